@@ -1,0 +1,33 @@
+/*
+ * eligibility.h - who may be appointed (第十一条) and who may lead a group
+ * (第十二、十三条). Pure: the caller passes the date of the check.
+ */
+#ifndef EXPERTD_ELIGIBILITY_H
+#define EXPERTD_ELIGIBILITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "expert.h"
+
+#define ELIGIBILITY_MAX_AGE 65
+
+/*
+ * Check appointment eligibility of e on day `today`. Returns true if
+ * eligible. Otherwise returns false, sets *field to the protocol field
+ * at fault ("title", "assess_years", "training_years", "resident_id" for
+ * age) and *why to a static human reason. Conditions (二)(三)(四) and the
+ * age limit are waived when any relaxation ground is recorded.
+ */
+bool eligibility_check(const struct expert *e, int32_t today,
+                       const char **field, const char **why);
+
+/* 第十二、十三条: senior title (deputy_senior or senior) or senior
+ * technician, or a ministry/province-level expert (senior_expert). */
+bool eligibility_leader(const struct expert *e);
+
+/* Age limit on `on` (a draw date), waived by a relaxation ground. */
+bool eligibility_age_ok(const struct expert *e, int32_t on);
+
+#endif

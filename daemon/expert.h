@@ -1,0 +1,63 @@
+/*
+ * expert.h - the full record of one expert as validated, stored and shown.
+ * The compact form the draw uses lives in pool.h.
+ */
+#ifndef EXPERTD_EXPERT_H
+#define EXPERTD_EXPERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EXPERT_MAX_SPECIALTIES 3
+#define EXPERT_NAME_MAX 64
+#define EXPERT_TEXT_MAX 128
+
+/* Order matches proto_statuses[]. */
+enum expert_status {
+	EXPERT_ACTIVE,
+	EXPERT_SUSPENDED,
+	EXPERT_FLAGGED,
+	EXPERT_REVOKED,
+};
+
+/* Indexes into proto_titles[] / proto_qualifications[]. */
+enum expert_title { TITLE_NONE, TITLE_JUNIOR, TITLE_INTERMEDIATE,
+                    TITLE_DEPUTY_SENIOR, TITLE_SENIOR };
+enum expert_qual { QUAL_NONE, QUAL_JUNIOR_WORKER, QUAL_INTERMEDIATE_WORKER,
+                   QUAL_SENIOR_WORKER, QUAL_TECHNICIAN, QUAL_SENIOR_TECHNICIAN };
+
+/* Bit i of a set = the i-th entry of the matching proto_* choice list. */
+#define GROUP_TRAINING_REVIEW (1u << 0)
+#define GROUP_SKILL_EVALUATION (1u << 1)
+#define GROUP_METHODS (1u << 2)
+#define RELAX_SENIOR_EXPERT (1u << 4) /* 部、省级培训评价专家 */
+
+struct expert {
+	int64_t id;                      /* made by the daemon, never reused */
+	char name[EXPERT_NAME_MAX + 1];
+	int sex;                         /* index into proto_sexes[] */
+	char resident_id[19];            /* upper-case X */
+	char phone[12];
+	int32_t birth;                   /* day number, from the resident ID */
+	char employer[EXPERT_TEXT_MAX + 1];
+	char employer_code[19];          /* "" if not given */
+	char recommender_code[19];       /* "" if not given */
+	char specialties[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1];
+	int n_specialties;
+	unsigned group_types;
+	unsigned task_types;
+	int title;                       /* enum expert_title */
+	int qualification;               /* enum expert_qual */
+	int assess_years;
+	int training_years;
+	unsigned relaxations;
+	bool leader_eligible;            /* derived: 第十二、十三条 */
+	char position[65];
+	char email[EXPERT_TEXT_MAX + 1];
+	enum expert_status status;
+	int32_t suspended_until;         /* day number; 0 = open-ended */
+	int term;                        /* term number the expert serves in */
+	int64_t created_at, updated_at;  /* unix seconds */
+};
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * zap.h - the ZeroMQ Authentication Protocol (RFC 27) handler. It runs in
+ * its own thread on inproc://zeromq.zap.01 and must be started before any
+ * CURVE server socket binds: libzmq accepts every client key when no ZAP
+ * handler answers, so expertd refuses to bind without one (fail closed).
+ *
+ * Domains:
+ *   ZAP_DOMAIN_REQUEST ("expertd")        allowlisted keys only
+ *   ZAP_DOMAIN_PUB     ("expertd-pub")    allowlisted keys only
+ *   ZAP_DOMAIN_ANSWER  ("expertd-answer") any CURVE key, User-Id "expert"
+ * Anything else (unknown domain, non-CURVE mechanism) is refused.
+ * An accepted allowlisted key gets User-Id = its principal.
+ */
+#ifndef EXPERTD_ZAP_H
+#define EXPERTD_ZAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth.h"
+
+#define ZAP_DOMAIN_REQUEST "expertd"
+#define ZAP_DOMAIN_PUB "expertd-pub"
+#define ZAP_DOMAIN_ANSWER "expertd-answer"
+#define ZAP_USER_EXPERT "expert"
+
+struct zap;
+
+/*
+ * Start the handler on zmq_ctx. Takes ownership of list. Returns only once
+ * the handler socket is bound, or NULL with err set.
+ */
+struct zap *zap_start(void *zmq_ctx, struct auth_list *list,
+                      char *err, size_t errsz);
+/* Stop the thread and free everything; NULL-safe, clears *z. */
+void zap_stop(struct zap **z);
+
+/* Swap in a new allowlist (SIGHUP); takes ownership of list. */
+void zap_replace_allowlist(struct zap *z, struct auth_list *list);
+
+/*
+ * Look up a principal in the current allowlist and copy its entry to out.
+ * The daemon calls this for every request so that a key removed by a
+ * reload stops working at once, even on an open connection.
+ */
+bool zap_lookup_principal(struct zap *z, const char *principal,
+                          struct auth_entry *out);
+
+/* Handshakes refused so far (for metrics). */
+unsigned long zap_refused_count(struct zap *z);
+bool zap_is_running(struct zap *z);
+
+#endif

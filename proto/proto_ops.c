@@ -1,0 +1,233 @@
+/*
+ * proto_ops.c - the operation table: wire names and field schemas of every
+ * request, and the status code names. Mirrors PROTOCOL.md sections 5 and 6;
+ * change both together.
+ */
+#include <string.h>
+
+#include "proto.h"
+
+const char *const proto_group_types[] = {
+	"training_review", "skill_evaluation", "methods", NULL};
+const char *const proto_task_types[] = {
+	"institution_review",  /* 培训机构评审 */
+	"standards_review",    /* 国家标准、题库、课程开发评审 */
+	"methods_guidance",    /* 技能等级认定方案及方式方法指导 */
+	"assessor_training",   /* 考评人员培训指导 */
+	"evaluation_review",   /* 评价机构评估 */
+	NULL};
+const char *const proto_relaxations[] = {
+	"shortage_occupation", "new_occupation", "award_winner",
+	"outstanding_achievement", "senior_expert", NULL};
+const char *const proto_statuses[] = {
+	"active", "suspended", "flagged", "revoked", NULL};
+const char *const proto_conflict_kinds[] = {
+	"former_employer", "relative", "interest", "other", NULL};
+const char *const proto_sexes[] = {"male", "female", NULL};
+const char *const proto_titles[] = {
+	"none", "junior", "intermediate", "deputy_senior", "senior", NULL};
+const char *const proto_qualifications[] = {
+	"none", "junior_worker", "intermediate_worker", "senior_worker",
+	"technician", "senior_technician", NULL};
+
+#define END {NULL, 0, 0, 0, 0, NULL, NULL}
+#define REQ PROTO_F_REQUIRED
+#define F_STR(n, fl, lo, hi) {n, PROTO_T_STR, fl, lo, hi, NULL, NULL}
+#define F_INT(n, fl, lo, hi) {n, PROTO_T_INT, fl, lo, hi, NULL, NULL}
+#define F_BOOL(n, fl) {n, PROTO_T_BOOL, fl, 0, 0, NULL, NULL}
+#define F_DATE(n, fl) {n, PROTO_T_DATE, fl, 0, 0, NULL, NULL}
+#define F_ENUM(n, fl, c) {n, PROTO_T_ENUM, fl, 0, 0, c, NULL}
+#define F_ENUMS(n, fl, lo, hi, c) {n, PROTO_T_ENUM_ARRAY, fl, lo, hi, c, NULL}
+#define F_STRS(n, fl, lo, hi) {n, PROTO_T_STR_ARRAY, fl, lo, hi, NULL, NULL}
+#define F_INTS(n, fl, lo, hi) {n, PROTO_T_INT_ARRAY, fl, lo, hi, NULL, NULL}
+#define F_MAPS(n, fl, lo, hi, s) {n, PROTO_T_MAP_ARRAY, fl, lo, hi, NULL, s}
+
+#define EXPERT_ID_MAX INT64_C(999999999)
+#define REASON_MAX 512
+
+static const struct proto_field f_none[] = {END};
+
+static const struct proto_field f_term_open[] = {
+	F_DATE("start", REQ),
+	END};
+
+static const struct proto_field f_term_renew[] = {
+	F_INT("term", REQ, 1, 9999),
+	F_INTS("experts", 0, 1, 100000),
+	F_STR("reason", 0, 1, REASON_MAX),
+	END};
+
+/* One roster row (pool.import.rows). */
+const struct proto_field proto_import_row[] = {
+	F_INT("line", REQ, 1, 100000000),
+	F_STR("name", REQ, 1, 64),
+	F_ENUM("sex", REQ, proto_sexes),
+	F_STR("resident_id", REQ, 1, 32),
+	F_STR("phone", REQ, 1, 32),
+	F_STR("employer", 0, 0, 128),
+	F_STR("employer_code", 0, 0, 32),
+	F_STR("recommender_code", 0, 0, 32),
+	F_STRS("specialties", REQ, 1, 3),
+	F_ENUMS("group_types", REQ, 1, 3, proto_group_types),
+	F_ENUMS("task_types", 0, 0, 5, proto_task_types),
+	F_ENUM("title", 0, proto_titles),
+	F_ENUM("qualification", 0, proto_qualifications),
+	F_INT("assess_years", 0, 0, 80),
+	F_INT("training_years", 0, 0, 80),
+	F_ENUMS("relaxations", 0, 0, 5, proto_relaxations),
+	F_STR("position", 0, 0, 64),
+	F_STR("email", 0, 0, 128),
+	END};
+
+static const struct proto_field f_import_begin[] = {
+	F_BOOL("skip_invalid", 0),
+	END};
+
+static const struct proto_field f_import_rows[] = {
+	F_INT("import", REQ, 1, INT64_MAX),
+	F_MAPS("rows", REQ, 1, 1000, proto_import_row),
+	END};
+
+static const struct proto_field f_import_id[] = {
+	F_INT("import", REQ, 1, INT64_MAX),
+	END};
+
+static const struct proto_field f_pool_list[] = {
+	F_STR("specialty", 0, 1, PROTO_ITEM_MAX),
+	F_ENUM("group_type", 0, proto_group_types),
+	F_ENUM("status", 0, proto_statuses),
+	F_INT("term", 0, 1, 9999),
+	F_INT("offset", 0, 0, INT64_C(100000000)),
+	F_INT("limit", 0, 1, 1000),
+	END};
+
+static const struct proto_field f_pool_show[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_BOOL("reveal", 0),
+	F_STR("reason", 0, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_pool_suspend[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	F_DATE("until", 0),
+	END};
+
+static const struct proto_field f_pool_status[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_conflict_add[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_STR("org_code", REQ, 1, 32),
+	F_ENUM("kind", REQ, proto_conflict_kinds),
+	F_DATE("valid_from", 0),
+	F_DATE("valid_to", 0),
+	F_STR("reason", 0, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_conflict_list[] = {
+	F_INT("expert", 0, 1, EXPERT_ID_MAX),
+	F_STR("org_code", 0, 1, 32),
+	END};
+
+static const struct proto_op_info ops[PROTO_OP__COUNT] = {
+	[PROTO_OP_PING] = {"ping", f_none, false},
+	[PROTO_OP_TERM_OPEN] = {"term.open", f_term_open, false},
+	[PROTO_OP_TERM_LIST] = {"term.list", f_none, false},
+	[PROTO_OP_TERM_RENEW] = {"term.renew", f_term_renew, false},
+	[PROTO_OP_IMPORT_BEGIN] = {"pool.import.begin", f_import_begin, false},
+	[PROTO_OP_IMPORT_ROWS] = {"pool.import.rows", f_import_rows, false},
+	[PROTO_OP_IMPORT_COMMIT] = {"pool.import.commit", f_import_id, false},
+	[PROTO_OP_IMPORT_ABORT] = {"pool.import.abort", f_import_id, false},
+	[PROTO_OP_POOL_LIST] = {"pool.list", f_pool_list, false},
+	[PROTO_OP_POOL_SHOW] = {"pool.show", f_pool_show, false},
+	[PROTO_OP_POOL_SUSPEND] = {"pool.suspend", f_pool_suspend, false},
+	[PROTO_OP_POOL_REINSTATE] = {"pool.reinstate", f_pool_status, false},
+	[PROTO_OP_POOL_REVOKE] = {"pool.revoke", f_pool_status, false},
+	[PROTO_OP_CONFLICT_ADD] = {"conflict.add", f_conflict_add, false},
+	[PROTO_OP_CONFLICT_LIST] = {"conflict.list", f_conflict_list, false},
+	[PROTO_OP_DRAW] = {"draw", f_none, true},
+	[PROTO_OP_DRAW_REDRAW] = {"draw.redraw", f_none, true},
+	[PROTO_OP_TASK_SHOW] = {"task.show", f_none, true},
+	[PROTO_OP_TASK_LIST] = {"task.list", f_none, true},
+	[PROTO_OP_TASK_CANCEL] = {"task.cancel", f_none, true},
+	[PROTO_OP_TASK_ATTENDANCE] = {"task.attendance", f_none, true},
+	[PROTO_OP_ASSIGNMENT_ANSWER] = {"assignment.answer", f_none, true},
+	[PROTO_OP_ASSIGNMENT_REPLY] = {"assignment.reply", f_none, true},
+	[PROTO_OP_FLAGGED_LIST] = {"flagged.list", f_none, true},
+	[PROTO_OP_AUDIT_ENTRIES] = {"audit.entries", f_none, true},
+	[PROTO_OP_AUDIT_SHOW] = {"audit.show", f_none, true},
+	[PROTO_OP_LOG_QUERY] = {"log.query", f_none, true},
+	[PROTO_OP_STATS] = {"stats", f_none, true},
+};
+
+static const char *const status_names[PROTO_STATUS__COUNT] = {
+	[PROTO_OK] = "ok",
+	[PROTO_E_MALFORMED] = "malformed",
+	[PROTO_E_UNSUPPORTED_VERSION] = "unsupported_version",
+	[PROTO_E_UNKNOWN_OP] = "unknown_op",
+	[PROTO_E_NOT_IMPLEMENTED] = "not_implemented",
+	[PROTO_E_INVALID_FIELD] = "invalid_field",
+	[PROTO_E_FORBIDDEN] = "forbidden",
+	[PROTO_E_NOT_FOUND] = "not_found",
+	[PROTO_E_INVALID_STATE] = "invalid_state",
+	[PROTO_E_ALREADY_EXISTS] = "already_exists",
+	[PROTO_E_INVALID_ROWS] = "invalid_rows",
+	[PROTO_E_ID_REUSED] = "request_id_reused",
+	[PROTO_E_INSUFFICIENT_CANDIDATES] = "insufficient_candidates",
+	[PROTO_E_UNAVAILABLE] = "unavailable",
+	[PROTO_E_INTERNAL] = "internal",
+};
+
+const struct proto_op_info *proto_op_info(enum proto_op op)
+{
+	if ((unsigned)op >= PROTO_OP__COUNT)
+		return NULL;
+	return &ops[op];
+}
+
+const char *proto_op_name(enum proto_op op)
+{
+	const struct proto_op_info *oi = proto_op_info(op);
+	return oi ? oi->name : "?";
+}
+
+bool proto_op_lookup(const char *name, size_t len, enum proto_op *out)
+{
+	for (int i = 0; i < PROTO_OP__COUNT; i++) {
+		if (strlen(ops[i].name) == len && memcmp(ops[i].name, name, len) == 0) {
+			*out = (enum proto_op)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *proto_status_name(enum proto_status st)
+{
+	if ((unsigned)st >= PROTO_STATUS__COUNT)
+		return "internal";
+	return status_names[st];
+}
+
+bool proto_status_lookup(const char *name, size_t len, enum proto_status *out)
+{
+	for (int i = 0; i < PROTO_STATUS__COUNT; i++) {
+		if (strlen(status_names[i]) == len &&
+		    memcmp(status_names[i], name, len) == 0) {
+			*out = (enum proto_status)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+int proto_choice_index(const char *const *choices, const char *s, size_t len)
+{
+	for (int i = 0; choices[i]; i++)
+		if (strlen(choices[i]) == len && memcmp(choices[i], s, len) == 0)
+			return i;
+	return -1;
+}
