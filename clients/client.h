@@ -1,0 +1,46 @@
+/*
+ * client.h - the expertd client library: connect to the request endpoint
+ * (CURVE or, for local development, plain), send one request and wait for
+ * its reply, retrying with the same request id so a retry never applies
+ * twice. Used by expertctl and the tests; other utilities reuse it.
+ */
+#ifndef EXPERTD_CLIENT_H
+#define EXPERTD_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto.h"
+
+struct client_options {
+	const char *endpoint;        /* e.g. "tcp://127.0.0.1:5570" */
+	const char *secret_key_file; /* client key file; NULL = no CURVE */
+	const char *server_key;      /* server public key (Z85 or a file); needed with CURVE */
+	int timeout_ms;              /* per attempt; default 5000 */
+	int retries;                 /* extra attempts after a timeout; default 2 */
+};
+
+struct client;
+
+/* Returns NULL with err set (bad key file, bad endpoint). */
+struct client *client_new(const struct client_options *opt, char *err, size_t errsz);
+/* NULL-safe; clears *c. */
+void client_destroy(struct client **c);
+
+/* A fresh random request id (32 hex chars from libsodium). */
+void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);
+
+/*
+ * Send one request: op with args (one packed msgpack map, or NULL/0 for
+ * an empty map) under request id `id` (NULL: a fresh one). Waits up to
+ * timeout_ms per attempt and resends the identical bytes on timeout.
+ * Replies to other ids are ignored. Returns true when a reply arrived (its
+ * status may still be an error) and fills *rep, which the caller releases
+ * with proto_reply_release(). Returns false with err set when no reply came
+ * ("no reply from ENDPOINT after N attempts") or the reply was malformed.
+ */
+bool client_call(struct client *c, enum proto_op op, const char *id,
+                 const void *args, size_t args_len, struct proto_reply *rep,
+                 char *err, size_t errsz);
+
+#endif
