@@ -1,0 +1,276 @@
+/*
+ * dispatch.c - the operation table and the group-commit batch runner
+ * (see dispatch.h). Roles are checked from the table before a handler
+ * runs; the principal always comes from the authenticated connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "dispatch.h"
+#include "handler.h"
+#include "ident.h"
+#include "log.h"
+#include "proto.h"
+
+#define ROLES_STAFF (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK | \
+                     PROTO_ROLE_NOTIFIER)
+
+struct dispatch_op {
+	handler_fn fn;
+	unsigned roles;   /* who may call it */
+	bool recorded;    /* changes state: replies kept for retried ids */
+};
+
+static const struct dispatch_op ops[PROTO_OP__COUNT] = {
+	[PROTO_OP_PING] = {h_ping, ROLES_STAFF, false},
+	[PROTO_OP_TERM_OPEN] = {h_term_open, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_TERM_LIST] = {h_term_list, PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU, false},
+	[PROTO_OP_TERM_RENEW] = {h_term_renew, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_IMPORT_BEGIN] = {h_import_begin, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_IMPORT_ROWS] = {h_import_rows, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_IMPORT_COMMIT] = {h_import_commit, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_IMPORT_ABORT] = {h_import_abort, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_POOL_LIST] = {h_pool_list, PROTO_ROLE_OPERATOR, false},
+	/* Not recorded: a reveal is logged each time it is shown. */
+	[PROTO_OP_POOL_SHOW] = {h_pool_show, PROTO_ROLE_OPERATOR, false},
+	[PROTO_OP_POOL_SUSPEND] = {h_pool_suspend, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_POOL_REINSTATE] = {h_pool_reinstate, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_POOL_REVOKE] = {h_pool_revoke, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_CONFLICT_ADD] = {h_conflict_add, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_CONFLICT_LIST] = {h_conflict_list, PROTO_ROLE_OPERATOR, false},
+};
+
+struct dispatch {
+	struct store *store;
+	struct pool *pool;
+	struct reply rep;
+	struct handler_ctx ctx;
+};
+
+void dispatch_item_init(struct dispatch_item *it)
+{
+	memset(it, 0, sizeof *it);
+	msgpack_sbuffer_init(&it->reply);
+	it->op = -1;
+}
+
+void dispatch_item_free(struct dispatch_item *it)
+{
+	msgpack_sbuffer_destroy(&it->reply);
+}
+
+struct dispatch *dispatch_new(struct store *store, struct pool *pool)
+{
+	struct dispatch *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->store = store;
+	d->pool = pool;
+	reply_init(&d->rep);
+	return d;
+}
+
+void dispatch_destroy(struct dispatch **dp)
+{
+	struct dispatch *d = dp ? *dp : NULL;
+	if (!d)
+		return;
+	reply_free(&d->rep);
+	free(d->ctx.touched);
+	free(d);
+	*dp = NULL;
+}
+
+static bool load_one_cb(const struct expert *e, void *arg)
+{
+	return pool_upsert(arg, e);
+}
+
+bool dispatch_reload_pool(struct store *store, struct pool *pool)
+{
+	pool_clear(pool);
+	return store_expert_each(store, load_one_cb, pool) == STORE_OK;
+}
+
+/* After a request's savepoint was rolled back, make the pool match the
+ * store again for every expert the request touched. */
+static void undo_touched(struct dispatch *d)
+{
+	if (d->ctx.touched_lost) {
+		if (!dispatch_reload_pool(d->store, d->pool))
+			log_error("reloading the pool failed: %s", store_errmsg(d->store));
+		return;
+	}
+	for (size_t i = 0; i < d->ctx.ntouched; i++) {
+		struct expert e;
+		int64_t id = d->ctx.touched[i];
+		if (store_expert_get(d->store, id, &e) == STORE_OK)
+			pool_upsert(d->pool, &e);
+		else
+			pool_remove(d->pool, id);
+	}
+}
+
+static int32_t local_today(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return ident_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static void error_reply(struct dispatch_item *it, const char *id,
+                        enum proto_status st, const char *field,
+                        const char *message)
+{
+	it->status = st;
+	msgpack_sbuffer_clear(&it->reply);
+	proto_pack_reply(&it->reply, id, st, message, field, NULL, 0);
+}
+
+/* A retried id: the first reply, or request_id_reused. Returns true if
+ * the item was answered from the record. */
+static bool answer_retry(struct dispatch *d, struct dispatch_item *it,
+                         const struct proto_request *req,
+                         const uint8_t hash[STORE_HASH_LEN])
+{
+	uint8_t old[STORE_HASH_LEN];
+	void *body = NULL;
+	size_t len = 0;
+	enum store_result r = store_request_find(d->store, it->caller.principal,
+	                                         req->id, old, &body, &len);
+	if (r == STORE_NOT_FOUND)
+		return false;
+	if (r != STORE_OK) {
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
+		            "the store cannot be read now; nothing was applied");
+	} else if (sodium_memcmp(old, hash, STORE_HASH_LEN) != 0) {
+		error_reply(it, req->id, PROTO_E_ID_REUSED, "id",
+		            "this request id was already used for a different request");
+	} else {
+		msgpack_sbuffer_clear(&it->reply);
+		msgpack_sbuffer_write(&it->reply, body, len);
+		it->status = PROTO_OK;
+	}
+	free(body);
+	return true;
+}
+
+static void run_one(struct dispatch *d, struct dispatch_item *it)
+{
+	struct proto_request *req = NULL;
+	struct proto_error perr;
+	enum proto_status st = proto_decode_request(it->body, it->len, &req, it->id,
+	                                            &perr);
+	if (st != PROTO_OK) {
+		error_reply(it, it->id, st, perr.field, perr.message);
+		return;
+	}
+	it->op = (int)req->op;
+	const struct dispatch_op *op = &ops[req->op];
+	if (!it->caller_known) {
+		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
+		            "the caller's key is no longer allowed");
+		goto out;
+	}
+	if (!op->fn || !(op->roles & it->caller.role)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "role %s may not call %s",
+		         auth_role_name(it->caller.role), proto_op_name(req->op));
+		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
+		goto out;
+	}
+	uint8_t hash[STORE_HASH_LEN];
+	if (op->recorded) {
+		crypto_generichash(hash, sizeof hash, it->body, it->len, NULL, 0);
+		if (answer_retry(d, it, req, hash))
+			goto out;
+	}
+	if (store_request_begin(d->store) != STORE_OK) {
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
+		            "the store cannot write now; nothing was applied");
+		goto out;
+	}
+	reply_reset(&d->rep);
+	d->ctx.caller = &it->caller;
+	d->ctx.ntouched = 0;
+	d->ctx.touched_lost = false;
+	st = op->fn(&d->ctx, req, &d->rep);
+	reply_build(&d->rep, req->id, st, &it->reply);
+	it->status = st;
+	if (st != PROTO_OK) {
+		store_request_end(d->store, false);
+		undo_touched(d);
+	}
+	/* Keep the reply for retries, except transient failures, which a
+	 * retry should try again. */
+	bool keep = op->recorded && st != PROTO_E_UNAVAILABLE && st != PROTO_E_INTERNAL;
+	enum store_result r = STORE_OK;
+	if (keep)
+		r = store_request_save(d->store, it->caller.principal, req->id,
+		                       proto_op_name(req->op), hash, it->reply.data,
+		                       it->reply.size, d->ctx.now);
+	if (st == PROTO_OK) {
+		store_request_end(d->store, r == STORE_OK);
+		if (r != STORE_OK) {
+			undo_touched(d);
+			error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
+			            "the store cannot write now; nothing was applied");
+		}
+	}
+	log_debug("request %s %s by %s: %s", req->id, proto_op_name(req->op),
+	          it->caller.principal, proto_status_name(it->status));
+out:
+	proto_request_free(&req);
+}
+
+void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
+                    int64_t now)
+{
+	d->ctx.store = d->store;
+	d->ctx.pool = d->pool;
+	d->ctx.now = now;
+	d->ctx.today = local_today(now);
+	if (store_batch_begin(d->store) != STORE_OK) {
+		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
+		for (size_t i = 0; i < n; i++)
+			if (!items[i].answered)
+				error_reply(&items[i], "", PROTO_E_UNAVAILABLE, NULL,
+			            "the store cannot write now; nothing was applied");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!items[i].answered)
+			run_one(d, &items[i]);
+	enum store_result r = store_batch_commit(d->store);
+	if (r == STORE_OK)
+		return;
+	log_error("commit of a batch of %zu failed: %s; replying unavailable "
+	          "and reloading the pool", n, store_errmsg(d->store));
+	for (size_t i = 0; i < n; i++)
+		if (!items[i].answered)
+			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
+		            r == STORE_UNKNOWN
+		            ? "the store failed while committing; retry with the same request id"
+		            : "the store cannot write now; nothing was applied");
+	if (!dispatch_reload_pool(d->store, d->pool))
+		log_error("reloading the pool failed: %s", store_errmsg(d->store));
+}
+
+void handler_touch(struct handler_ctx *ctx, int64_t id)
+{
+	if (ctx->ntouched == ctx->touched_cap) {
+		size_t nc = ctx->touched_cap ? ctx->touched_cap * 2 : 16;
+		int64_t *t = realloc(ctx->touched, nc * sizeof *t);
+		if (!t) {
+			ctx->touched_lost = true; /* an undo reloads everything */
+			return;
+		}
+		ctx->touched = t;
+		ctx->touched_cap = nc;
+	}
+	ctx->touched[ctx->ntouched++] = id;
+}

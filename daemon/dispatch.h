@@ -1,0 +1,52 @@
+/*
+ * dispatch.h - runs a batch of requests as one group commit: decode, check
+ * the caller's role against the operation table, answer retried request
+ * ids from their first reply, run each handler in its own savepoint, then
+ * COMMIT once. Replies are built here and handed back only after the
+ * COMMIT returned, so a success reply always means durable.
+ */
+#ifndef EXPERTD_DISPATCH_H
+#define EXPERTD_DISPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "auth.h"
+#include "pool.h"
+#include "proto.h"
+#include "store.h"
+
+/* One request of a batch. The caller fills body/len/caller; dispatch
+ * fills reply (initialised by dispatch_item_init). */
+struct dispatch_item {
+	const void *body;           /* borrowed until dispatch_batch returns */
+	size_t len;
+	struct auth_entry caller;   /* the authenticated principal */
+	bool caller_known;          /* false: principal not (or no longer) allowed */
+	bool answered;              /* reply already set by the caller: skip */
+	msgpack_sbuffer reply;      /* the reply envelope to send */
+	int status;                 /* enum proto_status of the reply */
+	int op;                     /* enum proto_op, or -1 if not decoded */
+	char id[PROTO_MAX_ID_LEN + 1]; /* request id, "" if unreadable */
+};
+
+void dispatch_item_init(struct dispatch_item *it);
+void dispatch_item_free(struct dispatch_item *it);
+
+struct dispatch;
+
+/* Borrows store and pool for its lifetime. */
+struct dispatch *dispatch_new(struct store *store, struct pool *pool);
+void dispatch_destroy(struct dispatch **d);
+
+/* Run n requests as one transaction; `now` is the batch's clock reading. */
+void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
+                    int64_t now);
+
+/* Reload the whole pool from the store (start-up, failed COMMIT). */
+bool dispatch_reload_pool(struct store *store, struct pool *pool);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * h_import.c - atomic roster imports. A client opens an import, sends its
+ * rows in batches (each row is validated and staged in the store with its
+ * CSV line number), then commits: every staged row is applied in the one
+ * commit request, or none when any row is invalid (unless the import was
+ * opened with skip_invalid). Re-importing a resident ID updates the expert.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expert_row.h"
+#include "handler.h"
+
+#define IMPORT_MAX_REPORTED_ERRORS 100
+
+/* Row problems collected for a reply. */
+struct row_issue {
+	int64_t line;
+	char field[PROTO_MAX_FIELD_LEN];
+	char reason[160];
+};
+struct row_issues {
+	struct row_issue *v;
+	size_t n, cap;
+	size_t total;  /* counted even beyond the reported cap */
+};
+
+static void issue_add(struct row_issues *is, int64_t line, const char *field,
+                      const char *reason)
+{
+	is->total++;
+	if (is->n >= IMPORT_MAX_REPORTED_ERRORS * 10)
+		return;
+	if (is->n == is->cap) {
+		size_t nc = is->cap ? is->cap * 2 : 16;
+		struct row_issue *v = realloc(is->v, nc * sizeof *v);
+		if (!v)
+			return;
+		is->v = v;
+		is->cap = nc;
+	}
+	struct row_issue *x = &is->v[is->n++];
+	x->line = line;
+	snprintf(x->field, sizeof x->field, "%s", field ? field : "");
+	snprintf(x->reason, sizeof x->reason, "%s", reason);
+}
+
+static void pack_issues(msgpack_packer *pk, const char *key,
+                        const struct row_issues *is, size_t max)
+{
+	size_t n = is->n < max ? is->n : max;
+	proto_pack_str(pk, key);
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_int(pk, "line", is->v[i].line);
+		proto_pack_kv_str(pk, "field", is->v[i].field);
+		proto_pack_kv_str(pk, "reason", is->v[i].reason);
+	}
+}
+
+/* The open import `id` of the caller, or an error in rep. */
+static enum proto_status open_import(struct handler_ctx *ctx, int64_t id,
+                                     struct store_import *im, struct reply *rep)
+{
+	enum store_result r = store_import_get(ctx->store, id, im);
+	if (r == STORE_NOT_FOUND || (r == STORE_OK &&
+	                             strcmp(im->principal, ctx->caller->principal) != 0))
+		return reply_error(rep, PROTO_E_NOT_FOUND, "import",
+		                   "no import %lld of yours", (long long)id);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	if (im->state != STORE_IMPORT_OPEN)
+		return reply_error(rep, PROTO_E_INVALID_STATE, "import",
+		                   "import %lld is already %s", (long long)id,
+		                   im->state == STORE_IMPORT_COMMITTED ? "committed" : "aborted");
+	return PROTO_OK;
+}
+
+enum proto_status h_import_begin(struct handler_ctx *ctx, const struct proto_request *req,
+                                 struct reply *rep)
+{
+	struct store_import im = {
+		.id = store_import_max_id(ctx->store) + 1,
+		.skip_invalid = proto_arg_bool(req, "skip_invalid", false),
+		.state = STORE_IMPORT_OPEN,
+		.created_at = ctx->now,
+	};
+	snprintf(im.principal, sizeof im.principal, "%s", ctx->caller->principal);
+	enum store_result r = store_import_create(ctx->store, &im);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 1);
+	proto_pack_kv_int(pk, "import", im.id);
+	return PROTO_OK;
+}
+
+/* Validate and stage one row. Returns false on a store failure. */
+static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
+                      const msgpack_object *row, msgpack_sbuffer *buf,
+                      struct row_issues *errors, struct row_issues *warnings,
+                      enum store_result *r)
+{
+	int64_t line = proto_map_int(row, "line", 0);
+	struct expert e;
+	const char *field;
+	char why[160];
+	enum ident_result vr = expert_from_row(row, ctx->today, &e, &field, why, sizeof why);
+	const char *err_field = NULL;
+	char err[160] = "";
+	if (vr == IDENT_INVALID) {
+		err_field = field;
+		snprintf(err, sizeof err, "%s", why);
+	} else {
+		if (vr == IDENT_WARN)
+			issue_add(warnings, line, field, why);
+		int64_t other;
+		*r = store_import_find_resident(ctx->store, import_id, e.resident_id, &other);
+		if (*r == STORE_OK) {
+			err_field = "resident_id";
+			snprintf(err, sizeof err, "the same resident ID is on line %lld",
+			         (long long)other);
+		} else if (*r != STORE_NOT_FOUND) {
+			return false;
+		}
+	}
+	msgpack_sbuffer_clear(buf);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
+	msgpack_pack_object(&pk, *row);
+	*r = store_import_add_row(ctx->store, import_id, line,
+	                          err_field ? "" : e.resident_id, buf->data, buf->size,
+	                          err_field, err_field ? err : NULL);
+	if (*r == STORE_DUPLICATE) {
+		issue_add(errors, line, "line", "this line was already sent");
+		return true;
+	}
+	if (*r != STORE_OK)
+		return false;
+	if (err_field)
+		issue_add(errors, line, err_field, err);
+	return true;
+}
+
+enum proto_status h_import_rows(struct handler_ctx *ctx, const struct proto_request *req,
+                                struct reply *rep)
+{
+	struct store_import im;
+	int64_t id = proto_arg_int(req, "import", 0);
+	enum proto_status st = open_import(ctx, id, &im, rep);
+	if (st != PROTO_OK)
+		return st;
+	const msgpack_object *rows = proto_arg(req, "rows");
+	struct row_issues errors = {0}, warnings = {0};
+	msgpack_sbuffer buf;
+	msgpack_sbuffer_init(&buf);
+	enum store_result r = STORE_OK;
+	for (uint32_t i = 0; i < rows->via.array.size; i++) {
+		if (!stage_row(ctx, id, &rows->via.array.ptr[i], &buf, &errors,
+		               &warnings, &r)) {
+			st = handler_store_error(rep, r);
+			break;
+		}
+	}
+	msgpack_sbuffer_destroy(&buf);
+	if (st == PROTO_OK) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 4);
+		proto_pack_kv_int(pk, "received", rows->via.array.size);
+		proto_pack_kv_int(pk, "invalid", (int64_t)errors.total);
+		pack_issues(pk, "errors", &errors, SIZE_MAX);
+		pack_issues(pk, "warnings", &warnings, SIZE_MAX);
+	}
+	free(errors.v);
+	free(warnings.v);
+	return st;
+}
+
+/* The term new experts join: the newest term in force today. */
+static int current_term(struct handler_ctx *ctx, enum store_result *r)
+{
+	struct store_term *terms;
+	size_t n;
+	int current = 0;
+	*r = store_term_list(ctx->store, &terms, &n);
+	for (size_t i = 0; *r == STORE_OK && i < n; i++)
+		if (terms[i].start <= ctx->today && ctx->today <= terms[i].end)
+			current = terms[i].number;
+	free(terms);
+	return current;
+}
+
+struct apply {
+	struct handler_ctx *ctx;
+	struct reply *rep;
+	int64_t import_id;
+	int term;
+	bool skip_invalid;
+	bool collect_only;   /* only gather the staged errors */
+	int64_t inserted, updated, skipped;
+	struct row_issues errors;
+	enum proto_status st;
+};
+
+static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object *row)
+{
+	struct handler_ctx *ctx = a->ctx;
+	struct expert e, old;
+	const char *field;
+	char why[160], detail[64];
+	if (expert_from_row(row, ctx->today, &e, &field, why, sizeof why) == IDENT_INVALID) {
+		issue_add(&a->errors, line, field, why);
+		a->skipped++;
+		return true;
+	}
+	int64_t id;
+	enum store_result r = store_expert_find_resident(ctx->store, e.resident_id, &id);
+	bool is_new = r == STORE_NOT_FOUND;
+	if (r != STORE_OK && !is_new) {
+		a->st = handler_store_error(a->rep, r);
+		return false;
+	}
+	if (is_new) {
+		e.id = pool_max_id(ctx->pool) + 1;
+		e.status = EXPERT_ACTIVE;
+		e.term = a->term;
+	} else {
+		a->st = handler_get_expert(ctx, id, &old, a->rep);
+		if (a->st != PROTO_OK)
+			return false;
+		/* A re-import updates the record, never the status or term. */
+		e.id = id;
+		e.status = old.status;
+		e.suspended_until = old.suspended_until;
+		e.term = old.term;
+		e.created_at = old.created_at;
+	}
+	snprintf(detail, sizeof detail, "import %lld line %lld",
+	         (long long)a->import_id, (long long)line);
+	a->st = handler_save_expert(ctx, &e, is_new, is_new ? "imported" : "updated",
+	                            NULL, 0, detail, a->rep);
+	if (a->st != PROTO_OK)
+		return false;
+	if (is_new)
+		a->inserted++;
+	else
+		a->updated++;
+	return true;
+}
+
+static bool apply_row_cb(int64_t line, const void *data, size_t len,
+                         const char *field, const char *error, void *arg)
+{
+	struct apply *a = arg;
+	if (error) {
+		issue_add(&a->errors, line, field, error);
+		a->skipped++;
+		return true;
+	}
+	if (a->collect_only)
+		return true;
+	msgpack_unpacked up;
+	msgpack_unpacked_init(&up);
+	bool ok = msgpack_unpack_next(&up, data, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+	          up.data.type == MSGPACK_OBJECT_MAP;
+	if (!ok) {
+		a->st = reply_error(a->rep, PROTO_E_INTERNAL, NULL,
+		                    "staged row of line %lld is unreadable", (long long)line);
+	} else {
+		ok = apply_valid_row(a, line, &up.data);
+	}
+	msgpack_unpacked_destroy(&up);
+	return ok;
+}
+
+enum proto_status h_import_commit(struct handler_ctx *ctx, const struct proto_request *req,
+                                  struct reply *rep)
+{
+	struct store_import im;
+	int64_t id = proto_arg_int(req, "import", 0);
+	enum proto_status st = open_import(ctx, id, &im, rep);
+	if (st != PROTO_OK)
+		return st;
+	/* Known-invalid rows refuse the commit before anything is applied. */
+	struct apply a = {.ctx = ctx, .rep = rep, .import_id = id,
+	                  .skip_invalid = im.skip_invalid, .st = PROTO_OK,
+	                  .collect_only = im.invalid > 0 && !im.skip_invalid};
+	enum store_result r;
+	a.term = current_term(ctx, &r);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	if (!a.term)
+		return reply_error(rep, PROTO_E_INVALID_STATE, NULL,
+		                   "no term is in force today; open one with term.open");
+	r = store_import_each_row(ctx->store, id, apply_row_cb, &a);
+	if (a.st == PROTO_OK && r != STORE_OK)
+		a.st = handler_store_error(rep, r);
+	if (a.st == PROTO_OK && a.errors.total && !a.skip_invalid) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 2);
+		proto_pack_kv_int(pk, "invalid", (int64_t)a.errors.total);
+		pack_issues(pk, "errors", &a.errors, IMPORT_MAX_REPORTED_ERRORS);
+		rep->keep_result_on_error = true;
+		a.st = reply_error(rep, PROTO_E_INVALID_ROWS, "rows",
+		                   "%zu row(s) are invalid; nothing was imported",
+		                   a.errors.total);
+	}
+	if (a.st == PROTO_OK) {
+		r = store_import_finish(ctx->store, id, STORE_IMPORT_COMMITTED, ctx->now);
+		if (r != STORE_OK)
+			a.st = handler_store_error(rep, r);
+	}
+	if (a.st == PROTO_OK) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_int(pk, "inserted", a.inserted);
+		proto_pack_kv_int(pk, "updated", a.updated);
+		proto_pack_kv_int(pk, "skipped", a.skipped);
+	}
+	free(a.errors.v);
+	return a.st;
+}
+
+enum proto_status h_import_abort(struct handler_ctx *ctx, const struct proto_request *req,
+                                 struct reply *rep)
+{
+	struct store_import im;
+	int64_t id = proto_arg_int(req, "import", 0);
+	enum proto_status st = open_import(ctx, id, &im, rep);
+	if (st != PROTO_OK)
+		return st;
+	enum store_result r = store_import_finish(ctx->store, id, STORE_IMPORT_ABORTED,
+	                                          ctx->now);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	msgpack_pack_map(reply_result(rep), 0);
+	return PROTO_OK;
+}

@@ -1,0 +1,76 @@
+/*
+ * h_misc.c - ping, and the helpers every handler shares: loading and
+ * saving an expert with its history event, and store errors as replies.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handler.h"
+
+#define EXPERTD_VERSION_STRING "0.1.0"
+
+enum proto_status handler_store_error(struct reply *rep, enum store_result r)
+{
+	switch (r) {
+	case STORE_NOT_FOUND:
+		return reply_error(rep, PROTO_E_NOT_FOUND, NULL, "not found");
+	case STORE_DUPLICATE:
+		return reply_error(rep, PROTO_E_ALREADY_EXISTS, NULL, "already exists");
+	case STORE_UNKNOWN:
+	case STORE_NOT_WRITABLE:
+	default:
+		return reply_error(rep, PROTO_E_UNAVAILABLE, NULL,
+		                   "the store cannot write now; nothing was applied");
+	}
+}
+
+enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
+                                     struct expert *e, struct reply *rep)
+{
+	enum store_result r = store_expert_get(ctx->store, id, e);
+	if (r == STORE_NOT_FOUND)
+		return reply_error(rep, PROTO_E_NOT_FOUND, "expert",
+		                   "no expert with id %lld", (long long)id);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	return PROTO_OK;
+}
+
+enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
+                                      bool is_new, const char *event,
+                                      const char *reason, int32_t until,
+                                      const char *detail, struct reply *rep)
+{
+	e->updated_at = ctx->now;
+	if (is_new)
+		e->created_at = ctx->now;
+	enum store_result r = is_new ? store_expert_insert(ctx->store, e)
+	                             : store_expert_update(ctx->store, e);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	struct store_event ev = {.expert_id = e->id, .at = ctx->now, .until = until};
+	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
+	snprintf(ev.event, sizeof ev.event, "%s", event);
+	snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
+	snprintf(ev.detail, sizeof ev.detail, "%s", detail ? detail : "");
+	r = store_event_add(ctx->store, &ev);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	handler_touch(ctx, e->id);
+	if (!pool_upsert(ctx->pool, e))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	return PROTO_OK;
+}
+
+enum proto_status h_ping(struct handler_ctx *ctx, const struct proto_request *req,
+                         struct reply *rep)
+{
+	(void)req;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_str(pk, "version", EXPERTD_VERSION_STRING);
+	proto_pack_kv_str(pk, "principal", ctx->caller->principal);
+	proto_pack_kv_str(pk, "role", auth_role_name(ctx->caller->role));
+	proto_pack_kv_int(pk, "experts", (int64_t)pool_count(ctx->pool));
+	return PROTO_OK;
+}

@@ -1,0 +1,272 @@
+/*
+ * h_pool.c - pool management by operators: list and show experts (masked
+ * unless an operator reveals, which is itself recorded), suspend,
+ * reinstate and revoke. Every change is a history row with who/when/why.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "handler.h"
+#include "ident.h"
+#include "mask.h"
+
+#define POOL_LIST_DEFAULT_LIMIT 50
+
+static void pack_names(msgpack_packer *pk, const char *k, unsigned set,
+                       const char *const *names)
+{
+	int n = 0;
+	for (int i = 0; names[i]; i++)
+		n += (set >> i) & 1u;
+	proto_pack_str(pk, k);
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (int i = 0; names[i]; i++)
+		if (set & (1u << i))
+			proto_pack_str(pk, names[i]);
+}
+
+static void pack_date_kv(msgpack_packer *pk, const char *k, int32_t day)
+{
+	char buf[11];
+	ident_date_format(day, buf);
+	proto_pack_kv_str(pk, k, buf);
+}
+
+/* The fields of a listing row; `extra` more pairs follow (caller packs). */
+static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal,
+                         uint32_t extra)
+{
+	char rid[MASK_BUF], phone[MASK_BUF];
+	if (reveal) {
+		snprintf(rid, sizeof rid, "%s", e->resident_id);
+		snprintf(phone, sizeof phone, "%s", e->phone);
+	} else {
+		mask_resident_id(e->resident_id, rid);
+		mask_phone(e->phone, phone);
+	}
+	msgpack_pack_map(pk, 11 + extra);
+	proto_pack_kv_int(pk, "id", e->id);
+	proto_pack_kv_str(pk, "name", e->name);
+	proto_pack_kv_str(pk, "sex", proto_sexes[e->sex]);
+	proto_pack_kv_str(pk, "resident_id", rid);
+	proto_pack_kv_str(pk, "phone", phone);
+	proto_pack_kv_str(pk, "employer", e->employer);
+	proto_pack_str(pk, "specialties");
+	msgpack_pack_array(pk, (uint32_t)e->n_specialties);
+	for (int i = 0; i < e->n_specialties; i++)
+		proto_pack_str(pk, e->specialties[i]);
+	pack_names(pk, "group_types", e->group_types, proto_group_types);
+	proto_pack_kv_str(pk, "status", proto_statuses[e->status]);
+	proto_pack_kv_int(pk, "term", e->term);
+	proto_pack_kv_bool(pk, "leader", e->leader_eligible);
+}
+
+static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal)
+{
+	pack_summary(pk, e, reveal, 14);
+	pack_date_kv(pk, "birth_date", e->birth);
+	proto_pack_kv_str(pk, "employer_code", e->employer_code);
+	proto_pack_kv_str(pk, "recommender_code", e->recommender_code);
+	pack_names(pk, "task_types", e->task_types, proto_task_types);
+	proto_pack_kv_str(pk, "title", proto_titles[e->title]);
+	proto_pack_kv_str(pk, "qualification", proto_qualifications[e->qualification]);
+	proto_pack_kv_int(pk, "assess_years", e->assess_years);
+	proto_pack_kv_int(pk, "training_years", e->training_years);
+	pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
+	proto_pack_kv_str(pk, "position", e->position);
+	proto_pack_kv_str(pk, "email", e->email);
+	proto_pack_str(pk, "suspended_until");
+	if (e->suspended_until) {
+		char buf[11];
+		ident_date_format(e->suspended_until, buf);
+		proto_pack_str(pk, buf);
+	} else {
+		msgpack_pack_nil(pk);
+	}
+	proto_pack_kv_int(pk, "created_at", e->created_at);
+	proto_pack_kv_int(pk, "updated_at", e->updated_at);
+}
+
+enum proto_status h_pool_list(struct handler_ctx *ctx, const struct proto_request *req,
+                              struct reply *rep)
+{
+	struct pool_filter f = {.group = -1, .status = -1};
+	char name[PROTO_ITEM_MAX + 1];
+	const char *s;
+	size_t n;
+	if (proto_arg_strcpy(req, "specialty", name, sizeof name)) {
+		f.specialty = pool_specialty_find(ctx->pool, name);
+		if (!f.specialty)
+			f.specialty = UINT32_MAX; /* matches nobody */
+	}
+	if (proto_arg_str(req, "group_type", &s, &n))
+		f.group = proto_choice_index(proto_group_types, s, n);
+	if (proto_arg_str(req, "status", &s, &n))
+		f.status = proto_choice_index(proto_statuses, s, n);
+	f.term = (int)proto_arg_int(req, "term", 0);
+	size_t offset = (size_t)proto_arg_int(req, "offset", 0);
+	size_t limit = (size_t)proto_arg_int(req, "limit", POOL_LIST_DEFAULT_LIMIT);
+	int64_t *ids = malloc(limit * sizeof *ids);
+	if (!ids)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	size_t total = pool_list(ctx->pool, &f, offset, limit, ids);
+	size_t got = total > offset ? total - offset : 0;
+	if (got > limit)
+		got = limit;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 3);
+	proto_pack_kv_int(pk, "total", (int64_t)total);
+	proto_pack_kv_int(pk, "offset", (int64_t)offset);
+	proto_pack_str(pk, "experts");
+	msgpack_pack_array(pk, (uint32_t)got);
+	enum proto_status st = PROTO_OK;
+	for (size_t i = 0; i < got; i++) {
+		struct expert e;
+		st = handler_get_expert(ctx, ids[i], &e, rep);
+		if (st != PROTO_OK)
+			break;
+		pack_summary(pk, &e, false, 0);
+	}
+	free(ids);
+	return st;
+}
+
+static void pack_history(msgpack_packer *pk, const struct store_event *ev, size_t n)
+{
+	proto_pack_str(pk, "history");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t extra = (ev[i].reason[0] != 0) + (ev[i].until != 0) +
+		                 (ev[i].detail[0] != 0);
+		msgpack_pack_map(pk, 3 + extra);
+		proto_pack_kv_int(pk, "at", ev[i].at);
+		proto_pack_kv_str(pk, "actor", ev[i].actor);
+		proto_pack_kv_str(pk, "event", ev[i].event);
+		if (ev[i].reason[0])
+			proto_pack_kv_str(pk, "reason", ev[i].reason);
+		if (ev[i].until)
+			pack_date_kv(pk, "until", ev[i].until);
+		if (ev[i].detail[0])
+			proto_pack_kv_str(pk, "detail", ev[i].detail);
+	}
+}
+
+enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_request *req,
+                              struct reply *rep)
+{
+	int64_t id = proto_arg_int(req, "expert", 0);
+	bool reveal = proto_arg_bool(req, "reveal", false);
+	char reason[513] = "";
+	proto_arg_strcpy(req, "reason", reason, sizeof reason);
+	if (reveal && !reason[0])
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason",
+		                   "revealing personal data needs a reason");
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, id, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	if (reveal) {
+		/* The reveal itself becomes part of the expert's history. */
+		struct store_event ev = {.expert_id = id, .at = ctx->now};
+		snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
+		snprintf(ev.event, sizeof ev.event, "revealed");
+		snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+		enum store_result r = store_event_add(ctx->store, &ev);
+		if (r != STORE_OK)
+			return handler_store_error(rep, r);
+	}
+	struct store_event *evs = NULL;
+	struct store_conflict *cs = NULL;
+	size_t nev = 0, nc = 0;
+	enum store_result r = store_event_list(ctx->store, id, &evs, &nev);
+	if (r == STORE_OK)
+		r = store_conflict_list(ctx->store, id, "", &cs, &nc);
+	if (r != STORE_OK) {
+		free(evs);
+		free(cs);
+		return handler_store_error(rep, r);
+	}
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 3);
+	proto_pack_str(pk, "expert");
+	pack_detail(pk, &e, reveal);
+	pack_history(pk, evs, nev);
+	proto_pack_str(pk, "conflicts");
+	msgpack_pack_array(pk, (uint32_t)nc);
+	for (size_t i = 0; i < nc; i++)
+		h_pack_conflict(pk, &cs[i]);
+	free(evs);
+	free(cs);
+	return PROTO_OK;
+}
+
+/* Which statuses each status change may start from. */
+struct status_change {
+	const char *event;
+	enum expert_status to;
+	unsigned from;    /* bit set of enum expert_status */
+};
+
+#define FROM(s) (1u << (s))
+static const struct status_change change_suspend = {
+	"suspended", EXPERT_SUSPENDED, FROM(EXPERT_ACTIVE) | FROM(EXPERT_FLAGGED)};
+static const struct status_change change_reinstate = {
+	"reinstated", EXPERT_ACTIVE, FROM(EXPERT_SUSPENDED) | FROM(EXPERT_FLAGGED)};
+static const struct status_change change_revoke = {
+	"revoked", EXPERT_REVOKED,
+	FROM(EXPERT_ACTIVE) | FROM(EXPERT_SUSPENDED) | FROM(EXPERT_FLAGGED)};
+
+static enum proto_status change_status(struct handler_ctx *ctx,
+                                       const struct proto_request *req,
+                                       const struct status_change *ch,
+                                       struct reply *rep)
+{
+	int64_t id = proto_arg_int(req, "expert", 0);
+	char reason[513] = "";
+	proto_arg_strcpy(req, "reason", reason, sizeof reason);
+	int32_t until = 0;
+	const char *s;
+	size_t n;
+	if (proto_arg_str(req, "until", &s, &n)) {
+		ident_date_parse(s, n, &until);
+		if (until < ctx->today)
+			return reply_error(rep, PROTO_E_INVALID_FIELD, "until",
+			                   "the suspension must end today or later");
+	}
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, id, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	if (!(ch->from & FROM(e.status)))
+		return reply_error(rep, PROTO_E_INVALID_STATE, "expert",
+		                   "expert %lld is %s; cannot be %s", (long long)id,
+		                   proto_statuses[e.status], ch->event);
+	e.status = ch->to;
+	e.suspended_until = ch->to == EXPERT_SUSPENDED ? until : 0;
+	st = handler_save_expert(ctx, &e, false, ch->event, reason, until, NULL, rep);
+	if (st != PROTO_OK)
+		return st;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 2);
+	proto_pack_kv_int(pk, "expert", id);
+	proto_pack_kv_str(pk, "status", proto_statuses[e.status]);
+	return PROTO_OK;
+}
+
+enum proto_status h_pool_suspend(struct handler_ctx *ctx, const struct proto_request *req,
+                                 struct reply *rep)
+{
+	return change_status(ctx, req, &change_suspend, rep);
+}
+
+enum proto_status h_pool_reinstate(struct handler_ctx *ctx,
+                                   const struct proto_request *req, struct reply *rep)
+{
+	return change_status(ctx, req, &change_reinstate, rep);
+}
+
+enum proto_status h_pool_revoke(struct handler_ctx *ctx, const struct proto_request *req,
+                                struct reply *rep)
+{
+	return change_status(ctx, req, &change_revoke, rep);
+}

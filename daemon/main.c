@@ -1,0 +1,188 @@
+/*
+ * main.c - expertd start-up and shut-down: configuration, the store and
+ * pool, authentication (ZAP before any bind), the request socket, signals,
+ * and the event loop. Start-up failures print one line and exit with a
+ * <sysexits.h> code.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+#include <zmq.h>
+
+#include "auth.h"
+#include "config.h"
+#include "dispatch.h"
+#include "keys.h"
+#include "log.h"
+#include "pool.h"
+#include "server.h"
+#include "store.h"
+#include "zap.h"
+
+#define EXPERTD_VERSION "0.1.0"
+
+struct daemon {
+	struct config cfg;
+	struct store *store;
+	struct pool *pool;
+	struct dispatch *dispatch;
+	void *zmq_ctx;
+	struct zap *zap;
+	struct event_base *base;
+	struct server *server;
+	struct event *sigterm, *sigint;
+};
+
+static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct daemon *d = arg;
+	log_notice("signal %d: finishing the batch in flight and stopping", (int)sig);
+	/* Callbacks run to completion, so the batch in flight is done. */
+	event_base_loopbreak(d->base);
+}
+
+/* Keys and allowlist for secure mode; exits on failure. */
+static void daemon_load_auth(struct daemon *d, struct keys_pair *kp)
+{
+	char err[512];
+	if (!keys_read_secret(d->cfg.secret_key_file, kp, err, sizeof err))
+		log_fatal(EX_CONFIG, "server key: %s", err);
+	struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err, sizeof err);
+	if (!list)
+		log_fatal(EX_CONFIG, "allowlist: %s", err);
+	if (auth_list_count(list) == 0)
+		log_warn("allowlist %s is empty: no client can connect",
+		         d->cfg.allowlist_file);
+	d->zap = zap_start(d->zmq_ctx, list, err, sizeof err);
+	if (!d->zap)
+		log_fatal(EX_SOFTWARE, "cannot start the ZAP handler: %s", err);
+}
+
+static void daemon_open_store(struct daemon *d)
+{
+	char err[512];
+	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
+	if (code)
+		log_fatal(code, "%s", err);
+	d->pool = pool_new();
+	if (!d->pool || !dispatch_reload_pool(d->store, d->pool))
+		log_fatal(EX_SOFTWARE, "cannot load the pool: %s", store_errmsg(d->store));
+	d->dispatch = dispatch_new(d->store, d->pool);
+	if (!d->dispatch)
+		log_fatal(EX_OSERR, "out of memory");
+}
+
+static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
+{
+	char err[512];
+	struct server_options so = {
+		.endpoint = d->cfg.listen,
+		.insecure = d->cfg.insecure,
+		.secret_key = kp->secret_key,
+		.batch_max = d->cfg.batch_max,
+		.max_msg_size = d->cfg.max_msg_size,
+	};
+	d->server = server_new(d->base, d->zmq_ctx, &so, d->dispatch, d->zap,
+	                       err, sizeof err);
+	if (!d->server)
+		log_fatal(EX_UNAVAILABLE, "%s", err);
+}
+
+static void daemon_close(struct daemon *d)
+{
+	server_destroy(&d->server);
+	if (d->sigterm)
+		event_free(d->sigterm);
+	if (d->sigint)
+		event_free(d->sigint);
+	zap_stop(&d->zap);
+	if (d->zmq_ctx)
+		zmq_ctx_term(d->zmq_ctx);
+	if (d->base)
+		event_base_free(d->base);
+	dispatch_destroy(&d->dispatch);
+	pool_destroy(&d->pool);
+	store_close(&d->store);
+}
+
+static int daemon_check_config(struct daemon *d)
+{
+	char err[512];
+	if (!d->cfg.insecure) {
+		struct keys_pair kp;
+		if (!keys_read_secret(d->cfg.secret_key_file, &kp, err, sizeof err))
+			log_fatal(EX_CONFIG, "server key: %s", err);
+		struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err,
+		                                        sizeof err);
+		if (!list)
+			log_fatal(EX_CONFIG, "allowlist: %s", err);
+		auth_list_destroy(&list);
+	}
+	printf("configuration OK\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[512];
+	enum config_action action;
+	int code = config_from_args(&d.cfg, argc, argv, &action, err, sizeof err);
+	if (code)
+		log_fatal(code, "%s", err);
+	if (action == CONFIG_HELP) {
+		config_usage(stdout);
+		return 0;
+	}
+	if (action == CONFIG_VERSION) {
+		printf("expertd %s\n", EXPERTD_VERSION);
+		return 0;
+	}
+	code = config_validate(&d.cfg, err, sizeof err);
+	if (code)
+		log_fatal(code, "%s", err);
+	log_set_level(d.cfg.log_level);
+	if (sodium_init() < 0)
+		log_fatal(EX_SOFTWARE, "libsodium failed to initialise");
+	if (action == CONFIG_CHECK)
+		return daemon_check_config(&d);
+
+	signal(SIGPIPE, SIG_IGN);
+	daemon_open_store(&d);
+	d.zmq_ctx = zmq_ctx_new();
+	d.base = event_base_new();
+	if (!d.zmq_ctx || !d.base)
+		log_fatal(EX_OSERR, "cannot create the ZeroMQ context or event loop");
+	struct keys_pair kp = {0};
+	if (d.cfg.insecure)
+		log_warn("INSECURE mode: no encryption or authentication; every "
+		         "caller is an operator (development only)");
+	else
+		daemon_load_auth(&d, &kp);
+	daemon_listen(&d, &kp);
+	sodium_memzero(&kp, sizeof kp);
+
+	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal_cb, &d);
+	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal_cb, &d);
+	if (!d.sigterm || !d.sigint || evsignal_add(d.sigterm, NULL) ||
+	    evsignal_add(d.sigint, NULL))
+		log_fatal(EX_OSERR, "cannot install signal handlers");
+
+	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",
+	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen);
+	sd_notifyf(0, "READY=1\nSTATUS=serving %zu experts", pool_count(d.pool));
+	event_base_dispatch(d.base);
+	sd_notify(0, "STOPPING=1");
+	log_notice("expertd stopping after %llu requests",
+	           server_requests(d.server));
+	daemon_close(&d);
+	return 0;
+}

@@ -1,0 +1,276 @@
+/*
+ * pool.c - the in-memory expert pool (see pool.h). Entries live in a vector
+ * indexed by id (the daemon makes ids densely from 1); buckets keep the
+ * ids of each (specialty, group type) sorted for the draws.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "intern.h"
+#include "pool.h"
+
+struct pool {
+	struct pool_entry *entries; /* entries[id]; entries[0] unused */
+	size_t cap;
+	size_t count;
+	int64_t max_id;
+	struct intern *specialties;
+	struct intern *orgs;
+	struct pool_bucket *buckets; /* [(sid - 1) * 3 + group] */
+	size_t nbuckets;
+};
+
+struct pool *pool_new(void)
+{
+	struct pool *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->specialties = intern_new();
+	p->orgs = intern_new();
+	if (!p->specialties || !p->orgs)
+		pool_destroy(&p);
+	return p;
+}
+
+void pool_clear(struct pool *p)
+{
+	for (size_t i = 0; i < p->nbuckets; i++)
+		p->buckets[i].n = 0;
+	memset(p->entries, 0, p->cap * sizeof *p->entries);
+	p->count = 0;
+	p->max_id = 0;
+}
+
+void pool_destroy(struct pool **pp)
+{
+	struct pool *p = pp ? *pp : NULL;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nbuckets; i++)
+		free(p->buckets[i].ids);
+	free(p->buckets);
+	free(p->entries);
+	intern_destroy(&p->specialties);
+	intern_destroy(&p->orgs);
+	free(p);
+	*pp = NULL;
+}
+
+static bool bucket_insert(struct pool_bucket *b, int64_t id)
+{
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 16;
+		int64_t *ids = realloc(b->ids, nc * sizeof *ids);
+		if (!ids)
+			return false;
+		b->ids = ids;
+		b->cap = nc;
+	}
+	/* Ids mostly arrive in ascending order: search from the end. */
+	size_t i = b->n;
+	while (i > 0 && b->ids[i - 1] > id)
+		i--;
+	if (i > 0 && b->ids[i - 1] == id)
+		return true;
+	memmove(&b->ids[i + 1], &b->ids[i], (b->n - i) * sizeof *b->ids);
+	b->ids[i] = id;
+	b->n++;
+	return true;
+}
+
+static void bucket_remove(struct pool_bucket *b, int64_t id)
+{
+	size_t lo = 0, hi = b->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < b->n && b->ids[lo] == id) {
+		memmove(&b->ids[lo], &b->ids[lo + 1], (b->n - lo - 1) * sizeof *b->ids);
+		b->n--;
+	}
+}
+
+static struct pool_bucket *bucket_for(struct pool *p, uint32_t sid, int group)
+{
+	size_t need = (size_t)sid * POOL_GROUP_TYPES;
+	if (need > p->nbuckets) {
+		size_t nn = p->nbuckets ? p->nbuckets : 64;
+		while (nn < need)
+			nn *= 2;
+		struct pool_bucket *b = realloc(p->buckets, nn * sizeof *b);
+		if (!b)
+			return NULL;
+		memset(b + p->nbuckets, 0, (nn - p->nbuckets) * sizeof *b);
+		p->buckets = b;
+		p->nbuckets = nn;
+	}
+	return &p->buckets[(sid - 1) * POOL_GROUP_TYPES + (size_t)group];
+}
+
+static void unindex(struct pool *p, const struct pool_entry *pe)
+{
+	for (int i = 0; i < pe->n_specialties; i++)
+		for (int g = 0; g < POOL_GROUP_TYPES; g++)
+			if (pe->group_types & (1u << g))
+				bucket_remove(bucket_for(p, pe->specialties[i], g), pe->id);
+}
+
+static bool grow_entries(struct pool *p, int64_t id)
+{
+	if ((size_t)id < p->cap)
+		return true;
+	size_t nc = p->cap ? p->cap : 1024;
+	while (nc <= (size_t)id)
+		nc *= 2;
+	struct pool_entry *e = realloc(p->entries, nc * sizeof *e);
+	if (!e)
+		return false;
+	memset(e + p->cap, 0, (nc - p->cap) * sizeof *e);
+	p->entries = e;
+	p->cap = nc;
+	return true;
+}
+
+bool pool_upsert(struct pool *p, const struct expert *e)
+{
+	if (e->id <= 0 || !grow_entries(p, e->id))
+		return false;
+	struct pool_entry *pe = &p->entries[e->id];
+	if (pe->id)
+		unindex(p, pe);
+	else
+		p->count++;
+	struct pool_entry n = {
+		.id = e->id,
+		.birth = e->birth,
+		.suspended_until = e->suspended_until,
+		.n_specialties = (uint8_t)e->n_specialties,
+		.group_types = (uint8_t)e->group_types,
+		.task_types = (uint8_t)e->task_types,
+		.relaxations = (uint8_t)e->relaxations,
+		.status = (uint8_t)e->status,
+		.leader = e->leader_eligible,
+		.term = (uint16_t)e->term,
+	};
+	if (e->employer_code[0])
+		n.employer_org = intern_add(p->orgs, e->employer_code);
+	if (e->recommender_code[0])
+		n.recommender_org = intern_add(p->orgs, e->recommender_code);
+	for (int i = 0; i < e->n_specialties; i++) {
+		n.specialties[i] = intern_add(p->specialties, e->specialties[i]);
+		if (!n.specialties[i])
+			return false;
+		for (int g = 0; g < POOL_GROUP_TYPES; g++) {
+			struct pool_bucket *b;
+			if (!(e->group_types & (1u << g)))
+				continue;
+			b = bucket_for(p, n.specialties[i], g);
+			if (!b || !bucket_insert(b, e->id))
+				return false;
+		}
+	}
+	*pe = n;
+	if (e->id > p->max_id)
+		p->max_id = e->id;
+	return true;
+}
+
+void pool_remove(struct pool *p, int64_t id)
+{
+	if (id <= 0 || (size_t)id >= p->cap || !p->entries[id].id)
+		return;
+	unindex(p, &p->entries[id]);
+	memset(&p->entries[id], 0, sizeof p->entries[id]);
+	p->count--;
+	while (p->max_id > 0 && !p->entries[p->max_id].id)
+		p->max_id--;
+}
+
+const struct pool_entry *pool_get(const struct pool *p, int64_t id)
+{
+	if (id <= 0 || (size_t)id >= p->cap || !p->entries[id].id)
+		return NULL;
+	return &p->entries[id];
+}
+
+size_t pool_count(const struct pool *p)
+{
+	return p->count;
+}
+
+size_t pool_count_status(const struct pool *p, enum expert_status st)
+{
+	size_t n = 0;
+	for (int64_t id = 1; id <= p->max_id; id++)
+		if (p->entries[id].id && p->entries[id].status == st)
+			n++;
+	return n;
+}
+
+int64_t pool_max_id(const struct pool *p)
+{
+	return p->max_id;
+}
+
+uint32_t pool_specialty_find(const struct pool *p, const char *name)
+{
+	return intern_find(p->specialties, name);
+}
+
+const char *pool_specialty_name(const struct pool *p, uint32_t sid)
+{
+	return intern_str(p->specialties, sid);
+}
+
+uint32_t pool_org_find(const struct pool *p, const char *code)
+{
+	return intern_find(p->orgs, code);
+}
+
+const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group)
+{
+	if (sid == 0 || group < 0 || group >= POOL_GROUP_TYPES ||
+	    (size_t)sid * POOL_GROUP_TYPES > p->nbuckets)
+		return NULL;
+	return &p->buckets[(sid - 1) * POOL_GROUP_TYPES + (size_t)group];
+}
+
+static bool has_specialty(const struct pool_entry *pe, uint32_t sid)
+{
+	for (int i = 0; i < pe->n_specialties; i++)
+		if (pe->specialties[i] == sid)
+			return true;
+	return false;
+}
+
+static bool matches(const struct pool_entry *pe, const struct pool_filter *f)
+{
+	if (f->specialty && !has_specialty(pe, f->specialty))
+		return false;
+	if (f->group >= 0 && !(pe->group_types & (1u << f->group)))
+		return false;
+	if (f->status >= 0 && pe->status != f->status)
+		return false;
+	if (f->term && pe->term != f->term)
+		return false;
+	return true;
+}
+
+size_t pool_list(const struct pool *p, const struct pool_filter *f,
+                 size_t offset, size_t limit, int64_t *ids)
+{
+	size_t total = 0, written = 0;
+	for (int64_t id = 1; id <= p->max_id; id++) {
+		const struct pool_entry *pe = &p->entries[id];
+		if (!pe->id || !matches(pe, f))
+			continue;
+		if (total >= offset && written < limit)
+			ids[written++] = id;
+		total++;
+	}
+	return total;
+}

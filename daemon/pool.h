@@ -1,0 +1,81 @@
+/*
+ * pool.h - the expert pool held in memory: a compact entry per expert,
+ * indexed by id and by (specialty, group type) for the draws, loaded from
+ * the store at start and kept in step with every committed change.
+ * Specialty names and organisation codes are interned to small integers.
+ * Pure data structure: no SQL, no clock.
+ */
+#ifndef EXPERTD_POOL_H
+#define EXPERTD_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "expert.h"
+
+#define POOL_GROUP_TYPES 3
+
+struct pool_entry {
+	int64_t id;                 /* 0 = no expert with this id */
+	int32_t birth;
+	int32_t suspended_until;
+	uint32_t employer_org;      /* interned credit code, 0 = none */
+	uint32_t recommender_org;
+	uint32_t specialties[EXPERT_MAX_SPECIALTIES];
+	uint8_t n_specialties;
+	uint8_t group_types;
+	uint8_t task_types;
+	uint8_t relaxations;
+	uint8_t status;             /* enum expert_status */
+	bool leader;
+	uint16_t term;
+};
+
+/* Ids of experts holding one specialty and group type, ascending. */
+struct pool_bucket {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+struct pool;
+
+struct pool *pool_new(void);
+/* NULL-safe; clears *p. */
+void pool_destroy(struct pool **p);
+/* Forget every expert (before a full reload). */
+void pool_clear(struct pool *p);
+
+/* Insert or replace the entry for e->id. Returns false on out of memory. */
+bool pool_upsert(struct pool *p, const struct expert *e);
+/* Drop an entry (undoing an insert that was rolled back). */
+void pool_remove(struct pool *p, int64_t id);
+/* Borrowed; NULL if there is no such expert. Valid until the next upsert. */
+const struct pool_entry *pool_get(const struct pool *p, int64_t id);
+size_t pool_count(const struct pool *p);
+size_t pool_count_status(const struct pool *p, enum expert_status st);
+/* Largest id held (the next id the daemon makes is one more). */
+int64_t pool_max_id(const struct pool *p);
+
+/* Intern ids: 0 if the string was never seen. */
+uint32_t pool_specialty_find(const struct pool *p, const char *name);
+const char *pool_specialty_name(const struct pool *p, uint32_t sid);
+uint32_t pool_org_find(const struct pool *p, const char *code);
+/* The bucket of a specialty and group-type index (0..2), or NULL. */
+const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group);
+
+/* Filters of pool.list; 0 / -1 fields mean "any". */
+struct pool_filter {
+	uint32_t specialty;   /* 0 = any; (uint32_t)-1 = a name never seen */
+	int group;            /* -1 = any */
+	int status;           /* -1 = any */
+	int term;             /* 0 = any */
+};
+/*
+ * Ids matching f in ascending order: skips `offset`, writes at most
+ * `limit` into ids, and returns the total number of matches.
+ */
+size_t pool_list(const struct pool *p, const struct pool_filter *f,
+                 size_t offset, size_t limit, int64_t *ids);
+
+#endif

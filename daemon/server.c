@@ -1,0 +1,269 @@
+/*
+ * server.c - the ROUTER socket on the event loop (see server.h). Wire
+ * framing: [routing id][empty delimiter][msgpack body], both ways.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zmq.h>
+
+#include "log.h"
+#include "server.h"
+
+#define SERVER_INSECURE_PRINCIPAL "local-operator"
+
+struct slot {
+	zmq_msg_t ident;
+	zmq_msg_t body;
+	bool framing_ok;          /* [id][empty][body] and nothing else */
+};
+
+struct server {
+	void *sock;
+	struct event *readable;
+	struct event *kick;
+	struct dispatch *dispatch;
+	struct zap *zap;
+	bool insecure;
+	int batch_max;
+	struct slot *slots;
+	struct dispatch_item *items;
+	unsigned long long requests;
+};
+
+static bool has_input(struct server *s)
+{
+	int events = 0;
+	size_t len = sizeof events;
+	if (zmq_getsockopt(s->sock, ZMQ_EVENTS, &events, &len) != 0)
+		return false;
+	return (events & ZMQ_POLLIN) != 0;
+}
+
+/* Discard the rest of a multipart message. */
+static void drain_parts(void *sock)
+{
+	zmq_msg_t m;
+	int more = 1;
+	size_t len = sizeof more;
+	while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len) == 0 && more) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		zmq_msg_close(&m);
+	}
+}
+
+static bool more_parts(void *sock)
+{
+	int more = 0;
+	size_t len = sizeof more;
+	return zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len) == 0 && more;
+}
+
+/* Receive one request into slot; false when nothing was there. */
+static bool receive_one(struct server *s, struct slot *sl)
+{
+	zmq_msg_init(&sl->ident);
+	zmq_msg_init(&sl->body);
+	if (zmq_msg_recv(&sl->ident, s->sock, ZMQ_DONTWAIT) < 0)
+		return false;
+	sl->framing_ok = false;
+	if (!more_parts(s->sock))
+		return true;
+	if (zmq_msg_recv(&sl->body, s->sock, ZMQ_DONTWAIT) < 0)
+		return true;
+	if (zmq_msg_size(&sl->body) != 0 || !more_parts(s->sock)) {
+		drain_parts(s->sock);
+		return true;
+	}
+	zmq_msg_close(&sl->body);
+	zmq_msg_init(&sl->body);
+	if (zmq_msg_recv(&sl->body, s->sock, ZMQ_DONTWAIT) < 0)
+		return true;
+	sl->framing_ok = !more_parts(s->sock);
+	drain_parts(s->sock);
+	return true;
+}
+
+/* Who sent this message, from the ZAP User-Id of its connection. */
+static void identify(struct server *s, struct slot *sl, struct dispatch_item *it)
+{
+	if (s->insecure) {
+		snprintf(it->caller.principal, sizeof it->caller.principal, "%s",
+		         SERVER_INSECURE_PRINCIPAL);
+		it->caller.role = PROTO_ROLE_OPERATOR;
+		it->caller_known = true;
+		return;
+	}
+	const char *user = zmq_msg_gets(&sl->ident, "User-Id");
+	it->caller_known = user && zap_lookup_principal(s->zap, user, &it->caller);
+}
+
+static void send_reply(struct server *s, struct slot *sl, const void *data, size_t len)
+{
+	if (zmq_msg_send(&sl->ident, s->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(s->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(s->sock, data, len, ZMQ_DONTWAIT) < 0) {
+		/* EHOSTUNREACH: the client left; EAGAIN: it stopped reading. */
+		log_debug("reply dropped: %s", zmq_strerror(errno));
+	}
+}
+
+static void process_batch(struct server *s)
+{
+	int n = 0;
+	while (n < s->batch_max && has_input(s)) {
+		struct slot *sl = &s->slots[n];
+		if (!receive_one(s, sl)) {
+			zmq_msg_close(&sl->ident);
+			zmq_msg_close(&sl->body);
+			break;
+		}
+		struct dispatch_item *it = &s->items[n];
+		dispatch_item_init(it);
+		it->body = zmq_msg_data(&sl->body);
+		it->len = zmq_msg_size(&sl->body);
+		identify(s, sl, it);
+		n++;
+	}
+	if (n == 0)
+		return;
+	/* Requests with broken framing are answered without the dispatcher. */
+	for (int i = 0; i < n; i++) {
+		if (s->slots[i].framing_ok)
+			continue;
+		proto_pack_reply(&s->items[i].reply, "", PROTO_E_MALFORMED,
+		                 "a request is [empty frame][msgpack body]", NULL, NULL, 0);
+		s->items[i].answered = true;
+	}
+	dispatch_batch(s->dispatch, s->items, (size_t)n, (int64_t)time(NULL));
+	for (int i = 0; i < n; i++) {
+		struct dispatch_item *it = &s->items[i];
+		if (it->reply.size)
+			send_reply(s, &s->slots[i], it->reply.data, it->reply.size);
+		dispatch_item_free(it);
+		zmq_msg_close(&s->slots[i].ident);
+		zmq_msg_close(&s->slots[i].body);
+	}
+	s->requests += (unsigned long long)n;
+}
+
+static void server_drain(struct server *s)
+{
+	process_batch(s);
+	/* Sends can consume the edge of pending input: look again. */
+	if (has_input(s))
+		event_active(s->kick, EV_TIMEOUT, 0);
+}
+
+static void server_readable_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_drain(arg);
+}
+
+static void server_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_drain(arg);
+}
+
+static bool setup_socket(struct server *s, const struct server_options *opt,
+                         char *err, size_t errsz)
+{
+	int one = 1, zero = 0;
+	int64_t maxmsg = opt->max_msg_size;
+	zmq_setsockopt(s->sock, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(s->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+	zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	if (!opt->insecure) {
+		if (zmq_setsockopt(s->sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+		    zmq_setsockopt(s->sock, ZMQ_CURVE_SECRETKEY, opt->secret_key, 40) ||
+		    zmq_setsockopt(s->sock, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN_REQUEST,
+		                   strlen(ZAP_DOMAIN_REQUEST))) {
+			snprintf(err, errsz, "cannot enable CURVE: %s", zmq_strerror(errno));
+			return false;
+		}
+	}
+	if (zmq_bind(s->sock, opt->endpoint) != 0) {
+		snprintf(err, errsz, "cannot listen on %s: %s", opt->endpoint,
+		         zmq_strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+struct server *server_new(struct event_base *base, void *zmq_ctx,
+                          const struct server_options *opt, struct dispatch *d,
+                          struct zap *zap, char *err, size_t errsz)
+{
+	if (!opt->insecure && (!zap || !zap_is_running(zap))) {
+		/* CURVE without a ZAP handler would accept every key. */
+		snprintf(err, errsz, "refusing to listen: no ZAP handler is running");
+		return NULL;
+	}
+	struct server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	s->dispatch = d;
+	s->zap = zap;
+	s->insecure = opt->insecure;
+	s->batch_max = opt->batch_max > 0 ? opt->batch_max : 1;
+	s->slots = calloc((size_t)s->batch_max, sizeof *s->slots);
+	s->items = calloc((size_t)s->batch_max, sizeof *s->items);
+	s->sock = zmq_socket(zmq_ctx, ZMQ_ROUTER);
+	if (!s->slots || !s->items || !s->sock) {
+		snprintf(err, errsz, "cannot create the socket: %s", zmq_strerror(errno));
+		server_destroy(&s);
+		return NULL;
+	}
+	if (!setup_socket(s, opt, err, errsz)) {
+		server_destroy(&s);
+		return NULL;
+	}
+	int fd;
+	size_t len = sizeof fd;
+	zmq_getsockopt(s->sock, ZMQ_FD, &fd, &len);
+	s->readable = event_new(base, fd, EV_READ | EV_PERSIST, server_readable_cb, s);
+	s->kick = event_new(base, -1, 0, server_kick_cb, s);
+	if (!s->readable || !s->kick || event_add(s->readable, NULL) != 0) {
+		snprintf(err, errsz, "cannot register the socket with the event loop");
+		server_destroy(&s);
+		return NULL;
+	}
+	/* Input may already be queued: the edge could be gone. */
+	event_active(s->kick, EV_TIMEOUT, 0);
+	return s;
+}
+
+void server_destroy(struct server **sp)
+{
+	struct server *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	if (s->readable)
+		event_free(s->readable);
+	if (s->kick)
+		event_free(s->kick);
+	if (s->sock)
+		zmq_close(s->sock);
+	free(s->slots);
+	free(s->items);
+	free(s);
+	*sp = NULL;
+}
+
+unsigned long long server_requests(const struct server *s)
+{
+	return s->requests;
+}

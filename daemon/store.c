@@ -1,0 +1,274 @@
+/*
+ * store.c - the SQLite store: opening, transactions (group commit with a
+ * savepoint per request), idempotent request records and terms. Experts,
+ * events, conflicts and imports are in store_pool.c. Every statement is
+ * prepared once and bound; nothing here is built from request text.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "store_int.h"
+
+static const char *const sql_text[STMT__COUNT] = {
+#define X(id, sql) [id] = sql,
+	STORE_STATEMENTS(X)
+#undef X
+};
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
+{
+	sqlite3_stmt *st = s->stmts[id];
+	if (!st) {
+		if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &st, NULL) != SQLITE_OK)
+			return NULL;
+		s->stmts[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+enum store_result store_result_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return STORE_OK;
+	case SQLITE_CONSTRAINT:
+		return STORE_DUPLICATE;
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+		return STORE_UNKNOWN;
+	default:
+		return STORE_NOT_WRITABLE;
+	}
+}
+
+enum store_result store_step_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(buf, size, "%s", t ? (const char *)t : "");
+}
+
+static int exec(struct store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+int store_open(const char *path, struct store **out, char *err, size_t errsz)
+{
+	struct store *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errsz, "out of memory");
+		return EX_OSERR;
+	}
+	int rc = sqlite3_open_v2(path, &s->db,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                         SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "cannot open database %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_close(&s);
+		return EX_CANTCREAT;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 2000);
+	/* WAL + synchronous=FULL: a COMMIT that returned is on disk. */
+	char *msg = NULL;
+	if (sqlite3_exec(s->db,
+	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                 "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) != SQLITE_OK) {
+		int code = (sqlite3_errcode(s->db) == SQLITE_NOTADB) ? EX_DATAERR
+		                                                      : EX_CANTCREAT;
+		snprintf(err, errsz, "cannot use database %s: %s", path,
+		         msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		store_close(&s);
+		return code;
+	}
+	int code = store_schema_migrate(s->db, err, errsz);
+	if (code) {
+		store_close(&s);
+		return code;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	if (s->db && !sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+	for (int i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s);
+	*sp = NULL;
+}
+
+int store_schema_version(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_USER_VERSION);
+	int v = (st && sqlite3_step(st) == SQLITE_ROW) ? sqlite3_column_int(st, 0) : -1;
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+const char *store_errmsg(struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+enum store_result store_batch_begin(struct store *s)
+{
+	return store_result_of(exec(s, "BEGIN IMMEDIATE"));
+}
+
+enum store_result store_request_begin(struct store *s)
+{
+	return store_result_of(exec(s, "SAVEPOINT request"));
+}
+
+void store_request_end(struct store *s, bool keep)
+{
+	if (!keep)
+		exec(s, "ROLLBACK TO request");
+	exec(s, "RELEASE request");
+}
+
+enum store_result store_batch_commit(struct store *s)
+{
+	int rc = exec(s, "COMMIT");
+	if (rc == SQLITE_OK)
+		return STORE_OK;
+	enum store_result r = store_result_of(rc);
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+	return r == STORE_OK ? STORE_UNKNOWN : r;
+}
+
+/* --- idempotent requests ------------------------------------------------- */
+
+enum store_result store_request_find(struct store *s, const char *principal,
+                                     const char *request_id,
+                                     uint8_t hash[STORE_HASH_LEN],
+                                     void **reply, size_t *reply_len)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_FIND);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	store_bind_text(st, 1, principal);
+	store_bind_text(st, 2, request_id);
+	int rc = sqlite3_step(st);
+	enum store_result r = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		const void *h = sqlite3_column_blob(st, 0);
+		int hl = sqlite3_column_bytes(st, 0);
+		const void *b = sqlite3_column_blob(st, 1);
+		int bl = sqlite3_column_bytes(st, 1);
+		memset(hash, 0, STORE_HASH_LEN);
+		if (h && hl == STORE_HASH_LEN)
+			memcpy(hash, h, STORE_HASH_LEN);
+		*reply = malloc(bl > 0 ? (size_t)bl : 1);
+		if (!*reply) {
+			r = STORE_NOT_WRITABLE;
+		} else {
+			if (bl > 0)
+				memcpy(*reply, b, (size_t)bl);
+			*reply_len = (size_t)bl;
+			r = STORE_OK;
+		}
+	} else if (rc != SQLITE_DONE) {
+		r = store_result_of(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum store_result store_request_save(struct store *s, const char *principal,
+                                     const char *request_id, const char *op,
+                                     const uint8_t hash[STORE_HASH_LEN],
+                                     const void *reply, size_t reply_len,
+                                     int64_t at)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_SAVE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	store_bind_text(st, 1, principal);
+	store_bind_text(st, 2, request_id);
+	store_bind_text(st, 3, op);
+	sqlite3_bind_blob(st, 4, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 5, reply, (int)reply_len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, at);
+	return store_step_done(st);
+}
+
+/* --- terms ---------------------------------------------------------------- */
+
+enum store_result store_term_insert(struct store *s, const struct store_term *t,
+                                    const char *actor)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_TERM_INSERT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int(st, 1, t->number);
+	sqlite3_bind_int(st, 2, t->start);
+	sqlite3_bind_int(st, 3, t->end);
+	sqlite3_bind_int64(st, 4, t->opened_at);
+	store_bind_text(st, 5, actor);
+	return store_step_done(st);
+}
+
+enum store_result store_term_list(struct store *s, struct store_term **out,
+                                  size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, STMT_TERM_LIST);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct store_term *p = realloc(*out, cap * sizeof *p);
+			if (!p) {
+				sqlite3_reset(st);
+				return STORE_NOT_WRITABLE;
+			}
+			*out = p;
+		}
+		struct store_term *t = &(*out)[(*n)++];
+		t->number = sqlite3_column_int(st, 0);
+		t->start = sqlite3_column_int(st, 1);
+		t->end = sqlite3_column_int(st, 2);
+		t->opened_at = sqlite3_column_int64(st, 3);
+		t->experts = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}

@@ -1,0 +1,103 @@
+/*
+ * store_int.h - private to store*.c: the store object and the schema
+ * migration entry point. Nothing else includes this.
+ */
+#ifndef EXPERTD_STORE_INT_H
+#define EXPERTD_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define EXPERT_COLS \
+	"id, resident_id, name, sex, phone, birth_day, employer, employer_code," \
+	" recommender_code, specialties, group_types, task_types, title," \
+	" qualification, assess_years, training_years, relaxations, leader," \
+	" position, email, status, suspended_until, term, created_at, updated_at"
+
+/* Every statement the store runs, prepared once on first use. */
+#define STORE_STATEMENTS(X) \
+	X(STMT_USER_VERSION, "PRAGMA user_version") \
+	X(STMT_REQUEST_FIND, "SELECT body_hash, reply FROM requests" \
+	  " WHERE principal = ?1 AND request_id = ?2") \
+	X(STMT_REQUEST_SAVE, "INSERT INTO requests(principal, request_id, op," \
+	  " body_hash, reply, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(STMT_TERM_INSERT, "INSERT INTO terms(number, start_day, end_day," \
+	  " opened_at, opened_by) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(STMT_TERM_LIST, "SELECT number, start_day, end_day, opened_at," \
+	  " (SELECT count(*) FROM experts e WHERE e.term = t.number)" \
+	  " FROM terms t ORDER BY number") \
+	X(STMT_EXPERT_INSERT, "INSERT INTO experts(" EXPERT_COLS ") VALUES (?1," \
+	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
+	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)") \
+	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
+	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
+	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
+	  " group_types = ?11, task_types = ?12, title = ?13, qualification = ?14," \
+	  " assess_years = ?15, training_years = ?16, relaxations = ?17," \
+	  " leader = ?18, position = ?19, email = ?20, status = ?21," \
+	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25" \
+	  " WHERE id = ?1") \
+	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
+	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS " FROM experts ORDER BY id") \
+	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_id = ?1") \
+	X(STMT_EXPERT_MAX_ID, "SELECT coalesce(max(id), 0) FROM experts") \
+	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
+	  " reason, until_day, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \
+	  " until_day, detail FROM expert_events WHERE expert_id = ?1 ORDER BY id") \
+	X(STMT_CONFLICT_INSERT, "INSERT INTO conflicts(id, expert_id, org_code," \
+	  " kind, valid_from, valid_to, reason, created_at, created_by)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	X(STMT_CONFLICT_MAX_ID, "SELECT coalesce(max(id), 0) FROM conflicts") \
+	X(STMT_CONFLICT_LIST, "SELECT id, expert_id, org_code, kind, valid_from," \
+	  " valid_to, reason, created_at, created_by FROM conflicts" \
+	  " WHERE (?1 = 0 OR expert_id = ?1) AND (?2 = '' OR org_code = ?2)" \
+	  " ORDER BY id") \
+	X(STMT_IMPORT_CREATE, "INSERT INTO imports(id, principal, skip_invalid," \
+	  " state, created_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)") \
+	X(STMT_IMPORT_GET, "SELECT id, principal, skip_invalid, state, created_at," \
+	  " (SELECT count(*) FROM import_rows r WHERE r.import_id = i.id)," \
+	  " (SELECT count(*) FROM import_rows r WHERE r.import_id = i.id" \
+	  "  AND r.error IS NOT NULL) FROM imports i WHERE id = ?1") \
+	X(STMT_IMPORT_MAX_ID, "SELECT coalesce(max(id), 0) FROM imports") \
+	X(STMT_IMPORT_FINISH, "UPDATE imports SET state = ?2, finished_at = ?3" \
+	  " WHERE id = ?1") \
+	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
+	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(STMT_IMPORT_FIND_RESIDENT, "SELECT line FROM import_rows" \
+	  " WHERE import_id = ?1 AND resident_id = ?2 AND error IS NULL LIMIT 1")
+
+enum store_stmt {
+#define X(id, sql) id,
+	STORE_STATEMENTS(X)
+#undef X
+	STMT__COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[STMT__COUNT];
+};
+
+/* A reset, cleared statement ready to bind, or NULL if it cannot be
+ * prepared (then the database is unusable: report STORE_NOT_WRITABLE). */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id);
+enum store_result store_result_of(int sqlite_rc);
+/* Step a statement that returns no rows, then reset it. */
+enum store_result store_step_done(sqlite3_stmt *st);
+void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Copy a text column into buf, "" for NULL. */
+void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size);
+
+/* Schema version this binary writes; PRAGMA user_version holds it. */
+#define STORE_SCHEMA_VERSION 1
+
+/*
+ * Bring db from its user_version up to STORE_SCHEMA_VERSION, one
+ * migration per step, each in its own transaction. Returns 0 or a
+ * <sysexits.h> code with err set.
+ */
+int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,431 @@
+/*
+ * store_pool.c - the store's pool tables: experts, their history events,
+ * declared conflicts, and staged roster imports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* Specialty names never contain '|' (checked on import), so a joined
+ * column round-trips. */
+static void join_specialties(const struct expert *e, char *buf, size_t size)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < e->n_specialties && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "|" : "",
+		                        e->specialties[i]);
+}
+
+static void split_specialties(const char *s, struct expert *e)
+{
+	e->n_specialties = 0;
+	while (*s && e->n_specialties < EXPERT_MAX_SPECIALTIES) {
+		const char *bar = strchr(s, '|');
+		size_t n = bar ? (size_t)(bar - s) : strlen(s);
+		if (n > EXPERT_TEXT_MAX)
+			n = EXPERT_TEXT_MAX;
+		memcpy(e->specialties[e->n_specialties], s, n);
+		e->specialties[e->n_specialties++][n] = '\0';
+		if (!bar)
+			break;
+		s = bar + 1;
+	}
+}
+
+static void bind_expert(sqlite3_stmt *st, const struct expert *e)
+{
+	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
+	join_specialties(e, specs, sizeof specs);
+	sqlite3_bind_int64(st, 1, e->id);
+	store_bind_text(st, 2, e->resident_id);
+	store_bind_text(st, 3, e->name);
+	sqlite3_bind_int(st, 4, e->sex);
+	store_bind_text(st, 5, e->phone);
+	sqlite3_bind_int(st, 6, e->birth);
+	store_bind_text(st, 7, e->employer);
+	store_bind_text(st, 8, e->employer_code);
+	store_bind_text(st, 9, e->recommender_code);
+	store_bind_text(st, 10, specs);
+	sqlite3_bind_int(st, 11, (int)e->group_types);
+	sqlite3_bind_int(st, 12, (int)e->task_types);
+	sqlite3_bind_int(st, 13, e->title);
+	sqlite3_bind_int(st, 14, e->qualification);
+	sqlite3_bind_int(st, 15, e->assess_years);
+	sqlite3_bind_int(st, 16, e->training_years);
+	sqlite3_bind_int(st, 17, (int)e->relaxations);
+	sqlite3_bind_int(st, 18, e->leader_eligible);
+	store_bind_text(st, 19, e->position);
+	store_bind_text(st, 20, e->email);
+	sqlite3_bind_int(st, 21, (int)e->status);
+	sqlite3_bind_int(st, 22, e->suspended_until);
+	sqlite3_bind_int(st, 23, e->term);
+	sqlite3_bind_int64(st, 24, e->created_at);
+	sqlite3_bind_int64(st, 25, e->updated_at);
+}
+
+static void column_expert(sqlite3_stmt *st, struct expert *e)
+{
+	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
+	memset(e, 0, sizeof *e);
+	e->id = sqlite3_column_int64(st, 0);
+	store_column_copy(st, 1, e->resident_id, sizeof e->resident_id);
+	store_column_copy(st, 2, e->name, sizeof e->name);
+	e->sex = sqlite3_column_int(st, 3);
+	store_column_copy(st, 4, e->phone, sizeof e->phone);
+	e->birth = sqlite3_column_int(st, 5);
+	store_column_copy(st, 6, e->employer, sizeof e->employer);
+	store_column_copy(st, 7, e->employer_code, sizeof e->employer_code);
+	store_column_copy(st, 8, e->recommender_code, sizeof e->recommender_code);
+	store_column_copy(st, 9, specs, sizeof specs);
+	split_specialties(specs, e);
+	e->group_types = (unsigned)sqlite3_column_int(st, 10);
+	e->task_types = (unsigned)sqlite3_column_int(st, 11);
+	e->title = sqlite3_column_int(st, 12);
+	e->qualification = sqlite3_column_int(st, 13);
+	e->assess_years = sqlite3_column_int(st, 14);
+	e->training_years = sqlite3_column_int(st, 15);
+	e->relaxations = (unsigned)sqlite3_column_int(st, 16);
+	e->leader_eligible = sqlite3_column_int(st, 17) != 0;
+	store_column_copy(st, 18, e->position, sizeof e->position);
+	store_column_copy(st, 19, e->email, sizeof e->email);
+	e->status = (enum expert_status)sqlite3_column_int(st, 20);
+	e->suspended_until = sqlite3_column_int(st, 21);
+	e->term = sqlite3_column_int(st, 22);
+	e->created_at = sqlite3_column_int64(st, 23);
+	e->updated_at = sqlite3_column_int64(st, 24);
+}
+
+static int64_t single_int(struct store *s, enum store_stmt id)
+{
+	sqlite3_stmt *st = store_stmt(s, id);
+	int64_t v = (st && sqlite3_step(st) == SQLITE_ROW) ? sqlite3_column_int64(st, 0) : 0;
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+enum store_result store_expert_insert(struct store *s, const struct expert *e)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_INSERT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	bind_expert(st, e);
+	return store_step_done(st);
+}
+
+enum store_result store_expert_update(struct store *s, const struct expert *e)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_UPDATE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	bind_expert(st, e);
+	enum store_result r = store_step_done(st);
+	if (r == STORE_OK && sqlite3_changes(s->db) == 0)
+		return STORE_NOT_FOUND;
+	return r;
+}
+
+enum store_result store_expert_get(struct store *s, int64_t id, struct expert *out)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_GET);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	enum store_result r = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		column_expert(st, out);
+		r = STORE_OK;
+	} else if (rc != SQLITE_DONE) {
+		r = store_result_of(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
+                                             int64_t *id)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_BY_RESIDENT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	store_bind_text(st, 1, resident_id);
+	int rc = sqlite3_step(st);
+	enum store_result r = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		r = STORE_OK;
+	} else if (rc != SQLITE_DONE) {
+		r = store_result_of(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int64_t store_expert_max_id(struct store *s)
+{
+	return single_int(s, STMT_EXPERT_MAX_ID);
+}
+
+enum store_result store_expert_each(struct store *s,
+                                    bool (*fn)(const struct expert *e, void *arg),
+                                    void *arg)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_ALL);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	struct expert e;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		column_expert(st, &e);
+		if (!fn(&e, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+/* --- history --------------------------------------------------------------- */
+
+enum store_result store_event_add(struct store *s, const struct store_event *ev)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EVENT_ADD);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, ev->expert_id);
+	sqlite3_bind_int64(st, 2, ev->at);
+	store_bind_text(st, 3, ev->actor);
+	store_bind_text(st, 4, ev->event);
+	store_bind_text(st, 5, ev->reason);
+	sqlite3_bind_int(st, 6, ev->until);
+	store_bind_text(st, 7, ev->detail);
+	return store_step_done(st);
+}
+
+/* Grow *arr by one element of size sz; returns the new slot or NULL. */
+static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		void *p = realloc(*arr, nc * sz);
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = nc;
+	}
+	return (char *)*arr + (*n)++ * sz;
+}
+
+enum store_result store_event_list(struct store *s, int64_t expert_id,
+                                   struct store_event **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, STMT_EVENT_LIST);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, expert_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event *ev = grow((void **)out, n, &cap, sizeof *ev);
+		if (!ev) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ev->expert_id = sqlite3_column_int64(st, 0);
+		ev->at = sqlite3_column_int64(st, 1);
+		store_column_copy(st, 2, ev->actor, sizeof ev->actor);
+		store_column_copy(st, 3, ev->event, sizeof ev->event);
+		store_column_copy(st, 4, ev->reason, sizeof ev->reason);
+		ev->until = sqlite3_column_int(st, 5);
+		store_column_copy(st, 6, ev->detail, sizeof ev->detail);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+/* --- conflicts ------------------------------------------------------------- */
+
+enum store_result store_conflict_insert(struct store *s, const struct store_conflict *c)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_INSERT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, c->expert_id);
+	store_bind_text(st, 3, c->org_code);
+	sqlite3_bind_int(st, 4, c->kind);
+	sqlite3_bind_int(st, 5, c->valid_from);
+	sqlite3_bind_int(st, 6, c->valid_to);
+	store_bind_text(st, 7, c->reason);
+	sqlite3_bind_int64(st, 8, c->created_at);
+	store_bind_text(st, 9, c->created_by);
+	return store_step_done(st);
+}
+
+int64_t store_conflict_max_id(struct store *s)
+{
+	return single_int(s, STMT_CONFLICT_MAX_ID);
+}
+
+enum store_result store_conflict_list(struct store *s, int64_t expert_id,
+                                      const char *org_code,
+                                      struct store_conflict **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_LIST);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, expert_id);
+	store_bind_text(st, 2, org_code ? org_code : "");
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_conflict *c = grow((void **)out, n, &cap, sizeof *c);
+		if (!c) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		c->id = sqlite3_column_int64(st, 0);
+		c->expert_id = sqlite3_column_int64(st, 1);
+		store_column_copy(st, 2, c->org_code, sizeof c->org_code);
+		c->kind = sqlite3_column_int(st, 3);
+		c->valid_from = sqlite3_column_int(st, 4);
+		c->valid_to = sqlite3_column_int(st, 5);
+		store_column_copy(st, 6, c->reason, sizeof c->reason);
+		c->created_at = sqlite3_column_int64(st, 7);
+		store_column_copy(st, 8, c->created_by, sizeof c->created_by);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+/* --- roster imports ---------------------------------------------------------- */
+
+enum store_result store_import_create(struct store *s, const struct store_import *im)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_CREATE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, im->id);
+	store_bind_text(st, 2, im->principal);
+	sqlite3_bind_int(st, 3, im->skip_invalid);
+	sqlite3_bind_int(st, 4, im->state);
+	sqlite3_bind_int64(st, 5, im->created_at);
+	return store_step_done(st);
+}
+
+enum store_result store_import_get(struct store *s, int64_t id, struct store_import *out)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_GET);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	enum store_result r = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		store_column_copy(st, 1, out->principal, sizeof out->principal);
+		out->skip_invalid = sqlite3_column_int(st, 2) != 0;
+		out->state = sqlite3_column_int(st, 3);
+		out->created_at = sqlite3_column_int64(st, 4);
+		out->rows = sqlite3_column_int64(st, 5);
+		out->invalid = sqlite3_column_int64(st, 6);
+		r = STORE_OK;
+	} else if (rc != SQLITE_DONE) {
+		r = store_result_of(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int64_t store_import_max_id(struct store *s)
+{
+	return single_int(s, STMT_IMPORT_MAX_ID);
+}
+
+enum store_result store_import_finish(struct store *s, int64_t id, int state,
+                                      int64_t at)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_FINISH);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, state);
+	sqlite3_bind_int64(st, 3, at);
+	return store_step_done(st);
+}
+
+enum store_result store_import_add_row(struct store *s, int64_t import_id,
+                                       int64_t line, const char *resident_id,
+                                       const void *row, size_t row_len,
+                                       const char *field, const char *error)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_ADD_ROW);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, import_id);
+	sqlite3_bind_int64(st, 2, line);
+	store_bind_text(st, 3, resident_id);
+	sqlite3_bind_blob(st, 4, row, (int)row_len, SQLITE_TRANSIENT);
+	if (error) {
+		store_bind_text(st, 5, field ? field : "");
+		store_bind_text(st, 6, error);
+	}
+	return store_step_done(st);
+}
+
+enum store_result store_import_find_resident(struct store *s, int64_t import_id,
+                                             const char *resident_id,
+                                             int64_t *line)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_FIND_RESIDENT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, import_id);
+	store_bind_text(st, 2, resident_id);
+	int rc = sqlite3_step(st);
+	enum store_result r = STORE_NOT_FOUND;
+	if (rc == SQLITE_ROW) {
+		*line = sqlite3_column_int64(st, 0);
+		r = STORE_OK;
+	} else if (rc != SQLITE_DONE) {
+		r = store_result_of(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum store_result store_import_each_row(
+	struct store *s, int64_t import_id,
+	bool (*fn)(int64_t line, const void *row, size_t row_len,
+	           const char *field, const char *error, void *arg),
+	void *arg)
+{
+	/* A dedicated statement: fn may call other store functions. */
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT line, row, field, error FROM import_rows"
+	                       " WHERE import_id = ?1 ORDER BY line", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, import_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *field = (const char *)sqlite3_column_text(st, 2);
+		const char *error = (const char *)sqlite3_column_text(st, 3);
+		if (!fn(sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+		        (size_t)sqlite3_column_bytes(st, 1), field, error, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}

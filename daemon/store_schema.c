@@ -1,0 +1,147 @@
+/*
+ * store_schema.c - the database schema and its forward migrations. Each
+ * entry of migrations[] takes the schema from version i to i+1; entries are
+ * never edited once released, only appended. History tables refuse DELETE
+ * (and event rows refuse UPDATE) so nothing about an expert is ever lost.
+ */
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "store_int.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the pool, its history, terms, conflicts, requests, imports */
+	"CREATE TABLE terms("
+	"  number INTEGER PRIMARY KEY,"
+	"  start_day INTEGER NOT NULL,"
+	"  end_day INTEGER NOT NULL,"
+	"  opened_at INTEGER NOT NULL,"
+	"  opened_by TEXT NOT NULL);"
+	"CREATE TABLE experts("
+	"  id INTEGER PRIMARY KEY,"
+	"  resident_id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  sex INTEGER NOT NULL,"
+	"  phone TEXT NOT NULL,"
+	"  birth_day INTEGER NOT NULL,"
+	"  employer TEXT NOT NULL,"
+	"  employer_code TEXT NOT NULL,"
+	"  recommender_code TEXT NOT NULL,"
+	"  specialties TEXT NOT NULL,"      /* '|'-joined, 1-3 names */
+	"  group_types INTEGER NOT NULL,"
+	"  task_types INTEGER NOT NULL,"
+	"  title INTEGER NOT NULL,"
+	"  qualification INTEGER NOT NULL,"
+	"  assess_years INTEGER NOT NULL,"
+	"  training_years INTEGER NOT NULL,"
+	"  relaxations INTEGER NOT NULL,"
+	"  leader INTEGER NOT NULL,"
+	"  position TEXT NOT NULL,"
+	"  email TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  suspended_until INTEGER NOT NULL,"
+	"  term INTEGER NOT NULL REFERENCES terms(number),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE expert_events("
+	"  id INTEGER PRIMARY KEY,"
+	"  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  until_day INTEGER NOT NULL,"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX expert_events_by_expert ON expert_events(expert_id, id);"
+	"CREATE TABLE conflicts("
+	"  id INTEGER PRIMARY KEY,"
+	"  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+	"  org_code TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  valid_from INTEGER NOT NULL,"
+	"  valid_to INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX conflicts_by_expert ON conflicts(expert_id);"
+	"CREATE INDEX conflicts_by_org ON conflicts(org_code);"
+	"CREATE TABLE requests("
+	"  principal TEXT NOT NULL,"
+	"  request_id TEXT NOT NULL,"
+	"  op TEXT NOT NULL,"
+	"  body_hash BLOB NOT NULL,"
+	"  reply BLOB NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(principal, request_id)) WITHOUT ROWID;"
+	"CREATE TABLE imports("
+	"  id INTEGER PRIMARY KEY,"
+	"  principal TEXT NOT NULL,"
+	"  skip_invalid INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  finished_at INTEGER NOT NULL);"
+	"CREATE TABLE import_rows("
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
+	"  line INTEGER NOT NULL,"
+	"  resident_id TEXT NOT NULL,"
+	"  row BLOB NOT NULL,"
+	"  field TEXT,"
+	"  error TEXT,"
+	"  PRIMARY KEY(import_id, line)) WITHOUT ROWID;"
+	"CREATE INDEX import_rows_by_resident ON import_rows(import_id, resident_id);"
+	"CREATE TRIGGER experts_keep BEFORE DELETE ON experts"
+	"  BEGIN SELECT RAISE(ABORT, 'experts are never deleted'); END;"
+	"CREATE TRIGGER expert_events_keep BEFORE DELETE ON expert_events"
+	"  BEGIN SELECT RAISE(ABORT, 'history is never deleted'); END;"
+	"CREATE TRIGGER expert_events_fixed BEFORE UPDATE ON expert_events"
+	"  BEGIN SELECT RAISE(ABORT, 'history is never edited'); END;"
+	"CREATE TRIGGER conflicts_keep BEFORE DELETE ON conflicts"
+	"  BEGIN SELECT RAISE(ABORT, 'conflicts are never deleted'); END;"
+	"CREATE TRIGGER terms_keep BEFORE DELETE ON terms"
+	"  BEGIN SELECT RAISE(ABORT, 'terms are never deleted'); END;",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int store_schema_migrate(sqlite3 *db, char *err, size_t errsz)
+{
+	int v = user_version(db);
+	if (v < 0) {
+		snprintf(err, errsz, "not a database: %s", sqlite3_errmsg(db));
+		return EX_DATAERR;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(err, errsz,
+		         "database schema version %d is newer than this expertd "
+		         "understands (%d); upgrade expertd", v, STORE_SCHEMA_VERSION);
+		return EX_DATAERR;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		char *msg = NULL;
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", v + 1);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errsz, "migrating schema %d -> %d failed: %s",
+			         v, v + 1, msg ? msg : sqlite3_errmsg(db));
+			sqlite3_free(msg);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return EX_DATAERR;
+		}
+	}
+	return 0;
+}
