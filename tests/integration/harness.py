@@ -1,0 +1,188 @@
+"""Integration test harness: the real expertd on real sockets in a temp dir,
+driven through the real expertctl (and raw ZeroMQ for malformed input).
+
+Binaries come from the environment (set by CTest): EXPERTD, EXPERTCTL,
+GENROSTER. Nothing sleeps to synchronise: readiness is a bounded ping loop.
+"""
+import datetime
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+EXPERTD = os.environ.get("EXPERTD", "expertd")
+EXPERTCTL = os.environ.get("EXPERTCTL", "expertctl")
+GENROSTER = os.environ.get("GENROSTER", "expert-genroster")
+
+START_DEADLINE = 30.0   # seconds; ASan builds start slowly
+
+
+def free_tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Result:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+        self.json = None
+        if self.out.strip().startswith(("{", "[")):
+            try:
+                self.json = json.loads(self.out)
+            except ValueError:
+                self.json = None
+
+    def __repr__(self):
+        return "rc=%d out=%r err=%r" % (self.rc, self.out[:2000], self.err[:2000])
+
+
+class Daemon:
+    """One expertd process with its own directory, database and socket."""
+
+    def __init__(self, workdir, secure=None, endpoint=None, extra=()):
+        self.dir = workdir
+        self.db = os.path.join(workdir, "expertd.db")
+        self.endpoint = endpoint or "ipc://" + os.path.join(workdir, "expertd.sock")
+        self.secure = secure      # dict(server_key=..., allowlist=...) or None
+        self.extra = list(extra)
+        self.proc = None
+        self.log_path = os.path.join(workdir, "expertd.log")
+
+    def argv(self):
+        a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
+             "--log-level", "debug"]
+        if self.secure:
+            a += ["--secret-key", self.secure["server_key"],
+                  "--allowlist", self.secure["allowlist"]]
+        else:
+            a += ["--insecure"]
+        return a + self.extra
+
+    def start(self, client=None):
+        """Start and wait (bounded) until a ping through client(daemon)
+        answers."""
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.argv(), stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + START_DEADLINE
+        client = client or Ctl
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("expertd exited with %d at start: %s" %
+                                     (self.proc.returncode, self.read_log()))
+            r = client(self).run("ping", timeout=500, retries=0, check=False)
+            if r.rc == 0:
+                return self
+        raise AssertionError("expertd did not answer within %ss: %s" %
+                             (START_DEADLINE, self.read_log()))
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        """SIGTERM; expertd must exit 0."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            rc = self.proc.wait(timeout=30)
+            self.log.close()
+            self.proc = None
+            return rc
+        return None
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+        self.log.close()
+        self.proc = None
+
+
+class Ctl:
+    """expertctl bound to one daemon (and, in secure mode, one client key)."""
+
+    def __init__(self, daemon, key=None, server_pub=None):
+        self.daemon = daemon
+        self.key = key
+        self.server_pub = server_pub
+
+    def base(self, timeout=5000, retries=2):
+        a = [EXPERTCTL, "--endpoint", self.daemon.endpoint,
+             "--timeout", str(timeout), "--retries", str(retries)]
+        if self.key:
+            a += ["--key", self.key, "--server-key", self.server_pub]
+        return a
+
+    def run(self, *args, json_out=False, timeout=10000, retries=2, check=True,
+            request_id=None, input=None):
+        a = self.base(timeout, retries)
+        if json_out:
+            a.append("--json")
+        if request_id:
+            a += ["--request-id", request_id]
+        a += list(args)
+        env = dict(os.environ)
+        for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
+            env.pop(k, None)
+        p = subprocess.run(a, capture_output=True, text=True, env=env, input=input,
+                           timeout=600)
+        r = Result(p)
+        if check and r.rc != 0:
+            raise AssertionError("expertctl %s failed: %r" % (" ".join(args), r))
+        return r
+
+    def json(self, *args, **kw):
+        r = self.run(*args, json_out=True, **kw)
+        if r.json is None:
+            raise AssertionError("expertctl %s printed no JSON: %r" % (" ".join(args), r))
+        return r.json
+
+
+def genroster(path, count, seed=1, encoding="utf8", headers="zh", invalid=0):
+    """Write a roster; returns the generator's stderr (invalid-row report)."""
+    a = [GENROSTER, "--count", str(count), "--seed", str(seed),
+         "--encoding", encoding, "--headers", headers, "--out", path]
+    if invalid:
+        a += ["--invalid", str(invalid)]
+    p = subprocess.run(a, capture_output=True, text=True, check=True)
+    return p.stderr
+
+
+def today():
+    return datetime.date.today().isoformat()
+
+
+class DaemonTest(unittest.TestCase):
+    """A fresh temp dir per test; daemons started in it are stopped at the
+    end, and must exit 0 on SIGTERM."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="expertd-test-")
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            if d.proc is not None:
+                rc = d.stop()
+                self.assertEqual(rc, 0, "expertd exit status on SIGTERM: " + d.read_log())
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start_daemon(self, client=None, **kw):
+        d = Daemon(self.dir, **kw)
+        self.daemons.append(d)
+        return d.start(client)
+
+    def open_term(self, ctl, start=None):
+        start = start or (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+        return ctl.json("term", "open", "--start", start)
+
+    def import_roster(self, ctl, count, seed=1, encoding="utf8", headers="zh"):
+        path = os.path.join(self.dir, "roster-%d-%d.csv" % (count, seed))
+        genroster(path, count, seed=seed, encoding=encoding, headers=headers)
+        return ctl.json("pool", "import", path)
