@@ -29,7 +29,7 @@ struct config {
 enum config_action {
 	CONFIG_RUN,
 	CONFIG_CHECK,   /* --check-config: validate and exit 0 */
-	CONFIG_HELP,    /* --help: usage printed, exit 0 */
+	CONFIG_HELP,    /* --help: caller prints config_usage(stdout), exit 0 */
 	CONFIG_VERSION, /* --version */
 };
 

@@ -1,0 +1,554 @@
+/*
+ * test_config.c - settings: defaults, the INI file, option precedence,
+ * each class of error (with the message naming the culprit), the
+ * cross-field rules and endpoint locality.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+#include "proto.h"
+
+static char tmpdir[64];
+static int file_seq;
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/expertd-config-XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Write text to a fresh file in tmpdir; returns its path (static). */
+static const char *write_file(const char *text)
+{
+	static char path[128];
+	snprintf(path, sizeof(path), "%s/c%d.ini", tmpdir, ++file_seq);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+/* Run config_from_args on a NULL-terminated list of arguments. */
+static int run(struct config *cfg, enum config_action *action, char *err,
+               size_t errsz, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = (char *)"expertd";
+	va_start(ap, errsz);
+	for (char *a; (a = va_arg(ap, char *)) != NULL;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return config_from_args(cfg, argc, argv, action, err, errsz);
+}
+
+#define RUN(cfg, action, err, ...) \
+	run(cfg, action, err, sizeof(err), __VA_ARGS__, (char *)NULL)
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+	if (strstr(haystack, needle) == NULL)
+		fail_msg("'%s' does not contain '%s'", haystack, needle);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct config cfg;
+	memset(&cfg, 0x5a, sizeof(cfg));
+	config_defaults(&cfg);
+	assert_string_equal(cfg.db_path, "./var/expertd.db");
+	assert_string_equal(cfg.listen, "tcp://127.0.0.1:5570");
+	assert_string_equal(cfg.pub_listen, "tcp://127.0.0.1:5571");
+	assert_string_equal(cfg.answer_listen, "tcp://127.0.0.1:5572");
+	assert_string_equal(cfg.secret_key_file, "");
+	assert_string_equal(cfg.allowlist_file, "");
+	assert_false(cfg.insecure);
+	assert_int_equal(cfg.batch_max, 256);
+	assert_int_equal(cfg.max_msg_size, PROTO_MAX_MSG);
+	assert_int_equal(cfg.max_msg_size, 4 * 1024 * 1024);
+	assert_int_equal(cfg.log_level, LOG_INFO);
+}
+
+static void test_no_args_gives_defaults(void **state)
+{
+	(void)state;
+	struct config cfg, def;
+	enum config_action action = CONFIG_HELP;
+	char err[256];
+	config_defaults(&def);
+	assert_int_equal(run(&cfg, &action, err, sizeof(err), (char *)NULL), 0);
+	assert_int_equal(action, CONFIG_RUN);
+	assert_memory_equal(&cfg, &def, sizeof(cfg));
+}
+
+static void test_file_sets_everything(void **state)
+{
+	(void)state;
+	const char *path = write_file(
+		"# expertd test configuration\n"
+		"[store]\n"
+		"path = /srv/expertd/pool.db\n"
+		"\n"
+		"[server]\n"
+		"listen = tcp://*:6000\n"
+		"answer_listen = tcp://0.0.0.0:6002 ; trailing comment\n"
+		"pub_listen = ipc:///run/expertd/pub\n"
+		"batch_max = 17\n"
+		"max_message_size = 65536\n"
+		"; semicolon comment\n"
+		"[security]\n"
+		"secret_key = /etc/expertd/server.key\n"
+		"allowlist = /etc/expertd/allowlist\n"
+		"insecure = no\n"
+		"[log]\n"
+		"  level = debug\n");
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+	assert_int_equal(RUN(&cfg, &action, err, "--config", (char *)path), 0);
+	assert_int_equal(action, CONFIG_RUN);
+	assert_string_equal(cfg.db_path, "/srv/expertd/pool.db");
+	assert_string_equal(cfg.listen, "tcp://*:6000");
+	assert_string_equal(cfg.answer_listen, "tcp://0.0.0.0:6002");
+	assert_string_equal(cfg.pub_listen, "ipc:///run/expertd/pub");
+	assert_int_equal(cfg.batch_max, 17);
+	assert_int_equal(cfg.max_msg_size, 65536);
+	assert_string_equal(cfg.secret_key_file, "/etc/expertd/server.key");
+	assert_string_equal(cfg.allowlist_file, "/etc/expertd/allowlist");
+	assert_false(cfg.insecure);
+	assert_int_equal(cfg.log_level, LOG_DEBUG);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+}
+
+static void test_bool_spellings(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		bool value;
+	} cases[] = {
+		{"true", true}, {"yes", true}, {"1", true}, {"TRUE", true},
+		{"false", false}, {"no", false}, {"0", false}, {"No", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[security]\ninsecure = %s\n",
+		         cases[i].text);
+		const char *path = write_file(text);
+		struct config cfg;
+		enum config_action action;
+		char err[256];
+		assert_int_equal(RUN(&cfg, &action, err, "--config", (char *)path), 0);
+		assert_int_equal(cfg.insecure, cases[i].value);
+	}
+}
+
+static void test_log_levels(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int level;
+	} cases[] = {
+		{"error", LOG_ERR}, {"warning", LOG_WARNING},
+		{"notice", LOG_NOTICE}, {"info", LOG_INFO}, {"debug", LOG_DEBUG},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config cfg;
+		enum config_action action;
+		char err[256];
+		assert_int_equal(RUN(&cfg, &action, err, "--log-level",
+		                     (char *)cases[i].name), 0);
+		assert_int_equal(cfg.log_level, cases[i].level);
+	}
+}
+
+static void test_options_override_file(void **state)
+{
+	(void)state;
+	const char *path = write_file(
+		"[store]\npath = /from/file.db\n"
+		"[server]\nlisten = tcp://127.0.0.1:7000\nbatch_max = 5\n"
+		"[security]\nsecret_key = /file.key\nallowlist = /file.allow\n"
+		"[log]\nlevel = error\n");
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+
+	/* Options before --config still win: the file is read first. */
+	assert_int_equal(RUN(&cfg, &action, err,
+	                     "--db", "/from/option.db",
+	                     "--batch-max", "9",
+	                     "--log-level=notice",
+	                     "--config", (char *)path,
+	                     "--insecure",
+	                     "--allowlist", "/opt.allow"), 0);
+	assert_string_equal(cfg.db_path, "/from/option.db");
+	assert_int_equal(cfg.batch_max, 9);
+	assert_int_equal(cfg.log_level, LOG_NOTICE);
+	assert_true(cfg.insecure);
+	assert_string_equal(cfg.allowlist_file, "/opt.allow");
+	/* What no option touched comes from the file. */
+	assert_string_equal(cfg.listen, "tcp://127.0.0.1:7000");
+	assert_string_equal(cfg.secret_key_file, "/file.key");
+	/* And what neither set keeps its default. */
+	assert_string_equal(cfg.pub_listen, "tcp://127.0.0.1:5571");
+
+	assert_int_equal(RUN(&cfg, &action, err, "--listen", "ipc:///tmp/x",
+	                     "--answer-listen", "ipc:///tmp/y",
+	                     "--pub-listen", "ipc:///tmp/z",
+	                     "--secret-key", "/k"), 0);
+	assert_string_equal(cfg.listen, "ipc:///tmp/x");
+	assert_string_equal(cfg.answer_listen, "ipc:///tmp/y");
+	assert_string_equal(cfg.pub_listen, "ipc:///tmp/z");
+	assert_string_equal(cfg.secret_key_file, "/k");
+}
+
+static void test_actions(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+
+	assert_int_equal(RUN(&cfg, &action, err, "--check-config"), 0);
+	assert_int_equal(action, CONFIG_CHECK);
+	assert_int_equal(RUN(&cfg, &action, err, "--help"), 0);
+	assert_int_equal(action, CONFIG_HELP);
+	assert_int_equal(RUN(&cfg, &action, err, "-h"), 0);
+	assert_int_equal(action, CONFIG_HELP);
+	assert_int_equal(RUN(&cfg, &action, err, "--version"), 0);
+	assert_int_equal(action, CONFIG_VERSION);
+	assert_int_equal(RUN(&cfg, &action, err, "-V"), 0);
+	assert_int_equal(action, CONFIG_VERSION);
+	/* --help does not read the config file, so it works with a broken one. */
+	assert_int_equal(RUN(&cfg, &action, err, "--config", "/nonexistent/x.ini",
+	                     "--help"), 0);
+	assert_int_equal(action, CONFIG_HELP);
+}
+
+static void test_usage_errors(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+
+	assert_int_equal(RUN(&cfg, &action, err, "--bogus"), EX_USAGE);
+	assert_contains(err, "--bogus");
+	assert_int_equal(RUN(&cfg, &action, err, "-x"), EX_USAGE);
+	assert_contains(err, "-x");
+	assert_int_equal(RUN(&cfg, &action, err, "--db"), EX_USAGE);
+	assert_contains(err, "--db");
+	assert_contains(err, "needs a value");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure=yes"), EX_USAGE);
+	assert_contains(err, "--insecure");
+	assert_int_equal(RUN(&cfg, &action, err, "stray"), EX_USAGE);
+	assert_contains(err, "stray");
+	/* Usage errors come before the file is even opened. */
+	assert_int_equal(RUN(&cfg, &action, err, "--config", "/nonexistent/x",
+	                     "--bogus"), EX_USAGE);
+}
+
+static void test_bad_option_values(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+
+	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "abc"), EX_CONFIG);
+	assert_contains(err, "--batch-max");
+	assert_contains(err, "abc");
+	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "0"), EX_CONFIG);
+	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "10001"), EX_CONFIG);
+	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "10000"), 0);
+	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "12x"), EX_CONFIG);
+	assert_int_equal(RUN(&cfg, &action, err, "--log-level", "loud"), EX_CONFIG);
+	assert_contains(err, "--log-level");
+	assert_contains(err, "loud");
+	assert_int_equal(RUN(&cfg, &action, err, "--db", ""), EX_CONFIG);
+	assert_contains(err, "--db");
+
+	char longpath[CONFIG_PATH_MAX + 10];
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_int_equal(RUN(&cfg, &action, err, "--db", longpath), EX_CONFIG);
+	assert_contains(err, "longer than");
+}
+
+static void test_missing_file(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+	assert_int_equal(RUN(&cfg, &action, err, "--config",
+	                     "/nonexistent/expertd.ini"), EX_NOINPUT);
+	assert_contains(err, "/nonexistent/expertd.ini");
+}
+
+/* Each bad file gives EX_CONFIG and a message with path:line and more. */
+static void test_file_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int line;
+		const char *mention;
+	} cases[] = {
+		{"[server]\nlisten = tcp://127.0.0.1:1\nbogus = 1\n", 3, "bogus"},
+		{"[store]\npath = x\n[nosuch]\nkey = 1\n", 3, "nosuch"},
+		{"[nosuch]\n", 1, "nosuch"},
+		{"path = x\n", 1, "path"},
+		{"[server]\nbatch_max = many\n", 2, "batch_max"},
+		{"[server]\nbatch_max = 0\n", 2, "batch_max"},
+		{"[server]\nbatch_max = 99999999999999999999\n", 2, "batch_max"},
+		{"[server]\nmax_message_size = 1024\n", 2, "max_message_size"},
+		{"[server]\nmax_message_size = 134217728\n", 2, "max_message_size"},
+		{"[security]\n\ninsecure = maybe\n", 3, "insecure"},
+		{"[log]\nlevel = chatty\n", 2, "level"},
+		{"[store]\npath =\n", 2, "path"},
+		{"[server]\nlisten = a\nlisten = b\n", 3, "listen"},
+		{"[store]\nthis line has no equals sign\n", 2, "syntax"},
+		{"[store\npath = x\n", 1, "syntax"},
+		{"[security]\nsecret_key = /k\n[store\n[server]\nnope = 1\n", 3,
+		 "syntax"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = write_file(cases[i].text);
+		char where[160];
+		snprintf(where, sizeof(where), "%s:%d:", path, cases[i].line);
+		struct config cfg;
+		enum config_action action;
+		char err[512];
+		int rc = RUN(&cfg, &action, err, "--config", (char *)path);
+		if (rc != EX_CONFIG)
+			fail_msg("case %zu: rc %d, err '%s'", i, rc, err);
+		assert_contains(err, where);
+		assert_contains(err, cases[i].mention);
+	}
+}
+
+static void test_file_long_line(void **state)
+{
+	(void)state;
+	char text[600];
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[store]\npath = /");
+	memset(text + strlen(text), 'p', 400);
+	strcat(text, "\n");
+	const char *path = write_file(text);
+	struct config cfg;
+	enum config_action action;
+	char err[512];
+	assert_int_equal(RUN(&cfg, &action, err, "--config", (char *)path),
+	                 EX_CONFIG);
+	char where[160];
+	snprintf(where, sizeof(where), "%s:2:", path);
+	assert_contains(err, where);
+	assert_contains(err, "longer");
+}
+
+static void secure_cfg(struct config *cfg)
+{
+	config_defaults(cfg);
+	strcpy(cfg->secret_key_file, "/etc/expertd/server.key");
+	strcpy(cfg->allowlist_file, "/etc/expertd/allowlist");
+}
+
+static void test_validate(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[512];
+
+	/* Defaults are secure mode without keys: refused. */
+	config_defaults(&cfg);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "secret_key");
+
+	secure_cfg(&cfg);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	strcpy(cfg.listen, "tcp://*:5570"); /* fine with CURVE */
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+
+	secure_cfg(&cfg);
+	cfg.allowlist_file[0] = '\0';
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "allowlist");
+
+	/* Insecure needs no keys, but only local endpoints. */
+	config_defaults(&cfg);
+	cfg.insecure = true;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	strcpy(cfg.pub_listen, "tcp://0.0.0.0:5571");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "pub_listen");
+	assert_contains(err, "0.0.0.0");
+	config_defaults(&cfg);
+	cfg.insecure = true;
+	strcpy(cfg.answer_listen, "tcp://*:5572");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "answer_listen");
+	config_defaults(&cfg);
+	cfg.insecure = true;
+	strcpy(cfg.listen, "tcp://10.0.0.1:5570");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "listen");
+
+	secure_cfg(&cfg);
+	cfg.batch_max = 0;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "batch_max");
+	cfg.batch_max = 10001;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	cfg.batch_max = 1;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+
+	cfg.max_msg_size = 65535;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "max_message_size");
+	cfg.max_msg_size = 64 * 1024 * 1024 + 1;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	cfg.max_msg_size = 64 * 1024 * 1024;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	cfg.max_msg_size = 65536;
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+
+	secure_cfg(&cfg);
+	strcpy(cfg.pub_listen, cfg.listen);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "pub_listen");
+
+	secure_cfg(&cfg);
+	strcpy(cfg.listen, "udp://127.0.0.1:1");
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "udp://");
+}
+
+static void test_insecure_from_args(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[512];
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--listen",
+	                     "tcp://*:5570"), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
+	assert_contains(err, "tcp://*:5570");
+}
+
+static void test_endpoint_locality(void **state)
+{
+	(void)state;
+	static const char *const local[] = {
+		"ipc:///run/expertd/req",
+		"ipc://@abstract",
+		"tcp://127.0.0.1:5570",
+		"tcp://127.1.2.3:1",
+		"tcp://127.255.255.254:65535",
+		"tcp://localhost:5570",
+		"tcp://[::1]:5570",
+		"tcp://127.0.0.1:*",
+	};
+	static const char *const remote[] = {
+		"tcp://*:5570",
+		"tcp://0.0.0.0:5570",
+		"tcp://10.1.2.3:5570",
+		"tcp://128.0.0.1:5570",
+		"tcp://[::]:5570",
+		"tcp://[::2]:5570",
+		"tcp://eth0:5570",
+		"tcp://localhost.example.org:5570",
+		"tcp://127.0.0.1.example.org:5570",
+		"tcp://127.0.0.1",
+		"tcp://127.0.0.1:",
+		"tcp://127.0.0.1:70000",
+		"tcp://127.0.0.1:55x",
+		"tcp://[::1]5570",
+		"tcp://10.0.0.1;127.0.0.1:5570",
+		"tcp://",
+		"ipc://",
+		"udp://127.0.0.1:5570",
+		"inproc://x",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		if (!config_endpoint_is_local(local[i]))
+			fail_msg("%s should be local", local[i]);
+	}
+	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
+		if (config_endpoint_is_local(remote[i]))
+			fail_msg("%s should not be local", remote[i]);
+	}
+}
+
+static void test_usage_text(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	config_usage(fp);
+	assert_int_equal(fclose(fp), 0);
+	static const char *const options[] = {
+		"--config", "--db", "--listen", "--answer-listen", "--pub-listen",
+		"--secret-key", "--allowlist", "--insecure", "--batch-max",
+		"--log-level", "--check-config", "--help", "--version",
+		"max_message_size",
+	};
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		assert_contains(buf, options[i]);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_no_args_gives_defaults),
+		cmocka_unit_test(test_file_sets_everything),
+		cmocka_unit_test(test_bool_spellings),
+		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_options_override_file),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_bad_option_values),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_file_long_line),
+		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_insecure_from_args),
+		cmocka_unit_test(test_endpoint_locality),
+		cmocka_unit_test(test_usage_text),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
