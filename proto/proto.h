@@ -174,6 +174,15 @@ struct proto_request {
 enum proto_status proto_scan(const void *buf, size_t len, struct proto_error *err);
 
 /*
+ * proto_scan(), then unpack into u (msgpack_unpacked_init()ed by the caller,
+ * who calls msgpack_unpacked_destroy() whatever the outcome). The bytes are
+ * copied into u's zone first, so the objects do not borrow buf. Returns
+ * PROTO_OK, PROTO_E_MALFORMED, or PROTO_E_INTERNAL when out of memory.
+ */
+enum proto_status proto_unpack(const void *buf, size_t len, msgpack_unpacked *u,
+                               struct proto_error *err);
+
+/*
  * Decode and validate a request: scan, unpack, check the envelope and the
  * op's field schema. On success *out is a new request the caller frees with
  * proto_request_free(). On failure *out is NULL, err says why, and the
@@ -199,7 +208,10 @@ enum proto_status proto_check_map(const msgpack_object *map,
 const msgpack_object *proto_map_get(const msgpack_object *map, const char *key);
 bool proto_map_str(const msgpack_object *map, const char *key,
                    const char **p, size_t *len);
-/* Copy a string field into buf (NUL-terminated); returns false if absent. */
+/*
+ * Copy a string field into buf (NUL-terminated); returns false, leaving buf
+ * "", if absent or if it does not fit (never silently cut).
+ */
 bool proto_map_strcpy(const msgpack_object *map, const char *key,
                       char *buf, size_t size);
 int64_t proto_map_int(const msgpack_object *map, const char *key, int64_t def);
