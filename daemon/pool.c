@@ -36,7 +36,8 @@ void pool_clear(struct pool *p)
 {
 	for (size_t i = 0; i < p->nbuckets; i++)
 		p->buckets[i].n = 0;
-	memset(p->entries, 0, p->cap * sizeof *p->entries);
+	if (p->entries)
+		memset(p->entries, 0, p->cap * sizeof *p->entries);
 	p->count = 0;
 	p->max_id = 0;
 }
