@@ -1,0 +1,249 @@
+/*
+ * test_eligibility.c - 第十一条 appointment rules at their boundaries, the
+ * five relaxation grounds, and the 第十二、十三条 leader rule.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eligibility.h"
+#include "ident.h"
+
+#define N_RELAXATIONS 5
+
+static const char *const why_title =
+	"needs an intermediate title or a technician qualification (第十一条)";
+
+static int32_t day(int y, int m, int d)
+{
+	return ident_days_from_civil(y, m, d);
+}
+
+/* Eligible on 2024-06-15 with nothing to spare: intermediate title, one year
+ * of assessment, ten of training, aged 40, in both rule-bearing groups. */
+static struct expert base(void)
+{
+	struct expert e;
+	memset(&e, 0, sizeof e);
+	strcpy(e.name, "陈志明");
+	e.title = TITLE_INTERMEDIATE;
+	e.qualification = QUAL_NONE;
+	e.group_types = GROUP_TRAINING_REVIEW | GROUP_SKILL_EVALUATION;
+	e.assess_years = 1;
+	e.training_years = 10;
+	e.birth = day(1984, 3, 1);
+	return e;
+}
+
+static const int32_t today_base = 19889; /* 2024-06-15 */
+
+/* Returns the failing field, or NULL when eligible. */
+static const char *check(const struct expert *e, int32_t today, const char **why)
+{
+	const char *field = NULL, *w = NULL;
+	if (eligibility_check(e, today, &field, &w)) {
+		assert_null(field);
+		assert_null(w);
+		return NULL;
+	}
+	assert_non_null(field);
+	assert_non_null(w);
+	if (why)
+		*why = w;
+	return field;
+}
+
+static void test_base_is_eligible(void **state)
+{
+	(void)state;
+	assert_int_equal(today_base, day(2024, 6, 15));
+	struct expert e = base();
+	assert_null(check(&e, today_base, NULL));
+	/* NULL out-parameters are allowed, pass or fail. */
+	assert_true(eligibility_check(&e, today_base, NULL, NULL));
+	e.title = TITLE_JUNIOR;
+	assert_false(eligibility_check(&e, today_base, NULL, NULL));
+}
+
+static void test_title_or_qualification(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	struct expert e = base();
+	static const struct {
+		int title, qual;
+		bool ok;
+	} cases[] = {
+		{TITLE_NONE, QUAL_NONE, false},
+		{TITLE_JUNIOR, QUAL_SENIOR_WORKER, false},
+		{TITLE_NONE, QUAL_SENIOR_WORKER, false},
+		{TITLE_JUNIOR, QUAL_NONE, false},
+		{TITLE_INTERMEDIATE, QUAL_NONE, true},
+		{TITLE_DEPUTY_SENIOR, QUAL_NONE, true},
+		{TITLE_SENIOR, QUAL_NONE, true},
+		{TITLE_NONE, QUAL_TECHNICIAN, true},
+		{TITLE_JUNIOR, QUAL_TECHNICIAN, true},
+		{TITLE_NONE, QUAL_SENIOR_TECHNICIAN, true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		e.title = cases[i].title;
+		e.qualification = cases[i].qual;
+		const char *field = check(&e, today_base, &why);
+		if (cases[i].ok) {
+			assert_null(field);
+		} else {
+			assert_string_equal(field, "title");
+			assert_string_equal(why, why_title);
+		}
+	}
+}
+
+static void test_assess_years(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	struct expert e = base();
+	e.assess_years = 0;
+	assert_string_equal(check(&e, today_base, &why), "assess_years");
+	assert_non_null(strstr(why, "1 year"));
+	e.assess_years = 1;
+	assert_null(check(&e, today_base, NULL));
+	/* Only skill-evaluation experts need assessment experience. */
+	e.assess_years = 0;
+	e.group_types = GROUP_TRAINING_REVIEW | GROUP_METHODS;
+	assert_null(check(&e, today_base, NULL));
+}
+
+static void test_training_years(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	struct expert e = base();
+	e.training_years = 9;
+	assert_string_equal(check(&e, today_base, &why), "training_years");
+	assert_non_null(strstr(why, "10 years"));
+	e.training_years = 10;
+	assert_null(check(&e, today_base, NULL));
+	/* Only training-review experts need ten years. */
+	e.training_years = 0;
+	e.group_types = GROUP_SKILL_EVALUATION | GROUP_METHODS;
+	assert_null(check(&e, today_base, NULL));
+	e.group_types = GROUP_METHODS;
+	e.assess_years = 0;
+	assert_null(check(&e, today_base, NULL));
+}
+
+static void test_age_limit(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	struct expert e = base();
+	e.birth = day(1959, 6, 15);
+	/* 65 on the 65th birthday and until the day before the 66th. */
+	assert_null(check(&e, day(2024, 6, 15), NULL));
+	assert_null(check(&e, day(2025, 6, 14), NULL));
+	assert_string_equal(check(&e, day(2025, 6, 15), &why), "resident_id");
+	assert_non_null(strstr(why, "65"));
+	assert_true(eligibility_age_ok(&e, day(2025, 6, 14)));
+	assert_false(eligibility_age_ok(&e, day(2025, 6, 15)));
+	/* Born on a leap day: 66 on 1 March of a common year. */
+	e.birth = day(1960, 2, 29);
+	assert_null(check(&e, day(2026, 2, 28), NULL));
+	assert_string_equal(check(&e, day(2026, 3, 1), NULL), "resident_id");
+	assert_true(eligibility_age_ok(&e, day(2026, 2, 28)));
+	assert_false(eligibility_age_ok(&e, day(2026, 3, 1)));
+}
+
+static void test_first_failure_is_reported(void **state)
+{
+	(void)state;
+	struct expert e = base();
+	e.title = TITLE_NONE;
+	e.assess_years = 0;
+	e.training_years = 0;
+	e.birth = day(1940, 1, 1);
+	assert_string_equal(check(&e, today_base, NULL), "title");
+	e.title = TITLE_SENIOR;
+	assert_string_equal(check(&e, today_base, NULL), "assess_years");
+	e.assess_years = 3;
+	assert_string_equal(check(&e, today_base, NULL), "training_years");
+	e.training_years = 30;
+	assert_string_equal(check(&e, today_base, NULL), "resident_id");
+}
+
+/* Each ground alone turns each failing condition into a pass. */
+static void test_each_relaxation_waives_each_rule(void **state)
+{
+	(void)state;
+	for (int cond = 0; cond < 4; cond++) {
+		struct expert e = base();
+		if (cond == 0)
+			e.title = TITLE_JUNIOR, e.qualification = QUAL_SENIOR_WORKER;
+		else if (cond == 1)
+			e.assess_years = 0;
+		else if (cond == 2)
+			e.training_years = 9;
+		else
+			e.birth = day(1950, 1, 1);
+		assert_non_null(check(&e, today_base, NULL));
+		for (int g = 0; g < N_RELAXATIONS; g++) {
+			e.relaxations = 1u << g;
+			assert_null(check(&e, today_base, NULL));
+			assert_true(eligibility_age_ok(&e, today_base));
+		}
+		e.relaxations = 0;
+		assert_non_null(check(&e, today_base, NULL));
+	}
+	/* One ground waives all four at once. */
+	struct expert e = base();
+	e.title = TITLE_NONE;
+	e.assess_years = 0;
+	e.training_years = 0;
+	e.birth = day(1945, 5, 5);
+	e.relaxations = 1u << 1; /* new occupation */
+	assert_null(check(&e, today_base, NULL));
+}
+
+static void test_leader(void **state)
+{
+	(void)state;
+	struct expert e = base();
+	e.title = TITLE_INTERMEDIATE;
+	e.qualification = QUAL_TECHNICIAN;
+	assert_false(eligibility_leader(&e));
+	e.title = TITLE_DEPUTY_SENIOR;
+	assert_true(eligibility_leader(&e));
+	e.title = TITLE_SENIOR;
+	assert_true(eligibility_leader(&e));
+	e.title = TITLE_NONE;
+	e.qualification = QUAL_SENIOR_TECHNICIAN;
+	assert_true(eligibility_leader(&e));
+	e.qualification = QUAL_SENIOR_WORKER;
+	assert_false(eligibility_leader(&e));
+	/* Of the grounds only the ministry/province-level expert leads. */
+	for (int g = 0; g < N_RELAXATIONS; g++) {
+		e.relaxations = 1u << g;
+		assert_int_equal(eligibility_leader(&e), (1u << g) == RELAX_SENIOR_EXPERT);
+	}
+	e.relaxations = RELAX_SENIOR_EXPERT | 1u;
+	assert_true(eligibility_leader(&e));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base_is_eligible),
+		cmocka_unit_test(test_title_or_qualification),
+		cmocka_unit_test(test_assess_years),
+		cmocka_unit_test(test_training_years),
+		cmocka_unit_test(test_age_limit),
+		cmocka_unit_test(test_first_failure_is_reported),
+		cmocka_unit_test(test_each_relaxation_waives_each_rule),
+		cmocka_unit_test(test_leader),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
