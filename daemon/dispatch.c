@@ -236,10 +236,18 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->ctx.today = local_today(now);
 	if (store_batch_begin(d->store) != STORE_OK) {
 		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
-		for (size_t i = 0; i < n; i++)
-			if (!items[i].answered)
-				error_reply(&items[i], "", PROTO_E_UNAVAILABLE, NULL,
+		for (size_t i = 0; i < n; i++) {
+			struct proto_request *req = NULL;
+			struct proto_error perr;
+			if (items[i].answered)
+				continue;
+			/* Only for the id, so the client can match the reply. */
+			proto_decode_request(items[i].body, items[i].len, &req,
+			                     items[i].id, &perr);
+			proto_request_free(&req);
+			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
 			            "the store cannot write now; nothing was applied");
+		}
 		return;
 	}
 	for (size_t i = 0; i < n; i++)

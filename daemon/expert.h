@@ -11,6 +11,7 @@
 #define EXPERT_MAX_SPECIALTIES 3
 #define EXPERT_NAME_MAX 64
 #define EXPERT_TEXT_MAX 128
+#define EXPERT_EMPLOYER_MAX 255   /* bytes: about 85 Chinese characters */
 
 /* Order matches proto_statuses[]. */
 enum expert_status {
@@ -39,7 +40,7 @@ struct expert {
 	char resident_id[19];            /* upper-case X */
 	char phone[12];
 	int32_t birth;                   /* day number, from the resident ID */
-	char employer[EXPERT_TEXT_MAX + 1];
+	char employer[EXPERT_EMPLOYER_MAX + 1];
 	char employer_code[19];          /* "" if not given */
 	char recommender_code[19];       /* "" if not given */
 	char specialties[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1];

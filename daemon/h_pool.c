@@ -61,10 +61,15 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 	proto_pack_kv_bool(pk, "leader", e->leader_eligible);
 }
 
-static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal)
+static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
+                        int32_t today)
 {
 	pack_summary(pk, e, reveal, 14);
-	pack_date_kv(pk, "birth_date", e->birth);
+	/* The birth date is digits 7-14 of the resident ID: only on reveal. */
+	if (reveal)
+		pack_date_kv(pk, "birth_date", e->birth);
+	else
+		proto_pack_kv_int(pk, "age", ident_age_on(e->birth, today));
 	proto_pack_kv_str(pk, "employer_code", e->employer_code);
 	proto_pack_kv_str(pk, "recommender_code", e->recommender_code);
 	pack_names(pk, "task_types", e->task_types, proto_task_types);
@@ -189,7 +194,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 3);
 	proto_pack_str(pk, "expert");
-	pack_detail(pk, &e, reveal);
+	pack_detail(pk, &e, reveal, ctx->today);
 	pack_history(pk, evs, nev);
 	proto_pack_str(pk, "conflicts");
 	msgpack_pack_array(pk, (uint32_t)nc);

@@ -37,7 +37,7 @@ struct daemon {
 	struct zap *zap;
 	struct event_base *base;
 	struct server *server;
-	struct event *sigterm, *sigint;
+	struct event *sigterm, *sigint, *sighup;
 };
 
 static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -47,6 +47,28 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	log_notice("signal %d: finishing the batch in flight and stopping", (int)sig);
 	/* Callbacks run to completion, so the batch in flight is done. */
 	event_base_loopbreak(d->base);
+}
+
+/* SIGHUP: reload the key allowlist. A key that is gone stops working for
+ * the next request, even on an open connection (see zap_lookup_key). */
+static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	struct daemon *d = arg;
+	char err[512];
+	if (d->cfg.insecure) {
+		log_notice("SIGHUP: nothing to reload in insecure mode");
+		return;
+	}
+	struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err, sizeof err);
+	if (!list) {
+		log_error("SIGHUP: keeping the old allowlist: %s", err);
+		return;
+	}
+	size_t n = auth_list_count(list);
+	zap_replace_allowlist(d->zap, list);
+	log_notice("SIGHUP: allowlist reloaded, %zu keys", n);
 }
 
 /* Keys and allowlist for secure mode; exits on failure. */
@@ -103,6 +125,8 @@ static void daemon_close(struct daemon *d)
 		event_free(d->sigterm);
 	if (d->sigint)
 		event_free(d->sigint);
+	if (d->sighup)
+		event_free(d->sighup);
 	zap_stop(&d->zap);
 	if (d->zmq_ctx)
 		zmq_ctx_term(d->zmq_ctx);
@@ -162,18 +186,19 @@ int main(int argc, char **argv)
 	if (!d.zmq_ctx || !d.base)
 		log_fatal(EX_OSERR, "cannot create the ZeroMQ context or event loop");
 	struct keys_pair kp = {0};
-	if (d.cfg.insecure)
-		log_warn("INSECURE mode: no encryption or authentication; every "
-		         "caller is an operator (development only)");
-	else
+	if (!d.cfg.insecure)
 		daemon_load_auth(&d, &kp);
 	daemon_listen(&d, &kp);
 	sodium_memzero(&kp, sizeof kp);
+	if (d.cfg.insecure)
+		log_warn("INSECURE mode: no encryption or authentication; every "
+		         "caller is an operator (development only)");
 
 	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal_cb, &d);
 	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal_cb, &d);
-	if (!d.sigterm || !d.sigint || evsignal_add(d.sigterm, NULL) ||
-	    evsignal_add(d.sigint, NULL))
+	d.sighup = evsignal_new(d.base, SIGHUP, daemon_reload_cb, &d);
+	if (!d.sigterm || !d.sigint || !d.sighup || evsignal_add(d.sigterm, NULL) ||
+	    evsignal_add(d.sigint, NULL) || evsignal_add(d.sighup, NULL))
 		log_fatal(EX_OSERR, "cannot install signal handlers");
 
 	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",

@@ -101,8 +101,10 @@ static void identify(struct server *s, struct slot *sl, struct dispatch_item *it
 		it->caller_known = true;
 		return;
 	}
-	const char *user = zmq_msg_gets(&sl->ident, "User-Id");
-	it->caller_known = user && zap_lookup_principal(s->zap, user, &it->caller);
+	/* Metadata rides on frames from the wire, not on the routing id that
+	 * the ROUTER socket makes up. */
+	const char *user = zmq_msg_gets(&sl->body, "User-Id");
+	it->caller_known = user && zap_lookup_key(s->zap, user, &it->caller);
 }
 
 static void send_reply(struct server *s, struct slot *sl, const void *data, size_t len)

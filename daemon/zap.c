@@ -122,7 +122,7 @@ static void zap_decide(struct zap *z, zmq_msg_t *f, int nframes,
 	pthread_mutex_lock(&z->lock);
 	const struct auth_entry *e = auth_list_find_key(z->list, v->key);
 	if (e != NULL)
-		zap_accept(v, e->principal);
+		zap_accept(v, e->key);
 	pthread_mutex_unlock(&z->lock);
 	if (e == NULL)
 		zap_refuse(v, "400", "Key not allowed");
@@ -358,11 +358,10 @@ void zap_replace_allowlist(struct zap *z, struct auth_list *list)
 	auth_list_destroy(&old);
 }
 
-bool zap_lookup_principal(struct zap *z, const char *principal,
-                          struct auth_entry *out)
+bool zap_lookup_key(struct zap *z, const char *key, struct auth_entry *out)
 {
 	pthread_mutex_lock(&z->lock);
-	const struct auth_entry *e = auth_list_find_principal(z->list, principal);
+	const struct auth_entry *e = auth_list_find_key(z->list, key);
 	if (e != NULL)
 		*out = *e;
 	pthread_mutex_unlock(&z->lock);

@@ -9,7 +9,8 @@
  *   ZAP_DOMAIN_PUB     ("expertd-pub")    allowlisted keys only
  *   ZAP_DOMAIN_ANSWER  ("expertd-answer") any CURVE key, User-Id "expert"
  * Anything else (unknown domain, non-CURVE mechanism) is refused.
- * An accepted allowlisted key gets User-Id = its principal.
+ * An accepted allowlisted key gets User-Id = the key itself (Z85), so the
+ * daemon can check, per request, that this very key is still allowed.
  */
 #ifndef EXPERTD_ZAP_H
 #define EXPERTD_ZAP_H
@@ -39,12 +40,13 @@ void zap_stop(struct zap **z);
 void zap_replace_allowlist(struct zap *z, struct auth_list *list);
 
 /*
- * Look up a principal in the current allowlist and copy its entry to out.
- * The daemon calls this for every request so that a key removed by a
- * reload stops working at once, even on an open connection.
+ * Look up the User-Id of a connection (a Z85 key) in the current allowlist
+ * and copy its entry to out. The daemon calls this for every request so
+ * that a key removed by a reload stops working at once, even on an open
+ * connection, and a principal re-listed with a new key does not keep the
+ * old one alive.
  */
-bool zap_lookup_principal(struct zap *z, const char *principal,
-                          struct auth_entry *out);
+bool zap_lookup_key(struct zap *z, const char *key, struct auth_entry *out);
 
 /* Handshakes refused so far (for metrics). */
 unsigned long zap_refused_count(struct zap *z);

@@ -75,11 +75,13 @@ class Daemon:
         client = client or Ctl
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError("expertd exited with %d at start: %s" %
-                                     (self.proc.returncode, self.read_log()))
+                self.log.close()
+                self.proc = None
+                raise AssertionError("expertd exited at start: %s" % self.read_log())
             r = client(self).run("ping", timeout=500, retries=0, check=False)
             if r.rc == 0:
                 return self
+        self.kill9()
         raise AssertionError("expertd did not answer within %ss: %s" %
                              (START_DEADLINE, self.read_log()))
 
@@ -164,18 +166,17 @@ class DaemonTest(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="expertd-test-")
-        self.daemons = []
+        self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def tearDown(self):
-        for d in self.daemons:
-            if d.proc is not None:
-                rc = d.stop()
-                self.assertEqual(rc, 0, "expertd exit status on SIGTERM: " + d.read_log())
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def stop_daemon(self, d):
+        # Cleanups also run when setUp fails, so no daemon outlives a test.
+        if d.proc is not None:
+            rc = d.stop()
+            self.assertEqual(rc, 0, "expertd exit status on SIGTERM: " + d.read_log())
 
     def start_daemon(self, client=None, **kw):
         d = Daemon(self.dir, **kw)
-        self.daemons.append(d)
+        self.addCleanup(self.stop_daemon, d)
         return d.start(client)
 
     def open_term(self, ctl, start=None):

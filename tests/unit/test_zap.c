@@ -287,9 +287,10 @@ static void test_allowlisted_key_gets_principal(void **state)
 {
 	struct fixture *f = *state;
 	assert_true(zap_is_running(f->zap));
-	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, "alice");
-	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->bob, "bob@th");
-	expect_accepted(f, ZAP_DOMAIN_PUB, &f->alice, "alice");
+	/* User-Id is the key itself; the daemon maps it to the principal. */
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, f->alice.pub);
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->bob, f->bob.pub);
+	expect_accepted(f, ZAP_DOMAIN_PUB, &f->alice, f->alice.pub);
 	assert_int_equal(zap_refused_count(f->zap), 0);
 }
 
@@ -300,7 +301,7 @@ static void test_unknown_key_refused(void **state)
 	expect_refused(f, ZAP_DOMAIN_PUB, &f->stranger);
 	assert_int_equal(zap_refused_count(f->zap), 2);
 	/* Refusals leave the handler working. */
-	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, "alice");
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, f->alice.pub);
 }
 
 static void test_unknown_domain_refused(void **state)
@@ -323,26 +324,27 @@ static void test_lookup_and_replace(void **state)
 	struct fixture *f = *state;
 	struct auth_entry e;
 	memset(&e, 0, sizeof(e));
-	assert_true(zap_lookup_principal(f->zap, "bob@th", &e));
-	assert_string_equal(e.key, f->bob.pub);
+	assert_true(zap_lookup_key(f->zap, f->bob.pub, &e));
+	assert_string_equal(e.principal, "bob@th");
 	assert_int_equal(e.role, PROTO_ROLE_CLERK);
 	assert_string_equal(e.bureau, "TH-01");
-	assert_true(zap_lookup_principal(f->zap, "alice", &e));
-	assert_false(zap_lookup_principal(f->zap, "stranger", &e));
+	assert_true(zap_lookup_key(f->zap, f->alice.pub, &e));
+	assert_string_equal(e.principal, "alice");
+	assert_false(zap_lookup_key(f->zap, f->stranger.pub, &e));
 
 	/* Reload without alice: she is gone at once, for lookups and handshakes. */
 	zap_replace_allowlist(f->zap, list_with(&f->stranger, "stranger",
 	                                        PROTO_ROLE_NOTIFIER, ""));
-	assert_false(zap_lookup_principal(f->zap, "alice", &e));
-	assert_false(zap_lookup_principal(f->zap, "bob@th", &e));
-	assert_true(zap_lookup_principal(f->zap, "stranger", &e));
-	assert_string_equal(e.key, f->stranger.pub);
+	assert_false(zap_lookup_key(f->zap, f->alice.pub, &e));
+	assert_false(zap_lookup_key(f->zap, f->bob.pub, &e));
+	assert_true(zap_lookup_key(f->zap, f->stranger.pub, &e));
+	assert_string_equal(e.principal, "stranger");
 	expect_refused(f, ZAP_DOMAIN_REQUEST, &f->alice);
-	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->stranger, "stranger");
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->stranger, f->stranger.pub);
 
 	/* An empty list refuses everyone (and NULL counts as empty). */
 	zap_replace_allowlist(f->zap, NULL);
-	assert_false(zap_lookup_principal(f->zap, "stranger", &e));
+	assert_false(zap_lookup_key(f->zap, f->stranger.pub, &e));
 	expect_refused(f, ZAP_DOMAIN_REQUEST, &f->stranger);
 }
 
@@ -432,7 +434,7 @@ static void test_malformed_requests(void **state)
 	assert_true(zap_is_running(f->zap));
 	assert_int_equal(zap_refused_count(f->zap), 8);
 	/* And real handshakes still work. */
-	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, "alice");
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, f->alice.pub);
 }
 
 /* A second handler on the same context cannot bind: start fails cleanly. */
