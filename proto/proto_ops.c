@@ -64,7 +64,7 @@ const struct proto_field proto_import_row[] = {
 	F_ENUM("sex", REQ, proto_sexes),
 	F_STR("resident_id", REQ, 1, 32),
 	F_STR("phone", REQ, 1, 32),
-	F_STR("employer", 0, 0, 128),
+	F_STR("employer", 0, 0, 255),
 	F_STR("employer_code", 0, 0, 32),
 	F_STR("recommender_code", 0, 0, 32),
 	F_STRS("specialties", REQ, 1, 3),
