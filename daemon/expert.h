@@ -57,7 +57,9 @@ struct expert {
 	char email[EXPERT_TEXT_MAX + 1];
 	enum expert_status status;
 	int32_t suspended_until;         /* day number; 0 = open-ended */
-	int term;                        /* term number the expert serves in */
+	int term;                        /* last term number the expert serves in */
+	int joined_term;                 /* first term of the unbroken service
+	                                    that runs to `term` (renewals keep it) */
 	int64_t created_at, updated_at;  /* unix seconds */
 };
 

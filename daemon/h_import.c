@@ -226,6 +226,7 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 		e.id = pool_max_id(ctx->pool) + 1;
 		e.status = EXPERT_ACTIVE;
 		e.term = a->term;
+		e.joined_term = a->term;
 	} else {
 		a->st = handler_get_expert(ctx, id, &old, a->rep);
 		if (a->st != PROTO_OK)
@@ -235,6 +236,7 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 		e.status = old.status;
 		e.suspended_until = old.suspended_until;
 		e.term = old.term;
+		e.joined_term = old.joined_term;
 		e.created_at = old.created_at;
 	}
 	snprintf(detail, sizeof detail, "import %lld line %lld",

@@ -156,6 +156,7 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 		.status = (uint8_t)e->status,
 		.leader = e->leader_eligible,
 		.term = (uint16_t)e->term,
+		.joined_term = (uint16_t)e->joined_term,
 	};
 	if (e->employer_code[0])
 		n.employer_org = intern_add(p->orgs, e->employer_code);
@@ -256,7 +257,7 @@ static bool matches(const struct pool_entry *pe, const struct pool_filter *f)
 		return false;
 	if (f->status >= 0 && pe->status != f->status)
 		return false;
-	if (f->term && pe->term != f->term)
+	if (f->term && (f->term < pe->joined_term || f->term > pe->term))
 		return false;
 	return true;
 }

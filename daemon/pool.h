@@ -30,6 +30,7 @@ struct pool_entry {
 	uint8_t status;             /* enum expert_status */
 	bool leader;
 	uint16_t term;
+	uint16_t joined_term;       /* serves from joined_term through term */
 };
 
 /* Ids of experts holding one specialty and group type, ascending. */
@@ -69,7 +70,7 @@ struct pool_filter {
 	uint32_t specialty;   /* 0 = any; (uint32_t)-1 = a name never seen */
 	int group;            /* -1 = any */
 	int status;           /* -1 = any */
-	int term;             /* 0 = any */
+	int term;             /* 0 = any; else serving in that term */
 };
 /*
  * Ids matching f in ascending order: skips `offset`, writes at most

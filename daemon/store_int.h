@@ -13,7 +13,8 @@
 	"id, resident_id, name, sex, phone, birth_day, employer, employer_code," \
 	" recommender_code, specialties, group_types, task_types, title," \
 	" qualification, assess_years, training_years, relaxations, leader," \
-	" position, email, status, suspended_until, term, created_at, updated_at"
+	" position, email, status, suspended_until, term, created_at, updated_at," \
+	" joined_term"
 
 /* Every statement the store runs, prepared once on first use. */
 #define STORE_STATEMENTS(X) \
@@ -25,18 +26,20 @@
 	X(STMT_TERM_INSERT, "INSERT INTO terms(number, start_day, end_day," \
 	  " opened_at, opened_by) VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(STMT_TERM_LIST, "SELECT number, start_day, end_day, opened_at," \
-	  " (SELECT count(*) FROM experts e WHERE e.term = t.number)" \
+	  " (SELECT count(*) FROM experts e" \
+	  "  WHERE e.joined_term <= t.number AND e.term >= t.number)" \
 	  " FROM terms t ORDER BY number") \
 	X(STMT_EXPERT_INSERT, "INSERT INTO experts(" EXPERT_COLS ") VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
-	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)") \
+	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)") \
 	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
 	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
 	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
 	  " group_types = ?11, task_types = ?12, title = ?13, qualification = ?14," \
 	  " assess_years = ?15, training_years = ?16, relaxations = ?17," \
 	  " leader = ?18, position = ?19, email = ?20, status = ?21," \
-	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25" \
+	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25," \
+	  " joined_term = ?26" \
 	  " WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
 	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS " FROM experts ORDER BY id") \

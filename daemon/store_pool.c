@@ -64,6 +64,7 @@ static void bind_expert(sqlite3_stmt *st, const struct expert *e)
 	sqlite3_bind_int(st, 23, e->term);
 	sqlite3_bind_int64(st, 24, e->created_at);
 	sqlite3_bind_int64(st, 25, e->updated_at);
+	sqlite3_bind_int(st, 26, e->joined_term);
 }
 
 static void column_expert(sqlite3_stmt *st, struct expert *e)
@@ -96,6 +97,7 @@ static void column_expert(sqlite3_stmt *st, struct expert *e)
 	e->term = sqlite3_column_int(st, 22);
 	e->created_at = sqlite3_column_int64(st, 23);
 	e->updated_at = sqlite3_column_int64(st, 24);
+	e->joined_term = sqlite3_column_int(st, 25);
 }
 
 static int64_t single_int(struct store *s, enum store_stmt id)

@@ -88,7 +88,12 @@ class PoolTest(DaemonTest):
         renewed = self.ctl.json("term", "renew", "--term", "2")
         self.assertEqual(renewed["renewed"], 19)   # the revoked one stays
         terms = self.ctl.json("term", "list")["terms"]
-        self.assertEqual([(t["term"], t["experts"]) for t in terms], [(1, 1), (2, 19)])
+        # Renewed experts served term 1 and serve term 2; the revoked one
+        # served term 1 only.
+        self.assertEqual([(t["term"], t["experts"]) for t in terms], [(1, 20), (2, 19)])
+        in2 = self.ctl.json("pool", "list", "--term", "2", "--limit", "100")
+        self.assertEqual(in2["total"], 19)
+        self.assertNotIn(3, [e["id"] for e in in2["experts"]])
         bad = self.ctl.run("term", "renew", "--term", "2", "--expert", "3", check=False)
         self.assertIn("invalid_state", bad.err)
 

@@ -1,0 +1,91 @@
+/*
+ * audit.h - the tamper-evident log. Every change to the pool, every term,
+ * conflict and draw attempt (and later every assignment transition) is an
+ * entry, appended in the same transaction as the change. Each entry's hash
+ * covers the previous entry's hash, so editing or deleting any row breaks
+ * the chain from there on:
+ *
+ *   hash = BLAKE2b-256("expertd-audit-v1" || prev_hash || seq (u64 BE) ||
+ *                      at (i64 BE) || type || 0x00 || body)
+ *
+ * with prev_hash = 32 zero bytes for seq 1. Bodies are msgpack maps whose
+ * layout per type is fixed here and in PROTOCOL.md; they carry only what a
+ * replay needs — never names, resident IDs, phones or tokens.
+ *
+ * This file is pure: packing and reading bodies, hashing. The store keeps
+ * the rows; dispatch and handlers decide when to append.
+ */
+#ifndef EXPERTD_AUDIT_H
+#define EXPERTD_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "draw.h"
+#include "expert.h"
+#include "recusal.h"
+#include "task.h"
+
+#define AUDIT_HASH_LEN 32
+#define AUDIT_SECRET_LEN 32
+
+/* Entry types (the `type` column and the PUB topic of issue #5). */
+#define AUDIT_GENESIS "chain.genesis"      /* {commit} */
+#define AUDIT_TERM "term.opened"           /* {term, start, end} */
+#define AUDIT_EXPERT "pool.expert"         /* {event, actor, reason?, expert:{...}} */
+#define AUDIT_CONFLICT "pool.conflict"     /* {id, expert, org_code, kind, from, to} */
+#define AUDIT_DRAW "draw"                  /* a transcript, result ok */
+#define AUDIT_DRAW_FAILED "draw.failed"    /* a transcript, insufficient_candidates */
+
+void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
+                int64_t seq, int64_t at, const char *type,
+                const void *body, size_t body_len);
+
+/* Commitment to a secret: BLAKE2b-256("expertd-commit-v1" || secret). */
+void audit_commit(uint8_t out[AUDIT_HASH_LEN], const uint8_t secret[AUDIT_SECRET_LEN]);
+
+/* What a draw transcript records (the body of AUDIT_DRAW / _FAILED). */
+struct audit_transcript {
+	int64_t draw;                     /* draw id */
+	int64_t task;                     /* task id; 0 for a failed first draw */
+	char kind[16];                    /* "draw", "redraw", "replacement" */
+	char actor[64];                   /* principal */
+	char reason[513];                 /* redraw reason, "" otherwise */
+	struct task req;                  /* the request as drawn (orgs, dates...) */
+	struct recusal_config rules;
+	uint64_t n_candidates;
+	uint8_t candidates_hash[DRAW_HASH_LEN];
+	uint64_t excluded[RULE__COUNT];   /* [RULE_OK] = outside specialty/group */
+	uint64_t diversity_dropped;
+	int64_t already_drawn[TASK_MAX_SEATS * 4]; /* excluded as drawn before */
+	size_t n_already_drawn;
+	uint8_t secret[AUDIT_SECRET_LEN]; /* the revealed server secret */
+	uint8_t next_commit[AUDIT_HASH_LEN]; /* commitment to the next secret */
+	uint8_t seed[DRAW_SEED_LEN];
+	int64_t panel[TASK_MAX_SEATS];    /* leader first (if any), members, backups */
+	size_t n_panel;
+	bool ok;
+};
+
+/* Body packers; each packs exactly one map. */
+void audit_pack_genesis(msgpack_packer *pk, const uint8_t commit[AUDIT_HASH_LEN]);
+void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end);
+/* The draw-relevant projection of e: no name, resident ID, phone or email. */
+void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
+                       const char *reason, const struct expert *e);
+void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
+                         const char *org_code, int kind, int32_t from, int32_t to);
+void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
+
+/* Readers (verifier side): false if the body does not have the layout. */
+bool audit_read_commit(const msgpack_object *body, uint8_t commit[AUDIT_HASH_LEN]);
+bool audit_read_term(const msgpack_object *body, int *term, int32_t *start, int32_t *end);
+bool audit_read_expert(const msgpack_object *body, struct expert *e);
+bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
+                         char org_code[19], int *kind, int32_t *from, int32_t *to);
+bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * engage.h - what binds each expert beyond the pool record: declared
+ * conflicts with organisations, and assignments to tasks. Indexed by expert
+ * for recusal; kept in memory beside the pool, loaded at start and updated
+ * with every committed change. Pure data structure.
+ */
+#ifndef EXPERTD_ENGAGE_H
+#define EXPERTD_ENGAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "task.h"
+
+/* Order matches proto_assignment_states[]. */
+enum assign_state {
+	ASSIGN_OFFERED,
+	ASSIGN_STANDBY,
+	ASSIGN_ACCEPTED,
+	ASSIGN_DECLINED,
+	ASSIGN_EXPIRED,
+	ASSIGN_COMPLETED,
+	ASSIGN_NO_SHOW,
+	ASSIGN_WITHDRAWN,
+	ASSIGN_CANCELLED,
+};
+
+struct engage_conflict {
+	uint32_t org;          /* interned credit code (pool_org_*) */
+	int32_t valid_from;    /* day number */
+	int32_t valid_to;      /* day number; 0 = open-ended */
+};
+
+/* The parts of a task recusal needs. */
+struct engage_task {
+	int64_t id;
+	int64_t start_at, end_at;
+	uint32_t orgs[TASK_MAX_ORGS];
+	int n_orgs;
+};
+
+struct engage_assignment {
+	int64_t id;
+	int64_t task;          /* engage_task id */
+	int state;             /* enum assign_state */
+};
+
+struct engage;
+
+struct engage *engage_new(void);
+/* NULL-safe; clears *e. */
+void engage_destroy(struct engage **e);
+void engage_clear(struct engage *e);
+
+bool engage_add_conflict(struct engage *e, int64_t expert,
+                         const struct engage_conflict *c);
+/* Insert or replace a task (by id). */
+bool engage_put_task(struct engage *e, const struct engage_task *t);
+const struct engage_task *engage_task(const struct engage *e, int64_t id);
+/* Insert or replace an assignment (by id) of an expert. */
+bool engage_put_assignment(struct engage *e, int64_t expert,
+                           const struct engage_assignment *a);
+
+/* Borrowed arrays, valid until the next change; *n = 0 when none. */
+const struct engage_conflict *engage_conflicts(const struct engage *e,
+                                               int64_t expert, size_t *n);
+const struct engage_assignment *engage_assignments(const struct engage *e,
+                                                   int64_t expert, size_t *n);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * task.h - what a bureau asks experts for (第四条): the task record a draw
+ * is made for, its kinds, and what each kind needs of an expert (group type
+ * and the recommendation form's task-type capability). Pure.
+ */
+#ifndef EXPERTD_TASK_H
+#define EXPERTD_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TASK_MAX_ORGS 8
+#define TASK_MAX_EXCLUDE 64
+#define TASK_MAX_SEATS 50           /* leader + members + backups */
+#define TASK_NONCE_MAX 64
+
+/* Order matches proto_task_kinds[]. */
+enum task_kind {
+	TASK_REVIEW,       /* training-institution reviews; question bank / standards */
+	TASK_INSPECTION,   /* class supervision; evaluation-institution inspection */
+	TASK_COMPETITION,  /* technical guidance, question setting, judging */
+	TASK_TRAINING,     /* assessor training */
+	TASK_OTHER,
+};
+
+/* Order matches proto_task_subjects[]: what the task concerns. */
+enum task_subject {
+	TASK_SUBJECT_TRAINING,    /* a training institution or class (default) */
+	TASK_SUBJECT_EVALUATION,  /* an evaluation institution */
+	TASK_SUBJECT_STANDARDS,   /* question bank, national standards, curricula */
+};
+
+/* Order matches proto_task_states[]. */
+enum task_state { TASK_OPEN, TASK_CANCELLED };
+
+struct task {
+	int64_t id;                       /* 0 until created */
+	char bureau[32];                  /* the requesting bureau's code */
+	char created_by[64];              /* principal */
+	int kind;                         /* enum task_kind */
+	int subject;                      /* enum task_subject */
+	char specialty[129];
+	int group;                        /* index into proto_group_types */
+	int members;                      /* members besides the leader */
+	bool leader;
+	int backups;
+	char orgs[TASK_MAX_ORGS][19];     /* credit codes of organisations concerned */
+	int n_orgs;
+	int64_t start_at, end_at;         /* unix seconds, end > start */
+	char district[33];
+	int64_t exclude[TASK_MAX_EXCLUDE];/* expert ids excluded by the request */
+	int n_exclude;
+	char note[513];
+	uint8_t nonce[TASK_NONCE_MAX];    /* the bureau's contribution to the seed */
+	size_t nonce_len;
+	int state;                        /* enum task_state */
+	int64_t created_at;
+};
+
+/* The group type a kind draws from by default (overridable per request). */
+int task_default_group(int kind, int subject);
+/* The proto_task_types bit an expert must hold for this kind and subject,
+ * or 0 when the form has no matching checkbox (competition, other). */
+unsigned task_required_capability(int kind, int subject);
+/* Seats a draw fills: leader (0/1) + members + backups. */
+int task_seats(const struct task *t);
+
+#endif
