@@ -148,6 +148,16 @@ enum draw_result draw_select(const struct draw_candidate *cands, size_t n,
                              const uint8_t seed[DRAW_SEED_LEN],
                              int64_t *out, size_t *out_n)
 {
+	size_t dropped;
+	return draw_select_counted(cands, n, spec, seed, out, out_n, &dropped);
+}
+
+enum draw_result draw_select_counted(const struct draw_candidate *cands, size_t n,
+                                     const struct draw_spec *spec,
+                                     const uint8_t seed[DRAW_SEED_LEN],
+                                     int64_t *out, size_t *out_n, size_t *dropped)
+{
+	*dropped = 0;
 	/* Indices into cands are kept as uint32 so below() covers them. */
 	assert((uint64_t)n <= UINT32_MAX);
 	for (size_t k = 1; k < n; k++)
@@ -195,6 +205,7 @@ enum draw_result draw_select(const struct draw_candidate *cands, size_t n,
 			 * clash for every later seat: drop for good. */
 			a[i] = a[m - 1];
 			m--;
+			(*dropped)++;
 			continue;
 		}
 		out[(*out_n)++] = c->id;

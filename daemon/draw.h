@@ -8,7 +8,11 @@
  *                     nonce || candidates_hash)
  * Stream = crypto_stream_chacha20_ietf(key = seed, nonce = 12 zero bytes),
  *          read as consecutive little-endian uint32 words.
- * Below(n) = draw words w until w >= (2^32 - n) mod n, return w mod n.
+ * Below(n) = draw words w until w >= (2^32 - n) mod n, return w mod n;
+ *            it reads at least one word even for n = 1.
+ * The domain string is its 15 bytes, without a NUL. "On the panel" (for
+ * diversity) means the leader and every seat filled so far, backups
+ * included. DRAW_NO_LEADER is checked before any member is drawn.
  */
 #ifndef EXPERTD_DRAW_H
 #define EXPERTD_DRAW_H
@@ -81,5 +85,11 @@ enum draw_result draw_select(const struct draw_candidate *cands, size_t n,
                              const struct draw_spec *spec,
                              const uint8_t seed[DRAW_SEED_LEN],
                              int64_t *out, size_t *out_n);
+/* The same, also counting the candidates dropped for panel diversity
+ * (recorded in transcripts). */
+enum draw_result draw_select_counted(const struct draw_candidate *cands, size_t n,
+                                     const struct draw_spec *spec,
+                                     const uint8_t seed[DRAW_SEED_LEN],
+                                     int64_t *out, size_t *out_n, size_t *dropped);
 
 #endif
