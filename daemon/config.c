@@ -63,6 +63,14 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, insecure), 0, 0, 0},
 	{"log", "level", "log-level", CONFIG_K_LEVEL,
 	 offsetof(struct config, log_level), 0, 0, 0},
+	{"draw", "rotation_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, rotation_days), 0, 0, 3650},
+	{"draw", "exposure_cap", NULL, CONFIG_K_INT,
+	 offsetof(struct config, exposure_cap), 0, 0, 1000},
+	{"draw", "exposure_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, exposure_days), 0, 1, 3650},
+	{"draw", "diversity", NULL, CONFIG_K_BOOL,
+	 offsetof(struct config, diversity), 0, 0, 0},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -81,6 +89,10 @@ void config_defaults(struct config *cfg)
 	cfg->batch_max = 256;
 	cfg->max_msg_size = PROTO_MAX_MSG;
 	cfg->log_level = LOG_INFO;
+	cfg->rotation_days = 365;
+	cfg->exposure_cap = 0;
+	cfg->exposure_days = 365;
+	cfg->diversity = true;
 }
 
 static void config_err(char *err, size_t errsz, const char *fmt, ...)
@@ -609,7 +621,9 @@ void config_usage(FILE *out)
 "  -V, --version         show the version and exit\n"
 "\n"
 "File only: [server] max_message_size = BYTES (65536..67108864,\n"
-"default 4194304).\n"
+"default 4194304); [draw] rotation_days (0..3650, default 365, 0 = off),\n"
+"exposure_cap (0..1000, default 0 = off), exposure_days (1..3650, default\n"
+"365), diversity (default true).\n"
 "\n"
 "Exit status: 0 on success, 64 bad usage, 66 config file unreadable,\n"
 "78 bad configuration, other <sysexits.h> codes on startup failure.\n",

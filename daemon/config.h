@@ -23,6 +23,11 @@ struct config {
 	int batch_max;                           /* [server] batch_max */
 	int max_msg_size;                        /* [server] max_message_size */
 	int log_level;                           /* [log] level, LOG_ERR..LOG_DEBUG */
+	/* Draw rules (recusal.h); recorded in every transcript. */
+	int rotation_days;                       /* [draw] rotation_days */
+	int exposure_cap;                        /* [draw] exposure_cap, 0 = off */
+	int exposure_days;                       /* [draw] exposure_days */
+	bool diversity;                          /* [draw] diversity */
 };
 
 /* What main() should do after parsing the command line. */

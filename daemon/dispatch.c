@@ -18,6 +18,8 @@
 #define ROLES_STAFF (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK | \
                      PROTO_ROLE_NOTIFIER)
 
+#define ROLES_TASKS (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK)
+
 struct dispatch_op {
 	handler_fn fn;
 	unsigned roles;   /* who may call it */
@@ -41,11 +43,18 @@ static const struct dispatch_op ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_POOL_REVOKE] = {h_pool_revoke, PROTO_ROLE_OPERATOR, true},
 	[PROTO_OP_CONFLICT_ADD] = {h_conflict_add, PROTO_ROLE_OPERATOR, true},
 	[PROTO_OP_CONFLICT_LIST] = {h_conflict_list, PROTO_ROLE_OPERATOR, false},
+	[PROTO_OP_DRAW] = {h_draw, PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU, true},
+	[PROTO_OP_DRAW_REDRAW] = {h_draw_redraw, PROTO_ROLE_OPERATOR, true},
+	[PROTO_OP_TASK_SHOW] = {h_task_show, ROLES_TASKS, false},
+	[PROTO_OP_TASK_LIST] = {h_task_list, ROLES_TASKS, false},
+	[PROTO_OP_AUDIT_ENTRIES] = {h_audit_entries, PROTO_ROLE_OPERATOR, false},
+	[PROTO_OP_AUDIT_SHOW] = {h_audit_show, ROLES_TASKS, false},
 };
 
 struct dispatch {
 	struct store *store;
 	struct pool *pool;
+	struct engage *engage;
 	struct reply rep;
 	struct handler_ctx ctx;
 };
@@ -62,14 +71,20 @@ void dispatch_item_free(struct dispatch_item *it)
 	msgpack_sbuffer_destroy(&it->reply);
 }
 
-struct dispatch *dispatch_new(struct store *store, struct pool *pool)
+struct dispatch *dispatch_new(struct store *store, struct pool *pool,
+                              struct engage *engage,
+                              const struct recusal_config *rules)
 {
 	struct dispatch *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
 	d->store = store;
 	d->pool = pool;
+	d->engage = engage;
+	d->ctx.rules = rules;
 	reply_init(&d->rep);
+	msgpack_sbuffer_init(&d->ctx.audit_body);
+	msgpack_packer_init(&d->ctx.audit_pk, &d->ctx.audit_body, msgpack_sbuffer_write);
 	return d;
 }
 
@@ -79,6 +94,7 @@ void dispatch_destroy(struct dispatch **dp)
 	if (!d)
 		return;
 	reply_free(&d->rep);
+	msgpack_sbuffer_destroy(&d->ctx.audit_body);
 	free(d->ctx.touched);
 	free(d);
 	*dp = NULL;
@@ -95,10 +111,63 @@ bool dispatch_reload_pool(struct store *store, struct pool *pool)
 	return store_expert_each(store, load_one_cb, pool) == STORE_OK;
 }
 
+struct engage_load {
+	struct pool *pool;
+	struct engage *engage;
+};
+
+static bool load_conflict_cb(const struct store_conflict *c, void *arg)
+{
+	struct engage_load *l = arg;
+	struct engage_conflict ec = {.org = pool_org_intern(l->pool, c->org_code),
+	                             .valid_from = c->valid_from,
+	                             .valid_to = c->valid_to};
+	return ec.org && engage_add_conflict(l->engage, c->expert_id, &ec);
+}
+
+static bool load_task_cb(const struct task *t, void *arg)
+{
+	struct engage_load *l = arg;
+	struct engage_task et;
+	dispatch_engage_task(l->pool, t, &et);
+	return engage_put_task(l->engage, &et);
+}
+
+static bool load_assignment_cb(const struct store_assignment *a, void *arg)
+{
+	struct engage_load *l = arg;
+	struct engage_assignment ea = {.id = a->id, .task = a->task, .state = a->state};
+	return engage_put_assignment(l->engage, a->expert, &ea);
+}
+
+void dispatch_engage_task(struct pool *pool, const struct task *t,
+                          struct engage_task *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = t->id;
+	out->start_at = t->start_at;
+	out->end_at = t->end_at;
+	for (int i = 0; i < t->n_orgs; i++)
+		out->orgs[out->n_orgs++] = pool_org_intern(pool, t->orgs[i]);
+}
+
+bool dispatch_reload_engage(struct store *store, struct pool *pool,
+                            struct engage *engage)
+{
+	struct engage_load l = {pool, engage};
+	engage_clear(engage);
+	return store_conflict_each(store, load_conflict_cb, &l) == STORE_OK &&
+	       store_task_each(store, load_task_cb, &l) == STORE_OK &&
+	       store_assignment_each(store, load_assignment_cb, &l) == STORE_OK;
+}
+
 /* After a request's savepoint was rolled back, make the pool match the
  * store again for every expert the request touched. */
 static void undo_touched(struct dispatch *d)
 {
+	if (d->ctx.engage_dirty &&
+	    !dispatch_reload_engage(d->store, d->pool, d->engage))
+		log_error("reloading the recusal index failed: %s", store_errmsg(d->store));
 	if (d->ctx.touched_lost) {
 		if (!dispatch_reload_pool(d->store, d->pool))
 			log_error("reloading the pool failed: %s", store_errmsg(d->store));
@@ -114,13 +183,6 @@ static void undo_touched(struct dispatch *d)
 	}
 }
 
-static int32_t local_today(int64_t now)
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-	localtime_r(&t, &tm);
-	return ident_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 static void error_reply(struct dispatch_item *it, const char *id,
                         enum proto_status st, const char *field,
@@ -198,10 +260,14 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	d->ctx.caller = &it->caller;
 	d->ctx.ntouched = 0;
 	d->ctx.touched_lost = false;
+	d->ctx.engage_dirty = false;
 	st = op->fn(&d->ctx, req, &d->rep);
 	reply_build(&d->rep, req->id, st, &it->reply);
 	it->status = st;
-	if (st != PROTO_OK) {
+	/* A failed request rolls back alone, unless what it wrote is the
+	 * record of the failure itself (a failed draw's transcript). */
+	bool keep_failure = st != PROTO_OK && d->rep.keep_changes_on_error;
+	if (st != PROTO_OK && !keep_failure) {
 		store_request_end(d->store, false);
 		undo_touched(d);
 	}
@@ -213,7 +279,7 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		r = store_request_save(d->store, it->caller.principal, req->id,
 		                       proto_op_name(req->op), hash, it->reply.data,
 		                       it->reply.size, d->ctx.now);
-	if (st == PROTO_OK) {
+	if (st == PROTO_OK || keep_failure) {
 		store_request_end(d->store, r == STORE_OK);
 		if (r != STORE_OK) {
 			undo_touched(d);
@@ -232,8 +298,9 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 {
 	d->ctx.store = d->store;
 	d->ctx.pool = d->pool;
+	d->ctx.engage = d->engage;
 	d->ctx.now = now;
-	d->ctx.today = local_today(now);
+	d->ctx.today = handler_day_of(now);
 	if (store_batch_begin(d->store) != STORE_OK) {
 		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
 		for (size_t i = 0; i < n; i++) {
@@ -264,7 +331,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		            r == STORE_UNKNOWN
 		            ? "the store failed while committing; retry with the same request id"
 		            : "the store cannot write now; nothing was applied");
-	if (!dispatch_reload_pool(d->store, d->pool))
+	if (!dispatch_reload_pool(d->store, d->pool) ||
+	    !dispatch_reload_engage(d->store, d->pool, d->engage))
 		log_error("reloading the pool failed: %s", store_errmsg(d->store));
 }
 

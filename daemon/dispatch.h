@@ -15,6 +15,8 @@
 #include <msgpack.h>
 
 #include "auth.h"
+#include "engage.h"
+#include "recusal.h"
 #include "pool.h"
 #include "proto.h"
 #include "store.h"
@@ -38,15 +40,23 @@ void dispatch_item_free(struct dispatch_item *it);
 
 struct dispatch;
 
-/* Borrows store and pool for its lifetime. */
-struct dispatch *dispatch_new(struct store *store, struct pool *pool);
+/* Borrows store, pool, engage and rules for its lifetime. */
+struct dispatch *dispatch_new(struct store *store, struct pool *pool,
+                              struct engage *engage,
+                              const struct recusal_config *rules);
 void dispatch_destroy(struct dispatch **d);
 
 /* Run n requests as one transaction; `now` is the batch's clock reading. */
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
                     int64_t now);
 
-/* Reload the whole pool from the store (start-up, failed COMMIT). */
+/* Reload the whole pool, or the recusal index, from the store (start-up,
+ * failed COMMIT, a rolled-back request that changed them). */
 bool dispatch_reload_pool(struct store *store, struct pool *pool);
+bool dispatch_reload_engage(struct store *store, struct pool *pool,
+                            struct engage *engage);
+/* The recusal view of a task (interning its organisations). */
+void dispatch_engage_task(struct pool *pool, const struct task *t,
+                          struct engage_task *out);
 
 #endif

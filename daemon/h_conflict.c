@@ -83,6 +83,16 @@ enum proto_status h_conflict_add(struct handler_ctx *ctx, const struct proto_req
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
+	audit_pack_conflict(handler_audit_begin(ctx), c.id, c.expert_id, c.org_code,
+	                    c.kind, c.valid_from, c.valid_to);
+	st = handler_audit_end(ctx, AUDIT_CONFLICT, rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
+	struct engage_conflict ec = {.org = pool_org_intern(ctx->pool, c.org_code),
+	                             .valid_from = c.valid_from, .valid_to = c.valid_to};
+	ctx->engage_dirty = true;
+	if (!ec.org || !engage_add_conflict(ctx->engage, c.expert_id, &ec))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 1);
 	proto_pack_kv_int(pk, "conflict", c.id);

@@ -4,8 +4,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "audit_log.h"
 #include "handler.h"
+#include "ident.h"
 
 #define EXPERTD_VERSION_STRING "0.1.0"
 
@@ -56,10 +59,38 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
+	audit_pack_expert(handler_audit_begin(ctx), event, ctx->caller->principal,
+	                  reason, e);
+	enum proto_status st = handler_audit_end(ctx, AUDIT_EXPERT, rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
 	handler_touch(ctx, e->id);
 	if (!pool_upsert(ctx->pool, e))
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	return PROTO_OK;
+}
+
+int32_t handler_day_of(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	return ident_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+msgpack_packer *handler_audit_begin(struct handler_ctx *ctx)
+{
+	msgpack_sbuffer_clear(&ctx->audit_body);
+	return &ctx->audit_pk;
+}
+
+enum proto_status handler_audit_end(struct handler_ctx *ctx, const char *type,
+                                    struct reply *rep, int64_t *seq,
+                                    uint8_t hash[AUDIT_HASH_LEN])
+{
+	enum store_result r = audit_log_append(ctx->store, type, ctx->now,
+	                                       &ctx->audit_body, seq, hash);
+	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 
 enum proto_status h_ping(struct handler_ctx *ctx, const struct proto_request *req,

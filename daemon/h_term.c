@@ -56,6 +56,10 @@ enum proto_status h_term_open(struct handler_ctx *ctx, const struct proto_reques
 	r = store_term_insert(ctx->store, &t, ctx->caller->principal);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
+	audit_pack_term(handler_audit_begin(ctx), t.number, t.start, t.end);
+	enum proto_status st = handler_audit_end(ctx, AUDIT_TERM, rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 3);
 	proto_pack_kv_int(pk, "term", t.number);

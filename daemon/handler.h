@@ -11,8 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <msgpack.h>
+
+#include "audit.h"
 #include "auth.h"
+#include "engage.h"
 #include "pool.h"
+#include "recusal.h"
 #include "proto.h"
 #include "reply.h"
 #include "store.h"
@@ -20,17 +25,25 @@
 struct handler_ctx {
 	struct store *store;
 	struct pool *pool;
+	struct engage *engage;           /* conflicts and assignments by expert */
+	const struct recusal_config *rules;
 	const struct auth_entry *caller; /* authenticated principal and role */
 	int64_t now;                     /* unix seconds, one reading per batch */
 	int32_t today;                   /* day number in local time */
 	int64_t *touched;                /* experts changed by this request */
 	size_t ntouched, touched_cap;
 	bool touched_lost;               /* out of memory: undo reloads all */
+	bool engage_dirty;               /* engage changed: undo reloads it */
+	msgpack_sbuffer audit_body;      /* scratch for audit entry bodies */
+	msgpack_packer audit_pk;
 };
 
 typedef enum proto_status (*handler_fn)(struct handler_ctx *ctx,
                                         const struct proto_request *req,
                                         struct reply *rep);
+
+/* The local calendar day (day number) of a unix time. */
+int32_t handler_day_of(int64_t t);
 
 /* Note that expert id was changed (pool reload on rollback). */
 void handler_touch(struct handler_ctx *ctx, int64_t id);
@@ -46,6 +59,19 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 /* Load expert `id` or fill rep with not_found (field "expert"). */
 enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
                                      struct expert *e, struct reply *rep);
+/* Start an audit entry body: returns the packer of a cleared buffer. */
+msgpack_packer *handler_audit_begin(struct handler_ctx *ctx);
+/* Append the packed body as an entry of `type` (same transaction).
+ * seq and hash may be NULL. */
+enum proto_status handler_audit_end(struct handler_ctx *ctx, const char *type,
+                                    struct reply *rep, int64_t *seq,
+                                    uint8_t hash[AUDIT_HASH_LEN]);
+
+/* Load task id if the caller may see it (operators: any; bureaus and
+ * clerks: their own), else not_found in rep. */
+enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
+                                   struct task *t, struct reply *rep);
+
 /* Map a failed store result to a wire error in rep. */
 enum proto_status handler_store_error(struct reply *rep, enum store_result r);
 
@@ -66,6 +92,15 @@ enum proto_status h_pool_show(struct handler_ctx *, const struct proto_request *
 enum proto_status h_pool_suspend(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_reinstate(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_revoke(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_draw.c */
+enum proto_status h_draw(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_draw_redraw(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_task.c */
+enum proto_status h_task_show(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_list(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_audit.c */
+enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 void h_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);

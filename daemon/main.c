@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
 #include <event2/event.h>
@@ -16,9 +17,11 @@
 #include <systemd/sd-daemon.h>
 #include <zmq.h>
 
+#include "audit_log.h"
 #include "auth.h"
 #include "config.h"
 #include "dispatch.h"
+#include "engage.h"
 #include "keys.h"
 #include "log.h"
 #include "pool.h"
@@ -32,6 +35,8 @@ struct daemon {
 	struct config cfg;
 	struct store *store;
 	struct pool *pool;
+	struct engage *engage;
+	struct recusal_config rules;
 	struct dispatch *dispatch;
 	void *zmq_ctx;
 	struct zap *zap;
@@ -95,9 +100,20 @@ static void daemon_open_store(struct daemon *d)
 	if (code)
 		log_fatal(code, "%s", err);
 	d->pool = pool_new();
-	if (!d->pool || !dispatch_reload_pool(d->store, d->pool))
+	d->engage = engage_new();
+	if (!d->pool || !d->engage || !dispatch_reload_pool(d->store, d->pool) ||
+	    !dispatch_reload_engage(d->store, d->pool, d->engage))
 		log_fatal(EX_SOFTWARE, "cannot load the pool: %s", store_errmsg(d->store));
-	d->dispatch = dispatch_new(d->store, d->pool);
+	if (audit_log_init(d->store, (int64_t)time(NULL)) != STORE_OK)
+		log_fatal(EX_IOERR, "cannot start the audit log: %s",
+		          store_errmsg(d->store));
+	d->rules = (struct recusal_config){
+		.rotation_days = d->cfg.rotation_days,
+		.exposure_cap = d->cfg.exposure_cap,
+		.exposure_days = d->cfg.exposure_days,
+		.diversity = d->cfg.diversity,
+	};
+	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
 }
@@ -133,6 +149,7 @@ static void daemon_close(struct daemon *d)
 	if (d->base)
 		event_base_free(d->base);
 	dispatch_destroy(&d->dispatch);
+	engage_destroy(&d->engage);
 	pool_destroy(&d->pool);
 	store_close(&d->store);
 }

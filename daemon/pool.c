@@ -233,6 +233,11 @@ uint32_t pool_org_find(const struct pool *p, const char *code)
 	return intern_find(p->orgs, code);
 }
 
+uint32_t pool_org_intern(struct pool *p, const char *code)
+{
+	return intern_add(p->orgs, code);
+}
+
 const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group)
 {
 	if (sid == 0 || group < 0 || group >= POOL_GROUP_TYPES ||

@@ -62,6 +62,8 @@ int64_t pool_max_id(const struct pool *p);
 uint32_t pool_specialty_find(const struct pool *p, const char *name);
 const char *pool_specialty_name(const struct pool *p, uint32_t sid);
 uint32_t pool_org_find(const struct pool *p, const char *code);
+/* Intern an organisation code (conflicts name orgs no expert works for). */
+uint32_t pool_org_intern(struct pool *p, const char *code);
 /* The bucket of a specialty and group-type index (0..2), or NULL. */
 const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group);
 

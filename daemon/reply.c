@@ -20,6 +20,7 @@ void reply_reset(struct reply *r)
 	r->message[0] = '\0';
 	r->field[0] = '\0';
 	r->keep_result_on_error = false;
+	r->keep_changes_on_error = false;
 }
 
 void reply_free(struct reply *r)

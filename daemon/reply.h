@@ -18,6 +18,8 @@ struct reply {
 	char message[PROTO_MAX_MESSAGE_LEN];
 	char field[PROTO_MAX_FIELD_LEN];
 	bool keep_result_on_error; /* errors with details (row errors, counts) */
+	bool keep_changes_on_error; /* commit what the handler wrote anyway
+	                               (a failed draw's transcript) */
 };
 
 void reply_init(struct reply *r);

@@ -69,6 +69,28 @@ void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 	snprintf(buf, size, "%s", t ? (const char *)t : "");
 }
 
+int64_t store_single_int(struct store *s, enum store_stmt id)
+{
+	sqlite3_stmt *st = store_stmt(s, id);
+	int64_t v = (st && sqlite3_step(st) == SQLITE_ROW) ? sqlite3_column_int64(st, 0) : 0;
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		void *p = realloc(*arr, nc * sz);
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = nc;
+	}
+	return (char *)*arr + (*n)++ * sz;
+}
+
 static int exec(struct store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
@@ -168,6 +190,12 @@ enum store_result store_batch_commit(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
 	return r == STORE_OK ? STORE_UNKNOWN : r;
+}
+
+void store_batch_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
 }
 
 /* --- idempotent requests ------------------------------------------------- */

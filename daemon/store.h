@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "expert.h"
+#include "task.h"
 
 /* Outcomes of store operations. */
 enum store_result {
@@ -50,6 +51,8 @@ enum store_result store_request_begin(struct store *s);
 void store_request_end(struct store *s, bool keep);
 /* COMMIT; on failure the whole batch is rolled back. */
 enum store_result store_batch_commit(struct store *s);
+/* Abandon the batch. */
+void store_batch_rollback(struct store *s);
 
 /* --- idempotent requests --------------------------------------------- */
 #define STORE_HASH_LEN 32
@@ -162,6 +165,89 @@ enum store_result store_import_each_row(
 	struct store *s, int64_t import_id,
 	bool (*fn)(int64_t line, const void *row, size_t row_len,
 	           const char *field, const char *error, void *arg),
+	void *arg);
+
+/* --- audit log ------------------------------------------------------- */
+#define STORE_AUDIT_HASH_LEN 32
+struct store_audit_row {
+	int64_t seq;
+	int64_t at;
+	char type[32];
+	void *body;             /* malloc'd by readers; borrowed by insert */
+	size_t body_len;
+	uint8_t prev[STORE_AUDIT_HASH_LEN];
+	uint8_t hash[STORE_AUDIT_HASH_LEN];
+};
+/* The last entry's seq and hash; seq 0 and a zero hash when empty. */
+enum store_result store_audit_last(struct store *s, int64_t *seq,
+                                   uint8_t hash[STORE_AUDIT_HASH_LEN]);
+enum store_result store_audit_insert(struct store *s, const struct store_audit_row *r);
+/* Entries with seq > after, at most limit, in order; free with
+ * store_audit_rows_free(). */
+enum store_result store_audit_list(struct store *s, int64_t after, size_t limit,
+                                   struct store_audit_row **out, size_t *n);
+/* The entries of the given seqs (e.g. a task's draws). */
+enum store_result store_audit_get(struct store *s, int64_t seq,
+                                  struct store_audit_row *out);
+void store_audit_rows_free(struct store_audit_row *rows, size_t n);
+
+/* --- small named values (the draw secret chain) ------------------------ */
+/* STORE_NOT_FOUND if absent; else copies at most size bytes, *len = full length. */
+enum store_result store_meta_get(struct store *s, const char *key, void *buf,
+                                 size_t size, size_t *len);
+enum store_result store_meta_put(struct store *s, const char *key,
+                                 const void *val, size_t len);
+
+/* --- tasks, draws, assignments ------------------------------------------- */
+enum store_result store_task_insert(struct store *s, const struct task *t);
+enum store_result store_task_get(struct store *s, int64_t id, struct task *out);
+enum store_result store_task_set_state(struct store *s, int64_t id, int state);
+int64_t store_task_max_id(struct store *s);
+/* Task ids of a bureau ("" = all), newest first; returns the total. */
+enum store_result store_task_list(struct store *s, const char *bureau,
+                                  int64_t offset, int64_t limit,
+                                  int64_t **ids, size_t *n, int64_t *total);
+enum store_result store_task_each(struct store *s,
+                                  bool (*fn)(const struct task *t, void *arg),
+                                  void *arg);
+
+struct store_draw {
+	int64_t id;
+	int64_t task;           /* 0 = none (a failed first draw) */
+	char kind[16];          /* draw, redraw, replacement */
+	bool ok;
+	int64_t audit_seq;
+	char actor[64];
+	int64_t at;
+};
+enum store_result store_draw_insert(struct store *s, const struct store_draw *d);
+int64_t store_draw_max_id(struct store *s);
+enum store_result store_draw_list(struct store *s, int64_t task,
+                                  struct store_draw **out, size_t *n);
+
+struct store_assignment {
+	int64_t id;
+	int64_t task;
+	int64_t expert;
+	int64_t draw;
+	int role;               /* index into proto_seat_roles */
+	int seat;               /* order within the draw's panel */
+	int state;              /* enum assign_state */
+	int64_t created_at, updated_at;
+};
+enum store_result store_assignment_insert(struct store *s,
+                                          const struct store_assignment *a);
+enum store_result store_assignment_set_state(struct store *s, int64_t id,
+                                             int state, int64_t at);
+int64_t store_assignment_max_id(struct store *s);
+enum store_result store_assignment_list(struct store *s, int64_t task,
+                                        struct store_assignment **out, size_t *n);
+enum store_result store_assignment_each(
+	struct store *s, bool (*fn)(const struct store_assignment *a, void *arg),
+	void *arg);
+/* Conflicts in id order (loading the recusal index). */
+enum store_result store_conflict_each(
+	struct store *s, bool (*fn)(const struct store_conflict *c, void *arg),
 	void *arg);
 
 #endif

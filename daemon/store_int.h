@@ -16,6 +16,14 @@
 	" position, email, status, suspended_until, term, created_at, updated_at," \
 	" joined_term"
 
+#define TASK_COLS \
+	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
+	" leader, backups, orgs, start_at, end_at, district, exclude, note," \
+	" nonce, state, created_at"
+
+#define ASSIGN_COLS \
+	"id, task_id, expert_id, draw_id, role, seat, state, created_at, updated_at"
+
 /* Every statement the store runs, prepared once on first use. */
 #define STORE_STATEMENTS(X) \
 	X(STMT_USER_VERSION, "PRAGMA user_version") \
@@ -69,7 +77,43 @@
 	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
 	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
 	X(STMT_IMPORT_FIND_RESIDENT, "SELECT line FROM import_rows" \
-	  " WHERE import_id = ?1 AND resident_id = ?2 AND error IS NULL LIMIT 1")
+	  " WHERE import_id = ?1 AND resident_id = ?2 AND error IS NULL LIMIT 1") \
+	X(STMT_AUDIT_LAST, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") \
+	X(STMT_AUDIT_INSERT, "INSERT INTO audit(seq, at, type, body, prev_hash," \
+	  " hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(STMT_AUDIT_LIST, "SELECT seq, at, type, body, prev_hash, hash FROM audit" \
+	  " WHERE seq > ?1 ORDER BY seq LIMIT ?2") \
+	X(STMT_AUDIT_GET, "SELECT seq, at, type, body, prev_hash, hash FROM audit" \
+	  " WHERE seq = ?1") \
+	X(STMT_META_GET, "SELECT value FROM meta WHERE key = ?1") \
+	X(STMT_META_PUT, "INSERT INTO meta(key, value) VALUES (?1, ?2)" \
+	  " ON CONFLICT(key) DO UPDATE SET value = excluded.value") \
+	X(STMT_TASK_INSERT, "INSERT INTO tasks(" TASK_COLS ") VALUES (?1, ?2," \
+	  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17," \
+	  " ?18, ?19)") \
+	X(STMT_TASK_GET, "SELECT " TASK_COLS " FROM tasks WHERE id = ?1") \
+	X(STMT_TASK_ALL, "SELECT " TASK_COLS " FROM tasks ORDER BY id") \
+	X(STMT_TASK_STATE, "UPDATE tasks SET state = ?2 WHERE id = ?1") \
+	X(STMT_TASK_MAX_ID, "SELECT coalesce(max(id), 0) FROM tasks") \
+	X(STMT_TASK_LIST, "SELECT id FROM tasks WHERE ?1 = '' OR bureau = ?1" \
+	  " ORDER BY id DESC LIMIT ?3 OFFSET ?2") \
+	X(STMT_TASK_COUNT, "SELECT count(*) FROM tasks WHERE ?1 = '' OR bureau = ?1") \
+	X(STMT_DRAW_INSERT, "INSERT INTO draws(id, task_id, kind, ok, audit_seq," \
+	  " actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	X(STMT_DRAW_MAX_ID, "SELECT coalesce(max(id), 0) FROM draws") \
+	X(STMT_DRAW_LIST, "SELECT id, coalesce(task_id, 0), kind, ok, audit_seq," \
+	  " actor, at FROM draws WHERE task_id = ?1 ORDER BY id") \
+	X(STMT_ASSIGN_INSERT, "INSERT INTO assignments(id, task_id, expert_id," \
+	  " draw_id, role, seat, state, created_at, updated_at)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	X(STMT_ASSIGN_STATE, "UPDATE assignments SET state = ?2, updated_at = ?3" \
+	  " WHERE id = ?1") \
+	X(STMT_ASSIGN_MAX_ID, "SELECT coalesce(max(id), 0) FROM assignments") \
+	X(STMT_ASSIGN_LIST, "SELECT " ASSIGN_COLS " FROM assignments" \
+	  " WHERE task_id = ?1 ORDER BY id") \
+	X(STMT_ASSIGN_ALL, "SELECT " ASSIGN_COLS " FROM assignments ORDER BY id") \
+	X(STMT_CONFLICT_ALL, "SELECT id, expert_id, org_code, kind, valid_from," \
+	  " valid_to, reason, created_at, created_by FROM conflicts ORDER BY id")
 
 enum store_stmt {
 #define X(id, sql) id,
@@ -92,6 +136,10 @@ enum store_result store_step_done(sqlite3_stmt *st);
 void store_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Copy a text column into buf, "" for NULL. */
 void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size);
+/* The first column of the first row of a one-value query, 0 if none. */
+int64_t store_single_int(struct store *s, enum store_stmt id);
+/* Grow *arr by one element of size sz (doubling); the new slot or NULL. */
+void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
 #define STORE_SCHEMA_VERSION 1

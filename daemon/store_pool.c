@@ -100,14 +100,6 @@ static void column_expert(sqlite3_stmt *st, struct expert *e)
 	e->joined_term = sqlite3_column_int(st, 25);
 }
 
-static int64_t single_int(struct store *s, enum store_stmt id)
-{
-	sqlite3_stmt *st = store_stmt(s, id);
-	int64_t v = (st && sqlite3_step(st) == SQLITE_ROW) ? sqlite3_column_int64(st, 0) : 0;
-	if (st)
-		sqlite3_reset(st);
-	return v;
-}
 
 enum store_result store_expert_insert(struct store *s, const struct expert *e)
 {
@@ -169,7 +161,7 @@ enum store_result store_expert_find_resident(struct store *s, const char *reside
 
 int64_t store_expert_max_id(struct store *s)
 {
-	return single_int(s, STMT_EXPERT_MAX_ID);
+	return store_single_int(s, STMT_EXPERT_MAX_ID);
 }
 
 enum store_result store_expert_each(struct store *s,
@@ -209,19 +201,6 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	return store_step_done(st);
 }
 
-/* Grow *arr by one element of size sz; returns the new slot or NULL. */
-static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, nc * sz);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = nc;
-	}
-	return (char *)*arr + (*n)++ * sz;
-}
 
 enum store_result store_event_list(struct store *s, int64_t expert_id,
                                    struct store_event **out, size_t *n)
@@ -235,7 +214,7 @@ enum store_result store_event_list(struct store *s, int64_t expert_id,
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_event *ev = grow((void **)out, n, &cap, sizeof *ev);
+		struct store_event *ev = store_grow((void **)out, n, &cap, sizeof *ev);
 		if (!ev) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -271,9 +250,42 @@ enum store_result store_conflict_insert(struct store *s, const struct store_conf
 	return store_step_done(st);
 }
 
+static void column_conflict(sqlite3_stmt *st, struct store_conflict *c)
+{
+	c->id = sqlite3_column_int64(st, 0);
+	c->expert_id = sqlite3_column_int64(st, 1);
+	store_column_copy(st, 2, c->org_code, sizeof c->org_code);
+	c->kind = sqlite3_column_int(st, 3);
+	c->valid_from = sqlite3_column_int(st, 4);
+	c->valid_to = sqlite3_column_int(st, 5);
+	store_column_copy(st, 6, c->reason, sizeof c->reason);
+	c->created_at = sqlite3_column_int64(st, 7);
+	store_column_copy(st, 8, c->created_by, sizeof c->created_by);
+}
+
+enum store_result store_conflict_each(
+	struct store *s, bool (*fn)(const struct store_conflict *c, void *arg),
+	void *arg)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_ALL);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	struct store_conflict c;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		column_conflict(st, &c);
+		if (!fn(&c, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
 int64_t store_conflict_max_id(struct store *s)
 {
-	return single_int(s, STMT_CONFLICT_MAX_ID);
+	return store_single_int(s, STMT_CONFLICT_MAX_ID);
 }
 
 enum store_result store_conflict_list(struct store *s, int64_t expert_id,
@@ -290,20 +302,12 @@ enum store_result store_conflict_list(struct store *s, int64_t expert_id,
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_conflict *c = grow((void **)out, n, &cap, sizeof *c);
+		struct store_conflict *c = store_grow((void **)out, n, &cap, sizeof *c);
 		if (!c) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		c->id = sqlite3_column_int64(st, 0);
-		c->expert_id = sqlite3_column_int64(st, 1);
-		store_column_copy(st, 2, c->org_code, sizeof c->org_code);
-		c->kind = sqlite3_column_int(st, 3);
-		c->valid_from = sqlite3_column_int(st, 4);
-		c->valid_to = sqlite3_column_int(st, 5);
-		store_column_copy(st, 6, c->reason, sizeof c->reason);
-		c->created_at = sqlite3_column_int64(st, 7);
-		store_column_copy(st, 8, c->created_by, sizeof c->created_by);
+		column_conflict(st, c);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
@@ -350,7 +354,7 @@ enum store_result store_import_get(struct store *s, int64_t id, struct store_imp
 
 int64_t store_import_max_id(struct store *s)
 {
-	return single_int(s, STMT_IMPORT_MAX_ID);
+	return store_single_int(s, STMT_IMPORT_MAX_ID);
 }
 
 enum store_result store_import_finish(struct store *s, int64_t id, int state,

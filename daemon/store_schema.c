@@ -4,13 +4,15 @@
  * never edited once released, only appended. History tables refuse DELETE
  * (and event rows refuse UPDATE) so nothing about an expert is ever lost.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <sysexits.h>
 
 #include "store_int.h"
 
-static const char *const migrations[] = {
-	/* 0 -> 1: the pool, its history, terms, conflicts, requests, imports */
+/* Version 1, in chunks (C limits the length of one string literal). */
+static const char *const schema_v1[] = {
+	/* the pool, its history, terms, conflicts */
 	"CREATE TABLE terms("
 	"  number INTEGER PRIMARY KEY,"
 	"  start_day INTEGER NOT NULL,"
@@ -65,7 +67,8 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  created_by TEXT NOT NULL);"
 	"CREATE INDEX conflicts_by_expert ON conflicts(expert_id);"
-	"CREATE INDEX conflicts_by_org ON conflicts(org_code);"
+	"CREATE INDEX conflicts_by_org ON conflicts(org_code);",
+	/* retried requests and staged imports */
 	"CREATE TABLE requests("
 	"  principal TEXT NOT NULL,"
 	"  request_id TEXT NOT NULL,"
@@ -89,7 +92,71 @@ static const char *const migrations[] = {
 	"  field TEXT,"
 	"  error TEXT,"
 	"  PRIMARY KEY(import_id, line)) WITHOUT ROWID;"
-	"CREATE INDEX import_rows_by_resident ON import_rows(import_id, resident_id);"
+	"CREATE INDEX import_rows_by_resident ON import_rows(import_id, resident_id);",
+	/* tasks, draws, assignments, the audit log and its secret chain */
+	"CREATE TABLE tasks("
+	"  id INTEGER PRIMARY KEY,"
+	"  bureau TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  subject INTEGER NOT NULL,"
+	"  specialty TEXT NOT NULL,"
+	"  group_type INTEGER NOT NULL,"
+	"  members INTEGER NOT NULL,"
+	"  leader INTEGER NOT NULL,"
+	"  backups INTEGER NOT NULL,"
+	"  orgs TEXT NOT NULL,"               /* '|'-joined credit codes */
+	"  start_at INTEGER NOT NULL,"
+	"  end_at INTEGER NOT NULL,"
+	"  district TEXT NOT NULL,"
+	"  exclude TEXT NOT NULL,"            /* ','-joined expert ids */
+	"  note TEXT NOT NULL,"
+	"  nonce BLOB NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX tasks_by_bureau ON tasks(bureau, id);"
+	"CREATE TABLE draws("
+	"  id INTEGER PRIMARY KEY,"
+	"  task_id INTEGER REFERENCES tasks(id),"  /* NULL: a failed first draw */
+	"  kind TEXT NOT NULL,"
+	"  ok INTEGER NOT NULL,"
+	"  audit_seq INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX draws_by_task ON draws(task_id, id);"
+	"CREATE TABLE assignments("
+	"  id INTEGER PRIMARY KEY,"
+	"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+	"  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+	"  draw_id INTEGER NOT NULL REFERENCES draws(id),"
+	"  role INTEGER NOT NULL,"
+	"  seat INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX assignments_by_task ON assignments(task_id, id);"
+	"CREATE INDEX assignments_by_expert ON assignments(expert_id);"
+	"CREATE TABLE audit("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  prev_hash BLOB NOT NULL,"
+	"  hash BLOB NOT NULL);"
+	"CREATE TABLE meta("
+	"  key TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TRIGGER tasks_keep BEFORE DELETE ON tasks"
+	"  BEGIN SELECT RAISE(ABORT, 'tasks are never deleted'); END;"
+	"CREATE TRIGGER draws_keep BEFORE DELETE ON draws"
+	"  BEGIN SELECT RAISE(ABORT, 'draws are never deleted'); END;"
+	"CREATE TRIGGER assignments_keep BEFORE DELETE ON assignments"
+	"  BEGIN SELECT RAISE(ABORT, 'assignments are never deleted'); END;"
+	"CREATE TRIGGER audit_keep BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_fixed BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* nothing about an expert is ever deleted */
 	"CREATE TRIGGER experts_keep BEFORE DELETE ON experts"
 	"  BEGIN SELECT RAISE(ABORT, 'experts are never deleted'); END;"
 	"CREATE TRIGGER expert_events_keep BEFORE DELETE ON expert_events"
@@ -100,7 +167,11 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'conflicts are never deleted'); END;"
 	"CREATE TRIGGER terms_keep BEFORE DELETE ON terms"
 	"  BEGIN SELECT RAISE(ABORT, 'terms are never deleted'); END;",
+	NULL,
 };
+
+/* migrations[i] takes the schema from version i to i + 1. */
+static const char *const *const migrations[] = {schema_v1};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -133,8 +204,10 @@ int store_schema_migrate(sqlite3 *db, char *err, size_t errsz)
 		char *msg = NULL;
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", v + 1);
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		bool ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) == SQLITE_OK;
+		for (const char *const *sql = migrations[v]; ok && *sql; sql++)
+			ok = sqlite3_exec(db, *sql, NULL, NULL, &msg) == SQLITE_OK;
+		if (!ok ||
 		    sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, errsz, "migrating schema %d -> %d failed: %s",

@@ -133,6 +133,11 @@ extern const char *const proto_conflict_kinds[];
 extern const char *const proto_sexes[];
 extern const char *const proto_titles[];
 extern const char *const proto_qualifications[];
+extern const char *const proto_task_kinds[];    /* review, inspection, ... */
+extern const char *const proto_task_subjects[]; /* training, evaluation, standards */
+extern const char *const proto_task_states[];
+extern const char *const proto_assignment_states[];
+extern const char *const proto_seat_roles[];    /* leader, member, backup */
 /* Item schema of one roster row in pool.import.rows. */
 extern const struct proto_field proto_import_row[];
 

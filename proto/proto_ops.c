@@ -30,6 +30,16 @@ const char *const proto_qualifications[] = {
 	"none", "junior_worker", "intermediate_worker", "senior_worker",
 	"technician", "senior_technician", NULL};
 
+const char *const proto_task_kinds[] = {
+	"review", "inspection", "competition", "training", "other", NULL};
+const char *const proto_task_subjects[] = {
+	"training", "evaluation", "standards", NULL};
+const char *const proto_task_states[] = {"open", "cancelled", NULL};
+const char *const proto_assignment_states[] = {
+	"offered", "standby", "accepted", "declined", "expired", "completed",
+	"no_show", "withdrawn", "cancelled", NULL};
+const char *const proto_seat_roles[] = {"leader", "member", "backup", NULL};
+
 #define END {NULL, 0, 0, 0, 0, NULL, NULL}
 #define REQ PROTO_F_REQUIRED
 #define F_STR(n, fl, lo, hi) {n, PROTO_T_STR, fl, lo, hi, NULL, NULL}
@@ -132,6 +142,49 @@ static const struct proto_field f_conflict_list[] = {
 	F_STR("org_code", 0, 1, 32),
 	END};
 
+/* Task times are unix seconds (UTC); this bounds them to 2000..2200. */
+#define TIME_MIN INT64_C(946684800)
+#define TIME_MAX INT64_C(7258118400)
+
+static const struct proto_field f_draw[] = {
+	F_ENUM("kind", REQ, proto_task_kinds),
+	F_ENUM("subject", 0, proto_task_subjects),
+	F_STR("specialty", REQ, 1, 128),
+	F_ENUM("group_type", 0, proto_group_types),
+	F_INT("members", REQ, 1, 30),
+	F_BOOL("leader", 0),
+	F_INT("backups", 0, 0, 19),
+	F_STRS("orgs", 0, 0, 8),
+	F_INT("start", REQ, TIME_MIN, TIME_MAX),
+	F_INT("end", REQ, TIME_MIN, TIME_MAX),
+	F_STR("district", 0, 0, 32),
+	F_INTS("exclude", 0, 0, 64),
+	F_STR("note", 0, 0, REASON_MAX),
+	F_STR("nonce", REQ, 16, 64),
+	F_STR("bureau", 0, 1, 31),
+	END};
+
+static const struct proto_field f_redraw[] = {
+	F_INT("task", REQ, 1, INT64_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	F_STR("nonce", REQ, 16, 64),
+	END};
+
+static const struct proto_field f_task_id[] = {
+	F_INT("task", REQ, 1, INT64_MAX),
+	END};
+
+static const struct proto_field f_task_list[] = {
+	F_STR("bureau", 0, 1, 31),
+	F_INT("offset", 0, 0, INT64_C(100000000)),
+	F_INT("limit", 0, 1, 1000),
+	END};
+
+static const struct proto_field f_audit_entries[] = {
+	F_INT("after", 0, 0, INT64_MAX),
+	F_INT("limit", 0, 1, 1000),
+	END};
+
 static const struct proto_op_info ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_PING] = {"ping", f_none, false},
 	[PROTO_OP_TERM_OPEN] = {"term.open", f_term_open, false},
@@ -148,17 +201,17 @@ static const struct proto_op_info ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_POOL_REVOKE] = {"pool.revoke", f_pool_status, false},
 	[PROTO_OP_CONFLICT_ADD] = {"conflict.add", f_conflict_add, false},
 	[PROTO_OP_CONFLICT_LIST] = {"conflict.list", f_conflict_list, false},
-	[PROTO_OP_DRAW] = {"draw", f_none, true},
-	[PROTO_OP_DRAW_REDRAW] = {"draw.redraw", f_none, true},
-	[PROTO_OP_TASK_SHOW] = {"task.show", f_none, true},
-	[PROTO_OP_TASK_LIST] = {"task.list", f_none, true},
+	[PROTO_OP_DRAW] = {"draw", f_draw, false},
+	[PROTO_OP_DRAW_REDRAW] = {"draw.redraw", f_redraw, false},
+	[PROTO_OP_TASK_SHOW] = {"task.show", f_task_id, false},
+	[PROTO_OP_TASK_LIST] = {"task.list", f_task_list, false},
 	[PROTO_OP_TASK_CANCEL] = {"task.cancel", f_none, true},
 	[PROTO_OP_TASK_ATTENDANCE] = {"task.attendance", f_none, true},
 	[PROTO_OP_ASSIGNMENT_ANSWER] = {"assignment.answer", f_none, true},
 	[PROTO_OP_ASSIGNMENT_REPLY] = {"assignment.reply", f_none, true},
 	[PROTO_OP_FLAGGED_LIST] = {"flagged.list", f_none, true},
-	[PROTO_OP_AUDIT_ENTRIES] = {"audit.entries", f_none, true},
-	[PROTO_OP_AUDIT_SHOW] = {"audit.show", f_none, true},
+	[PROTO_OP_AUDIT_ENTRIES] = {"audit.entries", f_audit_entries, false},
+	[PROTO_OP_AUDIT_SHOW] = {"audit.show", f_task_id, false},
 	[PROTO_OP_LOG_QUERY] = {"log.query", f_none, true},
 	[PROTO_OP_STATS] = {"stats", f_none, true},
 };

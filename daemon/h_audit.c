@@ -1,0 +1,93 @@
+/*
+ * h_audit.c - reading the audit log: entries in sequence (for `expertctl
+ * audit verify`, which replays them) and the draw transcripts of one task.
+ * Entries go out exactly as stored, body bytes included, so a client can
+ * recompute every hash.
+ */
+#include <stdlib.h>
+
+#include "handler.h"
+
+#define AUDIT_PAGE_DEFAULT 200
+
+static void pack_bin(msgpack_packer *pk, const char *k, const void *p, size_t n)
+{
+	proto_pack_str(pk, k);
+	msgpack_pack_bin(pk, n);
+	msgpack_pack_bin_body(pk, p, n);
+}
+
+static void pack_entry(msgpack_packer *pk, const struct store_audit_row *r)
+{
+	msgpack_pack_map(pk, 6);
+	proto_pack_kv_int(pk, "seq", r->seq);
+	proto_pack_kv_int(pk, "at", r->at);
+	proto_pack_kv_str(pk, "type", r->type);
+	pack_bin(pk, "body", r->body, r->body_len);
+	pack_bin(pk, "prev", r->prev, sizeof r->prev);
+	pack_bin(pk, "hash", r->hash, sizeof r->hash);
+}
+
+enum proto_status h_audit_entries(struct handler_ctx *ctx,
+                                  const struct proto_request *req, struct reply *rep)
+{
+	int64_t after = proto_arg_int(req, "after", 0);
+	size_t limit = (size_t)proto_arg_int(req, "limit", AUDIT_PAGE_DEFAULT);
+	struct store_audit_row *rows;
+	size_t n;
+	int64_t last;
+	uint8_t h[STORE_AUDIT_HASH_LEN];
+	enum store_result r = store_audit_last(ctx->store, &last, h);
+	if (r == STORE_OK)
+		r = store_audit_list(ctx->store, after, limit, &rows, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 2);
+	proto_pack_kv_int(pk, "last", last);
+	proto_pack_str(pk, "entries");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		pack_entry(pk, &rows[i]);
+	store_audit_rows_free(rows, n);
+	return PROTO_OK;
+}
+
+enum proto_status h_audit_show(struct handler_ctx *ctx, const struct proto_request *req,
+                               struct reply *rep)
+{
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = handler_get_task(ctx, proto_arg_int(req, "task", 0), t, rep);
+	int64_t id = t->id;
+	free(t);
+	if (st != PROTO_OK)
+		return st;
+	struct store_draw *ds;
+	size_t n;
+	enum store_result r = store_draw_list(ctx->store, id, &ds, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 2);
+	proto_pack_kv_int(pk, "task", id);
+	proto_pack_str(pk, "entries");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
+		struct store_audit_row row;
+		r = store_audit_get(ctx->store, ds[i].audit_seq, &row);
+		if (r != STORE_OK) {
+			st = r == STORE_NOT_FOUND
+				? reply_error(rep, PROTO_E_INTERNAL, NULL,
+				              "audit entry %lld of draw %lld is missing",
+				              (long long)ds[i].audit_seq, (long long)ds[i].id)
+				: handler_store_error(rep, r);
+			break;
+		}
+		pack_entry(pk, &row);
+		free(row.body);
+	}
+	free(ds);
+	return st;
+}

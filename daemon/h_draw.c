@@ -1,0 +1,428 @@
+/*
+ * h_draw.c - draws (第十九条 随机、回避): a bureau asks for a panel; the
+ * candidates are exactly the experts recusal allows, the seed joins the
+ * server secret committed in the previous transcript, the bureau's nonce
+ * and the hash of the candidate list, and the transcript of every attempt
+ * (successful or not) is chained into the audit log in the same
+ * transaction. Operators may redraw a task that has not started.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "audit_log.h"
+#include "candidates.h"
+#include "dispatch.h"
+#include "handler.h"
+#include "ident.h"
+
+#define DRAW_DEFAULT_BUREAU "center"
+
+/* Term dates by number, for recusal's term rule (terms are numbered
+ * 1, 2, ... by the daemon, so number n is at index n). */
+struct term_dates {
+	int32_t *start, *end;
+	struct recusal_terms view;
+};
+
+static enum proto_status load_terms(struct handler_ctx *ctx, struct term_dates *td,
+                                    struct reply *rep)
+{
+	struct store_term *terms;
+	size_t n;
+	enum store_result r = store_term_list(ctx->store, &terms, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	td->start = calloc(n + 1, sizeof *td->start);
+	td->end = calloc(n + 1, sizeof *td->end);
+	if (!td->start || !td->end) {
+		free(terms);
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	}
+	int count = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k = terms[i].number;
+		if (k <= 0 || (size_t)k > n)
+			continue;
+		td->start[k] = terms[i].start;
+		td->end[k] = terms[i].end;
+		if (k > count)
+			count = k;
+	}
+	free(terms);
+	td->view = (struct recusal_terms){td->start, td->end, count};
+	return PROTO_OK;
+}
+
+/* The request's fields into t; errors name the field at fault. */
+static enum proto_status draw_parse(struct handler_ctx *ctx,
+                                    const struct proto_request *req,
+                                    struct task *t, struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	memset(t, 0, sizeof *t);
+	proto_arg_str(req, "kind", &s, &n);
+	t->kind = proto_choice_index(proto_task_kinds, s, n);
+	t->subject = TASK_SUBJECT_TRAINING;
+	if (proto_arg_str(req, "subject", &s, &n))
+		t->subject = proto_choice_index(proto_task_subjects, s, n);
+	proto_arg_strcpy(req, "specialty", t->specialty, sizeof t->specialty);
+	if (!pool_specialty_find(ctx->pool, t->specialty))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "specialty",
+		                   "no expert in the pool holds the specialty '%s'",
+		                   t->specialty);
+	t->group = task_default_group(t->kind, t->subject);
+	if (proto_arg_str(req, "group_type", &s, &n))
+		t->group = proto_choice_index(proto_group_types, s, n);
+	t->members = (int)proto_arg_int(req, "members", 1);
+	t->leader = proto_arg_bool(req, "leader", false);
+	t->backups = (int)proto_arg_int(req, "backups", 0);
+	const msgpack_object *orgs = proto_arg(req, "orgs");
+	for (uint32_t i = 0; orgs && i < orgs->via.array.size; i++) {
+		const msgpack_object *o = &orgs->via.array.ptr[i];
+		const char *why = NULL;
+		if (ident_credit_code(o->via.str.ptr, o->via.str.size, &why) != IDENT_OK) {
+			char field[32];
+			snprintf(field, sizeof field, "orgs[%u]", i);
+			return reply_error(rep, PROTO_E_INVALID_FIELD, field,
+			                   "not a unified social credit code: %s", why);
+		}
+		snprintf(t->orgs[t->n_orgs++], sizeof t->orgs[0], "%.*s",
+		         (int)o->via.str.size, o->via.str.ptr);
+	}
+	t->start_at = proto_arg_int(req, "start", 0);
+	t->end_at = proto_arg_int(req, "end", 0);
+	if (t->start_at <= ctx->now)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "start",
+		                   "the task must start in the future");
+	if (t->end_at <= t->start_at)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "end",
+		                   "the task must end after it starts");
+	proto_arg_strcpy(req, "district", t->district, sizeof t->district);
+	const msgpack_object *ex = proto_arg(req, "exclude");
+	for (uint32_t i = 0; ex && i < ex->via.array.size; i++)
+		t->exclude[t->n_exclude++] = (int64_t)ex->via.array.ptr[i].via.u64;
+	proto_arg_strcpy(req, "note", t->note, sizeof t->note);
+	proto_arg_str(req, "nonce", &s, &n);
+	memcpy(t->nonce, s, n);
+	t->nonce_len = n;
+	if (ctx->caller->role & (PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK))
+		snprintf(t->bureau, sizeof t->bureau, "%s", ctx->caller->bureau);
+	else if (!proto_arg_strcpy(req, "bureau", t->bureau, sizeof t->bureau))
+		snprintf(t->bureau, sizeof t->bureau, "%s", DRAW_DEFAULT_BUREAU);
+	snprintf(t->created_by, sizeof t->created_by, "%s", ctx->caller->principal);
+	t->created_at = ctx->now;
+	t->state = TASK_OPEN;
+	return PROTO_OK;
+}
+
+/* Reveal the committed secret and commit to the next one. */
+static enum proto_status next_secret(struct handler_ctx *ctx,
+                                     struct audit_transcript *tr, struct reply *rep)
+{
+	size_t len = 0;
+	enum store_result r = store_meta_get(ctx->store, AUDIT_LOG_SECRET_KEY,
+	                                     tr->secret, sizeof tr->secret, &len);
+	if (r != STORE_OK || len != AUDIT_SECRET_LEN)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL,
+		                   "the draw secret chain is missing");
+	uint8_t next[AUDIT_SECRET_LEN];
+	randombytes_buf(next, sizeof next);
+	audit_commit(tr->next_commit, next);
+	r = store_meta_put(ctx->store, AUDIT_LOG_SECRET_KEY, next, sizeof next);
+	sodium_memzero(next, sizeof next);
+	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
+}
+
+/* Persist the panel of a successful draw as assignments. */
+static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *t,
+                                    const struct audit_transcript *tr,
+                                    struct reply *rep)
+{
+	int64_t id = store_assignment_max_id(ctx->store);
+	size_t leaders = t->leader ? 1 : 0;
+	for (size_t i = 0; i < tr->n_panel; i++) {
+		bool backup = i >= leaders + (size_t)t->members;
+		struct store_assignment a = {
+			.id = ++id, .task = t->id, .expert = tr->panel[i], .draw = tr->draw,
+			.role = i < leaders ? 0 : backup ? 2 : 1, .seat = (int)i,
+			.state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED,
+			.created_at = ctx->now, .updated_at = ctx->now,
+		};
+		enum store_result r = store_assignment_insert(ctx->store, &a);
+		if (r != STORE_OK)
+			return handler_store_error(rep, r);
+		struct engage_assignment ea = {.id = a.id, .task = t->id, .state = a.state};
+		ctx->engage_dirty = true;
+		if (!engage_put_assignment(ctx->engage, a.expert, &ea))
+			return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	}
+	return PROTO_OK;
+}
+
+static void pack_excluded(msgpack_packer *pk, const struct audit_transcript *tr)
+{
+	msgpack_pack_map(pk, RULE__COUNT + 1);
+	proto_pack_kv_int(pk, "outside_specialty", (int64_t)tr->excluded[RULE_OK]);
+	for (int r = 1; r < RULE__COUNT; r++)
+		proto_pack_kv_int(pk, recusal_rule_names[r], (int64_t)tr->excluded[r]);
+	proto_pack_kv_int(pk, "diversity", (int64_t)tr->diversity_dropped);
+}
+
+static enum proto_status reply_insufficient(const struct task *t,
+                                            const struct audit_transcript *tr,
+                                            int64_t seq, struct reply *rep)
+{
+	int needed = task_seats(t);
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 5);
+	proto_pack_kv_int(pk, "needed", needed);
+	proto_pack_kv_int(pk, "found", (int64_t)tr->n_candidates);
+	proto_pack_str(pk, "excluded");
+	pack_excluded(pk, tr);
+	proto_pack_kv_int(pk, "draw", tr->draw);
+	proto_pack_kv_int(pk, "seq", seq);
+	rep->keep_result_on_error = true;
+	rep->keep_changes_on_error = true; /* the failed attempt's transcript */
+	if (t->leader && tr->n_panel == 0)
+		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
+		                   "no leader-eligible candidate among %llu",
+		                   (unsigned long long)tr->n_candidates);
+	return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
+	                   "needed %d candidates, found %llu after recusal",
+	                   needed, (unsigned long long)tr->n_candidates);
+}
+
+static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task *t,
+                                     const struct audit_transcript *tr, int64_t seq,
+                                     const uint8_t hash[AUDIT_HASH_LEN],
+                                     struct reply *rep)
+{
+	size_t leaders = t->leader ? 1 : 0;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 6);
+	proto_pack_kv_int(pk, "task", t->id);
+	proto_pack_kv_int(pk, "draw", tr->draw);
+	proto_pack_kv_int(pk, "seq", seq);
+	proto_pack_str(pk, "transcript_hash");
+	msgpack_pack_bin(pk, AUDIT_HASH_LEN);
+	msgpack_pack_bin_body(pk, hash, AUDIT_HASH_LEN);
+	proto_pack_kv_int(pk, "candidates", (int64_t)tr->n_candidates);
+	proto_pack_str(pk, "panel");
+	msgpack_pack_array(pk, (uint32_t)tr->n_panel);
+	for (size_t i = 0; i < tr->n_panel; i++) {
+		struct expert e;
+		enum proto_status st = handler_get_expert(ctx, tr->panel[i], &e, rep);
+		if (st != PROTO_OK)
+			return st;
+		bool backup = i >= leaders + (size_t)t->members;
+		/* The requesting bureau gets the contact it needs: full phone. */
+		msgpack_pack_map(pk, 6);
+		proto_pack_kv_int(pk, "seat", (int64_t)i);
+		proto_pack_kv_str(pk, "role", proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1]);
+		proto_pack_kv_int(pk, "expert", e.id);
+		proto_pack_kv_str(pk, "name", e.name);
+		proto_pack_kv_str(pk, "phone", e.phone);
+		proto_pack_kv_str(pk, "employer", e.employer);
+	}
+	return PROTO_OK;
+}
+
+/*
+ * Draw a panel for t (t->id == 0: a new task, created only if the draw
+ * succeeds). also_exclude: experts already drawn for this task.
+ */
+static enum proto_status cancel_open_seats(struct handler_ctx *ctx, int64_t task,
+                                           struct reply *rep);
+
+static enum proto_status draw_perform(struct handler_ctx *ctx, struct task *t,
+                                      const char *kind, const char *reason,
+                                      const int64_t *also, size_t n_also,
+                                      struct reply *rep)
+{
+	bool redraw = strcmp(kind, "redraw") == 0;
+	struct term_dates *td = calloc(1, sizeof *td);
+	struct audit_transcript *tr = calloc(1, sizeof *tr);
+	struct candidates c;
+	candidates_init(&c);
+	enum proto_status st = (!td || !tr)
+		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
+		: load_terms(ctx, td, rep);
+	if (st != PROTO_OK)
+		goto out;
+	struct recusal_task rt = {
+		.id = t->id, .start_at = t->start_at, .end_at = t->end_at,
+		.start_day = handler_day_of(t->start_at), .end_day = handler_day_of(t->end_at),
+		.capability = task_required_capability(t->kind, t->subject),
+		.exclude = t->exclude, .n_exclude = t->n_exclude,
+	};
+	for (int i = 0; i < t->n_orgs; i++)
+		rt.orgs[rt.n_orgs++] = pool_org_find(ctx->pool, t->orgs[i]);
+	uint32_t sid = pool_specialty_find(ctx->pool, t->specialty);
+	if (!candidates_collect(&c, ctx->pool, ctx->engage, &td->view, sid, t->group,
+	                        &rt, ctx->rules, also, n_also)) {
+		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	st = next_secret(ctx, tr, rep);
+	if (st != PROTO_OK)
+		goto out;
+	tr->draw = store_draw_max_id(ctx->store) + 1;
+	snprintf(tr->kind, sizeof tr->kind, "%s", kind);
+	snprintf(tr->actor, sizeof tr->actor, "%s", ctx->caller->principal);
+	snprintf(tr->reason, sizeof tr->reason, "%s", reason ? reason : "");
+	tr->rules = *ctx->rules;
+	tr->n_candidates = c.n;
+	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
+	for (size_t i = 0; i < n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
+		tr->already_drawn[tr->n_already_drawn++] = also[i];
+	draw_candidates_hash(tr->candidates_hash, c.ids, c.n);
+	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
+	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
+	                         .backups = (size_t)t->backups,
+	                         .diversity = ctx->rules->diversity};
+	size_t dropped = 0;
+	tr->ok = draw_select_counted(c.list, c.n, &spec, tr->seed, tr->panel,
+	                             &tr->n_panel, &dropped) == DRAW_OK;
+	tr->diversity_dropped = dropped;
+	bool new_task = t->id == 0;
+	if (tr->ok && new_task)
+		t->id = store_task_max_id(ctx->store) + 1;
+	tr->task = tr->ok || !new_task ? t->id : 0;
+	tr->req = *t;
+
+	enum store_result r = STORE_OK;
+	if (tr->ok && new_task) {
+		r = store_task_insert(ctx->store, t);
+		struct engage_task et;
+		dispatch_engage_task(ctx->pool, t, &et);
+		ctx->engage_dirty = true;
+		if (r == STORE_OK && !engage_put_task(ctx->engage, &et)) {
+			st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+			goto out;
+		}
+	}
+	if (r != STORE_OK) {
+		st = handler_store_error(rep, r);
+		goto out;
+	}
+	int64_t seq;
+	uint8_t hash[AUDIT_HASH_LEN];
+	audit_pack_transcript(handler_audit_begin(ctx), tr);
+	st = handler_audit_end(ctx, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED, rep,
+	                       &seq, hash);
+	if (st != PROTO_OK)
+		goto out;
+	struct store_draw dr = {.id = tr->draw, .task = tr->task, .ok = tr->ok,
+	                        .audit_seq = seq, .at = ctx->now};
+	snprintf(dr.kind, sizeof dr.kind, "%s", kind);
+	snprintf(dr.actor, sizeof dr.actor, "%s", ctx->caller->principal);
+	r = store_draw_insert(ctx->store, &dr);
+	if (r != STORE_OK) {
+		st = handler_store_error(rep, r);
+		goto out;
+	}
+	if (!tr->ok) {
+		st = reply_insufficient(t, tr, seq, rep);
+		goto out;
+	}
+	/* A successful redraw replaces the earlier panel; a failed one
+	 * leaves it as it was. */
+	if (redraw)
+		st = cancel_open_seats(ctx, t->id, rep);
+	if (st == PROTO_OK)
+		st = seat_panel(ctx, t, tr, rep);
+	if (st == PROTO_OK)
+		st = reply_panel(ctx, t, tr, seq, hash, rep);
+out:
+	candidates_free(&c);
+	if (tr)
+		sodium_memzero(tr->secret, sizeof tr->secret);
+	free(tr);
+	if (td) {
+		free(td->start);
+		free(td->end);
+	}
+	free(td);
+	return st;
+}
+
+enum proto_status h_draw(struct handler_ctx *ctx, const struct proto_request *req,
+                         struct reply *rep)
+{
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = draw_parse(ctx, req, t, rep);
+	if (st == PROTO_OK)
+		st = draw_perform(ctx, t, "draw", NULL, NULL, 0, rep);
+	free(t);
+	return st;
+}
+
+/* Cancel the open seats of an earlier panel before a redraw. */
+static enum proto_status cancel_open_seats(struct handler_ctx *ctx, int64_t task,
+                                           struct reply *rep)
+{
+	struct store_assignment *as;
+	size_t n;
+	enum store_result r = store_assignment_list(ctx->store, task, &as, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	enum proto_status st = PROTO_OK;
+	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
+		if (as[i].state != ASSIGN_OFFERED && as[i].state != ASSIGN_STANDBY &&
+		    as[i].state != ASSIGN_ACCEPTED)
+			continue;
+		r = store_assignment_set_state(ctx->store, as[i].id, ASSIGN_CANCELLED,
+		                               ctx->now);
+		struct engage_assignment ea = {.id = as[i].id, .task = task,
+		                               .state = ASSIGN_CANCELLED};
+		ctx->engage_dirty = true;
+		if (r != STORE_OK)
+			st = handler_store_error(rep, r);
+		else if (!engage_put_assignment(ctx->engage, as[i].expert, &ea))
+			st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	}
+	free(as);
+	return st;
+}
+
+enum proto_status h_draw_redraw(struct handler_ctx *ctx, const struct proto_request *req,
+                                struct reply *rep)
+{
+	int64_t id = proto_arg_int(req, "task", 0);
+	char reason[513] = "";
+	proto_arg_strcpy(req, "reason", reason, sizeof reason);
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = PROTO_OK;
+	enum store_result r = store_task_get(ctx->store, id, t);
+	if (r == STORE_NOT_FOUND)
+		st = reply_error(rep, PROTO_E_NOT_FOUND, "task", "no task %lld",
+		                 (long long)id);
+	else if (r != STORE_OK)
+		st = handler_store_error(rep, r);
+	else if (t->state != TASK_OPEN)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
+		                 "task %lld is %s", (long long)id,
+		                 proto_task_states[t->state]);
+	else if (ctx->now >= t->start_at)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
+		                 "task %lld has started; it can no longer be redrawn",
+		                 (long long)id);
+	if (st == PROTO_OK) {
+		const char *s;
+		size_t n;
+		proto_arg_str(req, "nonce", &s, &n);
+		memcpy(t->nonce, s, n);
+		t->nonce_len = n;
+		st = draw_perform(ctx, t, "redraw", reason, NULL, 0, rep);
+	}
+	free(t);
+	return st;
+}

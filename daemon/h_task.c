@@ -1,0 +1,178 @@
+/*
+ * h_task.c - tasks as bureaus and operators see them: one task with its
+ * seats and draws, or a page of tasks. A bureau (or its clerk) sees only
+ * its own bureau's tasks; operators see every task.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "mask.h"
+
+#define TASK_LIST_DEFAULT_LIMIT 50
+
+static bool sees_every_bureau(const struct handler_ctx *ctx)
+{
+	return ctx->caller->role == PROTO_ROLE_OPERATOR;
+}
+
+/* Load task id if the caller may see it; else not_found (never say that a
+ * task of another bureau exists). */
+enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
+                                   struct task *t, struct reply *rep)
+{
+	enum store_result r = store_task_get(ctx->store, id, t);
+	if (r == STORE_OK && !sees_every_bureau(ctx) &&
+	    strcmp(t->bureau, ctx->caller->bureau) != 0)
+		r = STORE_NOT_FOUND;
+	if (r == STORE_NOT_FOUND)
+		return reply_error(rep, PROTO_E_NOT_FOUND, "task", "no task %lld",
+		                   (long long)id);
+	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
+}
+
+static void pack_task(msgpack_packer *pk, const struct task *t)
+{
+	msgpack_pack_map(pk, 18);
+	proto_pack_kv_int(pk, "id", t->id);
+	proto_pack_kv_str(pk, "bureau", t->bureau);
+	proto_pack_kv_str(pk, "created_by", t->created_by);
+	proto_pack_kv_str(pk, "kind", proto_task_kinds[t->kind]);
+	proto_pack_kv_str(pk, "subject", proto_task_subjects[t->subject]);
+	proto_pack_kv_str(pk, "specialty", t->specialty);
+	proto_pack_kv_str(pk, "group_type", proto_group_types[t->group]);
+	proto_pack_kv_int(pk, "members", t->members);
+	proto_pack_kv_bool(pk, "leader", t->leader);
+	proto_pack_kv_int(pk, "backups", t->backups);
+	proto_pack_str(pk, "orgs");
+	msgpack_pack_array(pk, (uint32_t)t->n_orgs);
+	for (int i = 0; i < t->n_orgs; i++)
+		proto_pack_str(pk, t->orgs[i]);
+	proto_pack_kv_int(pk, "start", t->start_at);
+	proto_pack_kv_int(pk, "end", t->end_at);
+	proto_pack_kv_str(pk, "district", t->district);
+	proto_pack_str(pk, "exclude");
+	msgpack_pack_array(pk, (uint32_t)t->n_exclude);
+	for (int i = 0; i < t->n_exclude; i++)
+		msgpack_pack_int64(pk, t->exclude[i]);
+	proto_pack_kv_str(pk, "note", t->note);
+	proto_pack_kv_str(pk, "state", proto_task_states[t->state]);
+	proto_pack_kv_int(pk, "created_at", t->created_at);
+}
+
+static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
+                                    int64_t task, struct reply *rep)
+{
+	struct store_assignment *as;
+	size_t n;
+	enum store_result r = store_assignment_list(ctx->store, task, &as, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	enum proto_status st = PROTO_OK;
+	proto_pack_str(pk, "seats");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
+		struct expert e;
+		char phone[MASK_BUF];
+		st = handler_get_expert(ctx, as[i].expert, &e, rep);
+		if (st != PROTO_OK)
+			break;
+		mask_phone(e.phone, phone);
+		msgpack_pack_map(pk, 8);
+		proto_pack_kv_int(pk, "assignment", as[i].id);
+		proto_pack_kv_int(pk, "draw", as[i].draw);
+		proto_pack_kv_int(pk, "seat", as[i].seat);
+		proto_pack_kv_str(pk, "role", proto_seat_roles[as[i].role]);
+		proto_pack_kv_int(pk, "expert", e.id);
+		proto_pack_kv_str(pk, "name", e.name);
+		proto_pack_kv_str(pk, "phone", phone);
+		proto_pack_kv_str(pk, "state", proto_assignment_states[as[i].state]);
+	}
+	free(as);
+	return st;
+}
+
+static enum proto_status pack_draws(struct handler_ctx *ctx, msgpack_packer *pk,
+                                    int64_t task, struct reply *rep)
+{
+	struct store_draw *ds;
+	size_t n;
+	enum store_result r = store_draw_list(ctx->store, task, &ds, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	proto_pack_str(pk, "draws");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 6);
+		proto_pack_kv_int(pk, "draw", ds[i].id);
+		proto_pack_kv_str(pk, "kind", ds[i].kind);
+		proto_pack_kv_bool(pk, "ok", ds[i].ok);
+		proto_pack_kv_int(pk, "seq", ds[i].audit_seq);
+		proto_pack_kv_str(pk, "actor", ds[i].actor);
+		proto_pack_kv_int(pk, "at", ds[i].at);
+	}
+	free(ds);
+	return PROTO_OK;
+}
+
+enum proto_status h_task_show(struct handler_ctx *ctx, const struct proto_request *req,
+                              struct reply *rep)
+{
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = handler_get_task(ctx, proto_arg_int(req, "task", 0), t, rep);
+	if (st == PROTO_OK) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 3);
+		proto_pack_str(pk, "task");
+		pack_task(pk, t);
+		st = pack_seats(ctx, pk, t->id, rep);
+		if (st == PROTO_OK)
+			st = pack_draws(ctx, pk, t->id, rep);
+	}
+	free(t);
+	return st;
+}
+
+enum proto_status h_task_list(struct handler_ctx *ctx, const struct proto_request *req,
+                              struct reply *rep)
+{
+	char bureau[32] = "";
+	if (!sees_every_bureau(ctx))
+		snprintf(bureau, sizeof bureau, "%s", ctx->caller->bureau);
+	else
+		proto_arg_strcpy(req, "bureau", bureau, sizeof bureau);
+	int64_t offset = proto_arg_int(req, "offset", 0);
+	int64_t limit = proto_arg_int(req, "limit", TASK_LIST_DEFAULT_LIMIT);
+	int64_t *ids, total;
+	size_t n;
+	enum store_result r = store_task_list(ctx->store, bureau, offset, limit, &ids,
+	                                      &n, &total);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	struct task *t = malloc(sizeof *t);
+	if (!t) {
+		free(ids);
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	}
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 3);
+	proto_pack_kv_int(pk, "total", total);
+	proto_pack_kv_int(pk, "offset", offset);
+	proto_pack_str(pk, "tasks");
+	msgpack_pack_array(pk, (uint32_t)n);
+	enum proto_status st = PROTO_OK;
+	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
+		r = store_task_get(ctx->store, ids[i], t);
+		if (r != STORE_OK) {
+			st = handler_store_error(rep, r);
+			break;
+		}
+		pack_task(pk, t);
+	}
+	free(t);
+	free(ids);
+	return st;
+}
