@@ -757,8 +757,8 @@ static void test_op(void **state)
 	env(&m, 1, "op-1", "pool.explode");
 	expect_msg(&m, PROTO_E_UNKNOWN_OP, "op", "\"pool.explode\"");
 	assert_string_equal(last_id, "op-1");
-	env(&m, 1, "op-2", "draw");
-	expect_msg(&m, PROTO_E_NOT_IMPLEMENTED, "op", "\"draw\"");
+	env(&m, 1, "op-2", "assignment.reply");
+	expect_msg(&m, PROTO_E_NOT_IMPLEMENTED, "op", "\"assignment.reply\"");
 	env(&m, 1, "op-3", "stats");
 	expect(&m, PROTO_E_NOT_IMPLEMENTED, "op");
 
