@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit_log.h"
 #include "handler.h"
@@ -72,10 +71,7 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 
 int32_t handler_day_of(int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	return ident_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return ident_day_cst(t);
 }
 
 msgpack_packer *handler_audit_begin(struct handler_ctx *ctx)

@@ -42,7 +42,8 @@ typedef enum proto_status (*handler_fn)(struct handler_ctx *ctx,
                                         const struct proto_request *req,
                                         struct reply *rep);
 
-/* The local calendar day (day number) of a unix time. */
+/* The calendar day (day number) of a unix time in China Standard Time;
+ * see ident_day_cst(). */
 int32_t handler_day_of(int64_t t);
 
 /* Note that expert id was changed (pool reload on rollback). */

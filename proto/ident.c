@@ -293,3 +293,12 @@ enum ident_result ident_mobile(const char *s, size_t len, const char **why)
 		return ident_fail(why, "second digit must be 3-9");
 	return IDENT_OK;
 }
+
+int32_t ident_day_cst(int64_t unix_seconds)
+{
+	int64_t t = unix_seconds + 8 * 3600;
+	int64_t d = t / 86400;
+	if (t % 86400 < 0)
+		d--; /* floor for times before 1970 */
+	return (int32_t)d;
+}

@@ -24,6 +24,13 @@ void ident_civil_from_days(int32_t days, int *y, int *m, int *d);
 bool ident_date_parse(const char *s, size_t len, int32_t *days);
 /* Format as "YYYY-MM-DD"; buf must hold 11 bytes. */
 void ident_date_format(int32_t days, char buf[11]);
+/*
+ * The calendar day (day number) of a unix time in China Standard Time
+ * (UTC+8, no daylight saving): the bureau's days, fixed rather than the
+ * host's zone so that a replay on any machine reaches the same days.
+ */
+int32_t ident_day_cst(int64_t unix_seconds);
+
 /* Whole years of age on day `on` for someone born on day `birth`. */
 int ident_age_on(int32_t birth, int32_t on);
 

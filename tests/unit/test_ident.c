@@ -421,6 +421,19 @@ static void test_mobile_cases(void **state)
 	}
 }
 
+/* Days change at midnight Beijing time, whatever the host's zone. */
+static void test_day_cst(void **state)
+{
+	(void)state;
+	int32_t d20250101 = ident_days_from_civil(2025, 1, 1);
+	/* 2024-12-31T16:00:00Z is 2025-01-01T00:00 in Beijing. */
+	assert_int_equal(ident_day_cst(1735660800), d20250101);
+	assert_int_equal(ident_day_cst(1735660799), d20250101 - 1);
+	assert_int_equal(ident_day_cst(0), 0);
+	assert_int_equal(ident_day_cst(-8 * 3600), 0);
+	assert_int_equal(ident_day_cst(-8 * 3600 - 1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_cc_check_char),
 		cmocka_unit_test(test_cc_charset),
 		cmocka_unit_test(test_mobile_cases),
+		cmocka_unit_test(test_day_cst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
