@@ -1,0 +1,300 @@
+/*
+ * client.c - the request/reply client over one ZMQ_DEALER socket. A
+ * request is [empty delimiter][msgpack body], and so is its reply. A
+ * timeout resends the identical bytes: the daemon answers a repeated id
+ * from its reply cache, so a retry never applies a change twice.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include "client.h"
+#include "keys.h"
+
+#define CLIENT_DEFAULT_TIMEOUT_MS 5000
+#define CLIENT_DEFAULT_RETRIES 2
+
+struct client {
+	void *ctx;
+	void *sock;
+	char *endpoint;
+	bool curve;
+	int timeout_ms;
+	int retries;
+};
+
+static bool client_setopt(struct client *c, int opt, const void *val, size_t len,
+                          const char *what, char *err, size_t errsz)
+{
+	if (zmq_setsockopt(c->sock, opt, val, len) == 0)
+		return true;
+	snprintf(err, errsz, "cannot set %s: %s", what, zmq_strerror(zmq_errno()));
+	return false;
+}
+
+static bool client_setup_curve(struct client *c, const struct client_options *opt,
+                               char *err, size_t errsz)
+{
+	struct keys_pair kp;
+	char server[KEYS_Z85_LEN + 1];
+	char why[256];
+	bool ok;
+
+	if (!opt->server_key || !opt->server_key[0]) {
+		snprintf(err, errsz, "a client key needs the server's public key too");
+		return false;
+	}
+	if (!keys_read_secret(opt->secret_key_file, &kp, why, sizeof why)) {
+		snprintf(err, errsz, "%s: %s", opt->secret_key_file, why);
+		return false;
+	}
+	if (!keys_read_public(opt->server_key, server, why, sizeof why)) {
+		sodium_memzero(&kp, sizeof kp);
+		snprintf(err, errsz, "server key %s: %s", opt->server_key, why);
+		return false;
+	}
+	/* Z85 text: libzmq takes 41 bytes (40 characters and the NUL). */
+	ok = client_setopt(c, ZMQ_CURVE_SERVERKEY, server, sizeof server,
+	                   "the server key", err, errsz) &&
+	     client_setopt(c, ZMQ_CURVE_PUBLICKEY, kp.public_key, sizeof kp.public_key,
+	                   "the public key", err, errsz) &&
+	     client_setopt(c, ZMQ_CURVE_SECRETKEY, kp.secret_key, sizeof kp.secret_key,
+	                   "the secret key", err, errsz);
+	sodium_memzero(&kp, sizeof kp);
+	c->curve = ok;
+	return ok;
+}
+
+struct client *client_new(const struct client_options *opt, char *err, size_t errsz)
+{
+	int linger = 0;
+	int64_t maxmsg = PROTO_MAX_MSG;
+	struct client *c;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errsz, "libsodium failed to initialise");
+		return NULL;
+	}
+	if (!opt->endpoint || !opt->endpoint[0]) {
+		snprintf(err, errsz, "no endpoint given");
+		return NULL;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c || !(c->endpoint = strdup(opt->endpoint))) {
+		free(c);
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	c->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : CLIENT_DEFAULT_TIMEOUT_MS;
+	c->retries = opt->retries >= 0 ? opt->retries : CLIENT_DEFAULT_RETRIES;
+	c->ctx = zmq_ctx_new();
+	c->sock = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
+	if (!c->sock) {
+		snprintf(err, errsz, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (!client_setopt(c, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", err, errsz) ||
+	    !client_setopt(c, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg, "ZMQ_MAXMSGSIZE",
+	                   err, errsz))
+		goto fail;
+	if (opt->secret_key_file && !client_setup_curve(c, opt, err, errsz))
+		goto fail;
+	if (zmq_connect(c->sock, c->endpoint) != 0) {
+		snprintf(err, errsz, "cannot connect to %s: %s", c->endpoint,
+		         zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	return c;
+fail:
+	client_destroy(&c);
+	return NULL;
+}
+
+void client_destroy(struct client **cp)
+{
+	if (!cp || !*cp)
+		return;
+	struct client *c = *cp;
+	if (c->sock)
+		zmq_close(c->sock);
+	if (c->ctx)
+		zmq_ctx_term(c->ctx);
+	free(c->endpoint);
+	free(c);
+	*cp = NULL;
+}
+
+void client_request_id(char out[PROTO_MAX_ID_LEN + 1])
+{
+	unsigned char raw[16];
+	if (sodium_init() < 0)
+		abort(); /* cannot happen after client_new; nothing sane to do */
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(out, PROTO_MAX_ID_LEN + 1, raw, sizeof raw);
+}
+
+static int64_t client_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Queue the request without blocking: a DEALER with no usable peer (the
+ * daemon is down, or refused our key during the handshake) blocks in
+ * zmq_send, so wait for room only until the attempt's deadline. Returns
+ * 1 when sent, 0 on timeout, -1 on an error (err set).
+ */
+static int client_send(struct client *c, const void *body, size_t len,
+                       int64_t deadline, char *err, size_t errsz)
+{
+	for (;;) {
+		if (zmq_send(c->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0) {
+			/* The rest of a message whose first frame was queued
+			 * always goes the same way. */
+			if (zmq_send(c->sock, body, len, ZMQ_DONTWAIT) >= 0)
+				return 1;
+			break;
+		}
+		if (zmq_errno() != EAGAIN && zmq_errno() != EINTR)
+			break;
+		int64_t left = deadline - client_now_ms();
+		if (left <= 0)
+			return 0;
+		zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLOUT, 0};
+		if (zmq_poll(&item, 1, (long)left) < 0 && zmq_errno() != EINTR)
+			break;
+	}
+	snprintf(err, errsz, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+	return -1;
+}
+
+/*
+ * Receive one whole message. Returns 1 with *body (a zmq_msg the caller
+ * closes) when it had the [empty][body] shape, 0 for any other shape
+ * (drained and dropped), -1 on a socket error.
+ */
+static int client_recv(struct client *c, zmq_msg_t *body)
+{
+	zmq_msg_t part;
+	int nparts = 0, shape_ok = 1;
+	zmq_msg_init(body);
+	for (;;) {
+		zmq_msg_init(&part);
+		if (zmq_msg_recv(&part, c->sock, 0) < 0) {
+			zmq_msg_close(&part);
+			return -1;
+		}
+		nparts++;
+		if (nparts == 1 && zmq_msg_size(&part) != 0)
+			shape_ok = 0;
+		if (nparts == 2) {
+			zmq_msg_move(body, &part);
+		}
+		bool more = zmq_msg_more(&part);
+		zmq_msg_close(&part);
+		if (!more)
+			break;
+	}
+	if (nparts != 2)
+		shape_ok = 0;
+	return shape_ok;
+}
+
+/*
+ * Wait until deadline for the reply to id. Returns 1 with *rep filled, 0 on
+ * timeout, -1 on an error (err set).
+ */
+static int client_await(struct client *c, const char *id, int64_t deadline,
+                        struct proto_reply *rep, char *err, size_t errsz)
+{
+	for (;;) {
+		int64_t left = deadline - client_now_ms();
+		if (left <= 0)
+			return 0;
+		zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
+		int n = zmq_poll(&item, 1, (long)left);
+		if (n < 0 && zmq_errno() == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errsz, "poll: %s", zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		if (n == 0)
+			continue;
+		zmq_msg_t body;
+		int got = client_recv(c, &body);
+		if (got < 0) {
+			zmq_msg_close(&body);
+			if (zmq_errno() == EINTR || zmq_errno() == EAGAIN)
+				continue;
+			snprintf(err, errsz, "receive: %s", zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		if (got == 0) {
+			zmq_msg_close(&body);
+			continue;
+		}
+		struct proto_error perr;
+		bool ok = proto_decode_reply(zmq_msg_data(&body), zmq_msg_size(&body), rep,
+		                             &perr);
+		zmq_msg_close(&body);
+		if (!ok) {
+			snprintf(err, errsz, "malformed reply from %s: %s%s%s", c->endpoint,
+			         perr.field, perr.field[0] ? ": " : "", perr.message);
+			return -1;
+		}
+		if (strcmp(rep->id, id) == 0)
+			return 1;
+		/* A late answer to an earlier request: not ours. */
+		proto_reply_release(rep);
+	}
+}
+
+bool client_call(struct client *c, enum proto_op op, const char *id,
+                 const void *args, size_t args_len, struct proto_reply *rep,
+                 char *err, size_t errsz)
+{
+	char fresh[PROTO_MAX_ID_LEN + 1];
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	bool done = false;
+
+	if (!id) {
+		client_request_id(fresh);
+		id = fresh;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	proto_pack_request_head(&pk, id, op);
+	if (args && args_len > 0)
+		msgpack_sbuffer_write(&sb, args, args_len);
+	else
+		msgpack_pack_map(&pk, 0);
+
+	int attempts = 1 + c->retries;
+	for (int i = 0; i < attempts && !done; i++) {
+		int64_t deadline = client_now_ms() + c->timeout_ms;
+		int got = client_send(c, sb.data, sb.size, deadline, err, errsz);
+		if (got > 0)
+			got = client_await(c, id, deadline, rep, err, errsz);
+		if (got < 0)
+			break;
+		if (got > 0)
+			done = true;
+		else if (i + 1 == attempts)
+			snprintf(err, errsz, "no reply from %s after %d attempt%s%s", c->endpoint,
+			         attempts, attempts == 1 ? "" : "s",
+			         c->curve ? " (is this client's key in the server's allowlist?)"
+			                  : "");
+	}
+	msgpack_sbuffer_destroy(&sb);
+	return done;
+}

@@ -1,0 +1,146 @@
+/*
+ * cmd.h - expertctl's commands: the table entry each command is, the
+ * context they run in (global options, the lazily opened client), and the
+ * helpers they share for options, request arguments and calls. Each
+ * command group lives in its own cmd_<group>.c; main.c holds the table.
+ */
+#ifndef EXPERTCTL_CMD_H
+#define EXPERTCTL_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <msgpack.h>
+
+#include "client.h"
+#include "proto.h"
+
+/* Exit codes beyond <sysexits.h>'s: a server error status, and usage. */
+#define CTL_EXIT_STATUS 1
+#define CTL_EXIT_USAGE 2
+
+struct ctl_cmd;
+
+struct ctl {
+	struct client_options copt;
+	const char *request_id;    /* --request-id, or NULL for fresh ids */
+	bool json;                 /* --json */
+	const struct ctl_cmd *cmd; /* the command being run */
+	struct client *client;     /* opened on the first call */
+};
+
+struct ctl_cmd {
+	const char *group;   /* "pool" */
+	const char *name;    /* "list"; NULL for a one-word command ("ping") */
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+	const char *args;    /* synopsis after the command words */
+	const char *summary; /* one line */
+	const char *help;    /* option lines for --help, or NULL */
+};
+
+extern const struct ctl_cmd ctl_cmds[];
+
+/* Handlers: argv[0] is the last command word; return an exit code. */
+int cmd_ping(struct ctl *ctl, int argc, char **argv);
+int cmd_keygen(struct ctl *ctl, int argc, char **argv);
+int cmd_term_open(struct ctl *ctl, int argc, char **argv);
+int cmd_term_list(struct ctl *ctl, int argc, char **argv);
+int cmd_term_renew(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_import(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_list(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_show(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_suspend(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_reinstate(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_revoke(struct ctl *ctl, int argc, char **argv);
+int cmd_conflict_add(struct ctl *ctl, int argc, char **argv);
+int cmd_conflict_list(struct ctl *ctl, int argc, char **argv);
+
+/* The conflicts table (cmd_conflict.c), also under pool show. */
+void cmd_print_conflicts(const msgpack_object *list);
+
+/* ---- options (ctl.c) ---- */
+
+/* "expertctl: <msg>" and the command's synopsis on stderr; returns 2. */
+int ctl_usage(const struct ctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The command's synopsis, summary and options on stdout; returns 0. */
+int ctl_help(const struct ctl *ctl);
+/* Print "usage: expertctl <words> <args>" for cmd to f. */
+void ctl_print_synopsis(const struct ctl_cmd *cmd, FILE *f);
+/*
+ * Run getopt_long over argv for a command whose long options are opts
+ * (terminated by a zero entry; there are no short forms but -h); --help
+ * is handled here. Returns the option character, -1 at
+ * the end, or '?' after printing a usage error. *help is set when --help
+ * was seen (the caller returns ctl_help()). main.c resets optind before
+ * each command, so positional arguments are argv[optind..] afterwards.
+ */
+int ctl_getopt(const struct ctl *ctl, int argc, char **argv,
+               const struct option *opts, bool *help);
+/* Parse a decimal integer in [min, max]; on failure print a usage error
+ * naming what and return false. */
+bool ctl_int(const struct ctl *ctl, const char *what, const char *s,
+             int64_t min, int64_t max, int64_t *out);
+
+/* A real calendar date as YYYY-MM-DD; otherwise a usage error naming opt.
+ * Checked here so a typo costs no round trip. */
+bool ctl_date(const struct ctl *ctl, const char *opt, const char *s);
+
+/* ---- request arguments (ctl.c) ---- */
+
+/* A request's args map, built key by key (the count is only known at the
+ * end). */
+struct ctl_args {
+	msgpack_sbuffer pairs;
+	msgpack_packer pk;   /* packs into pairs; use it after ctl_args_key() */
+	uint32_t n;
+	msgpack_sbuffer map; /* filled by ctl_args_finish() */
+};
+void ctl_args_init(struct ctl_args *a);
+void ctl_args_destroy(struct ctl_args *a);
+/* Start a pair: pack the key; the caller packs exactly one value next. */
+void ctl_args_key(struct ctl_args *a, const char *key);
+void ctl_args_str(struct ctl_args *a, const char *key, const char *val);
+void ctl_args_int(struct ctl_args *a, const char *key, int64_t val);
+void ctl_args_bool(struct ctl_args *a, const char *key, bool val);
+/* The packed map ({} if no pairs); valid until ctl_args_destroy(). */
+const msgpack_sbuffer *ctl_args_finish(struct ctl_args *a);
+
+/* ---- calls (ctl.c) ---- */
+
+/*
+ * Call op with args (NULL: none), connecting on first use. The request id
+ * is fresh, or with --request-id ID it is ID, or "ID/<suffix>" when a
+ * command makes several calls (suffix names the call, e.g. "rows/3"), so
+ * rerunning the same command with the same --request-id repeats nothing.
+ * An "unavailable" reply is retried with the same id and bytes after a
+ * back-off, up to --retries times (PROTOCOL.md 6.4).
+ * Returns 0 with *rep filled when the reply's status is ok (the caller
+ * releases it). Otherwise reports the failure (one line on stderr; the
+ * reply as JSON on stdout with --json), releases everything and returns
+ * the exit code: 1 for an error status, 65 for invalid_rows, 69 when no
+ * reply came, 76 for a malformed reply, 78 for unusable client options
+ * (keys, endpoint).
+ */
+int ctl_call(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+             const char *suffix, struct proto_reply *rep);
+/*
+ * Like ctl_call but an error status is not reported: returns 0 with *rep
+ * filled for any reply, whatever its status (the caller looks at it and
+ * releases it), or the exit code as above when no reply came.
+ */
+int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                 const char *suffix, struct proto_reply *rep);
+/* Exit code for a reply's (non-ok) status. */
+int ctl_status_exit(const struct proto_reply *rep);
+/* Report a non-ok reply: the error line, and the envelope with --json. */
+void ctl_report(const struct ctl *ctl, const struct proto_reply *rep);
+/* True if id is a usable request id (1..64 printable ASCII, no space). */
+bool ctl_request_id_ok(const char *id);
+
+/* With --json, the result (or {}) on stdout; returns 0. */
+int ctl_print_result_json(const struct proto_reply *rep);
+
+#endif

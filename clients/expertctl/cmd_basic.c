@@ -1,0 +1,85 @@
+/*
+ * cmd_basic.c - expertctl ping and keygen: the two commands that are about
+ * the connection itself rather than the pool.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "keys.h"
+#include "out.h"
+
+/* Parse options for a command that takes none but --help. */
+static int basic_no_options(struct ctl *ctl, int argc, char **argv, bool *help)
+{
+	static const struct option opts[] = {{NULL, 0, NULL, 0}};
+	int c = ctl_getopt(ctl, argc, argv, opts, help);
+	if (c == '?')
+		return CTL_EXIT_USAGE;
+	if (c != -1)
+		return ctl_usage(ctl, "unexpected option");
+	return 0;
+}
+
+int cmd_ping(struct ctl *ctl, int argc, char **argv)
+{
+	bool help = false;
+	int rc = basic_no_options(ctl, argc, argv, &help);
+	if (rc || help)
+		return rc ? rc : ctl_help(ctl);
+	if (optind < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+
+	struct proto_reply rep;
+	if ((rc = ctl_call(ctl, PROTO_OP_PING, NULL, NULL, &rep)) != 0)
+		return rc;
+	if (ctl->json) {
+		ctl_print_result_json(&rep);
+	} else {
+		static const char *const keys[] = {"version", "principal", "role", "experts"};
+		char buf[256];
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+			out_field(rep.result, keys[i], buf, sizeof buf);
+			printf("%-10s ", keys[i]);
+			out_text(stdout, buf, strlen(buf));
+			putchar('\n');
+		}
+	}
+	proto_reply_release(&rep);
+	return 0;
+}
+
+int cmd_keygen(struct ctl *ctl, int argc, char **argv)
+{
+	bool help = false;
+	int rc = basic_no_options(ctl, argc, argv, &help);
+	if (rc || help)
+		return rc ? rc : ctl_help(ctl);
+	if (optind + 1 != argc)
+		return ctl_usage(ctl, optind >= argc ? "missing BASE" : "too many arguments");
+
+	const char *base = argv[optind];
+	struct keys_pair kp;
+	char err[512];
+	if (!keys_generate(&kp, err, sizeof err) || !keys_write(base, &kp, err, sizeof err)) {
+		sodium_memzero(&kp, sizeof kp);
+		fprintf(stderr, "expertctl: %s\n", err);
+		return EX_CANTCREAT;
+	}
+	sodium_memzero(kp.secret_key, sizeof kp.secret_key);
+	if (ctl->json) {
+		char path[4096];
+		json_t *j = json_object();
+		json_object_set_new(j, "public_key", json_string(kp.public_key));
+		snprintf(path, sizeof path, "%s.key", base);
+		json_object_set_new(j, "secret_file", json_string(path));
+		snprintf(path, sizeof path, "%s.pub", base);
+		json_object_set_new(j, "public_file", json_string(path));
+		out_json_print(j);
+	} else {
+		printf("%s\n", kp.public_key);
+	}
+	return 0;
+}

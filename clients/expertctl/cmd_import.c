@@ -1,0 +1,459 @@
+/*
+ * cmd_import.c - expertctl pool import: parse a roster (roster.c), then
+ * pool.import.begin, rows in batches, and commit, or abort when rows are
+ * invalid. All of the file's problems, from this side and the daemon's,
+ * are collected and shown together, by line and by the file's own column
+ * headers, so one pass over the spreadsheet fixes them all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "out.h"
+#include "roster.h"
+
+#define IMPORT_DEFAULT_BATCH 500
+#define IMPORT_MAX_BATCH 1000 /* the protocol's limit per call */
+/* Keep each request well under PROTO_MAX_MSG, whatever the rows hold. */
+#define IMPORT_MAX_BATCH_BYTES (PROTO_MAX_MSG / 4)
+/* A roster larger than this is not a roster. */
+#define IMPORT_MAX_FILE (256L * 1024 * 1024)
+
+struct import_issue {
+	long line;
+	char *column; /* header text as in the file, or NULL */
+	char *reason;
+};
+
+struct import {
+	struct ctl *ctl;
+	const char *path;
+	struct roster *roster;
+	int64_t id;            /* the daemon's import id */
+	bool skip_invalid;
+	size_t batch;
+	bool progress;         /* stderr is a terminal */
+	unsigned calls;        /* rows calls made, for request id suffixes */
+	size_t sent;
+	struct import_issue *errors, *warnings;
+	size_t nerrors, nwarnings;
+	int64_t inserted, updated, skipped;
+};
+
+static void import_issue_add(struct import_issue **list, size_t *n, long line,
+                             const char *column, const char *reason, size_t rlen)
+{
+	*list = realloc(*list, (*n + 1) * sizeof **list);
+	if (!*list)
+		abort();
+	(*list)[*n].line = line;
+	(*list)[*n].column = column ? strdup(column) : NULL;
+	(*list)[*n].reason = out_clean(reason, rlen);
+	(*n)++;
+}
+
+static void import_issues_free(struct import_issue *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].column);
+		free(list[i].reason);
+	}
+	free(list);
+}
+
+static int import_issue_cmp(const void *a, const void *b)
+{
+	const struct import_issue *x = a, *y = b;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Daemon issues [{"line","field","reason"}] into list, fields shown as the
+ * file's column headers. */
+static void import_take_issues(struct import *im, const msgpack_object *arr,
+                               struct import_issue **list, size_t *n)
+{
+	for (uint32_t i = 0; arr && arr->type == MSGPACK_OBJECT_ARRAY &&
+	                     i < arr->via.array.size; i++) {
+		const msgpack_object *o = &arr->via.array.ptr[i];
+		char field[PROTO_MAX_FIELD_LEN] = "";
+		const char *reason = "";
+		size_t rlen = 0;
+		proto_map_strcpy(o, "field", field, sizeof field);
+		proto_map_str(o, "reason", &reason, &rlen);
+		import_issue_add(list, n, (long)proto_map_int(o, "line", 0),
+		                 field[0] ? roster_column_for(im->roster, field) : NULL,
+		                 reason, rlen);
+	}
+}
+
+static void import_print_issues(const struct import_issue *list, size_t n,
+                                const char *tag)
+{
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "%s", tag);
+		if (list[i].line > 0)
+			fprintf(stderr, "line %ld", list[i].line);
+		if (list[i].column) {
+			fprintf(stderr, "%scolumn ", list[i].line > 0 ? ", " : "");
+			out_text(stderr, list[i].column, strlen(list[i].column));
+		}
+		fprintf(stderr, ": %s\n", list[i].reason);
+	}
+}
+
+/* Distinct lines among the errors: the number of invalid rows. */
+static size_t import_bad_rows(const struct import *im)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < im->nerrors; i++)
+		if (i == 0 || im->errors[i].line != im->errors[i - 1].line)
+			n++;
+	return n;
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+static int import_begin(struct import *im)
+{
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_bool(&a, "skip_invalid", im->skip_invalid);
+	int rc = ctl_call(im->ctl, PROTO_OP_IMPORT_BEGIN, &a, "begin", &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	im->id = proto_map_int(rep.result, "import", 0);
+	proto_reply_release(&rep);
+	if (im->id <= 0) {
+		fprintf(stderr, "expertctl: the daemon gave no import id\n");
+		return EX_PROTOCOL;
+	}
+	return 0;
+}
+
+/* Best effort and quiet: an import left open is never committed, and the
+ * error that led here is what the user needs to see. */
+static void import_abort(struct import *im)
+{
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "import", im->id);
+	if (ctl_call_raw(im->ctl, PROTO_OP_IMPORT_ABORT, &a, "abort", &rep) == 0)
+		proto_reply_release(&rep);
+	ctl_args_destroy(&a);
+}
+
+/*
+ * The daemon may refuse a whole batch for one row's field ("rows[3].sex").
+ * Then that row is an error of its own and the batch goes again without
+ * it. Returns the index of the row, or -1 if the reply names none.
+ */
+static long import_refused_row(const struct proto_reply *rep, size_t count,
+                               const char **sub)
+{
+	unsigned long idx;
+	int used = 0;
+	if (rep->status != PROTO_E_INVALID_FIELD ||
+	    sscanf(rep->field, "rows[%lu]%n", &idx, &used) != 1 || used == 0 || idx >= count)
+		return -1;
+	*sub = rep->field + used + (rep->field[used] == '.');
+	return (long)idx;
+}
+
+/* Send rows[0..n) (indexes into the roster) as one or more calls. */
+static int import_send(struct import *im, const struct roster_row **rows, size_t n)
+{
+	while (n > 0) {
+		struct ctl_args a;
+		struct proto_reply rep;
+		char suffix[32];
+		ctl_args_init(&a);
+		ctl_args_int(&a, "import", im->id);
+		ctl_args_key(&a, "rows");
+		msgpack_pack_array(&a.pk, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			msgpack_sbuffer_write(&a.pairs, rows[i]->packed, rows[i]->packed_len);
+		snprintf(suffix, sizeof suffix, "rows/%u", ++im->calls);
+		int rc = ctl_call_raw(im->ctl, PROTO_OP_IMPORT_ROWS, &a, suffix, &rep);
+		ctl_args_destroy(&a);
+		if (rc)
+			return rc;
+		if (rep.status == PROTO_OK) {
+			import_take_issues(im, proto_map_get(rep.result, "errors"), &im->errors,
+			                   &im->nerrors);
+			import_take_issues(im, proto_map_get(rep.result, "warnings"),
+			                   &im->warnings, &im->nwarnings);
+			proto_reply_release(&rep);
+			im->sent += n;
+			return 0;
+		}
+		const char *sub;
+		long bad = import_refused_row(&rep, n, &sub);
+		if (bad < 0) {
+			ctl_report(im->ctl, &rep);
+			rc = ctl_status_exit(&rep);
+			proto_reply_release(&rep);
+			return rc;
+		}
+		import_issue_add(&im->errors, &im->nerrors, rows[bad]->line,
+		                 sub[0] ? roster_column_for(im->roster, sub) : NULL,
+		                 rep.message, strlen(rep.message));
+		proto_reply_release(&rep);
+		memmove(&rows[bad], &rows[bad + 1], (n - (size_t)bad - 1) * sizeof *rows);
+		n--;
+	}
+	return 0;
+}
+
+static void import_show_progress(const struct import *im, bool done)
+{
+	if (!im->progress)
+		return;
+	if (done)
+		fprintf(stderr, "\r%40s\r", "");
+	else
+		fprintf(stderr, "\rsending rows: %zu/%zu", im->sent, im->roster->nrows);
+}
+
+static int import_rows(struct import *im)
+{
+	const struct roster *r = im->roster;
+	const struct roster_row **batch = calloc(im->batch, sizeof *batch);
+	size_t n = 0, bytes = 0;
+	int rc = 0;
+	if (!batch)
+		abort();
+	for (size_t i = 0; rc == 0 && i <= r->nrows; i++) {
+		bool last = i == r->nrows;
+		if (n > 0 && (last || n == im->batch ||
+		              bytes + r->rows[i].packed_len > IMPORT_MAX_BATCH_BYTES)) {
+			rc = import_send(im, batch, n);
+			import_show_progress(im, false);
+			n = bytes = 0;
+		}
+		if (!last) {
+			batch[n++] = &r->rows[i];
+			bytes += r->rows[i].packed_len;
+		}
+	}
+	import_show_progress(im, true);
+	free(batch);
+	return rc;
+}
+
+static int import_commit(struct import *im)
+{
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "import", im->id);
+	int rc = ctl_call_raw(im->ctl, PROTO_OP_IMPORT_COMMIT, &a, "commit", &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (rep.status == PROTO_E_INVALID_ROWS) {
+		/* Rows we were not told about: show them, then give up. */
+		import_take_issues(im, proto_map_get(rep.result, "errors"), &im->errors,
+		                   &im->nerrors);
+		proto_reply_release(&rep);
+		return EX_DATAERR;
+	}
+	if (rep.status != PROTO_OK) {
+		ctl_report(im->ctl, &rep);
+		rc = ctl_status_exit(&rep);
+		proto_reply_release(&rep);
+		return rc;
+	}
+	im->inserted = proto_map_int(rep.result, "inserted", 0);
+	im->updated = proto_map_int(rep.result, "updated", 0);
+	im->skipped = proto_map_int(rep.result, "skipped", 0);
+	proto_reply_release(&rep);
+	return 0;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static json_t *import_issues_json(const struct import_issue *list, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "line", json_integer(list[i].line));
+		if (list[i].column)
+			json_object_set_new(o, "column", json_string(list[i].column));
+		json_object_set_new(o, "reason", json_string(list[i].reason));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void import_print_summary(const struct import *im, bool committed)
+{
+	/* Rows this side never sent are skipped as much as the daemon's. */
+	int64_t skipped = im->skipped + (int64_t)(im->roster->records - im->sent);
+	if (im->ctl->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "committed", json_boolean(committed));
+		if (im->id > 0)
+			json_object_set_new(j, "import", json_integer(im->id));
+		json_object_set_new(j, "encoding",
+		                    json_string(roster_encoding_name(im->roster->encoding)));
+		json_object_set_new(j, "records", json_integer((json_int_t)im->roster->records));
+		json_object_set_new(j, "inserted", json_integer(im->inserted));
+		json_object_set_new(j, "updated", json_integer(im->updated));
+		json_object_set_new(j, "skipped", json_integer(committed ? skipped : 0));
+		json_object_set_new(j, "errors", import_issues_json(im->errors, im->nerrors));
+		json_object_set_new(j, "warnings",
+		                    import_issues_json(im->warnings, im->nwarnings));
+		out_json_print(j);
+	} else if (committed) {
+		printf("imported %lld experts (%lld new, %lld updated), skipped %lld\n",
+		       (long long)(im->inserted + im->updated), (long long)im->inserted,
+		       (long long)im->updated, (long long)skipped);
+	}
+}
+
+/* ---- command ---------------------------------------------------------- */
+
+/* The whole file, or NULL if it cannot be read or is over the limit. */
+static char *import_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	bool ok = f != NULL;
+	while (ok) {
+		if (n == cap) {
+			char *more = cap > (size_t)IMPORT_MAX_FILE ? NULL
+			             : realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (!more) {
+				ok = false;
+				break;
+			}
+			buf = more;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	ok = ok && !ferror(f) && n <= (size_t)IMPORT_MAX_FILE;
+	if (f)
+		fclose(f);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf ? buf : calloc(1, 1);
+}
+
+static int import_run(struct import *im)
+{
+	const struct roster *r = im->roster;
+	for (size_t i = 0; i < r->nerrors; i++)
+		import_issue_add(&im->errors, &im->nerrors, r->errors[i].line,
+		                 r->errors[i].column, r->errors[i].reason,
+		                 strlen(r->errors[i].reason));
+	for (size_t i = 0; i < r->nwarnings; i++)
+		import_issue_add(&im->warnings, &im->nwarnings, r->warnings[i].line,
+		                 r->warnings[i].column, r->warnings[i].reason,
+		                 strlen(r->warnings[i].reason));
+	if (r->records == 0) {
+		import_print_issues(im->warnings, im->nwarnings, "warning: ");
+		fprintf(stderr, "expertctl: %s: no expert rows below the header\n", im->path);
+		return EX_DATAERR;
+	}
+	int rc = import_begin(im);
+	if (rc)
+		return rc;
+	if ((rc = import_rows(im)) != 0) {
+		import_abort(im);
+		return rc;
+	}
+	bool commit = im->nerrors == 0 || im->skip_invalid;
+	if (commit)
+		rc = import_commit(im);
+	if (im->nerrors > 1)
+		qsort(im->errors, im->nerrors, sizeof *im->errors, import_issue_cmp);
+	if (im->nwarnings > 1)
+		qsort(im->warnings, im->nwarnings, sizeof *im->warnings, import_issue_cmp);
+	import_print_issues(im->warnings, im->nwarnings, "warning: ");
+	import_print_issues(im->errors, im->nerrors, im->skip_invalid && rc == 0 ? "skipped: " : "");
+	if (commit && rc == 0) {
+		import_print_summary(im, true);
+		return 0;
+	}
+	if (rc == 0 || rc == EX_DATAERR) {
+		import_abort(im);
+		fprintf(stderr, "expertctl: %s: nothing imported: %zu invalid row%s "
+		        "(fix them, or use --skip-invalid)\n", im->path, import_bad_rows(im),
+		        import_bad_rows(im) == 1 ? "" : "s");
+		import_print_summary(im, false);
+		return EX_DATAERR;
+	}
+	import_abort(im);
+	return rc;
+}
+
+int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"encoding", required_argument, NULL, 'e'},
+		{"skip-invalid", no_argument, NULL, 's'},
+		{"batch", required_argument, NULL, 'b'},
+		{NULL, 0, NULL, 0}};
+	struct import im = {.ctl = ctl, .batch = IMPORT_DEFAULT_BATCH,
+	                    .progress = isatty(STDERR_FILENO) && !ctl->json};
+	enum roster_encoding enc = ROSTER_ENC_AUTO;
+	bool help = false;
+	int c;
+	int64_t v;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == '?')
+			return CTL_EXIT_USAGE;
+		if (c == 'e' && !roster_encoding_parse(optarg, &enc))
+			return ctl_usage(ctl, "--encoding must be auto, utf8 or gb18030");
+		if (c == 's')
+			im.skip_invalid = true;
+		if (c == 'b') {
+			if (!ctl_int(ctl, "--batch", optarg, 1, IMPORT_MAX_BATCH, &v))
+				return CTL_EXIT_USAGE;
+			im.batch = (size_t)v;
+		}
+	}
+	if (help)
+		return ctl_help(ctl);
+	if (optind >= argc)
+		return ctl_usage(ctl, "missing FILE");
+	if (optind + 1 < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+	im.path = argv[optind];
+
+	size_t len;
+	char err[512];
+	char *buf = import_read(im.path, &len);
+	if (!buf) {
+		fprintf(stderr, "expertctl: cannot read %s (missing, unreadable, or over "
+		        "%ld MiB)\n", im.path, IMPORT_MAX_FILE >> 20);
+		return EX_NOINPUT;
+	}
+	im.roster = roster_parse(buf, len, enc, err, sizeof err);
+	free(buf);
+	if (!im.roster) {
+		fprintf(stderr, "expertctl: %s: ", im.path);
+		out_text(stderr, err, strlen(err));
+		fputc('\n', stderr);
+		return EX_DATAERR;
+	}
+	int rc = import_run(&im);
+	import_issues_free(im.errors, im.nerrors);
+	import_issues_free(im.warnings, im.nwarnings);
+	roster_destroy(&im.roster);
+	return rc;
+}

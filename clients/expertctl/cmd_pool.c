@@ -1,0 +1,297 @@
+/*
+ * cmd_pool.c - expertctl pool list|show|suspend|reinstate|revoke: looking
+ * at the pool and changing one expert's standing. (pool import is in
+ * cmd_import.c.)
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "out.h"
+
+#define POOL_EXPERT_MAX INT64_C(999999999)
+
+/* An expert id from the first positional argument, then nothing else. */
+static int pool_expert_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id)
+{
+	if (optind >= argc)
+		return ctl_usage(ctl, "missing expert ID");
+	if (optind + 1 < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+	return ctl_int(ctl, "expert ID", argv[optind], 1, POOL_EXPERT_MAX, id)
+	               ? 0 : CTL_EXIT_USAGE;
+}
+
+/* ---- list ------------------------------------------------------------ */
+
+static void pool_print_list(const msgpack_object *res)
+{
+	static const char *const head[] = {"ID", "NAME", "SEX", "RESIDENT ID", "PHONE",
+	                                   "STATUS", "TERM", "SPECIALTIES"};
+	static const char *const keys[] = {"id", "name", "sex", "resident_id", "phone",
+	                                   "status", "term", "specialties"};
+	enum { NCOLS = sizeof keys / sizeof keys[0] };
+	const msgpack_object *experts = proto_map_get(res, "experts");
+	uint32_t n = experts && experts->type == MSGPACK_OBJECT_ARRAY
+	                     ? experts->via.array.size : 0;
+	struct out_table *t = out_table_new(NCOLS, head);
+	for (uint32_t i = 0; i < n; i++) {
+		char bufs[NCOLS][256];
+		const char *row[NCOLS];
+		for (int k = 0; k < NCOLS; k++)
+			row[k] = out_field(&experts->via.array.ptr[i], keys[k], bufs[k],
+			                   sizeof bufs[k]);
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+	int64_t total = proto_map_int(res, "total", n), offset = proto_map_int(res, "offset", 0);
+	if (n == 0)
+		printf("(no experts match; %lld in all)\n", (long long)total);
+	else if ((int64_t)n < total)
+		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
+		       (long long)offset + n, (long long)total);
+}
+
+int cmd_pool_list(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"specialty", required_argument, NULL, 's'},
+		{"group-type", required_argument, NULL, 'g'},
+		{"status", required_argument, NULL, 'S'},
+		{"term", required_argument, NULL, 't'},
+		{"offset", required_argument, NULL, 'o'},
+		{"limit", required_argument, NULL, 'l'},
+		{NULL, 0, NULL, 0}};
+	struct ctl_args a;
+	bool help = false;
+	int c, rc = 0;
+	int64_t v;
+	ctl_args_init(&a);
+	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		switch (c) {
+		case 's': ctl_args_str(&a, "specialty", optarg); break;
+		case 'g': ctl_args_str(&a, "group_type", optarg); break;
+		case 'S': ctl_args_str(&a, "status", optarg); break;
+		case 't':
+		case 'o':
+		case 'l': {
+			const char *opt = c == 't' ? "--term" : c == 'o' ? "--offset" : "--limit";
+			int64_t lo = c == 'o' ? 0 : 1;
+			int64_t hi = c == 't' ? 9999 : c == 'l' ? 1000 : INT64_C(100000000);
+			if (!ctl_int(ctl, opt, optarg, lo, hi, &v))
+				rc = CTL_EXIT_USAGE;
+			else
+				ctl_args_int(&a, opt + 2, v);
+			break;
+		}
+		default: rc = CTL_EXIT_USAGE; break;
+		}
+	}
+	if (rc == 0 && help)
+		rc = ctl_help(ctl);
+	else if (rc == 0 && optind < argc)
+		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	struct proto_reply rep;
+	if (rc == 0 && !help && (rc = ctl_call(ctl, PROTO_OP_POOL_LIST, &a, NULL, &rep)) == 0) {
+		if (ctl->json)
+			ctl_print_result_json(&rep);
+		else
+			pool_print_list(rep.result);
+		proto_reply_release(&rep);
+	}
+	ctl_args_destroy(&a);
+	return rc;
+}
+
+/* ---- show ------------------------------------------------------------ */
+
+static const char *pool_time(const msgpack_object *map, const char *key, char *buf,
+                             size_t size)
+{
+	const msgpack_object *v = proto_map_get(map, key);
+	buf[0] = '\0';
+	if (v && (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)) {
+		time_t t = (time_t)v->via.u64;
+		struct tm tm;
+		if (localtime_r(&t, &tm))
+			strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	return buf;
+}
+
+static void pool_print_expert(const msgpack_object *e)
+{
+	static const char *const keys[] = {
+		"id", "name", "sex", "age", "birth_date", "resident_id", "phone", "email", "status",
+		"suspended_until", "term", "leader", "employer", "employer_code",
+		"recommender_code", "position", "specialties", "group_types", "task_types",
+		"title", "qualification", "assess_years", "training_years", "relaxations"};
+	char buf[1024];
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		out_field(e, keys[i], buf, sizeof buf);
+		if (!buf[0])
+			continue;
+		printf("%-17s ", keys[i]);
+		out_text(stdout, buf, strlen(buf));
+		putchar('\n');
+	}
+	printf("%-17s %s\n", "created_at", pool_time(e, "created_at", buf, sizeof buf));
+	printf("%-17s %s\n", "updated_at", pool_time(e, "updated_at", buf, sizeof buf));
+}
+
+static void pool_print_history(const msgpack_object *h)
+{
+	static const char *const head[] = {"AT", "ACTOR", "EVENT", "UNTIL", "REASON",
+	                                   "DETAIL"};
+	if (!h || h->type != MSGPACK_OBJECT_ARRAY || h->via.array.size == 0)
+		return;
+	printf("\nhistory:\n");
+	struct out_table *t = out_table_new(6, head);
+	for (uint32_t i = 0; i < h->via.array.size; i++) {
+		const msgpack_object *o = &h->via.array.ptr[i];
+		char at[32], actor[128], ev[64], until[16], why[600], detail[256];
+		const char *row[] = {pool_time(o, "at", at, sizeof at),
+		                     out_field(o, "actor", actor, sizeof actor),
+		                     out_field(o, "event", ev, sizeof ev),
+		                     out_field(o, "until", until, sizeof until),
+		                     out_field(o, "reason", why, sizeof why),
+		                     out_field(o, "detail", detail, sizeof detail)};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+static void pool_print_show(const msgpack_object *res)
+{
+	pool_print_expert(proto_map_get(res, "expert"));
+	pool_print_history(proto_map_get(res, "history"));
+	const msgpack_object *c = proto_map_get(res, "conflicts");
+	if (c && c->type == MSGPACK_OBJECT_ARRAY && c->via.array.size > 0) {
+		printf("\nconflicts:\n");
+		cmd_print_conflicts(c);
+	}
+}
+
+int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"reveal", no_argument, NULL, 'R'},
+		{"reason", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	const char *reason = NULL;
+	bool reveal = false, help = false;
+	int c;
+	int64_t id;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == '?')
+			return CTL_EXIT_USAGE;
+		if (c == 'R')
+			reveal = true;
+		else
+			reason = optarg;
+	}
+	if (help)
+		return ctl_help(ctl);
+	int rc = pool_expert_arg(ctl, argc, argv, &id);
+	if (rc)
+		return rc;
+	if (reveal && !reason)
+		return ctl_usage(ctl, "--reveal needs --reason: revealing is audited");
+	if (reason && !reveal)
+		return ctl_usage(ctl, "--reason goes with --reveal");
+
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "expert", id);
+	if (reveal) {
+		ctl_args_bool(&a, "reveal", true);
+		ctl_args_str(&a, "reason", reason);
+	}
+	rc = ctl_call(ctl, PROTO_OP_POOL_SHOW, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (ctl->json)
+		ctl_print_result_json(&rep);
+	else
+		pool_print_show(rep.result);
+	proto_reply_release(&rep);
+	return 0;
+}
+
+/* ---- suspend / reinstate / revoke ------------------------------------ */
+
+static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                       bool with_until)
+{
+	static const struct option with[] = {
+		{"reason", required_argument, NULL, 'r'},
+		{"until", required_argument, NULL, 'u'},
+		{NULL, 0, NULL, 0}};
+	static const struct option without[] = {
+		{"reason", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	const char *reason = NULL, *until = NULL;
+	bool help = false;
+	int c;
+	int64_t id;
+	while ((c = ctl_getopt(ctl, argc, argv, with_until ? with : without, &help)) != -1) {
+		if (c == '?')
+			return CTL_EXIT_USAGE;
+		if (c == 'r')
+			reason = optarg;
+		else
+			until = optarg;
+	}
+	if (help)
+		return ctl_help(ctl);
+	int rc = pool_expert_arg(ctl, argc, argv, &id);
+	if (rc)
+		return rc;
+	if (!reason)
+		return ctl_usage(ctl, "--reason is required");
+	if (until && !ctl_date(ctl, "--until", until))
+		return CTL_EXIT_USAGE;
+
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "expert", id);
+	ctl_args_str(&a, "reason", reason);
+	if (until)
+		ctl_args_str(&a, "until", until);
+	rc = ctl_call(ctl, op, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		ctl_print_result_json(&rep);
+	} else {
+		char e[32], s[64];
+		out_field(rep.result, "status", s, sizeof s);
+		printf("expert %s: ", out_field(rep.result, "expert", e, sizeof e));
+		out_text(stdout, s, strlen(s));
+		putchar('\n');
+	}
+	proto_reply_release(&rep);
+	return 0;
+}
+
+int cmd_pool_suspend(struct ctl *ctl, int argc, char **argv)
+{
+	return pool_change(ctl, argc, argv, PROTO_OP_POOL_SUSPEND, true);
+}
+
+int cmd_pool_reinstate(struct ctl *ctl, int argc, char **argv)
+{
+	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REINSTATE, false);
+}
+
+int cmd_pool_revoke(struct ctl *ctl, int argc, char **argv)
+{
+	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REVOKE, false);
+}

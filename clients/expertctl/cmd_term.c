@@ -1,0 +1,172 @@
+/*
+ * cmd_term.c - expertctl term open|list|renew: the three-year appointment
+ * terms (届) and reappointment into them (第十五条).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "out.h"
+
+/* Cap on --expert repetitions; the protocol allows many more per call, but
+ * a longer list belongs in a file, not on a command line. */
+#define TERM_MAX_EXPERTS 10000
+#define TERM_ID_MAX INT64_C(999999999)
+
+int cmd_term_open(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"start", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
+	const char *start = NULL;
+	bool help = false;
+	int c;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == '?')
+			return CTL_EXIT_USAGE;
+		start = optarg;
+	}
+	if (help)
+		return ctl_help(ctl);
+	if (optind < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	if (!start)
+		return ctl_usage(ctl, "--start is required");
+	if (!ctl_date(ctl, "--start", start))
+		return CTL_EXIT_USAGE;
+
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_str(&a, "start", start);
+	int rc = ctl_call(ctl, PROTO_OP_TERM_OPEN, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		ctl_print_result_json(&rep);
+	} else {
+		char t[32], s[32], e[32];
+		printf("opened term %s: %s to %s\n", out_field(rep.result, "term", t, sizeof t),
+		       out_field(rep.result, "start", s, sizeof s),
+		       out_field(rep.result, "end", e, sizeof e));
+	}
+	proto_reply_release(&rep);
+	return 0;
+}
+
+static void term_print_list(const msgpack_object *res)
+{
+	static const char *const head[] = {"TERM", "START", "END", "EXPERTS", ""};
+	const msgpack_object *terms = proto_map_get(res, "terms");
+	int64_t current = proto_map_int(res, "current", -1);
+	struct out_table *t = out_table_new(5, head);
+	for (uint32_t i = 0; terms && terms->type == MSGPACK_OBJECT_ARRAY &&
+	                     i < terms->via.array.size; i++) {
+		const msgpack_object *o = &terms->via.array.ptr[i];
+		char n[32], s[32], e[32], x[32];
+		const char *row[] = {
+			out_field(o, "term", n, sizeof n), out_field(o, "start", s, sizeof s),
+			out_field(o, "end", e, sizeof e), out_field(o, "experts", x, sizeof x),
+			proto_map_int(o, "term", 0) == current ? "current" : ""};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+int cmd_term_list(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {{NULL, 0, NULL, 0}};
+	bool help = false;
+	int c = ctl_getopt(ctl, argc, argv, opts, &help);
+	if (c == '?')
+		return CTL_EXIT_USAGE;
+	if (help)
+		return ctl_help(ctl);
+	if (optind < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+
+	struct proto_reply rep;
+	int rc = ctl_call(ctl, PROTO_OP_TERM_LIST, NULL, NULL, &rep);
+	if (rc)
+		return rc;
+	if (ctl->json)
+		ctl_print_result_json(&rep);
+	else
+		term_print_list(rep.result);
+	proto_reply_release(&rep);
+	return 0;
+}
+
+int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"term", required_argument, NULL, 't'},
+		{"expert", required_argument, NULL, 'e'},
+		{"reason", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	int64_t term = 0, *experts = NULL;
+	size_t nexperts = 0;
+	const char *reason = NULL;
+	bool help = false;
+	int c, rc = 0;
+	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == '?') {
+			rc = CTL_EXIT_USAGE;
+		} else if (c == 't') {
+			if (!ctl_int(ctl, "--term", optarg, 1, 9999, &term))
+				rc = CTL_EXIT_USAGE;
+		} else if (c == 'e') {
+			if (nexperts == TERM_MAX_EXPERTS) {
+				rc = ctl_usage(ctl, "at most %d --expert options", TERM_MAX_EXPERTS);
+				break;
+			}
+			experts = realloc(experts, (nexperts + 1) * sizeof *experts);
+			if (!experts)
+				abort();
+			if (!ctl_int(ctl, "--expert", optarg, 1, TERM_ID_MAX, &experts[nexperts++]))
+				rc = CTL_EXIT_USAGE;
+		} else {
+			reason = optarg;
+		}
+	}
+	if (rc == 0 && help)
+		rc = ctl_help(ctl);
+	else if (rc == 0 && optind < argc)
+		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	else if (rc == 0 && term == 0)
+		rc = ctl_usage(ctl, "--term is required");
+	if (rc || help) {
+		free(experts);
+		return rc;
+	}
+
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "term", term);
+	if (nexperts > 0) {
+		ctl_args_key(&a, "experts");
+		msgpack_pack_array(&a.pk, (uint32_t)nexperts);
+		for (size_t i = 0; i < nexperts; i++)
+			msgpack_pack_int64(&a.pk, experts[i]);
+	}
+	if (reason)
+		ctl_args_str(&a, "reason", reason);
+	free(experts);
+	rc = ctl_call(ctl, PROTO_OP_TERM_RENEW, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		ctl_print_result_json(&rep);
+	} else {
+		char t[32], n[32];
+		printf("renewed %s experts into term %s\n",
+		       out_field(rep.result, "renewed", n, sizeof n),
+		       out_field(rep.result, "term", t, sizeof t));
+	}
+	proto_reply_release(&rep);
+	return 0;
+}

@@ -1,0 +1,255 @@
+/*
+ * ctl.c - what every expertctl command shares: option parsing with
+ * --help, building a request's args map, and one call path that turns
+ * transport failures and error statuses into a message and an exit code.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "ident.h"
+#include "out.h"
+
+/* First wait before resending after "unavailable"; doubles each time. */
+#define CTL_BACKOFF_MS 200L
+
+/* Most options one command has. */
+#define CTL_MAX_OPTIONS 16
+
+/* ---- options ---------------------------------------------------------- */
+
+void ctl_print_synopsis(const struct ctl_cmd *cmd, FILE *f)
+{
+	fprintf(f, "usage: expertctl [global options] %s%s%s%s%s\n", cmd->group,
+	        cmd->name ? " " : "", cmd->name ? cmd->name : "",
+	        cmd->args[0] ? " " : "", cmd->args);
+}
+
+int ctl_usage(const struct ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("expertctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ctl_print_synopsis(ctl->cmd, stderr);
+	return CTL_EXIT_USAGE;
+}
+
+int ctl_help(const struct ctl *ctl)
+{
+	ctl_print_synopsis(ctl->cmd, stdout);
+	printf("\n%s\n", ctl->cmd->summary);
+	if (ctl->cmd->help)
+		printf("\n%s", ctl->cmd->help);
+	return 0;
+}
+
+int ctl_getopt(const struct ctl *ctl, int argc, char **argv,
+               const struct option *opts, bool *help)
+{
+	struct option all[CTL_MAX_OPTIONS + 2];
+	size_t n = 0;
+	while (opts[n].name)
+		n++;
+	assert(n <= CTL_MAX_OPTIONS);
+	/* The command's options, --help, and the terminator. */
+	memcpy(all, opts, n * sizeof *opts);
+	all[n] = (struct option){"help", no_argument, NULL, 'h'};
+	all[n + 1] = (struct option){NULL, 0, NULL, 0};
+	opterr = 0;
+	/* Long options only, and -h; ':' reports a missing value as ':'. */
+	int c = getopt_long(argc, argv, ":h", all, NULL);
+	if (c == 'h') {
+		*help = true;
+		return -1;
+	}
+	if (c == ':') {
+		ctl_usage(ctl, "option %s needs a value", argv[optind - 1]);
+		return '?';
+	}
+	if (c == '?') {
+		ctl_usage(ctl, "unknown option %s", argv[optind - 1]);
+		return '?';
+	}
+	return c;
+}
+
+bool ctl_int(const struct ctl *ctl, const char *what, const char *s,
+             int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		ctl_usage(ctl, "%s must be a whole number from %lld to %lld, not \"%s\"",
+		          what, (long long)min, (long long)max, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool ctl_date(const struct ctl *ctl, const char *opt, const char *s)
+{
+	int32_t days;
+	if (ident_date_parse(s, strlen(s), &days))
+		return true;
+	ctl_usage(ctl, "%s must be a date as YYYY-MM-DD, not \"%s\"", opt, s);
+	return false;
+}
+
+/* ---- request arguments ----------------------------------------------- */
+
+void ctl_args_init(struct ctl_args *a)
+{
+	msgpack_sbuffer_init(&a->pairs);
+	msgpack_sbuffer_init(&a->map);
+	msgpack_packer_init(&a->pk, &a->pairs, msgpack_sbuffer_write);
+	a->n = 0;
+}
+
+void ctl_args_destroy(struct ctl_args *a)
+{
+	msgpack_sbuffer_destroy(&a->pairs);
+	msgpack_sbuffer_destroy(&a->map);
+}
+
+void ctl_args_key(struct ctl_args *a, const char *key)
+{
+	proto_pack_str(&a->pk, key);
+	a->n++;
+}
+
+void ctl_args_str(struct ctl_args *a, const char *key, const char *val)
+{
+	ctl_args_key(a, key);
+	proto_pack_str(&a->pk, val);
+}
+
+void ctl_args_int(struct ctl_args *a, const char *key, int64_t val)
+{
+	ctl_args_key(a, key);
+	msgpack_pack_int64(&a->pk, val);
+}
+
+void ctl_args_bool(struct ctl_args *a, const char *key, bool val)
+{
+	ctl_args_key(a, key);
+	if (val)
+		msgpack_pack_true(&a->pk);
+	else
+		msgpack_pack_false(&a->pk);
+}
+
+const msgpack_sbuffer *ctl_args_finish(struct ctl_args *a)
+{
+	msgpack_packer pk;
+	msgpack_sbuffer_clear(&a->map);
+	msgpack_packer_init(&pk, &a->map, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, a->n);
+	if (a->pairs.size > 0)
+		msgpack_sbuffer_write(&a->map, a->pairs.data, a->pairs.size);
+	return &a->map;
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+int ctl_status_exit(const struct proto_reply *rep)
+{
+	return rep->status == PROTO_E_INVALID_ROWS ? EX_DATAERR : CTL_EXIT_STATUS;
+}
+
+void ctl_report(const struct ctl *ctl, const struct proto_reply *rep)
+{
+	out_error(rep);
+	if (ctl->json)
+		out_json_print(out_json_reply(rep));
+}
+
+bool ctl_request_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n < 1 || n > PROTO_MAX_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] < 0x21 || id[i] > 0x7e)
+			return false;
+	return true;
+}
+
+int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                 const char *suffix, struct proto_reply *rep)
+{
+	char err[512], id[PROTO_MAX_ID_LEN + 1];
+	if (!ctl->request_id) {
+		client_request_id(id);
+	} else {
+		int n = snprintf(id, sizeof id, "%s%s%s", ctl->request_id, suffix ? "/" : "",
+		                 suffix ? suffix : "");
+		if (n < 0 || (size_t)n >= sizeof id || !ctl_request_id_ok(id)) {
+			fprintf(stderr, "expertctl: --request-id is too long for \"%s\"\n",
+			        suffix ? suffix : "");
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (!ctl->client) {
+		ctl->client = client_new(&ctl->copt, err, sizeof err);
+		if (!ctl->client) {
+			fprintf(stderr, "expertctl: %s\n", err);
+			return EX_CONFIG;
+		}
+	}
+	const void *body = NULL;
+	size_t len = 0;
+	if (args) {
+		const msgpack_sbuffer *m = ctl_args_finish(args);
+		body = m->data;
+		len = m->size;
+	}
+	/* PROTOCOL.md 6.4: on unavailable, back off and resend the same id
+	 * and bytes; nothing was applied, or the retry gets the first reply. */
+	for (int attempt = 0;; attempt++) {
+		err[0] = '\0';
+		if (!client_call(ctl->client, op, id, body, len, rep, err, sizeof err)) {
+			fprintf(stderr, "expertctl: %s\n", err);
+			/* client.h: "malformed reply ..." or "no reply from ..." (or
+			 * a socket error, which is as good as no reply). */
+			return strncmp(err, "malformed", 9) == 0 ? EX_PROTOCOL : EX_UNAVAILABLE;
+		}
+		if (rep->status != PROTO_E_UNAVAILABLE || attempt >= ctl->copt.retries)
+			return 0;
+		proto_reply_release(rep);
+		long ms = CTL_BACKOFF_MS << (attempt < 4 ? attempt : 4);
+		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+int ctl_call(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+             const char *suffix, struct proto_reply *rep)
+{
+	int rc = ctl_call_raw(ctl, op, args, suffix, rep);
+	if (rc != 0)
+		return rc;
+	if (rep->status == PROTO_OK)
+		return 0;
+	ctl_report(ctl, rep);
+	rc = ctl_status_exit(rep);
+	proto_reply_release(rep);
+	return rc;
+}
+
+int ctl_print_result_json(const struct proto_reply *rep)
+{
+	out_json_print(rep->result ? out_json(rep->result) : json_object());
+	return 0;
+}

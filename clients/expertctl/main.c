@@ -1,0 +1,259 @@
+/*
+ * main.c - expertctl, the operator's command line for expertd: global
+ * options, the command table, and dispatch to the command's handler.
+ * Commands live in cmd_<group>.c; shared plumbing in ctl.c and out.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define CTL_DEFAULT_ENDPOINT "tcp://127.0.0.1:5570"
+
+const struct ctl_cmd ctl_cmds[] = {
+	{"ping", NULL, cmd_ping, "",
+	 "Check that the daemon answers; show its version and who you are to it.",
+	 NULL},
+	{"keygen", NULL, cmd_keygen, "BASE",
+	 "Write a new CURVE key pair to BASE.key (secret, mode 0600) and BASE.pub,\n"
+	 "and print the public key. Does not contact the daemon.",
+	 NULL},
+	{"term", "open", cmd_term_open, "--start YYYY-MM-DD",
+	 "Open a new three-year appointment term starting on the given date.",
+	 "  --start DATE     first day of the term (required)\n"},
+	{"term", "list", cmd_term_list, "", "List the appointment terms.", NULL},
+	{"term", "renew", cmd_term_renew, "--term N [--expert ID ...] [--reason R]",
+	 "Reappoint experts for term N (all of the previous term's, or the listed ones).",
+	 "  --term N         the term to renew into (required)\n"
+	 "  --expert ID      renew only this expert; repeatable\n"
+	 "  --reason R       why (kept in the audit trail)\n"},
+	{"pool", "import", cmd_pool_import,
+	 "FILE [--encoding auto|utf8|gb18030] [--skip-invalid] [--batch N]",
+	 "Import a recommendation roster (CSV from Excel, UTF-8 or GB18030).\n"
+	 "Nothing is imported while any row is invalid, unless --skip-invalid.",
+	 "  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"
+	 "  --skip-invalid   import the valid rows and report the skipped ones\n"
+	 "  --batch N        rows per request, 1 to 1000 (default 500)\n"},
+	{"pool", "list", cmd_pool_list,
+	 "[--specialty S] [--group-type G] [--status S] [--term N] [--offset N] [--limit N]",
+	 "List experts; ID numbers and phones are masked.",
+	 "  --specialty S    only experts of this specialty\n"
+	 "  --group-type G   training_review, skill_evaluation or methods\n"
+	 "  --status S       active, suspended, flagged or revoked\n"
+	 "  --term N         only experts appointed for term N\n"
+	 "  --offset N       skip the first N matches\n"
+	 "  --limit N        show at most N (1 to 1000)\n"},
+	{"pool", "show", cmd_pool_show, "ID [--reveal --reason R]",
+	 "Show one expert with history and declared conflicts.",
+	 "  --reveal         show the full ID number and phone (audited)\n"
+	 "  --reason R       why they are revealed (required with --reveal)\n"},
+	{"pool", "suspend", cmd_pool_suspend, "ID --reason R [--until YYYY-MM-DD]",
+	 "Suspend an expert from draws, until a date or until reinstated.",
+	 "  --reason R       why (required)\n"
+	 "  --until DATE     last day of the suspension\n"},
+	{"pool", "reinstate", cmd_pool_reinstate, "ID --reason R",
+	 "Return a suspended or flagged expert to the active pool.",
+	 "  --reason R       why (required)\n"},
+	{"pool", "revoke", cmd_pool_revoke, "ID --reason R",
+	 "Revoke an expert's qualification (第十七条).",
+	 "  --reason R       why (required)\n"},
+	{"conflict", "add", cmd_conflict_add,
+	 "ID --org CODE --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
+	 "Declare a conflict of interest between an expert and an organisation.",
+	 "  --org CODE       the organisation's unified social credit code (required)\n"
+	 "  --kind K         former_employer, relative, interest or other (required)\n"
+	 "  --from DATE      first day the conflict applies\n"
+	 "  --to DATE        last day the conflict applies\n"
+	 "  --reason R       details\n"},
+	{"conflict", "list", cmd_conflict_list, "[--expert ID] [--org CODE]",
+	 "List declared conflicts.",
+	 "  --expert ID      only this expert's\n"
+	 "  --org CODE       only those with this organisation\n"},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static void main_usage(FILE *f)
+{
+	fputs("usage: expertctl [global options] <command> [args]\n"
+	      "\n"
+	      "Global options:\n"
+	      "  --endpoint EP      daemon endpoint (env EXPERTD_ENDPOINT;\n"
+	      "                     default " CTL_DEFAULT_ENDPOINT ")\n"
+	      "  --key FILE         this client's CURVE secret key file (env EXPERTCTL_KEY);\n"
+	      "                     without one the connection is plain (expertd --insecure)\n"
+	      "  --server-key KEY   the daemon's public key, a key file or 40 Z85 characters\n"
+	      "                     (env EXPERTD_SERVER_KEY)\n"
+	      "  --timeout MS       wait per attempt in milliseconds (default 5000)\n"
+	      "  --retries N        resend the same request N more times (default 2)\n"
+	      "  --request-id ID    use this request id, so a rerun repeats nothing\n"
+	      "  --json             print results as JSON\n"
+	      "  -h, --help         this help; `expertctl <command> --help` for a command\n"
+	      "\n"
+	      "Commands:\n", f);
+	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++) {
+		char words[64];
+		snprintf(words, sizeof words, "%s%s%s", c->group, c->name ? " " : "",
+		         c->name ? c->name : "");
+		fprintf(f, "  %-18s %s\n", words, c->args);
+	}
+}
+
+static void main_group_usage(const char *group, FILE *f)
+{
+	fprintf(f, "usage: expertctl [global options] %s <command> [args]\n\n", group);
+	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++)
+		if (strcmp(c->group, group) == 0)
+			fprintf(f, "  %s %-10s %s\n", c->group, c->name, c->args);
+}
+
+static bool main_group_exists(const char *group)
+{
+	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++)
+		if (strcmp(c->group, group) == 0)
+			return true;
+	return false;
+}
+
+/* The entry for argv[0] (and argv[1] for two-word commands), or NULL. */
+static const struct ctl_cmd *main_find(int argc, char **argv, int *words)
+{
+	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++) {
+		if (strcmp(c->group, argv[0]) != 0)
+			continue;
+		if (!c->name) {
+			*words = 1;
+			return c;
+		}
+		if (argc > 1 && strcmp(c->name, argv[1]) == 0) {
+			*words = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+enum {
+	OPT_ENDPOINT = 256,
+	OPT_KEY,
+	OPT_SERVER_KEY,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
+	OPT_REQUEST_ID,
+	OPT_JSON,
+};
+
+static const struct option main_opts[] = {
+	{"endpoint", required_argument, NULL, OPT_ENDPOINT},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"server-key", required_argument, NULL, OPT_SERVER_KEY},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"request-id", required_argument, NULL, OPT_REQUEST_ID},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char *main_env(const char *name)
+{
+	const char *v = getenv(name);
+	return v && v[0] ? v : NULL;
+}
+
+/* A global option's value as an int in [min, max]; exits 2 if it is not. */
+static int main_int_opt(const char *opt, const char *s, int min, int max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || v < min || v > max) {
+		fprintf(stderr, "expertctl: %s must be a whole number from %d to %d\n", opt,
+		        min, max);
+		exit(CTL_EXIT_USAGE);
+	}
+	return (int)v;
+}
+
+/* Parse the global options into ctl; returns the index of the command. */
+static int main_options(struct ctl *ctl, int argc, char **argv)
+{
+	ctl->copt.endpoint = main_env("EXPERTD_ENDPOINT");
+	ctl->copt.secret_key_file = main_env("EXPERTCTL_KEY");
+	ctl->copt.server_key = main_env("EXPERTD_SERVER_KEY");
+	ctl->copt.timeout_ms = 5000;
+	ctl->copt.retries = 2;
+	if (!ctl->copt.endpoint)
+		ctl->copt.endpoint = CTL_DEFAULT_ENDPOINT;
+	int c;
+	opterr = 0;
+	/* '+': stop at the command word; the rest belongs to the command. */
+	while ((c = getopt_long(argc, argv, "+:h", main_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ENDPOINT: ctl->copt.endpoint = optarg; break;
+		case OPT_KEY: ctl->copt.secret_key_file = optarg; break;
+		case OPT_SERVER_KEY: ctl->copt.server_key = optarg; break;
+		case OPT_TIMEOUT:
+			ctl->copt.timeout_ms = main_int_opt("--timeout", optarg, 1, 3600000);
+			break;
+		case OPT_RETRIES:
+			ctl->copt.retries = main_int_opt("--retries", optarg, 0, 100);
+			break;
+		case OPT_REQUEST_ID:
+			if (!ctl_request_id_ok(optarg)) {
+				fprintf(stderr, "expertctl: --request-id must be 1 to %d printable "
+				        "ASCII characters without spaces\n", PROTO_MAX_ID_LEN);
+				exit(CTL_EXIT_USAGE);
+			}
+			ctl->request_id = optarg;
+			break;
+		case OPT_JSON: ctl->json = true; break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		case ':':
+			fprintf(stderr, "expertctl: option %s needs a value\n", argv[optind - 1]);
+			exit(CTL_EXIT_USAGE);
+		default:
+			fprintf(stderr, "expertctl: unknown option %s\n", argv[optind - 1]);
+			main_usage(stderr);
+			exit(CTL_EXIT_USAGE);
+		}
+	}
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = {0};
+	int at = main_options(&ctl, argc, argv);
+	if (at >= argc) {
+		main_usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	int words = 0;
+	const struct ctl_cmd *cmd = main_find(argc - at, argv + at, &words);
+	if (!cmd) {
+		const char *group = argv[at];
+		if (!main_group_exists(group)) {
+			fprintf(stderr, "expertctl: unknown command \"%s\"\n", group);
+			main_usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+		if (at + 1 < argc &&
+		    (strcmp(argv[at + 1], "--help") == 0 || strcmp(argv[at + 1], "-h") == 0)) {
+			main_group_usage(group, stdout);
+			return 0;
+		}
+		if (at + 1 < argc)
+			fprintf(stderr, "expertctl: unknown command \"%s %s\"\n", group,
+			        argv[at + 1]);
+		main_group_usage(group, stderr);
+		return CTL_EXIT_USAGE;
+	}
+	ctl.cmd = cmd;
+	optind = 0; /* glibc: a full reset, for the command's own getopt */
+	int rc = cmd->run(&ctl, argc - at - words + 1, argv + at + words - 1);
+	client_destroy(&ctl.client);
+	return rc;
+}

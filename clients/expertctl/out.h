@@ -1,0 +1,67 @@
+/*
+ * out.h - everything expertctl writes for people and scripts: aligned
+ * tables that measure CJK text by display width, reply fields rendered as
+ * text, replies converted to JSON, and the one-line error report. Text
+ * from the server is cleaned of control characters before it reaches the
+ * terminal.
+ */
+#ifndef EXPERTCTL_OUT_H
+#define EXPERTCTL_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+#include <msgpack.h>
+
+#include "proto.h"
+
+/*
+ * Terminal columns the UTF-8 text s[0..len) occupies: East Asian wide and
+ * full-width characters count 2, combining marks 0, everything else 1
+ * (an invalid byte counts 1, as it is printed as '?').
+ */
+size_t out_width(const char *s, size_t len);
+
+/*
+ * A copy of s[0..len) safe to print: control characters and invalid UTF-8
+ * become '?'. Returns a new string (caller frees).
+ */
+char *out_clean(const char *s, size_t len);
+
+/* Write s cleaned (see out_clean) to f. */
+void out_text(FILE *f, const char *s, size_t len);
+
+struct out_table;
+/* A table with ncols columns; headers are copied. */
+struct out_table *out_table_new(size_t ncols, const char *const *headers);
+/* NULL-safe; clears *t. */
+void out_table_destroy(struct out_table **t);
+/* Append a row of ncols cells (NULL = empty); cells are cleaned copies. */
+void out_table_add(struct out_table *t, const char *const *cells);
+/* Print with each column padded to its widest cell, two spaces apart. */
+void out_table_print(const struct out_table *t, FILE *f);
+
+/*
+ * Render map[key] as text into buf (always NUL-terminated, cut at a
+ * character boundary): strings as they are, integers in decimal, booleans
+ * as yes/no, arrays of those joined by ",". Absent or nil gives "".
+ * Returns buf.
+ */
+const char *out_field(const msgpack_object *map, const char *key, char *buf,
+                      size_t size);
+/* The same for one object. */
+const char *out_value(const msgpack_object *o, char *buf, size_t size);
+
+/* A generic msgpack object as a new JSON value (map keys become strings). */
+json_t *out_json(const msgpack_object *o);
+/* Print j (which this steals) to stdout, indented, with a newline. */
+void out_json_print(json_t *j);
+/* The whole reply envelope as JSON: {"id","status","message"?,...}. */
+json_t *out_json_reply(const struct proto_reply *rep);
+
+/* "expertctl: <status>: <message> (field: <field>)" on stderr. */
+void out_error(const struct proto_reply *rep);
+
+#endif

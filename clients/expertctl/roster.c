@@ -1,0 +1,437 @@
+/*
+ * roster.c - roster file to import rows: decode the bytes to UTF-8, read
+ * CSV records with libcsv while tracking the physical line each record
+ * starts on, find the header row, and pack each data record as the
+ * msgpack row map pool.import.rows carries. Cell meanings live in
+ * roster_fields.c.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "proto.h"
+#include "roster.h"
+#include "roster_fields.h"
+
+/* Records before the header (a title line, say) we are willing to skip. */
+#define ROSTER_HEADER_SCAN 5
+/* Columns beyond this are ignored: no roster is this wide. */
+#define ROSTER_MAX_COLUMNS 512
+
+struct roster_parse {
+	struct roster *r;
+	char **cells;          /* the record being read */
+	size_t ncells;
+	long line;             /* line of the chunk being fed */
+	long rec_line;         /* line the current record started on */
+	bool rec_open;         /* a record has begun and not ended */
+	bool have_header;
+	int records_before;    /* non-empty records seen before the header */
+	int col_field[ROSTER_MAX_COLUMNS]; /* column -> field, or -1 */
+	size_t ncols;
+	char *err;
+	size_t errsz;
+	bool failed;
+};
+
+static void *roster_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fputs("expertctl: out of memory\n", stderr);
+		abort();
+	}
+	return q;
+}
+
+static char *roster_strndup(const char *s, size_t n)
+{
+	char *d = roster_xrealloc(NULL, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+static void roster_issue_add(struct roster_issue **list, size_t *n, long line,
+                             const char *column, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	*list = roster_xrealloc(*list, (*n + 1) * sizeof **list);
+	(*list)[*n] = (struct roster_issue){
+		.line = line,
+		.column = column ? roster_strndup(column, strlen(column)) : NULL,
+		.reason = roster_strndup(reason, strlen(reason)),
+	};
+	(*n)++;
+}
+
+static void roster_fail(struct roster_parse *ps, const char *fmt, ...)
+{
+	if (ps->failed)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ps->err, ps->errsz, fmt, ap);
+	va_end(ap);
+	ps->failed = true;
+}
+
+/* ---- header ---------------------------------------------------------- */
+
+static bool roster_is_header(struct roster_parse *ps)
+{
+	for (size_t i = 0; i < ps->ncells; i++) {
+		struct roster_span h = roster_fields_trim(
+			(struct roster_span){ps->cells[i], strlen(ps->cells[i])});
+		enum roster_field f;
+		if (roster_fields_header(h.s, h.len, &f))
+			return true;
+	}
+	return false;
+}
+
+static void roster_take_header(struct roster_parse *ps)
+{
+	struct roster *r = ps->r;
+	r->header_line = ps->rec_line;
+	ps->ncols = ps->ncells;
+	for (size_t i = 0; i < ps->ncells; i++) {
+		struct roster_span h = roster_fields_trim(
+			(struct roster_span){ps->cells[i], strlen(ps->cells[i])});
+		char *text = roster_strndup(h.s, h.len);
+		enum roster_field f;
+		ps->col_field[i] = -1;
+		if (h.len == 0) {
+			/* Excel pads rows with empty columns; nothing to say. */
+		} else if (!roster_fields_header(h.s, h.len, &f)) {
+			roster_issue_add(&r->warnings, &r->nwarnings, ps->rec_line, text,
+			                 "unknown column, ignored");
+		} else if (r->headers[f]) {
+			roster_fail(ps, "line %ld: columns \"%s\" and \"%s\" both mean %s",
+			            ps->rec_line, r->headers[f], text, roster_field_name(f));
+		} else {
+			r->headers[f] = text;
+			text = NULL;
+			ps->col_field[i] = (int)f;
+		}
+		free(text);
+	}
+	char missing[512] = "";
+	for (int f = 0; f < ROSTER_F__COUNT; f++) {
+		const struct roster_field_info *fi = roster_field_info((enum roster_field)f);
+		if (!fi->required || r->headers[f])
+			continue;
+		size_t at = strlen(missing);
+		snprintf(missing + at, sizeof missing - at, "%s%s (%s)", at ? ", " : "",
+		         fi->headers[0], fi->name);
+	}
+	if (missing[0])
+		roster_fail(ps, "line %ld: missing required columns: %s", ps->rec_line, missing);
+	ps->have_header = true;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+/* One field's value(s) for the row being packed. */
+struct roster_value {
+	bool present;
+	struct roster_span items[ROSTER_MAX_ITEMS];
+	const char *mapped[ROSTER_MAX_ITEMS]; /* alias value, or NULL: as written */
+	size_t nitems;
+	int64_t num;
+};
+
+static void roster_pack_item(msgpack_packer *pk, const struct roster_value *v, size_t i,
+                             bool upper)
+{
+	if (v->mapped[i]) {
+		proto_pack_str(pk, v->mapped[i]);
+	} else if (upper) {
+		char *u = roster_strndup(v->items[i].s, v->items[i].len);
+		for (char *p = u; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		proto_pack_strn(pk, u, v->items[i].len);
+		free(u);
+	} else {
+		proto_pack_strn(pk, v->items[i].s, v->items[i].len);
+	}
+}
+
+/* Fill v from one cell; false (with an error added) if the cell is bad. */
+static bool roster_read_value(struct roster_parse *ps, enum roster_field f,
+                              const char *cell, struct roster_value *v)
+{
+	const struct roster_field_info *fi = roster_field_info(f);
+	struct roster_span sp = roster_fields_trim((struct roster_span){cell, strlen(cell)});
+	const char *why = NULL;
+	memset(v, 0, sizeof *v);
+	if (sp.len == 0)
+		return true;
+	v->present = true;
+	switch (fi->kind) {
+	case ROSTER_K_INT:
+		if (!roster_fields_int(sp, &v->num, &why))
+			break;
+		return true;
+	case ROSTER_K_LIST:
+	case ROSTER_K_ENUM_LIST:
+		v->nitems = roster_fields_split(f, sp, v->items, ROSTER_MAX_ITEMS);
+		if (v->nitems == SIZE_MAX) {
+			why = "too many values";
+			break;
+		}
+		for (size_t i = 0; i < v->nitems; i++) {
+			v->mapped[i] = roster_fields_alias(f, v->items[i]);
+			/* 培训评审、培训评审专家组 is one value said twice. */
+			for (size_t j = 0; v->mapped[i] && j < i; j++) {
+				if (v->mapped[j] && strcmp(v->mapped[j], v->mapped[i]) == 0) {
+					v->nitems--;
+					i--;
+					break;
+				}
+			}
+		}
+		v->present = v->nitems > 0;
+		return true;
+	default:
+		v->items[0] = sp;
+		v->mapped[0] = roster_fields_alias(f, sp);
+		v->nitems = 1;
+		return true;
+	}
+	roster_issue_add(&ps->r->errors, &ps->r->nerrors, ps->rec_line, ps->r->headers[f],
+	                 "%s: \"%.*s\"", why, (int)(sp.len > 64 ? 64 : sp.len), sp.s);
+	return false;
+}
+
+static void roster_take_row(struct roster_parse *ps)
+{
+	struct roster *r = ps->r;
+	struct roster_value vals[ROSTER_F__COUNT];
+	bool ok = true;
+	size_t npresent = 0;
+	r->records++;
+	for (size_t c = 0; c < ps->ncols; c++) {
+		int f = ps->col_field[c];
+		if (f < 0)
+			continue;
+		const char *cell = c < ps->ncells ? ps->cells[c] : "";
+		if (!roster_read_value(ps, (enum roster_field)f, cell, &vals[f]))
+			ok = false;
+		else if (vals[f].present)
+			npresent++;
+	}
+	if (!ok)
+		return;
+
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, (uint32_t)npresent + 1);
+	proto_pack_kv_int(&pk, "line", ps->rec_line);
+	for (int f = 0; f < ROSTER_F__COUNT; f++) {
+		if (!r->headers[f] || !vals[f].present)
+			continue;
+		const struct roster_field_info *fi = roster_field_info((enum roster_field)f);
+		const struct roster_value *v = &vals[f];
+		proto_pack_str(&pk, fi->name);
+		if (fi->kind == ROSTER_K_INT) {
+			msgpack_pack_int64(&pk, v->num);
+		} else if (fi->kind == ROSTER_K_LIST || fi->kind == ROSTER_K_ENUM_LIST) {
+			msgpack_pack_array(&pk, (uint32_t)v->nitems);
+			for (size_t i = 0; i < v->nitems; i++)
+				roster_pack_item(&pk, v, i, false);
+		} else {
+			roster_pack_item(&pk, v, 0, fi->kind == ROSTER_K_UPPER);
+		}
+	}
+	r->rows = roster_xrealloc(r->rows, (r->nrows + 1) * sizeof *r->rows);
+	r->rows[r->nrows++] = (struct roster_row){
+		.line = ps->rec_line, .packed = sb.data, .packed_len = sb.size};
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+static void roster_cell_cb(void *s, size_t len, void *data)
+{
+	struct roster_parse *ps = data;
+	if (ps->ncells >= ROSTER_MAX_COLUMNS)
+		return;
+	ps->cells = roster_xrealloc(ps->cells, (ps->ncells + 1) * sizeof *ps->cells);
+	ps->cells[ps->ncells++] = roster_strndup(s ? s : "", s ? len : 0);
+}
+
+static bool roster_record_is_blank(const struct roster_parse *ps)
+{
+	for (size_t i = 0; i < ps->ncells; i++) {
+		struct roster_span t = roster_fields_trim(
+			(struct roster_span){ps->cells[i], strlen(ps->cells[i])});
+		if (t.len > 0)
+			return false;
+	}
+	return true;
+}
+
+static void roster_record_cb(int c, void *data)
+{
+	struct roster_parse *ps = data;
+	(void)c;
+	ps->rec_open = false;
+	if (ps->failed || roster_record_is_blank(ps)) {
+		/* Blank lines and all-empty Excel rows carry nothing. */
+	} else if (ps->have_header) {
+		roster_take_row(ps);
+	} else if (roster_is_header(ps)) {
+		roster_take_header(ps);
+	} else if (++ps->records_before >= ROSTER_HEADER_SCAN) {
+		roster_fail(ps, "no header row in the first %d records "
+		            "(expected columns such as 姓名, 身份证号, 专家组类型)",
+		            ROSTER_HEADER_SCAN);
+	} else {
+		roster_issue_add(&ps->r->warnings, &ps->r->nwarnings, ps->rec_line, NULL,
+		                 "skipped: before the header row");
+	}
+	for (size_t i = 0; i < ps->ncells; i++)
+		free(ps->cells[i]);
+	ps->ncells = 0;
+}
+
+/*
+ * Feed the text one physical line at a time. With CSV_REPALL_NL libcsv
+ * ends a record at every unquoted line break, so a record that is still
+ * open after its line was fed continues inside a quoted cell, and the
+ * line it started on is the one to report.
+ */
+static void roster_read_csv(struct roster_parse *ps, const char *text, size_t len)
+{
+	struct csv_parser lax, strict;
+	bool strict_ok = true;
+	csv_init(&lax, CSV_APPEND_NULL | CSV_REPALL_NL);
+	csv_init(&strict, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	const char *p = text, *end = text + len;
+	for (ps->line = 1; p < end && !ps->failed; ps->line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (!ps->rec_open) {
+			ps->rec_line = ps->line;
+			ps->rec_open = true;
+		}
+		if (csv_parse(&lax, p, n, roster_cell_cb, roster_record_cb, ps) != n) {
+			roster_fail(ps, "line %ld: %s", ps->line, csv_strerror(csv_error(&lax)));
+			break;
+		}
+		/* Excel writes stray quotes (12"3) that the lax parser keeps as
+		 * text; say where, since the cell may not be what was meant. */
+		if (strict_ok && csv_parse(&strict, p, n, NULL, NULL, NULL) != n) {
+			strict_ok = false;
+			roster_issue_add(&ps->r->warnings, &ps->r->nwarnings, ps->rec_line, NULL,
+			                 "stray quote character; read as ordinary text");
+		}
+		if (!strict_ok && !ps->rec_open) {
+			/* Resynchronise at the record boundary to catch the next one. */
+			csv_free(&strict);
+			csv_init(&strict, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+			strict_ok = true;
+		}
+		p += n;
+	}
+	/* A record still open after a line break is inside quotes; on the
+	 * last line alone, only the strict parser can tell. */
+	bool unclosed = ps->rec_open &&
+	                ((len > 0 && text[len - 1] == '\n') || ps->rec_line < ps->line - 1 ||
+	                 (strict_ok && csv_fini(&strict, NULL, NULL, NULL) != CSV_SUCCESS));
+	if (!ps->failed && unclosed)
+		roster_fail(ps, "line %ld: quoted cell is not closed before the end of the file",
+		            ps->rec_line);
+	if (!ps->failed)
+		csv_fini(&lax, roster_cell_cb, roster_record_cb, ps);
+	csv_free(&lax);
+	csv_free(&strict);
+	for (size_t i = 0; i < ps->ncells; i++)
+		free(ps->cells[i]);
+	free(ps->cells);
+	ps->cells = NULL;
+	ps->ncells = 0;
+}
+
+/* ---- whole file ------------------------------------------------------ */
+
+static int roster_issue_cmp(const void *a, const void *b)
+{
+	const struct roster_issue *x = a, *y = b;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+struct roster *roster_parse(const char *buf, size_t len, enum roster_encoding enc,
+                            char *err, size_t errsz)
+{
+	size_t tlen;
+	enum roster_encoding used;
+	char *text = roster_to_utf8(buf, len, enc, &tlen, &used, err, errsz);
+	if (!text)
+		return NULL;
+	struct roster *r = roster_xrealloc(NULL, sizeof *r);
+	memset(r, 0, sizeof *r);
+	r->encoding = used;
+	struct roster_parse ps = {.r = r, .err = err, .errsz = errsz};
+	roster_read_csv(&ps, text, tlen);
+	free(text);
+	if (!ps.failed && !ps.have_header)
+		roster_fail(&ps, "no header row: the file holds no records");
+	if (ps.failed) {
+		roster_destroy(&r);
+		return NULL;
+	}
+	if (r->nerrors > 1)
+		qsort(r->errors, r->nerrors, sizeof *r->errors, roster_issue_cmp);
+	return r;
+}
+
+static void roster_issues_free(struct roster_issue *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].column);
+		free(list[i].reason);
+	}
+	free(list);
+}
+
+void roster_destroy(struct roster **rp)
+{
+	if (!rp || !*rp)
+		return;
+	struct roster *r = *rp;
+	for (int f = 0; f < ROSTER_F__COUNT; f++)
+		free(r->headers[f]);
+	for (size_t i = 0; i < r->nrows; i++)
+		free(r->rows[i].packed);
+	free(r->rows);
+	roster_issues_free(r->errors, r->nerrors);
+	roster_issues_free(r->warnings, r->nwarnings);
+	free(r);
+	*rp = NULL;
+}
+
+const char *roster_column_for(const struct roster *r, const char *field)
+{
+	char name[PROTO_MAX_FIELD_LEN];
+	size_t n = strcspn(field, "[.");
+	if (n >= sizeof name)
+		return field;
+	memcpy(name, field, n);
+	name[n] = '\0';
+	enum roster_field f;
+	if (roster_field_lookup(name, &f) && r && r->headers[f])
+		return r->headers[f];
+	return field;
+}

@@ -1,0 +1,681 @@
+/*
+ * replay.c - the audit log replayed (see replay.h): the chain, then each
+ * entry's body applied to a pool, terms, conflicts and tasks rebuilt from
+ * the log alone, and every draw re-run from its transcript with the
+ * daemon's pure code, mirroring h_draw.c step by step. Any difference is
+ * the first mismatch, named with its seq.
+ */
+#include "replay.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "candidates.h"
+#include "engage.h"
+#include "ident.h"
+#include "pool.h"
+#include "proto.h"
+
+_Static_assert(REPLAY_HASH_LEN == AUDIT_HASH_LEN, "one hash length");
+
+/* Draw kinds the daemon writes and this replay re-runs. */
+#define REPLAY_KIND_DRAW "draw"
+#define REPLAY_KIND_REDRAW "redraw"
+
+struct replay_slot {
+	struct replay_seat seat;
+	int64_t assignment;          /* the replay's own id, keying engage */
+};
+
+struct replay_task {
+	struct task req;             /* as first drawn; a redraw repeats it */
+	struct replay_slot *slots;   /* creation order */
+	size_t n, cap;
+};
+
+struct replay {
+	struct pool *pool;
+	struct engage *engage;
+	struct candidates cands;     /* reused by every draw */
+	int64_t seq;                 /* last entry replayed; 0 = none */
+	uint8_t hash[AUDIT_HASH_LEN];
+	bool spent;                  /* a mismatch was reported */
+	int64_t spent_seq;
+	uint8_t commit[AUDIT_HASH_LEN];   /* what the next draw must open */
+	int64_t commit_seq, commit_draw;  /* where it was made (draw 0 = genesis) */
+	int32_t *term_start, *term_end;   /* by term number; [0] unused */
+	int n_terms;
+	int64_t last_draw, last_conflict, last_assignment;
+	struct replay_task *tasks;   /* tasks[id - 1]: the daemon numbers 1, 2, ... */
+	size_t n_tasks, cap_tasks;
+	struct replay_stats stats;
+};
+
+/* The entry being replayed, and where its failure is written. */
+struct replay_at {
+	struct replay *r;
+	int64_t seq, at;
+	int64_t draw;                /* its draw id once known, for messages */
+	const char *type;
+	char *why;
+	size_t whysz;
+};
+
+struct replay *replay_new(void)
+{
+	struct replay *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->pool = pool_new();
+	r->engage = engage_new();
+	candidates_init(&r->cands);
+	if (!r->pool || !r->engage)
+		replay_destroy(&r);
+	return r;
+}
+
+void replay_destroy(struct replay **rp)
+{
+	struct replay *r = rp ? *rp : NULL;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_tasks; i++)
+		free(r->tasks[i].slots);
+	free(r->tasks);
+	free(r->term_start);
+	free(r->term_end);
+	candidates_free(&r->cands);
+	engage_destroy(&r->engage);
+	pool_destroy(&r->pool);
+	free(r);
+	*rp = NULL;
+}
+
+/* Write "seq N: " (or "seq N (draw D): ") and the message; returns false
+ * so that checks read `return replay_fail(...)`. */
+static bool replay_fail(struct replay_at *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool replay_fail(struct replay_at *x, const char *fmt, ...)
+{
+	if (!x->why || x->whysz == 0)
+		return false;
+	int n = x->draw
+		? snprintf(x->why, x->whysz, "seq %lld (draw %lld): ",
+		           (long long)x->seq, (long long)x->draw)
+		: snprintf(x->why, x->whysz, "seq %lld: ", (long long)x->seq);
+	if (n >= 0 && (size_t)n < x->whysz) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(x->why + n, x->whysz - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+static bool replay_unparsed(struct replay_at *x)
+{
+	return replay_fail(x, "body of type %s does not parse", x->type);
+}
+
+static bool replay_nomem(struct replay_at *x)
+{
+	return replay_fail(x, "out of memory while replaying");
+}
+
+/* ---- the chain ---- */
+
+static bool replay_chain(struct replay_at *x, const void *body, size_t body_len,
+                         const uint8_t prev[AUDIT_HASH_LEN],
+                         const uint8_t hash[AUDIT_HASH_LEN])
+{
+	const struct replay *r = x->r;
+	uint8_t h[AUDIT_HASH_LEN];
+
+	if (x->seq != r->seq + 1) {
+		if (r->seq == 0)
+			return replay_fail(x, "the log must start at seq 1");
+		return replay_fail(x, "expected seq %lld after seq %lld: an entry is "
+		                   "missing or out of order",
+		                   (long long)r->seq + 1, (long long)r->seq);
+	}
+	if (memcmp(prev, r->hash, AUDIT_HASH_LEN) != 0) {
+		if (r->seq == 0)
+			return replay_fail(x, "prev_hash of the first entry is not zero");
+		return replay_fail(x, "prev_hash is not the hash of entry %lld",
+		                   (long long)r->seq);
+	}
+	audit_hash(h, prev, x->seq, x->at, x->type, body, body_len);
+	if (memcmp(h, hash, AUDIT_HASH_LEN) != 0)
+		return replay_fail(x, "hash does not match its contents");
+	return true;
+}
+
+/* ---- genesis, terms, experts, conflicts ---- */
+
+static bool replay_genesis(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+
+	if (x->seq != 1)
+		return replay_fail(x, "%s may only open the log", AUDIT_GENESIS);
+	if (!audit_read_commit(body, r->commit))
+		return replay_unparsed(x);
+	r->commit_seq = x->seq;
+	r->commit_draw = 0;
+	return true;
+}
+
+static bool replay_term(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	int term;
+	int32_t start, end;
+
+	if (!audit_read_term(body, &term, &start, &end))
+		return replay_unparsed(x);
+	if (term != r->n_terms + 1)
+		return replay_fail(x, "term %d opened after term %d", term, r->n_terms);
+	if (r->n_terms > 0 && start <= r->term_start[r->n_terms])
+		return replay_fail(x, "term %d does not start after term %d", term,
+		                   r->n_terms);
+	if (end < start)
+		return replay_fail(x, "term %d ends before it starts", term);
+	size_t n = (size_t)term + 1;
+	int32_t *s = realloc(r->term_start, n * sizeof *s);
+	if (s)
+		r->term_start = s;
+	int32_t *e = realloc(r->term_end, n * sizeof *e);
+	if (e)
+		r->term_end = e;
+	if (!s || !e)
+		return replay_nomem(x);
+	s[0] = e[0] = 0;
+	s[term] = start;
+	e[term] = end;
+	r->n_terms = term;
+	r->stats.terms++;
+	return true;
+}
+
+/* The daemon makes expert ids densely (the pool's largest + 1), so an
+ * entry names a known expert or the next one; this also keeps a forged
+ * id from sizing the pool's vectors. */
+static bool replay_expert(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	struct expert e;
+
+	if (!audit_read_expert(body, &e))
+		return replay_unparsed(x);
+	int64_t next = pool_max_id(r->pool) + 1;
+	if (!pool_get(r->pool, e.id) && e.id != next)
+		return replay_fail(x, "expert %lld is neither in the pool nor the next "
+		                   "id (%lld)", (long long)e.id, (long long)next);
+	if (!pool_upsert(r->pool, &e))
+		return replay_nomem(x);
+	r->stats.experts++;
+	return true;
+}
+
+static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	int64_t id, expert;
+	char org[19];
+	int kind;
+	int32_t from, to;
+	const char *bad = NULL;
+
+	if (!audit_read_conflict(body, &id, &expert, org, &kind, &from, &to))
+		return replay_unparsed(x);
+	if (id != r->last_conflict + 1)
+		return replay_fail(x, "conflict id %lld, expected %lld", (long long)id,
+		                   (long long)r->last_conflict + 1);
+	if (!pool_get(r->pool, expert))
+		return replay_fail(x, "conflict %lld names expert %lld, who is not in "
+		                   "the pool", (long long)id, (long long)expert);
+	if (ident_credit_code(org, strlen(org), &bad) != IDENT_OK)
+		return replay_fail(x, "conflict %lld: org_code is not a unified social "
+		                   "credit code (%s)", (long long)id, bad ? bad : "?");
+	if (to != 0 && to < from)
+		return replay_fail(x, "conflict %lld ends before it starts", (long long)id);
+	/* As the daemon: conflicts intern orgs no expert works for. */
+	struct engage_conflict ec = {.org = pool_org_intern(r->pool, org),
+	                             .valid_from = from, .valid_to = to};
+	if (!ec.org || !engage_add_conflict(r->engage, expert, &ec))
+		return replay_nomem(x);
+	r->last_conflict = id;
+	r->stats.conflicts++;
+	return true;
+}
+
+/* ---- tasks and seats ---- */
+
+static struct replay_task *replay_task_get(const struct replay *r, int64_t id)
+{
+	if (id < 1 || (uint64_t)id > r->n_tasks)
+		return NULL;
+	return &r->tasks[id - 1];
+}
+
+/* The first request field (as packed in transcripts) in which a redraw
+ * does not repeat its task, or NULL. The nonce is the redraw's own. */
+static const char *replay_request_differs(const struct task *a, const struct task *b)
+{
+	if (strcmp(a->bureau, b->bureau) != 0)
+		return "bureau";
+	if (a->kind != b->kind)
+		return "kind";
+	if (a->subject != b->subject)
+		return "subject";
+	if (strcmp(a->specialty, b->specialty) != 0)
+		return "specialty";
+	if (a->group != b->group)
+		return "group";
+	if (a->members != b->members || a->leader != b->leader ||
+	    a->backups != b->backups)
+		return a->members != b->members ? "members"
+		       : a->leader != b->leader ? "leader" : "backups";
+	if (a->n_orgs != b->n_orgs)
+		return "orgs";
+	for (int i = 0; i < a->n_orgs; i++)
+		if (strcmp(a->orgs[i], b->orgs[i]) != 0)
+			return "orgs";
+	if (a->start_at != b->start_at)
+		return "start";
+	if (a->end_at != b->end_at)
+		return "end";
+	if (strcmp(a->district, b->district) != 0)
+		return "district";
+	if (a->n_exclude != b->n_exclude ||
+	    memcmp(a->exclude, b->exclude, (size_t)a->n_exclude * sizeof *a->exclude))
+		return "exclude";
+	return NULL;
+}
+
+/* A task created by an ok draw: kept for redraws, and given to engage
+ * with its orgs interned, as dispatch_engage_task() does. */
+static bool replay_task_create(struct replay *r, int64_t id, const struct task *req)
+{
+	assert((uint64_t)id == r->n_tasks + 1);
+	if (r->n_tasks == r->cap_tasks) {
+		size_t nc = r->cap_tasks ? r->cap_tasks * 2 : 16;
+		struct replay_task *t = realloc(r->tasks, nc * sizeof *t);
+		if (!t)
+			return false;
+		r->tasks = t;
+		r->cap_tasks = nc;
+	}
+	struct replay_task *t = &r->tasks[r->n_tasks++];
+	memset(t, 0, sizeof *t);
+	t->req = *req;
+	t->req.id = id;
+
+	struct engage_task et = {.id = id, .start_at = req->start_at,
+	                         .end_at = req->end_at};
+	for (int i = 0; i < req->n_orgs; i++) {
+		et.orgs[et.n_orgs] = pool_org_intern(r->pool, req->orgs[i]);
+		if (!et.orgs[et.n_orgs++])
+			return false;
+	}
+	return engage_put_task(r->engage, &et);
+}
+
+/* A redraw cancels the open seats (offered, standby, accepted) first. */
+static bool replay_cancel_open(struct replay *r, int64_t task, struct replay_task *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct replay_slot *s = &t->slots[i];
+		if (s->seat.state != ASSIGN_OFFERED && s->seat.state != ASSIGN_STANDBY &&
+		    s->seat.state != ASSIGN_ACCEPTED)
+			continue;
+		s->seat.state = ASSIGN_CANCELLED;
+		struct engage_assignment ea = {.id = s->assignment, .task = task,
+		                               .state = ASSIGN_CANCELLED};
+		if (!engage_put_assignment(r->engage, s->seat.expert, &ea))
+			return false;
+	}
+	return true;
+}
+
+/* Seat a panel as seat_panel() does: leader, members offered, backups on
+ * standby. */
+static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task *t,
+                              const struct audit_transcript *tr)
+{
+	size_t leaders = t->req.leader ? 1 : 0;
+	if (t->cap - t->n < tr->n_panel) {
+		size_t nc = t->n + tr->n_panel + 8;
+		struct replay_slot *s = realloc(t->slots, nc * sizeof *s);
+		if (!s)
+			return false;
+		t->slots = s;
+		t->cap = nc;
+	}
+	for (size_t i = 0; i < tr->n_panel; i++) {
+		bool backup = i >= leaders + (size_t)t->req.members;
+		struct replay_slot *s = &t->slots[t->n++];
+		*s = (struct replay_slot){
+			.seat = {.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
+			         .role = i < leaders ? 0 : backup ? 2 : 1,
+			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED},
+			.assignment = ++r->last_assignment,
+		};
+		struct engage_assignment ea = {.id = s->assignment, .task = task,
+		                               .state = s->seat.state};
+		if (!engage_put_assignment(r->engage, s->seat.expert, &ea))
+			return false;
+	}
+	return true;
+}
+
+size_t replay_task_seats(const struct replay *r, int64_t task,
+                         struct replay_seat *out, size_t max)
+{
+	const struct replay_task *t = replay_task_get(r, task);
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->n && i < max; i++)
+		out[i] = t->slots[i].seat;
+	return t->n;
+}
+
+/* ---- draws ---- */
+
+/* The secret must open the commitment made before it; its successor is
+ * committed to here. */
+static bool replay_draw_secret(struct replay_at *x, const struct audit_transcript *tr)
+{
+	struct replay *r = x->r;
+	uint8_t c[AUDIT_HASH_LEN];
+
+	audit_commit(c, tr->secret);
+	if (memcmp(c, r->commit, sizeof c) != 0) {
+		if (r->commit_draw)
+			return replay_fail(x, "secret does not open the commitment of "
+			                   "seq %lld (draw %lld)", (long long)r->commit_seq,
+			                   (long long)r->commit_draw);
+		return replay_fail(x, "secret does not open the commitment of seq "
+		                   "%lld (%s)", (long long)r->commit_seq, AUDIT_GENESIS);
+	}
+	memcpy(r->commit, tr->next_commit, sizeof r->commit);
+	r->commit_seq = x->seq;
+	r->commit_draw = tr->draw;
+	return true;
+}
+
+/* What the daemon checks before drawing, and which task the draw is for. */
+static bool replay_draw_request(struct replay_at *x, const struct audit_transcript *tr)
+{
+	const struct replay *r = x->r;
+	const struct task *q = &tr->req;
+	int seats = task_seats(q);
+
+	if (tr->draw != r->last_draw + 1)
+		return replay_fail(x, "draw id %lld, expected %lld", (long long)tr->draw,
+		                   (long long)r->last_draw + 1);
+	if (tr->ok != (strcmp(x->type, AUDIT_DRAW) == 0))
+		return replay_fail(x, "an entry of type %s records ok = %s", x->type,
+		                   tr->ok ? "true" : "false");
+	if (q->start_at <= x->at)
+		return replay_fail(x, "the task starts at %lld, not after the draw at "
+		                   "%lld", (long long)q->start_at, (long long)x->at);
+	if (q->end_at <= q->start_at)
+		return replay_fail(x, "the task ends at %lld, not after it starts",
+		                   (long long)q->end_at);
+	if (seats < 1 || seats > TASK_MAX_SEATS)
+		return replay_fail(x, "the request asks for %d seats; 1 to %d can be "
+		                   "drawn", seats, TASK_MAX_SEATS);
+	if (strcmp(tr->kind, REPLAY_KIND_DRAW) == 0) {
+		int64_t want = tr->ok ? (int64_t)r->n_tasks + 1 : 0;
+		if (tr->task != want)
+			return tr->ok
+				? replay_fail(x, "task %lld, expected the new task %lld",
+				              (long long)tr->task, (long long)want)
+				: replay_fail(x, "a failed first draw names task %lld",
+				              (long long)tr->task);
+		return true;
+	}
+	if (strcmp(tr->kind, REPLAY_KIND_REDRAW) == 0) {
+		const struct replay_task *t = replay_task_get(r, tr->task);
+		if (!t)
+			return replay_fail(x, "redraw of task %lld, which no draw created",
+			                   (long long)tr->task);
+		const char *field = replay_request_differs(&t->req, q);
+		if (field)
+			return replay_fail(x, "redraw of task %lld: request field %s "
+			                   "differs from the task's",
+			                   (long long)tr->task, field);
+		return true;
+	}
+	return replay_fail(x, "draws of kind %s are not replayed by this version",
+	                   tr->kind);
+}
+
+static const char *replay_rule_key(int rule)
+{
+	return rule == RULE_OK ? "outside_specialty" : recusal_rule_names[rule];
+}
+
+/* The candidate list as h_draw.c builds it, from the replayed state. */
+static bool replay_collect(struct replay_at *x, const struct audit_transcript *tr)
+{
+	struct replay *r = x->r;
+	const struct task *q = &tr->req;
+	struct recusal_task rt = {
+		/* The daemon collects before a new task has its id. */
+		.id = strcmp(tr->kind, REPLAY_KIND_DRAW) == 0 ? 0 : tr->task,
+		.start_at = q->start_at, .end_at = q->end_at,
+		.start_day = ident_day_cst(q->start_at), .end_day = ident_day_cst(q->end_at),
+		.capability = task_required_capability(q->kind, q->subject),
+		.exclude = q->exclude, .n_exclude = q->n_exclude,
+	};
+	for (int i = 0; i < q->n_orgs; i++)
+		rt.orgs[rt.n_orgs++] = pool_org_find(r->pool, q->orgs[i]);
+	struct recusal_terms terms = {r->term_start, r->term_end, r->n_terms};
+	uint32_t sid = pool_specialty_find(r->pool, q->specialty);
+	if (!candidates_collect(&r->cands, r->pool, r->engage, &terms, sid, q->group,
+	                        &rt, &tr->rules, tr->already_drawn, tr->n_already_drawn))
+		return replay_nomem(x);
+	return true;
+}
+
+static bool replay_compare_candidates(struct replay_at *x,
+                                      const struct audit_transcript *tr,
+                                      uint8_t hash[DRAW_HASH_LEN])
+{
+	const struct candidates *c = &x->r->cands;
+	int rule = -1;
+
+	draw_candidates_hash(hash, c->ids, c->n);
+	for (int i = 0; i < RULE__COUNT && rule < 0; i++)
+		if (c->excluded[i] != tr->excluded[i])
+			rule = i;
+	if (c->n != tr->n_candidates) {
+		if (rule < 0)
+			return replay_fail(x, "candidate list differs: transcript %llu "
+			                   "candidates, replay %zu",
+			                   (unsigned long long)tr->n_candidates, c->n);
+		return replay_fail(x, "candidate list differs: transcript %llu "
+		                   "candidates, replay %zu; excluded[%s]: transcript "
+		                   "%llu, replay %llu",
+		                   (unsigned long long)tr->n_candidates, c->n,
+		                   replay_rule_key(rule),
+		                   (unsigned long long)tr->excluded[rule],
+		                   (unsigned long long)c->excluded[rule]);
+	}
+	if (memcmp(hash, tr->candidates_hash, DRAW_HASH_LEN) != 0)
+		return replay_fail(x, "candidate list differs: %zu candidates in both, "
+		                   "not the same experts", c->n);
+	if (rule >= 0)
+		return replay_fail(x, "excluded[%s]: transcript %llu, replay %llu",
+		                   replay_rule_key(rule),
+		                   (unsigned long long)tr->excluded[rule],
+		                   (unsigned long long)c->excluded[rule]);
+	return true;
+}
+
+/* Seed, outcome, panel and diversity drops, recomputed. */
+static bool replay_select(struct replay_at *x, const struct audit_transcript *tr,
+                          const uint8_t hash[DRAW_HASH_LEN])
+{
+	const struct candidates *c = &x->r->cands;
+	const struct task *q = &tr->req;
+	uint8_t seed[DRAW_SEED_LEN];
+	int64_t panel[TASK_MAX_SEATS];
+	size_t n_panel = 0, dropped = 0;
+
+	draw_seed(seed, tr->secret, q->nonce, q->nonce_len, hash);
+	if (memcmp(seed, tr->seed, sizeof seed) != 0)
+		return replay_fail(x, "seed differs");
+	struct draw_spec spec = {.leader = q->leader, .members = (size_t)q->members,
+	                         .backups = (size_t)q->backups,
+	                         .diversity = tr->rules.diversity};
+	bool ok = draw_select_counted(c->list, c->n, &spec, seed, panel, &n_panel,
+	                              &dropped) == DRAW_OK;
+	if (ok != tr->ok)
+		return replay_fail(x, "outcome differs: transcript %s, replay %s",
+		                   tr->ok ? "ok" : "failed", ok ? "ok" : "failed");
+	for (size_t i = 0; i < n_panel && i < tr->n_panel; i++)
+		if (panel[i] != tr->panel[i])
+			return replay_fail(x, "panel differs at seat %zu: transcript %lld, "
+			                   "replay %lld", i, (long long)tr->panel[i],
+			                   (long long)panel[i]);
+	if (n_panel != tr->n_panel)
+		return replay_fail(x, "panel differs: transcript %zu seats, replay %zu",
+		                   tr->n_panel, n_panel);
+	if (dropped != tr->diversity_dropped)
+		return replay_fail(x, "diversity_dropped: transcript %llu, replay %zu",
+		                   (unsigned long long)tr->diversity_dropped, dropped);
+	return true;
+}
+
+/* What a draw changed: nothing if it failed; else a new task (first
+ * draw) or the old panel's open seats cancelled (redraw), then seats. */
+static bool replay_draw_apply(struct replay_at *x, const struct audit_transcript *tr)
+{
+	struct replay *r = x->r;
+	bool redraw = strcmp(tr->kind, REPLAY_KIND_REDRAW) == 0;
+
+	r->last_draw = tr->draw;
+	r->stats.draws++;
+	r->stats.failed_draws += !tr->ok;
+	r->stats.redraws += redraw;
+	if (!tr->ok)
+		return true;
+	if (!redraw && !replay_task_create(r, tr->task, &tr->req))
+		return replay_nomem(x);
+	struct replay_task *t = replay_task_get(r, tr->task);
+	if ((redraw && !replay_cancel_open(r, tr->task, t)) ||
+	    !replay_seat_panel(r, tr->task, t, tr))
+		return replay_nomem(x);
+	return true;
+}
+
+static bool replay_draw(struct replay_at *x, const msgpack_object *body)
+{
+	struct audit_transcript *tr = malloc(sizeof *tr);
+	uint8_t hash[DRAW_HASH_LEN];
+
+	if (!tr)
+		return replay_nomem(x);
+	bool ok = audit_read_transcript(body, tr);
+	if (!ok) {
+		replay_unparsed(x);
+	} else {
+		x->draw = tr->draw;
+		ok = replay_draw_secret(x, tr) && replay_draw_request(x, tr) &&
+		     replay_collect(x, tr) && replay_compare_candidates(x, tr, hash) &&
+		     replay_select(x, tr, hash) && replay_draw_apply(x, tr);
+	}
+	free(tr);
+	return ok;
+}
+
+/* ---- entries ---- */
+
+/* Genesis first: seq 1 must be it. */
+static const struct replay_type {
+	const char *name;
+	bool (*apply)(struct replay_at *x, const msgpack_object *body);
+} replay_types[] = {
+	{AUDIT_GENESIS, replay_genesis},
+	{AUDIT_TERM, replay_term},
+	{AUDIT_EXPERT, replay_expert},
+	{AUDIT_CONFLICT, replay_conflict},
+	{AUDIT_DRAW, replay_draw},
+	{AUDIT_DRAW_FAILED, replay_draw},
+};
+
+static bool replay_body(struct replay_at *x, const void *body, size_t body_len)
+{
+	const struct replay_type *t = NULL;
+
+	for (size_t i = 0; i < sizeof replay_types / sizeof *replay_types; i++)
+		if (strcmp(x->type, replay_types[i].name) == 0)
+			t = &replay_types[i];
+	if (x->seq == 1 && t != &replay_types[0])
+		return replay_fail(x, "the log must open with %s, not '%.64s'",
+		                   AUDIT_GENESIS, x->type);
+	if (!t)
+		return replay_fail(x, "unknown entry type '%.64s'", x->type);
+	/* Scanned before msgpack-c sizes anything from the bytes. */
+	msgpack_unpacked u;
+	struct proto_error err;
+	msgpack_unpacked_init(&u);
+	enum proto_status st = proto_unpack(body, body_len, &u, &err);
+	bool ok = st == PROTO_OK
+		? t->apply(x, &u.data)
+		: st == PROTO_E_MALFORMED
+		? replay_fail(x, "body of type %s does not parse: %s", x->type, err.message)
+		: replay_nomem(x);
+	msgpack_unpacked_destroy(&u);
+	return ok;
+}
+
+enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
+                                 const char *type, const void *body,
+                                 size_t body_len,
+                                 const uint8_t prev[REPLAY_HASH_LEN],
+                                 const uint8_t hash[REPLAY_HASH_LEN],
+                                 char *why, size_t whysz)
+{
+	struct replay_at x = {.r = r, .seq = seq, .at = at, .type = type,
+	                      .why = why, .whysz = whysz};
+
+	assert(r && type && prev && hash && (body || body_len == 0));
+	if (why && whysz)
+		why[0] = '\0';
+	if (r->spent) {
+		replay_fail(&x, "not replayed: seq %lld did not match",
+		            (long long)r->spent_seq);
+		return REPLAY_MISMATCH;
+	}
+	if (!replay_chain(&x, body, body_len, prev, hash) ||
+	    !replay_body(&x, body, body_len)) {
+		r->spent = true;
+		r->spent_seq = seq;
+		return REPLAY_MISMATCH;
+	}
+	r->seq = seq;
+	memcpy(r->hash, hash, AUDIT_HASH_LEN);
+	r->stats.entries++;
+	return REPLAY_OK;
+}
+
+void replay_stats(const struct replay *r, struct replay_stats *out)
+{
+	*out = r->stats;
+}
+
+int64_t replay_head(const struct replay *r, uint8_t hash[REPLAY_HASH_LEN])
+{
+	if (hash)
+		memcpy(hash, r->hash, AUDIT_HASH_LEN);
+	return r->seq;
+}

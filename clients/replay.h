@@ -1,0 +1,99 @@
+/*
+ * replay.h - the replay engine behind `expertctl audit verify` (issue #3):
+ * fed the audit log entry by entry, in order, it checks the hash chain,
+ * rebuilds the pool, terms, conflicts, tasks and seats from the entries
+ * alone, and re-runs every draw from its transcript against that state
+ * with the daemon's own pure code (candidates, recusal, draw), so any
+ * entry the daemon could not have written is reported, with what differs.
+ *
+ * Pure: no I/O, no clock. The caller reads the rows (audit.entries) and
+ * compares the derived seats with task.show.
+ */
+#ifndef EXPERTD_REPLAY_H
+#define EXPERTD_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define REPLAY_HASH_LEN 32   /* = AUDIT_HASH_LEN */
+
+struct replay;
+
+enum replay_verdict { REPLAY_OK, REPLAY_MISMATCH };
+
+/* NULL on out of memory. */
+struct replay *replay_new(void);
+/* NULL-safe; clears *r. */
+void replay_destroy(struct replay **r);
+
+/*
+ * Replay one log entry; entries must be fed in the order read, starting
+ * with seq 1. Checks, in order, stopping at the first failure:
+ *  1. chain: seq follows the previous one (the first is 1), prev is the
+ *     previous entry's hash (zeros for the first), and hash is
+ *     audit_hash() of (prev, seq, at, type, body);
+ *  2. the type is known and the body has its layout; chain.genesis is
+ *     seq 1 and only seq 1; term numbers run 1, 2, ..., each term starting
+ *     after the last and ending no earlier than it starts; a pool.expert
+ *     names a known expert or the next id (ids are dense); a conflict
+ *     names a known expert and a valid credit code, ends no earlier than
+ *     it starts, and conflict ids run 1, 2, ...;
+ *  3. draws: the secret opens the pending commitment (genesis or the
+ *     previous draw's next_commit); draw ids run 1, 2, ...; ok matches
+ *     the type (draw / draw.failed); the task starts after the entry's
+ *     time and ends after it starts; 1 to TASK_MAX_SEATS seats; the task
+ *     is the next new id (ok first draw), none (failed first draw) or an
+ *     existing one whose request the redraw repeats field for field (the
+ *     nonce aside); kind "replacement" is refused, not yet replayed; the
+ *     candidate list rebuilt from the replayed state (count, hash,
+ *     exclusions by rule), the seed, the outcome, the panel seat by seat
+ *     and the diversity drops equal the transcript's.
+ * Then the entry's effect is applied as the daemon applies it: the pool
+ * upsert, the conflict, the term; for an ok draw a new task and its seats,
+ * for an ok redraw the open seats cancelled and the new panel seated.
+ *
+ * On REPLAY_MISMATCH, why (whysz > 0) names the seq and what differs,
+ * e.g. "seq 2005: secret does not open the commitment of seq 2004
+ * (draw 2)"; the replay is then spent: every later call is a mismatch.
+ * Running out of memory is reported as a mismatch saying so.
+ * body (body_len bytes) is borrowed for the call only.
+ */
+enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
+                                 const char *type, const void *body,
+                                 size_t body_len,
+                                 const uint8_t prev[REPLAY_HASH_LEN],
+                                 const uint8_t hash[REPLAY_HASH_LEN],
+                                 char *why, size_t whysz);
+
+/* Counts over the entries replayed so far (up to the first mismatch).
+ * draws counts every draw entry, ok or failed; failed_draws and redraws
+ * are subsets of it. */
+struct replay_stats {
+	uint64_t entries, experts, conflicts, terms, draws, failed_draws, redraws;
+};
+void replay_stats(const struct replay *r, struct replay_stats *out);
+
+/* The last entry replayed: its seq (0 if none) and hash (zeros if none),
+ * to compare with the head the daemon reports. hash may be NULL. */
+int64_t replay_head(const struct replay *r, uint8_t hash[REPLAY_HASH_LEN]);
+
+/* One seat of a task as the log implies it. Assignment ids are not in the
+ * log, so compare draw, expert, seat, role and state. */
+struct replay_seat {
+	int64_t draw;          /* the draw that seated it */
+	int64_t expert;
+	int seat;              /* index in that draw's panel */
+	int role;              /* index into proto_seat_roles: leader, member, backup */
+	int state;             /* enum assign_state */
+};
+
+/*
+ * The seats of task `task` in the order they were created (the order of
+ * the store's assignment ids): copies at most max into out and returns
+ * how many there are (0 for a task the log never created).
+ */
+size_t replay_task_seats(const struct replay *r, int64_t task,
+                         struct replay_seat *out, size_t max);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * task.c - what each task kind needs of an expert (see task.h). Two tables
+ * indexed by (kind, subject): the default group type, and the
+ * recommendation form's task-type checkbox the expert must have ticked.
+ */
+#include "task.h"
+
+#define TASK_KINDS (TASK_OTHER + 1)
+#define TASK_SUBJECTS (TASK_SUBJECT_STANDARDS + 1)
+
+/* Indexes into proto_group_types[]. */
+enum { G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_METHODS };
+
+/* Bits of proto_task_types[]. */
+#define CAP_INSTITUTION_REVIEW (1u << 0)
+#define CAP_STANDARDS_REVIEW (1u << 1)
+#define CAP_METHODS_GUIDANCE (1u << 2)
+#define CAP_ASSESSOR_TRAINING (1u << 3)
+#define CAP_EVALUATION_REVIEW (1u << 4)
+
+/* Columns: subject training, evaluation, standards. Only reviews and
+ * inspections of a training institution go to the training-review group;
+ * everything about evaluation or standards, competitions and assessor
+ * training is skill-evaluation work; the rest is methods work. */
+static const int task_group_table[TASK_KINDS][TASK_SUBJECTS] = {
+	[TASK_REVIEW] = {G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_SKILL_EVALUATION},
+	[TASK_INSPECTION] = {G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_SKILL_EVALUATION},
+	[TASK_COMPETITION] = {G_SKILL_EVALUATION, G_SKILL_EVALUATION, G_SKILL_EVALUATION},
+	[TASK_TRAINING] = {G_SKILL_EVALUATION, G_SKILL_EVALUATION, G_SKILL_EVALUATION},
+	[TASK_OTHER] = {G_METHODS, G_METHODS, G_METHODS},
+};
+
+/* The form has no checkbox for competitions or "other": 0 = no need. */
+static const unsigned task_capability_table[TASK_KINDS][TASK_SUBJECTS] = {
+	[TASK_REVIEW] = {CAP_INSTITUTION_REVIEW, CAP_EVALUATION_REVIEW, CAP_STANDARDS_REVIEW},
+	[TASK_INSPECTION] = {CAP_INSTITUTION_REVIEW, CAP_EVALUATION_REVIEW, CAP_STANDARDS_REVIEW},
+	[TASK_COMPETITION] = {0, 0, 0},
+	[TASK_TRAINING] = {CAP_ASSESSOR_TRAINING, CAP_ASSESSOR_TRAINING, CAP_ASSESSOR_TRAINING},
+	[TASK_OTHER] = {0, 0, 0},
+};
+
+/* The codec only lets listed kinds and subjects through; this guards the
+ * tables against a caller that skipped it. */
+static bool task_is_known(int kind, int subject)
+{
+	return kind >= 0 && kind < TASK_KINDS && subject >= 0 && subject < TASK_SUBJECTS;
+}
+
+int task_default_group(int kind, int subject)
+{
+	return task_is_known(kind, subject) ? task_group_table[kind][subject] : -1;
+}
+
+unsigned task_required_capability(int kind, int subject)
+{
+	return task_is_known(kind, subject) ? task_capability_table[kind][subject] : 0;
+}
+
+int task_seats(const struct task *t)
+{
+	return (t->leader ? 1 : 0) + t->members + t->backups;
+}

@@ -1,0 +1,1512 @@
+/*
+ * test_replay.c - the audit log replay. A realistic log is built here by
+ * driving the daemon's pure code the way its handlers do (sim_draw mirrors
+ * h_draw.c's draw_perform, sim_expert handler_save_expert, and so on):
+ * 200 experts, conflicts, terms and over fifty draws that hit every
+ * recusal rule, with redraws and failed draws. The replay must accept it
+ * whole and derive the same seats; then each kind of tampering must be
+ * caught at the right seq, with a message naming what differs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "audit.h"
+#include "candidates.h"
+#include "ident.h"
+#include "proto.h"
+#include "replay.h"
+
+#define DAY INT64_C(86400)
+#define HOUR INT64_C(3600)
+#define N_EXPERTS 200
+#define N_ORGS 10          /* held by experts; two more are held by nobody */
+#define SIM_MAX_TASKS 128
+#define NANNY "育婴员"      /* the small specialty: failed draws */
+
+static const char *const SPECS[] = {"焊工", "电工", "车工"};
+static char ORGS[N_ORGS + 2][19];
+
+/* ------------------------------------------------------------ the log */
+
+struct entry {
+	int64_t seq, at;
+	char type[32];
+	uint8_t *body;
+	size_t len;
+	uint8_t prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
+};
+
+struct log {
+	struct entry *e;
+	size_t n, cap;
+};
+
+static void log_free(struct log *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->e[i].body);
+	free(l->e);
+	memset(l, 0, sizeof *l);
+}
+
+static void entry_set_body(struct entry *e, const void *p, size_t n)
+{
+	free(e->body);
+	e->body = malloc(n ? n : 1);
+	assert_non_null(e->body);
+	if (n)
+		memcpy(e->body, p, n);
+	e->len = n;
+}
+
+static void log_copy(struct log *dst, const struct log *src)
+{
+	dst->n = dst->cap = src->n;
+	dst->e = calloc(src->n, sizeof *dst->e);
+	assert_non_null(dst->e);
+	for (size_t i = 0; i < src->n; i++) {
+		dst->e[i] = src->e[i];
+		dst->e[i].body = NULL;
+		entry_set_body(&dst->e[i], src->e[i].body, src->e[i].len);
+	}
+}
+
+/* Recompute prev and hash from entry `from` on, as a forger would. */
+static void log_rehash(struct log *l, size_t from)
+{
+	for (size_t i = from; i < l->n; i++) {
+		struct entry *e = &l->e[i];
+		if (i == 0)
+			memset(e->prev, 0, sizeof e->prev);
+		else
+			memcpy(e->prev, l->e[i - 1].hash, sizeof e->prev);
+		audit_hash(e->hash, e->prev, e->seq, e->at, e->type, e->body, e->len);
+	}
+}
+
+static void log_renumber(struct log *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		l->e[i].seq = (int64_t)i + 1;
+}
+
+static void log_delete(struct log *l, size_t k)
+{
+	free(l->e[k].body);
+	memmove(&l->e[k], &l->e[k + 1], (l->n - k - 1) * sizeof *l->e);
+	l->n--;
+}
+
+static void log_swap(struct log *l, size_t a, size_t b)
+{
+	struct entry t = l->e[a];
+	l->e[a] = l->e[b];
+	l->e[b] = t;
+}
+
+static bool is_draw(const struct entry *e)
+{
+	return strcmp(e->type, AUDIT_DRAW) == 0 || strcmp(e->type, AUDIT_DRAW_FAILED) == 0;
+}
+
+static void entry_unpack(const struct entry *e, msgpack_unpacked *u)
+{
+	struct proto_error err;
+	msgpack_unpacked_init(u);
+	assert_int_equal(proto_unpack(e->body, e->len, u, &err), PROTO_OK);
+}
+
+static void entry_transcript(const struct entry *e, struct audit_transcript *tr)
+{
+	msgpack_unpacked u;
+	assert_true(is_draw(e));
+	entry_unpack(e, &u);
+	assert_true(audit_read_transcript(&u.data, tr));
+	msgpack_unpacked_destroy(&u);
+}
+
+static void entry_set_transcript(struct entry *e, const struct audit_transcript *tr)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	audit_pack_transcript(&pk, tr);
+	entry_set_body(e, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* ------------------------------------------------------ the simulation */
+
+struct sim_seat {
+	int64_t assignment;
+	struct replay_seat s;
+};
+
+struct sim_task {
+	struct task t;
+	struct sim_seat seats[160];
+	size_t n;
+};
+
+/* What the daemon holds, and the log it writes. */
+struct sim {
+	struct pool *pool;
+	struct engage *eng;
+	struct expert *experts;           /* by id */
+	int32_t term_start[4], term_end[4];
+	int n_terms;
+	struct recusal_config rules;
+	uint8_t secret[AUDIT_SECRET_LEN];
+	uint64_t secrets_made;
+	int64_t now;
+	int64_t last_draw, last_conflict, last_assignment;
+	struct sim_task *tasks;           /* tasks[id - 1] */
+	size_t n_tasks;
+	struct log log;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	/* What the scenario exercised. */
+	uint64_t excluded[RULE__COUNT], dropped;
+	struct replay_stats want;         /* entries left 0 */
+	uint64_t failed_redraws;
+	int64_t failed_redraw_task, failed_redraw_draw;
+};
+
+static msgpack_packer *sim_begin(struct sim *s)
+{
+	msgpack_sbuffer_clear(&s->sb);
+	return &s->pk;
+}
+
+/* audit_log_append(): the packed body chained onto the last entry. */
+static int64_t sim_end(struct sim *s, const char *type)
+{
+	struct log *l = &s->log;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->e = realloc(l->e, l->cap * sizeof *l->e);
+		assert_non_null(l->e);
+	}
+	struct entry *e = &l->e[l->n];
+	memset(e, 0, sizeof *e);
+	e->seq = (int64_t)l->n + 1;
+	e->at = s->now;
+	snprintf(e->type, sizeof e->type, "%s", type);
+	entry_set_body(e, s->sb.data, s->sb.size);
+	if (l->n)
+		memcpy(e->prev, l->e[l->n - 1].hash, sizeof e->prev);
+	audit_hash(e->hash, e->prev, e->seq, e->at, type, e->body, e->len);
+	l->n++;
+	s->now += 17;
+	return e->seq;
+}
+
+/* The draw secret chain, deterministic so that runs are repeatable. */
+static void sim_make_secret(struct sim *s, uint8_t out[AUDIT_SECRET_LEN])
+{
+	uint8_t seed[randombytes_SEEDBYTES] = {0x5e, 0xc2};
+	memcpy(seed + 8, &s->secrets_made, sizeof s->secrets_made);
+	s->secrets_made++;
+	randombytes_buf_deterministic(out, AUDIT_SECRET_LEN, seed);
+}
+
+static void sim_genesis(struct sim *s)
+{
+	uint8_t commit[AUDIT_HASH_LEN];
+	sim_make_secret(s, s->secret);
+	audit_commit(commit, s->secret);
+	audit_pack_genesis(sim_begin(s), commit);
+	sim_end(s, AUDIT_GENESIS);
+}
+
+/* h_term_open: 3 years from the start, less a day. */
+static void sim_term(struct sim *s, int y, int m, int d)
+{
+	int n = ++s->n_terms;
+	s->term_start[n] = ident_days_from_civil(y, m, d);
+	s->term_end[n] = ident_days_from_civil(y + 3, m, d) - 1;
+	audit_pack_term(sim_begin(s), n, s->term_start[n], s->term_end[n]);
+	sim_end(s, AUDIT_TERM);
+	s->want.terms++;
+}
+
+/* handler_save_expert: the entry, then the pool. */
+static void sim_expert(struct sim *s, const struct expert *e, const char *event,
+                       const char *reason)
+{
+	audit_pack_expert(sim_begin(s), event, "operator", reason, e);
+	sim_end(s, AUDIT_EXPERT);
+	assert_true(pool_upsert(s->pool, e));
+	s->want.experts++;
+}
+
+/* h_conflict_add: the entry, then engage with the org interned. */
+static void sim_conflict(struct sim *s, int64_t expert, const char *org, int kind,
+                         int32_t from, int32_t to)
+{
+	int64_t id = ++s->last_conflict;
+	audit_pack_conflict(sim_begin(s), id, expert, org, kind, from, to);
+	sim_end(s, AUDIT_CONFLICT);
+	struct engage_conflict c = {.org = pool_org_intern(s->pool, org),
+	                            .valid_from = from, .valid_to = to};
+	assert_true(engage_add_conflict(s->eng, expert, &c));
+	s->want.conflicts++;
+}
+
+/* cancel_open_seats() */
+static void sim_cancel_open(struct sim *s, struct sim_task *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		struct sim_seat *a = &st->seats[i];
+		if (a->s.state != ASSIGN_OFFERED && a->s.state != ASSIGN_STANDBY &&
+		    a->s.state != ASSIGN_ACCEPTED)
+			continue;
+		a->s.state = ASSIGN_CANCELLED;
+		struct engage_assignment ea = {.id = a->assignment, .task = st->t.id,
+		                               .state = ASSIGN_CANCELLED};
+		assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
+	}
+}
+
+/* seat_panel() */
+static void sim_seat_panel(struct sim *s, struct sim_task *st,
+                           const struct audit_transcript *tr)
+{
+	size_t leaders = st->t.leader ? 1 : 0;
+	for (size_t i = 0; i < tr->n_panel; i++) {
+		bool backup = i >= leaders + (size_t)st->t.members;
+		assert_true(st->n < sizeof st->seats / sizeof *st->seats);
+		struct sim_seat *a = &st->seats[st->n++];
+		a->assignment = ++s->last_assignment;
+		a->s = (struct replay_seat){
+			.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
+			.role = i < leaders ? 0 : backup ? 2 : 1,
+			.state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED};
+		struct engage_assignment ea = {.id = a->assignment, .task = st->t.id,
+		                               .state = a->s.state};
+		assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
+	}
+}
+
+/* A new task: kept, and given to engage with its orgs interned
+ * (dispatch_engage_task). */
+static void sim_task_create(struct sim *s, const struct task *t)
+{
+	assert_true(s->n_tasks < SIM_MAX_TASKS);
+	struct sim_task *st = &s->tasks[s->n_tasks++];
+	memset(st, 0, sizeof *st);
+	st->t = *t;
+	struct engage_task et = {.id = t->id, .start_at = t->start_at,
+	                         .end_at = t->end_at};
+	for (int i = 0; i < t->n_orgs; i++)
+		et.orgs[et.n_orgs++] = pool_org_intern(s->pool, t->orgs[i]);
+	assert_true(engage_put_task(s->eng, &et));
+}
+
+/* draw_perform() step by step: candidates from recusal, the committed
+ * secret revealed, seed, selection, the transcript chained, then the task
+ * and seats. also: experts already drawn for the task (the daemon passes
+ * none yet). Returns whether the draw succeeded. */
+static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
+                          const int64_t *also, size_t n_also)
+{
+	bool redraw = strcmp(kind, "redraw") == 0;
+	struct audit_transcript *tr = calloc(1, sizeof *tr);
+	struct candidates c;
+	assert_non_null(tr);
+	candidates_init(&c);
+	struct recusal_terms terms = {s->term_start, s->term_end, s->n_terms};
+	struct recusal_task rt = {
+		.id = t->id, .start_at = t->start_at, .end_at = t->end_at,
+		.start_day = ident_day_cst(t->start_at), .end_day = ident_day_cst(t->end_at),
+		.capability = task_required_capability(t->kind, t->subject),
+		.exclude = t->exclude, .n_exclude = t->n_exclude,
+	};
+	for (int i = 0; i < t->n_orgs; i++)
+		rt.orgs[rt.n_orgs++] = pool_org_find(s->pool, t->orgs[i]);
+	uint32_t sid = pool_specialty_find(s->pool, t->specialty);
+	assert_true(candidates_collect(&c, s->pool, s->eng, &terms, sid, t->group, &rt,
+	                               &s->rules, also, n_also));
+	for (size_t i = 0; i < n_also; i++)
+		tr->already_drawn[tr->n_already_drawn++] = also[i];
+	memcpy(tr->secret, s->secret, sizeof tr->secret);
+	sim_make_secret(s, s->secret);
+	audit_commit(tr->next_commit, s->secret);
+	tr->draw = ++s->last_draw;
+	snprintf(tr->kind, sizeof tr->kind, "%s", kind);
+	snprintf(tr->actor, sizeof tr->actor, "%s", redraw ? "operator" : t->bureau);
+	snprintf(tr->reason, sizeof tr->reason, "%s", redraw ? "组长因病不能参加" : "");
+	tr->rules = s->rules;
+	tr->n_candidates = c.n;
+	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
+	draw_candidates_hash(tr->candidates_hash, c.ids, c.n);
+	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
+	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
+	                         .backups = (size_t)t->backups,
+	                         .diversity = s->rules.diversity};
+	size_t dropped = 0;
+	tr->ok = draw_select_counted(c.list, c.n, &spec, tr->seed, tr->panel,
+	                             &tr->n_panel, &dropped) == DRAW_OK;
+	tr->diversity_dropped = dropped;
+	bool new_task = t->id == 0;
+	if (tr->ok && new_task)
+		t->id = (int64_t)s->n_tasks + 1;
+	tr->task = tr->ok || !new_task ? t->id : 0;
+	tr->req = *t;
+	if (tr->ok && new_task)
+		sim_task_create(s, t);
+	audit_pack_transcript(sim_begin(s), tr);
+	sim_end(s, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED);
+	if (tr->ok) {
+		struct sim_task *st = &s->tasks[t->id - 1];
+		if (redraw)
+			sim_cancel_open(s, st);
+		sim_seat_panel(s, st, tr);
+	}
+	for (int r = 0; r < RULE__COUNT; r++)
+		s->excluded[r] += c.excluded[r];
+	s->dropped += dropped;
+	s->want.draws++;
+	s->want.failed_draws += !tr->ok;
+	s->want.redraws += redraw;
+	s->failed_redraws += redraw && !tr->ok;
+	if (redraw && !tr->ok) {
+		s->failed_redraw_task = t->id;
+		s->failed_redraw_draw = tr->draw;
+	}
+	bool ok = tr->ok;
+	candidates_free(&c);
+	free(tr);
+	return ok;
+}
+
+static bool sim_draw(struct sim *s, struct task *t, const char *kind)
+{
+	return sim_draw_also(s, t, kind, NULL, 0);
+}
+
+/* h_draw_redraw: the stored task with the redraw's own nonce. */
+static bool sim_redraw(struct sim *s, int64_t task, uint8_t salt)
+{
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	*t = s->tasks[task - 1].t;
+	t->nonce_len = 20;
+	for (size_t i = 0; i < t->nonce_len; i++)
+		t->nonce[i] = (uint8_t)(salt * 31 + i);
+	bool ok = sim_draw(s, t, "redraw");
+	free(t);
+	return ok;
+}
+
+/* ------------------------------------------------------------ scenario */
+
+/* xorshift64*: a fixed pseudo-random scenario, the same on every run. */
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * UINT64_C(2685821657736338717);
+}
+
+static void make_orgs(void)
+{
+	for (int i = 0; i < N_ORGS + 2; i++) {
+		snprintf(ORGS[i], sizeof ORGS[i], "91440101MA5%06d", 104729 + i * 7919);
+		ORGS[i][17] = ident_credit_code_check_char(ORGS[i]);
+		assert_true(ORGS[i][17] != '\0');
+		ORGS[i][18] = '\0';
+		assert_int_equal(ident_credit_code(ORGS[i], 18, NULL), IDENT_OK);
+	}
+}
+
+static void make_expert(struct expert *e, int64_t id, uint64_t *x)
+{
+	static const unsigned groups[8] = {3, 3, 3, 3, 3, 7, 2, 1};
+	memset(e, 0, sizeof *e);
+	e->id = id;
+	snprintf(e->name, sizeof e->name, "专家%lld", (long long)id);
+	e->birth = ident_days_from_civil(1958 + (int)(rnd(x) % 33),
+	                                 1 + (int)(rnd(x) % 12), 1 + (int)(rnd(x) % 28));
+	if (id % 25 == 0) {   /* 70 on every task day; half may still serve */
+		e->birth = ident_days_from_civil(1955, 5, 5);
+		e->relaxations = id % 50 == 0 ? RELAX_SENIOR_EXPERT : 0;
+	}
+	if (id % 16 == 0) {
+		strcpy(e->specialties[e->n_specialties++], NANNY);
+	} else {
+		int a = (int)(rnd(x) % 3);
+		strcpy(e->specialties[e->n_specialties++], SPECS[a]);
+		if (rnd(x) % 4 == 0)
+			strcpy(e->specialties[e->n_specialties++], SPECS[(a + 1) % 3]);
+	}
+	e->group_types = id % 16 == 0 ? 3 : groups[rnd(x) % 8];
+	e->task_types = rnd(x) % 6 == 0 ? 1u << 3 : 0x1f;
+	if (rnd(x) % 10 < 9)
+		strcpy(e->employer_code, ORGS[rnd(x) % N_ORGS]);
+	if (rnd(x) % 10 < 3)
+		strcpy(e->recommender_code, ORGS[rnd(x) % N_ORGS]);
+	e->leader_eligible = rnd(x) % 3 == 0;
+	e->status = EXPERT_ACTIVE;
+	if (id % 37 == 0)
+		e->status = EXPERT_REVOKED;
+	else if (id % 41 == 0)
+		e->status = EXPERT_FLAGGED;
+	else if (id % 29 == 0) {   /* a suspension that ended, or one that did not */
+		e->status = EXPERT_SUSPENDED;
+		e->suspended_until = id % 2 ? ident_days_from_civil(2025, 1, 20) : 0;
+	}
+	e->term = e->joined_term = 1;
+	if (id % 43 == 0)
+		e->term = e->joined_term = 2;     /* serves from 2027 only */
+	else if (id % 47 == 0)
+		e->term = 2;                      /* renewed ahead: still covers */
+}
+
+static int64_t unix_cst(int y, int m, int d, int hour)
+{
+	return (int64_t)ident_days_from_civil(y, m, d) * DAY + (hour - 8) * HOUR;
+}
+
+/* The k-th bureau request: specialties, kinds and orgs rotate so tasks
+ * share dates (overlap) and organisations (rotation), and name orgs that
+ * experts work for, were recommended by, or declared conflicts with. */
+static void make_request(struct task *t, int k, const char *specialty, int members)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->bureau, sizeof t->bureau, "%s", k % 2 ? "yuexiu" : "tianhe");
+	snprintf(t->created_by, sizeof t->created_by, "%s", t->bureau);
+	t->kind = k % 5;
+	t->subject = (k / 5) % 3;
+	snprintf(t->specialty, sizeof t->specialty, "%s", specialty);
+	t->group = task_default_group(t->kind, t->subject);
+	t->members = members;
+	t->leader = k % 3 == 0;
+	t->backups = k % 3;
+	t->n_orgs = k % 4 == 3 ? 0 : 1 + k % 2;
+	for (int i = 0; i < t->n_orgs; i++)
+		strcpy(t->orgs[i], ORGS[(k * 3 + i * 5) % (N_ORGS + 2)]);
+	t->start_at = unix_cst(2025, 2, 3, 9) + (k % 12) * 5 * DAY;
+	t->end_at = t->start_at + (1 + k % 3) * DAY - 9 * HOUR;
+	snprintf(t->district, sizeof t->district, "越秀区");
+	if (k % 6 == 5) {
+		t->exclude[t->n_exclude++] = (k * 7) % N_EXPERTS + 1;
+		t->exclude[t->n_exclude++] = (k * 11) % N_EXPERTS + 1;
+	}
+	snprintf(t->note, sizeof t->note, "联系人 13912345678");
+	t->nonce_len = 16 + (size_t)(k % 16);
+	for (size_t i = 0; i < t->nonce_len; i++)
+		t->nonce[i] = (uint8_t)(k * 7 + i);
+}
+
+/* pool.suspend / pool.reinstate through handler_save_expert. */
+static void sim_set_status(struct sim *s, int64_t id, enum expert_status st,
+                           int32_t until, const char *event, const char *reason)
+{
+	struct expert *e = &s->experts[id];
+	e->status = st;
+	e->suspended_until = until;
+	sim_expert(s, e, event, reason);
+}
+
+static bool sim_request(struct sim *s, int k, const char *specialty, int members)
+{
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_request(t, k, specialty, members);
+	bool ok = sim_draw(s, t, "draw");
+	free(t);
+	return ok;
+}
+
+/* A failed redraw: the nanny task's pool shrinks below its seats, the
+ * redraw fails and must leave the panel; then the pool recovers. */
+static void sim_failed_redraw(struct sim *s)
+{
+	assert_true(sim_request(s, 100, NANNY, 2));
+	int64_t task = (int64_t)s->n_tasks;
+	for (int64_t id = 16; id <= N_EXPERTS; id += 16)
+		if (id > 32 && s->experts[id].status == EXPERT_ACTIVE)
+			sim_set_status(s, id, EXPERT_SUSPENDED, 0, "suspended", "资格复核");
+	assert_false(sim_redraw(s, task, 99));
+	for (int64_t id = 16; id <= N_EXPERTS; id += 16)
+		if (id > 32 && s->experts[id].status == EXPERT_SUSPENDED)
+			sim_set_status(s, id, EXPERT_ACTIVE, 0, "reinstated", NULL);
+	assert_true(sim_redraw(s, task, 98));
+}
+
+/* Days are Beijing days: a suspension through 31 March no longer stands
+ * for a task at 07:00 on 1 April in Guangzhou, though it is still 31 March
+ * in UTC then. */
+static void sim_day_edge(struct sim *s)
+{
+	int lifted = 0;
+	for (int64_t id = 1; id <= N_EXPERTS && lifted < 6; id++) {
+		struct expert *e = &s->experts[id];
+		if (strcmp(e->specialties[0], SPECS[0]) == 0 && e->status == EXPERT_ACTIVE &&
+		    (e->group_types & GROUP_SKILL_EVALUATION)) {
+			sim_set_status(s, id, EXPERT_SUSPENDED,
+			               ident_days_from_civil(2025, 3, 31), "suspended", "请假");
+			lifted++;
+		}
+	}
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_request(t, 2, SPECS[0], 4);           /* a competition: no capability */
+	t->start_at = unix_cst(2025, 4, 1, 7);
+	t->end_at = unix_cst(2025, 4, 1, 18);
+	assert_true(sim_draw(s, t, "draw"));
+	free(t);
+}
+
+static void sim_scenario(struct sim *s)
+{
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	sim_term(s, 2027, 1, 1);
+	for (int64_t id = 1; id <= N_EXPERTS; id++) {
+		make_expert(&s->experts[id], id, &x);
+		sim_expert(s, &s->experts[id], "imported", NULL);
+	}
+	for (int k = 0; k < 15; k++)
+		sim_conflict(s, 1 + (int64_t)(rnd(&x) % N_EXPERTS),
+		             ORGS[rnd(&x) % (N_ORGS + 1)], (int)(rnd(&x) % 4),
+		             ident_days_from_civil(2024, 6, 1),
+		             k % 3 ? 0 : ident_days_from_civil(2025, 3, 31));
+	for (int k = 0; k < 46; k++) {
+		s->now += HOUR;
+		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
+		if (k % 7 == 6 && s->n_tasks >= 3)
+			sim_redraw(s, (int64_t)s->n_tasks - 2, (uint8_t)k);
+		if (k % 5 == 4) {
+			int64_t id = 1 + (k * 13) % N_EXPERTS;
+			if (s->experts[id].status == EXPERT_ACTIVE)
+				sim_set_status(s, id, EXPERT_SUSPENDED,
+				               ident_days_from_civil(2025, 12, 31),
+				               "suspended", "多次无故缺席");
+			else
+				sim_set_status(s, id, EXPERT_ACTIVE, 0, "reinstated", NULL);
+		}
+		if (k % 9 == 8)
+			sim_conflict(s, 1 + (k * 17) % N_EXPERTS, ORGS[k % N_ORGS], 1,
+			             ident_days_from_civil(2025, 1, 1), 0);
+	}
+	assert_false(sim_request(s, 47, NANNY, 20));   /* too many seats */
+	sim_day_edge(s);
+	sim_failed_redraw(s);
+	for (int k = 48; k < 52; k++)
+		sim_request(s, k, SPECS[k % 3], 3);
+}
+
+/* The scenario, built once: the log and what the daemon then holds. */
+static struct sim SIM;
+
+static int sim_setup(void **state)
+{
+	(void)state;
+	make_orgs();
+	struct sim *s = &SIM;
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(N_EXPERTS + 1, sizeof *s->experts);
+	s->tasks = calloc(SIM_MAX_TASKS, sizeof *s->tasks);
+	if (!s->pool || !s->eng || !s->experts || !s->tasks)
+		return -1;
+	s->rules = (struct recusal_config){.rotation_days = 365, .exposure_cap = 3,
+	                                   .exposure_days = 365, .diversity = true};
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	sim_scenario(s);
+	return 0;
+}
+
+static int sim_teardown(void **state)
+{
+	(void)state;
+	log_free(&SIM.log);
+	msgpack_sbuffer_destroy(&SIM.sb);
+	pool_destroy(&SIM.pool);
+	engage_destroy(&SIM.eng);
+	free(SIM.experts);
+	free(SIM.tasks);
+	return 0;
+}
+
+/* ---------------------------------------------------------- replaying */
+
+struct outcome {
+	size_t bad;            /* index of the first entry refused; n if none */
+	int64_t bad_seq;
+	char why[512];
+};
+
+/* Replay l; keep (may be NULL) receives the replay for inspection. */
+static void replay_log(const struct log *l, struct outcome *o, struct replay **keep)
+{
+	struct replay *r = replay_new();
+	assert_non_null(r);
+	o->bad = l->n;
+	o->bad_seq = 0;
+	o->why[0] = '\0';
+	for (size_t i = 0; i < l->n; i++) {
+		const struct entry *e = &l->e[i];
+		if (replay_entry(r, e->seq, e->at, e->type, e->body, e->len, e->prev,
+		                 e->hash, o->why, sizeof o->why) != REPLAY_OK) {
+			o->bad = i;
+			o->bad_seq = e->seq;
+			break;
+		}
+		assert_string_equal(o->why, "");
+	}
+	if (keep)
+		*keep = r;
+	else
+		replay_destroy(&r);
+}
+
+/* The first entry refused is l->e[bad], and why starts with its seq and
+ * contains `what`. */
+static void assert_caught(const struct log *l, const struct outcome *o,
+                          size_t bad, const char *what)
+{
+	char prefix[48];
+	if (o->bad != bad)
+		fail_msg("caught at index %zu, want %zu: %s", o->bad, bad, o->why);
+	snprintf(prefix, sizeof prefix, "seq %lld", (long long)l->e[bad].seq);
+	if (strncmp(o->why, prefix, strlen(prefix)) != 0 || !strstr(o->why, what))
+		fail_msg("why = \"%s\"; want \"%s...%s...\"", o->why, prefix, what);
+}
+
+/* Index of the n-th draw entry (0-based) for which pred holds. */
+static size_t nth_draw(const struct log *l, size_t n, bool ok_only, size_t min_panel)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (!is_draw(&l->e[i]) || (ok_only && strcmp(l->e[i].type, AUDIT_DRAW) != 0))
+			continue;
+		struct audit_transcript tr;
+		entry_transcript(&l->e[i], &tr);
+		if (tr.n_panel >= min_panel && n-- == 0)
+			return i;
+	}
+	fail_msg("no such draw");
+	return 0;
+}
+
+/* --------------------------------------------------------------- tests */
+
+/* The scenario is the realistic one it claims to be. */
+static void test_scenario_covers_every_rule(void **state)
+{
+	(void)state;
+	for (int r = 0; r < RULE__COUNT; r++)
+		if (SIM.excluded[r] == 0)
+			fail_msg("no draw excluded anyone under %s", recusal_rule_names[r]);
+	assert_true(SIM.dropped > 0);
+	assert_true(SIM.want.draws >= 50);
+	assert_true(SIM.want.failed_draws >= 2);
+	assert_true(SIM.want.redraws >= 6);
+	assert_int_equal(SIM.failed_redraws, 1);
+	assert_true(SIM.n_tasks >= 40);
+}
+
+static void test_whole_log_replays(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct replay *r;
+	replay_log(&SIM.log, &o, &r);
+	if (o.bad != SIM.log.n)
+		fail_msg("refused: %s", o.why);
+
+	struct replay_stats st;
+	replay_stats(r, &st);
+	assert_int_equal(st.entries, SIM.log.n);
+	assert_int_equal(st.experts, SIM.want.experts);
+	assert_int_equal(st.conflicts, SIM.want.conflicts);
+	assert_int_equal(st.terms, SIM.want.terms);
+	assert_int_equal(st.draws, SIM.want.draws);
+	assert_int_equal(st.failed_draws, SIM.want.failed_draws);
+	assert_int_equal(st.redraws, SIM.want.redraws);
+
+	uint8_t head[REPLAY_HASH_LEN];
+	assert_int_equal(replay_head(r, head), SIM.log.e[SIM.log.n - 1].seq);
+	assert_memory_equal(head, SIM.log.e[SIM.log.n - 1].hash, sizeof head);
+
+	/* Every task's seats, as the daemon's store holds them. */
+	struct replay_seat seats[160];
+	size_t cancelled = 0;
+	for (size_t t = 0; t < SIM.n_tasks; t++) {
+		const struct sim_task *want = &SIM.tasks[t];
+		size_t n = replay_task_seats(r, (int64_t)t + 1, seats, 160);
+		assert_int_equal(n, want->n);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(seats[i].draw, want->seats[i].s.draw);
+			assert_int_equal(seats[i].expert, want->seats[i].s.expert);
+			assert_int_equal(seats[i].seat, want->seats[i].s.seat);
+			assert_int_equal(seats[i].role, want->seats[i].s.role);
+			assert_int_equal(seats[i].state, want->seats[i].s.state);
+			cancelled += seats[i].state == ASSIGN_CANCELLED;
+		}
+	}
+	assert_true(cancelled > 0);
+	/* Copies stop at max; the count is still the whole. */
+	assert_int_equal(replay_task_seats(r, 1, seats, 1), SIM.tasks[0].n);
+	assert_int_equal(replay_task_seats(r, 0, seats, 160), 0);
+	assert_int_equal(replay_task_seats(r, (int64_t)SIM.n_tasks + 1, seats, 160), 0);
+	replay_destroy(&r);
+	assert_null(r);
+	replay_destroy(&r);
+	replay_destroy(NULL);
+}
+
+/* The failed redraw left the first panel standing: no seat of its draw,
+ * and the panel before it still open. */
+static void test_failed_redraw_keeps_panel(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct replay *r;
+	struct replay_seat seats[160];
+	replay_log(&SIM.log, &o, &r);
+	assert_int_equal(o.bad, SIM.log.n);
+	size_t n = replay_task_seats(r, SIM.failed_redraw_task, seats, 160);
+	assert_true(n > 0);
+	int64_t first = seats[0].draw;
+	size_t open_first = 0, cancelled_first = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_not_equal(seats[i].draw, SIM.failed_redraw_draw);
+		if (seats[i].draw == first) {
+			cancelled_first += seats[i].state == ASSIGN_CANCELLED;
+			open_first += seats[i].state != ASSIGN_CANCELLED;
+		}
+	}
+	/* The later successful redraw cancelled all of the first panel... */
+	assert_int_equal(open_first, 0);
+	assert_true(cancelled_first > 0);
+	/* ...and seated its own, which is open. */
+	assert_true(seats[n - 1].draw > SIM.failed_redraw_draw);
+	assert_int_not_equal(seats[n - 1].state, ASSIGN_CANCELLED);
+	replay_destroy(&r);
+}
+
+static void test_flipped_byte_breaks_hash(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	log_copy(&l, &SIM.log);
+	size_t k = nth_draw(&l, 20, false, 0);
+	l.e[k].body[l.e[k].len / 2] ^= 0x01;
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "hash does not match its contents");
+
+	/* The type and the time are covered too. */
+	log_free(&l);
+	log_copy(&l, &SIM.log);
+	l.e[k].at += 1;
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "hash does not match its contents");
+	log_free(&l);
+}
+
+/* A forger who rehashes the entry they changed must rehash every later
+ * one: the actor of a draw is not replayed, but the chain covers it. */
+static void test_rehashed_entry_breaks_next_prev(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	char want[64];
+	log_copy(&l, &SIM.log);
+	size_t k = nth_draw(&l, 20, false, 0);
+	entry_transcript(&l.e[k], &tr);
+	snprintf(tr.actor, sizeof tr.actor, "intruder");
+	entry_set_transcript(&l.e[k], &tr);
+	audit_hash(l.e[k].hash, l.e[k].prev, l.e[k].seq, l.e[k].at, l.e[k].type,
+	           l.e[k].body, l.e[k].len);
+	replay_log(&l, &o, NULL);
+	snprintf(want, sizeof want, "prev_hash is not the hash of entry %lld",
+	         (long long)l.e[k].seq);
+	assert_caught(&l, &o, k + 1, want);
+	log_free(&l);
+
+	/* Rehashed garbage gets past the chain but not the reader. */
+	log_copy(&l, &SIM.log);
+	l.e[k].body[l.e[k].len / 2] ^= 0x80;
+	audit_hash(l.e[k].hash, l.e[k].prev, l.e[k].seq, l.e[k].at, l.e[k].type,
+	           l.e[k].body, l.e[k].len);
+	replay_log(&l, &o, NULL);
+	if (o.bad == k + 1)
+		assert_caught(&l, &o, k + 1, "prev_hash");
+	else
+		assert_caught(&l, &o, k, "body of type draw does not parse");
+	log_free(&l);
+}
+
+static void test_changed_panel_is_caught(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	char want[96];
+	log_copy(&l, &SIM.log);
+	size_t k = nth_draw(&l, 25, true, 3);
+	entry_transcript(&l.e[k], &tr);
+	int64_t real = tr.panel[1], forged = 1;
+	for (bool taken = true; taken; forged++) {
+		taken = false;
+		for (size_t i = 0; i < tr.n_panel; i++)
+			taken |= tr.panel[i] == forged;
+		if (!taken)
+			break;
+	}
+	tr.panel[1] = forged;
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	snprintf(want, sizeof want, "panel differs at seat 1: transcript %lld, "
+	         "replay %lld", (long long)forged, (long long)real);
+	assert_caught(&l, &o, k, want);
+	log_free(&l);
+}
+
+/* A rewritten status before a draw changes who recusal lets through: the
+ * first draw that saw the expert no longer matches. */
+static void test_changed_status_changes_candidates(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	log_copy(&l, &SIM.log);
+	size_t d = nth_draw(&l, 30, true, 1);
+	entry_transcript(&l.e[d], &tr);
+	int64_t x = tr.panel[0];
+	size_t p = d;
+	struct expert e;
+	for (size_t i = 0; i < d; i++) {
+		if (strcmp(l.e[i].type, AUDIT_EXPERT) != 0)
+			continue;
+		msgpack_unpacked u;
+		entry_unpack(&l.e[i], &u);
+		assert_true(audit_read_expert(&u.data, &e));
+		msgpack_unpacked_destroy(&u);
+		if (e.id == x)
+			p = i;
+	}
+	assert_true(p < d);
+
+	msgpack_unpacked u;
+	const char *s;
+	size_t n;
+	char event[64] = "", reason[513] = "";
+	entry_unpack(&l.e[p], &u);
+	assert_true(audit_read_expert(&u.data, &e));
+	assert_true(proto_map_str(&u.data, "event", &s, &n));
+	memcpy(event, s, n);
+	if (proto_map_str(&u.data, "reason", &s, &n))
+		memcpy(reason, s, n);
+	msgpack_unpacked_destroy(&u);
+	assert_int_equal(e.status, EXPERT_ACTIVE);
+	e.status = EXPERT_REVOKED;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	audit_pack_expert(&pk, event, "operator", reason, &e);
+	entry_set_body(&l.e[p], sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	log_rehash(&l, p);
+
+	replay_log(&l, &o, NULL);
+	if (o.bad <= p || o.bad > d || !is_draw(&l.e[o.bad]))
+		fail_msg("caught at index %zu (expert entry %zu, draw %zu): %s", o.bad,
+		         p, d, o.why);
+	assert_caught(&l, &o, o.bad, "excluded[status]");
+	log_free(&l);
+}
+
+static void test_replaced_secret_breaks_commitment(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr, before;
+	char want[96];
+	log_copy(&l, &SIM.log);
+	size_t k = nth_draw(&l, 12, false, 0);
+	size_t j = k;
+	while (!is_draw(&l.e[--j]))
+		;
+	entry_transcript(&l.e[j], &before);
+	entry_transcript(&l.e[k], &tr);
+	memset(tr.secret, 0xab, sizeof tr.secret);
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	snprintf(want, sizeof want, "secret does not open the commitment of seq "
+	         "%lld (draw %lld)", (long long)l.e[j].seq, (long long)before.draw);
+	assert_caught(&l, &o, k, want);
+	log_free(&l);
+
+	/* The first draw opens the genesis commitment. */
+	log_copy(&l, &SIM.log);
+	k = nth_draw(&l, 0, false, 0);
+	entry_transcript(&l.e[k], &tr);
+	tr.secret[0] ^= 1;
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "commitment of seq 1 (chain.genesis)");
+	log_free(&l);
+}
+
+static void test_deleted_entry_is_caught(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	char want[64];
+	log_copy(&l, &SIM.log);
+	size_t k = l.n / 2;
+	int64_t missing = l.e[k].seq;
+	log_delete(&l, k);
+	replay_log(&l, &o, NULL);
+	snprintf(want, sizeof want, "expected seq %lld after seq %lld",
+	         (long long)missing, (long long)missing - 1);
+	assert_caught(&l, &o, k, want);
+	log_free(&l);
+
+	/* Renumbered and rehashed, a missing draw still shows: the next draw's
+	 * secret opens no commitment the log holds. */
+	log_copy(&l, &SIM.log);
+	k = nth_draw(&l, 18, false, 0);
+	log_delete(&l, k);
+	log_renumber(&l);
+	log_rehash(&l, 0);
+	replay_log(&l, &o, NULL);
+	assert_true(o.bad >= k && is_draw(&l.e[o.bad]));
+	assert_caught(&l, &o, o.bad, "secret does not open the commitment");
+	log_free(&l);
+
+	/* A missing import: the next new expert's id skips one. */
+	log_copy(&l, &SIM.log);
+	k = 10;
+	assert_string_equal(l.e[k].type, AUDIT_EXPERT);
+	log_delete(&l, k);
+	log_renumber(&l);
+	log_rehash(&l, 0);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "neither in the pool nor the next id");
+	log_free(&l);
+}
+
+static void test_swapped_entries_are_caught(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	log_copy(&l, &SIM.log);
+	size_t k = nth_draw(&l, 15, false, 0);
+	log_swap(&l, k, k + 1);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "out of order");
+	log_free(&l);
+
+	/* Two draws swapped, renumbered and rehashed: the chain holds, the
+	 * commitments do not. */
+	log_copy(&l, &SIM.log);
+	k = nth_draw(&l, 15, false, 0);
+	size_t k2 = nth_draw(&l, 16, false, 0);
+	log_swap(&l, k, k2);
+	log_renumber(&l);
+	log_rehash(&l, 0);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "secret does not open the commitment");
+	log_free(&l);
+}
+
+/* Fields the replay recomputes rather than reads: the seed, the
+ * diversity drops and the outcome. */
+static void test_forged_seed_drops_and_outcome(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	char want[96];
+
+	log_copy(&l, &SIM.log);
+	size_t k = nth_draw(&l, 22, true, 0);
+	entry_transcript(&l.e[k], &tr);
+	tr.seed[5] ^= 0x10;
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "seed differs");
+	log_free(&l);
+
+	log_copy(&l, &SIM.log);
+	entry_transcript(&l.e[k], &tr);
+	tr.diversity_dropped += 1;
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	snprintf(want, sizeof want, "diversity_dropped: transcript %llu, replay %llu",
+	         (unsigned long long)tr.diversity_dropped,
+	         (unsigned long long)tr.diversity_dropped - 1);
+	assert_caught(&l, &o, k, want);
+	log_free(&l);
+
+	/* A failed first draw passed off as a success: first under its own
+	 * type, then retyped and given the next task id. */
+	log_copy(&l, &SIM.log);
+	size_t f = l.n, tasks_before = 0;
+	for (size_t i = 0; i < l.n && f == l.n; i++) {
+		if (!is_draw(&l.e[i]))
+			continue;
+		entry_transcript(&l.e[i], &tr);
+		if (!tr.ok && strcmp(tr.kind, "draw") == 0)
+			f = i;
+		else if (tr.ok && strcmp(tr.kind, "draw") == 0)
+			tasks_before++;
+	}
+	assert_true(f < l.n);
+	tr.ok = true;
+	tr.task = (int64_t)tasks_before + 1;
+	entry_set_transcript(&l.e[f], &tr);
+	log_rehash(&l, f);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, f, "an entry of type draw.failed records ok = true");
+	snprintf(l.e[f].type, sizeof l.e[f].type, "%s", AUDIT_DRAW);
+	log_rehash(&l, f);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, f, "outcome differs: transcript ok, replay failed");
+	log_free(&l);
+}
+
+/* Apply f to the transcript of draw entry k of a copy of the log, rehash
+ * from there, replay, and expect the mismatch at k naming `what`. */
+static void assert_forgery_caught(size_t k, void (*f)(struct audit_transcript *,
+                                                      const struct entry *),
+                                  const char *what)
+{
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	log_copy(&l, &SIM.log);
+	entry_transcript(&l.e[k], &tr);
+	f(&tr, &l.e[k]);
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, what);
+	log_free(&l);
+}
+
+static void forge_draw_id(struct audit_transcript *tr, const struct entry *e)
+{
+	(void)e;
+	tr->draw += 5;
+}
+
+static void forge_task_id(struct audit_transcript *tr, const struct entry *e)
+{
+	(void)e;
+	tr->task += 1;
+}
+
+static void forge_candidates_hash(struct audit_transcript *tr, const struct entry *e)
+{
+	(void)e;
+	tr->candidates_hash[0] ^= 1;
+}
+
+static void forge_exclusions(struct audit_transcript *tr, const struct entry *e)
+{
+	(void)e;
+	tr->excluded[RULE_OVERLAP]--;
+	tr->excluded[RULE_ROTATION]++;
+}
+
+static void forge_start(struct audit_transcript *tr, const struct entry *e)
+{
+	tr->req.start_at = e->at;
+}
+
+/* Index of the first ok first draw (kind "draw") with an overlap exclusion. */
+static size_t first_draw_with_overlap(const struct log *l)
+{
+	struct audit_transcript tr;
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->e[i].type, AUDIT_DRAW) != 0)
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		if (strcmp(tr.kind, "draw") == 0 && tr.excluded[RULE_OVERLAP] > 0)
+			return i;
+	}
+	fail_msg("no draw excluded anyone for overlap");
+	return 0;
+}
+
+static void test_forged_ids_lists_and_dates(void **state)
+{
+	(void)state;
+	size_t k = first_draw_with_overlap(&SIM.log);
+	struct audit_transcript tr;
+	char want[96];
+	entry_transcript(&SIM.log.e[k], &tr);
+
+	snprintf(want, sizeof want, "draw id %lld, expected %lld",
+	         (long long)tr.draw + 5, (long long)tr.draw);
+	assert_forgery_caught(k, forge_draw_id, want);
+	snprintf(want, sizeof want, "task %lld, expected the new task %lld",
+	         (long long)tr.task + 1, (long long)tr.task);
+	assert_forgery_caught(k, forge_task_id, want);
+	snprintf(want, sizeof want, "candidate list differs: %llu candidates in "
+	         "both, not the same experts", (unsigned long long)tr.n_candidates);
+	assert_forgery_caught(k, forge_candidates_hash, want);
+	snprintf(want, sizeof want, "excluded[overlap]: transcript %llu, replay %llu",
+	         (unsigned long long)tr.excluded[RULE_OVERLAP] - 1,
+	         (unsigned long long)tr.excluded[RULE_OVERLAP]);
+	assert_forgery_caught(k, forge_exclusions, want);
+	assert_forgery_caught(k, forge_start, "not after the draw");
+}
+
+/* A redraw must repeat its task: one that names other orgs is refused
+ * even if everything after it is made consistent. */
+static void test_redraw_of_another_request_is_caught(void **state)
+{
+	(void)state;
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	log_copy(&l, &SIM.log);
+	size_t k = 0;
+	for (size_t i = 0; i < l.n && !k; i++) {
+		if (!is_draw(&l.e[i]))
+			continue;
+		entry_transcript(&l.e[i], &tr);
+		if (strcmp(tr.kind, "redraw") == 0 && tr.req.n_orgs > 0)
+			k = i;
+	}
+	assert_true(k > 0);
+	strcpy(tr.req.orgs[0], ORGS[N_ORGS + 1]);
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, "request field orgs differs from the task's");
+	log_free(&l);
+}
+
+/* Experts a transcript lists as already drawn are left out of the
+ * candidates, counted under "excluded", as the transcript says. */
+static void test_already_drawn_are_left_out(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	memset(&s, 0, sizeof s);
+	s.pool = pool_new();
+	s.eng = engage_new();
+	s.experts = calloc(N_EXPERTS + 1, sizeof *s.experts);
+	s.tasks = calloc(SIM_MAX_TASKS, sizeof *s.tasks);
+	assert_non_null(s.experts);
+	assert_non_null(s.tasks);
+	msgpack_sbuffer_init(&s.sb);
+	msgpack_packer_init(&s.pk, &s.sb, msgpack_sbuffer_write);
+	s.rules = SIM.rules;
+	s.now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(&s);
+	sim_term(&s, 2024, 1, 1);
+	uint64_t x = 11;
+	for (int64_t id = 1; id <= 80; id++) {
+		make_expert(&s.experts[id], id, &x);
+		sim_expert(&s, &s.experts[id], "imported", NULL);
+	}
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_request(t, 2, SPECS[1], 2);
+	assert_true(sim_draw(&s, t, "draw"));
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_int_equal(tr.n_panel, 4);
+	make_request(t, 2, SPECS[1], 2);
+	t->start_at += 60 * DAY;
+	t->end_at += 60 * DAY;
+	t->nonce[0] ^= 1;
+	assert_true(sim_draw_also(&s, t, "draw", tr.panel, tr.n_panel));
+	free(t);
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_int_equal(tr.n_already_drawn, 4);
+	assert_int_equal(tr.excluded[RULE_EXCLUDED], 4);   /* all in the bucket */
+
+	replay_log(&s.log, &o, NULL);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	/* Forget the list: the replay sees more candidates than the draw did. */
+	tr.n_already_drawn = 0;
+	entry_set_transcript(&s.log.e[s.log.n - 1], &tr);
+	log_rehash(&s.log, s.log.n - 1);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "candidate list differs");
+	log_free(&s.log);
+	msgpack_sbuffer_destroy(&s.sb);
+	pool_destroy(&s.pool);
+	engage_destroy(&s.eng);
+	free(s.experts);
+	free(s.tasks);
+}
+
+/* ---- small logs: layouts, types and order ---- */
+
+/* A fresh log: genesis, a term and one expert. */
+static void mini_log(struct sim *s)
+{
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(3, sizeof *s->experts);
+	assert_non_null(s->experts);
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	uint64_t x = 7;
+	make_expert(&s->experts[1], 1, &x);
+	sim_expert(s, &s->experts[1], "imported", NULL);
+}
+
+static void mini_free(struct sim *s)
+{
+	log_free(&s->log);
+	msgpack_sbuffer_destroy(&s->sb);
+	pool_destroy(&s->pool);
+	engage_destroy(&s->eng);
+	free(s->experts);
+}
+
+/* Append raw bytes under any type, chained correctly. */
+static void mini_raw(struct sim *s, const char *type, const void *p, size_t n)
+{
+	msgpack_sbuffer_clear(&s->sb);
+	msgpack_sbuffer_write(&s->sb, p, n);
+	sim_end(s, type);
+}
+
+static void test_types_and_layouts(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	static const uint8_t map0[] = {0x80};
+
+	mini_log(&s);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	mini_raw(&s, "pool.renamed", map0, sizeof map0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "unknown entry type 'pool.renamed'");
+	mini_free(&s);
+
+	mini_log(&s);
+	mini_raw(&s, AUDIT_EXPERT, "\xc1", 1);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "body of type pool.expert does not parse");
+	mini_free(&s);
+
+	mini_log(&s);
+	mini_raw(&s, AUDIT_CONFLICT, map0, sizeof map0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "body of type pool.conflict does not parse");
+	mini_free(&s);
+
+	/* A huge declared array is refused before msgpack-c sizes anything. */
+	static const uint8_t huge[] = {0xdd, 0x7f, 0xff, 0xff, 0xff};
+	mini_log(&s);
+	mini_raw(&s, AUDIT_DRAW, huge, sizeof huge);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "body of type draw does not parse");
+	mini_free(&s);
+
+	/* A second genesis would restart the commitments. */
+	mini_log(&s);
+	sim_genesis(&s);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "chain.genesis may only open the log");
+	mini_free(&s);
+
+	/* The log opens with a genesis and nothing else. */
+	mini_log(&s);
+	log_delete(&s.log, 0);
+	log_renumber(&s.log);
+	log_rehash(&s.log, 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 0, "the log must open with chain.genesis");
+	mini_free(&s);
+}
+
+static void test_terms_experts_conflicts_are_checked(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+
+	mini_log(&s);
+	s.n_terms = 2;                       /* term 3 after term 1 */
+	sim_term(&s, 2030, 1, 1);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "term 3 opened after term 1");
+	mini_free(&s);
+
+	mini_log(&s);                        /* term 2 no later than term 1 */
+	sim_term(&s, 2023, 1, 1);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "term 2 does not start after term 1");
+	mini_free(&s);
+
+	mini_log(&s);                        /* an id out of nowhere */
+	s.experts[1].id = 1000000000;      /* written, never applied here */
+	audit_pack_expert(sim_begin(&s), "imported", "operator", NULL, &s.experts[1]);
+	sim_end(&s, AUDIT_EXPERT);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "expert 1000000000 is neither in the pool "
+	              "nor the next id (2)");
+	mini_free(&s);
+
+	mini_log(&s);                        /* an update of a known expert */
+	s.experts[1].status = EXPERT_SUSPENDED;
+	sim_expert(&s, &s.experts[1], "suspended", "复核");
+	sim_conflict(&s, 1, ORGS[0], 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	sim_conflict(&s, 2, ORGS[0], 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 5, "conflict 2 names expert 2, who is not in "
+	              "the pool");
+	mini_free(&s);
+
+	mini_log(&s);
+	s.last_conflict = 4;                 /* ids skip */
+	sim_conflict(&s, 1, ORGS[0], 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "conflict id 5, expected 1");
+	mini_free(&s);
+
+	mini_log(&s);                        /* a conflict that ends first */
+	sim_conflict(&s, 1, ORGS[0], 0, ident_days_from_civil(2024, 1, 1),
+	             ident_days_from_civil(2023, 12, 31));
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "conflict 1 ends before it starts");
+	mini_free(&s);
+
+	mini_log(&s);                        /* a term that ends first */
+	audit_pack_term(sim_begin(&s), 2, ident_days_from_civil(2027, 1, 1),
+	                ident_days_from_civil(2026, 1, 1));
+	sim_end(&s, AUDIT_TERM);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "term 2 ends before it starts");
+	mini_free(&s);
+
+	mini_log(&s);                        /* not a credit code */
+	sim_conflict(&s, 1, "91440101MA5000000X", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 3, "not a unified social credit code");
+	mini_free(&s);
+}
+
+/* After a mismatch every later entry is refused, naming the first. */
+static void test_replay_is_spent_after_mismatch(void **state)
+{
+	(void)state;
+	struct sim s;
+	char why[256];
+	mini_log(&s);
+	struct replay *r = replay_new();
+	const struct entry *e = s.log.e;
+	assert_int_equal(replay_entry(r, e[0].seq, e[0].at, e[0].type, e[0].body,
+	                              e[0].len, e[0].prev, e[0].hash, why, sizeof why),
+	                 REPLAY_OK);
+	assert_int_equal(replay_entry(r, e[2].seq, e[2].at, e[2].type, e[2].body,
+	                              e[2].len, e[2].prev, e[2].hash, why, sizeof why),
+	                 REPLAY_MISMATCH);
+	assert_string_equal(why, "seq 3: expected seq 2 after seq 1: an entry is "
+	                    "missing or out of order");
+	assert_int_equal(replay_entry(r, e[1].seq, e[1].at, e[1].type, e[1].body,
+	                              e[1].len, e[1].prev, e[1].hash, why, sizeof why),
+	                 REPLAY_MISMATCH);
+	assert_string_equal(why, "seq 2: not replayed: seq 3 did not match");
+	/* A short buffer is cut, never overrun; none at all is allowed. */
+	char tiny[8];
+	assert_int_equal(replay_entry(r, e[1].seq, e[1].at, e[1].type, e[1].body,
+	                              e[1].len, e[1].prev, e[1].hash, tiny, sizeof tiny),
+	                 REPLAY_MISMATCH);
+	assert_string_equal(tiny, "seq 2: ");
+	assert_int_equal(replay_entry(r, e[1].seq, e[1].at, e[1].type, e[1].body,
+	                              e[1].len, e[1].prev, e[1].hash, NULL, 0),
+	                 REPLAY_MISMATCH);
+	struct replay_stats st;
+	replay_stats(r, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(replay_head(r, NULL), 1);
+	replay_destroy(&r);
+
+	/* The first entry must be seq 1 with a zero prev_hash. */
+	r = replay_new();
+	uint8_t prev[REPLAY_HASH_LEN], hash[REPLAY_HASH_LEN];
+	memset(prev, 1, sizeof prev);
+	audit_hash(hash, prev, 1, e[0].at, e[0].type, e[0].body, e[0].len);
+	assert_int_equal(replay_entry(r, 1, e[0].at, e[0].type, e[0].body, e[0].len,
+	                              prev, hash, why, sizeof why), REPLAY_MISMATCH);
+	assert_string_equal(why, "seq 1: prev_hash of the first entry is not zero");
+	replay_destroy(&r);
+	r = replay_new();
+	assert_int_equal(replay_entry(r, 2, e[1].at, e[1].type, e[1].body, e[1].len,
+	                              e[1].prev, e[1].hash, why, sizeof why),
+	                 REPLAY_MISMATCH);
+	assert_string_equal(why, "seq 2: the log must start at seq 1");
+	replay_destroy(&r);
+	mini_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scenario_covers_every_rule),
+		cmocka_unit_test(test_whole_log_replays),
+		cmocka_unit_test(test_failed_redraw_keeps_panel),
+		cmocka_unit_test(test_flipped_byte_breaks_hash),
+		cmocka_unit_test(test_rehashed_entry_breaks_next_prev),
+		cmocka_unit_test(test_changed_panel_is_caught),
+		cmocka_unit_test(test_changed_status_changes_candidates),
+		cmocka_unit_test(test_replaced_secret_breaks_commitment),
+		cmocka_unit_test(test_deleted_entry_is_caught),
+		cmocka_unit_test(test_swapped_entries_are_caught),
+		cmocka_unit_test(test_forged_seed_drops_and_outcome),
+		cmocka_unit_test(test_forged_ids_lists_and_dates),
+		cmocka_unit_test(test_redraw_of_another_request_is_caught),
+		cmocka_unit_test(test_already_drawn_are_left_out),
+		cmocka_unit_test(test_types_and_layouts),
+		cmocka_unit_test(test_terms_experts_conflicts_are_checked),
+		cmocka_unit_test(test_replay_is_spent_after_mismatch),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, sim_setup, sim_teardown);
+}
