@@ -118,7 +118,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 	char *msg = NULL;
 	if (sqlite3_exec(s->db,
 	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                 "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) != SQLITE_OK) {
+	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;",
+	                 NULL, NULL, &msg) != SQLITE_OK) {
 		int code = (sqlite3_errcode(s->db) == SQLITE_NOTADB) ? EX_DATAERR
 		                                                      : EX_CANTCREAT;
 		snprintf(err, errsz, "cannot use database %s: %s", path,

@@ -385,6 +385,14 @@ enum store_result store_import_add_row(struct store *s, int64_t import_id,
 		store_bind_text(st, 5, field ? field : "");
 		store_bind_text(st, 6, error);
 	}
+	enum store_result r = store_step_done(st);
+	if (r != STORE_OK)
+		return r;
+	st = store_stmt(s, STMT_IMPORT_COUNT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, import_id);
+	sqlite3_bind_int(st, 2, error != NULL);
 	return store_step_done(st);
 }
 

@@ -83,15 +83,17 @@ static const char *const schema_v1[] = {
 	"  skip_invalid INTEGER NOT NULL,"
 	"  state INTEGER NOT NULL,"
 	"  created_at INTEGER NOT NULL,"
-	"  finished_at INTEGER NOT NULL);"
+	"  finished_at INTEGER NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"      /* kept as rows arrive: */
+	"  invalid INTEGER NOT NULL DEFAULT 0);"  /* no rescans per batch */
 	"CREATE TABLE import_rows("
 	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
 	"  line INTEGER NOT NULL,"
 	"  resident_id TEXT NOT NULL,"
 	"  row BLOB NOT NULL,"
 	"  field TEXT,"
-	"  error TEXT,"
-	"  PRIMARY KEY(import_id, line)) WITHOUT ROWID;"
+	"  error TEXT,"                          /* rows hold blobs: keep a rowid */
+	"  PRIMARY KEY(import_id, line));"
 	"CREATE INDEX import_rows_by_resident ON import_rows(import_id, resident_id);",
 	/* tasks, draws, assignments, the audit log and its secret chain */
 	"CREATE TABLE tasks("
