@@ -1,0 +1,47 @@
+/*
+ * assign.h - the assignment state machine (issue #4), table-driven and
+ * pure. A panel seat is an assignment:
+ *
+ *   standby --promote--> offered --accept--> accepted --complete--> completed
+ *                           |                   |---no_show--> no_show
+ *                           |--decline--> declined
+ *                           |--expire---> expired  |---withdraw--> withdrawn
+ *   any open state (standby, offered, accepted) --cancel--> cancelled
+ *
+ * States are enum assign_state (engage.h). Every transition names who made
+ * it and why; the table decides only whether it is legal and where it goes.
+ */
+#ifndef EXPERTD_ASSIGN_H
+#define EXPERTD_ASSIGN_H
+
+#include <stdbool.h>
+
+#include "engage.h"
+
+enum assign_event {
+	ASSIGN_EV_PROMOTE,   /* a standby backup takes a freed seat */
+	ASSIGN_EV_ACCEPT,
+	ASSIGN_EV_DECLINE,
+	ASSIGN_EV_EXPIRE,    /* no answer by the deadline */
+	ASSIGN_EV_COMPLETE,  /* attendance reported after the task */
+	ASSIGN_EV_NO_SHOW,
+	ASSIGN_EV_WITHDRAW,  /* declined after accepting */
+	ASSIGN_EV_CANCEL,    /* the task was cancelled or redrawn */
+	ASSIGN_EV__COUNT
+};
+
+/* Wire names of the events ("promote", "accept", ...). */
+extern const char *const assign_event_names[ASSIGN_EV__COUNT];
+
+/*
+ * The state `ev` leads to from `from`, or -1 when the transition is illegal
+ * (answering twice, completing a declined seat, ...).
+ */
+int assign_next(int from, enum assign_event ev);
+
+/* Open seats still hold (or may hold) an expert: standby, offered, accepted. */
+bool assign_is_open(int state);
+/* Seats that free a place to refill: declined, expired, withdrawn. */
+bool assign_frees_seat(int state);
+
+#endif
