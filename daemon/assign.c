@@ -1,0 +1,70 @@
+/*
+ * assign.c - the assignment state machine of assign.h as one table,
+ * [state][event] -> next state, so the diagram and the code can be read
+ * side by side and no transition hides in a branch.
+ */
+#include "assign.h"
+
+/* engage.h keeps the state enum without a count; cancelled is the last. */
+#define ASSIGN_STATE__COUNT (ASSIGN_CANCELLED + 1)
+
+/* No entry means illegal; ASSIGN_OFFERED is 0, so the table stores
+ * next + 1 and an empty cell reads as 0 = "no transition". */
+#define TO(s) ((signed char)((s) + 1))
+
+const char *const assign_event_names[ASSIGN_EV__COUNT] = {
+	[ASSIGN_EV_PROMOTE] = "promote",
+	[ASSIGN_EV_ACCEPT] = "accept",
+	[ASSIGN_EV_DECLINE] = "decline",
+	[ASSIGN_EV_EXPIRE] = "expire",
+	[ASSIGN_EV_COMPLETE] = "complete",
+	[ASSIGN_EV_NO_SHOW] = "no_show",
+	[ASSIGN_EV_WITHDRAW] = "withdraw",
+	[ASSIGN_EV_CANCEL] = "cancel",
+};
+
+static const signed char assign_table[ASSIGN_STATE__COUNT][ASSIGN_EV__COUNT] = {
+	[ASSIGN_STANDBY] = {
+		[ASSIGN_EV_PROMOTE] = TO(ASSIGN_OFFERED),
+		[ASSIGN_EV_CANCEL] = TO(ASSIGN_CANCELLED),
+	},
+	[ASSIGN_OFFERED] = {
+		[ASSIGN_EV_ACCEPT] = TO(ASSIGN_ACCEPTED),
+		[ASSIGN_EV_DECLINE] = TO(ASSIGN_DECLINED),
+		[ASSIGN_EV_EXPIRE] = TO(ASSIGN_EXPIRED),
+		[ASSIGN_EV_CANCEL] = TO(ASSIGN_CANCELLED),
+	},
+	[ASSIGN_ACCEPTED] = {
+		[ASSIGN_EV_COMPLETE] = TO(ASSIGN_COMPLETED),
+		[ASSIGN_EV_NO_SHOW] = TO(ASSIGN_NO_SHOW),
+		[ASSIGN_EV_WITHDRAW] = TO(ASSIGN_WITHDRAWN),
+		[ASSIGN_EV_CANCEL] = TO(ASSIGN_CANCELLED),
+	},
+	/* declined, expired, completed, no_show, withdrawn, cancelled: final. */
+};
+
+/* States come from the store and events from requests: out-of-range
+ * values are illegal transitions, not programmer errors. */
+static bool assign_state_is_valid(int state)
+{
+	return state >= 0 && state < ASSIGN_STATE__COUNT;
+}
+
+int assign_next(int from, enum assign_event ev)
+{
+	if (!assign_state_is_valid(from) || (int)ev < 0 || ev >= ASSIGN_EV__COUNT)
+		return -1;
+	return assign_table[from][ev] - 1;
+}
+
+bool assign_is_open(int state)
+{
+	return state == ASSIGN_STANDBY || state == ASSIGN_OFFERED ||
+	       state == ASSIGN_ACCEPTED;
+}
+
+bool assign_frees_seat(int state)
+{
+	return state == ASSIGN_DECLINED || state == ASSIGN_EXPIRED ||
+	       state == ASSIGN_WITHDRAWN;
+}
