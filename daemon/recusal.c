@@ -248,7 +248,13 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
                                 const struct recusal_config *cfg)
 {
 	const struct recusal_ctx x = {pe, eng, terms, t, cfg};
-	for (int r = RULE_OK + 1; r < RULE__COUNT; r++)
+	/* Most experts hold no conflict and no assignment: the rules that
+	 * read those records cannot exclude them, so stop before them. */
+	size_t nc = 0, na = 0;
+	engage_conflicts(eng, pe->id, &nc);
+	engage_assignments(eng, pe->id, &na);
+	int last = (nc || na) ? RULE__COUNT : RULE_CONFLICT;
+	for (int r = RULE_OK + 1; r < last; r++)
 		if (recusal_rules[r](&x))
 			return (enum recusal_rule)r;
 	return RULE_OK;
