@@ -43,7 +43,12 @@ struct daemon {
 	struct event_base *base;
 	struct server *server;
 	struct event *sigterm, *sigint, *sighup;
+	struct event *watchdog, *status;
+	int argc;                  /* kept to re-read the configuration */
+	char **argv;
 };
+
+#define DAEMON_STATUS_SECONDS 10
 
 static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -54,26 +59,106 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(d->base);
 }
 
-/* SIGHUP: reload the key allowlist. A key that is gone stops working for
- * the next request, even on an open connection (see zap_lookup_key). */
+static void daemon_status(struct daemon *d)
+{
+	sd_notifyf(0, "STATUS=serving %zu experts; %llu requests answered",
+	           pool_count(d->pool), server_requests(d->server));
+}
+
+/* Settings that SIGHUP applies at once; the rest need a restart. */
+static void daemon_apply_config(struct daemon *d, const struct config *nc)
+{
+	if (strcmp(nc->db_path, d->cfg.db_path) || strcmp(nc->listen, d->cfg.listen) ||
+	    nc->insecure != d->cfg.insecure ||
+	    strcmp(nc->secret_key_file, d->cfg.secret_key_file) ||
+	    nc->batch_max != d->cfg.batch_max || nc->max_msg_size != d->cfg.max_msg_size)
+		log_warn("SIGHUP: database, endpoint, key and batch settings change "
+		         "only at restart");
+	d->cfg.rotation_days = nc->rotation_days;
+	d->cfg.exposure_cap = nc->exposure_cap;
+	d->cfg.exposure_days = nc->exposure_days;
+	d->cfg.diversity = nc->diversity;
+	d->cfg.log_level = nc->log_level;
+	snprintf(d->cfg.allowlist_file, sizeof d->cfg.allowlist_file, "%s",
+	         nc->allowlist_file);
+	d->rules = (struct recusal_config){
+		.rotation_days = nc->rotation_days,
+		.exposure_cap = nc->exposure_cap,
+		.exposure_days = nc->exposure_days,
+		.diversity = nc->diversity,
+	};
+	log_set_level(nc->log_level);
+}
+
+/* SIGHUP: re-read the configuration (draw rules, log level) and the key
+ * allowlist. A key that is gone stops working for the next request, even
+ * on an open connection (see zap_lookup_key). Bad files keep the old
+ * settings. Runs between batches, so no request sees half a reload. */
 static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
 	struct daemon *d = arg;
 	char err[512];
-	if (d->cfg.insecure) {
-		log_notice("SIGHUP: nothing to reload in insecure mode");
-		return;
+	enum config_action action;
+	struct config nc;
+	sd_notify(0, "RELOADING=1");
+	if (config_from_args(&nc, d->argc, d->argv, &action, err, sizeof err) ||
+	    config_validate(&nc, err, sizeof err)) {
+		log_error("SIGHUP: keeping the old configuration: %s", err);
+	} else {
+		daemon_apply_config(d, &nc);
+		log_notice("SIGHUP: configuration reloaded (rotation %d days, exposure "
+		           "cap %d in %d days, diversity %s)", d->rules.rotation_days,
+		           d->rules.exposure_cap, d->rules.exposure_days,
+		           d->rules.diversity ? "on" : "off");
 	}
-	struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err, sizeof err);
-	if (!list) {
-		log_error("SIGHUP: keeping the old allowlist: %s", err);
-		return;
+	if (!d->cfg.insecure) {
+		struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err,
+		                                        sizeof err);
+		if (!list) {
+			log_error("SIGHUP: keeping the old allowlist: %s", err);
+		} else {
+			size_t n = auth_list_count(list);
+			zap_replace_allowlist(d->zap, list);
+			log_notice("SIGHUP: allowlist reloaded, %zu keys", n);
+		}
 	}
-	size_t n = auth_list_count(list);
-	zap_replace_allowlist(d->zap, list);
-	log_notice("SIGHUP: allowlist reloaded, %zu keys", n);
+	sd_notify(0, "READY=1");
+	daemon_status(d);
+}
+
+static void daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* Sent from the loop itself: a stuck loop stops the pings. */
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static void daemon_status_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_status(arg);
+}
+
+/* Periodic notifications: watchdog pings at half WatchdogSec, status lines. */
+static void daemon_timers(struct daemon *d)
+{
+	uint64_t usec = 0;
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		struct timeval tv = {(time_t)(usec / 2 / 1000000),
+		                     (suseconds_t)(usec / 2 % 1000000)};
+		d->watchdog = event_new(d->base, -1, EV_PERSIST, daemon_watchdog_cb, d);
+		if (!d->watchdog || event_add(d->watchdog, &tv))
+			log_fatal(EX_OSERR, "cannot arm the watchdog timer");
+	}
+	struct timeval st = {DAEMON_STATUS_SECONDS, 0};
+	d->status = event_new(d->base, -1, EV_PERSIST, daemon_status_cb, d);
+	if (!d->status || event_add(d->status, &st))
+		log_fatal(EX_OSERR, "cannot arm the status timer");
 }
 
 /* Keys and allowlist for secure mode; exits on failure. */
@@ -143,6 +228,10 @@ static void daemon_close(struct daemon *d)
 		event_free(d->sigint);
 	if (d->sighup)
 		event_free(d->sighup);
+	if (d->watchdog)
+		event_free(d->watchdog);
+	if (d->status)
+		event_free(d->status);
 	zap_stop(&d->zap);
 	if (d->zmq_ctx)
 		zmq_ctx_term(d->zmq_ctx);
@@ -175,6 +264,8 @@ int main(int argc, char **argv)
 {
 	static struct daemon d;
 	char err[512];
+	d.argc = argc;
+	d.argv = argv;
 	enum config_action action;
 	int code = config_from_args(&d.cfg, argc, argv, &action, err, sizeof err);
 	if (code)
@@ -218,9 +309,11 @@ int main(int argc, char **argv)
 	    evsignal_add(d.sigint, NULL) || evsignal_add(d.sighup, NULL))
 		log_fatal(EX_OSERR, "cannot install signal handlers");
 
+	daemon_timers(&d);
 	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",
 	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen);
-	sd_notifyf(0, "READY=1\nSTATUS=serving %zu experts", pool_count(d.pool));
+	sd_notify(0, "READY=1");
+	daemon_status(&d);
 	event_base_dispatch(d.base);
 	sd_notify(0, "STOPPING=1");
 	log_notice("expertd stopping after %llu requests",

@@ -1,0 +1,64 @@
+"""sd_notify protocol against a fake NOTIFY_SOCKET (a datagram socket the
+test binds): READY after the daemon listens, STATUS lines, WATCHDOG pings
+from the event loop, RELOADING/READY around SIGHUP, STOPPING on SIGTERM."""
+import os
+import signal
+import socket
+import subprocess
+import unittest
+
+from harness import EXPERTD, Ctl, DaemonTest
+
+
+class NotifyTest(DaemonTest):
+    def setUp(self):
+        super().setUp()
+        self.path = os.path.join(self.dir, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(20)
+        self.addCleanup(self.sock.close)
+        self.endpoint = "ipc://" + os.path.join(self.dir, "expertd.sock")
+        env = dict(os.environ, NOTIFY_SOCKET=self.path, WATCHDOG_USEC="300000")
+        self.log = open(os.path.join(self.dir, "log"), "w")
+        self.addCleanup(self.log.close)
+        self.proc = subprocess.Popen(
+            [EXPERTD, "--insecure", "--db", os.path.join(self.dir, "db"),
+             "--listen", self.endpoint], env=env, stderr=self.log)
+        self.addCleanup(self.reap)
+
+    def reap(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def next_message(self, skip_watchdog=True):
+        while True:
+            m = self.sock.recv(4096).decode()
+            if not (skip_watchdog and m == "WATCHDOG=1"):
+                return m
+
+    def test_ready_status_watchdog_reload_stopping(self):
+        self.assertEqual(self.next_message(), "READY=1")
+        # READY means listening: a client is answered right away.
+        class D:
+            endpoint = self.endpoint
+        pong = Ctl(D).json("ping", retries=0, timeout=5000)
+        self.assertEqual(pong["experts"], 0)
+        self.assertTrue(self.next_message().startswith("STATUS=serving 0 experts"))
+        # Watchdog pings keep coming while the loop runs.
+        pings = 0
+        while pings < 3:
+            if self.next_message(skip_watchdog=False) == "WATCHDOG=1":
+                pings += 1
+        self.proc.send_signal(signal.SIGHUP)
+        self.assertEqual(self.next_message(), "RELOADING=1")
+        self.assertEqual(self.next_message(), "READY=1")
+        self.assertTrue(self.next_message().startswith("STATUS="))
+        self.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(self.next_message(), "STOPPING=1")
+        self.assertEqual(self.proc.wait(timeout=30), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
