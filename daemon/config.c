@@ -53,6 +53,7 @@ static const struct config_key config_keys[] = {
 	CONFIG_STR("server", "listen", "listen", listen),
 	CONFIG_STR("server", "answer_listen", "answer-listen", answer_listen),
 	CONFIG_STR("server", "pub_listen", "pub-listen", pub_listen),
+	CONFIG_STR("metrics", "listen", "metrics-listen", metrics_listen),
 	{"server", "batch_max", "batch-max", CONFIG_K_INT,
 	 offsetof(struct config, batch_max), 0, CONFIG_BATCH_MIN, CONFIG_BATCH_MAX},
 	{"server", "max_message_size", NULL, CONFIG_K_INT,
@@ -83,6 +84,8 @@ void config_defaults(struct config *cfg)
 	         "tcp://127.0.0.1:5571");
 	snprintf(cfg->answer_listen, sizeof(cfg->answer_listen), "%s",
 	         "tcp://127.0.0.1:5572");
+	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s",
+	         "127.0.0.1:9570");
 	cfg->secret_key_file[0] = '\0';
 	cfg->allowlist_file[0] = '\0';
 	cfg->insecure = false;
@@ -343,6 +346,7 @@ static const struct option config_options[] = {
 	{"listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"answer-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"pub-listen", required_argument, NULL, CONFIG_OPT_KEY},
+	{"metrics-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"batch-max", required_argument, NULL, CONFIG_OPT_KEY},
 	{"secret-key", required_argument, NULL, CONFIG_OPT_KEY},
 	{"allowlist", required_argument, NULL, CONFIG_OPT_KEY},
@@ -520,6 +524,16 @@ static bool config_endpoint_ok(const char *ep)
 	       ep[6] != '\0';
 }
 
+/* "off", or HOST:PORT with a port of 0..65535. */
+static bool config_metrics_listen_ok(const char *s)
+{
+	if (strcmp(s, "off") == 0)
+		return true;
+	const char *colon = strrchr(s, ':');
+	int port;
+	return colon && colon != s && config_parse_int(colon + 1, 0, 65535, &port);
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errsz)
 {
 	const struct {
@@ -549,6 +563,11 @@ int config_validate(const struct config *cfg, char *err, size_t errsz)
 				return EX_CONFIG;
 			}
 		}
+	}
+	if (!config_metrics_listen_ok(cfg->metrics_listen)) {
+		config_err(err, errsz, "[metrics] listen '%.64s' is not HOST:PORT or off",
+		           cfg->metrics_listen);
+		return EX_CONFIG;
 	}
 	if (cfg->batch_max < CONFIG_BATCH_MIN || cfg->batch_max > CONFIG_BATCH_MAX) {
 		config_err(err, errsz, "[server] batch_max %d is outside %d..%d",
@@ -608,6 +627,8 @@ void config_usage(FILE *out)
 "                          (default tcp://127.0.0.1:5571)\n"
 "  --answer-listen EP    expert answer endpoint [server] answer_listen\n"
 "                          (default tcp://127.0.0.1:5572)\n"
+"  --metrics-listen HOST:PORT  /metrics, /livez, /readyz over HTTP\n"
+"                          [metrics] listen (default 127.0.0.1:9570; off = none)\n"
 "  --secret-key FILE     server CURVE key file [security] secret_key\n"
 "  --allowlist FILE      client key allowlist [security] allowlist\n"
 "  --insecure            no CURVE; only on ipc:// or loopback tcp://\n"

@@ -17,6 +17,7 @@ struct config {
 	char listen[CONFIG_ENDPOINT_MAX];        /* [server] listen */
 	char answer_listen[CONFIG_ENDPOINT_MAX]; /* [server] answer_listen (#4) */
 	char pub_listen[CONFIG_ENDPOINT_MAX];    /* [server] pub_listen (#5) */
+	char metrics_listen[CONFIG_ENDPOINT_MAX]; /* [metrics] listen, HOST:PORT or "off" */
 	char secret_key_file[CONFIG_PATH_MAX];   /* [security] secret_key */
 	char allowlist_file[CONFIG_PATH_MAX];    /* [security] allowlist */
 	bool insecure;                           /* [security] insecure */

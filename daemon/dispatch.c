@@ -293,8 +293,15 @@ out:
 	proto_request_free(&req);
 }
 
+static double mono_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
-                    int64_t now)
+                    int64_t now, struct metrics *metrics)
 {
 	d->ctx.store = d->store;
 	d->ctx.pool = d->pool;
@@ -320,7 +327,10 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
+	double t0 = mono_seconds();
 	enum store_result r = store_batch_commit(d->store);
+	if (metrics)
+		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
 	if (r == STORE_OK)
 		return;
 	log_error("commit of a batch of %zu failed: %s; replying unavailable "

@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "engage.h"
+#include "metrics.h"
 #include "recusal.h"
 #include "pool.h"
 #include "proto.h"
@@ -46,9 +47,10 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               const struct recusal_config *rules);
 void dispatch_destroy(struct dispatch **d);
 
-/* Run n requests as one transaction; `now` is the batch's clock reading. */
+/* Run n requests as one transaction; `now` is the batch's clock reading.
+ * metrics (may be NULL) receives the commit's duration and size. */
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
-                    int64_t now);
+                    int64_t now, struct metrics *metrics);
 
 /* Reload the whole pool, or the recusal index, from the store (start-up,
  * failed COMMIT, a rolled-back request that changed them). */

@@ -22,6 +22,8 @@
 #include "config.h"
 #include "dispatch.h"
 #include "engage.h"
+#include "http.h"
+#include "metrics.h"
 #include "keys.h"
 #include "log.h"
 #include "pool.h"
@@ -44,6 +46,8 @@ struct daemon {
 	struct server *server;
 	struct event *sigterm, *sigint, *sighup;
 	struct event *watchdog, *status;
+	struct metrics metrics;
+	struct http *http;
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
 };
@@ -212,6 +216,7 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 		.secret_key = kp->secret_key,
 		.batch_max = d->cfg.batch_max,
 		.max_msg_size = d->cfg.max_msg_size,
+		.metrics = &d->metrics,
 	};
 	d->server = server_new(d->base, d->zmq_ctx, &so, d->dispatch, d->zap,
 	                       err, sizeof err);
@@ -219,8 +224,45 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 		log_fatal(EX_UNAVAILABLE, "%s", err);
 }
 
+/* Gauges for /metrics, read at scrape time. */
+static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
+{
+	struct daemon *d = arg;
+	uint8_t hash[32];
+	for (int s = 0; s < 4; s++)
+		g->experts_by_status[s] = pool_count_status(d->pool, (enum expert_status)s);
+	if (store_audit_last(d->store, &g->audit_entries, hash) != STORE_OK)
+		g->audit_entries = -1;
+	g->tasks = (uint64_t)store_task_max_id(d->store);
+	g->auth_failures = d->zap ? zap_refused_count(d->zap) : 0;
+}
+
+static const char *daemon_not_ready_cb(void *arg)
+{
+	struct daemon *d = arg;
+	if (!d->store || !d->server)
+		return "starting";
+	if (!d->cfg.insecure && !zap_is_running(d->zap))
+		return "the ZAP handler is not running";
+	if (store_schema_version(d->store) < 0)
+		return "the database cannot be read";
+	return NULL;
+}
+
+static void daemon_http(struct daemon *d)
+{
+	char err[512];
+	if (strcmp(d->cfg.metrics_listen, "off") == 0)
+		return;
+	struct http_sources src = {&d->metrics, daemon_gauges_cb, daemon_not_ready_cb, d};
+	d->http = http_start(d->base, d->cfg.metrics_listen, &src, err, sizeof err);
+	if (!d->http)
+		log_fatal(EX_UNAVAILABLE, "%s", err);
+}
+
 static void daemon_close(struct daemon *d)
 {
+	http_stop(&d->http);
 	server_destroy(&d->server);
 	if (d->sigterm)
 		event_free(d->sigterm);
@@ -296,8 +338,10 @@ int main(int argc, char **argv)
 	struct keys_pair kp = {0};
 	if (!d.cfg.insecure)
 		daemon_load_auth(&d, &kp);
+	metrics_init(&d.metrics);
 	daemon_listen(&d, &kp);
 	sodium_memzero(&kp, sizeof kp);
+	daemon_http(&d);
 	if (d.cfg.insecure)
 		log_warn("INSECURE mode: no encryption or authentication; every "
 		         "caller is an operator (development only)");

@@ -29,6 +29,7 @@ struct server {
 	struct zap *zap;
 	bool insecure;
 	int batch_max;
+	struct metrics *metrics;
 	struct slot *slots;
 	struct dispatch_item *items;
 	unsigned long long requests;
@@ -117,8 +118,16 @@ static void send_reply(struct server *s, struct slot *sl, const void *data, size
 	}
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void process_batch(struct server *s)
 {
+	double started = now_seconds();
 	int n = 0;
 	while (n < s->batch_max && has_input(s)) {
 		struct slot *sl = &s->slots[n];
@@ -144,11 +153,16 @@ static void process_batch(struct server *s)
 		                 "a request is [empty frame][msgpack body]", NULL, NULL, 0);
 		s->items[i].answered = true;
 	}
-	dispatch_batch(s->dispatch, s->items, (size_t)n, (int64_t)time(NULL));
+	dispatch_batch(s->dispatch, s->items, (size_t)n, (int64_t)time(NULL),
+	               s->metrics);
 	for (int i = 0; i < n; i++) {
 		struct dispatch_item *it = &s->items[i];
 		if (it->reply.size)
 			send_reply(s, &s->slots[i], it->reply.data, it->reply.size);
+		if (s->metrics)
+			metrics_request(s->metrics, it->op, it->answered ? PROTO_E_MALFORMED
+			                                                 : it->status,
+			                now_seconds() - started);
 		dispatch_item_free(it);
 		zmq_msg_close(&s->slots[i].ident);
 		zmq_msg_close(&s->slots[i].body);
@@ -220,6 +234,7 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 	s->dispatch = d;
 	s->zap = zap;
 	s->insecure = opt->insecure;
+	s->metrics = opt->metrics;
 	s->batch_max = opt->batch_max > 0 ? opt->batch_max : 1;
 	s->slots = calloc((size_t)s->batch_max, sizeof *s->slots);
 	s->items = calloc((size_t)s->batch_max, sizeof *s->items);

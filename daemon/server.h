@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "dispatch.h"
+#include "metrics.h"
 #include "zap.h"
 
 struct server_options {
@@ -23,6 +24,7 @@ struct server_options {
 	const char *secret_key;   /* server Z85 secret key (secure mode) */
 	int batch_max;
 	int max_msg_size;
+	struct metrics *metrics;  /* may be NULL */
 };
 
 struct server;

@@ -55,10 +55,12 @@ class Daemon:
         self.extra = list(extra)
         self.proc = None
         self.log_path = os.path.join(workdir, "expertd.log")
+        # Tests run in parallel: never the default metrics port.
+        self.metrics = "127.0.0.1:%d" % free_tcp_port()
 
     def argv(self):
         a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
-             "--log-level", "debug"]
+             "--log-level", "debug", "--metrics-listen", self.metrics]
         if self.secure:
             a += ["--secret-key", self.secure["server_key"],
                   "--allowlist", self.secure["allowlist"]]
@@ -139,6 +141,28 @@ class Ctl:
             raise AssertionError("expertctl %s failed: %r" % (" ".join(args), r))
         return r
 
+    def run_many(self, arg_lists, parallel=8, json_out=False, timeout=10000):
+        """Run several expertctl commands, up to `parallel` at a time;
+        returns their Results in the order given (none is checked)."""
+        env = dict(os.environ)
+        for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
+            env.pop(k, None)
+        results = [None] * len(arg_lists)
+        pending = list(enumerate(arg_lists))
+        running = []
+        while pending or running:
+            while pending and len(running) < parallel:
+                i, args = pending.pop(0)
+                a = self.base(timeout) + (["--json"] if json_out else []) + list(args)
+                running.append((i, subprocess.Popen(
+                    a, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    env=env)))
+            i, p = running.pop(0)
+            out, err = p.communicate(timeout=600)
+            results[i] = Result(subprocess.CompletedProcess(p.args, p.returncode,
+                                                            out, err))
+        return results
+
     def json(self, *args, **kw):
         r = self.run(*args, json_out=True, **kw)
         if r.json is None:
@@ -178,6 +202,13 @@ class DaemonTest(unittest.TestCase):
         d = Daemon(self.dir, **kw)
         self.addCleanup(self.stop_daemon, d)
         return d.start(client)
+
+    def write_config(self, text, name="expertd.conf"):
+        """An INI file for `Daemon(extra=["--config", path])`; returns path."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
 
     def open_term(self, ctl, start=None):
         start = start or (datetime.date.today() - datetime.timedelta(days=30)).isoformat()

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import unittest
 
-from harness import EXPERTD, Ctl, DaemonTest
+from harness import EXPERTD, Ctl, DaemonTest, free_tcp_port
 
 
 class NotifyTest(DaemonTest):
@@ -24,7 +24,9 @@ class NotifyTest(DaemonTest):
         self.addCleanup(self.log.close)
         self.proc = subprocess.Popen(
             [EXPERTD, "--insecure", "--db", os.path.join(self.dir, "db"),
-             "--listen", self.endpoint], env=env, stderr=self.log)
+             "--listen", self.endpoint,
+             "--metrics-listen", "127.0.0.1:%d" % free_tcp_port()],
+            env=env, stderr=self.log)
         self.addCleanup(self.reap)
 
     def reap(self):

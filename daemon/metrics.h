@@ -1,0 +1,48 @@
+/*
+ * metrics.h - counters and histograms of what the daemon does, rendered in
+ * the Prometheus text format (expertd_ prefix). Updated from the event loop
+ * only, so no locking. Gauges that describe state (pool by status, audit
+ * log length) are computed by the caller at scrape time.
+ */
+#ifndef EXPERTD_METRICS_H
+#define EXPERTD_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/buffer.h>
+
+#include "proto.h"
+
+#define METRICS_BUCKETS 14
+
+struct metrics_histogram {
+	uint64_t counts[METRICS_BUCKETS + 1]; /* last: +Inf */
+	double sum;
+	uint64_t n;
+};
+
+struct metrics {
+	uint64_t requests[PROTO_OP__COUNT + 1][PROTO_STATUS__COUNT]; /* [op or undecoded] */
+	struct metrics_histogram request_seconds;
+	struct metrics_histogram commit_seconds;
+	struct metrics_histogram batch_size;
+	uint64_t commits_failed;
+};
+
+/* State sampled at scrape time. */
+struct metrics_gauges {
+	uint64_t experts_by_status[4];   /* enum expert_status order */
+	int64_t audit_entries;
+	unsigned long auth_failures;
+	uint64_t tasks;
+};
+
+void metrics_init(struct metrics *m);
+/* op < 0: the request could not be decoded. */
+void metrics_request(struct metrics *m, int op, int status, double seconds);
+void metrics_commit(struct metrics *m, double seconds, size_t batch, int ok);
+void metrics_render(const struct metrics *m, const struct metrics_gauges *g,
+                    struct evbuffer *out);
+
+#endif
