@@ -70,8 +70,8 @@ void audit_commit(uint8_t out[AUDIT_HASH_LEN], const uint8_t secret[AUDIT_SECRET
 	crypto_generichash_final(&st, out, AUDIT_HASH_LEN);
 }
 
-/* The key under which excluded[i] is recorded: RULE_OK counts the
- * candidates of the specialty and group that the task's kind rules out. */
+/* The key under which excluded[i] is recorded: RULE_OK counts the pool's
+ * experts outside the task's specialty and group-type bucket. */
 static const char *audit_rule_key(int i)
 {
 	return i == RULE_OK ? "outside_specialty" : recusal_rule_names[i];

@@ -59,8 +59,8 @@ enum proto_status h_audit_show(struct handler_ctx *ctx, const struct proto_reque
 	struct task *t = malloc(sizeof *t);
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum proto_status st = handler_get_task(ctx, proto_arg_int(req, "task", 0), t, rep);
-	int64_t id = t->id;
+	int64_t id = proto_arg_int(req, "task", 0);
+	enum proto_status st = handler_get_task(ctx, id, t, rep);
 	free(t);
 	if (st != PROTO_OK)
 		return st;

@@ -21,7 +21,8 @@ enum { G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_METHODS };
 /* Columns: subject training, evaluation, standards. Only reviews and
  * inspections of a training institution go to the training-review group;
  * everything about evaluation or standards, competitions and assessor
- * training is skill-evaluation work; the rest is methods work. */
+ * training is skill-evaluation work; only `other` tasks go to the methods
+ * group. */
 static const int task_group_table[TASK_KINDS][TASK_SUBJECTS] = {
 	[TASK_REVIEW] = {G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_SKILL_EVALUATION},
 	[TASK_INSPECTION] = {G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_SKILL_EVALUATION},
