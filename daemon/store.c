@@ -1,8 +1,9 @@
 /*
  * store.c - the SQLite store: opening, transactions (group commit with a
- * savepoint per request), idempotent request records and terms. Experts,
- * events, conflicts and imports are in store_pool.c. Every statement is
- * prepared once and bound; nothing here is built from request text.
+ * savepoint per request), reading rows (store_row*), idempotent request
+ * records and terms. Experts, events, conflicts and imports are in
+ * store_pool.c. Every statement is prepared once and bound; nothing here
+ * is built from request text.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,16 +70,8 @@ void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 	snprintf(buf, size, "%s", t ? (const char *)t : "");
 }
 
-int64_t store_single_int(struct store *s, enum store_stmt id)
-{
-	sqlite3_stmt *st = store_stmt(s, id);
-	int64_t v = (st && sqlite3_step(st) == SQLITE_ROW) ? sqlite3_column_int64(st, 0) : 0;
-	if (st)
-		sqlite3_reset(st);
-	return v;
-}
-
-void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz)
+/* Grow *arr by one element of size sz (doubling); the new slot or NULL. */
+static void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz)
 {
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
@@ -89,6 +82,74 @@ void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz)
 		*cap = nc;
 	}
 	return (char *)*arr + (*n)++ * sz;
+}
+
+enum store_result store_row(sqlite3_stmt *st, store_row_fn fn, void *row)
+{
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !fn(st, row))
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOT_FOUND : store_result_of(rc);
+}
+
+enum store_result store_rows(sqlite3_stmt *st, size_t size, store_row_fn fn,
+                             void **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		void *row = store_grow(out, n, &cap, size);
+		if (!row || !fn(st, row)) {
+			if (row)
+				(*n)--;
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
+                                 bool (*cb)(const void *row, void *arg), void *arg)
+{
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!fn(st, row)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (!cb(row, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+bool store_row_int64(sqlite3_stmt *st, void *row)
+{
+	*(int64_t *)row = sqlite3_column_int64(st, 0);
+	return true;
+}
+
+int64_t store_single_int(struct store *s, enum store_stmt id)
+{
+	int64_t v = 0;
+	store_row(store_stmt(s, id), store_row_int64, &v);
+	return v;
 }
 
 static int exec(struct store *s, const char *sql)
@@ -153,11 +214,9 @@ void store_close(struct store **sp)
 
 int store_schema_version(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_USER_VERSION);
-	int v = (st && sqlite3_step(st) == SQLITE_ROW) ? sqlite3_column_int(st, 0) : -1;
-	if (st)
-		sqlite3_reset(st);
-	return v;
+	int64_t v = -1;
+	store_row(store_stmt(s, STMT_USER_VERSION), store_row_int64, &v);
+	return (int)v;
 }
 
 const char *store_errmsg(struct store *s)
@@ -201,40 +260,44 @@ void store_batch_rollback(struct store *s)
 
 /* --- idempotent requests ------------------------------------------------- */
 
+/* Where store_request_find() puts what it reads. */
+struct store_request_out {
+	uint8_t *hash;
+	void **reply;
+	size_t *reply_len;
+};
+
+static bool store_column_request(sqlite3_stmt *st, void *row)
+{
+	struct store_request_out *o = row;
+	const void *h = sqlite3_column_blob(st, 0);
+	int hl = sqlite3_column_bytes(st, 0);
+	const void *b = sqlite3_column_blob(st, 1);
+	int bl = sqlite3_column_bytes(st, 1);
+	memset(o->hash, 0, STORE_HASH_LEN);
+	if (h && hl == STORE_HASH_LEN)
+		memcpy(o->hash, h, STORE_HASH_LEN);
+	*o->reply = malloc(bl > 0 ? (size_t)bl : 1);
+	if (!*o->reply)
+		return false;
+	if (bl > 0)
+		memcpy(*o->reply, b, (size_t)bl);
+	*o->reply_len = (size_t)bl;
+	return true;
+}
+
 enum store_result store_request_find(struct store *s, const char *principal,
                                      const char *request_id,
                                      uint8_t hash[STORE_HASH_LEN],
                                      void **reply, size_t *reply_len)
 {
+	struct store_request_out o = { hash, reply, reply_len };
 	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_FIND);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	store_bind_text(st, 1, principal);
-	store_bind_text(st, 2, request_id);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		const void *h = sqlite3_column_blob(st, 0);
-		int hl = sqlite3_column_bytes(st, 0);
-		const void *b = sqlite3_column_blob(st, 1);
-		int bl = sqlite3_column_bytes(st, 1);
-		memset(hash, 0, STORE_HASH_LEN);
-		if (h && hl == STORE_HASH_LEN)
-			memcpy(hash, h, STORE_HASH_LEN);
-		*reply = malloc(bl > 0 ? (size_t)bl : 1);
-		if (!*reply) {
-			r = STORE_NOT_WRITABLE;
-		} else {
-			if (bl > 0)
-				memcpy(*reply, b, (size_t)bl);
-			*reply_len = (size_t)bl;
-			r = STORE_OK;
-		}
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
+	if (st) {
+		store_bind_text(st, 1, principal);
+		store_bind_text(st, 2, request_id);
 	}
-	sqlite3_reset(st);
-	return r;
+	return store_row(st, store_column_request, &o);
 }
 
 enum store_result store_request_save(struct store *s, const char *principal,
@@ -271,33 +334,20 @@ enum store_result store_term_insert(struct store *s, const struct store_term *t,
 	return store_step_done(st);
 }
 
+static bool store_column_term(sqlite3_stmt *st, void *row)
+{
+	struct store_term *t = row;
+	t->number = sqlite3_column_int(st, 0);
+	t->start = sqlite3_column_int(st, 1);
+	t->end = sqlite3_column_int(st, 2);
+	t->opened_at = sqlite3_column_int64(st, 3);
+	t->experts = sqlite3_column_int64(st, 4);
+	return true;
+}
+
 enum store_result store_term_list(struct store *s, struct store_term **out,
                                   size_t *n)
 {
-	*out = NULL;
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, STMT_TERM_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct store_term *p = realloc(*out, cap * sizeof *p);
-			if (!p) {
-				sqlite3_reset(st);
-				return STORE_NOT_WRITABLE;
-			}
-			*out = p;
-		}
-		struct store_term *t = &(*out)[(*n)++];
-		t->number = sqlite3_column_int(st, 0);
-		t->start = sqlite3_column_int(st, 1);
-		t->end = sqlite3_column_int(st, 2);
-		t->opened_at = sqlite3_column_int64(st, 3);
-		t->experts = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	return store_rows(store_stmt(s, STMT_TERM_LIST), sizeof **out,
+	                  store_column_term, (void **)out, n);
 }

@@ -10,6 +10,21 @@
 
 /* --- audit log ---------------------------------------------------------------- */
 
+/* Where store_audit_last() puts what it reads. */
+struct audit_last {
+	int64_t *seq;
+	uint8_t *hash;
+};
+
+static bool column_audit_last(sqlite3_stmt *st, void *row)
+{
+	const struct audit_last *x = row;
+	*x->seq = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_bytes(st, 1) == STORE_AUDIT_HASH_LEN)
+		memcpy(x->hash, sqlite3_column_blob(st, 1), STORE_AUDIT_HASH_LEN);
+	return true;
+}
+
 enum store_result store_audit_last(struct store *s, int64_t *seq,
                                    uint8_t hash[STORE_AUDIT_HASH_LEN])
 {
@@ -18,14 +33,9 @@ enum store_result store_audit_last(struct store *s, int64_t *seq,
 		return STORE_NOT_WRITABLE;
 	*seq = 0;
 	memset(hash, 0, STORE_AUDIT_HASH_LEN);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) == STORE_AUDIT_HASH_LEN)
-			memcpy(hash, sqlite3_column_blob(st, 1), STORE_AUDIT_HASH_LEN);
-	}
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : store_result_of(rc);
+	struct audit_last x = { seq, hash };
+	enum store_result r = store_row(st, column_audit_last, &x);
+	return r == STORE_NOT_FOUND ? STORE_OK : r;  /* an empty log */
 }
 
 enum store_result store_audit_insert(struct store *s, const struct store_audit_row *r)
@@ -51,8 +61,9 @@ static void column_fixed(sqlite3_stmt *st, int i, uint8_t *dst, size_t len)
 		memcpy(dst, sqlite3_column_blob(st, i), len);
 }
 
-static bool column_audit(sqlite3_stmt *st, struct store_audit_row *r)
+static bool column_audit(sqlite3_stmt *st, void *row)
 {
+	struct store_audit_row *r = row;
 	r->seq = sqlite3_column_int64(st, 0);
 	r->at = sqlite3_column_int64(st, 1);
 	store_column_copy(st, 2, r->type, sizeof r->type);
@@ -78,72 +89,56 @@ void store_audit_rows_free(struct store_audit_row *rows, size_t n)
 enum store_result store_audit_list(struct store *s, int64_t after, size_t limit,
                                    struct store_audit_row **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_AUDIT_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, (int64_t)limit);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_audit_row *r = store_grow((void **)out, n, &cap, sizeof *r);
-		if (!r || !column_audit(st, r)) {
-			if (r)
-				(*n)--;
-			rc = SQLITE_NOMEM;
-			break;
-		}
+	if (st) {
+		sqlite3_bind_int64(st, 1, after);
+		sqlite3_bind_int64(st, 2, (int64_t)limit);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	enum store_result r = store_rows(st, sizeof **out, column_audit, (void **)out, n);
+	if (r != STORE_OK) {
 		store_audit_rows_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return store_result_of(rc);
 	}
-	return STORE_OK;
+	return r;
 }
 
 enum store_result store_audit_get(struct store *s, int64_t seq,
                                   struct store_audit_row *out)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_AUDIT_GET);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, seq);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW)
-		r = column_audit(st, out) ? STORE_OK : STORE_NOT_WRITABLE;
-	else if (rc != SQLITE_DONE)
-		r = store_result_of(rc);
-	sqlite3_reset(st);
-	return r;
+	if (st)
+		sqlite3_bind_int64(st, 1, seq);
+	return store_row(st, column_audit, out);
 }
 
 /* --- meta ------------------------------------------------------------------------ */
 
+/* Where store_meta_get() puts what it reads. */
+struct meta_value {
+	void *buf;
+	size_t size;
+	size_t *len;
+};
+
+static bool column_meta(sqlite3_stmt *st, void *row)
+{
+	const struct meta_value *v = row;
+	size_t bl = (size_t)sqlite3_column_bytes(st, 0);
+	if (bl && v->size)  /* an empty blob is NULL, and memcpy's source must not be */
+		memcpy(v->buf, sqlite3_column_blob(st, 0), bl < v->size ? bl : v->size);
+	*v->len = bl;
+	return true;
+}
+
 enum store_result store_meta_get(struct store *s, const char *key, void *buf,
                                  size_t size, size_t *len)
 {
+	struct meta_value v = { buf, size, len };
 	sqlite3_stmt *st = store_stmt(s, STMT_META_GET);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	store_bind_text(st, 1, key);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		size_t bl = (size_t)sqlite3_column_bytes(st, 0);
-		memcpy(buf, sqlite3_column_blob(st, 0), bl < size ? bl : size);
-		*len = bl;
-		r = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
-	}
-	sqlite3_reset(st);
-	return r;
+	if (st)
+		store_bind_text(st, 1, key);
+	return store_row(st, column_meta, &v);
 }
 
 enum store_result store_meta_put(struct store *s, const char *key,
@@ -231,8 +226,9 @@ enum store_result store_task_insert(struct store *s, const struct task *t)
 	return store_step_done(st);
 }
 
-static void column_task(sqlite3_stmt *st, struct task *t)
+static bool column_task(sqlite3_stmt *st, void *row)
 {
+	struct task *t = row;
 	char buf[TASK_MAX_EXCLUDE * 21];
 	memset(t, 0, sizeof *t);
 	t->id = sqlite3_column_int64(st, 0);
@@ -259,24 +255,15 @@ static void column_task(sqlite3_stmt *st, struct task *t)
 		memcpy(t->nonce, sqlite3_column_blob(st, 16), t->nonce_len);
 	t->state = sqlite3_column_int(st, 17);
 	t->created_at = sqlite3_column_int64(st, 18);
+	return true;
 }
 
 enum store_result store_task_get(struct store *s, int64_t id, struct task *out)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_TASK_GET);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		column_task(st, out);
-		r = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
-	}
-	sqlite3_reset(st);
-	return r;
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_task, out);
 }
 
 enum store_result store_task_set_state(struct store *s, int64_t id, int state)
@@ -298,52 +285,32 @@ enum store_result store_task_list(struct store *s, const char *bureau,
                                   int64_t offset, int64_t limit,
                                   int64_t **ids, size_t *n, int64_t *total)
 {
-	*ids = NULL;
-	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_TASK_COUNT);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	store_bind_text(st, 1, bureau);
-	*total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	st = store_stmt(s, STMT_TASK_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	store_bind_text(st, 1, bureau);
-	sqlite3_bind_int64(st, 2, offset);
-	sqlite3_bind_int64(st, 3, limit);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t *p = store_grow((void **)ids, n, &cap, sizeof *p);
-		if (!p) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		*p = sqlite3_column_int64(st, 0);
+	if (st) {
+		/* A count that fails reads as 0; the list's result is returned. */
+		store_bind_text(st, 1, bureau);
+		*total = 0;
+		store_row(st, store_row_int64, total);
+		st = store_stmt(s, STMT_TASK_LIST);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	if (st) {
+		store_bind_text(st, 1, bureau);
+		sqlite3_bind_int64(st, 2, offset);
+		sqlite3_bind_int64(st, 3, limit);
+	}
+	return store_rows(st, sizeof **ids, store_row_int64, (void **)ids, n);
 }
+
+STORE_EACH_ADAPTER(task_each, struct task)
 
 enum store_result store_task_each(struct store *s,
                                   bool (*fn)(const struct task *t, void *arg),
                                   void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TASK_ALL);
-	if (!st)
-		return STORE_NOT_WRITABLE;
 	struct task t;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		column_task(st, &t);
-		if (!fn(&t, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	struct task_each x = { fn, arg };
+	return store_each_row(store_stmt(s, STMT_TASK_ALL), column_task, &t,
+	                      task_each_cb, &x);
 }
 
 /* --- draws ------------------------------------------------------------------------ */
@@ -371,33 +338,26 @@ int64_t store_draw_max_id(struct store *s)
 	return store_single_int(s, STMT_DRAW_MAX_ID);
 }
 
+static bool column_draw(sqlite3_stmt *st, void *row)
+{
+	struct store_draw *d = row;
+	d->id = sqlite3_column_int64(st, 0);
+	d->task = sqlite3_column_int64(st, 1);
+	store_column_copy(st, 2, d->kind, sizeof d->kind);
+	d->ok = sqlite3_column_int(st, 3) != 0;
+	d->audit_seq = sqlite3_column_int64(st, 4);
+	store_column_copy(st, 5, d->actor, sizeof d->actor);
+	d->at = sqlite3_column_int64(st, 6);
+	return true;
+}
+
 enum store_result store_draw_list(struct store *s, int64_t task,
                                   struct store_draw **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_DRAW_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, task);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_draw *d = store_grow((void **)out, n, &cap, sizeof *d);
-		if (!d) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		d->id = sqlite3_column_int64(st, 0);
-		d->task = sqlite3_column_int64(st, 1);
-		store_column_copy(st, 2, d->kind, sizeof d->kind);
-		d->ok = sqlite3_column_int(st, 3) != 0;
-		d->audit_seq = sqlite3_column_int64(st, 4);
-		store_column_copy(st, 5, d->actor, sizeof d->actor);
-		d->at = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	if (st)
+		sqlite3_bind_int64(st, 1, task);
+	return store_rows(st, sizeof **out, column_draw, (void **)out, n);
 }
 
 /* --- assignments ------------------------------------------------------------------ */
@@ -437,8 +397,9 @@ int64_t store_assignment_max_id(struct store *s)
 	return store_single_int(s, STMT_ASSIGN_MAX_ID);
 }
 
-static void column_assignment(sqlite3_stmt *st, struct store_assignment *a)
+static bool column_assignment(sqlite3_stmt *st, void *row)
 {
+	struct store_assignment *a = row;
 	a->id = sqlite3_column_int64(st, 0);
 	a->task = sqlite3_column_int64(st, 1);
 	a->expert = sqlite3_column_int64(st, 2);
@@ -448,47 +409,26 @@ static void column_assignment(sqlite3_stmt *st, struct store_assignment *a)
 	a->state = sqlite3_column_int(st, 6);
 	a->created_at = sqlite3_column_int64(st, 7);
 	a->updated_at = sqlite3_column_int64(st, 8);
+	return true;
 }
 
 enum store_result store_assignment_list(struct store *s, int64_t task,
                                         struct store_assignment **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, task);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_assignment *a = store_grow((void **)out, n, &cap, sizeof *a);
-		if (!a) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		column_assignment(st, a);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	if (st)
+		sqlite3_bind_int64(st, 1, task);
+	return store_rows(st, sizeof **out, column_assignment, (void **)out, n);
 }
+
+STORE_EACH_ADAPTER(assignment_each, struct store_assignment)
 
 enum store_result store_assignment_each(
 	struct store *s, bool (*fn)(const struct store_assignment *a, void *arg),
 	void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_ALL);
-	if (!st)
-		return STORE_NOT_WRITABLE;
 	struct store_assignment a;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		column_assignment(st, &a);
-		if (!fn(&a, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	struct assignment_each x = { fn, arg };
+	return store_each_row(store_stmt(s, STMT_ASSIGN_ALL), column_assignment, &a,
+	                      assignment_each_cb, &x);
 }

@@ -5,6 +5,8 @@
 #ifndef EXPERTD_STORE_INT_H
 #define EXPERTD_STORE_INT_H
 
+#include <stdbool.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -142,8 +144,46 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *s);
 void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size);
 /* The first column of the first row of a one-value query, 0 if none. */
 int64_t store_single_int(struct store *s, enum store_stmt id);
-/* Grow *arr by one element of size sz (doubling); the new slot or NULL. */
-void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz);
+
+/*
+ * Reading rows. A store_row_fn copies the current row of st into row
+ * (column pointers die at the next step); false means out of memory.
+ * Each reader below takes a bound statement, or NULL when store_stmt()
+ * failed (then STORE_NOT_WRITABLE), and resets it before returning.
+ * Errors map through store_result_of(); out of memory is SQLITE_NOMEM,
+ * so STORE_NOT_WRITABLE.
+ */
+typedef bool (*store_row_fn)(sqlite3_stmt *st, void *row);
+/* One row into row; STORE_NOT_FOUND if there is none. */
+enum store_result store_row(sqlite3_stmt *st, store_row_fn fn, void *row);
+/* Every row into a malloc'd array of size-byte elements (caller frees,
+ * even on error: it holds the rows read so far). */
+enum store_result store_rows(sqlite3_stmt *st, size_t size, store_row_fn fn,
+                             void **out, size_t *n);
+/* Every row into the caller's buffer row, then cb(row, arg); stops early,
+ * with STORE_OK, when cb returns false. cb must not use st: a callback
+ * that calls other store functions needs a dedicated statement. */
+enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
+                                 bool (*cb)(const void *row, void *arg), void *arg);
+/*
+ * The glue between a typed each function and store_each_row():
+ * STORE_EACH_ADAPTER(expert_each, struct expert) defines struct expert_each
+ * { fn, arg } and expert_each_cb(), which hands the row to fn as that type
+ * (calling fn through a cast pointer instead would be undefined). Used at
+ * file scope, without a semicolon.
+ */
+#define STORE_EACH_ADAPTER(name, type) \
+	struct name { \
+		bool (*fn)(const type *row, void *arg); \
+		void *arg; \
+	}; \
+	static bool name##_cb(const void *row, void *arg) \
+	{ \
+		const struct name *x = arg; \
+		return x->fn(row, x->arg); \
+	}
+/* A store_row_fn: the first column into an int64_t. */
+bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
 #define STORE_SCHEMA_VERSION 1

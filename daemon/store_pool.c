@@ -67,8 +67,9 @@ static void bind_expert(sqlite3_stmt *st, const struct expert *e)
 	sqlite3_bind_int(st, 26, e->joined_term);
 }
 
-static void column_expert(sqlite3_stmt *st, struct expert *e)
+static bool column_expert(sqlite3_stmt *st, void *row)
 {
+	struct expert *e = row;
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
 	memset(e, 0, sizeof *e);
 	e->id = sqlite3_column_int64(st, 0);
@@ -98,8 +99,8 @@ static void column_expert(sqlite3_stmt *st, struct expert *e)
 	e->created_at = sqlite3_column_int64(st, 23);
 	e->updated_at = sqlite3_column_int64(st, 24);
 	e->joined_term = sqlite3_column_int(st, 25);
+	return true;
 }
-
 
 enum store_result store_expert_insert(struct store *s, const struct expert *e)
 {
@@ -125,38 +126,18 @@ enum store_result store_expert_update(struct store *s, const struct expert *e)
 enum store_result store_expert_get(struct store *s, int64_t id, struct expert *out)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_GET);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		column_expert(st, out);
-		r = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
-	}
-	sqlite3_reset(st);
-	return r;
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_expert, out);
 }
 
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_BY_RESIDENT);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	store_bind_text(st, 1, resident_id);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		r = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
-	}
-	sqlite3_reset(st);
-	return r;
+	if (st)
+		store_bind_text(st, 1, resident_id);
+	return store_row(st, store_row_int64, id);
 }
 
 int64_t store_expert_max_id(struct store *s)
@@ -164,24 +145,16 @@ int64_t store_expert_max_id(struct store *s)
 	return store_single_int(s, STMT_EXPERT_MAX_ID);
 }
 
+STORE_EACH_ADAPTER(expert_each, struct expert)
+
 enum store_result store_expert_each(struct store *s,
                                     bool (*fn)(const struct expert *e, void *arg),
                                     void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_ALL);
-	if (!st)
-		return STORE_NOT_WRITABLE;
 	struct expert e;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		column_expert(st, &e);
-		if (!fn(&e, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	struct expert_each x = { fn, arg };
+	return store_each_row(store_stmt(s, STMT_EXPERT_ALL), column_expert, &e,
+	                      expert_each_cb, &x);
 }
 
 /* --- history --------------------------------------------------------------- */
@@ -201,34 +174,26 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	return store_step_done(st);
 }
 
+static bool column_event(sqlite3_stmt *st, void *row)
+{
+	struct store_event *ev = row;
+	ev->expert_id = sqlite3_column_int64(st, 0);
+	ev->at = sqlite3_column_int64(st, 1);
+	store_column_copy(st, 2, ev->actor, sizeof ev->actor);
+	store_column_copy(st, 3, ev->event, sizeof ev->event);
+	store_column_copy(st, 4, ev->reason, sizeof ev->reason);
+	ev->until = sqlite3_column_int(st, 5);
+	store_column_copy(st, 6, ev->detail, sizeof ev->detail);
+	return true;
+}
 
 enum store_result store_event_list(struct store *s, int64_t expert_id,
                                    struct store_event **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_EVENT_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, expert_id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_event *ev = store_grow((void **)out, n, &cap, sizeof *ev);
-		if (!ev) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		ev->expert_id = sqlite3_column_int64(st, 0);
-		ev->at = sqlite3_column_int64(st, 1);
-		store_column_copy(st, 2, ev->actor, sizeof ev->actor);
-		store_column_copy(st, 3, ev->event, sizeof ev->event);
-		store_column_copy(st, 4, ev->reason, sizeof ev->reason);
-		ev->until = sqlite3_column_int(st, 5);
-		store_column_copy(st, 6, ev->detail, sizeof ev->detail);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	if (st)
+		sqlite3_bind_int64(st, 1, expert_id);
+	return store_rows(st, sizeof **out, column_event, (void **)out, n);
 }
 
 /* --- conflicts ------------------------------------------------------------- */
@@ -250,8 +215,9 @@ enum store_result store_conflict_insert(struct store *s, const struct store_conf
 	return store_step_done(st);
 }
 
-static void column_conflict(sqlite3_stmt *st, struct store_conflict *c)
+static bool column_conflict(sqlite3_stmt *st, void *row)
 {
+	struct store_conflict *c = row;
 	c->id = sqlite3_column_int64(st, 0);
 	c->expert_id = sqlite3_column_int64(st, 1);
 	store_column_copy(st, 2, c->org_code, sizeof c->org_code);
@@ -261,26 +227,19 @@ static void column_conflict(sqlite3_stmt *st, struct store_conflict *c)
 	store_column_copy(st, 6, c->reason, sizeof c->reason);
 	c->created_at = sqlite3_column_int64(st, 7);
 	store_column_copy(st, 8, c->created_by, sizeof c->created_by);
+	return true;
 }
+
+STORE_EACH_ADAPTER(conflict_each, struct store_conflict)
 
 enum store_result store_conflict_each(
 	struct store *s, bool (*fn)(const struct store_conflict *c, void *arg),
 	void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_ALL);
-	if (!st)
-		return STORE_NOT_WRITABLE;
 	struct store_conflict c;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		column_conflict(st, &c);
-		if (!fn(&c, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	struct conflict_each x = { fn, arg };
+	return store_each_row(store_stmt(s, STMT_CONFLICT_ALL), column_conflict, &c,
+	                      conflict_each_cb, &x);
 }
 
 int64_t store_conflict_max_id(struct store *s)
@@ -292,25 +251,12 @@ enum store_result store_conflict_list(struct store *s, int64_t expert_id,
                                       const char *org_code,
                                       struct store_conflict **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_LIST);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, expert_id);
-	store_bind_text(st, 2, org_code ? org_code : "");
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_conflict *c = store_grow((void **)out, n, &cap, sizeof *c);
-		if (!c) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		column_conflict(st, c);
+	if (st) {
+		sqlite3_bind_int64(st, 1, expert_id);
+		store_bind_text(st, 2, org_code ? org_code : "");
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	return store_rows(st, sizeof **out, column_conflict, (void **)out, n);
 }
 
 /* --- roster imports ---------------------------------------------------------- */
@@ -328,28 +274,25 @@ enum store_result store_import_create(struct store *s, const struct store_import
 	return store_step_done(st);
 }
 
+static bool column_import(sqlite3_stmt *st, void *row)
+{
+	struct store_import *im = row;
+	im->id = sqlite3_column_int64(st, 0);
+	store_column_copy(st, 1, im->principal, sizeof im->principal);
+	im->skip_invalid = sqlite3_column_int(st, 2) != 0;
+	im->state = sqlite3_column_int(st, 3);
+	im->created_at = sqlite3_column_int64(st, 4);
+	im->rows = sqlite3_column_int64(st, 5);
+	im->invalid = sqlite3_column_int64(st, 6);
+	return true;
+}
+
 enum store_result store_import_get(struct store *s, int64_t id, struct store_import *out)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_GET);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		store_column_copy(st, 1, out->principal, sizeof out->principal);
-		out->skip_invalid = sqlite3_column_int(st, 2) != 0;
-		out->state = sqlite3_column_int(st, 3);
-		out->created_at = sqlite3_column_int64(st, 4);
-		out->rows = sqlite3_column_int64(st, 5);
-		out->invalid = sqlite3_column_int64(st, 6);
-		r = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
-	}
-	sqlite3_reset(st);
-	return r;
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_import, out);
 }
 
 int64_t store_import_max_id(struct store *s)
@@ -401,20 +344,45 @@ enum store_result store_import_find_resident(struct store *s, int64_t import_id,
                                              int64_t *line)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_FIND_RESIDENT);
-	if (!st)
-		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, import_id);
-	store_bind_text(st, 2, resident_id);
-	int rc = sqlite3_step(st);
-	enum store_result r = STORE_NOT_FOUND;
-	if (rc == SQLITE_ROW) {
-		*line = sqlite3_column_int64(st, 0);
-		r = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		r = store_result_of(rc);
+	if (st) {
+		sqlite3_bind_int64(st, 1, import_id);
+		store_bind_text(st, 2, resident_id);
 	}
-	sqlite3_reset(st);
-	return r;
+	return store_row(st, store_row_int64, line);
+}
+
+/* A staged row as store_import_each_row() hands it out: the pointers are
+ * the statement's, valid until its next step. */
+struct import_row {
+	int64_t line;
+	const void *row;
+	size_t row_len;
+	const char *field;
+	const char *error;
+};
+
+static bool column_import_row(sqlite3_stmt *st, void *row)
+{
+	struct import_row *r = row;
+	r->line = sqlite3_column_int64(st, 0);
+	r->row = sqlite3_column_blob(st, 1);
+	r->row_len = (size_t)sqlite3_column_bytes(st, 1);
+	r->field = (const char *)sqlite3_column_text(st, 2);
+	r->error = (const char *)sqlite3_column_text(st, 3);
+	return true;
+}
+
+struct import_each {
+	bool (*fn)(int64_t line, const void *row, size_t row_len,
+	           const char *field, const char *error, void *arg);
+	void *arg;
+};
+
+static bool import_each_cb(const void *row, void *arg)
+{
+	const struct import_row *r = row;
+	const struct import_each *x = arg;
+	return x->fn(r->line, r->row, r->row_len, r->field, r->error, x->arg);
 }
 
 enum store_result store_import_each_row(
@@ -430,16 +398,10 @@ enum store_result store_import_each_row(
 	                       NULL) != SQLITE_OK)
 		return STORE_NOT_WRITABLE;
 	sqlite3_bind_int64(st, 1, import_id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *field = (const char *)sqlite3_column_text(st, 2);
-		const char *error = (const char *)sqlite3_column_text(st, 3);
-		if (!fn(sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        (size_t)sqlite3_column_bytes(st, 1), field, error, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
+	struct import_row r;
+	struct import_each x = { fn, arg };
+	enum store_result res = store_each_row(st, column_import_row, &r,
+	                                       import_each_cb, &x);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+	return res;
 }
