@@ -52,12 +52,20 @@ static const struct dispatch_op ops[PROTO_OP__COUNT] = {
 };
 
 struct dispatch {
+	dispatch_commit_fn on_commit;
+	void *on_commit_arg;
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;
 	struct reply rep;
 	struct handler_ctx ctx;
 };
+
+void dispatch_on_commit(struct dispatch *d, dispatch_commit_fn fn, void *arg)
+{
+	d->on_commit = fn;
+	d->on_commit_arg = arg;
+}
 
 void dispatch_item_init(struct dispatch_item *it)
 {
@@ -324,6 +332,10 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		}
 		return;
 	}
+	int64_t first = 0, last = 0;
+	uint8_t h[STORE_AUDIT_HASH_LEN];
+	if (d->on_commit && store_audit_last(d->store, &first, h) != STORE_OK)
+		first = -1;
 	for (size_t i = 0; i < n; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
@@ -331,8 +343,12 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	enum store_result r = store_batch_commit(d->store);
 	if (metrics)
 		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
-	if (r == STORE_OK)
+	if (r == STORE_OK) {
+		if (d->on_commit && first >= 0 &&
+		    store_audit_last(d->store, &last, h) == STORE_OK && last > first)
+			d->on_commit(d->on_commit_arg, first + 1, last);
 		return;
+	}
 	log_error("commit of a batch of %zu failed: %s; replying unavailable "
 	          "and reloading the pool", n, store_errmsg(d->store));
 	for (size_t i = 0; i < n; i++)

@@ -47,6 +47,13 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               const struct recusal_config *rules);
 void dispatch_destroy(struct dispatch **d);
 
+/*
+ * Called after a batch committed with the audit entries it appended
+ * (first..last seq, inclusive), e.g. to publish them. Optional.
+ */
+typedef void (*dispatch_commit_fn)(void *arg, int64_t first, int64_t last);
+void dispatch_on_commit(struct dispatch *d, dispatch_commit_fn fn, void *arg);
+
 /* Run n requests as one transaction; `now` is the batch's clock reading.
  * metrics (may be NULL) receives the commit's duration and size. */
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
