@@ -16,6 +16,7 @@
 
 #include "client.h"
 #include "proto.h"
+#include "replay.h"
 
 /* Exit codes beyond <sysexits.h>'s: a server error status, and usage. */
 #define CTL_EXIT_STATUS 1
@@ -56,9 +57,54 @@ int cmd_pool_reinstate(struct ctl *ctl, int argc, char **argv);
 int cmd_pool_revoke(struct ctl *ctl, int argc, char **argv);
 int cmd_conflict_add(struct ctl *ctl, int argc, char **argv);
 int cmd_conflict_list(struct ctl *ctl, int argc, char **argv);
+int cmd_draw(struct ctl *ctl, int argc, char **argv);
+int cmd_redraw(struct ctl *ctl, int argc, char **argv);
+int cmd_task_show(struct ctl *ctl, int argc, char **argv);
+int cmd_task_list(struct ctl *ctl, int argc, char **argv);
+int cmd_audit_show(struct ctl *ctl, int argc, char **argv);
+int cmd_audit_verify(struct ctl *ctl, int argc, char **argv);
 
 /* The conflicts table (cmd_conflict.c), also under pool show. */
 void cmd_print_conflicts(const msgpack_object *list);
+
+/* ---- task times and ids (cmd_task.c) ---- */
+
+/* "YYYY-MM-DD HH:MM" and its NUL. */
+#define CMD_TIME_LEN 17
+/*
+ * A task time: "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM" in China Standard
+ * Time (UTC+8 all year, whatever the host's zone), or unix seconds.
+ * Returns false if s is neither.
+ */
+bool cmd_time_parse(const char *s, int64_t *out);
+/* Unix seconds as "YYYY-MM-DD HH:MM" in China Standard Time; returns buf. */
+const char *cmd_time_format(int64_t t, char buf[CMD_TIME_LEN]);
+/* map[key] (unix seconds) formatted so; "" if absent. Returns buf. */
+const char *cmd_time_field(const msgpack_object *map, const char *key,
+                           char buf[CMD_TIME_LEN]);
+/* The task ID that must be the only positional argument; on failure a
+ * usage error was printed. */
+bool cmd_task_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id);
+
+/* ---- audit entries (cmd_audit.c) ---- */
+
+struct audit_transcript;
+
+/* One audit entry as audit.entries and audit.show send it; body borrows
+ * the reply. */
+struct cmd_audit_entry {
+	int64_t seq, at;
+	char type[64];
+	const void *body;
+	size_t body_len;
+	uint8_t prev[REPLAY_HASH_LEN], hash[REPLAY_HASH_LEN];
+};
+/* Read entry map e; false if a field is missing or mistyped. */
+bool cmd_audit_entry(const msgpack_object *e, struct cmd_audit_entry *out);
+/* True for draw and draw.failed entries. */
+bool cmd_audit_is_draw(const struct cmd_audit_entry *e);
+/* Decode a draw entry's body (pre-scanned, strictly read) into *tr. */
+bool cmd_audit_transcript(const struct cmd_audit_entry *e, struct audit_transcript *tr);
 
 /* ---- options (ctl.c) ---- */
 

@@ -71,6 +71,47 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "List declared conflicts.",
 	 "  --expert ID      only this expert's\n"
 	 "  --org CODE       only those with this organisation\n"},
+	{"draw", NULL, cmd_draw,
+	 "--kind K --specialty S --members N --start TIME --end TIME [options]",
+	 "Draw a panel at random from the experts recusal allows (第十九条).\n"
+	 "TIME is \"YYYY-MM-DD HH:MM\" (or with a T) in Beijing time, or unix seconds.",
+	 "  --kind K         review, inspection, competition, training or other (required)\n"
+	 "  --subject S      training (default), evaluation or standards\n"
+	 "  --specialty S    the specialty (occupation) to draw from (required)\n"
+	 "  --group-type G   training_review, skill_evaluation or methods\n"
+	 "                   (default: from the kind and subject)\n"
+	 "  --members N      members besides the leader, 1 to 30 (required)\n"
+	 "  --leader         also draw a group leader (drawn first)\n"
+	 "  --backups N      backups, 0 to 19 (default 0)\n"
+	 "  --org CODE       credit code of an organisation concerned; repeatable, up to 8\n"
+	 "  --start TIME     when the task starts (required; in the future)\n"
+	 "  --end TIME       when it ends (required; after the start)\n"
+	 "  --district D     the task's district\n"
+	 "  --exclude ID     never draw this expert; repeatable, up to 64\n"
+	 "  --note TEXT      free text kept with the task (not in the transcript)\n"
+	 "  --nonce STR      your contribution to the seed, 16 to 64 characters (default:\n"
+	 "                   32 random hex characters; derived from --request-id if given,\n"
+	 "                   so a rerun repeats the request)\n"
+	 "  --bureau CODE    the bureau the task is for (operators; default center)\n"},
+	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",
+	 "Draw a task's panel again before it starts (operators); the open seats\n"
+	 "of the earlier panel are cancelled and the redraw is recorded with the reason.",
+	 "  --reason R       why (required; kept in the transcript)\n"
+	 "  --nonce STR      your contribution to the seed (default as for draw)\n"},
+	{"task", "show", cmd_task_show, "TASK",
+	 "Show a task with its seats and draws; times in Beijing time (CST).", NULL},
+	{"task", "list", cmd_task_list, "[--bureau B] [--offset N] [--limit N]",
+	 "List tasks, newest first. A bureau sees only its own.",
+	 "  --bureau B       only this bureau's tasks (operators)\n"
+	 "  --offset N       skip the first N\n"
+	 "  --limit N        show at most N (1 to 1000)\n"},
+	{"audit", "show", cmd_audit_show, "TASK",
+	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
+	{"audit", "verify", cmd_audit_verify, "[--page N]",
+	 "Replay the whole audit log: check the hash chain and the commit-reveal\n"
+	 "chain, re-run every draw, and compare each task's draws and seats with it.\n"
+	 "Exits 1 naming the first entry that does not match.",
+	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -224,6 +224,18 @@ void out_table_print(const struct out_table *t, FILE *f)
 
 /* ---- fields as text -------------------------------------------------- */
 
+char *out_hex(const void *p, size_t n, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[b[i] >> 4];
+		hex[2 * i + 1] = digits[b[i] & 0xf];
+	}
+	hex[2 * n] = '\0';
+	return hex;
+}
+
 /* Append s[0..n) to buf at *at, cutting at a character boundary. */
 static void out_append(char *buf, size_t size, size_t *at, const char *s, size_t n)
 {
@@ -262,6 +274,14 @@ static void out_scalar(const msgpack_object *o, char *buf, size_t size, size_t *
 		snprintf(num, sizeof num, "%g", o->via.f64);
 		out_append(buf, size, at, num, strlen(num));
 		break;
+	case MSGPACK_OBJECT_BIN: {
+		/* Hex, cut whole bytes at a time when buf is short. */
+		size_t room = (size - 1 - *at) / 2;
+		size_t n = o->via.bin.size < room ? o->via.bin.size : room;
+		out_hex(o->via.bin.ptr, n, buf + *at);
+		*at += 2 * n;
+		break;
+	}
 	case MSGPACK_OBJECT_NIL:
 		break;
 	default:
@@ -308,6 +328,16 @@ static json_t *out_json_str(const char *s, size_t n)
 	return j;
 }
 
+/* Binary fields (hashes, seeds, secrets) as lowercase hex strings. */
+static json_t *out_json_hex(const char *p, size_t n)
+{
+	char *hex = out_xrealloc(NULL, 2 * n + 1);
+	out_hex(p, n, hex);
+	json_t *j = json_string(hex);
+	free(hex);
+	return j;
+}
+
 static json_t *out_json_at(const msgpack_object *o, int depth)
 {
 	char key[32];
@@ -327,7 +357,7 @@ static json_t *out_json_at(const msgpack_object *o, int depth)
 	case MSGPACK_OBJECT_STR:
 		return out_json_str(o->via.str.ptr, o->via.str.size);
 	case MSGPACK_OBJECT_BIN:
-		return out_json_str(o->via.bin.ptr, o->via.bin.size);
+		return out_json_hex(o->via.bin.ptr, o->via.bin.size);
 	case MSGPACK_OBJECT_ARRAY: {
 		json_t *a = json_array();
 		for (uint32_t i = 0; i < o->via.array.size; i++)

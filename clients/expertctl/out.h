@@ -43,10 +43,15 @@ void out_table_add(struct out_table *t, const char *const *cells);
 /* Print with each column padded to its widest cell, two spaces apart. */
 void out_table_print(const struct out_table *t, FILE *f);
 
+/* p[0..n) as lowercase hex into hex (2n + 1 bytes, NUL-terminated);
+ * returns hex. */
+char *out_hex(const void *p, size_t n, char *hex);
+
 /*
  * Render map[key] as text into buf (always NUL-terminated, cut at a
  * character boundary): strings as they are, integers in decimal, booleans
- * as yes/no, arrays of those joined by ",". Absent or nil gives "".
+ * as yes/no, binary as lowercase hex, arrays of those joined by ",".
+ * Absent or nil gives "".
  * Returns buf.
  */
 const char *out_field(const msgpack_object *map, const char *key, char *buf,
@@ -54,7 +59,8 @@ const char *out_field(const msgpack_object *map, const char *key, char *buf,
 /* The same for one object. */
 const char *out_value(const msgpack_object *o, char *buf, size_t size);
 
-/* A generic msgpack object as a new JSON value (map keys become strings). */
+/* A generic msgpack object as a new JSON value (map keys become strings,
+ * binary becomes lowercase hex). */
 json_t *out_json(const msgpack_object *o);
 /* Print j (which this steals) to stdout, indented, with a newline. */
 void out_json_print(json_t *j);

@@ -1,0 +1,315 @@
+/*
+ * cmd_audit.c - expertctl audit show: the draw transcripts of one task,
+ * decoded from the audit entries exactly as stored and printed readably
+ * (or as JSON). The bytes are the daemon's; they are pre-scanned by the
+ * codec before anything is unpacked, and read with the daemon's own strict
+ * transcript reader. (audit verify is in cmd_audit_verify.c.)
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "audit.h"
+#include "cmd.h"
+#include "out.h"
+
+#define AUDIT_KEY_WIDTH 17
+
+/* ---- entries as the daemon sends them --------------------------------- */
+
+/* A bin field of exactly len bytes (len 0: any length); NULL otherwise. */
+static const msgpack_object_bin *audit_bin(const msgpack_object *map, const char *key,
+                                           size_t len)
+{
+	const msgpack_object *v = proto_map_get(map, key);
+	if (!v || v->type != MSGPACK_OBJECT_BIN || (len && v->via.bin.size != len))
+		return NULL;
+	return &v->via.bin;
+}
+
+bool cmd_audit_entry(const msgpack_object *e, struct cmd_audit_entry *out)
+{
+	const msgpack_object *seq = proto_map_get(e, "seq"), *at = proto_map_get(e, "at");
+	const char *type;
+	size_t type_len;
+	const msgpack_object_bin *body = audit_bin(e, "body", 0),
+	                         *prev = audit_bin(e, "prev", AUDIT_HASH_LEN),
+	                         *hash = audit_bin(e, "hash", AUDIT_HASH_LEN);
+	if (!seq || seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER || seq->via.u64 > INT64_MAX ||
+	    !at || (at->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	            at->type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
+	    !proto_map_str(e, "type", &type, &type_len) ||
+	    type_len >= sizeof out->type || memchr(type, '\0', type_len) ||
+	    !body || !prev || !hash)
+		return false;
+	out->seq = (int64_t)seq->via.u64;
+	out->at = at->via.i64;
+	memcpy(out->type, type, type_len);
+	out->type[type_len] = '\0';
+	out->body = body->ptr;
+	out->body_len = body->size;
+	memcpy(out->prev, prev->ptr, AUDIT_HASH_LEN);
+	memcpy(out->hash, hash->ptr, AUDIT_HASH_LEN);
+	return true;
+}
+
+bool cmd_audit_is_draw(const struct cmd_audit_entry *e)
+{
+	return strcmp(e->type, AUDIT_DRAW) == 0 || strcmp(e->type, AUDIT_DRAW_FAILED) == 0;
+}
+
+bool cmd_audit_transcript(const struct cmd_audit_entry *e, struct audit_transcript *tr)
+{
+	msgpack_unpacked u;
+	struct proto_error err;
+	msgpack_unpacked_init(&u);
+	bool ok = proto_unpack(e->body, e->body_len, &u, &err) == PROTO_OK &&
+	          audit_read_transcript(&u.data, tr);
+	msgpack_unpacked_destroy(&u);
+	return ok;
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+static void audit_kv(const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void audit_kv(const char *key, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	printf("%-*s ", AUDIT_KEY_WIDTH, key);
+	out_text(stdout, buf, strlen(buf));   /* names and reasons came from users */
+	putchar('\n');
+}
+
+/* ids joined by ", " into buf. */
+static const char *audit_ids(const int64_t *ids, size_t n, char *buf, size_t size)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && at < size; i++) {
+		int k = snprintf(buf + at, size - at, "%s%lld", i ? ", " : "", (long long)ids[i]);
+		if (k < 0)
+			break;
+		at += (size_t)k;
+	}
+	return buf;
+}
+
+/* The nonce as sent when it is printable text (it usually is hex
+ * characters), else as hex. */
+static const char *audit_nonce(const struct task *q, char *buf)
+{
+	bool text = q->nonce_len > 0;
+	for (size_t i = 0; i < q->nonce_len; i++)
+		text = text && q->nonce[i] > 0x20 && q->nonce[i] < 0x7f;
+	if (!text)
+		return out_hex(q->nonce, q->nonce_len, buf);
+	memcpy(buf, q->nonce, q->nonce_len);
+	buf[q->nonce_len] = '\0';
+	return buf;
+}
+
+static void audit_print_request(const struct task *q)
+{
+	char a[CMD_TIME_LEN], b[CMD_TIME_LEN], buf[2 * TASK_NONCE_MAX + 1];
+	char ids[TASK_MAX_EXCLUDE * 22];
+	audit_kv("request", "%s, subject %s, bureau %s", proto_task_kinds[q->kind],
+	         proto_task_subjects[q->subject], q->bureau);
+	audit_kv("  specialty", "%s (group %s)", q->specialty, proto_group_types[q->group]);
+	audit_kv("  seats", "%s%d members, %d backups", q->leader ? "a leader, " : "",
+	         q->members, q->backups);
+	char orgs[TASK_MAX_ORGS * 20] = "";
+	for (int i = 0; i < q->n_orgs; i++)
+		snprintf(orgs + strlen(orgs), sizeof orgs - strlen(orgs), "%s%s",
+		         i ? ", " : "", q->orgs[i]);
+	audit_kv("  orgs", "%s", q->n_orgs ? orgs : "(none)");
+	audit_kv("  dates", "%s to %s CST (%lld to %lld)", cmd_time_format(q->start_at, a),
+	         cmd_time_format(q->end_at, b), (long long)q->start_at, (long long)q->end_at);
+	if (q->district[0])
+		audit_kv("  district", "%s", q->district);
+	audit_ids(q->exclude, (size_t)q->n_exclude, ids, sizeof ids);
+	audit_kv("  exclusions", "%s", q->n_exclude ? ids : "(none)");
+	audit_kv("  nonce", "%s", audit_nonce(q, buf));
+}
+
+static void audit_print_panel(const struct audit_transcript *tr)
+{
+	static const char *const head[] = {"SEAT", "ROLE", "EXPERT"};
+	size_t leaders = tr->req.leader ? 1 : 0;
+	if (tr->n_panel == 0) {
+		audit_kv("panel", "(none)");
+		return;
+	}
+	printf("panel:\n");
+	struct out_table *t = out_table_new(3, head);
+	for (size_t i = 0; i < tr->n_panel; i++) {
+		bool backup = i >= leaders + (size_t)tr->req.members;
+		char seat[24], expert[24];
+		snprintf(seat, sizeof seat, "%zu", i);
+		snprintf(expert, sizeof expert, "%lld", (long long)tr->panel[i]);
+		const char *row[] = {seat, proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1],
+		                     expert};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+/* Exclusions by rule, in check order, and the diversity drops. */
+static void audit_print_excluded(const struct audit_transcript *tr)
+{
+	static const char *const head[] = {"  RULE", "EXCLUDED"};
+	printf("excluded:\n");
+	struct out_table *t = out_table_new(2, head);
+	for (int r = 0; r <= RULE__COUNT; r++) {
+		char rule[40], count[24];
+		snprintf(rule, sizeof rule, "  %s",
+		         r == RULE__COUNT ? "diversity (dropped)"
+		         : r == RULE_OK ? "outside_specialty" : recusal_rule_names[r]);
+		snprintf(count, sizeof count, "%llu", (unsigned long long)
+		         (r == RULE__COUNT ? tr->diversity_dropped : tr->excluded[r]));
+		const char *row[] = {rule, count};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+static void audit_print_transcript(const struct audit_transcript *tr)
+{
+	enum { MAX_DRAWN = sizeof tr->already_drawn / sizeof tr->already_drawn[0] };
+	char hex[2 * AUDIT_HASH_LEN + 1], ids[MAX_DRAWN * 22];
+	audit_kv("draw", "%lld (%s) for task %lld", (long long)tr->draw, tr->kind,
+	         (long long)tr->task);
+	audit_kv("outcome", "%s", tr->ok ? "ok" : "failed: insufficient candidates");
+	audit_kv("actor", "%s", tr->actor);
+	if (tr->reason[0])
+		audit_kv("reason", "%s", tr->reason);
+	audit_print_request(&tr->req);
+	audit_kv("rules", "rotation %d days, exposure cap %d in %d days, diversity %s",
+	         tr->rules.rotation_days, tr->rules.exposure_cap, tr->rules.exposure_days,
+	         tr->rules.diversity ? "on" : "off");
+	audit_kv("candidates", "%llu", (unsigned long long)tr->n_candidates);
+	audit_kv("candidates_hash", "%s",
+	         out_hex(tr->candidates_hash, sizeof tr->candidates_hash, hex));
+	audit_print_excluded(tr);
+	if (tr->n_already_drawn)
+		audit_kv("already drawn", "%s",
+		         audit_ids(tr->already_drawn, tr->n_already_drawn, ids, sizeof ids));
+	audit_kv("secret", "%s", out_hex(tr->secret, sizeof tr->secret, hex));
+	audit_kv("next_commit", "%s", out_hex(tr->next_commit, sizeof tr->next_commit, hex));
+	audit_kv("seed", "%s", out_hex(tr->seed, sizeof tr->seed, hex));
+	audit_print_panel(tr);
+}
+
+static void audit_print_entry(const struct cmd_audit_entry *e)
+{
+	char hex[2 * AUDIT_HASH_LEN + 1], at[CMD_TIME_LEN];
+	uint8_t h[AUDIT_HASH_LEN];
+	audit_hash(h, e->prev, e->seq, e->at, e->type, e->body, e->body_len);
+	bool hash_ok = memcmp(h, e->hash, sizeof h) == 0;
+	audit_kv("seq", "%lld", (long long)e->seq);
+	audit_kv("type", "%s", e->type);
+	audit_kv("at", "%s CST", cmd_time_format(e->at, at));
+	audit_kv("hash", "%s%s", out_hex(e->hash, sizeof e->hash, hex),
+	         hash_ok ? "" : "  (DOES NOT MATCH the entry's contents)");
+	audit_kv("prev", "%s", out_hex(e->prev, sizeof e->prev, hex));
+	struct audit_transcript *tr = malloc(sizeof *tr);
+	if (tr && cmd_audit_is_draw(e) && cmd_audit_transcript(e, tr))
+		audit_print_transcript(tr);
+	else
+		audit_kv("body", "(%zu bytes that do not read as a draw transcript)",
+		         e->body_len);
+	free(tr);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* One entry with its body decoded (binary as hex), or null when the body
+ * does not even scan. */
+static json_t *audit_json_entry(const struct cmd_audit_entry *e)
+{
+	char hex[2 * AUDIT_HASH_LEN + 1];
+	json_t *j = json_object();
+	json_object_set_new(j, "seq", json_integer(e->seq));
+	json_object_set_new(j, "at", json_integer(e->at));
+	json_object_set_new(j, "type", json_string(e->type));
+	json_object_set_new(j, "prev", json_string(out_hex(e->prev, sizeof e->prev, hex)));
+	json_object_set_new(j, "hash", json_string(out_hex(e->hash, sizeof e->hash, hex)));
+	msgpack_unpacked u;
+	struct proto_error err;
+	msgpack_unpacked_init(&u);
+	bool ok = proto_unpack(e->body, e->body_len, &u, &err) == PROTO_OK;
+	json_object_set_new(j, "transcript", ok ? out_json(&u.data) : json_null());
+	msgpack_unpacked_destroy(&u);
+	return j;
+}
+
+/* ---- show ------------------------------------------------------------- */
+
+static int audit_show_reply(const struct ctl *ctl, const msgpack_object *res)
+{
+	const msgpack_object *list = proto_map_get(res, "entries");
+	uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+	json_t *entries = ctl->json ? json_array() : NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		struct cmd_audit_entry e;
+		if (!cmd_audit_entry(&list->via.array.ptr[i], &e)) {
+			fprintf(stderr, "expertctl: malformed audit entry in the reply\n");
+			json_decref(entries);
+			return EX_PROTOCOL;
+		}
+		if (entries) {
+			json_array_append_new(entries, audit_json_entry(&e));
+			continue;
+		}
+		if (i > 0)
+			putchar('\n');
+		audit_print_entry(&e);
+	}
+	if (entries) {
+		json_t *j = json_object();
+		json_object_set_new(j, "task", json_integer(proto_map_int(res, "task", 0)));
+		json_object_set_new(j, "entries", entries);
+		out_json_print(j);
+	} else if (n == 0) {
+		printf("(no draw entries for task %lld)\n",
+		       (long long)proto_map_int(res, "task", 0));
+	}
+	return 0;
+}
+
+int cmd_audit_show(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {{NULL, 0, NULL, 0}};
+	bool help = false;
+	int64_t id;
+	int c = ctl_getopt(ctl, argc, argv, opts, &help);
+	if (c == '?')
+		return CTL_EXIT_USAGE;
+	if (help)
+		return ctl_help(ctl);
+	if (c != -1)
+		return ctl_usage(ctl, "unexpected option");
+	if (!cmd_task_arg(ctl, argc, argv, &id))
+		return CTL_EXIT_USAGE;
+
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "task", id);
+	int rc = ctl_call(ctl, PROTO_OP_AUDIT_SHOW, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	rc = audit_show_reply(ctl, rep.result);
+	proto_reply_release(&rep);
+	return rc;
+}

@@ -1,0 +1,294 @@
+/*
+ * cmd_draw.c - expertctl draw and redraw (第十九条 随机、回避): ask the
+ * daemon for a panel and show it, or, when too few experts are left after
+ * recusal, how many each rule excluded. The nonce sent with a draw is the
+ * requester's contribution to the seed, so it is made here, not by the
+ * daemon.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+#include "out.h"
+
+#define DRAW_MAX_ORGS 8       /* PROTOCOL: orgs, 0..8 */
+#define DRAW_MAX_EXCLUDE 64   /* PROTOCOL: exclude, 0..64 */
+#define DRAW_EXPERT_MAX INT64_C(999999999)
+#define DRAW_NONCE_BYTES 16   /* 32 hex characters */
+#define DRAW_NONCE_HEX (2 * DRAW_NONCE_BYTES + 1)
+
+/* Domain tag of nonces derived from --request-id. */
+static const char DRAW_NONCE_DOMAIN[] = "expertctl-nonce-v1";
+
+/*
+ * The default nonce: random; but with --request-id, derived from it, so
+ * that rerunning the same command sends the same bytes and gets the first
+ * reply (PROTOCOL 6.2) rather than request_id_reused. Either way it is
+ * chosen on this side before the daemon sees the request.
+ */
+static void draw_nonce(const struct ctl *ctl, char hex[DRAW_NONCE_HEX])
+{
+	uint8_t b[DRAW_NONCE_BYTES];
+	if (ctl->request_id)
+		crypto_generichash(b, sizeof b, (const uint8_t *)ctl->request_id,
+		                   strlen(ctl->request_id), (const uint8_t *)DRAW_NONCE_DOMAIN,
+		                   sizeof DRAW_NONCE_DOMAIN - 1);
+	else
+		randombytes_buf(b, sizeof b);
+	out_hex(b, sizeof b, hex);
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void draw_print_panel(const msgpack_object *res, const char *nonce)
+{
+	static const char *const head[] = {"SEAT", "ROLE", "EXPERT", "NAME", "PHONE",
+	                                   "EMPLOYER"};
+	static const char *const keys[] = {"seat", "role", "expert", "name", "phone",
+	                                   "employer"};
+	enum { NCOLS = sizeof keys / sizeof keys[0] };
+	char buf[3][80];
+	printf("task             %s\n", out_field(res, "task", buf[0], sizeof buf[0]));
+	printf("draw             %s (audit seq %s)\n",
+	       out_field(res, "draw", buf[0], sizeof buf[0]),
+	       out_field(res, "seq", buf[1], sizeof buf[1]));
+	printf("transcript hash  %s\n",
+	       out_field(res, "transcript_hash", buf[2], sizeof buf[2]));
+	printf("candidates       %s\n",
+	       out_field(res, "candidates", buf[0], sizeof buf[0]));
+	if (nonce)
+		printf("nonce            %s (your contribution to the seed)\n", nonce);
+	putchar('\n');
+	const msgpack_object *panel = proto_map_get(res, "panel");
+	uint32_t n = panel && panel->type == MSGPACK_OBJECT_ARRAY ? panel->via.array.size : 0;
+	struct out_table *t = out_table_new(NCOLS, head);
+	for (uint32_t i = 0; i < n; i++) {
+		char bufs[NCOLS][256];
+		const char *row[NCOLS];
+		for (int k = 0; k < NCOLS; k++)
+			row[k] = out_field(&panel->via.array.ptr[i], keys[k], bufs[k],
+			                   sizeof bufs[k]);
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+/* After the error line: how many each rule excluded. */
+static void draw_print_exclusions(const msgpack_object *res)
+{
+	static const char *const head[] = {"RULE", "EXCLUDED"};
+	const msgpack_object *ex = proto_map_get(res, "excluded");
+	if (!ex || ex->type != MSGPACK_OBJECT_MAP)
+		return;
+	char needed[32], found[32];
+	printf("needed %s, found %s\n", out_field(res, "needed", needed, sizeof needed),
+	       out_field(res, "found", found, sizeof found));
+	struct out_table *t = out_table_new(2, head);
+	for (uint32_t i = 0; i < ex->via.map.size; i++) {
+		char rule[64], count[32];
+		const char *row[] = {out_value(&ex->via.map.ptr[i].key, rule, sizeof rule),
+		                     out_value(&ex->via.map.ptr[i].val, count, sizeof count)};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+/*
+ * Call op and show the panel; nonce (NULL if the user gave one) is shown
+ * as theirs. insufficient_candidates prints the error line, then the
+ * exclusions (or the envelope with --json), and exits 1.
+ */
+static int draw_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
+                     const char *nonce)
+{
+	struct proto_reply rep;
+	int rc = ctl_call_raw(ctl, op, a, NULL, &rep);
+	if (rc)
+		return rc;
+	if (rep.status != PROTO_OK) {
+		ctl_report(ctl, &rep);
+		if (rep.status == PROTO_E_INSUFFICIENT_CANDIDATES && !ctl->json && rep.result)
+			draw_print_exclusions(rep.result);
+		rc = ctl_status_exit(&rep);
+	} else if (ctl->json) {
+		json_t *j = rep.result ? out_json(rep.result) : json_object();
+		if (nonce && json_is_object(j))
+			json_object_set_new(j, "nonce", json_string(nonce));
+		out_json_print(j);
+	} else {
+		draw_print_panel(rep.result, nonce);
+	}
+	proto_reply_release(&rep);
+	return rc;
+}
+
+/* ---- draw ------------------------------------------------------------- */
+
+struct draw_opts {
+	const char *orgs[DRAW_MAX_ORGS];
+	int n_orgs;
+	int64_t exclude[DRAW_MAX_EXCLUDE];
+	int n_exclude;
+	const char *nonce, *start, *end;
+	bool has_kind, has_specialty, has_members;
+};
+
+/* One option into a or o; returns 0 or an exit code. */
+static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_opts *o)
+{
+	int64_t v;
+	switch (c) {
+	case 'k': o->has_kind = true; ctl_args_str(a, "kind", optarg); return 0;
+	case 'S': ctl_args_str(a, "subject", optarg); return 0;
+	case 's': o->has_specialty = true; ctl_args_str(a, "specialty", optarg); return 0;
+	case 'g': ctl_args_str(a, "group_type", optarg); return 0;
+	case 'L': ctl_args_bool(a, "leader", true); return 0;
+	case 'd': ctl_args_str(a, "district", optarg); return 0;
+	case 'N': ctl_args_str(a, "note", optarg); return 0;
+	case 'B': ctl_args_str(a, "bureau", optarg); return 0;
+	case 'n': o->nonce = optarg; return 0;
+	case 't': o->start = optarg; return 0;
+	case 'e': o->end = optarg; return 0;
+	case 'm':
+	case 'b':
+		if (!ctl_int(ctl, c == 'm' ? "--members" : "--backups", optarg, c == 'm',
+		             c == 'm' ? 30 : 19, &v))
+			return CTL_EXIT_USAGE;
+		o->has_members |= c == 'm';
+		ctl_args_int(a, c == 'm' ? "members" : "backups", v);
+		return 0;
+	case 'o':
+		if (o->n_orgs == DRAW_MAX_ORGS)
+			return ctl_usage(ctl, "at most %d --org", DRAW_MAX_ORGS);
+		o->orgs[o->n_orgs++] = optarg;
+		return 0;
+	case 'x':
+		if (o->n_exclude == DRAW_MAX_EXCLUDE)
+			return ctl_usage(ctl, "at most %d --exclude", DRAW_MAX_EXCLUDE);
+		if (!ctl_int(ctl, "--exclude", optarg, 1, DRAW_EXPERT_MAX,
+		             &o->exclude[o->n_exclude]))
+			return CTL_EXIT_USAGE;
+		o->n_exclude++;
+		return 0;
+	default:
+		return CTL_EXIT_USAGE;
+	}
+}
+
+/* The required options, the times, then the lists and the nonce. */
+static int draw_finish_args(struct ctl *ctl, struct ctl_args *a,
+                            const struct draw_opts *o)
+{
+	int64_t start, end;
+	if (!o->has_kind || !o->has_specialty || !o->has_members || !o->start || !o->end)
+		return ctl_usage(ctl, "--kind, --specialty, --members, --start and --end "
+		                 "are required");
+	if (!cmd_time_parse(o->start, &start))
+		return ctl_usage(ctl, "--start must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
+		                 "or unix seconds, not \"%s\"", o->start);
+	if (!cmd_time_parse(o->end, &end))
+		return ctl_usage(ctl, "--end must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
+		                 "or unix seconds, not \"%s\"", o->end);
+	ctl_args_int(a, "start", start);
+	ctl_args_int(a, "end", end);
+	if (o->n_orgs > 0) {
+		ctl_args_key(a, "orgs");
+		msgpack_pack_array(&a->pk, (size_t)o->n_orgs);
+		for (int i = 0; i < o->n_orgs; i++)
+			proto_pack_str(&a->pk, o->orgs[i]);
+	}
+	if (o->n_exclude > 0) {
+		ctl_args_key(a, "exclude");
+		msgpack_pack_array(&a->pk, (size_t)o->n_exclude);
+		for (int i = 0; i < o->n_exclude; i++)
+			msgpack_pack_int64(&a->pk, o->exclude[i]);
+	}
+	return 0;
+}
+
+int cmd_draw(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"kind", required_argument, NULL, 'k'},
+		{"subject", required_argument, NULL, 'S'},
+		{"specialty", required_argument, NULL, 's'},
+		{"group-type", required_argument, NULL, 'g'},
+		{"members", required_argument, NULL, 'm'},
+		{"leader", no_argument, NULL, 'L'},
+		{"backups", required_argument, NULL, 'b'},
+		{"org", required_argument, NULL, 'o'},
+		{"start", required_argument, NULL, 't'},
+		{"end", required_argument, NULL, 'e'},
+		{"district", required_argument, NULL, 'd'},
+		{"exclude", required_argument, NULL, 'x'},
+		{"note", required_argument, NULL, 'N'},
+		{"nonce", required_argument, NULL, 'n'},
+		{"bureau", required_argument, NULL, 'B'},
+		{NULL, 0, NULL, 0}};
+	struct draw_opts o = {.n_orgs = 0};
+	struct ctl_args a;
+	bool help = false;
+	int c, rc = 0;
+	ctl_args_init(&a);
+	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1)
+		rc = draw_option(ctl, c, &a, &o);
+	if (rc == 0 && help)
+		rc = ctl_help(ctl);
+	else if (rc == 0 && optind < argc)
+		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	if (rc == 0 && !help)
+		rc = draw_finish_args(ctl, &a, &o);
+	if (rc == 0 && !help) {
+		char made[DRAW_NONCE_HEX];
+		if (!o.nonce)
+			draw_nonce(ctl, made);
+		ctl_args_str(&a, "nonce", o.nonce ? o.nonce : made);
+		rc = draw_call(ctl, PROTO_OP_DRAW, &a, o.nonce ? NULL : made);
+	}
+	ctl_args_destroy(&a);
+	return rc;
+}
+
+/* ---- redraw ----------------------------------------------------------- */
+
+int cmd_redraw(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"reason", required_argument, NULL, 'r'},
+		{"nonce", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0}};
+	const char *reason = NULL, *nonce = NULL;
+	bool help = false;
+	int c;
+	int64_t task;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == '?')
+			return CTL_EXIT_USAGE;
+		if (c == 'r')
+			reason = optarg;
+		else
+			nonce = optarg;
+	}
+	if (help)
+		return ctl_help(ctl);
+	if (!cmd_task_arg(ctl, argc, argv, &task))
+		return CTL_EXIT_USAGE;
+	if (!reason)
+		return ctl_usage(ctl, "--reason is required: a redraw is recorded with why");
+
+	char made[DRAW_NONCE_HEX];
+	if (!nonce)
+		draw_nonce(ctl, made);
+	struct ctl_args a;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "task", task);
+	ctl_args_str(&a, "reason", reason);
+	ctl_args_str(&a, "nonce", nonce ? nonce : made);
+	int rc = draw_call(ctl, PROTO_OP_DRAW_REDRAW, &a, nonce ? NULL : made);
+	ctl_args_destroy(&a);
+	return rc;
+}

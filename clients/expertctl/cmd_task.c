@@ -1,0 +1,273 @@
+/*
+ * cmd_task.c - expertctl task show|list: tasks as the daemon keeps them,
+ * with their seats and draws. Also the task-time helpers every draw
+ * command shares: times are Beijing times (UTC+8, no daylight saving) on
+ * screen and unix seconds on the wire, whatever the host's zone.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "ident.h"
+#include "out.h"
+
+#define TASK_ID_MAX INT64_C(999999999999)
+#define TASK_CST_OFFSET (8 * 3600)
+
+/* ---- times ------------------------------------------------------------ */
+
+/* Two digits at s as a number, or -1. */
+static int task_2digits(const char *s)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+bool cmd_time_parse(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	if (n > 0 && n <= 12 && strspn(s, "0123456789") == n) {
+		long long v = 0;
+		sscanf(s, "%lld", &v);
+		*out = v;
+		return true;
+	}
+	/* "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM", Beijing time. */
+	int32_t day;
+	if (n != 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
+	    !ident_date_parse(s, 10, &day))
+		return false;
+	int h = task_2digits(s + 11), m = task_2digits(s + 14);
+	if (h < 0 || h > 23 || m < 0 || m > 59)
+		return false;
+	*out = (int64_t)day * 86400 + h * 3600 + m * 60 - TASK_CST_OFFSET;
+	return true;
+}
+
+const char *cmd_time_format(int64_t t, char buf[CMD_TIME_LEN])
+{
+	/* gmtime of the shifted time: the host's zone plays no part. */
+	time_t shifted = (time_t)(t + TASK_CST_OFFSET);
+	struct tm tm;
+	if (!gmtime_r(&shifted, &tm) ||
+	    strftime(buf, CMD_TIME_LEN, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, CMD_TIME_LEN, "%lld", (long long)t);
+	return buf;
+}
+
+const char *cmd_time_field(const msgpack_object *map, const char *key,
+                           char buf[CMD_TIME_LEN])
+{
+	const msgpack_object *v = proto_map_get(map, key);
+	buf[0] = '\0';
+	if (v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX)
+		cmd_time_format((int64_t)v->via.u64, buf);
+	return buf;
+}
+
+bool cmd_task_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id)
+{
+	if (optind >= argc) {
+		ctl_usage(ctl, "missing task ID");
+		return false;
+	}
+	if (optind + 1 < argc) {
+		ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return false;
+	}
+	return ctl_int(ctl, "task ID", argv[optind], 1, TASK_ID_MAX, id);
+}
+
+/* ---- show ------------------------------------------------------------- */
+
+static void task_print_fields(const msgpack_object *t)
+{
+	static const char *const keys[] = {
+		"id", "state", "bureau", "created_by", "kind", "subject", "specialty",
+		"group_type", "leader", "members", "backups", "orgs", "start", "end",
+		"district", "exclude", "note", "created_at"};
+	char buf[1024];
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		bool is_time = strcmp(keys[i], "start") == 0 || strcmp(keys[i], "end") == 0 ||
+		               strcmp(keys[i], "created_at") == 0;
+		if (is_time)
+			cmd_time_field(t, keys[i], buf);
+		else
+			out_field(t, keys[i], buf, sizeof buf);
+		if (!buf[0])
+			continue;
+		printf("%-17s ", keys[i]);
+		out_text(stdout, buf, strlen(buf));
+		puts(is_time ? " CST" : "");
+	}
+}
+
+static void task_print_seats(const msgpack_object *seats)
+{
+	static const char *const head[] = {"ASSIGNMENT", "DRAW", "SEAT", "ROLE", "EXPERT",
+	                                   "NAME", "PHONE", "STATE"};
+	static const char *const keys[] = {"assignment", "draw", "seat", "role", "expert",
+	                                   "name", "phone", "state"};
+	enum { NCOLS = sizeof keys / sizeof keys[0] };
+	uint32_t n = seats && seats->type == MSGPACK_OBJECT_ARRAY ? seats->via.array.size : 0;
+	printf("\nseats:\n");
+	struct out_table *tb = out_table_new(NCOLS, head);
+	for (uint32_t i = 0; i < n; i++) {
+		char bufs[NCOLS][256];
+		const char *row[NCOLS];
+		for (int k = 0; k < NCOLS; k++)
+			row[k] = out_field(&seats->via.array.ptr[i], keys[k], bufs[k],
+			                   sizeof bufs[k]);
+		out_table_add(tb, row);
+	}
+	out_table_print(tb, stdout);
+	out_table_destroy(&tb);
+}
+
+static void task_print_draws(const msgpack_object *draws)
+{
+	static const char *const head[] = {"DRAW", "KIND", "OK", "SEQ", "ACTOR", "AT"};
+	uint32_t n = draws && draws->type == MSGPACK_OBJECT_ARRAY ? draws->via.array.size : 0;
+	printf("\ndraws:\n");
+	struct out_table *tb = out_table_new(6, head);
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *d = &draws->via.array.ptr[i];
+		char id[32], kind[32], ok[8], seq[32], actor[128], at[CMD_TIME_LEN];
+		const char *row[] = {out_field(d, "draw", id, sizeof id),
+		                     out_field(d, "kind", kind, sizeof kind),
+		                     out_field(d, "ok", ok, sizeof ok),
+		                     out_field(d, "seq", seq, sizeof seq),
+		                     out_field(d, "actor", actor, sizeof actor),
+		                     cmd_time_field(d, "at", at)};
+		out_table_add(tb, row);
+	}
+	out_table_print(tb, stdout);
+	out_table_destroy(&tb);
+}
+
+/* Parse options for a command that takes none but --help. */
+static int task_no_options(struct ctl *ctl, int argc, char **argv, bool *help)
+{
+	static const struct option opts[] = {{NULL, 0, NULL, 0}};
+	int c = ctl_getopt(ctl, argc, argv, opts, help);
+	if (c == '?')
+		return CTL_EXIT_USAGE;
+	if (c != -1)
+		return ctl_usage(ctl, "unexpected option");
+	return 0;
+}
+
+int cmd_task_show(struct ctl *ctl, int argc, char **argv)
+{
+	bool help = false;
+	int64_t id;
+	int rc = task_no_options(ctl, argc, argv, &help);
+	if (rc || help)
+		return rc ? rc : ctl_help(ctl);
+	if (!cmd_task_arg(ctl, argc, argv, &id))
+		return CTL_EXIT_USAGE;
+
+	struct ctl_args a;
+	struct proto_reply rep;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "task", id);
+	rc = ctl_call(ctl, PROTO_OP_TASK_SHOW, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (ctl->json) {
+		ctl_print_result_json(&rep);
+	} else {
+		task_print_fields(proto_map_get(rep.result, "task"));
+		task_print_seats(proto_map_get(rep.result, "seats"));
+		task_print_draws(proto_map_get(rep.result, "draws"));
+	}
+	proto_reply_release(&rep);
+	return 0;
+}
+
+/* ---- list ------------------------------------------------------------- */
+
+/* "1+3+1": leader, members, backups. */
+static const char *task_seats(const msgpack_object *t, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d+%lld+%lld", proto_map_bool(t, "leader", false) ? 1 : 0,
+	         (long long)proto_map_int(t, "members", 0),
+	         (long long)proto_map_int(t, "backups", 0));
+	return buf;
+}
+
+static void task_print_list(const msgpack_object *res)
+{
+	static const char *const head[] = {"ID", "BUREAU", "KIND", "SPECIALTY", "SEATS",
+	                                   "START (CST)", "END (CST)", "STATE"};
+	enum { NCOLS = sizeof head / sizeof head[0] };
+	const msgpack_object *tasks = proto_map_get(res, "tasks");
+	uint32_t n = tasks && tasks->type == MSGPACK_OBJECT_ARRAY ? tasks->via.array.size : 0;
+	struct out_table *tb = out_table_new(NCOLS, head);
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *t = &tasks->via.array.ptr[i];
+		char id[32], bureau[64], kind[32], spec[256], seats[32], state[32];
+		char start[CMD_TIME_LEN], end[CMD_TIME_LEN];
+		const char *row[NCOLS] = {
+			out_field(t, "id", id, sizeof id), out_field(t, "bureau", bureau, sizeof bureau),
+			out_field(t, "kind", kind, sizeof kind),
+			out_field(t, "specialty", spec, sizeof spec), task_seats(t, seats, sizeof seats),
+			cmd_time_field(t, "start", start), cmd_time_field(t, "end", end),
+			out_field(t, "state", state, sizeof state)};
+		out_table_add(tb, row);
+	}
+	out_table_print(tb, stdout);
+	out_table_destroy(&tb);
+	int64_t total = proto_map_int(res, "total", n), offset = proto_map_int(res, "offset", 0);
+	if (n == 0)
+		printf("(no tasks; %lld in all)\n", (long long)total);
+	else if ((int64_t)n < total)
+		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
+		       (long long)offset + n, (long long)total);
+}
+
+int cmd_task_list(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"bureau", required_argument, NULL, 'b'},
+		{"offset", required_argument, NULL, 'o'},
+		{"limit", required_argument, NULL, 'l'},
+		{NULL, 0, NULL, 0}};
+	struct ctl_args a;
+	bool help = false;
+	int c, rc = 0;
+	int64_t v;
+	ctl_args_init(&a);
+	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == 'b') {
+			ctl_args_str(&a, "bureau", optarg);
+		} else if (c == 'o' || c == 'l') {
+			const char *opt = c == 'o' ? "--offset" : "--limit";
+			if (!ctl_int(ctl, opt, optarg, c == 'o' ? 0 : 1,
+			             c == 'o' ? INT64_C(100000000) : 1000, &v))
+				rc = CTL_EXIT_USAGE;
+			else
+				ctl_args_int(&a, opt + 2, v);
+		} else {
+			rc = CTL_EXIT_USAGE;
+		}
+	}
+	if (rc == 0 && help)
+		rc = ctl_help(ctl);
+	else if (rc == 0 && optind < argc)
+		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	struct proto_reply rep;
+	if (rc == 0 && !help && (rc = ctl_call(ctl, PROTO_OP_TASK_LIST, &a, NULL, &rep)) == 0) {
+		if (ctl->json)
+			ctl_print_result_json(&rep);
+		else
+			task_print_list(rep.result);
+		proto_reply_release(&rep);
+	}
+	ctl_args_destroy(&a);
+	return rc;
+}
