@@ -191,6 +191,13 @@ static enum proto_status reply_insufficient(const struct task *t,
 		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
 		                   "no leader-eligible candidate among %llu",
 		                   (unsigned long long)tr->n_candidates);
+	if (tr->diversity_dropped)
+		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
+		                   "needed %d candidates, found %llu after recusal, of "
+		                   "whom %llu were dropped for panel diversity (one "
+		                   "expert per employer)", needed,
+		                   (unsigned long long)tr->n_candidates,
+		                   (unsigned long long)tr->diversity_dropped);
 	return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
 	                   "needed %d candidates, found %llu after recusal",
 	                   needed, (unsigned long long)tr->n_candidates);
