@@ -12,9 +12,11 @@ recomputing hashes as daemon/audit.h defines them.
 import hashlib
 import random
 import sqlite3
+import time
 import unittest
 
 import msgpack
+import zmq
 
 from harness import Ctl, DaemonTest
 from test_draw import (MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, cst_day,
@@ -151,6 +153,94 @@ class AuditVerifyTest(DaemonTest):
         self.phase(2, 130)
         after = self.check_verify()
         self.assertEqual(after["draws"], first["draws"] + 2 * 46)
+
+
+class AuditThousandsTest(DaemonTest):
+    """Thousands of draws, redraws and failed attempts, sent pipelined over
+    one raw DEALER connection (spawning expertctl per draw would take
+    minutes under ASan), then `expertctl audit verify` replays them all,
+    across a restart."""
+
+    def setUp(self):
+        super().setUp()
+        self.d = self.start_daemon()
+        self.ctl = Ctl(self.d)
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 1500, seed=ROSTER_SEED)
+        counts = {}
+        for off in range(0, 1500, 1000):
+            for e in self.ctl.json("pool", "list", "--offset", str(off),
+                                   "--limit", "1000")["experts"]:
+                for sp in e["specialties"]:
+                    counts[sp] = counts.get(sp, 0) + 1
+        self.specs = sorted(counts, key=lambda sp: -counts[sp])[:20]
+        self.counts = counts
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(self.d.endpoint)
+        self.addCleanup(self.ctx.term)
+        self.addCleanup(self.sock.close)
+        self.rng = random.Random(77)
+
+    def pipeline(self, requests, window=64):
+        """Send (id, op, args) requests with up to `window` in flight;
+        returns {id: reply}."""
+        replies, pending = {}, list(requests)
+        inflight = 0
+        while pending or inflight:
+            while pending and inflight < window:
+                rid, op, args = pending.pop(0)
+                self.sock.send_multipart([b"", msgpack.packb(
+                    {"v": 1, "id": rid, "op": op, "args": args})])
+                inflight += 1
+            self.assertTrue(self.sock.poll(60000), "no reply within 60 s")
+            rep = msgpack.unpackb(self.sock.recv_multipart()[1])
+            replies[rep["id"]] = rep
+            inflight -= 1
+        return replies
+
+    def draws(self, tag, n, first_day):
+        rng, reqs = self.rng, []
+        base = int(time.time()) + 86400 * first_day
+        for i in range(n):
+            spec = rng.choice(self.specs)
+            members = rng.randint(1, 3)
+            if i % 10 == 9:                      # more than the specialty holds
+                members = 30
+                spec = min(self.specs, key=lambda sp: self.counts[sp])
+            start = base + 86400 * rng.randint(0, 700) + 3600 * rng.randint(0, 8)
+            args = {"kind": rng.choice(["review", "competition", "training"]),
+                    "specialty": spec, "members": members,
+                    "leader": rng.random() < 0.3, "backups": rng.randint(0, 2),
+                    "start": start, "end": start + 3600 * rng.randint(1, 8),
+                    "nonce": "%s-nonce-%06d-%d" % (tag, i, rng.getrandbits(32))}
+            if rng.random() < 0.3:
+                args["orgs"] = [rng.choice([ORG_A, ORG_B, ORG_C])]
+            reqs.append(("%s-%d" % (tag, i), "draw", args))
+        replies = self.pipeline(reqs)
+        ok = [r["result"]["task"] for r in replies.values() if r["status"] == "ok"]
+        failed = [r for r in replies.values() if r["status"] != "ok"]
+        self.assertTrue(all(r["status"] == "insufficient_candidates" for r in failed),
+                        failed[:3])
+        redraws = self.pipeline([("%s-re-%d" % (tag, t), "draw.redraw",
+                                  {"task": t, "reason": "check",
+                                   "nonce": "%s-redraw-nonce-%d" % (tag, t)})
+                                 for t in ok[::10]])
+        return len(ok), len(failed), sum(r["status"] == "ok" for r in redraws.values())
+
+    def test_thousands_of_draws_replay_across_a_restart(self):
+        ok1, failed1, re1 = self.draws("a", 1800, 5)
+        self.d.stop()
+        self.d.start()
+        ok2, failed2, re2 = self.draws("b", 1200, 5)
+        v = self.ctl.json("audit", "verify", timeout=600000)
+        self.assertTrue(v["ok"], v)
+        self.assertGreaterEqual(v["draws"], 3000)
+        self.assertEqual(v["failed_draws"], failed1 + failed2 + (v["redraws"] - re1 - re2))
+        self.assertEqual(v["tasks"], ok1 + ok2)
+        self.assertGreater(v["redraws"], 200)
+        self.assertGreater(failed1 + failed2, 250)
 
 
 class AuditTamperTest(DaemonTest):
