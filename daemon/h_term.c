@@ -74,7 +74,7 @@ enum proto_status h_term_list(struct handler_ctx *ctx, const struct proto_reques
 	(void)req;
 	struct store_term *terms;
 	size_t n;
-	enum store_result r = store_term_list(ctx->store, &terms, &n);
+	enum store_result r = store_term_list_counted(ctx->store, &terms, &n);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
 	int current = 0;

@@ -351,3 +351,10 @@ enum store_result store_term_list(struct store *s, struct store_term **out,
 	return store_rows(store_stmt(s, STMT_TERM_LIST), sizeof **out,
 	                  store_column_term, (void **)out, n);
 }
+
+enum store_result store_term_list_counted(struct store *s, struct store_term **out,
+                                          size_t *n)
+{
+	return store_rows(store_stmt(s, STMT_TERM_LIST_COUNTED), sizeof **out,
+	                  store_column_term, (void **)out, n);
+}

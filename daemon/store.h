@@ -80,9 +80,13 @@ struct store_term {
 };
 enum store_result store_term_insert(struct store *s, const struct store_term *t,
                                     const char *actor);
-/* All terms by number; *out is malloc'd (caller frees). */
+/* All terms by number; *out is malloc'd (caller frees). `experts` is 0:
+ * this runs on every draw, so it does not count. */
 enum store_result store_term_list(struct store *s, struct store_term **out,
                                   size_t *n);
+/* The same with `experts` filled (a scan of the experts table). */
+enum store_result store_term_list_counted(struct store *s, struct store_term **out,
+                                          size_t *n);
 
 /* --- experts ---------------------------------------------------------- */
 enum store_result store_expert_insert(struct store *s, const struct expert *e);

@@ -35,7 +35,9 @@
 	  " body_hash, reply, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
 	X(STMT_TERM_INSERT, "INSERT INTO terms(number, start_day, end_day," \
 	  " opened_at, opened_by) VALUES (?1, ?2, ?3, ?4, ?5)") \
-	X(STMT_TERM_LIST, "SELECT number, start_day, end_day, opened_at," \
+	X(STMT_TERM_LIST, "SELECT number, start_day, end_day, opened_at, 0" \
+	  " FROM terms ORDER BY number") \
+	X(STMT_TERM_LIST_COUNTED, "SELECT number, start_day, end_day, opened_at," \
 	  " (SELECT count(*) FROM experts e" \
 	  "  WHERE e.joined_term <= t.number AND e.term >= t.number)" \
 	  " FROM terms t ORDER BY number") \
