@@ -52,6 +52,7 @@ static const struct dispatch_op ops[PROTO_OP__COUNT] = {
 };
 
 struct dispatch {
+	bool lost;            /* the batch's transaction was rolled back by SQLite */
 	dispatch_commit_fn on_commit;
 	void *on_commit_arg;
 	struct store *store;
@@ -108,20 +109,32 @@ void dispatch_destroy(struct dispatch **dp)
 	*dp = NULL;
 }
 
+/* Loading callbacks note a failure (out of memory) instead of stopping
+ * quietly: a stop looks like the end of the rows to the store. */
+struct pool_load {
+	struct pool *pool;
+	bool failed;
+};
+
 static bool load_one_cb(const struct expert *e, void *arg)
 {
-	return pool_upsert(arg, e);
+	struct pool_load *l = arg;
+	if (!pool_upsert(l->pool, e))
+		l->failed = true;
+	return !l->failed;
 }
 
 bool dispatch_reload_pool(struct store *store, struct pool *pool)
 {
+	struct pool_load l = {pool, false};
 	pool_clear(pool);
-	return store_expert_each(store, load_one_cb, pool) == STORE_OK;
+	return store_expert_each(store, load_one_cb, &l) == STORE_OK && !l.failed;
 }
 
 struct engage_load {
 	struct pool *pool;
 	struct engage *engage;
+	bool failed;
 };
 
 static bool load_conflict_cb(const struct store_conflict *c, void *arg)
@@ -130,7 +143,8 @@ static bool load_conflict_cb(const struct store_conflict *c, void *arg)
 	struct engage_conflict ec = {.org = pool_org_intern(l->pool, c->org_code),
 	                             .valid_from = c->valid_from,
 	                             .valid_to = c->valid_to};
-	return ec.org && engage_add_conflict(l->engage, c->expert_id, &ec);
+	l->failed = !ec.org || !engage_add_conflict(l->engage, c->expert_id, &ec);
+	return !l->failed;
 }
 
 static bool load_task_cb(const struct task *t, void *arg)
@@ -138,14 +152,16 @@ static bool load_task_cb(const struct task *t, void *arg)
 	struct engage_load *l = arg;
 	struct engage_task et;
 	dispatch_engage_task(l->pool, t, &et);
-	return engage_put_task(l->engage, &et);
+	l->failed = !engage_put_task(l->engage, &et);
+	return !l->failed;
 }
 
 static bool load_assignment_cb(const struct store_assignment *a, void *arg)
 {
 	struct engage_load *l = arg;
 	struct engage_assignment ea = {.id = a->id, .task = a->task, .state = a->state};
-	return engage_put_assignment(l->engage, a->expert, &ea);
+	l->failed = !engage_put_assignment(l->engage, a->expert, &ea);
+	return !l->failed;
 }
 
 void dispatch_engage_task(struct pool *pool, const struct task *t,
@@ -162,11 +178,12 @@ void dispatch_engage_task(struct pool *pool, const struct task *t,
 bool dispatch_reload_engage(struct store *store, struct pool *pool,
                             struct engage *engage)
 {
-	struct engage_load l = {pool, engage};
+	struct engage_load l = {pool, engage, false};
 	engage_clear(engage);
-	return store_conflict_each(store, load_conflict_cb, &l) == STORE_OK &&
-	       store_task_each(store, load_task_cb, &l) == STORE_OK &&
-	       store_assignment_each(store, load_assignment_cb, &l) == STORE_OK;
+	return store_conflict_each(store, load_conflict_cb, &l) == STORE_OK && !l.failed &&
+	       store_task_each(store, load_task_cb, &l) == STORE_OK && !l.failed &&
+	       store_assignment_each(store, load_assignment_cb, &l) == STORE_OK &&
+	       !l.failed;
 }
 
 /* After a request's savepoint was rolled back, make the pool match the
@@ -184,10 +201,17 @@ static void undo_touched(struct dispatch *d)
 	for (size_t i = 0; i < d->ctx.ntouched; i++) {
 		struct expert e;
 		int64_t id = d->ctx.touched[i];
-		if (store_expert_get(d->store, id, &e) == STORE_OK)
-			pool_upsert(d->pool, &e);
-		else
-			pool_remove(d->pool, id);
+		enum store_result r = store_expert_get(d->store, id, &e);
+		if (r == STORE_OK && pool_upsert(d->pool, &e))
+			continue;
+		if (r == STORE_NOT_FOUND) {
+			pool_remove(d->pool, id);   /* an insert that was undone */
+			continue;
+		}
+		/* Cannot tell: rebuild everything rather than guess. */
+		if (!dispatch_reload_pool(d->store, d->pool))
+			log_error("reloading the pool failed: %s", store_errmsg(d->store));
+		return;
 	}
 }
 
@@ -259,6 +283,12 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		if (answer_retry(d, it, req, hash))
 			goto out;
 	}
+	/* Outside the batch a SAVEPOINT would start, and RELEASE commit, a
+	 * transaction of its own. */
+	if (!store_in_batch(d->store)) {
+		d->lost = true;
+		goto out;
+	}
 	if (store_request_begin(d->store) != STORE_OK) {
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
 		            "the store cannot write now; nothing was applied");
@@ -270,6 +300,11 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	d->ctx.touched_lost = false;
 	d->ctx.engage_dirty = false;
 	st = op->fn(&d->ctx, req, &d->rep);
+	if (!store_in_batch(d->store)) {
+		/* SQLite dropped the whole transaction under the handler. */
+		d->lost = true;
+		goto out;
+	}
 	reply_build(&d->rep, req->id, st, &it->reply);
 	it->status = st;
 	/* A failed request rolls back alone, unless what it wrote is the
@@ -336,11 +371,16 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	uint8_t h[STORE_AUDIT_HASH_LEN];
 	if (d->on_commit && store_audit_last(d->store, &first, h) != STORE_OK)
 		first = -1;
-	for (size_t i = 0; i < n; i++)
+	d->lost = false;
+	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
 	double t0 = mono_seconds();
-	enum store_result r = store_batch_commit(d->store);
+	enum store_result r = STORE_UNKNOWN;
+	if (d->lost)
+		store_batch_rollback(d->store);
+	else
+		r = store_batch_commit(d->store);
 	if (metrics)
 		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
 	if (r == STORE_OK) {
@@ -349,16 +389,19 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 			d->on_commit(d->on_commit_arg, first + 1, last);
 		return;
 	}
-	log_error("commit of a batch of %zu failed: %s; replying unavailable "
-	          "and reloading the pool", n, store_errmsg(d->store));
+	log_error("%s a batch of %zu failed: %s; replying unavailable and "
+	          "reloading the pool", d->lost ? "the transaction of" : "commit of",
+	          n, store_errmsg(d->store));
 	for (size_t i = 0; i < n; i++)
 		if (!items[i].answered)
 			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
 		            r == STORE_UNKNOWN
 		            ? "the store failed while committing; retry with the same request id"
 		            : "the store cannot write now; nothing was applied");
-	if (!dispatch_reload_pool(d->store, d->pool) ||
-	    !dispatch_reload_engage(d->store, d->pool, d->engage))
+	/* Both, whatever the first one's outcome. */
+	bool pool_ok = dispatch_reload_pool(d->store, d->pool);
+	bool engage_ok = dispatch_reload_engage(d->store, d->pool, d->engage);
+	if (!pool_ok || !engage_ok)
 		log_error("reloading the pool failed: %s", store_errmsg(d->store));
 }
 

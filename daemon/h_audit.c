@@ -67,8 +67,10 @@ enum proto_status h_audit_show(struct handler_ctx *ctx, const struct proto_reque
 	struct store_draw *ds;
 	size_t n;
 	enum store_result r = store_draw_list(ctx->store, id, &ds, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(ds); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 2);
 	proto_pack_kv_int(pk, "task", id);

@@ -112,8 +112,10 @@ enum proto_status h_conflict_list(struct handler_ctx *ctx, const struct proto_re
 	size_t n;
 	enum store_result r = store_conflict_list(ctx->store, proto_arg_int(req, "expert", 0),
 	                                          code, &cs, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(cs); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 1);
 	proto_pack_str(pk, "conflicts");

@@ -33,8 +33,10 @@ static enum proto_status load_terms(struct handler_ctx *ctx, struct term_dates *
 	struct store_term *terms;
 	size_t n;
 	enum store_result r = store_term_list(ctx->store, &terms, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(terms); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	td->start = calloc(n + 1, sizeof *td->start);
 	td->end = calloc(n + 1, sizeof *td->end);
 	if (!td->start || !td->end) {
@@ -377,8 +379,10 @@ static enum proto_status cancel_open_seats(struct handler_ctx *ctx, int64_t task
 	struct store_assignment *as;
 	size_t n;
 	enum store_result r = store_assignment_list(ctx->store, task, &as, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(as); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	enum proto_status st = PROTO_OK;
 	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
 		if (as[i].state != ASSIGN_OFFERED && as[i].state != ASSIGN_STANDBY &&

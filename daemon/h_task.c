@@ -67,8 +67,10 @@ static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
 	struct store_assignment *as;
 	size_t n;
 	enum store_result r = store_assignment_list(ctx->store, task, &as, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(as); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	enum proto_status st = PROTO_OK;
 	proto_pack_str(pk, "seats");
 	msgpack_pack_array(pk, (uint32_t)n);
@@ -99,8 +101,10 @@ static enum proto_status pack_draws(struct handler_ctx *ctx, msgpack_packer *pk,
 	struct store_draw *ds;
 	size_t n;
 	enum store_result r = store_draw_list(ctx->store, task, &ds, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(ds); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	proto_pack_str(pk, "draws");
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
@@ -150,8 +154,10 @@ enum proto_status h_task_list(struct handler_ctx *ctx, const struct proto_reques
 	size_t n;
 	enum store_result r = store_task_list(ctx->store, bureau, offset, limit, &ids,
 	                                      &n, &total);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(ids); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	struct task *t = malloc(sizeof *t);
 	if (!t) {
 		free(ids);

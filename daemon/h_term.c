@@ -36,8 +36,10 @@ enum proto_status h_term_open(struct handler_ctx *ctx, const struct proto_reques
 	struct store_term *terms;
 	size_t nterms;
 	enum store_result r = store_term_list(ctx->store, &terms, &nterms);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(terms); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	struct store_term t = {.number = 1, .start = start, .end = term_end(start),
 	                       .opened_at = ctx->now};
 	if (nterms) {
@@ -74,9 +76,11 @@ enum proto_status h_term_list(struct handler_ctx *ctx, const struct proto_reques
 	(void)req;
 	struct store_term *terms;
 	size_t n;
-	enum store_result r = store_term_list_counted(ctx->store, &terms, &n);
-	if (r != STORE_OK)
+	enum store_result r = store_term_list(ctx->store, &terms, &n);
+	if (r != STORE_OK) {
+		free(terms); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	int current = 0;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 2);
@@ -87,7 +91,9 @@ enum proto_status h_term_list(struct handler_ctx *ctx, const struct proto_reques
 		proto_pack_kv_int(pk, "term", terms[i].number);
 		pack_date(pk, "start", terms[i].start);
 		pack_date(pk, "end", terms[i].end);
-		proto_pack_kv_int(pk, "experts", terms[i].experts);
+		struct pool_filter f = {.group = -1, .status = -1, .term = terms[i].number};
+		proto_pack_kv_int(pk, "experts",
+		                  (int64_t)pool_list(ctx->pool, &f, 0, 0, NULL));
 		if (terms[i].start <= ctx->today && ctx->today <= terms[i].end)
 			current = terms[i].number;
 	}
@@ -136,8 +142,10 @@ enum proto_status h_term_renew(struct handler_ctx *ctx, const struct proto_reque
 	struct store_term *terms;
 	size_t n;
 	enum store_result r = store_term_list(ctx->store, &terms, &n);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		free(terms); /* rows read before the error */
 		return handler_store_error(rep, r);
+	}
 	free(terms);
 	if (term < 2 || (size_t)term > n)
 		return reply_error(rep, PROTO_E_NOT_FOUND, "term",

@@ -39,9 +39,21 @@ static bool has_input(struct server *s)
 {
 	int events = 0;
 	size_t len = sizeof events;
-	if (zmq_getsockopt(s->sock, ZMQ_EVENTS, &events, &len) != 0)
-		return false;
-	return (events & ZMQ_POLLIN) != 0;
+	int rc;
+	do
+		rc = zmq_getsockopt(s->sock, ZMQ_EVENTS, &events, &len);
+	while (rc != 0 && errno == EINTR);
+	/* If it cannot be read, assume input: the fd's edge may be spent. */
+	return rc != 0 || (events & ZMQ_POLLIN) != 0;
+}
+
+/* Resume draining after the loop has polled once more: a zero-delay
+ * timer, not event_active(), which libevent would run in the same pass
+ * and so starve signals, timers (the watchdog) and HTTP under load. */
+static void schedule_kick(struct server *s)
+{
+	static const struct timeval now = {0, 0};
+	event_add(s->kick, &now);
 }
 
 /* Discard the rest of a multipart message. */
@@ -175,7 +187,7 @@ static void server_drain(struct server *s)
 	process_batch(s);
 	/* Sends can consume the edge of pending input: look again. */
 	if (has_input(s))
-		event_active(s->kick, EV_TIMEOUT, 0);
+		schedule_kick(s);
 }
 
 static void server_readable_cb(evutil_socket_t fd, short what, void *arg)
@@ -259,7 +271,7 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 		return NULL;
 	}
 	/* Input may already be queued: the edge could be gone. */
-	event_active(s->kick, EV_TIMEOUT, 0);
+	schedule_kick(s);
 	return s;
 }
 

@@ -252,6 +252,11 @@ enum store_result store_batch_commit(struct store *s)
 	return r == STORE_OK ? STORE_UNKNOWN : r;
 }
 
+bool store_in_batch(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
 void store_batch_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
@@ -352,9 +357,3 @@ enum store_result store_term_list(struct store *s, struct store_term **out,
 	                  store_column_term, (void **)out, n);
 }
 
-enum store_result store_term_list_counted(struct store *s, struct store_term **out,
-                                          size_t *n)
-{
-	return store_rows(store_stmt(s, STMT_TERM_LIST_COUNTED), sizeof **out,
-	                  store_column_term, (void **)out, n);
-}

@@ -53,6 +53,10 @@ void store_request_end(struct store *s, bool keep);
 enum store_result store_batch_commit(struct store *s);
 /* Abandon the batch. */
 void store_batch_rollback(struct store *s);
+/* Whether the batch's transaction is still open. SQLite rolls the whole
+ * transaction back on some errors (disk full, I/O error, out of memory);
+ * after that nothing more may run in the batch. */
+bool store_in_batch(struct store *s);
 
 /* --- idempotent requests --------------------------------------------- */
 #define STORE_HASH_LEN 32
@@ -80,13 +84,10 @@ struct store_term {
 };
 enum store_result store_term_insert(struct store *s, const struct store_term *t,
                                     const char *actor);
-/* All terms by number; *out is malloc'd (caller frees). `experts` is 0:
- * this runs on every draw, so it does not count. */
+/* All terms by number; *out is malloc'd (caller frees, also on error).
+ * `experts` is 0: the pool in memory counts them far faster. */
 enum store_result store_term_list(struct store *s, struct store_term **out,
                                   size_t *n);
-/* The same with `experts` filled (a scan of the experts table). */
-enum store_result store_term_list_counted(struct store *s, struct store_term **out,
-                                          size_t *n);
 
 /* --- experts ---------------------------------------------------------- */
 enum store_result store_expert_insert(struct store *s, const struct expert *e);

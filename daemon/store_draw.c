@@ -285,16 +285,19 @@ enum store_result store_task_list(struct store *s, const char *bureau,
                                   int64_t offset, int64_t limit,
                                   int64_t **ids, size_t *n, int64_t *total)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TASK_COUNT);
+	bool all = bureau[0] == '\0';
+	sqlite3_stmt *st = store_stmt(s, all ? STMT_TASK_COUNT_ALL : STMT_TASK_COUNT);
 	if (st) {
 		/* A count that fails reads as 0; the list's result is returned. */
-		store_bind_text(st, 1, bureau);
+		if (!all)
+			store_bind_text(st, 1, bureau);
 		*total = 0;
 		store_row(st, store_row_int64, total);
-		st = store_stmt(s, STMT_TASK_LIST);
+		st = store_stmt(s, all ? STMT_TASK_LIST_ALL : STMT_TASK_LIST);
 	}
 	if (st) {
-		store_bind_text(st, 1, bureau);
+		if (!all)
+			store_bind_text(st, 1, bureau);
 		sqlite3_bind_int64(st, 2, offset);
 		sqlite3_bind_int64(st, 3, limit);
 	}

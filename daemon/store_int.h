@@ -37,10 +37,6 @@
 	  " opened_at, opened_by) VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(STMT_TERM_LIST, "SELECT number, start_day, end_day, opened_at, 0" \
 	  " FROM terms ORDER BY number") \
-	X(STMT_TERM_LIST_COUNTED, "SELECT number, start_day, end_day, opened_at," \
-	  " (SELECT count(*) FROM experts e" \
-	  "  WHERE e.joined_term <= t.number AND e.term >= t.number)" \
-	  " FROM terms t ORDER BY number") \
 	X(STMT_EXPERT_INSERT, "INSERT INTO experts(" EXPERT_COLS ") VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
 	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)") \
@@ -103,9 +99,14 @@
 	X(STMT_TASK_ALL, "SELECT " TASK_COLS " FROM tasks ORDER BY id") \
 	X(STMT_TASK_STATE, "UPDATE tasks SET state = ?2 WHERE id = ?1") \
 	X(STMT_TASK_MAX_ID, "SELECT coalesce(max(id), 0) FROM tasks") \
-	X(STMT_TASK_LIST, "SELECT id FROM tasks WHERE ?1 = '' OR bureau = ?1" \
+	/* One statement per case: "?1 = '' OR bureau = ?1" would defeat the \
+	 * index and scan every bureau's tasks. */ \
+	X(STMT_TASK_LIST_ALL, "SELECT id FROM tasks ORDER BY id DESC" \
+	  " LIMIT ?3 OFFSET ?2") \
+	X(STMT_TASK_LIST, "SELECT id FROM tasks WHERE bureau = ?1" \
 	  " ORDER BY id DESC LIMIT ?3 OFFSET ?2") \
-	X(STMT_TASK_COUNT, "SELECT count(*) FROM tasks WHERE ?1 = '' OR bureau = ?1") \
+	X(STMT_TASK_COUNT_ALL, "SELECT count(*) FROM tasks") \
+	X(STMT_TASK_COUNT, "SELECT count(*) FROM tasks WHERE bureau = ?1") \
 	X(STMT_DRAW_INSERT, "INSERT INTO draws(id, task_id, kind, ok, audit_seq," \
 	  " actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
 	X(STMT_DRAW_MAX_ID, "SELECT coalesce(max(id), 0) FROM draws") \
