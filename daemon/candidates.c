@@ -91,9 +91,15 @@ bool candidates_collect(struct candidates *c, const struct pool *pool,
 	if (!also)
 		return false;
 
+	/* How far ahead to fetch: enough to cover a memory round trip. */
+	enum { AHEAD = 16 };
 	size_t k = 0;
 	for (size_t i = 0; i < in_bucket; i++) {
 		int64_t id = b->ids[i];
+		if (i + AHEAD < in_bucket) {
+			pool_prefetch(pool, b->ids[i + AHEAD]);
+			engage_prefetch(eng, b->ids[i + AHEAD]);
+		}
 		const struct pool_entry *pe = pool_get(pool, id);
 		assert(pe); /* buckets only hold live entries */
 		while (k < n_also && also[k] < id)

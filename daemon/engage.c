@@ -20,8 +20,8 @@ struct engage_slot {
 struct engage {
 	struct engage_slot **slots;   /* slots[expert id]; NULL = nothing */
 	size_t n_slots;
-	struct engage_task *tasks;    /* ascending id */
-	size_t n_tasks, cap_tasks;
+	struct engage_task *tasks;    /* tasks[id]; .id == 0: none (ids are dense) */
+	size_t cap_tasks;
 };
 
 struct engage *engage_new(void)
@@ -44,7 +44,8 @@ void engage_clear(struct engage *e)
 		engage_slot_free(e->slots[i]);
 		e->slots[i] = NULL;
 	}
-	e->n_tasks = 0;
+	if (e->tasks)
+		memset(e->tasks, 0, e->cap_tasks * sizeof *e->tasks);
 }
 
 void engage_destroy(struct engage **pe)
@@ -120,52 +121,35 @@ bool engage_add_conflict(struct engage *e, int64_t expert,
 	return true;
 }
 
-/* Index of the first task with id >= `id`. */
-static size_t engage_task_lower(const struct engage *e, int64_t id)
-{
-	size_t lo = 0, hi = e->n_tasks;
-	/* Fast path: the next task id is larger than every one held. */
-	if (hi > 0 && e->tasks[hi - 1].id < id)
-		return hi;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (e->tasks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
+/* Task ids are made densely by the daemon (1, 2, ...), so tasks are
+ * indexed by id: the overlap and rotation rules look one up for every
+ * assignment of every expert they check. */
+#define ENGAGE_TASK_ID_MAX (INT64_C(1) << 31)
 
 bool engage_put_task(struct engage *e, const struct engage_task *t)
 {
-	if (t->id <= 0)
+	if (t->id <= 0 || t->id >= ENGAGE_TASK_ID_MAX)
 		return false;
-	size_t i = engage_task_lower(e, t->id);
-	if (i < e->n_tasks && e->tasks[i].id == t->id) {
-		e->tasks[i] = *t;
-		return true;
-	}
-	if (e->n_tasks == e->cap_tasks) {
-		size_t nc = e->cap_tasks ? e->cap_tasks * 2 : 256;
+	if ((size_t)t->id >= e->cap_tasks) {
+		size_t nc = e->cap_tasks ? e->cap_tasks : 256;
+		while (nc <= (size_t)t->id)
+			nc *= 2;
 		struct engage_task *nt = realloc(e->tasks, nc * sizeof *nt);
 		if (!nt)
 			return false;
+		memset(nt + e->cap_tasks, 0, (nc - e->cap_tasks) * sizeof *nt);
 		e->tasks = nt;
 		e->cap_tasks = nc;
 	}
-	memmove(&e->tasks[i + 1], &e->tasks[i], (e->n_tasks - i) * sizeof *e->tasks);
-	e->tasks[i] = *t;
-	e->n_tasks++;
+	e->tasks[t->id] = *t;
 	return true;
 }
 
 const struct engage_task *engage_task(const struct engage *e, int64_t id)
 {
-	size_t i = engage_task_lower(e, id);
-	if (i < e->n_tasks && e->tasks[i].id == id)
-		return &e->tasks[i];
-	return NULL;
+	if (id <= 0 || (size_t)id >= e->cap_tasks || e->tasks[id].id != id)
+		return NULL;
+	return &e->tasks[id];
 }
 
 /* An assignment belongs to one expert for life (a replacement is a new
@@ -189,6 +173,12 @@ bool engage_put_assignment(struct engage *e, int64_t expert,
 	s->assignments = v;
 	s->assignments[s->n_assignments++] = *a;
 	return true;
+}
+
+void engage_prefetch(const struct engage *e, int64_t expert)
+{
+	if (expert > 0 && (size_t)expert < e->n_slots)
+		__builtin_prefetch(&e->slots[expert]);
 }
 
 const struct engage_conflict *engage_conflicts(const struct engage *e,

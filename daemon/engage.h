@@ -62,6 +62,9 @@ const struct engage_task *engage_task(const struct engage *e, int64_t id);
 bool engage_put_assignment(struct engage *e, int64_t expert,
                            const struct engage_assignment *a);
 
+/* Hint that this expert's records are read soon (see pool_prefetch). */
+void engage_prefetch(const struct engage *e, int64_t expert);
+
 /* Borrowed arrays, valid until the next change; *n = 0 when none. */
 const struct engage_conflict *engage_conflicts(const struct engage *e,
                                                int64_t expert, size_t *n);

@@ -136,15 +136,27 @@ static bool grow_entries(struct pool *p, int64_t id)
 	return true;
 }
 
+/* Add pe's id to the buckets of its specialties and group types; on
+ * failure, takes back what it added. */
+static bool index_entry(struct pool *p, const struct pool_entry *pe)
+{
+	for (int i = 0; i < pe->n_specialties; i++)
+		for (int g = 0; g < POOL_GROUP_TYPES; g++) {
+			if (!(pe->group_types & (1u << g)))
+				continue;
+			struct pool_bucket *b = bucket_for(p, pe->specialties[i], g);
+			if (!b || !bucket_insert(b, pe->id)) {
+				unindex(p, pe); /* removing ids not inserted is a no-op */
+				return false;
+			}
+		}
+	return true;
+}
+
 bool pool_upsert(struct pool *p, const struct expert *e)
 {
 	if (e->id <= 0 || !grow_entries(p, e->id))
 		return false;
-	struct pool_entry *pe = &p->entries[e->id];
-	if (pe->id)
-		unindex(p, pe);
-	else
-		p->count++;
 	struct pool_entry n = {
 		.id = e->id,
 		.birth = e->birth,
@@ -158,27 +170,37 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 		.term = (uint16_t)e->term,
 		.joined_term = (uint16_t)e->joined_term,
 	};
-	if (e->employer_code[0])
-		n.employer_org = intern_add(p->orgs, e->employer_code);
-	if (e->recommender_code[0])
-		n.recommender_org = intern_add(p->orgs, e->recommender_code);
-	for (int i = 0; i < e->n_specialties; i++) {
-		n.specialties[i] = intern_add(p->specialties, e->specialties[i]);
-		if (!n.specialties[i])
+	/* Intern first: a failure here leaves the pool untouched. */
+	if (e->employer_code[0] && !(n.employer_org = intern_add(p->orgs, e->employer_code)))
+		return false;
+	if (e->recommender_code[0] &&
+	    !(n.recommender_org = intern_add(p->orgs, e->recommender_code)))
+		return false;
+	for (int i = 0; i < e->n_specialties; i++)
+		if (!(n.specialties[i] = intern_add(p->specialties, e->specialties[i])))
 			return false;
-		for (int g = 0; g < POOL_GROUP_TYPES; g++) {
-			struct pool_bucket *b;
-			if (!(e->group_types & (1u << g)))
-				continue;
-			b = bucket_for(p, n.specialties[i], g);
-			if (!b || !bucket_insert(b, e->id))
-				return false;
-		}
+	struct pool_entry *pe = &p->entries[e->id];
+	struct pool_entry old = *pe;
+	if (old.id)
+		unindex(p, &old);
+	if (!index_entry(p, &n)) {
+		/* Out of memory: put the old entry back as it was. */
+		if (old.id && !index_entry(p, &old))
+			pool_remove(p, old.id);
+		return false;
 	}
+	if (!old.id)
+		p->count++;
 	*pe = n;
 	if (e->id > p->max_id)
 		p->max_id = e->id;
 	return true;
+}
+
+void pool_prefetch(const struct pool *p, int64_t id)
+{
+	if (id > 0 && (size_t)id < p->cap)
+		__builtin_prefetch(&p->entries[id]);
 }
 
 void pool_remove(struct pool *p, int64_t id)

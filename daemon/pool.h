@@ -49,6 +49,10 @@ void pool_clear(struct pool *p);
 
 /* Insert or replace the entry for e->id. Returns false on out of memory. */
 bool pool_upsert(struct pool *p, const struct expert *e);
+/* Hint that pool_get(p, id) comes soon (scans of large buckets are
+ * bound by memory latency, not by the rules). */
+void pool_prefetch(const struct pool *p, int64_t id);
+
 /* Drop an entry (undoing an insert that was rolled back). */
 void pool_remove(struct pool *p, int64_t id);
 /* Borrowed; NULL if there is no such expert. Valid until the next upsert. */
