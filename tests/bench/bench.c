@@ -1,0 +1,194 @@
+/*
+ * bench.c - helpers shared by the pieces of bench_draw (see bench.h): the
+ * clock, seeded random numbers, latency statistics, child processes and
+ * the run's paths and clients.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+_Noreturn void bench_die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "bench_draw: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+double bench_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* splitmix64: reproducible request parameters per thread and seed. */
+uint64_t bench_rand(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void bench_push(struct bench_samples *s, double us)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 1024;
+		double *p = realloc(s->us, nc * sizeof *p);
+		if (!p)
+			bench_die("out of memory");
+		s->us = p;
+		s->cap = nc;
+	}
+	s->us[s->n++] = us;
+}
+
+static int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of sorted samples. */
+static double bench_pct(const struct bench_samples *s, double p)
+{
+	if (s->n == 0)
+		return NAN;
+	size_t rank = (size_t)ceil(p * (double)s->n);
+	return s->us[rank ? rank - 1 : 0];
+}
+
+void bench_phase_finish(struct bench_phase *ph)
+{
+	struct bench_samples *s = &ph->lat;
+	qsort(s->us, s->n, sizeof *s->us, bench_cmp_double);
+	double sum = 0;
+	for (size_t i = 0; i < s->n; i++)
+		sum += s->us[i];
+	ph->p50 = bench_pct(s, 0.50);
+	ph->p99 = bench_pct(s, 0.99);
+	ph->mean = s->n ? sum / (double)s->n : NAN;
+	ph->max = s->n ? s->us[s->n - 1] : NAN;
+	ph->rate = ph->wall_s > 0 ? (double)s->n / ph->wall_s : NAN;
+}
+
+void bench_phase_print(const struct bench_phase *ph)
+{
+	printf("  %-14s n=%-6zu p50=%9.1f us  p99=%9.1f us  mean=%9.1f us  "
+	       "max=%9.1f us  %9.1f /s", ph->name, ph->lat.n, ph->p50, ph->p99,
+	       ph->mean, ph->max, ph->rate);
+	if (ph->ok || ph->insufficient || ph->failed)
+		printf("  ok=%ld insufficient=%ld failed=%ld", ph->ok, ph->insufficient,
+		       ph->failed);
+	if (ph->cand_n)
+		printf("  candidates(mean)=%.0f", ph->cand_sum / (double)ph->cand_n);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- child processes ---- */
+
+/* Start argv[0] with stdout and stderr to log (appended). */
+pid_t bench_spawn(char *const argv[], const char *log)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		bench_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int bench_wait(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void bench_show_log(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	char line[1024];
+	fprintf(stderr, "---- %s ----\n", log);
+	while (f && fgets(line, sizeof line, f))
+		fputs(line, stderr);
+	if (f)
+		fclose(f);
+}
+
+void bench_run(char *const argv[], const char *log)
+{
+	int rc = bench_wait(bench_spawn(argv, log));
+	if (rc != 0) {
+		bench_show_log(log);
+		bench_die("%s exited with %d", argv[0], rc);
+	}
+}
+
+/* VmRSS of pid in KiB, or -1. */
+long bench_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* ---- the run's files and clients ---- */
+
+void bench_path(char *out, size_t size, const struct bench *b, const char *name)
+{
+	snprintf(out, size, "%s/%s", b->dir, name);
+}
+
+void bench_tool(char *out, size_t size, const struct bench *b, const char *rel)
+{
+	snprintf(out, size, "%s/%s", b->o.build, rel);
+	if (access(out, X_OK) != 0)
+		bench_die("%s is missing: build the `default` preset first", out);
+}
+
+struct client *bench_client(const struct bench *b, int timeout_ms, int retries)
+{
+	struct client_options co = {.endpoint = b->endpoint, .timeout_ms = timeout_ms,
+	                            .retries = retries};
+	char err[256];
+	struct client *c = client_new(&co, err, sizeof err);
+	if (!c)
+		bench_die("client: %s", err);
+	return c;
+}
+

@@ -1,0 +1,395 @@
+/*
+ * bench_draw.c - the draw benchmark of issue #3 (a program run by hand or
+ * by scripts/bench, never by CTest). One run generates one pool, imports it
+ * into a fresh expertd, and measures on that pool: the empty round trip
+ * (ping), a one-row durable SQLite commit, draws from 1 client and from 8
+ * concurrent clients, and the naive SQL draw over the daemon's own
+ * database. tests/bench/README.md says what each number means.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "bench.h"
+#include "config.h"
+#include "ident.h"
+#include "task.h"
+
+/* ---- options ---- */
+
+static void bench_usage(FILE *out)
+{
+	fprintf(out,
+"usage: bench_draw --count N [options]\n"
+"Generates N experts, imports them into a fresh expertd (--insecure, ipc://\n"
+"in a temp dir) and measures ping, a durable one-row SQLite commit, draws\n"
+"(1 client, then 8 clients) and the naive SQL draw on the same pool.\n"
+"\n"
+"  --count N            pool size (required)\n"
+"  --seed S             roster and request seed (default 1)\n"
+"  --build DIR          build tree with daemon/expertd, clients/expertctl,\n"
+"                       clients/expert-genroster (default: this binary's)\n"
+"  --tmp DIR            parent of the run's temp dir (default $TMPDIR or /tmp)\n"
+"  --keep               keep the temp dir (database, roster, logs)\n"
+"  --ping N             pings, 1 client (default 2000)\n"
+"  --commits N          one-row durable commits (default 1000)\n"
+"  --latency N          sequential draws on the top specialty (default 2000;\n"
+"                       a quarter as many again after the throughput phases)\n"
+"  --latency-seconds S  time cap of each sequential draw phase (default 60)\n"
+"  --rare N             sequential draws on the ~1%% specialty (default 500)\n"
+"  --threads N          concurrent clients (default 8)\n"
+"  --inflight K         requests in flight per client in the pipelined\n"
+"                       throughput phase (default 8; 1 = skip that phase)\n"
+"  --tput-draws N       draws per throughput phase (default min(20000, count))\n"
+"  --tput-seconds S     stop a throughput phase after S seconds (default 30)\n"
+"  --naive-max N        naive SQL draws at most, per specialty (default 200)\n"
+"  --naive-seconds S    naive SQL time budget per specialty (default 15)\n"
+"  --check N            draws whose candidate count is compared with the\n"
+"                       SQL count of the same rules (default 10)\n"
+"  --days D             tasks start on a random day 1..D from today (default 1000)\n"
+"  --perf-dir DIR       perf stat + perf record on expertd during each\n"
+"                       throughput phase, files in DIR\n");
+}
+
+/* Numeric options: one row each, parsed and range-checked alike. */
+enum bench_num_kind { BENCH_INT, BENCH_LONG, BENCH_ULONG, BENCH_DOUBLE };
+
+struct bench_num_opt {
+	const char *name;
+	enum bench_num_kind kind;
+	size_t offset;            /* in struct bench_opts */
+	double lo, hi;
+};
+
+#define BENCH_NUM(n, k, f, lo, hi) {n, k, offsetof(struct bench_opts, f), lo, hi}
+
+static const struct bench_num_opt bench_num_opts[] = {
+	BENCH_NUM("count", BENCH_LONG, count, 10, 1e8),
+	BENCH_NUM("seed", BENCH_ULONG, seed, 0, 4e9),
+	BENCH_NUM("ping", BENCH_INT, ping_n, 1, 1e7),
+	BENCH_NUM("commits", BENCH_INT, commit_n, 1, 1e7),
+	BENCH_NUM("latency", BENCH_INT, lat_n, 1, 1e7),
+	BENCH_NUM("latency-seconds", BENCH_DOUBLE, lat_s, 0.1, 3600),
+	BENCH_NUM("rare", BENCH_INT, rare_n, 0, 1e7),
+	BENCH_NUM("threads", BENCH_INT, threads, 1, BENCH_MAX_THREADS),
+	BENCH_NUM("inflight", BENCH_INT, inflight, 1, BENCH_MAX_INFLIGHT),
+	BENCH_NUM("tput-draws", BENCH_LONG, tput_n, 1, 1e8),
+	BENCH_NUM("tput-seconds", BENCH_DOUBLE, tput_s, 0.1, 3600),
+	BENCH_NUM("naive-max", BENCH_INT, naive_max, 0, 1e6),
+	BENCH_NUM("naive-seconds", BENCH_DOUBLE, naive_s, 0.1, 3600),
+	BENCH_NUM("check", BENCH_INT, check_n, 0, 1e5),
+	/* The term opened today lasts 3 years: tasks must end inside it. */
+	BENCH_NUM("days", BENCH_INT, days, 1, 1090),
+};
+#define BENCH_N_NUM (sizeof bench_num_opts / sizeof bench_num_opts[0])
+
+static void bench_set_num(struct bench_opts *o, const struct bench_num_opt *no,
+                          const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v < no->lo || v > no->hi) {
+		fprintf(stderr, "bench_draw: --%s: '%s' is not a number in %g..%g\n",
+		        no->name, s, no->lo, no->hi);
+		exit(64);
+	}
+	void *field = (char *)o + no->offset;
+	switch (no->kind) {
+	case BENCH_INT: *(int *)field = (int)v; break;
+	case BENCH_LONG: *(long *)field = (long)v; break;
+	case BENCH_ULONG: *(unsigned long *)field = (unsigned long)v; break;
+	case BENCH_DOUBLE: *(double *)field = v; break;
+	}
+}
+
+/* The build tree: three levels above this binary (tests/bench/bench_draw). */
+static void bench_default_build(char out[PATH_MAX])
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	snprintf(out, PATH_MAX, ".");
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+	}
+	snprintf(out, PATH_MAX, "%s", exe);
+}
+
+/* Options that are not numbers take the short codes after the table's. */
+enum { BENCH_OPT_BUILD = 1000, BENCH_OPT_TMP, BENCH_OPT_KEEP, BENCH_OPT_PERF };
+
+static void bench_parse_args(struct bench_opts *o, int argc, char **argv)
+{
+	struct option longs[BENCH_N_NUM + 6];
+	for (size_t i = 0; i < BENCH_N_NUM; i++)
+		longs[i] = (struct option){bench_num_opts[i].name, required_argument,
+		                           NULL, (int)i};
+	longs[BENCH_N_NUM] = (struct option){"build", required_argument, NULL, BENCH_OPT_BUILD};
+	longs[BENCH_N_NUM + 1] = (struct option){"tmp", required_argument, NULL, BENCH_OPT_TMP};
+	longs[BENCH_N_NUM + 2] = (struct option){"keep", no_argument, NULL, BENCH_OPT_KEEP};
+	longs[BENCH_N_NUM + 3] = (struct option){"perf-dir", required_argument, NULL,
+	                                         BENCH_OPT_PERF};
+	longs[BENCH_N_NUM + 4] = (struct option){"help", no_argument, NULL, 'h'};
+	longs[BENCH_N_NUM + 5] = (struct option){NULL, 0, NULL, 0};
+
+	const char *tmp = getenv("TMPDIR");
+	*o = (struct bench_opts){.seed = 1, .ping_n = 2000, .commit_n = 1000,
+	                         .lat_n = 2000, .lat_s = 60, .rare_n = 500,
+	                         .threads = 8, .inflight = 8, .tput_n = -1,
+	                         .tput_s = 30, .naive_max = 200, .naive_s = 15,
+	                         .check_n = 10, .days = 1000, .members = 5,
+	                         .backups = 2, .leader = true};
+	snprintf(o->tmp, sizeof o->tmp, "%s", tmp && *tmp ? tmp : "/tmp");
+	bench_default_build(o->build);
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		if (c >= 0 && (size_t)c < BENCH_N_NUM) {
+			bench_set_num(o, &bench_num_opts[c], optarg);
+		} else if (c == BENCH_OPT_BUILD) {
+			snprintf(o->build, sizeof o->build, "%s", optarg);
+		} else if (c == BENCH_OPT_TMP) {
+			if (strlen(optarg) > 80) /* ipc:// paths are short */
+				bench_die("--tmp: keep it under 80 bytes");
+			snprintf(o->tmp, sizeof o->tmp, "%s", optarg);
+		} else if (c == BENCH_OPT_KEEP) {
+			o->keep = true;
+		} else if (c == BENCH_OPT_PERF) {
+			snprintf(o->perf_dir, sizeof o->perf_dir, "%s", optarg);
+		} else if (c == 'h') {
+			bench_usage(stdout);
+			exit(0);
+		} else {
+			bench_usage(stderr);
+			exit(64);
+		}
+	}
+	if (optind < argc || o->count <= 0) {
+		bench_usage(stderr);
+		exit(64);
+	}
+	if (o->tput_n < 0)
+		o->tput_n = o->count < 20000 ? o->count : 20000;
+}
+
+/* ---- report ---- */
+
+enum { PH_PING, PH_COMMIT, PH_DRAW1, PH_RARE1, PH_TPUT, PH_TPUTP, PH_DRAW1_LATE,
+       PH_NAIVE, PH_NAIVE_RARE, PH__COUNT };
+
+/* Keys of the RESULT lines scripts/bench reads, by phase. */
+static const char *const bench_keys[PH__COUNT] = {
+	"ping", "commit", "draw1", "draw1_rare", "draw8", "draw8p", "draw1_late",
+	"naive", "naive_rare"};
+
+/* Everything measured, for the report. */
+struct bench_results {
+	struct bench_phase ph[PH__COUNT];
+	int agree, checked;        /* rule check: SQL count == daemon's */
+	long rss_after_kb;         /* expertd after the draws */
+};
+
+static void bench_result(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("RESULT %s=", key);
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+}
+
+static void bench_result_phase(const struct bench_phase *ph, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof k, "%s_n", key);
+	bench_result(k, "%zu", ph->lat.n);
+	snprintf(k, sizeof k, "%s_p50", key);
+	bench_result(k, "%.1f", ph->p50);
+	snprintf(k, sizeof k, "%s_p99", key);
+	bench_result(k, "%.1f", ph->p99);
+	snprintf(k, sizeof k, "%s_rate", key);
+	bench_result(k, "%.1f", ph->rate);
+	if (ph->ok || ph->insufficient || ph->failed) {
+		snprintf(k, sizeof k, "%s_ok", key);
+		bench_result(k, "%ld", ph->ok);
+		snprintf(k, sizeof k, "%s_insufficient", key);
+		bench_result(k, "%ld", ph->insufficient);
+	}
+	if (ph->cand_n) {
+		snprintf(k, sizeof k, "%s_candidates", key);
+		bench_result(k, "%.0f", ph->cand_sum / (double)ph->cand_n);
+	}
+}
+
+static void bench_report(const struct bench *b, const struct bench_results *r)
+{
+	const struct bench_phase *ph = r->ph;
+	printf("\nresults (latency in microseconds):\n");
+	for (int i = 0; i < PH__COUNT; i++)
+		if (ph[i].lat.n)
+			bench_phase_print(&ph[i]);
+	double base = ph[PH_PING].p50 + ph[PH_COMMIT].p50;
+	double r_lat = ph[PH_DRAW1].p50 / base;
+	double r_naive = ph[PH_NAIVE].p50 / ph[PH_DRAW1].p50;
+	printf("\n  baseline = ping p50 + commit p50 = %.1f us\n", base);
+	printf("  draw1 p50 / baseline = %.2f   (target <= 1.5 at 10^5)\n", r_lat);
+	printf("  draw8 = %.0f draws/s (%d clients x 1 in flight); draw8p = %.0f "
+	       "draws/s (%d x %d)   (target >= 20000 at 10^5)\n", ph[PH_TPUT].rate,
+	       b->o.threads, ph[PH_TPUTP].rate, b->o.threads, b->o.inflight);
+	printf("  naive p50 / draw1 p50 = %.1f   (target >= 20 at 10^6)\n", r_naive);
+	if (ph[PH_NAIVE_RARE].lat.n && ph[PH_RARE1].lat.n)
+		printf("  naive_rare p50 / draw1_rare p50 = %.1f\n",
+		       ph[PH_NAIVE_RARE].p50 / ph[PH_RARE1].p50);
+	printf("  rule check: the SQL count agreed with the daemon on %d of %d draws\n",
+	       r->agree, r->checked);
+
+	printf("\n");
+	bench_result("count", "%ld", b->o.count);
+	bench_result("import_s", "%.2f", b->import_s);
+	bench_result("import_rate", "%.0f", (double)b->o.count / b->import_s);
+	bench_result("rss_kb", "%ld", b->rss_kb);
+	bench_result("rss_after_kb", "%ld", r->rss_after_kb);
+	bench_result("top_specialty", "%s", b->top.name);
+	bench_result("top_share", "%.2f", b->top_share);
+	bench_result("top_bucket", "%ld", b->top.bucket);
+	bench_result("top_eligible", "%ld", b->top.eligible);
+	bench_result("rare_specialty", "%s", b->rare.name);
+	bench_result("rare_share", "%.2f", b->rare_share);
+	bench_result("rare_bucket", "%ld", b->rare.bucket);
+	bench_result("rare_eligible", "%ld", b->rare.eligible);
+	for (int i = 0; i < PH__COUNT; i++)
+		if (ph[i].lat.n)
+			bench_result_phase(&ph[i], bench_keys[i]);
+	bench_result("baseline_p50", "%.1f", base);
+	bench_result("ratio_draw_baseline", "%.2f", r_lat);
+	bench_result("ratio_naive_draw", "%.1f", r_naive);
+	bench_result("check", "%d/%d", r->agree, r->checked);
+}
+
+/* ---- the run ---- */
+
+/* The temp dir, endpoint and the facts every phase shares. */
+static void bench_init(struct bench *b)
+{
+	snprintf(b->dir, sizeof b->dir, "%s/bench_draw.XXXXXX", b->o.tmp);
+	if (!mkdtemp(b->dir))
+		bench_die("mkdtemp %s: %s", b->dir, strerror(errno));
+	if (b->o.perf_dir[0])
+		mkdir(b->o.perf_dir, 0755);
+	snprintf(b->endpoint, sizeof b->endpoint, "ipc://%s/req.sock", b->dir);
+	bench_path(b->db, sizeof b->db, b, "expertd.db");
+	bench_path(b->log, sizeof b->log, b, "bench.log");
+	uint8_t tag[4];
+	randombytes_buf(tag, sizeof tag);
+	sodium_bin2hex(b->runtag, sizeof b->runtag, tag, sizeof tag);
+	b->today = ident_day_cst((int64_t)time(NULL));
+	b->group = task_default_group(TASK_REVIEW, TASK_SUBJECT_TRAINING);
+	b->capability = task_required_capability(TASK_REVIEW, TASK_SUBJECT_TRAINING);
+	struct config cfg;
+	config_defaults(&cfg); /* the daemon runs with the defaults */
+	b->rotation_days = cfg.rotation_days;
+}
+
+/* Every phase, in order, on the same pool; each draw adds to it. */
+static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_results *r)
+{
+	const struct bench_opts *o = &b->o;
+	struct bench_phase *ph = r->ph;
+	int late = (o->lat_n + 3) / 4;
+	printf("phase: ping x %d\n", o->ping_n);
+	bench_load_ping(b, &ph[PH_PING]);
+	printf("phase: durable one-row commit x %d\n", o->commit_n);
+	bench_load_commit(b, &ph[PH_COMMIT]);
+	printf("phase: draws, 1 client, top specialty x %d (at most %.0f s)\n",
+	       o->lat_n, o->lat_s);
+	bench_load_sequential(b, &ph[PH_DRAW1], "draw1", b->top.name, o->lat_n,
+	                      o->seed * 31 + 1);
+	if (o->rare_n > 0) {
+		printf("phase: draws, 1 client, ~1%% specialty x %d (at most %.0f s)\n",
+		       o->rare_n, o->lat_s);
+		bench_load_sequential(b, &ph[PH_RARE1], "draw1_rare", b->rare.name,
+		                      o->rare_n, o->seed * 31 + 2);
+	}
+	printf("phase: draws, %d clients x 1 in flight, %ld draws or %.0f s\n",
+	       o->threads, o->tput_n, o->tput_s);
+	bench_load_throughput(b, &ph[PH_TPUT], "draw8", 1);
+	if (o->inflight > 1) {
+		printf("phase: draws, %d clients x %d in flight, %ld draws or %.0f s\n",
+		       o->threads, o->inflight, o->tput_n, o->tput_s);
+		bench_load_throughput(b, &ph[PH_TPUTP], "draw8p", o->inflight);
+	}
+	printf("phase: draws, 1 client, top specialty x %d, after the others\n", late);
+	bench_load_sequential(b, &ph[PH_DRAW1_LATE], "draw1_late", b->top.name, late,
+	                      o->seed * 31 + 6);
+	r->rss_after_kb = bench_rss_kb(b->daemon);
+	printf("expertd VmRSS after the draws: %ld KiB\n", r->rss_after_kb);
+	printf("phase: naive SQL, top specialty (at most %d or %.0f s)\n",
+	       o->naive_max, o->naive_s);
+	bench_sql_naive(b, db, &ph[PH_NAIVE], "naive", b->top.name, o->seed * 31 + 3);
+	printf("phase: naive SQL, ~1%% specialty\n");
+	bench_sql_naive(b, db, &ph[PH_NAIVE_RARE], "naive_rare", b->rare.name,
+	                o->seed * 31 + 4);
+	printf("phase: rule check (SQL count vs daemon candidates) x %d\n", o->check_n);
+	bench_sql_check(b, db, o->seed * 31 + 5, &r->agree, &r->checked);
+}
+
+static void bench_rmtree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	bench_wait(bench_spawn(argv, "/dev/null"));
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b;
+	static struct bench_results r;
+	bench_parse_args(&b.o, argc, argv);
+	if (sodium_init() < 0)
+		bench_die("libsodium failed to initialise");
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_init(&b);
+	printf("bench_draw: %ld experts, work dir %s, build %s\n", b.o.count, b.dir,
+	       b.o.build);
+
+	char roster[PATH_MAX + 16];
+	bench_path(roster, sizeof roster, &b, "roster.csv");
+	bench_setup_generate(&b, roster);
+	bench_setup_start_daemon(&b);
+	bench_setup_import(&b, roster);
+	sqlite3 *db = bench_setup_open_ro(&b);
+	bench_setup_survey(&b, db);
+	bench_setup_load_orgs(&b, db);
+	printf("draws: kind review, %s%d members, %d backups, one org of %zu, "
+	       "a 1-day task on day 1..%d ahead\n", b.o.leader ? "leader + " : "",
+	       b.o.members, b.o.backups, b.n_orgs, b.o.days);
+	bench_phases(&b, db, &r);
+	sqlite3_close(db);
+	bench_setup_stop_daemon(&b);
+
+	bench_report(&b, &r);
+	if (b.o.keep)
+		printf("kept %s\n", b.dir);
+	else
+		bench_rmtree(b.dir);
+	for (int i = 0; i < PH__COUNT; i++)
+		free(r.ph[i].lat.us);
+	return 0;
+}

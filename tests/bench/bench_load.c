@@ -1,0 +1,391 @@
+/*
+ * bench_load.c - what the benchmark asks of expertd, and the durable
+ * commit it is compared with: draw requests over random future days and
+ * organisations, the ping floor, a one-row WAL commit with
+ * synchronous=FULL, sequential draws, and concurrent clients (blocking
+ * client_call, or a raw DEALER keeping several requests in flight).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <msgpack.h>
+#include <sodium.h>
+#include <zmq.h>
+
+#include "bench.h"
+#include "ident.h"
+#include "proto.h"
+
+/* ---- draw requests ---- */
+
+/* A one-day task on a random day 1..days ahead, 09:00 CST, concerning a
+ * random employer: spread so overlap does not exhaust the pool. */
+void bench_load_task(const struct bench *b, uint64_t *rng, const char *specialty,
+                     struct bench_task *t)
+{
+	int32_t day = b->today + 1 + (int32_t)(bench_rand(rng) % (uint64_t)b->o.days);
+	t->start_at = (int64_t)day * BENCH_DAY - BENCH_CST_OFFSET + 9 * 3600;
+	t->end_at = t->start_at + BENCH_DAY;
+	t->start_day = ident_day_cst(t->start_at);
+	t->end_day = ident_day_cst(t->end_at);
+	t->org = b->orgs[bench_rand(rng) % b->n_orgs];
+	t->specialty = specialty;
+}
+
+/* The draw's args map into pk. */
+static void bench_load_pack_draw(const struct bench *b, msgpack_packer *pk,
+                                 const struct bench_task *t)
+{
+	char nonce[PROTO_MAX_ID_LEN + 1];
+	client_request_id(nonce); /* 32 random hex characters */
+	msgpack_pack_map(pk, 9);
+	proto_pack_kv_str(pk, "kind", "review");
+	proto_pack_kv_str(pk, "specialty", t->specialty);
+	proto_pack_kv_int(pk, "members", b->o.members);
+	proto_pack_kv_bool(pk, "leader", b->o.leader);
+	proto_pack_kv_int(pk, "backups", b->o.backups);
+	proto_pack_str(pk, "orgs");
+	msgpack_pack_array(pk, 1);
+	proto_pack_str(pk, t->org);
+	proto_pack_kv_int(pk, "start", t->start_at);
+	proto_pack_kv_int(pk, "end", t->end_at);
+	proto_pack_kv_str(pk, "nonce", nonce);
+}
+
+/* Tally a draw reply; returns the candidate count or -1. */
+static long bench_load_tally(struct bench_phase *ph, const struct proto_reply *rep)
+{
+	if (rep->status == PROTO_OK) {
+		ph->ok++;
+		int64_t c = rep->result ? proto_map_int(rep->result, "candidates", -1) : -1;
+		if (c >= 0) {
+			ph->cand_sum += (double)c;
+			ph->cand_n++;
+		}
+		return (long)c;
+	}
+	if (rep->status == PROTO_E_INSUFFICIENT_CANDIDATES)
+		ph->insufficient++;
+	else if (ph->failed++ == 0)
+		fprintf(stderr, "bench_draw: %s: %s: %s\n", ph->name, rep->status_name,
+		        rep->message);
+	return -1;
+}
+
+/* One draw through the client library; latency in ph. */
+long bench_load_draw_once(const struct bench *b, struct client *c,
+                          struct bench_phase *ph, const struct bench_task *t)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct proto_reply rep;
+	char err[256];
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	bench_load_pack_draw(b, &pk, t);
+	double t0 = bench_now();
+	bool got = client_call(c, PROTO_OP_DRAW, NULL, sb.data, sb.size, &rep, err,
+	                       sizeof err);
+	double us = (bench_now() - t0) * 1e6;
+	msgpack_sbuffer_destroy(&sb);
+	if (!got)
+		bench_die("%s: %s", ph->name, err);
+	bench_push(&ph->lat, us);
+	long cand = bench_load_tally(ph, &rep);
+	proto_reply_release(&rep);
+	return cand;
+}
+
+/* ---- phases: floor and baseline ---- */
+
+void bench_load_ping(const struct bench *b, struct bench_phase *ph)
+{
+	struct client *c = bench_client(b, BENCH_CALL_TIMEOUT_MS, 0);
+	struct proto_reply rep;
+	char err[256];
+	ph->name = "ping";
+	for (int i = -100; i < b->o.ping_n; i++) { /* 100 warm-up calls */
+		double t0 = bench_now();
+		if (!client_call(c, PROTO_OP_PING, NULL, NULL, 0, &rep, err, sizeof err))
+			bench_die("ping: %s", err);
+		double us = (bench_now() - t0) * 1e6;
+		proto_reply_release(&rep);
+		if (i >= 0)
+			bench_push(&ph->lat, us);
+	}
+	client_destroy(&c);
+	for (size_t i = 0; i < ph->lat.n; i++)
+		ph->wall_s += ph->lat.us[i] / 1e6;
+	bench_phase_finish(ph);
+}
+
+/* One row per transaction into a WAL database with synchronous=FULL on the
+ * daemon's disk: the cheapest durable write SQLite can make. */
+void bench_load_commit(const struct bench *b, struct bench_phase *ph)
+{
+	char path[PATH_MAX + 16];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	ph->name = "commit";
+	bench_path(path, sizeof path, b, "commit.db");
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                 "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB NOT NULL);",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES (?)", -1, &st, NULL) != SQLITE_OK)
+		bench_die("commit.db: %s", db ? sqlite3_errmsg(db) : "?");
+	uint8_t row[64];
+	for (int i = -20; i < b->o.commit_n; i++) {
+		randombytes_buf(row, sizeof row);
+		sqlite3_bind_blob(st, 1, row, sizeof row, SQLITE_STATIC);
+		double t0 = bench_now();
+		if (sqlite3_step(st) != SQLITE_DONE)
+			bench_die("commit.db: %s", sqlite3_errmsg(db));
+		double us = (bench_now() - t0) * 1e6;
+		sqlite3_reset(st);
+		if (i >= 0)
+			bench_push(&ph->lat, us);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	for (size_t i = 0; i < ph->lat.n; i++)
+		ph->wall_s += ph->lat.us[i] / 1e6;
+	bench_phase_finish(ph);
+}
+
+/* ---- phases: draws ---- */
+
+void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
+                           const char *name, const char *specialty, int n,
+                           uint64_t rng)
+{
+	struct client *c = bench_client(b, BENCH_CALL_TIMEOUT_MS, 0);
+	ph->name = name;
+	double t0 = bench_now(), stop = t0 + b->o.lat_s;
+	for (int i = 0; i < n && bench_now() < stop; i++) {
+		struct bench_task t;
+		bench_load_task(b, &rng, specialty, &t);
+		bench_load_draw_once(b, c, ph, &t);
+	}
+	ph->wall_s = bench_now() - t0;
+	client_destroy(&c);
+	bench_phase_finish(ph);
+}
+
+/* One client of a throughput phase. */
+struct bench_load_worker {
+	const struct bench *b;
+	int index, inflight;
+	long quota;               /* draws to send */
+	double deadline;          /* stop sending after this (bench_now()) */
+	pthread_barrier_t *start;
+	struct bench_phase ph;    /* this worker's share */
+	double done_at;
+};
+
+/* Blocking client_call: one request in flight. */
+static void bench_load_worker_calls(struct bench_load_worker *w, uint64_t *rng)
+{
+	struct client *c = bench_client(w->b, BENCH_CALL_TIMEOUT_MS, 0);
+	for (long i = 0; i < w->quota && bench_now() < w->deadline; i++) {
+		struct bench_task t;
+		bench_load_task(w->b, rng, w->b->top.name, &t);
+		bench_load_draw_once(w->b, c, &w->ph, &t);
+	}
+	client_destroy(&c);
+}
+
+/* A pipelined worker's socket and its requests in flight. */
+struct bench_load_pipe {
+	struct bench_load_worker *w;
+	uint64_t *rng;
+	void *sock;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	double sent_at[BENCH_MAX_INFLIGHT];
+	long sent, received;
+};
+
+/* Send a fresh draw in slot s; its id "<tag>-<worker>-<slot>-<n>" names
+ * the slot, so the reply finds its send time. */
+static void bench_load_pipe_send(struct bench_load_pipe *p, int s)
+{
+	char id[64];
+	struct bench_task t;
+	const struct bench *b = p->w->b;
+	snprintf(id, sizeof id, "%s-%d-%d-%ld", b->runtag, p->w->index, s, p->sent);
+	bench_load_task(b, p->rng, b->top.name, &t);
+	msgpack_sbuffer_clear(&p->sb);
+	proto_pack_request_head(&p->pk, id, PROTO_OP_DRAW);
+	bench_load_pack_draw(b, &p->pk, &t);
+	p->sent_at[s] = bench_now();
+	if (zmq_send(p->sock, "", 0, ZMQ_SNDMORE) < 0 ||
+	    zmq_send(p->sock, p->sb.data, p->sb.size, 0) < 0)
+		bench_die("send: %s", zmq_strerror(zmq_errno()));
+	p->sent++;
+}
+
+/* Receive one [empty][body] reply and tally it; returns its slot. */
+static int bench_load_pipe_receive(struct bench_load_pipe *p)
+{
+	struct bench_phase *ph = &p->w->ph;
+	zmq_pollitem_t item = {p->sock, 0, ZMQ_POLLIN, 0};
+	if (zmq_poll(&item, 1, BENCH_CALL_TIMEOUT_MS) <= 0)
+		bench_die("%s: no reply within %d ms", ph->name, BENCH_CALL_TIMEOUT_MS);
+	zmq_msg_t part;
+	zmq_msg_init(&part);
+	if (zmq_msg_recv(&part, p->sock, 0) < 0 || zmq_msg_size(&part) != 0 ||
+	    !zmq_msg_more(&part))
+		bench_die("%s: a reply without the empty delimiter", ph->name);
+	zmq_msg_close(&part);
+	zmq_msg_init(&part);
+	if (zmq_msg_recv(&part, p->sock, 0) < 0)
+		bench_die("recv: %s", zmq_strerror(zmq_errno()));
+	double now = bench_now();
+	struct proto_reply rep;
+	struct proto_error perr;
+	if (!proto_decode_reply(zmq_msg_data(&part), zmq_msg_size(&part), &rep, &perr))
+		bench_die("%s: malformed reply: %s", ph->name, perr.message);
+	zmq_msg_close(&part);
+	const char *dash = strchr(rep.id, '-');
+	dash = dash ? strchr(dash + 1, '-') : NULL;
+	int s = dash ? atoi(dash + 1) : -1;
+	if (s < 0 || s >= p->w->inflight)
+		bench_die("%s: a reply to an unknown id '%s'", ph->name, rep.id);
+	bench_push(&ph->lat, (now - p->sent_at[s]) * 1e6);
+	bench_load_tally(ph, &rep);
+	proto_reply_release(&rep);
+	p->received++;
+	return s;
+}
+
+/*
+ * Pipelined: a raw DEALER socket with the client library's envelope
+ * ([empty][proto_pack_request_head + args]) keeping `inflight` requests
+ * outstanding; each reply's slot is refilled at once.
+ */
+static void bench_load_worker_pipelined(struct bench_load_worker *w, uint64_t *rng)
+{
+	struct bench_load_pipe p = {.w = w, .rng = rng};
+	void *ctx = zmq_ctx_new();
+	int zero = 0;
+	p.sock = zmq_socket(ctx, ZMQ_DEALER);
+	zmq_setsockopt(p.sock, ZMQ_LINGER, &zero, sizeof zero);
+	if (zmq_connect(p.sock, w->b->endpoint) != 0)
+		bench_die("connect: %s", zmq_strerror(zmq_errno()));
+	msgpack_sbuffer_init(&p.sb);
+	msgpack_packer_init(&p.pk, &p.sb, msgpack_sbuffer_write);
+	for (int s = 0; s < w->inflight && p.sent < w->quota; s++)
+		bench_load_pipe_send(&p, s);
+	while (p.received < p.sent) {
+		int s = bench_load_pipe_receive(&p);
+		if (p.sent < w->quota && bench_now() < w->deadline)
+			bench_load_pipe_send(&p, s);
+	}
+	msgpack_sbuffer_destroy(&p.sb);
+	zmq_close(p.sock);
+	zmq_ctx_term(ctx);
+}
+
+static void *bench_load_worker_main(void *arg)
+{
+	struct bench_load_worker *w = arg;
+	uint64_t rng = w->b->o.seed * 1000003u + 7919u * (uint64_t)(w->index + 1) +
+	               (uint64_t)w->inflight;
+	pthread_barrier_wait(w->start);
+	if (w->inflight == 1)
+		bench_load_worker_calls(w, &rng);
+	else
+		bench_load_worker_pipelined(w, &rng);
+	w->done_at = bench_now();
+	return NULL;
+}
+
+/* perf stat and perf record attached to expertd for one phase. */
+struct bench_load_perf {
+	pid_t stat, record;
+};
+
+static void bench_load_perf_start(const struct bench *b, const char *phase,
+                                  struct bench_load_perf *p)
+{
+	p->stat = p->record = 0;
+	if (!b->o.perf_dir[0])
+		return;
+	char pid[16], out_stat[PATH_MAX + 64], out_rec[PATH_MAX + 64], log[PATH_MAX + 64];
+	snprintf(pid, sizeof pid, "%d", (int)b->daemon);
+	snprintf(out_stat, sizeof out_stat, "%s/%s.stat.txt", b->o.perf_dir, phase);
+	snprintf(out_rec, sizeof out_rec, "%s/%s.perf.data", b->o.perf_dir, phase);
+	snprintf(log, sizeof log, "%s/perf.log", b->o.perf_dir);
+	char *stat_argv[] = {"/usr/bin/perf", "stat", "-d", "-p", pid, "-o", out_stat, NULL};
+	/* DWARF call graphs: the release build keeps no frame pointers. */
+	char *rec_argv[] = {"/usr/bin/perf", "record", "-F", "199", "--call-graph",
+	                    "dwarf,16384", "-p", pid, "-o", out_rec, NULL};
+	p->stat = bench_spawn(stat_argv, log);
+	p->record = bench_spawn(rec_argv, log);
+	usleep(500000); /* let perf attach before the load starts */
+}
+
+static void bench_load_perf_stop(struct bench_load_perf *p)
+{
+	if (p->stat > 0) {
+		kill(p->stat, SIGINT);
+		bench_wait(p->stat);
+	}
+	if (p->record > 0) {
+		kill(p->record, SIGINT);
+		bench_wait(p->record);
+	}
+}
+
+void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
+                           const char *name, int inflight)
+{
+	int n = b->o.threads;
+	struct bench_load_worker *w = calloc((size_t)n, sizeof *w);
+	pthread_t *th = calloc((size_t)n, sizeof *th);
+	pthread_barrier_t start;
+	struct bench_load_perf perf;
+	if (!w || !th)
+		bench_die("out of memory");
+	ph->name = name;
+	bench_load_perf_start(b, name, &perf);
+	pthread_barrier_init(&start, NULL, (unsigned)n + 1);
+	double deadline = bench_now() + b->o.tput_s;
+	for (int i = 0; i < n; i++) {
+		w[i] = (struct bench_load_worker){
+			.b = b, .index = i, .inflight = inflight,
+			.quota = b->o.tput_n / n + (i < b->o.tput_n % n),
+			.deadline = deadline, .start = &start};
+		w[i].ph.name = name;
+		if (pthread_create(&th[i], NULL, bench_load_worker_main, &w[i]) != 0)
+			bench_die("pthread_create failed");
+	}
+	pthread_barrier_wait(&start);
+	double t0 = bench_now(), end = t0;
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		struct bench_phase *p = &w[i].ph;
+		for (size_t k = 0; k < p->lat.n; k++)
+			bench_push(&ph->lat, p->lat.us[k]);
+		ph->ok += p->ok;
+		ph->insufficient += p->insufficient;
+		ph->failed += p->failed;
+		ph->cand_sum += p->cand_sum;
+		ph->cand_n += p->cand_n;
+		free(p->lat.us);
+		if (w[i].done_at > end)
+			end = w[i].done_at;
+	}
+	bench_load_perf_stop(&perf);
+	ph->wall_s = end - t0;
+	pthread_barrier_destroy(&start);
+	free(w);
+	free(th);
+	bench_phase_finish(ph);
+}
+
