@@ -72,6 +72,8 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, exposure_days), 0, 1, 3650},
 	{"draw", "diversity", NULL, CONFIG_K_BOOL,
 	 offsetof(struct config, diversity), 0, 0, 0},
+	{"draw", "max_task_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, max_task_days), 0, 1, 1100},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -96,6 +98,7 @@ void config_defaults(struct config *cfg)
 	cfg->exposure_cap = 0;
 	cfg->exposure_days = 365;
 	cfg->diversity = true;
+	cfg->max_task_days = 31;
 }
 
 static void config_err(char *err, size_t errsz, const char *fmt, ...)
@@ -644,7 +647,7 @@ void config_usage(FILE *out)
 "File only: [server] max_message_size = BYTES (65536..67108864,\n"
 "default 4194304); [draw] rotation_days (0..3650, default 365, 0 = off),\n"
 "exposure_cap (0..1000, default 0 = off), exposure_days (1..3650, default\n"
-"365), diversity (default true).\n"
+"365), diversity (default true), max_task_days (1..1100, default 31).\n"
 "\n"
 "Exit status: 0 on success, 64 bad usage, 66 config file unreadable,\n"
 "78 bad configuration, other <sysexits.h> codes on startup failure.\n",

@@ -29,6 +29,7 @@ struct config {
 	int exposure_cap;                        /* [draw] exposure_cap, 0 = off */
 	int exposure_days;                       /* [draw] exposure_days */
 	bool diversity;                          /* [draw] diversity */
+	int max_task_days;                       /* [draw] max_task_days */
 };
 
 /* What main() should do after parsing the command line. */

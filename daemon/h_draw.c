@@ -103,6 +103,9 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	if (t->end_at <= t->start_at)
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "end",
 		                   "the task must end after it starts");
+	if (t->end_at - t->start_at > (int64_t)ctx->rules->max_task_days * 86400)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "end",
+		                   "a task may last at most %d days", ctx->rules->max_task_days);
 	proto_arg_strcpy(req, "district", t->district, sizeof t->district);
 	const msgpack_object *ex = proto_arg(req, "exclude");
 	for (uint32_t i = 0; ex && i < ex->via.array.size; i++)

@@ -27,6 +27,7 @@
 #include "keys.h"
 #include "log.h"
 #include "pool.h"
+#include "publish.h"
 #include "server.h"
 #include "store.h"
 #include "zap.h"
@@ -44,6 +45,7 @@ struct daemon {
 	struct zap *zap;
 	struct event_base *base;
 	struct server *server;
+	struct publish *publish;
 	struct event *sigterm, *sigint, *sighup;
 	struct event *watchdog, *status;
 	struct metrics metrics;
@@ -82,6 +84,7 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	d->cfg.exposure_cap = nc->exposure_cap;
 	d->cfg.exposure_days = nc->exposure_days;
 	d->cfg.diversity = nc->diversity;
+	d->cfg.max_task_days = nc->max_task_days;
 	d->cfg.log_level = nc->log_level;
 	snprintf(d->cfg.allowlist_file, sizeof d->cfg.allowlist_file, "%s",
 	         nc->allowlist_file);
@@ -90,6 +93,7 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 		.exposure_cap = nc->exposure_cap,
 		.exposure_days = nc->exposure_days,
 		.diversity = nc->diversity,
+		.max_task_days = nc->max_task_days,
 	};
 	log_set_level(nc->log_level);
 }
@@ -201,6 +205,7 @@ static void daemon_open_store(struct daemon *d)
 		.exposure_cap = d->cfg.exposure_cap,
 		.exposure_days = d->cfg.exposure_days,
 		.diversity = d->cfg.diversity,
+		.max_task_days = d->cfg.max_task_days,
 	};
 	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules);
 	if (!d->dispatch)
@@ -222,6 +227,22 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 	                       err, sizeof err);
 	if (!d->server)
 		log_fatal(EX_UNAVAILABLE, "%s", err);
+}
+
+/* The live dispatch log: every committed audit entry, once bound. */
+static void daemon_publish(struct daemon *d, const struct keys_pair *kp)
+{
+	char err[512];
+	struct publish_options po = {
+		.endpoint = d->cfg.pub_listen,
+		.insecure = d->cfg.insecure,
+		.secret_key = kp->secret_key,
+		.zap = d->zap,
+	};
+	d->publish = publish_new(d->zmq_ctx, d->store, &po, err, sizeof err);
+	if (!d->publish)
+		log_fatal(EX_UNAVAILABLE, "%s", err);
+	dispatch_on_commit(d->dispatch, publish_commit_cb, d->publish);
 }
 
 /* Gauges for /metrics, read at scrape time. */
@@ -264,6 +285,9 @@ static void daemon_close(struct daemon *d)
 {
 	http_stop(&d->http);
 	server_destroy(&d->server);
+	if (d->dispatch)
+		dispatch_on_commit(d->dispatch, NULL, NULL);
+	publish_destroy(&d->publish);
 	if (d->sigterm)
 		event_free(d->sigterm);
 	if (d->sigint)
@@ -340,6 +364,7 @@ int main(int argc, char **argv)
 		daemon_load_auth(&d, &kp);
 	metrics_init(&d.metrics);
 	daemon_listen(&d, &kp);
+	daemon_publish(&d, &kp);
 	sodium_memzero(&kp, sizeof kp);
 	daemon_http(&d);
 	if (d.cfg.insecure)

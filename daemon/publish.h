@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "zap.h"
 
 struct publish;
 
@@ -30,9 +31,11 @@ struct publish_options {
 	const char *endpoint;
 	bool insecure;
 	const char *secret_key;   /* server Z85 secret key (secure mode) */
+	struct zap *zap;          /* borrowed; must be running unless insecure */
 };
 
-/* Bind the PUB socket. Borrows zmq_ctx and store. NULL with err set. */
+/* Bind the PUB socket. Borrows zmq_ctx and store. NULL with err set
+ * (naming the endpoint); in secure mode also when no ZAP handler runs. */
 struct publish *publish_new(void *zmq_ctx, struct store *store,
                             const struct publish_options *opt,
                             char *err, size_t errsz);

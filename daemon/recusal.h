@@ -41,6 +41,9 @@ struct recusal_config {
 	int exposure_cap;      /* rule 8: max assignments in the window; 0 = off */
 	int exposure_days;     /* rule 8 window; default 365 */
 	bool diversity;        /* rule 7; default on */
+	/* Not a recusal rule and not in transcripts: the longest task a
+	 * request may ask for, so that no bureau holds experts for years. */
+	int max_task_days;     /* default 31 */
 };
 
 /* A task as recusal sees it: interned orgs, days, capability needed. */

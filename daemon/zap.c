@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "log.h"
+#include "proto.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define ZAP_VERSION "1.0"
@@ -119,13 +120,20 @@ static void zap_decide(struct zap *z, zmq_msg_t *f, int nframes,
 		zap_refuse(v, "500", "Cannot encode key");
 		return;
 	}
+	/* The event stream carries every draw; bureaus and clerks see only
+	 * their own tasks, so only operators and notifiers may subscribe. */
+	unsigned roles = zap_frame_is(dom, ZAP_DOMAIN_PUB)
+	                 ? PROTO_ROLE_OPERATOR | PROTO_ROLE_NOTIFIER : PROTO_ROLES_ANY;
 	pthread_mutex_lock(&z->lock);
 	const struct auth_entry *e = auth_list_find_key(z->list, v->key);
-	if (e != NULL)
+	bool role_ok = e != NULL && (e->role & roles) != 0;
+	if (role_ok)
 		zap_accept(v, e->key);
 	pthread_mutex_unlock(&z->lock);
 	if (e == NULL)
 		zap_refuse(v, "400", "Key not allowed");
+	else if (!role_ok)
+		zap_refuse(v, "400", "Role not allowed");
 }
 
 static void zap_log_refusal(zmq_msg_t *f, int nframes,

@@ -6,7 +6,7 @@
  *
  * Domains:
  *   ZAP_DOMAIN_REQUEST ("expertd")        allowlisted keys only
- *   ZAP_DOMAIN_PUB     ("expertd-pub")    allowlisted keys only
+ *   ZAP_DOMAIN_PUB     ("expertd-pub")    allowlisted operator and notifier keys
  *   ZAP_DOMAIN_ANSWER  ("expertd-answer") any CURVE key, User-Id "expert"
  * Anything else (unknown domain, non-CURVE mechanism) is refused.
  * An accepted allowlisted key gets User-Id = the key itself (Z85), so the

@@ -63,6 +63,8 @@ int cmd_task_show(struct ctl *ctl, int argc, char **argv);
 int cmd_task_list(struct ctl *ctl, int argc, char **argv);
 int cmd_audit_show(struct ctl *ctl, int argc, char **argv);
 int cmd_audit_verify(struct ctl *ctl, int argc, char **argv);
+int cmd_log(struct ctl *ctl, int argc, char **argv);
+int cmd_watch(struct ctl *ctl, int argc, char **argv);
 
 /* The conflicts table (cmd_conflict.c), also under pool show. */
 void cmd_print_conflicts(const msgpack_object *list);
@@ -105,6 +107,79 @@ bool cmd_audit_entry(const msgpack_object *e, struct cmd_audit_entry *out);
 bool cmd_audit_is_draw(const struct cmd_audit_entry *e);
 /* Decode a draw entry's body (pre-scanned, strictly read) into *tr. */
 bool cmd_audit_transcript(const struct cmd_audit_entry *e, struct audit_transcript *tr);
+
+/* ---- the dispatch log (cmd_log.c; watch in cmd_watch.c) ---- */
+
+#define CMD_LOG_MAX_TOPICS 8
+/* Entries per audit.entries request: the protocol's maximum. */
+#define CMD_LOG_PAGE 1000
+
+/* One audit entry, from the PUB stream (entry masked, with names) or from
+ * audit.entries (entry as stored, without names). */
+struct cmd_event {
+	int64_t seq, at;
+	char type[64];
+	uint8_t hash[32];
+	const msgpack_object *entry; /* a map, or NULL if unreadable; borrowed */
+};
+
+/* What log and watch select. */
+struct cmd_log_filter {
+	const char *topics[CMD_LOG_MAX_TOPICS]; /* type prefixes; none: all */
+	size_t n_topics;
+	const char *bureau, *specialty;  /* NULL: any */
+	int64_t task;                    /* 0: any */
+	bool since;                      /* --since given: */
+	int64_t since_seq;               /*   from this seq (>= 1), or */
+	int64_t since_secs;              /*   the entries of the last seconds */
+};
+
+/* The options log and watch share, for their option tables. */
+enum {
+	CMD_LOG_OPT_TOPIC = 300,
+	CMD_LOG_OPT_BUREAU,
+	CMD_LOG_OPT_SPECIALTY,
+	CMD_LOG_OPT_TASK,
+	CMD_LOG_OPT_SINCE,
+	CMD_LOG_OPT_JSON,
+};
+#define CMD_LOG_OPTIONS                                            \
+	{"topic", required_argument, NULL, CMD_LOG_OPT_TOPIC},         \
+	{"bureau", required_argument, NULL, CMD_LOG_OPT_BUREAU},       \
+	{"specialty", required_argument, NULL, CMD_LOG_OPT_SPECIALTY}, \
+	{"task", required_argument, NULL, CMD_LOG_OPT_TASK},           \
+	{"since", required_argument, NULL, CMD_LOG_OPT_SINCE},         \
+	{"json", no_argument, NULL, CMD_LOG_OPT_JSON}
+
+/* Apply shared option c: 1 if it was one (f or ctl->json set), 0 if not
+ * one of them, -1 after a usage error. */
+int cmd_log_option(struct ctl *ctl, struct cmd_log_filter *f, int c, const char *arg);
+/* --since: "SEQ" (>= 1) sets *seq; "N" + s/m/h/d sets *secs. */
+bool cmd_log_since_parse(const char *s, int64_t *seq, int64_t *secs);
+/* The first seq --since selects (a duration is found by bisection over
+ * the entries' times). 0 or an exit code. */
+int cmd_log_since(struct ctl *ctl, const struct cmd_log_filter *f, int64_t *first);
+bool cmd_log_match(const struct cmd_log_filter *f, const struct cmd_event *e);
+/* One line (or one JSON object) on stdout, flushed. */
+void cmd_log_print(const struct cmd_event *e, bool json, bool colour);
+/* Colour when stdout is a terminal, not --json, and NO_COLOR is unset. */
+bool cmd_log_colour(const struct ctl *ctl);
+
+typedef bool (*cmd_event_fn)(const struct cmd_event *e, void *arg);
+/* One audit.entries request. */
+struct cmd_log_page {
+	int64_t after;            /* in: entries with seq > after */
+	int64_t limit;            /* in: at most this many (0: CMD_LOG_PAGE, the cap) */
+	cmd_event_fn fn;          /* in: called for each, in order; false stops */
+	void *arg;
+	bool quiet_forbidden;     /* in: a forbidden reply is not reported */
+	int64_t through;          /* out: the last seq passed to fn (or after) */
+	int64_t head;             /* out: the log's last seq */
+	size_t n;                 /* out: entries passed to fn */
+	enum proto_status status; /* out: the reply's status */
+};
+/* 0, or an exit code (reported, see ctl_call). */
+int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg);
 
 /* ---- options (ctl.c) ---- */
 

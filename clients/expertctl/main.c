@@ -112,6 +112,33 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "chain, re-run every draw, and compare each task's draws and seats with it.\n"
 	 "Exits 1 naming the first entry that does not match.",
 	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"},
+	{"log", NULL, cmd_log,
+	 "[--since SEQ|DURATION] [--limit N] [FILTERS] [--json]",
+	 "Print the dispatch log (the audit entries) from --since on, one line each\n"
+	 "(JSON objects with --json). Expert ids only: names are in `watch` and `pool show`.",
+	 "  --since SEQ      start at this sequence number (default 1)\n"
+	 "  --since DURATION start at the entries of the last 90s, 30m, 2h, 7d ...\n"
+	 "  --limit N        print at most N entries (default 100); a hint names the next\n"
+	 "FILTERS (all must match):\n"
+	 "  --topic T        only entry types starting with T (draw, pool., ...);\n"
+	 "                   repeatable: any of them\n"
+	 "  --bureau B       only draws (and later task events) of bureau B\n"
+	 "  --specialty S    only draws of specialty S and changes to its experts\n"
+	 "  --task N         only entries about task N\n"
+	 "  --json           one JSON object per line, as the event stream sends them\n"},
+	{"watch", NULL, cmd_watch,
+	 "[--since SEQ|DURATION] [FILTERS] [--count N] [--wait S] [--pub-endpoint EP]",
+	 "Follow the dispatch log live from the daemon's event endpoint, with masked\n"
+	 "expert names; with --since, print the history first and then follow without\n"
+	 "a gap or a duplicate. Entries missed live are re-fetched and said on stderr.\n"
+	 "Runs until interrupted (SIGINT or SIGTERM: exit 0).",
+	 "  --since SEQ|DUR  replay from this sequence number, or the last 2h, 30m ...\n"
+	 "  --topic T, --bureau B, --specialty S, --task N   filters, as for `log`\n"
+	 "  --json           one JSON object per line, the stream's message bodies\n"
+	 "  --count N        exit after printing N entries\n"
+	 "  --wait SECONDS   stop after SECONDS (exit 75 if --count was not reached)\n"
+	 "  --pub-endpoint EP  the event endpoint (env EXPERTD_PUB_ENDPOINT; default: the\n"
+	 "                   request endpoint's tcp port + 1, e.g. tcp://127.0.0.1:5571)\n"},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

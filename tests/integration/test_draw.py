@@ -265,6 +265,8 @@ class DrawTest(DrawTestBase):
             (["--start", cst(-1), "--end", cst(1)], "start"),
             (["--start", cst(5, 17), "--end", cst(5, 9)], "end"),
             (["--start", cst(5, 9), "--end", cst(5, 9)], "end"),
+            # Longer than [draw] max_task_days (31 by default).
+            (["--start", cst(5, 9), "--end", cst(37, 9)], "end"),
             (["--start", cst(5, 9), "--end", cst(5, 17), "--org", BAD_ORG],
              "orgs[0]"),
         ]

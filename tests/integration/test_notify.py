@@ -25,6 +25,8 @@ class NotifyTest(DaemonTest):
         self.proc = subprocess.Popen(
             [EXPERTD, "--insecure", "--db", os.path.join(self.dir, "db"),
              "--listen", self.endpoint,
+             "--pub-listen", "ipc://" + os.path.join(self.dir, "pub.sock"),
+             "--answer-listen", "ipc://" + os.path.join(self.dir, "answer.sock"),
              "--metrics-listen", "127.0.0.1:%d" % free_tcp_port()],
             env=env, stderr=self.log)
         self.addCleanup(self.reap)

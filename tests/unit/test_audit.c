@@ -184,7 +184,8 @@ static void make_transcript(struct audit_transcript *t)
 	fill(t->req.nonce, 16, 0x40);
 	t->req.nonce_len = 16;
 	t->req.created_at = 1735600000;
-	t->rules = (struct recusal_config){365, 3, 180, true};
+	t->rules = (struct recusal_config){.rotation_days = 365, .exposure_cap = 3,
+	                                   .exposure_days = 180, .diversity = true};
 	t->n_candidates = 120;
 	fill(t->candidates_hash, DRAW_HASH_LEN, 0x10);
 	for (int i = 0; i < RULE__COUNT; i++)
@@ -759,7 +760,7 @@ static void test_transcript_minimal_round_trip(void **state)
 	t->n_already_drawn = 0;
 	t->n_panel = 0;
 	t->ok = false;
-	t->rules = (struct recusal_config){0, 0, 365, false};
+	t->rules = (struct recusal_config){.exposure_days = 365};
 	memset(t->excluded, 0, sizeof t->excluded);
 	body_init(&a);
 	audit_pack_transcript(&a.pk, t);

@@ -32,6 +32,7 @@ struct fixture {
 	void *ctx;
 	struct zap *zap;
 	struct keypair server, alice, bob, stranger;
+	struct keypair carol, dave; /* a notifier and a bureau */
 	char dir[64];
 	int seq;
 	/* Open sockets, so a failed test still lets zmq_ctx_term return. */
@@ -95,6 +96,8 @@ static int setup(void **state)
 	keypair(&f->alice);
 	keypair(&f->bob);
 	keypair(&f->stranger);
+	keypair(&f->carol);
+	keypair(&f->dave);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/expertd-zap-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		return -1;
@@ -106,6 +109,17 @@ static int setup(void **state)
 	snprintf(e.principal, sizeof(e.principal), "bob@th");
 	e.role = PROTO_ROLE_CLERK;
 	snprintf(e.bureau, sizeof(e.bureau), "TH-01");
+	assert_true(auth_list_add(l, &e));
+	memset(&e, 0, sizeof(e));
+	snprintf(e.key, sizeof(e.key), "%s", f->carol.pub);
+	snprintf(e.principal, sizeof(e.principal), "sms-gateway");
+	e.role = PROTO_ROLE_NOTIFIER;
+	assert_true(auth_list_add(l, &e));
+	memset(&e, 0, sizeof(e));
+	snprintf(e.key, sizeof(e.key), "%s", f->dave.pub);
+	snprintf(e.principal, sizeof(e.principal), "gz-haizhu");
+	e.role = PROTO_ROLE_BUREAU;
+	snprintf(e.bureau, sizeof(e.bureau), "440105");
 	assert_true(auth_list_add(l, &e));
 
 	char err[256] = "";
@@ -304,6 +318,29 @@ static void test_unknown_key_refused(void **state)
 	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, f->alice.pub);
 }
 
+/* The event stream is for operators and notifiers only: bureaus and
+ * clerks may see only their own tasks, and the stream has every draw. */
+static void test_pub_domain_roles(void **state)
+{
+	struct fixture *f = *state;
+	expect_accepted(f, ZAP_DOMAIN_PUB, &f->alice, f->alice.pub);
+	expect_accepted(f, ZAP_DOMAIN_PUB, &f->carol, f->carol.pub);
+	assert_int_equal(zap_refused_count(f->zap), 0);
+	expect_refused(f, ZAP_DOMAIN_PUB, &f->bob);
+	expect_refused(f, ZAP_DOMAIN_PUB, &f->dave);
+	assert_int_equal(zap_refused_count(f->zap), 2);
+	/* The same keys are still served on the request endpoint. */
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->bob, f->bob.pub);
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->dave, f->dave.pub);
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->carol, f->carol.pub);
+
+	/* A reload that demotes the operator refuses her next subscription. */
+	zap_replace_allowlist(f->zap, list_with(&f->alice, "alice", PROTO_ROLE_BUREAU,
+	                                        "440105"));
+	expect_refused(f, ZAP_DOMAIN_PUB, &f->alice);
+	expect_accepted(f, ZAP_DOMAIN_REQUEST, &f->alice, f->alice.pub);
+}
+
 static void test_unknown_domain_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -455,6 +492,7 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key_refused, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_pub_domain_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_domain_refused, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_answer_domain_accepts_any_key,

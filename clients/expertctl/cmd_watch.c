@@ -1,0 +1,447 @@
+/*
+ * cmd_watch.c - expertctl watch: the dispatch log as it happens, from the
+ * daemon's PUB endpoint (PROTOCOL.md 4.7), after the history --since asks
+ * for. Every seq is printed once and in order: the SUB socket subscribes
+ * before history is read, so nothing committed meanwhile is lost; what
+ * history already printed is skipped when it arrives live; and a jump in
+ * seq (a slow subscriber's dropped messages) is filled from audit.entries
+ * and said on stderr. Formatting and filters are cmd_log.c's.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include "cmd.h"
+#include "keys.h"
+
+/* Quiet this long and watch asks audit.entries whether anything was
+ * committed that never arrived: the tail of a burst that was dropped, or
+ * what committed between the history and the subscription taking effect. */
+#define WATCH_IDLE_MS 1000
+/* Messages read per wakeup before the idle check gets a turn. */
+#define WATCH_BURST 1000
+#define WATCH_MON_EP "inproc://expertctl-watch-monitor"
+
+struct watch {
+	struct ctl *ctl;
+	struct cmd_log_filter f;
+	bool json, colour;
+	int64_t count;      /* stop after printing this many; 0: never */
+	int64_t printed;
+	int64_t last;       /* the last seq handled; -1: none yet */
+	bool can_fetch;     /* audit.entries answers this key */
+	long stall_ms;      /* test hook: stop reading once for this long */
+	long idle_ms;       /* WATCH_IDLE_MS; a test hook can change it */
+	void *ctx, *sub, *mon;
+};
+
+static volatile sig_atomic_t watch_stop;
+
+static void watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static int64_t watch_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool watch_done(const struct watch *w)
+{
+	return watch_stop || (w->count && w->printed >= w->count);
+}
+
+/* ---- handling entries in seq order -------------------------------------- */
+
+/* e is the next seq: print it if the filters want it. */
+static bool watch_emit(struct watch *w, const struct cmd_event *e)
+{
+	w->last = e->seq;
+	if (cmd_log_match(&w->f, e)) {
+		cmd_log_print(e, w->json, w->colour);
+		w->printed++;
+	}
+	return !watch_done(w);
+}
+
+static bool watch_fetched_cb(const struct cmd_event *e, void *arg)
+{
+	return watch_emit(arg, e);
+}
+
+/* Handle the entries after w->last through upto from audit.entries;
+ * *n counts them. 0 or an exit code. */
+static int watch_fetch(struct watch *w, int64_t upto, int64_t *n)
+{
+	*n = 0;
+	while (!watch_done(w) && w->last < upto) {
+		struct cmd_log_page pg = {.after = w->last, .fn = watch_fetched_cb, .arg = w};
+		pg.limit = upto - w->last < CMD_LOG_PAGE ? upto - w->last : CMD_LOG_PAGE;
+		int rc = cmd_log_page(w->ctl, &pg);
+		if (rc)
+			return rc;
+		*n += (int64_t)pg.n;
+		if (pg.n == 0)
+			break;
+	}
+	return 0;
+}
+
+/* An entry from the stream. */
+static int watch_live(struct watch *w, const struct cmd_event *e)
+{
+	if (w->last < 0)
+		w->last = e->seq - 1;   /* no history: start with the first heard */
+	if (e->seq <= w->last)
+		return 0;               /* printed already, from history */
+	if (e->seq > w->last + 1) {
+		int64_t from = w->last + 1, to = e->seq - 1, n = 0;
+		if (w->can_fetch) {
+			int rc = watch_fetch(w, to, &n);
+			if (rc)
+				return rc;
+			fprintf(stderr, "expertctl: (re-fetched %lld entries after a gap: "
+			        "seq %lld to %lld were not received live)\n", (long long)n,
+			        (long long)from, (long long)to);
+		}
+		if (watch_done(w))
+			return 0;
+		if (w->last < to) {
+			fprintf(stderr, "expertctl: MISSED entries %lld to %lld (%s)\n",
+			        (long long)w->last + 1, (long long)to,
+			        w->can_fetch ? "not in the log"
+			                     : "this key may not read audit.entries");
+			w->last = to;
+		}
+	}
+	watch_emit(w, e);
+	return 0;
+}
+
+/* Quiet for a while: fetch whatever committed and never arrived. */
+static int watch_idle(struct watch *w)
+{
+	int64_t n = 0, from = w->last + 1;
+	if (!w->can_fetch || w->last < 0)
+		return 0;
+	int rc = watch_fetch(w, INT64_MAX, &n);
+	if (rc == 0 && n > 0)
+		fprintf(stderr, "expertctl: (fetched %lld entries from seq %lld from the "
+		        "log: not received live within %ld ms)\n", (long long)n,
+		        (long long)from, w->idle_ms);
+	return rc;
+}
+
+/* ---- the SUB socket ------------------------------------------------------- */
+
+/* Body {"seq","at","type","hash","entry"} into e (e->entry borrows b). */
+static bool watch_decode(const msgpack_object *b, struct cmd_event *e)
+{
+	const msgpack_object *seq = proto_map_get(b, "seq"), *at = proto_map_get(b, "at"),
+	                     *hash = proto_map_get(b, "hash"), *entry = proto_map_get(b, "entry");
+	memset(e, 0, sizeof *e);
+	if (!seq || seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER || seq->via.u64 < 1 ||
+	    seq->via.u64 >= INT64_MAX || !at ||
+	    (at->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	     at->type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
+	    !proto_map_strcpy(b, "type", e->type, sizeof e->type) ||
+	    !hash || hash->type != MSGPACK_OBJECT_BIN || hash->via.bin.size != sizeof e->hash)
+		return false;
+	e->seq = (int64_t)seq->via.u64;
+	e->at = at->via.i64;
+	memcpy(e->hash, hash->via.bin.ptr, sizeof e->hash);
+	e->entry = entry && entry->type == MSGPACK_OBJECT_MAP ? entry : NULL;
+	return true;
+}
+
+/* Receive one message if there is one (*got); 0 or an exit code. */
+static int watch_recv(struct watch *w, bool *got)
+{
+	zmq_msg_t topic, body;
+	int more = 0;
+	size_t len = sizeof more;
+	zmq_msg_init(&topic);
+	zmq_msg_init(&body);
+	*got = zmq_msg_recv(&topic, w->sub, ZMQ_DONTWAIT) >= 0;
+	if (*got && zmq_msg_more(&topic))
+		zmq_msg_recv(&body, w->sub, 0);
+	while (zmq_getsockopt(w->sub, ZMQ_RCVMORE, &more, &len) == 0 && more) {
+		zmq_msg_t extra;   /* not ours: [topic][body] is all there is */
+		zmq_msg_init(&extra);
+		zmq_msg_recv(&extra, w->sub, 0);
+		zmq_msg_close(&extra);
+	}
+	int rc = 0;
+	/* notify.* messages are for messaging gateways, not audit entries. */
+	if (*got && !(zmq_msg_size(&topic) >= 7 &&
+	              memcmp(zmq_msg_data(&topic), "notify.", 7) == 0)) {
+		msgpack_unpacked u;
+		struct proto_error err;
+		struct cmd_event e;
+		msgpack_unpacked_init(&u);
+		if (proto_unpack(zmq_msg_data(&body), zmq_msg_size(&body), &u, &err) == PROTO_OK &&
+		    watch_decode(&u.data, &e)) {
+			if (w->stall_ms > 0) {
+				struct timespec ts = {w->stall_ms / 1000, (w->stall_ms % 1000) * 1000000L};
+				w->stall_ms = 0;
+				nanosleep(&ts, NULL);
+			}
+			rc = watch_live(w, &e);
+		} else {
+			fprintf(stderr, "expertctl: ignoring a malformed event message\n");
+		}
+		msgpack_unpacked_destroy(&u);
+	}
+	zmq_msg_close(&topic);
+	zmq_msg_close(&body);
+	return rc;
+}
+
+static int watch_curve(struct watch *w, const struct client_options *o)
+{
+	struct keys_pair kp;
+	char server[KEYS_Z85_LEN + 1], why[256];
+	if (!o->server_key || !o->server_key[0]) {
+		fprintf(stderr, "expertctl: a client key needs the server's public key too\n");
+		return EX_CONFIG;
+	}
+	if (!keys_read_secret(o->secret_key_file, &kp, why, sizeof why)) {
+		fprintf(stderr, "expertctl: %s: %s\n", o->secret_key_file, why);
+		return EX_CONFIG;
+	}
+	if (!keys_read_public(o->server_key, server, why, sizeof why)) {
+		sodium_memzero(&kp, sizeof kp);
+		fprintf(stderr, "expertctl: server key %s: %s\n", o->server_key, why);
+		return EX_CONFIG;
+	}
+	bool ok = zmq_setsockopt(w->sub, ZMQ_CURVE_SERVERKEY, server, sizeof server) == 0 &&
+	          zmq_setsockopt(w->sub, ZMQ_CURVE_PUBLICKEY, kp.public_key,
+	                         sizeof kp.public_key) == 0 &&
+	          zmq_setsockopt(w->sub, ZMQ_CURVE_SECRETKEY, kp.secret_key,
+	                         sizeof kp.secret_key) == 0;
+	sodium_memzero(&kp, sizeof kp);
+	if (!ok) {
+		fprintf(stderr, "expertctl: cannot set the CURVE keys: %s\n",
+		        zmq_strerror(zmq_errno()));
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Subscribe to everything (filters apply here: only an unbroken run of
+ * seqs shows a gap), then connect. */
+static int watch_open(struct watch *w, const char *endpoint)
+{
+	int zero = 0, hwm = 0;
+	int64_t maxmsg = PROTO_MAX_MSG;
+	const char *env = getenv("EXPERTCTL_SUB_HWM");   /* test hook */
+	w->ctx = zmq_ctx_new();
+	w->sub = w->ctx ? zmq_socket(w->ctx, ZMQ_SUB) : NULL;
+	w->mon = w->ctx ? zmq_socket(w->ctx, ZMQ_PAIR) : NULL;
+	if (!w->sub || !w->mon) {
+		fprintf(stderr, "expertctl: cannot create a socket: %s\n",
+		        zmq_strerror(zmq_errno()));
+		return EX_OSERR;
+	}
+	zmq_setsockopt(w->sub, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(w->mon, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(w->sub, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	if (env && (hwm = atoi(env)) > 0)
+		zmq_setsockopt(w->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+	int rc = w->ctl->copt.secret_key_file ? watch_curve(w, &w->ctl->copt) : 0;
+	if (rc)
+		return rc;
+	if (zmq_socket_monitor(w->sub, WATCH_MON_EP, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+	    zmq_connect(w->mon, WATCH_MON_EP) != 0 ||
+	    zmq_setsockopt(w->sub, ZMQ_SUBSCRIBE, "", 0) != 0 ||
+	    zmq_connect(w->sub, endpoint) != 0) {
+		fprintf(stderr, "expertctl: cannot connect to %s: %s\n", endpoint,
+		        zmq_strerror(zmq_errno()));
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+static void watch_close(struct watch *w)
+{
+	if (w->sub) {
+		zmq_socket_monitor(w->sub, NULL, 0);
+		zmq_close(w->sub);
+	}
+	if (w->mon)
+		zmq_close(w->mon);
+	if (w->ctx)
+		zmq_ctx_term(w->ctx);
+}
+
+/* The monitor reported a failed handshake: say which, as an exit code. */
+static int watch_refused(struct watch *w, const char *endpoint)
+{
+	uint8_t ev[6] = {0};
+	zmq_recv(w->mon, ev, sizeof ev, 0);
+	uint16_t event;
+	memcpy(&event, ev, sizeof event);
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+		fprintf(stderr, "expertctl: %s refused this key: only operator and "
+		        "notifier keys may watch\n", endpoint);
+		return EX_NOPERM;
+	}
+	fprintf(stderr, "expertctl: the handshake with %s failed (a plain client and "
+	        "a secure daemon, or the wrong --server-key?)\n", endpoint);
+	return EX_PROTOCOL;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+/* --pub-endpoint, else EXPERTD_PUB_ENDPOINT, else the request endpoint's
+ * port + 1 (tcp only: 5570 -> 5571). */
+static bool watch_endpoint(const struct ctl *ctl, const char *given, char *out,
+                           size_t size)
+{
+	const char *env = getenv("EXPERTD_PUB_ENDPOINT"), *ep = ctl->copt.endpoint;
+	if (given || (env && env[0])) {
+		snprintf(out, size, "%s", given ? given : env);
+		return true;
+	}
+	const char *colon = strrchr(ep, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (strncmp(ep, "tcp://", 6) != 0 || !colon || colon[1] == '\0' || *end ||
+	    port < 1 || port >= 65535)
+		return false;
+	snprintf(out, size, "%.*s:%ld", (int)(colon - ep), ep, port + 1);
+	return true;
+}
+
+static int watch_start(struct watch *w)
+{
+	int64_t first = 1;
+	if (w->f.since) {
+		int rc = cmd_log_since(w->ctl, &w->f, &first);
+		if (rc)
+			return rc;
+		w->last = first - 1;
+		int64_t n;
+		return watch_fetch(w, INT64_MAX, &n);
+	}
+	/* From now on: the head of the log, if this key may read it. */
+	struct cmd_log_page pg = {.after = INT64_MAX, .limit = 1, .quiet_forbidden = true,
+	                          .fn = watch_fetched_cb, .arg = w};
+	int rc = cmd_log_page(w->ctl, &pg);
+	if (rc == 0)
+		w->last = pg.head;
+	else if (pg.status == PROTO_E_FORBIDDEN)
+		w->can_fetch = false;
+	return pg.status == PROTO_E_FORBIDDEN ? 0 : rc;
+}
+
+static int watch_loop(struct watch *w, const char *endpoint, int64_t wait_s)
+{
+	int64_t now = watch_now_ms(), idle_at = now + w->idle_ms;
+	int64_t deadline = wait_s ? now + wait_s * 1000 : 0;
+	while (!watch_done(w)) {
+		int64_t until = deadline && deadline < idle_at ? deadline : idle_at;
+		zmq_pollitem_t items[] = {{w->sub, 0, ZMQ_POLLIN, 0},
+		                          {w->mon, 0, ZMQ_POLLIN, 0}};
+		int n = zmq_poll(items, 2, (long)(until > now ? until - now : 0));
+		if (n < 0 && zmq_errno() != EINTR) {
+			fprintf(stderr, "expertctl: %s\n", zmq_strerror(zmq_errno()));
+			return EX_OSERR;
+		}
+		if (n > 0 && (items[1].revents & ZMQ_POLLIN))
+			return watch_refused(w, endpoint);
+		int rc = 0;
+		bool got = n > 0 && (items[0].revents & ZMQ_POLLIN);
+		for (int i = 0; got && rc == 0 && i < WATCH_BURST && !watch_done(w); i++)
+			rc = watch_recv(w, &got);
+		now = watch_now_ms();
+		if (n > 0)
+			idle_at = now + w->idle_ms;
+		else if (rc == 0 && now >= idle_at && !watch_stop) {
+			rc = watch_idle(w);
+			idle_at = watch_now_ms() + w->idle_ms;
+		}
+		if (rc)
+			return watch_stop ? 0 : rc;
+		if (deadline && now >= deadline && !watch_done(w)) {
+			if (!w->count)
+				return 0;
+			fprintf(stderr, "expertctl: %lld of %lld events within %llds\n",
+			        (long long)w->printed, (long long)w->count, (long long)wait_s);
+			return EX_TEMPFAIL;
+		}
+	}
+	return 0;
+}
+
+int cmd_watch(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_LOG_OPTIONS,
+		{"count", required_argument, NULL, 'c'},
+		{"wait", required_argument, NULL, 'w'},
+		{"pub-endpoint", required_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	struct watch w = {.ctl = ctl, .last = -1, .can_fetch = true};
+	/* Test hooks, not in --help: a stall at the first live entry, and
+	 * the idle interval. */
+	const char *given = NULL, *stall = getenv("EXPERTCTL_WATCH_STALL_MS"),
+	           *idle = getenv("EXPERTCTL_WATCH_IDLE_MS");
+	int64_t wait_s = 0;
+	bool help = false;
+	int c, k;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == 'c' || c == 'w') {
+			if (!ctl_int(ctl, c == 'c' ? "--count" : "--wait", optarg, 1, 100000000,
+			             c == 'c' ? &w.count : &wait_s))
+				return CTL_EXIT_USAGE;
+		} else if (c == 'p') {
+			given = optarg;
+		} else if (c == '?' || (k = cmd_log_option(ctl, &w.f, c, optarg)) < 0) {
+			return CTL_EXIT_USAGE;
+		} else if (k == 0) {
+			return ctl_usage(ctl, "unexpected option");
+		}
+	}
+	if (help)
+		return ctl_help(ctl);
+	if (optind < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	char endpoint[512];
+	if (!watch_endpoint(ctl, given, endpoint, sizeof endpoint))
+		return ctl_usage(ctl, "give --pub-endpoint (or EXPERTD_PUB_ENDPOINT): the "
+		                 "event endpoint cannot be derived from %s", ctl->copt.endpoint);
+	w.json = ctl->json;
+	w.colour = cmd_log_colour(ctl);
+	w.stall_ms = stall ? atol(stall) : 0;
+	w.idle_ms = idle && atol(idle) > 0 ? atol(idle) : WATCH_IDLE_MS;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = watch_signal;   /* no SA_RESTART: zmq_poll returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	int rc = watch_open(&w, endpoint);
+	if (rc == 0)
+		rc = watch_start(&w);
+	if (rc == 0)
+		rc = watch_loop(&w, endpoint, wait_s);
+	watch_close(&w);
+	return watch_stop ? 0 : rc;
+}

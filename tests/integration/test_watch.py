@@ -1,0 +1,413 @@
+"""The live dispatch log (issue #5): the daemon's PUB endpoint and
+`expertctl watch` / `expertctl log` against a real daemon.
+
+- A watcher started mid-stream with --since prints every entry exactly
+  once and in order while draws run concurrently.
+- Personal data: no resident ID, phone number or full name in the PUB
+  stream (read raw here), the watch output, the daemon log or /metrics.
+- A slow subscriber whose messages the PUB dropped says so on stderr and
+  re-fetches: its output still has every entry exactly once.
+- Secure mode: operator and notifier keys may subscribe; a bureau key or
+  an unknown key is refused at the handshake.
+
+Nothing sleeps to synchronise: watchers run until they have printed what
+they were asked for (--count), with --wait as the bound.
+"""
+import csv
+import json
+import os
+import subprocess
+import threading
+import time
+import unittest
+import urllib.request
+
+import msgpack
+import zmq
+
+from harness import EXPERTCTL, Ctl, DaemonTest, free_tcp_port, genroster
+
+CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
+                "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
+                "EXPERTCTL_WATCH_IDLE_MS")
+WAIT = 90          # seconds: the bound on every watcher (ASan builds are slow)
+
+
+def keygen(dirname, name):
+    base = os.path.join(dirname, name)
+    subprocess.run([EXPERTCTL, "keygen", base], capture_output=True, text=True,
+                   check=True)
+    with open(base + ".pub") as f:
+        pub = [l.split("=", 1)[1].strip() for l in f
+               if l.strip().startswith("public-key")]
+    return base + ".key", base + ".pub", pub[0]
+
+
+def mask_name(name):
+    """daemon/mask.c's rule: 张三明 -> 张*明, 张三 -> 张*."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def draw_args(specialty, day, members=1):
+    start = time.strftime("%Y-%m-%d", time.localtime(time.time() + 86400 * day))
+    return ["draw", "--kind", "competition", "--specialty", specialty,
+            "--members", str(members), "--start", start + " 09:00",
+            "--end", start + " 17:00"]
+
+
+class Watcher:
+    """One `expertctl [--json] watch ...` process. A thread keeps reading
+    its stdout, so a full pipe never stalls it (that would make it a slow
+    subscriber by accident)."""
+
+    def __init__(self, ctl, *args, env=None, json_out=True, timeout=5000,
+                 retries=2):
+        a = ctl.base(timeout, retries)
+        if json_out:
+            a.append("--json")
+        a += ["watch", "--pub-endpoint", ctl.daemon.pub, "--wait", str(WAIT)]
+        a += list(args)
+        e = {k: v for k, v in os.environ.items() if k not in CTL_ENV_DROP}
+        e.update(env or {})
+        self.proc = subprocess.Popen(a, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=e)
+        self.lines = []
+        self.err = ""
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(line.decode("utf-8", "replace"))
+                self.cond.notify_all()
+
+    def read_lines(self, n, timeout=WAIT):
+        """Wait (bounded) until n lines were printed; returns the lines."""
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.lines) >= n, timeout)
+            return list(self.lines)
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def finish(self, timeout=WAIT + 30):
+        self.err = self.proc.stderr.read().decode("utf-8", "replace")
+        rc = self.proc.wait(timeout)
+        self.reader.join(timeout)
+        return rc
+
+    def events(self):
+        return [json.loads(l) for l in self.lines if l.strip()]
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join(10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+class WatchTestBase(DaemonTest):
+    def setUp(self):
+        super().setUp()
+        self.d = self.start_daemon()
+        self.ctl = Ctl(self.d)
+
+    def watcher(self, *args, **kw):
+        w = Watcher(self.ctl, *args, **kw)
+        self.addCleanup(w.kill)
+        return w
+
+    def head(self):
+        """The last seq, from `expertctl log`."""
+        evs = [json.loads(l) for l in self.ctl.run(
+            "--json", "log", "--since", "1", "--limit", "1000000").out.splitlines()]
+        return evs[-1]["seq"] if evs else 0
+
+    def top_specialty(self):
+        counts = {}
+        for e in self.ctl.json("pool", "list", "--limit", "1000")["experts"]:
+            for s in e["specialties"]:
+                counts[s] = counts.get(s, 0) + 1
+        return max(counts, key=lambda s: (counts[s], s))
+
+    def assert_exactly(self, w, first, last):
+        seqs = [e["seq"] for e in w.events()]
+        self.assertEqual(seqs, list(range(first, last + 1)),
+                         "stderr: %s" % getattr(w, "err", ""))
+
+
+class MidStreamTest(WatchTestBase):
+    DRAWS = 40
+
+    def test_since_mid_stream_prints_every_entry_once_in_order(self):
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 300, seed=1)
+        base = self.head()                       # genesis, term, 300 experts
+        self.assertEqual(base, 302)
+        spec = self.top_specialty()
+        done, lock = [], threading.Lock()
+        ten_done, started = threading.Event(), threading.Event()
+
+        def drawer(days):
+            for i, day in enumerate(days):
+                if i == 5:
+                    started.wait(WAIT)            # let the watcher join mid-stream
+                r = self.ctl.run(*draw_args(spec, day), json_out=True, check=False)
+                with lock:
+                    done.append(r)
+                    if len(done) >= 10:
+                        ten_done.set()
+
+        half = self.DRAWS // 2
+        threads = [threading.Thread(target=drawer,
+                                    args=(range(10 + k, 10 + k + 2 * half, 2),))
+                   for k in (0, 1)]
+        for t in threads:
+            t.start()
+        try:
+            self.assertTrue(ten_done.wait(WAIT))
+            since = base + 5                     # already in the log: history
+            last = base + self.DRAWS             # each attempt is one entry
+            w = self.watcher("--since", str(since), "--count", str(last - since + 1))
+        finally:
+            started.set()
+            for t in threads:
+                t.join(WAIT * 2)
+        self.assertEqual(len(done), self.DRAWS)
+        # Every attempt appended one entry (draw or draw.failed).
+        for r in done:
+            self.assertIn(r.rc, (0, 1), r)
+            if r.rc:
+                self.assertEqual(r.json["status"], "insufficient_candidates", r)
+        self.assertEqual(w.finish(), 0, w.err)
+        self.assert_exactly(w, since, last)
+        types = {e["type"] for e in w.events()}
+        self.assertTrue(types <= {"draw", "draw.failed"}, types)
+        # The same history through `log`, with a filter.
+        logged = [json.loads(l) for l in self.ctl.run(
+            "--json", "log", "--since", str(since), "--topic", "draw",
+            "--limit", "1000").out.splitlines()]
+        self.assertEqual([e["seq"] for e in logged], list(range(since, last + 1)))
+
+    def test_duration_since_and_filters(self):
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 30, seed=2)
+        # All of it happened within the last hour; none of it in the future.
+        w = self.watcher("--since", "1h", "--count", "32")
+        self.assertEqual(w.finish(), 0, w.err)
+        self.assert_exactly(w, 1, 32)
+        # --topic filters the history (and the count counts what is printed).
+        w = self.watcher("--since", "1", "--topic", "term", "--count", "1")
+        self.assertEqual(w.finish(), 0, w.err)
+        self.assertEqual([e["type"] for e in w.events()], ["term.opened"])
+        # Text lines: one per entry, the type and the outcome on it.
+        r = self.ctl.run("log", "--since", "2", "--limit", "2")
+        lines = r.out.splitlines()
+        self.assertEqual(len(lines), 2, r)
+        self.assertIn("term.opened", lines[0])
+        self.assertIn("pool.expert", lines[1])
+        self.assertIn("imported", lines[1])
+        self.assertIn("log --since 4", r.err)    # where the next page starts
+        self.assertNotIn("\033[", r.out)          # no colour into a pipe
+
+
+class MaskingTest(WatchTestBase):
+    def read_roster(self, path):
+        with open(path, encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+        head = rows[0]
+        return [dict(zip(head, r)) for r in rows[1:]]
+
+    def test_no_personal_data_in_stream_log_or_metrics(self):
+        path = os.path.join(self.dir, "roster.csv")
+        genroster(path, 30, seed=3)
+        people = self.read_roster(path)
+        secrets = set()
+        for p in people:
+            secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+        self.assertEqual(len(people), 30)
+
+        # A raw subscriber: the bytes the PUB endpoint sends.
+        ctx = zmq.Context()
+        self.addCleanup(ctx.term)
+        sub = ctx.socket(zmq.SUB)
+        self.addCleanup(sub.close, 0)
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        sub.connect(self.d.pub)
+        watch = self.watcher("--since", "1", "--count", "35", json_out=False)
+
+        self.open_term(self.ctl)
+        self.ctl.json("pool", "import", path)
+        spec = self.top_specialty()
+        drawn = self.ctl.json(*draw_args(spec, 20, members=2))
+        first = drawn["panel"][0]["expert"]
+        shown = self.ctl.json("pool", "show", str(first), "--reveal", "--reason", "test")
+        self.assertIn(shown["expert"]["resident_id"], secrets)   # revealed in full
+        self.ctl.run("pool", "suspend", str(first), "--reason", "test")
+        self.ctl.run("pool", "reinstate", str(first), "--reason", "test")
+        # 1 genesis + 1 term + 30 experts + 1 draw + suspend + reinstate = 35
+
+        raw, msgs = [], {}
+        deadline = time.monotonic() + WAIT
+        while 35 not in msgs and time.monotonic() < deadline:
+            if not sub.poll(1000):
+                continue
+            frames = sub.recv_multipart()
+            self.assertEqual(len(frames), 2)
+            raw.append(b"".join(frames))
+            body = msgpack.unpackb(frames[1], raw=False)
+            self.assertEqual(frames[0].decode(), body["type"])
+            self.assertEqual(sorted(body), ["at", "entry", "hash", "seq", "type"])
+            self.assertEqual(len(body["hash"]), 32)
+            msgs[body["seq"]] = body
+        # The subscription may take effect after the first entries went out;
+        # everything from the draw on was sent after the import.
+        self.assertIn(33, msgs)
+        self.assertIn(35, msgs)
+        draw = msgs[33]["entry"]
+        self.assertEqual(msgs[33]["type"], "draw")
+        by_id = {i + 1: p for i, p in enumerate(people)}    # ids in line order
+        self.assertEqual(draw["panel_names"],
+                         [mask_name(by_id[e]["姓名"]) for e in draw["panel"]])
+        experts = [m["entry"]["expert"] for s, m in msgs.items()
+                   if m["type"] == "pool.expert"]
+        self.assertGreater(len(experts), 0)
+        for x in experts:
+            self.assertNotIn("birth", x)
+            self.assertEqual(x["name"], mask_name(by_id[x["id"]]["姓名"]))
+
+        self.assertEqual(watch.finish(), 0, watch.err)
+        text = "".join(watch.lines)
+        self.assertEqual(len(watch.lines), 35, text)
+        self.assertIn(mask_name(by_id[first]["姓名"]), text)
+        with urllib.request.urlopen("http://%s/metrics" % self.d.metrics,
+                                    timeout=10) as r:
+            metrics = r.read().decode()
+        log = self.d.read_log()
+        stream = b"".join(raw).decode("utf-8", "replace")
+        for s in sorted(secrets):
+            for where, what in (("PUB stream", stream), ("watch output", text),
+                                ("daemon log", log), ("metrics", metrics)):
+                self.assertNotIn(s, what, "%s shows %s" % (where, s))
+
+
+class SlowSubscriberTest(WatchTestBase):
+    BURST = 3000
+
+    def test_gap_is_reported_and_refetched(self):
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 10, seed=4)
+        total = 2 + 10 + self.BURST
+        # A one-message receive queue and a stall at the first live entry:
+        # the burst overflows the daemon's send queue (1000 messages), which
+        # drops the rest. Watcher `gap` never looks at the log when idle, so
+        # only the next live entry shows it the gap; `tail` looks after a
+        # second of quiet, which finds the dropped tail of the burst (or,
+        # if it looks while the burst commits, the whole burst).
+        slow = {"EXPERTCTL_SUB_HWM": "1", "EXPERTCTL_WATCH_STALL_MS": "3000"}
+        gap = self.watcher("--since", "1", "--count", str(total + 1),
+                           env=dict(slow, EXPERTCTL_WATCH_IDLE_MS="3600000"))
+        tail = self.watcher("--since", "1", "--count", str(total), env=slow)
+        for w in (gap, tail):
+            self.assertEqual(len(w.read_lines(12)), 12)   # history printed
+        self.import_roster(self.ctl, self.BURST, seed=5)  # one commit, one burst
+
+        self.assertEqual(tail.finish(), 0, tail.err)
+        self.assert_exactly(tail, 1, total)
+        self.assertIn("fetched", tail.err)
+
+        # The next entry shows `gap` the gap. It may itself be dropped if
+        # `gap` is still catching up, so make entries (bounded) until it
+        # has printed its count; it stops at the first of them.
+        for i in range(20):
+            if not gap.running():
+                break
+            self.ctl.run("pool", "suspend" if i % 2 == 0 else "reinstate", "1",
+                         "--reason", "the next entry")
+            gap.read_lines(total + 1, timeout=2)
+        self.assertEqual(gap.finish(), 0, gap.err)
+        self.assert_exactly(gap, 1, total + 1)
+        self.assertIn("re-fetched", gap.err)
+        self.assertIn("after a gap", gap.err)
+        self.assertEqual(gap.events()[-1]["entry"]["event"], "suspended")
+
+
+class SecureWatchTest(DaemonTest):
+    def setUp(self):
+        super().setUp()
+        server_key, self.server_pub, _ = keygen(self.dir, "server")
+        self.op_key, _, op_pub = keygen(self.dir, "ops")
+        self.bureau_key, _, bureau_pub = keygen(self.dir, "haizhu")
+        self.sms_key, _, sms_pub = keygen(self.dir, "sms")
+        self.stranger_key, _, _ = keygen(self.dir, "stranger")
+        allowlist = os.path.join(self.dir, "allowlist")
+        with open(allowlist, "w") as f:
+            f.write("%s center-ops operator\n" % op_pub)
+            f.write("%s gz-haizhu bureau 440105\n" % bureau_pub)
+            f.write("%s sms-gateway notifier\n" % sms_pub)
+        self.d = self.start_daemon(
+            secure={"server_key": server_key, "allowlist": allowlist},
+            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
+            client=lambda d: Ctl(d, self.op_key, self.server_pub))
+        self.op = Ctl(self.d, self.op_key, self.server_pub)
+
+    def watcher(self, key, *args, **kw):
+        w = Watcher(Ctl(self.d, key, self.server_pub), *args, **kw)
+        self.addCleanup(w.kill)
+        return w
+
+    def test_operator_and_notifier_watch_bureau_refused(self):
+        self.open_term(self.op)
+        self.import_roster(self.op, 3, seed=6)
+        # A bureau key is served on the request endpoint, refused here.
+        bureau = self.watcher(self.bureau_key, "--count", "1")
+        self.assertEqual(bureau.finish(), 77, bureau.err)     # EX_NOPERM
+        self.assertIn("refused this key", bureau.err)
+        self.assertEqual(bureau.lines, [])
+        self.assertIn("Role not allowed (domain 'expertd-pub'", self.d.read_log())
+        # An unknown key gets nowhere: no reply on the request endpoint.
+        stranger = self.watcher(self.stranger_key, "--count", "1", timeout=1000,
+                                retries=0)
+        self.assertEqual(stranger.finish(), 69, stranger.err)  # EX_UNAVAILABLE
+        self.assertEqual(stranger.lines, [])
+
+        op = self.watcher(self.op_key, "--count", "3")
+        sms = self.watcher(self.sms_key, "--count", "3")
+        # Live only: keep making entries until both have three (bounded).
+        for i in range(20):
+            if not op.running() and not sms.running():
+                break
+            self.op.run("pool", "suspend" if i % 2 == 0 else "reinstate", "1",
+                        "--reason", "watch test")
+            op.read_lines(i + 1, timeout=2)
+            sms.read_lines(i + 1, timeout=2)
+        self.assertEqual(op.finish(), 0, op.err)
+        self.assertEqual(sms.finish(), 0, sms.err)
+        for w in (op, sms):
+            evs = w.events()
+            self.assertEqual(len(evs), 3, w.err)
+            self.assertTrue(all(e["type"] == "pool.expert" for e in evs))
+            self.assertTrue(all(e["entry"]["expert"]["name"] for e in evs))
+        # The operator started from the head as it found it (the loop may
+        # have added an entry by then) and saw an unbroken run.
+        seqs = [e["seq"] for e in op.events()]
+        self.assertEqual(seqs, list(range(seqs[0], seqs[0] + 3)))
+        self.assertGreaterEqual(seqs[0], 2 + 3 + 1)
+        # The notifier may not read history: --since is refused.
+        r = Ctl(self.d, self.sms_key, self.server_pub).run(
+            "watch", "--pub-endpoint", self.d.pub, "--since", "1", "--count", "1",
+            check=False)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("forbidden", r.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
