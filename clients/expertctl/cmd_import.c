@@ -40,7 +40,7 @@ struct import {
 	size_t sent;
 	struct import_issue *errors, *warnings;
 	size_t nerrors, nwarnings;
-	int64_t inserted, updated, skipped;
+	int64_t inserted, updated, unchanged, skipped;
 };
 
 static void import_issue_add(struct import_issue **list, size_t *n, long line,
@@ -271,6 +271,7 @@ static int import_commit(struct import *im)
 	}
 	im->inserted = proto_map_int(rep.result, "inserted", 0);
 	im->updated = proto_map_int(rep.result, "updated", 0);
+	im->unchanged = proto_map_int(rep.result, "unchanged", 0);
 	im->skipped = proto_map_int(rep.result, "skipped", 0);
 	proto_reply_release(&rep);
 	return 0;
@@ -306,15 +307,18 @@ static void import_print_summary(const struct import *im, bool committed)
 		json_object_set_new(j, "records", json_integer((json_int_t)im->roster->records));
 		json_object_set_new(j, "inserted", json_integer(im->inserted));
 		json_object_set_new(j, "updated", json_integer(im->updated));
+		json_object_set_new(j, "unchanged", json_integer(im->unchanged));
 		json_object_set_new(j, "skipped", json_integer(committed ? skipped : 0));
 		json_object_set_new(j, "errors", import_issues_json(im->errors, im->nerrors));
 		json_object_set_new(j, "warnings",
 		                    import_issues_json(im->warnings, im->nwarnings));
 		out_json_print(j);
 	} else if (committed) {
-		printf("imported %lld experts (%lld new, %lld updated), skipped %lld\n",
-		       (long long)(im->inserted + im->updated), (long long)im->inserted,
-		       (long long)im->updated, (long long)skipped);
+		printf("imported %lld experts (%lld new, %lld updated, %lld unchanged), "
+		       "skipped %lld\n",
+		       (long long)(im->inserted + im->updated + im->unchanged),
+		       (long long)im->inserted, (long long)im->updated,
+		       (long long)im->unchanged, (long long)skipped);
 	}
 }
 

@@ -47,7 +47,26 @@ class PoolTest(DaemonTest):
         first = self.ctl.json("pool", "import", path)
         self.assertEqual((first["inserted"], first["updated"]), (300, 0))
         again = self.ctl.json("pool", "import", path)
-        self.assertEqual((again["inserted"], again["updated"]), (0, 300))
+        self.assertEqual((again["inserted"], again["updated"], again["unchanged"]),
+                         (0, 0, 300))
+        # An unchanged re-import writes no history.
+        self.assertEqual([h["event"] for h in self.ctl.json("pool", "show", "1")["history"]],
+                         ["imported"])
+        # A changed row updates that expert only.
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            lines = f.read().split("\r\n")
+        cells = lines[1].split(",")
+        col = lines[0].split(",").index("employer")
+        cells[col] = "广州市新单位职业培训学校"
+        lines[1] = ",".join(cells)
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            f.write("\r\n".join(lines))
+        third = self.ctl.json("pool", "import", path)
+        self.assertEqual((third["inserted"], third["updated"], third["unchanged"]),
+                         (0, 1, 299))
+        shown = self.ctl.json("pool", "show", "1")
+        self.assertEqual(shown["expert"]["employer"], "广州市新单位职业培训学校")
+        self.assertEqual([h["event"] for h in shown["history"]], ["imported", "updated"])
         self.assertEqual(self.ctl.json("pool", "list")["total"], 300)
 
     def test_bad_rows_reject_the_whole_import_with_line_numbers(self):
