@@ -46,12 +46,7 @@ static void pool_print_list(const msgpack_object *res)
 	}
 	out_table_print(t, stdout);
 	out_table_destroy(&t);
-	int64_t total = proto_map_int(res, "total", n), offset = proto_map_int(res, "offset", 0);
-	if (n == 0)
-		printf("(no experts match; %lld in all)\n", (long long)total);
-	else if ((int64_t)n < total)
-		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
-		       (long long)offset + n, (long long)total);
+	out_page_footer(res, n, "experts match");
 }
 
 int cmd_pool_list(struct ctl *ctl, int argc, char **argv)

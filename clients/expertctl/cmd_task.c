@@ -222,12 +222,7 @@ static void task_print_list(const msgpack_object *res)
 	}
 	out_table_print(tb, stdout);
 	out_table_destroy(&tb);
-	int64_t total = proto_map_int(res, "total", n), offset = proto_map_int(res, "offset", 0);
-	if (n == 0)
-		printf("(no tasks; %lld in all)\n", (long long)total);
-	else if ((int64_t)n < total)
-		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
-		       (long long)offset + n, (long long)total);
+	out_page_footer(res, n, "tasks");
 }
 
 int cmd_task_list(struct ctl *ctl, int argc, char **argv)

@@ -426,3 +426,14 @@ void out_error(const struct proto_reply *rep)
 	}
 	fputc('\n', stderr);
 }
+
+void out_page_footer(const msgpack_object *res, size_t n, const char *what)
+{
+	int64_t total = proto_map_int(res, "total", (int64_t)n);
+	int64_t offset = proto_map_int(res, "offset", 0);
+	if (n == 0)
+		printf("(no %s; %lld in all)\n", what, (long long)total);
+	else if ((int64_t)n < total)
+		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
+		       (long long)offset + (long long)n, (long long)total);
+}

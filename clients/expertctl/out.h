@@ -42,6 +42,9 @@ void out_table_destroy(struct out_table **t);
 void out_table_add(struct out_table *t, const char *const *cells);
 /* Print with each column padded to its widest cell, two spaces apart. */
 void out_table_print(const struct out_table *t, FILE *f);
+/* The line under a paged listing: which rows of how many were shown, or
+ * "(no <what>; N in all)". res holds "total" and "offset"; n rows shown. */
+void out_page_footer(const msgpack_object *res, size_t n, const char *what);
 
 /* p[0..n) as lowercase hex into hex (2n + 1 bytes, NUL-terminated);
  * returns hex. */
