@@ -376,7 +376,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		if (!items[i].answered)
 			run_one(d, &items[i]);
 	double t0 = mono_seconds();
-	enum store_result r = STORE_UNKNOWN;
+	/* A transaction SQLite abandoned applied nothing: say so. */
+	enum store_result r = STORE_NOT_WRITABLE;
 	if (d->lost)
 		store_batch_rollback(d->store);
 	else
