@@ -72,7 +72,7 @@ void cmd_print_conflicts(const msgpack_object *list);
 /* ---- task times and ids (cmd_task.c) ---- */
 
 /* "YYYY-MM-DD HH:MM" and its NUL. */
-#define CMD_TIME_LEN 17
+#define CMD_TIME_LEN 24  /* "YYYY-MM-DD HH:MM", or an int64 in decimal */
 /*
  * A task time: "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM" in China Standard
  * Time (UTC+8 all year, whatever the host's zone), or unix seconds.
