@@ -196,3 +196,20 @@ const struct engage_assignment *engage_assignments(const struct engage *e,
 	*n = s ? s->n_assignments : 0;
 	return *n ? s->assignments : NULL;
 }
+
+void engage_records(const struct engage *e, int64_t expert,
+                    const struct engage_conflict **conflicts, size_t *nc,
+                    const struct engage_assignment **assignments, size_t *na)
+{
+	const struct engage_slot *s = engage_slot_get(e, expert);
+	*nc = s ? s->n_conflicts : 0;
+	*na = s ? s->n_assignments : 0;
+	*conflicts = *nc ? s->conflicts : NULL;
+	*assignments = *na ? s->assignments : NULL;
+}
+
+const struct engage_task *engage_task_table(const struct engage *e, size_t *n)
+{
+	*n = e->tasks ? e->cap_tasks : 0;
+	return e->tasks;
+}

@@ -71,4 +71,15 @@ const struct engage_conflict *engage_conflicts(const struct engage *e,
 const struct engage_assignment *engage_assignments(const struct engage *e,
                                                    int64_t expert, size_t *n);
 
+/* Both of the above with one lookup: recusal reads them together for every
+ * expert of a bucket. Same borrowing; NULL with a count of 0 when none. */
+void engage_records(const struct engage *e, int64_t expert,
+                    const struct engage_conflict **conflicts, size_t *nc,
+                    const struct engage_assignment **assignments, size_t *na);
+
+/* The task table behind engage_task(), for scans that look up many tasks:
+ * tasks[id] for 0 <= id < *n is task id when its .id equals id (else no
+ * such task). Borrowed; valid until the next engage_put_task. */
+const struct engage_task *engage_task_table(const struct engage *e, size_t *n);
+
 #endif

@@ -1,7 +1,10 @@
 /*
  * recusal.c - the eligibility and recusal rules of a draw (see recusal.h),
- * one predicate per rule in a table indexed by the rule, so the check order
- * is the enum order by construction. Pure: the task's dates are "now".
+ * one predicate per rule, called in enum order by recusal_check. A draw
+ * checks every expert of a bucket, so the rules that read an expert's
+ * engagements share one lookup of them, and rules 4, 5 and 8 share one
+ * walk of the assignments; the first failing rule in enum order is still
+ * the one reported. Pure: the task's dates are "now".
  */
 #include "eligibility.h"
 #include "ident.h"
@@ -22,15 +25,6 @@ const char *const recusal_rule_names[RULE__COUNT] = {
 	[RULE_OVERLAP] = "overlap",
 	[RULE_ROTATION] = "rotation",
 	[RULE_EXPOSURE] = "exposure",
-};
-
-/* Everything one check looks at. */
-struct recusal_ctx {
-	const struct pool_entry *pe;
-	const struct engage *eng;
-	const struct recusal_terms *terms;
-	const struct recusal_task *t;
-	const struct recusal_config *cfg;
 };
 
 /* An org code never seen is interned as 0 and concerns nobody. */
@@ -67,33 +61,34 @@ static uint64_t recusal_window(int days)
 
 /* A suspension with an end date that passed before the task starts no
  * longer stands; an open-ended one (0) always does. */
-static bool recusal_fails_status(const struct recusal_ctx *x)
+static bool recusal_fails_status(const struct pool_entry *pe,
+                                 const struct recusal_task *t)
 {
-	const struct pool_entry *pe = x->pe;
 	if (pe->status == EXPERT_ACTIVE)
 		return false;
 	if (pe->status == EXPERT_SUSPENDED)
 		return !(pe->suspended_until != 0 &&
-		         pe->suspended_until < x->t->start_day);
+		         pe->suspended_until < t->start_day);
 	return true;
 }
 
 /* Service runs from the start of joined_term to the end of term, and must
  * cover the whole task. */
-static bool recusal_fails_term(const struct recusal_ctx *x)
+static bool recusal_fails_term(const struct pool_entry *pe,
+                               const struct recusal_terms *tm,
+                               const struct recusal_task *t)
 {
-	const struct pool_entry *pe = x->pe;
-	const struct recusal_terms *tm = x->terms;
 	if (!tm || !(tm->count >= pe->term && pe->term >= pe->joined_term &&
 	             pe->joined_term >= 1))
 		return true;
-	return !(tm->start[pe->joined_term] <= x->t->start_day &&
-	         x->t->end_day <= tm->end[pe->term]);
+	return !(tm->start[pe->joined_term] <= t->start_day &&
+	         t->end_day <= tm->end[pe->term]);
 }
 
-static bool recusal_fails_capability(const struct recusal_ctx *x)
+static bool recusal_fails_capability(const struct pool_entry *pe,
+                                     const struct recusal_task *t)
 {
-	return x->t->capability != 0 && !(x->pe->task_types & x->t->capability);
+	return t->capability != 0 && !(pe->task_types & t->capability);
 }
 
 /* Older than the limit on day `on`. A draw checks every expert of a
@@ -110,41 +105,43 @@ static bool recusal_is_over_age(int32_t birth, int32_t on)
 }
 
 /* eligibility_age_ok() on the compact entry: same limit, same waiver. */
-static bool recusal_fails_age(const struct recusal_ctx *x)
+static bool recusal_fails_age(const struct pool_entry *pe,
+                              const struct recusal_task *t)
 {
-	return x->pe->relaxations == 0 &&
-	       recusal_is_over_age(x->pe->birth, x->t->start_day);
+	return pe->relaxations == 0 && recusal_is_over_age(pe->birth, t->start_day);
 }
 
-static bool recusal_fails_excluded(const struct recusal_ctx *x)
+static bool recusal_fails_excluded(const struct pool_entry *pe,
+                                   const struct recusal_task *t)
 {
-	for (int i = 0; i < x->t->n_exclude; i++)
-		if (x->t->exclude[i] == x->pe->id)
+	for (int i = 0; i < t->n_exclude; i++)
+		if (t->exclude[i] == pe->id)
 			return true;
 	return false;
 }
 
-static bool recusal_fails_employer(const struct recusal_ctx *x)
+static bool recusal_fails_employer(const struct pool_entry *pe,
+                                   const struct recusal_task *t)
 {
-	return recusal_task_has_org(x->t, x->pe->employer_org);
+	return recusal_task_has_org(t, pe->employer_org);
 }
 
-static bool recusal_fails_recommender(const struct recusal_ctx *x)
+static bool recusal_fails_recommender(const struct pool_entry *pe,
+                                      const struct recusal_task *t)
 {
-	return recusal_task_has_org(x->t, x->pe->recommender_org);
+	return recusal_task_has_org(t, pe->recommender_org);
 }
 
 /* A conflict counts when its days [valid_from, valid_to] (valid_to 0 =
  * open-ended) meet the task's days [start_day, end_day]. */
-static bool recusal_fails_conflict(const struct recusal_ctx *x)
+static bool recusal_fails_conflict(const struct engage_conflict *c, size_t n,
+                                   const struct recusal_task *t)
 {
-	size_t n;
-	const struct engage_conflict *c = engage_conflicts(x->eng, x->pe->id, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (!recusal_task_has_org(x->t, c[i].org))
+		if (!recusal_task_has_org(t, c[i].org))
 			continue;
-		if (c[i].valid_from <= x->t->end_day &&
-		    (c[i].valid_to == 0 || c[i].valid_to >= x->t->start_day))
+		if (c[i].valid_from <= t->end_day &&
+		    (c[i].valid_to == 0 || c[i].valid_to >= t->start_day))
 			return true;
 	}
 	return false;
@@ -160,102 +157,84 @@ static bool recusal_state_is_served(int state)
 	return recusal_state_is_live(state) || state == ASSIGN_COMPLETED;
 }
 
-/* The task of an assignment of another task, in one of the states that
- * count for a rule; NULL otherwise. An assignment whose task is not held
- * cannot be placed in time, so it counts for nothing. */
-static const struct engage_task *recusal_other_task(const struct recusal_ctx *x,
-                                                    const struct engage_assignment *a,
-                                                    bool (*state_counts)(int))
+/*
+ * Rules 4 (overlap), 5 (rotation) and 8 (exposure) in one walk of the
+ * assignments; the first of them that fails, or RULE_OK. Only assignments
+ * of other tasks count, in a live state for rule 4 and a served one for
+ * rules 5 and 8 (live is a subset of served). An assignment whose task is
+ * not held cannot be placed in time, so it counts for nothing.
+ *  4: half-open [start_at, end_at) overlap: a task ending when the next
+ *     starts does not clash with it. Checked first, so it ends the walk.
+ *  5: same organisation, starts at most the window apart.
+ *  8: the cap is reached when `exposure_cap` assignments start less than
+ *     the window apart from this task.
+ */
+static enum recusal_rule recusal_check_assignments(const struct engage *eng,
+                                                   const struct engage_assignment *a,
+                                                   size_t n,
+                                                   const struct recusal_task *t,
+                                                   const struct recusal_config *cfg)
 {
-	if (a->task == x->t->id || !state_counts(a->state))
-		return NULL;
-	return engage_task(x->eng, a->task);
-}
-
-/* Half-open [start_at, end_at): a task ending when the next starts does
- * not clash with it. */
-static bool recusal_fails_overlap(const struct recusal_ctx *x)
-{
-	size_t n;
-	const struct engage_assignment *a = engage_assignments(x->eng, x->pe->id, &n);
+	size_t n_tasks;
+	const struct engage_task *tasks = engage_task_table(eng, &n_tasks);
+	const bool rotation_on = cfg->rotation_days > 0;
+	const bool exposure_on = cfg->exposure_cap > 0;
+	const uint64_t rotation_window = recusal_window(cfg->rotation_days);
+	const uint64_t exposure_window = recusal_window(cfg->exposure_days);
+	bool rotation = false;
+	int exposure = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct engage_task *o =
-			recusal_other_task(x, &a[i], recusal_state_is_live);
-		if (o && o->start_at < x->t->end_at && x->t->start_at < o->end_at)
-			return true;
+		int64_t id = a[i].task;
+		if (id == t->id || !recusal_state_is_served(a[i].state))
+			continue;
+		/* engage_task(), without a call per assignment */
+		if (id <= 0 || (uint64_t)id >= n_tasks || tasks[id].id != id)
+			continue;
+		const struct engage_task *o = &tasks[id];
+		if (recusal_state_is_live(a[i].state) &&
+		    o->start_at < t->end_at && t->start_at < o->end_at)
+			return RULE_OVERLAP;
+		uint64_t d = recusal_distance(t->start_at, o->start_at);
+		if (rotation_on && !rotation && d <= rotation_window &&
+		    recusal_tasks_share_org(t, o))
+			rotation = true;
+		if (exposure_on && d < exposure_window)
+			exposure++;
 	}
-	return false;
+	if (rotation)
+		return RULE_ROTATION;
+	if (exposure_on && exposure >= cfg->exposure_cap)
+		return RULE_EXPOSURE;
+	return RULE_OK;
 }
 
-/* Served on the same organisation with starts at most the window apart,
- * whichever came first. */
-static bool recusal_fails_rotation(const struct recusal_ctx *x)
-{
-	if (x->cfg->rotation_days <= 0)
-		return false;
-	uint64_t window = recusal_window(x->cfg->rotation_days);
-	size_t n;
-	const struct engage_assignment *a = engage_assignments(x->eng, x->pe->id, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct engage_task *o =
-			recusal_other_task(x, &a[i], recusal_state_is_served);
-		if (o && recusal_distance(x->t->start_at, o->start_at) <= window &&
-		    recusal_tasks_share_org(x->t, o))
-			return true;
-	}
-	return false;
-}
-
-/* Assignments with starts less than the window apart from this task's;
- * the cap is reached when there are already `exposure_cap` of them. */
-static bool recusal_fails_exposure(const struct recusal_ctx *x)
-{
-	if (x->cfg->exposure_cap <= 0)
-		return false;
-	uint64_t window = recusal_window(x->cfg->exposure_days);
-	size_t n;
-	int count = 0;
-	const struct engage_assignment *a = engage_assignments(x->eng, x->pe->id, &n);
-	for (size_t i = 0; i < n; i++) {
-		const struct engage_task *o =
-			recusal_other_task(x, &a[i], recusal_state_is_served);
-		if (o && recusal_distance(x->t->start_at, o->start_at) < window &&
-		    ++count >= x->cfg->exposure_cap)
-			return true;
-	}
-	return false;
-}
-
-/* Indexed by rule; RULE_OK has no predicate. */
-static bool (*const recusal_rules[RULE__COUNT])(const struct recusal_ctx *) = {
-	[RULE_STATUS] = recusal_fails_status,
-	[RULE_TERM] = recusal_fails_term,
-	[RULE_CAPABILITY] = recusal_fails_capability,
-	[RULE_AGE] = recusal_fails_age,
-	[RULE_EXCLUDED] = recusal_fails_excluded,
-	[RULE_EMPLOYER] = recusal_fails_employer,
-	[RULE_RECOMMENDER] = recusal_fails_recommender,
-	[RULE_CONFLICT] = recusal_fails_conflict,
-	[RULE_OVERLAP] = recusal_fails_overlap,
-	[RULE_ROTATION] = recusal_fails_rotation,
-	[RULE_EXPOSURE] = recusal_fails_exposure,
-};
-
+/* The rules in enum order; the ones reading engagements last, since most
+ * experts hold none and those rules cannot exclude them. */
 enum recusal_rule recusal_check(const struct pool_entry *pe,
                                 const struct engage *eng,
                                 const struct recusal_terms *terms,
                                 const struct recusal_task *t,
                                 const struct recusal_config *cfg)
 {
-	const struct recusal_ctx x = {pe, eng, terms, t, cfg};
-	/* Most experts hold no conflict and no assignment: the rules that
-	 * read those records cannot exclude them, so stop before them. */
-	size_t nc = 0, na = 0;
-	engage_conflicts(eng, pe->id, &nc);
-	engage_assignments(eng, pe->id, &na);
-	int last = (nc || na) ? RULE__COUNT : RULE_CONFLICT;
-	for (int r = RULE_OK + 1; r < last; r++)
-		if (recusal_rules[r](&x))
-			return (enum recusal_rule)r;
-	return RULE_OK;
+	if (recusal_fails_status(pe, t))
+		return RULE_STATUS;
+	if (recusal_fails_term(pe, terms, t))
+		return RULE_TERM;
+	if (recusal_fails_capability(pe, t))
+		return RULE_CAPABILITY;
+	if (recusal_fails_age(pe, t))
+		return RULE_AGE;
+	if (recusal_fails_excluded(pe, t))
+		return RULE_EXCLUDED;
+	if (recusal_fails_employer(pe, t))
+		return RULE_EMPLOYER;
+	if (recusal_fails_recommender(pe, t))
+		return RULE_RECOMMENDER;
+	const struct engage_conflict *c;
+	const struct engage_assignment *a;
+	size_t nc, na;
+	engage_records(eng, pe->id, &c, &nc, &a, &na);
+	if (recusal_fails_conflict(c, nc, t))
+		return RULE_CONFLICT;
+	return na ? recusal_check_assignments(eng, a, na, t, cfg) : RULE_OK;
 }
