@@ -216,6 +216,18 @@ static void undo_touched(struct dispatch *d)
 }
 
 
+/* Decode a request that never ran only for its id, so that the client
+ * can match the error reply. */
+static void item_read_id(struct dispatch_item *it)
+{
+	struct proto_request *req = NULL;
+	struct proto_error perr;
+	if (it->id[0])
+		return;
+	proto_decode_request(it->body, it->len, &req, it->id, &perr);
+	proto_request_free(&req);
+}
+
 static void error_reply(struct dispatch_item *it, const char *id,
                         enum proto_status st, const char *field,
                         const char *message)
@@ -354,14 +366,9 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (store_batch_begin(d->store) != STORE_OK) {
 		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
 		for (size_t i = 0; i < n; i++) {
-			struct proto_request *req = NULL;
-			struct proto_error perr;
 			if (items[i].answered)
 				continue;
-			/* Only for the id, so the client can match the reply. */
-			proto_decode_request(items[i].body, items[i].len, &req,
-			                     items[i].id, &perr);
-			proto_request_free(&req);
+			item_read_id(&items[i]);
 			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
 			            "the store cannot write now; nothing was applied");
 		}
@@ -393,12 +400,15 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	log_error("%s a batch of %zu failed: %s; replying unavailable and "
 	          "reloading the pool", d->lost ? "the transaction of" : "commit of",
 	          n, store_errmsg(d->store));
-	for (size_t i = 0; i < n; i++)
-		if (!items[i].answered)
-			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].answered)
+			continue;
+		item_read_id(&items[i]);   /* requests after a lost transaction never ran */
+		error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
 		            r == STORE_UNKNOWN
 		            ? "the store failed while committing; retry with the same request id"
 		            : "the store cannot write now; nothing was applied");
+	}
 	/* Both, whatever the first one's outcome. */
 	bool pool_ok = dispatch_reload_pool(d->store, d->pool);
 	bool engage_ok = dispatch_reload_engage(d->store, d->pool, d->engage);
