@@ -17,18 +17,7 @@ void cmd_print_conflicts(const msgpack_object *list)
 	static const char *const keys[] = {"id", "expert", "org_code", "kind",
 	                                   "valid_from", "valid_to", "created_by", "reason"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
-	struct out_table *t = out_table_new(NCOLS, head);
-	for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY &&
-	                     i < list->via.array.size; i++) {
-		char bufs[NCOLS][256];
-		const char *row[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			row[k] = out_field(&list->via.array.ptr[i], keys[k], bufs[k],
-			                   sizeof bufs[k]);
-		out_table_add(t, row);
-	}
-	out_table_print(t, stdout);
-	out_table_destroy(&t);
+	out_print_maps(head, keys, NCOLS, list);
 }
 
 int cmd_conflict_add(struct ctl *ctl, int argc, char **argv)

@@ -61,19 +61,7 @@ static void draw_print_panel(const msgpack_object *res, const char *nonce)
 	if (nonce)
 		printf("nonce            %s (your contribution to the seed)\n", nonce);
 	putchar('\n');
-	const msgpack_object *panel = proto_map_get(res, "panel");
-	uint32_t n = panel && panel->type == MSGPACK_OBJECT_ARRAY ? panel->via.array.size : 0;
-	struct out_table *t = out_table_new(NCOLS, head);
-	for (uint32_t i = 0; i < n; i++) {
-		char bufs[NCOLS][256];
-		const char *row[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			row[k] = out_field(&panel->via.array.ptr[i], keys[k], bufs[k],
-			                   sizeof bufs[k]);
-		out_table_add(t, row);
-	}
-	out_table_print(t, stdout);
-	out_table_destroy(&t);
+	out_print_maps(head, keys, NCOLS, proto_map_get(res, "panel"));
 }
 
 /* After the error line: how many each rule excluded. */

@@ -32,20 +32,7 @@ static void pool_print_list(const msgpack_object *res)
 	static const char *const keys[] = {"id", "name", "sex", "resident_id", "phone",
 	                                   "status", "term", "specialties"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
-	const msgpack_object *experts = proto_map_get(res, "experts");
-	uint32_t n = experts && experts->type == MSGPACK_OBJECT_ARRAY
-	                     ? experts->via.array.size : 0;
-	struct out_table *t = out_table_new(NCOLS, head);
-	for (uint32_t i = 0; i < n; i++) {
-		char bufs[NCOLS][256];
-		const char *row[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			row[k] = out_field(&experts->via.array.ptr[i], keys[k], bufs[k],
-			                   sizeof bufs[k]);
-		out_table_add(t, row);
-	}
-	out_table_print(t, stdout);
-	out_table_destroy(&t);
+	size_t n = out_print_maps(head, keys, NCOLS, proto_map_get(res, "experts"));
 	out_page_footer(res, n, "experts match");
 }
 

@@ -112,19 +112,8 @@ static void task_print_seats(const msgpack_object *seats)
 	static const char *const keys[] = {"assignment", "draw", "seat", "role", "expert",
 	                                   "name", "phone", "state"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
-	uint32_t n = seats && seats->type == MSGPACK_OBJECT_ARRAY ? seats->via.array.size : 0;
 	printf("\nseats:\n");
-	struct out_table *tb = out_table_new(NCOLS, head);
-	for (uint32_t i = 0; i < n; i++) {
-		char bufs[NCOLS][256];
-		const char *row[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			row[k] = out_field(&seats->via.array.ptr[i], keys[k], bufs[k],
-			                   sizeof bufs[k]);
-		out_table_add(tb, row);
-	}
-	out_table_print(tb, stdout);
-	out_table_destroy(&tb);
+	out_print_maps(head, keys, NCOLS, seats);
 }
 
 static void task_print_draws(const msgpack_object *draws)

@@ -437,3 +437,23 @@ void out_page_footer(const msgpack_object *res, size_t n, const char *what)
 		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
 		       (long long)offset + (long long)n, (long long)total);
 }
+
+size_t out_print_maps(const char *const *head, const char *const *keys,
+                      size_t ncols, const msgpack_object *list)
+{
+	size_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+	if (ncols > OUT_MAP_COLS)
+		ncols = OUT_MAP_COLS;
+	struct out_table *t = out_table_new(ncols, head);
+	for (size_t i = 0; i < n; i++) {
+		char bufs[OUT_MAP_COLS][256];
+		const char *row[OUT_MAP_COLS];
+		for (size_t k = 0; k < ncols; k++)
+			row[k] = out_field(&list->via.array.ptr[i], keys[k], bufs[k],
+			                   sizeof bufs[k]);
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+	return n;
+}

@@ -42,6 +42,15 @@ void out_table_destroy(struct out_table **t);
 void out_table_add(struct out_table *t, const char *const *cells);
 /* Print with each column padded to its widest cell, two spaces apart. */
 void out_table_print(const struct out_table *t, FILE *f);
+/*
+ * Print a table with one row per map of `list` (an array; anything else
+ * prints just the header), column k showing out_field(map, keys[k]).
+ * Returns the number of rows. At most OUT_MAP_COLS columns.
+ */
+#define OUT_MAP_COLS 16
+size_t out_print_maps(const char *const *head, const char *const *keys,
+                      size_t ncols, const msgpack_object *list);
+
 /* The line under a paged listing: which rows of how many were shown, or
  * "(no <what>; N in all)". res holds "total" and "offset"; n rows shown. */
 void out_page_footer(const msgpack_object *res, size_t n, const char *what);
