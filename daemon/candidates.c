@@ -1,10 +1,10 @@
 /*
  * candidates.c - the candidate list of a draw (see candidates.h): one pass
  * over the (specialty, group type) bucket in id order, recusal on each
- * expert, exclusions tallied by rule. Shared by the daemon and the
- * transcript verifier, so both see the same list from the same pool.
+ * expert (the bucket-wide recusal_scan, which answers as recusal_check),
+ * exclusions tallied by rule. Shared by the daemon and the transcript
+ * verifier, so both see the same list from the same pool.
  */
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +19,8 @@ void candidates_free(struct candidates *c)
 {
 	free(c->list);
 	free(c->ids);
+	free(c->also);
+	recusal_scan_free(&c->scan);
 	candidates_init(c);
 }
 
@@ -46,28 +48,34 @@ static int candidates_cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* also_exclude sorted, so the bucket walk (ascending ids) can merge with it
- * instead of scanning it for every expert. NULL only on out of memory. */
-static int64_t *candidates_sorted_copy(const int64_t *ids, size_t n)
+/* also_exclude sorted into c->also, so the bucket walk (ascending ids)
+ * can merge with it instead of scanning it for every expert. False only
+ * on out of memory. */
+static bool candidates_sort_also(struct candidates *c, const int64_t *ids, size_t n)
 {
-	int64_t *s = malloc((n ? n : 1) * sizeof *s);
-	if (!s)
-		return NULL;
-	if (n) {
-		memcpy(s, ids, n * sizeof *s);
-		qsort(s, n, sizeof *s, candidates_cmp_id);
+	if (n > c->cap_also) {
+		int64_t *s = realloc(c->also, n * sizeof *s);
+		if (!s)
+			return false;
+		c->also = s;
+		c->cap_also = n;
 	}
-	return s;
+	if (n > 0) {
+		memcpy(c->also, ids, n * sizeof *c->also);
+		qsort(c->also, n, sizeof *c->also, candidates_cmp_id);
+	}
+	return true;
 }
 
-static void candidates_append(struct candidates *c, const struct pool_entry *pe)
+static void candidates_append(struct candidates *c, int64_t id,
+                              const struct pool_slim *x)
 {
 	c->list[c->n] = (struct draw_candidate){
-		.id = pe->id,
-		.employer = pe->employer_org,
-		.leader_ok = pe->leader,
+		.id = id,
+		.employer = x->employer_org,
+		.leader_ok = x->leader,
 	};
-	c->ids[c->n] = pe->id;
+	c->ids[c->n] = id;
 	c->n++;
 }
 
@@ -85,35 +93,28 @@ bool candidates_collect(struct candidates *c, const struct pool *pool,
 	c->excluded[RULE_OK] = pool_count(pool) - in_bucket;
 	if (in_bucket == 0)
 		return true;
-	if (!candidates_reserve(c, in_bucket))
-		return false;
-	int64_t *also = candidates_sorted_copy(also_exclude, n_also);
-	if (!also)
+	if (!candidates_reserve(c, in_bucket) ||
+	    !candidates_sort_also(c, also_exclude, n_also) ||
+	    !recusal_scan_begin(&c->scan, eng, terms, t, cfg))
 		return false;
 
-	/* How far ahead to fetch: enough to cover a memory round trip. */
-	enum { AHEAD = 16 };
+	/* The bucket's ids and slim entries are read in order, so the walk
+	 * streams through two arrays and never visits the pool entries. */
+	const int64_t *also = c->also;
 	size_t k = 0;
 	for (size_t i = 0; i < in_bucket; i++) {
 		int64_t id = b->ids[i];
-		if (i + AHEAD < in_bucket) {
-			pool_prefetch(pool, b->ids[i + AHEAD]);
-			engage_prefetch(eng, b->ids[i + AHEAD]);
-		}
-		const struct pool_entry *pe = pool_get(pool, id);
-		assert(pe); /* buckets only hold live entries */
 		while (k < n_also && also[k] < id)
 			k++;
 		if (k < n_also && also[k] == id) {
 			c->excluded[RULE_EXCLUDED]++;
 			continue;
 		}
-		enum recusal_rule r = recusal_check(pe, eng, terms, t, cfg);
+		enum recusal_rule r = recusal_scan_check(&c->scan, id, &b->slim[i]);
 		if (r != RULE_OK)
 			c->excluded[r]++;
 		else
-			candidates_append(c, pe);
+			candidates_append(c, id, &b->slim[i]);
 	}
-	free(also);
 	return true;
 }

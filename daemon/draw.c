@@ -21,19 +21,24 @@ static const uint8_t draw_nonce[crypto_stream_chacha20_ietf_NONCEBYTES];
 
 void draw_candidates_hash(uint8_t out[DRAW_HASH_LEN], const int64_t *ids, size_t n)
 {
-	/* Encode in blocks: one hash update per id costs twice the hashing. */
+	/* Encode in blocks: one hash update per id costs twice the hashing.
+	 * A byte swap per id (big-endian out) lets the compiler vectorise the
+	 * encoding; the bytes hashed are the same as one shift per byte. */
 	enum { BLOCK = 512 };
-	uint8_t buf[BLOCK * 8];
+	uint64_t buf[BLOCK];
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, DRAW_HASH_LEN);
 	for (size_t i = 0; i < n;) {
-		size_t k = 0;
-		for (; k < BLOCK && i < n; k++, i++) {
-			uint64_t v = (uint64_t)ids[i];
-			for (int b = 0; b < 8; b++)
-				buf[k * 8 + (size_t)b] = (uint8_t)(v >> (56 - 8 * b));
+		size_t k = n - i < BLOCK ? n - i : BLOCK;
+		for (size_t j = 0; j < k; j++) {
+			uint64_t v = (uint64_t)ids[i + j];
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			v = __builtin_bswap64(v);
+#endif
+			buf[j] = v;
 		}
-		crypto_generichash_update(&st, buf, k * 8);
+		crypto_generichash_update(&st, (const uint8_t *)buf, k * 8);
+		i += k;
 	}
 	crypto_generichash_final(&st, out, DRAW_HASH_LEN);
 }

@@ -2,19 +2,25 @@
  * engage.c - conflicts and assignments by expert, tasks by id (see
  * engage.h). Most experts have neither, so the per-expert vector holds only
  * a pointer (8 bytes an expert: 8 MB for 10^6) and the record behind it is
- * allocated on the first conflict or assignment. Tasks are kept sorted by
- * id; the daemon makes ids in ascending order, so inserts append.
+ * allocated on the first conflict or assignment. Tasks are indexed by id.
+ * Beside them, the same records by task, start day and organisation
+ * (idmap.h), so a draw finds the few experts its task concerns without
+ * reading every expert's history.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "engage.h"
+#include "idmap.h"
+
+#define ENGAGE_DAY_SECONDS INT64_C(86400)
 
 struct engage_slot {
 	struct engage_conflict *conflicts;
 	struct engage_assignment *assignments;
 	uint32_t n_conflicts, cap_conflicts;
 	uint32_t n_assignments, cap_assignments;
+	uint32_t n_served;            /* assignments in a served state */
 };
 
 struct engage {
@@ -22,11 +28,37 @@ struct engage {
 	size_t n_slots;
 	struct engage_task *tasks;    /* tasks[id]; .id == 0: none (ids are dense) */
 	size_t cap_tasks;
+	struct idmap seats;           /* task id -> struct engage_seat */
+	struct idmap by_day;          /* start day -> held task ids */
+	struct idmap by_org;          /* org -> held task ids */
+	struct idmap org_conflicts;   /* org -> struct engage_org_conflict */
+	int64_t span;                 /* see engage_task_span() */
 };
+
+static void engage_index_init(struct engage *e)
+{
+	idmap_init(&e->seats, sizeof(struct engage_seat));
+	idmap_init(&e->by_day, sizeof(int64_t));
+	idmap_init(&e->by_org, sizeof(int64_t));
+	idmap_init(&e->org_conflicts, sizeof(struct engage_org_conflict));
+	e->span = 0;
+}
+
+static void engage_index_free(struct engage *e)
+{
+	idmap_free(&e->seats);
+	idmap_free(&e->by_day);
+	idmap_free(&e->by_org);
+	idmap_free(&e->org_conflicts);
+	e->span = 0;
+}
 
 struct engage *engage_new(void)
 {
-	return calloc(1, sizeof(struct engage));
+	struct engage *e = calloc(1, sizeof(struct engage));
+	if (e)
+		engage_index_init(e);
+	return e;
 }
 
 static void engage_slot_free(struct engage_slot *s)
@@ -46,6 +78,7 @@ void engage_clear(struct engage *e)
 	}
 	if (e->tasks)
 		memset(e->tasks, 0, e->cap_tasks * sizeof *e->tasks);
+	engage_index_free(e);
 }
 
 void engage_destroy(struct engage **pe)
@@ -117,6 +150,9 @@ bool engage_add_conflict(struct engage *e, int64_t expert,
 	if (!v)
 		return false;
 	s->conflicts = v;
+	struct engage_org_conflict oc = {.expert = expert, .c = *c};
+	if (!idmap_push(&e->org_conflicts, c->org, &oc))
+		return false;
 	s->conflicts[s->n_conflicts++] = *c;
 	return true;
 }
@@ -125,6 +161,63 @@ bool engage_add_conflict(struct engage *e, int64_t expert,
  * indexed by id: the overlap and rotation rules look one up for every
  * assignment of every expert they check. */
 #define ENGAGE_TASK_ID_MAX (INT64_C(1) << 31)
+
+int64_t engage_start_day(int64_t start_at)
+{
+	int64_t d = start_at / ENGAGE_DAY_SECONDS;
+	return start_at % ENGAGE_DAY_SECONDS < 0 ? d - 1 : d;
+}
+
+/* Does org appear in orgs[0..i)? A task listing an org twice is indexed
+ * under it once. */
+static bool engage_org_seen(const uint32_t *orgs, int i, uint32_t org)
+{
+	for (int k = 0; k < i; k++)
+		if (orgs[k] == org)
+			return true;
+	return false;
+}
+
+/* Remove one copy of id from key's list (there is one when indexed). */
+static void engage_unlist(struct idmap *m, int64_t key, int64_t id)
+{
+	struct idmap_list *l = idmap_find(m, key);
+	if (!l)
+		return;
+	const int64_t *ids = l->items;
+	for (uint32_t i = 0; i < l->n; i++)
+		if (ids[i] == id) {
+			idmap_list_remove(m, l, i);
+			return;
+		}
+}
+
+static void engage_unindex_task(struct engage *e, const struct engage_task *t)
+{
+	engage_unlist(&e->by_day, engage_start_day(t->start_at), t->id);
+	for (int i = 0; i < t->n_orgs; i++)
+		if (!engage_org_seen(t->orgs, i, t->orgs[i]))
+			engage_unlist(&e->by_org, t->orgs[i], t->id);
+}
+
+/* Index t by day and orgs; on out of memory, takes back what it added. */
+static bool engage_index_task(struct engage *e, const struct engage_task *t)
+{
+	if (!idmap_push(&e->by_day, engage_start_day(t->start_at), &t->id))
+		return false;
+	for (int i = 0; i < t->n_orgs; i++) {
+		if (engage_org_seen(t->orgs, i, t->orgs[i]))
+			continue;
+		if (!idmap_push(&e->by_org, t->orgs[i], &t->id)) {
+			engage_unlist(&e->by_day, engage_start_day(t->start_at), t->id);
+			for (int k = 0; k < i; k++)
+				if (!engage_org_seen(t->orgs, k, t->orgs[k]))
+					engage_unlist(&e->by_org, t->orgs[k], t->id);
+			return false;
+		}
+	}
+	return true;
+}
 
 bool engage_put_task(struct engage *e, const struct engage_task *t)
 {
@@ -141,6 +234,15 @@ bool engage_put_task(struct engage *e, const struct engage_task *t)
 		e->tasks = nt;
 		e->cap_tasks = nc;
 	}
+	if (!engage_index_task(e, t))
+		return false;
+	if (e->tasks[t->id].id == t->id)
+		engage_unindex_task(e, &e->tasks[t->id]);
+	int64_t span;
+	if (__builtin_sub_overflow(t->end_at, t->start_at, &span))
+		span = INT64_MAX;
+	if (span > e->span)
+		e->span = span;
 	e->tasks[t->id] = *t;
 	return true;
 }
@@ -152,6 +254,57 @@ const struct engage_task *engage_task(const struct engage *e, int64_t id)
 	return &e->tasks[id];
 }
 
+bool engage_state_is_served(int state)
+{
+	return state == ASSIGN_OFFERED || state == ASSIGN_ACCEPTED ||
+	       state == ASSIGN_COMPLETED;
+}
+
+/* The seat of (expert, assignment) in its task's list, or NULL. */
+static struct engage_seat *engage_seat_find(struct engage *e, int64_t task,
+                                            int64_t expert, int64_t assignment,
+                                            struct idmap_list **list, uint32_t *at)
+{
+	struct idmap_list *l = idmap_find(&e->seats, task);
+	if (!l)
+		return NULL;
+	struct engage_seat *seats = l->items;
+	for (uint32_t i = 0; i < l->n; i++)
+		if (seats[i].expert == expert && seats[i].assignment == assignment) {
+			*list = l;
+			*at = i;
+			return &seats[i];
+		}
+	return NULL;
+}
+
+/* An assignment that changes task moves between the task lists; one that
+ * only changes state is updated in place. */
+static bool engage_replace_assignment(struct engage *e, struct engage_slot *s,
+                                      int64_t expert, struct engage_assignment *old,
+                                      const struct engage_assignment *a)
+{
+	struct idmap_list *l = NULL;
+	uint32_t at = 0;
+	struct engage_seat *seat = engage_seat_find(e, old->task, expert, old->id, &l, &at);
+	if (old->task == a->task) {
+		if (seat)
+			seat->state = a->state;
+	} else {
+		struct engage_seat ns = {.expert = expert, .assignment = a->id,
+		                         .state = a->state};
+		if (!idmap_push(&e->seats, a->task, &ns))
+			return false;
+		/* The push may have moved the lists: find the old seat again. */
+		if (engage_seat_find(e, old->task, expert, old->id, &l, &at))
+			idmap_list_remove(&e->seats, l, at);
+	}
+	s->n_served -= engage_state_is_served(old->state);
+	s->n_served += engage_state_is_served(a->state);
+	*old = *a;
+	return true;
+}
+
 /* An assignment belongs to one expert for life (a replacement is a new
  * assignment), so replacing by id searches that expert's list only. */
 bool engage_put_assignment(struct engage *e, int64_t expert,
@@ -160,18 +313,20 @@ bool engage_put_assignment(struct engage *e, int64_t expert,
 	struct engage_slot *s = engage_slot_for(e, expert);
 	if (!s)
 		return false;
-	for (uint32_t i = 0; i < s->n_assignments; i++) {
-		if (s->assignments[i].id == a->id) {
-			s->assignments[i] = *a;
-			return true;
-		}
-	}
+	for (uint32_t i = 0; i < s->n_assignments; i++)
+		if (s->assignments[i].id == a->id)
+			return engage_replace_assignment(e, s, expert, &s->assignments[i], a);
 	struct engage_assignment *v = engage_grow(s->assignments, &s->cap_assignments,
 	                                          s->n_assignments, sizeof *v, 4);
 	if (!v)
 		return false;
 	s->assignments = v;
+	struct engage_seat seat = {.expert = expert, .assignment = a->id,
+	                           .state = a->state};
+	if (!idmap_push(&e->seats, a->task, &seat))
+		return false;
 	s->assignments[s->n_assignments++] = *a;
+	s->n_served += engage_state_is_served(a->state);
 	return true;
 }
 
@@ -212,4 +367,37 @@ const struct engage_task *engage_task_table(const struct engage *e, size_t *n)
 {
 	*n = e->tasks ? e->cap_tasks : 0;
 	return e->tasks;
+}
+
+const struct engage_seat *engage_task_seats(const struct engage *e, int64_t task,
+                                            size_t *n)
+{
+	return idmap_get(&e->seats, task, n);
+}
+
+const int64_t *engage_tasks_starting(const struct engage *e, int64_t day, size_t *n)
+{
+	return idmap_get(&e->by_day, day, n);
+}
+
+int64_t engage_task_span(const struct engage *e)
+{
+	return e->span;
+}
+
+const int64_t *engage_tasks_of_org(const struct engage *e, uint32_t org, size_t *n)
+{
+	return idmap_get(&e->by_org, org, n);
+}
+
+const struct engage_org_conflict *engage_org_conflicts(const struct engage *e,
+                                                       uint32_t org, size_t *n)
+{
+	return idmap_get(&e->org_conflicts, org, n);
+}
+
+uint32_t engage_served_count(const struct engage *e, int64_t expert)
+{
+	const struct engage_slot *s = engage_slot_get(e, expert);
+	return s ? s->n_served : 0;
 }

@@ -82,4 +82,46 @@ void engage_records(const struct engage *e, int64_t expert,
  * such task). Borrowed; valid until the next engage_put_task. */
 const struct engage_task *engage_task_table(const struct engage *e, size_t *n);
 
+/*
+ * The same records seen from the task's side, for a draw that checks a
+ * whole bucket at once (recusal_scan): a few tasks and organisations
+ * concern a draw, while most experts have nothing to do with them. All
+ * borrowed, valid until the next change; NULL with *n = 0 when none; the
+ * order of the items is unspecified.
+ */
+
+/* An assignment as its task sees it. */
+struct engage_seat {
+	int64_t expert;
+	int64_t assignment;
+	int state;             /* enum assign_state */
+};
+/* Every assignment whose .task is `task`, held or not. */
+const struct engage_seat *engage_task_seats(const struct engage *e, int64_t task,
+                                            size_t *n);
+
+/* Day number of a start time: floor(start_at / 86400). */
+int64_t engage_start_day(int64_t start_at);
+/* Ids of the held tasks whose start_at falls on `day`. */
+const int64_t *engage_tasks_starting(const struct engage *e, int64_t day, size_t *n);
+/* At least end_at - start_at of every held task, and >= 0 (INT64_MAX
+ * when unknown): how far back a task overlapping a time may start. */
+int64_t engage_task_span(const struct engage *e);
+/* Ids of the held tasks listing org among their orgs (each task once). */
+const int64_t *engage_tasks_of_org(const struct engage *e, uint32_t org, size_t *n);
+
+/* A conflict as its organisation sees it. */
+struct engage_org_conflict {
+	int64_t expert;
+	struct engage_conflict c;
+};
+const struct engage_org_conflict *engage_org_conflicts(const struct engage *e,
+                                                       uint32_t org, size_t *n);
+
+/* Offered, accepted or completed: the states rules 5 and 8 count. */
+bool engage_state_is_served(int state);
+/* How many of the expert's assignments are in a served state (of any
+ * task): a bound on what rule 8 can count for the expert. */
+uint32_t engage_served_count(const struct engage *e, int64_t expert);
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * pool.c - the in-memory expert pool (see pool.h). Entries live in a vector
  * indexed by id (the daemon makes ids densely from 1); buckets keep the
- * ids of each (specialty, group type) sorted for the draws.
+ * ids of each (specialty, group type) sorted for the draws, each with a
+ * slim copy of the entry rewritten whenever the entry is (an upsert
+ * takes the old entry out of its buckets and puts the new one in).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +49,10 @@ void pool_destroy(struct pool **pp)
 	struct pool *p = pp ? *pp : NULL;
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nbuckets; i++)
+	for (size_t i = 0; i < p->nbuckets; i++) {
 		free(p->buckets[i].ids);
+		free(p->buckets[i].slim);
+	}
 	free(p->buckets);
 	free(p->entries);
 	intern_destroy(&p->specialties);
@@ -57,24 +61,56 @@ void pool_destroy(struct pool **pp)
 	*pp = NULL;
 }
 
-static bool bucket_insert(struct pool_bucket *b, int64_t id)
+struct pool_slim pool_slim_of(const struct pool_entry *pe)
 {
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 16;
-		int64_t *ids = realloc(b->ids, nc * sizeof *ids);
-		if (!ids)
-			return false;
-		b->ids = ids;
-		b->cap = nc;
-	}
+	return (struct pool_slim){
+		.birth = pe->birth,
+		.suspended_until = pe->suspended_until,
+		.employer_org = pe->employer_org,
+		.recommender_org = pe->recommender_org,
+		.term = pe->term,
+		.joined_term = pe->joined_term,
+		.status = pe->status,
+		.task_types = pe->task_types,
+		.relaxations = pe->relaxations,
+		.leader = pe->leader,
+	};
+}
+
+static bool bucket_reserve(struct pool_bucket *b)
+{
+	if (b->n < b->cap)
+		return true;
+	size_t nc = b->cap ? b->cap * 2 : 16;
+	int64_t *ids = realloc(b->ids, nc * sizeof *ids);
+	if (!ids)
+		return false;
+	b->ids = ids;
+	struct pool_slim *slim = realloc(b->slim, nc * sizeof *slim);
+	if (!slim)
+		return false;
+	b->slim = slim;
+	b->cap = nc;
+	return true;
+}
+
+static bool bucket_insert(struct pool_bucket *b, const struct pool_entry *pe)
+{
+	if (!bucket_reserve(b))
+		return false;
 	/* Ids mostly arrive in ascending order: search from the end. */
+	int64_t id = pe->id;
 	size_t i = b->n;
 	while (i > 0 && b->ids[i - 1] > id)
 		i--;
-	if (i > 0 && b->ids[i - 1] == id)
+	if (i > 0 && b->ids[i - 1] == id) {
+		b->slim[i - 1] = pool_slim_of(pe);
 		return true;
+	}
 	memmove(&b->ids[i + 1], &b->ids[i], (b->n - i) * sizeof *b->ids);
+	memmove(&b->slim[i + 1], &b->slim[i], (b->n - i) * sizeof *b->slim);
 	b->ids[i] = id;
+	b->slim[i] = pool_slim_of(pe);
 	b->n++;
 	return true;
 }
@@ -91,6 +127,7 @@ static void bucket_remove(struct pool_bucket *b, int64_t id)
 	}
 	if (lo < b->n && b->ids[lo] == id) {
 		memmove(&b->ids[lo], &b->ids[lo + 1], (b->n - lo - 1) * sizeof *b->ids);
+		memmove(&b->slim[lo], &b->slim[lo + 1], (b->n - lo - 1) * sizeof *b->slim);
 		b->n--;
 	}
 }
@@ -145,7 +182,7 @@ static bool index_entry(struct pool *p, const struct pool_entry *pe)
 			if (!(pe->group_types & (1u << g)))
 				continue;
 			struct pool_bucket *b = bucket_for(p, pe->specialties[i], g);
-			if (!b || !bucket_insert(b, pe->id)) {
+			if (!b || !bucket_insert(b, pe)) {
 				unindex(p, pe); /* removing ids not inserted is a no-op */
 				return false;
 			}

@@ -33,9 +33,30 @@ struct pool_entry {
 	uint16_t joined_term;       /* serves from joined_term through term */
 };
 
-/* Ids of experts holding one specialty and group type, ascending. */
+/* What a draw reads of each expert of a bucket (recusal's rules on the
+ * record, and the candidate entry), kept beside the bucket's ids: a draw
+ * then streams through one array instead of visiting each pool entry. */
+struct pool_slim {
+	int32_t birth;
+	int32_t suspended_until;
+	uint32_t employer_org;
+	uint32_t recommender_org;
+	uint16_t term;
+	uint16_t joined_term;
+	uint8_t status;
+	uint8_t task_types;
+	uint8_t relaxations;
+	bool leader;
+};
+
+/* The slim form of an entry. */
+struct pool_slim pool_slim_of(const struct pool_entry *pe);
+
+/* Ids of experts holding one specialty and group type, ascending;
+ * slim[i] is expert ids[i]'s, always as current as the entry. */
 struct pool_bucket {
 	int64_t *ids;
+	struct pool_slim *slim;
 	size_t n, cap;
 };
 

@@ -76,4 +76,46 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
                                 const struct recusal_task *t,
                                 const struct recusal_config *cfg);
 
+/*
+ * The same rules for every expert of a bucket, as candidates_collect()
+ * needs them: recusal_scan_begin() looks at the task's side once (the
+ * conflicts on its organisations, the tasks overlapping it or sharing an
+ * organisation within the rotation window, and who holds seats on them),
+ * then recusal_scan_check() gives, for each expert in ascending id order,
+ * exactly what recusal_check() gives, without reading the expert's
+ * history (except for rule 8, only for experts with at least the cap of
+ * served assignments). The scan borrows eng, terms, t and cfg until the
+ * next begin; it keeps its buffers across draws.
+ */
+struct recusal_hit {
+	int64_t expert;
+	int32_t rule;          /* enum recusal_rule: conflict, overlap or rotation */
+};
+
+struct recusal_scan {
+	const struct engage *eng;
+	const struct recusal_terms *terms;
+	const struct recusal_task *t;
+	const struct recusal_config *cfg;
+	struct recusal_hit *hits;          /* sorted by expert, then rule */
+	size_t n_hits, cap_hits, next_hit;
+	int64_t *exclude;                  /* t->exclude, sorted */
+	size_t n_exclude, cap_exclude, next_exclude;
+	int64_t last_id;                   /* ascending order check */
+	bool oom;                          /* a hit could not be recorded */
+};
+
+void recusal_scan_init(struct recusal_scan *s);
+/* Frees the buffers; s is left as after init. */
+void recusal_scan_free(struct recusal_scan *s);
+/* Prepare for task t. False on out of memory. */
+bool recusal_scan_begin(struct recusal_scan *s, const struct engage *eng,
+                        const struct recusal_terms *terms,
+                        const struct recusal_task *t,
+                        const struct recusal_config *cfg);
+/* recusal_check() of expert `id` whose entry's slim form is x (a bucket's
+ * slim[i], see pool.h); id above the previous one. */
+enum recusal_rule recusal_scan_check(struct recusal_scan *s, int64_t id,
+                                     const struct pool_slim *x);
+
 #endif

@@ -1,0 +1,281 @@
+/*
+ * test_engage_index.c - engage's records seen from the task's side (seats
+ * by task, tasks by start day and by organisation, conflicts by
+ * organisation, served counts) following every change: a seat changing
+ * state or task, a task moved or re-organised, a clear; and the idmap
+ * underneath (growth, many keys, removal).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engage.h"
+#include "idmap.h"
+
+#define DAY INT64_C(86400)
+
+static struct engage_task mk_task(int64_t id, int64_t start, uint32_t org1, uint32_t org2)
+{
+	struct engage_task t;
+	memset(&t, 0, sizeof t);
+	t.id = id;
+	t.start_at = start;
+	t.end_at = start + 3600;
+	t.orgs[0] = org1;
+	t.orgs[1] = org2;
+	t.n_orgs = org2 ? 2 : org1 ? 1 : 0;
+	return t;
+}
+
+static bool ids_have(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* The seat of (expert, assignment) on task, or NULL. */
+static const struct engage_seat *seat_of(const struct engage *e, int64_t task,
+                                         int64_t expert, int64_t assignment,
+                                         size_t *n)
+{
+	const struct engage_seat *s = engage_task_seats(e, task, n);
+	for (size_t i = 0; i < *n; i++)
+		if (s[i].expert == expert && s[i].assignment == assignment)
+			return &s[i];
+	return NULL;
+}
+
+static void test_start_day_floors(void **state)
+{
+	(void)state;
+	assert_int_equal(engage_start_day(0), 0);
+	assert_int_equal(engage_start_day(DAY - 1), 0);
+	assert_int_equal(engage_start_day(DAY), 1);
+	assert_int_equal(engage_start_day(-1), -1);
+	assert_int_equal(engage_start_day(-DAY), -1);
+	assert_int_equal(engage_start_day(-DAY - 1), -2);
+	assert_int_equal(engage_start_day(INT64_MIN), INT64_MIN / DAY - 1);
+}
+
+static void test_tasks_by_day_and_org_follow_replacement(void **state)
+{
+	(void)state;
+	struct engage *e = engage_new();
+	struct engage_task t = mk_task(5, 100 * DAY + 10, 7, 7);   /* org twice */
+	assert_true(engage_put_task(e, &t));
+	size_t n;
+	const int64_t *ids = engage_tasks_starting(e, 100, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 5);
+	ids = engage_tasks_of_org(e, 7, &n);
+	assert_int_equal(n, 1);   /* indexed under org 7 once */
+
+	/* Moved to another day, another org: gone from the old lists. */
+	t = mk_task(5, 103 * DAY, 9, 0);
+	assert_true(engage_put_task(e, &t));
+	assert_null(engage_tasks_starting(e, 100, &n));
+	assert_int_equal(n, 0);
+	assert_null(engage_tasks_of_org(e, 7, &n));
+	ids = engage_tasks_starting(e, 103, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 5);
+	ids = engage_tasks_of_org(e, 9, &n);
+	assert_int_equal(n, 1);
+
+	/* Put again unchanged: still listed once. */
+	assert_true(engage_put_task(e, &t));
+	engage_tasks_starting(e, 103, &n);
+	assert_int_equal(n, 1);
+	engage_tasks_of_org(e, 9, &n);
+	assert_int_equal(n, 1);
+
+	/* Several tasks on a day. */
+	for (int64_t id = 6; id < 40; id++) {
+		struct engage_task o = mk_task(id, 103 * DAY + id, 9, (uint32_t)id);
+		assert_true(engage_put_task(e, &o));
+	}
+	ids = engage_tasks_starting(e, 103, &n);
+	assert_int_equal(n, 35);
+	for (int64_t id = 5; id < 40; id++)
+		assert_true(ids_have(ids, n, id));
+	engage_tasks_of_org(e, 9, &n);
+	assert_int_equal(n, 35);
+	engage_tasks_of_org(e, 20, &n);
+	assert_int_equal(n, 1);
+
+	engage_clear(e);
+	assert_null(engage_tasks_starting(e, 103, &n));
+	assert_null(engage_tasks_of_org(e, 9, &n));
+	assert_int_equal(engage_task_span(e), 0);
+	engage_destroy(&e);
+}
+
+static void test_span_bounds_every_task(void **state)
+{
+	(void)state;
+	struct engage *e = engage_new();
+	assert_int_equal(engage_task_span(e), 0);
+	struct engage_task t = mk_task(1, 1000, 0, 0);
+	t.end_at = 500;                                   /* ends before it starts */
+	assert_true(engage_put_task(e, &t));
+	assert_int_equal(engage_task_span(e), 0);
+	t = mk_task(2, 1000, 0, 0);
+	t.end_at = 1000 + 3 * DAY;
+	assert_true(engage_put_task(e, &t));
+	assert_int_equal(engage_task_span(e), 3 * DAY);
+	t.end_at = 1000 + DAY;                            /* shortened: still a bound */
+	assert_true(engage_put_task(e, &t));
+	assert_true(engage_task_span(e) >= DAY);
+	t = mk_task(3, INT64_MIN, 0, 0);
+	t.end_at = INT64_MAX;
+	assert_true(engage_put_task(e, &t));
+	assert_int_equal(engage_task_span(e), INT64_MAX);
+	engage_destroy(&e);
+}
+
+static void test_seats_follow_state_and_task(void **state)
+{
+	(void)state;
+	struct engage *e = engage_new();
+	struct engage_assignment a = {.id = 1, .task = 10, .state = ASSIGN_OFFERED};
+	assert_true(engage_put_assignment(e, 42, &a));   /* task 10 not held: indexed */
+	size_t n;
+	const struct engage_seat *s = seat_of(e, 10, 42, 1, &n);
+	assert_non_null(s);
+	assert_int_equal(n, 1);
+	assert_int_equal(s->state, ASSIGN_OFFERED);
+	assert_int_equal(engage_served_count(e, 42), 1);
+
+	a.state = ASSIGN_DECLINED;                        /* state change in place */
+	assert_true(engage_put_assignment(e, 42, &a));
+	s = seat_of(e, 10, 42, 1, &n);
+	assert_non_null(s);
+	assert_int_equal(n, 1);
+	assert_int_equal(s->state, ASSIGN_DECLINED);
+	assert_int_equal(engage_served_count(e, 42), 0);
+
+	a.task = 11;                                      /* moved to another task */
+	a.state = ASSIGN_COMPLETED;
+	assert_true(engage_put_assignment(e, 42, &a));
+	assert_null(seat_of(e, 10, 42, 1, &n));
+	assert_int_equal(n, 0);
+	s = seat_of(e, 11, 42, 1, &n);
+	assert_non_null(s);
+	assert_int_equal(s->state, ASSIGN_COMPLETED);
+	assert_int_equal(engage_served_count(e, 42), 1);
+
+	/* Many seats on one task, from many experts; one expert twice. */
+	for (int64_t k = 2; k < 60; k++) {
+		struct engage_assignment b = {.id = k, .task = 11,
+		                              .state = k % 2 ? ASSIGN_ACCEPTED : ASSIGN_STANDBY};
+		assert_true(engage_put_assignment(e, k < 30 ? k : 42, &b));
+	}
+	engage_task_seats(e, 11, &n);
+	assert_int_equal(n, 59);
+	assert_int_equal(engage_served_count(e, 42), 1 + 15);  /* odd ids 31..59 */
+	s = seat_of(e, 11, 42, 31, &n);
+	assert_non_null(s);
+	assert_int_equal(s->state, ASSIGN_ACCEPTED);
+
+	engage_clear(e);
+	assert_null(engage_task_seats(e, 11, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(engage_served_count(e, 42), 0);
+	engage_destroy(&e);
+}
+
+static void test_conflicts_by_org(void **state)
+{
+	(void)state;
+	struct engage *e = engage_new();
+	struct engage_conflict c = {.org = 3, .valid_from = 10, .valid_to = 20};
+	assert_true(engage_add_conflict(e, 8, &c));
+	c.valid_to = 0;
+	assert_true(engage_add_conflict(e, 9, &c));
+	c.org = 4;
+	assert_true(engage_add_conflict(e, 8, &c));
+	size_t n;
+	const struct engage_org_conflict *oc = engage_org_conflicts(e, 3, &n);
+	assert_int_equal(n, 2);
+	assert_true((oc[0].expert == 8 && oc[0].c.valid_to == 20 && oc[1].expert == 9) ||
+	            (oc[1].expert == 8 && oc[1].c.valid_to == 20 && oc[0].expert == 9));
+	oc = engage_org_conflicts(e, 4, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(oc[0].expert, 8);
+	assert_null(engage_org_conflicts(e, 5, &n));
+	engage_conflicts(e, 8, &n);
+	assert_int_equal(n, 2);                           /* per expert as before */
+	engage_clear(e);
+	assert_null(engage_org_conflicts(e, 3, &n));
+	assert_true(engage_add_conflict(e, 8, &c));       /* usable after a clear */
+	engage_org_conflicts(e, 4, &n);
+	assert_int_equal(n, 1);
+	engage_destroy(&e);
+}
+
+static void test_idmap_many_keys(void **state)
+{
+	(void)state;
+	struct idmap m;
+	idmap_init(&m, sizeof(int64_t));
+	size_t n;
+	assert_null(idmap_get(&m, 1, &n));
+	assert_null(idmap_find(&m, 1));
+	/* Consecutive and far-apart keys, including the extremes. */
+	for (int64_t k = -5000; k < 5000; k++) {
+		int64_t v = k * 3;
+		assert_true(idmap_push(&m, k, &v));
+		if (k % 2 == 0)
+			assert_true(idmap_push(&m, k, &v));
+	}
+	int64_t v = 1;
+	assert_true(idmap_push(&m, INT64_MIN, &v));
+	assert_true(idmap_push(&m, INT64_MAX, &v));
+	for (int64_t k = -5000; k < 5000; k++) {
+		const int64_t *items = idmap_get(&m, k, &n);
+		assert_int_equal(n, k % 2 == 0 ? 2 : 1);
+		assert_int_equal(items[0], k * 3);
+	}
+	assert_non_null(idmap_get(&m, INT64_MIN, &n));
+	assert_int_equal(n, 1);
+	assert_non_null(idmap_get(&m, INT64_MAX, &n));
+	assert_null(idmap_get(&m, 5000, &n));
+
+	/* Removal moves the last item into the hole; an emptied key reads
+	 * as none. */
+	struct idmap_list *l = idmap_find(&m, 0);
+	assert_non_null(l);
+	assert_int_equal(l->n, 2);
+	idmap_list_remove(&m, l, 0);
+	idmap_list_remove(&m, l, 0);
+	assert_null(idmap_get(&m, 0, &n));
+	assert_int_equal(n, 0);
+	assert_true(idmap_push(&m, 0, &v));
+	assert_non_null(idmap_get(&m, 0, &n));
+	assert_int_equal(n, 1);
+
+	idmap_free(&m);
+	assert_null(idmap_get(&m, 1, &n));
+	assert_true(idmap_push(&m, 1, &v));               /* usable after free */
+	idmap_free(&m);
+	idmap_free(&m);                                   /* twice is fine */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start_day_floors),
+		cmocka_unit_test(test_tasks_by_day_and_org_follow_replacement),
+		cmocka_unit_test(test_span_bounds_every_task),
+		cmocka_unit_test(test_seats_follow_state_and_task),
+		cmocka_unit_test(test_conflicts_by_org),
+		cmocka_unit_test(test_idmap_many_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
