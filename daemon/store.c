@@ -175,11 +175,15 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 2000);
-	/* WAL + synchronous=FULL: a COMMIT that returned is on disk. */
+	/* WAL + synchronous=FULL: a COMMIT that returned is on disk.
+	 * temp_store=MEMORY: each request's savepoint keeps a statement
+	 * journal, which SQLite otherwise opens and deletes as a temp file
+	 * per request (found by profiling draws). */
 	char *msg = NULL;
 	if (sqlite3_exec(s->db,
 	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;",
+	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+	                 "PRAGMA temp_store=MEMORY;",
 	                 NULL, NULL, &msg) != SQLITE_OK) {
 		int code = (sqlite3_errcode(s->db) == SQLITE_NOTADB) ? EX_DATAERR
 		                                                      : EX_CANTCREAT;
