@@ -24,22 +24,22 @@ struct client {
 	void *ctx;
 	void *sock;
 	char *endpoint;
-	bool curve;
+	bool allowlisted; /* CURVE with a key the server must know */
 	int timeout_ms;
 	int retries;
 };
 
-static bool client_setopt(struct client *c, int opt, const void *val, size_t len,
+static bool client_setopt(void *sock, int opt, const void *val, size_t len,
                           const char *what, char *err, size_t errsz)
 {
-	if (zmq_setsockopt(c->sock, opt, val, len) == 0)
+	if (zmq_setsockopt(sock, opt, val, len) == 0)
 		return true;
 	snprintf(err, errsz, "cannot set %s: %s", what, zmq_strerror(zmq_errno()));
 	return false;
 }
 
-static bool client_setup_curve(struct client *c, const struct client_options *opt,
-                               char *err, size_t errsz)
+bool client_curve(void *sock, const struct client_options *opt, char *err,
+                  size_t errsz)
 {
 	struct keys_pair kp;
 	char server[KEYS_Z85_LEN + 1];
@@ -50,8 +50,13 @@ static bool client_setup_curve(struct client *c, const struct client_options *op
 		snprintf(err, errsz, "a client key needs the server's public key too");
 		return false;
 	}
-	if (!keys_read_secret(opt->secret_key_file, &kp, why, sizeof why)) {
-		snprintf(err, errsz, "%s: %s", opt->secret_key_file, why);
+	if (opt->secret_key_file) {
+		if (!keys_read_secret(opt->secret_key_file, &kp, why, sizeof why)) {
+			snprintf(err, errsz, "%s: %s", opt->secret_key_file, why);
+			return false;
+		}
+	} else if (!keys_generate(&kp, why, sizeof why)) {
+		snprintf(err, errsz, "cannot make a key pair: %s", why);
 		return false;
 	}
 	if (!keys_read_public(opt->server_key, server, why, sizeof why)) {
@@ -60,14 +65,13 @@ static bool client_setup_curve(struct client *c, const struct client_options *op
 		return false;
 	}
 	/* Z85 text: libzmq takes 41 bytes (40 characters and the NUL). */
-	ok = client_setopt(c, ZMQ_CURVE_SERVERKEY, server, sizeof server,
+	ok = client_setopt(sock, ZMQ_CURVE_SERVERKEY, server, sizeof server,
 	                   "the server key", err, errsz) &&
-	     client_setopt(c, ZMQ_CURVE_PUBLICKEY, kp.public_key, sizeof kp.public_key,
+	     client_setopt(sock, ZMQ_CURVE_PUBLICKEY, kp.public_key, sizeof kp.public_key,
 	                   "the public key", err, errsz) &&
-	     client_setopt(c, ZMQ_CURVE_SECRETKEY, kp.secret_key, sizeof kp.secret_key,
+	     client_setopt(sock, ZMQ_CURVE_SECRETKEY, kp.secret_key, sizeof kp.secret_key,
 	                   "the secret key", err, errsz);
 	sodium_memzero(&kp, sizeof kp);
-	c->curve = ok;
 	return ok;
 }
 
@@ -99,12 +103,17 @@ struct client *client_new(const struct client_options *opt, char *err, size_t er
 		snprintf(err, errsz, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
-	if (!client_setopt(c, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", err, errsz) ||
-	    !client_setopt(c, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg, "ZMQ_MAXMSGSIZE",
-	                   err, errsz))
+	if (!client_setopt(c->sock, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER",
+	                   err, errsz) ||
+	    !client_setopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg,
+	                   "ZMQ_MAXMSGSIZE", err, errsz))
 		goto fail;
-	if (opt->secret_key_file && !client_setup_curve(c, opt, err, errsz))
-		goto fail;
+	if (opt->secret_key_file || opt->fresh_key) {
+		if (!client_curve(c->sock, opt, err, errsz))
+			goto fail;
+		/* A key made for this run cannot be on any allowlist. */
+		c->allowlisted = opt->secret_key_file != NULL;
+	}
 	if (zmq_connect(c->sock, c->endpoint) != 0) {
 		snprintf(err, errsz, "cannot connect to %s: %s", c->endpoint,
 		         zmq_strerror(zmq_errno()));
@@ -292,8 +301,9 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 		else if (i + 1 == attempts)
 			snprintf(err, errsz, "no reply from %s after %d attempt%s%s", c->endpoint,
 			         attempts, attempts == 1 ? "" : "s",
-			         c->curve ? " (is this client's key in the server's allowlist?)"
-			                  : "");
+			         c->allowlisted
+			                 ? " (is this client's key in the server's allowlist?)"
+			                 : "");
 	}
 	msgpack_sbuffer_destroy(&sb);
 	return done;

@@ -18,6 +18,10 @@ struct client_options {
 	const char *server_key;      /* server public key (Z85 or a file); needed with CURVE */
 	int timeout_ms;              /* per attempt; default 5000 */
 	int retries;                 /* extra attempts after a timeout; default 2 */
+	bool fresh_key;              /* no key file: CURVE with a key pair made for
+	                              * this connection (the answer endpoint, where
+	                              * experts hold no allowlisted key); needs
+	                              * server_key */
 };
 
 struct client;
@@ -26,6 +30,15 @@ struct client;
 struct client *client_new(const struct client_options *opt, char *err, size_t errsz);
 /* NULL-safe; clears *c. */
 void client_destroy(struct client **c);
+
+/*
+ * Set CURVE client options on any ZeroMQ socket (also SUB sockets): the
+ * server key from opt->server_key and this client's pair from
+ * opt->secret_key_file, or a fresh pair with opt->fresh_key. Returns false
+ * with err set.
+ */
+bool client_curve(void *sock, const struct client_options *opt, char *err,
+                  size_t errsz);
 
 /* A fresh random request id (32 hex chars from libsodium). */
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);

@@ -6,6 +6,7 @@
  * the first mismatch, named with its seq.
  */
 #include "replay.h"
+#include "replay_int.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -13,57 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assign.h"
 #include "audit.h"
 #include "candidates.h"
 #include "engage.h"
 #include "ident.h"
 #include "pool.h"
 #include "proto.h"
+#include "replace.h"
 
 _Static_assert(REPLAY_HASH_LEN == AUDIT_HASH_LEN, "one hash length");
-
-/* Draw kinds the daemon writes and this replay re-runs. */
-#define REPLAY_KIND_DRAW "draw"
-#define REPLAY_KIND_REDRAW "redraw"
-
-struct replay_slot {
-	struct replay_seat seat;
-	int64_t assignment;          /* the replay's own id, keying engage */
-};
-
-struct replay_task {
-	struct task req;             /* as first drawn; a redraw repeats it */
-	struct replay_slot *slots;   /* creation order */
-	size_t n, cap;
-};
-
-struct replay {
-	struct pool *pool;
-	struct engage *engage;
-	struct candidates cands;     /* reused by every draw */
-	int64_t seq;                 /* last entry replayed; 0 = none */
-	uint8_t hash[AUDIT_HASH_LEN];
-	bool spent;                  /* a mismatch was reported */
-	int64_t spent_seq;
-	uint8_t commit[AUDIT_HASH_LEN];   /* what the next draw must open */
-	int64_t commit_seq, commit_draw;  /* where it was made (draw 0 = genesis) */
-	int32_t *term_start, *term_end;   /* by term number; [0] unused */
-	int n_terms;
-	int64_t last_draw, last_conflict, last_assignment;
-	struct replay_task *tasks;   /* tasks[id - 1]: the daemon numbers 1, 2, ... */
-	size_t n_tasks, cap_tasks;
-	struct replay_stats stats;
-};
-
-/* The entry being replayed, and where its failure is written. */
-struct replay_at {
-	struct replay *r;
-	int64_t seq, at;
-	int64_t draw;                /* its draw id once known, for messages */
-	const char *type;
-	char *why;
-	size_t whysz;
-};
 
 struct replay *replay_new(void)
 {
@@ -86,6 +46,7 @@ void replay_destroy(struct replay **rp)
 	for (size_t i = 0; i < r->n_tasks; i++)
 		free(r->tasks[i].slots);
 	free(r->tasks);
+	free(r->seats);
 	free(r->term_start);
 	free(r->term_end);
 	candidates_free(&r->cands);
@@ -95,12 +56,7 @@ void replay_destroy(struct replay **rp)
 	*rp = NULL;
 }
 
-/* Write "seq N: " (or "seq N (draw D): ") and the message; returns false
- * so that checks read `return replay_fail(...)`. */
-static bool replay_fail(struct replay_at *x, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool replay_fail(struct replay_at *x, const char *fmt, ...)
+bool replay_fail(struct replay_at *x, const char *fmt, ...)
 {
 	if (!x->why || x->whysz == 0)
 		return false;
@@ -117,12 +73,12 @@ static bool replay_fail(struct replay_at *x, const char *fmt, ...)
 	return false;
 }
 
-static bool replay_unparsed(struct replay_at *x)
+bool replay_unparsed(struct replay_at *x)
 {
 	return replay_fail(x, "body of type %s does not parse", x->type);
 }
 
-static bool replay_nomem(struct replay_at *x)
+bool replay_nomem(struct replay_at *x)
 {
 	return replay_fail(x, "out of memory while replaying");
 }
@@ -205,7 +161,7 @@ static bool replay_term(struct replay_at *x, const msgpack_object *body)
 /* The daemon makes expert ids densely (the pool's largest + 1), so an
  * entry names a known expert or the next one; this also keeps a forged
  * id from sizing the pool's vectors. */
-static bool replay_expert(struct replay_at *x, const msgpack_object *body)
+bool replay_expert(struct replay_at *x, const msgpack_object *body)
 {
 	struct replay *r = x->r;
 	struct expert e;
@@ -256,7 +212,7 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 
 /* ---- tasks and seats ---- */
 
-static struct replay_task *replay_task_get(const struct replay *r, int64_t id)
+struct replay_task *replay_task_get(const struct replay *r, int64_t id)
 {
 	if (id < 1 || (uint64_t)id > r->n_tasks)
 		return NULL;
@@ -265,7 +221,7 @@ static struct replay_task *replay_task_get(const struct replay *r, int64_t id)
 
 /* The first request field (as packed in transcripts) in which a redraw
  * does not repeat its task, or NULL. The nonce is the redraw's own. */
-static const char *replay_request_differs(const struct task *a, const struct task *b)
+const char *replay_request_differs(const struct task *a, const struct task *b)
 {
 	if (strcmp(a->bureau, b->bureau) != 0)
 		return "bureau";
@@ -357,15 +313,25 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 		t->slots = s;
 		t->cap = nc;
 	}
+	if (r->cap_seats < (size_t)r->last_assignment + tr->n_panel) {
+		size_t nc = (size_t)r->last_assignment + tr->n_panel + 64;
+		struct replay_seat_ref *ref = realloc(r->seats, nc * sizeof *ref);
+		if (!ref)
+			return false;
+		r->seats = ref;
+		r->cap_seats = nc;
+	}
+	bool replacement = tr->replaces != 0;
 	for (size_t i = 0; i < tr->n_panel; i++) {
-		bool backup = i >= leaders + (size_t)t->req.members;
+		bool backup = !replacement && i >= leaders + (size_t)t->req.members;
 		struct replay_slot *s = &t->slots[t->n++];
 		*s = (struct replay_slot){
 			.seat = {.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
-			         .role = i < leaders ? 0 : backup ? 2 : 1,
+			         .role = replacement ? tr->role : i < leaders ? 0 : backup ? 2 : 1,
 			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED},
 			.assignment = ++r->last_assignment,
 		};
+		r->seats[s->assignment - 1] = (struct replay_seat_ref){task, t->n - 1};
 		struct engage_assignment ea = {.id = s->assignment, .task = task,
 		                               .state = s->seat.state};
 		if (!engage_put_assignment(r->engage, s->seat.expert, &ea))
@@ -453,6 +419,8 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 			                   (long long)tr->task, field);
 		return true;
 	}
+	if (strcmp(tr->kind, REPLAY_KIND_REPLACEMENT) == 0)
+		return replay_replacement_request(x, tr);
 	return replay_fail(x, "draws of kind %s are not replayed by this version",
 	                   tr->kind);
 }
@@ -536,8 +504,13 @@ static bool replay_select(struct replay_at *x, const struct audit_transcript *tr
 	struct draw_spec spec = {.leader = q->leader, .members = (size_t)q->members,
 	                         .backups = (size_t)q->backups,
 	                         .diversity = tr->rules.diversity};
+	size_t more = 0;
+	if (tr->replaces) {
+		spec = replay_replacement_spec(x->r, tr, &dropped);
+	}
 	bool ok = draw_select_counted(c->list, c->n, &spec, seed, panel, &n_panel,
-	                              &dropped) == DRAW_OK;
+	                              &more) == DRAW_OK;
+	dropped += more;
 	if (ok != tr->ok)
 		return replay_fail(x, "outcome differs: transcript %s, replay %s",
 		                   tr->ok ? "ok" : "failed", ok ? "ok" : "failed");
@@ -568,7 +541,7 @@ static bool replay_draw_apply(struct replay_at *x, const struct audit_transcript
 	r->stats.redraws += redraw;
 	if (!tr->ok)
 		return true;
-	if (!redraw && !replay_task_create(r, tr->task, &tr->req))
+	if (!redraw && !tr->replaces && !replay_task_create(r, tr->task, &tr->req))
 		return replay_nomem(x);
 	struct replay_task *t = replay_task_get(r, tr->task);
 	if ((redraw && !replay_cancel_open(r, tr->task, t)) ||
@@ -610,6 +583,19 @@ static const struct replay_type {
 	{AUDIT_CONFLICT, replay_conflict},
 	{AUDIT_DRAW, replay_draw},
 	{AUDIT_DRAW_FAILED, replay_draw},
+	{AUDIT_SEAT_PREFIX "offered", replay_seat},
+	{AUDIT_SEAT_PREFIX "accepted", replay_seat},
+	{AUDIT_SEAT_PREFIX "declined", replay_seat},
+	{AUDIT_SEAT_PREFIX "expired", replay_seat},
+	{AUDIT_SEAT_PREFIX "completed", replay_seat},
+	{AUDIT_SEAT_PREFIX "no_show", replay_seat},
+	{AUDIT_SEAT_PREFIX "withdrawn", replay_seat},
+	{AUDIT_SEAT_PREFIX "cancelled", replay_seat},
+	{AUDIT_TASK_CANCELLED, replay_task_event},
+	{AUDIT_TASK_FILLED, replay_task_event},
+	{AUDIT_TASK_SHORT, replay_task_event},
+	{AUDIT_EXPERT_WARNED, replay_expert_warned},
+	{AUDIT_EXPERT_FLAGGED, replay_expert_flagged},
 };
 
 static bool replay_body(struct replay_at *x, const void *body, size_t body_len)

@@ -45,13 +45,20 @@ void replay_destroy(struct replay **r);
  *     time and ends after it starts; 1 to TASK_MAX_SEATS seats; the task
  *     is the next new id (ok first draw), none (failed first draw) or an
  *     existing one whose request the redraw repeats field for field (the
- *     nonce aside); kind "replacement" is refused, not yet replayed; the
- *     candidate list rebuilt from the replayed state (count, hash,
- *     exclusions by rule), the seed, the outcome, the panel seat by seat
- *     and the diversity drops equal the transcript's.
+ *     nonce aside), or, for a replacement, an open task whose request it
+ *     repeats (nonce included), a freed seat of the same role, and every
+ *     expert seated before as already_drawn; the candidate list rebuilt
+ *     from the replayed state (count, hash, exclusions by rule), the
+ *     seed, the outcome, the panel seat by seat and the diversity drops
+ *     equal the transcript's;
+ *  4. seat transitions (assignment.*): a known seat of that task and
+ *     expert, in the `from` state, by a transition assign_next() allows;
+ *     task.cancelled only once no seat is open; expert.flagged flags a
+ *     known expert.
  * Then the entry's effect is applied as the daemon applies it: the pool
  * upsert, the conflict, the term; for an ok draw a new task and its seats,
- * for an ok redraw the open seats cancelled and the new panel seated.
+ * for an ok redraw the open seats cancelled and the new panel seated, for
+ * a replacement its one seat offered; a transition's new state and role.
  *
  * On REPLAY_MISMATCH, why (whysz > 0) names the seq and what differs,
  * e.g. "seq 2005: secret does not open the commitment of seq 2004
@@ -71,6 +78,7 @@ enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
  * are subsets of it. */
 struct replay_stats {
 	uint64_t entries, experts, conflicts, terms, draws, failed_draws, redraws;
+	uint64_t transitions;   /* seat transitions (assignment.*) */
 };
 void replay_stats(const struct replay *r, struct replay_stats *out);
 

@@ -12,7 +12,7 @@
  * next + 1 and an empty cell reads as 0 = "no transition". */
 #define TO(s) ((signed char)((s) + 1))
 
-const char *const assign_event_names[ASSIGN_EV__COUNT] = {
+const char *const assign_event_names[ASSIGN_EV__COUNT + 1] = {
 	[ASSIGN_EV_PROMOTE] = "promote",
 	[ASSIGN_EV_ACCEPT] = "accept",
 	[ASSIGN_EV_DECLINE] = "decline",

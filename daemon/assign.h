@@ -31,7 +31,8 @@ enum assign_event {
 };
 
 /* Wire names of the events ("promote", "accept", ...). */
-extern const char *const assign_event_names[ASSIGN_EV__COUNT];
+/* NULL-terminated, for proto_choice_index(). */
+extern const char *const assign_event_names[ASSIGN_EV__COUNT + 1];
 
 /*
  * The state `ev` leads to from `from`, or -1 when the transition is illegal

@@ -5,6 +5,7 @@
  * Layouts are normative: PROTOCOL.md repeats them; change both together.
  */
 #include "audit.h"
+#include "audit_int.h"
 
 #include <assert.h>
 #include <limits.h>
@@ -72,14 +73,14 @@ void audit_commit(uint8_t out[AUDIT_HASH_LEN], const uint8_t secret[AUDIT_SECRET
 
 /* The key under which excluded[i] is recorded: RULE_OK counts the pool's
  * experts outside the task's specialty and group-type bucket. */
-static const char *audit_rule_key(int i)
+const char *audit_rule_key(int i)
 {
 	return i == RULE_OK ? "outside_specialty" : recusal_rule_names[i];
 }
 
 /* ---- packing ---- */
 
-static void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v)
+void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v)
 {
 	proto_pack_str(pk, k);
 	msgpack_pack_uint64(pk, v);
@@ -229,10 +230,11 @@ static void audit_pack_rules(msgpack_packer *pk, const struct recusal_config *c)
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 {
 	bool has_reason = t->reason[0] != '\0';
+	bool replacement = t->replaces != 0;
 
 	assert(t->n_already_drawn <= TASK_MAX_SEATS * 4);
 	assert(t->n_panel <= TASK_MAX_SEATS);
-	msgpack_pack_map(pk, 16 + has_reason);
+	msgpack_pack_map(pk, 16 + has_reason + 2 * replacement);
 	proto_pack_kv_int(pk, "draw", t->draw);
 	proto_pack_str(pk, "task");
 	if (t->task)
@@ -243,6 +245,10 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	proto_pack_kv_str(pk, "actor", t->actor);
 	if (has_reason)
 		proto_pack_kv_str(pk, "reason", t->reason);
+	if (replacement) {
+		proto_pack_kv_int(pk, "replaces", t->replaces);
+		proto_pack_kv_str(pk, "role", proto_seat_roles[t->role]);
+	}
 	proto_pack_str(pk, "request");
 	audit_pack_request(pk, &t->req);
 	proto_pack_str(pk, "rules");
@@ -272,13 +278,8 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
  * failure sticks and the reader's result is false.
  */
 
-struct audit_rd {
-	const msgpack_object_kv *kv;
-	uint32_t n, i;
-	bool ok;
-};
 
-static bool audit_rd_begin(struct audit_rd *rd, const msgpack_object *o)
+bool audit_rd_begin(struct audit_rd *rd, const msgpack_object *o)
 {
 	rd->ok = o && o->type == MSGPACK_OBJECT_MAP;
 	rd->kv = rd->ok ? o->via.map.ptr : NULL;
@@ -287,7 +288,7 @@ static bool audit_rd_begin(struct audit_rd *rd, const msgpack_object *o)
 	return rd->ok;
 }
 
-static bool audit_rd_end(const struct audit_rd *rd)
+bool audit_rd_end(const struct audit_rd *rd)
 {
 	return rd->ok && rd->i == rd->n;
 }
@@ -299,7 +300,7 @@ static bool audit_is_key(const msgpack_object *o, const char *k)
 }
 
 /* The value of the next entry if its key is k, else NULL (no failure). */
-static const msgpack_object *audit_rd_peek(struct audit_rd *rd, const char *k)
+const msgpack_object *audit_rd_peek(struct audit_rd *rd, const char *k)
 {
 	if (!rd->ok || rd->i >= rd->n || !audit_is_key(&rd->kv[rd->i].key, k))
 		return NULL;
@@ -307,7 +308,7 @@ static const msgpack_object *audit_rd_peek(struct audit_rd *rd, const char *k)
 }
 
 /* Record the outcome of one step; returns it. */
-static bool audit_rd_check(struct audit_rd *rd, bool ok)
+bool audit_rd_check(struct audit_rd *rd, bool ok)
 {
 	if (!ok)
 		rd->ok = false;
@@ -315,7 +316,7 @@ static bool audit_rd_check(struct audit_rd *rd, bool ok)
 }
 
 /* The value of the next entry, which must be k. */
-static const msgpack_object *audit_rd_val(struct audit_rd *rd, const char *k)
+const msgpack_object *audit_rd_val(struct audit_rd *rd, const char *k)
 {
 	const msgpack_object *v = audit_rd_peek(rd, k);
 
@@ -359,7 +360,7 @@ static bool audit_obj_date(const msgpack_object *v, int32_t *out)
 	       ident_date_parse(v->via.str.ptr, v->via.str.size, out);
 }
 
-static bool audit_rd_int(struct audit_rd *rd, const char *k, int64_t min,
+bool audit_rd_int(struct audit_rd *rd, const char *k, int64_t min,
                          int64_t max, int64_t *out)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
@@ -368,7 +369,7 @@ static bool audit_rd_int(struct audit_rd *rd, const char *k, int64_t min,
 }
 
 /* An int field of a C int (enum, count, term number). */
-static bool audit_rd_cint(struct audit_rd *rd, const char *k, int min, int max,
+bool audit_rd_cint(struct audit_rd *rd, const char *k, int min, int max,
                           int *out)
 {
 	int64_t x = 0;
@@ -409,7 +410,7 @@ static bool audit_rd_bool(struct audit_rd *rd, const char *k, bool *out)
 	return rd->ok;
 }
 
-static bool audit_rd_str(struct audit_rd *rd, const char *k, char *buf, size_t size)
+bool audit_rd_str(struct audit_rd *rd, const char *k, char *buf, size_t size)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -417,7 +418,7 @@ static bool audit_rd_str(struct audit_rd *rd, const char *k, char *buf, size_t s
 }
 
 /* An optional string, packed only when non-empty. */
-static bool audit_rd_opt_str(struct audit_rd *rd, const char *k, char *buf,
+bool audit_rd_opt_str(struct audit_rd *rd, const char *k, char *buf,
                              size_t size)
 {
 	const msgpack_object *v = audit_rd_peek(rd, k);
@@ -428,7 +429,7 @@ static bool audit_rd_opt_str(struct audit_rd *rd, const char *k, char *buf,
 	return audit_rd_check(rd, audit_obj_str(v, buf, size) && buf[0] != '\0');
 }
 
-static bool audit_rd_choice(struct audit_rd *rd, const char *k,
+bool audit_rd_choice(struct audit_rd *rd, const char *k,
                             const char *const *names, int *out)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
@@ -517,7 +518,7 @@ static bool audit_rd_strs(struct audit_rd *rd, const char *k, char *rows,
 }
 
 /* Open the map under k as sub. */
-static bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub)
+bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -633,7 +634,7 @@ static bool audit_read_rules(struct audit_rd *rd, struct recusal_config *c)
 	return audit_rd_end(rd);
 }
 
-static bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT])
+bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT])
 {
 	for (int i = 0; i < RULE__COUNT; i++)
 		audit_rd_uint(rd, audit_rule_key(i), UINT64_MAX, &excluded[i]);
@@ -664,6 +665,14 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 		strcpy(t->kind, audit_draw_kinds[kind]);
 	audit_rd_str(&rd, "actor", t->actor, sizeof t->actor);
 	audit_rd_opt_str(&rd, "reason", t->reason, sizeof t->reason);
+	t->role = -1;
+	if (audit_rd_peek(&rd, "replaces")) {
+		rd.i--;   /* read it again, with its range */
+		audit_rd_int(&rd, "replaces", 1, INT64_MAX, &t->replaces);
+		audit_rd_choice(&rd, "role", proto_seat_roles, &t->role);
+	}
+	/* Exactly replacements name the seat they fill. */
+	audit_rd_check(&rd, (t->replaces != 0) == (strcmp(t->kind, "replacement") == 0));
 	if (audit_rd_map(&rd, "request", &sub))
 		audit_rd_check(&rd, audit_read_request(&sub, &t->req));
 	if (audit_rd_map(&rd, "rules", &sub))

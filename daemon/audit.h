@@ -39,6 +39,12 @@
 #define AUDIT_CONFLICT "pool.conflict"     /* {id, expert, org_code, kind, from, to} */
 #define AUDIT_DRAW "draw"                  /* a transcript, result ok */
 #define AUDIT_DRAW_FAILED "draw.failed"    /* a transcript, insufficient_candidates */
+#define AUDIT_SEAT_PREFIX "assignment."    /* + the new state: a seat transition */
+#define AUDIT_TASK_CANCELLED "task.cancelled"
+#define AUDIT_TASK_FILLED "task.filled"
+#define AUDIT_TASK_SHORT "task.short"
+#define AUDIT_EXPERT_WARNED "expert.warned"
+#define AUDIT_EXPERT_FLAGGED "expert.flagged" /* a pool.expert body */
 
 void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
                 int64_t seq, int64_t at, const char *type,
@@ -54,6 +60,8 @@ struct audit_transcript {
 	char kind[16];                    /* "draw", "redraw", "replacement" */
 	char actor[64];                   /* principal */
 	char reason[513];                 /* redraw reason, "" otherwise */
+	int64_t replaces;                 /* replacement: the freed seat; else 0 */
+	int role;                         /* replacement: its role; else -1 */
 	struct task req;                  /* the request as drawn (orgs, dates...) */
 	struct recusal_config rules;
 	uint64_t n_candidates;
@@ -80,7 +88,33 @@ void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
 
+/* A seat transition (PROTOCOL.md 7.11.3), the body of assignment.<to>. */
+struct audit_seat {
+	int64_t assignment, task, expert;
+	int event;                        /* enum assign_event */
+	int from, to;                     /* enum assign_state */
+	int role;                         /* index into proto_seat_roles */
+	char actor[64];
+	int channel;                      /* index into proto_channels */
+	char reason[513];                 /* "" if none */
+	int64_t deadline;                 /* only when to is offered; else 0 */
+	int ledger;                       /* enum policy_kind, or -1 */
+};
+void audit_pack_seat(msgpack_packer *pk, const struct audit_seat *s);
+void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
+                               const char *reason, int64_t seats);
+void audit_pack_task_filled(msgpack_packer *pk, int64_t task);
+void audit_pack_task_short(msgpack_packer *pk, int64_t task, int64_t draw,
+                           int64_t empty, const uint64_t excluded[RULE__COUNT]);
+void audit_pack_expert_warned(msgpack_packer *pk, int64_t expert, int score,
+                              int warn_at, int flag_at);
+
 /* Readers (verifier side): false if the body does not have the layout. */
+bool audit_read_seat(const msgpack_object *body, struct audit_seat *s);
+/* task.cancelled, task.filled, task.short: the task id. */
+bool audit_read_task_event(const char *type, const msgpack_object *body,
+                           int64_t *task);
+bool audit_read_expert_warned(const msgpack_object *body, int64_t *expert);
 bool audit_read_commit(const msgpack_object *body, uint8_t commit[AUDIT_HASH_LEN]);
 bool audit_read_term(const msgpack_object *body, int *term, int32_t *start, int32_t *end);
 bool audit_read_expert(const msgpack_object *body, struct expert *e);

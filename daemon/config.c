@@ -32,6 +32,7 @@ enum config_kind {
 	CONFIG_K_INT,
 	CONFIG_K_BOOL,
 	CONFIG_K_LEVEL,
+	CONFIG_K_REASONS,   /* decline reasons: bool[POLICY_REASON__COUNT] */
 };
 
 struct config_key {
@@ -48,11 +49,16 @@ struct config_key {
 	{sec, key, opt, CONFIG_K_STR, offsetof(struct config, field),      \
 	 sizeof(((struct config *)0)->field), 0, 0}
 
+#define CONFIG_LEDGER_WEIGHT(key, kind)                                    \
+	{"ledger", key, NULL, CONFIG_K_INT,                                \
+	 offsetof(struct config, ledger.weight[kind]), 0, 0, 100}
+
 static const struct config_key config_keys[] = {
 	CONFIG_STR("store", "path", "db", db_path),
 	CONFIG_STR("server", "listen", "listen", listen),
 	CONFIG_STR("server", "answer_listen", "answer-listen", answer_listen),
 	CONFIG_STR("server", "pub_listen", "pub-listen", pub_listen),
+	CONFIG_STR("server", "notify_listen", "notify-listen", notify_listen),
 	CONFIG_STR("metrics", "listen", "metrics-listen", metrics_listen),
 	{"server", "batch_max", "batch-max", CONFIG_K_INT,
 	 offsetof(struct config, batch_max), 0, CONFIG_BATCH_MIN, CONFIG_BATCH_MAX},
@@ -74,6 +80,23 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, diversity), 0, 0, 0},
 	{"draw", "max_task_days", NULL, CONFIG_K_INT,
 	 offsetof(struct config, max_task_days), 0, 1, 1100},
+	{"assign", "response_hours", NULL, CONFIG_K_INT,
+	 offsetof(struct config, response_hours), 0, 1, 720},
+	CONFIG_LEDGER_WEIGHT("weight_decline", POLICY_DECLINE),
+	CONFIG_LEDGER_WEIGHT("weight_excused", POLICY_EXCUSED),
+	CONFIG_LEDGER_WEIGHT("weight_expiry", POLICY_EXPIRY),
+	CONFIG_LEDGER_WEIGHT("weight_withdrawal", POLICY_WITHDRAWAL),
+	CONFIG_LEDGER_WEIGHT("weight_no_show", POLICY_NO_SHOW),
+	{"ledger", "excused", NULL, CONFIG_K_REASONS,
+	 offsetof(struct config, ledger.excused), 0, 0, 0},
+	{"ledger", "excused_free", NULL, CONFIG_K_INT,
+	 offsetof(struct config, ledger.excused_free), 0, 0, 100},
+	{"ledger", "window_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, ledger.window_days), 0, 1, 3650},
+	{"ledger", "warn_at", NULL, CONFIG_K_INT,
+	 offsetof(struct config, ledger.warn_at), 0, 0, 1000},
+	{"ledger", "flag_at", NULL, CONFIG_K_INT,
+	 offsetof(struct config, ledger.flag_at), 0, 0, 1000},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -86,6 +109,8 @@ void config_defaults(struct config *cfg)
 	         "tcp://127.0.0.1:5571");
 	snprintf(cfg->answer_listen, sizeof(cfg->answer_listen), "%s",
 	         "tcp://127.0.0.1:5572");
+	snprintf(cfg->notify_listen, sizeof(cfg->notify_listen), "%s",
+	         "tcp://127.0.0.1:5573");
 	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s",
 	         "127.0.0.1:9570");
 	cfg->secret_key_file[0] = '\0';
@@ -99,6 +124,30 @@ void config_defaults(struct config *cfg)
 	cfg->exposure_days = 365;
 	cfg->diversity = true;
 	cfg->max_task_days = 31;
+	cfg->response_hours = 24;
+	policy_defaults(&cfg->ledger);
+}
+
+/* "conflict illness" or "conflict,illness": the excused decline reasons;
+ * "none" for none. */
+static bool config_parse_reasons(const char *s, bool *out)
+{
+	bool set[POLICY_REASON__COUNT] = {false};
+	if (strcasecmp(s, "none") != 0) {
+		while (*s) {
+			size_t n = strcspn(s, " ,\t");
+			if (n > 0) {
+				int r = proto_choice_index(policy_reason_names, s, n);
+				if (r < 0)
+					return false;
+				set[r] = true;
+			}
+			s += n;
+			s += strspn(s, " ,\t");
+		}
+	}
+	memcpy(out, set, sizeof set);
+	return true;
 }
 
 static void config_err(char *err, size_t errsz, const char *fmt, ...)
@@ -185,6 +234,15 @@ static bool config_set(struct config *cfg, const struct config_key *k,
 			config_err(why, whysz,
 			           "'%.64s' is not a log level "
 			           "(error|warning|notice|info|debug)", value);
+			return false;
+		}
+		return true;
+	case CONFIG_K_REASONS:
+		if (!config_parse_reasons(value, (bool *)(void *)field)) {
+			config_err(why, whysz,
+			           "'%.64s' is not a list of decline reasons (conflict, "
+			           "illness, official_duty, schedule, other) or none",
+			           value);
 			return false;
 		}
 		return true;
@@ -349,6 +407,7 @@ static const struct option config_options[] = {
 	{"listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"answer-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"pub-listen", required_argument, NULL, CONFIG_OPT_KEY},
+	{"notify-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"metrics-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"batch-max", required_argument, NULL, CONFIG_OPT_KEY},
 	{"secret-key", required_argument, NULL, CONFIG_OPT_KEY},
@@ -546,13 +605,14 @@ int config_validate(const struct config *cfg, char *err, size_t errsz)
 		{"listen", cfg->listen},
 		{"answer_listen", cfg->answer_listen},
 		{"pub_listen", cfg->pub_listen},
+		{"notify_listen", cfg->notify_listen},
 	};
 
 	if (cfg->db_path[0] == '\0') {
 		config_err(err, errsz, "[store] path is empty");
 		return EX_CONFIG;
 	}
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
 		if (!config_endpoint_ok(eps[i].value)) {
 			config_err(err, errsz, "[server] %s '%.64s' is not a tcp:// "
 			           "or ipc:// endpoint", eps[i].name, eps[i].value);
@@ -582,6 +642,11 @@ int config_validate(const struct config *cfg, char *err, size_t errsz)
 		           "%d..%d", cfg->max_msg_size, CONFIG_MSG_MIN, CONFIG_MSG_MAX);
 		return EX_CONFIG;
 	}
+	if (cfg->ledger.flag_at > 0 && cfg->ledger.warn_at > cfg->ledger.flag_at) {
+		config_err(err, errsz, "[ledger] warn_at %d is above flag_at %d",
+		           cfg->ledger.warn_at, cfg->ledger.flag_at);
+		return EX_CONFIG;
+	}
 	if (cfg->log_level < LOG_ERR || cfg->log_level > LOG_DEBUG) {
 		config_err(err, errsz, "[log] level %d is outside %d..%d",
 		           cfg->log_level, LOG_ERR, LOG_DEBUG);
@@ -589,7 +654,7 @@ int config_validate(const struct config *cfg, char *err, size_t errsz)
 	}
 	if (cfg->insecure) {
 		/* Without CURVE anyone who can reach the port is any role. */
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
 			if (!config_endpoint_is_local(eps[i].value)) {
 				config_err(err, errsz, "insecure mode is only allowed on "
 				           "ipc:// or loopback tcp://, but [server] %s "
@@ -630,6 +695,8 @@ void config_usage(FILE *out)
 "                          (default tcp://127.0.0.1:5571)\n"
 "  --answer-listen EP    expert answer endpoint [server] answer_listen\n"
 "                          (default tcp://127.0.0.1:5572)\n"
+"  --notify-listen EP    notification endpoint [server] notify_listen\n"
+"                          (default tcp://127.0.0.1:5573)\n"
 "  --metrics-listen HOST:PORT  /metrics, /livez, /readyz over HTTP\n"
 "                          [metrics] listen (default 127.0.0.1:9570; off = none)\n"
 "  --secret-key FILE     server CURVE key file [security] secret_key\n"

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "policy.h"
+
 #define CONFIG_PATH_MAX 1024
 #define CONFIG_ENDPOINT_MAX 256
 
@@ -17,6 +19,7 @@ struct config {
 	char listen[CONFIG_ENDPOINT_MAX];        /* [server] listen */
 	char answer_listen[CONFIG_ENDPOINT_MAX]; /* [server] answer_listen (#4) */
 	char pub_listen[CONFIG_ENDPOINT_MAX];    /* [server] pub_listen (#5) */
+	char notify_listen[CONFIG_ENDPOINT_MAX]; /* [server] notify_listen */
 	char metrics_listen[CONFIG_ENDPOINT_MAX]; /* [metrics] listen, HOST:PORT or "off" */
 	char secret_key_file[CONFIG_PATH_MAX];   /* [security] secret_key */
 	char allowlist_file[CONFIG_PATH_MAX];    /* [security] allowlist */
@@ -30,6 +33,8 @@ struct config {
 	int exposure_days;                       /* [draw] exposure_days */
 	bool diversity;                          /* [draw] diversity */
 	int max_task_days;                       /* [draw] max_task_days */
+	int response_hours;                      /* [assign] response_hours */
+	struct policy ledger;                    /* [ledger] weights, thresholds */
 };
 
 /* What main() should do after parsing the command line. */

@@ -47,14 +47,28 @@ static const struct dispatch_op ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_DRAW_REDRAW] = {h_draw_redraw, PROTO_ROLE_OPERATOR, true},
 	[PROTO_OP_TASK_SHOW] = {h_task_show, ROLES_TASKS, false},
 	[PROTO_OP_TASK_LIST] = {h_task_list, ROLES_TASKS, false},
+	[PROTO_OP_TASK_CANCEL] = {h_task_cancel, PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU, true},
+	[PROTO_OP_TASK_ATTENDANCE] = {h_task_attendance, ROLES_TASKS, true},
+	/* Only experts, and experts only this: the answer endpoint. */
+	[PROTO_OP_ASSIGNMENT_ANSWER] = {h_assignment_answer, PROTO_ROLE_EXPERT, true},
+	[PROTO_OP_ASSIGNMENT_REPLY] = {h_assignment_reply, ROLES_TASKS, true},
+	[PROTO_OP_FLAGGED_LIST] = {h_flagged_list, PROTO_ROLE_OPERATOR, false},
 	[PROTO_OP_AUDIT_ENTRIES] = {h_audit_entries, PROTO_ROLE_OPERATOR, false},
 	[PROTO_OP_AUDIT_SHOW] = {h_audit_show, ROLES_TASKS, false},
+	[PROTO_OP_STATS] = {h_stats, PROTO_ROLE_OPERATOR, false},
 };
 
 struct dispatch {
 	bool lost;            /* the batch's transaction was rolled back by SQLite */
 	dispatch_commit_fn on_commit;
 	void *on_commit_arg;
+	dispatch_notify_fn on_notify;
+	void *on_notify_arg;
+	dispatch_due_fn on_due;
+	void *on_due_arg;
+	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
+	struct notify_queue notify;
+	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;
@@ -66,6 +80,18 @@ void dispatch_on_commit(struct dispatch *d, dispatch_commit_fn fn, void *arg)
 {
 	d->on_commit = fn;
 	d->on_commit_arg = arg;
+}
+
+void dispatch_on_notify(struct dispatch *d, dispatch_notify_fn fn, void *arg)
+{
+	d->on_notify = fn;
+	d->on_notify_arg = arg;
+}
+
+void dispatch_on_due(struct dispatch *d, dispatch_due_fn fn, void *arg)
+{
+	d->on_due = fn;
+	d->on_due_arg = arg;
 }
 
 void dispatch_item_init(struct dispatch_item *it)
@@ -82,7 +108,8 @@ void dispatch_item_free(struct dispatch_item *it)
 
 struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               struct engage *engage,
-                              const struct recusal_config *rules)
+                              const struct recusal_config *rules,
+                              const struct assign_rules *assign)
 {
 	struct dispatch *d = calloc(1, sizeof *d);
 	if (!d)
@@ -91,6 +118,13 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
 	d->pool = pool;
 	d->engage = engage;
 	d->ctx.rules = rules;
+	d->ctx.assign = assign;
+	d->ctx.notify = &d->notify;
+	/* Deadlines that passed while the daemon was stopped: the first batch. */
+	d->next_due = store_assignment_next_deadline(store);
+	notify_queue_init(&d->notify);
+	msgpack_sbuffer_init(&d->record);
+	candidates_init(&d->ctx.cands);
 	reply_init(&d->rep);
 	msgpack_sbuffer_init(&d->ctx.audit_body);
 	msgpack_packer_init(&d->ctx.audit_pk, &d->ctx.audit_body, msgpack_sbuffer_write);
@@ -103,6 +137,9 @@ void dispatch_destroy(struct dispatch **dp)
 	if (!d)
 		return;
 	reply_free(&d->rep);
+	notify_queue_free(&d->notify);
+	candidates_free(&d->ctx.cands);
+	msgpack_sbuffer_destroy(&d->record);
 	msgpack_sbuffer_destroy(&d->ctx.audit_body);
 	free(d->ctx.touched);
 	free(d);
@@ -265,6 +302,16 @@ static bool answer_retry(struct dispatch *d, struct dispatch_item *it,
 	return true;
 }
 
+/* The per-request state of the handler context, reset for one request. */
+static void ctx_start(struct dispatch *d, const struct auth_entry *caller)
+{
+	reply_reset(&d->rep);
+	d->ctx.caller = caller;
+	d->ctx.ntouched = 0;
+	d->ctx.touched_lost = false;
+	d->ctx.engage_dirty = false;
+}
+
 static void run_one(struct dispatch *d, struct dispatch_item *it)
 {
 	struct proto_request *req = NULL;
@@ -306,18 +353,15 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		            "the store cannot write now; nothing was applied");
 		goto out;
 	}
-	reply_reset(&d->rep);
-	d->ctx.caller = &it->caller;
-	d->ctx.ntouched = 0;
-	d->ctx.touched_lost = false;
-	d->ctx.engage_dirty = false;
+	ctx_start(d, &it->caller);
+	size_t notified = d->notify.n;
 	st = op->fn(&d->ctx, req, &d->rep);
 	if (!store_in_batch(d->store)) {
 		/* SQLite dropped the whole transaction under the handler. */
 		d->lost = true;
 		goto out;
 	}
-	reply_build(&d->rep, req->id, st, &it->reply);
+	reply_build(&d->rep, req->id, st, true, &it->reply);
 	it->status = st;
 	/* A failed request rolls back alone, unless what it wrote is the
 	 * record of the failure itself (a failed draw's transcript). */
@@ -325,19 +369,28 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	if (st != PROTO_OK && !keep_failure) {
 		store_request_end(d->store, false);
 		undo_touched(d);
+		notify_queue_truncate(&d->notify, notified);
 	}
 	/* Keep the reply for retries, except transient failures, which a
 	 * retry should try again. */
 	bool keep = op->recorded && st != PROTO_E_UNAVAILABLE && st != PROTO_E_INTERNAL;
 	enum store_result r = STORE_OK;
-	if (keep)
+	if (keep) {
+		/* Tokens are shown once: the record never holds them. */
+		const msgpack_sbuffer *rec = &it->reply;
+		if (d->rep.n_tokens) {
+			reply_build(&d->rep, req->id, st, false, &d->record);
+			rec = &d->record;
+		}
 		r = store_request_save(d->store, it->caller.principal, req->id,
-		                       proto_op_name(req->op), hash, it->reply.data,
-		                       it->reply.size, d->ctx.now);
+		                       proto_op_name(req->op), hash, rec->data,
+		                       rec->size, d->ctx.now);
+	}
 	if (st == PROTO_OK || keep_failure) {
 		store_request_end(d->store, r == STORE_OK);
 		if (r != STORE_OK) {
 			undo_touched(d);
+			notify_queue_truncate(&d->notify, notified);
 			error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
 			            "the store cannot write now; nothing was applied");
 		}
@@ -346,6 +399,57 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	          it->caller.principal, proto_status_name(it->status));
 out:
 	proto_request_free(&req);
+}
+
+/*
+ * Expire every offered seat whose deadline is <= now, oldest deadline
+ * first, each in its own savepoint and as the daemon's own principal,
+ * before any request of the batch: an answer racing its deadline then
+ * finds the seat expired (PROTOCOL.md 7.12.2). A failure leaves the rest
+ * for the next batch.
+ */
+static void expire_due(struct dispatch *d)
+{
+	struct store_assignment a;
+	if (d->next_due == 0 || d->ctx.now < d->next_due)
+		return;
+	for (;;) {
+		enum store_result r = store_assignment_next_expired(d->store, d->ctx.now, &a);
+		if (r == STORE_NOT_FOUND)
+			return;
+		if (r != STORE_OK || store_request_begin(d->store) != STORE_OK) {
+			log_warn("cannot read the seats to expire: %s", store_errmsg(d->store));
+			return;
+		}
+		ctx_start(d, &handler_daemon);
+		size_t notified = d->notify.n;
+		enum proto_status st = assign_expire(&d->ctx, &a, &d->rep);
+		if (!store_in_batch(d->store)) {
+			d->lost = true;
+			return;
+		}
+		store_request_end(d->store, st == PROTO_OK);
+		if (st != PROTO_OK) {
+			undo_touched(d);
+			notify_queue_truncate(&d->notify, notified);
+			log_error("expiring assignment %lld failed: %s", (long long)a.id,
+			          d->rep.message);
+			return;
+		}
+		log_info("assignment %lld of task %lld expired", (long long)a.id,
+		         (long long)a.task);
+	}
+}
+
+/* After the batch: tell the gateway (committed only) and the timer. */
+static void batch_after(struct dispatch *d, bool committed)
+{
+	if (committed && d->on_notify && d->notify.n)
+		d->on_notify(d->on_notify_arg, d->notify.items, d->notify.n);
+	notify_queue_truncate(&d->notify, 0);
+	d->next_due = store_assignment_next_deadline(d->store);
+	if (d->on_due)
+		d->on_due(d->on_due_arg, d->next_due);
 }
 
 static double mono_seconds(void)
@@ -379,6 +483,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (d->on_commit && store_audit_last(d->store, &first, h) != STORE_OK)
 		first = -1;
 	d->lost = false;
+	expire_due(d);
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
@@ -395,6 +500,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		if (d->on_commit && first >= 0 &&
 		    store_audit_last(d->store, &last, h) == STORE_OK && last > first)
 			d->on_commit(d->on_commit_arg, first + 1, last);
+		batch_after(d, true);
 		return;
 	}
 	log_error("%s a batch of %zu failed: %s; replying unavailable and "
@@ -414,6 +520,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	bool engage_ok = dispatch_reload_engage(d->store, d->pool, d->engage);
 	if (!pool_ok || !engage_ok)
 		log_error("reloading the pool failed: %s", store_errmsg(d->store));
+	batch_after(d, false);
 }
 
 void handler_touch(struct handler_ctx *ctx, int64_t id)

@@ -16,6 +16,8 @@
 
 #include "auth.h"
 #include "engage.h"
+#include "handler.h"
+#include "notify_queue.h"
 #include "metrics.h"
 #include "recusal.h"
 #include "pool.h"
@@ -41,10 +43,11 @@ void dispatch_item_free(struct dispatch_item *it);
 
 struct dispatch;
 
-/* Borrows store, pool, engage and rules for its lifetime. */
+/* Borrows store, pool, engage and the rules for its lifetime. */
 struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               struct engage *engage,
-                              const struct recusal_config *rules);
+                              const struct recusal_config *rules,
+                              const struct assign_rules *assign);
 void dispatch_destroy(struct dispatch **d);
 
 /*
@@ -54,8 +57,21 @@ void dispatch_destroy(struct dispatch **d);
 typedef void (*dispatch_commit_fn)(void *arg, int64_t first, int64_t last);
 void dispatch_on_commit(struct dispatch *d, dispatch_commit_fn fn, void *arg);
 
+/*
+ * Called after a batch committed with what it owes the messaging gateway
+ * (seats offered, with tokens; seats closed), then with the earliest
+ * deadline of any offered seat (0: none) for the expiry timer. Optional.
+ */
+typedef void (*dispatch_notify_fn)(void *arg, const struct notify_item *items,
+                                   size_t n);
+typedef void (*dispatch_due_fn)(void *arg, int64_t next_deadline);
+void dispatch_on_notify(struct dispatch *d, dispatch_notify_fn fn, void *arg);
+void dispatch_on_due(struct dispatch *d, dispatch_due_fn fn, void *arg);
+
 /* Run n requests as one transaction; `now` is the batch's clock reading.
- * metrics (may be NULL) receives the commit's duration and size. */
+ * Before the requests, every offered seat whose deadline is <= now
+ * expires (n may be 0 to run only that). metrics (may be NULL) receives
+ * the commit's duration and size. */
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
                     int64_t now, struct metrics *metrics);
 

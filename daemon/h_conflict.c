@@ -29,6 +29,41 @@ void h_pack_conflict(msgpack_packer *pk, const struct store_conflict *c)
 	proto_pack_kv_str(pk, "created_by", c->created_by);
 }
 
+enum proto_status handler_add_conflict(struct handler_ctx *ctx,
+                                       struct store_conflict *c, struct reply *rep)
+{
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, c->expert_id, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	c->id = store_conflict_max_id(ctx->store) + 1;
+	c->created_at = ctx->now;
+	snprintf(c->created_by, sizeof c->created_by, "%s", ctx->caller->principal);
+	enum store_result r = store_conflict_insert(ctx->store, c);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	struct store_event ev = {.expert_id = e.id, .at = ctx->now};
+	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
+	snprintf(ev.event, sizeof ev.event, "conflict_added");
+	snprintf(ev.reason, sizeof ev.reason, "%s", c->reason);
+	snprintf(ev.detail, sizeof ev.detail, "conflict %lld with %s (%s)",
+	         (long long)c->id, c->org_code, proto_conflict_kinds[c->kind]);
+	r = store_event_add(ctx->store, &ev);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	audit_pack_conflict(handler_audit_begin(ctx), c->id, c->expert_id, c->org_code,
+	                    c->kind, c->valid_from, c->valid_to);
+	st = handler_audit_end(ctx, AUDIT_CONFLICT, rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
+	struct engage_conflict ec = {.org = pool_org_intern(ctx->pool, c->org_code),
+	                             .valid_from = c->valid_from, .valid_to = c->valid_to};
+	ctx->engage_dirty = true;
+	if (!ec.org || !engage_add_conflict(ctx->engage, c->expert_id, &ec))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	return PROTO_OK;
+}
+
 /* Read an org code argument and check it; fills code on success. */
 static enum proto_status org_code_arg(const struct proto_request *req,
                                       char code[19], struct reply *rep)
@@ -65,34 +100,9 @@ enum proto_status h_conflict_add(struct handler_ctx *ctx, const struct proto_req
 			                   "must not be before valid_from");
 	}
 	proto_arg_strcpy(req, "reason", c.reason, sizeof c.reason);
-	snprintf(c.created_by, sizeof c.created_by, "%s", ctx->caller->principal);
-	struct expert e;
-	st = handler_get_expert(ctx, c.expert_id, &e, rep);
+	st = handler_add_conflict(ctx, &c, rep);
 	if (st != PROTO_OK)
 		return st;
-	c.id = store_conflict_max_id(ctx->store) + 1;
-	enum store_result r = store_conflict_insert(ctx->store, &c);
-	if (r != STORE_OK)
-		return handler_store_error(rep, r);
-	struct store_event ev = {.expert_id = e.id, .at = ctx->now};
-	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
-	snprintf(ev.event, sizeof ev.event, "conflict_added");
-	snprintf(ev.reason, sizeof ev.reason, "%s", c.reason);
-	snprintf(ev.detail, sizeof ev.detail, "conflict %lld with %s (%s)",
-	         (long long)c.id, c.org_code, proto_conflict_kinds[c.kind]);
-	r = store_event_add(ctx->store, &ev);
-	if (r != STORE_OK)
-		return handler_store_error(rep, r);
-	audit_pack_conflict(handler_audit_begin(ctx), c.id, c.expert_id, c.org_code,
-	                    c.kind, c.valid_from, c.valid_to);
-	st = handler_audit_end(ctx, AUDIT_CONFLICT, rep, NULL, NULL);
-	if (st != PROTO_OK)
-		return st;
-	struct engage_conflict ec = {.org = pool_org_intern(ctx->pool, c.org_code),
-	                             .valid_from = c.valid_from, .valid_to = c.valid_to};
-	ctx->engage_dirty = true;
-	if (!ec.org || !engage_add_conflict(ctx->engage, c.expert_id, &ec))
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 1);
 	proto_pack_kv_int(pk, "conflict", c.id);

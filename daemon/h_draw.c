@@ -17,6 +17,7 @@
 #include "dispatch.h"
 #include "handler.h"
 #include "ident.h"
+#include "replace.h"
 
 #define DRAW_DEFAULT_BUREAU "center"
 
@@ -121,6 +122,9 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	snprintf(t->created_by, sizeof t->created_by, "%s", ctx->caller->principal);
 	t->created_at = ctx->now;
 	t->state = TASK_OPEN;
+	t->fill = TASK_FILLING;
+	t->respond_within = proto_arg_int(req, "respond_within",
+	                                  ctx->assign->respond_within);
 	return PROTO_OK;
 }
 
@@ -142,30 +146,21 @@ static enum proto_status next_secret(struct handler_ctx *ctx,
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 
-/* Persist the panel of a successful draw as assignments. */
+/* Seat the panel of a successful draw or redraw: leader and members
+ * offered, backups on standby. ids[i] receives seat i's assignment. */
 static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *t,
                                     const struct audit_transcript *tr,
-                                    struct reply *rep)
+                                    int64_t *ids, struct reply *rep)
 {
-	int64_t id = store_assignment_max_id(ctx->store);
 	size_t leaders = t->leader ? 1 : 0;
-	for (size_t i = 0; i < tr->n_panel; i++) {
+	enum proto_status st = PROTO_OK;
+	for (size_t i = 0; i < tr->n_panel && st == PROTO_OK; i++) {
 		bool backup = i >= leaders + (size_t)t->members;
-		struct store_assignment a = {
-			.id = ++id, .task = t->id, .expert = tr->panel[i], .draw = tr->draw,
-			.role = i < leaders ? 0 : backup ? 2 : 1, .seat = (int)i,
-			.state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED,
-			.created_at = ctx->now, .updated_at = ctx->now,
-		};
-		enum store_result r = store_assignment_insert(ctx->store, &a);
-		if (r != STORE_OK)
-			return handler_store_error(rep, r);
-		struct engage_assignment ea = {.id = a.id, .task = t->id, .state = a.state};
-		ctx->engage_dirty = true;
-		if (!engage_put_assignment(ctx->engage, a.expert, &ea))
-			return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+		st = assign_seat_new(ctx, t, tr->panel[i], tr->draw,
+		                     i < leaders ? 0 : backup ? 2 : 1, (int)i,
+		                     backup ? ASSIGN_STANDBY : ASSIGN_OFFERED, rep, &ids[i]);
 	}
-	return PROTO_OK;
+	return st;
 }
 
 static void pack_excluded(msgpack_packer *pk, const struct audit_transcript *tr)
@@ -211,8 +206,9 @@ static enum proto_status reply_insufficient(const struct task *t,
 static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task *t,
                                      const struct audit_transcript *tr, int64_t seq,
                                      const uint8_t hash[AUDIT_HASH_LEN],
-                                     struct reply *rep)
+                                     const int64_t *ids, struct reply *rep)
 {
+	int64_t deadline = assign_deadline(ctx, t);
 	size_t leaders = t->leader ? 1 : 0;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 6);
@@ -232,34 +228,40 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 			return st;
 		bool backup = i >= leaders + (size_t)t->members;
 		/* The requesting bureau gets the contact it needs: full phone. */
-		msgpack_pack_map(pk, 6);
+		msgpack_pack_map(pk, 9);
 		proto_pack_kv_int(pk, "seat", (int64_t)i);
 		proto_pack_kv_str(pk, "role", proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1]);
 		proto_pack_kv_int(pk, "expert", e.id);
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", e.phone);
 		proto_pack_kv_str(pk, "employer", e.employer);
+		proto_pack_kv_int(pk, "assignment", ids[i]);
+		proto_pack_kv_str(pk, "state", proto_assignment_states[backup ? ASSIGN_STANDBY
+		                                                             : ASSIGN_OFFERED]);
+		proto_pack_str(pk, "deadline");
+		if (backup)
+			msgpack_pack_nil(pk);
+		else
+			msgpack_pack_int64(pk, deadline);
 	}
 	return PROTO_OK;
 }
 
-/*
- * Draw a panel for t (t->id == 0: a new task, created only if the draw
- * succeeds). also_exclude: experts already drawn for this task.
- */
-static enum proto_status cancel_open_seats(struct handler_ctx *ctx, int64_t task,
-                                           struct reply *rep);
-
-static enum proto_status draw_perform(struct handler_ctx *ctx, struct task *t,
-                                      const char *kind, const char *reason,
-                                      const int64_t *also, size_t n_also,
-                                      struct reply *rep)
+void draw_attempt_free(struct draw_attempt *a)
 {
-	bool redraw = strcmp(kind, "redraw") == 0;
+	if (a->tr)
+		sodium_memzero(a->tr->secret, sizeof a->tr->secret);
+	free(a->tr);
+	a->tr = NULL;
+}
+
+enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
+                                   struct draw_attempt *a, struct reply *rep)
+{
+	bool replacement = a->replaces != 0;
 	struct term_dates *td = calloc(1, sizeof *td);
-	struct audit_transcript *tr = calloc(1, sizeof *tr);
-	struct candidates c;
-	candidates_init(&c);
+	struct audit_transcript *tr = a->tr = calloc(1, sizeof *tr);
+	struct candidates *c = &ctx->cands;
 	enum proto_status st = (!td || !tr)
 		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
 		: load_terms(ctx, td, rep);
@@ -274,8 +276,8 @@ static enum proto_status draw_perform(struct handler_ctx *ctx, struct task *t,
 	for (int i = 0; i < t->n_orgs; i++)
 		rt.orgs[rt.n_orgs++] = pool_org_find(ctx->pool, t->orgs[i]);
 	uint32_t sid = pool_specialty_find(ctx->pool, t->specialty);
-	if (!candidates_collect(&c, ctx->pool, ctx->engage, &td->view, sid, t->group,
-	                        &rt, ctx->rules, also, n_also)) {
+	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->view, sid, t->group,
+	                        &rt, ctx->rules, a->also, a->n_also)) {
 		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
@@ -283,23 +285,33 @@ static enum proto_status draw_perform(struct handler_ctx *ctx, struct task *t,
 	if (st != PROTO_OK)
 		goto out;
 	tr->draw = store_draw_max_id(ctx->store) + 1;
-	snprintf(tr->kind, sizeof tr->kind, "%s", kind);
+	snprintf(tr->kind, sizeof tr->kind, "%s", a->kind);
 	snprintf(tr->actor, sizeof tr->actor, "%s", ctx->caller->principal);
-	snprintf(tr->reason, sizeof tr->reason, "%s", reason ? reason : "");
+	snprintf(tr->reason, sizeof tr->reason, "%s", a->reason ? a->reason : "");
+	tr->replaces = a->replaces;
+	tr->role = replacement ? a->role : -1;
 	tr->rules = *ctx->rules;
-	tr->n_candidates = c.n;
-	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
-	for (size_t i = 0; i < n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
-		tr->already_drawn[tr->n_already_drawn++] = also[i];
-	draw_candidates_hash(tr->candidates_hash, c.ids, c.n);
+	tr->n_candidates = c->n;
+	memcpy(tr->excluded, c->excluded, sizeof tr->excluded);
+	for (size_t i = 0; i < a->n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
+		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
+	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
 	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
 	                         .backups = (size_t)t->backups,
 	                         .diversity = ctx->rules->diversity};
 	size_t dropped = 0;
-	tr->ok = draw_select_counted(c.list, c.n, &spec, tr->seed, tr->panel,
-	                             &tr->n_panel, &dropped) == DRAW_OK;
-	tr->diversity_dropped = dropped;
+	/* A replacement keeps one employer per panel: candidates whose
+	 * employer holds a seat go after the list was hashed. */
+	if (replacement) {
+		spec = replace_spec(a->role, ctx->rules->diversity);
+		if (spec.diversity)
+			dropped = replace_drop_employers(c, a->taken, a->n_taken);
+	}
+	size_t more = 0;
+	tr->ok = draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
+	                             &tr->n_panel, &more) == DRAW_OK;
+	tr->diversity_dropped = dropped + more;
 	bool new_task = t->id == 0;
 	if (tr->ok && new_task)
 		t->id = store_task_max_id(ctx->store) + 1;
@@ -321,44 +333,45 @@ static enum proto_status draw_perform(struct handler_ctx *ctx, struct task *t,
 		st = handler_store_error(rep, r);
 		goto out;
 	}
-	int64_t seq;
-	uint8_t hash[AUDIT_HASH_LEN];
 	audit_pack_transcript(handler_audit_begin(ctx), tr);
 	st = handler_audit_end(ctx, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED, rep,
-	                       &seq, hash);
+	                       &a->seq, a->hash);
 	if (st != PROTO_OK)
 		goto out;
 	struct store_draw dr = {.id = tr->draw, .task = tr->task, .ok = tr->ok,
-	                        .audit_seq = seq, .at = ctx->now};
-	snprintf(dr.kind, sizeof dr.kind, "%s", kind);
+	                        .audit_seq = a->seq, .at = ctx->now};
+	snprintf(dr.kind, sizeof dr.kind, "%s", a->kind);
 	snprintf(dr.actor, sizeof dr.actor, "%s", ctx->caller->principal);
 	r = store_draw_insert(ctx->store, &dr);
-	if (r != STORE_OK) {
+	if (r != STORE_OK)
 		st = handler_store_error(rep, r);
-		goto out;
-	}
-	if (!tr->ok) {
-		st = reply_insufficient(t, tr, seq, rep);
-		goto out;
-	}
-	/* A successful redraw replaces the earlier panel; a failed one
-	 * leaves it as it was. */
-	if (redraw)
-		st = cancel_open_seats(ctx, t->id, rep);
-	if (st == PROTO_OK)
-		st = seat_panel(ctx, t, tr, rep);
-	if (st == PROTO_OK)
-		st = reply_panel(ctx, t, tr, seq, hash, rep);
 out:
-	candidates_free(&c);
-	if (tr)
-		sodium_memzero(tr->secret, sizeof tr->secret);
-	free(tr);
 	if (td) {
 		free(td->start);
 		free(td->end);
 	}
 	free(td);
+	return st;
+}
+
+/* A draw or redraw: the attempt, then the reply; a successful redraw
+ * replaces the earlier panel, a failed one leaves it as it was. */
+static enum proto_status draw_panel(struct handler_ctx *ctx, struct task *t,
+                                    const char *kind, const char *reason,
+                                    struct reply *rep)
+{
+	struct draw_attempt a = {.kind = kind, .reason = reason, .role = -1};
+	int64_t ids[TASK_MAX_SEATS];
+	enum proto_status st = draw_attempt_run(ctx, t, &a, rep);
+	if (st == PROTO_OK && !a.tr->ok)
+		st = reply_insufficient(t, a.tr, a.seq, rep);
+	else if (st == PROTO_OK && strcmp(kind, "redraw") == 0)
+		st = assign_cancel_open(ctx, t, reason, false, NULL, rep);
+	if (st == PROTO_OK)
+		st = seat_panel(ctx, t, a.tr, ids, rep);
+	if (st == PROTO_OK)
+		st = reply_panel(ctx, t, a.tr, a.seq, a.hash, ids, rep);
+	draw_attempt_free(&a);
 	return st;
 }
 
@@ -370,38 +383,8 @@ enum proto_status h_draw(struct handler_ctx *ctx, const struct proto_request *re
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	enum proto_status st = draw_parse(ctx, req, t, rep);
 	if (st == PROTO_OK)
-		st = draw_perform(ctx, t, "draw", NULL, NULL, 0, rep);
+		st = draw_panel(ctx, t, "draw", NULL, rep);
 	free(t);
-	return st;
-}
-
-/* Cancel the open seats of an earlier panel before a redraw. */
-static enum proto_status cancel_open_seats(struct handler_ctx *ctx, int64_t task,
-                                           struct reply *rep)
-{
-	struct store_assignment *as;
-	size_t n;
-	enum store_result r = store_assignment_list(ctx->store, task, &as, &n);
-	if (r != STORE_OK) {
-		free(as); /* rows read before the error */
-		return handler_store_error(rep, r);
-	}
-	enum proto_status st = PROTO_OK;
-	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
-		if (as[i].state != ASSIGN_OFFERED && as[i].state != ASSIGN_STANDBY &&
-		    as[i].state != ASSIGN_ACCEPTED)
-			continue;
-		r = store_assignment_set_state(ctx->store, as[i].id, ASSIGN_CANCELLED,
-		                               ctx->now);
-		struct engage_assignment ea = {.id = as[i].id, .task = task,
-		                               .state = ASSIGN_CANCELLED};
-		ctx->engage_dirty = true;
-		if (r != STORE_OK)
-			st = handler_store_error(rep, r);
-		else if (!engage_put_assignment(ctx->engage, as[i].expert, &ea))
-			st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	}
-	free(as);
 	return st;
 }
 
@@ -435,7 +418,7 @@ enum proto_status h_draw_redraw(struct handler_ctx *ctx, const struct proto_requ
 		proto_arg_str(req, "nonce", &s, &n);
 		memcpy(t->nonce, s, n);
 		t->nonce_len = n;
-		st = draw_perform(ctx, t, "redraw", reason, NULL, 0, rep);
+		st = draw_panel(ctx, t, "redraw", reason, rep);
 	}
 	free(t);
 	return st;

@@ -11,6 +11,9 @@
 
 #define EXPERTD_VERSION_STRING "0.1.0"
 
+const struct auth_entry handler_daemon = {.principal = "expertd",
+                                          .role = PROTO_ROLE_OPERATOR};
+
 enum proto_status handler_store_error(struct reply *rep, enum store_result r)
 {
 	switch (r) {
@@ -60,7 +63,10 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 		return handler_store_error(rep, r);
 	audit_pack_expert(handler_audit_begin(ctx), event, ctx->caller->principal,
 	                  reason, e);
-	enum proto_status st = handler_audit_end(ctx, AUDIT_EXPERT, rep, NULL, NULL);
+	/* A flag set by the ledger is its own event type (PROTOCOL.md 7.11.2). */
+	enum proto_status st = handler_audit_end(
+		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,
+		rep, NULL, NULL);
 	if (st != PROTO_OK)
 		return st;
 	handler_touch(ctx, e->id);

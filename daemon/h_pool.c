@@ -182,17 +182,21 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	}
 	struct store_event *evs = NULL;
 	struct store_conflict *cs = NULL;
-	size_t nev = 0, nc = 0;
+	struct store_assignment *as = NULL;
+	size_t nev = 0, nc = 0, na = 0;
 	enum store_result r = store_event_list(ctx->store, id, &evs, &nev);
 	if (r == STORE_OK)
 		r = store_conflict_list(ctx->store, id, "", &cs, &nc);
+	if (r == STORE_OK)
+		r = store_assignment_by_expert(ctx->store, id, &as, &na);
 	if (r != STORE_OK) {
 		free(evs);
 		free(cs);
+		free(as);
 		return handler_store_error(rep, r);
 	}
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 5);
 	proto_pack_str(pk, "expert");
 	pack_detail(pk, &e, reveal, ctx->today);
 	pack_history(pk, evs, nev);
@@ -200,9 +204,21 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	msgpack_pack_array(pk, (uint32_t)nc);
 	for (size_t i = 0; i < nc; i++)
 		h_pack_conflict(pk, &cs[i]);
+	proto_pack_str(pk, "assignments");
+	msgpack_pack_array(pk, (uint32_t)na);
+	for (size_t i = 0; i < na; i++) {
+		msgpack_pack_map(pk, 5);
+		proto_pack_kv_int(pk, "assignment", as[i].id);
+		proto_pack_kv_int(pk, "task", as[i].task);
+		proto_pack_kv_str(pk, "role", proto_seat_roles[as[i].role]);
+		proto_pack_kv_str(pk, "state", proto_assignment_states[as[i].state]);
+		proto_pack_kv_int(pk, "at", as[i].created_at);
+	}
 	free(evs);
 	free(cs);
-	return PROTO_OK;
+	free(as);
+	proto_pack_str(pk, "ledger");
+	return handler_pack_ledger(ctx, id, pk, true, rep);
 }
 
 /* Which statuses each status change may start from. */

@@ -34,7 +34,7 @@ enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
 
 static void pack_task(msgpack_packer *pk, const struct task *t)
 {
-	msgpack_pack_map(pk, 18);
+	msgpack_pack_map(pk, 21);
 	proto_pack_kv_int(pk, "id", t->id);
 	proto_pack_kv_str(pk, "bureau", t->bureau);
 	proto_pack_kv_str(pk, "created_by", t->created_by);
@@ -59,6 +59,9 @@ static void pack_task(msgpack_packer *pk, const struct task *t)
 	proto_pack_kv_str(pk, "note", t->note);
 	proto_pack_kv_str(pk, "state", proto_task_states[t->state]);
 	proto_pack_kv_int(pk, "created_at", t->created_at);
+	proto_pack_kv_str(pk, "fill", proto_fill_states[t->fill]);
+	proto_pack_kv_int(pk, "respond_within", t->respond_within);
+	proto_pack_kv_str(pk, "cancel_reason", t->cancel_reason);
 }
 
 static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
@@ -81,7 +84,7 @@ static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
 		if (st != PROTO_OK)
 			break;
 		mask_phone(e.phone, phone);
-		msgpack_pack_map(pk, 8);
+		msgpack_pack_map(pk, 9);
 		proto_pack_kv_int(pk, "assignment", as[i].id);
 		proto_pack_kv_int(pk, "draw", as[i].draw);
 		proto_pack_kv_int(pk, "seat", as[i].seat);
@@ -90,9 +93,47 @@ static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", phone);
 		proto_pack_kv_str(pk, "state", proto_assignment_states[as[i].state]);
+		proto_pack_str(pk, "deadline");
+		if (as[i].state == ASSIGN_OFFERED)
+			msgpack_pack_int64(pk, as[i].deadline);
+		else
+			msgpack_pack_nil(pk);
 	}
 	free(as);
 	return st;
+}
+
+/* Every transition of every seat, in order (PROTOCOL.md 7.10.3). */
+static enum proto_status pack_history(struct handler_ctx *ctx, msgpack_packer *pk,
+                                      int64_t task, struct reply *rep)
+{
+	struct store_seat_event *ev = NULL;
+	size_t n = 0;
+	enum store_result r = store_seat_event_list(ctx->store, task, &ev, &n);
+	if (r != STORE_OK) {
+		free(ev);
+		return handler_store_error(rep, r);
+	}
+	proto_pack_str(pk, "history");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 9);
+		proto_pack_kv_int(pk, "assignment", ev[i].assignment);
+		proto_pack_kv_int(pk, "at", ev[i].at);
+		proto_pack_kv_str(pk, "actor", ev[i].actor);
+		proto_pack_kv_str(pk, "channel", proto_channels[ev[i].channel]);
+		proto_pack_kv_str(pk, "event", ev[i].event);
+		proto_pack_str(pk, "from");
+		if (ev[i].from >= 0)
+			proto_pack_str(pk, proto_assignment_states[ev[i].from]);
+		else
+			msgpack_pack_nil(pk);
+		proto_pack_kv_str(pk, "to", proto_assignment_states[ev[i].to]);
+		proto_pack_kv_str(pk, "reason", ev[i].reason);
+		proto_pack_kv_str(pk, "note", ev[i].note);
+	}
+	free(ev);
+	return PROTO_OK;
 }
 
 static enum proto_status pack_draws(struct handler_ctx *ctx, msgpack_packer *pk,
@@ -129,12 +170,14 @@ enum proto_status h_task_show(struct handler_ctx *ctx, const struct proto_reques
 	enum proto_status st = handler_get_task(ctx, proto_arg_int(req, "task", 0), t, rep);
 	if (st == PROTO_OK) {
 		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 3);
+		msgpack_pack_map(pk, 4);
 		proto_pack_str(pk, "task");
 		pack_task(pk, t);
 		st = pack_seats(ctx, pk, t->id, rep);
 		if (st == PROTO_OK)
 			st = pack_draws(ctx, pk, t->id, rep);
+		if (st == PROTO_OK)
+			st = pack_history(ctx, pk, t->id, rep);
 	}
 	free(t);
 	return st;

@@ -15,28 +15,44 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "candidates.h"
 #include "engage.h"
+#include "notify_queue.h"
+#include "policy.h"
 #include "pool.h"
 #include "recusal.h"
 #include "proto.h"
 #include "reply.h"
 #include "store.h"
 
+/* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
+struct assign_rules {
+	int64_t respond_within;          /* default seconds to answer */
+	struct policy ledger;
+};
+
 struct handler_ctx {
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;           /* conflicts and assignments by expert */
 	const struct recusal_config *rules;
+	const struct assign_rules *assign;
 	const struct auth_entry *caller; /* authenticated principal and role */
+	struct notify_queue *notify;     /* offers and closings of this batch */
 	int64_t now;                     /* unix seconds, one reading per batch */
 	int32_t today;                   /* day number in local time */
 	int64_t *touched;                /* experts changed by this request */
 	size_t ntouched, touched_cap;
 	bool touched_lost;               /* out of memory: undo reloads all */
 	bool engage_dirty;               /* engage changed: undo reloads it */
+	struct candidates cands;         /* scratch for draws, kept between them */
 	msgpack_sbuffer audit_body;      /* scratch for audit entry bodies */
 	msgpack_packer audit_pk;
 };
+
+/* The daemon's own principal ("expertd"): expiries, promotions,
+ * replacement draws and flags are made by it, whoever set them off. */
+extern const struct auth_entry handler_daemon;
 
 typedef enum proto_status (*handler_fn)(struct handler_ctx *ctx,
                                         const struct proto_request *req,
@@ -76,6 +92,56 @@ enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
 /* Map a failed store result to a wire error in rep. */
 enum proto_status handler_store_error(struct reply *rep, enum store_result r);
 
+/* h_draw.c: one draw attempt, shared by draw, draw.redraw and
+ * replacements (PROTOCOL.md 7.9, 7.12.4). */
+struct draw_attempt {
+	const char *kind;                /* "draw", "redraw", "replacement" */
+	const char *reason;              /* a redraw's reason, or NULL */
+	const int64_t *also;             /* experts already drawn for the task */
+	size_t n_also;
+	int64_t replaces;                /* replacement: the freed seat */
+	int role;                        /* replacement: its role (0 leader, 1 member) */
+	const uint32_t *taken;           /* replacement: employers on the panel */
+	size_t n_taken;
+	/* Results: the transcript (malloc'd; draw_attempt_free) and its entry. */
+	struct audit_transcript *tr;
+	int64_t seq;
+	uint8_t hash[AUDIT_HASH_LEN];
+};
+/*
+ * Make and record one attempt for t (t->id == 0: a new task, created only
+ * if the attempt succeeds): candidates, secret, seed, selection, the
+ * transcript in the audit log and the draws row. Seats nothing. Returns
+ * PROTO_OK when the attempt was recorded, whatever its outcome
+ * (a->tr->ok), else an error in rep.
+ */
+enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
+                                   struct draw_attempt *a, struct reply *rep);
+void draw_attempt_free(struct draw_attempt *a);
+
+/* h_assign.c: seats and their transitions (PROTOCOL.md 7.12). */
+/* When a seat offered now must be answered by. */
+int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t);
+/*
+ * Seat expert on task t: offered (deadline, token in the reply and the
+ * notifications) or standby. *id receives the assignment id.
+ */
+enum proto_status assign_seat_new(struct handler_ctx *ctx, const struct task *t,
+                                  int64_t expert, int64_t draw, int role, int seat,
+                                  int state, struct reply *rep, int64_t *id);
+/* Expire one offered seat whose deadline has passed, with everything it
+ * sets off (the dispatcher runs it at batch start, one savepoint each). */
+enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment *a,
+                                struct reply *rep);
+/* Cancel the open seats of a task (task.cancel, redraw); audit entries
+ * only when `logged` (a redraw's transcript implies them). */
+enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task *t,
+                                     const char *reason, bool logged,
+                                     int64_t *cancelled, struct reply *rep);
+/* Record a conflict (conflict.add, a decline for reason conflict). */
+enum proto_status handler_add_conflict(struct handler_ctx *ctx,
+                                       struct store_conflict *c, struct reply *rep);
+
 /* h_misc.c */
 enum proto_status h_ping(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_term.c */
@@ -99,6 +165,24 @@ enum proto_status h_draw_redraw(struct handler_ctx *, const struct proto_request
 /* h_task.c */
 enum proto_status h_task_show(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_list(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_assign.c */
+enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_ledger.c */
+enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* The ledger of an expert as pool.show and flagged.list show it: a map
+ * of HANDLER_LEDGER_KEYS keys, or (as_map false) just its key-value pairs
+ * for the caller's map. */
+#define HANDLER_LEDGER_KEYS 4
+enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
+                                      msgpack_packer *pk, bool as_map,
+                                      struct reply *rep);
+/* Add a ledger event and apply the policy: warn, flag. */
+enum proto_status ledger_record(struct handler_ctx *ctx,
+                                const struct store_ledger_event *ev,
+                                struct reply *rep);
 /* h_audit.c */
 enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
@@ -106,5 +190,7 @@ enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request 
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 void h_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_stats.c */
+enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
 
 #endif

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "keys.h"
+#include "notify.h"
 #include "log.h"
 #include "pool.h"
 #include "publish.h"
@@ -40,12 +41,16 @@ struct daemon {
 	struct pool *pool;
 	struct engage *engage;
 	struct recusal_config rules;
+	struct assign_rules assign;
 	struct dispatch *dispatch;
 	void *zmq_ctx;
 	struct zap *zap;
 	struct event_base *base;
 	struct server *server;
+	struct server *answer;     /* the expert answer endpoint */
 	struct publish *publish;
+	struct notify *notify;
+	struct event *due;         /* the earliest seat deadline */
 	struct event *sigterm, *sigint, *sighup;
 	struct event *watchdog, *status;
 	struct metrics metrics;
@@ -71,6 +76,22 @@ static void daemon_status(struct daemon *d)
 	           pool_count(d->pool), server_requests(d->server));
 }
 
+/* The rules handlers read, from a configuration. */
+static void daemon_set_rules(struct daemon *d, const struct config *c)
+{
+	d->rules = (struct recusal_config){
+		.rotation_days = c->rotation_days,
+		.exposure_cap = c->exposure_cap,
+		.exposure_days = c->exposure_days,
+		.diversity = c->diversity,
+		.max_task_days = c->max_task_days,
+	};
+	d->assign = (struct assign_rules){
+		.respond_within = (int64_t)c->response_hours * 3600,
+		.ledger = c->ledger,
+	};
+}
+
 /* Settings that SIGHUP applies at once; the rest need a restart. */
 static void daemon_apply_config(struct daemon *d, const struct config *nc)
 {
@@ -85,16 +106,12 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	d->cfg.exposure_days = nc->exposure_days;
 	d->cfg.diversity = nc->diversity;
 	d->cfg.max_task_days = nc->max_task_days;
+	d->cfg.response_hours = nc->response_hours;
+	d->cfg.ledger = nc->ledger;
 	d->cfg.log_level = nc->log_level;
 	snprintf(d->cfg.allowlist_file, sizeof d->cfg.allowlist_file, "%s",
 	         nc->allowlist_file);
-	d->rules = (struct recusal_config){
-		.rotation_days = nc->rotation_days,
-		.exposure_cap = nc->exposure_cap,
-		.exposure_days = nc->exposure_days,
-		.diversity = nc->diversity,
-		.max_task_days = nc->max_task_days,
-	};
+	daemon_set_rules(d, nc);
 	log_set_level(nc->log_level);
 }
 
@@ -200,14 +217,8 @@ static void daemon_open_store(struct daemon *d)
 	if (audit_log_init(d->store, (int64_t)time(NULL)) != STORE_OK)
 		log_fatal(EX_IOERR, "cannot start the audit log: %s",
 		          store_errmsg(d->store));
-	d->rules = (struct recusal_config){
-		.rotation_days = d->cfg.rotation_days,
-		.exposure_cap = d->cfg.exposure_cap,
-		.exposure_days = d->cfg.exposure_days,
-		.diversity = d->cfg.diversity,
-		.max_task_days = d->cfg.max_task_days,
-	};
-	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules);
+	daemon_set_rules(d, &d->cfg);
+	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules, &d->assign);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
 }
@@ -227,6 +238,36 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 	                       err, sizeof err);
 	if (!d->server)
 		log_fatal(EX_UNAVAILABLE, "%s", err);
+	so.endpoint = d->cfg.answer_listen;
+	so.answer = true;
+	d->answer = server_new(d->base, d->zmq_ctx, &so, d->dispatch, d->zap,
+	                       err, sizeof err);
+	if (!d->answer)
+		log_fatal(EX_UNAVAILABLE, "answer endpoint: %s", err);
+}
+
+/* The expiry timer: one event at the earliest deadline (PROTOCOL.md
+ * 7.12.2); when it fires, an empty batch expires what is due. */
+static void daemon_due_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct daemon *d = arg;
+	dispatch_batch(d->dispatch, NULL, 0, (int64_t)time(NULL), &d->metrics);
+}
+
+static void daemon_arm_due(void *arg, int64_t next)
+{
+	struct daemon *d = arg;
+	if (!d->due)
+		return;
+	event_del(d->due);
+	if (next == 0)
+		return;
+	int64_t wait = next - (int64_t)time(NULL);
+	struct timeval tv = {wait > 0 ? (time_t)wait : 0, 0};
+	if (event_add(d->due, &tv) != 0)
+		log_error("cannot arm the deadline timer");
 }
 
 /* The live dispatch log: every committed audit entry, once bound. */
@@ -243,7 +284,17 @@ static void daemon_publish(struct daemon *d, const struct keys_pair *kp)
 	if (!d->publish)
 		log_fatal(EX_UNAVAILABLE, "%s", err);
 	dispatch_on_commit(d->dispatch, publish_commit_cb, d->publish);
+	po.endpoint = d->cfg.notify_listen;
+	d->notify = notify_new(d->zmq_ctx, d->store, &po, err, sizeof err);
+	if (!d->notify)
+		log_fatal(EX_UNAVAILABLE, "%s", err);
+	dispatch_on_notify(d->dispatch, notify_send_cb, d->notify);
 }
+
+_Static_assert(METRICS_ASSIGN_STATES == ASSIGN_CANCELLED + 1,
+               "one metrics label per assignment state");
+_Static_assert(METRICS_TASK_FILLS == TASK_FILL_CANCELLED + 1,
+               "one metrics label per fill state");
 
 /* Gauges for /metrics, read at scrape time. */
 static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
@@ -255,6 +306,9 @@ static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
 	if (store_audit_last(d->store, &g->audit_entries, hash) != STORE_OK)
 		g->audit_entries = -1;
 	g->tasks = (uint64_t)store_task_max_id(d->store);
+	g->seats_known = store_assignment_counts(d->store, g->assignments,
+	                                         METRICS_ASSIGN_STATES, g->task_fills,
+	                                         METRICS_TASK_FILLS) == STORE_OK;
 	g->auth_failures = d->zap ? zap_refused_count(d->zap) : 0;
 }
 
@@ -284,10 +338,17 @@ static void daemon_http(struct daemon *d)
 static void daemon_close(struct daemon *d)
 {
 	http_stop(&d->http);
+	server_destroy(&d->answer);
 	server_destroy(&d->server);
-	if (d->dispatch)
+	if (d->dispatch) {
 		dispatch_on_commit(d->dispatch, NULL, NULL);
+		dispatch_on_notify(d->dispatch, NULL, NULL);
+		dispatch_on_due(d->dispatch, NULL, NULL);
+	}
 	publish_destroy(&d->publish);
+	notify_destroy(&d->notify);
+	if (d->due)
+		event_free(d->due);
 	if (d->sigterm)
 		event_free(d->sigterm);
 	if (d->sigint)
@@ -379,6 +440,12 @@ int main(int argc, char **argv)
 		log_fatal(EX_OSERR, "cannot install signal handlers");
 
 	daemon_timers(&d);
+	/* Deadlines that passed while stopped expire now, before READY. */
+	d.due = event_new(d.base, -1, 0, daemon_due_cb, &d);
+	if (!d.due)
+		log_fatal(EX_OSERR, "cannot create the deadline timer");
+	dispatch_on_due(d.dispatch, daemon_arm_due, &d);
+	dispatch_batch(d.dispatch, NULL, 0, (int64_t)time(NULL), &d.metrics);
 	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",
 	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen);
 	sd_notify(0, "READY=1");

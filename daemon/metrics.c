@@ -142,4 +142,24 @@ void metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	        (unsigned long long)g->experts_by_status[2],
 	        (unsigned long long)g->tasks, g->auth_failures,
 	        (long long)g->audit_entries);
+	evbuffer_add_printf(out,
+	        "# HELP expertd_token_failures_total Invalid tokens presented on the "
+	        "answer endpoint.\n"
+	        "# TYPE expertd_token_failures_total counter\n"
+	        "expertd_token_failures_total %llu\n",
+	        (unsigned long long)m->token_failures);
+	if (!g->seats_known)
+		return;
+	evbuffer_add_printf(out,
+	        "# HELP expertd_assignments Seats of drawn panels, by state.\n"
+	        "# TYPE expertd_assignments gauge\n");
+	for (int i = 0; i < METRICS_ASSIGN_STATES; i++)
+		evbuffer_add_printf(out, "expertd_assignments{state=\"%s\"} %lld\n",
+		                    proto_assignment_states[i], (long long)g->assignments[i]);
+	evbuffer_add_printf(out,
+	        "# HELP expertd_tasks_by_fill Tasks by fill state.\n"
+	        "# TYPE expertd_tasks_by_fill gauge\n");
+	for (int i = 0; i < METRICS_TASK_FILLS; i++)
+		evbuffer_add_printf(out, "expertd_tasks_by_fill{fill=\"%s\"} %lld\n",
+		                    proto_fill_states[i], (long long)g->task_fills[i]);
 }

@@ -7,6 +7,7 @@
 #ifndef EXPERTD_METRICS_H
 #define EXPERTD_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,8 @@
 #include "proto.h"
 
 #define METRICS_BUCKETS 14
+#define METRICS_ASSIGN_STATES 9
+#define METRICS_TASK_FILLS 4
 
 struct metrics_histogram {
 	uint64_t counts[METRICS_BUCKETS + 1]; /* last: +Inf */
@@ -28,6 +31,7 @@ struct metrics {
 	struct metrics_histogram commit_seconds;
 	struct metrics_histogram batch_size;
 	uint64_t commits_failed;
+	uint64_t token_failures;         /* invalid tokens on the answer endpoint */
 };
 
 /* State sampled at scrape time. */
@@ -36,6 +40,11 @@ struct metrics_gauges {
 	int64_t audit_entries;
 	unsigned long auth_failures;
 	uint64_t tasks;
+	/* Seats by state (proto_assignment_states) and tasks by fill
+	 * (proto_fill_states); negative when the store cannot be read. */
+	int64_t assignments[METRICS_ASSIGN_STATES];
+	int64_t task_fills[METRICS_TASK_FILLS];
+	bool seats_known;
 };
 
 void metrics_init(struct metrics *m);

@@ -11,7 +11,7 @@
 
 #define POLICY_DAY_SECONDS INT64_C(86400)
 
-const char *const policy_kind_names[POLICY_KIND__COUNT] = {
+const char *const policy_kind_names[POLICY_KIND__COUNT + 1] = {
 	[POLICY_DECLINE] = "decline",
 	[POLICY_EXCUSED] = "excused_decline",
 	[POLICY_EXPIRY] = "expiry",
@@ -19,7 +19,7 @@ const char *const policy_kind_names[POLICY_KIND__COUNT] = {
 	[POLICY_NO_SHOW] = "no_show",
 };
 
-const char *const policy_reason_names[POLICY_REASON__COUNT] = {
+const char *const policy_reason_names[POLICY_REASON__COUNT + 1] = {
 	[POLICY_REASON_CONFLICT] = "conflict",
 	[POLICY_REASON_ILLNESS] = "illness",
 	[POLICY_REASON_OFFICIAL_DUTY] = "official_duty",

@@ -26,7 +26,7 @@ enum policy_kind {
 	POLICY_NO_SHOW,
 	POLICY_KIND__COUNT
 };
-extern const char *const policy_kind_names[POLICY_KIND__COUNT];
+extern const char *const policy_kind_names[POLICY_KIND__COUNT + 1]; /* NULL-terminated */
 
 /* Decline reasons (wire names in policy_reason_names). */
 enum policy_reason {
@@ -37,7 +37,7 @@ enum policy_reason {
 	POLICY_REASON_OTHER,
 	POLICY_REASON__COUNT
 };
-extern const char *const policy_reason_names[POLICY_REASON__COUNT];
+extern const char *const policy_reason_names[POLICY_REASON__COUNT + 1]; /* NULL-terminated */
 
 struct policy {
 	int weight[POLICY_KIND__COUNT];   /* excused: weight beyond the free ones */

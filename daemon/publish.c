@@ -36,24 +36,23 @@ struct publish {
 	struct expert *expert; /* scratch for names, reused */
 };
 
-static bool publish_setup(struct publish *p, const struct publish_options *opt,
-                          char *err, size_t errsz)
+bool publish_bind(void *sock, const struct publish_options *opt, const char *domain,
+                  const char *what, char *err, size_t errsz)
 {
 	int zero = 0, one = 1, hwm = PUBLISH_HWM;
-	zmq_setsockopt(p->sock, ZMQ_LINGER, &zero, sizeof zero);
-	zmq_setsockopt(p->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	if (!opt->insecure) {
-		if (zmq_setsockopt(p->sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
-		    zmq_setsockopt(p->sock, ZMQ_CURVE_SECRETKEY, opt->secret_key, 40) ||
-		    zmq_setsockopt(p->sock, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN_PUB,
-		                   strlen(ZAP_DOMAIN_PUB))) {
-			snprintf(err, errsz, "cannot enable CURVE on the event endpoint: %s",
-			         zmq_strerror(errno));
+		if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+		    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, opt->secret_key, 40) ||
+		    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain))) {
+			snprintf(err, errsz, "cannot enable CURVE on the %s endpoint: %s",
+			         what, zmq_strerror(errno));
 			return false;
 		}
 	}
-	if (zmq_bind(p->sock, opt->endpoint) != 0) {
-		snprintf(err, errsz, "cannot publish events on %s: %s", opt->endpoint,
+	if (zmq_bind(sock, opt->endpoint) != 0) {
+		snprintf(err, errsz, "cannot publish %s on %s: %s", what, opt->endpoint,
 		         zmq_strerror(errno));
 		return false;
 	}
@@ -85,7 +84,7 @@ struct publish *publish_new(void *zmq_ctx, struct store *store,
 		publish_destroy(&p);
 		return NULL;
 	}
-	if (!publish_setup(p, opt, err, errsz)) {
+	if (!publish_bind(p->sock, opt, ZAP_DOMAIN_PUB, "event", err, errsz)) {
 		publish_destroy(&p);
 		return NULL;
 	}
@@ -200,7 +199,8 @@ static void publish_pack_entry(struct publish *p, msgpack_packer *pk,
 		log_error("publish: audit entry %lld does not unpack: %s",
 		          (long long)r->seq, perr.message);
 		msgpack_pack_nil(pk);
-	} else if (strcmp(r->type, AUDIT_EXPERT) == 0) {
+	} else if (strcmp(r->type, AUDIT_EXPERT) == 0 ||
+	           strcmp(r->type, AUDIT_EXPERT_FLAGGED) == 0) {
 		publish_pack_pool_expert(p, pk, &u.data);
 	} else if (strcmp(r->type, AUDIT_DRAW) == 0 ||
 	           strcmp(r->type, AUDIT_DRAW_FAILED) == 0) {

@@ -42,6 +42,12 @@ struct publish *publish_new(void *zmq_ctx, struct store *store,
 /* NULL-safe; clears *p. */
 void publish_destroy(struct publish **p);
 
+/* Set up and bind a PUB socket of the daemon (also the notification
+ * socket): linger 0, the high-water mark, CURVE in ZAP domain `domain`
+ * unless insecure. `what` names it in errors ("event"). */
+bool publish_bind(void *sock, const struct publish_options *opt, const char *domain,
+                  const char *what, char *err, size_t errsz);
+
 /* Publish the committed entries first..last (inclusive), in order. */
 void publish_range(struct publish *p, int64_t first, int64_t last);
 

@@ -11,6 +11,15 @@
 #include <msgpack.h>
 
 #include "proto.h"
+#include "token.h"
+
+/* Most tokens one reply can carry: every seat of a panel. */
+#define REPLY_TOKENS_MAX 64
+
+struct reply_token {
+	int64_t assignment;
+	char text[TOKEN_STR_MAX];
+};
 
 struct reply {
 	msgpack_sbuffer result;   /* one packed msgpack object, or empty */
@@ -20,6 +29,10 @@ struct reply {
 	bool keep_result_on_error; /* errors with details (row errors, counts) */
 	bool keep_changes_on_error; /* commit what the handler wrote anyway
 	                               (a failed draw's transcript) */
+	/* One-time tokens made by the request: in the live reply only, never
+	 * in the recorded one (PROTOCOL.md 5.4, 6.2). */
+	struct reply_token tokens[REPLY_TOKENS_MAX];
+	size_t n_tokens;
 };
 
 void reply_init(struct reply *r);
@@ -38,9 +51,13 @@ enum proto_status reply_error(struct reply *r, enum proto_status st,
                               const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Show a seat's token in the live reply; false when the reply is full
+ * (the token then reaches the expert only through notifications). */
+bool reply_add_token(struct reply *r, int64_t assignment, const char *text);
+
 /* Build the envelope for request id `id` with status st into out (which is
- * cleared first). */
+ * cleared first); with_tokens adds the tokens (live replies only). */
 void reply_build(const struct reply *r, const char *id, enum proto_status st,
-                 msgpack_sbuffer *out);
+                 bool with_tokens, msgpack_sbuffer *out);
 
 #endif

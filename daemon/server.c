@@ -12,8 +12,15 @@
 
 #include "log.h"
 #include "server.h"
+#include "throttle.h"
 
 #define SERVER_INSECURE_PRINCIPAL "local-operator"
+#define SERVER_INSECURE_EXPERT "expert:local"
+/* PROTOCOL.md 7.12.8: 5 invalid tokens in 10 minutes block a connection
+ * for 10 minutes after the last; 4096 connections are remembered. */
+#define SERVER_THROTTLE_LIMIT 5
+#define SERVER_THROTTLE_WINDOW 600
+#define SERVER_THROTTLE_SLOTS 4096
 
 struct slot {
 	zmq_msg_t ident;
@@ -28,6 +35,8 @@ struct server {
 	struct dispatch *dispatch;
 	struct zap *zap;
 	bool insecure;
+	bool answer;                 /* the answer endpoint */
+	struct throttle *throttle;   /* answer endpoint only */
 	int batch_max;
 	struct metrics *metrics;
 	struct slot *slots;
@@ -107,6 +116,17 @@ static bool receive_one(struct server *s, struct slot *sl)
 /* Who sent this message, from the ZAP User-Id of its connection. */
 static void identify(struct server *s, struct slot *sl, struct dispatch_item *it)
 {
+	if (s->answer) {
+		/* Experts are no principals of the allowlist: the ZAP handler
+		 * named the connection by its key. */
+		const char *user = s->insecure ? SERVER_INSECURE_EXPERT
+		                               : zmq_msg_gets(&sl->body, "User-Id");
+		snprintf(it->caller.principal, sizeof it->caller.principal, "%s",
+		         user ? user : "");
+		it->caller.role = PROTO_ROLE_EXPERT;
+		it->caller_known = user != NULL;
+		return;
+	}
 	if (s->insecure) {
 		snprintf(it->caller.principal, sizeof it->caller.principal, "%s",
 		         SERVER_INSECURE_PRINCIPAL);
@@ -157,23 +177,46 @@ static void process_batch(struct server *s)
 	}
 	if (n == 0)
 		return;
-	/* Requests with broken framing are answered without the dispatcher. */
+	int64_t now = (int64_t)time(NULL);
+	/* Requests with broken framing are answered without the dispatcher;
+	 * so are those of a throttled connection. */
 	for (int i = 0; i < n; i++) {
-		if (s->slots[i].framing_ok)
-			continue;
-		proto_pack_reply(&s->items[i].reply, "", PROTO_E_MALFORMED,
-		                 "a request is [empty frame][msgpack body]", NULL, NULL, 0);
-		s->items[i].answered = true;
+		struct slot *sl = &s->slots[i];
+		if (!sl->framing_ok) {
+			proto_pack_reply(&s->items[i].reply, "", PROTO_E_MALFORMED,
+			                 "a request is [empty frame][msgpack body]", NULL,
+			                 NULL, 0);
+			s->items[i].answered = true;
+			s->items[i].status = PROTO_E_MALFORMED;
+		} else if (s->throttle &&
+		           throttle_blocked(s->throttle, zmq_msg_data(&sl->ident),
+		                            zmq_msg_size(&sl->ident), now)) {
+			/* Decoded only for its id, so the client can match the reply. */
+			struct proto_request *req = NULL;
+			struct proto_error perr;
+			char id[PROTO_MAX_ID_LEN + 1] = "";
+			proto_decode_request(s->items[i].body, s->items[i].len, &req, id, &perr);
+			proto_request_free(&req);
+			proto_pack_reply(&s->items[i].reply, id, PROTO_E_THROTTLED,
+			                 "too many invalid tokens from this connection; try "
+			                 "again in 10 minutes", NULL, NULL, 0);
+			s->items[i].answered = true;
+			s->items[i].status = PROTO_E_THROTTLED;
+		}
 	}
-	dispatch_batch(s->dispatch, s->items, (size_t)n, (int64_t)time(NULL),
-	               s->metrics);
+	dispatch_batch(s->dispatch, s->items, (size_t)n, now, s->metrics);
 	for (int i = 0; i < n; i++) {
 		struct dispatch_item *it = &s->items[i];
+		if (s->throttle && !it->answered && it->status == PROTO_E_INVALID_TOKEN) {
+			throttle_fail(s->throttle, zmq_msg_data(&s->slots[i].ident),
+			              zmq_msg_size(&s->slots[i].ident), now);
+			if (s->metrics)
+				s->metrics->token_failures++;
+		}
 		if (it->reply.size)
 			send_reply(s, &s->slots[i], it->reply.data, it->reply.size);
 		if (s->metrics)
-			metrics_request(s->metrics, it->op, it->answered ? PROTO_E_MALFORMED
-			                                                 : it->status,
+			metrics_request(s->metrics, it->op, it->status,
 			                now_seconds() - started);
 		dispatch_item_free(it);
 		zmq_msg_close(&s->slots[i].ident);
@@ -215,8 +258,9 @@ static bool setup_socket(struct server *s, const struct server_options *opt,
 	if (!opt->insecure) {
 		if (zmq_setsockopt(s->sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
 		    zmq_setsockopt(s->sock, ZMQ_CURVE_SECRETKEY, opt->secret_key, 40) ||
-		    zmq_setsockopt(s->sock, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN_REQUEST,
-		                   strlen(ZAP_DOMAIN_REQUEST))) {
+		    zmq_setsockopt(s->sock, ZMQ_ZAP_DOMAIN, s->answer ? ZAP_DOMAIN_ANSWER
+		                                                      : ZAP_DOMAIN_REQUEST,
+		                   strlen(s->answer ? ZAP_DOMAIN_ANSWER : ZAP_DOMAIN_REQUEST))) {
 			snprintf(err, errsz, "cannot enable CURVE: %s", zmq_strerror(errno));
 			return false;
 		}
@@ -246,12 +290,16 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 	s->dispatch = d;
 	s->zap = zap;
 	s->insecure = opt->insecure;
+	s->answer = opt->answer;
 	s->metrics = opt->metrics;
 	s->batch_max = opt->batch_max > 0 ? opt->batch_max : 1;
 	s->slots = calloc((size_t)s->batch_max, sizeof *s->slots);
 	s->items = calloc((size_t)s->batch_max, sizeof *s->items);
 	s->sock = zmq_socket(zmq_ctx, ZMQ_ROUTER);
-	if (!s->slots || !s->items || !s->sock) {
+	if (s->answer)
+		s->throttle = throttle_new(SERVER_THROTTLE_SLOTS, SERVER_THROTTLE_LIMIT,
+		                           SERVER_THROTTLE_WINDOW);
+	if (!s->slots || !s->items || !s->sock || (s->answer && !s->throttle)) {
 		snprintf(err, errsz, "cannot create the socket: %s", zmq_strerror(errno));
 		server_destroy(&s);
 		return NULL;
@@ -286,6 +334,7 @@ void server_destroy(struct server **sp)
 		event_free(s->kick);
 	if (s->sock)
 		zmq_close(s->sock);
+	throttle_destroy(&s->throttle);
 	free(s->slots);
 	free(s->items);
 	free(s);

@@ -239,11 +239,72 @@ struct store_assignment {
 	int seat;               /* order within the draw's panel */
 	int state;              /* enum assign_state */
 	int64_t created_at, updated_at;
+	int64_t deadline;       /* while offered: when it expires; else 0 */
+	bool has_token;         /* a live token: its hash below */
+	uint8_t token_hash[STORE_HASH_LEN];
 };
 enum store_result store_assignment_insert(struct store *s,
                                           const struct store_assignment *a);
+/* Set the state (the token dies). */
 enum store_result store_assignment_set_state(struct store *s, int64_t id,
                                              int state, int64_t at);
+/* Write state, role, deadline and token of a (changed) seat. */
+enum store_result store_assignment_update(struct store *s,
+                                          const struct store_assignment *a);
+enum store_result store_assignment_get(struct store *s, int64_t id,
+                                       struct store_assignment *out);
+/* Every seat an expert was given, by id; *out malloc'd (freed by caller). */
+enum store_result store_assignment_by_expert(struct store *s, int64_t expert,
+                                             struct store_assignment **out,
+                                             size_t *n);
+/* The offered seat with the earliest deadline <= now (ties by id), or
+ * STORE_NOT_FOUND. */
+enum store_result store_assignment_next_expired(struct store *s, int64_t now,
+                                                struct store_assignment *out);
+/* The earliest deadline of any offered seat; 0 when none. */
+int64_t store_assignment_next_deadline(struct store *s);
+/* counts[state] for every assignment state (< n states), and
+ * fills[fill] for every task fill (< nf); for metrics. */
+enum store_result store_assignment_counts(struct store *s, int64_t *counts,
+                                          size_t n, int64_t *fills, size_t nf);
+enum store_result store_task_set_fill(struct store *s, int64_t id, int fill);
+enum store_result store_task_cancel(struct store *s, int64_t id,
+                                    const char *reason);
+
+/* One seat transition (PROTOCOL.md 7.12.1), kept forever. */
+struct store_seat_event {
+	int64_t assignment, task;
+	int64_t at;
+	char actor[64];
+	int channel;            /* index into proto_channels */
+	char event[16];         /* assign_event_names, or "offer", "standby" */
+	int from;               /* assign_state; -1 for a new seat */
+	int to;
+	char reason[513];
+	char note[513];
+};
+enum store_result store_seat_event_add(struct store *s,
+                                       const struct store_seat_event *ev);
+/* A task's seat events in order; *out malloc'd (freed by caller). */
+enum store_result store_seat_event_list(struct store *s, int64_t task,
+                                        struct store_seat_event **out, size_t *n);
+
+/* One decline-ledger event (policy.h), never edited. */
+struct store_ledger_event {
+	int64_t expert;
+	int64_t at;
+	int kind;               /* enum policy_kind */
+	int64_t assignment, task;
+	char reason[32];        /* decline reason code, "" if none */
+};
+enum store_result store_ledger_add(struct store *s,
+                                   const struct store_ledger_event *ev);
+/* An expert's ledger, oldest first; *out malloc'd (freed by caller). */
+enum store_result store_ledger_list(struct store *s, int64_t expert,
+                                    struct store_ledger_event **out, size_t *n);
+/* Ids of the experts with this status, ascending; *out malloc'd. */
+enum store_result store_expert_ids_by_status(struct store *s, int status,
+                                             int64_t **out, size_t *n);
 int64_t store_assignment_max_id(struct store *s);
 enum store_result store_assignment_list(struct store *s, int64_t task,
                                         struct store_assignment **out, size_t *n);
@@ -253,6 +314,31 @@ enum store_result store_assignment_each(
 /* Conflicts in id order (loading the recusal index). */
 enum store_result store_conflict_each(
 	struct store *s, bool (*fn)(const struct store_conflict *c, void *arg),
+	void *arg);
+
+/* --- statistics (stats, PROTOCOL.md 7.12.12; store_stats.c) ----------- */
+struct store_drawn {
+	int64_t expert;
+	int64_t seats;          /* every seat the expert was given, any state */
+};
+/* The experts with the most seats, most first (ties: lower id first), at
+ * most limit of them; *out malloc'd (caller frees, also on error). */
+enum store_result store_stats_most_drawn(struct store *s, int64_t limit,
+                                         struct store_drawn **out, size_t *n);
+/* Every seat transition counted: fn once per distinct (event, reason),
+ * where reason is the decline reason for "decline" and "" for every other
+ * event. Stops early, with STORE_OK, when fn returns false. */
+enum store_result store_stats_seat_events(
+	struct store *s,
+	bool (*fn)(const char *event, const char *reason, int64_t count, void *arg),
+	void *arg);
+/* Draw attempts recorded: successful and failed. */
+enum store_result store_stats_draws(struct store *s, int64_t *ok, int64_t *failed);
+/* fn with the audit entry body (a transcript) of every successful draw
+ * attempt, by draw id, one at a time; body is borrowed for the call.
+ * Stops early, with STORE_OK, when fn returns false. */
+enum store_result store_stats_each_draw_body(
+	struct store *s, bool (*fn)(const void *body, size_t len, void *arg),
 	void *arg);
 
 #endif

@@ -223,6 +223,9 @@ enum store_result store_task_insert(struct store *s, const struct task *t)
 	sqlite3_bind_blob(st, 17, t->nonce, (int)t->nonce_len, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 18, t->state);
 	sqlite3_bind_int64(st, 19, t->created_at);
+	sqlite3_bind_int64(st, 20, t->respond_within);
+	sqlite3_bind_int(st, 21, t->fill);
+	store_bind_text(st, 22, t->cancel_reason);
 	return store_step_done(st);
 }
 
@@ -255,6 +258,9 @@ static bool column_task(sqlite3_stmt *st, void *row)
 		memcpy(t->nonce, sqlite3_column_blob(st, 16), t->nonce_len);
 	t->state = sqlite3_column_int(st, 17);
 	t->created_at = sqlite3_column_int64(st, 18);
+	t->respond_within = sqlite3_column_int64(st, 19);
+	t->fill = sqlite3_column_int(st, 20);
+	store_column_copy(st, 21, t->cancel_reason, sizeof t->cancel_reason);
 	return true;
 }
 
@@ -380,6 +386,11 @@ enum store_result store_assignment_insert(struct store *s,
 	sqlite3_bind_int(st, 7, a->state);
 	sqlite3_bind_int64(st, 8, a->created_at);
 	sqlite3_bind_int64(st, 9, a->updated_at);
+	sqlite3_bind_int64(st, 10, a->deadline);
+	if (a->has_token)
+		sqlite3_bind_blob(st, 11, a->token_hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 11);
 	return store_step_done(st);
 }
 
@@ -400,7 +411,7 @@ int64_t store_assignment_max_id(struct store *s)
 	return store_single_int(s, STMT_ASSIGN_MAX_ID);
 }
 
-static bool column_assignment(sqlite3_stmt *st, void *row)
+bool store_column_assignment(sqlite3_stmt *st, void *row)
 {
 	struct store_assignment *a = row;
 	a->id = sqlite3_column_int64(st, 0);
@@ -412,6 +423,11 @@ static bool column_assignment(sqlite3_stmt *st, void *row)
 	a->state = sqlite3_column_int(st, 6);
 	a->created_at = sqlite3_column_int64(st, 7);
 	a->updated_at = sqlite3_column_int64(st, 8);
+	a->deadline = sqlite3_column_int64(st, 9);
+	a->has_token = sqlite3_column_bytes(st, 10) == STORE_HASH_LEN;
+	memset(a->token_hash, 0, sizeof a->token_hash);
+	if (a->has_token)
+		memcpy(a->token_hash, sqlite3_column_blob(st, 10), STORE_HASH_LEN);
 	return true;
 }
 
@@ -421,7 +437,7 @@ enum store_result store_assignment_list(struct store *s, int64_t task,
 	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_LIST);
 	if (st)
 		sqlite3_bind_int64(st, 1, task);
-	return store_rows(st, sizeof **out, column_assignment, (void **)out, n);
+	return store_rows(st, sizeof **out, store_column_assignment, (void **)out, n);
 }
 
 STORE_EACH_ADAPTER(assignment_each, struct store_assignment)
@@ -432,6 +448,6 @@ enum store_result store_assignment_each(
 {
 	struct store_assignment a;
 	struct assignment_each x = { fn, arg };
-	return store_each_row(store_stmt(s, STMT_ASSIGN_ALL), column_assignment, &a,
+	return store_each_row(store_stmt(s, STMT_ASSIGN_ALL), store_column_assignment, &a,
 	                      assignment_each_cb, &x);
 }

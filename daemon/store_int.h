@@ -21,10 +21,11 @@
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
 	" leader, backups, orgs, start_at, end_at, district, exclude, note," \
-	" nonce, state, created_at"
+	" nonce, state, created_at, respond_within, fill, cancel_reason"
 
 #define ASSIGN_COLS \
-	"id, task_id, expert_id, draw_id, role, seat, state, created_at, updated_at"
+	"id, task_id, expert_id, draw_id, role, seat, state, created_at, updated_at," \
+	" deadline, token_hash"
 
 /* Every statement the store runs, prepared once on first use. */
 #define STORE_STATEMENTS(X) \
@@ -94,7 +95,10 @@
 	  " ON CONFLICT(key) DO UPDATE SET value = excluded.value") \
 	X(STMT_TASK_INSERT, "INSERT INTO tasks(" TASK_COLS ") VALUES (?1, ?2," \
 	  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17," \
-	  " ?18, ?19)") \
+	  " ?18, ?19, ?20, ?21, ?22)") \
+	X(STMT_TASK_FILL, "UPDATE tasks SET fill = ?2 WHERE id = ?1") \
+	X(STMT_TASK_CANCEL, "UPDATE tasks SET state = ?2, fill = ?3," \
+	  " cancel_reason = ?4 WHERE id = ?1") \
 	X(STMT_TASK_GET, "SELECT " TASK_COLS " FROM tasks WHERE id = ?1") \
 	X(STMT_TASK_ALL, "SELECT " TASK_COLS " FROM tasks ORDER BY id") \
 	X(STMT_TASK_STATE, "UPDATE tasks SET state = ?2 WHERE id = ?1") \
@@ -112,17 +116,51 @@
 	X(STMT_DRAW_MAX_ID, "SELECT coalesce(max(id), 0) FROM draws") \
 	X(STMT_DRAW_LIST, "SELECT id, coalesce(task_id, 0), kind, ok, audit_seq," \
 	  " actor, at FROM draws WHERE task_id = ?1 ORDER BY id") \
-	X(STMT_ASSIGN_INSERT, "INSERT INTO assignments(id, task_id, expert_id," \
-	  " draw_id, role, seat, state, created_at, updated_at)" \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
-	X(STMT_ASSIGN_STATE, "UPDATE assignments SET state = ?2, updated_at = ?3" \
-	  " WHERE id = ?1") \
+	X(STMT_ASSIGN_INSERT, "INSERT INTO assignments(" ASSIGN_COLS ")" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") \
+	X(STMT_ASSIGN_STATE, "UPDATE assignments SET state = ?2, updated_at = ?3," \
+	  " token_hash = NULL WHERE id = ?1") \
+	X(STMT_ASSIGN_UPDATE, "UPDATE assignments SET state = ?2, role = ?3," \
+	  " deadline = ?4, token_hash = ?5, updated_at = ?6 WHERE id = ?1") \
+	X(STMT_ASSIGN_GET, "SELECT " ASSIGN_COLS " FROM assignments WHERE id = ?1") \
+	X(STMT_ASSIGN_BY_EXPERT, "SELECT " ASSIGN_COLS " FROM assignments" \
+	  " WHERE expert_id = ?1 ORDER BY id") \
+	X(STMT_ASSIGN_DUE, "SELECT " ASSIGN_COLS " FROM assignments" \
+	  " INDEXED BY assignments_due WHERE state = 0 AND deadline <= ?1" \
+	  " ORDER BY deadline, id LIMIT 1") \
+	X(STMT_ASSIGN_NEXT_DUE, "SELECT coalesce(min(deadline), 0) FROM assignments" \
+	  " INDEXED BY assignments_due WHERE state = 0") \
+	X(STMT_ASSIGN_COUNT_STATES, "SELECT state, count(*) FROM assignments" \
+	  " GROUP BY state") \
+	X(STMT_TASK_COUNT_FILLS, "SELECT fill, count(*) FROM tasks GROUP BY fill") \
+	X(STMT_AEVENT_ADD, "INSERT INTO assignment_events(assignment_id, task_id," \
+	  " at, actor, channel, event, from_state, to_state, reason, note)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") \
+	X(STMT_AEVENT_LIST, "SELECT assignment_id, task_id, at, actor, channel," \
+	  " event, coalesce(from_state, -1), to_state, reason, note" \
+	  " FROM assignment_events WHERE task_id = ?1 ORDER BY id") \
+	X(STMT_LEDGER_ADD, "INSERT INTO ledger(expert_id, at, kind, assignment_id," \
+	  " task_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(STMT_LEDGER_LIST, "SELECT expert_id, at, kind, assignment_id, task_id," \
+	  " reason FROM ledger WHERE expert_id = ?1 ORDER BY id") \
+	X(STMT_EXPERT_BY_STATUS, "SELECT id FROM experts WHERE status = ?1" \
+	  " ORDER BY id") \
 	X(STMT_ASSIGN_MAX_ID, "SELECT coalesce(max(id), 0) FROM assignments") \
 	X(STMT_ASSIGN_LIST, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " WHERE task_id = ?1 ORDER BY id") \
 	X(STMT_ASSIGN_ALL, "SELECT " ASSIGN_COLS " FROM assignments ORDER BY id") \
 	X(STMT_CONFLICT_ALL, "SELECT id, expert_id, org_code, kind, valid_from," \
-	  " valid_to, reason, created_at, created_by FROM conflicts ORDER BY id")
+	  " valid_to, reason, created_at, created_by FROM conflicts ORDER BY id") \
+	/* stats (store_stats.c): whole-table counts for a rare operator call. */ \
+	X(STMT_STATS_MOST_DRAWN, "SELECT expert_id, count(*) AS seats" \
+	  " FROM assignments GROUP BY expert_id" \
+	  " ORDER BY seats DESC, expert_id LIMIT ?1") \
+	X(STMT_STATS_SEAT_EVENTS, "SELECT event," \
+	  " CASE event WHEN 'decline' THEN reason ELSE '' END, count(*)" \
+	  " FROM assignment_events GROUP BY 1, 2") \
+	X(STMT_STATS_DRAWS, "SELECT ok, count(*) FROM draws GROUP BY ok") \
+	X(STMT_STATS_DRAW_BODIES, "SELECT a.body FROM draws AS d" \
+	  " JOIN audit AS a ON a.seq = d.audit_seq WHERE d.ok = 1 ORDER BY d.id")
 
 enum store_stmt {
 #define X(id, sql) id,
@@ -185,11 +223,13 @@ enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
 		const struct name *x = arg; \
 		return x->fn(row, x->arg); \
 	}
+/* A store_row_fn: an ASSIGN_COLS row into a struct store_assignment. */
+bool store_column_assignment(sqlite3_stmt *st, void *row);
 /* A store_row_fn: the first column into an int64_t. */
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Bring db from its user_version up to STORE_SCHEMA_VERSION, one

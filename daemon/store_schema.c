@@ -172,8 +172,51 @@ static const char *const schema_v1[] = {
 	NULL,
 };
 
+/* Version 2 (issue #4): deadlines and tokens on seats, every seat
+ * transition, the decline ledger, and each task's fill state. */
+static const char *const schema_v2[] = {
+	"ALTER TABLE tasks ADD COLUMN respond_within INTEGER NOT NULL DEFAULT 86400;"
+	"ALTER TABLE tasks ADD COLUMN fill INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tasks ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE assignments ADD COLUMN deadline INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE assignments ADD COLUMN token_hash BLOB;"  /* NULL: no live token */
+	/* offered (state 0) seats by deadline: the expiry timer's question */
+	"CREATE INDEX assignments_due ON assignments(deadline, id) WHERE state = 0;"
+	"CREATE TABLE assignment_events("
+	"  id INTEGER PRIMARY KEY,"
+	"  assignment_id INTEGER NOT NULL REFERENCES assignments(id),"
+	"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  channel INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  from_state INTEGER,"                  /* NULL: a new seat */
+	"  to_state INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  note TEXT NOT NULL);"
+	"CREATE INDEX assignment_events_by_task ON assignment_events(task_id, id);"
+	"CREATE TABLE ledger("
+	"  id INTEGER PRIMARY KEY,"
+	"  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+	"  at INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  assignment_id INTEGER NOT NULL REFERENCES assignments(id),"
+	"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX ledger_by_expert ON ledger(expert_id, id);"
+	"CREATE TRIGGER assignment_events_keep BEFORE DELETE ON assignment_events"
+	"  BEGIN SELECT RAISE(ABORT, 'seat history is never deleted'); END;"
+	"CREATE TRIGGER assignment_events_fixed BEFORE UPDATE ON assignment_events"
+	"  BEGIN SELECT RAISE(ABORT, 'seat history is never edited'); END;"
+	"CREATE TRIGGER ledger_keep BEFORE DELETE ON ledger"
+	"  BEGIN SELECT RAISE(ABORT, 'the ledger is never deleted'); END;"
+	"CREATE TRIGGER ledger_fixed BEFORE UPDATE ON ledger"
+	"  BEGIN SELECT RAISE(ABORT, 'the ledger is never edited'); END;",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
-static const char *const *const migrations[] = {schema_v1};
+static const char *const *const migrations[] = {schema_v1, schema_v2};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -61,3 +61,8 @@ int task_seats(const struct task *t)
 {
 	return (t->leader ? 1 : 0) + t->members + t->backups;
 }
+
+int task_needed(const struct task *t)
+{
+	return (t->leader ? 1 : 0) + t->members;
+}

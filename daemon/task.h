@@ -34,6 +34,9 @@ enum task_subject {
 /* Order matches proto_task_states[]. */
 enum task_state { TASK_OPEN, TASK_CANCELLED };
 
+/* Order matches proto_fill_states[] (PROTOCOL.md 7.12.4). */
+enum task_fill { TASK_FILLING, TASK_FILLED, TASK_SHORT, TASK_FILL_CANCELLED };
+
 struct task {
 	int64_t id;                       /* 0 until created */
 	char bureau[32];                  /* the requesting bureau's code */
@@ -56,6 +59,9 @@ struct task {
 	size_t nonce_len;
 	int state;                        /* enum task_state */
 	int64_t created_at;
+	int64_t respond_within;           /* seconds an offered expert has */
+	int fill;                         /* enum task_fill */
+	char cancel_reason[513];          /* "" unless cancelled */
 };
 
 /* The group type a kind draws from by default (overridable per request). */
@@ -65,5 +71,7 @@ int task_default_group(int kind, int subject);
 unsigned task_required_capability(int kind, int subject);
 /* Seats a draw fills: leader (0/1) + members + backups. */
 int task_seats(const struct task *t);
+/* Seats that must accept for the task to be filled: leader + members. */
+int task_needed(const struct task *t);
 
 #endif

@@ -105,13 +105,9 @@ static void zap_decide(struct zap *z, zmq_msg_t *f, int nframes,
 		return;
 	}
 	zmq_msg_t *dom = &f[ZAP_F_DOMAIN];
-	if (zap_frame_is(dom, ZAP_DOMAIN_ANSWER)) {
-		/* Experts are not allowlisted: they prove themselves by token. */
-		zap_accept(v, ZAP_USER_EXPERT);
-		return;
-	}
-	if (!zap_frame_is(dom, ZAP_DOMAIN_REQUEST) &&
-	    !zap_frame_is(dom, ZAP_DOMAIN_PUB)) {
+	bool answer = zap_frame_is(dom, ZAP_DOMAIN_ANSWER);
+	if (!answer && !zap_frame_is(dom, ZAP_DOMAIN_REQUEST) &&
+	    !zap_frame_is(dom, ZAP_DOMAIN_PUB) && !zap_frame_is(dom, ZAP_DOMAIN_NOTIFY)) {
 		zap_refuse(v, "400", "Unknown domain");
 		return;
 	}
@@ -120,10 +116,21 @@ static void zap_decide(struct zap *z, zmq_msg_t *f, int nframes,
 		zap_refuse(v, "500", "Cannot encode key");
 		return;
 	}
+	if (answer) {
+		/* Experts are not allowlisted: they prove themselves by token.
+		 * The key names the connection's retries (PROTOCOL.md 7.12.6). */
+		char user[AUTH_PRINCIPAL_MAX + 1];
+		snprintf(user, sizeof user, "%s%s", ZAP_USER_EXPERT_PREFIX, v->key);
+		zap_accept(v, user);
+		return;
+	}
 	/* The event stream carries every draw; bureaus and clerks see only
-	 * their own tasks, so only operators and notifiers may subscribe. */
+	 * their own tasks, so only operators and notifiers may subscribe.
+	 * Notifications carry tokens: notifiers only. */
 	unsigned roles = zap_frame_is(dom, ZAP_DOMAIN_PUB)
-	                 ? PROTO_ROLE_OPERATOR | PROTO_ROLE_NOTIFIER : PROTO_ROLES_ANY;
+	                 ? PROTO_ROLE_OPERATOR | PROTO_ROLE_NOTIFIER
+	                 : zap_frame_is(dom, ZAP_DOMAIN_NOTIFY) ? PROTO_ROLE_NOTIFIER
+	                 : PROTO_ROLES_ANY;
 	pthread_mutex_lock(&z->lock);
 	const struct auth_entry *e = auth_list_find_key(z->list, v->key);
 	bool role_ok = e != NULL && (e->role & roles) != 0;

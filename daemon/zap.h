@@ -7,7 +7,9 @@
  * Domains:
  *   ZAP_DOMAIN_REQUEST ("expertd")        allowlisted keys only
  *   ZAP_DOMAIN_PUB     ("expertd-pub")    allowlisted operator and notifier keys
- *   ZAP_DOMAIN_ANSWER  ("expertd-answer") any CURVE key, User-Id "expert"
+ *   ZAP_DOMAIN_NOTIFY  ("expertd-notify") allowlisted notifier keys
+ *   ZAP_DOMAIN_ANSWER  ("expertd-answer") any CURVE key, User-Id
+ *                                          "expert:" + the key
  * Anything else (unknown domain, non-CURVE mechanism) is refused.
  * An accepted allowlisted key gets User-Id = the key itself (Z85), so the
  * daemon can check, per request, that this very key is still allowed.
@@ -23,7 +25,8 @@
 #define ZAP_DOMAIN_REQUEST "expertd"
 #define ZAP_DOMAIN_PUB "expertd-pub"
 #define ZAP_DOMAIN_ANSWER "expertd-answer"
-#define ZAP_USER_EXPERT "expert"
+#define ZAP_DOMAIN_NOTIFY "expertd-notify"
+#define ZAP_USER_EXPERT_PREFIX "expert:"
 
 struct zap;
 

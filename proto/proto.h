@@ -81,6 +81,8 @@ enum proto_status {
 	PROTO_E_INSUFFICIENT_CANDIDATES,
 	PROTO_E_UNAVAILABLE,     /* the store cannot write now; nothing was applied */
 	PROTO_E_INTERNAL,
+	PROTO_E_INVALID_TOKEN,   /* a wrong, used or dead assignment token */
+	PROTO_E_THROTTLED,       /* too many invalid tokens from one connection */
 	PROTO_STATUS__COUNT
 };
 
@@ -138,6 +140,12 @@ extern const char *const proto_task_subjects[]; /* training, evaluation, standar
 extern const char *const proto_task_states[];
 extern const char *const proto_assignment_states[];
 extern const char *const proto_seat_roles[];    /* leader, member, backup */
+extern const char *const proto_fill_states[];   /* filling, filled, short, cancelled */
+extern const char *const proto_answers[];       /* accept, decline, withdraw */
+extern const char *const proto_decline_reasons[]; /* = policy_reason_names order */
+extern const char *const proto_channels[];      /* token, phone, sms, ... system */
+extern const char *const proto_outcomes[];      /* completed, no_show */
+extern const char *const proto_ledger_levels[]; /* ok, warn, flag */
 /* Item schema of one roster row in pool.import.rows. */
 extern const struct proto_field proto_import_row[];
 
@@ -244,11 +252,17 @@ void proto_pack_request_head(msgpack_packer *pk, const char *id, enum proto_op o
 
 /*
  * Build a reply envelope into sb: {"id","status"[,"message"][,"field"]
- * [,"result"]}. result is one already-packed msgpack object or NULL/0.
+ * [,"result"][,"tokens"]}. result is one already-packed msgpack object or
+ * NULL/0; tokens likewise (a packed map), NULL/0 for none.
  */
 void proto_pack_reply(msgpack_sbuffer *sb, const char *id, enum proto_status st,
                       const char *message, const char *field,
                       const void *result, size_t result_len);
+void proto_pack_reply_tokens(msgpack_sbuffer *sb, const char *id,
+                             enum proto_status st, const char *message,
+                             const char *field, const void *result,
+                             size_t result_len, const void *tokens,
+                             size_t tokens_len);
 
 /* A decoded reply (client side). Strings point into the unpacked zone. */
 struct proto_reply {
@@ -258,6 +272,7 @@ struct proto_reply {
 	char message[PROTO_MAX_MESSAGE_LEN];
 	char field[PROTO_MAX_FIELD_LEN];
 	const msgpack_object *result; /* NULL if none */
+	const msgpack_object *tokens; /* map "assignment id" -> token; NULL if none */
 	msgpack_unpacked unpacked;
 };
 /* Decode a reply; returns false with err filled on malformed bytes. */

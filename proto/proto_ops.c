@@ -39,6 +39,20 @@ const char *const proto_assignment_states[] = {
 	"offered", "standby", "accepted", "declined", "expired", "completed",
 	"no_show", "withdrawn", "cancelled", NULL};
 const char *const proto_seat_roles[] = {"leader", "member", "backup", NULL};
+const char *const proto_fill_states[] = {
+	"filling", "filled", "short", "cancelled", NULL};
+const char *const proto_answers[] = {"accept", "decline", "withdraw", NULL};
+const char *const proto_decline_reasons[] = {
+	"conflict", "illness", "official_duty", "schedule", "other", NULL};
+const char *const proto_channels[] = {
+	"token", "phone", "sms", "email", "in_person", "other", "system", NULL};
+const char *const proto_outcomes[] = {"completed", "no_show", NULL};
+const char *const proto_ledger_levels[] = {"ok", "warn", "flag", NULL};
+/* What an expert may answer by token, and the channels staff may record
+ * (token and system are the daemon's own). */
+static const char *const proto_token_answers[] = {"accept", "decline", NULL};
+static const char *const proto_staff_channels[] = {
+	"phone", "sms", "email", "in_person", "other", NULL};
 
 #define END {NULL, 0, 0, 0, 0, NULL, NULL}
 #define REQ PROTO_F_REQUIRED
@@ -162,6 +176,7 @@ static const struct proto_field f_draw[] = {
 	F_STR("note", 0, 0, REASON_MAX),
 	F_STR("nonce", REQ, 16, 64),
 	F_STR("bureau", 0, 1, 31),
+	F_INT("respond_within", 0, 1, 2592000),
 	END};
 
 static const struct proto_field f_redraw[] = {
@@ -180,9 +195,45 @@ static const struct proto_field f_task_list[] = {
 	F_INT("limit", 0, 1, 1000),
 	END};
 
+static const struct proto_field f_answer[] = {
+	F_STR("token", REQ, 3, 64),
+	F_ENUM("answer", REQ, proto_token_answers),
+	F_ENUM("reason", 0, proto_decline_reasons),
+	F_STR("note", 0, 1, REASON_MAX),
+	F_STR("org_code", 0, 18, 18),
+	END};
+
+static const struct proto_field f_reply[] = {
+	F_INT("assignment", REQ, 1, INT64_MAX),
+	F_ENUM("answer", REQ, proto_answers),
+	F_ENUM("channel", REQ, proto_staff_channels),
+	F_ENUM("reason", 0, proto_decline_reasons),
+	F_STR("note", 0, 1, REASON_MAX),
+	F_STR("org_code", 0, 18, 18),
+	END};
+
+static const struct proto_field f_task_cancel[] = {
+	F_INT("task", REQ, 1, INT64_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_attendance_seat[] = {
+	F_INT("assignment", REQ, 1, INT64_MAX),
+	F_ENUM("outcome", REQ, proto_outcomes),
+	END};
+
+static const struct proto_field f_attendance[] = {
+	F_INT("task", REQ, 1, INT64_MAX),
+	F_MAPS("seats", REQ, 1, 50, f_attendance_seat),
+	END};
+
 static const struct proto_field f_audit_entries[] = {
 	F_INT("after", 0, 0, INT64_MAX),
 	F_INT("limit", 0, 1, 1000),
+	END};
+
+static const struct proto_field f_stats[] = {
+	F_INT("top", 0, 1, 100),
 	END};
 
 static const struct proto_op_info ops[PROTO_OP__COUNT] = {
@@ -205,15 +256,15 @@ static const struct proto_op_info ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_DRAW_REDRAW] = {"draw.redraw", f_redraw, false},
 	[PROTO_OP_TASK_SHOW] = {"task.show", f_task_id, false},
 	[PROTO_OP_TASK_LIST] = {"task.list", f_task_list, false},
-	[PROTO_OP_TASK_CANCEL] = {"task.cancel", f_none, true},
-	[PROTO_OP_TASK_ATTENDANCE] = {"task.attendance", f_none, true},
-	[PROTO_OP_ASSIGNMENT_ANSWER] = {"assignment.answer", f_none, true},
-	[PROTO_OP_ASSIGNMENT_REPLY] = {"assignment.reply", f_none, true},
-	[PROTO_OP_FLAGGED_LIST] = {"flagged.list", f_none, true},
+	[PROTO_OP_TASK_CANCEL] = {"task.cancel", f_task_cancel, false},
+	[PROTO_OP_TASK_ATTENDANCE] = {"task.attendance", f_attendance, false},
+	[PROTO_OP_ASSIGNMENT_ANSWER] = {"assignment.answer", f_answer, false},
+	[PROTO_OP_ASSIGNMENT_REPLY] = {"assignment.reply", f_reply, false},
+	[PROTO_OP_FLAGGED_LIST] = {"flagged.list", f_none, false},
 	[PROTO_OP_AUDIT_ENTRIES] = {"audit.entries", f_audit_entries, false},
 	[PROTO_OP_AUDIT_SHOW] = {"audit.show", f_task_id, false},
 	[PROTO_OP_LOG_QUERY] = {"log.query", f_none, true},
-	[PROTO_OP_STATS] = {"stats", f_none, true},
+	[PROTO_OP_STATS] = {"stats", f_stats, false},
 };
 
 static const char *const status_names[PROTO_STATUS__COUNT] = {
@@ -232,6 +283,8 @@ static const char *const status_names[PROTO_STATUS__COUNT] = {
 	[PROTO_E_INSUFFICIENT_CANDIDATES] = "insufficient_candidates",
 	[PROTO_E_UNAVAILABLE] = "unavailable",
 	[PROTO_E_INTERNAL] = "internal",
+	[PROTO_E_INVALID_TOKEN] = "invalid_token",
+	[PROTO_E_THROTTLED] = "throttled",
 };
 
 const struct proto_op_info *proto_op_info(enum proto_op op)

@@ -48,16 +48,19 @@ void proto_pack_request_head(msgpack_packer *pk, const char *id, enum proto_op o
 	proto_pack_str(pk, "args");
 }
 
-void proto_pack_reply(msgpack_sbuffer *sb, const char *id, enum proto_status st,
-                      const char *message, const char *field,
-                      const void *result, size_t result_len)
+void proto_pack_reply_tokens(msgpack_sbuffer *sb, const char *id,
+                             enum proto_status st, const char *message,
+                             const char *field, const void *result,
+                             size_t result_len, const void *tokens,
+                             size_t tokens_len)
 {
 	bool has_message = message && *message, has_field = field && *field;
 	bool has_result = result && result_len > 0;
+	bool has_tokens = tokens && tokens_len > 0;
 	msgpack_packer pk;
 
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2 + has_message + has_field + has_result);
+	msgpack_pack_map(&pk, 2 + has_message + has_field + has_result + has_tokens);
 	proto_pack_kv_str(&pk, "id", id ? id : "");
 	proto_pack_kv_str(&pk, "status", proto_status_name(st));
 	if (has_message)
@@ -68,14 +71,26 @@ void proto_pack_reply(msgpack_sbuffer *sb, const char *id, enum proto_status st,
 		proto_pack_str(&pk, "result");
 		msgpack_sbuffer_write(sb, result, result_len);
 	}
+	if (has_tokens) {
+		proto_pack_str(&pk, "tokens");
+		msgpack_sbuffer_write(sb, tokens, tokens_len);
+	}
+}
+
+void proto_pack_reply(msgpack_sbuffer *sb, const char *id, enum proto_status st,
+                      const char *message, const char *field,
+                      const void *result, size_t result_len)
+{
+	proto_pack_reply_tokens(sb, id, st, message, field, result, result_len,
+	                        NULL, 0);
 }
 
 /* ---- replies (client side) ---- */
 
 enum reply_key { RKEY_ID, RKEY_STATUS, RKEY_MESSAGE, RKEY_FIELD, RKEY_RESULT,
-	         RKEY__COUNT };
+	         RKEY_TOKENS, RKEY__COUNT };
 static const char *const pack_reply_keys[RKEY__COUNT] = {
-	"id", "status", "message", "field", "result"};
+	"id", "status", "message", "field", "result", "tokens"};
 
 static bool pack_is_str(const msgpack_object *o, const char *s)
 {
@@ -162,6 +177,9 @@ bool proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	if (slot[RKEY_FIELD])
 		pack_copy_text(out->field, sizeof out->field, slot[RKEY_FIELD]);
 	out->result = slot[RKEY_RESULT];
+	/* Only a map of tokens is one; anything else is ignored. */
+	if (slot[RKEY_TOKENS] && slot[RKEY_TOKENS]->type == MSGPACK_OBJECT_MAP)
+		out->tokens = slot[RKEY_TOKENS];
 	return true;
 }
 
@@ -171,4 +189,5 @@ void proto_reply_release(struct proto_reply *rep)
 		return;
 	msgpack_unpacked_destroy(&rep->unpacked);
 	rep->result = NULL;
+	rep->tokens = NULL;
 }

@@ -65,9 +65,23 @@ int cmd_audit_show(struct ctl *ctl, int argc, char **argv);
 int cmd_audit_verify(struct ctl *ctl, int argc, char **argv);
 int cmd_log(struct ctl *ctl, int argc, char **argv);
 int cmd_watch(struct ctl *ctl, int argc, char **argv);
+int cmd_confirm(struct ctl *ctl, int argc, char **argv);
+int cmd_decline(struct ctl *ctl, int argc, char **argv);
+int cmd_answer(struct ctl *ctl, int argc, char **argv);
+int cmd_task_cancel(struct ctl *ctl, int argc, char **argv);
+int cmd_task_attendance(struct ctl *ctl, int argc, char **argv);
+int cmd_flagged(struct ctl *ctl, int argc, char **argv);
+int cmd_stats(struct ctl *ctl, int argc, char **argv);
 
 /* The conflicts table (cmd_conflict.c), also under pool show. */
 void cmd_print_conflicts(const msgpack_object *list);
+
+/* ---- assignments and the decline ledger (cmd_ledger.c) ---- */
+
+/* A ledger (PROTOCOL 7.6.2): its score and level, then its events. */
+void cmd_print_ledger(const msgpack_object *ledger);
+/* pool show's `assignments`: every seat the expert was given. */
+void cmd_print_assignments(const msgpack_object *list);
 
 /* ---- task times and ids (cmd_task.c) ---- */
 
@@ -84,6 +98,10 @@ const char *cmd_time_format(int64_t t, char buf[CMD_TIME_LEN]);
 /* map[key] (unix seconds) formatted so; "" if absent. Returns buf. */
 const char *cmd_time_field(const msgpack_object *map, const char *key,
                            char buf[CMD_TIME_LEN]);
+/* out_print_maps with times: a key "@at" shows map["at"] as a CST time.
+ * Returns the number of rows. */
+size_t cmd_print_table(const char *const *head, const char *const *keys, size_t ncols,
+                       const msgpack_object *list);
 /* The task ID that must be the only positional argument; on failure a
  * usage error was printed. */
 bool cmd_task_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id);
@@ -181,6 +199,33 @@ struct cmd_log_page {
 /* 0, or an exit code (reported, see ctl_call). */
 int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg);
 
+/* ---- subscribers (cmd_sub.c): watch's event stream, watch --notify ---- */
+
+struct cmd_sub {
+	void *ctx, *sub, *mon;
+};
+/*
+ * Connect a SUB socket to endpoint subscribed to topic, with CURVE when
+ * a --key was given, and a monitor that reports a refused handshake.
+ * 0 or an exit code (reported on stderr). Close with cmd_sub_close
+ * either way.
+ */
+int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
+                 struct cmd_sub *s);
+void cmd_sub_close(struct cmd_sub *s);
+/* The monitor socket became readable: report why the handshake failed
+ * (who: "operator and notifier keys may watch") and return the exit code. */
+int cmd_sub_refused(struct cmd_sub *s, const char *endpoint, const char *who);
+/* SIGINT and SIGTERM set a flag the loops stop on, rather than kill. */
+void cmd_sub_signals(void);
+bool cmd_sub_stopped(void);
+
+/* watch --notify (cmd_notify.c): one line (or JSON object) per
+ * notify.offer and notify.closed matching f, until count, wait_s (0:
+ * neither) or a signal. 0 or an exit code. */
+int cmd_notify_watch(struct ctl *ctl, const struct cmd_log_filter *f,
+                     const char *endpoint, int64_t count, int64_t wait_s);
+
 /* ---- options (ctl.c) ---- */
 
 /* "expertctl: <msg>" and the command's synopsis on stderr; returns 2. */
@@ -263,5 +308,27 @@ bool ctl_request_id_ok(const char *id);
 
 /* With --json, the result (or {}) on stdout; returns 0. */
 int ctl_print_result_json(const struct proto_reply *rep);
+
+/* ---- the daemon's other endpoints (ctl.c) ---- */
+
+/* Their tcp ports next to the request endpoint's (PROTOCOL.md 4.1). */
+#define CTL_PUB_PORT_OFFSET 1     /* event stream, 5571 */
+#define CTL_ANSWER_PORT_OFFSET 2  /* expert answers, 5572 */
+#define CTL_NOTIFY_PORT_OFFSET 3  /* notifications, 5573 */
+/*
+ * One of the daemon's other endpoints: given (an option), else the
+ * environment variable env, else the request endpoint's tcp port +
+ * offset. False when none applies: an ipc:// request endpoint says
+ * nothing about the others.
+ */
+bool ctl_endpoint(const struct ctl *ctl, const char *given, const char *env,
+                  int offset, char *out, size_t size);
+
+/* ---- one-time tokens (ctl.c) ---- */
+
+/* The token the reply's `tokens` (PROTOCOL 5.4) holds for assignment,
+ * or NULL; borrowed from the reply. *len receives its length. Keys may be
+ * ints or the ids in decimal. */
+const char *ctl_token(const struct proto_reply *rep, int64_t assignment, size_t *len);
 
 #endif

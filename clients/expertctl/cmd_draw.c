@@ -16,6 +16,7 @@
 #define DRAW_MAX_ORGS 8       /* PROTOCOL: orgs, 0..8 */
 #define DRAW_MAX_EXCLUDE 64   /* PROTOCOL: exclude, 0..64 */
 #define DRAW_EXPERT_MAX INT64_C(999999999)
+#define DRAW_RESPOND_MAX 2592000 /* PROTOCOL: respond_within, 30 days */
 #define DRAW_NONCE_BYTES 16   /* 32 hex characters */
 #define DRAW_NONCE_HEX (2 * DRAW_NONCE_BYTES + 1)
 
@@ -42,13 +43,48 @@ static void draw_nonce(const struct ctl *ctl, char hex[DRAW_NONCE_HEX])
 
 /* ---- replies ---------------------------------------------------------- */
 
-static void draw_print_panel(const msgpack_object *res, const char *nonce)
+/* The panel, one row per seat, with the one-time token of each offered
+ * seat from the reply's envelope. Returns how many tokens were shown;
+ * *offered counts the offered seats. */
+static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 {
 	static const char *const head[] = {"SEAT", "ROLE", "EXPERT", "NAME", "PHONE",
-	                                   "EMPLOYER"};
-	static const char *const keys[] = {"seat", "role", "expert", "name", "phone",
-	                                   "employer"};
-	enum { NCOLS = sizeof keys / sizeof keys[0] };
+	                                   "EMPLOYER", "ASSIGNMENT", "STATE",
+	                                   "ANSWER BY (CST)", "TOKEN"};
+	enum { NCOLS = sizeof head / sizeof head[0] };
+	const msgpack_object *panel = proto_map_get(rep->result, "panel");
+	uint32_t n = panel && panel->type == MSGPACK_OBJECT_ARRAY ? panel->via.array.size : 0;
+	size_t shown = 0;
+	struct out_table *t = out_table_new(NCOLS, head);
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *s = &panel->via.array.ptr[i];
+		char b[8][256], deadline[CMD_TIME_LEN], token[80] = "";
+		size_t len = 0;
+		const char *tok = ctl_token(rep, proto_map_int(s, "assignment", 0), &len);
+		if (tok) {
+			snprintf(token, sizeof token, "%.*s", (int)len, tok);
+			shown++;
+		}
+		out_field(s, "state", b[7], sizeof b[7]);
+		*offered += strcmp(b[7], "offered") == 0;
+		const char *row[NCOLS] = {
+			out_field(s, "seat", b[0], sizeof b[0]), out_field(s, "role", b[1], sizeof b[1]),
+			out_field(s, "expert", b[2], sizeof b[2]), out_field(s, "name", b[3], sizeof b[3]),
+			out_field(s, "phone", b[4], sizeof b[4]),
+			out_field(s, "employer", b[5], sizeof b[5]),
+			out_field(s, "assignment", b[6], sizeof b[6]),
+			out_field(s, "state", b[7], sizeof b[7]), cmd_time_field(s, "deadline", deadline),
+			token};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+	return shown;
+}
+
+static void draw_print_panel(const struct proto_reply *rep, const char *nonce)
+{
+	const msgpack_object *res = rep->result;
 	char buf[3][80];
 	printf("task             %s\n", out_field(res, "task", buf[0], sizeof buf[0]));
 	printf("draw             %s (audit seq %s)\n",
@@ -61,7 +97,15 @@ static void draw_print_panel(const msgpack_object *res, const char *nonce)
 	if (nonce)
 		printf("nonce            %s (your contribution to the seed)\n", nonce);
 	putchar('\n');
-	out_print_maps(head, keys, NCOLS, proto_map_get(res, "panel"));
+	size_t offered = 0;
+	if (draw_print_seats(rep, &offered) > 0)
+		printf("\nTokens are shown this once: expertd keeps only their hashes. Each "
+		       "offered expert\nanswers with theirs (expertctl confirm TOKEN, or "
+		       "decline TOKEN --reason R)\nby the time shown; staff may answer for "
+		       "them with expertctl answer.\n");
+	else if (offered > 0)
+		printf("\n(no tokens: a repeated request gets the recorded reply, and tokens "
+		       "are never recorded)\n");
 }
 
 /* After the error line: how many each rule excluded. */
@@ -103,12 +147,12 @@ static int draw_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
 			draw_print_exclusions(rep.result);
 		rc = ctl_status_exit(&rep);
 	} else if (ctl->json) {
-		json_t *j = rep.result ? out_json(rep.result) : json_object();
+		json_t *j = out_json_result(&rep, true);
 		if (nonce && json_is_object(j))
 			json_object_set_new(j, "nonce", json_string(nonce));
 		out_json_print(j);
 	} else {
-		draw_print_panel(rep.result, nonce);
+		draw_print_panel(&rep, nonce);
 	}
 	proto_reply_release(&rep);
 	return rc;
@@ -153,6 +197,11 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 		if (o->n_orgs == DRAW_MAX_ORGS)
 			return ctl_usage(ctl, "at most %d --org", DRAW_MAX_ORGS);
 		o->orgs[o->n_orgs++] = optarg;
+		return 0;
+	case 'r':
+		if (!ctl_int(ctl, "--respond-within", optarg, 1, DRAW_RESPOND_MAX, &v))
+			return CTL_EXIT_USAGE;
+		ctl_args_int(a, "respond_within", v);
 		return 0;
 	case 'x':
 		if (o->n_exclude == DRAW_MAX_EXCLUDE)
@@ -216,6 +265,7 @@ int cmd_draw(struct ctl *ctl, int argc, char **argv)
 		{"note", required_argument, NULL, 'N'},
 		{"nonce", required_argument, NULL, 'n'},
 		{"bureau", required_argument, NULL, 'B'},
+		{"respond-within", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0}};
 	struct draw_opts o = {.n_orgs = 0};
 	struct ctl_args a;

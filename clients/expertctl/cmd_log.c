@@ -190,6 +190,43 @@ static void log_pool_expert(const struct cmd_event *e, struct log_line *l)
 		l->colour = LOG_YELLOW;
 }
 
+/* Seat transitions, task and ledger events (PROTOCOL.md 7.11.3). */
+static void log_other(const struct cmd_event *e, struct log_line *l)
+{
+	char a[32], from[32], to[32], why[64], n[32], m[32];
+	const msgpack_object *x = e->entry;
+	log_add_expert(l->expert, sizeof l->expert, proto_map_get(x, "expert"), NULL);
+	out_field(x, "reason", why, sizeof why);
+	if (strncmp(e->type, AUDIT_SEAT_PREFIX, strlen(AUDIT_SEAT_PREFIX)) == 0) {
+		snprintf(l->outcome, sizeof l->outcome, "seat %s: %s -> %s%s%s%s",
+		         out_field(x, "assignment", a, sizeof a), out_field(x, "from", from,
+		         sizeof from), out_field(x, "to", to, sizeof to), why[0] ? " (" : "",
+		         why, why[0] ? ")" : "");
+		if (strcmp(to, "accepted") == 0 || strcmp(to, "completed") == 0)
+			l->colour = LOG_GREEN;
+		else if (proto_map_get(x, "ledger"))
+			l->colour = LOG_YELLOW;
+	} else if (log_is(e, AUDIT_TASK_CANCELLED)) {
+		snprintf(l->outcome, sizeof l->outcome, "cancelled, %s seats", out_field(x,
+		         "seats", n, sizeof n));
+	} else if (log_is(e, AUDIT_TASK_FILLED)) {
+		snprintf(l->outcome, sizeof l->outcome, "filled");
+		l->colour = LOG_GREEN;
+	} else if (log_is(e, AUDIT_TASK_SHORT)) {
+		snprintf(l->outcome, sizeof l->outcome, "short: %s seat(s) empty, draw %s",
+		         out_field(x, "empty", n, sizeof n), out_field(x, "draw", m, sizeof m));
+		l->colour = LOG_RED;
+	} else if (log_is(e, AUDIT_EXPERT_WARNED)) {
+		snprintf(l->outcome, sizeof l->outcome, "warned: ledger score %s",
+		         out_field(x, "score", n, sizeof n));
+		l->colour = LOG_YELLOW;
+	} else {
+		/* A type this build does not know: what a later one may say. */
+		out_field(x, "specialty", l->specialty, sizeof l->specialty);
+		out_field(x, "state", l->outcome, sizeof l->outcome);
+	}
+}
+
 static void log_describe(const struct cmd_event *e, struct log_line *l)
 {
 	memset(l, 0, sizeof *l);
@@ -221,13 +258,11 @@ static void log_describe(const struct cmd_event *e, struct log_line *l)
 		snprintf(l->outcome, sizeof l->outcome, "%s %s",
 		         out_field(e->entry, "kind", kind, sizeof kind),
 		         out_field(e->entry, "org_code", org, sizeof org));
+	} else if (log_is(e, AUDIT_EXPERT_FLAGGED)) {
+		log_pool_expert(e, l);
+		l->colour = LOG_RED;
 	} else {
-		/* Later entry types (assignment.*, task.*, expert.*) name their
-		 * fields alike. */
-		out_field(e->entry, "specialty", l->specialty, sizeof l->specialty);
-		log_add_expert(l->expert, sizeof l->expert, proto_map_get(e->entry, "expert"),
-		               proto_map_get(e->entry, "expert_name"));
-		out_field(e->entry, "state", l->outcome, sizeof l->outcome);
+		log_other(e, l);
 	}
 }
 
@@ -256,7 +291,7 @@ static void log_print_text(const struct cmd_event *e, bool colour)
 	log_col(seq, 7);
 	if (colour)
 		fputs(LOG_RESET, stdout);
-	log_col(e->type, 13);
+	log_col(e->type, 20);   /* "assignment.cancelled" */
 	log_col(l.task[0] ? l.task : "-", 9);
 	log_col(l.bureau[0] ? l.bureau : "-", 8);
 	log_col(l.specialty[0] ? l.specialty : "-", 12);

@@ -1,7 +1,7 @@
 /*
  * cmd_pool.c - expertctl pool list|show|suspend|reinstate|revoke: looking
  * at the pool and changing one expert's standing. (pool import is in
- * cmd_import.c.)
+ * cmd_import.c; the ledger and seat tables of pool show in cmd_ledger.c.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -154,6 +154,14 @@ static void pool_print_show(const msgpack_object *res)
 	if (c && c->type == MSGPACK_OBJECT_ARRAY && c->via.array.size > 0) {
 		printf("\nconflicts:\n");
 		cmd_print_conflicts(c);
+	}
+	if (proto_map_get(res, "ledger")) {
+		printf("\ndecline ledger: ");
+		cmd_print_ledger(proto_map_get(res, "ledger"));
+	}
+	if (proto_map_get(res, "assignments")) {
+		printf("\nassignments:\n");
+		cmd_print_assignments(proto_map_get(res, "assignments"));
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
  * cmd_task.c - expertctl task show|list: tasks as the daemon keeps them,
- * with their seats and draws. Also the task-time helpers every draw
+ * with their seats, what happened to each seat, and draws. (task cancel
+ * and attendance are in cmd_task_seats.c.) Also the task-time helpers every draw
  * command shares: times are Beijing times (UTC+8, no daylight saving) on
  * screen and unix seconds on the wire, whatever the host's zone.
  */
@@ -68,6 +69,27 @@ const char *cmd_time_field(const msgpack_object *map, const char *key,
 	return buf;
 }
 
+size_t cmd_print_table(const char *const *head, const char *const *keys, size_t ncols,
+                       const msgpack_object *list)
+{
+	size_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+	if (ncols > OUT_MAP_COLS)
+		ncols = OUT_MAP_COLS;
+	struct out_table *t = out_table_new(ncols, head);
+	for (size_t i = 0; i < n; i++) {
+		const msgpack_object *m = &list->via.array.ptr[i];
+		char bufs[OUT_MAP_COLS][600];
+		const char *row[OUT_MAP_COLS];
+		for (size_t k = 0; k < ncols; k++)
+			row[k] = keys[k][0] == '@' ? cmd_time_field(m, keys[k] + 1, bufs[k])
+			                           : out_field(m, keys[k], bufs[k], sizeof bufs[k]);
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+	return n;
+}
+
 bool cmd_task_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id)
 {
 	if (optind >= argc) {
@@ -86,9 +108,9 @@ bool cmd_task_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id)
 static void task_print_fields(const msgpack_object *t)
 {
 	static const char *const keys[] = {
-		"id", "state", "bureau", "created_by", "kind", "subject", "specialty",
-		"group_type", "leader", "members", "backups", "orgs", "start", "end",
-		"district", "exclude", "note", "created_at"};
+		"id", "state", "fill", "cancel_reason", "bureau", "created_by", "kind",
+		"subject", "specialty", "group_type", "leader", "members", "backups", "orgs",
+		"start", "end", "district", "exclude", "note", "respond_within", "created_at"};
 	char buf[1024];
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		bool is_time = strcmp(keys[i], "start") == 0 || strcmp(keys[i], "end") == 0 ||
@@ -101,19 +123,31 @@ static void task_print_fields(const msgpack_object *t)
 			continue;
 		printf("%-17s ", keys[i]);
 		out_text(stdout, buf, strlen(buf));
-		puts(is_time ? " CST" : "");
+		puts(is_time ? " CST" : strcmp(keys[i], "respond_within") == 0 ? " seconds" : "");
 	}
 }
 
 static void task_print_seats(const msgpack_object *seats)
 {
 	static const char *const head[] = {"ASSIGNMENT", "DRAW", "SEAT", "ROLE", "EXPERT",
-	                                   "NAME", "PHONE", "STATE"};
+	                                   "NAME", "PHONE", "STATE", "ANSWER BY (CST)"};
 	static const char *const keys[] = {"assignment", "draw", "seat", "role", "expert",
-	                                   "name", "phone", "state"};
-	enum { NCOLS = sizeof keys / sizeof keys[0] };
+	                                   "name", "phone", "state", "@deadline"};
 	printf("\nseats:\n");
-	out_print_maps(head, keys, NCOLS, seats);
+	cmd_print_table(head, keys, sizeof keys / sizeof keys[0], seats);
+}
+
+/* Every transition of every seat (PROTOCOL 7.10.3 seat events). */
+static void task_print_history(const msgpack_object *hist)
+{
+	static const char *const head[] = {"AT (CST)", "ASSIGNMENT", "EVENT", "FROM", "TO",
+	                                   "ACTOR", "CHANNEL", "REASON", "NOTE"};
+	static const char *const keys[] = {"@at", "assignment", "event", "from", "to",
+	                                   "actor", "channel", "reason", "note"};
+	if (!hist || hist->type != MSGPACK_OBJECT_ARRAY || hist->via.array.size == 0)
+		return;
+	printf("\nhistory:\n");
+	cmd_print_table(head, keys, sizeof keys / sizeof keys[0], hist);
 }
 
 static void task_print_draws(const msgpack_object *draws)
@@ -172,6 +206,7 @@ int cmd_task_show(struct ctl *ctl, int argc, char **argv)
 	} else {
 		task_print_fields(proto_map_get(rep.result, "task"));
 		task_print_seats(proto_map_get(rep.result, "seats"));
+		task_print_history(proto_map_get(rep.result, "history"));
 		task_print_draws(proto_map_get(rep.result, "draws"));
 	}
 	proto_reply_release(&rep);
@@ -192,21 +227,21 @@ static const char *task_seats(const msgpack_object *t, char *buf, size_t size)
 static void task_print_list(const msgpack_object *res)
 {
 	static const char *const head[] = {"ID", "BUREAU", "KIND", "SPECIALTY", "SEATS",
-	                                   "START (CST)", "END (CST)", "STATE"};
+	                                   "START (CST)", "END (CST)", "STATE", "FILL"};
 	enum { NCOLS = sizeof head / sizeof head[0] };
 	const msgpack_object *tasks = proto_map_get(res, "tasks");
 	uint32_t n = tasks && tasks->type == MSGPACK_OBJECT_ARRAY ? tasks->via.array.size : 0;
 	struct out_table *tb = out_table_new(NCOLS, head);
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *t = &tasks->via.array.ptr[i];
-		char id[32], bureau[64], kind[32], spec[256], seats[32], state[32];
+		char id[32], bureau[64], kind[32], spec[256], seats[32], state[32], fill[32];
 		char start[CMD_TIME_LEN], end[CMD_TIME_LEN];
 		const char *row[NCOLS] = {
 			out_field(t, "id", id, sizeof id), out_field(t, "bureau", bureau, sizeof bureau),
 			out_field(t, "kind", kind, sizeof kind),
 			out_field(t, "specialty", spec, sizeof spec), task_seats(t, seats, sizeof seats),
 			cmd_time_field(t, "start", start), cmd_time_field(t, "end", end),
-			out_field(t, "state", state, sizeof state)};
+			out_field(t, "state", state, sizeof state), out_field(t, "fill", fill, sizeof fill)};
 		out_table_add(tb, row);
 	}
 	out_table_print(tb, stdout);

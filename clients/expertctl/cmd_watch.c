@@ -8,18 +8,15 @@
  * and said on stderr. Formatting and filters are cmd_log.c's.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
-#include <sodium.h>
 #include <zmq.h>
 
 #include "cmd.h"
-#include "keys.h"
 
 /* Quiet this long and watch asks audit.entries whether anything was
  * committed that never arrived: the tail of a burst that was dropped, or
@@ -27,7 +24,8 @@
 #define WATCH_IDLE_MS 1000
 /* Messages read per wakeup before the idle check gets a turn. */
 #define WATCH_BURST 1000
-#define WATCH_MON_EP "inproc://expertctl-watch-monitor"
+/* Who the event endpoint admits, for a refused handshake. */
+#define WATCH_WHO "operator and notifier keys may watch"
 
 struct watch {
 	struct ctl *ctl;
@@ -39,16 +37,8 @@ struct watch {
 	bool can_fetch;     /* audit.entries answers this key */
 	long stall_ms;      /* test hook: stop reading once for this long */
 	long idle_ms;       /* WATCH_IDLE_MS; a test hook can change it */
-	void *ctx, *sub, *mon;
+	struct cmd_sub s;
 };
-
-static volatile sig_atomic_t watch_stop;
-
-static void watch_signal(int sig)
-{
-	(void)sig;
-	watch_stop = 1;
-}
 
 static int64_t watch_now_ms(void)
 {
@@ -59,7 +49,7 @@ static int64_t watch_now_ms(void)
 
 static bool watch_done(const struct watch *w)
 {
-	return watch_stop || (w->count && w->printed >= w->count);
+	return cmd_sub_stopped() || (w->count && w->printed >= w->count);
 }
 
 /* ---- handling entries in seq order -------------------------------------- */
@@ -173,13 +163,13 @@ static int watch_recv(struct watch *w, bool *got)
 	size_t len = sizeof more;
 	zmq_msg_init(&topic);
 	zmq_msg_init(&body);
-	*got = zmq_msg_recv(&topic, w->sub, ZMQ_DONTWAIT) >= 0;
+	*got = zmq_msg_recv(&topic, w->s.sub, ZMQ_DONTWAIT) >= 0;
 	if (*got && zmq_msg_more(&topic))
-		zmq_msg_recv(&body, w->sub, 0);
-	while (zmq_getsockopt(w->sub, ZMQ_RCVMORE, &more, &len) == 0 && more) {
+		zmq_msg_recv(&body, w->s.sub, 0);
+	while (zmq_getsockopt(w->s.sub, ZMQ_RCVMORE, &more, &len) == 0 && more) {
 		zmq_msg_t extra;   /* not ours: [topic][body] is all there is */
 		zmq_msg_init(&extra);
-		zmq_msg_recv(&extra, w->sub, 0);
+		zmq_msg_recv(&extra, w->s.sub, 0);
 		zmq_msg_close(&extra);
 	}
 	int rc = 0;
@@ -208,123 +198,7 @@ static int watch_recv(struct watch *w, bool *got)
 	return rc;
 }
 
-static int watch_curve(struct watch *w, const struct client_options *o)
-{
-	struct keys_pair kp;
-	char server[KEYS_Z85_LEN + 1], why[256];
-	if (!o->server_key || !o->server_key[0]) {
-		fprintf(stderr, "expertctl: a client key needs the server's public key too\n");
-		return EX_CONFIG;
-	}
-	if (!keys_read_secret(o->secret_key_file, &kp, why, sizeof why)) {
-		fprintf(stderr, "expertctl: %s: %s\n", o->secret_key_file, why);
-		return EX_CONFIG;
-	}
-	if (!keys_read_public(o->server_key, server, why, sizeof why)) {
-		sodium_memzero(&kp, sizeof kp);
-		fprintf(stderr, "expertctl: server key %s: %s\n", o->server_key, why);
-		return EX_CONFIG;
-	}
-	bool ok = zmq_setsockopt(w->sub, ZMQ_CURVE_SERVERKEY, server, sizeof server) == 0 &&
-	          zmq_setsockopt(w->sub, ZMQ_CURVE_PUBLICKEY, kp.public_key,
-	                         sizeof kp.public_key) == 0 &&
-	          zmq_setsockopt(w->sub, ZMQ_CURVE_SECRETKEY, kp.secret_key,
-	                         sizeof kp.secret_key) == 0;
-	sodium_memzero(&kp, sizeof kp);
-	if (!ok) {
-		fprintf(stderr, "expertctl: cannot set the CURVE keys: %s\n",
-		        zmq_strerror(zmq_errno()));
-		return EX_CONFIG;
-	}
-	return 0;
-}
-
-/* Subscribe to everything (filters apply here: only an unbroken run of
- * seqs shows a gap), then connect. */
-static int watch_open(struct watch *w, const char *endpoint)
-{
-	int zero = 0, hwm = 0;
-	int64_t maxmsg = PROTO_MAX_MSG;
-	const char *env = getenv("EXPERTCTL_SUB_HWM");   /* test hook */
-	w->ctx = zmq_ctx_new();
-	w->sub = w->ctx ? zmq_socket(w->ctx, ZMQ_SUB) : NULL;
-	w->mon = w->ctx ? zmq_socket(w->ctx, ZMQ_PAIR) : NULL;
-	if (!w->sub || !w->mon) {
-		fprintf(stderr, "expertctl: cannot create a socket: %s\n",
-		        zmq_strerror(zmq_errno()));
-		return EX_OSERR;
-	}
-	zmq_setsockopt(w->sub, ZMQ_LINGER, &zero, sizeof zero);
-	zmq_setsockopt(w->mon, ZMQ_LINGER, &zero, sizeof zero);
-	zmq_setsockopt(w->sub, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-	if (env && (hwm = atoi(env)) > 0)
-		zmq_setsockopt(w->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-	int rc = w->ctl->copt.secret_key_file ? watch_curve(w, &w->ctl->copt) : 0;
-	if (rc)
-		return rc;
-	if (zmq_socket_monitor(w->sub, WATCH_MON_EP, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
-	    zmq_connect(w->mon, WATCH_MON_EP) != 0 ||
-	    zmq_setsockopt(w->sub, ZMQ_SUBSCRIBE, "", 0) != 0 ||
-	    zmq_connect(w->sub, endpoint) != 0) {
-		fprintf(stderr, "expertctl: cannot connect to %s: %s\n", endpoint,
-		        zmq_strerror(zmq_errno()));
-		return EX_CONFIG;
-	}
-	return 0;
-}
-
-static void watch_close(struct watch *w)
-{
-	if (w->sub) {
-		zmq_socket_monitor(w->sub, NULL, 0);
-		zmq_close(w->sub);
-	}
-	if (w->mon)
-		zmq_close(w->mon);
-	if (w->ctx)
-		zmq_ctx_term(w->ctx);
-}
-
-/* The monitor reported a failed handshake: say which, as an exit code. */
-static int watch_refused(struct watch *w, const char *endpoint)
-{
-	uint8_t ev[6] = {0};
-	zmq_recv(w->mon, ev, sizeof ev, 0);
-	uint16_t event;
-	memcpy(&event, ev, sizeof event);
-	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-		fprintf(stderr, "expertctl: %s refused this key: only operator and "
-		        "notifier keys may watch\n", endpoint);
-		return EX_NOPERM;
-	}
-	fprintf(stderr, "expertctl: the handshake with %s failed (a plain client and "
-	        "a secure daemon, or the wrong --server-key?)\n", endpoint);
-	return EX_PROTOCOL;
-}
-
 /* ---- the command ------------------------------------------------------------ */
-
-/* --pub-endpoint, else EXPERTD_PUB_ENDPOINT, else the request endpoint's
- * port + 1 (tcp only: 5570 -> 5571). */
-static bool watch_endpoint(const struct ctl *ctl, const char *given, char *out,
-                           size_t size)
-{
-	const char *env = getenv("EXPERTD_PUB_ENDPOINT"), *ep = ctl->copt.endpoint;
-	if (given || (env && env[0])) {
-		snprintf(out, size, "%s", given ? given : env);
-		return true;
-	}
-	const char *colon = strrchr(ep, ':');
-	char *end;
-	long port = colon ? strtol(colon + 1, &end, 10) : 0;
-	if (strncmp(ep, "tcp://", 6) != 0 || !colon || colon[1] == '\0' || *end ||
-	    port < 1 || port >= 65535)
-		return false;
-	snprintf(out, size, "%.*s:%ld", (int)(colon - ep), ep, port + 1);
-	return true;
-}
 
 static int watch_start(struct watch *w)
 {
@@ -354,15 +228,15 @@ static int watch_loop(struct watch *w, const char *endpoint, int64_t wait_s)
 	int64_t deadline = wait_s ? now + wait_s * 1000 : 0;
 	while (!watch_done(w)) {
 		int64_t until = deadline && deadline < idle_at ? deadline : idle_at;
-		zmq_pollitem_t items[] = {{w->sub, 0, ZMQ_POLLIN, 0},
-		                          {w->mon, 0, ZMQ_POLLIN, 0}};
+		zmq_pollitem_t items[] = {{w->s.sub, 0, ZMQ_POLLIN, 0},
+		                          {w->s.mon, 0, ZMQ_POLLIN, 0}};
 		int n = zmq_poll(items, 2, (long)(until > now ? until - now : 0));
 		if (n < 0 && zmq_errno() != EINTR) {
 			fprintf(stderr, "expertctl: %s\n", zmq_strerror(zmq_errno()));
 			return EX_OSERR;
 		}
 		if (n > 0 && (items[1].revents & ZMQ_POLLIN))
-			return watch_refused(w, endpoint);
+			return cmd_sub_refused(&w->s, endpoint, WATCH_WHO);
 		int rc = 0;
 		bool got = n > 0 && (items[0].revents & ZMQ_POLLIN);
 		for (int i = 0; got && rc == 0 && i < WATCH_BURST && !watch_done(w); i++)
@@ -370,12 +244,12 @@ static int watch_loop(struct watch *w, const char *endpoint, int64_t wait_s)
 		now = watch_now_ms();
 		if (n > 0)
 			idle_at = now + w->idle_ms;
-		else if (rc == 0 && now >= idle_at && !watch_stop) {
+		else if (rc == 0 && now >= idle_at && !cmd_sub_stopped()) {
 			rc = watch_idle(w);
 			idle_at = watch_now_ms() + w->idle_ms;
 		}
 		if (rc)
-			return watch_stop ? 0 : rc;
+			return cmd_sub_stopped() ? 0 : rc;
 		if (deadline && now >= deadline && !watch_done(w)) {
 			if (!w->count)
 				return 0;
@@ -394,15 +268,17 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 		{"count", required_argument, NULL, 'c'},
 		{"wait", required_argument, NULL, 'w'},
 		{"pub-endpoint", required_argument, NULL, 'p'},
+		{"notify", no_argument, NULL, 'n'},
+		{"notify-endpoint", required_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	struct watch w = {.ctl = ctl, .last = -1, .can_fetch = true};
 	/* Test hooks, not in --help: a stall at the first live entry, and
 	 * the idle interval. */
-	const char *given = NULL, *stall = getenv("EXPERTCTL_WATCH_STALL_MS"),
+	const char *given = NULL, *notify_ep = NULL, *stall = getenv("EXPERTCTL_WATCH_STALL_MS"),
 	           *idle = getenv("EXPERTCTL_WATCH_IDLE_MS");
 	int64_t wait_s = 0;
-	bool help = false;
+	bool help = false, notify = false;
 	int c, k;
 	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
 		if (c == 'c' || c == 'w') {
@@ -411,6 +287,9 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 				return CTL_EXIT_USAGE;
 		} else if (c == 'p') {
 			given = optarg;
+		} else if (c == 'n' || c == 'N') {
+			notify = true;
+			notify_ep = c == 'N' ? optarg : notify_ep;
 		} else if (c == '?' || (k = cmd_log_option(ctl, &w.f, c, optarg)) < 0) {
 			return CTL_EXIT_USAGE;
 		} else if (k == 0) {
@@ -421,27 +300,34 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 		return ctl_help(ctl);
 	if (optind < argc)
 		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	if (notify && (w.f.since || given))
+		return ctl_usage(ctl, "--notify follows the notification endpoint live: "
+		                 "--since and --pub-endpoint do not apply");
 	char endpoint[512];
-	if (!watch_endpoint(ctl, given, endpoint, sizeof endpoint))
+	if (notify && !ctl_endpoint(ctl, notify_ep, "EXPERTD_NOTIFY_ENDPOINT",
+	                            CTL_NOTIFY_PORT_OFFSET, endpoint, sizeof endpoint))
+		return ctl_usage(ctl, "give --notify-endpoint (or EXPERTD_NOTIFY_ENDPOINT): "
+		                 "the notification endpoint cannot be derived from %s",
+		                 ctl->copt.endpoint);
+	if (!notify && !ctl_endpoint(ctl, given, "EXPERTD_PUB_ENDPOINT", CTL_PUB_PORT_OFFSET,
+	                             endpoint, sizeof endpoint))
 		return ctl_usage(ctl, "give --pub-endpoint (or EXPERTD_PUB_ENDPOINT): the "
 		                 "event endpoint cannot be derived from %s", ctl->copt.endpoint);
+	cmd_sub_signals();
+	if (notify)
+		return cmd_notify_watch(ctl, &w.f, endpoint, w.count, wait_s);
+
 	w.json = ctl->json;
 	w.colour = cmd_log_colour(ctl);
 	w.stall_ms = stall ? atol(stall) : 0;
 	w.idle_ms = idle && atol(idle) > 0 ? atol(idle) : WATCH_IDLE_MS;
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = watch_signal;   /* no SA_RESTART: zmq_poll returns */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
-	int rc = watch_open(&w, endpoint);
+	/* Everything: filters apply here, as only an unbroken run of seqs
+	 * shows a gap. */
+	int rc = cmd_sub_open(ctl, endpoint, "", &w.s);
 	if (rc == 0)
 		rc = watch_start(&w);
 	if (rc == 0)
 		rc = watch_loop(&w, endpoint, wait_s);
-	watch_close(&w);
-	return watch_stop ? 0 : rc;
+	cmd_sub_close(&w.s);
+	return cmd_sub_stopped() ? 0 : rc;
 }

@@ -1,7 +1,8 @@
 /*
  * ctl.c - what every expertctl command shares: option parsing with
- * --help, building a request's args map, and one call path that turns
- * transport failures and error statuses into a message and an exit code.
+ * --help, building a request's args map, one call path that turns
+ * transport failures and error statuses into a message and an exit code,
+ * where the daemon's other endpoints are, and the tokens a reply carries.
  */
 #include <assert.h>
 #include <errno.h>
@@ -252,4 +253,53 @@ int ctl_print_result_json(const struct proto_reply *rep)
 {
 	out_json_print(rep->result ? out_json(rep->result) : json_object());
 	return 0;
+}
+
+/* ---- the daemon's other endpoints ------------------------------------- */
+
+bool ctl_endpoint(const struct ctl *ctl, const char *given, const char *env,
+                  int offset, char *out, size_t size)
+{
+	const char *from_env = getenv(env), *ep = ctl->copt.endpoint;
+	if (given || (from_env && from_env[0])) {
+		snprintf(out, size, "%s", given ? given : from_env);
+		return true;
+	}
+	const char *colon = strrchr(ep, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (strncmp(ep, "tcp://", 6) != 0 || !colon || colon[1] == '\0' || *end ||
+	    port < 1 || port + offset > 65535)
+		return false;
+	snprintf(out, size, "%.*s:%ld", (int)(colon - ep), ep, port + offset);
+	return true;
+}
+
+/* ---- one-time tokens -------------------------------------------------- */
+
+/* A tokens key names assignment: an int, or the id in decimal (which
+ * readers that refuse integer map keys get). */
+static bool ctl_token_key_is(const msgpack_object *k, int64_t assignment)
+{
+	char want[24];
+	if (k->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return k->via.u64 == (uint64_t)assignment;
+	snprintf(want, sizeof want, "%lld", (long long)assignment);
+	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(want) &&
+	       memcmp(k->via.str.ptr, want, k->via.str.size) == 0;
+}
+
+const char *ctl_token(const struct proto_reply *rep, int64_t assignment, size_t *len)
+{
+	const msgpack_object *t = rep->tokens;
+	if (!t || t->type != MSGPACK_OBJECT_MAP || assignment < 1)
+		return NULL;
+	for (uint32_t i = 0; i < t->via.map.size; i++) {
+		const msgpack_object_kv *kv = &t->via.map.ptr[i];
+		if (ctl_token_key_is(&kv->key, assignment) && kv->val.type == MSGPACK_OBJECT_STR) {
+			*len = kv->val.via.str.size;
+			return kv->val.via.str.ptr;
+		}
+	}
+	return NULL;
 }

@@ -92,19 +92,68 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --nonce STR      your contribution to the seed, 16 to 64 characters (default:\n"
 	 "                   32 random hex characters; derived from --request-id if given,\n"
 	 "                   so a rerun repeats the request)\n"
-	 "  --bureau CODE    the bureau the task is for (operators; default center)\n"},
+	 "  --bureau CODE    the bureau the task is for (operators; default center)\n"
+	 "  --respond-within SECONDS  how long each offered expert has to answer\n"
+	 "                   (default: the daemon's [assign] response_hours; never past\n"
+	 "                   the start)\n"
+	 "Each offered seat's one-time token is printed once (JSON: \"tokens\" by\n"
+	 "assignment id); expertd keeps only a hash of it.\n"},
 	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",
 	 "Draw a task's panel again before it starts (operators); the open seats\n"
 	 "of the earlier panel are cancelled and the redraw is recorded with the reason.",
 	 "  --reason R       why (required; kept in the transcript)\n"
 	 "  --nonce STR      your contribution to the seed (default as for draw)\n"},
 	{"task", "show", cmd_task_show, "TASK",
-	 "Show a task with its seats and draws; times in Beijing time (CST).", NULL},
+	 "Show a task with its fill state, seats and answer deadlines, every seat's\n"
+	 "history and the task's draws; times in Beijing time (CST).", NULL},
 	{"task", "list", cmd_task_list, "[--bureau B] [--offset N] [--limit N]",
 	 "List tasks, newest first. A bureau sees only its own.",
 	 "  --bureau B       only this bureau's tasks (operators)\n"
 	 "  --offset N       skip the first N\n"
 	 "  --limit N        show at most N (1 to 1000)\n"},
+	{"task", "cancel", cmd_task_cancel, "TASK --reason TEXT",
+	 "Cancel a task: its open seats are cancelled (never counted against the\n"
+	 "experts) and their tokens die.",
+	 "  --reason TEXT    why (required; kept in the audit log)\n"},
+	{"task", "attendance", cmd_task_attendance,
+	 "TASK ASSIGNMENT=completed|no_show ...",
+	 "After a task has started, record who took part: each accepted seat is\n"
+	 "completed or no_show (a no-show counts against the expert).", NULL},
+	{"confirm", NULL, cmd_confirm, "TOKEN [--answer-endpoint EP]",
+	 "An expert accepts the seat a token was issued for, on the answer endpoint.\n"
+	 "No allowlisted key is needed: with --server-key and no --key, this run\n"
+	 "makes a CURVE key pair of its own.",
+	 "  --answer-endpoint EP  the answer endpoint (env EXPERTD_ANSWER_ENDPOINT;\n"
+	 "                   default: the request endpoint's tcp port + 2, e.g.\n"
+	 "                   tcp://127.0.0.1:5572; required for ipc:// endpoints)\n"},
+	{"decline", NULL, cmd_decline,
+	 "TOKEN --reason R [--note TEXT] [--org CODE] [--answer-endpoint EP]",
+	 "An expert declines the seat a token was issued for, on the answer endpoint\n"
+	 "(keys as for confirm). The seat is filled from the backups or a new draw.",
+	 "  --reason R       conflict, illness, official_duty, schedule or other\n"
+	 "                   (required; conflict also records the conflict)\n"
+	 "  --note TEXT      free text (required with other)\n"
+	 "  --org CODE       with conflict: which organisation of the task\n"
+	 "                   (default: the task's only one)\n"
+	 "  --answer-endpoint EP  as for confirm\n"},
+	{"answer", NULL, cmd_answer,
+	 "ASSIGNMENT accept|decline|withdraw --channel C [--reason R] [--note TEXT] [--org CODE]",
+	 "Record an expert's answer on their behalf (staff: operators, or the task's\n"
+	 "bureau and clerks), e.g. after a phone call; withdraw gives up an accepted seat.",
+	 "  --channel C      how the expert answered: phone, sms, email, in_person or\n"
+	 "                   other (required)\n"
+	 "  --reason R       conflict, illness, official_duty, schedule or other\n"
+	 "                   (required to decline or withdraw)\n"
+	 "  --note TEXT      free text (required with other)\n"
+	 "  --org CODE       with conflict: which organisation of the task\n"},
+	{"flagged", NULL, cmd_flagged, "",
+	 "List the experts flagged by the decline ledger (第十七条), with their ledgers.",
+	 NULL},
+	{"stats", NULL, cmd_stats, "[--top N]",
+	 "Statistics (operators): the pool by status and specialty, tasks by fill\n"
+	 "state, seats by state, decline and expiry rates, and the most-drawn experts\n"
+	 "against the seats uniform draws would have given them.",
+	 "  --top N          most-drawn experts to list, 1 to 100 (default 10)\n"},
 	{"audit", "show", cmd_audit_show, "TASK",
 	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
 	{"audit", "verify", cmd_audit_verify, "[--page N]",
@@ -127,7 +176,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --task N         only entries about task N\n"
 	 "  --json           one JSON object per line, as the event stream sends them\n"},
 	{"watch", NULL, cmd_watch,
-	 "[--since SEQ|DURATION] [FILTERS] [--count N] [--wait S] [--pub-endpoint EP]",
+	 "[--since SEQ|DURATION] [FILTERS] [--count N] [--wait S] [--pub-endpoint EP]"
+	 " [--notify [--notify-endpoint EP]]",
 	 "Follow the dispatch log live from the daemon's event endpoint, with masked\n"
 	 "expert names; with --since, print the history first and then follow without\n"
 	 "a gap or a duplicate. Entries missed live are re-fetched and said on stderr.\n"
@@ -138,7 +188,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --count N        exit after printing N entries\n"
 	 "  --wait SECONDS   stop after SECONDS (exit 75 if --count was not reached)\n"
 	 "  --pub-endpoint EP  the event endpoint (env EXPERTD_PUB_ENDPOINT; default: the\n"
-	 "                   request endpoint's tcp port + 1, e.g. tcp://127.0.0.1:5571)\n"},
+	 "                   request endpoint's tcp port + 1, e.g. tcp://127.0.0.1:5571)\n"
+	 "  --notify         follow the notification endpoint instead (notifier keys):\n"
+	 "                   one line per notify.offer (with the seat's token) and\n"
+	 "                   notify.closed; nothing is stored, so no --since\n"
+	 "  --notify-endpoint EP  the notification endpoint (env EXPERTD_NOTIFY_ENDPOINT;\n"
+	 "                   default: the request endpoint's tcp port + 3)\n"},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

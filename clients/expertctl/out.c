@@ -409,6 +409,17 @@ json_t *out_json_reply(const struct proto_reply *rep)
 		json_object_set_new(j, "field", out_json_str(rep->field, strlen(rep->field)));
 	if (rep->result)
 		json_object_set_new(j, "result", out_json(rep->result));
+	if (rep->tokens)
+		json_object_set_new(j, "tokens", out_json(rep->tokens));
+	return j;
+}
+
+json_t *out_json_result(const struct proto_reply *rep, bool with_tokens)
+{
+	json_t *j = rep->result ? out_json(rep->result) : json_object();
+	if (with_tokens && json_is_object(j))
+		json_object_set_new(j, "tokens",
+		                    rep->tokens ? out_json(rep->tokens) : json_object());
 	return j;
 }
 

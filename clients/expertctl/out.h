@@ -78,6 +78,12 @@ json_t *out_json(const msgpack_object *o);
 void out_json_print(json_t *j);
 /* The whole reply envelope as JSON: {"id","status","message"?,...}. */
 json_t *out_json_reply(const struct proto_reply *rep);
+/*
+ * The reply's result (or {}) as JSON. with_tokens adds the key "tokens":
+ * the envelope's one-time tokens by assignment id (PROTOCOL 5.4), {} when
+ * the reply has none (a repeated request's recorded reply never does).
+ */
+json_t *out_json_result(const struct proto_reply *rep, bool with_tokens);
 
 /* "expertctl: <status>: <message> (field: <field>)" on stderr. */
 void out_error(const struct proto_reply *rep);

@@ -57,14 +57,16 @@ class Daemon:
         self.log_path = os.path.join(workdir, "expertd.log")
         # Tests run in parallel: never the default metrics port.
         self.metrics = "127.0.0.1:%d" % free_tcp_port()
-        # Nor the default event and answer endpoints.
+        # Nor the default event, answer and notification endpoints.
         self.pub = "ipc://" + os.path.join(workdir, "pub.sock")
         self.answer = "ipc://" + os.path.join(workdir, "answer.sock")
+        self.notify = "ipc://" + os.path.join(workdir, "notify.sock")
 
     def argv(self):
         a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
              "--log-level", "debug", "--metrics-listen", self.metrics,
-             "--pub-listen", self.pub, "--answer-listen", self.answer]
+             "--pub-listen", self.pub, "--answer-listen", self.answer,
+             "--notify-listen", self.notify]
         if self.secure:
             a += ["--secret-key", self.secure["server_key"],
                   "--allowlist", self.secure["allowlist"]]

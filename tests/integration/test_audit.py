@@ -266,6 +266,11 @@ class AuditTamperTest(DaemonTest):
         self.ctl.json("pool", "suspend", str(outsider), "--reason", "leave")
         self.ctl.json("conflict", "add", "5", "--org", ORG_A, "--kind", "relative")
         self.ctl.json("redraw", str(self.t2["task"]), "--reason", "clash")
+        # A seat declined by phone: a transition entry, then the replacement
+        # draw that fills the seat (task 1 has no backups).
+        self.declined = self.t1["panel"][0]["assignment"]
+        self.ctl.json("answer", str(self.declined), "decline", "--channel", "phone",
+                      "--reason", "schedule")
         self.t3 = self.ctl.json(*draw_args(top, 2, 13, "--org", ORG_A))
         self.assertTrue(self.ctl.json("audit", "verify")["ok"])
         self.seq1 = self.t1["seq"]
@@ -416,6 +421,29 @@ class AuditTamperTest(DaemonTest):
                     edit=suspend, rehash_from=target)
         self.assert_fails_at(self.seq1, r"\(draw 1\): candidate list differs: .*"
                              r"excluded\[status\]: transcript 0, replay 1")
+
+    def decline_seq(self):
+        conn = sqlite3.connect(self.d.db)
+        (seq,) = conn.execute("SELECT seq FROM audit WHERE type = "
+                              "'assignment.declined'").fetchone()
+        conn.close()
+        return seq
+
+    def test_forged_transition_fails_at_the_entry(self):
+        # Claiming the declined seat had been accepted: the chain is
+        # relinked, but the replayed seat was offered, and the table has no
+        # decline from accepted anyway.
+        seq = self.decline_seq()
+        self.forge(seq, lambda o: o.__setitem__("from", "accepted"), True)
+        self.assert_fails_at(seq, r"assignment %d is offered, not accepted"
+                             % self.declined)
+
+    def test_seat_state_edited_disagrees_with_the_log(self):
+        self.tamper(("UPDATE assignments SET state = 2 WHERE id = ?",
+                     (self.declined,)))
+        line = self.assert_fails_at(self.seq1, r"task %d seat 0: daemon says "
+                                    r"expert \d+ \(member, accepted" % self.t1["task"])
+        self.assertIn("declined, draw 1 seat 0", line)
 
     def test_deleted_entries(self):
         seq = self.t2["seq"]

@@ -184,7 +184,8 @@ class DrawTest(DrawTestBase):
         self.assertRegex(r.out, r"(?m)^task\s+1$")
         self.assertRegex(r.out, r"(?m)^transcript hash\s+[0-9a-f]{64}$")
         self.assertRegex(r.out, r"(?m)^nonce\s+[0-9a-f]{32} \(your contribution")
-        self.assertRegex(r.out, r"(?m)^SEAT\s+ROLE\s+EXPERT\s+NAME\s+PHONE\s+EMPLOYER$")
+        self.assertRegex(r.out, r"(?m)^SEAT\s+ROLE\s+EXPERT\s+NAME\s+PHONE\s+EMPLOYER"
+                                r"\s+ASSIGNMENT\s+STATE\s+ANSWER BY \(CST\)\s+TOKEN$")
         task = self.ctl.json("task", "show", "1")["task"]
         self.assertEqual(task["start"], epoch(start))
         self.assertEqual(task["end"], epoch(cst(20, 17)))
@@ -201,6 +202,12 @@ class DrawTest(DrawTestBase):
         args = draw_args(self.top_specialty(), 4, 10, "--backups", "1")
         first = self.ctl.json(*args, request_id="bureau-req-1")
         again = self.ctl.json(*args, request_id="bureau-req-1")
+        # Tokens are shown once (PROTOCOL.md 7.12.3): the retry gets the
+        # recorded reply, the same in everything but the tokens.
+        self.assertEqual(sorted(first.pop("tokens")),
+                         sorted(str(s["assignment"]) for s in first["panel"]
+                                if s["state"] == "offered"))
+        self.assertEqual(again.pop("tokens"), {})
         self.assertEqual(first, again)
         listing = self.ctl.json("task", "list")
         self.assertEqual(listing["total"], 1)

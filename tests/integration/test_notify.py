@@ -27,6 +27,7 @@ class NotifyTest(DaemonTest):
              "--listen", self.endpoint,
              "--pub-listen", "ipc://" + os.path.join(self.dir, "pub.sock"),
              "--answer-listen", "ipc://" + os.path.join(self.dir, "answer.sock"),
+             "--notify-listen", "ipc://" + os.path.join(self.dir, "notify-pub.sock"),
              "--metrics-listen", "127.0.0.1:%d" % free_tcp_port()],
             env=env, stderr=self.log)
         self.addCleanup(self.reap)

@@ -121,7 +121,7 @@ class ReliabilityTest(DaemonTest):
                 (request("pool.list", "l1", {"limit": 0}), "invalid_field"),
                 (request("pool.list", "l2", {"colour": "red"}), "invalid_field"),
                 (request("pool.suspend", "s1", {"expert": 1}), "invalid_field"),
-                (request("flagged.list", "d1"), "not_implemented"),
+                (request("log.query", "d1"), "not_implemented"),
             ]
             for body, status in cases:
                 raw.send(b"", body)

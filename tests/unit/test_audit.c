@@ -1066,7 +1066,10 @@ static void test_readers_refuse_bad_values(void **state)
 	assert_true(read_transcript(o));
 	set_str(&o->via.map.ptr[2].val, "lottery");
 	assert_false(read_transcript(o));
+	/* A replacement must name the seat it fills (replaces, role). */
 	set_str(&o->via.map.ptr[2].val, "replacement");
+	assert_false(read_transcript(o));
+	set_str(&o->via.map.ptr[2].val, "redraw");
 	assert_true(read_transcript(o));
 	set_int(&o->via.map.ptr[7].val, -1);
 	assert_false(read_transcript(o));

@@ -303,6 +303,60 @@ static void test_bad_option_values(void **state)
 	assert_contains(err, "longer than");
 }
 
+/* [assign] and [ledger] (PROTOCOL.md 7.12.2, 7.12.5): defaults, a file
+ * that sets each, and the values refused. */
+static void test_assign_and_ledger(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure"), 0);
+	assert_int_equal(cfg.response_hours, 24);
+	assert_int_equal(cfg.ledger.weight[POLICY_NO_SHOW], 3);
+	assert_true(cfg.ledger.excused[POLICY_REASON_ILLNESS]);
+	assert_false(cfg.ledger.excused[POLICY_REASON_SCHEDULE]);
+	assert_string_equal(cfg.notify_listen, "tcp://127.0.0.1:5573");
+
+	const char *path = write_file(
+		"[assign]\nresponse_hours = 48\n"
+		"[ledger]\nweight_decline = 2\nweight_excused = 0\nweight_expiry = 4\n"
+		"weight_withdrawal = 5\nweight_no_show = 6\n"
+		"excused = schedule, other\nexcused_free = 1\nwindow_days = 30\n"
+		"warn_at = 7\nflag_at = 9\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
+	assert_int_equal(cfg.response_hours, 48);
+	assert_int_equal(cfg.ledger.weight[POLICY_DECLINE], 2);
+	assert_int_equal(cfg.ledger.weight[POLICY_EXCUSED], 0);
+	assert_int_equal(cfg.ledger.weight[POLICY_EXPIRY], 4);
+	assert_int_equal(cfg.ledger.weight[POLICY_WITHDRAWAL], 5);
+	assert_int_equal(cfg.ledger.weight[POLICY_NO_SHOW], 6);
+	assert_true(cfg.ledger.excused[POLICY_REASON_SCHEDULE]);
+	assert_true(cfg.ledger.excused[POLICY_REASON_OTHER]);
+	assert_false(cfg.ledger.excused[POLICY_REASON_ILLNESS]);
+	assert_int_equal(cfg.ledger.excused_free, 1);
+	assert_int_equal(cfg.ledger.window_days, 30);
+	assert_int_equal(cfg.ledger.warn_at, 7);
+	assert_int_equal(cfg.ledger.flag_at, 9);
+
+	path = write_file("[ledger]\nexcused = none\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
+	for (int r = 0; r < POLICY_REASON__COUNT; r++)
+		assert_false(cfg.ledger.excused[r]);
+
+	path = write_file("[ledger]\nexcused = illness, hangover\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	assert_contains(err, "hangover");
+	path = write_file("[assign]\nresponse_hours = 0\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	assert_contains(err, "response_hours");
+
+	path = write_file("[ledger]\nwarn_at = 6\nflag_at = 5\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
+	assert_contains(err, "warn_at");
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -542,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_bad_option_values),
+		cmocka_unit_test(test_assign_and_ledger),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_file_long_line),

@@ -29,6 +29,7 @@ struct fx {
 	struct pool *pool;
 	struct engage *engage;
 	struct recusal_config rules;
+	struct assign_rules assign;
 	struct dispatch *d;
 };
 
@@ -95,7 +96,9 @@ static int setup(void **state)
 	f->engage = engage_new();
 	assert_non_null(f->pool);
 	assert_non_null(f->engage);
-	f->d = dispatch_new(f->store, f->pool, f->engage, &f->rules);
+	f->assign.respond_within = 86400;
+	policy_defaults(&f->assign.ledger);
+	f->d = dispatch_new(f->store, f->pool, f->engage, &f->rules, &f->assign);
 	assert_non_null(f->d);
 	*state = f;
 	return 0;

@@ -757,10 +757,19 @@ static void test_op(void **state)
 	env(&m, 1, "op-1", "pool.explode");
 	expect_msg(&m, PROTO_E_UNKNOWN_OP, "op", "\"pool.explode\"");
 	assert_string_equal(last_id, "op-1");
-	env(&m, 1, "op-2", "assignment.reply");
-	expect_msg(&m, PROTO_E_NOT_IMPLEMENTED, "op", "\"assignment.reply\"");
-	env(&m, 1, "op-3", "stats");
-	expect(&m, PROTO_E_NOT_IMPLEMENTED, "op");
+	env(&m, 1, "op-2", "log.query");
+	expect_msg(&m, PROTO_E_NOT_IMPLEMENTED, "op", "\"log.query\"");
+	env(&m, 1, "op-3", "stats"); /* served since 7.12.12: args optional */
+	expect(&m, PROTO_OK, NULL);
+	msgpack_packer *pk = req_begin(&m, "stats", 1);
+	proto_pack_kv_int(pk, "top", 100);
+	expect(&m, PROTO_OK, NULL);
+	pk = req_begin(&m, "stats", 1);
+	proto_pack_kv_int(pk, "top", 101);
+	expect(&m, PROTO_E_INVALID_FIELD, "top");
+	pk = req_begin(&m, "stats", 1);
+	proto_pack_kv_int(pk, "top", 0);
+	expect(&m, PROTO_E_INVALID_FIELD, "top");
 
 	msg_init(&m); /* op missing */
 	msgpack_pack_map(&m.pk, 2);

@@ -351,9 +351,22 @@ static void test_unknown_domain_refused(void **state)
 static void test_answer_domain_accepts_any_key(void **state)
 {
 	struct fixture *f = *state;
-	expect_accepted(f, ZAP_DOMAIN_ANSWER, &f->stranger, ZAP_USER_EXPERT);
-	/* An allowlisted key is still only "expert" there. */
-	expect_accepted(f, ZAP_DOMAIN_ANSWER, &f->alice, ZAP_USER_EXPERT);
+	char user[64];
+	snprintf(user, sizeof user, "%s%s", ZAP_USER_EXPERT_PREFIX, f->stranger.pub);
+	expect_accepted(f, ZAP_DOMAIN_ANSWER, &f->stranger, user);
+	/* An allowlisted key is still only an expert there. */
+	snprintf(user, sizeof user, "%s%s", ZAP_USER_EXPERT_PREFIX, f->alice.pub);
+	expect_accepted(f, ZAP_DOMAIN_ANSWER, &f->alice, user);
+}
+
+/* Notifications carry tokens: only notifier keys, not even operators. */
+static void test_notify_domain_notifiers_only(void **state)
+{
+	struct fixture *f = *state;
+	expect_accepted(f, ZAP_DOMAIN_NOTIFY, &f->carol, f->carol.pub);
+	expect_refused(f, ZAP_DOMAIN_NOTIFY, &f->alice);
+	expect_refused(f, ZAP_DOMAIN_NOTIFY, &f->dave);
+	expect_refused(f, ZAP_DOMAIN_NOTIFY, &f->stranger);
 }
 
 static void test_lookup_and_replace(void **state)
@@ -465,7 +478,9 @@ static void test_malformed_requests(void **state)
 	                        "0123456789abcdef0123456789abcdef"};
 	zap_raw(req, answer, 7, status, user);
 	assert_string_equal(status, "200");
-	assert_string_equal(user, ZAP_USER_EXPERT);
+	assert_true(strncmp(user, ZAP_USER_EXPERT_PREFIX,
+	                    strlen(ZAP_USER_EXPERT_PREFIX)) == 0);
+	assert_int_equal(strlen(user), strlen(ZAP_USER_EXPERT_PREFIX) + 40);
 
 	sock_close(f, req);
 	assert_true(zap_is_running(f->zap));
@@ -495,6 +510,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pub_domain_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_domain_refused, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_notify_domain_notifiers_only,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_domain_accepts_any_key,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_and_replace, setup,

@@ -1,0 +1,101 @@
+/*
+ * replay_int.h - private to replay*.c: the replayed state and the entry
+ * being replayed, shared by replay.c (chain, pool, draws) and
+ * replay_seat.c (replacements, seat transitions, task and ledger entries).
+ */
+#ifndef EXPERTD_REPLAY_INT_H
+#define EXPERTD_REPLAY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "audit.h"
+#include "candidates.h"
+#include "draw.h"
+#include "engage.h"
+#include "pool.h"
+#include "replay.h"
+
+/* Draw kinds the daemon writes and this replay re-runs. */
+#define REPLAY_KIND_DRAW "draw"
+#define REPLAY_KIND_REDRAW "redraw"
+#define REPLAY_KIND_REPLACEMENT "replacement"
+
+struct replay_slot {
+	struct replay_seat seat;
+	int64_t assignment;          /* the replay's own id, keying engage */
+};
+
+struct replay_task {
+	struct task req;             /* as first drawn; a redraw repeats it */
+	struct replay_slot *slots;   /* creation order */
+	size_t n, cap;
+	bool cancelled;
+};
+
+/* Where seat (assignment) id lives: seats[id - 1]. */
+struct replay_seat_ref {
+	int64_t task;
+	size_t slot;
+};
+
+struct replay {
+	struct pool *pool;
+	struct engage *engage;
+	struct candidates cands;     /* reused by every draw */
+	int64_t seq;                 /* last entry replayed; 0 = none */
+	uint8_t hash[AUDIT_HASH_LEN];
+	bool spent;                  /* a mismatch was reported */
+	int64_t spent_seq;
+	uint8_t commit[AUDIT_HASH_LEN];   /* what the next draw must open */
+	int64_t commit_seq, commit_draw;  /* where it was made (draw 0 = genesis) */
+	int32_t *term_start, *term_end;   /* by term number; [0] unused */
+	int n_terms;
+	int64_t last_draw, last_conflict, last_assignment;
+	struct replay_task *tasks;   /* tasks[id - 1]: the daemon numbers 1, 2, ... */
+	size_t n_tasks, cap_tasks;
+	struct replay_seat_ref *seats; /* by assignment id - 1 */
+	size_t cap_seats;
+	struct replay_stats stats;
+};
+
+/* The entry being replayed, and where its failure is written. */
+struct replay_at {
+	struct replay *r;
+	int64_t seq, at;
+	int64_t draw;                /* its draw id once known, for messages */
+	const char *type;
+	char *why;
+	size_t whysz;
+};
+
+/* Write "seq N: " (or "seq N (draw D): ") and the message; returns false
+ * so that checks read `return replay_fail(...)`. */
+bool replay_fail(struct replay_at *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool replay_unparsed(struct replay_at *x);
+bool replay_nomem(struct replay_at *x);
+struct replay_task *replay_task_get(const struct replay *r, int64_t id);
+/* The first request field in which b does not repeat task a, or NULL
+ * (the nonce is not compared). */
+const char *replay_request_differs(const struct task *a, const struct task *b);
+/* pool.expert: the expert known or the next id, then upserted. */
+bool replay_expert(struct replay_at *x, const msgpack_object *body);
+
+/* replay_seat.c */
+/* A replacement's task, freed seat and already_drawn (PROTOCOL.md 7.11.6). */
+bool replay_replacement_request(struct replay_at *x,
+                                const struct audit_transcript *tr);
+/* Its one seat, after the diversity drops into *dropped. */
+struct draw_spec replay_replacement_spec(struct replay *r,
+                                         const struct audit_transcript *tr,
+                                         size_t *dropped);
+bool replay_seat(struct replay_at *x, const msgpack_object *body);
+bool replay_task_event(struct replay_at *x, const msgpack_object *body);
+bool replay_expert_warned(struct replay_at *x, const msgpack_object *body);
+bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body);
+
+#endif

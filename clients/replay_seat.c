@@ -1,0 +1,189 @@
+/*
+ * replay_seat.c - the replay of what happens to seats after a draw
+ * (PROTOCOL.md 7.11.6 steps 6-7): replacement draws' requests and their
+ * one seat, seat transitions against the state table, task cancellation
+ * and fill entries, ledger warnings and flags.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "assign.h"
+#include "proto.h"
+#include "replace.h"
+#include "replay_int.h"
+
+/* Every expert seated on the task, in order of first seating, as the
+ * daemon lists them for a replacement; false if more than fit. */
+static bool replay_drawn(const struct replay_task *t, int64_t *out, size_t *n,
+                         size_t max)
+{
+	*n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < *n && !seen; j++)
+			seen = out[j] == t->slots[i].seat.expert;
+		if (seen)
+			continue;
+		if (*n == max)
+			return false;
+		out[(*n)++] = t->slots[i].seat.expert;
+	}
+	return true;
+}
+
+/* A replacement fills a freed seat of an open task, with its request as
+ * first drawn (nonce included), leaving out everyone seated before. */
+bool replay_replacement_request(struct replay_at *x,
+                                       const struct audit_transcript *tr)
+{
+	const struct replay *r = x->r;
+	const struct replay_task *t = replay_task_get(r, tr->task);
+	if (!t || t->cancelled)
+		return replay_fail(x, "replacement for task %lld, which is %s",
+		                   (long long)tr->task, t ? "cancelled" : "unknown");
+	const char *field = replay_request_differs(&t->req, &tr->req);
+	if (!field && (t->req.nonce_len != tr->req.nonce_len ||
+	               memcmp(t->req.nonce, tr->req.nonce, t->req.nonce_len) != 0))
+		field = "nonce";
+	if (field)
+		return replay_fail(x, "replacement for task %lld: request field %s "
+		                   "differs from the task's", (long long)tr->task, field);
+	const struct replay_seat_ref *ref =
+		tr->replaces >= 1 && tr->replaces <= r->last_assignment
+		? &r->seats[tr->replaces - 1] : NULL;
+	if (!ref || ref->task != tr->task)
+		return replay_fail(x, "replacement for seat %lld, not a seat of task %lld",
+		                   (long long)tr->replaces, (long long)tr->task);
+	const struct replay_seat *seat = &t->slots[ref->slot].seat;
+	if (!assign_frees_seat(seat->state) || seat->role != tr->role ||
+	    seat->role == 2)
+		return replay_fail(x, "replacement for seat %lld, which is a %s seat in "
+		                   "state %s: no %s seat was freed",
+		                   (long long)tr->replaces, proto_seat_roles[seat->role],
+		                   proto_assignment_states[seat->state],
+		                   tr->role >= 0 ? proto_seat_roles[tr->role] : "?");
+	int64_t drawn[TASK_MAX_SEATS * 4];
+	size_t n = 0;
+	if (!replay_drawn(t, drawn, &n, sizeof drawn / sizeof *drawn) ||
+	    n != tr->n_already_drawn ||
+	    memcmp(drawn, tr->already_drawn, n * sizeof *drawn) != 0)
+		return replay_fail(x, "already_drawn is not every expert seated on task "
+		                   "%lld in order (%zu of them)", (long long)tr->task, n);
+	return true;
+}
+
+/* A replacement's one seat; with diversity, the candidates whose
+ * employer holds an open seat of the task leave the list (replace.h). */
+struct draw_spec replay_replacement_spec(struct replay *r,
+                                                const struct audit_transcript *tr,
+                                                size_t *dropped)
+{
+	const struct replay_task *t = replay_task_get(r, tr->task);
+	uint32_t taken[TASK_MAX_SEATS];
+	size_t n_taken = 0;
+	for (size_t i = 0; t && i < t->n && n_taken < TASK_MAX_SEATS; i++) {
+		const struct pool_entry *pe = pool_get(r->pool, t->slots[i].seat.expert);
+		if (assign_is_open(t->slots[i].seat.state) && pe && pe->employer_org)
+			taken[n_taken++] = pe->employer_org;
+	}
+	struct draw_spec spec = replace_spec(tr->role, tr->rules.diversity);
+	if (spec.diversity)
+		*dropped = replace_drop_employers(&r->cands, taken, n_taken);
+	return spec;
+}
+
+/* A seat transition: a known seat of the task and expert, from its
+ * current state, by a transition the table allows (PROTOCOL.md 7.12.1). */
+bool replay_seat(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	struct audit_seat as;
+
+	if (!audit_read_seat(body, &as))
+		return replay_unparsed(x);
+	const struct replay_seat_ref *ref =
+		as.assignment <= r->last_assignment ? &r->seats[as.assignment - 1] : NULL;
+	struct replay_task *t = ref ? replay_task_get(r, ref->task) : NULL;
+	if (!t || ref->task != as.task)
+		return replay_fail(x, "assignment %lld is not a seat of task %lld",
+		                   (long long)as.assignment, (long long)as.task);
+	struct replay_slot *sl = &t->slots[ref->slot];
+	if (sl->seat.expert != as.expert)
+		return replay_fail(x, "assignment %lld is held by expert %lld, not %lld",
+		                   (long long)as.assignment, (long long)sl->seat.expert,
+		                   (long long)as.expert);
+	if (sl->seat.state != as.from)
+		return replay_fail(x, "assignment %lld is %s, not %s",
+		                   (long long)as.assignment,
+		                   proto_assignment_states[sl->seat.state],
+		                   proto_assignment_states[as.from]);
+	if (assign_next(as.from, (enum assign_event)as.event) != as.to)
+		return replay_fail(x, "assignment %lld: %s from %s to %s is not a "
+		                   "transition", (long long)as.assignment,
+		                   assign_event_names[as.event],
+		                   proto_assignment_states[as.from],
+		                   proto_assignment_states[as.to]);
+	char want[48];
+	snprintf(want, sizeof want, "%s%s", AUDIT_SEAT_PREFIX,
+	         proto_assignment_states[as.to]);
+	if (strcmp(want, x->type) != 0)
+		return replay_fail(x, "an entry of type %s records a seat going to %s",
+		                   x->type, proto_assignment_states[as.to]);
+	if (as.event != ASSIGN_EV_PROMOTE && as.role != sl->seat.role)
+		return replay_fail(x, "assignment %lld has role %s, not %s",
+		                   (long long)as.assignment, proto_seat_roles[sl->seat.role],
+		                   proto_seat_roles[as.role]);
+	sl->seat.state = as.to;
+	sl->seat.role = as.role;
+	struct engage_assignment ea = {.id = sl->assignment, .task = as.task,
+	                               .state = as.to};
+	if (!engage_put_assignment(r->engage, as.expert, &ea))
+		return replay_nomem(x);
+	r->stats.transitions++;
+	return true;
+}
+
+/* task.cancelled, task.filled, task.short: a known task; a cancellation
+ * needs it open, and its open seats were cancelled just before. */
+bool replay_task_event(struct replay_at *x, const msgpack_object *body)
+{
+	int64_t id;
+	if (!audit_read_task_event(x->type, body, &id))
+		return replay_unparsed(x);
+	struct replay_task *t = replay_task_get(x->r, id);
+	if (!t || t->cancelled)
+		return replay_fail(x, "task %lld is %s", (long long)id,
+		                   t ? "cancelled" : "unknown");
+	if (strcmp(x->type, AUDIT_TASK_CANCELLED) != 0)
+		return true;
+	for (size_t i = 0; i < t->n; i++)
+		if (assign_is_open(t->slots[i].seat.state))
+			return replay_fail(x, "task %lld is cancelled while assignment %lld "
+			                   "is still %s", (long long)id,
+			                   (long long)t->slots[i].assignment,
+			                   proto_assignment_states[t->slots[i].seat.state]);
+	t->cancelled = true;
+	return true;
+}
+
+bool replay_expert_warned(struct replay_at *x, const msgpack_object *body)
+{
+	int64_t id;
+	if (!audit_read_expert_warned(body, &id))
+		return replay_unparsed(x);
+	if (!pool_get(x->r->pool, id))
+		return replay_fail(x, "expert %lld is not in the pool", (long long)id);
+	return true;
+}
+
+/* A flag set by the ledger: a pool change like pool.expert, to flagged. */
+bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body)
+{
+	struct expert e;
+	if (!audit_read_expert(body, &e))
+		return replay_unparsed(x);
+	if (e.status != EXPERT_FLAGGED || !pool_get(x->r->pool, e.id))
+		return replay_fail(x, "%s must flag a known expert", AUDIT_EXPERT_FLAGGED);
+	return replay_expert(x, body);
+}
+

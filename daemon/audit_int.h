@@ -1,0 +1,46 @@
+/*
+ * audit_int.h - private to audit*.c: the canonical-form body reader and
+ * the packing helpers shared by the body families (audit.c: pool, terms,
+ * conflicts, transcripts; audit_seat.c: seats, tasks, the ledger).
+ *
+ * A reader walks a map's entries in the packed order: each key must be the
+ * next one expected, with the expected type, and nothing may follow the
+ * last. The first failure sticks and the reader's result is false.
+ */
+#ifndef EXPERTD_AUDIT_INT_H
+#define EXPERTD_AUDIT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "recusal.h"
+
+struct audit_rd {
+	const msgpack_object_kv *kv;
+	uint32_t n, i;
+	bool ok;
+};
+
+/* The key under which excluded[i] is recorded. */
+const char *audit_rule_key(int i);
+void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v);
+
+bool audit_rd_begin(struct audit_rd *rd, const msgpack_object *o);
+bool audit_rd_end(const struct audit_rd *rd);
+/* The value of the next entry if its key is k, else NULL (no failure). */
+const msgpack_object *audit_rd_peek(struct audit_rd *rd, const char *k);
+bool audit_rd_check(struct audit_rd *rd, bool ok);
+const msgpack_object *audit_rd_val(struct audit_rd *rd, const char *k);
+bool audit_rd_int(struct audit_rd *rd, const char *k, int64_t min, int64_t max,
+                  int64_t *out);
+bool audit_rd_cint(struct audit_rd *rd, const char *k, int min, int max, int *out);
+bool audit_rd_str(struct audit_rd *rd, const char *k, char *buf, size_t size);
+bool audit_rd_opt_str(struct audit_rd *rd, const char *k, char *buf, size_t size);
+bool audit_rd_choice(struct audit_rd *rd, const char *k, const char *const *names,
+                     int *out);
+bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub);
+bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT]);
+
+#endif

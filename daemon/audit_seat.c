@@ -1,0 +1,143 @@
+/*
+ * audit_seat.c - audit bodies of the assignment lifecycle (PROTOCOL.md
+ * 7.11.3): seat transitions, task cancellation and fill changes, ledger
+ * warnings. Packed in the canonical form audit.c describes, and read back
+ * by the verifier only in that form.
+ */
+#include <string.h>
+
+#include "assign.h"
+#include "audit.h"
+#include "audit_int.h"
+#include "policy.h"
+#include "proto.h"
+
+void audit_pack_seat(msgpack_packer *pk, const struct audit_seat *s)
+{
+	bool has_reason = s->reason[0] != '\0';
+	bool offered = s->to == ASSIGN_OFFERED;
+	bool ledger = s->ledger >= 0;
+
+	msgpack_pack_map(pk, 9 + has_reason + offered + ledger);
+	proto_pack_kv_int(pk, "assignment", s->assignment);
+	proto_pack_kv_int(pk, "task", s->task);
+	proto_pack_kv_int(pk, "expert", s->expert);
+	proto_pack_kv_str(pk, "event", assign_event_names[s->event]);
+	proto_pack_kv_str(pk, "from", proto_assignment_states[s->from]);
+	proto_pack_kv_str(pk, "to", proto_assignment_states[s->to]);
+	proto_pack_kv_str(pk, "role", proto_seat_roles[s->role]);
+	proto_pack_kv_str(pk, "actor", s->actor);
+	proto_pack_kv_str(pk, "channel", proto_channels[s->channel]);
+	if (has_reason)
+		proto_pack_kv_str(pk, "reason", s->reason);
+	if (offered)
+		proto_pack_kv_int(pk, "deadline", s->deadline);
+	if (ledger)
+		proto_pack_kv_str(pk, "ledger", policy_kind_names[s->ledger]);
+}
+
+void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
+                               const char *reason, int64_t seats)
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "task", task);
+	proto_pack_kv_str(pk, "actor", actor);
+	proto_pack_kv_str(pk, "reason", reason);
+	proto_pack_kv_int(pk, "seats", seats);
+}
+
+void audit_pack_task_filled(msgpack_packer *pk, int64_t task)
+{
+	msgpack_pack_map(pk, 1);
+	proto_pack_kv_int(pk, "task", task);
+}
+
+void audit_pack_task_short(msgpack_packer *pk, int64_t task, int64_t draw,
+                           int64_t empty, const uint64_t excluded[RULE__COUNT])
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "task", task);
+	proto_pack_kv_int(pk, "draw", draw);
+	proto_pack_kv_int(pk, "empty", empty);
+	proto_pack_str(pk, "excluded");
+	msgpack_pack_map(pk, RULE__COUNT);
+	for (int i = 0; i < RULE__COUNT; i++)
+		audit_pack_kv_uint(pk, audit_rule_key(i), excluded[i]);
+}
+
+void audit_pack_expert_warned(msgpack_packer *pk, int64_t expert, int score,
+                              int warn_at, int flag_at)
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "expert", expert);
+	proto_pack_kv_int(pk, "score", score);
+	proto_pack_kv_int(pk, "warn_at", warn_at);
+	proto_pack_kv_int(pk, "flag_at", flag_at);
+}
+
+/* ---- reading ---- */
+
+bool audit_read_seat(const msgpack_object *body, struct audit_seat *s)
+{
+	struct audit_rd rd;
+
+	memset(s, 0, sizeof *s);
+	s->ledger = -1;
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "assignment", 1, INT64_MAX, &s->assignment);
+	audit_rd_int(&rd, "task", 1, INT64_MAX, &s->task);
+	audit_rd_int(&rd, "expert", 1, INT64_MAX, &s->expert);
+	audit_rd_choice(&rd, "event", assign_event_names, &s->event);
+	audit_rd_choice(&rd, "from", proto_assignment_states, &s->from);
+	audit_rd_choice(&rd, "to", proto_assignment_states, &s->to);
+	audit_rd_choice(&rd, "role", proto_seat_roles, &s->role);
+	audit_rd_str(&rd, "actor", s->actor, sizeof s->actor);
+	audit_rd_choice(&rd, "channel", proto_channels, &s->channel);
+	audit_rd_opt_str(&rd, "reason", s->reason, sizeof s->reason);
+	if (rd.ok && s->to == ASSIGN_OFFERED)
+		audit_rd_int(&rd, "deadline", 1, INT64_MAX, &s->deadline);
+	if (audit_rd_peek(&rd, "ledger")) {
+		rd.i--;
+		audit_rd_choice(&rd, "ledger", policy_kind_names, &s->ledger);
+	}
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_task_event(const char *type, const msgpack_object *body,
+                           int64_t *task)
+{
+	struct audit_rd rd, sub;
+	char text[513];
+	int64_t x;
+	uint64_t excluded[RULE__COUNT];
+
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "task", 1, INT64_MAX, task);
+	if (strcmp(type, AUDIT_TASK_CANCELLED) == 0) {
+		audit_rd_str(&rd, "actor", text, sizeof text);
+		audit_rd_str(&rd, "reason", text, sizeof text);
+		audit_rd_int(&rd, "seats", 0, INT64_MAX, &x);
+	} else if (strcmp(type, AUDIT_TASK_SHORT) == 0) {
+		audit_rd_int(&rd, "draw", 0, INT64_MAX, &x);
+		audit_rd_int(&rd, "empty", 1, INT64_MAX, &x);
+		if (audit_rd_map(&rd, "excluded", &sub))
+			audit_rd_check(&rd, audit_read_excluded(&sub, excluded) &&
+			                    audit_rd_end(&sub));
+	} else if (strcmp(type, AUDIT_TASK_FILLED) != 0) {
+		return false;
+	}
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_expert_warned(const msgpack_object *body, int64_t *expert)
+{
+	struct audit_rd rd;
+	int64_t x;
+
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
+	audit_rd_int(&rd, "score", 0, INT64_MAX, &x);
+	audit_rd_int(&rd, "warn_at", 0, INT64_MAX, &x);
+	audit_rd_int(&rd, "flag_at", 0, INT64_MAX, &x);
+	return audit_rd_end(&rd);
+}

@@ -1,0 +1,296 @@
+/*
+ * h_answer.c - the requests that move seats (PROTOCOL.md 7.12.6-7.12.10):
+ * an expert's answer by token, staff answering on an expert's behalf,
+ * cancelling a task, reporting attendance. Each checks its arguments and
+ * the caller's view of the task, then hands the transition to
+ * seat_settle() (h_assign.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "seat.h"
+
+
+/* reason, note and org_code of an answer, checked against the task
+ * (PROTOCOL.md 7.12.6). */
+static enum proto_status answer_parse(const struct proto_request *req,
+                                      const struct task *t, struct seat_answer *ans,
+                                      struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	bool needs_reason = ans->event != ASSIGN_EV_ACCEPT;
+	ans->reason = -1;
+	ans->org_code[0] = '\0';
+	if (proto_arg_str(req, "reason", &s, &n))
+		ans->reason = proto_choice_index(proto_decline_reasons, s, n);
+	if (needs_reason != (ans->reason >= 0))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason", needs_reason
+		                   ? "a reason is required to decline or withdraw"
+		                   : "an acceptance takes no reason");
+	if (ans->reason == POLICY_REASON_OTHER && !proto_arg(req, "note"))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "note",
+		                   "reason other needs a note saying why");
+	bool has_org = proto_arg_str(req, "org_code", &s, &n);
+	if (has_org && ans->reason != POLICY_REASON_CONFLICT)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "org_code",
+		                   "org_code goes only with reason conflict");
+	if (ans->reason != POLICY_REASON_CONFLICT)
+		return PROTO_OK;
+	if (t->n_orgs == 0)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason",
+		                   "task %lld concerns no organisation to conflict with",
+		                   (long long)t->id);
+	if (!has_org && t->n_orgs > 1)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "org_code",
+		                   "task %lld concerns %d organisations: name the one "
+		                   "in conflict", (long long)t->id, t->n_orgs);
+	for (int i = 0; i < t->n_orgs; i++)
+		if (!has_org || (n == strlen(t->orgs[i]) && memcmp(s, t->orgs[i], n) == 0)) {
+			snprintf(ans->org_code, sizeof ans->org_code, "%s", t->orgs[i]);
+			return PROTO_OK;
+		}
+	return reply_error(rep, PROTO_E_INVALID_FIELD, "org_code",
+	                   "not an organisation task %lld concerns", (long long)t->id);
+}
+
+static void pack_answer_result(msgpack_packer *pk, const struct task *t,
+                               const struct store_assignment *a,
+                               const struct seat_fill *fill, bool for_expert)
+{
+	msgpack_pack_map(pk, for_expert ? 8 : 4);
+	proto_pack_kv_int(pk, "assignment", a->id);
+	proto_pack_kv_int(pk, "task", t->id);
+	proto_pack_kv_str(pk, "state", proto_assignment_states[a->state]);
+	if (for_expert) {
+		proto_pack_kv_int(pk, "start", t->start_at);
+		proto_pack_kv_int(pk, "end", t->end_at);
+		proto_pack_kv_str(pk, "specialty", t->specialty);
+		proto_pack_kv_str(pk, "kind", proto_task_kinds[t->kind]);
+		proto_pack_kv_str(pk, "district", t->district);
+		return;
+	}
+	proto_pack_str(pk, "filled_by");
+	if (!fill->how) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 5);
+	proto_pack_kv_int(pk, "assignment", fill->assignment);
+	proto_pack_kv_int(pk, "expert", fill->expert);
+	proto_pack_kv_str(pk, "role", proto_seat_roles[fill->role]);
+	proto_pack_kv_int(pk, "deadline", fill->deadline);
+	proto_pack_kv_str(pk, "how", fill->how);
+}
+
+/* Answer a seat: parse, settle, reply. */
+static enum proto_status answer_seat(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct task *t, struct store_assignment *a,
+                                     struct seat_answer *ans, bool for_expert,
+                                     struct reply *rep)
+{
+	char note[513] = "";
+	enum proto_status st = answer_parse(req, t, ans, rep);
+	if (st != PROTO_OK)
+		return st;
+	proto_arg_strcpy(req, "note", note, sizeof note);
+	ans->note = note;
+	struct seat_fill fill = {.how = NULL};
+	st = seat_settle(ctx, t, a, ans, &fill, rep);
+	if (st == PROTO_OK)
+		pack_answer_result(reply_result(rep), t, a, &fill, for_expert);
+	return st;
+}
+
+enum proto_status h_assignment_answer(struct handler_ctx *ctx,
+                                      const struct proto_request *req,
+                                      struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	int64_t id = 0;
+	uint8_t hash[TOKEN_HASH_LEN];
+	struct store_assignment a;
+	proto_arg_str(req, "token", &s, &n);
+	/* Wrong, used and dead tokens look the same (PROTOCOL.md 7.12.3). */
+	bool ok = token_parse(s, n, &id, hash) &&
+	          store_assignment_get(ctx->store, id, &a) == STORE_OK &&
+	          a.has_token && a.state == ASSIGN_OFFERED && ctx->now < a.deadline;
+	if (!ok || !token_hash_equal(a.token_hash, hash))
+		return reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
+		                   "the token is not valid: wrong, already used, or its "
+		                   "offer has ended");
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = PROTO_OK;
+	enum store_result r = store_task_get(ctx->store, a.task, t);
+	if (r != STORE_OK)
+		st = handler_store_error(rep, r);
+	proto_arg_str(req, "answer", &s, &n);
+	struct seat_answer ans = {.channel = SEAT_CH_TOKEN,
+	                          .event = proto_choice_index(proto_answers, s, n) == 0
+	                                   ? ASSIGN_EV_ACCEPT : ASSIGN_EV_DECLINE};
+	if (st == PROTO_OK)
+		st = answer_seat(ctx, req, t, &a, &ans, true, rep);
+	/* A decline may offer someone else's seat: that token is not for
+	 * this caller; the notification carries it. */
+	sodium_memzero(rep->tokens, sizeof rep->tokens);
+	rep->n_tokens = 0;
+	free(t);
+	return st;
+}
+
+/* The seat and its task, if the caller may see the task. */
+static enum proto_status seat_get(struct handler_ctx *ctx, int64_t id,
+                                  struct store_assignment *a, struct task *t,
+                                  struct reply *rep)
+{
+	enum store_result r = store_assignment_get(ctx->store, id, a);
+	enum proto_status st = r == STORE_OK ? handler_get_task(ctx, a->task, t, rep)
+	                       : r == STORE_NOT_FOUND ? PROTO_E_NOT_FOUND
+	                       : handler_store_error(rep, r);
+	if (st == PROTO_E_NOT_FOUND)
+		return reply_error(rep, PROTO_E_NOT_FOUND, "assignment",
+		                   "no assignment %lld", (long long)id);
+	return st;
+}
+
+enum proto_status h_assignment_reply(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct reply *rep)
+{
+	static const enum assign_event events[] = {ASSIGN_EV_ACCEPT, ASSIGN_EV_DECLINE,
+	                                           ASSIGN_EV_WITHDRAW};
+	const char *s;
+	size_t n;
+	struct store_assignment a;
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = seat_get(ctx, proto_arg_int(req, "assignment", 0), &a,
+	                                t, rep);
+	proto_arg_str(req, "answer", &s, &n);
+	struct seat_answer ans = {.event = events[proto_choice_index(proto_answers, s, n)]};
+	proto_arg_str(req, "channel", &s, &n);
+	ans.channel = proto_choice_index(proto_channels, s, n);
+	if (st == PROTO_OK)
+		st = answer_seat(ctx, req, t, &a, &ans, false, rep);
+	free(t);
+	return st;
+}
+
+enum proto_status h_task_cancel(struct handler_ctx *ctx, const struct proto_request *req,
+                                struct reply *rep)
+{
+	char reason[513] = "";
+	int64_t id = proto_arg_int(req, "task", 0), seats = 0;
+	proto_arg_strcpy(req, "reason", reason, sizeof reason);
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = handler_get_task(ctx, id, t, rep);
+	if (st == PROTO_OK && t->state == TASK_CANCELLED)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
+		                 "task %lld is already cancelled", (long long)id);
+	else if (st == PROTO_OK && ctx->now >= t->end_at)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
+		                 "task %lld has ended; it can no longer be cancelled",
+		                 (long long)id);
+	if (st == PROTO_OK)
+		st = assign_cancel_open(ctx, t, reason, true, &seats, rep);
+	if (st == PROTO_OK) {
+		enum store_result r = store_task_cancel(ctx->store, id, reason);
+		if (r != STORE_OK)
+			st = handler_store_error(rep, r);
+	}
+	if (st == PROTO_OK) {
+		audit_pack_task_cancelled(handler_audit_begin(ctx), id,
+		                          ctx->caller->principal, reason, seats);
+		st = handler_audit_end(ctx, AUDIT_TASK_CANCELLED, rep, NULL, NULL);
+	}
+	if (st == PROTO_OK) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 2);
+		proto_pack_kv_int(pk, "task", id);
+		proto_pack_kv_int(pk, "cancelled", seats);
+	}
+	free(t);
+	return st;
+}
+
+/* Every listed seat is an accepted seat of the task, or nothing runs. */
+static enum proto_status attendance_check(struct handler_ctx *ctx,
+                                          const msgpack_object *seats, int64_t task,
+                                          struct store_assignment *as,
+                                          struct reply *rep)
+{
+	for (uint32_t i = 0; i < seats->via.array.size; i++) {
+		const msgpack_object *m = &seats->via.array.ptr[i];
+		int64_t id = proto_map_int(m, "assignment", 0);
+		char field[40];
+		snprintf(field, sizeof field, "seats[%u].assignment", i);
+		for (uint32_t j = 0; j < i; j++)
+			if (as[j].id == id)
+				return reply_error(rep, PROTO_E_INVALID_FIELD, field,
+				                   "assignment %lld is listed twice",
+				                   (long long)id);
+		enum store_result r = store_assignment_get(ctx->store, id, &as[i]);
+		if (r == STORE_OK && as[i].task != task)
+			r = STORE_NOT_FOUND;
+		if (r == STORE_NOT_FOUND)
+			return reply_error(rep, PROTO_E_INVALID_FIELD, field,
+			                   "assignment %lld is not a seat of task %lld",
+			                   (long long)id, (long long)task);
+		if (r != STORE_OK)
+			return handler_store_error(rep, r);
+		if (as[i].state != ASSIGN_ACCEPTED)
+			return reply_error(rep, PROTO_E_INVALID_STATE, field,
+			                   "assignment %lld is %s, not accepted",
+			                   (long long)id, proto_assignment_states[as[i].state]);
+	}
+	return PROTO_OK;
+}
+
+enum proto_status h_task_attendance(struct handler_ctx *ctx,
+                                    const struct proto_request *req,
+                                    struct reply *rep)
+{
+	int64_t id = proto_arg_int(req, "task", 0);
+	const msgpack_object *seats = proto_arg(req, "seats");
+	struct task *t = malloc(sizeof *t);
+	struct store_assignment *as = calloc(seats->via.array.size, sizeof *as);
+	enum proto_status st = t && as ? handler_get_task(ctx, id, t, rep)
+	                       : reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	if (st == PROTO_OK && t->state == TASK_CANCELLED)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
+		                 "task %lld is cancelled", (long long)id);
+	else if (st == PROTO_OK && ctx->now < t->start_at)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
+		                 "task %lld has not started", (long long)id);
+	if (st == PROTO_OK)
+		st = attendance_check(ctx, seats, id, as, rep);
+	for (uint32_t i = 0; st == PROTO_OK && i < seats->via.array.size; i++) {
+		const char *s;
+		size_t n;
+		proto_map_str(&seats->via.array.ptr[i], "outcome", &s, &n);
+		struct seat_answer ans = {.channel = SEAT_CH_SYSTEM, .reason = -1,
+		                          .event = proto_choice_index(proto_outcomes, s, n) == 0
+		                                   ? ASSIGN_EV_COMPLETE : ASSIGN_EV_NO_SHOW};
+		struct seat_fill fill = {.how = NULL};
+		st = seat_settle(ctx, t, &as[i], &ans, &fill, rep);
+	}
+	if (st == PROTO_OK) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 2);
+		proto_pack_kv_int(pk, "task", id);
+		proto_pack_kv_int(pk, "recorded", (int64_t)seats->via.array.size);
+	}
+	free(as);
+	free(t);
+	return st;
+}

@@ -1,0 +1,172 @@
+/*
+ * h_ledger.c - the decline ledger (PROTOCOL.md 7.12.5, 第十七条): events
+ * written as seats are declined, expire, are withdrawn or missed; the
+ * policy (policy.c) scores them after each new one, warning and flagging;
+ * flagged.list shows the experts an operator must reinstate or revoke.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handler.h"
+#include "mask.h"
+
+/* The ledger as the policy reads it; *ev malloc'd (freed by caller). */
+static enum proto_status ledger_load(struct handler_ctx *ctx, int64_t expert,
+                                     struct store_ledger_event **rows,
+                                     struct policy_event **ev, size_t *n,
+                                     struct reply *rep)
+{
+	*ev = NULL;
+	enum store_result r = store_ledger_list(ctx->store, expert, rows, n);
+	if (r != STORE_OK) {
+		free(*rows);
+		*rows = NULL;
+		return handler_store_error(rep, r);
+	}
+	*ev = malloc((*n ? *n : 1) * sizeof **ev);
+	if (!*ev) {
+		free(*rows);
+		*rows = NULL;
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*ev)[i] = (struct policy_event){.at = (*rows)[i].at, .kind = (*rows)[i].kind};
+	return PROTO_OK;
+}
+
+/* Set the flag: the expert leaves the draws until an operator decides. */
+static enum proto_status ledger_flag(struct handler_ctx *ctx, int64_t expert,
+                                     int score, struct reply *rep)
+{
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, expert, &e, rep);
+	if (st != PROTO_OK || e.status != EXPERT_ACTIVE)
+		return st;
+	char reason[96];
+	snprintf(reason, sizeof reason, "decline ledger score %d reached flag_at %d",
+	         score, ctx->assign->ledger.flag_at);
+	e.status = EXPERT_FLAGGED;
+	/* The policy flags, not whoever recorded the last event. */
+	const struct auth_entry *caller = ctx->caller;
+	ctx->caller = &handler_daemon;
+	st = handler_save_expert(ctx, &e, false, "flagged", reason, 0, NULL, rep);
+	ctx->caller = caller;
+	return st;
+}
+
+enum proto_status ledger_record(struct handler_ctx *ctx,
+                                const struct store_ledger_event *ev,
+                                struct reply *rep)
+{
+	const struct policy *p = &ctx->assign->ledger;
+	enum store_result r = store_ledger_add(ctx->store, ev);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	struct store_ledger_event *rows = NULL;
+	struct policy_event *pe = NULL;
+	size_t n = 0;
+	enum proto_status st = ledger_load(ctx, ev->expert, &rows, &pe, &n, rep);
+	if (st != PROTO_OK)
+		return st;
+	/* The new event is the last row: score without it, then with it. */
+	int before = 0, after = 0;
+	policy_evaluate(p, pe, n ? n - 1 : 0, ctx->now, &before);
+	enum policy_level level = policy_evaluate(p, pe, n, ctx->now, &after);
+	free(rows);
+	free(pe);
+	if (p->warn_at > 0 && after >= p->warn_at && before < p->warn_at) {
+		audit_pack_expert_warned(handler_audit_begin(ctx), ev->expert, after,
+		                         p->warn_at, p->flag_at);
+		st = handler_audit_end(ctx, AUDIT_EXPERT_WARNED, rep, NULL, NULL);
+	}
+	if (st == PROTO_OK && level == POLICY_FLAG)
+		st = ledger_flag(ctx, ev->expert, after, rep);
+	return st;
+}
+
+enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
+                                      msgpack_packer *pk, bool as_map,
+                                      struct reply *rep)
+{
+	const struct policy *p = &ctx->assign->ledger;
+	struct store_ledger_event *rows = NULL;
+	struct policy_event *pe = NULL;
+	size_t n = 0;
+	enum proto_status st = ledger_load(ctx, expert, &rows, &pe, &n, rep);
+	if (st != PROTO_OK)
+		return st;
+	int score = 0;
+	enum policy_level level = policy_evaluate(p, pe, n, ctx->now, &score);
+	if (as_map)
+		msgpack_pack_map(pk, HANDLER_LEDGER_KEYS);
+	proto_pack_kv_int(pk, "score", score);
+	proto_pack_kv_str(pk, "level", proto_ledger_levels[level]);
+	proto_pack_kv_int(pk, "window_days", p->window_days);
+	proto_pack_str(pk, "events");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		bool counts = rows[i].at <= ctx->now &&
+		              rows[i].at > ctx->now - (int64_t)p->window_days * 86400;
+		msgpack_pack_map(pk, 6);
+		proto_pack_kv_int(pk, "at", rows[i].at);
+		proto_pack_kv_str(pk, "kind", policy_kind_names[rows[i].kind]);
+		proto_pack_kv_int(pk, "assignment", rows[i].assignment);
+		proto_pack_kv_int(pk, "task", rows[i].task);
+		proto_pack_kv_str(pk, "reason", rows[i].reason);
+		proto_pack_kv_bool(pk, "counts", counts);
+	}
+	free(rows);
+	free(pe);
+	return PROTO_OK;
+}
+
+/* When the flag was set: the last "flagged" event of its history. */
+static int64_t flagged_at(struct handler_ctx *ctx, int64_t expert)
+{
+	struct store_event *ev = NULL;
+	size_t n = 0;
+	int64_t at = 0;
+	if (store_event_list(ctx->store, expert, &ev, &n) == STORE_OK)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(ev[i].event, "flagged") == 0)
+				at = ev[i].at;
+	free(ev);
+	return at;
+}
+
+enum proto_status h_flagged_list(struct handler_ctx *ctx, const struct proto_request *req,
+                                 struct reply *rep)
+{
+	(void)req;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	enum store_result r = store_expert_ids_by_status(ctx->store, EXPERT_FLAGGED,
+	                                                 &ids, &n);
+	if (r != STORE_OK) {
+		free(ids);
+		return handler_store_error(rep, r);
+	}
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 1);
+	proto_pack_str(pk, "experts");
+	msgpack_pack_array(pk, (uint32_t)n);
+	enum proto_status st = PROTO_OK;
+	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
+		struct expert e;
+		st = handler_get_expert(ctx, ids[i], &e, rep);
+		if (st != PROTO_OK)
+			break;
+		char name[MASK_BUF];
+		mask_name(e.name, name);
+		/* The ledger's keys inline: nested, the reply would be deeper
+		 * than a reply may be (PROTO_MAX_DEPTH). */
+		msgpack_pack_map(pk, 3 + HANDLER_LEDGER_KEYS);
+		proto_pack_kv_int(pk, "expert", e.id);
+		proto_pack_kv_str(pk, "name", name);
+		proto_pack_kv_int(pk, "flagged_at", flagged_at(ctx, e.id));
+		st = handler_pack_ledger(ctx, e.id, pk, false, rep);
+	}
+	free(ids);
+	return st;
+}

@@ -1,0 +1,298 @@
+/*
+ * h_stats.c - stats (PROTOCOL.md 7.12.12): the pool by status and
+ * specialty, tasks by fill state, seats by state, how experts answer, and
+ * the most-drawn experts beside the seats uniform draws would have given
+ * them, so an operator can see whether the draws are fair. Read-only and
+ * rare: it walks every successful draw's transcript, one at a time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+#include "handler.h"
+#include "mask.h"
+
+#define STATS_TOP_DEFAULT 10
+
+/* The seat events the rates are made of (PROTOCOL.md 7.12.12). */
+enum stats_answer { STATS_ACCEPT, STATS_DECLINE, STATS_EXPIRE, STATS__ANSWERS };
+static const char *const stats_answer_names[STATS__ANSWERS] = {
+	"accept", "decline", "expire"};
+static const enum assign_event stats_answer_events[STATS__ANSWERS] = {
+	ASSIGN_EV_ACCEPT, ASSIGN_EV_DECLINE, ASSIGN_EV_EXPIRE};
+#define STATS_REASONS POLICY_REASON__COUNT  /* proto_decline_reasons */
+
+struct stats_answers {
+	int64_t n[STATS__ANSWERS];
+	int64_t reasons[STATS_REASONS];
+};
+
+static bool stats_answer_cb(const char *event, const char *reason, int64_t count,
+                            void *arg)
+{
+	struct stats_answers *a = arg;
+	for (int i = 0; i < STATS__ANSWERS; i++)
+		if (strcmp(event, assign_event_names[stats_answer_events[i]]) == 0)
+			a->n[i] += count;
+	/* The store gives a reason for declines only. */
+	int r = reason[0] ? proto_choice_index(proto_decline_reasons, reason,
+	                                       strlen(reason)) : -1;
+	if (r >= 0 && r < STATS_REASONS)
+		a->reasons[r] += count;
+	return true;
+}
+
+/* The walk over the transcripts: each successful draw adds its share,
+ * panel seats / candidates, to every listed expert of its bucket. */
+struct stats_expect {
+	const struct pool *pool;
+	const struct store_drawn *drawn;
+	double *expected;
+	size_t n;
+	struct audit_transcript tr;  /* scratch, a few KiB */
+	int64_t bad_draw;            /* a transcript that cannot be read, or 0 */
+	bool unreadable;
+};
+
+static bool stats_in_bucket(const struct pool_entry *pe, uint32_t sid, int group)
+{
+	if (!(pe->group_types & (1u << group)))
+		return false;
+	for (int i = 0; i < pe->n_specialties; i++)
+		if (pe->specialties[i] == sid)
+			return true;
+	return false;
+}
+
+static bool stats_expect_cb(const void *body, size_t len, void *arg)
+{
+	struct stats_expect *x = arg;
+	struct audit_transcript *tr = &x->tr;
+	msgpack_unpacked u;
+	struct proto_error err;
+	msgpack_unpacked_init(&u);
+	bool ok = proto_unpack(body, len, &u, &err) == PROTO_OK &&
+	          audit_read_transcript(&u.data, tr);
+	msgpack_unpacked_destroy(&u);
+	if (!ok || !tr->ok || tr->n_candidates == 0 || tr->n_panel == 0) {
+		x->unreadable = true;
+		x->bad_draw = ok ? tr->draw : 0;
+		return false;
+	}
+	/* Ids are dense and never removed: the experts that existed when the
+	 * draw ran are 1 .. the pool's size then, which is the candidates plus
+	 * every exclusion count (outside_specialty included). */
+	uint64_t present = tr->n_candidates;
+	for (int r = 0; r < RULE__COUNT; r++)
+		present += tr->excluded[r];
+	uint32_t sid = pool_specialty_find(x->pool, tr->req.specialty);
+	double share = (double)tr->n_panel / (double)tr->n_candidates;
+	for (size_t i = 0; sid && i < x->n; i++) {
+		const struct pool_entry *pe = pool_get(x->pool, x->drawn[i].expert);
+		if (pe && (uint64_t)pe->id <= present && stats_in_bucket(pe, sid, tr->req.group))
+			x->expected[i] += share;
+	}
+	return true;
+}
+
+static enum proto_status stats_expected(struct handler_ctx *ctx,
+                                        const struct store_drawn *drawn, size_t n,
+                                        double *expected, struct reply *rep)
+{
+	struct stats_expect *x = calloc(1, sizeof *x);
+	if (!x)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	*x = (struct stats_expect){.pool = ctx->pool, .drawn = drawn,
+	                           .expected = expected, .n = n};
+	enum store_result r = store_stats_each_draw_body(ctx->store, stats_expect_cb, x);
+	enum proto_status st = PROTO_OK;
+	if (r != STORE_OK)
+		st = handler_store_error(rep, r);
+	else if (x->unreadable)
+		st = reply_error(rep, PROTO_E_INTERNAL, NULL,
+		                 "the transcript of a successful draw (%lld) is unreadable",
+		                 (long long)x->bad_draw);
+	free(x);
+	return st;
+}
+
+/* --- the pool by specialty, from memory ----------------------------------- */
+
+struct stats_specialty {
+	const char *name;   /* borrowed from the pool */
+	int64_t active, total;
+};
+
+static int stats_specialty_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct stats_specialty *)a)->name,
+	              ((const struct stats_specialty *)b)->name);
+}
+
+/* Every specialty some expert holds, by name (byte order); *out malloc'd. */
+static bool stats_specialties(const struct pool *p, struct stats_specialty **out,
+                              size_t *n)
+{
+	uint32_t nsid = 0;
+	while (pool_specialty_name(p, nsid + 1))
+		nsid++;
+	struct stats_specialty *s = calloc((size_t)nsid + 1, sizeof *s);
+	if (!s)
+		return false;
+	for (int64_t id = 1; id <= pool_max_id(p); id++) {
+		const struct pool_entry *pe = pool_get(p, id);
+		for (int i = 0; pe && i < pe->n_specialties; i++) {
+			struct stats_specialty *c = &s[pe->specialties[i]];
+			c->total++;
+			c->active += pe->status == EXPERT_ACTIVE;
+		}
+	}
+	/* Names interned once but no longer held (re-imports) are left out. */
+	size_t k = 0;
+	for (uint32_t sid = 1; sid <= nsid; sid++)
+		if (s[sid].total) {
+			s[k] = s[sid];
+			s[k++].name = pool_specialty_name(p, sid);
+		}
+	qsort(s, k, sizeof *s, stats_specialty_cmp);
+	*out = s;
+	*n = k;
+	return true;
+}
+
+/* --- packing -------------------------------------------------------------- */
+
+/* {names[i]: counts[i]} for the n names. */
+static void stats_pack_counts(msgpack_packer *pk, const char *key,
+                              const char *const *names, const int64_t *counts,
+                              size_t n)
+{
+	proto_pack_str(pk, key);
+	msgpack_pack_map(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		proto_pack_kv_int(pk, names[i], counts[i]);
+}
+
+static double stats_ratio(int64_t num, int64_t den)
+{
+	return den > 0 ? (double)num / (double)den : 0.0;
+}
+
+static void stats_pack_specialties(msgpack_packer *pk,
+                                   const struct stats_specialty *s, size_t n)
+{
+	proto_pack_str(pk, "specialties");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_str(pk, "specialty", s[i].name);
+		proto_pack_kv_int(pk, "active", s[i].active);
+		proto_pack_kv_int(pk, "total", s[i].total);
+	}
+}
+
+static void stats_pack_answers(msgpack_packer *pk, const struct stats_answers *a)
+{
+	stats_pack_counts(pk, "answers", stats_answer_names, a->n, STATS__ANSWERS);
+	stats_pack_counts(pk, "declines", proto_decline_reasons, a->reasons,
+	                  STATS_REASONS);
+	int64_t answered = a->n[STATS_ACCEPT] + a->n[STATS_DECLINE];
+	proto_pack_str(pk, "rates");
+	msgpack_pack_map(pk, 2);
+	proto_pack_str(pk, "decline");
+	msgpack_pack_double(pk, stats_ratio(a->n[STATS_DECLINE], answered));
+	proto_pack_str(pk, "expiry");
+	msgpack_pack_double(pk, stats_ratio(a->n[STATS_EXPIRE],
+	                                    answered + a->n[STATS_EXPIRE]));
+}
+
+static enum proto_status stats_pack_drawn(struct handler_ctx *ctx, msgpack_packer *pk,
+                                          const struct store_drawn *drawn,
+                                          const double *expected, size_t n,
+                                          struct reply *rep)
+{
+	proto_pack_str(pk, "most_drawn");
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		struct expert e;
+		enum proto_status st = handler_get_expert(ctx, drawn[i].expert, &e, rep);
+		if (st != PROTO_OK)
+			return st;
+		char name[MASK_BUF];
+		mask_name(e.name, name);
+		msgpack_pack_map(pk, 4);
+		proto_pack_kv_int(pk, "expert", e.id);
+		proto_pack_kv_str(pk, "name", name);
+		proto_pack_kv_int(pk, "seats", drawn[i].seats);
+		proto_pack_str(pk, "expected");
+		msgpack_pack_double(pk, expected[i]);
+	}
+	return PROTO_OK;
+}
+
+/* --- the operation ----------------------------------------------------------- */
+
+/* What the store counts; read before anything is packed. */
+struct stats_counts {
+	int64_t seats[ASSIGN_CANCELLED + 1];
+	int64_t fills[TASK_FILL_CANCELLED + 1];
+	int64_t draws_ok, draws_failed;
+	struct stats_answers answers;
+	struct store_drawn *drawn;
+	size_t n_drawn;
+	double *expected;
+};
+
+static enum proto_status stats_count(struct handler_ctx *ctx, int64_t top,
+                                     struct stats_counts *c, struct reply *rep)
+{
+	enum store_result r = store_assignment_counts(
+		ctx->store, c->seats, sizeof c->seats / sizeof c->seats[0], c->fills,
+		sizeof c->fills / sizeof c->fills[0]);
+	if (r == STORE_OK)
+		r = store_stats_draws(ctx->store, &c->draws_ok, &c->draws_failed);
+	if (r == STORE_OK)
+		r = store_stats_seat_events(ctx->store, stats_answer_cb, &c->answers);
+	if (r == STORE_OK)
+		r = store_stats_most_drawn(ctx->store, top, &c->drawn, &c->n_drawn);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	c->expected = calloc(c->n_drawn ? c->n_drawn : 1, sizeof *c->expected);
+	if (!c->expected)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	return stats_expected(ctx, c->drawn, c->n_drawn, c->expected, rep);
+}
+
+enum proto_status h_stats(struct handler_ctx *ctx, const struct proto_request *req,
+                          struct reply *rep)
+{
+	int64_t top = proto_arg_int(req, "top", STATS_TOP_DEFAULT);
+	struct stats_counts c = {0};
+	struct stats_specialty *spec = NULL;
+	size_t n_spec = 0;
+	enum proto_status st = stats_count(ctx, top, &c, rep);
+	if (st == PROTO_OK && !stats_specialties(ctx->pool, &spec, &n_spec))
+		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	if (st == PROTO_OK) {
+		int64_t experts[EXPERT_REVOKED + 1];
+		for (int s = 0; s <= EXPERT_REVOKED; s++)
+			experts[s] = (int64_t)pool_count_status(ctx->pool, (enum expert_status)s);
+		int64_t draws[2] = {c.draws_ok, c.draws_failed};
+		static const char *const draw_names[2] = {"ok", "failed"};
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 9);
+		stats_pack_counts(pk, "experts", proto_statuses, experts, EXPERT_REVOKED + 1);
+		stats_pack_specialties(pk, spec, n_spec);
+		stats_pack_counts(pk, "tasks", proto_fill_states, c.fills,
+		                  TASK_FILL_CANCELLED + 1);
+		stats_pack_counts(pk, "assignments", proto_assignment_states, c.seats,
+		                  ASSIGN_CANCELLED + 1);
+		stats_pack_counts(pk, "draws", draw_names, draws, 2);
+		stats_pack_answers(pk, &c.answers);
+		st = stats_pack_drawn(ctx, pk, c.drawn, c.expected, c.n_drawn, rep);
+	}
+	free(spec);
+	free(c.drawn);
+	free(c.expected);
+	return st;
+}

@@ -1,0 +1,31 @@
+/*
+ * throttle.h - refusing a connection that keeps presenting invalid tokens
+ * (PROTOCOL.md 7.12.8): after `limit` failures within `window` seconds a
+ * key is blocked until `window` seconds after its last failure. Keys are
+ * opaque bytes (a ZeroMQ routing id). Pure: the caller passes the time.
+ * A fixed table; when it is full the entry idle longest is reused, so a
+ * flood of connections costs memory once, not per connection.
+ */
+#ifndef EXPERTD_THROTTLE_H
+#define EXPERTD_THROTTLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define THROTTLE_KEY_MAX 32
+
+struct throttle;
+
+/* NULL on out of memory. */
+struct throttle *throttle_new(size_t slots, int limit, int64_t window);
+/* NULL-safe; clears *t. */
+void throttle_destroy(struct throttle **t);
+
+/* Whether requests from key are refused now. */
+bool throttle_blocked(const struct throttle *t, const void *key, size_t len,
+                      int64_t now);
+/* Count one failure of key at now. */
+void throttle_fail(struct throttle *t, const void *key, size_t len, int64_t now);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * token.c - making and checking answer tokens (see token.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "token.h"
+
+#define TOKEN_B64_LEN 22   /* 16 bytes, unpadded */
+
+static void token_hash(const uint8_t secret[TOKEN_BYTES], uint8_t hash[TOKEN_HASH_LEN])
+{
+	crypto_generichash(hash, TOKEN_HASH_LEN, secret, TOKEN_BYTES, NULL, 0);
+}
+
+void token_make(int64_t assignment, char text[TOKEN_STR_MAX],
+                uint8_t hash[TOKEN_HASH_LEN])
+{
+	uint8_t secret[TOKEN_BYTES];
+	char b64[TOKEN_B64_LEN + 1];
+
+	randombytes_buf(secret, sizeof secret);
+	sodium_bin2base64(b64, sizeof b64, secret, sizeof secret,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(text, TOKEN_STR_MAX, "%lld.%s", (long long)assignment, b64);
+	token_hash(secret, hash);
+	sodium_memzero(secret, sizeof secret);
+}
+
+bool token_parse(const char *s, size_t n, int64_t *assignment,
+                 uint8_t hash[TOKEN_HASH_LEN])
+{
+	int64_t id = 0;
+	size_t i = 0;
+
+	for (; i < n && i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
+		id = id * 10 + (s[i] - '0');
+	if (i == 0 || id <= 0 || i >= n || s[i] != '.' || n - i - 1 != TOKEN_B64_LEN)
+		return false;
+	uint8_t secret[TOKEN_BYTES];
+	size_t len = 0;
+	const char *end = NULL;
+	if (sodium_base642bin(secret, sizeof secret, s + i + 1, TOKEN_B64_LEN, NULL,
+	                      &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != TOKEN_BYTES || end != s + n)
+		return false;
+	*assignment = id;
+	token_hash(secret, hash);
+	sodium_memzero(secret, sizeof secret);
+	return true;
+}
+
+bool token_hash_equal(const uint8_t a[TOKEN_HASH_LEN], const uint8_t b[TOKEN_HASH_LEN])
+{
+	return sodium_memcmp(a, b, TOKEN_HASH_LEN) == 0;
+}

@@ -1,0 +1,154 @@
+/*
+ * test_token.c - answer tokens (PROTOCOL.md 7.12.3): the written form,
+ * parsing back to the seat and the stored hash, refusal of anything
+ * malformed, distinct tokens per call; and the per-connection throttle
+ * of the answer endpoint (7.12.8) with injected times.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "throttle.h"
+#include "token.h"
+
+static void test_token_round_trip(void **state)
+{
+	(void)state;
+	char text[TOKEN_STR_MAX];
+	uint8_t stored[TOKEN_HASH_LEN], seen[TOKEN_HASH_LEN];
+	int64_t id = 0;
+
+	token_make(42, text, stored);
+	assert_int_equal(strlen(text), 3 + 22);
+	assert_memory_equal(text, "42.", 3);
+	for (size_t i = 3; i < strlen(text); i++)
+		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		                       "0123456789-_", text[i]));
+	assert_true(token_parse(text, strlen(text), &id, seen));
+	assert_int_equal(id, 42);
+	assert_true(token_hash_equal(stored, seen));
+}
+
+static void test_tokens_differ(void **state)
+{
+	(void)state;
+	char a[TOKEN_STR_MAX], b[TOKEN_STR_MAX];
+	uint8_t ha[TOKEN_HASH_LEN], hb[TOKEN_HASH_LEN];
+	token_make(7, a, ha);
+	token_make(7, b, hb);
+	assert_string_not_equal(a, b);
+	assert_false(token_hash_equal(ha, hb));
+}
+
+/* One changed character is another secret: the hash no longer matches. */
+static void test_token_tampered(void **state)
+{
+	(void)state;
+	char text[TOKEN_STR_MAX];
+	uint8_t stored[TOKEN_HASH_LEN], seen[TOKEN_HASH_LEN];
+	int64_t id;
+	token_make(9, text, stored);
+	size_t last = strlen(text) - 2;
+	text[last] = text[last] == 'A' ? 'B' : 'A';
+	assert_true(token_parse(text, strlen(text), &id, seen));
+	assert_false(token_hash_equal(stored, seen));
+}
+
+static void test_token_malformed(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"", ".", "42", "42.", ".AAAAAAAAAAAAAAAAAAAAAA", "0.AAAAAAAAAAAAAAAAAAAAAA",
+		"-1.AAAAAAAAAAAAAAAAAAAAAA", "42.AAAAAAAAAAAAAAAAAAAAA",     /* 21 chars */
+		"42.AAAAAAAAAAAAAAAAAAAAAAA",                                 /* 23 chars */
+		"42.AAAAAAAAAAAAAAAAAAAA+/",                                  /* not URL-safe */
+		"42.AAAAAAAAAAAAAAAAAAAA==", "4x.AAAAAAAAAAAAAAAAAAAAAA",
+		"12345678901234567890.AAAAAAAAAAAAAAAAAAAAAA",                /* 20 digits */
+	};
+	uint8_t h[TOKEN_HASH_LEN];
+	int64_t id = 0;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		if (token_parse(bad[i], strlen(bad[i]), &id, h))
+			fail_msg("accepted '%s'", bad[i]);
+	}
+	/* A NUL inside is not the end of the token. */
+	char text[TOKEN_STR_MAX];
+	token_make(5, text, h);
+	text[4] = '\0';
+	assert_false(token_parse(text, 3 + 22, &id, h));
+}
+
+#define T0 INT64_C(1800000000)
+
+static void test_throttle_blocks_after_limit(void **state)
+{
+	(void)state;
+	struct throttle *t = throttle_new(8, 5, 600);
+	assert_non_null(t);
+	const char a[] = "conn-a", b[] = "conn-b";
+	for (int i = 0; i < 4; i++) {
+		throttle_fail(t, a, sizeof a, T0 + i);
+		assert_false(throttle_blocked(t, a, sizeof a, T0 + i));
+	}
+	throttle_fail(t, a, sizeof a, T0 + 10);
+	assert_true(throttle_blocked(t, a, sizeof a, T0 + 10));
+	/* Another connection is not affected. */
+	assert_false(throttle_blocked(t, b, sizeof b, T0 + 10));
+	/* Blocked until 10 minutes after the last failure. */
+	assert_true(throttle_blocked(t, a, sizeof a, T0 + 609));
+	assert_false(throttle_blocked(t, a, sizeof a, T0 + 610));
+	throttle_destroy(&t);
+	assert_null(t);
+}
+
+/* Failures spread wider than the window never add up to a block. */
+static void test_throttle_window_slides(void **state)
+{
+	(void)state;
+	struct throttle *t = throttle_new(8, 5, 600);
+	const char a[] = "conn-a";
+	for (int i = 0; i < 20; i++) {
+		throttle_fail(t, a, sizeof a, T0 + i * 200);
+		assert_false(throttle_blocked(t, a, sizeof a, T0 + i * 200));
+	}
+	throttle_destroy(&t);
+}
+
+/* A full table reuses the slot idle longest: memory stays fixed. */
+static void test_throttle_full_table(void **state)
+{
+	(void)state;
+	struct throttle *t = throttle_new(2, 2, 600);
+	throttle_fail(t, "a", 1, T0);
+	throttle_fail(t, "a", 1, T0 + 1);
+	assert_true(throttle_blocked(t, "a", 1, T0 + 2));
+	throttle_fail(t, "b", 1, T0 + 3);
+	throttle_fail(t, "c", 1, T0 + 4);   /* evicts a, idle longest */
+	assert_false(throttle_blocked(t, "a", 1, T0 + 5));
+	throttle_fail(t, "c", 1, T0 + 5);
+	assert_true(throttle_blocked(t, "c", 1, T0 + 6));
+	throttle_destroy(&t);
+	throttle_destroy(&t);   /* NULL-safe */
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_token_round_trip),
+		cmocka_unit_test(test_tokens_differ),
+		cmocka_unit_test(test_token_tampered),
+		cmocka_unit_test(test_token_malformed),
+		cmocka_unit_test(test_throttle_blocks_after_limit),
+		cmocka_unit_test(test_throttle_window_slides),
+		cmocka_unit_test(test_throttle_full_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
