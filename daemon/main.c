@@ -134,9 +134,11 @@ static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	} else {
 		daemon_apply_config(d, &nc);
 		log_notice("SIGHUP: configuration reloaded (rotation %d days, exposure "
-		           "cap %d in %d days, diversity %s)", d->rules.rotation_days,
+		           "cap %d in %d days, diversity %s; answers within %d h; "
+		           "ledger warns at %d, flags at %d)", d->rules.rotation_days,
 		           d->rules.exposure_cap, d->rules.exposure_days,
-		           d->rules.diversity ? "on" : "off");
+		           d->rules.diversity ? "on" : "off", d->cfg.response_hours,
+		           d->assign.ledger.warn_at, d->assign.ledger.flag_at);
 	}
 	if (!d->cfg.insecure) {
 		struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err,
@@ -315,7 +317,7 @@ static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
 static const char *daemon_not_ready_cb(void *arg)
 {
 	struct daemon *d = arg;
-	if (!d->store || !d->server)
+	if (!d->store || !d->server || !d->answer || !d->publish || !d->notify)
 		return "starting";
 	if (!d->cfg.insecure && !zap_is_running(d->zap))
 		return "the ZAP handler is not running";

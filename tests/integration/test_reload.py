@@ -141,10 +141,19 @@ class ReloadTestBase(DaemonTest):
         self.b = Ctl(self.d, self.b_key, self.server_pub_file)
         self.open_term(self.a)
 
-    def config_text(self, exposure_cap, rotation_days):
+    def config_text(self, exposure_cap, rotation_days, response_hours=24, flag_at=5):
         return ("[draw]\nexposure_cap = %d\nrotation_days = %d\n"
+                "[assign]\nresponse_hours = %d\n"
+                "[ledger]\nwarn_at = %d\nflag_at = %d\n"
                 "[security]\nsecret_key = %s\nallowlist = %s\n"
-                % (exposure_cap, rotation_days, self.server_key, self.allowlist))
+                % (exposure_cap, rotation_days, response_hours, min(3, flag_at),
+                   flag_at, self.server_key, self.allowlist))
+
+    def respond_hours(self, task):
+        """How long the task's offered seats were given to answer."""
+        t = self.a.json("task", "show", str(task))
+        return {(s["deadline"] - t["task"]["created_at"]) // 3600
+                for s in t["seats"] if s["deadline"] is not None}
 
     def replace(self, path, text):
         """Write a file whole, so a reload never reads half of it."""
@@ -248,7 +257,7 @@ class ReloadUnderLoadTest(ReloadTestBase):
         # Reload: tighter rules, key B gone. Replies arriving from now until
         # the log shows the reload done may come from either side of it.
         hups = self.log_count("SIGHUP: configuration reloaded")
-        self.replace(self.config, self.config_text(2, 30))
+        self.replace(self.config, self.config_text(2, 30, response_hours=48, flag_at=2))
         self.write_allowlist(self.a_pub)
         for ld in (la, lb):         # full windows in flight as the signal lands
             ld.top_up("during")
@@ -258,6 +267,8 @@ class ReloadUnderLoadTest(ReloadTestBase):
                   LOG_DEADLINE)
         self.assertEqual(self.log_count("SIGHUP: configuration reloaded"), hups + 1)
         self.assertIn("SIGHUP: configuration reloaded (rotation 30 days, exposure cap 2",
+                      self.d.read_log())
+        self.assertIn("answers within 48 h; ledger warns at 2, flags at 2",
                       self.d.read_log())
 
         # After: only requests sent from here on are known to postdate it.
@@ -318,6 +329,10 @@ class ReloadUnderLoadTest(ReloadTestBase):
         # And as an operator reads them through expertctl.
         self.assertEqual(self.rules(self.a, before[-1]), OLD_RULES)
         self.assertEqual(self.rules(self.a, after[0]), NEW_RULES)
+        # The assignment settings switched too: seats offered after the
+        # reload have 48 hours to answer, not 24.
+        self.assertEqual(self.respond_hours(before[-1]), {24})
+        self.assertEqual(self.respond_hours(after[0]), {48})
 
         # The whole log replays, both rule sets and B's draws included.
         b_draws = sum(1 for rid, r, _ in lb.replies
@@ -384,7 +399,7 @@ class BadReloadTest(ReloadTestBase):
         self.wait_log("SIGHUP: keeping the old configuration", 2)
         self.a.json("ping")
         # Fixed, the next SIGHUP applies it.
-        self.replace(self.config, self.config_text(2, 30))
+        self.replace(self.config, self.config_text(2, 30, response_hours=48, flag_at=2))
         self.d.proc.send_signal(signal.SIGHUP)
         self.wait_log("SIGHUP: configuration reloaded", 1)
         fixed = self.a.json("draw", "--kind", "competition", "--specialty", spec,
