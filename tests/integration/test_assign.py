@@ -26,6 +26,7 @@ a deadline pass.
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import threading
 import time
@@ -1036,12 +1037,21 @@ class ScenarioTest(AssignBase):
         daemon_log = self.d.read_log()
         log_text = json.dumps(log, ensure_ascii=False)
         shows = self.ctl.run("--json", "task", "show", str(task)).out
+        with urllib.request.urlopen("http://%s/metrics" % self.d.metrics,
+                                    timeout=10) as r:
+            metrics = r.read().decode()
+        # The database keeps hashes only; the retry records hold no token.
+        with sqlite3.connect(self.d.db) as conn:
+            stored = b"".join(bytes(row[0]) for row in
+                              conn.execute("SELECT reply FROM requests"))
         for t in seen_tokens:
             secret = t.split(".", 1)[1]
             self.assertNotIn(secret.encode(), pub_bytes, "token in the event stream")
             self.assertNotIn(secret, daemon_log, "token in the daemon log")
             self.assertNotIn(secret, log_text, "token in audit.entries")
             self.assertNotIn(secret, shows, "token in task show")
+            self.assertNotIn(secret, metrics, "token in /metrics")
+            self.assertNotIn(secret.encode(), stored, "token in a recorded reply")
 
 
 if __name__ == "__main__":
