@@ -20,6 +20,9 @@
 
 #define ROLES_TASKS (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK)
 
+/* Seconds before expiring seats is tried again after it failed. */
+#define DISPATCH_EXPIRE_RETRY 5
+
 struct dispatch_op {
 	handler_fn fn;
 	unsigned roles;   /* who may call it */
@@ -67,6 +70,7 @@ struct dispatch {
 	dispatch_due_fn on_due;
 	void *on_due_arg;
 	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
+	int64_t expire_hold;  /* after a failed expiry: no retry before this */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
@@ -103,6 +107,9 @@ void dispatch_item_init(struct dispatch_item *it)
 
 void dispatch_item_free(struct dispatch_item *it)
 {
+	/* A live reply may hold one-time tokens. */
+	if (it->reply.data)
+		sodium_memzero(it->reply.data, it->reply.size);
 	msgpack_sbuffer_destroy(&it->reply);
 }
 
@@ -411,7 +418,7 @@ out:
 static void expire_due(struct dispatch *d)
 {
 	struct store_assignment a;
-	if (d->next_due == 0 || d->ctx.now < d->next_due)
+	if (d->next_due == 0 || d->ctx.now < d->next_due || d->ctx.now < d->expire_hold)
 		return;
 	for (;;) {
 		enum store_result r = store_assignment_next_expired(d->store, d->ctx.now, &a);
@@ -430,10 +437,13 @@ static void expire_due(struct dispatch *d)
 		}
 		store_request_end(d->store, st == PROTO_OK);
 		if (st != PROTO_OK) {
+			/* Retry later, not at once: a store that cannot write now
+			 * would otherwise spin the loop and flood the log. */
 			undo_touched(d);
 			notify_queue_truncate(&d->notify, notified);
-			log_error("expiring assignment %lld failed: %s", (long long)a.id,
-			          d->rep.message);
+			d->expire_hold = d->ctx.now + DISPATCH_EXPIRE_RETRY;
+			log_error("expiring assignment %lld failed: %s; retrying in %d s",
+			          (long long)a.id, d->rep.message, DISPATCH_EXPIRE_RETRY);
 			return;
 		}
 		log_info("assignment %lld of task %lld expired", (long long)a.id,
@@ -441,7 +451,8 @@ static void expire_due(struct dispatch *d)
 	}
 }
 
-/* After the batch: tell the gateway (committed only) and the timer. */
+/* After the batch: tell the gateway (committed only) and the timer,
+ * which waits out a hold after a failed expiry. */
 static void batch_after(struct dispatch *d, bool committed)
 {
 	if (committed && d->on_notify && d->notify.n)
@@ -449,7 +460,8 @@ static void batch_after(struct dispatch *d, bool committed)
 	notify_queue_truncate(&d->notify, 0);
 	d->next_due = store_assignment_next_deadline(d->store);
 	if (d->on_due)
-		d->on_due(d->on_due_arg, d->next_due);
+		d->on_due(d->on_due_arg, d->next_due && d->next_due < d->expire_hold
+		                         ? d->expire_hold : d->next_due);
 }
 
 static double mono_seconds(void)
@@ -469,6 +481,11 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->ctx.today = handler_day_of(now);
 	if (store_batch_begin(d->store) != STORE_OK) {
 		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
+		/* The timer that ran this batch is spent: arm it again. */
+		if (d->next_due && d->on_due) {
+			d->expire_hold = now + DISPATCH_EXPIRE_RETRY;
+			d->on_due(d->on_due_arg, d->expire_hold);
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (items[i].answered)
 				continue;

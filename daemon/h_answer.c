@@ -178,6 +178,11 @@ enum proto_status h_assignment_reply(struct handler_ctx *ctx,
 	struct seat_answer ans = {.event = events[proto_choice_index(proto_answers, s, n)]};
 	proto_arg_str(req, "channel", &s, &n);
 	ans.channel = proto_choice_index(proto_channels, s, n);
+	/* Due seats expire at batch start; this holds if that failed. */
+	if (st == PROTO_OK && a.state == ASSIGN_OFFERED && ctx->now >= a.deadline)
+		st = reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
+		                 "assignment %lld: its deadline has passed",
+		                 (long long)a.id);
 	if (st == PROTO_OK)
 		st = answer_seat(ctx, req, t, &a, &ans, false, rep);
 	free(t);

@@ -133,7 +133,7 @@ static int seat_ledger_kind(const struct handler_ctx *ctx, enum assign_event ev,
  * The one transition function: checks the table, writes the seat, the
  * index, the history, the notification of a closed seat, and (when
  * `logged`; a redraw's transcript implies its cancellations) the audit
- * entry and the ledger event. new_role >= 0 gives the seat a
+ * entry, which names the ledger kind seat_settle() then records. new_role >= 0 gives the seat a
  * role (a promotion takes the freed seat's).
  */
 static enum proto_status seat_transition(struct handler_ctx *ctx, const struct task *t,
@@ -187,17 +187,24 @@ static enum proto_status seat_transition(struct handler_ctx *ctx, const struct t
 	char type[48];
 	snprintf(type, sizeof type, "%s%s", AUDIT_SEAT_PREFIX, proto_assignment_states[to]);
 	audit_pack_seat(handler_audit_begin(ctx), &as);
-	st = handler_audit_end(ctx, type, rep, NULL, NULL);
-	if (st == PROTO_OK && ledger >= 0) {
-		struct store_ledger_event le = {.expert = a->expert, .at = ctx->now,
-		                                .kind = ledger, .assignment = a->id,
-		                                .task = a->task};
-		if (ans->reason >= 0)
-			snprintf(le.reason, sizeof le.reason, "%s",
-			         proto_decline_reasons[ans->reason]);
-		st = ledger_record(ctx, &le, rep);
-	}
-	return st;
+	return handler_audit_end(ctx, type, rep, NULL, NULL);
+}
+
+/* The ledger event a logged transition adds, if any (PROTOCOL.md 7.12.5). */
+static enum proto_status seat_ledger(struct handler_ctx *ctx,
+                                     const struct store_assignment *a,
+                                     const struct seat_answer *ans,
+                                     struct reply *rep)
+{
+	int kind = seat_ledger_kind(ctx, ans->event, ans->reason);
+	if (kind < 0)
+		return PROTO_OK;
+	struct store_ledger_event le = {.expert = a->expert, .at = ctx->now,
+	                                .kind = kind, .assignment = a->id,
+	                                .task = a->task};
+	if (ans->reason >= 0)
+		snprintf(le.reason, sizeof le.reason, "%s", proto_decline_reasons[ans->reason]);
+	return ledger_record(ctx, &le, rep);
 }
 
 /* A decline for reason conflict records the conflict it declares. */
@@ -304,11 +311,9 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 	return st;
 }
 
-/* Recompute the task's fill (PROTOCOL.md 7.12.4); a change to filled or
- * short is an audit entry. failed: the attempt that could not fill. */
-static enum proto_status task_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                           const struct draw_attempt *failed,
-                                           struct reply *rep)
+enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
+                                      const struct draw_attempt *failed,
+                                      struct reply *rep)
 {
 	if (t->state != TASK_OPEN)
 		return PROTO_OK;
@@ -359,6 +364,8 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 	enum proto_status st = seat_transition(ctx, t, a, ans, -1, true, rep);
 	if (st == PROTO_OK && ans->org_code[0])
 		st = seat_conflict(ctx, a, ans, rep);
+	if (st == PROTO_OK)
+		st = seat_ledger(ctx, a, ans, rep);
 	if (st == PROTO_OK && assign_frees_seat(a->state) && a->role != 2 &&
 	    t->state == TASK_OPEN && ctx->now < t->start_at) {
 		/* The daemon fills the seat, whoever freed it. */
@@ -368,7 +375,7 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 		ctx->caller = caller;
 	}
 	if (st == PROTO_OK)
-		st = task_refresh_fill(ctx, t, &failed, rep);
+		st = assign_refresh_fill(ctx, t, &failed, rep);
 	draw_attempt_free(&failed);
 	return st;
 }

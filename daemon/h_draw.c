@@ -369,6 +369,9 @@ static enum proto_status draw_panel(struct handler_ctx *ctx, struct task *t,
 		st = assign_cancel_open(ctx, t, reason, false, NULL, rep);
 	if (st == PROTO_OK)
 		st = seat_panel(ctx, t, a.tr, ids, rep);
+	/* A redraw replaces seats a filled or short task had. */
+	if (st == PROTO_OK && strcmp(kind, "redraw") == 0)
+		st = assign_refresh_fill(ctx, t, NULL, rep);
 	if (st == PROTO_OK)
 		st = reply_panel(ctx, t, a.tr, a.seq, a.hash, ids, rep);
 	draw_attempt_free(&a);

@@ -138,6 +138,12 @@ enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment
 enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task *t,
                                      const char *reason, bool logged,
                                      int64_t *cancelled, struct reply *rep);
+/* Recompute the task's fill (PROTOCOL.md 7.12.4) after its seats
+ * changed; a change to filled or short is an audit entry. failed: the
+ * attempt that could not fill a seat, or NULL. */
+enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
+                                      const struct draw_attempt *failed,
+                                      struct reply *rep);
 /* Record a conflict (conflict.add, a decline for reason conflict). */
 enum proto_status handler_add_conflict(struct handler_ctx *ctx,
                                        struct store_conflict *c, struct reply *rep);

@@ -2,6 +2,7 @@
  * notify_queue.c - the per-batch notification queue (see notify_queue.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -23,10 +24,16 @@ void notify_queue_free(struct notify_queue *q)
 bool notify_queue_push(struct notify_queue *q, const struct notify_item *it)
 {
 	if (q->n == q->cap) {
+		/* Not realloc: the old block holds tokens and is wiped first. */
 		size_t nc = q->cap ? q->cap * 2 : 16;
-		struct notify_item *n = realloc(q->items, nc * sizeof *n);
+		struct notify_item *n = malloc(nc * sizeof *n);
 		if (!n)
 			return false;
+		if (q->n) {
+			memcpy(n, q->items, q->n * sizeof *n);
+			sodium_memzero(q->items, q->n * sizeof *n);
+		}
+		free(q->items);
 		q->items = n;
 		q->cap = nc;
 	}

@@ -157,6 +157,31 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static bool server_same_sender(struct slot *a, struct slot *b)
+{
+	return zmq_msg_size(&a->ident) == zmq_msg_size(&b->ident) &&
+	       memcmp(zmq_msg_data(&a->ident), zmq_msg_data(&b->ident),
+	              zmq_msg_size(&a->ident)) == 0;
+}
+
+/*
+ * Answer endpoint: may request i of this batch run? A connection has a
+ * budget of failures before it is throttled, and every request it sends
+ * in one batch could be a failure, so a batch runs at most that many of
+ * its requests; the rest are refused like a throttled connection's.
+ */
+static bool server_within_budget(struct server *s, int i, int64_t now)
+{
+	struct slot *sl = &s->slots[i];
+	int budget = throttle_budget(s->throttle, zmq_msg_data(&sl->ident),
+	                             zmq_msg_size(&sl->ident), now);
+	for (int j = 0; j < i && budget > 0; j++)
+		if (s->slots[j].framing_ok && !s->items[j].answered &&
+		    server_same_sender(&s->slots[j], sl))
+			budget--;
+	return budget > 0;
+}
+
 static void process_batch(struct server *s)
 {
 	double started = now_seconds();
@@ -188,9 +213,7 @@ static void process_batch(struct server *s)
 			                 NULL, 0);
 			s->items[i].answered = true;
 			s->items[i].status = PROTO_E_MALFORMED;
-		} else if (s->throttle &&
-		           throttle_blocked(s->throttle, zmq_msg_data(&sl->ident),
-		                            zmq_msg_size(&sl->ident), now)) {
+		} else if (s->throttle && !server_within_budget(s, i, now)) {
 			/* Decoded only for its id, so the client can match the reply. */
 			struct proto_request *req = NULL;
 			struct proto_error perr;

@@ -128,8 +128,9 @@
 	X(STMT_ASSIGN_DUE, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " INDEXED BY assignments_due WHERE state = 0 AND deadline <= ?1" \
 	  " ORDER BY deadline, id LIMIT 1") \
+	/* deadline > 0: 0 is "no deadline" to the caller, never a time. */ \
 	X(STMT_ASSIGN_NEXT_DUE, "SELECT coalesce(min(deadline), 0) FROM assignments" \
-	  " INDEXED BY assignments_due WHERE state = 0") \
+	  " INDEXED BY assignments_due WHERE state = 0 AND deadline > 0") \
 	X(STMT_ASSIGN_COUNT_STATES, "SELECT state, count(*) FROM assignments" \
 	  " GROUP BY state") \
 	X(STMT_TASK_COUNT_FILLS, "SELECT fill, count(*) FROM tasks GROUP BY fill") \

@@ -180,6 +180,12 @@ static const char *const schema_v2[] = {
 	"ALTER TABLE tasks ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE assignments ADD COLUMN deadline INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE assignments ADD COLUMN token_hash BLOB;"  /* NULL: no live token */
+	/* Seats offered before the upgrade had no deadline: they get the
+	 * default 24 hours from now (never past their task's start), like a
+	 * seat offered now, but no token: staff answer for them. */
+	"UPDATE assignments SET deadline = min(CAST(strftime('%s', 'now') AS INTEGER)"
+	"  + 86400, (SELECT start_at FROM tasks WHERE tasks.id = task_id))"
+	"  WHERE state = 0;"
 	/* offered (state 0) seats by deadline: the expiry timer's question */
 	"CREATE INDEX assignments_due ON assignments(deadline, id) WHERE state = 0;"
 	"CREATE TABLE assignment_events("

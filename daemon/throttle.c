@@ -1,7 +1,8 @@
 /*
  * throttle.c - per-key failure counting for the answer endpoint (see
- * throttle.h). Linear scans: the table is small and only failures and
- * answer-endpoint requests look at it.
+ * throttle.h). Each key keeps the times of its last `limit` failures, so
+ * "limit failures within the window" is a look at the oldest of them.
+ * Linear scans: the table is small and only the answer endpoint uses it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,11 @@
 
 struct throttle_slot {
 	uint8_t key[THROTTLE_KEY_MAX];
-	size_t len;              /* 0: free */
-	int failures;            /* within the window ending at `last` */
-	int64_t first, last;     /* first failure of the run, latest failure */
+	size_t len;                       /* 0: free */
+	int64_t at[THROTTLE_LIMIT_MAX];   /* failure times, a ring */
+	int n;                            /* failures kept, <= limit */
+	int next;                         /* where the next one goes */
+	int64_t last;                     /* the latest failure */
 };
 
 struct throttle {
@@ -27,13 +30,13 @@ struct throttle *throttle_new(size_t slots, int limit, int64_t window)
 	struct throttle *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
-	t->slots = calloc(slots ? slots : 1, sizeof *t->slots);
+	t->n = slots ? slots : 1;
+	t->slots = calloc(t->n, sizeof *t->slots);
 	if (!t->slots) {
 		free(t);
 		return NULL;
 	}
-	t->n = slots ? slots : 1;
-	t->limit = limit;
+	t->limit = limit < 1 ? 1 : limit > THROTTLE_LIMIT_MAX ? THROTTLE_LIMIT_MAX : limit;
 	t->window = window;
 	return t;
 }
@@ -65,11 +68,34 @@ static struct throttle_slot *throttle_find(const struct throttle *t,
 	return NULL;
 }
 
+/* Failures of s within the window ending at now. */
+static int throttle_recent(const struct throttle *t, const struct throttle_slot *s,
+                           int64_t now)
+{
+	int k = 0;
+	for (int i = 0; i < s->n; i++)
+		k += s->at[i] > now - t->window && s->at[i] <= now;
+	return k;
+}
+
 bool throttle_blocked(const struct throttle *t, const void *key, size_t len,
                       int64_t now)
 {
 	const struct throttle_slot *s = throttle_find(t, key, len);
-	return s && s->failures >= t->limit && now < s->last + t->window;
+	if (!s || s->n < t->limit || now >= s->last + t->window)
+		return false;
+	/* The last `limit` failures, all within one window? The oldest of
+	 * them is the one the ring overwrites next. */
+	return s->last - s->at[s->next] < t->window;
+}
+
+int throttle_budget(const struct throttle *t, const void *key, size_t len,
+                    int64_t now)
+{
+	if (throttle_blocked(t, key, len, now))
+		return 0;
+	const struct throttle_slot *s = throttle_find(t, key, len);
+	return t->limit - (s ? throttle_recent(t, s, now) : 0);
 }
 
 void throttle_fail(struct throttle *t, const void *key, size_t len, int64_t now)
@@ -85,15 +111,9 @@ void throttle_fail(struct throttle *t, const void *key, size_t len, int64_t now)
 		s->len = throttle_len(len);
 		memcpy(s->key, key, s->len);
 	}
-	/* A run older than the window starts again, unless it is blocking:
-	 * then every failure extends the block. */
-	bool blocking = s->failures >= t->limit && now < s->last + t->window;
-	if (!blocking && now >= s->first + t->window) {
-		s->failures = 0;
-		s->first = now;
-	}
-	if (s->failures == 0)
-		s->first = now;
-	s->failures++;
+	s->at[s->next] = now;
+	s->next = (s->next + 1) % t->limit;
+	if (s->n < t->limit)
+		s->n++;
 	s->last = now;
 }

@@ -1,10 +1,11 @@
 /*
  * throttle.h - refusing a connection that keeps presenting invalid tokens
- * (PROTOCOL.md 7.12.8): after `limit` failures within `window` seconds a
- * key is blocked until `window` seconds after its last failure. Keys are
- * opaque bytes (a ZeroMQ routing id). Pure: the caller passes the time.
- * A fixed table; when it is full the entry idle longest is reused, so a
- * flood of connections costs memory once, not per connection.
+ * (PROTOCOL.md 7.12.8): once `limit` failures fall within `window`
+ * seconds, a key is blocked until `window` seconds after the last of
+ * them; the window slides. Keys are opaque bytes (a ZeroMQ routing id).
+ * Pure: the caller passes the time. A fixed table; when it is full the
+ * entry idle longest is reused, so a flood of connections costs memory
+ * once, not per connection.
  */
 #ifndef EXPERTD_THROTTLE_H
 #define EXPERTD_THROTTLE_H
@@ -14,10 +15,11 @@
 #include <stdint.h>
 
 #define THROTTLE_KEY_MAX 32
+#define THROTTLE_LIMIT_MAX 16
 
 struct throttle;
 
-/* NULL on out of memory. */
+/* limit is 1..THROTTLE_LIMIT_MAX (clamped). NULL on out of memory. */
 struct throttle *throttle_new(size_t slots, int limit, int64_t window);
 /* NULL-safe; clears *t. */
 void throttle_destroy(struct throttle **t);
@@ -25,6 +27,10 @@ void throttle_destroy(struct throttle **t);
 /* Whether requests from key are refused now. */
 bool throttle_blocked(const struct throttle *t, const void *key, size_t len,
                       int64_t now);
+/* How many more failures key may have before it is blocked (0 when it
+ * is): a batch runs at most this many of its requests. */
+int throttle_budget(const struct throttle *t, const void *key, size_t len,
+                    int64_t now);
 /* Count one failure of key at now. */
 void throttle_fail(struct throttle *t, const void *key, size_t len, int64_t now);
 

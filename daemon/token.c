@@ -35,9 +35,16 @@ bool token_parse(const char *s, size_t n, int64_t *assignment,
 	int64_t id = 0;
 	size_t i = 0;
 
-	for (; i < n && i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
-		id = id * 10 + (s[i] - '0');
-	if (i == 0 || id <= 0 || i >= n || s[i] != '.' || n - i - 1 != TOKEN_B64_LEN)
+	/* Decimal without a leading zero, and no larger than int64 holds. */
+	if (n == 0 || s[0] == '0')
+		return false;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		int d = s[i] - '0';
+		if (id > (INT64_MAX - d) / 10)
+			return false;
+		id = id * 10 + d;
+	}
+	if (i == 0 || i >= n || s[i] != '.' || n - i - 1 != TOKEN_B64_LEN)
 		return false;
 	uint8_t secret[TOKEN_BYTES];
 	size_t len = 0;

@@ -470,6 +470,29 @@ class ThrottleTest(AssignBase):
         self.assertGreaterEqual(int(m.group(1)), 5)
 
 
+    def test_pipelined_guesses_are_throttled_within_one_batch(self):
+        # Sent without waiting, so most of them arrive in one batch: still
+        # no more than 5 run as invalid_token, the rest are refused unrun.
+        self.draw("电工", 1, 10)
+        conn = Dealer(self.d.answer)
+        self.addCleanup(conn.close)
+        ids = []
+        for i in range(40):
+            rid, body = request("assignment.answer",
+                                {"token": "%d.%s" % (i + 1, "B" * 22), "answer": "accept"})
+            ids.append(rid)
+            conn.sock.send_multipart([b"", body])
+        statuses = {}
+        while len(statuses) < len(ids):
+            self.assertTrue(conn.sock.poll(WAIT * 1000), "replies missing: %d of %d"
+                            % (len(statuses), len(ids)))
+            rep = unpack(conn.sock.recv_multipart()[-1])
+            statuses[rep["id"]] = rep["status"]
+        self.assertEqual(set(statuses), set(ids), "a reply without its request id")
+        counts = {st: list(statuses.values()).count(st) for st in set(statuses.values())}
+        self.assertEqual(counts, {"invalid_token": 5, "throttled": 35})
+
+
 class DeclineReasonsTest(AssignBase):
     def test_each_reason_and_conflict_records_the_conflict(self):
         res = self.draw("电工", 5, 20, orgs=(ORG_A, ORG_B))
@@ -521,6 +544,22 @@ class DeclineReasonsTest(AssignBase):
 
 
 class ReplacementTest(AssignBase):
+    def test_a_redraw_recomputes_the_fill(self):
+        res = self.draw("电工", 1, 10)
+        task, a = res["task"], res["panel"][0]["assignment"]
+        self.staff(a, "accept", "--channel", "phone")
+        self.assertEqual(self.show(task)["task"]["fill"], "filled")
+        self.ctl.run("redraw", str(task), "--reason", "venue changed")
+        shown = self.show(task)
+        self.assertEqual(shown["task"]["fill"], "filling")
+        fresh = [s for s in shown["seats"] if s["state"] == "offered"]
+        self.assertEqual(len(fresh), 1)
+        self.staff(fresh[0]["assignment"], "accept", "--channel", "phone")
+        self.assertEqual(self.show(task)["task"]["fill"], "filled")
+        filled = [e for e in self.entries() if e["type"] == "task.filled"]
+        self.assertEqual(len(filled), 2)
+        self.verify()
+
     def test_backups_in_order_then_replacement_draws_then_short(self):
         welders = [p[0] for p in self.people["焊工"]]
         res = self.draw("焊工", 2, 10, backups=2)
@@ -793,6 +832,44 @@ class DeadlineTest(AssignBase):
         firsts = [h["to"] for h in hist if h["assignment"] in (a1, a2)]
         self.assertEqual(firsts, ["offered", "offered", "expired", "expired"])
         self.ctl.run("task", "cancel", str(task), "--reason", "stop the chain")
+        self.verify()
+
+    def test_upgrade_from_schema_1_gives_waiting_offers_a_deadline(self):
+        # A database of schema 1 had offered seats without deadlines or
+        # tokens. Make one (drop what version 2 added), then upgrade.
+        res = self.draw("电工", 2, 10)
+        task, other = res["task"], self.draw("电工", 1, 11)["task"]
+        self.assertEqual(self.d.stop(), 0)
+        with sqlite3.connect(self.d.db) as conn:
+            for sql in ("DROP INDEX assignments_due",
+                        "DROP TABLE assignment_events", "DROP TABLE ledger",
+                        "ALTER TABLE assignments DROP COLUMN deadline",
+                        "ALTER TABLE assignments DROP COLUMN token_hash",
+                        "ALTER TABLE tasks DROP COLUMN respond_within",
+                        "ALTER TABLE tasks DROP COLUMN fill",
+                        "ALTER TABLE tasks DROP COLUMN cancel_reason",
+                        "PRAGMA user_version = 1"):
+                conn.execute(sql)
+        upgraded = int(time.time())
+        self.d.start()
+        seats = self.show(task)["seats"]
+        self.assertEqual({s["state"] for s in seats}, {"offered"})
+        # 24 hours from the upgrade (the task starts later than that) ...
+        upgrade_deadline = upgraded + 86400
+        self.assertLess(upgrade_deadline, self.show(task)["task"]["start"])
+        for s in seats:
+            self.assertLessEqual(abs(s["deadline"] - upgrade_deadline), 5, s)
+        # ... so the expiry timer still works for everyone else.
+        fresh = self.draw("电工", 1, 12, respond=2)
+        a = fresh["panel"][0]["assignment"]
+        end = time.monotonic() + 15
+        while self.seats(fresh["task"])[a]["state"] == "offered":
+            self.assertLess(time.monotonic(), end, "a new seat never expired")
+            time.sleep(0.2)
+        # Old seats hold no token: staff answer for them.
+        out = self.staff(seats[0]["assignment"], "accept", "--channel", "phone")
+        self.assertEqual(out["state"], "accepted")
+        self.assertEqual(self.show(other)["task"]["fill"], "filling")
         self.verify()
 
     def test_an_answer_racing_the_expiry_has_one_outcome(self):

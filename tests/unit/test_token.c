@@ -70,6 +70,9 @@ static void test_token_malformed(void **state)
 		"42.AAAAAAAAAAAAAAAAAAAA+/",                                  /* not URL-safe */
 		"42.AAAAAAAAAAAAAAAAAAAA==", "4x.AAAAAAAAAAAAAAAAAAAAAA",
 		"12345678901234567890.AAAAAAAAAAAAAAAAAAAAAA",                /* 20 digits */
+		"9999999999999999999.AAAAAAAAAAAAAAAAAAAAAA",                 /* > INT64_MAX */
+		"9223372036854775808.AAAAAAAAAAAAAAAAAAAAAA",                 /* INT64_MAX + 1 */
+		"042.AAAAAAAAAAAAAAAAAAAAAA",                                 /* leading zero */
 	};
 	uint8_t h[TOKEN_HASH_LEN];
 	int64_t id = 0;
@@ -120,6 +123,29 @@ static void test_throttle_window_slides(void **state)
 	throttle_destroy(&t);
 }
 
+/* The window slides: five failures within any 600 s block, whenever the
+ * run started; the budget is what is left before the block. */
+static void test_throttle_sliding_window(void **state)
+{
+	(void)state;
+	struct throttle *t = throttle_new(8, 5, 600);
+	const char a[] = "conn-a";
+	static const int64_t at[] = {0, 590, 595, 598, 601};
+	for (size_t i = 0; i < sizeof at / sizeof *at; i++)
+		throttle_fail(t, a, sizeof a, T0 + at[i]);
+	/* 590..601 is four within the window: 0 fell out. */
+	assert_false(throttle_blocked(t, a, sizeof a, T0 + 601));
+	assert_int_equal(throttle_budget(t, a, sizeof a, T0 + 601), 1);
+	throttle_fail(t, a, sizeof a, T0 + 602);
+	assert_true(throttle_blocked(t, a, sizeof a, T0 + 602));
+	assert_int_equal(throttle_budget(t, a, sizeof a, T0 + 602), 0);
+	assert_true(throttle_blocked(t, a, sizeof a, T0 + 1201));
+	assert_false(throttle_blocked(t, a, sizeof a, T0 + 1202));
+	/* A stranger has the whole budget. */
+	assert_int_equal(throttle_budget(t, "b", 1, T0 + 602), 5);
+	throttle_destroy(&t);
+}
+
 /* A full table reuses the slot idle longest: memory stays fixed. */
 static void test_throttle_full_table(void **state)
 {
@@ -148,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_token_malformed),
 		cmocka_unit_test(test_throttle_blocks_after_limit),
 		cmocka_unit_test(test_throttle_window_slides),
+		cmocka_unit_test(test_throttle_sliding_window),
 		cmocka_unit_test(test_throttle_full_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
