@@ -126,7 +126,8 @@ bool cmd_audit_is_draw(const struct cmd_audit_entry *e);
 /* Decode a draw entry's body (pre-scanned, strictly read) into *tr. */
 bool cmd_audit_transcript(const struct cmd_audit_entry *e, struct audit_transcript *tr);
 
-/* ---- the dispatch log (cmd_log.c; watch in cmd_watch.c) ---- */
+/* ---- the dispatch log (cmd_log.c, entries in cmd_log_event.c; watch in
+ * cmd_watch.c) ---- */
 
 #define CMD_LOG_MAX_TOPICS 8
 /* Entries per audit.entries request: the protocol's maximum. */
@@ -169,9 +170,10 @@ enum {
 	{"since", required_argument, NULL, CMD_LOG_OPT_SINCE},         \
 	{"json", no_argument, NULL, CMD_LOG_OPT_JSON}
 
-/* Apply shared option c: 1 if it was one (f or ctl->json set), 0 if not
- * one of them, -1 after a usage error. */
-int cmd_log_option(struct ctl *ctl, struct cmd_log_filter *f, int c, const char *arg);
+/* Apply shared option c (f or ctl->json set): true, or false after a
+ * usage error, which includes c == '?' (ctl_getopt reported it) and any
+ * option that is not one of them (reported here). */
+bool cmd_log_option(struct ctl *ctl, struct cmd_log_filter *f, int c, const char *arg);
 /* --since: "SEQ" (>= 1) sets *seq; "N" + s/m/h/d sets *secs. */
 bool cmd_log_since_parse(const char *s, int64_t *seq, int64_t *secs);
 /* The first seq --since selects (a duration is found by bisection over
@@ -245,6 +247,9 @@ void ctl_print_synopsis(const struct ctl_cmd *cmd, FILE *f);
  */
 int ctl_getopt(const struct ctl *ctl, int argc, char **argv,
                const struct option *opts, bool *help);
+/* ctl_getopt for a command with no options but --help: 0, or the exit
+ * code after a usage error. *help as for ctl_getopt. */
+int ctl_getopt_none(const struct ctl *ctl, int argc, char **argv, bool *help);
 /* Parse a decimal integer in [min, max]; on failure print a usage error
  * naming what and return false. */
 bool ctl_int(const struct ctl *ctl, const char *what, const char *s,
@@ -308,6 +313,40 @@ bool ctl_request_id_ok(const char *id);
 
 /* With --json, the result (or {}) on stdout; returns 0. */
 int ctl_print_result_json(const struct proto_reply *rep);
+
+/* Renders an ok reply's result (possibly NULL) as text on stdout. */
+typedef void (*ctl_show_fn)(const msgpack_object *result);
+/*
+ * What most commands do once their request is built: ctl_call op with
+ * args (borrowed; NULL: none), then print the result as JSON with
+ * --json, else through show, and release the reply. 0, or ctl_call's
+ * exit code (the failure already reported).
+ */
+int ctl_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                  ctl_show_fn show);
+/* A whole command that takes nothing but --help: op without args, its
+ * result shown as ctl_call_show does. Returns the exit code. */
+int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                 ctl_show_fn show);
+
+/* An option that becomes one request argument as given: --name VALUE
+ * is args[key], a string, or when max > 0 an integer from min to max. */
+struct ctl_arg_opt {
+	const char *name; /* "group-type" */
+	const char *key;  /* "group_type" */
+	int64_t min, max;
+};
+/* A paged listing's --offset and --limit (1000 rows: the protocol's cap). */
+#define CTL_PAGE_OPTS \
+	{"offset", "offset", 0, INT64_C(100000000)}, {"limit", "limit", 1, 1000}
+/*
+ * A whole command whose options (opts, ended by a NULL name) are all
+ * such arguments, and that takes no positional argument: parse them,
+ * then op with them, shown as ctl_call_show does. Arguments go in the
+ * order given. Returns the exit code.
+ */
+int ctl_run_args_show(struct ctl *ctl, int argc, char **argv,
+                      const struct ctl_arg_opt *opts, enum proto_op op, ctl_show_fn show);
 
 /* ---- the daemon's other endpoints (ctl.c) ---- */
 

@@ -288,16 +288,11 @@ static int audit_show_reply(const struct ctl *ctl, const msgpack_object *res)
 
 int cmd_audit_show(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
 	bool help = false;
 	int64_t id;
-	int c = ctl_getopt(ctl, argc, argv, opts, &help);
-	if (c == '?')
-		return CTL_EXIT_USAGE;
-	if (help)
-		return ctl_help(ctl);
-	if (c != -1)
-		return ctl_usage(ctl, "unexpected option");
+	int rc = ctl_getopt_none(ctl, argc, argv, &help);
+	if (rc || help)
+		return rc ? rc : ctl_help(ctl);
 	if (!cmd_task_arg(ctl, argc, argv, &id))
 		return CTL_EXIT_USAGE;
 
@@ -305,7 +300,7 @@ int cmd_audit_show(struct ctl *ctl, int argc, char **argv)
 	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "task", id);
-	int rc = ctl_call(ctl, PROTO_OP_AUDIT_SHOW, &a, NULL, &rep);
+	rc = ctl_call(ctl, PROTO_OP_AUDIT_SHOW, &a, NULL, &rep);
 	ctl_args_destroy(&a);
 	if (rc)
 		return rc;

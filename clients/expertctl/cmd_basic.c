@@ -11,50 +11,27 @@
 #include "keys.h"
 #include "out.h"
 
-/* Parse options for a command that takes none but --help. */
-static int basic_no_options(struct ctl *ctl, int argc, char **argv, bool *help)
+static void basic_print_ping(const msgpack_object *res)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
-	int c = ctl_getopt(ctl, argc, argv, opts, help);
-	if (c == '?')
-		return CTL_EXIT_USAGE;
-	if (c != -1)
-		return ctl_usage(ctl, "unexpected option");
-	return 0;
+	static const char *const keys[] = {"version", "principal", "role", "experts"};
+	char buf[256];
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		out_field(res, keys[i], buf, sizeof buf);
+		printf("%-10s ", keys[i]);
+		out_text(stdout, buf, strlen(buf));
+		putchar('\n');
+	}
 }
 
 int cmd_ping(struct ctl *ctl, int argc, char **argv)
 {
-	bool help = false;
-	int rc = basic_no_options(ctl, argc, argv, &help);
-	if (rc || help)
-		return rc ? rc : ctl_help(ctl);
-	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
-
-	struct proto_reply rep;
-	if ((rc = ctl_call(ctl, PROTO_OP_PING, NULL, NULL, &rep)) != 0)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		static const char *const keys[] = {"version", "principal", "role", "experts"};
-		char buf[256];
-		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-			out_field(rep.result, keys[i], buf, sizeof buf);
-			printf("%-10s ", keys[i]);
-			out_text(stdout, buf, strlen(buf));
-			putchar('\n');
-		}
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return ctl_run_show(ctl, argc, argv, PROTO_OP_PING, basic_print_ping);
 }
 
 int cmd_keygen(struct ctl *ctl, int argc, char **argv)
 {
 	bool help = false;
-	int rc = basic_no_options(ctl, argc, argv, &help);
+	int rc = ctl_getopt_none(ctl, argc, argv, &help);
 	if (rc || help)
 		return rc ? rc : ctl_help(ctl);
 	if (optind + 1 != argc)

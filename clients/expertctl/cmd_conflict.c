@@ -20,6 +20,18 @@ void cmd_print_conflicts(const msgpack_object *list)
 	out_print_maps(head, keys, NCOLS, list);
 }
 
+static void conflict_print_added(const msgpack_object *res)
+{
+	char n[32];
+	printf("conflict %s recorded\n", out_field(res, "conflict", n, sizeof n));
+}
+
+/* conflict list's result: the table of its `conflicts`. */
+static void conflict_print_list(const msgpack_object *res)
+{
+	cmd_print_conflicts(proto_map_get(res, "conflicts"));
+}
+
 int cmd_conflict_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -57,7 +69,6 @@ int cmd_conflict_add(struct ctl *ctl, int argc, char **argv)
 		return CTL_EXIT_USAGE;
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "expert", id);
 	ctl_args_str(&a, "org_code", org);
@@ -68,18 +79,9 @@ int cmd_conflict_add(struct ctl *ctl, int argc, char **argv)
 		ctl_args_str(&a, "valid_to", to);
 	if (reason)
 		ctl_args_str(&a, "reason", reason);
-	int rc = ctl_call(ctl, PROTO_OP_CONFLICT_ADD, &a, NULL, &rep);
+	int rc = ctl_call_show(ctl, PROTO_OP_CONFLICT_ADD, &a, conflict_print_added);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		char n[32];
-		printf("conflict %s recorded\n", out_field(rep.result, "conflict", n, sizeof n));
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 int cmd_conflict_list(struct ctl *ctl, int argc, char **argv)
@@ -106,20 +108,12 @@ int cmd_conflict_list(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	if (expert)
 		ctl_args_int(&a, "expert", expert);
 	if (org)
 		ctl_args_str(&a, "org_code", org);
-	int rc = ctl_call(ctl, PROTO_OP_CONFLICT_LIST, &a, NULL, &rep);
+	int rc = ctl_call_show(ctl, PROTO_OP_CONFLICT_LIST, &a, conflict_print_list);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		ctl_print_result_json(&rep);
-	else
-		cmd_print_conflicts(proto_map_get(rep.result, "conflicts"));
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }

@@ -82,24 +82,5 @@ static void ledger_print_flagged(const msgpack_object *res)
 
 int cmd_flagged(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
-	bool help = false;
-	int c;
-	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1)
-		if (c == '?')
-			return CTL_EXIT_USAGE;
-	if (help)
-		return ctl_help(ctl);
-	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, PROTO_OP_FLAGGED_LIST, NULL, NULL, &rep);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		ctl_print_result_json(&rep);
-	else
-		ledger_print_flagged(rep.result);
-	proto_reply_release(&rep);
-	return 0;
+	return ctl_run_show(ctl, argc, argv, PROTO_OP_FLAGGED_LIST, ledger_print_flagged);
 }

@@ -38,53 +38,14 @@ static void pool_print_list(const msgpack_object *res)
 
 int cmd_pool_list(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"specialty", required_argument, NULL, 's'},
-		{"group-type", required_argument, NULL, 'g'},
-		{"status", required_argument, NULL, 'S'},
-		{"term", required_argument, NULL, 't'},
-		{"offset", required_argument, NULL, 'o'},
-		{"limit", required_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0}};
-	struct ctl_args a;
-	bool help = false;
-	int c, rc = 0;
-	int64_t v;
-	ctl_args_init(&a);
-	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
-		switch (c) {
-		case 's': ctl_args_str(&a, "specialty", optarg); break;
-		case 'g': ctl_args_str(&a, "group_type", optarg); break;
-		case 'S': ctl_args_str(&a, "status", optarg); break;
-		case 't':
-		case 'o':
-		case 'l': {
-			const char *opt = c == 't' ? "--term" : c == 'o' ? "--offset" : "--limit";
-			int64_t lo = c == 'o' ? 0 : 1;
-			int64_t hi = c == 't' ? 9999 : c == 'l' ? 1000 : INT64_C(100000000);
-			if (!ctl_int(ctl, opt, optarg, lo, hi, &v))
-				rc = CTL_EXIT_USAGE;
-			else
-				ctl_args_int(&a, opt + 2, v);
-			break;
-		}
-		default: rc = CTL_EXIT_USAGE; break;
-		}
-	}
-	if (rc == 0 && help)
-		rc = ctl_help(ctl);
-	else if (rc == 0 && optind < argc)
-		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
-	struct proto_reply rep;
-	if (rc == 0 && !help && (rc = ctl_call(ctl, PROTO_OP_POOL_LIST, &a, NULL, &rep)) == 0) {
-		if (ctl->json)
-			ctl_print_result_json(&rep);
-		else
-			pool_print_list(rep.result);
-		proto_reply_release(&rep);
-	}
-	ctl_args_destroy(&a);
-	return rc;
+	static const struct ctl_arg_opt opts[] = {
+		{"specialty", "specialty", 0, 0},
+		{"group-type", "group_type", 0, 0},
+		{"status", "status", 0, 0},
+		{"term", "term", 1, 9999},
+		CTL_PAGE_OPTS,
+		{NULL, NULL, 0, 0}};
+	return ctl_run_args_show(ctl, argc, argv, opts, PROTO_OP_POOL_LIST, pool_print_list);
 }
 
 /* ---- show ------------------------------------------------------------ */
@@ -194,26 +155,28 @@ int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl, "--reason goes with --reveal");
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "expert", id);
 	if (reveal) {
 		ctl_args_bool(&a, "reveal", true);
 		ctl_args_str(&a, "reason", reason);
 	}
-	rc = ctl_call(ctl, PROTO_OP_POOL_SHOW, &a, NULL, &rep);
+	rc = ctl_call_show(ctl, PROTO_OP_POOL_SHOW, &a, pool_print_show);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		ctl_print_result_json(&rep);
-	else
-		pool_print_show(rep.result);
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 /* ---- suspend / reinstate / revoke ------------------------------------ */
+
+/* "expert 12: suspended": the standing a change left. */
+static void pool_print_status(const msgpack_object *res)
+{
+	char e[32], s[64];
+	out_field(res, "status", s, sizeof s);
+	printf("expert %s: ", out_field(res, "expert", e, sizeof e));
+	out_text(stdout, s, strlen(s));
+	putchar('\n');
+}
 
 static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
                        bool with_until)
@@ -248,27 +211,14 @@ static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 		return CTL_EXIT_USAGE;
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "expert", id);
 	ctl_args_str(&a, "reason", reason);
 	if (until)
 		ctl_args_str(&a, "until", until);
-	rc = ctl_call(ctl, op, &a, NULL, &rep);
+	rc = ctl_call_show(ctl, op, &a, pool_print_status);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		char e[32], s[64];
-		out_field(rep.result, "status", s, sizeof s);
-		printf("expert %s: ", out_field(rep.result, "expert", e, sizeof e));
-		out_text(stdout, s, strlen(s));
-		putchar('\n');
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 int cmd_pool_suspend(struct ctl *ctl, int argc, char **argv)

@@ -146,32 +146,6 @@ static void stats_print(const msgpack_object *res)
 
 int cmd_stats(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"top", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0}};
-	struct ctl_args a;
-	bool help = false;
-	int c, rc = 0;
-	int64_t v;
-	ctl_args_init(&a);
-	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
-		if (c == 't' && ctl_int(ctl, "--top", optarg, 1, 100, &v))
-			ctl_args_int(&a, "top", v);
-		else
-			rc = CTL_EXIT_USAGE;
-	}
-	if (rc == 0 && help)
-		rc = ctl_help(ctl);
-	else if (rc == 0 && optind < argc)
-		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
-	struct proto_reply rep;
-	if (rc == 0 && !help && (rc = ctl_call(ctl, PROTO_OP_STATS, &a, NULL, &rep)) == 0) {
-		if (ctl->json)
-			ctl_print_result_json(&rep);
-		else
-			stats_print(rep.result);
-		proto_reply_release(&rep);
-	}
-	ctl_args_destroy(&a);
-	return rc;
+	static const struct ctl_arg_opt opts[] = {{"top", "top", 1, 100}, {NULL, NULL, 0, 0}};
+	return ctl_run_args_show(ctl, argc, argv, opts, PROTO_OP_STATS, stats_print);
 }

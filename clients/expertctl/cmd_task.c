@@ -171,46 +171,30 @@ static void task_print_draws(const msgpack_object *draws)
 	out_table_destroy(&tb);
 }
 
-/* Parse options for a command that takes none but --help. */
-static int task_no_options(struct ctl *ctl, int argc, char **argv, bool *help)
+static void task_print_show(const msgpack_object *res)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
-	int c = ctl_getopt(ctl, argc, argv, opts, help);
-	if (c == '?')
-		return CTL_EXIT_USAGE;
-	if (c != -1)
-		return ctl_usage(ctl, "unexpected option");
-	return 0;
+	task_print_fields(proto_map_get(res, "task"));
+	task_print_seats(proto_map_get(res, "seats"));
+	task_print_history(proto_map_get(res, "history"));
+	task_print_draws(proto_map_get(res, "draws"));
 }
 
 int cmd_task_show(struct ctl *ctl, int argc, char **argv)
 {
 	bool help = false;
 	int64_t id;
-	int rc = task_no_options(ctl, argc, argv, &help);
+	int rc = ctl_getopt_none(ctl, argc, argv, &help);
 	if (rc || help)
 		return rc ? rc : ctl_help(ctl);
 	if (!cmd_task_arg(ctl, argc, argv, &id))
 		return CTL_EXIT_USAGE;
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "task", id);
-	rc = ctl_call(ctl, PROTO_OP_TASK_SHOW, &a, NULL, &rep);
+	rc = ctl_call_show(ctl, PROTO_OP_TASK_SHOW, &a, task_print_show);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		task_print_fields(proto_map_get(rep.result, "task"));
-		task_print_seats(proto_map_get(rep.result, "seats"));
-		task_print_history(proto_map_get(rep.result, "history"));
-		task_print_draws(proto_map_get(rep.result, "draws"));
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 /* ---- list ------------------------------------------------------------- */
@@ -251,42 +235,7 @@ static void task_print_list(const msgpack_object *res)
 
 int cmd_task_list(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"bureau", required_argument, NULL, 'b'},
-		{"offset", required_argument, NULL, 'o'},
-		{"limit", required_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0}};
-	struct ctl_args a;
-	bool help = false;
-	int c, rc = 0;
-	int64_t v;
-	ctl_args_init(&a);
-	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
-		if (c == 'b') {
-			ctl_args_str(&a, "bureau", optarg);
-		} else if (c == 'o' || c == 'l') {
-			const char *opt = c == 'o' ? "--offset" : "--limit";
-			if (!ctl_int(ctl, opt, optarg, c == 'o' ? 0 : 1,
-			             c == 'o' ? INT64_C(100000000) : 1000, &v))
-				rc = CTL_EXIT_USAGE;
-			else
-				ctl_args_int(&a, opt + 2, v);
-		} else {
-			rc = CTL_EXIT_USAGE;
-		}
-	}
-	if (rc == 0 && help)
-		rc = ctl_help(ctl);
-	else if (rc == 0 && optind < argc)
-		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
-	struct proto_reply rep;
-	if (rc == 0 && !help && (rc = ctl_call(ctl, PROTO_OP_TASK_LIST, &a, NULL, &rep)) == 0) {
-		if (ctl->json)
-			ctl_print_result_json(&rep);
-		else
-			task_print_list(rep.result);
-		proto_reply_release(&rep);
-	}
-	ctl_args_destroy(&a);
-	return rc;
+	static const struct ctl_arg_opt opts[] = {
+		{"bureau", "bureau", 0, 0}, CTL_PAGE_OPTS, {NULL, NULL, 0, 0}};
+	return ctl_run_args_show(ctl, argc, argv, opts, PROTO_OP_TASK_LIST, task_print_list);
 }

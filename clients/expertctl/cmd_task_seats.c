@@ -15,6 +15,14 @@
 #define SEATS_MAX 50                 /* PROTOCOL: seats, 1..50 */
 #define SEATS_ID_MAX INT64_C(999999999999)
 
+static void seats_print_cancelled(const msgpack_object *res)
+{
+	char t[32], n[32];
+	printf("task %s cancelled; %s seat(s) cancelled (not counted against the "
+	       "experts)\n", out_field(res, "task", t, sizeof t),
+	       out_field(res, "cancelled", n, sizeof n));
+}
+
 int cmd_task_cancel(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -38,24 +46,12 @@ int cmd_task_cancel(struct ctl *ctl, int argc, char **argv)
 		                 "with why");
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "task", task);
 	ctl_args_str(&a, "reason", reason);
-	int rc = ctl_call(ctl, PROTO_OP_TASK_CANCEL, &a, NULL, &rep);
+	int rc = ctl_call_show(ctl, PROTO_OP_TASK_CANCEL, &a, seats_print_cancelled);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		char t[32], n[32];
-		printf("task %s cancelled; %s seat(s) cancelled (not counted against the "
-		       "experts)\n", out_field(rep.result, "task", t, sizeof t),
-		       out_field(rep.result, "cancelled", n, sizeof n));
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 /* "ASSIGNMENT=completed|no_show" into one {assignment, outcome} map. */
@@ -81,17 +77,20 @@ static bool seats_pack(const struct ctl *ctl, const char *arg, msgpack_packer *p
 	return true;
 }
 
+static void seats_print_recorded(const msgpack_object *res)
+{
+	char t[32], r[32];
+	printf("task %s: attendance recorded for %s seat(s)\n",
+	       out_field(res, "task", t, sizeof t), out_field(res, "recorded", r, sizeof r));
+}
+
 int cmd_task_attendance(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
 	bool help = false;
-	int c;
 	int64_t task;
-	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1)
-		if (c == '?')
-			return CTL_EXIT_USAGE;
-	if (help)
-		return ctl_help(ctl);
+	int rc = ctl_getopt_none(ctl, argc, argv, &help);
+	if (rc || help)
+		return rc ? rc : ctl_help(ctl);
 	if (optind >= argc)
 		return ctl_usage(ctl, "missing task ID");
 	if (!ctl_int(ctl, "task ID", argv[optind], 1, SEATS_ID_MAX, &task))
@@ -102,8 +101,6 @@ int cmd_task_attendance(struct ctl *ctl, int argc, char **argv)
 		                 SEATS_MAX);
 
 	struct ctl_args a;
-	struct proto_reply rep;
-	int rc = 0;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "task", task);
 	ctl_args_key(&a, "seats");
@@ -112,18 +109,7 @@ int cmd_task_attendance(struct ctl *ctl, int argc, char **argv)
 		if (!seats_pack(ctl, argv[optind + 1 + i], &a.pk))
 			rc = CTL_EXIT_USAGE;
 	if (rc == 0)
-		rc = ctl_call(ctl, PROTO_OP_TASK_ATTENDANCE, &a, NULL, &rep);
+		rc = ctl_call_show(ctl, PROTO_OP_TASK_ATTENDANCE, &a, seats_print_recorded);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		char t[32], r[32];
-		printf("task %s: attendance recorded for %s seat(s)\n",
-		       out_field(rep.result, "task", t, sizeof t),
-		       out_field(rep.result, "recorded", r, sizeof r));
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }

@@ -14,6 +14,13 @@
 #define TERM_MAX_EXPERTS 10000
 #define TERM_ID_MAX INT64_C(999999999)
 
+static void term_print_opened(const msgpack_object *res)
+{
+	char t[32], s[32], e[32];
+	printf("opened term %s: %s to %s\n", out_field(res, "term", t, sizeof t),
+	       out_field(res, "start", s, sizeof s), out_field(res, "end", e, sizeof e));
+}
+
 int cmd_term_open(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -36,23 +43,11 @@ int cmd_term_open(struct ctl *ctl, int argc, char **argv)
 		return CTL_EXIT_USAGE;
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_str(&a, "start", start);
-	int rc = ctl_call(ctl, PROTO_OP_TERM_OPEN, &a, NULL, &rep);
+	int rc = ctl_call_show(ctl, PROTO_OP_TERM_OPEN, &a, term_print_opened);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		char t[32], s[32], e[32];
-		printf("opened term %s: %s to %s\n", out_field(rep.result, "term", t, sizeof t),
-		       out_field(rep.result, "start", s, sizeof s),
-		       out_field(rep.result, "end", e, sizeof e));
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 static void term_print_list(const msgpack_object *res)
@@ -77,26 +72,14 @@ static void term_print_list(const msgpack_object *res)
 
 int cmd_term_list(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
-	bool help = false;
-	int c = ctl_getopt(ctl, argc, argv, opts, &help);
-	if (c == '?')
-		return CTL_EXIT_USAGE;
-	if (help)
-		return ctl_help(ctl);
-	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	return ctl_run_show(ctl, argc, argv, PROTO_OP_TERM_LIST, term_print_list);
+}
 
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, PROTO_OP_TERM_LIST, NULL, NULL, &rep);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		ctl_print_result_json(&rep);
-	else
-		term_print_list(rep.result);
-	proto_reply_release(&rep);
-	return 0;
+static void term_print_renewed(const msgpack_object *res)
+{
+	char t[32], n[32];
+	printf("renewed %s experts into term %s\n", out_field(res, "renewed", n, sizeof n),
+	       out_field(res, "term", t, sizeof t));
 }
 
 int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
@@ -143,7 +126,6 @@ int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
 	}
 
 	struct ctl_args a;
-	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "term", term);
 	if (nexperts > 0) {
@@ -155,18 +137,7 @@ int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
 	if (reason)
 		ctl_args_str(&a, "reason", reason);
 	free(experts);
-	rc = ctl_call(ctl, PROTO_OP_TERM_RENEW, &a, NULL, &rep);
+	rc = ctl_call_show(ctl, PROTO_OP_TERM_RENEW, &a, term_print_renewed);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json) {
-		ctl_print_result_json(&rep);
-	} else {
-		char t[32], n[32];
-		printf("renewed %s experts into term %s\n",
-		       out_field(rep.result, "renewed", n, sizeof n),
-		       out_field(rep.result, "term", t, sizeof t));
-	}
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }

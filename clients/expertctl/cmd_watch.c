@@ -5,7 +5,7 @@
  * before history is read, so nothing committed meanwhile is lost; what
  * history already printed is skipped when it arrives live; and a jump in
  * seq (a slow subscriber's dropped messages) is filled from audit.entries
- * and said on stderr. Formatting and filters are cmd_log.c's.
+ * and said on stderr. Formatting and filters are cmd_log_event.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -279,7 +279,7 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 	           *idle = getenv("EXPERTCTL_WATCH_IDLE_MS");
 	int64_t wait_s = 0;
 	bool help = false, notify = false;
-	int c, k;
+	int c;
 	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
 		if (c == 'c' || c == 'w') {
 			if (!ctl_int(ctl, c == 'c' ? "--count" : "--wait", optarg, 1, 100000000,
@@ -290,10 +290,8 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 		} else if (c == 'n' || c == 'N') {
 			notify = true;
 			notify_ep = c == 'N' ? optarg : notify_ep;
-		} else if (c == '?' || (k = cmd_log_option(ctl, &w.f, c, optarg)) < 0) {
+		} else if (!cmd_log_option(ctl, &w.f, c, optarg)) {
 			return CTL_EXIT_USAGE;
-		} else if (k == 0) {
-			return ctl_usage(ctl, "unexpected option");
 		}
 	}
 	if (help)

@@ -2,7 +2,8 @@
  * ctl.c - what every expertctl command shares: option parsing with
  * --help, building a request's args map, one call path that turns
  * transport failures and error statuses into a message and an exit code,
- * where the daemon's other endpoints are, and the tokens a reply carries.
+ * the call-then-show (JSON or text) most commands are, where the daemon's
+ * other endpoints are, and the tokens a reply carries.
  */
 #include <assert.h>
 #include <errno.h>
@@ -23,6 +24,9 @@
 
 /* Most options one command has. */
 #define CTL_MAX_OPTIONS 16
+/* getopt's value for ctl_arg_opt k: CTL_ARG_OPT_BASE + k, clear of the
+ * characters getopt itself returns. */
+#define CTL_ARG_OPT_BASE 256
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -82,6 +86,19 @@ int ctl_getopt(const struct ctl *ctl, int argc, char **argv,
 		return '?';
 	}
 	return c;
+}
+
+int ctl_getopt_none(const struct ctl *ctl, int argc, char **argv, bool *help)
+{
+	static const struct option none[] = {{NULL, 0, NULL, 0}};
+	int c = ctl_getopt(ctl, argc, argv, none, help);
+	if (c == '?')
+		return CTL_EXIT_USAGE;
+	/* With an empty table getopt has nothing else to return; kept so a
+	 * surprise is a usage error rather than silently ignored. */
+	if (c != -1)
+		return ctl_usage(ctl, "unexpected option");
+	return 0;
 }
 
 bool ctl_int(const struct ctl *ctl, const char *what, const char *s,
@@ -253,6 +270,81 @@ int ctl_print_result_json(const struct proto_reply *rep)
 {
 	out_json_print(rep->result ? out_json(rep->result) : json_object());
 	return 0;
+}
+
+int ctl_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                  ctl_show_fn show)
+{
+	struct proto_reply rep;
+	int rc = ctl_call(ctl, op, args, NULL, &rep);
+	if (rc)
+		return rc;
+	if (ctl->json)
+		ctl_print_result_json(&rep);
+	else
+		show(rep.result);
+	proto_reply_release(&rep);
+	return 0;
+}
+
+int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                 ctl_show_fn show)
+{
+	bool help = false;
+	int rc = ctl_getopt_none(ctl, argc, argv, &help);
+	if (rc || help)
+		return rc ? rc : ctl_help(ctl);
+	if (optind < argc)
+		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	return ctl_call_show(ctl, op, NULL, show);
+}
+
+/* Option o's value into a; false after a usage error. */
+static bool ctl_arg_opt_add(const struct ctl *ctl, const struct ctl_arg_opt *o,
+                            const char *s, struct ctl_args *a)
+{
+	char what[64];
+	int64_t v;
+	if (o->max == 0) {
+		ctl_args_str(a, o->key, s);
+		return true;
+	}
+	snprintf(what, sizeof what, "--%s", o->name);
+	if (!ctl_int(ctl, what, s, o->min, o->max, &v))
+		return false;
+	ctl_args_int(a, o->key, v);
+	return true;
+}
+
+int ctl_run_args_show(struct ctl *ctl, int argc, char **argv,
+                      const struct ctl_arg_opt *opts, enum proto_op op, ctl_show_fn show)
+{
+	struct option lo[CTL_MAX_OPTIONS + 1];
+	size_t n = 0;
+	for (; opts[n].name; n++) {
+		assert(n < CTL_MAX_OPTIONS);
+		lo[n] = (struct option){opts[n].name, required_argument, NULL,
+		                        CTL_ARG_OPT_BASE + (int)n};
+	}
+	lo[n] = (struct option){NULL, 0, NULL, 0};
+	struct ctl_args a;
+	bool help = false;
+	int c, rc = 0;
+	ctl_args_init(&a);
+	while (rc == 0 && (c = ctl_getopt(ctl, argc, argv, lo, &help)) != -1) {
+		/* '?' (already reported) is the only value outside the table. */
+		if (c < CTL_ARG_OPT_BASE ||
+		    !ctl_arg_opt_add(ctl, &opts[c - CTL_ARG_OPT_BASE], optarg, &a))
+			rc = CTL_EXIT_USAGE;
+	}
+	if (rc == 0 && help)
+		rc = ctl_help(ctl);
+	else if (rc == 0 && optind < argc)
+		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+	else if (rc == 0)
+		rc = ctl_call_show(ctl, op, &a, show);
+	ctl_args_destroy(&a);
+	return rc;
 }
 
 /* ---- the daemon's other endpoints ------------------------------------- */
