@@ -405,6 +405,7 @@ static int verify_report(const struct verify *v)
 		json_object_set_new(j, "draws", json_integer((json_int_t)s.draws));
 		json_object_set_new(j, "failed_draws", json_integer((json_int_t)s.failed_draws));
 		json_object_set_new(j, "redraws", json_integer((json_int_t)s.redraws));
+		json_object_set_new(j, "transitions", json_integer((json_int_t)s.transitions));
 		json_object_set_new(j, "tasks", json_integer((json_int_t)v->n_tasks));
 		json_object_set_new(j, "head_seq", json_integer(head));
 		json_object_set_new(j, "head_hash", json_string(hex));
@@ -420,12 +421,13 @@ static int verify_report(const struct verify *v)
 	}
 	if (!v->ctl->json)
 		printf("audit verify: OK: %llu entries (%llu expert changes, %llu terms, %llu "
-		       "conflicts, %llu draws of which %llu failed and %llu redraws), head "
-		       "seq %lld hash %s\n",
+		       "conflicts, %llu draws of which %llu failed and %llu redraws, %llu "
+		       "seat transitions), head seq %lld hash %s\n",
 		       (unsigned long long)s.entries, (unsigned long long)s.experts,
 		       (unsigned long long)s.terms, (unsigned long long)s.conflicts,
 		       (unsigned long long)s.draws, (unsigned long long)s.failed_draws,
-		       (unsigned long long)s.redraws, (long long)head, hex);
+		       (unsigned long long)s.redraws, (unsigned long long)s.transitions,
+		       (long long)head, hex);
 	return 0;
 }
 

@@ -1107,6 +1107,8 @@ class ScenarioTest(AssignBase):
                          [task])
         v = self.verify()
         self.assertEqual(v["head_seq"], log[-1]["seq"])
+        self.assertEqual(v["transitions"],
+                         sum(1 for x in log if x["type"].startswith("assignment.")))
 
         # No token anywhere but where it was handed out.
         self.assertGreaterEqual(len(seen_tokens), 8)

@@ -135,9 +135,10 @@ class AuditVerifyTest(DaemonTest):
         text = self.ctl.run("audit", "verify").out
         self.assertRegex(text, r"^audit verify: OK: %d entries \(\d+ expert changes, 1 "
                                r"terms, \d+ conflicts, %d draws of which %d failed and "
-                               r"%d redraws\), head seq %d hash [0-9a-f]{64}\n$" %
+                               r"%d redraws, %d seat transitions\), head seq %d hash "
+                               r"[0-9a-f]{64}\n$" %
                          (v["entries"], v["draws"], v["failed_draws"], v["redraws"],
-                          v["entries"]))
+                          v["transitions"], v["entries"]))
         return v
 
     def test_verify_passes_on_a_long_mixed_log_across_a_restart(self):
