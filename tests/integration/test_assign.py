@@ -834,6 +834,27 @@ class DeadlineTest(AssignBase):
         self.ctl.run("task", "cancel", str(task), "--reason", "stop the chain")
         self.verify()
 
+    def test_acknowledged_answers_survive_kill_9(self):
+        # Every answer the daemon acknowledged is on disk: after kill -9
+        # the seats are as answered, the replacement stands, the used
+        # tokens stay dead and the log replays.
+        res = self.draw("电工", 2, 10, backups=1)
+        task = res["task"]
+        toks = self.tokens(res)
+        a1, a2, a3 = [p["assignment"] for p in res["panel"]]
+        self.assertEqual(self.confirm(toks[a1])["state"], "accepted")
+        self.assertEqual(self.decline(toks[a2], "schedule")["state"], "declined")
+        self.d.kill9()
+        self.d.start()
+        seats = self.seats(task)
+        self.assertEqual((seats[a1]["state"], seats[a2]["state"], seats[a3]["state"]),
+                         ("accepted", "declined", "offered"))
+        for a in (a1, a2):
+            self.assert_error(self.expert_run("confirm", toks[a]), "invalid_token", "token")
+        self.assertEqual([e["kind"] for e in self.ledger(res["panel"][1]["expert"])
+                          ["events"]], ["decline"])
+        self.verify()
+
     def test_upgrade_from_schema_1_gives_waiting_offers_a_deadline(self):
         # A database of schema 1 had offered seats without deadlines or
         # tokens. Make one (drop what version 2 added), then upgrade.
