@@ -7,6 +7,7 @@ GENROSTER. Nothing sleeps to synchronise: readiness is a bounded ping loop.
 import datetime
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -22,10 +23,31 @@ GENROSTER = os.environ.get("GENROSTER", "expert-genroster")
 START_DEADLINE = 30.0   # seconds; ASan builds start slowly
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+            return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_tcp_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port that is free now, chosen below the kernel's
+    ephemeral range: port 0 would hand out an ephemeral port, which the
+    many client connections of parallel tests also draw their source
+    ports from, so the daemon could find it taken by the time it binds."""
+    lo, _ = _ephemeral_range()
+    top = max(lo - 1, 10000)
+    for _ in range(200):
+        port = random.randint(max(top - 12000, 1024), top)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free loopback port below %d" % lo)
 
 
 class Result:
