@@ -418,12 +418,21 @@ out:
 static void expire_due(struct dispatch *d)
 {
 	struct store_assignment a;
+	int64_t last = 0;
 	if (d->next_due == 0 || d->ctx.now < d->next_due || d->ctx.now < d->expire_hold)
 		return;
 	for (;;) {
 		enum store_result r = store_assignment_next_expired(d->store, d->ctx.now, &a);
 		if (r == STORE_NOT_FOUND)
 			return;
+		if (r == STORE_OK && a.id == last) {
+			/* Expired, yet still due: never loop on it. */
+			log_error("assignment %lld is still offered after expiring; "
+			          "retrying in %d s", (long long)a.id, DISPATCH_EXPIRE_RETRY);
+			d->expire_hold = d->ctx.now + DISPATCH_EXPIRE_RETRY;
+			return;
+		}
+		last = a.id;
 		if (r != STORE_OK || store_request_begin(d->store) != STORE_OK) {
 			log_warn("cannot read the seats to expire: %s", store_errmsg(d->store));
 			return;
