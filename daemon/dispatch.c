@@ -69,6 +69,7 @@ struct dispatch {
 	void *on_notify_arg;
 	dispatch_due_fn on_due;
 	void *on_due_arg;
+	int64_t owed_first, owed_last; /* committed entries not yet published */
 	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
 	int64_t expire_hold;  /* after a failed expiry: no retry before this */
 	struct notify_queue notify;
@@ -464,13 +465,26 @@ static void expire_due(struct dispatch *d)
  * which waits out a hold after a failed expiry. */
 static void batch_after(struct dispatch *d, bool committed)
 {
-	if (committed && d->on_notify && d->notify.n)
-		d->on_notify(d->on_notify_arg, d->notify.items, d->notify.n);
-	notify_queue_truncate(&d->notify, 0);
+	/* What a committed batch owes the streams waits for dispatch_flush(),
+	 * after the replies; a failed batch owes nothing. */
+	if (!committed) {
+		notify_queue_truncate(&d->notify, 0);
+		d->owed_first = d->owed_last = 0;
+	}
 	d->next_due = store_assignment_next_deadline(d->store);
 	if (d->on_due)
 		d->on_due(d->on_due_arg, d->next_due && d->next_due < d->expire_hold
 		                         ? d->expire_hold : d->next_due);
+}
+
+void dispatch_flush(struct dispatch *d)
+{
+	if (d->owed_last && d->on_commit)
+		d->on_commit(d->on_commit_arg, d->owed_first, d->owed_last);
+	d->owed_first = d->owed_last = 0;
+	if (d->notify.n && d->on_notify)
+		d->on_notify(d->on_notify_arg, d->notify.items, d->notify.n);
+	notify_queue_truncate(&d->notify, 0);
 }
 
 static double mono_seconds(void)
@@ -488,6 +502,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->ctx.engage = d->engage;
 	d->ctx.now = now;
 	d->ctx.today = handler_day_of(now);
+	/* A caller that forgot the last flush: publish before anything new. */
+	dispatch_flush(d);
 	if (store_batch_begin(d->store) != STORE_OK) {
 		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
 		/* The timer that ran this batch is spent: arm it again. */
@@ -524,8 +540,10 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
 	if (r == STORE_OK) {
 		if (d->on_commit && first >= 0 &&
-		    store_audit_last(d->store, &last, h) == STORE_OK && last > first)
-			d->on_commit(d->on_commit_arg, first + 1, last);
+		    store_audit_last(d->store, &last, h) == STORE_OK && last > first) {
+			d->owed_first = first + 1;
+			d->owed_last = last;
+		}
 		batch_after(d, true);
 		return;
 	}

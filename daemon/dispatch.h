@@ -51,16 +51,18 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
 void dispatch_destroy(struct dispatch **d);
 
 /*
- * Called after a batch committed with the audit entries it appended
- * (first..last seq, inclusive), e.g. to publish them. Optional.
+ * Called by dispatch_flush() with the audit entries the last committed
+ * batch appended (first..last seq, inclusive), e.g. to publish them.
+ * Optional.
  */
 typedef void (*dispatch_commit_fn)(void *arg, int64_t first, int64_t last);
 void dispatch_on_commit(struct dispatch *d, dispatch_commit_fn fn, void *arg);
 
 /*
- * Called after a batch committed with what it owes the messaging gateway
- * (seats offered, with tokens; seats closed), then with the earliest
- * deadline of any offered seat (0: none) for the expiry timer. Optional.
+ * Called by dispatch_flush() with what the last committed batch owes the
+ * messaging gateway (seats offered, with tokens; seats closed); and after
+ * every batch with the earliest deadline of any offered seat (0: none)
+ * for the expiry timer. Optional.
  */
 typedef void (*dispatch_notify_fn)(void *arg, const struct notify_item *items,
                                    size_t n);
@@ -74,6 +76,15 @@ void dispatch_on_due(struct dispatch *d, dispatch_due_fn fn, void *arg);
  * the commit's duration and size. */
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
                     int64_t now, struct metrics *metrics);
+
+/*
+ * Hand the last committed batch's entries and notifications to the
+ * on_commit and on_notify callbacks. The server calls it once the
+ * batch's replies are sent, so that publishing never delays a reply;
+ * dispatch_batch() also calls it first, so nothing waits past the next
+ * batch.
+ */
+void dispatch_flush(struct dispatch *d);
 
 /* Reload the whole pool, or the recusal index, from the store (start-up,
  * failed COMMIT, a rolled-back request that changed them). */

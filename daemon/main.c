@@ -256,6 +256,7 @@ static void daemon_due_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct daemon *d = arg;
 	dispatch_batch(d->dispatch, NULL, 0, (int64_t)time(NULL), &d->metrics);
+	dispatch_flush(d->dispatch);
 }
 
 static void daemon_arm_due(void *arg, int64_t next)
@@ -448,6 +449,7 @@ int main(int argc, char **argv)
 		log_fatal(EX_OSERR, "cannot create the deadline timer");
 	dispatch_on_due(d.dispatch, daemon_arm_due, &d);
 	dispatch_batch(d.dispatch, NULL, 0, (int64_t)time(NULL), &d.metrics);
+	dispatch_flush(d.dispatch);
 	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",
 	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen);
 	sd_notify(0, "READY=1");

@@ -245,6 +245,9 @@ static void process_batch(struct server *s)
 		zmq_msg_close(&s->slots[i].ident);
 		zmq_msg_close(&s->slots[i].body);
 	}
+	/* The event stream and the gateway after the replies: publishing
+	 * never delays an answer (PROTOCOL.md 4.7). */
+	dispatch_flush(s->dispatch);
 	s->requests += (unsigned long long)n;
 }
 
