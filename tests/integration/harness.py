@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -196,6 +197,58 @@ class Ctl:
         if r.json is None:
             raise AssertionError("expertctl %s printed no JSON: %r" % (" ".join(args), r))
         return r.json
+
+
+class CtlProcess:
+    """A long-running expertctl (a watch). A thread keeps reading its
+    stdout, so a full pipe never stalls it (that would make it a slow
+    subscriber by accident); each line goes through parse() into lines."""
+
+    def __init__(self, argv, env, parse=None):
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env)
+        self.parse = parse or (lambda raw: raw.decode("utf-8", "replace"))
+        self.lines = []
+        self.err = ""
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.lines.append(self.parse(line))
+                self.cond.notify_all()
+
+    def read_lines(self, n, timeout):
+        """Wait (bounded) until n lines were printed; returns the lines."""
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.lines) >= n, timeout)
+            return list(self.lines)
+
+    def wait_for(self, pred, timeout):
+        """Wait (bounded) until a line satisfies pred; returns all that do."""
+        with self.cond:
+            self.cond.wait_for(lambda: any(pred(m) for m in self.lines), timeout)
+            return [m for m in self.lines if pred(m)]
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def finish(self, timeout):
+        """Wait for the exit; keeps stderr in self.err; returns the status."""
+        self.err = self.proc.stderr.read().decode("utf-8", "replace")
+        rc = self.proc.wait(timeout)
+        self.reader.join(timeout)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join(10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
 
 def genroster(path, count, seed=1, encoding="utf8", headers="zh", invalid=0):

@@ -36,7 +36,7 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import EXPERTCTL, Ctl, DaemonTest, free_tcp_port
+from harness import EXPERTCTL, Ctl, CtlProcess, DaemonTest, free_tcp_port
 from test_draw import ORG_A, ORG_B, ORG_C
 
 WAIT = 60            # seconds: the bound on every wait (ASan builds are slow)
@@ -170,45 +170,18 @@ class Stream:
         self.thread.join(10)
 
 
-class NotifyWatcher:
-    """`expertctl --json watch --notify ...` with a thread reading stdout."""
+class NotifyWatcher(CtlProcess):
+    """`expertctl --json watch --notify ...`, each line a decoded message."""
 
     def __init__(self, ctl, *args):
         a = ctl.base() + ["--json", "watch", "--notify", "--notify-endpoint",
                           ctl.daemon.notify, "--wait", str(WAIT)] + list(args)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("EXPERTD_") and k != "EXPERTCTL_KEY"}
-        self.proc = subprocess.Popen(a, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=env)
-        self.lines = []
-        self.cond = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(json.loads(line.decode()))
-                self.cond.notify_all()
+        super().__init__(a, env, parse=lambda raw: json.loads(raw.decode()))
 
     def wait_for(self, pred, timeout=WAIT):
-        with self.cond:
-            self.cond.wait_for(lambda: any(pred(m) for m in self.lines), timeout)
-            return [m for m in self.lines if pred(m)]
-
-    def finish(self):
-        err = self.proc.stderr.read().decode()
-        rc = self.proc.wait(WAIT + 30)
-        self.reader.join(10)
-        return rc, err
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.reader.join(10)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
+        return super().wait_for(pred, timeout)
 
 
 class AssignBase(DaemonTest):

@@ -25,7 +25,7 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import EXPERTCTL, Ctl, DaemonTest, free_tcp_port, genroster
+from harness import EXPERTCTL, Ctl, CtlProcess, DaemonTest, free_tcp_port, genroster
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
@@ -59,10 +59,8 @@ def draw_args(specialty, day, members=1):
             "--end", start + " 17:00"]
 
 
-class Watcher:
-    """One `expertctl [--json] watch ...` process. A thread keeps reading
-    its stdout, so a full pipe never stalls it (that would make it a slow
-    subscriber by accident)."""
+class Watcher(CtlProcess):
+    """One `expertctl [--json] watch ...` process (harness.CtlProcess)."""
 
     def __init__(self, ctl, *args, env=None, json_out=True, timeout=5000,
                  retries=2):
@@ -73,45 +71,16 @@ class Watcher:
         a += list(args)
         e = {k: v for k, v in os.environ.items() if k not in CTL_ENV_DROP}
         e.update(env or {})
-        self.proc = subprocess.Popen(a, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=e)
-        self.lines = []
-        self.err = ""
-        self.cond = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.cond:
-                self.lines.append(line.decode("utf-8", "replace"))
-                self.cond.notify_all()
+        super().__init__(a, e)
 
     def read_lines(self, n, timeout=WAIT):
-        """Wait (bounded) until n lines were printed; returns the lines."""
-        with self.cond:
-            self.cond.wait_for(lambda: len(self.lines) >= n, timeout)
-            return list(self.lines)
-
-    def running(self):
-        return self.proc.poll() is None
+        return super().read_lines(n, timeout)
 
     def finish(self, timeout=WAIT + 30):
-        self.err = self.proc.stderr.read().decode("utf-8", "replace")
-        rc = self.proc.wait(timeout)
-        self.reader.join(timeout)
-        return rc
+        return super().finish(timeout)
 
     def events(self):
         return [json.loads(l) for l in self.lines if l.strip()]
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.reader.join(10)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
 
 
 class WatchTestBase(DaemonTest):
