@@ -199,6 +199,17 @@ class Ctl:
         return r.json
 
 
+def keygen(dirname, name):
+    """`expertctl keygen DIR/NAME`: (secret key file, public key file,
+    public key in Z85, what keygen printed)."""
+    base = os.path.join(dirname, name)
+    p = subprocess.run([EXPERTCTL, "keygen", base], capture_output=True, text=True,
+                       check=True)
+    with open(base + ".pub") as f:
+        pub = [l.split("=", 1)[1].strip() for l in f if l.strip().startswith("public-key")]
+    return base + ".key", base + ".pub", pub[0], p.stdout
+
+
 class CtlProcess:
     """A long-running expertctl (a watch). A thread keeps reading its
     stdout, so a full pipe never stalls it (that would make it a slow

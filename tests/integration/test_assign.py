@@ -27,7 +27,6 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import threading
 import time
 import unittest
@@ -36,7 +35,7 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import EXPERTCTL, Ctl, CtlProcess, DaemonTest, free_tcp_port
+from harness import Ctl, CtlProcess, DaemonTest, free_tcp_port, keygen
 from test_draw import ORG_A, ORG_B, ORG_C
 
 WAIT = 60            # seconds: the bound on every wait (ASan builds are slow)
@@ -623,17 +622,9 @@ class ReplacementTest(AssignBase):
 class SecureStaffTest(AssignBase):
     """Roles and bureau isolation need CURVE keys."""
 
-    def keygen(self, name):
-        base = os.path.join(self.dir, name)
-        subprocess.run([EXPERTCTL, "keygen", base], capture_output=True, check=True)
-        with open(base + ".pub") as f:
-            pub = [l.split("=", 1)[1].strip() for l in f
-                   if l.strip().startswith("public-key")][0]
-        return base + ".key", pub
-
     def setUp(self):
         DaemonTest.setUp(self)
-        server_key, _ = self.keygen("server")
+        server_key, _, _, _ = keygen(self.dir, "server")
         self.server_pub = os.path.join(self.dir, "server.pub")
         keys = {}
         with open(os.path.join(self.dir, "allowlist"), "w") as f:
@@ -642,7 +633,7 @@ class SecureStaffTest(AssignBase):
                                ("clerk", "haizhu-clerk clerk 440105"),
                                ("tianhe", "gz-tianhe bureau 440106"),
                                ("sms", "sms-gateway notifier")):
-                keys[name], pub = self.keygen(name)
+                keys[name], _, pub, _ = keygen(self.dir, name)
                 f.write("%s %s\n" % (pub, rest))
         self.d = self.start_daemon(
             secure={"server_key": server_key,

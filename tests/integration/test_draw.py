@@ -10,11 +10,10 @@ for every candidate at once (members = the number found), which turns
 """
 import datetime
 import os
-import subprocess
 import time
 import unittest
 
-from harness import EXPERTCTL, Ctl, DaemonTest
+from harness import Ctl, DaemonTest, keygen
 
 CST = datetime.timezone(datetime.timedelta(hours=8))
 ROSTER_SIZE = 300
@@ -456,15 +455,6 @@ class ExposureCapTest(DrawTestBase):
         self.assertTrue(self.verify()["ok"])
 
 
-def keygen(dirname, name):
-    base = os.path.join(dirname, name)
-    subprocess.run([EXPERTCTL, "keygen", base], capture_output=True, text=True,
-                   check=True)
-    with open(base + ".pub") as f:
-        pub = [l.split("=", 1)[1].strip() for l in f
-               if l.strip().startswith("public-key")]
-    return base + ".key", base + ".pub", pub[0]
-
 
 class BureauDrawTest(DaemonTest):
     """Secure mode: a bureau draws for itself and sees only its own tasks."""
@@ -472,10 +462,10 @@ class BureauDrawTest(DaemonTest):
     def setUp(self):
         super().setUp()
         from harness import free_tcp_port
-        server_key, self.server_pub, _ = keygen(self.dir, "server")
-        self.op_key, _, op_pub = keygen(self.dir, "ops")
-        self.haizhu_key, _, haizhu_pub = keygen(self.dir, "haizhu")
-        self.tianhe_key, _, tianhe_pub = keygen(self.dir, "tianhe")
+        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
+        self.op_key, _, op_pub, _ = keygen(self.dir, "ops")
+        self.haizhu_key, _, haizhu_pub, _ = keygen(self.dir, "haizhu")
+        self.tianhe_key, _, tianhe_pub, _ = keygen(self.dir, "tianhe")
         allowlist = os.path.join(self.dir, "allowlist")
         with open(allowlist, "w") as f:
             f.write("%s center-ops operator\n" % op_pub)

@@ -1,6 +1,5 @@
 """The operators' HTTP endpoint: /metrics in the Prometheus text format
 (checked with promtool), /livez, /readyz, and nothing but GET and HEAD."""
-import os
 import shutil
 import subprocess
 import unittest

@@ -26,7 +26,7 @@ import zmq
 
 from harness import Ctl, DaemonTest, free_tcp_port
 from test_draw import ROSTER_SEED, cst_day, epoch
-from test_secure import keygen
+from harness import keygen
 
 WINDOW = 32                 # requests each connection keeps in flight
 ROSTER = 600

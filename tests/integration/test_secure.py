@@ -3,16 +3,8 @@ import os
 import subprocess
 import unittest
 
-from harness import EXPERTCTL, Ctl, DaemonTest, free_tcp_port
+from harness import Ctl, DaemonTest, free_tcp_port, keygen
 
-
-def keygen(dirname, name):
-    base = os.path.join(dirname, name)
-    p = subprocess.run([EXPERTCTL, "keygen", base], capture_output=True, text=True,
-                       check=True)
-    with open(base + ".pub") as f:
-        pub = [l.split("=", 1)[1].strip() for l in f if l.strip().startswith("public-key")]
-    return base + ".key", base + ".pub", pub[0], p.stdout
 
 
 class SecureTest(DaemonTest):

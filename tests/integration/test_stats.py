@@ -19,7 +19,7 @@ import unittest
 
 from harness import Ctl, DaemonTest, free_tcp_port
 from test_assign import WAIT, AssignBase, Dealer, resident_id
-from test_secure import keygen
+from harness import keygen
 
 SECTIONS = ("Experts by status", "Specialties", "Tasks by fill state",
             "Seats by state", "Draws and answers", "Most drawn")

@@ -16,7 +16,6 @@ they were asked for (--count), with --wait as the bound.
 import csv
 import json
 import os
-import subprocess
 import threading
 import time
 import unittest
@@ -25,22 +24,14 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import EXPERTCTL, Ctl, CtlProcess, DaemonTest, free_tcp_port, genroster
+from harness import (Ctl, CtlProcess, DaemonTest, free_tcp_port, genroster,
+                     keygen)
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
                 "EXPERTCTL_WATCH_IDLE_MS")
 WAIT = 90          # seconds: the bound on every watcher (ASan builds are slow)
 
-
-def keygen(dirname, name):
-    base = os.path.join(dirname, name)
-    subprocess.run([EXPERTCTL, "keygen", base], capture_output=True, text=True,
-                   check=True)
-    with open(base + ".pub") as f:
-        pub = [l.split("=", 1)[1].strip() for l in f
-               if l.strip().startswith("public-key")]
-    return base + ".key", base + ".pub", pub[0]
 
 
 def mask_name(name):
@@ -312,11 +303,11 @@ class SlowSubscriberTest(WatchTestBase):
 class SecureWatchTest(DaemonTest):
     def setUp(self):
         super().setUp()
-        server_key, self.server_pub, _ = keygen(self.dir, "server")
-        self.op_key, _, op_pub = keygen(self.dir, "ops")
-        self.bureau_key, _, bureau_pub = keygen(self.dir, "haizhu")
-        self.sms_key, _, sms_pub = keygen(self.dir, "sms")
-        self.stranger_key, _, _ = keygen(self.dir, "stranger")
+        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
+        self.op_key, _, op_pub, _ = keygen(self.dir, "ops")
+        self.bureau_key, _, bureau_pub, _ = keygen(self.dir, "haizhu")
+        self.sms_key, _, sms_pub, _ = keygen(self.dir, "sms")
+        self.stranger_key, _, _, _ = keygen(self.dir, "stranger")
         allowlist = os.path.join(self.dir, "allowlist")
         with open(allowlist, "w") as f:
             f.write("%s center-ops operator\n" % op_pub)
