@@ -32,6 +32,47 @@ static void pack_date_kv(msgpack_packer *pk, const char *k, int32_t day)
 	proto_pack_kv_str(pk, k, buf);
 }
 
+static int expert_seat_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Every seat the expert was given, by assignment id; *out malloc'd. The
+ * engage index holds each expert's assignments in memory (the schema
+ * keeps no per-expert index: see store_schema.c, version 3). */
+static enum store_result expert_seats(struct handler_ctx *ctx, int64_t expert,
+                                      struct store_assignment **out, size_t *n)
+{
+	size_t k = 0;
+	const struct engage_assignment *ea = engage_assignments(ctx->engage, expert, &k);
+	*out = NULL;
+	*n = 0;
+	if (k == 0)
+		return STORE_OK;
+	int64_t *ids = malloc(k * sizeof *ids);
+	struct store_assignment *as = calloc(k, sizeof *as);
+	if (!ids || !as) {
+		free(ids);
+		free(as);
+		return STORE_NOT_WRITABLE; /* out of memory, as the store reports it */
+	}
+	for (size_t i = 0; i < k; i++)
+		ids[i] = ea[i].id;
+	qsort(ids, k, sizeof *ids, expert_seat_cmp);
+	enum store_result r = STORE_OK;
+	for (size_t i = 0; i < k && r == STORE_OK; i++)
+		r = store_assignment_get(ctx->store, ids[i], &as[i]);
+	free(ids);
+	if (r != STORE_OK) {
+		free(as);
+		return r;
+	}
+	*out = as;
+	*n = k;
+	return STORE_OK;
+}
+
 /* The fields of a listing row; `extra` more pairs follow (caller packs). */
 static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal,
                          uint32_t extra)
@@ -188,7 +229,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	if (r == STORE_OK)
 		r = store_conflict_list(ctx->store, id, "", &cs, &nc);
 	if (r == STORE_OK)
-		r = store_assignment_by_expert(ctx->store, id, &as, &na);
+		r = expert_seats(ctx, id, &as, &na);
 	if (r != STORE_OK) {
 		free(evs);
 		free(cs);

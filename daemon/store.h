@@ -253,10 +253,6 @@ enum store_result store_assignment_update(struct store *s,
                                           const struct store_assignment *a);
 enum store_result store_assignment_get(struct store *s, int64_t id,
                                        struct store_assignment *out);
-/* Every seat an expert was given, by id; *out malloc'd (freed by caller). */
-enum store_result store_assignment_by_expert(struct store *s, int64_t expert,
-                                             struct store_assignment **out,
-                                             size_t *n);
 /* The offered seat with the earliest deadline <= now (ties by id), or
  * STORE_NOT_FOUND. */
 enum store_result store_assignment_next_expired(struct store *s, int64_t now,

@@ -35,16 +35,6 @@ enum store_result store_assignment_get(struct store *s, int64_t id,
 	return store_row(st, store_column_assignment, out);
 }
 
-enum store_result store_assignment_by_expert(struct store *s, int64_t expert,
-                                             struct store_assignment **out,
-                                             size_t *n)
-{
-	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_BY_EXPERT);
-	if (st)
-		sqlite3_bind_int64(st, 1, expert);
-	return store_rows(st, sizeof **out, store_column_assignment, (void **)out, n);
-}
-
 enum store_result store_assignment_next_expired(struct store *s, int64_t now,
                                                 struct store_assignment *out)
 {

@@ -123,8 +123,6 @@
 	X(STMT_ASSIGN_UPDATE, "UPDATE assignments SET state = ?2, role = ?3," \
 	  " deadline = ?4, token_hash = ?5, updated_at = ?6 WHERE id = ?1") \
 	X(STMT_ASSIGN_GET, "SELECT " ASSIGN_COLS " FROM assignments WHERE id = ?1") \
-	X(STMT_ASSIGN_BY_EXPERT, "SELECT " ASSIGN_COLS " FROM assignments" \
-	  " WHERE expert_id = ?1 ORDER BY id") \
 	X(STMT_ASSIGN_DUE, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " INDEXED BY assignments_due WHERE state = 0 AND deadline <= ?1" \
 	  " ORDER BY deadline, id LIMIT 1") \
@@ -230,7 +228,7 @@ bool store_column_assignment(sqlite3_stmt *st, void *row);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Bring db from its user_version up to STORE_SCHEMA_VERSION, one

@@ -819,6 +819,55 @@ class DeadlineTest(AssignBase):
                           ["events"]], ["decline"])
         self.verify()
 
+    # What version 3 changed, put back as version 2 had it.
+    SCHEMA_2 = (
+        "CREATE INDEX assignments_by_expert ON assignments(expert_id)",
+        "CREATE TABLE requests_v2(principal TEXT NOT NULL,"
+        " request_id TEXT NOT NULL, op TEXT NOT NULL, body_hash BLOB NOT NULL,"
+        " reply BLOB NOT NULL, at INTEGER NOT NULL,"
+        " PRIMARY KEY(principal, request_id)) WITHOUT ROWID",
+        "INSERT INTO requests_v2 SELECT principal, request_id, op, body_hash,"
+        " reply, at FROM requests",
+        "DROP TABLE requests",
+        "ALTER TABLE requests_v2 RENAME TO requests",
+        "PRAGMA user_version = 2")
+
+    def test_upgrade_from_schema_2_keeps_retries_and_seat_lists(self):
+        args = draw_args("电工", 3, self.start_at(10), backups=1)
+        first = self.ctl.json(*args, request_id="before-upgrade")
+        expert = first["panel"][0]["expert"]
+        seats_before = self.ctl.json("pool", "show", str(expert))["assignments"]
+        self.assertEqual(len(seats_before), 1)
+        self.assertEqual(self.d.stop(), 0)
+        with sqlite3.connect(self.d.db) as conn:
+            for sql in self.SCHEMA_2:
+                conn.execute(sql)
+        self.d.start()
+        with sqlite3.connect(self.d.db) as conn:
+            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 3)
+            indexes = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        self.assertNotIn("assignments_by_expert", indexes)
+        self.assertIn("requests_by_id", indexes)
+        # The retry record survived the move: same panel, no new draw.
+        again = self.ctl.json(*args, request_id="before-upgrade")
+        self.assertEqual(again["task"], first["task"])
+        self.assertEqual(again["panel"], first["panel"])
+        self.assertEqual(len(self.show(first["task"])["draws"]), 1)
+        # pool.show still lists the expert's seats, now from memory, and
+        # a new seat joins the list in assignment order.
+        self.assertEqual(self.ctl.json("pool", "show", str(expert))["assignments"],
+                         seats_before)
+        later = self.ctl.json(*draw_args("电工", 3, self.start_at(20)),
+                              "--exclude", str(expert))
+        self.assertNotIn(expert, [p["expert"] for p in later["panel"]])
+        other = later["panel"][0]["expert"]
+        listed = self.ctl.json("pool", "show", str(other))["assignments"]
+        ids = [s["assignment"] for s in listed]
+        self.assertEqual(ids, sorted(ids))
+        self.assertIn(later["panel"][0]["assignment"], ids)
+        self.verify()
+
     def test_upgrade_from_schema_1_gives_waiting_offers_a_deadline(self):
         # A database of schema 1 had offered seats without deadlines or
         # tokens. Make one (drop what version 2 added), then upgrade.
@@ -832,8 +881,8 @@ class DeadlineTest(AssignBase):
                         "ALTER TABLE assignments DROP COLUMN token_hash",
                         "ALTER TABLE tasks DROP COLUMN respond_within",
                         "ALTER TABLE tasks DROP COLUMN fill",
-                        "ALTER TABLE tasks DROP COLUMN cancel_reason",
-                        "PRAGMA user_version = 1"):
+                        "ALTER TABLE tasks DROP COLUMN cancel_reason") \
+                    + self.SCHEMA_2[:-1] + ("PRAGMA user_version = 1",):
                 conn.execute(sql)
         upgraded = int(time.time())
         self.d.start()
