@@ -140,9 +140,11 @@ void bench_load_commit(const struct bench *b, struct bench_phase *ph);
 void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
                            const char *name, const char *specialty, int n,
                            uint64_t seed);
-/* o.threads clients; inflight 1 = client_call, more = raw DEALER pipelining. */
+/* o.threads clients; inflight 1 = client_call, more = raw DEALER pipelining.
+ * ping: empty requests instead of draws (inflight 1 only), the ceiling the
+ * transport and the event loop alone put on draw8. */
 void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
-                           const char *name, int inflight);
+                           const char *name, int inflight, bool ping);
 
 /* bench_sql.c: the naive SQL draw and the rule cross-check. */
 void bench_sql_naive(const struct bench *b, sqlite3 *db, struct bench_phase *ph,

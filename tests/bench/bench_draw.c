@@ -190,13 +190,13 @@ static void bench_parse_args(struct bench_opts *o, int argc, char **argv)
 
 /* ---- report ---- */
 
-enum { PH_PING, PH_COMMIT, PH_DRAW1, PH_RARE1, PH_TPUT, PH_TPUTP, PH_DRAW1_LATE,
-       PH_NAIVE, PH_NAIVE_RARE, PH__COUNT };
+enum { PH_PING, PH_COMMIT, PH_DRAW1, PH_RARE1, PH_PING8, PH_TPUT, PH_TPUTP,
+       PH_DRAW1_LATE, PH_NAIVE, PH_NAIVE_RARE, PH__COUNT };
 
 /* Keys of the RESULT lines scripts/bench reads, by phase. */
 static const char *const bench_keys[PH__COUNT] = {
-	"ping", "commit", "draw1", "draw1_rare", "draw8", "draw8p", "draw1_late",
-	"naive", "naive_rare"};
+	"ping", "commit", "draw1", "draw1_rare", "ping8", "draw8", "draw8p",
+	"draw1_late", "naive", "naive_rare"};
 
 /* Everything measured, for the report. */
 struct bench_results {
@@ -253,6 +253,9 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 	printf("  draw8 = %.0f draws/s (%d clients x 1 in flight); draw8p = %.0f "
 	       "draws/s (%d x %d)   (target >= 20000 at 10^5)\n", ph[PH_TPUT].rate,
 	       b->o.threads, ph[PH_TPUTP].rate, b->o.threads, b->o.inflight);
+	printf("  ping8 = %.0f empty requests/s (%d clients x 1 in flight): what "
+	       "draw8 could reach if a draw cost nothing\n", ph[PH_PING8].rate,
+	       b->o.threads);
 	printf("  naive p50 / draw1 p50 = %.1f   (target >= 20 at 10^6)\n", r_naive);
 	if (ph[PH_NAIVE_RARE].lat.n && ph[PH_RARE1].lat.n)
 		printf("  naive_rare p50 / draw1_rare p50 = %.1f\n",
@@ -327,13 +330,16 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 		bench_load_sequential(b, &ph[PH_RARE1], "draw1_rare", b->rare.name,
 		                      o->rare_n, o->seed * 31 + 2);
 	}
+	printf("phase: pings, %d clients x 1 in flight, %ld requests or %.0f s\n",
+	       o->threads, o->tput_n, o->tput_s);
+	bench_load_throughput(b, &ph[PH_PING8], "ping8", 1, true);
 	printf("phase: draws, %d clients x 1 in flight, %ld draws or %.0f s\n",
 	       o->threads, o->tput_n, o->tput_s);
-	bench_load_throughput(b, &ph[PH_TPUT], "draw8", 1);
+	bench_load_throughput(b, &ph[PH_TPUT], "draw8", 1, false);
 	if (o->inflight > 1) {
 		printf("phase: draws, %d clients x %d in flight, %ld draws or %.0f s\n",
 		       o->threads, o->inflight, o->tput_n, o->tput_s);
-		bench_load_throughput(b, &ph[PH_TPUTP], "draw8p", o->inflight);
+		bench_load_throughput(b, &ph[PH_TPUTP], "draw8p", o->inflight, false);
 	}
 	printf("phase: draws, 1 client, top specialty x %d, after the others\n", late);
 	bench_load_sequential(b, &ph[PH_DRAW1_LATE], "draw1_late", b->top.name, late,

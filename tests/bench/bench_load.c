@@ -102,6 +102,23 @@ long bench_load_draw_once(const struct bench *b, struct client *c,
 
 /* ---- phases: floor and baseline ---- */
 
+/* One empty request; latency in ph, counted as ok. */
+static void bench_load_ping_once(struct client *c, struct bench_phase *ph)
+{
+	struct proto_reply rep;
+	char err[256];
+	double t0 = bench_now();
+	if (!client_call(c, PROTO_OP_PING, NULL, NULL, 0, &rep, err, sizeof err))
+		bench_die("%s: %s", ph->name, err);
+	bench_push(&ph->lat, (bench_now() - t0) * 1e6);
+	if (rep.status == PROTO_OK)
+		ph->ok++;
+	else if (ph->failed++ == 0)
+		fprintf(stderr, "bench_draw: %s: %s: %s\n", ph->name, rep.status_name,
+		        rep.message);
+	proto_reply_release(&rep);
+}
+
 void bench_load_ping(const struct bench *b, struct bench_phase *ph)
 {
 	struct client *c = bench_client(b, BENCH_CALL_TIMEOUT_MS, 0);
@@ -180,7 +197,8 @@ void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
 struct bench_load_worker {
 	const struct bench *b;
 	int index, inflight;
-	long quota;               /* draws to send */
+	bool ping;                /* empty requests, not draws */
+	long quota;               /* requests to send */
 	double deadline;          /* stop sending after this (bench_now()) */
 	pthread_barrier_t *start;
 	struct bench_phase ph;    /* this worker's share */
@@ -192,6 +210,10 @@ static void bench_load_worker_calls(struct bench_load_worker *w, uint64_t *rng)
 {
 	struct client *c = bench_client(w->b, BENCH_CALL_TIMEOUT_MS, 0);
 	for (long i = 0; i < w->quota && bench_now() < w->deadline; i++) {
+		if (w->ping) {
+			bench_load_ping_once(c, &w->ph);
+			continue;
+		}
 		struct bench_task t;
 		bench_load_task(w->b, rng, w->b->top.name, &t);
 		bench_load_draw_once(w->b, c, &w->ph, &t);
@@ -343,7 +365,7 @@ static void bench_load_perf_stop(struct bench_load_perf *p)
 }
 
 void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
-                           const char *name, int inflight)
+                           const char *name, int inflight, bool ping)
 {
 	int n = b->o.threads;
 	struct bench_load_worker *w = calloc((size_t)n, sizeof *w);
@@ -358,7 +380,7 @@ void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
 	double deadline = bench_now() + b->o.tput_s;
 	for (int i = 0; i < n; i++) {
 		w[i] = (struct bench_load_worker){
-			.b = b, .index = i, .inflight = inflight,
+			.b = b, .index = i, .inflight = ping ? 1 : inflight, .ping = ping,
 			.quota = b->o.tput_n / n + (i < b->o.tput_n % n),
 			.deadline = deadline, .start = &start};
 		w[i].ph.name = name;
