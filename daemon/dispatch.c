@@ -461,17 +461,17 @@ static void expire_due(struct dispatch *d)
 	}
 }
 
-/* After the batch: tell the gateway (committed only) and the timer,
- * which waits out a hold after a failed expiry. */
-static void batch_after(struct dispatch *d, bool committed)
+/* After the batch: tell the timer the earliest deadline of an offered
+ * seat, next_due (0 none), unless a hold after a failed expiry is later.
+ * What a committed batch owes the streams waits for dispatch_flush(),
+ * after the replies; a failed batch owes nothing. */
+static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 {
-	/* What a committed batch owes the streams waits for dispatch_flush(),
-	 * after the replies; a failed batch owes nothing. */
 	if (!committed) {
 		notify_queue_truncate(&d->notify, 0);
 		d->owed_first = d->owed_last = 0;
 	}
-	d->next_due = store_assignment_next_deadline(d->store);
+	d->next_due = next_due;
 	if (d->on_due)
 		d->on_due(d->on_due_arg, d->next_due && d->next_due < d->expire_hold
 		                         ? d->expire_hold : d->next_due);
@@ -479,12 +479,18 @@ static void batch_after(struct dispatch *d, bool committed)
 
 void dispatch_flush(struct dispatch *d)
 {
-	if (d->owed_last && d->on_commit)
+	bool publish = d->owed_last && d->on_commit;
+	bool notify = d->notify.n && d->on_notify;
+	/* Publishing and notifying read back a few dozen rows: in one read
+	 * transaction, not one each (each takes and drops the WAL locks). */
+	bool snapshot = (publish || notify) && store_read_begin(d->store);
+	if (publish)
 		d->on_commit(d->on_commit_arg, d->owed_first, d->owed_last);
 	d->owed_first = d->owed_last = 0;
-	if (d->notify.n && d->on_notify)
+	if (notify)
 		d->on_notify(d->on_notify_arg, d->notify.items, d->notify.n);
 	notify_queue_truncate(&d->notify, 0);
+	store_read_end(d->store, snapshot);
 }
 
 static double mono_seconds(void)
@@ -529,6 +535,15 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
+	/* What the commit will make durable, read inside the batch: after it,
+	 * each read would be a read transaction of its own. */
+	bool have_last = false;
+	int64_t next_due = 0;
+	if (!d->lost) {
+		have_last = d->on_commit && first >= 0 &&
+		            store_audit_last(d->store, &last, h) == STORE_OK;
+		next_due = store_assignment_next_deadline(d->store);
+	}
 	double t0 = mono_seconds();
 	/* A transaction SQLite abandoned applied nothing: say so. */
 	enum store_result r = STORE_NOT_WRITABLE;
@@ -539,12 +554,11 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (metrics)
 		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
 	if (r == STORE_OK) {
-		if (d->on_commit && first >= 0 &&
-		    store_audit_last(d->store, &last, h) == STORE_OK && last > first) {
+		if (have_last && last > first) {
 			d->owed_first = first + 1;
 			d->owed_last = last;
 		}
-		batch_after(d, true);
+		batch_after(d, true, next_due);
 		return;
 	}
 	log_error("%s a batch of %zu failed: %s; replying unavailable and "
@@ -564,7 +578,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	bool engage_ok = dispatch_reload_engage(d->store, d->pool, d->engage);
 	if (!pool_ok || !engage_ok)
 		log_error("reloading the pool failed: %s", store_errmsg(d->store));
-	batch_after(d, false);
+	batch_after(d, false, store_assignment_next_deadline(d->store));
 }
 
 void handler_touch(struct handler_ctx *ctx, int64_t id)

@@ -82,7 +82,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
  * on_commit and on_notify callbacks. The server calls it once the
  * batch's replies are sent, so that publishing never delays a reply;
  * dispatch_batch() also calls it first, so nothing waits past the next
- * batch.
+ * batch. Both callbacks run inside one read snapshot of the store
+ * (store_read_begin()): they may read it, never write.
  */
 void dispatch_flush(struct dispatch *d);
 

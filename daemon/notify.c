@@ -21,8 +21,9 @@ struct notify {
 	void *sock;
 	struct store *store;
 	msgpack_sbuffer sb;
-	struct expert *expert;   /* scratch */
-	struct task *task;       /* scratch */
+	struct store_contact contact;     /* scratch */
+	struct store_task_brief task;     /* the task last read, ... */
+	int64_t task_id;                  /* ... this one; 0 for none */
 };
 
 struct notify *notify_new(void *zmq_ctx, struct store *store,
@@ -41,10 +42,8 @@ struct notify *notify_new(void *zmq_ctx, struct store *store,
 	}
 	n->store = store;
 	msgpack_sbuffer_init(&n->sb);
-	n->expert = malloc(sizeof *n->expert);
-	n->task = malloc(sizeof *n->task);
 	n->sock = zmq_socket(zmq_ctx, ZMQ_PUB);
-	if (!n->expert || !n->task || !n->sock) {
+	if (!n->sock) {
 		snprintf(err, errsz, "cannot create the notification socket");
 		notify_destroy(&n);
 		return NULL;
@@ -64,16 +63,14 @@ void notify_destroy(struct notify **np)
 	if (n->sock)
 		zmq_close(n->sock);
 	msgpack_sbuffer_destroy(&n->sb);
-	free(n->expert);
-	free(n->task);
 	free(n);
 	*np = NULL;
 }
 
 static void notify_pack(struct notify *n, const struct notify_item *it)
 {
-	const struct expert *e = n->expert;
-	const struct task *t = n->task;
+	const struct store_contact *e = &n->contact;
+	const struct store_task_brief *t = &n->task;
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &n->sb, msgpack_sbuffer_write);
 	if (it->kind == NOTIFY_CLOSED) {
@@ -103,13 +100,28 @@ static void notify_pack(struct notify *n, const struct notify_item *it)
 	proto_pack_kv_str(&pk, "district", t->district);
 }
 
+/* Read what an item's message carries into the scratch. The task is read
+ * once for a run of items of one task (a draw's seats are consecutive),
+ * and, like the contact, even for a closed seat, whose message does not
+ * carry it: an item whose task cannot be read is not sent, either kind. */
+static bool notify_read(struct notify *n, const struct notify_item *it)
+{
+	if (it->task != n->task_id) {
+		n->task_id = 0;
+		if (store_task_brief(n->store, it->task, &n->task) != STORE_OK)
+			return false;
+		n->task_id = it->task;
+	}
+	return store_expert_contact(n->store, it->expert, &n->contact) == STORE_OK;
+}
+
 void notify_send_cb(void *arg, const struct notify_item *items, size_t count)
 {
 	struct notify *n = arg;
+	n->task_id = 0;   /* a task read in an earlier batch may have changed */
 	for (size_t i = 0; i < count; i++) {
 		const struct notify_item *it = &items[i];
-		if (store_expert_get(n->store, it->expert, n->expert) != STORE_OK ||
-		    store_task_get(n->store, it->task, n->task) != STORE_OK) {
+		if (!notify_read(n, it)) {
 			log_error("notification for assignment %lld not sent: its expert or "
 			          "task cannot be read", (long long)it->assignment);
 			continue;

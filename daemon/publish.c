@@ -33,7 +33,6 @@ struct publish {
 	void *sock;
 	struct store *store;
 	msgpack_sbuffer sb;   /* one message body, reused */
-	struct expert *expert; /* scratch for names, reused */
 };
 
 bool publish_bind(void *sock, const struct publish_options *opt, const char *domain,
@@ -76,11 +75,10 @@ struct publish *publish_new(void *zmq_ctx, struct store *store,
 	}
 	p->store = store;
 	msgpack_sbuffer_init(&p->sb);
-	p->expert = malloc(sizeof *p->expert);
 	p->sock = zmq_socket(zmq_ctx, ZMQ_PUB);
-	if (!p->expert || !p->sock) {
+	if (!p->sock) {
 		snprintf(err, errsz, "cannot create the event socket: %s",
-		         p->expert ? zmq_strerror(errno) : "out of memory");
+		         zmq_strerror(errno));
 		publish_destroy(&p);
 		return NULL;
 	}
@@ -99,7 +97,6 @@ void publish_destroy(struct publish **pp)
 	if (p->sock)
 		zmq_close(p->sock);
 	msgpack_sbuffer_destroy(&p->sb);
-	free(p->expert);
 	free(p);
 	*pp = NULL;
 }
@@ -116,10 +113,11 @@ static bool publish_is_key(const msgpack_object *o, const char *k)
 static void publish_pack_name(struct publish *p, msgpack_packer *pk,
                               const msgpack_object *id)
 {
+	char name[EXPERT_NAME_MAX + 1];
 	if (id && id->type == MSGPACK_OBJECT_POSITIVE_INTEGER && id->via.u64 <= INT64_MAX &&
-	    store_expert_get(p->store, (int64_t)id->via.u64, p->expert) == STORE_OK) {
+	    store_expert_name(p->store, (int64_t)id->via.u64, name) == STORE_OK) {
 		char masked[MASK_BUF];
-		mask_name(p->expert->name, masked);
+		mask_name(name, masked);
 		proto_pack_str(pk, masked);
 	} else {
 		msgpack_pack_nil(pk);

@@ -267,6 +267,26 @@ void store_batch_rollback(struct store *s)
 		exec(s, "ROLLBACK");
 }
 
+/* Prepared once, not exec'd like the batch's statements: a snapshot
+ * runs after nearly every batch, and is a few microseconds in all. */
+bool store_read_begin(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return false;
+	return store_step_done(store_stmt(s, STMT_READ_BEGIN)) == STORE_OK;
+}
+
+void store_read_end(struct store *s, bool began)
+{
+	if (!began || sqlite3_get_autocommit(s->db))
+		return;
+	/* The next batch's BEGIN IMMEDIATE fails inside a transaction: never
+	 * leave one open. */
+	if (store_step_done(store_stmt(s, STMT_READ_END)) != STORE_OK &&
+	    !sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+}
+
 /* --- idempotent requests ------------------------------------------------- */
 
 /* Where store_request_find() puts what it reads. */

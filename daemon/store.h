@@ -8,7 +8,8 @@
  * Transactions follow the dispatcher's group commit: store_batch_begin(),
  * then per request store_request_begin() / store_request_end(), then
  * store_batch_commit(). Nothing is durable before store_batch_commit()
- * returns STORE_OK.
+ * returns STORE_OK. What is read back after a commit shares one read
+ * snapshot: store_read_begin() / store_read_end().
  */
 #ifndef EXPERTD_STORE_H
 #define EXPERTD_STORE_H
@@ -58,6 +59,19 @@ void store_batch_rollback(struct store *s);
  * after that nothing more may run in the batch. */
 bool store_in_batch(struct store *s);
 
+/*
+ * A read snapshot for the work after a commit (publishing, notifying):
+ * one deferred read transaction around many reads, where each read alone
+ * would be a transaction of its own, taking and dropping the WAL read
+ * lock. Returns whether it began one: false inside an open transaction
+ * (the reads then belong to that one; no nesting) or when BEGIN fails
+ * (each read is then its own transaction, as without this). Only reads
+ * may run before store_read_end(), which must follow with that result.
+ */
+bool store_read_begin(struct store *s);
+/* End what store_read_begin() began; nothing when began is false. */
+void store_read_end(struct store *s, bool began);
+
 /* --- idempotent requests --------------------------------------------- */
 #define STORE_HASH_LEN 32
 /*
@@ -93,6 +107,17 @@ enum store_result store_term_list(struct store *s, struct store_term **out,
 enum store_result store_expert_insert(struct store *s, const struct expert *e);
 enum store_result store_expert_update(struct store *s, const struct expert *e);
 enum store_result store_expert_get(struct store *s, int64_t id, struct expert *out);
+/* Only the name (to mask it in an event); name has the size of
+ * struct expert's. */
+enum store_result store_expert_name(struct store *s, int64_t id,
+                                    char name[EXPERT_NAME_MAX + 1]);
+/* What the messaging gateway needs to reach an expert (PROTOCOL.md 4.8). */
+struct store_contact {
+	char name[EXPERT_NAME_MAX + 1];
+	char phone[sizeof ((struct expert *)0)->phone];
+};
+enum store_result store_expert_contact(struct store *s, int64_t id,
+                                       struct store_contact *out);
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id);
 int64_t store_expert_max_id(struct store *s);
@@ -206,6 +231,17 @@ enum store_result store_meta_put(struct store *s, const char *key,
 /* --- tasks, draws, assignments ------------------------------------------- */
 enum store_result store_task_insert(struct store *s, const struct task *t);
 enum store_result store_task_get(struct store *s, int64_t id, struct task *out);
+/* The task fields an offer's notification carries (PROTOCOL.md 4.8),
+ * sized as in struct task. */
+struct store_task_brief {
+	char bureau[sizeof ((struct task *)0)->bureau];
+	int kind;                       /* index into proto_task_kinds */
+	char specialty[sizeof ((struct task *)0)->specialty];
+	int64_t start_at, end_at;
+	char district[sizeof ((struct task *)0)->district];
+};
+enum store_result store_task_brief(struct store *s, int64_t id,
+                                   struct store_task_brief *out);
 enum store_result store_task_set_state(struct store *s, int64_t id, int state);
 int64_t store_task_max_id(struct store *s);
 /* Task ids of a bureau ("" = all), newest first; returns the total. */

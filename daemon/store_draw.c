@@ -272,6 +272,27 @@ enum store_result store_task_get(struct store *s, int64_t id, struct task *out)
 	return store_row(st, column_task, out);
 }
 
+static bool column_task_brief(sqlite3_stmt *st, void *row)
+{
+	struct store_task_brief *b = row;
+	store_column_copy(st, 0, b->bureau, sizeof b->bureau);
+	b->kind = sqlite3_column_int(st, 1);
+	store_column_copy(st, 2, b->specialty, sizeof b->specialty);
+	b->start_at = sqlite3_column_int64(st, 3);
+	b->end_at = sqlite3_column_int64(st, 4);
+	store_column_copy(st, 5, b->district, sizeof b->district);
+	return true;
+}
+
+enum store_result store_task_brief(struct store *s, int64_t id,
+                                   struct store_task_brief *out)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_TASK_BRIEF);
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_task_brief, out);
+}
+
 enum store_result store_task_set_state(struct store *s, int64_t id, int state)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_TASK_STATE);

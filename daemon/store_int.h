@@ -30,6 +30,9 @@
 /* Every statement the store runs, prepared once on first use. */
 #define STORE_STATEMENTS(X) \
 	X(STMT_USER_VERSION, "PRAGMA user_version") \
+	/* The read snapshot of the work after a commit (store_read_begin()). */ \
+	X(STMT_READ_BEGIN, "BEGIN DEFERRED") \
+	X(STMT_READ_END, "COMMIT") \
 	X(STMT_REQUEST_FIND, "SELECT body_hash, reply FROM requests" \
 	  " WHERE principal = ?1 AND request_id = ?2") \
 	X(STMT_REQUEST_SAVE, "INSERT INTO requests(principal, request_id, op," \
@@ -54,6 +57,10 @@
 	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS " FROM experts ORDER BY id") \
 	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_id = ?1") \
 	X(STMT_EXPERT_MAX_ID, "SELECT coalesce(max(id), 0) FROM experts") \
+	/* Only what an event or a notification carries: a whole row is about \
+	 * thirty columns copied into a struct of kilobytes. */ \
+	X(STMT_EXPERT_NAME, "SELECT name FROM experts WHERE id = ?1") \
+	X(STMT_EXPERT_CONTACT, "SELECT name, phone FROM experts WHERE id = ?1") \
 	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
 	  " reason, until_day, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
 	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \
@@ -100,6 +107,8 @@
 	X(STMT_TASK_CANCEL, "UPDATE tasks SET state = ?2, fill = ?3," \
 	  " cancel_reason = ?4 WHERE id = ?1") \
 	X(STMT_TASK_GET, "SELECT " TASK_COLS " FROM tasks WHERE id = ?1") \
+	X(STMT_TASK_BRIEF, "SELECT bureau, kind, specialty, start_at, end_at," \
+	  " district FROM tasks WHERE id = ?1") \
 	X(STMT_TASK_ALL, "SELECT " TASK_COLS " FROM tasks ORDER BY id") \
 	X(STMT_TASK_STATE, "UPDATE tasks SET state = ?2 WHERE id = ?1") \
 	X(STMT_TASK_MAX_ID, "SELECT coalesce(max(id), 0) FROM tasks") \

@@ -131,6 +131,38 @@ enum store_result store_expert_get(struct store *s, int64_t id, struct expert *o
 	return store_row(st, column_expert, out);
 }
 
+static bool column_name(sqlite3_stmt *st, void *row)
+{
+	store_column_copy(st, 0, row, EXPERT_NAME_MAX + 1);
+	return true;
+}
+
+enum store_result store_expert_name(struct store *s, int64_t id,
+                                    char name[EXPERT_NAME_MAX + 1])
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_NAME);
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_name, name);
+}
+
+static bool column_contact(sqlite3_stmt *st, void *row)
+{
+	struct store_contact *c = row;
+	store_column_copy(st, 0, c->name, sizeof c->name);
+	store_column_copy(st, 1, c->phone, sizeof c->phone);
+	return true;
+}
+
+enum store_result store_expert_contact(struct store *s, int64_t id,
+                                       struct store_contact *out)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_CONTACT);
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_contact, out);
+}
+
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id)
 {

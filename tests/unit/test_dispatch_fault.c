@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit_db.h"
 #include <sodium.h>
 
 #include "audit_log.h"
@@ -23,8 +25,7 @@
 #include "store_int.h"
 
 struct fx {
-	char dir[64];
-	char path[128];
+	struct unit_db db;
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;
@@ -86,11 +87,9 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/expertd-fault-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+	assert_true(unit_db_make(&f->db, "fault"));
 	char err[256];
-	assert_int_equal(store_open(f->path, &f->store, err, sizeof err), 0);
+	assert_int_equal(store_open(f->db.path, &f->store, err, sizeof err), 0);
 	assert_int_equal(audit_log_init(f->store, time(NULL)), STORE_OK);
 	f->pool = pool_new();
 	f->engage = engage_new();
@@ -111,13 +110,7 @@ static int teardown(void **state)
 	engage_destroy(&f->engage);
 	pool_destroy(&f->pool);
 	store_close(&f->store);
-	const char *sfx[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < 4; i++) {
-		char p[160];
-		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
+	unit_db_remove(&f->db);
 	free(f);
 	return 0;
 }
