@@ -52,12 +52,15 @@ void bench_setup_generate(struct bench *b, const char *roster)
 
 void bench_setup_start_daemon(struct bench *b)
 {
-	char tool[PATH_MAX + 64], pub[PATH_MAX + 16], ans[PATH_MAX + 16];
+	char tool[PATH_MAX + 64], pub[PATH_MAX + 16], ans[PATH_MAX + 16],
+	     note[PATH_MAX + 16];
 	bench_tool(tool, sizeof tool, b, "daemon/expertd");
+	/* Every endpoint in the run's dir: two runs at once never collide. */
 	snprintf(pub, sizeof pub, "ipc://%s/pub.sock", b->dir);
 	snprintf(ans, sizeof ans, "ipc://%s/answer.sock", b->dir);
+	snprintf(note, sizeof note, "ipc://%s/notify.sock", b->dir);
 	char *argv[] = {tool, "--insecure", "--db", b->db, "--listen", b->endpoint,
-	                "--pub-listen", pub, "--answer-listen", ans,
+	                "--pub-listen", pub, "--answer-listen", ans, "--notify-listen", note,
 	                "--metrics-listen", "off", "--log-level", "warning", NULL};
 	b->daemon = bench_spawn(argv, b->log);
 	if (bench_setup_daemon_pid == 0) {
