@@ -380,8 +380,10 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		notify_queue_truncate(&d->notify, notified);
 	}
 	/* Keep the reply for retries, except transient failures, which a
-	 * retry should try again. */
-	bool keep = op->recorded && st != PROTO_E_UNAVAILABLE && st != PROTO_E_INTERNAL;
+	 * retry should try again, and a wrong token, which a retry gets
+	 * again anyway: guesses must not grow the retry records. */
+	bool keep = op->recorded && st != PROTO_E_UNAVAILABLE &&
+	            st != PROTO_E_INTERNAL && st != PROTO_E_INVALID_TOKEN;
 	enum store_result r = STORE_OK;
 	if (keep) {
 		/* Tokens are shown once: the record never holds them. */

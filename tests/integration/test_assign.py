@@ -109,8 +109,8 @@ class Dealer:
             self.sock.curve_secretkey = sec
         self.sock.connect(endpoint)
 
-    def call(self, op, args):
-        rid, body = request(op, args)
+    def call(self, op, args, rid=None):
+        rid, body = request(op, args, rid)
         self.sock.send_multipart([b"", body])
         if not self.sock.poll(WAIT * 1000):
             raise AssertionError("no reply to %s" % op)
@@ -441,6 +441,32 @@ class ThrottleTest(AssignBase):
         self.assertIsNotNone(m, "no expertd_token_failures_total in /metrics")
         self.assertGreaterEqual(int(m.group(1)), 5)
 
+
+    def test_invalid_tokens_leave_no_retry_record(self):
+        res = self.draw("电工", 1, 10)
+        tok = list(self.tokens(res).values())[0]
+
+        def records():
+            with sqlite3.connect(self.d.db) as conn:
+                return conn.execute("SELECT count(*) FROM requests").fetchone()[0]
+
+        before = records()
+        conn = Dealer(self.d.answer)
+        self.addCleanup(conn.close)
+        guess = {"token": tok[:-1] + ("B" if tok[-1] != "B" else "C"),
+                 "answer": "accept"}
+        for _ in range(2):   # the same id and bytes: answered alike, twice
+            rep = conn.call("assignment.answer", guess, rid="guess-1")
+            self.assertEqual(rep["status"], "invalid_token", rep)
+        self.assertEqual(records(), before)
+        # The id was not taken by the guess: the real token may use it,
+        # and that answer is recorded and replayed.
+        good = {"token": tok, "answer": "accept"}
+        rep = conn.call("assignment.answer", good, rid="guess-1")
+        self.assertEqual((rep["status"], rep["result"]["state"]), ("ok", "accepted"), rep)
+        self.assertEqual(records(), before + 1)
+        again = conn.call("assignment.answer", good, rid="guess-1")
+        self.assertEqual(again, rep)
 
     def test_pipelined_guesses_are_throttled_within_one_batch(self):
         # Sent without waiting, so most of them arrive in one batch: still
