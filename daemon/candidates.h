@@ -22,8 +22,6 @@ struct candidates {
 	int64_t *ids;                  /* the ids of list, for hashing */
 	/* Scratch kept across draws: reuse one struct to avoid allocating. */
 	struct recusal_scan scan;
-	int64_t *also;                 /* also_exclude, sorted */
-	size_t cap_also;
 };
 
 void candidates_init(struct candidates *c);

@@ -3,6 +3,8 @@
  * engage.h). Most experts have neither, so the per-expert vector holds only
  * a pointer (8 bytes an expert: 8 MB for 10^6) and the record behind it is
  * allocated on the first conflict or assignment. Tasks are indexed by id.
+ * Served counts sit in a dense array of their own beside the slots, so a
+ * draw reads one for every expert of a bucket without following pointers.
  * Beside them, the same records by task, start day and organisation
  * (idmap.h), so a draw finds the few experts its task concerns without
  * reading every expert's history.
@@ -20,11 +22,12 @@ struct engage_slot {
 	struct engage_assignment *assignments;
 	uint32_t n_conflicts, cap_conflicts;
 	uint32_t n_assignments, cap_assignments;
-	uint32_t n_served;            /* assignments in a served state */
 };
 
 struct engage {
 	struct engage_slot **slots;   /* slots[expert id]; NULL = nothing */
+	uint32_t *served;             /* served[expert id]: assignments in a served
+	                               * state; n_slots of them too */
 	size_t n_slots;
 	struct engage_task *tasks;    /* tasks[id]; .id == 0: none (ids are dense) */
 	size_t cap_tasks;
@@ -76,6 +79,8 @@ void engage_clear(struct engage *e)
 		engage_slot_free(e->slots[i]);
 		e->slots[i] = NULL;
 	}
+	if (e->served)
+		memset(e->served, 0, e->n_slots * sizeof *e->served);
 	if (e->tasks)
 		memset(e->tasks, 0, e->cap_tasks * sizeof *e->tasks);
 	engage_index_free(e);
@@ -88,6 +93,7 @@ void engage_destroy(struct engage **pe)
 		return;
 	engage_clear(e);
 	free(e->slots);
+	free(e->served);
 	free(e->tasks);
 	free(e);
 	*pe = NULL;
@@ -124,6 +130,13 @@ static struct engage_slot *engage_slot_for(struct engage *e, int64_t expert)
 			return NULL;
 		memset(s + e->n_slots, 0, (nn - e->n_slots) * sizeof *s);
 		e->slots = s;
+		/* Both arrays keep n_slots entries: only the second can fail
+		 * now, and the first is merely larger than needed until then. */
+		uint32_t *v = realloc(e->served, nn * sizeof *v);
+		if (!v)
+			return NULL;
+		memset(v + e->n_slots, 0, (nn - e->n_slots) * sizeof *v);
+		e->served = v;
 		e->n_slots = nn;
 	}
 	if (!e->slots[id])
@@ -280,8 +293,8 @@ static struct engage_seat *engage_seat_find(struct engage *e, int64_t task,
 
 /* An assignment that changes task moves between the task lists; one that
  * only changes state is updated in place. */
-static bool engage_replace_assignment(struct engage *e, struct engage_slot *s,
-                                      int64_t expert, struct engage_assignment *old,
+static bool engage_replace_assignment(struct engage *e, int64_t expert,
+                                      struct engage_assignment *old,
                                       const struct engage_assignment *a)
 {
 	struct idmap_list *l = NULL;
@@ -299,8 +312,8 @@ static bool engage_replace_assignment(struct engage *e, struct engage_slot *s,
 		if (engage_seat_find(e, old->task, expert, old->id, &l, &at))
 			idmap_list_remove(&e->seats, l, at);
 	}
-	s->n_served -= engage_state_is_served(old->state);
-	s->n_served += engage_state_is_served(a->state);
+	e->served[expert] -= engage_state_is_served(old->state);
+	e->served[expert] += engage_state_is_served(a->state);
 	*old = *a;
 	return true;
 }
@@ -315,7 +328,7 @@ bool engage_put_assignment(struct engage *e, int64_t expert,
 		return false;
 	for (uint32_t i = 0; i < s->n_assignments; i++)
 		if (s->assignments[i].id == a->id)
-			return engage_replace_assignment(e, s, expert, &s->assignments[i], a);
+			return engage_replace_assignment(e, expert, &s->assignments[i], a);
 	struct engage_assignment *v = engage_grow(s->assignments, &s->cap_assignments,
 	                                          s->n_assignments, sizeof *v, 4);
 	if (!v)
@@ -326,7 +339,7 @@ bool engage_put_assignment(struct engage *e, int64_t expert,
 	if (!idmap_push(&e->seats, a->task, &seat))
 		return false;
 	s->assignments[s->n_assignments++] = *a;
-	s->n_served += engage_state_is_served(a->state);
+	e->served[expert] += engage_state_is_served(a->state);
 	return true;
 }
 
@@ -398,6 +411,13 @@ const struct engage_org_conflict *engage_org_conflicts(const struct engage *e,
 
 uint32_t engage_served_count(const struct engage *e, int64_t expert)
 {
-	const struct engage_slot *s = engage_slot_get(e, expert);
-	return s ? s->n_served : 0;
+	if (expert <= 0 || (uint64_t)expert >= e->n_slots)
+		return 0;
+	return e->served[expert];
+}
+
+const uint32_t *engage_served_counts(const struct engage *e, size_t *n)
+{
+	*n = e->served ? e->n_slots : 0;
+	return e->served;
 }

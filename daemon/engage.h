@@ -123,5 +123,9 @@ bool engage_state_is_served(int state);
 /* How many of the expert's assignments are in a served state (of any
  * task): a bound on what rule 8 can count for the expert. */
 uint32_t engage_served_count(const struct engage *e, int64_t expert);
+/* The same for every expert at once: counts[id] for 0 <= id < *n (0 past
+ * the end), for a draw reading it across a whole bucket. Borrowed; valid
+ * until the next change. */
+const uint32_t *engage_served_counts(const struct engage *e, size_t *n);
 
 #endif

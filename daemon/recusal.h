@@ -78,44 +78,134 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
 
 /*
  * The same rules for every expert of a bucket, as candidates_collect()
- * needs them: recusal_scan_begin() looks at the task's side once (the
- * conflicts on its organisations, the tasks overlapping it or sharing an
- * organisation within the rotation window, and who holds seats on them),
- * then recusal_scan_check() gives, for each expert in ascending id order,
- * exactly what recusal_check() gives, without reading the expert's
+ * needs them. recusal_scan_begin() works out the task's side once: the
+ * record rules as thresholds (term table, age cut-off, a filter of the
+ * task's organisations), and, from the engagement indexes, the few experts
+ * the task concerns (conflicts on its organisations, seats on tasks
+ * overlapping it or sharing an organisation within the rotation window),
+ * noted as sorted marks. recusal_scan_check() then gives, for each expert
+ * in ascending id order, exactly what recusal_check() gives, in a few
+ * compares for an expert with no mark, without reading the expert's
  * history (except for rule 8, only for experts with at least the cap of
  * served assignments). The scan borrows eng, terms, t and cfg until the
  * next begin; it keeps its buffers across draws.
  */
-struct recusal_hit {
+
+/* Marks: expert `expert` is kept off by `rule` unless an earlier rule
+ * already is. RECUSAL_MARK_NAMED sorts before every rule: an id the caller
+ * leaves out whatever the rules say (already drawn for the task). Of an
+ * expert's marks the smallest rule counts. */
+#define RECUSAL_MARK_NAMED (-1)
+struct recusal_mark {
 	int64_t expert;
-	int32_t rule;          /* enum recusal_rule: conflict, overlap or rotation */
+	int32_t rule;          /* RECUSAL_MARK_NAMED, excluded, conflict, overlap
+	                        * or rotation */
 };
+
+/* term_ok[] bits: the term may start (joined_term) / end (term) a service
+ * covering the task. */
+#define RECUSAL_TERM_FROM 1u
+#define RECUSAL_TERM_TO 2u
+#define RECUSAL_ORG_FILTER_BITS 1024
 
 struct recusal_scan {
 	const struct engage *eng;
 	const struct recusal_terms *terms;
 	const struct recusal_task *t;
 	const struct recusal_config *cfg;
-	struct recusal_hit *hits;          /* sorted by expert, then rule */
-	size_t n_hits, cap_hits, next_hit;
-	int64_t *exclude;                  /* t->exclude, sorted */
-	size_t n_exclude, cap_exclude, next_exclude;
-	int64_t last_id;                   /* ascending order check */
-	bool oom;                          /* a hit could not be recorded */
+	/* The record rules seen from the task, so that they cost an expert
+	 * a few compares. */
+	int32_t start_day;
+	uint32_t capability;
+	int64_t age_born_by;               /* born on or before: over the age limit */
+	uint16_t term_max;                 /* terms->count clamped to 0..UINT16_MAX */
+	uint8_t *term_ok;                  /* [0..term_max], RECUSAL_TERM_* bits */
+	size_t cap_term_ok;
+	/* Bit (org % BITS) of each of the task's organisations: an expert
+	 * whose employer and recommender miss it concerns none of them. */
+	uint64_t org_filter[RECUSAL_ORG_FILTER_BITS / 64];
+	/* Rule 8 only when it can exclude: NULL when the cap or the window is
+	 * off, else engage_served_counts() (n_served of them). */
+	const uint32_t *served;
+	size_t n_served;
+	uint32_t exposure_cap;
+	/* The experts the task concerns, sorted by expert; spare is the
+	 * sort's other buffer. */
+	struct recusal_mark *marks, *spare;
+	size_t n_marks, cap_marks, cap_spare, next_mark;
+	int64_t mark_id;                   /* marks[next_mark].expert; INT64_MAX after */
+	bool oom;                          /* a mark could not be recorded */
 };
 
 void recusal_scan_init(struct recusal_scan *s);
 /* Frees the buffers; s is left as after init. */
 void recusal_scan_free(struct recusal_scan *s);
-/* Prepare for task t. False on out of memory. */
+/* Prepare for task t. The n_named ids of `named` (any order, may repeat)
+ * are excluded before any rule and counted as RULE_EXCLUDED. False on out
+ * of memory. */
 bool recusal_scan_begin(struct recusal_scan *s, const struct engage *eng,
                         const struct recusal_terms *terms,
                         const struct recusal_task *t,
-                        const struct recusal_config *cfg);
-/* recusal_check() of expert `id` whose entry's slim form is x (a bucket's
- * slim[i], see pool.h); id above the previous one. */
-enum recusal_rule recusal_scan_check(struct recusal_scan *s, int64_t id,
-                                     const struct pool_slim *x);
+                        const struct recusal_config *cfg,
+                        const int64_t *named, size_t n_named);
+
+/* The uncommon cases of recusal_scan_check(), out of line: an expert with
+ * a mark, and one that may concern an organisation or reach the cap. */
+enum recusal_rule recusal_scan_marked(struct recusal_scan *s, int64_t id,
+                                      const struct pool_slim *x);
+enum recusal_rule recusal_scan_unusual(const struct recusal_scan *s, int64_t id,
+                                       const struct pool_slim *x);
+
+/* The record rules (status, term, capability, age) from the thresholds
+ * worked out by begin. */
+static inline enum recusal_rule recusal_scan_record(const struct recusal_scan *s,
+                                                    const struct pool_slim *x)
+{
+	/* A suspension with an end date that passed before the task starts
+	 * no longer stands; an open-ended one (0) always does. */
+	if (x->status != EXPERT_ACTIVE &&
+	    !(x->status == EXPERT_SUSPENDED && x->suspended_until != 0 &&
+	      x->suspended_until < s->start_day))
+		return RULE_STATUS;
+	if (!(x->term <= s->term_max && x->joined_term <= x->term &&
+	      (s->term_ok[x->joined_term] & RECUSAL_TERM_FROM) &&
+	      (s->term_ok[x->term] & RECUSAL_TERM_TO)))
+		return RULE_TERM;
+	if (s->capability != 0 && !(x->task_types & s->capability))
+		return RULE_CAPABILITY;
+	if (x->relaxations == 0 && x->birth <= s->age_born_by)
+		return RULE_AGE;
+	return RULE_OK;
+}
+
+/* Org 0 (none) shares its bit with some organisations; without the test
+ * a task naming one would send every expert without a recommender down
+ * the slow path. */
+static inline bool recusal_scan_may_concern(const struct recusal_scan *s, uint32_t org)
+{
+	uint32_t bit = org % RECUSAL_ORG_FILTER_BITS;
+	return (org != 0) & (s->org_filter[bit / 64] >> (bit % 64) & 1);
+}
+
+/*
+ * recusal_check() of expert `id` whose entry's slim form is x (a bucket's
+ * slim[i], see pool.h); ids must come in ascending order. Inline: a draw
+ * runs it for every expert of a bucket, and most pass every rule.
+ */
+static inline enum recusal_rule recusal_scan_check(struct recusal_scan *s, int64_t id,
+                                                   const struct pool_slim *x)
+{
+	if (id >= s->mark_id)
+		return recusal_scan_marked(s, id, x);
+	enum recusal_rule r = recusal_scan_record(s, x);
+	if (r != RULE_OK)
+		return r;
+	if (recusal_scan_may_concern(s, x->employer_org) ||
+	    recusal_scan_may_concern(s, x->recommender_org) ||
+	    (s->served && (uint64_t)id < s->n_served &&
+	     s->served[id] >= s->exposure_cap))
+		return recusal_scan_unusual(s, id, x);
+	return RULE_OK;
+}
 
 #endif

@@ -7,6 +7,10 @@
  * task, pool upserts and removals, clear and reload, a task held for years
  * (the full-table path), tasks ending before they start. Every collect is
  * compared in full: same ids in the same order, same entries, same counts.
+ * The scan's own shortcuts get their edges too: term numbers outside the
+ * terms held and term tables out of order or missing, births on every day
+ * around the age limit (relaxed or not), organisations colliding in its
+ * filter, exposure on and off, excluded ids in no bucket or repeated.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +28,7 @@
 #define HOUR INT64_C(3600)
 #define N_EXPERTS 600
 #define N_ORGS 12
+#define N_FILLER_ORGS 1100   /* interned after the 12: ids up to 1112 */
 #define N_SPECS 3
 
 static const char *const specs[N_SPECS] = {"焊工", "电工", "车工"};
@@ -34,8 +39,15 @@ struct sim {
 	struct engage *eng;
 	int32_t term_start[3], term_end[3];
 	struct recusal_terms terms;
+	/* Terms 1 and 2 swapped in time: the scan may assume no order. */
+	int32_t swapped_start[3], swapped_end[3];
+	const struct recusal_terms *use_terms;   /* this draw's: one of those, or NULL */
+	struct recusal_terms other_terms;
 	struct recusal_config cfg;
 	uint32_t orgs[N_ORGS];
+	/* Orgs whose ids equal the task orgs' modulo the scan's org filter
+	 * size: employers that pass its filter but concern no task. */
+	char colliding[N_ORGS][19];
 	int64_t base;                 /* a start time near the middle of term 1 */
 	int64_t n_tasks, n_assignments;
 	/* Everything put into engage, to replay after a clear. */
@@ -70,6 +82,11 @@ static void org_code(char out[19], int i)
 	out[18] = '\0';
 }
 
+static void filler_code(char out[19], int i)
+{
+	snprintf(out, 19, "91440101MB59%04dY", i);
+}
+
 static void sim_expert(struct sim *s, int64_t id)
 {
 	struct expert e;
@@ -77,6 +94,9 @@ static void sim_expert(struct sim *s, int64_t id)
 	e.id = id;
 	e.birth = ident_days_from_civil(1955 + (int)below(s, 35), 1 + (int)below(s, 12),
 	                                1 + (int)below(s, 28));
+	if (below(s, 4) == 0)   /* near the 66th birthday on the tasks' days */
+		e.birth = (int32_t)(s->base / DAY) - 66 * 365 - 16 - 800 +
+		          (int32_t)below(s, 1600);
 	e.n_specialties = 1 + (int)below(s, 2);
 	strcpy(e.specialties[0], specs[below(s, N_SPECS)]);
 	strcpy(e.specialties[1], specs[below(s, N_SPECS)]);
@@ -91,7 +111,13 @@ static void sim_expert(struct sim *s, int64_t id)
 	e.leader_eligible = below(s, 3) == 0;
 	e.term = 1 + (int)below(s, 2);
 	e.joined_term = below(s, 10) == 0 ? 2 : 1;
-	if (below(s, 3))
+	if (below(s, 12) == 0) {   /* numbers outside the terms held, or none */
+		e.term = (int)below(s, 5);
+		e.joined_term = (int)below(s, 5);
+	}
+	if (below(s, 12) == 0)
+		memcpy(e.employer_code, s->colliding[below(s, N_ORGS)], 19);
+	else if (below(s, 3))
 		org_code(e.employer_code, (int)below(s, N_ORGS));
 	if (below(s, 5) == 0)
 		org_code(e.recommender_code, (int)below(s, N_ORGS));
@@ -255,7 +281,7 @@ static bool has_specialty(const struct pool_entry *pe, uint32_t sid)
 static void sim_compare(struct sim *s, const struct recusal_task *t, uint32_t sid,
                         int g, const int64_t *also, size_t n_also)
 {
-	assert_true(candidates_collect(&s->c, s->pool, s->eng, &s->terms, sid, g, t,
+	assert_true(candidates_collect(&s->c, s->pool, s->eng, s->use_terms, sid, g, t,
 	                               &s->cfg, also, n_also));
 	uint64_t excluded[RULE__COUNT] = {0};
 	size_t n = 0;
@@ -271,7 +297,7 @@ static void sim_compare(struct sim *s, const struct recusal_task *t, uint32_t si
 		for (size_t i = 0; i < n_also; i++)
 			named = named || also[i] == id;
 		enum recusal_rule r = named ? RULE_EXCLUDED
-			: recusal_check(pe, s->eng, &s->terms, t, &s->cfg);
+			: recusal_check(pe, s->eng, s->use_terms, t, &s->cfg);
 		if (r != RULE_OK) {
 			excluded[r]++;
 			continue;
@@ -293,15 +319,44 @@ static void sim_compare(struct sim *s, const struct recusal_task *t, uint32_t si
 	s->compared++;
 }
 
+/* Mostly the two terms in order; sometimes fewer, none, or out of order. */
+static const struct recusal_terms *sim_draw_terms(struct sim *s)
+{
+	switch (below(s, 12)) {
+	case 0:
+		return NULL;
+	case 1:
+	case 2:
+		s->other_terms = (struct recusal_terms){s->term_start, s->term_end,
+		                                        (int)below(s, 3) - (int)below(s, 2)};
+		return &s->other_terms;
+	case 3:
+		s->other_terms = (struct recusal_terms){s->swapped_start, s->swapped_end, 2};
+		return &s->other_terms;
+	default:
+		return &s->terms;
+	}
+}
+
 static void sim_compare_draw(struct sim *s)
 {
 	struct recusal_task t = sim_draw_task(s);
-	int64_t also[5];
+	/* Already drawn: sometimes repeated, or ids no bucket holds. */
+	static const int64_t odd[] = {0, -7, INT64_MAX, INT64_C(1) << 40, N_EXPERTS + 3};
+	int64_t also[8];
 	size_t n_also = below(s, 4) == 0 ? 5 : 0;
 	for (size_t i = 0; i < n_also; i++)
 		also[i] = 1 + (int64_t)below(s, N_EXPERTS);
+	if (n_also && below(s, 2)) {
+		also[n_also++] = also[0];
+		also[n_also++] = odd[below(s, sizeof odd / sizeof *odd)];
+	}
+	if (t.n_exclude > 0 && below(s, 3) == 0)
+		s->exclude[0] = odd[below(s, sizeof odd / sizeof *odd)];
 	uint32_t sid = pool_specialty_find(s->pool, specs[below(s, N_SPECS)]);
+	s->use_terms = sim_draw_terms(s);
 	sim_compare(s, &t, sid, (int)below(s, POOL_GROUP_TYPES), also, n_also);
+	s->use_terms = &s->terms;
 }
 
 static void sim_init(struct sim *s, uint64_t seed)
@@ -317,6 +372,11 @@ static void sim_init(struct sim *s, uint64_t seed)
 	s->term_start[2] = ident_days_from_civil(2026, 1, 1);
 	s->term_end[2] = ident_days_from_civil(2028, 12, 31);
 	s->terms = (struct recusal_terms){s->term_start, s->term_end, 2};
+	s->swapped_start[1] = s->term_start[2];
+	s->swapped_end[1] = s->term_end[2];
+	s->swapped_start[2] = s->term_start[1];
+	s->swapped_end[2] = s->term_end[1];
+	s->use_terms = &s->terms;
 	s->base = ident_days_from_civil(2025, 9, 1) * DAY + 9 * HOUR;
 	s->cfg = (struct recusal_config){.rotation_days = 365, .exposure_cap = 3,
 	                                 .exposure_days = 200, .diversity = true,
@@ -327,6 +387,16 @@ static void sim_init(struct sim *s, uint64_t seed)
 		s->orgs[i] = pool_org_intern(s->pool, code);
 		assert_int_not_equal(s->orgs[i], 0);
 	}
+	for (int i = 0; i < N_FILLER_ORGS; i++) {
+		char code[19];
+		filler_code(code, i);
+		uint32_t id = pool_org_intern(s->pool, code);
+		for (int k = 0; k < N_ORGS; k++)
+			if (id == s->orgs[k] + RECUSAL_ORG_FILTER_BITS)
+				memcpy(s->colliding[k], code, sizeof code);
+	}
+	for (int k = 0; k < N_ORGS; k++)
+		assert_true(s->colliding[k][0] != '\0');
 	for (int64_t id = 1; id <= N_EXPERTS; id++)
 		sim_expert(s, id);
 	candidates_init(&s->c);
@@ -395,6 +465,10 @@ static void test_scan_matches_check_rotation_off(void **state)
 	run_sim(0xa4093822299f31d0u,
 	        (struct recusal_config){.rotation_days = -5, .exposure_cap = 4,
 	                                .exposure_days = 1000, .diversity = true}, 200);
+	/* The shortest exposure window: tasks less than a day apart. */
+	run_sim(0x299f31d0082efa98u,
+	        (struct recusal_config){.rotation_days = 0, .exposure_cap = 1,
+	                                .exposure_days = 1, .diversity = true}, 200);
 }
 
 /* A task held for years widens the overlap search past the day-by-day
@@ -498,6 +572,54 @@ static void test_scan_window_edges(void **state)
 	sim_fini(&s);
 }
 
+/* The age limit on every day of birth around it, 29 February included,
+ * for tasks starting on the days where the calendar is most awkward. */
+static void test_scan_age_limit_every_day(void **state)
+{
+	(void)state;
+	static struct sim s;
+	sim_init(&s, 0x452821e638d01377u);
+	const int32_t days[] = {
+		ident_days_from_civil(2024, 2, 28), ident_days_from_civil(2024, 2, 29),
+		ident_days_from_civil(2024, 3, 1), ident_days_from_civil(2025, 2, 28),
+		ident_days_from_civil(2025, 3, 1), ident_days_from_civil(2026, 12, 31),
+		ident_days_from_civil(2027, 1, 1), ident_days_from_civil(2028, 2, 29),
+	};
+	const size_t n_days = sizeof days / sizeof *days;
+	const int32_t first = days[0] - 66 * 366 - 3, last = days[n_days - 1] - 66 * 365 + 3;
+	int64_t id = N_EXPERTS;
+	for (int32_t birth = first; birth <= last; birth++) {
+		struct expert e;
+		memset(&e, 0, sizeof e);
+		e.id = ++id;
+		e.birth = birth;
+		strcpy(e.specialties[0], "年龄");
+		e.n_specialties = 1;
+		e.group_types = 7;
+		e.task_types = 0x1f;
+		e.relaxations = e.id % 7 == 0 ? 1u << (e.id % 5) : 0;
+		e.status = EXPERT_ACTIVE;
+		e.term = 2;
+		e.joined_term = 1;
+		assert_true(pool_upsert(s.pool, &e));
+	}
+	uint32_t sid = pool_specialty_find(s.pool, "年龄");
+	uint64_t over = 0, ok = 0;
+	for (size_t i = 0; i < n_days; i++) {
+		struct recusal_task t;
+		memset(&t, 0, sizeof t);
+		t.start_day = t.end_day = days[i];
+		t.start_at = (int64_t)days[i] * DAY + HOUR;
+		t.end_at = t.start_at + HOUR;
+		sim_compare(&s, &t, sid, 1, NULL, 0);
+		over += s.c.excluded[RULE_AGE];
+		ok += s.c.n;
+	}
+	assert_true(over > 0);
+	assert_true(ok > 0);
+	sim_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_scan_long_task_reads_whole_table),
 		cmocka_unit_test(test_scan_reuse_across_draws),
 		cmocka_unit_test(test_scan_window_edges),
+		cmocka_unit_test(test_scan_age_limit_every_day),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

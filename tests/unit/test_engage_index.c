@@ -31,6 +31,21 @@ static struct engage_task mk_task(int64_t id, int64_t start, uint32_t org1, uint
 	return t;
 }
 
+/* The served count of an expert, checking that the dense array a draw
+ * reads agrees with engage_served_count() for every expert, and that ids
+ * past its end count nothing. */
+static uint32_t served(const struct engage *e, int64_t expert)
+{
+	size_t n;
+	const uint32_t *all = engage_served_counts(e, &n);
+	for (size_t id = 1; id < n; id++)
+		assert_int_equal(all[id], engage_served_count(e, (int64_t)id));
+	assert_int_equal(engage_served_count(e, (int64_t)n), 0);
+	assert_int_equal(engage_served_count(e, 0), 0);
+	assert_int_equal(engage_served_count(e, -1), 0);
+	return (uint64_t)expert < n ? all[expert] : 0;
+}
+
 static bool ids_have(const int64_t *ids, size_t n, int64_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -150,7 +165,7 @@ static void test_seats_follow_state_and_task(void **state)
 	assert_non_null(s);
 	assert_int_equal(n, 1);
 	assert_int_equal(s->state, ASSIGN_OFFERED);
-	assert_int_equal(engage_served_count(e, 42), 1);
+	assert_int_equal(served(e, 42), 1);
 
 	a.state = ASSIGN_DECLINED;                        /* state change in place */
 	assert_true(engage_put_assignment(e, 42, &a));
@@ -158,7 +173,7 @@ static void test_seats_follow_state_and_task(void **state)
 	assert_non_null(s);
 	assert_int_equal(n, 1);
 	assert_int_equal(s->state, ASSIGN_DECLINED);
-	assert_int_equal(engage_served_count(e, 42), 0);
+	assert_int_equal(served(e, 42), 0);
 
 	a.task = 11;                                      /* moved to another task */
 	a.state = ASSIGN_COMPLETED;
@@ -168,7 +183,7 @@ static void test_seats_follow_state_and_task(void **state)
 	s = seat_of(e, 11, 42, 1, &n);
 	assert_non_null(s);
 	assert_int_equal(s->state, ASSIGN_COMPLETED);
-	assert_int_equal(engage_served_count(e, 42), 1);
+	assert_int_equal(served(e, 42), 1);
 
 	/* Many seats on one task, from many experts; one expert twice. */
 	for (int64_t k = 2; k < 60; k++) {
@@ -178,7 +193,14 @@ static void test_seats_follow_state_and_task(void **state)
 	}
 	engage_task_seats(e, 11, &n);
 	assert_int_equal(n, 59);
-	assert_int_equal(engage_served_count(e, 42), 1 + 15);  /* odd ids 31..59 */
+	assert_int_equal(served(e, 42), 1 + 15);  /* odd ids 31..59 */
+	for (int64_t k = 2; k < 30; k++)
+		assert_int_equal(served(e, k), k % 2);
+	/* An expert past the first slots: both arrays grow together. */
+	struct engage_assignment far = {.id = 900, .task = 11, .state = ASSIGN_COMPLETED};
+	assert_true(engage_put_assignment(e, 5000, &far));
+	assert_int_equal(served(e, 5000), 1);
+	assert_int_equal(served(e, 42), 1 + 15);
 	s = seat_of(e, 11, 42, 31, &n);
 	assert_non_null(s);
 	assert_int_equal(s->state, ASSIGN_ACCEPTED);
@@ -186,7 +208,8 @@ static void test_seats_follow_state_and_task(void **state)
 	engage_clear(e);
 	assert_null(engage_task_seats(e, 11, &n));
 	assert_int_equal(n, 0);
-	assert_int_equal(engage_served_count(e, 42), 0);
+	assert_int_equal(served(e, 42), 0);
+	assert_int_equal(served(e, 5000), 0);
 	engage_destroy(&e);
 }
 
