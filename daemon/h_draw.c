@@ -222,16 +222,20 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 	proto_pack_str(pk, "panel");
 	msgpack_pack_array(pk, (uint32_t)tr->n_panel);
 	for (size_t i = 0; i < tr->n_panel; i++) {
-		struct expert e;
-		enum proto_status st = handler_get_expert(ctx, tr->panel[i], &e, rep);
-		if (st != PROTO_OK)
-			return st;
+		/* Only the columns shown: the whole row is several KB. */
+		struct store_contact e;
+		enum store_result r = store_expert_contact(ctx->store, tr->panel[i], &e);
+		if (r != STORE_OK)
+			return r == STORE_NOT_FOUND
+			       ? reply_error(rep, PROTO_E_NOT_FOUND, "expert",
+			                     "no expert with id %lld", (long long)tr->panel[i])
+			       : handler_store_error(rep, r);
 		bool backup = i >= leaders + (size_t)t->members;
 		/* The requesting bureau gets the contact it needs: full phone. */
 		msgpack_pack_map(pk, 9);
 		proto_pack_kv_int(pk, "seat", (int64_t)i);
 		proto_pack_kv_str(pk, "role", proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1]);
-		proto_pack_kv_int(pk, "expert", e.id);
+		proto_pack_kv_int(pk, "expert", tr->panel[i]);
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", e.phone);
 		proto_pack_kv_str(pk, "employer", e.employer);

@@ -111,10 +111,12 @@ enum store_result store_expert_get(struct store *s, int64_t id, struct expert *o
  * struct expert's. */
 enum store_result store_expert_name(struct store *s, int64_t id,
                                     char name[EXPERT_NAME_MAX + 1]);
-/* What the messaging gateway needs to reach an expert (PROTOCOL.md 4.8). */
+/* What the messaging gateway needs to reach an expert (PROTOCOL.md 4.8),
+ * and a draw reply shows of each seat (7.8). */
 struct store_contact {
 	char name[EXPERT_NAME_MAX + 1];
 	char phone[sizeof ((struct expert *)0)->phone];
+	char employer[EXPERT_EMPLOYER_MAX + 1];
 };
 enum store_result store_expert_contact(struct store *s, int64_t id,
                                        struct store_contact *out);

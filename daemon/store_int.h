@@ -60,7 +60,8 @@
 	/* Only what an event or a notification carries: a whole row is about \
 	 * thirty columns copied into a struct of kilobytes. */ \
 	X(STMT_EXPERT_NAME, "SELECT name FROM experts WHERE id = ?1") \
-	X(STMT_EXPERT_CONTACT, "SELECT name, phone FROM experts WHERE id = ?1") \
+	X(STMT_EXPERT_CONTACT, "SELECT name, phone, employer FROM experts" \
+	  " WHERE id = ?1") \
 	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
 	  " reason, until_day, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
 	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \

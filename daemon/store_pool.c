@@ -151,6 +151,7 @@ static bool column_contact(sqlite3_stmt *st, void *row)
 	struct store_contact *c = row;
 	store_column_copy(st, 0, c->name, sizeof c->name);
 	store_column_copy(st, 1, c->phone, sizeof c->phone);
+	store_column_copy(st, 2, c->employer, sizeof c->employer);
 	return true;
 }
 

@@ -38,6 +38,8 @@ static void fx_expert(struct expert *e, int64_t id, const char *name,
 	snprintf(e->name, sizeof e->name, "%s", name);
 	snprintf(e->resident_id, sizeof e->resident_id, "%s", resident);
 	snprintf(e->phone, sizeof e->phone, "%s", phone);
+	if (id == 1) /* the longest employer name the field holds */
+		memset(e->employer, 'e', sizeof e->employer - 1);
 	e->n_specialties = 1;
 	snprintf(e->specialties[0], sizeof e->specialties[0], "焊工");
 	e->term = e->joined_term = 1;
@@ -99,6 +101,7 @@ static void test_expert_name_and_contact(void **state)
 {
 	struct fx *f = *state;
 	struct expert *full = malloc(sizeof *full);
+	struct store_contact c0;
 	assert_non_null(full);
 	for (int64_t id = 1; id <= 2; id++) {
 		char name[EXPERT_NAME_MAX + 1];
@@ -110,7 +113,10 @@ static void test_expert_name_and_contact(void **state)
 		assert_int_equal(store_expert_contact(f->store, id, &c), STORE_OK);
 		assert_string_equal(c.name, full->name);
 		assert_string_equal(c.phone, full->phone);
+		assert_string_equal(c.employer, full->employer);
 	}
+	assert_int_equal(store_expert_contact(f->store, 1, &c0), STORE_OK);
+	assert_int_equal(strlen(c0.employer), EXPERT_EMPLOYER_MAX);
 	assert_int_equal(strlen(full->name), 2 * 3);   /* 李四 */
 	assert_int_equal(store_expert_get(f->store, 1, full), STORE_OK);
 	assert_int_equal(strlen(full->name), EXPERT_NAME_MAX);
