@@ -147,6 +147,9 @@ void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
                            const char *name, int inflight, bool ping);
 
 /* bench_sql.c: the naive SQL draw and the rule cross-check. */
+/* The index the naive query needs on the daemon's database: expertd keeps
+ * none by expert (it holds assignments in memory), a SQL design would. */
+void bench_sql_index(const struct bench *b);
 void bench_sql_naive(const struct bench *b, sqlite3 *db, struct bench_phase *ph,
                      const char *name, const char *specialty, uint64_t seed);
 void bench_sql_check(const struct bench *b, sqlite3 *db, uint64_t seed, int *agree,

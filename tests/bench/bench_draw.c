@@ -346,6 +346,7 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	                      o->seed * 31 + 6);
 	r->rss_after_kb = bench_rss_kb(b->daemon);
 	printf("expertd VmRSS after the draws: %ld KiB\n", r->rss_after_kb);
+	bench_sql_index(b);
 	printf("phase: naive SQL, top specialty (at most %d or %.0f s)\n",
 	       o->naive_max, o->naive_s);
 	bench_sql_naive(b, db, &ph[PH_NAIVE], "naive", b->top.name, o->seed * 31 + 3);
