@@ -17,21 +17,15 @@
 
 #include <cmocka.h>
 
-#include "unit_db.h"
 #include <sodium.h>
 
 #include "audit_log.h"
 #include "dispatch.h"
 #include "store_int.h"
+#include "unit_db.h"
 
 struct fx {
-	struct unit_db db;
-	struct store *store;
-	struct pool *pool;
-	struct engage *engage;
-	struct recusal_config rules;
-	struct assign_rules assign;
-	struct dispatch *d;
+	struct unit_dispatch u;
 };
 
 /* The fault: interrupt the nth "INSERT INTO terms" of the armed batch. */
@@ -87,18 +81,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	assert_true(unit_db_make(&f->db, "fault"));
-	char err[256];
-	assert_int_equal(store_open(f->db.path, &f->store, err, sizeof err), 0);
-	assert_int_equal(audit_log_init(f->store, time(NULL)), STORE_OK);
-	f->pool = pool_new();
-	f->engage = engage_new();
-	assert_non_null(f->pool);
-	assert_non_null(f->engage);
-	f->assign.respond_within = 86400;
-	policy_defaults(&f->assign.ledger);
-	f->d = dispatch_new(f->store, f->pool, f->engage, &f->rules, &f->assign);
-	assert_non_null(f->d);
+	assert_true(unit_dispatch_open(&f->u, "fault"));
 	*state = f;
 	return 0;
 }
@@ -106,11 +89,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	dispatch_destroy(&f->d);
-	engage_destroy(&f->engage);
-	pool_destroy(&f->pool);
-	store_close(&f->store);
-	unit_db_remove(&f->db);
+	unit_dispatch_close(&f->u);
 	free(f);
 	return 0;
 }
@@ -160,7 +139,7 @@ static int batch_run(struct fx *f, const struct treq *reqs, size_t n,
 		it[i].caller.role = PROTO_ROLE_OPERATOR;
 		strcpy(it[i].caller.principal, "op");
 	}
-	dispatch_batch(f->d, it, n, time(NULL), NULL);
+	dispatch_batch(f->u.d, it, n, time(NULL), NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct proto_reply rep;
 		struct proto_error err;
@@ -208,9 +187,9 @@ static void test_batch_commits_without_fault(void **state)
 	struct fx *f = *state;
 	struct tres r[BATCH_N];
 	assert_int_equal(terms_count(f, "list-0"), 0);
-	fault_arm(f->store, 99); /* traced but never fires */
+	fault_arm(f->u.store, 99); /* traced but never fires */
 	batch_run(f, batch, BATCH_N, r);
-	fault_disarm(f->store);
+	fault_disarm(f->u.store);
 	assert_false(fault.fired);
 	assert_int_equal(fault.inserts, 3);
 	for (size_t i = 0; i < BATCH_N; i++) {
@@ -224,9 +203,9 @@ static void test_abandoned_transaction_applies_nothing(void **state)
 {
 	struct fx *f = *state;
 	struct tres r[BATCH_N];
-	fault_arm(f->store, 2); /* the second request's INSERT */
+	fault_arm(f->u.store, 2); /* the second request's INSERT */
 	batch_run(f, batch, BATCH_N, r);
-	fault_disarm(f->store);
+	fault_disarm(f->u.store);
 	assert_true(fault.fired);
 	/* The rest of the batch did not run: no third INSERT was started. */
 	assert_int_equal(fault.inserts, 2);
@@ -236,7 +215,7 @@ static void test_abandoned_transaction_applies_nothing(void **state)
 		assert_int_equal(r[i].status, PROTO_E_UNAVAILABLE);
 		assert_string_equal(r[i].id, batch[i].id);
 	}
-	assert_false(store_in_batch(f->store));
+	assert_false(store_in_batch(f->u.store));
 	/* Nothing durable, not even open-1 which had succeeded in-batch. */
 	assert_int_equal(terms_count(f, "list-1"), 0);
 

@@ -17,12 +17,12 @@
 
 #include <cmocka.h>
 
-#include "unit_db.h"
 #include <sodium.h>
 
 #include "audit.h"
 #include "audit_log.h"
 #include "dispatch.h"
+#include "unit_db.h"
 
 /* What the callbacks saw. */
 struct seen {
@@ -34,13 +34,7 @@ struct seen {
 };
 
 struct fx {
-	struct unit_db db;
-	struct store *store;
-	struct pool *pool;
-	struct engage *engage;
-	struct recusal_config rules;
-	struct assign_rules assign;
-	struct dispatch *d;
+	struct unit_dispatch u;
 	struct seen seen;
 };
 
@@ -52,9 +46,9 @@ static void on_commit_cb(void *arg, int64_t first, int64_t last)
 	f->seen.calls++;
 	f->seen.first = first;
 	f->seen.last = last;
-	f->seen.in_snapshot = store_in_batch(f->store);
+	f->seen.in_snapshot = store_in_batch(f->u.store);
 	f->seen.entries = 0;
-	assert_int_equal(store_audit_list(f->store, first - 1, 100, &rows, &n), STORE_OK);
+	assert_int_equal(store_audit_list(f->u.store, first - 1, 100, &rows, &n), STORE_OK);
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].seq <= last && strcmp(rows[i].type, AUDIT_TERM) == 0)
 			f->seen.entries++;
@@ -72,20 +66,9 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	assert_true(unit_db_make(&f->db, "flush"));
-	char err[256];
-	assert_int_equal(store_open(f->db.path, &f->store, err, sizeof err), 0);
-	assert_int_equal(audit_log_init(f->store, time(NULL)), STORE_OK);
-	f->pool = pool_new();
-	f->engage = engage_new();
-	assert_non_null(f->pool);
-	assert_non_null(f->engage);
-	f->assign.respond_within = 86400;
-	policy_defaults(&f->assign.ledger);
-	f->d = dispatch_new(f->store, f->pool, f->engage, &f->rules, &f->assign);
-	assert_non_null(f->d);
-	dispatch_on_commit(f->d, on_commit_cb, f);
-	dispatch_on_due(f->d, on_due_cb, f);
+	assert_true(unit_dispatch_open(&f->u, "flush"));
+	dispatch_on_commit(f->u.d, on_commit_cb, f);
+	dispatch_on_due(f->u.d, on_due_cb, f);
 	*state = f;
 	return 0;
 }
@@ -93,11 +76,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	dispatch_destroy(&f->d);
-	engage_destroy(&f->engage);
-	pool_destroy(&f->pool);
-	store_close(&f->store);
-	unit_db_remove(&f->db);
+	unit_dispatch_close(&f->u);
 	free(f);
 	return 0;
 }
@@ -124,7 +103,7 @@ static void open_terms(struct fx *f, const char *const *starts, size_t n)
 		it[i].caller.role = PROTO_ROLE_OPERATOR;
 		strcpy(it[i].caller.principal, "op");
 	}
-	dispatch_batch(f->d, it, n, time(NULL), NULL);
+	dispatch_batch(f->u.d, it, n, time(NULL), NULL);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(it[i].status, PROTO_OK);
 		dispatch_item_free(&it[i]);
@@ -136,7 +115,7 @@ static int64_t audit_last(struct fx *f)
 {
 	int64_t seq;
 	uint8_t h[STORE_AUDIT_HASH_LEN];
-	assert_int_equal(store_audit_last(f->store, &seq, h), STORE_OK);
+	assert_int_equal(store_audit_last(f->u.store, &seq, h), STORE_OK);
 	return seq;
 }
 
@@ -148,19 +127,19 @@ static void test_flush_publishes_the_batch_in_one_snapshot(void **state)
 	open_terms(f, starts, 2);
 	assert_int_equal(f->seen.calls, 0);   /* not before the replies */
 	assert_int_equal(f->seen.dues, 1);
-	assert_false(store_in_batch(f->store));
-	dispatch_flush(f->d);
+	assert_false(store_in_batch(f->u.store));
+	dispatch_flush(f->u.d);
 	assert_int_equal(f->seen.calls, 1);
 	assert_int_equal(f->seen.first, before + 1);
 	assert_int_equal(f->seen.last, before + 2);
 	assert_int_equal(audit_last(f), before + 2);
 	assert_true(f->seen.in_snapshot);
 	assert_int_equal(f->seen.entries, 2);
-	assert_false(store_in_batch(f->store));
+	assert_false(store_in_batch(f->u.store));
 	/* Owed once: a second flush has nothing to hand over. */
-	dispatch_flush(f->d);
+	dispatch_flush(f->u.d);
 	assert_int_equal(f->seen.calls, 1);
-	assert_false(store_in_batch(f->store));
+	assert_false(store_in_batch(f->u.store));
 }
 
 /* A caller that forgot the flush: the next batch runs it first, and the
@@ -176,11 +155,11 @@ static void test_next_batch_flushes_and_still_commits(void **state)
 	assert_int_equal(f->seen.first, before + 1);
 	assert_int_equal(f->seen.last, before + 1);
 	assert_true(f->seen.in_snapshot);
-	dispatch_flush(f->d);
+	dispatch_flush(f->u.d);
 	assert_int_equal(f->seen.calls, 2);
 	assert_int_equal(f->seen.first, before + 2);
 	assert_int_equal(f->seen.last, before + 2);
-	assert_false(store_in_batch(f->store));
+	assert_false(store_in_batch(f->u.store));
 }
 
 int main(void)

@@ -3,7 +3,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "audit_log.h"
 
 bool unit_db_make(struct unit_db *db, const char *tag)
 {
@@ -23,4 +27,38 @@ void unit_db_remove(const struct unit_db *db)
 		unlink(p);
 	}
 	rmdir(db->dir);
+}
+
+bool unit_dispatch_open(struct unit_dispatch *u, const char *tag)
+{
+	char err[256];
+	memset(u, 0, sizeof *u);
+	if (!unit_db_make(&u->db, tag))
+		return false;
+	if (store_open(u->db.path, &u->store, err, sizeof err) != 0 ||
+	    audit_log_init(u->store, time(NULL)) != STORE_OK) {
+		fprintf(stderr, "unit_dispatch_open: %s\n", err);
+		unit_dispatch_close(u);
+		return false;
+	}
+	u->pool = pool_new();
+	u->engage = engage_new();
+	u->assign.respond_within = 86400;
+	policy_defaults(&u->assign.ledger);
+	if (u->pool && u->engage)
+		u->d = dispatch_new(u->store, u->pool, u->engage, &u->rules, &u->assign);
+	if (!u->d) {
+		unit_dispatch_close(u);
+		return false;
+	}
+	return true;
+}
+
+void unit_dispatch_close(struct unit_dispatch *u)
+{
+	dispatch_destroy(&u->d);
+	engage_destroy(&u->engage);
+	pool_destroy(&u->pool);
+	store_close(&u->store);
+	unit_db_remove(&u->db);
 }
