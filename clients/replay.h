@@ -53,7 +53,8 @@ void replay_destroy(struct replay **r);
  *     equal the transcript's;
  *  4. seat transitions (assignment.*): a known seat of that task and
  *     expert, in the `from` state, by a transition assign_next() allows;
- *     task.cancelled only once no seat is open; expert.flagged flags a
+ *     assignment.reissued names a known seat that is offered, of that
+ *     role, and leaves it so; task.cancelled only once no seat is open; expert.flagged flags a
  *     known expert.
  * Then the entry's effect is applied as the daemon applies it: the pool
  * upsert, the conflict, the term; for an ok draw a new task and its seats,
@@ -78,7 +79,7 @@ enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
  * are subsets of it. */
 struct replay_stats {
 	uint64_t entries, experts, conflicts, terms, draws, failed_draws, redraws;
-	uint64_t transitions;   /* seat transitions (assignment.*) */
+	uint64_t transitions;   /* seat transitions and reissues (assignment.*) */
 };
 void replay_stats(const struct replay *r, struct replay_stats *out);
 

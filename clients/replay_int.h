@@ -94,6 +94,8 @@ struct draw_spec replay_replacement_spec(struct replay *r,
                                          const struct audit_transcript *tr,
                                          size_t *dropped);
 bool replay_seat(struct replay_at *x, const msgpack_object *body);
+/* assignment.reissued: a known seat, offered, of that role; unchanged. */
+bool replay_reissue(struct replay_at *x, const msgpack_object *body);
 bool replay_task_event(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_warned(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body);

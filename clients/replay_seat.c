@@ -1,8 +1,8 @@
 /*
  * replay_seat.c - the replay of what happens to seats after a draw
  * (PROTOCOL.md 7.11.6 steps 6-7): replacement draws' requests and their
- * one seat, seat transitions against the state table, task cancellation
- * and fill entries, ledger warnings and flags.
+ * one seat, seat transitions against the state table, token reissues,
+ * task cancellation and fill entries, ledger warnings and flags.
  */
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +92,36 @@ struct draw_spec replay_replacement_spec(struct replay *r,
 	return spec;
 }
 
+/* The seat an entry names: a known seat of its task, held by its expert,
+ * in its from state; NULL (the failure recorded) otherwise. */
+static struct replay_slot *replay_seat_find(struct replay_at *x,
+                                            const struct audit_seat *as)
+{
+	struct replay *r = x->r;
+	const struct replay_seat_ref *ref =
+		as->assignment <= r->last_assignment ? &r->seats[as->assignment - 1] : NULL;
+	struct replay_task *t = ref ? replay_task_get(r, ref->task) : NULL;
+	if (!t || ref->task != as->task) {
+		replay_fail(x, "assignment %lld is not a seat of task %lld",
+		            (long long)as->assignment, (long long)as->task);
+		return NULL;
+	}
+	struct replay_slot *sl = &t->slots[ref->slot];
+	if (sl->seat.expert != as->expert) {
+		replay_fail(x, "assignment %lld is held by expert %lld, not %lld",
+		            (long long)as->assignment, (long long)sl->seat.expert,
+		            (long long)as->expert);
+		return NULL;
+	}
+	if (sl->seat.state != as->from) {
+		replay_fail(x, "assignment %lld is %s, not %s", (long long)as->assignment,
+		            proto_assignment_states[sl->seat.state],
+		            proto_assignment_states[as->from]);
+		return NULL;
+	}
+	return sl;
+}
+
 /* A seat transition: a known seat of the task and expert, from its
  * current state, by a transition the table allows (PROTOCOL.md 7.12.1). */
 bool replay_seat(struct replay_at *x, const msgpack_object *body)
@@ -101,22 +131,9 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 
 	if (!audit_read_seat(body, &as))
 		return replay_unparsed(x);
-	const struct replay_seat_ref *ref =
-		as.assignment <= r->last_assignment ? &r->seats[as.assignment - 1] : NULL;
-	struct replay_task *t = ref ? replay_task_get(r, ref->task) : NULL;
-	if (!t || ref->task != as.task)
-		return replay_fail(x, "assignment %lld is not a seat of task %lld",
-		                   (long long)as.assignment, (long long)as.task);
-	struct replay_slot *sl = &t->slots[ref->slot];
-	if (sl->seat.expert != as.expert)
-		return replay_fail(x, "assignment %lld is held by expert %lld, not %lld",
-		                   (long long)as.assignment, (long long)sl->seat.expert,
-		                   (long long)as.expert);
-	if (sl->seat.state != as.from)
-		return replay_fail(x, "assignment %lld is %s, not %s",
-		                   (long long)as.assignment,
-		                   proto_assignment_states[sl->seat.state],
-		                   proto_assignment_states[as.from]);
+	struct replay_slot *sl = replay_seat_find(x, &as);
+	if (!sl)
+		return false;
 	if (assign_next(as.from, (enum assign_event)as.event) != as.to)
 		return replay_fail(x, "assignment %lld: %s from %s to %s is not a "
 		                   "transition", (long long)as.assignment,
@@ -140,6 +157,26 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 	if (!engage_put_assignment(r->engage, as.expert, &ea))
 		return replay_nomem(x);
 	r->stats.transitions++;
+	return true;
+}
+
+/* A new token (PROTOCOL.md 7.12.13): a known seat that is offered, with
+ * its role; it stays offered. The token itself is never logged. */
+bool replay_reissue(struct replay_at *x, const msgpack_object *body)
+{
+	struct audit_seat as;
+
+	if (!audit_read_reissue(body, &as))
+		return replay_unparsed(x);
+	struct replay_slot *sl = replay_seat_find(x, &as);
+	if (!sl)
+		return false;
+	if (as.role != sl->seat.role)
+		return replay_fail(x, "assignment %lld has role %s, not %s",
+		                   (long long)as.assignment, proto_seat_roles[sl->seat.role],
+		                   proto_seat_roles[as.role]);
+	/* Counted with the transitions: every assignment.* entry is. */
+	x->r->stats.transitions++;
 	return true;
 }
 

@@ -40,6 +40,7 @@
 #define AUDIT_DRAW "draw"                  /* a transcript, result ok */
 #define AUDIT_DRAW_FAILED "draw.failed"    /* a transcript, insufficient_candidates */
 #define AUDIT_SEAT_PREFIX "assignment."    /* + the new state: a seat transition */
+#define AUDIT_SEAT_REISSUED "assignment.reissued" /* a new token, the seat stays offered */
 #define AUDIT_TASK_CANCELLED "task.cancelled"
 #define AUDIT_TASK_FILLED "task.filled"
 #define AUDIT_TASK_SHORT "task.short"
@@ -101,6 +102,9 @@ struct audit_seat {
 	int ledger;                       /* enum policy_kind, or -1 */
 };
 void audit_pack_seat(msgpack_packer *pk, const struct audit_seat *s);
+/* The body of assignment.reissued: assignment, task, expert, role, actor,
+ * reason, deadline of s (PROTOCOL.md 7.11.3); never the token. */
+void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s);
 void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
                                const char *reason, int64_t seats);
 void audit_pack_task_filled(msgpack_packer *pk, int64_t task);
@@ -111,6 +115,8 @@ void audit_pack_expert_warned(msgpack_packer *pk, int64_t expert, int score,
 
 /* Readers (verifier side): false if the body does not have the layout. */
 bool audit_read_seat(const msgpack_object *body, struct audit_seat *s);
+/* assignment.reissued; from and to are set to offered, event to -1. */
+bool audit_read_reissue(const msgpack_object *body, struct audit_seat *s);
 /* task.cancelled, task.filled, task.short: the task id. */
 bool audit_read_task_event(const char *type, const msgpack_object *body,
                            int64_t *task);

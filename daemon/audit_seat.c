@@ -36,6 +36,18 @@ void audit_pack_seat(msgpack_packer *pk, const struct audit_seat *s)
 		proto_pack_kv_str(pk, "ledger", policy_kind_names[s->ledger]);
 }
 
+void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s)
+{
+	msgpack_pack_map(pk, 7);
+	proto_pack_kv_int(pk, "assignment", s->assignment);
+	proto_pack_kv_int(pk, "task", s->task);
+	proto_pack_kv_int(pk, "expert", s->expert);
+	proto_pack_kv_str(pk, "role", proto_seat_roles[s->role]);
+	proto_pack_kv_str(pk, "actor", s->actor);
+	proto_pack_kv_str(pk, "reason", s->reason);
+	proto_pack_kv_int(pk, "deadline", s->deadline);
+}
+
 void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
                                const char *reason, int64_t seats)
 {
@@ -100,6 +112,25 @@ bool audit_read_seat(const msgpack_object *body, struct audit_seat *s)
 		rd.i--;
 		audit_rd_choice(&rd, "ledger", policy_kind_names, &s->ledger);
 	}
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_reissue(const msgpack_object *body, struct audit_seat *s)
+{
+	struct audit_rd rd;
+
+	memset(s, 0, sizeof *s);
+	s->event = -1;
+	s->ledger = -1;
+	s->from = s->to = ASSIGN_OFFERED;
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "assignment", 1, INT64_MAX, &s->assignment);
+	audit_rd_int(&rd, "task", 1, INT64_MAX, &s->task);
+	audit_rd_int(&rd, "expert", 1, INT64_MAX, &s->expert);
+	audit_rd_choice(&rd, "role", proto_seat_roles, &s->role);
+	audit_rd_str(&rd, "actor", s->actor, sizeof s->actor);
+	audit_rd_str(&rd, "reason", s->reason, sizeof s->reason);
+	audit_rd_int(&rd, "deadline", 1, INT64_MAX, &s->deadline);
 	return audit_rd_end(&rd);
 }
 

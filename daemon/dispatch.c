@@ -55,6 +55,7 @@ static const struct dispatch_op ops[PROTO_OP__COUNT] = {
 	/* Only experts, and experts only this: the answer endpoint. */
 	[PROTO_OP_ASSIGNMENT_ANSWER] = {h_assignment_answer, PROTO_ROLE_EXPERT, true},
 	[PROTO_OP_ASSIGNMENT_REPLY] = {h_assignment_reply, ROLES_TASKS, true},
+	[PROTO_OP_ASSIGNMENT_REISSUE] = {h_assignment_reissue, ROLES_TASKS, true},
 	[PROTO_OP_FLAGGED_LIST] = {h_flagged_list, PROTO_ROLE_OPERATOR, false},
 	[PROTO_OP_AUDIT_ENTRIES] = {h_audit_entries, PROTO_ROLE_OPERATOR, false},
 	[PROTO_OP_AUDIT_SHOW] = {h_audit_show, ROLES_TASKS, false},

@@ -1,7 +1,8 @@
 /*
  * h_answer.c - the requests that move seats (PROTOCOL.md 7.12.6-7.12.10):
  * an expert's answer by token, staff answering on an expert's behalf,
- * cancelling a task, reporting attendance. Each checks its arguments and
+ * a new token for an offered seat (7.12.13), cancelling a task,
+ * reporting attendance. Each checks its arguments and
  * the caller's view of the task, then hands the transition to
  * seat_settle() (h_assign.c).
  */
@@ -185,6 +186,33 @@ enum proto_status h_assignment_reply(struct handler_ctx *ctx,
 		                 (long long)a.id);
 	if (st == PROTO_OK)
 		st = answer_seat(ctx, req, t, &a, &ans, false, rep);
+	free(t);
+	return st;
+}
+
+enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
+                                       const struct proto_request *req,
+                                       struct reply *rep)
+{
+	char reason[513] = "";
+	struct store_assignment a;
+	proto_arg_strcpy(req, "reason", reason, sizeof reason);
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = seat_get(ctx, proto_arg_int(req, "assignment", 0), &a,
+	                                t, rep);
+	if (st == PROTO_OK)
+		st = assign_reissue(ctx, &a, reason, rep);
+	if (st == PROTO_OK) {
+		msgpack_packer *pk = reply_result(rep);
+		msgpack_pack_map(pk, 5);
+		proto_pack_kv_int(pk, "assignment", a.id);
+		proto_pack_kv_int(pk, "task", t->id);
+		proto_pack_kv_int(pk, "expert", a.expert);
+		proto_pack_kv_str(pk, "state", proto_assignment_states[a.state]);
+		proto_pack_kv_int(pk, "deadline", a.deadline);
+	}
 	free(t);
 	return st;
 }

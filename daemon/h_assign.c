@@ -4,8 +4,9 @@
  * sets off: the ledger, a promoted backup or a replacement draw, the
  * task's fill state. Every transition goes through seat_transition(),
  * the one place that consults the state table (assign.c) and writes the
- * seat, its history and its audit entry. The requests that answer seats
- * are in h_answer.c.
+ * seat, its history and its audit entry. A new token for a seat that
+ * stays offered (assign_reissue) shares the offer's token and
+ * notification. The requests that answer seats are in h_answer.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +23,12 @@ int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t)
 	return d < t->start_at ? d : t->start_at;
 }
 
-/* Make the seat offered: a deadline, a fresh token shown once. */
-static void seat_offer(struct handler_ctx *ctx, const struct task *t,
-                       struct store_assignment *a, struct reply *rep)
+/* A fresh token for an offered seat, shown once: in the live reply and
+ * the notify.offer. Only its hash stays, so any earlier token dies. */
+static void seat_token(struct handler_ctx *ctx, struct store_assignment *a,
+                       struct reply *rep)
 {
 	char text[TOKEN_STR_MAX];
-	a->state = ASSIGN_OFFERED;
-	a->deadline = assign_deadline(ctx, t);
 	token_make(a->id, text, a->token_hash);
 	a->has_token = true;
 	if (!reply_add_token(rep, a->id, text))
@@ -43,6 +43,15 @@ static void seat_offer(struct handler_ctx *ctx, const struct task *t,
 		         (long long)a->id);
 	sodium_memzero(text, sizeof text);
 	sodium_memzero(it.token, sizeof it.token);
+}
+
+/* Make the seat offered: a deadline, a fresh token shown once. */
+static void seat_offer(struct handler_ctx *ctx, const struct task *t,
+                       struct store_assignment *a, struct reply *rep)
+{
+	a->state = ASSIGN_OFFERED;
+	a->deadline = assign_deadline(ctx, t);
+	seat_token(ctx, a, rep);
 }
 
 static enum proto_status seat_history(struct handler_ctx *ctx,
@@ -420,3 +429,34 @@ enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task 
 	return st;
 }
 
+enum proto_status assign_reissue(struct handler_ctx *ctx, struct store_assignment *a,
+                                 const char *reason, struct reply *rep)
+{
+	if (a->state != ASSIGN_OFFERED)
+		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
+		                   "assignment %lld is %s; only an offered seat gets a "
+		                   "new token", (long long)a->id,
+		                   proto_assignment_states[a->state]);
+	/* Due seats expire at batch start; this holds if that failed. */
+	if (ctx->now >= a->deadline)
+		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
+		                   "assignment %lld: its deadline has passed",
+		                   (long long)a->id);
+	a->updated_at = ctx->now;
+	seat_token(ctx, a, rep);
+	enum store_result r = store_assignment_update(ctx->store, a);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	enum proto_status st = seat_history(ctx, a, "reissue", ASSIGN_OFFERED,
+	                                    SEAT_CH_SYSTEM, reason, "", rep);
+	if (st != PROTO_OK)
+		return st;
+	struct audit_seat as = {.assignment = a->id, .task = a->task, .expert = a->expert,
+	                        .from = ASSIGN_OFFERED, .to = ASSIGN_OFFERED,
+	                        .role = a->role, .channel = SEAT_CH_SYSTEM,
+	                        .deadline = a->deadline, .ledger = -1};
+	snprintf(as.actor, sizeof as.actor, "%s", ctx->caller->principal);
+	snprintf(as.reason, sizeof as.reason, "%s", reason);
+	audit_pack_reissue(handler_audit_begin(ctx), &as);
+	return handler_audit_end(ctx, AUDIT_SEAT_REISSUED, rep, NULL, NULL);
+}

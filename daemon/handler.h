@@ -174,6 +174,7 @@ enum proto_status h_task_list(struct handler_ctx *, const struct proto_request *
 /* h_assign.c */
 enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_ledger.c */

@@ -1,7 +1,8 @@
 /*
  * seat.h - private to h_assign.c and h_answer.c: what an answer or a
- * daemon action brings to a seat transition, and seat_settle(), which
- * makes the transition and everything it sets off (PROTOCOL.md 7.12).
+ * daemon action brings to a seat transition, seat_settle(), which
+ * makes the transition and everything it sets off (PROTOCOL.md 7.12),
+ * and assign_reissue(), a new token for a seat that stays offered.
  */
 #ifndef EXPERTD_SEAT_H
 #define EXPERTD_SEAT_H
@@ -38,5 +39,13 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
                               struct store_assignment *a,
                               const struct seat_answer *ans,
                               struct seat_fill *out, struct reply *rep);
+
+/*
+ * A new token for an offered seat (PROTOCOL.md 7.12.13): the old one dies,
+ * the deadline stays; the token goes to the live reply and a notify.offer;
+ * the seat's history and the audit log record it, never the token.
+ */
+enum proto_status assign_reissue(struct handler_ctx *ctx, struct store_assignment *a,
+                                 const char *reason, struct reply *rep);
 
 #endif

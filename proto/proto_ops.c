@@ -212,6 +212,11 @@ static const struct proto_field f_reply[] = {
 	F_STR("org_code", 0, 18, 18),
 	END};
 
+static const struct proto_field f_reissue[] = {
+	F_INT("assignment", REQ, 1, INT64_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
 static const struct proto_field f_task_cancel[] = {
 	F_INT("task", REQ, 1, INT64_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
@@ -260,6 +265,7 @@ static const struct proto_op_info ops[PROTO_OP__COUNT] = {
 	[PROTO_OP_TASK_ATTENDANCE] = {"task.attendance", f_attendance, false},
 	[PROTO_OP_ASSIGNMENT_ANSWER] = {"assignment.answer", f_answer, false},
 	[PROTO_OP_ASSIGNMENT_REPLY] = {"assignment.reply", f_reply, false},
+	[PROTO_OP_ASSIGNMENT_REISSUE] = {"assignment.reissue", f_reissue, false},
 	[PROTO_OP_FLAGGED_LIST] = {"flagged.list", f_none, false},
 	[PROTO_OP_AUDIT_ENTRIES] = {"audit.entries", f_audit_entries, false},
 	[PROTO_OP_AUDIT_SHOW] = {"audit.show", f_task_id, false},

@@ -68,6 +68,7 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv);
 int cmd_confirm(struct ctl *ctl, int argc, char **argv);
 int cmd_decline(struct ctl *ctl, int argc, char **argv);
 int cmd_answer(struct ctl *ctl, int argc, char **argv);
+int cmd_reissue(struct ctl *ctl, int argc, char **argv);
 int cmd_task_cancel(struct ctl *ctl, int argc, char **argv);
 int cmd_task_attendance(struct ctl *ctl, int argc, char **argv);
 int cmd_flagged(struct ctl *ctl, int argc, char **argv);

@@ -5,7 +5,8 @@
  * allowlisted key, so in secure mode this run makes a CURVE key pair of
  * its own (the channel is still encrypted; the token is the credential).
  * `answer` is staff recording an answer on the expert's behalf, by
- * assignment id, on the request endpoint.
+ * assignment id, on the request endpoint; `reissue` is staff getting a
+ * new token for an offered seat whose first never reached the expert.
  */
 #include <stdio.h>
 #include <string.h>
@@ -233,4 +234,70 @@ int cmd_answer(struct ctl *ctl, int argc, char **argv)
 	int rc = answer_call(ctl, PROTO_OP_ASSIGNMENT_REPLY, &a);
 	ctl_args_destroy(&a);
 	return rc;
+}
+
+/* ---- reissue, by staff ----------------------------------------------------- */
+
+static void reissue_print(const struct proto_reply *rep)
+{
+	const msgpack_object *r = rep->result;
+	char buf[256], deadline[CMD_TIME_LEN];
+	answer_line("assignment", out_field(r, "assignment", buf, sizeof buf));
+	answer_line("task", out_field(r, "task", buf, sizeof buf));
+	answer_line("state", out_field(r, "state", buf, sizeof buf));
+	snprintf(buf, sizeof buf, "%s CST", cmd_time_field(r, "deadline", deadline));
+	answer_line("answer by", buf);
+	size_t len = 0;
+	const char *tok = ctl_token(rep, proto_map_int(r, "assignment", 0), &len);
+	if (!tok) {
+		printf("(no token: a repeated request gets the recorded reply, and tokens "
+		       "are never recorded)\n");
+		return;
+	}
+	snprintf(buf, sizeof buf, "%.*s", (int)len, tok);
+	answer_line("token", buf);
+	printf("(shown this once: the old token no longer works; give this one to "
+	       "expert %s)\n", out_field(r, "expert", deadline, sizeof deadline));
+}
+
+int cmd_reissue(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"reason", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	const char *reason = NULL;
+	bool help = false;
+	int c;
+	int64_t id;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		switch (c) {
+		case 'r': reason = optarg; break;
+		default: return CTL_EXIT_USAGE;
+		}
+	}
+	if (help)
+		return ctl_help(ctl);
+	if (argc - optind != 1)
+		return ctl_usage(ctl, "give ASSIGNMENT, the offered seat");
+	if (!ctl_int(ctl, "ASSIGNMENT", argv[optind], 1, ANSWER_ID_MAX, &id))
+		return CTL_EXIT_USAGE;
+	if (!reason || !reason[0])
+		return ctl_usage(ctl, "--reason is required: why a new token (e.g. "
+		                 "\"sms lost\")");
+
+	struct ctl_args a;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "assignment", id);
+	ctl_args_str(&a, "reason", reason);
+	struct proto_reply rep;
+	int rc = ctl_call(ctl, PROTO_OP_ASSIGNMENT_REISSUE, &a, NULL, &rep);
+	ctl_args_destroy(&a);
+	if (rc)
+		return rc;
+	if (ctl->json)
+		out_json_print(out_json_result(&rep, true));
+	else
+		reissue_print(&rep);
+	proto_reply_release(&rep);
+	return 0;
 }

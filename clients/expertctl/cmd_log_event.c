@@ -137,7 +137,10 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 	const msgpack_object *x = e->entry;
 	event_add_expert(l->expert, sizeof l->expert, proto_map_get(x, "expert"), NULL);
 	out_field(x, "reason", why, sizeof why);
-	if (strncmp(e->type, AUDIT_SEAT_PREFIX, strlen(AUDIT_SEAT_PREFIX)) == 0) {
+	if (event_is(e, AUDIT_SEAT_REISSUED)) {
+		snprintf(l->outcome, sizeof l->outcome, "seat %s: new token (%s)",
+		         out_field(x, "assignment", a, sizeof a), why);
+	} else if (strncmp(e->type, AUDIT_SEAT_PREFIX, strlen(AUDIT_SEAT_PREFIX)) == 0) {
 		snprintf(l->outcome, sizeof l->outcome, "seat %s: %s -> %s%s%s%s",
 		         out_field(x, "assignment", a, sizeof a), out_field(x, "from", from,
 		         sizeof from), out_field(x, "to", to, sizeof to), why[0] ? " (" : "",

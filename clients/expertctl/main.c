@@ -146,6 +146,11 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "                   (required to decline or withdraw)\n"
 	 "  --note TEXT      free text (required with other)\n"
 	 "  --org CODE       with conflict: which organisation of the task\n"},
+	{"reissue", NULL, cmd_reissue, "ASSIGNMENT --reason TEXT",
+	 "Issue a new one-time token for an offered seat whose token never reached\n"
+	 "the expert (staff, as for answer). The old token dies at once, the\n"
+	 "deadline stays, the gateway is sent the new one; it is shown here once.",
+	 "  --reason TEXT    why, e.g. \"sms lost\" (required; kept in the audit log)\n"},
 	{"flagged", NULL, cmd_flagged, "",
 	 "List the experts flagged by the decline ledger (第十七条), with their ledgers.",
 	 NULL},

@@ -239,6 +239,14 @@ class AssignBase(DaemonTest):
             return r.json
         return r
 
+    def reissue(self, assignment, reason="sms lost", ctl=None, check=True, **kw):
+        r = (ctl or self.ctl).run("reissue", str(assignment), "--reason", reason,
+                                  json_out=True, check=False, **kw)
+        if check:
+            self.assertEqual(r.rc, 0, r)
+            return r.json
+        return r
+
     def assert_error(self, r, status, field=None):
         self.assertEqual(r.rc, 1, r)
         self.assertIsNotNone(r.json, r)
@@ -755,6 +763,32 @@ class SecureStaffTest(AssignBase):
                          "accepted")
 
 
+    def test_reissue_for_their_own_bureau_only(self):
+        haizhu, clerk, tianhe = self.as_["haizhu"], self.as_["clerk"], self.as_["tianhe"]
+        res = self.draw("电工", 2, 10, ctl=haizhu)
+        a = [p["assignment"] for p in res["panel"]]
+        old = self.tokens(res)
+        # Another bureau's seat does not exist for it; unknown seats neither.
+        self.assert_error(self.reissue(a[0], ctl=tianhe, check=False),
+                          "not_found", "assignment")
+        self.assert_error(self.reissue(999999, ctl=haizhu, check=False),
+                          "not_found", "assignment")
+        # Experts' and the gateway's keys may not ask at all.
+        self.assert_error(self.reissue(a[0], ctl=self.as_["sms"], check=False),
+                          "forbidden")
+        expert = self.expert_ctl()
+        # The clerk and the bureau of the task may; so may an operator.
+        for who, seat in ((clerk, a[0]), (haizhu, a[1]), (self.ctl, a[0])):
+            out = self.reissue(seat, ctl=who)
+            self.assertEqual((out["assignment"], out["state"]), (seat, "offered"))
+            self.assertEqual(list(out["tokens"]), [str(seat)])
+        last = self.show(res["task"])["history"][-1]
+        self.assertEqual((last["event"], last["actor"], last["channel"]),
+                         ("reissue", "center-ops", "system"))
+        self.assert_error(self.expert_run("confirm", old[a[0]], ctl=expert),
+                          "invalid_token", "token")
+        self.verify()
+
 class DeadlineTest(AssignBase):
     def test_expiry_while_running_promotes_then_draws(self):
         pub = self.stream(self.d.pub)
@@ -1087,6 +1121,125 @@ class LedgerTest(AssignBase):
                          (["excused_decline"] * 2, 2, "warn"))
         self.assertTrue(all(e["counts"] for e in led["events"]))
         self.verify()
+
+
+class ReissueTest(AssignBase):
+    """assignment.reissue (PROTOCOL.md 7.12.13): a new token for an offered
+    seat whose first never reached the expert."""
+
+    def test_reissue_replaces_the_token_and_notifies(self):
+        watcher = self.notify_watcher()
+        self.probe(watchers=[watcher])
+        res = self.draw("电工", 2, 10, backups=2)
+        task = res["task"]
+        a = [p["assignment"] for p in res["panel"]]
+        old = self.tokens(res)
+        deadline = res["panel"][0]["deadline"]
+        seen = set(old.values())
+
+        out = self.reissue(a[0], request_id="reissue-1")
+        new = self.tokens(out)
+        self.assertEqual(list(new), [a[0]])
+        fresh = new[a[0]]
+        seen.add(fresh)
+        self.assertEqual(int(TOKEN_RE.match(fresh).group(1)), a[0], fresh)
+        self.assertNotEqual(fresh, old[a[0]])
+        self.assertEqual({k: out[k] for k in ("assignment", "task", "expert", "state",
+                                              "deadline")},
+                         {"assignment": a[0], "task": task,
+                          "expert": res["panel"][0]["expert"], "state": "offered",
+                          "deadline": deadline})
+        # The gateway is sent the new token, as for a new offer.
+        m = watcher.wait_for(lambda m: m["topic"] == "notify.offer" and
+                             m["assignment"] == a[0] and m["token"] == fresh)
+        self.assertTrue(m, "no notify.offer with the new token")
+        self.assertEqual((m[0]["expert"], m[0]["deadline"]),
+                         (res["panel"][0]["expert"], deadline))
+        # A retry gets the recorded reply, without the token, and does not
+        # issue another one.
+        again = self.reissue(a[0], request_id="reissue-1")
+        self.assertEqual(again["tokens"], {})
+        self.assertEqual({k: v for k, v in again.items() if k != "tokens"},
+                         {k: v for k, v in out.items() if k != "tokens"})
+        text = self.ctl.run("reissue", str(a[0]), "--reason", "sms lost",
+                            request_id="reissue-1").out
+        self.assertIn("no token: a repeated request gets the recorded reply", text)
+        # The old token is dead at once; the new one works.
+        self.assert_error(self.expert_run("confirm", old[a[0]]), "invalid_token", "token")
+        self.assertEqual(self.confirm(fresh)["state"], "accepted")
+        hist = [h for h in self.show(task)["history"] if h["assignment"] == a[0]]
+        self.assertEqual([(h["event"], h["from"], h["to"], h["channel"], h["reason"])
+                          for h in hist],
+                         [("offer", None, "offered", "system", ""),
+                          ("reissue", "offered", "offered", "system", "sms lost"),
+                          ("accept", "offered", "accepted", "token", "")])
+
+        # Text output: the new token, shown once.
+        text = self.ctl.run("reissue", str(a[1]), "--reason", "gateway down").out
+        mt = re.search(r"(?m)^token\s+(\d+\.[A-Za-z0-9_-]{22})$", text)
+        self.assertIsNotNone(mt, text)
+        seen.add(mt.group(1))
+        self.assertIn("shown this once", text)
+        self.assertRegex(text, r"(?m)^state\s+offered$")
+
+        # Only an offered seat gets a new token.
+        self.decline(mt.group(1), "schedule")      # a[2] is promoted, a[3] waits
+        seats = self.seats(task)
+        self.assertEqual([seats[x]["state"] for x in a],
+                         ["accepted", "declined", "offered", "standby"])
+        for x, state in ((a[0], "accepted"), (a[1], "declined"), (a[3], "standby")):
+            r = self.reissue(x, check=False)
+            self.assert_error(r, "invalid_state", "assignment")
+            self.assertIn("assignment %d is %s" % (x, state), r.json["message"])
+        self.assert_error(self.reissue(999999, check=False), "not_found", "assignment")
+        r = self.ctl.run("reissue", str(a[2]), json_out=True, check=False)
+        self.assertEqual(r.rc, 2, r)               # --reason is required
+        self.assertIn("--reason is required", r.err)
+        conn = Dealer(self.d.endpoint)
+        self.addCleanup(conn.close)
+        for args in ({"assignment": a[2], "reason": ""},
+                     {"assignment": a[2], "reason": "x" * 513},
+                     {"assignment": a[2]}):
+            rep = conn.call("assignment.reissue", args)
+            self.assertEqual((rep["status"], rep.get("field")),
+                             ("invalid_field", "reason"), rep)
+        # JSON as for a draw: the token under tokens.
+        out = self.reissue(a[2], reason="lost")
+        seen |= set(self.tokens(out).values())
+        seen |= {x["token"] for x in watcher.lines if x["topic"] == "notify.offer"}
+
+        # The audit log: one entry per reissue, never the token; verify passes.
+        log = self.entries()
+        re_entries = [x["entry"] for x in log if x["type"] == "assignment.reissued"]
+        self.assertEqual([(e["assignment"], e["reason"]) for e in re_entries],
+                         [(a[0], "sms lost"), (a[1], "gateway down"), (a[2], "lost")])
+        self.assertEqual(sorted(re_entries[0]),
+                         ["actor", "assignment", "deadline", "expert", "reason", "role",
+                          "task"])
+        self.assertEqual((re_entries[0]["task"], re_entries[0]["deadline"],
+                          re_entries[0]["role"]), (task, deadline, "member"))
+        text = self.ctl.run("log", "--since", "1", "--limit", "1000000").out
+        self.assertIn("seat %d: new token (sms lost)" % a[0], text)
+        v = self.verify()
+        self.assertEqual(v["head_seq"], log[-1]["seq"])
+        self.assertEqual(v["transitions"],
+                         sum(1 for x in log if x["type"].startswith("assignment.")))
+        # No new token anywhere but the reply and the notification.
+        daemon_log = self.d.read_log()
+        log_text = json.dumps(log, ensure_ascii=False)
+        shows = self.ctl.run("--json", "task", "show", str(task)).out
+        with sqlite3.connect(self.d.db) as conn_db:
+            stored = b"".join(bytes(row[0]) for row in
+                              conn_db.execute("SELECT reply FROM requests"))
+            rows = conn_db.execute("SELECT * FROM assignment_events").fetchall()
+        self.assertGreaterEqual(len(seen), 6)
+        for t in seen:
+            secret = t.split(".", 1)[1]
+            self.assertNotIn(secret, daemon_log, "token in the daemon log")
+            self.assertNotIn(secret, log_text, "token in audit.entries")
+            self.assertNotIn(secret, shows, "token in task show")
+            self.assertNotIn(secret.encode(), stored, "token in a recorded reply")
+            self.assertNotIn(secret, repr(rows), "token in the seat history")
 
 
 class ScenarioTest(AssignBase):
