@@ -244,9 +244,11 @@ static const char *const schema_v3[] = {
 	"  body_hash BLOB NOT NULL,"
 	"  reply BLOB NOT NULL,"
 	"  at INTEGER NOT NULL);"
+	/* No ORDER BY: lookups go by the unique index, and a sort would hold
+	 * every reply in memory at once (temp_store=MEMORY), which a
+	 * long-running install's records could exhaust. */
 	"INSERT INTO requests_v3(principal, request_id, op, body_hash, reply, at)"
-	"  SELECT principal, request_id, op, body_hash, reply, at FROM requests"
-	"  ORDER BY at;"
+	"  SELECT principal, request_id, op, body_hash, reply, at FROM requests;"
 	"DROP TABLE requests;"
 	"ALTER TABLE requests_v3 RENAME TO requests;"
 	"CREATE UNIQUE INDEX requests_by_id ON requests(principal, request_id);",
