@@ -64,6 +64,7 @@ static const struct dispatch_op ops[PROTO_OP__COUNT] = {
 
 struct dispatch {
 	bool lost;            /* the batch's transaction was rolled back by SQLite */
+	bool stale;           /* the pool or recusal index could not be rebuilt */
 	dispatch_commit_fn on_commit;
 	void *on_commit_arg;
 	dispatch_notify_fn on_notify;
@@ -232,16 +233,36 @@ bool dispatch_reload_engage(struct store *store, struct pool *pool,
 	       !l.failed;
 }
 
+/*
+ * Rebuild the in-memory pool and recusal index from the store. Until
+ * that succeeds they may miss experts, seats or conflicts, and a draw
+ * would not see them: d->stale makes run_one() refuse every request but
+ * ping, and each batch tries again.
+ */
+static void reload_memory(struct dispatch *d)
+{
+	bool pool_ok = dispatch_reload_pool(d->store, d->pool);
+	bool engage_ok = pool_ok && dispatch_reload_engage(d->store, d->pool, d->engage);
+	if (pool_ok && engage_ok) {
+		if (d->stale)
+			log_info("the in-memory pool is rebuilt; serving requests again");
+		d->stale = false;
+		return;
+	}
+	if (!d->stale)
+		log_error("rebuilding the in-memory pool failed: %s; refusing requests "
+		          "until it succeeds", store_errmsg(d->store));
+	d->stale = true;
+}
+
 /* After a request's savepoint was rolled back, make the pool match the
  * store again for every expert the request touched. */
 static void undo_touched(struct dispatch *d)
 {
-	if (d->ctx.engage_dirty &&
-	    !dispatch_reload_engage(d->store, d->pool, d->engage))
-		log_error("reloading the recusal index failed: %s", store_errmsg(d->store));
-	if (d->ctx.touched_lost) {
-		if (!dispatch_reload_pool(d->store, d->pool))
-			log_error("reloading the pool failed: %s", store_errmsg(d->store));
+	if (d->ctx.touched_lost ||
+	    (d->ctx.engage_dirty &&
+	     !dispatch_reload_engage(d->store, d->pool, d->engage))) {
+		reload_memory(d);
 		return;
 	}
 	for (size_t i = 0; i < d->ctx.ntouched; i++) {
@@ -255,8 +276,7 @@ static void undo_touched(struct dispatch *d)
 			continue;
 		}
 		/* Cannot tell: rebuild everything rather than guess. */
-		if (!dispatch_reload_pool(d->store, d->pool))
-			log_error("reloading the pool failed: %s", store_errmsg(d->store));
+		reload_memory(d);
 		return;
 	}
 }
@@ -350,6 +370,12 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		crypto_generichash(hash, sizeof hash, it->body, it->len, NULL, 0);
 		if (answer_retry(d, it, req, hash))
 			goto out;
+	}
+	if (d->stale && req->op != PROTO_OP_PING) {
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
+		            "the in-memory pool could not be rebuilt from the store; "
+		            "nothing was applied; retry later");
+		goto out;
 	}
 	/* Outside the batch a SAVEPOINT would start, and RELEASE commit, a
 	 * transaction of its own. */
@@ -534,7 +560,10 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (d->on_commit && store_audit_last(d->store, &first, h) != STORE_OK)
 		first = -1;
 	d->lost = false;
-	expire_due(d);
+	if (d->stale)
+		reload_memory(d);
+	if (!d->stale)
+		expire_due(d);
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
@@ -576,11 +605,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		            ? "the store failed while committing; retry with the same request id"
 		            : "the store cannot write now; nothing was applied");
 	}
-	/* Both, whatever the first one's outcome. */
-	bool pool_ok = dispatch_reload_pool(d->store, d->pool);
-	bool engage_ok = dispatch_reload_engage(d->store, d->pool, d->engage);
-	if (!pool_ok || !engage_ok)
-		log_error("reloading the pool failed: %s", store_errmsg(d->store));
+	reload_memory(d);
 	batch_after(d, false, store_assignment_next_deadline(d->store));
 }
 

@@ -28,11 +28,15 @@ struct fx {
 	struct unit_dispatch u;
 };
 
-/* The fault: interrupt the nth "INSERT INTO terms" of the armed batch. */
+/* The fault: interrupt the nth "INSERT INTO terms" of the armed batch;
+ * then, if armed with fault_also(), every statement containing `also`
+ * (those rebuilding the in-memory pool, say). */
 static struct {
 	bool armed;
 	int inserts;
 	int target;
+	const char *also;
+	int also_hits;
 	bool pending;
 	bool fired;
 } fault;
@@ -47,6 +51,10 @@ static int fault_trace_cb(unsigned type, void *arg, void *p, void *x)
 	if (sql && strncmp(sql, "INSERT INTO terms", 17) == 0 &&
 	    ++fault.inserts == fault.target)
 		fault.pending = true;
+	if (sql && fault.also && fault.fired && strstr(sql, fault.also)) {
+		fault.also_hits++;
+		fault.pending = true;
+	}
 	return 0;
 }
 
@@ -68,6 +76,11 @@ static void fault_arm(struct store *s, int target)
 	fault.target = target;
 	sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, fault_trace_cb, NULL);
 	sqlite3_progress_handler(s->db, 1, fault_progress_cb, NULL);
+}
+
+static void fault_also(const char *sql)
+{
+	fault.also = sql;
 }
 
 static void fault_disarm(struct store *s)
@@ -118,6 +131,7 @@ struct treq {
 struct tres {
 	enum proto_status status;
 	char id[PROTO_MAX_ID_LEN + 1];
+	char message[PROTO_MAX_MESSAGE_LEN];
 };
 
 /* Run reqs as one batch by an operator; res[i] gets each reply's decoded
@@ -148,6 +162,7 @@ static int batch_run(struct fx *f, const struct treq *reqs, size_t n,
 		                               &rep, &err));
 		res[i].status = rep.status;
 		snprintf(res[i].id, sizeof res[i].id, "%s", rep.id);
+		memcpy(res[i].message, rep.message, sizeof res[i].message);
 		if (reqs[i].op == PROTO_OP_TERM_LIST && rep.status == PROTO_OK) {
 			assert_non_null(rep.result);
 			const msgpack_object *t = proto_map_get(rep.result, "terms");
@@ -228,6 +243,43 @@ static void test_abandoned_transaction_applies_nothing(void **state)
 	assert_int_equal(terms_count(f, "list-2"), 1);
 }
 
+/* The batch is lost and rebuilding the pool from the store fails too:
+ * nothing but ping is served until a rebuild succeeds, so no draw can
+ * run on a pool that misses experts, seats or conflicts. */
+static void test_failed_rebuild_refuses_requests(void **state)
+{
+	struct fx *f = *state;
+	struct tres r[BATCH_N];
+	fault_arm(f->u.store, 2);
+	fault_also("FROM experts ORDER BY id");   /* store_expert_each */
+	batch_run(f, batch, BATCH_N, r);
+	assert_true(fault.fired);
+	assert_true(fault.also_hits >= 1);
+	for (size_t i = 0; i < BATCH_N; i++)
+		assert_int_equal(r[i].status, PROTO_E_UNAVAILABLE);
+
+	/* Still failing at the next batch's start: refused, ping answered. */
+	int hits = fault.also_hits;
+	const struct treq next[] = {{"open-9", PROTO_OP_TERM_OPEN, "2026-01-01"},
+	                            {"ping-9", PROTO_OP_PING, NULL},
+	                            {"list-9", PROTO_OP_TERM_LIST, NULL}};
+	struct tres r2[3];
+	batch_run(f, next, 3, r2);
+	assert_true(fault.also_hits > hits);
+	assert_int_equal(r2[0].status, PROTO_E_UNAVAILABLE);
+	assert_string_equal(r2[0].id, "open-9");
+	assert_non_null(strstr(r2[0].message, "could not be rebuilt"));
+	assert_int_equal(r2[1].status, PROTO_OK);
+	assert_int_equal(r2[2].status, PROTO_E_UNAVAILABLE);
+	fault_disarm(f->u.store);
+
+	/* The rebuild succeeds at the next batch, which runs normally. */
+	struct tres r3[1];
+	batch_run(f, next, 1, r3);
+	assert_int_equal(r3[0].status, PROTO_OK);
+	assert_int_equal(terms_count(f, "list-10"), 1);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -236,6 +288,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_commits_without_fault,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abandoned_transaction_applies_nothing,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_rebuild_refuses_requests,
 		                                setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
