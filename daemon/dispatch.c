@@ -506,6 +506,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 		                         ? d->expire_hold : d->next_due);
 }
 
+bool dispatch_stale(const struct dispatch *d)
+{
+	return d->stale;
+}
+
 void dispatch_flush(struct dispatch *d)
 {
 	bool publish = d->owed_last && d->on_commit;

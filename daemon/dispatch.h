@@ -86,6 +86,9 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
  * (store_read_begin()): they may read it, never write.
  */
 void dispatch_flush(struct dispatch *d);
+/* True while the in-memory pool and recusal index could not be rebuilt
+ * from the store: every request but ping is refused (PROTOCOL.md 6.3). */
+bool dispatch_stale(const struct dispatch *d);
 
 /* Reload the whole pool, or the recusal index, from the store (start-up,
  * failed COMMIT, a rolled-back request that changed them). */

@@ -324,6 +324,8 @@ static const char *daemon_not_ready_cb(void *arg)
 		return "the ZAP handler is not running";
 	if (store_schema_version(d->store) < 0)
 		return "the database cannot be read";
+	if (d->dispatch && dispatch_stale(d->dispatch))
+		return "the in-memory pool could not be rebuilt from the database";
 	return NULL;
 }
 

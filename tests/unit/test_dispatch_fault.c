@@ -257,6 +257,7 @@ static void test_failed_rebuild_refuses_requests(void **state)
 	assert_true(fault.also_hits >= 1);
 	for (size_t i = 0; i < BATCH_N; i++)
 		assert_int_equal(r[i].status, PROTO_E_UNAVAILABLE);
+	assert_true(dispatch_stale(f->u.d));   /* /readyz says so */
 
 	/* Still failing at the next batch's start: refused, ping answered. */
 	int hits = fault.also_hits;
@@ -277,6 +278,7 @@ static void test_failed_rebuild_refuses_requests(void **state)
 	struct tres r3[1];
 	batch_run(f, next, 1, r3);
 	assert_int_equal(r3[0].status, PROTO_OK);
+	assert_false(dispatch_stale(f->u.d));
 	assert_int_equal(terms_count(f, "list-10"), 1);
 }
 
