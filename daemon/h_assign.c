@@ -299,13 +299,18 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 {
 	struct store_assignment *as = NULL;
 	size_t n = 0;
+	struct draw_view v = {0};
 	enum proto_status st = seat_list(ctx, t->id, &as, &n, rep);
-	if (st != PROTO_OK)
-		return st;
-	for (size_t i = 0; i < n && !out->how; i++) {
+	if (st == PROTO_OK)
+		st = draw_view_load(ctx, t, &v, rep);
+	for (size_t i = 0; i < n && st == PROTO_OK && !out->how; i++) {
 		const struct pool_entry *pe = pool_get(ctx->pool, as[i].expert);
-		if (as[i].state != ASSIGN_STANDBY || !pe || pe->status != EXPERT_ACTIVE ||
-		    (freed->role == 0 && !pe->leader))
+		/* Standby blocks nothing: since the draw the backup may have been
+		 * seated on an overlapping task, declared a conflict, reached the
+		 * cap or left the pool. The rules a draw applies apply now. */
+		if (as[i].state != ASSIGN_STANDBY || !pe ||
+		    (freed->role == 0 && !pe->leader) ||
+		    recusal_check(pe, ctx->engage, &v.terms, &v.rt, ctx->rules) != RULE_OK)
 			continue;
 		struct seat_answer promote = {.event = ASSIGN_EV_PROMOTE,
 		                              .channel = SEAT_CH_SYSTEM, .reason = -1};
@@ -314,6 +319,7 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 		                          .deadline = as[i].deadline, .role = freed->role,
 		                          .how = "promoted"};
 	}
+	draw_view_free(&v);
 	if (st == PROTO_OK && !out->how)
 		st = seat_redraw(ctx, t, freed, as, n, out, failed, rep);
 	free(as);

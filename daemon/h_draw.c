@@ -23,12 +23,7 @@
 
 /* Term dates by number, for recusal's term rule (terms are numbered
  * 1, 2, ... by the daemon, so number n is at index n). */
-struct term_dates {
-	int32_t *start, *end;
-	struct recusal_terms view;
-};
-
-static enum proto_status load_terms(struct handler_ctx *ctx, struct term_dates *td,
+static enum proto_status load_terms(struct handler_ctx *ctx, struct draw_view *td,
                                     struct reply *rep)
 {
 	struct store_term *terms;
@@ -55,8 +50,30 @@ static enum proto_status load_terms(struct handler_ctx *ctx, struct term_dates *
 			count = k;
 	}
 	free(terms);
-	td->view = (struct recusal_terms){td->start, td->end, count};
+	td->terms = (struct recusal_terms){td->start, td->end, count};
 	return PROTO_OK;
+}
+
+enum proto_status draw_view_load(struct handler_ctx *ctx, const struct task *t,
+                                 struct draw_view *v, struct reply *rep)
+{
+	memset(v, 0, sizeof *v);
+	v->rt = (struct recusal_task){
+		.id = t->id, .start_at = t->start_at, .end_at = t->end_at,
+		.start_day = handler_day_of(t->start_at), .end_day = handler_day_of(t->end_at),
+		.capability = task_required_capability(t->kind, t->subject),
+		.exclude = t->exclude, .n_exclude = t->n_exclude,
+	};
+	for (int i = 0; i < t->n_orgs; i++)
+		v->rt.orgs[v->rt.n_orgs++] = pool_org_find(ctx->pool, t->orgs[i]);
+	return load_terms(ctx, v, rep);
+}
+
+void draw_view_free(struct draw_view *v)
+{
+	free(v->start);
+	free(v->end);
+	v->start = v->end = NULL;
 }
 
 /* The request's fields into t; errors name the field at fault. */
@@ -263,25 +280,17 @@ enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
                                    struct draw_attempt *a, struct reply *rep)
 {
 	bool replacement = a->replaces != 0;
-	struct term_dates *td = calloc(1, sizeof *td);
+	struct draw_view *td = calloc(1, sizeof *td);
 	struct audit_transcript *tr = a->tr = calloc(1, sizeof *tr);
 	struct candidates *c = &ctx->cands;
 	enum proto_status st = (!td || !tr)
 		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
-		: load_terms(ctx, td, rep);
+		: draw_view_load(ctx, t, td, rep);
 	if (st != PROTO_OK)
 		goto out;
-	struct recusal_task rt = {
-		.id = t->id, .start_at = t->start_at, .end_at = t->end_at,
-		.start_day = handler_day_of(t->start_at), .end_day = handler_day_of(t->end_at),
-		.capability = task_required_capability(t->kind, t->subject),
-		.exclude = t->exclude, .n_exclude = t->n_exclude,
-	};
-	for (int i = 0; i < t->n_orgs; i++)
-		rt.orgs[rt.n_orgs++] = pool_org_find(ctx->pool, t->orgs[i]);
 	uint32_t sid = pool_specialty_find(ctx->pool, t->specialty);
-	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->view, sid, t->group,
-	                        &rt, ctx->rules, a->also, a->n_also)) {
+	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->terms, sid, t->group,
+	                        &td->rt, ctx->rules, a->also, a->n_also)) {
 		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
@@ -350,10 +359,8 @@ enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
 	if (r != STORE_OK)
 		st = handler_store_error(rep, r);
 out:
-	if (td) {
-		free(td->start);
-		free(td->end);
-	}
+	if (td)
+		draw_view_free(td);
 	free(td);
 	return st;
 }

@@ -119,6 +119,19 @@ enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
                                    struct draw_attempt *a, struct reply *rep);
 void draw_attempt_free(struct draw_attempt *a);
 
+/* Recusal's view of a task, as a draw for it sees it: the term dates and
+ * the task's dates, capability, organisations and exclusions (rt borrows
+ * the task's exclusion list). draw_view_load fills it; draw_view_free
+ * releases the term arrays. */
+struct draw_view {
+	int32_t *start, *end;            /* term dates by number */
+	struct recusal_terms terms;
+	struct recusal_task rt;
+};
+enum proto_status draw_view_load(struct handler_ctx *ctx, const struct task *t,
+                                 struct draw_view *v, struct reply *rep);
+void draw_view_free(struct draw_view *v);
+
 /* h_assign.c: seats and their transitions (PROTOCOL.md 7.12). */
 /* When a seat offered now must be answered by. */
 int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t);

@@ -636,6 +636,37 @@ class ReplacementTest(AssignBase):
         v = self.verify()
         self.assertGreaterEqual(v["failed_draws"], 1)
 
+    def test_a_backup_the_rules_now_keep_off_is_skipped(self):
+        welders = [p[0] for p in self.people["焊工"]]
+        res = self.draw("焊工", 1, 10, backups=2)
+        task = res["task"]
+        a = [p["assignment"] for p in res["panel"]]
+        first_backup = res["panel"][1]["expert"]
+        # Standby blocks nothing: the first backup is drawn for another
+        # task at the same time (everyone else excluded), and offered.
+        excl = []
+        for x in welders:
+            if x != first_backup:
+                excl += ["--exclude", str(x)]
+        other = self.ctl.json(*draw_args("焊工", 1, self.start_at(10)), *excl)
+        self.assertEqual(other["panel"][0]["expert"], first_backup)
+        # Promoting that backup would seat them twice at once (rule 4):
+        # the next backup takes the place, and the first stays on standby.
+        out = self.staff(a[0], "decline", "--channel", "phone", "--reason",
+                         "schedule")
+        self.assertEqual((out["filled_by"]["assignment"], out["filled_by"]["how"]),
+                         (a[2], "promoted"))
+        seats = self.seats(task)
+        self.assertEqual((seats[a[1]]["state"], seats[a[2]]["state"]),
+                         ("standby", "offered"))
+        # With no backup the rules allow, a replacement is drawn instead.
+        out = self.staff(a[2], "decline", "--channel", "phone", "--reason",
+                         "schedule")
+        self.assertEqual(out["filled_by"]["how"], "drawn")
+        self.assertNotEqual(out["filled_by"]["expert"], first_backup)
+        self.assertEqual(self.seats(task)[a[1]]["state"], "standby")
+        self.verify()
+
     def test_all_accept_fills_the_task(self):
         res = self.draw("电工", 2, 10, backups=1)
         self.assertEqual(self.show(res["task"])["task"]["fill"], "filling")
