@@ -991,9 +991,12 @@ class DeadlineTest(AssignBase):
         while self.seats(fresh["task"])[a]["state"] == "offered":
             self.assertLess(time.monotonic(), end, "a new seat never expired")
             time.sleep(0.2)
-        # Old seats hold no token: staff answer for them.
+        # Old seats hold no token: staff answer for them, or give one.
         out = self.staff(seats[0]["assignment"], "accept", "--channel", "phone")
         self.assertEqual(out["state"], "accepted")
+        given = self.reissue(seats[1]["assignment"], "no token before the upgrade")
+        tok = self.tokens(given)[seats[1]["assignment"]]
+        self.assertEqual(self.confirm(tok)["state"], "accepted")
         self.assertEqual(self.show(other)["task"]["fill"], "filling")
         self.verify()
 
