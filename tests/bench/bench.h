@@ -137,6 +137,11 @@ long bench_load_draw_once(const struct bench *b, struct client *c,
                           struct bench_phase *ph, const struct bench_task *t);
 void bench_load_ping(const struct bench *b, struct bench_phase *ph);
 void bench_load_commit(const struct bench *b, struct bench_phase *ph);
+/* ping, one-row commit and a draw on the top specialty in turn, n times
+ * (at most --latency-seconds): three p50s under the same conditions. */
+void bench_load_interleaved(const struct bench *b, struct bench_phase *ping,
+                            struct bench_phase *commit, struct bench_phase *draw,
+                            int n, uint64_t rng);
 void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
                            const char *name, const char *specialty, int n,
                            uint64_t seed);

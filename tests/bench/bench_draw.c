@@ -190,13 +190,14 @@ static void bench_parse_args(struct bench_opts *o, int argc, char **argv)
 
 /* ---- report ---- */
 
-enum { PH_PING, PH_COMMIT, PH_DRAW1, PH_RARE1, PH_PING8, PH_TPUT, PH_TPUTP,
-       PH_DRAW1_LATE, PH_NAIVE, PH_NAIVE_RARE, PH__COUNT };
+enum { PH_PING, PH_COMMIT, PH_DRAW1, PH_RARE1, PH_MIX_PING, PH_MIX_COMMIT,
+       PH_MIX_DRAW, PH_PING8, PH_TPUT, PH_TPUTP, PH_DRAW1_LATE, PH_NAIVE,
+       PH_NAIVE_RARE, PH__COUNT };
 
 /* Keys of the RESULT lines scripts/bench reads, by phase. */
 static const char *const bench_keys[PH__COUNT] = {
-	"ping", "commit", "draw1", "draw1_rare", "ping8", "draw8", "draw8p",
-	"draw1_late", "naive", "naive_rare"};
+	"ping", "commit", "draw1", "draw1_rare", "mix_ping", "mix_commit",
+	"mix_draw", "ping8", "draw8", "draw8p", "draw1_late", "naive", "naive_rare"};
 
 /* Everything measured, for the report. */
 struct bench_results {
@@ -248,8 +249,11 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 	double base = ph[PH_PING].p50 + ph[PH_COMMIT].p50;
 	double r_lat = ph[PH_DRAW1].p50 / base;
 	double r_naive = ph[PH_NAIVE].p50 / ph[PH_DRAW1].p50;
+	double r_mix = ph[PH_MIX_DRAW].p50 / (ph[PH_MIX_PING].p50 + ph[PH_MIX_COMMIT].p50);
 	printf("\n  baseline = ping p50 + commit p50 = %.1f us\n", base);
 	printf("  draw1 p50 / baseline = %.2f   (target <= 1.5 at 10^5)\n", r_lat);
+	printf("  interleaved: mix_draw p50 / (mix_ping p50 + mix_commit p50) = %.2f\n",
+	       r_mix);
 	printf("  draw8 = %.0f draws/s (%d clients x 1 in flight); draw8p = %.0f "
 	       "draws/s (%d x %d)   (target >= 20000 at 10^5)\n", ph[PH_TPUT].rate,
 	       b->o.threads, ph[PH_TPUTP].rate, b->o.threads, b->o.inflight);
@@ -282,6 +286,7 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 			bench_result_phase(&ph[i], bench_keys[i]);
 	bench_result("baseline_p50", "%.1f", base);
 	bench_result("ratio_draw_baseline", "%.2f", r_lat);
+	bench_result("ratio_mix", "%.2f", r_mix);
 	bench_result("ratio_naive_draw", "%.1f", r_naive);
 	bench_result("check", "%d/%d", r->agree, r->checked);
 }
@@ -330,6 +335,9 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 		bench_load_sequential(b, &ph[PH_RARE1], "draw1_rare", b->rare.name,
 		                      o->rare_n, o->seed * 31 + 2);
 	}
+	printf("phase: ping, one-row commit and draw in turn x %d\n", o->lat_n);
+	bench_load_interleaved(b, &ph[PH_MIX_PING], &ph[PH_MIX_COMMIT], &ph[PH_MIX_DRAW],
+	                       o->lat_n, o->seed * 31 + 7);
 	printf("phase: pings, %d clients x 1 in flight, %ld requests or %.0f s\n",
 	       o->threads, o->tput_n, o->tput_s);
 	bench_load_throughput(b, &ph[PH_PING8], "ping8", 1, true);

@@ -142,39 +142,91 @@ void bench_load_ping(const struct bench *b, struct bench_phase *ph)
 
 /* One row per transaction into a WAL database with synchronous=FULL on the
  * daemon's disk: the cheapest durable write SQLite can make. */
-void bench_load_commit(const struct bench *b, struct bench_phase *ph)
+struct bench_load_row_db {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+};
+
+static void bench_load_row_open(const struct bench *b, const char *file,
+                                struct bench_load_row_db *r)
 {
 	char path[PATH_MAX + 16];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	ph->name = "commit";
-	bench_path(path, sizeof path, b, "commit.db");
-	if (sqlite3_open(path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	r->db = NULL;
+	r->st = NULL;
+	bench_path(path, sizeof path, b, file);
+	if (sqlite3_open(path, &r->db) != SQLITE_OK ||
+	    sqlite3_exec(r->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                 "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB NOT NULL);",
 	                 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES (?)", -1, &st, NULL) != SQLITE_OK)
-		bench_die("commit.db: %s", db ? sqlite3_errmsg(db) : "?");
+	    sqlite3_prepare_v2(r->db, "INSERT INTO t(v) VALUES (?)", -1, &r->st,
+	                       NULL) != SQLITE_OK)
+		bench_die("%s: %s", file, r->db ? sqlite3_errmsg(r->db) : "?");
+}
+
+/* One durable one-row commit; its latency in ph unless warm-up. */
+static void bench_load_row_commit(struct bench_load_row_db *r, struct bench_phase *ph,
+                                  bool warmup)
+{
 	uint8_t row[64];
-	for (int i = -20; i < b->o.commit_n; i++) {
-		randombytes_buf(row, sizeof row);
-		sqlite3_bind_blob(st, 1, row, sizeof row, SQLITE_STATIC);
-		double t0 = bench_now();
-		if (sqlite3_step(st) != SQLITE_DONE)
-			bench_die("commit.db: %s", sqlite3_errmsg(db));
-		double us = (bench_now() - t0) * 1e6;
-		sqlite3_reset(st);
-		if (i >= 0)
-			bench_push(&ph->lat, us);
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	randombytes_buf(row, sizeof row);
+	sqlite3_bind_blob(r->st, 1, row, sizeof row, SQLITE_STATIC);
+	double t0 = bench_now();
+	if (sqlite3_step(r->st) != SQLITE_DONE)
+		bench_die("%s: %s", ph->name, sqlite3_errmsg(r->db));
+	double us = (bench_now() - t0) * 1e6;
+	sqlite3_reset(r->st);
+	if (!warmup)
+		bench_push(&ph->lat, us);
+}
+
+static void bench_load_row_close(struct bench_load_row_db *r)
+{
+	sqlite3_finalize(r->st);
+	sqlite3_close(r->db);
+}
+
+void bench_load_commit(const struct bench *b, struct bench_phase *ph)
+{
+	struct bench_load_row_db r;
+	ph->name = "commit";
+	bench_load_row_open(b, "commit.db", &r);
+	for (int i = -20; i < b->o.commit_n; i++)
+		bench_load_row_commit(&r, ph, i < 0);
+	bench_load_row_close(&r);
 	for (size_t i = 0; i < ph->lat.n; i++)
 		ph->wall_s += ph->lat.us[i] / 1e6;
 	bench_phase_finish(ph);
 }
 
 /* ---- phases: draws ---- */
+
+void bench_load_interleaved(const struct bench *b, struct bench_phase *ping,
+                            struct bench_phase *commit, struct bench_phase *draw,
+                            int n, uint64_t rng)
+{
+	struct client *c = bench_client(b, BENCH_CALL_TIMEOUT_MS, 0);
+	struct bench_load_row_db r;
+	ping->name = "mix_ping";
+	commit->name = "mix_commit";
+	draw->name = "mix_draw";
+	bench_load_row_open(b, "commit-mix.db", &r);
+	double t0 = bench_now(), stop = t0 + b->o.lat_s;
+	for (int i = 0; i < n && bench_now() < stop; i++) {
+		struct bench_task t;
+		bench_load_ping_once(c, ping);
+		bench_load_row_commit(&r, commit, false);
+		bench_load_task(b, &rng, b->top.name, &t);
+		bench_load_draw_once(b, c, draw, &t);
+	}
+	bench_load_row_close(&r);
+	client_destroy(&c);
+	struct bench_phase *all[] = {ping, commit, draw};
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < all[k]->lat.n; i++)
+			all[k]->wall_s += all[k]->lat.us[i] / 1e6;
+		bench_phase_finish(all[k]);
+	}
+}
 
 void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
                            const char *name, const char *specialty, int n,
