@@ -103,7 +103,7 @@ void genroster_credit_code(enum genroster_org_kind kind, struct genroster_rng *r
 /* ---- one row ---- */
 
 /*
- * Indexes into the proto_* lists (proto.h), as daemon/expert.h numbers
+ * Indexes into the proto_* lists (proto.h), as daemon/core/expert.h numbers
  * them; repeated here so that a client does not reach into daemon/.
  */
 #define GENROSTER_GROUP_TRAINING_REVIEW (1u << 0)

@@ -7,7 +7,7 @@ chain rehashed, a forged pool history, and deleted entries.
 
 Tampering is done with the daemon stopped, through Python's sqlite3, the
 way an attacker would: dropping the append-only triggers where needed and
-recomputing hashes as daemon/audit.h defines them.
+recomputing hashes as daemon/core/audit.h defines them.
 """
 import hashlib
 import random
@@ -25,7 +25,7 @@ from test_draw import (MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, cst_day,
 
 def entry_hash(prev, seq, at, type_, body):
     """hash = BLAKE2b-256("expertd-audit-v1" || prev || seq BE || at BE ||
-    type || 0x00 || body), as in daemon/audit.h."""
+    type || 0x00 || body), as in daemon/core/audit.h."""
     h = hashlib.blake2b(digest_size=32)
     h.update(b"expertd-audit-v1")
     h.update(prev)

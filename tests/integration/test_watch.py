@@ -35,7 +35,7 @@ WAIT = 90          # seconds: the bound on every watcher (ASan builds are slow)
 
 
 def mask_name(name):
-    """daemon/mask.c's rule: 张三明 -> 张*明, 张三 -> 张*."""
+    """daemon/core/mask.c's rule: 张三明 -> 张*明, 张三 -> 张*."""
     if len(name) <= 1:
         return "*"
     if len(name) == 2:
