@@ -1,0 +1,202 @@
+/*
+ * test_vectors.c - the test vectors of DRAW.md Appendix A that were
+ * computed with the code (A.7 to A.10), checked against that code here so
+ * the document and the code cannot drift apart: a replacement draw, a
+ * rejected word in below(n), the age of someone born on 29 February, and
+ * the China Standard Time day boundary. A.1 to A.6 are pinned in
+ * test_draw.c and test_audit.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "candidates.h"
+#include "draw.h"
+#include "eligibility.h"
+#include "handler.h"
+#include "ident.h"
+#include "replace.h"
+
+static void hex_to_bytes(const char *hex, uint8_t *out, size_t len)
+{
+	assert_int_equal(strlen(hex), 2 * len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* `secret` of Appendix A: the 32 bytes 00 01 02 ... 1f. */
+static void appendix_secret(uint8_t secret[32])
+{
+	for (size_t i = 0; i < 32; i++)
+		secret[i] = (uint8_t)i;
+}
+
+/* The 30 candidates of A.5: id 100 + 3k, employer k mod 7 (0 = none),
+ * leader-eligible when k mod 4 = 0; seed from `secret` and "golden". */
+static void a5_pool(struct draw_candidate c[30], int64_t ids[30],
+                    uint8_t seed[DRAW_SEED_LEN])
+{
+	uint8_t secret[32], ch[DRAW_HASH_LEN];
+	appendix_secret(secret);
+	for (size_t k = 0; k < 30; k++) {
+		c[k] = (struct draw_candidate){ .id = 100 + 3 * (int64_t)k,
+		                                .employer = (uint32_t)(k % 7),
+		                                .leader_ok = k % 4 == 0 };
+		ids[k] = c[k].id;
+	}
+	draw_candidates_hash(ch, ids, 30);
+	draw_seed(seed, secret, (const uint8_t *)"golden", 6, ch);
+}
+
+/*
+ * A.7: a replacement draw (DRAW.md 3.5). The A.5 candidate list and seed
+ * (the seed hashes the whole list); the employers 3 and 5 hold open seats
+ * of the task, so with diversity on the 8 candidates of those employers
+ * leave the list before selection. One seat: a freed leader seat draws
+ * 112, a freed member seat 181. Without the removal the same seed would
+ * give 184 and 121: the removal is not a selection-time drop.
+ */
+static void test_a7_replacement(void **state)
+{
+	(void)state;
+	static const struct {
+		int role;             /* 0 leader, 1 member */
+		int64_t chosen;
+		int64_t without_removal;
+	} v[] = { { 0, 112, 184 }, { 1, 181, 121 } };
+	for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
+		struct draw_candidate c[30];
+		int64_t ids[30];
+		uint8_t seed[DRAW_SEED_LEN], pinned[DRAW_SEED_LEN];
+		a5_pool(c, ids, seed);
+		hex_to_bytes("9bdcb9bb1dbd033e3f8bbc14cf981cd05338c495a88b4e4476abf167ba47ca73",
+		             pinned, sizeof pinned);
+		assert_memory_equal(seed, pinned, DRAW_SEED_LEN);
+
+		struct draw_candidate whole[30];
+		memcpy(whole, c, sizeof c);
+		struct candidates cs = { .list = c, .n = 30, .ids = ids };
+		const uint32_t taken[] = { 3, 5 };
+		size_t dropped = replace_drop_employers(&cs, taken, 2);
+		assert_int_equal(dropped, 8);
+		assert_int_equal(cs.n, 22);
+
+		struct draw_spec spec = replace_spec(v[t].role, true);
+		int64_t out[2];
+		size_t n = 0, more = 99;
+		assert_int_equal(draw_select_counted(cs.list, cs.n, &spec, seed, out,
+		                                     &n, &more), DRAW_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(out[0], v[t].chosen);
+		assert_int_equal(more, 0);     /* diversity_dropped = 8 + 0 */
+
+		assert_int_equal(draw_select(whole, 30, &spec, seed, out, &n), DRAW_OK);
+		assert_int_equal(out[0], v[t].without_removal);
+	}
+}
+
+/*
+ * A.8: below(n) rejects a word (DRAW.md 3.3). Seed from `secret`, nonce
+ * "reject-0" and the empty candidate list's hash. n = 2^31 + 1, so
+ * r = (2^32 - n) mod n = 2^31 - 1: w0 = 1430616372 < r is rejected,
+ * w1 = 2596073894 is taken, and below(n) = w1 mod n = 448590245 after
+ * two words.
+ */
+static void test_a8_below_rejects_first_word(void **state)
+{
+	(void)state;
+	uint8_t secret[32], eh[DRAW_HASH_LEN], seed[DRAW_SEED_LEN], pinned[DRAW_SEED_LEN];
+	appendix_secret(secret);
+	draw_candidates_hash(eh, NULL, 0);
+	draw_seed(seed, secret, (const uint8_t *)"reject-0", 8, eh);
+	hex_to_bytes("25771d48da5ef7b0f679ab8e2f21d7882eef556d416b8cf03f1208f2155ab3be",
+	             pinned, sizeof pinned);
+	assert_memory_equal(seed, pinned, DRAW_SEED_LEN);
+
+	const uint32_t n = UINT32_C(0x80000001);
+	assert_int_equal((UINT64_C(1) << 32) % n, UINT32_C(2147483647));
+	struct draw_rng words, r;
+	draw_rng_init(&words, seed);
+	assert_int_equal(draw_rng_u32(&words), UINT32_C(1430616372));
+	assert_int_equal(draw_rng_u32(&words), UINT32_C(2596073894));
+
+	draw_rng_init(&r, seed);
+	assert_int_equal(draw_rng_below(&r, n), UINT32_C(448590245));
+	assert_int_equal(r.words, 2);
+}
+
+/*
+ * A.9: someone born on 29 February 1960 (day -3594) is 65 on 2026-02-28
+ * (day 20512) and 66 on 2026-03-01 (day 20513): in a common year the
+ * birthday is 1 March. So the age rule (over 65 excludes, DRAW.md 3.1
+ * rule 4) keeps them on 28 February and excludes them on 1 March. A year
+ * earlier: 64 on 2025-02-28 (20147), 65 on 2025-03-01 (20148).
+ */
+static void test_a9_leap_day_age(void **state)
+{
+	(void)state;
+	int32_t birth = ident_days_from_civil(1960, 2, 29);
+	assert_int_equal(birth, -3594);
+	assert_int_equal(ident_days_from_civil(2025, 2, 28), 20147);
+	assert_int_equal(ident_days_from_civil(2025, 3, 1), 20148);
+	assert_int_equal(ident_days_from_civil(2026, 2, 28), 20512);
+	assert_int_equal(ident_days_from_civil(2026, 3, 1), 20513);
+	assert_int_equal(ident_age_on(birth, 20147), 64);
+	assert_int_equal(ident_age_on(birth, 20148), 65);
+	assert_int_equal(ident_age_on(birth, 20512), 65);
+	assert_int_equal(ident_age_on(birth, 20513), 66);
+
+	struct expert e;
+	memset(&e, 0, sizeof e);          /* no relaxation grounds */
+	e.birth = birth;
+	assert_true(eligibility_age_ok(&e, 20512));
+	assert_false(eligibility_age_ok(&e, 20513));
+}
+
+/*
+ * A.10: the China Standard Time day boundary (DRAW.md section 2). 16:00:00
+ * UTC is 00:00 the next day in UTC+8: 1767283199 (2026-01-01 15:59:59 UTC)
+ * is day 20454, 2026-01-01; 1767283200 is day 20455, 2026-01-02. Before
+ * 1970 the division rounds down: -28801 is day -1 (1969-12-31), -28800
+ * day 0. The daemon's handler_day_of() is ident_day_cst().
+ */
+static void test_a10_cst_day_boundary(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t t;
+		int32_t day;
+		const char *date;
+	} v[] = {
+		{ INT64_C(1767283199), 20454, "2026-01-01" },
+		{ INT64_C(1767283200), 20455, "2026-01-02" },
+		{ INT64_C(-28801), -1, "1969-12-31" },
+		{ INT64_C(-28800), 0, "1970-01-01" },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char buf[11];
+		assert_int_equal(ident_day_cst(v[i].t), v[i].day);
+		assert_int_equal(handler_day_of(v[i].t), v[i].day);
+		ident_date_format(v[i].day, buf);
+		assert_string_equal(buf, v[i].date);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a7_replacement),
+		cmocka_unit_test(test_a8_below_rejects_first_word),
+		cmocka_unit_test(test_a9_leap_day_age),
+		cmocka_unit_test(test_a10_cst_day_boundary),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
