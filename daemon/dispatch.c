@@ -1,7 +1,8 @@
 /*
- * dispatch.c - the operation table and the group-commit batch runner
- * (see dispatch.h). Roles are checked from the table before a handler
- * runs; the principal always comes from the authenticated connection.
+ * dispatch.c - the operation-to-handler table and the group-commit batch
+ * runner (see dispatch.h). Roles are checked from proto's operation table
+ * before a handler runs; the principal always comes from the authenticated
+ * connection.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,52 +16,58 @@
 #include "log.h"
 #include "proto.h"
 
-#define ROLES_STAFF (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK | \
-                     PROTO_ROLE_NOTIFIER)
-
-#define ROLES_TASKS (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK)
-
 /* Seconds before expiring seats is tried again after it failed. */
 #define DISPATCH_EXPIRE_RETRY 5
 
-struct dispatch_op {
-	handler_fn fn;
-	unsigned roles;   /* who may call it */
-	bool recorded;    /* changes state: replies kept for retried ids */
+/*
+ * Which function serves each operation. Everything else about an
+ * operation (roles, recorded, reserved) is a protocol fact and lives in
+ * proto_ops.def; a reserved operation has no handler, every other one
+ * has one (checked by dispatch_handlers_complete()).
+ */
+static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
+	[PROTO_OP_PING] = h_ping,
+	[PROTO_OP_TERM_OPEN] = h_term_open,
+	[PROTO_OP_TERM_LIST] = h_term_list,
+	[PROTO_OP_TERM_RENEW] = h_term_renew,
+	[PROTO_OP_IMPORT_BEGIN] = h_import_begin,
+	[PROTO_OP_IMPORT_ROWS] = h_import_rows,
+	[PROTO_OP_IMPORT_COMMIT] = h_import_commit,
+	[PROTO_OP_IMPORT_ABORT] = h_import_abort,
+	[PROTO_OP_POOL_LIST] = h_pool_list,
+	[PROTO_OP_POOL_SHOW] = h_pool_show,
+	[PROTO_OP_POOL_SUSPEND] = h_pool_suspend,
+	[PROTO_OP_POOL_REINSTATE] = h_pool_reinstate,
+	[PROTO_OP_POOL_REVOKE] = h_pool_revoke,
+	[PROTO_OP_CONFLICT_ADD] = h_conflict_add,
+	[PROTO_OP_CONFLICT_LIST] = h_conflict_list,
+	[PROTO_OP_DRAW] = h_draw,
+	[PROTO_OP_DRAW_REDRAW] = h_draw_redraw,
+	[PROTO_OP_TASK_SHOW] = h_task_show,
+	[PROTO_OP_TASK_LIST] = h_task_list,
+	[PROTO_OP_TASK_CANCEL] = h_task_cancel,
+	[PROTO_OP_TASK_ATTENDANCE] = h_task_attendance,
+	[PROTO_OP_ASSIGNMENT_ANSWER] = h_assignment_answer,
+	[PROTO_OP_ASSIGNMENT_REPLY] = h_assignment_reply,
+	[PROTO_OP_ASSIGNMENT_REISSUE] = h_assignment_reissue,
+	[PROTO_OP_FLAGGED_LIST] = h_flagged_list,
+	[PROTO_OP_AUDIT_ENTRIES] = h_audit_entries,
+	[PROTO_OP_AUDIT_SHOW] = h_audit_show,
+	[PROTO_OP_STATS] = h_stats,
 };
 
-static const struct dispatch_op ops[PROTO_OP__COUNT] = {
-	[PROTO_OP_PING] = {h_ping, ROLES_STAFF, false},
-	[PROTO_OP_TERM_OPEN] = {h_term_open, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_TERM_LIST] = {h_term_list, PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU, false},
-	[PROTO_OP_TERM_RENEW] = {h_term_renew, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_IMPORT_BEGIN] = {h_import_begin, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_IMPORT_ROWS] = {h_import_rows, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_IMPORT_COMMIT] = {h_import_commit, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_IMPORT_ABORT] = {h_import_abort, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_POOL_LIST] = {h_pool_list, PROTO_ROLE_OPERATOR, false},
-	/* Not recorded: a reveal is logged each time it is shown. */
-	[PROTO_OP_POOL_SHOW] = {h_pool_show, PROTO_ROLE_OPERATOR, false},
-	[PROTO_OP_POOL_SUSPEND] = {h_pool_suspend, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_POOL_REINSTATE] = {h_pool_reinstate, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_POOL_REVOKE] = {h_pool_revoke, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_CONFLICT_ADD] = {h_conflict_add, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_CONFLICT_LIST] = {h_conflict_list, PROTO_ROLE_OPERATOR, false},
-	[PROTO_OP_DRAW] = {h_draw, PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU, true},
-	[PROTO_OP_DRAW_REDRAW] = {h_draw_redraw, PROTO_ROLE_OPERATOR, true},
-	[PROTO_OP_TASK_SHOW] = {h_task_show, ROLES_TASKS, false},
-	[PROTO_OP_TASK_LIST] = {h_task_list, ROLES_TASKS, false},
-	[PROTO_OP_TASK_CANCEL] = {h_task_cancel, PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU, true},
-	[PROTO_OP_TASK_ATTENDANCE] = {h_task_attendance, ROLES_TASKS, true},
-	/* Only experts, and experts only this: the answer endpoint. */
-	[PROTO_OP_ASSIGNMENT_ANSWER] = {h_assignment_answer, PROTO_ROLE_EXPERT, true},
-	[PROTO_OP_ASSIGNMENT_REPLY] = {h_assignment_reply, ROLES_TASKS, true},
-	[PROTO_OP_ASSIGNMENT_REISSUE] = {h_assignment_reissue, ROLES_TASKS, true},
-	[PROTO_OP_FLAGGED_LIST] = {h_flagged_list, PROTO_ROLE_OPERATOR, false},
-	[PROTO_OP_AUDIT_ENTRIES] = {h_audit_entries, PROTO_ROLE_OPERATOR, false},
-	[PROTO_OP_AUDIT_SHOW] = {h_audit_show, ROLES_TASKS, false},
-	[PROTO_OP_STATS] = {h_stats, PROTO_ROLE_OPERATOR, false},
-};
+bool dispatch_handlers_complete(enum proto_op *unbound)
+{
+	for (int i = 0; i < PROTO_OP__COUNT; i++) {
+		enum proto_op op = (enum proto_op)i;
+		bool bound = dispatch_handlers[op] != NULL;
+		if (bound == proto_op_info(op)->reserved) {
+			*unbound = op;
+			return false;
+		}
+	}
+	return true;
+}
 
 struct dispatch {
 	bool lost;            /* the batch's transaction was rolled back by SQLite */
@@ -352,13 +359,14 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		return;
 	}
 	it->op = (int)req->op;
-	const struct dispatch_op *op = &ops[req->op];
+	const struct proto_op_info *op = proto_op_info(req->op);
+	handler_fn fn = dispatch_handlers[req->op];
 	if (!it->caller_known) {
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
 		            "the caller's key is no longer allowed");
 		goto out;
 	}
-	if (!op->fn || !(op->roles & it->caller.role)) {
+	if (!fn || !(op->roles & it->caller.role)) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "role %s may not call %s",
 		         auth_role_name(it->caller.role), proto_op_name(req->op));
@@ -390,7 +398,7 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	}
 	ctx_start(d, &it->caller);
 	size_t notified = d->notify.n;
-	st = op->fn(&d->ctx, req, &d->rep);
+	st = fn(&d->ctx, req, &d->rep);
 	if (!store_in_batch(d->store)) {
 		/* SQLite dropped the whole transaction under the handler. */
 		d->lost = true;

@@ -51,6 +51,14 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
 void dispatch_destroy(struct dispatch **d);
 
 /*
+ * Whether every served operation of proto_ops.def has a handler and no
+ * reserved one has; if not, *unbound is the first that disagrees. The
+ * daemon refuses to start on false, so a forgotten binding shows at once,
+ * not as `forbidden` on the first call.
+ */
+bool dispatch_handlers_complete(enum proto_op *unbound);
+
+/*
  * Called by dispatch_flush() with the audit entries the last committed
  * batch appended (first..last seq, inclusive), e.g. to publish them.
  * Optional.

@@ -220,6 +220,11 @@ static void daemon_open_store(struct daemon *d)
 		log_fatal(EX_IOERR, "cannot start the audit log: %s",
 		          store_errmsg(d->store));
 	daemon_set_rules(d, &d->cfg);
+	enum proto_op unbound;
+	if (!dispatch_handlers_complete(&unbound))
+		log_fatal(EX_SOFTWARE, "operation %s is %s", proto_op_name(unbound),
+		          proto_op_info(unbound)->reserved ? "reserved but has a handler"
+		                                           : "served but has no handler");
 	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules, &d->assign);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");

@@ -25,40 +25,14 @@
 #define PROTO_MAX_MESSAGE_LEN 512
 
 /*
- * Operations. The order is the wire-independent internal numbering; on the
- * wire an operation is named by its string (proto_op_name()).
+ * Operations, one row each in proto_ops.def. The order is the
+ * wire-independent internal numbering; on the wire an operation is named by
+ * its string (proto_op_name()).
  */
 enum proto_op {
-	PROTO_OP_PING,
-	PROTO_OP_TERM_OPEN,
-	PROTO_OP_TERM_LIST,
-	PROTO_OP_TERM_RENEW,
-	PROTO_OP_IMPORT_BEGIN,
-	PROTO_OP_IMPORT_ROWS,
-	PROTO_OP_IMPORT_COMMIT,
-	PROTO_OP_IMPORT_ABORT,
-	PROTO_OP_POOL_LIST,
-	PROTO_OP_POOL_SHOW,
-	PROTO_OP_POOL_SUSPEND,
-	PROTO_OP_POOL_REINSTATE,
-	PROTO_OP_POOL_REVOKE,
-	PROTO_OP_CONFLICT_ADD,
-	PROTO_OP_CONFLICT_LIST,
-	/* Reserved: specified by later revisions of PROTOCOL.md. */
-	PROTO_OP_DRAW,
-	PROTO_OP_DRAW_REDRAW,
-	PROTO_OP_TASK_SHOW,
-	PROTO_OP_TASK_LIST,
-	PROTO_OP_TASK_CANCEL,
-	PROTO_OP_TASK_ATTENDANCE,
-	PROTO_OP_ASSIGNMENT_ANSWER,
-	PROTO_OP_ASSIGNMENT_REPLY,
-	PROTO_OP_ASSIGNMENT_REISSUE,
-	PROTO_OP_FLAGGED_LIST,
-	PROTO_OP_AUDIT_ENTRIES,
-	PROTO_OP_AUDIT_SHOW,
-	PROTO_OP_LOG_QUERY,
-	PROTO_OP_STATS,
+#define PROTO_OP(op, name, fields, roles, recorded, reserved) PROTO_OP_##op,
+#include "proto_ops.def"
+#undef PROTO_OP
 	PROTO_OP__COUNT
 };
 
@@ -96,6 +70,9 @@ enum proto_role {
 	PROTO_ROLE_EXPERT = 1u << 4, /* token-authenticated answer endpoint */
 };
 #define PROTO_ROLES_ANY 0x1fu
+/* The staff who handle tasks, and all staff keys (PROTOCOL.md 7.1). */
+#define PROTO_ROLES_TASKS (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK)
+#define PROTO_ROLES_STAFF (PROTO_ROLES_TASKS | PROTO_ROLE_NOTIFIER)
 
 enum proto_type {
 	PROTO_T_STR,        /* UTF-8 string, min..max bytes */
@@ -121,9 +98,14 @@ struct proto_field {
 	const struct proto_field *sub; /* MAP_ARRAY: item schema */
 };
 
+/* What the protocol says of one operation (PROTOCOL.md 7.1); the daemon
+ * enforces roles and recorded from here, so the spec's table is checked
+ * against this one. */
 struct proto_op_info {
 	const char *name;
 	const struct proto_field *fields; /* terminated by an entry with name NULL */
+	unsigned roles;                   /* PROTO_ROLE_* bits that may call it */
+	bool recorded;                    /* changes state: replies kept for retried ids */
 	bool reserved;                    /* named by the spec, not yet served */
 };
 

@@ -1,7 +1,8 @@
 /*
- * proto_ops.c - the operation table: wire names and field schemas of every
- * request, and the status code names. Mirrors PROTOCOL.md sections 5 and 6;
- * change both together.
+ * proto_ops.c - the operation table built from proto_ops.def (wire names,
+ * roles, recorded, reserved), the field schemas of every request, and the
+ * status code names. Mirrors PROTOCOL.md sections 5, 6 and 7.1; change
+ * both together (tests/unit/test_spec_ops.c checks 7.1).
  */
 #include <string.h>
 
@@ -242,35 +243,10 @@ static const struct proto_field f_stats[] = {
 	END};
 
 static const struct proto_op_info ops[PROTO_OP__COUNT] = {
-	[PROTO_OP_PING] = {"ping", f_none, false},
-	[PROTO_OP_TERM_OPEN] = {"term.open", f_term_open, false},
-	[PROTO_OP_TERM_LIST] = {"term.list", f_none, false},
-	[PROTO_OP_TERM_RENEW] = {"term.renew", f_term_renew, false},
-	[PROTO_OP_IMPORT_BEGIN] = {"pool.import.begin", f_import_begin, false},
-	[PROTO_OP_IMPORT_ROWS] = {"pool.import.rows", f_import_rows, false},
-	[PROTO_OP_IMPORT_COMMIT] = {"pool.import.commit", f_import_id, false},
-	[PROTO_OP_IMPORT_ABORT] = {"pool.import.abort", f_import_id, false},
-	[PROTO_OP_POOL_LIST] = {"pool.list", f_pool_list, false},
-	[PROTO_OP_POOL_SHOW] = {"pool.show", f_pool_show, false},
-	[PROTO_OP_POOL_SUSPEND] = {"pool.suspend", f_pool_suspend, false},
-	[PROTO_OP_POOL_REINSTATE] = {"pool.reinstate", f_pool_status, false},
-	[PROTO_OP_POOL_REVOKE] = {"pool.revoke", f_pool_status, false},
-	[PROTO_OP_CONFLICT_ADD] = {"conflict.add", f_conflict_add, false},
-	[PROTO_OP_CONFLICT_LIST] = {"conflict.list", f_conflict_list, false},
-	[PROTO_OP_DRAW] = {"draw", f_draw, false},
-	[PROTO_OP_DRAW_REDRAW] = {"draw.redraw", f_redraw, false},
-	[PROTO_OP_TASK_SHOW] = {"task.show", f_task_id, false},
-	[PROTO_OP_TASK_LIST] = {"task.list", f_task_list, false},
-	[PROTO_OP_TASK_CANCEL] = {"task.cancel", f_task_cancel, false},
-	[PROTO_OP_TASK_ATTENDANCE] = {"task.attendance", f_attendance, false},
-	[PROTO_OP_ASSIGNMENT_ANSWER] = {"assignment.answer", f_answer, false},
-	[PROTO_OP_ASSIGNMENT_REPLY] = {"assignment.reply", f_reply, false},
-	[PROTO_OP_ASSIGNMENT_REISSUE] = {"assignment.reissue", f_reissue, false},
-	[PROTO_OP_FLAGGED_LIST] = {"flagged.list", f_none, false},
-	[PROTO_OP_AUDIT_ENTRIES] = {"audit.entries", f_audit_entries, false},
-	[PROTO_OP_AUDIT_SHOW] = {"audit.show", f_task_id, false},
-	[PROTO_OP_LOG_QUERY] = {"log.query", f_none, true},
-	[PROTO_OP_STATS] = {"stats", f_stats, false},
+#define PROTO_OP(op, name, fields, roles, recorded, reserved) \
+	[PROTO_OP_##op] = {name, fields, roles, recorded, reserved},
+#include "proto_ops.def"
+#undef PROTO_OP
 };
 
 static const char *const status_names[PROTO_STATUS__COUNT] = {
