@@ -32,10 +32,10 @@ import time
 import unittest
 import urllib.request
 
-import msgpack
 import zmq
 
-from harness import Ctl, CtlProcess, DaemonTest, free_tcp_port, keygen
+from harness import (Ctl, CtlProcess, DaemonTest, RawClient, draw_args,
+                     free_tcp_port, keygen, unpack)
 from test_draw import ORG_A, ORG_B, ORG_C
 
 WAIT = 60            # seconds: the bound on every wait (ASan builds are slow)
@@ -71,57 +71,6 @@ def write_roster(path):
                         % (name, "male" if i % 2 else "female", rid, phone, spec))
                 people.setdefault(spec, []).append((i, name, phone, rid))
     return people
-
-
-def draw_args(spec, members, start, backups=0, respond=None, orgs=(), hours=8):
-    a = ["draw", "--kind", "competition", "--specialty", spec, "--members",
-         str(members), "--start", str(start), "--end", str(start + hours * 3600)]
-    if backups:
-        a += ["--backups", str(backups)]
-    if respond:
-        a += ["--respond-within", str(respond)]
-    for o in orgs:
-        a += ["--org", o]
-    return a
-
-
-def unpack(data):
-    return msgpack.unpackb(data, raw=False, strict_map_key=False)
-
-
-def request(op, args, rid=None):
-    rid = rid or os.urandom(12).hex()
-    return rid, msgpack.packb({"v": 1, "id": rid, "op": op, "args": args},
-                              use_bin_type=True)
-
-
-class Dealer:
-    """One DEALER connection: requests as PROTOCOL.md 5.3 frames them."""
-
-    def __init__(self, endpoint, curve_server=None):
-        self.ctx = zmq.Context()
-        self.sock = self.ctx.socket(zmq.DEALER)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        if curve_server:
-            pub, sec = zmq.curve_keypair()
-            self.sock.curve_serverkey = curve_server.encode()
-            self.sock.curve_publickey = pub
-            self.sock.curve_secretkey = sec
-        self.sock.connect(endpoint)
-
-    def call(self, op, args, rid=None):
-        rid, body = request(op, args, rid)
-        self.sock.send_multipart([b"", body])
-        if not self.sock.poll(WAIT * 1000):
-            raise AssertionError("no reply to %s" % op)
-        frames = self.sock.recv_multipart()
-        rep = unpack(frames[-1])
-        assert rep["id"] == rid, rep
-        return rep
-
-    def close(self):
-        self.sock.close(0)
-        self.ctx.term()
 
 
 class Stream:
@@ -210,7 +159,8 @@ class AssignBase(DaemonTest):
         return int(time.time()) + int(days * DAY)
 
     def draw(self, spec, members, days, ctl=None, **kw):
-        return (ctl or self.ctl).json(*draw_args(spec, members, self.start_at(days), **kw))
+        return (ctl or self.ctl).json(*draw_args(spec, members, start=self.start_at(days),
+                                                 **kw))
 
     def tokens(self, res):
         """The draw's tokens as {assignment id: token}."""
@@ -362,7 +312,7 @@ class TokenTest(AssignBase):
             self.assertNotIn(t.split(".")[1], shown)
 
     def test_tokens_are_shown_once(self):
-        args = draw_args("电工", 2, self.start_at(11))
+        args = draw_args("电工", 2, start=self.start_at(11))
         first = self.ctl.json(*args, request_id="draw-once")
         again = self.ctl.json(*args, request_id="draw-once")
         self.assertEqual(len(first["tokens"]), 2)
@@ -370,7 +320,7 @@ class TokenTest(AssignBase):
         self.assertEqual(again["panel"], first["panel"])
         text = self.ctl.run(*args, request_id="draw-once").out
         self.assertIn("no tokens: a repeated request gets the recorded reply", text)
-        fresh = self.ctl.run(*draw_args("电工", 2, self.start_at(12)))
+        fresh = self.ctl.run(*draw_args("电工", 2, start=self.start_at(12)))
         self.assertIn("Tokens are shown this once", fresh.out)
         self.assertRegex(fresh.out, r"(?m)^SEAT\s+ROLE\s+.*ASSIGNMENT\s+STATE\s+"
                                     r"ANSWER BY \(CST\)\s+TOKEN$")
@@ -416,7 +366,7 @@ class ThrottleTest(AssignBase):
     def test_five_invalid_tokens_throttle_one_connection(self):
         res = self.draw("电工", 2, 10)
         toks = list(self.tokens(res).values())
-        conn = Dealer(self.d.answer)
+        conn = RawClient(self.d.answer)
         self.addCleanup(conn.close)
         for i in range(5):
             rep = conn.call("assignment.answer",
@@ -430,7 +380,7 @@ class ThrottleTest(AssignBase):
         self.assertEqual(rep["status"], "throttled", rep)
         # ... which another connection can still use.
         self.assertEqual(self.confirm(toks[0])["state"], "accepted")
-        other = Dealer(self.d.answer)
+        other = RawClient(self.d.answer)
         self.addCleanup(other.close)
         rep = other.call("assignment.answer", {"token": toks[1], "answer": "decline",
                                                "reason": "illness"})
@@ -438,7 +388,7 @@ class ThrottleTest(AssignBase):
         # The answer endpoint serves only assignment.answer, and the request
         # endpoint never serves it.
         self.assertEqual(other.call("ping", {})["status"], "forbidden")
-        req = Dealer(self.d.endpoint)
+        req = RawClient(self.d.endpoint)
         self.addCleanup(req.close)
         rep = req.call("assignment.answer", {"token": toks[0], "answer": "accept"})
         self.assertEqual(rep["status"], "forbidden", rep)
@@ -459,7 +409,7 @@ class ThrottleTest(AssignBase):
                 return conn.execute("SELECT count(*) FROM requests").fetchone()[0]
 
         before = records()
-        conn = Dealer(self.d.answer)
+        conn = RawClient(self.d.answer)
         self.addCleanup(conn.close)
         guess = {"token": tok[:-1] + ("B" if tok[-1] != "B" else "C"),
                  "answer": "accept"}
@@ -480,14 +430,12 @@ class ThrottleTest(AssignBase):
         # Sent without waiting, so most of them arrive in one batch: still
         # no more than 5 run as invalid_token, the rest are refused unrun.
         self.draw("电工", 1, 10)
-        conn = Dealer(self.d.answer)
+        conn = RawClient(self.d.answer)
         self.addCleanup(conn.close)
         ids = []
         for i in range(40):
-            rid, body = request("assignment.answer",
-                                {"token": "%d.%s" % (i + 1, "B" * 22), "answer": "accept"})
-            ids.append(rid)
-            conn.sock.send_multipart([b"", body])
+            guess = {"token": "%d.%s" % (i + 1, "B" * 22), "answer": "accept"}
+            ids.append(conn.send_request("assignment.answer", guess))
         statuses = {}
         while len(statuses) < len(ids):
             self.assertTrue(conn.sock.poll(WAIT * 1000), "replies missing: %d of %d"
@@ -542,7 +490,7 @@ class DeclineReasonsTest(AssignBase):
         self.assertEqual(log[i + 1]["entry"]["expert"], e[0])
         self.assertNotIn("moving house", json.dumps(log, ensure_ascii=False))
         # The recorded conflict is a recusal rule for later draws.
-        r = self.ctl.run(*draw_args("电工", 30, self.start_at(40), orgs=(ORG_B,)),
+        r = self.ctl.run(*draw_args("电工", 30, start=self.start_at(40), orgs=(ORG_B,)),
                          json_out=True, check=False)
         self.assert_error(r, "insufficient_candidates")
         self.assertEqual(r.json["result"]["excluded"]["conflict"], 1)
@@ -648,7 +596,7 @@ class ReplacementTest(AssignBase):
         for x in welders:
             if x != first_backup:
                 excl += ["--exclude", str(x)]
-        other = self.ctl.json(*draw_args("焊工", 1, self.start_at(10)), *excl)
+        other = self.ctl.json(*draw_args("焊工", 1, start=self.start_at(10)), *excl)
         self.assertEqual(other["panel"][0]["expert"], first_backup)
         # Promoting that backup would seat them twice at once (rule 4):
         # the next backup takes the place, and the first stays on standby.
@@ -924,7 +872,7 @@ class DeadlineTest(AssignBase):
         "PRAGMA user_version = 2")
 
     def test_upgrade_from_schema_2_keeps_retries_and_seat_lists(self):
-        args = draw_args("电工", 3, self.start_at(10), backups=1)
+        args = draw_args("电工", 3, start=self.start_at(10), backups=1)
         first = self.ctl.json(*args, request_id="before-upgrade")
         expert = first["panel"][0]["expert"]
         seats_before = self.ctl.json("pool", "show", str(expert))["assignments"]
@@ -949,7 +897,7 @@ class DeadlineTest(AssignBase):
         # a new seat joins the list in assignment order.
         self.assertEqual(self.ctl.json("pool", "show", str(expert))["assignments"],
                          seats_before)
-        later = self.ctl.json(*draw_args("电工", 3, self.start_at(20)),
+        later = self.ctl.json(*draw_args("电工", 3, start=self.start_at(20)),
                               "--exclude", str(expert))
         self.assertNotIn(expert, [p["expert"] for p in later["panel"]])
         other = later["panel"][0]["expert"]
@@ -1011,7 +959,7 @@ class DeadlineTest(AssignBase):
         for a, off in zip(seats, offsets):
             while time.time() < deadline + off:
                 time.sleep(0.01)
-            conn = Dealer(self.d.answer)     # one connection each: no throttling
+            conn = RawClient(self.d.answer)     # one connection each: no throttling
             replies[a] = conn.call("assignment.answer",
                                    {"token": toks[a], "answer": "accept"})
             conn.close()
@@ -1041,7 +989,7 @@ class DeadlineTest(AssignBase):
 class AttendanceTest(AssignBase):
     def test_attendance_after_the_start(self):
         start = int(time.time()) + 6
-        res = self.ctl.json(*draw_args("电工", 3, start, respond=3600))
+        res = self.ctl.json(*draw_args("电工", 3, start=start, respond=3600))
         task = res["task"]
         a = [p["assignment"] for p in res["panel"]]
         e = [p["expert"] for p in res["panel"]]
@@ -1125,7 +1073,7 @@ class LedgerTest(AssignBase):
         self.assertRegex(text, r"(?m)^EXPERT\s+NAME\s+SCORE\s+LEVEL")
         self.assertIn("score 3, level flag", text)
         # Flagged experts are not drawn.
-        r = self.ctl.run(*draw_args("钳工", 1, self.start_at(20)), json_out=True,
+        r = self.ctl.run(*draw_args("钳工", 1, start=self.start_at(20)), json_out=True,
                          check=False)
         self.assert_error(r, "insufficient_candidates")
         self.assertEqual(r.json["result"]["excluded"]["status"], 1)
@@ -1229,7 +1177,7 @@ class ReissueTest(AssignBase):
         r = self.ctl.run("reissue", str(a[2]), json_out=True, check=False)
         self.assertEqual(r.rc, 2, r)               # --reason is required
         self.assertIn("--reason is required", r.err)
-        conn = Dealer(self.d.endpoint)
+        conn = RawClient(self.d.endpoint)
         self.addCleanup(conn.close)
         for args in ({"assignment": a[2], "reason": ""},
                      {"assignment": a[2], "reason": "x" * 513},
@@ -1289,7 +1237,8 @@ class ScenarioTest(AssignBase):
         self.probe(streams=[pub], watchers=[watcher])
         seen_tokens = set()
         start = int(time.time()) + 16
-        res = self.ctl.json(*draw_args("电工", 5, start, backups=2, respond=self.RESPOND))
+        res = self.ctl.json(*draw_args("电工", 5, start=start, backups=2,
+                                       respond=self.RESPOND))
         task = res["task"]
         toks = self.tokens(res)
         seen_tokens |= set(toks.values())
