@@ -18,7 +18,7 @@ import time
 import unittest
 
 from harness import Ctl, DaemonTest, free_tcp_port
-from test_assign import WAIT, AssignBase, resident_id
+from assign_base import WAIT, AssignBase, resident_id
 from harness import RawClient, keygen
 
 SECTIONS = ("Experts by status", "Specialties", "Tasks by fill state",
@@ -26,7 +26,7 @@ SECTIONS = ("Experts by status", "Specialties", "Tasks by fill state",
 ANSWERS = ("accept", "decline", "expire")
 REASONS = ("conflict", "illness", "official_duty", "schedule", "other")
 # Experts imported after the first draws: 电工 ids 22.. (the roster of
-# test_assign holds 21).
+# assign_base holds 21).
 LATE = [("晚来一", 22), ("晚来二", 23), ("晚来三", 24)]
 
 
