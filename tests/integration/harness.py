@@ -1,5 +1,6 @@
 """Integration test harness: the real expertd on real sockets in a temp dir,
-driven through the real expertctl (and raw ZeroMQ for malformed input).
+driven through the real expertctl (and raw ZeroMQ, through RawClient, for
+what expertctl would not send).
 
 Binaries come from the environment (set by CTest): EXPERTD, EXPERTCTL,
 GENROSTER. Nothing sleeps to synchronise: readiness is a bounded ping loop.
@@ -17,11 +18,17 @@ import threading
 import time
 import unittest
 
+import msgpack
+import zmq
+
 EXPERTD = os.environ.get("EXPERTD", "expertd")
 EXPERTCTL = os.environ.get("EXPERTCTL", "expertctl")
 GENROSTER = os.environ.get("GENROSTER", "expert-genroster")
 
 START_DEADLINE = 30.0   # seconds; ASan builds start slowly
+REPLY_WAIT = 60.0       # seconds a RawClient call waits; ASan builds are slow
+
+CST = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def _ephemeral_range():
@@ -49,6 +56,123 @@ def free_tcp_port():
                 continue
             return port
     raise AssertionError("no free loopback port below %d" % lo)
+
+
+def cst_day(days):
+    """The date `days` days from today in Beijing."""
+    return datetime.datetime.now(CST).date() + datetime.timedelta(days=days)
+
+
+def cst(days, hour=9, minute=0):
+    """A time `days` days after today in Beijing, as expertctl takes it."""
+    return "%s %02d:%02d" % (cst_day(days).isoformat(), hour, minute)
+
+
+def draw_args(specialty, members, day=None, *extra, start=None, end=None,
+              hours=(9, 17), kind="competition", backups=0, respond=None, orgs=()):
+    """The arguments of `expertctl draw`. The task runs on the day `day`
+    days from today in Beijing, from hours[0] to hours[1] o'clock; or, if
+    start is given, from start to end (unix seconds; end defaults to eight
+    hours later). backups, respond (--respond-within, seconds) and orgs
+    add their options when given; extra is appended as it is."""
+    if start is None:
+        start, end = cst(day, hours[0]), cst(day, hours[1])
+    elif end is None:
+        end = start + 8 * 3600
+    a = ["draw", "--kind", kind, "--specialty", specialty, "--members",
+         str(members), "--start", str(start), "--end", str(end)]
+    if backups:
+        a += ["--backups", str(backups)]
+    if respond:
+        a += ["--respond-within", str(respond)]
+    for o in orgs:
+        a += ["--org", o]
+    return a + list(extra)
+
+
+def unpack(data):
+    """A reply or event body: str keys and values, int keys allowed."""
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
+def pack_request(op, rid, args=None, v=1):
+    """A request body as PROTOCOL.md 5.3 frames it."""
+    return msgpack.packb({"v": v, "id": rid, "op": op, "args": args or {}},
+                         use_bin_type=True)
+
+
+class RawClient:
+    """One DEALER connection of its own, for what expertctl would not do:
+    send bytes it never frames, keep many requests in flight, or hold one
+    connection open across requests (throttling, forbidden after a
+    reload). Frames are [empty][body] both ways (PROTOCOL.md 5.3).
+
+    curve_server: the server's public key (Z85 str) for a CURVE
+    connection; curve_keys: (public, secret) bytes of the client, or a
+    fresh pair if None. ctx: a zmq.Context to share; by default its own,
+    which close() terminates."""
+
+    def __init__(self, endpoint, curve_server=None, curve_keys=None, ctx=None):
+        self.own_ctx = ctx is None
+        self.ctx = zmq.Context() if ctx is None else ctx
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        if curve_server:
+            pub, sec = curve_keys or zmq.curve_keypair()
+            self.sock.curve_serverkey = curve_server.encode()
+            self.sock.curve_publickey = pub
+            self.sock.curve_secretkey = sec
+        self.sock.connect(endpoint)
+
+    def send(self, *frames):
+        """Send the frames exactly as given (framing included)."""
+        self.sock.send_multipart(list(frames))
+
+    def send_request(self, op, args=None, rid=None):
+        """Send one request without waiting; returns its id."""
+        rid = rid or os.urandom(12).hex()
+        self.send(b"", pack_request(op, rid, args))
+        return rid
+
+    def recv(self, timeout_ms=10000):
+        """The next reply, decoded, or None if none came in time."""
+        if not self.sock.poll(timeout_ms):
+            return None
+        frames = self.sock.recv_multipart()
+        assert frames[0] == b"", frames
+        return unpack(frames[-1])
+
+    def call(self, op, args=None, rid=None):
+        """One request and its reply; fails if none comes in REPLY_WAIT."""
+        rid = self.send_request(op, args, rid)
+        rep = self.recv(int(REPLY_WAIT * 1000))
+        if rep is None:
+            raise AssertionError("no reply to %s" % op)
+        assert rep["id"] == rid, rep
+        return rep
+
+    def pipeline(self, requests, window=64, timeout_ms=60000):
+        """Send (id, op, args) requests with up to `window` in flight, in
+        the order given; returns {id: reply}. Fails if any reply takes
+        longer than timeout_ms."""
+        replies, pending = {}, list(requests)
+        inflight = 0
+        while pending or inflight:
+            while pending and inflight < window:
+                rid, op, args = pending.pop(0)
+                self.send_request(op, args, rid)
+                inflight += 1
+            rep = self.recv(timeout_ms)
+            if rep is None:
+                raise AssertionError("no reply within %d ms" % timeout_ms)
+            replies[rep["id"]] = rep
+            inflight -= 1
+        return replies
+
+    def close(self):
+        self.sock.close(0)
+        if self.own_ctx:
+            self.ctx.term()
 
 
 class Result:

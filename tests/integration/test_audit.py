@@ -16,11 +16,9 @@ import time
 import unittest
 
 import msgpack
-import zmq
 
-from harness import Ctl, DaemonTest
-from test_draw import (MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, cst_day,
-                       draw_args, panel_ids)
+from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args
+from test_draw import MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, panel_ids
 
 
 def entry_hash(prev, seq, at, type_, body):
@@ -176,30 +174,9 @@ class AuditThousandsTest(DaemonTest):
                     counts[sp] = counts.get(sp, 0) + 1
         self.specs = sorted(counts, key=lambda sp: -counts[sp])[:20]
         self.counts = counts
-        self.ctx = zmq.Context()
-        self.sock = self.ctx.socket(zmq.DEALER)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        self.sock.connect(self.d.endpoint)
-        self.addCleanup(self.ctx.term)
-        self.addCleanup(self.sock.close)
+        self.conn = RawClient(self.d.endpoint)
+        self.addCleanup(self.conn.close)
         self.rng = random.Random(77)
-
-    def pipeline(self, requests, window=64):
-        """Send (id, op, args) requests with up to `window` in flight;
-        returns {id: reply}."""
-        replies, pending = {}, list(requests)
-        inflight = 0
-        while pending or inflight:
-            while pending and inflight < window:
-                rid, op, args = pending.pop(0)
-                self.sock.send_multipart([b"", msgpack.packb(
-                    {"v": 1, "id": rid, "op": op, "args": args})])
-                inflight += 1
-            self.assertTrue(self.sock.poll(60000), "no reply within 60 s")
-            rep = msgpack.unpackb(self.sock.recv_multipart()[1])
-            replies[rep["id"]] = rep
-            inflight -= 1
-        return replies
 
     def draws(self, tag, n, first_day):
         rng, reqs = self.rng, []
@@ -219,15 +196,15 @@ class AuditThousandsTest(DaemonTest):
             if rng.random() < 0.3:
                 args["orgs"] = [rng.choice([ORG_A, ORG_B, ORG_C])]
             reqs.append(("%s-%d" % (tag, i), "draw", args))
-        replies = self.pipeline(reqs)
+        replies = self.conn.pipeline(reqs)
         ok = [r["result"]["task"] for r in replies.values() if r["status"] == "ok"]
         failed = [r for r in replies.values() if r["status"] != "ok"]
         self.assertTrue(all(r["status"] == "insufficient_candidates" for r in failed),
                         failed[:3])
-        redraws = self.pipeline([("%s-re-%d" % (tag, t), "draw.redraw",
-                                  {"task": t, "reason": "check",
-                                   "nonce": "%s-redraw-nonce-%d" % (tag, t)})
-                                 for t in ok[::10]])
+        redraws = self.conn.pipeline([("%s-re-%d" % (tag, t), "draw.redraw",
+                                       {"task": t, "reason": "check",
+                                        "nonce": "%s-redraw-nonce-%d" % (tag, t)})
+                                      for t in ok[::10]])
         return len(ok), len(failed), sum(r["status"] == "ok" for r in redraws.values())
 
     def test_thousands_of_draws_replay_across_a_restart(self):

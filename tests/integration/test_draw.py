@@ -13,9 +13,8 @@ import os
 import time
 import unittest
 
-from harness import Ctl, DaemonTest, keygen
+from harness import CST, Ctl, DaemonTest, cst, cst_day, draw_args, keygen
 
-CST = datetime.timezone(datetime.timedelta(hours=8))
 ROSTER_SIZE = 300
 ROSTER_SEED = 1
 MAX_MEMBERS = 30
@@ -43,25 +42,10 @@ ORG_D = credit_code("91440101MA00XY0A4")
 BAD_ORG = ORG_A[:17] + ("0" if ORG_A[17] != "0" else "1")
 
 
-def cst_day(days):
-    return datetime.datetime.now(CST).date() + datetime.timedelta(days=days)
-
-
-def cst(days, hour=9, minute=0):
-    """A time `days` days after today in Beijing, as expertctl takes it."""
-    return "%s %02d:%02d" % (cst_day(days).isoformat(), hour, minute)
-
-
 def epoch(text):
     """Unix seconds of a "YYYY-MM-DD HH:MM" Beijing time."""
     t = datetime.datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M")
     return int(t.replace(tzinfo=CST).timestamp())
-
-
-def draw_args(specialty, members, day, *extra, kind="competition", hours=(9, 17)):
-    return ["draw", "--kind", kind, "--specialty", specialty, "--members",
-            str(members), "--start", cst(day, hours[0]),
-            "--end", cst(day, hours[1])] + list(extra)
 
 
 def panel_ids(res):

@@ -6,38 +6,7 @@ import sqlite3
 import subprocess
 import unittest
 
-import msgpack
-import zmq
-
-from harness import EXPERTD, Ctl, DaemonTest
-
-
-def request(op, rid, args=None, v=1):
-    return msgpack.packb({"v": v, "id": rid, "op": op, "args": args or {}})
-
-
-class Raw:
-    """A plain DEALER socket for bytes expertctl would never send."""
-
-    def __init__(self, endpoint):
-        self.ctx = zmq.Context()
-        self.s = self.ctx.socket(zmq.DEALER)
-        self.s.setsockopt(zmq.LINGER, 0)
-        self.s.connect(endpoint)
-
-    def send(self, *frames):
-        self.s.send_multipart(list(frames))
-
-    def recv(self, timeout_ms=10000):
-        if not self.s.poll(timeout_ms):
-            return None
-        frames = self.s.recv_multipart()
-        assert frames[0] == b"", frames
-        return msgpack.unpackb(frames[1])
-
-    def close(self):
-        self.s.close()
-        self.ctx.term()
+from harness import EXPERTD, Ctl, DaemonTest, RawClient, pack_request
 
 
 class ReliabilityTest(DaemonTest):
@@ -90,12 +59,12 @@ class ReliabilityTest(DaemonTest):
         self.assertEqual(len(self.ctl.json("term", "list")["terms"]), 1)
 
     def test_burst_of_requests_all_answered(self):
-        raw = Raw(self.d.endpoint)
+        raw = RawClient(self.d.endpoint)
         try:
             n = 2000
             for i in range(n):
                 op = "term.list" if i % 2 else "ping"
-                raw.send(b"", request(op, "burst-%d" % i))
+                raw.send(b"", pack_request(op, "burst-%d" % i))
             seen = {}
             for _ in range(n):
                 rep = raw.recv()
@@ -107,21 +76,21 @@ class ReliabilityTest(DaemonTest):
             raw.close()
 
     def test_malformed_messages_get_error_replies_and_daemon_serves_on(self):
-        raw = Raw(self.d.endpoint)
+        raw = RawClient(self.d.endpoint)
         try:
             cases = [
-                (b"\xc1", "malformed"),                              # never-used byte
-                (b"\x91\x01", "malformed"),                          # not a map
-                (b"\xdd\xff\xff\xff\xff", "malformed"),              # 4G-element array
-                (b"\xdf\xff\xff\xff\xff", "malformed"),              # 4G-pair map
-                (request("ping", "x")[:-1], "malformed"),            # truncated
-                (request("ping", "x") + b"\x00", "malformed"),       # trailing byte
-                (request("nope", "u1"), "unknown_op"),
-                (request("ping", "v2", v=2), "unsupported_version"),
-                (request("pool.list", "l1", {"limit": 0}), "invalid_field"),
-                (request("pool.list", "l2", {"colour": "red"}), "invalid_field"),
-                (request("pool.suspend", "s1", {"expert": 1}), "invalid_field"),
-                (request("log.query", "d1"), "not_implemented"),
+                (b"\xc1", "malformed"),                                   # never-used byte
+                (b"\x91\x01", "malformed"),                               # not a map
+                (b"\xdd\xff\xff\xff\xff", "malformed"),                   # 4G-element array
+                (b"\xdf\xff\xff\xff\xff", "malformed"),                   # 4G-pair map
+                (pack_request("ping", "x")[:-1], "malformed"),            # truncated
+                (pack_request("ping", "x") + b"\x00", "malformed"),       # trailing byte
+                (pack_request("nope", "u1"), "unknown_op"),
+                (pack_request("ping", "v2", v=2), "unsupported_version"),
+                (pack_request("pool.list", "l1", {"limit": 0}), "invalid_field"),
+                (pack_request("pool.list", "l2", {"colour": "red"}), "invalid_field"),
+                (pack_request("pool.suspend", "s1", {"expert": 1}), "invalid_field"),
+                (pack_request("log.query", "d1"), "not_implemented"),
             ]
             for body, status in cases:
                 raw.send(b"", body)
@@ -130,12 +99,12 @@ class ReliabilityTest(DaemonTest):
                 self.assertEqual(rep["status"], status, (body, rep))
                 self.assertTrue(rep.get("message"), rep)
             rep = None
-            raw.send(b"", request("pool.list", "l3", {"limit": 0}))
+            raw.send(b"", pack_request("pool.list", "l3", {"limit": 0}))
             rep = raw.recv()
             self.assertEqual(rep["field"], "limit")
             self.assertEqual(rep["id"], "l3")
             # Wrong framing: no empty delimiter frame.
-            raw.send(request("ping", "nodelim"))
+            raw.send(pack_request("ping", "nodelim"))
             self.assertEqual(raw.recv()["status"], "malformed")
             # A frame over the size limit drops that connection...
             raw.send(b"", b"\x00" * (5 * 1024 * 1024))

@@ -24,8 +24,8 @@ import unittest
 import msgpack
 import zmq
 
-from harness import Ctl, DaemonTest, free_tcp_port
-from test_draw import ROSTER_SEED, cst_day, epoch
+from harness import Ctl, DaemonTest, RawClient, cst_day, free_tcp_port, unpack
+from test_draw import ROSTER_SEED, epoch
 from harness import keygen
 
 WINDOW = 32                 # requests each connection keeps in flight
@@ -65,13 +65,9 @@ class Loader:
 
     def __init__(self, ctx, endpoint, key_file, server_pub, tag, specs, first_hour):
         """specs: {specialty: size}; draws pick one in proportion to size."""
-        pub, sec = secret_of(key_file)
-        self.sock = ctx.socket(zmq.DEALER)
-        self.sock.setsockopt(zmq.LINGER, 0)
-        self.sock.curve_publickey = pub
-        self.sock.curve_secretkey = sec
-        self.sock.curve_serverkey = server_pub.encode()
-        self.sock.connect(endpoint)
+        self.conn = RawClient(endpoint, curve_server=server_pub,
+                              curve_keys=secret_of(key_file), ctx=ctx)
+        self.sock = self.conn.sock
         self.tag = tag
         self.specs = sorted(specs)
         self.weights = [specs[s] for s in self.specs]
@@ -100,8 +96,7 @@ class Loader:
     def top_up(self, mark):
         while self.inflight < WINDOW:
             rid, op, args = self.request(mark)
-            self.sock.send_multipart([b"", msgpack.packb(
-                {"v": 1, "id": rid, "op": op, "args": args})])
+            self.conn.send_request(op, args, rid)
             self.sent[rid] = {"op": op, "mark": mark}
             self.inflight += 1
 
@@ -112,7 +107,7 @@ class Loader:
                 frames = self.sock.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            rep = msgpack.unpackb(frames[-1], raw=False)
+            rep = unpack(frames[-1])
             self.replies.append((rep.get("id"), rep, mark))
             self.inflight -= 1
 
@@ -209,7 +204,7 @@ class ReloadUnderLoadTest(ReloadTestBase):
                          self.specs, 1)
         for ld in (self.la, self.lb):
             ld.base = base
-            self.addCleanup(ld.sock.close)
+            self.addCleanup(ld.conn.close)
         self.poller = zmq.Poller()
         for ld in (self.la, self.lb):
             self.poller.register(ld.sock, zmq.POLLIN)
@@ -347,18 +342,11 @@ class ReloadUnderLoadTest(ReloadTestBase):
 
     def rules_raw(self, tasks):
         """{task: rules} for many tasks, pipelined over A's connection."""
-        sock, out, pending = self.la.sock, {}, list(tasks)
-        inflight = 0
-        while pending or inflight:
-            while pending and inflight < WINDOW:
-                t = pending.pop()
-                sock.send_multipart([b"", msgpack.packb(
-                    {"v": 1, "id": "show-%d" % t, "op": "audit.show",
-                     "args": {"task": t}})])
-                inflight += 1
-            self.assertTrue(sock.poll(30000), "no audit.show reply within 30 s")
-            rep = msgpack.unpackb(sock.recv_multipart()[-1], raw=False)
-            inflight -= 1
+        out = {}
+        replies = self.la.conn.pipeline(
+            [("show-%d" % t, "audit.show", {"task": t}) for t in tasks],
+            window=WINDOW, timeout_ms=30000)
+        for rep in replies.values():
             self.assertEqual(rep["status"], "ok", rep)
             entries = rep["result"]["entries"]
             self.assertEqual(len(entries), 1, rep)

@@ -18,15 +18,15 @@ import time
 import unittest
 
 from harness import Ctl, DaemonTest, free_tcp_port
-from test_assign import WAIT, AssignBase, Dealer, resident_id
-from harness import keygen
+from assign_base import WAIT, AssignBase, resident_id
+from harness import RawClient, keygen
 
 SECTIONS = ("Experts by status", "Specialties", "Tasks by fill state",
             "Seats by state", "Draws and answers", "Most drawn")
 ANSWERS = ("accept", "decline", "expire")
 REASONS = ("conflict", "illness", "official_duty", "schedule", "other")
 # Experts imported after the first draws: 电工 ids 22.. (the roster of
-# test_assign holds 21).
+# assign_base holds 21).
 LATE = [("晚来一", 22), ("晚来二", 23), ("晚来三", 24)]
 
 
@@ -238,7 +238,7 @@ class StatsTest(AssignBase):
             r = self.ctl.run("stats", *bad, check=False)
             self.assertEqual(r.rc, 2, (bad, r))
         # The daemon checks too: top is 1..100, no other field.
-        d = Dealer(self.d.endpoint)
+        d = RawClient(self.d.endpoint)
         try:
             for args, field in (({"top": 0}, "top"), ({"top": 101}, "top"),
                                 ({"top": "5"}, "top"), ({"limit": 5}, "limit")):

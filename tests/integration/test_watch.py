@@ -24,8 +24,8 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import (Ctl, CtlProcess, DaemonTest, free_tcp_port, genroster,
-                     keygen)
+from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port,
+                     genroster, keygen)
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
@@ -41,13 +41,6 @@ def mask_name(name):
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def draw_args(specialty, day, members=1):
-    start = time.strftime("%Y-%m-%d", time.localtime(time.time() + 86400 * day))
-    return ["draw", "--kind", "competition", "--specialty", specialty,
-            "--members", str(members), "--start", start + " 09:00",
-            "--end", start + " 17:00"]
 
 
 class Watcher(CtlProcess):
@@ -120,7 +113,7 @@ class MidStreamTest(WatchTestBase):
             for i, day in enumerate(days):
                 if i == 5:
                     started.wait(WAIT)            # let the watcher join mid-stream
-                r = self.ctl.run(*draw_args(spec, day), json_out=True, check=False)
+                r = self.ctl.run(*draw_args(spec, 1, day), json_out=True, check=False)
                 with lock:
                     done.append(r)
                     if len(done) >= 10:
@@ -207,7 +200,7 @@ class MaskingTest(WatchTestBase):
         self.open_term(self.ctl)
         self.ctl.json("pool", "import", path)
         spec = self.top_specialty()
-        drawn = self.ctl.json(*draw_args(spec, 20, members=2))
+        drawn = self.ctl.json(*draw_args(spec, 2, 20))
         first = drawn["panel"][0]["expert"]
         shown = self.ctl.json("pool", "show", str(first), "--reveal", "--reason", "test")
         self.assertIn(shown["expert"]["resident_id"], secrets)   # revealed in full

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "fixture.h"
 #include "ident.h"
 #include "proto.h"
 
@@ -122,8 +123,7 @@ static const char NOTE[] = "call Mr Li on 13912345678";
 
 static void make_expert(struct expert *e)
 {
-	memset(e, 0, sizeof *e);
-	e->id = 4242;
+	*e = fx_expert(4242, "电工");
 	strcpy(e->name, NAME);
 	e->sex = 0;
 	strcpy(e->resident_id, RESIDENT_ID);
@@ -132,7 +132,6 @@ static void make_expert(struct expert *e)
 	strcpy(e->employer, EMPLOYER);
 	strcpy(e->employer_code, "91440101MA59ABCD1X");
 	strcpy(e->recommender_code, "");
-	strcpy(e->specialties[0], "电工");
 	strcpy(e->specialties[1], "焊工");
 	e->n_specialties = 2;
 	e->group_types = GROUP_TRAINING_REVIEW | GROUP_SKILL_EVALUATION;

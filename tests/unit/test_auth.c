@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "fixture.h"
 #include "keys.h"
 #include "proto.h"
 
@@ -31,16 +32,13 @@ static int setup(void **state)
 		if (zmq_curve_keypair(K[i], secret) != 0)
 			return -1;
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/expertd-auth-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return fx_tmpdir(tmpdir, sizeof(tmpdir), "auth") ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_rmdir(tmpdir) ? 0 : -1;
 }
 
 static const char *write_file(const char *text)

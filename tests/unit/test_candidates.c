@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "candidates.h"
+#include "fixture.h"
 #include "ident.h"
 
 #define DAY INT64_C(86400)
@@ -33,20 +34,12 @@ struct fx {
 	struct candidates c;
 };
 
+/* fx_expert's expert, named 王建国 and born 1978-02-14. */
 static struct expert base(int64_t id, const char *specialty)
 {
-	struct expert e;
-	memset(&e, 0, sizeof e);
-	e.id = id;
+	struct expert e = fx_expert(id, specialty);
 	strcpy(e.name, "王建国");
 	e.birth = ident_days_from_civil(1978, 2, 14);
-	strcpy(e.specialties[0], specialty);
-	e.n_specialties = 1;
-	e.group_types = 0x7;
-	e.task_types = 0x1f;
-	e.status = EXPERT_ACTIVE;
-	e.term = 1;
-	e.joined_term = 1;
 	return e;
 }
 

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "candidates.h"
+#include "fixture.h"
 #include "ident.h"
 
 #define DAY INT64_C(86400)
@@ -589,18 +590,11 @@ static void test_scan_age_limit_every_day(void **state)
 	const int32_t first = days[0] - 66 * 366 - 3, last = days[n_days - 1] - 66 * 365 + 3;
 	int64_t id = N_EXPERTS;
 	for (int32_t birth = first; birth <= last; birth++) {
-		struct expert e;
-		memset(&e, 0, sizeof e);
-		e.id = ++id;
+		struct expert e = fx_expert(++id, "年龄");
+		e.name[0] = '\0';
 		e.birth = birth;
-		strcpy(e.specialties[0], "年龄");
-		e.n_specialties = 1;
-		e.group_types = 7;
-		e.task_types = 0x1f;
 		e.relaxations = e.id % 7 == 0 ? 1u << (e.id % 5) : 0;
-		e.status = EXPERT_ACTIVE;
 		e.term = 2;
-		e.joined_term = 1;
 		assert_true(pool_upsert(s.pool, &e));
 	}
 	uint32_t sid = pool_specialty_find(s.pool, "年龄");

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "fixture.h"
 #include "log.h"
 #include "proto.h"
 
@@ -25,16 +26,13 @@ static int file_seq;
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/expertd-config-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return fx_tmpdir(tmpdir, sizeof(tmpdir), "config") ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_rmdir(tmpdir) ? 0 : -1;
 }
 
 /* Write text to a fresh file in tmpdir; returns its path (static). */

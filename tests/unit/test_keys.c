@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "keys.h"
 
 static char tmpdir[64];
@@ -22,16 +23,13 @@ static int file_seq;
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/expertd-keys-XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return fx_tmpdir(tmpdir, sizeof(tmpdir), "keys") ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_rmdir(tmpdir) ? 0 : -1;
 }
 
 static void assert_contains(const char *haystack, const char *needle)

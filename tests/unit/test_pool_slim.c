@@ -12,21 +12,15 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "pool.h"
 
 static struct expert mk(int64_t id, const char *spec, unsigned groups)
 {
-	struct expert e;
-	memset(&e, 0, sizeof e);
-	e.id = id;
+	struct expert e = fx_expert(id, spec);
+	e.name[0] = '\0';
 	e.birth = 7000 + (int32_t)id;
-	strcpy(e.specialties[0], spec);
-	e.n_specialties = 1;
 	e.group_types = groups;
-	e.task_types = 0x1f;
-	e.status = EXPERT_ACTIVE;
-	e.term = 1;
-	e.joined_term = 1;
 	return e;
 }
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "engage.h"
+#include "fixture.h"
 #include "ident.h"
 #include "pool.h"
 #include "recusal.h"
@@ -41,19 +42,7 @@ static int32_t day(int y, int m, int d)
  * task date, no organisations: passes every rule. */
 static struct expert base(int64_t id)
 {
-	struct expert e;
-	memset(&e, 0, sizeof e);
-	e.id = id;
-	strcpy(e.name, "李秀英");
-	e.birth = day(1980, 5, 20);
-	strcpy(e.specialties[0], "焊工");
-	e.n_specialties = 1;
-	e.group_types = 0x7;
-	e.task_types = 0x1f;
-	e.status = EXPERT_ACTIVE;
-	e.term = 1;
-	e.joined_term = 1;
-	return e;
+	return fx_expert(id, "焊工");
 }
 
 static void put(struct fx *f, const struct expert *e)

@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "candidates.h"
+#include "fixture.h"
 #include "ident.h"
 #include "proto.h"
 #include "replay.h"
@@ -433,8 +434,7 @@ static void make_orgs(void)
 static void make_expert(struct expert *e, int64_t id, uint64_t *x)
 {
 	static const unsigned groups[8] = {3, 3, 3, 3, 3, 7, 2, 1};
-	memset(e, 0, sizeof *e);
-	e->id = id;
+	*e = fx_expert(id, NULL);   /* active, serving in term 1 */
 	snprintf(e->name, sizeof e->name, "专家%lld", (long long)id);
 	e->birth = ident_days_from_civil(1958 + (int)(rnd(x) % 33),
 	                                 1 + (int)(rnd(x) % 12), 1 + (int)(rnd(x) % 28));
@@ -457,7 +457,6 @@ static void make_expert(struct expert *e, int64_t id, uint64_t *x)
 	if (rnd(x) % 10 < 3)
 		strcpy(e->recommender_code, ORGS[rnd(x) % N_ORGS]);
 	e->leader_eligible = rnd(x) % 3 == 0;
-	e->status = EXPERT_ACTIVE;
 	if (id % 37 == 0)
 		e->status = EXPERT_REVOKED;
 	else if (id % 41 == 0)
@@ -466,7 +465,6 @@ static void make_expert(struct expert *e, int64_t id, uint64_t *x)
 		e->status = EXPERT_SUSPENDED;
 		e->suspended_until = id % 2 ? ident_days_from_civil(2025, 1, 20) : 0;
 	}
-	e->term = e->joined_term = 1;
 	if (id % 43 == 0)
 		e->term = e->joined_term = 2;     /* serves from 2027 only */
 	else if (id % 47 == 0)

@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "fixture.h"
 #include "proto.h"
 #include "zap.h"
 
@@ -98,8 +99,7 @@ static int setup(void **state)
 	keypair(&f->stranger);
 	keypair(&f->carol);
 	keypair(&f->dave);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/expertd-zap-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (!fx_tmpdir(f->dir, sizeof(f->dir), "zap"))
 		return -1;
 
 	struct auth_list *l = list_with(&f->alice, "alice", PROTO_ROLE_OPERATOR, "");
@@ -141,9 +141,7 @@ static int teardown(void **state)
 	assert_null(f->zap);
 	zap_stop(&f->zap); /* NULL-safe */
 	int rc = zmq_ctx_term(f->ctx);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (!fx_rmdir(f->dir))
 		rc = -1;
 	free(f);
 	return rc;

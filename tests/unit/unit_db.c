@@ -2,17 +2,15 @@
 #include "unit_db.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "audit_log.h"
+#include "fixture.h"
 
 bool unit_db_make(struct unit_db *db, const char *tag)
 {
-	snprintf(db->dir, sizeof db->dir, "/tmp/expertd-%s-XXXXXX", tag);
-	if (!mkdtemp(db->dir))
+	if (!fx_tmpdir(db->dir, sizeof db->dir, tag))
 		return false;
 	snprintf(db->path, sizeof db->path, "%s/store.db", db->dir);
 	return true;
@@ -20,13 +18,7 @@ bool unit_db_make(struct unit_db *db, const char *tag)
 
 void unit_db_remove(const struct unit_db *db)
 {
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		char p[160];
-		snprintf(p, sizeof p, "%s%s", db->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(db->dir);
+	fx_rmdir(db->dir);
 }
 
 bool unit_dispatch_open(struct unit_dispatch *u, const char *tag)

@@ -19,7 +19,8 @@ struct unit_db {
 
 /* A new empty directory named after tag; false if it cannot be made. */
 bool unit_db_make(struct unit_db *db, const char *tag);
-/* Delete the database, its side files and the directory. */
+/* Delete the directory with the database and the side files SQLite
+ * leaves beside it (WAL, shared memory, journal). */
 void unit_db_remove(const struct unit_db *db);
 
 /* A dispatcher on a fresh database with an initialised audit log, an
