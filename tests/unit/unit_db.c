@@ -20,7 +20,7 @@ bool unit_db_make(struct unit_db *db, const char *tag)
 
 void unit_db_remove(const struct unit_db *db)
 {
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal", ".lock"};
 	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
 		char p[160];
 		snprintf(p, sizeof p, "%s%s", db->path, sfx[i]);
