@@ -34,8 +34,12 @@ class LockTest(DaemonTest):
 
     def run_refused(self, b, code):
         """Run b to its exit (it must not serve); its stderr."""
-        p = subprocess.run(b.argv(), capture_output=True, text=True,
-                           timeout=START_DEADLINE)
+        try:
+            p = subprocess.run(b.argv(), capture_output=True, text=True,
+                               timeout=START_DEADLINE)
+        except subprocess.TimeoutExpired as e:
+            self.fail("the second expertd was not refused: it was still "
+                      "running after %ss (%s)" % (START_DEADLINE, e.stderr))
         self.assertEqual(p.returncode, code, p.stderr)
         lines = [l for l in p.stderr.splitlines() if l.strip()]
         self.assertEqual(len(lines), 1, p.stderr)
