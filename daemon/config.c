@@ -717,6 +717,7 @@ void config_usage(FILE *out)
 "365), diversity (default true), max_task_days (1..1100, default 31).\n"
 "\n"
 "Exit status: 0 on success, 64 bad usage, 66 config file unreadable,\n"
+"69 endpoint taken, 75 database in use by another expertd,\n"
 "78 bad configuration, other <sysexits.h> codes on startup failure.\n",
 	      out);
 }

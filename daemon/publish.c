@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "audit.h"
+#include "ipc_guard.h"
 #include "log.h"
 #include "mask.h"
 #include "proto.h"
@@ -50,6 +51,8 @@ bool publish_bind(void *sock, const struct publish_options *opt, const char *dom
 			return false;
 		}
 	}
+	if (!ipc_guard_check(opt->endpoint, err, errsz))
+		return false;
 	if (zmq_bind(sock, opt->endpoint) != 0) {
 		snprintf(err, errsz, "cannot publish %s on %s: %s", what, opt->endpoint,
 		         zmq_strerror(errno));

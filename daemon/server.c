@@ -10,6 +10,7 @@
 
 #include <zmq.h>
 
+#include "ipc_guard.h"
 #include "log.h"
 #include "server.h"
 #include "throttle.h"
@@ -291,6 +292,8 @@ static bool setup_socket(struct server *s, const struct server_options *opt,
 			return false;
 		}
 	}
+	if (!ipc_guard_check(opt->endpoint, err, errsz))
+		return false;
 	if (zmq_bind(s->sock, opt->endpoint) != 0) {
 		snprintf(err, errsz, "cannot listen on %s: %s", opt->endpoint,
 		         zmq_strerror(errno));

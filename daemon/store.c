@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "dblock.h"
 #include "store_int.h"
 
 static const char *const sql_text[STMT__COUNT] = {
@@ -164,6 +165,14 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return EX_OSERR;
 	}
+	/* One writer: the lock comes before SQLite writes a byte (creating,
+	 * WAL recovery, migrations), so a second daemon changes nothing. */
+	s->lock_fd = -1;
+	int lock = dblock_acquire(path, &s->lock_fd, err, errsz);
+	if (lock) {
+		free(s);
+		return lock;
+	}
 	int rc = sqlite3_open_v2(path, &s->db,
 	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                         SQLITE_OPEN_NOMUTEX, NULL);
@@ -212,6 +221,9 @@ void store_close(struct store **sp)
 	for (int i = 0; i < STMT__COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
+	/* After the close: the last write is done before a next writer may
+	 * start. */
+	dblock_release(&s->lock_fd);
 	free(s);
 	*sp = NULL;
 }

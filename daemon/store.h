@@ -34,8 +34,10 @@ struct store;
 
 /*
  * Open (creating if needed) the database at path, migrate it forward to the
- * current schema, and check it. Returns 0 and *out, or a <sysexits.h> code
- * with err set: EX_CANTCREAT (cannot open/create), EX_DATAERR (schema newer
+ * current schema, and check it. First takes the one-writer lock (dblock.h),
+ * held until store_close. Returns 0 and *out, or a <sysexits.h> code
+ * with err set: EX_TEMPFAIL (another process holds the database),
+ * EX_CANTCREAT (cannot open/create), EX_DATAERR (schema newer
  * than this binary, or not an expertd database), EX_IOERR.
  */
 int store_open(const char *path, struct store **out, char *err, size_t errsz);

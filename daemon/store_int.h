@@ -181,6 +181,7 @@ enum store_stmt {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT__COUNT];
+	int lock_fd;      /* dblock.h: held from before the open to after close */
 };
 
 /* A reset, cleared statement ready to bind, or NULL if it cannot be
