@@ -255,7 +255,7 @@ const char *replay_request_differs(const struct task *a, const struct task *b)
 }
 
 /* A task created by an ok draw: kept for redraws, and given to engage
- * with its orgs interned, as dispatch_engage_task() does. */
+ * with its orgs interned, as handler_engage_task() does. */
 static bool replay_task_create(struct replay *r, int64_t id, const struct task *req)
 {
 	assert((uint64_t)id == r->n_tasks + 1);

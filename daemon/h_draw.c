@@ -335,7 +335,7 @@ enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
 	if (tr->ok && new_task) {
 		r = store_task_insert(ctx->store, t);
 		struct engage_task et;
-		dispatch_engage_task(ctx->pool, t, &et);
+		handler_engage_task(ctx->pool, t, &et);
 		ctx->engage_dirty = true;
 		if (r == STORE_OK && !engage_put_task(ctx->engage, &et)) {
 			st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");

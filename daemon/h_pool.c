@@ -244,7 +244,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	proto_pack_str(pk, "conflicts");
 	msgpack_pack_array(pk, (uint32_t)nc);
 	for (size_t i = 0; i < nc; i++)
-		h_pack_conflict(pk, &cs[i]);
+		handler_pack_conflict(pk, &cs[i]);
 	proto_pack_str(pk, "assignments");
 	msgpack_pack_array(pk, (uint32_t)na);
 	for (size_t i = 0; i < na; i++) {

@@ -12,25 +12,6 @@
 
 #define TASK_LIST_DEFAULT_LIMIT 50
 
-static bool sees_every_bureau(const struct handler_ctx *ctx)
-{
-	return ctx->caller->role == PROTO_ROLE_OPERATOR;
-}
-
-/* Load task id if the caller may see it; else not_found (never say that a
- * task of another bureau exists). */
-enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
-                                   struct task *t, struct reply *rep)
-{
-	enum store_result r = store_task_get(ctx->store, id, t);
-	if (r == STORE_OK && !sees_every_bureau(ctx) &&
-	    strcmp(t->bureau, ctx->caller->bureau) != 0)
-		r = STORE_NOT_FOUND;
-	if (r == STORE_NOT_FOUND)
-		return reply_error(rep, PROTO_E_NOT_FOUND, "task", "no task %lld",
-		                   (long long)id);
-	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
-}
 
 static void pack_task(msgpack_packer *pk, const struct task *t)
 {
@@ -187,7 +168,7 @@ enum proto_status h_task_list(struct handler_ctx *ctx, const struct proto_reques
                               struct reply *rep)
 {
 	char bureau[32] = "";
-	if (!sees_every_bureau(ctx))
+	if (!handler_sees_all_tasks(ctx))
 		snprintf(bureau, sizeof bureau, "%s", ctx->caller->bureau);
 	else
 		proto_arg_strcpy(req, "bureau", bureau, sizeof bureau);

@@ -84,13 +84,27 @@ enum proto_status handler_audit_end(struct handler_ctx *ctx, const char *type,
                                     struct reply *rep, int64_t *seq,
                                     uint8_t hash[AUDIT_HASH_LEN]);
 
-/* Load task id if the caller may see it (operators: any; bureaus and
- * clerks: their own), else not_found in rep. */
+/* Operators see every task; bureaus and clerks their bureau's only. */
+bool handler_sees_all_tasks(const struct handler_ctx *ctx);
+/* Load task id if the caller may see it (handler_sees_all_tasks, else
+ * its own bureau's), else not_found in rep. */
 enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
                                    struct task *t, struct reply *rep);
 
 /* Map a failed store result to a wire error in rep. */
 enum proto_status handler_store_error(struct reply *rep, enum store_result r);
+
+/* Record a conflict (conflict.add, a decline for reason conflict): the
+ * row, the expert's history, the audit entry, the recusal index. */
+enum proto_status handler_add_conflict(struct handler_ctx *ctx,
+                                       struct store_conflict *c, struct reply *rep);
+/* A conflict as conflict.list and pool.show show it. */
+void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
+
+/* The recusal view of a task (interning its organisations): for the
+ * index when a task is created or the index is rebuilt. */
+void handler_engage_task(struct pool *pool, const struct task *t,
+                         struct engage_task *out);
 
 /* h_draw.c: one draw attempt, shared by draw, draw.redraw and
  * replacements (PROTOCOL.md 7.9, 7.12.4). */
@@ -157,11 +171,8 @@ enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task 
 enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
                                       const struct draw_attempt *failed,
                                       struct reply *rep);
-/* Record a conflict (conflict.add, a decline for reason conflict). */
-enum proto_status handler_add_conflict(struct handler_ctx *ctx,
-                                       struct store_conflict *c, struct reply *rep);
 
-/* h_misc.c */
+/* h_ping.c */
 enum proto_status h_ping(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_term.c */
 enum proto_status h_term_open(struct handler_ctx *, const struct proto_request *, struct reply *);
@@ -208,7 +219,6 @@ enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_reque
 enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
-void h_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
