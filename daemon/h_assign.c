@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "ledger.h"
 #include "log.h"
 #include "seat.h"
 

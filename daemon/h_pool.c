@@ -8,6 +8,7 @@
 
 #include "handler.h"
 #include "ident.h"
+#include "ledger.h"
 #include "mask.h"
 
 #define POOL_LIST_DEFAULT_LIMIT 50
@@ -259,7 +260,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	free(cs);
 	free(as);
 	proto_pack_str(pk, "ledger");
-	return handler_pack_ledger(ctx, id, pk, true, rep);
+	return ledger_pack(ctx, id, pk, true, rep);
 }
 
 /* Which statuses each status change may start from. */

@@ -201,19 +201,8 @@ enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_re
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
-/* h_ledger.c */
+/* h_flagged.c */
 enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
-/* The ledger of an expert as pool.show and flagged.list show it: a map
- * of HANDLER_LEDGER_KEYS keys, or (as_map false) just its key-value pairs
- * for the caller's map. */
-#define HANDLER_LEDGER_KEYS 4
-enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
-                                      msgpack_packer *pk, bool as_map,
-                                      struct reply *rep);
-/* Add a ledger event and apply the policy: warn, flag. */
-enum proto_status ledger_record(struct handler_ctx *ctx,
-                                const struct store_ledger_event *ev,
-                                struct reply *rep);
 /* h_audit.c */
 enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
