@@ -260,7 +260,7 @@ static bool seat_drawn(const struct handler_ctx *ctx,
 static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task *t,
                                      const struct store_assignment *freed,
                                      const struct store_assignment *as, size_t n,
-                                     struct seat_fill *out, struct draw_attempt *a,
+                                     struct seat_fill *out, struct attempt *a,
                                      struct reply *rep)
 {
 	int64_t also[TASK_MAX_SEATS * 4];
@@ -273,11 +273,11 @@ static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task 
 		return PROTO_OK;   /* a->tr stays NULL: the task is short */
 	}
 	struct task tc = *t;
-	*a = (struct draw_attempt){.kind = "replacement", .also = also,
+	*a = (struct attempt){.kind = "replacement", .also = also,
 	                           .n_also = n_also, .replaces = freed->id,
 	                           .role = freed->role, .taken = taken,
 	                           .n_taken = n_taken};
-	enum proto_status st = draw_attempt_run(ctx, &tc, a, rep);
+	enum proto_status st = attempt_run(ctx, &tc, a, rep);
 	if (st != PROTO_OK || !a->tr->ok)
 		return st;
 	st = assign_seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0,
@@ -295,15 +295,15 @@ static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task 
  */
 static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task *t,
                                      const struct store_assignment *freed,
-                                     struct seat_fill *out, struct draw_attempt *failed,
+                                     struct seat_fill *out, struct attempt *failed,
                                      struct reply *rep)
 {
 	struct store_assignment *as = NULL;
 	size_t n = 0;
-	struct draw_view v = {0};
+	struct attempt_view v = {0};
 	enum proto_status st = seat_list(ctx, t->id, &as, &n, rep);
 	if (st == PROTO_OK)
-		st = draw_view_load(ctx, t, &v, rep);
+		st = attempt_view_load(ctx, t, &v, rep);
 	for (size_t i = 0; i < n && st == PROTO_OK && !out->how; i++) {
 		const struct pool_entry *pe = pool_get(ctx->pool, as[i].expert);
 		/* Standby blocks nothing: since the draw the backup may have been
@@ -320,7 +320,7 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 		                          .deadline = as[i].deadline, .role = freed->role,
 		                          .how = "promoted"};
 	}
-	draw_view_free(&v);
+	attempt_view_free(&v);
 	if (st == PROTO_OK && !out->how)
 		st = seat_redraw(ctx, t, freed, as, n, out, failed, rep);
 	free(as);
@@ -328,7 +328,7 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 }
 
 enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                      const struct draw_attempt *failed,
+                                      const struct attempt *failed,
                                       struct reply *rep)
 {
 	if (t->state != TASK_OPEN)
@@ -376,7 +376,7 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
                                      const struct seat_answer *ans,
                                      struct seat_fill *out, struct reply *rep)
 {
-	struct draw_attempt failed = {.tr = NULL};
+	struct attempt failed = {.tr = NULL};
 	enum proto_status st = seat_transition(ctx, t, a, ans, -1, true, rep);
 	if (st == PROTO_OK && ans->org_code[0])
 		st = seat_conflict(ctx, a, ans, rep);
@@ -392,7 +392,7 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 	}
 	if (st == PROTO_OK)
 		st = assign_refresh_fill(ctx, t, &failed, rep);
-	draw_attempt_free(&failed);
+	attempt_free(&failed);
 	return st;
 }
 

@@ -106,46 +106,7 @@ void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
 void handler_engage_task(struct pool *pool, const struct task *t,
                          struct engage_task *out);
 
-/* h_draw.c: one draw attempt, shared by draw, draw.redraw and
- * replacements (PROTOCOL.md 7.9, 7.12.4). */
-struct draw_attempt {
-	const char *kind;                /* "draw", "redraw", "replacement" */
-	const char *reason;              /* a redraw's reason, or NULL */
-	const int64_t *also;             /* experts already drawn for the task */
-	size_t n_also;
-	int64_t replaces;                /* replacement: the freed seat */
-	int role;                        /* replacement: its role (0 leader, 1 member) */
-	const uint32_t *taken;           /* replacement: employers on the panel */
-	size_t n_taken;
-	/* Results: the transcript (malloc'd; draw_attempt_free) and its entry. */
-	struct audit_transcript *tr;
-	int64_t seq;
-	uint8_t hash[AUDIT_HASH_LEN];
-};
-/*
- * Make and record one attempt for t (t->id == 0: a new task, created only
- * if the attempt succeeds): candidates, secret, seed, selection, the
- * transcript in the audit log and the draws row. Seats nothing. Returns
- * PROTO_OK when the attempt was recorded, whatever its outcome
- * (a->tr->ok), else an error in rep.
- */
-enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
-                                   struct draw_attempt *a, struct reply *rep);
-void draw_attempt_free(struct draw_attempt *a);
-
-/* Recusal's view of a task, as a draw for it sees it: the term dates and
- * the task's dates, capability, organisations and exclusions (rt borrows
- * the task's exclusion list). draw_view_load fills it; draw_view_free
- * releases the term arrays. */
-struct draw_view {
-	int32_t *start, *end;            /* term dates by number */
-	struct recusal_terms terms;
-	struct recusal_task rt;
-};
-enum proto_status draw_view_load(struct handler_ctx *ctx, const struct task *t,
-                                 struct draw_view *v, struct reply *rep);
-void draw_view_free(struct draw_view *v);
-
+struct attempt;
 /* h_assign.c: seats and their transitions (PROTOCOL.md 7.12). */
 /* When a seat offered now must be answered by. */
 int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t);
@@ -169,7 +130,7 @@ enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task 
  * changed; a change to filled or short is an audit entry. failed: the
  * attempt that could not fill a seat, or NULL. */
 enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                      const struct draw_attempt *failed,
+                                      const struct attempt *failed,
                                       struct reply *rep);
 
 /* h_ping.c */

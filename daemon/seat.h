@@ -8,6 +8,7 @@
 #define EXPERTD_SEAT_H
 
 #include "assign.h"
+#include "attempt.h"
 #include "handler.h"
 
 /* Channels, as indexes into proto_channels. */
