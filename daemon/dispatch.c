@@ -14,6 +14,8 @@
 #include "ident.h"
 #include "log.h"
 #include "proto.h"
+#include "reply.h"
+#include "seat.h"
 
 #define ROLES_STAFF (PROTO_ROLE_OPERATOR | PROTO_ROLE_BUREAU | PROTO_ROLE_CLERK | \
                      PROTO_ROLE_NOTIFIER)
@@ -458,7 +460,7 @@ static void expire_due(struct dispatch *d)
 		}
 		ctx_start(d, &handler_daemon);
 		size_t notified = d->notify.n;
-		enum proto_status st = assign_expire(&d->ctx, &a, &d->rep);
+		enum proto_status st = seat_expire(&d->ctx, &a, &d->rep);
 		if (!store_in_batch(d->store)) {
 			d->lost = true;
 			return;

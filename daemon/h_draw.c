@@ -16,6 +16,7 @@
 #include "ident.h"
 #include "pool.h"
 #include "reply.h"
+#include "seat.h"
 
 #define DRAW_DEFAULT_BUREAU "center"
 
@@ -98,7 +99,7 @@ static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *
 	enum proto_status st = PROTO_OK;
 	for (size_t i = 0; i < tr->n_panel && st == PROTO_OK; i++) {
 		bool backup = i >= leaders + (size_t)t->members;
-		st = assign_seat_new(ctx, t, tr->panel[i], tr->draw,
+		st = seat_new(ctx, t, tr->panel[i], tr->draw,
 		                     i < leaders ? 0 : backup ? 2 : 1, (int)i,
 		                     backup ? ASSIGN_STANDBY : ASSIGN_OFFERED, rep, &ids[i]);
 	}
@@ -150,7 +151,7 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
                                      const uint8_t hash[AUDIT_HASH_LEN],
                                      const int64_t *ids, struct reply *rep)
 {
-	int64_t deadline = assign_deadline(ctx, t);
+	int64_t deadline = seat_deadline(ctx, t);
 	size_t leaders = t->leader ? 1 : 0;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 6);
@@ -205,12 +206,12 @@ static enum proto_status draw_panel(struct handler_ctx *ctx, struct task *t,
 	if (st == PROTO_OK && !a.tr->ok)
 		st = reply_insufficient(t, a.tr, a.seq, rep);
 	else if (st == PROTO_OK && strcmp(kind, "redraw") == 0)
-		st = assign_cancel_open(ctx, t, reason, false, NULL, rep);
+		st = seat_cancel_open(ctx, t, reason, false, NULL, rep);
 	if (st == PROTO_OK)
 		st = seat_panel(ctx, t, a.tr, ids, rep);
 	/* A redraw replaces seats a filled or short task had. */
 	if (st == PROTO_OK && strcmp(kind, "redraw") == 0)
-		st = assign_refresh_fill(ctx, t, NULL, rep);
+		st = seat_refresh_fill(ctx, t, NULL, rep);
 	if (st == PROTO_OK)
 		st = reply_panel(ctx, t, a.tr, a.seq, a.hash, ids, rep);
 	attempt_free(&a);

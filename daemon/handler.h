@@ -16,14 +16,15 @@
 #include "audit.h"
 #include "auth.h"
 #include "candidates.h"
-#include "engage.h"
-#include "notify_queue.h"
 #include "policy.h"
-#include "pool.h"
-#include "recusal.h"
 #include "proto.h"
 #include "reply.h"
 #include "store.h"
+
+struct engage;
+struct engage_task;
+struct notify_queue;
+struct pool;
 
 /* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
 struct assign_rules {
@@ -106,33 +107,6 @@ void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
 void handler_engage_task(struct pool *pool, const struct task *t,
                          struct engage_task *out);
 
-struct attempt;
-/* h_assign.c: seats and their transitions (PROTOCOL.md 7.12). */
-/* When a seat offered now must be answered by. */
-int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t);
-/*
- * Seat expert on task t: offered (deadline, token in the reply and the
- * notifications) or standby. *id receives the assignment id.
- */
-enum proto_status assign_seat_new(struct handler_ctx *ctx, const struct task *t,
-                                  int64_t expert, int64_t draw, int role, int seat,
-                                  int state, struct reply *rep, int64_t *id);
-/* Expire one offered seat whose deadline has passed, with everything it
- * sets off (the dispatcher runs it at batch start, one savepoint each). */
-enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment *a,
-                                struct reply *rep);
-/* Cancel the open seats of a task (task.cancel, redraw); audit entries
- * only when `logged` (a redraw's transcript implies them). */
-enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task *t,
-                                     const char *reason, bool logged,
-                                     int64_t *cancelled, struct reply *rep);
-/* Recompute the task's fill (PROTOCOL.md 7.12.4) after its seats
- * changed; a change to filled or short is an audit entry. failed: the
- * attempt that could not fill a seat, or NULL. */
-enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                      const struct attempt *failed,
-                                      struct reply *rep);
-
 /* h_ping.c */
 enum proto_status h_ping(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_term.c */
@@ -156,12 +130,12 @@ enum proto_status h_draw_redraw(struct handler_ctx *, const struct proto_request
 /* h_task.c */
 enum proto_status h_task_show(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_list(struct handler_ctx *, const struct proto_request *, struct reply *);
-/* h_assign.c */
+enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_assignment.c */
 enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
-enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
-enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_flagged.c */
 enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_audit.c */

@@ -1,8 +1,10 @@
 /*
- * seat.h - private to h_assign.c and h_answer.c: what an answer or a
- * daemon action brings to a seat transition, seat_settle(), which
- * makes the transition and everything it sets off (PROTOCOL.md 7.12),
- * and assign_reissue(), a new token for a seat that stays offered.
+ * seat.h - seats and their transitions (PROTOCOL.md 7.12, seat.c): a
+ * new seat, what an answer or a daemon action brings to a transition,
+ * seat_settle(), which makes the transition and everything it sets
+ * off, expiry, cancellation, the task's fill, and seat_reissue(), a new
+ * token for a seat that stays offered. Used by the draw, assignment and
+ * task handlers and by the dispatcher (expiry at batch start).
  */
 #ifndef EXPERTD_SEAT_H
 #define EXPERTD_SEAT_H
@@ -31,6 +33,17 @@ struct seat_fill {
 	const char *how;             /* "promoted", "drawn"; NULL: none */
 };
 
+/* When a seat offered now must be answered by. */
+int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t);
+
+/*
+ * Seat expert on task t: offered (deadline, token in the reply and the
+ * notifications) or standby. *id receives the assignment id.
+ */
+enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
+                           int64_t expert, int64_t draw, int role, int seat,
+                           int state, struct reply *rep, int64_t *id);
+
 /*
  * A transition and everything it sets off, in the order of 7.11.2: the
  * seat's entry, a declared conflict, the ledger, the refill of a freed
@@ -46,7 +59,25 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
  * the deadline stays; the token goes to the live reply and a notify.offer;
  * the seat's history and the audit log record it, never the token.
  */
-enum proto_status assign_reissue(struct handler_ctx *ctx, struct store_assignment *a,
-                                 const char *reason, struct reply *rep);
+enum proto_status seat_reissue(struct handler_ctx *ctx, struct store_assignment *a,
+                               const char *reason, struct reply *rep);
+
+/* Expire one offered seat whose deadline has passed, with everything it
+ * sets off (the dispatcher runs it at batch start, one savepoint each). */
+enum proto_status seat_expire(struct handler_ctx *ctx, struct store_assignment *a,
+                              struct reply *rep);
+
+/* Cancel the open seats of a task (task.cancel, redraw); audit entries
+ * only when `logged` (a redraw's transcript implies them). */
+enum proto_status seat_cancel_open(struct handler_ctx *ctx, const struct task *t,
+                                   const char *reason, bool logged,
+                                   int64_t *cancelled, struct reply *rep);
+
+/* Recompute the task's fill (PROTOCOL.md 7.12.4) after its seats
+ * changed; a change to filled or short is an audit entry. failed: the
+ * attempt that could not fill a seat, or NULL. */
+enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
+                                    const struct attempt *failed,
+                                    struct reply *rep);
 
 #endif

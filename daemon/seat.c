@@ -1,12 +1,12 @@
 /*
- * h_assign.c - the life of a seat after the draw (PROTOCOL.md 7.12):
+ * seat.c - the life of a seat after the draw (PROTOCOL.md 7.12):
  * offering with a deadline and a one-time token, and what a transition
  * sets off: the ledger, a promoted backup or a replacement draw, the
  * task's fill state. Every transition goes through seat_transition(),
  * the one place that consults the state table (assign.c) and writes the
  * seat, its history and its audit entry. A new token for a seat that
- * stays offered (assign_reissue) shares the offer's token and
- * notification. The requests that answer seats are in h_answer.c.
+ * stays offered (seat_reissue) shares the offer's token and
+ * notification. The requests that answer seats are in h_assignment.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +14,17 @@
 
 #include <sodium.h>
 
+#include "engage.h"
 #include "ledger.h"
 #include "log.h"
+#include "notify_queue.h"
+#include "pool.h"
+#include "recusal.h"
+#include "reply.h"
 #include "seat.h"
+#include "token.h"
 
-int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t)
+int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t)
 {
 	int64_t d = ctx->now + t->respond_within;
 	return d < t->start_at ? d : t->start_at;
@@ -51,7 +57,7 @@ static void seat_offer(struct handler_ctx *ctx, const struct task *t,
                        struct store_assignment *a, struct reply *rep)
 {
 	a->state = ASSIGN_OFFERED;
-	a->deadline = assign_deadline(ctx, t);
+	a->deadline = seat_deadline(ctx, t);
 	seat_token(ctx, a, rep);
 }
 
@@ -84,9 +90,9 @@ static enum proto_status seat_engage(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
-enum proto_status assign_seat_new(struct handler_ctx *ctx, const struct task *t,
-                                  int64_t expert, int64_t draw, int role, int seat,
-                                  int state, struct reply *rep, int64_t *id)
+enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
+                           int64_t expert, int64_t draw, int role, int seat,
+                           int state, struct reply *rep, int64_t *id)
 {
 	struct store_assignment a = {
 		.id = store_assignment_max_id(ctx->store) + 1, .task = t->id,
@@ -280,11 +286,11 @@ static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task 
 	enum proto_status st = attempt_run(ctx, &tc, a, rep);
 	if (st != PROTO_OK || !a->tr->ok)
 		return st;
-	st = assign_seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0,
+	st = seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0,
 	                     ASSIGN_OFFERED, rep, &out->assignment);
 	out->expert = a->tr->panel[0];
 	out->role = freed->role;
-	out->deadline = assign_deadline(ctx, t);
+	out->deadline = seat_deadline(ctx, t);
 	out->how = "drawn";
 	return st;
 }
@@ -327,9 +333,9 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 	return st;
 }
 
-enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                      const struct attempt *failed,
-                                      struct reply *rep)
+enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
+                                    const struct attempt *failed,
+                                    struct reply *rep)
 {
 	if (t->state != TASK_OPEN)
 		return PROTO_OK;
@@ -372,9 +378,9 @@ enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
 }
 
 enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
-                                     struct store_assignment *a,
-                                     const struct seat_answer *ans,
-                                     struct seat_fill *out, struct reply *rep)
+                              struct store_assignment *a,
+                              const struct seat_answer *ans,
+                              struct seat_fill *out, struct reply *rep)
 {
 	struct attempt failed = {.tr = NULL};
 	enum proto_status st = seat_transition(ctx, t, a, ans, -1, true, rep);
@@ -391,13 +397,13 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 		ctx->caller = caller;
 	}
 	if (st == PROTO_OK)
-		st = assign_refresh_fill(ctx, t, &failed, rep);
+		st = seat_refresh_fill(ctx, t, &failed, rep);
 	attempt_free(&failed);
 	return st;
 }
 
-enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment *a,
-                                struct reply *rep)
+enum proto_status seat_expire(struct handler_ctx *ctx, struct store_assignment *a,
+                              struct reply *rep)
 {
 	struct task *t = malloc(sizeof *t);
 	if (!t)
@@ -412,9 +418,9 @@ enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment
 	return st;
 }
 
-enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task *t,
-                                     const char *reason, bool logged,
-                                     int64_t *cancelled, struct reply *rep)
+enum proto_status seat_cancel_open(struct handler_ctx *ctx, const struct task *t,
+                                   const char *reason, bool logged,
+                                   int64_t *cancelled, struct reply *rep)
 {
 	struct store_assignment *as = NULL;
 	size_t n = 0;
@@ -436,8 +442,8 @@ enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task 
 	return st;
 }
 
-enum proto_status assign_reissue(struct handler_ctx *ctx, struct store_assignment *a,
-                                 const char *reason, struct reply *rep)
+enum proto_status seat_reissue(struct handler_ctx *ctx, struct store_assignment *a,
+                               const char *reason, struct reply *rep)
 {
 	if (a->state != ASSIGN_OFFERED)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
