@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "proto.h"
 #include "replace.h"
+#include "seat_role.h"
 
 _Static_assert(REPLAY_HASH_LEN == AUDIT_HASH_LEN, "one hash length");
 
@@ -323,11 +324,13 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 	}
 	bool replacement = tr->replaces != 0;
 	for (size_t i = 0; i < tr->n_panel; i++) {
-		bool backup = !replacement && i >= leaders + (size_t)t->req.members;
+		int role = replacement ? tr->role
+		           : (int)seat_role_of(i, leaders, (size_t)t->req.members);
+		bool backup = role == SEAT_BACKUP;
 		struct replay_slot *s = &t->slots[t->n++];
 		*s = (struct replay_slot){
 			.seat = {.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
-			         .role = replacement ? tr->role : i < leaders ? 0 : backup ? 2 : 1,
+			         .role = role,
 			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED},
 			.assignment = ++r->last_assignment,
 		};

@@ -19,7 +19,7 @@ struct attempt {
 	const int64_t *also;             /* experts already drawn for the task */
 	size_t n_also;
 	int64_t replaces;                /* replacement: the freed seat */
-	int role;                        /* replacement: its role (0 leader, 1 member) */
+	int role;                        /* replacement: its enum seat_role; else -1 */
 	const uint32_t *taken;           /* replacement: employers on the panel */
 	size_t n_taken;
 	/* Results: the transcript (malloc'd; attempt_free) and its entry. */

@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "reply.h"
 #include "seat.h"
+#include "seat_role.h"
 
 #define DRAW_DEFAULT_BUREAU "center"
 
@@ -98,10 +99,10 @@ static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *
 	size_t leaders = t->leader ? 1 : 0;
 	enum proto_status st = PROTO_OK;
 	for (size_t i = 0; i < tr->n_panel && st == PROTO_OK; i++) {
-		bool backup = i >= leaders + (size_t)t->members;
-		st = seat_new(ctx, t, tr->panel[i], tr->draw,
-		                     i < leaders ? 0 : backup ? 2 : 1, (int)i,
-		                     backup ? ASSIGN_STANDBY : ASSIGN_OFFERED, rep, &ids[i]);
+		enum seat_role role = seat_role_of(i, leaders, (size_t)t->members);
+		st = seat_new(ctx, t, tr->panel[i], tr->draw, role, (int)i,
+		              role == SEAT_BACKUP ? ASSIGN_STANDBY : ASSIGN_OFFERED,
+		              rep, &ids[i]);
 	}
 	return st;
 }
@@ -173,11 +174,12 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 			       ? reply_error(rep, PROTO_E_NOT_FOUND, "expert",
 			                     "no expert with id %lld", (long long)tr->panel[i])
 			       : handler_store_error(rep, r);
-		bool backup = i >= leaders + (size_t)t->members;
+		enum seat_role role = seat_role_of(i, leaders, (size_t)t->members);
+		bool backup = role == SEAT_BACKUP;
 		/* The requesting bureau gets the contact it needs: full phone. */
 		msgpack_pack_map(pk, 9);
 		proto_pack_kv_int(pk, "seat", (int64_t)i);
-		proto_pack_kv_str(pk, "role", proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1]);
+		proto_pack_kv_str(pk, "role", proto_seat_roles[role]);
 		proto_pack_kv_int(pk, "expert", tr->panel[i]);
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", e.phone);

@@ -91,7 +91,7 @@ static enum proto_status seat_engage(struct handler_ctx *ctx,
 }
 
 enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
-                           int64_t expert, int64_t draw, int role, int seat,
+                           int64_t expert, int64_t draw, enum seat_role role, int seat,
                            int state, struct reply *rep, int64_t *id)
 {
 	struct store_assignment a = {
@@ -316,7 +316,7 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 		 * seated on an overlapping task, declared a conflict, reached the
 		 * cap or left the pool. The rules a draw applies apply now. */
 		if (as[i].state != ASSIGN_STANDBY || !pe ||
-		    (freed->role == 0 && !pe->leader) ||
+		    (freed->role == SEAT_LEADER && !pe->leader) ||
 		    recusal_check(pe, ctx->engage, &v.terms, &v.rt, ctx->rules) != RULE_OK)
 			continue;
 		struct seat_answer promote = {.event = ASSIGN_EV_PROMOTE,
@@ -346,7 +346,7 @@ enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
 		return st;
 	int accepted = 0, offered = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (as[i].role == 2)
+		if (as[i].role == SEAT_BACKUP)
 			continue;
 		accepted += as[i].state == ASSIGN_ACCEPTED || as[i].state == ASSIGN_COMPLETED ||
 		            as[i].state == ASSIGN_NO_SHOW;
@@ -388,7 +388,7 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 		st = seat_conflict(ctx, a, ans, rep);
 	if (st == PROTO_OK)
 		st = seat_ledger(ctx, a, ans, rep);
-	if (st == PROTO_OK && assign_frees_seat(a->state) && a->role != 2 &&
+	if (st == PROTO_OK && assign_frees_seat(a->state) && a->role != SEAT_BACKUP &&
 	    t->state == TASK_OPEN && ctx->now < t->start_at) {
 		/* The daemon fills the seat, whoever freed it. */
 		const struct auth_entry *caller = ctx->caller;

@@ -11,6 +11,7 @@
 
 #include "assign.h"
 #include "attempt.h"
+#include "seat_role.h"
 #include "handler.h"
 
 /* Channels, as indexes into proto_channels. */
@@ -29,7 +30,7 @@ struct seat_answer {
 /* Which seat took a freed place (assignment.reply's filled_by). */
 struct seat_fill {
 	int64_t assignment, expert, deadline;
-	int role;
+	enum seat_role role;
 	const char *how;             /* "promoted", "drawn"; NULL: none */
 };
 
@@ -41,7 +42,7 @@ int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t);
  * notifications) or standby. *id receives the assignment id.
  */
 enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
-                           int64_t expert, int64_t draw, int role, int seat,
+                           int64_t expert, int64_t draw, enum seat_role role, int seat,
                            int state, struct reply *rep, int64_t *id);
 
 /*
