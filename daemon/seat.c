@@ -24,6 +24,9 @@
 #include "seat.h"
 #include "token.h"
 
+_Static_assert(SEAT_CH__COUNT == PROTO_CHANNELS_COUNT,
+               "enum seat_channel and proto_channels differ");
+
 int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t)
 {
 	int64_t d = ctx->now + t->respond_within;

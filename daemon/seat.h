@@ -14,13 +14,22 @@
 #include "seat_role.h"
 #include "handler.h"
 
-/* Channels, as indexes into proto_channels. */
-enum { SEAT_CH_TOKEN = 0, SEAT_CH_SYSTEM = 6 };
+/* How an answer came; order matches proto_channels[] (asserted in seat.c). */
+enum seat_channel {
+	SEAT_CH_TOKEN,               /* the expert, by token */
+	SEAT_CH_PHONE,
+	SEAT_CH_SMS,
+	SEAT_CH_EMAIL,
+	SEAT_CH_IN_PERSON,
+	SEAT_CH_OTHER,
+	SEAT_CH_SYSTEM,              /* the daemon's own transitions */
+	SEAT_CH__COUNT
+};
 
 /* What an answer or a daemon action brings to a transition. */
 struct seat_answer {
 	enum assign_event event;
-	int channel;                 /* proto_channels */
+	int channel;                 /* enum seat_channel */
 	int reason;                  /* decline/withdraw reason code, or -1 */
 	const char *text;            /* a cancel reason ("" if none) */
 	const char *note;            /* free text for the history, "" if none */

@@ -4,6 +4,10 @@
  * side by side and no transition hides in a branch.
  */
 #include "assign.h"
+#include "proto.h"
+
+_Static_assert(ASSIGN__COUNT == PROTO_ASSIGNMENT_STATES_COUNT,
+               "enum assign_state and proto_assignment_states differ");
 
 /* No entry means illegal; ASSIGN_OFFERED is 0, so the table stores
  * next + 1 and an empty cell reads as 0 = "no transition". */

@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-/* Order matches proto_assignment_states[]. */
+/* Order matches proto_assignment_states[] (asserted in assign.c). */
 enum assign_state {
 	ASSIGN_OFFERED,
 	ASSIGN_STANDBY,

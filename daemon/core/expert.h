@@ -13,7 +13,7 @@
 #define EXPERT_TEXT_MAX 128
 #define EXPERT_EMPLOYER_MAX 255   /* bytes: about 85 Chinese characters */
 
-/* Order matches proto_statuses[]. */
+/* Order matches proto_statuses[] (asserted in expert_row.c). */
 enum expert_status {
 	EXPERT_ACTIVE,
 	EXPERT_SUSPENDED,
@@ -21,7 +21,7 @@ enum expert_status {
 	EXPERT_REVOKED,
 };
 
-/* Indexes into proto_titles[] / proto_qualifications[]. */
+/* Indexes into proto_titles[] / proto_qualifications[] (expert_row.c asserts). */
 enum expert_title { TITLE_NONE, TITLE_JUNIOR, TITLE_INTERMEDIATE,
                     TITLE_DEPUTY_SENIOR, TITLE_SENIOR };
 enum expert_qual { QUAL_NONE, QUAL_JUNIOR_WORKER, QUAL_INTERMEDIATE_WORKER,

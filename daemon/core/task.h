@@ -15,7 +15,7 @@
 #define TASK_MAX_SEATS 50           /* leader + members + backups */
 #define TASK_NONCE_MAX 64
 
-/* Order matches proto_task_kinds[]. */
+/* Order matches proto_task_kinds[] (asserted in task.c). */
 enum task_kind {
 	TASK_REVIEW,       /* training-institution reviews; question bank / standards */
 	TASK_INSPECTION,   /* class supervision; evaluation-institution inspection */
@@ -24,17 +24,17 @@ enum task_kind {
 	TASK_OTHER,
 };
 
-/* Order matches proto_task_subjects[]: what the task concerns. */
+/* What the task concerns; order matches proto_task_subjects[] (task.c asserts). */
 enum task_subject {
 	TASK_SUBJECT_TRAINING,    /* a training institution or class (default) */
 	TASK_SUBJECT_EVALUATION,  /* an evaluation institution */
 	TASK_SUBJECT_STANDARDS,   /* question bank, national standards, curricula */
 };
 
-/* Order matches proto_task_states[]. */
+/* Order matches proto_task_states[] (asserted in task.c). */
 enum task_state { TASK_OPEN, TASK_CANCELLED };
 
-/* Order matches proto_fill_states[] (PROTOCOL.md 7.12.4). */
+/* Order matches proto_fill_states[] (PROTOCOL.md 7.12.4; asserted in task.c). */
 enum task_fill { TASK_FILLING, TASK_FILLED, TASK_SHORT, TASK_FILL_CANCELLED };
 
 struct task {
