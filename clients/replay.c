@@ -183,7 +183,7 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 {
 	struct replay *r = x->r;
 	int64_t id, expert;
-	char org[19];
+	char org[IDENT_CODE_SIZE];
 	int kind;
 	int32_t from, to;
 	const char *bad = NULL;

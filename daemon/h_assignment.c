@@ -93,7 +93,7 @@ static enum proto_status answer_seat(struct handler_ctx *ctx,
                                      struct seat_answer *ans, bool for_expert,
                                      struct reply *rep)
 {
-	char note[513] = "";
+	char note[PROTO_REASON_SIZE] = "";
 	enum proto_status st = answer_parse(req, t, ans, rep);
 	if (st != PROTO_OK)
 		return st;
@@ -193,7 +193,7 @@ enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
                                        const struct proto_request *req,
                                        struct reply *rep)
 {
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	struct store_assignment a;
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct task *t = malloc(sizeof *t);

@@ -12,7 +12,7 @@
 
 /* Read an org code argument and check it; fills code on success. */
 static enum proto_status org_code_arg(const struct proto_request *req,
-                                      char code[19], struct reply *rep)
+                                      char code[IDENT_CODE_SIZE], struct reply *rep)
 {
 	const char *s, *why = NULL;
 	size_t n;
@@ -58,7 +58,7 @@ enum proto_status h_conflict_add(struct handler_ctx *ctx, const struct proto_req
 enum proto_status h_conflict_list(struct handler_ctx *ctx, const struct proto_request *req,
                                   struct reply *rep)
 {
-	char code[19] = "";
+	char code[IDENT_CODE_SIZE] = "";
 	if (proto_arg(req, "org_code")) {
 		enum proto_status st = org_code_arg(req, code, rep);
 		if (st != PROTO_OK)

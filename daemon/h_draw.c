@@ -237,7 +237,7 @@ enum proto_status h_draw_redraw(struct handler_ctx *ctx, const struct proto_requ
                                 struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "task", 0);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct task *t = malloc(sizeof *t);
 	if (!t)

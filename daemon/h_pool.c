@@ -203,7 +203,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 {
 	int64_t id = proto_arg_int(req, "expert", 0);
 	bool reveal = proto_arg_bool(req, "reveal", false);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	if (reveal && !reason[0])
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason",
@@ -285,7 +285,7 @@ static enum proto_status change_status(struct handler_ctx *ctx,
                                        struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "expert", 0);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	int32_t until = 0;
 	const char *s;

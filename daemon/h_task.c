@@ -213,7 +213,7 @@ enum proto_status h_task_list(struct handler_ctx *ctx, const struct proto_reques
 enum proto_status h_task_cancel(struct handler_ctx *ctx, const struct proto_request *req,
                                 struct reply *rep)
 {
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	int64_t id = proto_arg_int(req, "task", 0), seats = 0;
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct task *t = malloc(sizeof *t);

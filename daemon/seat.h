@@ -33,7 +33,7 @@ struct seat_answer {
 	int reason;                  /* decline/withdraw reason code, or -1 */
 	const char *text;            /* a cancel reason ("" if none) */
 	const char *note;            /* free text for the history, "" if none */
-	char org_code[19];           /* a conflict declared by the decline */
+	char org_code[IDENT_CODE_SIZE]; /* a conflict declared by the decline */
 };
 
 /* Which seat took a freed place (assignment.reply's filled_by). */

@@ -127,6 +127,10 @@ struct proto_op_info {
 	bool reserved;                    /* named by the spec, not yet served */
 };
 
+/* A buffer for a reason or a note: the schemas' limit of 512 bytes
+ * (proto_ops.c's REASON_MAX) and the NUL. */
+#define PROTO_REASON_SIZE 513
+
 /*
  * Value lists shared by schemas and by the daemon's domain code, each
  * NULL-terminated. They are declared with their lengths (names, without

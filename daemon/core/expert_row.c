@@ -53,7 +53,7 @@ static enum ident_result fail(const char **field, const char *f, char *why,
 
 /* An optional credit code field: empty is allowed. */
 static enum ident_result org_code(const msgpack_object *row, const char *key,
-                                  char out[19], const char **field, char *why,
+                                  char out[IDENT_CODE_SIZE], const char **field, char *why,
                                   size_t whysz)
 {
 	const char *s, *w = NULL;

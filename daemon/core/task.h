@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ident.h"
+#include "proto.h"
+
 #define TASK_MAX_ORGS 8
 #define TASK_MAX_EXCLUDE 64
 #define TASK_MAX_SEATS 50           /* leader + members + backups */
@@ -48,20 +51,20 @@ struct task {
 	int members;                      /* members besides the leader */
 	bool leader;
 	int backups;
-	char orgs[TASK_MAX_ORGS][19];     /* credit codes of organisations concerned */
+	char orgs[TASK_MAX_ORGS][IDENT_CODE_SIZE]; /* credit codes of organisations concerned */
 	int n_orgs;
 	int64_t start_at, end_at;         /* unix seconds, end > start */
 	char district[33];
 	int64_t exclude[TASK_MAX_EXCLUDE];/* expert ids excluded by the request */
 	int n_exclude;
-	char note[513];
+	char note[PROTO_REASON_SIZE];
 	uint8_t nonce[TASK_NONCE_MAX];    /* the bureau's contribution to the seed */
 	size_t nonce_len;
 	int state;                        /* enum task_state */
 	int64_t created_at;
 	int64_t respond_within;           /* seconds an offered expert has */
 	int fill;                         /* enum task_fill */
-	char cancel_reason[513];          /* "" unless cancelled */
+	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
 };
 
 /* The group type a kind draws from by default (overridable per request). */
