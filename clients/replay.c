@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "proto.h"
 #include "replace.h"
+#include "seat_role.h"
 
 _Static_assert(REPLAY_HASH_LEN == AUDIT_HASH_LEN, "one hash length");
 
@@ -182,7 +183,7 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 {
 	struct replay *r = x->r;
 	int64_t id, expert;
-	char org[19];
+	char org[IDENT_CODE_SIZE];
 	int kind;
 	int32_t from, to;
 	const char *bad = NULL;
@@ -255,7 +256,7 @@ const char *replay_request_differs(const struct task *a, const struct task *b)
 }
 
 /* A task created by an ok draw: kept for redraws, and given to engage
- * with its orgs interned, as dispatch_engage_task() does. */
+ * with its orgs interned, as handler_engage_task() does. */
 static bool replay_task_create(struct replay *r, int64_t id, const struct task *req)
 {
 	assert((uint64_t)id == r->n_tasks + 1);
@@ -323,11 +324,13 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 	}
 	bool replacement = tr->replaces != 0;
 	for (size_t i = 0; i < tr->n_panel; i++) {
-		bool backup = !replacement && i >= leaders + (size_t)t->req.members;
+		int role = replacement ? tr->role
+		           : (int)seat_role_of(i, leaders, (size_t)t->req.members);
+		bool backup = role == SEAT_BACKUP;
 		struct replay_slot *s = &t->slots[t->n++];
 		*s = (struct replay_slot){
 			.seat = {.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
-			         .role = replacement ? tr->role : i < leaders ? 0 : backup ? 2 : 1,
+			         .role = role,
 			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED},
 			.assignment = ++r->last_assignment,
 		};

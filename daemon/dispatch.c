@@ -15,6 +15,8 @@
 #include "ident.h"
 #include "log.h"
 #include "proto.h"
+#include "reply.h"
+#include "seat.h"
 
 /* Seconds before expiring seats is tried again after it failed. */
 #define DISPATCH_EXPIRE_RETRY 5
@@ -205,7 +207,7 @@ static bool load_task_cb(const struct task *t, void *arg)
 {
 	struct engage_load *l = arg;
 	struct engage_task et;
-	dispatch_engage_task(l->pool, t, &et);
+	handler_engage_task(l->pool, t, &et);
 	l->failed = !engage_put_task(l->engage, &et);
 	return !l->failed;
 }
@@ -216,17 +218,6 @@ static bool load_assignment_cb(const struct store_assignment *a, void *arg)
 	struct engage_assignment ea = {.id = a->id, .task = a->task, .state = a->state};
 	l->failed = !engage_put_assignment(l->engage, a->expert, &ea);
 	return !l->failed;
-}
-
-void dispatch_engage_task(struct pool *pool, const struct task *t,
-                          struct engage_task *out)
-{
-	memset(out, 0, sizeof *out);
-	out->id = t->id;
-	out->start_at = t->start_at;
-	out->end_at = t->end_at;
-	for (int i = 0; i < t->n_orgs; i++)
-		out->orgs[out->n_orgs++] = pool_org_intern(pool, t->orgs[i]);
 }
 
 bool dispatch_reload_engage(struct store *store, struct pool *pool,
@@ -477,7 +468,7 @@ static void expire_due(struct dispatch *d)
 		}
 		ctx_start(d, &handler_daemon);
 		size_t notified = d->notify.n;
-		enum proto_status st = assign_expire(&d->ctx, &a, &d->rep);
+		enum proto_status st = seat_expire(&d->ctx, &a, &d->rep);
 		if (!store_in_batch(d->store)) {
 			d->lost = true;
 			return;
@@ -620,19 +611,4 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	}
 	reload_memory(d);
 	batch_after(d, false, store_assignment_next_deadline(d->store));
-}
-
-void handler_touch(struct handler_ctx *ctx, int64_t id)
-{
-	if (ctx->ntouched == ctx->touched_cap) {
-		size_t nc = ctx->touched_cap ? ctx->touched_cap * 2 : 16;
-		int64_t *t = realloc(ctx->touched, nc * sizeof *t);
-		if (!t) {
-			ctx->touched_lost = true; /* an undo reloads everything */
-			return;
-		}
-		ctx->touched = t;
-		ctx->touched_cap = nc;
-	}
-	ctx->touched[ctx->ntouched++] = id;
 }

@@ -103,8 +103,5 @@ bool dispatch_stale(const struct dispatch *d);
 bool dispatch_reload_pool(struct store *store, struct pool *pool);
 bool dispatch_reload_engage(struct store *store, struct pool *pool,
                             struct engage *engage);
-/* The recusal view of a task (interning its organisations). */
-void dispatch_engage_task(struct pool *pool, const struct task *t,
-                          struct engage_task *out);
 
 #endif

@@ -8,65 +8,11 @@
 
 #include "handler.h"
 #include "ident.h"
-
-void h_pack_conflict(msgpack_packer *pk, const struct store_conflict *c)
-{
-	char from[11], to[11];
-	ident_date_format(c->valid_from, from);
-	msgpack_pack_map(pk, 7 + (c->valid_to != 0) + (c->reason[0] != 0));
-	proto_pack_kv_int(pk, "id", c->id);
-	proto_pack_kv_int(pk, "expert", c->expert_id);
-	proto_pack_kv_str(pk, "org_code", c->org_code);
-	proto_pack_kv_str(pk, "kind", proto_conflict_kinds[c->kind]);
-	proto_pack_kv_str(pk, "valid_from", from);
-	if (c->valid_to) {
-		ident_date_format(c->valid_to, to);
-		proto_pack_kv_str(pk, "valid_to", to);
-	}
-	if (c->reason[0])
-		proto_pack_kv_str(pk, "reason", c->reason);
-	proto_pack_kv_int(pk, "created_at", c->created_at);
-	proto_pack_kv_str(pk, "created_by", c->created_by);
-}
-
-enum proto_status handler_add_conflict(struct handler_ctx *ctx,
-                                       struct store_conflict *c, struct reply *rep)
-{
-	struct expert e;
-	enum proto_status st = handler_get_expert(ctx, c->expert_id, &e, rep);
-	if (st != PROTO_OK)
-		return st;
-	c->id = store_conflict_max_id(ctx->store) + 1;
-	c->created_at = ctx->now;
-	snprintf(c->created_by, sizeof c->created_by, "%s", ctx->caller->principal);
-	enum store_result r = store_conflict_insert(ctx->store, c);
-	if (r != STORE_OK)
-		return handler_store_error(rep, r);
-	struct store_event ev = {.expert_id = e.id, .at = ctx->now};
-	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
-	snprintf(ev.event, sizeof ev.event, "conflict_added");
-	snprintf(ev.reason, sizeof ev.reason, "%s", c->reason);
-	snprintf(ev.detail, sizeof ev.detail, "conflict %lld with %s (%s)",
-	         (long long)c->id, c->org_code, proto_conflict_kinds[c->kind]);
-	r = store_event_add(ctx->store, &ev);
-	if (r != STORE_OK)
-		return handler_store_error(rep, r);
-	audit_pack_conflict(handler_audit_begin(ctx), c->id, c->expert_id, c->org_code,
-	                    c->kind, c->valid_from, c->valid_to);
-	st = handler_audit_end(ctx, AUDIT_CONFLICT, rep, NULL, NULL);
-	if (st != PROTO_OK)
-		return st;
-	struct engage_conflict ec = {.org = pool_org_intern(ctx->pool, c->org_code),
-	                             .valid_from = c->valid_from, .valid_to = c->valid_to};
-	ctx->engage_dirty = true;
-	if (!ec.org || !engage_add_conflict(ctx->engage, c->expert_id, &ec))
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	return PROTO_OK;
-}
+#include "reply.h"
 
 /* Read an org code argument and check it; fills code on success. */
 static enum proto_status org_code_arg(const struct proto_request *req,
-                                      char code[19], struct reply *rep)
+                                      char code[IDENT_CODE_SIZE], struct reply *rep)
 {
 	const char *s, *why = NULL;
 	size_t n;
@@ -112,7 +58,7 @@ enum proto_status h_conflict_add(struct handler_ctx *ctx, const struct proto_req
 enum proto_status h_conflict_list(struct handler_ctx *ctx, const struct proto_request *req,
                                   struct reply *rep)
 {
-	char code[19] = "";
+	char code[IDENT_CODE_SIZE] = "";
 	if (proto_arg(req, "org_code")) {
 		enum proto_status st = org_code_arg(req, code, rep);
 		if (st != PROTO_OK)
@@ -131,7 +77,7 @@ enum proto_status h_conflict_list(struct handler_ctx *ctx, const struct proto_re
 	proto_pack_str(pk, "conflicts");
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
-		h_pack_conflict(pk, &cs[i]);
+		handler_pack_conflict(pk, &cs[i]);
 	free(cs);
 	return PROTO_OK;
 }

@@ -4,77 +4,22 @@
  * server secret committed in the previous transcript, the bureau's nonce
  * and the hash of the candidate list, and the transcript of every attempt
  * (successful or not) is chained into the audit log in the same
- * transaction. Operators may redraw a task that has not started.
+ * transaction (attempt.c). Here: the request, seating the panel, the
+ * reply. Operators may redraw a task that has not started.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
-#include "audit_log.h"
-#include "candidates.h"
-#include "dispatch.h"
+#include "attempt.h"
 #include "handler.h"
 #include "ident.h"
-#include "replace.h"
+#include "pool.h"
+#include "reply.h"
+#include "seat.h"
+#include "seat_role.h"
 
 #define DRAW_DEFAULT_BUREAU "center"
-
-/* Term dates by number, for recusal's term rule (terms are numbered
- * 1, 2, ... by the daemon, so number n is at index n). */
-static enum proto_status load_terms(struct handler_ctx *ctx, struct draw_view *td,
-                                    struct reply *rep)
-{
-	struct store_term *terms;
-	size_t n;
-	enum store_result r = store_term_list(ctx->store, &terms, &n);
-	if (r != STORE_OK) {
-		free(terms); /* rows read before the error */
-		return handler_store_error(rep, r);
-	}
-	td->start = calloc(n + 1, sizeof *td->start);
-	td->end = calloc(n + 1, sizeof *td->end);
-	if (!td->start || !td->end) {
-		free(terms);
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	}
-	int count = 0;
-	for (size_t i = 0; i < n; i++) {
-		int k = terms[i].number;
-		if (k <= 0 || (size_t)k > n)
-			continue;
-		td->start[k] = terms[i].start;
-		td->end[k] = terms[i].end;
-		if (k > count)
-			count = k;
-	}
-	free(terms);
-	td->terms = (struct recusal_terms){td->start, td->end, count};
-	return PROTO_OK;
-}
-
-enum proto_status draw_view_load(struct handler_ctx *ctx, const struct task *t,
-                                 struct draw_view *v, struct reply *rep)
-{
-	memset(v, 0, sizeof *v);
-	v->rt = (struct recusal_task){
-		.id = t->id, .start_at = t->start_at, .end_at = t->end_at,
-		.start_day = handler_day_of(t->start_at), .end_day = handler_day_of(t->end_at),
-		.capability = task_required_capability(t->kind, t->subject),
-		.exclude = t->exclude, .n_exclude = t->n_exclude,
-	};
-	for (int i = 0; i < t->n_orgs; i++)
-		v->rt.orgs[v->rt.n_orgs++] = pool_org_find(ctx->pool, t->orgs[i]);
-	return load_terms(ctx, v, rep);
-}
-
-void draw_view_free(struct draw_view *v)
-{
-	free(v->start);
-	free(v->end);
-	v->start = v->end = NULL;
-}
 
 /* The request's fields into t; errors name the field at fault. */
 static enum proto_status draw_parse(struct handler_ctx *ctx,
@@ -145,24 +90,6 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
-/* Reveal the committed secret and commit to the next one. */
-static enum proto_status next_secret(struct handler_ctx *ctx,
-                                     struct audit_transcript *tr, struct reply *rep)
-{
-	size_t len = 0;
-	enum store_result r = store_meta_get(ctx->store, AUDIT_LOG_SECRET_KEY,
-	                                     tr->secret, sizeof tr->secret, &len);
-	if (r != STORE_OK || len != AUDIT_SECRET_LEN)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL,
-		                   "the draw secret chain is missing");
-	uint8_t next[AUDIT_SECRET_LEN];
-	randombytes_buf(next, sizeof next);
-	audit_commit(tr->next_commit, next);
-	r = store_meta_put(ctx->store, AUDIT_LOG_SECRET_KEY, next, sizeof next);
-	sodium_memzero(next, sizeof next);
-	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
-}
-
 /* Seat the panel of a successful draw or redraw: leader and members
  * offered, backups on standby. ids[i] receives seat i's assignment. */
 static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *t,
@@ -172,10 +99,10 @@ static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *
 	size_t leaders = t->leader ? 1 : 0;
 	enum proto_status st = PROTO_OK;
 	for (size_t i = 0; i < tr->n_panel && st == PROTO_OK; i++) {
-		bool backup = i >= leaders + (size_t)t->members;
-		st = assign_seat_new(ctx, t, tr->panel[i], tr->draw,
-		                     i < leaders ? 0 : backup ? 2 : 1, (int)i,
-		                     backup ? ASSIGN_STANDBY : ASSIGN_OFFERED, rep, &ids[i]);
+		enum seat_role role = seat_role_of(i, leaders, (size_t)t->members);
+		st = seat_new(ctx, t, tr->panel[i], tr->draw, role, (int)i,
+		              role == SEAT_BACKUP ? ASSIGN_STANDBY : ASSIGN_OFFERED,
+		              rep, &ids[i]);
 	}
 	return st;
 }
@@ -225,7 +152,7 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
                                      const uint8_t hash[AUDIT_HASH_LEN],
                                      const int64_t *ids, struct reply *rep)
 {
-	int64_t deadline = assign_deadline(ctx, t);
+	int64_t deadline = seat_deadline(ctx, t);
 	size_t leaders = t->leader ? 1 : 0;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 6);
@@ -247,11 +174,12 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 			       ? reply_error(rep, PROTO_E_NOT_FOUND, "expert",
 			                     "no expert with id %lld", (long long)tr->panel[i])
 			       : handler_store_error(rep, r);
-		bool backup = i >= leaders + (size_t)t->members;
+		enum seat_role role = seat_role_of(i, leaders, (size_t)t->members);
+		bool backup = role == SEAT_BACKUP;
 		/* The requesting bureau gets the contact it needs: full phone. */
 		msgpack_pack_map(pk, 9);
 		proto_pack_kv_int(pk, "seat", (int64_t)i);
-		proto_pack_kv_str(pk, "role", proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1]);
+		proto_pack_kv_str(pk, "role", proto_seat_roles[role]);
 		proto_pack_kv_int(pk, "expert", tr->panel[i]);
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", e.phone);
@@ -268,124 +196,27 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 	return PROTO_OK;
 }
 
-void draw_attempt_free(struct draw_attempt *a)
-{
-	if (a->tr)
-		sodium_memzero(a->tr->secret, sizeof a->tr->secret);
-	free(a->tr);
-	a->tr = NULL;
-}
-
-enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
-                                   struct draw_attempt *a, struct reply *rep)
-{
-	bool replacement = a->replaces != 0;
-	struct draw_view *td = calloc(1, sizeof *td);
-	struct audit_transcript *tr = a->tr = calloc(1, sizeof *tr);
-	struct candidates *c = &ctx->cands;
-	enum proto_status st = (!td || !tr)
-		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
-		: draw_view_load(ctx, t, td, rep);
-	if (st != PROTO_OK)
-		goto out;
-	uint32_t sid = pool_specialty_find(ctx->pool, t->specialty);
-	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->terms, sid, t->group,
-	                        &td->rt, ctx->rules, a->also, a->n_also)) {
-		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
-	st = next_secret(ctx, tr, rep);
-	if (st != PROTO_OK)
-		goto out;
-	tr->draw = store_draw_max_id(ctx->store) + 1;
-	snprintf(tr->kind, sizeof tr->kind, "%s", a->kind);
-	snprintf(tr->actor, sizeof tr->actor, "%s", ctx->caller->principal);
-	snprintf(tr->reason, sizeof tr->reason, "%s", a->reason ? a->reason : "");
-	tr->replaces = a->replaces;
-	tr->role = replacement ? a->role : -1;
-	tr->rules = *ctx->rules;
-	tr->n_candidates = c->n;
-	memcpy(tr->excluded, c->excluded, sizeof tr->excluded);
-	for (size_t i = 0; i < a->n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
-		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
-	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);
-	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
-	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
-	                         .backups = (size_t)t->backups,
-	                         .diversity = ctx->rules->diversity};
-	size_t dropped = 0;
-	/* A replacement keeps one employer per panel: candidates whose
-	 * employer holds a seat go after the list was hashed. */
-	if (replacement) {
-		spec = replace_spec(a->role, ctx->rules->diversity);
-		if (spec.diversity)
-			dropped = replace_drop_employers(c, a->taken, a->n_taken);
-	}
-	size_t more = 0;
-	tr->ok = draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
-	                             &tr->n_panel, &more) == DRAW_OK;
-	tr->diversity_dropped = dropped + more;
-	bool new_task = t->id == 0;
-	if (tr->ok && new_task)
-		t->id = store_task_max_id(ctx->store) + 1;
-	tr->task = tr->ok || !new_task ? t->id : 0;
-	tr->req = *t;
-
-	enum store_result r = STORE_OK;
-	if (tr->ok && new_task) {
-		r = store_task_insert(ctx->store, t);
-		struct engage_task et;
-		dispatch_engage_task(ctx->pool, t, &et);
-		ctx->engage_dirty = true;
-		if (r == STORE_OK && !engage_put_task(ctx->engage, &et)) {
-			st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-			goto out;
-		}
-	}
-	if (r != STORE_OK) {
-		st = handler_store_error(rep, r);
-		goto out;
-	}
-	audit_pack_transcript(handler_audit_begin(ctx), tr);
-	st = handler_audit_end(ctx, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED, rep,
-	                       &a->seq, a->hash);
-	if (st != PROTO_OK)
-		goto out;
-	struct store_draw dr = {.id = tr->draw, .task = tr->task, .ok = tr->ok,
-	                        .audit_seq = a->seq, .at = ctx->now};
-	snprintf(dr.kind, sizeof dr.kind, "%s", a->kind);
-	snprintf(dr.actor, sizeof dr.actor, "%s", ctx->caller->principal);
-	r = store_draw_insert(ctx->store, &dr);
-	if (r != STORE_OK)
-		st = handler_store_error(rep, r);
-out:
-	if (td)
-		draw_view_free(td);
-	free(td);
-	return st;
-}
-
 /* A draw or redraw: the attempt, then the reply; a successful redraw
  * replaces the earlier panel, a failed one leaves it as it was. */
 static enum proto_status draw_panel(struct handler_ctx *ctx, struct task *t,
                                     const char *kind, const char *reason,
                                     struct reply *rep)
 {
-	struct draw_attempt a = {.kind = kind, .reason = reason, .role = -1};
+	struct attempt a = {.kind = kind, .reason = reason, .role = -1};
 	int64_t ids[TASK_MAX_SEATS];
-	enum proto_status st = draw_attempt_run(ctx, t, &a, rep);
+	enum proto_status st = attempt_run(ctx, t, &a, rep);
 	if (st == PROTO_OK && !a.tr->ok)
 		st = reply_insufficient(t, a.tr, a.seq, rep);
 	else if (st == PROTO_OK && strcmp(kind, "redraw") == 0)
-		st = assign_cancel_open(ctx, t, reason, false, NULL, rep);
+		st = seat_cancel_open(ctx, t, reason, false, NULL, rep);
 	if (st == PROTO_OK)
 		st = seat_panel(ctx, t, a.tr, ids, rep);
 	/* A redraw replaces seats a filled or short task had. */
 	if (st == PROTO_OK && strcmp(kind, "redraw") == 0)
-		st = assign_refresh_fill(ctx, t, NULL, rep);
+		st = seat_refresh_fill(ctx, t, NULL, rep);
 	if (st == PROTO_OK)
 		st = reply_panel(ctx, t, a.tr, a.seq, a.hash, ids, rep);
-	draw_attempt_free(&a);
+	attempt_free(&a);
 	return st;
 }
 
@@ -406,7 +237,7 @@ enum proto_status h_draw_redraw(struct handler_ctx *ctx, const struct proto_requ
                                 struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "task", 0);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct task *t = malloc(sizeof *t);
 	if (!t)

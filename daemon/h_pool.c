@@ -8,6 +8,7 @@
 
 #include "handler.h"
 #include "ident.h"
+#include "ledger.h"
 #include "mask.h"
 
 #define POOL_LIST_DEFAULT_LIMIT 50
@@ -202,7 +203,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 {
 	int64_t id = proto_arg_int(req, "expert", 0);
 	bool reveal = proto_arg_bool(req, "reveal", false);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	if (reveal && !reason[0])
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason",
@@ -244,7 +245,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	proto_pack_str(pk, "conflicts");
 	msgpack_pack_array(pk, (uint32_t)nc);
 	for (size_t i = 0; i < nc; i++)
-		h_pack_conflict(pk, &cs[i]);
+		handler_pack_conflict(pk, &cs[i]);
 	proto_pack_str(pk, "assignments");
 	msgpack_pack_array(pk, (uint32_t)na);
 	for (size_t i = 0; i < na; i++) {
@@ -259,7 +260,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	free(cs);
 	free(as);
 	proto_pack_str(pk, "ledger");
-	return handler_pack_ledger(ctx, id, pk, true, rep);
+	return ledger_pack(ctx, id, pk, true, rep);
 }
 
 /* Which statuses each status change may start from. */
@@ -284,7 +285,7 @@ static enum proto_status change_status(struct handler_ctx *ctx,
                                        struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "expert", 0);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	int32_t until = 0;
 	const char *s;

@@ -137,7 +137,7 @@ enum proto_status h_term_renew(struct handler_ctx *ctx, const struct proto_reque
                                struct reply *rep)
 {
 	int term = (int)proto_arg_int(req, "term", 0);
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct store_term *terms;
 	size_t n;

@@ -16,14 +16,15 @@
 #include "audit.h"
 #include "auth.h"
 #include "candidates.h"
-#include "engage.h"
-#include "notify_queue.h"
 #include "policy.h"
-#include "pool.h"
-#include "recusal.h"
 #include "proto.h"
 #include "reply.h"
 #include "store.h"
+
+struct engage;
+struct engage_task;
+struct notify_queue;
+struct pool;
 
 /* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
 struct assign_rules {
@@ -84,84 +85,29 @@ enum proto_status handler_audit_end(struct handler_ctx *ctx, const char *type,
                                     struct reply *rep, int64_t *seq,
                                     uint8_t hash[AUDIT_HASH_LEN]);
 
-/* Load task id if the caller may see it (operators: any; bureaus and
- * clerks: their own), else not_found in rep. */
+/* Operators see every task; bureaus and clerks their bureau's only. */
+bool handler_sees_all_tasks(const struct handler_ctx *ctx);
+/* Load task id if the caller may see it (handler_sees_all_tasks, else
+ * its own bureau's), else not_found in rep. */
 enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
                                    struct task *t, struct reply *rep);
 
 /* Map a failed store result to a wire error in rep. */
 enum proto_status handler_store_error(struct reply *rep, enum store_result r);
 
-/* h_draw.c: one draw attempt, shared by draw, draw.redraw and
- * replacements (PROTOCOL.md 7.9, 7.12.4). */
-struct draw_attempt {
-	const char *kind;                /* "draw", "redraw", "replacement" */
-	const char *reason;              /* a redraw's reason, or NULL */
-	const int64_t *also;             /* experts already drawn for the task */
-	size_t n_also;
-	int64_t replaces;                /* replacement: the freed seat */
-	int role;                        /* replacement: its role (0 leader, 1 member) */
-	const uint32_t *taken;           /* replacement: employers on the panel */
-	size_t n_taken;
-	/* Results: the transcript (malloc'd; draw_attempt_free) and its entry. */
-	struct audit_transcript *tr;
-	int64_t seq;
-	uint8_t hash[AUDIT_HASH_LEN];
-};
-/*
- * Make and record one attempt for t (t->id == 0: a new task, created only
- * if the attempt succeeds): candidates, secret, seed, selection, the
- * transcript in the audit log and the draws row. Seats nothing. Returns
- * PROTO_OK when the attempt was recorded, whatever its outcome
- * (a->tr->ok), else an error in rep.
- */
-enum proto_status draw_attempt_run(struct handler_ctx *ctx, struct task *t,
-                                   struct draw_attempt *a, struct reply *rep);
-void draw_attempt_free(struct draw_attempt *a);
-
-/* Recusal's view of a task, as a draw for it sees it: the term dates and
- * the task's dates, capability, organisations and exclusions (rt borrows
- * the task's exclusion list). draw_view_load fills it; draw_view_free
- * releases the term arrays. */
-struct draw_view {
-	int32_t *start, *end;            /* term dates by number */
-	struct recusal_terms terms;
-	struct recusal_task rt;
-};
-enum proto_status draw_view_load(struct handler_ctx *ctx, const struct task *t,
-                                 struct draw_view *v, struct reply *rep);
-void draw_view_free(struct draw_view *v);
-
-/* h_assign.c: seats and their transitions (PROTOCOL.md 7.12). */
-/* When a seat offered now must be answered by. */
-int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t);
-/*
- * Seat expert on task t: offered (deadline, token in the reply and the
- * notifications) or standby. *id receives the assignment id.
- */
-enum proto_status assign_seat_new(struct handler_ctx *ctx, const struct task *t,
-                                  int64_t expert, int64_t draw, int role, int seat,
-                                  int state, struct reply *rep, int64_t *id);
-/* Expire one offered seat whose deadline has passed, with everything it
- * sets off (the dispatcher runs it at batch start, one savepoint each). */
-enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment *a,
-                                struct reply *rep);
-/* Cancel the open seats of a task (task.cancel, redraw); audit entries
- * only when `logged` (a redraw's transcript implies them). */
-enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task *t,
-                                     const char *reason, bool logged,
-                                     int64_t *cancelled, struct reply *rep);
-/* Recompute the task's fill (PROTOCOL.md 7.12.4) after its seats
- * changed; a change to filled or short is an audit entry. failed: the
- * attempt that could not fill a seat, or NULL. */
-enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                      const struct draw_attempt *failed,
-                                      struct reply *rep);
-/* Record a conflict (conflict.add, a decline for reason conflict). */
+/* Record a conflict (conflict.add, a decline for reason conflict): the
+ * row, the expert's history, the audit entry, the recusal index. */
 enum proto_status handler_add_conflict(struct handler_ctx *ctx,
                                        struct store_conflict *c, struct reply *rep);
+/* A conflict as conflict.list and pool.show show it. */
+void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
 
-/* h_misc.c */
+/* The recusal view of a task (interning its organisations): for the
+ * index when a task is created or the index is rebuilt. */
+void handler_engage_task(struct pool *pool, const struct task *t,
+                         struct engage_task *out);
+
+/* h_ping.c */
 enum proto_status h_ping(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_term.c */
 enum proto_status h_term_open(struct handler_ctx *, const struct proto_request *, struct reply *);
@@ -184,31 +130,19 @@ enum proto_status h_draw_redraw(struct handler_ctx *, const struct proto_request
 /* h_task.c */
 enum proto_status h_task_show(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_task_list(struct handler_ctx *, const struct proto_request *, struct reply *);
-/* h_assign.c */
+enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_assignment.c */
 enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
-enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request *, struct reply *);
-enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
-/* h_ledger.c */
+/* h_flagged.c */
 enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
-/* The ledger of an expert as pool.show and flagged.list show it: a map
- * of HANDLER_LEDGER_KEYS keys, or (as_map false) just its key-value pairs
- * for the caller's map. */
-#define HANDLER_LEDGER_KEYS 4
-enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
-                                      msgpack_packer *pk, bool as_map,
-                                      struct reply *rep);
-/* Add a ledger event and apply the policy: warn, flag. */
-enum proto_status ledger_record(struct handler_ctx *ctx,
-                                const struct store_ledger_event *ev,
-                                struct reply *rep);
 /* h_audit.c */
 enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
-void h_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);

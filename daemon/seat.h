@@ -1,34 +1,58 @@
 /*
- * seat.h - private to h_assign.c and h_answer.c: what an answer or a
- * daemon action brings to a seat transition, seat_settle(), which
- * makes the transition and everything it sets off (PROTOCOL.md 7.12),
- * and assign_reissue(), a new token for a seat that stays offered.
+ * seat.h - seats and their transitions (PROTOCOL.md 7.12, seat.c): a
+ * new seat, what an answer or a daemon action brings to a transition,
+ * seat_settle(), which makes the transition and everything it sets
+ * off, expiry, cancellation, the task's fill, and seat_reissue(), a new
+ * token for a seat that stays offered. Used by the draw, assignment and
+ * task handlers and by the dispatcher (expiry at batch start).
  */
 #ifndef EXPERTD_SEAT_H
 #define EXPERTD_SEAT_H
 
 #include "assign.h"
+#include "attempt.h"
+#include "seat_role.h"
 #include "handler.h"
 
-/* Channels, as indexes into proto_channels. */
-enum { SEAT_CH_TOKEN = 0, SEAT_CH_SYSTEM = 6 };
+/* How an answer came; order matches proto_channels[] (asserted in seat.c). */
+enum seat_channel {
+	SEAT_CH_TOKEN,               /* the expert, by token */
+	SEAT_CH_PHONE,
+	SEAT_CH_SMS,
+	SEAT_CH_EMAIL,
+	SEAT_CH_IN_PERSON,
+	SEAT_CH_OTHER,
+	SEAT_CH_SYSTEM,              /* the daemon's own transitions */
+	SEAT_CH__COUNT
+};
 
 /* What an answer or a daemon action brings to a transition. */
 struct seat_answer {
 	enum assign_event event;
-	int channel;                 /* proto_channels */
+	int channel;                 /* enum seat_channel */
 	int reason;                  /* decline/withdraw reason code, or -1 */
 	const char *text;            /* a cancel reason ("" if none) */
 	const char *note;            /* free text for the history, "" if none */
-	char org_code[19];           /* a conflict declared by the decline */
+	char org_code[IDENT_CODE_SIZE]; /* a conflict declared by the decline */
 };
 
 /* Which seat took a freed place (assignment.reply's filled_by). */
 struct seat_fill {
 	int64_t assignment, expert, deadline;
-	int role;
+	enum seat_role role;
 	const char *how;             /* "promoted", "drawn"; NULL: none */
 };
+
+/* When a seat offered now must be answered by. */
+int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t);
+
+/*
+ * Seat expert on task t: offered (deadline, token in the reply and the
+ * notifications) or standby. *id receives the assignment id.
+ */
+enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
+                           int64_t expert, int64_t draw, enum seat_role role, int seat,
+                           int state, struct reply *rep, int64_t *id);
 
 /*
  * A transition and everything it sets off, in the order of 7.11.2: the
@@ -45,7 +69,25 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
  * the deadline stays; the token goes to the live reply and a notify.offer;
  * the seat's history and the audit log record it, never the token.
  */
-enum proto_status assign_reissue(struct handler_ctx *ctx, struct store_assignment *a,
-                                 const char *reason, struct reply *rep);
+enum proto_status seat_reissue(struct handler_ctx *ctx, struct store_assignment *a,
+                               const char *reason, struct reply *rep);
+
+/* Expire one offered seat whose deadline has passed, with everything it
+ * sets off (the dispatcher runs it at batch start, one savepoint each). */
+enum proto_status seat_expire(struct handler_ctx *ctx, struct store_assignment *a,
+                              struct reply *rep);
+
+/* Cancel the open seats of a task (task.cancel, redraw); audit entries
+ * only when `logged` (a redraw's transcript implies them). */
+enum proto_status seat_cancel_open(struct handler_ctx *ctx, const struct task *t,
+                                   const char *reason, bool logged,
+                                   int64_t *cancelled, struct reply *rep);
+
+/* Recompute the task's fill (PROTOCOL.md 7.12.4) after its seats
+ * changed; a change to filled or short is an audit entry. failed: the
+ * attempt that could not fill a seat, or NULL. */
+enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
+                                    const struct attempt *failed,
+                                    struct reply *rep);
 
 #endif

@@ -137,7 +137,7 @@ struct store_event {
 	int64_t at;
 	char actor[64];
 	char event[32];      /* imported, updated, suspended, reinstated, ... */
-	char reason[513];    /* "" if none */
+	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
 	char detail[129];    /* "" if none */
 };
@@ -150,11 +150,11 @@ enum store_result store_event_list(struct store *s, int64_t expert_id,
 struct store_conflict {
 	int64_t id;
 	int64_t expert_id;
-	char org_code[19];
+	char org_code[IDENT_CODE_SIZE];
 	int kind;            /* index into proto_conflict_kinds[] */
 	int32_t valid_from;
 	int32_t valid_to;    /* 0 = open-ended */
-	char reason[513];
+	char reason[PROTO_REASON_SIZE];
 	int64_t created_at;
 	char created_by[64];
 };
@@ -316,8 +316,8 @@ struct store_seat_event {
 	char event[16];         /* assign_event_names, or "offer", "standby" */
 	int from;               /* assign_state; -1 for a new seat */
 	int to;
-	char reason[513];
-	char note[513];
+	char reason[PROTO_REASON_SIZE];
+	char note[PROTO_REASON_SIZE];
 };
 enum store_result store_seat_event_add(struct store *s,
                                        const struct store_seat_event *ev);

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A buffer for an 18-character code and its NUL: a unified social credit
+ * code (ident_credit_code) or a resident id (ident_resident_id). */
+#define IDENT_CODE_SIZE 19
+
 /* Outcome of a validator: valid, valid with a warning, or invalid. */
 enum ident_result { IDENT_OK, IDENT_WARN, IDENT_INVALID };
 

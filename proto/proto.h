@@ -109,26 +109,57 @@ struct proto_op_info {
 	bool reserved;                    /* named by the spec, not yet served */
 };
 
-/* Value lists shared by schemas and by the daemon's domain code. */
-extern const char *const proto_group_types[];   /* training_review, ... */
-extern const char *const proto_task_types[];    /* the form's five boxes */
-extern const char *const proto_relaxations[];   /* 第十一条(七) grounds 1-5 */
-extern const char *const proto_statuses[];      /* active, suspended, ... */
-extern const char *const proto_conflict_kinds[];
-extern const char *const proto_sexes[];
-extern const char *const proto_titles[];
-extern const char *const proto_qualifications[];
-extern const char *const proto_task_kinds[];    /* review, inspection, ... */
-extern const char *const proto_task_subjects[]; /* training, evaluation, standards */
-extern const char *const proto_task_states[];
-extern const char *const proto_assignment_states[];
-extern const char *const proto_seat_roles[];    /* leader, member, backup */
-extern const char *const proto_fill_states[];   /* filling, filled, short, cancelled */
-extern const char *const proto_answers[];       /* accept, decline, withdraw */
-extern const char *const proto_decline_reasons[]; /* = policy_reason_names order */
-extern const char *const proto_channels[];      /* token, phone, sms, ... system */
-extern const char *const proto_outcomes[];      /* completed, no_show */
-extern const char *const proto_ledger_levels[]; /* ok, warn, flag */
+/* A buffer for a reason or a note: the schemas' limit of 512 bytes
+ * (proto_ops.c's REASON_MAX) and the NUL. */
+#define PROTO_REASON_SIZE 513
+
+/*
+ * Value lists shared by schemas and by the daemon's domain code, each
+ * NULL-terminated. They are declared with their lengths (names, without
+ * the NULL): a list given a name its count does not allow for has excess
+ * elements and no longer compiles, and every enum that indexes a list
+ * _Static_asserts its count against the list's, so an enum and its list
+ * can no longer drift apart silently when a value is added.
+ */
+#define PROTO_GROUP_TYPES_COUNT 3        /* training_review, ... */
+#define PROTO_TASK_TYPES_COUNT 5         /* the form's five boxes */
+#define PROTO_RELAXATIONS_COUNT 5        /* 第十一条(七) grounds 1-5 */
+#define PROTO_STATUSES_COUNT 4           /* active, suspended, ... */
+#define PROTO_CONFLICT_KINDS_COUNT 4
+#define PROTO_SEXES_COUNT 2
+#define PROTO_TITLES_COUNT 5
+#define PROTO_QUALIFICATIONS_COUNT 6
+#define PROTO_TASK_KINDS_COUNT 5         /* review, inspection, ... */
+#define PROTO_TASK_SUBJECTS_COUNT 3      /* training, evaluation, standards */
+#define PROTO_TASK_STATES_COUNT 2
+#define PROTO_ASSIGNMENT_STATES_COUNT 9
+#define PROTO_SEAT_ROLES_COUNT 3         /* leader, member, backup */
+#define PROTO_FILL_STATES_COUNT 4        /* filling, filled, short, cancelled */
+#define PROTO_ANSWERS_COUNT 3            /* accept, decline, withdraw */
+#define PROTO_DECLINE_REASONS_COUNT 5    /* = policy_reason_names order */
+#define PROTO_CHANNELS_COUNT 7           /* token, phone, sms, ... system */
+#define PROTO_OUTCOMES_COUNT 2           /* completed, no_show */
+#define PROTO_LEDGER_LEVELS_COUNT 3      /* ok, warn, flag */
+extern const char *const proto_group_types[PROTO_GROUP_TYPES_COUNT + 1];
+extern const char *const proto_task_types[PROTO_TASK_TYPES_COUNT + 1];
+extern const char *const proto_relaxations[PROTO_RELAXATIONS_COUNT + 1];
+extern const char *const proto_statuses[PROTO_STATUSES_COUNT + 1];
+extern const char *const proto_conflict_kinds[PROTO_CONFLICT_KINDS_COUNT + 1];
+extern const char *const proto_sexes[PROTO_SEXES_COUNT + 1];
+extern const char *const proto_titles[PROTO_TITLES_COUNT + 1];
+extern const char *const proto_qualifications[PROTO_QUALIFICATIONS_COUNT + 1];
+extern const char *const proto_task_kinds[PROTO_TASK_KINDS_COUNT + 1];
+extern const char *const proto_task_subjects[PROTO_TASK_SUBJECTS_COUNT + 1];
+extern const char *const proto_task_states[PROTO_TASK_STATES_COUNT + 1];
+extern const char *const proto_assignment_states[PROTO_ASSIGNMENT_STATES_COUNT + 1];
+extern const char *const proto_seat_roles[PROTO_SEAT_ROLES_COUNT + 1];
+extern const char *const proto_fill_states[PROTO_FILL_STATES_COUNT + 1];
+extern const char *const proto_answers[PROTO_ANSWERS_COUNT + 1];
+extern const char *const proto_decline_reasons[PROTO_DECLINE_REASONS_COUNT + 1];
+extern const char *const proto_channels[PROTO_CHANNELS_COUNT + 1];
+extern const char *const proto_outcomes[PROTO_OUTCOMES_COUNT + 1];
+extern const char *const proto_ledger_levels[PROTO_LEDGER_LEVELS_COUNT + 1];
+
 /* Item schema of one roster row in pool.import.rows. */
 extern const struct proto_field proto_import_row[];
 

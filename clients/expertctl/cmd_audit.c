@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "cmd.h"
 #include "out.h"
+#include "seat_role.h"
 
 #define AUDIT_KEY_WIDTH 17
 
@@ -150,12 +151,11 @@ static void audit_print_panel(const struct audit_transcript *tr)
 	printf("panel:\n");
 	struct out_table *t = out_table_new(3, head);
 	for (size_t i = 0; i < tr->n_panel; i++) {
-		bool backup = i >= leaders + (size_t)tr->req.members;
+		enum seat_role role = seat_role_of(i, leaders, (size_t)tr->req.members);
 		char seat[24], expert[24];
 		snprintf(seat, sizeof seat, "%zu", i);
 		snprintf(expert, sizeof expert, "%lld", (long long)tr->panel[i]);
-		const char *row[] = {seat, proto_seat_roles[i < leaders ? 0 : backup ? 2 : 1],
-		                     expert};
+		const char *row[] = {seat, proto_seat_roles[role], expert};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);

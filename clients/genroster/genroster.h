@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ident.h"
+
 /* ---- PRNG: splitmix64, one 64-bit state, seeded per row ---- */
 
 struct genroster_rng {
@@ -76,7 +78,7 @@ enum genroster_org_kind {
 struct genroster_org {
 	enum genroster_org_kind kind;
 	char name[GENROSTER_ORG_NAME_MAX];
-	char code[19]; /* a valid unified social credit code */
+	char code[IDENT_CODE_SIZE]; /* a valid unified social credit code */
 };
 
 struct genroster_pool {
@@ -98,7 +100,7 @@ const struct genroster_org *genroster_pool_recommender(const struct genroster_po
                                                        struct genroster_rng *r);
 /* A credit code for a kind of organisation (exposed for the self-check). */
 void genroster_credit_code(enum genroster_org_kind kind, struct genroster_rng *r,
-                           char out[19]);
+                           char out[IDENT_CODE_SIZE]);
 
 /* ---- one row ---- */
 
@@ -139,12 +141,12 @@ struct genroster_row {
 	char name[32];
 	char pinyin[48];          /* for the e-mail address */
 	int sex;                  /* 0 male, 1 female; -1 = defect: unknown */
-	char resident_id[19];
+	char resident_id[IDENT_CODE_SIZE];
 	int32_t birth;
 	char phone[12];
 	const struct genroster_org *employer;
-	char employer_code[19];   /* "" if not given */
-	char recommender_code[19];
+	char employer_code[IDENT_CODE_SIZE]; /* "" if not given */
+	char recommender_code[IDENT_CODE_SIZE];
 	int specialties[3];       /* indexes into genroster_occupations */
 	int n_specialties;
 	unsigned group_types;     /* GENROSTER_GROUP_* bits */

@@ -167,7 +167,7 @@ static uint64_t person_id_key(const char *id)
 	return k;
 }
 
-void genroster_person_id_digits(char id[19], const char *area, int y, int m, int d,
+void genroster_person_id_digits(char id[IDENT_CODE_SIZE], const char *area, int y, int m, int d,
                                 unsigned seq)
 {
 	memcpy(id, area, 6);

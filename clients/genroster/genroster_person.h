@@ -20,7 +20,7 @@ void genroster_person_id(struct genroster_ctx *c, struct genroster_rng *r,
                          struct genroster_row *row);
 /* 17 digits from their parts plus the right check digit; the date is
  * written as given, even when it is not a real one. */
-void genroster_person_id_digits(char id[19], const char *area, int y, int m, int d,
+void genroster_person_id_digits(char id[IDENT_CODE_SIZE], const char *area, int y, int m, int d,
                                 unsigned seq);
 /* A mobile number unique to row `index`. */
 void genroster_person_phone(struct genroster_ctx *c, struct genroster_rng *r,

@@ -55,7 +55,7 @@ static const char *pool_district_code(struct genroster_rng *r)
 }
 
 void genroster_credit_code(enum genroster_org_kind kind, struct genroster_rng *r,
-                           char out[19])
+                           char out[IDENT_CODE_SIZE])
 {
 	char org[8];
 	const char *registrar;

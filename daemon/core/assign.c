@@ -4,9 +4,10 @@
  * side by side and no transition hides in a branch.
  */
 #include "assign.h"
+#include "proto.h"
 
-/* engage.h keeps the state enum without a count; cancelled is the last. */
-#define ASSIGN_STATE__COUNT (ASSIGN_CANCELLED + 1)
+_Static_assert(ASSIGN__COUNT == PROTO_ASSIGNMENT_STATES_COUNT,
+               "enum assign_state and proto_assignment_states differ");
 
 /* No entry means illegal; ASSIGN_OFFERED is 0, so the table stores
  * next + 1 and an empty cell reads as 0 = "no transition". */
@@ -23,7 +24,7 @@ const char *const assign_event_names[ASSIGN_EV__COUNT + 1] = {
 	[ASSIGN_EV_CANCEL] = "cancel",
 };
 
-static const signed char assign_table[ASSIGN_STATE__COUNT][ASSIGN_EV__COUNT] = {
+static const signed char assign_table[ASSIGN__COUNT][ASSIGN_EV__COUNT] = {
 	[ASSIGN_STANDBY] = {
 		[ASSIGN_EV_PROMOTE] = TO(ASSIGN_OFFERED),
 		[ASSIGN_EV_CANCEL] = TO(ASSIGN_CANCELLED),
@@ -47,7 +48,7 @@ static const signed char assign_table[ASSIGN_STATE__COUNT][ASSIGN_EV__COUNT] = {
  * values are illegal transitions, not programmer errors. */
 static bool assign_state_is_valid(int state)
 {
-	return state >= 0 && state < ASSIGN_STATE__COUNT;
+	return state >= 0 && state < ASSIGN__COUNT;
 }
 
 int assign_next(int from, enum assign_event ev)

@@ -8,7 +8,7 @@
  *                           |--expire---> expired  |---withdraw--> withdrawn
  *   any open state (standby, offered, accepted) --cancel--> cancelled
  *
- * States are enum assign_state (engage.h). Every transition names who made
+ * States are enum assign_state. Every transition names who made
  * it and why; the table decides only whether it is legal and where it goes.
  */
 #ifndef EXPERTD_ASSIGN_H
@@ -16,7 +16,19 @@
 
 #include <stdbool.h>
 
-#include "engage.h"
+/* Order matches proto_assignment_states[] (asserted in assign.c). */
+enum assign_state {
+	ASSIGN_OFFERED,
+	ASSIGN_STANDBY,
+	ASSIGN_ACCEPTED,
+	ASSIGN_DECLINED,
+	ASSIGN_EXPIRED,
+	ASSIGN_COMPLETED,
+	ASSIGN_NO_SHOW,
+	ASSIGN_WITHDRAWN,
+	ASSIGN_CANCELLED,
+	ASSIGN__COUNT
+};
 
 enum assign_event {
 	ASSIGN_EV_PROMOTE,   /* a standby backup takes a freed seat */

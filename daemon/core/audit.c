@@ -574,7 +574,7 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 {
 	/* event/actor/reason are checked here; a verifier wanting their text
 	 * reads them with proto_map_str(). */
-	char event[64], actor[64], reason[513];
+	char event[64], actor[64], reason[PROTO_REASON_SIZE];
 	struct audit_rd rd, sub;
 
 	memset(e, 0, sizeof *e);
@@ -588,7 +588,7 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 }
 
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
-                         char org_code[19], int *kind, int32_t *from, int32_t *to)
+                         char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to)
 {
 	struct audit_rd rd;
 

@@ -60,7 +60,7 @@ struct audit_transcript {
 	int64_t task;                     /* task id; 0 for a failed first draw */
 	char kind[16];                    /* "draw", "redraw", "replacement" */
 	char actor[64];                   /* principal */
-	char reason[513];                 /* redraw reason, "" otherwise */
+	char reason[PROTO_REASON_SIZE];   /* redraw reason, "" otherwise */
 	int64_t replaces;                 /* replacement: the freed seat; else 0 */
 	int role;                         /* replacement: its role; else -1 */
 	struct task req;                  /* the request as drawn (orgs, dates...) */
@@ -97,7 +97,7 @@ struct audit_seat {
 	int role;                         /* index into proto_seat_roles */
 	char actor[64];
 	int channel;                      /* index into proto_channels */
-	char reason[513];                 /* "" if none */
+	char reason[PROTO_REASON_SIZE];   /* "" if none */
 	int64_t deadline;                 /* only when to is offered; else 0 */
 	int ledger;                       /* enum policy_kind, or -1 */
 };
@@ -125,7 +125,7 @@ bool audit_read_commit(const msgpack_object *body, uint8_t commit[AUDIT_HASH_LEN
 bool audit_read_term(const msgpack_object *body, int *term, int32_t *start, int32_t *end);
 bool audit_read_expert(const msgpack_object *body, struct expert *e);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
-                         char org_code[19], int *kind, int32_t *from, int32_t *to);
+                         char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to);
 bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);
 
 #endif

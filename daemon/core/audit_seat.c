@@ -138,7 +138,7 @@ bool audit_read_task_event(const char *type, const msgpack_object *body,
                            int64_t *task)
 {
 	struct audit_rd rd, sub;
-	char text[513];
+	char text[PROTO_REASON_SIZE];
 	int64_t x;
 	uint64_t excluded[RULE__COUNT];
 

@@ -11,20 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "assign.h"
 #include "task.h"
-
-/* Order matches proto_assignment_states[]. */
-enum assign_state {
-	ASSIGN_OFFERED,
-	ASSIGN_STANDBY,
-	ASSIGN_ACCEPTED,
-	ASSIGN_DECLINED,
-	ASSIGN_EXPIRED,
-	ASSIGN_COMPLETED,
-	ASSIGN_NO_SHOW,
-	ASSIGN_WITHDRAWN,
-	ASSIGN_CANCELLED,
-};
 
 struct engage_conflict {
 	uint32_t org;          /* interned credit code (pool_org_*) */

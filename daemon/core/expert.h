@@ -8,12 +8,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ident.h"
+
 #define EXPERT_MAX_SPECIALTIES 3
 #define EXPERT_NAME_MAX 64
 #define EXPERT_TEXT_MAX 128
 #define EXPERT_EMPLOYER_MAX 255   /* bytes: about 85 Chinese characters */
 
-/* Order matches proto_statuses[]. */
+/* Order matches proto_statuses[] (asserted in expert_row.c). */
 enum expert_status {
 	EXPERT_ACTIVE,
 	EXPERT_SUSPENDED,
@@ -21,7 +23,7 @@ enum expert_status {
 	EXPERT_REVOKED,
 };
 
-/* Indexes into proto_titles[] / proto_qualifications[]. */
+/* Indexes into proto_titles[] / proto_qualifications[] (expert_row.c asserts). */
 enum expert_title { TITLE_NONE, TITLE_JUNIOR, TITLE_INTERMEDIATE,
                     TITLE_DEPUTY_SENIOR, TITLE_SENIOR };
 enum expert_qual { QUAL_NONE, QUAL_JUNIOR_WORKER, QUAL_INTERMEDIATE_WORKER,
@@ -37,12 +39,12 @@ struct expert {
 	int64_t id;                      /* made by the daemon, never reused */
 	char name[EXPERT_NAME_MAX + 1];
 	int sex;                         /* index into proto_sexes[] */
-	char resident_id[19];            /* upper-case X */
+	char resident_id[IDENT_CODE_SIZE]; /* upper-case X */
 	char phone[12];
 	int32_t birth;                   /* day number, from the resident ID */
 	char employer[EXPERT_EMPLOYER_MAX + 1];
-	char employer_code[19];          /* "" if not given */
-	char recommender_code[19];       /* "" if not given */
+	char employer_code[IDENT_CODE_SIZE]; /* "" if not given */
+	char recommender_code[IDENT_CODE_SIZE]; /* "" if not given */
 	char specialties[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1];
 	int n_specialties;
 	unsigned group_types;

@@ -9,6 +9,13 @@
 #include "expert_row.h"
 #include "proto.h"
 
+_Static_assert(EXPERT_REVOKED + 1 == PROTO_STATUSES_COUNT,
+               "enum expert_status and proto_statuses differ");
+_Static_assert(TITLE_SENIOR + 1 == PROTO_TITLES_COUNT,
+               "enum expert_title and proto_titles differ");
+_Static_assert(QUAL_SENIOR_TECHNICIAN + 1 == PROTO_QUALIFICATIONS_COUNT,
+               "enum expert_qual and proto_qualifications differ");
+
 static unsigned choice_set(const msgpack_object *row, const char *key,
                            const char *const *choices)
 {
@@ -46,7 +53,7 @@ static enum ident_result fail(const char **field, const char *f, char *why,
 
 /* An optional credit code field: empty is allowed. */
 static enum ident_result org_code(const msgpack_object *row, const char *key,
-                                  char out[19], const char **field, char *why,
+                                  char out[IDENT_CODE_SIZE], const char **field, char *why,
                                   size_t whysz)
 {
 	const char *s, *w = NULL;

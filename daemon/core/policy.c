@@ -8,6 +8,13 @@
 #include <string.h>
 
 #include "policy.h"
+#include "proto.h"
+
+/* The wire's decline reasons and ledger levels are these enums' names. */
+_Static_assert(POLICY_REASON__COUNT == PROTO_DECLINE_REASONS_COUNT,
+               "enum policy_reason and proto_decline_reasons differ");
+_Static_assert(POLICY_FLAG + 1 == PROTO_LEDGER_LEVELS_COUNT,
+               "enum policy_level and proto_ledger_levels differ");
 
 #define POLICY_DAY_SECONDS INT64_C(86400)
 

@@ -1,10 +1,12 @@
 /*
  * recusal.c - the eligibility and recusal rules of a draw (see recusal.h),
  * one predicate per rule, called in enum order by recusal_check: the
- * rules as written, for one expert. Rules 4, 5 and 8 share one walk of the
+ * rules as written, for one expert. Rules 9 (overlap), 10 (rotation) and
+ * 11 (exposure) share one walk of the
  * assignments; the first failing rule in enum order is still the one
  * reported. A draw uses the scan instead (recusal_scan_*): the record
- * rules turned into thresholds once per task, rules 3-5 looked up once
+ * rules turned into thresholds once per task, rules 8-10 (conflict,
+ * overlap, rotation) looked up once
  * from the task's side, the same answers per expert (test_candidates_scan
  * holds the two to that). Pure: the task's dates are "now".
  */
@@ -87,16 +89,18 @@ static bool recusal_fails_excluded(const struct pool_entry *pe,
 }
 
 /*
- * Rules 4 (overlap), 5 (rotation) and 8 (exposure) in one walk of the
+ * Rules 9 (overlap), 10 (rotation) and 11 (exposure) in one walk of the
  * assignments; the first of them that fails, or RULE_OK. Only assignments
- * of other tasks count, in a live state for rule 4 and a served one for
- * rules 5 and 8 (live is a subset of served). An assignment whose task is
- * not held cannot be placed in time, so it counts for nothing.
- *  4: half-open [start_at, end_at) overlap: a task ending when the next
- *     starts does not clash with it. Checked first, so it ends the walk.
- *  5: same organisation, starts at most the window apart.
- *  8: the cap is reached when `exposure_cap` assignments start less than
- *     the window apart from this task.
+ * of other tasks count, in a live state for rule 9 (overlap) and a served
+ * one for rules 10 (rotation) and 11 (exposure) (live is a subset of
+ * served). An assignment whose task is not held cannot be placed in
+ * time, so it counts for nothing.
+ *  9 (overlap): half-open [start_at, end_at) overlap: a task ending when
+ *     the next starts does not clash with it. Checked first, so it ends
+ *     the walk.
+ *  10 (rotation): same organisation, starts at most the window apart.
+ *  11 (exposure): the cap is reached when `exposure_cap` assignments
+ *     start less than the window apart from this task.
  */
 static enum recusal_rule recusal_check_assignments(const struct engage *eng,
                                                    const struct engage_assignment *a,

@@ -14,33 +14,36 @@
 #include "pool.h"
 #include "task.h"
 
-/* Order = check order = index into recusal_rule_names[]. */
+/* Order = check order = index into recusal_rule_names[]; each value is
+ * the rule's number in PROTOCOL.md 7.9.3 (RULE_STATUS = 1 ... RULE_EXPOSURE
+ * = 11). Comments name a rule by that number and its wire name. */
 enum recusal_rule {
 	RULE_OK = 0,
-	RULE_STATUS,       /* not active (or suspended through the task start) */
-	RULE_TERM,         /* no valid term covering the task dates */
-	RULE_CAPABILITY,   /* lacks the task-type capability the kind needs */
-	RULE_AGE,          /* over 65 on the start date, no relaxation ground */
-	RULE_EXCLUDED,     /* 6: named by the request */
-	RULE_EMPLOYER,     /* 1: works for an organisation concerned */
-	RULE_RECOMMENDER,  /* 2: recommended by an organisation concerned */
-	RULE_CONFLICT,     /* 3: declared conflict valid on the task dates */
-	RULE_OVERLAP,      /* 4: offered/accepted on an overlapping task */
-	RULE_ROTATION,     /* 5: served on the same organisation within the window */
-	RULE_EXPOSURE,     /* 8: reached the assignment cap in the rolling window */
+	RULE_STATUS,       /* 1: not active (or suspended through the task start) */
+	RULE_TERM,         /* 2: no valid term covering the task dates */
+	RULE_CAPABILITY,   /* 3: lacks the task-type capability the kind needs */
+	RULE_AGE,          /* 4: over 65 on the start date, no relaxation ground */
+	RULE_EXCLUDED,     /* 5: named by the request */
+	RULE_EMPLOYER,     /* 6: works for an organisation concerned */
+	RULE_RECOMMENDER,  /* 7: recommended by an organisation concerned */
+	RULE_CONFLICT,     /* 8: declared conflict valid on the task dates */
+	RULE_OVERLAP,      /* 9: offered/accepted on an overlapping task */
+	RULE_ROTATION,     /* 10: served on the same organisation within the window */
+	RULE_EXPOSURE,     /* 11: reached the assignment cap in the rolling window */
 	RULE__COUNT
 };
-/* Panel diversity (rule 7) acts during selection (draw.h); its drops are
+/* Panel diversity (PROTOCOL.md 7.9.6), not one of the numbered rules,
+ * acts during selection (draw.h); its drops are
  * counted separately under "diversity". */
 
 extern const char *const recusal_rule_names[RULE__COUNT];
 
 /* Rule parameters, from the configuration; recorded in every transcript. */
 struct recusal_config {
-	int rotation_days;     /* rule 5 window; 0 = off; default 365 */
-	int exposure_cap;      /* rule 8: max assignments in the window; 0 = off */
-	int exposure_days;     /* rule 8 window; default 365 */
-	bool diversity;        /* rule 7; default on */
+	int rotation_days;     /* rule 10 (rotation) window; 0 = off; default 365 */
+	int exposure_cap;      /* rule 11 (exposure): max seats in the window; 0 = off */
+	int exposure_days;     /* rule 11 (exposure) window; default 365 */
+	bool diversity;        /* panel diversity (7.9.6); default on */
 	/* Not a recusal rule and not in transcripts: the longest task a
 	 * request may ask for, so that no bureau holds experts for years. */
 	int max_task_days;     /* default 31 */
@@ -67,8 +70,9 @@ struct recusal_terms {
 
 /*
  * The first rule that keeps expert pe off task t, or RULE_OK. Assignments
- * belonging to task t itself are ignored for rules 4, 5 and 8 (a redraw
- * or replacement does not clash with its own task).
+ * belonging to task t itself are ignored for rules 9 (overlap), 10
+ * (rotation) and 11 (exposure): a redraw or replacement does not clash
+ * with its own task.
  */
 enum recusal_rule recusal_check(const struct pool_entry *pe,
                                 const struct engage *eng,
@@ -86,8 +90,8 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
  * noted as sorted marks. recusal_scan_check() then gives, for each expert
  * in ascending id order, exactly what recusal_check() gives, in a few
  * compares for an expert with no mark, without reading the expert's
- * history (except for rule 8, only for experts with at least the cap of
- * served assignments). The scan borrows eng, terms, t and cfg until the
+ * history (except for rule 11 (exposure), only for experts with at least
+ * the cap of served assignments). The scan borrows eng, terms, t and cfg until the
  * next begin; it keeps its buffers across draws.
  */
 
@@ -124,7 +128,8 @@ struct recusal_scan {
 	/* Bit (org % BITS) of each of the task's organisations: an expert
 	 * whose employer and recommender miss it concerns none of them. */
 	uint64_t org_filter[RECUSAL_ORG_FILTER_BITS / 64];
-	/* Rule 8 only when it can exclude: NULL when the cap or the window is
+	/* Rule 11 (exposure) only when it can exclude: NULL when the cap or
+	 * the window is
 	 * off, else engage_served_counts() (n_served of them). */
 	const uint32_t *served;
 	size_t n_served;

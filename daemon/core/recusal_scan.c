@@ -4,7 +4,7 @@
  * expert of a draw's bucket: recusal_check()'s answers, with the work
  * moved to the task's side and done once per draw. The record rules
  * (status, term, capability, age) become thresholds on the task's days,
- * so an expert's record costs a few compares. Rules 3-5 (conflict,
+ * so an expert's record costs a few compares. Rules 8-10 (conflict,
  * overlap, rotation) only bite through a conflict on one of the task's
  * organisations, a seat on a task overlapping it, or a seat on a task
  * sharing an organisation within the rotation window; so the draw looks
@@ -158,7 +158,8 @@ static void recusal_scan_overlap_one(struct recusal_scan *s,
  * for years) reads the whole task table instead. */
 #define RECUSAL_SCAN_MAX_DAYS 4096
 
-/* Rule 4: a task overlapping t ends after t starts, and no task lasts
+/* Rule 9 (overlap): a task overlapping t ends after t starts, and no
+ * task lasts
  * longer than the span, so it starts in (t.start - span, t.end). */
 static void recusal_scan_overlap(struct recusal_scan *s)
 {
@@ -185,7 +186,8 @@ static void recusal_scan_overlap(struct recusal_scan *s)
 		                                               (int64_t)id, s->t));
 }
 
-/* Rule 5: tasks sharing an organisation, starting at most the window
+/* Rule 10 (rotation): tasks sharing an organisation, starting at most
+ * the window
  * apart. A task sharing two is visited twice; the marks repeat harmlessly. */
 static void recusal_scan_rotation(struct recusal_scan *s, const uint32_t *orgs,
                                   int n_orgs)
@@ -243,7 +245,8 @@ static bool recusal_scan_sort_marks(struct recusal_scan *s)
 	return true;
 }
 
-/* Rule 8 is read only when it can exclude somebody: a cap and a window. */
+/* Rule 11 (exposure) is read only when it can exclude somebody: a cap
+ * and a window. */
 static void recusal_scan_exposure(struct recusal_scan *s)
 {
 	const struct recusal_config *cfg = s->cfg;
@@ -296,7 +299,8 @@ bool recusal_scan_begin(struct recusal_scan *s, const struct engage *eng,
 	return true;
 }
 
-/* Rule 8 alone, for an expert with no overlap or rotation mark: the count
+/* Rule 11 (exposure) alone, for an expert with no overlap or rotation
+ * mark: the count
  * recusal_check_assignments() makes, stopping once the cap is reached.
  * Experts with fewer served assignments than the cap cannot reach it, so
  * most are not read. */

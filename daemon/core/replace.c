@@ -4,9 +4,9 @@
  */
 #include "replace.h"
 
-struct draw_spec replace_spec(int role, bool diversity)
+struct draw_spec replace_spec(enum seat_role role, bool diversity)
 {
-	return (struct draw_spec){.leader = role == 0, .members = role != 0,
+	return (struct draw_spec){.leader = role == SEAT_LEADER, .members = role != SEAT_LEADER,
 	                          .backups = 0, .diversity = diversity};
 }
 

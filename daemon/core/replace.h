@@ -13,9 +13,10 @@
 
 #include "candidates.h"
 #include "draw.h"
+#include "seat_role.h"
 
-/* One seat of `role` (0 leader, 1 member), diversity as configured. */
-struct draw_spec replace_spec(int role, bool diversity);
+/* One seat of `role` (leader or member), diversity as configured. */
+struct draw_spec replace_spec(enum seat_role role, bool diversity);
 
 /*
  * Remove from c->list (keeping c->ids, which were hashed) every candidate

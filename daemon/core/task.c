@@ -3,13 +3,25 @@
  * indexed by (kind, subject): the default group type, and the
  * recommendation form's task-type checkbox the expert must have ticked.
  */
+#include "proto.h"
 #include "task.h"
 
 #define TASK_KINDS (TASK_OTHER + 1)
 #define TASK_SUBJECTS (TASK_SUBJECT_STANDARDS + 1)
 
 /* Indexes into proto_group_types[]. */
-enum { G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_METHODS };
+enum { G_TRAINING_REVIEW, G_SKILL_EVALUATION, G_METHODS, G__COUNT };
+
+_Static_assert(TASK_KINDS == PROTO_TASK_KINDS_COUNT,
+               "enum task_kind and proto_task_kinds differ");
+_Static_assert(TASK_SUBJECTS == PROTO_TASK_SUBJECTS_COUNT,
+               "enum task_subject and proto_task_subjects differ");
+_Static_assert(TASK_CANCELLED + 1 == PROTO_TASK_STATES_COUNT,
+               "enum task_state and proto_task_states differ");
+_Static_assert(TASK_FILL_CANCELLED + 1 == PROTO_FILL_STATES_COUNT,
+               "enum task_fill and proto_fill_states differ");
+_Static_assert(G__COUNT == PROTO_GROUP_TYPES_COUNT,
+               "the group indexes and proto_group_types differ");
 
 /* Bits of proto_task_types[]. */
 #define CAP_INSTITUTION_REVIEW (1u << 0)

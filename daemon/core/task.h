@@ -10,12 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ident.h"
+#include "proto.h"
+
 #define TASK_MAX_ORGS 8
 #define TASK_MAX_EXCLUDE 64
 #define TASK_MAX_SEATS 50           /* leader + members + backups */
 #define TASK_NONCE_MAX 64
 
-/* Order matches proto_task_kinds[]. */
+/* Order matches proto_task_kinds[] (asserted in task.c). */
 enum task_kind {
 	TASK_REVIEW,       /* training-institution reviews; question bank / standards */
 	TASK_INSPECTION,   /* class supervision; evaluation-institution inspection */
@@ -24,17 +27,17 @@ enum task_kind {
 	TASK_OTHER,
 };
 
-/* Order matches proto_task_subjects[]: what the task concerns. */
+/* What the task concerns; order matches proto_task_subjects[] (task.c asserts). */
 enum task_subject {
 	TASK_SUBJECT_TRAINING,    /* a training institution or class (default) */
 	TASK_SUBJECT_EVALUATION,  /* an evaluation institution */
 	TASK_SUBJECT_STANDARDS,   /* question bank, national standards, curricula */
 };
 
-/* Order matches proto_task_states[]. */
+/* Order matches proto_task_states[] (asserted in task.c). */
 enum task_state { TASK_OPEN, TASK_CANCELLED };
 
-/* Order matches proto_fill_states[] (PROTOCOL.md 7.12.4). */
+/* Order matches proto_fill_states[] (PROTOCOL.md 7.12.4; asserted in task.c). */
 enum task_fill { TASK_FILLING, TASK_FILLED, TASK_SHORT, TASK_FILL_CANCELLED };
 
 struct task {
@@ -48,20 +51,20 @@ struct task {
 	int members;                      /* members besides the leader */
 	bool leader;
 	int backups;
-	char orgs[TASK_MAX_ORGS][19];     /* credit codes of organisations concerned */
+	char orgs[TASK_MAX_ORGS][IDENT_CODE_SIZE]; /* credit codes of organisations concerned */
 	int n_orgs;
 	int64_t start_at, end_at;         /* unix seconds, end > start */
 	char district[33];
 	int64_t exclude[TASK_MAX_EXCLUDE];/* expert ids excluded by the request */
 	int n_exclude;
-	char note[513];
+	char note[PROTO_REASON_SIZE];
 	uint8_t nonce[TASK_NONCE_MAX];    /* the bureau's contribution to the seed */
 	size_t nonce_len;
 	int state;                        /* enum task_state */
 	int64_t created_at;
 	int64_t respond_within;           /* seconds an offered expert has */
 	int fill;                         /* enum task_fill */
-	char cancel_reason[513];          /* "" unless cancelled */
+	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
 };
 
 /* The group type a kind draws from by default (overridable per request). */

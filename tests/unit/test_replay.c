@@ -299,7 +299,7 @@ static void sim_seat_panel(struct sim *s, struct sim_task *st,
 }
 
 /* A new task: kept, and given to engage with its orgs interned
- * (dispatch_engage_task). */
+ * (handler_engage_task). */
 static void sim_task_create(struct sim *s, const struct task *t)
 {
 	assert_true(s->n_tasks < SIM_MAX_TASKS);

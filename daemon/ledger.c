@@ -1,15 +1,14 @@
 /*
- * h_ledger.c - the decline ledger (PROTOCOL.md 7.12.5, 第十七条): events
+ * ledger.c - the decline ledger (PROTOCOL.md 7.12.5, 第十七条): events
  * written as seats are declined, expire, are withdrawn or missed; the
- * policy (policy.c) scores them after each new one, warning and flagging;
- * flagged.list shows the experts an operator must reinstate or revoke.
+ * policy (policy.c) scores them after each new one, warning and flagging.
+ * It also packs an expert's ledger for pool.show and flagged.list.
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "handler.h"
-#include "mask.h"
+#include "ledger.h"
+#include "reply.h"
 
 /* The ledger as the policy reads it; *ev malloc'd (freed by caller). */
 static enum proto_status ledger_load(struct handler_ctx *ctx, int64_t expert,
@@ -85,9 +84,9 @@ enum proto_status ledger_record(struct handler_ctx *ctx,
 	return st;
 }
 
-enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
-                                      msgpack_packer *pk, bool as_map,
-                                      struct reply *rep)
+enum proto_status ledger_pack(struct handler_ctx *ctx, int64_t expert,
+                              msgpack_packer *pk, bool as_map,
+                              struct reply *rep)
 {
 	const struct policy *p = &ctx->assign->ledger;
 	struct store_ledger_event *rows = NULL;
@@ -99,7 +98,7 @@ enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
 	int score = 0;
 	enum policy_level level = policy_evaluate(p, pe, n, ctx->now, &score);
 	if (as_map)
-		msgpack_pack_map(pk, HANDLER_LEDGER_KEYS);
+		msgpack_pack_map(pk, LEDGER_PACK_KEYS);
 	proto_pack_kv_int(pk, "score", score);
 	proto_pack_kv_str(pk, "level", proto_ledger_levels[level]);
 	proto_pack_kv_int(pk, "window_days", p->window_days);
@@ -119,54 +118,4 @@ enum proto_status handler_pack_ledger(struct handler_ctx *ctx, int64_t expert,
 	free(rows);
 	free(pe);
 	return PROTO_OK;
-}
-
-/* When the flag was set: the last "flagged" event of its history. */
-static int64_t flagged_at(struct handler_ctx *ctx, int64_t expert)
-{
-	struct store_event *ev = NULL;
-	size_t n = 0;
-	int64_t at = 0;
-	if (store_event_list(ctx->store, expert, &ev, &n) == STORE_OK)
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(ev[i].event, "flagged") == 0)
-				at = ev[i].at;
-	free(ev);
-	return at;
-}
-
-enum proto_status h_flagged_list(struct handler_ctx *ctx, const struct proto_request *req,
-                                 struct reply *rep)
-{
-	(void)req;
-	int64_t *ids = NULL;
-	size_t n = 0;
-	enum store_result r = store_expert_ids_by_status(ctx->store, EXPERT_FLAGGED,
-	                                                 &ids, &n);
-	if (r != STORE_OK) {
-		free(ids);
-		return handler_store_error(rep, r);
-	}
-	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 1);
-	proto_pack_str(pk, "experts");
-	msgpack_pack_array(pk, (uint32_t)n);
-	enum proto_status st = PROTO_OK;
-	for (size_t i = 0; i < n && st == PROTO_OK; i++) {
-		struct expert e;
-		st = handler_get_expert(ctx, ids[i], &e, rep);
-		if (st != PROTO_OK)
-			break;
-		char name[MASK_BUF];
-		mask_name(e.name, name);
-		/* The ledger's keys inline: nested, the reply would be deeper
-		 * than a reply may be (PROTO_MAX_DEPTH). */
-		msgpack_pack_map(pk, 3 + HANDLER_LEDGER_KEYS);
-		proto_pack_kv_int(pk, "expert", e.id);
-		proto_pack_kv_str(pk, "name", name);
-		proto_pack_kv_int(pk, "flagged_at", flagged_at(ctx, e.id));
-		st = handler_pack_ledger(ctx, e.id, pk, false, rep);
-	}
-	free(ids);
-	return st;
 }

@@ -1,10 +1,9 @@
 /*
- * h_answer.c - the requests that move seats (PROTOCOL.md 7.12.6-7.12.10):
- * an expert's answer by token, staff answering on an expert's behalf,
- * a new token for an offered seat (7.12.13), cancelling a task,
- * reporting attendance. Each checks its arguments and
- * the caller's view of the task, then hands the transition to
- * seat_settle() (h_assign.c).
+ * h_assignment.c - the requests that answer seats (PROTOCOL.md
+ * 7.12.6-7.12.8, 7.12.13): an expert's answer by token, staff answering
+ * on an expert's behalf, a new token for an offered seat. Each checks
+ * its arguments and the caller's view of the task, then hands the
+ * transition to seat_settle() (seat.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +93,7 @@ static enum proto_status answer_seat(struct handler_ctx *ctx,
                                      struct seat_answer *ans, bool for_expert,
                                      struct reply *rep)
 {
-	char note[513] = "";
+	char note[PROTO_REASON_SIZE] = "";
 	enum proto_status st = answer_parse(req, t, ans, rep);
 	if (st != PROTO_OK)
 		return st;
@@ -194,7 +193,7 @@ enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
                                        const struct proto_request *req,
                                        struct reply *rep)
 {
-	char reason[513] = "";
+	char reason[PROTO_REASON_SIZE] = "";
 	struct store_assignment a;
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct task *t = malloc(sizeof *t);
@@ -203,7 +202,7 @@ enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
 	enum proto_status st = seat_get(ctx, proto_arg_int(req, "assignment", 0), &a,
 	                                t, rep);
 	if (st == PROTO_OK)
-		st = assign_reissue(ctx, &a, reason, rep);
+		st = seat_reissue(ctx, &a, reason, rep);
 	if (st == PROTO_OK) {
 		msgpack_packer *pk = reply_result(rep);
 		msgpack_pack_map(pk, 5);
@@ -213,117 +212,6 @@ enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
 		proto_pack_kv_str(pk, "state", proto_assignment_states[a.state]);
 		proto_pack_kv_int(pk, "deadline", a.deadline);
 	}
-	free(t);
-	return st;
-}
-
-enum proto_status h_task_cancel(struct handler_ctx *ctx, const struct proto_request *req,
-                                struct reply *rep)
-{
-	char reason[513] = "";
-	int64_t id = proto_arg_int(req, "task", 0), seats = 0;
-	proto_arg_strcpy(req, "reason", reason, sizeof reason);
-	struct task *t = malloc(sizeof *t);
-	if (!t)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum proto_status st = handler_get_task(ctx, id, t, rep);
-	if (st == PROTO_OK && t->state == TASK_CANCELLED)
-		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
-		                 "task %lld is already cancelled", (long long)id);
-	else if (st == PROTO_OK && ctx->now >= t->end_at)
-		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
-		                 "task %lld has ended; it can no longer be cancelled",
-		                 (long long)id);
-	if (st == PROTO_OK)
-		st = assign_cancel_open(ctx, t, reason, true, &seats, rep);
-	if (st == PROTO_OK) {
-		enum store_result r = store_task_cancel(ctx->store, id, reason);
-		if (r != STORE_OK)
-			st = handler_store_error(rep, r);
-	}
-	if (st == PROTO_OK) {
-		audit_pack_task_cancelled(handler_audit_begin(ctx), id,
-		                          ctx->caller->principal, reason, seats);
-		st = handler_audit_end(ctx, AUDIT_TASK_CANCELLED, rep, NULL, NULL);
-	}
-	if (st == PROTO_OK) {
-		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 2);
-		proto_pack_kv_int(pk, "task", id);
-		proto_pack_kv_int(pk, "cancelled", seats);
-	}
-	free(t);
-	return st;
-}
-
-/* Every listed seat is an accepted seat of the task, or nothing runs. */
-static enum proto_status attendance_check(struct handler_ctx *ctx,
-                                          const msgpack_object *seats, int64_t task,
-                                          struct store_assignment *as,
-                                          struct reply *rep)
-{
-	for (uint32_t i = 0; i < seats->via.array.size; i++) {
-		const msgpack_object *m = &seats->via.array.ptr[i];
-		int64_t id = proto_map_int(m, "assignment", 0);
-		char field[40];
-		snprintf(field, sizeof field, "seats[%u].assignment", i);
-		for (uint32_t j = 0; j < i; j++)
-			if (as[j].id == id)
-				return reply_error(rep, PROTO_E_INVALID_FIELD, field,
-				                   "assignment %lld is listed twice",
-				                   (long long)id);
-		enum store_result r = store_assignment_get(ctx->store, id, &as[i]);
-		if (r == STORE_OK && as[i].task != task)
-			r = STORE_NOT_FOUND;
-		if (r == STORE_NOT_FOUND)
-			return reply_error(rep, PROTO_E_INVALID_FIELD, field,
-			                   "assignment %lld is not a seat of task %lld",
-			                   (long long)id, (long long)task);
-		if (r != STORE_OK)
-			return handler_store_error(rep, r);
-		if (as[i].state != ASSIGN_ACCEPTED)
-			return reply_error(rep, PROTO_E_INVALID_STATE, field,
-			                   "assignment %lld is %s, not accepted",
-			                   (long long)id, proto_assignment_states[as[i].state]);
-	}
-	return PROTO_OK;
-}
-
-enum proto_status h_task_attendance(struct handler_ctx *ctx,
-                                    const struct proto_request *req,
-                                    struct reply *rep)
-{
-	int64_t id = proto_arg_int(req, "task", 0);
-	const msgpack_object *seats = proto_arg(req, "seats");
-	struct task *t = malloc(sizeof *t);
-	struct store_assignment *as = calloc(seats->via.array.size, sizeof *as);
-	enum proto_status st = t && as ? handler_get_task(ctx, id, t, rep)
-	                       : reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	if (st == PROTO_OK && t->state == TASK_CANCELLED)
-		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
-		                 "task %lld is cancelled", (long long)id);
-	else if (st == PROTO_OK && ctx->now < t->start_at)
-		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
-		                 "task %lld has not started", (long long)id);
-	if (st == PROTO_OK)
-		st = attendance_check(ctx, seats, id, as, rep);
-	for (uint32_t i = 0; st == PROTO_OK && i < seats->via.array.size; i++) {
-		const char *s;
-		size_t n;
-		proto_map_str(&seats->via.array.ptr[i], "outcome", &s, &n);
-		struct seat_answer ans = {.channel = SEAT_CH_SYSTEM, .reason = -1,
-		                          .event = proto_choice_index(proto_outcomes, s, n) == 0
-		                                   ? ASSIGN_EV_COMPLETE : ASSIGN_EV_NO_SHOW};
-		struct seat_fill fill = {.how = NULL};
-		st = seat_settle(ctx, t, &as[i], &ans, &fill, rep);
-	}
-	if (st == PROTO_OK) {
-		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 2);
-		proto_pack_kv_int(pk, "task", id);
-		proto_pack_kv_int(pk, "recorded", (int64_t)seats->via.array.size);
-	}
-	free(as);
 	free(t);
 	return st;
 }

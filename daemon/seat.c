@@ -1,12 +1,12 @@
 /*
- * h_assign.c - the life of a seat after the draw (PROTOCOL.md 7.12):
+ * seat.c - the life of a seat after the draw (PROTOCOL.md 7.12):
  * offering with a deadline and a one-time token, and what a transition
  * sets off: the ledger, a promoted backup or a replacement draw, the
  * task's fill state. Every transition goes through seat_transition(),
  * the one place that consults the state table (assign.c) and writes the
  * seat, its history and its audit entry. A new token for a seat that
- * stays offered (assign_reissue) shares the offer's token and
- * notification. The requests that answer seats are in h_answer.c.
+ * stays offered (seat_reissue) shares the offer's token and
+ * notification. The requests that answer seats are in h_assignment.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +14,20 @@
 
 #include <sodium.h>
 
+#include "engage.h"
+#include "ledger.h"
 #include "log.h"
+#include "notify_queue.h"
+#include "pool.h"
+#include "recusal.h"
+#include "reply.h"
 #include "seat.h"
+#include "token.h"
 
-int64_t assign_deadline(const struct handler_ctx *ctx, const struct task *t)
+_Static_assert(SEAT_CH__COUNT == PROTO_CHANNELS_COUNT,
+               "enum seat_channel and proto_channels differ");
+
+int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t)
 {
 	int64_t d = ctx->now + t->respond_within;
 	return d < t->start_at ? d : t->start_at;
@@ -50,7 +60,7 @@ static void seat_offer(struct handler_ctx *ctx, const struct task *t,
                        struct store_assignment *a, struct reply *rep)
 {
 	a->state = ASSIGN_OFFERED;
-	a->deadline = assign_deadline(ctx, t);
+	a->deadline = seat_deadline(ctx, t);
 	seat_token(ctx, a, rep);
 }
 
@@ -83,9 +93,9 @@ static enum proto_status seat_engage(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
-enum proto_status assign_seat_new(struct handler_ctx *ctx, const struct task *t,
-                                  int64_t expert, int64_t draw, int role, int seat,
-                                  int state, struct reply *rep, int64_t *id)
+enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
+                           int64_t expert, int64_t draw, enum seat_role role, int seat,
+                           int state, struct reply *rep, int64_t *id)
 {
 	struct store_assignment a = {
 		.id = store_assignment_max_id(ctx->store) + 1, .task = t->id,
@@ -259,7 +269,7 @@ static bool seat_drawn(const struct handler_ctx *ctx,
 static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task *t,
                                      const struct store_assignment *freed,
                                      const struct store_assignment *as, size_t n,
-                                     struct seat_fill *out, struct draw_attempt *a,
+                                     struct seat_fill *out, struct attempt *a,
                                      struct reply *rep)
 {
 	int64_t also[TASK_MAX_SEATS * 4];
@@ -272,18 +282,18 @@ static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task 
 		return PROTO_OK;   /* a->tr stays NULL: the task is short */
 	}
 	struct task tc = *t;
-	*a = (struct draw_attempt){.kind = "replacement", .also = also,
+	*a = (struct attempt){.kind = "replacement", .also = also,
 	                           .n_also = n_also, .replaces = freed->id,
 	                           .role = freed->role, .taken = taken,
 	                           .n_taken = n_taken};
-	enum proto_status st = draw_attempt_run(ctx, &tc, a, rep);
+	enum proto_status st = attempt_run(ctx, &tc, a, rep);
 	if (st != PROTO_OK || !a->tr->ok)
 		return st;
-	st = assign_seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0,
+	st = seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0,
 	                     ASSIGN_OFFERED, rep, &out->assignment);
 	out->expert = a->tr->panel[0];
 	out->role = freed->role;
-	out->deadline = assign_deadline(ctx, t);
+	out->deadline = seat_deadline(ctx, t);
 	out->how = "drawn";
 	return st;
 }
@@ -294,22 +304,22 @@ static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task 
  */
 static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task *t,
                                      const struct store_assignment *freed,
-                                     struct seat_fill *out, struct draw_attempt *failed,
+                                     struct seat_fill *out, struct attempt *failed,
                                      struct reply *rep)
 {
 	struct store_assignment *as = NULL;
 	size_t n = 0;
-	struct draw_view v = {0};
+	struct attempt_view v = {0};
 	enum proto_status st = seat_list(ctx, t->id, &as, &n, rep);
 	if (st == PROTO_OK)
-		st = draw_view_load(ctx, t, &v, rep);
+		st = attempt_view_load(ctx, t, &v, rep);
 	for (size_t i = 0; i < n && st == PROTO_OK && !out->how; i++) {
 		const struct pool_entry *pe = pool_get(ctx->pool, as[i].expert);
 		/* Standby blocks nothing: since the draw the backup may have been
 		 * seated on an overlapping task, declared a conflict, reached the
 		 * cap or left the pool. The rules a draw applies apply now. */
 		if (as[i].state != ASSIGN_STANDBY || !pe ||
-		    (freed->role == 0 && !pe->leader) ||
+		    (freed->role == SEAT_LEADER && !pe->leader) ||
 		    recusal_check(pe, ctx->engage, &v.terms, &v.rt, ctx->rules) != RULE_OK)
 			continue;
 		struct seat_answer promote = {.event = ASSIGN_EV_PROMOTE,
@@ -319,16 +329,16 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 		                          .deadline = as[i].deadline, .role = freed->role,
 		                          .how = "promoted"};
 	}
-	draw_view_free(&v);
+	attempt_view_free(&v);
 	if (st == PROTO_OK && !out->how)
 		st = seat_redraw(ctx, t, freed, as, n, out, failed, rep);
 	free(as);
 	return st;
 }
 
-enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
-                                      const struct draw_attempt *failed,
-                                      struct reply *rep)
+enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
+                                    const struct attempt *failed,
+                                    struct reply *rep)
 {
 	if (t->state != TASK_OPEN)
 		return PROTO_OK;
@@ -339,7 +349,7 @@ enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
 		return st;
 	int accepted = 0, offered = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (as[i].role == 2)
+		if (as[i].role == SEAT_BACKUP)
 			continue;
 		accepted += as[i].state == ASSIGN_ACCEPTED || as[i].state == ASSIGN_COMPLETED ||
 		            as[i].state == ASSIGN_NO_SHOW;
@@ -371,17 +381,17 @@ enum proto_status assign_refresh_fill(struct handler_ctx *ctx, struct task *t,
 }
 
 enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
-                                     struct store_assignment *a,
-                                     const struct seat_answer *ans,
-                                     struct seat_fill *out, struct reply *rep)
+                              struct store_assignment *a,
+                              const struct seat_answer *ans,
+                              struct seat_fill *out, struct reply *rep)
 {
-	struct draw_attempt failed = {.tr = NULL};
+	struct attempt failed = {.tr = NULL};
 	enum proto_status st = seat_transition(ctx, t, a, ans, -1, true, rep);
 	if (st == PROTO_OK && ans->org_code[0])
 		st = seat_conflict(ctx, a, ans, rep);
 	if (st == PROTO_OK)
 		st = seat_ledger(ctx, a, ans, rep);
-	if (st == PROTO_OK && assign_frees_seat(a->state) && a->role != 2 &&
+	if (st == PROTO_OK && assign_frees_seat(a->state) && a->role != SEAT_BACKUP &&
 	    t->state == TASK_OPEN && ctx->now < t->start_at) {
 		/* The daemon fills the seat, whoever freed it. */
 		const struct auth_entry *caller = ctx->caller;
@@ -390,13 +400,13 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 		ctx->caller = caller;
 	}
 	if (st == PROTO_OK)
-		st = assign_refresh_fill(ctx, t, &failed, rep);
-	draw_attempt_free(&failed);
+		st = seat_refresh_fill(ctx, t, &failed, rep);
+	attempt_free(&failed);
 	return st;
 }
 
-enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment *a,
-                                struct reply *rep)
+enum proto_status seat_expire(struct handler_ctx *ctx, struct store_assignment *a,
+                              struct reply *rep)
 {
 	struct task *t = malloc(sizeof *t);
 	if (!t)
@@ -411,9 +421,9 @@ enum proto_status assign_expire(struct handler_ctx *ctx, struct store_assignment
 	return st;
 }
 
-enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task *t,
-                                     const char *reason, bool logged,
-                                     int64_t *cancelled, struct reply *rep)
+enum proto_status seat_cancel_open(struct handler_ctx *ctx, const struct task *t,
+                                   const char *reason, bool logged,
+                                   int64_t *cancelled, struct reply *rep)
 {
 	struct store_assignment *as = NULL;
 	size_t n = 0;
@@ -435,8 +445,8 @@ enum proto_status assign_cancel_open(struct handler_ctx *ctx, const struct task 
 	return st;
 }
 
-enum proto_status assign_reissue(struct handler_ctx *ctx, struct store_assignment *a,
-                                 const char *reason, struct reply *rep)
+enum proto_status seat_reissue(struct handler_ctx *ctx, struct store_assignment *a,
+                               const char *reason, struct reply *rep)
 {
 	if (a->state != ASSIGN_OFFERED)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",

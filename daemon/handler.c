@@ -1,0 +1,200 @@
+/*
+ * handler.c - the helpers every handler and service module shares: store
+ * errors as replies, loading and saving an expert or a task, audit entry
+ * bodies, the experts a request touched (undone on rollback), conflicts,
+ * and the recusal view of a task. Nothing here answers a request itself.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_log.h"
+#include "engage.h"
+#include "handler.h"
+#include "ident.h"
+#include "pool.h"
+#include "reply.h"
+
+const struct auth_entry handler_daemon = {.principal = "expertd",
+                                          .role = PROTO_ROLE_OPERATOR};
+
+enum proto_status handler_store_error(struct reply *rep, enum store_result r)
+{
+	switch (r) {
+	case STORE_NOT_FOUND:
+		return reply_error(rep, PROTO_E_NOT_FOUND, NULL, "not found");
+	case STORE_DUPLICATE:
+		return reply_error(rep, PROTO_E_ALREADY_EXISTS, NULL, "already exists");
+	case STORE_UNKNOWN:
+	case STORE_NOT_WRITABLE:
+	default:
+		return reply_error(rep, PROTO_E_UNAVAILABLE, NULL,
+		                   "the store cannot write now; nothing was applied");
+	}
+}
+
+enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
+                                     struct expert *e, struct reply *rep)
+{
+	enum store_result r = store_expert_get(ctx->store, id, e);
+	if (r == STORE_NOT_FOUND)
+		return reply_error(rep, PROTO_E_NOT_FOUND, "expert",
+		                   "no expert with id %lld", (long long)id);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	return PROTO_OK;
+}
+
+enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
+                                      bool is_new, const char *event,
+                                      const char *reason, int32_t until,
+                                      const char *detail, struct reply *rep)
+{
+	e->updated_at = ctx->now;
+	if (is_new)
+		e->created_at = ctx->now;
+	enum store_result r = is_new ? store_expert_insert(ctx->store, e)
+	                             : store_expert_update(ctx->store, e);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	struct store_event ev = {.expert_id = e->id, .at = ctx->now, .until = until};
+	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
+	snprintf(ev.event, sizeof ev.event, "%s", event);
+	snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
+	snprintf(ev.detail, sizeof ev.detail, "%s", detail ? detail : "");
+	r = store_event_add(ctx->store, &ev);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	audit_pack_expert(handler_audit_begin(ctx), event, ctx->caller->principal,
+	                  reason, e);
+	/* A flag set by the ledger is its own event type (PROTOCOL.md 7.11.2). */
+	enum proto_status st = handler_audit_end(
+		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,
+		rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
+	handler_touch(ctx, e->id);
+	if (!pool_upsert(ctx->pool, e))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	return PROTO_OK;
+}
+
+int32_t handler_day_of(int64_t t)
+{
+	return ident_day_cst(t);
+}
+
+msgpack_packer *handler_audit_begin(struct handler_ctx *ctx)
+{
+	msgpack_sbuffer_clear(&ctx->audit_body);
+	return &ctx->audit_pk;
+}
+
+enum proto_status handler_audit_end(struct handler_ctx *ctx, const char *type,
+                                    struct reply *rep, int64_t *seq,
+                                    uint8_t hash[AUDIT_HASH_LEN])
+{
+	enum store_result r = audit_log_append(ctx->store, type, ctx->now,
+	                                       &ctx->audit_body, seq, hash);
+	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
+}
+
+bool handler_sees_all_tasks(const struct handler_ctx *ctx)
+{
+	return ctx->caller->role == PROTO_ROLE_OPERATOR;
+}
+
+/* Never say that a task of another bureau exists: not_found. */
+enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
+                                   struct task *t, struct reply *rep)
+{
+	enum store_result r = store_task_get(ctx->store, id, t);
+	if (r == STORE_OK && !handler_sees_all_tasks(ctx) &&
+	    strcmp(t->bureau, ctx->caller->bureau) != 0)
+		r = STORE_NOT_FOUND;
+	if (r == STORE_NOT_FOUND)
+		return reply_error(rep, PROTO_E_NOT_FOUND, "task", "no task %lld",
+		                   (long long)id);
+	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
+}
+
+enum proto_status handler_add_conflict(struct handler_ctx *ctx,
+                                       struct store_conflict *c, struct reply *rep)
+{
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, c->expert_id, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	c->id = store_conflict_max_id(ctx->store) + 1;
+	c->created_at = ctx->now;
+	snprintf(c->created_by, sizeof c->created_by, "%s", ctx->caller->principal);
+	enum store_result r = store_conflict_insert(ctx->store, c);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	struct store_event ev = {.expert_id = e.id, .at = ctx->now};
+	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
+	snprintf(ev.event, sizeof ev.event, "conflict_added");
+	snprintf(ev.reason, sizeof ev.reason, "%s", c->reason);
+	snprintf(ev.detail, sizeof ev.detail, "conflict %lld with %s (%s)",
+	         (long long)c->id, c->org_code, proto_conflict_kinds[c->kind]);
+	r = store_event_add(ctx->store, &ev);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	audit_pack_conflict(handler_audit_begin(ctx), c->id, c->expert_id, c->org_code,
+	                    c->kind, c->valid_from, c->valid_to);
+	st = handler_audit_end(ctx, AUDIT_CONFLICT, rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
+	struct engage_conflict ec = {.org = pool_org_intern(ctx->pool, c->org_code),
+	                             .valid_from = c->valid_from, .valid_to = c->valid_to};
+	ctx->engage_dirty = true;
+	if (!ec.org || !engage_add_conflict(ctx->engage, c->expert_id, &ec))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	return PROTO_OK;
+}
+
+void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c)
+{
+	char from[11], to[11];
+	ident_date_format(c->valid_from, from);
+	msgpack_pack_map(pk, 7 + (c->valid_to != 0) + (c->reason[0] != 0));
+	proto_pack_kv_int(pk, "id", c->id);
+	proto_pack_kv_int(pk, "expert", c->expert_id);
+	proto_pack_kv_str(pk, "org_code", c->org_code);
+	proto_pack_kv_str(pk, "kind", proto_conflict_kinds[c->kind]);
+	proto_pack_kv_str(pk, "valid_from", from);
+	if (c->valid_to) {
+		ident_date_format(c->valid_to, to);
+		proto_pack_kv_str(pk, "valid_to", to);
+	}
+	if (c->reason[0])
+		proto_pack_kv_str(pk, "reason", c->reason);
+	proto_pack_kv_int(pk, "created_at", c->created_at);
+	proto_pack_kv_str(pk, "created_by", c->created_by);
+}
+
+void handler_touch(struct handler_ctx *ctx, int64_t id)
+{
+	if (ctx->ntouched == ctx->touched_cap) {
+		size_t nc = ctx->touched_cap ? ctx->touched_cap * 2 : 16;
+		int64_t *t = realloc(ctx->touched, nc * sizeof *t);
+		if (!t) {
+			ctx->touched_lost = true; /* an undo reloads everything */
+			return;
+		}
+		ctx->touched = t;
+		ctx->touched_cap = nc;
+	}
+	ctx->touched[ctx->ntouched++] = id;
+}
+
+void handler_engage_task(struct pool *pool, const struct task *t,
+                          struct engage_task *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = t->id;
+	out->start_at = t->start_at;
+	out->end_at = t->end_at;
+	for (int i = 0; i < t->n_orgs; i++)
+		out->orgs[out->n_orgs++] = pool_org_intern(pool, t->orgs[i]);
+}
