@@ -86,7 +86,7 @@ const char *replay_request_differs(const struct task *a, const struct task *b);
 bool replay_expert(struct replay_at *x, const msgpack_object *body);
 
 /* replay_seat.c */
-/* A replacement's task, freed seat and already_drawn (PROTOCOL.md 7.11.6). */
+/* A replacement's task, freed seat and already_drawn (DRAW.md 5). */
 bool replay_replacement_request(struct replay_at *x,
                                 const struct audit_transcript *tr);
 /* Its one seat, after the diversity drops into *dropped. */

@@ -1,6 +1,6 @@
 /*
  * replay_seat.c - the replay of what happens to seats after a draw
- * (PROTOCOL.md 7.11.6 steps 6-7): replacement draws' requests and their
+ * (DRAW.md 5 steps 6-7): replacement draws' requests and their
  * one seat, seat transitions against the state table, token reissues,
  * task cancellation and fill entries, ledger warnings and flags.
  */
@@ -160,7 +160,7 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 	return true;
 }
 
-/* A new token (PROTOCOL.md 7.12.13): a known seat that is offered, with
+/* A new token (PROTOCOL.md 7.12.9): a known seat that is offered, with
  * its role; it stays offered. The token itself is never logged. */
 bool replay_reissue(struct replay_at *x, const msgpack_object *body)
 {

@@ -1,6 +1,6 @@
 /*
  * h_assignment.c - the requests that answer seats (PROTOCOL.md
- * 7.12.6-7.12.8, 7.12.13): an expert's answer by token, staff answering
+ * 7.12.6-7.12.9): an expert's answer by token, staff answering
  * on an expert's behalf, a new token for an offered seat. Each checks
  * its arguments and the caller's view of the task, then hands the
  * transition to seat_settle() (seat.c).

@@ -1,6 +1,6 @@
 /*
  * h_flagged.c - flagged.list: the experts the decline ledger flagged,
- * whom an operator must reinstate or revoke (PROTOCOL.md 7.12.5).
+ * whom an operator must reinstate or revoke (POLICY.md 6).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * h_stats.c - stats (PROTOCOL.md 7.12.12): the pool by status and
+ * h_stats.c - stats (PROTOCOL.md 7.12.8): the pool by status and
  * specialty, tasks by fill state, seats by state, how experts answer, and
  * the most-drawn experts beside the seats uniform draws would have given
  * them, so an operator can see whether the draws are fair. Read-only and
@@ -14,7 +14,7 @@
 
 #define STATS_TOP_DEFAULT 10
 
-/* The seat events the rates are made of (PROTOCOL.md 7.12.12). */
+/* The seat events the rates are made of (PROTOCOL.md 7.12.8). */
 enum stats_answer { STATS_ACCEPT, STATS_DECLINE, STATS_EXPIRE, STATS__ANSWERS };
 static const char *const stats_answer_names[STATS__ANSWERS] = {
 	"accept", "decline", "expire"};

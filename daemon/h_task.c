@@ -1,7 +1,7 @@
 /*
  * h_task.c - tasks as bureaus and operators see them: one task with its
  * seats and draws, or a page of tasks; and what is done to a task as a
- * whole: cancelling it, reporting attendance (PROTOCOL.md 7.12.9-7.12.10;
+ * whole: cancelling it, reporting attendance (PROTOCOL.md 7.12.11-7.12.12;
  * the seats' transitions are seat.c's). A bureau (or its clerk) sees
  * only its own bureau's tasks; operators see every task.
  */

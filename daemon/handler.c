@@ -67,7 +67,7 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 		return handler_store_error(rep, r);
 	audit_pack_expert(handler_audit_begin(ctx), event, ctx->caller->principal,
 	                  reason, e);
-	/* A flag set by the ledger is its own event type (PROTOCOL.md 7.11.2). */
+	/* A flag set by the ledger is its own event type (DRAW.md 4.2). */
 	enum proto_status st = handler_audit_end(
 		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,
 		rep, NULL, NULL);

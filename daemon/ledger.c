@@ -1,5 +1,5 @@
 /*
- * ledger.c - the decline ledger (PROTOCOL.md 7.12.5, 第十七条): events
+ * ledger.c - the decline ledger (POLICY.md 6, 第十七条): events
  * written as seats are declined, expire, are withdrawn or missed; the
  * policy (policy.c) scores them after each new one, warning and flagging.
  * It also packs an expert's ledger for pool.show and flagged.list.

@@ -1,5 +1,5 @@
 /*
- * notify.h - the notification endpoint (PROTOCOL.md 4.8): after a batch
+ * notify.h - the notification endpoint (STREAMS.md 4): after a batch
  * commits, each seat it offered (with its one-time token) and each offer
  * it closed goes out on a PUB socket of its own, CURVE in ZAP domain
  * "expertd-notify" (allowlisted notifier keys only), for a messaging

@@ -1,6 +1,6 @@
 /*
- * notify_queue.h - what a batch owes the messaging gateway (PROTOCOL.md
- * 4.8): seats offered (with their one-time tokens) and seats closed. The
+ * notify_queue.h - what a batch owes the messaging gateway (STREAMS.md
+ * 4): seats offered (with their one-time tokens) and seats closed. The
  * dispatcher keeps one queue per batch, cuts back what a rolled-back
  * request added, and hands the rest to the notification socket after the
  * commit. Tokens live only here and in the reply, never on disk.

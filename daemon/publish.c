@@ -4,7 +4,7 @@
  * PUB socket as [type][body], with personal data masked. A PUB never
  * blocks the event loop: a subscriber that falls more than PUBLISH_HWM
  * messages behind loses messages, sees the jump in seq, and re-fetches
- * with audit.entries (PROTOCOL.md 4.7).
+ * with audit.entries (STREAMS.md 3).
  */
 #include "publish.h"
 

@@ -209,7 +209,7 @@ static enum proto_status seat_transition(struct handler_ctx *ctx, const struct t
 	return handler_audit_end(ctx, type, rep, NULL, NULL);
 }
 
-/* The ledger event a logged transition adds, if any (PROTOCOL.md 7.12.5). */
+/* The ledger event a logged transition adds, if any (POLICY.md 6). */
 static enum proto_status seat_ledger(struct handler_ctx *ctx,
                                      const struct store_assignment *a,
                                      const struct seat_answer *ans,

@@ -55,7 +55,7 @@ enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
                            int state, struct reply *rep, int64_t *id);
 
 /*
- * A transition and everything it sets off, in the order of 7.11.2: the
+ * A transition and everything it sets off, in the order of DRAW.md 4.2: the
  * seat's entry, a declared conflict, the ledger, the refill of a freed
  * seat, the fill state. out receives the seat that took a freed place.
  */
@@ -65,7 +65,7 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
                               struct seat_fill *out, struct reply *rep);
 
 /*
- * A new token for an offered seat (PROTOCOL.md 7.12.13): the old one dies,
+ * A new token for an offered seat (PROTOCOL.md 7.12.9): the old one dies,
  * the deadline stays; the token goes to the live reply and a notify.offer;
  * the seat's history and the audit log record it, never the token.
  */

@@ -17,7 +17,7 @@
 
 #define SERVER_INSECURE_PRINCIPAL "local-operator"
 #define SERVER_INSECURE_EXPERT "expert:local"
-/* PROTOCOL.md 7.12.8: 5 invalid tokens in 10 minutes block a connection
+/* PROTOCOL.md 7.12.10: 5 invalid tokens in 10 minutes block a connection
  * for 10 minutes after the last; 4096 connections are remembered. */
 #define SERVER_THROTTLE_LIMIT 5
 #define SERVER_THROTTLE_WINDOW 600
@@ -247,7 +247,7 @@ static void process_batch(struct server *s)
 		zmq_msg_close(&s->slots[i].body);
 	}
 	/* The event stream and the gateway after the replies: publishing
-	 * never delays an answer (PROTOCOL.md 4.7). */
+	 * never delays an answer (STREAMS.md 3). */
 	dispatch_flush(s->dispatch);
 	s->requests += (unsigned long long)n;
 }

@@ -113,8 +113,8 @@ enum store_result store_expert_get(struct store *s, int64_t id, struct expert *o
  * struct expert's. */
 enum store_result store_expert_name(struct store *s, int64_t id,
                                     char name[EXPERT_NAME_MAX + 1]);
-/* What the messaging gateway needs to reach an expert (PROTOCOL.md 4.8),
- * and a draw reply shows of each seat (7.8). */
+/* What the messaging gateway needs to reach an expert (STREAMS.md 4),
+ * and a draw reply shows of each seat (POLICY.md 5). */
 struct store_contact {
 	char name[EXPERT_NAME_MAX + 1];
 	char phone[sizeof ((struct expert *)0)->phone];
@@ -235,7 +235,7 @@ enum store_result store_meta_put(struct store *s, const char *key,
 /* --- tasks, draws, assignments ------------------------------------------- */
 enum store_result store_task_insert(struct store *s, const struct task *t);
 enum store_result store_task_get(struct store *s, int64_t id, struct task *out);
-/* The task fields an offer's notification carries (PROTOCOL.md 4.8),
+/* The task fields an offer's notification carries (STREAMS.md 4),
  * sized as in struct task. */
 struct store_task_brief {
 	char bureau[sizeof ((struct task *)0)->bureau];
@@ -352,7 +352,7 @@ enum store_result store_conflict_each(
 	struct store *s, bool (*fn)(const struct store_conflict *c, void *arg),
 	void *arg);
 
-/* --- statistics (stats, PROTOCOL.md 7.12.12; store_stats.c) ----------- */
+/* --- statistics (stats, PROTOCOL.md 7.12.8; store_stats.c) ----------- */
 struct store_drawn {
 	int64_t expert;
 	int64_t seats;          /* every seat the expert was given, any state */

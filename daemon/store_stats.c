@@ -1,5 +1,5 @@
 /*
- * store_stats.c - the store's side of `stats` (PROTOCOL.md 7.12.12):
+ * store_stats.c - the store's side of `stats` (PROTOCOL.md 7.12.8):
  * counts over whole tables and a streamed walk over the transcripts of
  * the successful draws. An operator asks rarely, so these scan; nothing
  * here is on a draw's or an answer's path.

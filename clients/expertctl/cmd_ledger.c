@@ -73,7 +73,7 @@ static void ledger_print_flagged(const msgpack_object *res)
 		out_field(e, "name", name, sizeof name);
 		out_text(stdout, name, strlen(name));
 		printf(": ");
-		/* Each item holds its ledger's keys itself (PROTOCOL.md 7.12.11). */
+		/* Each item holds its ledger's keys itself (PROTOCOL.md 7.12.13). */
 		cmd_print_ledger(e);
 	}
 	printf("\nReinstate (expertctl pool reinstate ID --reason R) or revoke "

@@ -130,7 +130,7 @@ static void event_pool_expert(const struct cmd_event *e, struct event_line *l)
 		l->colour = EVENT_YELLOW;
 }
 
-/* Seat transitions, task and ledger events (PROTOCOL.md 7.11.3). */
+/* Seat transitions, task and ledger events (DRAW.md 4.3). */
 static void event_other(const struct cmd_event *e, struct event_line *l)
 {
 	char a[32], from[32], to[32], why[64], n[32], m[32];
@@ -249,7 +249,7 @@ static void event_print_text(const struct cmd_event *e, bool colour)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* The shape of a PUB message body (PROTOCOL.md 4.7) whichever way the
+/* The shape of a PUB message body (STREAMS.md 3) whichever way the
  * event came; a stored body loses its birth dates as the stream's do. */
 static void event_print_json(const struct cmd_event *e)
 {

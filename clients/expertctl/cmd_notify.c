@@ -1,6 +1,6 @@
 /*
  * cmd_notify.c - expertctl watch --notify: the notification stream a
- * messaging gateway follows (PROTOCOL.md 4.8), one line per notify.offer
+ * messaging gateway follows (STREAMS.md 4), one line per notify.offer
  * (a seat offered: who, for what, by when, and its one-time token) and
  * notify.closed (an offer or acceptance that ended). Only notifier keys
  * may subscribe: the stream carries full names, phones and tokens.

@@ -1,6 +1,6 @@
 /*
  * cmd_stats.c - expertctl stats: the daemon's statistics (PROTOCOL.md
- * 7.12.12) as one titled table per section, so an operator sees the pool,
+ * 7.12.13) as one titled table per section, so an operator sees the pool,
  * the tasks and seats, how experts answer, and whether anyone is drawn
  * far more often than uniform draws would explain. The daemon counts;
  * this only lays out what it sent.

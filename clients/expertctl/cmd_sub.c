@@ -1,8 +1,8 @@
 /*
  * cmd_sub.c - the SUB side of expertctl: one ZeroMQ subscriber with the
  * client's CURVE keys and a monitor that tells a refused handshake from
- * silence, shared by `watch` (the event stream, PROTOCOL.md 4.7) and
- * `watch --notify` (the notification stream, 4.8); and the signal flag
+ * silence, shared by `watch` (the event stream, STREAMS.md 3) and
+ * `watch --notify` (the notification stream, STREAMS.md 4); and the signal flag
  * both loops stop on.
  */
 #include <signal.h>

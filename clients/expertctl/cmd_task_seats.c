@@ -3,7 +3,7 @@
  * task's seats after the draw besides the experts' answers. A cancelled
  * task frees its experts without counting against them; attendance,
  * reported after the start, counts a no-show against the expert
- * (PROTOCOL.md 7.12.9, 7.12.10).
+ * (PROTOCOL.md 7.12.11, 7.12.11).
  */
 #include <stdio.h>
 #include <stdlib.h>

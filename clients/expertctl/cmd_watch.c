@@ -1,6 +1,6 @@
 /*
  * cmd_watch.c - expertctl watch: the dispatch log as it happens, from the
- * daemon's PUB endpoint (PROTOCOL.md 4.7), after the history --since asks
+ * daemon's PUB endpoint (STREAMS.md 3), after the history --since asks
  * for. Every seq is printed once and in order: the SUB socket subscribes
  * before history is read, so nothing committed meanwhile is lost; what
  * history already printed is skipped when it arrives live; and a jump in

@@ -89,7 +89,7 @@ void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
 
-/* A seat transition (PROTOCOL.md 7.11.3), the body of assignment.<to>. */
+/* A seat transition (DRAW.md 4.3), the body of assignment.<to>. */
 struct audit_seat {
 	int64_t assignment, task, expert;
 	int event;                        /* enum assign_event */
@@ -103,7 +103,7 @@ struct audit_seat {
 };
 void audit_pack_seat(msgpack_packer *pk, const struct audit_seat *s);
 /* The body of assignment.reissued: assignment, task, expert, role, actor,
- * reason, deadline of s (PROTOCOL.md 7.11.3); never the token. */
+ * reason, deadline of s (DRAW.md 4.3); never the token. */
 void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s);
 void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
                                const char *reason, int64_t seats);

@@ -1,6 +1,6 @@
 /*
- * audit_seat.c - audit bodies of the assignment lifecycle (PROTOCOL.md
- * 7.11.3): seat transitions, task cancellation and fill changes, ledger
+ * audit_seat.c - audit bodies of the assignment lifecycle (DRAW.md
+ * 4.3): seat transitions, task cancellation and fill changes, ledger
  * warnings. Packed in the canonical form audit.c describes, and read back
  * by the verifier only in that form.
  */

@@ -15,7 +15,7 @@
 #include "task.h"
 
 /* Order = check order = index into recusal_rule_names[]; each value is
- * the rule's number in PROTOCOL.md 7.9.3 (RULE_STATUS = 1 ... RULE_EXPOSURE
+ * the rule's number in DRAW.md 3.1 (RULE_STATUS = 1 ... RULE_EXPOSURE
  * = 11). Comments name a rule by that number and its wire name. */
 enum recusal_rule {
 	RULE_OK = 0,
@@ -32,7 +32,7 @@ enum recusal_rule {
 	RULE_EXPOSURE,     /* 11: reached the assignment cap in the rolling window */
 	RULE__COUNT
 };
-/* Panel diversity (PROTOCOL.md 7.9.6), not one of the numbered rules,
+/* Panel diversity (DRAW.md 3.4), not one of the numbered rules,
  * acts during selection (draw.h); its drops are
  * counted separately under "diversity". */
 
@@ -43,7 +43,7 @@ struct recusal_config {
 	int rotation_days;     /* rule 10 (rotation) window; 0 = off; default 365 */
 	int exposure_cap;      /* rule 11 (exposure): max seats in the window; 0 = off */
 	int exposure_days;     /* rule 11 (exposure) window; default 365 */
-	bool diversity;        /* panel diversity (7.9.6); default on */
+	bool diversity;        /* panel diversity (DRAW.md 3.4); default on */
 	/* Not a recusal rule and not in transcripts: the longest task a
 	 * request may ask for, so that no bureau holds experts for years. */
 	int max_task_days;     /* default 31 */

@@ -1,6 +1,6 @@
 /*
  * throttle.h - refusing a connection that keeps presenting invalid tokens
- * (PROTOCOL.md 7.12.8): once `limit` failures fall within `window`
+ * (PROTOCOL.md 7.12.10): once `limit` failures fall within `window`
  * seconds, a key is blocked until `window` seconds after the last of
  * them; the window slides. Keys are opaque bytes (a ZeroMQ routing id).
  * Pure: the caller passes the time. A fixed table; when it is full the

@@ -158,7 +158,7 @@ class SecureStaffTest(AssignBase):
 
 
 class ReissueTest(AssignBase):
-    """assignment.reissue (PROTOCOL.md 7.12.13): a new token for an offered
+    """assignment.reissue (PROTOCOL.md 7.12.9): a new token for an offered
     seat whose first never reached the expert."""
 
     def test_reissue_replaces_the_token_and_notifies(self):

@@ -1,4 +1,4 @@
-"""`stats` (PROTOCOL.md 7.12.12) end to end: every number `expertctl --json
+"""`stats` (PROTOCOL.md 7.12.8) end to end: every number `expertctl --json
 stats` prints is recomputed here from what the test did and from the
 daemon's own records read through other operations (pool list, task list,
 task show, the audit log), so a wrong count, rate or expected share fails.

@@ -759,7 +759,7 @@ static void test_op(void **state)
 	assert_string_equal(last_id, "op-1");
 	env(&m, 1, "op-2", "log.query");
 	expect_msg(&m, PROTO_E_NOT_IMPLEMENTED, "op", "\"log.query\"");
-	env(&m, 1, "op-3", "stats"); /* served since 7.12.12: args optional */
+	env(&m, 1, "op-3", "stats"); /* served since PROTOCOL.md 7.12.8: args optional */
 	expect(&m, PROTO_OK, NULL);
 	msgpack_packer *pk = req_begin(&m, "stats", 1);
 	proto_pack_kv_int(pk, "top", 100);

@@ -2,7 +2,7 @@
  * test_token.c - answer tokens (PROTOCOL.md 7.12.3): the written form,
  * parsing back to the seat and the stored hash, refusal of anything
  * malformed, distinct tokens per call; and the per-connection throttle
- * of the answer endpoint (7.12.8) with injected times.
+ * of the answer endpoint (PROTOCOL.md 7.12.10) with injected times.
  */
 #include <setjmp.h>
 #include <stdarg.h>
