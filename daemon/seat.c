@@ -357,7 +357,7 @@ enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
 	}
 	free(as);
 	int needed = task_needed(t);
-	int fill = accepted >= needed ? TASK_FILLED
+	enum task_fill fill = accepted >= needed ? TASK_FILLED
 	           : accepted + offered < needed ? TASK_SHORT : TASK_FILLING;
 	if (fill == t->fill)
 		return PROTO_OK;

@@ -605,10 +605,13 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 static bool audit_read_request(struct audit_rd *rd, struct task *r)
 {
 	size_t n_exclude = 0;
+	int kind = 0, subject = 0;   /* indexes into the lists, as read */
 
 	audit_rd_str(rd, "bureau", r->bureau, sizeof r->bureau);
-	audit_rd_choice(rd, "kind", proto_task_kinds, &r->kind);
-	audit_rd_choice(rd, "subject", proto_task_subjects, &r->subject);
+	audit_rd_choice(rd, "kind", proto_task_kinds, &kind);
+	audit_rd_choice(rd, "subject", proto_task_subjects, &subject);
+	r->kind = (enum task_kind)kind;
+	r->subject = (enum task_subject)subject;
 	audit_rd_str(rd, "specialty", r->specialty, sizeof r->specialty);
 	audit_rd_choice(rd, "group", proto_group_types, &r->group);
 	audit_rd_cint(rd, "members", 0, TASK_MAX_SEATS, &r->members);

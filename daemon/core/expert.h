@@ -49,8 +49,8 @@ struct expert {
 	int n_specialties;
 	unsigned group_types;
 	unsigned task_types;
-	int title;                       /* enum expert_title */
-	int qualification;               /* enum expert_qual */
+	enum expert_title title;
+	enum expert_qual qualification;
 	int assess_years;
 	int training_years;
 	unsigned relaxations;

@@ -59,12 +59,12 @@ static bool task_is_known(int kind, int subject)
 	return kind >= 0 && kind < TASK_KINDS && subject >= 0 && subject < TASK_SUBJECTS;
 }
 
-int task_default_group(int kind, int subject)
+int task_default_group(enum task_kind kind, enum task_subject subject)
 {
 	return task_is_known(kind, subject) ? task_group_table[kind][subject] : -1;
 }
 
-unsigned task_required_capability(int kind, int subject)
+unsigned task_required_capability(enum task_kind kind, enum task_subject subject)
 {
 	return task_is_known(kind, subject) ? task_capability_table[kind][subject] : 0;
 }

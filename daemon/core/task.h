@@ -44,8 +44,8 @@ struct task {
 	int64_t id;                       /* 0 until created */
 	char bureau[32];                  /* the requesting bureau's code */
 	char created_by[64];              /* principal */
-	int kind;                         /* enum task_kind */
-	int subject;                      /* enum task_subject */
+	enum task_kind kind;
+	enum task_subject subject;
 	char specialty[129];
 	int group;                        /* index into proto_group_types */
 	int members;                      /* members besides the leader */
@@ -60,18 +60,18 @@ struct task {
 	char note[PROTO_REASON_SIZE];
 	uint8_t nonce[TASK_NONCE_MAX];    /* the bureau's contribution to the seed */
 	size_t nonce_len;
-	int state;                        /* enum task_state */
+	enum task_state state;
 	int64_t created_at;
 	int64_t respond_within;           /* seconds an offered expert has */
-	int fill;                         /* enum task_fill */
+	enum task_fill fill;
 	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
 };
 
 /* The group type a kind draws from by default (overridable per request). */
-int task_default_group(int kind, int subject);
+int task_default_group(enum task_kind kind, enum task_subject subject);
 /* The proto_task_types bit an expert must hold for this kind and subject,
  * or 0 when the form has no matching checkbox (competition, other). */
-unsigned task_required_capability(int kind, int subject);
+unsigned task_required_capability(enum task_kind kind, enum task_subject subject);
 /* Seats a draw fills: leader (0/1) + members + backups. */
 int task_seats(const struct task *t);
 /* Seats that must accept for the task to be filled: leader + members. */
