@@ -511,8 +511,11 @@ static bool replay_select(struct replay_at *x, const struct audit_transcript *tr
 	if (tr->replaces) {
 		spec = replay_replacement_spec(x->r, tr, &dropped);
 	}
-	bool ok = draw_select_counted(c->list, c->n, &spec, seed, panel, &n_panel,
-	                              &more) == DRAW_OK;
+	enum draw_result dres = draw_select_counted(c->list, c->n, &spec, seed, panel,
+	                                            &n_panel, &more);
+	if (dres == DRAW_NO_MEMORY)
+		return replay_fail(x, "out of memory while replaying");
+	bool ok = dres == DRAW_OK;
 	dropped += more;
 	if (ok != tr->ok)
 		return replay_fail(x, "outcome differs: transcript %s, replay %s",

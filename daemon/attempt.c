@@ -147,8 +147,13 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 			dropped = replace_drop_employers(c, a->taken, a->n_taken);
 	}
 	size_t more = 0;
-	tr->ok = draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
-	                             &tr->n_panel, &more) == DRAW_OK;
+	enum draw_result dres = draw_select_counted(c->list, c->n, &spec, tr->seed,
+	                                            tr->panel, &tr->n_panel, &more);
+	if (dres == DRAW_NO_MEMORY) {
+		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	tr->ok = dres == DRAW_OK;
 	tr->diversity_dropped = dropped + more;
 	bool new_task = t->id == 0;
 	if (tr->ok && new_task)

@@ -66,13 +66,8 @@ static void *verify_grow(void *p, size_t n, size_t *cap, size_t size)
 	if (n < *cap)
 		return p;
 	size_t nc = *cap ? *cap * 2 : 64;
-	void *q = realloc(p, nc * size);
-	if (!q) {
-		fputs("expertctl: out of memory\n", stderr);
-		abort();
-	}
 	*cap = nc;
-	return q;
+	return out_xrealloc(p, nc * size);
 }
 
 /* ---- the log ---------------------------------------------------------- */
@@ -258,11 +253,7 @@ static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object
                               int64_t seq)
 {
 	size_t n = replay_task_seats(v->r, id, NULL, 0);
-	struct replay_seat *mine = calloc(n ? n : 1, sizeof *mine);
-	if (!mine) {
-		fputs("expertctl: out of memory\n", stderr);
-		abort();
-	}
+	struct replay_seat *mine = out_xrealloc(NULL, (n ? n : 1) * sizeof *mine);
 	replay_task_seats(v->r, id, mine, n);
 	uint32_t m = seats && seats->type == MSGPACK_OBJECT_ARRAY ? seats->via.array.size : 0;
 	bool ok = true;

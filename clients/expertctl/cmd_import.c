@@ -46,9 +46,7 @@ struct import {
 static void import_issue_add(struct import_issue **list, size_t *n, long line,
                              const char *column, const char *reason, size_t rlen)
 {
-	*list = realloc(*list, (*n + 1) * sizeof **list);
-	if (!*list)
-		abort();
+	*list = out_xrealloc(*list, (*n + 1) * sizeof **list);
 	(*list)[*n].line = line;
 	(*list)[*n].column = column ? strdup(column) : NULL;
 	(*list)[*n].reason = out_clean(reason, rlen);
@@ -223,11 +221,9 @@ static void import_show_progress(const struct import *im, bool done)
 static int import_rows(struct import *im)
 {
 	const struct roster *r = im->roster;
-	const struct roster_row **batch = calloc(im->batch, sizeof *batch);
+	const struct roster_row **batch = out_xrealloc(NULL, im->batch * sizeof *batch);
 	size_t n = 0, bytes = 0;
 	int rc = 0;
-	if (!batch)
-		abort();
 	for (size_t i = 0; rc == 0 && i <= r->nrows; i++) {
 		bool last = i == r->nrows;
 		if (n > 0 && (last || n == im->batch ||

@@ -105,9 +105,7 @@ int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
 				rc = ctl_usage(ctl, "at most %d --expert options", TERM_MAX_EXPERTS);
 				break;
 			}
-			experts = realloc(experts, (nexperts + 1) * sizeof *experts);
-			if (!experts)
-				abort();
+			experts = out_xrealloc(experts, (nexperts + 1) * sizeof *experts);
 			if (!ctl_int(ctl, "--expert", optarg, 1, TERM_ID_MAX, &experts[nexperts++]))
 				rc = CTL_EXIT_USAGE;
 		} else {

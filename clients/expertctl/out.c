@@ -14,7 +14,7 @@
 /* Longest array of strings rendered in a cell, and JSON nesting depth. */
 #define OUT_MAX_DEPTH 32
 
-static void *out_xrealloc(void *p, size_t n)
+void *out_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q) {

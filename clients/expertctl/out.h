@@ -88,4 +88,8 @@ json_t *out_json_result(const struct proto_reply *rep, bool with_tokens);
 /* "expertctl: <status>: <message> (field: <field>)" on stderr. */
 void out_error(const struct proto_reply *rep);
 
+/* realloc that never returns NULL: out of memory ends expertctl with
+ * "expertctl: out of memory" (HACKING.md, Errors). n == 0 allocates 1. */
+void *out_xrealloc(void *p, size_t n);
+
 #endif

@@ -185,12 +185,12 @@ enum draw_result draw_select_counted(const struct draw_candidate *cands, size_t 
 		out[(*out_n)++] = cands[lead].id;
 	}
 
-	/* A: the candidates in id order without the leader. No error code
-	 * exists for allocation failure; a few bytes per candidate failing
-	 * means the process is lost anyway. */
+	/* A: the candidates in id order without the leader. Out of memory is
+	 * a result like the others (HACKING.md): the daemon answers internal
+	 * and rolls the attempt back, nothing is recorded. */
 	uint32_t *a = malloc((n > 0 ? n : 1) * sizeof *a);
 	if (a == NULL)
-		abort();
+		return DRAW_NO_MEMORY;
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
 		if (k != lead)

@@ -61,6 +61,7 @@ enum draw_result {
 	DRAW_OK,
 	DRAW_NO_LEADER,      /* no leader-eligible candidate */
 	DRAW_TOO_FEW,        /* not enough candidates (after diversity) */
+	DRAW_NO_MEMORY,      /* no selection made: the caller answers internal */
 };
 
 /*
