@@ -24,16 +24,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static void hex_to_bytes(const char *hex, uint8_t *out, size_t len)
-{
-	assert_int_equal(strlen(hex), 2 * len);
-	for (size_t i = 0; i < len; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
-
 static void fill(uint8_t *p, size_t n, uint8_t first)
 {
 	for (size_t i = 0; i < n; i++)
@@ -270,14 +260,14 @@ static void test_hash_known_answer(void **state)
 	audit_hash(got, prev, seq, at, "draw", body, sizeof body);
 	assert_memory_equal(got, want, 32);
 	/* The same value from Python's hashlib.blake2b(digest_size=32). */
-	hex_to_bytes("64ce430dcb237d7a525fda0625427ac3c676d05350b6568b97e13d64e9566330",
+	fx_hex("64ce430dcb237d7a525fda0625427ac3c676d05350b6568b97e13d64e9566330",
 	             expect, 32);
 	assert_memory_equal(got, expect, 32);
 
 	/* First entry: zero prev, empty body. */
 	memset(prev, 0, sizeof prev);
 	audit_hash(got, prev, 1, 1700000000, AUDIT_GENESIS, NULL, 0);
-	hex_to_bytes("2dcdcfc377b4091b201954fd6f3ad0664d1d75afca114625f842b45a0ba5d2c6",
+	fx_hex("2dcdcfc377b4091b201954fd6f3ad0664d1d75afca114625f842b45a0ba5d2c6",
 	             expect, 32);
 	assert_memory_equal(got, expect, 32);
 }
@@ -293,7 +283,7 @@ static void test_commit_known_answer(void **state)
 	assert_int_equal(crypto_generichash(want, 32, msg, sizeof msg, NULL, 0), 0);
 	audit_commit(got, secret);
 	assert_memory_equal(got, want, 32);
-	hex_to_bytes("ff04610577f4facd93a6718ce177c5d3bcd444a3504ea1ff5c4872dccfea43c5",
+	fx_hex("ff04610577f4facd93a6718ce177c5d3bcd444a3504ea1ff5c4872dccfea43c5",
 	             want, 32);
 	assert_memory_equal(got, want, 32);
 

@@ -20,7 +20,6 @@
 #include "proto.h"
 
 static char tmpdir[64];
-static int file_seq;
 /* Real keys from zmq_curve_keypair: K[0..5]. */
 static char K[6][41];
 
@@ -39,23 +38,6 @@ static int teardown(void **state)
 {
 	(void)state;
 	return fx_rmdir(tmpdir) ? 0 : -1;
-}
-
-static const char *write_file(const char *text)
-{
-	static char path[128];
-	snprintf(path, sizeof(path), "%s/allow%d", tmpdir, ++file_seq);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-	return path;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (strstr(haystack, needle) == NULL)
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
 }
 
 static void test_roles(void **state)
@@ -89,7 +71,7 @@ static void test_good_file(void **state)
 	         "  # indented comment\n"
 	         "#%s commented.out operator\n",
 	         K[0], K[1], K[2], K[3], K[4]);
-	const char *path = write_file(text);
+	const char *path = fx_write_file(tmpdir, "allow", "", text);
 	char err[512] = "";
 	struct auth_list *l = auth_list_load(path, err, sizeof(err));
 	if (l == NULL)
@@ -140,7 +122,7 @@ static void test_hash_is_never_a_key(void **state)
 	char text[256];
 	snprintf(text, sizeof(text), "%s hash.key operator\n", key);
 	char err[512] = "";
-	struct auth_list *l = auth_list_load(write_file(text), err, sizeof(err));
+	struct auth_list *l = auth_list_load(fx_write_file(tmpdir, "allow", "", text), err, sizeof(err));
 	if (l == NULL)
 		fail_msg("load failed: %s", err);
 	assert_int_equal(auth_list_count(l), 0);
@@ -151,7 +133,7 @@ static void test_empty_file(void **state)
 {
 	(void)state;
 	char err[256] = "";
-	struct auth_list *l = auth_list_load(write_file("# nobody yet\n"), err,
+	struct auth_list *l = auth_list_load(fx_write_file(tmpdir, "allow", "", "# nobody yet\n"), err,
 	                                     sizeof(err));
 	assert_non_null(l);
 	assert_int_equal(auth_list_count(l), 0);
@@ -164,7 +146,7 @@ static void test_missing_file(void **state)
 	(void)state;
 	char err[256] = "";
 	assert_null(auth_list_load("/nonexistent/allowlist", err, sizeof(err)));
-	assert_contains(err, "/nonexistent/allowlist");
+	fx_assert_contains(err, "/nonexistent/allowlist");
 }
 
 static void test_errors(void **state)
@@ -212,14 +194,14 @@ static void test_errors(void **state)
 	CASE(1, "need", "%s a\n", K[0]);
 #undef CASE
 	for (int i = 0; i < n; i++) {
-		const char *path = write_file(cases[i].text);
+		const char *path = fx_write_file(tmpdir, "allow", "", cases[i].text);
 		char where[160], err[512] = "";
 		snprintf(where, sizeof(where), "%s:%d:", path, cases[i].line);
 		struct auth_list *l = auth_list_load(path, err, sizeof(err));
 		if (l != NULL)
 			fail_msg("case %d loaded: %s", i, cases[i].text);
-		assert_contains(err, where);
-		assert_contains(err, cases[i].mention);
+		fx_assert_contains(err, where);
+		fx_assert_contains(err, cases[i].mention);
 	}
 }
 
@@ -231,7 +213,7 @@ static void test_long_principal_limit(void **state)
 	p63[63] = '\0';
 	snprintf(text, sizeof(text), "%s %s operator\n%s B-31 bureau %s\n", K[0],
 	         p63, K[1], "abcdefghijabcdefghijabcdefghij1");
-	struct auth_list *l = auth_list_load(write_file(text), err, sizeof(err));
+	struct auth_list *l = auth_list_load(fx_write_file(tmpdir, "allow", "", text), err, sizeof(err));
 	if (l == NULL)
 		fail_msg("load failed: %s", err);
 	assert_non_null(auth_list_find_principal(l, p63));
@@ -241,8 +223,8 @@ static void test_long_principal_limit(void **state)
 
 	snprintf(text, sizeof(text), "%s x bureau %s\n", K[0],
 	         "abcdefghijabcdefghijabcdefghij12");
-	assert_null(auth_list_load(write_file(text), err, sizeof(err)));
-	assert_contains(err, "bureau code");
+	assert_null(auth_list_load(fx_write_file(tmpdir, "allow", "", text), err, sizeof(err)));
+	fx_assert_contains(err, "bureau code");
 }
 
 static struct auth_entry entry(const char *key, const char *principal,

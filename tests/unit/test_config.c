@@ -21,7 +21,6 @@
 #include "proto.h"
 
 static char tmpdir[64];
-static int file_seq;
 
 static int setup(void **state)
 {
@@ -33,18 +32,6 @@ static int teardown(void **state)
 {
 	(void)state;
 	return fx_rmdir(tmpdir) ? 0 : -1;
-}
-
-/* Write text to a fresh file in tmpdir; returns its path (static). */
-static const char *write_file(const char *text)
-{
-	static char path[128];
-	snprintf(path, sizeof(path), "%s/c%d.ini", tmpdir, ++file_seq);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-	return path;
 }
 
 /* Run config_from_args on a NULL-terminated list of arguments. */
@@ -67,12 +54,6 @@ static int run(struct config *cfg, enum config_action *action, char *err,
 
 #define RUN(cfg, action, err, ...) \
 	run(cfg, action, err, sizeof(err), __VA_ARGS__, (char *)NULL)
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (strstr(haystack, needle) == NULL)
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 static void test_defaults(void **state)
 {
@@ -108,7 +89,7 @@ static void test_no_args_gives_defaults(void **state)
 static void test_file_sets_everything(void **state)
 {
 	(void)state;
-	const char *path = write_file(
+	const char *path = fx_write_file(tmpdir, "c", ".ini", 
 		"# expertd test configuration\n"
 		"[store]\n"
 		"path = /srv/expertd/pool.db\n"
@@ -158,7 +139,7 @@ static void test_bool_spellings(void **state)
 		char text[128];
 		snprintf(text, sizeof(text), "[security]\ninsecure = %s\n",
 		         cases[i].text);
-		const char *path = write_file(text);
+		const char *path = fx_write_file(tmpdir, "c", ".ini", text);
 		struct config cfg;
 		enum config_action action;
 		char err[256];
@@ -190,7 +171,7 @@ static void test_log_levels(void **state)
 static void test_options_override_file(void **state)
 {
 	(void)state;
-	const char *path = write_file(
+	const char *path = fx_write_file(tmpdir, "c", ".ini", 
 		"[store]\npath = /from/file.db\n"
 		"[server]\nlisten = tcp://127.0.0.1:7000\nbatch_max = 5\n"
 		"[security]\nsecret_key = /file.key\nallowlist = /file.allow\n"
@@ -259,16 +240,16 @@ static void test_usage_errors(void **state)
 	char err[256];
 
 	assert_int_equal(RUN(&cfg, &action, err, "--bogus"), EX_USAGE);
-	assert_contains(err, "--bogus");
+	fx_assert_contains(err, "--bogus");
 	assert_int_equal(RUN(&cfg, &action, err, "-x"), EX_USAGE);
-	assert_contains(err, "-x");
+	fx_assert_contains(err, "-x");
 	assert_int_equal(RUN(&cfg, &action, err, "--db"), EX_USAGE);
-	assert_contains(err, "--db");
-	assert_contains(err, "needs a value");
+	fx_assert_contains(err, "--db");
+	fx_assert_contains(err, "needs a value");
 	assert_int_equal(RUN(&cfg, &action, err, "--insecure=yes"), EX_USAGE);
-	assert_contains(err, "--insecure");
+	fx_assert_contains(err, "--insecure");
 	assert_int_equal(RUN(&cfg, &action, err, "stray"), EX_USAGE);
-	assert_contains(err, "stray");
+	fx_assert_contains(err, "stray");
 	/* Usage errors come before the file is even opened. */
 	assert_int_equal(RUN(&cfg, &action, err, "--config", "/nonexistent/x",
 	                     "--bogus"), EX_USAGE);
@@ -282,23 +263,23 @@ static void test_bad_option_values(void **state)
 	char err[256];
 
 	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "abc"), EX_CONFIG);
-	assert_contains(err, "--batch-max");
-	assert_contains(err, "abc");
+	fx_assert_contains(err, "--batch-max");
+	fx_assert_contains(err, "abc");
 	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "0"), EX_CONFIG);
 	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "10001"), EX_CONFIG);
 	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "10000"), 0);
 	assert_int_equal(RUN(&cfg, &action, err, "--batch-max", "12x"), EX_CONFIG);
 	assert_int_equal(RUN(&cfg, &action, err, "--log-level", "loud"), EX_CONFIG);
-	assert_contains(err, "--log-level");
-	assert_contains(err, "loud");
+	fx_assert_contains(err, "--log-level");
+	fx_assert_contains(err, "loud");
 	assert_int_equal(RUN(&cfg, &action, err, "--db", ""), EX_CONFIG);
-	assert_contains(err, "--db");
+	fx_assert_contains(err, "--db");
 
 	char longpath[CONFIG_PATH_MAX + 10];
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	longpath[sizeof(longpath) - 1] = '\0';
 	assert_int_equal(RUN(&cfg, &action, err, "--db", longpath), EX_CONFIG);
-	assert_contains(err, "longer than");
+	fx_assert_contains(err, "longer than");
 }
 
 /* [assign] and [ledger] (PROTOCOL.md 7.12.2, 7.12.5): defaults, a file
@@ -316,7 +297,7 @@ static void test_assign_and_ledger(void **state)
 	assert_false(cfg.ledger.excused[POLICY_REASON_SCHEDULE]);
 	assert_string_equal(cfg.notify_listen, "tcp://127.0.0.1:5573");
 
-	const char *path = write_file(
+	const char *path = fx_write_file(tmpdir, "c", ".ini", 
 		"[assign]\nresponse_hours = 48\n"
 		"[ledger]\nweight_decline = 2\nweight_excused = 0\nweight_expiry = 4\n"
 		"weight_withdrawal = 5\nweight_no_show = 6\n"
@@ -337,22 +318,22 @@ static void test_assign_and_ledger(void **state)
 	assert_int_equal(cfg.ledger.warn_at, 7);
 	assert_int_equal(cfg.ledger.flag_at, 9);
 
-	path = write_file("[ledger]\nexcused = none\n");
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nexcused = none\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
 	for (int r = 0; r < POLICY_REASON__COUNT; r++)
 		assert_false(cfg.ledger.excused[r]);
 
-	path = write_file("[ledger]\nexcused = illness, hangover\n");
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nexcused = illness, hangover\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
-	assert_contains(err, "hangover");
-	path = write_file("[assign]\nresponse_hours = 0\n");
+	fx_assert_contains(err, "hangover");
+	path = fx_write_file(tmpdir, "c", ".ini", "[assign]\nresponse_hours = 0\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
-	assert_contains(err, "response_hours");
+	fx_assert_contains(err, "response_hours");
 
-	path = write_file("[ledger]\nwarn_at = 6\nflag_at = 5\n");
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nwarn_at = 6\nflag_at = 5\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
 	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
-	assert_contains(err, "warn_at");
+	fx_assert_contains(err, "warn_at");
 }
 
 static void test_missing_file(void **state)
@@ -363,7 +344,7 @@ static void test_missing_file(void **state)
 	char err[256];
 	assert_int_equal(RUN(&cfg, &action, err, "--config",
 	                     "/nonexistent/expertd.ini"), EX_NOINPUT);
-	assert_contains(err, "/nonexistent/expertd.ini");
+	fx_assert_contains(err, "/nonexistent/expertd.ini");
 }
 
 /* Each bad file gives EX_CONFIG and a message with path:line and more. */
@@ -394,7 +375,7 @@ static void test_file_errors(void **state)
 		 "syntax"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *path = write_file(cases[i].text);
+		const char *path = fx_write_file(tmpdir, "c", ".ini", cases[i].text);
 		char where[160];
 		snprintf(where, sizeof(where), "%s:%d:", path, cases[i].line);
 		struct config cfg;
@@ -403,8 +384,8 @@ static void test_file_errors(void **state)
 		int rc = RUN(&cfg, &action, err, "--config", (char *)path);
 		if (rc != EX_CONFIG)
 			fail_msg("case %zu: rc %d, err '%s'", i, rc, err);
-		assert_contains(err, where);
-		assert_contains(err, cases[i].mention);
+		fx_assert_contains(err, where);
+		fx_assert_contains(err, cases[i].mention);
 	}
 }
 
@@ -416,7 +397,7 @@ static void test_file_long_line(void **state)
 	strcpy(text, "[store]\npath = /");
 	memset(text + strlen(text), 'p', 400);
 	strcat(text, "\n");
-	const char *path = write_file(text);
+	const char *path = fx_write_file(tmpdir, "c", ".ini", text);
 	struct config cfg;
 	enum config_action action;
 	char err[512];
@@ -424,8 +405,8 @@ static void test_file_long_line(void **state)
 	                 EX_CONFIG);
 	char where[160];
 	snprintf(where, sizeof(where), "%s:2:", path);
-	assert_contains(err, where);
-	assert_contains(err, "longer");
+	fx_assert_contains(err, where);
+	fx_assert_contains(err, "longer");
 }
 
 static void secure_cfg(struct config *cfg)
@@ -444,7 +425,7 @@ static void test_validate(void **state)
 	/* Defaults are secure mode without keys: refused. */
 	config_defaults(&cfg);
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "secret_key");
+	fx_assert_contains(err, "secret_key");
 
 	secure_cfg(&cfg);
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
@@ -454,7 +435,7 @@ static void test_validate(void **state)
 	secure_cfg(&cfg);
 	cfg.allowlist_file[0] = '\0';
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "allowlist");
+	fx_assert_contains(err, "allowlist");
 
 	/* Insecure needs no keys, but only local endpoints. */
 	config_defaults(&cfg);
@@ -462,23 +443,23 @@ static void test_validate(void **state)
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
 	strcpy(cfg.pub_listen, "tcp://0.0.0.0:5571");
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "pub_listen");
-	assert_contains(err, "0.0.0.0");
+	fx_assert_contains(err, "pub_listen");
+	fx_assert_contains(err, "0.0.0.0");
 	config_defaults(&cfg);
 	cfg.insecure = true;
 	strcpy(cfg.answer_listen, "tcp://*:5572");
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "answer_listen");
+	fx_assert_contains(err, "answer_listen");
 	config_defaults(&cfg);
 	cfg.insecure = true;
 	strcpy(cfg.listen, "tcp://10.0.0.1:5570");
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "listen");
+	fx_assert_contains(err, "listen");
 
 	secure_cfg(&cfg);
 	cfg.batch_max = 0;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "batch_max");
+	fx_assert_contains(err, "batch_max");
 	cfg.batch_max = 10001;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
 	cfg.batch_max = 1;
@@ -486,7 +467,7 @@ static void test_validate(void **state)
 
 	cfg.max_msg_size = 65535;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "max_message_size");
+	fx_assert_contains(err, "max_message_size");
 	cfg.max_msg_size = 64 * 1024 * 1024 + 1;
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
 	cfg.max_msg_size = 64 * 1024 * 1024;
@@ -497,12 +478,12 @@ static void test_validate(void **state)
 	secure_cfg(&cfg);
 	strcpy(cfg.pub_listen, cfg.listen);
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "pub_listen");
+	fx_assert_contains(err, "pub_listen");
 
 	secure_cfg(&cfg);
 	strcpy(cfg.listen, "udp://127.0.0.1:1");
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "udp://");
+	fx_assert_contains(err, "udp://");
 }
 
 static void test_insecure_from_args(void **state)
@@ -514,7 +495,7 @@ static void test_insecure_from_args(void **state)
 	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--listen",
 	                     "tcp://*:5570"), 0);
 	assert_int_equal(config_validate(&cfg, err, sizeof(err)), EX_CONFIG);
-	assert_contains(err, "tcp://*:5570");
+	fx_assert_contains(err, "tcp://*:5570");
 }
 
 static void test_endpoint_locality(void **state)
@@ -578,7 +559,7 @@ static void test_usage_text(void **state)
 		"max_message_size",
 	};
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		assert_contains(buf, options[i]);
+		fx_assert_contains(buf, options[i]);
 	free(buf);
 }
 

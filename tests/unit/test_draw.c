@@ -21,18 +21,9 @@
 #include <sodium.h>
 
 #include "draw.h"
+#include "fixture.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static void hex_to_bytes(const char *hex, uint8_t *out, size_t len)
-{
-	assert_int_equal(strlen(hex), 2 * len);
-	for (size_t i = 0; i < len; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -154,7 +145,7 @@ static void test_rng_rfc8439(void **state)
 	draw_rng_init(&r, zero);
 	for (int b = 0; b < 2; b++) {
 		uint8_t want[64];
-		hex_to_bytes(blocks[b], want, sizeof want);
+		fx_hex(blocks[b], want, sizeof want);
 		for (int w = 0; w < 16; w++)
 			assert_int_equal(draw_rng_u32(&r), le32(want + 4 * w));
 	}
@@ -244,12 +235,12 @@ static void test_candidates_hash(void **state)
 
 	/* Pinned by Python hashlib.blake2b(digest_size=32) over the same. */
 	uint8_t pinned[DRAW_HASH_LEN];
-	hex_to_bytes("a4435566dcdd96355b56b3895c19f39beda9b087295b7574c930dc5de3ee7c6e",
+	fx_hex("a4435566dcdd96355b56b3895c19f39beda9b087295b7574c930dc5de3ee7c6e",
 	             pinned, sizeof pinned);
 	assert_memory_equal(got, pinned, DRAW_HASH_LEN);
 
 	/* Empty list: BLAKE2b-256 of nothing. */
-	hex_to_bytes("0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8",
+	fx_hex("0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8",
 	             pinned, sizeof pinned);
 	draw_candidates_hash(got, NULL, 0);
 	assert_memory_equal(got, pinned, DRAW_HASH_LEN);
@@ -292,13 +283,13 @@ static void test_seed(void **state)
 	assert_memory_equal(got, want, DRAW_SEED_LEN);
 
 	uint8_t pinned[DRAW_SEED_LEN];
-	hex_to_bytes("9aa0ac43435f00dfcda582b82bf6255a9e3fcdffb7f18b8bffa9e6dd6aa86332",
+	fx_hex("9aa0ac43435f00dfcda582b82bf6255a9e3fcdffb7f18b8bffa9e6dd6aa86332",
 	             pinned, sizeof pinned);
 	assert_memory_equal(got, pinned, DRAW_SEED_LEN);
 
 	/* Empty nonce: the length prefix is four zero bytes. */
 	draw_seed(got, secret, NULL, 0, ch);
-	hex_to_bytes("2c3e3445e13719495641bed7e91adaf03d4703ee146811221256e3807ab8a10e",
+	fx_hex("2c3e3445e13719495641bed7e91adaf03d4703ee146811221256e3807ab8a10e",
 	             pinned, sizeof pinned);
 	assert_memory_equal(got, pinned, DRAW_SEED_LEN);
 

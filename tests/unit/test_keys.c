@@ -32,28 +32,11 @@ static int teardown(void **state)
 	return fx_rmdir(tmpdir) ? 0 : -1;
 }
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (strstr(haystack, needle) == NULL)
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
-
 /* A fresh base path in tmpdir (static buffer). */
 static const char *base_path(void)
 {
 	static char path[128];
 	snprintf(path, sizeof(path), "%s/k%d", tmpdir, ++file_seq);
-	return path;
-}
-
-static const char *write_file(const char *text)
-{
-	static char path[128];
-	snprintf(path, sizeof(path), "%s/f%d", tmpdir, ++file_seq);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
 	return path;
 }
 
@@ -128,7 +111,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(pub, kp.public_key);
 	/* A .pub file is not a secret key file. */
 	assert_false(keys_read_secret(path, &back, err, sizeof(err)));
-	assert_contains(err, "secret-key");
+	fx_assert_contains(err, "secret-key");
 
 	/* No secret in the .pub file. */
 	FILE *fp = fopen(path, "r");
@@ -151,7 +134,7 @@ static void test_refuse_overwrite(void **state)
 	assert_true(keys_write(base, &kp1, err, sizeof(err)));
 	err[0] = '\0';
 	assert_false(keys_write(base, &kp2, err, sizeof(err)));
-	assert_contains(err, "exists");
+	fx_assert_contains(err, "exists");
 	snprintf(path, sizeof(path), "%s.key", base);
 	assert_true(keys_read_secret(path, &back, err, sizeof(err)));
 	assert_string_equal(back.secret_key, kp1.secret_key);
@@ -163,7 +146,7 @@ static void test_refuse_overwrite(void **state)
 	assert_non_null(fp);
 	fclose(fp);
 	assert_false(keys_write(base2, &kp2, err, sizeof(err)));
-	assert_contains(err, ".pub");
+	fx_assert_contains(err, ".pub");
 	snprintf(path, sizeof(path), "%s.key", base2);
 	struct stat st;
 	assert_int_not_equal(stat(path, &st), 0);
@@ -193,49 +176,49 @@ static void test_corrupt_files(void **state)
 	/* Secret key of another pair. */
 	snprintf(text, sizeof(text), "[curve]\npublic-key = %s\nsecret-key = %s\n",
 	         kp.public_key, other.secret_key);
-	assert_false(keys_read_secret(write_file(text), &back, err, sizeof(err)));
-	assert_contains(err, "does not belong");
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", text), &back, err, sizeof(err)));
+	fx_assert_contains(err, "does not belong");
 	char pub[KEYS_Z85_LEN + 1];
-	assert_false(keys_read_public(write_file(text), pub, err, sizeof(err)));
+	assert_false(keys_read_public(fx_write_file(tmpdir, "f", "", text), pub, err, sizeof(err)));
 
 	/* A damaged key: one character replaced, one dropped. */
 	snprintf(text, sizeof(text), "[curve]\npublic-key = %s\nsecret-key = %.20s~%s\n",
 	         kp.public_key, kp.secret_key, kp.secret_key + 21);
-	const char *path = write_file(text);
+	const char *path = fx_write_file(tmpdir, "f", "", text);
 	assert_false(keys_read_secret(path, &back, err, sizeof(err)));
 	char where[160];
 	snprintf(where, sizeof(where), "%s:3:", path);
-	assert_contains(err, where);
-	assert_contains(err, "secret-key");
+	fx_assert_contains(err, where);
+	fx_assert_contains(err, "secret-key");
 	snprintf(text, sizeof(text), "[curve]\npublic-key = %.39s\nsecret-key = %s\n",
 	         kp.public_key, kp.secret_key);
-	assert_false(keys_read_secret(write_file(text), &back, err, sizeof(err)));
-	assert_contains(err, "public-key");
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", text), &back, err, sizeof(err)));
+	fx_assert_contains(err, "public-key");
 
 	/* Missing secret, unknown key, wrong section, syntax, duplicates. */
 	snprintf(text, sizeof(text), "[curve]\npublic-key = %s\n", kp.public_key);
-	assert_false(keys_read_secret(write_file(text), &back, err, sizeof(err)));
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", text), &back, err, sizeof(err)));
 	snprintf(text, sizeof(text), "[curve]\npublic-key = %s\nsecret-key = %s\n"
 	         "secret_key = x\n", kp.public_key, kp.secret_key);
-	assert_false(keys_read_secret(write_file(text), &back, err, sizeof(err)));
-	assert_contains(err, "secret_key");
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", text), &back, err, sizeof(err)));
+	fx_assert_contains(err, "secret_key");
 	snprintf(text, sizeof(text), "[keys]\npublic-key = %s\nsecret-key = %s\n",
 	         kp.public_key, kp.secret_key);
-	assert_false(keys_read_secret(write_file(text), &back, err, sizeof(err)));
-	assert_contains(err, "curve");
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", text), &back, err, sizeof(err)));
+	fx_assert_contains(err, "curve");
 	/* Not a random key here: one that starts with '#' is a comment, one
 	 * with '=' a setting, and the line would be no syntax error. */
-	assert_false(keys_read_secret(write_file("[curve]\nno equals sign here\n"),
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", "[curve]\nno equals sign here\n"),
 	                              &back, err, sizeof(err)));
-	assert_contains(err, ":2:");
+	fx_assert_contains(err, ":2:");
 	snprintf(text, sizeof(text), "[curve]\npublic-key = %s\npublic-key = %s\n"
 	         "secret-key = %s\n", kp.public_key, kp.public_key, kp.secret_key);
-	assert_false(keys_read_secret(write_file(text), &back, err, sizeof(err)));
-	assert_contains(err, "twice");
-	assert_false(keys_read_secret(write_file(""), &back, err, sizeof(err)));
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", text), &back, err, sizeof(err)));
+	fx_assert_contains(err, "twice");
+	assert_false(keys_read_secret(fx_write_file(tmpdir, "f", "", ""), &back, err, sizeof(err)));
 
 	assert_false(keys_read_secret("/nonexistent/x.key", &back, err, sizeof(err)));
-	assert_contains(err, "/nonexistent/x.key");
+	fx_assert_contains(err, "/nonexistent/x.key");
 }
 
 static void test_read_public_forms(void **state)
@@ -252,18 +235,18 @@ static void test_read_public_forms(void **state)
 	/* A hand-written public file, indented, with comments. */
 	snprintf(text, sizeof(text), "; server key\n[curve]\n  public-key = %s\n",
 	         kp.public_key);
-	assert_true(keys_read_public(write_file(text), out, err, sizeof(err)));
+	assert_true(keys_read_public(fx_write_file(tmpdir, "f", "", text), out, err, sizeof(err)));
 	assert_string_equal(out, kp.public_key);
 
 	/* Neither a key nor a file. */
 	assert_false(keys_read_public("/nonexistent/server.pub", out, err,
 	                              sizeof(err)));
-	assert_contains(err, "/nonexistent/server.pub");
+	fx_assert_contains(err, "/nonexistent/server.pub");
 	assert_string_equal(out, "");
 	/* A file without a public key. */
-	assert_false(keys_read_public(write_file("[curve]\n"), out, err,
+	assert_false(keys_read_public(fx_write_file(tmpdir, "f", "", "[curve]\n"), out, err,
 	                              sizeof(err)));
-	assert_contains(err, "public-key");
+	fx_assert_contains(err, "public-key");
 }
 
 int main(void)

@@ -17,20 +17,11 @@
 
 #include "candidates.h"
 #include "draw.h"
+#include "fixture.h"
 #include "eligibility.h"
 #include "handler.h"
 #include "ident.h"
 #include "replace.h"
-
-static void hex_to_bytes(const char *hex, uint8_t *out, size_t len)
-{
-	assert_int_equal(strlen(hex), 2 * len);
-	for (size_t i = 0; i < len; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
 
 /* `secret` of Appendix A: the 32 bytes 00 01 02 ... 1f. */
 static void appendix_secret(uint8_t secret[32])
@@ -77,7 +68,7 @@ static void test_a7_replacement(void **state)
 		int64_t ids[30];
 		uint8_t seed[DRAW_SEED_LEN], pinned[DRAW_SEED_LEN];
 		a5_pool(c, ids, seed);
-		hex_to_bytes("9bdcb9bb1dbd033e3f8bbc14cf981cd05338c495a88b4e4476abf167ba47ca73",
+		fx_hex("9bdcb9bb1dbd033e3f8bbc14cf981cd05338c495a88b4e4476abf167ba47ca73",
 		             pinned, sizeof pinned);
 		assert_memory_equal(seed, pinned, DRAW_SEED_LEN);
 
@@ -117,7 +108,7 @@ static void test_a8_below_rejects_first_word(void **state)
 	appendix_secret(secret);
 	draw_candidates_hash(eh, NULL, 0);
 	draw_seed(seed, secret, (const uint8_t *)"reject-0", 8, eh);
-	hex_to_bytes("25771d48da5ef7b0f679ab8e2f21d7882eef556d416b8cf03f1208f2155ab3be",
+	fx_hex("25771d48da5ef7b0f679ab8e2f21d7882eef556d416b8cf03f1208f2155ab3be",
 	             pinned, sizeof pinned);
 	assert_memory_equal(seed, pinned, DRAW_SEED_LEN);
 
