@@ -327,7 +327,9 @@ static int verify_tasks(struct verify *v)
 		            v->n_tasks + 1);
 		return 0;
 	}
-	qsort(v->draws, v->n_draws, sizeof *v->draws, verify_draw_cmp);
+	/* A log with no draw has no array: qsort's pointer must not be NULL. */
+	if (v->n_draws > 1)
+		qsort(v->draws, v->n_draws, sizeof *v->draws, verify_draw_cmp);
 	size_t at = 0;
 	for (size_t i = 0; i < v->n_tasks && !v->failed; i++) {
 		int64_t id = (int64_t)i + 1;
