@@ -27,11 +27,9 @@ static enum proto_status load_terms(struct handler_ctx *ctx, struct attempt_view
 {
 	struct store_term *terms;
 	size_t n;
-	enum store_result r = store_term_list(ctx->store, &terms, &n);
-	if (r != STORE_OK) {
-		free(terms); /* rows read before the error */
-		return handler_store_error(rep, r);
-	}
+	enum proto_status st = handler_terms(ctx, &terms, &n, rep);
+	if (st != PROTO_OK)
+		return st;
 	td->start = calloc(n + 1, sizeof *td->start);
 	td->end = calloc(n + 1, sizeof *td->end);
 	if (!td->start || !td->end) {

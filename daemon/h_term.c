@@ -35,11 +35,9 @@ enum proto_status h_term_open(struct handler_ctx *ctx, const struct proto_reques
 	ident_date_parse(s, n, &start);
 	struct store_term *terms;
 	size_t nterms;
-	enum store_result r = store_term_list(ctx->store, &terms, &nterms);
-	if (r != STORE_OK) {
-		free(terms); /* rows read before the error */
-		return handler_store_error(rep, r);
-	}
+	enum proto_status st = handler_terms(ctx, &terms, &nterms, rep);
+	if (st != PROTO_OK)
+		return st;
 	struct store_term t = {.number = 1, .start = start, .end = term_end(start),
 	                       .opened_at = ctx->now};
 	if (nterms) {
@@ -55,11 +53,11 @@ enum proto_status h_term_open(struct handler_ctx *ctx, const struct proto_reques
 		}
 	}
 	free(terms);
-	r = store_term_insert(ctx->store, &t, ctx->caller->principal);
+	enum store_result r = store_term_insert(ctx->store, &t, ctx->caller->principal);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
 	audit_pack_term(handler_audit_begin(ctx), t.number, t.start, t.end);
-	enum proto_status st = handler_audit_end(ctx, AUDIT_TERM, rep, NULL, NULL);
+	st = handler_audit_end(ctx, AUDIT_TERM, rep, NULL, NULL);
 	if (st != PROTO_OK)
 		return st;
 	msgpack_packer *pk = reply_result(rep);
@@ -76,11 +74,9 @@ enum proto_status h_term_list(struct handler_ctx *ctx, const struct proto_reques
 	(void)req;
 	struct store_term *terms;
 	size_t n;
-	enum store_result r = store_term_list(ctx->store, &terms, &n);
-	if (r != STORE_OK) {
-		free(terms); /* rows read before the error */
-		return handler_store_error(rep, r);
-	}
+	enum proto_status st = handler_terms(ctx, &terms, &n, rep);
+	if (st != PROTO_OK)
+		return st;
 	int current = 0;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 2);
@@ -141,18 +137,15 @@ enum proto_status h_term_renew(struct handler_ctx *ctx, const struct proto_reque
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct store_term *terms;
 	size_t n;
-	enum store_result r = store_term_list(ctx->store, &terms, &n);
-	if (r != STORE_OK) {
-		free(terms); /* rows read before the error */
-		return handler_store_error(rep, r);
-	}
+	enum proto_status st = handler_terms(ctx, &terms, &n, rep);
+	if (st != PROTO_OK)
+		return st;
 	free(terms);
 	if (term < 2 || (size_t)term > n)
 		return reply_error(rep, PROTO_E_NOT_FOUND, "term",
 		                   "term %d does not exist or has no term before it", term);
 	const msgpack_object *list = proto_arg(req, "experts");
 	int64_t renewed = 0;
-	enum proto_status st = PROTO_OK;
 	if (list) {
 		for (uint32_t i = 0; i < list->via.array.size && st == PROTO_OK; i++)
 			st = renew_one(ctx, (int64_t)list->via.array.ptr[i].via.u64, term,

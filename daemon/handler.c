@@ -198,3 +198,14 @@ void handler_engage_task(struct pool *pool, const struct task *t,
 	for (int i = 0; i < t->n_orgs; i++)
 		out->orgs[out->n_orgs++] = pool_org_intern(pool, t->orgs[i]);
 }
+
+enum proto_status handler_terms(struct handler_ctx *ctx, struct store_term **out,
+                                size_t *n, struct reply *rep)
+{
+	enum store_result r = store_term_list(ctx->store, out, n);
+	if (r == STORE_OK)
+		return PROTO_OK;
+	free(*out); /* rows read before the error */
+	*out = NULL;
+	return handler_store_error(rep, r);
+}

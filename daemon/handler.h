@@ -95,6 +95,11 @@ enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
 /* Map a failed store result to a wire error in rep. */
 enum proto_status handler_store_error(struct reply *rep, enum store_result r);
 
+/* Every term, oldest first (*out malloc'd, the caller frees it), or the
+ * store's error in rep with *out NULL. */
+enum proto_status handler_terms(struct handler_ctx *ctx, struct store_term **out,
+                                size_t *n, struct reply *rep);
+
 /* Record a conflict (conflict.add, a decline for reason conflict): the
  * row, the expert's history, the audit entry, the recusal index. */
 enum proto_status handler_add_conflict(struct handler_ctx *ctx,
