@@ -162,20 +162,23 @@ static void audit_print_panel(const struct audit_transcript *tr)
 	out_table_destroy(&t);
 }
 
-/* Exclusions by rule, in check order, and the diversity drops. */
+/* Exclusions by cause, as recorded (DRAW.md 4.4), and the diversity
+ * drops. An entry from before outside_group was recorded says that its
+ * outside_specialty counts both. */
 static void audit_print_excluded(const struct audit_transcript *tr)
 {
-	static const char *const head[] = {"  RULE", "EXCLUDED"};
+	static const char *const head[] = {"  CAUSE", "EXCLUDED"};
+	struct audit_excluded x;
+	audit_excluded_of(&x, tr->excluded, tr->outside_group, tr->outside_split);
 	printf("excluded:\n");
 	struct out_table *t = out_table_new(2, head);
-	for (int r = 0; r <= RULE__COUNT; r++) {
-		char rule[40], count[24];
-		snprintf(rule, sizeof rule, "  %s",
-		         r == RULE__COUNT ? "diversity (dropped)"
-		         : r == RULE_OK ? "outside_specialty" : recusal_rule_names[r]);
+	for (size_t i = 0; i <= x.n; i++) {
+		char cause[64], count[24];
+		snprintf(cause, sizeof cause, "  %s%s", i == x.n ? "diversity (dropped)" : x.key[i],
+		         i == 0 && !tr->outside_split ? " (or group: not told apart)" : "");
 		snprintf(count, sizeof count, "%llu", (unsigned long long)
-		         (r == RULE__COUNT ? tr->diversity_dropped : tr->excluded[r]));
-		const char *row[] = {rule, count};
+		         (i == x.n ? tr->diversity_dropped : x.count[i]));
+		const char *row[] = {cause, count};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
