@@ -237,6 +237,17 @@ static void test_collect_no_bucket(void **state)
 /* Outside the bucket, by cause (DRAW.md 3.1): outside_group counts those
  * who hold the specialty in another group type only (or in none), so
  * outside_specialty = excluded[RULE_OK] - outside_group. */
+/* Collect for sid and group; outside the bucket, and of those outside the
+ * group type only. */
+static void assert_outside(struct fx *f, uint32_t sid, int group, uint64_t outside,
+                           uint64_t outside_group)
+{
+	assert_true(candidates_collect(&f->c, f->pool, f->eng, &f->terms, sid, group,
+	                               &f->t, &f->cfg, NULL, 0));
+	assert_int_equal(f->c.excluded[RULE_OK], outside);
+	assert_int_equal(f->c.outside_group, outside_group);
+}
+
 static void test_collect_splits_outside_the_bucket(void **state)
 {
 	(void)state;
@@ -248,20 +259,11 @@ static void test_collect_splits_outside_the_bucket(void **state)
 
 	/* Welders, skill evaluation: 15 is a welder in methods only; 14 and
 	 * 17 are electricians. */
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, welder, 1,
-	                               &f.t, &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 3);
-	assert_int_equal(f.c.outside_group, 1);
+	assert_outside(&f, welder, 1, 3, 1);
 	/* Welders, methods: every welder is in the bucket. */
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, welder, 2,
-	                               &f.t, &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 2);
-	assert_int_equal(f.c.outside_group, 0);
+	assert_outside(&f, welder, 2, 2, 0);
 	/* Electricians: 14, 17 and 20 hold it in every group type. */
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, electrician,
-	                               0, &f.t, &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 17);
-	assert_int_equal(f.c.outside_group, 0);
+	assert_outside(&f, electrician, 0, 17, 0);
 
 	/* 15 leaves the methods group for no group at all: still a holder
 	 * outside the group. 16 moves to training review only. */
@@ -271,27 +273,15 @@ static void test_collect_splits_outside_the_bucket(void **state)
 	e = base(16, WELDER);
 	e.group_types = 1u << 0;
 	assert_true(pool_upsert(f.pool, &e));
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, welder, 1,
-	                               &f.t, &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 4);
-	assert_int_equal(f.c.outside_group, 2);
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, welder, 2,
-	                               &f.t, &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 4);
-	assert_int_equal(f.c.outside_group, 2);
+	assert_outside(&f, welder, 1, 4, 2);
+	assert_outside(&f, welder, 2, 4, 2);
 	assert_int_equal(sum_excluded(&f.c) + f.c.n, 20);
 
 	/* No bucket at all: nobody holds an unknown specialty. */
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, 0, 1, &f.t,
-	                               &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 20);
-	assert_int_equal(f.c.outside_group, 0);
+	assert_outside(&f, 0, 1, 20, 0);
 	/* A removed welder is neither. */
 	pool_remove(f.pool, 15);
-	assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, welder, 1,
-	                               &f.t, &f.cfg, NULL, 0));
-	assert_int_equal(f.c.excluded[RULE_OK], 3);
-	assert_int_equal(f.c.outside_group, 1);
+	assert_outside(&f, welder, 1, 3, 1);
 	fx_fini(&f);
 }
 
