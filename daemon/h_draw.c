@@ -125,11 +125,17 @@ static enum proto_status reply_insufficient(const struct task *t,
 {
 	int needed = task_seats(t);
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 8);
 	proto_pack_kv_int(pk, "needed", needed);
 	proto_pack_kv_int(pk, "found", (int64_t)tr->n_candidates);
 	proto_pack_str(pk, "excluded");
 	pack_excluded(pk, tr);
+	/* What the counts refer to, so the requester can tell what to change
+	 * (the group type after defaulting; a redraw's from its task). */
+	proto_pack_kv_str(pk, "specialty", t->specialty);
+	proto_pack_kv_str(pk, "group", proto_group_types[t->group]);
+	proto_pack_kv_str(pk, "capability",
+	                  task_required_capability_name(t->kind, t->subject));
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
 	rep->keep_result_on_error = true;

@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "hint.h"
 #include "out.h"
 #include "seat_role.h"
 
@@ -185,6 +186,24 @@ static void audit_print_excluded(const struct audit_transcript *tr)
 	out_table_destroy(&t);
 }
 
+/* A failed attempt: which counts say what to change. A replacement
+ * draws one seat. */
+static void audit_print_hints(const struct audit_transcript *tr)
+{
+	const struct task *q = &tr->req;
+	struct hint_counts h = {
+		.specialty = q->specialty,
+		.group = proto_group_types[q->group],
+		.capability = task_required_capability_name(q->kind, q->subject),
+		.needed = tr->replaces ? 1 : (uint64_t)task_seats(q),
+		.found = tr->n_candidates,
+		.has_outside_group = tr->outside_split,
+		.outside_group = tr->outside_group,
+		.capability_excluded = tr->excluded[RULE_CAPABILITY],
+	};
+	hint_print(stdout, &h, "");
+}
+
 static void audit_print_transcript(const struct audit_transcript *tr)
 {
 	enum { MAX_DRAWN = sizeof tr->already_drawn / sizeof tr->already_drawn[0] };
@@ -203,6 +222,8 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 	audit_kv("candidates_hash", "%s",
 	         out_hex(tr->candidates_hash, sizeof tr->candidates_hash, hex));
 	audit_print_excluded(tr);
+	if (!tr->ok)
+		audit_print_hints(tr);
 	if (tr->n_already_drawn)
 		audit_kv("already drawn", "%s",
 		         audit_ids(tr->already_drawn, tr->n_already_drawn, ids, sizeof ids));
