@@ -428,11 +428,6 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	                   tr->kind);
 }
 
-static const char *replay_rule_key(int rule)
-{
-	return rule == RULE_OK ? "outside_specialty" : recusal_rule_names[rule];
-}
-
 /* The candidate list as h_draw.c builds it, from the replayed state. */
 static bool replay_collect(struct replay_at *x, const struct audit_transcript *tr)
 {
@@ -456,38 +451,44 @@ static bool replay_collect(struct replay_at *x, const struct audit_transcript *t
 	return true;
 }
 
+/*
+ * The list, its hash and the counts by cause. The replay's counts are put
+ * in the transcript's layout (DRAW.md 4.4): a 12-key map's
+ * outside_specialty is compared with the replay's outside_specialty +
+ * outside_group, a 13-key map's with each.
+ */
 static bool replay_compare_candidates(struct replay_at *x,
                                       const struct audit_transcript *tr,
                                       uint8_t hash[DRAW_HASH_LEN])
 {
 	const struct candidates *c = &x->r->cands;
-	int rule = -1;
+	struct audit_excluded want, got;
+	size_t k = 0;
 
 	draw_candidates_hash(hash, c->ids, c->n);
-	for (int i = 0; i < RULE__COUNT && rule < 0; i++)
-		if (c->excluded[i] != tr->excluded[i])
-			rule = i;
+	audit_excluded_of(&want, tr->excluded, tr->outside_group, tr->outside_split);
+	audit_excluded_of(&got, c->excluded, c->outside_group, tr->outside_split);
+	while (k < want.n && want.count[k] == got.count[k])
+		k++;
 	if (c->n != tr->n_candidates) {
-		if (rule < 0)
+		if (k == want.n)
 			return replay_fail(x, "candidate list differs: transcript %llu "
 			                   "candidates, replay %zu",
 			                   (unsigned long long)tr->n_candidates, c->n);
 		return replay_fail(x, "candidate list differs: transcript %llu "
 		                   "candidates, replay %zu; excluded[%s]: transcript "
 		                   "%llu, replay %llu",
-		                   (unsigned long long)tr->n_candidates, c->n,
-		                   replay_rule_key(rule),
-		                   (unsigned long long)tr->excluded[rule],
-		                   (unsigned long long)c->excluded[rule]);
+		                   (unsigned long long)tr->n_candidates, c->n, want.key[k],
+		                   (unsigned long long)want.count[k],
+		                   (unsigned long long)got.count[k]);
 	}
 	if (memcmp(hash, tr->candidates_hash, DRAW_HASH_LEN) != 0)
 		return replay_fail(x, "candidate list differs: %zu candidates in both, "
 		                   "not the same experts", c->n);
-	if (rule >= 0)
+	if (k < want.n)
 		return replay_fail(x, "excluded[%s]: transcript %llu, replay %llu",
-		                   replay_rule_key(rule),
-		                   (unsigned long long)tr->excluded[rule],
-		                   (unsigned long long)c->excluded[rule]);
+		                   want.key[k], (unsigned long long)want.count[k],
+		                   (unsigned long long)got.count[k]);
 	return true;
 }
 

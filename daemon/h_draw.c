@@ -107,12 +107,15 @@ static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *
 	return st;
 }
 
+/* The transcript's counts by cause (DRAW.md 4.4), then the diversity
+ * drops (PROTOCOL.md 7.9.4). */
 static void pack_excluded(msgpack_packer *pk, const struct audit_transcript *tr)
 {
-	msgpack_pack_map(pk, RULE__COUNT + 1);
-	proto_pack_kv_int(pk, "outside_specialty", (int64_t)tr->excluded[RULE_OK]);
-	for (int r = 1; r < RULE__COUNT; r++)
-		proto_pack_kv_int(pk, recusal_rule_names[r], (int64_t)tr->excluded[r]);
+	struct audit_excluded x;
+	audit_excluded_of(&x, tr->excluded, tr->outside_group, tr->outside_split);
+	msgpack_pack_map(pk, x.n + 1);
+	for (size_t i = 0; i < x.n; i++)
+		proto_pack_kv_int(pk, x.key[i], (int64_t)x.count[i]);
 	proto_pack_kv_int(pk, "diversity", (int64_t)tr->diversity_dropped);
 }
 
@@ -122,11 +125,17 @@ static enum proto_status reply_insufficient(const struct task *t,
 {
 	int needed = task_seats(t);
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 8);
 	proto_pack_kv_int(pk, "needed", needed);
 	proto_pack_kv_int(pk, "found", (int64_t)tr->n_candidates);
 	proto_pack_str(pk, "excluded");
 	pack_excluded(pk, tr);
+	/* What the counts refer to, so the requester can tell what to change
+	 * (the group type after defaulting; a redraw's from its task). */
+	proto_pack_kv_str(pk, "specialty", t->specialty);
+	proto_pack_kv_str(pk, "group", proto_group_types[t->group]);
+	proto_pack_kv_str(pk, "capability",
+	                  task_required_capability_name(t->kind, t->subject));
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
 	rep->keep_result_on_error = true;

@@ -71,13 +71,6 @@ void audit_commit(uint8_t out[AUDIT_HASH_LEN], const uint8_t secret[AUDIT_SECRET
 	crypto_generichash_final(&st, out, AUDIT_HASH_LEN);
 }
 
-/* The key under which excluded[i] is recorded: RULE_OK counts the pool's
- * experts outside the task's specialty and group-type bucket. */
-const char *audit_rule_key(int i)
-{
-	return i == RULE_OK ? "outside_specialty" : recusal_rule_names[i];
-}
-
 /* ---- packing ---- */
 
 void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v)
@@ -256,9 +249,7 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	audit_pack_kv_uint(pk, "candidates", t->n_candidates);
 	audit_pack_kv_bin(pk, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN);
 	proto_pack_str(pk, "excluded");
-	msgpack_pack_map(pk, RULE__COUNT);
-	for (int i = 0; i < RULE__COUNT; i++)
-		audit_pack_kv_uint(pk, audit_rule_key(i), t->excluded[i]);
+	audit_pack_excluded(pk, t->excluded, t->outside_group, t->outside_split);
 	audit_pack_kv_uint(pk, "diversity_dropped", t->diversity_dropped);
 	audit_pack_kv_ints(pk, "already_drawn", t->already_drawn, t->n_already_drawn);
 	audit_pack_kv_bin(pk, "secret", t->secret, AUDIT_SECRET_LEN);
@@ -379,8 +370,7 @@ bool audit_rd_cint(struct audit_rd *rd, const char *k, int min, int max,
 	return rd->ok;
 }
 
-static bool audit_rd_uint(struct audit_rd *rd, const char *k, uint64_t max,
-                          uint64_t *out)
+bool audit_rd_uint(struct audit_rd *rd, const char *k, uint64_t max, uint64_t *out)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -637,13 +627,6 @@ static bool audit_read_rules(struct audit_rd *rd, struct recusal_config *c)
 	return audit_rd_end(rd);
 }
 
-bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT])
-{
-	for (int i = 0; i < RULE__COUNT; i++)
-		audit_rd_uint(rd, audit_rule_key(i), UINT64_MAX, &excluded[i]);
-	return audit_rd_end(rd);
-}
-
 /* "task": an id >= 1, or nil for none (0 would pack as nil). */
 static bool audit_rd_task_id(struct audit_rd *rd, int64_t *task)
 {
@@ -684,7 +667,8 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 	audit_rd_bin(&rd, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN,
 	             DRAW_HASH_LEN, NULL);
 	if (audit_rd_map(&rd, "excluded", &sub))
-		audit_rd_check(&rd, audit_read_excluded(&sub, t->excluded));
+		audit_rd_check(&rd, audit_read_excluded(&sub, t->excluded, &t->outside_group,
+		                                        &t->outside_split));
 	audit_rd_uint(&rd, "diversity_dropped", UINT64_MAX, &t->diversity_dropped);
 	audit_rd_ids(&rd, "already_drawn", t->already_drawn,
 	             sizeof t->already_drawn / sizeof t->already_drawn[0],

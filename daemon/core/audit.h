@@ -67,7 +67,14 @@ struct audit_transcript {
 	struct recusal_config rules;
 	uint64_t n_candidates;
 	uint8_t candidates_hash[DRAW_HASH_LEN];
-	uint64_t excluded[RULE__COUNT];   /* [RULE_OK] = outside specialty/group */
+	/* [RULE_OK]: outside the specialty and group-type bucket, either
+	 * cause; outside_group: of those, the ones holding the specialty
+	 * (DRAW.md 3.1). outside_split: recorded with outside_group, the
+	 * 13-key map; false for the 12-key map of entries written before
+	 * draft 9, which does not tell the causes apart (outside_group 0). */
+	uint64_t excluded[RULE__COUNT];
+	uint64_t outside_group;
+	bool outside_split;
 	uint64_t diversity_dropped;
 	int64_t already_drawn[TASK_MAX_SEATS * 4]; /* excluded as drawn before */
 	size_t n_already_drawn;
@@ -78,6 +85,21 @@ struct audit_transcript {
 	size_t n_panel;
 	bool ok;
 };
+
+/* The `excluded` map of a transcript or task.short (DRAW.md 4.4): its
+ * keys and counts in recorded order. Split: 13 keys, outside_specialty
+ * (excluded[RULE_OK] - outside_group), outside_group, then the rules;
+ * else the 12 keys of older entries, whose outside_specialty is all of
+ * excluded[RULE_OK]. One list for the packers, the reply of a failed draw,
+ * the verifier's comparison and what expertctl prints. */
+#define AUDIT_EXCLUDED_MAX (RULE__COUNT + 1)
+struct audit_excluded {
+	size_t n;
+	const char *key[AUDIT_EXCLUDED_MAX];
+	uint64_t count[AUDIT_EXCLUDED_MAX];
+};
+void audit_excluded_of(struct audit_excluded *x, const uint64_t excluded[RULE__COUNT],
+                       uint64_t outside_group, bool split);
 
 /* Body packers; each packs exactly one map. */
 void audit_pack_genesis(msgpack_packer *pk, const uint8_t commit[AUDIT_HASH_LEN]);
@@ -108,8 +130,10 @@ void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s);
 void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
                                const char *reason, int64_t seats);
 void audit_pack_task_filled(msgpack_packer *pk, int64_t task);
+/* Always the 13-key `excluded` map (excluded[] as in a transcript). */
 void audit_pack_task_short(msgpack_packer *pk, int64_t task, int64_t draw,
-                           int64_t empty, const uint64_t excluded[RULE__COUNT]);
+                           int64_t empty, const uint64_t excluded[RULE__COUNT],
+                           uint64_t outside_group);
 void audit_pack_expert_warned(msgpack_packer *pk, int64_t expert, int score,
                               int warn_at, int flag_at);
 

@@ -91,6 +91,10 @@ uint32_t pool_org_find(const struct pool *p, const char *code);
 uint32_t pool_org_intern(struct pool *p, const char *code);
 /* The bucket of a specialty and group-type index (0..2), or NULL. */
 const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group);
+/* Experts (any status) whose specialties include sid, whatever their
+ * group types: the union of sid's buckets, and those with no group type.
+ * Kept up to date by every upsert and removal, so it costs no scan. */
+size_t pool_specialty_holders(const struct pool *p, uint32_t sid);
 
 /* Filters of pool.list; 0 / -1 fields mean "any". */
 struct pool_filter {

@@ -1091,6 +1091,251 @@ static void test_readers_refuse_bad_values(void **state)
 	free(t);
 }
 
+/* ---------------------------------------------------------------- the two layouts of `excluded` */
+
+/* DRAW.md 4.4: entries since draft 9 have 13 keys; older ones the same
+ * without outside_group, their outside_specialty counting both causes. */
+static const char *const EXCLUDED_13[] = {
+	"outside_specialty", "outside_group", "status", "term", "capability", "age",
+	"excluded", "employer", "recommender", "conflict", "overlap", "rotation",
+	"exposure", NULL};
+static const char *const EXCLUDED_12[] = {
+	"outside_specialty", "status", "term", "capability", "age", "excluded",
+	"employer", "recommender", "conflict", "overlap", "rotation", "exposure", NULL};
+
+/* make_transcript's, recorded as since draft 9: 40 experts outside the
+ * bucket, 15 of whom hold the specialty in another group type. */
+static void make_split_transcript(struct audit_transcript *t)
+{
+	make_transcript(t);
+	t->excluded[RULE_OK] = 40;
+	t->outside_group = 15;
+	t->outside_split = true;
+}
+
+/* Reads, and in the 13-key layout. */
+static bool read_split_transcript(const msgpack_object *o)
+{
+	struct audit_transcript *t = malloc(sizeof *t);
+	assert_non_null(t);
+	bool ok = audit_read_transcript(o, t) && t->outside_split;
+	free(t);
+	return ok;
+}
+
+static uint64_t uint_at(const msgpack_object *m, uint32_t i)
+{
+	const msgpack_object *v = val_at(m, i);
+	assert_int_equal(v->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+	return v->via.u64;
+}
+
+/* Pack t into a (left for the caller to free), check the keys of its
+ * excluded map, read it back with its layout and counts, and pack that
+ * to the same bytes. Returns the excluded map. */
+static const msgpack_object *excluded_round_trip(struct body *a,
+                                                 const struct audit_transcript *t,
+                                                 const char *const *keys)
+{
+	struct audit_transcript *r = malloc(sizeof *r);
+	struct body b;
+
+	assert_non_null(r);
+	body_init(a);
+	audit_pack_transcript(&a->pk, t);
+	const msgpack_object *x = val_at(body_unpack(a), 9);
+	assert_keys(x, keys);
+	assert_true(audit_read_transcript(&a->u.data, r));
+	assert_int_equal(r->outside_split, t->outside_split);
+	assert_int_equal(r->outside_group, t->outside_split ? t->outside_group : 0);
+	assert_memory_equal(r->excluded, t->excluded, sizeof t->excluded);
+	body_init(&b);
+	audit_pack_transcript(&b.pk, r);
+	assert_same_bytes(a, &b);
+	body_free(&b);
+	free(r);
+	return x;
+}
+
+static void test_transcript_13_keys_and_round_trip(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t);
+	struct body a;
+
+	assert_non_null(t);
+	make_split_transcript(t);
+	const msgpack_object *x = excluded_round_trip(&a, t, EXCLUDED_13);
+	assert_int_equal(uint_at(x, 0), 25);
+	assert_int_equal(uint_at(x, 1), 15);
+	for (int i = 1; i < RULE__COUNT; i++)
+		assert_true(uint_at(x, (uint32_t)i + 1) == t->excluded[i]);
+	body_free(&a);
+
+	/* The layout is not the value: nobody outside the group, still 13. */
+	t->outside_group = 0;
+	x = excluded_round_trip(&a, t, EXCLUDED_13);
+	assert_int_equal(uint_at(x, 0), 40);
+	assert_int_equal(uint_at(x, 1), 0);
+	body_free(&a);
+
+	/* Every other break of the layout is refused; without outside_group
+	 * it is the older layout (next test). */
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_all_breaks_refused(&a, read_split_transcript,
+	                          17 * 3 + 14 * 3 + 4 * 3 + (RULE__COUNT + 1) * 3);
+	body_free(&a);
+	free(t);
+}
+
+/* Entries written before draft 9 read and pack back byte for byte; their
+ * outside_specialty is everyone outside the bucket. */
+static void test_transcript_12_keys_still_read(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t), *r = malloc(sizeof *r);
+	struct body a, b;
+
+	assert_non_null(t);
+	assert_non_null(r);
+	make_transcript(t);   /* outside_split false: the older layout */
+	excluded_round_trip(&a, t, EXCLUDED_12);
+	body_free(&a);
+
+	/* The same pool in both layouts reads to the same counts, but for
+	 * the split. */
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	t->outside_split = false;
+	body_init(&b);
+	audit_pack_transcript(&b.pk, t);
+	assert_true(a.sb.size > b.sb.size);
+	assert_true(audit_read_transcript(body_unpack(&a), r));
+	assert_int_equal(r->excluded[RULE_OK], 40);
+	assert_int_equal(r->outside_group, 15);
+	assert_true(audit_read_transcript(body_unpack(&b), r));
+	assert_int_equal(r->excluded[RULE_OK], 40);
+	assert_int_equal(r->outside_group, 0);
+	assert_false(r->outside_split);
+	body_free(&b);
+
+	/* A 13-key map without outside_group is a 12-key one: its
+	 * outside_specialty (25) then counts all outside the bucket. */
+	msgpack_object *m = &a.u.data.via.map.ptr[9].val;
+	msgpack_object_kv *kv = m->via.map.ptr;
+	msgpack_object_kv drop[RULE__COUNT];
+	drop[0] = kv[0];
+	memcpy(drop + 1, kv + 2, (RULE__COUNT - 1) * sizeof *kv);
+	m->via.map.ptr = drop;
+	m->via.map.size = RULE__COUNT;
+	assert_true(audit_read_transcript(&a.u.data, r));
+	assert_false(r->outside_split);
+	assert_int_equal(r->excluded[RULE_OK], 25);
+	m->via.map.ptr = kv;
+	m->via.map.size = RULE__COUNT + 1;
+	body_free(&a);
+	free(t);
+	free(r);
+}
+
+/* outside_specialty + outside_group is a count of the pool: it must fit
+ * the uint64 it was counted in. */
+static void test_excluded_sum_must_fit(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t);
+	struct body a;
+
+	assert_non_null(t);
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	msgpack_object *x = &body_unpack(&a)->via.map.ptr[9].val;
+	x->via.map.ptr[0].val.via.u64 = UINT64_MAX;
+	assert_false(audit_read_transcript(&a.u.data, t));
+	x->via.map.ptr[1].val.via.u64 = 0;
+	assert_true(audit_read_transcript(&a.u.data, t));
+	assert_true(t->excluded[RULE_OK] == UINT64_MAX);
+	x->via.map.ptr[0].val.via.u64 = UINT64_MAX - 1;
+	x->via.map.ptr[1].val.via.u64 = 1;
+	assert_true(audit_read_transcript(&a.u.data, t));
+	assert_true(t->excluded[RULE_OK] == UINT64_MAX);
+	assert_int_equal(t->outside_group, 1);
+	body_free(&a);
+	free(t);
+}
+
+/* A task.short body as the old daemon wrote it: its map of `keys`. */
+static void pack_task_short_keys(msgpack_packer *pk, const char *const *keys)
+{
+	uint32_t n = 0;
+	while (keys[n])
+		n++;
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "task", 7);
+	proto_pack_kv_int(pk, "draw", 3);
+	proto_pack_kv_int(pk, "empty", 2);
+	proto_pack_str(pk, "excluded");
+	msgpack_pack_map(pk, n);
+	for (uint32_t i = 0; i < n; i++)
+		proto_pack_kv_int(pk, keys[i], i);
+}
+
+static bool read_task_short(const msgpack_object *o)
+{
+	int64_t task = 0;
+	bool ok = audit_read_task_event(AUDIT_TASK_SHORT, o, &task);
+	assert_true(!ok || task == 7);
+	return ok;
+}
+
+/* task.short carries the failed replacement's counts: 13 keys now, and
+ * its 12-key bodies still read. */
+static void test_task_short_layouts(void **state)
+{
+	(void)state;
+	static const char *const top[] = {"task", "draw", "empty", "excluded", NULL};
+	uint64_t ex[RULE__COUNT];
+	struct body a;
+
+	for (int i = 0; i < RULE__COUNT; i++)
+		ex[i] = (uint64_t)i + 2;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	const msgpack_object *o = body_unpack(&a);
+	assert_keys(o, top);
+	assert_keys(val_at(o, 3), EXCLUDED_13);
+	assert_int_equal(uint_at(val_at(o, 3), 0), 1);
+	assert_int_equal(uint_at(val_at(o, 3), 1), 1);
+	assert_int_equal(uint_at(val_at(o, 3), 2), 3);
+	assert_true(read_task_short(o));
+	body_free(&a);
+
+	body_init(&a);
+	pack_task_short_keys(&a.pk, EXCLUDED_12);
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+
+	/* Neither layout with a key short, nor outside_group out of place. */
+	const char *keys[RULE__COUNT + 2];
+	memcpy(keys, EXCLUDED_12, sizeof keys[0] * RULE__COUNT);
+	keys[RULE__COUNT - 1] = NULL;
+	body_init(&a);
+	pack_task_short_keys(&a.pk, keys);
+	assert_false(read_task_short(body_unpack(&a)));
+	body_free(&a);
+	memcpy(keys, EXCLUDED_13, sizeof keys[0] * (RULE__COUNT + 2));
+	keys[1] = "status";
+	keys[2] = "outside_group";
+	body_init(&a);
+	pack_task_short_keys(&a.pk, keys);
+	assert_false(read_task_short(body_unpack(&a)));
+	body_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1108,6 +1353,10 @@ int main(void)
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),
+		cmocka_unit_test(test_transcript_13_keys_and_round_trip),
+		cmocka_unit_test(test_transcript_12_keys_still_read),
+		cmocka_unit_test(test_excluded_sum_must_fit),
+		cmocka_unit_test(test_task_short_layouts),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -30,6 +30,7 @@
 #define N_EXPERTS 200
 #define N_ORGS 10          /* held by experts; two more are held by nobody */
 #define SIM_MAX_TASKS 128
+#define SIM_MAX_DRAWS 128
 #define NANNY "育婴员"      /* the small specialty: failed draws */
 
 static const char *const SPECS[] = {"焊工", "电工", "车工"};
@@ -176,7 +177,11 @@ struct sim {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	/* What the scenario exercised. */
-	uint64_t excluded[RULE__COUNT], dropped;
+	uint64_t excluded[RULE__COUNT], outside_group, dropped;
+	/* The log keeps the 12-key `excluded` map of entries written before
+	 * draft 9 (DRAW.md 4.4; the tests below were pinned on those bytes);
+	 * each draw's outside_group, for rewriting it in today's layout. */
+	uint64_t outside_group_of[SIM_MAX_DRAWS];
 	struct replay_stats want;         /* entries left 0 */
 	uint64_t failed_redraws;
 	int64_t failed_redraw_task, failed_redraw_draw;
@@ -349,6 +354,8 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	tr->rules = s->rules;
 	tr->n_candidates = c.n;
 	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
+	assert_true(tr->draw < SIM_MAX_DRAWS);
+	s->outside_group_of[tr->draw] = c.outside_group;
 	draw_candidates_hash(tr->candidates_hash, c.ids, c.n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
 	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
@@ -375,6 +382,7 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	}
 	for (int r = 0; r < RULE__COUNT; r++)
 		s->excluded[r] += c.excluded[r];
+	s->outside_group += c.outside_group;
 	s->dropped += dropped;
 	s->want.draws++;
 	s->want.failed_draws += !tr->ok;
@@ -712,6 +720,9 @@ static void test_scenario_covers_every_rule(void **state)
 	for (int r = 0; r < RULE__COUNT; r++)
 		if (SIM.excluded[r] == 0)
 			fail_msg("no draw excluded anyone under %s", recusal_rule_names[r]);
+	/* Both causes of being outside the bucket. */
+	assert_true(SIM.outside_group > 0);
+	assert_true(SIM.excluded[RULE_OK] > SIM.outside_group);
 	assert_true(SIM.dropped > 0);
 	assert_true(SIM.want.draws >= 50);
 	assert_true(SIM.want.failed_draws >= 2);
@@ -1271,6 +1282,133 @@ static void test_already_drawn_are_left_out(void **state)
 	free(s.tasks);
 }
 
+/* ---- the two layouts of a transcript's counts (DRAW.md 4.4) ---- */
+
+/* Rewrite the draws of l from draw id `from` on as the daemon writes them
+ * since draft 9: the 13-key map, with outside_group. Rehashed from the
+ * first change. */
+static void log_split_from(struct log *l, int64_t from)
+{
+	size_t first = l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		struct audit_transcript tr;
+		if (!is_draw(&l->e[i]))
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		assert_false(tr.outside_split);
+		if (tr.draw < from)
+			continue;
+		tr.outside_group = SIM.outside_group_of[tr.draw];
+		tr.outside_split = true;
+		entry_set_transcript(&l->e[i], &tr);
+		if (first == l->n)
+			first = i;
+	}
+	log_rehash(l, first);
+}
+
+/* Index of the first draw for which some holder of the specialty was
+ * outside the bucket for want of the group type, and some expert for
+ * want of the specialty. */
+static size_t first_draw_with_outside_group(const struct log *l)
+{
+	struct audit_transcript tr;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!is_draw(&l->e[i]))
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		uint64_t group = SIM.outside_group_of[tr.draw];
+		if (group > 0 && tr.excluded[RULE_OK] > group)
+			return i;
+	}
+	fail_msg("no draw had a holder outside the group type");
+	return 0;
+}
+
+/* Logs of the 12-key layout (the scenario's), of the 13-key one, and
+ * begun in one and continued in the other all replay. */
+static void test_both_layouts_replay(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct log l;
+	struct audit_transcript tr;
+	size_t k = first_draw_with_outside_group(&SIM.log);
+	entry_transcript(&SIM.log.e[k], &tr);
+	const int64_t draw = tr.draw;
+
+	const int64_t from[] = {1, draw, draw + 1, SIM.last_draw};
+	for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+		log_copy(&l, &SIM.log);
+		log_split_from(&l, from[i]);
+		entry_transcript(&l.e[k], &tr);
+		assert_int_equal(tr.outside_split, draw >= from[i]);
+		if (tr.outside_split)
+			assert_int_equal(tr.outside_group, SIM.outside_group_of[draw]);
+		replay_log(&l, &o, NULL);
+		if (o.bad != l.n)
+			fail_msg("13 keys from draw %lld: refused: %s", (long long)from[i], o.why);
+		log_free(&l);
+	}
+}
+
+/* Apply f to draw entry k of `base` (copied), rehash, replay, and expect
+ * the mismatch at k naming `what`. */
+static void assert_caught_in(const struct log *base, size_t k,
+                             void (*f)(struct audit_transcript *), const char *what)
+{
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	log_copy(&l, base);
+	entry_transcript(&l.e[k], &tr);
+	f(&tr);
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, what);
+	log_free(&l);
+}
+
+/* 13 keys: one expert moved from outside_specialty to outside_group
+ * leaves the sum as it was, and is caught. */
+static void forge_outside_cause(struct audit_transcript *tr)
+{
+	tr->outside_group++;
+}
+
+/* 12 keys: outside_specialty must be the replay's outside_specialty +
+ * outside_group; one counting only those outside the specialty is
+ * caught. */
+static void forge_without_group(struct audit_transcript *tr)
+{
+	tr->excluded[RULE_OK] -= SIM.outside_group_of[tr->draw];
+}
+
+static void test_counts_checked_in_both_layouts(void **state)
+{
+	(void)state;
+	size_t k = first_draw_with_outside_group(&SIM.log);
+	struct audit_transcript tr;
+	struct log split;
+	char want[96];
+	entry_transcript(&SIM.log.e[k], &tr);
+	uint64_t all = tr.excluded[RULE_OK], group = SIM.outside_group_of[tr.draw];
+
+	log_copy(&split, &SIM.log);
+	log_split_from(&split, 1);
+	snprintf(want, sizeof want,
+	         "excluded[outside_specialty]: transcript %llu, replay %llu",
+	         (unsigned long long)(all - group - 1), (unsigned long long)(all - group));
+	assert_caught_in(&split, k, forge_outside_cause, want);
+	log_free(&split);
+
+	snprintf(want, sizeof want,
+	         "excluded[outside_specialty]: transcript %llu, replay %llu",
+	         (unsigned long long)(all - group), (unsigned long long)all);
+	assert_caught_in(&SIM.log, k, forge_without_group, want);
+}
+
 /* ---- small logs: layouts, types and order ---- */
 
 /* A fresh log: genesis, a term and one expert. */
@@ -1500,6 +1638,8 @@ int main(void)
 		cmocka_unit_test(test_forged_ids_lists_and_dates),
 		cmocka_unit_test(test_redraw_of_another_request_is_caught),
 		cmocka_unit_test(test_already_drawn_are_left_out),
+		cmocka_unit_test(test_both_layouts_replay),
+		cmocka_unit_test(test_counts_checked_in_both_layouts),
 		cmocka_unit_test(test_types_and_layouts),
 		cmocka_unit_test(test_terms_experts_conflicts_are_checked),
 		cmocka_unit_test(test_replay_is_spent_after_mismatch),
