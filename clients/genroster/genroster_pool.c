@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "genroster.h"
+#include "textnorm.h"
 #include "genroster_data.h"
 #include "ident.h"
 
@@ -198,10 +199,18 @@ static void pool_name(enum genroster_org_kind kind, size_t nth, struct genroster
 	}
 }
 
+/* Is the name or code taken? Names compare as the registry matches them
+ * (REGISTRY.md 1.1): 广州市X and 广州X are one organisation there, and
+ * one name with two codes would be a roster error. */
 static bool pool_has(const struct genroster_pool *p, const char *name, const char *code)
 {
+	char key[TEXTNORM_KEY_SIZE], other[TEXTNORM_KEY_SIZE];
+	if (!textnorm_key(TEXTNORM_ORG, name, key, sizeof key))
+		return true;
 	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->orgs[i].name, name) == 0 || strcmp(p->orgs[i].code, code) == 0)
+		if (strcmp(p->orgs[i].code, code) == 0 ||
+		    (textnorm_key(TEXTNORM_ORG, p->orgs[i].name, other, sizeof other) &&
+		     strcmp(key, other) == 0))
 			return true;
 	return false;
 }
