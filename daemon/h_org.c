@@ -246,8 +246,9 @@ static enum proto_status merge_memory(struct handler_ctx *ctx, const char *from,
 	if (!f)
 		return PROTO_OK;  /* nothing in memory names it */
 	uint32_t i = pool_org_intern(ctx->pool, into);
-	if (!i || !pool_merge_org(ctx->pool, f, i) || !engage_merge_org(ctx->engage, f, i))
+	if (!i || !engage_merge_org(ctx->engage, f, i))
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	pool_merge_org(ctx->pool, f, i);
 	return PROTO_OK;
 }
 

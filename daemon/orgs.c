@@ -18,14 +18,6 @@ static enum store_result live(struct handler_ctx *ctx, struct store_org *o)
 	return r;
 }
 
-static bool is_key(const char *s)
-{
-	if (strncmp(s, "org:", 4) != 0 || s[4] < '1' || s[4] > '9')
-		return false;
-	size_t n = strspn(s + 4, "0123456789");
-	return s[4 + n] == '\0' && n <= 10;
-}
-
 struct closest {
 	const char *sought;     /* matching key */
 	const char *except;
@@ -124,7 +116,7 @@ enum proto_status orgs_resolve(struct handler_ctx *ctx, const char *text, size_t
 		} else if (r == STORE_OK) {
 			r = live(ctx, &o);
 		}
-	} else if (is_key(buf)) {
+	} else if (ident_org_key(buf, len, &why) == IDENT_OK) {
 		r = store_org_by_key(ctx->store, buf, &o);
 		if (r == STORE_OK)
 			r = live(ctx, &o);
