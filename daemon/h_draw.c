@@ -47,11 +47,6 @@ static enum proto_status draw_orgs(struct handler_ctx *ctx,
 			return st;
 		t->n_orgs++;
 	}
-	if (t->n_orgs == 0 && concerns_institution(t))
-		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
-		                   "a %s of a %s institution must name the institution in "
-		                   "orgs, so that its staff and recommendees are recused",
-		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
 	return PROTO_OK;
 }
 
@@ -110,6 +105,11 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->fill = TASK_FILLING;
 	t->respond_within = proto_arg_int(req, "respond_within",
 	                                  ctx->assign->respond_within);
+	if (t->n_orgs == 0 && concerns_institution(t))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
+		                   "the %s of a %s institution must name the institution "
+		                   "in orgs, so that its staff and recommendees are recused",
+		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
 	return PROTO_OK;
 }
 

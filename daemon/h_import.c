@@ -117,20 +117,21 @@ static bool stage_orgs(struct handler_ctx *ctx, const msgpack_object *row,
                        struct row_issues *warnings, const char **err_field,
                        char *err, size_t errsz, enum store_result *r)
 {
-	char recommender[ORG_NAME_MAX + 1], key[IDENT_CODE_SIZE], near[400];
+	char recommender[ORG_NAME_MAX + 1], near[400];
 	struct orgs_pair p[2];
 	row_pairs(row, e, recommender, p);
 	for (int i = 0; i < 2; i++) {
-		bool created;
-		enum orgs_pair_result res = orgs_resolve_pair(ctx, &p[i], false, key,
-		                                              &created, err, errsz, r);
-		if (res == ORGS_PAIR_STORE)
+		struct orgs_pair_out out = {0};
+		enum orgs_pair_result res = orgs_resolve_pair(ctx, &p[i], false, &out, err,
+		                                              errsz);
+		*r = out.r;
+		if (res == ORGS_PAIR_STORE || res == ORGS_PAIR_FAILED)
 			return false;
 		if (res == ORGS_PAIR_INVALID) {
 			*err_field = p[i].label;
 			return true;
 		}
-		if (key[0] || !p[i].name[0])
+		if (out.key[0] || !p[i].name[0])
 			continue;
 		if ((*r = orgs_closest(ctx, p[i].name, "", near, sizeof near)) != STORE_OK)
 			return false;
@@ -284,12 +285,14 @@ static bool apply_orgs(struct apply *a, int64_t line, const msgpack_object *row,
 	struct orgs_pair p[2];
 	row_pairs(row, e, recommender, p);
 	for (int i = 0; i < 2; i++) {
-		bool created;
-		enum store_result r;
-		enum orgs_pair_result res = orgs_resolve_pair(a->ctx, &p[i], true, keys[i],
-		                                              &created, why, sizeof why, &r);
-		if (res == ORGS_PAIR_STORE) {
-			a->st = handler_store_error(a->rep, r);
+		struct orgs_pair_out out = {.rep = a->rep};
+		enum orgs_pair_result res = orgs_resolve_pair(a->ctx, &p[i], true, &out, why,
+		                                              sizeof why);
+		memcpy(keys[i], out.key, sizeof keys[i]);
+		bool created = out.created;
+		if (res == ORGS_PAIR_STORE || res == ORGS_PAIR_FAILED) {
+			a->st = res == ORGS_PAIR_STORE ? handler_store_error(a->rep, out.r)
+			                               : out.st;
 			return false;
 		}
 		if (res == ORGS_PAIR_INVALID) {
@@ -301,8 +304,12 @@ static bool apply_orgs(struct apply *a, int64_t line, const msgpack_object *row,
 		if (created && !note_close(a, line, p[i].name, keys[i]))
 			return false;
 	}
-	memcpy(e->employer_code, keys[0], sizeof e->employer_code);
-	memcpy(e->recommender_code, keys[1], sizeof e->recommender_code);
+	/* Zero-filled past the NUL, as the store's reader leaves them: the
+	 * unchanged test compares whole records. */
+	memset(e->employer_code, 0, sizeof e->employer_code);
+	memset(e->recommender_code, 0, sizeof e->recommender_code);
+	snprintf(e->employer_code, sizeof e->employer_code, "%s", keys[0]);
+	snprintf(e->recommender_code, sizeof e->recommender_code, "%s", keys[1]);
 	return true;
 }
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engage.h"
 #include "handler.h"
 #include "ident.h"
 #include "orgs.h"
@@ -232,24 +231,10 @@ enum proto_status h_org_code(struct handler_ctx *ctx, const struct proto_request
 	if (st != PROTO_OK)
 		return st;
 	enum store_result r = store_org_set_code(ctx->store, o.id, o.code);
-	return r == STORE_OK ? reply_org(ctx, &o, rep) : handler_store_error(rep, r);
-}
-
-/* Relink the in-memory pool and recusal index as the store was. */
-static enum proto_status merge_memory(struct handler_ctx *ctx, const char *from,
-                                      const char *into, struct reply *rep)
-{
-	/* A rollback rebuilds both from the store. */
-	ctx->touched_lost = true;
-	ctx->engage_dirty = true;
-	uint32_t f = pool_org_find(ctx->pool, from);
-	if (!f)
-		return PROTO_OK;  /* nothing in memory names it */
-	uint32_t i = pool_org_intern(ctx->pool, into);
-	if (!i || !engage_merge_org(ctx->engage, f, i))
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	pool_merge_org(ctx->pool, f, i);
-	return PROTO_OK;
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	st = orgs_claim_code(ctx, &o, "org.code", rep);
+	return st == PROTO_OK ? reply_org(ctx, &o, rep) : st;
 }
 
 enum proto_status h_org_merge(struct handler_ctx *ctx, const struct proto_request *req,
@@ -271,16 +256,9 @@ enum proto_status h_org_merge(struct handler_ctx *ctx, const struct proto_reques
 		                   "correct one with org.code first", from.code, into.code);
 	char reason[PROTO_REASON_SIZE];
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
-	enum store_result r = store_org_merge(ctx->store, &from, &into);
-	if (r != STORE_OK)
-		return handler_store_error(rep, r);
-	audit_pack_org_merged(handler_audit_begin(ctx), from.key, into.key,
-	                      ctx->caller->principal, reason);
-	st = handler_audit_end(ctx, AUDIT_ORG_MERGED, rep, NULL, NULL);
-	if (st == PROTO_OK)
-		st = merge_memory(ctx, from.key, into.key, rep);
+	st = orgs_merge(ctx, &from, &into, reason, rep);
 	if (st != PROTO_OK)
 		return st;
-	r = store_org_by_id(ctx->store, into.id, &into);
+	enum store_result r = store_org_by_id(ctx->store, into.id, &into);
 	return r == STORE_OK ? reply_org(ctx, &into, rep) : handler_store_error(rep, r);
 }

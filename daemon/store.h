@@ -216,6 +216,9 @@ enum store_result store_org_name_each(
 enum store_result store_org_list(struct store *s, const char *match, int64_t offset,
                                  int64_t limit, struct store_org **out, size_t *n,
                                  int64_t *total);
+/* Relink every expert, conflict and task that names key `from` to `into`
+ * (a bare credit code that an entry turned out to have). */
+enum store_result store_org_relink(struct store *s, const char *from, const char *into);
 /* Merge `from` into `into`: names, code (when into has none), and every
  * expert, conflict and task that names from's key. */
 enum store_result store_org_merge(struct store *s, const struct store_org *from,

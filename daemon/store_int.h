@@ -110,8 +110,10 @@
 	X(STMT_ORG_MERGE_CONFLICTS, "UPDATE conflicts SET org_code = ?2" \
 	  " WHERE org_code = ?1") \
 	/* tasks.orgs is '|'-joined keys (never '%' or '_' in a key) */ \
-	X(STMT_ORG_MERGE_TASKS, "UPDATE tasks SET orgs = trim(replace('|' || orgs" \
-	  " || '|', '|' || ?1 || '|', '|' || ?2 || '|'), '|')" \
+	/* twice: one pass skips the second of two adjacent matches */ \
+	X(STMT_ORG_MERGE_TASKS, "UPDATE tasks SET orgs = trim(replace(replace('|'" \
+	  " || orgs || '|', '|' || ?1 || '|', '|' || ?2 || '|'), '|' || ?1 || '|'," \
+	  " '|' || ?2 || '|'), '|')" \
 	  " WHERE '|' || orgs || '|' LIKE '%|' || ?1 || '|%'") \
 	X(STMT_IMPORT_CREATE, "INSERT INTO imports(id, principal, skip_invalid," \
 	  " state, created_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)") \

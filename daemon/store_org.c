@@ -205,12 +205,20 @@ static enum store_result relink(struct store *s, enum store_stmt id,
 	return store_step_done(st);
 }
 
-enum store_result store_org_merge(struct store *s, const struct store_org *from,
-                                  const struct store_org *into)
+enum store_result store_org_relink(struct store *s, const char *from, const char *into)
 {
 	static const enum store_stmt relinks[] = {
 		STMT_ORG_MERGE_EMPLOYER, STMT_ORG_MERGE_RECOMMENDER,
 		STMT_ORG_MERGE_CONFLICTS, STMT_ORG_MERGE_TASKS};
+	enum store_result r = STORE_OK;
+	for (size_t i = 0; r == STORE_OK && i < sizeof relinks / sizeof relinks[0]; i++)
+		r = relink(s, relinks[i], from, into);
+	return r;
+}
+
+enum store_result store_org_merge(struct store *s, const struct store_org *from,
+                                  const struct store_org *into)
+{
 	enum store_result r = org_update(s, STMT_ORG_MERGE_NAMES, from->id, NULL, into->id);
 	if (r == STORE_OK)
 		r = org_update(s, STMT_ORG_MERGE_MARK, from->id, NULL, into->id);
@@ -221,7 +229,5 @@ enum store_result store_org_merge(struct store *s, const struct store_org *from,
 	}
 	if (r == STORE_OK)
 		r = store_org_add_kinds(s, into->id, from->kinds);
-	for (size_t i = 0; r == STORE_OK && i < sizeof relinks / sizeof relinks[0]; i++)
-		r = relink(s, relinks[i], from->key, into->key);
-	return r;
+	return r == STORE_OK ? store_org_relink(s, from->key, into->key) : r;
 }

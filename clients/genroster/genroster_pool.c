@@ -199,6 +199,17 @@ static void pool_name(enum genroster_org_kind kind, size_t nth, struct genroster
 	}
 }
 
+/* FNV-1a of a name's matching key (of the name itself if it has none). */
+static uint64_t pool_name_hash(const char *name)
+{
+	char key[TEXTNORM_KEY_SIZE];
+	const char *s = textnorm_key(TEXTNORM_ORG, name, key, sizeof key) ? key : name;
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h;
+}
+
 /* Is the name or code taken? Names compare as the registry matches them
  * (REGISTRY.md 1.1): 广州市X and 广州X are one organisation there, and
  * one name with two codes would be a roster error. */
@@ -242,7 +253,11 @@ bool genroster_pool_init(struct genroster_pool *p, uint64_t seed)
 			int tries = 0;
 			do {
 				pool_name(o->kind, i, &r, o->name);
-				genroster_credit_code(o->kind, &r, o->code);
+				/* The code follows from the matching key, so every seed
+				 * gives one organisation one code, as in real rosters. */
+				struct genroster_rng cr = genroster_stream(pool_name_hash(o->name),
+				                                           0x636f6465, 0);
+				genroster_credit_code(o->kind, &cr, o->code);
 			} while (pool_has(p, o->name, o->code) && ++tries < 100);
 			if (tries < 100)
 				p->n++;
