@@ -48,6 +48,7 @@ void replay_destroy(struct replay **rp)
 		free(r->tasks[i].slots);
 	free(r->tasks);
 	free(r->seats);
+	free(r->merged_at);
 	free(r->term_start);
 	free(r->term_end);
 	candidates_free(&r->cands);
@@ -169,6 +170,9 @@ bool replay_expert(struct replay_at *x, const msgpack_object *body)
 
 	if (!audit_read_expert(body, &e))
 		return replay_unparsed(x);
+	if (!replay_org_live(x, e.employer_code, "employer_code") ||
+	    !replay_org_live(x, e.recommender_code, "recommender_code"))
+		return false;
 	int64_t next = pool_max_id(r->pool) + 1;
 	if (!pool_get(r->pool, e.id) && e.id != next)
 		return replay_fail(x, "expert %lld is neither in the pool nor the next "
@@ -196,9 +200,12 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 	if (!pool_get(r->pool, expert))
 		return replay_fail(x, "conflict %lld names expert %lld, who is not in "
 		                   "the pool", (long long)id, (long long)expert);
-	if (ident_credit_code(org, strlen(org), &bad) != IDENT_OK)
+	if (ident_org_key(org, strlen(org), &bad) != IDENT_OK)
 		return replay_fail(x, "conflict %lld: org_code is not a unified social "
-		                   "credit code (%s)", (long long)id, bad ? bad : "?");
+		                   "credit code or an org:N key (%s)", (long long)id,
+		                   bad ? bad : "?");
+	if (!replay_org_live(x, org, "org_code"))
+		return false;
 	if (to != 0 && to < from)
 		return replay_fail(x, "conflict %lld ends before it starts", (long long)id);
 	/* As the daemon: conflicts intern orgs no expert works for. */
@@ -343,6 +350,12 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 	return true;
 }
 
+const struct task *replay_task_request(const struct replay *r, int64_t task)
+{
+	const struct replay_task *t = replay_task_get(r, task);
+	return t ? &t->req : NULL;
+}
+
 size_t replay_task_seats(const struct replay *r, int64_t task,
                          struct replay_seat *out, size_t max)
 {
@@ -400,6 +413,9 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	if (seats < 1 || seats > TASK_MAX_SEATS)
 		return replay_fail(x, "the request asks for %d seats; 1 to %d can be "
 		                   "drawn", seats, TASK_MAX_SEATS);
+	for (int i = 0; i < q->n_orgs; i++)
+		if (!replay_org_live(x, q->orgs[i], "request orgs item"))
+			return false;
 	if (strcmp(tr->kind, REPLAY_KIND_DRAW) == 0) {
 		int64_t want = tr->ok ? (int64_t)r->n_tasks + 1 : 0;
 		if (tr->task != want)
@@ -604,6 +620,7 @@ static const struct replay_type {
 	{AUDIT_TASK_SHORT, replay_task_event},
 	{AUDIT_EXPERT_WARNED, replay_expert_warned},
 	{AUDIT_EXPERT_FLAGGED, replay_expert_flagged},
+	{AUDIT_ORG_MERGED, replay_org_merged},
 };
 
 static bool replay_body(struct replay_at *x, const void *body, size_t body_len)

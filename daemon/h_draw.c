@@ -13,6 +13,7 @@
 
 #include "attempt.h"
 #include "handler.h"
+#include "orgs.h"
 #include "ident.h"
 #include "pool.h"
 #include "reply.h"
@@ -22,6 +23,33 @@
 #define DRAW_DEFAULT_BUREAU "center"
 
 /* The request's fields into t; errors name the field at fault. */
+/* Does a task of this kind and subject concern an institution, which its
+ * draw must name (REGISTRY.md 2.2)? */
+static bool concerns_institution(const struct task *t)
+{
+	return (t->kind == TASK_REVIEW || t->kind == TASK_INSPECTION) &&
+	       (t->subject == TASK_SUBJECT_TRAINING || t->subject == TASK_SUBJECT_EVALUATION);
+}
+
+/* The request's orgs, each resolved to its registry key. */
+static enum proto_status draw_orgs(struct handler_ctx *ctx,
+                                   const struct proto_request *req, struct task *t,
+                                   struct reply *rep)
+{
+	const msgpack_object *orgs = proto_arg(req, "orgs");
+	for (uint32_t i = 0; orgs && i < orgs->via.array.size; i++) {
+		const msgpack_object *o = &orgs->via.array.ptr[i];
+		char field[32];
+		snprintf(field, sizeof field, "orgs[%u]", i);
+		enum proto_status st = orgs_resolve(ctx, o->via.str.ptr, o->via.str.size,
+		                                    field, t->orgs[t->n_orgs], NULL, rep);
+		if (st != PROTO_OK)
+			return st;
+		t->n_orgs++;
+	}
+	return PROTO_OK;
+}
+
 static enum proto_status draw_parse(struct handler_ctx *ctx,
                                     const struct proto_request *req,
                                     struct task *t, struct reply *rep)
@@ -45,19 +73,9 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->members = (int)proto_arg_int(req, "members", 1);
 	t->leader = proto_arg_bool(req, "leader", false);
 	t->backups = (int)proto_arg_int(req, "backups", 0);
-	const msgpack_object *orgs = proto_arg(req, "orgs");
-	for (uint32_t i = 0; orgs && i < orgs->via.array.size; i++) {
-		const msgpack_object *o = &orgs->via.array.ptr[i];
-		const char *why = NULL;
-		if (ident_credit_code(o->via.str.ptr, o->via.str.size, &why) != IDENT_OK) {
-			char field[32];
-			snprintf(field, sizeof field, "orgs[%u]", i);
-			return reply_error(rep, PROTO_E_INVALID_FIELD, field,
-			                   "not a unified social credit code: %s", why);
-		}
-		snprintf(t->orgs[t->n_orgs++], sizeof t->orgs[0], "%.*s",
-		         (int)o->via.str.size, o->via.str.ptr);
-	}
+	enum proto_status st = draw_orgs(ctx, req, t, rep);
+	if (st != PROTO_OK)
+		return st;
 	t->start_at = proto_arg_int(req, "start", 0);
 	t->end_at = proto_arg_int(req, "end", 0);
 	if (t->start_at <= ctx->now)
@@ -87,6 +105,11 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->fill = TASK_FILLING;
 	t->respond_within = proto_arg_int(req, "respond_within",
 	                                  ctx->assign->respond_within);
+	if (t->n_orgs == 0 && concerns_institution(t))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
+		                   "the %s of a %s institution must name the institution "
+		                   "in orgs, so that its staff and recommendees are recused",
+		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
 	return PROTO_OK;
 }
 
@@ -164,7 +187,7 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 	int64_t deadline = seat_deadline(ctx, t);
 	size_t leaders = t->leader ? 1 : 0;
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 6);
+	msgpack_pack_map(pk, 7);
 	proto_pack_kv_int(pk, "task", t->id);
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
@@ -172,6 +195,8 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 	msgpack_pack_bin(pk, AUDIT_HASH_LEN);
 	msgpack_pack_bin_body(pk, hash, AUDIT_HASH_LEN);
 	proto_pack_kv_int(pk, "candidates", (int64_t)tr->n_candidates);
+	proto_pack_str(pk, "excluded");
+	pack_excluded(pk, tr);
 	proto_pack_str(pk, "panel");
 	msgpack_pack_array(pk, (uint32_t)tr->n_panel);
 	for (size_t i = 0; i < tr->n_panel; i++) {

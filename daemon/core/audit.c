@@ -185,6 +185,16 @@ void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
 	audit_pack_kv_date_or_nil(pk, "to", to);
 }
 
+void audit_pack_org_merged(msgpack_packer *pk, const char *from, const char *into,
+                           const char *actor, const char *reason)
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_str(pk, "from", from);
+	proto_pack_kv_str(pk, "into", into);
+	proto_pack_kv_str(pk, "actor", actor);
+	proto_pack_kv_str(pk, "reason", reason);
+}
+
 /* The request as drawn; the free-text note stays out (it may name people). */
 static void audit_pack_request(msgpack_packer *pk, const struct task *r)
 {
@@ -585,10 +595,25 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 	audit_rd_begin(&rd, body);
 	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
 	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
-	audit_rd_str(&rd, "org_code", org_code, 19);
+	audit_rd_str(&rd, "org_code", org_code, IDENT_CODE_SIZE);
 	audit_rd_choice(&rd, "kind", proto_conflict_kinds, kind);
 	audit_rd_date(&rd, "from", from);
 	audit_rd_date_or_nil(&rd, "to", to);
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],
+                           char into[IDENT_CODE_SIZE])
+{
+	struct audit_rd rd;
+	char actor[64], reason[PROTO_REASON_SIZE];
+
+	audit_rd_begin(&rd, body);
+	audit_rd_str(&rd, "from", from, IDENT_CODE_SIZE);
+	audit_rd_str(&rd, "into", into, IDENT_CODE_SIZE);
+	audit_rd_str(&rd, "actor", actor, sizeof actor);
+	if (audit_rd_str(&rd, "reason", reason, sizeof reason))
+		audit_rd_check(&rd, reason[0] != '\0');
 	return audit_rd_end(&rd);
 }
 

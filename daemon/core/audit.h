@@ -46,6 +46,7 @@
 #define AUDIT_TASK_SHORT "task.short"
 #define AUDIT_EXPERT_WARNED "expert.warned"
 #define AUDIT_EXPERT_FLAGGED "expert.flagged" /* a pool.expert body */
+#define AUDIT_ORG_MERGED "org.merged"      /* {from, into, actor, reason} */
 
 void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
                 int64_t seq, int64_t at, const char *type,
@@ -110,6 +111,10 @@ void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
+/* Organisation `from` merged into `into` (REGISTRY.md 2.4): their keys
+ * (REGISTRY.md 2.1), the principal and the request's reason. */
+void audit_pack_org_merged(msgpack_packer *pk, const char *from, const char *into,
+                           const char *actor, const char *reason);
 
 /* A seat transition (DRAW.md 4.3), the body of assignment.<to>. */
 struct audit_seat {
@@ -151,5 +156,10 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
                          char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to);
 bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);
+/* org.merged: the two keys (each fitting IDENT_CODE_SIZE; the verifier
+ * checks what they say); actor is checked for layout, reason for 1-512
+ * bytes. */
+bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],
+                           char into[IDENT_CODE_SIZE]);
 
 #endif

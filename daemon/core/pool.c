@@ -336,14 +336,37 @@ const char *pool_specialty_name(const struct pool *p, uint32_t sid)
 	return intern_str(p->specialties, sid);
 }
 
-uint32_t pool_org_find(const struct pool *p, const char *code)
+uint32_t pool_org_find(const struct pool *p, const char *key)
 {
-	return intern_find(p->orgs, code);
+	return intern_find(p->orgs, key);
 }
 
-uint32_t pool_org_intern(struct pool *p, const char *code)
+uint32_t pool_org_intern(struct pool *p, const char *key)
 {
-	return intern_add(p->orgs, code);
+	return intern_add(p->orgs, key);
+}
+
+static void pool_relink(uint32_t *org, uint32_t from, uint32_t into)
+{
+	if (*org == from)
+		*org = into;
+}
+
+/* Entries and slim copies are rewritten alike, each bucket's ids staying
+ * where they are: a merge changes no bucket membership. */
+void pool_merge_org(struct pool *p, uint32_t from, uint32_t into)
+{
+	if (from == 0 || from == into)
+		return;
+	for (int64_t id = 1; id <= p->max_id; id++) {
+		pool_relink(&p->entries[id].employer_org, from, into);
+		pool_relink(&p->entries[id].recommender_org, from, into);
+	}
+	for (size_t i = 0; i < p->nbuckets; i++)
+		for (size_t k = 0; k < p->buckets[i].n; k++) {
+			pool_relink(&p->buckets[i].slim[k].employer_org, from, into);
+			pool_relink(&p->buckets[i].slim[k].recommender_org, from, into);
+		}
 }
 
 const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group)

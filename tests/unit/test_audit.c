@@ -224,6 +224,12 @@ static bool read_conflict(const msgpack_object *o)
 	return audit_read_conflict(o, &id, &ex, org, &kind, &from, &to);
 }
 
+static bool read_org_merged(const msgpack_object *o)
+{
+	char from[IDENT_CODE_SIZE], into[IDENT_CODE_SIZE];
+	return audit_read_org_merged(o, from, into);
+}
+
 static bool read_transcript(const msgpack_object *o)
 {
 	struct audit_transcript *t = malloc(sizeof *t);
@@ -614,6 +620,44 @@ static void test_conflict_keys_and_round_trip(void **state)
 	}
 }
 
+static void test_org_merged_keys_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"from", "into", "actor", "reason", NULL};
+	/* The longest key of each form fits the buffers. */
+	static const char *const pairs[][2] = {
+		{"org:2", "org:1"},
+		{"org:9999999999", "91440101MA59ABCD1X"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct body a, b;
+		char from[IDENT_CODE_SIZE], into[IDENT_CODE_SIZE];
+		body_init(&a);
+		audit_pack_org_merged(&a.pk, pairs[i][0], pairs[i][1], "op",
+		                      "one school, two entries");
+		msgpack_object *o = body_unpack(&a);
+		assert_keys(o, keys);
+		assert_true(audit_read_org_merged(o, from, into));
+		assert_string_equal(from, pairs[i][0]);
+		assert_string_equal(into, pairs[i][1]);
+		body_init(&b);
+		audit_pack_org_merged(&b.pk, from, into, "op", "one school, two entries");
+		assert_same_bytes(&a, &b);
+		body_free(&a);
+		body_free(&b);
+	}
+	/* The spec's bytes, key by key. */
+	struct body a;
+	body_init(&a);
+	audit_pack_org_merged(&a.pk, "org:2", "org:1", "op", "dup");
+	static const char want[] = "\x84\xa4" "from" "\xa5" "org:2" "\xa4" "into"
+	                           "\xa5" "org:1" "\xa5" "actor" "\xa2" "op"
+	                           "\xa6" "reason" "\xa3" "dup";
+	assert_int_equal(a.sb.size, sizeof want - 1);
+	assert_memory_equal(a.sb.data, want, sizeof want - 1);
+	body_free(&a);
+}
+
 static void transcript_round_trip(const struct audit_transcript *t)
 {
 	struct audit_transcript *r = malloc(sizeof *r);
@@ -816,13 +860,13 @@ static bool key_is(const msgpack_object *k, const char *s)
 
 /*
  * Every way of breaking map m (inside the body `root`) must be refused:
- * each key removed (except an optional "reason"), each value of the wrong
+ * each key removed (except "reason" when reason_optional), each value of the wrong
  * type, each array's first item of the wrong type, each pair of
  * neighbouring keys swapped, an unknown key added; and the same for every
  * nested map. The tree is restored after each change.
  */
 static int break_map(const msgpack_object *root, msgpack_object *m,
-                     bool (*read)(const msgpack_object *))
+                     bool (*read)(const msgpack_object *), bool reason_optional)
 {
 	msgpack_object_kv *kv = m->via.map.ptr;
 	uint32_t n = m->via.map.size;
@@ -837,7 +881,7 @@ static int break_map(const msgpack_object *root, msgpack_object *m,
 		memcpy(tmp + i, kv + i + 1, (n - i - 1) * sizeof *kv);
 		m->via.map.ptr = tmp;
 		m->via.map.size = n - 1;
-		if (key_is(&kv[i].key, "reason"))
+		if (reason_optional && key_is(&kv[i].key, "reason"))
 			assert_true(read(root));
 		else
 			assert_false(read(root));
@@ -854,7 +898,7 @@ static int break_map(const msgpack_object *root, msgpack_object *m,
 
 		/* nested */
 		if (saved.type == MSGPACK_OBJECT_MAP)
-			cases += break_map(root, &kv[i].val, read);
+			cases += break_map(root, &kv[i].val, read, reason_optional);
 		if (saved.type == MSGPACK_OBJECT_ARRAY && saved.via.array.size > 0) {
 			msgpack_object item = saved.via.array.ptr[0];
 			set_wrong_type(&saved.via.array.ptr[0]);
@@ -896,7 +940,8 @@ static void assert_all_breaks_refused(struct body *a, bool (*read)(const msgpack
 	msgpack_object *o = body_unpack(a);
 	msgpack_object not_map;
 
-	assert_true(break_map(o, o, read) >= min_cases);
+	/* org.merged is the one body here whose reason is required. */
+	assert_true(break_map(o, o, read, read != read_org_merged) >= min_cases);
 	set_str(&not_map, "x");
 	assert_false(read(&not_map));
 	set_int(&not_map, 1);
@@ -941,6 +986,11 @@ static void test_readers_refuse_broken_layouts(void **state)
 	assert_all_breaks_refused(&a, read_transcript, 17 * 3 + 14 * 3 + 4 * 3 + RULE__COUNT * 3);
 	body_free(&a);
 	free(t);
+
+	body_init(&a);
+	audit_pack_org_merged(&a.pk, "org:2", "org:1", "op", "the same school");
+	assert_all_breaks_refused(&a, read_org_merged, 4 * 3);
+	body_free(&a);
 }
 
 /* Pack one value under a key of a body made by `make`, then read. */
@@ -1041,6 +1091,23 @@ static void test_readers_refuse_bad_values(void **state)
 	assert_true(read_conflict(o));
 	set_int(&o->via.map.ptr[0].val, 0);
 	assert_false(read_conflict(o));
+	body_free(&a);
+
+	/* org.merged: an empty or 513-byte reason, a 19-byte key */
+	char long_reason[PROTO_REASON_SIZE + 1] = {0};
+	memset(long_reason, 'r', PROTO_REASON_SIZE);
+	body_init(&a);
+	audit_pack_org_merged(&a.pk, "org:2", "org:1", "op", "why");
+	o = body_unpack(&a);
+	set_str(&o->via.map.ptr[3].val, "");
+	assert_false(read_org_merged(o));
+	set_str(&o->via.map.ptr[3].val, long_reason);
+	assert_false(read_org_merged(o));
+	long_reason[PROTO_REASON_SIZE - 1] = '\0';              /* 512 bytes */
+	set_str(&o->via.map.ptr[3].val, long_reason);
+	assert_true(read_org_merged(o));
+	set_str(&o->via.map.ptr[1].val, "91440101MA59ABCD1XY");
+	assert_false(read_org_merged(o));
 	body_free(&a);
 
 	/* transcript: task 0 (none is nil), an unknown draw kind, a negative
@@ -1349,6 +1416,7 @@ int main(void)
 		cmocka_unit_test(test_expert_keys_and_round_trip),
 		cmocka_unit_test(test_expert_body_is_private),
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
+		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),

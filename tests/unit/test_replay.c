@@ -1565,6 +1565,212 @@ static void test_terms_experts_conflicts_are_checked(void **state)
 	replay_log(&s.log, &o, NULL);
 	assert_caught(&s.log, &o, 3, "not a unified social credit code");
 	mini_free(&s);
+
+	mini_log(&s);                        /* a registry key (REGISTRY.md 2.1) */
+	sim_conflict(&s, 1, "org:17", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	sim_conflict(&s, 1, "org:017", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 4, "org_code is not a unified social credit code "
+	              "or an org:N key (the number after org: must not start with 0)");
+	mini_free(&s);
+}
+
+/* ---- organisations merged ---- */
+
+#define KEY_INTO "org:1"
+#define KEY_FROM "org:2"
+
+/* org.merge as the daemon does it (REGISTRY.md 2.4): the entry, then the
+ * pool, conflicts and tasks relinked and the stored tasks' orgs
+ * rewritten. relink false: the entry alone, as a daemon that forgot. */
+static void sim_org_merged(struct sim *s, const char *from, const char *into,
+                           bool relink)
+{
+	audit_pack_org_merged(sim_begin(s), from, into, "operator", "同一单位两条记录");
+	sim_end(s, AUDIT_ORG_MERGED);
+	if (!relink)
+		return;
+	uint32_t f = pool_org_intern(s->pool, from), i = pool_org_intern(s->pool, into);
+	assert_true(f && i && engage_merge_org(s->eng, f, i));
+	pool_merge_org(s->pool, f, i);
+	for (size_t k = 0; k < s->n_tasks; k++)
+		for (int j = 0; j < s->tasks[k].t.n_orgs; j++)
+			if (strcmp(s->tasks[k].t.orgs[j], from) == 0)
+				strcpy(s->tasks[k].t.orgs[j], into);
+}
+
+/* A welders' competition naming org, `days` after the usual date. */
+static bool merge_draw(struct sim *s, const char *org, int days, int members)
+{
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_request(t, 2, SPECS[0], members);
+	t->backups = 0;
+	t->n_orgs = 1;
+	strcpy(t->orgs[0], org);
+	t->start_at += days * DAY;
+	t->end_at += days * DAY;
+	t->nonce[0] ^= (uint8_t)days;
+	bool ok = sim_draw(s, t, "draw");
+	free(t);
+	return ok;
+}
+
+/* Eight welders: 1 employed by org:1, 2 by org:2, 3 with a conflict on
+ * org:2. Task 1 names org:2; then org:2 is merged into org:1 (relinked
+ * or not); then task 2, 60 days later, names org:1. */
+static void merge_log(struct sim *s, bool relink)
+{
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(9, sizeof *s->experts);
+	s->tasks = calloc(SIM_MAX_TASKS, sizeof *s->tasks);
+	assert_true(s->pool && s->eng && s->experts && s->tasks);
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	s->rules = (struct recusal_config){.rotation_days = 365, .exposure_days = 365,
+	                                   .diversity = true};
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	for (int64_t id = 1; id <= 8; id++) {
+		s->experts[id] = fx_expert(id, SPECS[0]);
+		strcpy(s->experts[id].employer_code, id == 1 ? KEY_INTO : id == 2 ? KEY_FROM : "");
+		sim_expert(s, &s->experts[id], "imported", NULL);
+	}
+	sim_conflict(s, 3, KEY_FROM, 0, ident_days_from_civil(2024, 1, 1), 0);
+	assert_true(merge_draw(s, KEY_FROM, 0, 2));
+	sim_org_merged(s, KEY_FROM, KEY_INTO, relink);
+	assert_true(merge_draw(s, KEY_INTO, 60, 1));
+}
+
+static void merge_free(struct sim *s)
+{
+	mini_free(s);
+	free(s->tasks);
+}
+
+/* Task 1's panel members other than expert 1: whom rotation keeps off
+ * task 2 once task 1 names org:1 (1 is kept off by employment first). */
+static uint64_t merge_rotated(const struct sim *s)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->tasks[0].n; i++)
+		n += s->tasks[0].seats[i].s.expert != 1;
+	return n;
+}
+
+static void test_org_merge_relinks_the_replay(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	struct replay *r = NULL;
+	merge_log(&s, true);
+	/* The daemon's transcript: 2 (employed by org:2) excluded as employer,
+	 * 3 by conflict, task 1's panel by rotation. */
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_int_equal(tr.excluded[RULE_EMPLOYER], 2);
+	assert_int_equal(tr.excluded[RULE_CONFLICT], 1);
+	assert_int_equal(tr.excluded[RULE_ROTATION], merge_rotated(&s));
+	assert_true(tr.excluded[RULE_ROTATION] >= 1);
+	/* A redraw of task 1 repeats its stored request: org:1 now. */
+	assert_true(sim_redraw(&s, 1, 5));
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_string_equal(tr.req.orgs[0], KEY_INTO);
+
+	replay_log(&s.log, &o, &r);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	/* What audit verify holds task.show to. */
+	assert_string_equal(replay_task_request(r, 1)->orgs[0], KEY_INTO);
+	assert_string_equal(replay_task_request(r, 2)->orgs[0], KEY_INTO);
+	assert_null(replay_task_request(r, 3));
+	replay_destroy(&r);
+	merge_free(&s);
+}
+
+/* A daemon that logged the merge but kept drawing with org:2 apart: its
+ * expert 2 is a candidate of task 2, which the replay refuses. */
+static void test_org_merge_not_applied_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	merge_log(&s, false);
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_int_equal(tr.excluded[RULE_EMPLOYER], 1);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "excluded[employer]: transcript 1, replay 2");
+	merge_free(&s);
+}
+
+/* After the merge nothing may name org:2: not a redraw repeating the
+ * request as first drawn, nor an expert, nor a conflict. */
+static void test_org_merged_key_stays_merged(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	merge_log(&s, true);
+	strcpy(s.tasks[0].t.orgs[0], KEY_FROM);
+	sim_redraw(&s, 1, 5);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "request orgs item org:2 names an "
+	              "organisation merged into another at seq");
+	merge_free(&s);
+
+	merge_log(&s, true);
+	strcpy(s.experts[4].employer_code, KEY_FROM);
+	sim_expert(&s, &s.experts[4], "updated", NULL);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "employer_code org:2 names an "
+	              "organisation merged");
+	merge_free(&s);
+
+	merge_log(&s, true);
+	sim_conflict(&s, 4, KEY_FROM, 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "org_code org:2 names an organisation");
+	merge_free(&s);
+}
+
+/* Each org.merged entry the replay refuses, with what it says. */
+static void test_org_merged_is_checked(void **state)
+{
+	(void)state;
+	static const struct { const char *from, *into, *why; } bad[] = {
+		{"", KEY_INTO, "org.merged with an empty key"},
+		{KEY_INTO, "", "org.merged with an empty key"},
+		{KEY_INTO, KEY_INTO, "org.merged of org:1 into itself"},
+		{"org:02", KEY_INTO, "org:02 is not an organisation key"},
+		{KEY_FROM, "91440101MA5000000X", "is not an organisation key (check"},
+		{KEY_FROM, "org:3", "org:2 was merged already, at seq"},
+		{"org:3", KEY_FROM, "org:2, merged at seq"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct sim s;
+		struct outcome o;
+		merge_log(&s, true);
+		sim_org_merged(&s, bad[i].from, bad[i].into, false);
+		replay_log(&s.log, &o, NULL);
+		assert_caught(&s.log, &o, s.log.n - 1, bad[i].why);
+		merge_free(&s);
+	}
+	/* Keys no entry named before merge too; then they stay merged. */
+	struct sim s;
+	struct outcome o;
+	mini_log(&s);
+	sim_org_merged(&s, "org:7", ORGS[0], false);
+	sim_conflict(&s, 1, "org:7", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 4, "org_code org:7 names an organisation merged");
+	mini_free(&s);
 }
 
 /* After a mismatch every later entry is refused, naming the first. */
@@ -1642,6 +1848,10 @@ int main(void)
 		cmocka_unit_test(test_counts_checked_in_both_layouts),
 		cmocka_unit_test(test_types_and_layouts),
 		cmocka_unit_test(test_terms_experts_conflicts_are_checked),
+		cmocka_unit_test(test_org_merge_relinks_the_replay),
+		cmocka_unit_test(test_org_merge_not_applied_is_caught),
+		cmocka_unit_test(test_org_merged_key_stays_merged),
+		cmocka_unit_test(test_org_merged_is_checked),
 		cmocka_unit_test(test_replay_is_spent_after_mismatch),
 	};
 	if (sodium_init() < 0)
