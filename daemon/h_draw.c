@@ -331,18 +331,18 @@ static enum proto_status reply_insufficient(const struct task *t,
 		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
 		                   "%sno leader-eligible candidate among %llu", where,
 		                   (unsigned long long)c.found);
-	if (c.diversity || c.seated)
-		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
-		                   "%sneeded %d candidates, found %llu after recusal, of "
-		                   "whom %llu were dropped for panel diversity (one "
-		                   "expert per employer)%s", where, needed,
-		                   (unsigned long long)c.found,
-		                   (unsigned long long)c.diversity,
-		                   c.seated ? " and some were seated already from another "
-		                              "quota" : "");
+	/* PROTOCOL.md 7.9.4: the drops, if any, after the counts. */
+	char drops[200] = "";
+	if (c.diversity)
+		snprintf(drops, sizeof drops, ", of whom %llu were dropped for panel "
+		         "diversity (one expert per employer)", (unsigned long long)c.diversity);
+	if (c.seated)
+		snprintf(drops + strlen(drops), sizeof drops - strlen(drops),
+		         "%s %llu were seated already from another quota",
+		         c.diversity ? " and" : ", of whom", (unsigned long long)c.seated);
 	return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
-	                   "%sneeded %d candidates, found %llu after recusal",
-	                   where, needed, (unsigned long long)c.found);
+	                   "%sneeded %d candidates, found %llu after recusal%s",
+	                   where, needed, (unsigned long long)c.found, drops);
 }
 
 static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task *t,
