@@ -242,10 +242,14 @@ class DeadlineTest(AssignBase):
                           ["events"]], ["decline"])
         self.verify()
 
+    # What version 5 added (a task's designated leader), taken away.
+    UNDO_5 = ("ALTER TABLE tasks DROP COLUMN leader_expert",
+              "ALTER TABLE tasks DROP COLUMN leader_reason")
     # What version 4 added (the organisation registry), taken away.
-    UNDO_4 = ("DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
-              "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
-              "DROP TABLE orgs")
+    UNDO_4 = UNDO_5 + (
+        "DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
+        "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
+        "DROP TABLE orgs")
     # What versions 3 and 4 changed, put back as version 2 had it.
     SCHEMA_2 = UNDO_4 + (
         "CREATE INDEX assignments_by_expert ON assignments(expert_id)",
@@ -271,9 +275,11 @@ class DeadlineTest(AssignBase):
                 conn.execute(sql)
         self.d.start()
         with sqlite3.connect(self.d.db) as conn:
-            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 4)
+            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 5)
             indexes = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index'")}
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(tasks)")}
+        self.assertLessEqual({"leader_expert", "leader_reason"}, columns)
         self.assertNotIn("assignments_by_expert", indexes)
         self.assertIn("requests_by_id", indexes)
         # The retry record survived the move: same panel, no new draw.
