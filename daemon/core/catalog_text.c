@@ -163,7 +163,8 @@ static bool copy(struct span x, char *out, size_t size)
 {
 	if (x.len >= size)
 		return false;
-	memcpy(out, x.s, x.len);
+	if (x.len)   /* an absent cell's span has no pointer */
+		memcpy(out, x.s, x.len);
 	out[x.len] = '\0';
 	return true;
 }

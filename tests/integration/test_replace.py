@@ -242,6 +242,11 @@ class DeadlineTest(AssignBase):
                           ["events"]], ["decline"])
         self.verify()
 
+    # What version 4 added (the occupation catalogue), taken away: with
+    # SCHEMA_2 after it, a database as version 2 left it.
+    SCHEMA_3 = ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
+                "DROP TABLE occupations")
+
     # What version 3 changed, put back as version 2 had it.
     SCHEMA_2 = (
         "CREATE INDEX assignments_by_expert ON assignments(expert_id)",
@@ -263,11 +268,11 @@ class DeadlineTest(AssignBase):
         self.assertEqual(len(seats_before), 1)
         self.assertEqual(self.d.stop(), 0)
         with sqlite3.connect(self.d.db) as conn:
-            for sql in self.SCHEMA_2:
+            for sql in self.SCHEMA_3 + self.SCHEMA_2:
                 conn.execute(sql)
         self.d.start()
         with sqlite3.connect(self.d.db) as conn:
-            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 3)
+            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 4)
             indexes = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index'")}
         self.assertNotIn("assignments_by_expert", indexes)
@@ -305,7 +310,7 @@ class DeadlineTest(AssignBase):
                         "ALTER TABLE tasks DROP COLUMN respond_within",
                         "ALTER TABLE tasks DROP COLUMN fill",
                         "ALTER TABLE tasks DROP COLUMN cancel_reason") \
-                    + self.SCHEMA_2[:-1] + ("PRAGMA user_version = 1",):
+                    + self.SCHEMA_3 + self.SCHEMA_2[:-1] + ("PRAGMA user_version = 1",):
                 conn.execute(sql)
         upgraded = int(time.time())
         self.d.start()
