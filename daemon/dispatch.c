@@ -57,6 +57,8 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_AUDIT_ENTRIES] = h_audit_entries,
 	[PROTO_OP_AUDIT_SHOW] = h_audit_show,
 	[PROTO_OP_STATS] = h_stats,
+	[PROTO_OP_CATALOG_IMPORT] = h_catalog_import,
+	[PROTO_OP_CATALOG_LIST] = h_catalog_list,
 };
 
 bool dispatch_handlers_complete(enum proto_op *unbound)

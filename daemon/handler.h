@@ -154,5 +154,8 @@ enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_reques
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_catalog.c */
+enum proto_status h_catalog_import(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_catalog_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 
 #endif
