@@ -1,8 +1,10 @@
 """The occupation catalogue (REGISTRY.md section 3) through expertctl
-against a real daemon: catalog import is all or nothing; the catalogue
-survives a restart; a database from before the catalogue keeps every
-specialty its experts hold, and its log still verifies; a bureau lists
-the catalogue with counts and sees nobody's name, ID or phone."""
+against a real daemon: a roster's 维修电工 is the catalogue's 电工 and a
+draw for 电工 finds that expert; unknown specialties are refused with the
+closest names; catalog import is all or nothing; the catalogue survives
+a restart; a database from before the catalogue keeps every specialty
+its experts hold, and its log still verifies; a bureau lists the
+catalogue with counts and sees nobody's name, ID or phone."""
 import json
 import os
 import sqlite3
@@ -56,6 +58,43 @@ class CatalogTest(DaemonTest):
     def catalog(self):
         return {e["name"]: e for e in self.ctl.json("catalog", "list")["occupations"]}
 
+    def test_alias_maps_to_the_canonical_name_and_draws_find_it(self):
+        self.import_rows([(1, "维修电工", "skill_evaluation"),
+                          (2, "电工", "skill_evaluation"),
+                          (3, "焊工、维修 电工、电工", "skill_evaluation")])
+        self.assertEqual(self.ctl.json("pool", "show", "1")["expert"]["specialties"],
+                         ["电工"])
+        self.assertEqual(self.ctl.json("pool", "show", "3")["expert"]["specialties"],
+                         ["焊工", "电工"])     # one occupation, said twice
+        held = self.ctl.json("pool", "list", "--specialty", "电工")["experts"]
+        self.assertEqual([e["id"] for e in held], [1, 2, 3])
+        res = self.ctl.json(*draw_args("电工", 3, 5))
+        self.assertEqual(sorted(s["expert"] for s in res["panel"]), [1, 2, 3])
+        # A draw typed with the alias is a draw for 电工, and says so.
+        res = self.ctl.json(*draw_args("维修电工", 1, 9))
+        task = self.ctl.json("task", "show", str(res["task"]))["task"]
+        self.assertEqual(task["specialty"], "电工")
+        audit = self.ctl.json("audit", "show", str(res["task"]))
+        self.assertIn('"specialty": "电工"', json.dumps(audit, ensure_ascii=False))
+        self.assertTrue(self.ctl.json("audit", "verify")["ok"])
+
+    def test_unknown_specialties_are_refused_with_the_closest_names(self):
+        r = self.import_rows([(1, "电工", "skill_evaluation"),
+                              (2, "焊接工", "skill_evaluation")], check=False)
+        self.assertEqual(r.rc, 65, r)
+        err = [e for e in r.json["errors"] if e["line"] == 3]
+        self.assertEqual(len(err), 1, r)
+        self.assertEqual(err[0]["column"], "specialties")
+        self.assertIn("no occupation is named '焊接工'", err[0]["reason"])
+        self.assertIn("closest: 焊工", err[0]["reason"])
+        self.assertEqual(self.ctl.json("pool", "list")["total"], 0)   # all or nothing
+        self.import_rows([(1, "电工", "skill_evaluation")])
+        r = self.ctl.run(*draw_args("维修电工工", 1, 5), json_out=True, check=False)
+        self.assertEqual(r.rc, 1, r)
+        self.assertEqual((r.json["status"], r.json["field"]),
+                         ("invalid_field", "specialty"))
+        self.assertIn("closest: 电工", r.json["message"])
+
     def test_catalog_import_refuses_a_clashing_alias_and_changes_nothing(self):
         before = self.ctl.json("catalog", "list")
         lst = write_list(self.path("clash.csv"),
@@ -92,6 +131,11 @@ class CatalogTest(DaemonTest):
         self.d.stop()
         self.d.start()
         self.assertEqual(self.catalog(), want)
+        self.import_rows([(1, "测试员丙", "methods")])
+        self.assertEqual(self.ctl.json("pool", "show", "1")["expert"]["specialties"],
+                         ["测试员甲"])
+        self.assertEqual(self.catalog()["测试员甲"]["active"],
+                         {"training_review": 0, "skill_evaluation": 0, "methods": 1})
 
     def test_a_database_from_before_the_catalogue_keeps_its_specialties(self):
         # Make the pool of an older expertd: experts holding 维修电工 (the
@@ -144,7 +188,7 @@ class CatalogRolesTest(DaemonTest):
     def test_bureau_lists_counts_and_no_personal_data(self):
         self.open_term(self.op)
         rows = [(1, "电工", "skill_evaluation"),
-                (2, "电工", "training_review|skill_evaluation"),
+                (2, "维修电工", "training_review|skill_evaluation"),
                 (3, "焊工、电工", "methods"),
                 (4, "电工", "skill_evaluation")]
         path = write_roster(os.path.join(self.dir, "roster.csv"), rows)
