@@ -48,6 +48,7 @@ void replay_destroy(struct replay **rp)
 		free(r->tasks[i].slots);
 	free(r->tasks);
 	free(r->seats);
+	free(r->merged_at);
 	free(r->term_start);
 	free(r->term_end);
 	candidates_free(&r->cands);
@@ -169,6 +170,9 @@ bool replay_expert(struct replay_at *x, const msgpack_object *body)
 
 	if (!audit_read_expert(body, &e))
 		return replay_unparsed(x);
+	if (!replay_org_live(x, e.employer_code, "employer_code") ||
+	    !replay_org_live(x, e.recommender_code, "recommender_code"))
+		return false;
 	int64_t next = pool_max_id(r->pool) + 1;
 	if (!pool_get(r->pool, e.id) && e.id != next)
 		return replay_fail(x, "expert %lld is neither in the pool nor the next "
@@ -196,9 +200,12 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 	if (!pool_get(r->pool, expert))
 		return replay_fail(x, "conflict %lld names expert %lld, who is not in "
 		                   "the pool", (long long)id, (long long)expert);
-	if (ident_credit_code(org, strlen(org), &bad) != IDENT_OK)
+	if (ident_org_key(org, strlen(org), &bad) != IDENT_OK)
 		return replay_fail(x, "conflict %lld: org_code is not a unified social "
-		                   "credit code (%s)", (long long)id, bad ? bad : "?");
+		                   "credit code or an org:N key (%s)", (long long)id,
+		                   bad ? bad : "?");
+	if (!replay_org_live(x, org, "org_code"))
+		return false;
 	if (to != 0 && to < from)
 		return replay_fail(x, "conflict %lld ends before it starts", (long long)id);
 	/* As the daemon: conflicts intern orgs no expert works for. */
@@ -343,6 +350,12 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 	return true;
 }
 
+const struct task *replay_task_request(const struct replay *r, int64_t task)
+{
+	const struct replay_task *t = replay_task_get(r, task);
+	return t ? &t->req : NULL;
+}
+
 size_t replay_task_seats(const struct replay *r, int64_t task,
                          struct replay_seat *out, size_t max)
 {
@@ -400,6 +413,9 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	if (seats < 1 || seats > TASK_MAX_SEATS)
 		return replay_fail(x, "the request asks for %d seats; 1 to %d can be "
 		                   "drawn", seats, TASK_MAX_SEATS);
+	for (int i = 0; i < q->n_orgs; i++)
+		if (!replay_org_live(x, q->orgs[i], "request orgs item"))
+			return false;
 	if (strcmp(tr->kind, REPLAY_KIND_DRAW) == 0) {
 		int64_t want = tr->ok ? (int64_t)r->n_tasks + 1 : 0;
 		if (tr->task != want)
@@ -428,11 +444,6 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	                   tr->kind);
 }
 
-static const char *replay_rule_key(int rule)
-{
-	return rule == RULE_OK ? "outside_specialty" : recusal_rule_names[rule];
-}
-
 /* The candidate list as h_draw.c builds it, from the replayed state. */
 static bool replay_collect(struct replay_at *x, const struct audit_transcript *tr)
 {
@@ -456,38 +467,44 @@ static bool replay_collect(struct replay_at *x, const struct audit_transcript *t
 	return true;
 }
 
+/*
+ * The list, its hash and the counts by cause. The replay's counts are put
+ * in the transcript's layout (DRAW.md 4.4): a 12-key map's
+ * outside_specialty is compared with the replay's outside_specialty +
+ * outside_group, a 13-key map's with each.
+ */
 static bool replay_compare_candidates(struct replay_at *x,
                                       const struct audit_transcript *tr,
                                       uint8_t hash[DRAW_HASH_LEN])
 {
 	const struct candidates *c = &x->r->cands;
-	int rule = -1;
+	struct audit_excluded want, got;
+	size_t k = 0;
 
 	draw_candidates_hash(hash, c->ids, c->n);
-	for (int i = 0; i < RULE__COUNT && rule < 0; i++)
-		if (c->excluded[i] != tr->excluded[i])
-			rule = i;
+	audit_excluded_of(&want, tr->excluded, tr->outside_group, tr->outside_split);
+	audit_excluded_of(&got, c->excluded, c->outside_group, tr->outside_split);
+	while (k < want.n && want.count[k] == got.count[k])
+		k++;
 	if (c->n != tr->n_candidates) {
-		if (rule < 0)
+		if (k == want.n)
 			return replay_fail(x, "candidate list differs: transcript %llu "
 			                   "candidates, replay %zu",
 			                   (unsigned long long)tr->n_candidates, c->n);
 		return replay_fail(x, "candidate list differs: transcript %llu "
 		                   "candidates, replay %zu; excluded[%s]: transcript "
 		                   "%llu, replay %llu",
-		                   (unsigned long long)tr->n_candidates, c->n,
-		                   replay_rule_key(rule),
-		                   (unsigned long long)tr->excluded[rule],
-		                   (unsigned long long)c->excluded[rule]);
+		                   (unsigned long long)tr->n_candidates, c->n, want.key[k],
+		                   (unsigned long long)want.count[k],
+		                   (unsigned long long)got.count[k]);
 	}
 	if (memcmp(hash, tr->candidates_hash, DRAW_HASH_LEN) != 0)
 		return replay_fail(x, "candidate list differs: %zu candidates in both, "
 		                   "not the same experts", c->n);
-	if (rule >= 0)
+	if (k < want.n)
 		return replay_fail(x, "excluded[%s]: transcript %llu, replay %llu",
-		                   replay_rule_key(rule),
-		                   (unsigned long long)tr->excluded[rule],
-		                   (unsigned long long)c->excluded[rule]);
+		                   want.key[k], (unsigned long long)want.count[k],
+		                   (unsigned long long)got.count[k]);
 	return true;
 }
 
@@ -603,6 +620,7 @@ static const struct replay_type {
 	{AUDIT_TASK_SHORT, replay_task_event},
 	{AUDIT_EXPERT_WARNED, replay_expert_warned},
 	{AUDIT_EXPERT_FLAGGED, replay_expert_flagged},
+	{AUDIT_ORG_MERGED, replay_org_merged},
 };
 
 static bool replay_body(struct replay_at *x, const void *body, size_t body_len)

@@ -19,6 +19,7 @@
 #define REPLAY_HASH_LEN 32   /* = AUDIT_HASH_LEN */
 
 struct replay;
+struct task;
 
 enum replay_verdict { REPLAY_OK, REPLAY_MISMATCH };
 
@@ -37,8 +38,10 @@ void replay_destroy(struct replay **r);
  *     seq 1 and only seq 1; term numbers run 1, 2, ..., each term starting
  *     after the last and ending no earlier than it starts; a pool.expert
  *     names a known expert or the next id (ids are dense); a conflict
- *     names a known expert and a valid credit code, ends no earlier than
- *     it starts, and conflict ids run 1, 2, ...;
+ *     names a known expert and a valid credit code or org:N key, ends no
+ *     earlier than it starts, and conflict ids run 1, 2, ...; an
+ *     org.merged names two distinct keys, neither merged before; no
+ *     pool.expert, conflict or draw request names a key merged before;
  *  3. draws: the secret opens the pending commitment (genesis or the
  *     previous draw's next_commit); draw ids run 1, 2, ...; ok matches
  *     the type (draw / draw.failed); the task starts after the entry's
@@ -57,7 +60,9 @@ void replay_destroy(struct replay **r);
  *     role, and leaves it so; task.cancelled only once no seat is open; expert.flagged flags a
  *     known expert.
  * Then the entry's effect is applied as the daemon applies it: the pool
- * upsert, the conflict, the term; for an ok draw a new task and its seats,
+ * upsert, the conflict, the term; for org.merged every expert, conflict
+ * and task naming `from` relinked to `into` (a task's request too, so a
+ * later redraw repeats it with `into`); for an ok draw a new task and its seats,
  * for an ok redraw the open seats cancelled and the new panel seated, for
  * a replacement its one seat offered; a transition's new state and role.
  *
@@ -86,6 +91,12 @@ void replay_stats(const struct replay *r, struct replay_stats *out);
 /* The last entry replayed: its seq (0 if none) and hash (zeros if none),
  * to compare with the head the daemon reports. hash may be NULL. */
 int64_t replay_head(const struct replay *r, uint8_t hash[REPLAY_HASH_LEN]);
+
+/* The request of task `task` as first drawn, its orgs relinked by every
+ * org.merged replayed since (as the daemon's task.show then lists them),
+ * or NULL for a task the log never created. Borrowed until the next
+ * replay_entry(). */
+const struct task *replay_task_request(const struct replay *r, int64_t task);
 
 /* One seat of a task as the log implies it. Assignment ids are not in the
  * log, so compare draw, expert, seat, role and state. */

@@ -1,7 +1,8 @@
 /*
  * replay_int.h - private to replay*.c: the replayed state and the entry
  * being replayed, shared by replay.c (chain, pool, draws) and
- * replay_seat.c (replacements, seat transitions, task and ledger entries).
+ * replay_seat.c (replacements, seat transitions, task and ledger entries)
+ * and replay_org.c (organisations merged).
  */
 #ifndef EXPERTD_REPLAY_INT_H
 #define EXPERTD_REPLAY_INT_H
@@ -59,6 +60,8 @@ struct replay {
 	size_t n_tasks, cap_tasks;
 	struct replay_seat_ref *seats; /* by assignment id - 1 */
 	size_t cap_seats;
+	int64_t *merged_at;          /* by org id: seq of its org.merged; 0 = not */
+	size_t cap_merged;
 	struct replay_stats stats;
 };
 
@@ -99,5 +102,13 @@ bool replay_reissue(struct replay_at *x, const msgpack_object *body);
 bool replay_task_event(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_warned(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body);
+
+/* replay_org.c */
+/* org.merged: two keys, distinct, neither merged before; the pool,
+ * conflicts and tasks relinked from the one to the other. */
+bool replay_org_merged(struct replay_at *x, const msgpack_object *body);
+/* key ("" for none) is not one that an org.merged merged away; else the
+ * failure is recorded, naming the field `what`. */
+bool replay_org_live(struct replay_at *x, const char *key, const char *what);
 
 #endif

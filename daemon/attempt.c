@@ -129,6 +129,8 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 	tr->rules = *ctx->rules;
 	tr->n_candidates = c->n;
 	memcpy(tr->excluded, c->excluded, sizeof tr->excluded);
+	tr->outside_group = c->outside_group;
+	tr->outside_split = true;   /* the 13-key map (DRAW.md 4.4) */
 	for (size_t i = 0; i < a->n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
 		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
 	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);

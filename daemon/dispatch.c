@@ -57,6 +57,12 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_AUDIT_ENTRIES] = h_audit_entries,
 	[PROTO_OP_AUDIT_SHOW] = h_audit_show,
 	[PROTO_OP_STATS] = h_stats,
+	[PROTO_OP_ORG_LIST] = h_org_list,
+	[PROTO_OP_ORG_SHOW] = h_org_show,
+	[PROTO_OP_ORG_ADD] = h_org_add,
+	[PROTO_OP_ORG_ALIAS] = h_org_alias,
+	[PROTO_OP_ORG_CODE] = h_org_code,
+	[PROTO_OP_ORG_MERGE] = h_org_merge,
 	[PROTO_OP_CATALOG_IMPORT] = h_catalog_import,
 	[PROTO_OP_CATALOG_LIST] = h_catalog_list,
 };

@@ -7,29 +7,39 @@
 #include <string.h>
 
 #include "handler.h"
+#include "orgs.h"
 #include "ident.h"
 #include "reply.h"
 
-/* Read an org code argument and check it; fills code on success. */
-static enum proto_status org_code_arg(const struct proto_request *req,
-                                      char code[IDENT_CODE_SIZE], struct reply *rep)
+/* The organisation of a conflict request: `org` (code, key or name) or
+ * the older `org_code` (code or key), resolved to its key. With
+ * required, one of them must be given. */
+static enum proto_status org_arg(struct handler_ctx *ctx, const struct proto_request *req,
+                                 bool required, char key[IDENT_CODE_SIZE],
+                                 struct reply *rep)
 {
-	const char *s, *why = NULL;
+	const char *s;
 	size_t n;
-	proto_arg_str(req, "org_code", &s, &n);
-	if (ident_credit_code(s, n, &why) != IDENT_OK)
+	bool by_org = proto_arg_str(req, "org", &s, &n);
+	bool by_code = proto_arg(req, "org_code") != NULL;
+	key[0] = '\0';
+	if (by_org && by_code)
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "org_code",
-		                   "not a unified social credit code: %s", why);
-	memcpy(code, s, n);
-	code[n] = '\0';
-	return PROTO_OK;
+		                   "give org or org_code, not both");
+	if (by_code)
+		proto_arg_str(req, "org_code", &s, &n);
+	if (by_org || by_code)
+		return orgs_resolve(ctx, s, n, by_org ? "org" : "org_code", key, NULL, rep);
+	return required ? reply_error(rep, PROTO_E_INVALID_FIELD, "org",
+	                              "name the organisation (org)")
+	                : PROTO_OK;
 }
 
 enum proto_status h_conflict_add(struct handler_ctx *ctx, const struct proto_request *req,
                                  struct reply *rep)
 {
 	struct store_conflict c = {.created_at = ctx->now, .valid_from = ctx->today};
-	enum proto_status st = org_code_arg(req, c.org_code, rep);
+	enum proto_status st = org_arg(ctx, req, true, c.org_code, rep);
 	if (st != PROTO_OK)
 		return st;
 	const char *s;
@@ -59,11 +69,9 @@ enum proto_status h_conflict_list(struct handler_ctx *ctx, const struct proto_re
                                   struct reply *rep)
 {
 	char code[IDENT_CODE_SIZE] = "";
-	if (proto_arg(req, "org_code")) {
-		enum proto_status st = org_code_arg(req, code, rep);
-		if (st != PROTO_OK)
-			return st;
-	}
+	enum proto_status st = org_arg(ctx, req, false, code, rep);
+	if (st != PROTO_OK)
+		return st;
 	struct store_conflict *cs;
 	size_t n;
 	enum store_result r = store_conflict_list(ctx->store, proto_arg_int(req, "expert", 0),

@@ -14,6 +14,7 @@
 #include "attempt.h"
 #include "catalog.h"
 #include "handler.h"
+#include "orgs.h"
 #include "ident.h"
 #include "pool.h"
 #include "reply.h"
@@ -23,6 +24,33 @@
 #define DRAW_DEFAULT_BUREAU "center"
 
 /* The request's fields into t; errors name the field at fault. */
+/* Does a task of this kind and subject concern an institution, which its
+ * draw must name (REGISTRY.md 2.2)? */
+static bool concerns_institution(const struct task *t)
+{
+	return (t->kind == TASK_REVIEW || t->kind == TASK_INSPECTION) &&
+	       (t->subject == TASK_SUBJECT_TRAINING || t->subject == TASK_SUBJECT_EVALUATION);
+}
+
+/* The request's orgs, each resolved to its registry key. */
+static enum proto_status draw_orgs(struct handler_ctx *ctx,
+                                   const struct proto_request *req, struct task *t,
+                                   struct reply *rep)
+{
+	const msgpack_object *orgs = proto_arg(req, "orgs");
+	for (uint32_t i = 0; orgs && i < orgs->via.array.size; i++) {
+		const msgpack_object *o = &orgs->via.array.ptr[i];
+		char field[32];
+		snprintf(field, sizeof field, "orgs[%u]", i);
+		enum proto_status st = orgs_resolve(ctx, o->via.str.ptr, o->via.str.size,
+		                                    field, t->orgs[t->n_orgs], NULL, rep);
+		if (st != PROTO_OK)
+			return st;
+		t->n_orgs++;
+	}
+	return PROTO_OK;
+}
+
 static enum proto_status draw_parse(struct handler_ctx *ctx,
                                     const struct proto_request *req,
                                     struct task *t, struct reply *rep)
@@ -56,19 +84,9 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->members = (int)proto_arg_int(req, "members", 1);
 	t->leader = proto_arg_bool(req, "leader", false);
 	t->backups = (int)proto_arg_int(req, "backups", 0);
-	const msgpack_object *orgs = proto_arg(req, "orgs");
-	for (uint32_t i = 0; orgs && i < orgs->via.array.size; i++) {
-		const msgpack_object *o = &orgs->via.array.ptr[i];
-		const char *why = NULL;
-		if (ident_credit_code(o->via.str.ptr, o->via.str.size, &why) != IDENT_OK) {
-			char field[32];
-			snprintf(field, sizeof field, "orgs[%u]", i);
-			return reply_error(rep, PROTO_E_INVALID_FIELD, field,
-			                   "not a unified social credit code: %s", why);
-		}
-		snprintf(t->orgs[t->n_orgs++], sizeof t->orgs[0], "%.*s",
-		         (int)o->via.str.size, o->via.str.ptr);
-	}
+	enum proto_status st = draw_orgs(ctx, req, t, rep);
+	if (st != PROTO_OK)
+		return st;
 	t->start_at = proto_arg_int(req, "start", 0);
 	t->end_at = proto_arg_int(req, "end", 0);
 	if (t->start_at <= ctx->now)
@@ -98,6 +116,11 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->fill = TASK_FILLING;
 	t->respond_within = proto_arg_int(req, "respond_within",
 	                                  ctx->assign->respond_within);
+	if (t->n_orgs == 0 && concerns_institution(t))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
+		                   "the %s of a %s institution must name the institution "
+		                   "in orgs, so that its staff and recommendees are recused",
+		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
 	return PROTO_OK;
 }
 
@@ -118,12 +141,15 @@ static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *
 	return st;
 }
 
+/* The transcript's counts by cause (DRAW.md 4.4), then the diversity
+ * drops (PROTOCOL.md 7.9.4). */
 static void pack_excluded(msgpack_packer *pk, const struct audit_transcript *tr)
 {
-	msgpack_pack_map(pk, RULE__COUNT + 1);
-	proto_pack_kv_int(pk, "outside_specialty", (int64_t)tr->excluded[RULE_OK]);
-	for (int r = 1; r < RULE__COUNT; r++)
-		proto_pack_kv_int(pk, recusal_rule_names[r], (int64_t)tr->excluded[r]);
+	struct audit_excluded x;
+	audit_excluded_of(&x, tr->excluded, tr->outside_group, tr->outside_split);
+	msgpack_pack_map(pk, x.n + 1);
+	for (size_t i = 0; i < x.n; i++)
+		proto_pack_kv_int(pk, x.key[i], (int64_t)x.count[i]);
 	proto_pack_kv_int(pk, "diversity", (int64_t)tr->diversity_dropped);
 }
 
@@ -133,11 +159,17 @@ static enum proto_status reply_insufficient(const struct task *t,
 {
 	int needed = task_seats(t);
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 8);
 	proto_pack_kv_int(pk, "needed", needed);
 	proto_pack_kv_int(pk, "found", (int64_t)tr->n_candidates);
 	proto_pack_str(pk, "excluded");
 	pack_excluded(pk, tr);
+	/* What the counts refer to, so the requester can tell what to change
+	 * (the group type after defaulting; a redraw's from its task). */
+	proto_pack_kv_str(pk, "specialty", t->specialty);
+	proto_pack_kv_str(pk, "group", proto_group_types[t->group]);
+	proto_pack_kv_str(pk, "capability",
+	                  task_required_capability_name(t->kind, t->subject));
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
 	rep->keep_result_on_error = true;
@@ -166,7 +198,7 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 	int64_t deadline = seat_deadline(ctx, t);
 	size_t leaders = t->leader ? 1 : 0;
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 6);
+	msgpack_pack_map(pk, 7);
 	proto_pack_kv_int(pk, "task", t->id);
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
@@ -174,6 +206,8 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 	msgpack_pack_bin(pk, AUDIT_HASH_LEN);
 	msgpack_pack_bin_body(pk, hash, AUDIT_HASH_LEN);
 	proto_pack_kv_int(pk, "candidates", (int64_t)tr->n_candidates);
+	proto_pack_str(pk, "excluded");
+	pack_excluded(pk, tr);
 	proto_pack_str(pk, "panel");
 	msgpack_pack_array(pk, (uint32_t)tr->n_panel);
 	for (size_t i = 0; i < tr->n_panel; i++) {

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "expert_row.h"
 #include "handler.h"
+#include "orgs.h"
 
 #define IMPORT_MAX_REPORTED_ERRORS 100
 
@@ -19,7 +20,7 @@
 struct row_issue {
 	int64_t line;
 	char field[PROTO_MAX_FIELD_LEN];
-	char reason[160];
+	char reason[480];   /* organisation names run long */
 };
 struct row_issues {
 	struct row_issue *v;
@@ -98,6 +99,53 @@ enum proto_status h_import_begin(struct handler_ctx *ctx, const struct proto_req
 	return PROTO_OK;
 }
 
+/* The employer and recommender pairs of a row (REGISTRY.md 2.3). */
+static void row_pairs(const msgpack_object *row, const struct expert *e,
+                      char recommender[ORG_NAME_MAX + 1], struct orgs_pair p[2])
+{
+	proto_map_strcpy(row, "recommender", recommender, ORG_NAME_MAX + 1);
+	p[0] = (struct orgs_pair){e->employer, e->employer_code, ORG_KIND_EMPLOYER,
+	                          "employer"};
+	p[1] = (struct orgs_pair){recommender, e->recommender_code,
+	                          ORG_KIND_RECOMMENDER, "recommender"};
+}
+
+/* Check a row's organisations against the registry as it stands: an
+ * error in err (field in *err_field), or warnings for a new name close
+ * to registered ones. False on a store failure. */
+static bool stage_orgs(struct handler_ctx *ctx, const msgpack_object *row,
+                       const struct expert *e, int64_t line,
+                       struct row_issues *warnings, const char **err_field,
+                       char *err, size_t errsz, enum store_result *r)
+{
+	char recommender[ORG_NAME_MAX + 1], near[400];
+	struct orgs_pair p[2];
+	row_pairs(row, e, recommender, p);
+	for (int i = 0; i < 2; i++) {
+		struct orgs_pair_out out = {0};
+		enum orgs_pair_result res = orgs_resolve_pair(ctx, &p[i], false, &out, err,
+		                                              errsz);
+		*r = out.r;
+		if (res == ORGS_PAIR_STORE || res == ORGS_PAIR_FAILED)
+			return false;
+		if (res == ORGS_PAIR_INVALID) {
+			*err_field = p[i].label;
+			return true;
+		}
+		if (out.key[0] || !p[i].name[0])
+			continue;
+		if ((*r = orgs_closest(ctx, p[i].name, "", near, sizeof near)) != STORE_OK)
+			return false;
+		if (near[0]) {
+			char why[600];
+			snprintf(why, sizeof why, "'%s' is not registered and will be a new "
+			         "organisation; close to: %s", p[i].name, near);
+			issue_add(warnings, line, p[i].label, why);
+		}
+	}
+	return true;
+}
+
 /* Validate and stage one row. Returns false on a store failure. */
 static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
                       const msgpack_object *row, msgpack_sbuffer *buf,
@@ -116,7 +164,7 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 		field = "specialties";
 	}
 	const char *err_field = NULL;
-	char err[160] = "";
+	char err[600] = "";
 	if (vr == IDENT_INVALID) {
 		err_field = field;
 		snprintf(err, sizeof err, "%s", why);
@@ -130,6 +178,9 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 			snprintf(err, sizeof err, "the same resident ID is on line %lld",
 			         (long long)other);
 		} else if (*r != STORE_NOT_FOUND) {
+			return false;
+		} else if (!stage_orgs(ctx, row, &e, line, warnings, &err_field, err,
+		                       sizeof err, r)) {
 			return false;
 		}
 	}
@@ -206,10 +257,68 @@ struct apply {
 	int term;
 	bool skip_invalid;
 	bool collect_only;   /* only gather the staged errors */
-	int64_t inserted, updated, unchanged, skipped;
+	int64_t inserted, updated, unchanged, skipped, orgs_created;
+	struct row_issues close;   /* new organisations close to others */
 	struct row_issues errors;
 	enum proto_status st;
 };
+
+/* Note a new organisation that is close to registered ones (reported
+ * as orgs_close, REGISTRY.md 2.3). False on a store failure. */
+static bool note_close(struct apply *a, int64_t line, const char *name,
+                       const char *key)
+{
+	char near[400];
+	enum store_result r = orgs_closest(a->ctx, name, key, near, sizeof near);
+	if (r != STORE_OK) {
+		a->st = handler_store_error(a->rep, r);
+		return false;
+	}
+	if (near[0]) {
+		char what[600];
+		snprintf(what, sizeof what, "%s (%s) is close to: %s", name, key, near);
+		issue_add(&a->close, line, key, what);
+	}
+	return true;
+}
+
+/* Resolve the row's organisations to keys, registering new ones. False
+ * when the row cannot go in (an error noted, or a->st set). */
+static bool apply_orgs(struct apply *a, int64_t line, const msgpack_object *row,
+                       struct expert *e)
+{
+	char recommender[ORG_NAME_MAX + 1], why[600];
+	char keys[2][IDENT_CODE_SIZE];
+	struct orgs_pair p[2];
+	row_pairs(row, e, recommender, p);
+	for (int i = 0; i < 2; i++) {
+		struct orgs_pair_out out = {.rep = a->rep};
+		enum orgs_pair_result res = orgs_resolve_pair(a->ctx, &p[i], true, &out, why,
+		                                              sizeof why);
+		memcpy(keys[i], out.key, sizeof keys[i]);
+		bool created = out.created;
+		if (res == ORGS_PAIR_STORE || res == ORGS_PAIR_FAILED) {
+			a->st = res == ORGS_PAIR_STORE ? handler_store_error(a->rep, out.r)
+			                               : out.st;
+			return false;
+		}
+		if (res == ORGS_PAIR_INVALID) {
+			issue_add(&a->errors, line, p[i].label, why);
+			a->skipped++;
+			return false;
+		}
+		a->orgs_created += created;
+		if (created && !note_close(a, line, p[i].name, keys[i]))
+			return false;
+	}
+	/* Zero-filled past the NUL, as the store's reader leaves them: the
+	 * unchanged test compares whole records. */
+	memset(e->employer_code, 0, sizeof e->employer_code);
+	memset(e->recommender_code, 0, sizeof e->recommender_code);
+	snprintf(e->employer_code, sizeof e->employer_code, "%s", keys[0]);
+	snprintf(e->recommender_code, sizeof e->recommender_code, "%s", keys[1]);
+	return true;
+}
 
 static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object *row)
 {
@@ -229,6 +338,8 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 		a->skipped++;
 		return true;
 	}
+	if (!apply_orgs(a, line, row, &e))
+		return a->st == PROTO_OK;
 	int64_t id;
 	enum store_result r = store_expert_find_resident(ctx->store, e.resident_id, &id);
 	bool is_new = r == STORE_NOT_FOUND;
@@ -337,13 +448,16 @@ enum proto_status h_import_commit(struct handler_ctx *ctx, const struct proto_re
 	}
 	if (a.st == PROTO_OK) {
 		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 6);
 		proto_pack_kv_int(pk, "inserted", a.inserted);
 		proto_pack_kv_int(pk, "updated", a.updated);
 		proto_pack_kv_int(pk, "unchanged", a.unchanged);
 		proto_pack_kv_int(pk, "skipped", a.skipped);
+		proto_pack_kv_int(pk, "orgs_created", a.orgs_created);
+		pack_issues(pk, "orgs_close", &a.close, IMPORT_MAX_REPORTED_ERRORS);
 	}
 	free(a.errors.v);
+	free(a.close.v);
 	return a.st;
 }
 

@@ -81,7 +81,8 @@ static bool stats_expect_cb(const void *body, size_t len, void *arg)
 	}
 	/* Ids are dense and never removed: the experts that existed when the
 	 * draw ran are 1 .. the pool's size then, which is the candidates plus
-	 * every exclusion count (outside_specialty included). */
+	 * every exclusion count (excluded[RULE_OK] holds those outside the
+	 * bucket, outside_group included, in both layouts of DRAW.md 4.4). */
 	uint64_t present = tr->n_candidates;
 	for (int r = 0; r < RULE__COUNT; r++)
 		present += tr->excluded[r];

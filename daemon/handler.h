@@ -152,6 +152,13 @@ enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request 
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_org.c */
+enum proto_status h_org_list(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_org_show(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_org_add(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_org_alias(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_org_code(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_org_merge(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_catalog.c */

@@ -7,7 +7,8 @@
  * A message is two frames: [topic][msgpack body]. The topic is the entry
  * type ("draw", "draw.failed", "pool.expert", "term.opened",
  * "pool.conflict", "chain.genesis"; later "assignment.*", "task.*",
- * "expert.*"), so a subscription to "draw" also receives "draw.failed".
+ * "expert.*", "org.merged"), so a subscription to "draw" also receives
+ * "draw.failed".
  * The body is {"seq": int, "at": int, "type": str, "hash": bin32,
  * "entry": map} where entry is the audit body with personal data masked
  * (names as 张*明, resident IDs and phones as in listings; birth dates

@@ -374,7 +374,7 @@ enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
 		const struct audit_transcript *tr = failed ? failed->tr : NULL;
 		audit_pack_task_short(handler_audit_begin(ctx), t->id, tr ? tr->draw : 0,
 		                      needed - accepted - offered,
-		                      tr ? tr->excluded : none);
+		                      tr ? tr->excluded : none, tr ? tr->outside_group : 0);
 		return handler_audit_end(ctx, AUDIT_TASK_SHORT, rep, NULL, NULL);
 	}
 	return PROTO_OK;

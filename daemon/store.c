@@ -13,6 +13,7 @@
 
 #include "dblock.h"
 #include "store_int.h"
+#include "textnorm.h"
 
 static const char *const sql_text[STMT__COUNT] = {
 #define X(id, sql) [id] = sql,
@@ -153,6 +154,23 @@ int64_t store_single_int(struct store *s, enum store_stmt id)
 	return v;
 }
 
+/* match_key(kind, text): the matching key of a name (textnorm.h), for
+ * migrations; NULL when the name has none. kind is 'org' or anything
+ * else for an occupation. */
+static void match_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *kind = sqlite3_value_text(argv[0]);
+	const unsigned char *text = sqlite3_value_text(argv[1]);
+	char key[TEXTNORM_KEY_SIZE];
+	enum textnorm_kind k = kind && strcmp((const char *)kind, "org") == 0
+	                               ? TEXTNORM_ORG : TEXTNORM_OCCUPATION;
+	if (text && textnorm_key(k, (const char *)text, key, sizeof key))
+		sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(cx);
+}
+
 static int exec(struct store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
@@ -201,6 +219,13 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 		sqlite3_free(msg);
 		store_close(&s);
 		return code;
+	}
+	if (sqlite3_create_function(s->db, "match_key", 2,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                            match_key_fn, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot register match_key: %s", sqlite3_errmsg(s->db));
+		store_close(&s);
+		return EX_SOFTWARE;
 	}
 	int code = store_schema_migrate(s->db, err, errsz);
 	if (!code)

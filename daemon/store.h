@@ -166,6 +166,65 @@ enum store_result store_conflict_list(struct store *s, int64_t expert_id,
                                       const char *org_code,
                                       struct store_conflict **out, size_t *n);
 
+/* --- organisations (REGISTRY.md 2) -------------------------------------- */
+/* Kinds, bit i = proto_org_kinds[i]. */
+#define ORG_KIND_EMPLOYER (1u << 0)
+#define ORG_KIND_RECOMMENDER (1u << 1)
+#define ORG_NAME_MAX 255
+struct store_org {
+	int64_t id;
+	char key[IDENT_CODE_SIZE];     /* the identity recusal compares */
+	char name[ORG_NAME_MAX + 1];   /* canonical name */
+	char code[IDENT_CODE_SIZE];    /* credit code, "" if unknown */
+	unsigned kinds;
+	int64_t merged_into;           /* org id; 0 = not merged */
+	int64_t employees, recommended; /* store_org_counts() */
+};
+/* The organisation with this code / key / id / name matching key; a
+ * merged one is returned as it is (merged_into says where it went). */
+enum store_result store_org_by_code(struct store *s, const char *code,
+                                    struct store_org *out);
+enum store_result store_org_by_key(struct store *s, const char *key,
+                                   struct store_org *out);
+enum store_result store_org_by_id(struct store *s, int64_t id, struct store_org *out);
+enum store_result store_org_by_match(struct store *s, const char *match,
+                                     struct store_org *out);
+/* Register a new organisation: key = code when code is given and no
+ * entry has that key, else "org:" + id. Fills o->id and o->key. */
+enum store_result store_org_insert(struct store *s, struct store_org *o, int64_t now);
+/* Add a name (STORE_DUPLICATE: its matching key belongs to an entry). */
+enum store_result store_org_name_add(struct store *s, int64_t org, const char *match,
+                                     const char *name);
+enum store_result store_org_set_code(struct store *s, int64_t org, const char *code);
+enum store_result store_org_add_kinds(struct store *s, int64_t org, unsigned kinds);
+/* How many experts it employs and recommended. */
+enum store_result store_org_counts(struct store *s, struct store_org *o);
+/* Names of an organisation other than its canonical one, in the order
+ * added; *out malloc'd, ORG_NAME_MAX + 1 bytes each. */
+enum store_result store_org_aliases(struct store *s, const struct store_org *o,
+                                    char (**out)[ORG_NAME_MAX + 1], size_t *n);
+/* Every name of every live organisation, for suggestions. */
+struct store_org_name {
+	char match[ORG_NAME_MAX + 1];
+	char name[ORG_NAME_MAX + 1];
+	char key[IDENT_CODE_SIZE];
+};
+enum store_result store_org_name_each(
+	struct store *s, bool (*fn)(const struct store_org_name *n, void *arg),
+	void *arg);
+/* Live organisations one of whose matching keys contains `match` ("" =
+ * all), by id, a page of them; *total counts every match. */
+enum store_result store_org_list(struct store *s, const char *match, int64_t offset,
+                                 int64_t limit, struct store_org **out, size_t *n,
+                                 int64_t *total);
+/* Relink every expert, conflict and task that names key `from` to `into`
+ * (a bare credit code that an entry turned out to have). */
+enum store_result store_org_relink(struct store *s, const char *from, const char *into);
+/* Merge `from` into `into`: names, code (when into has none), and every
+ * expert, conflict and task that names from's key. */
+enum store_result store_org_merge(struct store *s, const struct store_org *from,
+                                  const struct store_org *into);
+
 /* --- roster imports ------------------------------------------------------ */
 enum store_import_state { STORE_IMPORT_OPEN, STORE_IMPORT_COMMITTED,
                           STORE_IMPORT_ABORTED };

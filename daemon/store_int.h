@@ -23,6 +23,8 @@
 	" leader, backups, orgs, start_at, end_at, district, exclude, note," \
 	" nonce, state, created_at, respond_within, fill, cancel_reason"
 
+#define ORG_COLS "id, key, name, code, kinds, merged_into"
+
 #define ASSIGN_COLS \
 	"id, task_id, expert_id, draw_id, role, seat, state, created_at, updated_at," \
 	" deadline, token_hash"
@@ -74,6 +76,45 @@
 	  " valid_to, reason, created_at, created_by FROM conflicts" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) AND (?2 = '' OR org_code = ?2)" \
 	  " ORDER BY id") \
+	X(STMT_ORG_BY_CODE, "SELECT " ORG_COLS " FROM orgs WHERE code = ?1") \
+	X(STMT_ORG_BY_KEY, "SELECT " ORG_COLS " FROM orgs WHERE key = ?1") \
+	X(STMT_ORG_BY_ID, "SELECT " ORG_COLS " FROM orgs WHERE id = ?1") \
+	X(STMT_ORG_BY_MATCH, "SELECT " ORG_COLS " FROM orgs WHERE id =" \
+	  " (SELECT org FROM org_names WHERE match = ?1)") \
+	X(STMT_ORG_MAX_ID, "SELECT coalesce(max(id), 0) FROM orgs") \
+	X(STMT_ORG_INSERT, "INSERT INTO orgs(id, key, name, code, kinds," \
+	  " merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)") \
+	X(STMT_ORG_NAME_ADD, "INSERT INTO org_names(match, org, name)" \
+	  " VALUES (?1, ?2, ?3)") \
+	X(STMT_ORG_SET_CODE, "UPDATE orgs SET code = ?2 WHERE id = ?1") \
+	X(STMT_ORG_ADD_KINDS, "UPDATE orgs SET kinds = kinds | ?2 WHERE id = ?1") \
+	X(STMT_ORG_EMPLOYEES, "SELECT count(*) FROM experts WHERE employer_code = ?1") \
+	X(STMT_ORG_RECOMMENDED, "SELECT count(*) FROM experts" \
+	  " WHERE recommender_code = ?1") \
+	X(STMT_ORG_ALIASES, "SELECT name FROM org_names WHERE org = ?1" \
+	  " AND name != ?2 ORDER BY id") \
+	X(STMT_ORG_NAME_ALL, "SELECT n.match, n.name, o.key FROM org_names n" \
+	  " JOIN orgs o ON o.id = n.org ORDER BY n.id") \
+	X(STMT_ORG_LIST, "SELECT " ORG_COLS " FROM orgs o WHERE merged_into = 0" \
+	  " AND (?1 = '' OR EXISTS (SELECT 1 FROM org_names n WHERE n.org = o.id" \
+	  " AND instr(n.match, ?1) > 0)) ORDER BY id LIMIT ?2 OFFSET ?3") \
+	X(STMT_ORG_LIST_COUNT, "SELECT count(*) FROM orgs o WHERE merged_into = 0" \
+	  " AND (?1 = '' OR EXISTS (SELECT 1 FROM org_names n WHERE n.org = o.id" \
+	  " AND instr(n.match, ?1) > 0))") \
+	X(STMT_ORG_MERGE_NAMES, "UPDATE org_names SET org = ?2 WHERE org = ?1") \
+	X(STMT_ORG_MERGE_MARK, "UPDATE orgs SET merged_into = ?2 WHERE id = ?1") \
+	X(STMT_ORG_MERGE_EMPLOYER, "UPDATE experts SET employer_code = ?2" \
+	  " WHERE employer_code = ?1") \
+	X(STMT_ORG_MERGE_RECOMMENDER, "UPDATE experts SET recommender_code = ?2" \
+	  " WHERE recommender_code = ?1") \
+	X(STMT_ORG_MERGE_CONFLICTS, "UPDATE conflicts SET org_code = ?2" \
+	  " WHERE org_code = ?1") \
+	/* tasks.orgs is '|'-joined keys (never '%' or '_' in a key) */ \
+	/* twice: one pass skips the second of two adjacent matches */ \
+	X(STMT_ORG_MERGE_TASKS, "UPDATE tasks SET orgs = trim(replace(replace('|'" \
+	  " || orgs || '|', '|' || ?1 || '|', '|' || ?2 || '|'), '|' || ?1 || '|'," \
+	  " '|' || ?2 || '|'), '|')" \
+	  " WHERE '|' || orgs || '|' LIKE '%|' || ?1 || '|%'") \
 	X(STMT_IMPORT_CREATE, "INSERT INTO imports(id, principal, skip_invalid," \
 	  " state, created_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)") \
 	X(STMT_IMPORT_GET, "SELECT id, principal, skip_invalid, state, created_at," \
@@ -254,7 +295,7 @@ bool store_column_assignment(sqlite3_stmt *st, void *row);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

@@ -256,14 +256,71 @@ static const char *const schema_v3[] = {
 };
 
 /*
- * Version 4 (issue #11): the occupation catalogue (REGISTRY.md section
- * 3). Matching keys are not stored: the daemon computes them when it
- * loads the catalogue and keeps each key to one entry. Seeding needs
- * them, the starter list and the names experts already hold, so it is
- * not SQL: the flag below makes store_open() seed the new, empty
- * catalogue once, in its own transaction, before anything else runs.
+ * Version 4 (issue #11): the organisation registry (REGISTRY.md 2).
+ * Organisations were credit codes; each code in use becomes an entry
+ * keyed by itself, so stored links and the audit log read the same. Its
+ * names are the employer names experts gave with it; match_key() is
+ * textnorm_key() (store.c registers it before migrating).
  */
 static const char *const schema_v4[] = {
+	"CREATE TABLE orgs("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  kinds INTEGER NOT NULL,"
+	"  merged_into INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX orgs_by_code ON orgs(code) WHERE code != '';"
+	"CREATE TABLE org_names("
+	"  id INTEGER PRIMARY KEY,"
+	"  match TEXT NOT NULL UNIQUE,"
+	"  org INTEGER NOT NULL REFERENCES orgs(id),"
+	"  name TEXT NOT NULL);"
+	"CREATE INDEX org_names_by_org ON org_names(org);"
+	"CREATE INDEX experts_by_employer ON experts(employer_code);"
+	"CREATE INDEX experts_by_recommender ON experts(recommender_code);"
+	"CREATE TRIGGER orgs_keep BEFORE DELETE ON orgs"
+	"  BEGIN SELECT RAISE(ABORT, 'organisations are never deleted'); END;",
+	/* the codes in use, with kind bits 1 employer, 2 recommender */
+	"CREATE TEMP TABLE legacy(code TEXT NOT NULL, kinds INTEGER NOT NULL);"
+	"INSERT INTO legacy SELECT employer_code, 1 FROM experts"
+	"  WHERE employer_code != '';"
+	"INSERT INTO legacy SELECT recommender_code, 2 FROM experts"
+	"  WHERE recommender_code != '';"
+	"INSERT INTO legacy SELECT org_code, 0 FROM conflicts;"
+	"INSERT INTO legacy WITH RECURSIVE split(rest, code) AS ("
+	"  SELECT orgs || '|', '' FROM tasks WHERE orgs != ''"
+	"  UNION ALL SELECT substr(rest, instr(rest, '|') + 1),"
+	"  substr(rest, 1, instr(rest, '|') - 1) FROM split WHERE rest != '')"
+	"  SELECT code, 0 FROM split WHERE code != '';"
+	"INSERT INTO orgs(key, name, code, kinds, merged_into, created_at)"
+	"  SELECT code, coalesce((SELECT employer FROM experts"
+	"    WHERE employer_code = code AND employer != '' ORDER BY id LIMIT 1), code),"
+	"  code, max(kinds & 1) | max(kinds & 2), 0,"
+	"  CAST(strftime('%s', 'now') AS INTEGER)"
+	"  FROM legacy GROUP BY code ORDER BY code;"
+	"INSERT OR IGNORE INTO org_names(match, org, name)"
+	"  SELECT match_key('org', name), id, name FROM orgs"
+	"  WHERE name != code AND match_key('org', name) IS NOT NULL ORDER BY id;"
+	"INSERT OR IGNORE INTO org_names(match, org, name)"
+	"  SELECT match_key('org', e.employer), o.id, e.employer"
+	"  FROM experts e JOIN orgs o ON o.key = e.employer_code"
+	"  WHERE match_key('org', e.employer) IS NOT NULL ORDER BY e.id;"
+	"DROP TABLE legacy;",
+	NULL,
+};
+
+/*
+ * Version 5 (issue #11): the occupation catalogue (REGISTRY.md section
+ * 3). Matching keys are not stored: the daemon computes them when it
+ * loads the catalogue and keeps each key to one entry. Seeding needs the
+ * starter list and catalog_adopt()'s rules for the names experts already
+ * hold, so it is C, not SQL: the flag below makes store_open() seed the
+ * new, empty catalogue once, in its own transaction, before anything
+ * else runs.
+ */
+static const char *const schema_v5[] = {
 	"CREATE TABLE occupations("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"          /* canonical: what experts hold */
@@ -284,7 +341,7 @@ static const char *const schema_v4[] = {
 
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                                schema_v4};
+                                                schema_v4, schema_v5};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

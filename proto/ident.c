@@ -279,6 +279,25 @@ enum ident_result ident_credit_code(const char *s, size_t len, const char **why)
 	return IDENT_OK;
 }
 
+/* ---- organisation key ---- */
+
+_Static_assert(IDENT_ORG_KEY_MAX == sizeof IDENT_ORG_KEY_PREFIX - 1 + 10,
+               "org: and ten digits");
+_Static_assert(IDENT_ORG_KEY_MAX < IDENT_CODE_SIZE, "a key fits a code buffer");
+
+enum ident_result ident_org_key(const char *s, size_t len, const char **why)
+{
+	const size_t pre = sizeof IDENT_ORG_KEY_PREFIX - 1;
+	if (!s || len < pre || memcmp(s, IDENT_ORG_KEY_PREFIX, pre) != 0)
+		return ident_credit_code(s, len, why);
+	size_t n = len - pre;
+	if (n < 1 || n > IDENT_ORG_KEY_MAX - pre || !ident_all_digits(s + pre, n))
+		return ident_fail(why, "org: must be followed by 1 to 10 digits");
+	if (s[pre] == '0')
+		return ident_fail(why, "the number after org: must not start with 0");
+	return IDENT_OK;
+}
+
 /* ---- mainland mobile ---- */
 
 enum ident_result ident_mobile(const char *s, size_t len, const char **why)

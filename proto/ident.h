@@ -58,6 +58,16 @@ enum ident_result ident_credit_code(const char *s, size_t len, const char **why)
 /* The check character for 17 leading characters, or '\0' if one is invalid. */
 char ident_credit_code_check_char(const char first17[17]);
 
+/*
+ * Organisation key (REGISTRY.md 2.1): a unified social credit code as
+ * above, or "org:" and a registry number: 1 to 10 decimal digits, not 0,
+ * without leading zeros (at most IDENT_ORG_KEY_MAX bytes in all, so it
+ * fits IDENT_CODE_SIZE). Returns IDENT_OK or IDENT_INVALID.
+ */
+#define IDENT_ORG_KEY_PREFIX "org:"
+#define IDENT_ORG_KEY_MAX 14
+enum ident_result ident_org_key(const char *s, size_t len, const char **why);
+
 /* Mainland mobile: 11 digits, starting with 1, second digit 3-9. */
 enum ident_result ident_mobile(const char *s, size_t len, const char **why);
 

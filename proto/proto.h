@@ -126,6 +126,7 @@ struct proto_op_info {
 #define PROTO_RELAXATIONS_COUNT 5        /* 第十一条(七) grounds 1-5 */
 #define PROTO_STATUSES_COUNT 4           /* active, suspended, ... */
 #define PROTO_CONFLICT_KINDS_COUNT 4
+#define PROTO_ORG_KINDS_COUNT 5          /* employer, recommender, ... */
 #define PROTO_SEXES_COUNT 2
 #define PROTO_TITLES_COUNT 5
 #define PROTO_QUALIFICATIONS_COUNT 6
@@ -145,6 +146,7 @@ extern const char *const proto_task_types[PROTO_TASK_TYPES_COUNT + 1];
 extern const char *const proto_relaxations[PROTO_RELAXATIONS_COUNT + 1];
 extern const char *const proto_statuses[PROTO_STATUSES_COUNT + 1];
 extern const char *const proto_conflict_kinds[PROTO_CONFLICT_KINDS_COUNT + 1];
+extern const char *const proto_org_kinds[PROTO_ORG_KINDS_COUNT + 1];
 extern const char *const proto_sexes[PROTO_SEXES_COUNT + 1];
 extern const char *const proto_titles[PROTO_TITLES_COUNT + 1];
 extern const char *const proto_qualifications[PROTO_QUALIFICATIONS_COUNT + 1];

@@ -24,6 +24,10 @@ const char *const proto_statuses[] = {
 	"active", "suspended", "flagged", "revoked", NULL};
 const char *const proto_conflict_kinds[] = {
 	"former_employer", "relative", "interest", "other", NULL};
+/* Bit i of an organisation's kinds (store.h ORG_KIND_*). */
+const char *const proto_org_kinds[] = {
+	"employer", "recommender", "training_institution", "evaluation_institution",
+	"other", NULL};
 const char *const proto_sexes[] = {"male", "female", NULL};
 const char *const proto_titles[] = {
 	"none", "junior", "intermediate", "deputy_senior", "senior", NULL};
@@ -92,6 +96,7 @@ const struct proto_field proto_import_row[] = {
 	F_STR("employer", 0, 0, 255),
 	F_STR("employer_code", 0, 0, 32),
 	F_STR("recommender_code", 0, 0, 32),
+	F_STR("recommender", 0, 0, 255),
 	F_STRS("specialties", REQ, 1, 3),
 	F_ENUMS("group_types", REQ, 1, 3, proto_group_types),
 	F_ENUMS("task_types", 0, 0, 5, proto_task_types),
@@ -143,9 +148,13 @@ static const struct proto_field f_pool_status[] = {
 	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 
+/* An organisation by credit code, key or name (REGISTRY.md 2.2). */
+#define ORG_REF_MAX 255
+
 static const struct proto_field f_conflict_add[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
-	F_STR("org_code", REQ, 1, 32),
+	F_STR("org", 0, 1, ORG_REF_MAX),
+	F_STR("org_code", 0, 1, 32),
 	F_ENUM("kind", REQ, proto_conflict_kinds),
 	F_DATE("valid_from", 0),
 	F_DATE("valid_to", 0),
@@ -154,7 +163,40 @@ static const struct proto_field f_conflict_add[] = {
 
 static const struct proto_field f_conflict_list[] = {
 	F_INT("expert", 0, 1, EXPERT_ID_MAX),
+	F_STR("org", 0, 1, ORG_REF_MAX),
 	F_STR("org_code", 0, 1, 32),
+	END};
+
+static const struct proto_field f_org_list[] = {
+	F_STR("query", 0, 1, ORG_REF_MAX),
+	F_INT("offset", 0, 0, INT64_C(100000000)),
+	F_INT("limit", 0, 1, 1000),
+	END};
+
+static const struct proto_field f_org_show[] = {
+	F_STR("org", REQ, 1, ORG_REF_MAX),
+	END};
+
+static const struct proto_field f_org_add[] = {
+	F_STR("name", REQ, 1, ORG_REF_MAX),
+	F_STR("code", 0, 1, 32),
+	F_ENUMS("kinds", 0, 0, PROTO_ORG_KINDS_COUNT, proto_org_kinds),
+	END};
+
+static const struct proto_field f_org_alias[] = {
+	F_STR("org", REQ, 1, ORG_REF_MAX),
+	F_STR("name", REQ, 1, ORG_REF_MAX),
+	END};
+
+static const struct proto_field f_org_code[] = {
+	F_STR("org", REQ, 1, ORG_REF_MAX),
+	F_STR("code", REQ, 1, 32),
+	END};
+
+static const struct proto_field f_org_merge[] = {
+	F_STR("from", REQ, 1, ORG_REF_MAX),
+	F_STR("into", REQ, 1, ORG_REF_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 
 /* Task times are unix seconds (UTC); this bounds them to 2000..2200. */
@@ -201,7 +243,7 @@ static const struct proto_field f_answer[] = {
 	F_ENUM("answer", REQ, proto_token_answers),
 	F_ENUM("reason", 0, proto_decline_reasons),
 	F_STR("note", 0, 1, REASON_MAX),
-	F_STR("org_code", 0, 18, 18),
+	F_STR("org_code", 0, 5, 18),
 	END};
 
 static const struct proto_field f_reply[] = {
@@ -210,7 +252,7 @@ static const struct proto_field f_reply[] = {
 	F_ENUM("channel", REQ, proto_staff_channels),
 	F_ENUM("reason", 0, proto_decline_reasons),
 	F_STR("note", 0, 1, REASON_MAX),
-	F_STR("org_code", 0, 18, 18),
+	F_STR("org_code", 0, 5, 18),
 	END};
 
 static const struct proto_field f_reissue[] = {

@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "hint.h"
 #include "out.h"
 #include "seat_role.h"
 
@@ -162,24 +163,45 @@ static void audit_print_panel(const struct audit_transcript *tr)
 	out_table_destroy(&t);
 }
 
-/* Exclusions by rule, in check order, and the diversity drops. */
+/* Exclusions by cause, as recorded (DRAW.md 4.4), and the diversity
+ * drops. An entry from before outside_group was recorded says that its
+ * outside_specialty counts both. */
 static void audit_print_excluded(const struct audit_transcript *tr)
 {
-	static const char *const head[] = {"  RULE", "EXCLUDED"};
+	static const char *const head[] = {"  CAUSE", "EXCLUDED"};
+	struct audit_excluded x;
+	audit_excluded_of(&x, tr->excluded, tr->outside_group, tr->outside_split);
 	printf("excluded:\n");
 	struct out_table *t = out_table_new(2, head);
-	for (int r = 0; r <= RULE__COUNT; r++) {
-		char rule[40], count[24];
-		snprintf(rule, sizeof rule, "  %s",
-		         r == RULE__COUNT ? "diversity (dropped)"
-		         : r == RULE_OK ? "outside_specialty" : recusal_rule_names[r]);
+	for (size_t i = 0; i <= x.n; i++) {
+		char cause[64], count[24];
+		snprintf(cause, sizeof cause, "  %s%s", i == x.n ? "diversity (dropped)" : x.key[i],
+		         i == 0 && !tr->outside_split ? " (or group: not told apart)" : "");
 		snprintf(count, sizeof count, "%llu", (unsigned long long)
-		         (r == RULE__COUNT ? tr->diversity_dropped : tr->excluded[r]));
-		const char *row[] = {rule, count};
+		         (i == x.n ? tr->diversity_dropped : x.count[i]));
+		const char *row[] = {cause, count};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
 	out_table_destroy(&t);
+}
+
+/* A failed attempt: which counts say what to change. A replacement
+ * draws one seat. */
+static void audit_print_hints(const struct audit_transcript *tr)
+{
+	const struct task *q = &tr->req;
+	struct hint_counts h = {
+		.specialty = q->specialty,
+		.group = proto_group_types[q->group],
+		.capability = task_required_capability_name(q->kind, q->subject),
+		.needed = tr->replaces ? 1 : (uint64_t)task_seats(q),
+		.found = tr->n_candidates,
+		.has_outside_group = tr->outside_split,
+		.outside_group = tr->outside_group,
+		.capability_excluded = tr->excluded[RULE_CAPABILITY],
+	};
+	hint_print(stdout, &h, "");
 }
 
 static void audit_print_transcript(const struct audit_transcript *tr)
@@ -200,6 +222,8 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 	audit_kv("candidates_hash", "%s",
 	         out_hex(tr->candidates_hash, sizeof tr->candidates_hash, hex));
 	audit_print_excluded(tr);
+	if (!tr->ok)
+		audit_print_hints(tr);
 	if (tr->n_already_drawn)
 		audit_kv("already drawn", "%s",
 		         audit_ids(tr->already_drawn, tr->n_already_drawn, ids, sizeof ids));

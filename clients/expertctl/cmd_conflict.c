@@ -71,7 +71,7 @@ int cmd_conflict_add(struct ctl *ctl, int argc, char **argv)
 	struct ctl_args a;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "expert", id);
-	ctl_args_str(&a, "org_code", org);
+	ctl_args_str(&a, "org", org);
 	ctl_args_str(&a, "kind", kind);
 	if (from)
 		ctl_args_str(&a, "valid_from", from);
@@ -112,7 +112,7 @@ int cmd_conflict_list(struct ctl *ctl, int argc, char **argv)
 	if (expert)
 		ctl_args_int(&a, "expert", expert);
 	if (org)
-		ctl_args_str(&a, "org_code", org);
+		ctl_args_str(&a, "org", org);
 	int rc = ctl_call_show(ctl, PROTO_OP_CONFLICT_LIST, &a, conflict_print_list);
 	ctl_args_destroy(&a);
 	return rc;

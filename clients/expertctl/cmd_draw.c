@@ -1,9 +1,9 @@
 /*
  * cmd_draw.c - expertctl draw and redraw (第十九条 随机、回避): ask the
  * daemon for a panel and show it, or, when too few experts are left after
- * recusal, how many each rule excluded. The nonce sent with a draw is the
- * requester's contribution to the seed, so it is made here, not by the
- * daemon.
+ * recusal, how many each cause excluded and which one to change. The
+ * nonce sent with a draw is the requester's contribution to the seed, so
+ * it is made here, not by the daemon.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "hint.h"
 #include "out.h"
 
 #define DRAW_MAX_ORGS 8       /* PROTOCOL: orgs, 0..8 */
@@ -108,10 +109,31 @@ static void draw_print_panel(const struct proto_reply *rep, const char *nonce)
 		       "are never recorded)\n");
 }
 
-/* After the error line: how many each rule excluded. */
+/* Which of the counts say what to change, named as the reply names the
+ * task (a reply recorded before draft 9 names nothing and has no
+ * outside_group: no group hint then). */
+static void draw_print_hints(const msgpack_object *res, const msgpack_object *ex)
+{
+	char spec[256], group[64], cap[64];
+	struct hint_counts h = {
+		.specialty = proto_map_get(res, "specialty")
+			? out_field(res, "specialty", spec, sizeof spec) : NULL,
+		.group = proto_map_get(res, "group")
+			? out_field(res, "group", group, sizeof group) : NULL,
+		.capability = out_field(res, "capability", cap, sizeof cap),
+		.needed = (uint64_t)proto_map_int(res, "needed", 0),
+		.found = (uint64_t)proto_map_int(res, "found", 0),
+		.has_outside_group = proto_map_get(ex, "outside_group") != NULL,
+		.outside_group = (uint64_t)proto_map_int(ex, "outside_group", 0),
+		.capability_excluded = (uint64_t)proto_map_int(ex, "capability", 0),
+	};
+	hint_print(stdout, &h, "\n");
+}
+
+/* After the error line: how many each cause excluded, and what to change. */
 static void draw_print_exclusions(const msgpack_object *res)
 {
-	static const char *const head[] = {"RULE", "EXCLUDED"};
+	static const char *const head[] = {"CAUSE", "EXCLUDED"};
 	const msgpack_object *ex = proto_map_get(res, "excluded");
 	if (!ex || ex->type != MSGPACK_OBJECT_MAP)
 		return;
@@ -127,6 +149,7 @@ static void draw_print_exclusions(const msgpack_object *res)
 	}
 	out_table_print(t, stdout);
 	out_table_destroy(&t);
+	draw_print_hints(res, ex);
 }
 
 /*

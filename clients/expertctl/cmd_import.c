@@ -36,9 +36,9 @@ struct import {
 	bool progress;         /* stderr is a terminal */
 	unsigned calls;        /* rows calls made, for request id suffixes */
 	size_t sent;
-	struct import_issue *errors, *warnings;
-	size_t nerrors, nwarnings;
-	int64_t inserted, updated, unchanged, skipped;
+	struct import_issue *errors, *warnings, *close;
+	size_t nerrors, nwarnings, nclose;
+	int64_t inserted, updated, unchanged, skipped, orgs_created;
 };
 
 static void import_issue_add(struct import_issue **list, size_t *n, long line,
@@ -267,6 +267,18 @@ static int import_commit(struct import *im)
 	im->updated = proto_map_int(rep.result, "updated", 0);
 	im->unchanged = proto_map_int(rep.result, "unchanged", 0);
 	im->skipped = proto_map_int(rep.result, "skipped", 0);
+	im->orgs_created = proto_map_int(rep.result, "orgs_created", 0);
+	/* New organisations close to registered ones: the key is no column. */
+	const msgpack_object *close = proto_map_get(rep.result, "orgs_close");
+	for (uint32_t i = 0; close && close->type == MSGPACK_OBJECT_ARRAY &&
+	                     i < close->via.array.size; i++) {
+		const char *reason = "";
+		size_t rlen = 0;
+		proto_map_str(&close->via.array.ptr[i], "reason", &reason, &rlen);
+		import_issue_add(&im->close, &im->nclose,
+		                 (long)proto_map_int(&close->via.array.ptr[i], "line", 0), NULL,
+		                 reason, rlen);
+	}
 	proto_reply_release(&rep);
 	return 0;
 }
@@ -306,6 +318,8 @@ static void import_print_summary(const struct import *im, bool committed)
 		json_object_set_new(j, "errors", import_issues_json(im->errors, im->nerrors));
 		json_object_set_new(j, "warnings",
 		                    import_issues_json(im->warnings, im->nwarnings));
+		json_object_set_new(j, "orgs_created", json_integer(im->orgs_created));
+		json_object_set_new(j, "orgs_close", import_issues_json(im->close, im->nclose));
 		out_json_print(j);
 	} else if (committed) {
 		printf("imported %lld experts (%lld new, %lld updated, %lld unchanged), "
@@ -313,6 +327,10 @@ static void import_print_summary(const struct import *im, bool committed)
 		       (long long)(im->inserted + im->updated + im->unchanged),
 		       (long long)im->inserted, (long long)im->updated,
 		       (long long)im->unchanged, (long long)skipped);
+		if (im->orgs_created)
+			printf("registered %lld new organisations\n", (long long)im->orgs_created);
+		import_print_issues(im->close, im->nclose, "check (merge with "
+		                    "`expertctl org merge` if the same): ");
 	}
 }
 
@@ -451,6 +469,7 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 	int rc = import_run(&im);
 	import_issues_free(im.errors, im.nerrors);
 	import_issues_free(im.warnings, im.nwarnings);
+	import_issues_free(im.close, im.nclose);
 	roster_destroy(&im.roster);
 	return rc;
 }

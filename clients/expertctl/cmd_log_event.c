@@ -130,7 +130,7 @@ static void event_pool_expert(const struct cmd_event *e, struct event_line *l)
 		l->colour = EVENT_YELLOW;
 }
 
-/* Seat transitions, task and ledger events (DRAW.md 4.3). */
+/* Seat transitions, task, ledger and organisation events (DRAW.md 4.3). */
 static void event_other(const struct cmd_event *e, struct event_line *l)
 {
 	char a[32], from[32], to[32], why[64], n[32], m[32];
@@ -163,6 +163,10 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, "warned: ledger score %s",
 		         out_field(x, "score", n, sizeof n));
 		l->colour = EVENT_YELLOW;
+	} else if (event_is(e, AUDIT_ORG_MERGED)) {
+		snprintf(l->outcome, sizeof l->outcome, "%s merged into %s (%s)",
+		         out_field(x, "from", from, sizeof from),
+		         out_field(x, "into", to, sizeof to), why);
 	} else {
 		/* A type this build does not know: what a later one may say. */
 		out_field(x, "specialty", l->specialty, sizeof l->specialty);

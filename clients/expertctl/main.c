@@ -60,17 +60,39 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "Revoke an expert's qualification (第十七条).",
 	 "  --reason R       why (required)\n"},
 	{"conflict", "add", cmd_conflict_add,
-	 "ID --org CODE --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
+	 "ID --org ORG --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
 	 "Declare a conflict of interest between an expert and an organisation.",
-	 "  --org CODE       the organisation's unified social credit code (required)\n"
+	 "  --org ORG        the organisation: its name, credit code or key (required)\n"
 	 "  --kind K         former_employer, relative, interest or other (required)\n"
 	 "  --from DATE      first day the conflict applies\n"
 	 "  --to DATE        last day the conflict applies\n"
 	 "  --reason R       details\n"},
-	{"conflict", "list", cmd_conflict_list, "[--expert ID] [--org CODE]",
+	{"conflict", "list", cmd_conflict_list, "[--expert ID] [--org ORG]",
 	 "List declared conflicts.",
 	 "  --expert ID      only this expert's\n"
-	 "  --org CODE       only those with this organisation\n"},
+	 "  --org ORG        only those with this organisation (name, code or key)\n"},
+	{"org", "list", cmd_org_list, "[--query TEXT] [--offset N] [--limit N]",
+	 "List registered organisations (employers, recommenders, institutions).",
+	 "  --query TEXT     only those with a name containing TEXT (as matched:\n"
+	 "                   brackets, spaces and a 广州市 prefix do not matter)\n"
+	 "  --offset N       skip the first N matches\n"
+	 "  --limit N        show at most N (1 to 1000; default 100)\n"},
+	{"org", "show", cmd_org_show, "ORG",
+	 "Show one organisation: names, code, kinds, experts linked to it.\n"
+	 "ORG is a name, a unified social credit code or a key (org:17).", NULL},
+	{"org", "add", cmd_org_add, "NAME [--code CODE] [--kind K]...",
+	 "Register an organisation, such as an institution to be reviewed.",
+	 "  --code CODE      its unified social credit code\n"
+	 "  --kind K         employer, recommender, training_institution,\n"
+	 "                   evaluation_institution or other (repeatable)\n"},
+	{"org", "alias", cmd_org_alias, "ORG NAME",
+	 "Record another name an organisation is known by.", NULL},
+	{"org", "code", cmd_org_code, "ORG CODE",
+	 "Set or correct an organisation's unified social credit code.", NULL},
+	{"org", "merge", cmd_org_merge, "FROM INTO --reason R",
+	 "Merge two entries that are one organisation: FROM's names, code,\n"
+	 "experts, conflicts and tasks go to INTO (audited).",
+	 "  --reason R       why they are one organisation (required)\n"},
 	{"draw", NULL, cmd_draw,
 	 "--kind K --specialty S --members N --start TIME --end TIME [options]",
 	 "Draw a panel at random from the experts recusal allows (第十九条).\n"
@@ -83,7 +105,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --members N      members besides the leader, 1 to 30 (required)\n"
 	 "  --leader         also draw a group leader (drawn first)\n"
 	 "  --backups N      backups, 0 to 19 (default 0)\n"
-	 "  --org CODE       credit code of an organisation concerned; repeatable, up to 8\n"
+	 "  --org ORG        an organisation concerned: its name, credit code or key;\n"
+	 "                   repeatable, up to 8; required for a review or inspection\n"
+	 "                   of a training or evaluation institution\n"
 	 "  --start TIME     when the task starts (required; in the future)\n"
 	 "  --end TIME       when it ends (required; after the start)\n"
 	 "  --district D     the task's district\n"
@@ -133,7 +157,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --reason R       conflict, illness, official_duty, schedule or other\n"
 	 "                   (required; conflict also records the conflict)\n"
 	 "  --note TEXT      free text (required with other)\n"
-	 "  --org CODE       with conflict: which organisation of the task\n"
+	 "  --org CODE       with conflict: which organisation of the task (code or key)\n"
 	 "                   (default: the task's only one)\n"
 	 "  --answer-endpoint EP  as for confirm\n"},
 	{"answer", NULL, cmd_answer,
@@ -145,7 +169,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --reason R       conflict, illness, official_duty, schedule or other\n"
 	 "                   (required to decline or withdraw)\n"
 	 "  --note TEXT      free text (required with other)\n"
-	 "  --org CODE       with conflict: which organisation of the task\n"},
+	 "  --org CODE       with conflict: which organisation of the task (code or key)\n"},
 	{"reissue", NULL, cmd_reissue, "ASSIGNMENT --reason TEXT",
 	 "Issue a new one-time token for an offered seat whose token never reached\n"
 	 "the expert (staff, as for answer). The old token dies at once, the\n"

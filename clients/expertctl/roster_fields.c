@@ -18,6 +18,7 @@ static const char *const h_phone[] = {"手机", "手机号码", "移动电话", 
 static const char *const h_employer[] = {"工作单位", NULL};
 static const char *const h_employer_code[] = {
 	"统一社会信用代码", "单位统一社会信用代码", NULL};
+static const char *const h_recommender[] = {"推荐单位", "推荐单位名称", NULL};
 static const char *const h_recommender_code[] = {
 	"推荐单位信用代码", "推荐单位统一社会信用代码", NULL};
 static const char *const h_specialties[] = {"申请专家组专业", "专业", NULL};
@@ -116,6 +117,7 @@ static const struct roster_field_info fields[ROSTER_F__COUNT] = {
 	                            h_employer_code, NULL},
 	[ROSTER_F_RECOMMENDER_CODE] = {"recommender_code", ROSTER_K_UPPER, false,
 	                               h_recommender_code, NULL},
+	[ROSTER_F_RECOMMENDER] = {"recommender", ROSTER_K_STR, false, h_recommender, NULL},
 	[ROSTER_F_SPECIALTIES] = {"specialties", ROSTER_K_LIST, true, h_specialties, NULL},
 	[ROSTER_F_GROUP_TYPES] = {"group_types", ROSTER_K_ENUM_LIST, true,
 	                          h_group_types, a_group_types},

@@ -147,6 +147,7 @@ struct genroster_row {
 	const struct genroster_org *employer;
 	char employer_code[IDENT_CODE_SIZE]; /* "" if not given */
 	char recommender_code[IDENT_CODE_SIZE];
+	const struct genroster_org *recommender; /* NULL: none named */
 	int specialties[3];       /* indexes into genroster_occupations */
 	int n_specialties;
 	unsigned group_types;     /* GENROSTER_GROUP_* bits */

@@ -191,6 +191,7 @@ void genroster_out_row(struct genroster_out *o, const struct genroster_row *row,
 	out_field(o, row->employer ? row->employer->name : NULL, false);
 	out_field(o, row->employer_code, false);
 	out_field(o, row->recommender_code, false);
+	out_field(o, row->recommender ? row->recommender->name : NULL, false);
 	out_raw(o, ",", 1);
 	for (int i = 0; i < row->n_specialties; i++) {
 		if (i > 0)

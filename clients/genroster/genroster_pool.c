@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "genroster.h"
+#include "textnorm.h"
 #include "genroster_data.h"
 #include "ident.h"
 
@@ -198,10 +199,29 @@ static void pool_name(enum genroster_org_kind kind, size_t nth, struct genroster
 	}
 }
 
+/* FNV-1a of a name's matching key (of the name itself if it has none). */
+static uint64_t pool_name_hash(const char *name)
+{
+	char key[TEXTNORM_KEY_SIZE];
+	const char *s = textnorm_key(TEXTNORM_ORG, name, key, sizeof key) ? key : name;
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* Is the name or code taken? Names compare as the registry matches them
+ * (REGISTRY.md 1.1): 广州市X and 广州X are one organisation there, and
+ * one name with two codes would be a roster error. */
 static bool pool_has(const struct genroster_pool *p, const char *name, const char *code)
 {
+	char key[TEXTNORM_KEY_SIZE], other[TEXTNORM_KEY_SIZE];
+	if (!textnorm_key(TEXTNORM_ORG, name, key, sizeof key))
+		return true;
 	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->orgs[i].name, name) == 0 || strcmp(p->orgs[i].code, code) == 0)
+		if (strcmp(p->orgs[i].code, code) == 0 ||
+		    (textnorm_key(TEXTNORM_ORG, p->orgs[i].name, other, sizeof other) &&
+		     strcmp(key, other) == 0))
 			return true;
 	return false;
 }
@@ -233,7 +253,11 @@ bool genroster_pool_init(struct genroster_pool *p, uint64_t seed)
 			int tries = 0;
 			do {
 				pool_name(o->kind, i, &r, o->name);
-				genroster_credit_code(o->kind, &r, o->code);
+				/* The code follows from the matching key, so every seed
+				 * gives one organisation one code, as in real rosters. */
+				struct genroster_rng cr = genroster_stream(pool_name_hash(o->name),
+				                                           0x636f6465, 0);
+				genroster_credit_code(o->kind, &cr, o->code);
 			} while (pool_has(p, o->name, o->code) && ++tries < 100);
 			if (tries < 100)
 				p->n++;

@@ -182,11 +182,13 @@ static void row_employment(struct genroster_ctx *c, struct genroster_rng *r,
 	/* Half name a recommending unit: usually the employer itself,
 	 * otherwise a school, training institution or association. */
 	row->recommender_code[0] = '\0';
+	row->recommender = NULL;
 	if (genroster_pct(r, 50)) {
 		if (row->employer_code[0] && genroster_pct(r, 60))
-			memcpy(row->recommender_code, row->employer_code, 19);
+			row->recommender = row->employer;
 		else
-			memcpy(row->recommender_code, genroster_pool_recommender(c->pool, r)->code, 19);
+			row->recommender = genroster_pool_recommender(c->pool, r);
+		memcpy(row->recommender_code, row->recommender->code, 19);
 	}
 
 	const char *const *positions = genroster_positions[row->employer->kind];

@@ -71,13 +71,6 @@ void audit_commit(uint8_t out[AUDIT_HASH_LEN], const uint8_t secret[AUDIT_SECRET
 	crypto_generichash_final(&st, out, AUDIT_HASH_LEN);
 }
 
-/* The key under which excluded[i] is recorded: RULE_OK counts the pool's
- * experts outside the task's specialty and group-type bucket. */
-const char *audit_rule_key(int i)
-{
-	return i == RULE_OK ? "outside_specialty" : recusal_rule_names[i];
-}
-
 /* ---- packing ---- */
 
 void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v)
@@ -192,6 +185,16 @@ void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
 	audit_pack_kv_date_or_nil(pk, "to", to);
 }
 
+void audit_pack_org_merged(msgpack_packer *pk, const char *from, const char *into,
+                           const char *actor, const char *reason)
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_str(pk, "from", from);
+	proto_pack_kv_str(pk, "into", into);
+	proto_pack_kv_str(pk, "actor", actor);
+	proto_pack_kv_str(pk, "reason", reason);
+}
+
 /* The request as drawn; the free-text note stays out (it may name people). */
 static void audit_pack_request(msgpack_packer *pk, const struct task *r)
 {
@@ -256,9 +259,7 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	audit_pack_kv_uint(pk, "candidates", t->n_candidates);
 	audit_pack_kv_bin(pk, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN);
 	proto_pack_str(pk, "excluded");
-	msgpack_pack_map(pk, RULE__COUNT);
-	for (int i = 0; i < RULE__COUNT; i++)
-		audit_pack_kv_uint(pk, audit_rule_key(i), t->excluded[i]);
+	audit_pack_excluded(pk, t->excluded, t->outside_group, t->outside_split);
 	audit_pack_kv_uint(pk, "diversity_dropped", t->diversity_dropped);
 	audit_pack_kv_ints(pk, "already_drawn", t->already_drawn, t->n_already_drawn);
 	audit_pack_kv_bin(pk, "secret", t->secret, AUDIT_SECRET_LEN);
@@ -379,8 +380,7 @@ bool audit_rd_cint(struct audit_rd *rd, const char *k, int min, int max,
 	return rd->ok;
 }
 
-static bool audit_rd_uint(struct audit_rd *rd, const char *k, uint64_t max,
-                          uint64_t *out)
+bool audit_rd_uint(struct audit_rd *rd, const char *k, uint64_t max, uint64_t *out)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -595,10 +595,25 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 	audit_rd_begin(&rd, body);
 	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
 	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
-	audit_rd_str(&rd, "org_code", org_code, 19);
+	audit_rd_str(&rd, "org_code", org_code, IDENT_CODE_SIZE);
 	audit_rd_choice(&rd, "kind", proto_conflict_kinds, kind);
 	audit_rd_date(&rd, "from", from);
 	audit_rd_date_or_nil(&rd, "to", to);
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],
+                           char into[IDENT_CODE_SIZE])
+{
+	struct audit_rd rd;
+	char actor[64], reason[PROTO_REASON_SIZE];
+
+	audit_rd_begin(&rd, body);
+	audit_rd_str(&rd, "from", from, IDENT_CODE_SIZE);
+	audit_rd_str(&rd, "into", into, IDENT_CODE_SIZE);
+	audit_rd_str(&rd, "actor", actor, sizeof actor);
+	if (audit_rd_str(&rd, "reason", reason, sizeof reason))
+		audit_rd_check(&rd, reason[0] != '\0');
 	return audit_rd_end(&rd);
 }
 
@@ -634,13 +649,6 @@ static bool audit_read_rules(struct audit_rd *rd, struct recusal_config *c)
 	audit_rd_cint(rd, "exposure_cap", 0, INT_MAX, &c->exposure_cap);
 	audit_rd_cint(rd, "exposure_days", 0, INT_MAX, &c->exposure_days);
 	audit_rd_bool(rd, "diversity", &c->diversity);
-	return audit_rd_end(rd);
-}
-
-bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT])
-{
-	for (int i = 0; i < RULE__COUNT; i++)
-		audit_rd_uint(rd, audit_rule_key(i), UINT64_MAX, &excluded[i]);
 	return audit_rd_end(rd);
 }
 
@@ -684,7 +692,8 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 	audit_rd_bin(&rd, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN,
 	             DRAW_HASH_LEN, NULL);
 	if (audit_rd_map(&rd, "excluded", &sub))
-		audit_rd_check(&rd, audit_read_excluded(&sub, t->excluded));
+		audit_rd_check(&rd, audit_read_excluded(&sub, t->excluded, &t->outside_group,
+		                                        &t->outside_split));
 	audit_rd_uint(&rd, "diversity_dropped", UINT64_MAX, &t->diversity_dropped);
 	audit_rd_ids(&rd, "already_drawn", t->already_drawn,
 	             sizeof t->already_drawn / sizeof t->already_drawn[0],

@@ -46,6 +46,7 @@
 #define AUDIT_TASK_SHORT "task.short"
 #define AUDIT_EXPERT_WARNED "expert.warned"
 #define AUDIT_EXPERT_FLAGGED "expert.flagged" /* a pool.expert body */
+#define AUDIT_ORG_MERGED "org.merged"      /* {from, into, actor, reason} */
 
 void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
                 int64_t seq, int64_t at, const char *type,
@@ -67,7 +68,14 @@ struct audit_transcript {
 	struct recusal_config rules;
 	uint64_t n_candidates;
 	uint8_t candidates_hash[DRAW_HASH_LEN];
-	uint64_t excluded[RULE__COUNT];   /* [RULE_OK] = outside specialty/group */
+	/* [RULE_OK]: outside the specialty and group-type bucket, either
+	 * cause; outside_group: of those, the ones holding the specialty
+	 * (DRAW.md 3.1). outside_split: recorded with outside_group, the
+	 * 13-key map; false for the 12-key map of entries written before
+	 * draft 9, which does not tell the causes apart (outside_group 0). */
+	uint64_t excluded[RULE__COUNT];
+	uint64_t outside_group;
+	bool outside_split;
 	uint64_t diversity_dropped;
 	int64_t already_drawn[TASK_MAX_SEATS * 4]; /* excluded as drawn before */
 	size_t n_already_drawn;
@@ -79,6 +87,21 @@ struct audit_transcript {
 	bool ok;
 };
 
+/* The `excluded` map of a transcript or task.short (DRAW.md 4.4): its
+ * keys and counts in recorded order. Split: 13 keys, outside_specialty
+ * (excluded[RULE_OK] - outside_group), outside_group, then the rules;
+ * else the 12 keys of older entries, whose outside_specialty is all of
+ * excluded[RULE_OK]. One list for the packers, the reply of a failed draw,
+ * the verifier's comparison and what expertctl prints. */
+#define AUDIT_EXCLUDED_MAX (RULE__COUNT + 1)
+struct audit_excluded {
+	size_t n;
+	const char *key[AUDIT_EXCLUDED_MAX];
+	uint64_t count[AUDIT_EXCLUDED_MAX];
+};
+void audit_excluded_of(struct audit_excluded *x, const uint64_t excluded[RULE__COUNT],
+                       uint64_t outside_group, bool split);
+
 /* Body packers; each packs exactly one map. */
 void audit_pack_genesis(msgpack_packer *pk, const uint8_t commit[AUDIT_HASH_LEN]);
 void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end);
@@ -88,6 +111,10 @@ void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
+/* Organisation `from` merged into `into` (REGISTRY.md 2.4): their keys
+ * (REGISTRY.md 2.1), the principal and the request's reason. */
+void audit_pack_org_merged(msgpack_packer *pk, const char *from, const char *into,
+                           const char *actor, const char *reason);
 
 /* A seat transition (DRAW.md 4.3), the body of assignment.<to>. */
 struct audit_seat {
@@ -108,8 +135,10 @@ void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s);
 void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
                                const char *reason, int64_t seats);
 void audit_pack_task_filled(msgpack_packer *pk, int64_t task);
+/* Always the 13-key `excluded` map (excluded[] as in a transcript). */
 void audit_pack_task_short(msgpack_packer *pk, int64_t task, int64_t draw,
-                           int64_t empty, const uint64_t excluded[RULE__COUNT]);
+                           int64_t empty, const uint64_t excluded[RULE__COUNT],
+                           uint64_t outside_group);
 void audit_pack_expert_warned(msgpack_packer *pk, int64_t expert, int score,
                               int warn_at, int flag_at);
 
@@ -127,5 +156,10 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
                          char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to);
 bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);
+/* org.merged: the two keys (each fitting IDENT_CODE_SIZE; the verifier
+ * checks what they say); actor is checked for layout, reason for 1-512
+ * bytes. */
+bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],
+                           char into[IDENT_CODE_SIZE]);
 
 #endif

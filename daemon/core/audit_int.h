@@ -1,7 +1,8 @@
 /*
  * audit_int.h - private to audit*.c: the canonical-form body reader and
  * the packing helpers shared by the body families (audit.c: pool, terms,
- * conflicts, transcripts; audit_seat.c: seats, tasks, the ledger).
+ * conflicts, transcripts; audit_seat.c: seats, tasks, the ledger;
+ * audit_excluded.c: the exclusion counts of transcripts and task.short).
  *
  * A reader walks a map's entries in the packed order: each key must be the
  * next one expected, with the expected type, and nothing may follow the
@@ -23,9 +24,11 @@ struct audit_rd {
 	bool ok;
 };
 
-/* The key under which excluded[i] is recorded. */
-const char *audit_rule_key(int i);
 void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v);
+/* The `excluded` map (audit_excluded.c): the 13-key layout when split,
+ * else the 12-key one of older entries (audit.h, struct audit_excluded). */
+void audit_pack_excluded(msgpack_packer *pk, const uint64_t excluded[RULE__COUNT],
+                         uint64_t outside_group, bool split);
 
 bool audit_rd_begin(struct audit_rd *rd, const msgpack_object *o);
 bool audit_rd_end(const struct audit_rd *rd);
@@ -36,11 +39,16 @@ const msgpack_object *audit_rd_val(struct audit_rd *rd, const char *k);
 bool audit_rd_int(struct audit_rd *rd, const char *k, int64_t min, int64_t max,
                   int64_t *out);
 bool audit_rd_cint(struct audit_rd *rd, const char *k, int min, int max, int *out);
+bool audit_rd_uint(struct audit_rd *rd, const char *k, uint64_t max, uint64_t *out);
 bool audit_rd_str(struct audit_rd *rd, const char *k, char *buf, size_t size);
 bool audit_rd_opt_str(struct audit_rd *rd, const char *k, char *buf, size_t size);
 bool audit_rd_choice(struct audit_rd *rd, const char *k, const char *const *names,
                      int *out);
 bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub);
-bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT]);
+/* Either layout: excluded[RULE_OK] gets outside_specialty + outside_group
+ * (all outside the bucket), *outside_group the latter (0 in the 12-key
+ * layout), *split whether the map had it. */
+bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT],
+                         uint64_t *outside_group, bool *split);
 
 #endif

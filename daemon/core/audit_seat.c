@@ -65,16 +65,15 @@ void audit_pack_task_filled(msgpack_packer *pk, int64_t task)
 }
 
 void audit_pack_task_short(msgpack_packer *pk, int64_t task, int64_t draw,
-                           int64_t empty, const uint64_t excluded[RULE__COUNT])
+                           int64_t empty, const uint64_t excluded[RULE__COUNT],
+                           uint64_t outside_group)
 {
 	msgpack_pack_map(pk, 4);
 	proto_pack_kv_int(pk, "task", task);
 	proto_pack_kv_int(pk, "draw", draw);
 	proto_pack_kv_int(pk, "empty", empty);
 	proto_pack_str(pk, "excluded");
-	msgpack_pack_map(pk, RULE__COUNT);
-	for (int i = 0; i < RULE__COUNT; i++)
-		audit_pack_kv_uint(pk, audit_rule_key(i), excluded[i]);
+	audit_pack_excluded(pk, excluded, outside_group, true);
 }
 
 void audit_pack_expert_warned(msgpack_packer *pk, int64_t expert, int score,
@@ -140,7 +139,8 @@ bool audit_read_task_event(const char *type, const msgpack_object *body,
 	struct audit_rd rd, sub;
 	char text[PROTO_REASON_SIZE];
 	int64_t x;
-	uint64_t excluded[RULE__COUNT];
+	uint64_t excluded[RULE__COUNT], outside_group;
+	bool split;
 
 	audit_rd_begin(&rd, body);
 	audit_rd_int(&rd, "task", 1, INT64_MAX, task);
@@ -152,8 +152,8 @@ bool audit_read_task_event(const char *type, const msgpack_object *body,
 		audit_rd_int(&rd, "draw", 0, INT64_MAX, &x);
 		audit_rd_int(&rd, "empty", 1, INT64_MAX, &x);
 		if (audit_rd_map(&rd, "excluded", &sub))
-			audit_rd_check(&rd, audit_read_excluded(&sub, excluded) &&
-			                    audit_rd_end(&sub));
+			audit_rd_check(&rd, audit_read_excluded(&sub, excluded, &outside_group,
+			                                        &split));
 	} else if (strcmp(type, AUDIT_TASK_FILLED) != 0) {
 		return false;
 	}

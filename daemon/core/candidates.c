@@ -2,7 +2,8 @@
  * candidates.c - the candidate list of a draw (see candidates.h): one pass
  * over the (specialty, group type) bucket in id order, recusal on each
  * expert (the bucket-wide recusal_scan, which answers as recusal_check),
- * exclusions tallied by rule. Shared by the daemon and the transcript
+ * exclusions tallied by rule; those outside the bucket come from the
+ * pool's counts, without a scan. Shared by the daemon and the transcript
  * verifier, so both see the same list from the same pool. The pass costs
  * a few nanoseconds an expert: the scan turns the rules into compares,
  * and the list is written into buffers kept from draw to draw.
@@ -56,6 +57,10 @@ bool candidates_collect(struct candidates *c, const struct pool *pool,
 	c->n = 0;
 	memset(c->excluded, 0, sizeof c->excluded);
 	c->excluded[RULE_OK] = pool_count(pool) - in_bucket;
+	/* Every expert of the bucket holds the specialty. */
+	size_t holders = pool_specialty_holders(pool, sid);
+	assert(holders >= in_bucket);
+	c->outside_group = holders - in_bucket;
 	if (in_bucket == 0)
 		return true;
 	if (!candidates_reserve(c, in_bucket) ||

@@ -17,8 +17,11 @@ struct candidates {
 	struct draw_candidate *list;   /* sorted by id */
 	size_t n, cap;
 	/* excluded[RULE_OK] counts pool experts outside the specialty and
-	 * group type (not in the bucket). */
+	 * group type (not in the bucket), for either cause; outside_group
+	 * is the part of it that holds the specialty but not the group type
+	 * (DRAW.md 3.1: outside_specialty is the difference). */
 	uint64_t excluded[RULE__COUNT];
+	uint64_t outside_group;
 	int64_t *ids;                  /* the ids of list, for hashing */
 	/* Scratch kept across draws: reuse one struct to avoid allocating. */
 	struct recusal_scan scan;

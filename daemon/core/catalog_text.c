@@ -20,25 +20,23 @@ static const char *const catalog_group_labels[] = {"培训评审", "技能评价
 _Static_assert(sizeof catalog_group_labels / sizeof catalog_group_labels[0] ==
                PROTO_GROUP_TYPES_COUNT, "one label per group type");
 
-/* The key of entry e's name (a < 0) or alias a closest to sought within
- * the suggestion limit, into best; false when none is within it. */
+/* The key of entry e's name or aliases that is closest to sought by the
+ * rules of textnorm_near_offer() (REGISTRY.md 1.2), into best; false
+ * when none is close. */
 static bool closest_key(const struct catalog_entry *e, const char *sought,
                         char best[TEXTNORM_KEY_SIZE])
 {
-	char k[TEXTNORM_KEY_SIZE];
-	size_t bd = SIZE_MAX;
-	for (int a = -1; a < e->n_aliases; a++) {
-		if (!textnorm_key(TEXTNORM_OCCUPATION, a < 0 ? e->name : e->aliases[a], k,
-		                  sizeof k))
-			continue;
-		size_t limit = textnorm_near_limit(sought, k);
-		size_t d = textnorm_distance(sought, k, limit);
-		if (d <= limit && d < bd) {
-			bd = d;
-			memcpy(best, k, sizeof k);
-		}
-	}
-	return bd != SIZE_MAX;
+	char keys[1 + CATALOG_MAX_ALIASES][TEXTNORM_KEY_SIZE];
+	struct textnorm_near near;
+	textnorm_near_init(&near);
+	for (int a = -1; a < e->n_aliases; a++)
+		if (textnorm_key(TEXTNORM_OCCUPATION, a < 0 ? e->name : e->aliases[a],
+		                 keys[a + 1], sizeof keys[0]))
+			textnorm_near_offer(&near, sought, keys[a + 1], (size_t)(a + 1));
+	if (!near.n)
+		return false;
+	memcpy(best, keys[near.index[0]], sizeof keys[0]);
+	return true;
 }
 
 size_t catalog_near(const struct catalog *c, const char *name,

@@ -9,6 +9,7 @@
  * (idmap.h), so a draw finds the few experts its task concerns without
  * reading every expert's history.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,65 @@ bool engage_put_task(struct engage *e, const struct engage_task *t)
 	if (span > e->span)
 		e->span = span;
 	e->tasks[t->id] = *t;
+	return true;
+}
+
+/* The conflicts on `from`, seen from the index: each expert's own records
+ * and the index items name `into`, and the items move to `into`'s list,
+ * for which the caller reserved room. */
+static void engage_merge_conflicts(struct engage *e, uint32_t from, uint32_t into)
+{
+	struct idmap_list *src = idmap_find(&e->org_conflicts, from);
+	if (!src || src->n == 0)
+		return;
+	struct engage_org_conflict *items = src->items;
+	for (uint32_t i = 0; i < src->n; i++) {
+		struct engage_slot *s = e->slots[items[i].expert];
+		for (uint32_t k = 0; k < s->n_conflicts; k++)
+			if (s->conflicts[k].org == from)
+				s->conflicts[k].org = into;
+		items[i].c.org = into;
+		bool ok = idmap_push(&e->org_conflicts, into, &items[i]);
+		assert(ok);   /* the room was reserved */
+		(void)ok;
+	}
+	src->n = 0;
+}
+
+/* The tasks listing `from` list `into` instead; a task already listing
+ * `into` is indexed under it already, the others join its list. */
+static void engage_merge_tasks(struct engage *e, uint32_t from, uint32_t into)
+{
+	struct idmap_list *src = idmap_find(&e->by_org, from);
+	if (!src || src->n == 0)
+		return;
+	const int64_t *ids = src->items;
+	for (uint32_t i = 0; i < src->n; i++) {
+		struct engage_task *t = &e->tasks[ids[i]];
+		bool listed = engage_org_seen(t->orgs, t->n_orgs, into);
+		for (int k = 0; k < t->n_orgs; k++)
+			if (t->orgs[k] == from)
+				t->orgs[k] = into;
+		bool ok = listed || idmap_push(&e->by_org, into, &ids[i]);
+		assert(ok);
+		(void)ok;
+	}
+	src->n = 0;
+}
+
+bool engage_merge_org(struct engage *e, uint32_t from, uint32_t into)
+{
+	if (from == 0 || into == 0 || from == into)
+		return true;
+	size_t nc = 0, nt = 0;
+	idmap_get(&e->org_conflicts, from, &nc);
+	idmap_get(&e->by_org, from, &nt);
+	/* Room first: past this point nothing allocates, so nothing fails. */
+	if ((nc && !idmap_reserve(&e->org_conflicts, into, (uint32_t)nc)) ||
+	    (nt && !idmap_reserve(&e->by_org, into, (uint32_t)nt)))
+		return false;
+	engage_merge_conflicts(e, from, into);
+	engage_merge_tasks(e, from, into);
 	return true;
 }
 

@@ -15,7 +15,7 @@
 #include "task.h"
 
 struct engage_conflict {
-	uint32_t org;          /* interned credit code (pool_org_*) */
+	uint32_t org;          /* interned org key (pool_org_*) */
 	int32_t valid_from;    /* day number */
 	int32_t valid_to;      /* day number; 0 = open-ended */
 };
@@ -43,6 +43,17 @@ void engage_clear(struct engage *e);
 
 bool engage_add_conflict(struct engage *e, int64_t expert,
                          const struct engage_conflict *c);
+/*
+ * Organisation `from` merged into `into` (REGISTRY.md 2.4): every conflict
+ * on `from` becomes one on `into` (the expert's own list and the
+ * by-organisation index), and every task listing `from` lists `into` in
+ * its place, indexed under `into` once (a task that listed both keeps
+ * both entries, now equal, as a task listing an org twice does).
+ * All or nothing: on out of memory it returns false having changed no
+ * record and no index (every conflict and task still names `from`); the
+ * only trace is room reserved in `into`'s index lists.
+ */
+bool engage_merge_org(struct engage *e, uint32_t from, uint32_t into);
 /* Insert or replace a task (by id). */
 bool engage_put_task(struct engage *e, const struct engage_task *t);
 const struct engage_task *engage_task(const struct engage *e, int64_t id);

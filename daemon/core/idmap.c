@@ -114,21 +114,38 @@ struct idmap_list *idmap_list(struct idmap *m, int64_t key)
 	return &m->lists[m->nlists - 1];
 }
 
+/* Grow l to hold at least `need` items: double, or `need` if more. */
+static bool idmap_list_grow(const struct idmap *m, struct idmap_list *l,
+                            uint64_t need)
+{
+	if (need <= l->cap)
+		return true;
+	if (need > UINT32_MAX)
+		return false;
+	uint64_t nc = l->cap ? (uint64_t)l->cap * 2 : 4;
+	if (nc < need)
+		nc = need;
+	if (nc > UINT32_MAX)
+		nc = UINT32_MAX;
+	void *p = realloc(l->items, (size_t)nc * m->item_size);
+	if (!p)
+		return false;
+	l->items = p;
+	l->cap = (uint32_t)nc;
+	return true;
+}
+
+bool idmap_reserve(struct idmap *m, int64_t key, uint32_t more)
+{
+	struct idmap_list *l = idmap_list(m, key);
+	return l && idmap_list_grow(m, l, (uint64_t)l->n + more);
+}
+
 bool idmap_push(struct idmap *m, int64_t key, const void *item)
 {
 	struct idmap_list *l = idmap_list(m, key);
-	if (!l)
+	if (!l || !idmap_list_grow(m, l, (uint64_t)l->n + 1))
 		return false;
-	if (l->n == l->cap) {
-		if (l->cap > UINT32_MAX / 2)
-			return false;
-		uint32_t nc = l->cap ? l->cap * 2 : 4;
-		void *p = realloc(l->items, (size_t)nc * m->item_size);
-		if (!p)
-			return false;
-		l->items = p;
-		l->cap = nc;
-	}
 	memcpy((char *)l->items + (size_t)l->n * m->item_size, item, m->item_size);
 	l->n++;
 	return true;

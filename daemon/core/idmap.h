@@ -41,6 +41,10 @@ struct idmap_list *idmap_list(struct idmap *m, int64_t key);
 /* Append a copy of item to key's list. False on out of memory (then
  * nothing changed). */
 bool idmap_push(struct idmap *m, int64_t key, const void *item);
+/* Make room for `more` items in key's list (created empty when new), so
+ * that the next `more` pushes to it cannot fail. False on out of memory
+ * (then key may have an empty list it had not had: no item changed). */
+bool idmap_reserve(struct idmap *m, int64_t key, uint32_t more);
 /* Remove item i of a list by moving the last one into its place. */
 void idmap_list_remove(struct idmap *m, struct idmap_list *l, uint32_t i);
 

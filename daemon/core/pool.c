@@ -20,6 +20,10 @@ struct pool {
 	struct intern *orgs;
 	struct pool_bucket *buckets; /* [(sid - 1) * 3 + group] */
 	size_t nbuckets;
+	/* holders[sid - 1]: experts holding the specialty in any group type
+	 * (or none), so that a draw counts outside_group without a scan;
+	 * nbuckets / 3 of them. */
+	size_t *holders;
 };
 
 struct pool *pool_new(void)
@@ -38,6 +42,8 @@ void pool_clear(struct pool *p)
 {
 	for (size_t i = 0; i < p->nbuckets; i++)
 		p->buckets[i].n = 0;
+	if (p->holders)
+		memset(p->holders, 0, p->nbuckets / POOL_GROUP_TYPES * sizeof *p->holders);
 	if (p->entries)
 		memset(p->entries, 0, p->cap * sizeof *p->entries);
 	p->count = 0;
@@ -54,6 +60,7 @@ void pool_destroy(struct pool **pp)
 		free(p->buckets[i].slim);
 	}
 	free(p->buckets);
+	free(p->holders);
 	free(p->entries);
 	intern_destroy(&p->specialties);
 	intern_destroy(&p->orgs);
@@ -132,29 +139,57 @@ static void bucket_remove(struct pool_bucket *b, int64_t id)
 	}
 }
 
-static struct pool_bucket *bucket_for(struct pool *p, uint32_t sid, int group)
+/* Room for specialty sid's buckets and holder count; false on out of
+ * memory, with the pool unchanged. */
+static bool specialty_reserve(struct pool *p, uint32_t sid)
 {
 	size_t need = (size_t)sid * POOL_GROUP_TYPES;
-	if (need > p->nbuckets) {
-		size_t nn = p->nbuckets ? p->nbuckets : 64;
-		while (nn < need)
-			nn *= 2;
-		struct pool_bucket *b = realloc(p->buckets, nn * sizeof *b);
-		if (!b)
-			return NULL;
-		memset(b + p->nbuckets, 0, (nn - p->nbuckets) * sizeof *b);
-		p->buckets = b;
-		p->nbuckets = nn;
-	}
+	if (need <= p->nbuckets)
+		return true;
+	size_t nn = p->nbuckets ? p->nbuckets : 64;
+	while (nn < need)
+		nn *= 2;
+	size_t had = p->nbuckets / POOL_GROUP_TYPES, has = nn / POOL_GROUP_TYPES;
+	size_t *h = realloc(p->holders, has * sizeof *h);
+	if (!h)
+		return false;
+	memset(h + had, 0, (has - had) * sizeof *h);
+	p->holders = h;
+	struct pool_bucket *b = realloc(p->buckets, nn * sizeof *b);
+	if (!b)
+		return false;
+	memset(b + p->nbuckets, 0, (nn - p->nbuckets) * sizeof *b);
+	p->buckets = b;
+	p->nbuckets = nn;
+	return true;
+}
+
+static struct pool_bucket *bucket_for(struct pool *p, uint32_t sid, int group)
+{
+	if (!specialty_reserve(p, sid))
+		return NULL;
 	return &p->buckets[(sid - 1) * POOL_GROUP_TYPES + (size_t)group];
+}
+
+/* Whether specialties[i] is the first occurrence of its specialty in pe
+ * (a holder is counted once, however often the record names it). */
+static bool is_first_specialty(const struct pool_entry *pe, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (pe->specialties[j] == pe->specialties[i])
+			return false;
+	return true;
 }
 
 static void unindex(struct pool *p, const struct pool_entry *pe)
 {
-	for (int i = 0; i < pe->n_specialties; i++)
+	for (int i = 0; i < pe->n_specialties; i++) {
+		if (is_first_specialty(pe, i))
+			p->holders[pe->specialties[i] - 1]--;
 		for (int g = 0; g < POOL_GROUP_TYPES; g++)
 			if (pe->group_types & (1u << g))
 				bucket_remove(bucket_for(p, pe->specialties[i], g), pe->id);
+	}
 }
 
 static bool grow_entries(struct pool *p, int64_t id)
@@ -173,10 +208,17 @@ static bool grow_entries(struct pool *p, int64_t id)
 	return true;
 }
 
-/* Add pe's id to the buckets of its specialties and group types; on
- * failure, takes back what it added. */
+/* Count pe as a holder of its specialties and add its id to the buckets
+ * of its specialties and group types; on failure, takes back what it
+ * did. */
 static bool index_entry(struct pool *p, const struct pool_entry *pe)
 {
+	for (int i = 0; i < pe->n_specialties; i++)
+		if (!specialty_reserve(p, pe->specialties[i]))
+			return false;
+	for (int i = 0; i < pe->n_specialties; i++)
+		if (is_first_specialty(pe, i))
+			p->holders[pe->specialties[i] - 1]++;
 	for (int i = 0; i < pe->n_specialties; i++)
 		for (int g = 0; g < POOL_GROUP_TYPES; g++) {
 			if (!(pe->group_types & (1u << g)))
@@ -188,6 +230,15 @@ static bool index_entry(struct pool *p, const struct pool_entry *pe)
 			}
 		}
 	return true;
+}
+
+/* Drop entry id, already out of every bucket and holder count. */
+static void forget_entry(struct pool *p, int64_t id)
+{
+	memset(&p->entries[id], 0, sizeof p->entries[id]);
+	p->count--;
+	while (p->max_id > 0 && !p->entries[p->max_id].id)
+		p->max_id--;
 }
 
 bool pool_upsert(struct pool *p, const struct expert *e)
@@ -221,9 +272,10 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 	if (old.id)
 		unindex(p, &old);
 	if (!index_entry(p, &n)) {
-		/* Out of memory: put the old entry back as it was. */
+		/* Out of memory: put the old entry back as it was, or, if even
+		 * that fails, forget it (it is in no bucket and counted nowhere). */
 		if (old.id && !index_entry(p, &old))
-			pool_remove(p, old.id);
+			forget_entry(p, old.id);
 		return false;
 	}
 	if (!old.id)
@@ -245,10 +297,7 @@ void pool_remove(struct pool *p, int64_t id)
 	if (id <= 0 || (size_t)id >= p->cap || !p->entries[id].id)
 		return;
 	unindex(p, &p->entries[id]);
-	memset(&p->entries[id], 0, sizeof p->entries[id]);
-	p->count--;
-	while (p->max_id > 0 && !p->entries[p->max_id].id)
-		p->max_id--;
+	forget_entry(p, id);
 }
 
 const struct pool_entry *pool_get(const struct pool *p, int64_t id)
@@ -287,14 +336,37 @@ const char *pool_specialty_name(const struct pool *p, uint32_t sid)
 	return intern_str(p->specialties, sid);
 }
 
-uint32_t pool_org_find(const struct pool *p, const char *code)
+uint32_t pool_org_find(const struct pool *p, const char *key)
 {
-	return intern_find(p->orgs, code);
+	return intern_find(p->orgs, key);
 }
 
-uint32_t pool_org_intern(struct pool *p, const char *code)
+uint32_t pool_org_intern(struct pool *p, const char *key)
 {
-	return intern_add(p->orgs, code);
+	return intern_add(p->orgs, key);
+}
+
+static void pool_relink(uint32_t *org, uint32_t from, uint32_t into)
+{
+	if (*org == from)
+		*org = into;
+}
+
+/* Entries and slim copies are rewritten alike, each bucket's ids staying
+ * where they are: a merge changes no bucket membership. */
+void pool_merge_org(struct pool *p, uint32_t from, uint32_t into)
+{
+	if (from == 0 || from == into)
+		return;
+	for (int64_t id = 1; id <= p->max_id; id++) {
+		pool_relink(&p->entries[id].employer_org, from, into);
+		pool_relink(&p->entries[id].recommender_org, from, into);
+	}
+	for (size_t i = 0; i < p->nbuckets; i++)
+		for (size_t k = 0; k < p->buckets[i].n; k++) {
+			pool_relink(&p->buckets[i].slim[k].employer_org, from, into);
+			pool_relink(&p->buckets[i].slim[k].recommender_org, from, into);
+		}
 }
 
 const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group)
@@ -303,6 +375,13 @@ const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int gr
 	    (size_t)sid * POOL_GROUP_TYPES > p->nbuckets)
 		return NULL;
 	return &p->buckets[(sid - 1) * POOL_GROUP_TYPES + (size_t)group];
+}
+
+size_t pool_specialty_holders(const struct pool *p, uint32_t sid)
+{
+	if (sid == 0 || (size_t)sid * POOL_GROUP_TYPES > p->nbuckets)
+		return 0;
+	return p->holders[sid - 1];
 }
 
 static bool has_specialty(const struct pool_entry *pe, uint32_t sid)

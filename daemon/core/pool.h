@@ -2,7 +2,7 @@
  * pool.h - the expert pool held in memory: a compact entry per expert,
  * indexed by id and by (specialty, group type) for the draws, loaded from
  * the store at start and kept in step with every committed change.
- * Specialty names and organisation codes are interned to small integers.
+ * Specialty names and organisation keys are interned to small integers.
  * Pure data structure: no SQL, no clock.
  */
 #ifndef EXPERTD_POOL_H
@@ -20,7 +20,7 @@ struct pool_entry {
 	int64_t id;                 /* 0 = no expert with this id */
 	int32_t birth;
 	int32_t suspended_until;
-	uint32_t employer_org;      /* interned credit code, 0 = none */
+	uint32_t employer_org;      /* interned org key (REGISTRY.md 2.1), 0 = none */
 	uint32_t recommender_org;
 	uint32_t specialties[EXPERT_MAX_SPECIALTIES];
 	uint8_t n_specialties;
@@ -86,11 +86,22 @@ int64_t pool_max_id(const struct pool *p);
 /* Intern ids: 0 if the string was never seen. */
 uint32_t pool_specialty_find(const struct pool *p, const char *name);
 const char *pool_specialty_name(const struct pool *p, uint32_t sid);
-uint32_t pool_org_find(const struct pool *p, const char *code);
-/* Intern an organisation code (conflicts name orgs no expert works for). */
-uint32_t pool_org_intern(struct pool *p, const char *code);
+uint32_t pool_org_find(const struct pool *p, const char *key);
+/* Intern an organisation key (conflicts name orgs no expert works for). */
+uint32_t pool_org_intern(struct pool *p, const char *key);
+/*
+ * Organisation `from` merged into `into` (REGISTRY.md 2.4): every expert
+ * whose employer or recommender is `from` gets `into`, in its entry and in
+ * the slim copies of its buckets. Both ids are kept (`from` stays interned
+ * and is simply no longer referred to). Allocates nothing, so cannot fail.
+ */
+void pool_merge_org(struct pool *p, uint32_t from, uint32_t into);
 /* The bucket of a specialty and group-type index (0..2), or NULL. */
 const struct pool_bucket *pool_bucket(const struct pool *p, uint32_t sid, int group);
+/* Experts (any status) whose specialties include sid, whatever their
+ * group types: the union of sid's buckets, and those with no group type.
+ * Kept up to date by every upsert and removal, so it costs no scan. */
+size_t pool_specialty_holders(const struct pool *p, uint32_t sid);
 
 /* Filters of pool.list; 0 / -1 fields mean "any". */
 struct pool_filter {

@@ -69,6 +69,15 @@ unsigned task_required_capability(enum task_kind kind, enum task_subject subject
 	return task_is_known(kind, subject) ? task_capability_table[kind][subject] : 0;
 }
 
+const char *task_required_capability_name(enum task_kind kind, enum task_subject subject)
+{
+	unsigned bit = task_required_capability(kind, subject);
+	for (int i = 0; bit && i < PROTO_TASK_TYPES_COUNT; i++)
+		if (bit == 1u << i)
+			return proto_task_types[i];
+	return "";
+}
+
 int task_seats(const struct task *t)
 {
 	return (t->leader ? 1 : 0) + t->members + t->backups;

@@ -72,6 +72,8 @@ int task_default_group(enum task_kind kind, enum task_subject subject);
 /* The proto_task_types bit an expert must hold for this kind and subject,
  * or 0 when the form has no matching checkbox (competition, other). */
 unsigned task_required_capability(enum task_kind kind, enum task_subject subject);
+/* The same as its wire name in proto_task_types[], "" for none. */
+const char *task_required_capability_name(enum task_kind kind, enum task_subject subject);
 /* Seats a draw fills: leader (0/1) + members + backups. */
 int task_seats(const struct task *t);
 /* Seats that must accept for the task to be filled: leader + members. */

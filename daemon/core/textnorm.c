@@ -212,8 +212,20 @@ size_t textnorm_distance(const char *a, const char *b, size_t limit)
 size_t textnorm_near_limit(const char *a, const char *b)
 {
 	size_t la = textnorm_chars(a), lb = textnorm_chars(b);
-	size_t half = (la > lb ? la : lb) / 2;
-	return half ? half : 1;
+	size_t quarter = (la > lb ? la : lb) / 4;
+	return quarter ? quarter : 1;
+}
+
+/* One key inside the other (电工 in 维修电工, 某学校 in 某学校(天河)):
+ * their distance, the characters added; else SIZE_MAX. */
+static size_t contained(const char *a, const char *b)
+{
+	size_t la = textnorm_chars(a), lb = textnorm_chars(b);
+	const char *shorter = la < lb ? a : b, *longer = la < lb ? b : a;
+	size_t ls = la < lb ? la : lb;
+	if (ls < 2 || !strstr(longer, shorter))
+		return SIZE_MAX;
+	return la > lb ? la - lb : lb - la;
 }
 
 void textnorm_near_init(struct textnorm_near *n)
@@ -228,8 +240,12 @@ void textnorm_near_offer(struct textnorm_near *n, const char *sought,
 	if (n->n == TEXTNORM_NEAR_MAX && n->distance[n->n - 1] <= limit)
 		limit = n->distance[n->n - 1] - (n->distance[n->n - 1] > 0);
 	size_t d = textnorm_distance(sought, key, limit);
-	if (d > limit)
-		return;
+	size_t c = contained(sought, key);
+	if (c != SIZE_MAX && (d > limit || c < d))
+		d = c;
+	if (d > limit && d != c)
+		return;  /* neither close nor contained; the full list's worst
+		          * is beaten below or not at all */
 	size_t at = n->n;
 	while (at > 0 && n->distance[at - 1] > d)
 		at--;

@@ -39,8 +39,9 @@ size_t textnorm_chars(const char *s);
  */
 size_t textnorm_distance(const char *a, const char *b, size_t limit);
 
-/* The largest distance at which b is worth suggesting for a: half the
- * longer key's characters, at least 1. */
+/* The largest distance at which b is worth suggesting for a: a quarter
+ * of the longer key's characters, at least 1. (A key inside the other,
+ * of at least two characters, is near at any distance.) */
 size_t textnorm_near_limit(const char *a, const char *b);
 
 /*

@@ -71,15 +71,16 @@ class AuditVerifyTest(DaemonTest):
                 extra += ["--leader"]
             if rng.random() < 0.3:
                 extra += ["--backups", str(rng.randint(1, 2))]
-            if rng.random() < 0.4:
+            kind = rng.choice(["review", "competition", "training", "inspection"])
+            # A review or inspection names its institution (REGISTRY.md 2.2).
+            if rng.random() < 0.4 or kind in ("review", "inspection"):
                 extra += ["--org", rng.choice([ORG_A, ORG_B, ORG_C])]
             if rng.random() < 0.2:
                 extra += ["--exclude", str(rng.randint(1, 400))]
             start = rng.randint(8, 15)
             cmds.append(draw_args(rng.choice(self.specs), rng.randint(1, 3),
                                   first_day + rng.randint(0, 120), *extra,
-                                  kind=rng.choice(["review", "competition", "training",
-                                                   "inspection"]),
+                                  kind=kind,
                                   hours=(start, start + rng.randint(1, 8))))
         return cmds
 
@@ -193,7 +194,7 @@ class AuditThousandsTest(DaemonTest):
                     "leader": rng.random() < 0.3, "backups": rng.randint(0, 2),
                     "start": start, "end": start + 3600 * rng.randint(1, 8),
                     "nonce": "%s-nonce-%06d-%d" % (tag, i, rng.getrandbits(32))}
-            if rng.random() < 0.3:
+            if rng.random() < 0.3 or args["kind"] == "review":
                 args["orgs"] = [rng.choice([ORG_A, ORG_B, ORG_C])]
             reqs.append(("%s-%d" % (tag, i), "draw", args))
         replies = self.conn.pipeline(reqs)
@@ -236,7 +237,7 @@ class AuditTamperTest(DaemonTest):
         small = min((s for s in counts if counts[s] >= 4), key=counts.get)
         self.t1 = self.ctl.json(*draw_args(top, 3, 10))
         self.t2 = self.ctl.json(*draw_args(top, 2, 11, "--leader", "--backups", "1",
-                                           kind="review"))
+                                           kind="review", orgs=[ORG_A]))
         r = self.ctl.run(*draw_args(small, MAX_MEMBERS, 12), check=False)
         self.assertIn("insufficient_candidates", r.err)
         outsider = max(set(range(1, 121)) - set(panel_ids(self.t1)) -

@@ -151,9 +151,9 @@ class CatalogTest(DaemonTest):
             conn.executescript("DROP TRIGGER occupations_keep;"
                                "DROP TABLE occupation_aliases;"
                                "DROP TABLE occupations;"
-                               "PRAGMA user_version = 3;")
+                               "PRAGMA user_version = 4;")
         conn.close()
-        self.d.start()          # migrates to schema 4 and seeds the catalogue
+        self.d.start()          # migrates to schema 5 and seeds the catalogue
         cat = self.catalog()
         self.assertEqual((cat["维修电工"]["code"], cat["维修电工"]["aliases"]), ("", []))
         self.assertEqual(cat["电工"]["aliases"], [])

@@ -121,7 +121,8 @@ class DrawTest(DrawTestBase):
 
     def test_panel_has_leader_members_backups_all_distinct(self):
         spec = self.top_specialty()
-        res = self.draw(spec, 3, 10, "--leader", "--backups", "2", kind="review")
+        res = self.draw(spec, 3, 10, "--leader", "--backups", "2", "--org", ORG_A,
+                        kind="review")
         self.assertEqual([p["role"] for p in res["panel"]],
                          ["leader", "member", "member", "member", "backup", "backup"])
         self.assertEqual([p["seat"] for p in res["panel"]], list(range(6)))
@@ -309,7 +310,7 @@ class DrawTest(DrawTestBase):
         # for the clock is the behaviour under test, not synchronisation.
         start = int(time.time()) + 3
         res = self.ctl.json("draw", "--kind", "review", "--specialty",
-                            self.top_specialty(), "--members", "1",
+                            self.top_specialty(), "--members", "1", "--org", ORG_A,
                             "--start", str(start), "--end", str(start + 3600))
         time.sleep(max(0.0, start + 1 - time.time()))
         r = self.ctl.run("redraw", str(res["task"]), "--reason", "late", check=False)

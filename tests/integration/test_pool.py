@@ -186,7 +186,8 @@ class PoolTest(DaemonTest):
         self.assertEqual(c["conflict"], 1)
         bad = self.ctl.run("conflict", "add", "2", "--org", "91350100M000100Y44",
                            "--kind", "relative", check=False)
-        self.assertIn("org_code", bad.err)
+        self.assertIn("field: org", bad.err)
+        self.assertIn("not a unified social credit code", bad.err)
         bad = self.ctl.run("conflict", "add", "2", "--org", "91350100M000100Y43",
                            "--kind", "cousin", check=False)
         self.assertIn("kind", bad.err)

@@ -242,13 +242,15 @@ class DeadlineTest(AssignBase):
                           ["events"]], ["decline"])
         self.verify()
 
-    # What version 4 added (the occupation catalogue), taken away: with
-    # SCHEMA_2 after it, a database as version 2 left it.
-    SCHEMA_3 = ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
-                "DROP TABLE occupations")
-
-    # What version 3 changed, put back as version 2 had it.
-    SCHEMA_2 = (
+    # What version 5 added (the occupation catalogue), taken away.
+    UNDO_5 = ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
+              "DROP TABLE occupations")
+    # What version 4 added (the organisation registry), taken away.
+    UNDO_4 = ("DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
+              "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
+              "DROP TABLE orgs")
+    # What versions 3, 4 and 5 changed, put back as version 2 had it.
+    SCHEMA_2 = UNDO_5 + UNDO_4 + (
         "CREATE INDEX assignments_by_expert ON assignments(expert_id)",
         "CREATE TABLE requests_v2(principal TEXT NOT NULL,"
         " request_id TEXT NOT NULL, op TEXT NOT NULL, body_hash BLOB NOT NULL,"
@@ -268,11 +270,11 @@ class DeadlineTest(AssignBase):
         self.assertEqual(len(seats_before), 1)
         self.assertEqual(self.d.stop(), 0)
         with sqlite3.connect(self.d.db) as conn:
-            for sql in self.SCHEMA_3 + self.SCHEMA_2:
+            for sql in self.SCHEMA_2:
                 conn.execute(sql)
         self.d.start()
         with sqlite3.connect(self.d.db) as conn:
-            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 4)
+            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 5)
             indexes = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index'")}
         self.assertNotIn("assignments_by_expert", indexes)
@@ -310,7 +312,7 @@ class DeadlineTest(AssignBase):
                         "ALTER TABLE tasks DROP COLUMN respond_within",
                         "ALTER TABLE tasks DROP COLUMN fill",
                         "ALTER TABLE tasks DROP COLUMN cancel_reason") \
-                    + self.SCHEMA_3 + self.SCHEMA_2[:-1] + ("PRAGMA user_version = 1",):
+                    + self.SCHEMA_2[:-1] + ("PRAGMA user_version = 1",):
                 conn.execute(sql)
         upgraded = int(time.time())
         self.d.start()

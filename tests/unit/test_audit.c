@@ -224,6 +224,12 @@ static bool read_conflict(const msgpack_object *o)
 	return audit_read_conflict(o, &id, &ex, org, &kind, &from, &to);
 }
 
+static bool read_org_merged(const msgpack_object *o)
+{
+	char from[IDENT_CODE_SIZE], into[IDENT_CODE_SIZE];
+	return audit_read_org_merged(o, from, into);
+}
+
 static bool read_transcript(const msgpack_object *o)
 {
 	struct audit_transcript *t = malloc(sizeof *t);
@@ -614,6 +620,44 @@ static void test_conflict_keys_and_round_trip(void **state)
 	}
 }
 
+static void test_org_merged_keys_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"from", "into", "actor", "reason", NULL};
+	/* The longest key of each form fits the buffers. */
+	static const char *const pairs[][2] = {
+		{"org:2", "org:1"},
+		{"org:9999999999", "91440101MA59ABCD1X"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct body a, b;
+		char from[IDENT_CODE_SIZE], into[IDENT_CODE_SIZE];
+		body_init(&a);
+		audit_pack_org_merged(&a.pk, pairs[i][0], pairs[i][1], "op",
+		                      "one school, two entries");
+		msgpack_object *o = body_unpack(&a);
+		assert_keys(o, keys);
+		assert_true(audit_read_org_merged(o, from, into));
+		assert_string_equal(from, pairs[i][0]);
+		assert_string_equal(into, pairs[i][1]);
+		body_init(&b);
+		audit_pack_org_merged(&b.pk, from, into, "op", "one school, two entries");
+		assert_same_bytes(&a, &b);
+		body_free(&a);
+		body_free(&b);
+	}
+	/* The spec's bytes, key by key. */
+	struct body a;
+	body_init(&a);
+	audit_pack_org_merged(&a.pk, "org:2", "org:1", "op", "dup");
+	static const char want[] = "\x84\xa4" "from" "\xa5" "org:2" "\xa4" "into"
+	                           "\xa5" "org:1" "\xa5" "actor" "\xa2" "op"
+	                           "\xa6" "reason" "\xa3" "dup";
+	assert_int_equal(a.sb.size, sizeof want - 1);
+	assert_memory_equal(a.sb.data, want, sizeof want - 1);
+	body_free(&a);
+}
+
 static void transcript_round_trip(const struct audit_transcript *t)
 {
 	struct audit_transcript *r = malloc(sizeof *r);
@@ -816,13 +860,13 @@ static bool key_is(const msgpack_object *k, const char *s)
 
 /*
  * Every way of breaking map m (inside the body `root`) must be refused:
- * each key removed (except an optional "reason"), each value of the wrong
+ * each key removed (except "reason" when reason_optional), each value of the wrong
  * type, each array's first item of the wrong type, each pair of
  * neighbouring keys swapped, an unknown key added; and the same for every
  * nested map. The tree is restored after each change.
  */
 static int break_map(const msgpack_object *root, msgpack_object *m,
-                     bool (*read)(const msgpack_object *))
+                     bool (*read)(const msgpack_object *), bool reason_optional)
 {
 	msgpack_object_kv *kv = m->via.map.ptr;
 	uint32_t n = m->via.map.size;
@@ -837,7 +881,7 @@ static int break_map(const msgpack_object *root, msgpack_object *m,
 		memcpy(tmp + i, kv + i + 1, (n - i - 1) * sizeof *kv);
 		m->via.map.ptr = tmp;
 		m->via.map.size = n - 1;
-		if (key_is(&kv[i].key, "reason"))
+		if (reason_optional && key_is(&kv[i].key, "reason"))
 			assert_true(read(root));
 		else
 			assert_false(read(root));
@@ -854,7 +898,7 @@ static int break_map(const msgpack_object *root, msgpack_object *m,
 
 		/* nested */
 		if (saved.type == MSGPACK_OBJECT_MAP)
-			cases += break_map(root, &kv[i].val, read);
+			cases += break_map(root, &kv[i].val, read, reason_optional);
 		if (saved.type == MSGPACK_OBJECT_ARRAY && saved.via.array.size > 0) {
 			msgpack_object item = saved.via.array.ptr[0];
 			set_wrong_type(&saved.via.array.ptr[0]);
@@ -896,7 +940,8 @@ static void assert_all_breaks_refused(struct body *a, bool (*read)(const msgpack
 	msgpack_object *o = body_unpack(a);
 	msgpack_object not_map;
 
-	assert_true(break_map(o, o, read) >= min_cases);
+	/* org.merged is the one body here whose reason is required. */
+	assert_true(break_map(o, o, read, read != read_org_merged) >= min_cases);
 	set_str(&not_map, "x");
 	assert_false(read(&not_map));
 	set_int(&not_map, 1);
@@ -941,6 +986,11 @@ static void test_readers_refuse_broken_layouts(void **state)
 	assert_all_breaks_refused(&a, read_transcript, 17 * 3 + 14 * 3 + 4 * 3 + RULE__COUNT * 3);
 	body_free(&a);
 	free(t);
+
+	body_init(&a);
+	audit_pack_org_merged(&a.pk, "org:2", "org:1", "op", "the same school");
+	assert_all_breaks_refused(&a, read_org_merged, 4 * 3);
+	body_free(&a);
 }
 
 /* Pack one value under a key of a body made by `make`, then read. */
@@ -1043,6 +1093,23 @@ static void test_readers_refuse_bad_values(void **state)
 	assert_false(read_conflict(o));
 	body_free(&a);
 
+	/* org.merged: an empty or 513-byte reason, a 19-byte key */
+	char long_reason[PROTO_REASON_SIZE + 1] = {0};
+	memset(long_reason, 'r', PROTO_REASON_SIZE);
+	body_init(&a);
+	audit_pack_org_merged(&a.pk, "org:2", "org:1", "op", "why");
+	o = body_unpack(&a);
+	set_str(&o->via.map.ptr[3].val, "");
+	assert_false(read_org_merged(o));
+	set_str(&o->via.map.ptr[3].val, long_reason);
+	assert_false(read_org_merged(o));
+	long_reason[PROTO_REASON_SIZE - 1] = '\0';              /* 512 bytes */
+	set_str(&o->via.map.ptr[3].val, long_reason);
+	assert_true(read_org_merged(o));
+	set_str(&o->via.map.ptr[1].val, "91440101MA59ABCD1XY");
+	assert_false(read_org_merged(o));
+	body_free(&a);
+
 	/* transcript: task 0 (none is nil), an unknown draw kind, a negative
 	 * count, too many panel ids, a short seed */
 	make_transcript(t);
@@ -1091,6 +1158,251 @@ static void test_readers_refuse_bad_values(void **state)
 	free(t);
 }
 
+/* ---------------------------------------------------------------- the two layouts of `excluded` */
+
+/* DRAW.md 4.4: entries since draft 9 have 13 keys; older ones the same
+ * without outside_group, their outside_specialty counting both causes. */
+static const char *const EXCLUDED_13[] = {
+	"outside_specialty", "outside_group", "status", "term", "capability", "age",
+	"excluded", "employer", "recommender", "conflict", "overlap", "rotation",
+	"exposure", NULL};
+static const char *const EXCLUDED_12[] = {
+	"outside_specialty", "status", "term", "capability", "age", "excluded",
+	"employer", "recommender", "conflict", "overlap", "rotation", "exposure", NULL};
+
+/* make_transcript's, recorded as since draft 9: 40 experts outside the
+ * bucket, 15 of whom hold the specialty in another group type. */
+static void make_split_transcript(struct audit_transcript *t)
+{
+	make_transcript(t);
+	t->excluded[RULE_OK] = 40;
+	t->outside_group = 15;
+	t->outside_split = true;
+}
+
+/* Reads, and in the 13-key layout. */
+static bool read_split_transcript(const msgpack_object *o)
+{
+	struct audit_transcript *t = malloc(sizeof *t);
+	assert_non_null(t);
+	bool ok = audit_read_transcript(o, t) && t->outside_split;
+	free(t);
+	return ok;
+}
+
+static uint64_t uint_at(const msgpack_object *m, uint32_t i)
+{
+	const msgpack_object *v = val_at(m, i);
+	assert_int_equal(v->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+	return v->via.u64;
+}
+
+/* Pack t into a (left for the caller to free), check the keys of its
+ * excluded map, read it back with its layout and counts, and pack that
+ * to the same bytes. Returns the excluded map. */
+static const msgpack_object *excluded_round_trip(struct body *a,
+                                                 const struct audit_transcript *t,
+                                                 const char *const *keys)
+{
+	struct audit_transcript *r = malloc(sizeof *r);
+	struct body b;
+
+	assert_non_null(r);
+	body_init(a);
+	audit_pack_transcript(&a->pk, t);
+	const msgpack_object *x = val_at(body_unpack(a), 9);
+	assert_keys(x, keys);
+	assert_true(audit_read_transcript(&a->u.data, r));
+	assert_int_equal(r->outside_split, t->outside_split);
+	assert_int_equal(r->outside_group, t->outside_split ? t->outside_group : 0);
+	assert_memory_equal(r->excluded, t->excluded, sizeof t->excluded);
+	body_init(&b);
+	audit_pack_transcript(&b.pk, r);
+	assert_same_bytes(a, &b);
+	body_free(&b);
+	free(r);
+	return x;
+}
+
+static void test_transcript_13_keys_and_round_trip(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t);
+	struct body a;
+
+	assert_non_null(t);
+	make_split_transcript(t);
+	const msgpack_object *x = excluded_round_trip(&a, t, EXCLUDED_13);
+	assert_int_equal(uint_at(x, 0), 25);
+	assert_int_equal(uint_at(x, 1), 15);
+	for (int i = 1; i < RULE__COUNT; i++)
+		assert_true(uint_at(x, (uint32_t)i + 1) == t->excluded[i]);
+	body_free(&a);
+
+	/* The layout is not the value: nobody outside the group, still 13. */
+	t->outside_group = 0;
+	x = excluded_round_trip(&a, t, EXCLUDED_13);
+	assert_int_equal(uint_at(x, 0), 40);
+	assert_int_equal(uint_at(x, 1), 0);
+	body_free(&a);
+
+	/* Every other break of the layout is refused; without outside_group
+	 * it is the older layout (next test). */
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_all_breaks_refused(&a, read_split_transcript,
+	                          17 * 3 + 14 * 3 + 4 * 3 + (RULE__COUNT + 1) * 3);
+	body_free(&a);
+	free(t);
+}
+
+/* Entries written before draft 9 read and pack back byte for byte; their
+ * outside_specialty is everyone outside the bucket. */
+static void test_transcript_12_keys_still_read(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t), *r = malloc(sizeof *r);
+	struct body a, b;
+
+	assert_non_null(t);
+	assert_non_null(r);
+	make_transcript(t);   /* outside_split false: the older layout */
+	excluded_round_trip(&a, t, EXCLUDED_12);
+	body_free(&a);
+
+	/* The same pool in both layouts reads to the same counts, but for
+	 * the split. */
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	t->outside_split = false;
+	body_init(&b);
+	audit_pack_transcript(&b.pk, t);
+	assert_true(a.sb.size > b.sb.size);
+	assert_true(audit_read_transcript(body_unpack(&a), r));
+	assert_int_equal(r->excluded[RULE_OK], 40);
+	assert_int_equal(r->outside_group, 15);
+	assert_true(audit_read_transcript(body_unpack(&b), r));
+	assert_int_equal(r->excluded[RULE_OK], 40);
+	assert_int_equal(r->outside_group, 0);
+	assert_false(r->outside_split);
+	body_free(&b);
+
+	/* A 13-key map without outside_group is a 12-key one: its
+	 * outside_specialty (25) then counts all outside the bucket. */
+	msgpack_object *m = &a.u.data.via.map.ptr[9].val;
+	msgpack_object_kv *kv = m->via.map.ptr;
+	msgpack_object_kv drop[RULE__COUNT];
+	drop[0] = kv[0];
+	memcpy(drop + 1, kv + 2, (RULE__COUNT - 1) * sizeof *kv);
+	m->via.map.ptr = drop;
+	m->via.map.size = RULE__COUNT;
+	assert_true(audit_read_transcript(&a.u.data, r));
+	assert_false(r->outside_split);
+	assert_int_equal(r->excluded[RULE_OK], 25);
+	m->via.map.ptr = kv;
+	m->via.map.size = RULE__COUNT + 1;
+	body_free(&a);
+	free(t);
+	free(r);
+}
+
+/* outside_specialty + outside_group is a count of the pool: it must fit
+ * the uint64 it was counted in. */
+static void test_excluded_sum_must_fit(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t);
+	struct body a;
+
+	assert_non_null(t);
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	msgpack_object *x = &body_unpack(&a)->via.map.ptr[9].val;
+	x->via.map.ptr[0].val.via.u64 = UINT64_MAX;
+	assert_false(audit_read_transcript(&a.u.data, t));
+	x->via.map.ptr[1].val.via.u64 = 0;
+	assert_true(audit_read_transcript(&a.u.data, t));
+	assert_true(t->excluded[RULE_OK] == UINT64_MAX);
+	x->via.map.ptr[0].val.via.u64 = UINT64_MAX - 1;
+	x->via.map.ptr[1].val.via.u64 = 1;
+	assert_true(audit_read_transcript(&a.u.data, t));
+	assert_true(t->excluded[RULE_OK] == UINT64_MAX);
+	assert_int_equal(t->outside_group, 1);
+	body_free(&a);
+	free(t);
+}
+
+/* A task.short body as the old daemon wrote it: its map of `keys`. */
+static void pack_task_short_keys(msgpack_packer *pk, const char *const *keys)
+{
+	uint32_t n = 0;
+	while (keys[n])
+		n++;
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "task", 7);
+	proto_pack_kv_int(pk, "draw", 3);
+	proto_pack_kv_int(pk, "empty", 2);
+	proto_pack_str(pk, "excluded");
+	msgpack_pack_map(pk, n);
+	for (uint32_t i = 0; i < n; i++)
+		proto_pack_kv_int(pk, keys[i], i);
+}
+
+static bool read_task_short(const msgpack_object *o)
+{
+	int64_t task = 0;
+	bool ok = audit_read_task_event(AUDIT_TASK_SHORT, o, &task);
+	assert_true(!ok || task == 7);
+	return ok;
+}
+
+/* task.short carries the failed replacement's counts: 13 keys now, and
+ * its 12-key bodies still read. */
+static void test_task_short_layouts(void **state)
+{
+	(void)state;
+	static const char *const top[] = {"task", "draw", "empty", "excluded", NULL};
+	uint64_t ex[RULE__COUNT];
+	struct body a;
+
+	for (int i = 0; i < RULE__COUNT; i++)
+		ex[i] = (uint64_t)i + 2;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	const msgpack_object *o = body_unpack(&a);
+	assert_keys(o, top);
+	assert_keys(val_at(o, 3), EXCLUDED_13);
+	assert_int_equal(uint_at(val_at(o, 3), 0), 1);
+	assert_int_equal(uint_at(val_at(o, 3), 1), 1);
+	assert_int_equal(uint_at(val_at(o, 3), 2), 3);
+	assert_true(read_task_short(o));
+	body_free(&a);
+
+	body_init(&a);
+	pack_task_short_keys(&a.pk, EXCLUDED_12);
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+
+	/* Neither layout with a key short, nor outside_group out of place. */
+	const char *keys[RULE__COUNT + 2];
+	memcpy(keys, EXCLUDED_12, sizeof keys[0] * RULE__COUNT);
+	keys[RULE__COUNT - 1] = NULL;
+	body_init(&a);
+	pack_task_short_keys(&a.pk, keys);
+	assert_false(read_task_short(body_unpack(&a)));
+	body_free(&a);
+	memcpy(keys, EXCLUDED_13, sizeof keys[0] * (RULE__COUNT + 2));
+	keys[1] = "status";
+	keys[2] = "outside_group";
+	body_init(&a);
+	pack_task_short_keys(&a.pk, keys);
+	assert_false(read_task_short(body_unpack(&a)));
+	body_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,10 +1416,15 @@ int main(void)
 		cmocka_unit_test(test_expert_keys_and_round_trip),
 		cmocka_unit_test(test_expert_body_is_private),
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
+		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),
+		cmocka_unit_test(test_transcript_13_keys_and_round_trip),
+		cmocka_unit_test(test_transcript_12_keys_still_read),
+		cmocka_unit_test(test_excluded_sum_must_fit),
+		cmocka_unit_test(test_task_short_layouts),
 	};
 	if (sodium_init() < 0)
 		return 1;

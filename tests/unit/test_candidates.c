@@ -1,8 +1,9 @@
 /*
  * test_candidates.c - the candidate list of a draw: only the specialty and
  * group type's bucket, sorted by id, every pool expert accounted for exactly
- * once (a candidate, or excluded under one rule, or outside the bucket),
- * already-drawn experts counted under "excluded".
+ * once (a candidate, or excluded under one rule, or outside the bucket, and
+ * then outside the specialty or only the group type), already-drawn
+ * experts counted under "excluded".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -233,6 +234,57 @@ static void test_collect_no_bucket(void **state)
 	fx_fini(&f);
 }
 
+/* Outside the bucket, by cause (DRAW.md 3.1): outside_group counts those
+ * who hold the specialty in another group type only (or in none), so
+ * outside_specialty = excluded[RULE_OK] - outside_group. */
+/* Collect for sid and group; outside the bucket, and of those outside the
+ * group type only. */
+static void assert_outside(struct fx *f, uint32_t sid, int group, uint64_t outside,
+                           uint64_t outside_group)
+{
+	assert_true(candidates_collect(&f->c, f->pool, f->eng, &f->terms, sid, group,
+	                               &f->t, &f->cfg, NULL, 0));
+	assert_int_equal(f->c.excluded[RULE_OK], outside);
+	assert_int_equal(f->c.outside_group, outside_group);
+}
+
+static void test_collect_splits_outside_the_bucket(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init(&f);
+	fill_pool(&f);
+	uint32_t welder = pool_specialty_find(f.pool, WELDER);
+	uint32_t electrician = pool_specialty_find(f.pool, ELECTRICIAN);
+
+	/* Welders, skill evaluation: 15 is a welder in methods only; 14 and
+	 * 17 are electricians. */
+	assert_outside(&f, welder, 1, 3, 1);
+	/* Welders, methods: every welder is in the bucket. */
+	assert_outside(&f, welder, 2, 2, 0);
+	/* Electricians: 14, 17 and 20 hold it in every group type. */
+	assert_outside(&f, electrician, 0, 17, 0);
+
+	/* 15 leaves the methods group for no group at all: still a holder
+	 * outside the group. 16 moves to training review only. */
+	struct expert e = base(15, WELDER);
+	e.group_types = 0;
+	assert_true(pool_upsert(f.pool, &e));
+	e = base(16, WELDER);
+	e.group_types = 1u << 0;
+	assert_true(pool_upsert(f.pool, &e));
+	assert_outside(&f, welder, 1, 4, 2);
+	assert_outside(&f, welder, 2, 4, 2);
+	assert_int_equal(sum_excluded(&f.c) + f.c.n, 20);
+
+	/* No bucket at all: nobody holds an unknown specialty. */
+	assert_outside(&f, 0, 1, 20, 0);
+	/* A removed welder is neither. */
+	pool_remove(f.pool, 15);
+	assert_outside(&f, welder, 1, 3, 1);
+	fx_fini(&f);
+}
+
 /* xorshift64*: a fixed pseudo-random pool, the same on every run. */
 static uint64_t rnd(uint64_t *s)
 {
@@ -295,12 +347,13 @@ static void test_collect_matches_full_scan(void **state)
 		for (int g = 0; g < POOL_GROUP_TYPES; g++) {
 			assert_true(candidates_collect(&f.c, f.pool, f.eng, &f.terms, sid,
 			                               g, &f.t, &f.cfg, also, 40));
-			uint64_t excluded[RULE__COUNT] = {0};
+			uint64_t excluded[RULE__COUNT] = {0}, outside_group = 0;
 			size_t n = 0;
 			for (int64_t id = 1; id <= N; id++) {
 				const struct pool_entry *pe = pool_get(f.pool, id);
 				if (!has_specialty(pe, sid) || !(pe->group_types & (1u << g))) {
 					excluded[RULE_OK]++;
+					outside_group += has_specialty(pe, sid);
 					continue;
 				}
 				bool named = false;
@@ -321,6 +374,7 @@ static void test_collect_matches_full_scan(void **state)
 			}
 			assert_int_equal(n, f.c.n);
 			assert_memory_equal(excluded, f.c.excluded, sizeof excluded);
+			assert_int_equal(f.c.outside_group, outside_group);
 			assert_int_equal(sum_excluded(&f.c) + f.c.n, N);
 			assert_true(f.c.n > 0);
 			assert_true(f.c.excluded[RULE_EXCLUDED] > 0);
@@ -335,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_collect_tallies_every_expert),
 		cmocka_unit_test(test_collect_other_bucket_and_reuse),
 		cmocka_unit_test(test_collect_no_bucket),
+		cmocka_unit_test(test_collect_splits_outside_the_bucket),
 		cmocka_unit_test(test_collect_matches_full_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

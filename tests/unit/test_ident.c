@@ -386,6 +386,40 @@ static void test_cc_charset(void **state)
 	assert_int_equal(ident_credit_code(NULL, 18, &why), IDENT_INVALID);
 }
 
+/* ---- organisation key ---- */
+
+static void test_org_key(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	static const char *const good[] = {
+		"org:1", "org:17", "org:1000000000", "org:9999999999",
+		"91350100M000100Y43",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_int_equal(ident_org_key(good[i], strlen(good[i]), &why), IDENT_OK);
+	static const struct { const char *key, *why; } bad[] = {
+		{"org:", "org: must be followed by 1 to 10 digits"},
+		{"org:12345678901", "org: must be followed by 1 to 10 digits"},
+		{"org:1a", "org: must be followed by 1 to 10 digits"},
+		{"org:-1", "org: must be followed by 1 to 10 digits"},
+		{"org: 1", "org: must be followed by 1 to 10 digits"},
+		{"org:0", "the number after org: must not start with 0"},
+		{"org:017", "the number after org: must not start with 0"},
+		{"ORG:1", "must be 18 characters"},
+		{"org1", "must be 18 characters"},
+		{"", "must be 18 characters"},
+		{"91350100M000100Y44", "check character should be 3"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(ident_org_key(bad[i].key, strlen(bad[i].key), &why),
+		                 IDENT_INVALID);
+		assert_string_equal(why, bad[i].why);
+	}
+	assert_int_equal(ident_org_key("org:1\0", 6, &why), IDENT_INVALID);
+	assert_int_equal(ident_org_key(NULL, 5, &why), IDENT_INVALID);
+}
+
 /* ---- mobile ---- */
 
 static void test_mobile_cases(void **state)
@@ -453,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_cc_published),
 		cmocka_unit_test(test_cc_check_char),
 		cmocka_unit_test(test_cc_charset),
+		cmocka_unit_test(test_org_key),
 		cmocka_unit_test(test_mobile_cases),
 		cmocka_unit_test(test_day_cst),
 	};

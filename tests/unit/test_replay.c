@@ -30,6 +30,7 @@
 #define N_EXPERTS 200
 #define N_ORGS 10          /* held by experts; two more are held by nobody */
 #define SIM_MAX_TASKS 128
+#define SIM_MAX_DRAWS 128
 #define NANNY "育婴员"      /* the small specialty: failed draws */
 
 static const char *const SPECS[] = {"焊工", "电工", "车工"};
@@ -176,7 +177,11 @@ struct sim {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	/* What the scenario exercised. */
-	uint64_t excluded[RULE__COUNT], dropped;
+	uint64_t excluded[RULE__COUNT], outside_group, dropped;
+	/* The log keeps the 12-key `excluded` map of entries written before
+	 * draft 9 (DRAW.md 4.4; the tests below were pinned on those bytes);
+	 * each draw's outside_group, for rewriting it in today's layout. */
+	uint64_t outside_group_of[SIM_MAX_DRAWS];
 	struct replay_stats want;         /* entries left 0 */
 	uint64_t failed_redraws;
 	int64_t failed_redraw_task, failed_redraw_draw;
@@ -349,6 +354,8 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	tr->rules = s->rules;
 	tr->n_candidates = c.n;
 	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
+	assert_true(tr->draw < SIM_MAX_DRAWS);
+	s->outside_group_of[tr->draw] = c.outside_group;
 	draw_candidates_hash(tr->candidates_hash, c.ids, c.n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
 	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
@@ -375,6 +382,7 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	}
 	for (int r = 0; r < RULE__COUNT; r++)
 		s->excluded[r] += c.excluded[r];
+	s->outside_group += c.outside_group;
 	s->dropped += dropped;
 	s->want.draws++;
 	s->want.failed_draws += !tr->ok;
@@ -712,6 +720,9 @@ static void test_scenario_covers_every_rule(void **state)
 	for (int r = 0; r < RULE__COUNT; r++)
 		if (SIM.excluded[r] == 0)
 			fail_msg("no draw excluded anyone under %s", recusal_rule_names[r]);
+	/* Both causes of being outside the bucket. */
+	assert_true(SIM.outside_group > 0);
+	assert_true(SIM.excluded[RULE_OK] > SIM.outside_group);
 	assert_true(SIM.dropped > 0);
 	assert_true(SIM.want.draws >= 50);
 	assert_true(SIM.want.failed_draws >= 2);
@@ -1271,6 +1282,133 @@ static void test_already_drawn_are_left_out(void **state)
 	free(s.tasks);
 }
 
+/* ---- the two layouts of a transcript's counts (DRAW.md 4.4) ---- */
+
+/* Rewrite the draws of l from draw id `from` on as the daemon writes them
+ * since draft 9: the 13-key map, with outside_group. Rehashed from the
+ * first change. */
+static void log_split_from(struct log *l, int64_t from)
+{
+	size_t first = l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		struct audit_transcript tr;
+		if (!is_draw(&l->e[i]))
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		assert_false(tr.outside_split);
+		if (tr.draw < from)
+			continue;
+		tr.outside_group = SIM.outside_group_of[tr.draw];
+		tr.outside_split = true;
+		entry_set_transcript(&l->e[i], &tr);
+		if (first == l->n)
+			first = i;
+	}
+	log_rehash(l, first);
+}
+
+/* Index of the first draw for which some holder of the specialty was
+ * outside the bucket for want of the group type, and some expert for
+ * want of the specialty. */
+static size_t first_draw_with_outside_group(const struct log *l)
+{
+	struct audit_transcript tr;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!is_draw(&l->e[i]))
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		uint64_t group = SIM.outside_group_of[tr.draw];
+		if (group > 0 && tr.excluded[RULE_OK] > group)
+			return i;
+	}
+	fail_msg("no draw had a holder outside the group type");
+	return 0;
+}
+
+/* Logs of the 12-key layout (the scenario's), of the 13-key one, and
+ * begun in one and continued in the other all replay. */
+static void test_both_layouts_replay(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct log l;
+	struct audit_transcript tr;
+	size_t k = first_draw_with_outside_group(&SIM.log);
+	entry_transcript(&SIM.log.e[k], &tr);
+	const int64_t draw = tr.draw;
+
+	const int64_t from[] = {1, draw, draw + 1, SIM.last_draw};
+	for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
+		log_copy(&l, &SIM.log);
+		log_split_from(&l, from[i]);
+		entry_transcript(&l.e[k], &tr);
+		assert_int_equal(tr.outside_split, draw >= from[i]);
+		if (tr.outside_split)
+			assert_int_equal(tr.outside_group, SIM.outside_group_of[draw]);
+		replay_log(&l, &o, NULL);
+		if (o.bad != l.n)
+			fail_msg("13 keys from draw %lld: refused: %s", (long long)from[i], o.why);
+		log_free(&l);
+	}
+}
+
+/* Apply f to draw entry k of `base` (copied), rehash, replay, and expect
+ * the mismatch at k naming `what`. */
+static void assert_caught_in(const struct log *base, size_t k,
+                             void (*f)(struct audit_transcript *), const char *what)
+{
+	struct log l;
+	struct outcome o;
+	struct audit_transcript tr;
+	log_copy(&l, base);
+	entry_transcript(&l.e[k], &tr);
+	f(&tr);
+	entry_set_transcript(&l.e[k], &tr);
+	log_rehash(&l, k);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, k, what);
+	log_free(&l);
+}
+
+/* 13 keys: one expert moved from outside_specialty to outside_group
+ * leaves the sum as it was, and is caught. */
+static void forge_outside_cause(struct audit_transcript *tr)
+{
+	tr->outside_group++;
+}
+
+/* 12 keys: outside_specialty must be the replay's outside_specialty +
+ * outside_group; one counting only those outside the specialty is
+ * caught. */
+static void forge_without_group(struct audit_transcript *tr)
+{
+	tr->excluded[RULE_OK] -= SIM.outside_group_of[tr->draw];
+}
+
+static void test_counts_checked_in_both_layouts(void **state)
+{
+	(void)state;
+	size_t k = first_draw_with_outside_group(&SIM.log);
+	struct audit_transcript tr;
+	struct log split;
+	char want[96];
+	entry_transcript(&SIM.log.e[k], &tr);
+	uint64_t all = tr.excluded[RULE_OK], group = SIM.outside_group_of[tr.draw];
+
+	log_copy(&split, &SIM.log);
+	log_split_from(&split, 1);
+	snprintf(want, sizeof want,
+	         "excluded[outside_specialty]: transcript %llu, replay %llu",
+	         (unsigned long long)(all - group - 1), (unsigned long long)(all - group));
+	assert_caught_in(&split, k, forge_outside_cause, want);
+	log_free(&split);
+
+	snprintf(want, sizeof want,
+	         "excluded[outside_specialty]: transcript %llu, replay %llu",
+	         (unsigned long long)(all - group), (unsigned long long)all);
+	assert_caught_in(&SIM.log, k, forge_without_group, want);
+}
+
 /* ---- small logs: layouts, types and order ---- */
 
 /* A fresh log: genesis, a term and one expert. */
@@ -1427,6 +1565,212 @@ static void test_terms_experts_conflicts_are_checked(void **state)
 	replay_log(&s.log, &o, NULL);
 	assert_caught(&s.log, &o, 3, "not a unified social credit code");
 	mini_free(&s);
+
+	mini_log(&s);                        /* a registry key (REGISTRY.md 2.1) */
+	sim_conflict(&s, 1, "org:17", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	sim_conflict(&s, 1, "org:017", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 4, "org_code is not a unified social credit code "
+	              "or an org:N key (the number after org: must not start with 0)");
+	mini_free(&s);
+}
+
+/* ---- organisations merged ---- */
+
+#define KEY_INTO "org:1"
+#define KEY_FROM "org:2"
+
+/* org.merge as the daemon does it (REGISTRY.md 2.4): the entry, then the
+ * pool, conflicts and tasks relinked and the stored tasks' orgs
+ * rewritten. relink false: the entry alone, as a daemon that forgot. */
+static void sim_org_merged(struct sim *s, const char *from, const char *into,
+                           bool relink)
+{
+	audit_pack_org_merged(sim_begin(s), from, into, "operator", "同一单位两条记录");
+	sim_end(s, AUDIT_ORG_MERGED);
+	if (!relink)
+		return;
+	uint32_t f = pool_org_intern(s->pool, from), i = pool_org_intern(s->pool, into);
+	assert_true(f && i && engage_merge_org(s->eng, f, i));
+	pool_merge_org(s->pool, f, i);
+	for (size_t k = 0; k < s->n_tasks; k++)
+		for (int j = 0; j < s->tasks[k].t.n_orgs; j++)
+			if (strcmp(s->tasks[k].t.orgs[j], from) == 0)
+				strcpy(s->tasks[k].t.orgs[j], into);
+}
+
+/* A welders' competition naming org, `days` after the usual date. */
+static bool merge_draw(struct sim *s, const char *org, int days, int members)
+{
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_request(t, 2, SPECS[0], members);
+	t->backups = 0;
+	t->n_orgs = 1;
+	strcpy(t->orgs[0], org);
+	t->start_at += days * DAY;
+	t->end_at += days * DAY;
+	t->nonce[0] ^= (uint8_t)days;
+	bool ok = sim_draw(s, t, "draw");
+	free(t);
+	return ok;
+}
+
+/* Eight welders: 1 employed by org:1, 2 by org:2, 3 with a conflict on
+ * org:2. Task 1 names org:2; then org:2 is merged into org:1 (relinked
+ * or not); then task 2, 60 days later, names org:1. */
+static void merge_log(struct sim *s, bool relink)
+{
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(9, sizeof *s->experts);
+	s->tasks = calloc(SIM_MAX_TASKS, sizeof *s->tasks);
+	assert_true(s->pool && s->eng && s->experts && s->tasks);
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	s->rules = (struct recusal_config){.rotation_days = 365, .exposure_days = 365,
+	                                   .diversity = true};
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	for (int64_t id = 1; id <= 8; id++) {
+		s->experts[id] = fx_expert(id, SPECS[0]);
+		strcpy(s->experts[id].employer_code, id == 1 ? KEY_INTO : id == 2 ? KEY_FROM : "");
+		sim_expert(s, &s->experts[id], "imported", NULL);
+	}
+	sim_conflict(s, 3, KEY_FROM, 0, ident_days_from_civil(2024, 1, 1), 0);
+	assert_true(merge_draw(s, KEY_FROM, 0, 2));
+	sim_org_merged(s, KEY_FROM, KEY_INTO, relink);
+	assert_true(merge_draw(s, KEY_INTO, 60, 1));
+}
+
+static void merge_free(struct sim *s)
+{
+	mini_free(s);
+	free(s->tasks);
+}
+
+/* Task 1's panel members other than expert 1: whom rotation keeps off
+ * task 2 once task 1 names org:1 (1 is kept off by employment first). */
+static uint64_t merge_rotated(const struct sim *s)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->tasks[0].n; i++)
+		n += s->tasks[0].seats[i].s.expert != 1;
+	return n;
+}
+
+static void test_org_merge_relinks_the_replay(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	struct replay *r = NULL;
+	merge_log(&s, true);
+	/* The daemon's transcript: 2 (employed by org:2) excluded as employer,
+	 * 3 by conflict, task 1's panel by rotation. */
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_int_equal(tr.excluded[RULE_EMPLOYER], 2);
+	assert_int_equal(tr.excluded[RULE_CONFLICT], 1);
+	assert_int_equal(tr.excluded[RULE_ROTATION], merge_rotated(&s));
+	assert_true(tr.excluded[RULE_ROTATION] >= 1);
+	/* A redraw of task 1 repeats its stored request: org:1 now. */
+	assert_true(sim_redraw(&s, 1, 5));
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_string_equal(tr.req.orgs[0], KEY_INTO);
+
+	replay_log(&s.log, &o, &r);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	/* What audit verify holds task.show to. */
+	assert_string_equal(replay_task_request(r, 1)->orgs[0], KEY_INTO);
+	assert_string_equal(replay_task_request(r, 2)->orgs[0], KEY_INTO);
+	assert_null(replay_task_request(r, 3));
+	replay_destroy(&r);
+	merge_free(&s);
+}
+
+/* A daemon that logged the merge but kept drawing with org:2 apart: its
+ * expert 2 is a candidate of task 2, which the replay refuses. */
+static void test_org_merge_not_applied_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	merge_log(&s, false);
+	entry_transcript(&s.log.e[s.log.n - 1], &tr);
+	assert_int_equal(tr.excluded[RULE_EMPLOYER], 1);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "excluded[employer]: transcript 1, replay 2");
+	merge_free(&s);
+}
+
+/* After the merge nothing may name org:2: not a redraw repeating the
+ * request as first drawn, nor an expert, nor a conflict. */
+static void test_org_merged_key_stays_merged(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	merge_log(&s, true);
+	strcpy(s.tasks[0].t.orgs[0], KEY_FROM);
+	sim_redraw(&s, 1, 5);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "request orgs item org:2 names an "
+	              "organisation merged into another at seq");
+	merge_free(&s);
+
+	merge_log(&s, true);
+	strcpy(s.experts[4].employer_code, KEY_FROM);
+	sim_expert(&s, &s.experts[4], "updated", NULL);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "employer_code org:2 names an "
+	              "organisation merged");
+	merge_free(&s);
+
+	merge_log(&s, true);
+	sim_conflict(&s, 4, KEY_FROM, 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "org_code org:2 names an organisation");
+	merge_free(&s);
+}
+
+/* Each org.merged entry the replay refuses, with what it says. */
+static void test_org_merged_is_checked(void **state)
+{
+	(void)state;
+	static const struct { const char *from, *into, *why; } bad[] = {
+		{"", KEY_INTO, "org.merged with an empty key"},
+		{KEY_INTO, "", "org.merged with an empty key"},
+		{KEY_INTO, KEY_INTO, "org.merged of org:1 into itself"},
+		{"org:02", KEY_INTO, "org:02 is not an organisation key"},
+		{KEY_FROM, "91440101MA5000000X", "is not an organisation key (check"},
+		{KEY_FROM, "org:3", "org:2 was merged already, at seq"},
+		{"org:3", KEY_FROM, "org:2, merged at seq"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct sim s;
+		struct outcome o;
+		merge_log(&s, true);
+		sim_org_merged(&s, bad[i].from, bad[i].into, false);
+		replay_log(&s.log, &o, NULL);
+		assert_caught(&s.log, &o, s.log.n - 1, bad[i].why);
+		merge_free(&s);
+	}
+	/* Keys no entry named before merge too; then they stay merged. */
+	struct sim s;
+	struct outcome o;
+	mini_log(&s);
+	sim_org_merged(&s, "org:7", ORGS[0], false);
+	sim_conflict(&s, 1, "org:7", 0, ident_days_from_civil(2024, 1, 1), 0);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, 4, "org_code org:7 names an organisation merged");
+	mini_free(&s);
 }
 
 /* After a mismatch every later entry is refused, naming the first. */
@@ -1500,8 +1844,14 @@ int main(void)
 		cmocka_unit_test(test_forged_ids_lists_and_dates),
 		cmocka_unit_test(test_redraw_of_another_request_is_caught),
 		cmocka_unit_test(test_already_drawn_are_left_out),
+		cmocka_unit_test(test_both_layouts_replay),
+		cmocka_unit_test(test_counts_checked_in_both_layouts),
 		cmocka_unit_test(test_types_and_layouts),
 		cmocka_unit_test(test_terms_experts_conflicts_are_checked),
+		cmocka_unit_test(test_org_merge_relinks_the_replay),
+		cmocka_unit_test(test_org_merge_not_applied_is_caught),
+		cmocka_unit_test(test_org_merged_key_stays_merged),
+		cmocka_unit_test(test_org_merged_is_checked),
 		cmocka_unit_test(test_replay_is_spent_after_mismatch),
 	};
 	if (sodium_init() < 0)
