@@ -118,9 +118,10 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	                                  ctx->assign->respond_within);
 	if (t->n_orgs == 0 && concerns_institution(t))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
-		                   "the %s of a %s institution must name the institution "
-		                   "in orgs, so that its staff and recommendees are recused",
-		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
+		                   "kind %s on subject %s concerns an institution: name "
+		                   "it in orgs, so that its staff and recommendees are "
+		                   "recused", proto_task_kinds[t->kind],
+		                   proto_task_subjects[t->subject]);
 	return PROTO_OK;
 }
 

@@ -118,7 +118,7 @@ class OrgTest(DaemonTest):
                                       "nonce": "orgs-test-no-org-nonce"})
         self.assertEqual(rep["status"], "invalid_field", rep)
         self.assertEqual(rep["field"], "orgs")
-        self.assertIn("must name the institution", rep["message"])
+        self.assertIn("concerns an institution: name it in orgs", rep["message"])
         r = self.ctl.run("draw", "--kind", "inspection", "--subject", "evaluation",
                          "--specialty", SPEC, "--members", "2",
                          "--start", str(start), "--end", str(start + 3600), check=False)
