@@ -12,6 +12,7 @@ recomputing hashes as daemon/core/audit.h defines them.
 import hashlib
 import random
 import sqlite3
+import subprocess
 import time
 import unittest
 
@@ -273,7 +274,17 @@ class AuditTamperTest(DaemonTest):
             self.rehash(conn, rehash_from)
         conn.commit()
         conn.close()
-        self.d.start()
+        try:
+            self.d.start()
+            self.refused = None
+        except AssertionError as e:
+            # A chain broken since the last start: the daemon names the
+            # entry and will not serve it (DRAW.md 4.1); --read-only lets
+            # verify and audit show look at it.
+            self.assertIn("the audit log is broken at entry", str(e))
+            self.refused = str(e)
+            self.d.extra.append("--read-only")
+            self.d.start()
 
     @staticmethod
     def rehash(conn, first):
@@ -331,6 +342,34 @@ class AuditTamperTest(DaemonTest):
         # audit show flags the entry too.
         shown = self.ctl.run("audit", "show", str(self.t2["task"])).out
         self.assertRegex(shown, r"(?m)^hash\s+[0-9a-f]{64}  \(DOES NOT MATCH")
+
+    def test_daemon_refuses_a_broken_chain_and_names_the_entry(self):
+        seq = self.t2["seq"]
+
+        def flip(conn):
+            conn.execute("DROP TRIGGER audit_fixed")
+            body = bytearray(conn.execute("SELECT body FROM audit WHERE seq = ?",
+                                          (seq,)).fetchone()[0])
+            body[len(body) // 2] ^= 0x01
+            conn.execute("UPDATE audit SET body = ? WHERE seq = ?", (bytes(body), seq))
+        self.tamper(edit=flip)
+        self.assertRegex(self.refused, r"the audit log is broken at entry %d: its hash "
+                         r"does not match its content" % seq)
+        # Without --read-only it exits 65 (EX_DATAERR) every time.
+        argv = [a for a in self.d.argv() if a != "--read-only"]
+        self.d.stop()
+        p = subprocess.run(argv, capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 65, p.stderr)
+        self.assertIn(b"broken at entry %d" % seq, p.stderr)
+        # Read-only: reads are served, nothing is written.
+        self.d.start()
+        self.assertTrue(self.ctl.json("ping"))
+        r = self.ctl.run("conflict", "add", "6", "--org", ORG_A, "--kind", "relative",
+                         check=False)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("unavailable", r.err)
+        self.assertIn("read-only", r.err)
+        self.assert_fails_at(seq, r"hash does not match its contents")
 
     def test_assignment_given_to_another_expert(self):
         seats = self.ctl.json("task", "show", str(self.t1["task"]))["seats"]
