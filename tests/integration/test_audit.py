@@ -10,9 +10,11 @@ way an attacker would: dropping the append-only triggers where needed and
 recomputing hashes as daemon/core/audit.h defines them.
 """
 import hashlib
+import json
 import random
 import sqlite3
 import subprocess
+import threading
 import time
 import unittest
 
@@ -41,6 +43,53 @@ def specialty_counts(ctl):
         for s in e["specialties"]:
             counts[s] = counts.get(s, 0) + 1
     return counts
+
+
+class AuditBusyTest(DaemonTest):
+    """audit verify while the daemon serves: a redraw or a new draw that
+    commits during the run is no tamper alarm (issue #16)."""
+
+    def test_verify_never_cries_wolf_while_tasks_are_redrawn(self):
+        d = self.start_daemon()
+        ctl = Ctl(d)
+        self.open_term(ctl)
+        self.import_roster(ctl, 120, seed=ROSTER_SEED)
+        counts = specialty_counts(ctl)
+        top = max(counts, key=counts.get)
+        task = ctl.json(*draw_args(top, 2, 10, "--backups", "1"))["task"]
+        stop, done = threading.Event(), []
+        conn = RawClient(d.endpoint)
+        self.addCleanup(conn.close)
+
+        def churn():
+            i = 0
+            while not stop.is_set():
+                i += 1
+                if i % 3:
+                    rep = conn.call("draw.redraw", {"task": task, "reason": "churn",
+                                                    "nonce": "busy-redraw-%08d" % i})
+                else:
+                    start = int(time.time()) + 86400 * (20 + i)
+                    rep = conn.call("draw", {"kind": "competition", "specialty": top,
+                                             "members": 1, "start": start,
+                                             "end": start + 3600,
+                                             "nonce": "busy-draw-%08d" % i})
+                done.append(rep["status"])
+                stop.wait(0.01)   # a busy office, not a flood: task.show stays small
+        t = threading.Thread(target=churn, daemon=True)
+        t.start()
+        try:
+            results = [ctl.run("--json", "audit", "verify", check=False, timeout=120000)
+                       for _ in range(20)]
+        finally:
+            stop.set()
+            t.join(60)
+        for r in results:
+            self.assertEqual(r.rc, 0, r)
+            self.assertTrue(json.loads(r.out)["ok"], r.out)
+        heads = {json.loads(r.out)["head_seq"] for r in results}
+        self.assertGreater(len(heads), 5, "the log must grow while verify runs")
+        self.assertEqual(set(done), {"ok"}, done)
 
 
 class AuditVerifyTest(DaemonTest):
