@@ -89,6 +89,7 @@ struct dispatch {
 	int64_t owed_first, owed_last; /* committed entries not yet published */
 	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
 	int64_t expire_hold;  /* after a failed expiry: no retry before this */
+	char read_only[200];  /* why nothing is written; "" when writable */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
@@ -370,6 +371,13 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
 		goto out;
 	}
+	if (d->read_only[0] && op->recorded) {
+		char msg[PROTO_MAX_MESSAGE_LEN];
+		snprintf(msg, sizeof msg, "the server is read-only: %s; nothing was applied",
+		         d->read_only);
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
+		goto out;
+	}
 	uint8_t hash[STORE_HASH_LEN];
 	if (op->recorded) {
 		crypto_generichash(hash, sizeof hash, it->body, it->len, NULL, 0);
@@ -511,6 +519,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 		                         ? d->expire_hold : d->next_due);
 }
 
+void dispatch_set_read_only(struct dispatch *d, const char *why)
+{
+	snprintf(d->read_only, sizeof d->read_only, "%s", why);
+}
+
 bool dispatch_stale(const struct dispatch *d)
 {
 	return d->stale;
@@ -572,7 +585,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
-	if (!d->stale)
+	if (!d->stale && !d->read_only[0])
 		expire_due(d);
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
