@@ -55,6 +55,7 @@ struct daemon {
 	struct event *watchdog, *status;
 	struct metrics metrics;
 	struct http *http;
+	char chain_note[200];      /* what the start-up chain check found */
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
 };
@@ -226,7 +227,9 @@ static void daemon_check_chain(struct daemon *d)
 			          "(start with --read-only to investigate)", why);
 		log_error("%s; serving reads only (--read-only)", why);
 	} else {
-		log_info("audit log intact: entries %lld to %lld checked in %.1f ms",
+		/* Said in the ready line: a refusal stays one line. */
+		snprintf(d->chain_note, sizeof d->chain_note, "audit log intact (entries "
+		         "%lld to %lld checked in %.1f ms)",
 		         (long long)c.from + (c.checked ? 1 : 0), (long long)c.last, ms);
 		snprintf(why, sizeof why, "started with --read-only");
 	}
@@ -487,8 +490,9 @@ int main(int argc, char **argv)
 	dispatch_on_due(d.dispatch, daemon_arm_due, &d);
 	dispatch_batch(d.dispatch, NULL, 0, (int64_t)time(NULL), &d.metrics);
 	dispatch_flush(d.dispatch);
-	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",
-	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen);
+	log_notice("expertd %s ready: %zu experts, database %s, listening on %s; %s",
+	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen,
+	           d.chain_note[0] ? d.chain_note : "audit log broken, serving reads only");
 	sd_notify(0, "READY=1");
 	daemon_status(&d);
 	event_base_dispatch(d.base);

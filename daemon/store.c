@@ -202,6 +202,11 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 2000);
+	int foreign = store_schema_refuse_foreign(s->db, err, errsz);
+	if (foreign) {
+		store_close(&s);
+		return foreign;
+	}
 	/* WAL + synchronous=FULL: a COMMIT that returned is on disk.
 	 * temp_store=MEMORY: each request's savepoint keeps a statement
 	 * journal, which SQLite otherwise opens and deletes as a temp file
