@@ -69,7 +69,8 @@ class AuditBusyTest(DaemonTest):
                     rep = conn.call("draw.redraw", {"task": task, "reason": "churn",
                                                     "nonce": "busy-redraw-%08d" % i})
                 else:
-                    start = int(time.time()) + 86400 * (20 + i)
+                    # days inside the term, at most two tasks a day
+                    start = int(time.time()) + 86400 * (20 + i % 900)
                     rep = conn.call("draw", {"kind": "competition", "specialty": top,
                                              "members": 1, "start": start,
                                              "end": start + 3600,
