@@ -92,6 +92,7 @@ struct dispatch {
 	int64_t owed_first, owed_last; /* committed entries not yet published */
 	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
 	int64_t expire_hold;  /* after a failed expiry: no retry before this */
+	char read_only[200];  /* why nothing is written; "" when writable */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
@@ -385,6 +386,36 @@ static void ctx_start(struct dispatch *d, const struct auth_entry *caller)
 	d->ctx.catalog_dirty = false;
 }
 
+/*
+ * The checks made before anything is read: the caller's key, its role,
+ * and a read-only server's refusal of recorded ops. True when refused
+ * (the error reply is set).
+ */
+static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
+                          const struct proto_request *req, bool handled)
+{
+	const struct proto_op_info *op = proto_op_info(req->op);
+	char msg[PROTO_MAX_MESSAGE_LEN];
+	if (!it->caller_known) {
+		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
+		            "the caller's key is no longer allowed");
+		return true;
+	}
+	if (!handled || !(op->roles & it->caller.role)) {
+		snprintf(msg, sizeof msg, "role %s may not call %s",
+		         auth_role_name(it->caller.role), proto_op_name(req->op));
+		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
+		return true;
+	}
+	if (d->read_only[0] && op->recorded) {
+		snprintf(msg, sizeof msg, "the server is read-only: %s; nothing was applied",
+		         d->read_only);
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
+		return true;
+	}
+	return false;
+}
+
 static void run_one(struct dispatch *d, struct dispatch_item *it)
 {
 	struct proto_request *req = NULL;
@@ -398,18 +429,8 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	it->op = (int)req->op;
 	const struct proto_op_info *op = proto_op_info(req->op);
 	handler_fn fn = dispatch_handlers[req->op];
-	if (!it->caller_known) {
-		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
-		            "the caller's key is no longer allowed");
+	if (refused_early(d, it, req, fn != NULL))
 		goto out;
-	}
-	if (!fn || !(op->roles & it->caller.role)) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "role %s may not call %s",
-		         auth_role_name(it->caller.role), proto_op_name(req->op));
-		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
-		goto out;
-	}
 	uint8_t hash[STORE_HASH_LEN];
 	if (op->recorded) {
 		crypto_generichash(hash, sizeof hash, it->body, it->len, NULL, 0);
@@ -551,6 +572,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 		                         ? d->expire_hold : d->next_due);
 }
 
+void dispatch_set_read_only(struct dispatch *d, const char *why)
+{
+	snprintf(d->read_only, sizeof d->read_only, "%s", why);
+}
+
 bool dispatch_stale(const struct dispatch *d)
 {
 	return d->stale;
@@ -612,7 +638,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
-	if (!d->stale)
+	if (!d->stale && !d->read_only[0])
 		expire_due(d);
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)

@@ -315,4 +315,9 @@ int store_catalog_seed(struct store *s, char *err, size_t errsz);
  */
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
 
+/* Before anything is written: EX_DATAERR (err set) when db is not a
+ * database, or is another application's (tables but no expertd schema:
+ * expertd(8) promises to leave it alone); else 0. */
+int store_schema_refuse_foreign(sqlite3 *db, char *err, size_t errsz);
+
 #endif

@@ -357,6 +357,39 @@ static int user_version(sqlite3 *db)
 	return v;
 }
 
+/* A schema-0 file that already holds tables belongs to someone else: the
+ * first table's name in *name, or "" when the file is empty (ours to
+ * create). False when it cannot be read. */
+static bool foreign_table(sqlite3 *db, char *name, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	name[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master ORDER BY rowid LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(name, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+int store_schema_refuse_foreign(sqlite3 *db, char *err, size_t errsz)
+{
+	int v = user_version(db);
+	char table[128];
+	if (v < 0 || (v == 0 && !foreign_table(db, table, sizeof table))) {
+		snprintf(err, errsz, "not a database: %s", sqlite3_errmsg(db));
+		return EX_DATAERR;
+	}
+	if (v == 0 && table[0]) {
+		snprintf(err, errsz, "not an expertd database: it holds other tables (%.64s, "
+		         "...) and no expertd schema; nothing was changed", table);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz)
 {
 	int v = user_version(db);
