@@ -381,8 +381,7 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	struct handler_ctx *ctx = a->ctx;
 	struct expert e, old;
 	const char *field;
-<<<<<<< HEAD
-	char why[160], detail[64];
+	char why[480], detail[64];
 	bool valid = expert_from_row(row, ctx->today, &e, &field, why, sizeof why) !=
 	             IDENT_INVALID;
 	/* Mapped again: the catalogue may have changed since the row was staged. */
@@ -391,10 +390,6 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 		field = "specialties";
 	}
 	if (!valid) {
-=======
-	char why[480], detail[64];
-	if (expert_from_row(row, ctx->today, &e, &field, why, sizeof why) == IDENT_INVALID) {
->>>>>>> main
 		issue_add(&a->errors, line, field, why);
 		a->skipped++;
 		return true;

@@ -260,13 +260,10 @@ static void daemon_open_store(struct daemon *d)
 	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules, &d->assign);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
-<<<<<<< HEAD
 	if (dispatch_stale(d->dispatch))
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
 		          store_errmsg(d->store));
-=======
 	daemon_check_chain(d);
->>>>>>> main
 }
 
 static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
