@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "catalog.h"
 #include "dispatch.h"
 #include "handler.h"
 #include "ident.h"
@@ -62,6 +63,8 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_ORG_ALIAS] = h_org_alias,
 	[PROTO_OP_ORG_CODE] = h_org_code,
 	[PROTO_OP_ORG_MERGE] = h_org_merge,
+	[PROTO_OP_CATALOG_IMPORT] = h_catalog_import,
+	[PROTO_OP_CATALOG_LIST] = h_catalog_list,
 };
 
 bool dispatch_handlers_complete(enum proto_op *unbound)
@@ -95,6 +98,7 @@ struct dispatch {
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;
+	struct catalog *catalog; /* owned: the occupation catalogue */
 	struct reply rep;
 	struct handler_ctx ctx;
 };
@@ -143,6 +147,14 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
 	d->store = store;
 	d->pool = pool;
 	d->engage = engage;
+	d->catalog = catalog_new();
+	if (!d->catalog) {
+		free(d);
+		return NULL;
+	}
+	/* Not loaded: stale, as after a failed rebuild (retried each batch). */
+	d->stale = !dispatch_reload_catalog(store, d->catalog);
+	d->ctx.catalog = d->catalog;
 	d->ctx.rules = rules;
 	d->ctx.assign = assign;
 	d->ctx.notify = &d->notify;
@@ -163,6 +175,7 @@ void dispatch_destroy(struct dispatch **dp)
 	if (!d)
 		return;
 	reply_free(&d->rep);
+	catalog_destroy(&d->catalog);
 	notify_queue_free(&d->notify);
 	candidates_free(&d->ctx.cands);
 	msgpack_sbuffer_destroy(&d->record);
@@ -238,6 +251,30 @@ bool dispatch_reload_engage(struct store *store, struct pool *pool,
 	       !l.failed;
 }
 
+struct catalog_load {
+	struct catalog *catalog;
+	bool failed;
+};
+
+static bool load_entry_cb(const struct catalog_entry *e, void *arg)
+{
+	struct catalog_load *l = arg;
+	struct catalog_problem p;
+	bool created = false;
+	/* Each stored entry is one of its own: one that would merge into an
+	 * earlier is a store the daemon did not write. */
+	l->failed = catalog_put(l->catalog, e, NULL, &created, &p) != CATALOG_OK ||
+	            !created;
+	return !l->failed;
+}
+
+bool dispatch_reload_catalog(struct store *store, struct catalog *catalog)
+{
+	struct catalog_load l = {catalog, false};
+	catalog_clear(catalog);
+	return store_catalog_each(store, load_entry_cb, &l) == STORE_OK && !l.failed;
+}
+
 /*
  * Rebuild the in-memory pool and recusal index from the store. Until
  * that succeeds they may miss experts, seats or conflicts, and a draw
@@ -248,7 +285,8 @@ static void reload_memory(struct dispatch *d)
 {
 	bool pool_ok = dispatch_reload_pool(d->store, d->pool);
 	bool engage_ok = pool_ok && dispatch_reload_engage(d->store, d->pool, d->engage);
-	if (pool_ok && engage_ok) {
+	bool catalog_ok = engage_ok && dispatch_reload_catalog(d->store, d->catalog);
+	if (catalog_ok) {
 		if (d->stale)
 			log_info("the in-memory pool is rebuilt; serving requests again");
 		d->stale = false;
@@ -266,7 +304,8 @@ static void undo_touched(struct dispatch *d)
 {
 	if (d->ctx.touched_lost ||
 	    (d->ctx.engage_dirty &&
-	     !dispatch_reload_engage(d->store, d->pool, d->engage))) {
+	     !dispatch_reload_engage(d->store, d->pool, d->engage)) ||
+	    (d->ctx.catalog_dirty && !dispatch_reload_catalog(d->store, d->catalog))) {
 		reload_memory(d);
 		return;
 	}
@@ -344,6 +383,7 @@ static void ctx_start(struct dispatch *d, const struct auth_entry *caller)
 	d->ctx.ntouched = 0;
 	d->ctx.touched_lost = false;
 	d->ctx.engage_dirty = false;
+	d->ctx.catalog_dirty = false;
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "expert_row.h"
 #include "handler.h"
 #include "mask.h"
@@ -196,6 +197,12 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 	const char *field;
 	char why[160];
 	enum ident_result vr = expert_from_row(row, ctx->today, &e, &field, why, sizeof why);
+	/* Specialties are the catalogue's (REGISTRY.md 3.3). */
+	if (vr != IDENT_INVALID &&
+	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
+		vr = IDENT_INVALID;
+		field = "specialties";
+	}
 	const char *err_field = NULL;
 	char err[600] = "";
 	if (vr == IDENT_INVALID) {
@@ -375,7 +382,14 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	struct expert e, old;
 	const char *field;
 	char why[480], detail[64];
-	if (expert_from_row(row, ctx->today, &e, &field, why, sizeof why) == IDENT_INVALID) {
+	bool valid = expert_from_row(row, ctx->today, &e, &field, why, sizeof why) !=
+	             IDENT_INVALID;
+	/* Mapped again: the catalogue may have changed since the row was staged. */
+	if (valid && !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
+		valid = false;
+		field = "specialties";
+	}
+	if (!valid) {
 		issue_add(&a->errors, line, field, why);
 		a->skipped++;
 		return true;

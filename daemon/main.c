@@ -260,6 +260,9 @@ static void daemon_open_store(struct daemon *d)
 	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules, &d->assign);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
+	if (dispatch_stale(d->dispatch))
+		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
+		          store_errmsg(d->store));
 	daemon_check_chain(d);
 }
 

@@ -237,6 +237,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 		return EX_SOFTWARE;
 	}
 	int code = store_schema_migrate(s->db, err, errsz);
+	if (!code)
+		code = store_catalog_seed(s, err, errsz);
 	if (code) {
 		store_close(&s);
 		return code;

@@ -311,9 +311,37 @@ static const char *const schema_v4[] = {
 	NULL,
 };
 
+/*
+ * Version 5 (issue #11): the occupation catalogue (REGISTRY.md section
+ * 3). Matching keys are not stored: the daemon computes them when it
+ * loads the catalogue and keeps each key to one entry. Seeding needs the
+ * starter list and catalog_adopt()'s rules for the names experts already
+ * hold, so it is C, not SQL: the flag below makes store_open() seed the
+ * new, empty catalogue once, in its own transaction, before anything
+ * else runs.
+ */
+static const char *const schema_v5[] = {
+	"CREATE TABLE occupations("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"          /* canonical: what experts hold */
+	"  code TEXT NOT NULL,"                 /* '' = none */
+	"  group_types INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"        /* 0: as seeded */
+	"  updated_by TEXT NOT NULL);"
+	"CREATE TABLE occupation_aliases("
+	"  occupation_id INTEGER NOT NULL REFERENCES occupations(id),"
+	"  seq INTEGER NOT NULL,"
+	"  alias TEXT NOT NULL,"
+	"  PRIMARY KEY(occupation_id, seq)) WITHOUT ROWID;"
+	"CREATE TRIGGER occupations_keep BEFORE DELETE ON occupations"
+	"  BEGIN SELECT RAISE(ABORT, 'occupations are never deleted'); END;"
+	"INSERT INTO meta(key, value) VALUES ('" STORE_CATALOG_SEED_KEY "', 'pending');",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                                schema_v4};
+                                                schema_v4, schema_v5};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

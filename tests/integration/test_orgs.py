@@ -240,7 +240,10 @@ class LegacyUpgradeTest(DaemonTest):
         self.assertEqual(d.stop(), 0)
 
         with sqlite3.connect(d.db) as conn:
-            for sql in ("DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
+            # Version 5 (the occupation catalogue) goes first: it came later.
+            for sql in ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
+                        "DROP TABLE occupations",
+                        "DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
                         "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
                         "DROP TABLE orgs", "PRAGMA user_version = 3"):
                 conn.execute(sql)

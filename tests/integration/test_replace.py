@@ -242,12 +242,15 @@ class DeadlineTest(AssignBase):
                           ["events"]], ["decline"])
         self.verify()
 
+    # What version 5 added (the occupation catalogue), taken away.
+    UNDO_5 = ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
+              "DROP TABLE occupations")
     # What version 4 added (the organisation registry), taken away.
     UNDO_4 = ("DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
               "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
               "DROP TABLE orgs")
-    # What versions 3 and 4 changed, put back as version 2 had it.
-    SCHEMA_2 = UNDO_4 + (
+    # What versions 3, 4 and 5 changed, put back as version 2 had it.
+    SCHEMA_2 = UNDO_5 + UNDO_4 + (
         "CREATE INDEX assignments_by_expert ON assignments(expert_id)",
         "CREATE TABLE requests_v2(principal TEXT NOT NULL,"
         " request_id TEXT NOT NULL, op TEXT NOT NULL, body_hash BLOB NOT NULL,"
@@ -271,7 +274,7 @@ class DeadlineTest(AssignBase):
                 conn.execute(sql)
         self.d.start()
         with sqlite3.connect(self.d.db) as conn:
-            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 4)
+            self.assertEqual(conn.execute("PRAGMA user_version").fetchone()[0], 5)
             indexes = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index'")}
         self.assertNotIn("assignments_by_expert", indexes)
