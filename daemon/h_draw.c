@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attempt.h"
+#include "catalog.h"
 #include "handler.h"
 #include "orgs.h"
 #include "ident.h"
@@ -63,6 +64,16 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	if (proto_arg_str(req, "subject", &s, &n))
 		t->subject = proto_choice_index(proto_task_subjects, s, n);
 	proto_arg_strcpy(req, "specialty", t->specialty, sizeof t->specialty);
+	/* The task holds the catalogue's name (REGISTRY.md 3.3); the bucket
+	 * then matches it byte for byte (DRAW.md 3.1). */
+	const struct catalog_entry *occ = catalog_find(ctx->catalog, t->specialty);
+	if (!occ) {
+		char msg[PROTO_MAX_MESSAGE_LEN];
+		catalog_unknown_message(ctx->catalog, t->specialty, msg, sizeof msg);
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "specialty", "%s", msg);
+	}
+	memset(t->specialty, 0, sizeof t->specialty);
+	memcpy(t->specialty, occ->name, strlen(occ->name));
 	if (!pool_specialty_find(ctx->pool, t->specialty))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "specialty",
 		                   "no expert in the pool holds the specialty '%s'",
@@ -107,9 +118,10 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	                                  ctx->assign->respond_within);
 	if (t->n_orgs == 0 && concerns_institution(t))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
-		                   "the %s of a %s institution must name the institution "
-		                   "in orgs, so that its staff and recommendees are recused",
-		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
+		                   "kind %s on subject %s concerns an institution: name "
+		                   "it in orgs, so that its staff and recommendees are "
+		                   "recused", proto_task_kinds[t->kind],
+		                   proto_task_subjects[t->subject]);
 	return PROTO_OK;
 }
 

@@ -161,9 +161,18 @@ enum proto_status h_task_show(struct handler_ctx *ctx, const struct proto_reques
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	enum proto_status st = handler_get_task(ctx, proto_arg_int(req, "task", 0), t, rep);
+	int64_t head = 0;
+	uint8_t hash[STORE_AUDIT_HASH_LEN];
+	enum store_result r = st == PROTO_OK ? store_audit_last(ctx->store, &head, hash)
+	                                     : STORE_OK;
+	if (r != STORE_OK)
+		st = handler_store_error(rep, r);
 	if (st == PROTO_OK) {
 		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 5);
+		/* The log's head in the same read: what a verifier replays to
+		 * before comparing (PROTOCOL.md 7.10.3). */
+		proto_pack_kv_int(pk, "seq", head);
 		proto_pack_str(pk, "task");
 		pack_task(pk, t);
 		st = pack_seats(ctx, pk, t->id, rep);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "expert.h"
 #include "task.h"
 
@@ -283,6 +284,18 @@ enum store_result store_audit_list(struct store *s, int64_t after, size_t limit,
 enum store_result store_audit_get(struct store *s, int64_t seq,
                                   struct store_audit_row *out);
 void store_audit_rows_free(struct store_audit_row *rows, size_t n);
+
+/* --- the occupation catalogue (REGISTRY.md section 3) -------------------- */
+/* Every entry in id order, with its aliases, to fn (loading the
+ * catalogue); stops early when fn returns false. */
+enum store_result store_catalog_each(struct store *s,
+                                     bool (*fn)(const struct catalog_entry *e,
+                                                void *arg),
+                                     void *arg);
+/* Insert entry e, or update the entry with its id (code, aliases, group
+ * types; the name never changes), as changed at `at` by actor. */
+enum store_result store_catalog_put(struct store *s, const struct catalog_entry *e,
+                                    int64_t at, const char *actor);
 
 /* --- small named values (the draw secret chain) ------------------------ */
 /* STORE_NOT_FOUND if absent; else copies at most size bytes, *len = full length. */

@@ -211,7 +211,22 @@
 	  " FROM assignment_events GROUP BY 1, 2") \
 	X(STMT_STATS_DRAWS, "SELECT ok, count(*) FROM draws GROUP BY ok") \
 	X(STMT_STATS_DRAW_BODIES, "SELECT a.body FROM draws AS d" \
-	  " JOIN audit AS a ON a.seq = d.audit_seq WHERE d.ok = 1 ORDER BY d.id")
+	  " JOIN audit AS a ON a.seq = d.audit_seq WHERE d.ok = 1 ORDER BY d.id") \
+	/* The occupation catalogue (store_catalog.c): an entry's row once per \
+	 * alias (once with NULL when it has none), by id and alias order. */ \
+	X(STMT_CATALOG_ALL, "SELECT o.id, o.name, o.code, o.group_types, a.alias" \
+	  " FROM occupations AS o LEFT JOIN occupation_aliases AS a" \
+	  " ON a.occupation_id = o.id ORDER BY o.id, a.seq") \
+	X(STMT_CATALOG_PUT, "INSERT INTO occupations(id, name, code, group_types," \
+	  " updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
+	  " ON CONFLICT(id) DO UPDATE SET code = excluded.code," \
+	  " group_types = excluded.group_types, updated_at = excluded.updated_at," \
+	  " updated_by = excluded.updated_by") \
+	X(STMT_CATALOG_ALIASES_CLEAR, "DELETE FROM occupation_aliases" \
+	  " WHERE occupation_id = ?1") \
+	X(STMT_CATALOG_ALIAS_ADD, "INSERT INTO occupation_aliases(occupation_id," \
+	  " seq, alias) VALUES (?1, ?2, ?3)") \
+	X(STMT_META_DELETE, "DELETE FROM meta WHERE key = ?1")
 
 enum store_stmt {
 #define X(id, sql) id,
@@ -281,7 +296,18 @@ bool store_column_assignment(sqlite3_stmt *st, void *row);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
+
+/* The meta row that asks store_open() to seed the occupation catalogue
+ * (set by the migration that creates it, removed by the seeding). */
+#define STORE_CATALOG_SEED_KEY "catalog.seed"
+/*
+ * Seed the catalogue if STORE_CATALOG_SEED_KEY asks for it: the starter
+ * list, then the names experts already hold (catalog_adopt()), all in one
+ * transaction with the flag's removal. Returns 0 or a <sysexits.h> code
+ * with err set.
+ */
+int store_catalog_seed(struct store *s, char *err, size_t errsz);
 
 /*
  * Bring db from its user_version up to STORE_SCHEMA_VERSION, one
@@ -289,5 +315,10 @@ bool store_row_int64(sqlite3_stmt *st, void *row);
  * <sysexits.h> code with err set.
  */
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
+
+/* Before anything is written: EX_DATAERR (err set) when db is not a
+ * database, or is another application's (tables but no expertd schema:
+ * expertd(8) promises to leave it alone); else 0. */
+int store_schema_refuse_foreign(sqlite3 *db, char *err, size_t errsz);
 
 #endif

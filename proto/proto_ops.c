@@ -286,6 +286,18 @@ static const struct proto_field f_stats[] = {
 	F_INT("top", 0, 1, 100),
 	END};
 
+/* One occupation of catalog.import (REGISTRY.md 3.4). */
+static const struct proto_field f_catalog_row[] = {
+	F_STR("name", REQ, 1, PROTO_ITEM_MAX),
+	F_STR("code", 0, 0, 32),
+	F_STRS("aliases", 0, 0, 8),
+	F_ENUMS("group_types", 0, 0, 3, proto_group_types),
+	END};
+
+static const struct proto_field f_catalog_import[] = {
+	F_MAPS("rows", REQ, 1, 5000, f_catalog_row),
+	END};
+
 static const struct proto_op_info ops[PROTO_OP__COUNT] = {
 #define PROTO_OP(op, name, fields, roles, recorded, reserved) \
 	[PROTO_OP_##op] = {name, fields, roles, recorded, reserved},

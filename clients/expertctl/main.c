@@ -190,6 +190,17 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "state, seats by state, decline and expiry rates, and the most-drawn experts\n"
 	 "against the seats uniform draws would have given them.",
 	 "  --top N          most-drawn experts to list, 1 to 100 (default 10)\n"},
+	{"catalog", "import", cmd_catalog_import, "FILE [--encoding auto|utf8|gb18030]",
+	 "Add or update occupations of the catalogue (operators) from a CSV list with\n"
+	 "the columns 工种 (name, required), 职业编码 (code), 别名 (aliases, separated\n"
+	 "as in rosters: 、 or |) and 专家组类型 (group_types: 培训评审, 技能评价,\n"
+	 "方式方法). All or nothing: a name or alias another occupation already has\n"
+	 "refuses the whole list, naming its line and column.",
+	 "  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"},
+	{"catalog", "list", cmd_catalog_list, "[--json]",
+	 "List the occupation catalogue: names, codes, aliases, group types and, per\n"
+	 "group type, how many active experts hold each (counts only).",
+	 "  --json           print the list as JSON (as the global --json does)\n"},
 	{"audit", "show", cmd_audit_show, "TASK",
 	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
 	{"audit", "verify", cmd_audit_verify, "[--page N]",
