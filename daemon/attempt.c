@@ -15,6 +15,7 @@
 #include "attempt.h"
 #include "audit_log.h"
 #include "candidates.h"
+#include "designate.h"
 #include "engage.h"
 #include "pool.h"
 #include "replace.h"
@@ -91,6 +92,60 @@ static enum proto_status next_secret(struct handler_ctx *ctx,
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 
+/* A leader named by an operator must be a leader-eligible candidate
+ * (DRAW.md 3.6); if not, the request is refused before any secret is
+ * revealed, so nothing is recorded. *lead gets its index in the list. */
+static enum proto_status attempt_designee(struct handler_ctx *ctx, const struct task *t,
+                                          const struct attempt_view *td, uint32_t sid,
+                                          size_t *lead, struct reply *rep)
+{
+	struct designate_check d = designate_check(&ctx->cands, ctx->pool, ctx->engage,
+	                                           &td->terms, &td->rt, ctx->rules,
+	                                           sid, t->group, t->leader_expert);
+	*lead = d.index;
+	if (d.verdict == DESIGNATE_OK)
+		return PROTO_OK;
+	char why[256];
+	designate_explain(&d, t->leader_expert, why, sizeof why);
+	if (t->id == 0)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_expert", "%s", why);
+	/* A redraw keeps the task's designation (PROTOCOL.md 7.10.2). */
+	return reply_error(rep, PROTO_E_INVALID_STATE, "task",
+	                   "the task's designated leader: %s; cancel the task and "
+	                   "draw it again to name another", why);
+}
+
+/* Selection (DRAW.md 3.4; 3.5 for a replacement, 3.6 with a designated
+ * leader at index lead) into tr; DRAW_NO_MEMORY answers internal. */
+static enum proto_status attempt_select(struct handler_ctx *ctx, const struct task *t,
+                                        const struct attempt *a, size_t lead,
+                                        struct audit_transcript *tr, struct reply *rep)
+{
+	struct candidates *c = &ctx->cands;
+	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
+	                         .backups = (size_t)t->backups,
+	                         .diversity = ctx->rules->diversity};
+	size_t dropped = 0;
+	/* A replacement keeps one employer per panel: candidates whose
+	 * employer holds a seat go after the list was hashed. */
+	if (a->replaces != 0) {
+		spec = replace_spec(a->role, ctx->rules->diversity);
+		if (spec.diversity)
+			dropped = replace_drop_employers(c, a->taken, a->n_taken);
+	}
+	size_t more = 0;
+	enum draw_result dres = lead < c->n
+		? designate_select(c->list, c->n, lead, &spec, tr->seed, tr->panel,
+		                   &tr->n_panel, &more)
+		: draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
+		                      &tr->n_panel, &more);
+	if (dres == DRAW_NO_MEMORY)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	tr->ok = dres == DRAW_OK;
+	tr->diversity_dropped = dropped + more;
+	return PROTO_OK;
+}
+
 void attempt_free(struct attempt *a)
 {
 	if (a->tr)
@@ -117,7 +172,11 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	st = next_secret(ctx, tr, rep);
+	size_t lead = SIZE_MAX; /* the designated leader's index; SIZE_MAX: none */
+	bool designated = t->leader_expert != 0 && !replacement;
+	st = designated ? attempt_designee(ctx, t, td, sid, &lead, rep) : PROTO_OK;
+	if (st == PROTO_OK)
+		st = next_secret(ctx, tr, rep);
 	if (st != PROTO_OK)
 		goto out;
 	tr->draw = store_draw_max_id(ctx->store) + 1;
@@ -135,31 +194,20 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
 	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
-	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
-	                         .backups = (size_t)t->backups,
-	                         .diversity = ctx->rules->diversity};
-	size_t dropped = 0;
-	/* A replacement keeps one employer per panel: candidates whose
-	 * employer holds a seat go after the list was hashed. */
-	if (replacement) {
-		spec = replace_spec(a->role, ctx->rules->diversity);
-		if (spec.diversity)
-			dropped = replace_drop_employers(c, a->taken, a->n_taken);
-	}
-	size_t more = 0;
-	enum draw_result dres = draw_select_counted(c->list, c->n, &spec, tr->seed,
-	                                            tr->panel, &tr->n_panel, &more);
-	if (dres == DRAW_NO_MEMORY) {
-		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	st = attempt_select(ctx, t, a, lead, tr, rep);
+	if (st != PROTO_OK)
 		goto out;
-	}
-	tr->ok = dres == DRAW_OK;
-	tr->diversity_dropped = dropped + more;
 	bool new_task = t->id == 0;
 	if (tr->ok && new_task)
 		t->id = store_task_max_id(ctx->store) + 1;
 	tr->task = tr->ok || !new_task ? t->id : 0;
 	tr->req = *t;
+	/* A replacement draws at random, also for a designated task's leader
+	 * seat; its transcript has no `designated` (DRAW.md 3.6). */
+	if (!designated) {
+		tr->req.leader_expert = 0;
+		tr->req.leader_reason[0] = '\0';
+	}
 
 	enum store_result r = STORE_OK;
 	if (tr->ok && new_task) {

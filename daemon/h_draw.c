@@ -125,6 +125,39 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
+/* An operator may name the task's leader instead of drawing one (第七条,
+ * DRAW.md 3.6, PROTOCOL.md 7.10.1): leader_expert with leader_reason,
+ * which imply the leader seat. Whether the expert may lead is decided
+ * against the candidate list, by the attempt. */
+static enum proto_status draw_designate(struct handler_ctx *ctx,
+                                        const struct proto_request *req,
+                                        struct task *t, struct reply *rep)
+{
+	bool named = proto_arg(req, "leader_expert") != NULL;
+	bool reason = proto_arg_strcpy(req, "leader_reason", t->leader_reason,
+	                               sizeof t->leader_reason);
+	if (!named && !reason)
+		return PROTO_OK;
+	if (!(ctx->caller->role & PROTO_ROLE_OPERATOR))
+		return reply_error(rep, PROTO_E_FORBIDDEN,
+		                   named ? "leader_expert" : "leader_reason",
+		                   "only an operator may name a task's leader (第七条); "
+		                   "leave it to the draw");
+	if (!named)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_reason",
+		                   "leader_reason goes with leader_expert");
+	if (!reason)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_reason",
+		                   "naming a leader needs a reason (1-512 bytes)");
+	if (proto_arg(req, "leader") && !t->leader)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader",
+		                   "leader_expert names the leader, so leader cannot be "
+		                   "false");
+	t->leader_expert = proto_arg_int(req, "leader_expert", 0);
+	t->leader = true;
+	return PROTO_OK;
+}
+
 /* Seat the panel of a successful draw or redraw: leader and members
  * offered, backups on standby. ids[i] receives seat i's assignment. */
 static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *t,
@@ -273,6 +306,8 @@ enum proto_status h_draw(struct handler_ctx *ctx, const struct proto_request *re
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	enum proto_status st = draw_parse(ctx, req, t, rep);
+	if (st == PROTO_OK)
+		st = draw_designate(ctx, req, t, rep);
 	if (st == PROTO_OK)
 		st = draw_panel(ctx, t, "draw", NULL, rep);
 	free(t);

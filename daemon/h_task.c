@@ -18,7 +18,7 @@
 
 static void pack_task(msgpack_packer *pk, const struct task *t)
 {
-	msgpack_pack_map(pk, 21);
+	msgpack_pack_map(pk, 22);
 	proto_pack_kv_int(pk, "id", t->id);
 	proto_pack_kv_str(pk, "bureau", t->bureau);
 	proto_pack_kv_str(pk, "created_by", t->created_by);
@@ -46,6 +46,15 @@ static void pack_task(msgpack_packer *pk, const struct task *t)
 	proto_pack_kv_str(pk, "fill", proto_fill_states[t->fill]);
 	proto_pack_kv_int(pk, "respond_within", t->respond_within);
 	proto_pack_kv_str(pk, "cancel_reason", t->cancel_reason);
+	/* The leader an operator named (DRAW.md 3.6), or nil. */
+	proto_pack_str(pk, "designated");
+	if (t->leader_expert == 0) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 2);
+	proto_pack_kv_int(pk, "expert", t->leader_expert);
+	proto_pack_kv_str(pk, "reason", t->leader_reason);
 }
 
 static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,

@@ -339,9 +339,20 @@ static const char *const schema_v5[] = {
 	NULL,
 };
 
+/*
+ * Version 6 (issue #11): a task's leader named by an operator instead of
+ * drawn (DRAW.md 3.6): the expert (0 = drawn) and the reason; a redraw
+ * keeps them.
+ */
+static const char *const schema_v6[] = {
+	"ALTER TABLE tasks ADD COLUMN leader_expert INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tasks ADD COLUMN leader_reason TEXT NOT NULL DEFAULT '';",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                                schema_v4, schema_v5};
+                                                schema_v4, schema_v5, schema_v6};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -239,6 +239,37 @@ static const char *verify_task_value(const struct task *q, const struct verify_f
 	return buf;
 }
 
+/* The designated leader (DRAW.md 3.6) as "expert N: reason", or "none". */
+static const char *verify_designated(int64_t expert, const char *reason, char *buf,
+                                     size_t size)
+{
+	if (expert)
+		snprintf(buf, size, "expert %lld: %.600s", (long long)expert, reason);
+	else
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+/* task.show's `designated` against the first draw's transcript. */
+static bool verify_task_designated(struct verify *v, int64_t id, const msgpack_object *t,
+                                   const struct task *q, int64_t seq)
+{
+	const msgpack_object *d = proto_map_get(t, "designated");
+	char daemon[700], log[700], reason[600] = "";
+	int64_t expert = 0;
+	if (d && d->type == MSGPACK_OBJECT_MAP) {
+		expert = proto_map_int(d, "expert", 0);
+		out_field(d, "reason", reason, sizeof reason);
+	}
+	verify_designated(expert, reason, daemon, sizeof daemon);
+	verify_designated(q->leader_expert, q->leader_reason, log, sizeof log);
+	if (strcmp(daemon, log) != 0)
+		return verify_fail(v, seq, "task %lld designated leader: daemon says "
+		                   "\"%.300s\", the log says \"%.300s\"", (long long)id,
+		                   daemon, log);
+	return true;
+}
+
 static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_object *t,
                                int64_t seq)
 {
@@ -255,7 +286,7 @@ static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_objec
 			return verify_fail(v, seq, "task %lld %s: daemon says \"%.300s\", the log "
 			                   "says \"%.300s\"", (long long)id, f->key, daemon, log);
 	}
-	return true;
+	return verify_task_designated(v, id, t, q, seq);
 }
 
 /* names[i] of a NULL-terminated list, or "?" past its end. */

@@ -127,6 +127,25 @@ static void task_print_fields(const msgpack_object *t)
 	}
 }
 
+/* "leader designated by <principal>: <reason>" (DRAW.md 3.6): the
+ * principal who drew the task named its leader; redraws keep it. */
+static void task_print_designated(const msgpack_object *t)
+{
+	const msgpack_object *d = proto_map_get(t, "designated");
+	if (!d || d->type != MSGPACK_OBJECT_MAP)
+		return;
+	char by[128], reason[1024];
+	out_field(t, "created_by", by, sizeof by);
+	out_field(d, "reason", reason, sizeof reason);
+	printf("%-17s expert %lld, leader designated by ", "designated",
+	       (long long)proto_map_int(d, "expert", 0));
+	out_text(stdout, by, strlen(by));
+	printf(": ");
+	out_text(stdout, reason, strlen(reason));
+	printf("\n%-17s (a freed leader seat is filled as any: a backup promoted, "
+	       "else drawn at random)\n", "");
+}
+
 static void task_print_seats(const msgpack_object *seats)
 {
 	static const char *const head[] = {"ASSIGNMENT", "DRAW", "SEAT", "ROLE", "EXPERT",
@@ -174,6 +193,7 @@ static void task_print_draws(const msgpack_object *draws)
 static void task_print_show(const msgpack_object *res)
 {
 	task_print_fields(proto_map_get(res, "task"));
+	task_print_designated(proto_map_get(res, "task"));
 	task_print_seats(proto_map_get(res, "seats"));
 	task_print_history(proto_map_get(res, "history"));
 	task_print_draws(proto_map_get(res, "draws"));

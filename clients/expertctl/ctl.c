@@ -23,7 +23,7 @@
 #define CTL_BACKOFF_MS 200L
 
 /* Most options one command has. */
-#define CTL_MAX_OPTIONS 16
+#define CTL_MAX_OPTIONS 24
 /* getopt's value for ctl_arg_opt k: CTL_ARG_OPT_BASE + k, clear of the
  * characters getopt itself returns. */
 #define CTL_ARG_OPT_BASE 256

@@ -104,6 +104,11 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "                   (default: from the kind and subject)\n"
 	 "  --members N      members besides the leader, 1 to 30 (required)\n"
 	 "  --leader         also draw a group leader (drawn first)\n"
+	 "  --leader-expert ID  name the leader instead of drawing one (operators;\n"
+	 "                   implies --leader; 第七条): the expert must be a leader-\n"
+	 "                   eligible candidate, else the draw is refused naming the rule\n"
+	 "  --leader-reason TEXT  why this leader (required with --leader-expert;\n"
+	 "                   kept in the transcript)\n"
 	 "  --backups N      backups, 0 to 19 (default 0)\n"
 	 "  --org ORG        an organisation concerned: its name, credit code or key;\n"
 	 "                   repeatable, up to 8; required for a review or inspection\n"
@@ -124,7 +129,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "assignment id); expertd keeps only a hash of it.\n"},
 	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",
 	 "Draw a task's panel again before it starts (operators); the open seats\n"
-	 "of the earlier panel are cancelled and the redraw is recorded with the reason.",
+	 "of the earlier panel are cancelled and the redraw is recorded with the reason.\n"
+	 "A designated leader is kept (and checked again); if no longer eligible, the\n"
+	 "redraw is refused: cancel the task and draw it again.",
 	 "  --reason R       why (required; kept in the transcript)\n"
 	 "  --nonce STR      your contribution to the seed (default as for draw)\n"},
 	{"task", "show", cmd_task_show, "TASK",

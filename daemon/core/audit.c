@@ -237,7 +237,8 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 
 	assert(t->n_already_drawn <= TASK_MAX_SEATS * 4);
 	assert(t->n_panel <= TASK_MAX_SEATS);
-	msgpack_pack_map(pk, 16 + has_reason + 2 * replacement);
+	msgpack_pack_map(pk, 16 + has_reason + 2 * replacement +
+	                 audit_has_designated(t));
 	proto_pack_kv_int(pk, "draw", t->draw);
 	proto_pack_str(pk, "task");
 	if (t->task)
@@ -267,6 +268,7 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	audit_pack_kv_bin(pk, "seed", t->seed, DRAW_SEED_LEN);
 	audit_pack_kv_ints(pk, "panel", t->panel, t->n_panel);
 	proto_pack_kv_bool(pk, "ok", t->ok);
+	audit_pack_designated(pk, t);
 }
 
 /* ---- reading ----
@@ -704,5 +706,6 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 	audit_rd_bin(&rd, "seed", t->seed, DRAW_SEED_LEN, DRAW_SEED_LEN, NULL);
 	audit_rd_ids(&rd, "panel", t->panel, TASK_MAX_SEATS, &t->n_panel);
 	audit_rd_bool(&rd, "ok", &t->ok);
+	audit_read_designated(&rd, t);
 	return audit_rd_end(&rd);
 }

@@ -51,4 +51,12 @@ bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub);
 bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT],
                          uint64_t *outside_group, bool *split);
 
+/* The optional `designated` key ending a transcript (audit_designated.c,
+ * DRAW.md 4.4): packed when t->req.leader_expert is set; read into it and
+ * t->req.leader_reason, which stay empty when the key is absent. */
+struct audit_transcript;
+bool audit_has_designated(const struct audit_transcript *t);
+void audit_pack_designated(msgpack_packer *pk, const struct audit_transcript *t);
+bool audit_read_designated(struct audit_rd *rd, struct audit_transcript *t);
+
 #endif

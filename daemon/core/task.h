@@ -65,6 +65,10 @@ struct task {
 	int64_t respond_within;           /* seconds an offered expert has */
 	enum task_fill fill;
 	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
+	/* A leader an operator named instead of drawing one (DRAW.md 3.6):
+	 * the expert (0 = the leader, if any, is drawn) and why. */
+	int64_t leader_expert;
+	char leader_reason[PROTO_REASON_SIZE];
 };
 
 /* The group type a kind draws from by default (overridable per request). */

@@ -12,6 +12,7 @@ import unittest
 
 from assign_base import resident_id
 from harness import Ctl, DaemonTest, draw_args, free_tcp_port, keygen
+from schema_undo import downgrade
 
 HEAD = ("name,sex,resident_id,phone,specialties,group_types,title,"
         "qualification,assess_years,training_years\n")
@@ -148,12 +149,9 @@ class CatalogTest(DaemonTest):
                           (3, "老工种", "methods")])
         self.d.stop()
         with sqlite3.connect(self.d.db) as conn:
-            conn.executescript("DROP TRIGGER occupations_keep;"
-                               "DROP TABLE occupation_aliases;"
-                               "DROP TABLE occupations;"
-                               "PRAGMA user_version = 4;")
+            downgrade(conn, 4)
         conn.close()
-        self.d.start()          # migrates to schema 5 and seeds the catalogue
+        self.d.start()          # migrates to schema 5 (and on) and seeds the catalogue
         cat = self.catalog()
         self.assertEqual((cat["维修电工"]["code"], cat["维修电工"]["aliases"]), ("", []))
         self.assertEqual(cat["电工"]["aliases"], [])

@@ -12,6 +12,7 @@ import unittest
 
 from harness import DaemonTest, Ctl, RawClient
 from assign_base import resident_id
+from schema_undo import downgrade
 
 DAY = 86400
 SPEC = "电工"
@@ -240,13 +241,7 @@ class LegacyUpgradeTest(DaemonTest):
         self.assertEqual(d.stop(), 0)
 
         with sqlite3.connect(d.db) as conn:
-            # Version 5 (the occupation catalogue) goes first: it came later.
-            for sql in ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
-                        "DROP TABLE occupations",
-                        "DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
-                        "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
-                        "DROP TABLE orgs", "PRAGMA user_version = 3"):
-                conn.execute(sql)
+            downgrade(conn, 3)
         d.start()
         org = ctl.json("org", "show", "穗华职业培训学校")["org"]
         self.assertEqual((org["key"], org["code"], org["employees"]), (code, code, 4))
