@@ -114,6 +114,9 @@ struct client *client_new(const struct client_options *opt, char *err, size_t er
 		/* A key made for this run cannot be on any allowlist. */
 		c->allowlisted = opt->secret_key_file != NULL;
 	}
+	/* tcp://[::1]:P (PROTOCOL.md 4.5) needs IPv6 on; IPv4 works either way. */
+	int ipv6 = 1;
+	zmq_setsockopt(c->sock, ZMQ_IPV6, &ipv6, sizeof ipv6);
 	if (zmq_connect(c->sock, c->endpoint) != 0) {
 		snprintf(err, errsz, "cannot connect to %s: %s", c->endpoint,
 		         zmq_strerror(zmq_errno()));

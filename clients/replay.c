@@ -17,6 +17,7 @@
 #include "assign.h"
 #include "audit.h"
 #include "candidates.h"
+#include "designate.h"
 #include "engage.h"
 #include "ident.h"
 #include "pool.h"
@@ -447,14 +448,11 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	                   tr->kind);
 }
 
-/* A candidate list as attempt.c builds it, from the replayed state: the
- * bucket of (specialty, group), the rest of the request as drawn, into c. */
-bool replay_collect_list(struct replay_at *x, const struct audit_transcript *tr,
-                         const char *specialty, int group, struct candidates *c)
+void replay_recusal_view(const struct replay *r, const struct audit_transcript *tr,
+                         struct recusal_task *rt, struct recusal_terms *terms)
 {
-	struct replay *r = x->r;
 	const struct task *q = &tr->req;
-	struct recusal_task rt = {
+	*rt = (struct recusal_task){
 		/* The daemon collects before a new task has its id. */
 		.id = strcmp(tr->kind, REPLAY_KIND_DRAW) == 0 ? 0 : tr->task,
 		.start_at = q->start_at, .end_at = q->end_at,
@@ -463,8 +461,19 @@ bool replay_collect_list(struct replay_at *x, const struct audit_transcript *tr,
 		.exclude = q->exclude, .n_exclude = q->n_exclude,
 	};
 	for (int i = 0; i < q->n_orgs; i++)
-		rt.orgs[rt.n_orgs++] = pool_org_find(r->pool, q->orgs[i]);
-	struct recusal_terms terms = {r->term_start, r->term_end, r->n_terms};
+		rt->orgs[rt->n_orgs++] = pool_org_find(r->pool, q->orgs[i]);
+	*terms = (struct recusal_terms){r->term_start, r->term_end, r->n_terms};
+}
+
+/* A candidate list as attempt.c builds it, from the replayed state: the
+ * bucket of (specialty, group), the rest of the request as drawn, into c. */
+bool replay_collect_list(struct replay_at *x, const struct audit_transcript *tr,
+                         const char *specialty, int group, struct candidates *c)
+{
+	struct replay *r = x->r;
+	struct recusal_task rt;
+	struct recusal_terms terms;
+	replay_recusal_view(r, tr, &rt, &terms);
 	uint32_t sid = pool_specialty_find(r->pool, specialty);
 	if (!candidates_collect(c, r->pool, r->engage, &terms, sid, group, &rt,
 	                        &tr->rules, tr->already_drawn, tr->n_already_drawn))
@@ -547,9 +556,10 @@ bool replay_compare_panel(struct replay_at *x, const struct audit_transcript *tr
 	return true;
 }
 
-/* Seed, outcome, panel and diversity drops, recomputed. */
+/* Seed, outcome, panel and diversity drops, recomputed; with the
+ * designated leader at index lead of the list (SIZE_MAX: none). */
 static bool replay_select(struct replay_at *x, const struct audit_transcript *tr,
-                          const uint8_t hash[DRAW_HASH_LEN])
+                          const uint8_t hash[DRAW_HASH_LEN], size_t lead)
 {
 	const struct candidates *c = &x->r->cands;
 	const struct task *q = &tr->req;
@@ -567,8 +577,9 @@ static bool replay_select(struct replay_at *x, const struct audit_transcript *tr
 	if (tr->replaces) {
 		spec = replay_replacement_spec(x->r, tr, &dropped);
 	}
-	enum draw_result dres = draw_select_counted(c->list, c->n, &spec, seed, panel,
-	                                            &n_panel, &more);
+	enum draw_result dres = lead < c->n
+		? designate_select(c->list, c->n, lead, &spec, seed, panel, &n_panel, &more)
+		: draw_select_counted(c->list, c->n, &spec, seed, panel, &n_panel, &more);
 	if (dres == DRAW_NO_MEMORY)
 		return replay_fail(x, "out of memory while replaying");
 	dropped += more;
@@ -606,6 +617,7 @@ static bool replay_draw(struct replay_at *x, const msgpack_object *body)
 {
 	struct audit_transcript *tr = malloc(sizeof *tr);
 	uint8_t hash[DRAW_HASH_LEN];
+	size_t lead = SIZE_MAX;
 
 	if (!tr)
 		return replay_nomem(x);
@@ -615,10 +627,11 @@ static bool replay_draw(struct replay_at *x, const msgpack_object *body)
 	} else {
 		x->draw = tr->draw;
 		ok = replay_draw_secret(x, tr) && replay_draw_request(x, tr) &&
+		     replay_designation(x, tr) &&
 		     (tr->req.n_quotas
 		      ? replay_quota_draw(x, tr)   /* a mixed panel (replay_quota.c) */
 		      : replay_collect(x, tr) && replay_compare_candidates(x, tr, hash) &&
-		        replay_select(x, tr, hash)) &&
+		        replay_designee(x, tr, &lead) && replay_select(x, tr, hash, lead)) &&
 		     replay_draw_apply(x, tr);
 	}
 	free(tr);

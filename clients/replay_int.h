@@ -87,6 +87,10 @@ struct replay_task *replay_task_get(const struct replay *r, int64_t id);
 const char *replay_request_differs(const struct task *a, const struct task *b);
 /* pool.expert: the expert known or the next id, then upserted. */
 bool replay_expert(struct replay_at *x, const msgpack_object *body);
+/* Recusal's view of the transcript's task and the replayed terms, as
+ * the daemon's attempt sees them (terms borrows the replay's arrays). */
+void replay_recusal_view(const struct replay *r, const struct audit_transcript *tr,
+                         struct recusal_task *rt, struct recusal_terms *terms);
 
 /* What a transcript recorded of one candidate list. */
 struct replay_list {
@@ -125,6 +129,16 @@ bool replay_reissue(struct replay_at *x, const msgpack_object *body);
 bool replay_task_event(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_warned(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body);
+
+/* replay_designate.c (DRAW.md 3.6, 5 step 6) */
+/* A designation only on a draw or redraw with a leader seat; a redraw
+ * repeats its task's designation (or its lack) exactly. */
+bool replay_designation(struct replay_at *x, const struct audit_transcript *tr);
+/* After the candidate list matched: the designee is a leader-eligible
+ * candidate and panel[0]; *lead gets its index (untouched when the
+ * transcript designates nobody). */
+bool replay_designee(struct replay_at *x, const struct audit_transcript *tr,
+                     size_t *lead);
 
 /* replay_org.c */
 /* org.merged: two keys, distinct, neither merged before; the pool,

@@ -15,6 +15,7 @@
 #include "attempt.h"
 #include "audit_log.h"
 #include "candidates.h"
+#include "designate.h"
 #include "engage.h"
 #include "pool.h"
 #include "replace.h"
@@ -91,6 +92,29 @@ static enum proto_status next_secret(struct handler_ctx *ctx,
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 
+/* A leader named by an operator must be a leader-eligible candidate
+ * (DRAW.md 3.6); if not, the request is refused before any secret is
+ * revealed, so nothing is recorded. *lead gets its index in the list. */
+static enum proto_status attempt_designee(struct handler_ctx *ctx, const struct task *t,
+                                          const struct attempt_view *td, uint32_t sid,
+                                          size_t *lead, struct reply *rep)
+{
+	struct designate_check d = designate_check(&ctx->cands, ctx->pool, ctx->engage,
+	                                           &td->terms, &td->rt, ctx->rules,
+	                                           sid, t->group, t->leader_expert);
+	*lead = d.index;
+	if (d.verdict == DESIGNATE_OK)
+		return PROTO_OK;
+	char why[256];
+	designate_explain(&d, t->leader_expert, why, sizeof why);
+	if (t->id == 0)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_expert", "%s", why);
+	/* A redraw keeps the task's designation (PROTOCOL.md 7.10.2). */
+	return reply_error(rep, PROTO_E_INVALID_STATE, "task",
+	                   "the task's designated leader: %s; cancel the task and "
+	                   "draw it again to name another", why);
+}
+
 void attempt_free(struct attempt *a)
 {
 	if (a->tr)
@@ -122,7 +146,8 @@ enum proto_status attempt_begin(struct handler_ctx *ctx, const struct attempt *a
 
 enum draw_result attempt_pick(struct handler_ctx *ctx, const struct task *t,
                               const struct attempt *a, struct candidates *c,
-                              struct audit_transcript *tr, size_t *dropped)
+                              size_t lead, struct audit_transcript *tr,
+                              size_t *dropped)
 {
 	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
 	                         .backups = (size_t)t->backups,
@@ -136,14 +161,18 @@ enum draw_result attempt_pick(struct handler_ctx *ctx, const struct task *t,
 			*dropped = replace_drop_employers(c, a->taken, a->n_taken);
 	}
 	size_t more = 0;
-	enum draw_result dres = draw_select_counted(c->list, c->n, &spec, tr->seed,
-	                                            tr->panel, &tr->n_panel, &more);
+	enum draw_result dres = lead < c->n
+		? designate_select(c->list, c->n, lead, &spec, tr->seed, tr->panel,
+		                   &tr->n_panel, &more)
+		: draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
+		                      &tr->n_panel, &more);
 	*dropped += more;
 	return dres;
 }
 
-/* One specialty (DRAW.md 3.1-3.5): the candidates, the transcript's head
- * and counts, the seed, the selection. */
+/* One specialty (DRAW.md 3.1-3.6): the candidates, a named leader
+ * checked against them before any secret is revealed, the transcript's
+ * head and counts, the seed, the selection. */
 static enum proto_status attempt_select(struct handler_ctx *ctx, const struct task *t,
                                         struct attempt *a, struct attempt_view *td,
                                         struct reply *rep)
@@ -154,7 +183,11 @@ static enum proto_status attempt_select(struct handler_ctx *ctx, const struct ta
 	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->terms, sid, t->group,
 	                        &td->rt, ctx->rules, a->also, a->n_also))
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum proto_status st = attempt_begin(ctx, a, tr, rep);
+	size_t lead = SIZE_MAX; /* the designated leader's index; SIZE_MAX: none */
+	enum proto_status st = t->leader_expert != 0 && !a->replaces
+		? attempt_designee(ctx, t, td, sid, &lead, rep) : PROTO_OK;
+	if (st == PROTO_OK)
+		st = attempt_begin(ctx, a, tr, rep);
 	if (st != PROTO_OK)
 		return st;
 	tr->n_candidates = c->n;
@@ -164,7 +197,7 @@ static enum proto_status attempt_select(struct handler_ctx *ctx, const struct ta
 	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
 	size_t dropped = 0;
-	enum draw_result dres = attempt_pick(ctx, t, a, c, tr, &dropped);
+	enum draw_result dres = attempt_pick(ctx, t, a, c, lead, tr, &dropped);
 	if (dres == DRAW_NO_MEMORY)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	tr->ok = dres == DRAW_OK;
@@ -183,6 +216,12 @@ static enum proto_status attempt_record(struct handler_ctx *ctx, struct task *t,
 		t->id = store_task_max_id(ctx->store) + 1;
 	tr->task = tr->ok || !new_task ? t->id : 0;
 	tr->req = *t;
+	/* A replacement draws at random, also for a designated task's leader
+	 * seat; its transcript has no `designated` (DRAW.md 3.6). */
+	if (a->replaces) {
+		tr->req.leader_expert = 0;
+		tr->req.leader_reason[0] = '\0';
+	}
 
 	enum store_result r = STORE_OK;
 	if (tr->ok && new_task) {
@@ -216,7 +255,8 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 	enum proto_status st = (!td || !a->tr)
 		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
 		: attempt_view_load(ctx, t, td, rep);
-	/* A mixed panel's quotas are attempt_quota.c's (DRAW.md 3.7). */
+	/* A mixed panel's quotas are attempt_quota.c's (DRAW.md 3.7); its
+	 * leader is always drawn. */
 	if (st == PROTO_OK)
 		st = t->n_quotas ? attempt_quota_select(ctx, t, a, td, rep)
 		                 : attempt_select(ctx, t, a, td, rep);

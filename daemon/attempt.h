@@ -44,15 +44,17 @@ void attempt_free(struct attempt *a);
 /* The parts of an attempt that attempt_quota.c shares (a mixed panel,
  * DRAW.md 3.7). attempt_begin: the transcript's head, the secret
  * revealed and the next committed. attempt_pick: DRAW.md 3.4 (3.5 for a
- * replacement) on list c with seed tr->seed, the panel into tr and the
- * diversity drops into *dropped. */
+ * replacement; 3.6 with the designated leader at index lead of c, or
+ * SIZE_MAX for none) on list c with seed tr->seed, the panel into tr and
+ * the diversity drops into *dropped. */
 struct candidates;
 struct attempt_view;
 enum proto_status attempt_begin(struct handler_ctx *ctx, const struct attempt *a,
                                 struct audit_transcript *tr, struct reply *rep);
 enum draw_result attempt_pick(struct handler_ctx *ctx, const struct task *t,
                               const struct attempt *a, struct candidates *c,
-                              struct audit_transcript *tr, size_t *dropped);
+                              size_t lead, struct audit_transcript *tr,
+                              size_t *dropped);
 /* attempt_quota.c: the candidates, head, seed and selection of an
  * attempt for a task with quotas; attempt_run records it. */
 enum proto_status attempt_quota_select(struct handler_ctx *ctx, const struct task *t,

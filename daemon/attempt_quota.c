@@ -4,6 +4,7 @@
  * selection of quota.c; or, replacing a freed seat, one seat from that
  * seat's quota alone. attempt.c records the outcome as for any attempt.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,7 +126,7 @@ static enum proto_status attempt_quota_replace(struct handler_ctx *ctx,
 	tr->quota = a->quota;
 	attempt_quota_seed(t, tr, (const uint8_t (*)[DRAW_HASH_LEN])hash, 1);
 	size_t dropped = 0;
-	enum draw_result dres = attempt_pick(ctx, t, a, c, tr, &dropped);
+	enum draw_result dres = attempt_pick(ctx, t, a, c, SIZE_MAX, tr, &dropped);
 	if (dres == DRAW_NO_MEMORY)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	tr->ok = dres == DRAW_OK;

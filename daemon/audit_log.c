@@ -2,6 +2,7 @@
  * audit_log.c - appending chained entries (see audit_log.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -57,5 +58,125 @@ enum store_result audit_log_init(struct store *s, int64_t now)
 		store_batch_rollback(s);
 	sodium_memzero(secret, sizeof secret);
 	msgpack_sbuffer_destroy(&body);
+	return r;
+}
+
+/* The checkpoint, or seq 0 and a zero hash when none was kept. */
+static enum store_result checkpoint_get(struct store *s, int64_t *seq,
+                                        uint8_t hash[AUDIT_HASH_LEN])
+{
+	uint8_t buf[8 + AUDIT_HASH_LEN];
+	size_t len = 0;
+	*seq = 0;
+	memset(hash, 0, AUDIT_HASH_LEN);
+	enum store_result r = store_meta_get(s, AUDIT_LOG_CHECKPOINT_KEY, buf, sizeof buf,
+	                                     &len);
+	if (r == STORE_NOT_FOUND)
+		return STORE_OK;
+	if (r != STORE_OK || len != sizeof buf)
+		return r == STORE_OK ? STORE_UNKNOWN : r;
+	for (int i = 0; i < 8; i++)
+		*seq = *seq << 8 | buf[i];
+	memcpy(hash, buf + 8, AUDIT_HASH_LEN);
+	return STORE_OK;
+}
+
+static enum store_result checkpoint_put(struct store *s, int64_t seq,
+                                        const uint8_t hash[AUDIT_HASH_LEN])
+{
+	uint8_t buf[8 + AUDIT_HASH_LEN];
+	for (int i = 0; i < 8; i++)
+		buf[i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
+	memcpy(buf + 8, hash, AUDIT_HASH_LEN);
+	enum store_result r = store_batch_begin(s);
+	if (r == STORE_OK)
+		r = store_meta_put(s, AUDIT_LOG_CHECKPOINT_KEY, buf, sizeof buf);
+	if (r == STORE_OK)
+		return store_batch_commit(s);
+	store_batch_rollback(s);
+	return r;
+}
+
+/* One entry against the one before it; false (with c->bad) if wrong. */
+static bool check_entry(const struct store_audit_row *row, int64_t expect,
+                        const uint8_t prev[AUDIT_HASH_LEN], struct audit_log_check *c)
+{
+	uint8_t h[AUDIT_HASH_LEN];
+	if (row->seq != expect) {
+		c->bad = expect;
+		snprintf(c->why, sizeof c->why, "entry %lld is missing (the next is %lld)",
+		         (long long)expect, (long long)row->seq);
+		return false;
+	}
+	if (memcmp(row->prev, prev, AUDIT_HASH_LEN) != 0) {
+		c->bad = row->seq;
+		snprintf(c->why, sizeof c->why, "its prev_hash is not the hash of entry %lld",
+		         (long long)row->seq - 1);
+		return false;
+	}
+	audit_hash(h, row->prev, row->seq, row->at, row->type, row->body, row->body_len);
+	if (sodium_memcmp(h, row->hash, AUDIT_HASH_LEN) != 0) {
+		c->bad = row->seq;
+		snprintf(c->why, sizeof c->why, "its hash does not match its content "
+		         "(the entry was changed)");
+		return false;
+	}
+	return true;
+}
+
+/* The checkpoint entry itself: still there, same hash, hash recomputes. */
+static enum store_result check_checkpoint(struct store *s, int64_t seq,
+                                          const uint8_t hash[AUDIT_HASH_LEN],
+                                          struct audit_log_check *c)
+{
+	struct store_audit_row row = {0};
+	enum store_result r = store_audit_get(s, seq, &row);
+	if (r == STORE_NOT_FOUND) {
+		c->bad = seq;
+		snprintf(c->why, sizeof c->why, "entry %lld, checked at the last start, is "
+		         "gone (the log was cut)", (long long)seq);
+		return STORE_OK;
+	}
+	if (r != STORE_OK)
+		return r;
+	if (sodium_memcmp(row.hash, hash, AUDIT_HASH_LEN) != 0) {
+		c->bad = seq;
+		snprintf(c->why, sizeof c->why, "its hash changed since the last start");
+	} else {
+		check_entry(&row, seq, row.prev, c);
+	}
+	free(row.body);
+	return STORE_OK;
+}
+
+#define AUDIT_CHECK_PAGE 1000
+
+enum store_result audit_log_check(struct store *s, struct audit_log_check *c)
+{
+	uint8_t prev[AUDIT_HASH_LEN];
+	memset(c, 0, sizeof *c);
+	enum store_result r = checkpoint_get(s, &c->from, prev);
+	if (r == STORE_OK && c->from > 0)
+		r = check_checkpoint(s, c->from, prev, c);
+	int64_t expect = c->from + 1;
+	while (r == STORE_OK && !c->bad) {
+		struct store_audit_row *rows = NULL;
+		size_t n = 0;
+		r = store_audit_list(s, expect - 1, AUDIT_CHECK_PAGE, &rows, &n);
+		for (size_t i = 0; r == STORE_OK && i < n && !c->bad; i++) {
+			if (!check_entry(&rows[i], expect, prev, c))
+				break;
+			memcpy(prev, rows[i].hash, AUDIT_HASH_LEN);
+			c->last = expect++;
+			c->checked++;
+		}
+		store_audit_rows_free(rows, n);
+		if (n < AUDIT_CHECK_PAGE)
+			break;
+	}
+	if (r == STORE_OK && !c->bad && c->last == 0)
+		c->last = c->from;
+	if (r == STORE_OK && !c->bad && c->last > c->from)
+		r = checkpoint_put(s, c->last, prev);
 	return r;
 }

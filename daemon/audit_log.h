@@ -24,6 +24,27 @@ enum store_result audit_log_append(struct store *s, const char *type, int64_t at
  * append the genesis entry with its commitment, in one transaction. */
 enum store_result audit_log_init(struct store *s, int64_t now);
 
+/* What the start-up check of the chain found (DRAW.md 4.1). */
+struct audit_log_check {
+	int64_t from;          /* the checkpoint it started after (0: none) */
+	int64_t checked;       /* entries whose hash and link it recomputed */
+	int64_t last;          /* the last seq */
+	int64_t bad;           /* 0 if intact, else the first entry at fault */
+	char why[160];         /* what is wrong with it */
+};
+
+/*
+ * Check the chain from the checkpoint the last check left (the entry
+ * there must still have the hash it had) to the end: consecutive seqs,
+ * each prev_hash the previous hash, each hash recomputed from the entry.
+ * When intact, move the checkpoint to the last entry (its own
+ * transaction). STORE_OK with c->bad set when broken.
+ */
+enum store_result audit_log_check(struct store *s, struct audit_log_check *c);
+
+/* The store key of the checkpoint: seq (8 bytes, big-endian), hash. */
+#define AUDIT_LOG_CHECKPOINT_KEY "audit.checkpoint"
+
 /* The store key of the secret the next draw reveals. */
 #define AUDIT_LOG_SECRET_KEY "draw.secret"
 

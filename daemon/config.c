@@ -398,6 +398,7 @@ enum {
 	CONFIG_OPT_CONFIG = 256,
 	CONFIG_OPT_INSECURE,
 	CONFIG_OPT_CHECK,
+	CONFIG_OPT_READ_ONLY,
 	CONFIG_OPT_KEY, /* a setting of config_keys, found by option name */
 };
 
@@ -415,6 +416,7 @@ static const struct option config_options[] = {
 	{"log-level", required_argument, NULL, CONFIG_OPT_KEY},
 	{"insecure", no_argument, NULL, CONFIG_OPT_INSECURE},
 	{"check-config", no_argument, NULL, CONFIG_OPT_CHECK},
+	{"read-only", no_argument, NULL, CONFIG_OPT_READ_ONLY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -478,6 +480,8 @@ static int config_getopt(struct config *cfg, int argc, char **argv,
 		}
 		if (c == CONFIG_OPT_INSECURE) {
 			cfg->insecure = true;
+		} else if (c == CONFIG_OPT_READ_ONLY) {
+			cfg->read_only = true;
 		} else if (c == CONFIG_OPT_KEY) {
 			const struct config_key *k =
 				config_key_by_option(config_options[li].name);
@@ -708,6 +712,7 @@ void config_usage(FILE *out)
 "  --log-level LEVEL     error, warning, notice, info or debug\n"
 "                                             [log] level (default info)\n"
 "  --check-config        check the settings and exit\n"
+"  --read-only           serve reads only (to look at a broken audit log)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"

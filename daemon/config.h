@@ -24,6 +24,7 @@ struct config {
 	char secret_key_file[CONFIG_PATH_MAX];   /* [security] secret_key */
 	char allowlist_file[CONFIG_PATH_MAX];    /* [security] allowlist */
 	bool insecure;                           /* [security] insecure */
+	bool read_only;                          /* --read-only: serve reads only */
 	int batch_max;                           /* [server] batch_max */
 	int max_msg_size;                        /* [server] max_message_size */
 	int log_level;                           /* [log] level, LOG_ERR..LOG_DEBUG */

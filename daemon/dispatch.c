@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "catalog.h"
 #include "dispatch.h"
 #include "handler.h"
 #include "ident.h"
@@ -56,12 +57,15 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_AUDIT_ENTRIES] = h_audit_entries,
 	[PROTO_OP_AUDIT_SHOW] = h_audit_show,
 	[PROTO_OP_STATS] = h_stats,
+	[PROTO_OP_STORE_BACKUP] = h_store_backup,
 	[PROTO_OP_ORG_LIST] = h_org_list,
 	[PROTO_OP_ORG_SHOW] = h_org_show,
 	[PROTO_OP_ORG_ADD] = h_org_add,
 	[PROTO_OP_ORG_ALIAS] = h_org_alias,
 	[PROTO_OP_ORG_CODE] = h_org_code,
 	[PROTO_OP_ORG_MERGE] = h_org_merge,
+	[PROTO_OP_CATALOG_IMPORT] = h_catalog_import,
+	[PROTO_OP_CATALOG_LIST] = h_catalog_list,
 };
 
 bool dispatch_handlers_complete(enum proto_op *unbound)
@@ -89,11 +93,13 @@ struct dispatch {
 	int64_t owed_first, owed_last; /* committed entries not yet published */
 	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
 	int64_t expire_hold;  /* after a failed expiry: no retry before this */
+	char read_only[200];  /* why nothing is written; "" when writable */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;
+	struct catalog *catalog; /* owned: the occupation catalogue */
 	struct reply rep;
 	struct handler_ctx ctx;
 };
@@ -142,6 +148,14 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
 	d->store = store;
 	d->pool = pool;
 	d->engage = engage;
+	d->catalog = catalog_new();
+	if (!d->catalog) {
+		free(d);
+		return NULL;
+	}
+	/* Not loaded: stale, as after a failed rebuild (retried each batch). */
+	d->stale = !dispatch_reload_catalog(store, d->catalog);
+	d->ctx.catalog = d->catalog;
 	d->ctx.rules = rules;
 	d->ctx.assign = assign;
 	d->ctx.notify = &d->notify;
@@ -162,6 +176,7 @@ void dispatch_destroy(struct dispatch **dp)
 	if (!d)
 		return;
 	reply_free(&d->rep);
+	catalog_destroy(&d->catalog);
 	notify_queue_free(&d->notify);
 	candidates_free(&d->ctx.cands);
 	msgpack_sbuffer_destroy(&d->record);
@@ -237,6 +252,30 @@ bool dispatch_reload_engage(struct store *store, struct pool *pool,
 	       !l.failed;
 }
 
+struct catalog_load {
+	struct catalog *catalog;
+	bool failed;
+};
+
+static bool load_entry_cb(const struct catalog_entry *e, void *arg)
+{
+	struct catalog_load *l = arg;
+	struct catalog_problem p;
+	bool created = false;
+	/* Each stored entry is one of its own: one that would merge into an
+	 * earlier is a store the daemon did not write. */
+	l->failed = catalog_put(l->catalog, e, NULL, &created, &p) != CATALOG_OK ||
+	            !created;
+	return !l->failed;
+}
+
+bool dispatch_reload_catalog(struct store *store, struct catalog *catalog)
+{
+	struct catalog_load l = {catalog, false};
+	catalog_clear(catalog);
+	return store_catalog_each(store, load_entry_cb, &l) == STORE_OK && !l.failed;
+}
+
 /*
  * Rebuild the in-memory pool and recusal index from the store. Until
  * that succeeds they may miss experts, seats or conflicts, and a draw
@@ -247,7 +286,8 @@ static void reload_memory(struct dispatch *d)
 {
 	bool pool_ok = dispatch_reload_pool(d->store, d->pool);
 	bool engage_ok = pool_ok && dispatch_reload_engage(d->store, d->pool, d->engage);
-	if (pool_ok && engage_ok) {
+	bool catalog_ok = engage_ok && dispatch_reload_catalog(d->store, d->catalog);
+	if (catalog_ok) {
 		if (d->stale)
 			log_info("the in-memory pool is rebuilt; serving requests again");
 		d->stale = false;
@@ -265,7 +305,8 @@ static void undo_touched(struct dispatch *d)
 {
 	if (d->ctx.touched_lost ||
 	    (d->ctx.engage_dirty &&
-	     !dispatch_reload_engage(d->store, d->pool, d->engage))) {
+	     !dispatch_reload_engage(d->store, d->pool, d->engage)) ||
+	    (d->ctx.catalog_dirty && !dispatch_reload_catalog(d->store, d->catalog))) {
 		reload_memory(d);
 		return;
 	}
@@ -343,6 +384,37 @@ static void ctx_start(struct dispatch *d, const struct auth_entry *caller)
 	d->ctx.ntouched = 0;
 	d->ctx.touched_lost = false;
 	d->ctx.engage_dirty = false;
+	d->ctx.catalog_dirty = false;
+}
+
+/*
+ * The checks made before anything is read: the caller's key, its role,
+ * and a read-only server's refusal of recorded ops. True when refused
+ * (the error reply is set).
+ */
+static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
+                          const struct proto_request *req, bool handled)
+{
+	const struct proto_op_info *op = proto_op_info(req->op);
+	char msg[PROTO_MAX_MESSAGE_LEN];
+	if (!it->caller_known) {
+		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
+		            "the caller's key is no longer allowed");
+		return true;
+	}
+	if (!handled || !(op->roles & it->caller.role)) {
+		snprintf(msg, sizeof msg, "role %s may not call %s",
+		         auth_role_name(it->caller.role), proto_op_name(req->op));
+		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
+		return true;
+	}
+	if (d->read_only[0] && op->recorded) {
+		snprintf(msg, sizeof msg, "the server is read-only: %s; nothing was applied",
+		         d->read_only);
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
+		return true;
+	}
+	return false;
 }
 
 static void run_one(struct dispatch *d, struct dispatch_item *it)
@@ -358,18 +430,8 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	it->op = (int)req->op;
 	const struct proto_op_info *op = proto_op_info(req->op);
 	handler_fn fn = dispatch_handlers[req->op];
-	if (!it->caller_known) {
-		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
-		            "the caller's key is no longer allowed");
+	if (refused_early(d, it, req, fn != NULL))
 		goto out;
-	}
-	if (!fn || !(op->roles & it->caller.role)) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "role %s may not call %s",
-		         auth_role_name(it->caller.role), proto_op_name(req->op));
-		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
-		goto out;
-	}
 	uint8_t hash[STORE_HASH_LEN];
 	if (op->recorded) {
 		crypto_generichash(hash, sizeof hash, it->body, it->len, NULL, 0);
@@ -511,6 +573,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 		                         ? d->expire_hold : d->next_due);
 }
 
+void dispatch_set_read_only(struct dispatch *d, const char *why)
+{
+	snprintf(d->read_only, sizeof d->read_only, "%s", why);
+}
+
 bool dispatch_stale(const struct dispatch *d)
 {
 	return d->stale;
@@ -572,7 +639,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
-	if (!d->stale)
+	if (!d->stale && !d->read_only[0])
 		expire_due(d);
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)

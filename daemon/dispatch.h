@@ -43,7 +43,9 @@ void dispatch_item_free(struct dispatch_item *it);
 
 struct dispatch;
 
-/* Borrows store, pool, engage and the rules for its lifetime. */
+/* Borrows store, pool, engage and the rules for its lifetime; loads and
+ * owns the occupation catalogue (when that fails it starts stale,
+ * dispatch_stale()). */
 struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               struct engage *engage,
                               const struct recusal_config *rules,
@@ -98,10 +100,16 @@ void dispatch_flush(struct dispatch *d);
  * from the store: every request but ping is refused (PROTOCOL.md 6.3). */
 bool dispatch_stale(const struct dispatch *d);
 
-/* Reload the whole pool, or the recusal index, from the store (start-up,
- * failed COMMIT, a rolled-back request that changed them). */
+/* Serve reads only from now on: every recorded operation is answered
+ * unavailable with `why`, and no seat expires (expertd --read-only). */
+void dispatch_set_read_only(struct dispatch *d, const char *why);
+
+/* Reload the whole pool, the recusal index or the occupation catalogue
+ * from the store (start-up, failed COMMIT, a rolled-back request that
+ * changed them). */
 bool dispatch_reload_pool(struct store *store, struct pool *pool);
 bool dispatch_reload_engage(struct store *store, struct pool *pool,
                             struct engage *engage);
+bool dispatch_reload_catalog(struct store *store, struct catalog *catalog);
 
 #endif

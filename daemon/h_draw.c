@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attempt.h"
+#include "catalog.h"
 #include "handler.h"
 #include "orgs.h"
 #include "ident.h"
@@ -58,6 +59,16 @@ static enum proto_status draw_specialty(struct handler_ctx *ctx,
                                         char out[129], struct reply *rep)
 {
 	proto_map_strcpy(map, "specialty", out, 129);
+	/* The task holds the catalogue's name (REGISTRY.md 3.3); the bucket
+	 * then matches it byte for byte (DRAW.md 3.1). */
+	const struct catalog_entry *occ = catalog_find(ctx->catalog, out);
+	if (!occ) {
+		char msg[PROTO_MAX_MESSAGE_LEN];
+		catalog_unknown_message(ctx->catalog, out, msg, sizeof msg);
+		return reply_error(rep, PROTO_E_INVALID_FIELD, field, "%s", msg);
+	}
+	memset(out, 0, 129);
+	memcpy(out, occ->name, strlen(occ->name));
 	if (!pool_specialty_find(ctx->pool, out))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, field,
 		                   "no expert in the pool holds the specialty '%s'", out);
@@ -191,9 +202,47 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	                                  ctx->assign->respond_within);
 	if (t->n_orgs == 0 && concerns_institution(t))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
-		                   "the %s of a %s institution must name the institution "
-		                   "in orgs, so that its staff and recommendees are recused",
-		                   proto_task_kinds[t->kind], proto_task_subjects[t->subject]);
+		                   "kind %s on subject %s concerns an institution: name "
+		                   "it in orgs, so that its staff and recommendees are "
+		                   "recused", proto_task_kinds[t->kind],
+		                   proto_task_subjects[t->subject]);
+	return PROTO_OK;
+}
+
+/* An operator may name the task's leader instead of drawing one (第七条,
+ * DRAW.md 3.6, PROTOCOL.md 7.10.1): leader_expert with leader_reason,
+ * which imply the leader seat. Whether the expert may lead is decided
+ * against the candidate list, by the attempt. */
+static enum proto_status draw_designate(struct handler_ctx *ctx,
+                                        const struct proto_request *req,
+                                        struct task *t, struct reply *rep)
+{
+	bool named = proto_arg(req, "leader_expert") != NULL;
+	bool reason = proto_arg_strcpy(req, "leader_reason", t->leader_reason,
+	                               sizeof t->leader_reason);
+	if (!named && !reason)
+		return PROTO_OK;
+	if (!(ctx->caller->role & PROTO_ROLE_OPERATOR))
+		return reply_error(rep, PROTO_E_FORBIDDEN,
+		                   named ? "leader_expert" : "leader_reason",
+		                   "only an operator may name a task's leader (第七条); "
+		                   "leave it to the draw");
+	if (!named)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_reason",
+		                   "leader_reason goes with leader_expert");
+	if (!reason)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_reason",
+		                   "naming a leader needs a reason (1-512 bytes)");
+	if (proto_arg(req, "leader") && !t->leader)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader",
+		                   "leader_expert names the leader, so leader cannot be "
+		                   "false");
+	if (t->n_quotas)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_expert",
+		                   "a mixed panel's leader is drawn from its first quota "
+		                   "(DRAW.md 3.7); name a leader only for one specialty");
+	t->leader_expert = proto_arg_int(req, "leader_expert", 0);
+	t->leader = true;
 	return PROTO_OK;
 }
 
@@ -434,6 +483,8 @@ enum proto_status h_draw(struct handler_ctx *ctx, const struct proto_request *re
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	enum proto_status st = draw_parse(ctx, req, t, rep);
+	if (st == PROTO_OK)
+		st = draw_designate(ctx, req, t, rep);
 	if (st == PROTO_OK)
 		st = draw_panel(ctx, t, "draw", NULL, rep);
 	free(t);

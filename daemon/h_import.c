@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "expert_row.h"
 #include "handler.h"
+#include "mask.h"
 #include "orgs.h"
 
 #define IMPORT_MAX_REPORTED_ERRORS 100
@@ -145,6 +147,45 @@ static bool stage_orgs(struct handler_ctx *ctx, const msgpack_object *row,
 	return true;
 }
 
+/*
+ * A resident ID is one person: a row whose ID is expert `old` under
+ * another name or sex would silently turn that expert into someone else
+ * (issue #12). The field at fault, with why; NULL when it is the same
+ * person.
+ */
+static const char *identity_clash(const struct expert *old, const struct expert *e,
+                                  char *why, size_t whysz)
+{
+	bool same_name = strcmp(old->name, e->name) == 0;
+	if (same_name && old->sex == e->sex)
+		return NULL;
+	char masked[MASK_BUF];
+	mask_resident_id(e->resident_id, masked);
+	snprintf(why, whysz, "resident ID %s is expert %lld, %s (%s); this row says %s "
+	         "(%s): one ID is one person, so the row is refused (fix the row)",
+	         masked, (long long)old->id, old->name, proto_sexes[old->sex], e->name,
+	         proto_sexes[e->sex]);
+	return same_name ? "sex" : "name";
+}
+
+/* identity_clash() against the pool's expert of e's resident ID, if any.
+ * False on a store failure. */
+static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
+                           const char **field, char *why, size_t whysz,
+                           enum store_result *r)
+{
+	int64_t id;
+	struct expert old;
+	*r = store_expert_find_resident(ctx->store, e->resident_id, &id);
+	if (*r == STORE_OK)
+		*r = store_expert_get(ctx->store, id, &old);
+	if (*r == STORE_OK)
+		*field = identity_clash(&old, e, why, whysz);
+	else if (*r == STORE_NOT_FOUND)
+		*r = STORE_OK;
+	return *r == STORE_OK;
+}
+
 /* Validate and stage one row. Returns false on a store failure. */
 static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
                       const msgpack_object *row, msgpack_sbuffer *buf,
@@ -156,6 +197,12 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 	const char *field;
 	char why[160];
 	enum ident_result vr = expert_from_row(row, ctx->today, &e, &field, why, sizeof why);
+	/* Specialties are the catalogue's (REGISTRY.md 3.3). */
+	if (vr != IDENT_INVALID &&
+	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
+		vr = IDENT_INVALID;
+		field = "specialties";
+	}
 	const char *err_field = NULL;
 	char err[600] = "";
 	if (vr == IDENT_INVALID) {
@@ -172,9 +219,12 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 			         (long long)other);
 		} else if (*r != STORE_NOT_FOUND) {
 			return false;
-		} else if (!stage_orgs(ctx, row, &e, line, warnings, &err_field, err,
-		                       sizeof err, r)) {
-			return false;
+		} else {
+			if (!stage_identity(ctx, &e, &err_field, err, sizeof err, r))
+				return false;
+			if (!err_field && !stage_orgs(ctx, row, &e, line, warnings, &err_field,
+			                              err, sizeof err, r))
+				return false;
 		}
 	}
 	msgpack_sbuffer_clear(buf);
@@ -313,19 +363,37 @@ static bool apply_orgs(struct apply *a, int64_t line, const msgpack_object *row,
 	return true;
 }
 
+/* What a re-imported row keeps of the expert it updates: never the
+ * status, term or timestamps. */
+static void keep_standing(struct expert *e, const struct expert *old)
+{
+	e->id = old->id;
+	e->status = old->status;
+	e->suspended_until = old->suspended_until;
+	e->term = old->term;
+	e->joined_term = old->joined_term;
+	e->created_at = old->created_at;
+	e->updated_at = old->updated_at;
+}
+
 static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object *row)
 {
 	struct handler_ctx *ctx = a->ctx;
 	struct expert e, old;
 	const char *field;
-	char why[160], detail[64];
-	if (expert_from_row(row, ctx->today, &e, &field, why, sizeof why) == IDENT_INVALID) {
+	char why[480], detail[64];
+	bool valid = expert_from_row(row, ctx->today, &e, &field, why, sizeof why) !=
+	             IDENT_INVALID;
+	/* Mapped again: the catalogue may have changed since the row was staged. */
+	if (valid && !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
+		valid = false;
+		field = "specialties";
+	}
+	if (!valid) {
 		issue_add(&a->errors, line, field, why);
 		a->skipped++;
 		return true;
 	}
-	if (!apply_orgs(a, line, row, &e))
-		return a->st == PROTO_OK;
 	int64_t id;
 	enum store_result r = store_expert_find_resident(ctx->store, e.resident_id, &id);
 	bool is_new = r == STORE_NOT_FOUND;
@@ -333,23 +401,23 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 		a->st = handler_store_error(a->rep, r);
 		return false;
 	}
+	if (!is_new && (a->st = handler_get_expert(ctx, id, &old, a->rep)) != PROTO_OK)
+		return false;
+	/* Checked before the row registers any organisation. */
+	if (!is_new && (field = identity_clash(&old, &e, why, sizeof why))) {
+		issue_add(&a->errors, line, field, why);
+		a->skipped++;
+		return true;
+	}
+	if (!apply_orgs(a, line, row, &e))
+		return a->st == PROTO_OK;
 	if (is_new) {
 		e.id = pool_max_id(ctx->pool) + 1;
 		e.status = EXPERT_ACTIVE;
 		e.term = a->term;
 		e.joined_term = a->term;
 	} else {
-		a->st = handler_get_expert(ctx, id, &old, a->rep);
-		if (a->st != PROTO_OK)
-			return false;
-		/* A re-import updates the record, never the status or term. */
-		e.id = id;
-		e.status = old.status;
-		e.suspended_until = old.suspended_until;
-		e.term = old.term;
-		e.joined_term = old.joined_term;
-		e.created_at = old.created_at;
-		e.updated_at = old.updated_at;
+		keep_standing(&e, &old);
 		/* Both records start zero-filled (expert_from_row and the store's
 		 * reader clear them), so equal fields mean equal bytes. */
 		if (memcmp(&e, &old, sizeof e) == 0) {

@@ -32,7 +32,7 @@ static void pack_task_quotas(msgpack_packer *pk, const struct task *t)
 
 static void pack_task(msgpack_packer *pk, const struct task *t)
 {
-	msgpack_pack_map(pk, 21 + (t->n_quotas > 0));
+	msgpack_pack_map(pk, 22 + (t->n_quotas > 0));
 	proto_pack_kv_int(pk, "id", t->id);
 	proto_pack_kv_str(pk, "bureau", t->bureau);
 	proto_pack_kv_str(pk, "created_by", t->created_by);
@@ -60,6 +60,15 @@ static void pack_task(msgpack_packer *pk, const struct task *t)
 	proto_pack_kv_str(pk, "fill", proto_fill_states[t->fill]);
 	proto_pack_kv_int(pk, "respond_within", t->respond_within);
 	proto_pack_kv_str(pk, "cancel_reason", t->cancel_reason);
+	/* The leader an operator named (DRAW.md 3.6), or nil. */
+	proto_pack_str(pk, "designated");
+	if (t->leader_expert == 0) {
+		msgpack_pack_nil(pk);
+	} else {
+		msgpack_pack_map(pk, 2);
+		proto_pack_kv_int(pk, "expert", t->leader_expert);
+		proto_pack_kv_str(pk, "reason", t->leader_reason);
+	}
 	if (t->n_quotas > 0)
 		pack_task_quotas(pk, t);
 }
@@ -172,9 +181,18 @@ enum proto_status h_task_show(struct handler_ctx *ctx, const struct proto_reques
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	enum proto_status st = handler_get_task(ctx, proto_arg_int(req, "task", 0), t, rep);
+	int64_t head = 0;
+	uint8_t hash[STORE_AUDIT_HASH_LEN];
+	enum store_result r = st == PROTO_OK ? store_audit_last(ctx->store, &head, hash)
+	                                     : STORE_OK;
+	if (r != STORE_OK)
+		st = handler_store_error(rep, r);
 	if (st == PROTO_OK) {
 		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 5);
+		/* The log's head in the same read: what a verifier replays to
+		 * before comparing (PROTOCOL.md 7.10.3). */
+		proto_pack_kv_int(pk, "seq", head);
 		proto_pack_str(pk, "task");
 		pack_task(pk, t);
 		st = pack_seats(ctx, pk, t, rep);

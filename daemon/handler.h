@@ -21,6 +21,7 @@
 #include "reply.h"
 #include "store.h"
 
+struct catalog;
 struct engage;
 struct engage_task;
 struct notify_queue;
@@ -36,6 +37,7 @@ struct handler_ctx {
 	struct store *store;
 	struct pool *pool;
 	struct engage *engage;           /* conflicts and assignments by expert */
+	struct catalog *catalog;         /* occupations (REGISTRY.md section 3) */
 	const struct recusal_config *rules;
 	const struct assign_rules *assign;
 	const struct auth_entry *caller; /* authenticated principal and role */
@@ -46,6 +48,7 @@ struct handler_ctx {
 	size_t ntouched, touched_cap;
 	bool touched_lost;               /* out of memory: undo reloads all */
 	bool engage_dirty;               /* engage changed: undo reloads it */
+	bool catalog_dirty;              /* the catalogue changed: undo reloads it */
 	struct candidates cands;         /* scratch for draws, kept between them */
 	msgpack_sbuffer audit_body;      /* scratch for audit entry bodies */
 	msgpack_packer audit_pk;
@@ -156,7 +159,13 @@ enum proto_status h_org_add(struct handler_ctx *, const struct proto_request *, 
 enum proto_status h_org_alias(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_org_code(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_org_merge(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_backup.c */
+enum proto_status h_store_backup(struct handler_ctx *, const struct proto_request *,
+                                 struct reply *);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_catalog.c */
+enum proto_status h_catalog_import(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_catalog_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 
 #endif

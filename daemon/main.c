@@ -55,6 +55,7 @@ struct daemon {
 	struct event *watchdog, *status;
 	struct metrics metrics;
 	struct http *http;
+	char chain_note[200];      /* what the start-up chain check found */
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
 };
@@ -205,6 +206,37 @@ static void daemon_load_auth(struct daemon *d, struct keys_pair *kp)
 		log_fatal(EX_SOFTWARE, "cannot start the ZAP handler: %s", err);
 }
 
+/* The chain from the last checkpoint (DRAW.md 4.1): a broken one is never
+ * served or appended to, unless --read-only asks to look at it. */
+static void daemon_check_chain(struct daemon *d)
+{
+	struct audit_log_check c;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (audit_log_check(d->store, &c) != STORE_OK)
+		log_fatal(EX_IOERR, "cannot read the audit log: %s", store_errmsg(d->store));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	            (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	char why[200];
+	if (c.bad) {
+		snprintf(why, sizeof why, "the audit log is broken at entry %lld: %.150s",
+		         (long long)c.bad, c.why);
+		if (!d->cfg.read_only)
+			log_fatal(EX_DATAERR, "%s; refusing to serve or append to it "
+			          "(start with --read-only to investigate)", why);
+		log_error("%s; serving reads only (--read-only)", why);
+	} else {
+		/* Said in the ready line: a refusal stays one line. */
+		snprintf(d->chain_note, sizeof d->chain_note, "audit log intact (entries "
+		         "%lld to %lld checked in %.1f ms)",
+		         (long long)c.from + (c.checked ? 1 : 0), (long long)c.last, ms);
+		snprintf(why, sizeof why, "started with --read-only");
+	}
+	if (d->cfg.read_only)
+		dispatch_set_read_only(d->dispatch, why);
+}
+
 static void daemon_open_store(struct daemon *d)
 {
 	char err[512];
@@ -228,6 +260,10 @@ static void daemon_open_store(struct daemon *d)
 	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules, &d->assign);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
+	if (dispatch_stale(d->dispatch))
+		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
+		          store_errmsg(d->store));
+	daemon_check_chain(d);
 }
 
 static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
@@ -457,8 +493,9 @@ int main(int argc, char **argv)
 	dispatch_on_due(d.dispatch, daemon_arm_due, &d);
 	dispatch_batch(d.dispatch, NULL, 0, (int64_t)time(NULL), &d.metrics);
 	dispatch_flush(d.dispatch);
-	log_notice("expertd %s ready: %zu experts, database %s, listening on %s",
-	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen);
+	log_notice("expertd %s ready: %zu experts, database %s, listening on %s; %s",
+	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen,
+	           d.chain_note[0] ? d.chain_note : "audit log broken, serving reads only");
 	sd_notify(0, "READY=1");
 	daemon_status(&d);
 	event_base_dispatch(d.base);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mask.h"
 #include "proto.h"
+#include "zbind.h"
 
 /* Entries read from the store per query: an import of 100 000 experts is
  * one batch, and is published in pages of this size. */
@@ -53,7 +54,7 @@ bool publish_bind(void *sock, const struct publish_options *opt, const char *dom
 	}
 	if (!ipc_guard_check(opt->endpoint, err, errsz))
 		return false;
-	if (zmq_bind(sock, opt->endpoint) != 0) {
+	if (zbind(sock, opt->endpoint) != 0) {
 		snprintf(err, errsz, "cannot publish %s on %s: %s", what, opt->endpoint,
 		         zmq_strerror(errno));
 		return false;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "server.h"
 #include "throttle.h"
+#include "zbind.h"
 
 #define SERVER_INSECURE_PRINCIPAL "local-operator"
 #define SERVER_INSECURE_EXPERT "expert:local"
@@ -294,7 +295,7 @@ static bool setup_socket(struct server *s, const struct server_options *opt,
 	}
 	if (!ipc_guard_check(opt->endpoint, err, errsz))
 		return false;
-	if (zmq_bind(s->sock, opt->endpoint) != 0) {
+	if (zbind(s->sock, opt->endpoint) != 0) {
 		snprintf(err, errsz, "cannot listen on %s: %s", opt->endpoint,
 		         zmq_strerror(errno));
 		return false;

@@ -202,6 +202,11 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 2000);
+	int foreign = store_schema_refuse_foreign(s->db, err, errsz);
+	if (foreign) {
+		store_close(&s);
+		return foreign;
+	}
 	/* WAL + synchronous=FULL: a COMMIT that returned is on disk.
 	 * temp_store=MEMORY: each request's savepoint keeps a statement
 	 * journal, which SQLite otherwise opens and deletes as a temp file
@@ -210,7 +215,11 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 	if (sqlite3_exec(s->db,
 	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-	                 "PRAGMA temp_store=MEMORY;",
+	                 "PRAGMA temp_store=MEMORY;"
+	                 /* A WAL grown by a long reader shrinks back to this
+	                  * once a checkpoint resets it, instead of staying at
+	                  * its largest size for as long as the daemon runs. */
+	                 "PRAGMA journal_size_limit=67108864;",
 	                 NULL, NULL, &msg) != SQLITE_OK) {
 		int code = (sqlite3_errcode(s->db) == SQLITE_NOTADB) ? EX_DATAERR
 		                                                      : EX_CANTCREAT;
@@ -228,6 +237,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 		return EX_SOFTWARE;
 	}
 	int code = store_schema_migrate(s->db, err, errsz);
+	if (!code)
+		code = store_catalog_seed(s, err, errsz);
 	if (code) {
 		store_close(&s);
 		return code;

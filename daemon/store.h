@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalog.h"
 #include "expert.h"
 #include "task.h"
 
@@ -283,6 +284,31 @@ enum store_result store_audit_list(struct store *s, int64_t after, size_t limit,
 enum store_result store_audit_get(struct store *s, int64_t seq,
                                   struct store_audit_row *out);
 void store_audit_rows_free(struct store_audit_row *rows, size_t n);
+
+/* --- the occupation catalogue (REGISTRY.md section 3) -------------------- */
+/* Every entry in id order, with its aliases, to fn (loading the
+ * catalogue); stops early when fn returns false. */
+enum store_result store_catalog_each(struct store *s,
+                                     bool (*fn)(const struct catalog_entry *e,
+                                                void *arg),
+                                     void *arg);
+/* Insert entry e, or update the entry with its id (code, aliases, group
+ * types; the name never changes), as changed at `at` by actor. */
+enum store_result store_catalog_put(struct store *s, const struct catalog_entry *e,
+                                    int64_t at, const char *actor);
+
+/* --- backups (PROTOCOL.md 7.15; store_backup.c) ------------------------ */
+/* The database file's path. */
+const char *store_path(struct store *s);
+/*
+ * Copy the last committed state into dest (a new file, complete on
+ * STORE_OK; the caller removes it otherwise), with the audit log's last
+ * entry in the copy (seq 0 and zeros when the log is empty). Reads through
+ * a connection of its own: callable inside a batch. err says why not.
+ */
+enum store_result store_backup(struct store *s, const char *dest, int64_t *seq,
+                               uint8_t head[STORE_AUDIT_HASH_LEN], char *err,
+                               size_t errsz);
 
 /* --- small named values (the draw secret chain) ------------------------ */
 /* STORE_NOT_FOUND if absent; else copies at most size bytes, *len = full length. */

@@ -21,7 +21,8 @@
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
 	" leader, backups, orgs, start_at, end_at, district, exclude, note," \
-	" nonce, state, created_at, respond_within, fill, cancel_reason"
+	" nonce, state, created_at, respond_within, fill, cancel_reason," \
+	" leader_expert, leader_reason"
 
 #define ORG_COLS "id, key, name, code, kinds, merged_into"
 
@@ -144,7 +145,7 @@
 	  " ON CONFLICT(key) DO UPDATE SET value = excluded.value") \
 	X(STMT_TASK_INSERT, "INSERT INTO tasks(" TASK_COLS ") VALUES (?1, ?2," \
 	  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17," \
-	  " ?18, ?19, ?20, ?21, ?22)") \
+	  " ?18, ?19, ?20, ?21, ?22, ?23, ?24)") \
 	X(STMT_TASK_FILL, "UPDATE tasks SET fill = ?2 WHERE id = ?1") \
 	X(STMT_TASK_CANCEL, "UPDATE tasks SET state = ?2, fill = ?3," \
 	  " cancel_reason = ?4 WHERE id = ?1") \
@@ -212,6 +213,21 @@
 	X(STMT_STATS_DRAWS, "SELECT ok, count(*) FROM draws GROUP BY ok") \
 	X(STMT_STATS_DRAW_BODIES, "SELECT a.body FROM draws AS d" \
 	  " JOIN audit AS a ON a.seq = d.audit_seq WHERE d.ok = 1 ORDER BY d.id") \
+	/* The occupation catalogue (store_catalog.c): an entry's row once per \
+	 * alias (once with NULL when it has none), by id and alias order. */ \
+	X(STMT_CATALOG_ALL, "SELECT o.id, o.name, o.code, o.group_types, a.alias" \
+	  " FROM occupations AS o LEFT JOIN occupation_aliases AS a" \
+	  " ON a.occupation_id = o.id ORDER BY o.id, a.seq") \
+	X(STMT_CATALOG_PUT, "INSERT INTO occupations(id, name, code, group_types," \
+	  " updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
+	  " ON CONFLICT(id) DO UPDATE SET code = excluded.code," \
+	  " group_types = excluded.group_types, updated_at = excluded.updated_at," \
+	  " updated_by = excluded.updated_by") \
+	X(STMT_CATALOG_ALIASES_CLEAR, "DELETE FROM occupation_aliases" \
+	  " WHERE occupation_id = ?1") \
+	X(STMT_CATALOG_ALIAS_ADD, "INSERT INTO occupation_aliases(occupation_id," \
+	  " seq, alias) VALUES (?1, ?2, ?3)") \
+	X(STMT_META_DELETE, "DELETE FROM meta WHERE key = ?1") \
 	/* a mixed panel's quotas (store_quota.c) */ \
 	X(STMT_QUOTA_INSERT, "INSERT INTO task_quotas(task_id, idx, specialty," \
 	  " group_type, members, backups) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
@@ -290,7 +306,18 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 7
+
+/* The meta row that asks store_open() to seed the occupation catalogue
+ * (set by the migration that creates it, removed by the seeding). */
+#define STORE_CATALOG_SEED_KEY "catalog.seed"
+/*
+ * Seed the catalogue if STORE_CATALOG_SEED_KEY asks for it: the starter
+ * list, then the names experts already hold (catalog_adopt()), all in one
+ * transaction with the flag's removal. Returns 0 or a <sysexits.h> code
+ * with err set.
+ */
+int store_catalog_seed(struct store *s, char *err, size_t errsz);
 
 /*
  * Bring db from its user_version up to STORE_SCHEMA_VERSION, one
@@ -298,5 +325,10 @@ bool store_row_int64(sqlite3_stmt *st, void *row);
  * <sysexits.h> code with err set.
  */
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
+
+/* Before anything is written: EX_DATAERR (err set) when db is not a
+ * database, or is another application's (tables but no expertd schema:
+ * expertd(8) promises to leave it alone); else 0. */
+int store_schema_refuse_foreign(sqlite3 *db, char *err, size_t errsz);
 
 #endif

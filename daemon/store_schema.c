@@ -312,12 +312,51 @@ static const char *const schema_v4[] = {
 };
 
 /*
- * Version 5 (issue #11): mixed panels (DRAW.md 3.7). A task drawn for
+ * Version 5 (issue #11): the occupation catalogue (REGISTRY.md section
+ * 3). Matching keys are not stored: the daemon computes them when it
+ * loads the catalogue and keeps each key to one entry. Seeding needs the
+ * starter list and catalog_adopt()'s rules for the names experts already
+ * hold, so it is C, not SQL: the flag below makes store_open() seed the
+ * new, empty catalogue once, in its own transaction, before anything
+ * else runs.
+ */
+static const char *const schema_v5[] = {
+	"CREATE TABLE occupations("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"          /* canonical: what experts hold */
+	"  code TEXT NOT NULL,"                 /* '' = none */
+	"  group_types INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"        /* 0: as seeded */
+	"  updated_by TEXT NOT NULL);"
+	"CREATE TABLE occupation_aliases("
+	"  occupation_id INTEGER NOT NULL REFERENCES occupations(id),"
+	"  seq INTEGER NOT NULL,"
+	"  alias TEXT NOT NULL,"
+	"  PRIMARY KEY(occupation_id, seq)) WITHOUT ROWID;"
+	"CREATE TRIGGER occupations_keep BEFORE DELETE ON occupations"
+	"  BEGIN SELECT RAISE(ABORT, 'occupations are never deleted'); END;"
+	"INSERT INTO meta(key, value) VALUES ('" STORE_CATALOG_SEED_KEY "', 'pending');",
+	NULL,
+};
+
+/*
+ * Version 6 (issue #11): a task's leader named by an operator instead of
+ * drawn (DRAW.md 3.6): the expert (0 = drawn) and the reason; a redraw
+ * keeps them.
+ */
+static const char *const schema_v6[] = {
+	"ALTER TABLE tasks ADD COLUMN leader_expert INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tasks ADD COLUMN leader_reason TEXT NOT NULL DEFAULT '';",
+	NULL,
+};
+
+/*
+ * Version 7 (issue #11): mixed panels (DRAW.md 3.7). A task drawn for
  * several quotas keeps them here, in order, so that a redraw repeats them
  * and a freed seat is refilled from its own; each seat names its quota
  * (0 for every seat of a one-specialty task, the seats made before).
  */
-static const char *const schema_v5[] = {
+static const char *const schema_v7[] = {
 	"CREATE TABLE task_quotas("
 	"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
 	"  idx INTEGER NOT NULL,"
@@ -334,7 +373,8 @@ static const char *const schema_v5[] = {
 
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                                schema_v4, schema_v5};
+                                                schema_v4, schema_v5, schema_v6,
+                                                schema_v7};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -348,6 +388,39 @@ static int user_version(sqlite3 *db)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* A schema-0 file that already holds tables belongs to someone else: the
+ * first table's name in *name, or "" when the file is empty (ours to
+ * create). False when it cannot be read. */
+static bool foreign_table(sqlite3 *db, char *name, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	name[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master ORDER BY rowid LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(name, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+int store_schema_refuse_foreign(sqlite3 *db, char *err, size_t errsz)
+{
+	int v = user_version(db);
+	char table[128];
+	if (v < 0 || (v == 0 && !foreign_table(db, table, sizeof table))) {
+		snprintf(err, errsz, "not a database: %s", sqlite3_errmsg(db));
+		return EX_DATAERR;
+	}
+	if (v == 0 && table[0]) {
+		snprintf(err, errsz, "not an expertd database: it holds other tables (%.64s, "
+		         "...) and no expertd schema; nothing was changed", table);
+		return EX_DATAERR;
+	}
+	return 0;
 }
 
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz)

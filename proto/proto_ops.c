@@ -231,6 +231,8 @@ static const struct proto_field f_draw[] = {
 	F_STR("nonce", REQ, 16, 64),
 	F_STR("bureau", 0, 1, 31),
 	F_INT("respond_within", 0, 1, 2592000),
+	F_INT("leader_expert", 0, 1, INT64_MAX),
+	F_STR("leader_reason", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_redraw[] = {
@@ -293,6 +295,25 @@ static const struct proto_field f_audit_entries[] = {
 
 static const struct proto_field f_stats[] = {
 	F_INT("top", 0, 1, 100),
+	END};
+
+/* store.backup (PROTOCOL.md 7.15): no fields takes one, backup + offset
+ * reads it. */
+static const struct proto_field f_store_backup[] = {
+	F_STR("backup", 0, 32, 32),
+	F_INT("offset", 0, 0, INT64_MAX),
+	END};
+
+/* One occupation of catalog.import (REGISTRY.md 3.4). */
+static const struct proto_field f_catalog_row[] = {
+	F_STR("name", REQ, 1, PROTO_ITEM_MAX),
+	F_STR("code", 0, 0, 32),
+	F_STRS("aliases", 0, 0, 8),
+	F_ENUMS("group_types", 0, 0, 3, proto_group_types),
+	END};
+
+static const struct proto_field f_catalog_import[] = {
+	F_MAPS("rows", REQ, 1, 5000, f_catalog_row),
 	END};
 
 static const struct proto_op_info ops[PROTO_OP__COUNT] = {

@@ -80,6 +80,16 @@ int cmd_task_attendance(struct ctl *ctl, int argc, char **argv);
 int cmd_flagged(struct ctl *ctl, int argc, char **argv);
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
 
+int cmd_catalog_import(struct ctl *ctl, int argc, char **argv);
+int cmd_catalog_list(struct ctl *ctl, int argc, char **argv);
+int cmd_backup(struct ctl *ctl, int argc, char **argv);
+
+/* A roster or list file larger than this is not one. */
+#define CMD_MAX_FILE (256L * 1024 * 1024)
+/* The whole file (cmd_import.c), or NULL if it cannot be read or is over
+ * CMD_MAX_FILE; *len its length. The caller frees it. */
+char *cmd_read_file(const char *path, size_t *len);
+
 /* The conflicts table (cmd_conflict.c), also under pool show. */
 void cmd_print_conflicts(const msgpack_object *list);
 

@@ -258,6 +258,26 @@ static void audit_print_quotas(const struct audit_transcript *tr)
 	}
 }
 
+/* A leader named by an operator (DRAW.md 3.6); a replacement's seat is
+ * drawn at random, also a designated leader's. */
+static void audit_print_designated(const struct audit_transcript *tr)
+{
+	const struct task *q = &tr->req;
+	if (tr->replaces)
+		audit_kv("replaces", "assignment %lld, a %s seat%s", (long long)tr->replaces,
+		         proto_seat_roles[tr->role], tr->role == SEAT_LEADER
+		         ? ", drawn at random (also when the leader was designated)" : "");
+	if (!q->leader_expert)
+		return;
+	if (strcmp(tr->kind, "redraw") == 0)
+		audit_kv("designated", "expert %lld, leader designated at the task's first "
+		         "draw, kept by %s: %s", (long long)q->leader_expert, tr->actor,
+		         q->leader_reason);
+	else
+		audit_kv("designated", "expert %lld, leader designated by %s: %s",
+		         (long long)q->leader_expert, tr->actor, q->leader_reason);
+}
+
 static void audit_print_transcript(const struct audit_transcript *tr)
 {
 	enum { MAX_DRAWN = sizeof tr->already_drawn / sizeof tr->already_drawn[0] };
@@ -268,6 +288,7 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 	audit_kv("actor", "%s", tr->actor);
 	if (tr->reason[0])
 		audit_kv("reason", "%s", tr->reason);
+	audit_print_designated(tr);
 	audit_print_request(&tr->req);
 	audit_kv("rules", "rotation %d days, exposure cap %d in %d days, diversity %s",
 	         tr->rules.rotation_days, tr->rules.exposure_cap, tr->rules.exposure_days,

@@ -121,29 +121,31 @@ static bool verify_page(struct verify *v, const msgpack_object *res, int64_t *af
 	return true;
 }
 
-/* Page through audit.entries; returns an exit code for a failed call
- * (a mismatch is v->failed, not an exit code). */
-static int verify_log(struct verify *v, int64_t page)
+/* Page through audit.entries after seq `after`, to the end or, with
+ * until > 0, to seq until; returns an exit code for a failed call (a
+ * mismatch is v->failed, not an exit code). */
+static int verify_log(struct verify *v, int64_t page, int64_t after, int64_t until)
 {
-	int64_t after = 0;
-	for (int k = 0;; k++) {
+	for (int k = 0; until == 0 || after < until; k++) {
 		struct ctl_args a;
 		struct proto_reply rep;
 		char suffix[32];
 		size_t n = 0;
-		snprintf(suffix, sizeof suffix, "entries/%d", k);
+		int64_t limit = until && until - after < page ? until - after : page;
+		snprintf(suffix, sizeof suffix, "entries/%lld/%d", (long long)after, k);
 		ctl_args_init(&a);
 		ctl_args_int(&a, "after", after);
-		ctl_args_int(&a, "limit", page);
+		ctl_args_int(&a, "limit", limit);
 		int rc = ctl_call(v->ctl, PROTO_OP_AUDIT_ENTRIES, &a, suffix, &rep);
 		ctl_args_destroy(&a);
 		if (rc)
 			return rc;
 		bool ok = verify_page(v, rep.result, &after, &n);
 		proto_reply_release(&rep);
-		if (!ok || (int64_t)n < page)
+		if (!ok || (int64_t)n < limit)
 			return 0;
 	}
+	return 0;
 }
 
 /* ---- the daemon's tables against the log ------------------------------ */
@@ -163,6 +165,22 @@ static int64_t verify_draw_seq(const struct verify *v, int64_t draw)
 		if (v->draws[i].draw == draw)
 			return v->draws[i].seq;
 	return 0;
+}
+
+/* The daemon read task.show at log head snap: replay the log to snap
+ * first, so that both sides describe the same moment (a draw committed
+ * while verify runs is no mismatch). *at is then the task's first draw. */
+static int verify_catch_up(struct verify *v, int64_t snap, int64_t id, size_t *at)
+{
+	int64_t head = replay_head(v->r, NULL);
+	if (snap <= head)
+		return 0;
+	int rc = verify_log(v, VERIFY_PAGE_MAX, head, snap);
+	if (v->n_draws > 1)
+		qsort(v->draws, v->n_draws, sizeof *v->draws, verify_draw_cmp);
+	for (*at = 0; *at < v->n_draws && v->draws[*at].task < id; (*at)++)
+		;
+	return rc;
 }
 
 /* The fields of a task the log fixes, and how each is rendered so that it
@@ -258,6 +276,37 @@ static bool verify_task_quotas(struct verify *v, int64_t id, const struct task *
 	return true;
 }
 
+/* The designated leader (DRAW.md 3.6) as "expert N: reason", or "none". */
+static const char *verify_designated(int64_t expert, const char *reason, char *buf,
+                                     size_t size)
+{
+	if (expert)
+		snprintf(buf, size, "expert %lld: %.600s", (long long)expert, reason);
+	else
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+/* task.show's `designated` against the first draw's transcript. */
+static bool verify_task_designated(struct verify *v, int64_t id, const msgpack_object *t,
+                                   const struct task *q, int64_t seq)
+{
+	const msgpack_object *d = proto_map_get(t, "designated");
+	char daemon[700], log[700], reason[600] = "";
+	int64_t expert = 0;
+	if (d && d->type == MSGPACK_OBJECT_MAP) {
+		expert = proto_map_int(d, "expert", 0);
+		out_field(d, "reason", reason, sizeof reason);
+	}
+	verify_designated(expert, reason, daemon, sizeof daemon);
+	verify_designated(q->leader_expert, q->leader_reason, log, sizeof log);
+	if (strcmp(daemon, log) != 0)
+		return verify_fail(v, seq, "task %lld designated leader: daemon says "
+		                   "\"%.300s\", the log says \"%.300s\"", (long long)id,
+		                   daemon, log);
+	return true;
+}
+
 static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_object *t,
                                int64_t seq)
 {
@@ -276,7 +325,7 @@ static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_objec
 			return verify_fail(v, seq, "task %lld %s: daemon says \"%.300s\", the log "
 			                   "says \"%.300s\"", (long long)id, f->key, daemon, log);
 	}
-	return true;
+	return verify_task_designated(v, id, t, q, seq);
 }
 
 static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object *seats,
@@ -382,6 +431,13 @@ static int verify_tasks(struct verify *v)
 		ctl_args_destroy(&a);
 		if (rc)
 			return rc;
+		if (rep.status == PROTO_OK) {
+			rc = verify_catch_up(v, proto_map_int(rep.result, "seq", 0), id, &at);
+			if (rc || v->failed) {
+				proto_reply_release(&rep);
+				return rc;
+			}
+		}
 		/* The first draw (kind "draw") created the task. */
 		int64_t seq = at < v->n_draws && v->draws[at].task == id ? v->draws[at].seq : 0;
 		if (rep.status != PROTO_OK) {
@@ -486,7 +542,7 @@ int cmd_audit_verify(struct ctl *ctl, int argc, char **argv)
 	}
 	int rc = verify_task_total(&v);
 	if (rc == 0)
-		rc = verify_log(&v, page);
+		rc = verify_log(&v, page, 0, 0);
 	if (rc == 0 && !v.failed && v.daemon_last != replay_head(v.r, NULL))
 		verify_fail(&v, 0, "the daemon says the log ends at seq %lld, its entries end "
 		            "at seq %lld", (long long)v.daemon_last,

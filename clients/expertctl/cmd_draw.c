@@ -108,6 +108,16 @@ static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 	return shown;
 }
 
+/* A leader named by the operator (DRAW.md 3.6): what a decline does. */
+static void draw_print_designated(const char *reason)
+{
+	printf("\nThe leader (seat 0) was named, not drawn: ");
+	out_text(stdout, reason, strlen(reason));
+	printf("\nShould they decline, the leader seat is filled as any other: a "
+	       "leader-eligible\nbackup is promoted, else a replacement is drawn at "
+	       "random.\n");
+}
+
 static void draw_print_panel(const struct proto_reply *rep, const char *nonce)
 {
 	const msgpack_object *res = rep->result;
@@ -193,11 +203,12 @@ static void draw_print_exclusions(const msgpack_object *res)
 
 /*
  * Call op and show the panel; nonce (NULL if the user gave one) is shown
- * as theirs. insufficient_candidates prints the error line, then the
+ * as theirs, and designated (NULL: none) as the reason the leader was
+ * named. insufficient_candidates prints the error line, then the
  * exclusions (or the envelope with --json), and exits 1.
  */
 static int draw_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
-                     const char *nonce)
+                     const char *nonce, const char *designated)
 {
 	struct proto_reply rep;
 	int rc = ctl_call_raw(ctl, op, a, NULL, &rep);
@@ -215,6 +226,8 @@ static int draw_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
 		out_json_print(j);
 	} else {
 		draw_print_panel(&rep, nonce);
+		if (designated)
+			draw_print_designated(designated);
 	}
 	proto_reply_release(&rep);
 	return rc;
@@ -239,6 +252,8 @@ struct draw_opts {
 	int n_quotas;
 	const char *nonce, *start, *end;
 	bool has_kind, has_specialty, has_members;
+	int64_t leader_expert;        /* --leader-expert; 0: none */
+	const char *leader_reason;
 };
 
 /* A number between a --quota's colons; the error names the part. */
@@ -341,6 +356,13 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 		if (o->n_quotas == DRAW_MAX_QUOTAS)
 			return ctl_usage(ctl, "at most %d --quota", DRAW_MAX_QUOTAS);
 		return draw_quota_parse(ctl, optarg, &o->quotas[o->n_quotas++]);
+	case 'l':
+		if (!ctl_int(ctl, "--leader-expert", optarg, 1, DRAW_EXPERT_MAX,
+		             &o->leader_expert))
+			return CTL_EXIT_USAGE;
+		ctl_args_int(a, "leader_expert", o->leader_expert);
+		return 0;
+	case 'R': o->leader_reason = optarg; ctl_args_str(a, "leader_reason", optarg); return 0;
 	case 'x':
 		if (o->n_exclude == DRAW_MAX_EXCLUDE)
 			return ctl_usage(ctl, "at most %d --exclude", DRAW_MAX_EXCLUDE);
@@ -365,10 +387,16 @@ static int draw_finish_args(struct ctl *ctl, struct ctl_args *a,
 	if (o->n_quotas > 0 && (o->has_specialty || o->has_members))
 		return ctl_usage(ctl, "--quota replaces --specialty, --members, --group-type "
 		                 "and --backups");
+	if (o->n_quotas > 0 && o->leader_expert)
+		return ctl_usage(ctl, "a mixed panel's leader is drawn from its first quota; "
+		                 "--leader-expert names one for a single specialty only");
 	if (!o->has_kind || (o->n_quotas == 0 && (!o->has_specialty || !o->has_members)) ||
 	    !o->start || !o->end)
 		return ctl_usage(ctl, "--kind, --start, --end, and --specialty with "
 		                 "--members or two or more --quota are required");
+	if ((o->leader_expert != 0) != (o->leader_reason != NULL))
+		return ctl_usage(ctl, "--leader-expert and --leader-reason go together: "
+		                 "a named leader is recorded with why");
 	if (!cmd_time_parse(o->start, &start))
 		return ctl_usage(ctl, "--start must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
 		                 "or unix seconds, not \"%s\"", o->start);
@@ -414,6 +442,8 @@ int cmd_draw(struct ctl *ctl, int argc, char **argv)
 		{"bureau", required_argument, NULL, 'B'},
 		{"respond-within", required_argument, NULL, 'r'},
 		{"quota", required_argument, NULL, 'q'},
+		{"leader-expert", required_argument, NULL, 'l'},
+		{"leader-reason", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0}};
 	struct draw_opts o = {.n_orgs = 0};
 	struct ctl_args a;
@@ -433,7 +463,8 @@ int cmd_draw(struct ctl *ctl, int argc, char **argv)
 		if (!o.nonce)
 			draw_nonce(ctl, made);
 		ctl_args_str(&a, "nonce", o.nonce ? o.nonce : made);
-		rc = draw_call(ctl, PROTO_OP_DRAW, &a, o.nonce ? NULL : made);
+		rc = draw_call(ctl, PROTO_OP_DRAW, &a, o.nonce ? NULL : made,
+		               o.leader_reason);
 	}
 	ctl_args_destroy(&a);
 	return rc;
@@ -474,7 +505,7 @@ int cmd_redraw(struct ctl *ctl, int argc, char **argv)
 	ctl_args_int(&a, "task", task);
 	ctl_args_str(&a, "reason", reason);
 	ctl_args_str(&a, "nonce", nonce ? nonce : made);
-	int rc = draw_call(ctl, PROTO_OP_DRAW_REDRAW, &a, nonce ? NULL : made);
+	int rc = draw_call(ctl, PROTO_OP_DRAW_REDRAW, &a, nonce ? NULL : made, NULL);
 	ctl_args_destroy(&a);
 	return rc;
 }

@@ -19,8 +19,6 @@
 #define IMPORT_MAX_BATCH 1000 /* the protocol's limit per call */
 /* Keep each request well under PROTO_MAX_MSG, whatever the rows hold. */
 #define IMPORT_MAX_BATCH_BYTES (PROTO_MAX_MSG / 4)
-/* A roster larger than this is not a roster. */
-#define IMPORT_MAX_FILE (256L * 1024 * 1024)
 
 struct import_issue {
 	long line;
@@ -338,8 +336,7 @@ static void import_print_summary(const struct import *im, bool committed)
 
 /* ---- command ---------------------------------------------------------- */
 
-/* The whole file, or NULL if it cannot be read or is over the limit. */
-static char *import_read(const char *path, size_t *len)
+char *cmd_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -347,7 +344,7 @@ static char *import_read(const char *path, size_t *len)
 	bool ok = f != NULL;
 	while (ok) {
 		if (n == cap) {
-			char *more = cap > (size_t)IMPORT_MAX_FILE ? NULL
+			char *more = cap > (size_t)CMD_MAX_FILE ? NULL
 			             : realloc(buf, cap = cap ? cap * 2 : 65536);
 			if (!more) {
 				ok = false;
@@ -360,7 +357,7 @@ static char *import_read(const char *path, size_t *len)
 		if (got == 0)
 			break;
 	}
-	ok = ok && !ferror(f) && n <= (size_t)IMPORT_MAX_FILE;
+	ok = ok && !ferror(f) && n <= (size_t)CMD_MAX_FILE;
 	if (f)
 		fclose(f);
 	if (!ok) {
@@ -455,10 +452,10 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 
 	size_t len;
 	char err[512];
-	char *buf = import_read(im.path, &len);
+	char *buf = cmd_read_file(im.path, &len);
 	if (!buf) {
 		fprintf(stderr, "expertctl: cannot read %s (missing, unreadable, or over "
-		        "%ld MiB)\n", im.path, IMPORT_MAX_FILE >> 20);
+		        "%ld MiB)\n", im.path, CMD_MAX_FILE >> 20);
 		return EX_NOINPUT;
 	}
 	im.roster = roster_parse(buf, len, enc, err, sizeof err);

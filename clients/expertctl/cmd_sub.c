@@ -59,6 +59,8 @@ int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
 	zmq_setsockopt(s->sub, ZMQ_LINGER, &zero, sizeof zero);
 	zmq_setsockopt(s->mon, ZMQ_LINGER, &zero, sizeof zero);
 	zmq_setsockopt(s->sub, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	int ipv6 = 1;  /* tcp://[::1]:P; IPv4 works either way */
+	zmq_setsockopt(s->sub, ZMQ_IPV6, &ipv6, sizeof ipv6);
 	if (env && (hwm = atoi(env)) > 0)
 		zmq_setsockopt(s->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	if (ctl->copt.secret_key_file && !client_curve(s->sub, &ctl->copt, err, sizeof err)) {

@@ -127,6 +127,25 @@ static void task_print_fields(const msgpack_object *t)
 	}
 }
 
+/* "leader designated by <principal>: <reason>" (DRAW.md 3.6): the
+ * principal who drew the task named its leader; redraws keep it. */
+static void task_print_designated(const msgpack_object *t)
+{
+	const msgpack_object *d = proto_map_get(t, "designated");
+	if (!d || d->type != MSGPACK_OBJECT_MAP)
+		return;
+	char by[128], reason[1024];
+	out_field(t, "created_by", by, sizeof by);
+	out_field(d, "reason", reason, sizeof reason);
+	printf("%-17s expert %lld, leader designated by ", "designated",
+	       (long long)proto_map_int(d, "expert", 0));
+	out_text(stdout, by, strlen(by));
+	printf(": ");
+	out_text(stdout, reason, strlen(reason));
+	printf("\n%-17s (a freed leader seat is filled as any: a backup promoted, "
+	       "else drawn at random)\n", "");
+}
+
 /* A mixed panel's quotas (DRAW.md 3.7), one line each. */
 static void task_print_quotas(const msgpack_object *t)
 {
@@ -195,6 +214,7 @@ static void task_print_show(const msgpack_object *res)
 {
 	const msgpack_object *t = proto_map_get(res, "task");
 	task_print_fields(t);
+	task_print_designated(t);
 	task_print_quotas(t);
 	task_print_seats(proto_map_get(res, "seats"), proto_map_get(t, "quotas") != NULL);
 	task_print_history(proto_map_get(res, "history"));

@@ -105,6 +105,11 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "                   (default: from the kind and subject)\n"
 	 "  --members N      members besides the leader, 1 to 30 (required, or --quota)\n"
 	 "  --leader         also draw a group leader (drawn first)\n"
+	 "  --leader-expert ID  name the leader instead of drawing one (operators;\n"
+	 "                   implies --leader; 第七条): the expert must be a leader-\n"
+	 "                   eligible candidate, else the draw is refused naming the rule\n"
+	 "  --leader-reason TEXT  why this leader (required with --leader-expert;\n"
+	 "                   kept in the transcript)\n"
 	 "  --backups N      backups, 0 to 19 (default 0)\n"
 	 "  --quota S:N[:G[:B]]  one quota of a mixed panel, given 2 to 4 times instead\n"
 	 "                   of --specialty, --group-type, --members and --backups:\n"
@@ -112,7 +117,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "                   group type G (培训评审, 技能评价, 方式方法, or as above;\n"
 	 "                   default from the kind and subject); 30 members and 19\n"
 	 "                   backups at most in all; --leader draws one leader, from\n"
-	 "                   the first quota\n"
+	 "                   the first quota (never named: no --leader-expert)\n"
 	 "  --org ORG        an organisation concerned: its name, credit code or key;\n"
 	 "                   repeatable, up to 8; required for a review or inspection\n"
 	 "                   of a training or evaluation institution\n"
@@ -132,7 +137,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "assignment id); expertd keeps only a hash of it.\n"},
 	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",
 	 "Draw a task's panel again before it starts (operators); the open seats\n"
-	 "of the earlier panel are cancelled and the redraw is recorded with the reason.",
+	 "of the earlier panel are cancelled and the redraw is recorded with the reason.\n"
+	 "A designated leader is kept (and checked again); if no longer eligible, the\n"
+	 "redraw is refused: cancel the task and draw it again.",
 	 "  --reason R       why (required; kept in the transcript)\n"
 	 "  --nonce STR      your contribution to the seed (default as for draw)\n"},
 	{"task", "show", cmd_task_show, "TASK",
@@ -191,6 +198,21 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "state, seats by state, decline and expiry rates, and the most-drawn experts\n"
 	 "against the seats uniform draws would have given them.",
 	 "  --top N          most-drawn experts to list, 1 to 100 (default 10)\n"},
+	{"catalog", "import", cmd_catalog_import, "FILE [--encoding auto|utf8|gb18030]",
+	 "Add or update occupations of the catalogue (operators) from a CSV list with\n"
+	 "the columns 工种 (name, required), 职业编码 (code), 别名 (aliases, separated\n"
+	 "as in rosters: 、 or |) and 专家组类型 (group_types: 培训评审, 技能评价,\n"
+	 "方式方法). All or nothing: a name or alias another occupation already has\n"
+	 "refuses the whole list, naming its line and column.",
+	 "  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"},
+	{"catalog", "list", cmd_catalog_list, "[--json]",
+	 "List the occupation catalogue: names, codes, aliases, group types and, per\n"
+	 "group type, how many active experts hold each (counts only).",
+	 "  --json           print the list as JSON (as the global --json does)\n"},
+	{"backup", NULL, cmd_backup, "FILE",
+	 "Copy the running daemon's database into FILE (new, mode 0600), checked\n"
+	 "against the hash the daemon announces. Operators only: it holds personal data.",
+	 NULL},
 	{"audit", "show", cmd_audit_show, "TASK",
 	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
 	{"audit", "verify", cmd_audit_verify, "[--page N]",

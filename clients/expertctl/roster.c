@@ -56,8 +56,8 @@ static char *roster_strndup(const char *s, size_t n)
 	return d;
 }
 
-static void roster_issue_add(struct roster_issue **list, size_t *n, long line,
-                             const char *column, const char *fmt, ...)
+void roster_issue_add(struct roster_issue **list, size_t *n, long line,
+                      const char *column, const char *fmt, ...)
 {
 	char reason[512];
 	va_list ap;
@@ -397,7 +397,7 @@ struct roster *roster_parse(const char *buf, size_t len, enum roster_encoding en
 	return r;
 }
 
-static void roster_issues_free(struct roster_issue *list, size_t n)
+void roster_issues_free(struct roster_issue *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(list[i].column);

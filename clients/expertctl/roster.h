@@ -47,6 +47,15 @@ struct roster_issue {
 	char *reason;
 };
 
+/* Append an issue (copies of column, which may be NULL, and of the
+ * formatted reason) to the list *list of *n. Also for the occupation
+ * lists of catalog_csv.h. */
+void roster_issue_add(struct roster_issue **list, size_t *n, long line,
+                      const char *column, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Free a list of n issues. */
+void roster_issues_free(struct roster_issue *list, size_t n);
+
 /* One data record, ready to send. */
 struct roster_row {
 	long line;

@@ -243,7 +243,8 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 
 	assert(t->n_already_drawn <= TASK_MAX_SEATS * 4);
 	assert(t->n_panel <= TASK_MAX_SEATS);
-	msgpack_pack_map(pk, (mixed ? 14 + replacement : 16) + has_reason + 2 * replacement);
+	msgpack_pack_map(pk, (mixed ? 14 + replacement : 16) + has_reason + 2 * replacement +
+	                 audit_has_designated(t));
 	proto_pack_kv_int(pk, "draw", t->draw);
 	proto_pack_str(pk, "task");
 	if (t->task)
@@ -281,6 +282,7 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	if (mixed)
 		audit_pack_seat_quotas(pk, t);
 	proto_pack_kv_bool(pk, "ok", t->ok);
+	audit_pack_designated(pk, t);
 }
 
 /* ---- reading ----
@@ -741,5 +743,8 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 	if (mixed)
 		audit_read_seat_quotas(&rd, t);
 	audit_rd_bool(&rd, "ok", &t->ok);
+	audit_read_designated(&rd, t);
+	/* A mixed panel's leader is drawn, never named (DRAW.md 3.7). */
+	audit_rd_check(&rd, !(mixed && t->req.leader_expert));
 	return audit_rd_end(&rd);
 }

@@ -76,7 +76,9 @@ struct audit_transcript {
 	char reason[PROTO_REASON_SIZE];   /* redraw reason, "" otherwise */
 	int64_t replaces;                 /* replacement: the freed seat; else 0 */
 	int role;                         /* replacement: its role; else -1 */
-	struct task req;                  /* the request as drawn (orgs, dates...) */
+	struct task req;                  /* the request as drawn (orgs, dates...);
+	                                   * its leader_expert and leader_reason
+	                                   * are the `designated` key (DRAW.md 3.6) */
 	struct recusal_config rules;
 	uint64_t n_candidates;
 	uint8_t candidates_hash[DRAW_HASH_LEN];

@@ -72,5 +72,11 @@ void audit_pack_quota_results(msgpack_packer *pk, const struct audit_transcript 
 bool audit_read_quota_results(struct audit_rd *rd, struct audit_transcript *t);
 void audit_pack_seat_quotas(msgpack_packer *pk, const struct audit_transcript *t);
 bool audit_read_seat_quotas(struct audit_rd *rd, struct audit_transcript *t);
+/* The optional `designated` key ending a transcript (audit_designated.c,
+ * DRAW.md 4.4): packed when t->req.leader_expert is set; read into it and
+ * t->req.leader_reason, which stay empty when the key is absent. */
+bool audit_has_designated(const struct audit_transcript *t);
+void audit_pack_designated(msgpack_packer *pk, const struct audit_transcript *t);
+bool audit_read_designated(struct audit_rd *rd, struct audit_transcript *t);
 
 #endif

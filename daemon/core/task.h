@@ -79,6 +79,10 @@ struct task {
 	 * (quota_task_totals()). */
 	int n_quotas;
 	struct task_quota quotas[TASK_MAX_QUOTAS];
+	/* A leader an operator named instead of drawing one (DRAW.md 3.6):
+	 * the expert (0 = the leader, if any, is drawn) and why. */
+	int64_t leader_expert;
+	char leader_reason[PROTO_REASON_SIZE];
 };
 
 /* The group type a kind draws from by default (overridable per request). */

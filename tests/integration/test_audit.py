@@ -10,8 +10,11 @@ way an attacker would: dropping the append-only triggers where needed and
 recomputing hashes as daemon/core/audit.h defines them.
 """
 import hashlib
+import json
 import random
 import sqlite3
+import subprocess
+import threading
 import time
 import unittest
 
@@ -40,6 +43,54 @@ def specialty_counts(ctl):
         for s in e["specialties"]:
             counts[s] = counts.get(s, 0) + 1
     return counts
+
+
+class AuditBusyTest(DaemonTest):
+    """audit verify while the daemon serves: a redraw or a new draw that
+    commits during the run is no tamper alarm (issue #16)."""
+
+    def test_verify_never_cries_wolf_while_tasks_are_redrawn(self):
+        d = self.start_daemon()
+        ctl = Ctl(d)
+        self.open_term(ctl)
+        self.import_roster(ctl, 120, seed=ROSTER_SEED)
+        counts = specialty_counts(ctl)
+        top = max(counts, key=counts.get)
+        task = ctl.json(*draw_args(top, 2, 10, "--backups", "1"))["task"]
+        stop, done = threading.Event(), []
+        conn = RawClient(d.endpoint)
+        self.addCleanup(conn.close)
+
+        def churn():
+            i = 0
+            while not stop.is_set():
+                i += 1
+                if i % 3:
+                    rep = conn.call("draw.redraw", {"task": task, "reason": "churn",
+                                                    "nonce": "busy-redraw-%08d" % i})
+                else:
+                    # days inside the term, at most two tasks a day
+                    start = int(time.time()) + 86400 * (20 + i % 900)
+                    rep = conn.call("draw", {"kind": "competition", "specialty": top,
+                                             "members": 1, "start": start,
+                                             "end": start + 3600,
+                                             "nonce": "busy-draw-%08d" % i})
+                done.append(rep["status"])
+                stop.wait(0.01)   # a busy office, not a flood: task.show stays small
+        t = threading.Thread(target=churn, daemon=True)
+        t.start()
+        try:
+            results = [ctl.run("--json", "audit", "verify", check=False, timeout=120000)
+                       for _ in range(20)]
+        finally:
+            stop.set()
+            t.join(60)
+        for r in results:
+            self.assertEqual(r.rc, 0, r)
+            self.assertTrue(json.loads(r.out)["ok"], r.out)
+        heads = {json.loads(r.out)["head_seq"] for r in results}
+        self.assertGreater(len(heads), 5, "the log must grow while verify runs")
+        self.assertEqual(set(done), {"ok"}, done)
 
 
 class AuditVerifyTest(DaemonTest):
@@ -273,7 +324,17 @@ class AuditTamperTest(DaemonTest):
             self.rehash(conn, rehash_from)
         conn.commit()
         conn.close()
-        self.d.start()
+        try:
+            self.d.start()
+            self.refused = None
+        except AssertionError as e:
+            # A chain broken since the last start: the daemon names the
+            # entry and will not serve it (DRAW.md 4.1); --read-only lets
+            # verify and audit show look at it.
+            self.assertIn("the audit log is broken at entry", str(e))
+            self.refused = str(e)
+            self.d.extra.append("--read-only")
+            self.d.start()
 
     @staticmethod
     def rehash(conn, first):
@@ -331,6 +392,34 @@ class AuditTamperTest(DaemonTest):
         # audit show flags the entry too.
         shown = self.ctl.run("audit", "show", str(self.t2["task"])).out
         self.assertRegex(shown, r"(?m)^hash\s+[0-9a-f]{64}  \(DOES NOT MATCH")
+
+    def test_daemon_refuses_a_broken_chain_and_names_the_entry(self):
+        seq = self.t2["seq"]
+
+        def flip(conn):
+            conn.execute("DROP TRIGGER audit_fixed")
+            body = bytearray(conn.execute("SELECT body FROM audit WHERE seq = ?",
+                                          (seq,)).fetchone()[0])
+            body[len(body) // 2] ^= 0x01
+            conn.execute("UPDATE audit SET body = ? WHERE seq = ?", (bytes(body), seq))
+        self.tamper(edit=flip)
+        self.assertRegex(self.refused, r"the audit log is broken at entry %d: its hash "
+                         r"does not match its content" % seq)
+        # Without --read-only it exits 65 (EX_DATAERR) every time.
+        argv = [a for a in self.d.argv() if a != "--read-only"]
+        self.d.stop()
+        p = subprocess.run(argv, capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 65, p.stderr)
+        self.assertIn(b"broken at entry %d" % seq, p.stderr)
+        # Read-only: reads are served, nothing is written.
+        self.d.start()
+        self.assertTrue(self.ctl.json("ping"))
+        r = self.ctl.run("conflict", "add", "6", "--org", ORG_A, "--kind", "relative",
+                         check=False)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("unavailable", r.err)
+        self.assertIn("read-only", r.err)
+        self.assert_fails_at(seq, r"hash does not match its contents")
 
     def test_assignment_given_to_another_expert(self):
         seats = self.ctl.json("task", "show", str(self.t1["task"]))["seats"]

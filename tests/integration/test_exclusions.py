@@ -17,6 +17,7 @@ SPECIALTY = "焊工"
 # skill_evaluation group, and needs the evaluation_review capability
 # (POLICY.md 3.2).
 KIND, SUBJECT = "review", "evaluation"
+INSTITUTION = "91440101MA5CXY014A"   # a valid credit code no roster row names
 GROUP, CAPABILITY = "skill_evaluation", "evaluation_review"
 OTHER_GROUP = "training_review"
 
@@ -82,8 +83,9 @@ class ExclusionCountsTest(DaemonTest):
         self.ctl.json("pool", "import", path)
 
     def draw_args(self, members, day, *extra):
+        # The reviewed institution: a registered one no expert works for.
         return ["draw", "--kind", KIND, "--subject", SUBJECT, "--specialty", SPECIALTY,
-                "--members", str(members), "--start", cst(day, 9),
+                "--members", str(members), "--org", INSTITUTION, "--start", cst(day, 9),
                 "--end", cst(day, 17)] + list(extra)
 
     def test_failed_draw_counts_each_cause(self):

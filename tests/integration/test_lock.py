@@ -6,11 +6,13 @@ first serves on; after a SIGKILL the lock and the stale socket files are no
 obstacle."""
 import os
 import socket
+import sqlite3
 import subprocess
 import unittest
 
 from harness import START_DEADLINE, Ctl, Daemon, DaemonTest
 
+EX_DATAERR = 65
 EX_UNAVAILABLE = 69
 EX_TEMPFAIL = 75
 
@@ -65,6 +67,21 @@ class LockTest(DaemonTest):
                       % (self.a.db, self.a.proc.pid, lock), err)
         # Refused before it bound anything or touched the database.
         self.assertFalse(os.path.exists(b.endpoint[len("ipc://"):]))
+        self.assert_first_serves()
+
+    def test_foreign_database_is_refused_and_left_as_it_was(self):
+        path = os.path.join(self.dir, "other-app.db")
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE invoices(id INTEGER PRIMARY KEY, total INT)")
+            conn.execute("INSERT INTO invoices(total) VALUES (42)")
+        with open(path, "rb") as f:
+            before = f.read()
+        b = self.twin("foreign", db=path)
+        err = self.run_refused(b, EX_DATAERR)
+        self.assertIn("not an expertd database: it holds other tables (invoices", err)
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertFalse(os.path.exists(path + "-wal"))
         self.assert_first_serves()
 
     def test_other_spellings_of_the_database_meet_the_lock(self):

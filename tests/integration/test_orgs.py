@@ -6,11 +6,13 @@ institution, unknown names list the closest, conflicts by name, the
 registry's operations, near-misses and merges, and audit verify.
 """
 import os
+import sqlite3
 import time
 import unittest
 
 from harness import DaemonTest, Ctl, RawClient
 from assign_base import resident_id
+from schema_undo import downgrade
 
 DAY = 86400
 SPEC = "电工"
@@ -117,7 +119,7 @@ class OrgTest(DaemonTest):
                                       "nonce": "orgs-test-no-org-nonce"})
         self.assertEqual(rep["status"], "invalid_field", rep)
         self.assertEqual(rep["field"], "orgs")
-        self.assertIn("must name the institution", rep["message"])
+        self.assertIn("concerns an institution: name it in orgs", rep["message"])
         r = self.ctl.run("draw", "--kind", "inspection", "--subject", "evaluation",
                          "--specialty", SPEC, "--members", "2",
                          "--start", str(start), "--end", str(start + 3600), check=False)
@@ -207,6 +209,49 @@ class OrgTest(DaemonTest):
         self.d.start()
         rep = self.conn.call(*self.review([new_key], 32, "restart", members=1)[1:])
         self.assertEqual(rep["result"]["excluded"]["employer"], len(EMPLOYED) + 1)
+
+
+
+class LegacyUpgradeTest(DaemonTest):
+    """A database from before the registry (schema 3): experts linked by
+    credit code only. The upgrade registers each code as an organisation
+    keyed by itself, named by its employees' employer names, so draws by
+    name recuse the same experts, and the old log still verifies."""
+
+    def test_upgrade_keys_organisations_by_their_codes(self):
+        conf = self.write_config(NO_ROTATION)
+        d = self.start_daemon(extra=["--config", conf])
+        ctl = Ctl(d)
+        self.open_term(ctl)
+        path = os.path.join(self.dir, "coded.csv")
+        code = credit_code("91440101MA5CXY013")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("姓名,性别,公民身份号码,移动电话,工作单位,统一社会信用代码,申请专家组专业,"
+                    "专家组类型,承担任务类型,专业技术职称,职业资格等级,考评工作年限,培训工作年限\n")
+            for i in range(1, 13):
+                employer, c = ("广州市穗华职业培训学校", code) if i <= 4 else \
+                              ("广州市第%d技工学校" % i, credit_code("12440100MA5CX%04d" % i))
+                f.write("专家%d,男,%s,1390000%04d,%s,%s,%s,培训评审,培训机构评审,副高级,"
+                        "高级技师,10,10\n" % (i, resident_id(i), i, employer, c, SPEC))
+        ctl.json("pool", "import", path)
+        before = ctl.json("draw", "--kind", "review", "--specialty", SPEC, "--members", "2",
+                          "--org", code, "--start", str(int(time.time()) + 5 * DAY),
+                          "--end", str(int(time.time()) + 5 * DAY + 3600))
+        self.assertEqual(before["excluded"]["employer"], 4)
+        self.assertEqual(d.stop(), 0)
+
+        with sqlite3.connect(d.db) as conn:
+            downgrade(conn, 3)
+        d.start()
+        org = ctl.json("org", "show", "穗华职业培训学校")["org"]
+        self.assertEqual((org["key"], org["code"], org["employees"]), (code, code, 4))
+        start = int(time.time()) + 6 * DAY
+        after = ctl.json("draw", "--kind", "review", "--specialty", SPEC, "--members", "2",
+                         "--org", "广东省广州市穗华职业培训学校", "--start", str(start),
+                         "--end", str(start + 3600))
+        self.assertEqual(after["excluded"]["employer"], 4)
+        v = ctl.json("audit", "verify", timeout=120000)
+        self.assertTrue(v["ok"], v)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,35 @@ class PoolTest(DaemonTest):
         self.assertTrue(all(re.match(r"^[\u4e00-\u9fff]{2,4}$", e["name"])
                             for e in listing["experts"]))
 
+    def test_reimport_never_turns_one_person_into_another(self):
+        """A row repeating an expert's resident ID under another name and
+        sex is refused, naming both, and the record stays as it was
+        (issue #12)."""
+        self.open_term(self.ctl)
+        path = os.path.join(self.dir, "first.csv")
+        genroster(path, 5, seed=21, encoding="utf8", headers="en")
+        self.ctl.json("pool", "import", path)
+        before = self.ctl.json("pool", "show", "2", "--reveal", "--reason", "test")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        head = lines[0].split(",")
+        row = lines[2].split(",")          # expert 2
+        row[head.index("name")] = "黄丽" if before["expert"]["name"] != "黄丽" else "陈志强"
+        row[head.index("sex")] = "female" if before["expert"]["sex"] == "male" else "male"
+        again = os.path.join(self.dir, "again.csv")
+        with open(again, "w", encoding="utf-8") as f:
+            f.write("\n".join([lines[0], lines[1], ",".join(row)]) + "\n")
+        r = self.ctl.run("pool", "import", again, check=False)
+        self.assertEqual(r.rc, 65, r)
+        self.assertIn("line 3, column name", r.err)
+        self.assertIn("is expert 2, %s" % before["expert"]["name"], r.err)
+        self.assertIn("one ID is one person", r.err)
+        self.assertNotIn(before["expert"]["resident_id"], r.err)   # masked
+        after = self.ctl.json("pool", "show", "2", "--reveal", "--reason", "test")
+        self.assertEqual(after["expert"], before["expert"])
+        events = [h["event"] for h in after["history"]]
+        self.assertEqual(events.count("updated"), 0, events)
+
     def test_import_utf8_bom_english_headers_and_reimport_updates(self):
         self.open_term(self.ctl)
         path = os.path.join(self.dir, "bom.csv")

@@ -233,6 +233,9 @@ class MixedPanelTest(DaemonTest):
             ({"quotas": [dict(QUOTAS[0], members=20), dict(QUOTAS[1], members=11)]},
              "quotas"),
             ({"quotas": [QUOTAS[0]]}, "quotas"),
+            # A mixed panel's leader is drawn from quota 0, never named.
+            ({"quotas": QUOTAS, "leader_expert": 3, "leader_reason": "指定"},
+             "leader_expert"),
         ]
         for extra, field in cases:
             rep = self.conn.call("draw", dict(base, **extra))

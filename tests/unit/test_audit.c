@@ -1603,7 +1603,8 @@ static void twelve_keys(msgpack_object *o)
 }
 
 /* Seat quotas within the request's, one per seat; one result per quota;
- * 2 to 4 quotas of at least one member; only the 13-key map. */
+ * 2 to 4 quotas of at least one member; only the 13-key map; no
+ * `designated`. */
 static void test_mixed_readers_refuse_bad_values(void **state)
 {
 	(void)state;
@@ -1617,6 +1618,16 @@ static void test_mixed_readers_refuse_bad_values(void **state)
 	mixed_expect(t, one_request_quota, false);
 	mixed_expect(t, members_0, false);
 	mixed_expect(t, twelve_keys, false);
+	/* A mixed panel's leader is drawn, never named (DRAW.md 3.7). */
+	t->req.leader_expert = 100;
+	strcpy(t->req.leader_reason, "中心指定");
+	struct body d;
+	body_init(&d);
+	audit_pack_transcript(&d.pk, t);
+	assert_false(read_transcript(body_unpack(&d)));
+	body_free(&d);
+	t->req.leader_expert = 0;
+	t->req.leader_reason[0] = '\0';
 	/* A replacement's quota is one of the request's. */
 	strcpy(t->kind, "replacement");
 	t->reason[0] = '\0';
@@ -1631,6 +1642,86 @@ static void test_mixed_readers_refuse_bad_values(void **state)
 	assert_false(read_transcript(body_unpack(&a)));
 	body_free(&a);
 	free(t);
+}
+
+/*
+ * A designated leader (DRAW.md 3.6, 4.4): the optional `designated` map
+ * {expert, reason} ends the transcript, reads back into the request and
+ * packs to the same bytes; a transcript without a designation has no key.
+ * The map must be whole: an expert >= 1, a reason of 1-512 bytes, nothing
+ * else, and after `ok`.
+ */
+static void test_transcript_designated(void **state)
+{
+	(void)state;
+	static const char *const top[] = {
+		"draw", "task", "kind", "actor", "reason", "request", "rules",
+		"candidates", "candidates_hash", "excluded", "diversity_dropped",
+		"already_drawn", "secret", "next_commit", "seed", "panel", "ok",
+		"designated", NULL};
+	static const char *const inner[] = {"expert", "reason", NULL};
+	struct audit_transcript *t = malloc(sizeof *t), *r = malloc(sizeof *r);
+	struct body a, b;
+
+	assert_non_null(t);
+	assert_non_null(r);
+	make_transcript(t);
+	t->req.leader_expert = 100;
+	strcpy(t->req.leader_reason, "中心指定：熟悉该校情况");
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(o, top);
+	msgpack_object *d = &o->via.map.ptr[17].val;
+	assert_keys(d, inner);
+	assert_true(audit_read_transcript(o, r));
+	assert_int_equal(r->req.leader_expert, 100);
+	assert_string_equal(r->req.leader_reason, t->req.leader_reason);
+	body_init(&b);
+	audit_pack_transcript(&b.pk, r);
+	assert_same_bytes(&a, &b);
+	body_free(&b);
+	transcript_round_trip(t);
+
+	msgpack_object saved = d->via.map.ptr[0].val;
+	set_int(&d->via.map.ptr[0].val, 0);            /* no expert 0 */
+	assert_false(read_transcript(o));
+	set_str(&d->via.map.ptr[0].val, "100");
+	assert_false(read_transcript(o));
+	d->via.map.ptr[0].val = saved;
+	saved = d->via.map.ptr[1].val;
+	set_str(&d->via.map.ptr[1].val, "");           /* a reason is required */
+	assert_false(read_transcript(o));
+	d->via.map.ptr[1].val = saved;
+	d->via.map.size = 1;                           /* no reason */
+	assert_false(read_transcript(o));
+	d->via.map.size = 2;
+	assert_true(read_transcript(o));
+	msgpack_object_kv last = o->via.map.ptr[17];    /* before ok */
+	o->via.map.ptr[17] = o->via.map.ptr[16];
+	o->via.map.ptr[16] = last;
+	assert_false(read_transcript(o));
+	o->via.map.ptr[16] = o->via.map.ptr[17];
+	o->via.map.ptr[17] = last;
+	saved = o->via.map.ptr[17].val;
+	set_int(&o->via.map.ptr[17].val, 100);          /* not a map */
+	assert_false(read_transcript(o));
+	o->via.map.ptr[17].val = saved;
+	assert_true(read_transcript(o));
+	body_free(&a);
+
+	/* No designation, no key: the layout of every other transcript. */
+	t->req.leader_expert = 0;
+	t->req.leader_reason[0] = '\0';
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	o = body_unpack(&a);
+	assert_int_equal(o->via.map.size, 17);
+	assert_true(audit_read_transcript(o, r));
+	assert_int_equal(r->req.leader_expert, 0);
+	body_free(&a);
+	free(t);
+	free(r);
 }
 
 int main(void)
@@ -1653,6 +1744,7 @@ int main(void)
 		cmocka_unit_test(test_readers_refuse_bad_values),
 		cmocka_unit_test(test_transcript_13_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_12_keys_still_read),
+		cmocka_unit_test(test_transcript_designated),
 		cmocka_unit_test(test_excluded_sum_must_fit),
 		cmocka_unit_test(test_task_short_layouts),
 		cmocka_unit_test(test_mixed_transcript_keys_and_round_trip),

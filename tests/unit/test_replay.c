@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "candidates.h"
+#include "designate.h"
 #include "fixture.h"
 #include "ident.h"
 #include "policy.h"
@@ -322,13 +323,9 @@ static void sim_task_create(struct sim *s, const struct task *t)
 	assert_true(engage_put_task(s->eng, &et));
 }
 
-/* draw_perform() step by step: candidates from recusal, the committed
- * secret revealed, seed, selection, the transcript chained, then the task
- * and seats. also: experts already drawn for the task (the daemon passes
- * none yet). Returns whether the draw succeeded. */
-/* attempt_view_load(): recusal's view of task t. */
-static void sim_view(struct sim *s, const struct task *t, struct recusal_terms *terms,
-                     struct recusal_task *rt)
+/* attempt_view_load(): recusal's view of t. */
+static void sim_view(const struct sim *s, const struct task *t, struct recusal_task *rt,
+                     struct recusal_terms *terms)
 {
 	*terms = (struct recusal_terms){s->term_start, s->term_end, s->n_terms};
 	*rt = (struct recusal_task){
@@ -358,6 +355,12 @@ static void sim_begin_transcript(struct sim *s, const struct task *t, const char
 
 static bool sim_mixed(struct sim *s, struct task *t, const char *kind);
 
+/* draw_perform() step by step: candidates from recusal, the committed
+ * secret revealed, seed, selection, the transcript chained, then the task
+ * and seats. also: experts already drawn for the task (the daemon passes
+ * none yet). A designated leader (t->leader_expert) must be one who may
+ * lead. A mixed panel is sim_mixed()'s. Returns whether the draw
+ * succeeded. */
 static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
                           const int64_t *also, size_t n_also)
 {
@@ -370,10 +373,18 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	candidates_init(&c);
 	struct recusal_terms terms;
 	struct recusal_task rt;
-	sim_view(s, t, &terms, &rt);
+	sim_view(s, t, &rt, &terms);
 	uint32_t sid = pool_specialty_find(s->pool, t->specialty);
 	assert_true(candidates_collect(&c, s->pool, s->eng, &terms, sid, t->group, &rt,
 	                               &s->rules, also, n_also));
+	size_t lead = SIZE_MAX;
+	if (t->leader_expert) {
+		struct designate_check d = designate_check(&c, s->pool, s->eng, &terms, &rt,
+		                                           &s->rules, sid, t->group,
+		                                           t->leader_expert);
+		assert_int_equal(d.verdict, DESIGNATE_OK);
+		lead = d.index;
+	}
 	for (size_t i = 0; i < n_also; i++)
 		tr->already_drawn[tr->n_already_drawn++] = also[i];
 	sim_begin_transcript(s, t, kind, tr);
@@ -387,8 +398,11 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	                         .backups = (size_t)t->backups,
 	                         .diversity = s->rules.diversity};
 	size_t dropped = 0;
-	tr->ok = draw_select_counted(c.list, c.n, &spec, tr->seed, tr->panel,
-	                             &tr->n_panel, &dropped) == DRAW_OK;
+	tr->ok = (lead != SIZE_MAX
+	          ? designate_select(c.list, c.n, lead, &spec, tr->seed, tr->panel,
+	                             &tr->n_panel, &dropped)
+	          : draw_select_counted(c.list, c.n, &spec, tr->seed, tr->panel,
+	                                &tr->n_panel, &dropped)) == DRAW_OK;
 	tr->diversity_dropped = dropped;
 	bool new_task = t->id == 0;
 	if (tr->ok && new_task)
@@ -1892,7 +1906,7 @@ static bool sim_mixed(struct sim *s, struct task *t, const char *kind)
 	struct recusal_task rt;
 	assert_non_null(tr);
 	assert_non_null(p);
-	sim_view(s, t, &terms, &rt);
+	sim_view(s, t, &rt, &terms);
 	for (int q = 0; q < t->n_quotas; q++) {
 		candidates_init(&c[q]);
 		uint32_t sid = pool_specialty_find(s->pool, t->quotas[q].specialty);
@@ -1991,7 +2005,7 @@ static bool sim_mixed_replace(struct sim *s, int64_t task, size_t slot)
 	struct candidates c;
 	uint8_t hash[1][DRAW_HASH_LEN], h[DRAW_HASH_LEN];
 	candidates_init(&c);
-	sim_view(s, &st->t, &terms, &rt);
+	sim_view(s, &st->t, &rt, &terms);
 	assert_true(candidates_collect(&c, s->pool, s->eng, &terms,
 	                               pool_specialty_find(s->pool, st->t.quotas[q].specialty),
 	                               st->t.quotas[q].group, &rt, &s->rules,
@@ -2356,6 +2370,156 @@ static void test_mixed_replacement_tampering_is_caught(void **state)
 	replace_tamper(replace_more_dropped, "drops: transcript");
 }
 
+/* ---------------------------------------------- a designated leader */
+
+#define LEAD_ORG "org:1"        /* the task's organisation */
+#define LEAD_SHARED "org:5"     /* the designee's employer, and 6's */
+#define LEAD_REASON "中心指定"
+enum { LEAD_POOL = 12, LEAD_DESIGNEE = 5, LEAD_COLLEAGUE = 6, LEAD_EMPLOYEE = 2,
+       LEAD_NOT_LEADER = 3 };
+
+/* Twelve welders, all leader-eligible but 3; 2 works for the task's
+ * organisation; 5 and 6 share an employer. Entries: task 1 drawn with 5
+ * named as its leader (4 members, 2 backups), then redrawn; a plain draw
+ * with a drawn leader on another day; a designated draw that fails (too
+ * many members). idx[] gets the draws' entries in that order. */
+static void leader_log(struct sim *s, size_t idx[4])
+{
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(LEAD_POOL + 1, sizeof *s->experts);
+	s->tasks = calloc(SIM_MAX_TASKS, sizeof *s->tasks);
+	assert_true(s->pool && s->eng && s->experts && s->tasks);
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	s->rules = (struct recusal_config){.rotation_days = 0, .exposure_days = 365,
+	                                   .diversity = true};
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	for (int64_t id = 1; id <= LEAD_POOL; id++) {
+		struct expert *e = &s->experts[id];
+		*e = fx_expert(id, SPECS[0]);
+		e->leader_eligible = id != LEAD_NOT_LEADER;
+		strcpy(e->employer_code, id == LEAD_EMPLOYEE ? LEAD_ORG
+		       : id == LEAD_DESIGNEE || id == LEAD_COLLEAGUE ? LEAD_SHARED : "");
+		sim_expert(s, e, "imported", NULL);
+	}
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	static const struct { int days, members, backups; bool named; } d[] = {
+		{0, 4, 2, true}, {10, 3, 0, false}, {20, 10, 0, true}};
+	for (size_t k = 0; k < 3; k++) {
+		make_request(t, 2, SPECS[0], d[k].members);
+		t->backups = d[k].backups;
+		t->leader = true;
+		t->n_orgs = 1;
+		strcpy(t->orgs[0], LEAD_ORG);
+		t->start_at += d[k].days * DAY;
+		t->end_at += d[k].days * DAY;
+		t->nonce[0] ^= (uint8_t)k;
+		t->leader_expert = d[k].named ? LEAD_DESIGNEE : 0;
+		strcpy(t->leader_reason, d[k].named ? LEAD_REASON : "");
+		assert_int_equal(sim_draw(s, t, "draw"), k < 2);
+		idx[k == 0 ? 0 : k + 1] = s->log.n - 1;
+		if (k == 0) {
+			assert_true(sim_redraw(s, 1, 3));
+			idx[1] = s->log.n - 1;
+		}
+	}
+	free(t);
+}
+
+/* The log replays; seat 0 is the designee, its colleague sits nowhere,
+ * and the redraw and the failed draw record the designation too. */
+static void test_designated_draws_replay(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct replay *r = NULL;
+	struct audit_transcript tr;
+	size_t idx[4];
+	leader_log(&s, idx);
+	replay_log(&s.log, &o, &r);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	for (size_t k = 0; k < 4; k++) {
+		entry_transcript(&s.log.e[idx[k]], &tr);
+		assert_int_equal(tr.req.leader_expert, k == 2 ? 0 : LEAD_DESIGNEE);
+		if (k != 2)
+			assert_int_equal(tr.panel[0], LEAD_DESIGNEE);
+		for (size_t i = 0; i < tr.n_panel; i++)
+			assert_int_not_equal(tr.panel[i], LEAD_COLLEAGUE);
+	}
+	assert_false(tr.ok);
+	assert_int_equal(replay_task_request(r, 1)->leader_expert, LEAD_DESIGNEE);
+	assert_string_equal(replay_task_request(r, 1)->leader_reason, LEAD_REASON);
+	assert_int_equal(replay_task_request(r, 2)->leader_expert, 0);
+	replay_destroy(&r);
+	merge_free(&s);
+}
+
+/* Each forgery of a designation is caught at its entry, saying why. */
+static void test_designation_forgeries_are_caught(void **state)
+{
+	(void)state;
+	static const struct {
+		int entry;              /* index into idx[] */
+		int64_t expert;         /* the designee written; -1: unchanged */
+		const char *reason;     /* NULL: unchanged */
+		bool no_leader, swap;
+		const char *why;
+	} v[] = {
+		{0, LEAD_EMPLOYEE, NULL, false, false,
+		 "may not lead: expert 2 is excluded by rule employer"},
+		{0, LEAD_NOT_LEADER, NULL, false, false, "expert 3 is not leader-eligible"},
+		{0, 99, NULL, false, false, "may not lead: no expert 99"},
+		{0, -1, NULL, false, true, "seat 0 is not the designated leader 5"},
+		{0, -1, NULL, true, false, "but the request has no leader seat"},
+		{0, 0, NULL, false, false, "panel differs"},
+		{1, 7, NULL, false, false, "designated leader 7, the task's is 5"},
+		{1, 0, NULL, false, false, "designated leader 0, the task's is 5"},
+		{1, -1, "另有安排", false, false, "the designation's reason differs"},
+		{2, LEAD_DESIGNEE, LEAD_REASON, false, false, "panel differs"},
+		{3, LEAD_NOT_LEADER, NULL, false, false, "not leader-eligible"},
+	};
+	struct sim s;
+	size_t idx[4];
+	leader_log(&s, idx);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct log l;
+		struct outcome o;
+		struct audit_transcript tr;
+		size_t at = idx[v[i].entry];
+		log_copy(&l, &s.log);
+		entry_transcript(&l.e[at], &tr);
+		if (v[i].expert >= 0) {
+			tr.req.leader_expert = v[i].expert;
+			if (v[i].expert && v[i].entry != 1)
+				tr.panel[0] = v[i].expert;
+		}
+		if (v[i].reason)
+			snprintf(tr.req.leader_reason, sizeof tr.req.leader_reason, "%s",
+			         v[i].reason);
+		if (v[i].expert == 0)
+			tr.req.leader_reason[0] = '\0';
+		tr.req.leader = !v[i].no_leader;
+		if (v[i].swap) {
+			int64_t x = tr.panel[0];
+			tr.panel[0] = tr.panel[1];
+			tr.panel[1] = x;
+		}
+		entry_set_transcript(&l.e[at], &tr);
+		log_rehash(&l, at);
+		replay_log(&l, &o, NULL);
+		assert_caught(&l, &o, at, v[i].why);
+		log_free(&l);
+	}
+	merge_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2387,6 +2551,8 @@ int main(void)
 		cmocka_unit_test(test_mixed_redraw_repeats_the_quotas),
 		cmocka_unit_test(test_mixed_replacement_replays),
 		cmocka_unit_test(test_mixed_replacement_tampering_is_caught),
+		cmocka_unit_test(test_designated_draws_replay),
+		cmocka_unit_test(test_designation_forgeries_are_caught),
 	};
 	if (sodium_init() < 0)
 		return 1;

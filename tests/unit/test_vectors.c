@@ -1,11 +1,11 @@
 /*
  * test_vectors.c - the test vectors of DRAW.md Appendix A that were
- * computed with the code (A.7 to A.10, A.12), checked against that code
+ * computed with the code (A.7 to A.11, A.13), checked against that code
  * here so the document and the code cannot drift apart: a replacement
  * draw, a rejected word in below(n), the age of someone born on 29
- * February, the China Standard Time day boundary, and a replacement on a
- * mixed panel. A.1 to A.6 are pinned in test_draw.c and test_audit.c,
- * A.11 in test_quota.c.
+ * February, the China Standard Time day boundary, a draw with a
+ * designated leader, and a replacement on a mixed panel. A.1 to A.6 are
+ * pinned in test_draw.c and test_audit.c, A.12 in test_quota.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "candidates.h"
+#include "designate.h"
 #include "draw.h"
 #include "fixture.h"
 #include "eligibility.h"
@@ -184,14 +185,55 @@ static void test_a10_cst_day_boundary(void **state)
 }
 
 /*
- * A.12: a replacement on a mixed panel (DRAW.md 3.7 step 5). The lists of
- * A.11 (employer id mod 7, leader when id mod 4 = 0); employers 3 and 5
+ * A.11: a designated leader (DRAW.md 3.6). The A.5 candidate list and
+ * seed (the hash covers the designee too). The designee takes seat 0; with
+ * diversity on, the other candidates of its employer leave the list before
+ * selection (using no word); members and backups are then drawn as 3.4
+ * steps 2-4 from the first word. 124 is k = 8 (employer 1: 103, 145, 166
+ * and 187 leave); 100 is k = 0 (no employer: nobody leaves).
+ */
+static void test_a11_designated_leader(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t lead;          /* k of the designee */
+		size_t members, backups;
+		bool diversity;
+		enum draw_result result;
+		int64_t panel[12];
+		size_t n, dropped;
+	} v[] = {
+		{8, 4, 2, true, DRAW_OK, {124, 109, 100, 184, 127, 118, 157}, 7, 6},
+		{8, 4, 2, false, DRAW_OK, {124, 154, 169, 100, 130, 187, 118}, 7, 0},
+		{0, 4, 2, true, DRAW_OK, {100, 154, 169, 103, 130, 118, 178}, 7, 1},
+		{8, 12, 0, true, DRAW_TOO_FEW,
+		 {124, 109, 100, 184, 127, 118, 157, 142, 154, 121, 163}, 11, 19},
+	};
+	for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
+		struct draw_candidate c[30];
+		int64_t ids[30], out[TASK_MAX_SEATS];
+		uint8_t seed[DRAW_SEED_LEN];
+		a5_pool(c, ids, seed);
+		struct draw_spec spec = {.leader = true, .members = v[t].members,
+		                         .backups = v[t].backups, .diversity = v[t].diversity};
+		size_t n = 0, dropped = 0;
+		assert_int_equal(designate_select(c, 30, v[t].lead, &spec, seed, out, &n,
+		                                  &dropped), v[t].result);
+		assert_int_equal(n, v[t].n);
+		assert_memory_equal(out, v[t].panel, n * sizeof out[0]);
+		assert_int_equal(dropped, v[t].dropped);
+	}
+}
+
+/*
+ * A.13: a replacement on a mixed panel (DRAW.md 3.7 step 5). The lists of
+ * A.12 (employer id mod 7, leader when id mod 4 = 0); employers 3 and 5
  * hold open seats. A freed leader seat draws from quota 0's list, a freed
  * member seat of quota 1 from quota 1's; each seed hashes the quotas tag
  * and that one list's hash. The last two columns are the wrong answers:
  * without the removal, and with the one-specialty seed of DRAW.md 3.3.
  */
-static void test_a12_mixed_replacement(void **state)
+static void test_a13_mixed_replacement(void **state)
 {
 	(void)state;
 	static const struct {
@@ -256,7 +298,8 @@ int main(void)
 		cmocka_unit_test(test_a8_below_rejects_first_word),
 		cmocka_unit_test(test_a9_leap_day_age),
 		cmocka_unit_test(test_a10_cst_day_boundary),
-		cmocka_unit_test(test_a12_mixed_replacement),
+		cmocka_unit_test(test_a11_designated_leader),
+		cmocka_unit_test(test_a13_mixed_replacement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,30 @@
+"""What each schema version added, taken away: tests that make the
+database of an older expertd take a real database back to a version,
+latest change first, so every later migration runs again on start."""
+
+# UNDO[v] takes the schema from version v back to v - 1 (only the parts
+# the tests rely on: tables, indexes, triggers and columns it added).
+UNDO = {
+    7: ("DROP TRIGGER task_quotas_keep", "DROP TABLE task_quotas",   # mixed panels
+        "ALTER TABLE assignments DROP COLUMN quota"),
+    6: ("ALTER TABLE tasks DROP COLUMN leader_expert",      # designated leader
+        "ALTER TABLE tasks DROP COLUMN leader_reason"),
+    5: ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",
+        "DROP TABLE occupations"),                          # occupation catalogue
+    4: ("DROP TRIGGER orgs_keep", "DROP INDEX experts_by_employer",
+        "DROP INDEX experts_by_recommender", "DROP TABLE org_names",
+        "DROP TABLE orgs"),                                 # organisation registry
+}
+LATEST = max(UNDO)
+
+
+def undo_to(version):
+    """The statements taking the latest schema back to `version` (>= 3),
+    without setting user_version."""
+    return tuple(sql for v in range(LATEST, version, -1) for sql in UNDO[v])
+
+
+def downgrade(conn, version):
+    """Take the database on conn back to `version` and say so."""
+    for sql in undo_to(version) + ("PRAGMA user_version = %d" % version,):
+        conn.execute(sql)
