@@ -27,13 +27,14 @@ struct row_issues {
 	struct row_issue *v;
 	size_t n, cap;
 	size_t total;  /* counted even beyond the reported cap */
+	size_t rows;   /* rows with at least one issue (stage_row) */
 };
 
 static void issue_add(struct row_issues *is, int64_t line, const char *field,
                       const char *reason)
 {
 	is->total++;
-	if (is->n >= IMPORT_MAX_REPORTED_ERRORS * 10)
+	if (is->n >= IMPORT_MAX_REPORTED_ERRORS * 40)
 		return;
 	if (is->n == is->cap) {
 		size_t nc = is->cap ? is->cap * 2 : 16;
@@ -186,7 +187,57 @@ static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
 	return *r == STORE_OK;
 }
 
-/* Validate and stage one row. Returns false on a store failure. */
+static bool has_problem(const struct expert_row_problems *p, const char *field)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].field, field) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The checks that need the store: a resident ID already on another line
+ * of this import, or in the pool under another person, and the row's
+ * organisations. Each runs whenever its own inputs are valid, whatever
+ * else is wrong with the row (issue #12). False on a store failure.
+ */
+static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
+                               const msgpack_object *row, int64_t line,
+                               const struct expert *e, struct expert_row_problems *errs,
+                               struct row_issues *warnings, enum store_result *r)
+{
+	char why[600] = "";
+	const char *field = NULL;
+	if (e->resident_id[0]) {
+		int64_t other;
+		*r = store_import_find_resident(ctx->store, import_id, e->resident_id, &other);
+		if (*r == STORE_OK) {
+			snprintf(why, sizeof why, "the same resident ID is on line %lld",
+			         (long long)other);
+			expert_row_problem_add(errs, "resident_id", why);
+		} else if (*r != STORE_NOT_FOUND) {
+			return false;
+		}
+		if (e->name[0] && !has_problem(errs, "sex")) {
+			if (!stage_identity(ctx, e, &field, why, sizeof why, r))
+				return false;
+			if (field)
+				expert_row_problem_add(errs, field, why);
+		}
+	}
+	*r = STORE_OK;
+	if (has_problem(errs, "employer_code") || has_problem(errs, "recommender_code"))
+		return true;
+	field = NULL;
+	if (!stage_orgs(ctx, row, e, line, warnings, &field, why, sizeof why, r))
+		return false;
+	if (field)
+		expert_row_problem_add(errs, field, why);
+	return true;
+}
+
+/* Validate and stage one row, reporting every problem it has. Returns
+ * false on a store failure. */
 static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
                       const msgpack_object *row, msgpack_sbuffer *buf,
                       struct row_issues *errors, struct row_issues *warnings,
@@ -194,54 +245,35 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 {
 	int64_t line = proto_map_int(row, "line", 0);
 	struct expert e;
-	const char *field;
-	char why[160];
-	enum ident_result vr = expert_from_row(row, ctx->today, &e, &field, why, sizeof why);
+	struct expert_row_problems errs, warns;
+	char why[EXPERT_ROW_REASON_MAX];
+	expert_from_row(row, ctx->today, &e, &errs, &warns);
 	/* Specialties are the catalogue's (REGISTRY.md 3.3). */
-	if (vr != IDENT_INVALID &&
-	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
-		vr = IDENT_INVALID;
-		field = "specialties";
-	}
-	const char *err_field = NULL;
-	char err[600] = "";
-	if (vr == IDENT_INVALID) {
-		err_field = field;
-		snprintf(err, sizeof err, "%s", why);
-	} else {
-		if (vr == IDENT_WARN)
-			issue_add(warnings, line, field, why);
-		int64_t other;
-		*r = store_import_find_resident(ctx->store, import_id, e.resident_id, &other);
-		if (*r == STORE_OK) {
-			err_field = "resident_id";
-			snprintf(err, sizeof err, "the same resident ID is on line %lld",
-			         (long long)other);
-		} else if (*r != STORE_NOT_FOUND) {
-			return false;
-		} else {
-			if (!stage_identity(ctx, &e, &err_field, err, sizeof err, r))
-				return false;
-			if (!err_field && !stage_orgs(ctx, row, &e, line, warnings, &err_field,
-			                              err, sizeof err, r))
-				return false;
-		}
-	}
+	if (e.n_specialties && !has_problem(&errs, "specialties") &&
+	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why))
+		expert_row_problem_add(&errs, "specialties", why);
+	for (size_t i = 0; i < warns.n; i++)
+		issue_add(warnings, line, warns.v[i].field, warns.v[i].why);
+	if (!stage_store_checks(ctx, import_id, row, line, &e, &errs, warnings, r))
+		return false;
 	msgpack_sbuffer_clear(buf);
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	msgpack_pack_object(&pk, *row);
-	*r = store_import_add_row(ctx->store, import_id, line,
-	                          err_field ? "" : e.resident_id, buf->data, buf->size,
-	                          err_field, err_field ? err : NULL);
+	/* The store keeps the first problem; this reply carries them all. */
+	*r = store_import_add_row(ctx->store, import_id, line, e.resident_id, buf->data,
+	                          buf->size, errs.n ? errs.v[0].field : NULL,
+	                          errs.n ? errs.v[0].why : NULL);
 	if (*r == STORE_DUPLICATE) {
 		issue_add(errors, line, "line", "this line was already sent");
+		errors->rows++;
 		return true;
 	}
 	if (*r != STORE_OK)
 		return false;
-	if (err_field)
-		issue_add(errors, line, err_field, err);
+	errors->rows += errs.n > 0;
+	for (size_t i = 0; i < errs.n; i++)
+		issue_add(errors, line, errs.v[i].field, errs.v[i].why);
 	return true;
 }
 
@@ -270,7 +302,7 @@ enum proto_status h_import_rows(struct handler_ctx *ctx, const struct proto_requ
 		msgpack_packer *pk = reply_result(rep);
 		msgpack_pack_map(pk, 4);
 		proto_pack_kv_int(pk, "received", rows->via.array.size);
-		proto_pack_kv_int(pk, "invalid", (int64_t)errors.total);
+		proto_pack_kv_int(pk, "invalid", (int64_t)errors.rows);
 		pack_issues(pk, "errors", &errors, SIZE_MAX);
 		pack_issues(pk, "warnings", &warnings, SIZE_MAX);
 	}
@@ -382,8 +414,12 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	struct expert e, old;
 	const char *field;
 	char why[480], detail[64];
-	bool valid = expert_from_row(row, ctx->today, &e, &field, why, sizeof why) !=
-	             IDENT_INVALID;
+	struct expert_row_problems errs;
+	bool valid = expert_from_row(row, ctx->today, &e, &errs, NULL) != IDENT_INVALID;
+	if (!valid) {
+		field = errs.v[0].field;
+		snprintf(why, sizeof why, "%s", errs.v[0].why);
+	}
 	/* Mapped again: the catalogue may have changed since the row was staged. */
 	if (valid && !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
 		valid = false;
