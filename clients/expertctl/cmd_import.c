@@ -66,6 +66,74 @@ static int import_issue_cmp(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
+/*
+ * The daemon's reasons are stable English; a roster with Chinese headers
+ * gets them in Chinese (issue #12). Matched by prefix; the rest of the
+ * reason (a line number, a name) follows unchanged. Unknown reasons are
+ * shown as they are.
+ */
+static const struct {
+	const char *en, *zh;
+} import_reasons_zh[] = {
+	{"required, and missing or empty", "必填，但未填写"},
+	{"the same resident ID is on line ", "与本表另一行身份证号码相同，行号 "},
+	{"this line was already sent", "此行已发送过"},
+	{"does not match the resident ID, whose 17th digit says male",
+	 "与身份证号码不符（第17位表示男性）"},
+	{"does not match the resident ID, whose 17th digit says female",
+	 "与身份证号码不符（第17位表示女性）"},
+	{"must be 18 characters", "应为18位"},
+	{"first 17 characters must be digits", "前17位应为数字"},
+	{"last character must be a digit or X", "末位应为数字或X"},
+	{"birth date (digits 7-14) is not a real date", "第7至14位不是有效的出生日期"},
+	{"birth date (digits 7-14) is before 1900", "出生日期早于1900年"},
+	{"birth date (digits 7-14) is in the future", "出生日期晚于今天"},
+	{"check digit should be ", "校验码不对，应为 "},
+	{"check character should be ", "校验码不对，应为 "},
+	{"unknown province code (digits 1-2)", "前两位不是已知的省份代码"},
+	{"not a unified social credit code", "不是统一社会信用代码"},
+	{"not an e-mail address", "不是电子信箱地址"},
+	{"no group type, and no task types to derive one from (第八条)",
+	 "既无专家组类型，也无可据以确定类型的承担任务类型（第八条）"},
+	{"needs an intermediate title or a technician qualification (第十一条)",
+	 "须具有中级以上职称或技师以上职业资格（第十一条）"},
+	{"skill evaluation needs at least 1 year of assessment work (第十一条)",
+	 "技能评价专家须从事考评工作一年以上（第十一条）"},
+	{"training review needs at least 10 years of training work (第十一条)",
+	 "培训评审专家须从事培训相关工作十年以上（第十一条）"},
+	{"over the age limit of 65 without a relaxation ground (第十一条)",
+	 "年龄超过65周岁，且无放宽条件（第十一条）"},
+};
+
+/* reason in Chinese if the roster's headers are, into buf. */
+static const char *import_reason(const struct import *im, const char *reason,
+                                 size_t *rlen, char *buf, size_t bufsz)
+{
+	if (!im->roster->zh)
+		return reason;
+	for (size_t i = 0; i < sizeof import_reasons_zh / sizeof import_reasons_zh[0]; i++) {
+		size_t n = strlen(import_reasons_zh[i].en);
+		if (*rlen >= n && memcmp(reason, import_reasons_zh[i].en, n) == 0) {
+			int w = snprintf(buf, bufsz, "%s%.*s", import_reasons_zh[i].zh,
+			                 (int)(*rlen - n), reason + n);
+			*rlen = w < 0 ? 0 : (size_t)w < bufsz ? (size_t)w : bufsz - 1;
+			return buf;
+		}
+	}
+	return reason;
+}
+
+/* True if this side already reported a problem on line's column: the
+ * daemon's "required" for a cell left out as bad says nothing new. */
+static bool import_reported(const struct import *im, long line, const char *column)
+{
+	for (size_t i = 0; column && i < im->nerrors; i++)
+		if (im->errors[i].line == line && im->errors[i].column &&
+		    strcmp(im->errors[i].column, column) == 0)
+			return true;
+	return false;
+}
+
 /* Daemon issues [{"line","field","reason"}] into list, fields shown as the
  * file's column headers. */
 static void import_take_issues(struct import *im, const msgpack_object *arr,
@@ -77,26 +145,33 @@ static void import_take_issues(struct import *im, const msgpack_object *arr,
 		char field[PROTO_MAX_FIELD_LEN] = "";
 		const char *reason = "";
 		size_t rlen = 0;
+		char zh[600];
 		proto_map_strcpy(o, "field", field, sizeof field);
 		proto_map_str(o, "reason", &reason, &rlen);
-		import_issue_add(list, n, (long)proto_map_int(o, "line", 0),
-		                 field[0] ? roster_column_for(im->roster, field) : NULL,
-		                 reason, rlen);
+		long line = (long)proto_map_int(o, "line", 0);
+		const char *column = field[0] ? roster_column_for(im->roster, field) : NULL;
+		if (list == &im->errors && rlen >= 8 && memcmp(reason, "required", 8) == 0 &&
+		    import_reported(im, line, column))
+			continue;
+		reason = import_reason(im, reason, &rlen, zh, sizeof zh);
+		import_issue_add(list, n, line, column, reason, rlen);
 	}
 }
 
 static void import_print_issues(const struct import_issue *list, size_t n,
-                                const char *tag)
+                                const char *tag, bool zh)
 {
 	for (size_t i = 0; i < n; i++) {
 		fprintf(stderr, "%s", tag);
 		if (list[i].line > 0)
-			fprintf(stderr, "line %ld", list[i].line);
+			fprintf(stderr, zh ? "第 %ld 行" : "line %ld", list[i].line);
 		if (list[i].column) {
-			fprintf(stderr, "%scolumn ", list[i].line > 0 ? ", " : "");
+			fprintf(stderr, "%s", list[i].line > 0 ? (zh ? "，" : ", ") : "");
+			fprintf(stderr, "%s", zh ? "“" : "column ");
 			out_text(stderr, list[i].column, strlen(list[i].column));
+			fprintf(stderr, "%s", zh ? "”" : "");
 		}
-		fprintf(stderr, ": %s\n", list[i].reason);
+		fprintf(stderr, "%s%s\n", zh ? "：" : ": ", list[i].reason);
 	}
 }
 
@@ -230,7 +305,9 @@ static int import_rows(struct import *im)
 			import_show_progress(im, false);
 			n = bytes = 0;
 		}
-		if (!last) {
+		/* A row this side found bad is sent only to hear the daemon's
+		 * own problems with it, never where a commit may follow. */
+		if (!last && !(im->skip_invalid && r->rows[i].has_errors)) {
 			batch[n++] = &r->rows[i];
 			bytes += r->rows[i].packed_len;
 		}
@@ -330,7 +407,7 @@ static void import_print_summary(const struct import *im, bool committed)
 		if (im->orgs_created)
 			printf("registered %lld new organisations\n", (long long)im->orgs_created);
 		import_print_issues(im->close, im->nclose, "check (merge with "
-		                    "`expertctl org merge` if the same): ");
+		                    "`expertctl org merge` if the same): ", im->roster->zh);
 	}
 }
 
@@ -380,7 +457,7 @@ static int import_run(struct import *im)
 		                 r->warnings[i].column, r->warnings[i].reason,
 		                 strlen(r->warnings[i].reason));
 	if (r->records == 0) {
-		import_print_issues(im->warnings, im->nwarnings, "warning: ");
+		import_print_issues(im->warnings, im->nwarnings, "warning: ", r->zh);
 		fprintf(stderr, "expertctl: %s: no expert rows below the header\n", im->path);
 		return EX_DATAERR;
 	}
@@ -398,8 +475,9 @@ static int import_run(struct import *im)
 		qsort(im->errors, im->nerrors, sizeof *im->errors, import_issue_cmp);
 	if (im->nwarnings > 1)
 		qsort(im->warnings, im->nwarnings, sizeof *im->warnings, import_issue_cmp);
-	import_print_issues(im->warnings, im->nwarnings, "warning: ");
-	import_print_issues(im->errors, im->nerrors, im->skip_invalid && rc == 0 ? "skipped: " : "");
+	import_print_issues(im->warnings, im->nwarnings, r->zh ? "提示：" : "warning: ", r->zh);
+	import_print_issues(im->errors, im->nerrors, im->skip_invalid && rc == 0 ?
+	                    (r->zh ? "已跳过：" : "skipped: ") : "", r->zh);
 	if (commit && rc == 0) {
 		import_print_summary(im, true);
 		return 0;
