@@ -218,7 +218,9 @@ static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
 		} else if (*r != STORE_NOT_FOUND) {
 			return false;
 		}
-		if (e->name[0] && !has_problem(errs, "sex")) {
+		/* Even when 性别 disagrees with the ID: naming both people is
+		 * what tells the operator which row is wrong. */
+		if (e->name[0] && proto_map_get(row, "sex")) {
 			if (!stage_identity(ctx, e, &field, why, sizeof why, r))
 				return false;
 			if (field)
