@@ -1,0 +1,156 @@
+/*
+ * test_expert_row.c - a roster row to an expert: every problem of a row
+ * is reported, not the first (issue #12); group types follow from task
+ * types when the row has none (第八条); 性别 must agree with the ID.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "expert_row.h"
+#include "proto.h"
+
+#define TODAY ident_days_from_civil(2026, 12, 7)
+
+/* An ID born 1980-01-01 whose 17th digit is seq's last digit. */
+static void make_id(int seq, char out[19])
+{
+	snprintf(out, 19, "44010619800101%03d", seq);
+	out[17] = ident_resident_id_check_char(out);
+	out[18] = '\0';
+}
+
+struct row {
+	msgpack_sbuffer sb;
+	msgpack_unpacked u;
+};
+
+/* kv: key, value pairs of strings; a value starting with '[' is a one-
+ * item array of the rest; "#" then a number is an int. */
+static const msgpack_object *row_build(struct row *r, const char *const *kv, size_t n)
+{
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&r->sb);
+	msgpack_packer_init(&pk, &r->sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, (uint32_t)(n / 2 + 1));
+	proto_pack_kv_int(&pk, "line", 2);
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		proto_pack_str(&pk, kv[i]);
+		const char *v = kv[i + 1];
+		if (v[0] == '[') {
+			msgpack_pack_array(&pk, 1);
+			proto_pack_str(&pk, v + 1);
+		} else if (v[0] == '#') {
+			msgpack_pack_int64(&pk, atoi(v + 1));
+		} else {
+			proto_pack_str(&pk, v);
+		}
+	}
+	msgpack_unpacked_init(&r->u);
+	assert_int_equal(msgpack_unpack_next(&r->u, r->sb.data, r->sb.size, NULL),
+	                 MSGPACK_UNPACK_SUCCESS);
+	return &r->u.data;
+}
+
+static void row_free(struct row *r)
+{
+	msgpack_unpacked_destroy(&r->u);
+	msgpack_sbuffer_destroy(&r->sb);
+}
+
+static bool has(const struct expert_row_problems *p, const char *field,
+                const char *words)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].field, field) == 0 && strstr(p->v[i].why, words))
+			return true;
+	return false;
+}
+
+static void test_every_problem_is_reported(void **state)
+{
+	(void)state;
+	char female[19];
+	make_id(22, female);
+	const char *kv[] = {"name", "李娜", "sex", "male", "resident_id", female,
+	                    "phone", "12345", "email", "nope", "employer_code", "123",
+	                    "title", "none", "task_types", "[assessor_training"};
+	struct row r;
+	struct expert e;
+	struct expert_row_problems errs, warns;
+	const msgpack_object *row = row_build(&r, kv, sizeof kv / sizeof kv[0]);
+	assert_int_equal(expert_from_row(row, TODAY, &e, &errs, &warns), IDENT_INVALID);
+	assert_true(has(&errs, "sex", "17th digit says female"));
+	assert_true(has(&errs, "phone", ""));
+	assert_true(has(&errs, "email", "e-mail"));
+	assert_true(has(&errs, "employer_code", ""));
+	assert_true(has(&errs, "specialties", "required"));
+	/* Eligibility: both the title and the years, not only the first. */
+	assert_true(has(&errs, "title", "第十一条"));
+	assert_true(has(&errs, "assess_years", "第十一条"));
+	assert_int_equal(errs.n, 7);
+	/* The ID itself is valid: kept for the repeat check. */
+	assert_string_equal(e.resident_id, female);
+	row_free(&r);
+
+	/* Nothing at all: each required field named once. */
+	const char *none[] = {"position", "x"};
+	row = row_build(&r, none, 2);
+	assert_int_equal(expert_from_row(row, TODAY, &e, &errs, NULL), IDENT_INVALID);
+	const char *required[] = {"name", "sex", "resident_id", "phone", "specialties"};
+	for (size_t i = 0; i < 5; i++)
+		assert_true(has(&errs, required[i], "required"));
+	assert_true(has(&errs, "group_types", "第八条"));
+	assert_string_equal(e.resident_id, "");
+	row_free(&r);
+}
+
+static void test_group_types_follow_task_types(void **state)
+{
+	(void)state;
+	char male[19];
+	make_id(11, male);
+	const char *kv[] = {"name", "张伟", "sex", "male", "resident_id", male,
+	                    "phone", "13800138000", "specialties", "[焊工",
+	                    "title", "intermediate", "training_years", "#12",
+	                    "task_types", "[institution_review"};
+	struct row r;
+	struct expert e;
+	struct expert_row_problems errs;
+	const msgpack_object *row = row_build(&r, kv, sizeof kv / sizeof kv[0]);
+	assert_int_equal(expert_from_row(row, TODAY, &e, &errs, NULL), IDENT_OK);
+	assert_int_equal(e.group_types, GROUP_TRAINING_REVIEW);
+	row_free(&r);
+
+	assert_int_equal(expert_row_groups_of_tasks(1u << 0), GROUP_TRAINING_REVIEW);
+	assert_int_equal(expert_row_groups_of_tasks(1u << 1), GROUP_SKILL_EVALUATION);
+	assert_int_equal(expert_row_groups_of_tasks(1u << 2), GROUP_METHODS);
+	assert_int_equal(expert_row_groups_of_tasks(1u << 3), GROUP_SKILL_EVALUATION);
+	assert_int_equal(expert_row_groups_of_tasks(1u << 4), GROUP_SKILL_EVALUATION);
+	assert_int_equal(expert_row_groups_of_tasks(0x1f),
+	                 GROUP_TRAINING_REVIEW | GROUP_SKILL_EVALUATION | GROUP_METHODS);
+	assert_int_equal(expert_row_groups_of_tasks(0), 0);
+
+	/* Given group types win over the task types. */
+	const char *given[] = {"name", "张伟", "sex", "male", "resident_id", male,
+	                       "phone", "13800138000", "specialties", "[焊工",
+	                       "title", "intermediate", "group_types", "[methods",
+	                       "task_types", "[institution_review"};
+	row = row_build(&r, given, sizeof given / sizeof given[0]);
+	assert_int_equal(expert_from_row(row, TODAY, &e, &errs, NULL), IDENT_OK);
+	assert_int_equal(e.group_types, GROUP_METHODS);
+	row_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_problem_is_reported),
+		cmocka_unit_test(test_group_types_follow_task_types),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
