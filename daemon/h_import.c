@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "expert_diff.h"
 #include "expert_row.h"
 #include "handler.h"
 #include "mask.h"
@@ -155,7 +156,7 @@ static bool stage_orgs(struct handler_ctx *ctx, const msgpack_object *row,
  * person.
  */
 static const char *identity_clash(const struct expert *old, const struct expert *e,
-                                  char *why, size_t whysz)
+                                  bool accepted, char *why, size_t whysz)
 {
 	bool same_name = strcmp(old->name, e->name) == 0;
 	if (same_name && old->sex == e->sex)
@@ -163,16 +164,18 @@ static const char *identity_clash(const struct expert *old, const struct expert 
 	char masked[MASK_BUF];
 	mask_resident_id(e->resident_id, masked);
 	snprintf(why, whysz, "resident ID %s is expert %lld, %s (%s); this row says %s "
-	         "(%s): one ID is one person, so the row is refused (fix the row)",
-	         masked, (long long)old->id, old->name, proto_sexes[old->sex], e->name,
-	         proto_sexes[e->sex]);
+	         "(%s): %s", masked, (long long)old->id, old->name, proto_sexes[old->sex],
+	         e->name, proto_sexes[e->sex],
+	         accepted ? "accepted as a correction of that expert (identity_reason given)"
+	                  : "one ID is one person, so the row is refused (fix the row, "
+	                    "or give a reason to correct the record)");
 	return same_name ? "sex" : "name";
 }
 
 /* identity_clash() against the pool's expert of e's resident ID, if any.
  * False on a store failure. */
 static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
-                           const char **field, char *why, size_t whysz,
+                           bool accepted, const char **field, char *why, size_t whysz,
                            enum store_result *r)
 {
 	int64_t id;
@@ -181,7 +184,7 @@ static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
 	if (*r == STORE_OK)
 		*r = store_expert_get(ctx->store, id, &old);
 	if (*r == STORE_OK)
-		*field = identity_clash(&old, e, why, whysz);
+		*field = identity_clash(&old, e, accepted, why, whysz);
 	else if (*r == STORE_NOT_FOUND)
 		*r = STORE_OK;
 	return *r == STORE_OK;
@@ -203,7 +206,8 @@ static bool has_problem(const struct expert_row_problems *p, const char *field)
  */
 static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
                                const msgpack_object *row, int64_t line,
-                               const struct expert *e, struct expert_row_problems *errs,
+                               const struct expert *e, const char *identity_reason,
+                               struct expert_row_problems *errs,
                                struct row_issues *warnings, enum store_result *r)
 {
 	char why[600] = "";
@@ -221,9 +225,14 @@ static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
 		/* Even when 性别 disagrees with the ID: naming both people is
 		 * what tells the operator which row is wrong. */
 		if (e->name[0] && proto_map_get(row, "sex")) {
-			if (!stage_identity(ctx, e, &field, why, sizeof why, r))
+			if (!stage_identity(ctx, e, identity_reason != NULL, &field, why,
+			                    sizeof why, r))
 				return false;
-			if (field)
+			/* An operator's stated reason turns the refusal into a
+			 * warning: the row updates that expert (PROTOCOL.md 7.5.1). */
+			if (field && identity_reason)
+				issue_add(warnings, line, field, why);
+			else if (field)
 				expert_row_problem_add(errs, field, why);
 		}
 	}
@@ -241,9 +250,9 @@ static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
 /* Validate and stage one row, reporting every problem it has. Returns
  * false on a store failure. */
 static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
-                      const msgpack_object *row, msgpack_sbuffer *buf,
-                      struct row_issues *errors, struct row_issues *warnings,
-                      enum store_result *r)
+                      const msgpack_object *row, const char *identity_reason,
+                      msgpack_sbuffer *buf, struct row_issues *errors,
+                      struct row_issues *warnings, enum store_result *r)
 {
 	int64_t line = proto_map_int(row, "line", 0);
 	struct expert e;
@@ -256,7 +265,8 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 		expert_row_problem_add(&errs, "specialties", why);
 	for (size_t i = 0; i < warns.n; i++)
 		issue_add(warnings, line, warns.v[i].field, warns.v[i].why);
-	if (!stage_store_checks(ctx, import_id, row, line, &e, &errs, warnings, r))
+	if (!stage_store_checks(ctx, import_id, row, line, &e, identity_reason, &errs,
+	                        warnings, r))
 		return false;
 	msgpack_sbuffer_clear(buf);
 	msgpack_packer pk;
@@ -288,13 +298,17 @@ enum proto_status h_import_rows(struct handler_ctx *ctx, const struct proto_requ
 	if (st != PROTO_OK)
 		return st;
 	const msgpack_object *rows = proto_arg(req, "rows");
+	char reason_buf[PROTO_REASON_SIZE];
+	const char *identity_reason =
+		proto_arg_strcpy(req, "identity_reason", reason_buf, sizeof reason_buf)
+		? reason_buf : NULL;
 	struct row_issues errors = {0}, warnings = {0};
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	enum store_result r = STORE_OK;
 	for (uint32_t i = 0; i < rows->via.array.size; i++) {
-		if (!stage_row(ctx, id, &rows->via.array.ptr[i], &buf, &errors,
-		               &warnings, &r)) {
+		if (!stage_row(ctx, id, &rows->via.array.ptr[i], identity_reason, &buf,
+		               &errors, &warnings, &r)) {
 			st = handler_store_error(rep, r);
 			break;
 		}
@@ -334,6 +348,7 @@ struct apply {
 	int term;
 	bool skip_invalid;
 	bool collect_only;   /* only gather the staged errors */
+	const char *identity_reason; /* accept ID reuse under another name/sex */
 	int64_t inserted, updated, unchanged, skipped, orgs_created;
 	struct row_issues close;   /* new organisations close to others */
 	struct row_issues errors;
@@ -415,7 +430,7 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	struct handler_ctx *ctx = a->ctx;
 	struct expert e, old;
 	const char *field;
-	char why[480], detail[64];
+	char why[480], detail[1025], diff[1000] = "";
 	struct expert_row_problems errs;
 	bool valid = expert_from_row(row, ctx->today, &e, &errs, NULL) != IDENT_INVALID;
 	if (!valid) {
@@ -442,7 +457,9 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	if (!is_new && (a->st = handler_get_expert(ctx, id, &old, a->rep)) != PROTO_OK)
 		return false;
 	/* Checked before the row registers any organisation. */
-	if (!is_new && (field = identity_clash(&old, &e, why, sizeof why))) {
+	field = is_new ? NULL : identity_clash(&old, &e, false, why, sizeof why);
+	bool reidentified = field != NULL;
+	if (reidentified && !a->identity_reason) {
 		issue_add(&a->errors, line, field, why);
 		a->skipped++;
 		return true;
@@ -462,11 +479,13 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 			a->unchanged++;
 			return true;   /* nothing to record: no event, no audit entry */
 		}
+		expert_diff(&old, &e, diff, sizeof diff);
 	}
-	snprintf(detail, sizeof detail, "import %lld line %lld",
-	         (long long)a->import_id, (long long)line);
+	snprintf(detail, sizeof detail, "import %lld line %lld%s%s",
+	         (long long)a->import_id, (long long)line, diff[0] ? ": " : "", diff);
 	a->st = handler_save_expert(ctx, &e, is_new, is_new ? "imported" : "updated",
-	                            NULL, 0, detail, a->rep);
+	                            reidentified ? a->identity_reason : NULL, 0, detail,
+	                            a->rep);
 	if (a->st != PROTO_OK)
 		return false;
 	if (is_new)
@@ -510,7 +529,11 @@ enum proto_status h_import_commit(struct handler_ctx *ctx, const struct proto_re
 	if (st != PROTO_OK)
 		return st;
 	/* Known-invalid rows refuse the commit before anything is applied. */
+	char reason_buf[PROTO_REASON_SIZE];
 	struct apply a = {.ctx = ctx, .rep = rep, .import_id = id,
+	                  .identity_reason = proto_arg_strcpy(req, "identity_reason",
+	                                                      reason_buf, sizeof reason_buf)
+	                                     ? reason_buf : NULL,
 	                  .skip_invalid = im.skip_invalid, .st = PROTO_OK,
 	                  .collect_only = im.invalid > 0 && !im.skip_invalid};
 	enum store_result r;

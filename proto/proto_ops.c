@@ -118,6 +118,12 @@ static const struct proto_field f_import_begin[] = {
 static const struct proto_field f_import_rows[] = {
 	F_INT("import", REQ, 1, INT64_MAX),
 	F_MAPS("rows", REQ, 1, 1000, proto_import_row),
+	F_STR("identity_reason", 0, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_import_commit[] = {
+	F_INT("import", REQ, 1, INT64_MAX),
+	F_STR("identity_reason", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_import_id[] = {

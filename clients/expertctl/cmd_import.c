@@ -32,6 +32,7 @@ struct import {
 	struct roster *roster;
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
+	const char *identity_reason; /* --identity-reason, or NULL */
 	size_t batch;
 	bool progress;         /* stderr is a terminal */
 	unsigned calls;        /* rows calls made, for request id suffixes */
@@ -250,6 +251,8 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 		char suffix[32];
 		ctl_args_init(&a);
 		ctl_args_int(&a, "import", im->id);
+		if (im->identity_reason)
+			ctl_args_str(&a, "identity_reason", im->identity_reason);
 		ctl_args_key(&a, "rows");
 		msgpack_pack_array(&a.pk, (uint32_t)n);
 		for (size_t i = 0; i < n; i++)
@@ -328,6 +331,8 @@ static int import_commit(struct import *im)
 	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "import", im->id);
+	if (im->identity_reason)
+		ctl_args_str(&a, "identity_reason", im->identity_reason);
 	int rc = ctl_call_raw(im->ctl, PROTO_OP_IMPORT_COMMIT, &a, "commit", &rep);
 	ctl_args_destroy(&a);
 	if (rc)
@@ -505,6 +510,7 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		{"encoding", required_argument, NULL, 'e'},
 		{"skip-invalid", no_argument, NULL, 's'},
 		{"batch", required_argument, NULL, 'b'},
+		{"identity-reason", required_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0}};
 	struct import im = {.ctl = ctl, .batch = IMPORT_DEFAULT_BATCH,
 	                    .progress = isatty(STDERR_FILENO) && !ctl->json};
@@ -519,6 +525,10 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 			return ctl_usage(ctl, "--encoding must be auto, utf8 or gb18030");
 		if (c == 's')
 			im.skip_invalid = true;
+		if (c == 'i' && !optarg[0])
+			return ctl_usage(ctl, "--identity-reason must not be empty");
+		if (c == 'i')
+			im.identity_reason = optarg;
 		if (c == 'b') {
 			if (!ctl_int(ctl, "--batch", optarg, 1, IMPORT_MAX_BATCH, &v))
 				return CTL_EXIT_USAGE;

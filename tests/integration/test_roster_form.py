@@ -4,7 +4,7 @@ problem of every row in one pass; one ID is one person."""
 import os
 import unittest
 
-from harness import Ctl, DaemonTest
+from harness import Ctl, DaemonTest, RawClient, unpack
 
 # The recommendation form's labels (穗人社职建函〔2022〕53号 附件), verbatim.
 FORM_HEAD = ["姓名", "性别", "出生年月", "政治面貌", "民族", "学历", "从事职业",
@@ -173,6 +173,71 @@ class RosterFormTest(DaemonTest):
         self.assertIn("陈志强", r.err)     # the row's
         self.assertNotIn(rid, r.err)
         self.assertEqual(self.reveal(1)["name"], "张伟")
+
+    def last_expert_entry(self):
+        conn = RawClient(self.d.endpoint)
+        self.addCleanup(conn.close)
+        rep = conn.call("audit.entries", {"after": 0, "limit": 1000})
+        self.assertEqual(rep["status"], "ok", rep)
+        entries = [e for e in rep["result"]["entries"] if e["type"] == "pool.expert"]
+        body = entries[-1]["body"]
+        return unpack(body) if isinstance(body, bytes) else body
+
+    def test_update_records_a_field_by_field_diff(self):
+        rid = resident_id("19800115", 11)
+        first = os.path.join(self.dir, "first.csv")
+        write_csv(first, [FORM_HEAD, form_row(身份证号=rid, 手机="13800138000",
+                                              职称="工程师")], "gb18030")
+        self.ctl.json("pool", "import", first)
+        again = os.path.join(self.dir, "again.csv")
+        write_csv(again, [FORM_HEAD, form_row(身份证号=rid, 手机="13912345678",
+                                              职称="高级工程师",
+                                              从事职业技能评价考评工作年限="5")],
+                  "gb18030")
+        out = self.ctl.json("pool", "import", again)
+        self.assertEqual(out["updated"], 1, out)
+        history = self.ctl.json("pool", "show", "1")["history"]
+        self.assertEqual([h["event"] for h in history], ["imported", "updated"])
+        detail = history[-1]["detail"]
+        self.assertIn("title intermediate → deputy_senior", detail)
+        self.assertIn("assess_years 3 → 5", detail)
+        self.assertIn("phone changed", detail)
+        self.assertNotIn("13912345678", detail)    # personal data stays out
+        self.assertNotIn("13800138000", detail)
+        self.assertNotIn("name", detail)           # only what changed
+
+    def test_identity_correction_needs_a_stated_reason(self):
+        rid = resident_id("19800115", 11)
+        first = os.path.join(self.dir, "first.csv")
+        write_csv(first, [FORM_HEAD, form_row(姓名="张伟", 身份证号=rid,
+                                              手机="13800138000")], "gb18030")
+        self.ctl.json("pool", "import", first)
+        fixed = os.path.join(self.dir, "fixed.csv")
+        write_csv(fixed, [FORM_HEAD, form_row(姓名="张玮", 身份证号=rid,
+                                              手机="13800138000")], "gb18030")
+        r = self.ctl.run("pool", "import", fixed, check=False)
+        self.assertEqual(r.rc, 65, r)
+        self.assertEqual(self.reveal(1)["name"], "张伟")
+        why = "姓名录入有误，依身份证更正"
+        out = self.ctl.json("pool", "import", fixed, "--identity-reason", why)
+        self.assertEqual(out["updated"], 1, out)
+        row_warnings = [w for w in out["warnings"] if w["line"] == 2]
+        self.assertEqual(len(row_warnings), 1, out["warnings"])
+        self.assertIn("张伟", row_warnings[0]["reason"])
+        self.assertIn("accepted as a correction", row_warnings[0]["reason"])
+        self.assertEqual(self.reveal(1)["name"], "张玮")
+        updates = [h for h in self.ctl.json("pool", "show", "1")["history"]
+                   if h["event"] == "updated"]
+        self.assertEqual(len(updates), 1, updates)
+        last = updates[0]
+        self.assertEqual(last["reason"], why)
+        self.assertIn("name 张伟 → 张玮", last["detail"])
+        entry = self.last_expert_entry()
+        self.assertEqual(entry["event"], "updated")
+        self.assertEqual(entry["reason"], why)
+        # The option is for identity corrections: other rows still need
+        # nothing, and the log still verifies.
+        self.assertTrue(self.ctl.json("audit", "verify")["ok"])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "expert_diff.h"
 #include "expert_row.h"
 #include "proto.h"
 
@@ -146,11 +147,46 @@ static void test_group_types_follow_task_types(void **state)
 	row_free(&r);
 }
 
+static void test_diff_names_fields_and_hides_personal_data(void **state)
+{
+	(void)state;
+	struct expert a, b;
+	char out[1000];
+	memset(&a, 0, sizeof a);
+	snprintf(a.name, sizeof a.name, "张伟");
+	snprintf(a.phone, sizeof a.phone, "13800138000");
+	snprintf(a.specialties[0], sizeof a.specialties[0], "焊工");
+	a.n_specialties = 1;
+	a.title = TITLE_INTERMEDIATE;
+	a.group_types = GROUP_METHODS;
+	b = a;
+	assert_int_equal(expert_diff(&a, &b, out, sizeof out), 0);
+	assert_string_equal(out, "");
+	snprintf(b.name, sizeof b.name, "张玮");
+	snprintf(b.phone, sizeof b.phone, "13912345678");
+	snprintf(b.specialties[1], sizeof b.specialties[1], "电工");
+	b.n_specialties = 2;
+	b.title = TITLE_DEPUTY_SENIOR;
+	b.group_types = GROUP_METHODS | GROUP_TRAINING_REVIEW;
+	b.assess_years = 4;
+	assert_int_equal(expert_diff(&a, &b, out, sizeof out), 6);
+	assert_string_equal(out, "name 张伟 → 张玮; phone changed; specialties 焊工 → 焊工|电工; "
+	                    "group_types methods → training_review|methods; "
+	                    "title intermediate → deputy_senior; assess_years 0 → 4");
+	assert_null(strstr(out, "139"));
+	/* Cut short, at a character boundary, and marked. */
+	char small[24];
+	assert_int_equal(expert_diff(&a, &b, small, sizeof small), 6);
+	assert_true(strlen(small) < sizeof small);
+	assert_non_null(strstr(small, "…"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_problem_is_reported),
 		cmocka_unit_test(test_group_types_follow_task_types),
+		cmocka_unit_test(test_diff_names_fields_and_hides_personal_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
