@@ -431,6 +431,7 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	struct expert e, old;
 	const char *field;
 	char why[480], detail[1025], diff[1000] = "";
+	unsigned changed = 0;
 	struct expert_row_problems errs;
 	bool valid = expert_from_row(row, ctx->today, &e, &errs, NULL) != IDENT_INVALID;
 	if (!valid) {
@@ -479,13 +480,13 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 			a->unchanged++;
 			return true;   /* nothing to record: no event, no audit entry */
 		}
-		expert_diff(&old, &e, diff, sizeof diff);
+		expert_diff(&old, &e, diff, sizeof diff, &changed);
 	}
 	snprintf(detail, sizeof detail, "import %lld line %lld%s%s",
 	         (long long)a->import_id, (long long)line, diff[0] ? ": " : "", diff);
-	a->st = handler_save_expert(ctx, &e, is_new, is_new ? "imported" : "updated",
-	                            reidentified ? a->identity_reason : NULL, 0, detail,
-	                            a->rep);
+	a->st = handler_save_expert_changed(ctx, &e, is_new, is_new ? "imported" : "updated",
+	                                    reidentified ? a->identity_reason : NULL, 0,
+	                                    detail, changed, a->rep);
 	if (a->st != PROTO_OK)
 		return false;
 	if (is_new)

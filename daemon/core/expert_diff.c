@@ -8,16 +8,26 @@
 #include "expert_diff.h"
 #include "proto.h"
 
+const char *const expert_diff_fields[EXPERT_DIFF_FIELDS + 1] = {
+	"name", "sex", "resident_id", "phone", "employer", "employer_code",
+	"recommender_code", "specialties", "group_types", "task_types", "title",
+	"qualification", "assess_years", "training_years", "relaxations",
+	"position", "email", NULL};
+
 struct expert_diff_out {
 	char *buf;
 	size_t size, len;
 	int count;
+	unsigned mask;
 };
 
 static void expert_diff_add(struct expert_diff_out *o, const char *field,
                             const char *from, const char *to)
 {
 	static const char ellipsis[] = "\xe2\x80\xa6"; /* … */
+	for (unsigned i = 0; i < EXPERT_DIFF_FIELDS; i++)
+		if (strcmp(expert_diff_fields[i], field) == 0)
+			o->mask |= 1u << i;
 	o->count++;
 	if (o->len + 1 >= o->size)
 		return;
@@ -103,9 +113,9 @@ static void expert_diff_specialties(struct expert_diff_out *o, const struct expe
 }
 
 int expert_diff(const struct expert *old, const struct expert *e, char *out,
-                size_t outsz)
+                size_t outsz, unsigned *mask)
 {
-	struct expert_diff_out o = {out, outsz, 0, 0};
+	struct expert_diff_out o = {out, outsz, 0, 0, 0};
 	if (outsz)
 		out[0] = '\0';
 	expert_diff_str(&o, "name", old->name, e->name);
@@ -132,5 +142,7 @@ int expert_diff(const struct expert *old, const struct expert *e, char *out,
 	expert_diff_str(&o, "position", old->position, e->position);
 	if (strcmp(old->email, e->email) != 0)
 		expert_diff_add(&o, "email", "", NULL);
+	if (mask)
+		*mask = o.mask;
 	return o.count;
 }

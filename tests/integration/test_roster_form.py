@@ -205,6 +205,11 @@ class RosterFormTest(DaemonTest):
         self.assertNotIn("13912345678", detail)    # personal data stays out
         self.assertNotIn("13800138000", detail)
         self.assertNotIn("name", detail)           # only what changed
+        # The audit log names the changed fields, never their values.
+        entry = self.last_expert_entry()
+        self.assertEqual(entry["event"], "updated")
+        self.assertEqual(entry["changed"], ["phone", "title", "assess_years"])
+        self.assertTrue(self.ctl.json("audit", "verify")["ok"])
 
     def test_identity_correction_needs_a_stated_reason(self):
         rid = resident_id("19800115", 11)
@@ -235,6 +240,7 @@ class RosterFormTest(DaemonTest):
         entry = self.last_expert_entry()
         self.assertEqual(entry["event"], "updated")
         self.assertEqual(entry["reason"], why)
+        self.assertEqual(entry["changed"], ["name"])
         # The option is for identity corrections: other rows still need
         # nothing, and the log still verifies.
         self.assertTrue(self.ctl.json("audit", "verify")["ok"])

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "audit.h"
 #include "expert_diff.h"
 #include "expert_row.h"
 #include "proto.h"
@@ -160,7 +161,7 @@ static void test_diff_names_fields_and_hides_personal_data(void **state)
 	a.title = TITLE_INTERMEDIATE;
 	a.group_types = GROUP_METHODS;
 	b = a;
-	assert_int_equal(expert_diff(&a, &b, out, sizeof out), 0);
+	assert_int_equal(expert_diff(&a, &b, out, sizeof out, NULL), 0);
 	assert_string_equal(out, "");
 	snprintf(b.name, sizeof b.name, "张玮");
 	snprintf(b.phone, sizeof b.phone, "13912345678");
@@ -169,16 +170,77 @@ static void test_diff_names_fields_and_hides_personal_data(void **state)
 	b.title = TITLE_DEPUTY_SENIOR;
 	b.group_types = GROUP_METHODS | GROUP_TRAINING_REVIEW;
 	b.assess_years = 4;
-	assert_int_equal(expert_diff(&a, &b, out, sizeof out), 6);
+	unsigned mask = 0;
+	assert_int_equal(expert_diff(&a, &b, out, sizeof out, &mask), 6);
+	/* name, phone, specialties, group_types, title, assess_years */
+	assert_int_equal(mask, (1u << 0) | (1u << 3) | (1u << 7) | (1u << 8) | (1u << 10) |
+	                       (1u << 12));
 	assert_string_equal(out, "name 张伟 → 张玮; phone changed; specialties 焊工 → 焊工|电工; "
 	                    "group_types methods → training_review|methods; "
 	                    "title intermediate → deputy_senior; assess_years 0 → 4");
 	assert_null(strstr(out, "139"));
 	/* Cut short, at a character boundary, and marked. */
 	char small[24];
-	assert_int_equal(expert_diff(&a, &b, small, sizeof small), 6);
+	assert_int_equal(expert_diff(&a, &b, small, sizeof small, NULL), 6);
 	assert_true(strlen(small) < sizeof small);
 	assert_non_null(strstr(small, "…"));
+}
+
+/* The pool.expert body of an update names what changed (DRAW.md 4.2),
+ * and the verifier's reader holds it to its layout. */
+static void test_audit_body_names_changed_fields(void **state)
+{
+	(void)state;
+	struct expert e, back;
+	memset(&e, 0, sizeof e);
+	e.id = 1;
+	e.n_specialties = 1;
+	snprintf(e.specialties[0], sizeof e.specialties[0], "焊工");
+	e.group_types = GROUP_METHODS;
+	unsigned mask = (1u << 3) | (1u << 10), got = 99;   /* phone, title */
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_unpacked u;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	audit_pack_expert_changed(&pk, "updated", "op", "", mask, &e);
+	msgpack_unpacked_init(&u);
+	assert_int_equal(msgpack_unpack_next(&u, sb.data, sb.size, NULL),
+	                 MSGPACK_UNPACK_SUCCESS);
+	msgpack_object *body = &u.data;
+	assert_int_equal(body->via.map.size, 4);
+	assert_true(audit_read_expert_changes(body, &back, &got));
+	assert_int_equal(got, mask);
+	assert_int_equal(back.id, 1);
+	const msgpack_object *names = proto_map_get(body, "changed");
+	assert_non_null(names);
+	assert_int_equal(names->via.array.size, 2);
+	assert_memory_equal(names->via.array.ptr[0].via.str.ptr, "phone", 5);
+
+	/* Out of order, or on another event: not the layout. */
+	msgpack_object first = names->via.array.ptr[0];
+	names->via.array.ptr[0] = names->via.array.ptr[1];
+	names->via.array.ptr[1] = first;
+	assert_false(audit_read_expert_changes(body, &back, &got));
+	names->via.array.ptr[1] = names->via.array.ptr[0];
+	names->via.array.ptr[0] = first;
+	assert_true(audit_read_expert_changes(body, &back, &got));
+	body->via.map.ptr[0].val.via.str.ptr = "imported";
+	body->via.map.ptr[0].val.via.str.size = 8;
+	assert_false(audit_read_expert_changes(body, &back, &got));
+	msgpack_unpacked_destroy(&u);
+
+	/* No changes: the old 3-key layout, which still reads. */
+	msgpack_sbuffer_clear(&sb);
+	audit_pack_expert_changed(&pk, "imported", "op", NULL, 0, &e);
+	msgpack_unpacked_init(&u);
+	assert_int_equal(msgpack_unpack_next(&u, sb.data, sb.size, NULL),
+	                 MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(u.data.via.map.size, 3);
+	assert_true(audit_read_expert_changes(&u.data, &back, &got));
+	assert_int_equal(got, 0);
+	msgpack_unpacked_destroy(&u);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 int main(void)
@@ -187,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_every_problem_is_reported),
 		cmocka_unit_test(test_group_types_follow_task_types),
 		cmocka_unit_test(test_diff_names_fields_and_hides_personal_data),
+		cmocka_unit_test(test_audit_body_names_changed_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
