@@ -494,9 +494,14 @@ static int import_run(struct import *im)
 	}
 	if (rc == 0 || rc == EX_DATAERR) {
 		import_abort(im);
-		fprintf(stderr, "expertctl: %s: nothing imported: %zu invalid row%s "
-		        "(fix them, or use --skip-invalid)\n", im->path, import_bad_rows(im),
-		        import_bad_rows(im) == 1 ? "" : "s");
+		if (r->zh)
+			fprintf(stderr, "expertctl: %s: 未导入任何专家：%zu 行有误（改正后重新导入，"
+			        "或用 --skip-invalid 只导入无误的行）\n", im->path,
+			        import_bad_rows(im));
+		else
+			fprintf(stderr, "expertctl: %s: nothing imported: %zu invalid row%s "
+			        "(fix them, or use --skip-invalid)\n", im->path,
+			        import_bad_rows(im), import_bad_rows(im) == 1 ? "" : "s");
 		import_print_summary(im, false);
 		return EX_DATAERR;
 	}

@@ -124,7 +124,8 @@ static void roster_take_header(struct roster_parse *ps)
 			roster_issue_add(&r->warnings, &r->nwarnings, ps->rec_line, text,
 			                 r->zh ? "不是导入所用的列，已忽略" : "unknown column, ignored");
 		} else if (r->headers[f]) {
-			roster_fail(ps, "line %ld: columns \"%s\" and \"%s\" both mean %s",
+			roster_fail(ps, r->zh ? "第 %ld 行：“%s”与“%s”两列是同一项（%s）"
+			                      : "line %ld: columns \"%s\" and \"%s\" both mean %s",
 			            ps->rec_line, r->headers[f], text, roster_field_name(f));
 		} else {
 			r->headers[f] = text;
@@ -143,7 +144,9 @@ static void roster_take_header(struct roster_parse *ps)
 		         fi->headers[0], fi->name);
 	}
 	if (missing[0])
-		roster_fail(ps, "line %ld: missing required columns: %s", ps->rec_line, missing);
+		roster_fail(ps, r->zh ? "第 %ld 行：缺少必需的列：%s"
+		                      : "line %ld: missing required columns: %s",
+		            ps->rec_line, missing);
 	ps->have_header = true;
 }
 
