@@ -167,9 +167,53 @@ struct roster_value {
 	roster_issue_add(&(ps)->r->errors, &(ps)->r->nerrors, (ps)->rec_line, \
 	                 (ps)->r->headers[f], (ps)->r->zh ? (fmt_zh) : (fmt_en), __VA_ARGS__)
 
+/*
+ * The level part of a 职业资格 or 职称 cell that carries the occupation or
+ * field too, as the form's two lines do ("等级：高级技师 职业（工种）：焊工",
+ * "高级技师（焊工）", "高级工程师/机械"): after a leading 等级： and up to the
+ * first bracket, slash, comma or space.
+ */
+static struct roster_span roster_level_part(struct roster_span s)
+{
+	static const char *const prefixes[] = {"等级：", "等级:", NULL};
+	static const char *const stops[] = {"（", "(", "/", "／", "，", ",", "；", ";", " ",
+	                                    "\xe3\x80\x80", "职业（工种）", "专业：", NULL};
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (s.len > n && memcmp(s.s, prefixes[i], n) == 0) {
+			s.s += n;
+			s.len -= n;
+			break;
+		}
+	}
+	size_t cut = s.len;
+	for (size_t i = 0; stops[i]; i++) {
+		size_t n = strlen(stops[i]);
+		for (size_t at = 0; at + n <= cut; at++)
+			if (memcmp(s.s + at, stops[i], n) == 0) {
+				cut = at;
+				break;
+			}
+	}
+	return roster_fields_trim((struct roster_span){s.s, cut});
+}
+
 /* The wire value an enum item stands for: an alias, the wire name itself,
  * or (titles) a common name; NULL if none. */
+static const char *roster_enum_value_of(enum roster_field f, struct roster_span item);
+
 static const char *roster_enum_value(enum roster_field f, struct roster_span item)
+{
+	const char *v = roster_enum_value_of(f, item);
+	if (!v && (f == ROSTER_F_TITLE || f == ROSTER_F_QUALIFICATION)) {
+		struct roster_span level = roster_level_part(item);
+		if (level.len > 0 && level.len < item.len)
+			v = roster_enum_value_of(f, level);
+	}
+	return v;
+}
+
+static const char *roster_enum_value_of(enum roster_field f, struct roster_span item)
 {
 	const struct roster_field_info *fi = roster_field_info(f);
 	const char *v = fi->kind == ROSTER_K_TITLE ? roster_fields_title(item)

@@ -417,6 +417,34 @@ static void test_form_labels_and_values(void **state)
 	roster_destroy(&r);
 }
 
+/* The form's 职业资格 and 职称 carry a level and an occupation or field;
+ * a cell holding both gives its level. */
+static void test_level_cells_with_occupation(void **state)
+{
+	(void)state;
+	const char *csv = HDR_ZH ",职业资格,职称\n"
+	                  ROW_ZH_1 ",高级技师（焊工）,高级工程师/机械制造\n"
+	                  ROW_ZH_1 ",等级：技师 职业（工种）：电工,等级：工程师 专业：电气\n"
+	                  ROW_ZH_1 ",技师（二级）,大师（焊接）\n";
+	struct roster *r = parse_ok(csv);
+	struct row row;
+	row_open(r, 0, &row);
+	assert_str(row.map, "qualification", "senior_technician");
+	assert_str(row.map, "title", "deputy_senior");
+	row_close(&row);
+	row_open(r, 1, &row);
+	assert_str(row.map, "qualification", "technician");
+	assert_str(row.map, "title", "intermediate");
+	row_close(&row);
+	row_open(r, 2, &row);
+	assert_str(row.map, "qualification", "technician");
+	assert_null(proto_map_get(row.map, "title"));
+	row_close(&row);
+	assert_int_equal(r->nerrors, 1);
+	assert_non_null(strstr(r->errors[0].reason, "大师（焊接）"));
+	roster_destroy(&r);
+}
+
 static const char *title(const char *s)
 {
 	return roster_fields_title((struct roster_span){s, strlen(s)});
@@ -537,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_non_integer_years_is_a_row_error),
 		cmocka_unit_test(test_form_labels_and_values),
 		cmocka_unit_test(test_normalisers_and_titles),
+		cmocka_unit_test(test_level_cells_with_occupation),
 		cmocka_unit_test(test_quotes_and_binary_files),
 		cmocka_unit_test(test_column_for_daemon_fields),
 	};
