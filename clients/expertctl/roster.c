@@ -316,6 +316,41 @@ static bool roster_read_value(struct roster_parse *ps, enum roster_field f,
 	}
 }
 
+/*
+ * The row schema's limits (PROTOCOL.md 7.5.2), checked here so that a cell
+ * beyond them is this row's error, reported with its others, rather than
+ * a schema error refusing the whole call: lengths of strings, counts of
+ * lists (at most 3 specialties), ranges of numbers. A cell past them is
+ * left out of the row.
+ */
+static bool roster_check_limits(struct roster_parse *ps, enum roster_field f,
+                                struct roster_value *v)
+{
+	const char *name = roster_field_name(f);
+	const struct proto_field *pf = proto_import_row;
+	while (pf->name && strcmp(pf->name, name) != 0)
+		pf++;
+	if (!pf->name || !v->present)
+		return true;
+	if (pf->type == PROTO_T_INT && (v->num < pf->min || v->num > pf->max)) {
+		ROSTER_ROW_ERR(ps, f, "must be %lld to %lld", "应为 %lld 至 %lld",
+		               (long long)pf->min, (long long)pf->max);
+	} else if ((pf->type == PROTO_T_STR_ARRAY || pf->type == PROTO_T_ENUM_ARRAY) &&
+	           (int64_t)v->nitems > pf->max) {
+		ROSTER_ROW_ERR(ps, f, "at most %lld values, not %zu", "最多 %lld 个，此处有 %zu 个",
+		               (long long)pf->max, v->nitems);
+	} else if (pf->type == PROTO_T_STR && (int64_t)v->items[0].len > pf->max) {
+		ROSTER_ROW_ERR(ps, f, "at most %lld bytes (about %lld Chinese characters), "
+		               "not %zu",
+		               "最长 %lld 字节（约 %lld 个汉字），此处有 %zu 字节",
+		               (long long)pf->max, (long long)pf->max / 3, v->items[0].len);
+	} else {
+		return true;
+	}
+	v->present = false;
+	return false;
+}
+
 /* 出生年月 against digits 7-12 of the resident ID (when both are readable). */
 static bool roster_check_birth(struct roster_parse *ps, const struct roster_value *vals)
 {
@@ -393,6 +428,7 @@ static void roster_take_row(struct roster_parse *ps)
 			continue;
 		const char *cell = c < ps->ncells ? ps->cells[c] : "";
 		ok = roster_read_value(ps, (enum roster_field)f, cell, &vals[f]) && ok;
+		ok = roster_check_limits(ps, (enum roster_field)f, &vals[f]) && ok;
 	}
 	ok = roster_check_birth(ps, vals) && ok;
 	roster_pack_row(ps, vals, !ok);

@@ -445,6 +445,28 @@ static void test_level_cells_with_occupation(void **state)
 	roster_destroy(&r);
 }
 
+/* Past the row schema's limits: the row's own error, not a refused call. */
+static void test_limits_are_row_errors(void **state)
+{
+	(void)state;
+	const char *csv = "姓名,性别,身份证号,手机,申请专家组专业,考评工作年限\n"
+	                  "张三,男,44010619800101001x,13800138000,焊工、电工、车工、钳工,-1\n";
+	struct roster *r = parse_ok(csv);
+	struct row row;
+	assert_int_equal(r->nerrors, 2);
+	assert_string_equal(r->errors[0].column, "申请专家组专业");
+	assert_non_null(strstr(r->errors[0].reason, "最多 3 个，此处有 4 个"));
+	assert_string_equal(r->errors[1].column, "考评工作年限");
+	assert_non_null(strstr(r->errors[1].reason, "应为 0 至 80"));
+	assert_true(r->rows[0].has_errors);
+	row_open(r, 0, &row);
+	assert_null(proto_map_get(row.map, "specialties"));
+	assert_null(proto_map_get(row.map, "assess_years"));
+	assert_str(row.map, "name", "张三");
+	row_close(&row);
+	roster_destroy(&r);
+}
+
 static const char *title(const char *s)
 {
 	return roster_fields_title((struct roster_span){s, strlen(s)});
@@ -566,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_form_labels_and_values),
 		cmocka_unit_test(test_normalisers_and_titles),
 		cmocka_unit_test(test_level_cells_with_occupation),
+		cmocka_unit_test(test_limits_are_row_errors),
 		cmocka_unit_test(test_quotes_and_binary_files),
 		cmocka_unit_test(test_column_for_daemon_fields),
 	};
