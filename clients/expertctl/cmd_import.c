@@ -111,12 +111,111 @@ static const struct {
 	 "年龄超过65周岁，且无放宽条件（第十一条）"},
 };
 
+/*
+ * Reasons that carry names: the English text with %s where a value goes,
+ * and the Chinese with %1..%6 for the values in order. A value male or
+ * female is shown as 男 or 女.
+ */
+static const struct {
+	const char *en, *zh;
+} import_templates_zh[] = {
+	{"resident ID %s is expert %s, %s (%s); this row says %s (%s): one ID is one "
+	 "person, so the row is refused (fix the row, or give a reason to correct the "
+	 "record)",
+	 "身份证号码 %1 已是专家 %2：%3（%4）；此行却是 %5（%6）。同一身份证号码只能是同一人，"
+	 "此行不予导入（请改正此行，或说明理由以更正原记录）"},
+	{"resident ID %s is expert %s, %s (%s); this row says %s (%s): accepted as a "
+	 "correction of that expert (identity_reason given)",
+	 "身份证号码 %1 已是专家 %2：%3（%4）；此行为 %5（%6）：已按所给理由更正该专家的记录"},
+	{"no occupation is named '%s' in the catalogue; closest: %s",
+	 "职业目录中没有“%1”；相近的有：%2"},
+	{"no occupation is named '%s' in the catalogue", "职业目录中没有“%1”"},
+	{"'%s' is not registered and will be a new organisation; close to: %s",
+	 "“%1”尚未登记，将登记为新单位；相近的已登记单位：%2"},
+};
+
+#define IMPORT_TEMPLATE_VALUES 6
+
+/* Match reason against en, capturing the values; false if it does not
+ * match as a whole. */
+static bool import_template_match(const char *en, const char *reason, size_t rlen,
+                                  const char *val[], size_t vlen[], int *nval)
+{
+	const char *p = reason, *end = reason + rlen;
+	*nval = 0;
+	while (*en) {
+		const char *hole = strstr(en, "%s");
+		size_t lit = hole ? (size_t)(hole - en) : strlen(en);
+		if ((size_t)(end - p) < lit || memcmp(p, en, lit) != 0)
+			return false;
+		p += lit;
+		if (!hole)
+			return p == end;
+		en = hole + 2;
+		const char *next = strstr(en, "%s");
+		size_t nlit = next ? (size_t)(next - en) : strlen(en);
+		/* The value runs to the next literal (to the end for the last). */
+		const char *stop = end;
+		if (nlit > 0) {
+			char want[160];
+			snprintf(want, sizeof want, "%.*s", (int)nlit, en);
+			stop = NULL;
+			for (const char *q = p; q + nlit <= end && !stop; q++)
+				if (memcmp(q, want, nlit) == 0)
+					stop = q;
+			if (!stop || *nval == IMPORT_TEMPLATE_VALUES)
+				return false;
+		}
+		val[*nval] = p;
+		vlen[(*nval)++] = (size_t)(stop - p);
+		p = stop;
+	}
+	return p == end;
+}
+
+static size_t import_template_fill(const char *zh, const char *val[], const size_t vlen[],
+                                   int nval, char *buf, size_t bufsz)
+{
+	size_t o = 0;
+	for (const char *t = zh; *t && o + 1 < bufsz; t++) {
+		int k = t[0] == '%' && t[1] >= '1' && t[1] <= '9' ? t[1] - '1' : -1;
+		if (k < 0 || k >= nval) {
+			buf[o++] = *t;
+			continue;
+		}
+		t++;
+		const char *v = val[k];
+		size_t n = vlen[k];
+		if (n == 4 && memcmp(v, "male", 4) == 0)
+			v = "男", n = strlen(v);
+		else if (n == 6 && memcmp(v, "female", 6) == 0)
+			v = "女", n = strlen(v);
+		n = n < bufsz - 1 - o ? n : bufsz - 1 - o;
+		memcpy(buf + o, v, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return o;
+}
+
 /* reason in Chinese if the roster's headers are, into buf. */
 static const char *import_reason(const struct import *im, const char *reason,
                                  size_t *rlen, char *buf, size_t bufsz)
 {
 	if (!im->roster->zh)
 		return reason;
+	for (size_t i = 0; i < sizeof import_templates_zh / sizeof import_templates_zh[0];
+	     i++) {
+		const char *val[IMPORT_TEMPLATE_VALUES];
+		size_t vlen[IMPORT_TEMPLATE_VALUES];
+		int nval;
+		if (import_template_match(import_templates_zh[i].en, reason, *rlen, val, vlen,
+		                          &nval)) {
+			*rlen = import_template_fill(import_templates_zh[i].zh, val, vlen, nval,
+			                             buf, bufsz);
+			return buf;
+		}
+	}
 	for (size_t i = 0; i < sizeof import_reasons_zh / sizeof import_reasons_zh[0]; i++) {
 		size_t n = strlen(import_reasons_zh[i].en);
 		if (*rlen >= n && memcmp(reason, import_reasons_zh[i].en, n) == 0) {

@@ -18,7 +18,7 @@
 
 /* More problems than any row can have: one per field, a few per rule. */
 #define EXPERT_ROW_MAX_PROBLEMS 24
-#define EXPERT_ROW_REASON_MAX 160
+#define EXPERT_ROW_REASON_MAX 480   /* the ID-reuse reason names two people */
 
 /* One problem of a row: the row field at fault and a static-sized reason
  * that never holds a full resident ID or phone number. */

@@ -154,6 +154,8 @@ class RosterFormTest(DaemonTest):
         self.assertIn("行号 2", reasons[(4, "身份证号")])
         self.assertIn("不是整数", reasons[(4, "从事职业技能评价考评工作年限")])
         self.assertIn("第八条", reasons[(5, "group_types")])
+        self.assertIn("职业目录中没有“不存在的工种”",
+                      reasons[(5, "申请专家组专业（不超过3个）")])
         self.assertFalse(out["committed"])
         self.assertEqual(self.ctl.json("pool", "list")["total"], 0)
 
@@ -171,6 +173,7 @@ class RosterFormTest(DaemonTest):
         self.assertIn("第 2 行，“姓名”", r.err)
         self.assertIn("张伟", r.err)       # the stored person
         self.assertIn("陈志强", r.err)     # the row's
+        self.assertIn("同一身份证号码只能是同一人", r.err)   # in Chinese, as the headers
         self.assertNotIn(rid, r.err)
         self.assertEqual(self.reveal(1)["name"], "张伟")
 
@@ -229,7 +232,7 @@ class RosterFormTest(DaemonTest):
         row_warnings = [w for w in out["warnings"] if w["line"] == 2]
         self.assertEqual(len(row_warnings), 1, out["warnings"])
         self.assertIn("张伟", row_warnings[0]["reason"])
-        self.assertIn("accepted as a correction", row_warnings[0]["reason"])
+        self.assertIn("已按所给理由更正", row_warnings[0]["reason"])
         self.assertEqual(self.reveal(1)["name"], "张玮")
         updates = [h for h in self.ctl.json("pool", "show", "1")["history"]
                    if h["event"] == "updated"]
