@@ -16,6 +16,7 @@
 
 #include "proto.h"
 #include "roster.h"
+#include "import_zh.h"
 #include "roster_fields.h"
 
 #define HDR_ZH "姓名,性别,身份证号码,手机号码,申请专家组专业,专家组类型"
@@ -467,6 +468,38 @@ static void test_limits_are_row_errors(void **state)
 	roster_destroy(&r);
 }
 
+static const char *zh(const char *en, char *buf, size_t bufsz)
+{
+	size_t n = strlen(en);
+	const char *out = import_zh_reason(en, &n, buf, bufsz);
+	assert_int_equal(strlen(out), n);
+	return out;
+}
+
+/* The daemon's reasons for a Chinese roster: by prefix and by template. */
+static void test_daemon_reasons_in_chinese(void **state)
+{
+	(void)state;
+	char buf[600];
+	assert_string_equal(zh("the same resident ID is on line 7", buf, sizeof buf),
+	                    "与本表另一行身份证号码相同，行号 7");
+	assert_string_equal(zh("resident ID 440106********0118 is expert 3, 张伟 (male); "
+	                       "this row says 陈芳 (female): one ID is one person, so the "
+	                       "row is refused (fix the row, or give a reason to correct "
+	                       "the record)", buf, sizeof buf),
+	                    "身份证号码 440106********0118 已是专家 3：张伟（男）；此行却是 "
+	                    "陈芳（女）。同一身份证号码只能是同一人，此行不予导入（请改正此行，"
+	                    "或说明理由以更正原记录）");
+	assert_string_equal(zh("no occupation is named '焊接工' in the catalogue; closest: "
+	                       "焊工, 电焊工", buf, sizeof buf),
+	                    "职业目录中没有“焊接工”；相近的有：焊工, 电焊工");
+	/* Unknown reasons, and near misses of a template, stay as they are. */
+	const char *odd = "something new";
+	assert_ptr_equal(zh(odd, buf, sizeof buf), odd);
+	const char *near = "no occupation is named '焊接工' in the list";
+	assert_ptr_equal(zh(near, buf, sizeof buf), near);
+}
+
 static const char *title(const char *s)
 {
 	return roster_fields_title((struct roster_span){s, strlen(s)});
@@ -589,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_normalisers_and_titles),
 		cmocka_unit_test(test_level_cells_with_occupation),
 		cmocka_unit_test(test_limits_are_row_errors),
+		cmocka_unit_test(test_daemon_reasons_in_chinese),
 		cmocka_unit_test(test_quotes_and_binary_files),
 		cmocka_unit_test(test_column_for_daemon_fields),
 	};
