@@ -140,7 +140,7 @@ struct store_event {
 	char event[32];      /* imported, updated, suspended, reinstated, ... */
 	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
-	char detail[129];    /* "" if none */
+	char detail[1025];   /* "" if none; an update's field-by-field diff */
 };
 enum store_result store_event_add(struct store *s, const struct store_event *ev);
 /* Events of one expert, oldest first; *out malloc'd. */
