@@ -49,8 +49,15 @@ static const struct {
 	 "技能评价专家须从事考评工作一年以上（第十一条）"},
 	{"training review needs at least 10 years of training work (第十一条)",
 	 "培训评审专家须从事培训相关工作十年以上（第十一条）"},
-	{"over the age limit of 65 without a relaxation ground (第十一条)",
-	 "年龄超过65周岁，且无放宽条件（第十一条）"},
+	{"over the age limit of 65 (第十一条(六)); relaxation grounds do not bend it, "
+	 "only an operator's recorded age exception",
+	 "年龄超过65周岁（第十一条（六））；放宽条件不放宽年龄，须经中心批准年龄例外"},
+	{"over the age limit of 65 (第十一条(六)); only an operator's recorded age "
+	 "exception bends it",
+	 "年龄超过65周岁（第十一条（六））；须经中心批准并记录年龄例外"},
+	{"a relaxation ground (第十一条(七)) needs its evidence: the award, the "
+	 "occupation list or the appointment it rests on",
+	 "填写放宽条件（第十一条（七））须同时填写放宽条件依据（获奖、目录或聘书等）"},
 };
 
 /*
