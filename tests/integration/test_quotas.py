@@ -301,8 +301,10 @@ class DisjointPoolTest(DaemonTest):
             f.write(HEAD)
             for i in range(1, self.E + self.W + 1):
                 spec, group = ("电工", "培训评审") if i <= self.E else ("焊工", "技能评价")
-                f.write("专家%d,男,%s,1380000%04d,广州市第%d厂,,%s,%s,%s,中级,技师,10,10\n"
-                        % (i, resident_id(i), i, i, spec, group, TASK_TYPES))
+                # 性别 as the ID's sex digit says (resident_id: odd i, male).
+                f.write("专家%d,%s,%s,1380000%04d,广州市第%d厂,,%s,%s,%s,中级,技师,10,10\n"
+                        % (i, "男" if i % 2 else "女", resident_id(i), i, i, spec,
+                           group, TASK_TYPES))
         self.assertEqual(self.ctl.json("pool", "import", path)["inserted"],
                          self.E + self.W)
         self.conn = RawClient(self.d.endpoint)
