@@ -97,6 +97,8 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, ledger.warn_at), 0, 0, 1000},
 	{"ledger", "flag_at", NULL, CONFIG_K_INT,
 	 offsetof(struct config, ledger.flag_at), 0, 0, 1000},
+	{"ledger", "flag_span_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, ledger.flag_span_days), 0, 0, 3650},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -649,6 +651,13 @@ int config_validate(const struct config *cfg, char *err, size_t errsz)
 	if (cfg->ledger.flag_at > 0 && cfg->ledger.warn_at > cfg->ledger.flag_at) {
 		config_err(err, errsz, "[ledger] warn_at %d is above flag_at %d",
 		           cfg->ledger.warn_at, cfg->ledger.flag_at);
+		return EX_CONFIG;
+	}
+	/* Counted events all lie inside the window: a span as long never flags. */
+	if (cfg->ledger.flag_span_days >= cfg->ledger.window_days) {
+		config_err(err, errsz, "[ledger] flag_span_days %d must be below "
+		           "window_days %d", cfg->ledger.flag_span_days,
+		           cfg->ledger.window_days);
 		return EX_CONFIG;
 	}
 	if (cfg->log_level < LOG_ERR || cfg->log_level > LOG_DEBUG) {

@@ -302,7 +302,7 @@ static void test_assign_and_ledger(void **state)
 		"[ledger]\nweight_decline = 2\nweight_excused = 0\nweight_expiry = 4\n"
 		"weight_withdrawal = 5\nweight_no_show = 6\n"
 		"excused = schedule, other\nexcused_free = 1\nwindow_days = 30\n"
-		"warn_at = 7\nflag_at = 9\n");
+		"warn_at = 7\nflag_at = 9\nflag_span_days = 29\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
 	assert_int_equal(cfg.response_hours, 48);
 	assert_int_equal(cfg.ledger.weight[POLICY_DECLINE], 2);
@@ -317,6 +317,7 @@ static void test_assign_and_ledger(void **state)
 	assert_int_equal(cfg.ledger.window_days, 30);
 	assert_int_equal(cfg.ledger.warn_at, 7);
 	assert_int_equal(cfg.ledger.flag_at, 9);
+	assert_int_equal(cfg.ledger.flag_span_days, 29);
 
 	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nexcused = none\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
@@ -334,6 +335,17 @@ static void test_assign_and_ledger(void **state)
 	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
 	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
 	fx_assert_contains(err, "warn_at");
+
+	/* The span a flag needs: default 90, below the window or never met. */
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure"), 0);
+	assert_int_equal(cfg.ledger.flag_span_days, 90);
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nwindow_days = 30\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
+	fx_assert_contains(err, "flag_span_days 90 must be below window_days 30");
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nflag_span_days = -1\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	fx_assert_contains(err, "flag_span_days");
 }
 
 static void test_missing_file(void **state)
