@@ -30,6 +30,7 @@ struct pool;
 /* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
 struct assign_rules {
 	int64_t respond_within;          /* default seconds to answer */
+	int64_t min_respond_within;      /* shorter: operators only, with a reason */
 	struct policy ledger;
 };
 

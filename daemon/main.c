@@ -89,6 +89,7 @@ static void daemon_set_rules(struct daemon *d, const struct config *c)
 	};
 	d->assign = (struct assign_rules){
 		.respond_within = (int64_t)c->response_hours * 3600,
+		.min_respond_within = (int64_t)c->min_response_minutes * 60,
 		.ledger = c->ledger,
 	};
 }

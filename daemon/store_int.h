@@ -22,7 +22,7 @@
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
 	" leader, backups, orgs, start_at, end_at, district, exclude, note," \
 	" nonce, state, created_at, respond_within, fill, cancel_reason," \
-	" leader_expert, leader_reason"
+	" leader_expert, leader_reason, respond_reason"
 
 #define ORG_COLS "id, key, name, code, kinds, merged_into"
 
@@ -145,7 +145,7 @@
 	  " ON CONFLICT(key) DO UPDATE SET value = excluded.value") \
 	X(STMT_TASK_INSERT, "INSERT INTO tasks(" TASK_COLS ") VALUES (?1, ?2," \
 	  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17," \
-	  " ?18, ?19, ?20, ?21, ?22, ?23, ?24)") \
+	  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)") \
 	X(STMT_TASK_FILL, "UPDATE tasks SET fill = ?2 WHERE id = ?1") \
 	X(STMT_TASK_CANCEL, "UPDATE tasks SET state = ?2, fill = ?3," \
 	  " cancel_reason = ?4 WHERE id = ?1") \
@@ -296,7 +296,7 @@ bool store_column_assignment(sqlite3_stmt *st, void *row);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

@@ -350,9 +350,20 @@ static const char *const schema_v6[] = {
 	NULL,
 };
 
+/*
+ * Version 7 (issue #12): why an operator gave a task a response window
+ * below [assign] min_response_minutes ("" for none); expiries of its
+ * seats add no ledger event (POLICY.md 6.1).
+ */
+static const char *const schema_v7[] = {
+	"ALTER TABLE tasks ADD COLUMN respond_reason TEXT NOT NULL DEFAULT '';",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                                schema_v4, schema_v5, schema_v6};
+                                                schema_v4, schema_v5, schema_v6,
+                                                schema_v7};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

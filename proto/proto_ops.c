@@ -220,6 +220,7 @@ static const struct proto_field f_draw[] = {
 	F_STR("nonce", REQ, 16, 64),
 	F_STR("bureau", 0, 1, 31),
 	F_INT("respond_within", 0, 1, 2592000),
+	F_STR("respond_reason", 0, 1, REASON_MAX),
 	F_INT("leader_expert", 0, 1, INT64_MAX),
 	F_STR("leader_reason", 0, 1, REASON_MAX),
 	END};

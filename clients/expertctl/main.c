@@ -124,7 +124,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --bureau CODE    the bureau the task is for (operators; default center)\n"
 	 "  --respond-within SECONDS  how long each offered expert has to answer\n"
 	 "                   (default: the daemon's [assign] response_hours; never past\n"
-	 "                   the start)\n"
+	 "                   the start); below [assign] min_response_minutes only for\n"
+	 "                   operators, with --respond-reason TEXT, and then expiries\n"
+	 "                   do not count against the experts\n"
 	 "Each offered seat's one-time token is printed once (JSON: \"tokens\" by\n"
 	 "assignment id); expertd keeps only a hash of it.\n"},
 	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",

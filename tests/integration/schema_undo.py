@@ -5,6 +5,7 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    7: ("ALTER TABLE tasks DROP COLUMN respond_reason",),   # short response window
     6: ("ALTER TABLE tasks DROP COLUMN leader_expert",      # designated leader
         "ALTER TABLE tasks DROP COLUMN leader_reason"),
     5: ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",

@@ -346,6 +346,24 @@ static void test_assign_and_ledger(void **state)
 	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nflag_span_days = -1\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
 	fx_assert_contains(err, "flag_span_days");
+
+	/* The shortest window a bureau may ask for: default 60 minutes, not
+	 * above the default window every bureau gets. */
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure"), 0);
+	assert_int_equal(cfg.min_response_minutes, 60);
+	path = fx_write_file(tmpdir, "c", ".ini",
+	                     "[assign]\nresponse_hours = 2\nmin_response_minutes = 120\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(cfg.min_response_minutes, 120);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), 0);
+	path = fx_write_file(tmpdir, "c", ".ini",
+	                     "[assign]\nresponse_hours = 2\nmin_response_minutes = 121\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
+	fx_assert_contains(err, "min_response_minutes 121 is above response_hours 2");
+	path = fx_write_file(tmpdir, "c", ".ini", "[assign]\nmin_response_minutes = 0\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	fx_assert_contains(err, "min_response_minutes");
 }
 
 static void test_missing_file(void **state)
