@@ -83,7 +83,7 @@ static const struct config_key config_keys[] = {
 	{"assign", "response_hours", NULL, CONFIG_K_INT,
 	 offsetof(struct config, response_hours), 0, 1, 720},
 	{"assign", "min_response_minutes", NULL, CONFIG_K_INT,
-	 offsetof(struct config, min_response_minutes), 0, 1, 43200},
+	 offsetof(struct config, min_response_minutes), 0, 0, 43200},
 	CONFIG_LEDGER_WEIGHT("weight_decline", POLICY_DECLINE),
 	CONFIG_LEDGER_WEIGHT("weight_excused", POLICY_EXCUSED),
 	CONFIG_LEDGER_WEIGHT("weight_expiry", POLICY_EXPIRY),

@@ -50,6 +50,18 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep)
 {
+	struct handler_why why = {.reason = reason, .until = until, .detail = detail,
+	                          .ground = -1};
+	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
+}
+
+enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert *e,
+                                          bool is_new, const char *event,
+                                          const struct handler_why *why,
+                                          struct reply *rep)
+{
+	const char *reason = why->reason;
+	bool grounded = why->ground >= 0 && why->ground < PROTO_STATUS_GROUNDS_COUNT;
 	e->updated_at = ctx->now;
 	if (is_new)
 		e->created_at = ctx->now;
@@ -57,16 +69,20 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 	                             : store_expert_update(ctx->store, e);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	struct store_event ev = {.expert_id = e->id, .at = ctx->now, .until = until};
+	struct store_event ev = {.expert_id = e->id, .at = ctx->now, .until = why->until};
 	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
 	snprintf(ev.event, sizeof ev.event, "%s", event);
 	snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
-	snprintf(ev.detail, sizeof ev.detail, "%s", detail ? detail : "");
+	snprintf(ev.detail, sizeof ev.detail, "%s", why->detail ? why->detail : "");
+	snprintf(ev.ground, sizeof ev.ground, "%s",
+	         grounded ? proto_status_grounds[why->ground] : "");
+	snprintf(ev.referral, sizeof ev.referral, "%s",
+	         why->referral ? why->referral : "");
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	audit_pack_expert(handler_audit_begin(ctx), event, ctx->caller->principal,
-	                  reason, e);
+	audit_pack_expert_ground(handler_audit_begin(ctx), event, ctx->caller->principal,
+	                         reason, grounded ? why->ground : -1, why->referral, e);
 	/* A flag set by the ledger is its own event type (DRAW.md 4.2). */
 	enum proto_status st = handler_audit_end(
 		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,

@@ -78,6 +78,19 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       bool is_new, const char *event,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep);
+/* Why a status changed (POLICY.md 6.3): the text, and for a suspension
+ * or revocation an optional ground and referral note. */
+struct handler_why {
+	const char *reason;     /* NULL or "": none */
+	int32_t until;          /* day number or 0 */
+	const char *detail;     /* NULL or "": none */
+	int ground;             /* index into proto_status_grounds; -1: none */
+	const char *referral;   /* NULL or "": none */
+};
+enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert *e,
+                                          bool is_new, const char *event,
+                                          const struct handler_why *why,
+                                          struct reply *rep);
 /* Load expert `id` or fill rep with not_found (field "expert"). */
 enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
                                      struct expert *e, struct reply *rep);

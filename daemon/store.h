@@ -141,6 +141,8 @@ struct store_event {
 	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
 	char detail[129];    /* "" if none */
+	char ground[32];     /* proto_status_grounds name, "" if none */
+	char referral[PROTO_REASON_SIZE]; /* referral note, "" if none */
 };
 enum store_result store_event_add(struct store *s, const struct store_event *ev);
 /* Events of one expert, oldest first; *out malloc'd. */

@@ -66,9 +66,11 @@
 	X(STMT_EXPERT_CONTACT, "SELECT name, phone, employer FROM experts" \
 	  " WHERE id = ?1") \
 	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
-	  " reason, until_day, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	  " reason, until_day, detail, ground, referral)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
 	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \
-	  " until_day, detail FROM expert_events WHERE expert_id = ?1 ORDER BY id") \
+	  " until_day, detail, ground, referral FROM expert_events" \
+	  " WHERE expert_id = ?1 ORDER BY id") \
 	X(STMT_CONFLICT_INSERT, "INSERT INTO conflicts(id, expert_id, org_code," \
 	  " kind, valid_from, valid_to, reason, created_at, created_by)" \
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \

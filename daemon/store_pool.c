@@ -204,6 +204,8 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	store_bind_text(st, 5, ev->reason);
 	sqlite3_bind_int(st, 6, ev->until);
 	store_bind_text(st, 7, ev->detail);
+	store_bind_text(st, 8, ev->ground);
+	store_bind_text(st, 9, ev->referral);
 	return store_step_done(st);
 }
 
@@ -217,6 +219,8 @@ static bool column_event(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 4, ev->reason, sizeof ev->reason);
 	ev->until = sqlite3_column_int(st, 5);
 	store_column_copy(st, 6, ev->detail, sizeof ev->detail);
+	store_column_copy(st, 7, ev->ground, sizeof ev->ground);
+	store_column_copy(st, 8, ev->referral, sizeof ev->referral);
 	return true;
 }
 

@@ -351,12 +351,15 @@ static const char *const schema_v6[] = {
 };
 
 /*
- * Version 7 (issue #12): why an operator gave a task a response window
- * below [assign] min_response_minutes ("" for none); expiries of its
- * seats add no ledger event (POLICY.md 6.1).
+ * Version 7 (issue #12, 第十七条): why an operator gave a task a response
+ * window below [assign] min_response_minutes ("" for none; expiries of
+ * its seats add no ledger event, POLICY.md 6.1); the ground and referral
+ * note of a suspension or revocation (POLICY.md 6.3).
  */
 static const char *const schema_v7[] = {
-	"ALTER TABLE tasks ADD COLUMN respond_reason TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE tasks ADD COLUMN respond_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE expert_events ADD COLUMN ground TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE expert_events ADD COLUMN referral TEXT NOT NULL DEFAULT '';",
 	NULL,
 };
 

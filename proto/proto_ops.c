@@ -53,6 +53,10 @@ const char *const proto_channels[] = {
 	"token", "phone", "sms", "email", "in_person", "other", "system", NULL};
 const char *const proto_outcomes[] = {"completed", "no_show", NULL};
 const char *const proto_ledger_levels[] = {"ok", "warn", "flag", NULL};
+/* Grounds of a suspension or revocation (POLICY.md 6.3): 第十七条's
+ * breach of confidentiality, 徇私舞弊, 长期不参加委派任务; then other. */
+const char *const proto_status_grounds[] = {
+	"confidentiality", "favouritism", "non_participation", "other", NULL};
 /* What an expert may answer by token, and the channels staff may record
  * (token and system are the daemon's own). */
 static const char *const proto_token_answers[] = {"accept", "decline", NULL};
@@ -141,6 +145,15 @@ static const struct proto_field f_pool_suspend[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
 	F_DATE("until", 0),
+	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("referral", 0, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_pool_revoke[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("referral", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_pool_status[] = {

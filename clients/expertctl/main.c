@@ -49,16 +49,23 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "Show one expert with history and declared conflicts.",
 	 "  --reveal         show the full ID number and phone (audited)\n"
 	 "  --reason R       why they are revealed (required with --reveal)\n"},
-	{"pool", "suspend", cmd_pool_suspend, "ID --reason R [--until YYYY-MM-DD]",
+	{"pool", "suspend", cmd_pool_suspend,
+	 "ID --reason R [--ground G] [--referral TEXT] [--until YYYY-MM-DD]",
 	 "Suspend an expert from draws, until a date or until reinstated.",
 	 "  --reason R       why (required)\n"
+	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
+	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
+	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"
 	 "  --until DATE     last day of the suspension\n"},
 	{"pool", "reinstate", cmd_pool_reinstate, "ID --reason R",
 	 "Return a suspended or flagged expert to the active pool.",
 	 "  --reason R       why (required)\n"},
-	{"pool", "revoke", cmd_pool_revoke, "ID --reason R",
+	{"pool", "revoke", cmd_pool_revoke, "ID --reason R [--ground G] [--referral TEXT]",
 	 "Revoke an expert's qualification (第十七条).",
-	 "  --reason R       why (required)\n"},
+	 "  --reason R       why (required)\n"
+	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
+	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
+	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"},
 	{"conflict", "add", cmd_conflict_add,
 	 "ID --org ORG --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
 	 "Declare a conflict of interest between an expert and an organisation.",

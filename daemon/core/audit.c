@@ -159,18 +159,31 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 	proto_pack_kv_int(pk, "joined_term", e->joined_term);
 }
 
-void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
-                       const char *reason, const struct expert *e)
+void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
+                              const char *actor, const char *reason, int ground,
+                              const char *referral, const struct expert *e)
 {
 	bool has_reason = reason && *reason;
+	bool has_ground = ground >= 0 && ground < PROTO_STATUS_GROUNDS_COUNT;
+	bool has_referral = referral && *referral;
 
-	msgpack_pack_map(pk, 3 + has_reason);
+	msgpack_pack_map(pk, 3 + has_reason + has_ground + has_referral);
 	proto_pack_kv_str(pk, "event", event);
 	proto_pack_kv_str(pk, "actor", actor);
 	if (has_reason)
 		proto_pack_kv_str(pk, "reason", reason);
+	if (has_ground)
+		proto_pack_kv_str(pk, "ground", proto_status_grounds[ground]);
+	if (has_referral)
+		proto_pack_kv_str(pk, "referral", referral);
 	proto_pack_str(pk, "expert");
 	audit_pack_projection(pk, e);
+}
+
+void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
+                       const char *reason, const struct expert *e)
+{
+	audit_pack_expert_ground(pk, event, actor, reason, -1, NULL, e);
 }
 
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -576,7 +589,8 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 {
 	/* event/actor/reason are checked here; a verifier wanting their text
 	 * reads them with proto_map_str(). */
-	char event[64], actor[64], reason[PROTO_REASON_SIZE];
+	char event[64], actor[64], reason[PROTO_REASON_SIZE], ground[32];
+	char referral[PROTO_REASON_SIZE];
 	struct audit_rd rd, sub;
 
 	memset(e, 0, sizeof *e);
@@ -584,6 +598,11 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 	audit_rd_str(&rd, "event", event, sizeof event);
 	audit_rd_str(&rd, "actor", actor, sizeof actor);
 	audit_rd_opt_str(&rd, "reason", reason, sizeof reason);
+	/* Optional, so that entries written before them read as they did. */
+	if (audit_rd_opt_str(&rd, "ground", ground, sizeof ground) && ground[0])
+		audit_rd_check(&rd, proto_choice_index(proto_status_grounds, ground,
+		                                       strlen(ground)) >= 0);
+	audit_rd_opt_str(&rd, "referral", referral, sizeof referral);
 	if (audit_rd_map(&rd, "expert", &sub))
 		audit_rd_check(&rd, audit_read_projection(&sub, e));
 	return audit_rd_end(&rd);

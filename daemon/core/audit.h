@@ -110,6 +110,12 @@ void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end);
 /* The draw-relevant projection of e: no name, resident ID, phone or email. */
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e);
+/* The same with a suspension's or revocation's ground (index into
+ * proto_status_grounds, -1: none) and referral note (NULL or "": none),
+ * DRAW.md 4.3. */
+void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
+                              const char *actor, const char *reason, int ground,
+                              const char *referral, const struct expert *e);
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);

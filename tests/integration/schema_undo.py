@@ -5,7 +5,9 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
-    7: ("ALTER TABLE tasks DROP COLUMN respond_reason",),   # short response window
+    7: ("ALTER TABLE tasks DROP COLUMN respond_reason",     # short response window
+        "ALTER TABLE expert_events DROP COLUMN ground",     # grounds of 第十七条
+        "ALTER TABLE expert_events DROP COLUMN referral"),
     6: ("ALTER TABLE tasks DROP COLUMN leader_expert",      # designated leader
         "ALTER TABLE tasks DROP COLUMN leader_reason"),
     5: ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",

@@ -5,6 +5,9 @@ secure mode, driven by expertctl as a bureau and as an operator.
   min_response_minutes is refused naming the minimum; an operator may,
   with a reason, and those expiries never count, however far the
   replacements cascade.
+- Grounds: a suspension or revocation names its ground under 第十七条
+  and, if any, its referral to the judicial organs, in the history and
+  the audit log; requests without them work as before.
 
 The daemon, its roster and the helpers are assign_base's; waits are
 bounded polls (the two-second deadlines are real and must pass).
@@ -13,7 +16,7 @@ import os
 import time
 import unittest
 
-from harness import Ctl, DaemonTest, draw_args, free_tcp_port, keygen
+from harness import Ctl, DaemonTest, RawClient, draw_args, free_tcp_port, keygen
 from assign_base import WAIT, AssignBase
 
 
@@ -108,6 +111,79 @@ class RespondWithinTest(SecureLedgerBase):
                    if e["type"] == "assignment.expired"]
         self.assertEqual(len(expired), len(experts))
         self.verify()
+
+
+class GroundsTest(AssignBase):
+    """Roles do not matter here: the insecure daemon's caller is an operator."""
+
+    def raw_call(self, op, args):
+        conn = RawClient(self.d.endpoint)
+        try:
+            return conn.call(op, args)
+        finally:
+            conn.close()
+
+    def history(self, expert, event):
+        h = self.ctl.json("pool", "show", str(expert))["history"]
+        return [e for e in h if e["event"] == event]
+
+    def pool_entries(self, expert, event):
+        return [e["entry"] for e in self.entries() if e["type"] == "pool.expert" and
+                e["entry"]["expert"]["id"] == expert and e["entry"]["event"] == event]
+
+    def test_suspend_and_revoke_with_grounds(self):
+        x, y, z = [p[0] for p in self.people["焊工"][:3]]
+        self.ctl.json("pool", "suspend", str(x), "--reason", "调查期间暂停",
+                      "--ground", "confidentiality", "--until", "2099-12-31")
+        self.ctl.json("pool", "revoke", str(x), "--reason", "泄露试题",
+                      "--ground", "confidentiality",
+                      "--referral", "已移送广州市公安局 (案号 2026-17)")
+        (sus,) = self.history(x, "suspended")
+        self.assertEqual((sus["ground"], sus["reason"], sus["until"]),
+                         ("confidentiality", "调查期间暂停", "2099-12-31"))
+        self.assertNotIn("referral", sus)
+        (rev,) = self.history(x, "revoked")
+        self.assertEqual((rev["ground"], rev["referral"]),
+                         ("confidentiality", "已移送广州市公安局 (案号 2026-17)"))
+        (entry,) = self.pool_entries(x, "revoked")
+        self.assertEqual([k for k in entry],
+                         ["event", "actor", "reason", "ground", "referral", "expert"])
+        self.assertEqual((entry["ground"], entry["referral"]),
+                         ("confidentiality", "已移送广州市公安局 (案号 2026-17)"))
+        shown = self.ctl.run("pool", "show", str(x)).out
+        self.assertRegex(shown, r"(?m)^AT\s+ACTOR\s+EVENT\s+UNTIL\s+GROUND\s+REASON\s+"
+                                r"REFERRAL\s+DETAIL")
+        self.assertIn("已移送广州市公安局", shown)
+
+        self.ctl.json("pool", "revoke", str(y), "--reason", "多次评审中徇私",
+                      "--ground", "favouritism")
+        (entry,) = self.pool_entries(y, "revoked")
+        self.assertEqual((entry["ground"], "referral" in entry), ("favouritism", False))
+        # Without a ground, as before: no ground key in the history or the log.
+        self.ctl.json("pool", "revoke", str(z), "--reason", "第十七条")
+        (rev,) = self.history(z, "revoked")
+        self.assertNotIn("ground", rev)
+        (entry,) = self.pool_entries(z, "revoked")
+        self.assertEqual([k for k in entry], ["event", "actor", "reason", "expert"])
+        self.verify()
+
+    def test_bad_grounds_are_refused_and_change_nothing(self):
+        (x, _, _, _) = self.people["焊工"][0]
+        before = len(self.entries())
+        r = self.ctl.run("pool", "revoke", str(x), "--reason", "r", "--ground", "laziness",
+                         json_out=True, check=False)
+        self.assertEqual(r.rc, 2, r)            # expertctl refuses before sending
+        self.assertIn("non_participation", r.err)
+        # The wire refuses it too, naming the field.
+        rep = self.raw_call("pool.revoke", {"expert": x, "reason": "r",
+                                            "ground": "laziness"})
+        self.assertEqual((rep["status"], rep.get("field")), ("invalid_field", "ground"), rep)
+        rep = self.raw_call("pool.reinstate", {"expert": x, "reason": "r",
+                                               "ground": "other"})
+        self.assertEqual((rep["status"], rep.get("field")), ("invalid_field", "ground"), rep)
+        self.assertEqual(self.ctl.json("pool", "show", str(x))["expert"]["status"],
+                         "active")
+        self.assertEqual(len(self.entries()), before)
 
 
 if __name__ == "__main__":

@@ -362,6 +362,9 @@ static void test_assign_and_ledger(void **state)
 	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
 	fx_assert_contains(err, "min_response_minutes 121 is above response_hours 2");
 	path = fx_write_file(tmpdir, "c", ".ini", "[assign]\nmin_response_minutes = 0\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
+	assert_int_equal(cfg.min_response_minutes, 0);   /* no minimum */
+	path = fx_write_file(tmpdir, "c", ".ini", "[assign]\nmin_response_minutes = -1\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
 	fx_assert_contains(err, "min_response_minutes");
 }
