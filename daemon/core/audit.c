@@ -186,6 +186,17 @@ void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
 	audit_pack_expert_ground(pk, event, actor, reason, -1, NULL, e);
 }
 
+void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
+                            int32_t from, int32_t to, const char *actor)
+{
+	msgpack_pack_map(pk, 5);
+	proto_pack_kv_int(pk, "id", id);
+	proto_pack_kv_int(pk, "expert", expert);
+	audit_pack_kv_date(pk, "from", from);
+	audit_pack_kv_date(pk, "to", to);
+	proto_pack_kv_str(pk, "actor", actor);
+}
+
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to)
 {
@@ -620,6 +631,22 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 	audit_rd_choice(&rd, "kind", proto_conflict_kinds, kind);
 	audit_rd_date(&rd, "from", from);
 	audit_rd_date_or_nil(&rd, "to", to);
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
+                            int64_t *expert, int32_t *from, int32_t *to)
+{
+	struct audit_rd rd;
+	char actor[64];
+
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
+	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
+	audit_rd_date(&rd, "from", from);
+	audit_rd_date(&rd, "to", to);
+	audit_rd_str(&rd, "actor", actor, sizeof actor);
+	audit_rd_check(&rd, *from <= *to);
 	return audit_rd_end(&rd);
 }
 

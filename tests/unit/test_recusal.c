@@ -157,7 +157,7 @@ static void test_rule_names(void **state)
 	(void)state;
 	static const char *const want[] = {"ok", "status", "term", "capability",
 		"age", "excluded", "employer", "recommender", "conflict", "overlap",
-		"rotation", "exposure"};
+		"rotation", "exposure", "unavailable"};
 	assert_int_equal(sizeof want / sizeof *want, RULE__COUNT);
 	for (int i = 0; i < RULE__COUNT; i++)
 		assert_string_equal(recusal_rule_names[i], want[i]);
