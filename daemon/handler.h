@@ -163,6 +163,9 @@ enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_reques
 /* h_audit.c */
 enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_unavail.c */
+enum proto_status h_pool_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);

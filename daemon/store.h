@@ -162,6 +162,22 @@ struct store_conflict {
 	char created_by[64];
 };
 enum store_result store_conflict_insert(struct store *s, const struct store_conflict *c);
+
+/* A period an expert cannot serve (rule 12), never edited. */
+struct store_away {
+	int64_t id;
+	int64_t expert_id;
+	int32_t from, to;    /* day numbers, both inclusive */
+	char reason[PROTO_REASON_SIZE];
+	char channel[16];    /* token, staff: who said so */
+	int64_t created_at;
+	char created_by[64];
+};
+enum store_result store_away_insert(struct store *s, const struct store_away *a);
+int64_t store_away_max_id(struct store *s);
+/* One expert's (0: everyone's) in id order; *out malloc'd. */
+enum store_result store_away_list(struct store *s, int64_t expert_id,
+                                  struct store_away **out, size_t *n);
 int64_t store_conflict_max_id(struct store *s);
 /* Filter by expert (0 = any) and org code ("" = any); *out malloc'd. */
 enum store_result store_conflict_list(struct store *s, int64_t expert_id,

@@ -75,6 +75,13 @@
 	  " kind, valid_from, valid_to, reason, created_at, created_by)" \
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
 	X(STMT_CONFLICT_MAX_ID, "SELECT coalesce(max(id), 0) FROM conflicts") \
+	X(STMT_AWAY_INSERT, "INSERT INTO unavailability(id, expert_id, from_day," \
+	  " to_day, reason, channel, created_at, created_by)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
+	X(STMT_AWAY_MAX_ID, "SELECT coalesce(max(id), 0) FROM unavailability") \
+	X(STMT_AWAY_LIST, "SELECT id, expert_id, from_day, to_day, reason, channel," \
+	  " created_at, created_by FROM unavailability" \
+	  " WHERE (?1 = 0 OR expert_id = ?1) ORDER BY id") \
 	X(STMT_CONFLICT_LIST, "SELECT id, expert_id, org_code, kind, valid_from," \
 	  " valid_to, reason, created_at, created_by FROM conflicts" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) AND (?2 = '' OR org_code = ?2)" \

@@ -359,7 +359,23 @@ static const char *const schema_v6[] = {
 static const char *const schema_v7[] = {
 	"ALTER TABLE tasks ADD COLUMN respond_reason TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE expert_events ADD COLUMN ground TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE expert_events ADD COLUMN referral TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE expert_events ADD COLUMN referral TEXT NOT NULL DEFAULT '';"
+	/* Periods an expert cannot serve (rule 12, DRAW.md 3.1): kept, never
+	 * edited, as the audit log keeps them. */
+	"CREATE TABLE unavailability("
+	"  id INTEGER PRIMARY KEY,"
+	"  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+	"  from_day INTEGER NOT NULL,"
+	"  to_day INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX unavailability_by_expert ON unavailability(expert_id, id);"
+	"CREATE TRIGGER unavailability_keep BEFORE DELETE ON unavailability"
+	"  BEGIN SELECT RAISE(ABORT, 'unavailability is never deleted'); END;"
+	"CREATE TRIGGER unavailability_fixed BEFORE UPDATE ON unavailability"
+	"  BEGIN SELECT RAISE(ABORT, 'unavailability is never edited'); END;",
 	NULL,
 };
 

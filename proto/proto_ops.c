@@ -262,6 +262,20 @@ static const struct proto_field f_answer[] = {
 	F_STR("org_code", 0, 5, 18),
 	END};
 
+static const struct proto_field f_pool_unavailable[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_DATE("from", REQ),
+	F_DATE("to", REQ),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_unavailable[] = {
+	F_STR("token", REQ, 3, 64),
+	F_DATE("from", REQ),
+	F_DATE("to", REQ),
+	F_STR("reason", 0, 1, REASON_MAX),
+	END};
+
 static const struct proto_field f_reply[] = {
 	F_INT("assignment", REQ, 1, INT64_MAX),
 	F_ENUM("answer", REQ, proto_answers),

@@ -73,6 +73,9 @@ int cmd_log(struct ctl *ctl, int argc, char **argv);
 int cmd_watch(struct ctl *ctl, int argc, char **argv);
 int cmd_confirm(struct ctl *ctl, int argc, char **argv);
 int cmd_decline(struct ctl *ctl, int argc, char **argv);
+/* cmd_unavail.c */
+int cmd_pool_unavailable(struct ctl *ctl, int argc, char **argv);
+int cmd_unavailable(struct ctl *ctl, int argc, char **argv);
 int cmd_answer(struct ctl *ctl, int argc, char **argv);
 int cmd_reissue(struct ctl *ctl, int argc, char **argv);
 int cmd_task_cancel(struct ctl *ctl, int argc, char **argv);

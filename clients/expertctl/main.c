@@ -66,6 +66,13 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
 	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
 	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"},
+	{"pool", "unavailable", cmd_pool_unavailable,
+	 "ID --from YYYY-MM-DD --to YYYY-MM-DD --reason R",
+	 "Record a period in which an expert cannot serve (operators, clerks): draws\n"
+	 "on any of its days skip the expert, and nothing counts against them.",
+	 "  --from DATE      first day (required)\n"
+	 "  --to DATE        last day, included (required; under 366 days)\n"
+	 "  --reason R       why (required; kept in the history, not the log)\n"},
 	{"conflict", "add", cmd_conflict_add,
 	 "ID --org ORG --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
 	 "Declare a conflict of interest between an expert and an organisation.",
@@ -175,6 +182,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --note TEXT      free text (required with other)\n"
 	 "  --org CODE       with conflict: which organisation of the task (code or key)\n"
 	 "                   (default: the task's only one)\n"
+	 "  --answer-endpoint EP  as for confirm\n"},
+	{"unavailable", NULL, cmd_unavailable,
+	 "TOKEN --from YYYY-MM-DD --to YYYY-MM-DD [--reason R] [--answer-endpoint EP]",
+	 "An expert says, with the token of a seat offered to them, that they cannot\n"
+	 "serve from one day to another (keys as for confirm); draws on those days\n"
+	 "skip them, with nothing counted against them. The offered seat is not\n"
+	 "answered: confirm or decline it as well.",
+	 "  --from DATE      first day (required)\n"
+	 "  --to DATE        last day, included (required)\n"
+	 "  --reason R       why (optional)\n"
 	 "  --answer-endpoint EP  as for confirm\n"},
 	{"answer", NULL, cmd_answer,
 	 "ASSIGNMENT accept|decline|withdraw --channel C [--reason R] [--note TEXT] [--org CODE]",

@@ -7,7 +7,10 @@ latest change first, so every later migration runs again on start."""
 UNDO = {
     7: ("ALTER TABLE tasks DROP COLUMN respond_reason",     # short response window
         "ALTER TABLE expert_events DROP COLUMN ground",     # grounds of 第十七条
-        "ALTER TABLE expert_events DROP COLUMN referral"),
+        "ALTER TABLE expert_events DROP COLUMN referral",
+        "DROP TRIGGER unavailability_keep", "DROP TRIGGER unavailability_fixed",
+        "DROP INDEX unavailability_by_expert",
+        "DROP TABLE unavailability"),                       # rule 12
     6: ("ALTER TABLE tasks DROP COLUMN leader_expert",      # designated leader
         "ALTER TABLE tasks DROP COLUMN leader_reason"),
     5: ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",

@@ -5,6 +5,9 @@ secure mode, driven by expertctl as a bureau and as an operator.
   min_response_minutes is refused naming the minimum; an operator may,
   with a reason, and those expiries never count, however far the
   replacements cascade.
+- Unavailability: the expert (by token), a clerk or an operator records
+  a period; draws sharing a day with it never draw the expert, count
+  them under `unavailable`, and write no ledger event; the log verifies.
 - Grounds: a suspension or revocation names its ground under 第十七条
   and, if any, its referral to the judicial organs, in the history and
   the audit log; requests without them work as before.
@@ -16,7 +19,8 @@ import os
 import time
 import unittest
 
-from harness import Ctl, DaemonTest, RawClient, draw_args, free_tcp_port, keygen
+from harness import (Ctl, DaemonTest, RawClient, cst_day, draw_args, free_tcp_port,
+                     keygen)
 from assign_base import WAIT, AssignBase
 
 
@@ -110,6 +114,74 @@ class RespondWithinTest(SecureLedgerBase):
         expired = [e["entry"] for e in self.entries()
                    if e["type"] == "assignment.expired"]
         self.assertEqual(len(expired), len(experts))
+        self.verify()
+
+
+class UnavailableTest(SecureLedgerBase):
+    def period(self, who, *args):
+        return self.as_[who].run("pool", "unavailable", *args, json_out=True,
+                                 check=False)
+
+    def test_unavailable_experts_are_never_drawn_in_the_period(self):
+        spec = "焊工"
+        experts = [p[0] for p in self.people[spec]]
+        frm, to = cst_day(20).isoformat(), cst_day(30).isoformat()
+        # The expert, with the token of an offer (the seat stays offered).
+        res = self.draw(spec, 1, 10)
+        (x,) = [p["expert"] for p in res["panel"]]
+        token = list(self.tokens(res).values())[0]
+        r = self.expert_run("unavailable", token, "--from", frm, "--to", to,
+                            "--reason", "出国培训")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual((r.json["expert"], r.json["from"], r.json["to"]), (x, frm, to))
+        self.assertEqual(self.seats(res["task"])[res["panel"][0]["assignment"]]["state"],
+                         "offered")
+        # A clerk and an operator, for two others; a bureau may not.
+        y, z = [e for e in experts if e != x][:2]
+        r = self.period("clerk", str(y), "--from", frm, "--to", to, "--reason", "电话告知")
+        self.assertEqual(r.rc, 0, r)
+        r = self.period("ops", str(z), "--from", frm, "--to", to, "--reason", "来函")
+        self.assertEqual(r.rc, 0, r)
+        self.assert_error(self.period("haizhu", str(z), "--from", frm, "--to", to,
+                                      "--reason", "r"), "forbidden")
+        # Bad periods are refused, naming the field, and record nothing.
+        before = len(self.entries())
+        self.assert_error(self.period("ops", str(z), "--from", to, "--to", frm,
+                                      "--reason", "r"), "invalid_field", "to")
+        self.assert_error(self.period("ops", str(z), "--from", cst_day(-9).isoformat(),
+                                      "--to", cst_day(-2).isoformat(), "--reason", "r"),
+                          "invalid_field", "to")
+        self.assert_error(self.period("ops", "999", "--from", frm, "--to", to,
+                                      "--reason", "r"), "not_found", "expert")
+        self.assertEqual(len(self.entries()), before)
+        away = {x, y, z}
+        # Inside the period: never drawn, counted under unavailable.
+        for day in (20, 25, 30):
+            r = self.as_["haizhu"].run(*draw_args(spec, 3, day), json_out=True,
+                                       check=False)
+            self.assertEqual(r.rc, 0, r)
+            self.assertFalse({p["expert"] for p in r.json["panel"]} & away, r.json)
+            self.assertEqual(r.json["excluded"]["unavailable"], 3)
+        r = self.as_["haizhu"].run(*draw_args(spec, 4, 26), json_out=True, check=False)
+        self.assert_error(r, "insufficient_candidates")
+        self.assertEqual(r.json["result"]["excluded"]["unavailable"], 3)
+        # Outside it, drawn again; the map then names no such rule.
+        r = self.as_["haizhu"].run(*draw_args(spec, 6, 31), json_out=True, check=False)
+        self.assertEqual(r.rc, 0, r)
+        self.assertTrue(away <= {p["expert"] for p in r.json["panel"]}, r.json)
+        self.assertNotIn("unavailable", r.json["excluded"])
+        # Nothing counts against them; the history says who recorded what.
+        for e in away:
+            self.assertEqual(self.ledger(e)["events"], [], "expert %d" % e)
+        hist = [h for h in self.ctl.json("pool", "show", str(y))["history"]
+                if h["event"] == "unavailable"]
+        self.assertEqual([(h["actor"], h["reason"]) for h in hist],
+                         [("haizhu-clerk", "电话告知")])
+        logged = [e["entry"] for e in self.entries() if e["type"] == "pool.unavailable"]
+        self.assertEqual([(e["expert"], e["from"], e["to"]) for e in logged],
+                         [(x, frm, to), (y, frm, to), (z, frm, to)])
+        self.assertIn("unavailable %s .. %s" % (frm, to),
+                      self.ctl.run("log", "--since", "1", "--limit", "1000").out)
         self.verify()
 
 
