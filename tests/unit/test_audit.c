@@ -1363,6 +1363,79 @@ static bool read_task_short(const msgpack_object *o)
 	return ok;
 }
 
+/* task.short with these excluded keys and values (NULL-terminated). */
+static void pack_task_short_counts(msgpack_packer *pk, const char *const *keys,
+                                   const uint64_t *counts)
+{
+	uint32_t n = 0;
+	while (keys[n])
+		n++;
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "task", 7);
+	proto_pack_kv_int(pk, "draw", 3);
+	proto_pack_kv_int(pk, "empty", 2);
+	proto_pack_str(pk, "excluded");
+	msgpack_pack_map(pk, n);
+	for (uint32_t i = 0; i < n; i++)
+		proto_pack_kv_int(pk, keys[i], (int64_t)counts[i]);
+}
+
+/* Rule 12 (unavailable) ends either layout of the excluded map, only
+ * when it kept someone out (DRAW.md 4.4): a map without it is exactly
+ * the map written before the rule. */
+static void test_excluded_unavailable(void **state)
+{
+	(void)state;
+	const char *keys[RULES_IN_MAP + 3];
+	uint64_t counts[RULES_IN_MAP + 3], ex[RULE__COUNT];
+	struct body a;
+
+	for (int i = 0; i < RULE__COUNT; i++)
+		ex[i] = (uint64_t)i + 1;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	const msgpack_object *x = val_at(body_unpack(&a), 3);
+	assert_int_equal(x->via.map.size, 14);
+	assert_int_equal(uint_at(x, 13), RULE_UNAVAILABLE + 1);
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+	ex[RULE_UNAVAILABLE] = 0;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	assert_keys(val_at(body_unpack(&a), 3), EXCLUDED_13);
+	body_free(&a);
+
+	/* By hand: both layouts with the key at the end, count >= 1. */
+	for (int layout = 12; layout <= 13; layout++) {
+		const char *const *base = layout == 12 ? EXCLUDED_12 : EXCLUDED_13;
+		size_t n = 0;
+		for (; base[n]; n++) {
+			keys[n] = base[n];
+			counts[n] = n;
+		}
+		keys[n] = "unavailable";
+		keys[n + 1] = NULL;
+		counts[n] = 5;
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_true(read_task_short(body_unpack(&a)));
+		body_free(&a);
+		counts[n] = 0;               /* 0 is written by leaving it out */
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_false(read_task_short(body_unpack(&a)));
+		body_free(&a);
+		counts[n] = 5;               /* and nowhere but at the end */
+		keys[n] = keys[n - 1];
+		keys[n - 1] = "unavailable";
+		counts[n - 1] = 5;
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_false(read_task_short(body_unpack(&a)));
+		body_free(&a);
+	}
+}
+
 /* task.short carries the failed replacement's counts: 13 keys now, and
  * its 12-key bodies still read. */
 static void test_task_short_layouts(void **state)
@@ -1510,6 +1583,7 @@ int main(void)
 		cmocka_unit_test(test_transcript_designated),
 		cmocka_unit_test(test_excluded_sum_must_fit),
 		cmocka_unit_test(test_task_short_layouts),
+		cmocka_unit_test(test_excluded_unavailable),
 	};
 	if (sodium_init() < 0)
 		return 1;
