@@ -8,13 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <sodium.h>
-
 #include "audit.h"
 #include "handler.h"
 #include "ident.h"
 #include "reply.h"
-#include "token.h"
 
 /* A period may not run longer than this: a standing absence is a
  * suspension, which the Center decides (POLICY.md 6.3). */
@@ -103,22 +100,13 @@ enum proto_status h_assignment_unavailable(struct handler_ctx *ctx,
                                            const struct proto_request *req,
                                            struct reply *rep)
 {
-	const char *s;
-	size_t n;
-	int64_t id = 0;
-	uint8_t hash[TOKEN_HASH_LEN];
 	struct store_assignment sa;
-	proto_arg_str(req, "token", &s, &n);
 	/* As assignment.answer (PROTOCOL.md 7.12.3): a live offer's token. */
-	bool ok = token_parse(s, n, &id, hash) &&
-	          store_assignment_get(ctx->store, id, &sa) == STORE_OK &&
-	          sa.has_token && sa.state == ASSIGN_OFFERED && ctx->now < sa.deadline;
-	if (!ok || !token_hash_equal(sa.token_hash, hash))
-		return reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
-		                   "the token is not valid: wrong, already used, or its "
-		                   "offer has ended");
+	enum proto_status st = handler_token_seat(ctx, req, &sa, rep);
+	if (st != PROTO_OK)
+		return st;
 	struct store_away a = {.expert_id = sa.expert};
 	snprintf(a.channel, sizeof a.channel, "token");
-	enum proto_status st = unavail_period(ctx, req, &a, rep);
+	st = unavail_period(ctx, req, &a, rep);
 	return st == PROTO_OK ? unavail_record(ctx, &a, rep) : st;
 }

@@ -14,6 +14,7 @@
 #include "ident.h"
 #include "pool.h"
 #include "reply.h"
+#include "token.h"
 
 const struct auth_entry handler_daemon = {.principal = "expertd",
                                           .role = PROTO_ROLE_OPERATOR};
@@ -224,4 +225,23 @@ enum proto_status handler_terms(struct handler_ctx *ctx, struct store_term **out
 	free(*out); /* rows read before the error */
 	*out = NULL;
 	return handler_store_error(rep, r);
+}
+
+enum proto_status handler_token_seat(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct store_assignment *a, struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	int64_t id = 0;
+	uint8_t hash[TOKEN_HASH_LEN];
+	proto_arg_str(req, "token", &s, &n);
+	bool ok = token_parse(s, n, &id, hash) &&
+	          store_assignment_get(ctx->store, id, a) == STORE_OK &&
+	          a->has_token && a->state == ASSIGN_OFFERED && ctx->now < a->deadline;
+	if (!ok || !token_hash_equal(a->token_hash, hash))
+		return reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
+		                   "the token is not valid: wrong, already used, or its "
+		                   "offer has ended");
+	return PROTO_OK;
 }

@@ -91,6 +91,12 @@ enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert
                                           bool is_new, const char *event,
                                           const struct handler_why *why,
                                           struct reply *rep);
+/* The seat of the token in field "token" (PROTOCOL.md 7.12.3): a live
+ * offer's; else invalid_token in rep. Wrong, used and dead tokens look
+ * the same. */
+enum proto_status handler_token_seat(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct store_assignment *a, struct reply *rep);
 /* Load expert `id` or fill rep with not_found (field "expert"). */
 enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
                                      struct expert *e, struct reply *rep);

@@ -11,8 +11,6 @@
 #include "out.h"
 
 #define UNAVAIL_EXPERT_MAX INT64_C(999999999)   /* PROTOCOL: expert id */
-#define UNAVAIL_TOKEN_MIN 3                     /* PROTOCOL: token, 3..64 */
-#define UNAVAIL_TOKEN_MAX 64
 
 /* "expert 12 unavailable 2026-12-10 .. 2026-12-31 (period 3)" */
 static void unavail_print(const msgpack_object *res)
@@ -103,20 +101,13 @@ int cmd_unavailable(struct ctl *ctl, int argc, char **argv)
 	if (rc || help)
 		return rc ? rc : ctl_help(ctl);
 	const char *token = argv[optind];
-	size_t len = strlen(token);
-	if (len < UNAVAIL_TOKEN_MIN || len > UNAVAIL_TOKEN_MAX)
-		return ctl_usage(ctl, "TOKEN is %d to %d characters, as the draw gave it",
-		                 UNAVAIL_TOKEN_MIN, UNAVAIL_TOKEN_MAX);
 	char endpoint[512];
-	if (!ctl_endpoint(ctl, o.endpoint, "EXPERTD_ANSWER_ENDPOINT",
-	                  CTL_ANSWER_PORT_OFFSET, endpoint, sizeof endpoint))
-		return ctl_usage(ctl, "give --answer-endpoint (or EXPERTD_ANSWER_ENDPOINT): "
-		                 "the answer endpoint cannot be derived from %s",
-		                 ctl->copt.endpoint);
+	const char *request_ep;
 	/* As confirm and decline: the answer endpoint, with a key made now. */
-	const char *request_ep = ctl->copt.endpoint;
-	ctl->copt.endpoint = endpoint;
-	ctl->copt.fresh_key = !ctl->copt.secret_key_file && ctl->copt.server_key;
+	rc = cmd_answer_endpoint(ctl, token, o.endpoint, endpoint, sizeof endpoint,
+	                         &request_ep);
+	if (rc)
+		return rc;
 	struct ctl_args a;
 	ctl_args_init(&a);
 	ctl_args_str(&a, "token", token);

@@ -15,12 +15,10 @@ secure mode, driven by expertctl as a bureau and as an operator.
 The daemon, its roster and the helpers are assign_base's; waits are
 bounded polls (the two-second deadlines are real and must pass).
 """
-import os
 import time
 import unittest
 
-from harness import (Ctl, DaemonTest, RawClient, cst_day, draw_args, free_tcp_port,
-                     keygen)
+from harness import RawClient, cst_day, draw_args
 from assign_base import WAIT, AssignBase
 
 
@@ -28,24 +26,9 @@ class SecureLedgerBase(AssignBase):
     """Roles need CURVE keys: an operator, a bureau and its clerk."""
 
     def setUp(self):
-        DaemonTest.setUp(self)
-        server_key, _, _, _ = keygen(self.dir, "server")
-        self.server_pub = os.path.join(self.dir, "server.pub")
-        keys = {}
-        with open(os.path.join(self.dir, "allowlist"), "w") as f:
-            for name, rest in (("ops", "center-ops operator"),
-                               ("haizhu", "gz-haizhu bureau 440105"),
-                               ("clerk", "haizhu-clerk clerk 440105")):
-                keys[name], _, pub, _ = keygen(self.dir, name)
-                f.write("%s %s\n" % (pub, rest))
-        self.d = self.start_daemon(
-            secure={"server_key": server_key,
-                    "allowlist": os.path.join(self.dir, "allowlist")},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
-            client=lambda d: Ctl(d, keys["ops"], self.server_pub))
-        self.as_ = {k: Ctl(self.d, v, self.server_pub) for k, v in keys.items()}
-        self.ctl = self.as_["ops"]
-        self.setup_pool(self.ctl)
+        self.start_secure((("ops", "center-ops operator"),
+                           ("haizhu", "gz-haizhu bureau 440105"),
+                           ("clerk", "haizhu-clerk clerk 440105")))
 
     def draw_as(self, who, spec, members, day, *extra):
         return self.as_[who].run(*draw_args(spec, members, start=self.start_at(day)),
