@@ -91,6 +91,17 @@ enum proto_status h_import_begin(struct handler_ctx *ctx, const struct proto_req
 		.created_at = ctx->now,
 	};
 	snprintf(im.principal, sizeof im.principal, "%s", ctx->caller->principal);
+	/* 第十一条(六) bends for the lines an operator names, with a reason. */
+	const msgpack_object *lines = proto_arg(req, "age_exceptions");
+	bool has_reason = proto_arg_strcpy(req, "age_exception_reason", im.age_reason,
+	                                   sizeof im.age_reason);
+	if (!lines != !has_reason)
+		return reply_error(rep, PROTO_E_INVALID_FIELD,
+		                   lines ? "age_exception_reason" : "age_exceptions",
+		                   "an age exception (第十一条(六)) names its lines and its "
+		                   "reason, both");
+	for (uint32_t i = 0; lines && i < lines->via.array.size; i++)
+		im.age_lines[im.n_age_lines++] = (int64_t)lines->via.array.ptr[i].via.u64;
 	enum store_result r = store_import_create(ctx->store, &im);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
@@ -186,8 +197,17 @@ static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
 	return *r == STORE_OK;
 }
 
+/* Whether the import grants the row at `line` an age exception. */
+static bool import_age_exception(const struct store_import *im, int64_t line)
+{
+	for (size_t i = 0; i < im->n_age_lines; i++)
+		if (im->age_lines[i] == line)
+			return true;
+	return false;
+}
+
 /* Validate and stage one row. Returns false on a store failure. */
-static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
+static bool stage_row(struct handler_ctx *ctx, const struct store_import *im,
                       const msgpack_object *row, msgpack_sbuffer *buf,
                       struct row_issues *errors, struct row_issues *warnings,
                       enum store_result *r)
@@ -196,7 +216,10 @@ static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
 	struct expert e;
 	const char *field;
 	char why[160];
-	enum ident_result vr = expert_from_row(row, ctx->today, &e, &field, why, sizeof why);
+	int64_t import_id = im->id;
+	enum ident_result vr = expert_from_row(row, ctx->today,
+	                                       import_age_exception(im, line), &e, &field,
+	                                       why, sizeof why);
 	/* Specialties are the catalogue's (REGISTRY.md 3.3). */
 	if (vr != IDENT_INVALID &&
 	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
@@ -259,7 +282,7 @@ enum proto_status h_import_rows(struct handler_ctx *ctx, const struct proto_requ
 	msgpack_sbuffer_init(&buf);
 	enum store_result r = STORE_OK;
 	for (uint32_t i = 0; i < rows->via.array.size; i++) {
-		if (!stage_row(ctx, id, &rows->via.array.ptr[i], &buf, &errors,
+		if (!stage_row(ctx, &im, &rows->via.array.ptr[i], &buf, &errors,
 		               &warnings, &r)) {
 			st = handler_store_error(rep, r);
 			break;
@@ -297,6 +320,7 @@ struct apply {
 	struct handler_ctx *ctx;
 	struct reply *rep;
 	int64_t import_id;
+	const struct store_import *im;
 	int term;
 	bool skip_invalid;
 	bool collect_only;   /* only gather the staged errors */
@@ -376,14 +400,43 @@ static void keep_standing(struct expert *e, const struct expert *old)
 	e->updated_at = old->updated_at;
 }
 
+/*
+ * Who approved e's relaxation grounds and age exception, and when
+ * (POLICY.md 4.2): the operator committing the import, now, unless the
+ * expert held the same grounds with the same evidence (or the same
+ * exception for the same reason) before; then the earlier approval stands.
+ */
+static void stamp_approvals(struct apply *a, struct expert *e, const struct expert *old)
+{
+	const char *by = a->ctx->caller->principal;
+	if (e->relaxations && old && old->relaxations == e->relaxations &&
+	    strcmp(old->relax_evidence, e->relax_evidence) == 0) {
+		memcpy(e->relax_by, old->relax_by, sizeof e->relax_by);
+		e->relax_at = old->relax_at;
+	} else if (e->relaxations) {
+		snprintf(e->relax_by, sizeof e->relax_by, "%s", by);
+		e->relax_at = a->ctx->now;
+	}
+	if (!e->age_exception)
+		return;
+	snprintf(e->age_reason, sizeof e->age_reason, "%s", a->im->age_reason);
+	if (old && old->age_exception && strcmp(old->age_reason, e->age_reason) == 0) {
+		memcpy(e->age_by, old->age_by, sizeof e->age_by);
+		e->age_at = old->age_at;
+	} else {
+		snprintf(e->age_by, sizeof e->age_by, "%s", by);
+		e->age_at = a->ctx->now;
+	}
+}
+
 static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object *row)
 {
 	struct handler_ctx *ctx = a->ctx;
 	struct expert e, old;
 	const char *field;
 	char why[480], detail[64];
-	bool valid = expert_from_row(row, ctx->today, &e, &field, why, sizeof why) !=
-	             IDENT_INVALID;
+	bool valid = expert_from_row(row, ctx->today, import_age_exception(a->im, line), &e,
+	                             &field, why, sizeof why) != IDENT_INVALID;
 	/* Mapped again: the catalogue may have changed since the row was staged. */
 	if (valid && !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
 		valid = false;
@@ -411,6 +464,7 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	}
 	if (!apply_orgs(a, line, row, &e))
 		return a->st == PROTO_OK;
+	stamp_approvals(a, &e, is_new ? NULL : &old);
 	if (is_new) {
 		e.id = pool_max_id(ctx->pool) + 1;
 		e.status = EXPERT_ACTIVE;
@@ -472,7 +526,7 @@ enum proto_status h_import_commit(struct handler_ctx *ctx, const struct proto_re
 	if (st != PROTO_OK)
 		return st;
 	/* Known-invalid rows refuse the commit before anything is applied. */
-	struct apply a = {.ctx = ctx, .rep = rep, .import_id = id,
+	struct apply a = {.ctx = ctx, .rep = rep, .import_id = id, .im = &im,
 	                  .skip_invalid = im.skip_invalid, .st = PROTO_OK,
 	                  .collect_only = im.invalid > 0 && !im.skip_invalid};
 	enum store_result r;

@@ -109,12 +109,16 @@ const struct proto_field proto_import_row[] = {
 	F_INT("assess_years", 0, 0, 80),
 	F_INT("training_years", 0, 0, 80),
 	F_ENUMS("relaxations", 0, 0, 5, proto_relaxations),
+	F_STR("relaxation_evidence", 0, 1, REASON_MAX),
 	F_STR("position", 0, 0, 64),
 	F_STR("email", 0, 0, 128),
 	END};
 
+#define STORE_IMPORT_AGE_LINES 100  /* daemon/store.h STORE_IMPORT_AGE_MAX */
 static const struct proto_field f_import_begin[] = {
 	F_BOOL("skip_invalid", 0),
+	F_INTS("age_exceptions", 0, 1, STORE_IMPORT_AGE_LINES),
+	F_STR("age_exception_reason", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_import_rows[] = {

@@ -26,12 +26,17 @@ struct import_issue {
 	char *reason;
 };
 
+#define IMPORT_MAX_AGE_LINES 100   /* PROTOCOL.md 7.5: age_exceptions */
 struct import {
 	struct ctl *ctl;
 	const char *path;
 	struct roster *roster;
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
+	/* --age-exception lines (第十一条(六)) and --age-exception-reason */
+	int64_t age_lines[IMPORT_MAX_AGE_LINES];
+	size_t n_age_lines;
+	const char *age_reason;
 	size_t batch;
 	bool progress;         /* stderr is a terminal */
 	unsigned calls;        /* rows calls made, for request id suffixes */
@@ -118,6 +123,13 @@ static int import_begin(struct import *im)
 	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_bool(&a, "skip_invalid", im->skip_invalid);
+	if (im->n_age_lines) {
+		ctl_args_key(&a, "age_exceptions");
+		msgpack_pack_array(&a.pk, (uint32_t)im->n_age_lines);
+		for (size_t i = 0; i < im->n_age_lines; i++)
+			msgpack_pack_int64(&a.pk, im->age_lines[i]);
+		ctl_args_str(&a, "age_exception_reason", im->age_reason);
+	}
 	int rc = ctl_call(im->ctl, PROTO_OP_IMPORT_BEGIN, &a, "begin", &rep);
 	ctl_args_destroy(&a);
 	if (rc)
@@ -422,6 +434,8 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		{"encoding", required_argument, NULL, 'e'},
 		{"skip-invalid", no_argument, NULL, 's'},
 		{"batch", required_argument, NULL, 'b'},
+		{"age-exception", required_argument, NULL, 'a'},
+		{"age-exception-reason", required_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0}};
 	struct import im = {.ctl = ctl, .batch = IMPORT_DEFAULT_BATCH,
 	                    .progress = isatty(STDERR_FILENO) && !ctl->json};
@@ -441,9 +455,21 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 				return CTL_EXIT_USAGE;
 			im.batch = (size_t)v;
 		}
+		if (c == 'a') {
+			if (!ctl_int(ctl, "--age-exception", optarg, 2, INT32_MAX, &v))
+				return CTL_EXIT_USAGE;
+			if (im.n_age_lines == IMPORT_MAX_AGE_LINES)
+				return ctl_usage(ctl, "at most %d --age-exception lines",
+				                 IMPORT_MAX_AGE_LINES);
+			im.age_lines[im.n_age_lines++] = v;
+		}
+		if (c == 'A')
+			im.age_reason = optarg;
 	}
 	if (help)
 		return ctl_help(ctl);
+	if (!im.n_age_lines != !im.age_reason)
+		return ctl_usage(ctl, "--age-exception and --age-exception-reason go together");
 	if (optind >= argc)
 		return ctl_usage(ctl, "missing FILE");
 	if (optind + 1 < argc)

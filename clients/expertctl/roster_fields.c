@@ -29,6 +29,7 @@ static const char *const h_qualification[] = {"职业资格等级", "职业资�
 static const char *const h_assess_years[] = {"考评工作年限", NULL};
 static const char *const h_training_years[] = {"培训工作年限", NULL};
 static const char *const h_relaxations[] = {"放宽条件", NULL};
+static const char *const h_relaxation_evidence[] = {"放宽条件依据", "放宽依据", NULL};
 static const char *const h_position[] = {"职务", NULL};
 static const char *const h_email[] = {"电子邮箱", "邮箱", NULL};
 
@@ -131,6 +132,8 @@ static const struct roster_field_info fields[ROSTER_F__COUNT] = {
 	                             h_training_years, NULL},
 	[ROSTER_F_RELAXATIONS] = {"relaxations", ROSTER_K_ENUM_LIST, false,
 	                          h_relaxations, a_relaxations},
+	[ROSTER_F_RELAXATION_EVIDENCE] = {"relaxation_evidence", ROSTER_K_STR, false,
+	                                  h_relaxation_evidence, NULL},
 	[ROSTER_F_POSITION] = {"position", ROSTER_K_STR, false, h_position, NULL},
 	[ROSTER_F_EMAIL] = {"email", ROSTER_K_STR, false, h_email, NULL},
 };

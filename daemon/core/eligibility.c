@@ -11,7 +11,9 @@ static bool eligibility_has_title_or_qual(const struct expert *e)
 	return e->title >= TITLE_INTERMEDIATE || e->qualification >= QUAL_TECHNICIAN;
 }
 
-/* 第十一条(七): any of the five grounds waives (二)(三)(四) and the age rule. */
+/* 第十一条(七): any of the five grounds relaxes (二)(三)(四), and only
+ * those: never (六), the age rule, which bends only by an operator's
+ * recorded exception. */
 static bool eligibility_is_relaxed(const struct expert *e)
 {
 	return e->relaxations != 0;
@@ -22,9 +24,13 @@ bool eligibility_check(const struct expert *e, int32_t today,
 {
 	const char *f = NULL, *w = NULL;
 
-	if (eligibility_is_relaxed(e))
-		return true;
-	if (!eligibility_has_title_or_qual(e)) {
+	if (eligibility_is_relaxed(e)) {
+		if (eligibility_age_ok(e, today))
+			return true;
+		f = "resident_id";
+		w = "over the age limit of 65 (第十一条(六)); relaxation grounds do not "
+		    "bend it, only an operator's recorded age exception";
+	} else if (!eligibility_has_title_or_qual(e)) {
 		f = "title";
 		w = "needs an intermediate title or a technician qualification (第十一条)";
 	} else if ((e->group_types & GROUP_SKILL_EVALUATION) && e->assess_years < 1) {
@@ -33,9 +39,10 @@ bool eligibility_check(const struct expert *e, int32_t today,
 	} else if ((e->group_types & GROUP_TRAINING_REVIEW) && e->training_years < 10) {
 		f = "training_years";
 		w = "training review needs at least 10 years of training work (第十一条)";
-	} else if (ident_age_on(e->birth, today) > ELIGIBILITY_MAX_AGE) {
+	} else if (!eligibility_age_ok(e, today)) {
 		f = "resident_id";
-		w = "over the age limit of 65 without a relaxation ground (第十一条)";
+		w = "over the age limit of 65 (第十一条(六)); only an operator's recorded "
+		    "age exception bends it";
 	} else {
 		return true;
 	}
@@ -55,6 +62,5 @@ bool eligibility_leader(const struct expert *e)
 
 bool eligibility_age_ok(const struct expert *e, int32_t on)
 {
-	return eligibility_is_relaxed(e) ||
-	       ident_age_on(e->birth, on) <= ELIGIBILITY_MAX_AGE;
+	return e->age_exception || ident_age_on(e->birth, on) <= ELIGIBILITY_MAX_AGE;
 }

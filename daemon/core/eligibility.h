@@ -17,8 +17,9 @@
  * Check appointment eligibility of e on day `today`. Returns true if
  * eligible. Otherwise returns false, sets *field to the protocol field
  * at fault ("title", "assess_years", "training_years", "resident_id" for
- * age) and *why to a static human reason. Conditions (二)(三)(四) and the
- * age limit are waived when any relaxation ground is recorded.
+ * age) and *why to a static human reason. Conditions (二)(三)(四) are
+ * waived when any relaxation ground is recorded; the age limit (六) only
+ * by an age exception.
  */
 bool eligibility_check(const struct expert *e, int32_t today,
                        const char **field, const char **why);
@@ -27,7 +28,7 @@ bool eligibility_check(const struct expert *e, int32_t today,
  * technician, or a ministry/province-level expert (senior_expert). */
 bool eligibility_leader(const struct expert *e);
 
-/* Age limit on `on` (a draw date), waived by a relaxation ground. */
+/* Age limit on `on` (a draw date), waived by an age exception only. */
 bool eligibility_age_ok(const struct expert *e, int32_t on);
 
 #endif

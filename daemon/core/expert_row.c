@@ -86,8 +86,8 @@ static enum ident_result specialties(const msgpack_object *row, struct expert *e
 }
 
 enum ident_result expert_from_row(const msgpack_object *row, int32_t today,
-                                  struct expert *e, const char **field,
-                                  char *why, size_t whysz)
+                                  bool age_exception, struct expert *e,
+                                  const char **field, char *why, size_t whysz)
 {
 	const char *s, *w = NULL;
 	size_t n;
@@ -130,6 +130,13 @@ enum ident_result expert_from_row(const msgpack_object *row, int32_t today,
 	e->group_types = choice_set(row, "group_types", proto_group_types);
 	e->task_types = choice_set(row, "task_types", proto_task_types);
 	e->relaxations = choice_set(row, "relaxations", proto_relaxations);
+	proto_map_strcpy(row, "relaxation_evidence", e->relax_evidence,
+	                 sizeof e->relax_evidence);
+	if (e->relaxations && !e->relax_evidence[0])
+		return fail(field, "relaxation_evidence", why, whysz,
+		            "a relaxation ground (第十一条(七)) needs its evidence: "
+		            "the award, the occupation list or the appointment it rests on");
+	e->age_exception = age_exception;
 	e->title = choice_one(row, "title", proto_titles);
 	e->qualification = choice_one(row, "qualification", proto_qualifications);
 	e->assess_years = (int)proto_map_int(row, "assess_years", 0);

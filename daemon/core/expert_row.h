@@ -22,7 +22,7 @@
  * message ever contains a full resident ID or phone number.
  */
 enum ident_result expert_from_row(const msgpack_object *row, int32_t today,
-                                  struct expert *e, const char **field,
-                                  char *why, size_t whysz);
+                                  bool age_exception, struct expert *e,
+                                  const char **field, char *why, size_t whysz);
 
 #endif
