@@ -56,6 +56,17 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
 }
 
+enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct expert *e,
+                                              bool is_new, const char *event,
+                                              const char *reason, int32_t until,
+                                              const char *detail, unsigned changed,
+                                              struct reply *rep)
+{
+	struct handler_why why = {.reason = reason, .until = until, .detail = detail,
+	                          .changed = changed, .ground = -1};
+	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
+}
+
 enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert *e,
                                           bool is_new, const char *event,
                                           const struct handler_why *why,
@@ -82,8 +93,9 @@ enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	audit_pack_expert_ground(handler_audit_begin(ctx), event, ctx->caller->principal,
-	                         reason, grounded ? why->ground : -1, why->referral, e);
+	audit_pack_expert_full(handler_audit_begin(ctx), event, ctx->caller->principal,
+	                       reason, why->changed, grounded ? why->ground : -1,
+	                       why->referral, e);
 	/* A flag set by the ledger is its own event type (DRAW.md 4.2). */
 	enum proto_status st = handler_audit_end(
 		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,

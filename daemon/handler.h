@@ -78,12 +78,20 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       bool is_new, const char *event,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep);
+/* The same, the audit entry naming the fields an update changed (a mask
+ * over expert_diff_fields; 0 for none, DRAW.md 4.2). */
+enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct expert *e,
+                                              bool is_new, const char *event,
+                                              const char *reason, int32_t until,
+                                              const char *detail, unsigned changed,
+                                              struct reply *rep);
 /* Why a status changed (POLICY.md 6.3): the text, and for a suspension
  * or revocation an optional ground and referral note. */
 struct handler_why {
 	const char *reason;     /* NULL or "": none */
 	int32_t until;          /* day number or 0 */
 	const char *detail;     /* NULL or "": none */
+	unsigned changed;       /* an update's fields (handler_save_expert_changed) */
 	int ground;             /* index into proto_status_grounds; -1: none */
 	const char *referral;   /* NULL or "": none */
 };

@@ -140,7 +140,7 @@ struct store_event {
 	char event[32];      /* imported, updated, suspended, reinstated, ... */
 	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
-	char detail[129];    /* "" if none */
+	char detail[1025];   /* "" if none; an update's field-by-field diff */
 	char ground[32];     /* proto_status_grounds name, "" if none */
 	char referral[PROTO_REASON_SIZE]; /* referral note, "" if none */
 };

@@ -140,8 +140,8 @@
 	  " WHERE id = ?1") \
 	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
 	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
-	/* Invalid rows are staged with resident_id "": only valid ones match. \
-	 * Without statistics the planner would walk the whole import by its \
+	/* Every row whose resident ID is itself valid is staged with it, \
+	 * whatever else is wrong with the row (issue #12). Without statistics the planner would walk the whole import by its \
 	 * primary key, making an import quadratic. */ \
 	X(STMT_IMPORT_FIND_RESIDENT, "SELECT line FROM import_rows" \
 	  " INDEXED BY import_rows_by_resident" \

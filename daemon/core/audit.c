@@ -162,19 +162,22 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 		proto_pack_kv_bool(pk, "age_exception", true);
 }
 
-void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
-                              const char *actor, const char *reason, int ground,
-                              const char *referral, const struct expert *e)
+void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
+                            const char *reason, unsigned changed, int ground,
+                            const char *referral, const struct expert *e)
 {
 	bool has_reason = reason && *reason;
 	bool has_ground = ground >= 0 && ground < PROTO_STATUS_GROUNDS_COUNT;
 	bool has_referral = referral && *referral;
 
-	msgpack_pack_map(pk, 3 + has_reason + has_ground + has_referral);
+	assert(!changed || strcmp(event, "updated") == 0);
+	msgpack_pack_map(pk, 3 + has_reason + (changed != 0) + has_ground + has_referral);
 	proto_pack_kv_str(pk, "event", event);
 	proto_pack_kv_str(pk, "actor", actor);
 	if (has_reason)
 		proto_pack_kv_str(pk, "reason", reason);
+	if (changed)
+		audit_pack_kv_changed(pk, changed);
 	if (has_ground)
 		proto_pack_kv_str(pk, "ground", proto_status_grounds[ground]);
 	if (has_referral)
@@ -186,7 +189,21 @@ void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e)
 {
-	audit_pack_expert_ground(pk, event, actor, reason, -1, NULL, e);
+	audit_pack_expert_full(pk, event, actor, reason, 0, -1, NULL, e);
+}
+
+void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
+                               const char *reason, unsigned changed,
+                               const struct expert *e)
+{
+	audit_pack_expert_full(pk, event, actor, reason, changed, -1, NULL, e);
+}
+
+void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
+                              const char *actor, const char *reason, int ground,
+                              const char *referral, const struct expert *e)
+{
+	audit_pack_expert_full(pk, event, actor, reason, 0, ground, referral, e);
 }
 
 void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -606,7 +623,8 @@ static bool audit_read_projection(struct audit_rd *rd, struct expert *e)
 	return audit_rd_end(rd);
 }
 
-bool audit_read_expert(const msgpack_object *body, struct expert *e)
+bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
+                               unsigned *changed)
 {
 	/* event/actor/reason are checked here; a verifier wanting their text
 	 * reads them with proto_map_str(). */
@@ -619,6 +637,9 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 	audit_rd_str(&rd, "event", event, sizeof event);
 	audit_rd_str(&rd, "actor", actor, sizeof actor);
 	audit_rd_opt_str(&rd, "reason", reason, sizeof reason);
+	/* Only an update says what it changed. */
+	if (audit_read_changed(&rd, changed) && *changed)
+		audit_rd_check(&rd, strcmp(event, "updated") == 0);
 	/* Optional, so that entries written before them read as they did. */
 	if (audit_rd_opt_str(&rd, "ground", ground, sizeof ground) && ground[0])
 		audit_rd_check(&rd, proto_choice_index(proto_status_grounds, ground,
@@ -627,6 +648,12 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 	if (audit_rd_map(&rd, "expert", &sub))
 		audit_rd_check(&rd, audit_read_projection(&sub, e));
 	return audit_rd_end(&rd);
+}
+
+bool audit_read_expert(const msgpack_object *body, struct expert *e)
+{
+	unsigned changed;
+	return audit_read_expert_changes(body, e, &changed);
 }
 
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,

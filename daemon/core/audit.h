@@ -111,12 +111,21 @@ void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end);
 /* The draw-relevant projection of e: no name, resident ID, phone or email. */
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e);
+/* The same, with `changed` (DRAW.md 4.2) when changed (a mask over
+ * expert_diff_fields) is not 0: only for event "updated". */
+void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
+                               const char *reason, unsigned changed,
+                               const struct expert *e);
 /* The same with a suspension's or revocation's ground (index into
  * proto_status_grounds, -1: none) and referral note (NULL or "": none),
  * DRAW.md 4.3. */
 void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
                               const char *actor, const char *reason, int ground,
                               const char *referral, const struct expert *e);
+/* All of them: changed (0: none) and ground (-1: none) never together. */
+void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
+                            const char *reason, unsigned changed, int ground,
+                            const char *referral, const struct expert *e);
 /* A period an expert cannot serve (rule 12, DRAW.md 4.3); the reason
  * stays out of the log, as a conflict's does. */
 void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -166,6 +175,9 @@ bool audit_read_expert_warned(const msgpack_object *body, int64_t *expert);
 bool audit_read_commit(const msgpack_object *body, uint8_t commit[AUDIT_HASH_LEN]);
 bool audit_read_term(const msgpack_object *body, int *term, int32_t *start, int32_t *end);
 bool audit_read_expert(const msgpack_object *body, struct expert *e);
+/* The same, and the `changed` mask (0 if the body has none). */
+bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
+                               unsigned *changed);
 bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
                             int64_t *expert, int32_t *from, int32_t *to);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,

@@ -24,6 +24,11 @@
 bool eligibility_check(const struct expert *e, int32_t today,
                        const char **field, const char **why);
 
+/* Every failed condition of eligibility_check(), not just the first:
+ * up to max (field, reason) pairs, in the same order. Returns how many. */
+size_t eligibility_failures(const struct expert *e, int32_t today,
+                            const char **fields, const char **whys, size_t max);
+
 /* 第十二、十三条: senior title (deputy_senior or senior) or senior
  * technician, or a ministry/province-level expert (senior_expert). */
 bool eligibility_leader(const struct expert *e);

@@ -64,8 +64,10 @@ class EligibilityTest(DaemonTest):
         self.assertEqual(sorted(errors), [3, 4], r.out)
         for line in (3, 4):
             self.assertEqual(errors[line]["column"], "身份证号")
-            self.assertIn("第十一条(六)", errors[line]["reason"])
-            self.assertIn("age exception", errors[line]["reason"])
+            # A roster with Chinese headers gets the reasons in Chinese.
+            self.assertEqual(errors[line]["reason"],
+                             "年龄超过65周岁（第十一条（六））；放宽条件不放宽年龄，"
+                             "须经中心批准年龄例外")
         self.assertIsNone(self.find("王建国"))            # nothing was imported
 
         # Half a pair is a usage error, before anything is sent.
@@ -116,6 +118,7 @@ class EligibilityTest(DaemonTest):
         self.assertEqual(r.rc, 65, r)
         self.assertEqual([(e["line"], e["column"]) for e in r.json["errors"]],
                          [(3, "放宽条件依据")])
+        self.assertIn("须同时填写放宽条件依据", r.json["errors"][0]["reason"])
         # With it, the ground relaxes (二): no title, no qualification.
         rows[3] = ("李长青", 60, "无", "无", "获奖者", "获省级技术能手称号")
         self.ctl.json("pool", "import", write(os.path.join(self.dir, "ok.csv"), rows))
