@@ -37,6 +37,7 @@ struct config {
 	bool diversity;                          /* [draw] diversity */
 	int max_task_days;                       /* [draw] max_task_days */
 	int response_hours;                      /* [assign] response_hours */
+	int min_response_minutes;                /* [assign] min_response_minutes */
 	struct policy ledger;                    /* [ledger] weights, thresholds */
 };
 

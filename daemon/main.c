@@ -92,6 +92,7 @@ static void daemon_set_rules(struct daemon *d, const struct config *c)
 	};
 	d->assign = (struct assign_rules){
 		.respond_within = (int64_t)c->response_hours * 3600,
+		.min_respond_within = (int64_t)c->min_response_minutes * 60,
 		.ledger = c->ledger,
 	};
 }
@@ -139,10 +140,11 @@ static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		daemon_apply_config(d, &nc);
 		log_notice("SIGHUP: configuration reloaded (rotation %d days, exposure "
 		           "cap %d in %d days, diversity %s; answers within %d h; "
-		           "ledger warns at %d, flags at %d)", d->rules.rotation_days,
-		           d->rules.exposure_cap, d->rules.exposure_days,
-		           d->rules.diversity ? "on" : "off", d->cfg.response_hours,
-		           d->assign.ledger.warn_at, d->assign.ledger.flag_at);
+		           "ledger warns at %d, flags at %d over %d days)",
+		           d->rules.rotation_days, d->rules.exposure_cap,
+		           d->rules.exposure_days, d->rules.diversity ? "on" : "off",
+		           d->cfg.response_hours, d->assign.ledger.warn_at,
+		           d->assign.ledger.flag_at, d->assign.ledger.flag_span_days);
 	}
 	if (!d->cfg.insecure) {
 		struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err,

@@ -63,6 +63,9 @@ struct task {
 	enum task_state state;
 	int64_t created_at;
 	int64_t respond_within;           /* seconds an offered expert has */
+	/* Why an operator set respond_within below the minimum ("" when
+	 * not): such a task's expiries add no ledger event (POLICY.md 6.1). */
+	char respond_reason[PROTO_REASON_SIZE];
 	enum task_fill fill;
 	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
 	/* A leader an operator named instead of drawing one (DRAW.md 3.6):
