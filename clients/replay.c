@@ -219,6 +219,28 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 	return true;
 }
 
+/* A declared unavailability (DRAW.md 4.3): rule 12 of later draws. */
+static bool replay_unavailable(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	int64_t id, expert;
+	int32_t from, to;
+
+	if (!audit_read_unavailable(body, &id, &expert, &from, &to))
+		return replay_unparsed(x);
+	if (id != r->last_unavailable + 1)
+		return replay_fail(x, "unavailability id %lld, expected %lld",
+		                   (long long)id, (long long)r->last_unavailable + 1);
+	if (!pool_get(r->pool, expert))
+		return replay_fail(x, "unavailability %lld names expert %lld, who is "
+		                   "not in the pool", (long long)id, (long long)expert);
+	struct engage_away w = {.expert = expert, .from = from, .to = to};
+	if (!engage_add_away(r->engage, &w))
+		return replay_nomem(x);
+	r->last_unavailable = id;
+	return true;
+}
+
 /* ---- tasks and seats ---- */
 
 struct replay_task *replay_task_get(const struct replay *r, int64_t id)
@@ -649,6 +671,7 @@ static const struct replay_type {
 	{AUDIT_TERM, replay_term},
 	{AUDIT_EXPERT, replay_expert},
 	{AUDIT_CONFLICT, replay_conflict},
+	{AUDIT_UNAVAILABLE, replay_unavailable},
 	{AUDIT_DRAW, replay_draw},
 	{AUDIT_DRAW_FAILED, replay_draw},
 	{AUDIT_SEAT_PREFIX "offered", replay_seat},

@@ -56,6 +56,7 @@ struct replay {
 	int32_t *term_start, *term_end;   /* by term number; [0] unused */
 	int n_terms;
 	int64_t last_draw, last_conflict, last_assignment;
+	int64_t last_unavailable;
 	struct replay_task *tasks;   /* tasks[id - 1]: the daemon numbers 1, 2, ... */
 	size_t n_tasks, cap_tasks;
 	struct replay_seat_ref *seats; /* by assignment id - 1 */

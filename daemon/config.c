@@ -64,6 +64,10 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, batch_max), 0, CONFIG_BATCH_MIN, CONFIG_BATCH_MAX},
 	{"server", "max_message_size", NULL, CONFIG_K_INT,
 	 offsetof(struct config, max_msg_size), 0, CONFIG_MSG_MIN, CONFIG_MSG_MAX},
+	{"server", "max_connections", NULL, CONFIG_K_INT,
+	 offsetof(struct config, max_connections), 0, 1, 60000},
+	{"server", "answer_max_connections", NULL, CONFIG_K_INT,
+	 offsetof(struct config, answer_max_connections), 0, 1, 60000},
 	CONFIG_STR("security", "secret_key", "secret-key", secret_key_file),
 	CONFIG_STR("security", "allowlist", "allowlist", allowlist_file),
 	{"security", "insecure", NULL, CONFIG_K_BOOL,
@@ -82,6 +86,8 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, max_task_days), 0, 1, 1100},
 	{"assign", "response_hours", NULL, CONFIG_K_INT,
 	 offsetof(struct config, response_hours), 0, 1, 720},
+	{"assign", "min_response_minutes", NULL, CONFIG_K_INT,
+	 offsetof(struct config, min_response_minutes), 0, 0, 43200},
 	CONFIG_LEDGER_WEIGHT("weight_decline", POLICY_DECLINE),
 	CONFIG_LEDGER_WEIGHT("weight_excused", POLICY_EXCUSED),
 	CONFIG_LEDGER_WEIGHT("weight_expiry", POLICY_EXPIRY),
@@ -97,6 +103,8 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, ledger.warn_at), 0, 0, 1000},
 	{"ledger", "flag_at", NULL, CONFIG_K_INT,
 	 offsetof(struct config, ledger.flag_at), 0, 0, 1000},
+	{"ledger", "flag_span_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, ledger.flag_span_days), 0, 0, 3650},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -118,6 +126,8 @@ void config_defaults(struct config *cfg)
 	cfg->insecure = false;
 	cfg->batch_max = 256;
 	cfg->max_msg_size = PROTO_MAX_MSG;
+	cfg->max_connections = 1024;
+	cfg->answer_max_connections = 8192;
 	cfg->log_level = LOG_INFO;
 	cfg->rotation_days = 365;
 	cfg->exposure_cap = 0;
@@ -125,6 +135,7 @@ void config_defaults(struct config *cfg)
 	cfg->diversity = true;
 	cfg->max_task_days = 31;
 	cfg->response_hours = 24;
+	cfg->min_response_minutes = 60;
 	policy_defaults(&cfg->ledger);
 }
 
@@ -649,6 +660,20 @@ int config_validate(const struct config *cfg, char *err, size_t errsz)
 	if (cfg->ledger.flag_at > 0 && cfg->ledger.warn_at > cfg->ledger.flag_at) {
 		config_err(err, errsz, "[ledger] warn_at %d is above flag_at %d",
 		           cfg->ledger.warn_at, cfg->ledger.flag_at);
+		return EX_CONFIG;
+	}
+	/* The default window is every bureau's: it may not be below the minimum. */
+	if (cfg->min_response_minutes > cfg->response_hours * 60) {
+		config_err(err, errsz, "[assign] min_response_minutes %d is above "
+		           "response_hours %d", cfg->min_response_minutes,
+		           cfg->response_hours);
+		return EX_CONFIG;
+	}
+	/* Counted events all lie inside the window: a span as long never flags. */
+	if (cfg->ledger.flag_span_days >= cfg->ledger.window_days) {
+		config_err(err, errsz, "[ledger] flag_span_days %d must be below "
+		           "window_days %d", cfg->ledger.flag_span_days,
+		           cfg->ledger.window_days);
 		return EX_CONFIG;
 	}
 	if (cfg->log_level < LOG_ERR || cfg->log_level > LOG_DEBUG) {

@@ -27,6 +27,8 @@ struct config {
 	bool read_only;                          /* --read-only: serve reads only */
 	int batch_max;                           /* [server] batch_max */
 	int max_msg_size;                        /* [server] max_message_size */
+	int max_connections;                     /* [server] max_connections */
+	int answer_max_connections;              /* [server] answer_max_connections */
 	int log_level;                           /* [log] level, LOG_ERR..LOG_DEBUG */
 	/* Draw rules (recusal.h); recorded in every transcript. */
 	int rotation_days;                       /* [draw] rotation_days */
@@ -35,6 +37,7 @@ struct config {
 	bool diversity;                          /* [draw] diversity */
 	int max_task_days;                       /* [draw] max_task_days */
 	int response_hours;                      /* [assign] response_hours */
+	int min_response_minutes;                /* [assign] min_response_minutes */
 	struct policy ledger;                    /* [ledger] weights, thresholds */
 };
 

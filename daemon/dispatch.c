@@ -43,6 +43,8 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_POOL_REINSTATE] = h_pool_reinstate,
 	[PROTO_OP_POOL_REVOKE] = h_pool_revoke,
 	[PROTO_OP_CONFLICT_ADD] = h_conflict_add,
+	[PROTO_OP_POOL_UNAVAILABLE] = h_pool_unavailable,
+	[PROTO_OP_ASSIGNMENT_UNAVAILABLE] = h_assignment_unavailable,
 	[PROTO_OP_CONFLICT_LIST] = h_conflict_list,
 	[PROTO_OP_DRAW] = h_draw,
 	[PROTO_OP_DRAW_REDRAW] = h_draw_redraw,
@@ -241,12 +243,28 @@ static bool load_assignment_cb(const struct store_assignment *a, void *arg)
 	return !l->failed;
 }
 
+/* Declared unavailability (rule 12): few rows, read at once. */
+static bool dispatch_load_aways(struct store *store, struct engage *engage)
+{
+	struct store_away *a = NULL;
+	size_t n = 0;
+	bool ok = store_away_list(store, 0, &a, &n) == STORE_OK;
+	for (size_t i = 0; ok && i < n; i++) {
+		struct engage_away w = {.expert = a[i].expert_id, .from = a[i].from,
+		                        .to = a[i].to};
+		ok = engage_add_away(engage, &w);
+	}
+	free(a);
+	return ok;
+}
+
 bool dispatch_reload_engage(struct store *store, struct pool *pool,
                             struct engage *engage)
 {
 	struct engage_load l = {pool, engage, false};
 	engage_clear(engage);
-	return store_conflict_each(store, load_conflict_cb, &l) == STORE_OK && !l.failed &&
+	return dispatch_load_aways(store, engage) &&
+	       store_conflict_each(store, load_conflict_cb, &l) == STORE_OK && !l.failed &&
 	       store_task_each(store, load_task_cb, &l) == STORE_OK && !l.failed &&
 	       store_assignment_each(store, load_assignment_cb, &l) == STORE_OK &&
 	       !l.failed;

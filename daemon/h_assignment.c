@@ -115,22 +115,14 @@ enum proto_status h_assignment_answer(struct handler_ctx *ctx,
 {
 	const char *s;
 	size_t n;
-	int64_t id = 0;
-	uint8_t hash[TOKEN_HASH_LEN];
 	struct store_assignment a;
-	proto_arg_str(req, "token", &s, &n);
 	/* Wrong, used and dead tokens look the same (PROTOCOL.md 7.12.3). */
-	bool ok = token_parse(s, n, &id, hash) &&
-	          store_assignment_get(ctx->store, id, &a) == STORE_OK &&
-	          a.has_token && a.state == ASSIGN_OFFERED && ctx->now < a.deadline;
-	if (!ok || !token_hash_equal(a.token_hash, hash))
-		return reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
-		                   "the token is not valid: wrong, already used, or its "
-		                   "offer has ended");
+	enum proto_status st = handler_token_seat(ctx, req, &a, rep);
+	if (st != PROTO_OK)
+		return st;
 	struct task *t = malloc(sizeof *t);
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum proto_status st = PROTO_OK;
 	enum store_result r = store_task_get(ctx->store, a.task, t);
 	if (r != STORE_OK)
 		st = handler_store_error(rep, r);

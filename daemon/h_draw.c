@@ -209,6 +209,38 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
+/* A response window below [assign] min_response_minutes is an operator's,
+ * with respond_reason (PROTOCOL.md 7.10.1, POLICY.md 6.1): a bureau's
+ * one-second window would turn every offer and replacement into an
+ * expiry counted against experts. Such a task's expiries never count. */
+static enum proto_status draw_respond(struct handler_ctx *ctx,
+                                      const struct proto_request *req,
+                                      struct task *t, struct reply *rep)
+{
+	int64_t min = ctx->assign->min_respond_within;
+	bool reason = proto_arg_strcpy(req, "respond_reason", t->respond_reason,
+	                               sizeof t->respond_reason);
+	if (t->respond_within >= min) {
+		if (reason)
+			return reply_error(rep, PROTO_E_INVALID_FIELD, "respond_reason",
+			                   "respond_reason goes with a respond_within below "
+			                   "the minimum of %lld seconds", (long long)min);
+		return PROTO_OK;
+	}
+	if (!(ctx->caller->role & PROTO_ROLE_OPERATOR))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "respond_within",
+		                   "respond_within %lld is below the minimum of %lld "
+		                   "seconds (%lld minutes); only an operator may set a "
+		                   "shorter window, with a reason",
+		                   (long long)t->respond_within, (long long)min,
+		                   (long long)(min / 60));
+	if (!reason)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "respond_reason",
+		                   "a respond_within below the minimum of %lld seconds "
+		                   "needs respond_reason", (long long)min);
+	return PROTO_OK;
+}
+
 /* An operator may name the task's leader instead of drawing one (第七条,
  * DRAW.md 3.6, PROTOCOL.md 7.10.1): leader_expert with leader_reason,
  * which imply the leader seat. Whether the expert may lead is decided
@@ -483,6 +515,8 @@ enum proto_status h_draw(struct handler_ctx *ctx, const struct proto_request *re
 	if (!t)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	enum proto_status st = draw_parse(ctx, req, t, rep);
+	if (st == PROTO_OK)
+		st = draw_respond(ctx, req, t, rep);
 	if (st == PROTO_OK)
 		st = draw_designate(ctx, req, t, rep);
 	if (st == PROTO_OK)

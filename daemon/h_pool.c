@@ -205,7 +205,8 @@ static void pack_history(msgpack_packer *pk, const struct store_event *ev, size_
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t extra = (ev[i].reason[0] != 0) + (ev[i].until != 0) +
-		                 (ev[i].detail[0] != 0);
+		                 (ev[i].detail[0] != 0) + (ev[i].ground[0] != 0) +
+		                 (ev[i].referral[0] != 0);
 		msgpack_pack_map(pk, 3 + extra);
 		proto_pack_kv_int(pk, "at", ev[i].at);
 		proto_pack_kv_str(pk, "actor", ev[i].actor);
@@ -216,6 +217,10 @@ static void pack_history(msgpack_packer *pk, const struct store_event *ev, size_
 			pack_date_kv(pk, "until", ev[i].until);
 		if (ev[i].detail[0])
 			proto_pack_kv_str(pk, "detail", ev[i].detail);
+		if (ev[i].ground[0])
+			proto_pack_kv_str(pk, "ground", ev[i].ground);
+		if (ev[i].referral[0])
+			proto_pack_kv_str(pk, "referral", ev[i].referral);
 	}
 }
 
@@ -306,8 +311,9 @@ static enum proto_status change_status(struct handler_ctx *ctx,
                                        struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "expert", 0);
-	char reason[PROTO_REASON_SIZE] = "";
+	char reason[PROTO_REASON_SIZE] = "", referral[PROTO_REASON_SIZE] = "";
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
+	proto_arg_strcpy(req, "referral", referral, sizeof referral);
 	int32_t until = 0;
 	const char *s;
 	size_t n;
@@ -327,7 +333,11 @@ static enum proto_status change_status(struct handler_ctx *ctx,
 		                   proto_statuses[e.status], ch->event);
 	e.status = ch->to;
 	e.suspended_until = ch->to == EXPERT_SUSPENDED ? until : 0;
-	st = handler_save_expert(ctx, &e, false, ch->event, reason, until, NULL, rep);
+	struct handler_why why = {.reason = reason, .until = until, .ground = -1,
+	                          .referral = referral};
+	if (proto_arg_str(req, "ground", &s, &n))   /* the schema checked the name */
+		why.ground = proto_choice_index(proto_status_grounds, s, n);
+	st = handler_save_expert_why(ctx, &e, false, ch->event, &why, rep);
 	if (st != PROTO_OK)
 		return st;
 	msgpack_packer *pk = reply_result(rep);

@@ -32,7 +32,7 @@ static void pack_task_quotas(msgpack_packer *pk, const struct task *t)
 
 static void pack_task(msgpack_packer *pk, const struct task *t)
 {
-	msgpack_pack_map(pk, 22 + (t->n_quotas > 0));
+	msgpack_pack_map(pk, 23 + (t->n_quotas > 0));
 	proto_pack_kv_int(pk, "id", t->id);
 	proto_pack_kv_str(pk, "bureau", t->bureau);
 	proto_pack_kv_str(pk, "created_by", t->created_by);
@@ -59,6 +59,7 @@ static void pack_task(msgpack_packer *pk, const struct task *t)
 	proto_pack_kv_int(pk, "created_at", t->created_at);
 	proto_pack_kv_str(pk, "fill", proto_fill_states[t->fill]);
 	proto_pack_kv_int(pk, "respond_within", t->respond_within);
+	proto_pack_kv_str(pk, "respond_reason", t->respond_reason);
 	proto_pack_kv_str(pk, "cancel_reason", t->cancel_reason);
 	/* The leader an operator named (DRAW.md 3.6), or nil. */
 	proto_pack_str(pk, "designated");

@@ -14,6 +14,7 @@
 #include "ident.h"
 #include "pool.h"
 #include "reply.h"
+#include "token.h"
 
 const struct auth_entry handler_daemon = {.principal = "expertd",
                                           .role = PROTO_ROLE_OPERATOR};
@@ -50,8 +51,9 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep)
 {
-	return handler_save_expert_changed(ctx, e, is_new, event, reason, until, detail,
-	                                   0, rep);
+	struct handler_why why = {.reason = reason, .until = until, .detail = detail,
+	                          .ground = -1};
+	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
 }
 
 enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct expert *e,
@@ -60,6 +62,18 @@ enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct ex
                                               const char *detail, unsigned changed,
                                               struct reply *rep)
 {
+	struct handler_why why = {.reason = reason, .until = until, .detail = detail,
+	                          .changed = changed, .ground = -1};
+	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
+}
+
+enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert *e,
+                                          bool is_new, const char *event,
+                                          const struct handler_why *why,
+                                          struct reply *rep)
+{
+	const char *reason = why->reason;
+	bool grounded = why->ground >= 0 && why->ground < PROTO_STATUS_GROUNDS_COUNT;
 	e->updated_at = ctx->now;
 	if (is_new)
 		e->created_at = ctx->now;
@@ -67,16 +81,21 @@ enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct ex
 	                             : store_expert_update(ctx->store, e);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	struct store_event ev = {.expert_id = e->id, .at = ctx->now, .until = until};
+	struct store_event ev = {.expert_id = e->id, .at = ctx->now, .until = why->until};
 	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
 	snprintf(ev.event, sizeof ev.event, "%s", event);
 	snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
-	snprintf(ev.detail, sizeof ev.detail, "%s", detail ? detail : "");
+	snprintf(ev.detail, sizeof ev.detail, "%s", why->detail ? why->detail : "");
+	snprintf(ev.ground, sizeof ev.ground, "%s",
+	         grounded ? proto_status_grounds[why->ground] : "");
+	snprintf(ev.referral, sizeof ev.referral, "%s",
+	         why->referral ? why->referral : "");
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	audit_pack_expert_changed(handler_audit_begin(ctx), event,
-	                          ctx->caller->principal, reason, changed, e);
+	audit_pack_expert_full(handler_audit_begin(ctx), event, ctx->caller->principal,
+	                       reason, why->changed, grounded ? why->ground : -1,
+	                       why->referral, e);
 	/* A flag set by the ledger is its own event type (DRAW.md 4.2). */
 	enum proto_status st = handler_audit_end(
 		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,
@@ -218,4 +237,23 @@ enum proto_status handler_terms(struct handler_ctx *ctx, struct store_term **out
 	free(*out); /* rows read before the error */
 	*out = NULL;
 	return handler_store_error(rep, r);
+}
+
+enum proto_status handler_token_seat(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct store_assignment *a, struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	int64_t id = 0;
+	uint8_t hash[TOKEN_HASH_LEN];
+	proto_arg_str(req, "token", &s, &n);
+	bool ok = token_parse(s, n, &id, hash) &&
+	          store_assignment_get(ctx->store, id, a) == STORE_OK &&
+	          a->has_token && a->state == ASSIGN_OFFERED && ctx->now < a->deadline;
+	if (!ok || !token_hash_equal(a->token_hash, hash))
+		return reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
+		                   "the token is not valid: wrong, already used, or its "
+		                   "offer has ended");
+	return PROTO_OK;
 }

@@ -30,6 +30,7 @@ struct pool;
 /* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
 struct assign_rules {
 	int64_t respond_within;          /* default seconds to answer */
+	int64_t min_respond_within;      /* shorter: operators only, with a reason */
 	struct policy ledger;
 };
 
@@ -84,6 +85,26 @@ enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct ex
                                               const char *reason, int32_t until,
                                               const char *detail, unsigned changed,
                                               struct reply *rep);
+/* Why a status changed (POLICY.md 6.3): the text, and for a suspension
+ * or revocation an optional ground and referral note. */
+struct handler_why {
+	const char *reason;     /* NULL or "": none */
+	int32_t until;          /* day number or 0 */
+	const char *detail;     /* NULL or "": none */
+	unsigned changed;       /* an update's fields (handler_save_expert_changed) */
+	int ground;             /* index into proto_status_grounds; -1: none */
+	const char *referral;   /* NULL or "": none */
+};
+enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert *e,
+                                          bool is_new, const char *event,
+                                          const struct handler_why *why,
+                                          struct reply *rep);
+/* The seat of the token in field "token" (PROTOCOL.md 7.12.3): a live
+ * offer's; else invalid_token in rep. Wrong, used and dead tokens look
+ * the same. */
+enum proto_status handler_token_seat(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct store_assignment *a, struct reply *rep);
 /* Load expert `id` or fill rep with not_found (field "expert"). */
 enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
                                      struct expert *e, struct reply *rep);
@@ -156,6 +177,9 @@ enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_reques
 /* h_audit.c */
 enum proto_status h_audit_entries(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_unavail.c */
+enum proto_status h_pool_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);

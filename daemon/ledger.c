@@ -10,27 +10,41 @@
 #include "ledger.h"
 #include "reply.h"
 
-/* The ledger as the policy reads it; *ev malloc'd (freed by caller). */
-static enum proto_status ledger_load(struct handler_ctx *ctx, int64_t expert,
-                                     struct store_ledger_event **rows,
-                                     struct policy_event **ev, size_t *n,
-                                     struct reply *rep)
+/* An expert's ledger as the policy reads it, and what it counts. */
+struct ledger_view {
+	struct store_ledger_event *rows;
+	struct policy_event *ev;
+	bool *counted;
+	size_t n;
+};
+
+static void ledger_view_free(struct ledger_view *v)
 {
-	*ev = NULL;
-	enum store_result r = store_ledger_list(ctx->store, expert, rows, n);
+	free(v->rows);
+	free(v->ev);
+	free(v->counted);
+	*v = (struct ledger_view){0};
+}
+
+static enum proto_status ledger_load(struct handler_ctx *ctx, int64_t expert,
+                                     struct ledger_view *v, struct reply *rep)
+{
+	*v = (struct ledger_view){0};
+	enum store_result r = store_ledger_list(ctx->store, expert, &v->rows, &v->n);
 	if (r != STORE_OK) {
-		free(*rows);
-		*rows = NULL;
+		ledger_view_free(v);
 		return handler_store_error(rep, r);
 	}
-	*ev = malloc((*n ? *n : 1) * sizeof **ev);
-	if (!*ev) {
-		free(*rows);
-		*rows = NULL;
+	size_t m = v->n ? v->n : 1;
+	v->ev = malloc(m * sizeof *v->ev);
+	v->counted = malloc(m * sizeof *v->counted);
+	if (!v->ev || !v->counted) {
+		ledger_view_free(v);
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	}
-	for (size_t i = 0; i < *n; i++)
-		(*ev)[i] = (struct policy_event){.at = (*rows)[i].at, .kind = (*rows)[i].kind};
+	for (size_t i = 0; i < v->n; i++)
+		v->ev[i] = (struct policy_event){.at = v->rows[i].at, .kind = v->rows[i].kind,
+		                                 .task = v->rows[i].task};
 	return PROTO_OK;
 }
 
@@ -42,9 +56,10 @@ static enum proto_status ledger_flag(struct handler_ctx *ctx, int64_t expert,
 	enum proto_status st = handler_get_expert(ctx, expert, &e, rep);
 	if (st != PROTO_OK || e.status != EXPERT_ACTIVE)
 		return st;
-	char reason[96];
-	snprintf(reason, sizeof reason, "decline ledger score %d reached flag_at %d",
-	         score, ctx->assign->ledger.flag_at);
+	char reason[128];
+	snprintf(reason, sizeof reason,
+	         "decline ledger score %d reached flag_at %d over at least %d days",
+	         score, ctx->assign->ledger.flag_at, ctx->assign->ledger.flag_span_days);
 	e.status = EXPERT_FLAGGED;
 	/* The policy flags, not whoever recorded the last event. */
 	const struct auth_entry *caller = ctx->caller;
@@ -62,18 +77,15 @@ enum proto_status ledger_record(struct handler_ctx *ctx,
 	enum store_result r = store_ledger_add(ctx->store, ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	struct store_ledger_event *rows = NULL;
-	struct policy_event *pe = NULL;
-	size_t n = 0;
-	enum proto_status st = ledger_load(ctx, ev->expert, &rows, &pe, &n, rep);
+	struct ledger_view v;
+	enum proto_status st = ledger_load(ctx, ev->expert, &v, rep);
 	if (st != PROTO_OK)
 		return st;
 	/* The new event is the last row: score without it, then with it. */
 	int before = 0, after = 0;
-	policy_evaluate(p, pe, n ? n - 1 : 0, ctx->now, &before);
-	enum policy_level level = policy_evaluate(p, pe, n, ctx->now, &after);
-	free(rows);
-	free(pe);
+	policy_evaluate(p, v.ev, v.n ? v.n - 1 : 0, ctx->now, v.counted, &before);
+	enum policy_level level = policy_evaluate(p, v.ev, v.n, ctx->now, v.counted, &after);
+	ledger_view_free(&v);
 	if (p->warn_at > 0 && after >= p->warn_at && before < p->warn_at) {
 		audit_pack_expert_warned(handler_audit_begin(ctx), ev->expert, after,
 		                         p->warn_at, p->flag_at);
@@ -89,24 +101,23 @@ enum proto_status ledger_pack(struct handler_ctx *ctx, int64_t expert,
                               struct reply *rep)
 {
 	const struct policy *p = &ctx->assign->ledger;
-	struct store_ledger_event *rows = NULL;
-	struct policy_event *pe = NULL;
-	size_t n = 0;
-	enum proto_status st = ledger_load(ctx, expert, &rows, &pe, &n, rep);
+	struct ledger_view v;
+	enum proto_status st = ledger_load(ctx, expert, &v, rep);
 	if (st != PROTO_OK)
 		return st;
 	int score = 0;
-	enum policy_level level = policy_evaluate(p, pe, n, ctx->now, &score);
+	enum policy_level level = policy_evaluate(p, v.ev, v.n, ctx->now, v.counted, &score);
+	const struct store_ledger_event *rows = v.rows;
 	if (as_map)
 		msgpack_pack_map(pk, LEDGER_PACK_KEYS);
 	proto_pack_kv_int(pk, "score", score);
 	proto_pack_kv_str(pk, "level", proto_ledger_levels[level]);
 	proto_pack_kv_int(pk, "window_days", p->window_days);
+	proto_pack_kv_int(pk, "flag_span_days", p->flag_span_days);
 	proto_pack_str(pk, "events");
-	msgpack_pack_array(pk, (uint32_t)n);
-	for (size_t i = 0; i < n; i++) {
-		bool counts = rows[i].at <= ctx->now &&
-		              rows[i].at > ctx->now - (int64_t)p->window_days * 86400;
+	msgpack_pack_array(pk, (uint32_t)v.n);
+	for (size_t i = 0; i < v.n; i++) {
+		bool counts = v.counted[i];
 		msgpack_pack_map(pk, 6);
 		proto_pack_kv_int(pk, "at", rows[i].at);
 		proto_pack_kv_str(pk, "kind", policy_kind_names[rows[i].kind]);
@@ -115,7 +126,6 @@ enum proto_status ledger_pack(struct handler_ctx *ctx, int64_t expert,
 		proto_pack_kv_str(pk, "reason", rows[i].reason);
 		proto_pack_kv_bool(pk, "counts", counts);
 	}
-	free(rows);
-	free(pe);
+	ledger_view_free(&v);
 	return PROTO_OK;
 }

@@ -20,7 +20,7 @@ enum proto_status ledger_record(struct handler_ctx *ctx,
 /* The ledger of an expert as pool.show and flagged.list show it: a map
  * of LEDGER_PACK_KEYS keys, or (as_map false) just its key-value pairs
  * for the caller's map. */
-#define LEDGER_PACK_KEYS 4
+#define LEDGER_PACK_KEYS 5
 enum proto_status ledger_pack(struct handler_ctx *ctx, int64_t expert,
                               msgpack_packer *pk, bool as_map,
                               struct reply *rep);

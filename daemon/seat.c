@@ -133,14 +133,15 @@ static enum proto_status seat_list(struct handler_ctx *ctx, int64_t task,
 }
 
 /* The ledger kind a transition adds, or -1. */
-static int seat_ledger_kind(const struct handler_ctx *ctx, enum assign_event ev,
-                            int reason)
+static int seat_ledger_kind(const struct handler_ctx *ctx, const struct task *t,
+                            enum assign_event ev, int reason)
 {
 	switch (ev) {
 	case ASSIGN_EV_DECLINE:
 		return policy_decline_kind(&ctx->assign->ledger, reason);
 	case ASSIGN_EV_EXPIRE:
-		return POLICY_EXPIRY;
+		/* An operator's window below the minimum (POLICY.md 6.1). */
+		return t->respond_reason[0] ? -1 : POLICY_EXPIRY;
 	case ASSIGN_EV_WITHDRAW:
 		return POLICY_WITHDRAWAL;
 	case ASSIGN_EV_NO_SHOW:
@@ -183,7 +184,7 @@ static enum proto_status seat_transition(struct handler_ctx *ctx, const struct t
 		return handler_store_error(rep, r);
 	const char *reason = ans->reason >= 0 ? proto_decline_reasons[ans->reason]
 	                                      : ans->text ? ans->text : "";
-	int ledger = seat_ledger_kind(ctx, ans->event, ans->reason);
+	int ledger = seat_ledger_kind(ctx, t, ans->event, ans->reason);
 	enum proto_status st = seat_engage(ctx, a, rep);
 	if (st == PROTO_OK)
 		st = seat_history(ctx, a, assign_event_names[ans->event], from, ans->channel,
@@ -212,12 +213,12 @@ static enum proto_status seat_transition(struct handler_ctx *ctx, const struct t
 }
 
 /* The ledger event a logged transition adds, if any (POLICY.md 6). */
-static enum proto_status seat_ledger(struct handler_ctx *ctx,
+static enum proto_status seat_ledger(struct handler_ctx *ctx, const struct task *t,
                                      const struct store_assignment *a,
                                      const struct seat_answer *ans,
                                      struct reply *rep)
 {
-	int kind = seat_ledger_kind(ctx, ans->event, ans->reason);
+	int kind = seat_ledger_kind(ctx, t, ans->event, ans->reason);
 	if (kind < 0)
 		return PROTO_OK;
 	struct store_ledger_event le = {.expert = a->expert, .at = ctx->now,
@@ -396,7 +397,7 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
 	if (st == PROTO_OK && ans->org_code[0])
 		st = seat_conflict(ctx, a, ans, rep);
 	if (st == PROTO_OK)
-		st = seat_ledger(ctx, a, ans, rep);
+		st = seat_ledger(ctx, t, a, ans, rep);
 	if (st == PROTO_OK && assign_frees_seat(a->state) && a->role != SEAT_BACKUP &&
 	    t->state == TASK_OPEN && ctx->now < t->start_at) {
 		/* The daemon fills the seat, whoever freed it. */

@@ -141,6 +141,8 @@ struct store_event {
 	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
 	char detail[1025];   /* "" if none; an update's field-by-field diff */
+	char ground[32];     /* proto_status_grounds name, "" if none */
+	char referral[PROTO_REASON_SIZE]; /* referral note, "" if none */
 };
 enum store_result store_event_add(struct store *s, const struct store_event *ev);
 /* Events of one expert, oldest first; *out malloc'd. */
@@ -160,6 +162,22 @@ struct store_conflict {
 	char created_by[64];
 };
 enum store_result store_conflict_insert(struct store *s, const struct store_conflict *c);
+
+/* A period an expert cannot serve (rule 12), never edited. */
+struct store_away {
+	int64_t id;
+	int64_t expert_id;
+	int32_t from, to;    /* day numbers, both inclusive */
+	char reason[PROTO_REASON_SIZE];
+	char channel[16];    /* token, staff: who said so */
+	int64_t created_at;
+	char created_by[64];
+};
+enum store_result store_away_insert(struct store *s, const struct store_away *a);
+int64_t store_away_max_id(struct store *s);
+/* One expert's (0: everyone's) in id order; *out malloc'd. */
+enum store_result store_away_list(struct store *s, int64_t expert_id,
+                                  struct store_away **out, size_t *n);
 int64_t store_conflict_max_id(struct store *s);
 /* Filter by expert (0 = any) and org code ("" = any); *out malloc'd. */
 enum store_result store_conflict_list(struct store *s, int64_t expert_id,

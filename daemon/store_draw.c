@@ -228,6 +228,7 @@ enum store_result store_task_insert(struct store *s, const struct task *t)
 	store_bind_text(st, 22, t->cancel_reason);
 	sqlite3_bind_int64(st, 23, t->leader_expert);
 	store_bind_text(st, 24, t->leader_reason);
+	store_bind_text(st, 25, t->respond_reason);
 	enum store_result r = store_step_done(st);
 	return r == STORE_OK ? store_task_quotas_put(s, t) : r;
 }
@@ -266,6 +267,7 @@ static bool column_task(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 21, t->cancel_reason, sizeof t->cancel_reason);
 	t->leader_expert = sqlite3_column_int64(st, 22);
 	store_column_copy(st, 23, t->leader_reason, sizeof t->leader_reason);
+	store_column_copy(st, 24, t->respond_reason, sizeof t->respond_reason);
 	return true;
 }
 

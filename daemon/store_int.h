@@ -23,7 +23,7 @@
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
 	" leader, backups, orgs, start_at, end_at, district, exclude, note," \
 	" nonce, state, created_at, respond_within, fill, cancel_reason," \
-	" leader_expert, leader_reason"
+	" leader_expert, leader_reason, respond_reason"
 
 #define ORG_COLS "id, key, name, code, kinds, merged_into"
 
@@ -69,13 +69,22 @@
 	X(STMT_EXPERT_CONTACT, "SELECT name, phone, employer FROM experts" \
 	  " WHERE id = ?1") \
 	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
-	  " reason, until_day, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") \
+	  " reason, until_day, detail, ground, referral)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
 	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \
-	  " until_day, detail FROM expert_events WHERE expert_id = ?1 ORDER BY id") \
+	  " until_day, detail, ground, referral FROM expert_events" \
+	  " WHERE expert_id = ?1 ORDER BY id") \
 	X(STMT_CONFLICT_INSERT, "INSERT INTO conflicts(id, expert_id, org_code," \
 	  " kind, valid_from, valid_to, reason, created_at, created_by)" \
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
 	X(STMT_CONFLICT_MAX_ID, "SELECT coalesce(max(id), 0) FROM conflicts") \
+	X(STMT_AWAY_INSERT, "INSERT INTO unavailability(id, expert_id, from_day," \
+	  " to_day, reason, channel, created_at, created_by)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
+	X(STMT_AWAY_MAX_ID, "SELECT coalesce(max(id), 0) FROM unavailability") \
+	X(STMT_AWAY_LIST, "SELECT id, expert_id, from_day, to_day, reason, channel," \
+	  " created_at, created_by FROM unavailability" \
+	  " WHERE (?1 = 0 OR expert_id = ?1) ORDER BY id") \
 	X(STMT_CONFLICT_LIST, "SELECT id, expert_id, org_code, kind, valid_from," \
 	  " valid_to, reason, created_at, created_by FROM conflicts" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) AND (?2 = '' OR org_code = ?2)" \
@@ -149,7 +158,7 @@
 	  " ON CONFLICT(key) DO UPDATE SET value = excluded.value") \
 	X(STMT_TASK_INSERT, "INSERT INTO tasks(" TASK_COLS ") VALUES (?1, ?2," \
 	  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17," \
-	  " ?18, ?19, ?20, ?21, ?22, ?23, ?24)") \
+	  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)") \
 	X(STMT_TASK_FILL, "UPDATE tasks SET fill = ?2 WHERE id = ?1") \
 	X(STMT_TASK_CANCEL, "UPDATE tasks SET state = ?2, fill = ?3," \
 	  " cancel_reason = ?4 WHERE id = ?1") \
@@ -310,7 +319,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

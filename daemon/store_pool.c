@@ -218,6 +218,8 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	store_bind_text(st, 5, ev->reason);
 	sqlite3_bind_int(st, 6, ev->until);
 	store_bind_text(st, 7, ev->detail);
+	store_bind_text(st, 8, ev->ground);
+	store_bind_text(st, 9, ev->referral);
 	return store_step_done(st);
 }
 
@@ -231,6 +233,8 @@ static bool column_event(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 4, ev->reason, sizeof ev->reason);
 	ev->until = sqlite3_column_int(st, 5);
 	store_column_copy(st, 6, ev->detail, sizeof ev->detail);
+	store_column_copy(st, 7, ev->ground, sizeof ev->ground);
+	store_column_copy(st, 8, ev->referral, sizeof ev->referral);
 	return true;
 }
 
@@ -304,6 +308,52 @@ enum store_result store_conflict_list(struct store *s, int64_t expert_id,
 		store_bind_text(st, 2, org_code ? org_code : "");
 	}
 	return store_rows(st, sizeof **out, column_conflict, (void **)out, n);
+}
+
+/* --- unavailability (rule 12) ------------------------------------------------ */
+
+enum store_result store_away_insert(struct store *s, const struct store_away *a)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_INSERT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, a->id);
+	sqlite3_bind_int64(st, 2, a->expert_id);
+	sqlite3_bind_int(st, 3, a->from);
+	sqlite3_bind_int(st, 4, a->to);
+	store_bind_text(st, 5, a->reason);
+	store_bind_text(st, 6, a->channel);
+	sqlite3_bind_int64(st, 7, a->created_at);
+	store_bind_text(st, 8, a->created_by);
+	return store_step_done(st);
+}
+
+int64_t store_away_max_id(struct store *s)
+{
+	return store_single_int(s, STMT_AWAY_MAX_ID);
+}
+
+static bool column_away(sqlite3_stmt *st, void *row)
+{
+	struct store_away *a = row;
+	a->id = sqlite3_column_int64(st, 0);
+	a->expert_id = sqlite3_column_int64(st, 1);
+	a->from = sqlite3_column_int(st, 2);
+	a->to = sqlite3_column_int(st, 3);
+	store_column_copy(st, 4, a->reason, sizeof a->reason);
+	store_column_copy(st, 5, a->channel, sizeof a->channel);
+	a->created_at = sqlite3_column_int64(st, 6);
+	store_column_copy(st, 7, a->created_by, sizeof a->created_by);
+	return true;
+}
+
+enum store_result store_away_list(struct store *s, int64_t expert_id,
+                                  struct store_away **out, size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_LIST);
+	if (st)
+		sqlite3_bind_int64(st, 1, expert_id);
+	return store_rows(st, sizeof **out, column_away, (void **)out, n);
 }
 
 /* --- roster imports ---------------------------------------------------------- */

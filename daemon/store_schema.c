@@ -370,12 +370,41 @@ static const char *const schema_v7[] = {
 };
 
 /*
- * Version 8 (issue #11): mixed panels (DRAW.md 3.7). A task drawn for
+ * Version 8 (issue #12 item 5, 第十七条): why an operator gave a task a response
+ * window below [assign] min_response_minutes ("" for none; expiries of
+ * its seats add no ledger event, POLICY.md 6.1); the ground and referral
+ * note of a suspension or revocation (POLICY.md 6.3).
+ */
+static const char *const schema_v8[] = {
+	"ALTER TABLE tasks ADD COLUMN respond_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE expert_events ADD COLUMN ground TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE expert_events ADD COLUMN referral TEXT NOT NULL DEFAULT '';"
+	/* Periods an expert cannot serve (rule 12, DRAW.md 3.1): kept, never
+	 * edited, as the audit log keeps them. */
+	"CREATE TABLE unavailability("
+	"  id INTEGER PRIMARY KEY,"
+	"  expert_id INTEGER NOT NULL REFERENCES experts(id),"
+	"  from_day INTEGER NOT NULL,"
+	"  to_day INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX unavailability_by_expert ON unavailability(expert_id, id);"
+	"CREATE TRIGGER unavailability_keep BEFORE DELETE ON unavailability"
+	"  BEGIN SELECT RAISE(ABORT, 'unavailability is never deleted'); END;"
+	"CREATE TRIGGER unavailability_fixed BEFORE UPDATE ON unavailability"
+	"  BEGIN SELECT RAISE(ABORT, 'unavailability is never edited'); END;",
+	NULL,
+};
+
+/*
+ * Version 9 (issue #11): mixed panels (DRAW.md 3.7). A task drawn for
  * several quotas keeps them here, in order, so that a redraw repeats them
  * and a freed seat is refilled from its own; each seat names its quota
  * (0 for every seat of a one-specialty task, the seats made before).
  */
-static const char *const schema_v8[] = {
+static const char *const schema_v9[] = {
 	"CREATE TABLE task_quotas("
 	"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
 	"  idx INTEGER NOT NULL,"
@@ -393,7 +422,7 @@ static const char *const schema_v8[] = {
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
-                                                schema_v7, schema_v8};
+                                                schema_v7, schema_v8, schema_v9};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

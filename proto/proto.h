@@ -141,6 +141,7 @@ struct proto_op_info {
 #define PROTO_CHANNELS_COUNT 7           /* token, phone, sms, ... system */
 #define PROTO_OUTCOMES_COUNT 2           /* completed, no_show */
 #define PROTO_LEDGER_LEVELS_COUNT 3      /* ok, warn, flag */
+#define PROTO_STATUS_GROUNDS_COUNT 4     /* 第十七条's three, other */
 extern const char *const proto_group_types[PROTO_GROUP_TYPES_COUNT + 1];
 extern const char *const proto_task_types[PROTO_TASK_TYPES_COUNT + 1];
 extern const char *const proto_relaxations[PROTO_RELAXATIONS_COUNT + 1];
@@ -161,6 +162,7 @@ extern const char *const proto_decline_reasons[PROTO_DECLINE_REASONS_COUNT + 1];
 extern const char *const proto_channels[PROTO_CHANNELS_COUNT + 1];
 extern const char *const proto_outcomes[PROTO_OUTCOMES_COUNT + 1];
 extern const char *const proto_ledger_levels[PROTO_LEDGER_LEVELS_COUNT + 1];
+extern const char *const proto_status_grounds[PROTO_STATUS_GROUNDS_COUNT + 1];
 
 /* Item schema of one roster row in pool.import.rows. */
 extern const struct proto_field proto_import_row[];

@@ -53,6 +53,10 @@ const char *const proto_channels[] = {
 	"token", "phone", "sms", "email", "in_person", "other", "system", NULL};
 const char *const proto_outcomes[] = {"completed", "no_show", NULL};
 const char *const proto_ledger_levels[] = {"ok", "warn", "flag", NULL};
+/* Grounds of a suspension or revocation (POLICY.md 6.3): 第十七条's
+ * breach of confidentiality, 徇私舞弊, 长期不参加委派任务; then other. */
+const char *const proto_status_grounds[] = {
+	"confidentiality", "favouritism", "non_participation", "other", NULL};
 /* What an expert may answer by token, and the channels staff may record
  * (token and system are the daemon's own). */
 static const char *const proto_token_answers[] = {"accept", "decline", NULL};
@@ -153,6 +157,15 @@ static const struct proto_field f_pool_suspend[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
 	F_DATE("until", 0),
+	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("referral", 0, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_pool_revoke[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("referral", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_pool_status[] = {
@@ -243,6 +256,7 @@ static const struct proto_field f_draw[] = {
 	F_STR("nonce", REQ, 16, 64),
 	F_STR("bureau", 0, 1, 31),
 	F_INT("respond_within", 0, 1, 2592000),
+	F_STR("respond_reason", 0, 1, REASON_MAX),
 	F_INT("leader_expert", 0, 1, INT64_MAX),
 	F_STR("leader_reason", 0, 1, REASON_MAX),
 	END};
@@ -269,6 +283,20 @@ static const struct proto_field f_answer[] = {
 	F_ENUM("reason", 0, proto_decline_reasons),
 	F_STR("note", 0, 1, REASON_MAX),
 	F_STR("org_code", 0, 5, 18),
+	END};
+
+static const struct proto_field f_pool_unavailable[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_DATE("from", REQ),
+	F_DATE("to", REQ),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_unavailable[] = {
+	F_STR("token", REQ, 3, 64),
+	F_DATE("from", REQ),
+	F_DATE("to", REQ),
+	F_STR("reason", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_reply[] = {

@@ -73,6 +73,15 @@ int cmd_log(struct ctl *ctl, int argc, char **argv);
 int cmd_watch(struct ctl *ctl, int argc, char **argv);
 int cmd_confirm(struct ctl *ctl, int argc, char **argv);
 int cmd_decline(struct ctl *ctl, int argc, char **argv);
+/* The token checked and ctl pointed at the answer endpoint (given, else
+ * EXPERTD_ANSWER_ENDPOINT, else derived), with a key made now when it has
+ * none; *saved is the request endpoint, to put back after the call.
+ * 0, or a usage exit code with ctl unchanged. */
+int cmd_answer_endpoint(struct ctl *ctl, const char *token, const char *given,
+                        char *endpoint, size_t size, const char **saved);
+/* cmd_unavail.c */
+int cmd_pool_unavailable(struct ctl *ctl, int argc, char **argv);
+int cmd_unavailable(struct ctl *ctl, int argc, char **argv);
 int cmd_answer(struct ctl *ctl, int argc, char **argv);
 int cmd_reissue(struct ctl *ctl, int argc, char **argv);
 int cmd_task_cancel(struct ctl *ctl, int argc, char **argv);

@@ -115,6 +115,26 @@ static void answer_why_args(struct ctl_args *a, const struct answer_why *w)
 		ctl_args_str(a, "org_code", w->org);
 }
 
+int cmd_answer_endpoint(struct ctl *ctl, const char *token, const char *given,
+                        char *endpoint, size_t size, const char **saved)
+{
+	size_t len = strlen(token);
+	if (len < ANSWER_TOKEN_MIN || len > ANSWER_TOKEN_MAX)
+		return ctl_usage(ctl, "TOKEN is %d to %d characters, as the draw gave it",
+		                 ANSWER_TOKEN_MIN, ANSWER_TOKEN_MAX);
+	if (!ctl_endpoint(ctl, given, "EXPERTD_ANSWER_ENDPOINT", CTL_ANSWER_PORT_OFFSET,
+	                  endpoint, size))
+		return ctl_usage(ctl, "give --answer-endpoint (or EXPERTD_ANSWER_ENDPOINT): "
+		                 "the answer endpoint cannot be derived from %s",
+		                 ctl->copt.endpoint);
+	/* This command's one call goes to the answer endpoint; with the
+	 * daemon's key but none of our own, CURVE with a pair made now. */
+	*saved = ctl->copt.endpoint;
+	ctl->copt.endpoint = endpoint;
+	ctl->copt.fresh_key = !ctl->copt.secret_key_file && ctl->copt.server_key;
+	return 0;
+}
+
 static int answer_by_token(struct ctl *ctl, int argc, char **argv, bool accept)
 {
 	static const struct option with_reason[] = {
@@ -144,31 +164,21 @@ static int answer_by_token(struct ctl *ctl, int argc, char **argv, bool accept)
 	if (optind + 1 < argc)
 		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
 	const char *token = argv[optind];
-	size_t len = strlen(token);
-	if (len < ANSWER_TOKEN_MIN || len > ANSWER_TOKEN_MAX)
-		return ctl_usage(ctl, "TOKEN is %d to %d characters, as the draw gave it",
-		                 ANSWER_TOKEN_MIN, ANSWER_TOKEN_MAX);
 	if (!accept && !w.reason)
 		return ctl_usage(ctl, "--reason is required: conflict, illness, "
 		                 "official_duty, schedule or other");
 	char endpoint[512];
-	if (!ctl_endpoint(ctl, given, "EXPERTD_ANSWER_ENDPOINT", CTL_ANSWER_PORT_OFFSET,
-	                  endpoint, sizeof endpoint))
-		return ctl_usage(ctl, "give --answer-endpoint (or EXPERTD_ANSWER_ENDPOINT): "
-		                 "the answer endpoint cannot be derived from %s",
-		                 ctl->copt.endpoint);
-
-	/* This command's one call goes to the answer endpoint; with the
-	 * daemon's key but none of our own, CURVE with a pair made now. */
-	const char *request_ep = ctl->copt.endpoint;
-	ctl->copt.endpoint = endpoint;
-	ctl->copt.fresh_key = !ctl->copt.secret_key_file && ctl->copt.server_key;
+	const char *request_ep;
+	int rc = cmd_answer_endpoint(ctl, token, given, endpoint, sizeof endpoint,
+	                             &request_ep);
+	if (rc)
+		return rc;
 	struct ctl_args a;
 	ctl_args_init(&a);
 	ctl_args_str(&a, "token", token);
 	ctl_args_str(&a, "answer", accept ? "accept" : "decline");
 	answer_why_args(&a, &w);
-	int rc = answer_call(ctl, PROTO_OP_ASSIGNMENT_ANSWER, &a);
+	rc = answer_call(ctl, PROTO_OP_ASSIGNMENT_ANSWER, &a);
 	ctl_args_destroy(&a);
 	ctl->copt.endpoint = request_ep;
 	return rc;

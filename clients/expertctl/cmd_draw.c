@@ -363,6 +363,7 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 		ctl_args_int(a, "leader_expert", o->leader_expert);
 		return 0;
 	case 'R': o->leader_reason = optarg; ctl_args_str(a, "leader_reason", optarg); return 0;
+	case 'y': ctl_args_str(a, "respond_reason", optarg); return 0;
 	case 'x':
 		if (o->n_exclude == DRAW_MAX_EXCLUDE)
 			return ctl_usage(ctl, "at most %d --exclude", DRAW_MAX_EXCLUDE);
@@ -441,6 +442,7 @@ int cmd_draw(struct ctl *ctl, int argc, char **argv)
 		{"nonce", required_argument, NULL, 'n'},
 		{"bureau", required_argument, NULL, 'B'},
 		{"respond-within", required_argument, NULL, 'r'},
+		{"respond-reason", required_argument, NULL, 'y'},
 		{"quota", required_argument, NULL, 'q'},
 		{"leader-expert", required_argument, NULL, 'l'},
 		{"leader-reason", required_argument, NULL, 'R'},

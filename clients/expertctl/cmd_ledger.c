@@ -16,13 +16,14 @@ void cmd_print_ledger(const msgpack_object *ledger)
 	                                   "REASON", "COUNTS"};
 	static const char *const keys[] = {"@at", "kind", "assignment", "task", "reason",
 	                                   "counts"};
-	char score[32], level[32], days[32];
+	char score[32], level[32], days[32], span[32];
 	if (!ledger || ledger->type != MSGPACK_OBJECT_MAP)
 		return;
-	printf("score %s, level %s (window %s days)\n",
+	printf("score %s, level %s (window %s days, a flag needs events over %s days)\n",
 	       out_field(ledger, "score", score, sizeof score),
 	       out_field(ledger, "level", level, sizeof level),
-	       out_field(ledger, "window_days", days, sizeof days));
+	       out_field(ledger, "window_days", days, sizeof days),
+	       out_field(ledger, "flag_span_days", span, sizeof span));
 	const msgpack_object *ev = proto_map_get(ledger, "events");
 	if (!ev || ev->type != MSGPACK_OBJECT_ARRAY || ev->via.array.size == 0)
 		printf("(no ledger events)\n");

@@ -163,6 +163,10 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, "warned: ledger score %s",
 		         out_field(x, "score", n, sizeof n));
 		l->colour = EVENT_YELLOW;
+	} else if (event_is(e, AUDIT_UNAVAILABLE)) {
+		snprintf(l->outcome, sizeof l->outcome, "unavailable %s .. %s",
+		         out_field(x, "from", from, sizeof from),
+		         out_field(x, "to", to, sizeof to));
 	} else if (event_is(e, AUDIT_ORG_MERGED)) {
 		snprintf(l->outcome, sizeof l->outcome, "%s merged into %s (%s)",
 		         out_field(x, "from", from, sizeof from),

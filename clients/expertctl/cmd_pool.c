@@ -105,20 +105,23 @@ static void pool_print_expert(const msgpack_object *e)
 
 static void pool_print_history(const msgpack_object *h)
 {
-	static const char *const head[] = {"AT", "ACTOR", "EVENT", "UNTIL", "REASON",
-	                                   "DETAIL"};
+	static const char *const head[] = {"AT", "ACTOR", "EVENT", "UNTIL", "GROUND",
+	                                   "REASON", "REFERRAL", "DETAIL"};
 	if (!h || h->type != MSGPACK_OBJECT_ARRAY || h->via.array.size == 0)
 		return;
 	printf("\nhistory:\n");
-	struct out_table *t = out_table_new(6, head);
+	struct out_table *t = out_table_new(8, head);
 	for (uint32_t i = 0; i < h->via.array.size; i++) {
 		const msgpack_object *o = &h->via.array.ptr[i];
-		char at[32], actor[128], ev[64], until[16], why[600], detail[256];
+		char at[32], actor[128], ev[64], until[16], ground[32], why[600];
+		char referral[600], detail[256];
 		const char *row[] = {pool_time(o, "at", at, sizeof at),
 		                     out_field(o, "actor", actor, sizeof actor),
 		                     out_field(o, "event", ev, sizeof ev),
 		                     out_field(o, "until", until, sizeof until),
+		                     out_field(o, "ground", ground, sizeof ground),
 		                     out_field(o, "reason", why, sizeof why),
+		                     out_field(o, "referral", referral, sizeof referral),
 		                     out_field(o, "detail", detail, sizeof detail)};
 		out_table_add(t, row);
 	}
@@ -197,25 +200,42 @@ static void pool_print_status(const msgpack_object *res)
 	putchar('\n');
 }
 
+/* Which options a status change takes: reinstate only --reason. */
+enum pool_change_opts { POOL_REASON, POOL_GROUND, POOL_GROUND_UNTIL };
+
 static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
-                       bool with_until)
+                       enum pool_change_opts which)
 {
-	static const struct option with[] = {
+	/* --ground and --referral: POLICY.md 6.3 (第十七条). */
+	static const struct option opts[] = {
 		{"reason", required_argument, NULL, 'r'},
+		{"ground", required_argument, NULL, 'g'},
+		{"referral", required_argument, NULL, 'f'},
 		{"until", required_argument, NULL, 'u'},
 		{NULL, 0, NULL, 0}};
-	static const struct option without[] = {
+	static const struct option reason_only[] = {
 		{"reason", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0}};
-	const char *reason = NULL, *until = NULL;
+	static const struct option grounds[] = {
+		{"reason", required_argument, NULL, 'r'},
+		{"ground", required_argument, NULL, 'g'},
+		{"referral", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0}};
+	const char *reason = NULL, *until = NULL, *ground = NULL, *referral = NULL;
 	bool help = false;
 	int c;
 	int64_t id;
-	while ((c = ctl_getopt(ctl, argc, argv, with_until ? with : without, &help)) != -1) {
+	const struct option *o = which == POOL_REASON ? reason_only
+	                         : which == POOL_GROUND ? grounds : opts;
+	while ((c = ctl_getopt(ctl, argc, argv, o, &help)) != -1) {
 		if (c == '?')
 			return CTL_EXIT_USAGE;
 		if (c == 'r')
 			reason = optarg;
+		else if (c == 'g')
+			ground = optarg;
+		else if (c == 'f')
+			referral = optarg;
 		else
 			until = optarg;
 	}
@@ -228,6 +248,10 @@ static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 		return ctl_usage(ctl, "--reason is required");
 	if (until && !ctl_date(ctl, "--until", until))
 		return CTL_EXIT_USAGE;
+	if (ground && proto_choice_index(proto_status_grounds, ground, strlen(ground)) < 0)
+		return ctl_usage(ctl, "--ground must be confidentiality (泄密), favouritism "
+		                 "(徇私舞弊), non_participation (长期不参加委派任务) or "
+		                 "other, not \"%s\"", ground);
 
 	struct ctl_args a;
 	ctl_args_init(&a);
@@ -235,6 +259,10 @@ static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 	ctl_args_str(&a, "reason", reason);
 	if (until)
 		ctl_args_str(&a, "until", until);
+	if (ground)
+		ctl_args_str(&a, "ground", ground);
+	if (referral)
+		ctl_args_str(&a, "referral", referral);
 	rc = ctl_call_show(ctl, op, &a, pool_print_status);
 	ctl_args_destroy(&a);
 	return rc;
@@ -242,15 +270,15 @@ static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 
 int cmd_pool_suspend(struct ctl *ctl, int argc, char **argv)
 {
-	return pool_change(ctl, argc, argv, PROTO_OP_POOL_SUSPEND, true);
+	return pool_change(ctl, argc, argv, PROTO_OP_POOL_SUSPEND, POOL_GROUND_UNTIL);
 }
 
 int cmd_pool_reinstate(struct ctl *ctl, int argc, char **argv)
 {
-	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REINSTATE, false);
+	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REINSTATE, POOL_REASON);
 }
 
 int cmd_pool_revoke(struct ctl *ctl, int argc, char **argv)
 {
-	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REVOKE, false);
+	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REVOKE, POOL_GROUND);
 }

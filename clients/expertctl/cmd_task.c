@@ -110,7 +110,8 @@ static void task_print_fields(const msgpack_object *t)
 	static const char *const keys[] = {
 		"id", "state", "fill", "cancel_reason", "bureau", "created_by", "kind",
 		"subject", "specialty", "group_type", "leader", "members", "backups", "orgs",
-		"start", "end", "district", "exclude", "note", "respond_within", "created_at"};
+		"start", "end", "district", "exclude", "note", "respond_within", "respond_reason",
+		"created_at"};
 	char buf[1024];
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		bool is_time = strcmp(keys[i], "start") == 0 || strcmp(keys[i], "end") == 0 ||

@@ -56,16 +56,30 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "Show one expert with history and declared conflicts.",
 	 "  --reveal         show the full ID number and phone (audited)\n"
 	 "  --reason R       why they are revealed (required with --reveal)\n"},
-	{"pool", "suspend", cmd_pool_suspend, "ID --reason R [--until YYYY-MM-DD]",
+	{"pool", "suspend", cmd_pool_suspend,
+	 "ID --reason R [--ground G] [--referral TEXT] [--until YYYY-MM-DD]",
 	 "Suspend an expert from draws, until a date or until reinstated.",
 	 "  --reason R       why (required)\n"
+	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
+	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
+	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"
 	 "  --until DATE     last day of the suspension\n"},
 	{"pool", "reinstate", cmd_pool_reinstate, "ID --reason R",
 	 "Return a suspended or flagged expert to the active pool.",
 	 "  --reason R       why (required)\n"},
-	{"pool", "revoke", cmd_pool_revoke, "ID --reason R",
+	{"pool", "revoke", cmd_pool_revoke, "ID --reason R [--ground G] [--referral TEXT]",
 	 "Revoke an expert's qualification (第十七条).",
-	 "  --reason R       why (required)\n"},
+	 "  --reason R       why (required)\n"
+	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
+	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
+	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"},
+	{"pool", "unavailable", cmd_pool_unavailable,
+	 "ID --from YYYY-MM-DD --to YYYY-MM-DD --reason R",
+	 "Record a period in which an expert cannot serve (operators, clerks): draws\n"
+	 "on any of its days skip the expert, and nothing counts against them.",
+	 "  --from DATE      first day (required)\n"
+	 "  --to DATE        last day, included (required; under 366 days)\n"
+	 "  --reason R       why (required; kept in the history, not the log)\n"},
 	{"conflict", "add", cmd_conflict_add,
 	 "ID --org ORG --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
 	 "Declare a conflict of interest between an expert and an organisation.",
@@ -139,7 +153,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --bureau CODE    the bureau the task is for (operators; default center)\n"
 	 "  --respond-within SECONDS  how long each offered expert has to answer\n"
 	 "                   (default: the daemon's [assign] response_hours; never past\n"
-	 "                   the start)\n"
+	 "                   the start); below [assign] min_response_minutes only for\n"
+	 "                   operators, with --respond-reason TEXT, and then expiries\n"
+	 "                   do not count against the experts\n"
 	 "Each offered seat's one-time token is printed once (JSON: \"tokens\" by\n"
 	 "assignment id); expertd keeps only a hash of it.\n"},
 	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",
@@ -181,6 +197,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --note TEXT      free text (required with other)\n"
 	 "  --org CODE       with conflict: which organisation of the task (code or key)\n"
 	 "                   (default: the task's only one)\n"
+	 "  --answer-endpoint EP  as for confirm\n"},
+	{"unavailable", NULL, cmd_unavailable,
+	 "TOKEN --from YYYY-MM-DD --to YYYY-MM-DD [--reason R] [--answer-endpoint EP]",
+	 "An expert says, with the token of a seat offered to them, that they cannot\n"
+	 "serve from one day to another (keys as for confirm); draws on those days\n"
+	 "skip them, with nothing counted against them. The offered seat is not\n"
+	 "answered: confirm or decline it as well.",
+	 "  --from DATE      first day (required)\n"
+	 "  --to DATE        last day, included (required)\n"
+	 "  --reason R       why (optional)\n"
 	 "  --answer-endpoint EP  as for confirm\n"},
 	{"answer", NULL, cmd_answer,
 	 "ASSIGNMENT accept|decline|withdraw --channel C [--reason R] [--note TEXT] [--org CODE]",

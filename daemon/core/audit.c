@@ -160,20 +160,26 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 		proto_pack_kv_bool(pk, "age_exception", true);
 }
 
-void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
-                               const char *reason, unsigned changed,
-                               const struct expert *e)
+void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
+                            const char *reason, unsigned changed, int ground,
+                            const char *referral, const struct expert *e)
 {
 	bool has_reason = reason && *reason;
+	bool has_ground = ground >= 0 && ground < PROTO_STATUS_GROUNDS_COUNT;
+	bool has_referral = referral && *referral;
 
 	assert(!changed || strcmp(event, "updated") == 0);
-	msgpack_pack_map(pk, 3 + has_reason + (changed != 0));
+	msgpack_pack_map(pk, 3 + has_reason + (changed != 0) + has_ground + has_referral);
 	proto_pack_kv_str(pk, "event", event);
 	proto_pack_kv_str(pk, "actor", actor);
 	if (has_reason)
 		proto_pack_kv_str(pk, "reason", reason);
 	if (changed)
 		audit_pack_kv_changed(pk, changed);
+	if (has_ground)
+		proto_pack_kv_str(pk, "ground", proto_status_grounds[ground]);
+	if (has_referral)
+		proto_pack_kv_str(pk, "referral", referral);
 	proto_pack_str(pk, "expert");
 	audit_pack_projection(pk, e);
 }
@@ -181,7 +187,32 @@ void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e)
 {
-	audit_pack_expert_changed(pk, event, actor, reason, 0, e);
+	audit_pack_expert_full(pk, event, actor, reason, 0, -1, NULL, e);
+}
+
+void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
+                               const char *reason, unsigned changed,
+                               const struct expert *e)
+{
+	audit_pack_expert_full(pk, event, actor, reason, changed, -1, NULL, e);
+}
+
+void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
+                              const char *actor, const char *reason, int ground,
+                              const char *referral, const struct expert *e)
+{
+	audit_pack_expert_full(pk, event, actor, reason, 0, ground, referral, e);
+}
+
+void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
+                            int32_t from, int32_t to, const char *actor)
+{
+	msgpack_pack_map(pk, 5);
+	proto_pack_kv_int(pk, "id", id);
+	proto_pack_kv_int(pk, "expert", expert);
+	audit_pack_kv_date(pk, "from", from);
+	audit_pack_kv_date(pk, "to", to);
+	proto_pack_kv_str(pk, "actor", actor);
 }
 
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -611,7 +642,8 @@ bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
 {
 	/* event/actor/reason are checked here; a verifier wanting their text
 	 * reads them with proto_map_str(). */
-	char event[64], actor[64], reason[PROTO_REASON_SIZE];
+	char event[64], actor[64], reason[PROTO_REASON_SIZE], ground[32];
+	char referral[PROTO_REASON_SIZE];
 	struct audit_rd rd, sub;
 
 	memset(e, 0, sizeof *e);
@@ -622,6 +654,11 @@ bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
 	/* Only an update says what it changed. */
 	if (audit_read_changed(&rd, changed) && *changed)
 		audit_rd_check(&rd, strcmp(event, "updated") == 0);
+	/* Optional, so that entries written before them read as they did. */
+	if (audit_rd_opt_str(&rd, "ground", ground, sizeof ground) && ground[0])
+		audit_rd_check(&rd, proto_choice_index(proto_status_grounds, ground,
+		                                       strlen(ground)) >= 0);
+	audit_rd_opt_str(&rd, "referral", referral, sizeof referral);
 	if (audit_rd_map(&rd, "expert", &sub))
 		audit_rd_check(&rd, audit_read_projection(&sub, e));
 	return audit_rd_end(&rd);
@@ -645,6 +682,22 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 	audit_rd_choice(&rd, "kind", proto_conflict_kinds, kind);
 	audit_rd_date(&rd, "from", from);
 	audit_rd_date_or_nil(&rd, "to", to);
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
+                            int64_t *expert, int32_t *from, int32_t *to)
+{
+	struct audit_rd rd;
+	char actor[64];
+
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
+	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
+	audit_rd_date(&rd, "from", from);
+	audit_rd_date(&rd, "to", to);
+	audit_rd_str(&rd, "actor", actor, sizeof actor);
+	audit_rd_check(&rd, *from <= *to);
 	return audit_rd_end(&rd);
 }
 

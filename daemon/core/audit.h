@@ -47,6 +47,7 @@
 #define AUDIT_EXPERT_WARNED "expert.warned"
 #define AUDIT_EXPERT_FLAGGED "expert.flagged" /* a pool.expert body */
 #define AUDIT_ORG_MERGED "org.merged"      /* {from, into, actor, reason} */
+#define AUDIT_UNAVAILABLE "pool.unavailable" /* {id, expert, from, to, actor} */
 
 void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
                 int64_t seq, int64_t at, const char *type,
@@ -136,6 +137,20 @@ void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
 void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
                                const char *reason, unsigned changed,
                                const struct expert *e);
+/* The same with a suspension's or revocation's ground (index into
+ * proto_status_grounds, -1: none) and referral note (NULL or "": none),
+ * DRAW.md 4.3. */
+void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
+                              const char *actor, const char *reason, int ground,
+                              const char *referral, const struct expert *e);
+/* All of them: changed (0: none) and ground (-1: none) never together. */
+void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
+                            const char *reason, unsigned changed, int ground,
+                            const char *referral, const struct expert *e);
+/* A period an expert cannot serve (rule 12, DRAW.md 4.3); the reason
+ * stays out of the log, as a conflict's does. */
+void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
+                            int32_t from, int32_t to, const char *actor);
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
@@ -184,6 +199,8 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e);
 /* The same, and the `changed` mask (0 if the body has none). */
 bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
                                unsigned *changed);
+bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
+                            int64_t *expert, int32_t *from, int32_t *to);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
                          char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to);
 bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);

@@ -26,6 +26,7 @@ static const char *const designate_rule_why[RULE__COUNT] = {
 	[RULE_ROTATION] = "served on a task of the same organisation within the "
 	                  "rotation window",
 	[RULE_EXPOSURE] = "has reached the exposure cap",
+	[RULE_UNAVAILABLE] = "declared unavailable on a day of the task",
 };
 
 /* The index of id in the sorted list, or n. */

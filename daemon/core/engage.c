@@ -37,6 +37,8 @@ struct engage {
 	struct idmap by_org;          /* org -> held task ids */
 	struct idmap org_conflicts;   /* org -> struct engage_org_conflict */
 	int64_t span;                 /* see engage_task_span() */
+	struct engage_away *away;     /* unavailability, few: one flat list */
+	uint32_t n_away, cap_away;
 };
 
 static void engage_index_init(struct engage *e)
@@ -84,6 +86,7 @@ void engage_clear(struct engage *e)
 		memset(e->served, 0, e->n_slots * sizeof *e->served);
 	if (e->tasks)
 		memset(e->tasks, 0, e->cap_tasks * sizeof *e->tasks);
+	e->n_away = 0;
 	engage_index_free(e);
 }
 
@@ -96,6 +99,7 @@ void engage_destroy(struct engage **pe)
 	free(e->slots);
 	free(e->served);
 	free(e->tasks);
+	free(e->away);
 	free(e);
 	*pe = NULL;
 }
@@ -169,6 +173,23 @@ bool engage_add_conflict(struct engage *e, int64_t expert,
 		return false;
 	s->conflicts[s->n_conflicts++] = *c;
 	return true;
+}
+
+bool engage_add_away(struct engage *e, const struct engage_away *a)
+{
+	struct engage_away *v = engage_grow(e->away, &e->cap_away, e->n_away,
+	                                    sizeof *v, 8);
+	if (!v)
+		return false;
+	e->away = v;
+	e->away[e->n_away++] = *a;
+	return true;
+}
+
+const struct engage_away *engage_aways(const struct engage *e, size_t *n)
+{
+	*n = e->n_away;
+	return e->n_away ? e->away : NULL;
 }
 
 /* Task ids are made densely by the daemon (1, 2, ...), so tasks are

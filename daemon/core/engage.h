@@ -43,6 +43,17 @@ void engage_clear(struct engage *e);
 
 bool engage_add_conflict(struct engage *e, int64_t expert,
                          const struct engage_conflict *c);
+
+/* A period in which an expert cannot serve (rule 12, DRAW.md 3.1): days
+ * from..to, both inclusive. */
+struct engage_away {
+	int64_t expert;
+	int32_t from, to;      /* day numbers, from <= to */
+};
+bool engage_add_away(struct engage *e, const struct engage_away *a);
+/* Every period, in the order added. Borrowed, valid until the next change;
+ * NULL with *n = 0 when none. */
+const struct engage_away *engage_aways(const struct engage *e, size_t *n);
 /*
  * Organisation `from` merged into `into` (REGISTRY.md 2.4): every conflict
  * on `from` becomes one on `into` (the expert's own list and the

@@ -48,6 +48,7 @@ void policy_defaults(struct policy *p)
 	p->excused[POLICY_REASON_OFFICIAL_DUTY] = true;
 	p->excused_free = 2;
 	p->window_days = 365;
+	p->flag_span_days = 90;
 	p->warn_at = 3;
 	p->flag_at = 5;
 }
@@ -83,38 +84,99 @@ static int64_t policy_add(int64_t acc, int w)
 	return acc;
 }
 
+/* Scored at all: a kind this build knows, inside the window. */
+static bool policy_is_live(const struct policy_event *e, int64_t now, int64_t window)
+{
+	/* A kind this build does not know weighs nothing. */
+	if (e->kind < 0 || e->kind >= POLICY_KIND__COUNT)
+		return false;
+	return window != 0 && policy_in_window(e->at, now, window);
+}
+
+/* Of two events of one task, which one the task counts: the heavier,
+ * then the earlier, then the first given. Strict and total, so exactly
+ * one event of each task wins whatever the order of the ledger. */
+static bool policy_outranks(const struct policy *p, const struct policy_event *ev,
+                            size_t a, size_t b)
+{
+	int wa = p->weight[ev[a].kind], wb = p->weight[ev[b].kind];
+	if (wa != wb)
+		return wa > wb;
+	if (ev[a].at != ev[b].at)
+		return ev[a].at < ev[b].at;
+	return a < b;
+}
+
+/* counted[i]: live, and no live event of the same task outranks it
+ * (POLICY.md 6.2: at most one event per task). Task 0 is no task. */
+static void policy_mark(const struct policy *p, const struct policy_event *ev,
+                        size_t n, int64_t now, int64_t window, bool *counted)
+{
+	for (size_t i = 0; i < n; i++) {
+		counted[i] = policy_is_live(&ev[i], now, window);
+		for (size_t j = 0; counted[i] && ev[i].task != 0 && j < n; j++)
+			if (j != i && ev[j].task == ev[i].task &&
+			    policy_is_live(&ev[j], now, window) && policy_outranks(p, ev, j, i))
+				counted[i] = false;
+	}
+}
+
+/* A counted excused decline among the first excused_free of them by
+ * time (then by position) weighs 0. */
+static bool policy_is_free(const struct policy *p, const struct policy_event *ev,
+                           size_t n, const bool *counted, size_t i)
+{
+	if (ev[i].kind != POLICY_EXCUSED || p->excused_free <= 0)
+		return false;
+	int earlier = 0;
+	for (size_t j = 0; j < n; j++)
+		if (counted[j] && ev[j].kind == POLICY_EXCUSED &&
+		    (ev[j].at < ev[i].at || (ev[j].at == ev[i].at && j < i)))
+			earlier++;
+	return earlier < p->excused_free;
+}
+
+/* Whether [first, last] spans at least span seconds, without overflow:
+ * last - first >= span  <=>  first <= last - span. */
+static bool policy_spans(int64_t first, int64_t last, int64_t span)
+{
+	if (span <= 0)
+		return true;
+	if (last < INT64_MIN + span)
+		return false;
+	return first <= last - span;
+}
+
 /*
- * "The first excused_free excused declines by time are free" makes the
- * score depend only on how many excused declines fall in the window, never
- * on their order: all excused events beyond the free ones weigh the same.
- * So the ledger is counted in one pass, unsorted and unallocated.
+ * Two passes over the unsorted ledger, O(n^2) in the events of one
+ * expert: which event each task counts, then the free excused ones and
+ * the weights. The caller's counted[] is the only storage.
  */
 enum policy_level policy_evaluate(const struct policy *p,
                                   const struct policy_event *ev, size_t n,
-                                  int64_t now, int *score)
+                                  int64_t now, bool *counted, int *score)
 {
 	assert(p != NULL);
-	assert(ev != NULL || n == 0);
+	assert((ev != NULL && counted != NULL) || n == 0);
 	int64_t window = p->window_days > 0 ? p->window_days * POLICY_DAY_SECONDS : 0;
-	int free_left = p->excused_free;   /* <= 0: none free */
-	int64_t sum = 0;
+	int64_t sum = 0, first = INT64_MAX, last = INT64_MIN;
 
+	policy_mark(p, ev, n, now, window, counted);
 	for (size_t i = 0; i < n; i++) {
-		int kind = ev[i].kind;
-		/* A kind this build does not know weighs nothing. */
-		if (kind < 0 || kind >= POLICY_KIND__COUNT)
+		if (!counted[i] || policy_is_free(p, ev, n, counted, i))
 			continue;
-		if (window == 0 || !policy_in_window(ev[i].at, now, window))
-			continue;
-		if (kind == POLICY_EXCUSED && free_left > 0) {
-			free_left--;
-			continue;
+		int w = p->weight[ev[i].kind];
+		sum = policy_add(sum, w);
+		if (w > 0) {
+			first = ev[i].at < first ? ev[i].at : first;
+			last = ev[i].at > last ? ev[i].at : last;
 		}
-		sum = policy_add(sum, p->weight[kind]);
 	}
 	if (score != NULL)
 		*score = (int)sum;
-	if (p->flag_at > 0 && sum >= p->flag_at)
+	int64_t span = p->flag_span_days > 0 ? p->flag_span_days * POLICY_DAY_SECONDS : 0;
+	if (p->flag_at > 0 && sum >= p->flag_at && first <= last &&
+	    policy_spans(first, last, span))
 		return POLICY_FLAG;
 	if (p->warn_at > 0 && sum >= p->warn_at)
 		return POLICY_WARN;

@@ -6,9 +6,12 @@
  * Each ledger event has a kind; its weight comes from the policy. Excused
  * declines (reasons the policy excuses) weigh 0 up to `excused_free` of
  * them within the window, then `excused_weight` each. The score is the sum
- * of weights of events within the rolling window (now - window_days, now].
- * score >= flag_at: the expert is flagged (not drawable until an operator
- * reinstates or revokes); score >= warn_at: a warning is raised.
+ * of weights of events within the rolling window (now - window_days, now],
+ * counting at most one event per task (its heaviest). score >= flag_at,
+ * and the counted events that weigh span at least flag_span_days: the
+ * expert is flagged (not drawable until an operator reinstates or
+ * revokes) — 第十七条's 长期, a pattern over time, not a burst;
+ * score >= warn_at (or >= flag_at over a shorter span): a warning.
  */
 #ifndef EXPERTD_POLICY_H
 #define EXPERTD_POLICY_H
@@ -46,27 +49,31 @@ struct policy {
 	int window_days;                  /* default 365 */
 	int warn_at;                      /* default 3 */
 	int flag_at;                      /* default 5 */
+	int flag_span_days;               /* default 90; 0: a score suffices */
 };
 
 /* Defaults: decline 1, excused 1 (after 2 free), expiry 1, withdrawal 2,
  * no-show 3; conflict/illness/official_duty excused; window 365 days;
- * warn at 3, flag at 5. */
+ * warn at 3, flag at 5 over a span of at least 90 days. */
 void policy_defaults(struct policy *p);
 
 struct policy_event {
 	int64_t at;                       /* unix seconds */
 	int kind;                         /* enum policy_kind */
+	int64_t task;                     /* its task; 0: none, counts alone */
 };
 
 enum policy_level { POLICY_OK, POLICY_WARN, POLICY_FLAG };
 
 /*
- * Score the events (any order) as of `now`; *score receives the sum.
- * Events after `now` are ignored.
+ * Score the events (any order) as of `now`; *score (may be NULL)
+ * receives the sum. Events after `now` are ignored. counted[n] (required
+ * when n > 0) receives, per event, whether it is the one its task counts
+ * inside the window (a free excused decline is counted and weighs 0).
  */
 enum policy_level policy_evaluate(const struct policy *p,
                                   const struct policy_event *ev, size_t n,
-                                  int64_t now, int *score);
+                                  int64_t now, bool *counted, int *score);
 
 /* The ledger kind of a decline with this reason. */
 int policy_decline_kind(const struct policy *p, int reason);

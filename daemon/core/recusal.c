@@ -29,6 +29,7 @@ const char *const recusal_rule_names[RULE__COUNT] = {
 	[RULE_OVERLAP] = "overlap",
 	[RULE_ROTATION] = "rotation",
 	[RULE_EXPOSURE] = "exposure",
+	[RULE_UNAVAILABLE] = "unavailable",
 };
 
 static bool recusal_tasks_share_org(const struct recusal_task *t,
@@ -191,5 +192,13 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
 	engage_records(eng, pe->id, &c, &nc, &a, &na);
 	if (recusal_fails_conflict(c, nc, t))
 		return RULE_CONFLICT;
-	return na ? recusal_check_assignments(eng, a, na, t, cfg) : RULE_OK;
+	r = na ? recusal_check_assignments(eng, a, na, t, cfg) : RULE_OK;
+	if (r != RULE_OK)
+		return r;
+	size_t nw;
+	const struct engage_away *w = engage_aways(eng, &nw);
+	for (size_t i = 0; i < nw; i++)
+		if (w[i].expert == pe->id && recusal_is_away(&w[i], t))
+			return RULE_UNAVAILABLE;
+	return RULE_OK;
 }

@@ -30,6 +30,7 @@ enum recusal_rule {
 	RULE_OVERLAP,      /* 9: offered/accepted on an overlapping task */
 	RULE_ROTATION,     /* 10: served on the same organisation within the window */
 	RULE_EXPOSURE,     /* 11: reached the assignment cap in the rolling window */
+	RULE_UNAVAILABLE,  /* 12: declared unavailable on a day of the task */
 	RULE__COUNT
 };
 /* Panel diversity (DRAW.md 3.4), not one of the numbered rules,
@@ -108,8 +109,8 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
 #define RECUSAL_MARK_NAMED (-1)
 struct recusal_mark {
 	int64_t expert;
-	int32_t rule;          /* RECUSAL_MARK_NAMED, excluded, conflict, overlap
-	                        * or rotation */
+	int32_t rule;          /* RECUSAL_MARK_NAMED, excluded, conflict, overlap,
+	                        * rotation or unavailable */
 };
 
 /* term_ok[] bits: the term may start (joined_term) / end (term) a service

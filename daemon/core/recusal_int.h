@@ -80,6 +80,13 @@ static inline bool recusal_fails_conflict(const struct engage_conflict *c, size_
 	return false;
 }
 
+/* Rule 12: a declared period shares a day with the task. */
+static inline bool recusal_is_away(const struct engage_away *w,
+                                   const struct recusal_task *t)
+{
+	return w->from <= t->end_day && w->to >= t->start_day;
+}
+
 static inline bool recusal_state_is_live(int state)
 {
 	return state == ASSIGN_OFFERED || state == ASSIGN_ACCEPTED;

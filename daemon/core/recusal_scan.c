@@ -125,6 +125,16 @@ static void recusal_scan_conflicts(struct recusal_scan *s, const uint32_t *orgs,
 	}
 }
 
+/* Rule 12: every declared period sharing a day with the task (few). */
+static void recusal_scan_away(struct recusal_scan *s)
+{
+	size_t n;
+	const struct engage_away *w = engage_aways(s->eng, &n);
+	for (size_t i = 0; i < n; i++)
+		if (recusal_is_away(&w[i], s->t))
+			recusal_scan_mark(s, w[i].expert, RULE_UNAVAILABLE);
+}
+
 /* Held task `id` unless it is the draw's own task; else NULL (the rules
  * skip both, as recusal_check_assignments does). */
 static const struct engage_task *recusal_scan_other(const struct engage_task *tasks,
@@ -292,6 +302,7 @@ bool recusal_scan_begin(struct recusal_scan *s, const struct engage *eng,
 	for (int i = 0; i < t->n_exclude; i++)
 		recusal_scan_mark(s, t->exclude[i], RULE_EXCLUDED);
 	recusal_scan_conflicts(s, orgs, n_orgs);
+	recusal_scan_away(s);
 	recusal_scan_overlap(s);
 	recusal_scan_rotation(s, orgs, n_orgs);
 	if (s->oom || !recusal_scan_sort_marks(s))
@@ -340,9 +351,12 @@ static enum recusal_rule recusal_scan_after_record(const struct recusal_scan *s,
 		return RULE_EMPLOYER;
 	if (recusal_fails_recommender(x, s->t))
 		return RULE_RECOMMENDER;
-	if (m != RULE_OK)
+	if (m != RULE_OK && m != RULE_UNAVAILABLE)
 		return (enum recusal_rule)m;
-	return recusal_scan_fails_exposure(s, id) ? RULE_EXPOSURE : RULE_OK;
+	/* Rule 11 (exposure) comes before rule 12 (unavailable). */
+	if (recusal_scan_fails_exposure(s, id))
+		return RULE_EXPOSURE;
+	return (enum recusal_rule)m;
 }
 
 enum recusal_rule recusal_scan_unusual(const struct recusal_scan *s, int64_t id,

@@ -72,6 +72,9 @@ struct task {
 	enum task_state state;
 	int64_t created_at;
 	int64_t respond_within;           /* seconds an offered expert has */
+	/* Why an operator set respond_within below the minimum ("" when
+	 * not): such a task's expiries add no ledger event (POLICY.md 6.1). */
+	char respond_reason[PROTO_REASON_SIZE];
 	enum task_fill fill;
 	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
 	/* 0: one specialty, the fields above. 2 to 4: a mixed panel; then

@@ -17,7 +17,8 @@ import time
 
 import zmq
 
-from harness import Ctl, CtlProcess, DaemonTest, draw_args, unpack
+from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port, keygen,
+                     unpack)
 
 
 WAIT = 60            # seconds: the bound on every wait (ASan builds are slow)
@@ -139,6 +140,28 @@ class AssignBase(DaemonTest):
             self.assertEqual(sorted(e["id"] for e in listed if e["specialties"] == [spec]),
                              [p[0] for p in ps], "ids are not in line order")
         self.probes = 0
+
+    def start_secure(self, principals):
+        """Instead of setUp's daemon: one in secure mode whose allowlist
+        holds (name, "principal role [bureau]") pairs, each with a key made
+        here; sets self.server_pub, self.d, self.as_ (name -> Ctl) and
+        self.ctl (the "ops" one, an operator), and the pool."""
+        DaemonTest.setUp(self)
+        server_key, _, _, _ = keygen(self.dir, "server")
+        self.server_pub = os.path.join(self.dir, "server.pub")
+        keys = {}
+        with open(os.path.join(self.dir, "allowlist"), "w") as f:
+            for name, rest in principals:
+                keys[name], _, pub, _ = keygen(self.dir, name)
+                f.write("%s %s\n" % (pub, rest))
+        self.d = self.start_daemon(
+            secure={"server_key": server_key,
+                    "allowlist": os.path.join(self.dir, "allowlist")},
+            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
+            client=lambda d: Ctl(d, keys["ops"], self.server_pub))
+        self.as_ = {k: Ctl(self.d, v, self.server_pub) for k, v in keys.items()}
+        self.ctl = self.as_["ops"]
+        self.setup_pool(self.ctl)
 
     # ---- helpers ----
 

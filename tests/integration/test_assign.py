@@ -278,6 +278,9 @@ class ScenarioTest(AssignBase):
     the backups and a fresh draw, one accepted expert is a no-show."""
 
     RESPOND = 5
+    # Deadlines of seconds, so that they pass within the test: no minimum
+    # window (POLICY.md 6.1), and their expiries count as any.
+    CONFIG = "[assign]\nmin_response_minutes = 0\n"
 
     def test_scenario(self):
         pub = self.stream(self.d.pub)

@@ -6,6 +6,7 @@
 The daemon, its roster and the helpers are assign_base's; sleeps only let
 a deadline pass.
 """
+import sqlite3
 import time
 import unittest
 
@@ -62,8 +63,9 @@ class AttendanceTest(AssignBase):
 
 
 class LedgerTest(AssignBase):
+    # The score's rules; the span a flag needs is LedgerSpanTest's, so off here.
     CONFIG = ("[ledger]\nweight_decline = 1\nweight_excused = 2\nexcused_free = 1\n"
-              "warn_at = 2\nflag_at = 3\n")
+              "warn_at = 2\nflag_at = 3\nflag_span_days = 0\n")
 
     def decline_once(self, spec, day, reason, *extra):
         """Draw the specialty's only expert, who declines."""
@@ -129,6 +131,85 @@ class LedgerTest(AssignBase):
         self.assertEqual(([e["kind"] for e in led["events"]], led["score"], led["level"]),
                          (["excused_decline"] * 2, 2, "warn"))
         self.assertTrue(all(e["counts"] for e in led["events"]))
+        self.verify()
+
+
+class LedgerSpanTest(AssignBase):
+    """第十七条's 长期 (POLICY.md 6.2): a flag needs the counted events to
+    span flag_span_days (default 90), not a burst."""
+    CONFIG = "[ledger]\nwarn_at = 2\nflag_at = 3\n"
+
+    def decline_tasks(self, spec, days):
+        """The specialty's only expert declines one new task per day given."""
+        for day in days:
+            res = self.draw(spec, 1, day)
+            self.decline(list(self.tokens(res).values())[0], "schedule")
+
+    def status(self, expert):
+        return self.ctl.json("pool", "show", str(expert))["expert"]["status"]
+
+    def flagged_entries(self, expert):
+        return [e["entry"] for e in self.entries()
+                if e["type"] == "expert.flagged" and e["entry"]["expert"]["id"] == expert]
+
+    def age_ledger(self, expert, days):
+        """Move the expert's ledger `days` back in time, as if the events
+        had happened then: the daemon stopped, the never-edit trigger
+        lifted for the one UPDATE and put back as it was."""
+        self.d.stop()
+        conn = sqlite3.connect(self.d.db)
+        try:
+            trig = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                "AND name = 'ledger_fixed'").fetchone()[0]
+            conn.execute("DROP TRIGGER ledger_fixed")
+            n = conn.execute("UPDATE ledger SET at = at - ? WHERE expert_id = ?",
+                             (days * 86400, expert)).rowcount
+            conn.execute(trig)
+            conn.commit()
+        finally:
+            conn.close()
+        self.d.start()
+        return n
+
+    def test_five_declines_in_a_minute_do_not_flag(self):
+        (x, _, _, _), = self.people["钳工"]
+        self.decline_tasks("钳工", range(10, 15))
+        led = self.ledger(x)
+        self.assertEqual((led["score"], led["level"], led["flag_span_days"]),
+                         (5, "warn", 90))
+        self.assertTrue(all(e["counts"] for e in led["events"]))
+        self.assertEqual(self.status(x), "active")
+        self.assertEqual(self.flagged_entries(x), [])
+        self.assertEqual(self.ctl.json("flagged")["experts"], [])
+        # Still drawn.
+        self.assertEqual(len(self.draw("钳工", 1, 20)["panel"]), 1)
+        shown = self.ctl.run("pool", "show", str(x)).out
+        self.assertIn("a flag needs events over 90 days", shown)
+        self.verify()
+
+    def test_declines_spread_over_the_period_flag(self):
+        (x, _, _, _), = self.people["钳工"]
+        self.decline_tasks("钳工", [10, 11])
+        self.assertEqual(self.age_ledger(x, 89), 2)
+        # 89 days back, then one more today: short of the span by a day.
+        self.decline_tasks("钳工", [12])
+        led = self.ledger(x)
+        self.assertEqual((led["score"], led["level"]), (3, "warn"))
+        self.assertEqual(self.status(x), "active")
+        # The same three, now 100 and 11 days back, and a fourth today:
+        # the counted events span more than 90 days.
+        self.assertEqual(self.age_ledger(x, 11), 3)
+        self.decline_tasks("钳工", [13])
+        led = self.ledger(x)
+        self.assertEqual((led["score"], led["level"]), (4, "flag"))
+        self.assertEqual(self.status(x), "flagged")
+        fl = self.flagged_entries(x)
+        self.assertEqual(len(fl), 1)
+        self.assertEqual((fl[0]["event"], fl[0]["actor"]), ("flagged", "expertd"))
+        self.assertIn("over at least 90 days", fl[0]["reason"])
+        r = self.ctl.run(*draw_args("钳工", 1, start=self.start_at(20)), json_out=True,
+                         check=False)
+        self.assert_error(r, "insufficient_candidates")
         self.verify()
 
 

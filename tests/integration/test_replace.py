@@ -154,6 +154,10 @@ class ReplacementTest(AssignBase):
 
 
 class DeadlineTest(AssignBase):
+    # Deadlines of seconds, so that they pass within the test: no minimum
+    # window (POLICY.md 6.1), and their expiries count as any.
+    CONFIG = "[assign]\nmin_response_minutes = 0\n"
+
     def test_expiry_while_running_promotes_then_draws(self):
         pub = self.stream(self.d.pub)
         note = self.stream(self.d.notify, b"notify.")

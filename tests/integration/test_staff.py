@@ -11,12 +11,11 @@ The daemon, its roster and the helpers are assign_base's; sleeps only let
 a deadline pass.
 """
 import json
-import os
 import re
 import sqlite3
 import unittest
 
-from harness import Ctl, DaemonTest, RawClient, free_tcp_port, keygen
+from harness import Ctl, RawClient
 from assign_base import TOKEN_RE, AssignBase
 
 
@@ -24,26 +23,11 @@ class SecureStaffTest(AssignBase):
     """Roles and bureau isolation need CURVE keys."""
 
     def setUp(self):
-        DaemonTest.setUp(self)
-        server_key, _, _, _ = keygen(self.dir, "server")
-        self.server_pub = os.path.join(self.dir, "server.pub")
-        keys = {}
-        with open(os.path.join(self.dir, "allowlist"), "w") as f:
-            for name, rest in (("ops", "center-ops operator"),
-                               ("haizhu", "gz-haizhu bureau 440105"),
-                               ("clerk", "haizhu-clerk clerk 440105"),
-                               ("tianhe", "gz-tianhe bureau 440106"),
-                               ("sms", "sms-gateway notifier")):
-                keys[name], _, pub, _ = keygen(self.dir, name)
-                f.write("%s %s\n" % (pub, rest))
-        self.d = self.start_daemon(
-            secure={"server_key": server_key,
-                    "allowlist": os.path.join(self.dir, "allowlist")},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
-            client=lambda d: Ctl(d, keys["ops"], self.server_pub))
-        self.as_ = {k: Ctl(self.d, v, self.server_pub) for k, v in keys.items()}
-        self.ctl = self.as_["ops"]
-        self.setup_pool(self.ctl)
+        self.start_secure((("ops", "center-ops operator"),
+                           ("haizhu", "gz-haizhu bureau 440105"),
+                           ("clerk", "haizhu-clerk clerk 440105"),
+                           ("tianhe", "gz-tianhe bureau 440106"),
+                           ("sms", "sms-gateway notifier")))
 
     def expert_ctl(self):
         """expertctl with the daemon's key and none of its own."""

@@ -35,6 +35,10 @@ def mask(name):
 
 
 class StatsTest(AssignBase):
+    # Deadlines of seconds, so that they pass within the test: no minimum
+    # window (POLICY.md 6.1), and their expiries count as any.
+    CONFIG = "[assign]\nmin_response_minutes = 0\n"
+
     def import_late(self):
         path = os.path.join(self.dir, "late.csv")
         with open(path, "w", encoding="utf-8") as f:

@@ -18,6 +18,10 @@
 #include <sodium.h>
 
 #include "audit.h"
+
+/* The rules every excluded map names: rule 12 (unavailable) only when
+ * it kept someone out (DRAW.md 4.4). */
+#define RULES_IN_MAP RULE_UNAVAILABLE
 #include "fixture.h"
 #include "ident.h"
 #include "proto.h"
@@ -178,7 +182,7 @@ static void make_transcript(struct audit_transcript *t)
 	                                   .exposure_days = 180, .diversity = true};
 	t->n_candidates = 120;
 	fill(t->candidates_hash, DRAW_HASH_LEN, 0x10);
-	for (int i = 0; i < RULE__COUNT; i++)
+	for (int i = 0; i < RULES_IN_MAP; i++)
 		t->excluded[i] = (uint64_t)i * 3 + 1;
 	t->excluded[RULE_EXPOSURE] = UINT64_MAX;   /* the whole uint64 range */
 	t->diversity_dropped = 2;
@@ -773,7 +777,7 @@ static void test_transcript_keys_and_round_trip(void **state)
 		"backups", "orgs", "start", "end", "district", "exclude", "nonce", NULL};
 	static const char *const rules[] = {
 		"rotation_days", "exposure_cap", "exposure_days", "diversity", NULL};
-	const char *excl[RULE__COUNT + 1];
+	const char *excl[RULES_IN_MAP + 1];
 	struct audit_transcript *t = malloc(sizeof *t);
 	struct body a;
 
@@ -786,9 +790,9 @@ static void test_transcript_keys_and_round_trip(void **state)
 	assert_keys(val_at(o, 5), req);
 	assert_keys(val_at(o, 6), rules);
 	excl[0] = "outside_specialty";
-	for (int i = 1; i < RULE__COUNT; i++)
+	for (int i = 1; i < RULES_IN_MAP; i++)
 		excl[i] = recusal_rule_names[i];
-	excl[RULE__COUNT] = NULL;
+	excl[RULES_IN_MAP] = NULL;
 	assert_keys(val_at(o, 9), excl);
 	/* Wire names of the request's enums. */
 	const msgpack_object *k = val_at(val_at(o, 5), 1);
@@ -1025,7 +1029,7 @@ static void test_readers_refuse_broken_layouts(void **state)
 	make_transcript(t);
 	body_init(&a);
 	audit_pack_transcript(&a.pk, t);
-	assert_all_breaks_refused(&a, read_transcript, 17 * 3 + 14 * 3 + 4 * 3 + RULE__COUNT * 3);
+	assert_all_breaks_refused(&a, read_transcript, 17 * 3 + 14 * 3 + 4 * 3 + RULES_IN_MAP * 3);
 	body_free(&a);
 	free(t);
 
@@ -1277,7 +1281,7 @@ static void test_transcript_13_keys_and_round_trip(void **state)
 	const msgpack_object *x = excluded_round_trip(&a, t, EXCLUDED_13);
 	assert_int_equal(uint_at(x, 0), 25);
 	assert_int_equal(uint_at(x, 1), 15);
-	for (int i = 1; i < RULE__COUNT; i++)
+	for (int i = 1; i < RULES_IN_MAP; i++)
 		assert_true(uint_at(x, (uint32_t)i + 1) == t->excluded[i]);
 	body_free(&a);
 
@@ -1294,7 +1298,7 @@ static void test_transcript_13_keys_and_round_trip(void **state)
 	body_init(&a);
 	audit_pack_transcript(&a.pk, t);
 	assert_all_breaks_refused(&a, read_split_transcript,
-	                          17 * 3 + 14 * 3 + 4 * 3 + (RULE__COUNT + 1) * 3);
+	                          17 * 3 + 14 * 3 + 4 * 3 + (RULES_IN_MAP + 1) * 3);
 	body_free(&a);
 	free(t);
 }
@@ -1335,16 +1339,16 @@ static void test_transcript_12_keys_still_read(void **state)
 	 * outside_specialty (25) then counts all outside the bucket. */
 	msgpack_object *m = &a.u.data.via.map.ptr[9].val;
 	msgpack_object_kv *kv = m->via.map.ptr;
-	msgpack_object_kv drop[RULE__COUNT];
+	msgpack_object_kv drop[RULES_IN_MAP];
 	drop[0] = kv[0];
-	memcpy(drop + 1, kv + 2, (RULE__COUNT - 1) * sizeof *kv);
+	memcpy(drop + 1, kv + 2, (RULES_IN_MAP - 1) * sizeof *kv);
 	m->via.map.ptr = drop;
-	m->via.map.size = RULE__COUNT;
+	m->via.map.size = RULES_IN_MAP;
 	assert_true(audit_read_transcript(&a.u.data, r));
 	assert_false(r->outside_split);
 	assert_int_equal(r->excluded[RULE_OK], 25);
 	m->via.map.ptr = kv;
-	m->via.map.size = RULE__COUNT + 1;
+	m->via.map.size = RULES_IN_MAP + 1;
 	body_free(&a);
 	free(t);
 	free(r);
@@ -1378,7 +1382,32 @@ static void test_excluded_sum_must_fit(void **state)
 }
 
 /* A task.short body as the old daemon wrote it: its map of `keys`. */
+static void pack_task_short_counts(msgpack_packer *pk, const char *const *keys,
+                                   const uint64_t *counts);
+
+/* task.short with these excluded keys, counting 0, 1, 2, ... */
 static void pack_task_short_keys(msgpack_packer *pk, const char *const *keys)
+{
+	uint64_t counts[RULES_IN_MAP + 3];
+	uint32_t n = 0;
+	for (; keys[n]; n++) {
+		assert_true(n < sizeof counts / sizeof counts[0]);
+		counts[n] = n;
+	}
+	pack_task_short_counts(pk, keys, counts);
+}
+
+static bool read_task_short(const msgpack_object *o)
+{
+	int64_t task = 0;
+	bool ok = audit_read_task_event(AUDIT_TASK_SHORT, o, &task);
+	assert_true(!ok || task == 7);
+	return ok;
+}
+
+/* task.short with these excluded keys and values (NULL-terminated). */
+static void pack_task_short_counts(msgpack_packer *pk, const char *const *keys,
+                                   const uint64_t *counts)
 {
 	uint32_t n = 0;
 	while (keys[n])
@@ -1390,15 +1419,63 @@ static void pack_task_short_keys(msgpack_packer *pk, const char *const *keys)
 	proto_pack_str(pk, "excluded");
 	msgpack_pack_map(pk, n);
 	for (uint32_t i = 0; i < n; i++)
-		proto_pack_kv_int(pk, keys[i], i);
+		proto_pack_kv_int(pk, keys[i], (int64_t)counts[i]);
 }
 
-static bool read_task_short(const msgpack_object *o)
+/* Rule 12 (unavailable) ends either layout of the excluded map, only
+ * when it kept someone out (DRAW.md 4.4): a map without it is exactly
+ * the map written before the rule. */
+static void test_excluded_unavailable(void **state)
 {
-	int64_t task = 0;
-	bool ok = audit_read_task_event(AUDIT_TASK_SHORT, o, &task);
-	assert_true(!ok || task == 7);
-	return ok;
+	(void)state;
+	const char *keys[RULES_IN_MAP + 3];
+	uint64_t counts[RULES_IN_MAP + 3], ex[RULE__COUNT];
+	struct body a;
+
+	for (int i = 0; i < RULE__COUNT; i++)
+		ex[i] = (uint64_t)i + 1;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	const msgpack_object *x = val_at(body_unpack(&a), 3);
+	assert_int_equal(x->via.map.size, 14);
+	assert_int_equal(uint_at(x, 13), RULE_UNAVAILABLE + 1);
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+	ex[RULE_UNAVAILABLE] = 0;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	assert_keys(val_at(body_unpack(&a), 3), EXCLUDED_13);
+	body_free(&a);
+
+	/* By hand: both layouts with the key at the end, count >= 1. */
+	for (int layout = 12; layout <= 13; layout++) {
+		const char *const *base = layout == 12 ? EXCLUDED_12 : EXCLUDED_13;
+		size_t n = 0;
+		for (; base[n]; n++) {
+			keys[n] = base[n];
+			counts[n] = n;
+		}
+		keys[n] = "unavailable";
+		keys[n + 1] = NULL;
+		counts[n] = 5;
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_true(read_task_short(body_unpack(&a)));
+		body_free(&a);
+		counts[n] = 0;               /* 0 is written by leaving it out */
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_false(read_task_short(body_unpack(&a)));
+		body_free(&a);
+		counts[n] = 5;               /* and nowhere but at the end */
+		keys[n] = keys[n - 1];
+		keys[n - 1] = "unavailable";
+		counts[n - 1] = 5;
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_false(read_task_short(body_unpack(&a)));
+		body_free(&a);
+	}
 }
 
 /* task.short carries the failed replacement's counts: 13 keys now, and
@@ -1407,10 +1484,10 @@ static void test_task_short_layouts(void **state)
 {
 	(void)state;
 	static const char *const top[] = {"task", "draw", "empty", "excluded", NULL};
-	uint64_t ex[RULE__COUNT];
+	uint64_t ex[RULE__COUNT] = {0};
 	struct body a;
 
-	for (int i = 0; i < RULE__COUNT; i++)
+	for (int i = 0; i < RULES_IN_MAP; i++)
 		ex[i] = (uint64_t)i + 2;
 	body_init(&a);
 	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
@@ -1429,14 +1506,14 @@ static void test_task_short_layouts(void **state)
 	body_free(&a);
 
 	/* Neither layout with a key short, nor outside_group out of place. */
-	const char *keys[RULE__COUNT + 2];
-	memcpy(keys, EXCLUDED_12, sizeof keys[0] * RULE__COUNT);
-	keys[RULE__COUNT - 1] = NULL;
+	const char *keys[RULES_IN_MAP + 2];
+	memcpy(keys, EXCLUDED_12, sizeof keys[0] * RULES_IN_MAP);
+	keys[RULES_IN_MAP - 1] = NULL;
 	body_init(&a);
 	pack_task_short_keys(&a.pk, keys);
 	assert_false(read_task_short(body_unpack(&a)));
 	body_free(&a);
-	memcpy(keys, EXCLUDED_13, sizeof keys[0] * (RULE__COUNT + 2));
+	memcpy(keys, EXCLUDED_13, sizeof keys[0] * (RULES_IN_MAP + 2));
 	keys[1] = "status";
 	keys[2] = "outside_group";
 	body_init(&a);
@@ -1467,6 +1544,9 @@ static void make_mixed_transcript(struct audit_transcript *t)
 		for (int i = 0; i < RULE__COUNT; i++)
 			x->excluded[i] = (uint64_t)i + q;
 		x->excluded[RULE_OK] = 50;
+		/* `unavailable` only when not 0: quota 0's map has 13 keys,
+		 * quota 1's 14 (DRAW.md 4.4). */
+		x->excluded[RULE_UNAVAILABLE] = 3 * q;
 		x->outside_group = 7 + q;
 		x->diversity_dropped = 1 + q;
 		x->dropped_seated = q;
@@ -1785,6 +1865,7 @@ int main(void)
 		cmocka_unit_test(test_transcript_designated),
 		cmocka_unit_test(test_excluded_sum_must_fit),
 		cmocka_unit_test(test_task_short_layouts),
+		cmocka_unit_test(test_excluded_unavailable),
 		cmocka_unit_test(test_mixed_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_mixed_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_mixed_readers_refuse_bad_values),

@@ -54,6 +54,8 @@ struct sim {
 	/* Everything put into engage, to replay after a clear. */
 	struct { int64_t expert; struct engage_conflict c; } conflicts[4096];
 	size_t n_conflicts;
+	struct engage_away aways[1024];
+	size_t n_aways;
 	struct engage_task tasks[2048];
 	struct { int64_t expert; struct engage_assignment a; } assignments[16384];
 	size_t n_assignment_log;
@@ -206,6 +208,14 @@ static void sim_change(struct sim *s)
 		if (below(s, 6) == 0)
 			a.task = 1 + (int64_t)below(s, (uint64_t)s->n_tasks + 5);
 		sim_assign(s, expert, &a);
+	} else if (what < 92 && below(s, 4) == 0 && s->n_aways < 1024) {
+		/* A declared unavailability (rule 12), of a day to a few weeks. */
+		int32_t from = (int32_t)(sim_time(s) / DAY);
+		struct engage_away w = {.expert = 1 + (int64_t)below(s, N_EXPERTS + 5),
+		                        .from = from,
+		                        .to = from + (int32_t)below(s, 30)};
+		assert_true(engage_add_away(s->eng, &w));
+		s->aways[s->n_aways++] = w;
 	} else if (what < 92 && s->n_conflicts < 4096) {
 		int64_t expert = 1 + (int64_t)below(s, N_EXPERTS);
 		int32_t from = (int32_t)(sim_time(s) / DAY);
@@ -230,6 +240,8 @@ static void sim_change(struct sim *s)
 static void sim_reload(struct sim *s)
 {
 	engage_clear(s->eng);
+	for (size_t i = 0; i < s->n_aways; i++)
+		assert_true(engage_add_away(s->eng, &s->aways[i]));
 	for (size_t i = 0; i < s->n_conflicts; i++)
 		assert_true(engage_add_conflict(s->eng, s->conflicts[i].expert,
 		                                &s->conflicts[i].c));

@@ -302,7 +302,7 @@ static void test_assign_and_ledger(void **state)
 		"[ledger]\nweight_decline = 2\nweight_excused = 0\nweight_expiry = 4\n"
 		"weight_withdrawal = 5\nweight_no_show = 6\n"
 		"excused = schedule, other\nexcused_free = 1\nwindow_days = 30\n"
-		"warn_at = 7\nflag_at = 9\n");
+		"warn_at = 7\nflag_at = 9\nflag_span_days = 29\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
 	assert_int_equal(cfg.response_hours, 48);
 	assert_int_equal(cfg.ledger.weight[POLICY_DECLINE], 2);
@@ -317,6 +317,7 @@ static void test_assign_and_ledger(void **state)
 	assert_int_equal(cfg.ledger.window_days, 30);
 	assert_int_equal(cfg.ledger.warn_at, 7);
 	assert_int_equal(cfg.ledger.flag_at, 9);
+	assert_int_equal(cfg.ledger.flag_span_days, 29);
 
 	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nexcused = none\n");
 	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
@@ -334,6 +335,38 @@ static void test_assign_and_ledger(void **state)
 	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
 	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
 	fx_assert_contains(err, "warn_at");
+
+	/* The span a flag needs: default 90, below the window or never met. */
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure"), 0);
+	assert_int_equal(cfg.ledger.flag_span_days, 90);
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nwindow_days = 30\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
+	fx_assert_contains(err, "flag_span_days 90 must be below window_days 30");
+	path = fx_write_file(tmpdir, "c", ".ini", "[ledger]\nflag_span_days = -1\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	fx_assert_contains(err, "flag_span_days");
+
+	/* The shortest window a bureau may ask for: default 60 minutes, not
+	 * above the default window every bureau gets. */
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure"), 0);
+	assert_int_equal(cfg.min_response_minutes, 60);
+	path = fx_write_file(tmpdir, "c", ".ini",
+	                     "[assign]\nresponse_hours = 2\nmin_response_minutes = 120\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(cfg.min_response_minutes, 120);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), 0);
+	path = fx_write_file(tmpdir, "c", ".ini",
+	                     "[assign]\nresponse_hours = 2\nmin_response_minutes = 121\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure", "--config", path), 0);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), EX_CONFIG);
+	fx_assert_contains(err, "min_response_minutes 121 is above response_hours 2");
+	path = fx_write_file(tmpdir, "c", ".ini", "[assign]\nmin_response_minutes = 0\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
+	assert_int_equal(cfg.min_response_minutes, 0);   /* no minimum */
+	path = fx_write_file(tmpdir, "c", ".ini", "[assign]\nmin_response_minutes = -1\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	fx_assert_contains(err, "min_response_minutes");
 }
 
 static void test_missing_file(void **state)

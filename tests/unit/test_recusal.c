@@ -157,7 +157,7 @@ static void test_rule_names(void **state)
 	(void)state;
 	static const char *const want[] = {"ok", "status", "term", "capability",
 		"age", "excluded", "employer", "recommender", "conflict", "overlap",
-		"rotation", "exposure"};
+		"rotation", "exposure", "unavailable"};
 	assert_int_equal(sizeof want / sizeof *want, RULE__COUNT);
 	for (int i = 0; i < RULE__COUNT; i++)
 		assert_string_equal(recusal_rule_names[i], want[i]);
@@ -386,6 +386,38 @@ static void test_conflict(void **state)
 	expect(f, want, 10);
 }
 
+static void away(struct fx *f, int64_t expert, int32_t from, int32_t to)
+{
+	struct engage_away w = {.expert = expert, .from = from, .to = to};
+	assert_true(engage_add_away(f->eng, &w));
+}
+
+/* Rule 12: a declared period that shares a day with the task (days d and
+ * d + 1), both ends included; it comes after every other rule. */
+static void test_unavailable(void **state)
+{
+	struct fx *f = *state;
+	const int32_t d = f->d;
+	f->t.end_at += DAY;
+	f->t.end_day = d + 1;
+	for (int64_t id = 1; id <= 7; id++) {
+		struct expert e = base(id);
+		put(f, &e);
+	}
+	away(f, 1, d + 2, d + 30);      /* starts the day after */
+	away(f, 2, d + 1, d + 30);      /* starts on the end day */
+	away(f, 3, d - 30, d - 1);      /* ended the day before */
+	away(f, 4, d - 30, d);          /* ends on the start day */
+	away(f, 5, d - 30, d + 30);     /* around it */
+	/* 6: none; 7: another expert's period does not count */
+	away(f, 8, d, d);
+	conflict(f, 7, f->org_a, d - 4000, 0);   /* an earlier rule first */
+	away(f, 7, d, d);
+	static const enum recusal_rule want[] = {RULE_OK, RULE_UNAVAILABLE, RULE_OK,
+		RULE_UNAVAILABLE, RULE_UNAVAILABLE, RULE_OK, RULE_CONFLICT};
+	expect(f, want, 7);
+}
+
 static void test_overlap(void **state)
 {
 	struct fx *f = *state;
@@ -605,6 +637,7 @@ int main(void)
 		T(test_employer),
 		T(test_recommender),
 		T(test_conflict),
+		T(test_unavailable),
 		T(test_overlap),
 		T(test_rotation),
 		T(test_exposure),

@@ -174,7 +174,7 @@ struct sim {
 	uint8_t secret[AUDIT_SECRET_LEN];
 	uint64_t secrets_made;
 	int64_t now;
-	int64_t last_draw, last_conflict, last_assignment;
+	int64_t last_draw, last_conflict, last_assignment, last_unavailable;
 	struct sim_task *tasks;           /* tasks[id - 1] */
 	size_t n_tasks;
 	struct log log;
@@ -270,6 +270,16 @@ static void sim_conflict(struct sim *s, int64_t expert, const char *org, int kin
 	                            .valid_from = from, .valid_to = to};
 	assert_true(engage_add_conflict(s->eng, expert, &c));
 	s->want.conflicts++;
+}
+
+/* h_pool_unavailable: the entry, then engage. */
+static void sim_unavailable(struct sim *s, int64_t expert, int32_t from, int32_t to)
+{
+	int64_t id = ++s->last_unavailable;
+	audit_pack_unavailable(sim_begin(s), id, expert, from, to, "center-ops");
+	sim_end(s, AUDIT_UNAVAILABLE);
+	struct engage_away w = {.expert = expert, .from = from, .to = to};
+	assert_true(engage_add_away(s->eng, &w));
 }
 
 /* cancel_open_seats() */
@@ -631,6 +641,11 @@ static void sim_scenario(struct sim *s)
 		             ident_days_from_civil(2024, 6, 1),
 		             k % 3 ? 0 : ident_days_from_civil(2025, 3, 31));
 	for (int k = 0; k < 46; k++) {
+		/* Rule 12, late, so that the earlier draws the tests pick stay
+		 * as they were: a busy season declared. */
+		for (int j = 0; k == 30 && j < 6; j++)
+			sim_unavailable(s, 3 + j * 31, ident_days_from_civil(2025, 1, 1),
+			                ident_days_from_civil(2025, 12, 31));
 		s->now += HOUR;
 		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
 		if (k % 7 == 6 && s->n_tasks >= 3)

@@ -36,6 +36,7 @@ bool unit_dispatch_open(struct unit_dispatch *u, const char *tag)
 	u->pool = pool_new();
 	u->engage = engage_new();
 	u->assign.respond_within = 86400;
+	u->assign.min_respond_within = 3600;
 	policy_defaults(&u->assign.ledger);
 	if (u->pool && u->engage)
 		u->d = dispatch_new(u->store, u->pool, u->engage, &u->rules, &u->assign);

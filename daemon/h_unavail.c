@@ -1,0 +1,112 @@
+/*
+ * h_unavail.c - periods in which an expert cannot serve (rule 12, DRAW.md
+ * 3.1; 第十七条: a known busy month is not a string of declines): recorded
+ * by the Center or a clerk (pool.unavailable), or by the expert with the
+ * token of a seat offered to them (assignment.unavailable). Draws sharing
+ * a day with a period skip the expert, with no ledger event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "audit.h"
+#include "handler.h"
+#include "ident.h"
+#include "reply.h"
+
+/* A period may not run longer than this: a standing absence is a
+ * suspension, which the Center decides (POLICY.md 6.3). */
+#define UNAVAIL_MAX_DAYS 366
+
+/* from and to of the request, checked (PROTOCOL.md 7.6.5). */
+static enum proto_status unavail_period(const struct handler_ctx *ctx,
+                                        const struct proto_request *req,
+                                        struct store_away *a, struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	proto_arg_str(req, "from", &s, &n);
+	ident_date_parse(s, n, &a->from);
+	proto_arg_str(req, "to", &s, &n);
+	ident_date_parse(s, n, &a->to);
+	if (a->to < a->from)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "to",
+		                   "the period must end on or after its first day");
+	if (a->to < ctx->today)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "to",
+		                   "the period has already ended");
+	if (a->to - a->from >= UNAVAIL_MAX_DAYS)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "to",
+		                   "a period lasts at most %d days; a longer absence is "
+		                   "a suspension", UNAVAIL_MAX_DAYS);
+	proto_arg_strcpy(req, "reason", a->reason, sizeof a->reason);
+	return PROTO_OK;
+}
+
+/* Store, history, audit entry, engage; reply {id, expert, from, to}. */
+static enum proto_status unavail_record(struct handler_ctx *ctx, struct store_away *a,
+                                        struct reply *rep)
+{
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, a->expert_id, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	a->id = store_away_max_id(ctx->store) + 1;
+	a->created_at = ctx->now;
+	snprintf(a->created_by, sizeof a->created_by, "%s", ctx->caller->principal);
+	enum store_result r = store_away_insert(ctx->store, a);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	char from[11], to[11];
+	ident_date_format(a->from, from);
+	ident_date_format(a->to, to);
+	struct store_event ev = {.expert_id = e.id, .at = ctx->now};
+	snprintf(ev.actor, sizeof ev.actor, "%s", ctx->caller->principal);
+	snprintf(ev.event, sizeof ev.event, "unavailable");
+	snprintf(ev.reason, sizeof ev.reason, "%s", a->reason);
+	snprintf(ev.detail, sizeof ev.detail, "unavailable %lld: %s .. %s (%s)",
+	         (long long)a->id, from, to, a->channel);
+	r = store_event_add(ctx->store, &ev);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	audit_pack_unavailable(handler_audit_begin(ctx), a->id, a->expert_id, a->from,
+	                       a->to, ctx->caller->principal);
+	st = handler_audit_end(ctx, AUDIT_UNAVAILABLE, rep, NULL, NULL);
+	if (st != PROTO_OK)
+		return st;
+	ctx->engage_dirty = true;
+	struct engage_away w = {.expert = a->expert_id, .from = a->from, .to = a->to};
+	if (!engage_add_away(ctx->engage, &w))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "id", a->id);
+	proto_pack_kv_int(pk, "expert", a->expert_id);
+	proto_pack_kv_str(pk, "from", from);
+	proto_pack_kv_str(pk, "to", to);
+	return PROTO_OK;
+}
+
+enum proto_status h_pool_unavailable(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct reply *rep)
+{
+	struct store_away a = {.expert_id = proto_arg_int(req, "expert", 0)};
+	snprintf(a.channel, sizeof a.channel, "staff");
+	enum proto_status st = unavail_period(ctx, req, &a, rep);
+	return st == PROTO_OK ? unavail_record(ctx, &a, rep) : st;
+}
+
+enum proto_status h_assignment_unavailable(struct handler_ctx *ctx,
+                                           const struct proto_request *req,
+                                           struct reply *rep)
+{
+	struct store_assignment sa;
+	/* As assignment.answer (PROTOCOL.md 7.12.3): a live offer's token. */
+	enum proto_status st = handler_token_seat(ctx, req, &sa, rep);
+	if (st != PROTO_OK)
+		return st;
+	struct store_away a = {.expert_id = sa.expert};
+	snprintf(a.channel, sizeof a.channel, "token");
+	st = unavail_period(ctx, req, &a, rep);
+	return st == PROTO_OK ? unavail_record(ctx, &a, rep) : st;
+}
