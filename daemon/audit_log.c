@@ -8,6 +8,8 @@
 #include <sodium.h>
 
 #include "audit_log.h"
+#include "head.h"
+#include "secret.h"
 
 enum store_result audit_log_append(struct store *s, const char *type, int64_t at,
                                    const msgpack_sbuffer *body, int64_t *seq,
@@ -32,31 +34,31 @@ enum store_result audit_log_append(struct store *s, const char *type, int64_t at
 	return STORE_OK;
 }
 
-enum store_result audit_log_init(struct store *s, int64_t now)
+enum store_result audit_log_init(struct store *s, const struct sign_key *k, int64_t now)
 {
 	int64_t last;
 	uint8_t h[AUDIT_HASH_LEN];
 	enum store_result r = store_audit_last(s, &last, h);
 	if (r != STORE_OK || last > 0)
 		return r;
-	uint8_t secret[AUDIT_SECRET_LEN], commit[AUDIT_HASH_LEN];
-	randombytes_buf(secret, sizeof secret);
-	audit_commit(commit, secret);
+	uint8_t commit[AUDIT_HASH_LEN];
 	msgpack_sbuffer body;
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&body);
 	msgpack_packer_init(&pk, &body, msgpack_sbuffer_write);
-	audit_pack_genesis(&pk, commit);
 	r = store_batch_begin(s);
 	if (r == STORE_OK)
-		r = store_meta_put(s, AUDIT_LOG_SECRET_KEY, secret, sizeof secret);
-	if (r == STORE_OK)
+		r = secret_first(s, k, commit);
+	if (r == STORE_OK) {
+		audit_pack_genesis(&pk, commit);
 		r = audit_log_append(s, AUDIT_GENESIS, now, &body, NULL, NULL);
+	}
+	if (r == STORE_OK)
+		r = head_sign(s, k, NULL);
 	if (r == STORE_OK)
 		r = store_batch_commit(s);
 	else
 		store_batch_rollback(s);
-	sodium_memzero(secret, sizeof secret);
 	msgpack_sbuffer_destroy(&body);
 	return r;
 }

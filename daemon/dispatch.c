@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "dispatch.h"
+#include "head.h"
 #include "handler.h"
 #include "ident.h"
 #include "log.h"
@@ -416,6 +417,32 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 	return false;
 }
 
+/* The request appended entries after seq before: its receipt will name
+ * the last (PROTOCOL.md 5.4.1). */
+static void note_entry(struct dispatch *d, struct dispatch_item *it, int64_t before)
+{
+	int64_t last;
+	if (store_audit_last(d->store, &last, it->entry_hash) == STORE_OK && last > before)
+		it->entry = last;
+}
+
+/* After the commit: each reply that recorded entries gets its receipt. */
+static void add_receipts(struct dispatch *d, struct dispatch_item *items, size_t n,
+                         const struct head *h)
+{
+	struct reply_receipt rc = {.head_seq = h->seq};
+	memcpy(rc.head_hash, h->hash, sizeof rc.head_hash);
+	memcpy(rc.sig, h->sig, sizeof rc.sig);
+	memcpy(rc.key, d->ctx.sign->public_key, sizeof rc.key);
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].answered || items[i].entry == 0)
+			continue;
+		rc.seq = items[i].entry;
+		memcpy(rc.hash, items[i].entry_hash, sizeof rc.hash);
+		reply_add_receipt(&items[i].reply, &rc);
+	}
+}
+
 static void run_one(struct dispatch *d, struct dispatch_item *it)
 {
 	struct proto_request *req = NULL;
@@ -456,6 +483,9 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	}
 	ctx_start(d, &it->caller);
 	size_t notified = d->notify.n;
+	int64_t before = 0;
+	if (op->recorded && store_audit_last(d->store, &before, it->entry_hash) != STORE_OK)
+		before = -1;
 	st = fn(&d->ctx, req, &d->rep);
 	if (!store_in_batch(d->store)) {
 		/* SQLite dropped the whole transaction under the handler. */
@@ -496,6 +526,8 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 			notify_queue_truncate(&d->notify, notified);
 			error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
 			            "the store cannot write now; nothing was applied");
+		} else if (before >= 0) {
+			note_entry(d, it, before);
 		}
 	}
 	log_debug("request %s %s by %s: %s", req->id, proto_op_name(req->op),
@@ -570,6 +602,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 	if (d->on_due)
 		d->on_due(d->on_due_arg, d->next_due && d->next_due < d->expire_hold
 		                         ? d->expire_hold : d->next_due);
+}
+
+void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k)
+{
+	d->ctx.sign = k;
 }
 
 void dispatch_set_read_only(struct dispatch *d, const char *why)
@@ -652,6 +689,11 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		            store_audit_last(d->store, &last, h) == STORE_OK;
 		next_due = store_assignment_next_deadline(d->store);
 	}
+	/* Every committed entry is under a signed head (DRAW.md 4.6). */
+	struct head head = {0};
+	if (!d->lost && d->ctx.sign && !d->read_only[0] &&
+	    head_sign(d->store, d->ctx.sign, &head) != STORE_OK)
+		d->lost = true;
 	double t0 = mono_seconds();
 	/* A transaction SQLite abandoned applied nothing: say so. */
 	enum store_result r = STORE_NOT_WRITABLE;
@@ -666,6 +708,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 			d->owed_first = first + 1;
 			d->owed_last = last;
 		}
+		if (head.seq > 0)
+			add_receipts(d, items, n, &head);
 		batch_after(d, true, next_due);
 		return;
 	}

@@ -22,6 +22,7 @@
 #include "recusal.h"
 #include "pool.h"
 #include "proto.h"
+#include "sign.h"
 #include "store.h"
 
 /* One request of a batch. The caller fills body/len/caller; dispatch
@@ -36,6 +37,8 @@ struct dispatch_item {
 	int status;                 /* enum proto_status of the reply */
 	int op;                     /* enum proto_op, or -1 if not decoded */
 	char id[PROTO_MAX_ID_LEN + 1]; /* request id, "" if unreadable */
+	int64_t entry;              /* the last audit entry it appended; 0 none */
+	uint8_t entry_hash[32];
 };
 
 void dispatch_item_init(struct dispatch_item *it);
@@ -51,6 +54,9 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               const struct recusal_config *rules,
                               const struct assign_rules *assign);
 void dispatch_destroy(struct dispatch **d);
+/* The key that signs each batch's head and derives draw secrets
+ * (borrowed; DRAW.md 4.6). Without one nothing is recorded. */
+void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k);
 
 /*
  * Whether every served operation of proto_ops.def has a handler and no

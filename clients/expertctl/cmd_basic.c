@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "signkey.h"
 #include "keys.h"
 #include "out.h"
 
@@ -28,14 +29,46 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv)
 	return ctl_run_show(ctl, argc, argv, PROTO_OP_PING, basic_print_ping);
 }
 
+/* keygen --sign: the daemon's signing key (PROTOCOL.md 4.4). */
+static int keygen_sign(struct ctl *ctl, const char *base)
+{
+	char hex[SIGNKEY_HEX_LEN + 1], err[512];
+	if (!signkey_generate(base, hex, err, sizeof err)) {
+		fprintf(stderr, "expertctl: %s\n", err);
+		return EX_CANTCREAT;
+	}
+	if (ctl->json) {
+		char path[4096];
+		json_t *j = json_object();
+		json_object_set_new(j, "sign_public_key", json_string(hex));
+		snprintf(path, sizeof path, "%s.key", base);
+		json_object_set_new(j, "secret_file", json_string(path));
+		snprintf(path, sizeof path, "%s.pub", base);
+		json_object_set_new(j, "public_file", json_string(path));
+		out_json_print(j);
+	} else {
+		printf("%s\n", hex);
+	}
+	return 0;
+}
+
 int cmd_keygen(struct ctl *ctl, int argc, char **argv)
 {
-	bool help = false;
-	int rc = ctl_getopt_none(ctl, argc, argv, &help);
-	if (rc || help)
-		return rc ? rc : ctl_help(ctl);
+	static const struct option lo[] = {{"sign", no_argument, NULL, 's'},
+	                                   {NULL, 0, NULL, 0}};
+	bool help = false, sign = false;
+	int c;
+	while ((c = ctl_getopt(ctl, argc, argv, lo, &help)) != -1) {
+		if (c != 's')
+			return CTL_EXIT_USAGE;
+		sign = true;
+	}
+	if (help)
+		return ctl_help(ctl);
 	if (optind + 1 != argc)
 		return ctl_usage(ctl, optind >= argc ? "missing BASE" : "too many arguments");
+	if (sign)
+		return keygen_sign(ctl, argv[optind]);
 
 	const char *base = argv[optind];
 	struct keys_pair kp;

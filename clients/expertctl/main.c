@@ -16,10 +16,11 @@ const struct ctl_cmd ctl_cmds[] = {
 	{"ping", NULL, cmd_ping, "",
 	 "Check that the daemon answers; show its version and who you are to it.",
 	 NULL},
-	{"keygen", NULL, cmd_keygen, "BASE",
+	{"keygen", NULL, cmd_keygen, "[--sign] BASE",
 	 "Write a new CURVE key pair to BASE.key (secret, mode 0600) and BASE.pub,\n"
 	 "and print the public key. Does not contact the daemon.",
-	 NULL},
+	 "  --sign           write the daemon's signing key instead (Ed25519; the\n"
+	 "                   daemon signs the audit log's head with it)\n"},
 	{"term", "open", cmd_term_open, "--start YYYY-MM-DD",
 	 "Open a new three-year appointment term starting on the given date.",
 	 "  --start DATE     first day of the term (required)\n"},

@@ -208,12 +208,18 @@ class Daemon:
         self.pub = "ipc://" + os.path.join(workdir, "pub.sock")
         self.answer = "ipc://" + os.path.join(workdir, "answer.sock")
         self.notify = "ipc://" + os.path.join(workdir, "notify.sock")
+        # The signing key (PROTOCOL.md 4.4), made as an operator makes it;
+        # a second daemon in the same directory shares it.
+        self.sign_key = os.path.join(workdir, "sign.key")
+        if not os.path.exists(self.sign_key):
+            subprocess.run([EXPERTCTL, "keygen", "--sign", self.sign_key[:-4]],
+                           capture_output=True, check=True)
 
     def argv(self):
         a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
              "--log-level", "debug", "--metrics-listen", self.metrics,
              "--pub-listen", self.pub, "--answer-listen", self.answer,
-             "--notify-listen", self.notify]
+             "--notify-listen", self.notify, "--sign-key", self.sign_key]
         if self.secure:
             a += ["--secret-key", self.secure["server_key"],
                   "--allowlist", self.secure["allowlist"]]
