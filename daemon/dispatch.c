@@ -418,12 +418,18 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 }
 
 /* The request appended entries after seq before: its receipt will name
- * the last (PROTOCOL.md 5.4.1). */
+ * the last (PROTOCOL.md 5.4.1), and the head is signed at once, so that
+ * a read later in the batch finds every entry under a signed head. A
+ * failure to keep the signature loses the batch. */
 static void note_entry(struct dispatch *d, struct dispatch_item *it, int64_t before)
 {
 	int64_t last;
-	if (store_audit_last(d->store, &last, it->entry_hash) == STORE_OK && last > before)
-		it->entry = last;
+	if (store_audit_last(d->store, &last, it->entry_hash) != STORE_OK || last <= before)
+		return;
+	it->entry = last;
+	/* Never on a read-only daemon: its log may hold what it refused. */
+	if (d->ctx.sign && !d->read_only[0] && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
+		d->lost = true;
 }
 
 /* After the commit: each reply that recorded entries gets its receipt. */
@@ -483,7 +489,7 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	}
 	ctx_start(d, &it->caller);
 	size_t notified = d->notify.n;
-	int64_t before = 0;
+	int64_t before = -1;   /* only recorded ops append, and get receipts */
 	if (op->recorded && store_audit_last(d->store, &before, it->entry_hash) != STORE_OK)
 		before = -1;
 	st = fn(&d->ctx, req, &d->rep);
@@ -675,8 +681,11 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
-	if (!d->stale && !d->read_only[0])
+	if (!d->stale && !d->read_only[0]) {
 		expire_due(d);
+		if (d->ctx.sign && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
+			d->lost = true;
+	}
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
@@ -689,7 +698,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		            store_audit_last(d->store, &last, h) == STORE_OK;
 		next_due = store_assignment_next_deadline(d->store);
 	}
-	/* Every committed entry is under a signed head (DRAW.md 4.6). */
+	/* Every committed entry is under a signed head (DRAW.md 4.6); after
+	 * the signing above, this only reads it back. */
 	struct head head = {0};
 	if (!d->lost && d->ctx.sign && !d->read_only[0] &&
 	    head_sign(d->store, d->ctx.sign, &head) != STORE_OK)
