@@ -75,7 +75,7 @@ void attempt_view_free(struct attempt_view *v)
 	v->start = v->end = NULL;
 }
 
-/* Reveal the committed secret and commit to the next one (DRAW.md 3.3). */
+/* Reveal the committed secret and commit to the next one (DRAW.md 3.2.1). */
 static enum proto_status next_secret(struct handler_ctx *ctx,
                                      struct audit_transcript *tr, struct reply *rep)
 {

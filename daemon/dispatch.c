@@ -698,7 +698,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		            store_audit_last(d->store, &last, h) == STORE_OK;
 		next_due = store_assignment_next_deadline(d->store);
 	}
-	/* Every committed entry is under a signed head (DRAW.md 4.6); after
+	/* Every committed entry is under a signed head (DRAW.md 4.7); after
 	 * the signing above, this only reads it back. */
 	struct head head = {0};
 	if (!d->lost && d->ctx.sign && !d->read_only[0] &&

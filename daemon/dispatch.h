@@ -55,7 +55,7 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               const struct assign_rules *assign);
 void dispatch_destroy(struct dispatch **d);
 /* The key that signs each batch's head and derives draw secrets
- * (borrowed; DRAW.md 4.6). Without one nothing is recorded. */
+ * (borrowed; DRAW.md 4.7). Without one nothing is recorded. */
 void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k);
 
 /*

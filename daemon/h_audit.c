@@ -29,7 +29,7 @@ static void pack_entry(msgpack_packer *pk, const struct store_audit_row *r)
 	pack_bin(pk, "hash", r->hash, sizeof r->hash);
 }
 
-/* The signed head (PROTOCOL.md 7.9.1): who checks it needs no trust in
+/* The signed head (PROTOCOL.md 7.11.1): who checks it needs no trust in
  * this reply, only the published public key. */
 static void pack_head(msgpack_packer *pk, const struct head *h, const struct sign_key *k)
 {

@@ -58,7 +58,7 @@ enum store_result head_sign(struct store *s, const struct sign_key *k, struct he
 }
 
 /* A store from before signed heads: sign what is there, in its own
- * transaction (DRAW.md 4.6.3). */
+ * transaction (DRAW.md 4.7.3). */
 static enum store_result head_adopt(struct store *s, const struct sign_key *k)
 {
 	enum store_result r = store_batch_begin(s);

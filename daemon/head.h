@@ -1,5 +1,5 @@
 /*
- * head.h - the signed head of the audit log (DRAW.md 4.6): once per
+ * head.h - the signed head of the audit log (DRAW.md 4.7): once per
  * committed batch, inside its transaction, the daemon signs the last
  * entry's seq and hash with the signing key and keeps the signature in
  * the store. Every entry is then under a signed head, so one appended by

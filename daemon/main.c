@@ -211,7 +211,7 @@ static void daemon_load_auth(struct daemon *d, struct keys_pair *kp)
 		log_fatal(EX_SOFTWARE, "cannot start the ZAP handler: %s", err);
 }
 
-/* The signing key (PROTOCOL.md 4.4): required, as a file beside the
+/* The signing key (PROTOCOL.md 4.3.1): required, as a file beside the
  * CURVE key and never in the database. */
 static void daemon_load_sign_key(struct daemon *d)
 {
@@ -227,8 +227,8 @@ static void daemon_load_sign_key(struct daemon *d)
 	sodium_memzero(seed, sizeof seed);
 }
 
-/* After an intact chain: its signed head (DRAW.md 4.6) and the pending
- * draw secret (DRAW.md 3.3). c->bad is set as for a broken chain. */
+/* After an intact chain: its signed head (DRAW.md 4.7) and the pending
+ * draw secret (DRAW.md 3.2.1). c->bad is set as for a broken chain. */
 static void daemon_check_head(struct daemon *d, struct audit_log_check *c)
 {
 	bool adopted = false;
@@ -237,7 +237,7 @@ static void daemon_check_head(struct daemon *d, struct audit_log_check *c)
 		log_fatal(EX_IOERR, "cannot read the signed head: %s", store_errmsg(d->store));
 	if (adopted)
 		log_warn("the audit log had no signed head: signed its head (entry %lld) "
-		         "as it stands (DRAW.md 4.6.3)", (long long)c->last);
+		         "as it stands (DRAW.md 4.7.3)", (long long)c->last);
 	char why[160];
 	if (!c->bad && !d->cfg.read_only &&
 	    secret_check(d->store, &d->sign, why, sizeof why) != STORE_OK)

@@ -1,9 +1,9 @@
 /*
- * secret.h - the draw secret chain off the disk (DRAW.md 3.3): each
+ * secret.h - the draw secret chain off the disk (DRAW.md 3.2.1): each
  * secret is derived from the signing key and its position, so the store
  * keeps only the position and the commitment of the secret the next draw
  * reveals. A store written before this keeps its one pending raw secret
- * until the next draw reveals it (the transition, DRAW.md 3.3.1).
+ * until the next draw reveals it (the transition, DRAW.md 3.2.2).
  */
 #ifndef EXPERTD_SECRET_H
 #define EXPERTD_SECRET_H

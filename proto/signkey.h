@@ -1,5 +1,5 @@
 /*
- * signkey.h - the signing key file (PROTOCOL.md 4.4), beside the CURVE
+ * signkey.h - the signing key file (PROTOCOL.md 4.3.1), beside the CURVE
  * key and, like it, never in the database. Small INI files:
  *     [sign]
  *     public-key = <64 hex: the Ed25519 public key>

@@ -40,7 +40,7 @@ struct verify {
 	size_t n_tasks;              /* tasks the log created: 1 .. n_tasks */
 	int64_t daemon_last;         /* audit.entries' "last" */
 	int64_t daemon_tasks;        /* task.list's total, read before the log */
-	struct sigcheck sig;         /* signed heads and receipts (DRAW.md 4.6) */
+	struct sigcheck sig;         /* signed heads and receipts (DRAW.md 4.7) */
 	bool failed;
 	int64_t fail_seq;            /* the entry concerned; 0 if none */
 	char why[VERIFY_WHY_LEN];

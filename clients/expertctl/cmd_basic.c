@@ -29,7 +29,7 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv)
 	return ctl_run_show(ctl, argc, argv, PROTO_OP_PING, basic_print_ping);
 }
 
-/* keygen --sign: the daemon's signing key (PROTOCOL.md 4.4). */
+/* keygen --sign: the daemon's signing key (PROTOCOL.md 4.3.1). */
 static int keygen_sign(struct ctl *ctl, const char *base)
 {
 	char hex[SIGNKEY_HEX_LEN + 1], err[512];

@@ -1,5 +1,5 @@
 /*
- * sigcheck.h - the signed part of `audit verify` (DRAW.md 4.6): every
+ * sigcheck.h - the signed part of `audit verify` (DRAW.md 4.7): every
  * entry must lie under a head signed by the signing key, the signed head
  * must still be in the log with the hash it was signed with, and each
  * kept receipt must still be true of the log. The key is pinned by

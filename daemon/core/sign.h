@@ -1,5 +1,5 @@
 /*
- * sign.h - the signing key's pure half (DRAW.md 4.6, 3.3): the Ed25519
+ * sign.h - the signing key's pure half (DRAW.md 4.7, 3.2.1): the Ed25519
  * signature over a chain head, and the draw secrets derived from the key
  * so that the store holds only their commitments. No I/O: the daemon
  * signs and derives, the verifier checks, with the same functions.

@@ -208,7 +208,7 @@ class Daemon:
         self.pub = "ipc://" + os.path.join(workdir, "pub.sock")
         self.answer = "ipc://" + os.path.join(workdir, "answer.sock")
         self.notify = "ipc://" + os.path.join(workdir, "notify.sock")
-        # The signing key (PROTOCOL.md 4.4), made as an operator makes it;
+        # The signing key (PROTOCOL.md 4.3.1), made as an operator makes it;
         # a second daemon in the same directory shares it.
         self.sign_key = os.path.join(workdir, "sign.key")
         if not os.path.exists(self.sign_key):

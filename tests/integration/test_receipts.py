@@ -267,7 +267,7 @@ class ReceiptTest(DaemonTest):
 
 
 class SecretTest(DaemonTest):
-    """DRAW.md 3.3: the database holds commitments, not secrets."""
+    """DRAW.md 3.2.1: the database holds commitments, not secrets."""
 
     def setUp(self):
         super().setUp()
@@ -356,7 +356,7 @@ class SecretTest(DaemonTest):
         self.assertIn(b"no seed", p.stderr)
 
     def test_a_store_from_before_keeps_its_pending_secret(self):
-        """The transition (DRAW.md 3.3.1): a log whose genesis committed to a
+        """The transition (DRAW.md 3.2.2): a log whose genesis committed to a
         raw secret kept in the store, with no signed head."""
         self.d.stop()
         conn = sqlite3.connect(self.d.db)
