@@ -212,8 +212,7 @@ class Daemon:
         # a second daemon in the same directory shares it.
         self.sign_key = os.path.join(workdir, "sign.key")
         if not os.path.exists(self.sign_key):
-            subprocess.run([EXPERTCTL, "keygen", "--sign", self.sign_key[:-4]],
-                           capture_output=True, check=True)
+            sign_keygen(workdir)
 
     def argv(self):
         a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
@@ -327,6 +326,14 @@ class Ctl:
         if r.json is None:
             raise AssertionError("expertctl %s printed no JSON: %r" % (" ".join(args), r))
         return r.json
+
+
+def sign_keygen(dirname, name="sign"):
+    """`expertctl keygen --sign DIR/NAME`: the signing key file's path."""
+    base = os.path.join(dirname, name)
+    subprocess.run([EXPERTCTL, "keygen", "--sign", base], capture_output=True,
+                   check=True)
+    return base + ".key"
 
 
 def keygen(dirname, name):
