@@ -365,6 +365,7 @@ static void daemon_publish(struct daemon *d, const struct keys_pair *kp)
 		.insecure = d->cfg.insecure,
 		.secret_key = kp->secret_key,
 		.zap = d->zap,
+		.sign = &d->sign,
 	};
 	d->publish = publish_new(d->zmq_ctx, d->store, &po, err, sizeof err);
 	if (!d->publish)

@@ -17,9 +17,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 import unittest
 
 import msgpack
+import zmq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
 
@@ -131,6 +133,40 @@ class ReceiptTest(DaemonTest):
         self.assertEqual(r.rc, 0, r)
         self.assertRegex(r.out, r"every entry is under the head signed at seq %d; "
                                 r"4 receipts still hold" % rc["seq"])
+
+    def test_the_dispatch_log_publishes_signed_heads(self):
+        ctx = zmq.Context()
+        self.addCleanup(ctx.term)
+        sub = ctx.socket(zmq.SUB)
+        self.addCleanup(sub.close, 0)
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        sub.connect(self.d.pub)
+        pub = Ed25519PublicKey.from_public_bytes(sign_public(self.pub))
+        # The subscription takes effect at some point: draw until a draw's
+        # message arrives (bounded), then check the heads received.
+        heads, seen, deadline = {}, {}, time.monotonic() + 30
+        day = 12
+        while time.monotonic() < deadline:
+            t = self.ctl.json(*draw_args(self.top, 2, day))
+            day += 1
+            while sub.poll(200):
+                topic, body = sub.recv_multipart()
+                m = msgpack.unpackb(body, raw=False)
+                seen[m["seq"]] = m
+                if "head" in m:
+                    heads[m["seq"]] = m["head"]
+            if t["seq"] in seen:
+                break
+        self.assertIn(t["seq"], seen)
+        # A draw is a batch of its own: its entry is the signed head.
+        h = heads[t["seq"]]
+        self.assertEqual(h["seq"], t["seq"])
+        self.assertEqual(h["hash"], seen[t["seq"]]["hash"])
+        self.assertEqual(h["key"], sign_public(self.pub))
+        pub.verify(h["sig"], head_message(h["seq"], h["hash"]))
+        # Only a head's own entry carries it.
+        for seq, head in heads.items():
+            self.assertEqual(head["seq"], seq)
 
     # ---- tampering with the database ----
 
