@@ -58,6 +58,7 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_AUDIT_ENTRIES] = h_audit_entries,
 	[PROTO_OP_AUDIT_SHOW] = h_audit_show,
 	[PROTO_OP_STATS] = h_stats,
+	[PROTO_OP_STORE_BACKUP] = h_store_backup,
 	[PROTO_OP_ORG_LIST] = h_org_list,
 	[PROTO_OP_ORG_SHOW] = h_org_show,
 	[PROTO_OP_ORG_ADD] = h_org_add,

@@ -161,6 +161,9 @@ enum proto_status h_org_add(struct handler_ctx *, const struct proto_request *, 
 enum proto_status h_org_alias(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_org_code(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_org_merge(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* h_backup.c */
+enum proto_status h_store_backup(struct handler_ctx *, const struct proto_request *,
+                                 struct reply *);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_catalog.c */

@@ -297,6 +297,19 @@ enum store_result store_catalog_each(struct store *s,
 enum store_result store_catalog_put(struct store *s, const struct catalog_entry *e,
                                     int64_t at, const char *actor);
 
+/* --- backups (PROTOCOL.md 7.15; store_backup.c) ------------------------ */
+/* The database file's path. */
+const char *store_path(struct store *s);
+/*
+ * Copy the last committed state into dest (a new file, complete on
+ * STORE_OK; the caller removes it otherwise), with the audit log's last
+ * entry in the copy (seq 0 and zeros when the log is empty). Reads through
+ * a connection of its own: callable inside a batch. err says why not.
+ */
+enum store_result store_backup(struct store *s, const char *dest, int64_t *seq,
+                               uint8_t head[STORE_AUDIT_HASH_LEN], char *err,
+                               size_t errsz);
+
 /* --- small named values (the draw secret chain) ------------------------ */
 /* STORE_NOT_FOUND if absent; else copies at most size bytes, *len = full length. */
 enum store_result store_meta_get(struct store *s, const char *key, void *buf,

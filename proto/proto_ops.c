@@ -286,6 +286,13 @@ static const struct proto_field f_stats[] = {
 	F_INT("top", 0, 1, 100),
 	END};
 
+/* store.backup (PROTOCOL.md 7.15): no fields takes one, backup + offset
+ * reads it. */
+static const struct proto_field f_store_backup[] = {
+	F_STR("backup", 0, 32, 32),
+	F_INT("offset", 0, 0, INT64_MAX),
+	END};
+
 /* One occupation of catalog.import (REGISTRY.md 3.4). */
 static const struct proto_field f_catalog_row[] = {
 	F_STR("name", REQ, 1, PROTO_ITEM_MAX),

@@ -83,6 +83,7 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv);
 
 int cmd_catalog_import(struct ctl *ctl, int argc, char **argv);
 int cmd_catalog_list(struct ctl *ctl, int argc, char **argv);
+int cmd_backup(struct ctl *ctl, int argc, char **argv);
 
 /* A roster or list file larger than this is not one. */
 #define CMD_MAX_FILE (256L * 1024 * 1024)

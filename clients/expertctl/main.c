@@ -202,6 +202,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "List the occupation catalogue: names, codes, aliases, group types and, per\n"
 	 "group type, how many active experts hold each (counts only).",
 	 "  --json           print the list as JSON (as the global --json does)\n"},
+	{"backup", NULL, cmd_backup, "FILE",
+	 "Copy the running daemon's database into FILE (new, mode 0600), checked\n"
+	 "against the hash the daemon announces. Operators only: it holds personal data.",
+	 NULL},
 	{"audit", "show", cmd_audit_show, "TASK",
 	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
 	{"audit", "verify", cmd_audit_verify,
