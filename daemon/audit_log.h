@@ -26,6 +26,17 @@ enum store_result audit_log_append(struct store *s, const char *type, int64_t at
  * in one transaction. */
 enum store_result audit_log_init(struct store *s, const struct sign_key *k, int64_t now);
 
+/*
+ * The signing key changes from old to new (DRAW.md 3.2.3), in one
+ * transaction: the pending secret is revealed with old and the next
+ * committed under new in a key.rotated entry that old endorses; the head
+ * is then signed with new. STORE_UNKNOWN with why set when old cannot
+ * reveal the pending secret.
+ */
+enum store_result audit_log_rotate(struct store *s, const struct sign_key *old,
+                                   const struct sign_key *new, int64_t now,
+                                   char *why, size_t whysz);
+
 /* What the start-up check of the chain found (DRAW.md 4.1). */
 struct audit_log_check {
 	int64_t from;          /* the checkpoint it started after (0: none) */

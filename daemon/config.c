@@ -66,6 +66,8 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, max_msg_size), 0, CONFIG_MSG_MIN, CONFIG_MSG_MAX},
 	CONFIG_STR("security", "secret_key", "secret-key", secret_key_file),
 	CONFIG_STR("security", "sign_key", "sign-key", sign_key_file),
+	CONFIG_STR("security", "previous_sign_key", "previous-sign-key",
+	           previous_sign_key_file),
 	CONFIG_STR("security", "allowlist", "allowlist", allowlist_file),
 	{"security", "insecure", NULL, CONFIG_K_BOOL,
 	 offsetof(struct config, insecure), 0, 0, 0},
@@ -116,6 +118,7 @@ void config_defaults(struct config *cfg)
 	         "127.0.0.1:9570");
 	cfg->secret_key_file[0] = '\0';
 	cfg->sign_key_file[0] = '\0';
+	cfg->previous_sign_key_file[0] = '\0';
 	cfg->allowlist_file[0] = '\0';
 	cfg->insecure = false;
 	cfg->batch_max = 256;
@@ -415,6 +418,7 @@ static const struct option config_options[] = {
 	{"batch-max", required_argument, NULL, CONFIG_OPT_KEY},
 	{"secret-key", required_argument, NULL, CONFIG_OPT_KEY},
 	{"sign-key", required_argument, NULL, CONFIG_OPT_KEY},
+	{"previous-sign-key", required_argument, NULL, CONFIG_OPT_KEY},
 	{"allowlist", required_argument, NULL, CONFIG_OPT_KEY},
 	{"log-level", required_argument, NULL, CONFIG_OPT_KEY},
 	{"insecure", no_argument, NULL, CONFIG_OPT_INSECURE},
@@ -708,6 +712,8 @@ void config_usage(FILE *out)
 "                          [metrics] listen (default 127.0.0.1:9570; off = none)\n"
 "  --secret-key FILE     server CURVE key file [security] secret_key\n"
 "  --sign-key FILE       signing key file (required) [security] sign_key\n"
+"  --previous-sign-key FILE  the signing key before --sign-key: rotate to\n"
+"                        --sign-key at start [security] previous_sign_key\n"
 "  --allowlist FILE      client key allowlist [security] allowlist\n"
 "  --insecure            no CURVE; only on ipc:// or loopback tcp://\n"
 "                                             [security] insecure\n"

@@ -418,36 +418,36 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 	return false;
 }
 
-/* The request appended entries after seq before: its receipt will name
- * the last (PROTOCOL.md 5.4.1), and the head is signed at once, so that
- * a read later in the batch finds every entry under a signed head. A
- * failure to keep the signature loses the batch. */
-static void note_entry(struct dispatch *d, struct dispatch_item *it, int64_t before)
+/*
+ * The request appended entries after seq before (-1: it records none):
+ * sign the new head at once, inside the request, whose savepoint rolls
+ * the signature back with it; a read later in the batch then finds every
+ * entry under a signed head (DRAW.md 4.7.1). rc gets the receipt
+ * (PROTOCOL.md 5.4.1), *has whether there is one. False when the
+ * signature cannot be kept.
+ */
+static bool sign_entries(struct dispatch *d, int64_t before, struct reply_receipt *rc,
+                         bool *has)
 {
+	struct head h;
 	int64_t last;
-	if (store_audit_last(d->store, &last, it->entry_hash) != STORE_OK || last <= before)
-		return;
-	it->entry = last;
+	*has = false;
 	/* Never on a read-only daemon: its log may hold what it refused. */
-	if (d->ctx.sign && !d->read_only[0] && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
-		d->lost = true;
-}
-
-/* After the commit: each reply that recorded entries gets its receipt. */
-static void add_receipts(struct dispatch *d, struct dispatch_item *items, size_t n,
-                         const struct head *h)
-{
-	struct reply_receipt rc = {.head_seq = h->seq};
-	memcpy(rc.head_hash, h->hash, sizeof rc.head_hash);
-	memcpy(rc.sig, h->sig, sizeof rc.sig);
-	memcpy(rc.key, d->ctx.sign->public_key, sizeof rc.key);
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].answered || items[i].entry == 0)
-			continue;
-		rc.seq = items[i].entry;
-		memcpy(rc.hash, items[i].entry_hash, sizeof rc.hash);
-		reply_add_receipt(&items[i].reply, &rc);
-	}
+	if (before < 0 || !d->ctx.sign || d->read_only[0])
+		return true;
+	if (store_audit_last(d->store, &last, rc->hash) != STORE_OK)
+		return false;
+	if (last <= before)
+		return true;
+	if (head_sign(d->store, d->ctx.sign, &h) != STORE_OK)
+		return false;
+	rc->seq = last;
+	rc->head_seq = h.seq;
+	memcpy(rc->head_hash, h.hash, sizeof rc->head_hash);
+	memcpy(rc->sig, h.sig, sizeof rc->sig);
+	memcpy(rc->key, d->ctx.sign->public_key, sizeof rc->key);
+	*has = true;
+	return true;
 }
 
 static void run_one(struct dispatch *d, struct dispatch_item *it)
@@ -491,7 +491,9 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	ctx_start(d, &it->caller);
 	size_t notified = d->notify.n;
 	int64_t before = -1;   /* only recorded ops append, and get receipts */
-	if (op->recorded && store_audit_last(d->store, &before, it->entry_hash) != STORE_OK)
+	struct reply_receipt rc;
+	bool has_rc = false;
+	if (op->recorded && store_audit_last(d->store, &before, rc.hash) != STORE_OK)
 		before = -1;
 	st = fn(&d->ctx, req, &d->rep);
 	if (!store_in_batch(d->store)) {
@@ -499,7 +501,15 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		d->lost = true;
 		goto out;
 	}
+	if ((st == PROTO_OK || d->rep.keep_changes_on_error) &&
+	    !sign_entries(d, before, &rc, &has_rc)) {
+		d->rep.keep_changes_on_error = false;
+		st = reply_error(&d->rep, PROTO_E_UNAVAILABLE, NULL,
+		                 "the store cannot write now; nothing was applied");
+	}
 	reply_build(&d->rep, req->id, st, true, &it->reply);
+	if (has_rc)
+		reply_add_receipt(&it->reply, &rc);
 	it->status = st;
 	/* A failed request rolls back alone, unless what it wrote is the
 	 * record of the failure itself (a failed draw's transcript). */
@@ -520,6 +530,8 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		const msgpack_sbuffer *rec = &it->reply;
 		if (d->rep.n_tokens) {
 			reply_build(&d->rep, req->id, st, false, &d->record);
+			if (has_rc)
+				reply_add_receipt(&d->record, &rc);
 			rec = &d->record;
 		}
 		r = store_request_save(d->store, it->caller.principal, req->id,
@@ -533,8 +545,6 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 			notify_queue_truncate(&d->notify, notified);
 			error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
 			            "the store cannot write now; nothing was applied");
-		} else if (before >= 0) {
-			note_entry(d, it, before);
 		}
 	}
 	log_debug("request %s %s by %s: %s", req->id, proto_op_name(req->op),
@@ -700,10 +710,9 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		next_due = store_assignment_next_deadline(d->store);
 	}
 	/* Every committed entry is under a signed head (DRAW.md 4.7); after
-	 * the signing above, this only reads it back. */
-	struct head head = {0};
+	 * the signing of each request, this only reads it back. */
 	if (!d->lost && d->ctx.sign && !d->read_only[0] &&
-	    head_sign(d->store, d->ctx.sign, &head) != STORE_OK)
+	    head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
 		d->lost = true;
 	double t0 = mono_seconds();
 	/* A transaction SQLite abandoned applied nothing: say so. */
@@ -719,8 +728,6 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 			d->owed_first = first + 1;
 			d->owed_last = last;
 		}
-		if (head.seq > 0)
-			add_receipts(d, items, n, &head);
 		batch_after(d, true, next_due);
 		return;
 	}

@@ -37,8 +37,6 @@ struct dispatch_item {
 	int status;                 /* enum proto_status of the reply */
 	int op;                     /* enum proto_op, or -1 if not decoded */
 	char id[PROTO_MAX_ID_LEN + 1]; /* request id, "" if unreadable */
-	int64_t entry;              /* the last audit entry it appended; 0 none */
-	uint8_t entry_hash[32];
 };
 
 void dispatch_item_init(struct dispatch_item *it);

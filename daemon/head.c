@@ -129,7 +129,7 @@ enum store_result head_check(struct store *s, const struct sign_key *k, int64_t 
 	                           !sign_head_is_valid(h.sig, h.seq, h.hash, k->public_key))) {
 		*bad = r == STORE_OK ? h.seq : last;
 		snprintf(why, whysz, "the signed head does not verify under the signing "
-		         "key (forged, or another key)");
+		         "key (forged, or another key: --previous-sign-key changes keys)");
 		return STORE_OK;
 	}
 	if (r != STORE_OK)

@@ -60,6 +60,8 @@ struct daemon {
 	struct http *http;
 	char chain_note[200];      /* what the start-up chain check found */
 	struct sign_key sign;      /* signs heads, derives draw secrets */
+	struct sign_key previous;  /* --previous-sign-key: rotate from it */
+	bool has_previous;
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
 };
@@ -104,6 +106,7 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	    nc->insecure != d->cfg.insecure ||
 	    strcmp(nc->secret_key_file, d->cfg.secret_key_file) ||
 	    strcmp(nc->sign_key_file, d->cfg.sign_key_file) ||
+	    strcmp(nc->previous_sign_key_file, d->cfg.previous_sign_key_file) ||
 	    nc->batch_max != d->cfg.batch_max || nc->max_msg_size != d->cfg.max_msg_size)
 		log_warn("SIGHUP: database, endpoint, key and batch settings change "
 		         "only at restart");
@@ -213,18 +216,56 @@ static void daemon_load_auth(struct daemon *d, struct keys_pair *kp)
 
 /* The signing key (PROTOCOL.md 4.3.1): required, as a file beside the
  * CURVE key and never in the database. */
-static void daemon_load_sign_key(struct daemon *d)
+static void daemon_read_sign_key(const char *path, const char *what,
+                                 struct sign_key *k)
 {
 	char err[512];
 	uint8_t seed[SIGNKEY_LEN], pk[SIGNKEY_LEN];
+	if (!signkey_read_secret(path, seed, pk, err, sizeof err))
+		log_fatal(EX_CONFIG, "%s: %s", what, err);
+	sign_key_from_seed(k, seed);
+	sodium_memzero(seed, sizeof seed);
+}
+
+static void daemon_load_sign_key(struct daemon *d)
+{
 	if (d->cfg.sign_key_file[0] == '\0')
 		log_fatal(EX_CONFIG, "[security] sign_key (--sign-key) is required: the key "
 		          "that signs the audit log and derives the draw secrets (make one "
 		          "with `expertctl keygen --sign BASE`)");
-	if (!signkey_read_secret(d->cfg.sign_key_file, seed, pk, err, sizeof err))
-		log_fatal(EX_CONFIG, "signing key: %s", err);
-	sign_key_from_seed(&d->sign, seed);
-	sodium_memzero(seed, sizeof seed);
+	daemon_read_sign_key(d->cfg.sign_key_file, "signing key", &d->sign);
+	d->has_previous = d->cfg.previous_sign_key_file[0] != '\0';
+	if (d->has_previous)
+		daemon_read_sign_key(d->cfg.previous_sign_key_file, "previous signing key",
+		                     &d->previous);
+}
+
+/* --previous-sign-key (DRAW.md 3.2.3): when the log's head is the
+ * previous key's, change to --sign-key in an audited entry. */
+static void daemon_rotate(struct daemon *d, struct audit_log_check *c)
+{
+	int64_t bad;
+	bool adopted;
+	char why[160];
+	if (!d->has_previous || d->cfg.read_only)
+		return;
+	if (!c->bad) {
+		log_info("--previous-sign-key: the log's head is already signed by "
+		         "--sign-key; nothing to rotate");
+		return;
+	}
+	if (head_check(d->store, &d->previous, &bad, &adopted, why, sizeof why)
+	    != STORE_OK || bad)
+		return;   /* not the previous key's log either: c->bad stands */
+	if (audit_log_rotate(d->store, &d->previous, &d->sign, (int64_t)time(NULL), why,
+	                     sizeof why) != STORE_OK)
+		log_fatal(EX_CONFIG, "cannot rotate the signing key: %s",
+		          why[0] ? why : store_errmsg(d->store));
+	log_warn("signing key rotated to %s: the key.rotated entry reveals the previous "
+	         "key's pending draw secret and commits under the new one",
+	         d->cfg.sign_key_file);
+	c->bad = 0;
+	c->why[0] = '\0';
 }
 
 /* After an intact chain: its signed head (DRAW.md 4.7) and the pending
@@ -238,6 +279,7 @@ static void daemon_check_head(struct daemon *d, struct audit_log_check *c)
 	if (adopted)
 		log_warn("the audit log had no signed head: signed its head (entry %lld) "
 		         "as it stands (DRAW.md 4.7.3)", (long long)c->last);
+	daemon_rotate(d, c);
 	char why[160];
 	if (!c->bad && !d->cfg.read_only &&
 	    secret_check(d->store, &d->sign, why, sizeof why) != STORE_OK)
@@ -458,6 +500,7 @@ static void daemon_close(struct daemon *d)
 	pool_destroy(&d->pool);
 	store_close(&d->store);
 	sign_key_wipe(&d->sign);
+	sign_key_wipe(&d->previous);
 }
 
 static int daemon_check_config(struct daemon *d)

@@ -76,13 +76,14 @@ static enum store_result secret_pending(struct store *s, const struct sign_key *
 	return STORE_OK;
 }
 
-enum store_result secret_next(struct store *s, const struct sign_key *k,
-                              uint8_t secret[AUDIT_SECRET_LEN],
-                              uint8_t next_commit[AUDIT_HASH_LEN],
-                              char *why, size_t whysz)
+enum store_result secret_rotate(struct store *s, const struct sign_key *old,
+                                const struct sign_key *new,
+                                uint8_t secret[AUDIT_SECRET_LEN],
+                                uint8_t next_commit[AUDIT_HASH_LEN],
+                                char *why, size_t whysz)
 {
 	int64_t pos;
-	enum store_result r = secret_pending(s, k, secret, &pos, why, whysz);
+	enum store_result r = secret_pending(s, old, secret, &pos, why, whysz);
 	/* The legacy secret, once revealed, is gone from the store. */
 	if (r == STORE_OK && pos == 0)
 		r = store_meta_delete(s, SECRET_LEGACY_KEY);
@@ -91,8 +92,16 @@ enum store_result secret_next(struct store *s, const struct sign_key *k,
 	if (r == STORE_NOT_FOUND)
 		r = STORE_OK;   /* never derived yet: the next is position 1 */
 	if (r == STORE_OK)
-		r = secret_pend(s, k, pos + 1, next_commit);
+		r = secret_pend(s, new, pos + 1, next_commit);
 	return r;
+}
+
+enum store_result secret_next(struct store *s, const struct sign_key *k,
+                              uint8_t secret[AUDIT_SECRET_LEN],
+                              uint8_t next_commit[AUDIT_HASH_LEN],
+                              char *why, size_t whysz)
+{
+	return secret_rotate(s, k, k, secret, next_commit, why, whysz);
 }
 
 enum store_result secret_check(struct store *s, const struct sign_key *k,

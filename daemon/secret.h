@@ -35,6 +35,14 @@ enum store_result secret_next(struct store *s, const struct sign_key *k,
                               uint8_t next_commit[AUDIT_HASH_LEN],
                               char *why, size_t whysz);
 
+/* The key changes (DRAW.md 3.2.3): reveal the pending secret with old
+ * into secret, and commit to the next one under new (next_commit). */
+enum store_result secret_rotate(struct store *s, const struct sign_key *old,
+                                const struct sign_key *new,
+                                uint8_t secret[AUDIT_SECRET_LEN],
+                                uint8_t next_commit[AUDIT_HASH_LEN],
+                                char *why, size_t whysz);
+
 /* At start: can this key reveal the pending secret? STORE_UNKNOWN with
  * why set when not (another key, or the chain is missing). */
 enum store_result secret_check(struct store *s, const struct sign_key *k,

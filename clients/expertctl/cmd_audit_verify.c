@@ -126,6 +126,8 @@ static bool verify_page(struct verify *v, const msgpack_object *res, int64_t *af
 		if (cmd_audit_is_draw(&e) && !verify_note_draw(v, &e))
 			return false;
 		sigcheck_entry(&v->sig, e.seq, e.hash);
+		if (strcmp(e.type, AUDIT_KEY_ROTATED) == 0)
+			sigcheck_rotation(&v->sig, e.body, e.body_len);
 		*after = e.seq;
 	}
 	return true;
@@ -441,7 +443,9 @@ static int verify_task_total(struct verify *v)
 
 /* ---- report ----------------------------------------------------------- */
 
-static int verify_report(const struct verify *v, size_t receipts)
+/* receipts: how many were checked, or -1 when no anchor was asked for
+ * (then the signature line is left out of the text). */
+static int verify_report(const struct verify *v, int64_t receipts)
 {
 	struct replay_stats s;
 	uint8_t hash[REPLAY_HASH_LEN];
@@ -468,7 +472,7 @@ static int verify_report(const struct verify *v, size_t receipts)
 		json_object_set_new(j, "tasks", json_integer((json_int_t)v->n_tasks));
 		json_object_set_new(j, "head_seq", json_integer(head));
 		json_object_set_new(j, "head_hash", json_string(hex));
-		json_object_set_new(j, "receipts", json_integer((json_int_t)receipts));
+		json_object_set_new(j, "receipts", json_integer(receipts < 0 ? 0 : receipts));
 		json_object_set_new(j, "signed_head", v->sig.has_head
 		                    ? json_integer(v->sig.head_seq) : json_null());
 		out_json_print(j);
@@ -490,10 +494,10 @@ static int verify_report(const struct verify *v, size_t receipts)
 		       (unsigned long long)s.draws, (unsigned long long)s.failed_draws,
 		       (unsigned long long)s.redraws, (unsigned long long)s.transitions,
 		       (long long)head, hex);
-	if (!v->ctl->json && v->sig.has_head)
+	if (!v->ctl->json && v->sig.has_head && receipts >= 0)
 		printf("audit verify: every entry is under the head signed at seq %lld; "
-		       "%zu receipt%s still hold\n", (long long)v->sig.head_seq, receipts,
-		       receipts == 1 ? "" : "s");
+		       "%lld receipt%s still hold\n", (long long)v->sig.head_seq,
+		       (long long)receipts, receipts == 1 ? "" : "s");
 	return 0;
 }
 
@@ -519,20 +523,28 @@ static int verify_anchors(struct verify *v, const char *key, const char *dir,
 	return 0;
 }
 
-/* The log as the daemon serves it, under its signed heads and against
- * the receipts; 0 or an exit code (a mismatch is v->failed). */
-static int verify_chain(struct verify *v, int64_t page, const struct receipt *rs,
-                        size_t n)
+/* The log as the daemon serves it (entries beyond its signed head fail
+ * as they are read), then the daemon's tables against it; 0 or an exit
+ * code (a mismatch is v->failed). */
+static int verify_chain(struct verify *v, int64_t page)
 {
 	int rc = verify_log(v, page, 0, 0);
 	if (rc == 0 && !v->failed && v->daemon_last != replay_head(v->r, NULL))
 		verify_fail(v, 0, "the daemon says the log ends at seq %lld, its entries end "
 		            "at seq %lld", (long long)v->daemon_last,
 		            (long long)replay_head(v->r, NULL));
-	if (rc == 0 && !v->failed &&
-	    (!sigcheck_end(&v->sig) || !sigcheck_receipts(&v->sig, rs, n)))
-		verify_fail(v, v->sig.bad, "%s", v->sig.why);
+	if (rc == 0 && !v->failed)
+		rc = verify_tasks(v);
 	return rc;
+}
+
+/* Then the anchors: the newest signed head in the log as signed, and each
+ * receipt (DRAW.md 5 step 9). What the replay and the tables find is
+ * said first: it names the entry more precisely. */
+static void verify_anchored(struct verify *v, const struct receipt *rs, size_t n)
+{
+	if (!v->failed && (!sigcheck_end(&v->sig) || !sigcheck_receipts(&v->sig, rs, n)))
+		verify_fail(v, v->sig.bad, "%s", v->sig.why);
 }
 
 int cmd_audit_verify(struct ctl *ctl, int argc, char **argv)
@@ -570,11 +582,11 @@ int cmd_audit_verify(struct ctl *ctl, int argc, char **argv)
 	if (rc == 0)
 		rc = verify_task_total(&v);
 	if (rc == 0)
-		rc = verify_chain(&v, page, rs, n);
-	if (rc == 0 && !v.failed)
-		rc = verify_tasks(&v);
+		rc = verify_chain(&v, page);
 	if (rc == 0)
-		rc = verify_report(&v, n);
+		verify_anchored(&v, rs, n);
+	if (rc == 0)
+		rc = verify_report(&v, dir || key ? (int64_t)n : -1);
 	replay_destroy(&v.r);
 	sigcheck_free(&v.sig);
 	free(rs);

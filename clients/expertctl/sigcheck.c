@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "audit.h"
 #include "out.h"
 #include "proto.h"
 #include "sigcheck.h"
@@ -47,21 +48,55 @@ static bool sigcheck_bin(const msgpack_object *m, const char *k, uint8_t *dst, s
 	return true;
 }
 
-/* Pin key, or hold it to the pinned one; what names it for a message. */
-static bool sigcheck_key(struct sigcheck *c, const uint8_t key[SIGN_PUBLIC_LEN],
-                         int64_t seq, const char *what)
+void sigcheck_rotation(struct sigcheck *c, const void *body, size_t len)
 {
-	char hex[2 * SIGN_PUBLIC_LEN + 1];
-	if (!c->pinned) {
-		memcpy(c->key, key, SIGN_PUBLIC_LEN);
-		c->pinned = true;
-		return true;
+	msgpack_unpacked u;
+	struct proto_error err;
+	struct audit_rotation rot;
+	msgpack_unpacked_init(&u);
+	if (proto_unpack(body, len, &u, &err) == PROTO_OK &&
+	    audit_read_key_rotated(&u.data, &rot)) {
+		c->links = out_xrealloc(c->links, (c->n_links + 1) * sizeof *c->links);
+		memcpy(c->links[c->n_links][0], rot.old_key, SIGN_PUBLIC_LEN);
+		memcpy(c->links[c->n_links][1], rot.new_key, SIGN_PUBLIC_LEN);
+		c->n_links++;
 	}
-	if (sodium_memcmp(c->key, key, SIGN_PUBLIC_LEN) == 0)
+	msgpack_unpacked_destroy(&u);
+}
+
+/* key is the pinned key or linked to it by rotations, either way round
+ * (the log under the later key vouches for the earlier; the earlier key
+ * endorsed the later). */
+static bool sigcheck_accepts(const struct sigcheck *c, const uint8_t key[SIGN_PUBLIC_LEN])
+{
+	const uint8_t *cur = c->key;
+	if (sodium_memcmp(cur, key, SIGN_PUBLIC_LEN) == 0)
 		return true;
-	return sigcheck_fail(c, seq, "%s is signed by key %s, not the signing key %s",
-	                     what, out_hex(key, SIGN_PUBLIC_LEN, hex),
-	                     out_hex(c->key, SIGN_PUBLIC_LEN, (char[65]){0}));
+	/* Links form one chain in log order: walk it from the pinned key. */
+	bool *seen = calloc(c->n_links ? c->n_links : 1, sizeof *seen);
+	bool found = false, grew = seen != NULL;
+	uint8_t (*acc)[SIGN_PUBLIC_LEN] = out_xrealloc(NULL, (c->n_links + 1) *
+	                                                     sizeof *acc);
+	size_t n = 1;
+	memcpy(acc[0], cur, SIGN_PUBLIC_LEN);
+	while (grew && !found) {
+		grew = false;
+		for (size_t i = 0; i < c->n_links; i++) {
+			for (size_t j = 0; !seen[i] && j < n; j++) {
+				int side = sodium_memcmp(c->links[i][0], acc[j], SIGN_PUBLIC_LEN) == 0
+					? 1 : sodium_memcmp(c->links[i][1], acc[j], SIGN_PUBLIC_LEN) == 0
+					? 0 : -1;
+				if (side < 0)
+					continue;
+				seen[i] = grew = true;
+				memcpy(acc[n++], c->links[i][side], SIGN_PUBLIC_LEN);
+				found = found || sodium_memcmp(acc[n - 1], key, SIGN_PUBLIC_LEN) == 0;
+			}
+		}
+	}
+	free(seen);
+	free(acc);
+	return found;
 }
 
 bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first,
@@ -75,9 +110,12 @@ bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first
 	    !sigcheck_bin(head, "sig", sig, sizeof sig) ||
 	    !sigcheck_bin(head, "key", key, sizeof key))
 		return sigcheck_fail(c, 0, "the daemon sent a malformed signed head");
-	if (!sigcheck_key(c, key, seq, "the daemon's head"))
-		return false;
-	if (!sign_head_is_valid(sig, seq, hash, c->key))
+	if (!c->pinned) {
+		memcpy(c->key, key, SIGN_PUBLIC_LEN);
+		c->pinned = true;
+	}
+	/* Whose key it is waits for the rotations in the log (sigcheck_end). */
+	if (!sign_head_is_valid(sig, seq, hash, key))
 		return sigcheck_fail(c, seq, "the daemon's signed head does not verify "
 		                     "under the signing key (forged)");
 	if (last >= first && last > seq)
@@ -88,14 +126,21 @@ bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first
 		c->has_head = true;
 		c->head_seq = seq;
 		memcpy(c->head_hash, hash, SIGN_HASH_LEN);
+		memcpy(c->head_key, key, SIGN_PUBLIC_LEN);
 	}
 	return true;
 }
 
 bool sigcheck_end(struct sigcheck *c)
 {
+	char hex[2 * SIGN_PUBLIC_LEN + 1];
 	if (!c->has_head)
 		return true;
+	if (!sigcheck_accepts(c, c->head_key))
+		return sigcheck_fail(c, c->head_seq, "the daemon's head is signed by key %s, "
+		                     "which is not the signing key nor one a key.rotated "
+		                     "entry links to it", out_hex(c->head_key,
+		                     SIGN_PUBLIC_LEN, hex));
 	if (c->head_seq > c->end)
 		return sigcheck_fail(c, c->head_seq, "the daemon's signed head names this "
 		                     "entry, but its log ends at seq %lld", (long long)c->end);
@@ -108,9 +153,12 @@ bool sigcheck_end(struct sigcheck *c)
 /* One receipt against the log. */
 static bool sigcheck_receipt(struct sigcheck *c, const struct receipt *r)
 {
-	if (!sigcheck_key(c, r->key, r->seq, r->file))
-		return false;
-	if (!receipt_is_signed_by(r, c->key))
+	char hex[2 * SIGN_PUBLIC_LEN + 1];
+	if (!sigcheck_accepts(c, r->key))
+		return sigcheck_fail(c, r->seq, "receipt %s is signed by key %s, which is not "
+		                     "the signing key nor one a key.rotated entry links to "
+		                     "it", r->file, out_hex(r->key, SIGN_PUBLIC_LEN, hex));
+	if (!receipt_is_signed_by(r, r->key))
 		return sigcheck_fail(c, r->seq, "receipt %s: its signature does not verify "
 		                     "(the receipt was altered)", r->file);
 	if (r->head_seq > c->end)
@@ -137,6 +185,8 @@ bool sigcheck_receipts(struct sigcheck *c, const struct receipt *r, size_t n)
 
 void sigcheck_free(struct sigcheck *c)
 {
+	free(c->links);
+	c->links = NULL;
 	free(c->hashes);
 	c->hashes = NULL;
 	c->cap = 0;

@@ -10,6 +10,7 @@
 static const char SIGN_DRAW_KEY_DOMAIN[] = "expertd-draw-key-v1";
 static const char SIGN_HEAD_DOMAIN[] = "expertd-head-v1";
 static const char SIGN_SECRET_DOMAIN[] = "expertd-secret-v1";
+static const char SIGN_ROTATE_DOMAIN[] = "expertd-rotate-v1";
 
 #define SIGN_HEAD_MSG_LEN (sizeof SIGN_HEAD_DOMAIN - 1 + 8 + SIGN_HASH_LEN)
 
@@ -65,4 +66,38 @@ void sign_secret(uint8_t out[32], const struct sign_key *k, int64_t pos)
 	memcpy(msg, SIGN_SECRET_DOMAIN, n);
 	sign_be64(msg + n, (uint64_t)pos);
 	crypto_generichash(out, 32, msg, sizeof msg, k->draw_key, sizeof k->draw_key);
+}
+
+#define SIGN_ROTATE_MSG_LEN (sizeof SIGN_ROTATE_DOMAIN - 1 + 8 + SIGN_HASH_LEN + \
+                             SIGN_PUBLIC_LEN)
+
+static void sign_rotation_message(uint8_t out[SIGN_ROTATE_MSG_LEN], int64_t seq,
+                                  const uint8_t prev[SIGN_HASH_LEN],
+                                  const uint8_t new_public_key[SIGN_PUBLIC_LEN])
+{
+	size_t n = sizeof SIGN_ROTATE_DOMAIN - 1;
+	memcpy(out, SIGN_ROTATE_DOMAIN, n);
+	sign_be64(out + n, (uint64_t)seq);
+	memcpy(out + n + 8, prev, SIGN_HASH_LEN);
+	memcpy(out + n + 8 + SIGN_HASH_LEN, new_public_key, SIGN_PUBLIC_LEN);
+}
+
+void sign_rotation(uint8_t sig[SIGN_SIG_LEN], int64_t seq,
+                   const uint8_t prev[SIGN_HASH_LEN],
+                   const uint8_t new_public_key[SIGN_PUBLIC_LEN],
+                   const struct sign_key *old)
+{
+	uint8_t msg[SIGN_ROTATE_MSG_LEN];
+	sign_rotation_message(msg, seq, prev, new_public_key);
+	crypto_sign_detached(sig, NULL, msg, sizeof msg, old->secret_key);
+}
+
+bool sign_rotation_is_valid(const uint8_t sig[SIGN_SIG_LEN], int64_t seq,
+                            const uint8_t prev[SIGN_HASH_LEN],
+                            const uint8_t new_public_key[SIGN_PUBLIC_LEN],
+                            const uint8_t old_public_key[SIGN_PUBLIC_LEN])
+{
+	uint8_t msg[SIGN_ROTATE_MSG_LEN];
+	sign_rotation_message(msg, seq, prev, new_public_key);
+	return crypto_sign_verify_detached(sig, msg, sizeof msg, old_public_key) == 0;
 }

@@ -33,6 +33,18 @@ bool sign_head_is_valid(const uint8_t sig[SIGN_SIG_LEN], int64_t seq,
                         const uint8_t hash[SIGN_HASH_LEN],
                         const uint8_t public_key[SIGN_PUBLIC_LEN]);
 
+/* The old key endorses the new one in the key.rotated entry at seq, whose
+ * prev is the hash before it (DRAW.md 3.2.3): the Ed25519 signature of
+ * "expertd-rotate-v1" || seq (u64 BE) || prev || new_public_key. */
+void sign_rotation(uint8_t sig[SIGN_SIG_LEN], int64_t seq,
+                   const uint8_t prev[SIGN_HASH_LEN],
+                   const uint8_t new_public_key[SIGN_PUBLIC_LEN],
+                   const struct sign_key *old);
+bool sign_rotation_is_valid(const uint8_t sig[SIGN_SIG_LEN], int64_t seq,
+                            const uint8_t prev[SIGN_HASH_LEN],
+                            const uint8_t new_public_key[SIGN_PUBLIC_LEN],
+                            const uint8_t old_public_key[SIGN_PUBLIC_LEN]);
+
 /* The draw secret at position pos (>= 1):
  * BLAKE2b-256(key = draw_key, "expertd-secret-v1" || pos (u64 BE)). */
 void sign_secret(uint8_t out[32], const struct sign_key *k, int64_t pos);
