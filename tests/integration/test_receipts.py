@@ -168,6 +168,75 @@ class ReceiptTest(DaemonTest):
         for seq, head in heads.items():
             self.assertEqual(head["seq"], seq)
 
+    def test_the_signing_key_changes_in_an_audited_entry(self):
+        old_key, old_pub = self.d.sign_key, self.pub
+        pending = self.revealed(self.t2["seq"])["next_commit"]
+        self.d.stop()
+        new_base = os.path.join(self.dir, "sign2")
+        subprocess.run([EXPERTCTL, "keygen", "--sign", new_base], check=True,
+                       capture_output=True)
+        self.d.sign_key = new_base + ".key"
+        # The new key alone: the log is not its own.
+        with self.assertRaises(AssertionError) as e:
+            self.d.start()
+        self.assertIn("the signed head does not verify under the signing key",
+                      str(e.exception))
+        self.assertIn("--previous-sign-key", str(e.exception))
+        self.d.extra += ["--previous-sign-key", old_key]
+        self.d.start()
+        self.assertIn("signing key rotated to %s" % self.d.sign_key, self.d.read_log())
+        conn = sqlite3.connect(self.d.db)
+        seq, prev, body = conn.execute("SELECT seq, prev_hash, body FROM audit WHERE "
+                                       "type = 'key.rotated'").fetchone()
+        conn.close()
+        rot = msgpack.unpackb(body, raw=False)
+        self.assertEqual(list(rot), ["old_key", "new_key", "secret", "next_commit",
+                                     "endorsement"])
+        self.assertEqual(rot["old_key"], sign_public(old_pub))
+        self.assertEqual(rot["new_key"], sign_public(new_base + ".pub"))
+        # The old key's pending secret is revealed, and it endorsed the new key.
+        self.assertEqual(commit_of(rot["secret"]), pending)
+        Ed25519PublicKey.from_public_bytes(rot["old_key"]).verify(
+            rot["endorsement"], b"expertd-rotate-v1" + seq.to_bytes(8, "big") + prev +
+            rot["new_key"])
+        # The next draw opens the new key's commitment and is signed by it.
+        t3 = self.ctl.json(*draw_args(self.top, 2, 12))
+        self.assertEqual(commit_of(self.revealed(t3["seq"])["secret"]),
+                         rot["next_commit"])
+        self.assertEqual(self.receipt(t3["seq"])["key"], rot["new_key"].hex())
+        # Old receipts and new ones hold, whichever key the auditor pinned.
+        for pinned in (old_pub, new_base + ".pub"):
+            r = self.ctl.run("audit", "verify", "--receipts", self.rdir, "--sign-key",
+                             pinned, check=False)
+            self.assertEqual(r.rc, 0, r)
+            self.assertIn("5 receipts still hold", r.out)
+        # A key the log never rotated to is not accepted.
+        stranger = os.path.join(self.dir, "sign3")
+        subprocess.run([EXPERTCTL, "keygen", "--sign", stranger], check=True,
+                       capture_output=True)
+        r = self.ctl.run("audit", "verify", "--sign-key", stranger + ".pub", check=False)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("which is not the signing key nor one a key.rotated entry links "
+                      "to it", r.out)
+        # Later starts: with the new key alone, and with both (nothing to do).
+        self.d.stop()
+        self.d.extra = [a for a in self.d.extra if a not in ("--previous-sign-key",
+                                                             old_key)]
+        self.d.start()
+        self.d.stop()
+        self.d.extra += ["--previous-sign-key", old_key]
+        self.d.start()
+        self.assertIn("nothing to rotate", self.d.read_log())
+        conn = sqlite3.connect(self.d.db)
+        self.assertEqual(conn.execute("SELECT COUNT(*) FROM audit WHERE type = "
+                                      "'key.rotated'").fetchone()[0], 1)
+        conn.close()
+
+    def revealed(self, seq):
+        body = sqlite3.connect(self.d.db).execute(
+            "SELECT body FROM audit WHERE seq = ?", (seq,)).fetchone()[0]
+        return msgpack.unpackb(body, raw=False)
+
     # ---- tampering with the database ----
 
     def test_a_truncated_tail_is_found_by_a_receipt(self):

@@ -92,6 +92,32 @@ static void test_secrets_differ_by_position_and_key(void **state)
 	assert_memory_equal(a, b, 32);
 }
 
+static void test_rotation_endorsement_binds_place_and_key(void **state)
+{
+	(void)state;
+	uint8_t seed[SIGN_SEED_LEN], prev[SIGN_HASH_LEN] = {7}, sig[SIGN_SIG_LEN];
+	struct sign_key old, new, third;
+	seed_a12(seed);
+	sign_key_from_seed(&old, seed);
+	seed[0] ^= 1;
+	sign_key_from_seed(&new, seed);
+	seed[0] ^= 2;
+	sign_key_from_seed(&third, seed);
+	sign_rotation(sig, 10, prev, new.public_key, &old);
+	assert_true(sign_rotation_is_valid(sig, 10, prev, new.public_key, old.public_key));
+	/* Another place in the chain, another new key, another endorser. */
+	assert_false(sign_rotation_is_valid(sig, 11, prev, new.public_key, old.public_key));
+	prev[0] ^= 1;
+	assert_false(sign_rotation_is_valid(sig, 10, prev, new.public_key, old.public_key));
+	prev[0] ^= 1;
+	assert_false(sign_rotation_is_valid(sig, 10, prev, third.public_key, old.public_key));
+	assert_false(sign_rotation_is_valid(sig, 10, prev, new.public_key, new.public_key));
+	/* Not interchangeable with a head signature over the same bytes. */
+	uint8_t head[SIGN_SIG_LEN];
+	sign_head(head, 10, prev, &old);
+	assert_false(sign_rotation_is_valid(head, 10, prev, new.public_key, old.public_key));
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -100,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_vector_a12),
 		cmocka_unit_test(test_signature_holds_for_exactly_its_head),
 		cmocka_unit_test(test_secrets_differ_by_position_and_key),
+		cmocka_unit_test(test_rotation_endorsement_binds_place_and_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
