@@ -29,6 +29,25 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv)
 	return ctl_run_show(ctl, argc, argv, PROTO_OP_PING, basic_print_ping);
 }
 
+/* What keygen made: the public key (under `what` in JSON) and the files. */
+static int keygen_print(const struct ctl *ctl, const char *base, const char *what,
+                        const char *public_key)
+{
+	if (ctl->json) {
+		char path[4096];
+		json_t *j = json_object();
+		json_object_set_new(j, what, json_string(public_key));
+		snprintf(path, sizeof path, "%s.key", base);
+		json_object_set_new(j, "secret_file", json_string(path));
+		snprintf(path, sizeof path, "%s.pub", base);
+		json_object_set_new(j, "public_file", json_string(path));
+		out_json_print(j);
+	} else {
+		printf("%s\n", public_key);
+	}
+	return 0;
+}
+
 /* keygen --sign: the daemon's signing key (PROTOCOL.md 4.3.1). */
 static int keygen_sign(struct ctl *ctl, const char *base)
 {
@@ -37,19 +56,7 @@ static int keygen_sign(struct ctl *ctl, const char *base)
 		fprintf(stderr, "expertctl: %s\n", err);
 		return EX_CANTCREAT;
 	}
-	if (ctl->json) {
-		char path[4096];
-		json_t *j = json_object();
-		json_object_set_new(j, "sign_public_key", json_string(hex));
-		snprintf(path, sizeof path, "%s.key", base);
-		json_object_set_new(j, "secret_file", json_string(path));
-		snprintf(path, sizeof path, "%s.pub", base);
-		json_object_set_new(j, "public_file", json_string(path));
-		out_json_print(j);
-	} else {
-		printf("%s\n", hex);
-	}
-	return 0;
+	return keygen_print(ctl, base, "sign_public_key", hex);
 }
 
 int cmd_keygen(struct ctl *ctl, int argc, char **argv)
@@ -79,17 +86,5 @@ int cmd_keygen(struct ctl *ctl, int argc, char **argv)
 		return EX_CANTCREAT;
 	}
 	sodium_memzero(kp.secret_key, sizeof kp.secret_key);
-	if (ctl->json) {
-		char path[4096];
-		json_t *j = json_object();
-		json_object_set_new(j, "public_key", json_string(kp.public_key));
-		snprintf(path, sizeof path, "%s.key", base);
-		json_object_set_new(j, "secret_file", json_string(path));
-		snprintf(path, sizeof path, "%s.pub", base);
-		json_object_set_new(j, "public_file", json_string(path));
-		out_json_print(j);
-	} else {
-		printf("%s\n", kp.public_key);
-	}
-	return 0;
+	return keygen_print(ctl, base, "public_key", kp.public_key);
 }

@@ -14,7 +14,7 @@
 #include "proto.h"
 #include "receipt.h"
 
-static bool receipt_bin(const msgpack_object *m, const char *k, uint8_t *dst, size_t n)
+bool receipt_map_bin(const msgpack_object *m, const char *k, uint8_t *dst, size_t n)
 {
 	const msgpack_object *o = proto_map_get(m, k);
 	if (!o || o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != n)
@@ -29,10 +29,10 @@ bool receipt_from_reply(const msgpack_object *o, struct receipt *out)
 	out->seq = proto_map_int(o, "seq", 0);
 	out->head_seq = proto_map_int(o, "head_seq", 0);
 	return out->seq > 0 && out->head_seq >= out->seq &&
-	       receipt_bin(o, "hash", out->hash, sizeof out->hash) &&
-	       receipt_bin(o, "head_hash", out->head_hash, sizeof out->head_hash) &&
-	       receipt_bin(o, "sig", out->sig, sizeof out->sig) &&
-	       receipt_bin(o, "key", out->key, sizeof out->key);
+	       receipt_map_bin(o, "hash", out->hash, sizeof out->hash) &&
+	       receipt_map_bin(o, "head_hash", out->head_hash, sizeof out->head_hash) &&
+	       receipt_map_bin(o, "sig", out->sig, sizeof out->sig) &&
+	       receipt_map_bin(o, "key", out->key, sizeof out->key);
 }
 
 static void receipt_set_hex(json_t *j, const char *k, const uint8_t *b, size_t n)

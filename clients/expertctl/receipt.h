@@ -25,6 +25,9 @@ struct receipt {
 	char file[256];            /* its name in the directory */
 };
 
+/* The bin value of key k in map m, exactly n bytes, into dst. */
+bool receipt_map_bin(const msgpack_object *m, const char *k, uint8_t *dst, size_t n);
+
 /* Read a reply's receipt map; false if it is not one. */
 bool receipt_from_reply(const msgpack_object *o, struct receipt *out);
 

@@ -39,15 +39,6 @@ void sigcheck_entry(struct sigcheck *c, int64_t seq, const uint8_t hash[SIGN_HAS
 	c->end = seq;
 }
 
-static bool sigcheck_bin(const msgpack_object *m, const char *k, uint8_t *dst, size_t n)
-{
-	const msgpack_object *o = proto_map_get(m, k);
-	if (!o || o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != n)
-		return false;
-	memcpy(dst, o->via.bin.ptr, n);
-	return true;
-}
-
 void sigcheck_rotation(struct sigcheck *c, const void *body, size_t len)
 {
 	msgpack_unpacked u;
@@ -106,9 +97,9 @@ bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first
 	if (!head)
 		return true;   /* a daemon from before signed heads */
 	int64_t seq = proto_map_int(head, "seq", 0);
-	if (seq <= 0 || !sigcheck_bin(head, "hash", hash, sizeof hash) ||
-	    !sigcheck_bin(head, "sig", sig, sizeof sig) ||
-	    !sigcheck_bin(head, "key", key, sizeof key))
+	if (seq <= 0 || !receipt_map_bin(head, "hash", hash, sizeof hash) ||
+	    !receipt_map_bin(head, "sig", sig, sizeof sig) ||
+	    !receipt_map_bin(head, "key", key, sizeof key))
 		return sigcheck_fail(c, 0, "the daemon sent a malformed signed head");
 	if (!c->pinned) {
 		memcpy(c->key, key, SIGN_PUBLIC_LEN);

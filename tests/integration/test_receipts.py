@@ -133,6 +133,9 @@ class ReceiptTest(DaemonTest):
         self.assertEqual(r.rc, 0, r)
         self.assertRegex(r.out, r"every entry is under the head signed at seq %d; "
                                 r"4 receipts still hold" % rc["seq"])
+        j = self.ctl.json("audit", "verify", "--receipts", self.rdir, "--sign-key",
+                          self.pub)
+        self.assertEqual((j["ok"], j["receipts"], j["signed_head"]), (True, 4, rc["seq"]))
 
     def test_the_dispatch_log_publishes_signed_heads(self):
         ctx = zmq.Context()
