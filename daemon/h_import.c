@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "expert_diff.h"
 #include "expert_row.h"
 #include "handler.h"
 #include "mask.h"
@@ -27,13 +28,14 @@ struct row_issues {
 	struct row_issue *v;
 	size_t n, cap;
 	size_t total;  /* counted even beyond the reported cap */
+	size_t rows;   /* rows with at least one issue (stage_row) */
 };
 
 static void issue_add(struct row_issues *is, int64_t line, const char *field,
                       const char *reason)
 {
 	is->total++;
-	if (is->n >= IMPORT_MAX_REPORTED_ERRORS * 10)
+	if (is->n >= IMPORT_MAX_REPORTED_ERRORS * 40)
 		return;
 	if (is->n == is->cap) {
 		size_t nc = is->cap ? is->cap * 2 : 16;
@@ -91,6 +93,17 @@ enum proto_status h_import_begin(struct handler_ctx *ctx, const struct proto_req
 		.created_at = ctx->now,
 	};
 	snprintf(im.principal, sizeof im.principal, "%s", ctx->caller->principal);
+	/* 第十一条(六) bends for the lines an operator names, with a reason. */
+	const msgpack_object *lines = proto_arg(req, "age_exceptions");
+	bool has_reason = proto_arg_strcpy(req, "age_exception_reason", im.age_reason,
+	                                   sizeof im.age_reason);
+	if (!lines != !has_reason)
+		return reply_error(rep, PROTO_E_INVALID_FIELD,
+		                   lines ? "age_exception_reason" : "age_exceptions",
+		                   "an age exception (第十一条(六)) names its lines and its "
+		                   "reason, both");
+	for (uint32_t i = 0; lines && i < lines->via.array.size; i++)
+		im.age_lines[im.n_age_lines++] = (int64_t)lines->via.array.ptr[i].via.u64;
 	enum store_result r = store_import_create(ctx->store, &im);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
@@ -154,7 +167,7 @@ static bool stage_orgs(struct handler_ctx *ctx, const msgpack_object *row,
  * person.
  */
 static const char *identity_clash(const struct expert *old, const struct expert *e,
-                                  char *why, size_t whysz)
+                                  bool accepted, char *why, size_t whysz)
 {
 	bool same_name = strcmp(old->name, e->name) == 0;
 	if (same_name && old->sex == e->sex)
@@ -162,16 +175,18 @@ static const char *identity_clash(const struct expert *old, const struct expert 
 	char masked[MASK_BUF];
 	mask_resident_id(e->resident_id, masked);
 	snprintf(why, whysz, "resident ID %s is expert %lld, %s (%s); this row says %s "
-	         "(%s): one ID is one person, so the row is refused (fix the row)",
-	         masked, (long long)old->id, old->name, proto_sexes[old->sex], e->name,
-	         proto_sexes[e->sex]);
+	         "(%s): %s", masked, (long long)old->id, old->name, proto_sexes[old->sex],
+	         e->name, proto_sexes[e->sex],
+	         accepted ? "accepted as a correction of that expert (identity_reason given)"
+	                  : "one ID is one person, so the row is refused (fix the row, "
+	                    "or give a reason to correct the record)");
 	return same_name ? "sex" : "name";
 }
 
 /* identity_clash() against the pool's expert of e's resident ID, if any.
  * False on a store failure. */
 static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
-                           const char **field, char *why, size_t whysz,
+                           bool accepted, const char **field, char *why, size_t whysz,
                            enum store_result *r)
 {
 	int64_t id;
@@ -180,68 +195,118 @@ static bool stage_identity(struct handler_ctx *ctx, const struct expert *e,
 	if (*r == STORE_OK)
 		*r = store_expert_get(ctx->store, id, &old);
 	if (*r == STORE_OK)
-		*field = identity_clash(&old, e, why, whysz);
+		*field = identity_clash(&old, e, accepted, why, whysz);
 	else if (*r == STORE_NOT_FOUND)
 		*r = STORE_OK;
 	return *r == STORE_OK;
 }
 
-/* Validate and stage one row. Returns false on a store failure. */
-static bool stage_row(struct handler_ctx *ctx, int64_t import_id,
-                      const msgpack_object *row, msgpack_sbuffer *buf,
-                      struct row_issues *errors, struct row_issues *warnings,
-                      enum store_result *r)
+/* Whether the import grants the row at `line` an age exception. */
+static bool import_age_exception(const struct store_import *im, int64_t line)
+{
+	for (size_t i = 0; i < im->n_age_lines; i++)
+		if (im->age_lines[i] == line)
+			return true;
+	return false;
+}
+
+static bool has_problem(const struct expert_row_problems *p, const char *field)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].field, field) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The checks that need the store: a resident ID already on another line
+ * of this import, or in the pool under another person, and the row's
+ * organisations. Each runs whenever its own inputs are valid, whatever
+ * else is wrong with the row (issue #12). False on a store failure.
+ */
+static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
+                               const msgpack_object *row, int64_t line,
+                               const struct expert *e, const char *identity_reason,
+                               struct expert_row_problems *errs,
+                               struct row_issues *warnings, enum store_result *r)
+{
+	char why[600] = "";
+	const char *field = NULL;
+	if (e->resident_id[0]) {
+		int64_t other;
+		*r = store_import_find_resident(ctx->store, import_id, e->resident_id, &other);
+		if (*r == STORE_OK) {
+			snprintf(why, sizeof why, "the same resident ID is on line %lld",
+			         (long long)other);
+			expert_row_problem_add(errs, "resident_id", why);
+		} else if (*r != STORE_NOT_FOUND) {
+			return false;
+		}
+		/* Even when 性别 disagrees with the ID: naming both people is
+		 * what tells the operator which row is wrong. */
+		if (e->name[0] && proto_map_get(row, "sex")) {
+			if (!stage_identity(ctx, e, identity_reason != NULL, &field, why,
+			                    sizeof why, r))
+				return false;
+			/* An operator's stated reason turns the refusal into a
+			 * warning: the row updates that expert (PROTOCOL.md 7.5.1). */
+			if (field && identity_reason)
+				issue_add(warnings, line, field, why);
+			else if (field)
+				expert_row_problem_add(errs, field, why);
+		}
+	}
+	*r = STORE_OK;
+	if (has_problem(errs, "employer_code") || has_problem(errs, "recommender_code"))
+		return true;
+	field = NULL;
+	if (!stage_orgs(ctx, row, e, line, warnings, &field, why, sizeof why, r))
+		return false;
+	if (field)
+		expert_row_problem_add(errs, field, why);
+	return true;
+}
+
+/* Validate and stage one row, reporting every problem it has. Returns
+ * false on a store failure. */
+static bool stage_row(struct handler_ctx *ctx, const struct store_import *im,
+                      const msgpack_object *row, const char *identity_reason,
+                      msgpack_sbuffer *buf, struct row_issues *errors,
+                      struct row_issues *warnings, enum store_result *r)
 {
 	int64_t line = proto_map_int(row, "line", 0);
 	struct expert e;
-	const char *field;
-	char why[160];
-	enum ident_result vr = expert_from_row(row, ctx->today, &e, &field, why, sizeof why);
+	struct expert_row_problems errs, warns;
+	char why[EXPERT_ROW_REASON_MAX];
+	int64_t import_id = im->id;
+	expert_from_row(row, ctx->today, import_age_exception(im, line), &e, &errs, &warns);
 	/* Specialties are the catalogue's (REGISTRY.md 3.3). */
-	if (vr != IDENT_INVALID &&
-	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
-		vr = IDENT_INVALID;
-		field = "specialties";
-	}
-	const char *err_field = NULL;
-	char err[600] = "";
-	if (vr == IDENT_INVALID) {
-		err_field = field;
-		snprintf(err, sizeof err, "%s", why);
-	} else {
-		if (vr == IDENT_WARN)
-			issue_add(warnings, line, field, why);
-		int64_t other;
-		*r = store_import_find_resident(ctx->store, import_id, e.resident_id, &other);
-		if (*r == STORE_OK) {
-			err_field = "resident_id";
-			snprintf(err, sizeof err, "the same resident ID is on line %lld",
-			         (long long)other);
-		} else if (*r != STORE_NOT_FOUND) {
-			return false;
-		} else {
-			if (!stage_identity(ctx, &e, &err_field, err, sizeof err, r))
-				return false;
-			if (!err_field && !stage_orgs(ctx, row, &e, line, warnings, &err_field,
-			                              err, sizeof err, r))
-				return false;
-		}
-	}
+	if (e.n_specialties && !has_problem(&errs, "specialties") &&
+	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why))
+		expert_row_problem_add(&errs, "specialties", why);
+	for (size_t i = 0; i < warns.n; i++)
+		issue_add(warnings, line, warns.v[i].field, warns.v[i].why);
+	if (!stage_store_checks(ctx, import_id, row, line, &e, identity_reason, &errs,
+	                        warnings, r))
+		return false;
 	msgpack_sbuffer_clear(buf);
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	msgpack_pack_object(&pk, *row);
-	*r = store_import_add_row(ctx->store, import_id, line,
-	                          err_field ? "" : e.resident_id, buf->data, buf->size,
-	                          err_field, err_field ? err : NULL);
+	/* The store keeps the first problem; this reply carries them all. */
+	*r = store_import_add_row(ctx->store, import_id, line, e.resident_id, buf->data,
+	                          buf->size, errs.n ? errs.v[0].field : NULL,
+	                          errs.n ? errs.v[0].why : NULL);
 	if (*r == STORE_DUPLICATE) {
 		issue_add(errors, line, "line", "this line was already sent");
+		errors->rows++;
 		return true;
 	}
 	if (*r != STORE_OK)
 		return false;
-	if (err_field)
-		issue_add(errors, line, err_field, err);
+	errors->rows += errs.n > 0;
+	for (size_t i = 0; i < errs.n; i++)
+		issue_add(errors, line, errs.v[i].field, errs.v[i].why);
 	return true;
 }
 
@@ -254,13 +319,17 @@ enum proto_status h_import_rows(struct handler_ctx *ctx, const struct proto_requ
 	if (st != PROTO_OK)
 		return st;
 	const msgpack_object *rows = proto_arg(req, "rows");
+	char reason_buf[PROTO_REASON_SIZE];
+	const char *identity_reason =
+		proto_arg_strcpy(req, "identity_reason", reason_buf, sizeof reason_buf)
+		? reason_buf : NULL;
 	struct row_issues errors = {0}, warnings = {0};
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	enum store_result r = STORE_OK;
 	for (uint32_t i = 0; i < rows->via.array.size; i++) {
-		if (!stage_row(ctx, id, &rows->via.array.ptr[i], &buf, &errors,
-		               &warnings, &r)) {
+		if (!stage_row(ctx, &im, &rows->via.array.ptr[i], identity_reason, &buf,
+		               &errors, &warnings, &r)) {
 			st = handler_store_error(rep, r);
 			break;
 		}
@@ -270,7 +339,7 @@ enum proto_status h_import_rows(struct handler_ctx *ctx, const struct proto_requ
 		msgpack_packer *pk = reply_result(rep);
 		msgpack_pack_map(pk, 4);
 		proto_pack_kv_int(pk, "received", rows->via.array.size);
-		proto_pack_kv_int(pk, "invalid", (int64_t)errors.total);
+		proto_pack_kv_int(pk, "invalid", (int64_t)errors.rows);
 		pack_issues(pk, "errors", &errors, SIZE_MAX);
 		pack_issues(pk, "warnings", &warnings, SIZE_MAX);
 	}
@@ -297,9 +366,11 @@ struct apply {
 	struct handler_ctx *ctx;
 	struct reply *rep;
 	int64_t import_id;
+	const struct store_import *im;
 	int term;
 	bool skip_invalid;
 	bool collect_only;   /* only gather the staged errors */
+	const char *identity_reason; /* accept ID reuse under another name/sex */
 	int64_t inserted, updated, unchanged, skipped, orgs_created;
 	struct row_issues close;   /* new organisations close to others */
 	struct row_issues errors;
@@ -376,14 +447,49 @@ static void keep_standing(struct expert *e, const struct expert *old)
 	e->updated_at = old->updated_at;
 }
 
+/*
+ * Who approved e's relaxation grounds and age exception, and when
+ * (POLICY.md 4.2): the operator committing the import, now, unless the
+ * expert held the same grounds with the same evidence (or the same
+ * exception for the same reason) before; then the earlier approval stands.
+ */
+static void stamp_approvals(struct apply *a, struct expert *e, const struct expert *old)
+{
+	const char *by = a->ctx->caller->principal;
+	if (e->relaxations && old && old->relaxations == e->relaxations &&
+	    strcmp(old->relax_evidence, e->relax_evidence) == 0) {
+		memcpy(e->relax_by, old->relax_by, sizeof e->relax_by);
+		e->relax_at = old->relax_at;
+	} else if (e->relaxations) {
+		snprintf(e->relax_by, sizeof e->relax_by, "%s", by);
+		e->relax_at = a->ctx->now;
+	}
+	if (!e->age_exception)
+		return;
+	snprintf(e->age_reason, sizeof e->age_reason, "%s", a->im->age_reason);
+	if (old && old->age_exception && strcmp(old->age_reason, e->age_reason) == 0) {
+		memcpy(e->age_by, old->age_by, sizeof e->age_by);
+		e->age_at = old->age_at;
+	} else {
+		snprintf(e->age_by, sizeof e->age_by, "%s", by);
+		e->age_at = a->ctx->now;
+	}
+}
+
 static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object *row)
 {
 	struct handler_ctx *ctx = a->ctx;
 	struct expert e, old;
 	const char *field;
-	char why[480], detail[64];
-	bool valid = expert_from_row(row, ctx->today, &e, &field, why, sizeof why) !=
-	             IDENT_INVALID;
+	char why[480], detail[1025], diff[1000] = "";
+	unsigned changed = 0;
+	struct expert_row_problems errs;
+	bool valid = expert_from_row(row, ctx->today, import_age_exception(a->im, line), &e,
+	                             &errs, NULL) != IDENT_INVALID;
+	if (!valid) {
+		field = errs.v[0].field;
+		snprintf(why, sizeof why, "%s", errs.v[0].why);
+	}
 	/* Mapped again: the catalogue may have changed since the row was staged. */
 	if (valid && !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
 		valid = false;
@@ -404,13 +510,16 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	if (!is_new && (a->st = handler_get_expert(ctx, id, &old, a->rep)) != PROTO_OK)
 		return false;
 	/* Checked before the row registers any organisation. */
-	if (!is_new && (field = identity_clash(&old, &e, why, sizeof why))) {
+	field = is_new ? NULL : identity_clash(&old, &e, false, why, sizeof why);
+	bool reidentified = field != NULL;
+	if (reidentified && !a->identity_reason) {
 		issue_add(&a->errors, line, field, why);
 		a->skipped++;
 		return true;
 	}
 	if (!apply_orgs(a, line, row, &e))
 		return a->st == PROTO_OK;
+	stamp_approvals(a, &e, is_new ? NULL : &old);
 	if (is_new) {
 		e.id = pool_max_id(ctx->pool) + 1;
 		e.status = EXPERT_ACTIVE;
@@ -424,11 +533,13 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 			a->unchanged++;
 			return true;   /* nothing to record: no event, no audit entry */
 		}
+		expert_diff(&old, &e, diff, sizeof diff, &changed);
 	}
-	snprintf(detail, sizeof detail, "import %lld line %lld",
-	         (long long)a->import_id, (long long)line);
-	a->st = handler_save_expert(ctx, &e, is_new, is_new ? "imported" : "updated",
-	                            NULL, 0, detail, a->rep);
+	snprintf(detail, sizeof detail, "import %lld line %lld%s%s",
+	         (long long)a->import_id, (long long)line, diff[0] ? ": " : "", diff);
+	a->st = handler_save_expert_changed(ctx, &e, is_new, is_new ? "imported" : "updated",
+	                                    reidentified ? a->identity_reason : NULL, 0,
+	                                    detail, changed, a->rep);
 	if (a->st != PROTO_OK)
 		return false;
 	if (is_new)
@@ -472,7 +583,11 @@ enum proto_status h_import_commit(struct handler_ctx *ctx, const struct proto_re
 	if (st != PROTO_OK)
 		return st;
 	/* Known-invalid rows refuse the commit before anything is applied. */
-	struct apply a = {.ctx = ctx, .rep = rep, .import_id = id,
+	char reason_buf[PROTO_REASON_SIZE];
+	struct apply a = {.ctx = ctx, .rep = rep, .import_id = id, .im = &im,
+	                  .identity_reason = proto_arg_strcpy(req, "identity_reason",
+	                                                      reason_buf, sizeof reason_buf)
+	                                     ? reason_buf : NULL,
 	                  .skip_invalid = im.skip_invalid, .st = PROTO_OK,
 	                  .collect_only = im.invalid > 0 && !im.skip_invalid};
 	enum store_result r;

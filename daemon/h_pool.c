@@ -103,10 +103,27 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 	proto_pack_kv_bool(pk, "leader", e->leader_eligible);
 }
 
+/* A relaxation's or an age exception's record (POLICY.md 4.2): what it
+ * rests on, who approved it and when; nil when there is none. An approval
+ * from before draft 11 has approved_by "" and approved_at 0. */
+static void pack_approval(msgpack_packer *pk, const char *key, bool has,
+                          const char *basis, const char *by, int64_t at)
+{
+	proto_pack_str(pk, key);
+	if (!has) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 3);
+	proto_pack_kv_str(pk, "basis", basis);
+	proto_pack_kv_str(pk, "approved_by", by);
+	proto_pack_kv_int(pk, "approved_at", at);
+}
+
 static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
                         int32_t today)
 {
-	pack_summary(pk, e, reveal, 14);
+	pack_summary(pk, e, reveal, 16);
 	/* The birth date is digits 7-14 of the resident ID: only on reveal. */
 	if (reveal)
 		pack_date_kv(pk, "birth_date", e->birth);
@@ -120,6 +137,10 @@ static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
 	proto_pack_kv_int(pk, "assess_years", e->assess_years);
 	proto_pack_kv_int(pk, "training_years", e->training_years);
 	pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
+	pack_approval(pk, "relaxation", e->relaxations != 0, e->relax_evidence,
+	              e->relax_by, e->relax_at);
+	pack_approval(pk, "age_exception", e->age_exception, e->age_reason, e->age_by,
+	              e->age_at);
 	proto_pack_kv_str(pk, "position", e->position);
 	proto_pack_kv_str(pk, "email", e->email);
 	proto_pack_str(pk, "suspended_until");

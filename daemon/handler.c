@@ -50,6 +50,16 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep)
 {
+	return handler_save_expert_changed(ctx, e, is_new, event, reason, until, detail,
+	                                   0, rep);
+}
+
+enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct expert *e,
+                                              bool is_new, const char *event,
+                                              const char *reason, int32_t until,
+                                              const char *detail, unsigned changed,
+                                              struct reply *rep)
+{
 	e->updated_at = ctx->now;
 	if (is_new)
 		e->created_at = ctx->now;
@@ -65,8 +75,8 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
-	audit_pack_expert(handler_audit_begin(ctx), event, ctx->caller->principal,
-	                  reason, e);
+	audit_pack_expert_changed(handler_audit_begin(ctx), event,
+	                          ctx->caller->principal, reason, changed, e);
 	/* A flag set by the ledger is its own event type (DRAW.md 4.2). */
 	enum proto_status st = handler_audit_end(
 		ctx, strcmp(event, "flagged") == 0 ? AUDIT_EXPERT_FLAGGED : AUDIT_EXPERT,

@@ -79,6 +79,13 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       bool is_new, const char *event,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep);
+/* The same, the audit entry naming the fields an update changed (a mask
+ * over expert_diff_fields; 0 for none, DRAW.md 4.2). */
+enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct expert *e,
+                                              bool is_new, const char *event,
+                                              const char *reason, int32_t until,
+                                              const char *detail, unsigned changed,
+                                              struct reply *rep);
 /* Load expert `id` or fill rep with not_found (field "expert"). */
 enum proto_status handler_get_expert(struct handler_ctx *ctx, int64_t id,
                                      struct expert *e, struct reply *rep);

@@ -91,6 +91,8 @@ static void daemon_set_rules(struct daemon *d, const struct config *c)
 		.exposure_cap = c->exposure_cap,
 		.exposure_days = c->exposure_days,
 		.diversity = c->diversity,
+		/* Not configurable: 第十一条(七) never bends (六) (POLICY.md 4.2). */
+		.age_by_exception = true,
 		.max_task_days = c->max_task_days,
 	};
 	d->assign = (struct assign_rules){

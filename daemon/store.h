@@ -140,7 +140,7 @@ struct store_event {
 	char event[32];      /* imported, updated, suspended, reinstated, ... */
 	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
-	char detail[129];    /* "" if none */
+	char detail[1025];   /* "" if none; an update's field-by-field diff */
 };
 enum store_result store_event_add(struct store *s, const struct store_event *ev);
 /* Events of one expert, oldest first; *out malloc'd. */
@@ -228,6 +228,7 @@ enum store_result store_org_merge(struct store *s, const struct store_org *from,
 /* --- roster imports ------------------------------------------------------ */
 enum store_import_state { STORE_IMPORT_OPEN, STORE_IMPORT_COMMITTED,
                           STORE_IMPORT_ABORTED };
+#define STORE_IMPORT_AGE_MAX 100
 struct store_import {
 	int64_t id;
 	char principal[64];
@@ -235,6 +236,10 @@ struct store_import {
 	int state;
 	int64_t created_at;
 	int64_t rows, invalid;  /* counts, filled by store_import_get */
+	/* Lines whose experts get an age exception (第十一条(六)), and why. */
+	int64_t age_lines[STORE_IMPORT_AGE_MAX];
+	size_t n_age_lines;
+	char age_reason[PROTO_REASON_SIZE];
 };
 enum store_result store_import_create(struct store *s, const struct store_import *im);
 enum store_result store_import_get(struct store *s, int64_t id, struct store_import *out);

@@ -16,7 +16,8 @@
 	" recommender_code, specialties, group_types, task_types, title," \
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, email, status, suspended_until, term, created_at, updated_at," \
-	" joined_term"
+	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
+	" age_reason, age_by, age_at"
 
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
@@ -46,7 +47,8 @@
 	  " FROM terms ORDER BY number") \
 	X(STMT_EXPERT_INSERT, "INSERT INTO experts(" EXPERT_COLS ") VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
-	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)") \
+	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30," \
+	  " ?31, ?32, ?33)") \
 	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
 	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
 	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
@@ -54,8 +56,9 @@
 	  " assess_years = ?15, training_years = ?16, relaxations = ?17," \
 	  " leader = ?18, position = ?19, email = ?20, status = ?21," \
 	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25," \
-	  " joined_term = ?26" \
-	  " WHERE id = ?1") \
+	  " joined_term = ?26, age_exception = ?27, relax_evidence = ?28," \
+	  " relax_by = ?29, relax_at = ?30, age_reason = ?31, age_by = ?32," \
+	  " age_at = ?33 WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
 	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS " FROM experts ORDER BY id") \
 	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_id = ?1") \
@@ -117,9 +120,10 @@
 	  " '|' || ?2 || '|'), '|')" \
 	  " WHERE '|' || orgs || '|' LIKE '%|' || ?1 || '|%'") \
 	X(STMT_IMPORT_CREATE, "INSERT INTO imports(id, principal, skip_invalid," \
-	  " state, created_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)") \
+	  " state, created_at, finished_at, age_lines, age_reason)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)") \
 	X(STMT_IMPORT_GET, "SELECT id, principal, skip_invalid, state, created_at," \
-	  " rows, invalid FROM imports WHERE id = ?1") \
+	  " rows, invalid, age_lines, age_reason FROM imports WHERE id = ?1") \
 	X(STMT_IMPORT_COUNT, "UPDATE imports SET rows = rows + 1," \
 	  " invalid = invalid + ?2 WHERE id = ?1") \
 	X(STMT_IMPORT_MAX_ID, "SELECT coalesce(max(id), 0) FROM imports") \
@@ -127,8 +131,8 @@
 	  " WHERE id = ?1") \
 	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
 	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
-	/* Invalid rows are staged with resident_id "": only valid ones match. \
-	 * Without statistics the planner would walk the whole import by its \
+	/* Every row whose resident ID is itself valid is staged with it, \
+	 * whatever else is wrong with the row (issue #12). Without statistics the planner would walk the whole import by its \
 	 * primary key, making an import quadratic. */ \
 	X(STMT_IMPORT_FIND_RESIDENT, "SELECT line FROM import_rows" \
 	  " INDEXED BY import_rows_by_resident" \
@@ -296,7 +300,7 @@ bool store_column_assignment(sqlite3_stmt *st, void *row);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

@@ -65,6 +65,13 @@ static void bind_expert(sqlite3_stmt *st, const struct expert *e)
 	sqlite3_bind_int64(st, 24, e->created_at);
 	sqlite3_bind_int64(st, 25, e->updated_at);
 	sqlite3_bind_int(st, 26, e->joined_term);
+	sqlite3_bind_int(st, 27, e->age_exception);
+	store_bind_text(st, 28, e->relax_evidence);
+	store_bind_text(st, 29, e->relax_by);
+	sqlite3_bind_int64(st, 30, e->relax_at);
+	store_bind_text(st, 31, e->age_reason);
+	store_bind_text(st, 32, e->age_by);
+	sqlite3_bind_int64(st, 33, e->age_at);
 }
 
 static bool column_expert(sqlite3_stmt *st, void *row)
@@ -99,6 +106,13 @@ static bool column_expert(sqlite3_stmt *st, void *row)
 	e->created_at = sqlite3_column_int64(st, 23);
 	e->updated_at = sqlite3_column_int64(st, 24);
 	e->joined_term = sqlite3_column_int(st, 25);
+	e->age_exception = sqlite3_column_int(st, 26) != 0;
+	store_column_copy(st, 27, e->relax_evidence, sizeof e->relax_evidence);
+	store_column_copy(st, 28, e->relax_by, sizeof e->relax_by);
+	e->relax_at = sqlite3_column_int64(st, 29);
+	store_column_copy(st, 30, e->age_reason, sizeof e->age_reason);
+	store_column_copy(st, 31, e->age_by, sizeof e->age_by);
+	e->age_at = sqlite3_column_int64(st, 32);
 	return true;
 }
 
@@ -304,6 +318,14 @@ enum store_result store_import_create(struct store *s, const struct store_import
 	sqlite3_bind_int(st, 3, im->skip_invalid);
 	sqlite3_bind_int(st, 4, im->state);
 	sqlite3_bind_int64(st, 5, im->created_at);
+	char lines[STORE_IMPORT_AGE_MAX * 21 + 1];
+	size_t off = 0;
+	lines[0] = '\0';
+	for (size_t i = 0; i < im->n_age_lines && off < sizeof lines; i++)
+		off += (size_t)snprintf(lines + off, sizeof lines - off, "%s%lld",
+		                        i ? "," : "", (long long)im->age_lines[i]);
+	store_bind_text(st, 6, lines);
+	store_bind_text(st, 7, im->age_reason);
 	return store_step_done(st);
 }
 
@@ -317,6 +339,16 @@ static bool column_import(sqlite3_stmt *st, void *row)
 	im->created_at = sqlite3_column_int64(st, 4);
 	im->rows = sqlite3_column_int64(st, 5);
 	im->invalid = sqlite3_column_int64(st, 6);
+	const char *p = (const char *)sqlite3_column_text(st, 7);
+	im->n_age_lines = 0;
+	while (p && *p && im->n_age_lines < STORE_IMPORT_AGE_MAX) {
+		char *end;
+		im->age_lines[im->n_age_lines++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+		if (end == p && *p)
+			break;
+	}
+	store_column_copy(st, 8, im->age_reason, sizeof im->age_reason);
 	return true;
 }
 

@@ -350,9 +350,29 @@ static const char *const schema_v6[] = {
 	NULL,
 };
 
+/*
+ * Version 7 (issue #12): 第十一条 as written. An age exception, and who
+ * approved the relaxation grounds and the exception, with the evidence
+ * and the reason (POLICY.md 4.2); an import names the lines it grants an
+ * exception to.
+ */
+static const char *const schema_v7[] = {
+	"ALTER TABLE experts ADD COLUMN age_exception INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE experts ADD COLUMN relax_evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN relax_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN relax_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE experts ADD COLUMN age_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN age_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN age_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE imports ADD COLUMN age_lines TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE imports ADD COLUMN age_reason TEXT NOT NULL DEFAULT '';",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
-                                                schema_v4, schema_v5, schema_v6};
+                                                schema_v4, schema_v5, schema_v6,
+                                                schema_v7};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -86,36 +86,48 @@ static const struct proto_field f_term_renew[] = {
 	F_STR("reason", 0, 1, REASON_MAX),
 	END};
 
-/* One roster row (pool.import.rows). */
+/* One roster row (pool.import.rows). Required row fields are checked
+ * per row (PROTOCOL.md 7.5.4), not here: a row missing one is reported
+ * with all its other problems instead of refusing the whole call. */
 const struct proto_field proto_import_row[] = {
 	F_INT("line", REQ, 1, 100000000),
-	F_STR("name", REQ, 1, 64),
-	F_ENUM("sex", REQ, proto_sexes),
-	F_STR("resident_id", REQ, 1, 32),
-	F_STR("phone", REQ, 1, 32),
+	F_STR("name", 0, 1, 64),
+	F_ENUM("sex", 0, proto_sexes),
+	F_STR("resident_id", 0, 1, 32),
+	F_STR("phone", 0, 1, 32),
 	F_STR("employer", 0, 0, 255),
 	F_STR("employer_code", 0, 0, 32),
 	F_STR("recommender_code", 0, 0, 32),
 	F_STR("recommender", 0, 0, 255),
-	F_STRS("specialties", REQ, 1, 3),
-	F_ENUMS("group_types", REQ, 1, 3, proto_group_types),
+	F_STRS("specialties", 0, 1, 3),
+	F_ENUMS("group_types", 0, 1, 3, proto_group_types),
 	F_ENUMS("task_types", 0, 0, 5, proto_task_types),
 	F_ENUM("title", 0, proto_titles),
 	F_ENUM("qualification", 0, proto_qualifications),
 	F_INT("assess_years", 0, 0, 80),
 	F_INT("training_years", 0, 0, 80),
 	F_ENUMS("relaxations", 0, 0, 5, proto_relaxations),
+	F_STR("relaxation_evidence", 0, 1, REASON_MAX),
 	F_STR("position", 0, 0, 64),
 	F_STR("email", 0, 0, 128),
 	END};
 
+#define STORE_IMPORT_AGE_LINES 100  /* daemon/store.h STORE_IMPORT_AGE_MAX */
 static const struct proto_field f_import_begin[] = {
 	F_BOOL("skip_invalid", 0),
+	F_INTS("age_exceptions", 0, 1, STORE_IMPORT_AGE_LINES),
+	F_STR("age_exception_reason", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_import_rows[] = {
 	F_INT("import", REQ, 1, INT64_MAX),
 	F_MAPS("rows", REQ, 1, 1000, proto_import_row),
+	F_STR("identity_reason", 0, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_import_commit[] = {
+	F_INT("import", REQ, 1, INT64_MAX),
+	F_STR("identity_reason", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_import_id[] = {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "import_zh.h"
 #include "out.h"
 #include "roster.h"
 
@@ -26,12 +27,18 @@ struct import_issue {
 	char *reason;
 };
 
+#define IMPORT_MAX_AGE_LINES 100   /* PROTOCOL.md 7.5: age_exceptions */
 struct import {
 	struct ctl *ctl;
 	const char *path;
 	struct roster *roster;
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
+	/* --age-exception lines (第十一条(六)) and --age-exception-reason */
+	int64_t age_lines[IMPORT_MAX_AGE_LINES];
+	size_t n_age_lines;
+	const char *age_reason;
+	const char *identity_reason; /* --identity-reason, or NULL */
 	size_t batch;
 	bool progress;         /* stderr is a terminal */
 	unsigned calls;        /* rows calls made, for request id suffixes */
@@ -66,6 +73,17 @@ static int import_issue_cmp(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
+/* True if this side already reported a problem on line's column: the
+ * daemon's "required" for a cell left out as bad says nothing new. */
+static bool import_reported(const struct import *im, long line, const char *column)
+{
+	for (size_t i = 0; column && i < im->nerrors; i++)
+		if (im->errors[i].line == line && im->errors[i].column &&
+		    strcmp(im->errors[i].column, column) == 0)
+			return true;
+	return false;
+}
+
 /* Daemon issues [{"line","field","reason"}] into list, fields shown as the
  * file's column headers. */
 static void import_take_issues(struct import *im, const msgpack_object *arr,
@@ -77,26 +95,34 @@ static void import_take_issues(struct import *im, const msgpack_object *arr,
 		char field[PROTO_MAX_FIELD_LEN] = "";
 		const char *reason = "";
 		size_t rlen = 0;
+		char zh[600];
 		proto_map_strcpy(o, "field", field, sizeof field);
 		proto_map_str(o, "reason", &reason, &rlen);
-		import_issue_add(list, n, (long)proto_map_int(o, "line", 0),
-		                 field[0] ? roster_column_for(im->roster, field) : NULL,
-		                 reason, rlen);
+		long line = (long)proto_map_int(o, "line", 0);
+		const char *column = field[0] ? roster_column_for(im->roster, field) : NULL;
+		if (list == &im->errors && rlen >= 8 && memcmp(reason, "required", 8) == 0 &&
+		    import_reported(im, line, column))
+			continue;
+		if (im->roster->zh)
+			reason = import_zh_reason(reason, &rlen, zh, sizeof zh);
+		import_issue_add(list, n, line, column, reason, rlen);
 	}
 }
 
 static void import_print_issues(const struct import_issue *list, size_t n,
-                                const char *tag)
+                                const char *tag, bool zh)
 {
 	for (size_t i = 0; i < n; i++) {
 		fprintf(stderr, "%s", tag);
 		if (list[i].line > 0)
-			fprintf(stderr, "line %ld", list[i].line);
+			fprintf(stderr, zh ? "第 %ld 行" : "line %ld", list[i].line);
 		if (list[i].column) {
-			fprintf(stderr, "%scolumn ", list[i].line > 0 ? ", " : "");
+			fprintf(stderr, "%s", list[i].line > 0 ? (zh ? "，" : ", ") : "");
+			fprintf(stderr, "%s", zh ? "“" : "column ");
 			out_text(stderr, list[i].column, strlen(list[i].column));
+			fprintf(stderr, "%s", zh ? "”" : "");
 		}
-		fprintf(stderr, ": %s\n", list[i].reason);
+		fprintf(stderr, "%s%s\n", zh ? "：" : ": ", list[i].reason);
 	}
 }
 
@@ -118,6 +144,13 @@ static int import_begin(struct import *im)
 	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_bool(&a, "skip_invalid", im->skip_invalid);
+	if (im->n_age_lines) {
+		ctl_args_key(&a, "age_exceptions");
+		msgpack_pack_array(&a.pk, (uint32_t)im->n_age_lines);
+		for (size_t i = 0; i < im->n_age_lines; i++)
+			msgpack_pack_int64(&a.pk, im->age_lines[i]);
+		ctl_args_str(&a, "age_exception_reason", im->age_reason);
+	}
 	int rc = ctl_call(im->ctl, PROTO_OP_IMPORT_BEGIN, &a, "begin", &rep);
 	ctl_args_destroy(&a);
 	if (rc)
@@ -170,6 +203,8 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 		char suffix[32];
 		ctl_args_init(&a);
 		ctl_args_int(&a, "import", im->id);
+		if (im->identity_reason)
+			ctl_args_str(&a, "identity_reason", im->identity_reason);
 		ctl_args_key(&a, "rows");
 		msgpack_pack_array(&a.pk, (uint32_t)n);
 		for (size_t i = 0; i < n; i++)
@@ -230,7 +265,9 @@ static int import_rows(struct import *im)
 			import_show_progress(im, false);
 			n = bytes = 0;
 		}
-		if (!last) {
+		/* A row this side found bad is sent only to hear the daemon's
+		 * own problems with it, never where a commit may follow. */
+		if (!last && !(im->skip_invalid && r->rows[i].has_errors)) {
 			batch[n++] = &r->rows[i];
 			bytes += r->rows[i].packed_len;
 		}
@@ -246,6 +283,8 @@ static int import_commit(struct import *im)
 	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "import", im->id);
+	if (im->identity_reason)
+		ctl_args_str(&a, "identity_reason", im->identity_reason);
 	int rc = ctl_call_raw(im->ctl, PROTO_OP_IMPORT_COMMIT, &a, "commit", &rep);
 	ctl_args_destroy(&a);
 	if (rc)
@@ -330,7 +369,7 @@ static void import_print_summary(const struct import *im, bool committed)
 		if (im->orgs_created)
 			printf("registered %lld new organisations\n", (long long)im->orgs_created);
 		import_print_issues(im->close, im->nclose, "check (merge with "
-		                    "`expertctl org merge` if the same): ");
+		                    "`expertctl org merge` if the same): ", im->roster->zh);
 	}
 }
 
@@ -380,7 +419,7 @@ static int import_run(struct import *im)
 		                 r->warnings[i].column, r->warnings[i].reason,
 		                 strlen(r->warnings[i].reason));
 	if (r->records == 0) {
-		import_print_issues(im->warnings, im->nwarnings, "warning: ");
+		import_print_issues(im->warnings, im->nwarnings, "warning: ", r->zh);
 		fprintf(stderr, "expertctl: %s: no expert rows below the header\n", im->path);
 		return EX_DATAERR;
 	}
@@ -398,17 +437,23 @@ static int import_run(struct import *im)
 		qsort(im->errors, im->nerrors, sizeof *im->errors, import_issue_cmp);
 	if (im->nwarnings > 1)
 		qsort(im->warnings, im->nwarnings, sizeof *im->warnings, import_issue_cmp);
-	import_print_issues(im->warnings, im->nwarnings, "warning: ");
-	import_print_issues(im->errors, im->nerrors, im->skip_invalid && rc == 0 ? "skipped: " : "");
+	import_print_issues(im->warnings, im->nwarnings, r->zh ? "提示：" : "warning: ", r->zh);
+	import_print_issues(im->errors, im->nerrors, im->skip_invalid && rc == 0 ?
+	                    (r->zh ? "已跳过：" : "skipped: ") : "", r->zh);
 	if (commit && rc == 0) {
 		import_print_summary(im, true);
 		return 0;
 	}
 	if (rc == 0 || rc == EX_DATAERR) {
 		import_abort(im);
-		fprintf(stderr, "expertctl: %s: nothing imported: %zu invalid row%s "
-		        "(fix them, or use --skip-invalid)\n", im->path, import_bad_rows(im),
-		        import_bad_rows(im) == 1 ? "" : "s");
+		if (r->zh)
+			fprintf(stderr, "expertctl: %s: 未导入任何专家：%zu 行有误（改正后重新导入，"
+			        "或用 --skip-invalid 只导入无误的行）\n", im->path,
+			        import_bad_rows(im));
+		else
+			fprintf(stderr, "expertctl: %s: nothing imported: %zu invalid row%s "
+			        "(fix them, or use --skip-invalid)\n", im->path,
+			        import_bad_rows(im), import_bad_rows(im) == 1 ? "" : "s");
 		import_print_summary(im, false);
 		return EX_DATAERR;
 	}
@@ -422,6 +467,9 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		{"encoding", required_argument, NULL, 'e'},
 		{"skip-invalid", no_argument, NULL, 's'},
 		{"batch", required_argument, NULL, 'b'},
+		{"age-exception", required_argument, NULL, 'a'},
+		{"age-exception-reason", required_argument, NULL, 'A'},
+		{"identity-reason", required_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0}};
 	struct import im = {.ctl = ctl, .batch = IMPORT_DEFAULT_BATCH,
 	                    .progress = isatty(STDERR_FILENO) && !ctl->json};
@@ -436,14 +484,30 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 			return ctl_usage(ctl, "--encoding must be auto, utf8 or gb18030");
 		if (c == 's')
 			im.skip_invalid = true;
+		if (c == 'i' && !optarg[0])
+			return ctl_usage(ctl, "--identity-reason must not be empty");
+		if (c == 'i')
+			im.identity_reason = optarg;
 		if (c == 'b') {
 			if (!ctl_int(ctl, "--batch", optarg, 1, IMPORT_MAX_BATCH, &v))
 				return CTL_EXIT_USAGE;
 			im.batch = (size_t)v;
 		}
+		if (c == 'a') {
+			if (!ctl_int(ctl, "--age-exception", optarg, 2, INT32_MAX, &v))
+				return CTL_EXIT_USAGE;
+			if (im.n_age_lines == IMPORT_MAX_AGE_LINES)
+				return ctl_usage(ctl, "at most %d --age-exception lines",
+				                 IMPORT_MAX_AGE_LINES);
+			im.age_lines[im.n_age_lines++] = v;
+		}
+		if (c == 'A')
+			im.age_reason = optarg;
 	}
 	if (help)
 		return ctl_help(ctl);
+	if (!im.n_age_lines != !im.age_reason)
+		return ctl_usage(ctl, "--age-exception and --age-exception-reason go together");
 	if (optind >= argc)
 		return ctl_usage(ctl, "missing FILE");
 	if (optind + 1 < argc)

@@ -64,6 +64,23 @@ static const char *pool_time(const msgpack_object *map, const char *key, char *b
 	return buf;
 }
 
+/* "relaxation        approved by ops on 2026-12-07 10:00:00: <basis>". */
+static void pool_print_approval(const msgpack_object *e, const char *key,
+                                const char *what)
+{
+	const msgpack_object *a = proto_map_get(e, key);
+	char by[128], at[32], basis[600];
+	if (!a || a->type != MSGPACK_OBJECT_MAP)
+		return;
+	out_field(a, "approved_by", by, sizeof by);
+	pool_time(a, "approved_at", at, sizeof at);
+	out_field(a, "basis", basis, sizeof basis);
+	printf("%-17s %s %s%s%s: ", key, what, by[0] ? by : "(not recorded: before draft 11)",
+	       at[0] ? " on " : "", at);
+	out_text(stdout, basis, strlen(basis));
+	putchar('\n');
+}
+
 static void pool_print_expert(const msgpack_object *e)
 {
 	static const char *const keys[] = {
@@ -80,6 +97,8 @@ static void pool_print_expert(const msgpack_object *e)
 		out_text(stdout, buf, strlen(buf));
 		putchar('\n');
 	}
+	pool_print_approval(e, "relaxation", "relaxation grounds approved by");
+	pool_print_approval(e, "age_exception", "age exception (第十一条(六)) approved by");
 	printf("%-17s %s\n", "created_at", pool_time(e, "created_at", buf, sizeof buf));
 	printf("%-17s %s\n", "updated_at", pool_time(e, "updated_at", buf, sizeof buf));
 }

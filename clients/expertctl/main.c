@@ -31,12 +31,19 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --expert ID      renew only this expert; repeatable\n"
 	 "  --reason R       why (kept in the audit trail)\n"},
 	{"pool", "import", cmd_pool_import,
-	 "FILE [--encoding auto|utf8|gb18030] [--skip-invalid] [--batch N]",
+	 "FILE [--encoding auto|utf8|gb18030] [--skip-invalid] [--batch N]\n"
+	 "      [--identity-reason R] [--age-exception LINE ... --age-exception-reason R]",
 	 "Import a recommendation roster (CSV from Excel, UTF-8 or GB18030).\n"
 	 "Nothing is imported while any row is invalid, unless --skip-invalid.",
 	 "  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"
 	 "  --skip-invalid   import the valid rows and report the skipped ones\n"
-	 "  --batch N        rows per request, 1 to 1000 (default 500)\n"},
+	 "  --batch N        rows per request, 1 to 1000 (default 500)\n"
+	 "  --age-exception LINE  the expert on this line may be over 65: the\n"
+	 "                   Center's exception to 第十一条(六); repeatable\n"
+	 "  --age-exception-reason R  why (required with --age-exception; recorded\n"
+	 "                   with you as the approver)\n"
+	 "  --identity-reason R  let a row correct the name or sex of the expert\n"
+	 "                   with its resident ID (else refused); R is recorded\n"},
 	{"pool", "list", cmd_pool_list,
 	 "[--specialty S] [--group-type G] [--status S] [--term N] [--offset N] [--limit N]",
 	 "List experts; ID numbers and phones are masked.",

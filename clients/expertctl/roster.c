@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <csv.h>
 
@@ -103,6 +104,14 @@ static void roster_take_header(struct roster_parse *ps)
 	struct roster *r = ps->r;
 	r->header_line = ps->rec_line;
 	ps->ncols = ps->ncells;
+	/* Messages follow the header row: Chinese labels, Chinese messages. */
+	for (size_t i = 0; i < ps->ncells && !r->zh; i++) {
+		struct roster_span h = roster_fields_trim(
+			(struct roster_span){ps->cells[i], strlen(ps->cells[i])});
+		enum roster_field f;
+		for (size_t k = 0; k < h.len && roster_fields_header(h.s, h.len, &f); k++)
+			r->zh = r->zh || (unsigned char)h.s[k] >= 0x80;
+	}
 	for (size_t i = 0; i < ps->ncells; i++) {
 		struct roster_span h = roster_fields_trim(
 			(struct roster_span){ps->cells[i], strlen(ps->cells[i])});
@@ -113,9 +122,10 @@ static void roster_take_header(struct roster_parse *ps)
 			/* Excel pads rows with empty columns; nothing to say. */
 		} else if (!roster_fields_header(h.s, h.len, &f)) {
 			roster_issue_add(&r->warnings, &r->nwarnings, ps->rec_line, text,
-			                 "unknown column, ignored");
+			                 r->zh ? "不是导入所用的列，已忽略" : "unknown column, ignored");
 		} else if (r->headers[f]) {
-			roster_fail(ps, "line %ld: columns \"%s\" and \"%s\" both mean %s",
+			roster_fail(ps, r->zh ? "第 %ld 行：“%s”与“%s”两列是同一项（%s）"
+			                      : "line %ld: columns \"%s\" and \"%s\" both mean %s",
 			            ps->rec_line, r->headers[f], text, roster_field_name(f));
 		} else {
 			r->headers[f] = text;
@@ -134,7 +144,9 @@ static void roster_take_header(struct roster_parse *ps)
 		         fi->headers[0], fi->name);
 	}
 	if (missing[0])
-		roster_fail(ps, "line %ld: missing required columns: %s", ps->rec_line, missing);
+		roster_fail(ps, r->zh ? "第 %ld 行：缺少必需的列：%s"
+		                      : "line %ld: missing required columns: %s",
+		            ps->rec_line, missing);
 	ps->have_header = true;
 }
 
@@ -144,95 +156,232 @@ static void roster_take_header(struct roster_parse *ps)
 struct roster_value {
 	bool present;
 	struct roster_span items[ROSTER_MAX_ITEMS];
-	const char *mapped[ROSTER_MAX_ITEMS]; /* alias value, or NULL: as written */
+	const char *mapped[ROSTER_MAX_ITEMS]; /* wire value, or NULL: as written */
 	size_t nitems;
 	int64_t num;
+	char norm[64];                        /* a normalised identifier */
 };
 
-static void roster_pack_item(msgpack_packer *pk, const struct roster_value *v, size_t i,
-                             bool upper)
+/* A row error on field f's column, in the language of the header row. */
+#define ROSTER_ROW_ERR(ps, f, fmt_en, fmt_zh, ...) \
+	roster_issue_add(&(ps)->r->errors, &(ps)->r->nerrors, (ps)->rec_line, \
+	                 (ps)->r->headers[f], (ps)->r->zh ? (fmt_zh) : (fmt_en), __VA_ARGS__)
+
+/*
+ * The level part of a 职业资格 or 职称 cell that carries the occupation or
+ * field too, as the form's two lines do ("等级：高级技师 职业（工种）：焊工",
+ * "高级技师（焊工）", "高级工程师/机械"): after a leading 等级： and up to the
+ * first bracket, slash, comma or space.
+ */
+static struct roster_span roster_level_part(struct roster_span s)
 {
-	if (v->mapped[i]) {
-		proto_pack_str(pk, v->mapped[i]);
-	} else if (upper) {
-		char *u = roster_strndup(v->items[i].s, v->items[i].len);
-		for (char *p = u; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
-		proto_pack_strn(pk, u, v->items[i].len);
-		free(u);
-	} else {
-		proto_pack_strn(pk, v->items[i].s, v->items[i].len);
+	static const char *const prefixes[] = {"等级：", "等级:", NULL};
+	static const char *const stops[] = {"（", "(", "/", "／", "，", ",", "；", ";", " ",
+	                                    "\xe3\x80\x80", "职业（工种）", "专业：", NULL};
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (s.len > n && memcmp(s.s, prefixes[i], n) == 0) {
+			s.s += n;
+			s.len -= n;
+			break;
+		}
 	}
+	size_t cut = s.len;
+	for (size_t i = 0; stops[i]; i++) {
+		size_t n = strlen(stops[i]);
+		for (size_t at = 0; at + n <= cut; at++)
+			if (memcmp(s.s + at, stops[i], n) == 0) {
+				cut = at;
+				break;
+			}
+	}
+	return roster_fields_trim((struct roster_span){s.s, cut});
 }
 
-/* Fill v from one cell; false (with an error added) if the cell is bad. */
+/* The wire value an enum item stands for: an alias, the wire name itself,
+ * or (titles) a common name; NULL if none. */
+static const char *roster_enum_value_of(enum roster_field f, struct roster_span item);
+
+static const char *roster_enum_value(enum roster_field f, struct roster_span item)
+{
+	const char *v = roster_enum_value_of(f, item);
+	if (!v && (f == ROSTER_F_TITLE || f == ROSTER_F_QUALIFICATION)) {
+		struct roster_span level = roster_level_part(item);
+		if (level.len > 0 && level.len < item.len)
+			v = roster_enum_value_of(f, level);
+	}
+	return v;
+}
+
+static const char *roster_enum_value_of(enum roster_field f, struct roster_span item)
+{
+	const struct roster_field_info *fi = roster_field_info(f);
+	const char *v = fi->kind == ROSTER_K_TITLE ? roster_fields_title(item)
+	                                           : roster_fields_alias(f, item);
+	for (size_t i = 0; !v && fi->choices && fi->choices[i]; i++)
+		if (strlen(fi->choices[i]) == item.len &&
+		    strncasecmp(fi->choices[i], item.s, item.len) == 0)
+			v = fi->choices[i];
+	return v;
+}
+
+/* Map every item of v through the field's values; an item that stands
+ * for none is reported and dropped. False if any was. */
+static bool roster_map_items(struct roster_parse *ps, enum roster_field f,
+                             struct roster_value *v)
+{
+	const struct roster_field_info *fi = roster_field_info(f);
+	bool ok = true;
+	for (size_t i = 0; i < v->nitems; i++) {
+		v->mapped[i] = roster_enum_value(f, v->items[i]);
+		bool repeat = false;
+		/* 培训评审、培训评审专家组 is one value said twice. */
+		for (size_t j = 0; v->mapped[i] && j < i; j++)
+			repeat = repeat || strcmp(v->mapped[j], v->mapped[i]) == 0;
+		if (!v->mapped[i]) {
+			ROSTER_ROW_ERR(ps, f, "\"%.*s\" is not a value of this column (%s)",
+			               "无法识别“%.*s”（可填：%s）", (int)v->items[i].len,
+			               v->items[i].s, ps->r->zh ? fi->hint_zh : fi->hint_en);
+			ok = false;
+		}
+		if (!v->mapped[i] || repeat) {
+			memmove(&v->items[i], &v->items[i + 1],
+			        (v->nitems - i - 1) * sizeof v->items[0]);
+			memmove(&v->mapped[i], &v->mapped[i + 1],
+			        (v->nitems - i - 1) * sizeof v->mapped[0]);
+			v->nitems--;
+			i--;
+		}
+	}
+	v->present = v->nitems > 0;
+	return ok;
+}
+
+/* Fill v from one cell; false (with errors added, and the bad part left
+ * out of v) if the cell is bad. */
 static bool roster_read_value(struct roster_parse *ps, enum roster_field f,
                               const char *cell, struct roster_value *v)
 {
 	const struct roster_field_info *fi = roster_field_info(f);
 	struct roster_span sp = roster_fields_trim((struct roster_span){cell, strlen(cell)});
-	const char *why = NULL;
+	int cut = (int)(sp.len > 64 ? 64 : sp.len);
 	memset(v, 0, sizeof *v);
 	if (sp.len == 0)
 		return true;
 	v->present = true;
+	v->items[0] = sp;
+	v->nitems = 1;
 	switch (fi->kind) {
-	case ROSTER_K_INT:
-		if (!roster_fields_int(sp, &v->num, &why))
-			break;
+	case ROSTER_K_INT: {
+		const char *why = NULL;
+		if (roster_fields_int(sp, &v->num, &why))
+			return true;
+		v->present = false;
+		ROSTER_ROW_ERR(ps, f, "%s: \"%.*s\"", "%s：“%.*s”", ps->r->zh ? "不是整数" : why,
+		               cut, sp.s);
+		return false;
+	}
+	case ROSTER_K_BIRTH:
+		v->num = roster_fields_birth_month(sp);
+		if (v->num > 0)
+			return true;
+		v->present = false;
+		ROSTER_ROW_ERR(ps, f, "not a year and month: \"%.*s\"",
+		               "不是年月（如 1980.01）：“%.*s”", cut, sp.s);
+		return false;
+	case ROSTER_K_CODE:
+	case ROSTER_K_PHONE:
+		v->items[0].len = fi->kind == ROSTER_K_CODE
+		                  ? roster_fields_code(sp, v->norm, sizeof v->norm)
+		                  : roster_fields_phone(sp, v->norm, sizeof v->norm);
+		v->items[0].s = v->norm;
+		v->present = v->items[0].len > 0;
 		return true;
 	case ROSTER_K_LIST:
 	case ROSTER_K_ENUM_LIST:
 		v->nitems = roster_fields_split(f, sp, v->items, ROSTER_MAX_ITEMS);
 		if (v->nitems == SIZE_MAX) {
-			why = "too many values";
-			break;
-		}
-		for (size_t i = 0; i < v->nitems; i++) {
-			v->mapped[i] = roster_fields_alias(f, v->items[i]);
-			/* 培训评审、培训评审专家组 is one value said twice. */
-			for (size_t j = 0; v->mapped[i] && j < i; j++) {
-				if (v->mapped[j] && strcmp(v->mapped[j], v->mapped[i]) == 0) {
-					v->nitems--;
-					i--;
-					break;
-				}
-			}
+			memset(v, 0, sizeof *v);
+			ROSTER_ROW_ERR(ps, f, "too many values: \"%.*s\"", "值太多：“%.*s”", cut,
+			               sp.s);
+			return false;
 		}
 		v->present = v->nitems > 0;
-		return true;
+		return fi->kind == ROSTER_K_LIST || roster_map_items(ps, f, v);
+	case ROSTER_K_ENUM:
+	case ROSTER_K_TITLE:
+		return roster_map_items(ps, f, v);
 	default:
-		v->items[0] = sp;
-		v->mapped[0] = roster_fields_alias(f, sp);
-		v->nitems = 1;
 		return true;
 	}
-	roster_issue_add(&ps->r->errors, &ps->r->nerrors, ps->rec_line, ps->r->headers[f],
-	                 "%s: \"%.*s\"", why, (int)(sp.len > 64 ? 64 : sp.len), sp.s);
+}
+
+/*
+ * The row schema's limits (PROTOCOL.md 7.5.2), checked here so that a cell
+ * beyond them is this row's error, reported with its others, rather than
+ * a schema error refusing the whole call: lengths of strings, counts of
+ * lists (at most 3 specialties), ranges of numbers. A cell past them is
+ * left out of the row.
+ */
+static bool roster_check_limits(struct roster_parse *ps, enum roster_field f,
+                                struct roster_value *v)
+{
+	const char *name = roster_field_name(f);
+	const struct proto_field *pf = proto_import_row;
+	while (pf->name && strcmp(pf->name, name) != 0)
+		pf++;
+	if (!pf->name || !v->present)
+		return true;
+	if (pf->type == PROTO_T_INT && (v->num < pf->min || v->num > pf->max)) {
+		ROSTER_ROW_ERR(ps, f, "must be %lld to %lld", "应为 %lld 至 %lld",
+		               (long long)pf->min, (long long)pf->max);
+	} else if ((pf->type == PROTO_T_STR_ARRAY || pf->type == PROTO_T_ENUM_ARRAY) &&
+	           (int64_t)v->nitems > pf->max) {
+		ROSTER_ROW_ERR(ps, f, "at most %lld values, not %zu", "最多 %lld 个，此处有 %zu 个",
+		               (long long)pf->max, v->nitems);
+	} else if (pf->type == PROTO_T_STR && (int64_t)v->items[0].len > pf->max) {
+		ROSTER_ROW_ERR(ps, f, "at most %lld bytes (about %lld Chinese characters), "
+		               "not %zu",
+		               "最长 %lld 字节（约 %lld 个汉字），此处有 %zu 字节",
+		               (long long)pf->max, (long long)pf->max / 3, v->items[0].len);
+	} else {
+		return true;
+	}
+	v->present = false;
 	return false;
 }
 
-static void roster_take_row(struct roster_parse *ps)
+/* 出生年月 against digits 7-12 of the resident ID (when both are readable). */
+static bool roster_check_birth(struct roster_parse *ps, const struct roster_value *vals)
+{
+	const struct roster_value *b = &vals[ROSTER_F_BIRTH_MONTH];
+	const struct roster_value *id = &vals[ROSTER_F_RESIDENT_ID];
+	if (!ps->r->headers[ROSTER_F_BIRTH_MONTH] || !ps->r->headers[ROSTER_F_RESIDENT_ID] ||
+	    !b->present || !id->present || id->items[0].len != 18)
+		return true;
+	int ym = 0;
+	for (size_t i = 6; i < 12; i++) {
+		char c = id->items[0].s[i];
+		if (c < '0' || c > '9')
+			return true;  /* the daemon says what is wrong with the ID */
+		ym = ym * 10 + (c - '0');
+	}
+	if (ym == b->num)
+		return true;
+	ROSTER_ROW_ERR(ps, ROSTER_F_BIRTH_MONTH,
+	               "%04d-%02d does not match the birth date in the resident ID",
+	               "%04d年%02d月与身份证号码中的出生日期不符", (int)(b->num / 100),
+	               (int)(b->num % 100));
+	return false;
+}
+
+static void roster_pack_row(struct roster_parse *ps, const struct roster_value *vals,
+                            bool has_errors)
 {
 	struct roster *r = ps->r;
-	struct roster_value vals[ROSTER_F__COUNT];
-	bool ok = true;
 	size_t npresent = 0;
-	r->records++;
-	for (size_t c = 0; c < ps->ncols; c++) {
-		int f = ps->col_field[c];
-		if (f < 0)
-			continue;
-		const char *cell = c < ps->ncells ? ps->cells[c] : "";
-		if (!roster_read_value(ps, (enum roster_field)f, cell, &vals[f]))
-			ok = false;
-		else if (vals[f].present)
-			npresent++;
-	}
-	if (!ok)
-		return;
-
+	for (int f = 0; f < ROSTER_F__COUNT; f++)
+		npresent += r->headers[f] && vals[f].present && f != ROSTER_F_BIRTH_MONTH;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
@@ -240,24 +389,49 @@ static void roster_take_row(struct roster_parse *ps)
 	msgpack_pack_map(&pk, (uint32_t)npresent + 1);
 	proto_pack_kv_int(&pk, "line", ps->rec_line);
 	for (int f = 0; f < ROSTER_F__COUNT; f++) {
-		if (!r->headers[f] || !vals[f].present)
+		if (!r->headers[f] || !vals[f].present || f == ROSTER_F_BIRTH_MONTH)
 			continue;
 		const struct roster_field_info *fi = roster_field_info((enum roster_field)f);
 		const struct roster_value *v = &vals[f];
 		proto_pack_str(&pk, fi->name);
 		if (fi->kind == ROSTER_K_INT) {
 			msgpack_pack_int64(&pk, v->num);
-		} else if (fi->kind == ROSTER_K_LIST || fi->kind == ROSTER_K_ENUM_LIST) {
+			continue;
+		}
+		bool list = fi->kind == ROSTER_K_LIST || fi->kind == ROSTER_K_ENUM_LIST;
+		if (list)
 			msgpack_pack_array(&pk, (uint32_t)v->nitems);
-			for (size_t i = 0; i < v->nitems; i++)
-				roster_pack_item(&pk, v, i, false);
-		} else {
-			roster_pack_item(&pk, v, 0, fi->kind == ROSTER_K_UPPER);
+		for (size_t i = 0; i < (list ? v->nitems : 1); i++) {
+			if (v->mapped[i])
+				proto_pack_str(&pk, v->mapped[i]);
+			else
+				proto_pack_strn(&pk, v->items[i].s, v->items[i].len);
 		}
 	}
 	r->rows = roster_xrealloc(r->rows, (r->nrows + 1) * sizeof *r->rows);
 	r->rows[r->nrows++] = (struct roster_row){
-		.line = ps->rec_line, .packed = sb.data, .packed_len = sb.size};
+		.line = ps->rec_line, .packed = sb.data, .packed_len = sb.size,
+		.has_errors = has_errors};
+}
+
+/* Every problem of the row is reported; the row goes on without its bad
+ * cells so the daemon can report its own (issue #12). */
+static void roster_take_row(struct roster_parse *ps)
+{
+	struct roster_value vals[ROSTER_F__COUNT];
+	bool ok = true;
+	memset(vals, 0, sizeof vals);
+	ps->r->records++;
+	for (size_t c = 0; c < ps->ncols; c++) {
+		int f = ps->col_field[c];
+		if (f < 0)
+			continue;
+		const char *cell = c < ps->ncells ? ps->cells[c] : "";
+		ok = roster_read_value(ps, (enum roster_field)f, cell, &vals[f]) && ok;
+		ok = roster_check_limits(ps, (enum roster_field)f, &vals[f]) && ok;
+	}
+	ok = roster_check_birth(ps, vals) && ok;
+	roster_pack_row(ps, vals, !ok);
 }
 
 /* ---- CSV ------------------------------------------------------------- */

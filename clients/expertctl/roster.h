@@ -17,7 +17,8 @@ enum roster_encoding {
 	ROSTER_ENC_GB18030, /* a superset of GBK and GB2312 */
 };
 
-/* The row fields of proto_import_row other than "line". */
+/* The row fields of proto_import_row other than "line", and the form's
+ * fields the client only checks. */
 enum roster_field {
 	ROSTER_F_NAME,
 	ROSTER_F_SEX,
@@ -35,8 +36,10 @@ enum roster_field {
 	ROSTER_F_ASSESS_YEARS,
 	ROSTER_F_TRAINING_YEARS,
 	ROSTER_F_RELAXATIONS,
+	ROSTER_F_RELAXATION_EVIDENCE,
 	ROSTER_F_POSITION,
 	ROSTER_F_EMAIL,
+	ROSTER_F_BIRTH_MONTH, /* 出生年月: checked against the ID, never sent */
 	ROSTER_F__COUNT
 };
 
@@ -61,6 +64,9 @@ struct roster_row {
 	long line;
 	char *packed;      /* one msgpack map: the fields present plus "line" */
 	size_t packed_len;
+	bool has_errors;   /* this side found problems (in ->errors); the row
+	                    * holds the rest, so the daemon reports its own
+	                    * problems too, but it must never be committed */
 };
 
 struct roster {
@@ -69,7 +75,8 @@ struct roster {
 	/* Header text of the column feeding each field; NULL if absent. */
 	char *headers[ROSTER_F__COUNT];
 	size_t records;                /* data records read (good and bad) */
-	struct roster_row *rows;       /* records without client-side errors */
+	bool zh;                       /* the header row is Chinese: so are messages */
+	struct roster_row *rows;       /* every record (see has_errors) */
 	size_t nrows;
 	struct roster_issue *errors;   /* client-side row errors, by line */
 	size_t nerrors;
@@ -81,8 +88,8 @@ struct roster {
  * Parse a whole roster file held in buf. Returns NULL with err set when
  * the file as a whole is unusable: undecodable bytes, no header row,
  * missing required columns, an unterminated quote at the end of the file.
- * Row-level problems do not fail the parse; they are in ->errors, and the
- * row is left out of ->rows. The caller frees the result with
+ * Row-level problems do not fail the parse; they are all in ->errors, and
+ * the row is in ->rows without the bad cells, marked has_errors. The caller frees the result with
  * roster_destroy().
  */
 struct roster *roster_parse(const char *buf, size_t len, enum roster_encoding enc,

@@ -16,7 +16,11 @@
 
 enum roster_kind {
 	ROSTER_K_STR,       /* one string, as written */
-	ROSTER_K_UPPER,     /* one string, ASCII upper-cased (resident ID) */
+	ROSTER_K_CODE,      /* an identifier: full-width folded, spaces dropped,
+	                     * upper-cased (resident ID, credit code) */
+	ROSTER_K_PHONE,     /* a mobile: folded, +86/0086 and separators dropped */
+	ROSTER_K_TITLE,     /* a title: the alias table, then common names */
+	ROSTER_K_BIRTH,     /* 出生年月: checked against the ID, not sent */
 	ROSTER_K_ENUM,      /* one value through the alias table */
 	ROSTER_K_LIST,      /* several strings, as written */
 	ROSTER_K_ENUM_LIST, /* several values through the alias table */
@@ -35,6 +39,8 @@ struct roster_field_info {
 	bool required;                     /* the column must exist */
 	const char *const *headers;        /* Chinese header names, first = canonical */
 	const struct roster_alias *aliases; /* NULL-terminated, or NULL */
+	const char *const *choices;        /* the wire values of an enum, or NULL */
+	const char *hint_en, *hint_zh;     /* what may be written, for messages */
 };
 
 /* A piece of a cell (points into the cell's text). */
@@ -74,5 +80,36 @@ const char *roster_fields_alias(enum roster_field f, struct roster_span item);
  * Returns false with *why set to a static reason otherwise.
  */
 bool roster_fields_int(struct roster_span s, int64_t *out, const char **why);
+
+/*
+ * An identifier as typed: full-width letters, digits and spaces (U+FF01..
+ * U+FF5E, U+3000) folded to ASCII, white space dropped, letters upper-
+ * cased. Writes at most outsz-1 bytes and a NUL to out; returns the
+ * length.
+ */
+size_t roster_fields_code(struct roster_span in, char *out, size_t outsz);
+
+/*
+ * A mainland mobile as typed: folded like a code, then spaces, '-', '.',
+ * '(' and ')' dropped, and a leading +86, 0086 or 86 (before 11 digits)
+ * removed. "+86 138 0013 8000" -> "13800138000". Returns the length.
+ */
+size_t roster_fields_phone(struct roster_span in, char *out, size_t outsz);
+
+/*
+ * A professional title (职称) by its level or its common name, to a wire
+ * value of proto_titles; NULL if unknown. Levels (无 初级 中级 副高级 正高级,
+ * 高级 = 副高级) and the names of PROTOCOL.md 7.5.2: 正高级X/教授级X ->
+ * senior, 高级X -> deputy_senior, X -> intermediate, 助理X -> junior, for
+ * X a title series (工程师, 讲师, 经济师, ...), and a table of others
+ * (教授, 副教授, 研究员, 主任医师, 技术员, ...).
+ */
+const char *roster_fields_title(struct roster_span in);
+
+/*
+ * 出生年月 as typed ("1980.01", "1980-1", "1980年1月", "198001",
+ * "1980/1/15", full-width digits) to year*100+month; -1 if unreadable.
+ */
+int roster_fields_birth_month(struct roster_span in);
 
 #endif

@@ -171,6 +171,22 @@ static void out_set(struct genroster_out *o, unsigned bits, int n, const char *c
 	}
 }
 
+/* The evidence of the row's grounds (第十一条(七)), "；"-joined; empty
+ * without grounds. The same words in both header languages. */
+static void out_evidence(struct genroster_out *o, unsigned bits)
+{
+	bool any = false;
+	out_raw(o, ",", 1);
+	for (int i = 0; i < 5; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		if (any)
+			out_str(o, "；");
+		out_str(o, genroster_relaxation_evidence[i]);
+		any = true;
+	}
+}
+
 void genroster_out_header(struct genroster_out *o, bool zh)
 {
 	const char *const *h = zh ? genroster_headers_zh : genroster_headers_en;
@@ -208,6 +224,7 @@ void genroster_out_row(struct genroster_out *o, const struct genroster_row *row,
 	out_int(o, row->assess_years);
 	out_int(o, row->training_years);
 	out_set(o, row->relaxations, 5, genroster_zh_relaxations, proto_relaxations, zh, NULL);
+	out_evidence(o, row->relaxations);
 	out_field(o, row->position, false);
 	out_field(o, row->email, false);
 	out_raw(o, "\r\n", 2);

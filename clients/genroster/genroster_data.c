@@ -205,6 +205,10 @@ const char *const genroster_zh_task_types[] = {
 	"培训机构评审", "标准开发评审", "方式方法指导", "考评人员培训", "评价机构评估"};
 const char *const genroster_zh_relaxations[] = {
 	"紧缺工种", "新职业", "获奖者", "业绩显著", "部省级专家"};
+/* What each ground rests on, as a Center clerk would note it. */
+const char *const genroster_relaxation_evidence[] = {
+	"列入广州市紧缺工种目录", "列入人社部新职业公告", "获省级技术能手称号",
+	"单位出具的业绩证明", "省级培训评价专家聘书"};
 const char *const genroster_zh_titles[] = {"无", "初级", "中级", "副高级", "正高级"};
 const char *const genroster_zh_qualifications[] = {
 	"无", "初级工", "中级工", "高级工", "技师", "高级技师"};
@@ -213,9 +217,9 @@ const char *const genroster_headers_zh[GENROSTER_N_COLUMNS] = {
 	"姓名", "性别", "身份证号", "手机", "工作单位", "统一社会信用代码",
 	"推荐单位信用代码", "推荐单位", "申请专家组专业", "专家组类型", "承担任务类型",
 	"专业技术职称", "职业资格等级", "考评工作年限", "培训工作年限", "放宽条件",
-	"职务", "电子邮箱"};
+	"放宽条件依据", "职务", "电子邮箱"};
 const char *const genroster_headers_en[GENROSTER_N_COLUMNS] = {
 	"name", "sex", "resident_id", "phone", "employer", "employer_code",
 	"recommender_code", "recommender", "specialties", "group_types", "task_types", "title",
-	"qualification", "assess_years", "training_years", "relaxations", "position",
-	"email"};
+	"qualification", "assess_years", "training_years", "relaxations",
+	"relaxation_evidence", "position", "email"};

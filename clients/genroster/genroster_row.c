@@ -142,8 +142,7 @@ static void row_experience(struct genroster_rng *r, struct genroster_row *row, i
 
 /*
  * A relaxation ground (第十一条(七)), and in most cases a use for it: a
- * lower qualification, too little experience, or (chosen with the age)
- * being over 65.
+ * lower qualification or too little experience.
  */
 static void row_relax(struct genroster_rng *r, struct genroster_row *row)
 {
@@ -206,9 +205,10 @@ void genroster_row_make(struct genroster_ctx *c, uint64_t index, struct genroste
 	memset(row, 0, sizeof *row);
 	row->sex = genroster_pct(&r, 52) ? 0 : 1;
 	/* Ages 28-64, peaking in the mid-forties; a few relaxed experts are
-	 * past 65, which only a relaxation ground allows. */
+	 * near the limit (a ground never bends it: 第十一条(七) relaxes
+	 * (二)(三)(四) only). */
 	const int age = relaxed && genroster_pct(&r, 20)
-	                        ? 65 + (int)genroster_below(&r, 6)
+	                        ? 59 + (int)genroster_below(&r, 6)
 	                        : 28 + (int)genroster_below(&r, 19) + (int)genroster_below(&r, 19);
 	row_set_age(c, &r, row, age);
 	genroster_person_name(c, &r, row);
@@ -332,7 +332,7 @@ const char *genroster_row_defect(struct genroster_ctx *c, uint64_t index,
 		row_unrelax(c, &r, row);
 		age = 66 + (int)genroster_below(&r, 5);
 		row_set_age(c, &r, row, age);
-		snprintf(why, whysz, "aged %d, over 65 without a relaxation ground", age);
+		snprintf(why, whysz, "aged %d, over 65 without an age exception", age);
 		return "resident_id";
 	case GENROSTER_D_BIRTH_DATE:
 		return row_bad_birth_date(&r, row);

@@ -139,7 +139,7 @@ void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end)
 static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 {
 	assert(e->n_specialties >= 0 && e->n_specialties <= EXPERT_MAX_SPECIALTIES);
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 13 + e->age_exception);
 	proto_pack_kv_int(pk, "id", e->id);
 	audit_pack_kv_date(pk, "birth", e->birth);
 	proto_pack_kv_str(pk, "employer_code", e->employer_code);
@@ -156,20 +156,33 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 	audit_pack_kv_date_or_nil(pk, "suspended_until", e->suspended_until);
 	proto_pack_kv_int(pk, "term", e->term);
 	proto_pack_kv_int(pk, "joined_term", e->joined_term);
+	/* Written only when true, so entries keep their older layout. */
+	if (e->age_exception)
+		proto_pack_kv_bool(pk, "age_exception", true);
+}
+
+void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
+                               const char *reason, unsigned changed,
+                               const struct expert *e)
+{
+	bool has_reason = reason && *reason;
+
+	assert(!changed || strcmp(event, "updated") == 0);
+	msgpack_pack_map(pk, 3 + has_reason + (changed != 0));
+	proto_pack_kv_str(pk, "event", event);
+	proto_pack_kv_str(pk, "actor", actor);
+	if (has_reason)
+		proto_pack_kv_str(pk, "reason", reason);
+	if (changed)
+		audit_pack_kv_changed(pk, changed);
+	proto_pack_str(pk, "expert");
+	audit_pack_projection(pk, e);
 }
 
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e)
 {
-	bool has_reason = reason && *reason;
-
-	msgpack_pack_map(pk, 3 + has_reason);
-	proto_pack_kv_str(pk, "event", event);
-	proto_pack_kv_str(pk, "actor", actor);
-	if (has_reason)
-		proto_pack_kv_str(pk, "reason", reason);
-	proto_pack_str(pk, "expert");
-	audit_pack_projection(pk, e);
+	audit_pack_expert_changed(pk, event, actor, reason, 0, e);
 }
 
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -222,11 +235,14 @@ static void audit_pack_request(msgpack_packer *pk, const struct task *r)
 
 static void audit_pack_rules(msgpack_packer *pk, const struct recusal_config *c)
 {
-	msgpack_pack_map(pk, 4);
+	msgpack_pack_map(pk, 4 + c->age_by_exception);
 	proto_pack_kv_int(pk, "rotation_days", c->rotation_days);
 	proto_pack_kv_int(pk, "exposure_cap", c->exposure_cap);
 	proto_pack_kv_int(pk, "exposure_days", c->exposure_days);
 	proto_pack_kv_bool(pk, "diversity", c->diversity);
+	/* Written only when true: rules maps from before draft 11 lack it. */
+	if (c->age_by_exception)
+		proto_pack_kv_bool(pk, "age_exception_only", true);
 }
 
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
@@ -567,10 +583,15 @@ static bool audit_read_projection(struct audit_rd *rd, struct expert *e)
 	audit_rd_date_or_nil(rd, "suspended_until", &e->suspended_until);
 	audit_rd_cint(rd, "term", 0, INT_MAX, &e->term);
 	audit_rd_cint(rd, "joined_term", 0, INT_MAX, &e->joined_term);
+	const msgpack_object *v = audit_rd_peek(rd, "age_exception");
+	e->age_exception = v != NULL;
+	if (v)
+		audit_rd_check(rd, v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean);
 	return audit_rd_end(rd);
 }
 
-bool audit_read_expert(const msgpack_object *body, struct expert *e)
+bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
+                               unsigned *changed)
 {
 	/* event/actor/reason are checked here; a verifier wanting their text
 	 * reads them with proto_map_str(). */
@@ -582,9 +603,18 @@ bool audit_read_expert(const msgpack_object *body, struct expert *e)
 	audit_rd_str(&rd, "event", event, sizeof event);
 	audit_rd_str(&rd, "actor", actor, sizeof actor);
 	audit_rd_opt_str(&rd, "reason", reason, sizeof reason);
+	/* Only an update says what it changed. */
+	if (audit_read_changed(&rd, changed) && *changed)
+		audit_rd_check(&rd, strcmp(event, "updated") == 0);
 	if (audit_rd_map(&rd, "expert", &sub))
 		audit_rd_check(&rd, audit_read_projection(&sub, e));
 	return audit_rd_end(&rd);
+}
+
+bool audit_read_expert(const msgpack_object *body, struct expert *e)
+{
+	unsigned changed;
+	return audit_read_expert_changes(body, e, &changed);
 }
 
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
@@ -649,6 +679,10 @@ static bool audit_read_rules(struct audit_rd *rd, struct recusal_config *c)
 	audit_rd_cint(rd, "exposure_cap", 0, INT_MAX, &c->exposure_cap);
 	audit_rd_cint(rd, "exposure_days", 0, INT_MAX, &c->exposure_days);
 	audit_rd_bool(rd, "diversity", &c->diversity);
+	const msgpack_object *v = audit_rd_peek(rd, "age_exception_only");
+	c->age_by_exception = v != NULL;
+	if (v)
+		audit_rd_check(rd, v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean);
 	return audit_rd_end(rd);
 }
 

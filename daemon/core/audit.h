@@ -111,6 +111,11 @@ void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end);
 /* The draw-relevant projection of e: no name, resident ID, phone or email. */
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e);
+/* The same, with `changed` (DRAW.md 4.2) when changed (a mask over
+ * expert_diff_fields) is not 0: only for event "updated". */
+void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
+                               const char *reason, unsigned changed,
+                               const struct expert *e);
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
@@ -169,6 +174,9 @@ void audit_pack_key_rotated(msgpack_packer *pk, const struct audit_rotation *r);
 bool audit_read_key_rotated(const msgpack_object *body, struct audit_rotation *r);
 bool audit_read_term(const msgpack_object *body, int *term, int32_t *start, int32_t *end);
 bool audit_read_expert(const msgpack_object *body, struct expert *e);
+/* The same, and the `changed` mask (0 if the body has none). */
+bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
+                               unsigned *changed);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
                          char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to);
 bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);

@@ -63,4 +63,9 @@ bool audit_has_designated(const struct audit_transcript *t);
 void audit_pack_designated(msgpack_packer *pk, const struct audit_transcript *t);
 bool audit_read_designated(struct audit_rd *rd, struct audit_transcript *t);
 
+/* The optional `changed` key of pool.expert (audit_changed.c): packed
+ * only when changed is not 0; read into a mask over expert_diff_fields. */
+void audit_pack_kv_changed(msgpack_packer *pk, unsigned changed);
+bool audit_read_changed(struct audit_rd *rd, unsigned *changed);
+
 #endif

@@ -11,34 +11,49 @@ static bool eligibility_has_title_or_qual(const struct expert *e)
 	return e->title >= TITLE_INTERMEDIATE || e->qualification >= QUAL_TECHNICIAN;
 }
 
-/* 第十一条(七): any of the five grounds waives (二)(三)(四) and the age rule. */
+/* 第十一条(七): any of the five grounds relaxes (二)(三)(四), and only
+ * those: never (六), the age rule, which bends only by an operator's
+ * recorded exception. */
 static bool eligibility_is_relaxed(const struct expert *e)
 {
 	return e->relaxations != 0;
+}
+
+/* Up to max failed conditions of e on `today`, in the order of
+ * PROTOCOL.md 7.5.4; the count found. */
+size_t eligibility_failures(const struct expert *e, int32_t today,
+                            const char **fields, const char **whys, size_t max)
+{
+	size_t n = 0;
+	bool relaxed = eligibility_is_relaxed(e);
+#define ELIGIBILITY_FAIL(f, w) do { \
+		if (n < max) { fields[n] = (f); whys[n] = (w); n++; } \
+	} while (0)
+	if (!relaxed && !eligibility_has_title_or_qual(e))
+		ELIGIBILITY_FAIL("title", "needs an intermediate title or a technician "
+		                 "qualification (第十一条)");
+	if (!relaxed && (e->group_types & GROUP_SKILL_EVALUATION) && e->assess_years < 1)
+		ELIGIBILITY_FAIL("assess_years", "skill evaluation needs at least 1 year of "
+		                 "assessment work (第十一条)");
+	if (!relaxed && (e->group_types & GROUP_TRAINING_REVIEW) && e->training_years < 10)
+		ELIGIBILITY_FAIL("training_years", "training review needs at least 10 years "
+		                 "of training work (第十一条)");
+	if (!eligibility_age_ok(e, today))
+		ELIGIBILITY_FAIL("resident_id", relaxed
+		                 ? "over the age limit of 65 (第十一条(六)); relaxation grounds "
+		                   "do not bend it, only an operator's recorded age exception"
+		                 : "over the age limit of 65 (第十一条(六)); only an operator's "
+		                   "recorded age exception bends it");
+#undef ELIGIBILITY_FAIL
+	return n;
 }
 
 bool eligibility_check(const struct expert *e, int32_t today,
                        const char **field, const char **why)
 {
 	const char *f = NULL, *w = NULL;
-
-	if (eligibility_is_relaxed(e))
+	if (eligibility_failures(e, today, &f, &w, 1) == 0)
 		return true;
-	if (!eligibility_has_title_or_qual(e)) {
-		f = "title";
-		w = "needs an intermediate title or a technician qualification (第十一条)";
-	} else if ((e->group_types & GROUP_SKILL_EVALUATION) && e->assess_years < 1) {
-		f = "assess_years";
-		w = "skill evaluation needs at least 1 year of assessment work (第十一条)";
-	} else if ((e->group_types & GROUP_TRAINING_REVIEW) && e->training_years < 10) {
-		f = "training_years";
-		w = "training review needs at least 10 years of training work (第十一条)";
-	} else if (ident_age_on(e->birth, today) > ELIGIBILITY_MAX_AGE) {
-		f = "resident_id";
-		w = "over the age limit of 65 without a relaxation ground (第十一条)";
-	} else {
-		return true;
-	}
 	if (field)
 		*field = f;
 	if (why)
@@ -55,6 +70,5 @@ bool eligibility_leader(const struct expert *e)
 
 bool eligibility_age_ok(const struct expert *e, int32_t on)
 {
-	return eligibility_is_relaxed(e) ||
-	       ident_age_on(e->birth, on) <= ELIGIBILITY_MAX_AGE;
+	return e->age_exception || ident_age_on(e->birth, on) <= ELIGIBILITY_MAX_AGE;
 }

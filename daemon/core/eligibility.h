@@ -17,17 +17,23 @@
  * Check appointment eligibility of e on day `today`. Returns true if
  * eligible. Otherwise returns false, sets *field to the protocol field
  * at fault ("title", "assess_years", "training_years", "resident_id" for
- * age) and *why to a static human reason. Conditions (二)(三)(四) and the
- * age limit are waived when any relaxation ground is recorded.
+ * age) and *why to a static human reason. Conditions (二)(三)(四) are
+ * waived when any relaxation ground is recorded; the age limit (六) only
+ * by an age exception.
  */
 bool eligibility_check(const struct expert *e, int32_t today,
                        const char **field, const char **why);
+
+/* Every failed condition of eligibility_check(), not just the first:
+ * up to max (field, reason) pairs, in the same order. Returns how many. */
+size_t eligibility_failures(const struct expert *e, int32_t today,
+                            const char **fields, const char **whys, size_t max);
 
 /* 第十二、十三条: senior title (deputy_senior or senior) or senior
  * technician, or a ministry/province-level expert (senior_expert). */
 bool eligibility_leader(const struct expert *e);
 
-/* Age limit on `on` (a draw date), waived by a relaxation ground. */
+/* Age limit on `on` (a draw date), waived by an age exception only. */
 bool eligibility_age_ok(const struct expert *e, int32_t on);
 
 #endif

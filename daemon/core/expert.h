@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ident.h"
+#include "proto.h"
 
 #define EXPERT_MAX_SPECIALTIES 3
 #define EXPERT_NAME_MAX 64
@@ -34,6 +35,7 @@ enum expert_qual { QUAL_NONE, QUAL_JUNIOR_WORKER, QUAL_INTERMEDIATE_WORKER,
 #define GROUP_SKILL_EVALUATION (1u << 1)
 #define GROUP_METHODS (1u << 2)
 #define RELAX_SENIOR_EXPERT (1u << 4) /* 部、省级培训评价专家 */
+#define RELAX_GROUNDS 0x1fu           /* the five grounds of 第十一条(七) */
 
 struct expert {
 	int64_t id;                      /* made by the daemon, never reused */
@@ -54,6 +56,19 @@ struct expert {
 	int assess_years;
 	int training_years;
 	unsigned relaxations;
+	/* 第十一条(六) bent for this expert by an operator's recorded age
+	 * exception; relaxation grounds never bend it (POLICY.md 4.2). */
+	bool age_exception;
+	/* Who approved what, when (POLICY.md 4.2): the relaxation grounds'
+	 * evidence and the age exception's reason, each with the principal
+	 * that imported them and the time of its commit; "" and 0 if none
+	 * (or recorded before draft 11). Not in the audit projection. */
+	char relax_evidence[PROTO_REASON_SIZE];
+	char relax_by[64];
+	int64_t relax_at;
+	char age_reason[PROTO_REASON_SIZE];
+	char age_by[64];
+	int64_t age_at;
 	bool leader_eligible;            /* derived: 第十二、十三条 */
 	char position[65];
 	char email[EXPERT_TEXT_MAX + 1];

@@ -1,5 +1,7 @@
 /*
- * expert_row.c - roster row to expert (see expert_row.h).
+ * expert_row.c - roster row to expert (see expert_row.h). Every rule is
+ * checked and every failure kept, so one pass over a roster shows all of
+ * a row's problems (issue #12).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +17,40 @@ _Static_assert(TITLE_SENIOR + 1 == PROTO_TITLES_COUNT,
                "enum expert_title and proto_titles differ");
 _Static_assert(QUAL_SENIOR_TECHNICIAN + 1 == PROTO_QUALIFICATIONS_COUNT,
                "enum expert_qual and proto_qualifications differ");
+
+#define EXPERT_ROW_REQUIRED "required, and missing or empty"
+
+void expert_row_problem_add(struct expert_row_problems *p, const char *field,
+                            const char *why)
+{
+	if (!p || p->n >= EXPERT_ROW_MAX_PROBLEMS)
+		return;
+	p->v[p->n].field = field;
+	snprintf(p->v[p->n].why, sizeof p->v[p->n].why, "%s", why);
+	p->n++;
+}
+
+/*
+ * 第八条 sorts experts by the tasks they undertake; the form's five boxes
+ * (proto_task_types order) fall to the groups thus: training-institution
+ * review to training review; standards and question development, assessor
+ * training and evaluation-institution assessment to skill evaluation
+ * (第四条(一)(二)(五), 第六条); level-certification plans and methods
+ * guidance to methods.
+ */
+unsigned expert_row_groups_of_tasks(unsigned task_types)
+{
+	static const unsigned group_of_task[] = {
+		GROUP_TRAINING_REVIEW, GROUP_SKILL_EVALUATION, GROUP_METHODS,
+		GROUP_SKILL_EVALUATION, GROUP_SKILL_EVALUATION};
+	_Static_assert(sizeof group_of_task / sizeof group_of_task[0] ==
+	               PROTO_TASK_TYPES_COUNT, "a task type without a group");
+	unsigned groups = 0;
+	for (unsigned i = 0; i < PROTO_TASK_TYPES_COUNT; i++)
+		if (task_types & (1u << i))
+			groups |= group_of_task[i];
+	return groups;
+}
 
 static unsigned choice_set(const msgpack_object *row, const char *key,
                            const char *const *choices)
@@ -32,112 +68,161 @@ static unsigned choice_set(const msgpack_object *row, const char *key,
 	return set;
 }
 
+/* The choice index of an optional enum field; -1 if absent. */
 static int choice_one(const msgpack_object *row, const char *key,
                       const char *const *choices)
 {
 	const char *s;
 	size_t n;
 	if (!proto_map_str(row, key, &s, &n))
-		return 0;
-	int k = proto_choice_index(choices, s, n);
-	return k < 0 ? 0 : k;
-}
-
-static enum ident_result fail(const char **field, const char *f, char *why,
-                              size_t whysz, const char *msg)
-{
-	*field = f;
-	snprintf(why, whysz, "%s", msg);
-	return IDENT_INVALID;
+		return -1;
+	return proto_choice_index(choices, s, n);
 }
 
 /* An optional credit code field: empty is allowed. */
-static enum ident_result org_code(const msgpack_object *row, const char *key,
-                                  char out[IDENT_CODE_SIZE], const char **field, char *why,
-                                  size_t whysz)
+static void org_code(const msgpack_object *row, const char *key,
+                     char out[IDENT_CODE_SIZE], struct expert_row_problems *errors)
 {
 	const char *s, *w = NULL;
 	size_t n;
 	out[0] = '\0';
 	if (!proto_map_str(row, key, &s, &n) || n == 0)
-		return IDENT_OK;
-	if (ident_credit_code(s, n, &w) != IDENT_OK)
-		return fail(field, key, why, whysz, w ? w : "not a unified social credit code");
+		return;
+	if (ident_credit_code(s, n, &w) != IDENT_OK) {
+		expert_row_problem_add(errors, key, w ? w : "not a unified social credit code");
+		return;
+	}
 	memcpy(out, s, n);
 	out[n] = '\0';
-	return IDENT_OK;
 }
 
-static enum ident_result specialties(const msgpack_object *row, struct expert *e,
-                                     const char **field, char *why, size_t whysz)
+static void specialties(const msgpack_object *row, struct expert *e,
+                        struct expert_row_problems *errors)
 {
 	const msgpack_object *a = proto_map_get(row, "specialties");
 	e->n_specialties = 0;
-	for (uint32_t i = 0; a && i < a->via.array.size; i++) {
+	if (!a || a->via.array.size == 0) {
+		expert_row_problem_add(errors, "specialties", EXPERT_ROW_REQUIRED);
+		return;
+	}
+	for (uint32_t i = 0; i < a->via.array.size; i++) {
 		const msgpack_object *o = &a->via.array.ptr[i];
 		if (o->via.str.size > EXPERT_TEXT_MAX ||
-		    memchr(o->via.str.ptr, '|', o->via.str.size))
-			return fail(field, "specialties", why, whysz,
-			            "a specialty name must be at most 128 bytes without '|'");
+		    memchr(o->via.str.ptr, '|', o->via.str.size)) {
+			expert_row_problem_add(errors, "specialties", "a specialty name must be "
+			                       "at most 128 bytes without '|'");
+			return;
+		}
 		memcpy(e->specialties[e->n_specialties], o->via.str.ptr, o->via.str.size);
 		e->specialties[e->n_specialties++][o->via.str.size] = '\0';
 	}
-	return IDENT_OK;
 }
 
-enum ident_result expert_from_row(const msgpack_object *row, int32_t today,
-                                  struct expert *e, const char **field,
-                                  char *why, size_t whysz)
+/* Name, sex and the resident ID, and the ID's sex digit against 性别. */
+static void identity(const msgpack_object *row, int32_t today, struct expert *e,
+                     struct expert_row_problems *errors,
+                     struct expert_row_problems *warnings)
 {
 	const char *s, *w = NULL;
 	size_t n;
-	enum ident_result warn = IDENT_OK;
-	memset(e, 0, sizeof *e);
-	*field = NULL;
-	why[0] = '\0';
-
-	proto_map_strcpy(row, "name", e->name, sizeof e->name);
-	e->sex = choice_one(row, "sex", proto_sexes);
-
-	proto_map_str(row, "resident_id", &s, &n);
-	enum ident_result r = ident_resident_id(s, n, today, &e->birth, &w);
-	if (r == IDENT_INVALID)
-		return fail(field, "resident_id", why, whysz, w);
-	if (r == IDENT_WARN) {
-		warn = IDENT_WARN;
-		*field = "resident_id";
-		snprintf(why, whysz, "%s", w);
+	if (!proto_map_strcpy(row, "name", e->name, sizeof e->name) || !e->name[0])
+		expert_row_problem_add(errors, "name", EXPERT_ROW_REQUIRED);
+	int sex = choice_one(row, "sex", proto_sexes);
+	if (sex < 0)
+		expert_row_problem_add(errors, "sex", EXPERT_ROW_REQUIRED);
+	e->sex = sex < 0 ? 0 : sex;
+	if (!proto_map_str(row, "resident_id", &s, &n) || n == 0) {
+		expert_row_problem_add(errors, "resident_id", EXPERT_ROW_REQUIRED);
+		return;
 	}
+	enum ident_result r = ident_resident_id(s, n, today, &e->birth, &w);
+	if (r == IDENT_INVALID) {
+		expert_row_problem_add(errors, "resident_id", w);
+		return;
+	}
+	if (r == IDENT_WARN)
+		expert_row_problem_add(warnings, "resident_id", w);
 	for (size_t i = 0; i < n && i < sizeof e->resident_id - 1; i++)
 		e->resident_id[i] = (char)toupper((unsigned char)s[i]);
+	/* GB 11643: the 17th digit is odd for men, even for women. */
+	int id_sex = (e->resident_id[16] - '0') % 2 == 1 ? 0 : 1;
+	if (sex >= 0 && sex != id_sex) {
+		char why[EXPERT_ROW_REASON_MAX];
+		snprintf(why, sizeof why, "does not match the resident ID, whose 17th digit "
+		         "says %s", proto_sexes[id_sex]);
+		expert_row_problem_add(errors, "sex", why);
+	}
+}
 
-	proto_map_str(row, "phone", &s, &n);
-	if (ident_mobile(s, n, &w) != IDENT_OK)
-		return fail(field, "phone", why, whysz, w);
-	memcpy(e->phone, s, n);
+/* Group types as given, or derived from the task types (第八条). */
+static void groups(const msgpack_object *row, struct expert *e,
+                   struct expert_row_problems *errors)
+{
+	e->task_types = choice_set(row, "task_types", proto_task_types);
+	e->group_types = choice_set(row, "group_types", proto_group_types);
+	if (!e->group_types)
+		e->group_types = expert_row_groups_of_tasks(e->task_types);
+	if (!e->group_types)
+		expert_row_problem_add(errors, "group_types", "no group type, and no task "
+		                       "types to derive one from (第八条)");
+}
 
-	if (org_code(row, "employer_code", e->employer_code, field, why, whysz) ||
-	    org_code(row, "recommender_code", e->recommender_code, field, why, whysz))
-		return IDENT_INVALID;
-	if (specialties(row, e, field, why, whysz))
-		return IDENT_INVALID;
+static void eligibility(struct expert *e, int32_t today,
+                        struct expert_row_problems *errors)
+{
+	const char *fields[4], *whys[4];
+	size_t n = eligibility_failures(e, today, fields, whys, 4);
+	/* An age cannot be judged without a valid ID. */
+	for (size_t i = 0; i < n; i++)
+		if (e->resident_id[0] || strcmp(fields[i], "resident_id") != 0)
+			expert_row_problem_add(errors, fields[i], whys[i]);
+	e->leader_eligible = eligibility_leader(e);
+}
 
+enum ident_result expert_from_row(const msgpack_object *row, int32_t today,
+                                  bool age_exception, struct expert *e,
+                                  struct expert_row_problems *errors,
+                                  struct expert_row_problems *warnings)
+{
+	struct expert_row_problems errs = {.n = 0}, warns = {.n = 0};
+	const char *s, *w = NULL;
+	size_t n;
+	memset(e, 0, sizeof *e);
+	identity(row, today, e, &errs, &warns);
+	if (!proto_map_str(row, "phone", &s, &n) || n == 0)
+		expert_row_problem_add(&errs, "phone", EXPERT_ROW_REQUIRED);
+	else if (ident_mobile(s, n, &w) != IDENT_OK)
+		expert_row_problem_add(&errs, "phone", w);
+	else
+		memcpy(e->phone, s, n);
+	org_code(row, "employer_code", e->employer_code, &errs);
+	org_code(row, "recommender_code", e->recommender_code, &errs);
+	specialties(row, e, &errs);
 	proto_map_strcpy(row, "employer", e->employer, sizeof e->employer);
 	proto_map_strcpy(row, "position", e->position, sizeof e->position);
 	proto_map_strcpy(row, "email", e->email, sizeof e->email);
 	if (e->email[0] && !strchr(e->email, '@'))
-		return fail(field, "email", why, whysz, "not an e-mail address");
-	e->group_types = choice_set(row, "group_types", proto_group_types);
-	e->task_types = choice_set(row, "task_types", proto_task_types);
+		expert_row_problem_add(&errs, "email", "not an e-mail address");
+	groups(row, e, &errs);
 	e->relaxations = choice_set(row, "relaxations", proto_relaxations);
-	e->title = choice_one(row, "title", proto_titles);
-	e->qualification = choice_one(row, "qualification", proto_qualifications);
+	proto_map_strcpy(row, "relaxation_evidence", e->relax_evidence,
+	                 sizeof e->relax_evidence);
+	if (e->relaxations && !e->relax_evidence[0])
+		expert_row_problem_add(&errs, "relaxation_evidence",
+		                       "a relaxation ground (第十一条(七)) needs its evidence: "
+		                       "the award, the occupation list or the appointment it "
+		                       "rests on");
+	int k = choice_one(row, "title", proto_titles);
+	e->title = k < 0 ? 0 : k;
+	k = choice_one(row, "qualification", proto_qualifications);
+	e->qualification = k < 0 ? 0 : k;
 	e->assess_years = (int)proto_map_int(row, "assess_years", 0);
 	e->training_years = (int)proto_map_int(row, "training_years", 0);
-
-	const char *f = NULL, *msg = NULL;
-	if (!eligibility_check(e, today, &f, &msg))
-		return fail(field, f, why, whysz, msg);
-	e->leader_eligible = eligibility_leader(e);
-	return warn;
+	e->age_exception = age_exception;
+	eligibility(e, today, &errs);
+	if (errors)
+		*errors = errs;
+	if (warnings)
+		*warnings = warns;
+	return errs.n ? IDENT_INVALID : warns.n ? IDENT_WARN : IDENT_OK;
 }

@@ -252,7 +252,8 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 		.n_specialties = (uint8_t)e->n_specialties,
 		.group_types = (uint8_t)e->group_types,
 		.task_types = (uint8_t)e->task_types,
-		.relaxations = (uint8_t)e->relaxations,
+		.relaxations = (uint8_t)((e->relaxations & RELAX_GROUNDS) |
+		                         (e->age_exception ? POOL_AGE_EXCEPTION : 0u)),
 		.status = (uint8_t)e->status,
 		.leader = e->leader_eligible,
 		.term = (uint16_t)e->term,

@@ -26,12 +26,16 @@ struct pool_entry {
 	uint8_t n_specialties;
 	uint8_t group_types;
 	uint8_t task_types;
-	uint8_t relaxations;
+	uint8_t relaxations;        /* RELAX_GROUNDS bits, and POOL_AGE_EXCEPTION */
 	uint8_t status;             /* enum expert_status */
 	bool leader;
 	uint16_t term;
 	uint16_t joined_term;       /* serves from joined_term through term */
 };
+
+/* The relaxations byte's bit for an age exception (expert.age_exception):
+ * rule 4 (age) reads both, by the transcript's rules (DRAW.md 3.1). */
+#define POOL_AGE_EXCEPTION 0x80u
 
 /* What a draw reads of each expert of a bucket (recusal's rules on the
  * record, and the candidate entry), kept beside the bucket's ids: a draw

@@ -72,11 +72,18 @@ static bool recusal_fails_capability(const struct pool_slim *pe,
 	return t->capability != 0 && !(pe->task_types & t->capability);
 }
 
-/* eligibility_age_ok() on the compact entry: same limit, same waiver. */
-static bool recusal_fails_age(const struct pool_slim *pe,
-                              const struct recusal_task *t)
+uint8_t recusal_age_waivers(const struct recusal_config *cfg)
 {
-	return pe->relaxations == 0 && recusal_is_over_age(pe->birth, t->start_day);
+	return cfg->age_by_exception ? POOL_AGE_EXCEPTION : RELAX_GROUNDS;
+}
+
+/* eligibility_age_ok() on the compact entry: same limit, and the waiver
+ * of the transcript's rules. */
+static bool recusal_fails_age(const struct pool_slim *pe, const struct recusal_task *t,
+                              const struct recusal_config *cfg)
+{
+	return !(pe->relaxations & recusal_age_waivers(cfg)) &&
+	       recusal_is_over_age(pe->birth, t->start_day);
 }
 
 static bool recusal_fails_excluded(const struct pool_entry *pe,
@@ -146,7 +153,8 @@ static enum recusal_rule recusal_check_assignments(const struct engage *eng,
  * with the task's side worked out beforehand.) */
 static enum recusal_rule recusal_check_record(const struct pool_slim *pe,
                                                      const struct recusal_terms *terms,
-                                                     const struct recusal_task *t)
+                                                     const struct recusal_task *t,
+                                                     const struct recusal_config *cfg)
 {
 	if (recusal_fails_status(pe, t))
 		return RULE_STATUS;
@@ -154,7 +162,7 @@ static enum recusal_rule recusal_check_record(const struct pool_slim *pe,
 		return RULE_TERM;
 	if (recusal_fails_capability(pe, t))
 		return RULE_CAPABILITY;
-	if (recusal_fails_age(pe, t))
+	if (recusal_fails_age(pe, t, cfg))
 		return RULE_AGE;
 	return RULE_OK;
 }
@@ -168,7 +176,7 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
                                 const struct recusal_config *cfg)
 {
 	const struct pool_slim x = pool_slim_of(pe);
-	enum recusal_rule r = recusal_check_record(&x, terms, t);
+	enum recusal_rule r = recusal_check_record(&x, terms, t, cfg);
 	if (r != RULE_OK)
 		return r;
 	if (recusal_fails_excluded(pe, t))

@@ -44,6 +44,9 @@ struct recusal_config {
 	int exposure_cap;      /* rule 11 (exposure): max seats in the window; 0 = off */
 	int exposure_days;     /* rule 11 (exposure) window; default 365 */
 	bool diversity;        /* panel diversity (DRAW.md 3.4); default on */
+	/* Rule 4 (age) bends only for an age exception; false in transcripts
+	 * from before draft 11, where any relaxation ground bent it. */
+	bool age_by_exception;
 	/* Not a recusal rule and not in transcripts: the longest task a
 	 * request may ask for, so that no bureau holds experts for years. */
 	int max_task_days;     /* default 31 */
@@ -67,6 +70,9 @@ struct recusal_terms {
 	const int32_t *end;
 	int count;                        /* valid numbers are 1..count */
 };
+
+/* The relaxations bits (pool.h) that bend rule 4 (age) under cfg. */
+uint8_t recusal_age_waivers(const struct recusal_config *cfg);
 
 /*
  * The first rule that keeps expert pe off task t, or RULE_OK. Assignments
@@ -122,6 +128,7 @@ struct recusal_scan {
 	int32_t start_day;
 	uint32_t capability;
 	int64_t age_born_by;               /* born on or before: over the age limit */
+	uint8_t age_waivers;               /* relaxations bits that bend rule 4 */
 	uint16_t term_max;                 /* terms->count clamped to 0..UINT16_MAX */
 	uint8_t *term_ok;                  /* [0..term_max], RECUSAL_TERM_* bits */
 	size_t cap_term_ok;
@@ -178,7 +185,7 @@ static inline enum recusal_rule recusal_scan_record(const struct recusal_scan *s
 		return RULE_TERM;
 	if (s->capability != 0 && !(x->task_types & s->capability))
 		return RULE_CAPABILITY;
-	if (x->relaxations == 0 && x->birth <= s->age_born_by)
+	if (!(x->relaxations & s->age_waivers) && x->birth <= s->age_born_by)
 		return RULE_AGE;
 	return RULE_OK;
 }

@@ -272,6 +272,7 @@ bool recusal_scan_begin(struct recusal_scan *s, const struct engage *eng,
 	s->start_day = t->start_day;
 	s->capability = t->capability;
 	s->age_born_by = recusal_scan_age_born_by(t->start_day);
+	s->age_waivers = recusal_age_waivers(cfg);
 	if (!recusal_scan_terms(s, terms, t))
 		return false;
 	recusal_scan_exposure(s);

@@ -5,6 +5,11 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    7: tuple("ALTER TABLE experts DROP COLUMN " + c for c in (    # 第十一条
+        "age_exception", "relax_evidence", "relax_by", "relax_at", "age_reason",
+        "age_by", "age_at")) + (
+        "ALTER TABLE imports DROP COLUMN age_lines",
+        "ALTER TABLE imports DROP COLUMN age_reason"),
     6: ("ALTER TABLE tasks DROP COLUMN leader_expert",      # designated leader
         "ALTER TABLE tasks DROP COLUMN leader_reason"),
     5: ("DROP TRIGGER occupations_keep", "DROP TABLE occupation_aliases",

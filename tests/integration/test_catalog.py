@@ -31,8 +31,9 @@ def write_roster(path, rows):
         f.write(HEAD)
         for i, specs, groups in rows:
             name, rid, phone = person(i)
-            f.write('%s,male,%s,%s,"%s",%s,intermediate,technician,3,12\n'
-                    % (name, rid, phone, specs, groups))
+            # 性别 agrees with the ID's sex digit (i's last digit).
+            f.write('%s,%s,%s,%s,"%s",%s,intermediate,technician,3,12\n'
+                    % (name, "male" if i % 2 else "female", rid, phone, specs, groups))
     return path
 
 

@@ -214,7 +214,7 @@ class DrawTest(DrawTestBase):
                 "pool", "list", "--specialty", spec, "--limit", "1000")["experts"]]
             cands = [self.expert(i) for i in ids]
             cands = [e for e in cands if "skill_evaluation" in e["group_types"] and
-                     (e["age"] <= 65 or e.get("relaxations"))]
+                     (e["age"] <= 65 or e.get("age_exception"))]
             employers = [e.get("employer_code") or "none-%d" % e["id"] for e in cands]
             if len(set(employers)) < len(cands) and len(set(employers)) >= 3:
                 chosen = spec, cands, len(set(employers))

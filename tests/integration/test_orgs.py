@@ -231,8 +231,9 @@ class LegacyUpgradeTest(DaemonTest):
             for i in range(1, 13):
                 employer, c = ("广州市穗华职业培训学校", code) if i <= 4 else \
                               ("广州市第%d技工学校" % i, credit_code("12440100MA5CX%04d" % i))
-                f.write("专家%d,男,%s,1390000%04d,%s,%s,%s,培训评审,培训机构评审,副高级,"
-                        "高级技师,10,10\n" % (i, resident_id(i), i, employer, c, SPEC))
+                f.write("专家%d,%s,%s,1390000%04d,%s,%s,%s,培训评审,培训机构评审,副高级,"
+                        "高级技师,10,10\n" % (i, "男" if i % 2 else "女", resident_id(i), i,
+                                              employer, c, SPEC))
         ctl.json("pool", "import", path)
         before = ctl.json("draw", "--kind", "review", "--specialty", SPEC, "--members", "2",
                           "--org", code, "--start", str(int(time.time()) + 5 * DAY),

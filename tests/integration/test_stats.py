@@ -41,8 +41,10 @@ class StatsTest(AssignBase):
             f.write("name,sex,resident_id,phone,specialties,group_types,title,"
                     "qualification,assess_years,training_years\n")
             for name, i in LATE:
-                f.write("%s,male,%s,1390000%04d,电工,skill_evaluation,intermediate,"
-                        "technician,3,0\n" % (name, resident_id(i), i))
+                # 性别 agrees with the ID's sex digit (i's last digit).
+                f.write("%s,%s,%s,1390000%04d,电工,skill_evaluation,intermediate,"
+                        "technician,3,0\n" % (name, "male" if i % 2 else "female",
+                                              resident_id(i), i))
         self.ctl.json("pool", "import", path)
 
     def scenario(self):

@@ -723,6 +723,43 @@ static void transcript_round_trip(const struct audit_transcript *t)
 	free(r);
 }
 
+/* Draft 11 (第十一条(六)): an age exception in the projection, and the
+ * rules of a draw made under it, each one key more, written only when
+ * true, so entries without them keep their older bytes. */
+static void test_age_exception_keys_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const proj[] = {
+		"id", "birth", "employer_code", "recommender_code", "specialties",
+		"group_types", "task_types", "relaxations", "leader", "status",
+		"suspended_until", "term", "joined_term", "age_exception", NULL};
+	static const char *const rules[] = {
+		"rotation_days", "exposure_cap", "exposure_days", "diversity",
+		"age_exception_only", NULL};
+	struct expert e, r;
+	struct body a;
+	make_expert(&e);
+	e.age_exception = true;
+	body_init(&a);
+	audit_pack_expert(&a.pk, "imported", "operator-1", NULL, &e);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(val_at(o, 2), proj);
+	assert_true(audit_read_expert(o, &r));
+	assert_true(r.age_exception);
+	body_free(&a);
+
+	struct audit_transcript *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_transcript(t);
+	t->rules.age_by_exception = true;
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_keys(val_at(body_unpack(&a), 6), rules);
+	body_free(&a);
+	transcript_round_trip(t);
+	free(t);
+}
+
 static void test_transcript_keys_and_round_trip(void **state)
 {
 	(void)state;
@@ -1498,6 +1535,7 @@ int main(void)
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
 		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
+		cmocka_unit_test(test_age_exception_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),

@@ -106,6 +106,7 @@ static void sim_expert(struct sim *s, int64_t id)
 	e.group_types = 1 + (unsigned)below(s, 7);
 	e.task_types = (unsigned)below(s, 32);
 	e.relaxations = below(s, 6) == 0 ? 1u : 0u;
+	e.age_exception = below(s, 6) == 0;
 	e.status = below(s, 8) == 0 ? (int)below(s, 4) : EXPERT_ACTIVE;
 	e.suspended_until = below(s, 2) ? (int32_t)(s->base / DAY) - 30 + (int32_t)below(s, 60)
 	                                : 0;
@@ -446,7 +447,12 @@ static void test_scan_matches_check_default_rules(void **state)
 	(void)state;
 	run_sim(0x9e3779b97f4a7c15u,
 	        (struct recusal_config){.rotation_days = 365, .exposure_cap = 0,
-	                                .exposure_days = 365, .diversity = true}, 400);
+	                                .exposure_days = 365, .diversity = true,
+	                                .age_by_exception = true}, 400);
+	/* The age rule of transcripts from before draft 11. */
+	run_sim(0x6a09e667f3bcc908u,
+	        (struct recusal_config){.rotation_days = 365, .exposure_cap = 0,
+	                                .exposure_days = 365, .diversity = true}, 200);
 }
 
 static void test_scan_matches_check_with_exposure(void **state)

@@ -179,37 +179,64 @@ static void test_first_failure_is_reported(void **state)
 	assert_string_equal(check(&e, today_base, NULL), "resident_id");
 }
 
-/* Each ground alone turns each failing condition into a pass. */
+/* Each ground alone turns each failing condition of (二)(三)(四) into a
+ * pass; the age rule (六) it never bends. */
 static void test_each_relaxation_waives_each_rule(void **state)
 {
 	(void)state;
-	for (int cond = 0; cond < 4; cond++) {
+	for (int cond = 0; cond < 3; cond++) {
 		struct expert e = base();
 		if (cond == 0)
 			e.title = TITLE_JUNIOR, e.qualification = QUAL_SENIOR_WORKER;
 		else if (cond == 1)
 			e.assess_years = 0;
-		else if (cond == 2)
-			e.training_years = 9;
 		else
-			e.birth = day(1950, 1, 1);
+			e.training_years = 9;
 		assert_non_null(check(&e, today_base, NULL));
 		for (int g = 0; g < N_RELAXATIONS; g++) {
 			e.relaxations = 1u << g;
 			assert_null(check(&e, today_base, NULL));
-			assert_true(eligibility_age_ok(&e, today_base));
 		}
 		e.relaxations = 0;
 		assert_non_null(check(&e, today_base, NULL));
 	}
-	/* One ground waives all four at once. */
+	/* One ground waives all three at once, and not the age. */
 	struct expert e = base();
 	e.title = TITLE_NONE;
 	e.assess_years = 0;
 	e.training_years = 0;
-	e.birth = day(1945, 5, 5);
 	e.relaxations = 1u << 1; /* new occupation */
 	assert_null(check(&e, today_base, NULL));
+	e.birth = day(1945, 5, 5);
+	assert_string_equal(check(&e, today_base, NULL), "resident_id");
+	assert_false(eligibility_age_ok(&e, today_base));
+}
+
+/* 第十一条(六): over 65 only with an operator's age exception, whatever
+ * the grounds; the 80-year-old with no title and a ground (the case of
+ * issue #12) and the 76-year-old 第十三条 leader are refused without one. */
+static void test_age_bends_only_for_an_exception(void **state)
+{
+	(void)state;
+	struct expert e = base();
+	e.title = TITLE_NONE;
+	e.qualification = QUAL_SENIOR_WORKER;
+	e.birth = day(1944, 1, 1);                       /* 80 on today_base */
+	for (int g = 0; g < N_RELAXATIONS; g++) {
+		e.relaxations = 1u << g;
+		assert_string_equal(check(&e, today_base, NULL), "resident_id");
+	}
+	e.age_exception = true;
+	assert_null(check(&e, today_base, NULL));
+	assert_true(eligibility_age_ok(&e, today_base));
+	struct expert lead = base();
+	lead.birth = day(1948, 6, 1);                     /* 76 */
+	lead.relaxations = RELAX_SENIOR_EXPERT;
+	assert_true(eligibility_leader(&lead));           /* 第十三条 ... */
+	assert_string_equal(check(&lead, today_base, NULL), "resident_id"); /* ... and 十一 */
+	assert_false(eligibility_age_ok(&lead, today_base));
+	lead.age_exception = true;
+	assert_null(check(&lead, today_base, NULL));
 }
 
 static void test_leader(void **state)
@@ -247,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_age_limit),
 		cmocka_unit_test(test_first_failure_is_reported),
 		cmocka_unit_test(test_each_relaxation_waives_each_rule),
+		cmocka_unit_test(test_age_bends_only_for_an_exception),
 		cmocka_unit_test(test_leader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -258,9 +258,16 @@ static void test_age(void **state)
 	e.relaxations = RELAX_SENIOR_EXPERT; put(f, &e);
 	e = base(5); e.birth = day(1940, 1, 1); e.relaxations = 1u << 0; put(f, &e);
 	e = base(6); e.birth = day(1950, 1, 1); put(f, &e);
-	static const enum recusal_rule want[] = {RULE_AGE, RULE_OK, RULE_OK,
-		RULE_OK, RULE_OK, RULE_AGE};
-	expect(f, want, 6);
+	e = base(7); e.birth = day(1940, 1, 1); e.age_exception = true; put(f, &e);
+	/* Transcripts from before draft 11: any ground bent the rule. */
+	static const enum recusal_rule before[] = {RULE_AGE, RULE_OK, RULE_OK,
+		RULE_OK, RULE_OK, RULE_AGE, RULE_AGE};
+	expect(f, before, 7);
+	/* Since: only an age exception (第十一条(七) relaxes (二)(三)(四) only). */
+	f->cfg.age_by_exception = true;
+	static const enum recusal_rule since[] = {RULE_AGE, RULE_OK, RULE_OK,
+		RULE_AGE, RULE_AGE, RULE_AGE, RULE_OK};
+	expect(f, since, 7);
 }
 
 /* Every birth date over 40 years around the limit, against the calendar

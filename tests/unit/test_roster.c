@@ -16,6 +16,8 @@
 
 #include "proto.h"
 #include "roster.h"
+#include "import_zh.h"
+#include "roster_fields.h"
 
 #define HDR_ZH "姓名,性别,身份证号码,手机号码,申请专家组专业,专家组类型"
 #define ROW_ZH_1 "张三,男,44010619800101001x,13800138000,焊工,技能评价"
@@ -162,13 +164,25 @@ static void test_en_headers_pass_values_through(void **state)
 	assert_str(row.map, "title", "intermediate");
 	assert_str(row.map, "qualification", "technician");
 	row_close(&row);
-	/* What the client cannot map goes to the daemon as written. */
+	/* What maps to no value is this side's row error, one per bad cell,
+	 * in English as the headers are; the row goes on without those cells
+	 * (so the daemon reports its own problems) and is marked. 高级 is a
+	 * title level (副高级). */
 	row_open(r, 1, &row);
-	assert_str(row.map, "sex", "unknown");
-	assert_strs(row.map, "group_types", "astrology");
-	assert_str(row.map, "title", "高级");
-	assert_str(row.map, "qualification", "大师");
+	assert_null(proto_map_get(row.map, "sex"));
+	assert_null(proto_map_get(row.map, "group_types"));
+	assert_str(row.map, "title", "deputy_senior");
+	assert_null(proto_map_get(row.map, "qualification"));
 	row_close(&row);
+	assert_false(r->rows[0].has_errors);
+	assert_true(r->rows[1].has_errors);
+	assert_false(r->zh);
+	assert_int_equal(r->nerrors, 3);
+	assert_string_equal(r->errors[0].column, "SEX");
+	assert_non_null(strstr(r->errors[0].reason, "\"unknown\" is not a value"));
+	assert_non_null(strstr(r->errors[0].reason, "male, female"));
+	assert_string_equal(r->errors[1].column, "group_types");
+	assert_string_equal(r->errors[2].column, "qualification");
 	roster_destroy(&r);
 }
 
@@ -310,17 +324,19 @@ static void test_missing_required_columns(void **state)
 	struct roster *r = parse("姓名,性别,手机,工作单位\n张三,男,13800138000,x\n",
 	                         ROSTER_ENC_AUTO, err, sizeof err);
 	assert_null(r);
-	assert_non_null(strstr(err, "missing required columns"));
+	/* Chinese headers, a Chinese message. */
+	assert_non_null(strstr(err, "缺少必需的列"));
 	assert_non_null(strstr(err, "身份证号 (resident_id)"));
 	assert_non_null(strstr(err, "申请专家组专业 (specialties)"));
-	assert_non_null(strstr(err, "专家组类型 (group_types)"));
+	/* The form has no group column (第八条): the daemon derives it. */
+	assert_null(strstr(err, "group_types"));
 	assert_null(strstr(err, "姓名"));
 	assert_null(strstr(err, "(phone)"));
 
 	/* Two columns for one field is ambiguous, not a guess. */
 	r = parse(HDR_ZH ",手机\n", ROSTER_ENC_AUTO, err, sizeof err);
 	assert_null(r);
-	assert_non_null(strstr(err, "\"手机号码\" and \"手机\""));
+	assert_non_null(strstr(err, "“手机号码”与“手机”两列是同一项"));
 
 	/* No header at all. */
 	r = parse("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n", ROSTER_ENC_AUTO, err, sizeof err);
@@ -342,17 +358,199 @@ static void test_non_integer_years_is_a_row_error(void **state)
 	assert_int_equal(r->nerrors, 2);
 	assert_int_equal(r->errors[0].line, 2);
 	assert_string_equal(r->errors[0].column, "考评工作年限");
-	assert_string_equal(r->errors[0].reason, "not a whole number: \"3.5\"");
+	/* Chinese headers, Chinese messages. */
+	assert_true(r->zh);
+	assert_string_equal(r->errors[0].reason, "不是整数：“3.5”");
 	assert_int_equal(r->errors[1].line, 3);
 	assert_string_equal(r->errors[1].column, "培训工作年限");
-	/* Bad rows are not sent; the good one is, without the empty cell. */
-	assert_int_equal(r->nrows, 1);
-	assert_int_equal(r->rows[0].line, 4);
+	/* Every row is sent, the bad ones marked and without the bad cell. */
+	assert_int_equal(r->nrows, 3);
+	assert_true(r->rows[0].has_errors);
+	assert_true(r->rows[1].has_errors);
+	assert_false(r->rows[2].has_errors);
 	row_open(r, 0, &row);
+	assert_null(proto_map_get(row.map, "assess_years"));
+	assert_int_equal(proto_map_int(row.map, "training_years", -1), 10);
+	row_close(&row);
+	row_open(r, 2, &row);
 	assert_null(proto_map_get(row.map, "assess_years"));
 	assert_int_equal(proto_map_int(row.map, "training_years", -1), 4);
 	row_close(&row);
 	roster_destroy(&r);
+}
+
+/* The 推荐表's own labels, verbatim, and values as the Center types them. */
+static void test_form_labels_and_values(void **state)
+{
+	(void)state;
+	const char *csv =
+		"姓名,性别,出生年月,申请专家组专业（不超过3个）,职业资格,职称,身份证号,手机,"
+		"电子信箱,承担任务类型,从事职业技能评价考评工作年限,政治面貌\n"
+		"张三,男,1980.01,焊工,特级技师,高级工程师,４４０１０６１９８００１０１００１ｘ,"
+		"+86 138 0013 8000,z@example.cn,\"职业技能培训机构评审、"
+		"国家职业标准、职业技能试题、课程标准开发评审\",3,群众\n"
+		"李四,女,1981年2月,焊工,首席技师,工程师,44010619800101001x,"
+		"0086-138-0013-8000,,,２,\n";
+	struct roster *r = parse_ok(csv);
+	struct row row;
+	assert_int_equal(r->nerrors, 1);
+	/* 出生年月 is checked against the ID's digits 7-12. */
+	assert_int_equal(r->errors[0].line, 3);
+	assert_string_equal(r->errors[0].column, "出生年月");
+	assert_non_null(strstr(r->errors[0].reason, "1981年02月与身份证号码中的出生日期不符"));
+	assert_int_equal(r->nwarnings, 1); /* 政治面貌: not kept */
+	row_open(r, 0, &row);
+	assert_str(row.map, "resident_id", "44010619800101001X");
+	assert_str(row.map, "phone", "13800138000");
+	assert_str(row.map, "qualification", "senior_technician");
+	assert_str(row.map, "title", "deputy_senior");
+	assert_str(row.map, "email", "z@example.cn");
+	assert_strs(row.map, "specialties", "焊工");
+	assert_strs(row.map, "task_types", "institution_review|standards_review");
+	assert_int_equal(proto_map_int(row.map, "assess_years", -1), 3);
+	assert_null(proto_map_get(row.map, "birth_month")); /* never sent */
+	assert_null(proto_map_get(row.map, "group_types")); /* the daemon derives it */
+	row_close(&row);
+	row_open(r, 1, &row);
+	assert_str(row.map, "phone", "13800138000");
+	assert_str(row.map, "title", "intermediate");
+	row_close(&row);
+	roster_destroy(&r);
+}
+
+/* The form's 职业资格 and 职称 carry a level and an occupation or field;
+ * a cell holding both gives its level. */
+static void test_level_cells_with_occupation(void **state)
+{
+	(void)state;
+	const char *csv = HDR_ZH ",职业资格,职称\n"
+	                  ROW_ZH_1 ",高级技师（焊工）,高级工程师/机械制造\n"
+	                  ROW_ZH_1 ",等级：技师 职业（工种）：电工,等级：工程师 专业：电气\n"
+	                  ROW_ZH_1 ",技师（二级）,大师（焊接）\n";
+	struct roster *r = parse_ok(csv);
+	struct row row;
+	row_open(r, 0, &row);
+	assert_str(row.map, "qualification", "senior_technician");
+	assert_str(row.map, "title", "deputy_senior");
+	row_close(&row);
+	row_open(r, 1, &row);
+	assert_str(row.map, "qualification", "technician");
+	assert_str(row.map, "title", "intermediate");
+	row_close(&row);
+	row_open(r, 2, &row);
+	assert_str(row.map, "qualification", "technician");
+	assert_null(proto_map_get(row.map, "title"));
+	row_close(&row);
+	assert_int_equal(r->nerrors, 1);
+	assert_non_null(strstr(r->errors[0].reason, "大师（焊接）"));
+	roster_destroy(&r);
+}
+
+/* Past the row schema's limits: the row's own error, not a refused call. */
+static void test_limits_are_row_errors(void **state)
+{
+	(void)state;
+	const char *csv = "姓名,性别,身份证号,手机,申请专家组专业,考评工作年限\n"
+	                  "张三,男,44010619800101001x,13800138000,焊工、电工、车工、钳工,-1\n";
+	struct roster *r = parse_ok(csv);
+	struct row row;
+	assert_int_equal(r->nerrors, 2);
+	assert_string_equal(r->errors[0].column, "申请专家组专业");
+	assert_non_null(strstr(r->errors[0].reason, "最多 3 个，此处有 4 个"));
+	assert_string_equal(r->errors[1].column, "考评工作年限");
+	assert_non_null(strstr(r->errors[1].reason, "应为 0 至 80"));
+	assert_true(r->rows[0].has_errors);
+	row_open(r, 0, &row);
+	assert_null(proto_map_get(row.map, "specialties"));
+	assert_null(proto_map_get(row.map, "assess_years"));
+	assert_str(row.map, "name", "张三");
+	row_close(&row);
+	roster_destroy(&r);
+}
+
+static const char *zh(const char *en, char *buf, size_t bufsz)
+{
+	size_t n = strlen(en);
+	const char *out = import_zh_reason(en, &n, buf, bufsz);
+	assert_int_equal(strlen(out), n);
+	return out;
+}
+
+/* The daemon's reasons for a Chinese roster: by prefix and by template. */
+static void test_daemon_reasons_in_chinese(void **state)
+{
+	(void)state;
+	char buf[600];
+	assert_string_equal(zh("the same resident ID is on line 7", buf, sizeof buf),
+	                    "与本表另一行身份证号码相同，行号 7");
+	assert_string_equal(zh("resident ID 440106********0118 is expert 3, 张伟 (male); "
+	                       "this row says 陈芳 (female): one ID is one person, so the "
+	                       "row is refused (fix the row, or give a reason to correct "
+	                       "the record)", buf, sizeof buf),
+	                    "身份证号码 440106********0118 已是专家 3：张伟（男）；此行却是 "
+	                    "陈芳（女）。同一身份证号码只能是同一人，此行不予导入（请改正此行，"
+	                    "或说明理由以更正原记录）");
+	assert_string_equal(zh("no occupation is named '焊接工' in the catalogue; closest: "
+	                       "焊工, 电焊工", buf, sizeof buf),
+	                    "职业目录中没有“焊接工”；相近的有：焊工, 电焊工");
+	/* Unknown reasons, and near misses of a template, stay as they are. */
+	const char *odd = "something new";
+	assert_ptr_equal(zh(odd, buf, sizeof buf), odd);
+	const char *near = "no occupation is named '焊接工' in the list";
+	assert_ptr_equal(zh(near, buf, sizeof buf), near);
+}
+
+static const char *title(const char *s)
+{
+	return roster_fields_title((struct roster_span){s, strlen(s)});
+}
+
+static int birth(const char *s)
+{
+	return roster_fields_birth_month((struct roster_span){s, strlen(s)});
+}
+
+static void test_normalisers_and_titles(void **state)
+{
+	(void)state;
+	char out[64];
+	struct roster_span sp = {"+86 138 0013 8000", 17};
+	assert_int_equal(roster_fields_phone(sp, out, sizeof out), 11);
+	assert_string_equal(out, "13800138000");
+	sp = (struct roster_span){"１３８-００１３-８０００", strlen("１３８-００１３-８０００")};
+	roster_fields_phone(sp, out, sizeof out);
+	assert_string_equal(out, "13800138000");
+	sp = (struct roster_span){"8613800138000", strlen("8613800138000")};
+	roster_fields_phone(sp, out, sizeof out);
+	assert_string_equal(out, "13800138000");
+	sp = (struct roster_span){"4401 0619 8001 0100 1ｘ", strlen("4401 0619 8001 0100 1ｘ")};
+	roster_fields_code(sp, out, sizeof out);
+	assert_string_equal(out, "44010619800101001X");
+	sp = (struct roster_span){"９１３５０１００Ｍ０００１００Ｙ４３", strlen("９１３５０１００Ｍ０００１００Ｙ４３")};
+	roster_fields_code(sp, out, sizeof out);
+	assert_string_equal(out, "91350100M000100Y43");
+
+	assert_string_equal(title("高级工程师"), "deputy_senior");
+	assert_string_equal(title("高级"), "deputy_senior");
+	assert_string_equal(title("正高级工程师"), "senior");
+	assert_string_equal(title("教授级高级工程师"), "senior");
+	assert_string_equal(title("工程师"), "intermediate");
+	assert_string_equal(title("讲师"), "intermediate");
+	assert_string_equal(title("助理工程师"), "junior");
+	assert_string_equal(title("副教授"), "deputy_senior");
+	assert_string_equal(title("教授"), "senior");
+	assert_string_equal(title("副高级"), "deputy_senior");
+	assert_null(title("高级技师")); /* a qualification, not a title */
+	assert_null(title("大师"));
+
+	assert_int_equal(birth("1980.01"), 198001);
+	assert_int_equal(birth("1980-1"), 198001);
+	assert_int_equal(birth("1980年1月"), 198001);
+	assert_int_equal(birth("198001"), 198001);
+	assert_int_equal(birth("1980/1/15"), 198001);
+	assert_int_equal(birth("１９８０．１２"), 198012);
+	assert_int_equal(birth("1980.13"), -1);
+	assert_int_equal(birth("八零年"), -1);
 }
 
 static void test_quotes_and_binary_files(void **state)
@@ -420,6 +618,11 @@ int main(void)
 		cmocka_unit_test(test_multiline_cells_keep_line_numbers),
 		cmocka_unit_test(test_missing_required_columns),
 		cmocka_unit_test(test_non_integer_years_is_a_row_error),
+		cmocka_unit_test(test_form_labels_and_values),
+		cmocka_unit_test(test_normalisers_and_titles),
+		cmocka_unit_test(test_level_cells_with_occupation),
+		cmocka_unit_test(test_limits_are_row_errors),
+		cmocka_unit_test(test_daemon_reasons_in_chinese),
 		cmocka_unit_test(test_quotes_and_binary_files),
 		cmocka_unit_test(test_column_for_daemon_fields),
 	};
