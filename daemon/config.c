@@ -64,6 +64,10 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, batch_max), 0, CONFIG_BATCH_MIN, CONFIG_BATCH_MAX},
 	{"server", "max_message_size", NULL, CONFIG_K_INT,
 	 offsetof(struct config, max_msg_size), 0, CONFIG_MSG_MIN, CONFIG_MSG_MAX},
+	{"server", "max_connections", NULL, CONFIG_K_INT,
+	 offsetof(struct config, max_connections), 0, 1, 60000},
+	{"server", "answer_max_connections", NULL, CONFIG_K_INT,
+	 offsetof(struct config, answer_max_connections), 0, 1, 60000},
 	CONFIG_STR("security", "secret_key", "secret-key", secret_key_file),
 	CONFIG_STR("security", "sign_key", "sign-key", sign_key_file),
 	CONFIG_STR("security", "previous_sign_key", "previous-sign-key",
@@ -123,6 +127,8 @@ void config_defaults(struct config *cfg)
 	cfg->insecure = false;
 	cfg->batch_max = 256;
 	cfg->max_msg_size = PROTO_MAX_MSG;
+	cfg->max_connections = 1024;
+	cfg->answer_max_connections = 8192;
 	cfg->log_level = LOG_INFO;
 	cfg->rotation_days = 365;
 	cfg->exposure_cap = 0;

@@ -29,6 +29,8 @@ struct config {
 	bool read_only;                          /* --read-only: serve reads only */
 	int batch_max;                           /* [server] batch_max */
 	int max_msg_size;                        /* [server] max_message_size */
+	int max_connections;                     /* [server] max_connections */
+	int answer_max_connections;              /* [server] answer_max_connections */
 	int log_level;                           /* [log] level, LOG_ERR..LOG_DEBUG */
 	/* Draw rules (recusal.h); recorded in every transcript. */
 	int rotation_days;                       /* [draw] rotation_days */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 
 #include <event2/event.h>
@@ -352,15 +353,40 @@ static void daemon_open_store(struct daemon *d)
 	daemon_check_chain(d);
 }
 
+/* Room for both connection budgets, the database, the loop and the
+ * other endpoints: the soft descriptor limit goes up to the hard one, and
+ * a hard limit too low for the budgets is said at start, not found out
+ * under load. */
+#define DAEMON_FD_MARGIN 256
+static void daemon_raise_nofile(const struct config *c)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)c->max_connections + (rlim_t)c->answer_max_connections +
+	              DAEMON_FD_MARGIN;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warn("the descriptor limit (%llu) is below the connection budgets "
+		         "(max_connections %d + answer_max_connections %d + %d): raise "
+		         "LimitNOFILE or lower the budgets", (unsigned long long)rl.rlim_cur,
+		         c->max_connections, c->answer_max_connections, DAEMON_FD_MARGIN);
+}
+
 static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 {
 	char err[512];
+	daemon_raise_nofile(&d->cfg);
 	struct server_options so = {
 		.endpoint = d->cfg.listen,
 		.insecure = d->cfg.insecure,
 		.secret_key = kp->secret_key,
 		.batch_max = d->cfg.batch_max,
 		.max_msg_size = d->cfg.max_msg_size,
+		.max_connections = d->cfg.max_connections,
 		.metrics = &d->metrics,
 	};
 	d->server = server_new(d->base, d->zmq_ctx, &so, d->dispatch, d->zap,
@@ -369,6 +395,7 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 		log_fatal(EX_UNAVAILABLE, "%s", err);
 	so.endpoint = d->cfg.answer_listen;
 	so.answer = true;
+	so.max_connections = d->cfg.answer_max_connections;
 	d->answer = server_new(d->base, d->zmq_ctx, &so, d->dispatch, d->zap,
 	                       err, sizeof err);
 	if (!d->answer)
@@ -441,6 +468,10 @@ static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
 	                                         METRICS_ASSIGN_STATES, g->task_fills,
 	                                         METRICS_TASK_FILLS) == STORE_OK;
 	g->auth_failures = d->zap ? zap_refused_count(d->zap) : 0;
+	server_connections(d->server, &g->connections[0], &g->connections_refused[0],
+	                   &g->connection_budget[0]);
+	server_connections(d->answer, &g->connections[1], &g->connections_refused[1],
+	                   &g->connection_budget[1]);
 }
 
 static const char *daemon_not_ready_cb(void *arg)

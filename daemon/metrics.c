@@ -101,6 +101,33 @@ static void render_requests(const struct metrics *m, struct evbuffer *out)
 	                    (unsigned long long)other);
 }
 
+/* Each endpoint's connection budget (conn_budget.h). */
+static void metrics_render_connections(const struct metrics_gauges *g,
+                                       struct evbuffer *out)
+{
+	static const char *const endpoints[2] = {"request", "answer"};
+	evbuffer_add_printf(out,
+	        "# HELP expertd_connections Connections open, by endpoint.\n"
+	        "# TYPE expertd_connections gauge\n");
+	for (int i = 0; i < 2; i++)
+		evbuffer_add_printf(out, "expertd_connections{endpoint=\"%s\"} %d\n",
+		                    endpoints[i], g->connections[i]);
+	evbuffer_add_printf(out,
+	        "# HELP expertd_connection_budget Connections an endpoint accepts at most.\n"
+	        "# TYPE expertd_connection_budget gauge\n");
+	for (int i = 0; i < 2; i++)
+		evbuffer_add_printf(out, "expertd_connection_budget{endpoint=\"%s\"} %d\n",
+		                    endpoints[i], g->connection_budget[i]);
+	evbuffer_add_printf(out,
+	        "# HELP expertd_connections_refused_total Connections shut at once because "
+	        "the endpoint's budget was full.\n"
+	        "# TYPE expertd_connections_refused_total counter\n");
+	for (int i = 0; i < 2; i++)
+		evbuffer_add_printf(out,
+		                    "expertd_connections_refused_total{endpoint=\"%s\"} %llu\n",
+		                    endpoints[i], (unsigned long long)g->connections_refused[i]);
+}
+
 void metrics_render(const struct metrics *m, const struct metrics_gauges *g,
                     struct evbuffer *out)
 {
@@ -142,6 +169,7 @@ void metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	        (unsigned long long)g->experts_by_status[2],
 	        (unsigned long long)g->tasks, g->auth_failures,
 	        (long long)g->audit_entries);
+	metrics_render_connections(g, out);
 	evbuffer_add_printf(out,
 	        "# HELP expertd_token_failures_total Invalid tokens presented on the "
 	        "answer endpoint.\n"

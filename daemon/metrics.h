@@ -45,6 +45,9 @@ struct metrics_gauges {
 	int64_t assignments[METRICS_ASSIGN_STATES];
 	int64_t task_fills[METRICS_TASK_FILLS];
 	bool seats_known;
+	/* Per endpoint, request then answer (conn_budget.h). */
+	int connections[2], connection_budget[2];
+	uint64_t connections_refused[2];
 };
 
 void metrics_init(struct metrics *m);

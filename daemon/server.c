@@ -10,6 +10,7 @@
 
 #include <zmq.h>
 
+#include "conn_budget.h"
 #include "ipc_guard.h"
 #include "log.h"
 #include "server.h"
@@ -23,6 +24,7 @@
 #define SERVER_THROTTLE_LIMIT 5
 #define SERVER_THROTTLE_WINDOW 600
 #define SERVER_THROTTLE_SLOTS 4096
+#define SERVER_BACKLOG 1024
 
 struct slot {
 	zmq_msg_t ident;
@@ -39,6 +41,7 @@ struct server {
 	bool insecure;
 	bool answer;                 /* the answer endpoint */
 	struct throttle *throttle;   /* answer endpoint only */
+	struct conn_budget *budget;
 	int batch_max;
 	struct metrics *metrics;
 	struct slot *slots;
@@ -283,6 +286,11 @@ static bool setup_socket(struct server *s, const struct server_options *opt,
 	zmq_setsockopt(s->sock, ZMQ_LINGER, &zero, sizeof zero);
 	zmq_setsockopt(s->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
 	zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	/* A crowd of phones connects at once after an SMS round: the kernel's
+	 * queue of unaccepted connections, not libzmq's default of 100,
+	 * decides how many wait instead of being refused. */
+	int backlog = SERVER_BACKLOG;
+	zmq_setsockopt(s->sock, ZMQ_BACKLOG, &backlog, sizeof backlog);
 	if (!opt->insecure) {
 		if (zmq_setsockopt(s->sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
 		    zmq_setsockopt(s->sock, ZMQ_CURVE_SECRETKEY, opt->secret_key, 40) ||
@@ -338,6 +346,13 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 		server_destroy(&s);
 		return NULL;
 	}
+	s->budget = conn_budget_new(base, zmq_ctx, s->sock, s->answer ? "answer" : "request",
+	                            opt->max_connections > 0 ? opt->max_connections : 1,
+	                            err, errsz);
+	if (!s->budget) {
+		server_destroy(&s);
+		return NULL;
+	}
 	int fd;
 	size_t len = sizeof fd;
 	zmq_getsockopt(s->sock, ZMQ_FD, &fd, &len);
@@ -362,6 +377,10 @@ void server_destroy(struct server **sp)
 		event_free(s->readable);
 	if (s->kick)
 		event_free(s->kick);
+	/* The monitor first: it sends to the budget's socket. */
+	if (s->sock && s->budget)
+		zmq_socket_monitor(s->sock, NULL, 0);
+	conn_budget_destroy(&s->budget);
 	if (s->sock)
 		zmq_close(s->sock);
 	throttle_destroy(&s->throttle);
@@ -374,4 +393,11 @@ void server_destroy(struct server **sp)
 unsigned long long server_requests(const struct server *s)
 {
 	return s->requests;
+}
+
+void server_connections(const struct server *s, int *open, uint64_t *refused, int *max)
+{
+	*open = conn_budget_open(s->budget);
+	*refused = conn_budget_refused(s->budget);
+	*max = conn_budget_max(s->budget);
 }

@@ -27,6 +27,7 @@ struct server_options {
 	const char *secret_key;   /* server Z85 secret key (secure mode) */
 	int batch_max;
 	int max_msg_size;
+	int max_connections;      /* the endpoint's budget (conn_budget.h) */
 	struct metrics *metrics;  /* may be NULL */
 };
 
@@ -44,5 +45,7 @@ void server_destroy(struct server **s);
 
 /* Requests answered so far (for status lines). */
 unsigned long long server_requests(const struct server *s);
+/* Its connection budget: connections open, refused so far, the budget. */
+void server_connections(const struct server *s, int *open, uint64_t *refused, int *max);
 
 #endif
