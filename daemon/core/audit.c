@@ -79,8 +79,7 @@ void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v)
 	msgpack_pack_uint64(pk, v);
 }
 
-static void audit_pack_kv_bin(msgpack_packer *pk, const char *k,
-                              const uint8_t *p, size_t n)
+void audit_pack_kv_bin(msgpack_packer *pk, const char *k, const uint8_t *p, size_t n)
 {
 	proto_pack_str(pk, k);
 	msgpack_pack_bin(pk, n);
@@ -509,9 +508,8 @@ static bool audit_rd_date_or_nil(struct audit_rd *rd, const char *k, int32_t *ou
 	return audit_rd_check(rd, v && audit_obj_date(v, out) && *out != 0);
 }
 
-/* A bin of min..max bytes into buf; *n (may be NULL) gets the length. */
-static bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf,
-                         size_t min, size_t max, size_t *n)
+bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf, size_t min,
+                  size_t max, size_t *n)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 

@@ -25,6 +25,7 @@ struct audit_rd {
 };
 
 void audit_pack_kv_uint(msgpack_packer *pk, const char *k, uint64_t v);
+void audit_pack_kv_bin(msgpack_packer *pk, const char *k, const uint8_t *p, size_t n);
 /* The `excluded` map (audit_excluded.c): the 13-key layout when split,
  * else the 12-key one of older entries (audit.h, struct audit_excluded). */
 void audit_pack_excluded(msgpack_packer *pk, const uint64_t excluded[RULE__COUNT],
@@ -45,6 +46,9 @@ bool audit_rd_opt_str(struct audit_rd *rd, const char *k, char *buf, size_t size
 bool audit_rd_choice(struct audit_rd *rd, const char *k, const char *const *names,
                      int *out);
 bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub);
+/* A bin of min..max bytes into buf; *n (may be NULL) gets the length. */
+bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf, size_t min,
+                  size_t max, size_t *n);
 /* Either layout: excluded[RULE_OK] gets outside_specialty + outside_group
  * (all outside the bucket), *outside_group the latter (0 in the 12-key
  * layout), *split whether the map had it. */
