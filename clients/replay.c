@@ -24,6 +24,7 @@
 #include "proto.h"
 #include "replace.h"
 #include "seat_role.h"
+#include "sign.h"
 
 _Static_assert(REPLAY_HASH_LEN == AUDIT_HASH_LEN, "one hash length");
 
@@ -126,6 +127,37 @@ static bool replay_genesis(struct replay_at *x, const msgpack_object *body)
 		return replay_unparsed(x);
 	r->commit_seq = x->seq;
 	r->commit_draw = 0;
+	r->commit_type = AUDIT_GENESIS;
+	return true;
+}
+
+/* The signing key changes (DRAW.md 3.2.3): the old key reveals its
+ * pending secret and endorses the new key, which commits to the next. */
+static bool replay_key_rotated(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	struct audit_rotation rot;
+	uint8_t c[AUDIT_HASH_LEN];
+
+	if (!audit_read_key_rotated(body, &rot))
+		return replay_unparsed(x);
+	if (r->has_key && memcmp(rot.old_key, r->key, sizeof r->key) != 0)
+		return replay_fail(x, "rotates from a key that is not the one the log "
+		                   "rotated to before");
+	if (!sign_rotation_is_valid(rot.endorsement, x->seq, r->hash, rot.new_key,
+	                            rot.old_key))
+		return replay_fail(x, "the old key's endorsement of the new key does not "
+		                   "verify");
+	audit_commit(c, rot.secret);
+	if (memcmp(c, r->commit, sizeof c) != 0)
+		return replay_fail(x, "secret does not open the pending commitment of seq "
+		                   "%lld", (long long)r->commit_seq);
+	memcpy(r->commit, rot.next_commit, sizeof r->commit);
+	r->commit_seq = x->seq;
+	r->commit_draw = 0;
+	r->commit_type = AUDIT_KEY_ROTATED;
+	memcpy(r->key, rot.new_key, sizeof r->key);
+	r->has_key = true;
 	return true;
 }
 
@@ -409,7 +441,8 @@ static bool replay_draw_secret(struct replay_at *x, const struct audit_transcrip
 			                   "seq %lld (draw %lld)", (long long)r->commit_seq,
 			                   (long long)r->commit_draw);
 		return replay_fail(x, "secret does not open the commitment of seq "
-		                   "%lld (%s)", (long long)r->commit_seq, AUDIT_GENESIS);
+		                   "%lld (%s)", (long long)r->commit_seq,
+		                   r->commit_type ? r->commit_type : AUDIT_GENESIS);
 	}
 	memcpy(r->commit, tr->next_commit, sizeof r->commit);
 	r->commit_seq = x->seq;
@@ -689,6 +722,7 @@ static const struct replay_type {
 	{AUDIT_EXPERT_WARNED, replay_expert_warned},
 	{AUDIT_EXPERT_FLAGGED, replay_expert_flagged},
 	{AUDIT_ORG_MERGED, replay_org_merged},
+	{AUDIT_KEY_ROTATED, replay_key_rotated},
 };
 
 static bool replay_body(struct replay_at *x, const void *body, size_t body_len)

@@ -52,7 +52,12 @@ struct replay {
 	bool spent;                  /* a mismatch was reported */
 	int64_t spent_seq;
 	uint8_t commit[AUDIT_HASH_LEN];   /* what the next draw must open */
-	int64_t commit_seq, commit_draw;  /* where it was made (draw 0 = genesis) */
+	int64_t commit_seq, commit_draw;  /* where it was made (draw 0: genesis or
+	                                   * a key.rotated entry, commit_type) */
+	const char *commit_type;
+	uint8_t key[32];                  /* the signing key since the last
+	                                   * key.rotated (has_key) */
+	bool has_key;
 	int32_t *term_start, *term_end;   /* by term number; [0] unused */
 	int n_terms;
 	int64_t last_draw, last_conflict, last_assignment;

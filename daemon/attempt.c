@@ -20,6 +20,7 @@
 #include "pool.h"
 #include "replace.h"
 #include "reply.h"
+#include "secret.h"
 
 /* Term dates by number, for recusal's term rule (terms are numbered
  * 1, 2, ... by the daemon, so number n is at index n). */
@@ -74,21 +75,18 @@ void attempt_view_free(struct attempt_view *v)
 	v->start = v->end = NULL;
 }
 
-/* Reveal the committed secret and commit to the next one. */
+/* Reveal the committed secret and commit to the next one (DRAW.md 3.2.1). */
 static enum proto_status next_secret(struct handler_ctx *ctx,
                                      struct audit_transcript *tr, struct reply *rep)
 {
-	size_t len = 0;
-	enum store_result r = store_meta_get(ctx->store, AUDIT_LOG_SECRET_KEY,
-	                                     tr->secret, sizeof tr->secret, &len);
-	if (r != STORE_OK || len != AUDIT_SECRET_LEN)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL,
-		                   "the draw secret chain is missing");
-	uint8_t next[AUDIT_SECRET_LEN];
-	randombytes_buf(next, sizeof next);
-	audit_commit(tr->next_commit, next);
-	r = store_meta_put(ctx->store, AUDIT_LOG_SECRET_KEY, next, sizeof next);
-	sodium_memzero(next, sizeof next);
+	char why[160] = "";
+	enum store_result r = ctx->sign
+		? secret_next(ctx->store, ctx->sign, tr->secret, tr->next_commit, why,
+		              sizeof why)
+		: STORE_UNKNOWN;
+	if (r == STORE_UNKNOWN)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "%s",
+		                   why[0] ? why : "no signing key");
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 

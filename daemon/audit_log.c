@@ -8,6 +8,8 @@
 #include <sodium.h>
 
 #include "audit_log.h"
+#include "head.h"
+#include "secret.h"
 
 enum store_result audit_log_append(struct store *s, const char *type, int64_t at,
                                    const msgpack_sbuffer *body, int64_t *seq,
@@ -32,31 +34,75 @@ enum store_result audit_log_append(struct store *s, const char *type, int64_t at
 	return STORE_OK;
 }
 
-enum store_result audit_log_init(struct store *s, int64_t now)
+enum store_result audit_log_init(struct store *s, const struct sign_key *k, int64_t now)
 {
 	int64_t last;
 	uint8_t h[AUDIT_HASH_LEN];
 	enum store_result r = store_audit_last(s, &last, h);
 	if (r != STORE_OK || last > 0)
 		return r;
-	uint8_t secret[AUDIT_SECRET_LEN], commit[AUDIT_HASH_LEN];
-	randombytes_buf(secret, sizeof secret);
-	audit_commit(commit, secret);
+	uint8_t commit[AUDIT_HASH_LEN];
 	msgpack_sbuffer body;
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&body);
 	msgpack_packer_init(&pk, &body, msgpack_sbuffer_write);
-	audit_pack_genesis(&pk, commit);
 	r = store_batch_begin(s);
 	if (r == STORE_OK)
-		r = store_meta_put(s, AUDIT_LOG_SECRET_KEY, secret, sizeof secret);
-	if (r == STORE_OK)
+		r = secret_first(s, k, commit);
+	if (r == STORE_OK) {
+		audit_pack_genesis(&pk, commit);
 		r = audit_log_append(s, AUDIT_GENESIS, now, &body, NULL, NULL);
+	}
+	if (r == STORE_OK)
+		r = head_sign(s, k, NULL);
 	if (r == STORE_OK)
 		r = store_batch_commit(s);
 	else
 		store_batch_rollback(s);
-	sodium_memzero(secret, sizeof secret);
+	msgpack_sbuffer_destroy(&body);
+	return r;
+}
+
+/* The key.rotated entry's body, to be appended after seq last (hash prev). */
+static enum store_result rotation_body(struct store *s, const struct sign_key *old,
+                                       const struct sign_key *new, msgpack_sbuffer *body,
+                                       char *why, size_t whysz)
+{
+	struct audit_rotation rot;
+	uint8_t prev[AUDIT_HASH_LEN];
+	int64_t last;
+	enum store_result r = store_audit_last(s, &last, prev);
+	if (r == STORE_OK)
+		r = secret_rotate(s, old, new, rot.secret, rot.next_commit, why, whysz);
+	if (r != STORE_OK)
+		return r;
+	memcpy(rot.old_key, old->public_key, sizeof rot.old_key);
+	memcpy(rot.new_key, new->public_key, sizeof rot.new_key);
+	sign_rotation(rot.endorsement, last + 1, prev, new->public_key, old);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, body, msgpack_sbuffer_write);
+	audit_pack_key_rotated(&pk, &rot);
+	sodium_memzero(rot.secret, sizeof rot.secret);
+	return STORE_OK;
+}
+
+enum store_result audit_log_rotate(struct store *s, const struct sign_key *old,
+                                   const struct sign_key *new, int64_t now,
+                                   char *why, size_t whysz)
+{
+	msgpack_sbuffer body;
+	msgpack_sbuffer_init(&body);
+	enum store_result r = store_batch_begin(s);
+	if (r == STORE_OK)
+		r = rotation_body(s, old, new, &body, why, whysz);
+	if (r == STORE_OK)
+		r = audit_log_append(s, AUDIT_KEY_ROTATED, now, &body, NULL, NULL);
+	if (r == STORE_OK)
+		r = head_sign(s, new, NULL);
+	if (r == STORE_OK)
+		r = store_batch_commit(s);
+	else
+		store_batch_rollback(s);
 	msgpack_sbuffer_destroy(&body);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <msgpack.h>
 
 #include "audit.h"
+#include "sign.h"
 #include "store.h"
 
 /* Append one entry; on success *seq (may be NULL) is its sequence number
@@ -20,9 +21,21 @@ enum store_result audit_log_append(struct store *s, const char *type, int64_t at
                                    const msgpack_sbuffer *body, int64_t *seq,
                                    uint8_t hash[AUDIT_HASH_LEN]);
 
-/* On an empty log: make the first draw secret, keep it in the store and
- * append the genesis entry with its commitment, in one transaction. */
-enum store_result audit_log_init(struct store *s, int64_t now);
+/* On an empty log: commit to the first draw secret (derived from k),
+ * append the genesis entry with the commitment and sign it as the head,
+ * in one transaction. */
+enum store_result audit_log_init(struct store *s, const struct sign_key *k, int64_t now);
+
+/*
+ * The signing key changes from old to new (DRAW.md 3.2.3), in one
+ * transaction: the pending secret is revealed with old and the next
+ * committed under new in a key.rotated entry that old endorses; the head
+ * is then signed with new. STORE_UNKNOWN with why set when old cannot
+ * reveal the pending secret.
+ */
+enum store_result audit_log_rotate(struct store *s, const struct sign_key *old,
+                                   const struct sign_key *new, int64_t now,
+                                   char *why, size_t whysz);
 
 /* What the start-up check of the chain found (DRAW.md 4.1). */
 struct audit_log_check {
@@ -44,8 +57,5 @@ enum store_result audit_log_check(struct store *s, struct audit_log_check *c);
 
 /* The store key of the checkpoint: seq (8 bytes, big-endian), hash. */
 #define AUDIT_LOG_CHECKPOINT_KEY "audit.checkpoint"
-
-/* The store key of the secret the next draw reveals. */
-#define AUDIT_LOG_SECRET_KEY "draw.secret"
 
 #endif

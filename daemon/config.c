@@ -69,6 +69,9 @@ static const struct config_key config_keys[] = {
 	{"server", "answer_max_connections", NULL, CONFIG_K_INT,
 	 offsetof(struct config, answer_max_connections), 0, 1, 60000},
 	CONFIG_STR("security", "secret_key", "secret-key", secret_key_file),
+	CONFIG_STR("security", "sign_key", "sign-key", sign_key_file),
+	CONFIG_STR("security", "previous_sign_key", "previous-sign-key",
+	           previous_sign_key_file),
 	CONFIG_STR("security", "allowlist", "allowlist", allowlist_file),
 	{"security", "insecure", NULL, CONFIG_K_BOOL,
 	 offsetof(struct config, insecure), 0, 0, 0},
@@ -122,6 +125,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s",
 	         "127.0.0.1:9570");
 	cfg->secret_key_file[0] = '\0';
+	cfg->sign_key_file[0] = '\0';
+	cfg->previous_sign_key_file[0] = '\0';
 	cfg->allowlist_file[0] = '\0';
 	cfg->insecure = false;
 	cfg->batch_max = 256;
@@ -423,6 +428,8 @@ static const struct option config_options[] = {
 	{"metrics-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"batch-max", required_argument, NULL, CONFIG_OPT_KEY},
 	{"secret-key", required_argument, NULL, CONFIG_OPT_KEY},
+	{"sign-key", required_argument, NULL, CONFIG_OPT_KEY},
+	{"previous-sign-key", required_argument, NULL, CONFIG_OPT_KEY},
 	{"allowlist", required_argument, NULL, CONFIG_OPT_KEY},
 	{"log-level", required_argument, NULL, CONFIG_OPT_KEY},
 	{"insecure", no_argument, NULL, CONFIG_OPT_INSECURE},
@@ -729,6 +736,9 @@ void config_usage(FILE *out)
 "  --metrics-listen HOST:PORT  /metrics, /livez, /readyz over HTTP\n"
 "                          [metrics] listen (default 127.0.0.1:9570; off = none)\n"
 "  --secret-key FILE     server CURVE key file [security] secret_key\n"
+"  --sign-key FILE       signing key file (required) [security] sign_key\n"
+"  --previous-sign-key FILE  the signing key before --sign-key: rotate to\n"
+"                        --sign-key at start [security] previous_sign_key\n"
 "  --allowlist FILE      client key allowlist [security] allowlist\n"
 "  --insecure            no CURVE; only on ipc:// or loopback tcp://\n"
 "                                             [security] insecure\n"

@@ -22,6 +22,8 @@ struct config {
 	char notify_listen[CONFIG_ENDPOINT_MAX]; /* [server] notify_listen */
 	char metrics_listen[CONFIG_ENDPOINT_MAX]; /* [metrics] listen, HOST:PORT or "off" */
 	char secret_key_file[CONFIG_PATH_MAX];   /* [security] secret_key */
+	char sign_key_file[CONFIG_PATH_MAX];     /* [security] sign_key */
+	char previous_sign_key_file[CONFIG_PATH_MAX]; /* [security] previous_sign_key */
 	char allowlist_file[CONFIG_PATH_MAX];    /* [security] allowlist */
 	bool insecure;                           /* [security] insecure */
 	bool read_only;                          /* --read-only: serve reads only */

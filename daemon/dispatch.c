@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "dispatch.h"
+#include "head.h"
 #include "handler.h"
 #include "ident.h"
 #include "log.h"
@@ -435,6 +436,38 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 	return false;
 }
 
+/*
+ * The request appended entries after seq before (-1: it records none):
+ * sign the new head at once, inside the request, whose savepoint rolls
+ * the signature back with it; a read later in the batch then finds every
+ * entry under a signed head (DRAW.md 4.7.1). rc gets the receipt
+ * (PROTOCOL.md 5.4.1), *has whether there is one. False when the
+ * signature cannot be kept.
+ */
+static bool sign_entries(struct dispatch *d, int64_t before, struct reply_receipt *rc,
+                         bool *has)
+{
+	struct head h;
+	int64_t last;
+	*has = false;
+	/* Never on a read-only daemon: its log may hold what it refused. */
+	if (before < 0 || !d->ctx.sign || d->read_only[0])
+		return true;
+	if (store_audit_last(d->store, &last, rc->hash) != STORE_OK)
+		return false;
+	if (last <= before)
+		return true;
+	if (head_sign(d->store, d->ctx.sign, &h) != STORE_OK)
+		return false;
+	rc->seq = last;
+	rc->head_seq = h.seq;
+	memcpy(rc->head_hash, h.hash, sizeof rc->head_hash);
+	memcpy(rc->sig, h.sig, sizeof rc->sig);
+	memcpy(rc->key, d->ctx.sign->public_key, sizeof rc->key);
+	*has = true;
+	return true;
+}
+
 static void run_one(struct dispatch *d, struct dispatch_item *it)
 {
 	struct proto_request *req = NULL;
@@ -475,13 +508,26 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	}
 	ctx_start(d, &it->caller);
 	size_t notified = d->notify.n;
+	int64_t before = -1;   /* only recorded ops append, and get receipts */
+	struct reply_receipt rc;
+	bool has_rc = false;
+	if (op->recorded && store_audit_last(d->store, &before, rc.hash) != STORE_OK)
+		before = -1;
 	st = fn(&d->ctx, req, &d->rep);
 	if (!store_in_batch(d->store)) {
 		/* SQLite dropped the whole transaction under the handler. */
 		d->lost = true;
 		goto out;
 	}
+	if ((st == PROTO_OK || d->rep.keep_changes_on_error) &&
+	    !sign_entries(d, before, &rc, &has_rc)) {
+		d->rep.keep_changes_on_error = false;
+		st = reply_error(&d->rep, PROTO_E_UNAVAILABLE, NULL,
+		                 "the store cannot write now; nothing was applied");
+	}
 	reply_build(&d->rep, req->id, st, true, &it->reply);
+	if (has_rc)
+		reply_add_receipt(&it->reply, &rc);
 	it->status = st;
 	/* A failed request rolls back alone, unless what it wrote is the
 	 * record of the failure itself (a failed draw's transcript). */
@@ -502,6 +548,8 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		const msgpack_sbuffer *rec = &it->reply;
 		if (d->rep.n_tokens) {
 			reply_build(&d->rep, req->id, st, false, &d->record);
+			if (has_rc)
+				reply_add_receipt(&d->record, &rc);
 			rec = &d->record;
 		}
 		r = store_request_save(d->store, it->caller.principal, req->id,
@@ -591,6 +639,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 		                         ? d->expire_hold : d->next_due);
 }
 
+void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k)
+{
+	d->ctx.sign = k;
+}
+
 void dispatch_set_read_only(struct dispatch *d, const char *why)
 {
 	snprintf(d->read_only, sizeof d->read_only, "%s", why);
@@ -657,8 +710,11 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
-	if (!d->stale && !d->read_only[0])
+	if (!d->stale && !d->read_only[0]) {
 		expire_due(d);
+		if (d->ctx.sign && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
+			d->lost = true;
+	}
 	for (size_t i = 0; i < n && !d->lost; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
@@ -671,6 +727,11 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		            store_audit_last(d->store, &last, h) == STORE_OK;
 		next_due = store_assignment_next_deadline(d->store);
 	}
+	/* Every committed entry is under a signed head (DRAW.md 4.7); after
+	 * the signing of each request, this only reads it back. */
+	if (!d->lost && d->ctx.sign && !d->read_only[0] &&
+	    head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
+		d->lost = true;
 	double t0 = mono_seconds();
 	/* A transaction SQLite abandoned applied nothing: say so. */
 	enum store_result r = STORE_NOT_WRITABLE;

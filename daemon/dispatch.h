@@ -22,6 +22,7 @@
 #include "recusal.h"
 #include "pool.h"
 #include "proto.h"
+#include "sign.h"
 #include "store.h"
 
 /* One request of a batch. The caller fills body/len/caller; dispatch
@@ -51,6 +52,9 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               const struct recusal_config *rules,
                               const struct assign_rules *assign);
 void dispatch_destroy(struct dispatch **d);
+/* The key that signs each batch's head and derives draw secrets
+ * (borrowed; DRAW.md 4.7). Without one nothing is recorded. */
+void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k);
 
 /*
  * Whether every served operation of proto_ops.def has a handler and no

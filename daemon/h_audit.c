@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "handler.h"
+#include "head.h"
 
 #define AUDIT_PAGE_DEFAULT 200
 
@@ -28,6 +29,18 @@ static void pack_entry(msgpack_packer *pk, const struct store_audit_row *r)
 	pack_bin(pk, "hash", r->hash, sizeof r->hash);
 }
 
+/* The signed head (PROTOCOL.md 7.11.1): who checks it needs no trust in
+ * this reply, only the published public key. */
+static void pack_head(msgpack_packer *pk, const struct head *h, const struct sign_key *k)
+{
+	proto_pack_str(pk, "head");
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "seq", h->seq);
+	pack_bin(pk, "hash", h->hash, sizeof h->hash);
+	pack_bin(pk, "sig", h->sig, sizeof h->sig);
+	pack_bin(pk, "key", k->public_key, sizeof k->public_key);
+}
+
 enum proto_status h_audit_entries(struct handler_ctx *ctx,
                                   const struct proto_request *req, struct reply *rep)
 {
@@ -37,19 +50,28 @@ enum proto_status h_audit_entries(struct handler_ctx *ctx,
 	size_t n;
 	int64_t last;
 	uint8_t h[STORE_AUDIT_HASH_LEN];
+	struct head head;
 	enum store_result r = store_audit_last(ctx->store, &last, h);
+	enum store_result hr = r == STORE_OK ? head_get(ctx->store, &head) : r;
+	if (hr != STORE_OK && hr != STORE_NOT_FOUND)
+		return handler_store_error(rep, hr);
+	/* A writable daemon signs after every request that appends, so the
+	 * head is the last entry; beyond it are entries it never wrote. */
+	bool signed_head = hr == STORE_OK && ctx->sign;
 	if (r == STORE_OK)
 		r = store_audit_list(ctx->store, after, limit, &rows, &n);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 2);
+	msgpack_pack_map(pk, 2 + signed_head);
 	proto_pack_kv_int(pk, "last", last);
 	proto_pack_str(pk, "entries");
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
 		pack_entry(pk, &rows[i]);
 	store_audit_rows_free(rows, n);
+	if (signed_head)
+		pack_head(pk, &head, ctx->sign);
 	return PROTO_OK;
 }
 

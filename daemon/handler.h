@@ -19,6 +19,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "reply.h"
+#include "sign.h"
 #include "store.h"
 
 struct catalog;
@@ -42,6 +43,7 @@ struct handler_ctx {
 	const struct recusal_config *rules;
 	const struct assign_rules *assign;
 	const struct auth_entry *caller; /* authenticated principal and role */
+	const struct sign_key *sign;     /* signs heads, derives draw secrets */
 	struct notify_queue *notify;     /* offers and closings of this batch */
 	int64_t now;                     /* unix seconds, one reading per batch */
 	int32_t today;                   /* day number in local time */

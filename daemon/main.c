@@ -23,6 +23,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "engage.h"
+#include "head.h"
 #include "http.h"
 #include "metrics.h"
 #include "keys.h"
@@ -30,7 +31,9 @@
 #include "log.h"
 #include "pool.h"
 #include "publish.h"
+#include "secret.h"
 #include "server.h"
+#include "signkey.h"
 #include "store.h"
 #include "zap.h"
 
@@ -57,6 +60,9 @@ struct daemon {
 	struct metrics metrics;
 	struct http *http;
 	char chain_note[200];      /* what the start-up chain check found */
+	struct sign_key sign;      /* signs heads, derives draw secrets */
+	struct sign_key previous;  /* --previous-sign-key: rotate from it */
+	bool has_previous;
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
 };
@@ -103,6 +109,8 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	if (strcmp(nc->db_path, d->cfg.db_path) || strcmp(nc->listen, d->cfg.listen) ||
 	    nc->insecure != d->cfg.insecure ||
 	    strcmp(nc->secret_key_file, d->cfg.secret_key_file) ||
+	    strcmp(nc->sign_key_file, d->cfg.sign_key_file) ||
+	    strcmp(nc->previous_sign_key_file, d->cfg.previous_sign_key_file) ||
 	    nc->batch_max != d->cfg.batch_max || nc->max_msg_size != d->cfg.max_msg_size)
 		log_warn("SIGHUP: database, endpoint, key and batch settings change "
 		         "only at restart");
@@ -211,6 +219,78 @@ static void daemon_load_auth(struct daemon *d, struct keys_pair *kp)
 		log_fatal(EX_SOFTWARE, "cannot start the ZAP handler: %s", err);
 }
 
+/* The signing key (PROTOCOL.md 4.3.1): required, as a file beside the
+ * CURVE key and never in the database. */
+static void daemon_read_sign_key(const char *path, const char *what,
+                                 struct sign_key *k)
+{
+	char err[512];
+	uint8_t seed[SIGNKEY_LEN], pk[SIGNKEY_LEN];
+	if (!signkey_read_secret(path, seed, pk, err, sizeof err))
+		log_fatal(EX_CONFIG, "%s: %s", what, err);
+	sign_key_from_seed(k, seed);
+	sodium_memzero(seed, sizeof seed);
+}
+
+static void daemon_load_sign_key(struct daemon *d)
+{
+	if (d->cfg.sign_key_file[0] == '\0')
+		log_fatal(EX_CONFIG, "[security] sign_key (--sign-key) is required: the key "
+		          "that signs the audit log and derives the draw secrets (make one "
+		          "with `expertctl keygen --sign BASE`)");
+	daemon_read_sign_key(d->cfg.sign_key_file, "signing key", &d->sign);
+	d->has_previous = d->cfg.previous_sign_key_file[0] != '\0';
+	if (d->has_previous)
+		daemon_read_sign_key(d->cfg.previous_sign_key_file, "previous signing key",
+		                     &d->previous);
+}
+
+/* --previous-sign-key (DRAW.md 3.2.3): when the log's head is the
+ * previous key's, change to --sign-key in an audited entry. */
+static void daemon_rotate(struct daemon *d, struct audit_log_check *c)
+{
+	int64_t bad;
+	bool adopted;
+	char why[160];
+	if (!d->has_previous || d->cfg.read_only)
+		return;
+	if (!c->bad) {
+		log_info("--previous-sign-key: the log's head is already signed by "
+		         "--sign-key; nothing to rotate");
+		return;
+	}
+	if (head_check(d->store, &d->previous, &bad, &adopted, why, sizeof why)
+	    != STORE_OK || bad)
+		return;   /* not the previous key's log either: c->bad stands */
+	if (audit_log_rotate(d->store, &d->previous, &d->sign, (int64_t)time(NULL), why,
+	                     sizeof why) != STORE_OK)
+		log_fatal(EX_CONFIG, "cannot rotate the signing key: %s",
+		          why[0] ? why : store_errmsg(d->store));
+	log_warn("signing key rotated to %s: the key.rotated entry reveals the previous "
+	         "key's pending draw secret and commits under the new one",
+	         d->cfg.sign_key_file);
+	c->bad = 0;
+	c->why[0] = '\0';
+}
+
+/* After an intact chain: its signed head (DRAW.md 4.7) and the pending
+ * draw secret (DRAW.md 3.2.1). c->bad is set as for a broken chain. */
+static void daemon_check_head(struct daemon *d, struct audit_log_check *c)
+{
+	bool adopted = false;
+	if (head_check(d->store, &d->sign, &c->bad, &adopted, c->why, sizeof c->why)
+	    != STORE_OK)
+		log_fatal(EX_IOERR, "cannot read the signed head: %s", store_errmsg(d->store));
+	if (adopted)
+		log_warn("the audit log had no signed head: signed its head (entry %lld) "
+		         "as it stands (DRAW.md 4.7.3)", (long long)c->last);
+	daemon_rotate(d, c);
+	char why[160];
+	if (!c->bad && !d->cfg.read_only &&
+	    secret_check(d->store, &d->sign, why, sizeof why) != STORE_OK)
+		log_fatal(EX_CONFIG, "signing key %s: %s", d->cfg.sign_key_file, why);
+}
+
 /* The chain from the last checkpoint (DRAW.md 4.1): a broken one is never
  * served or appended to, unless --read-only asks to look at it. */
 static void daemon_check_chain(struct daemon *d)
@@ -220,6 +300,8 @@ static void daemon_check_chain(struct daemon *d)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (audit_log_check(d->store, &c) != STORE_OK)
 		log_fatal(EX_IOERR, "cannot read the audit log: %s", store_errmsg(d->store));
+	if (!c.bad)
+		daemon_check_head(d, &c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	            (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -253,7 +335,8 @@ static void daemon_open_store(struct daemon *d)
 	if (!d->pool || !d->engage || !dispatch_reload_pool(d->store, d->pool) ||
 	    !dispatch_reload_engage(d->store, d->pool, d->engage))
 		log_fatal(EX_SOFTWARE, "cannot load the pool: %s", store_errmsg(d->store));
-	if (audit_log_init(d->store, (int64_t)time(NULL)) != STORE_OK)
+	daemon_load_sign_key(d);
+	if (audit_log_init(d->store, &d->sign, (int64_t)time(NULL)) != STORE_OK)
 		log_fatal(EX_IOERR, "cannot start the audit log: %s",
 		          store_errmsg(d->store));
 	daemon_set_rules(d, &d->cfg);
@@ -265,6 +348,7 @@ static void daemon_open_store(struct daemon *d)
 	d->dispatch = dispatch_new(d->store, d->pool, d->engage, &d->rules, &d->assign);
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
+	dispatch_set_sign_key(d->dispatch, &d->sign);
 	if (dispatch_stale(d->dispatch))
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
 		          store_errmsg(d->store));
@@ -354,6 +438,7 @@ static void daemon_publish(struct daemon *d, const struct keys_pair *kp)
 		.insecure = d->cfg.insecure,
 		.secret_key = kp->secret_key,
 		.zap = d->zap,
+		.sign = &d->sign,
 	};
 	d->publish = publish_new(d->zmq_ctx, d->store, &po, err, sizeof err);
 	if (!d->publish)
@@ -449,6 +534,8 @@ static void daemon_close(struct daemon *d)
 	engage_destroy(&d->engage);
 	pool_destroy(&d->pool);
 	store_close(&d->store);
+	sign_key_wipe(&d->sign);
+	sign_key_wipe(&d->previous);
 }
 
 static int daemon_check_config(struct daemon *d)
@@ -464,6 +551,7 @@ static int daemon_check_config(struct daemon *d)
 			log_fatal(EX_CONFIG, "allowlist: %s", err);
 		auth_list_destroy(&list);
 	}
+	daemon_load_sign_key(d);
 	printf("configuration OK\n");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "audit.h"
+#include "head.h"
 #include "ipc_guard.h"
 #include "log.h"
 #include "mask.h"
@@ -34,6 +35,7 @@
 struct publish {
 	void *sock;
 	struct store *store;
+	const struct sign_key *sign;
 	msgpack_sbuffer sb;   /* one message body, reused */
 };
 
@@ -78,6 +80,7 @@ struct publish *publish_new(void *zmq_ctx, struct store *store,
 		return NULL;
 	}
 	p->store = store;
+	p->sign = opt->sign;
 	msgpack_sbuffer_init(&p->sb);
 	p->sock = zmq_socket(zmq_ctx, ZMQ_PUB);
 	if (!p->sock) {
@@ -213,12 +216,35 @@ static void publish_pack_entry(struct publish *p, msgpack_packer *pk,
 	msgpack_unpacked_destroy(&u);
 }
 
-static void publish_one(struct publish *p, const struct store_audit_row *r)
+static void publish_pack_bin(msgpack_packer *pk, const char *k, const uint8_t *b,
+                             size_t n)
+{
+	proto_pack_str(pk, k);
+	msgpack_pack_bin(pk, n);
+	msgpack_pack_bin_body(pk, b, n);
+}
+
+/* The signed head, on the message of the entry it names (STREAMS.md 3). */
+static void publish_pack_head(const struct publish *p, msgpack_packer *pk,
+                              const struct head *h)
+{
+	proto_pack_str(pk, "head");
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "seq", h->seq);
+	publish_pack_bin(pk, "hash", h->hash, sizeof h->hash);
+	publish_pack_bin(pk, "sig", h->sig, sizeof h->sig);
+	publish_pack_bin(pk, "key", p->sign->public_key, sizeof p->sign->public_key);
+}
+
+static void publish_one(struct publish *p, const struct store_audit_row *r,
+                        const struct head *h)
 {
 	msgpack_packer pk;
+	bool signed_head = h && h->seq == r->seq &&
+	                   memcmp(h->hash, r->hash, sizeof h->hash) == 0;
 	msgpack_sbuffer_clear(&p->sb);
 	msgpack_packer_init(&pk, &p->sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 5);
+	msgpack_pack_map(&pk, 5 + signed_head);
 	proto_pack_kv_int(&pk, "seq", r->seq);
 	proto_pack_kv_int(&pk, "at", r->at);
 	proto_pack_kv_str(&pk, "type", r->type);
@@ -227,6 +253,8 @@ static void publish_one(struct publish *p, const struct store_audit_row *r)
 	msgpack_pack_bin_body(&pk, r->hash, sizeof r->hash);
 	proto_pack_str(&pk, "entry");
 	publish_pack_entry(p, &pk, r);
+	if (signed_head)
+		publish_pack_head(p, &pk, h);
 	/* PUB sends never block; past the high-water mark libzmq drops the
 	 * message for that subscriber, which sees a gap in seq. */
 	if (zmq_send(p->sock, r->type, strlen(r->type), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
@@ -239,6 +267,8 @@ static void publish_one(struct publish *p, const struct store_audit_row *r)
 void publish_range(struct publish *p, int64_t first, int64_t last)
 {
 	int64_t after = first - 1;
+	struct head head;
+	bool has_head = p && p->sign && head_get(p->store, &head) == STORE_OK;
 	while (p && after < last) {
 		struct store_audit_row *rows = NULL;
 		size_t n = 0, want = (size_t)(last - after < PUBLISH_PAGE ? last - after
@@ -252,7 +282,7 @@ void publish_range(struct publish *p, int64_t first, int64_t last)
 			return;
 		}
 		for (size_t i = 0; i < n; i++)
-			publish_one(p, &rows[i]);
+			publish_one(p, &rows[i], has_head ? &head : NULL);
 		after = rows[n - 1].seq;
 		store_audit_rows_free(rows, n);
 	}

@@ -15,6 +15,8 @@
  * dropped) and, for draws, the panel's masked names added. Sequence
  * numbers are consecutive, so a subscriber detects a gap (a slow
  * subscriber's dropped messages) and re-fetches with audit.entries.
+ * The message of the entry that is the signed head (DRAW.md 4.7.1) also
+ * carries "head" {seq, hash, sig, key}: fresh anchors for a watcher.
  */
 #ifndef EXPERTD_PUBLISH_H
 #define EXPERTD_PUBLISH_H
@@ -23,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sign.h"
 #include "store.h"
 #include "zap.h"
 
@@ -33,6 +36,8 @@ struct publish_options {
 	bool insecure;
 	const char *secret_key;   /* server Z85 secret key (secure mode) */
 	struct zap *zap;          /* borrowed; must be running unless insecure */
+	const struct sign_key *sign; /* borrowed: its public key goes out with
+	                              * each signed head (NULL: none) */
 };
 
 /* Bind the PUB socket. Borrows zmq_ctx and store. NULL with err set

@@ -1,6 +1,7 @@
 /*
  * reply.c - handler results and the single reply builder.
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,4 +89,30 @@ void reply_build(const struct reply *r, const char *id, enum proto_status st,
 	if (tokens.data)
 		sodium_memzero(tokens.data, tokens.size);
 	msgpack_sbuffer_destroy(&tokens);
+}
+
+static void reply_pack_bin(msgpack_packer *pk, const char *k, const uint8_t *b, size_t n)
+{
+	proto_pack_str(pk, k);
+	msgpack_pack_bin(pk, n);
+	msgpack_pack_bin_body(pk, b, n);
+}
+
+void reply_add_receipt(msgpack_sbuffer *envelope, const struct reply_receipt *rc)
+{
+	/* The envelope is a fixmap of at most 6 keys (reply_build): one more
+	 * key is its first byte plus one and a pair at the end. */
+	uint8_t *top = (uint8_t *)envelope->data;
+	assert(envelope->size > 0 && (top[0] & 0xf0) == 0x80 && (top[0] & 0x0f) < 15);
+	top[0]++;
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, envelope, msgpack_sbuffer_write);
+	proto_pack_str(&pk, "receipt");
+	msgpack_pack_map(&pk, 6);
+	proto_pack_kv_int(&pk, "seq", rc->seq);
+	reply_pack_bin(&pk, "hash", rc->hash, sizeof rc->hash);
+	proto_pack_kv_int(&pk, "head_seq", rc->head_seq);
+	reply_pack_bin(&pk, "head_hash", rc->head_hash, sizeof rc->head_hash);
+	reply_pack_bin(&pk, "sig", rc->sig, sizeof rc->sig);
+	reply_pack_bin(&pk, "key", rc->key, sizeof rc->key);
 }

@@ -11,6 +11,7 @@
 #include <msgpack.h>
 
 #include "proto.h"
+#include "sign.h"
 #include "token.h"
 
 /* Most tokens one reply can carry: every seat of a panel. */
@@ -54,6 +55,21 @@ enum proto_status reply_error(struct reply *r, enum proto_status st,
 /* Show a seat's token in the live reply; false when the reply is full
  * (the token then reaches the expert only through notifications). */
 bool reply_add_token(struct reply *r, int64_t assignment, const char *text);
+
+/* What a recorded reply proves (PROTOCOL.md 5.4.1): the last entry the
+ * request appended, and the signed head it was committed under. */
+struct reply_receipt {
+	int64_t seq;
+	uint8_t hash[SIGN_HASH_LEN];
+	int64_t head_seq;
+	uint8_t head_hash[SIGN_HASH_LEN];
+	uint8_t sig[SIGN_SIG_LEN];
+	uint8_t key[SIGN_PUBLIC_LEN];   /* the signing public key */
+};
+
+/* Add `receipt` to an envelope reply_build() made, once the batch that
+ * made it is committed and its head signed. */
+void reply_add_receipt(msgpack_sbuffer *envelope, const struct reply_receipt *rc);
 
 /* Build the envelope for request id `id` with status st into out (which is
  * cleared first); with_tokens adds the tokens (live replies only). */

@@ -339,6 +339,7 @@ enum store_result store_meta_get(struct store *s, const char *key, void *buf,
                                  size_t size, size_t *len);
 enum store_result store_meta_put(struct store *s, const char *key,
                                  const void *val, size_t len);
+enum store_result store_meta_delete(struct store *s, const char *key);
 
 /* --- tasks, draws, assignments ------------------------------------------- */
 /* A task with a mixed panel's quotas (DRAW.md 3.7), if it has any. */

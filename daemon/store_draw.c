@@ -152,6 +152,15 @@ enum store_result store_meta_put(struct store *s, const char *key,
 	return store_step_done(st);
 }
 
+enum store_result store_meta_delete(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_META_DELETE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	store_bind_text(st, 1, key);
+	return store_step_done(st);
+}
+
 /* --- tasks ---------------------------------------------------------------------- */
 
 static void join_orgs(const struct task *t, char *buf, size_t size)

@@ -291,6 +291,7 @@ struct proto_reply {
 	char field[PROTO_MAX_FIELD_LEN];
 	const msgpack_object *result; /* NULL if none */
 	const msgpack_object *tokens; /* map "assignment id" -> token; NULL if none */
+	const msgpack_object *receipt; /* map (PROTOCOL.md 5.4.1); NULL if none */
 	msgpack_unpacked unpacked;
 };
 /* Decode a reply; returns false with err filled on malformed bytes. */

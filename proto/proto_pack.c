@@ -88,9 +88,9 @@ void proto_pack_reply(msgpack_sbuffer *sb, const char *id, enum proto_status st,
 /* ---- replies (client side) ---- */
 
 enum reply_key { RKEY_ID, RKEY_STATUS, RKEY_MESSAGE, RKEY_FIELD, RKEY_RESULT,
-	         RKEY_TOKENS, RKEY__COUNT };
+	         RKEY_TOKENS, RKEY_RECEIPT, RKEY__COUNT };
 static const char *const pack_reply_keys[RKEY__COUNT] = {
-	"id", "status", "message", "field", "result", "tokens"};
+	"id", "status", "message", "field", "result", "tokens", "receipt"};
 
 static bool pack_is_str(const msgpack_object *o, const char *s)
 {
@@ -180,6 +180,8 @@ bool proto_decode_reply(const void *buf, size_t len, struct proto_reply *out,
 	/* Only a map of tokens is one; anything else is ignored. */
 	if (slot[RKEY_TOKENS] && slot[RKEY_TOKENS]->type == MSGPACK_OBJECT_MAP)
 		out->tokens = slot[RKEY_TOKENS];
+	if (slot[RKEY_RECEIPT] && slot[RKEY_RECEIPT]->type == MSGPACK_OBJECT_MAP)
+		out->receipt = slot[RKEY_RECEIPT];
 	return true;
 }
 
@@ -190,4 +192,5 @@ void proto_reply_release(struct proto_reply *rep)
 	msgpack_unpacked_destroy(&rep->unpacked);
 	rep->result = NULL;
 	rep->tokens = NULL;
+	rep->receipt = NULL;
 }

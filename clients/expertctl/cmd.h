@@ -27,6 +27,7 @@ struct ctl_cmd;
 struct ctl {
 	struct client_options copt;
 	const char *request_id;    /* --request-id, or NULL for fresh ids */
+	const char *receipts;      /* --receipts DIR: keep each receipt there */
 	bool json;                 /* --json */
 	const struct ctl_cmd *cmd; /* the command being run */
 	struct client *client;     /* opened on the first call */

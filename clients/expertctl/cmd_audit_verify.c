@@ -16,6 +16,9 @@
 #include "audit.h"
 #include "cmd.h"
 #include "out.h"
+#include "receipt.h"
+#include "sigcheck.h"
+#include "signkey.h"
 
 #define VERIFY_PAGE_MAX 1000
 #define VERIFY_WHY_LEN 1024
@@ -37,6 +40,7 @@ struct verify {
 	size_t n_tasks;              /* tasks the log created: 1 .. n_tasks */
 	int64_t daemon_last;         /* audit.entries' "last" */
 	int64_t daemon_tasks;        /* task.list's total, read before the log */
+	struct sigcheck sig;         /* signed heads and receipts (DRAW.md 4.7) */
 	bool failed;
 	int64_t fail_seq;            /* the entry concerned; 0 if none */
 	char why[VERIFY_WHY_LEN];
@@ -101,6 +105,11 @@ static bool verify_page(struct verify *v, const msgpack_object *res, int64_t *af
 	const msgpack_object *list = proto_map_get(res, "entries");
 	*n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
 	v->daemon_last = proto_map_int(res, "last", -1);
+	/* Entries beyond the signed head first: what a replay of them finds
+	 * matters less than that the daemon never signed them. */
+	int64_t last = *n ? proto_map_int(&list->via.array.ptr[*n - 1], "seq", 0) : 0;
+	if (!sigcheck_head(&v->sig, proto_map_get(res, "head"), *after + 1, last))
+		return verify_fail(v, v->sig.bad, "%s", v->sig.why);
 	for (size_t i = 0; i < *n; i++) {
 		struct cmd_audit_entry e;
 		char why[VERIFY_WHY_LEN];
@@ -116,6 +125,9 @@ static bool verify_page(struct verify *v, const msgpack_object *res, int64_t *af
 		}
 		if (cmd_audit_is_draw(&e) && !verify_note_draw(v, &e))
 			return false;
+		sigcheck_entry(&v->sig, e.seq, e.hash);
+		if (strcmp(e.type, AUDIT_KEY_ROTATED) == 0)
+			sigcheck_rotation(&v->sig, e.body, e.body_len);
 		*after = e.seq;
 	}
 	return true;
@@ -470,7 +482,9 @@ static int verify_task_total(struct verify *v)
 
 /* ---- report ----------------------------------------------------------- */
 
-static int verify_report(const struct verify *v)
+/* receipts: how many were checked, or -1 when no anchor was asked for
+ * (then the signature line is left out of the text). */
+static int verify_report(const struct verify *v, int64_t receipts)
 {
 	struct replay_stats s;
 	uint8_t hash[REPLAY_HASH_LEN];
@@ -497,6 +511,9 @@ static int verify_report(const struct verify *v)
 		json_object_set_new(j, "tasks", json_integer((json_int_t)v->n_tasks));
 		json_object_set_new(j, "head_seq", json_integer(head));
 		json_object_set_new(j, "head_hash", json_string(hex));
+		json_object_set_new(j, "receipts", json_integer(receipts < 0 ? 0 : receipts));
+		json_object_set_new(j, "signed_head", v->sig.has_head
+		                    ? json_integer(v->sig.head_seq) : json_null());
 		out_json_print(j);
 	}
 	if (v->failed) {
@@ -516,42 +533,102 @@ static int verify_report(const struct verify *v)
 		       (unsigned long long)s.draws, (unsigned long long)s.failed_draws,
 		       (unsigned long long)s.redraws, (unsigned long long)s.transitions,
 		       (long long)head, hex);
+	if (!v->ctl->json && v->sig.has_head && receipts >= 0)
+		printf("audit verify: every entry is under the head signed at seq %lld; "
+		       "%lld receipt%s still hold\n", (long long)v->sig.head_seq,
+		       (long long)receipts, receipts == 1 ? "" : "s");
 	return 0;
+}
+
+/* --sign-key and --receipts: pin the key (the given one, else the first
+ * receipt's) and load the receipts; 0 or an exit code. */
+static int verify_anchors(struct verify *v, const char *key, const char *dir,
+                          struct receipt **rs, size_t *n)
+{
+	char err[512];
+	if (key && !signkey_read_public(key, v->sig.key, err, sizeof err)) {
+		fprintf(stderr, "expertctl: --sign-key: %s\n", err);
+		return EX_NOINPUT;
+	}
+	v->sig.pinned = key != NULL;
+	if (dir && !receipt_load_dir(dir, rs, n, err, sizeof err)) {
+		fprintf(stderr, "expertctl: --receipts: %s\n", err);
+		return EX_NOINPUT;
+	}
+	if (!v->sig.pinned && *n > 0) {
+		memcpy(v->sig.key, (*rs)[0].key, sizeof v->sig.key);
+		v->sig.pinned = true;
+	}
+	return 0;
+}
+
+/* The log as the daemon serves it (entries beyond its signed head fail
+ * as they are read), then the daemon's tables against it; 0 or an exit
+ * code (a mismatch is v->failed). */
+static int verify_chain(struct verify *v, int64_t page)
+{
+	int rc = verify_log(v, page, 0, 0);
+	if (rc == 0 && !v->failed && v->daemon_last != replay_head(v->r, NULL))
+		verify_fail(v, 0, "the daemon says the log ends at seq %lld, its entries end "
+		            "at seq %lld", (long long)v->daemon_last,
+		            (long long)replay_head(v->r, NULL));
+	if (rc == 0 && !v->failed)
+		rc = verify_tasks(v);
+	return rc;
+}
+
+/* Then the anchors: the newest signed head in the log as signed, and each
+ * receipt (DRAW.md 5 step 9). What the replay and the tables find is
+ * said first: it names the entry more precisely. */
+static void verify_anchored(struct verify *v, const struct receipt *rs, size_t n)
+{
+	if (!v->failed && (!sigcheck_end(&v->sig) || !sigcheck_receipts(&v->sig, rs, n)))
+		verify_fail(v, v->sig.bad, "%s", v->sig.why);
 }
 
 int cmd_audit_verify(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"page", required_argument, NULL, 'p'},
+		{"receipts", required_argument, NULL, 'r'},
+		{"sign-key", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0}};
 	int64_t page = VERIFY_PAGE_MAX;
+	const char *dir = NULL, *key = NULL;
 	bool help = false;
 	int c;
-	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1)
-		if (c == '?' || !ctl_int(ctl, "--page", optarg, 1, VERIFY_PAGE_MAX, &page))
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		if (c == 'r')
+			dir = optarg;
+		else if (c == 'k')
+			key = optarg;
+		else if (c == '?' || !ctl_int(ctl, "--page", optarg, 1, VERIFY_PAGE_MAX, &page))
 			return CTL_EXIT_USAGE;
+	}
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
 		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
 
 	struct verify v = {.ctl = ctl, .r = replay_new()};
+	struct receipt *rs = NULL;
+	size_t n = 0;
 	if (!v.r) {
 		fputs("expertctl: out of memory\n", stderr);
 		return EX_SOFTWARE;
 	}
-	int rc = verify_task_total(&v);
+	int rc = verify_anchors(&v, key, dir, &rs, &n);
 	if (rc == 0)
-		rc = verify_log(&v, page, 0, 0);
-	if (rc == 0 && !v.failed && v.daemon_last != replay_head(v.r, NULL))
-		verify_fail(&v, 0, "the daemon says the log ends at seq %lld, its entries end "
-		            "at seq %lld", (long long)v.daemon_last,
-		            (long long)replay_head(v.r, NULL));
-	if (rc == 0 && !v.failed)
-		rc = verify_tasks(&v);
+		rc = verify_task_total(&v);
 	if (rc == 0)
-		rc = verify_report(&v);
+		rc = verify_chain(&v, page);
+	if (rc == 0)
+		verify_anchored(&v, rs, n);
+	if (rc == 0)
+		rc = verify_report(&v, dir || key ? (int64_t)n : -1);
 	replay_destroy(&v.r);
+	sigcheck_free(&v.sig);
+	free(rs);
 	free(v.draws);
 	return rc;
 }

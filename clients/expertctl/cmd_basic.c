@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "signkey.h"
 #include "keys.h"
 #include "out.h"
 
@@ -28,14 +29,53 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv)
 	return ctl_run_show(ctl, argc, argv, PROTO_OP_PING, basic_print_ping);
 }
 
+/* What keygen made: the public key (under `what` in JSON) and the files. */
+static int keygen_print(const struct ctl *ctl, const char *base, const char *what,
+                        const char *public_key)
+{
+	if (ctl->json) {
+		char path[4096];
+		json_t *j = json_object();
+		json_object_set_new(j, what, json_string(public_key));
+		snprintf(path, sizeof path, "%s.key", base);
+		json_object_set_new(j, "secret_file", json_string(path));
+		snprintf(path, sizeof path, "%s.pub", base);
+		json_object_set_new(j, "public_file", json_string(path));
+		out_json_print(j);
+	} else {
+		printf("%s\n", public_key);
+	}
+	return 0;
+}
+
+/* keygen --sign: the daemon's signing key (PROTOCOL.md 4.3.1). */
+static int keygen_sign(struct ctl *ctl, const char *base)
+{
+	char hex[SIGNKEY_HEX_LEN + 1], err[512];
+	if (!signkey_generate(base, hex, err, sizeof err)) {
+		fprintf(stderr, "expertctl: %s\n", err);
+		return EX_CANTCREAT;
+	}
+	return keygen_print(ctl, base, "sign_public_key", hex);
+}
+
 int cmd_keygen(struct ctl *ctl, int argc, char **argv)
 {
-	bool help = false;
-	int rc = ctl_getopt_none(ctl, argc, argv, &help);
-	if (rc || help)
-		return rc ? rc : ctl_help(ctl);
+	static const struct option lo[] = {{"sign", no_argument, NULL, 's'},
+	                                   {NULL, 0, NULL, 0}};
+	bool help = false, sign = false;
+	int c;
+	while ((c = ctl_getopt(ctl, argc, argv, lo, &help)) != -1) {
+		if (c != 's')
+			return CTL_EXIT_USAGE;
+		sign = true;
+	}
+	if (help)
+		return ctl_help(ctl);
 	if (optind + 1 != argc)
 		return ctl_usage(ctl, optind >= argc ? "missing BASE" : "too many arguments");
+	if (sign)
+		return keygen_sign(ctl, argv[optind]);
 
 	const char *base = argv[optind];
 	struct keys_pair kp;
@@ -46,17 +86,5 @@ int cmd_keygen(struct ctl *ctl, int argc, char **argv)
 		return EX_CANTCREAT;
 	}
 	sodium_memzero(kp.secret_key, sizeof kp.secret_key);
-	if (ctl->json) {
-		char path[4096];
-		json_t *j = json_object();
-		json_object_set_new(j, "public_key", json_string(kp.public_key));
-		snprintf(path, sizeof path, "%s.key", base);
-		json_object_set_new(j, "secret_file", json_string(path));
-		snprintf(path, sizeof path, "%s.pub", base);
-		json_object_set_new(j, "public_file", json_string(path));
-		out_json_print(j);
-	} else {
-		printf("%s\n", kp.public_key);
-	}
-	return 0;
+	return keygen_print(ctl, base, "public_key", kp.public_key);
 }

@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "ident.h"
 #include "out.h"
+#include "receipt.h"
 
 /* First wait before resending after "unavailable"; doubles each time. */
 #define CTL_BACKOFF_MS 200L
@@ -204,6 +205,24 @@ bool ctl_request_id_ok(const char *id)
 	return true;
 }
 
+/* --receipts DIR: keep the reply's receipt (PROTOCOL.md 5.4.1). The
+ * request was applied either way: a receipt that cannot be kept is said,
+ * not an error of the call. */
+static void ctl_keep_receipt(const struct ctl *ctl, enum proto_op op,
+                             const struct proto_reply *rep)
+{
+	struct receipt r;
+	char err[512];
+	if (!ctl->receipts || !rep->receipt)
+		return;
+	if (!receipt_from_reply(rep->receipt, &r))
+		fprintf(stderr, "expertctl: the daemon sent a malformed receipt; not kept\n");
+	else if (!receipt_save(ctl->receipts, &r, proto_op_name(op), rep->id, err,
+	                       sizeof err))
+		fprintf(stderr, "expertctl: the receipt of seq %lld was not kept: %s\n",
+		        (long long)r.seq, err);
+}
+
 int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
                  const char *suffix, struct proto_reply *rep)
 {
@@ -243,8 +262,10 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 			 * a socket error, which is as good as no reply). */
 			return strncmp(err, "malformed", 9) == 0 ? EX_PROTOCOL : EX_UNAVAILABLE;
 		}
-		if (rep->status != PROTO_E_UNAVAILABLE || attempt >= ctl->copt.retries)
+		if (rep->status != PROTO_E_UNAVAILABLE || attempt >= ctl->copt.retries) {
+			ctl_keep_receipt(ctl, op, rep);
 			return 0;
+		}
 		proto_reply_release(rep);
 		long ms = CTL_BACKOFF_MS << (attempt < 4 ? attempt : 4);
 		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

@@ -16,10 +16,11 @@ const struct ctl_cmd ctl_cmds[] = {
 	{"ping", NULL, cmd_ping, "",
 	 "Check that the daemon answers; show its version and who you are to it.",
 	 NULL},
-	{"keygen", NULL, cmd_keygen, "BASE",
+	{"keygen", NULL, cmd_keygen, "[--sign] BASE",
 	 "Write a new CURVE key pair to BASE.key (secret, mode 0600) and BASE.pub,\n"
 	 "and print the public key. Does not contact the daemon.",
-	 NULL},
+	 "  --sign           write the daemon's signing key instead (Ed25519; the\n"
+	 "                   daemon signs the audit log's head with it)\n"},
 	{"term", "open", cmd_term_open, "--start YYYY-MM-DD",
 	 "Open a new three-year appointment term starting on the given date.",
 	 "  --start DATE     first day of the term (required)\n"},
@@ -248,11 +249,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	 NULL},
 	{"audit", "show", cmd_audit_show, "TASK",
 	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
-	{"audit", "verify", cmd_audit_verify, "[--page N]",
+	{"audit", "verify", cmd_audit_verify,
+	 "[--page N] [--receipts DIR] [--sign-key KEY]",
 	 "Replay the whole audit log: check the hash chain and the commit-reveal\n"
 	 "chain, re-run every draw, and compare each task's draws and seats with it.\n"
-	 "Exits 1 naming the first entry that does not match.",
-	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"},
+	 "Every entry must be under the daemon's signed head, and every receipt kept\n"
+	 "in DIR must still hold. Exits 1 naming the first entry that does not match.",
+	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"
+	 "  --receipts DIR   the receipts kept with --receipts (global option)\n"
+	 "  --sign-key KEY   the published signing key (its .pub file, or 64 hex);\n"
+	 "                   without it, the first receipt's key, else the daemon's\n"},
 	{"log", NULL, cmd_log,
 	 "[--since SEQ|DURATION] [--limit N] [FILTERS] [--json]",
 	 "Print the dispatch log (the audit entries) from --since on, one line each\n"
@@ -303,6 +309,9 @@ static void main_usage(FILE *f)
 	      "  --timeout MS       wait per attempt in milliseconds (default 5000)\n"
 	      "  --retries N        resend the same request N more times (default 2)\n"
 	      "  --request-id ID    use this request id, so a rerun repeats nothing\n"
+	      "  --receipts DIR     keep the signed receipt of every recorded reply in DIR\n"
+	      "                     (env EXPERTCTL_RECEIPTS); `audit verify --receipts DIR`\n"
+	      "                     later proves the log still holds each one\n"
 	      "  --json             print results as JSON\n"
 	      "  -h, --help         this help; `expertctl <command> --help` for a command\n"
 	      "\n"
@@ -357,6 +366,7 @@ enum {
 	OPT_RETRIES,
 	OPT_REQUEST_ID,
 	OPT_JSON,
+	OPT_RECEIPTS,
 };
 
 static const struct option main_opts[] = {
@@ -366,6 +376,7 @@ static const struct option main_opts[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"request-id", required_argument, NULL, OPT_REQUEST_ID},
+	{"receipts", required_argument, NULL, OPT_RECEIPTS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -396,6 +407,7 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 	ctl->copt.endpoint = main_env("EXPERTD_ENDPOINT");
 	ctl->copt.secret_key_file = main_env("EXPERTCTL_KEY");
 	ctl->copt.server_key = main_env("EXPERTD_SERVER_KEY");
+	ctl->receipts = main_env("EXPERTCTL_RECEIPTS");
 	ctl->copt.timeout_ms = 5000;
 	ctl->copt.retries = 2;
 	if (!ctl->copt.endpoint)
@@ -414,6 +426,7 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 		case OPT_RETRIES:
 			ctl->copt.retries = main_int_opt("--retries", optarg, 0, 100);
 			break;
+		case OPT_RECEIPTS: ctl->receipts = optarg; break;
 		case OPT_REQUEST_ID:
 			if (!ctl_request_id_ok(optarg)) {
 				fprintf(stderr, "expertctl: --request-id must be 1 to %d printable "

@@ -48,6 +48,7 @@
 #define AUDIT_EXPERT_FLAGGED "expert.flagged" /* a pool.expert body */
 #define AUDIT_ORG_MERGED "org.merged"      /* {from, into, actor, reason} */
 #define AUDIT_UNAVAILABLE "pool.unavailable" /* {id, expert, from, to, actor} */
+#define AUDIT_KEY_ROTATED "key.rotated"    /* struct audit_rotation */
 
 void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
                 int64_t seq, int64_t at, const char *type,
@@ -194,6 +195,19 @@ bool audit_read_task_event(const char *type, const msgpack_object *body,
                            int64_t *task);
 bool audit_read_expert_warned(const msgpack_object *body, int64_t *expert);
 bool audit_read_commit(const msgpack_object *body, uint8_t commit[AUDIT_HASH_LEN]);
+
+/* The signing key changed (DRAW.md 3.2.3): the old key's pending secret
+ * is revealed, the new key's first commitment made, and the old key
+ * endorses the new one (sign.h, sign_rotation). Keys in packed order. */
+struct audit_rotation {
+	uint8_t old_key[32];
+	uint8_t new_key[32];
+	uint8_t secret[AUDIT_SECRET_LEN];
+	uint8_t next_commit[AUDIT_HASH_LEN];
+	uint8_t endorsement[64];
+};
+void audit_pack_key_rotated(msgpack_packer *pk, const struct audit_rotation *r);
+bool audit_read_key_rotated(const msgpack_object *body, struct audit_rotation *r);
 bool audit_read_term(const msgpack_object *body, int *term, int32_t *start, int32_t *end);
 bool audit_read_expert(const msgpack_object *body, struct expert *e);
 /* The same, and the `changed` mask (0 if the body has none). */

@@ -50,6 +50,7 @@ bool audit_rd_choice(struct audit_rd *rd, const char *k, const char *const *name
                      int *out);
 bool audit_rd_map(struct audit_rd *rd, const char *k, struct audit_rd *sub);
 bool audit_rd_bool(struct audit_rd *rd, const char *k, bool *out);
+/* A bin of min..max bytes into buf; *n (may be NULL) gets the length. */
 bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf,
                   size_t min, size_t max, size_t *n);
 bool audit_rd_array(struct audit_rd *rd, const char *k, size_t max,

@@ -208,12 +208,17 @@ class Daemon:
         self.pub = "ipc://" + os.path.join(workdir, "pub.sock")
         self.answer = "ipc://" + os.path.join(workdir, "answer.sock")
         self.notify = "ipc://" + os.path.join(workdir, "notify.sock")
+        # The signing key (PROTOCOL.md 4.3.1), made as an operator makes it;
+        # a second daemon in the same directory shares it.
+        self.sign_key = os.path.join(workdir, "sign.key")
+        if not os.path.exists(self.sign_key):
+            sign_keygen(workdir)
 
     def argv(self):
         a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
              "--log-level", "debug", "--metrics-listen", self.metrics,
              "--pub-listen", self.pub, "--answer-listen", self.answer,
-             "--notify-listen", self.notify]
+             "--notify-listen", self.notify, "--sign-key", self.sign_key]
         if self.secure:
             a += ["--secret-key", self.secure["server_key"],
                   "--allowlist", self.secure["allowlist"]]
@@ -321,6 +326,14 @@ class Ctl:
         if r.json is None:
             raise AssertionError("expertctl %s printed no JSON: %r" % (" ".join(args), r))
         return r.json
+
+
+def sign_keygen(dirname, name="sign"):
+    """`expertctl keygen --sign DIR/NAME`: the signing key file's path."""
+    base = os.path.join(dirname, name)
+    subprocess.run([EXPERTCTL, "keygen", "--sign", base], capture_output=True,
+                   check=True)
+    return base + ".key"
 
 
 def keygen(dirname, name):

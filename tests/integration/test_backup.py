@@ -86,6 +86,9 @@ class BackupTest(DaemonTest):
         sub = os.path.join(self.dir, "restored")
         os.makedirs(sub)
         shutil.copyfile(path, os.path.join(sub, "expertd.db"))
+        # The copy holds no key: it is restored under the key that signed
+        # it (PROTOCOL.md 4.3.1).
+        shutil.copyfile(self.d.sign_key, os.path.join(sub, "sign.key"))
         r = Daemon(sub)
         self.addCleanup(self.stop_daemon, r)
         r.start()

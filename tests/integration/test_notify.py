@@ -7,7 +7,7 @@ import socket
 import subprocess
 import unittest
 
-from harness import EXPERTD, Ctl, DaemonTest, free_tcp_port
+from harness import EXPERTD, Ctl, DaemonTest, free_tcp_port, sign_keygen
 
 
 class NotifyTest(DaemonTest):
@@ -28,7 +28,8 @@ class NotifyTest(DaemonTest):
              "--pub-listen", "ipc://" + os.path.join(self.dir, "pub.sock"),
              "--answer-listen", "ipc://" + os.path.join(self.dir, "answer.sock"),
              "--notify-listen", "ipc://" + os.path.join(self.dir, "notify-pub.sock"),
-             "--metrics-listen", "127.0.0.1:%d" % free_tcp_port()],
+             "--metrics-listen", "127.0.0.1:%d" % free_tcp_port(),
+             "--sign-key", sign_keygen(self.dir)],
             env=env, stderr=self.log)
         self.addCleanup(self.reap)
 

@@ -129,7 +129,12 @@ class ReliabilityTest(DaemonTest):
         holder.listen(1)
         port = holder.getsockname()[1]
         cases.append(([EXPERTD, "--insecure", "--db", os.path.join(self.dir, "2.db"),
+                       "--sign-key", self.d.sign_key,
                        "--listen", "tcp://127.0.0.1:%d" % port], 69, str(port)))
+        # No signing key (PROTOCOL.md 4.3.1).
+        cases.append(([EXPERTD, "--insecure", "--db", os.path.join(self.dir, "3.db"),
+                       "--listen", "ipc://" + os.path.join(self.dir, "k.sock")], 78,
+                      "sign_key"))
         newer = os.path.join(self.dir, "newer.db")
         with sqlite3.connect(newer) as c:
             c.execute("PRAGMA user_version = 99")
@@ -152,10 +157,21 @@ class ReliabilityTest(DaemonTest):
         good = os.path.join(self.dir, "good.conf")
         with open(good, "w") as f:
             f.write("[store]\npath = %s\n[server]\nlisten = ipc://%s/c.sock\n"
-                    "[security]\ninsecure = true\n" % (self.d.db, self.dir))
+                    "[security]\ninsecure = true\nsign_key = %s\n"
+                    % (self.d.db, self.dir, self.d.sign_key))
         p = subprocess.run([EXPERTD, "--config", good, "--check-config"],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stderr)
+        # The signing key is checked too: the public half is not enough.
+        pub = os.path.join(self.dir, "pub.conf")
+        with open(pub, "w") as f:
+            f.write("[store]\npath = %s\n[server]\nlisten = ipc://%s/c.sock\n"
+                    "[security]\ninsecure = true\nsign_key = %s\n"
+                    % (self.d.db, self.dir, self.d.sign_key[:-4] + ".pub"))
+        p = subprocess.run([EXPERTD, "--config", pub, "--check-config"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 78, p.stderr)
+        self.assertIn("no seed", p.stderr)
 
 
 if __name__ == "__main__":

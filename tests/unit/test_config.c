@@ -587,7 +587,7 @@ static void test_usage_text(void **state)
 	assert_int_equal(fclose(fp), 0);
 	static const char *const options[] = {
 		"--config", "--db", "--listen", "--answer-listen", "--pub-listen",
-		"--secret-key", "--allowlist", "--insecure", "--batch-max",
+		"--secret-key", "--sign-key", "--allowlist", "--insecure", "--batch-max",
 		"--log-level", "--check-config", "--help", "--version",
 		"max_message_size",
 	};

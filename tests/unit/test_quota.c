@@ -1,6 +1,6 @@
 /*
  * test_quota.c - mixed panels (DRAW.md 3.7): the quotas hash and seed and
- * the panels of vector A.12 (computed independently in Python), one quota
+ * the panels of vector A.13 (computed independently in Python), one quota
  * selecting exactly as draw_select, the invariants of any mixed panel
  * (distinct experts, each from its quota's list, seats in quota order,
  * one employer per panel), and chi-square uniformity of who is seated
@@ -37,9 +37,9 @@ static uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* The experts of A.12: employer code number id mod 7 (0 = none),
+/* The experts of A.13: employer code number id mod 7 (0 = none),
  * leader-eligible when id mod 4 = 0. */
-static struct draw_candidate a12_expert(int64_t id)
+static struct draw_candidate a13_expert(int64_t id)
 {
 	return (struct draw_candidate){ .id = id, .employer = (uint32_t)(id % 7),
 	                                .leader_ok = id % 4 == 0 };
@@ -48,15 +48,15 @@ static struct draw_candidate a12_expert(int64_t id)
 /* Quota 0: ids 100 + 3k, k < 12; quota 1: ids 118 + 2k, k < 10 (118,
  * 124 and 130 are in both). Seed from `secret` 00..1f, nonce "golden"
  * and the quotas hash. */
-static void a12_lists(struct draw_candidate q0[12], struct draw_candidate q1[10],
+static void a13_lists(struct draw_candidate q0[12], struct draw_candidate q1[10],
                       uint8_t seed[DRAW_SEED_LEN])
 {
 	int64_t ids0[12], ids1[10];
 	uint8_t secret[32], h[2][DRAW_HASH_LEN], mixed[DRAW_HASH_LEN], pin[DRAW_HASH_LEN];
 	for (int k = 0; k < 12; k++)
-		ids0[k] = (q0[k] = a12_expert(100 + 3 * k)).id;
+		ids0[k] = (q0[k] = a13_expert(100 + 3 * k)).id;
 	for (int k = 0; k < 10; k++)
-		ids1[k] = (q1[k] = a12_expert(118 + 2 * k)).id;
+		ids1[k] = (q1[k] = a13_expert(118 + 2 * k)).id;
 	for (int i = 0; i < 32; i++)
 		secret[i] = (uint8_t)i;
 	draw_candidates_hash(h[0], ids0, 12);
@@ -71,7 +71,7 @@ static void a12_lists(struct draw_candidate q0[12], struct draw_candidate q1[10]
 	draw_seed(seed, secret, (const uint8_t *)"golden", 6, mixed);
 }
 
-static void test_a12_vector(void **state)
+static void test_a13_vector(void **state)
 {
 	(void)state;
 	static const struct {
@@ -100,7 +100,7 @@ static void test_a12_vector(void **state)
 	};
 	struct draw_candidate q0[12], q1[10];
 	uint8_t seed[DRAW_SEED_LEN], pin[DRAW_SEED_LEN];
-	a12_lists(q0, q1, seed);
+	a13_lists(q0, q1, seed);
 	fx_hex("67026b9ff667831d7525824e423e4974a5821e66abbc11ab5dfb9f5f11fb8078", pin, 32);
 	assert_memory_equal(seed, pin, DRAW_SEED_LEN);
 	for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
@@ -343,7 +343,7 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_a12_vector),
+		cmocka_unit_test(test_a13_vector),
 		cmocka_unit_test(test_one_quota_is_draw_select),
 		cmocka_unit_test(test_invariants),
 		cmocka_unit_test(test_leader_from_quota_0),

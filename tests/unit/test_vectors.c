@@ -1,11 +1,12 @@
 /*
  * test_vectors.c - the test vectors of DRAW.md Appendix A that were
- * computed with the code (A.7 to A.11, A.13), checked against that code
+ * computed with the code (A.7 to A.11, A.14), checked against that code
  * here so the document and the code cannot drift apart: a replacement
  * draw, a rejected word in below(n), the age of someone born on 29
  * February, the China Standard Time day boundary, a draw with a
  * designated leader, and a replacement on a mixed panel. A.1 to A.6 are
- * pinned in test_draw.c and test_audit.c, A.12 in test_quota.c.
+ * pinned in test_draw.c and test_audit.c, A.12 in test_sign.c, A.13 in
+ * test_quota.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -226,14 +227,14 @@ static void test_a11_designated_leader(void **state)
 }
 
 /*
- * A.13: a replacement on a mixed panel (DRAW.md 3.7 step 5). The lists of
- * A.12 (employer id mod 7, leader when id mod 4 = 0); employers 3 and 5
+ * A.14: a replacement on a mixed panel (DRAW.md 3.7 step 5). The lists of
+ * A.13 (employer id mod 7, leader when id mod 4 = 0); employers 3 and 5
  * hold open seats. A freed leader seat draws from quota 0's list, a freed
  * member seat of quota 1 from quota 1's; each seed hashes the quotas tag
  * and that one list's hash. The last two columns are the wrong answers:
  * without the removal, and with the one-specialty seed of DRAW.md 3.3.
  */
-static void test_a13_mixed_replacement(void **state)
+static void test_a14_mixed_replacement(void **state)
 {
 	(void)state;
 	static const struct {
@@ -299,7 +300,7 @@ int main(void)
 		cmocka_unit_test(test_a9_leap_day_age),
 		cmocka_unit_test(test_a10_cst_day_boundary),
 		cmocka_unit_test(test_a11_designated_leader),
-		cmocka_unit_test(test_a13_mixed_replacement),
+		cmocka_unit_test(test_a14_mixed_replacement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,8 +27,10 @@ bool unit_dispatch_open(struct unit_dispatch *u, const char *tag)
 	memset(u, 0, sizeof *u);
 	if (!unit_db_make(&u->db, tag))
 		return false;
+	static const uint8_t seed[SIGN_SEED_LEN] = {1, 2, 3};
+	sign_key_from_seed(&u->sign, seed);
 	if (store_open(u->db.path, &u->store, err, sizeof err) != 0 ||
-	    audit_log_init(u->store, time(NULL)) != STORE_OK) {
+	    audit_log_init(u->store, &u->sign, time(NULL)) != STORE_OK) {
 		fprintf(stderr, "unit_dispatch_open: %s\n", err);
 		unit_dispatch_close(u);
 		return false;
@@ -44,6 +46,7 @@ bool unit_dispatch_open(struct unit_dispatch *u, const char *tag)
 		unit_dispatch_close(u);
 		return false;
 	}
+	dispatch_set_sign_key(u->d, &u->sign);
 	return true;
 }
 

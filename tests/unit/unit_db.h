@@ -32,6 +32,7 @@ struct unit_dispatch {
 	struct engage *engage;
 	struct recusal_config rules;
 	struct assign_rules assign;
+	struct sign_key sign;           /* a fixed test key */
 	struct dispatch *d;
 };
 
