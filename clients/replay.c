@@ -292,6 +292,8 @@ const char *replay_request_differs(const struct task *a, const struct task *b)
 		return "kind";
 	if (a->subject != b->subject)
 		return "subject";
+	if (replay_quotas_differ(a, b))
+		return "quotas";
 	if (strcmp(a->specialty, b->specialty) != 0)
 		return "specialty";
 	if (a->group != b->group)
@@ -393,7 +395,8 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 		*s = (struct replay_slot){
 			.seat = {.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
 			         .role = role,
-			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED},
+			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED,
+			         .quota = tr->req.n_quotas ? tr->seat_quota[i] : 0},
 			.assignment = ++r->last_assignment,
 		};
 		r->seats[s->assignment - 1] = (struct replay_seat_ref){task, t->n - 1};
@@ -517,59 +520,94 @@ void replay_recusal_view(const struct replay *r, const struct audit_transcript *
 	*terms = (struct recusal_terms){r->term_start, r->term_end, r->n_terms};
 }
 
-/* The candidate list as h_draw.c builds it, from the replayed state. */
-static bool replay_collect(struct replay_at *x, const struct audit_transcript *tr)
+/* A candidate list as attempt.c builds it, from the replayed state: the
+ * bucket of (specialty, group), the rest of the request as drawn, into c. */
+bool replay_collect_list(struct replay_at *x, const struct audit_transcript *tr,
+                         const char *specialty, int group, struct candidates *c)
 {
 	struct replay *r = x->r;
-	const struct task *q = &tr->req;
 	struct recusal_task rt;
 	struct recusal_terms terms;
 	replay_recusal_view(r, tr, &rt, &terms);
-	uint32_t sid = pool_specialty_find(r->pool, q->specialty);
-	if (!candidates_collect(&r->cands, r->pool, r->engage, &terms, sid, q->group,
-	                        &rt, &tr->rules, tr->already_drawn, tr->n_already_drawn))
+	uint32_t sid = pool_specialty_find(r->pool, specialty);
+	if (!candidates_collect(c, r->pool, r->engage, &terms, sid, group, &rt,
+	                        &tr->rules, tr->already_drawn, tr->n_already_drawn))
 		return replay_nomem(x);
 	return true;
 }
 
+static bool replay_collect(struct replay_at *x, const struct audit_transcript *tr)
+{
+	return replay_collect_list(x, tr, tr->req.specialty, tr->req.group, &x->r->cands);
+}
+
 /*
- * The list, its hash and the counts by cause. The replay's counts are put
- * in the transcript's layout (DRAW.md 4.4): a 12-key map's
+ * A list c against what a transcript recorded of it (what: "" or
+ * "quota N " to begin the messages), its hash into hash. The replay's
+ * counts are put in the recorded layout (DRAW.md 4.4): a 12-key map's
  * outside_specialty is compared with the replay's outside_specialty +
  * outside_group, a 13-key map's with each.
  */
-static bool replay_compare_candidates(struct replay_at *x,
-                                      const struct audit_transcript *tr,
-                                      uint8_t hash[DRAW_HASH_LEN])
+bool replay_compare_list(struct replay_at *x, const struct candidates *c,
+                         const struct replay_list *w, const char *what,
+                         uint8_t hash[DRAW_HASH_LEN])
 {
-	const struct candidates *c = &x->r->cands;
 	struct audit_excluded want, got;
 	size_t k = 0;
 
 	draw_candidates_hash(hash, c->ids, c->n);
-	audit_excluded_of(&want, tr->excluded, tr->outside_group, tr->outside_split);
-	audit_excluded_of(&got, c->excluded, c->outside_group, tr->outside_split);
+	audit_excluded_of(&want, w->excluded, w->outside_group, w->split);
+	audit_excluded_of(&got, c->excluded, c->outside_group, w->split);
 	while (k < want.n && want.count[k] == got.count[k])
 		k++;
-	if (c->n != tr->n_candidates) {
+	if (c->n != w->n) {
 		if (k == want.n)
-			return replay_fail(x, "candidate list differs: transcript %llu "
-			                   "candidates, replay %zu",
-			                   (unsigned long long)tr->n_candidates, c->n);
-		return replay_fail(x, "candidate list differs: transcript %llu "
+			return replay_fail(x, "%scandidate list differs: transcript %llu "
+			                   "candidates, replay %zu", what,
+			                   (unsigned long long)w->n, c->n);
+		return replay_fail(x, "%scandidate list differs: transcript %llu "
 		                   "candidates, replay %zu; excluded[%s]: transcript "
-		                   "%llu, replay %llu",
-		                   (unsigned long long)tr->n_candidates, c->n, want.key[k],
+		                   "%llu, replay %llu", what,
+		                   (unsigned long long)w->n, c->n, want.key[k],
 		                   (unsigned long long)want.count[k],
 		                   (unsigned long long)got.count[k]);
 	}
-	if (memcmp(hash, tr->candidates_hash, DRAW_HASH_LEN) != 0)
-		return replay_fail(x, "candidate list differs: %zu candidates in both, "
-		                   "not the same experts", c->n);
+	if (memcmp(hash, w->hash, DRAW_HASH_LEN) != 0)
+		return replay_fail(x, "%scandidate list differs: %zu candidates in both, "
+		                   "not the same experts", what, c->n);
 	if (k < want.n)
-		return replay_fail(x, "excluded[%s]: transcript %llu, replay %llu",
+		return replay_fail(x, "%sexcluded[%s]: transcript %llu, replay %llu", what,
 		                   want.key[k], (unsigned long long)want.count[k],
 		                   (unsigned long long)got.count[k]);
+	return true;
+}
+
+static bool replay_compare_candidates(struct replay_at *x,
+                                      const struct audit_transcript *tr,
+                                      uint8_t hash[DRAW_HASH_LEN])
+{
+	struct replay_list w = {.n = tr->n_candidates, .hash = tr->candidates_hash,
+	                        .excluded = tr->excluded,
+	                        .outside_group = tr->outside_group,
+	                        .split = tr->outside_split};
+	return replay_compare_list(x, &x->r->cands, &w, "", hash);
+}
+
+/* The outcome and the panel, seat by seat, against the transcript's. */
+bool replay_compare_panel(struct replay_at *x, const struct audit_transcript *tr,
+                          bool ok, const int64_t *panel, size_t n_panel)
+{
+	if (ok != tr->ok)
+		return replay_fail(x, "outcome differs: transcript %s, replay %s",
+		                   tr->ok ? "ok" : "failed", ok ? "ok" : "failed");
+	for (size_t i = 0; i < n_panel && i < tr->n_panel; i++)
+		if (panel[i] != tr->panel[i])
+			return replay_fail(x, "panel differs at seat %zu: transcript %lld, "
+			                   "replay %lld", i, (long long)tr->panel[i],
+			                   (long long)panel[i]);
+	if (n_panel != tr->n_panel)
+		return replay_fail(x, "panel differs: transcript %zu seats, replay %zu",
+		                   tr->n_panel, n_panel);
 	return true;
 }
 
@@ -599,19 +637,9 @@ static bool replay_select(struct replay_at *x, const struct audit_transcript *tr
 		: draw_select_counted(c->list, c->n, &spec, seed, panel, &n_panel, &more);
 	if (dres == DRAW_NO_MEMORY)
 		return replay_fail(x, "out of memory while replaying");
-	bool ok = dres == DRAW_OK;
 	dropped += more;
-	if (ok != tr->ok)
-		return replay_fail(x, "outcome differs: transcript %s, replay %s",
-		                   tr->ok ? "ok" : "failed", ok ? "ok" : "failed");
-	for (size_t i = 0; i < n_panel && i < tr->n_panel; i++)
-		if (panel[i] != tr->panel[i])
-			return replay_fail(x, "panel differs at seat %zu: transcript %lld, "
-			                   "replay %lld", i, (long long)tr->panel[i],
-			                   (long long)panel[i]);
-	if (n_panel != tr->n_panel)
-		return replay_fail(x, "panel differs: transcript %zu seats, replay %zu",
-		                   tr->n_panel, n_panel);
+	if (!replay_compare_panel(x, tr, dres == DRAW_OK, panel, n_panel))
+		return false;
 	if (dropped != tr->diversity_dropped)
 		return replay_fail(x, "diversity_dropped: transcript %llu, replay %zu",
 		                   (unsigned long long)tr->diversity_dropped, dropped);
@@ -654,9 +682,11 @@ static bool replay_draw(struct replay_at *x, const msgpack_object *body)
 	} else {
 		x->draw = tr->draw;
 		ok = replay_draw_secret(x, tr) && replay_draw_request(x, tr) &&
-		     replay_designation(x, tr) && replay_collect(x, tr) &&
-		     replay_compare_candidates(x, tr, hash) &&
-		     replay_designee(x, tr, &lead) && replay_select(x, tr, hash, lead) &&
+		     replay_designation(x, tr) &&
+		     (tr->req.n_quotas
+		      ? replay_quota_draw(x, tr)   /* a mixed panel (replay_quota.c) */
+		      : replay_collect(x, tr) && replay_compare_candidates(x, tr, hash) &&
+		        replay_designee(x, tr, &lead) && replay_select(x, tr, hash, lead)) &&
 		     replay_draw_apply(x, tr);
 	}
 	free(tr);

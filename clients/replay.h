@@ -106,6 +106,7 @@ struct replay_seat {
 	int seat;              /* index in that draw's panel */
 	int role;              /* index into proto_seat_roles: leader, member, backup */
 	int state;             /* enum assign_state */
+	int quota;             /* a mixed panel's quota (DRAW.md 3.7); else 0 */
 };
 
 /*

@@ -98,6 +98,29 @@ bool replay_expert(struct replay_at *x, const msgpack_object *body);
 void replay_recusal_view(const struct replay *r, const struct audit_transcript *tr,
                          struct recusal_task *rt, struct recusal_terms *terms);
 
+/* What a transcript recorded of one candidate list. */
+struct replay_list {
+	uint64_t n;
+	const uint8_t *hash;
+	const uint64_t *excluded;
+	uint64_t outside_group;
+	bool split;                  /* the 13-key excluded map */
+};
+bool replay_collect_list(struct replay_at *x, const struct audit_transcript *tr,
+                         const char *specialty, int group, struct candidates *c);
+bool replay_compare_list(struct replay_at *x, const struct candidates *c,
+                         const struct replay_list *w, const char *what,
+                         uint8_t hash[DRAW_HASH_LEN]);
+bool replay_compare_panel(struct replay_at *x, const struct audit_transcript *tr,
+                          bool ok, const int64_t *panel, size_t n_panel);
+
+/* replay_quota.c: mixed panels (DRAW.md 3.7, 5) */
+/* Whether two requests' quotas differ (both one-specialty: they do not). */
+bool replay_quotas_differ(const struct task *a, const struct task *b);
+/* The request's quotas are distinct, then each list, the seed, the
+ * outcome, the panel and its seat quotas, and the drops, recomputed. */
+bool replay_quota_draw(struct replay_at *x, const struct audit_transcript *tr);
+
 /* replay_seat.c */
 /* A replacement's task, freed seat and already_drawn (DRAW.md 5). */
 bool replay_replacement_request(struct replay_at *x,

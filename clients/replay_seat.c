@@ -62,6 +62,11 @@ bool replay_replacement_request(struct replay_at *x,
 		                   (long long)tr->replaces, proto_seat_roles[seat->role],
 		                   proto_assignment_states[seat->state],
 		                   tr->role >= 0 ? proto_seat_roles[tr->role] : "?");
+	/* A mixed panel's seat is refilled from its own quota (DRAW.md 3.7). */
+	if (tr->req.n_quotas && seat->quota != tr->quota)
+		return replay_fail(x, "replacement for seat %lld, of quota %d, draws from "
+		                   "quota %d", (long long)tr->replaces, seat->quota,
+		                   tr->quota);
 	int64_t drawn[TASK_MAX_SEATS * 4];
 	size_t n = 0;
 	if (!replay_drawn(t, drawn, &n, sizeof drawn / sizeof *drawn) ||

@@ -113,37 +113,6 @@ static enum proto_status attempt_designee(struct handler_ctx *ctx, const struct 
 	                   "draw it again to name another", why);
 }
 
-/* Selection (DRAW.md 3.4; 3.5 for a replacement, 3.6 with a designated
- * leader at index lead) into tr; DRAW_NO_MEMORY answers internal. */
-static enum proto_status attempt_select(struct handler_ctx *ctx, const struct task *t,
-                                        const struct attempt *a, size_t lead,
-                                        struct audit_transcript *tr, struct reply *rep)
-{
-	struct candidates *c = &ctx->cands;
-	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
-	                         .backups = (size_t)t->backups,
-	                         .diversity = ctx->rules->diversity};
-	size_t dropped = 0;
-	/* A replacement keeps one employer per panel: candidates whose
-	 * employer holds a seat go after the list was hashed. */
-	if (a->replaces != 0) {
-		spec = replace_spec(a->role, ctx->rules->diversity);
-		if (spec.diversity)
-			dropped = replace_drop_employers(c, a->taken, a->n_taken);
-	}
-	size_t more = 0;
-	enum draw_result dres = lead < c->n
-		? designate_select(c->list, c->n, lead, &spec, tr->seed, tr->panel,
-		                   &tr->n_panel, &more)
-		: draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
-		                      &tr->n_panel, &more);
-	if (dres == DRAW_NO_MEMORY)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	tr->ok = dres == DRAW_OK;
-	tr->diversity_dropped = dropped + more;
-	return PROTO_OK;
-}
-
 void attempt_free(struct attempt *a)
 {
 	if (a->tr)
@@ -152,49 +121,94 @@ void attempt_free(struct attempt *a)
 	a->tr = NULL;
 }
 
-enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
-                              struct attempt *a, struct reply *rep)
+/* The transcript's head: the secret revealed and the next committed, the
+ * draw id, who drew and why, the freed seat, the rules in force and the
+ * experts already drawn. */
+enum proto_status attempt_begin(struct handler_ctx *ctx, const struct attempt *a,
+                                struct audit_transcript *tr, struct reply *rep)
 {
-	bool replacement = a->replaces != 0;
-	struct attempt_view *td = calloc(1, sizeof *td);
-	struct audit_transcript *tr = a->tr = calloc(1, sizeof *tr);
-	struct candidates *c = &ctx->cands;
-	enum proto_status st = (!td || !tr)
-		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
-		: attempt_view_load(ctx, t, td, rep);
+	enum proto_status st = next_secret(ctx, tr, rep);
 	if (st != PROTO_OK)
-		goto out;
-	uint32_t sid = pool_specialty_find(ctx->pool, t->specialty);
-	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->terms, sid, t->group,
-	                        &td->rt, ctx->rules, a->also, a->n_also)) {
-		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
-	size_t lead = SIZE_MAX; /* the designated leader's index; SIZE_MAX: none */
-	bool designated = t->leader_expert != 0 && !replacement;
-	st = designated ? attempt_designee(ctx, t, td, sid, &lead, rep) : PROTO_OK;
-	if (st == PROTO_OK)
-		st = next_secret(ctx, tr, rep);
-	if (st != PROTO_OK)
-		goto out;
+		return st;
 	tr->draw = store_draw_max_id(ctx->store) + 1;
 	snprintf(tr->kind, sizeof tr->kind, "%s", a->kind);
 	snprintf(tr->actor, sizeof tr->actor, "%s", ctx->caller->principal);
 	snprintf(tr->reason, sizeof tr->reason, "%s", a->reason ? a->reason : "");
 	tr->replaces = a->replaces;
-	tr->role = replacement ? a->role : -1;
+	tr->role = a->replaces ? a->role : -1;
 	tr->rules = *ctx->rules;
+	for (size_t i = 0; i < a->n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
+		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
+	return PROTO_OK;
+}
+
+enum draw_result attempt_pick(struct handler_ctx *ctx, const struct task *t,
+                              const struct attempt *a, struct candidates *c,
+                              size_t lead, struct audit_transcript *tr,
+                              size_t *dropped)
+{
+	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
+	                         .backups = (size_t)t->backups,
+	                         .diversity = ctx->rules->diversity};
+	*dropped = 0;
+	/* A replacement keeps one employer per panel: candidates whose
+	 * employer holds a seat go after the list was hashed. */
+	if (a->replaces) {
+		spec = replace_spec(a->role, ctx->rules->diversity);
+		if (spec.diversity)
+			*dropped = replace_drop_employers(c, a->taken, a->n_taken);
+	}
+	size_t more = 0;
+	enum draw_result dres = lead < c->n
+		? designate_select(c->list, c->n, lead, &spec, tr->seed, tr->panel,
+		                   &tr->n_panel, &more)
+		: draw_select_counted(c->list, c->n, &spec, tr->seed, tr->panel,
+		                      &tr->n_panel, &more);
+	*dropped += more;
+	return dres;
+}
+
+/* One specialty (DRAW.md 3.1-3.6): the candidates, a named leader
+ * checked against them before any secret is revealed, the transcript's
+ * head and counts, the seed, the selection. */
+static enum proto_status attempt_select(struct handler_ctx *ctx, const struct task *t,
+                                        struct attempt *a, struct attempt_view *td,
+                                        struct reply *rep)
+{
+	struct audit_transcript *tr = a->tr;
+	struct candidates *c = &ctx->cands;
+	uint32_t sid = pool_specialty_find(ctx->pool, t->specialty);
+	if (!candidates_collect(c, ctx->pool, ctx->engage, &td->terms, sid, t->group,
+	                        &td->rt, ctx->rules, a->also, a->n_also))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	size_t lead = SIZE_MAX; /* the designated leader's index; SIZE_MAX: none */
+	enum proto_status st = t->leader_expert != 0 && !a->replaces
+		? attempt_designee(ctx, t, td, sid, &lead, rep) : PROTO_OK;
+	if (st == PROTO_OK)
+		st = attempt_begin(ctx, a, tr, rep);
+	if (st != PROTO_OK)
+		return st;
 	tr->n_candidates = c->n;
 	memcpy(tr->excluded, c->excluded, sizeof tr->excluded);
 	tr->outside_group = c->outside_group;
 	tr->outside_split = true;   /* the 13-key map (DRAW.md 4.4) */
-	for (size_t i = 0; i < a->n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
-		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
 	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
-	st = attempt_select(ctx, t, a, lead, tr, rep);
-	if (st != PROTO_OK)
-		goto out;
+	size_t dropped = 0;
+	enum draw_result dres = attempt_pick(ctx, t, a, c, lead, tr, &dropped);
+	if (dres == DRAW_NO_MEMORY)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	tr->ok = dres == DRAW_OK;
+	tr->diversity_dropped = dropped;
+	return PROTO_OK;
+}
+
+/* The outcome recorded: a new task's row (an ok first draw), the
+ * transcript chained into the audit log, the draws row. */
+static enum proto_status attempt_record(struct handler_ctx *ctx, struct task *t,
+                                        struct attempt *a, struct reply *rep)
+{
+	struct audit_transcript *tr = a->tr;
 	bool new_task = t->id == 0;
 	if (tr->ok && new_task)
 		t->id = store_task_max_id(ctx->store) + 1;
@@ -202,7 +216,7 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 	tr->req = *t;
 	/* A replacement draws at random, also for a designated task's leader
 	 * seat; its transcript has no `designated` (DRAW.md 3.6). */
-	if (!designated) {
+	if (a->replaces) {
 		tr->req.leader_expert = 0;
 		tr->req.leader_reason[0] = '\0';
 	}
@@ -213,28 +227,39 @@ enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
 		struct engage_task et;
 		handler_engage_task(ctx->pool, t, &et);
 		ctx->engage_dirty = true;
-		if (r == STORE_OK && !engage_put_task(ctx->engage, &et)) {
-			st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-			goto out;
-		}
+		if (r == STORE_OK && !engage_put_task(ctx->engage, &et))
+			return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	}
-	if (r != STORE_OK) {
-		st = handler_store_error(rep, r);
-		goto out;
-	}
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
 	audit_pack_transcript(handler_audit_begin(ctx), tr);
-	st = handler_audit_end(ctx, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED, rep,
-	                       &a->seq, a->hash);
+	enum proto_status st = handler_audit_end(ctx, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED,
+	                                         rep, &a->seq, a->hash);
 	if (st != PROTO_OK)
-		goto out;
+		return st;
 	struct store_draw dr = {.id = tr->draw, .task = tr->task, .ok = tr->ok,
 	                        .audit_seq = a->seq, .at = ctx->now};
 	snprintf(dr.kind, sizeof dr.kind, "%s", a->kind);
 	snprintf(dr.actor, sizeof dr.actor, "%s", ctx->caller->principal);
 	r = store_draw_insert(ctx->store, &dr);
-	if (r != STORE_OK)
-		st = handler_store_error(rep, r);
-out:
+	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
+}
+
+enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
+                              struct attempt *a, struct reply *rep)
+{
+	struct attempt_view *td = calloc(1, sizeof *td);
+	a->tr = calloc(1, sizeof *a->tr);
+	enum proto_status st = (!td || !a->tr)
+		? reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory")
+		: attempt_view_load(ctx, t, td, rep);
+	/* A mixed panel's quotas are attempt_quota.c's (DRAW.md 3.7); its
+	 * leader is always drawn. */
+	if (st == PROTO_OK)
+		st = t->n_quotas ? attempt_quota_select(ctx, t, a, td, rep)
+		                 : attempt_select(ctx, t, a, td, rep);
+	if (st == PROTO_OK)
+		st = attempt_record(ctx, t, a, rep);
 	if (td)
 		attempt_view_free(td);
 	free(td);

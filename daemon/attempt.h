@@ -22,6 +22,8 @@ struct attempt {
 	int role;                        /* replacement: its enum seat_role; else -1 */
 	const uint32_t *taken;           /* replacement: employers on the panel */
 	size_t n_taken;
+	int quota;                       /* replacement in a mixed panel: the
+	                                  * freed seat's quota (DRAW.md 3.7) */
 	/* Results: the transcript (malloc'd; attempt_free) and its entry. */
 	struct audit_transcript *tr;
 	int64_t seq;
@@ -38,6 +40,26 @@ struct attempt {
 enum proto_status attempt_run(struct handler_ctx *ctx, struct task *t,
                               struct attempt *a, struct reply *rep);
 void attempt_free(struct attempt *a);
+
+/* The parts of an attempt that attempt_quota.c shares (a mixed panel,
+ * DRAW.md 3.7). attempt_begin: the transcript's head, the secret
+ * revealed and the next committed. attempt_pick: DRAW.md 3.4 (3.5 for a
+ * replacement; 3.6 with the designated leader at index lead of c, or
+ * SIZE_MAX for none) on list c with seed tr->seed, the panel into tr and
+ * the diversity drops into *dropped. */
+struct candidates;
+struct attempt_view;
+enum proto_status attempt_begin(struct handler_ctx *ctx, const struct attempt *a,
+                                struct audit_transcript *tr, struct reply *rep);
+enum draw_result attempt_pick(struct handler_ctx *ctx, const struct task *t,
+                              const struct attempt *a, struct candidates *c,
+                              size_t lead, struct audit_transcript *tr,
+                              size_t *dropped);
+/* attempt_quota.c: the candidates, head, seed and selection of an
+ * attempt for a task with quotas; attempt_run records it. */
+enum proto_status attempt_quota_select(struct handler_ctx *ctx, const struct task *t,
+                                       struct attempt *a, struct attempt_view *td,
+                                       struct reply *rep);
 
 /* Recusal's view of a task, as a draw for it sees it: the term dates and
  * the task's dates, capability, organisations and exclusions (rt borrows

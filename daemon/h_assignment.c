@@ -68,7 +68,10 @@ static void pack_answer_result(msgpack_packer *pk, const struct task *t,
 	if (for_expert) {
 		proto_pack_kv_int(pk, "start", t->start_at);
 		proto_pack_kv_int(pk, "end", t->end_at);
-		proto_pack_kv_str(pk, "specialty", t->specialty);
+		/* A mixed panel's seat is for its quota's (DRAW.md 3.7). */
+		proto_pack_kv_str(pk, "specialty",
+		                  a->quota > 0 && a->quota < t->n_quotas
+		                  ? t->quotas[a->quota].specialty : t->specialty);
 		proto_pack_kv_str(pk, "kind", proto_task_kinds[t->kind]);
 		proto_pack_kv_str(pk, "district", t->district);
 		return;

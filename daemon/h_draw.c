@@ -17,6 +17,7 @@
 #include "orgs.h"
 #include "ident.h"
 #include "pool.h"
+#include "quota.h"
 #include "reply.h"
 #include "seat.h"
 #include "seat_role.h"
@@ -51,6 +52,106 @@ static enum proto_status draw_orgs(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
+/* A specialty (from map, the request's args or a quota) that some expert
+ * holds, into out; field names it in the error. */
+static enum proto_status draw_specialty(struct handler_ctx *ctx,
+                                        const msgpack_object *map, const char *field,
+                                        char out[129], struct reply *rep)
+{
+	proto_map_strcpy(map, "specialty", out, 129);
+	/* The task holds the catalogue's name (REGISTRY.md 3.3); the bucket
+	 * then matches it byte for byte (DRAW.md 3.1). */
+	const struct catalog_entry *occ = catalog_find(ctx->catalog, out);
+	if (!occ) {
+		char msg[PROTO_MAX_MESSAGE_LEN];
+		catalog_unknown_message(ctx->catalog, out, msg, sizeof msg);
+		return reply_error(rep, PROTO_E_INVALID_FIELD, field, "%s", msg);
+	}
+	memset(out, 0, 129);
+	memcpy(out, occ->name, strlen(occ->name));
+	if (!pool_specialty_find(ctx->pool, out))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, field,
+		                   "no expert in the pool holds the specialty '%s'", out);
+	return PROTO_OK;
+}
+
+/* One quota's fields (map: an item of quotas, or the args of a
+ * one-specialty request); the group type defaults by kind and subject. */
+static enum proto_status draw_quota(struct handler_ctx *ctx, const msgpack_object *map,
+                                    const char *field, const struct task *t,
+                                    struct task_quota *q, struct reply *rep)
+{
+	const char *s;
+	size_t n;
+	enum proto_status st = draw_specialty(ctx, map, field, q->specialty, rep);
+	q->group = task_default_group(t->kind, t->subject);
+	if (proto_map_str(map, "group_type", &s, &n))
+		q->group = proto_choice_index(proto_group_types, s, n);
+	q->members = (int)proto_map_int(map, "members", 1);
+	q->backups = (int)proto_map_int(map, "backups", 0);
+	return st;
+}
+
+/* A mixed panel's quotas (DRAW.md 3.7): none of the one-specialty fields
+ * beside them, no bucket twice, and as many seats as one panel has. */
+static enum proto_status draw_quotas(struct handler_ctx *ctx,
+                                     const struct proto_request *req, struct task *t,
+                                     struct reply *rep)
+{
+	static const char *const single[] = {"specialty", "group_type", "members",
+	                                     "backups"};
+	for (size_t i = 0; i < sizeof single / sizeof *single; i++)
+		if (proto_arg(req, single[i]))
+			return reply_error(rep, PROTO_E_INVALID_FIELD, single[i],
+			                   "give %s in each item of quotas, not beside them",
+			                   single[i]);
+	const msgpack_object *qs = proto_arg(req, "quotas");
+	for (uint32_t i = 0; i < qs->via.array.size; i++) {
+		char field[40];
+		snprintf(field, sizeof field, "quotas[%u].specialty", i);
+		struct task_quota *q = &t->quotas[i];
+		enum proto_status st = draw_quota(ctx, &qs->via.array.ptr[i], field, t, q, rep);
+		for (uint32_t j = 0; st == PROTO_OK && j < i; j++)
+			if (strcmp(t->quotas[j].specialty, q->specialty) == 0 &&
+			    t->quotas[j].group == q->group)
+				st = reply_error(rep, PROTO_E_INVALID_FIELD, field,
+				                 "quota %u repeats quota %u: the same specialty "
+				                 "and group type", i, j);
+		if (st != PROTO_OK)
+			return st;
+		t->n_quotas++;
+	}
+	quota_task_totals(t);
+	if (t->members > 30 || t->backups > 19)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "quotas",
+		                   "the quotas ask for %d members and %d backups; a panel "
+		                   "has at most 30 and 19", t->members, t->backups);
+	return PROTO_OK;
+}
+
+/* The seats asked for: specialty, group_type, members and backups, or
+ * quotas (PROTOCOL.md 7.10.1), exactly one of the two forms. */
+static enum proto_status draw_seats(struct handler_ctx *ctx,
+                                    const struct proto_request *req, struct task *t,
+                                    struct reply *rep)
+{
+	if (proto_arg(req, "quotas"))
+		return draw_quotas(ctx, req, t, rep);
+	static const char *const needed[] = {"specialty", "members"};
+	for (size_t i = 0; i < sizeof needed / sizeof *needed; i++)
+		if (!proto_arg(req, needed[i]))
+			return reply_error(rep, PROTO_E_INVALID_FIELD, needed[i],
+			                   "required field is missing (give specialty and "
+			                   "members, or quotas)");
+	struct task_quota q;
+	enum proto_status st = draw_quota(ctx, req->args, "specialty", t, &q, rep);
+	memcpy(t->specialty, q.specialty, sizeof t->specialty);
+	t->group = q.group;
+	t->members = q.members;
+	t->backups = q.backups;
+	return st;
+}
+
 static enum proto_status draw_parse(struct handler_ctx *ctx,
                                     const struct proto_request *req,
                                     struct task *t, struct reply *rep)
@@ -63,28 +164,11 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->subject = TASK_SUBJECT_TRAINING;
 	if (proto_arg_str(req, "subject", &s, &n))
 		t->subject = proto_choice_index(proto_task_subjects, s, n);
-	proto_arg_strcpy(req, "specialty", t->specialty, sizeof t->specialty);
-	/* The task holds the catalogue's name (REGISTRY.md 3.3); the bucket
-	 * then matches it byte for byte (DRAW.md 3.1). */
-	const struct catalog_entry *occ = catalog_find(ctx->catalog, t->specialty);
-	if (!occ) {
-		char msg[PROTO_MAX_MESSAGE_LEN];
-		catalog_unknown_message(ctx->catalog, t->specialty, msg, sizeof msg);
-		return reply_error(rep, PROTO_E_INVALID_FIELD, "specialty", "%s", msg);
-	}
-	memset(t->specialty, 0, sizeof t->specialty);
-	memcpy(t->specialty, occ->name, strlen(occ->name));
-	if (!pool_specialty_find(ctx->pool, t->specialty))
-		return reply_error(rep, PROTO_E_INVALID_FIELD, "specialty",
-		                   "no expert in the pool holds the specialty '%s'",
-		                   t->specialty);
-	t->group = task_default_group(t->kind, t->subject);
-	if (proto_arg_str(req, "group_type", &s, &n))
-		t->group = proto_choice_index(proto_group_types, s, n);
-	t->members = (int)proto_arg_int(req, "members", 1);
+	enum proto_status st = draw_seats(ctx, req, t, rep);
+	if (st != PROTO_OK)
+		return st;
 	t->leader = proto_arg_bool(req, "leader", false);
-	t->backups = (int)proto_arg_int(req, "backups", 0);
-	enum proto_status st = draw_orgs(ctx, req, t, rep);
+	st = draw_orgs(ctx, req, t, rep);
 	if (st != PROTO_OK)
 		return st;
 	t->start_at = proto_arg_int(req, "start", 0);
@@ -185,6 +269,10 @@ static enum proto_status draw_designate(struct handler_ctx *ctx,
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader",
 		                   "leader_expert names the leader, so leader cannot be "
 		                   "false");
+	if (t->n_quotas)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "leader_expert",
+		                   "a mixed panel's leader is drawn from its first quota "
+		                   "(DRAW.md 3.7); name a leader only for one specialty");
 	t->leader_expert = proto_arg_int(req, "leader_expert", 0);
 	t->leader = true;
 	return PROTO_OK;
@@ -201,59 +289,141 @@ static enum proto_status seat_panel(struct handler_ctx *ctx, const struct task *
 	for (size_t i = 0; i < tr->n_panel && st == PROTO_OK; i++) {
 		enum seat_role role = seat_role_of(i, leaders, (size_t)t->members);
 		st = seat_new(ctx, t, tr->panel[i], tr->draw, role, (int)i,
+		              t->n_quotas ? tr->seat_quota[i] : 0,
 		              role == SEAT_BACKUP ? ASSIGN_STANDBY : ASSIGN_OFFERED,
 		              rep, &ids[i]);
 	}
 	return st;
 }
 
-/* The transcript's counts by cause (DRAW.md 4.4), then the diversity
- * drops (PROTOCOL.md 7.9.4). */
-static void pack_excluded(msgpack_packer *pk, const struct audit_transcript *tr)
+/* What a reply counts of one candidate list: a one-specialty attempt's,
+ * quota q's of a mixed panel, or (q < 0) the sum over a mixed panel's. */
+struct draw_counts {
+	uint64_t found, excluded[RULE__COUNT], outside_group, diversity, seated;
+	bool split;
+};
+
+static void draw_counts_of(const struct audit_transcript *tr, int q,
+                           struct draw_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	c->split = tr->req.n_quotas ? true : tr->outside_split;
+	if (!tr->req.n_quotas) {
+		c->found = tr->n_candidates;
+		memcpy(c->excluded, tr->excluded, sizeof c->excluded);
+		c->outside_group = tr->outside_group;
+		c->diversity = tr->diversity_dropped;
+		return;
+	}
+	for (size_t k = q < 0 ? 0 : (size_t)q; k < tr->n_quotas; k++) {
+		const struct audit_quota_result *x = &tr->quotas[k];
+		c->found += x->n_candidates;
+		for (int r = 0; r < RULE__COUNT; r++)
+			c->excluded[r] += x->excluded[r];
+		c->outside_group += x->outside_group;
+		c->diversity += x->diversity_dropped;
+		c->seated += x->dropped_seated;
+		if (q >= 0)
+			break;
+	}
+}
+
+/* The counts by cause (DRAW.md 4.4), then the diversity drops
+ * (PROTOCOL.md 7.9.4), and a mixed panel quota's seated drops. */
+static void pack_excluded(msgpack_packer *pk, const struct draw_counts *c, bool seated)
 {
 	struct audit_excluded x;
-	audit_excluded_of(&x, tr->excluded, tr->outside_group, tr->outside_split);
-	msgpack_pack_map(pk, x.n + 1);
+	audit_excluded_of(&x, c->excluded, c->outside_group, c->split);
+	msgpack_pack_map(pk, x.n + 1 + seated);
 	for (size_t i = 0; i < x.n; i++)
 		proto_pack_kv_int(pk, x.key[i], (int64_t)x.count[i]);
-	proto_pack_kv_int(pk, "diversity", (int64_t)tr->diversity_dropped);
+	proto_pack_kv_int(pk, "diversity", (int64_t)c->diversity);
+	if (seated)
+		proto_pack_kv_int(pk, "seated", (int64_t)c->seated);
+}
+
+/* A mixed panel's quotas with what each list counted (PROTOCOL.md 7.10.1). */
+static void pack_quotas(msgpack_packer *pk, const struct task *t,
+                        const struct audit_transcript *tr)
+{
+	proto_pack_str(pk, "quotas");
+	msgpack_pack_array(pk, tr->n_quotas);
+	for (size_t k = 0; k < tr->n_quotas; k++) {
+		int q = tr->replaces ? tr->quota : (int)k;
+		struct draw_counts c;
+		draw_counts_of(tr, (int)k, &c);
+		msgpack_pack_map(pk, 4);
+		proto_pack_kv_str(pk, "specialty", t->quotas[q].specialty);
+		proto_pack_kv_str(pk, "group", proto_group_types[t->quotas[q].group]);
+		proto_pack_kv_int(pk, "candidates", (int64_t)c.found);
+		proto_pack_str(pk, "excluded");
+		pack_excluded(pk, &c, true);
+	}
+}
+
+/* The quota whose list ran short (quota 0 when no leader could be drawn). */
+static int draw_short_quota(const struct task *t, const struct audit_transcript *tr)
+{
+	int q = quota_of_seat(t, tr->n_panel);
+	return q < 0 ? 0 : q;
+}
+
+/* The seats asked of quota q (the leader is quota 0's), or of the task. */
+static int draw_needed(const struct task *t, int q)
+{
+	if (q < 0)
+		return task_seats(t);
+	return (q == 0 && t->leader) + t->quotas[q].members + t->quotas[q].backups;
 }
 
 static enum proto_status reply_insufficient(const struct task *t,
                                             const struct audit_transcript *tr,
                                             int64_t seq, struct reply *rep)
 {
-	int needed = task_seats(t);
+	/* A mixed panel's counts are those of the quota that ran short. */
+	int q = t->n_quotas ? draw_short_quota(t, tr) : -1;
+	struct draw_counts c;
+	draw_counts_of(tr, q, &c);
+	int needed = draw_needed(t, q);
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 8);
+	msgpack_pack_map(pk, q < 0 ? 8 : 10);
 	proto_pack_kv_int(pk, "needed", needed);
-	proto_pack_kv_int(pk, "found", (int64_t)tr->n_candidates);
+	proto_pack_kv_int(pk, "found", (int64_t)c.found);
 	proto_pack_str(pk, "excluded");
-	pack_excluded(pk, tr);
+	pack_excluded(pk, &c, q >= 0);
 	/* What the counts refer to, so the requester can tell what to change
 	 * (the group type after defaulting; a redraw's from its task). */
-	proto_pack_kv_str(pk, "specialty", t->specialty);
-	proto_pack_kv_str(pk, "group", proto_group_types[t->group]);
+	proto_pack_kv_str(pk, "specialty", q < 0 ? t->specialty : t->quotas[q].specialty);
+	proto_pack_kv_str(pk, "group", proto_group_types[q < 0 ? t->group : t->quotas[q].group]);
 	proto_pack_kv_str(pk, "capability",
 	                  task_required_capability_name(t->kind, t->subject));
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
+	if (q >= 0) {
+		proto_pack_kv_int(pk, "quota", q);
+		pack_quotas(pk, t, tr);
+	}
 	rep->keep_result_on_error = true;
 	rep->keep_changes_on_error = true; /* the failed attempt's transcript */
+	char where[200] = "";
+	if (q >= 0)
+		snprintf(where, sizeof where, "quota %d (%s): ", q, t->quotas[q].specialty);
 	if (t->leader && tr->n_panel == 0)
 		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
-		                   "no leader-eligible candidate among %llu",
-		                   (unsigned long long)tr->n_candidates);
-	if (tr->diversity_dropped)
-		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
-		                   "needed %d candidates, found %llu after recusal, of "
-		                   "whom %llu were dropped for panel diversity (one "
-		                   "expert per employer)", needed,
-		                   (unsigned long long)tr->n_candidates,
-		                   (unsigned long long)tr->diversity_dropped);
+		                   "%sno leader-eligible candidate among %llu", where,
+		                   (unsigned long long)c.found);
+	/* PROTOCOL.md 7.9.4: the drops, if any, after the counts. */
+	char drops[200] = "";
+	if (c.diversity)
+		snprintf(drops, sizeof drops, ", of whom %llu were dropped for panel "
+		         "diversity (one expert per employer)", (unsigned long long)c.diversity);
+	if (c.seated)
+		snprintf(drops + strlen(drops), sizeof drops - strlen(drops),
+		         "%s %llu were seated already from another quota",
+		         c.diversity ? " and" : ", of whom", (unsigned long long)c.seated);
 	return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
-	                   "needed %d candidates, found %llu after recusal",
-	                   needed, (unsigned long long)tr->n_candidates);
+	                   "%sneeded %d candidates, found %llu after recusal%s",
+	                   where, needed, (unsigned long long)c.found, drops);
 }
 
 static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task *t,
@@ -263,17 +433,22 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 {
 	int64_t deadline = seat_deadline(ctx, t);
 	size_t leaders = t->leader ? 1 : 0;
+	bool mixed = t->n_quotas > 0;
+	struct draw_counts c;
+	draw_counts_of(tr, -1, &c);
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 7);
+	msgpack_pack_map(pk, 7 + mixed);
 	proto_pack_kv_int(pk, "task", t->id);
 	proto_pack_kv_int(pk, "draw", tr->draw);
 	proto_pack_kv_int(pk, "seq", seq);
 	proto_pack_str(pk, "transcript_hash");
 	msgpack_pack_bin(pk, AUDIT_HASH_LEN);
 	msgpack_pack_bin_body(pk, hash, AUDIT_HASH_LEN);
-	proto_pack_kv_int(pk, "candidates", (int64_t)tr->n_candidates);
+	proto_pack_kv_int(pk, "candidates", (int64_t)c.found);
 	proto_pack_str(pk, "excluded");
-	pack_excluded(pk, tr);
+	pack_excluded(pk, &c, false);
+	if (mixed)
+		pack_quotas(pk, t, tr);
 	proto_pack_str(pk, "panel");
 	msgpack_pack_array(pk, (uint32_t)tr->n_panel);
 	for (size_t i = 0; i < tr->n_panel; i++) {
@@ -288,9 +463,11 @@ static enum proto_status reply_panel(struct handler_ctx *ctx, const struct task 
 		enum seat_role role = seat_role_of(i, leaders, (size_t)t->members);
 		bool backup = role == SEAT_BACKUP;
 		/* The requesting bureau gets the contact it needs: full phone. */
-		msgpack_pack_map(pk, 9);
+		msgpack_pack_map(pk, 9 + mixed);
 		proto_pack_kv_int(pk, "seat", (int64_t)i);
 		proto_pack_kv_str(pk, "role", proto_seat_roles[role]);
+		if (mixed)
+			proto_pack_kv_int(pk, "quota", tr->seat_quota[i]);
 		proto_pack_kv_int(pk, "expert", tr->panel[i]);
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", e.phone);

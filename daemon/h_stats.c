@@ -64,6 +64,42 @@ static bool stats_in_bucket(const struct pool_entry *pe, uint32_t sid, int group
 	return false;
 }
 
+/* One list's share, seats / candidates, to every listed expert of its
+ * bucket who existed then. Ids are dense and never removed: the experts
+ * that existed when the draw ran are 1 .. the pool's size then, which is
+ * the candidates plus every exclusion count (excluded[RULE_OK] holds
+ * those outside the bucket, outside_group included, in both layouts of
+ * DRAW.md 4.4). */
+static void stats_share(struct stats_expect *x, const char *specialty, int group,
+                        uint64_t candidates, const uint64_t excluded[RULE__COUNT],
+                        size_t seats)
+{
+	uint64_t present = candidates;
+	for (int r = 0; r < RULE__COUNT; r++)
+		present += excluded[r];
+	uint32_t sid = pool_specialty_find(x->pool, specialty);
+	double share = (double)seats / (double)candidates;
+	for (size_t i = 0; sid && i < x->n; i++) {
+		const struct pool_entry *pe = pool_get(x->pool, x->drawn[i].expert);
+		if (pe && (uint64_t)pe->id <= present && stats_in_bucket(pe, sid, group))
+			x->expected[i] += share;
+	}
+}
+
+/* A mixed panel (DRAW.md 3.7): each list with the seats of its quota. */
+static void stats_share_quotas(struct stats_expect *x, const struct audit_transcript *tr)
+{
+	for (size_t k = 0; k < tr->n_quotas; k++) {
+		int q = tr->replaces ? tr->quota : (int)k;
+		size_t seats = 0;
+		for (size_t s = 0; s < tr->n_panel; s++)
+			seats += tr->seat_quota[s] == q;
+		if (seats > 0 && tr->quotas[k].n_candidates > 0)
+			stats_share(x, tr->req.quotas[q].specialty, tr->req.quotas[q].group,
+			            tr->quotas[k].n_candidates, tr->quotas[k].excluded, seats);
+	}
+}
+
 static bool stats_expect_cb(const void *body, size_t len, void *arg)
 {
 	struct stats_expect *x = arg;
@@ -74,25 +110,17 @@ static bool stats_expect_cb(const void *body, size_t len, void *arg)
 	bool ok = proto_unpack(body, len, &u, &err) == PROTO_OK &&
 	          audit_read_transcript(&u.data, tr);
 	msgpack_unpacked_destroy(&u);
-	if (!ok || !tr->ok || tr->n_candidates == 0 || tr->n_panel == 0) {
+	if (!ok || !tr->ok || tr->n_panel == 0 ||
+	    (tr->req.n_quotas == 0 && tr->n_candidates == 0)) {
 		x->unreadable = true;
 		x->bad_draw = ok ? tr->draw : 0;
 		return false;
 	}
-	/* Ids are dense and never removed: the experts that existed when the
-	 * draw ran are 1 .. the pool's size then, which is the candidates plus
-	 * every exclusion count (excluded[RULE_OK] holds those outside the
-	 * bucket, outside_group included, in both layouts of DRAW.md 4.4). */
-	uint64_t present = tr->n_candidates;
-	for (int r = 0; r < RULE__COUNT; r++)
-		present += tr->excluded[r];
-	uint32_t sid = pool_specialty_find(x->pool, tr->req.specialty);
-	double share = (double)tr->n_panel / (double)tr->n_candidates;
-	for (size_t i = 0; sid && i < x->n; i++) {
-		const struct pool_entry *pe = pool_get(x->pool, x->drawn[i].expert);
-		if (pe && (uint64_t)pe->id <= present && stats_in_bucket(pe, sid, tr->req.group))
-			x->expected[i] += share;
-	}
+	if (tr->req.n_quotas)
+		stats_share_quotas(x, tr);
+	else
+		stats_share(x, tr->req.specialty, tr->req.group, tr->n_candidates,
+		            tr->excluded, tr->n_panel);
 	return true;
 }
 

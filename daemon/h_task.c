@@ -16,9 +16,23 @@
 #define TASK_LIST_DEFAULT_LIMIT 50
 
 
+/* A mixed panel's quotas, in order (PROTOCOL.md 7.10.3). */
+static void pack_task_quotas(msgpack_packer *pk, const struct task *t)
+{
+	proto_pack_str(pk, "quotas");
+	msgpack_pack_array(pk, (uint32_t)t->n_quotas);
+	for (int q = 0; q < t->n_quotas; q++) {
+		msgpack_pack_map(pk, 4);
+		proto_pack_kv_str(pk, "specialty", t->quotas[q].specialty);
+		proto_pack_kv_str(pk, "group_type", proto_group_types[t->quotas[q].group]);
+		proto_pack_kv_int(pk, "members", t->quotas[q].members);
+		proto_pack_kv_int(pk, "backups", t->quotas[q].backups);
+	}
+}
+
 static void pack_task(msgpack_packer *pk, const struct task *t)
 {
-	msgpack_pack_map(pk, 23);
+	msgpack_pack_map(pk, 23 + (t->n_quotas > 0));
 	proto_pack_kv_int(pk, "id", t->id);
 	proto_pack_kv_str(pk, "bureau", t->bureau);
 	proto_pack_kv_str(pk, "created_by", t->created_by);
@@ -51,16 +65,20 @@ static void pack_task(msgpack_packer *pk, const struct task *t)
 	proto_pack_str(pk, "designated");
 	if (t->leader_expert == 0) {
 		msgpack_pack_nil(pk);
-		return;
+	} else {
+		msgpack_pack_map(pk, 2);
+		proto_pack_kv_int(pk, "expert", t->leader_expert);
+		proto_pack_kv_str(pk, "reason", t->leader_reason);
 	}
-	msgpack_pack_map(pk, 2);
-	proto_pack_kv_int(pk, "expert", t->leader_expert);
-	proto_pack_kv_str(pk, "reason", t->leader_reason);
+	if (t->n_quotas > 0)
+		pack_task_quotas(pk, t);
 }
 
 static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
-                                    int64_t task, struct reply *rep)
+                                    const struct task *t, struct reply *rep)
 {
+	int64_t task = t->id;
+	bool mixed = t->n_quotas > 0;
 	struct store_assignment *as;
 	size_t n;
 	enum store_result r = store_assignment_list(ctx->store, task, &as, &n);
@@ -78,11 +96,13 @@ static enum proto_status pack_seats(struct handler_ctx *ctx, msgpack_packer *pk,
 		if (st != PROTO_OK)
 			break;
 		mask_phone(e.phone, phone);
-		msgpack_pack_map(pk, 9);
+		msgpack_pack_map(pk, 9 + mixed);
 		proto_pack_kv_int(pk, "assignment", as[i].id);
 		proto_pack_kv_int(pk, "draw", as[i].draw);
 		proto_pack_kv_int(pk, "seat", as[i].seat);
 		proto_pack_kv_str(pk, "role", proto_seat_roles[as[i].role]);
+		if (mixed)
+			proto_pack_kv_int(pk, "quota", as[i].quota);
 		proto_pack_kv_int(pk, "expert", e.id);
 		proto_pack_kv_str(pk, "name", e.name);
 		proto_pack_kv_str(pk, "phone", phone);
@@ -176,7 +196,7 @@ enum proto_status h_task_show(struct handler_ctx *ctx, const struct proto_reques
 		proto_pack_kv_int(pk, "seq", head);
 		proto_pack_str(pk, "task");
 		pack_task(pk, t);
-		st = pack_seats(ctx, pk, t->id, rep);
+		st = pack_seats(ctx, pk, t, rep);
 		if (st == PROTO_OK)
 			st = pack_draws(ctx, pk, t->id, rep);
 		if (st == PROTO_OK)

@@ -24,6 +24,7 @@ struct notify {
 	struct store_contact contact;     /* scratch */
 	struct store_task_brief task;     /* the task last read, ... */
 	int64_t task_id;                  /* ... this one; 0 for none */
+	int task_quota;                   /* ... for this quota of it */
 };
 
 struct notify *notify_new(void *zmq_ctx, struct store *store,
@@ -106,11 +107,12 @@ static void notify_pack(struct notify *n, const struct notify_item *it)
  * carry it: an item whose task cannot be read is not sent, either kind. */
 static bool notify_read(struct notify *n, const struct notify_item *it)
 {
-	if (it->task != n->task_id) {
+	if (it->task != n->task_id || it->quota != n->task_quota) {
 		n->task_id = 0;
-		if (store_task_brief(n->store, it->task, &n->task) != STORE_OK)
+		if (store_task_brief(n->store, it->task, it->quota, &n->task) != STORE_OK)
 			return false;
 		n->task_id = it->task;
+		n->task_quota = it->quota;
 	}
 	return store_expert_contact(n->store, it->expert, &n->contact) == STORE_OK;
 }

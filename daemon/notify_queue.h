@@ -20,6 +20,7 @@ struct notify_item {
 	int kind;                 /* enum notify_kind */
 	int64_t assignment, task, expert;
 	int role;                 /* proto_seat_roles */
+	int quota;                /* NOTIFY_OFFER: the seat's quota (DRAW.md 3.7) */
 	int state;                /* NOTIFY_CLOSED: the seat's new state */
 	int64_t deadline;         /* NOTIFY_OFFER */
 	char token[TOKEN_STR_MAX];/* NOTIFY_OFFER */

@@ -46,7 +46,8 @@ static void seat_token(struct handler_ctx *ctx, struct store_assignment *a,
 		         "notification carries it", (long long)a->id);
 	struct notify_item it = {.kind = NOTIFY_OFFER, .assignment = a->id,
 	                         .task = a->task, .expert = a->expert,
-	                         .role = a->role, .deadline = a->deadline};
+	                         .role = a->role, .quota = a->quota,
+	                         .deadline = a->deadline};
 	memcpy(it.token, text, sizeof it.token);
 	if (!notify_queue_push(ctx->notify, &it))
 		log_warn("assignment %lld: out of memory queueing its notification",
@@ -95,12 +96,13 @@ static enum proto_status seat_engage(struct handler_ctx *ctx,
 
 enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
                            int64_t expert, int64_t draw, enum seat_role role, int seat,
-                           int state, struct reply *rep, int64_t *id)
+                           int quota, int state, struct reply *rep, int64_t *id)
 {
 	struct store_assignment a = {
 		.id = store_assignment_max_id(ctx->store) + 1, .task = t->id,
 		.expert = expert, .draw = draw, .role = role, .seat = seat,
 		.state = state, .created_at = ctx->now, .updated_at = ctx->now,
+		.quota = quota,
 	};
 	if (state == ASSIGN_OFFERED)
 		seat_offer(ctx, t, &a, rep);
@@ -286,12 +288,12 @@ static enum proto_status seat_redraw(struct handler_ctx *ctx, const struct task 
 	*a = (struct attempt){.kind = "replacement", .also = also,
 	                           .n_also = n_also, .replaces = freed->id,
 	                           .role = freed->role, .taken = taken,
-	                           .n_taken = n_taken};
+	                           .n_taken = n_taken, .quota = freed->quota};
 	enum proto_status st = attempt_run(ctx, &tc, a, rep);
 	if (st != PROTO_OK || !a->tr->ok)
 		return st;
-	st = seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0,
-	                     ASSIGN_OFFERED, rep, &out->assignment);
+	st = seat_new(ctx, t, a->tr->panel[0], a->tr->draw, freed->role, 0, freed->quota,
+	              ASSIGN_OFFERED, rep, &out->assignment);
 	out->expert = a->tr->panel[0];
 	out->role = freed->role;
 	out->deadline = seat_deadline(ctx, t);
@@ -319,7 +321,8 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 		/* Standby blocks nothing: since the draw the backup may have been
 		 * seated on an overlapping task, declared a conflict, reached the
 		 * cap or left the pool. The rules a draw applies apply now. */
-		if (as[i].state != ASSIGN_STANDBY || !pe ||
+		/* A mixed panel's seat takes a backup of its own quota. */
+		if (as[i].state != ASSIGN_STANDBY || !pe || as[i].quota != freed->quota ||
 		    (freed->role == SEAT_LEADER && !pe->leader) ||
 		    recusal_check(pe, ctx->engage, &v.terms, &v.rt, ctx->rules) != RULE_OK)
 			continue;
@@ -373,9 +376,12 @@ enum proto_status seat_refresh_fill(struct handler_ctx *ctx, struct task *t,
 	if (fill == TASK_SHORT) {
 		static const uint64_t none[RULE__COUNT];
 		const struct audit_transcript *tr = failed ? failed->tr : NULL;
+		/* A mixed panel's replacement counts its one list (DRAW.md 4.4). */
+		const struct audit_quota_result *q = tr && tr->n_quotas ? &tr->quotas[0] : NULL;
 		audit_pack_task_short(handler_audit_begin(ctx), t->id, tr ? tr->draw : 0,
 		                      needed - accepted - offered,
-		                      tr ? tr->excluded : none, tr ? tr->outside_group : 0);
+		                      q ? q->excluded : tr ? tr->excluded : none,
+		                      q ? q->outside_group : tr ? tr->outside_group : 0);
 		return handler_audit_end(ctx, AUDIT_TASK_SHORT, rep, NULL, NULL);
 	}
 	return PROTO_OK;

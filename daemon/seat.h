@@ -48,11 +48,12 @@ int64_t seat_deadline(const struct handler_ctx *ctx, const struct task *t);
 
 /*
  * Seat expert on task t: offered (deadline, token in the reply and the
- * notifications) or standby. *id receives the assignment id.
+ * notifications) or standby, for quota `quota` of a mixed panel (0 for a
+ * one-specialty task). *id receives the assignment id.
  */
 enum proto_status seat_new(struct handler_ctx *ctx, const struct task *t,
                            int64_t expert, int64_t draw, enum seat_role role, int seat,
-                           int state, struct reply *rep, int64_t *id);
+                           int quota, int state, struct reply *rep, int64_t *id);
 
 /*
  * A transition and everything it sets off, in the order of DRAW.md 4.2: the

@@ -342,10 +342,12 @@ enum store_result store_meta_put(struct store *s, const char *key,
 enum store_result store_meta_delete(struct store *s, const char *key);
 
 /* --- tasks, draws, assignments ------------------------------------------- */
+/* A task with a mixed panel's quotas (DRAW.md 3.7), if it has any. */
 enum store_result store_task_insert(struct store *s, const struct task *t);
 enum store_result store_task_get(struct store *s, int64_t id, struct task *out);
 /* The task fields an offer's notification carries (STREAMS.md 4),
- * sized as in struct task. */
+ * sized as in struct task; the specialty is the seat's: quota `quota`'s
+ * for a mixed panel (DRAW.md 3.7). */
 struct store_task_brief {
 	char bureau[sizeof ((struct task *)0)->bureau];
 	int kind;                       /* index into proto_task_kinds */
@@ -353,7 +355,7 @@ struct store_task_brief {
 	int64_t start_at, end_at;
 	char district[sizeof ((struct task *)0)->district];
 };
-enum store_result store_task_brief(struct store *s, int64_t id,
+enum store_result store_task_brief(struct store *s, int64_t id, int quota,
                                    struct store_task_brief *out);
 enum store_result store_task_set_state(struct store *s, int64_t id, int state);
 int64_t store_task_max_id(struct store *s);
@@ -361,6 +363,8 @@ int64_t store_task_max_id(struct store *s);
 enum store_result store_task_list(struct store *s, const char *bureau,
                                   int64_t offset, int64_t limit,
                                   int64_t **ids, size_t *n, int64_t *total);
+/* Every task's row, by id, without a mixed panel's quotas (n_quotas 0):
+ * for what needs its times and organisations only. */
 enum store_result store_task_each(struct store *s,
                                   bool (*fn)(const struct task *t, void *arg),
                                   void *arg);
@@ -391,6 +395,7 @@ struct store_assignment {
 	int64_t deadline;       /* while offered: when it expires; else 0 */
 	bool has_token;         /* a live token: its hash below */
 	uint8_t token_hash[STORE_HASH_LEN];
+	int quota;              /* a mixed panel's quota (DRAW.md 3.7); else 0 */
 };
 enum store_result store_assignment_insert(struct store *s,
                                           const struct store_assignment *a);

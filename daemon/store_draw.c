@@ -238,7 +238,8 @@ enum store_result store_task_insert(struct store *s, const struct task *t)
 	sqlite3_bind_int64(st, 23, t->leader_expert);
 	store_bind_text(st, 24, t->leader_reason);
 	store_bind_text(st, 25, t->respond_reason);
-	return store_step_done(st);
+	enum store_result r = store_step_done(st);
+	return r == STORE_OK ? store_task_quotas_put(s, t) : r;
 }
 
 static bool column_task(sqlite3_stmt *st, void *row)
@@ -284,7 +285,8 @@ enum store_result store_task_get(struct store *s, int64_t id, struct task *out)
 	sqlite3_stmt *st = store_stmt(s, STMT_TASK_GET);
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
-	return store_row(st, column_task, out);
+	enum store_result r = store_row(st, column_task, out);
+	return r == STORE_OK ? store_task_quotas_get(s, out) : r;
 }
 
 static bool column_task_brief(sqlite3_stmt *st, void *row)
@@ -299,12 +301,14 @@ static bool column_task_brief(sqlite3_stmt *st, void *row)
 	return true;
 }
 
-enum store_result store_task_brief(struct store *s, int64_t id,
+enum store_result store_task_brief(struct store *s, int64_t id, int quota,
                                    struct store_task_brief *out)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_TASK_BRIEF);
-	if (st)
+	if (st) {
 		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, quota);
+	}
 	return store_row(st, column_task_brief, out);
 }
 
@@ -427,6 +431,7 @@ enum store_result store_assignment_insert(struct store *s,
 		sqlite3_bind_blob(st, 11, a->token_hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 11);
+	sqlite3_bind_int(st, 12, a->quota);
 	return store_step_done(st);
 }
 
@@ -464,6 +469,7 @@ bool store_column_assignment(sqlite3_stmt *st, void *row)
 	memset(a->token_hash, 0, sizeof a->token_hash);
 	if (a->has_token)
 		memcpy(a->token_hash, sqlite3_column_blob(st, 10), STORE_HASH_LEN);
+	a->quota = sqlite3_column_int(st, 11);
 	return true;
 }
 

@@ -29,7 +29,7 @@
 
 #define ASSIGN_COLS \
 	"id, task_id, expert_id, draw_id, role, seat, state, created_at, updated_at," \
-	" deadline, token_hash"
+	" deadline, token_hash, quota"
 
 /* Every statement the store runs, prepared once on first use. */
 #define STORE_STATEMENTS(X) \
@@ -163,8 +163,9 @@
 	X(STMT_TASK_CANCEL, "UPDATE tasks SET state = ?2, fill = ?3," \
 	  " cancel_reason = ?4 WHERE id = ?1") \
 	X(STMT_TASK_GET, "SELECT " TASK_COLS " FROM tasks WHERE id = ?1") \
-	X(STMT_TASK_BRIEF, "SELECT bureau, kind, specialty, start_at, end_at," \
-	  " district FROM tasks WHERE id = ?1") \
+	X(STMT_TASK_BRIEF, "SELECT bureau, kind, coalesce((SELECT specialty" \
+	  " FROM task_quotas WHERE task_id = ?1 AND idx = ?2), specialty)," \
+	  " start_at, end_at, district FROM tasks WHERE id = ?1") \
 	X(STMT_TASK_ALL, "SELECT " TASK_COLS " FROM tasks ORDER BY id") \
 	X(STMT_TASK_STATE, "UPDATE tasks SET state = ?2 WHERE id = ?1") \
 	X(STMT_TASK_MAX_ID, "SELECT coalesce(max(id), 0) FROM tasks") \
@@ -182,7 +183,7 @@
 	X(STMT_DRAW_LIST, "SELECT id, coalesce(task_id, 0), kind, ok, audit_seq," \
 	  " actor, at FROM draws WHERE task_id = ?1 ORDER BY id") \
 	X(STMT_ASSIGN_INSERT, "INSERT INTO assignments(" ASSIGN_COLS ")" \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)") \
 	X(STMT_ASSIGN_STATE, "UPDATE assignments SET state = ?2, updated_at = ?3," \
 	  " token_hash = NULL WHERE id = ?1") \
 	X(STMT_ASSIGN_UPDATE, "UPDATE assignments SET state = ?2, role = ?3," \
@@ -239,7 +240,12 @@
 	  " WHERE occupation_id = ?1") \
 	X(STMT_CATALOG_ALIAS_ADD, "INSERT INTO occupation_aliases(occupation_id," \
 	  " seq, alias) VALUES (?1, ?2, ?3)") \
-	X(STMT_META_DELETE, "DELETE FROM meta WHERE key = ?1")
+	X(STMT_META_DELETE, "DELETE FROM meta WHERE key = ?1") \
+	/* a mixed panel's quotas (store_quota.c) */ \
+	X(STMT_QUOTA_INSERT, "INSERT INTO task_quotas(task_id, idx, specialty," \
+	  " group_type, members, backups) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(STMT_QUOTA_LIST, "SELECT specialty, group_type, members, backups" \
+	  " FROM task_quotas WHERE task_id = ?1 ORDER BY idx")
 
 enum store_stmt {
 #define X(id, sql) id,
@@ -305,11 +311,15 @@ enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
 	}
 /* A store_row_fn: an ASSIGN_COLS row into a struct store_assignment. */
 bool store_column_assignment(sqlite3_stmt *st, void *row);
+/* A mixed task's quotas (store_quota.c): written with the task, read
+ * back into t (t->n_quotas 0 when it has none). */
+enum store_result store_task_quotas_put(struct store *s, const struct task *t);
+enum store_result store_task_quotas_get(struct store *s, struct task *t);
 /* A store_row_fn: the first column into an int64_t. */
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

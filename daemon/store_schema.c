@@ -398,10 +398,31 @@ static const char *const schema_v8[] = {
 	NULL,
 };
 
+/*
+ * Version 9 (issue #11): mixed panels (DRAW.md 3.7). A task drawn for
+ * several quotas keeps them here, in order, so that a redraw repeats them
+ * and a freed seat is refilled from its own; each seat names its quota
+ * (0 for every seat of a one-specialty task, the seats made before).
+ */
+static const char *const schema_v9[] = {
+	"CREATE TABLE task_quotas("
+	"  task_id INTEGER NOT NULL REFERENCES tasks(id),"
+	"  idx INTEGER NOT NULL,"
+	"  specialty TEXT NOT NULL,"
+	"  group_type INTEGER NOT NULL,"
+	"  members INTEGER NOT NULL,"
+	"  backups INTEGER NOT NULL,"
+	"  PRIMARY KEY(task_id, idx)) WITHOUT ROWID;"
+	"CREATE TRIGGER task_quotas_keep BEFORE DELETE ON task_quotas"
+	"  BEGIN SELECT RAISE(ABORT, 'tasks are never deleted'); END;"
+	"ALTER TABLE assignments ADD COLUMN quota INTEGER NOT NULL DEFAULT 0;",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
-                                                schema_v7, schema_v8};
+                                                schema_v7, schema_v8, schema_v9};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -228,14 +228,25 @@ static const struct proto_field f_org_merge[] = {
 #define TIME_MIN INT64_C(946684800)
 #define TIME_MAX INT64_C(7258118400)
 
-static const struct proto_field f_draw[] = {
-	F_ENUM("kind", REQ, proto_task_kinds),
-	F_ENUM("subject", 0, proto_task_subjects),
+/* One quota of a mixed panel (PROTOCOL.md 7.10.1, DRAW.md 3.7). */
+static const struct proto_field f_quota[] = {
 	F_STR("specialty", REQ, 1, 128),
 	F_ENUM("group_type", 0, proto_group_types),
 	F_INT("members", REQ, 1, 30),
+	F_INT("backups", 0, 0, 19),
+	END};
+
+/* specialty and members, or quotas: the handler checks that exactly one
+ * of the two forms was sent. */
+static const struct proto_field f_draw[] = {
+	F_ENUM("kind", REQ, proto_task_kinds),
+	F_ENUM("subject", 0, proto_task_subjects),
+	F_STR("specialty", 0, 1, 128),
+	F_ENUM("group_type", 0, proto_group_types),
+	F_INT("members", 0, 1, 30),
 	F_BOOL("leader", 0),
 	F_INT("backups", 0, 0, 19),
+	F_MAPS("quotas", 0, 2, 4, f_quota),
 	F_STRS("orgs", 0, 0, 8),
 	F_INT("start", REQ, TIME_MIN, TIME_MAX),
 	F_INT("end", REQ, TIME_MIN, TIME_MAX),

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "hint.h"
 #include "out.h"
+#include "quota.h"
 #include "seat_role.h"
 
 #define AUDIT_KEY_WIDTH 17
@@ -124,9 +125,20 @@ static void audit_print_request(const struct task *q)
 	char ids[TASK_MAX_EXCLUDE * 22];
 	audit_kv("request", "%s, subject %s, bureau %s", proto_task_kinds[q->kind],
 	         proto_task_subjects[q->subject], q->bureau);
-	audit_kv("  specialty", "%s (group %s)", q->specialty, proto_group_types[q->group]);
-	audit_kv("  seats", "%s%d members, %d backups", q->leader ? "a leader, " : "",
-	         q->members, q->backups);
+	if (q->n_quotas == 0) {
+		audit_kv("  specialty", "%s (group %s)", q->specialty, proto_group_types[q->group]);
+		audit_kv("  seats", "%s%d members, %d backups", q->leader ? "a leader, " : "",
+		         q->members, q->backups);
+	} else {
+		audit_kv("  leader", "%s", q->leader ? "one, from quota 0" : "none");
+	}
+	for (int k = 0; k < q->n_quotas; k++) {
+		char key[24];
+		snprintf(key, sizeof key, "  quota %d", k);
+		audit_kv(key, "%s (group %s), %d members, %d backups", q->quotas[k].specialty,
+		         proto_group_types[q->quotas[k].group], q->quotas[k].members,
+		         q->quotas[k].backups);
+	}
 	char orgs[TASK_MAX_ORGS * 20] = "";
 	for (int i = 0; i < q->n_orgs; i++)
 		snprintf(orgs + strlen(orgs), sizeof orgs - strlen(orgs), "%s%s",
@@ -141,22 +153,28 @@ static void audit_print_request(const struct task *q)
 	audit_kv("  nonce", "%s", audit_nonce(q, buf));
 }
 
+/* The seats; a mixed panel's with their quota's specialty. */
 static void audit_print_panel(const struct audit_transcript *tr)
 {
-	static const char *const head[] = {"SEAT", "ROLE", "EXPERT"};
+	static const char *const head[] = {"SEAT", "ROLE", "EXPERT", "QUOTA"};
 	size_t leaders = tr->req.leader ? 1 : 0;
+	bool mixed = tr->req.n_quotas > 0;
 	if (tr->n_panel == 0) {
 		audit_kv("panel", "(none)");
 		return;
 	}
 	printf("panel:\n");
-	struct out_table *t = out_table_new(3, head);
+	struct out_table *t = out_table_new(3 + mixed, head);
 	for (size_t i = 0; i < tr->n_panel; i++) {
-		enum seat_role role = seat_role_of(i, leaders, (size_t)tr->req.members);
-		char seat[24], expert[24];
+		enum seat_role role = tr->replaces ? (enum seat_role)tr->role
+		                      : seat_role_of(i, leaders, (size_t)tr->req.members);
+		char seat[24], expert[24], quota[160] = "";
 		snprintf(seat, sizeof seat, "%zu", i);
 		snprintf(expert, sizeof expert, "%lld", (long long)tr->panel[i]);
-		const char *row[] = {seat, proto_seat_roles[role], expert};
+		if (mixed)
+			snprintf(quota, sizeof quota, "%d %s", tr->seat_quota[i],
+			         tr->req.quotas[tr->seat_quota[i]].specialty);
+		const char *row[] = {seat, proto_seat_roles[role], expert, quota};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -166,19 +184,22 @@ static void audit_print_panel(const struct audit_transcript *tr)
 /* Exclusions by cause, as recorded (DRAW.md 4.4), and the diversity
  * drops. An entry from before outside_group was recorded says that its
  * outside_specialty counts both. */
-static void audit_print_excluded(const struct audit_transcript *tr)
+static void audit_print_excluded(const uint64_t excluded[RULE__COUNT],
+                                 uint64_t outside_group, bool split,
+                                 uint64_t diversity, const uint64_t *seated)
 {
 	static const char *const head[] = {"  CAUSE", "EXCLUDED"};
 	struct audit_excluded x;
-	audit_excluded_of(&x, tr->excluded, tr->outside_group, tr->outside_split);
+	audit_excluded_of(&x, excluded, outside_group, split);
 	printf("excluded:\n");
 	struct out_table *t = out_table_new(2, head);
-	for (size_t i = 0; i <= x.n; i++) {
+	for (size_t i = 0; i <= x.n + (seated != NULL); i++) {
 		char cause[64], count[24];
-		snprintf(cause, sizeof cause, "  %s%s", i == x.n ? "diversity (dropped)" : x.key[i],
-		         i == 0 && !tr->outside_split ? " (or group: not told apart)" : "");
+		snprintf(cause, sizeof cause, "  %s%s",
+		         i == x.n ? "diversity (dropped)" : i > x.n ? "seated (dropped)" : x.key[i],
+		         i == 0 && !split ? " (or group: not told apart)" : "");
 		snprintf(count, sizeof count, "%llu", (unsigned long long)
-		         (i == x.n ? tr->diversity_dropped : x.count[i]));
+		         (i == x.n ? diversity : i > x.n ? *seated : x.count[i]));
 		const char *row[] = {cause, count};
 		out_table_add(t, row);
 	}
@@ -202,6 +223,39 @@ static void audit_print_hints(const struct audit_transcript *tr)
 		.capability_excluded = tr->excluded[RULE_CAPABILITY],
 	};
 	hint_print(stdout, &h, "");
+}
+
+/* A mixed panel's lists (DRAW.md 4.4): each with its counts; a failed
+ * attempt's hints for the quota that ran short. */
+static void audit_print_quotas(const struct audit_transcript *tr)
+{
+	char hex[2 * AUDIT_HASH_LEN + 1], key[32];
+	int short_q = tr->ok ? -1 : tr->replaces ? tr->quota
+	              : quota_of_seat(&tr->req, tr->n_panel);
+	for (size_t k = 0; k < tr->n_quotas; k++) {
+		const struct audit_quota_result *x = &tr->quotas[k];
+		int q = tr->replaces ? tr->quota : (int)k;
+		const struct task_quota *tq = &tr->req.quotas[q];
+		snprintf(key, sizeof key, "quota %d", q);
+		audit_kv(key, "%s (group %s): %llu candidates", tq->specialty,
+		         proto_group_types[tq->group], (unsigned long long)x->n_candidates);
+		audit_kv("candidates_hash", "%s",
+		         out_hex(x->candidates_hash, sizeof x->candidates_hash, hex));
+		audit_print_excluded(x->excluded, x->outside_group, true, x->diversity_dropped,
+		                     &x->dropped_seated);
+		if (q != short_q)
+			continue;
+		struct hint_counts h = {
+			.specialty = tq->specialty, .group = proto_group_types[tq->group],
+			.capability = task_required_capability_name(tr->req.kind, tr->req.subject),
+			.needed = tr->replaces ? 1 : (uint64_t)((q == 0 && tr->req.leader) +
+			                                         tq->members + tq->backups),
+			.found = x->n_candidates, .has_outside_group = true,
+			.outside_group = x->outside_group,
+			.capability_excluded = x->excluded[RULE_CAPABILITY],
+		};
+		hint_print(stdout, &h, "");
+	}
 }
 
 /* A leader named by an operator (DRAW.md 3.6); a replacement's seat is
@@ -239,12 +293,17 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 	audit_kv("rules", "rotation %d days, exposure cap %d in %d days, diversity %s",
 	         tr->rules.rotation_days, tr->rules.exposure_cap, tr->rules.exposure_days,
 	         tr->rules.diversity ? "on" : "off");
-	audit_kv("candidates", "%llu", (unsigned long long)tr->n_candidates);
-	audit_kv("candidates_hash", "%s",
-	         out_hex(tr->candidates_hash, sizeof tr->candidates_hash, hex));
-	audit_print_excluded(tr);
-	if (!tr->ok)
-		audit_print_hints(tr);
+	if (tr->req.n_quotas) {
+		audit_print_quotas(tr);
+	} else {
+		audit_kv("candidates", "%llu", (unsigned long long)tr->n_candidates);
+		audit_kv("candidates_hash", "%s",
+		         out_hex(tr->candidates_hash, sizeof tr->candidates_hash, hex));
+		audit_print_excluded(tr->excluded, tr->outside_group, tr->outside_split,
+		                     tr->diversity_dropped, NULL);
+		if (!tr->ok)
+			audit_print_hints(tr);
+	}
 	if (tr->n_already_drawn)
 		audit_kv("already drawn", "%s",
 		         audit_ids(tr->already_drawn, tr->n_already_drawn, ids, sizeof ids));

@@ -251,6 +251,43 @@ static const char *verify_task_value(const struct task *q, const struct verify_f
 	return buf;
 }
 
+/* names[i] of a NULL-terminated list, or "?" past its end. */
+static const char *verify_name(const char *const *names, int i)
+{
+	for (int k = 0; i >= 0 && names[k]; k++)
+		if (k == i)
+			return names[k];
+	return "?";
+}
+
+/* A mixed panel's quotas (DRAW.md 3.7) as task.show lists them; none for
+ * a one-specialty task. */
+static bool verify_task_quotas(struct verify *v, int64_t id, const struct task *q,
+                               const msgpack_object *t, int64_t seq)
+{
+	const msgpack_object *a = proto_map_get(t, "quotas");
+	uint32_t m = a && a->type == MSGPACK_OBJECT_ARRAY ? a->via.array.size : 0;
+	if (m != (uint32_t)q->n_quotas)
+		return verify_fail(v, seq, "task %lld: the daemon lists %u quotas, the log "
+		                   "%d", (long long)id, m, q->n_quotas);
+	for (uint32_t k = 0; k < m; k++) {
+		const msgpack_object *d = &a->via.array.ptr[k];
+		const struct task_quota *l = &q->quotas[k];
+		char spec[256], group[64], daemon[VERIFY_DESC_LEN], log[VERIFY_DESC_LEN];
+		snprintf(daemon, sizeof daemon, "%s (%s), %lld members, %lld backups",
+		         out_field(d, "specialty", spec, sizeof spec),
+		         out_field(d, "group_type", group, sizeof group),
+		         (long long)proto_map_int(d, "members", -1),
+		         (long long)proto_map_int(d, "backups", -1));
+		snprintf(log, sizeof log, "%s (%s), %d members, %d backups", l->specialty,
+		         verify_name(proto_group_types, l->group), l->members, l->backups);
+		if (strcmp(daemon, log) != 0)
+			return verify_fail(v, seq, "task %lld quota %u: daemon says \"%s\", the "
+			                   "log says \"%s\"", (long long)id, k, daemon, log);
+	}
+	return true;
+}
+
 /* The designated leader (DRAW.md 3.6) as "expert N: reason", or "none". */
 static const char *verify_designated(int64_t expert, const char *reason, char *buf,
                                      size_t size)
@@ -289,6 +326,8 @@ static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_objec
 	const struct task *q = replay_task_request(v->r, id);
 	if (!q)
 		return verify_fail(v, seq, "task %lld is not in the replay", (long long)id);
+	if (!verify_task_quotas(v, id, q, t, seq))
+		return false;
 	for (size_t i = 0; i < sizeof verify_fields / sizeof verify_fields[0]; i++) {
 		const struct verify_field *f = &verify_fields[i];
 		char daemon[1200], log[1200];
@@ -301,15 +340,6 @@ static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_objec
 	return verify_task_designated(v, id, t, q, seq);
 }
 
-/* names[i] of a NULL-terminated list, or "?" past its end. */
-static const char *verify_name(const char *const *names, int i)
-{
-	for (int k = 0; i >= 0 && names[k]; k++)
-		if (k == i)
-			return names[k];
-	return "?";
-}
-
 static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object *seats,
                               int64_t seq)
 {
@@ -317,20 +347,29 @@ static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object
 	struct replay_seat *mine = out_xrealloc(NULL, (n ? n : 1) * sizeof *mine);
 	replay_task_seats(v->r, id, mine, n);
 	uint32_t m = seats && seats->type == MSGPACK_OBJECT_ARRAY ? seats->via.array.size : 0;
+	/* A mixed panel's seats name their quota (DRAW.md 3.7). */
+	const struct task *q = replay_task_request(v->r, id);
+	bool mixed = q && q->n_quotas > 0;
 	bool ok = true;
 	for (size_t i = 0; ok && i < n && i < m; i++) {
 		const msgpack_object *s = &seats->via.array.ptr[i];
 		char role[32], state[32], daemon[VERIFY_DESC_LEN], log[VERIFY_DESC_LEN];
-		snprintf(daemon, sizeof daemon, "expert %lld (%s, %s, draw %lld seat %lld)",
+		char dq[32] = "", lq[32] = "";
+		if (mixed) {
+			snprintf(dq, sizeof dq, ", quota %lld",
+			         (long long)proto_map_int(s, "quota", -1));
+			snprintf(lq, sizeof lq, ", quota %d", mine[i].quota);
+		}
+		snprintf(daemon, sizeof daemon, "expert %lld (%s, %s, draw %lld seat %lld%s)",
 		         (long long)proto_map_int(s, "expert", 0),
 		         out_field(s, "role", role, sizeof role),
 		         out_field(s, "state", state, sizeof state),
 		         (long long)proto_map_int(s, "draw", 0),
-		         (long long)proto_map_int(s, "seat", -1));
-		snprintf(log, sizeof log, "expert %lld (%s, %s, draw %lld seat %d)",
+		         (long long)proto_map_int(s, "seat", -1), dq);
+		snprintf(log, sizeof log, "expert %lld (%s, %s, draw %lld seat %d%s)",
 		         (long long)mine[i].expert, verify_name(proto_seat_roles, mine[i].role),
 		         verify_name(proto_assignment_states, mine[i].state),
-		         (long long)mine[i].draw, mine[i].seat);
+		         (long long)mine[i].draw, mine[i].seat, lq);
 		if (strcmp(daemon, log) != 0)
 			ok = verify_fail(v, verify_draw_seq(v, mine[i].draw),
 			                 "task %lld seat %d: daemon says %s, the log says %s",

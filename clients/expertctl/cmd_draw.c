@@ -13,9 +13,12 @@
 #include "cmd.h"
 #include "hint.h"
 #include "out.h"
+#include "roster.h"
+#include "roster_fields.h"
 
 #define DRAW_MAX_ORGS 8       /* PROTOCOL: orgs, 0..8 */
 #define DRAW_MAX_EXCLUDE 64   /* PROTOCOL: exclude, 0..64 */
+#define DRAW_MAX_QUOTAS 4     /* PROTOCOL: quotas, 2..4 */
 #define DRAW_EXPERT_MAX INT64_C(999999999)
 #define DRAW_RESPOND_MAX 2592000 /* PROTOCOL: respond_within, 30 days */
 #define DRAW_NONCE_BYTES 16   /* 32 hex characters */
@@ -44,22 +47,41 @@ static void draw_nonce(const struct ctl *ctl, char hex[DRAW_NONCE_HEX])
 
 /* ---- replies ---------------------------------------------------------- */
 
+/* The specialty of a mixed panel's seat s: its quota's, from the reply's
+ * quotas (DRAW.md 3.7); "" for a one-specialty panel. */
+static const char *draw_seat_specialty(const msgpack_object *res,
+                                       const msgpack_object *s, char *buf, size_t size)
+{
+	const msgpack_object *qs = proto_map_get(res, "quotas");
+	int64_t q = proto_map_int(s, "quota", -1);
+	buf[0] = '\0';
+	if (qs && qs->type == MSGPACK_OBJECT_ARRAY && q >= 0 && q < qs->via.array.size)
+		out_field(&qs->via.array.ptr[q], "specialty", buf, size);
+	return buf;
+}
+
 /* The panel, one row per seat, with the one-time token of each offered
- * seat from the reply's envelope. Returns how many tokens were shown;
- * *offered counts the offered seats. */
+ * seat from the reply's envelope; a mixed panel's seats show their
+ * specialty. Returns how many tokens were shown; *offered counts the
+ * offered seats. */
 static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 {
-	static const char *const head[] = {"SEAT", "ROLE", "EXPERT", "NAME", "PHONE",
-	                                   "EMPLOYER", "ASSIGNMENT", "STATE",
+	/* Column 2, SPECIALTY, only for a mixed panel. */
+	static const char *const head[] = {"SEAT", "ROLE", "SPECIALTY", "EXPERT", "NAME",
+	                                   "PHONE", "EMPLOYER", "ASSIGNMENT", "STATE",
 	                                   "ANSWER BY (CST)", "TOKEN"};
+	static const char *const head_one[] = {"SEAT", "ROLE", "EXPERT", "NAME", "PHONE",
+	                                       "EMPLOYER", "ASSIGNMENT", "STATE",
+	                                       "ANSWER BY (CST)", "TOKEN"};
 	enum { NCOLS = sizeof head / sizeof head[0] };
 	const msgpack_object *panel = proto_map_get(rep->result, "panel");
 	uint32_t n = panel && panel->type == MSGPACK_OBJECT_ARRAY ? panel->via.array.size : 0;
+	bool mixed = proto_map_get(rep->result, "quotas") != NULL;
 	size_t shown = 0;
-	struct out_table *t = out_table_new(NCOLS, head);
+	struct out_table *t = out_table_new(NCOLS - !mixed, mixed ? head : head_one);
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *s = &panel->via.array.ptr[i];
-		char b[8][256], deadline[CMD_TIME_LEN], token[80] = "";
+		char b[8][256], deadline[CMD_TIME_LEN], token[80] = "", spec[256];
 		size_t len = 0;
 		const char *tok = ctl_token(rep, proto_map_int(s, "assignment", 0), &len);
 		if (tok) {
@@ -70,12 +92,15 @@ static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 		*offered += strcmp(b[7], "offered") == 0;
 		const char *row[NCOLS] = {
 			out_field(s, "seat", b[0], sizeof b[0]), out_field(s, "role", b[1], sizeof b[1]),
+			draw_seat_specialty(rep->result, s, spec, sizeof spec),
 			out_field(s, "expert", b[2], sizeof b[2]), out_field(s, "name", b[3], sizeof b[3]),
 			out_field(s, "phone", b[4], sizeof b[4]),
 			out_field(s, "employer", b[5], sizeof b[5]),
 			out_field(s, "assignment", b[6], sizeof b[6]),
 			out_field(s, "state", b[7], sizeof b[7]), cmd_time_field(s, "deadline", deadline),
 			token};
+		if (!mixed)
+			memmove(&row[2], &row[3], (NCOLS - 3) * sizeof row[0]);
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -105,6 +130,15 @@ static void draw_print_panel(const struct proto_reply *rep, const char *nonce)
 	       out_field(res, "transcript_hash", buf[2], sizeof buf[2]));
 	printf("candidates       %s\n",
 	       out_field(res, "candidates", buf[0], sizeof buf[0]));
+	const msgpack_object *qs = proto_map_get(res, "quotas");
+	for (uint32_t q = 0; qs && qs->type == MSGPACK_OBJECT_ARRAY && q < qs->via.array.size; q++) {
+		char spec[256];
+		const msgpack_object *x = &qs->via.array.ptr[q];
+		printf("  quota %u        %s (%s): %s candidates\n", q,
+		       out_field(x, "specialty", spec, sizeof spec),
+		       out_field(x, "group", buf[1], sizeof buf[1]),
+		       out_field(x, "candidates", buf[2], sizeof buf[2]));
+	}
 	if (nonce)
 		printf("nonce            %s (your contribution to the seed)\n", nonce);
 	putchar('\n');
@@ -147,7 +181,12 @@ static void draw_print_exclusions(const msgpack_object *res)
 	const msgpack_object *ex = proto_map_get(res, "excluded");
 	if (!ex || ex->type != MSGPACK_OBJECT_MAP)
 		return;
-	char needed[32], found[32];
+	char needed[32], found[32], spec[256], group[64];
+	/* A mixed panel's counts are the short quota's (PROTOCOL.md 7.9.4). */
+	if (proto_map_get(res, "quota"))
+		printf("quota %s (%s, %s): ", out_field(res, "quota", needed, sizeof needed),
+		       out_field(res, "specialty", spec, sizeof spec),
+		       out_field(res, "group", group, sizeof group));
 	printf("needed %s, found %s\n", out_field(res, "needed", needed, sizeof needed),
 	       out_field(res, "found", found, sizeof found));
 	struct out_table *t = out_table_new(2, head);
@@ -196,16 +235,88 @@ static int draw_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
 
 /* ---- draw ------------------------------------------------------------- */
 
+/* One --quota SPECIALTY:MEMBERS[:GROUP[:BACKUPS]] (DRAW.md 3.7). */
+struct draw_quota {
+	char specialty[129];
+	const char *group;          /* wire name, or as typed; NULL: default */
+	char group_typed[64];
+	int64_t members, backups;
+};
+
 struct draw_opts {
 	const char *orgs[DRAW_MAX_ORGS];
 	int n_orgs;
 	int64_t exclude[DRAW_MAX_EXCLUDE];
 	int n_exclude;
+	struct draw_quota quotas[DRAW_MAX_QUOTAS];
+	int n_quotas;
 	const char *nonce, *start, *end;
 	bool has_kind, has_specialty, has_members;
 	int64_t leader_expert;        /* --leader-expert; 0: none */
 	const char *leader_reason;
 };
+
+/* A number between a --quota's colons; the error names the part. */
+static bool draw_quota_int(struct ctl *ctl, const char *what, const char *s, size_t n,
+                           int64_t min, int64_t max, int64_t *out)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), s);
+	return ctl_int(ctl, what, buf, min, max, out);
+}
+
+/* SPECIALTY:MEMBERS[:GROUP[:BACKUPS]]; the group in the words of the
+ * form (培训评审, 技能评价, 方式方法) or as on the wire. A specialty
+ * cannot hold a colon. */
+static int draw_quota_parse(struct ctl *ctl, const char *arg, struct draw_quota *q)
+{
+	const char *part[4];
+	size_t len[4], n = 0;
+	for (const char *p = arg; n < 4; n++) {
+		const char *c = strchr(p, ':');
+		part[n] = p;
+		len[n] = c ? (size_t)(c - p) : strlen(p);
+		if (!c) {
+			n++;
+			break;
+		}
+		p = c + 1;
+	}
+	memset(q, 0, sizeof *q);
+	if (n < 2 || strchr(part[n - 1], ':') || len[0] == 0 || len[0] >= sizeof q->specialty)
+		return ctl_usage(ctl, "--quota takes SPECIALTY:MEMBERS[:GROUP[:BACKUPS]], "
+		                 "not \"%s\"", arg);
+	memcpy(q->specialty, part[0], len[0]);
+	if (!draw_quota_int(ctl, "--quota members", part[1], len[1], 1, 30, &q->members) ||
+	    (n == 4 && !draw_quota_int(ctl, "--quota backups", part[3], len[3], 0, 19,
+	                               &q->backups)))
+		return CTL_EXIT_USAGE;
+	if (n >= 3 && len[2] > 0) {
+		snprintf(q->group_typed, sizeof q->group_typed, "%.*s", (int)len[2], part[2]);
+		struct roster_span g = {part[2], len[2]};
+		q->group = roster_fields_alias(ROSTER_F_GROUP_TYPES, g);
+		if (!q->group)
+			q->group = q->group_typed;
+	}
+	return 0;
+}
+
+/* The quotas as the request's `quotas` (PROTOCOL.md 7.10.1). */
+static void draw_pack_quotas(struct ctl_args *a, const struct draw_opts *o)
+{
+	ctl_args_key(a, "quotas");
+	msgpack_pack_array(&a->pk, (size_t)o->n_quotas);
+	for (int i = 0; i < o->n_quotas; i++) {
+		const struct draw_quota *q = &o->quotas[i];
+		msgpack_pack_map(&a->pk, 2 + (q->group != NULL) + (q->backups > 0));
+		proto_pack_kv_str(&a->pk, "specialty", q->specialty);
+		if (q->group)
+			proto_pack_kv_str(&a->pk, "group_type", q->group);
+		proto_pack_kv_int(&a->pk, "members", q->members);
+		if (q->backups > 0)
+			proto_pack_kv_int(&a->pk, "backups", q->backups);
+	}
+}
 
 /* One option into a or o; returns 0 or an exit code. */
 static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_opts *o)
@@ -241,6 +352,10 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 			return CTL_EXIT_USAGE;
 		ctl_args_int(a, "respond_within", v);
 		return 0;
+	case 'q':
+		if (o->n_quotas == DRAW_MAX_QUOTAS)
+			return ctl_usage(ctl, "at most %d --quota", DRAW_MAX_QUOTAS);
+		return draw_quota_parse(ctl, optarg, &o->quotas[o->n_quotas++]);
 	case 'l':
 		if (!ctl_int(ctl, "--leader-expert", optarg, 1, DRAW_EXPERT_MAX,
 		             &o->leader_expert))
@@ -267,9 +382,19 @@ static int draw_finish_args(struct ctl *ctl, struct ctl_args *a,
                             const struct draw_opts *o)
 {
 	int64_t start, end;
-	if (!o->has_kind || !o->has_specialty || !o->has_members || !o->start || !o->end)
-		return ctl_usage(ctl, "--kind, --specialty, --members, --start and --end "
-		                 "are required");
+	if (o->n_quotas == 1)
+		return ctl_usage(ctl, "a mixed panel has 2 to %d --quota; for one specialty "
+		                 "use --specialty and --members", DRAW_MAX_QUOTAS);
+	if (o->n_quotas > 0 && (o->has_specialty || o->has_members))
+		return ctl_usage(ctl, "--quota replaces --specialty, --members, --group-type "
+		                 "and --backups");
+	if (o->n_quotas > 0 && o->leader_expert)
+		return ctl_usage(ctl, "a mixed panel's leader is drawn from its first quota; "
+		                 "--leader-expert names one for a single specialty only");
+	if (!o->has_kind || (o->n_quotas == 0 && (!o->has_specialty || !o->has_members)) ||
+	    !o->start || !o->end)
+		return ctl_usage(ctl, "--kind, --start, --end, and --specialty with "
+		                 "--members or two or more --quota are required");
 	if ((o->leader_expert != 0) != (o->leader_reason != NULL))
 		return ctl_usage(ctl, "--leader-expert and --leader-reason go together: "
 		                 "a named leader is recorded with why");
@@ -287,6 +412,8 @@ static int draw_finish_args(struct ctl *ctl, struct ctl_args *a,
 		for (int i = 0; i < o->n_orgs; i++)
 			proto_pack_str(&a->pk, o->orgs[i]);
 	}
+	if (o->n_quotas > 0)
+		draw_pack_quotas(a, o);
 	if (o->n_exclude > 0) {
 		ctl_args_key(a, "exclude");
 		msgpack_pack_array(&a->pk, (size_t)o->n_exclude);
@@ -316,6 +443,7 @@ int cmd_draw(struct ctl *ctl, int argc, char **argv)
 		{"bureau", required_argument, NULL, 'B'},
 		{"respond-within", required_argument, NULL, 'r'},
 		{"respond-reason", required_argument, NULL, 'y'},
+		{"quota", required_argument, NULL, 'q'},
 		{"leader-expert", required_argument, NULL, 'l'},
 		{"leader-reason", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0}};

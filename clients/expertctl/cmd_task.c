@@ -147,14 +147,34 @@ static void task_print_designated(const msgpack_object *t)
 	       "else drawn at random)\n", "");
 }
 
-static void task_print_seats(const msgpack_object *seats)
+/* A mixed panel's quotas (DRAW.md 3.7), one line each. */
+static void task_print_quotas(const msgpack_object *t)
+{
+	const msgpack_object *qs = proto_map_get(t, "quotas");
+	for (uint32_t q = 0; qs && qs->type == MSGPACK_OBJECT_ARRAY && q < qs->via.array.size; q++) {
+		const msgpack_object *x = &qs->via.array.ptr[q];
+		char spec[256], group[64], line[512];
+		snprintf(line, sizeof line, "%s (%s), %lld members, %lld backups",
+		         out_field(x, "specialty", spec, sizeof spec),
+		         out_field(x, "group_type", group, sizeof group),
+		         (long long)proto_map_int(x, "members", 0),
+		         (long long)proto_map_int(x, "backups", 0));
+		printf("quota %-11u ", q);
+		out_text(stdout, line, strlen(line));
+		putchar('\n');
+	}
+}
+
+/* A mixed panel's seats show their quota. */
+static void task_print_seats(const msgpack_object *seats, bool mixed)
 {
 	static const char *const head[] = {"ASSIGNMENT", "DRAW", "SEAT", "ROLE", "EXPERT",
-	                                   "NAME", "PHONE", "STATE", "ANSWER BY (CST)"};
+	                                   "NAME", "PHONE", "STATE", "ANSWER BY (CST)",
+	                                   "QUOTA"};
 	static const char *const keys[] = {"assignment", "draw", "seat", "role", "expert",
-	                                   "name", "phone", "state", "@deadline"};
+	                                   "name", "phone", "state", "@deadline", "quota"};
 	printf("\nseats:\n");
-	cmd_print_table(head, keys, sizeof keys / sizeof keys[0], seats);
+	cmd_print_table(head, keys, sizeof keys / sizeof keys[0] - !mixed, seats);
 }
 
 /* Every transition of every seat (PROTOCOL 7.10.3 seat events). */
@@ -193,9 +213,11 @@ static void task_print_draws(const msgpack_object *draws)
 
 static void task_print_show(const msgpack_object *res)
 {
-	task_print_fields(proto_map_get(res, "task"));
-	task_print_designated(proto_map_get(res, "task"));
-	task_print_seats(proto_map_get(res, "seats"));
+	const msgpack_object *t = proto_map_get(res, "task");
+	task_print_fields(t);
+	task_print_designated(t);
+	task_print_quotas(t);
+	task_print_seats(proto_map_get(res, "seats"), proto_map_get(t, "quotas") != NULL);
 	task_print_history(proto_map_get(res, "history"));
 	task_print_draws(proto_map_get(res, "draws"));
 }
@@ -220,6 +242,25 @@ int cmd_task_show(struct ctl *ctl, int argc, char **argv)
 
 /* ---- list ------------------------------------------------------------- */
 
+/* The specialty, or a mixed panel's quotas' joined by "+". */
+static const char *task_specialty(const msgpack_object *t, char *buf, size_t size)
+{
+	const msgpack_object *qs = proto_map_get(t, "quotas");
+	if (!qs || qs->type != MSGPACK_OBJECT_ARRAY)
+		return out_field(t, "specialty", buf, size);
+	size_t at = 0;
+	buf[0] = '\0';
+	for (uint32_t q = 0; q < qs->via.array.size && at < size; q++) {
+		char spec[256];
+		int k = snprintf(buf + at, size - at, "%s%s", q ? "+" : "",
+		                 out_field(&qs->via.array.ptr[q], "specialty", spec, sizeof spec));
+		if (k < 0)
+			break;
+		at += (size_t)k;
+	}
+	return buf;
+}
+
 /* "1+3+1": leader, members, backups. */
 static const char *task_seats(const msgpack_object *t, char *buf, size_t size)
 {
@@ -239,12 +280,12 @@ static void task_print_list(const msgpack_object *res)
 	struct out_table *tb = out_table_new(NCOLS, head);
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *t = &tasks->via.array.ptr[i];
-		char id[32], bureau[64], kind[32], spec[256], seats[32], state[32], fill[32];
+		char id[32], bureau[64], kind[32], spec[600], seats[32], state[32], fill[32];
 		char start[CMD_TIME_LEN], end[CMD_TIME_LEN];
 		const char *row[NCOLS] = {
 			out_field(t, "id", id, sizeof id), out_field(t, "bureau", bureau, sizeof bureau),
 			out_field(t, "kind", kind, sizeof kind),
-			out_field(t, "specialty", spec, sizeof spec), task_seats(t, seats, sizeof seats),
+			task_specialty(t, spec, sizeof spec), task_seats(t, seats, sizeof seats),
 			cmd_time_field(t, "start", start), cmd_time_field(t, "end", end),
 			out_field(t, "state", state, sizeof state), out_field(t, "fill", fill, sizeof fill)};
 		out_table_add(tb, row);

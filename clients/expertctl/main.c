@@ -116,15 +116,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "experts, conflicts and tasks go to INTO (audited).",
 	 "  --reason R       why they are one organisation (required)\n"},
 	{"draw", NULL, cmd_draw,
-	 "--kind K --specialty S --members N --start TIME --end TIME [options]",
+	 "--kind K {--specialty S --members N | --quota Q --quota Q...} --start TIME "
+	 "--end TIME [options]",
 	 "Draw a panel at random from the experts recusal allows (第十九条).\n"
 	 "TIME is \"YYYY-MM-DD HH:MM\" (or with a T) in Beijing time, or unix seconds.",
 	 "  --kind K         review, inspection, competition, training or other (required)\n"
 	 "  --subject S      training (default), evaluation or standards\n"
-	 "  --specialty S    the specialty (occupation) to draw from (required)\n"
+	 "  --specialty S    the specialty (occupation) to draw from (required, or --quota)\n"
 	 "  --group-type G   training_review, skill_evaluation or methods\n"
 	 "                   (default: from the kind and subject)\n"
-	 "  --members N      members besides the leader, 1 to 30 (required)\n"
+	 "  --members N      members besides the leader, 1 to 30 (required, or --quota)\n"
 	 "  --leader         also draw a group leader (drawn first)\n"
 	 "  --leader-expert ID  name the leader instead of drawing one (operators;\n"
 	 "                   implies --leader; 第七条): the expert must be a leader-\n"
@@ -132,6 +133,13 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --leader-reason TEXT  why this leader (required with --leader-expert;\n"
 	 "                   kept in the transcript)\n"
 	 "  --backups N      backups, 0 to 19 (default 0)\n"
+	 "  --quota S:N[:G[:B]]  one quota of a mixed panel, given 2 to 4 times instead\n"
+	 "                   of --specialty, --group-type, --members and --backups:\n"
+	 "                   N members and B backups (default 0) of specialty S in\n"
+	 "                   group type G (培训评审, 技能评价, 方式方法, or as above;\n"
+	 "                   default from the kind and subject); 30 members and 19\n"
+	 "                   backups at most in all; --leader draws one leader, from\n"
+	 "                   the first quota (never named: no --leader-expert)\n"
 	 "  --org ORG        an organisation concerned: its name, credit code or key;\n"
 	 "                   repeatable, up to 8; required for a review or inspection\n"
 	 "                   of a training or evaluation institution\n"

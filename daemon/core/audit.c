@@ -105,8 +105,7 @@ static void audit_pack_kv_date_or_nil(msgpack_packer *pk, const char *k, int32_t
 	}
 }
 
-static void audit_pack_kv_ints(msgpack_packer *pk, const char *k,
-                               const int64_t *v, size_t n)
+void audit_pack_kv_ints(msgpack_packer *pk, const char *k, const int64_t *v, size_t n)
 {
 	proto_pack_str(pk, k);
 	msgpack_pack_array(pk, n);
@@ -114,8 +113,8 @@ static void audit_pack_kv_ints(msgpack_packer *pk, const char *k,
 		msgpack_pack_int64(pk, v[i]);
 }
 
-static void audit_pack_kv_choice(msgpack_packer *pk, const char *k,
-                                 const char *const *names, int i)
+void audit_pack_kv_choice(msgpack_packer *pk, const char *k, const char *const *names,
+                          int i)
 {
 	assert(i >= 0 && (size_t)i < audit_count(names));
 	proto_pack_kv_str(pk, k, names[i]);
@@ -244,15 +243,22 @@ static void audit_pack_request(msgpack_packer *pk, const struct task *r)
 	assert(r->n_orgs >= 0 && r->n_orgs <= TASK_MAX_ORGS);
 	assert(r->n_exclude >= 0 && r->n_exclude <= TASK_MAX_EXCLUDE);
 	assert(r->nonce_len <= TASK_NONCE_MAX);
-	msgpack_pack_map(pk, 14);
+	/* A mixed panel's quotas take the place of specialty, group,
+	 * members and backups (DRAW.md 4.4). */
+	msgpack_pack_map(pk, r->n_quotas ? 11 : 14);
 	proto_pack_kv_str(pk, "bureau", r->bureau);
 	audit_pack_kv_choice(pk, "kind", proto_task_kinds, r->kind);
 	audit_pack_kv_choice(pk, "subject", proto_task_subjects, r->subject);
-	proto_pack_kv_str(pk, "specialty", r->specialty);
-	audit_pack_kv_choice(pk, "group", proto_group_types, r->group);
-	proto_pack_kv_int(pk, "members", r->members);
-	proto_pack_kv_bool(pk, "leader", r->leader);
-	proto_pack_kv_int(pk, "backups", r->backups);
+	if (r->n_quotas) {
+		audit_pack_request_quotas(pk, r);
+		proto_pack_kv_bool(pk, "leader", r->leader);
+	} else {
+		proto_pack_kv_str(pk, "specialty", r->specialty);
+		audit_pack_kv_choice(pk, "group", proto_group_types, r->group);
+		proto_pack_kv_int(pk, "members", r->members);
+		proto_pack_kv_bool(pk, "leader", r->leader);
+		proto_pack_kv_int(pk, "backups", r->backups);
+	}
 	proto_pack_str(pk, "orgs");
 	msgpack_pack_array(pk, (size_t)r->n_orgs);
 	for (int i = 0; i < r->n_orgs; i++)
@@ -280,10 +286,11 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 {
 	bool has_reason = t->reason[0] != '\0';
 	bool replacement = t->replaces != 0;
+	bool mixed = t->req.n_quotas > 0;
 
 	assert(t->n_already_drawn <= TASK_MAX_SEATS * 4);
 	assert(t->n_panel <= TASK_MAX_SEATS);
-	msgpack_pack_map(pk, 16 + has_reason + 2 * replacement +
+	msgpack_pack_map(pk, (mixed ? 14 + replacement : 16) + has_reason + 2 * replacement +
 	                 audit_has_designated(t));
 	proto_pack_kv_int(pk, "draw", t->draw);
 	proto_pack_str(pk, "task");
@@ -298,21 +305,29 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	if (replacement) {
 		proto_pack_kv_int(pk, "replaces", t->replaces);
 		proto_pack_kv_str(pk, "role", proto_seat_roles[t->role]);
+		if (mixed)
+			proto_pack_kv_int(pk, "quota", t->quota);
 	}
 	proto_pack_str(pk, "request");
 	audit_pack_request(pk, &t->req);
 	proto_pack_str(pk, "rules");
 	audit_pack_rules(pk, &t->rules);
-	audit_pack_kv_uint(pk, "candidates", t->n_candidates);
-	audit_pack_kv_bin(pk, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN);
-	proto_pack_str(pk, "excluded");
-	audit_pack_excluded(pk, t->excluded, t->outside_group, t->outside_split);
-	audit_pack_kv_uint(pk, "diversity_dropped", t->diversity_dropped);
+	if (mixed) {
+		audit_pack_quota_results(pk, t);
+	} else {
+		audit_pack_kv_uint(pk, "candidates", t->n_candidates);
+		audit_pack_kv_bin(pk, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN);
+		proto_pack_str(pk, "excluded");
+		audit_pack_excluded(pk, t->excluded, t->outside_group, t->outside_split);
+		audit_pack_kv_uint(pk, "diversity_dropped", t->diversity_dropped);
+	}
 	audit_pack_kv_ints(pk, "already_drawn", t->already_drawn, t->n_already_drawn);
 	audit_pack_kv_bin(pk, "secret", t->secret, AUDIT_SECRET_LEN);
 	audit_pack_kv_bin(pk, "next_commit", t->next_commit, AUDIT_HASH_LEN);
 	audit_pack_kv_bin(pk, "seed", t->seed, DRAW_SEED_LEN);
 	audit_pack_kv_ints(pk, "panel", t->panel, t->n_panel);
+	if (mixed)
+		audit_pack_seat_quotas(pk, t);
 	proto_pack_kv_bool(pk, "ok", t->ok);
 	audit_pack_designated(pk, t);
 }
@@ -449,7 +464,7 @@ static bool audit_rd_bits(struct audit_rd *rd, const char *k,
 	return rd->ok;
 }
 
-static bool audit_rd_bool(struct audit_rd *rd, const char *k, bool *out)
+bool audit_rd_bool(struct audit_rd *rd, const char *k, bool *out)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -508,8 +523,9 @@ static bool audit_rd_date_or_nil(struct audit_rd *rd, const char *k, int32_t *ou
 	return audit_rd_check(rd, v && audit_obj_date(v, out) && *out != 0);
 }
 
-bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf, size_t min,
-                  size_t max, size_t *n)
+/* A bin of min..max bytes into buf; *n (may be NULL) gets the length. */
+bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf,
+                  size_t min, size_t max, size_t *n)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -523,8 +539,8 @@ bool audit_rd_bin(struct audit_rd *rd, const char *k, uint8_t *buf, size_t min,
 	return true;
 }
 
-static bool audit_rd_array(struct audit_rd *rd, const char *k, size_t max,
-                           const msgpack_object_array **out)
+bool audit_rd_array(struct audit_rd *rd, const char *k, size_t max,
+                    const msgpack_object_array **out)
 {
 	const msgpack_object *v = audit_rd_val(rd, k);
 
@@ -535,8 +551,8 @@ static bool audit_rd_array(struct audit_rd *rd, const char *k, size_t max,
 }
 
 /* An array of at most max ids (>= 1) into out; *n gets the count. */
-static bool audit_rd_ids(struct audit_rd *rd, const char *k, int64_t *out,
-                         size_t max, size_t *n)
+bool audit_rd_ids(struct audit_rd *rd, const char *k, int64_t *out,
+                  size_t max, size_t *n)
 {
 	const msgpack_object_array *a = NULL;
 
@@ -710,11 +726,17 @@ static bool audit_read_request(struct audit_rd *rd, struct task *r)
 	audit_rd_choice(rd, "subject", proto_task_subjects, &subject);
 	r->kind = (enum task_kind)kind;
 	r->subject = (enum task_subject)subject;
-	audit_rd_str(rd, "specialty", r->specialty, sizeof r->specialty);
-	audit_rd_choice(rd, "group", proto_group_types, &r->group);
-	audit_rd_cint(rd, "members", 0, TASK_MAX_SEATS, &r->members);
-	audit_rd_bool(rd, "leader", &r->leader);
-	audit_rd_cint(rd, "backups", 0, TASK_MAX_SEATS, &r->backups);
+	if (audit_rd_peek(rd, "quotas")) {
+		rd->i--;   /* a mixed panel's (DRAW.md 4.4) */
+		audit_read_request_quotas(rd, r);
+		audit_rd_bool(rd, "leader", &r->leader);
+	} else {
+		audit_rd_str(rd, "specialty", r->specialty, sizeof r->specialty);
+		audit_rd_choice(rd, "group", proto_group_types, &r->group);
+		audit_rd_cint(rd, "members", 0, TASK_MAX_SEATS, &r->members);
+		audit_rd_bool(rd, "leader", &r->leader);
+		audit_rd_cint(rd, "backups", 0, TASK_MAX_SEATS, &r->backups);
+	}
 	audit_rd_strs(rd, "orgs", (char *)r->orgs, sizeof r->orgs[0], TASK_MAX_ORGS,
 	              &r->n_orgs);
 	audit_rd_int(rd, "start", INT64_MIN, INT64_MAX, &r->start_at);
@@ -754,6 +776,7 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 {
 	struct audit_rd rd, sub;
 	int kind = 0;
+	bool has_quota = false;
 
 	memset(t, 0, sizeof *t);
 	audit_rd_begin(&rd, body);
@@ -768,20 +791,34 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 		rd.i--;   /* read it again, with its range */
 		audit_rd_int(&rd, "replaces", 1, INT64_MAX, &t->replaces);
 		audit_rd_choice(&rd, "role", proto_seat_roles, &t->role);
+		has_quota = audit_rd_peek(&rd, "quota") != NULL;
+		if (has_quota) {
+			rd.i--;
+			audit_rd_cint(&rd, "quota", 0, TASK_MAX_QUOTAS - 1, &t->quota);
+		}
 	}
 	/* Exactly replacements name the seat they fill. */
 	audit_rd_check(&rd, (t->replaces != 0) == (strcmp(t->kind, "replacement") == 0));
 	if (audit_rd_map(&rd, "request", &sub))
 		audit_rd_check(&rd, audit_read_request(&sub, &t->req));
+	/* A mixed panel's replacement, and only one, names its quota. */
+	bool mixed = t->req.n_quotas > 0;
+	audit_rd_check(&rd, has_quota == (mixed && t->replaces != 0) &&
+	                    t->quota < (mixed ? t->req.n_quotas : 1));
 	if (audit_rd_map(&rd, "rules", &sub))
 		audit_rd_check(&rd, audit_read_rules(&sub, &t->rules));
-	audit_rd_uint(&rd, "candidates", UINT64_MAX, &t->n_candidates);
-	audit_rd_bin(&rd, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN,
-	             DRAW_HASH_LEN, NULL);
-	if (audit_rd_map(&rd, "excluded", &sub))
-		audit_rd_check(&rd, audit_read_excluded(&sub, t->excluded, &t->outside_group,
-		                                        &t->outside_split));
-	audit_rd_uint(&rd, "diversity_dropped", UINT64_MAX, &t->diversity_dropped);
+	if (mixed) {
+		audit_read_quota_results(&rd, t);
+	} else {
+		audit_rd_uint(&rd, "candidates", UINT64_MAX, &t->n_candidates);
+		audit_rd_bin(&rd, "candidates_hash", t->candidates_hash, DRAW_HASH_LEN,
+		             DRAW_HASH_LEN, NULL);
+		if (audit_rd_map(&rd, "excluded", &sub))
+			audit_rd_check(&rd, audit_read_excluded(&sub, t->excluded,
+			                                        &t->outside_group,
+			                                        &t->outside_split));
+		audit_rd_uint(&rd, "diversity_dropped", UINT64_MAX, &t->diversity_dropped);
+	}
 	audit_rd_ids(&rd, "already_drawn", t->already_drawn,
 	             sizeof t->already_drawn / sizeof t->already_drawn[0],
 	             &t->n_already_drawn);
@@ -790,7 +827,11 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 	             AUDIT_HASH_LEN, NULL);
 	audit_rd_bin(&rd, "seed", t->seed, DRAW_SEED_LEN, DRAW_SEED_LEN, NULL);
 	audit_rd_ids(&rd, "panel", t->panel, TASK_MAX_SEATS, &t->n_panel);
+	if (mixed)
+		audit_read_seat_quotas(&rd, t);
 	audit_rd_bool(&rd, "ok", &t->ok);
 	audit_read_designated(&rd, t);
+	/* A mixed panel's leader is drawn, never named (DRAW.md 3.7). */
+	audit_rd_check(&rd, !(mixed && t->req.leader_expert));
 	return audit_rd_end(&rd);
 }

@@ -57,6 +57,18 @@ void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
 /* Commitment to a secret: BLAKE2b-256("expertd-commit-v1" || secret). */
 void audit_commit(uint8_t out[AUDIT_HASH_LEN], const uint8_t secret[AUDIT_SECRET_LEN]);
 
+/* What one quota's candidate list of a mixed panel recorded (DRAW.md 3.7,
+ * 4.4): as the one-list fields of a transcript, the excluded map always
+ * in 13 keys, and the candidates dropped as seated already. */
+struct audit_quota_result {
+	uint64_t n_candidates;
+	uint8_t candidates_hash[DRAW_HASH_LEN];
+	uint64_t excluded[RULE__COUNT];   /* [RULE_OK]: outside the bucket */
+	uint64_t outside_group;
+	uint64_t diversity_dropped;
+	uint64_t dropped_seated;
+};
+
 /* What a draw transcript records (the body of AUDIT_DRAW / _FAILED). */
 struct audit_transcript {
 	int64_t draw;                     /* draw id */
@@ -89,6 +101,15 @@ struct audit_transcript {
 	int64_t panel[TASK_MAX_SEATS];    /* leader first (if any), members, backups */
 	size_t n_panel;
 	bool ok;
+	/* A mixed panel, req.n_quotas > 0 (DRAW.md 3.7, 4.4): the one-list
+	 * fields from n_candidates to diversity_dropped are unused; instead
+	 * one result per list drawn from (a replacement: one, of quota
+	 * `quota`, the freed seat's; else one per quota) and each seat's
+	 * quota. */
+	int quota;
+	struct audit_quota_result quotas[TASK_MAX_QUOTAS];
+	size_t n_quotas;
+	int seat_quota[TASK_MAX_SEATS];
 };
 
 /* The `excluded` map of a transcript or task.short (DRAW.md 4.4): its

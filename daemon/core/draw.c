@@ -138,7 +138,7 @@ static bool draw_employer_taken(const struct draw_candidate *cands, size_t n,
 
 /* Step 1: the index of the leader among all candidates, or n if none is
  * leader_ok. Draws exactly one bounded integer when there is one. */
-static size_t draw_pick_leader(const struct draw_candidate *cands, size_t n,
+size_t draw_pick_leader(const struct draw_candidate *cands, size_t n,
                                struct draw_rng *rng)
 {
 	uint32_t eligible = 0;

@@ -92,5 +92,10 @@ enum draw_result draw_select_counted(const struct draw_candidate *cands, size_t 
                                      const struct draw_spec *spec,
                                      const uint8_t seed[DRAW_SEED_LEN],
                                      int64_t *out, size_t *out_n, size_t *dropped);
+/* Step 1 alone, for mixed panels (quota.h): the index in cands of
+ * L[below(|L|)], L the leader_ok candidates in id order, or n (and no
+ * word taken) when there is none. */
+size_t draw_pick_leader(const struct draw_candidate *cands, size_t n,
+                        struct draw_rng *rng);
 
 #endif

@@ -17,6 +17,7 @@
 #define TASK_MAX_EXCLUDE 64
 #define TASK_MAX_SEATS 50           /* leader + members + backups */
 #define TASK_NONCE_MAX 64
+#define TASK_MAX_QUOTAS 4           /* a mixed panel: 2 to 4 quotas (DRAW.md 3.7) */
 
 /* Order matches proto_task_kinds[] (asserted in task.c). */
 enum task_kind {
@@ -39,6 +40,14 @@ enum task_state { TASK_OPEN, TASK_CANCELLED };
 
 /* Order matches proto_fill_states[] (PROTOCOL.md 7.12.4; asserted in task.c). */
 enum task_fill { TASK_FILLING, TASK_FILLED, TASK_SHORT, TASK_FILL_CANCELLED };
+
+/* One quota of a mixed panel (DRAW.md 3.7). */
+struct task_quota {
+	char specialty[129];
+	int group;                        /* index into proto_group_types */
+	int members;                      /* 1 or more */
+	int backups;
+};
 
 struct task {
 	int64_t id;                       /* 0 until created */
@@ -68,6 +77,11 @@ struct task {
 	char respond_reason[PROTO_REASON_SIZE];
 	enum task_fill fill;
 	char cancel_reason[PROTO_REASON_SIZE]; /* "" unless cancelled */
+	/* 0: one specialty, the fields above. 2 to 4: a mixed panel; then
+	 * specialty and group are quota 0's and members and backups the sums
+	 * (quota_task_totals()). */
+	int n_quotas;
+	struct task_quota quotas[TASK_MAX_QUOTAS];
 	/* A leader an operator named instead of drawing one (DRAW.md 3.6):
 	 * the expert (0 = the leader, if any, is drawn) and why. */
 	int64_t leader_expert;

@@ -25,6 +25,7 @@
 #include "fixture.h"
 #include "ident.h"
 #include "proto.h"
+#include "quota.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -902,7 +903,8 @@ static bool key_is(const msgpack_object *k, const char *s)
 /*
  * Every way of breaking map m (inside the body `root`) must be refused:
  * each key removed (except "reason" when reason_optional), each value of the wrong
- * type, each array's first item of the wrong type, each pair of
+ * type, each array's first item of the wrong type (and broken the same
+ * way when it is a map), each pair of
  * neighbouring keys swapped, an unknown key added; and the same for every
  * nested map. The tree is restored after each change.
  */
@@ -940,6 +942,9 @@ static int break_map(const msgpack_object *root, msgpack_object *m,
 		/* nested */
 		if (saved.type == MSGPACK_OBJECT_MAP)
 			cases += break_map(root, &kv[i].val, read, reason_optional);
+		if (saved.type == MSGPACK_OBJECT_ARRAY && saved.via.array.size > 0 &&
+		    saved.via.array.ptr[0].type == MSGPACK_OBJECT_MAP)
+			cases += break_map(root, &saved.via.array.ptr[0], read, reason_optional);
 		if (saved.type == MSGPACK_OBJECT_ARRAY && saved.via.array.size > 0) {
 			msgpack_object item = saved.via.array.ptr[0];
 			set_wrong_type(&saved.via.array.ptr[0]);
@@ -1517,6 +1522,245 @@ static void test_task_short_layouts(void **state)
 	body_free(&a);
 }
 
+
+/* ---------------------------------------------------------------- mixed panels */
+
+/* make_transcript's redraw as a mixed panel (DRAW.md 3.7, 4.4): two
+ * quotas, a result per quota, each seat's quota. */
+static void make_mixed_transcript(struct audit_transcript *t)
+{
+	make_transcript(t);
+	t->req.n_quotas = 2;
+	t->req.quotas[0] = (struct task_quota){ .specialty = "电工", .group = 0,
+	                                        .members = 3, .backups = 1 };
+	t->req.quotas[1] = (struct task_quota){ .specialty = "焊工", .group = 1,
+	                                        .members = 2, .backups = 0 };
+	quota_task_totals(&t->req);
+	t->n_quotas = 2;
+	for (size_t q = 0; q < 2; q++) {
+		struct audit_quota_result *x = &t->quotas[q];
+		x->n_candidates = 30 + q;
+		fill(x->candidates_hash, DRAW_HASH_LEN, (uint8_t)(0x20 + q));
+		for (int i = 0; i < RULE__COUNT; i++)
+			x->excluded[i] = (uint64_t)i + q;
+		x->excluded[RULE_OK] = 50;
+		/* `unavailable` only when not 0: quota 0's map has 13 keys,
+		 * quota 1's 14 (DRAW.md 4.4). */
+		x->excluded[RULE_UNAVAILABLE] = 3 * q;
+		x->outside_group = 7 + q;
+		x->diversity_dropped = 1 + q;
+		x->dropped_seated = q;
+	}
+	/* leader, 3 + 2 members, 1 backup */
+	static const int quota[7] = { 0, 0, 0, 0, 1, 1, 0 };
+	memcpy(t->seat_quota, quota, sizeof quota);
+	t->n_panel = 7;
+}
+
+static void mixed_round_trip(const struct audit_transcript *t)
+{
+	struct audit_transcript *r = malloc(sizeof *r);
+	struct body a, b;
+
+	assert_non_null(r);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_true(audit_read_transcript(body_unpack(&a), r));
+	body_init(&b);
+	audit_pack_transcript(&b.pk, r);
+	assert_same_bytes(&a, &b);
+	assert_int_equal(r->req.n_quotas, t->req.n_quotas);
+	for (int q = 0; q < t->req.n_quotas; q++) {
+		assert_string_equal(r->req.quotas[q].specialty, t->req.quotas[q].specialty);
+		assert_int_equal(r->req.quotas[q].group, t->req.quotas[q].group);
+		assert_int_equal(r->req.quotas[q].members, t->req.quotas[q].members);
+		assert_int_equal(r->req.quotas[q].backups, t->req.quotas[q].backups);
+	}
+	/* The one-specialty fields, as the daemon sets a mixed task's. */
+	assert_string_equal(r->req.specialty, t->req.quotas[0].specialty);
+	assert_int_equal(r->req.members, t->req.members);
+	assert_int_equal(r->req.backups, t->req.backups);
+	assert_int_equal(r->quota, t->quota);
+	assert_int_equal(r->n_quotas, t->n_quotas);
+	assert_memory_equal(r->quotas, t->quotas, t->n_quotas * sizeof t->quotas[0]);
+	assert_memory_equal(r->seat_quota, t->seat_quota,
+	                    t->n_panel * sizeof t->seat_quota[0]);
+	body_free(&a);
+	body_free(&b);
+	free(r);
+}
+
+static void test_mixed_transcript_keys_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const top[] = {
+		"draw", "task", "kind", "actor", "reason", "request", "rules", "quotas",
+		"already_drawn", "secret", "next_commit", "seed", "panel", "seat_quotas",
+		"ok", NULL};
+	static const char *const req[] = {
+		"bureau", "kind", "subject", "quotas", "leader", "orgs", "start", "end",
+		"district", "exclude", "nonce", NULL};
+	static const char *const quota[] = {
+		"specialty", "group", "members", "backups", NULL};
+	static const char *const result[] = {
+		"candidates", "candidates_hash", "excluded", "diversity_dropped",
+		"dropped_seated", NULL};
+	struct audit_transcript *t = malloc(sizeof *t);
+	struct body a;
+
+	assert_non_null(t);
+	make_mixed_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(o, top);
+	assert_keys(val_at(o, 5), req);
+	const msgpack_object *qs = val_at(val_at(o, 5), 3);
+	assert_int_equal(qs->via.array.size, 2);
+	assert_keys(&qs->via.array.ptr[1], quota);
+	const msgpack_object *rs = val_at(o, 7);
+	assert_int_equal(rs->via.array.size, 2);
+	assert_keys(&rs->via.array.ptr[0], result);
+	assert_keys(val_at(&rs->via.array.ptr[0], 2), EXCLUDED_13);
+	assert_int_equal(val_at(o, 13)->via.array.size, 7);
+	body_free(&a);
+	mixed_round_trip(t);
+
+	/* A replacement: replaces, role, then its quota; one result. */
+	static const char *const rtop[] = {
+		"draw", "task", "kind", "actor", "replaces", "role", "quota", "request",
+		"rules", "quotas", "already_drawn", "secret", "next_commit", "seed",
+		"panel", "seat_quotas", "ok", NULL};
+	strcpy(t->kind, "replacement");
+	t->reason[0] = '\0';
+	t->replaces = 44;
+	t->role = 1;
+	t->quota = 1;
+	t->n_quotas = 1;
+	t->seat_quota[0] = 1;
+	t->n_panel = 1;
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_keys(body_unpack(&a), rtop);
+	body_free(&a);
+	mixed_round_trip(t);
+	t->n_panel = 0;           /* failed: no seat */
+	t->ok = false;
+	mixed_round_trip(t);
+	free(t);
+}
+
+static void test_mixed_readers_refuse_broken_layouts(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t);
+	struct body a;
+
+	assert_non_null(t);
+	make_mixed_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_all_breaks_refused(&a, read_transcript,
+	                          15 * 3 + 11 * 3 + 4 * 3 + 5 * 3 + 13 * 3);
+	body_free(&a);
+	free(t);
+}
+
+/* Pack t, change one value with `change`, and expect `ok` from the reader. */
+static void mixed_expect(const struct audit_transcript *t,
+                         void (*change)(msgpack_object *o), bool ok)
+{
+	struct body a;
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	msgpack_object *o = body_unpack(&a);
+	change(o);
+	assert_int_equal(read_transcript(o), ok);
+	body_free(&a);
+}
+
+static void seat_quota_2(msgpack_object *o)
+{
+	set_int(&val_at(o, 13)->via.array.ptr[4], 2);    /* only quotas 0 and 1 */
+}
+
+static void seat_quotas_short(msgpack_object *o)
+{
+	o->via.map.ptr[13].val.via.array.size--;
+}
+
+static void one_result(msgpack_object *o)
+{
+	o->via.map.ptr[7].val.via.array.size = 1;
+}
+
+static void one_request_quota(msgpack_object *o)
+{
+	o->via.map.ptr[5].val.via.map.ptr[3].val.via.array.size = 1;
+}
+
+static void members_0(msgpack_object *o)
+{
+	msgpack_object *q = &o->via.map.ptr[5].val.via.map.ptr[3].val.via.array.ptr[1];
+	set_int(&q->via.map.ptr[2].val, 0);
+}
+
+static void no_change(msgpack_object *o)
+{
+	(void)o;
+}
+
+/* A result's `excluded` in the 12-key layout of older entries. */
+static void twelve_keys(msgpack_object *o)
+{
+	msgpack_object *x = &o->via.map.ptr[7].val.via.array.ptr[0].via.map.ptr[2].val;
+	memmove(&x->via.map.ptr[1], &x->via.map.ptr[2],
+	        (x->via.map.size - 2) * sizeof x->via.map.ptr[0]);
+	x->via.map.size--;
+}
+
+/* Seat quotas within the request's, one per seat; one result per quota;
+ * 2 to 4 quotas of at least one member; only the 13-key map; no
+ * `designated`. */
+static void test_mixed_readers_refuse_bad_values(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_mixed_transcript(t);
+	mixed_expect(t, no_change, true);
+	mixed_expect(t, seat_quota_2, false);
+	mixed_expect(t, seat_quotas_short, false);
+	mixed_expect(t, one_result, false);
+	mixed_expect(t, one_request_quota, false);
+	mixed_expect(t, members_0, false);
+	mixed_expect(t, twelve_keys, false);
+	/* A mixed panel's leader is drawn, never named (DRAW.md 3.7). */
+	t->req.leader_expert = 100;
+	strcpy(t->req.leader_reason, "中心指定");
+	struct body d;
+	body_init(&d);
+	audit_pack_transcript(&d.pk, t);
+	assert_false(read_transcript(body_unpack(&d)));
+	body_free(&d);
+	t->req.leader_expert = 0;
+	t->req.leader_reason[0] = '\0';
+	/* A replacement's quota is one of the request's. */
+	strcpy(t->kind, "replacement");
+	t->reason[0] = '\0';
+	t->replaces = 44;
+	t->role = 1;
+	t->quota = 2;
+	t->n_quotas = 1;
+	t->n_panel = 0;
+	struct body a;
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	assert_false(read_transcript(body_unpack(&a)));
+	body_free(&a);
+	free(t);
+}
+
 /*
  * A designated leader (DRAW.md 3.6, 4.4): the optional `designated` map
  * {expert, reason} ends the transcript, reads back into the request and
@@ -1622,6 +1866,9 @@ int main(void)
 		cmocka_unit_test(test_excluded_sum_must_fit),
 		cmocka_unit_test(test_task_short_layouts),
 		cmocka_unit_test(test_excluded_unavailable),
+		cmocka_unit_test(test_mixed_transcript_keys_and_round_trip),
+		cmocka_unit_test(test_mixed_readers_refuse_broken_layouts),
+		cmocka_unit_test(test_mixed_readers_refuse_bad_values),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "chi.h"
 #include "draw.h"
 #include "fixture.h"
 
@@ -47,31 +48,6 @@ static uint64_t splitmix(uint64_t *s)
 	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 	return z ^ (z >> 31);
-}
-
-/* Pearson's statistic for observed counts against one expected count. */
-static double chi_square(const uint64_t *obs, size_t cells, double expected)
-{
-	double x = 0;
-	for (size_t c = 0; c < cells; c++) {
-		double d = (double)obs[c] - expected;
-		x += d * d / expected;
-	}
-	return x;
-}
-
-/* Upper 0.001 critical value: table for df 1 and 2 (Wilson-Hilferty is
- * poor there), Wilson-Hilferty above, which errs slightly high. */
-static double chi_crit(unsigned df)
-{
-	if (df == 1)
-		return 10.828;
-	if (df == 2)
-		return 13.816;
-	const double z = 3.090232306167813;     /* Phi^-1(0.999) */
-	double a = 2.0 / (9.0 * df);
-	double t = 1.0 - a + z * sqrt(a);
-	return df * t * t * t;
 }
 
 static void expect_uniform(const char *what, const uint64_t *obs, size_t cells,

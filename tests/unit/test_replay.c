@@ -23,7 +23,10 @@
 #include "designate.h"
 #include "fixture.h"
 #include "ident.h"
+#include "policy.h"
 #include "proto.h"
+#include "quota.h"
+#include "replace.h"
 #include "replay.h"
 
 #define DAY INT64_C(86400)
@@ -307,7 +310,8 @@ static void sim_seat_panel(struct sim *s, struct sim_task *st,
 		a->s = (struct replay_seat){
 			.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
 			.role = i < leaders ? 0 : backup ? 2 : 1,
-			.state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED};
+			.state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED,
+			.quota = tr->req.n_quotas ? tr->seat_quota[i] : 0};
 		struct engage_assignment ea = {.id = a->assignment, .task = st->t.id,
 		                               .state = a->s.state};
 		assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
@@ -344,14 +348,34 @@ static void sim_view(const struct sim *s, const struct task *t, struct recusal_t
 		rt->orgs[rt->n_orgs++] = pool_org_find(s->pool, t->orgs[i]);
 }
 
+/* attempt_begin(): the secret revealed, the next committed, the head. */
+static void sim_begin_transcript(struct sim *s, const struct task *t, const char *kind,
+                                 struct audit_transcript *tr)
+{
+	bool redraw = strcmp(kind, "redraw") == 0;
+	memcpy(tr->secret, s->secret, sizeof tr->secret);
+	sim_make_secret(s, s->secret);
+	audit_commit(tr->next_commit, s->secret);
+	tr->draw = ++s->last_draw;
+	snprintf(tr->kind, sizeof tr->kind, "%s", kind);
+	snprintf(tr->actor, sizeof tr->actor, "%s", redraw ? "operator" : t->bureau);
+	snprintf(tr->reason, sizeof tr->reason, "%s", redraw ? "组长因病不能参加" : "");
+	tr->rules = s->rules;
+}
+
+static bool sim_mixed(struct sim *s, struct task *t, const char *kind);
+
 /* draw_perform() step by step: candidates from recusal, the committed
  * secret revealed, seed, selection, the transcript chained, then the task
  * and seats. also: experts already drawn for the task (the daemon passes
  * none yet). A designated leader (t->leader_expert) must be one who may
- * lead. Returns whether the draw succeeded. */
+ * lead. A mixed panel is sim_mixed()'s. Returns whether the draw
+ * succeeded. */
 static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
                           const int64_t *also, size_t n_also)
 {
+	if (t->n_quotas)
+		return sim_mixed(s, t, kind);
 	bool redraw = strcmp(kind, "redraw") == 0;
 	struct audit_transcript *tr = calloc(1, sizeof *tr);
 	struct candidates c;
@@ -373,14 +397,7 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	}
 	for (size_t i = 0; i < n_also; i++)
 		tr->already_drawn[tr->n_already_drawn++] = also[i];
-	memcpy(tr->secret, s->secret, sizeof tr->secret);
-	sim_make_secret(s, s->secret);
-	audit_commit(tr->next_commit, s->secret);
-	tr->draw = ++s->last_draw;
-	snprintf(tr->kind, sizeof tr->kind, "%s", kind);
-	snprintf(tr->actor, sizeof tr->actor, "%s", redraw ? "operator" : t->bureau);
-	snprintf(tr->reason, sizeof tr->reason, "%s", redraw ? "组长因病不能参加" : "");
-	tr->rules = s->rules;
+	sim_begin_transcript(s, t, kind, tr);
 	tr->n_candidates = c.n;
 	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
 	assert_true(tr->draw < SIM_MAX_DRAWS);
@@ -1864,6 +1881,510 @@ static void test_replay_is_spent_after_mismatch(void **state)
 	mini_free(&s);
 }
 
+
+/* ---- mixed panels (DRAW.md 3.7) ---- */
+
+/* The outcome of an attempt, as sim_draw_also() records it: the task,
+ * the entry, the seats. */
+static void sim_record(struct sim *s, struct task *t, struct audit_transcript *tr,
+                       bool redraw)
+{
+	bool new_task = t->id == 0;
+	if (tr->ok && new_task)
+		t->id = (int64_t)s->n_tasks + 1;
+	tr->task = tr->ok || !new_task ? t->id : 0;
+	tr->req = *t;
+	if (tr->ok && new_task)
+		sim_task_create(s, t);
+	audit_pack_transcript(sim_begin(s), tr);
+	sim_end(s, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED);
+	if (tr->ok) {
+		struct sim_task *st = &s->tasks[t->id - 1];
+		if (redraw)
+			sim_cancel_open(s, st);
+		sim_seat_panel(s, st, tr);
+	}
+	s->want.draws++;
+	s->want.failed_draws += !tr->ok;
+	s->want.redraws += redraw;
+}
+
+/* attempt_quota.c: a list per quota, the quotas hash, one selection. */
+static bool sim_mixed(struct sim *s, struct task *t, const char *kind)
+{
+	struct audit_transcript *tr = calloc(1, sizeof *tr);
+	struct quota_panel *p = malloc(sizeof *p);
+	struct candidates c[TASK_MAX_QUOTAS];
+	struct quota_list lists[TASK_MAX_QUOTAS];
+	uint8_t hash[TASK_MAX_QUOTAS][DRAW_HASH_LEN], h[DRAW_HASH_LEN];
+	struct recusal_terms terms;
+	struct recusal_task rt;
+	assert_non_null(tr);
+	assert_non_null(p);
+	sim_view(s, t, &rt, &terms);
+	for (int q = 0; q < t->n_quotas; q++) {
+		candidates_init(&c[q]);
+		uint32_t sid = pool_specialty_find(s->pool, t->quotas[q].specialty);
+		assert_true(candidates_collect(&c[q], s->pool, s->eng, &terms, sid,
+		                               t->quotas[q].group, &rt, &s->rules, NULL, 0));
+		struct audit_quota_result *x = &tr->quotas[q];
+		x->n_candidates = c[q].n;
+		memcpy(x->excluded, c[q].excluded, sizeof x->excluded);
+		x->outside_group = c[q].outside_group;
+		draw_candidates_hash(hash[q], c[q].ids, c[q].n);
+		memcpy(x->candidates_hash, hash[q], DRAW_HASH_LEN);
+		lists[q] = (struct quota_list){c[q].list, c[q].n,
+		                               (size_t)t->quotas[q].members,
+		                               (size_t)t->quotas[q].backups};
+	}
+	tr->n_quotas = (size_t)t->n_quotas;
+	sim_begin_transcript(s, t, kind, tr);
+	quota_hash(h, (const uint8_t (*)[DRAW_HASH_LEN])hash, tr->n_quotas);
+	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, h);
+	enum draw_result res = quota_select(lists, tr->n_quotas, t->leader,
+	                                    s->rules.diversity, tr->seed, p);
+	assert_true(res != DRAW_NO_MEMORY);
+	tr->ok = res == DRAW_OK;
+	tr->n_panel = p->n;
+	memcpy(tr->panel, p->ids, p->n * sizeof *p->ids);
+	memcpy(tr->seat_quota, p->quota, p->n * sizeof *p->quota);
+	for (int q = 0; q < t->n_quotas; q++) {
+		tr->quotas[q].diversity_dropped = p->diversity[q];
+		tr->quotas[q].dropped_seated = p->seated[q];
+		s->dropped += p->seated[q];
+		candidates_free(&c[q]);
+	}
+	sim_record(s, t, tr, strcmp(kind, "redraw") == 0);
+	bool ok = tr->ok;
+	free(p);
+	free(tr);
+	return ok;
+}
+
+/* seat_settle(): seat `slot` of task `task`, offered, is declined by
+ * phone; the entry, then the seat's state. */
+static void sim_decline(struct sim *s, int64_t task, size_t slot)
+{
+	struct sim_task *st = &s->tasks[task - 1];
+	struct sim_seat *a = &st->seats[slot];
+	assert_int_equal(a->s.state, ASSIGN_OFFERED);
+	struct audit_seat as = {.assignment = a->assignment, .task = task,
+	                        .expert = a->s.expert, .event = ASSIGN_EV_DECLINE,
+	                        .from = ASSIGN_OFFERED, .to = ASSIGN_DECLINED,
+	                        .role = a->s.role, .channel = 1, .ledger = POLICY_DECLINE};
+	snprintf(as.actor, sizeof as.actor, "operator");
+	snprintf(as.reason, sizeof as.reason, "schedule");
+	audit_pack_seat(sim_begin(s), &as);
+	sim_end(s, AUDIT_SEAT_PREFIX "declined");
+	a->s.state = ASSIGN_DECLINED;
+	struct engage_assignment ea = {.id = a->assignment, .task = task,
+	                               .state = ASSIGN_DECLINED};
+	assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
+}
+
+/* seat_drawn(): every expert seated on the task, in order of first
+ * seating, and the employers of its open seats. */
+static void sim_drawn(const struct sim *s, const struct sim_task *st,
+                      struct audit_transcript *tr, uint32_t *taken, size_t *n_taken)
+{
+	*n_taken = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		const struct replay_seat *x = &st->seats[i].s;
+		bool seen = false;
+		for (size_t j = 0; j < tr->n_already_drawn; j++)
+			seen = seen || tr->already_drawn[j] == x->expert;
+		if (!seen)
+			tr->already_drawn[tr->n_already_drawn++] = x->expert;
+		const struct pool_entry *pe = pool_get(s->pool, x->expert);
+		if ((x->state == ASSIGN_OFFERED || x->state == ASSIGN_STANDBY ||
+		     x->state == ASSIGN_ACCEPTED) && pe && pe->employer_org)
+			taken[(*n_taken)++] = pe->employer_org;
+	}
+}
+
+/* attempt_quota.c, a replacement (DRAW.md 3.7 step 5): one seat of the
+ * freed seat's role from its quota's list alone, seeded over that list's
+ * hash; seated offered with that quota. Returns whether it seated one. */
+static bool sim_mixed_replace(struct sim *s, int64_t task, size_t slot)
+{
+	struct sim_task *st = &s->tasks[task - 1];
+	const struct sim_seat *freed = &st->seats[slot];
+	int q = freed->s.quota;
+	struct audit_transcript *tr = calloc(1, sizeof *tr);
+	assert_non_null(tr);
+	uint32_t taken[TASK_MAX_SEATS];
+	size_t n_taken, more = 0;
+	sim_drawn(s, st, tr, taken, &n_taken);
+	struct recusal_terms terms;
+	struct recusal_task rt;
+	struct candidates c;
+	uint8_t hash[1][DRAW_HASH_LEN], h[DRAW_HASH_LEN];
+	candidates_init(&c);
+	sim_view(s, &st->t, &rt, &terms);
+	assert_true(candidates_collect(&c, s->pool, s->eng, &terms,
+	                               pool_specialty_find(s->pool, st->t.quotas[q].specialty),
+	                               st->t.quotas[q].group, &rt, &s->rules,
+	                               tr->already_drawn, tr->n_already_drawn));
+	tr->n_quotas = 1;
+	tr->quotas[0].n_candidates = c.n;
+	memcpy(tr->quotas[0].excluded, c.excluded, sizeof c.excluded);
+	tr->quotas[0].outside_group = c.outside_group;
+	draw_candidates_hash(hash[0], c.ids, c.n);
+	memcpy(tr->quotas[0].candidates_hash, hash[0], DRAW_HASH_LEN);
+	sim_begin_transcript(s, &st->t, "replacement", tr);
+	snprintf(tr->actor, sizeof tr->actor, "expertd");
+	tr->replaces = freed->assignment;
+	tr->role = freed->s.role;
+	tr->quota = q;
+	quota_hash(h, (const uint8_t (*)[DRAW_HASH_LEN])hash, 1);
+	draw_seed(tr->seed, tr->secret, st->t.nonce, st->t.nonce_len, h);
+	struct draw_spec spec = replace_spec((enum seat_role)tr->role, s->rules.diversity);
+	size_t dropped = spec.diversity ? replace_drop_employers(&c, taken, n_taken) : 0;
+	enum draw_result res = draw_select_counted(c.list, c.n, &spec, tr->seed, tr->panel,
+	                                           &tr->n_panel, &more);
+	candidates_free(&c);
+	tr->ok = res == DRAW_OK;
+	tr->quotas[0].diversity_dropped = dropped + more;
+	tr->seat_quota[0] = q;
+	tr->task = task;
+	tr->req = st->t;
+	audit_pack_transcript(sim_begin(s), tr);
+	sim_end(s, tr->ok ? AUDIT_DRAW : AUDIT_DRAW_FAILED);
+	s->want.draws++;
+	s->want.failed_draws += !tr->ok;
+	if (tr->ok) {
+		struct sim_seat *a = &st->seats[st->n++];
+		a->assignment = ++s->last_assignment;
+		a->s = (struct replay_seat){.draw = tr->draw, .expert = tr->panel[0],
+		                            .role = tr->role, .state = ASSIGN_OFFERED,
+		                            .quota = q};
+		struct engage_assignment ea = {.id = a->assignment, .task = task,
+		                               .state = ASSIGN_OFFERED};
+		assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
+	}
+	bool ok = tr->ok;
+	free(tr);
+	return ok;
+}
+
+/* 120 experts of make_expert() (some hold two specialties); mixed draws
+ * of two and three quotas, with and without a leader, redraws, one that
+ * fails, and one-specialty draws between them. s->dropped counts the
+ * seated drops. */
+static void mixed_log(struct sim *s)
+{
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(121, sizeof *s->experts);
+	s->tasks = calloc(SIM_MAX_TASKS, sizeof *s->tasks);
+	assert_true(s->pool && s->eng && s->experts && s->tasks);
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	s->rules = SIM.rules;
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	uint64_t x = 23;
+	for (int64_t id = 1; id <= 120; id++) {
+		make_expert(&s->experts[id], id, &x);
+		sim_expert(s, &s->experts[id], "imported", NULL);
+	}
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	for (int k = 0; k < 24; k++) {
+		make_request(t, k, SPECS[k % 3], 2);
+		if (k % 4 != 3) {
+			t->n_quotas = 2 + k % 2;
+			for (int q = 0; q < t->n_quotas; q++) {
+				snprintf(t->quotas[q].specialty, sizeof t->quotas[q].specialty,
+				         "%s", SPECS[(k + q) % 3]);
+				t->quotas[q].group = q == 0 ? t->group : (t->group + q) % 3 == 2
+				                     ? 1 : (t->group + q) % 3;
+				t->quotas[q].members = 1 + (k + q) % 3;
+				t->quotas[q].backups = (k + q) % 2;
+			}
+			quota_task_totals(t);
+		}
+		s->now += HOUR;
+		sim_draw(s, t, "draw");
+		if (k % 5 == 4)
+			sim_redraw(s, (int64_t)s->n_tasks, (uint8_t)k);
+	}
+	make_request(t, 30, SPECS[0], 2);      /* a quota too big: fails */
+	t->n_quotas = 2;
+	t->quotas[0] = (struct task_quota){.group = t->group, .members = 1};
+	strcpy(t->quotas[0].specialty, SPECS[0]);
+	t->quotas[1] = (struct task_quota){.group = 1, .members = 30};
+	strcpy(t->quotas[1].specialty, SPECS[1]);
+	quota_task_totals(t);
+	assert_false(sim_draw(s, t, "draw"));
+	free(t);
+}
+
+/* Index of the last ok mixed draw entry of l with a panel of min seats. */
+static size_t last_mixed(const struct log *l, size_t min)
+{
+	for (size_t i = l->n; i-- > 0;) {
+		struct audit_transcript tr;
+		if (strcmp(l->e[i].type, AUDIT_DRAW) != 0)
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		if (tr.req.n_quotas && tr.n_panel >= min)
+			return i;
+	}
+	fail_msg("no mixed draw");
+	return 0;
+}
+
+static void test_mixed_panels_replay(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct replay *r = NULL;
+	mixed_log(&s);
+	assert_true(s.want.redraws >= 4);
+	assert_true(s.want.failed_draws >= 1);
+	assert_true(s.dropped > 0);            /* some expert was in two lists */
+	replay_log(&s.log, &o, &r);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	struct replay_stats st;
+	replay_stats(r, &st);
+	assert_int_equal(st.draws, s.want.draws);
+	assert_int_equal(st.redraws, s.want.redraws);
+	/* Seats with their quotas, as the daemon's store holds them. */
+	struct replay_seat seats[160];
+	size_t mixed = 0;
+	for (size_t t = 0; t < s.n_tasks; t++) {
+		const struct sim_task *want = &s.tasks[t];
+		size_t n = replay_task_seats(r, (int64_t)t + 1, seats, 160);
+		assert_int_equal(n, want->n);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(seats[i].expert, want->seats[i].s.expert);
+			assert_int_equal(seats[i].role, want->seats[i].s.role);
+			assert_int_equal(seats[i].state, want->seats[i].s.state);
+			assert_int_equal(seats[i].quota, want->seats[i].s.quota);
+			mixed += seats[i].quota > 0;
+		}
+		assert_int_equal(replay_task_request(r, (int64_t)t + 1)->n_quotas,
+		                 want->t.n_quotas);
+	}
+	assert_true(mixed > 10);
+	replay_destroy(&r);
+	mini_free(&s);
+	free(s.tasks);
+}
+
+/* One field of the last mixed draw changed, the log rehashed: refused
+ * there, with what differs. */
+static void mixed_tamper(void (*change)(struct audit_transcript *tr), const char *why)
+{
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	mixed_log(&s);
+	size_t k = last_mixed(&s.log, 3);
+	entry_transcript(&s.log.e[k], &tr);
+	change(&tr);
+	entry_set_transcript(&s.log.e[k], &tr);
+	log_rehash(&s.log, k);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, k, why);
+	mini_free(&s);
+	free(s.tasks);
+}
+
+static void swap_seat_quota(struct audit_transcript *tr)
+{
+	size_t last = tr->n_panel - 1;
+	tr->seat_quota[last] = tr->seat_quota[last] ? 0 : 1;
+}
+
+static void more_seated(struct audit_transcript *tr)
+{
+	tr->quotas[tr->n_quotas - 1].dropped_seated++;
+}
+
+static void other_list(struct audit_transcript *tr)
+{
+	tr->quotas[1].candidates_hash[0] ^= 1;
+}
+
+static void one_list_for_all(struct audit_transcript *tr)
+{
+	tr->quotas[1] = tr->quotas[0];
+	tr->req.quotas[1] = tr->req.quotas[0];
+}
+
+static void swap_quota_members(struct audit_transcript *tr)
+{
+	struct task_quota q = tr->req.quotas[0];
+	tr->req.quotas[0].members = tr->req.quotas[1].members;
+	tr->req.quotas[1].members = q.members;
+	quota_task_totals(&tr->req);
+}
+
+static void test_mixed_panels_tampering_is_caught(void **state)
+{
+	(void)state;
+	mixed_tamper(swap_seat_quota, "is of quota");
+	mixed_tamper(more_seated, "drops: transcript");
+	mixed_tamper(other_list, "quota 1 candidate list differs");
+	mixed_tamper(one_list_for_all, "same specialty and group type");
+}
+
+/* A redraw must repeat the task's quotas. */
+static void test_mixed_redraw_repeats_the_quotas(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	mixed_log(&s);
+	size_t k = s.log.n;
+	for (size_t i = 0; i < s.log.n && k == s.log.n; i++) {
+		if (!is_draw(&s.log.e[i]))
+			continue;
+		entry_transcript(&s.log.e[i], &tr);
+		if (strcmp(tr.kind, "redraw") == 0 && tr.req.n_quotas &&
+		    tr.req.quotas[0].members != tr.req.quotas[1].members)
+			k = i;
+	}
+	assert_true(k < s.log.n);
+	swap_quota_members(&tr);
+	entry_set_transcript(&s.log.e[k], &tr);
+	log_rehash(&s.log, k);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, k, "request field quotas differs");
+	mini_free(&s);
+	free(s.tasks);
+}
+
+/* The slot of task st's first offered seat of role `role` and quota q,
+ * or st->n. */
+static size_t offered_slot(const struct sim_task *st, int role, int q)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->seats[i].s.state == ASSIGN_OFFERED && st->seats[i].s.role == role &&
+		    st->seats[i].s.quota == q)
+			return i;
+	return st->n;
+}
+
+/* mixed_log(), then on its last mixed task with a leader, a quota 1
+ * member and the leader decline and are replaced: at[0] and at[1] are
+ * the index of each replacement's entry, *task the task. */
+static void mixed_replace_log(struct sim *s, size_t at[2], int64_t *task)
+{
+	mixed_log(s);
+	const struct sim_task *st = NULL;
+	for (size_t t = s->n_tasks; t-- > 0 && !st;)
+		if (s->tasks[t].t.n_quotas && s->tasks[t].t.leader &&
+		    offered_slot(&s->tasks[t], 1, 1) < s->tasks[t].n &&
+		    offered_slot(&s->tasks[t], 0, 0) < s->tasks[t].n)
+			st = &s->tasks[t];
+	assert_non_null(st);
+	*task = st->t.id;
+	size_t member = offered_slot(st, 1, 1), leader = offered_slot(st, 0, 0);
+	s->now += HOUR;
+	sim_decline(s, *task, member);
+	assert_true(sim_mixed_replace(s, *task, member));
+	at[0] = s->log.n - 1;
+	sim_decline(s, *task, leader);
+	assert_true(sim_mixed_replace(s, *task, leader));
+	at[1] = s->log.n - 1;
+}
+
+/* A freed seat of a mixed panel is refilled from its own quota (DRAW.md
+ * 3.7 step 5): the replay agrees, and seats each replacement with it. */
+static void test_mixed_replacement_replays(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	struct replay *r = NULL;
+	struct audit_transcript tr;
+	size_t at[2];
+	int64_t task;
+	mixed_replace_log(&s, at, &task);
+	entry_transcript(&s.log.e[at[0]], &tr);
+	assert_int_equal(tr.quota, 1);
+	assert_int_equal(tr.n_quotas, 1);
+	assert_int_equal(tr.seat_quota[0], 1);
+	assert_int_equal(tr.role, 1);
+	entry_transcript(&s.log.e[at[1]], &tr);
+	assert_int_equal(tr.quota, 0);
+	assert_int_equal(tr.role, 0);
+	replay_log(&s.log, &o, &r);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	const struct sim_task *want = &s.tasks[task - 1];
+	struct replay_seat seats[160];
+	size_t n = replay_task_seats(r, task, seats, 160);
+	assert_int_equal(n, want->n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(seats[i].expert, want->seats[i].s.expert);
+		assert_int_equal(seats[i].role, want->seats[i].s.role);
+		assert_int_equal(seats[i].state, want->seats[i].s.state);
+		assert_int_equal(seats[i].quota, want->seats[i].s.quota);
+	}
+	assert_int_equal(seats[n - 2].quota, 1);   /* the member's replacement */
+	assert_int_equal(seats[n - 1].quota, 0);   /* the leader's */
+	replay_destroy(&r);
+	mini_free(&s);
+	free(s.tasks);
+}
+
+static void replace_from_quota_0(struct audit_transcript *tr)
+{
+	tr->quota = 0;
+}
+
+static void replace_seat_quota_0(struct audit_transcript *tr)
+{
+	tr->seat_quota[0] = 0;
+}
+
+static void replace_other_list(struct audit_transcript *tr)
+{
+	tr->quotas[0].candidates_hash[5] ^= 0x10;
+}
+
+static void replace_more_dropped(struct audit_transcript *tr)
+{
+	tr->quotas[0].diversity_dropped++;
+}
+
+/* The member's replacement changed, the log rehashed: refused there. */
+static void replace_tamper(void (*change)(struct audit_transcript *tr), const char *why)
+{
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	size_t at[2];
+	int64_t task;
+	mixed_replace_log(&s, at, &task);
+	entry_transcript(&s.log.e[at[0]], &tr);
+	change(&tr);
+	entry_set_transcript(&s.log.e[at[0]], &tr);
+	log_rehash(&s.log, at[0]);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, at[0], why);
+	mini_free(&s);
+	free(s.tasks);
+}
+
+static void test_mixed_replacement_tampering_is_caught(void **state)
+{
+	(void)state;
+	replace_tamper(replace_from_quota_0, "of quota 1, draws from quota 0");
+	replace_tamper(replace_seat_quota_0, "seat 0 is of quota 0 in the transcript, 1 in the replay");
+	replace_tamper(replace_other_list, "quota 1 candidate list differs");
+	replace_tamper(replace_more_dropped, "drops: transcript");
+}
+
 /* ---------------------------------------------- a designated leader */
 
 #define LEAD_ORG "org:1"        /* the task's organisation */
@@ -2040,6 +2561,11 @@ int main(void)
 		cmocka_unit_test(test_org_merged_key_stays_merged),
 		cmocka_unit_test(test_org_merged_is_checked),
 		cmocka_unit_test(test_replay_is_spent_after_mismatch),
+		cmocka_unit_test(test_mixed_panels_replay),
+		cmocka_unit_test(test_mixed_panels_tampering_is_caught),
+		cmocka_unit_test(test_mixed_redraw_repeats_the_quotas),
+		cmocka_unit_test(test_mixed_replacement_replays),
+		cmocka_unit_test(test_mixed_replacement_tampering_is_caught),
 		cmocka_unit_test(test_designated_draws_replay),
 		cmocka_unit_test(test_designation_forgeries_are_caught),
 	};

@@ -19,6 +19,7 @@
 
 #include "unit_db.h"
 
+#include "quota.h"
 #include "store_int.h"
 
 struct fx {
@@ -136,7 +137,7 @@ static void test_task_brief(void **state)
 	struct store_task_brief b;
 	memset(&b, 'x', sizeof b);
 	assert_int_equal(store_task_get(f->store, 7, full), STORE_OK);
-	assert_int_equal(store_task_brief(f->store, 7, &b), STORE_OK);
+	assert_int_equal(store_task_brief(f->store, 7, 0, &b), STORE_OK);
 	assert_string_equal(b.bureau, full->bureau);
 	assert_int_equal(b.kind, full->kind);
 	assert_string_equal(b.specialty, full->specialty);
@@ -145,8 +146,49 @@ static void test_task_brief(void **state)
 	assert_string_equal(b.district, full->district);
 	assert_int_equal(b.kind, 2);
 	assert_string_equal(b.district, "天河区");
-	assert_int_equal(store_task_brief(f->store, 8, &b), STORE_NOT_FOUND);
+	assert_int_equal(store_task_brief(f->store, 8, 0, &b), STORE_NOT_FOUND);
 	free(full);
+}
+
+/* A mixed panel's task (DRAW.md 3.7) keeps its quotas in order, and the
+ * brief of a seat names that seat's quota's specialty. */
+static void test_task_quotas(void **state)
+{
+	struct fx *f = *state;
+	struct task *t = malloc(sizeof *t), *back = malloc(sizeof *back);
+	assert_non_null(t);
+	assert_non_null(back);
+	fx_task(t, 9);
+	t->n_quotas = 3;
+	static const char *const spec[] = {"电工", "焊工", "车工"};
+	for (int q = 0; q < 3; q++) {
+		snprintf(t->quotas[q].specialty, sizeof t->quotas[q].specialty, "%s", spec[q]);
+		t->quotas[q].group = 2 - q;
+		t->quotas[q].members = 1 + q;
+		t->quotas[q].backups = q;
+	}
+	quota_task_totals(t);
+	assert_int_equal(store_batch_begin(f->store), STORE_OK);
+	assert_int_equal(store_task_insert(f->store, t), STORE_OK);
+	assert_int_equal(store_batch_commit(f->store), STORE_OK);
+	assert_int_equal(store_task_get(f->store, 9, back), STORE_OK);
+	assert_int_equal(back->n_quotas, 3);
+	assert_memory_equal(back->quotas, t->quotas, sizeof t->quotas);
+	assert_int_equal(back->members, 6);
+	assert_int_equal(back->backups, 3);
+	assert_string_equal(back->specialty, "电工");
+	struct store_task_brief b;
+	for (int q = 0; q < 3; q++) {
+		assert_int_equal(store_task_brief(f->store, 9, q, &b), STORE_OK);
+		assert_string_equal(b.specialty, spec[q]);
+	}
+	/* A one-specialty task has none; any quota reads its specialty. */
+	assert_int_equal(store_task_get(f->store, 7, back), STORE_OK);
+	assert_int_equal(back->n_quotas, 0);
+	assert_int_equal(store_task_brief(f->store, 7, 2, &b), STORE_OK);
+	assert_string_equal(b.specialty, "电工");
+	free(t);
+	free(back);
 }
 
 /* Rename expert 2 from a second connection (another process, to SQLite). */
@@ -238,6 +280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_expert_name_and_contact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_task_brief, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_task_quotas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_inside_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_begin_fails, setup, teardown),

@@ -1,10 +1,12 @@
 /*
  * test_vectors.c - the test vectors of DRAW.md Appendix A that were
- * computed with the code (A.7 to A.11), checked against that code here so
- * the document and the code cannot drift apart: a replacement draw, a
- * rejected word in below(n), the age of someone born on 29 February, the
- * China Standard Time day boundary, and a draw with a designated leader.
- * A.1 to A.6 are pinned in test_draw.c and test_audit.c.
+ * computed with the code (A.7 to A.11, A.14), checked against that code
+ * here so the document and the code cannot drift apart: a replacement
+ * draw, a rejected word in below(n), the age of someone born on 29
+ * February, the China Standard Time day boundary, a draw with a
+ * designated leader, and a replacement on a mixed panel. A.1 to A.6 are
+ * pinned in test_draw.c and test_audit.c, A.12 in test_sign.c, A.13 in
+ * test_quota.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include "eligibility.h"
 #include "handler.h"
 #include "ident.h"
+#include "quota.h"
 #include "replace.h"
 
 /* `secret` of Appendix A: the 32 bytes 00 01 02 ... 1f. */
@@ -223,6 +226,72 @@ static void test_a11_designated_leader(void **state)
 	}
 }
 
+/*
+ * A.14: a replacement on a mixed panel (DRAW.md 3.7 step 5). The lists of
+ * A.13 (employer id mod 7, leader when id mod 4 = 0); employers 3 and 5
+ * hold open seats. A freed leader seat draws from quota 0's list, a freed
+ * member seat of quota 1 from quota 1's; each seed hashes the quotas tag
+ * and that one list's hash. The last two columns are the wrong answers:
+ * without the removal, and with the one-specialty seed of DRAW.md 3.3.
+ */
+static void test_a14_mixed_replacement(void **state)
+{
+	(void)state;
+	static const struct {
+		int role;             /* 0 leader, 1 member */
+		int64_t first, step;  /* the list: first + step * k, k < n */
+		size_t n;
+		const char *h, *seed;
+		int64_t chosen, without_removal, one_specialty_seed;
+	} v[] = {
+		{ 0, 100, 3, 12,
+		  "850e25e2f25affe241da23e830f52fe6ea960f0ba887c27d91747c55d038fb5b",
+		  "3cb502dcf0bf1d2924f09f7c820c090047a9d0e2bdf4f7387eb1d010f2547556",
+		  100, 100, 112 },
+		{ 1, 118, 2, 10,
+		  "d057102c56a73c10ac1a30a607d6d6fe3452f816b9fb4a1ec6d1479377d82760",
+		  "74e5ee149141d8c4560734e82fc4d774054711d029bf88f93b1cfb188d0e9a5c",
+		  134, 126, 126 },
+	};
+	for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
+		struct draw_candidate c[12], whole[12];
+		int64_t ids[12], out[2];
+		uint8_t secret[32], lh[1][DRAW_HASH_LEN], h[DRAW_HASH_LEN];
+		uint8_t seed[DRAW_SEED_LEN], plain[DRAW_SEED_LEN], pin[DRAW_SEED_LEN];
+		appendix_secret(secret);
+		for (size_t k = 0; k < v[t].n; k++) {
+			ids[k] = v[t].first + v[t].step * (int64_t)k;
+			c[k] = (struct draw_candidate){ .id = ids[k],
+			                                .employer = (uint32_t)(ids[k] % 7),
+			                                .leader_ok = ids[k] % 4 == 0 };
+		}
+		memcpy(whole, c, sizeof c);
+		draw_candidates_hash(lh[0], ids, v[t].n);
+		quota_hash(h, (const uint8_t (*)[DRAW_HASH_LEN])lh, 1);
+		fx_hex(v[t].h, pin, sizeof pin);
+		assert_memory_equal(h, pin, DRAW_HASH_LEN);
+		draw_seed(seed, secret, (const uint8_t *)"golden", 6, h);
+		fx_hex(v[t].seed, pin, sizeof pin);
+		assert_memory_equal(seed, pin, DRAW_SEED_LEN);
+
+		struct candidates cs = { .list = c, .n = v[t].n, .ids = ids };
+		const uint32_t taken[] = { 3, 5 };
+		assert_int_equal(replace_drop_employers(&cs, taken, 2), 3);
+		struct draw_spec spec = replace_spec(v[t].role, true);
+		size_t n = 0, more = 99;
+		assert_int_equal(draw_select_counted(cs.list, cs.n, &spec, seed, out, &n,
+		                                     &more), DRAW_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(out[0], v[t].chosen);
+		assert_int_equal(more, 0);
+		assert_int_equal(draw_select(whole, v[t].n, &spec, seed, out, &n), DRAW_OK);
+		assert_int_equal(out[0], v[t].without_removal);
+		draw_seed(plain, secret, (const uint8_t *)"golden", 6, lh[0]);
+		assert_int_equal(draw_select(cs.list, cs.n, &spec, plain, out, &n), DRAW_OK);
+		assert_int_equal(out[0], v[t].one_specialty_seed);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_a9_leap_day_age),
 		cmocka_unit_test(test_a10_cst_day_boundary),
 		cmocka_unit_test(test_a11_designated_leader),
+		cmocka_unit_test(test_a14_mixed_replacement),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
