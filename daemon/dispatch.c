@@ -96,6 +96,7 @@ struct dispatch {
 	int64_t owed_first, owed_last; /* committed entries not yet published */
 	int64_t next_due;     /* earliest deadline of an offered seat; 0 none */
 	int64_t expire_hold;  /* after a failed expiry: no retry before this */
+	int32_t aged_day;     /* the day aging_note() last ran, 0 never */
 	char read_only[200];  /* why nothing is written; "" when writable */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
@@ -578,6 +579,30 @@ out:
  * finds the seat expired (PROTOCOL.md 7.12.2). A failure leaves the rest
  * for the next batch.
  */
+/* Once a day, in a savepoint of its own as the daemon: note who passed
+ * 65 (aging.c). A failure is logged and tried again the next day. */
+static void note_aging(struct dispatch *d)
+{
+	if (d->aged_day == d->ctx.today)
+		return;
+	d->aged_day = d->ctx.today;
+	if (store_request_begin(d->store) != STORE_OK)
+		return;
+	ctx_start(d, &handler_daemon);
+	int noted = 0;
+	enum proto_status st = aging_note(&d->ctx, &d->rep, &noted);
+	if (!store_in_batch(d->store)) {
+		d->lost = true;
+		return;
+	}
+	store_request_end(d->store, st == PROTO_OK);
+	if (st != PROTO_OK)
+		log_error("noting experts over 65 failed: %s", d->rep.message);
+	else if (noted)
+		log_notice("%d expert(s) passed 65 without an age exception: no longer "
+		           "drawn (history event over_age)", noted);
+}
+
 static void expire_due(struct dispatch *d)
 {
 	struct store_assignment a;
@@ -712,6 +737,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		reload_memory(d);
 	if (!d->stale && !d->read_only[0]) {
 		expire_due(d);
+		note_aging(d);
 		if (d->ctx.sign && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
 			d->lost = true;
 	}

@@ -195,6 +195,9 @@ enum proto_status h_org_merge(struct handler_ctx *, const struct proto_request *
 /* h_backup.c */
 enum proto_status h_store_backup(struct handler_ctx *, const struct proto_request *,
                                  struct reply *);
+/* aging.c: once a day, an over_age history event for every active
+ * expert newly over 65 without an age exception; *noted counts them. */
+enum proto_status aging_note(struct handler_ctx *ctx, struct reply *rep, int *noted);
 /* h_stats.c */
 enum proto_status h_stats(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_catalog.c */

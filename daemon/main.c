@@ -65,6 +65,7 @@ struct daemon {
 	bool has_previous;
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
+	int32_t day;               /* the CST day the status timer last saw */
 };
 
 #define DAEMON_STATUS_SECONDS 10
@@ -182,7 +183,16 @@ static void daemon_status_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	daemon_status(arg);
+	struct daemon *d = arg;
+	daemon_status(d);
+	/* A new day in China Standard Time: run the day's work (aging.c) even
+	 * when no request comes. */
+	int64_t now = (int64_t)time(NULL);
+	if (handler_day_of(now) != d->day) {
+		d->day = handler_day_of(now);
+		dispatch_batch(d->dispatch, NULL, 0, now, &d->metrics);
+		dispatch_flush(d->dispatch);
+	}
 }
 
 /* Periodic notifications: watchdog pings at half WatchdogSec, status lines. */

@@ -6,6 +6,7 @@ with a reason; the ground needs its evidence; `pool show` names who
 approved the ground and the exception, and when; an excepted leader is
 drawn and the draw replays under `audit verify`."""
 import os
+import sqlite3
 import unittest
 
 from harness import Ctl, DaemonTest, cst_day, draw_args
@@ -108,6 +109,33 @@ class EligibilityTest(DaemonTest):
         again = self.ctl.run("pool", "import", self.roster, json_out=True, check=False)
         self.assertEqual(again.rc, 65, again)
         self.assertEqual(sorted(e["line"] for e in again.json["errors"]), [3, 4])
+
+    def test_an_expert_over_65_without_an_exception_gets_a_history_event(self):
+        """An expert over 65 with no exception on record (as the grounds let
+        in before draft 11) is noted once, by expertd, at the first batch
+        of the day, and not again after a restart."""
+        self.ctl.json("pool", "import", self.roster, "--age-exception", "3",
+                      "--age-exception", "4", "--age-exception-reason", "中心批准")
+        old = self.find("李长青")
+        self.assertEqual(self.d.stop(), 0)
+        with sqlite3.connect(self.d.db) as conn:    # a record from before draft 11
+            conn.execute("UPDATE experts SET age_exception = 0, age_reason = '',"
+                         " age_by = '', age_at = 0 WHERE id = ?", (old["id"],))
+        conn.close()
+        for _ in range(2):
+            self.d.start()
+            shown = self.ctl.json("pool", "show", str(old["id"]))
+            noted = [h for h in shown["history"] if h["event"] == "over_age"]
+            self.assertEqual(len(noted), 1, shown["history"])
+            self.assertEqual(noted[0]["actor"], "expertd")
+            self.assertIn("no longer drawn", noted[0]["reason"])
+            self.assertEqual(self.d.stop(), 0)
+        self.assertIn("1 expert(s) passed 65", self.d.read_log())
+        # The excepted one and the young ones are not noted.
+        self.d.start()
+        for name in ("赵德林", "王建国"):
+            h = self.ctl.json("pool", "show", str(self.find(name)["id"]))["history"]
+            self.assertNotIn("over_age", [e["event"] for e in h])
 
     def test_a_ground_needs_its_evidence(self):
         rows = dict(ROWS)
