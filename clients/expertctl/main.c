@@ -313,7 +313,8 @@ static void main_usage(FILE *f)
 	      "                     (env EXPERTCTL_RECEIPTS); `audit verify --receipts DIR`\n"
 	      "                     later proves the log still holds each one\n"
 	      "  --json             print results as JSON\n"
-	      "  -h, --help         this help; `expertctl <command> --help` for a command\n"
+	      "  -h, --help         this help; `expertctl help <command>` for a command\n"
+	      "  -V, --version      print the version and exit\n"
 	      "\n"
 	      "Commands:\n", f);
 	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++) {
@@ -379,6 +380,7 @@ static const struct option main_opts[] = {
 	{"receipts", required_argument, NULL, OPT_RECEIPTS},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -415,7 +417,7 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 	int c;
 	opterr = 0;
 	/* '+': stop at the command word; the rest belongs to the command. */
-	while ((c = getopt_long(argc, argv, "+:h", main_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", main_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ENDPOINT: ctl->copt.endpoint = optarg; break;
 		case OPT_KEY: ctl->copt.secret_key_file = optarg; break;
@@ -439,6 +441,9 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 		case 'h':
 			main_usage(stdout);
 			exit(0);
+		case 'V':
+			printf("expertctl %s\n", EXPERTCTL_VERSION);
+			exit(0);
 		case ':':
 			fprintf(stderr, "expertctl: option %s needs a value\n", argv[optind - 1]);
 			exit(CTL_EXIT_USAGE);
@@ -451,6 +456,29 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 	return optind;
 }
 
+/* expertctl help [GROUP [NAME]]: the same text as --help, on stdout. */
+static int main_help(struct ctl *ctl, int argc, char **argv)
+{
+	int words = 0;
+	if (argc == 0) {
+		main_usage(stdout);
+		return 0;
+	}
+	const struct ctl_cmd *cmd = main_find(argc, argv, &words);
+	if (cmd && words == argc) {
+		ctl->cmd = cmd;
+		return ctl_help(ctl);
+	}
+	if (argc == 1 && main_group_exists(argv[0])) {
+		main_group_usage(argv[0], stdout);
+		return 0;
+	}
+	fprintf(stderr, "expertctl: help: no command \"%s%s%s\"\n", argv[0],
+	        argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	main_usage(stderr);
+	return CTL_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl ctl = {0};
@@ -459,6 +487,8 @@ int main(int argc, char **argv)
 		main_usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
+	if (strcmp(argv[at], "help") == 0)
+		return main_help(&ctl, argc - at - 1, argv + at + 1);
 	int words = 0;
 	const struct ctl_cmd *cmd = main_find(argc - at, argv + at, &words);
 	if (!cmd) {

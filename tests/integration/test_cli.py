@@ -1,0 +1,50 @@
+"""expertctl's manners without a daemon (issue #13 item 5, in part):
+--version names the project's version, `help COMMAND` shows the
+command's own --help text on stdout, and an unknown command exits 2 with
+the usage on stderr."""
+import os
+import re
+import subprocess
+import unittest
+
+from harness import EXPERTCTL
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def run(*args):
+    return subprocess.run([EXPERTCTL, *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+class CliTest(unittest.TestCase):
+    def test_version_is_the_projects(self):
+        with open(os.path.join(ROOT, "CMakeLists.txt")) as f:
+            version = re.search(r"project\(expertd VERSION (\S+)", f.read()).group(1)
+        for flag in ("--version", "-V"):
+            r = run(flag)
+            self.assertEqual((r.returncode, r.stdout), (0, "expertctl %s\n" % version), r)
+
+    def test_help_command_is_the_commands_help(self):
+        for words in (["backup"], ["pool", "import"], ["draw"]):
+            r = run("help", *words)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual(r.stdout, run(*words, "--help").stdout)
+            self.assertIn("usage: expertctl [global options] %s" % " ".join(words),
+                          r.stdout)
+        group = run("help", "pool")
+        self.assertEqual(group.returncode, 0, group)
+        self.assertIn("pool import", group.stdout)
+        top = run("help")
+        self.assertEqual((top.returncode, top.stdout), (0, run("--help").stdout))
+
+    def test_unknown_command_exits_2(self):
+        r = run("help", "nope")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn('help: no command "nope"', r.stderr)
+        self.assertIn("usage: expertctl", r.stderr)
+        self.assertEqual(r.stdout, "")
+
+
+if __name__ == "__main__":
+    unittest.main()
