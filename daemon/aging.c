@@ -44,8 +44,9 @@ enum proto_status aging_note(struct handler_ctx *ctx, struct reply *rep, int *no
 		struct store_event ev = {.expert_id = id, .at = ctx->now};
 		snprintf(ev.actor, sizeof ev.actor, "%s", handler_daemon.principal);
 		snprintf(ev.event, sizeof ev.event, "over_age");
+		/* Staff read it in pool show: Chinese, as the Center writes it. */
 		snprintf(ev.reason, sizeof ev.reason,
-		         "over 65 (第十一条(六)) and no age exception: no longer drawn");
+		         "已超过65周岁且无年龄例外（第十一条（六）），不再参加抽取");
 		if ((r = store_event_add(ctx->store, &ev)) != STORE_OK)
 			return handler_store_error(rep, r);
 		(*noted)++;

@@ -128,7 +128,8 @@ class EligibilityTest(DaemonTest):
             noted = [h for h in shown["history"] if h["event"] == "over_age"]
             self.assertEqual(len(noted), 1, shown["history"])
             self.assertEqual(noted[0]["actor"], "expertd")
-            self.assertIn("no longer drawn", noted[0]["reason"])
+            self.assertEqual(noted[0]["reason"],
+                             "已超过65周岁且无年龄例外（第十一条（六）），不再参加抽取")
             self.assertEqual(self.d.stop(), 0)
         self.assertIn("1 expert(s) passed 65", self.d.read_log())
         # The excepted one and the young ones are not noted.
