@@ -38,6 +38,22 @@ class CliTest(unittest.TestCase):
         top = run("help")
         self.assertEqual((top.returncode, top.stdout), (0, run("--help").stdout))
 
+    def test_bash_completion_reads_expertctl(self):
+        script = os.path.join(ROOT, "clients", "completion", "expertctl.bash")
+        cases = [(["po"], "pool"), (["pool", "i"], "import"),
+                 (["pool", "import", "--age"], "--age-exception --age-exception-reason"),
+                 (["--json", "draw", "--qu"], "--quota"), (["help", "ba"], "backup"),
+                 (["--vers"], "--version")]
+        lines = ['source "%s"' % script,
+                 't() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                 '_expertctl; echo "${COMPREPLY[*]}"; }']
+        lines += ["t '%s' %s" % (EXPERTCTL, " ".join("'%s'" % w for w in words))
+                  for words, _ in cases]
+        r = subprocess.run(["bash", "-c", "\n".join(lines)], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.stdout.splitlines(), [want for _, want in cases], r)
+
     def test_unknown_command_exits_2(self):
         r = run("help", "nope")
         self.assertEqual(r.returncode, 2, r)
