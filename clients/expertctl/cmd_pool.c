@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "out.h"
@@ -50,17 +49,14 @@ int cmd_pool_list(struct ctl *ctl, int argc, char **argv)
 
 /* ---- show ------------------------------------------------------------ */
 
+/* map[key] (unix seconds) in China Standard Time, labelled, whatever the
+ * host's zone; "" when absent. */
 static const char *pool_time(const msgpack_object *map, const char *key, char *buf,
                              size_t size)
 {
-	const msgpack_object *v = proto_map_get(map, key);
-	buf[0] = '\0';
-	if (v && (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)) {
-		time_t t = (time_t)v->via.u64;
-		struct tm tm;
-		if (localtime_r(&t, &tm))
-			strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
-	}
+	char t[CMD_TIME_LEN];
+	cmd_time_field(map, key, t);
+	snprintf(buf, size, "%s%s", t, t[0] ? " CST" : "");
 	return buf;
 }
 
