@@ -68,6 +68,8 @@ static const struct config_key config_keys[] = {
 	 offsetof(struct config, max_connections), 0, 1, 60000},
 	{"server", "answer_max_connections", NULL, CONFIG_K_INT,
 	 offsetof(struct config, answer_max_connections), 0, 1, 60000},
+	{"server", "request_retention_days", NULL, CONFIG_K_INT,
+	 offsetof(struct config, request_retention_days), 0, 0, 3650},
 	CONFIG_STR("security", "secret_key", "secret-key", secret_key_file),
 	CONFIG_STR("security", "sign_key", "sign-key", sign_key_file),
 	CONFIG_STR("security", "previous_sign_key", "previous-sign-key",
@@ -133,6 +135,7 @@ void config_defaults(struct config *cfg)
 	cfg->max_msg_size = PROTO_MAX_MSG;
 	cfg->max_connections = 1024;
 	cfg->answer_max_connections = 8192;
+	cfg->request_retention_days = 90;
 	cfg->log_level = LOG_INFO;
 	cfg->rotation_days = 365;
 	cfg->exposure_cap = 0;

@@ -31,6 +31,7 @@ struct config {
 	int max_msg_size;                        /* [server] max_message_size */
 	int max_connections;                     /* [server] max_connections */
 	int answer_max_connections;              /* [server] answer_max_connections */
+	int request_retention_days;              /* [server] request_retention_days */
 	int log_level;                           /* [log] level, LOG_ERR..LOG_DEBUG */
 	/* Draw rules (recusal.h); recorded in every transcript. */
 	int rotation_days;                       /* [draw] rotation_days */

@@ -581,11 +581,34 @@ out:
  */
 /* Once a day, in a savepoint of its own as the daemon: note who passed
  * 65 (aging.c). A failure is logged and tried again the next day. */
+/* At most this many oldest retry records are looked at per day. */
+#define DISPATCH_PRUNE_MAX 100000
+
+/* Once a day too: forget the retry records older than [server]
+ * request_retention_days (PROTOCOL.md 6.2). */
+static void prune_requests(struct dispatch *d)
+{
+	int removed = 0;
+	if (d->ctx.assign->request_retention <= 0)
+		return;
+	if (store_request_prune(d->store, d->ctx.now - d->ctx.assign->request_retention,
+	                        DISPATCH_PRUNE_MAX, &removed) != STORE_OK) {
+		if (!store_in_batch(d->store))
+			d->lost = true;
+		log_error("forgetting old retry records failed: %s", store_errmsg(d->store));
+	} else if (removed) {
+		log_info("forgot %d retry record(s) older than the retention", removed);
+	}
+}
+
 static void note_aging(struct dispatch *d)
 {
 	if (d->aged_day == d->ctx.today)
 		return;
 	d->aged_day = d->ctx.today;
+	prune_requests(d);
+	if (d->lost)
+		return;
 	if (store_request_begin(d->store) != STORE_OK)
 		return;
 	ctx_start(d, &handler_daemon);

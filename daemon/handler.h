@@ -32,6 +32,7 @@ struct pool;
 struct assign_rules {
 	int64_t respond_within;          /* default seconds to answer */
 	int64_t min_respond_within;      /* shorter: operators only, with a reason */
+	int64_t request_retention;       /* seconds a recorded reply is kept; 0 ever */
 	struct policy ledger;
 };
 

@@ -100,6 +100,7 @@ static void daemon_set_rules(struct daemon *d, const struct config *c)
 	d->assign = (struct assign_rules){
 		.respond_within = (int64_t)c->response_hours * 3600,
 		.min_respond_within = (int64_t)c->min_response_minutes * 60,
+		.request_retention = (int64_t)c->request_retention_days * 86400,
 		.ledger = c->ledger,
 	};
 }
@@ -121,6 +122,7 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	d->cfg.diversity = nc->diversity;
 	d->cfg.max_task_days = nc->max_task_days;
 	d->cfg.response_hours = nc->response_hours;
+	d->cfg.request_retention_days = nc->request_retention_days;
 	d->cfg.ledger = nc->ledger;
 	d->cfg.log_level = nc->log_level;
 	snprintf(d->cfg.allowlist_file, sizeof d->cfg.allowlist_file, "%s",
@@ -340,12 +342,12 @@ static void daemon_open_store(struct daemon *d)
 	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
 	if (code)
 		log_fatal(code, "%s", err);
+	daemon_load_sign_key(d);
 	d->pool = pool_new();
 	d->engage = engage_new();
 	if (!d->pool || !d->engage || !dispatch_reload_pool(d->store, d->pool) ||
 	    !dispatch_reload_engage(d->store, d->pool, d->engage))
 		log_fatal(EX_SOFTWARE, "cannot load the pool: %s", store_errmsg(d->store));
-	daemon_load_sign_key(d);
 	if (audit_log_init(d->store, &d->sign, (int64_t)time(NULL)) != STORE_OK)
 		log_fatal(EX_IOERR, "cannot start the audit log: %s",
 		          store_errmsg(d->store));
@@ -363,6 +365,12 @@ static void daemon_open_store(struct daemon *d)
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
 		          store_errmsg(d->store));
 	daemon_check_chain(d);
+	/* After the chain, which names a wrong key more precisely; the pool
+	 * holds no personal data, so nothing before needed it. */
+	code = store_pii_start(d->store, &d->sign, d->has_previous ? &d->previous : NULL,
+	                       d->cfg.read_only, (int64_t)time(NULL), err, sizeof err);
+	if (code)
+		log_fatal(code, "%s", err);
 }
 
 /* Room for both connection budgets, the database, the loop and the

@@ -339,6 +339,8 @@ void store_read_end(struct store *s, bool began)
 
 /* Where store_request_find() puts what it reads. */
 struct store_request_out {
+	struct store *s;
+	const char *ad;
 	uint8_t *hash;
 	void **reply;
 	size_t *reply_len;
@@ -349,18 +351,25 @@ static bool store_column_request(sqlite3_stmt *st, void *row)
 	struct store_request_out *o = row;
 	const void *h = sqlite3_column_blob(st, 0);
 	int hl = sqlite3_column_bytes(st, 0);
-	const void *b = sqlite3_column_blob(st, 1);
-	int bl = sqlite3_column_bytes(st, 1);
+	size_t size = (size_t)sqlite3_column_bytes(st, 1) + 1;
 	memset(o->hash, 0, STORE_HASH_LEN);
 	if (h && hl == STORE_HASH_LEN)
 		memcpy(o->hash, h, STORE_HASH_LEN);
-	*o->reply = malloc(bl > 0 ? (size_t)bl : 1);
+	*o->reply = malloc(size);
 	if (!*o->reply)
 		return false;
-	if (bl > 0)
-		memcpy(*o->reply, b, (size_t)bl);
-	*o->reply_len = (size_t)bl;
-	return true;
+	if (store_column_opened(o->s, st, 1, o->ad, *o->reply, size, o->reply_len))
+		return true;
+	free(*o->reply);
+	*o->reply = NULL;
+	return false;
+}
+
+/* A recorded reply is sealed (pii.h): a draw's reply holds phones. */
+void store_request_ad(char ad[STORE_PII_AD_MAX], const char *principal,
+                             const char *request_id)
+{
+	snprintf(ad, STORE_PII_AD_MAX, "requests.reply:%s\x1f%s", principal, request_id);
 }
 
 enum store_result store_request_find(struct store *s, const char *principal,
@@ -368,7 +377,9 @@ enum store_result store_request_find(struct store *s, const char *principal,
                                      uint8_t hash[STORE_HASH_LEN],
                                      void **reply, size_t *reply_len)
 {
-	struct store_request_out o = { hash, reply, reply_len };
+	char ad[STORE_PII_AD_MAX];
+	store_request_ad(ad, principal, request_id);
+	struct store_request_out o = { s, ad, hash, reply, reply_len };
 	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_FIND);
 	if (st) {
 		store_bind_text(st, 1, principal);
@@ -383,16 +394,32 @@ enum store_result store_request_save(struct store *s, const char *principal,
                                      const void *reply, size_t reply_len,
                                      int64_t at)
 {
+	char ad[STORE_PII_AD_MAX];
 	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_SAVE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
+	store_request_ad(ad, principal, request_id);
 	store_bind_text(st, 1, principal);
 	store_bind_text(st, 2, request_id);
 	store_bind_text(st, 3, op);
 	sqlite3_bind_blob(st, 4, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 5, reply, (int)reply_len, SQLITE_TRANSIENT);
+	if (!store_bind_sealed(s, st, 5, ad, reply, reply_len))
+		return STORE_NOT_WRITABLE;
 	sqlite3_bind_int64(st, 6, at);
 	return store_step_done(st);
+}
+
+enum store_result store_request_prune(struct store *s, int64_t before, int limit,
+                                      int *removed)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_PRUNE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	enum store_result r = store_step_done(st);
+	*removed = r == STORE_OK ? sqlite3_changes(s->db) : 0;
+	return r;
 }
 
 /* --- terms ---------------------------------------------------------------- */

@@ -42,6 +42,20 @@ struct store;
  * than this binary, or not an expertd database), EX_IOERR.
  */
 int store_open(const char *path, struct store **out, char *err, size_t errsz);
+/*
+ * Personal data at rest (pii.h, expertd(8)): from here on the store seals
+ * resident IDs, phones, e-mail addresses, staged rows and recorded replies
+ * under cur's keys, and opens them. What an older expertd stored clear,
+ * or previous (may be NULL) sealed, is sealed under cur first, in one
+ * transaction (imports still open are aborted); read_only seals nothing
+ * and opens with the key the data is under. Before this call nothing
+ * personal can be written. Returns 0 or a <sysexits.h> code with err:
+ * EX_CONFIG (sealed under a key that is neither), EX_IOERR.
+ */
+struct sign_key;
+int store_pii_start(struct store *s, const struct sign_key *cur,
+                    const struct sign_key *previous, bool read_only, int64_t now,
+                    char *err, size_t errsz);
 /* NULL-safe; clears *s. Rolls back an open transaction. */
 void store_close(struct store **s);
 int store_schema_version(struct store *s);
@@ -91,6 +105,10 @@ enum store_result store_request_save(struct store *s, const char *principal,
                                      const uint8_t hash[STORE_HASH_LEN],
                                      const void *reply, size_t reply_len,
                                      int64_t at);
+/* Forget records made before `before` (PROTOCOL.md 6.2, retention),
+ * looking at no more than the limit oldest; *removed gets how many. */
+enum store_result store_request_prune(struct store *s, int64_t before, int limit,
+                                      int *removed);
 
 /* --- terms ------------------------------------------------------------ */
 struct store_term {

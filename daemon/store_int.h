@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "sign.h"
 #include "store.h"
 
 #define EXPERT_COLS \
@@ -16,6 +17,16 @@
 	" recommender_code, specialties, group_types, task_types, title," \
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, email, status, suspended_until, term, created_at, updated_at," \
+	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
+	" age_reason, age_by, age_at"
+
+/* EXPERT_COLS without the personal data (pii.h), which the pool never
+ * holds: loading it opens nothing and copies less. */
+#define EXPERT_COLS_PUBLIC \
+	"id, '', name, sex, '', birth_day, employer, employer_code," \
+	" recommender_code, specialties, group_types, task_types, title," \
+	" qualification, assess_years, training_years, relaxations, leader," \
+	" position, '', status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
 	" age_reason, age_by, age_at"
 
@@ -39,16 +50,21 @@
 	X(STMT_READ_END, "COMMIT") \
 	X(STMT_REQUEST_FIND, "SELECT body_hash, reply FROM requests" \
 	  " WHERE principal = ?1 AND request_id = ?2") \
+	/* The oldest records first, a bounded walk by rowid (ids grow with \
+	 * time): a daily prune never scans the whole table. */ \
+	X(STMT_REQUEST_PRUNE, "DELETE FROM requests WHERE id IN (SELECT id FROM" \
+	  " (SELECT id, at FROM requests ORDER BY id LIMIT ?2) WHERE at < ?1)") \
 	X(STMT_REQUEST_SAVE, "INSERT INTO requests(principal, request_id, op," \
 	  " body_hash, reply, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
 	X(STMT_TERM_INSERT, "INSERT INTO terms(number, start_day, end_day," \
 	  " opened_at, opened_by) VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(STMT_TERM_LIST, "SELECT number, start_day, end_day, opened_at, 0" \
 	  " FROM terms ORDER BY number") \
-	X(STMT_EXPERT_INSERT, "INSERT INTO experts(" EXPERT_COLS ") VALUES (?1," \
+	X(STMT_EXPERT_INSERT, "INSERT INTO experts(" EXPERT_COLS ", resident_ix)" \
+	  " VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
 	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30," \
-	  " ?31, ?32, ?33)") \
+	  " ?31, ?32, ?33, ?34)") \
 	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
 	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
 	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
@@ -58,10 +74,10 @@
 	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25," \
 	  " joined_term = ?26, age_exception = ?27, relax_evidence = ?28," \
 	  " relax_by = ?29, relax_at = ?30, age_reason = ?31, age_by = ?32," \
-	  " age_at = ?33 WHERE id = ?1") \
+	  " age_at = ?33, resident_ix = ?34 WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
-	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS " FROM experts ORDER BY id") \
-	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_id = ?1") \
+	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS_PUBLIC " FROM experts ORDER BY id") \
+	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_ix = ?1") \
 	X(STMT_EXPERT_MAX_ID, "SELECT coalesce(max(id), 0) FROM experts") \
 	/* Only what an event or a notification carries: a whole row is about \
 	 * thirty columns copied into a struct of kilobytes. */ \
@@ -138,6 +154,9 @@
 	X(STMT_IMPORT_MAX_ID, "SELECT coalesce(max(id), 0) FROM imports") \
 	X(STMT_IMPORT_FINISH, "UPDATE imports SET state = ?2, finished_at = ?3" \
 	  " WHERE id = ?1") \
+	/* An ended import's rows keep their line and problem only. */ \
+	X(STMT_IMPORT_PURGE, "UPDATE import_rows SET resident_id = x'', row = x''" \
+	  " WHERE import_id = ?1") \
 	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
 	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
 	/* Every row whose resident ID is itself valid is staged with it, \
@@ -258,7 +277,32 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT__COUNT];
 	int lock_fd;      /* dblock.h: held from before the open to after close */
+	/* store_pii_start(): the key that seals personal data, and the one
+	 * that opens it (the previous key on a read-only daemon that has not
+	 * resealed yet). NULL before: nothing personal is written or read. */
+	const struct sign_key *pii_write, *pii_read;
 };
+
+/*
+ * Personal data (pii.h) in and out of statements, in store_pii.c. The
+ * associated data names the place: "<table>.<column>:<row key>".
+ */
+#define STORE_PII_AD_MAX 192
+/* Bind m (n bytes) sealed under the write key at i; false with no key. */
+bool store_bind_sealed(struct store *s, sqlite3_stmt *st, int i, const char *ad,
+                       const void *m, size_t n);
+/* Bind text value's blind index in the domain what at i. */
+bool store_bind_index(struct store *s, sqlite3_stmt *st, int i, const char *what,
+                      const char *value);
+/* Column i opened under the read key into buf (NUL-terminated), or
+ * copied as it is when it was stored clear (before schema 10); *len gets
+ * its length. False when a sealed value does not open (another key, or
+ * moved) or does not fit. */
+bool store_column_opened(struct store *s, sqlite3_stmt *st, int i, const char *ad,
+                         void *buf, size_t size, size_t *len);
+/* A recorded reply's place: its principal and request id (store.c). */
+void store_request_ad(char ad[STORE_PII_AD_MAX], const char *principal,
+                      const char *request_id);
 
 /* A reset, cleared statement ready to bind, or NULL if it cannot be
  * prepared (then the database is unusable: report STORE_NOT_WRITABLE). */
@@ -319,7 +363,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "store_int.h"
 
 /* Specialty names never contain '|' (checked on import), so a joined
@@ -35,15 +37,32 @@ static void split_specialties(const char *s, struct expert *e)
 	}
 }
 
-static void bind_expert(sqlite3_stmt *st, const struct expert *e)
+/* The place of an expert's sealed column (pii.h). */
+static void expert_ad(char ad[STORE_PII_AD_MAX], const char *column, int64_t id)
+{
+	snprintf(ad, STORE_PII_AD_MAX, "experts.%s:%lld", column, (long long)id);
+}
+
+/* The resident ID, phone and e-mail sealed, and the ID's blind index. */
+static bool bind_expert_pii(struct store *s, sqlite3_stmt *st, const struct expert *e)
+{
+	char ad[3][STORE_PII_AD_MAX];
+	expert_ad(ad[0], "resident_id", e->id);
+	expert_ad(ad[1], "phone", e->id);
+	expert_ad(ad[2], "email", e->id);
+	return store_bind_sealed(s, st, 2, ad[0], e->resident_id, strlen(e->resident_id)) &&
+	       store_bind_sealed(s, st, 5, ad[1], e->phone, strlen(e->phone)) &&
+	       store_bind_sealed(s, st, 20, ad[2], e->email, strlen(e->email)) &&
+	       store_bind_index(s, st, 34, "resident_id", e->resident_id);
+}
+
+static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *e)
 {
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
 	join_specialties(e, specs, sizeof specs);
 	sqlite3_bind_int64(st, 1, e->id);
-	store_bind_text(st, 2, e->resident_id);
 	store_bind_text(st, 3, e->name);
 	sqlite3_bind_int(st, 4, e->sex);
-	store_bind_text(st, 5, e->phone);
 	sqlite3_bind_int(st, 6, e->birth);
 	store_bind_text(st, 7, e->employer);
 	store_bind_text(st, 8, e->employer_code);
@@ -58,7 +77,6 @@ static void bind_expert(sqlite3_stmt *st, const struct expert *e)
 	sqlite3_bind_int(st, 17, (int)e->relaxations);
 	sqlite3_bind_int(st, 18, e->leader_eligible);
 	store_bind_text(st, 19, e->position);
-	store_bind_text(st, 20, e->email);
 	sqlite3_bind_int(st, 21, (int)e->status);
 	sqlite3_bind_int(st, 22, e->suspended_until);
 	sqlite3_bind_int(st, 23, e->term);
@@ -72,18 +90,19 @@ static void bind_expert(sqlite3_stmt *st, const struct expert *e)
 	store_bind_text(st, 31, e->age_reason);
 	store_bind_text(st, 32, e->age_by);
 	sqlite3_bind_int64(st, 33, e->age_at);
+	return bind_expert_pii(s, st, e);
 }
 
-static bool column_expert(sqlite3_stmt *st, void *row)
+/* A row of EXPERT_COLS_PUBLIC, or of EXPERT_COLS without its personal
+ * data (column_expert() opens that). */
+static bool column_expert_public(sqlite3_stmt *st, void *row)
 {
 	struct expert *e = row;
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
 	memset(e, 0, sizeof *e);
 	e->id = sqlite3_column_int64(st, 0);
-	store_column_copy(st, 1, e->resident_id, sizeof e->resident_id);
 	store_column_copy(st, 2, e->name, sizeof e->name);
 	e->sex = sqlite3_column_int(st, 3);
-	store_column_copy(st, 4, e->phone, sizeof e->phone);
 	e->birth = sqlite3_column_int(st, 5);
 	store_column_copy(st, 6, e->employer, sizeof e->employer);
 	store_column_copy(st, 7, e->employer_code, sizeof e->employer_code);
@@ -99,7 +118,6 @@ static bool column_expert(sqlite3_stmt *st, void *row)
 	e->relaxations = (unsigned)sqlite3_column_int(st, 16);
 	e->leader_eligible = sqlite3_column_int(st, 17) != 0;
 	store_column_copy(st, 18, e->position, sizeof e->position);
-	store_column_copy(st, 19, e->email, sizeof e->email);
 	e->status = (enum expert_status)sqlite3_column_int(st, 20);
 	e->suspended_until = sqlite3_column_int(st, 21);
 	e->term = sqlite3_column_int(st, 22);
@@ -116,12 +134,36 @@ static bool column_expert(sqlite3_stmt *st, void *row)
 	return true;
 }
 
+/* store_row()'s row for a whole expert: the store opens the sealed
+ * columns. */
+struct expert_full {
+	struct store *s;
+	struct expert *e;
+};
+
+static bool column_expert(sqlite3_stmt *st, void *row)
+{
+	struct expert_full *f = row;
+	struct expert *e = f->e;
+	char ad[STORE_PII_AD_MAX];
+	size_t n;
+	column_expert_public(st, e);
+	expert_ad(ad, "resident_id", e->id);
+	bool ok = store_column_opened(f->s, st, 1, ad, e->resident_id,
+	                              sizeof e->resident_id, &n);
+	expert_ad(ad, "phone", e->id);
+	ok = ok && store_column_opened(f->s, st, 4, ad, e->phone, sizeof e->phone, &n);
+	expert_ad(ad, "email", e->id);
+	return ok && store_column_opened(f->s, st, 19, ad, e->email, sizeof e->email, &n);
+}
+
 enum store_result store_expert_insert(struct store *s, const struct expert *e)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	bind_expert(st, e);
+	if (!bind_expert(s, st, e))
+		return STORE_NOT_WRITABLE;
 	return store_step_done(st);
 }
 
@@ -130,7 +172,8 @@ enum store_result store_expert_update(struct store *s, const struct expert *e)
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_UPDATE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	bind_expert(st, e);
+	if (!bind_expert(s, st, e))
+		return STORE_NOT_WRITABLE;
 	enum store_result r = store_step_done(st);
 	if (r == STORE_OK && sqlite3_changes(s->db) == 0)
 		return STORE_NOT_FOUND;
@@ -142,7 +185,8 @@ enum store_result store_expert_get(struct store *s, int64_t id, struct expert *o
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_GET);
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
-	return store_row(st, column_expert, out);
+	struct expert_full f = { s, out };
+	return store_row(st, column_expert, &f);
 }
 
 static bool column_name(sqlite3_stmt *st, void *row)
@@ -160,13 +204,22 @@ enum store_result store_expert_name(struct store *s, int64_t id,
 	return store_row(st, column_name, name);
 }
 
+struct contact_row {
+	struct store *s;
+	int64_t id;
+	struct store_contact *c;
+};
+
 static bool column_contact(sqlite3_stmt *st, void *row)
 {
-	struct store_contact *c = row;
+	struct contact_row *r = row;
+	struct store_contact *c = r->c;
+	char ad[STORE_PII_AD_MAX];
+	size_t n;
 	store_column_copy(st, 0, c->name, sizeof c->name);
-	store_column_copy(st, 1, c->phone, sizeof c->phone);
 	store_column_copy(st, 2, c->employer, sizeof c->employer);
-	return true;
+	expert_ad(ad, "phone", r->id);
+	return store_column_opened(r->s, st, 1, ad, c->phone, sizeof c->phone, &n);
 }
 
 enum store_result store_expert_contact(struct store *s, int64_t id,
@@ -175,15 +228,16 @@ enum store_result store_expert_contact(struct store *s, int64_t id,
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_CONTACT);
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
-	return store_row(st, column_contact, out);
+	struct contact_row r = { s, id, out };
+	return store_row(st, column_contact, &r);
 }
 
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_BY_RESIDENT);
-	if (st)
-		store_bind_text(st, 1, resident_id);
+	if (st && !store_bind_index(s, st, 1, "resident_id", resident_id))
+		return STORE_NOT_WRITABLE;
 	return store_row(st, store_row_int64, id);
 }
 
@@ -200,7 +254,7 @@ enum store_result store_expert_each(struct store *s,
 {
 	struct expert e;
 	struct expert_each x = { fn, arg };
-	return store_each_row(store_stmt(s, STMT_EXPERT_ALL), column_expert, &e,
+	return store_each_row(store_stmt(s, STMT_EXPERT_ALL), column_expert_public, &e,
 	                      expert_each_cb, &x);
 }
 
@@ -424,7 +478,21 @@ enum store_result store_import_finish(struct store *s, int64_t id, int state,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, state);
 	sqlite3_bind_int64(st, 3, at);
+	enum store_result r = store_step_done(st);
+	if (r != STORE_OK || state == STORE_IMPORT_OPEN)
+		return r;
+	st = store_stmt(s, STMT_IMPORT_PURGE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, id);
 	return store_step_done(st);
+}
+
+/* The place of a staged row's sealed copy (pii.h). */
+static void import_row_ad(char ad[STORE_PII_AD_MAX], int64_t import_id, int64_t line)
+{
+	snprintf(ad, STORE_PII_AD_MAX, "import_rows.row:%lld:%lld", (long long)import_id,
+	         (long long)line);
 }
 
 enum store_result store_import_add_row(struct store *s, int64_t import_id,
@@ -435,10 +503,14 @@ enum store_result store_import_add_row(struct store *s, int64_t import_id,
 	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_ADD_ROW);
 	if (!st)
 		return STORE_NOT_WRITABLE;
+	char ad[STORE_PII_AD_MAX];
+	import_row_ad(ad, import_id, line);
 	sqlite3_bind_int64(st, 1, import_id);
 	sqlite3_bind_int64(st, 2, line);
-	store_bind_text(st, 3, resident_id);
-	sqlite3_bind_blob(st, 4, row, (int)row_len, SQLITE_TRANSIENT);
+	bool ok = resident_id[0] ? store_bind_index(s, st, 3, "resident_id", resident_id)
+	                         : sqlite3_bind_zeroblob(st, 3, 0) == SQLITE_OK;
+	if (!ok || !store_bind_sealed(s, st, 4, ad, row, row_len))
+		return STORE_NOT_WRITABLE;
 	if (error) {
 		store_bind_text(st, 5, field ? field : "");
 		store_bind_text(st, 6, error);
@@ -461,14 +533,20 @@ enum store_result store_import_find_resident(struct store *s, int64_t import_id,
 	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_FIND_RESIDENT);
 	if (st) {
 		sqlite3_bind_int64(st, 1, import_id);
-		store_bind_text(st, 2, resident_id);
+		if (!store_bind_index(s, st, 2, "resident_id", resident_id))
+			return STORE_NOT_WRITABLE;
 	}
 	return store_row(st, store_row_int64, line);
 }
 
-/* A staged row as store_import_each_row() hands it out: the pointers are
- * the statement's, valid until its next step. */
+/* A staged row as store_import_each_row() hands it out: row is opened
+ * into buf, the other pointers are the statement's, valid until its next
+ * step. */
 struct import_row {
+	struct store *s;
+	int64_t import_id;
+	uint8_t *buf;
+	size_t cap;
 	int64_t line;
 	const void *row;
 	size_t row_len;
@@ -479,9 +557,20 @@ struct import_row {
 static bool column_import_row(sqlite3_stmt *st, void *row)
 {
 	struct import_row *r = row;
+	char ad[STORE_PII_AD_MAX];
+	size_t need = (size_t)sqlite3_column_bytes(st, 1) + 1;
 	r->line = sqlite3_column_int64(st, 0);
-	r->row = sqlite3_column_blob(st, 1);
-	r->row_len = (size_t)sqlite3_column_bytes(st, 1);
+	if (need > r->cap) {
+		uint8_t *b = realloc(r->buf, need);
+		if (!b)
+			return false;
+		r->buf = b;
+		r->cap = need;
+	}
+	import_row_ad(ad, r->import_id, r->line);
+	if (!store_column_opened(r->s, st, 1, ad, r->buf, r->cap, &r->row_len))
+		return false;
+	r->row = r->buf;
 	r->field = (const char *)sqlite3_column_text(st, 2);
 	r->error = (const char *)sqlite3_column_text(st, 3);
 	return true;
@@ -513,10 +602,13 @@ enum store_result store_import_each_row(
 	                       NULL) != SQLITE_OK)
 		return STORE_NOT_WRITABLE;
 	sqlite3_bind_int64(st, 1, import_id);
-	struct import_row r;
+	struct import_row r = { .s = s, .import_id = import_id };
 	struct import_each x = { fn, arg };
 	enum store_result res = store_each_row(st, column_import_row, &r,
 	                                       import_each_cb, &x);
 	sqlite3_finalize(st);
+	if (r.buf)
+		sodium_memzero(r.buf, r.cap);
+	free(r.buf);
 	return res;
 }

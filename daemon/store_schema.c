@@ -419,10 +419,23 @@ static const char *const schema_v9[] = {
 	NULL,
 };
 
+/*
+ * Version 10 (issue #16): personal data sealed at rest (pii.h). Resident
+ * IDs, phones and e-mail addresses become sealed values and a resident ID
+ * is found by its blind index; store_pii_start() seals the rows an older
+ * expertd wrote clear (it needs the key, which SQL never sees).
+ */
+static const char *const schema_v10[] = {
+	"ALTER TABLE experts ADD COLUMN resident_ix BLOB;"
+	"CREATE UNIQUE INDEX experts_by_resident_ix ON experts(resident_ix);",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
-                                                schema_v7, schema_v8, schema_v9};
+                                                schema_v7, schema_v8, schema_v9,
+                                                schema_v10};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

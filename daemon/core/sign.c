@@ -8,6 +8,8 @@
 #include "sign.h"
 
 static const char SIGN_DRAW_KEY_DOMAIN[] = "expertd-draw-key-v1";
+static const char SIGN_DATA_KEY_DOMAIN[] = "expertd-data-key-v1";
+static const char SIGN_INDEX_KEY_DOMAIN[] = "expertd-index-key-v1";
 static const char SIGN_HEAD_DOMAIN[] = "expertd-head-v1";
 static const char SIGN_SECRET_DOMAIN[] = "expertd-secret-v1";
 static const char SIGN_ROTATE_DOMAIN[] = "expertd-rotate-v1";
@@ -20,12 +22,20 @@ static void sign_be64(uint8_t out[8], uint64_t v)
 		out[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
+/* BLAKE2b-256 keyed by the seed, of a domain string. */
+static void sign_derive(uint8_t out[32], const char *domain,
+                        const uint8_t seed[SIGN_SEED_LEN])
+{
+	crypto_generichash(out, 32, (const uint8_t *)domain, strlen(domain), seed,
+	                   SIGN_SEED_LEN);
+}
+
 void sign_key_from_seed(struct sign_key *k, const uint8_t seed[SIGN_SEED_LEN])
 {
 	crypto_sign_seed_keypair(k->public_key, k->secret_key, seed);
-	crypto_generichash(k->draw_key, sizeof k->draw_key,
-	                   (const uint8_t *)SIGN_DRAW_KEY_DOMAIN,
-	                   sizeof SIGN_DRAW_KEY_DOMAIN - 1, seed, SIGN_SEED_LEN);
+	sign_derive(k->draw_key, SIGN_DRAW_KEY_DOMAIN, seed);
+	sign_derive(k->data_key, SIGN_DATA_KEY_DOMAIN, seed);
+	sign_derive(k->index_key, SIGN_INDEX_KEY_DOMAIN, seed);
 }
 
 void sign_key_wipe(struct sign_key *k)

@@ -21,6 +21,11 @@ struct sign_key {
 	uint8_t public_key[SIGN_PUBLIC_LEN];
 	uint8_t secret_key[SIGN_SECRET_LEN];
 	uint8_t draw_key[32];   /* BLAKE2b-256 keyed by the seed, of "expertd-draw-key-v1" */
+	/* Personal data at rest (expertd(8), PERSONAL DATA): the AEAD key
+	 * and the blind-index key, likewise of "expertd-data-key-v1" and
+	 * "expertd-index-key-v1". */
+	uint8_t data_key[32];
+	uint8_t index_key[32];
 };
 
 void sign_key_from_seed(struct sign_key *k, const uint8_t seed[SIGN_SEED_LEN]);

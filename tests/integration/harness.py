@@ -336,6 +336,62 @@ def sign_keygen(dirname, name="sign"):
     return base + ".key"
 
 
+class Sealed:
+    """Personal data sealed at rest (expertd(8), PERSONAL DATA AT REST),
+    opened here from the signing key file alone, with libsodium itself:
+    what a test needs to look inside what the daemon stored."""
+
+    def __init__(self, sign_key_path):
+        import ctypes
+        import hashlib
+        with open(sign_key_path) as f:
+            seed = bytes.fromhex(next(line.split("=", 1)[1].strip() for line in f
+                                      if line.strip().startswith("seed")))
+        self.data_key = hashlib.blake2b(b"expertd-data-key-v1", key=seed,
+                                        digest_size=32).digest()
+        self.index_key = hashlib.blake2b(b"expertd-index-key-v1", key=seed,
+                                         digest_size=32).digest()
+        self._na = ctypes.CDLL("libsodium.so.23")
+        self._ct = ctypes
+
+    @staticmethod
+    def is_sealed(blob):
+        return isinstance(blob, (bytes, memoryview)) and len(blob) >= 41 \
+            and bytes(blob[:1]) == b"\xc1"
+
+    def open(self, ad, blob):
+        """The clear bytes of a sealed value, or None if it does not open."""
+        blob = bytes(blob)
+        ct = self._ct
+        nonce, c = blob[1:25], blob[25:]
+        out = ct.create_string_buffer(len(c))
+        n = ct.c_ulonglong(0)
+        rc = self._na.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            out, ct.byref(n), None, c, ct.c_ulonglong(len(c)), ad.encode(),
+            ct.c_ulonglong(len(ad.encode())), nonce, self.data_key)
+        return out.raw[:n.value] if rc == 0 else None
+
+    def index(self, what, value):
+        import hashlib
+        return hashlib.blake2b(what.encode() + b"\0" + value.encode(),
+                               key=self.index_key, digest_size=16).digest()
+
+    def replies(self, db):
+        """Every recorded reply (PROTOCOL.md 6.2), opened: the test fails
+        if one does not open."""
+        import sqlite3
+        out = []
+        with sqlite3.connect(db) as conn:
+            for principal, rid, reply in conn.execute(
+                    "SELECT principal, request_id, reply FROM requests"):
+                clear = self.open("requests.reply:%s\x1f%s" % (principal, rid), reply)
+                if clear is None:
+                    raise AssertionError("recorded reply %s/%s does not open"
+                                         % (principal, rid))
+                out.append(clear)
+        return out
+
+
 def keygen(dirname, name):
     """`expertctl keygen DIR/NAME`: (secret key file, public key file,
     public key in Z85, what keygen printed)."""

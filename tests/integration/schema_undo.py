@@ -5,6 +5,9 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    10: ("DROP INDEX experts_by_resident_ix",               # sealed personal data
+         "ALTER TABLE experts DROP COLUMN resident_ix",
+         "DELETE FROM meta WHERE key = 'pii.key_id'"),
     9: ("DROP TRIGGER task_quotas_keep", "DROP TABLE task_quotas",   # mixed panels
         "ALTER TABLE assignments DROP COLUMN quota"),
     8: ("ALTER TABLE tasks DROP COLUMN respond_reason",     # short response window

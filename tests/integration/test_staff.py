@@ -15,7 +15,7 @@ import re
 import sqlite3
 import unittest
 
-from harness import Ctl, RawClient
+from harness import Ctl, RawClient, Sealed
 from assign_base import TOKEN_RE, AssignBase
 
 
@@ -246,9 +246,9 @@ class ReissueTest(AssignBase):
         daemon_log = self.d.read_log()
         log_text = json.dumps(log, ensure_ascii=False)
         shows = self.ctl.run("--json", "task", "show", str(task)).out
+        # Recorded replies are sealed at rest: look inside them.
+        stored = b"".join(Sealed(self.d.sign_key).replies(self.d.db))
         with sqlite3.connect(self.d.db) as conn_db:
-            stored = b"".join(bytes(row[0]) for row in
-                              conn_db.execute("SELECT reply FROM requests"))
             rows = conn_db.execute("SELECT * FROM assignment_events").fetchall()
         self.assertGreaterEqual(len(seen), 6)
         for t in seen:

@@ -25,6 +25,7 @@
 struct fx {
 	struct unit_db db;
 	struct store *store;
+	struct sign_key sign;
 };
 
 /* A 64-byte name (21 three-byte characters and one more byte): the
@@ -72,6 +73,10 @@ static int setup(void **state)
 	assert_true(unit_db_make(&f->db, "read"));
 	char err[256];
 	assert_int_equal(store_open(f->db.path, &f->store, err, sizeof err), 0);
+	static const uint8_t seed[SIGN_SEED_LEN] = {9, 8, 7};
+	sign_key_from_seed(&f->sign, seed);
+	assert_int_equal(store_pii_start(f->store, &f->sign, NULL, false, 1, err,
+	                                 sizeof err), 0);
 	struct store_term term = {.number = 1, .start = 19000, .end = 20000};
 	struct expert e;
 	struct task t;

@@ -30,6 +30,8 @@ bool unit_dispatch_open(struct unit_dispatch *u, const char *tag)
 	static const uint8_t seed[SIGN_SEED_LEN] = {1, 2, 3};
 	sign_key_from_seed(&u->sign, seed);
 	if (store_open(u->db.path, &u->store, err, sizeof err) != 0 ||
+	    store_pii_start(u->store, &u->sign, NULL, false, time(NULL), err,
+	                    sizeof err) != 0 ||
 	    audit_log_init(u->store, &u->sign, time(NULL)) != STORE_OK) {
 		fprintf(stderr, "unit_dispatch_open: %s\n", err);
 		unit_dispatch_close(u);
