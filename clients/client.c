@@ -27,6 +27,7 @@ struct client {
 	bool allowlisted; /* CURVE with a key the server must know */
 	int timeout_ms;
 	int retries;
+	char lang[16];    /* the replies' language (PROTOCOL.md 5.3); "" unsaid */
 };
 
 static bool client_setopt(void *sock, int opt, const void *val, size_t len,
@@ -270,6 +271,11 @@ static int client_await(struct client *c, const char *id, int64_t deadline,
 	}
 }
 
+void client_set_lang(struct client *c, const char *lang)
+{
+	snprintf(c->lang, sizeof c->lang, "%s", lang ? lang : "");
+}
+
 bool client_call(struct client *c, enum proto_op op, const char *id,
                  const void *args, size_t args_len, struct proto_reply *rep,
                  char *err, size_t errsz)
@@ -285,7 +291,7 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 	}
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	proto_pack_request_head(&pk, id, op);
+	proto_pack_request_head_lang(&pk, id, op, c->lang);
 	if (args && args_len > 0)
 		msgpack_sbuffer_write(&sb, args, args_len);
 	else

@@ -43,6 +43,10 @@ bool client_curve(void *sock, const struct client_options *opt, char *err,
 /* A fresh random request id (32 hex chars from libsodium). */
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);
 
+/* Ask for replies' messages in lang (a language tag, PROTOCOL.md 5.3:
+ * "zh-CN" or "en"); NULL or "" leaves it unsaid (English). */
+void client_set_lang(struct client *c, const char *lang);
+
 /*
  * Send one request: op with args (one packed msgpack map, or NULL/0 for
  * an empty map) under request id `id` (NULL: a fresh one). Waits up to

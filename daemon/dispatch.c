@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "head.h"
 #include "handler.h"
+#include "i18n_locale.h"
 #include "ident.h"
 #include "log.h"
 #include "proto.h"
@@ -104,6 +105,7 @@ struct dispatch {
 	struct pool *pool;
 	struct engage *engage;
 	struct catalog *catalog; /* owned: the occupation catalogue */
+	const struct i18n *i18n;  /* messages in each request's language */
 	struct reply rep;
 	struct handler_ctx ctx;
 };
@@ -469,16 +471,11 @@ static bool sign_entries(struct dispatch *d, int64_t before, struct reply_receip
 	return true;
 }
 
-static void run_one(struct dispatch *d, struct dispatch_item *it)
+/* Run a decoded request; frees it. */
+static void run_decoded(struct dispatch *d, struct dispatch_item *it,
+                        struct proto_request *req)
 {
-	struct proto_request *req = NULL;
-	struct proto_error perr;
-	enum proto_status st = proto_decode_request(it->body, it->len, &req, it->id,
-	                                            &perr);
-	if (st != PROTO_OK) {
-		error_reply(it, it->id, st, perr.field, perr.message);
-		return;
-	}
+	enum proto_status st;
 	it->op = (int)req->op;
 	const struct proto_op_info *op = proto_op_info(req->op);
 	handler_fn fn = dispatch_handlers[req->op];
@@ -570,6 +567,30 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 	          it->caller.principal, proto_status_name(it->status));
 out:
 	proto_request_free(&req);
+}
+
+/* One request, its messages in the language its envelope asks for
+ * (PROTOCOL.md 5.3): a refused envelope that said which is decoded again
+ * in it, so even that refusal reads as asked. */
+static void run_one(struct dispatch *d, struct dispatch_item *it)
+{
+	struct proto_request *req = NULL;
+	struct proto_error perr;
+	enum proto_status st = proto_decode_request(it->body, it->len, &req, it->id,
+	                                            &perr);
+	if (st != PROTO_OK && perr.lang != PROTO_LANG_EN) {
+		i18n_use(d->i18n, perr.lang);
+		proto_request_free(&req);
+		st = proto_decode_request(it->body, it->len, &req, it->id, &perr);
+	}
+	if (st != PROTO_OK) {
+		error_reply(it, it->id, st, perr.field, perr.message);
+		i18n_use(d->i18n, PROTO_LANG_EN);
+		return;
+	}
+	i18n_use(d->i18n, req->lang);
+	run_decoded(d, it, req);
+	i18n_use(d->i18n, PROTO_LANG_EN);
 }
 
 /*
@@ -690,6 +711,11 @@ static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k)
 {
 	d->ctx.sign = k;
+}
+
+void dispatch_set_i18n(struct dispatch *d, const struct i18n *t)
+{
+	d->i18n = t;
 }
 
 void dispatch_set_read_only(struct dispatch *d, const char *why)

@@ -55,6 +55,10 @@ void dispatch_destroy(struct dispatch **d);
 /* The key that signs each batch's head and derives draw secrets
  * (borrowed; DRAW.md 4.7). Without one nothing is recorded. */
 void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k);
+/* Answer each request in the language it asks for (PROTOCOL.md 5.3);
+ * without this, in English. */
+struct i18n;
+void dispatch_set_i18n(struct dispatch *d, const struct i18n *t);
 
 /*
  * Whether every served operation of proto_ops.def has a handler and no

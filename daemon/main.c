@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "config.h"
 #include "dispatch.h"
+#include "i18n_locale.h"
 #include "engage.h"
 #include "head.h"
 #include "http.h"
@@ -62,6 +63,7 @@ struct daemon {
 	char chain_note[200];      /* what the start-up chain check found */
 	struct sign_key sign;      /* signs heads, derives draw secrets */
 	struct sign_key previous;  /* --previous-sign-key: rotate from it */
+	struct i18n i18n;          /* replies in each request's language */
 	bool has_previous;
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
@@ -361,6 +363,10 @@ static void daemon_open_store(struct daemon *d)
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
 	dispatch_set_sign_key(d->dispatch, &d->sign);
+	char why[160];
+	if (!i18n_init(&d->i18n, why, sizeof why))
+		log_warn("%s", why);
+	dispatch_set_i18n(d->dispatch, &d->i18n);
 	if (dispatch_stale(d->dispatch))
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
 		          store_errmsg(d->store));
@@ -554,6 +560,7 @@ static void daemon_close(struct daemon *d)
 	store_close(&d->store);
 	sign_key_wipe(&d->sign);
 	sign_key_wipe(&d->previous);
+	i18n_free(&d->i18n);
 }
 
 static int daemon_check_config(struct daemon *d)

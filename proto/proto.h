@@ -178,9 +178,13 @@ bool proto_status_lookup(const char *name, size_t len, enum proto_status *out);
 int proto_choice_index(const char *const *choices, const char *s, size_t len);
 
 /* A decode failure: which field (may be empty) and why. */
+/* The language of a reply's message (PROTOCOL.md 5.3 `lang`). */
+enum proto_lang { PROTO_LANG_EN, PROTO_LANG_ZH };
+
 struct proto_error {
 	char field[PROTO_MAX_FIELD_LEN];
 	char message[PROTO_MAX_MESSAGE_LEN];
+	enum proto_lang lang;   /* the request's, when its envelope said */
 };
 
 /*
@@ -192,6 +196,7 @@ struct proto_request {
 	int version;
 	enum proto_op op;
 	char id[PROTO_MAX_ID_LEN + 1];
+	enum proto_lang lang;         /* of the reply's message; English if not said */
 	const msgpack_object *args;   /* a map; never NULL after a successful decode */
 	msgpack_unpacked unpacked;    /* owns the zone */
 };
@@ -267,6 +272,9 @@ void proto_pack_kv_bool(msgpack_packer *pk, const char *k, bool v);
  * packs the args map (exactly one msgpack map) next.
  */
 void proto_pack_request_head(msgpack_packer *pk, const char *id, enum proto_op op);
+/* The same with "lang" (5.3) before "args" when lang is not NULL or "". */
+void proto_pack_request_head_lang(msgpack_packer *pk, const char *id,
+                                  enum proto_op op, const char *lang);
 
 /*
  * Build a reply envelope into sb: {"id","status"[,"message"][,"field"]

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "ident.h"
 #include "proto.h"
 
@@ -16,9 +17,12 @@
 static const msgpack_object decode_empty_map = {
 	.type = MSGPACK_OBJECT_MAP, .via.map = {.size = 0, .ptr = NULL}};
 
-enum decode_key { KEY_V, KEY_ID, KEY_OP, KEY_ARGS, KEY__COUNT };
+enum decode_key { KEY_V, KEY_ID, KEY_OP, KEY_ARGS, KEY_LANG, KEY__COUNT };
 static const char *const decode_envelope_keys[KEY__COUNT] = {
-	"v", "id", "op", "args"};
+	"v", "id", "op", "args", "lang"};
+
+/* The longest language tag read (BCP 47 tags are rarely longer). */
+#define DECODE_LANG_MAX 35
 
 __attribute__((format(printf, 4, 5)))
 static enum proto_status decode_fail(struct proto_error *err,
@@ -29,7 +33,7 @@ static enum proto_status decode_fail(struct proto_error *err,
 
 	snprintf(err->field, sizeof err->field, "%s", field);
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	vsnprintf(err->message, sizeof err->message, _(fmt), ap);
 	va_end(ap);
 	return st;
 }
@@ -107,11 +111,50 @@ static enum proto_status decode_envelope_slots(const msgpack_object *env,
 		decode_copy_printable(name, sizeof name, k->via.str.ptr, k->via.str.size);
 		if (idx < 0)
 			return decode_fail(err, PROTO_E_MALFORMED, name,
-			                   "unknown request key; allowed: v, id, op, args");
+			                   "unknown request key; allowed: v, id, op, args, lang");
 		if (slot[idx])
 			return decode_fail(err, PROTO_E_MALFORMED, name, "duplicate key");
 		slot[idx] = &env->via.map.ptr[i].val;
 	}
+	return PROTO_OK;
+}
+
+/* A language tag's language: "zh" or "zh-..." Simplified Chinese, any
+ * other English (5.3). */
+static enum proto_lang decode_lang_tag(const msgpack_object *v)
+{
+	if (v->type != MSGPACK_OBJECT_STR || v->via.str.size < 2)
+		return PROTO_LANG_EN;
+	const char *s = v->via.str.ptr;
+	if ((s[0] == 'z' || s[0] == 'Z') && (s[1] == 'h' || s[1] == 'H') &&
+	    (v->via.str.size == 2 || s[2] == '-' || s[2] == '_'))
+		return PROTO_LANG_ZH;
+	return PROTO_LANG_EN;
+}
+
+/* The language asked for, before anything is judged: a refused envelope
+ * is refused in it (5.3). */
+static void decode_peek_lang(const msgpack_object *env, struct proto_error *err)
+{
+	for (uint32_t i = 0; i < env->via.map.size; i++)
+		if (decode_is_str(&env->via.map.ptr[i].key, "lang"))
+			err->lang = decode_lang_tag(&env->via.map.ptr[i].val);
+}
+
+/* lang: checked, and the request's language. */
+static enum proto_status decode_lang(const msgpack_object *v, enum proto_lang *lang,
+                                     struct proto_error *err)
+{
+	*lang = PROTO_LANG_EN;
+	if (!v || v->type == MSGPACK_OBJECT_NIL)
+		return PROTO_OK;
+	if (v->type != MSGPACK_OBJECT_STR || v->via.str.size < 2 ||
+	    v->via.str.size > DECODE_LANG_MAX)
+		return decode_fail(err, PROTO_E_MALFORMED, "lang",
+		                   "the language \"lang\" must be a language tag of 2 to %d "
+		                   "characters, such as \"zh-CN\" or \"en\"", DECODE_LANG_MAX);
+	*lang = decode_lang_tag(v);
+	err->lang = *lang;
 	return PROTO_OK;
 }
 
@@ -162,7 +205,9 @@ static enum proto_status decode_envelope(struct proto_request *req,
 		return decode_fail(err, PROTO_E_MALFORMED, "",
 		                   "a request must be a msgpack map");
 	decode_peek_id(env, id_out);
+	decode_peek_lang(env, err);
 	if ((st = decode_envelope_slots(env, slot, err)) != PROTO_OK ||
+	    (st = decode_lang(slot[KEY_LANG], &req->lang, err)) != PROTO_OK ||
 	    (st = decode_version(slot[KEY_V], err)) != PROTO_OK)
 		return st;
 	if (!slot[KEY_ID] || !decode_id_ok(slot[KEY_ID]))
@@ -196,6 +241,7 @@ enum proto_status proto_decode_request(const void *buf, size_t len,
 	*out = NULL;
 	id_out[0] = '\0';
 	err->field[0] = err->message[0] = '\0';
+	err->lang = PROTO_LANG_EN;
 	req = calloc(1, sizeof *req);
 	if (!req)
 		return decode_fail(err, PROTO_E_INTERNAL, "", "out of memory");
@@ -276,7 +322,7 @@ static enum proto_status check_fail(struct proto_error *err, const char *name,
 
 	check_name(err, name, idx);
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	vsnprintf(err->message, sizeof err->message, _(fmt), ap);
 	va_end(ap);
 	return PROTO_E_INVALID_FIELD;
 }

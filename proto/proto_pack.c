@@ -41,11 +41,36 @@ void proto_pack_kv_bool(msgpack_packer *pk, const char *k, bool v)
 
 void proto_pack_request_head(msgpack_packer *pk, const char *id, enum proto_op op)
 {
-	msgpack_pack_map(pk, 4);
+	proto_pack_request_head_lang(pk, id, op, NULL);
+}
+
+void proto_pack_request_head_lang(msgpack_packer *pk, const char *id,
+                                  enum proto_op op, const char *lang)
+{
+	bool has_lang = lang && *lang;
+	msgpack_pack_map(pk, 4 + has_lang);
 	proto_pack_kv_int(pk, "v", PROTO_VERSION);
 	proto_pack_kv_str(pk, "id", id);
 	proto_pack_kv_str(pk, "op", proto_op_name(op));
+	if (has_lang)
+		proto_pack_kv_str(pk, "lang", lang);
 	proto_pack_str(pk, "args");
+}
+
+/* The length of s without a UTF-8 sequence cut short at its end (a
+ * message cut to its buffer, whose translation may be Chinese). */
+static size_t pack_utf8_len(const char *s)
+{
+	size_t n = strlen(s), i = n, back = 0;
+	while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i == 0 || ((unsigned char)s[i - 1] & 0x80) == 0)
+		return n;                     /* ASCII last, or nothing to check */
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+	return back == need ? n : i - 1;
 }
 
 void proto_pack_reply_tokens(msgpack_sbuffer *sb, const char *id,
@@ -63,8 +88,12 @@ void proto_pack_reply_tokens(msgpack_sbuffer *sb, const char *id,
 	msgpack_pack_map(&pk, 2 + has_message + has_field + has_result + has_tokens);
 	proto_pack_kv_str(&pk, "id", id ? id : "");
 	proto_pack_kv_str(&pk, "status", proto_status_name(st));
-	if (has_message)
-		proto_pack_kv_str(&pk, "message", message);
+	if (has_message) {
+		proto_pack_str(&pk, "message");
+		size_t n = pack_utf8_len(message);
+		msgpack_pack_str(&pk, n);
+		msgpack_pack_str_body(&pk, message, n);
+	}
 	if (has_field)
 		proto_pack_kv_str(&pk, "field", field);
 	if (has_result) {

@@ -15,6 +15,7 @@
 #include <msgpack.h>
 
 #include "client.h"
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "replay.h"
 
@@ -29,6 +30,7 @@ struct ctl {
 	const char *request_id;    /* --request-id, or NULL for fresh ids */
 	const char *receipts;      /* --receipts DIR: keep each receipt there */
 	bool json;                 /* --json */
+	bool zh;                   /* the locale's messages are Chinese */
 	const struct ctl_cmd *cmd; /* the command being run */
 	struct client *client;     /* opened on the first call */
 };

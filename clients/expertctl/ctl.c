@@ -244,6 +244,10 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 			fprintf(stderr, "expertctl: %s\n", err);
 			return EX_CONFIG;
 		}
+		/* Messages for people in theirs; --json is for programs, and
+		 * stays the same bytes whatever the locale. */
+		if (ctl->zh && !ctl->json)
+			client_set_lang(ctl->client, "zh-CN");
 	}
 	const void *body = NULL;
 	size_t len = 0;

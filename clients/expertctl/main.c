@@ -482,6 +482,7 @@ static int main_help(struct ctl *ctl, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct ctl ctl = {0};
+	ctl.zh = ctl_i18n_init();
 	int at = main_options(&ctl, argc, argv);
 	if (at >= argc) {
 		main_usage(stderr);
@@ -494,7 +495,7 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		const char *group = argv[at];
 		if (!main_group_exists(group)) {
-			fprintf(stderr, "expertctl: unknown command \"%s\"\n", group);
+			fprintf(stderr, _("expertctl: unknown command \"%s\"\n"), group);
 			main_usage(stderr);
 			return CTL_EXIT_USAGE;
 		}
@@ -504,7 +505,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (at + 1 < argc)
-			fprintf(stderr, "expertctl: unknown command \"%s %s\"\n", group,
+			fprintf(stderr, _("expertctl: unknown command \"%s %s\"\n"), group,
 			        argv[at + 1]);
 		main_group_usage(group, stderr);
 		return CTL_EXIT_USAGE;

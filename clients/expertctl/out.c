@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_i18n.h"
 #include "out.h"
 
 /* Longest array of strings rendered in a cell, and JSON nesting depth. */
@@ -163,6 +164,9 @@ static void out_table_push(struct out_table *t, const char *const *cells)
 	t->cells = out_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
 	for (size_t c = 0; c < t->ncols; c++) {
 		const char *s = cells[c] ? cells[c] : "";
+		/* The header row: column names through the catalog. */
+		if (t->nrows == 0 && *s)
+			s = _(s);
 		t->cells[t->nrows * t->ncols + c] = out_clean(s, strlen(s));
 	}
 	t->nrows++;
@@ -250,12 +254,30 @@ static void out_append(char *buf, size_t size, size_t *at, const char *s, size_t
 	buf[*at] = '\0';
 }
 
-static void out_scalar(const msgpack_object *o, char *buf, size_t size, size_t *at)
+/* A string under key as people read it: a code through the catalog
+ * (ctl_value), anything else as it is. */
+static void out_str(const char *key, const msgpack_object *o, char *buf, size_t size,
+                    size_t *at)
+{
+	char code[CTL_VALUE_KEY_MAX / 2], scratch[CTL_VALUE_KEY_MAX];
+	if (!key || o->via.str.size >= sizeof code) {
+		out_append(buf, size, at, o->via.str.ptr, o->via.str.size);
+		return;
+	}
+	memcpy(code, o->via.str.ptr, o->via.str.size);
+	code[o->via.str.size] = '\0';
+	const char *t = ctl_value(key, code, scratch, sizeof scratch);
+	out_append(buf, size, at, t, strlen(t));
+}
+
+static void out_scalar(const char *key, const msgpack_object *o, char *buf,
+                       size_t size, size_t *at)
 {
 	char num[32];
+	const char *yes = _("yes"), *no = _("no");
 	switch (o->type) {
 	case MSGPACK_OBJECT_STR:
-		out_append(buf, size, at, o->via.str.ptr, o->via.str.size);
+		out_str(key, o, buf, size, at);
 		break;
 	case MSGPACK_OBJECT_POSITIVE_INTEGER:
 		snprintf(num, sizeof num, "%" PRIu64, o->via.u64);
@@ -266,8 +288,8 @@ static void out_scalar(const msgpack_object *o, char *buf, size_t size, size_t *
 		out_append(buf, size, at, num, strlen(num));
 		break;
 	case MSGPACK_OBJECT_BOOLEAN:
-		out_append(buf, size, at, o->via.boolean ? "yes" : "no",
-		           o->via.boolean ? 3 : 2);
+		out_append(buf, size, at, o->via.boolean ? yes : no,
+		           strlen(o->via.boolean ? yes : no));
 		break;
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64:
@@ -290,28 +312,35 @@ static void out_scalar(const msgpack_object *o, char *buf, size_t size, size_t *
 	}
 }
 
-const char *out_value(const msgpack_object *o, char *buf, size_t size)
+/* out_value(), codes read under key (NULL: none). */
+static const char *out_value_keyed(const char *key, const msgpack_object *o,
+                                   char *buf, size_t size)
 {
 	size_t at = 0;
 	buf[0] = '\0';
 	if (!o)
 		return buf;
 	if (o->type != MSGPACK_OBJECT_ARRAY) {
-		out_scalar(o, buf, size, &at);
+		out_scalar(key, o, buf, size, &at);
 		return buf;
 	}
 	for (uint32_t i = 0; i < o->via.array.size; i++) {
 		if (i > 0)
 			out_append(buf, size, &at, ",", 1);
-		out_scalar(&o->via.array.ptr[i], buf, size, &at);
+		out_scalar(key, &o->via.array.ptr[i], buf, size, &at);
 	}
 	return buf;
+}
+
+const char *out_value(const msgpack_object *o, char *buf, size_t size)
+{
+	return out_value_keyed(NULL, o, buf, size);
 }
 
 const char *out_field(const msgpack_object *map, const char *key, char *buf,
                       size_t size)
 {
-	return out_value(proto_map_get(map, key), buf, size);
+	return out_value_keyed(key, proto_map_get(map, key), buf, size);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -425,15 +454,18 @@ json_t *out_json_result(const struct proto_reply *rep, bool with_tokens)
 
 void out_error(const struct proto_reply *rep)
 {
+	char scratch[CTL_VALUE_KEY_MAX];
+	const char *status = ctl_value("status", rep->status_name, scratch, sizeof scratch);
+	const char *none = _("(no message)");
 	fputs("expertctl: ", stderr);
-	out_text(stderr, rep->status_name, strlen(rep->status_name));
-	fputs(": ", stderr);
-	out_text(stderr, rep->message[0] ? rep->message : "(no message)",
-	         rep->message[0] ? strlen(rep->message) : 12);
+	out_text(stderr, status, strlen(status));
+	fputs(_(": "), stderr);
+	out_text(stderr, rep->message[0] ? rep->message : none,
+	         strlen(rep->message[0] ? rep->message : none));
 	if (rep->field[0]) {
-		fputs(" (field: ", stderr);
+		fputs(_(" (field: "), stderr);
 		out_text(stderr, rep->field, strlen(rep->field));
-		fputc(')', stderr);
+		fputs(_(")"), stderr);
 	}
 	fputc('\n', stderr);
 }

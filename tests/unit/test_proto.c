@@ -826,6 +826,53 @@ static void test_envelope_keys(void **state)
 	expect(&m, PROTO_OK, "");
 }
 
+/* lang (5.3): which language the message is in, nothing else. */
+static enum proto_lang decode_lang_of(const char *lang, enum proto_status want)
+{
+	struct proto_request *req = NULL;
+	struct proto_error err;
+	char id[PROTO_MAX_ID_LEN + 1];
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	proto_pack_request_head_lang(&pk, "l-1", PROTO_OP_PING, lang);
+	msgpack_pack_map(&pk, 0);
+	assert_int_equal(proto_decode_request(sb.data, sb.size, &req, id, &err), want);
+	enum proto_lang got = req ? req->lang : err.lang;
+	if (want != PROTO_OK)
+		assert_string_equal(err.field, "lang");
+	proto_request_free(&req);
+	msgpack_sbuffer_destroy(&sb);
+	return got;
+}
+
+static void test_envelope_lang(void **state)
+{
+	(void)state;
+	assert_int_equal(decode_lang_of(NULL, PROTO_OK), PROTO_LANG_EN);
+	assert_int_equal(decode_lang_of("en", PROTO_OK), PROTO_LANG_EN);
+	assert_int_equal(decode_lang_of("zh-CN", PROTO_OK), PROTO_LANG_ZH);
+	assert_int_equal(decode_lang_of("zh", PROTO_OK), PROTO_LANG_ZH);
+	assert_int_equal(decode_lang_of("ZH_cn", PROTO_OK), PROTO_LANG_ZH);
+	assert_int_equal(decode_lang_of("zh-Hans-CN", PROTO_OK), PROTO_LANG_ZH);
+	assert_int_equal(decode_lang_of("zu", PROTO_OK), PROTO_LANG_EN);
+	assert_int_equal(decode_lang_of("zha", PROTO_OK), PROTO_LANG_EN);
+	decode_lang_of("z", PROTO_E_MALFORMED);
+	decode_lang_of("zh-0123456789012345678901234567890123", PROTO_E_MALFORMED);
+	/* A refused envelope still says the language it asked for. */
+	struct msg m;
+	env(&m, 1, "l-2", "ping");
+	m.sb.data[0] = (char)0x85;
+	proto_pack_kv_str(&m.pk, "lang", "zh-CN");
+	proto_pack_kv_bool(&m.pk, "extra", true);
+	struct proto_error err;
+	assert_int_equal(decode_buf(m.sb.data, m.sb.size, &err), PROTO_E_MALFORMED);
+	assert_string_equal(err.field, "extra");
+	assert_int_equal(err.lang, PROTO_LANG_ZH);
+	msgpack_sbuffer_destroy(&m.sb);
+}
+
 /* ---- argument schemas ---- */
 
 static void test_unknown_and_duplicate_args(void **state)
@@ -1171,6 +1218,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_op),
 		cmocka_unit_test(test_envelope_keys),
+		cmocka_unit_test(test_envelope_lang),
 		cmocka_unit_test(test_unknown_and_duplicate_args),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_int_range),
