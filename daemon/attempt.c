@@ -17,6 +17,7 @@
 #include "candidates.h"
 #include "designate.h"
 #include "engage.h"
+#include "i18n.h"
 #include "pool.h"
 #include "replace.h"
 #include "reply.h"
@@ -86,7 +87,7 @@ static enum proto_status next_secret(struct handler_ctx *ctx,
 		: STORE_UNKNOWN;
 	if (r == STORE_UNKNOWN)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "%s",
-		                   why[0] ? why : "no signing key");
+		                   why[0] ? why : _("no signing key"));
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 

@@ -12,8 +12,9 @@
 
 #include "catalog.h"
 #include "dispatch.h"
-#include "head.h"
 #include "handler.h"
+#include "head.h"
+#include "i18n.h"
 #include "i18n_locale.h"
 #include "ident.h"
 #include "log.h"
@@ -385,10 +386,10 @@ static bool answer_retry(struct dispatch *d, struct dispatch_item *it,
 		return false;
 	if (r != STORE_OK) {
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
-		            "the store cannot be read now; nothing was applied");
+		            _("the store cannot be read now; nothing was applied"));
 	} else if (sodium_memcmp(old, hash, STORE_HASH_LEN) != 0) {
 		error_reply(it, req->id, PROTO_E_ID_REUSED, "id",
-		            "this request id was already used for a different request");
+		            _("this request id was already used for a different request"));
 	} else {
 		msgpack_sbuffer_clear(&it->reply);
 		msgpack_sbuffer_write(&it->reply, body, len);
@@ -421,17 +422,17 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 	char msg[PROTO_MAX_MESSAGE_LEN];
 	if (!it->caller_known) {
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
-		            "the caller's key is no longer allowed");
+		            _("the caller's key is no longer allowed"));
 		return true;
 	}
 	if (!handled || !(op->roles & it->caller.role)) {
-		snprintf(msg, sizeof msg, "role %s may not call %s",
+		snprintf(msg, sizeof msg, _("role %s may not call %s"),
 		         auth_role_name(it->caller.role), proto_op_name(req->op));
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
 		return true;
 	}
 	if (d->read_only[0] && op->recorded) {
-		snprintf(msg, sizeof msg, "the server is read-only: %s; nothing was applied",
+		snprintf(msg, sizeof msg, _("the server is read-only: %s; nothing was applied"),
 		         d->read_only);
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
 		return true;
@@ -489,8 +490,8 @@ static void run_decoded(struct dispatch *d, struct dispatch_item *it,
 	}
 	if (d->stale && req->op != PROTO_OP_PING) {
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
-		            "the in-memory pool could not be rebuilt from the store; "
-		            "nothing was applied; retry later");
+		            _("the in-memory pool could not be rebuilt from the store; "
+		            "nothing was applied; retry later"));
 		goto out;
 	}
 	/* Outside the batch a SAVEPOINT would start, and RELEASE commit, a
@@ -501,7 +502,7 @@ static void run_decoded(struct dispatch *d, struct dispatch_item *it,
 	}
 	if (store_request_begin(d->store) != STORE_OK) {
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
-		            "the store cannot write now; nothing was applied");
+		            _("the store cannot write now; nothing was applied"));
 		goto out;
 	}
 	ctx_start(d, &it->caller);
@@ -560,7 +561,7 @@ static void run_decoded(struct dispatch *d, struct dispatch_item *it,
 			undo_touched(d);
 			notify_queue_truncate(&d->notify, notified);
 			error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
-			            "the store cannot write now; nothing was applied");
+			            _("the store cannot write now; nothing was applied"));
 		}
 	}
 	log_debug("request %s %s by %s: %s", req->id, proto_op_name(req->op),
@@ -773,7 +774,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 				continue;
 			item_read_id(&items[i]);
 			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
-			            "the store cannot write now; nothing was applied");
+			            _("the store cannot write now; nothing was applied"));
 		}
 		return;
 	}
@@ -833,8 +834,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 		item_read_id(&items[i]);   /* requests after a lost transaction never ran */
 		error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
 		            r == STORE_UNKNOWN
-		            ? "the store failed while committing; retry with the same request id"
-		            : "the store cannot write now; nothing was applied");
+		            ? _("the store failed while committing; retry with the same request id")
+		            : _("the store cannot write now; nothing was applied"));
 	}
 	reload_memory(d);
 	batch_after(d, false, store_assignment_next_deadline(d->store));

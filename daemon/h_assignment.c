@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "i18n.h"
 #include "seat.h"
 
 
@@ -29,8 +30,8 @@ static enum proto_status answer_parse(const struct proto_request *req,
 		ans->reason = proto_choice_index(proto_decline_reasons, s, n);
 	if (needs_reason != (ans->reason >= 0))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason", needs_reason
-		                   ? "a reason is required to decline or withdraw"
-		                   : "an acceptance takes no reason");
+		                   ? N_("a reason is required to decline or withdraw")
+		                   : N_("an acceptance takes no reason"));
 	if (ans->reason == POLICY_REASON_OTHER && !proto_arg(req, "note"))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "note",
 		                   "reason other needs a note saying why");

@@ -14,8 +14,9 @@
 #include "attempt.h"
 #include "catalog.h"
 #include "handler.h"
-#include "orgs.h"
+#include "i18n.h"
 #include "ident.h"
+#include "orgs.h"
 #include "pool.h"
 #include "quota.h"
 #include "reply.h"
@@ -407,7 +408,7 @@ static enum proto_status reply_insufficient(const struct task *t,
 	rep->keep_changes_on_error = true; /* the failed attempt's transcript */
 	char where[200] = "";
 	if (q >= 0)
-		snprintf(where, sizeof where, "quota %d (%s): ", q, t->quotas[q].specialty);
+		snprintf(where, sizeof where, _("quota %d (%s): "), q, t->quotas[q].specialty);
 	if (t->leader && tr->n_panel == 0)
 		return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
 		                   "%sno leader-eligible candidate among %llu", where,
@@ -415,12 +416,12 @@ static enum proto_status reply_insufficient(const struct task *t,
 	/* PROTOCOL.md 7.9.4: the drops, if any, after the counts. */
 	char drops[200] = "";
 	if (c.diversity)
-		snprintf(drops, sizeof drops, ", of whom %llu were dropped for panel "
-		         "diversity (one expert per employer)", (unsigned long long)c.diversity);
+		snprintf(drops, sizeof drops, _(", of whom %llu were dropped for panel "
+		         "diversity (one expert per employer)"), (unsigned long long)c.diversity);
 	if (c.seated)
 		snprintf(drops + strlen(drops), sizeof drops - strlen(drops),
-		         "%s %llu were seated already from another quota",
-		         c.diversity ? " and" : ", of whom", (unsigned long long)c.seated);
+		         _("%s %llu were seated already from another quota"),
+		         c.diversity ? _(" and") : _(", of whom"), (unsigned long long)c.seated);
 	return reply_error(rep, PROTO_E_INSUFFICIENT_CANDIDATES, NULL,
 	                   "%sneeded %d candidates, found %llu after recusal%s",
 	                   where, needed, (unsigned long long)c.found, drops);

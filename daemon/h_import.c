@@ -13,6 +13,7 @@
 #include "expert_diff.h"
 #include "expert_row.h"
 #include "handler.h"
+#include "i18n.h"
 #include "mask.h"
 #include "orgs.h"
 
@@ -152,8 +153,8 @@ static bool stage_orgs(struct handler_ctx *ctx, const msgpack_object *row,
 			return false;
 		if (near[0]) {
 			char why[600];
-			snprintf(why, sizeof why, "'%s' is not registered and will be a new "
-			         "organisation; close to: %s", p[i].name, near);
+			snprintf(why, sizeof why, _("'%s' is not registered and will be a new "
+			         "organisation; close to: %s"), p[i].name, near);
 			issue_add(warnings, line, p[i].label, why);
 		}
 	}
@@ -174,12 +175,12 @@ static const char *identity_clash(const struct expert *old, const struct expert 
 		return NULL;
 	char masked[MASK_BUF];
 	mask_resident_id(e->resident_id, masked);
-	snprintf(why, whysz, "resident ID %s is expert %lld, %s (%s); this row says %s "
-	         "(%s): %s", masked, (long long)old->id, old->name, proto_sexes[old->sex],
+	snprintf(why, whysz, _("resident ID %s is expert %lld, %s (%s); this row says %s "
+	         "(%s): %s"), masked, (long long)old->id, old->name, proto_sexes[old->sex],
 	         e->name, proto_sexes[e->sex],
-	         accepted ? "accepted as a correction of that expert (identity_reason given)"
-	                  : "one ID is one person, so the row is refused (fix the row, "
-	                    "or give a reason to correct the record)");
+	         accepted ? _("accepted as a correction of that expert (identity_reason given)")
+	                  : _("one ID is one person, so the row is refused (fix the row, "
+	                      "or give a reason to correct the record)"));
 	return same_name ? "sex" : "name";
 }
 
@@ -236,7 +237,7 @@ static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
 		int64_t other;
 		*r = store_import_find_resident(ctx->store, import_id, e->resident_id, &other);
 		if (*r == STORE_OK) {
-			snprintf(why, sizeof why, "the same resident ID is on line %lld",
+			snprintf(why, sizeof why, _("the same resident ID is on line %lld"),
 			         (long long)other);
 			expert_row_problem_add(errs, "resident_id", why);
 		} else if (*r != STORE_NOT_FOUND) {
@@ -298,7 +299,7 @@ static bool stage_row(struct handler_ctx *ctx, const struct store_import *im,
 	                          buf->size, errs.n ? errs.v[0].field : NULL,
 	                          errs.n ? errs.v[0].why : NULL);
 	if (*r == STORE_DUPLICATE) {
-		issue_add(errors, line, "line", "this line was already sent");
+		issue_add(errors, line, "line", _("this line was already sent"));
 		errors->rows++;
 		return true;
 	}
@@ -390,7 +391,7 @@ static bool note_close(struct apply *a, int64_t line, const char *name,
 	}
 	if (near[0]) {
 		char what[600];
-		snprintf(what, sizeof what, "%s (%s) is close to: %s", name, key, near);
+		snprintf(what, sizeof what, _("%s (%s) is close to: %s"), name, key, near);
 		issue_add(&a->close, line, key, what);
 	}
 	return true;

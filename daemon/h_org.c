@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "i18n.h"
 #include "ident.h"
 #include "orgs.h"
 #include "pool.h"
@@ -161,7 +162,7 @@ static enum proto_status code_arg(struct handler_ctx *ctx,
 	if (n >= IDENT_CODE_SIZE || ident_credit_code(s, n, &why) != IDENT_OK)
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "code",
 		                   "not a unified social credit code: %s",
-		                   why ? why : "wrong length");
+		                   why ? why : _("wrong length"));
 	memcpy(code, s, n);
 	code[n] = '\0';
 	struct store_org other;

@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ident.h"
 #include "engage.h"
+#include "i18n.h"
+#include "ident.h"
 #include "orgs.h"
 #include "pool.h"
 #include "textnorm.h"
@@ -97,7 +98,7 @@ static enum proto_status by_name(struct handler_ctx *ctx, const char *text,
 		return handler_store_error(rep, r);
 	return reply_error(rep, PROTO_E_INVALID_FIELD, field,
 	                   "no organisation is named '%s'%s%s", text,
-	                   near[0] ? "; closest: " : "; register it with org.add", near);
+	                   near[0] ? _("; closest: ") : _("; register it with org.add"), near);
 }
 
 enum proto_status orgs_resolve(struct handler_ctx *ctx, const char *text, size_t len,
@@ -210,7 +211,7 @@ static enum orgs_pair_result pair_code_known(struct handler_ctx *ctx,
 		out->r = live(ctx, &b);
 	if (out->r == STORE_OK && b.id != a->id) {
 		if (!code_only(a) || b.code[0]) {
-			snprintf(why, whysz, "%s '%s' is %s (%s) but code %s is %s (%s)",
+			snprintf(why, whysz, _("%s '%s' is %s (%s) but code %s is %s (%s)"),
 			         p->label, p->name, b.name, b.key, p->code, a->name, a->key);
 			return ORGS_PAIR_INVALID;
 		}
@@ -259,7 +260,7 @@ static enum orgs_pair_result pair_code_unknown(struct handler_ctx *ctx,
 		out->r = live(ctx, o);
 	if (out->r == STORE_OK) {
 		if (p->code[0] && o->code[0] && strcmp(o->code, p->code) != 0) {
-			snprintf(why, whysz, "%s '%s' is %s (%s), whose code is %s, not %s",
+			snprintf(why, whysz, _("%s '%s' is %s (%s), whose code is %s, not %s"),
 			         p->label, p->name, o->name, o->key, o->code, p->code);
 			return ORGS_PAIR_INVALID;
 		}
@@ -294,7 +295,7 @@ enum orgs_pair_result orgs_resolve_pair(struct handler_ctx *ctx,
 	out->key[0] = '\0';
 	out->r = STORE_OK;
 	if (p->name[0] && !textnorm_key(TEXTNORM_ORG, p->name, match, sizeof match)) {
-		snprintf(why, whysz, "%s is not a usable name", p->label);
+		snprintf(why, whysz, _("%s is not a usable name"), p->label);
 		return ORGS_PAIR_INVALID;
 	}
 	if (!match[0] && !p->code[0])

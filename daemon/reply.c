@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "reply.h"
+#include "i18n.h"
 
 void reply_init(struct reply *r)
 {
@@ -43,7 +44,7 @@ enum proto_status reply_error(struct reply *r, enum proto_status st,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof r->message, fmt, ap);
+	vsnprintf(r->message, sizeof r->message, _(fmt), ap);
 	va_end(ap);
 	snprintf(r->field, sizeof r->field, "%s", field ? field : "");
 	return st;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ident.h"
+#include "i18n.h"
 
 #define IDENT_YEAR_MIN 1900
 #define IDENT_YEAR_MAX 2199
@@ -133,12 +134,12 @@ static const int ident_rid_weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3,
 static const char ident_rid_checks[] = "10X98765432";
 /* Indexed like ident_rid_checks so a reason can name the expected digit. */
 static const char *const ident_rid_check_why[11] = {
-	"check digit should be 1", "check digit should be 0",
-	"check digit should be X", "check digit should be 9",
-	"check digit should be 8", "check digit should be 7",
-	"check digit should be 6", "check digit should be 5",
-	"check digit should be 4", "check digit should be 3",
-	"check digit should be 2",
+	N_("check digit should be 1"), N_("check digit should be 0"),
+	N_("check digit should be X"), N_("check digit should be 9"),
+	N_("check digit should be 8"), N_("check digit should be 7"),
+	N_("check digit should be 6"), N_("check digit should be 5"),
+	N_("check digit should be 4"), N_("check digit should be 3"),
+	N_("check digit should be 2"),
 };
 
 /* First two digits: the provinces of GB/T 2260 (71 Taiwan, 81/82 Hong Kong
@@ -167,7 +168,7 @@ char ident_resident_id_check_char(const char first17[17])
 static enum ident_result ident_fail(const char **why, const char *reason)
 {
 	if (why)
-		*why = reason;
+		*why = _(reason);   /* a msgid: every caller passes one */
 	return IDENT_INVALID;
 }
 
@@ -200,7 +201,7 @@ enum ident_result ident_resident_id(const char *s, size_t len, int32_t today,
 		*birth = born;
 	if (!ident_is_known_province(ident_digits(s, 2))) {
 		if (why)
-			*why = "unknown province code (digits 1-2)";
+			*why = _("unknown province code (digits 1-2)");
 		return IDENT_WARN;
 	}
 	return IDENT_OK;
@@ -215,22 +216,22 @@ static const int ident_cc_weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20,
                                          29, 25, 13, 8, 24, 10, 30, 28};
 /* Indexed by the expected character's value. */
 static const char *const ident_cc_check_why[31] = {
-	"check character should be 0", "check character should be 1",
-	"check character should be 2", "check character should be 3",
-	"check character should be 4", "check character should be 5",
-	"check character should be 6", "check character should be 7",
-	"check character should be 8", "check character should be 9",
-	"check character should be A", "check character should be B",
-	"check character should be C", "check character should be D",
-	"check character should be E", "check character should be F",
-	"check character should be G", "check character should be H",
-	"check character should be J", "check character should be K",
-	"check character should be L", "check character should be M",
-	"check character should be N", "check character should be P",
-	"check character should be Q", "check character should be R",
-	"check character should be T", "check character should be U",
-	"check character should be W", "check character should be X",
-	"check character should be Y",
+	N_("check character should be 0"), N_("check character should be 1"),
+	N_("check character should be 2"), N_("check character should be 3"),
+	N_("check character should be 4"), N_("check character should be 5"),
+	N_("check character should be 6"), N_("check character should be 7"),
+	N_("check character should be 8"), N_("check character should be 9"),
+	N_("check character should be A"), N_("check character should be B"),
+	N_("check character should be C"), N_("check character should be D"),
+	N_("check character should be E"), N_("check character should be F"),
+	N_("check character should be G"), N_("check character should be H"),
+	N_("check character should be J"), N_("check character should be K"),
+	N_("check character should be L"), N_("check character should be M"),
+	N_("check character should be N"), N_("check character should be P"),
+	N_("check character should be Q"), N_("check character should be R"),
+	N_("check character should be T"), N_("check character should be U"),
+	N_("check character should be W"), N_("check character should be X"),
+	N_("check character should be Y"),
 };
 
 static int ident_cc_value(char c)

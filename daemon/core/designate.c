@@ -6,6 +6,7 @@
  * panel without a leader.
  */
 #include "designate.h"
+#include "i18n.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -14,19 +15,19 @@
 /* Why each rule of DRAW.md 3.1 keeps an expert off, for messages. */
 static const char *const designate_rule_why[RULE__COUNT] = {
 	[RULE_OK] = "",
-	[RULE_STATUS] = "suspended, flagged or revoked on the task's dates",
-	[RULE_TERM] = "its term of service does not cover the task",
-	[RULE_CAPABILITY] = "lacks the task type the task requires",
-	[RULE_AGE] = "over 65 on the task's first day, with no relaxation ground",
-	[RULE_EXCLUDED] = "named in the request's exclude",
-	[RULE_EMPLOYER] = "works for an organisation of the task",
-	[RULE_RECOMMENDER] = "recommended by an organisation of the task",
-	[RULE_CONFLICT] = "has a declared conflict with an organisation of the task",
-	[RULE_OVERLAP] = "holds a seat on another task at the same time",
-	[RULE_ROTATION] = "served on a task of the same organisation within the "
-	                  "rotation window",
-	[RULE_EXPOSURE] = "has reached the exposure cap",
-	[RULE_UNAVAILABLE] = "declared unavailable on a day of the task",
+	[RULE_STATUS] = N_("suspended, flagged or revoked on the task's dates"),
+	[RULE_TERM] = N_("its term of service does not cover the task"),
+	[RULE_CAPABILITY] = N_("lacks the task type the task requires"),
+	[RULE_AGE] = N_("over 65 on the task's first day, with no relaxation ground"),
+	[RULE_EXCLUDED] = N_("named in the request's exclude"),
+	[RULE_EMPLOYER] = N_("works for an organisation of the task"),
+	[RULE_RECOMMENDER] = N_("recommended by an organisation of the task"),
+	[RULE_CONFLICT] = N_("has a declared conflict with an organisation of the task"),
+	[RULE_OVERLAP] = N_("holds a seat on another task at the same time"),
+	[RULE_ROTATION] = N_("served on a task of the same organisation within the "
+	                  "rotation window"),
+	[RULE_EXPOSURE] = N_("has reached the exposure cap"),
+	[RULE_UNAVAILABLE] = N_("declared unavailable on a day of the task"),
 };
 
 /* The index of id in the sorted list, or n. */
@@ -89,33 +90,33 @@ void designate_explain(const struct designate_check *d, int64_t expert,
 		snprintf(buf, size, "%s", "");
 		return;
 	case DESIGNATE_UNKNOWN:
-		snprintf(buf, size, "no expert %lld", id);
+		snprintf(buf, size, _("no expert %lld"), id);
 		return;
 	case DESIGNATE_OUTSIDE_SPECIALTY:
-		snprintf(buf, size, "expert %lld is excluded as outside_specialty: does "
-		         "not hold the task's specialty", id);
+		snprintf(buf, size, _("expert %lld is excluded as outside_specialty: does "
+		         "not hold the task's specialty"), id);
 		return;
 	case DESIGNATE_OUTSIDE_GROUP:
-		snprintf(buf, size, "expert %lld is excluded as outside_group: not in "
-		         "the task's group type", id);
+		snprintf(buf, size, _("expert %lld is excluded as outside_group: not in "
+		         "the task's group type"), id);
 		return;
 	case DESIGNATE_RULE:
 		assert(d->rule > RULE_OK && d->rule < RULE__COUNT);
-		snprintf(buf, size, "expert %lld is excluded by rule %s: %s", id,
-		         recusal_rule_names[d->rule], designate_rule_why[d->rule]);
+		snprintf(buf, size, _("expert %lld is excluded by rule %s: %s"), id,
+		         recusal_rule_names[d->rule], _(designate_rule_why[d->rule]));
 		return;
 	case DESIGNATE_NOT_CANDIDATE:
-		snprintf(buf, size, "expert %lld is not a candidate (already drawn "
-		         "for the task)", id);
+		snprintf(buf, size, _("expert %lld is not a candidate (already drawn "
+		         "for the task)"), id);
 		return;
 	case DESIGNATE_NOT_LEADER:
-		snprintf(buf, size, "expert %lld is not leader-eligible (POLICY.md "
+		snprintf(buf, size, _("expert %lld is not leader-eligible (POLICY.md "
 		         "4.3): a leader holds a deputy senior or senior title, the "
 		         "senior technician qualification or the senior expert "
-		         "ground", id);
+		         "ground"), id);
 		return;
 	}
-	snprintf(buf, size, "expert %lld may not lead the task", id);
+	snprintf(buf, size, _("expert %lld may not lead the task"), id);
 }
 
 enum draw_result designate_select(const struct draw_candidate *cands, size_t n,

@@ -3,6 +3,7 @@
  * lead a group) as pure predicates over an expert record and a given day.
  */
 #include "eligibility.h"
+#include "i18n.h"
 #include "ident.h"
 
 /* 第十一条(二): an intermediate title or a technician qualification. */
@@ -40,10 +41,10 @@ size_t eligibility_failures(const struct expert *e, int32_t today,
 		                 "of training work (第十一条)");
 	if (!eligibility_age_ok(e, today))
 		ELIGIBILITY_FAIL("resident_id", relaxed
-		                 ? "over the age limit of 65 (第十一条(六)); relaxation grounds "
-		                   "do not bend it, only an operator's recorded age exception"
-		                 : "over the age limit of 65 (第十一条(六)); only an operator's "
-		                   "recorded age exception bends it");
+		                 ? N_("over the age limit of 65 (第十一条(六)); relaxation grounds "
+		                   "do not bend it, only an operator's recorded age exception")
+		                 : N_("over the age limit of 65 (第十一条(六)); only an operator's "
+		                   "recorded age exception bends it"));
 #undef ELIGIBILITY_FAIL
 	return n;
 }

@@ -9,6 +9,7 @@
 
 #include "eligibility.h"
 #include "expert_row.h"
+#include "i18n.h"
 #include "proto.h"
 
 _Static_assert(EXPERT_REVOKED + 1 == PROTO_STATUSES_COUNT,
@@ -18,7 +19,7 @@ _Static_assert(TITLE_SENIOR + 1 == PROTO_TITLES_COUNT,
 _Static_assert(QUAL_SENIOR_TECHNICIAN + 1 == PROTO_QUALIFICATIONS_COUNT,
                "enum expert_qual and proto_qualifications differ");
 
-#define EXPERT_ROW_REQUIRED "required, and missing or empty"
+#define EXPERT_ROW_REQUIRED N_("required, and missing or empty")
 
 void expert_row_problem_add(struct expert_row_problems *p, const char *field,
                             const char *why)
@@ -26,7 +27,9 @@ void expert_row_problem_add(struct expert_row_problems *p, const char *field,
 	if (!p || p->n >= EXPERT_ROW_MAX_PROBLEMS)
 		return;
 	p->v[p->n].field = field;
-	snprintf(p->v[p->n].why, sizeof p->v[p->n].why, "%s", why);
+	/* A msgid, or a message already in the caller's language (a lookup
+	 * of which gives it back). */
+	snprintf(p->v[p->n].why, sizeof p->v[p->n].why, "%s", _(why));
 	p->n++;
 }
 
@@ -148,8 +151,8 @@ static void identity(const msgpack_object *row, int32_t today, struct expert *e,
 	int id_sex = (e->resident_id[16] - '0') % 2 == 1 ? 0 : 1;
 	if (sex >= 0 && sex != id_sex) {
 		char why[EXPERT_ROW_REASON_MAX];
-		snprintf(why, sizeof why, "does not match the resident ID, whose 17th digit "
-		         "says %s", proto_sexes[id_sex]);
+		snprintf(why, sizeof why, _("does not match the resident ID, whose 17th digit "
+		         "says %s"), proto_sexes[id_sex]);
 		expert_row_problem_add(errors, "sex", why);
 	}
 }
