@@ -252,7 +252,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	{"audit", "verify", cmd_audit_verify,
 	 "[--page N] [--receipts DIR] [--sign-key KEY]",
 	 "Replay the whole audit log: check the hash chain and the commit-reveal\n"
-	 "chain, re-run every draw, and compare each task's draws and seats with it.\n"
+	 "chain, re-run every draw, check that each freed seat is followed by its fill,\n"
+	 "and compare each task's draws and seats with it.\n"
 	 "Every entry must be under the daemon's signed head, and every receipt kept\n"
 	 "in DIR must still hold. Exits 1 naming the first entry that does not match.",
 	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"
