@@ -82,6 +82,17 @@ class WatchTestBase(DaemonTest):
         self.addCleanup(w.kill)
         return w
 
+    def raw_sub(self, topic=b""):
+        """A raw SUB socket on the daemon's PUB endpoint, and its context
+        (both closed at cleanup): the bytes the endpoint sends."""
+        ctx = zmq.Context()
+        self.addCleanup(ctx.term)
+        sub = ctx.socket(zmq.SUB)
+        self.addCleanup(sub.close, 0)
+        sub.setsockopt(zmq.SUBSCRIBE, topic)
+        sub.connect(self.d.pub)
+        return ctx, sub
+
     def head(self):
         """The last seq, from `expertctl log`."""
         evs = [json.loads(l) for l in self.ctl.run(
@@ -199,12 +210,7 @@ class MaskingTest(WatchTestBase):
         self.assertEqual(len(people), 30)
 
         # A raw subscriber: the bytes the PUB endpoint sends.
-        ctx = zmq.Context()
-        self.addCleanup(ctx.term)
-        sub = ctx.socket(zmq.SUB)
-        self.addCleanup(sub.close, 0)
-        sub.setsockopt(zmq.SUBSCRIBE, b"")
-        sub.connect(self.d.pub)
+        _, sub = self.raw_sub()
         watch = self.watcher("--since", "1", "--count", "35", json_out=False)
 
         self.open_term(self.ctl)
@@ -350,12 +356,7 @@ class SignedHeadTest(WatchTestBase):
         self.open_term(self.ctl)
         self.import_roster(self.ctl, 30, seed=2)
         spec = self.top_specialty()
-        ctx = zmq.Context()
-        self.addCleanup(ctx.term)
-        sub = ctx.socket(zmq.SUB)
-        self.addCleanup(sub.close, 0)
-        sub.setsockopt(zmq.SUBSCRIBE, b"draw")
-        sub.connect(self.d.pub)
+        ctx, sub = self.raw_sub(b"draw")
         # What the daemon publishes, relayed by the test, as a machine
         # between the daemon and the watcher could.
         relay = ctx.socket(zmq.PUB)
