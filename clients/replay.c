@@ -348,7 +348,8 @@ static bool replay_task_create(struct replay *r, int64_t id, const struct task *
 }
 
 /* A redraw cancels the open seats (offered, standby, accepted) first. */
-static bool replay_cancel_open(struct replay *r, int64_t task, struct replay_task *t)
+static bool replay_cancel_open(struct replay *r, int64_t task, struct replay_task *t,
+                               int64_t seq)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct replay_slot *s = &t->slots[i];
@@ -356,6 +357,7 @@ static bool replay_cancel_open(struct replay *r, int64_t task, struct replay_tas
 		    s->seat.state != ASSIGN_ACCEPTED)
 			continue;
 		s->seat.state = ASSIGN_CANCELLED;
+		s->seat.seq = seq;
 		struct engage_assignment ea = {.id = s->assignment, .task = task,
 		                               .state = ASSIGN_CANCELLED};
 		if (!engage_put_assignment(r->engage, s->seat.expert, &ea))
@@ -367,7 +369,7 @@ static bool replay_cancel_open(struct replay *r, int64_t task, struct replay_tas
 /* Seat a panel as seat_panel() does: leader, members offered, backups on
  * standby. */
 static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task *t,
-                              const struct audit_transcript *tr)
+                              const struct audit_transcript *tr, int64_t seq)
 {
 	size_t leaders = t->req.leader ? 1 : 0;
 	if (t->cap - t->n < tr->n_panel) {
@@ -396,7 +398,8 @@ static bool replay_seat_panel(struct replay *r, int64_t task, struct replay_task
 			.seat = {.draw = tr->draw, .expert = tr->panel[i], .seat = (int)i,
 			         .role = role,
 			         .state = backup ? ASSIGN_STANDBY : ASSIGN_OFFERED,
-			         .quota = tr->req.n_quotas ? tr->seat_quota[i] : 0},
+			         .quota = tr->req.n_quotas ? tr->seat_quota[i] : 0,
+			         .seq = seq},
 			.assignment = ++r->last_assignment,
 		};
 		r->seats[s->assignment - 1] = (struct replay_seat_ref){task, t->n - 1};
@@ -475,6 +478,8 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	for (int i = 0; i < q->n_orgs; i++)
 		if (!replay_org_live(x, q->orgs[i], "request orgs item"))
 			return false;
+	if (!replay_settle_draw(x, tr))
+		return false;
 	if (strcmp(tr->kind, REPLAY_KIND_DRAW) == 0) {
 		int64_t want = tr->ok ? (int64_t)r->n_tasks + 1 : 0;
 		if (tr->task != want)
@@ -662,9 +667,12 @@ static bool replay_draw_apply(struct replay_at *x, const struct audit_transcript
 	if (!redraw && !tr->replaces && !replay_task_create(r, tr->task, &tr->req))
 		return replay_nomem(x);
 	struct replay_task *t = replay_task_get(r, tr->task);
-	if ((redraw && !replay_cancel_open(r, tr->task, t)) ||
-	    !replay_seat_panel(r, tr->task, t, tr))
+	if ((redraw && !replay_cancel_open(r, tr->task, t, x->seq)) ||
+	    !replay_seat_panel(r, tr->task, t, tr, x->seq))
 		return replay_nomem(x);
+	/* A redraw replaces seats a filled or short task had (seat.c). */
+	if (redraw)
+		replay_settle_redrawn(x, tr->task);
 	return true;
 }
 
@@ -770,7 +778,7 @@ enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
 		return REPLAY_MISMATCH;
 	}
 	if (!replay_chain(&x, body, body_len, prev, hash) ||
-	    !replay_body(&x, body, body_len)) {
+	    !replay_settle_admit(&x) || !replay_body(&x, body, body_len)) {
 		r->spent = true;
 		r->spent_seq = seq;
 		return REPLAY_MISMATCH;

@@ -49,8 +49,9 @@ void replay_destroy(struct replay **r);
  *     is the next new id (ok first draw), none (failed first draw) or an
  *     existing one whose request the redraw repeats field for field (the
  *     nonce aside), or, for a replacement, an open task whose request it
- *     repeats (nonce included), a freed seat of the same role, and every
- *     expert seated before as already_drawn; the candidate list rebuilt
+ *     repeats (nonce included), by expertd without a reason, a freed
+ *     seat of the same role, and every expert seated before as
+ *     already_drawn; the candidate list rebuilt
  *     from the replayed state (count, hash, exclusions by rule), the
  *     seed, the outcome, the panel seat by seat and the diversity drops
  *     equal the transcript's;
@@ -58,7 +59,14 @@ void replay_destroy(struct replay **r);
  *     expert, in the `from` state, by a transition assign_next() allows;
  *     assignment.reissued names a known seat that is offered, of that
  *     role, and leaves it so; task.cancelled only once no seat is open; expert.flagged flags a
- *     known expert.
+ *     known expert;
+ *  5. what a transition sets off (DRAW.md 4.2, 5 step 7): after a
+ *     transition the daemon settles, only the conflict and ledger entries
+ *     it causes, then, for a seat freed before its task's start, its fill
+ *     (a promotion to its role and quota by expertd, or a replacement
+ *     for it; none only when over 200 experts were seated), then
+ *     task.filled / task.short exactly when the recomputed fill changes
+ *     so; promotions and replacements nowhere else.
  * Then the entry's effect is applied as the daemon applies it: the pool
  * upsert, the conflict, the term; for org.merged every expert, conflict
  * and task naming `from` relinked to `into` (a task's request too, so a
@@ -79,12 +87,24 @@ enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
                                  const uint8_t hash[REPLAY_HASH_LEN],
                                  char *why, size_t whysz);
 
+/*
+ * The log ends here, at a head the daemon committed (every request's
+ * entries are whole). Returns 0 when nothing is owed; else the seq of the
+ * transition that still owes an entry (a freed seat's fill, or
+ * task.filled / task.short), why naming it. Changes nothing else: more
+ * entries may follow, as when verify catches up with a later head. A
+ * spent replay returns the seq that did not match.
+ */
+int64_t replay_end(struct replay *r, char *why, size_t whysz);
+
 /* Counts over the entries replayed so far (up to the first mismatch).
  * draws counts every draw entry, ok or failed; failed_draws and redraws
  * are subsets of it. */
 struct replay_stats {
 	uint64_t entries, experts, conflicts, terms, draws, failed_draws, redraws;
 	uint64_t transitions;   /* seat transitions and reissues (assignment.*) */
+	uint64_t freed;         /* seats freed before the start that were filled
+	                         * (or could not be: DRAW.md 5 step 7) */
 };
 void replay_stats(const struct replay *r, struct replay_stats *out);
 
@@ -107,6 +127,8 @@ struct replay_seat {
 	int role;              /* index into proto_seat_roles: leader, member, backup */
 	int state;             /* enum assign_state */
 	int quota;             /* a mixed panel's quota (DRAW.md 3.7); else 0 */
+	int64_t seq;           /* the entry that last changed it: its draw's, a
+	                        * transition's, or the redraw that cancelled it */
 };
 
 /*

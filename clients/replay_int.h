@@ -35,6 +35,28 @@ struct replay_task {
 	struct replay_slot *slots;   /* creation order */
 	size_t n, cap;
 	bool cancelled;
+	int fill;                    /* enum task_fill as the daemon keeps it */
+};
+
+/*
+ * The entries one seat transition sets off (PROTOCOL.md 7.12.4, DRAW.md
+ * 4.2 and 5 step 7): opened by a transition the daemon settles (accept,
+ * decline, expire, withdraw, complete, no_show), and closed by the first
+ * entry that is none of them: the conflict and ledger entries it causes,
+ * then a freed seat's fill, then the fill state's entry when it changed.
+ */
+struct replay_settle {
+	int64_t seq;                 /* the transition's entry; 0: none open */
+	int64_t task, assignment;
+	int role, quota, to;         /* the seat's, and the state it went to */
+	bool must_fill;              /* freed before the start of an open task */
+	bool may_skip;               /* too many drawn to draw again (DRAW.md 6) */
+	bool filled;                 /* its promotion or replacement came */
+	bool fill_checked;           /* the task's fill state was recomputed */
+	int want;                    /* the entry owed: TASK_FILLED, TASK_SHORT, -1 */
+	int64_t draw;                /* the replacement's draw id; 0: none */
+	int64_t empty;               /* needed seats without an expert */
+	uint64_t excluded[RULE__COUNT], outside_group;   /* the replacement's list */
 };
 
 /* Where seat (assignment) id lives: seats[id - 1]. */
@@ -68,6 +90,7 @@ struct replay {
 	size_t cap_seats;
 	int64_t *merged_at;          /* by org id: seq of its org.merged; 0 = not */
 	size_t cap_merged;
+	struct replay_settle settle;
 	struct replay_stats stats;
 };
 
@@ -135,6 +158,27 @@ bool replay_reissue(struct replay_at *x, const msgpack_object *body);
 bool replay_task_event(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_warned(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body);
+
+/* replay_fill.c (PROTOCOL.md 7.12.4; DRAW.md 5 step 7) */
+/* Before an entry is applied: whether it may come now, given what the
+ * last transition set off; closes that when the entry is none of it. */
+bool replay_settle_admit(struct replay_at *x);
+/* A transition replayed: opens what it sets off, if the daemon settles it. */
+void replay_settle_open(struct replay_at *x, const struct audit_seat *as,
+                        const struct replay_slot *sl);
+/* An ok redraw: the task's fill recomputed, its entry owed if it changed. */
+void replay_settle_redrawn(struct replay_at *x, int64_t task);
+/* A promotion (event promote) of slot sl: the fill of the seat just freed. */
+bool replay_settle_promoted(struct replay_at *x, const struct audit_seat *as,
+                            const struct replay_slot *sl);
+/* Any draw: a replacement is the fill of the seat just freed, and
+ * nothing else may stand where a fill is owed. */
+bool replay_settle_draw(struct replay_at *x, const struct audit_transcript *tr);
+/* task.filled / task.short: the entry the fill state owes. */
+bool replay_settle_fill_entry(struct replay_at *x, const msgpack_object *body);
+/* Every expert seated on t, in order of first seating, into out (at most
+ * max); false if more. */
+bool replay_drawn(const struct replay_task *t, int64_t *out, size_t *n, size_t max);
 
 /* replay_designate.c (DRAW.md 3.6, 5 step 6) */
 /* A designation only on a draw or redraw with a leader seat; a redraw

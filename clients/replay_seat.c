@@ -12,25 +12,6 @@
 #include "replace.h"
 #include "replay_int.h"
 
-/* Every expert seated on the task, in order of first seating, as the
- * daemon lists them for a replacement; false if more than fit. */
-static bool replay_drawn(const struct replay_task *t, int64_t *out, size_t *n,
-                         size_t max)
-{
-	*n = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < *n && !seen; j++)
-			seen = out[j] == t->slots[i].seat.expert;
-		if (seen)
-			continue;
-		if (*n == max)
-			return false;
-		out[(*n)++] = t->slots[i].seat.expert;
-	}
-	return true;
-}
-
 /* A replacement fills a freed seat of an open task, with its request as
  * first drawn (nonce included), leaving out everyone seated before. */
 bool replay_replacement_request(struct replay_at *x,
@@ -48,6 +29,12 @@ bool replay_replacement_request(struct replay_at *x,
 	if (field)
 		return replay_fail(x, "replacement for task %lld: request field %s "
 		                   "differs from the task's", (long long)tr->task, field);
+	/* The daemon fills seats, whoever freed them (DRAW.md 4.4). */
+	if (strcmp(tr->actor, "expertd") != 0)
+		return replay_fail(x, "replacement drawn by %s; the daemon (expertd) draws "
+		                   "replacements", tr->actor);
+	if (tr->reason[0])
+		return replay_fail(x, "replacement with a reason; only a redraw has one");
 	const struct replay_seat_ref *ref =
 		tr->replaces >= 1 && tr->replaces <= r->last_assignment
 		? &r->seats[tr->replaces - 1] : NULL;
@@ -155,8 +142,13 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 		return replay_fail(x, "assignment %lld has role %s, not %s",
 		                   (long long)as.assignment, proto_seat_roles[sl->seat.role],
 		                   proto_seat_roles[as.role]);
+	/* A promotion fills the seat freed just before (PROTOCOL.md 7.12.4). */
+	if (as.event == ASSIGN_EV_PROMOTE && !replay_settle_promoted(x, &as, sl))
+		return false;
 	sl->seat.state = as.to;
 	sl->seat.role = as.role;
+	sl->seat.seq = x->seq;
+	replay_settle_open(x, &as, sl);
 	struct engage_assignment ea = {.id = sl->assignment, .task = as.task,
 	                               .state = as.to};
 	if (!engage_put_assignment(r->engage, as.expert, &ea))
@@ -197,7 +189,7 @@ bool replay_task_event(struct replay_at *x, const msgpack_object *body)
 		return replay_fail(x, "task %lld is %s", (long long)id,
 		                   t ? "cancelled" : "unknown");
 	if (strcmp(x->type, AUDIT_TASK_CANCELLED) != 0)
-		return true;
+		return replay_settle_fill_entry(x, body);
 	for (size_t i = 0; i < t->n; i++)
 		if (assign_is_open(t->slots[i].seat.state))
 			return replay_fail(x, "task %lld is cancelled while assignment %lld "

@@ -164,11 +164,16 @@ bool cmd_audit_transcript(const struct cmd_audit_entry *e, struct audit_transcri
 
 /* One audit entry, from the PUB stream (entry masked, with names) or from
  * audit.entries (entry as stored, without names). */
+/* The signed head a live message carried (STREAMS.md 3), as `watch
+ * --sign-key` found it; NONE when there was none or no key to check. */
+enum cmd_head { CMD_HEAD_NONE, CMD_HEAD_VERIFIED, CMD_HEAD_BAD };
+
 struct cmd_event {
 	int64_t seq, at;
 	char type[64];
 	uint8_t hash[32];
 	const msgpack_object *entry; /* a map, or NULL if unreadable; borrowed */
+	enum cmd_head head;
 };
 
 /* What log and watch select. */

@@ -170,15 +170,6 @@ static int verify_draw_cmp(const void *pa, const void *pb)
 	return a->draw < b->draw ? -1 : a->draw > b->draw;
 }
 
-/* The seq of draw id in the log, or 0. */
-static int64_t verify_draw_seq(const struct verify *v, int64_t draw)
-{
-	for (size_t i = 0; i < v->n_draws; i++)
-		if (v->draws[i].draw == draw)
-			return v->draws[i].seq;
-	return 0;
-}
-
 /* The daemon read task.show at log head snap: replay the log to snap
  * first, so that both sides describe the same moment (a draw committed
  * while verify runs is no mismatch). *at is then the task's first draw. */
@@ -370,8 +361,10 @@ static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object
 		         (long long)mine[i].expert, verify_name(proto_seat_roles, mine[i].role),
 		         verify_name(proto_assignment_states, mine[i].state),
 		         (long long)mine[i].draw, mine[i].seat, lq);
+		/* Named by the entry that last changed the seat (its draw's, a
+		 * transition's, a redraw's), not the draw that seated it. */
 		if (strcmp(daemon, log) != 0)
-			ok = verify_fail(v, verify_draw_seq(v, mine[i].draw),
+			ok = verify_fail(v, mine[i].seq,
 			                 "task %lld seat %d: daemon says %s, the log says %s",
 			                 (long long)id, mine[i].seat, daemon, log);
 	}
@@ -508,6 +501,7 @@ static int verify_report(const struct verify *v, int64_t receipts)
 		json_object_set_new(j, "failed_draws", json_integer((json_int_t)s.failed_draws));
 		json_object_set_new(j, "redraws", json_integer((json_int_t)s.redraws));
 		json_object_set_new(j, "transitions", json_integer((json_int_t)s.transitions));
+		json_object_set_new(j, "freed", json_integer((json_int_t)s.freed));
 		json_object_set_new(j, "tasks", json_integer((json_int_t)v->n_tasks));
 		json_object_set_new(j, "head_seq", json_integer(head));
 		json_object_set_new(j, "head_hash", json_string(hex));
@@ -565,15 +559,30 @@ static int verify_anchors(struct verify *v, const char *key, const char *dir,
 /* The log as the daemon serves it (entries beyond its signed head fail
  * as they are read), then the daemon's tables against it; 0 or an exit
  * code (a mismatch is v->failed). */
+/* The log read so far ends at a committed head: nothing may be owed. */
+static void verify_end(struct verify *v)
+{
+	char why[VERIFY_WHY_LEN];
+	int64_t seq = v->failed ? 0 : replay_end(v->r, why, sizeof why);
+	if (seq) {
+		verify_fail(v, 0, "%s", why);   /* why already begins "seq N" */
+		v->fail_seq = seq;
+	}
+}
+
 static int verify_chain(struct verify *v, int64_t page)
 {
 	int rc = verify_log(v, page, 0, 0);
+	if (rc == 0)
+		verify_end(v);
 	if (rc == 0 && !v->failed && v->daemon_last != replay_head(v->r, NULL))
 		verify_fail(v, 0, "the daemon says the log ends at seq %lld, its entries end "
 		            "at seq %lld", (long long)v->daemon_last,
 		            (long long)replay_head(v->r, NULL));
 	if (rc == 0 && !v->failed)
 		rc = verify_tasks(v);
+	if (rc == 0)
+		verify_end(v);   /* verify_tasks may have read on to a later head */
 	return rc;
 }
 

@@ -252,6 +252,12 @@ static void event_print_text(const struct cmd_event *e, bool colour)
 	out_text(stdout, l.outcome, strlen(l.outcome));
 	if (colour && l.colour)
 		fputs(EVENT_RESET, stdout);
+	/* watch --sign-key: the head checked (DRAW.md 4.7.1). */
+	if (e->head == CMD_HEAD_VERIFIED)
+		fputs("  [signed head: verified]", stdout);
+	else if (e->head == CMD_HEAD_BAD)
+		printf("  %s[signed head: BAD SIGNATURE]%s", colour ? EVENT_RED : "",
+		       colour ? EVENT_RESET : "");
 	putchar('\n');
 }
 
@@ -269,6 +275,9 @@ static void event_print_json(const struct cmd_event *e)
 	json_object_set_new(j, "hash", json_string(out_hex(e->hash, sizeof e->hash, hex)));
 	json_object_del(json_object_get(entry, "expert"), "birth");
 	json_object_set_new(j, "entry", entry);
+	if (e->head != CMD_HEAD_NONE)
+		json_object_set_new(j, "signed_head", json_string(e->head == CMD_HEAD_VERIFIED
+		                                                  ? "verified" : "bad"));
 	json_dumpf(j, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
 	putchar('\n');
 	json_decref(j);

@@ -6,6 +6,9 @@
  * history already printed is skipped when it arrives live; and a jump in
  * seq (a slow subscriber's dropped messages) is filled from audit.entries
  * and said on stderr. Formatting and filters are cmd_log_event.c's.
+ * With --sign-key, every signed head heard (STREAMS.md 3) is checked
+ * against the published key: verified heads are marked, a bad one is
+ * said loudly on stderr and makes the exit status 1.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +19,11 @@
 
 #include <zmq.h>
 
+#include "audit.h"
 #include "cmd.h"
+#include "receipt.h"
+#include "sign.h"
+#include "signkey.h"
 
 /* Quiet this long and watch asks audit.entries whether anything was
  * committed that never arrived: the tail of a burst that was dropped, or
@@ -26,6 +33,8 @@
 #define WATCH_BURST 1000
 /* Who the event endpoint admits, for a refused handshake. */
 #define WATCH_WHO "operator and notifier keys may watch"
+/* Signing keys a watch follows through key.rotated entries. */
+#define WATCH_KEYS_MAX 16
 
 struct watch {
 	struct ctl *ctl;
@@ -38,6 +47,11 @@ struct watch {
 	long stall_ms;      /* test hook: stop reading once for this long */
 	long idle_ms;       /* WATCH_IDLE_MS; a test hook can change it */
 	struct cmd_sub s;
+	/* --sign-key: the key given, then the keys key.rotated entries heard
+	 * link to it (DRAW.md 3.2.3); none: heads are not checked. */
+	uint8_t keys[WATCH_KEYS_MAX][SIGN_PUBLIC_LEN];
+	size_t n_keys;
+	int64_t bad_heads;
 };
 
 static int64_t watch_now_ms(void)
@@ -54,10 +68,82 @@ static bool watch_done(const struct watch *w)
 
 /* ---- handling entries in seq order -------------------------------------- */
 
+/* ---- signed heads (DRAW.md 4.7.1) -------------------------------------- */
+
+static bool watch_key_known(const struct watch *w, const uint8_t key[SIGN_PUBLIC_LEN])
+{
+	for (size_t i = 0; i < w->n_keys; i++)
+		if (memcmp(w->keys[i], key, SIGN_PUBLIC_LEN) == 0)
+			return true;
+	return false;
+}
+
+/* A key.rotated entry: its new key signs from here on, if the old one is
+ * one this watch accepts (the old key endorsed it; audit verify checks
+ * the endorsement against the chain). */
+static void watch_rotation(struct watch *w, const struct cmd_event *e)
+{
+	uint8_t old_key[SIGN_PUBLIC_LEN], new_key[SIGN_PUBLIC_LEN];
+	if (!w->n_keys || !e->entry || strcmp(e->type, AUDIT_KEY_ROTATED) != 0 ||
+	    !receipt_map_bin(e->entry, "old_key", old_key, sizeof old_key) ||
+	    !receipt_map_bin(e->entry, "new_key", new_key, sizeof new_key) ||
+	    !watch_key_known(w, old_key) || watch_key_known(w, new_key) ||
+	    w->n_keys == WATCH_KEYS_MAX)
+		return;
+	memcpy(w->keys[w->n_keys++], new_key, SIGN_PUBLIC_LEN);
+}
+
+/* The signed head message b carries, checked: it names this entry and its
+ * signature verifies under an accepted key. Marks e; a bad head is said
+ * on stderr, whatever the filters print. */
+static void watch_head(struct watch *w, const msgpack_object *b, struct cmd_event *e)
+{
+	const msgpack_object *head = proto_map_get(b, "head");
+	uint8_t hash[SIGN_HASH_LEN], sig[SIGN_SIG_LEN], key[SIGN_PUBLIC_LEN];
+	if (!w->n_keys || !head)
+		return;
+	int64_t seq = head->type == MSGPACK_OBJECT_MAP ? proto_map_int(head, "seq", 0) : 0;
+	const char *why = NULL;
+	if (seq <= 0 || !receipt_map_bin(head, "hash", hash, sizeof hash) ||
+	    !receipt_map_bin(head, "sig", sig, sizeof sig) ||
+	    !receipt_map_bin(head, "key", key, sizeof key))
+		why = "it is malformed";
+	else if (seq != e->seq || memcmp(hash, e->hash, sizeof hash) != 0)
+		why = "it does not name the entry it came with";
+	bool valid = false;
+	for (size_t i = 0; !why && !valid && i < w->n_keys; i++)
+		valid = sign_head_is_valid(sig, seq, hash, w->keys[i]);
+	if (!why && !valid)
+		why = watch_key_known(w, key) ? "its signature does not verify under the "
+		      "signing key" : "it is signed by another key than the signing key given";
+	e->head = why ? CMD_HEAD_BAD : CMD_HEAD_VERIFIED;
+	if (!why)
+		return;
+	w->bad_heads++;
+	fprintf(stderr, "expertctl: BAD SIGNED HEAD at seq %lld: %s. The log the daemon "
+	        "serves was altered, or the message forged: run `expertctl audit verify "
+	        "--sign-key`.\n", (long long)e->seq, why);
+}
+
+/* --sign-key FILE|HEX: the published key (as audit verify reads it). */
+static int watch_pin(struct watch *w, const char *key)
+{
+	char err[512];
+	if (!key)
+		return 0;
+	if (!signkey_read_public(key, w->keys[0], err, sizeof err)) {
+		fprintf(stderr, "expertctl: --sign-key: %s\n", err);
+		return EX_NOINPUT;
+	}
+	w->n_keys = 1;
+	return 0;
+}
+
 /* e is the next seq: print it if the filters want it. */
 static bool watch_emit(struct watch *w, const struct cmd_event *e)
 {
 	w->last = e->seq;
+	watch_rotation(w, e);
 	if (cmd_log_match(&w->f, e)) {
 		cmd_log_print(e, w->json, w->colour);
 		w->printed++;
@@ -182,6 +268,7 @@ static int watch_recv(struct watch *w, bool *got)
 		msgpack_unpacked_init(&u);
 		if (proto_unpack(zmq_msg_data(&body), zmq_msg_size(&body), &u, &err) == PROTO_OK &&
 		    watch_decode(&u.data, &e)) {
+			watch_head(w, &u.data, &e);
 			if (w->stall_ms > 0) {
 				struct timespec ts = {w->stall_ms / 1000, (w->stall_ms % 1000) * 1000000L};
 				w->stall_ms = 0;
@@ -270,13 +357,14 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 		{"pub-endpoint", required_argument, NULL, 'p'},
 		{"notify", no_argument, NULL, 'n'},
 		{"notify-endpoint", required_argument, NULL, 'N'},
+		{"sign-key", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
 	struct watch w = {.ctl = ctl, .last = -1, .can_fetch = true};
 	/* Test hooks, not in --help: a stall at the first live entry, and
 	 * the idle interval. */
 	const char *given = NULL, *notify_ep = NULL, *stall = getenv("EXPERTCTL_WATCH_STALL_MS"),
-	           *idle = getenv("EXPERTCTL_WATCH_IDLE_MS");
+	           *idle = getenv("EXPERTCTL_WATCH_IDLE_MS"), *key = NULL;
 	int64_t wait_s = 0;
 	bool help = false, notify = false;
 	int c;
@@ -285,8 +373,8 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 			if (!ctl_int(ctl, c == 'c' ? "--count" : "--wait", optarg, 1, 100000000,
 			             c == 'c' ? &w.count : &wait_s))
 				return CTL_EXIT_USAGE;
-		} else if (c == 'p') {
-			given = optarg;
+		} else if (c == 'p' || c == 'k') {
+			*(c == 'p' ? &given : &key) = optarg;
 		} else if (c == 'n' || c == 'N') {
 			notify = true;
 			notify_ep = c == 'N' ? optarg : notify_ep;
@@ -298,9 +386,9 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 		return ctl_help(ctl);
 	if (optind < argc)
 		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
-	if (notify && (w.f.since || given))
+	if (notify && (w.f.since || given || key))
 		return ctl_usage(ctl, "--notify follows the notification endpoint live: "
-		                 "--since and --pub-endpoint do not apply");
+		                 "--since, --pub-endpoint and --sign-key do not apply");
 	char endpoint[512];
 	if (notify && !ctl_endpoint(ctl, notify_ep, "EXPERTD_NOTIFY_ENDPOINT",
 	                            CTL_NOTIFY_PORT_OFFSET, endpoint, sizeof endpoint))
@@ -321,11 +409,15 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 	w.idle_ms = idle && atol(idle) > 0 ? atol(idle) : WATCH_IDLE_MS;
 	/* Everything: filters apply here, as only an unbroken run of seqs
 	 * shows a gap. */
-	int rc = cmd_sub_open(ctl, endpoint, "", &w.s);
+	int rc = watch_pin(&w, key);
+	if (rc == 0)
+		rc = cmd_sub_open(ctl, endpoint, "", &w.s);
 	if (rc == 0)
 		rc = watch_start(&w);
 	if (rc == 0)
 		rc = watch_loop(&w, endpoint, wait_s);
 	cmd_sub_close(&w.s);
+	if (rc == 0 && w.bad_heads)
+		return CTL_EXIT_STATUS;   /* said loudly as each came */
 	return cmd_sub_stopped() ? 0 : rc;
 }

@@ -252,7 +252,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	{"audit", "verify", cmd_audit_verify,
 	 "[--page N] [--receipts DIR] [--sign-key KEY]",
 	 "Replay the whole audit log: check the hash chain and the commit-reveal\n"
-	 "chain, re-run every draw, and compare each task's draws and seats with it.\n"
+	 "chain, re-run every draw, check that each freed seat is followed by its fill,\n"
+	 "and compare each task's draws and seats with it.\n"
 	 "Every entry must be under the daemon's signed head, and every receipt kept\n"
 	 "in DIR must still hold. Exits 1 naming the first entry that does not match.",
 	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"
@@ -275,7 +276,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --json           one JSON object per line, as the event stream sends them\n"},
 	{"watch", NULL, cmd_watch,
 	 "[--since SEQ|DURATION] [FILTERS] [--count N] [--wait S] [--pub-endpoint EP]"
-	 " [--notify [--notify-endpoint EP]]",
+	 " [--sign-key KEY] [--notify [--notify-endpoint EP]]",
 	 "Follow the dispatch log live from the daemon's event endpoint, with masked\n"
 	 "expert names; with --since, print the history first and then follow without\n"
 	 "a gap or a duplicate. Entries missed live are re-fetched and said on stderr.\n"
@@ -287,6 +288,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --wait SECONDS   stop after SECONDS (exit 75 if --count was not reached)\n"
 	 "  --pub-endpoint EP  the event endpoint (env EXPERTD_PUB_ENDPOINT; default: the\n"
 	 "                   request endpoint's tcp port + 1, e.g. tcp://127.0.0.1:5571)\n"
+	 "  --sign-key KEY   the published signing key (its .pub file, or 64 hex): check\n"
+	 "                   each signed head heard, mark the verified ones, and say a\n"
+	 "                   bad one loudly on stderr (then exit 1)\n"
 	 "  --notify         follow the notification endpoint instead (notifier keys):\n"
 	 "                   one line per notify.offer (with the seat's token) and\n"
 	 "                   notify.closed; nothing is stored, so no --since\n"

@@ -193,6 +193,14 @@ bool audit_read_reissue(const msgpack_object *body, struct audit_seat *s);
 /* task.cancelled, task.filled, task.short: the task id. */
 bool audit_read_task_event(const char *type, const msgpack_object *body,
                            int64_t *task);
+/* task.short (DRAW.md 4.3): the failed replacement's draw id (0: none),
+ * the empty seats, the counts in either layout of 4.4 (split: 13 keys). */
+struct audit_task_short {
+	int64_t task, draw, empty;
+	uint64_t excluded[RULE__COUNT], outside_group;
+	bool split;
+};
+bool audit_read_task_short(const msgpack_object *body, struct audit_task_short *s);
 bool audit_read_expert_warned(const msgpack_object *body, int64_t *expert);
 bool audit_read_commit(const msgpack_object *body, uint8_t commit[AUDIT_HASH_LEN]);
 

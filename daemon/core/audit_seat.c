@@ -133,14 +133,36 @@ bool audit_read_reissue(const msgpack_object *body, struct audit_seat *s)
 	return audit_rd_end(&rd);
 }
 
+/* task.short's keys after `task`, into s. */
+static void audit_rd_short(struct audit_rd *rd, struct audit_task_short *s)
+{
+	struct audit_rd sub;
+
+	audit_rd_int(rd, "draw", 0, INT64_MAX, &s->draw);
+	audit_rd_int(rd, "empty", 1, INT64_MAX, &s->empty);
+	if (audit_rd_map(rd, "excluded", &sub))
+		audit_rd_check(rd, audit_read_excluded(&sub, s->excluded, &s->outside_group,
+		                                       &s->split));
+}
+
+bool audit_read_task_short(const msgpack_object *body, struct audit_task_short *s)
+{
+	struct audit_rd rd;
+
+	memset(s, 0, sizeof *s);
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "task", 1, INT64_MAX, &s->task);
+	audit_rd_short(&rd, s);
+	return audit_rd_end(&rd);
+}
+
 bool audit_read_task_event(const char *type, const msgpack_object *body,
                            int64_t *task)
 {
-	struct audit_rd rd, sub;
+	struct audit_rd rd;
+	struct audit_task_short ts;
 	char text[PROTO_REASON_SIZE];
 	int64_t x;
-	uint64_t excluded[RULE__COUNT], outside_group;
-	bool split;
 
 	audit_rd_begin(&rd, body);
 	audit_rd_int(&rd, "task", 1, INT64_MAX, task);
@@ -149,11 +171,7 @@ bool audit_read_task_event(const char *type, const msgpack_object *body,
 		audit_rd_str(&rd, "reason", text, sizeof text);
 		audit_rd_int(&rd, "seats", 0, INT64_MAX, &x);
 	} else if (strcmp(type, AUDIT_TASK_SHORT) == 0) {
-		audit_rd_int(&rd, "draw", 0, INT64_MAX, &x);
-		audit_rd_int(&rd, "empty", 1, INT64_MAX, &x);
-		if (audit_rd_map(&rd, "excluded", &sub))
-			audit_rd_check(&rd, audit_read_excluded(&sub, excluded, &outside_group,
-			                                        &split));
+		audit_rd_short(&rd, &ts);
 	} else if (strcmp(type, AUDIT_TASK_FILLED) != 0) {
 		return false;
 	}

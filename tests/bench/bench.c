@@ -167,6 +167,24 @@ long bench_rss_kb(pid_t pid)
 	return kb;
 }
 
+double bench_cpu_us(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces: fields 14 and 15 count from ')'. */
+	const char *p = strrchr(buf, ')');
+	unsigned long utime, stime;
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+	                 &utime, &stime) != 2)
+		return -1;
+	return (double)(utime + stime) * 1e6 / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* ---- the run's files and clients ---- */
 
 void bench_path(char *out, size_t size, const struct bench *b, const char *name)

@@ -114,6 +114,9 @@ void bench_run(char *const argv[], const char *log);
 void bench_show_log(const char *log);
 /* VmRSS of pid in KiB, or -1. */
 long bench_rss_kb(pid_t pid);
+/* CPU time pid has used (user + system, /proc/PID/stat) in microseconds,
+ * in clock ticks' steps; -1 if unreadable. */
+double bench_cpu_us(pid_t pid);
 void bench_path(char *out, size_t size, const struct bench *b, const char *name);
 /* A binary of the build tree; dies if it is missing. */
 void bench_tool(char *out, size_t size, const struct bench *b, const char *rel);

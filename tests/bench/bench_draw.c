@@ -204,6 +204,7 @@ struct bench_results {
 	struct bench_phase ph[PH__COUNT];
 	int agree, checked;        /* rule check: SQL count == daemon's */
 	long rss_after_kb;         /* expertd after the draws */
+	double draw1_cpu_us;       /* expertd's CPU per draw in draw1; -1: unknown */
 };
 
 static void bench_result(const char *key, const char *fmt, ...)
@@ -266,6 +267,8 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 		       ph[PH_NAIVE_RARE].p50 / ph[PH_RARE1].p50);
 	printf("  rule check: the SQL count agreed with the daemon on %d of %d draws\n",
 	       r->agree, r->checked);
+	if (r->draw1_cpu_us >= 0)
+		printf("  expertd CPU per draw, 1 client: %.0f us\n", r->draw1_cpu_us);
 
 	printf("\n");
 	bench_result("count", "%ld", b->o.count);
@@ -289,6 +292,8 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 	bench_result("ratio_mix", "%.2f", r_mix);
 	bench_result("ratio_naive_draw", "%.1f", r_naive);
 	bench_result("check", "%d/%d", r->agree, r->checked);
+	if (r->draw1_cpu_us >= 0)
+		bench_result("draw1_cpu_us", "%.0f", r->draw1_cpu_us);
 }
 
 /* ---- the run ---- */
@@ -327,8 +332,13 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	bench_load_commit(b, &ph[PH_COMMIT]);
 	printf("phase: draws, 1 client, top specialty x %d (at most %.0f s)\n",
 	       o->lat_n, o->lat_s);
+	double cpu = bench_cpu_us(b->daemon);
 	bench_load_sequential(b, &ph[PH_DRAW1], "draw1", b->top.name, o->lat_n,
 	                      o->seed * 31 + 1);
+	/* Everything the daemon did for the phase, one draw per batch: the
+	 * candidates, the transcript, the seats, the head signed, the commit. */
+	r->draw1_cpu_us = cpu >= 0 && ph[PH_DRAW1].lat.n
+		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_DRAW1].lat.n : -1;
 	if (o->rare_n > 0) {
 		printf("phase: draws, 1 client, ~1%% specialty x %d (at most %.0f s)\n",
 		       o->rare_n, o->lat_s);

@@ -50,10 +50,25 @@ void bench_setup_generate(struct bench *b, const char *roster)
 	       bench_now() - t0, b->o.seed);
 }
 
+/* The signing key every daemon needs (PROTOCOL.md 4.3.1), made in the
+ * run's dir as the harness makes it; *key gets the key file's path. */
+static void bench_setup_sign_key(const struct bench *b, char *key, size_t size)
+{
+	char ctl[PATH_MAX + 64], base[PATH_MAX + 16];
+	bench_tool(ctl, sizeof ctl, b, "clients/expertctl");
+	bench_path(base, sizeof base, b, "sign");
+	snprintf(key, size, "%s.key", base);
+	if (access(key, R_OK) == 0)
+		return;
+	char *argv[] = {ctl, "keygen", "--sign", base, NULL};
+	bench_run(argv, b->log);
+}
+
 void bench_setup_start_daemon(struct bench *b)
 {
 	char tool[PATH_MAX + 64], pub[PATH_MAX + 16], ans[PATH_MAX + 16],
-	     note[PATH_MAX + 16];
+	     note[PATH_MAX + 16], key[PATH_MAX + 32];
+	bench_setup_sign_key(b, key, sizeof key);
 	bench_tool(tool, sizeof tool, b, "daemon/expertd");
 	/* Every endpoint in the run's dir: two runs at once never collide. */
 	snprintf(pub, sizeof pub, "ipc://%s/pub.sock", b->dir);
@@ -61,7 +76,8 @@ void bench_setup_start_daemon(struct bench *b)
 	snprintf(note, sizeof note, "ipc://%s/notify.sock", b->dir);
 	char *argv[] = {tool, "--insecure", "--db", b->db, "--listen", b->endpoint,
 	                "--pub-listen", pub, "--answer-listen", ans, "--notify-listen", note,
-	                "--metrics-listen", "off", "--log-level", "warning", NULL};
+	                "--metrics-listen", "off", "--log-level", "warning",
+	                "--sign-key", key, NULL};
 	b->daemon = bench_spawn(argv, b->log);
 	if (bench_setup_daemon_pid == 0) {
 		atexit(bench_setup_atexit);

@@ -506,10 +506,37 @@ class AuditTamperTest(DaemonTest):
         self.assert_fails_at(seq, r"assignment %d is offered, not accepted"
                              % self.declined)
 
+    def test_rewritten_transition_is_named_not_the_draw(self):
+        # The decline rewritten as an expiry and the chain recomputed after
+        # it: the log is consistent (an expired seat is refilled as a
+        # declined one is), so only the daemon's seat disagrees, and the
+        # entry named is the rewritten transition, not the draw that
+        # seated the expert (issue #16 item 8: seq 736, not 726).
+        seq = self.decline_seq()
+
+        def expire(o):
+            o.update(event="expire", to="expired", actor="expertd", channel="system")
+            o.pop("reason", None)
+
+        def edit(conn):
+            self.rewrite_body(conn, seq, expire)
+            conn.execute("UPDATE audit SET type = 'assignment.expired' WHERE seq = ?",
+                         (seq,))
+        self.tamper(edit=edit, rehash_from=seq)
+        line = self.assert_fails_at(seq, r"task %d seat 0: daemon says expert \d+ "
+                                    r"\(member, declined, draw 1 seat 0\), the log "
+                                    r"says expert \d+ \(member, expired, draw 1 seat 0\)"
+                                    % self.t1["task"])
+        self.assertNotIn("seq %d:" % self.seq1, line)
+
     def test_seat_state_edited_disagrees_with_the_log(self):
+        # Named by the entry that last changed the seat (the decline), not
+        # by the draw that seated it (issue #16 item 8).
+        seq = self.decline_seq()
+        self.assertGreater(seq, self.seq1)
         self.tamper(("UPDATE assignments SET state = 2 WHERE id = ?",
                      (self.declined,)))
-        line = self.assert_fails_at(self.seq1, r"task %d seat 0: daemon says "
+        line = self.assert_fails_at(seq, r"task %d seat 0: daemon says "
                                     r"expert \d+ \(member, accepted" % self.t1["task"])
         self.assertIn("declined, draw 1 seat 0", line)
 

@@ -15,6 +15,7 @@ import unittest
 
 from harness import RawClient, draw_args
 from assign_base import TOKEN_RE, AssignBase
+from test_draw import ORG_A
 from schema_undo import LATEST, undo_to
 
 
@@ -104,6 +105,72 @@ class ReplacementTest(AssignBase):
         self.assertEqual(self.show(task)["task"]["fill"], "short")
         v = self.verify()
         self.assertGreaterEqual(v["failed_draws"], 1)
+        self.assertEqual(v["freed"], 5)
+        self.assertEqual(self.assert_fills_follow(self.entries()), 5)
+
+    # Entries a transition sets off before its seat's fill (DRAW.md 4.2).
+    CAUSED = ("pool.conflict", "expert.warned", "expert.flagged")
+
+    def assert_fills_follow(self, log):
+        """Every seat freed before its task's start is followed, after the
+        entries it causes, by its fill: a promotion to its role, or a
+        replacement draw for it (DRAW.md 5 step 7). Returns how many."""
+        starts = {e["entry"]["task"]: e["entry"]["request"]["start"] for e in log
+                  if e["type"] == "draw" and e["entry"]["kind"] == "draw"}
+        freed = 0
+        for i, e in enumerate(log):
+            b = e["entry"]
+            if (e["type"] not in ("assignment.declined", "assignment.expired",
+                                  "assignment.withdrawn") or b["role"] == "backup"
+                    or e["at"] >= starts[b["task"]]):
+                continue
+            freed += 1
+            j = i + 1
+            while log[j]["type"] in self.CAUSED:
+                j += 1
+            fill, f = log[j]["type"], log[j]["entry"]
+            if fill == "assignment.offered":
+                self.assertEqual((f["event"], f["task"], f["role"]),
+                                 ("promote", b["task"], b["role"]), log[j])
+            else:
+                self.assertIn(fill, ("draw", "draw.failed"), log[j])
+                self.assertEqual((f["kind"], f["replaces"], f["role"]),
+                                 ("replacement", b["assignment"], b["role"]), log[j])
+        return freed
+
+    def test_each_freed_seat_is_followed_by_its_fill(self):
+        # A real daemon's log: a decline that declares a conflict (its
+        # pool.conflict comes before the promotion), three accepts (then
+        # task.filled), a withdrawal refilled by a replacement draw that
+        # repeats the request. audit verify checks the same and counts them.
+        res = self.draw("电工", 3, 10, backups=1, orgs=(ORG_A,))
+        task = res["task"]
+        a = [p["assignment"] for p in res["panel"]]
+        toks = self.tokens(res)
+        first = len(self.entries())
+        # The expert's own answer (the answer endpoint shows no fill).
+        self.assertEqual(self.decline(toks[a[0]], "conflict", "--org", ORG_A)["state"],
+                         "declined")
+        self.assertEqual(self.seats(task)[a[3]]["state"], "offered")   # promoted
+        for x in a[1:]:
+            self.staff(x, "accept", "--channel", "phone")
+        out = self.staff(a[1], "withdraw", "--channel", "phone", "--reason", "illness")
+        self.assertEqual(out["filled_by"]["how"], "drawn")
+        log = self.entries()
+        self.assertEqual([e["type"] for e in log[first:]],
+                         ["assignment.declined", "pool.conflict", "assignment.offered",
+                          "assignment.accepted", "assignment.accepted",
+                          "assignment.accepted", "task.filled", "assignment.withdrawn",
+                          "draw"])
+        self.assertEqual(self.assert_fills_follow(log), 2)
+        drawn = [e["entry"] for e in log if e["type"] == "draw" and e["entry"]["task"] == task]
+        first_req = dict(drawn[0]["request"])
+        repl = drawn[-1]
+        self.assertEqual((repl["kind"], repl["actor"]), ("replacement", "expertd"))
+        self.assertNotIn("reason", repl)
+        self.assertEqual(repl["request"], first_req)   # the nonce too
+        v = self.verify()
+        self.assertEqual(v["freed"], 2)
 
     def test_a_backup_the_rules_now_keep_off_is_skipped(self):
         welders = [p[0] for p in self.people["焊工"]]

@@ -9,6 +9,9 @@
   re-fetches: its output still has every entry exactly once.
 - Secure mode: operator and notifier keys may subscribe; a bureau key or
   an unknown key is refused at the handshake.
+- Signed heads (--sign-key): verified under the published key and marked;
+  under another key, or altered on the way (relayed through a PUB socket
+  of the test's), said loudly on stderr, marked, and the exit status is 1.
 
 Nothing sleeps to synchronise: watchers run until they have printed what
 they were asked for (--count), with --wait as the bound.
@@ -16,6 +19,7 @@ they were asked for (--count), with --wait as the bound.
 import csv
 import json
 import os
+import signal
 import threading
 import time
 import unittest
@@ -25,7 +29,7 @@ import msgpack
 import zmq
 
 from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port,
-                     genroster, keygen)
+                     genroster, keygen, sign_keygen)
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
@@ -77,6 +81,17 @@ class WatchTestBase(DaemonTest):
         w = Watcher(self.ctl, *args, **kw)
         self.addCleanup(w.kill)
         return w
+
+    def raw_sub(self, topic=b""):
+        """A raw SUB socket on the daemon's PUB endpoint, and its context
+        (both closed at cleanup): the bytes the endpoint sends."""
+        ctx = zmq.Context()
+        self.addCleanup(ctx.term)
+        sub = ctx.socket(zmq.SUB)
+        self.addCleanup(sub.close, 0)
+        sub.setsockopt(zmq.SUBSCRIBE, topic)
+        sub.connect(self.d.pub)
+        return ctx, sub
 
     def head(self):
         """The last seq, from `expertctl log`."""
@@ -195,12 +210,7 @@ class MaskingTest(WatchTestBase):
         self.assertEqual(len(people), 30)
 
         # A raw subscriber: the bytes the PUB endpoint sends.
-        ctx = zmq.Context()
-        self.addCleanup(ctx.term)
-        sub = ctx.socket(zmq.SUB)
-        self.addCleanup(sub.close, 0)
-        sub.setsockopt(zmq.SUBSCRIBE, b"")
-        sub.connect(self.d.pub)
+        _, sub = self.raw_sub()
         watch = self.watcher("--since", "1", "--count", "35", json_out=False)
 
         self.open_term(self.ctl)
@@ -300,6 +310,113 @@ class SlowSubscriberTest(WatchTestBase):
         self.assertIn("re-fetched", gap.err)
         self.assertIn("after a gap", gap.err)
         self.assertEqual(gap.events()[-1]["entry"]["event"], "suspended")
+
+
+class SignedHeadTest(WatchTestBase):
+    """watch --sign-key: each signed head the stream carries (STREAMS.md 3)
+    checked against the published key (DRAW.md 4.7.1)."""
+
+    def stop(self, w):
+        """SIGINT, as a person stops a watch; the exit status."""
+        w.proc.send_signal(signal.SIGINT)
+        return w.finish()
+
+    def test_heads_verify_under_the_published_key_and_not_under_another(self):
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 30, seed=2)
+        spec = self.top_specialty()
+        sign_keygen(self.dir, "other")
+        good = self.watcher("--sign-key", os.path.join(self.dir, "sign.pub"),
+                            json_out=False)
+        bad = self.watcher("--sign-key", os.path.join(self.dir, "other.pub"),
+                           json_out=False)
+        # Each draw is a batch of its own, so its entry is the signed head;
+        # draw until both watchers heard one live (the subscription takes
+        # effect some time after the watcher starts).
+        marked = lambda l: "[signed head:" in l
+        for k in range(20):
+            self.ctl.json(*draw_args(spec, 1, 20 + k))
+            if good.wait_for(marked, 2) and bad.wait_for(marked, 2):
+                break
+        self.assertEqual(self.stop(good), 0, good.err)
+        self.assertEqual(self.stop(bad), 1, bad.err)
+        heard = [l for l in good.lines if marked(l)]
+        self.assertTrue(heard, good.lines)
+        self.assertTrue(all(l.rstrip().endswith("[signed head: verified]")
+                            for l in heard), heard)
+        self.assertNotIn("BAD", good.err)
+        wrong = [l for l in bad.lines if marked(l)]
+        self.assertTrue(wrong, bad.lines)
+        self.assertTrue(all("[signed head: BAD SIGNATURE]" in l for l in wrong), wrong)
+        self.assertRegex(bad.err, r"BAD SIGNED HEAD at seq \d+: it is signed by "
+                         r"another key than the signing key given")
+        self.assertNotIn("verified", "".join(bad.lines))
+
+    def test_an_altered_head_is_reported_loudly(self):
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 30, seed=2)
+        spec = self.top_specialty()
+        ctx, sub = self.raw_sub(b"draw")
+        # What the daemon publishes, relayed by the test, as a machine
+        # between the daemon and the watcher could.
+        relay = ctx.socket(zmq.PUB)
+        self.addCleanup(relay.close, 0)
+        relay_ep = "tcp://127.0.0.1:%d" % free_tcp_port()
+        relay.bind(relay_ep)
+        first = self.head() + 1
+        w = self.watcher("--pub-endpoint", relay_ep, "--since", str(first),
+                         "--sign-key", os.path.join(self.dir, "sign.pub"),
+                         env={"EXPERTCTL_WATCH_IDLE_MS": "600000"})
+        days = iter(range(20, 200))
+
+        def captured():
+            """A draw's message as the daemon sent it: [topic, body]."""
+            for _ in range(20):
+                seq = self.ctl.json(*draw_args(spec, 1, next(days)))["seq"]
+                deadline = time.monotonic() + 2
+                while time.monotonic() < deadline and sub.poll(200):
+                    frames = sub.recv_multipart()
+                    body = msgpack.unpackb(frames[1], raw=False)
+                    if body["seq"] == seq:
+                        self.assertIn("head", body)
+                        return frames[0], body
+            self.fail("the daemon's draws never arrived")
+
+        def relayed(topic, body):
+            """Send until the watcher printed it (gaps it fetches itself)."""
+            data = msgpack.packb(body, use_bin_type=True)
+            for _ in range(WAIT * 5):
+                relay.send_multipart([topic, data])
+                got = w.wait_for(lambda l: json.loads(l)["seq"] == body["seq"], 0.2)
+                if got:
+                    return json.loads(got[0])
+            self.fail("the watcher never printed seq %d" % body["seq"])
+
+        # Printed from the history or relayed: either way the watcher has
+        # read its history, so what is drawn from here on comes live.
+        started = relayed(*captured())["seq"]
+        topic, genuine = captured()
+        self.assertEqual(relayed(topic, genuine)["signed_head"], "verified")
+        topic, forged = captured()
+        sig = bytearray(forged["head"]["sig"])
+        sig[7] ^= 0x01
+        forged["head"]["sig"] = bytes(sig)
+        self.assertEqual(relayed(topic, forged)["signed_head"], "bad")
+        topic, moved = captured()
+        moved["head"]["hash"] = genuine["hash"]    # a head of another entry
+        self.assertEqual(relayed(topic, moved)["signed_head"], "bad")
+        self.assertEqual(self.stop(w), 1, w.err)
+        self.assertIn("BAD SIGNED HEAD at seq %d: its signature does not verify under "
+                      "the signing key" % forged["seq"], w.err)
+        self.assertIn("BAD SIGNED HEAD at seq %d: it does not name the entry it came "
+                      "with" % moved["seq"], w.err)
+        # Every entry once, in order; only the relayed heads are marked.
+        evs = w.events()
+        self.assertEqual([e["seq"] for e in evs], list(range(first, moved["seq"] + 1)))
+        self.assertEqual({e["seq"]: e["signed_head"] for e in evs
+                          if "signed_head" in e and e["seq"] > started},
+                         {genuine["seq"]: "verified", forged["seq"]: "bad",
+                          moved["seq"]: "bad"})
 
 
 class SecureWatchTest(DaemonTest):

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "assign.h"
 #include "audit.h"
 #include "candidates.h"
 #include "designate.h"
@@ -28,6 +29,7 @@
 #include "quota.h"
 #include "replace.h"
 #include "replay.h"
+#include "seat_role.h"
 
 #define DAY INT64_C(86400)
 #define HOUR INT64_C(3600)
@@ -2002,14 +2004,18 @@ static void sim_drawn(const struct sim *s, const struct sim_task *st,
 	}
 }
 
-/* attempt_quota.c, a replacement (DRAW.md 3.7 step 5): one seat of the
- * freed seat's role from its quota's list alone, seeded over that list's
- * hash; seated offered with that quota. Returns whether it seated one. */
-static bool sim_mixed_replace(struct sim *s, int64_t task, size_t slot)
+/* seat.c's seat_redraw() (DRAW.md 3.5; on a mixed panel attempt_quota.c,
+ * 3.7 step 5): one seat of the freed seat's role, from its quota's list
+ * alone on a mixed panel (seeded over that list's hash), seated offered
+ * with the freed seat's quota. out (may be NULL) gets the transcript.
+ * Returns whether it seated one. */
+static bool sim_replace(struct sim *s, int64_t task, size_t slot,
+                        struct audit_transcript *out)
 {
 	struct sim_task *st = &s->tasks[task - 1];
 	const struct sim_seat *freed = &st->seats[slot];
 	int q = freed->s.quota;
+	bool mixed = st->t.n_quotas > 0;
 	struct audit_transcript *tr = calloc(1, sizeof *tr);
 	assert_non_null(tr);
 	uint32_t taken[TASK_MAX_SEATS];
@@ -2021,22 +2027,32 @@ static bool sim_mixed_replace(struct sim *s, int64_t task, size_t slot)
 	uint8_t hash[1][DRAW_HASH_LEN], h[DRAW_HASH_LEN];
 	candidates_init(&c);
 	sim_view(s, &st->t, &rt, &terms);
+	const char *specialty = mixed ? st->t.quotas[q].specialty : st->t.specialty;
 	assert_true(candidates_collect(&c, s->pool, s->eng, &terms,
-	                               pool_specialty_find(s->pool, st->t.quotas[q].specialty),
-	                               st->t.quotas[q].group, &rt, &s->rules,
-	                               tr->already_drawn, tr->n_already_drawn));
-	tr->n_quotas = 1;
-	tr->quotas[0].n_candidates = c.n;
-	memcpy(tr->quotas[0].excluded, c.excluded, sizeof c.excluded);
-	tr->quotas[0].outside_group = c.outside_group;
+	                               pool_specialty_find(s->pool, specialty),
+	                               mixed ? st->t.quotas[q].group : st->t.group, &rt,
+	                               &s->rules, tr->already_drawn, tr->n_already_drawn));
 	draw_candidates_hash(hash[0], c.ids, c.n);
-	memcpy(tr->quotas[0].candidates_hash, hash[0], DRAW_HASH_LEN);
+	if (mixed) {
+		tr->n_quotas = 1;
+		tr->quotas[0].n_candidates = c.n;
+		memcpy(tr->quotas[0].excluded, c.excluded, sizeof c.excluded);
+		tr->quotas[0].outside_group = c.outside_group;
+		memcpy(tr->quotas[0].candidates_hash, hash[0], DRAW_HASH_LEN);
+		quota_hash(h, (const uint8_t (*)[DRAW_HASH_LEN])hash, 1);
+	} else {
+		tr->n_candidates = c.n;
+		memcpy(tr->excluded, c.excluded, sizeof c.excluded);
+		tr->outside_group = c.outside_group;
+		tr->outside_split = true;
+		memcpy(tr->candidates_hash, hash[0], DRAW_HASH_LEN);
+		memcpy(h, hash[0], DRAW_HASH_LEN);
+	}
 	sim_begin_transcript(s, &st->t, "replacement", tr);
 	snprintf(tr->actor, sizeof tr->actor, "expertd");
 	tr->replaces = freed->assignment;
 	tr->role = freed->s.role;
 	tr->quota = q;
-	quota_hash(h, (const uint8_t (*)[DRAW_HASH_LEN])hash, 1);
 	draw_seed(tr->seed, tr->secret, st->t.nonce, st->t.nonce_len, h);
 	struct draw_spec spec = replace_spec((enum seat_role)tr->role, s->rules.diversity);
 	size_t dropped = spec.diversity ? replace_drop_employers(&c, taken, n_taken) : 0;
@@ -2044,7 +2060,10 @@ static bool sim_mixed_replace(struct sim *s, int64_t task, size_t slot)
 	                                           &tr->n_panel, &more);
 	candidates_free(&c);
 	tr->ok = res == DRAW_OK;
-	tr->quotas[0].diversity_dropped = dropped + more;
+	if (mixed)
+		tr->quotas[0].diversity_dropped = dropped + more;
+	else
+		tr->diversity_dropped = dropped + more;
 	tr->seat_quota[0] = q;
 	tr->task = task;
 	tr->req = st->t;
@@ -2063,6 +2082,8 @@ static bool sim_mixed_replace(struct sim *s, int64_t task, size_t slot)
 		assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
 	}
 	bool ok = tr->ok;
+	if (out)
+		*out = *tr;
 	free(tr);
 	return ok;
 }
@@ -2290,10 +2311,10 @@ static void mixed_replace_log(struct sim *s, size_t at[2], int64_t *task)
 	size_t member = offered_slot(st, 1, 1), leader = offered_slot(st, 0, 0);
 	s->now += HOUR;
 	sim_decline(s, *task, member);
-	assert_true(sim_mixed_replace(s, *task, member));
+	assert_true(sim_replace(s, *task, member, NULL));
 	at[0] = s->log.n - 1;
 	sim_decline(s, *task, leader);
-	assert_true(sim_mixed_replace(s, *task, leader));
+	assert_true(sim_replace(s, *task, leader, NULL));
 	at[1] = s->log.n - 1;
 }
 
@@ -2535,6 +2556,486 @@ static void test_designation_forgeries_are_caught(void **state)
 	merge_free(&s);
 }
 
+/* ---------------------------------- freed seats and their fills (5 step 7) */
+
+/* assignment.<to>: seat `slot` of task `task` goes by `event`, taking
+ * role new_role (>= 0, a promotion); the entry, then the seat's state. */
+static void sim_transition(struct sim *s, int64_t task, size_t slot,
+                           enum assign_event event, int new_role, const char *actor)
+{
+	struct sim_seat *a = &s->tasks[task - 1].seats[slot];
+	int to = assign_next(a->s.state, event);
+	assert_true(to >= 0);
+	if (new_role >= 0)
+		a->s.role = new_role;
+	bool daemon = strcmp(actor, "expertd") == 0;
+	struct audit_seat as = {.assignment = a->assignment, .task = task,
+	                        .expert = a->s.expert, .event = event,
+	                        .from = a->s.state, .to = to, .role = a->s.role,
+	                        .channel = daemon ? 6 /* system */ : 1 /* phone */,
+	                        .deadline = to == ASSIGN_OFFERED ? s->now + DAY : 0,
+	                        .ledger = event == ASSIGN_EV_DECLINE ? POLICY_DECLINE : -1};
+	snprintf(as.actor, sizeof as.actor, "%s", actor);
+	snprintf(as.reason, sizeof as.reason, "%s",
+	         event == ASSIGN_EV_DECLINE ? "schedule" : "");
+	char type[48];
+	snprintf(type, sizeof type, "%s%s", AUDIT_SEAT_PREFIX, proto_assignment_states[to]);
+	audit_pack_seat(sim_begin(s), &as);
+	sim_end(s, type);
+	a->s.state = to;
+	struct engage_assignment ea = {.id = a->assignment, .task = task, .state = to};
+	assert_true(engage_put_assignment(s->eng, a->s.expert, &ea));
+}
+
+/* seat_refresh_fill(): the fill from the seats; its entry when it
+ * becomes filled or short. tr: the settle's replacement, or NULL. */
+static void sim_refresh_fill(struct sim *s, struct sim_task *st,
+                             const struct audit_transcript *tr)
+{
+	static const uint64_t none[RULE__COUNT];
+	int accepted = 0, offered = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		int x = st->seats[i].s.state;
+		if (st->seats[i].s.role == SEAT_BACKUP)
+			continue;
+		accepted += x == ASSIGN_ACCEPTED || x == ASSIGN_COMPLETED || x == ASSIGN_NO_SHOW;
+		offered += x == ASSIGN_OFFERED;
+	}
+	int needed = task_needed(&st->t);
+	enum task_fill fill = accepted >= needed ? TASK_FILLED
+	                      : accepted + offered < needed ? TASK_SHORT : TASK_FILLING;
+	if (fill == st->t.fill)
+		return;
+	st->t.fill = fill;
+	if (fill == TASK_FILLED) {
+		audit_pack_task_filled(sim_begin(s), st->t.id);
+		sim_end(s, AUDIT_TASK_FILLED);
+	} else if (fill == TASK_SHORT) {
+		audit_pack_task_short(sim_begin(s), st->t.id, tr ? tr->draw : 0,
+		                      needed - accepted - offered, tr ? tr->excluded : none,
+		                      tr ? tr->outside_group : 0);
+		sim_end(s, AUDIT_TASK_SHORT);
+	}
+}
+
+/* seat_settle(): the transition; a seat freed before the start is
+ * promoted from the first standby seat, else drawn for; then the fill. */
+static void sim_settle(struct sim *s, int64_t task, size_t slot, enum assign_event event)
+{
+	struct sim_task *st = &s->tasks[task - 1];
+	sim_transition(s, task, slot, event, -1,
+	               event == ASSIGN_EV_EXPIRE ? "expertd" : "operator");
+	const struct replay_seat *x = &st->seats[slot].s;
+	struct audit_transcript *tr = calloc(1, sizeof *tr);
+	assert_non_null(tr);
+	bool drew = false;
+	if (assign_frees_seat(x->state) && x->role != SEAT_BACKUP && s->now < st->t.start_at) {
+		size_t b = 0;
+		while (b < st->n && st->seats[b].s.state != ASSIGN_STANDBY)
+			b++;
+		if (b < st->n)
+			sim_transition(s, task, b, ASSIGN_EV_PROMOTE, x->role, "expertd");
+		else
+			drew = (sim_replace(s, task, slot, tr), true);
+	}
+	sim_refresh_fill(s, st, drew ? tr : NULL);
+	free(tr);
+}
+
+/* Where fill_log() put things: indices into the log. */
+struct fill_at {
+	size_t decline, promote, repl, filled_by, filled, withdraw, repl2, failed, shortd,
+	       expire, repl3, short0;
+	int64_t declined;          /* the first declined assignment */
+};
+
+static size_t fill_last(const struct sim *s)
+{
+	return s->log.n - 1;
+}
+
+/* Six welders and three electricians, all able to lead, no employers.
+ * Task 1 (welders; leader, 2 members, 1 backup): a member declines and
+ * the backup is promoted; the other declines and a replacement is
+ * drawn; all three accept (filled); the replacement withdraws and is
+ * replaced again (the last welder); that one declines and the draw fails
+ * (short). Task 2 (an electrician): the seat expires and is replaced.
+ * Task 3 (an electrician, starting soon): accepted (filled), then
+ * withdrawn after the start: not refilled, short with draw 0. */
+static void fill_log(struct sim *s, struct fill_at *at)
+{
+	memset(s, 0, sizeof *s);
+	s->pool = pool_new();
+	s->eng = engage_new();
+	s->experts = calloc(10, sizeof *s->experts);
+	s->tasks = calloc(SIM_MAX_TASKS, sizeof *s->tasks);
+	assert_true(s->pool && s->eng && s->experts && s->tasks);
+	msgpack_sbuffer_init(&s->sb);
+	msgpack_packer_init(&s->pk, &s->sb, msgpack_sbuffer_write);
+	s->rules = (struct recusal_config){.exposure_days = 365, .diversity = true};
+	s->now = unix_cst(2025, 1, 6, 9);
+	sim_genesis(s);
+	sim_term(s, 2024, 1, 1);
+	for (int64_t id = 1; id <= 9; id++) {
+		s->experts[id] = fx_expert(id, SPECS[id <= 6 ? 0 : 1]);
+		s->experts[id].leader_eligible = true;
+		sim_expert(s, &s->experts[id], "imported", NULL);
+	}
+	struct task *t = malloc(sizeof *t);
+	assert_non_null(t);
+	make_request(t, 0, SPECS[0], 2);
+	t->backups = 1;
+	assert_true(sim_draw(s, t, "draw"));
+	for (int k = 1; k <= 2; k++) {
+		make_request(t, k, SPECS[1], 1);
+		t->leader = false;
+		t->backups = 0;
+		if (k == 2) {
+			t->start_at = s->now + 3 * HOUR;
+			t->end_at = t->start_at + 4 * HOUR;
+		}
+		assert_true(sim_draw(s, t, "draw"));
+	}
+	free(t);
+	s->now += HOUR;
+	at->declined = s->tasks[0].seats[1].assignment;
+	sim_settle(s, 1, 1, ASSIGN_EV_DECLINE);
+	at->promote = fill_last(s);
+	at->decline = at->promote - 1;
+	sim_settle(s, 1, 2, ASSIGN_EV_DECLINE);
+	at->repl = fill_last(s);
+	sim_settle(s, 1, 0, ASSIGN_EV_ACCEPT);
+	sim_settle(s, 1, 3, ASSIGN_EV_ACCEPT);
+	sim_settle(s, 1, 4, ASSIGN_EV_ACCEPT);
+	at->filled = fill_last(s);
+	at->filled_by = at->filled - 1;
+	sim_settle(s, 1, 4, ASSIGN_EV_WITHDRAW);
+	at->repl2 = fill_last(s);
+	at->withdraw = at->repl2 - 1;
+	sim_settle(s, 1, 5, ASSIGN_EV_DECLINE);
+	at->shortd = fill_last(s);
+	at->failed = at->shortd - 1;
+	sim_settle(s, 2, 0, ASSIGN_EV_EXPIRE);
+	at->repl3 = fill_last(s);
+	at->expire = at->repl3 - 1;
+	sim_settle(s, 3, 0, ASSIGN_EV_ACCEPT);
+	s->now = s->tasks[2].t.start_at + HOUR;
+	sim_settle(s, 3, 0, ASSIGN_EV_WITHDRAW);
+	at->short0 = fill_last(s);
+}
+
+static void fill_free(struct sim *s)
+{
+	mini_free(s);
+	free(s->tasks);
+}
+
+/* The log replays; each entry is what the scenario says it is; seats
+ * are named by the entry that last changed them. */
+static void test_freed_seats_and_fills_replay(void **state)
+{
+	(void)state;
+	static const struct { size_t off; const char *type; } want[] = {
+		{offsetof(struct fill_at, decline), AUDIT_SEAT_PREFIX "declined"},
+		{offsetof(struct fill_at, promote), AUDIT_SEAT_PREFIX "offered"},
+		{offsetof(struct fill_at, repl), AUDIT_DRAW},
+		{offsetof(struct fill_at, filled_by), AUDIT_SEAT_PREFIX "accepted"},
+		{offsetof(struct fill_at, filled), AUDIT_TASK_FILLED},
+		{offsetof(struct fill_at, withdraw), AUDIT_SEAT_PREFIX "withdrawn"},
+		{offsetof(struct fill_at, repl2), AUDIT_DRAW},
+		{offsetof(struct fill_at, failed), AUDIT_DRAW_FAILED},
+		{offsetof(struct fill_at, shortd), AUDIT_TASK_SHORT},
+		{offsetof(struct fill_at, expire), AUDIT_SEAT_PREFIX "expired"},
+		{offsetof(struct fill_at, repl3), AUDIT_DRAW},
+		{offsetof(struct fill_at, short0), AUDIT_TASK_SHORT},
+	};
+	struct sim s;
+	struct fill_at at;
+	struct outcome o;
+	struct replay *r = NULL;
+	struct replay_stats st;
+	fill_log(&s, &at);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		size_t k = *(const size_t *)((const char *)&at + want[i].off);
+		assert_string_equal(s.log.e[k].type, want[i].type);
+	}
+	assert_int_equal(s.log.n, at.short0 + 1);
+	assert_string_equal(s.log.e[at.short0 - 1].type, AUDIT_SEAT_PREFIX "withdrawn");
+	replay_log(&s.log, &o, &r);
+	if (o.bad != s.log.n)
+		fail_msg("refused: %s", o.why);
+	char why[256];
+	assert_int_equal(replay_end(r, why, sizeof why), 0);
+	replay_stats(r, &st);
+	assert_int_equal(st.freed, 5);   /* not task 3's, freed after its start */
+	struct replay_seat seats[16];
+	assert_int_equal(replay_task_seats(r, 1, seats, 16), 6);
+	assert_int_equal(seats[1].seq, s.log.e[at.decline].seq);
+	assert_int_equal(seats[3].seq, s.log.e[at.filled_by - 1].seq);   /* accepted */
+	assert_int_equal(seats[3].role, 1);                                /* promoted */
+	assert_int_equal(seats[4].seq, s.log.e[at.withdraw].seq);
+	assert_int_equal(seats[4].draw, 4);
+	assert_int_equal(seats[5].seq, s.log.e[at.failed - 1].seq);
+	assert_int_equal(replay_task_seats(r, 2, seats, 16), 2);
+	assert_int_equal(seats[0].seq, s.log.e[at.expire].seq);
+	assert_int_equal(seats[1].seq, s.log.e[at.repl3].seq);
+	replay_destroy(&r);
+	fill_free(&s);
+}
+
+/* Entry k of a copy of l removed, the rest renumbered and rehashed: as
+ * a forger who can rewrite the whole log would. */
+static void log_cut(struct log *dst, const struct log *l, size_t k)
+{
+	log_copy(dst, l);
+	log_delete(dst, k);
+	log_renumber(dst);
+	log_rehash(dst, k);
+}
+
+static void entry_edit_seat(struct entry *e, void (*change)(struct audit_seat *))
+{
+	msgpack_unpacked u;
+	struct audit_seat as;
+	entry_unpack(e, &u);
+	assert_true(audit_read_seat(&u.data, &as));
+	msgpack_unpacked_destroy(&u);
+	change(&as);
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	audit_pack_seat(&pk, &as);
+	entry_set_body(e, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void entry_edit_short(struct entry *e, int64_t task, int64_t draw, int64_t empty,
+                             int bump)
+{
+	msgpack_unpacked u;
+	struct audit_task_short ts;
+	entry_unpack(e, &u);
+	assert_true(audit_read_task_short(&u.data, &ts));
+	msgpack_unpacked_destroy(&u);
+	ts.excluded[RULE_EXCLUDED] += (uint64_t)bump;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	audit_pack_task_short(&pk, task ? task : ts.task, draw >= 0 ? draw : ts.draw,
+	                      empty ? empty : ts.empty, ts.excluded, ts.outside_group);
+	entry_set_body(e, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* The log up to and with entry k replays, and ends owing something: the
+ * replay names the transition at index owed. */
+static void assert_ends_owing(const struct log *l, size_t k, size_t owed, const char *what)
+{
+	struct log cut;
+	struct outcome o;
+	struct replay *r = NULL;
+	char why[512];
+	log_copy(&cut, l);
+	while (cut.n > k + 1)
+		log_delete(&cut, cut.n - 1);
+	replay_log(&cut, &o, &r);
+	if (o.bad != cut.n)
+		fail_msg("refused: %s", o.why);
+	int64_t seq = replay_end(r, why, sizeof why);
+	if (seq != cut.e[owed].seq || !strstr(why, what))
+		fail_msg("replay_end = %lld, \"%s\"; want seq %lld, \"%s\"", (long long)seq, why,
+		         (long long)cut.e[owed].seq, what);
+	replay_destroy(&r);
+	log_free(&cut);
+}
+
+/* A freed seat's fill taken out of a log that is otherwise whole and
+ * consistent: named where the fill should stand, or, at the log's end,
+ * at the entry that freed the seat. */
+static void test_a_freed_seat_without_its_fill_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct fill_at at;
+	struct log l;
+	struct outcome o;
+	char why[160];
+	fill_log(&s, &at);
+	snprintf(why, sizeof why, "assignment %lld of task 1 was declined at seq %lld, "
+	         "before the task's start, and is not filled",
+	         (long long)at.declined, (long long)s.log.e[at.decline].seq);
+	const size_t fills[] = {at.promote, at.repl, at.repl2, at.failed, at.repl3};
+	const char *freed[] = {why, "was declined", "was withdrawn", "was declined",
+	                       "was expired"};
+	for (size_t i = 0; i < sizeof fills / sizeof fills[0]; i++) {
+		log_cut(&l, &s.log, fills[i]);
+		replay_log(&l, &o, NULL);
+		assert_caught(&l, &o, fills[i], freed[i]);
+		log_free(&l);
+		/* The log ends where the fill should have been. */
+		assert_ends_owing(&s.log, fills[i] - 1, fills[i] - 1, "not filled: a "
+		                  "promotion or a replacement draw for it must follow, not "
+		                  "the end of the log");
+	}
+	/* task.filled and task.short left out, or a log that ends before them. */
+	log_cut(&l, &s.log, at.filled);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, at.filled, "task 1 is filled after seq");
+	log_free(&l);
+	assert_ends_owing(&s.log, at.filled_by, at.filled_by, "the log ends without "
+	                  "task.filled");
+	log_cut(&l, &s.log, at.shortd);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, at.shortd, "task.short must follow, not assignment.expired");
+	log_free(&l);
+	assert_ends_owing(&s.log, at.short0 - 1, at.short0 - 1, "task 3 is short");
+	fill_free(&s);
+}
+
+static void promote_as_leader(struct audit_seat *as)
+{
+	as->role = 0;
+}
+
+static void promote_by_operator(struct audit_seat *as)
+{
+	snprintf(as->actor, sizeof as->actor, "operator");
+}
+
+/* A fill that is not the freed seat's: refused at that entry, saying why. */
+static void test_a_fill_of_another_seat_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct fill_at at;
+	struct outcome o;
+	struct audit_transcript tr;
+	fill_log(&s, &at);
+	static const struct { void (*change)(struct audit_seat *); const char *why; } p[] = {
+		{promote_as_leader, "is promoted as leader of quota 0; the seat freed"},
+		{promote_by_operator, "a promotion by operator; the daemon (expertd)"},
+	};
+	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
+		struct log l;
+		log_copy(&l, &s.log);
+		entry_edit_seat(&l.e[at.promote], p[i].change);
+		log_rehash(&l, at.promote);
+		replay_log(&l, &o, NULL);
+		assert_caught(&l, &o, at.promote, p[i].why);
+		log_free(&l);
+	}
+	/* The replacement names the seat declined before, not the one just
+	 * freed. */
+	struct log l;
+	log_copy(&l, &s.log);
+	entry_transcript(&l.e[at.repl], &tr);
+	tr.replaces = at.declined;
+	entry_set_transcript(&l.e[at.repl], &tr);
+	log_rehash(&l, at.repl);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, at.repl, "not a draw of kind replacement for seat");
+	log_free(&l);
+	/* A replacement where no seat has just freed: the withdrawal removed. */
+	log_cut(&l, &s.log, at.withdraw);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, at.withdraw, "which was not freed just before");
+	log_free(&l);
+	/* A fill entry where the fill did not change. */
+	log_copy(&l, &s.log);
+	entry_edit_short(&l.e[at.short0], 1, -1, 0, 0);
+	log_rehash(&l, at.short0);
+	replay_log(&l, &o, NULL);
+	assert_caught(&l, &o, at.short0, "task.short for task 1, whose fill did not just "
+	              "become short");
+	log_free(&l);
+	fill_free(&s);
+}
+
+/* task.short says what the daemon would say: the failed draw (0 when
+ * none was made), the empty seats, that draw's counts. */
+static void test_task_short_is_checked(void **state)
+{
+	(void)state;
+	static const struct { int64_t draw, empty; int bump; bool zero; const char *why; } v[] = {
+		{0, 0, 0, false, "names draw 0; the seat freed at seq"},
+		{3, 0, 0, false, "names draw 3; the seat freed at seq"},
+		{-1, 2, 0, false, "2 empty seats; the replay has 1"},
+		{-1, 0, 1, false, "excluded[excluded] is 7; draw"},
+		{4, 0, 0, true, "names draw 4; the seat freed at seq"},
+		{-1, 0, 1, true, "excluded[excluded] is 1; draw 0 counted 0"},
+	};
+	struct sim s;
+	struct fill_at at;
+	fill_log(&s, &at);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct log l;
+		struct outcome o;
+		size_t k = v[i].zero ? at.short0 : at.shortd;
+		log_copy(&l, &s.log);
+		entry_edit_short(&l.e[k], 0, v[i].draw, v[i].empty, v[i].bump);
+		log_rehash(&l, k);
+		replay_log(&l, &o, NULL);
+		assert_caught(&l, &o, k, v[i].why);
+		log_free(&l);
+	}
+	fill_free(&s);
+}
+
+/* A replacement repeats its task's request as first drawn, nonce
+ * included, and is the daemon's, with no reason (DRAW.md 3.5, 4.4). */
+static void test_a_replacement_repeats_the_request(void **state)
+{
+	(void)state;
+	static const char *const fields[] = {
+		"bureau", "kind", "subject", "specialty", "group", "members", "leader",
+		"backups", "orgs", "start", "end", "district", "exclude", "nonce",
+		"actor", "reason"};
+	struct sim s;
+	struct fill_at at;
+	fill_log(&s, &at);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		struct log l;
+		struct outcome o;
+		struct audit_transcript tr;
+		char why[96];
+		log_copy(&l, &s.log);
+		entry_transcript(&l.e[at.repl], &tr);
+		struct task *q = &tr.req;
+		switch (i) {
+		case 0: strcpy(q->bureau, "haizhu"); break;
+		case 1: q->kind = (q->kind + 1) % 5; break;
+		case 2: q->subject = (q->subject + 1) % 3; break;
+		case 3: strcpy(q->specialty, SPECS[1]); break;
+		case 4: q->group = (q->group + 1) % 3; break;
+		case 5: q->members++; break;
+		case 6: q->leader = !q->leader; break;
+		case 7: q->backups++; break;
+		case 8: strcpy(q->orgs[0], ORGS[3]); break;
+		case 9: q->start_at += HOUR; break;
+		case 10: q->end_at += HOUR; break;
+		case 11: strcpy(q->district, "海珠区"); break;
+		case 12: q->exclude[q->n_exclude++] = 9; break;
+		case 13: q->nonce[0] ^= 1; break;
+		case 14: strcpy(tr.actor, "operator"); break;
+		default: strcpy(tr.reason, "再抽一次"); break;
+		}
+		if (i < 14)
+			snprintf(why, sizeof why, "request field %s differs from the task's",
+			         fields[i]);
+		else
+			snprintf(why, sizeof why, "%s", i == 14 ? "replacement drawn by operator"
+			                                        : "replacement with a reason");
+		entry_set_transcript(&l.e[at.repl], &tr);
+		log_rehash(&l, at.repl);
+		replay_log(&l, &o, NULL);
+		assert_caught(&l, &o, at.repl, why);
+		log_free(&l);
+	}
+	fill_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2568,6 +3069,11 @@ int main(void)
 		cmocka_unit_test(test_mixed_replacement_tampering_is_caught),
 		cmocka_unit_test(test_designated_draws_replay),
 		cmocka_unit_test(test_designation_forgeries_are_caught),
+		cmocka_unit_test(test_freed_seats_and_fills_replay),
+		cmocka_unit_test(test_a_freed_seat_without_its_fill_is_caught),
+		cmocka_unit_test(test_a_fill_of_another_seat_is_caught),
+		cmocka_unit_test(test_task_short_is_checked),
+		cmocka_unit_test(test_a_replacement_repeats_the_request),
 	};
 	if (sodium_init() < 0)
 		return 1;
