@@ -301,11 +301,11 @@ const struct ctl_cmd ctl_cmds[] = {
 
 static void main_usage(FILE *f)
 {
-	fputs("usage: expertctl [global options] <command> [args]\n"
+	fprintf(f, _("usage: expertctl [global options] <command> [args]\n"
 	      "\n"
 	      "Global options:\n"
 	      "  --endpoint EP      daemon endpoint (env EXPERTD_ENDPOINT;\n"
-	      "                     default " CTL_DEFAULT_ENDPOINT ")\n"
+	      "                     default %s)\n"
 	      "  --key FILE         this client's CURVE secret key file (env EXPERTCTL_KEY);\n"
 	      "                     without one the connection is plain (expertd --insecure)\n"
 	      "  --server-key KEY   the daemon's public key, a key file or 40 Z85 characters\n"
@@ -320,7 +320,7 @@ static void main_usage(FILE *f)
 	      "  -h, --help         this help; `expertctl help <command>` for a command\n"
 	      "  -V, --version      print the version and exit\n"
 	      "\n"
-	      "Commands:\n", f);
+	      "Commands:\n"), CTL_DEFAULT_ENDPOINT);
 	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++) {
 		char words[64];
 		snprintf(words, sizeof words, "%s%s%s", c->group, c->name ? " " : "",
@@ -331,7 +331,7 @@ static void main_usage(FILE *f)
 
 static void main_group_usage(const char *group, FILE *f)
 {
-	fprintf(f, "usage: expertctl [global options] %s <command> [args]\n\n", group);
+	fprintf(f, _("usage: expertctl [global options] %s <command> [args]\n\n"), group);
 	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++)
 		if (strcmp(c->group, group) == 0)
 			fprintf(f, "  %s %-10s %s\n", c->group, c->name, c->args);
@@ -400,7 +400,7 @@ static int main_int_opt(const char *opt, const char *s, int min, int max)
 	char *end;
 	long v = strtol(s, &end, 10);
 	if (end == s || *end || v < min || v > max) {
-		fprintf(stderr, "expertctl: %s must be a whole number from %d to %d\n", opt,
+		fprintf(stderr, _("expertctl: %s must be a whole number from %d to %d\n"), opt,
 		        min, max);
 		exit(CTL_EXIT_USAGE);
 	}
@@ -435,24 +435,24 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 		case OPT_RECEIPTS: ctl->receipts = optarg; break;
 		case OPT_REQUEST_ID:
 			if (!ctl_request_id_ok(optarg)) {
-				fprintf(stderr, "expertctl: --request-id must be 1 to %d printable "
-				        "ASCII characters without spaces\n", PROTO_MAX_ID_LEN);
+				fprintf(stderr, _("expertctl: --request-id must be 1 to %d printable "
+				        "ASCII characters without spaces\n"), PROTO_MAX_ID_LEN);
 				exit(CTL_EXIT_USAGE);
 			}
 			ctl->request_id = optarg;
 			break;
-		case OPT_JSON: ctl->json = true; break;
+		case OPT_JSON: ctl->json = true; ctl_i18n_off(); break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
 		case 'V':
-			printf("expertctl %s\n", EXPERTCTL_VERSION);
+			printf(_("expertctl %s\n"), EXPERTCTL_VERSION);
 			exit(0);
 		case ':':
-			fprintf(stderr, "expertctl: option %s needs a value\n", argv[optind - 1]);
+			fprintf(stderr, _("expertctl: option %s needs a value\n"), argv[optind - 1]);
 			exit(CTL_EXIT_USAGE);
 		default:
-			fprintf(stderr, "expertctl: unknown option %s\n", argv[optind - 1]);
+			fprintf(stderr, _("expertctl: unknown option %s\n"), argv[optind - 1]);
 			main_usage(stderr);
 			exit(CTL_EXIT_USAGE);
 		}
@@ -477,7 +477,7 @@ static int main_help(struct ctl *ctl, int argc, char **argv)
 		main_group_usage(argv[0], stdout);
 		return 0;
 	}
-	fprintf(stderr, "expertctl: help: no command \"%s%s%s\"\n", argv[0],
+	fprintf(stderr, _("expertctl: help: no command \"%s%s%s\"\n"), argv[0],
 	        argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	main_usage(stderr);
 	return CTL_EXIT_USAGE;
