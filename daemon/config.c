@@ -62,6 +62,9 @@ static const struct config_key config_keys[] = {
 	CONFIG_STR("metrics", "listen", "metrics-listen", metrics_listen),
 	{"server", "batch_max", "batch-max", CONFIG_K_INT,
 	 offsetof(struct config, batch_max), 0, CONFIG_BATCH_MIN, CONFIG_BATCH_MAX},
+	/* PROTOCOL.md 6.5: past this many pending requests, busy. */
+	{"server", "queue_max", "queue-max", CONFIG_K_INT,
+	 offsetof(struct config, queue_max), 0, 1, 100000},
 	{"server", "max_message_size", NULL, CONFIG_K_INT,
 	 offsetof(struct config, max_msg_size), 0, CONFIG_MSG_MIN, CONFIG_MSG_MAX},
 	{"server", "max_connections", NULL, CONFIG_K_INT,
@@ -132,6 +135,7 @@ void config_defaults(struct config *cfg)
 	cfg->allowlist_file[0] = '\0';
 	cfg->insecure = false;
 	cfg->batch_max = 256;
+	cfg->queue_max = 2048;
 	cfg->max_msg_size = PROTO_MAX_MSG;
 	cfg->max_connections = 1024;
 	cfg->answer_max_connections = 8192;
@@ -430,6 +434,7 @@ static const struct option config_options[] = {
 	{"notify-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"metrics-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"batch-max", required_argument, NULL, CONFIG_OPT_KEY},
+	{"queue-max", required_argument, NULL, CONFIG_OPT_KEY},
 	{"secret-key", required_argument, NULL, CONFIG_OPT_KEY},
 	{"sign-key", required_argument, NULL, CONFIG_OPT_KEY},
 	{"previous-sign-key", required_argument, NULL, CONFIG_OPT_KEY},
@@ -747,6 +752,8 @@ void config_usage(FILE *out)
 "                                             [security] insecure\n"
 "  --batch-max N         requests handled per wakeup, 1..10000\n"
 "                                             [server] batch_max (default 256)\n"
+"  --queue-max N         pending requests before new ones get busy,\n"
+"                        1..100000    [server] queue_max (default 2048)\n"
 "  --log-level LEVEL     error, warning, notice, info or debug\n"
 "                                             [log] level (default info)\n"
 "  --check-config        check the settings and exit\n"

@@ -28,6 +28,7 @@ struct config {
 	bool insecure;                           /* [security] insecure */
 	bool read_only;                          /* --read-only: serve reads only */
 	int batch_max;                           /* [server] batch_max */
+	int queue_max;                           /* [server] queue_max */
 	int max_msg_size;                        /* [server] max_message_size */
 	int max_connections;                     /* [server] max_connections */
 	int answer_max_connections;              /* [server] answer_max_connections */

@@ -115,7 +115,8 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	    strcmp(nc->secret_key_file, d->cfg.secret_key_file) ||
 	    strcmp(nc->sign_key_file, d->cfg.sign_key_file) ||
 	    strcmp(nc->previous_sign_key_file, d->cfg.previous_sign_key_file) ||
-	    nc->batch_max != d->cfg.batch_max || nc->max_msg_size != d->cfg.max_msg_size)
+	    nc->batch_max != d->cfg.batch_max || nc->queue_max != d->cfg.queue_max ||
+	    nc->max_msg_size != d->cfg.max_msg_size)
 		log_warn("SIGHUP: database, endpoint, key and batch settings change "
 		         "only at restart");
 	d->cfg.rotation_days = nc->rotation_days;
@@ -411,6 +412,7 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 		.insecure = d->cfg.insecure,
 		.secret_key = kp->secret_key,
 		.batch_max = d->cfg.batch_max,
+		.queue_max = d->cfg.queue_max,
 		.max_msg_size = d->cfg.max_msg_size,
 		.max_connections = d->cfg.max_connections,
 		.metrics = &d->metrics,

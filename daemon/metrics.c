@@ -101,11 +101,32 @@ static void render_requests(const struct metrics *m, struct evbuffer *out)
 	                    (unsigned long long)other);
 }
 
+static const char *const metrics_endpoints[2] = {"request", "answer"};
+
+/* Each endpoint's queue of pending requests (PROTOCOL.md 6.5). */
+static void metrics_render_queue(const struct metrics *m, struct evbuffer *out)
+{
+	evbuffer_add_printf(out,
+	        "# HELP expertd_requests_pending Requests received and not yet run, "
+	        "by endpoint.\n"
+	        "# TYPE expertd_requests_pending gauge\n");
+	for (int i = 0; i < 2; i++)
+		evbuffer_add_printf(out, "expertd_requests_pending{endpoint=\"%s\"} %d\n",
+		                    metrics_endpoints[i], m->pending[i]);
+	evbuffer_add_printf(out,
+	        "# HELP expertd_busy_total Requests answered busy because the "
+	        "endpoint's queue was full.\n"
+	        "# TYPE expertd_busy_total counter\n");
+	for (int i = 0; i < 2; i++)
+		evbuffer_add_printf(out, "expertd_busy_total{endpoint=\"%s\"} %llu\n",
+		                    metrics_endpoints[i], (unsigned long long)m->busy[i]);
+}
+
 /* Each endpoint's connection budget (conn_budget.h). */
 static void metrics_render_connections(const struct metrics_gauges *g,
                                        struct evbuffer *out)
 {
-	static const char *const endpoints[2] = {"request", "answer"};
+	const char *const *endpoints = metrics_endpoints;
 	evbuffer_add_printf(out,
 	        "# HELP expertd_connections Connections open, by endpoint.\n"
 	        "# TYPE expertd_connections gauge\n");
@@ -170,6 +191,7 @@ void metrics_render(const struct metrics *m, const struct metrics_gauges *g,
 	        (unsigned long long)g->tasks, g->auth_failures,
 	        (long long)g->audit_entries);
 	metrics_render_connections(g, out);
+	metrics_render_queue(m, out);
 	evbuffer_add_printf(out,
 	        "# HELP expertd_token_failures_total Invalid tokens presented on the "
 	        "answer endpoint.\n"

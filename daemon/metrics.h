@@ -32,6 +32,10 @@ struct metrics {
 	struct metrics_histogram batch_size;
 	uint64_t commits_failed;
 	uint64_t token_failures;         /* invalid tokens on the answer endpoint */
+	/* Per endpoint, request then answer (PROTOCOL.md 6.5): requests
+	 * answered busy, and requests received but not yet run. */
+	uint64_t busy[2];
+	int pending[2];
 };
 
 /* State sampled at scrape time. */

@@ -25,6 +25,9 @@
 #define SERVER_THROTTLE_WINDOW 600
 #define SERVER_THROTTLE_SLOTS 4096
 #define SERVER_BACKLOG 1024
+/* Messages received per wakeup, in batches: enough to fill the queue and
+ * answer the overflow busy, few enough that timers and HTTP still run. */
+#define SERVER_RECEIVE_BATCHES 4
 
 struct slot {
 	zmq_msg_t ident;
@@ -44,7 +47,16 @@ struct server {
 	struct conn_budget *budget;
 	int batch_max;
 	struct metrics *metrics;
-	struct slot *slots;
+	/* PROTOCOL.md 6.5: a ring of the requests received and not yet run,
+	 * ring_size = 3 * queue_max + 1 slots: queue_max for anything, as many
+	 * again for connections with nothing else waiting, as many again that
+	 * only pings use, so they find room whatever the others took; and one
+	 * where a message can always be received. */
+	struct slot *ring;
+	int ring_size, queue_max, head, pending;
+	bool overloaded;             /* answering busy since the queue last emptied */
+	unsigned long long busy_run; /* busy replies of this overload, for the log */
+	struct slot **batch;         /* the batch being run: the ring's oldest */
 	struct dispatch_item *items;
 	unsigned long long requests;
 };
@@ -177,28 +189,113 @@ static bool server_same_sender(struct slot *a, struct slot *b)
  */
 static bool server_within_budget(struct server *s, int i, int64_t now)
 {
-	struct slot *sl = &s->slots[i];
+	struct slot *sl = s->batch[i];
 	int budget = throttle_budget(s->throttle, zmq_msg_data(&sl->ident),
 	                             zmq_msg_size(&sl->ident), now);
 	for (int j = 0; j < i && budget > 0; j++)
-		if (s->slots[j].framing_ok && !s->items[j].answered &&
-		    server_same_sender(&s->slots[j], sl))
+		if (s->batch[j]->framing_ok && !s->items[j].answered &&
+		    server_same_sender(s->batch[j], sl))
 			budget--;
 	return budget > 0;
+}
+
+/* A request answered without running it is decoded only for its id, so
+ * the client can match the reply. Returns its operation, -1 when it could
+ * not be read. */
+static int server_read_id(const struct slot *sl, char id[PROTO_MAX_ID_LEN + 1])
+{
+	struct proto_request *req = NULL;
+	struct proto_error perr;
+	int op = -1;
+	id[0] = '\0';
+	if (sl->framing_ok &&
+	    proto_decode_request(zmq_msg_data((zmq_msg_t *)&sl->body),
+	                         zmq_msg_size(&sl->body), &req, id, &perr) == PROTO_OK)
+		op = (int)req->op;
+	proto_request_free(&req);
+	return op;
+}
+
+static void server_close_slot(struct slot *sl)
+{
+	zmq_msg_close(&sl->ident);
+	zmq_msg_close(&sl->body);
+}
+
+/* Whether sl's connection already has a request in the queue. */
+static bool server_is_waiting(const struct server *s, struct slot *sl)
+{
+	for (int i = 0; i < s->pending; i++)
+		if (server_same_sender(&s->ring[(s->head + i) % s->ring_size], sl))
+			return true;
+	return false;
+}
+
+/*
+ * The queue holds queue_max requests (PROTOCOL.md 6.5): sl, the ring's
+ * tail, still queues if its connection has nothing else waiting (up to
+ * twice queue_max), so the busy replies go to those that send many at
+ * once, or if it is a ping (up to three times); anything else is answered
+ * busy, never run, and closed.
+ */
+static void server_overflow(struct server *s, struct slot *sl)
+{
+	char id[PROTO_MAX_ID_LEN + 1];
+	int op = server_read_id(sl, id);
+	bool room = op == PROTO_OP_PING ? s->pending < 3 * s->queue_max
+	                                : s->pending < 2 * s->queue_max &&
+	                                  !server_is_waiting(s, sl);
+	if (room) {
+		s->pending++;
+		return;
+	}
+	char msg[PROTO_MAX_MESSAGE_LEN];
+	snprintf(msg, sizeof msg, "the server is busy: %d requests are waiting; "
+	         "nothing was read; retry with the same id and bytes after a back-off",
+	         s->pending);
+	msgpack_sbuffer rep;
+	msgpack_sbuffer_init(&rep);
+	proto_pack_reply(&rep, id, PROTO_E_BUSY, msg, NULL, NULL, 0);
+	send_reply(s, sl, rep.data, rep.size);
+	msgpack_sbuffer_destroy(&rep);
+	server_close_slot(sl);
+	if (!s->overloaded)
+		log_warn("%s endpoint overloaded: %d requests wait to run ([server] "
+		         "queue_max); answering new ones busy", s->answer ? "answer" : "request",
+		         s->pending);
+	s->overloaded = true;
+	s->busy_run++;
+	if (s->metrics) {
+		s->metrics->busy[s->answer ? 1 : 0]++;
+		metrics_request(s->metrics, op, PROTO_E_BUSY, 0);
+	}
+}
+
+/* Receive what is waiting into the ring, answering busy past the bound. */
+static void server_receive(struct server *s)
+{
+	int budget = s->batch_max * SERVER_RECEIVE_BATCHES;
+	while (budget-- > 0 && has_input(s)) {
+		struct slot *sl = &s->ring[(s->head + s->pending) % s->ring_size];
+		if (!receive_one(s, sl)) {
+			server_close_slot(sl);
+			break;
+		}
+		if (s->pending < s->queue_max)
+			s->pending++;
+		else
+			server_overflow(s, sl);
+	}
 }
 
 static void process_batch(struct server *s)
 {
 	double started = now_seconds();
 	int n = 0;
-	while (n < s->batch_max && has_input(s)) {
-		struct slot *sl = &s->slots[n];
-		if (!receive_one(s, sl)) {
-			zmq_msg_close(&sl->ident);
-			zmq_msg_close(&sl->body);
-			break;
-		}
+	while (n < s->batch_max && n < s->pending) {
+		struct slot *sl = &s->ring[(s->head + n) % s->ring_size];
 		struct dispatch_item *it = &s->items[n];
+		s->batch[n] = sl;
 		dispatch_item_init(it);
 		it->body = zmq_msg_data(&sl->body);
 		it->len = zmq_msg_size(&sl->body);
@@ -211,45 +308,43 @@ static void process_batch(struct server *s)
 	/* Requests with broken framing are answered without the dispatcher;
 	 * so are those of a throttled connection. */
 	for (int i = 0; i < n; i++) {
-		struct slot *sl = &s->slots[i];
-		if (!sl->framing_ok) {
-			proto_pack_reply(&s->items[i].reply, "", PROTO_E_MALFORMED,
+		struct dispatch_item *it = &s->items[i];
+		if (!s->batch[i]->framing_ok) {
+			proto_pack_reply(&it->reply, "", PROTO_E_MALFORMED,
 			                 "a request is [empty frame][msgpack body]", NULL,
 			                 NULL, 0);
-			s->items[i].answered = true;
-			s->items[i].status = PROTO_E_MALFORMED;
+			it->answered = true;
+			it->status = PROTO_E_MALFORMED;
 		} else if (s->throttle && !server_within_budget(s, i, now)) {
-			/* Decoded only for its id, so the client can match the reply. */
-			struct proto_request *req = NULL;
-			struct proto_error perr;
-			char id[PROTO_MAX_ID_LEN + 1] = "";
-			proto_decode_request(s->items[i].body, s->items[i].len, &req, id, &perr);
-			proto_request_free(&req);
-			proto_pack_reply(&s->items[i].reply, id, PROTO_E_THROTTLED,
+			char id[PROTO_MAX_ID_LEN + 1];
+			server_read_id(s->batch[i], id);
+			proto_pack_reply(&it->reply, id, PROTO_E_THROTTLED,
 			                 "too many invalid tokens from this connection; try "
 			                 "again in 10 minutes", NULL, NULL, 0);
-			s->items[i].answered = true;
-			s->items[i].status = PROTO_E_THROTTLED;
+			it->answered = true;
+			it->status = PROTO_E_THROTTLED;
 		}
 	}
 	dispatch_batch(s->dispatch, s->items, (size_t)n, now, s->metrics);
 	for (int i = 0; i < n; i++) {
 		struct dispatch_item *it = &s->items[i];
+		struct slot *sl = s->batch[i];
 		if (s->throttle && !it->answered && it->status == PROTO_E_INVALID_TOKEN) {
-			throttle_fail(s->throttle, zmq_msg_data(&s->slots[i].ident),
-			              zmq_msg_size(&s->slots[i].ident), now);
+			throttle_fail(s->throttle, zmq_msg_data(&sl->ident),
+			              zmq_msg_size(&sl->ident), now);
 			if (s->metrics)
 				s->metrics->token_failures++;
 		}
 		if (it->reply.size)
-			send_reply(s, &s->slots[i], it->reply.data, it->reply.size);
+			send_reply(s, sl, it->reply.data, it->reply.size);
 		if (s->metrics)
 			metrics_request(s->metrics, it->op, it->status,
 			                now_seconds() - started);
 		dispatch_item_free(it);
-		zmq_msg_close(&s->slots[i].ident);
-		zmq_msg_close(&s->slots[i].body);
+		server_close_slot(sl);
 	}
+	s->head = (s->head + n) % s->ring_size;
+	s->pending -= n;
 	/* The event stream and the gateway after the replies: publishing
 	 * never delays an answer (STREAMS.md 3). */
 	dispatch_flush(s->dispatch);
@@ -258,9 +353,18 @@ static void process_batch(struct server *s)
 
 static void server_drain(struct server *s)
 {
+	server_receive(s);
 	process_batch(s);
+	if (s->overloaded && s->pending == 0) {
+		log_notice("%s endpoint: the queue is empty again; %llu requests were "
+		           "answered busy", s->answer ? "answer" : "request", s->busy_run);
+		s->overloaded = false;
+		s->busy_run = 0;
+	}
+	if (s->metrics)
+		s->metrics->pending[s->answer ? 1 : 0] = s->pending;
 	/* Sends can consume the edge of pending input: look again. */
-	if (has_input(s))
+	if (s->pending > 0 || has_input(s))
 		schedule_kick(s);
 }
 
@@ -331,13 +435,17 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 	s->answer = opt->answer;
 	s->metrics = opt->metrics;
 	s->batch_max = opt->batch_max > 0 ? opt->batch_max : 1;
-	s->slots = calloc((size_t)s->batch_max, sizeof *s->slots);
+	s->queue_max = opt->queue_max > 0 ? opt->queue_max : s->batch_max;
+	s->ring_size = 3 * s->queue_max + 1;
+	s->ring = calloc((size_t)s->ring_size, sizeof *s->ring);
+	s->batch = calloc((size_t)s->batch_max, sizeof *s->batch);
 	s->items = calloc((size_t)s->batch_max, sizeof *s->items);
 	s->sock = zmq_socket(zmq_ctx, ZMQ_ROUTER);
 	if (s->answer)
 		s->throttle = throttle_new(SERVER_THROTTLE_SLOTS, SERVER_THROTTLE_LIMIT,
 		                           SERVER_THROTTLE_WINDOW);
-	if (!s->slots || !s->items || !s->sock || (s->answer && !s->throttle)) {
+	if (!s->ring || !s->batch || !s->items || !s->sock ||
+	    (s->answer && !s->throttle)) {
 		snprintf(err, errsz, "cannot create the socket: %s", zmq_strerror(errno));
 		server_destroy(&s);
 		return NULL;
@@ -384,7 +492,10 @@ void server_destroy(struct server **sp)
 	if (s->sock)
 		zmq_close(s->sock);
 	throttle_destroy(&s->throttle);
-	free(s->slots);
+	for (int i = 0; s->ring && i < s->pending; i++)
+		server_close_slot(&s->ring[(s->head + i) % s->ring_size]);
+	free(s->ring);
+	free(s->batch);
 	free(s->items);
 	free(s);
 	*sp = NULL;

@@ -1,8 +1,9 @@
 /*
  * server.h - the request endpoint: a ZeroMQ ROUTER socket driven by the
- * libevent loop. Each wakeup drains up to batch_max requests, runs them as
- * one batch through the dispatcher (one group commit), and only then sends
- * the replies. ZMQ_FD is edge-triggered, so after every drain and every
+ * libevent loop. Each wakeup receives what arrived into the endpoint's
+ * queue (past queue_max, a request is answered busy at once: PROTOCOL.md
+ * 6.5), runs up to batch_max of the oldest as one batch through the
+ * dispatcher (one group commit), and only then sends their replies. ZMQ_FD is edge-triggered, so after every drain and every
  * send ZMQ_EVENTS is checked again and, while input remains, a zero-delay
  * "kick" event resumes the drain after other events had their turn.
  */
@@ -26,6 +27,10 @@ struct server_options {
 	bool insecure;            /* no CURVE; every caller is an operator */
 	const char *secret_key;   /* server Z85 secret key (secure mode) */
 	int batch_max;
+	/* Pending requests past which new ones are answered busy
+	 * (PROTOCOL.md 6.5): past it, only a connection's first and pings
+	 * queue, up to twice and three times as many. */
+	int queue_max;
 	int max_msg_size;
 	int max_connections;      /* the endpoint's budget (conn_budget.h) */
 	struct metrics *metrics;  /* may be NULL */

@@ -58,6 +58,7 @@ enum proto_status {
 	PROTO_E_INTERNAL,
 	PROTO_E_INVALID_TOKEN,   /* a wrong, used or dead assignment token */
 	PROTO_E_THROTTLED,       /* too many invalid tokens from one connection */
+	PROTO_E_BUSY,            /* the server's queue is full; nothing was read */
 	PROTO_STATUS__COUNT
 };
 

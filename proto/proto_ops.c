@@ -381,6 +381,7 @@ static const char *const status_names[PROTO_STATUS__COUNT] = {
 	[PROTO_E_INTERNAL] = "internal",
 	[PROTO_E_INVALID_TOKEN] = "invalid_token",
 	[PROTO_E_THROTTLED] = "throttled",
+	[PROTO_E_BUSY] = "busy",
 };
 
 const struct proto_op_info *proto_op_info(enum proto_op op)

@@ -256,8 +256,9 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 		body = m->data;
 		len = m->size;
 	}
-	/* PROTOCOL.md 6.4: on unavailable, back off and resend the same id
-	 * and bytes; nothing was applied, or the retry gets the first reply. */
+	/* PROTOCOL.md 6.4: on unavailable or busy, back off and resend the
+	 * same id and bytes; nothing was applied, or the retry gets the first
+	 * reply. */
 	for (int attempt = 0;; attempt++) {
 		err[0] = '\0';
 		if (!client_call(ctl->client, op, id, body, len, rep, err, sizeof err)) {
@@ -266,7 +267,9 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 			 * a socket error, which is as good as no reply). */
 			return strncmp(err, "malformed", 9) == 0 ? EX_PROTOCOL : EX_UNAVAILABLE;
 		}
-		if (rep->status != PROTO_E_UNAVAILABLE || attempt >= ctl->copt.retries) {
+		bool transient = rep->status == PROTO_E_UNAVAILABLE ||
+		                 rep->status == PROTO_E_BUSY;
+		if (!transient || attempt >= ctl->copt.retries) {
 			ctl_keep_receipt(ctl, op, rep);
 			return 0;
 		}

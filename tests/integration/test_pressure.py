@@ -1,0 +1,125 @@
+"""Serving under pressure (issue #16 item 7) against the real daemon: a
+flood is answered busy past the queue's bound (PROTOCOL.md 6.5) while a
+polite client is served and nothing acknowledged is lost."""
+import re
+import time
+import unittest
+import urllib.request
+
+import zmq
+
+from harness import Ctl, DaemonTest, RawClient, pack_request, unpack
+from test_audit import specialty_counts
+
+DEADLINE = 120          # seconds a bounded poll waits at most (ASan is slow)
+
+
+class PressureTest(DaemonTest):
+    def start(self, *extra):
+        self.d = self.start_daemon(extra=list(extra))
+        self.ctl = Ctl(self.d)
+        self.open_term(self.ctl)
+        self.import_roster(self.ctl, 120, seed=11)
+        counts = specialty_counts(self.ctl)
+        self.top = max(counts, key=counts.get)
+
+    def metrics(self):
+        with urllib.request.urlopen("http://%s/metrics" % self.d.metrics,
+                                    timeout=10) as r:
+            return r.read().decode()
+
+    def metric(self, pattern):
+        m = re.search(r"(?m)^%s (\d+)$" % pattern, self.metrics())
+        self.assertIsNotNone(m, pattern)
+        return int(m.group(1))
+
+    def draw_body(self, rid, day):
+        start = int(time.time()) + 86400 * (20 + day)
+        return pack_request("draw", rid, {
+            "kind": "competition", "specialty": self.top, "members": 1,
+            "start": start, "end": start + 3600, "nonce": "pressure-%s" % rid})
+
+
+def collect(conn, n):
+    """n replies from conn, by id; fails if one takes longer than DEADLINE."""
+    got = {}
+    while len(got) < n:
+        rep = conn.recv(DEADLINE * 1000)
+        if rep is None:
+            raise AssertionError("no reply after %d of %d" % (len(got), n))
+        got[rep["id"]] = rep
+    return got
+
+
+class OverloadTest(PressureTest):
+    SOCKETS = 16
+    EACH = 20
+
+    def test_a_flood_is_answered_busy_and_a_polite_client_is_served(self):
+        self.start("--queue-max", "8", "--batch-max", "4")
+        ctx = zmq.Context()
+        self.addCleanup(ctx.term)
+        conns = [RawClient(self.d.endpoint, ctx=ctx) for _ in range(self.SOCKETS)]
+        for c in conns:
+            self.addCleanup(c.close)
+        bodies = {}
+        for c, conn in enumerate(conns):          # everything in flight at once
+            for i in range(self.EACH):
+                rid = "flood-%02d-%03d" % (c, i)
+                bodies[rid] = (conn, self.draw_body(rid, c * self.EACH + i))
+                conn.send(b"", bodies[rid][1])
+        # A polite client during the flood: its ping is answered, not busy
+        # (pings are exempt, PROTOCOL.md 6.5), and it never needs a retry.
+        self.assertEqual(self.ctl.run("ping", retries=0).rc, 0)
+        first = {}
+        for conn in conns:
+            first.update(collect(conn, self.EACH))
+        busy = [rid for rid, r in first.items() if r["status"] == "busy"]
+        acked = {rid: r for rid, r in first.items() if r["status"] != "busy"}
+        self.assertTrue(busy, "a flood past queue_max 8 gets busy replies")
+        self.assertTrue(acked, "and the queued requests run")
+        self.assertTrue(all(r["status"] in ("ok", "insufficient_candidates")
+                            for r in acked.values()), list(acked.values())[:3])
+        for rid in busy:
+            self.assertRegex(first[rid]["message"], "busy")
+            self.assertNotIn("result", first[rid])
+        self.assertGreaterEqual(
+            self.metric(r'expertd_busy_total\{endpoint="request"\}'), len(busy))
+        self.assertGreaterEqual(
+            self.metric(r'expertd_requests_total\{op="draw",result="busy"\}'),
+            len(busy))
+        # A polite draw through expertctl, which backs off on busy.
+        polite = self.ctl.json("draw", "--kind", "competition", "--specialty",
+                               self.top, "--members", "1", "--start",
+                               str(int(time.time()) + 86400 * 900), "--end",
+                               str(int(time.time()) + 86400 * 900 + 3600),
+                               retries=8)
+        self.assertIn("task", polite)
+        # The busy ones, retried politely with the same id and bytes, run
+        # now (nothing of them was applied before: no request_id_reused).
+        retried = {}
+        for rid in busy:
+            conn, body = bodies[rid]
+            conn.send(b"", body)
+            retried[rid] = collect(conn, 1)[rid]
+        self.assertTrue(all(r["status"] in ("ok", "insufficient_candidates")
+                            for r in retried.values()), list(retried.values())[:3])
+        # Nothing acknowledged is lost: each retry of an answered draw gets
+        # its recorded reply, the same task, and draws nothing new.
+        for rid, rep in acked.items():
+            conn, body = bodies[rid]
+            conn.send(b"", body)
+            again = collect(conn, 1)[rid]
+            self.assertEqual(again["status"], rep["status"])
+            self.assertEqual(again.get("result", {}).get("task"),
+                             rep.get("result", {}).get("task"))
+        done = list(acked.values()) + list(retried.values())
+        tasks = sum(r["status"] == "ok" for r in done) + 1     # + the polite one
+        v = self.ctl.json("audit", "verify", timeout=120000)
+        self.assertTrue(v["ok"], v)
+        self.assertEqual(v["tasks"], tasks)
+        self.assertIn("endpoint overloaded", self.d.read_log())
+
+
+if __name__ == "__main__":
+    unittest.main()
