@@ -100,6 +100,10 @@ struct dispatch {
 	int64_t expire_hold;  /* after a failed expiry: no retry before this */
 	int32_t aged_day;     /* the day aging_note() last ran, 0 never */
 	char read_only[200];  /* why nothing is written; "" when writable */
+	/* Why this batch could not take the write lock, so it runs as a read
+	 * (PROTOCOL.md 6.3); "" when it holds the lock. */
+	char cannot_write[160];
+	bool write_refused;   /* the log said so; it says when writes resume */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
@@ -437,6 +441,12 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
 		return true;
 	}
+	if (d->cannot_write[0] && op->recorded) {
+		snprintf(msg, sizeof msg, "the store cannot write now (%s); nothing was "
+		         "applied; retry with the same request id", d->cannot_write);
+		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
+		return true;
+	}
 	return false;
 }
 
@@ -745,6 +755,38 @@ void dispatch_flush(struct dispatch *d)
 	store_read_end(d->store, snapshot);
 }
 
+/*
+ * Begin the batch. When the write lock cannot be taken at once (another
+ * process holds it, or the disk refuses writes), the batch runs as a read
+ * instead of waiting on the loop: reads are served and recorded requests
+ * answered unavailable (PROTOCOL.md 6.3); the next batch tries again.
+ * False when not even a read can begin.
+ */
+static bool dispatch_begin(struct dispatch *d, int64_t now)
+{
+	d->cannot_write[0] = '\0';
+	if (store_batch_begin(d->store) == STORE_OK) {
+		if (d->write_refused)
+			log_notice("the store accepts writes again");
+		d->write_refused = false;
+		return true;
+	}
+	snprintf(d->cannot_write, sizeof d->cannot_write, "%s", store_errmsg(d->store));
+	if (!store_read_begin(d->store)) {
+		d->cannot_write[0] = '\0';
+		return false;
+	}
+	if (!d->write_refused)
+		log_warn("the store cannot write now (%s): serving reads, answering "
+		         "recorded requests unavailable until it can", d->cannot_write);
+	d->write_refused = true;
+	/* Seats due meanwhile expire once it can: the timer tries again later,
+	 * not at once, which would spin the loop while the lock is held. */
+	if (d->next_due && d->next_due <= now)
+		d->expire_hold = now + DISPATCH_EXPIRE_RETRY;
+	return true;
+}
+
 static double mono_seconds(void)
 {
 	struct timespec ts;
@@ -762,7 +804,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->ctx.today = handler_day_of(now);
 	/* A caller that forgot the last flush: publish before anything new. */
 	dispatch_flush(d);
-	if (store_batch_begin(d->store) != STORE_OK) {
+	if (!dispatch_begin(d, now)) {
 		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
 		/* The timer that ran this batch is spent: arm it again. */
 		if (d->next_due && d->on_due) {
@@ -785,7 +827,8 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
-	if (!d->stale && !d->read_only[0]) {
+	bool writes = !d->read_only[0] && !d->cannot_write[0];
+	if (!d->stale && writes) {
 		expire_due(d);
 		note_aging(d);
 		if (d->ctx.sign && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
@@ -805,7 +848,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	}
 	/* Every committed entry is under a signed head (DRAW.md 4.7); after
 	 * the signing of each request, this only reads it back. */
-	if (!d->lost && d->ctx.sign && !d->read_only[0] &&
+	if (!d->lost && d->ctx.sign && writes &&
 	    head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
 		d->lost = true;
 	double t0 = mono_seconds();

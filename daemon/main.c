@@ -612,6 +612,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	daemon_open_store(&d);
+	store_serving(d.store);
 	d.zmq_ctx = zmq_ctx_new();
 	d.base = event_base_new();
 	if (!d.zmq_ctx || !d.base)

@@ -264,6 +264,12 @@ void store_close(struct store **sp)
 	*sp = NULL;
 }
 
+void store_serving(struct store *s)
+{
+	/* Start-up may wait out a short lock; the event loop never does. */
+	sqlite3_busy_timeout(s->db, 0);
+}
+
 int store_schema_version(struct store *s)
 {
 	int64_t v = -1;

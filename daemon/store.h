@@ -58,6 +58,13 @@ int store_pii_start(struct store *s, const struct sign_key *cur,
                     char *err, size_t errsz);
 /* NULL-safe; clears *s. Rolls back an open transaction. */
 void store_close(struct store **s);
+/*
+ * From now on the event loop uses the store: nothing waits for a lock
+ * another process holds (store_open() waits up to 2 s, for start-up). A
+ * batch that cannot take the write lock fails at once (STORE_NOT_WRITABLE)
+ * and the dispatcher runs it as a read (PROTOCOL.md 6.3).
+ */
+void store_serving(struct store *s);
 int store_schema_version(struct store *s);
 /* The last SQLite error text, for logs. */
 const char *store_errmsg(struct store *s);

@@ -1,7 +1,10 @@
 """Serving under pressure (issue #16 item 7) against the real daemon: a
 flood is answered busy past the queue's bound (PROTOCOL.md 6.5) while a
-polite client is served and nothing acknowledged is lost."""
+polite client is served and nothing acknowledged is lost; another process
+holding the database's write lock leaves reads served and writes answered
+unavailable, never waited for on the event loop (6.3)."""
 import re
+import sqlite3
 import time
 import unittest
 import urllib.request
@@ -119,6 +122,42 @@ class OverloadTest(PressureTest):
         self.assertTrue(v["ok"], v)
         self.assertEqual(v["tasks"], tasks)
         self.assertIn("endpoint overloaded", self.d.read_log())
+
+
+class ExternalLockTest(PressureTest):
+    def test_an_external_write_lock_leaves_reads_served(self):
+        self.start()
+        conn = RawClient(self.d.endpoint)
+        self.addCleanup(conn.close)
+        draw = self.draw_body("locked-draw", 1)
+        other = sqlite3.connect(self.d.db, isolation_level=None, timeout=0)
+        self.addCleanup(other.close)
+        other.execute("BEGIN IMMEDIATE")       # another process's write lock
+        try:
+            for _ in range(3):
+                self.assertEqual(conn.call("ping")["status"], "ok")
+                self.assertEqual(conn.call("pool.list", {"limit": 5})["status"], "ok")
+                conn.send(b"", draw)
+                rep = collect(conn, 1)["locked-draw"]
+                self.assertEqual(rep["status"], "unavailable", rep)
+                self.assertIn("cannot write now", rep["message"])
+            # Still the other process's: nothing of the draw was written.
+            self.assertEqual(other.execute("SELECT count(*) FROM requests WHERE "
+                                           "request_id = 'locked-draw'").fetchone(),
+                             (0,))
+        finally:
+            other.execute("ROLLBACK")
+        # Released: the same id and bytes now draw, once.
+        conn.send(b"", draw)
+        rep = collect(conn, 1)["locked-draw"]
+        self.assertEqual(rep["status"], "ok", rep)
+        conn.send(b"", draw)
+        again = collect(conn, 1)["locked-draw"]
+        self.assertEqual(again["result"]["task"], rep["result"]["task"])
+        log = self.d.read_log()
+        self.assertIn("the store cannot write now (database is locked)", log)
+        self.assertIn("the store accepts writes again", log)
+        self.assertTrue(self.ctl.json("audit", "verify")["ok"])
 
 
 if __name__ == "__main__":
