@@ -24,6 +24,12 @@
 
 /* Seconds before expiring seats is tried again after it failed. */
 #define DISPATCH_EXPIRE_RETRY 5
+/* A WAL file larger than this is truncated once readers let it go: twice
+ * what SQLite's automatic checkpoints (every 1000 pages of 4 KiB) let it
+ * reach under steady writes, so only a WAL a reader held back is. */
+#define DISPATCH_WAL_BYTES (8 << 20)
+/* Seconds between looks at the WAL's size. */
+#define DISPATCH_WAL_SECONDS 1.0
 
 /*
  * Which function serves each operation. Everything else about an
@@ -104,6 +110,7 @@ struct dispatch {
 	 * (PROTOCOL.md 6.3); "" when it holds the lock. */
 	char cannot_write[160];
 	bool write_refused;   /* the log said so; it says when writes resume */
+	double wal_next;      /* monotonic time of the next look at the WAL */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
 	struct store *store;
@@ -792,6 +799,21 @@ static double mono_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void dispatch_idle(struct dispatch *d)
+{
+	double now = mono_seconds();
+	if (now < d->wal_next)
+		return;
+	d->wal_next = now + DISPATCH_WAL_SECONDS;
+	int64_t bytes = store_wal_bytes(d->store);
+	if (bytes <= DISPATCH_WAL_BYTES)
+		return;
+	/* Busy while a reader still holds an old snapshot: next time. */
+	if (store_wal_truncate(d->store) == STORE_OK)
+		log_info("the WAL had grown to %lld bytes (a long reader held it): "
+		         "checkpointed and truncated", (long long)bytes);
 }
 
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,

@@ -104,6 +104,14 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
  * (store_read_begin()): they may read it, never write.
  */
 void dispatch_flush(struct dispatch *d);
+/*
+ * Between batches, after the replies: housekeeping that may take a
+ * moment. A WAL grown past DISPATCH_WAL_BYTES by a long reader is
+ * checkpointed and truncated once no reader needs it (tried at most once
+ * a second, never waiting for a lock). The server calls it after every
+ * batch, the status timer when no request comes.
+ */
+void dispatch_idle(struct dispatch *d);
 /* True while the in-memory pool and recusal index could not be rebuilt
  * from the store: every request but ping is refused (PROTOCOL.md 6.3). */
 bool dispatch_stale(const struct dispatch *d);

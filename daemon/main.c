@@ -190,6 +190,7 @@ static void daemon_status_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct daemon *d = arg;
 	daemon_status(d);
+	dispatch_idle(d->dispatch);   /* a WAL to give back while no request comes */
 	/* A new day in China Standard Time: run the day's work (aging.c) even
 	 * when no request comes. */
 	int64_t now = (int64_t)time(NULL);

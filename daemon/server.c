@@ -348,6 +348,7 @@ static void process_batch(struct server *s)
 	/* The event stream and the gateway after the replies: publishing
 	 * never delays an answer (STREAMS.md 3). */
 	dispatch_flush(s->dispatch);
+	dispatch_idle(s->dispatch);
 	s->requests += (unsigned long long)n;
 }
 

@@ -358,6 +358,17 @@ enum store_result store_backup(struct store *s, const char *dest, int64_t *seq,
                                uint8_t head[STORE_AUDIT_HASH_LEN], char *err,
                                size_t errsz);
 
+/* --- the write-ahead log (store_wal.c) ---------------------------------- */
+/* The size of the -wal file in bytes; -1 when it cannot be read. */
+int64_t store_wal_bytes(struct store *s);
+/*
+ * Checkpoint the WAL and truncate it to zero bytes (SQLite's TRUNCATE
+ * checkpoint), waiting for no lock: STORE_NOT_WRITABLE when a reader
+ * still holds an old snapshot (what could be copied was) or inside a
+ * transaction; try again later.
+ */
+enum store_result store_wal_truncate(struct store *s);
+
 /* --- small named values (the draw secret chain) ------------------------ */
 /* STORE_NOT_FOUND if absent; else copies at most size bytes, *len = full length. */
 enum store_result store_meta_get(struct store *s, const char *key, void *buf,

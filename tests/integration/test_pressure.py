@@ -2,7 +2,9 @@
 flood is answered busy past the queue's bound (PROTOCOL.md 6.5) while a
 polite client is served and nothing acknowledged is lost; another process
 holding the database's write lock leaves reads served and writes answered
-unavailable, never waited for on the event loop (6.3)."""
+unavailable, never waited for on the event loop (6.3); a WAL that a long
+reader let grow is truncated once the reader ends (expertd(8))."""
+import os
 import re
 import sqlite3
 import time
@@ -157,6 +159,42 @@ class ExternalLockTest(PressureTest):
         log = self.d.read_log()
         self.assertIn("the store cannot write now (database is locked)", log)
         self.assertIn("the store accepts writes again", log)
+        self.assertTrue(self.ctl.json("audit", "verify")["ok"])
+
+
+class WalTest(PressureTest):
+    GROWN = 12 << 20    # past the daemon's 8 MiB: only a held-back WAL gets there
+    SMALL = 1 << 20     # what the WAL may hold again once truncated
+    DRAWS = 2000        # at most, to grow it
+
+    def test_a_wal_grown_under_a_long_reader_is_truncated_when_it_ends(self):
+        self.start()
+        wal = self.d.db + "-wal"
+        conn = RawClient(self.d.endpoint)
+        self.addCleanup(conn.close)
+        reader = sqlite3.connect(self.d.db, isolation_level=None)
+        self.addCleanup(reader.close)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM experts").fetchone()  # holds a snapshot
+        i = 0
+        while os.path.getsize(wal) <= self.GROWN and i < self.DRAWS:
+            i += 1
+            body = self.draw_body("wal-%06d" % i, i % 900)
+            conn.send(b"", body)
+            rep = collect(conn, 1)["wal-%06d" % i]
+            self.assertIn(rep["status"], ("ok", "insufficient_candidates"), rep)
+        grown = os.path.getsize(wal)
+        self.assertGreater(grown, self.GROWN, "the reader holds the WAL back")
+        # Still held: the daemon serves on and the WAL stays.
+        self.assertEqual(conn.call("ping")["status"], "ok")
+        self.assertGreater(os.path.getsize(wal), self.GROWN)
+        reader.execute("COMMIT")
+        end = time.monotonic() + DEADLINE
+        while os.path.getsize(wal) > self.SMALL and time.monotonic() < end:
+            self.assertEqual(conn.call("ping")["status"], "ok")   # serving on
+            time.sleep(0.1)
+        self.assertLessEqual(os.path.getsize(wal), self.SMALL)
+        self.assertIn("checkpointed and truncated", self.d.read_log())
         self.assertTrue(self.ctl.json("audit", "verify")["ok"])
 
 
