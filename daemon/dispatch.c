@@ -110,6 +110,10 @@ struct dispatch {
 	 * (PROTOCOL.md 6.3); "" when it holds the lock. */
 	char cannot_write[160];
 	bool write_refused;   /* the log said so; it says when writes resume */
+	/* The store found its file corrupt: where, for /readyz; "" while
+	 * sound. From then on nothing is written (PROTOCOL.md 6.3). */
+	char damaged[320];
+	bool damaged_now;     /* found in this batch: it is rolled back */
 	double wal_next;      /* monotonic time of the next look at the WAL */
 	struct notify_queue notify;
 	msgpack_sbuffer record; /* a reply as recorded, without tokens */
@@ -382,6 +386,34 @@ static void error_reply(struct dispatch_item *it, const char *id,
 	proto_pack_reply(&it->reply, id, st, message, field, NULL, 0);
 }
 
+/*
+ * The store met a corrupt page (or a file that is no database) while
+ * `doing`: say where, once, and write nothing more. The batch in which it
+ * was found is rolled back and answered internal (dispatch_batch()).
+ */
+static void note_damage(struct dispatch *d, const char *doing)
+{
+	d->damaged_now = true;
+	if (d->damaged[0])
+		return;
+	char where[240];
+	store_describe_damage(d->store, where, sizeof where);
+	snprintf(d->damaged, sizeof d->damaged, "the database is corrupt: %s", where);
+	log_error("the database is corrupt: %s, while %s; refusing every write from "
+	          "now on (reads that do not meet the damage are still served; "
+	          "/readyz says not ready); stop expertd and restore a backup "
+	          "(expertd(8))", where, doing);
+}
+
+/* After a store call: STORE_CORRUPT is noted; r is returned. */
+static enum store_result check_damage(struct dispatch *d, enum store_result r,
+                                      const char *doing)
+{
+	if (r == STORE_CORRUPT)
+		note_damage(d, doing);
+	return r;
+}
+
 /* A retried id: the first reply, or request_id_reused. Returns true if
  * the item was answered from the record. */
 static bool answer_retry(struct dispatch *d, struct dispatch_item *it,
@@ -395,7 +427,9 @@ static bool answer_retry(struct dispatch *d, struct dispatch_item *it,
 	                                         req->id, old, &body, &len);
 	if (r == STORE_NOT_FOUND)
 		return false;
-	if (r != STORE_OK) {
+	if (check_damage(d, r, "looking up a request's retry record") == STORE_CORRUPT) {
+		error_reply(it, req->id, PROTO_E_INTERNAL, NULL, HANDLER_DAMAGED_MESSAGE);
+	} else if (r != STORE_OK) {
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
 		            _("the store cannot be read now; nothing was applied"));
 	} else if (sodium_memcmp(old, hash, STORE_HASH_LEN) != 0) {
@@ -440,6 +474,10 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 		snprintf(msg, sizeof msg, _("role %s may not call %s"),
 		         auth_role_name(it->caller.role), proto_op_name(req->op));
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
+		return true;
+	}
+	if (d->damaged[0] && op->recorded) {
+		error_reply(it, req->id, PROTO_E_INTERNAL, NULL, HANDLER_DAMAGED_MESSAGE);
 		return true;
 	}
 	if (d->read_only[0] && op->recorded) {
@@ -489,6 +527,28 @@ static bool sign_entries(struct dispatch *d, int64_t before, struct reply_receip
 	return true;
 }
 
+/* Keep a recorded request's reply for its retries (PROTOCOL.md 6.2), with
+ * its receipt rc (NULL: none). Tokens are shown once: the record never
+ * holds them. */
+static enum store_result save_record(struct dispatch *d, struct dispatch_item *it,
+                                     const struct proto_request *req,
+                                     enum proto_status st,
+                                     const uint8_t hash[STORE_HASH_LEN],
+                                     const struct reply_receipt *rc)
+{
+	const msgpack_sbuffer *rec = &it->reply;
+	if (d->rep.n_tokens) {
+		reply_build(&d->rep, req->id, st, false, &d->record);
+		if (rc)
+			reply_add_receipt(&d->record, rc);
+		rec = &d->record;
+	}
+	return check_damage(d, store_request_save(d->store, it->caller.principal,
+	                                          req->id, proto_op_name(req->op), hash,
+	                                          rec->data, rec->size, d->ctx.now),
+	                    "keeping a request's retry record");
+}
+
 /* Run a decoded request; frees it. */
 static void run_decoded(struct dispatch *d, struct dispatch_item *it,
                         struct proto_request *req)
@@ -530,6 +590,8 @@ static void run_decoded(struct dispatch *d, struct dispatch_item *it,
 	if (op->recorded && store_audit_last(d->store, &before, rc.hash) != STORE_OK)
 		before = -1;
 	st = fn(&d->ctx, req, &d->rep);
+	if (d->rep.store_damaged)
+		note_damage(d, proto_op_name(req->op));
 	if (!store_in_batch(d->store)) {
 		/* SQLite dropped the whole transaction under the handler. */
 		d->lost = true;
@@ -558,20 +620,8 @@ static void run_decoded(struct dispatch *d, struct dispatch_item *it,
 	 * again anyway: guesses must not grow the retry records. */
 	bool keep = op->recorded && st != PROTO_E_UNAVAILABLE &&
 	            st != PROTO_E_INTERNAL && st != PROTO_E_INVALID_TOKEN;
-	enum store_result r = STORE_OK;
-	if (keep) {
-		/* Tokens are shown once: the record never holds them. */
-		const msgpack_sbuffer *rec = &it->reply;
-		if (d->rep.n_tokens) {
-			reply_build(&d->rep, req->id, st, false, &d->record);
-			if (has_rc)
-				reply_add_receipt(&d->record, &rc);
-			rec = &d->record;
-		}
-		r = store_request_save(d->store, it->caller.principal, req->id,
-		                       proto_op_name(req->op), hash, rec->data,
-		                       rec->size, d->ctx.now);
-	}
+	enum store_result r = keep ? save_record(d, it, req, st, hash, has_rc ? &rc : NULL)
+	                           : STORE_OK;
 	if (st == PROTO_OK || keep_failure) {
 		store_request_end(d->store, r == STORE_OK);
 		if (r != STORE_OK) {
@@ -630,8 +680,10 @@ static void prune_requests(struct dispatch *d)
 	int removed = 0;
 	if (d->ctx.assign->request_retention <= 0)
 		return;
-	if (store_request_prune(d->store, d->ctx.now - d->ctx.assign->request_retention,
-	                        DISPATCH_PRUNE_MAX, &removed) != STORE_OK) {
+	if (check_damage(d, store_request_prune(d->store, d->ctx.now -
+	                                        d->ctx.assign->request_retention,
+	                                        DISPATCH_PRUNE_MAX, &removed),
+	                 "forgetting old retry records") != STORE_OK) {
 		if (!store_in_batch(d->store))
 			d->lost = true;
 		log_error("forgetting old retry records failed: %s", store_errmsg(d->store));
@@ -653,6 +705,8 @@ static void note_aging(struct dispatch *d)
 	ctx_start(d, &handler_daemon);
 	int noted = 0;
 	enum proto_status st = aging_note(&d->ctx, &d->rep, &noted);
+	if (d->rep.store_damaged)
+		note_damage(d, "noting experts over 65");
 	if (!store_in_batch(d->store)) {
 		d->lost = true;
 		return;
@@ -690,6 +744,8 @@ static void expire_due(struct dispatch *d)
 		ctx_start(d, &handler_daemon);
 		size_t notified = d->notify.n;
 		enum proto_status st = seat_expire(&d->ctx, &a, &d->rep);
+		if (d->rep.store_damaged)
+			note_damage(d, "expiring a seat");
 		if (!store_in_batch(d->store)) {
 			d->lost = true;
 			return;
@@ -716,6 +772,8 @@ static void expire_due(struct dispatch *d)
  * after the replies; a failed batch owes nothing. */
 static void batch_after(struct dispatch *d, bool committed, int64_t next_due)
 {
+	if (d->damaged[0])
+		store_refuse_writes(d->store);   /* nothing is written onto it again */
 	if (!committed) {
 		notify_queue_truncate(&d->notify, 0);
 		d->owed_first = d->owed_last = 0;
@@ -746,6 +804,11 @@ bool dispatch_stale(const struct dispatch *d)
 	return d->stale;
 }
 
+const char *dispatch_damage(const struct dispatch *d)
+{
+	return d->damaged[0] ? d->damaged : NULL;
+}
+
 void dispatch_flush(struct dispatch *d)
 {
 	bool publish = d->owed_last && d->on_commit;
@@ -772,18 +835,24 @@ void dispatch_flush(struct dispatch *d)
 static bool dispatch_begin(struct dispatch *d, int64_t now)
 {
 	d->cannot_write[0] = '\0';
-	if (store_batch_begin(d->store) == STORE_OK) {
+	d->damaged_now = false;
+	/* A corrupt store is only read from (PROTOCOL.md 6.3). */
+	enum store_result r = d->damaged[0] ? STORE_CORRUPT : store_batch_begin(d->store);
+	if (r == STORE_OK) {
 		if (d->write_refused)
 			log_notice("the store accepts writes again");
 		d->write_refused = false;
 		return true;
 	}
-	snprintf(d->cannot_write, sizeof d->cannot_write, "%s", store_errmsg(d->store));
+	check_damage(d, r, "beginning a batch");
+	d->damaged_now = false;   /* nothing of the batch ran */
+	snprintf(d->cannot_write, sizeof d->cannot_write, "%s",
+	         d->damaged[0] ? "the database is corrupt" : store_errmsg(d->store));
 	if (!store_read_begin(d->store)) {
 		d->cannot_write[0] = '\0';
 		return false;
 	}
-	if (!d->write_refused)
+	if (!d->write_refused && !d->damaged[0])
 		log_warn("the store cannot write now (%s): serving reads, answering "
 		         "recorded requests unavailable until it can", d->cannot_write);
 	d->write_refused = true;
@@ -804,7 +873,7 @@ static double mono_seconds(void)
 void dispatch_idle(struct dispatch *d)
 {
 	double now = mono_seconds();
-	if (now < d->wal_next)
+	if (now < d->wal_next || d->damaged[0])   /* a corrupt file stays as it is */
 		return;
 	d->wal_next = now + DISPATCH_WAL_SECONDS;
 	int64_t bytes = store_wal_bytes(d->store);
@@ -814,6 +883,52 @@ void dispatch_idle(struct dispatch *d)
 	if (store_wal_truncate(d->store) == STORE_OK)
 		log_info("the WAL had grown to %lld bytes (a long reader held it): "
 		         "checkpointed and truncated", (long long)bytes);
+}
+
+/* Not even a read could begin: every request is answered unavailable. */
+static void batch_refused(struct dispatch *d, struct dispatch_item *items, size_t n,
+                          int64_t now)
+{
+	log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
+	/* The timer that ran this batch is spent: arm it again. */
+	if (d->next_due && d->on_due) {
+		d->expire_hold = now + DISPATCH_EXPIRE_RETRY;
+		d->on_due(d->on_due_arg, d->expire_hold);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].answered)
+			continue;
+		item_read_id(&items[i]);
+		error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
+		            _("the store cannot write now; nothing was applied"));
+	}
+}
+
+/* The batch was rolled back, or its COMMIT failed (r): nothing of it is
+ * applied, and every request it ran is answered so. */
+static void batch_failed(struct dispatch *d, struct dispatch_item *items, size_t n,
+                         enum store_result r)
+{
+	if (!d->damaged_now)
+		log_error("%s a batch of %zu failed: %s; replying unavailable and "
+		          "reloading the pool", d->lost ? "the transaction of" : "commit of",
+		          n, store_errmsg(d->store));
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].answered)
+			continue;
+		item_read_id(&items[i]);   /* requests after a lost transaction never ran */
+		if (d->damaged_now)
+			error_reply(&items[i], items[i].id, PROTO_E_INTERNAL, NULL,
+			            HANDLER_DAMAGED_MESSAGE);
+		else
+			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
+			            r == STORE_UNKNOWN
+			            ? _("the store failed while committing; retry with the same "
+			                "request id")
+			            : _("the store cannot write now; nothing was applied"));
+	}
+	reload_memory(d);
+	batch_after(d, false, store_assignment_next_deadline(d->store));
 }
 
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
@@ -827,19 +942,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	/* A caller that forgot the last flush: publish before anything new. */
 	dispatch_flush(d);
 	if (!dispatch_begin(d, now)) {
-		log_warn("cannot begin a transaction: %s", store_errmsg(d->store));
-		/* The timer that ran this batch is spent: arm it again. */
-		if (d->next_due && d->on_due) {
-			d->expire_hold = now + DISPATCH_EXPIRE_RETRY;
-			d->on_due(d->on_due_arg, d->expire_hold);
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (items[i].answered)
-				continue;
-			item_read_id(&items[i]);
-			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
-			            _("the store cannot write now; nothing was applied"));
-		}
+		batch_refused(d, items, n, now);
 		return;
 	}
 	int64_t first = 0, last = 0;
@@ -853,12 +956,16 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (!d->stale && writes) {
 		expire_due(d);
 		note_aging(d);
-		if (d->ctx.sign && head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
+		if (d->ctx.sign && check_damage(d, head_sign(d->store, d->ctx.sign, NULL),
+		                                "signing the log's head") != STORE_OK)
 			d->lost = true;
 	}
-	for (size_t i = 0; i < n && !d->lost; i++)
+	for (size_t i = 0; i < n && !d->lost && !d->damaged_now; i++)
 		if (!items[i].answered)
 			run_one(d, &items[i]);
+	/* Found corrupt: nothing of the batch is written onto it (a batch run
+	 * as a read wrote nothing; its other replies stand). */
+	d->lost = d->lost || (d->damaged_now && writes);
 	/* What the commit will make durable, read inside the batch: after it,
 	 * each read would be a read transaction of its own. */
 	bool have_last = false;
@@ -879,29 +986,16 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (d->lost)
 		store_batch_rollback(d->store);
 	else
-		r = store_batch_commit(d->store);
+		r = check_damage(d, store_batch_commit(d->store), "committing a batch");
 	if (metrics)
 		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
-	if (r == STORE_OK) {
-		if (have_last && last > first) {
-			d->owed_first = first + 1;
-			d->owed_last = last;
-		}
-		batch_after(d, true, next_due);
+	if (r != STORE_OK) {
+		batch_failed(d, items, n, r);
 		return;
 	}
-	log_error("%s a batch of %zu failed: %s; replying unavailable and "
-	          "reloading the pool", d->lost ? "the transaction of" : "commit of",
-	          n, store_errmsg(d->store));
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].answered)
-			continue;
-		item_read_id(&items[i]);   /* requests after a lost transaction never ran */
-		error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
-		            r == STORE_UNKNOWN
-		            ? _("the store failed while committing; retry with the same request id")
-		            : _("the store cannot write now; nothing was applied"));
+	if (have_last && last > first) {
+		d->owed_first = first + 1;
+		d->owed_last = last;
 	}
-	reload_memory(d);
-	batch_after(d, false, store_assignment_next_deadline(d->store));
+	batch_after(d, true, next_due);
 }

@@ -115,6 +115,10 @@ void dispatch_idle(struct dispatch *d);
 /* True while the in-memory pool and recusal index could not be rebuilt
  * from the store: every request but ping is refused (PROTOCOL.md 6.3). */
 bool dispatch_stale(const struct dispatch *d);
+/* Where the store was found corrupt, NULL while it was not: from then on
+ * nothing is written and recorded requests are answered internal
+ * (PROTOCOL.md 6.3). */
+const char *dispatch_damage(const struct dispatch *d);
 
 /* Serve reads only from now on: every recorded operation is answered
  * unavailable with `why`, and no seat expires (expertd --read-only). */

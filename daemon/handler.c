@@ -26,6 +26,10 @@ enum proto_status handler_store_error(struct reply *rep, enum store_result r)
 		return reply_error(rep, PROTO_E_NOT_FOUND, NULL, "not found");
 	case STORE_DUPLICATE:
 		return reply_error(rep, PROTO_E_ALREADY_EXISTS, NULL, "already exists");
+	case STORE_CORRUPT:
+		/* Not retryable: the dispatcher stops writes (PROTOCOL.md 6.3). */
+		rep->store_damaged = true;
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, HANDLER_DAMAGED_MESSAGE);
 	case STORE_UNKNOWN:
 	case STORE_NOT_WRITABLE:
 	default:

@@ -514,6 +514,8 @@ static const char *daemon_not_ready_cb(void *arg)
 		return "the database cannot be read";
 	if (d->dispatch && dispatch_stale(d->dispatch))
 		return "the in-memory pool could not be rebuilt from the database";
+	if (d->dispatch && dispatch_damage(d->dispatch))
+		return dispatch_damage(d->dispatch);
 	return NULL;
 }
 

@@ -25,6 +25,7 @@ void reply_reset(struct reply *r)
 	r->field[0] = '\0';
 	r->keep_result_on_error = false;
 	r->keep_changes_on_error = false;
+	r->store_damaged = false;
 	sodium_memzero(r->tokens, sizeof r->tokens);
 	r->n_tokens = 0;
 }

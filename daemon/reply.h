@@ -30,6 +30,8 @@ struct reply {
 	bool keep_result_on_error; /* errors with details (row errors, counts) */
 	bool keep_changes_on_error; /* commit what the handler wrote anyway
 	                               (a failed draw's transcript) */
+	bool store_damaged;       /* the store found its file corrupt
+	                             (handler_store_error(), STORE_CORRUPT) */
 	/* One-time tokens made by the request: in the live reply only, never
 	 * in the recorded one (PROTOCOL.md 5.4, 6.2). */
 	struct reply_token tokens[REPLY_TOKENS_MAX];

@@ -24,6 +24,7 @@ static const char *const sql_text[STMT__COUNT] = {
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
 {
 	sqlite3_stmt *st = s->stmts[id];
+	s->doing = sql_text[id];
 	if (!st) {
 		if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
 		                       &st, NULL) != SQLITE_OK)
@@ -45,8 +46,10 @@ enum store_result store_result_of(int rc)
 	case SQLITE_CONSTRAINT:
 		return STORE_DUPLICATE;
 	case SQLITE_IOERR:
-	case SQLITE_CORRUPT:
 		return STORE_UNKNOWN;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return STORE_CORRUPT;
 	default:
 		return STORE_NOT_WRITABLE;
 	}
@@ -173,6 +176,7 @@ static void match_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 static int exec(struct store *s, const char *sql)
 {
+	s->doing = sql;
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 }
 
@@ -280,6 +284,40 @@ int store_schema_version(struct store *s)
 const char *store_errmsg(struct store *s)
 {
 	return sqlite3_errmsg(s->db);
+}
+
+/* The first table a statement names, into buf ("?" when none is found). */
+static void store_sql_table(const char *sql, char *buf, size_t size)
+{
+	static const char *const before[] = {" FROM ", "INSERT INTO ", "UPDATE ",
+	                                     "REPLACE INTO "};
+	const char *t = NULL;
+	for (size_t i = 0; !t && i < sizeof before / sizeof before[0]; i++)
+		if ((t = strstr(sql, before[i])))
+			t += strlen(before[i]);
+	size_t n = 0;
+	while (t && n + 1 < size && (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') ||
+	                             (t[n] >= '0' && t[n] <= '9')))
+		n++;
+	snprintf(buf, size, "%.*s", (int)n, n ? t : "?");
+}
+
+void store_describe_damage(struct store *s, char *buf, size_t size)
+{
+	const char *sql = s->doing ? s->doing : "";
+	char table[64];
+	store_sql_table(sql, table, sizeof table);
+	int code = sqlite3_extended_errcode(s->db);
+	/* Something may have run since: then say what SQLite calls damage. */
+	bool fresh = (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
+	snprintf(buf, size, "table %s: %s (SQLite code %d) in %.120s", table,
+	         fresh ? sqlite3_errmsg(s->db) : sqlite3_errstr(SQLITE_CORRUPT),
+	         fresh ? code : SQLITE_CORRUPT, sql);
+}
+
+void store_refuse_writes(struct store *s)
+{
+	exec(s, "PRAGMA query_only=ON");
 }
 
 enum store_result store_batch_begin(struct store *s)

@@ -29,6 +29,8 @@ enum store_result {
 	STORE_DUPLICATE,    /* a unique key (request id, resident ID) exists */
 	STORE_NOT_WRITABLE, /* disk full, read-only, busy: nothing was applied */
 	STORE_UNKNOWN,      /* the outcome cannot be known (I/O error at commit) */
+	STORE_CORRUPT,      /* the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB):
+	                       nothing more may be written (PROTOCOL.md 6.3) */
 };
 
 struct store;
@@ -68,6 +70,15 @@ void store_serving(struct store *s);
 int store_schema_version(struct store *s);
 /* The last SQLite error text, for logs. */
 const char *store_errmsg(struct store *s);
+/*
+ * Where the store found damage, for the log: the table and the statement
+ * last run and SQLite's message, as in "table requests: database disk
+ * image is malformed (SQLite code 11) in SELECT ...". Call it as soon as
+ * STORE_CORRUPT comes back, before anything else runs.
+ */
+void store_describe_damage(struct store *s, char *buf, size_t size);
+/* From now on the connection refuses every write (after damage). */
+void store_refuse_writes(struct store *s);
 
 /* Group commit. */
 enum store_result store_batch_begin(struct store *s);

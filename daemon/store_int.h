@@ -281,6 +281,7 @@ struct store {
 	 * that opens it (the previous key on a read-only daemon that has not
 	 * resealed yet). NULL before: nothing personal is written or read. */
 	const struct sign_key *pii_write, *pii_read;
+	const char *doing; /* the SQL last run, for store_describe_damage() */
 };
 
 /*

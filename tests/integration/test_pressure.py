@@ -3,12 +3,14 @@ flood is answered busy past the queue's bound (PROTOCOL.md 6.5) while a
 polite client is served and nothing acknowledged is lost; another process
 holding the database's write lock leaves reads served and writes answered
 unavailable, never waited for on the event loop (6.3); a WAL that a long
-reader let grow is truncated once the reader ends (expertd(8))."""
+reader let grow is truncated once the reader ends (expertd(8)); a corrupt
+page is answered internal, stops every write and is named in the log."""
 import os
 import re
 import sqlite3
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 import zmq
@@ -196,6 +198,77 @@ class WalTest(PressureTest):
         self.assertLessEqual(os.path.getsize(wal), self.SMALL)
         self.assertIn("checkpointed and truncated", self.d.read_log())
         self.assertTrue(self.ctl.json("audit", "verify")["ok"])
+
+
+def corrupt_table(db, table):
+    """Break the b-tree root page of `table` (and of its indexes) in the
+    database file, as a failing disk would: the page header becomes a page
+    type SQLite does not know. The WAL is checkpointed into the file first,
+    so the file holds the pages SQLite will read."""
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    roots = [r for (r,) in con.execute(
+        "SELECT rootpage FROM sqlite_schema WHERE tbl_name = ? AND rootpage > 1",
+        (table,))]
+    con.close()
+    with open(db, "r+b") as f:
+        for root in roots:
+            f.seek((root - 1) * size)
+            f.write(b"\x77" * 16)
+    return roots
+
+
+def written(db):
+    """What draws leave: tasks, draws and audit entries (tables the test
+    leaves sound)."""
+    con = sqlite3.connect(db)
+    try:
+        return tuple(con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                     for t in ("tasks", "draws", "audit"))
+    finally:
+        con.close()
+
+
+class CorruptionTest(PressureTest):
+    def test_a_corrupt_page_is_internal_stops_writes_and_is_named(self):
+        self.start()
+        for i in range(20):                    # records for the requests table
+            self.ctl.json("draw", "--kind", "competition", "--specialty", self.top,
+                          "--members", "1", "--start", str(int(time.time()) + 86400 * (30 + i)),
+                          "--end", str(int(time.time()) + 86400 * (30 + i) + 3600))
+        self.assertEqual(self.d.stop(), 0)
+        before = written(self.d.db)
+        self.assertTrue(corrupt_table(self.d.db, "requests"))
+        self.d.start()
+        conn = RawClient(self.d.endpoint)
+        self.addCleanup(conn.close)
+        # A recorded request reads its retry record first: it meets the
+        # damage, and is told so, not to retry.
+        conn.send(b"", self.draw_body("meets-damage", 100))
+        rep = collect(conn, 1)["meets-damage"]
+        self.assertEqual(rep["status"], "internal", rep)
+        self.assertIn("corrupt", rep["message"])
+        # Every later write is refused, even one that would not read it.
+        conn.send(b"", self.draw_body("after-damage", 101))
+        rep = collect(conn, 1)["after-damage"]
+        self.assertEqual(rep["status"], "internal", rep)
+        self.assertIn("accepts no writes", rep["message"])
+        # What is sound is still served, and the daemon says where it is.
+        self.assertEqual(conn.call("ping")["status"], "ok")
+        self.assertEqual(conn.call("pool.list", {"limit": 5})["status"], "ok")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen("http://%s/readyz" % self.d.metrics, timeout=10)
+        self.assertEqual(e.exception.code, 503)
+        self.assertIn("the database is corrupt: table requests",
+                      e.exception.read().decode())
+        log = self.d.read_log()
+        self.assertRegex(log, r"the database is corrupt: table requests: .*malformed"
+                              r".* while [a-z]")
+        self.assertIn("refusing every write", log)
+        # Nothing was written onto the damaged file: no task, no entry.
+        self.assertEqual(self.d.stop(), 0)
+        self.assertEqual(written(self.d.db), before)
 
 
 if __name__ == "__main__":
