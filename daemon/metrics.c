@@ -33,11 +33,16 @@ static void observe(struct metrics_histogram *h, const double *bounds, double v)
 	h->n++;
 }
 
-void metrics_request(struct metrics *m, int op, int status, double seconds)
+void metrics_count(struct metrics *m, int op, int status)
 {
 	int row = (op >= 0 && op < PROTO_OP__COUNT) ? op : PROTO_OP__COUNT;
 	if (status >= 0 && status < PROTO_STATUS__COUNT)
 		m->requests[row][status]++;
+}
+
+void metrics_request(struct metrics *m, int op, int status, double seconds)
+{
+	metrics_count(m, op, status);
 	observe(&m->request_seconds, latency_bounds, seconds);
 }
 

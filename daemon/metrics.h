@@ -57,6 +57,9 @@ struct metrics_gauges {
 void metrics_init(struct metrics *m);
 /* op < 0: the request could not be decoded. */
 void metrics_request(struct metrics *m, int op, int status, double seconds);
+/* Count a request answered without running (busy) and without a
+ * duration, which would only flatter the latency histogram. */
+void metrics_count(struct metrics *m, int op, int status);
 void metrics_commit(struct metrics *m, double seconds, size_t batch, int ok);
 void metrics_render(const struct metrics *m, const struct metrics_gauges *g,
                     struct evbuffer *out);

@@ -267,7 +267,7 @@ static void server_overflow(struct server *s, struct slot *sl)
 	s->busy_run++;
 	if (s->metrics) {
 		s->metrics->busy[s->answer ? 1 : 0]++;
-		metrics_request(s->metrics, op, PROTO_E_BUSY, 0);
+		metrics_count(s->metrics, op, PROTO_E_BUSY);
 	}
 }
 
