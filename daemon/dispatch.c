@@ -428,7 +428,7 @@ static bool answer_retry(struct dispatch *d, struct dispatch_item *it,
 	if (r == STORE_NOT_FOUND)
 		return false;
 	if (check_damage(d, r, "looking up a request's retry record") == STORE_CORRUPT) {
-		error_reply(it, req->id, PROTO_E_INTERNAL, NULL, HANDLER_DAMAGED_MESSAGE);
+		error_reply(it, req->id, PROTO_E_INTERNAL, NULL, _(handler_damaged));
 	} else if (r != STORE_OK) {
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL,
 		            _("the store cannot be read now; nothing was applied"));
@@ -477,7 +477,7 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 		return true;
 	}
 	if (d->damaged[0] && op->recorded) {
-		error_reply(it, req->id, PROTO_E_INTERNAL, NULL, HANDLER_DAMAGED_MESSAGE);
+		error_reply(it, req->id, PROTO_E_INTERNAL, NULL, _(handler_damaged));
 		return true;
 	}
 	if (d->read_only[0] && op->recorded) {
@@ -487,8 +487,9 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 		return true;
 	}
 	if (d->cannot_write[0] && op->recorded) {
-		snprintf(msg, sizeof msg, "the store cannot write now (%s); nothing was "
-		         "applied; retry with the same request id", d->cannot_write);
+		snprintf(msg, sizeof msg, _("the store cannot write now (%s); nothing was "
+		                            "applied; retry with the same request id"),
+		         d->cannot_write);
 		error_reply(it, req->id, PROTO_E_UNAVAILABLE, NULL, msg);
 		return true;
 	}
@@ -919,7 +920,7 @@ static void batch_failed(struct dispatch *d, struct dispatch_item *items, size_t
 		item_read_id(&items[i]);   /* requests after a lost transaction never ran */
 		if (d->damaged_now)
 			error_reply(&items[i], items[i].id, PROTO_E_INTERNAL, NULL,
-			            HANDLER_DAMAGED_MESSAGE);
+			            _(handler_damaged));
 		else
 			error_reply(&items[i], items[i].id, PROTO_E_UNAVAILABLE, NULL,
 			            r == STORE_UNKNOWN

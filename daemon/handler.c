@@ -11,6 +11,7 @@
 #include "audit_log.h"
 #include "engage.h"
 #include "handler.h"
+#include "i18n.h"
 #include "ident.h"
 #include "pool.h"
 #include "reply.h"
@@ -18,6 +19,10 @@
 
 const struct auth_entry handler_daemon = {.principal = "expertd",
                                           .role = PROTO_ROLE_OPERATOR};
+
+const char *const handler_damaged =
+	N_("the database is corrupt: nothing was applied, and the server accepts no "
+	   "writes until an operator restores it (see its log)");
 
 enum proto_status handler_store_error(struct reply *rep, enum store_result r)
 {
@@ -29,7 +34,7 @@ enum proto_status handler_store_error(struct reply *rep, enum store_result r)
 	case STORE_CORRUPT:
 		/* Not retryable: the dispatcher stops writes (PROTOCOL.md 6.3). */
 		rep->store_damaged = true;
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, HANDLER_DAMAGED_MESSAGE);
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "%s", _(handler_damaged));
 	case STORE_UNKNOWN:
 	case STORE_NOT_WRITABLE:
 	default:

@@ -127,10 +127,8 @@ enum proto_status handler_get_task(struct handler_ctx *ctx, int64_t id,
                                    struct task *t, struct reply *rep);
 
 /* What a request that meets a corrupt store is told (internal, PROTOCOL.md
- * 6.3), and every recorded request after it. */
-#define HANDLER_DAMAGED_MESSAGE \
-	"the database is corrupt: nothing was applied, and the server accepts " \
-	"no writes until an operator restores it (see its log)"
+ * 6.3), and every recorded request after it: a msgid, translate it. */
+extern const char *const handler_damaged;
 /* Map a failed store result to a wire error in rep; STORE_CORRUPT also
  * sets rep->store_damaged. */
 enum proto_status handler_store_error(struct reply *rep, enum store_result r);

@@ -13,6 +13,7 @@ import unittest
 import urllib.error
 import urllib.request
 
+import msgpack
 import zmq
 
 from harness import Ctl, DaemonTest, RawClient, pack_request, unpack
@@ -145,6 +146,13 @@ class ExternalLockTest(PressureTest):
                 rep = collect(conn, 1)["locked-draw"]
                 self.assertEqual(rep["status"], "unavailable", rep)
                 self.assertIn("cannot write now", rep["message"])
+            conn.send(b"", msgpack.packb({"v": 1, "id": "zh-locked", "op": "draw",
+                                          "lang": "zh-CN",
+                                          "args": unpack(draw)["args"]},
+                                         use_bin_type=True))
+            rep = collect(conn, 1)["zh-locked"]
+            self.assertEqual(rep["status"], "unavailable", rep)
+            self.assertIn("数据库暂时无法写入（database is locked）", rep["message"])
             # Still the other process's: nothing of the draw was written.
             self.assertEqual(other.execute("SELECT count(*) FROM requests WHERE "
                                            "request_id = 'locked-draw'").fetchone(),
@@ -254,6 +262,14 @@ class CorruptionTest(PressureTest):
         rep = collect(conn, 1)["after-damage"]
         self.assertEqual(rep["status"], "internal", rep)
         self.assertIn("accepts no writes", rep["message"])
+        # In the reader's language when asked (PROTOCOL.md 5.3).
+        conn.send(b"", msgpack.packb({"v": 1, "id": "zh-after-damage", "op": "draw",
+                                      "lang": "zh-CN",
+                                      "args": unpack(self.draw_body("zh-after-damage", 102))["args"]},
+                                     use_bin_type=True))
+        rep = collect(conn, 1)["zh-after-damage"]
+        self.assertEqual(rep["status"], "internal", rep)
+        self.assertIn("数据库已损坏", rep["message"])
         # What is sound is still served, and the daemon says where it is.
         self.assertEqual(conn.call("ping")["status"], "ok")
         self.assertEqual(conn.call("pool.list", {"limit": 5})["status"], "ok")
