@@ -15,6 +15,7 @@
 #include "log.h"
 #include "server.h"
 #include "throttle.h"
+#include "waitcount.h"
 #include "zbind.h"
 
 #define SERVER_INSECURE_PRINCIPAL "local-operator"
@@ -35,6 +36,12 @@ struct slot {
 	bool framing_ok;          /* [id][empty][body] and nothing else */
 };
 
+/* Requests received and not yet run, in arrival order: a ring. */
+struct lane {
+	struct slot *ring;
+	int size, head, len;
+};
+
 struct server {
 	void *sock;
 	struct event *readable;
@@ -47,16 +54,19 @@ struct server {
 	struct conn_budget *budget;
 	int batch_max;
 	struct metrics *metrics;
-	/* PROTOCOL.md 6.5: a ring of the requests received and not yet run,
-	 * ring_size = 3 * queue_max + 1 slots: queue_max for anything, as many
-	 * again for connections with nothing else waiting, as many again that
-	 * only pings use, so they find room whatever the others took; and one
-	 * where a message can always be received. */
-	struct slot *ring;
-	int ring_size, queue_max, head, pending;
+	/* PROTOCOL.md 6.5: the requests received and not yet run. Those of
+	 * connections that had nothing else waiting run first (fresh), then
+	 * the rest (bulk), each lane in arrival order; a connection's own
+	 * requests keep their order, as one in fresh is its oldest. Up to
+	 * queue_max for anything, up to twice that for a connection's first,
+	 * three times for pings: each lane has room for all of them. */
+	struct lane fresh, bulk;
+	struct slot incoming;        /* a message received, not yet queued */
+	struct waitcount *waiting;   /* requests queued per connection */
+	int queue_max, pending;      /* pending = fresh.len + bulk.len */
 	bool overloaded;             /* answering busy since the queue last emptied */
 	unsigned long long busy_run; /* busy replies of this overload, for the log */
-	struct slot **batch;         /* the batch being run: the ring's oldest */
+	struct slot **batch;         /* the batch being run: fresh's, then bulk's */
 	struct dispatch_item *items;
 	unsigned long long requests;
 };
@@ -222,33 +232,19 @@ static void server_close_slot(struct slot *sl)
 	zmq_msg_close(&sl->body);
 }
 
-/* Whether sl's connection already has a request in the queue. */
-static bool server_is_waiting(const struct server *s, struct slot *sl)
+static struct slot *lane_at(struct lane *l, int i)
 {
-	for (int i = 0; i < s->pending; i++)
-		if (server_same_sender(&s->ring[(s->head + i) % s->ring_size], sl))
-			return true;
-	return false;
+	return &l->ring[(l->head + i) % l->size];
 }
 
-/*
- * The queue holds queue_max requests (PROTOCOL.md 6.5): sl, the ring's
- * tail, still queues if its connection has nothing else waiting (up to
- * twice queue_max), so the busy replies go to those that send many at
- * once, or if it is a ping (up to three times); anything else is answered
- * busy, never run, and closed.
- */
-static void server_overflow(struct server *s, struct slot *sl)
+static int server_waiting(const struct server *s, struct slot *sl)
 {
-	char id[PROTO_MAX_ID_LEN + 1];
-	int op = server_read_id(sl, id);
-	bool room = op == PROTO_OP_PING ? s->pending < 3 * s->queue_max
-	                                : s->pending < 2 * s->queue_max &&
-	                                  !server_is_waiting(s, sl);
-	if (room) {
-		s->pending++;
-		return;
-	}
+	return waitcount_get(s->waiting, zmq_msg_data(&sl->ident), zmq_msg_size(&sl->ident));
+}
+
+/* Answer sl busy (PROTOCOL.md 6.5): never run; closed. */
+static void server_busy(struct server *s, struct slot *sl, int op, const char *id)
+{
 	char msg[PROTO_MAX_MESSAGE_LEN];
 	snprintf(msg, sizeof msg, "the server is busy: %d requests are waiting; "
 	         "nothing was read; retry with the same id and bytes after a back-off",
@@ -271,30 +267,62 @@ static void server_overflow(struct server *s, struct slot *sl)
 	}
 }
 
-/* Receive what is waiting into the ring, answering busy past the bound. */
+/*
+ * Queue sl (PROTOCOL.md 6.5) in fresh if its connection has nothing else
+ * waiting, else in bulk. Past queue_max waiting, only a connection's first
+ * request still queues (up to twice queue_max), so the busy replies go to
+ * those that send many at once, and a ping (up to three times); anything
+ * else is answered busy.
+ */
+static void server_admit(struct server *s, struct slot *sl)
+{
+	int waiting = server_waiting(s, sl);
+	if (s->pending >= s->queue_max) {
+		char id[PROTO_MAX_ID_LEN + 1];
+		int op = server_read_id(sl, id);
+		bool room = op == PROTO_OP_PING ? s->pending < 3 * s->queue_max
+		                                : !waiting && s->pending < 2 * s->queue_max;
+		if (!room) {
+			server_busy(s, sl, op, id);
+			return;
+		}
+	}
+	struct lane *l = waiting ? &s->bulk : &s->fresh;
+	struct slot *q = lane_at(l, l->len++);
+	zmq_msg_init(&q->ident);
+	zmq_msg_init(&q->body);
+	zmq_msg_move(&q->ident, &sl->ident);
+	zmq_msg_move(&q->body, &sl->body);
+	q->framing_ok = sl->framing_ok;
+	server_close_slot(sl);
+	waitcount_add(s->waiting, zmq_msg_data(&q->ident), zmq_msg_size(&q->ident), 1);
+	s->pending++;
+}
+
+/* Receive what is waiting into the queue, answering busy past the bound. */
 static void server_receive(struct server *s)
 {
 	int budget = s->batch_max * SERVER_RECEIVE_BATCHES;
 	while (budget-- > 0 && has_input(s)) {
-		struct slot *sl = &s->ring[(s->head + s->pending) % s->ring_size];
-		if (!receive_one(s, sl)) {
-			server_close_slot(sl);
+		if (!receive_one(s, &s->incoming)) {
+			server_close_slot(&s->incoming);
 			break;
 		}
-		if (s->pending < s->queue_max)
-			s->pending++;
-		else
-			server_overflow(s, sl);
+		server_admit(s, &s->incoming);
 	}
 }
 
 static void process_batch(struct server *s)
 {
 	double started = now_seconds();
-	int n = 0;
+	int n = 0, nf = 0, nb = 0;
 	while (n < s->batch_max && n < s->pending) {
-		struct slot *sl = &s->ring[(s->head + n) % s->ring_size];
+		struct slot *sl = nf < s->fresh.len ? lane_at(&s->fresh, nf++)
+		                                    : lane_at(&s->bulk, nb++);
 		struct dispatch_item *it = &s->items[n];
+		/* Running, not waiting (and sending the reply takes the id). */
+		waitcount_add(s->waiting, zmq_msg_data(&sl->ident), zmq_msg_size(&sl->ident),
+		              -1);
 		s->batch[n] = sl;
 		dispatch_item_init(it);
 		it->body = zmq_msg_data(&sl->body);
@@ -343,7 +371,10 @@ static void process_batch(struct server *s)
 		dispatch_item_free(it);
 		server_close_slot(sl);
 	}
-	s->head = (s->head + n) % s->ring_size;
+	s->fresh.head = (s->fresh.head + nf) % s->fresh.size;
+	s->fresh.len -= nf;
+	s->bulk.head = (s->bulk.head + nb) % s->bulk.size;
+	s->bulk.len -= nb;
 	s->pending -= n;
 	/* The event stream and the gateway after the replies: publishing
 	 * never delays an answer (STREAMS.md 3). */
@@ -437,15 +468,18 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 	s->metrics = opt->metrics;
 	s->batch_max = opt->batch_max > 0 ? opt->batch_max : 1;
 	s->queue_max = opt->queue_max > 0 ? opt->queue_max : s->batch_max;
-	s->ring_size = 3 * s->queue_max + 1;
-	s->ring = calloc((size_t)s->ring_size, sizeof *s->ring);
+	s->fresh.size = s->bulk.size = 3 * s->queue_max;
+	s->fresh.ring = calloc((size_t)s->fresh.size, sizeof *s->fresh.ring);
+	s->bulk.ring = calloc((size_t)s->bulk.size, sizeof *s->bulk.ring);
+	s->waiting = waitcount_new((size_t)s->fresh.size);
 	s->batch = calloc((size_t)s->batch_max, sizeof *s->batch);
 	s->items = calloc((size_t)s->batch_max, sizeof *s->items);
 	s->sock = zmq_socket(zmq_ctx, ZMQ_ROUTER);
 	if (s->answer)
 		s->throttle = throttle_new(SERVER_THROTTLE_SLOTS, SERVER_THROTTLE_LIMIT,
 		                           SERVER_THROTTLE_WINDOW);
-	if (!s->ring || !s->batch || !s->items || !s->sock ||
+	if (!s->fresh.ring || !s->bulk.ring || !s->waiting || !s->batch || !s->items ||
+	    !s->sock ||
 	    (s->answer && !s->throttle)) {
 		snprintf(err, errsz, "cannot create the socket: %s", zmq_strerror(errno));
 		server_destroy(&s);
@@ -493,9 +527,13 @@ void server_destroy(struct server **sp)
 	if (s->sock)
 		zmq_close(s->sock);
 	throttle_destroy(&s->throttle);
-	for (int i = 0; s->ring && i < s->pending; i++)
-		server_close_slot(&s->ring[(s->head + i) % s->ring_size]);
-	free(s->ring);
+	struct lane *lanes[2] = {&s->fresh, &s->bulk};
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; lanes[k]->ring && i < lanes[k]->len; i++)
+			server_close_slot(lane_at(lanes[k], i));
+		free(lanes[k]->ring);
+	}
+	waitcount_destroy(&s->waiting);
 	free(s->batch);
 	free(s->items);
 	free(s);
