@@ -389,3 +389,29 @@ class GatewayTest(PageBase):
         # entry is the one the proxy vouches for).
         other = {"X-Forwarded-For": "203.0.113.9, 198.51.100.1"}
         self.assertEqual(self.page.request("GET", "/a/" + tok, headers=other)[0], 200)
+
+
+class CliTest(unittest.TestCase):
+    """--help, --version and the exit codes of expertd-answer(1)."""
+
+    def run_page(self, *args):
+        return subprocess.run([ANSWER, "--locale-dir", LOCALE] + list(args),
+                              capture_output=True, text=True, timeout=WAIT)
+
+    def test_help_version_and_bad_usage(self):
+        r = self.run_page("--help")
+        self.assertEqual(r.returncode, 0, r)
+        for words in ("usage: expertd-answer", "--answer-endpoint", "--trust-proxy",
+                      "--bad-limit", "Exit status"):
+            self.assertIn(words, r.stdout)
+        r = self.run_page("--version")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertRegex(r.stdout, r"^expertd-answer \d+\.\d+\.\d+\n$")
+        for args, code, says in ((("--port", "0"), 64, "out of range"),
+                                 (("--frobnicate",), 64, "try --help"),
+                                 (("extra",), 64, "unexpected argument"),
+                                 ((), 78, "expertctl keygen"),
+                                 (("--server-key", "x" * 40), 78, "--key")):
+            r = self.run_page(*args)
+            self.assertEqual(r.returncode, code, (args, r))
+            self.assertIn(says, r.stderr)
