@@ -22,8 +22,8 @@
 #ifndef ANSWER_VERSION
 #define ANSWER_VERSION "0"
 #endif
-#ifndef ANSWER_LOCALEDIR
-#define ANSWER_LOCALEDIR "/usr/share/locale"
+#ifndef EXPERTD_LOCALEDIR
+#define EXPERTD_LOCALEDIR "/usr/share/locale"
 #endif
 
 struct answer_options {
@@ -51,7 +51,8 @@ static const char answer_usage[] =
 	"  --bad-limit N          bad links per visitor address in 10 minutes\n"
 	"                         before it is refused for 10 minutes (default 10)\n"
 	"  --timeout MS           how long to wait for expertd (default 5000)\n"
-	"  --locale-dir DIR       where the zh_CN catalogue is (default " ANSWER_LOCALEDIR ")\n"
+	"  --locale-dir DIR       where the zh_CN catalogue is (default $EXPERTD_LOCALEDIR,\n"
+	"                         else " EXPERTD_LOCALEDIR ")\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 stopped by a signal; 64 bad usage; 69 cannot listen or\n"
@@ -149,7 +150,9 @@ int main(int argc, char **argv)
 	struct answer_options o = {
 		.site = {.address = "127.0.0.1", .port = 8570, .bad_limit = 10},
 		.up = {.endpoint = "tcp://127.0.0.1:5572", .timeout_ms = 5000},
-		.locale_dir = ANSWER_LOCALEDIR};
+		.locale_dir = getenv("EXPERTD_LOCALEDIR")};
+	if (!o.locale_dir || !o.locale_dir[0])
+		o.locale_dir = EXPERTD_LOCALEDIR;
 	int rc = answer_parse(argc, argv, &o);
 	if (rc)
 		return rc;

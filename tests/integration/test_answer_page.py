@@ -28,7 +28,7 @@ from assign_base import WAIT, AssignBase
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 ANSWER = os.environ.get("EXPERTD_ANSWER", os.path.join(BUILD, "clients", "expertd-answer"))
-LOCALE = os.environ.get("EXPERTD_LOCALE", os.path.join(BUILD, "locale"))
+LOCALE = os.environ.get("EXPERTD_LOCALEDIR", os.path.join(BUILD, "locale"))
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SCREENSHOT = "/tmp/expertd-answer-offer.png"
 CST = datetime.timezone(datetime.timedelta(hours=8))
