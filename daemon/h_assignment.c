@@ -115,6 +115,27 @@ static enum proto_status answer_seat(struct handler_ctx *ctx,
 	return st;
 }
 
+/* The seat of the request's token and its task (PROTOCOL.md 7.12.3):
+ * *t is malloc'd on PROTO_OK (the caller frees it), NULL otherwise. */
+static enum proto_status token_task(struct handler_ctx *ctx,
+                                    const struct proto_request *req,
+                                    struct store_assignment *a, struct task **t,
+                                    struct reply *rep)
+{
+	*t = NULL;
+	enum proto_status st = handler_token_seat(ctx, req, a, rep);
+	if (st != PROTO_OK)
+		return st;
+	if (!(*t = malloc(sizeof **t)))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum store_result r = store_task_get(ctx->store, a->task, *t);
+	if (r == STORE_OK)
+		return PROTO_OK;
+	free(*t);
+	*t = NULL;
+	return handler_store_error(rep, r);
+}
+
 enum proto_status h_assignment_answer(struct handler_ctx *ctx,
                                       const struct proto_request *req,
                                       struct reply *rep)
@@ -122,22 +143,16 @@ enum proto_status h_assignment_answer(struct handler_ctx *ctx,
 	const char *s;
 	size_t n;
 	struct store_assignment a;
-	/* Wrong, used and dead tokens look the same (PROTOCOL.md 7.12.3). */
-	enum proto_status st = handler_token_seat(ctx, req, &a, rep);
+	struct task *t;
+	/* A dead token is refused before the rules between fields. */
+	enum proto_status st = token_task(ctx, req, &a, &t, rep);
 	if (st != PROTO_OK)
 		return st;
-	struct task *t = malloc(sizeof *t);
-	if (!t)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum store_result r = store_task_get(ctx->store, a.task, t);
-	if (r != STORE_OK)
-		st = handler_store_error(rep, r);
 	proto_arg_str(req, "answer", &s, &n);
 	struct seat_answer ans = {.channel = SEAT_CH_TOKEN,
 	                          .event = proto_choice_index(proto_answers, s, n) == 0
 	                                   ? ASSIGN_EV_ACCEPT : ASSIGN_EV_DECLINE};
-	if (st == PROTO_OK)
-		st = answer_seat(ctx, req, t, &a, &ans, true, rep);
+	st = answer_seat(ctx, req, t, &a, &ans, true, rep);
 	/* A decline may offer someone else's seat: that token is not for
 	 * this caller; the notification carries it. */
 	sodium_memzero(rep->tokens, sizeof rep->tokens);
@@ -175,17 +190,10 @@ enum proto_status h_assignment_offer(struct handler_ctx *ctx,
                                      struct reply *rep)
 {
 	struct store_assignment a;
+	struct task *t;
 	/* The same token check as assignment.answer (PROTOCOL.md 7.12.3). */
-	enum proto_status st = handler_token_seat(ctx, req, &a, rep);
-	if (st != PROTO_OK)
-		return st;
-	struct task *t = malloc(sizeof *t);
-	if (!t)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum store_result r = store_task_get(ctx->store, a.task, t);
-	if (r != STORE_OK)
-		st = handler_store_error(rep, r);
-	else
+	enum proto_status st = token_task(ctx, req, &a, &t, rep);
+	if (st == PROTO_OK)
 		pack_offer(reply_result(rep), t, &a);
 	free(t);
 	return st;
