@@ -339,6 +339,29 @@ class PageHttpTest(PageBase):
         self.assertIn(self.d.answer, self.page.output())
 
 
+class DaemonAwayTest(PageBase):
+    """The page when the daemon does not answer: it says so, and a
+    visitor who leaves while it waits costs nothing (the page exits 0 at
+    cleanup: ASan would report a use after free or a leak)."""
+    PAGE_ARGS = ("--timeout", "1500")
+
+    def test_daemon_down_says_try_later_and_a_visitor_may_leave(self):
+        res = self.draw("电工", 1, 10)
+        (a, tok), = self.tokens(res).items()
+        self.assertEqual(self.page.request("GET", "/a/" + tok)[0], 200)
+        self.stop_daemon(self.d)
+        # A visitor who gives up before the daemon's timeout.
+        leaver = http.client.HTTPConnection("127.0.0.1", self.page.port, timeout=WAIT)
+        leaver.request("GET", "/a/" + tok)
+        leaver.close()
+        status, headers, body = self.page.request("GET", "/a/" + tok)
+        self.assertEqual(status, 503, body)
+        self.assertIn("服务暂时不可用", body)
+        self.assertIn("Content-Security-Policy", headers)
+        # The page serves on: the next visitor gets the same answer.
+        self.assertEqual(self.page.request("GET", "/a/" + tok)[0], 503)
+
+
 class GatewayTest(PageBase):
     """PROTOCOL.md 7.12.9 through the page: the page is one connection to
     the daemon relaying every expert's answers."""
