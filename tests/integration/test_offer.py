@@ -76,6 +76,11 @@ class OfferTest(AssignBase):
         rep = self.answer(toks[a2] + "\uff09", "decline", reason="conflict",
                           org_code=got["orgs"][1])
         self.assertEqual((rep["status"], rep["result"]["state"]), ("ok", "declined"), rep)
+        # expertctl reads a pasted token the same way.
+        res2 = self.draw("电工", 1, 11)
+        (a3, tok3), = self.tokens(res2).items()
+        self.assertEqual(self.confirm(" " + full_width(tok3) + "\u3002")["state"],
+                         "accepted")
         # Now each token's holder learns it was answered, and how.
         self.assert_why(self.offer(toks[a1]), "answered", assignment=a1,
                         task=res["task"], state="accepted")
