@@ -268,7 +268,8 @@ static bool is_token_char(int c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-/* One character of a pasted token: ASCII, '?' for any other, 0 to drop. */
+/* One character of a pasted token: printable ASCII, '?' for any other
+ * (control characters too), 0 to drop. */
 static int token_fold(uint32_t c)
 {
 	if (is_space(c) || c == 0x200c || c == 0x200d || c == 0x2060)
@@ -277,7 +278,7 @@ static int token_fold(uint32_t c)
 		c -= 0xfee0;
 	if (c == 0x3002 || c == 0xff61)  /* 。 ｡ */
 		c = '.';
-	return c < 0x80 ? (int)c : '?';
+	return c > ' ' && c < 0x7f ? (int)c : '?';
 }
 
 size_t textnorm_token(const char *s, size_t n, char *out, size_t outsz)

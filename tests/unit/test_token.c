@@ -194,6 +194,8 @@ static void test_token_clean(void **state)
 	size_t n = 0;
 	assert_true(token_clean("42.rTw0\u4e2dZ3g", strlen("42.rTw0\u4e2dZ3g"), out, &n));
 	assert_string_equal(out, "42.rTw0?Z3g");
+	assert_true(token_clean("42.rT\x01w0", 8, out, &n));   /* a control character */
+	assert_string_equal(out, "42.rT?w0");
 	/* Nothing token-like, invalid UTF-8, a NUL, too long: nothing. */
 	assert_false(token_clean("\u3002 !", strlen("\u3002 !"), out, &n));
 	assert_false(token_clean("42.\xff", 4, out, &n));
