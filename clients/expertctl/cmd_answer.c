@@ -15,8 +15,8 @@
 #include "out.h"
 
 #define ANSWER_ID_MAX INT64_C(999999999999)
-#define ANSWER_TOKEN_MIN 3    /* PROTOCOL: token, 3..64 */
-#define ANSWER_TOKEN_MAX 64
+#define ANSWER_TOKEN_MIN 3    /* PROTOCOL 7.12.6: token, 3..192 bytes as sent */
+#define ANSWER_TOKEN_MAX 192
 
 /* ---- the result ----------------------------------------------------------- */
 

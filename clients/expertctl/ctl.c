@@ -53,9 +53,9 @@ int ctl_usage(const struct ctl *ctl, const char *fmt, ...)
 int ctl_help(const struct ctl *ctl)
 {
 	ctl_print_synopsis(ctl->cmd, stdout);
-	printf("\n%s\n", ctl->cmd->summary);
+	printf("\n%s\n", _(ctl->cmd->summary));
 	if (ctl->cmd->help)
-		printf("\n%s", ctl->cmd->help);
+		printf("\n%s", _(ctl->cmd->help));
 	return 0;
 }
 
