@@ -38,6 +38,15 @@ static enum proto_status resync_seat(struct handler_ctx *ctx, struct store_assig
 	return PROTO_OK;
 }
 
+/* Whether the caller listed seat id in `skip`: it holds its live token. */
+static bool resync_skips(const msgpack_object *skip, int64_t id)
+{
+	for (uint32_t i = 0; skip && i < skip->via.array.size; i++)
+		if (skip->via.array.ptr[i].via.i64 == id)
+			return true;
+	return false;
+}
+
 enum proto_status h_notify_resync(struct handler_ctx *ctx,
                                   const struct proto_request *req,
                                   struct reply *rep)
@@ -45,8 +54,9 @@ enum proto_status h_notify_resync(struct handler_ctx *ctx,
 	int64_t since = proto_arg_int(req, "since", 0);
 	int64_t after = proto_arg_int(req, "after", 0);
 	int limit = (int)proto_arg_int(req, "limit", H_NOTIFY_RESYNC_MAX);
+	const msgpack_object *skip = proto_arg(req, "skip");
 	struct store_assignment *seats = NULL;
-	size_t n = 0;
+	size_t n = 0, listed = 0;
 	/* One more than asked: whether more remain. */
 	enum store_result r = store_assignment_offered_since(ctx->store, since, ctx->now,
 	                                                     after, limit + 1, &seats, &n);
@@ -55,6 +65,8 @@ enum proto_status h_notify_resync(struct handler_ctx *ctx,
 	bool more = n > (size_t)limit;
 	if (more)
 		n = (size_t)limit;
+	for (size_t i = 0; i < n; i++)
+		listed += !resync_skips(skip, seats[i].id);
 	struct notify_detail *d = malloc(sizeof *d);
 	if (!d) {
 		free(seats);
@@ -63,10 +75,11 @@ enum proto_status h_notify_resync(struct handler_ctx *ctx,
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 3);
 	proto_pack_str(pk, "offers");
-	msgpack_pack_array(pk, (uint32_t)n);
+	msgpack_pack_array(pk, (uint32_t)listed);
 	enum proto_status st = PROTO_OK;
 	for (size_t i = 0; i < n && st == PROTO_OK; i++)
-		st = resync_seat(ctx, &seats[i], d, rep);
+		if (!resync_skips(skip, seats[i].id))
+			st = resync_seat(ctx, &seats[i], d, rep);
 	if (st == PROTO_OK) {
 		proto_pack_kv_int(pk, "next", n ? seats[n - 1].id : after);
 		proto_pack_kv_bool(pk, "more", more);

@@ -317,6 +317,7 @@ static const struct proto_field f_notify_resync[] = {
 	F_INT("since", REQ, 0, INT64_MAX),
 	F_INT("after", 0, 0, INT64_MAX),
 	F_INT("limit", 0, 1, 64),
+	F_INTS("skip", 0, 0, 256),
 	END};
 
 static const struct proto_field f_task_cancel[] = {
