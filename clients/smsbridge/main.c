@@ -1,0 +1,134 @@
+/*
+ * main.c - expertd-smsbridge: options, start-up checks with <sysexits.h>
+ * codes (expertd-smsbridge(8)), the event loop, and a clean stop on
+ * SIGTERM or SIGINT.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "smsbridge.h"
+
+#define SB_DEFAULT_CONFIG "/etc/expertd/smsbridge.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: expertd-smsbridge [--config FILE] [--check-config]\n"
+	        "\n"
+	        "Send the SMS of expertd's notification stream through an HTTP provider:\n"
+	        "each offer (with its answer link) and each closed offer, retried until\n"
+	        "the provider takes it, never twice; after a restart or a break in the\n"
+	        "stream, ask the daemon for the offers missed (notify.resync).\n"
+	        "\n"
+	        "  -c, --config FILE   configuration (default " SB_DEFAULT_CONFIG ")\n"
+	        "      --check-config  read and check the configuration, templates and\n"
+	        "                      journal, then exit (0: fine)\n"
+	        "  -h, --help          this help\n"
+	        "  -V, --version       the version\n"
+	        "\n"
+	        "See expertd-smsbridge(8).\n");
+}
+
+static void stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	event_base_loopexit(arg, NULL);
+}
+
+/* Everything of one run; 0 on a clean stop, else a sysexits code. */
+static int run(const struct sb_config *c, bool check_only)
+{
+	char err[512];
+	int rc = EX_OK;
+	struct event_base *base = event_base_new();
+	struct sb_journal *j = NULL;
+	struct sb_deliver *d = NULL;
+	struct sb_stream *s = NULL;
+	struct event *sigs[2] = {NULL, NULL};
+	if (!base) {
+		fprintf(stderr, "expertd-smsbridge: cannot start the event loop\n");
+		return EX_OSERR;
+	}
+	j = sb_journal_open(c->journal, c->keep_days, (int64_t)time(NULL), err, sizeof err);
+	if (!j)
+		rc = EX_CANTCREAT;
+	else if (!(d = sb_deliver_new(base, c, j, err, sizeof err)))
+		rc = EX_CONFIG;
+	else if (!check_only && !(s = sb_stream_new(base, c, j, d, err, sizeof err)))
+		rc = EX_UNAVAILABLE;
+	if (rc != EX_OK)
+		fprintf(stderr, "expertd-smsbridge: %s\n", err);
+	if (rc == EX_OK && !check_only) {
+		sigs[0] = evsignal_new(base, SIGTERM, stop_cb, base);
+		sigs[1] = evsignal_new(base, SIGINT, stop_cb, base);
+		for (int i = 0; i < 2; i++)
+			if (sigs[i])
+				event_add(sigs[i], NULL);
+		fprintf(stderr, "expertd-smsbridge: following %s, sending to %s\n",
+		        c->notify_endpoint, c->url);
+		event_base_dispatch(base);
+		rc = sb_stream_failed(s);
+	}
+	for (int i = 0; i < 2; i++)
+		if (sigs[i])
+			event_free(sigs[i]);
+	sb_stream_free(&s);
+	sb_deliver_free(&d);
+	sb_journal_close(&j);
+	event_base_free(base);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	const char *config = SB_DEFAULT_CONFIG;
+	bool check_only = false;
+	int o;
+	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': config = optarg; break;
+		case 'k': check_only = true; break;
+		case 'h': usage(stdout); return EX_OK;
+		case 'V': printf("expertd-smsbridge %s\n", SMSBRIDGE_VERSION); return EX_OK;
+		default:
+			fprintf(stderr, "Try 'expertd-smsbridge --help'.\n");
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "expertd-smsbridge: unexpected argument \"%s\"; try "
+		        "'expertd-smsbridge --help'.\n", argv[optind]);
+		return EX_USAGE;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "expertd-smsbridge: libsodium does not start\n");
+		return EX_SOFTWARE;
+	}
+	struct sb_config c;
+	char err[640];
+	if (!sb_config_load(&c, config, err, sizeof err)) {
+		fprintf(stderr, "expertd-smsbridge: %s\n", err);
+		sb_config_free(&c);
+		return EX_CONFIG;
+	}
+	int rc = run(&c, check_only);
+	if (rc == EX_OK && check_only)
+		printf("%s: OK\n", config);
+	sb_config_free(&c);
+	return rc;
+}

@@ -1,0 +1,321 @@
+/*
+ * sb_deliver.c - posting texts to the SMS provider (libevent's HTTP
+ * client): one queued item per message, tried at once and, after a
+ * failure (no connection, a timeout, 408, 429 or 5xx), again after a wait
+ * that doubles up to [provider] retry_max_ms, until the provider takes it
+ * (2xx: journalled, never sent again), refuses it (another 4xx: logged,
+ * dropped) or it is no use any more (an offer past its deadline, a
+ * closing past [provider] closed_give_up).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "smsbridge.h"
+
+struct sb_item {
+	struct sb_item *next;
+	struct sb_deliver *d;
+	char key[SB_KEY_LEN];
+	bool offer;
+	int64_t assignment, issued, give_up_at;
+	char *body;                /* the provider's request body */
+	int attempts;
+	struct event *timer;
+	struct evhttp_connection *conn;   /* the last attempt's, until the next */
+};
+
+struct sb_deliver {
+	struct event_base *base;
+	const struct sb_config *c;
+	struct sb_journal *j;
+	char *offer_tmpl, *closed_tmpl;
+	struct evhttp_uri *uri;
+	char *path;                /* path and query of the provider's URL */
+	struct sb_item *items;
+	/* Done in a request's callback, which must not free its connection:
+	 * freed by the reaper, right after. */
+	struct sb_item *dead;
+	struct event *reaper;
+};
+
+static void item_free(struct sb_item *it)
+{
+	if (it->timer)
+		event_free(it->timer);
+	if (it->conn)
+		evhttp_connection_free(it->conn);
+	free(it->body);
+	free(it);
+}
+
+static void list_unlink(struct sb_item **head, struct sb_item *it)
+{
+	for (struct sb_item **p = head; *p; p = &(*p)->next)
+		if (*p == it) {
+			*p = it->next;
+			return;
+		}
+}
+
+/* Take it off the queue and free it (never from its request's callback:
+ * a request still out is abandoned with its connection). */
+static void item_remove(struct sb_deliver *d, struct sb_item *it)
+{
+	list_unlink(&d->items, it);
+	item_free(it);
+}
+
+/* Take it off the queue from its request's callback: freed just after. */
+static void item_retire(struct sb_deliver *d, struct sb_item *it)
+{
+	static const struct timeval now = {0, 0};
+	list_unlink(&d->items, it);
+	it->next = d->dead;
+	d->dead = it;
+	evtimer_add(d->reaper, &now);
+}
+
+static void deliver_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct sb_deliver *d = arg;
+	while (d->dead) {
+		struct sb_item *it = d->dead;
+		d->dead = it->next;
+		item_free(it);
+	}
+}
+
+static void item_retry(struct sb_item *it, const char *why)
+{
+	struct sb_deliver *d = it->d;
+	int64_t wait = d->c->retry_initial_ms;
+	for (int i = 1; i < it->attempts && wait < d->c->retry_max_ms; i++)
+		wait *= 2;
+	if (wait > d->c->retry_max_ms)
+		wait = d->c->retry_max_ms;
+	if ((int64_t)time(NULL) + wait / 1000 >= it->give_up_at) {
+		fprintf(stderr, "expertd-smsbridge: %s for assignment %lld not delivered "
+		        "(%s); given up: its time has passed\n", it->offer ? "offer" : "closing",
+		        (long long)it->assignment, why);
+		item_retire(d, it);
+		return;
+	}
+	fprintf(stderr, "expertd-smsbridge: %s for assignment %lld: attempt %d failed "
+	        "(%s); again in %lld ms\n", it->offer ? "offer" : "closing",
+	        (long long)it->assignment, it->attempts, why, (long long)wait);
+	struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)(wait % 1000 * 1000)};
+	evtimer_add(it->timer, &tv);
+}
+
+static void item_done_cb(struct evhttp_request *req, void *arg)
+{
+	struct sb_item *it = arg;
+	struct sb_deliver *d = it->d;
+	int code = req ? evhttp_request_get_response_code(req) : 0;
+	if (code >= 200 && code < 300) {
+		if (!sb_journal_sent(d->j, it->key, (int64_t)time(NULL)))
+			fprintf(stderr, "expertd-smsbridge: the journal cannot be written: "
+			        "a restart may send assignment %lld's message again\n",
+			        (long long)it->assignment);
+		fprintf(stderr, "expertd-smsbridge: %s for assignment %lld delivered "
+		        "(attempt %d)\n", it->offer ? "offer" : "closing",
+		        (long long)it->assignment, it->attempts);
+		item_retire(d, it);
+		return;
+	}
+	char why[64];
+	snprintf(why, sizeof why, code ? "HTTP %d" : "no answer", code);
+	if (code >= 400 && code < 500 && code != 408 && code != 429) {
+		fprintf(stderr, "expertd-smsbridge: the provider refused the %s for "
+		        "assignment %lld (%s); not retried\n", it->offer ? "offer" : "closing",
+		        (long long)it->assignment, why);
+		item_retire(d, it);
+		return;
+	}
+	item_retry(it, why);
+}
+
+/* Fill {api_key} into a configured header's value. */
+static void add_header(struct evkeyvalq *h, const char *line, const char *api_key)
+{
+	char name[128], value[1024];
+	const char *colon = strchr(line, ':');
+	size_t n = (size_t)(colon - line);
+	snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1),
+	         line);
+	const char *v = colon + 1 + strspn(colon + 1, " \t");
+	const char *hole = strstr(v, "{api_key}");
+	if (hole && api_key)
+		snprintf(value, sizeof value, "%.*s%s%s", (int)(hole - v), v, api_key,
+		         hole + strlen("{api_key}"));
+	else
+		snprintf(value, sizeof value, "%s", v);
+	evhttp_remove_header(h, name);
+	evhttp_add_header(h, name, value);
+}
+
+static void item_send_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct sb_item *it = arg;
+	struct sb_deliver *d = it->d;
+	int port = evhttp_uri_get_port(d->uri);
+	const char *host = evhttp_uri_get_host(d->uri);
+	it->attempts++;
+	if (it->conn)              /* the failed attempt's */
+		evhttp_connection_free(it->conn);
+	it->conn = evhttp_connection_base_new(d->base, NULL, host, port > 0 ? port : 80);
+	struct evhttp_request *req = it->conn ? evhttp_request_new(item_done_cb, it) : NULL;
+	if (!req) {
+		if (it->conn)
+			evhttp_connection_free(it->conn);
+		it->conn = NULL;
+		item_retry(it, "out of memory");
+		return;
+	}
+	evhttp_connection_set_timeout(it->conn, d->c->timeout_s);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Host", host);
+	evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+	for (size_t i = 0; i < d->c->n_headers; i++)
+		add_header(h, d->c->headers[i], d->c->api_key);
+	evbuffer_add(evhttp_request_get_output_buffer(req), it->body, strlen(it->body));
+	if (evhttp_make_request(it->conn, req, EVHTTP_REQ_POST, d->path) != 0) {
+		/* libevent freed the request; the connection is still ours. */
+		evhttp_connection_free(it->conn);
+		it->conn = NULL;
+		item_retry(it, "the request could not be made");
+	}
+}
+
+struct sb_deliver *sb_deliver_new(struct event_base *base, const struct sb_config *c,
+                                  struct sb_journal *j, char *err, size_t errsz)
+{
+	struct sb_deliver *d = calloc(1, sizeof *d);
+	if (!d) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	d->base = base;
+	d->c = c;
+	d->j = j;
+	d->reaper = evtimer_new(base, deliver_reap_cb, d);
+	d->uri = evhttp_uri_parse(c->url);
+	if (!d->reaper || !d->uri || !evhttp_uri_get_host(d->uri)) {
+		snprintf(err, errsz, "[provider] url: not a URL: %s", c->url);
+		sb_deliver_free(&d);
+		return NULL;
+	}
+	const char *path = evhttp_uri_get_path(d->uri), *query = evhttp_uri_get_query(d->uri);
+	size_t len = strlen(path && *path ? path : "/") + (query ? strlen(query) + 1 : 0) + 1;
+	d->path = malloc(len);
+	if (d->path)
+		snprintf(d->path, len, "%s%s%s", path && *path ? path : "/", query ? "?" : "",
+		         query ? query : "");
+	if (!d->path || !(d->offer_tmpl = sb_read_file(c->offer_template, err, errsz)) ||
+	    !(d->closed_tmpl = sb_read_file(c->closed_template, err, errsz))) {
+		if (!d->path)
+			snprintf(err, errsz, "out of memory");
+		sb_deliver_free(&d);
+		return NULL;
+	}
+	return d;
+}
+
+void sb_deliver_free(struct sb_deliver **dp)
+{
+	struct sb_deliver *d = dp ? *dp : NULL;
+	if (!d)
+		return;
+	struct sb_item *lists[] = {d->items, d->dead};
+	for (size_t i = 0; i < 2; i++)
+		while (lists[i]) {
+			struct sb_item *it = lists[i];
+			lists[i] = it->next;
+			item_free(it);
+		}
+	if (d->reaper)
+		event_free(d->reaper);
+	if (d->uri)
+		evhttp_uri_free(d->uri);
+	free(d->path);
+	free(d->offer_tmpl);
+	free(d->closed_tmpl);
+	free(d);
+	*dp = NULL;
+}
+
+/* Drop what n makes useless: the seat's queued offers (their links died
+ * with a new token or the seat's closing). True when n itself is queued
+ * already. */
+static bool deliver_supersede(struct sb_deliver *d, const struct sb_note *n,
+                              const char *key)
+{
+	for (struct sb_item *it = d->items, *next; it; it = next) {
+		next = it->next;
+		if (strcmp(it->key, key) == 0)
+			return true;
+		if (it->offer && it->assignment == n->assignment)
+			item_remove(d, it);
+	}
+	return false;
+}
+
+void sb_deliver_note(struct sb_deliver *d, const struct sb_note *n, int64_t now)
+{
+	char key[SB_KEY_LEN];
+	sb_note_key(n, key);
+	if (sb_journal_has(d->j, key) || deliver_supersede(d, n, key))
+		return;
+	struct sb_item *it = calloc(1, sizeof *it);
+	char *text = sb_render(n->offer ? d->offer_tmpl : d->closed_tmpl, n, d->c->base_url);
+	if (it && text)
+		it->body = sb_render_body(d->c->body, n->phone, text);
+	if (it && it->body)
+		it->timer = evtimer_new(d->base, item_send_cb, it);
+	free(text);
+	if (!it || !it->timer) {
+		fprintf(stderr, "expertd-smsbridge: out of memory: the message for "
+		        "assignment %lld is lost\n", (long long)n->assignment);
+		if (it)
+			item_free(it);
+		return;
+	}
+	it->d = d;
+	snprintf(it->key, sizeof it->key, "%s", key);
+	it->offer = n->offer;
+	it->assignment = n->assignment;
+	it->issued = n->issued;
+	it->give_up_at = n->offer ? n->deadline : now + d->c->closed_give_up_s;
+	it->next = d->items;
+	d->items = it;
+	struct timeval zero = {0, 0};
+	evtimer_add(it->timer, &zero);
+}
+
+bool sb_deliver_has_offer(const struct sb_deliver *d, int64_t assignment)
+{
+	for (const struct sb_item *it = d->items; it; it = it->next)
+		if (it->offer && it->assignment == assignment)
+			return true;
+	return false;
+}
+
+int64_t sb_deliver_oldest(const struct sb_deliver *d)
+{
+	int64_t oldest = INT64_MAX;
+	for (const struct sb_item *it = d->items; it; it = it->next)
+		if (it->offer && it->issued < oldest)
+			oldest = it->issued;
+	return oldest;
+}

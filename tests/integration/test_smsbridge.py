@@ -1,0 +1,301 @@
+"""expertd-smsbridge (issue #13 item 3): the real daemon, the real bridge
+binary, and a fake SMS provider, a small HTTP server on 127.0.0.1 in this
+test that records every POST and can be told to fail.
+
+- An offer arrives as Chinese text whose link's token answers the seat.
+- The provider fails twice, then takes it: one delivery, after retries.
+- An offer made while the bridge was down is delivered once it is back,
+  with a reissued token that works while the first one does not.
+- A cancelled seat gets the closing SMS.
+
+The daemon runs in insecure mode as the other tests do (the bridge then
+calls notify.resync as the local operator). Waits are bounded polls.
+"""
+import http.server
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+from harness import DaemonTest, draw_args
+from assign_base import WAIT, AssignBase
+
+SMSBRIDGE = os.environ.get("SMSBRIDGE", "expertd-smsbridge")
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATES = os.path.join(HERE, "..", "..", "clients", "smsbridge")
+BASE_URL = "https://answer.example.gov.cn"
+LINK_RE = re.compile(re.escape(BASE_URL) + r"/a/(\d+\.[A-Za-z0-9_-]{22})")
+
+
+class FakeProvider:
+    """POSTs land in self.posts as dicts (path, headers, body as JSON, the
+    status answered); self.fail_next makes the next N answer 503."""
+
+    def __init__(self):
+        self.posts = []
+        self.fail_next = 0
+        self.cond = threading.Condition()
+        provider = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with provider.cond:
+                    status = 503 if provider.fail_next > 0 else 200
+                    if status != 200:
+                        provider.fail_next -= 1
+                    provider.posts.append({"path": self.path,
+                                           "headers": dict(self.headers),
+                                           "body": json.loads(body.decode()),
+                                           "status": status})
+                    provider.cond.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, pred, n=1, timeout=WAIT):
+        """Wait (bounded) until n POSTs match; returns those that do."""
+        with self.cond:
+            self.cond.wait_for(lambda: sum(1 for p in self.posts if pred(p)) >= n,
+                               timeout)
+            return [p for p in self.posts if pred(p)]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def to(phone):
+    """A predicate: a POST whose body is for this phone."""
+    return lambda p: p["body"]["mobile"] == phone
+
+
+class SmsBridgeTest(AssignBase):
+    def setUp(self):
+        super().setUp()
+        self.provider = FakeProvider()
+        self.addCleanup(self.provider.close)
+        key = os.path.join(self.dir, "sms-api-key")
+        with open(key, "w") as f:
+            f.write("secret-api-key\n")
+        self.journal = os.path.join(self.dir, "smsbridge.journal")
+        self.config = self.write_config(
+            "[daemon]\ninsecure = true\nendpoint = %s\nnotify_endpoint = %s\n"
+            "[sms]\ntemplate = %s\nclosed_template = %s\nbase_url = %s/\n"
+            "[provider]\nurl = http://127.0.0.1:%d/v1/sms?account=gz\n"
+            "header = X-Api-Key: {api_key}\napi_key_file = %s\n"
+            'body = {"mobile": "{phone}", "content": "{text}", "sign": "{kept}"}\n'
+            "timeout = 5\nretry_initial_ms = 100\nretry_max_ms = 400\n"
+            "[state]\njournal = %s\n"
+            % (self.d.endpoint, self.d.notify, os.path.join(TEMPLATES, "offer.txt"),
+               os.path.join(TEMPLATES, "closed.txt"), BASE_URL, self.provider.port,
+               key, self.journal), name="smsbridge.conf")
+        self.bridge = None
+        self.addCleanup(self.stop_bridge)
+
+    def start_bridge(self):
+        self.bridge_log = open(os.path.join(self.dir, "smsbridge.log"), "ab")
+        self.bridge = subprocess.Popen([SMSBRIDGE, "--config", self.config],
+                                       stdout=self.bridge_log, stderr=self.bridge_log)
+
+    def stop_bridge(self):
+        """SIGTERM once the bridge has journalled every message the
+        provider took (each is logged "delivered"); it must exit 0."""
+        if self.bridge is None:
+            return
+        taken = len(self.provider.wait_for(lambda p: p["status"] == 200, timeout=0))
+        deadline = time.monotonic() + WAIT
+        while (self.read_bridge_log().count(" delivered (") < taken and
+               time.monotonic() < deadline and self.bridge.poll() is None):
+            time.sleep(0.05)
+        self.bridge.send_signal(signal.SIGTERM)
+        rc = self.bridge.wait(timeout=30)
+        self.bridge_log.close()
+        self.bridge = None
+        self.assertEqual(rc, 0, self.read_bridge_log())
+
+    def read_bridge_log(self):
+        """Every run's output; the "delivered" lines count the runs'
+        deliveries together, as the provider's record does."""
+        with open(os.path.join(self.dir, "smsbridge.log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def bridge_live(self):
+        """Draw the probe expert until its SMS arrives: the bridge's
+        subscription is in effect."""
+        phone = self.people["探针"][0][2]
+        for _ in range(20):
+            before = len(self.provider.wait_for(to(phone), timeout=0))
+            self.probe()
+            if len(self.provider.wait_for(to(phone), before + 1, timeout=2)) > before:
+                return
+        self.fail("the bridge never delivered: " + self.read_bridge_log())
+
+    def offer_sms(self, res, seat=0, n=1):
+        """The SMS POSTs of a draw's seat, at least n of them."""
+        phone = res["panel"][seat]["phone"]
+        posts = self.provider.wait_for(lambda p: to(phone)(p) and p["status"] == 200, n)
+        self.assertGreaterEqual(len(posts), n, "no SMS for %s: %s" %
+                                (phone, self.read_bridge_log()))
+        return posts
+
+    def test_offer_is_chinese_text_with_a_working_link(self):
+        self.start_bridge()
+        self.bridge_live()
+        start = self.start_at(10)
+        res = self.ctl.json(*draw_args("电工", 1, None, "--note", "请携带身份证",
+                                       start=start))
+        seat = res["panel"][0]
+        post = self.offer_sms(res)[0]
+        text = post["body"]["content"]
+        # The provider's request: the configured path, key and body.
+        self.assertEqual(post["path"], "/v1/sms?account=gz")
+        self.assertEqual(post["headers"]["X-Api-Key"], "secret-api-key")
+        self.assertEqual(post["body"]["sign"], "{kept}")
+        # The text: Chinese, the expert's name, the task, times in CST.
+        self.assertIn(seat["name"] + "您好", text)
+        self.assertIn("竞赛（电工）专家组成员", text)
+        self.assertIn("(北京时间)", text)
+        self.assertIn("备注：请携带身份证", text)
+        self.assertIn("center", text)      # the organiser: the bureau code
+        self.assertIn(time.strftime("时间：%Y-%m-%d %H:%M至",
+                                    time.gmtime(start + 8 * 3600)), text)
+        # The link holds the seat's token, and the token answers.
+        m = LINK_RE.search(text)
+        self.assertIsNotNone(m, text)
+        self.assertEqual(m.group(1), self.tokens(res)[seat["assignment"]])
+        self.assertEqual(self.confirm(m.group(1))["state"], "accepted")
+        # A task without a note leaves the note's line out.
+        other = self.draw("焊工", 1, 12)
+        self.assertNotIn("备注", self.offer_sms(other)[0]["body"]["content"])
+
+    def test_provider_fails_twice_then_takes_it_once(self):
+        self.start_bridge()
+        self.bridge_live()
+        with self.provider.cond:
+            self.provider.fail_next = 2
+        res = self.draw("电工", 1, 10)
+        phone = res["panel"][0]["phone"]
+        self.offer_sms(res)
+        posts = self.provider.wait_for(to(phone), timeout=0)
+        self.assertEqual([p["status"] for p in posts], [503, 503, 200])
+        self.assertEqual(len({p["body"]["content"] for p in posts}), 1)
+        self.assertIn("attempt 2 failed (HTTP 503)", self.read_bridge_log())
+        # Sent once: later traffic and a restart do not send it again.
+        self.stop_bridge()
+        self.start_bridge()
+        self.bridge_live()
+        self.draw("焊工", 1, 12)
+        self.offer_sms(self.draw("焊工", 1, 13))
+        self.assertEqual([p["status"] for p in self.provider.wait_for(to(phone),
+                                                                      timeout=0)],
+                         [503, 503, 200])
+
+    def test_offer_made_while_the_bridge_was_down_is_delivered_after(self):
+        self.start_bridge()
+        self.bridge_live()
+        probe_phone = self.people["探针"][0][2]
+        probes_sent = len(self.provider.wait_for(to(probe_phone), timeout=0))
+        self.stop_bridge()
+        with open(self.journal) as f:
+            self.assertRegex(f.read(), r"(?m)^mark \d+ ")
+        res = self.draw("电工", 2, 10)
+        old = self.tokens(res)
+        self.start_bridge()
+        links = {}
+        for i, seat in enumerate(res["panel"]):
+            text = self.offer_sms(res, i)[0]["body"]["content"]
+            links[seat["assignment"]] = LINK_RE.search(text).group(1)
+        # Reissued tokens: the first ones are dead, the sent ones answer.
+        for a, token in links.items():
+            self.assertNotEqual(token, old[a])
+            self.assert_error(self.expert_run("confirm", old[a]), "invalid_token", "token")
+        for token in links.values():
+            self.assertEqual(self.confirm(token)["state"], "accepted")
+        hist = [h for h in self.show(res["task"])["history"] if h["event"] == "reissue"]
+        self.assertEqual(sorted((h["assignment"], h["reason"]) for h in hist),
+                         sorted((a, "notify.resync") for a in links))
+        # The probe offers delivered before the stop were not sent again.
+        self.assertEqual(len(self.provider.wait_for(to(probe_phone), timeout=0)),
+                         probes_sent)
+        self.assertIn("resynchronised since", self.read_bridge_log())
+
+    def wait_log(self, text, n=1):
+        """Wait (bounded) until the bridge has logged text n times."""
+        deadline = time.monotonic() + WAIT
+        while self.read_bridge_log().count(text) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertGreaterEqual(self.read_bridge_log().count(text), n,
+                                self.read_bridge_log())
+
+    def test_a_break_in_the_stream_is_noticed_and_resynchronised(self):
+        self.start_bridge()
+        self.bridge_live()
+        # A first run has missed nothing: it asks for nothing.
+        self.assertNotIn("resynchronised", self.read_bridge_log())
+        self.assertEqual(self.d.stop(), 0)
+        self.wait_log("the notification stream broke")
+        self.d.start()
+        self.wait_log("resynchronised since")
+        # The stream works again after the break.
+        res = self.draw("电工", 1, 10)
+        self.assertEqual(LINK_RE.search(self.offer_sms(res)[0]["body"]["content"]).group(1),
+                         self.tokens(res)[res["panel"][0]["assignment"]])
+
+    def test_cancelled_seat_gets_the_closing_sms(self):
+        self.start_bridge()
+        self.bridge_live()
+        res = self.draw("电工", 1, 10)
+        phone = res["panel"][0]["phone"]
+        self.offer_sms(res)
+        self.ctl.json("task", "cancel", str(res["task"]), "--reason", "场地变更")
+        closing = self.provider.wait_for(lambda p: to(phone)(p) and "无需答复" in
+                                         p["body"]["content"])
+        self.assertTrue(closing, self.read_bridge_log())
+        text = closing[0]["body"]["content"]
+        self.assertIn(res["panel"][0]["name"] + "您好", text)
+        self.assertIn("编号%d）已取消" % res["task"], text)
+
+
+class SmsBridgeStartTest(DaemonTest):
+    """What the bridge says before it runs."""
+
+    def run_bridge(self, *args):
+        return subprocess.run([SMSBRIDGE] + list(args), capture_output=True, text=True,
+                              timeout=60)
+
+    def test_help_version_and_bad_configuration(self):
+        r = self.run_bridge("--help")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("--check-config", r.stdout)
+        r = self.run_bridge("--version")
+        self.assertRegex(r.stdout, r"^expertd-smsbridge \d+\.\d+")
+        r = self.run_bridge("--frobnicate")
+        self.assertEqual(r.returncode, 64, r)          # EX_USAGE
+        bad = self.write_config("[provider]\nurl = https://sms.example.com/\n"
+                                "[state]\njournal = %s/j\n[sms]\nbase_url = x\n"
+                                "[daemon]\ninsecure = true\n" % self.dir)
+        r = self.run_bridge("--config", bad, "--check-config")
+        self.assertEqual(r.returncode, 78, r)          # EX_CONFIG
+        self.assertIn("only http:// is supported", r.stderr)
+        unknown = self.write_config("[provider]\nurll = x\n", name="u.conf")
+        r = self.run_bridge("--config", unknown)
+        self.assertEqual(r.returncode, 78, r)
+        self.assertIn("u.conf:2: [provider] urll: unknown key", r.stderr)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
