@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "client.h"
 #include "smsbridge.h"
 
 #define SB_DEFAULT_CONFIG "/etc/expertd/smsbridge.conf"
@@ -44,6 +45,18 @@ static void stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(arg, NULL);
 }
 
+/* --check-config: the keys read as a connection would read them. */
+static bool keys_ok(const struct sb_config *c, char *err, size_t errsz)
+{
+	struct client_options opt = {.endpoint = c->endpoint,
+	                             .secret_key_file = c->insecure ? NULL : c->key,
+	                             .server_key = c->insecure ? NULL : c->server_key};
+	struct client *cl = client_new(&opt, err, errsz);
+	bool ok = cl != NULL;
+	client_destroy(&cl);
+	return ok;
+}
+
 /* Everything of one run; 0 on a clean stop, else a sysexits code. */
 static int run(const struct sb_config *c, bool check_only)
 {
@@ -62,6 +75,8 @@ static int run(const struct sb_config *c, bool check_only)
 	if (!j)
 		rc = EX_CANTCREAT;
 	else if (!(d = sb_deliver_new(base, c, j, err, sizeof err)))
+		rc = EX_CONFIG;
+	else if (check_only && !keys_ok(c, err, sizeof err))
 		rc = EX_CONFIG;
 	else if (!check_only && !(s = sb_stream_new(base, c, j, d, err, sizeof err)))
 		rc = EX_UNAVAILABLE;

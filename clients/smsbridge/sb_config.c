@@ -29,6 +29,26 @@ static bool set_str(char **dst, const char *v)
 	return true;
 }
 
+/* A file's path: a leading ${CREDENTIALS_DIRECTORY} is where systemd put
+ * the unit's credentials (LoadCredential=). */
+static bool set_path(char **dst, const char *v)
+{
+	static const char var[] = "${CREDENTIALS_DIRECTORY}";
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	if (strncmp(v, var, sizeof var - 1) != 0)
+		return set_str(dst, v);
+	if (!dir || !*dir)
+		return false;
+	size_t len = strlen(dir) + strlen(v) - (sizeof var - 1) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return false;
+	snprintf(s, len, "%s%s", dir, v + sizeof var - 1);
+	free(*dst);
+	*dst = s;
+	return true;
+}
+
 static bool set_int(int *dst, const char *v, long lo, long hi)
 {
 	char *end;
@@ -63,7 +83,7 @@ static bool provider_key(struct sb_config *c, const char *k, const char *v, bool
 		return set_str(&c->headers[c->n_headers++], v);
 	}
 	if (strcmp(k, "api_key_file") == 0)
-		return set_str(&c->api_key_file, v);
+		return set_path(&c->api_key_file, v);
 	if (strcmp(k, "body") == 0)
 		return set_str(&c->body, v);
 	if (strcmp(k, "timeout") == 0)
@@ -89,18 +109,18 @@ static int sb_config_cb(void *user, const char *sec, const char *k, const char *
 		else if (strcmp(k, "notify_endpoint") == 0)
 			ok = set_str(&c->notify_endpoint, v);
 		else if (strcmp(k, "key") == 0)
-			ok = set_str(&c->key, v);
+			ok = set_path(&c->key, v);
 		else if (strcmp(k, "server_key") == 0)
-			ok = set_str(&c->server_key, v);
+			ok = strchr(v, '/') ? set_path(&c->server_key, v) : set_str(&c->server_key, v);
 		else if (strcmp(k, "insecure") == 0)
 			ok = set_bool(&c->insecure, v);
 		else
 			known = false;
 	} else if (strcmp(sec, "sms") == 0) {
 		if (strcmp(k, "template") == 0)
-			ok = set_str(&c->offer_template, v);
+			ok = set_path(&c->offer_template, v);
 		else if (strcmp(k, "closed_template") == 0)
-			ok = set_str(&c->closed_template, v);
+			ok = set_path(&c->closed_template, v);
 		else if (strcmp(k, "base_url") == 0)
 			ok = set_str(&c->base_url, v);
 		else
@@ -109,7 +129,7 @@ static int sb_config_cb(void *user, const char *sec, const char *k, const char *
 		ok = provider_key(c, k, v, &known);
 	} else if (strcmp(sec, "state") == 0) {
 		if (strcmp(k, "journal") == 0)
-			ok = set_str(&c->journal, v);
+			ok = set_path(&c->journal, v);
 		else if (strcmp(k, "keep_days") == 0)
 			ok = set_int(&c->keep_days, v, 1, 3650);
 		else
@@ -117,9 +137,15 @@ static int sb_config_cb(void *user, const char *sec, const char *k, const char *
 	} else {
 		known = false;
 	}
-	if (!ok)
-		snprintf(p->err, p->errsz, known ? "[%s] %s: bad value \"%s\""
-		         : "[%s] %s: unknown key", sec, k, v);
+	/* inih reads on after an error and reports the first one's line. */
+	if (!ok && !p->err[0]) {
+		if (known && strncmp(v, "${CREDENTIALS_DIRECTORY}", 24) == 0)
+			snprintf(p->err, p->errsz, "[%s] %s: CREDENTIALS_DIRECTORY is not set "
+			         "(start it from its systemd unit, or write the path)", sec, k);
+		else
+			snprintf(p->err, p->errsz, known ? "[%s] %s: bad value \"%s\""
+			         : "[%s] %s: unknown key", sec, k, v);
+	}
 	return ok;
 }
 

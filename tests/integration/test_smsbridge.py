@@ -82,9 +82,17 @@ def to(phone):
     return lambda p: p["body"]["mobile"] == phone
 
 
-class SmsBridgeTest(AssignBase):
+class SmsBridgeBase(AssignBase):
+    """The daemon (AssignBase), the fake provider and the bridge's
+    configuration; the bridge is started by each test."""
+
     def setUp(self):
         super().setUp()
+        self.setup_bridge("insecure = true\n")
+
+    def setup_bridge(self, daemon_keys):
+        """The provider and the configuration; daemon_keys are the
+        [daemon] section's keys besides the endpoints."""
         self.provider = FakeProvider()
         self.addCleanup(self.provider.close)
         key = os.path.join(self.dir, "sms-api-key")
@@ -92,14 +100,15 @@ class SmsBridgeTest(AssignBase):
             f.write("secret-api-key\n")
         self.journal = os.path.join(self.dir, "smsbridge.journal")
         self.config = self.write_config(
-            "[daemon]\ninsecure = true\nendpoint = %s\nnotify_endpoint = %s\n"
+            "[daemon]\n%sendpoint = %s\nnotify_endpoint = %s\n"
             "[sms]\ntemplate = %s\nclosed_template = %s\nbase_url = %s/\n"
             "[provider]\nurl = http://127.0.0.1:%d/v1/sms?account=gz\n"
             "header = X-Api-Key: {api_key}\napi_key_file = %s\n"
             'body = {"mobile": "{phone}", "content": "{text}", "sign": "{kept}"}\n'
             "timeout = 5\nretry_initial_ms = 100\nretry_max_ms = 400\n"
             "[state]\njournal = %s\n"
-            % (self.d.endpoint, self.d.notify, os.path.join(TEMPLATES, "offer.txt"),
+            % (daemon_keys, self.d.endpoint, self.d.notify,
+               os.path.join(TEMPLATES, "offer.txt"),
                os.path.join(TEMPLATES, "closed.txt"), BASE_URL, self.provider.port,
                key, self.journal), name="smsbridge.conf")
         self.bridge = None
@@ -150,6 +159,10 @@ class SmsBridgeTest(AssignBase):
         self.assertGreaterEqual(len(posts), n, "no SMS for %s: %s" %
                                 (phone, self.read_bridge_log()))
         return posts
+
+
+class SmsBridgeTest(SmsBridgeBase):
+    """The daemon in insecure mode, as most tests run it."""
 
     def test_offer_is_chinese_text_with_a_working_link(self):
         self.start_bridge()
@@ -267,6 +280,44 @@ class SmsBridgeTest(AssignBase):
         text = closing[0]["body"]["content"]
         self.assertIn(res["panel"][0]["name"] + "您好", text)
         self.assertIn("编号%d）已取消" % res["task"], text)
+
+
+class SecureSmsBridgeTest(SmsBridgeBase):
+    """CURVE, as in production: the bridge with a notifier key."""
+
+    def setUp(self):
+        self.start_secure((("ops", "center-ops operator"),
+                           ("haizhu", "gz-haizhu bureau 440105"),
+                           ("sms", "sms-gateway notifier")))
+        self.setup_bridge("key = %s\nserver_key = %s\n" %
+                          (self.as_["sms"].key, self.server_pub))
+
+    def test_notifier_key_delivers_and_resynchronises(self):
+        self.start_bridge()
+        self.bridge_live()
+        self.stop_bridge()
+        res = self.draw("电工", 1, 10, ctl=self.as_["haizhu"])
+        self.start_bridge()
+        text = self.offer_sms(res)[0]["body"]["content"]
+        self.assertIn("440105", text)         # the organiser: the bureau's code
+        token = LINK_RE.search(text).group(1)
+        self.assertNotEqual(token, self.tokens(res)[res["panel"][0]["assignment"]])
+        last = self.show(res["task"])["history"][-1]
+        self.assertEqual((last["event"], last["actor"], last["reason"]),
+                         ("reissue", "sms-gateway", "notify.resync"))
+        self.assertEqual(self.confirm(token)["state"], "accepted")
+
+    def test_a_key_that_is_not_a_notifier_is_refused(self):
+        with open(self.config) as f:
+            conf = f.read().replace(self.as_["sms"].key, self.as_["haizhu"].key)
+        with open(self.config, "w") as f:
+            f.write(conf)
+        self.start_bridge()
+        rc = self.bridge.wait(timeout=WAIT)
+        self.bridge_log.close()
+        self.bridge = None
+        self.assertEqual(rc, 77, self.read_bridge_log())     # EX_NOPERM
+        self.assertIn("role notifier", self.read_bridge_log())
 
 
 class SmsBridgeStartTest(DaemonTest):
