@@ -244,6 +244,11 @@ class SmsBridgeTest(SmsBridgeBase):
         self.assertEqual(len(self.provider.wait_for(to(probe_phone), timeout=0)),
                          probes_sent)
         self.assertIn("resynchronised since", self.read_bridge_log())
+        # The new offers came in the resync's reply and on the stream:
+        # each was sent once. (A probe's SMS proves the stream was read.)
+        self.bridge_live()
+        for seat in res["panel"]:
+            self.assertEqual(len(self.provider.wait_for(to(seat["phone"]), timeout=0)), 1)
 
     def wait_log(self, text, n=1):
         """Wait (bounded) until the bridge has logged text n times."""
