@@ -38,11 +38,44 @@ static void usage(FILE *f)
 	        "See expertd-smsbridge(8).\n");
 }
 
+/* Seconds a stop waits for the provider's answers to requests out. */
+#define SB_STOP_WAIT 5
+
+struct sb_stop {
+	struct event_base *base;
+	struct sb_deliver *d;
+	struct event *poll;
+	int64_t by;              /* 0 until a signal came */
+};
+
+/* Stop once no request is out (its answer journalled), or at the bound:
+ * a message the provider took but the journal missed goes out again. */
+static void stop_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct sb_stop *st = arg;
+	size_t busy = sb_deliver_busy(st->d);
+	if (busy == 0 || (int64_t)time(NULL) >= st->by) {
+		if (busy)
+			fprintf(stderr, "expertd-smsbridge: stopping with %zu request%s "
+			        "unanswered\n", busy, busy == 1 ? "" : "s");
+		event_base_loopexit(st->base, NULL);
+	}
+}
+
 static void stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
-	event_base_loopexit(arg, NULL);
+	struct sb_stop *st = arg;
+	static const struct timeval tick = {0, 50000};
+	if (st->by)
+		return;
+	st->by = (int64_t)time(NULL) + SB_STOP_WAIT;
+	stop_poll_cb(-1, 0, st);
+	if (st->poll)
+		event_add(st->poll, &tick);
 }
 
 /* --check-config: the keys read as a connection would read them. */
@@ -67,6 +100,7 @@ static int run(const struct sb_config *c, bool check_only)
 	struct sb_deliver *d = NULL;
 	struct sb_stream *s = NULL;
 	struct event *sigs[2] = {NULL, NULL};
+	struct sb_stop st = {.base = base};
 	if (!base) {
 		fprintf(stderr, "expertd-smsbridge: cannot start the event loop\n");
 		return EX_OSERR;
@@ -83,8 +117,10 @@ static int run(const struct sb_config *c, bool check_only)
 	if (rc != EX_OK)
 		fprintf(stderr, "expertd-smsbridge: %s\n", err);
 	if (rc == EX_OK && !check_only) {
-		sigs[0] = evsignal_new(base, SIGTERM, stop_cb, base);
-		sigs[1] = evsignal_new(base, SIGINT, stop_cb, base);
+		st.d = d;
+		st.poll = event_new(base, -1, EV_PERSIST, stop_poll_cb, &st);
+		sigs[0] = evsignal_new(base, SIGTERM, stop_cb, &st);
+		sigs[1] = evsignal_new(base, SIGINT, stop_cb, &st);
 		for (int i = 0; i < 2; i++)
 			if (sigs[i])
 				event_add(sigs[i], NULL);
@@ -96,6 +132,8 @@ static int run(const struct sb_config *c, bool check_only)
 	for (int i = 0; i < 2; i++)
 		if (sigs[i])
 			event_free(sigs[i]);
+	if (st.poll)
+		event_free(st.poll);
 	sb_stream_free(&s);
 	sb_deliver_free(&d);
 	sb_journal_close(&j);

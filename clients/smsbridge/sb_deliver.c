@@ -29,6 +29,7 @@ struct sb_item {
 	int attempts;
 	struct event *timer;
 	struct evhttp_connection *conn;   /* the last attempt's, until the next */
+	bool out;                  /* its request is out */
 };
 
 struct sb_deliver {
@@ -121,6 +122,7 @@ static void item_done_cb(struct evhttp_request *req, void *arg)
 	struct sb_item *it = arg;
 	struct sb_deliver *d = it->d;
 	int code = req ? evhttp_request_get_response_code(req) : 0;
+	it->out = false;
 	if (code >= 200 && code < 300) {
 		if (!sb_journal_sent(d->j, it->key, (int64_t)time(NULL)))
 			fprintf(stderr, "expertd-smsbridge: the journal cannot be written: "
@@ -190,7 +192,9 @@ static void item_send_cb(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < d->c->n_headers; i++)
 		add_header(h, d->c->headers[i], d->c->api_key);
 	evbuffer_add(evhttp_request_get_output_buffer(req), it->body, strlen(it->body));
+	it->out = true;
 	if (evhttp_make_request(it->conn, req, EVHTTP_REQ_POST, d->path) != 0) {
+		it->out = false;
 		/* libevent freed the request; the connection is still ours. */
 		evhttp_connection_free(it->conn);
 		it->conn = NULL;
@@ -255,27 +259,45 @@ void sb_deliver_free(struct sb_deliver **dp)
 	*dp = NULL;
 }
 
+enum sb_supersede {
+	SB_NEW,          /* send n */
+	SB_QUEUED,       /* n is queued already */
+	SB_UNTOLD,       /* n closes an offer the expert was never sent */
+};
+
 /* Drop what n makes useless: the seat's queued offers (their links died
- * with a new token or the seat's closing). True when n itself is queued
- * already. */
-static bool deliver_supersede(struct sb_deliver *d, const struct sb_note *n,
-                              const char *key)
+ * with a new token or the seat's closing). */
+static enum sb_supersede deliver_supersede(struct sb_deliver *d, const struct sb_note *n,
+                                           const char *key)
 {
+	bool dropped = false;
 	for (struct sb_item *it = d->items, *next; it; it = next) {
 		next = it->next;
 		if (strcmp(it->key, key) == 0)
-			return true;
-		if (it->offer && it->assignment == n->assignment)
+			return SB_QUEUED;
+		if (it->offer && it->assignment == n->assignment) {
 			item_remove(d, it);
+			dropped = true;
+		}
 	}
-	return false;
+	char prefix[40];
+	snprintf(prefix, sizeof prefix, "offer:%lld:", (long long)n->assignment);
+	/* Nothing to take back from someone never told: no closing. */
+	if (!n->offer && dropped && !sb_journal_has_prefix(d->j, prefix))
+		return SB_UNTOLD;
+	return SB_NEW;
 }
 
 void sb_deliver_note(struct sb_deliver *d, const struct sb_note *n, int64_t now)
 {
 	char key[SB_KEY_LEN];
 	sb_note_key(n, key);
-	if (sb_journal_has(d->j, key) || deliver_supersede(d, n, key))
+	enum sb_supersede sup = sb_journal_has(d->j, key) ? SB_QUEUED
+	                        : deliver_supersede(d, n, key);
+	if (sup == SB_UNTOLD)
+		fprintf(stderr, "expertd-smsbridge: closing for assignment %lld not sent: "
+		        "its offer never was\n", (long long)n->assignment);
+	if (sup != SB_NEW)
 		return;
 	struct sb_item *it = calloc(1, sizeof *it);
 	char *text = sb_render(n->offer ? d->offer_tmpl : d->closed_tmpl, n, d->c->base_url);
@@ -301,6 +323,14 @@ void sb_deliver_note(struct sb_deliver *d, const struct sb_note *n, int64_t now)
 	d->items = it;
 	struct timeval zero = {0, 0};
 	evtimer_add(it->timer, &zero);
+}
+
+size_t sb_deliver_busy(const struct sb_deliver *d)
+{
+	size_t n = 0;
+	for (const struct sb_item *it = d->items; it; it = it->next)
+		n += it->out;
+	return n;
 }
 
 bool sb_deliver_has_offer(const struct sb_deliver *d, int64_t assignment)

@@ -159,6 +159,15 @@ bool sb_journal_has(const struct sb_journal *j, const char *key)
 	return false;
 }
 
+bool sb_journal_has_prefix(const struct sb_journal *j, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	for (size_t i = j->n; i > 0; i--)
+		if (strncmp(j->sent[i - 1].key, prefix, len) == 0)
+			return true;
+	return false;
+}
+
 bool sb_journal_sent(struct sb_journal *j, const char *key, int64_t now)
 {
 	bool ok = journal_add(j, now, key);

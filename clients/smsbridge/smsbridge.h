@@ -85,6 +85,8 @@ struct sb_journal *sb_journal_open(const char *path, int keep_days, int64_t now,
                                    char *err, size_t errsz);
 void sb_journal_close(struct sb_journal **j);
 bool sb_journal_has(const struct sb_journal *j, const char *key);
+/* Whether a key starting with prefix was sent (still in the journal). */
+bool sb_journal_has_prefix(const struct sb_journal *j, const char *prefix);
 /* Record a delivery the provider accepted (flushed to disk). */
 bool sb_journal_sent(struct sb_journal *j, const char *key, int64_t now);
 /* The server time from which offers may be missing (0: none known), and
@@ -109,8 +111,11 @@ struct sb_deliver *sb_deliver_new(struct event_base *base, const struct sb_confi
 void sb_deliver_free(struct sb_deliver **d);
 /* Queue the text of n (rendered here) unless it was sent or is queued.
  * A newer offer for a seat drops a queued older one, and a closing drops
- * the seat's queued offer: their links are dead. */
+ * the seat's queued offer: their links are dead; a closing is not sent
+ * when the offer it closes was dropped so and none was ever sent. */
 void sb_deliver_note(struct sb_deliver *d, const struct sb_note *n, int64_t now);
+/* How many requests are out to the provider now. */
+size_t sb_deliver_busy(const struct sb_deliver *d);
 /* Whether an offer for this seat is queued. */
 bool sb_deliver_has_offer(const struct sb_deliver *d, int64_t assignment);
 /* The smallest `issued` of the offers still queued; INT64_MAX if none. */

@@ -286,6 +286,23 @@ class SmsBridgeTest(SmsBridgeBase):
         self.assertIn(res["panel"][0]["name"] + "您好", text)
         self.assertIn("编号%d）已取消" % res["task"], text)
 
+    def test_no_closing_sms_for_an_offer_never_sent(self):
+        self.start_bridge()
+        self.bridge_live()
+        with self.provider.cond:
+            self.provider.fail_next = 1000000
+        res = self.draw("电工", 1, 10)
+        phone = res["panel"][0]["phone"]
+        self.provider.wait_for(to(phone))
+        self.ctl.json("task", "cancel", str(res["task"]), "--reason", "场地变更")
+        self.wait_log("closing for assignment %d not sent: its offer never was"
+                      % res["panel"][0]["assignment"])
+        with self.provider.cond:
+            self.provider.fail_next = 0
+        self.bridge_live()
+        self.assertEqual({p["status"] for p in self.provider.wait_for(to(phone), timeout=0)},
+                         {503})
+
 
 class SecureSmsBridgeTest(SmsBridgeBase):
     """CURVE, as in production: the bridge with a notifier key."""
