@@ -82,6 +82,8 @@ static bool provider_key(struct sb_config *c, const char *k, const char *v, bool
 			return false;
 		return set_str(&c->headers[c->n_headers++], v);
 	}
+	if (strcmp(k, "ca_file") == 0)
+		return set_path(&c->ca_file, v);
 	if (strcmp(k, "api_key_file") == 0)
 		return set_path(&c->api_key_file, v);
 	if (strcmp(k, "body") == 0)
@@ -167,9 +169,9 @@ static bool sb_config_check(struct sb_config *c, char *err, size_t errsz)
 		snprintf(err, errsz, "%s is required", missing);
 		return false;
 	}
-	if (strncmp(c->url, "http://", 7) != 0) {
-		snprintf(err, errsz, "[provider] url: only http:// is supported (\"%s\"); put "
-		         "a TLS proxy on this host in front of an https provider", c->url);
+	if (strncmp(c->url, "http://", 7) != 0 && strncmp(c->url, "https://", 8) != 0) {
+		snprintf(err, errsz, "[provider] url: must be http:// or https:// (\"%s\")",
+		         c->url);
 		return false;
 	}
 	if (c->insecure && (!is_local(c->endpoint) || !is_local(c->notify_endpoint))) {
@@ -226,7 +228,8 @@ void sb_config_free(struct sb_config *c)
 {
 	char **strs[] = {&c->endpoint, &c->notify_endpoint, &c->key, &c->server_key,
 	                 &c->offer_template, &c->closed_template, &c->base_url, &c->url,
-	                 &c->api_key_file, &c->api_key, &c->body, &c->journal};
+	                 &c->api_key_file, &c->api_key, &c->body, &c->journal,
+	                 &c->ca_file};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;

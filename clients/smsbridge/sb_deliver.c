@@ -38,6 +38,7 @@ struct sb_deliver {
 	struct sb_journal *j;
 	char *offer_tmpl, *closed_tmpl;
 	struct evhttp_uri *uri;
+	struct sb_tls *tls;        /* https: the TLS context; NULL for http */
 	char *path;                /* path and query of the provider's URL */
 	struct sb_item *items;
 	/* Done in a request's callback, which must not free its connection:
@@ -134,8 +135,12 @@ static void item_done_cb(struct evhttp_request *req, void *arg)
 		item_retire(d, it);
 		return;
 	}
-	char why[64];
-	snprintf(why, sizeof why, code ? "HTTP %d" : "no answer", code);
+	char why[160];
+	const char *tls = !code && d->tls ? sb_tls_error(it->conn) : NULL;
+	if (tls)
+		snprintf(why, sizeof why, "TLS: %s", tls);
+	else
+		snprintf(why, sizeof why, code ? "HTTP %d" : "no answer", code);
 	if (code >= 400 && code < 500 && code != 408 && code != 429) {
 		fprintf(stderr, "expertd-smsbridge: the provider refused the %s for "
 		        "assignment %lld (%s); not retried\n", it->offer ? "offer" : "closing",
@@ -176,7 +181,8 @@ static void item_send_cb(evutil_socket_t fd, short what, void *arg)
 	it->attempts++;
 	if (it->conn)              /* the failed attempt's */
 		evhttp_connection_free(it->conn);
-	it->conn = evhttp_connection_base_new(d->base, NULL, host, port > 0 ? port : 80);
+	it->conn = d->tls ? sb_tls_connect(d->tls, d->base, host, port > 0 ? port : 443)
+	           : evhttp_connection_base_new(d->base, NULL, host, port > 0 ? port : 80);
 	struct evhttp_request *req = it->conn ? evhttp_request_new(item_done_cb, it) : NULL;
 	if (!req) {
 		if (it->conn)
@@ -220,6 +226,11 @@ struct sb_deliver *sb_deliver_new(struct event_base *base, const struct sb_confi
 		sb_deliver_free(&d);
 		return NULL;
 	}
+	if (strcmp(evhttp_uri_get_scheme(d->uri), "https") == 0 &&
+	    !(d->tls = sb_tls_new(c->ca_file, err, errsz))) {
+		sb_deliver_free(&d);
+		return NULL;
+	}
 	const char *path = evhttp_uri_get_path(d->uri), *query = evhttp_uri_get_query(d->uri);
 	size_t len = strlen(path && *path ? path : "/") + (query ? strlen(query) + 1 : 0) + 1;
 	d->path = malloc(len);
@@ -252,6 +263,7 @@ void sb_deliver_free(struct sb_deliver **dp)
 		event_free(d->reaper);
 	if (d->uri)
 		evhttp_uri_free(d->uri);
+	sb_tls_free(&d->tls);
 	free(d->path);
 	free(d->offer_tmpl);
 	free(d->closed_tmpl);

@@ -31,7 +31,8 @@ struct sb_config {
 	char *offer_template;    /* [sms] template files */
 	char *closed_template;
 	char *base_url;          /* [sms] the answer page: {link} = base_url/a/TOKEN */
-	char *url;               /* [provider] http://host[:port]/path */
+	char *url;               /* [provider] http[s]://host[:port]/path */
+	char *ca_file;           /* [provider] CAs for https; NULL: the system's */
 	char *headers[SB_MAX_HEADERS]; /* [provider] "Name: value", {api_key} filled */
 	size_t n_headers;
 	char *api_key_file;      /* [provider] its content is {api_key} */
@@ -101,9 +102,24 @@ bool sb_journal_set_mark(struct sb_journal *j, int64_t mark, const int64_t *held
  * (hashed), closings by assignment and state. */
 void sb_note_key(const struct sb_note *n, char key[SB_KEY_LEN]);
 
-/* ---- delivery (sb_deliver.c) ------------------------------------------- */
+/* ---- HTTPS (sb_tls.c) --------------------------------------------------- */
 
 struct event_base;
+struct evhttp_connection;
+struct sb_tls;
+
+/* TLS 1.2+, peers checked against ca_file (NULL: the system's CAs). */
+struct sb_tls *sb_tls_new(const char *ca_file, char *err, size_t errsz);
+void sb_tls_free(struct sb_tls **t);
+/* An HTTP connection over TLS to host:port, whose certificate must name
+ * host; NULL on failure. */
+struct evhttp_connection *sb_tls_connect(struct sb_tls *t, struct event_base *base,
+                                         const char *host, int port);
+/* Why TLS failed on conn (its last OpenSSL error), or NULL. */
+const char *sb_tls_error(struct evhttp_connection *conn);
+
+/* ---- delivery (sb_deliver.c) ------------------------------------------- */
+
 struct sb_deliver;
 
 struct sb_deliver *sb_deliver_new(struct event_base *base, const struct sb_config *c,

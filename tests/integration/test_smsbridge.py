@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -34,7 +35,8 @@ class FakeProvider:
     """POSTs land in self.posts as dicts (path, headers, body as JSON, the
     status answered); self.fail_next makes the next N answer 503."""
 
-    def __init__(self):
+    def __init__(self, cert=None):
+        """cert: (certificate file, key file) to speak HTTPS."""
         self.posts = []
         self.fail_next = 0
         self.cond = threading.Condition()
@@ -61,6 +63,10 @@ class FakeProvider:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if cert:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*cert)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -303,6 +309,44 @@ class SmsBridgeTest(SmsBridgeBase):
         self.assertEqual({p["status"] for p in self.provider.wait_for(to(phone), timeout=0)},
                          {503})
 
+    def test_https_provider_checked_against_its_ca(self):
+        cert, key = (os.path.join(self.dir, n) for n in ("provider.crt", "provider.key"))
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        self.provider.close()
+        self.provider = FakeProvider(cert=(cert, key))
+        with open(self.config) as f:
+            plain = f.read()
+        url = re.search(r"(?m)^url = http://127\.0\.0\.1:\d+", plain).group(0)
+        tls = plain.replace(url, "url = https://127.0.0.1:%d" % self.provider.port)
+        # The system's CAs do not know the provider's certificate: nothing
+        # goes out, in clear or otherwise.
+        with open(self.config, "w") as f:
+            f.write(tls)
+        self.start_bridge()
+        for _ in range(20):         # until the subscription is in effect
+            self.probe()
+            deadline = time.monotonic() + 2
+            while ("failed" not in self.read_bridge_log() and
+                   time.monotonic() < deadline):
+                time.sleep(0.05)
+            if "failed" in self.read_bridge_log():
+                break
+        self.wait_log("attempt 2 failed (TLS: self-signed certificate)")
+        self.assertEqual(self.provider.posts, [])
+        self.stop_bridge()
+        # With its CA, the same offers go out.
+        with open(self.config, "w") as f:
+            f.write(tls.replace("[state]", "ca_file = %s\n[state]" % cert))
+        self.start_bridge()
+        self.bridge_live()
+        res = self.draw("电工", 1, 10)
+        text = self.offer_sms(res)[0]["body"]["content"]
+        self.assertEqual(LINK_RE.search(text).group(1),
+                         self.tokens(res)[res["panel"][0]["assignment"]])
+
 
 class SecureSmsBridgeTest(SmsBridgeBase):
     """CURVE, as in production: the bridge with a notifier key."""
@@ -358,11 +402,12 @@ class SmsBridgeStartTest(DaemonTest):
         r = self.run_bridge("--frobnicate")
         self.assertEqual(r.returncode, 64, r)          # EX_USAGE
         bad = self.write_config("[provider]\nurl = https://sms.example.com/\n"
+                                "ca_file = %s/no-such-ca.pem\n"
                                 "[state]\njournal = %s/j\n[sms]\nbase_url = x\n"
-                                "[daemon]\ninsecure = true\n" % self.dir)
+                                "[daemon]\ninsecure = true\n" % (self.dir, self.dir))
         r = self.run_bridge("--config", bad, "--check-config")
         self.assertEqual(r.returncode, 78, r)          # EX_CONFIG
-        self.assertIn("only http:// is supported", r.stderr)
+        self.assertIn("ca_file: cannot load", r.stderr)
         unknown = self.write_config("[provider]\nurll = x\n", name="u.conf")
         r = self.run_bridge("--config", unknown)
         self.assertEqual(r.returncode, 78, r)
