@@ -94,6 +94,8 @@ static bool provider_key(struct sb_config *c, const char *k, const char *v, bool
 		return set_int(&c->retry_initial_ms, v, 10, 3600000);
 	if (strcmp(k, "retry_max_ms") == 0)
 		return set_int(&c->retry_max_ms, v, 10, 86400000);
+	if (strcmp(k, "max_in_flight") == 0)
+		return set_int(&c->max_in_flight, v, 1, 64);
 	if (strcmp(k, "closed_give_up") == 0)
 		return set_int(&c->closed_give_up_s, v, 1, 30 * 86400);
 	*known = false;
@@ -197,6 +199,7 @@ bool sb_config_load(struct sb_config *c, const char *file, char *err, size_t err
 	c->retry_initial_ms = 1000;
 	c->retry_max_ms = 300000;
 	c->closed_give_up_s = 86400;
+	c->max_in_flight = 4;
 	c->keep_days = 60;
 	if (!set_str(&c->endpoint, "tcp://127.0.0.1:5570") ||
 	    !set_str(&c->notify_endpoint, "tcp://127.0.0.1:5573") ||

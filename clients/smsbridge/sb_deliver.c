@@ -30,6 +30,8 @@ struct sb_item {
 	struct event *timer;
 	struct evhttp_connection *conn;   /* the last attempt's, until the next */
 	bool out;                  /* its request is out */
+	bool waiting;              /* due, but max_in_flight requests are out */
+	char id[33];               /* {id}: sb_message_id() */
 };
 
 struct sb_deliver {
@@ -57,6 +59,20 @@ static void item_free(struct sb_item *it)
 	free(it);
 }
 
+/* A request slot is free: the oldest message waiting for one goes. */
+static void deliver_kick(struct sb_deliver *d)
+{
+	static const struct timeval now = {0, 0};
+	struct sb_item *oldest = NULL;
+	for (struct sb_item *it = d->items; it; it = it->next)
+		if (it->waiting)
+			oldest = it;      /* the list is newest first */
+	if (oldest) {
+		oldest->waiting = false;
+		evtimer_add(oldest->timer, &now);
+	}
+}
+
 static void list_unlink(struct sb_item **head, struct sb_item *it)
 {
 	for (struct sb_item **p = head; *p; p = &(*p)->next)
@@ -70,8 +86,11 @@ static void list_unlink(struct sb_item **head, struct sb_item *it)
  * a request still out is abandoned with its connection). */
 static void item_remove(struct sb_deliver *d, struct sb_item *it)
 {
+	bool was_out = it->out;
 	list_unlink(&d->items, it);
 	item_free(it);
+	if (was_out)
+		deliver_kick(d);
 }
 
 /* Take it off the queue from its request's callback: freed just after. */
@@ -124,6 +143,7 @@ static void item_done_cb(struct evhttp_request *req, void *arg)
 	struct sb_deliver *d = it->d;
 	int code = req ? evhttp_request_get_response_code(req) : 0;
 	it->out = false;
+	deliver_kick(d);
 	if (code >= 200 && code < 300) {
 		if (!sb_journal_sent(d->j, it->key, (int64_t)time(NULL)))
 			fprintf(stderr, "expertd-smsbridge: the journal cannot be written: "
@@ -151,8 +171,9 @@ static void item_done_cb(struct evhttp_request *req, void *arg)
 	item_retry(it, why);
 }
 
-/* Fill {api_key} into a configured header's value. */
-static void add_header(struct evkeyvalq *h, const char *line, const char *api_key)
+/* Fill {api_key} or {id} into a configured header's value. */
+static void add_header(struct evkeyvalq *h, const char *line, const char *api_key,
+                       const char *id)
 {
 	char name[128], value[1024];
 	const char *colon = strchr(line, ':');
@@ -160,10 +181,13 @@ static void add_header(struct evkeyvalq *h, const char *line, const char *api_ke
 	snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1),
 	         line);
 	const char *v = colon + 1 + strspn(colon + 1, " \t");
-	const char *hole = strstr(v, "{api_key}");
+	const char *hole = strstr(v, "{api_key}"), *idhole = strstr(v, "{id}");
 	if (hole && api_key)
 		snprintf(value, sizeof value, "%.*s%s%s", (int)(hole - v), v, api_key,
 		         hole + strlen("{api_key}"));
+	else if (idhole)
+		snprintf(value, sizeof value, "%.*s%s%s", (int)(idhole - v), v, id,
+		         idhole + strlen("{id}"));
 	else
 		snprintf(value, sizeof value, "%s", v);
 	evhttp_remove_header(h, name);
@@ -178,6 +202,12 @@ static void item_send_cb(evutil_socket_t fd, short what, void *arg)
 	struct sb_deliver *d = it->d;
 	int port = evhttp_uri_get_port(d->uri);
 	const char *host = evhttp_uri_get_host(d->uri);
+	/* A provider flooded past its backlog times out, and a retry of a
+	 * message it did take sends it twice: a few requests at a time. */
+	if (sb_deliver_busy(d) >= (size_t)d->c->max_in_flight) {
+		it->waiting = true;
+		return;
+	}
 	it->attempts++;
 	if (it->conn)              /* the failed attempt's */
 		evhttp_connection_free(it->conn);
@@ -196,7 +226,7 @@ static void item_send_cb(evutil_socket_t fd, short what, void *arg)
 	evhttp_add_header(h, "Host", host);
 	evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
 	for (size_t i = 0; i < d->c->n_headers; i++)
-		add_header(h, d->c->headers[i], d->c->api_key);
+		add_header(h, d->c->headers[i], d->c->api_key, it->id);
 	evbuffer_add(evhttp_request_get_output_buffer(req), it->body, strlen(it->body));
 	it->out = true;
 	if (evhttp_make_request(it->conn, req, EVHTTP_REQ_POST, d->path) != 0) {
@@ -313,8 +343,10 @@ void sb_deliver_note(struct sb_deliver *d, const struct sb_note *n, int64_t now)
 		return;
 	struct sb_item *it = calloc(1, sizeof *it);
 	char *text = sb_render(n->offer ? d->offer_tmpl : d->closed_tmpl, n, d->c->base_url);
+	if (it)
+		sb_message_id(key, it->id);
 	if (it && text)
-		it->body = sb_render_body(d->c->body, n->phone, text);
+		it->body = sb_render_body(d->c->body, n->phone, text, it->id);
 	if (it && it->body)
 		it->timer = evtimer_new(d->base, item_send_cb, it);
 	free(text);

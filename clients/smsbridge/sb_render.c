@@ -210,7 +210,15 @@ char *sb_render(const char *tmpl, const struct sb_note *n, const char *base_url)
 	return out;
 }
 
-char *sb_render_body(const char *tmpl, const char *phone, const char *text)
+void sb_message_id(const char *key, char id[33])
+{
+	unsigned char h[16];
+	crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
+	sodium_bin2hex(id, 33, h, sizeof h);
+}
+
+char *sb_render_body(const char *tmpl, const char *phone, const char *text,
+                     const char *id)
 {
 	char *out = NULL;
 	size_t size = 0;
@@ -219,7 +227,8 @@ char *sb_render_body(const char *tmpl, const char *phone, const char *text)
 		return NULL;
 	for (const char *p = tmpl; *p;) {
 		const char *val = strncmp(p, "{phone}", 7) == 0 ? phone
-		                  : strncmp(p, "{text}", 6) == 0 ? text : NULL;
+		                  : strncmp(p, "{text}", 6) == 0 ? text
+		                  : strncmp(p, "{id}", 4) == 0 ? id : NULL;
 		if (!val) {
 			fputc(*p++, f);
 			continue;
@@ -231,7 +240,7 @@ char *sb_render_body(const char *tmpl, const char *phone, const char *text)
 		if (q)
 			fwrite(q + 1, 1, strlen(q) - 2, f);
 		free(q);
-		p += val == phone ? 7 : 6;
+		p += val == phone ? 7 : val == text ? 6 : 4;
 	}
 	if (fclose(f) != 0) {
 		free(out);

@@ -42,6 +42,7 @@ struct sb_config {
 	int retry_initial_ms;    /* [provider] first wait after a failure */
 	int retry_max_ms;        /* [provider] longest wait */
 	int closed_give_up_s;    /* [provider] how long a closing is retried */
+	int max_in_flight;       /* [provider] requests out at once */
 	char *journal;           /* [state] the journal file */
 	int keep_days;           /* [state] journal lines kept this long */
 };
@@ -70,9 +71,15 @@ bool sb_note_parse(const msgpack_object *map, bool offer, struct sb_note *n);
  * expertd-smsbridge(8)); malloc'd, NULL on out of memory. */
 char *sb_render(const char *tmpl, const struct sb_note *n, const char *base_url);
 
-/* Replace {phone} and {text} in the provider's JSON body template with
- * the values, JSON-escaped. malloc'd, NULL on out of memory. */
-char *sb_render_body(const char *tmpl, const char *phone, const char *text);
+/* Replace {phone}, {text} and {id} in the provider's JSON body template
+ * with the values, JSON-escaped. malloc'd, NULL on out of memory. */
+char *sb_render_body(const char *tmpl, const char *phone, const char *text,
+                     const char *id);
+
+/* The message's id for the provider ({id}): the same for every attempt
+ * at one message, so a provider that keeps ids can drop a repeat. 32 hex
+ * characters from the delivery key. */
+void sb_message_id(const char *key, char id[33]);
 
 /* A file's whole content, malloc'd; NULL with err set. */
 char *sb_read_file(const char *path, char *err, size_t errsz);

@@ -33,12 +33,16 @@ LINK_RE = re.compile(re.escape(BASE_URL) + r"/a/(\d+\.[A-Za-z0-9_-]{22})")
 
 class FakeProvider:
     """POSTs land in self.posts as dicts (path, headers, body as JSON, the
-    status answered); self.fail_next makes the next N answer 503."""
+    status answered, when); self.fail_next makes the next N answer 503;
+    self.delay (seconds) makes each answer wait, as a slow provider's
+    would, and self.max_active is the most requests it held at once."""
 
     def __init__(self, cert=None):
         """cert: (certificate file, key file) to speak HTTPS."""
         self.posts = []
         self.fail_next = 0
+        self.delay = 0
+        self.active = self.max_active = 0
         self.cond = threading.Condition()
         provider = self
 
@@ -46,13 +50,19 @@ class FakeProvider:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with provider.cond:
+                    provider.active += 1
+                    provider.max_active = max(provider.max_active, provider.active)
+                    delay = provider.delay
+                time.sleep(delay)      # the provider's own slowness, not a wait
+                with provider.cond:
+                    provider.active -= 1
                     status = 503 if provider.fail_next > 0 else 200
                     if status != 200:
                         provider.fail_next -= 1
                     provider.posts.append({"path": self.path,
                                            "headers": dict(self.headers),
                                            "body": json.loads(body.decode()),
-                                           "status": status})
+                                           "status": status, "at": time.monotonic()})
                     provider.cond.notify_all()
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
@@ -109,7 +119,8 @@ class SmsBridgeBase(AssignBase):
             "[daemon]\n%sendpoint = %s\nnotify_endpoint = %s\n"
             "[sms]\ntemplate = %s\nclosed_template = %s\nbase_url = %s/\n"
             "[provider]\nurl = http://127.0.0.1:%d/v1/sms?account=gz\n"
-            "header = X-Api-Key: {api_key}\napi_key_file = %s\n"
+            "header = X-Api-Key: {api_key}\nheader = X-Message-Id: {id}\n"
+            "api_key_file = %s\n"
             'body = {"mobile": "{phone}", "content": "{text}", "sign": "{kept}"}\n'
             "timeout = 5\nretry_initial_ms = 100\nretry_max_ms = 400\n"
             "[state]\njournal = %s\n"
@@ -211,6 +222,10 @@ class SmsBridgeTest(SmsBridgeBase):
         posts = self.provider.wait_for(to(phone), timeout=0)
         self.assertEqual([p["status"] for p in posts], [503, 503, 200])
         self.assertEqual(len({p["body"]["content"] for p in posts}), 1)
+        # Every attempt carries the message's one id, for the provider.
+        ids = {p["headers"]["X-Message-Id"] for p in posts}
+        self.assertEqual(len(ids), 1)
+        self.assertRegex(ids.pop(), r"^[0-9a-f]{32}$")
         self.assertIn("attempt 2 failed (HTTP 503)", self.read_bridge_log())
         # Sent once: later traffic and a restart do not send it again.
         self.stop_bridge()
@@ -346,6 +361,23 @@ class SmsBridgeTest(SmsBridgeBase):
         text = self.offer_sms(res)[0]["body"]["content"]
         self.assertEqual(LINK_RE.search(text).group(1),
                          self.tokens(res)[res["panel"][0]["assignment"]])
+
+    def test_a_slow_provider_gets_a_few_requests_at_a_time(self):
+        with open(self.config) as f:
+            conf = f.read()
+        with open(self.config, "w") as f:
+            f.write(conf.replace("[state]", "max_in_flight = 2\n[state]"))
+        self.start_bridge()
+        self.bridge_live()
+        with self.provider.cond:
+            self.provider.delay = 0.3
+            self.provider.max_active = 0
+        res = self.draw("电工", 6, 10)
+        for i in range(6):
+            self.offer_sms(res, i)
+        self.assertLessEqual(self.provider.max_active, 2)
+        for seat in res["panel"]:
+            self.assertEqual(len(self.provider.wait_for(to(seat["phone"]), timeout=0)), 1)
 
 
 class SecureSmsBridgeTest(SmsBridgeBase):
