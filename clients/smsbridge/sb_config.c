@@ -131,6 +131,16 @@ static int sb_config_cb(void *user, const char *sec, const char *k, const char *
 			known = false;
 	} else if (strcmp(sec, "provider") == 0) {
 		ok = provider_key(c, k, v, &known);
+	} else if (strcmp(sec, "organisers") == 0) {
+		/* A bureau code's syntax (PROTOCOL.md 4.4): a key of another
+		 * section written here is a mistake, not a bureau. */
+		size_t len = strlen(k);
+		known = len >= 1 && len <= 31 && strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		        "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+		ok = known && c->n_orgs < SB_MAX_ORGANISERS &&
+		     set_str(&c->org_code[c->n_orgs], k) &&
+		     set_str(&c->org_name[c->n_orgs], v);
+		c->n_orgs += ok;
 	} else if (strcmp(sec, "state") == 0) {
 		if (strcmp(k, "journal") == 0)
 			ok = set_path(&c->journal, v);
@@ -146,6 +156,8 @@ static int sb_config_cb(void *user, const char *sec, const char *k, const char *
 		if (known && strncmp(v, "${CREDENTIALS_DIRECTORY}", 24) == 0)
 			snprintf(p->err, p->errsz, "[%s] %s: CREDENTIALS_DIRECTORY is not set "
 			         "(start it from its systemd unit, or write the path)", sec, k);
+		else if (!known && strcmp(sec, "organisers") == 0)
+			snprintf(p->err, p->errsz, "[organisers] %s: not a bureau code", k);
 		else
 			snprintf(p->err, p->errsz, known ? "[%s] %s: bad value \"%s\""
 			         : "[%s] %s: unknown key", sec, k, v);
@@ -240,4 +252,10 @@ void sb_config_free(struct sb_config *c)
 	for (size_t i = 0; i < c->n_headers; i++)
 		free(c->headers[i]);
 	c->n_headers = 0;
+	for (size_t i = 0; i < SB_MAX_ORGANISERS; i++) {
+		free(c->org_code[i]);
+		free(c->org_name[i]);
+		c->org_code[i] = c->org_name[i] = NULL;
+	}
+	c->n_orgs = 0;
 }

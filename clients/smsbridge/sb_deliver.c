@@ -330,8 +330,21 @@ static enum sb_supersede deliver_supersede(struct sb_deliver *d, const struct sb
 	return SB_NEW;
 }
 
-void sb_deliver_note(struct sb_deliver *d, const struct sb_note *n, int64_t now)
+/* The organiser's name from [organisers] when the daemon gave only the
+ * bureau's code. */
+static const char *deliver_organiser(const struct sb_deliver *d, const struct sb_note *n)
 {
+	if (strcmp(n->organiser, n->bureau) == 0 || !n->organiser[0])
+		for (size_t i = 0; i < d->c->n_orgs; i++)
+			if (strcmp(d->c->org_code[i], n->bureau) == 0)
+				return d->c->org_name[i];
+	return n->organiser[0] ? n->organiser : n->bureau;
+}
+
+void sb_deliver_note(struct sb_deliver *d, const struct sb_note *note, int64_t now)
+{
+	struct sb_note named = *note, *n = &named;
+	snprintf(named.organiser, sizeof named.organiser, "%s", deliver_organiser(d, note));
 	char key[SB_KEY_LEN];
 	sb_note_key(n, key);
 	enum sb_supersede sup = sb_journal_has(d->j, key) ? SB_QUEUED

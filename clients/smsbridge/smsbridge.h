@@ -17,6 +17,7 @@
 #include <msgpack.h>
 
 #define SB_MAX_HEADERS 16
+#define SB_MAX_ORGANISERS 128
 #define SB_KEY_LEN 96
 #define SB_HELD_MAX 256          /* notify.resync's skip (PROTOCOL.md 7.12.14) */
 
@@ -43,6 +44,10 @@ struct sb_config {
 	int retry_max_ms;        /* [provider] longest wait */
 	int closed_give_up_s;    /* [provider] how long a closing is retried */
 	int max_in_flight;       /* [provider] requests out at once */
+	/* [organisers] bureau code = the name an expert reads, for the
+	 * bureaus the daemon knows no name of (STREAMS.md 4, organiser). */
+	char *org_code[SB_MAX_ORGANISERS], *org_name[SB_MAX_ORGANISERS];
+	size_t n_orgs;
 	char *journal;           /* [state] the journal file */
 	int keep_days;           /* [state] journal lines kept this long */
 };

@@ -123,6 +123,7 @@ class SmsBridgeBase(AssignBase):
             "api_key_file = %s\n"
             'body = {"mobile": "{phone}", "content": "{text}", "sign": "{kept}"}\n'
             "timeout = 5\nretry_initial_ms = 100\nretry_max_ms = 400\n"
+            "[organisers]\ncenter = 广州市人社局\n"
             "[state]\njournal = %s\n"
             % (daemon_keys, self.d.endpoint, self.d.notify,
                os.path.join(TEMPLATES, "offer.txt"),
@@ -199,7 +200,9 @@ class SmsBridgeTest(SmsBridgeBase):
         self.assertIn("竞赛（电工）专家组成员", text)
         self.assertIn("(北京时间)", text)
         self.assertIn("备注：请携带身份证", text)
-        self.assertIn("center", text)      # the organiser: the bureau code
+        # The organiser: the daemon knows only the code "center" (an
+        # operator's draw); [organisers] names it.
+        self.assertIn("广州市人社局抽选您担任", text)
         self.assertIn(time.strftime("时间：%Y-%m-%d %H:%M至",
                                     time.gmtime(start + 8 * 3600)), text)
         # The link holds the seat's token, and the token answers.
@@ -354,7 +357,7 @@ class SmsBridgeTest(SmsBridgeBase):
         self.stop_bridge()
         # With its CA, the same offers go out.
         with open(self.config, "w") as f:
-            f.write(tls.replace("[state]", "ca_file = %s\n[state]" % cert))
+            f.write(tls.replace("[provider]\n", "[provider]\nca_file = %s\n" % cert))
         self.start_bridge()
         self.bridge_live()
         res = self.draw("电工", 1, 10)
@@ -366,7 +369,7 @@ class SmsBridgeTest(SmsBridgeBase):
         with open(self.config) as f:
             conf = f.read()
         with open(self.config, "w") as f:
-            f.write(conf.replace("[state]", "max_in_flight = 2\n[state]"))
+            f.write(conf.replace("[provider]\n", "[provider]\nmax_in_flight = 2\n"))
         self.start_bridge()
         self.bridge_live()
         with self.provider.cond:
@@ -397,7 +400,7 @@ class SecureSmsBridgeTest(SmsBridgeBase):
         res = self.draw("电工", 1, 10, ctl=self.as_["haizhu"])
         self.start_bridge()
         text = self.offer_sms(res)[0]["body"]["content"]
-        self.assertIn("440105", text)         # the organiser: the bureau's code
+        self.assertIn("：440105抽选", text)   # no name for it: the bureau's code
         token = LINK_RE.search(text).group(1)
         self.assertNotEqual(token, self.tokens(res)[res["panel"][0]["assignment"]])
         last = self.show(res["task"])["history"][-1]
@@ -444,6 +447,11 @@ class SmsBridgeStartTest(DaemonTest):
         r = self.run_bridge("--config", unknown)
         self.assertEqual(r.returncode, 78, r)
         self.assertIn("u.conf:2: [provider] urll: unknown key", r.stderr)
+        misplaced = self.write_config("[organisers]\ncenter = 市中心\n"
+                                      "max_in_flight = 2\n", name="o.conf")
+        r = self.run_bridge("--config", misplaced)
+        self.assertEqual(r.returncode, 78, r)
+        self.assertIn("o.conf:3: [organisers] max_in_flight: not a bureau code", r.stderr)
 
 
 if __name__ == "__main__":
