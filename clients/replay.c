@@ -6,6 +6,7 @@
  * the first mismatch, named with its seq.
  */
 #include "replay.h"
+#include "ctl_i18n.h"
 #include "replay_int.h"
 
 #include <assert.h>
@@ -65,9 +66,9 @@ bool replay_fail(struct replay_at *x, const char *fmt, ...)
 	if (!x->why || x->whysz == 0)
 		return false;
 	int n = x->draw
-		? snprintf(x->why, x->whysz, "seq %lld (draw %lld): ",
+		? snprintf(x->why, x->whysz, _("seq %lld (draw %lld): "),
 		           (long long)x->seq, (long long)x->draw)
-		: snprintf(x->why, x->whysz, "seq %lld: ", (long long)x->seq);
+		: snprintf(x->why, x->whysz, _("seq %lld: "), (long long)x->seq);
 	if (n >= 0 && (size_t)n < x->whysz) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -79,12 +80,12 @@ bool replay_fail(struct replay_at *x, const char *fmt, ...)
 
 bool replay_unparsed(struct replay_at *x)
 {
-	return replay_fail(x, "body of type %s does not parse", x->type);
+	return replay_fail(x, _("body of type %s does not parse"), x->type);
 }
 
 bool replay_nomem(struct replay_at *x)
 {
-	return replay_fail(x, "out of memory while replaying");
+	return replay_fail(x, _("out of memory while replaying"));
 }
 
 /* ---- the chain ---- */
@@ -98,20 +99,20 @@ static bool replay_chain(struct replay_at *x, const void *body, size_t body_len,
 
 	if (x->seq != r->seq + 1) {
 		if (r->seq == 0)
-			return replay_fail(x, "the log must start at seq 1");
-		return replay_fail(x, "expected seq %lld after seq %lld: an entry is "
-		                   "missing or out of order",
+			return replay_fail(x, _("the log must start at seq 1"));
+		return replay_fail(x, _("expected seq %lld after seq %lld: an entry is "
+		                   "missing or out of order"),
 		                   (long long)r->seq + 1, (long long)r->seq);
 	}
 	if (memcmp(prev, r->hash, AUDIT_HASH_LEN) != 0) {
 		if (r->seq == 0)
-			return replay_fail(x, "prev_hash of the first entry is not zero");
-		return replay_fail(x, "prev_hash is not the hash of entry %lld",
+			return replay_fail(x, _("prev_hash of the first entry is not zero"));
+		return replay_fail(x, _("prev_hash is not the hash of entry %lld"),
 		                   (long long)r->seq);
 	}
 	audit_hash(h, prev, x->seq, x->at, x->type, body, body_len);
 	if (memcmp(h, hash, AUDIT_HASH_LEN) != 0)
-		return replay_fail(x, "hash does not match its contents");
+		return replay_fail(x, _("hash does not match its contents"));
 	return true;
 }
 
@@ -122,7 +123,7 @@ static bool replay_genesis(struct replay_at *x, const msgpack_object *body)
 	struct replay *r = x->r;
 
 	if (x->seq != 1)
-		return replay_fail(x, "%s may only open the log", AUDIT_GENESIS);
+		return replay_fail(x, _("%s may only open the log"), AUDIT_GENESIS);
 	if (!audit_read_commit(body, r->commit))
 		return replay_unparsed(x);
 	r->commit_seq = x->seq;
@@ -142,16 +143,16 @@ static bool replay_key_rotated(struct replay_at *x, const msgpack_object *body)
 	if (!audit_read_key_rotated(body, &rot))
 		return replay_unparsed(x);
 	if (r->has_key && memcmp(rot.old_key, r->key, sizeof r->key) != 0)
-		return replay_fail(x, "rotates from a key that is not the one the log "
-		                   "rotated to before");
+		return replay_fail(x, _("rotates from a key that is not the one the log "
+		                   "rotated to before"));
 	if (!sign_rotation_is_valid(rot.endorsement, x->seq, r->hash, rot.new_key,
 	                            rot.old_key))
-		return replay_fail(x, "the old key's endorsement of the new key does not "
-		                   "verify");
+		return replay_fail(x, _("the old key's endorsement of the new key does not "
+		                   "verify"));
 	audit_commit(c, rot.secret);
 	if (memcmp(c, r->commit, sizeof c) != 0)
-		return replay_fail(x, "secret does not open the pending commitment of seq "
-		                   "%lld", (long long)r->commit_seq);
+		return replay_fail(x, _("secret does not open the pending commitment of seq "
+		                   "%lld"), (long long)r->commit_seq);
 	memcpy(r->commit, rot.next_commit, sizeof r->commit);
 	r->commit_seq = x->seq;
 	r->commit_draw = 0;
@@ -170,12 +171,12 @@ static bool replay_term(struct replay_at *x, const msgpack_object *body)
 	if (!audit_read_term(body, &term, &start, &end))
 		return replay_unparsed(x);
 	if (term != r->n_terms + 1)
-		return replay_fail(x, "term %d opened after term %d", term, r->n_terms);
+		return replay_fail(x, _("term %d opened after term %d"), term, r->n_terms);
 	if (r->n_terms > 0 && start <= r->term_start[r->n_terms])
-		return replay_fail(x, "term %d does not start after term %d", term,
+		return replay_fail(x, _("term %d does not start after term %d"), term,
 		                   r->n_terms);
 	if (end < start)
-		return replay_fail(x, "term %d ends before it starts", term);
+		return replay_fail(x, _("term %d ends before it starts"), term);
 	size_t n = (size_t)term + 1;
 	int32_t *s = realloc(r->term_start, n * sizeof *s);
 	if (s)
@@ -208,8 +209,8 @@ bool replay_expert(struct replay_at *x, const msgpack_object *body)
 		return false;
 	int64_t next = pool_max_id(r->pool) + 1;
 	if (!pool_get(r->pool, e.id) && e.id != next)
-		return replay_fail(x, "expert %lld is neither in the pool nor the next "
-		                   "id (%lld)", (long long)e.id, (long long)next);
+		return replay_fail(x, _("expert %lld is neither in the pool nor the next "
+		                   "id (%lld)"), (long long)e.id, (long long)next);
 	if (!pool_upsert(r->pool, &e))
 		return replay_nomem(x);
 	r->stats.experts++;
@@ -228,19 +229,19 @@ static bool replay_conflict(struct replay_at *x, const msgpack_object *body)
 	if (!audit_read_conflict(body, &id, &expert, org, &kind, &from, &to))
 		return replay_unparsed(x);
 	if (id != r->last_conflict + 1)
-		return replay_fail(x, "conflict id %lld, expected %lld", (long long)id,
+		return replay_fail(x, _("conflict id %lld, expected %lld"), (long long)id,
 		                   (long long)r->last_conflict + 1);
 	if (!pool_get(r->pool, expert))
-		return replay_fail(x, "conflict %lld names expert %lld, who is not in "
-		                   "the pool", (long long)id, (long long)expert);
+		return replay_fail(x, _("conflict %lld names expert %lld, who is not in "
+		                   "the pool"), (long long)id, (long long)expert);
 	if (ident_org_key(org, strlen(org), &bad) != IDENT_OK)
-		return replay_fail(x, "conflict %lld: org_code is not a unified social "
-		                   "credit code or an org:N key (%s)", (long long)id,
+		return replay_fail(x, _("conflict %lld: org_code is not a unified social "
+		                   "credit code or an org:N key (%s)"), (long long)id,
 		                   bad ? bad : "?");
 	if (!replay_org_live(x, org, "org_code"))
 		return false;
 	if (to != 0 && to < from)
-		return replay_fail(x, "conflict %lld ends before it starts", (long long)id);
+		return replay_fail(x, _("conflict %lld ends before it starts"), (long long)id);
 	/* As the daemon: conflicts intern orgs no expert works for. */
 	struct engage_conflict ec = {.org = pool_org_intern(r->pool, org),
 	                             .valid_from = from, .valid_to = to};
@@ -261,11 +262,11 @@ static bool replay_unavailable(struct replay_at *x, const msgpack_object *body)
 	if (!audit_read_unavailable(body, &id, &expert, &from, &to))
 		return replay_unparsed(x);
 	if (id != r->last_unavailable + 1)
-		return replay_fail(x, "unavailability id %lld, expected %lld",
+		return replay_fail(x, _("unavailability id %lld, expected %lld"),
 		                   (long long)id, (long long)r->last_unavailable + 1);
 	if (!pool_get(r->pool, expert))
-		return replay_fail(x, "unavailability %lld names expert %lld, who is "
-		                   "not in the pool", (long long)id, (long long)expert);
+		return replay_fail(x, _("unavailability %lld names expert %lld, who is "
+		                   "not in the pool"), (long long)id, (long long)expert);
 	struct engage_away w = {.expert = expert, .from = from, .to = to};
 	if (!engage_add_away(r->engage, &w))
 		return replay_nomem(x);
@@ -440,11 +441,11 @@ static bool replay_draw_secret(struct replay_at *x, const struct audit_transcrip
 	audit_commit(c, tr->secret);
 	if (memcmp(c, r->commit, sizeof c) != 0) {
 		if (r->commit_draw)
-			return replay_fail(x, "secret does not open the commitment of "
-			                   "seq %lld (draw %lld)", (long long)r->commit_seq,
+			return replay_fail(x, _("secret does not open the commitment of "
+			                   "seq %lld (draw %lld)"), (long long)r->commit_seq,
 			                   (long long)r->commit_draw);
-		return replay_fail(x, "secret does not open the commitment of seq "
-		                   "%lld (%s)", (long long)r->commit_seq,
+		return replay_fail(x, _("secret does not open the commitment of seq "
+		                   "%lld (%s)"), (long long)r->commit_seq,
 		                   r->commit_type ? r->commit_type : AUDIT_GENESIS);
 	}
 	memcpy(r->commit, tr->next_commit, sizeof r->commit);
@@ -461,20 +462,20 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 	int seats = task_seats(q);
 
 	if (tr->draw != r->last_draw + 1)
-		return replay_fail(x, "draw id %lld, expected %lld", (long long)tr->draw,
+		return replay_fail(x, _("draw id %lld, expected %lld"), (long long)tr->draw,
 		                   (long long)r->last_draw + 1);
 	if (tr->ok != (strcmp(x->type, AUDIT_DRAW) == 0))
-		return replay_fail(x, "an entry of type %s records ok = %s", x->type,
+		return replay_fail(x, _("an entry of type %s records ok = %s"), x->type,
 		                   tr->ok ? "true" : "false");
 	if (q->start_at <= x->at)
-		return replay_fail(x, "the task starts at %lld, not after the draw at "
-		                   "%lld", (long long)q->start_at, (long long)x->at);
+		return replay_fail(x, _("the task starts at %lld, not after the draw at "
+		                   "%lld"), (long long)q->start_at, (long long)x->at);
 	if (q->end_at <= q->start_at)
-		return replay_fail(x, "the task ends at %lld, not after it starts",
+		return replay_fail(x, _("the task ends at %lld, not after it starts"),
 		                   (long long)q->end_at);
 	if (seats < 1 || seats > TASK_MAX_SEATS)
-		return replay_fail(x, "the request asks for %d seats; 1 to %d can be "
-		                   "drawn", seats, TASK_MAX_SEATS);
+		return replay_fail(x, _("the request asks for %d seats; 1 to %d can be "
+		                   "drawn"), seats, TASK_MAX_SEATS);
 	for (int i = 0; i < q->n_orgs; i++)
 		if (!replay_org_live(x, q->orgs[i], "request orgs item"))
 			return false;
@@ -484,27 +485,27 @@ static bool replay_draw_request(struct replay_at *x, const struct audit_transcri
 		int64_t want = tr->ok ? (int64_t)r->n_tasks + 1 : 0;
 		if (tr->task != want)
 			return tr->ok
-				? replay_fail(x, "task %lld, expected the new task %lld",
+				? replay_fail(x, _("task %lld, expected the new task %lld"),
 				              (long long)tr->task, (long long)want)
-				: replay_fail(x, "a failed first draw names task %lld",
+				: replay_fail(x, _("a failed first draw names task %lld"),
 				              (long long)tr->task);
 		return true;
 	}
 	if (strcmp(tr->kind, REPLAY_KIND_REDRAW) == 0) {
 		const struct replay_task *t = replay_task_get(r, tr->task);
 		if (!t)
-			return replay_fail(x, "redraw of task %lld, which no draw created",
+			return replay_fail(x, _("redraw of task %lld, which no draw created"),
 			                   (long long)tr->task);
 		const char *field = replay_request_differs(&t->req, q);
 		if (field)
-			return replay_fail(x, "redraw of task %lld: request field %s "
-			                   "differs from the task's",
+			return replay_fail(x, _("redraw of task %lld: request field %s "
+			                   "differs from the task's"),
 			                   (long long)tr->task, field);
 		return true;
 	}
 	if (strcmp(tr->kind, REPLAY_KIND_REPLACEMENT) == 0)
 		return replay_replacement_request(x, tr);
-	return replay_fail(x, "draws of kind %s are not replayed by this version",
+	return replay_fail(x, _("draws of kind %s are not replayed by this version"),
 	                   tr->kind);
 }
 
@@ -567,21 +568,21 @@ bool replay_compare_list(struct replay_at *x, const struct candidates *c,
 		k++;
 	if (c->n != w->n) {
 		if (k == want.n)
-			return replay_fail(x, "%scandidate list differs: transcript %llu "
-			                   "candidates, replay %zu", what,
+			return replay_fail(x, _("%scandidate list differs: transcript %llu "
+			                   "candidates, replay %zu"), what,
 			                   (unsigned long long)w->n, c->n);
-		return replay_fail(x, "%scandidate list differs: transcript %llu "
+		return replay_fail(x, _("%scandidate list differs: transcript %llu "
 		                   "candidates, replay %zu; excluded[%s]: transcript "
-		                   "%llu, replay %llu", what,
+		                   "%llu, replay %llu"), what,
 		                   (unsigned long long)w->n, c->n, want.key[k],
 		                   (unsigned long long)want.count[k],
 		                   (unsigned long long)got.count[k]);
 	}
 	if (memcmp(hash, w->hash, DRAW_HASH_LEN) != 0)
-		return replay_fail(x, "%scandidate list differs: %zu candidates in both, "
-		                   "not the same experts", what, c->n);
+		return replay_fail(x, _("%scandidate list differs: %zu candidates in both, "
+		                   "not the same experts"), what, c->n);
 	if (k < want.n)
-		return replay_fail(x, "%sexcluded[%s]: transcript %llu, replay %llu", what,
+		return replay_fail(x, _("%sexcluded[%s]: transcript %llu, replay %llu"), what,
 		                   want.key[k], (unsigned long long)want.count[k],
 		                   (unsigned long long)got.count[k]);
 	return true;
@@ -603,15 +604,15 @@ bool replay_compare_panel(struct replay_at *x, const struct audit_transcript *tr
                           bool ok, const int64_t *panel, size_t n_panel)
 {
 	if (ok != tr->ok)
-		return replay_fail(x, "outcome differs: transcript %s, replay %s",
+		return replay_fail(x, _("outcome differs: transcript %s, replay %s"),
 		                   tr->ok ? "ok" : "failed", ok ? "ok" : "failed");
 	for (size_t i = 0; i < n_panel && i < tr->n_panel; i++)
 		if (panel[i] != tr->panel[i])
-			return replay_fail(x, "panel differs at seat %zu: transcript %lld, "
-			                   "replay %lld", i, (long long)tr->panel[i],
+			return replay_fail(x, _("panel differs at seat %zu: transcript %lld, "
+			                   "replay %lld"), i, (long long)tr->panel[i],
 			                   (long long)panel[i]);
 	if (n_panel != tr->n_panel)
-		return replay_fail(x, "panel differs: transcript %zu seats, replay %zu",
+		return replay_fail(x, _("panel differs: transcript %zu seats, replay %zu"),
 		                   tr->n_panel, n_panel);
 	return true;
 }
@@ -629,7 +630,7 @@ static bool replay_select(struct replay_at *x, const struct audit_transcript *tr
 
 	draw_seed(seed, tr->secret, q->nonce, q->nonce_len, hash);
 	if (memcmp(seed, tr->seed, sizeof seed) != 0)
-		return replay_fail(x, "seed differs");
+		return replay_fail(x, _("seed differs"));
 	struct draw_spec spec = {.leader = q->leader, .members = (size_t)q->members,
 	                         .backups = (size_t)q->backups,
 	                         .diversity = tr->rules.diversity};
@@ -641,12 +642,12 @@ static bool replay_select(struct replay_at *x, const struct audit_transcript *tr
 		? designate_select(c->list, c->n, lead, &spec, seed, panel, &n_panel, &more)
 		: draw_select_counted(c->list, c->n, &spec, seed, panel, &n_panel, &more);
 	if (dres == DRAW_NO_MEMORY)
-		return replay_fail(x, "out of memory while replaying");
+		return replay_fail(x, _("out of memory while replaying"));
 	dropped += more;
 	if (!replay_compare_panel(x, tr, dres == DRAW_OK, panel, n_panel))
 		return false;
 	if (dropped != tr->diversity_dropped)
-		return replay_fail(x, "diversity_dropped: transcript %llu, replay %zu",
+		return replay_fail(x, _("diversity_dropped: transcript %llu, replay %zu"),
 		                   (unsigned long long)tr->diversity_dropped, dropped);
 	return true;
 }
@@ -741,10 +742,10 @@ static bool replay_body(struct replay_at *x, const void *body, size_t body_len)
 		if (strcmp(x->type, replay_types[i].name) == 0)
 			t = &replay_types[i];
 	if (x->seq == 1 && t != &replay_types[0])
-		return replay_fail(x, "the log must open with %s, not '%.64s'",
+		return replay_fail(x, _("the log must open with %s, not '%.64s'"),
 		                   AUDIT_GENESIS, x->type);
 	if (!t)
-		return replay_fail(x, "unknown entry type '%.64s'", x->type);
+		return replay_fail(x, _("unknown entry type '%.64s'"), x->type);
 	/* Scanned before msgpack-c sizes anything from the bytes. */
 	msgpack_unpacked u;
 	struct proto_error err;
@@ -753,7 +754,7 @@ static bool replay_body(struct replay_at *x, const void *body, size_t body_len)
 	bool ok = st == PROTO_OK
 		? t->apply(x, &u.data)
 		: st == PROTO_E_MALFORMED
-		? replay_fail(x, "body of type %s does not parse: %s", x->type, err.message)
+		? replay_fail(x, _("body of type %s does not parse: %s"), x->type, err.message)
 		: replay_nomem(x);
 	msgpack_unpacked_destroy(&u);
 	return ok;
@@ -773,7 +774,7 @@ enum replay_verdict replay_entry(struct replay *r, int64_t seq, int64_t at,
 	if (why && whysz)
 		why[0] = '\0';
 	if (r->spent) {
-		replay_fail(&x, "not replayed: seq %lld did not match",
+		replay_fail(&x, _("not replayed: seq %lld did not match"),
 		            (long long)r->spent_seq);
 		return REPLAY_MISMATCH;
 	}

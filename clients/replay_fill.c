@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "assign.h"
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "replay_int.h"
 #include "seat_role.h"
@@ -94,9 +95,9 @@ static bool replay_waits_fill(const struct replay_settle *g)
 static bool replay_not_filled(struct replay_at *x, const struct replay_settle *g,
                               const char *what)
 {
-	return replay_fail(x, "assignment %lld of task %lld was %s at seq %lld, before "
+	return replay_fail(x, _("assignment %lld of task %lld was %s at seq %lld, before "
 	                   "the task's start, and is not filled: a promotion or a "
-	                   "replacement draw for it must follow, not %s",
+	                   "replacement draw for it must follow, not %s"),
 	                   (long long)g->assignment, (long long)g->task,
 	                   proto_assignment_states[g->to], (long long)g->seq, what);
 }
@@ -126,7 +127,7 @@ bool replay_settle_admit(struct replay_at *x)
 	if (g->want >= 0) {
 		if (strcmp(x->type, replay_fill_type(g->want)) == 0)
 			return true;   /* replay_settle_fill_entry checks its body */
-		return replay_fail(x, "task %lld is %s after seq %lld: %s must follow, not %s",
+		return replay_fail(x, _("task %lld is %s after seq %lld: %s must follow, not %s"),
 		                   (long long)g->task, proto_fill_states[g->want],
 		                   (long long)g->seq, replay_fill_type(g->want), x->type);
 	}
@@ -166,26 +167,26 @@ bool replay_settle_promoted(struct replay_at *x, const struct audit_seat *as,
 {
 	struct replay_settle *g = &x->r->settle;
 	char what[96];
-	snprintf(what, sizeof what, "a promotion on task %lld", (long long)as->task);
+	snprintf(what, sizeof what, _("a promotion on task %lld"), (long long)as->task);
 	if (!replay_waits_fill(g))
-		return replay_fail(x, "assignment %lld is promoted, but no seat of task %lld "
-		                   "was freed just before", (long long)as->assignment,
+		return replay_fail(x, _("assignment %lld is promoted, but no seat of task %lld "
+		                   "was freed just before"), (long long)as->assignment,
 		                   (long long)as->task);
 	if (as->task != g->task)
 		return replay_not_filled(x, g, what);
 	if (as->role != g->role || sl->seat.quota != g->quota)
-		return replay_fail(x, "assignment %lld is promoted as %s of quota %d; the "
-		                   "seat freed at seq %lld is %s of quota %d",
+		return replay_fail(x, _("assignment %lld is promoted as %s of quota %d; the "
+		                   "seat freed at seq %lld is %s of quota %d"),
 		                   (long long)as->assignment, proto_seat_roles[as->role],
 		                   sl->seat.quota, (long long)g->seq, proto_seat_roles[g->role],
 		                   g->quota);
 	const struct pool_entry *pe = pool_get(x->r->pool, as->expert);
 	if (as->role == SEAT_LEADER && (!pe || !pe->leader))
-		return replay_fail(x, "assignment %lld is promoted to the leader seat, but "
-		                   "expert %lld may not lead", (long long)as->assignment,
+		return replay_fail(x, _("assignment %lld is promoted to the leader seat, but "
+		                   "expert %lld may not lead"), (long long)as->assignment,
 		                   (long long)as->expert);
 	if (strcmp(as->actor, REPLAY_DAEMON) != 0)
-		return replay_fail(x, "a promotion by %s; the daemon (%s) fills seats",
+		return replay_fail(x, _("a promotion by %s; the daemon (%s) fills seats"),
 		                   as->actor, REPLAY_DAEMON);
 	g->filled = true;
 	return true;
@@ -198,12 +199,12 @@ bool replay_settle_draw(struct replay_at *x, const struct audit_transcript *tr)
 	if (!replay_waits_fill(g)) {
 		if (!replacement)
 			return true;
-		return replay_fail(x, "replacement for seat %lld, which was not freed just "
+		return replay_fail(x, _("replacement for seat %lld, which was not freed just "
 		                   "before: a replacement draw follows the entry that frees "
-		                   "its seat", (long long)tr->replaces);
+		                   "its seat"), (long long)tr->replaces);
 	}
 	char what[96];
-	snprintf(what, sizeof what, "a draw of kind %s for seat %lld", tr->kind,
+	snprintf(what, sizeof what, _("a draw of kind %s for seat %lld"), tr->kind,
 	         (long long)tr->replaces);
 	if (!replacement || tr->replaces != g->assignment)
 		return replay_not_filled(x, g, what);
@@ -223,16 +224,16 @@ static bool replay_short_body(struct replay_at *x, const struct replay_settle *g
 	struct audit_excluded want, got;
 	static const uint64_t none[RULE__COUNT];
 	if (ts->draw != g->draw && g->draw)
-		return replay_fail(x, "%s for task %lld names draw %lld; the seat freed at "
-		                   "seq %lld was drawn for by draw %lld", AUDIT_TASK_SHORT,
+		return replay_fail(x, _("%s for task %lld names draw %lld; the seat freed at "
+		                   "seq %lld was drawn for by draw %lld"), AUDIT_TASK_SHORT,
 		                   (long long)ts->task, (long long)ts->draw, (long long)g->seq,
 		                   (long long)g->draw);
 	if (ts->draw != g->draw)
-		return replay_fail(x, "%s for task %lld names draw %lld; the seat freed at "
-		                   "seq %lld was not drawn for", AUDIT_TASK_SHORT,
+		return replay_fail(x, _("%s for task %lld names draw %lld; the seat freed at "
+		                   "seq %lld was not drawn for"), AUDIT_TASK_SHORT,
 		                   (long long)ts->task, (long long)ts->draw, (long long)g->seq);
 	if (ts->empty != g->empty)
-		return replay_fail(x, "%s for task %lld: %lld empty seats; the replay has %lld",
+		return replay_fail(x, _("%s for task %lld: %lld empty seats; the replay has %lld"),
 		                   AUDIT_TASK_SHORT, (long long)ts->task, (long long)ts->empty,
 		                   (long long)g->empty);
 	audit_excluded_of(&want, g->draw ? g->excluded : none,
@@ -240,8 +241,8 @@ static bool replay_short_body(struct replay_at *x, const struct replay_settle *g
 	audit_excluded_of(&got, ts->excluded, ts->outside_group, ts->split);
 	for (size_t k = 0; k < want.n; k++)
 		if (want.count[k] != got.count[k])
-			return replay_fail(x, "%s for task %lld: excluded[%s] is %llu; draw %lld "
-			                   "counted %llu", AUDIT_TASK_SHORT, (long long)ts->task,
+			return replay_fail(x, _("%s for task %lld: excluded[%s] is %llu; draw %lld "
+			                   "counted %llu"), AUDIT_TASK_SHORT, (long long)ts->task,
 			                   want.key[k], (unsigned long long)got.count[k],
 			                   (long long)g->draw, (unsigned long long)want.count[k]);
 	return true;
@@ -258,7 +259,7 @@ bool replay_settle_fill_entry(struct replay_at *x, const msgpack_object *body)
 	if (filled && !audit_read_task_event(x->type, body, &ts.task))
 		return replay_unparsed(x);
 	if (!g->seq || !g->fill_checked || g->want != want || ts.task != g->task)
-		return replay_fail(x, "%s for task %lld, whose fill did not just become %s",
+		return replay_fail(x, _("%s for task %lld, whose fill did not just become %s"),
 		                   x->type, (long long)ts.task, proto_fill_states[want]);
 	if (!filled && !replay_short_body(x, g, &ts))
 		return false;
@@ -281,8 +282,8 @@ int64_t replay_end(struct replay *r, char *why, size_t whysz)
 	if (replay_waits_fill(g) && !g->may_skip)
 		ok = replay_not_filled(&x, g, "the end of the log");
 	else if (want >= 0)
-		ok = replay_fail(&x, "task %lld is %s after this entry, and the log ends "
-		                 "without %s", (long long)g->task, proto_fill_states[want],
+		ok = replay_fail(&x, _("task %lld is %s after this entry, and the log ends "
+		                 "without %s"), (long long)g->task, proto_fill_states[want],
 		                 replay_fill_type(want));
 	if (ok)
 		return 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_i18n.h"
 #include "ident.h"
 #include "replay_int.h"
 
@@ -21,8 +22,8 @@ bool replay_org_live(struct replay_at *x, const char *key, const char *what)
 {
 	int64_t seq = key[0] ? replay_org_merged_at(x->r, key) : 0;
 	if (seq)
-		return replay_fail(x, "%s %s names an organisation merged into another "
-		                   "at seq %lld", what, key, (long long)seq);
+		return replay_fail(x, _("%s %s names an organisation merged into another "
+		                   "at seq %lld"), what, key, (long long)seq);
 	return true;
 }
 
@@ -62,7 +63,7 @@ static bool replay_org_key(struct replay_at *x, const char *key)
 {
 	const char *bad = NULL;
 	if (ident_org_key(key, strlen(key), &bad) != IDENT_OK)
-		return replay_fail(x, "%s: %s is not an organisation key (%s)",
+		return replay_fail(x, _("%s: %s is not an organisation key (%s)"),
 		                   AUDIT_ORG_MERGED, key, bad ? bad : "?");
 	return true;
 }
@@ -72,19 +73,19 @@ static bool replay_org_check(struct replay_at *x, const char *from,
                              const char *into)
 {
 	if (!from[0] || !into[0])
-		return replay_fail(x, "%s with an empty key", AUDIT_ORG_MERGED);
+		return replay_fail(x, _("%s with an empty key"), AUDIT_ORG_MERGED);
 	if (strcmp(from, into) == 0)
-		return replay_fail(x, "%s of %s into itself", AUDIT_ORG_MERGED, from);
+		return replay_fail(x, _("%s of %s into itself"), AUDIT_ORG_MERGED, from);
 	if (!replay_org_key(x, from) || !replay_org_key(x, into))
 		return false;
 	int64_t seq = replay_org_merged_at(x->r, from);
 	if (seq)
-		return replay_fail(x, "%s: %s was merged already, at seq %lld",
+		return replay_fail(x, _("%s: %s was merged already, at seq %lld"),
 		                   AUDIT_ORG_MERGED, from, (long long)seq);
 	seq = replay_org_merged_at(x->r, into);
 	if (seq)
-		return replay_fail(x, "%s: %s, merged at seq %lld, cannot take in "
-		                   "another", AUDIT_ORG_MERGED, into, (long long)seq);
+		return replay_fail(x, _("%s: %s, merged at seq %lld, cannot take in "
+		                   "another"), AUDIT_ORG_MERGED, into, (long long)seq);
 	return true;
 }
 

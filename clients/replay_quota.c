@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "quota.h"
 #include "replay_int.h"
@@ -33,8 +34,8 @@ static bool replay_quota_request(struct replay_at *x, const struct task *q)
 		for (int j = i + 1; j < q->n_quotas; j++)
 			if (strcmp(q->quotas[i].specialty, q->quotas[j].specialty) == 0 &&
 			    q->quotas[i].group == q->quotas[j].group)
-				return replay_fail(x, "quotas %d and %d have the same specialty "
-				                   "and group type", i, j);
+				return replay_fail(x, _("quotas %d and %d have the same specialty "
+				                   "and group type"), i, j);
 	return true;
 }
 
@@ -65,7 +66,7 @@ static bool replay_quota_seed(struct replay_at *x, const struct audit_transcript
 	quota_hash(h, hash, k);
 	draw_seed(seed, tr->secret, tr->req.nonce, tr->req.nonce_len, h);
 	if (memcmp(seed, tr->seed, DRAW_SEED_LEN) != 0)
-		return replay_fail(x, "seed differs");
+		return replay_fail(x, _("seed differs"));
 	return true;
 }
 
@@ -76,14 +77,14 @@ static bool replay_quota_counts(struct replay_at *x, const struct audit_transcri
 {
 	for (size_t s = 0; s < tr->n_panel; s++)
 		if (seat_quota[s] != tr->seat_quota[s])
-			return replay_fail(x, "seat %zu is of quota %d in the transcript, "
-			                   "%d in the replay", s, tr->seat_quota[s],
+			return replay_fail(x, _("seat %zu is of quota %d in the transcript, "
+			                   "%d in the replay"), s, tr->seat_quota[s],
 			                   seat_quota[s]);
 	for (size_t k = 0; k < tr->n_quotas; k++) {
 		const struct audit_quota_result *res = &tr->quotas[k];
 		if (res->diversity_dropped != diversity[k] || res->dropped_seated != seated[k])
-			return replay_fail(x, "quota %zu drops: transcript %llu for diversity, "
-			                   "%llu as seated; replay %zu, %zu", k,
+			return replay_fail(x, _("quota %zu drops: transcript %llu for diversity, "
+			                   "%llu as seated; replay %zu, %zu"), k,
 			                   (unsigned long long)res->diversity_dropped,
 			                   (unsigned long long)res->dropped_seated,
 			                   diversity[k], seated[k]);

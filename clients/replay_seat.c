@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assign.h"
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "replace.h"
 #include "replay_int.h"
@@ -20,47 +21,47 @@ bool replay_replacement_request(struct replay_at *x,
 	const struct replay *r = x->r;
 	const struct replay_task *t = replay_task_get(r, tr->task);
 	if (!t || t->cancelled)
-		return replay_fail(x, "replacement for task %lld, which is %s",
+		return replay_fail(x, _("replacement for task %lld, which is %s"),
 		                   (long long)tr->task, t ? "cancelled" : "unknown");
 	const char *field = replay_request_differs(&t->req, &tr->req);
 	if (!field && (t->req.nonce_len != tr->req.nonce_len ||
 	               memcmp(t->req.nonce, tr->req.nonce, t->req.nonce_len) != 0))
 		field = "nonce";
 	if (field)
-		return replay_fail(x, "replacement for task %lld: request field %s "
-		                   "differs from the task's", (long long)tr->task, field);
+		return replay_fail(x, _("replacement for task %lld: request field %s "
+		                   "differs from the task's"), (long long)tr->task, field);
 	/* The daemon fills seats, whoever freed them (DRAW.md 4.4). */
 	if (strcmp(tr->actor, "expertd") != 0)
-		return replay_fail(x, "replacement drawn by %s; the daemon (expertd) draws "
-		                   "replacements", tr->actor);
+		return replay_fail(x, _("replacement drawn by %s; the daemon (expertd) draws "
+		                   "replacements"), tr->actor);
 	if (tr->reason[0])
-		return replay_fail(x, "replacement with a reason; only a redraw has one");
+		return replay_fail(x, _("replacement with a reason; only a redraw has one"));
 	const struct replay_seat_ref *ref =
 		tr->replaces >= 1 && tr->replaces <= r->last_assignment
 		? &r->seats[tr->replaces - 1] : NULL;
 	if (!ref || ref->task != tr->task)
-		return replay_fail(x, "replacement for seat %lld, not a seat of task %lld",
+		return replay_fail(x, _("replacement for seat %lld, not a seat of task %lld"),
 		                   (long long)tr->replaces, (long long)tr->task);
 	const struct replay_seat *seat = &t->slots[ref->slot].seat;
 	if (!assign_frees_seat(seat->state) || seat->role != tr->role ||
 	    seat->role == 2)
-		return replay_fail(x, "replacement for seat %lld, which is a %s seat in "
-		                   "state %s: no %s seat was freed",
+		return replay_fail(x, _("replacement for seat %lld, which is a %s seat in "
+		                   "state %s: no %s seat was freed"),
 		                   (long long)tr->replaces, proto_seat_roles[seat->role],
 		                   proto_assignment_states[seat->state],
 		                   tr->role >= 0 ? proto_seat_roles[tr->role] : "?");
 	/* A mixed panel's seat is refilled from its own quota (DRAW.md 3.7). */
 	if (tr->req.n_quotas && seat->quota != tr->quota)
-		return replay_fail(x, "replacement for seat %lld, of quota %d, draws from "
-		                   "quota %d", (long long)tr->replaces, seat->quota,
+		return replay_fail(x, _("replacement for seat %lld, of quota %d, draws from "
+		                   "quota %d"), (long long)tr->replaces, seat->quota,
 		                   tr->quota);
 	int64_t drawn[TASK_MAX_SEATS * 4];
 	size_t n = 0;
 	if (!replay_drawn(t, drawn, &n, sizeof drawn / sizeof *drawn) ||
 	    n != tr->n_already_drawn ||
 	    memcmp(drawn, tr->already_drawn, n * sizeof *drawn) != 0)
-		return replay_fail(x, "already_drawn is not every expert seated on task "
-		                   "%lld in order (%zu of them)", (long long)tr->task, n);
+		return replay_fail(x, _("already_drawn is not every expert seated on task "
+		                   "%lld in order (%zu of them)"), (long long)tr->task, n);
 	return true;
 }
 
@@ -94,19 +95,19 @@ static struct replay_slot *replay_seat_find(struct replay_at *x,
 		as->assignment <= r->last_assignment ? &r->seats[as->assignment - 1] : NULL;
 	struct replay_task *t = ref ? replay_task_get(r, ref->task) : NULL;
 	if (!t || ref->task != as->task) {
-		replay_fail(x, "assignment %lld is not a seat of task %lld",
+		replay_fail(x, _("assignment %lld is not a seat of task %lld"),
 		            (long long)as->assignment, (long long)as->task);
 		return NULL;
 	}
 	struct replay_slot *sl = &t->slots[ref->slot];
 	if (sl->seat.expert != as->expert) {
-		replay_fail(x, "assignment %lld is held by expert %lld, not %lld",
+		replay_fail(x, _("assignment %lld is held by expert %lld, not %lld"),
 		            (long long)as->assignment, (long long)sl->seat.expert,
 		            (long long)as->expert);
 		return NULL;
 	}
 	if (sl->seat.state != as->from) {
-		replay_fail(x, "assignment %lld is %s, not %s", (long long)as->assignment,
+		replay_fail(x, _("assignment %lld is %s, not %s"), (long long)as->assignment,
 		            proto_assignment_states[sl->seat.state],
 		            proto_assignment_states[as->from]);
 		return NULL;
@@ -127,8 +128,8 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 	if (!sl)
 		return false;
 	if (assign_next(as.from, (enum assign_event)as.event) != as.to)
-		return replay_fail(x, "assignment %lld: %s from %s to %s is not a "
-		                   "transition", (long long)as.assignment,
+		return replay_fail(x, _("assignment %lld: %s from %s to %s is not a "
+		                   "transition"), (long long)as.assignment,
 		                   assign_event_names[as.event],
 		                   proto_assignment_states[as.from],
 		                   proto_assignment_states[as.to]);
@@ -136,10 +137,10 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 	snprintf(want, sizeof want, "%s%s", AUDIT_SEAT_PREFIX,
 	         proto_assignment_states[as.to]);
 	if (strcmp(want, x->type) != 0)
-		return replay_fail(x, "an entry of type %s records a seat going to %s",
+		return replay_fail(x, _("an entry of type %s records a seat going to %s"),
 		                   x->type, proto_assignment_states[as.to]);
 	if (as.event != ASSIGN_EV_PROMOTE && as.role != sl->seat.role)
-		return replay_fail(x, "assignment %lld has role %s, not %s",
+		return replay_fail(x, _("assignment %lld has role %s, not %s"),
 		                   (long long)as.assignment, proto_seat_roles[sl->seat.role],
 		                   proto_seat_roles[as.role]);
 	/* A promotion fills the seat freed just before (PROTOCOL.md 7.12.4). */
@@ -169,7 +170,7 @@ bool replay_reissue(struct replay_at *x, const msgpack_object *body)
 	if (!sl)
 		return false;
 	if (as.role != sl->seat.role)
-		return replay_fail(x, "assignment %lld has role %s, not %s",
+		return replay_fail(x, _("assignment %lld has role %s, not %s"),
 		                   (long long)as.assignment, proto_seat_roles[sl->seat.role],
 		                   proto_seat_roles[as.role]);
 	/* Counted with the transitions: every assignment.* entry is. */
@@ -186,14 +187,14 @@ bool replay_task_event(struct replay_at *x, const msgpack_object *body)
 		return replay_unparsed(x);
 	struct replay_task *t = replay_task_get(x->r, id);
 	if (!t || t->cancelled)
-		return replay_fail(x, "task %lld is %s", (long long)id,
+		return replay_fail(x, _("task %lld is %s"), (long long)id,
 		                   t ? "cancelled" : "unknown");
 	if (strcmp(x->type, AUDIT_TASK_CANCELLED) != 0)
 		return replay_settle_fill_entry(x, body);
 	for (size_t i = 0; i < t->n; i++)
 		if (assign_is_open(t->slots[i].seat.state))
-			return replay_fail(x, "task %lld is cancelled while assignment %lld "
-			                   "is still %s", (long long)id,
+			return replay_fail(x, _("task %lld is cancelled while assignment %lld "
+			                   "is still %s"), (long long)id,
 			                   (long long)t->slots[i].assignment,
 			                   proto_assignment_states[t->slots[i].seat.state]);
 	t->cancelled = true;
@@ -206,7 +207,7 @@ bool replay_expert_warned(struct replay_at *x, const msgpack_object *body)
 	if (!audit_read_expert_warned(body, &id))
 		return replay_unparsed(x);
 	if (!pool_get(x->r->pool, id))
-		return replay_fail(x, "expert %lld is not in the pool", (long long)id);
+		return replay_fail(x, _("expert %lld is not in the pool"), (long long)id);
 	return true;
 }
 
@@ -217,7 +218,7 @@ bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body)
 	if (!audit_read_expert(body, &e))
 		return replay_unparsed(x);
 	if (e.status != EXPERT_FLAGGED || !pool_get(x->r->pool, e.id))
-		return replay_fail(x, "%s must flag a known expert", AUDIT_EXPERT_FLAGGED);
+		return replay_fail(x, _("%s must flag a known expert"), AUDIT_EXPERT_FLAGGED);
 	return replay_expert(x, body);
 }
 

@@ -56,6 +56,7 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_TASK_CANCEL] = h_task_cancel,
 	[PROTO_OP_TASK_ATTENDANCE] = h_task_attendance,
 	[PROTO_OP_ASSIGNMENT_ANSWER] = h_assignment_answer,
+	[PROTO_OP_ASSIGNMENT_OFFER] = h_assignment_offer,
 	[PROTO_OP_ASSIGNMENT_REPLY] = h_assignment_reply,
 	[PROTO_OP_ASSIGNMENT_REISSUE] = h_assignment_reissue,
 	[PROTO_OP_NOTIFY_RESYNC] = h_notify_resync,

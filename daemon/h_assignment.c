@@ -58,6 +58,14 @@ static enum proto_status answer_parse(const struct proto_request *req,
 	                   "not an organisation task %lld concerns", (long long)t->id);
 }
 
+/* The seat's specialty: a mixed panel's seat is for its quota's
+ * (DRAW.md 3.7). */
+static const char *seat_specialty(const struct task *t, const struct store_assignment *a)
+{
+	return a->quota > 0 && a->quota < t->n_quotas ? t->quotas[a->quota].specialty
+	                                              : t->specialty;
+}
+
 static void pack_answer_result(msgpack_packer *pk, const struct task *t,
                                const struct store_assignment *a,
                                const struct seat_fill *fill, bool for_expert)
@@ -69,10 +77,7 @@ static void pack_answer_result(msgpack_packer *pk, const struct task *t,
 	if (for_expert) {
 		proto_pack_kv_int(pk, "start", t->start_at);
 		proto_pack_kv_int(pk, "end", t->end_at);
-		/* A mixed panel's seat is for its quota's (DRAW.md 3.7). */
-		proto_pack_kv_str(pk, "specialty",
-		                  a->quota > 0 && a->quota < t->n_quotas
-		                  ? t->quotas[a->quota].specialty : t->specialty);
+		proto_pack_kv_str(pk, "specialty", seat_specialty(t, a));
 		proto_pack_kv_str(pk, "kind", proto_task_kinds[t->kind]);
 		proto_pack_kv_str(pk, "district", t->district);
 		return;
@@ -110,6 +115,27 @@ static enum proto_status answer_seat(struct handler_ctx *ctx,
 	return st;
 }
 
+/* The seat of the request's token and its task (PROTOCOL.md 7.12.3):
+ * *t is malloc'd on PROTO_OK (the caller frees it), NULL otherwise. */
+static enum proto_status token_task(struct handler_ctx *ctx,
+                                    const struct proto_request *req,
+                                    struct store_assignment *a, struct task **t,
+                                    struct reply *rep)
+{
+	*t = NULL;
+	enum proto_status st = handler_token_seat(ctx, req, a, rep);
+	if (st != PROTO_OK)
+		return st;
+	if (!(*t = malloc(sizeof **t)))
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum store_result r = store_task_get(ctx->store, a->task, *t);
+	if (r == STORE_OK)
+		return PROTO_OK;
+	free(*t);
+	*t = NULL;
+	return handler_store_error(rep, r);
+}
+
 enum proto_status h_assignment_answer(struct handler_ctx *ctx,
                                       const struct proto_request *req,
                                       struct reply *rep)
@@ -117,26 +143,58 @@ enum proto_status h_assignment_answer(struct handler_ctx *ctx,
 	const char *s;
 	size_t n;
 	struct store_assignment a;
-	/* Wrong, used and dead tokens look the same (PROTOCOL.md 7.12.3). */
-	enum proto_status st = handler_token_seat(ctx, req, &a, rep);
+	struct task *t;
+	/* A dead token is refused before the rules between fields. */
+	enum proto_status st = token_task(ctx, req, &a, &t, rep);
 	if (st != PROTO_OK)
 		return st;
-	struct task *t = malloc(sizeof *t);
-	if (!t)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	enum store_result r = store_task_get(ctx->store, a.task, t);
-	if (r != STORE_OK)
-		st = handler_store_error(rep, r);
 	proto_arg_str(req, "answer", &s, &n);
 	struct seat_answer ans = {.channel = SEAT_CH_TOKEN,
 	                          .event = proto_choice_index(proto_answers, s, n) == 0
 	                                   ? ASSIGN_EV_ACCEPT : ASSIGN_EV_DECLINE};
-	if (st == PROTO_OK)
-		st = answer_seat(ctx, req, t, &a, &ans, true, rep);
+	st = answer_seat(ctx, req, t, &a, &ans, true, rep);
 	/* A decline may offer someone else's seat: that token is not for
 	 * this caller; the notification carries it. */
 	sodium_memzero(rep->tokens, sizeof rep->tokens);
 	rep->n_tokens = 0;
+	free(t);
+	return st;
+}
+
+/* What the answer page shows (PROTOCOL.md 7.12.14): the offer and its
+ * task, nothing about anyone else. */
+static void pack_offer(msgpack_packer *pk, const struct task *t,
+                       const struct store_assignment *a)
+{
+	msgpack_pack_map(pk, 13);
+	proto_pack_kv_int(pk, "assignment", a->id);
+	proto_pack_kv_int(pk, "task", t->id);
+	proto_pack_kv_str(pk, "role", proto_seat_roles[a->role]);
+	proto_pack_kv_str(pk, "state", proto_assignment_states[a->state]);
+	proto_pack_kv_int(pk, "deadline", a->deadline);
+	proto_pack_kv_str(pk, "kind", proto_task_kinds[t->kind]);
+	proto_pack_kv_str(pk, "specialty", seat_specialty(t, a));
+	proto_pack_kv_int(pk, "start", t->start_at);
+	proto_pack_kv_int(pk, "end", t->end_at);
+	proto_pack_kv_str(pk, "district", t->district);
+	proto_pack_kv_str(pk, "note", t->note);
+	proto_pack_kv_str(pk, "organiser", t->bureau);
+	proto_pack_str(pk, "orgs");
+	msgpack_pack_array(pk, (uint32_t)t->n_orgs);
+	for (int i = 0; i < t->n_orgs; i++)
+		proto_pack_str(pk, t->orgs[i]);
+}
+
+enum proto_status h_assignment_offer(struct handler_ctx *ctx,
+                                     const struct proto_request *req,
+                                     struct reply *rep)
+{
+	struct store_assignment a;
+	struct task *t;
+	/* The same token check as assignment.answer (PROTOCOL.md 7.12.3). */
+	enum proto_status st = token_task(ctx, req, &a, &t, rep);
+	if (st == PROTO_OK)
+		pack_offer(reply_result(rep), t, &a);
 	free(t);
 	return st;
 }

@@ -1,5 +1,5 @@
 /*
- * h_notify.c - notify.resync (PROTOCOL.md 7.12.14): a messaging gateway
+ * h_notify.c - notify.resync (PROTOCOL.md 7.12.15): a messaging gateway
  * that missed notifications (it was down, or its stream broke) asks for
  * the live offers made since then. Each gets a fresh token, exactly as
  * assignment.reissue gives one (seat_reissue: recorded in the seat's

@@ -239,6 +239,41 @@ enum proto_status handler_terms(struct handler_ctx *ctx, struct store_term **out
 	return handler_store_error(rep, r);
 }
 
+/*
+ * Refuse a token that is not a live offer's (PROTOCOL.md 7.12.3):
+ * invalid_token, with a result saying why. Only a token whose secret was
+ * once the seat's (its hash is the seat's, or among the spent ones)
+ * learns why and the seat's state; any other learns `unknown`.
+ */
+static enum proto_status token_refuse(struct handler_ctx *ctx, int64_t id,
+                                      const uint8_t *hash, bool lapsed,
+                                      struct reply *rep)
+{
+	char why[16] = "unknown";
+	int64_t seat = 0;
+	struct store_assignment a;
+	if (lapsed)
+		snprintf(why, sizeof why, "expired");
+	else if (!hash || store_token_spent(ctx->store, hash, &seat, why, sizeof why)
+	                  != STORE_OK || seat != id)
+		snprintf(why, sizeof why, "unknown");
+	bool known = strcmp(why, "unknown") != 0 &&
+	             store_assignment_get(ctx->store, id, &a) == STORE_OK;
+	reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
+	            "the token is not valid: wrong, already used, or its offer "
+	            "has ended");
+	rep->keep_result_on_error = true;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, known ? 4 : 1);
+	proto_pack_kv_str(pk, "why", known ? why : "unknown");
+	if (known) {
+		proto_pack_kv_int(pk, "assignment", a.id);
+		proto_pack_kv_int(pk, "task", a.task);
+		proto_pack_kv_str(pk, "state", proto_assignment_states[a.state]);
+	}
+	return PROTO_E_INVALID_TOKEN;
+}
+
 enum proto_status handler_token_seat(struct handler_ctx *ctx,
                                      const struct proto_request *req,
                                      struct store_assignment *a, struct reply *rep)
@@ -247,13 +282,15 @@ enum proto_status handler_token_seat(struct handler_ctx *ctx,
 	size_t n;
 	int64_t id = 0;
 	uint8_t hash[TOKEN_HASH_LEN];
+	char clean[TOKEN_STR_MAX];
 	proto_arg_str(req, "token", &s, &n);
-	bool ok = token_parse(s, n, &id, hash) &&
-	          store_assignment_get(ctx->store, id, a) == STORE_OK &&
-	          a->has_token && a->state == ASSIGN_OFFERED && ctx->now < a->deadline;
-	if (!ok || !token_hash_equal(a->token_hash, hash))
-		return reply_error(rep, PROTO_E_INVALID_TOKEN, "token",
-		                   "the token is not valid: wrong, already used, or its "
-		                   "offer has ended");
+	/* What an SMS app adds (spaces, a trailing 。) is not the token's. */
+	if (!token_clean(s, n, clean, &n) || !token_parse(clean, n, &id, hash))
+		return token_refuse(ctx, 0, NULL, false, rep);
+	bool live = store_assignment_get(ctx->store, id, a) == STORE_OK &&
+	            a->has_token && token_hash_equal(a->token_hash, hash);
+	if (!live || a->state != ASSIGN_OFFERED || ctx->now >= a->deadline)
+		/* A live token past its deadline: the expiry has not run yet. */
+		return token_refuse(ctx, id, hash, live && ctx->now >= a->deadline, rep);
 	return PROTO_OK;
 }

@@ -102,9 +102,10 @@ enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert
                                           bool is_new, const char *event,
                                           const struct handler_why *why,
                                           struct reply *rep);
-/* The seat of the token in field "token" (PROTOCOL.md 7.12.3): a live
- * offer's; else invalid_token in rep. Wrong, used and dead tokens look
- * the same. */
+/* The seat of the token in field "token" (PROTOCOL.md 7.12.3), read
+ * as token_clean() leaves it: a live offer's; else invalid_token in rep,
+ * with the result {why} (and for a token that was once the seat's, the
+ * seat's assignment, task and state). A wrong token learns `unknown`. */
 enum proto_status handler_token_seat(struct handler_ctx *ctx,
                                      const struct proto_request *req,
                                      struct store_assignment *a, struct reply *rep);
@@ -173,6 +174,7 @@ enum proto_status h_task_cancel(struct handler_ctx *, const struct proto_request
 enum proto_status h_task_attendance(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_assignment.c */
 enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_offer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_notify_resync(struct handler_ctx *, const struct proto_request *, struct reply *);

@@ -2,7 +2,7 @@
  * notify_pack.h - the maps of STREAMS.md 4 (notify.offer, notify.closed)
  * and what they carry besides the seat: read from the store and packed
  * here, for the notification socket (notify.c) and for notify.resync's
- * result (h_notify.c, PROTOCOL.md 7.12.14), which carry the same offer.
+ * result (h_notify.c, PROTOCOL.md 7.12.15), which carry the same offer.
  */
 #ifndef EXPERTD_NOTIFY_PACK_H
 #define EXPERTD_NOTIFY_PACK_H

@@ -15,12 +15,14 @@
 #include "log.h"
 #include "server.h"
 #include "throttle.h"
+#include "token.h"
 #include "zbind.h"
 
 #define SERVER_INSECURE_PRINCIPAL "local-operator"
 #define SERVER_INSECURE_EXPERT "expert:local"
-/* PROTOCOL.md 7.12.10: 5 invalid tokens in 10 minutes block a connection
- * for 10 minutes after the last; 4096 connections are remembered. */
+/* PROTOCOL.md 7.12.9: 5 invalid tokens in 10 minutes block a target (the
+ * seat a token's prefix names) for 10 minutes after the last; 4096
+ * targets are remembered. */
 #define SERVER_THROTTLE_LIMIT 5
 #define SERVER_THROTTLE_WINDOW 600
 #define SERVER_THROTTLE_SLOTS 4096
@@ -30,6 +32,8 @@ struct slot {
 	zmq_msg_t ident;
 	zmq_msg_t body;
 	bool framing_ok;          /* [id][empty][body] and nothing else */
+	int64_t target;           /* answer endpoint: the seat the token names */
+	bool over;                /* its target has no failures left */
 };
 
 struct server {
@@ -40,7 +44,7 @@ struct server {
 	struct zap *zap;
 	bool insecure;
 	bool answer;                 /* the answer endpoint */
-	struct throttle *throttle;   /* answer endpoint only */
+	struct throttle *throttle;   /* answer endpoint only, by target */
 	struct conn_budget *budget;
 	int batch_max;
 	struct metrics *metrics;
@@ -162,29 +166,75 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool server_same_sender(struct slot *a, struct slot *b)
+/* The target of an answer-endpoint request (PROTOCOL.md 7.12.9): the
+ * seat its token's prefix names, 0 for a token that names none (they
+ * share one target) or a request without a token. Decoded here only for
+ * the token; the dispatcher decodes it again. */
+static int64_t server_target(const struct dispatch_item *it)
 {
-	return zmq_msg_size(&a->ident) == zmq_msg_size(&b->ident) &&
-	       memcmp(zmq_msg_data(&a->ident), zmq_msg_data(&b->ident),
-	              zmq_msg_size(&a->ident)) == 0;
+	struct proto_request *req = NULL;
+	struct proto_error perr;
+	char id[PROTO_MAX_ID_LEN + 1];
+	const char *tok;
+	size_t n;
+	int64_t target = 0;
+	if (proto_decode_request(it->body, it->len, &req, id, &perr) == PROTO_OK &&
+	    proto_arg_str(req, "token", &tok, &n))
+		target = token_target(tok, n);
+	proto_request_free(&req);
+	return target;
 }
 
 /*
- * Answer endpoint: may request i of this batch run? A connection has a
- * budget of failures before it is throttled, and every request it sends
- * in one batch could be a failure, so a batch runs at most that many of
- * its requests; the rest are refused like a throttled connection's.
+ * Answer endpoint: has request i's target failures left? A target has a
+ * budget of failures before it is throttled, and every request for it in
+ * one batch could be a failure, so only that many of them count as
+ * within it; for the rest a wrong token is answered `throttled`.
  */
 static bool server_within_budget(struct server *s, int i, int64_t now)
 {
 	struct slot *sl = &s->slots[i];
-	int budget = throttle_budget(s->throttle, zmq_msg_data(&sl->ident),
-	                             zmq_msg_size(&sl->ident), now);
+	int budget = throttle_budget(s->throttle, &sl->target, sizeof sl->target, now);
 	for (int j = 0; j < i && budget > 0; j++)
 		if (s->slots[j].framing_ok && !s->items[j].answered &&
-		    server_same_sender(&s->slots[j], sl))
+		    s->slots[j].target == sl->target)
 			budget--;
 	return budget > 0;
+}
+
+/* Mark each request of the batch whose target is out of failures. */
+static void server_throttle_mark(struct server *s, int n, int64_t now)
+{
+	for (int i = 0; i < n; i++)
+		if (s->slots[i].framing_ok)
+			s->slots[i].target = server_target(&s->items[i]);
+	for (int i = 0; i < n; i++)
+		s->slots[i].over = s->slots[i].framing_ok &&
+		                   !server_within_budget(s, i, now);
+}
+
+/*
+ * After the dispatcher: count each invalid token against its target, and
+ * answer a wrong token whose target was out of failures `throttled`,
+ * without its `why`. A right token is served even then, so nobody can
+ * lock an expert out by guessing at their seat.
+ */
+static void server_throttle_count(struct server *s, int i, int64_t now)
+{
+	struct dispatch_item *it = &s->items[i];
+	struct slot *sl = &s->slots[i];
+	if (it->status != PROTO_E_INVALID_TOKEN)
+		return;
+	throttle_fail(s->throttle, &sl->target, sizeof sl->target, now);
+	if (s->metrics)
+		s->metrics->token_failures++;
+	if (!sl->over)
+		return;
+	msgpack_sbuffer_clear(&it->reply);
+	proto_pack_reply(&it->reply, it->id, PROTO_E_THROTTLED,
+	                 "too many invalid tokens for this offer; try again in 10 "
+	                 "minutes", NULL, NULL, 0);
+	it->status = PROTO_E_THROTTLED;
 }
 
 static void process_batch(struct server *s)
@@ -208,8 +258,7 @@ static void process_batch(struct server *s)
 	if (n == 0)
 		return;
 	int64_t now = (int64_t)time(NULL);
-	/* Requests with broken framing are answered without the dispatcher;
-	 * so are those of a throttled connection. */
+	/* Requests with broken framing are answered without the dispatcher. */
 	for (int i = 0; i < n; i++) {
 		struct slot *sl = &s->slots[i];
 		if (!sl->framing_ok) {
@@ -218,29 +267,15 @@ static void process_batch(struct server *s)
 			                 NULL, 0);
 			s->items[i].answered = true;
 			s->items[i].status = PROTO_E_MALFORMED;
-		} else if (s->throttle && !server_within_budget(s, i, now)) {
-			/* Decoded only for its id, so the client can match the reply. */
-			struct proto_request *req = NULL;
-			struct proto_error perr;
-			char id[PROTO_MAX_ID_LEN + 1] = "";
-			proto_decode_request(s->items[i].body, s->items[i].len, &req, id, &perr);
-			proto_request_free(&req);
-			proto_pack_reply(&s->items[i].reply, id, PROTO_E_THROTTLED,
-			                 "too many invalid tokens from this connection; try "
-			                 "again in 10 minutes", NULL, NULL, 0);
-			s->items[i].answered = true;
-			s->items[i].status = PROTO_E_THROTTLED;
 		}
 	}
+	if (s->throttle)
+		server_throttle_mark(s, n, now);
 	dispatch_batch(s->dispatch, s->items, (size_t)n, now, s->metrics);
 	for (int i = 0; i < n; i++) {
 		struct dispatch_item *it = &s->items[i];
-		if (s->throttle && !it->answered && it->status == PROTO_E_INVALID_TOKEN) {
-			throttle_fail(s->throttle, zmq_msg_data(&s->slots[i].ident),
-			              zmq_msg_size(&s->slots[i].ident), now);
-			if (s->metrics)
-				s->metrics->token_failures++;
-		}
+		if (s->throttle && !it->answered)
+			server_throttle_count(s, i, now);
 		if (it->reply.size)
 			send_reply(s, &s->slots[i], it->reply.data, it->reply.size);
 		if (s->metrics)

@@ -21,7 +21,8 @@
 struct server_options {
 	const char *endpoint;
 	/* The answer endpoint (PROTOCOL.md 7.12.6): ZAP domain expertd-answer,
-	 * every caller an expert, invalid tokens throttled per connection. */
+	 * every caller an expert, invalid tokens throttled per target seat
+	 * (PROTOCOL.md 7.12.9). */
 	bool answer;
 	bool insecure;            /* no CURVE; every caller is an operator */
 	const char *secret_key;   /* server Z85 secret key (secure mode) */

@@ -426,6 +426,11 @@ enum store_result store_assignment_update(struct store *s,
                                           const struct store_assignment *a);
 enum store_result store_assignment_get(struct store *s, int64_t id,
                                        struct store_assignment *out);
+/* A token hash that once was a seat's (schema 11, PROTOCOL.md 7.12.3):
+ * its seat and why it died ("answered", "expired", "cancelled",
+ * "replaced"); STORE_NOT_FOUND for a hash no seat ever had. */
+enum store_result store_token_spent(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                                    int64_t *assignment, char *why, size_t size);
 /* The offered seat with the earliest deadline <= now (ties by id), or
  * STORE_NOT_FOUND. */
 enum store_result store_assignment_next_expired(struct store *s, int64_t now,

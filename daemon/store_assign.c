@@ -35,6 +35,32 @@ enum store_result store_assignment_get(struct store *s, int64_t id,
 	return store_row(st, store_column_assignment, out);
 }
 
+struct spent_row {
+	int64_t assignment;
+	char *why;
+	size_t size;
+};
+
+static bool column_spent(sqlite3_stmt *st, void *row)
+{
+	struct spent_row *r = row;
+	r->assignment = sqlite3_column_int64(st, 0);
+	store_column_copy(st, 1, r->why, r->size);
+	return true;
+}
+
+enum store_result store_token_spent(struct store *s, const uint8_t hash[STORE_HASH_LEN],
+                                    int64_t *assignment, char *why, size_t size)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_TOKEN_SPENT);
+	if (st)
+		sqlite3_bind_blob(st, 1, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	struct spent_row r = {.why = why, .size = size};
+	enum store_result res = store_row(st, column_spent, &r);
+	*assignment = r.assignment;
+	return res;
+}
+
 enum store_result store_assignment_next_expired(struct store *s, int64_t now,
                                                 struct store_assignment *out)
 {

@@ -208,6 +208,7 @@
 	X(STMT_ASSIGN_UPDATE, "UPDATE assignments SET state = ?2, role = ?3," \
 	  " deadline = ?4, token_hash = ?5, updated_at = ?6 WHERE id = ?1") \
 	X(STMT_ASSIGN_GET, "SELECT " ASSIGN_COLS " FROM assignments WHERE id = ?1") \
+	X(STMT_TOKEN_SPENT, "SELECT assignment_id, why FROM spent_tokens WHERE hash = ?1") \
 	X(STMT_ASSIGN_DUE, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " INDEXED BY assignments_due WHERE state = 0 AND deadline <= ?1" \
 	  " ORDER BY deadline, id LIMIT 1") \
@@ -233,7 +234,7 @@
 	X(STMT_ASSIGN_LIST, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " WHERE task_id = ?1 ORDER BY id") \
 	X(STMT_ASSIGN_ALL, "SELECT " ASSIGN_COLS " FROM assignments ORDER BY id") \
-	/* notify.resync (PROTOCOL.md 7.12.14): live offers whose token was \
+	/* notify.resync (PROTOCOL.md 7.12.15): live offers whose token was \
 	 * made at or after ?1, by id after ?3. */ \
 	X(STMT_ASSIGN_OFFERED_SINCE, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " INDEXED BY assignments_due WHERE state = 0 AND deadline > ?2" \
@@ -368,7 +369,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

@@ -431,11 +431,37 @@ static const char *const schema_v10[] = {
 	NULL,
 };
 
+/*
+ * Version 11 (issue #13): the hashes of spent tokens, so a token that was
+ * real but is no longer live gets its own answer (PROTOCOL.md 7.12.3):
+ * kept by a trigger whenever a seat's token hash is cleared or replaced,
+ * whatever cleared it. `why` is the wire word: a new token replaced it,
+ * the seat was answered, expired or cancelled.
+ */
+static const char *const schema_v11[] = {
+	"CREATE TABLE spent_tokens("
+	"  hash BLOB PRIMARY KEY,"
+	"  assignment_id INTEGER NOT NULL REFERENCES assignments(id),"
+	"  why TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TRIGGER tokens_spent AFTER UPDATE OF token_hash ON assignments"
+	"  WHEN old.token_hash IS NOT NULL AND new.token_hash IS NOT old.token_hash"
+	"  BEGIN INSERT OR IGNORE INTO spent_tokens(hash, assignment_id, why)"
+	"    VALUES (old.token_hash, old.id, CASE"
+	"      WHEN new.token_hash IS NOT NULL THEN 'replaced'"
+	"      WHEN new.state IN (2, 3) THEN 'answered'"     /* accepted, declined */
+	"      WHEN new.state = 4 THEN 'expired'"
+	"      WHEN new.state = 8 THEN 'cancelled'"
+	"      ELSE 'unknown' END); END;"
+	"CREATE TRIGGER spent_tokens_keep BEFORE DELETE ON spent_tokens"
+	"  BEGIN SELECT RAISE(ABORT, 'spent tokens are never deleted'); END;",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
                                                 schema_v7, schema_v8, schema_v9,
-                                                schema_v10};
+                                                schema_v10, schema_v11};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "textnorm.h"
 #include "token.h"
 
 #define TOKEN_B64_LEN 22   /* 16 bytes, unpadded */
@@ -29,22 +30,45 @@ void token_make(int64_t assignment, char text[TOKEN_STR_MAX],
 	sodium_memzero(secret, sizeof secret);
 }
 
-bool token_parse(const char *s, size_t n, int64_t *assignment,
-                 uint8_t hash[TOKEN_HASH_LEN])
+bool token_clean(const char *s, size_t n, char out[TOKEN_STR_MAX], size_t *len)
+{
+	*len = textnorm_token(s, n, out, TOKEN_STR_MAX);
+	return *len > 0;
+}
+
+/* The decimal prefix of s up to its dot, without a leading zero and no
+ * larger than int64 holds; 0 when there is none. */
+static int64_t token_prefix(const char *s, size_t n, size_t *digits)
 {
 	int64_t id = 0;
 	size_t i = 0;
-
-	/* Decimal without a leading zero, and no larger than int64 holds. */
 	if (n == 0 || s[0] == '0')
-		return false;
+		return 0;
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 		int d = s[i] - '0';
 		if (id > (INT64_MAX - d) / 10)
-			return false;
+			return 0;
 		id = id * 10 + d;
 	}
-	if (i == 0 || i >= n || s[i] != '.' || n - i - 1 != TOKEN_B64_LEN)
+	if (i == 0 || i >= n || s[i] != '.')
+		return 0;
+	*digits = i;
+	return id;
+}
+
+int64_t token_target(const char *s, size_t n)
+{
+	char clean[TOKEN_STR_MAX];
+	size_t len, digits;
+	return token_clean(s, n, clean, &len) ? token_prefix(clean, len, &digits) : 0;
+}
+
+bool token_parse(const char *s, size_t n, int64_t *assignment,
+                 uint8_t hash[TOKEN_HASH_LEN])
+{
+	size_t i = 0;
+	int64_t id = token_prefix(s, n, &i);
+	if (id == 0 || n - i - 1 != TOKEN_B64_LEN)
 		return false;
 	uint8_t secret[TOKEN_BYTES];
 	size_t len = 0;

@@ -30,6 +30,20 @@ void token_make(int64_t assignment, char text[TOKEN_STR_MAX],
 bool token_parse(const char *s, size_t n, int64_t *assignment,
                  uint8_t hash[TOKEN_HASH_LEN]);
 
+/*
+ * A token as received, cleaned of what an SMS app adds (textnorm_token():
+ * spaces, trailing 。！）, full-width forms) into out; false when nothing
+ * token-like is left (the caller answers exactly as for a wrong token).
+ */
+bool token_clean(const char *s, size_t n, char out[TOKEN_STR_MAX], size_t *len);
+
+/*
+ * The seat a token as received names by its prefix, the digits before
+ * the dot (after token_clean()), or 0 when it names none: the target
+ * whose failures the answer endpoint counts (PROTOCOL.md 7.12.9).
+ */
+int64_t token_target(const char *s, size_t n);
+
 /* Constant-time comparison of two token hashes. */
 bool token_hash_equal(const uint8_t a[TOKEN_HASH_LEN], const uint8_t b[TOKEN_HASH_LEN]);
 

@@ -77,6 +77,9 @@ static const char *const proto_staff_channels[] = {
 
 #define EXPERT_ID_MAX INT64_C(999999999)
 #define REASON_MAX 512
+/* A token as sent (PROTOCOL.md 7.12.3): 25 characters or so, but a
+ * phone may send them full-width (3 bytes each) with punctuation around. */
+#define TOKEN_AS_SENT_MAX 192
 
 static const struct proto_field f_none[] = {END};
 
@@ -278,11 +281,15 @@ static const struct proto_field f_task_list[] = {
 	END};
 
 static const struct proto_field f_answer[] = {
-	F_STR("token", REQ, 3, 64),
+	F_STR("token", REQ, 3, TOKEN_AS_SENT_MAX),
 	F_ENUM("answer", REQ, proto_token_answers),
 	F_ENUM("reason", 0, proto_decline_reasons),
 	F_STR("note", 0, 1, REASON_MAX),
 	F_STR("org_code", 0, 5, 18),
+	END};
+
+static const struct proto_field f_offer[] = {
+	F_STR("token", REQ, 3, TOKEN_AS_SENT_MAX),
 	END};
 
 static const struct proto_field f_pool_unavailable[] = {
@@ -293,7 +300,7 @@ static const struct proto_field f_pool_unavailable[] = {
 	END};
 
 static const struct proto_field f_unavailable[] = {
-	F_STR("token", REQ, 3, 64),
+	F_STR("token", REQ, 3, TOKEN_AS_SENT_MAX),
 	F_DATE("from", REQ),
 	F_DATE("to", REQ),
 	F_STR("reason", 0, 1, REASON_MAX),

@@ -17,7 +17,7 @@ _expertctl()
         esac
     done
     local list
-    list=$("$prog" help 2>/dev/null | sed -n '/^Commands:/,$p' | sed -n 's/^  \([a-z]\+\)\( \([a-z]\+\)\)\? .*/\1 \3/p')
+    list=$(LC_ALL=C "$prog" help 2>/dev/null | sed -n '/^Commands:/,$p' | sed -n 's/^  \([a-z]\+\)\( \([a-z]\+\)\)\? .*/\1 \3/p')
     if [ ${#words[@]} -eq 0 ]; then
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--endpoint --key --server-key --timeout --retries --request-id --receipts --json --help --version" -- "$cur"))
@@ -36,8 +36,8 @@ _expertctl()
     fi
     if [[ $cur == -* ]]; then
         local opts
-        opts=$("$prog" help "${words[@]:0:2}" 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u)
-        [ -n "$opts" ] || opts=$("$prog" help "$group" 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u)
+        opts=$(LC_ALL=C "$prog" help "${words[@]:0:2}" 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u)
+        [ -n "$opts" ] || opts=$(LC_ALL=C "$prog" help "$group" 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u)
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
         return
     fi

@@ -14,6 +14,7 @@
 #include <csv.h>
 
 #include "catalog_csv.h"
+#include "ctl_i18n.h"
 #include "out.h"
 #include "proto.h"
 #include "roster_fields.h"
@@ -112,7 +113,7 @@ static void catalog_csv_take_row(struct catalog_csv_parse *ps)
 			n++;
 	if (!v[CATALOG_CSV_NAME].len) {
 		roster_issue_add(&c->errors, &c->nerrors, ps->rec_line,
-		                  c->headers[CATALOG_CSV_NAME], "no occupation name");
+		                  c->headers[CATALOG_CSV_NAME], _("no occupation name"));
 		return;
 	}
 	msgpack_packer pk;
@@ -161,7 +162,7 @@ static void catalog_csv_record_cb(int ch, void *data)
 		catalog_csv_take_row(ps);
 	} else if (!catalog_csv_take_header(ps)) {
 		roster_issue_add(&ps->c->warnings, &ps->c->nwarnings, ps->rec_line, NULL,
-		                  "skipped: before the header row");
+		                  _("skipped: before the header row"));
 	}
 	for (size_t i = 0; i < ps->ncells; i++)
 		free(ps->cells[i]);
@@ -186,7 +187,7 @@ static bool catalog_csv_read(struct catalog_csv_parse *ps, const char *text,
 		}
 		ok = csv_parse(&p, at, n, catalog_csv_cell_cb, catalog_csv_record_cb, ps) == n;
 		if (!ok)
-			snprintf(err, errsz, "line %ld: %s", line, csv_strerror(csv_error(&p)));
+			snprintf(err, errsz, _("line %ld: %s"), line, csv_strerror(csv_error(&p)));
 		at += n;
 	}
 	if (ok)
@@ -214,10 +215,10 @@ struct catalog_csv *catalog_csv_parse(const char *buf, size_t len,
 	bool ok = catalog_csv_read(&ps, text, tlen, err, errsz);
 	free(text);
 	if (ok && !ps.ncols)
-		snprintf(err, errsz, "no header row (expected columns such as 工种, "
-		         "职业编码, 别名, 专家组类型)");
+		snprintf(err, errsz, _("no header row (expected columns such as 工种, "
+		         "职业编码, 别名, 专家组类型)"));
 	else if (ok && !c->headers[CATALOG_CSV_NAME])
-		snprintf(err, errsz, "line %ld: no column 工种 (name)", ps.rec_line);
+		snprintf(err, errsz, _("line %ld: no column 工种 (name)"), ps.rec_line);
 	if (!ok || !ps.ncols || !c->headers[CATALOG_CSV_NAME])
 		catalog_csv_destroy(&c);
 	return c;

@@ -15,15 +15,15 @@
 #include "out.h"
 
 #define ANSWER_ID_MAX INT64_C(999999999999)
-#define ANSWER_TOKEN_MIN 3    /* PROTOCOL: token, 3..64 */
-#define ANSWER_TOKEN_MAX 64
+#define ANSWER_TOKEN_MIN 3    /* PROTOCOL 7.12.6: token, 3..192 bytes as sent */
+#define ANSWER_TOKEN_MAX 192
 
 /* ---- the result ----------------------------------------------------------- */
 
 /* "label            text\n", the text cleaned: it comes from the server. */
 static void answer_line(const char *label, const char *text)
 {
-	printf("%-16s ", label);
+	out_label(stdout, label, 16);
 	out_text(stdout, text, strlen(text));
 	putchar('\n');
 }
@@ -41,14 +41,14 @@ static void answer_print_filled(const struct proto_reply *rep)
 		return;
 	if (f->type != MSGPACK_OBJECT_MAP) {
 		if (strcmp(state, "declined") == 0 || strcmp(state, "withdrawn") == 0)
-			answer_line("replaced by", "nobody (the seat was not filled; "
-			            "`expertctl task show` gives the fill state)");
+			answer_line("replaced by", _("nobody (the seat was not filled; "
+			            "`expertctl task show` gives the fill state)"));
 		return;
 	}
 	char a[32], e[32], role[32], how[32], deadline[CMD_TIME_LEN];
-	snprintf(line, sizeof line, "assignment %s: expert %s, %s, %s; answer by %s CST",
+	snprintf(line, sizeof line, _("assignment %s: expert %s, %s, %s; answer by %s CST"),
 	         out_field(f, "assignment", a, sizeof a), out_field(f, "expert", e, sizeof e),
-	         out_field(f, "role", role, sizeof role), out_field(f, "how", how, sizeof how),
+	         out_shown(f, "role", role, sizeof role), out_shown(f, "how", how, sizeof how),
 	         cmd_time_field(f, "deadline", deadline));
 	answer_line("replaced by", line);
 	size_t len = 0;
@@ -56,7 +56,7 @@ static void answer_print_filled(const struct proto_reply *rep)
 	if (tok) {
 		snprintf(line, sizeof line, "%.*s", (int)len, tok);
 		answer_line("token", line);
-		printf("(shown this once: give it to expert %s)\n", e);
+		printf(_("(shown this once: give it to expert %s)\n"), e);
 	}
 }
 
@@ -67,9 +67,9 @@ static void answer_print(const struct proto_reply *rep)
 	char start[CMD_TIME_LEN], end[CMD_TIME_LEN];
 	answer_line("assignment", out_field(r, "assignment", buf, sizeof buf));
 	answer_line("task", out_field(r, "task", buf, sizeof buf));
-	answer_line("state", out_field(r, "state", buf, sizeof buf));
+	answer_line("state", out_shown(r, "state", buf, sizeof buf));
 	if (proto_map_get(r, "start")) {
-		out_field(r, "kind", kind, sizeof kind);
+		out_shown(r, "kind", kind, sizeof kind);
 		out_field(r, "specialty", spec, sizeof spec);
 		out_field(r, "district", district, sizeof district);
 		snprintf(buf, sizeof buf, "%s %s%s%s", kind, spec, district[0] ? ", " : "",
@@ -120,12 +120,12 @@ int cmd_answer_endpoint(struct ctl *ctl, const char *token, const char *given,
 {
 	size_t len = strlen(token);
 	if (len < ANSWER_TOKEN_MIN || len > ANSWER_TOKEN_MAX)
-		return ctl_usage(ctl, "TOKEN is %d to %d characters, as the draw gave it",
+		return ctl_usage(ctl, _("TOKEN is %d to %d characters, as the draw gave it"),
 		                 ANSWER_TOKEN_MIN, ANSWER_TOKEN_MAX);
 	if (!ctl_endpoint(ctl, given, "EXPERTD_ANSWER_ENDPOINT", CTL_ANSWER_PORT_OFFSET,
 	                  endpoint, size))
-		return ctl_usage(ctl, "give --answer-endpoint (or EXPERTD_ANSWER_ENDPOINT): "
-		                 "the answer endpoint cannot be derived from %s",
+		return ctl_usage(ctl, _("give --answer-endpoint (or EXPERTD_ANSWER_ENDPOINT): "
+		                 "the answer endpoint cannot be derived from %s"),
 		                 ctl->copt.endpoint);
 	/* This command's one call goes to the answer endpoint; with the
 	 * daemon's key but none of our own, CURVE with a pair made now. */
@@ -160,13 +160,13 @@ static int answer_by_token(struct ctl *ctl, int argc, char **argv, bool accept)
 	if (help)
 		return ctl_help(ctl);
 	if (optind >= argc)
-		return ctl_usage(ctl, "missing TOKEN");
+		return ctl_usage(ctl, _("missing TOKEN"));
 	if (optind + 1 < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	const char *token = argv[optind];
 	if (!accept && !w.reason)
-		return ctl_usage(ctl, "--reason is required: conflict, illness, "
-		                 "official_duty, schedule or other");
+		return ctl_usage(ctl, _("--reason is required: conflict, illness, "
+		                 "official_duty, schedule or other"));
 	char endpoint[512];
 	const char *request_ep;
 	int rc = cmd_answer_endpoint(ctl, token, given, endpoint, sizeof endpoint,
@@ -221,19 +221,19 @@ int cmd_answer(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (argc - optind != 2)
-		return ctl_usage(ctl, "give ASSIGNMENT and accept, decline or withdraw");
+		return ctl_usage(ctl, _("give ASSIGNMENT and accept, decline or withdraw"));
 	if (!ctl_int(ctl, "ASSIGNMENT", argv[optind], 1, ANSWER_ID_MAX, &id))
 		return CTL_EXIT_USAGE;
 	const char *answer = argv[optind + 1];
 	if (proto_choice_index(proto_answers, answer, strlen(answer)) < 0)
-		return ctl_usage(ctl, "the answer is accept, decline or withdraw, not \"%s\"",
+		return ctl_usage(ctl, _("the answer is accept, decline or withdraw, not \"%s\""),
 		                 answer);
 	if (!channel)
-		return ctl_usage(ctl, "--channel is required: how the expert answered "
-		                 "(phone, sms, email, in_person or other)");
+		return ctl_usage(ctl, _("--channel is required: how the expert answered "
+		                 "(phone, sms, email, in_person or other)"));
 	if (strcmp(answer, "accept") != 0 && !w.reason)
-		return ctl_usage(ctl, "--reason is required to %s: conflict, illness, "
-		                 "official_duty, schedule or other", answer);
+		return ctl_usage(ctl, _("--reason is required to %s: conflict, illness, "
+		                 "official_duty, schedule or other"), answer);
 
 	struct ctl_args a;
 	ctl_args_init(&a);
@@ -254,20 +254,20 @@ static void reissue_print(const struct proto_reply *rep)
 	char buf[256], deadline[CMD_TIME_LEN];
 	answer_line("assignment", out_field(r, "assignment", buf, sizeof buf));
 	answer_line("task", out_field(r, "task", buf, sizeof buf));
-	answer_line("state", out_field(r, "state", buf, sizeof buf));
+	answer_line("state", out_shown(r, "state", buf, sizeof buf));
 	snprintf(buf, sizeof buf, "%s CST", cmd_time_field(r, "deadline", deadline));
 	answer_line("answer by", buf);
 	size_t len = 0;
 	const char *tok = ctl_token(rep, proto_map_int(r, "assignment", 0), &len);
 	if (!tok) {
-		printf("(no token: a repeated request gets the recorded reply, and tokens "
-		       "are never recorded)\n");
+		printf(_("(no token: a repeated request gets the recorded reply, and tokens "
+		       "are never recorded)\n"));
 		return;
 	}
 	snprintf(buf, sizeof buf, "%.*s", (int)len, tok);
 	answer_line("token", buf);
-	printf("(shown this once: the old token no longer works; give this one to "
-	       "expert %s)\n", out_field(r, "expert", deadline, sizeof deadline));
+	printf(_("(shown this once: the old token no longer works; give this one to "
+	       "expert %s)\n"), out_field(r, "expert", deadline, sizeof deadline));
 }
 
 int cmd_reissue(struct ctl *ctl, int argc, char **argv)
@@ -288,12 +288,12 @@ int cmd_reissue(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (argc - optind != 1)
-		return ctl_usage(ctl, "give ASSIGNMENT, the offered seat");
+		return ctl_usage(ctl, _("give ASSIGNMENT, the offered seat"));
 	if (!ctl_int(ctl, "ASSIGNMENT", argv[optind], 1, ANSWER_ID_MAX, &id))
 		return CTL_EXIT_USAGE;
 	if (!reason || !reason[0])
-		return ctl_usage(ctl, "--reason is required: why a new token (e.g. "
-		                 "\"sms lost\")");
+		return ctl_usage(ctl, _("--reason is required: why a new token (e.g. "
+		                 "\"sms lost\")"));
 
 	struct ctl_args a;
 	ctl_args_init(&a);

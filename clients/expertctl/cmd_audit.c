@@ -156,14 +156,14 @@ static void audit_print_request(const struct task *q)
 /* The seats; a mixed panel's with their quota's specialty. */
 static void audit_print_panel(const struct audit_transcript *tr)
 {
-	static const char *const head[] = {"SEAT", "ROLE", "EXPERT", "QUOTA"};
+	static const char *const head[] = {N_("SEAT"), N_("ROLE"), N_("EXPERT"), N_("QUOTA")};
 	size_t leaders = tr->req.leader ? 1 : 0;
 	bool mixed = tr->req.n_quotas > 0;
 	if (tr->n_panel == 0) {
 		audit_kv("panel", "(none)");
 		return;
 	}
-	printf("panel:\n");
+	printf(_("panel:\n"));
 	struct out_table *t = out_table_new(3 + mixed, head);
 	for (size_t i = 0; i < tr->n_panel; i++) {
 		enum seat_role role = tr->replaces ? (enum seat_role)tr->role
@@ -188,10 +188,10 @@ static void audit_print_excluded(const uint64_t excluded[RULE__COUNT],
                                  uint64_t outside_group, bool split,
                                  uint64_t diversity, const uint64_t *seated)
 {
-	static const char *const head[] = {"  CAUSE", "EXCLUDED"};
+	static const char *const head[] = {N_("  CAUSE"), N_("EXCLUDED")};
 	struct audit_excluded x;
 	audit_excluded_of(&x, excluded, outside_group, split);
-	printf("excluded:\n");
+	printf(_("excluded:\n"));
 	struct out_table *t = out_table_new(2, head);
 	for (size_t i = 0; i <= x.n + (seated != NULL); i++) {
 		char cause[64], count[24];
@@ -366,7 +366,7 @@ static int audit_show_reply(const struct ctl *ctl, const msgpack_object *res)
 	for (uint32_t i = 0; i < n; i++) {
 		struct cmd_audit_entry e;
 		if (!cmd_audit_entry(&list->via.array.ptr[i], &e)) {
-			fprintf(stderr, "expertctl: malformed audit entry in the reply\n");
+			fprintf(stderr, _("expertctl: malformed audit entry in the reply\n"));
 			json_decref(entries);
 			return EX_PROTOCOL;
 		}
@@ -384,7 +384,7 @@ static int audit_show_reply(const struct ctl *ctl, const msgpack_object *res)
 		json_object_set_new(j, "entries", entries);
 		out_json_print(j);
 	} else if (n == 0) {
-		printf("(no draw entries for task %lld)\n",
+		printf(_("(no draw entries for task %lld)\n"),
 		       (long long)proto_map_int(res, "task", 0));
 	}
 	return 0;

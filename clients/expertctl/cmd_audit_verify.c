@@ -56,7 +56,7 @@ static bool verify_fail(struct verify *v, int64_t seq, const char *fmt, ...)
 		return false;
 	v->failed = true;
 	v->fail_seq = seq;
-	int n = seq > 0 ? snprintf(v->why, sizeof v->why, "seq %lld: ", (long long)seq) : 0;
+	int n = seq > 0 ? snprintf(v->why, sizeof v->why, _("seq %lld: "), (long long)seq) : 0;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(v->why + n, sizeof v->why - (size_t)n, fmt, ap);
@@ -81,7 +81,7 @@ static bool verify_note_draw(struct verify *v, const struct cmd_audit_entry *e)
 	struct audit_transcript *tr = malloc(sizeof *tr);
 	if (!tr || !cmd_audit_transcript(e, tr)) {
 		free(tr);
-		return verify_fail(v, e->seq, "the transcript the replay accepted does not read");
+		return verify_fail(v, e->seq, _("the transcript the replay accepted does not read"));
 	}
 	if (tr->task) {
 		v->draws = verify_grow(v->draws, v->n_draws, &v->cap_draws, sizeof *v->draws);
@@ -114,8 +114,8 @@ static bool verify_page(struct verify *v, const msgpack_object *res, int64_t *af
 		struct cmd_audit_entry e;
 		char why[VERIFY_WHY_LEN];
 		if (!cmd_audit_entry(&list->via.array.ptr[i], &e))
-			return verify_fail(v, *after + 1, "the daemon sent a malformed entry "
-			                   "after seq %lld", (long long)*after);
+			return verify_fail(v, *after + 1, _("the daemon sent a malformed entry "
+			                   "after seq %lld"), (long long)*after);
 		if (replay_entry(v->r, e.seq, e.at, e.type, e.body, e.body_len, e.prev, e.hash,
 		                 why, sizeof why) != REPLAY_OK) {
 			/* why already begins "seq N". */
@@ -259,22 +259,22 @@ static bool verify_task_quotas(struct verify *v, int64_t id, const struct task *
 	const msgpack_object *a = proto_map_get(t, "quotas");
 	uint32_t m = a && a->type == MSGPACK_OBJECT_ARRAY ? a->via.array.size : 0;
 	if (m != (uint32_t)q->n_quotas)
-		return verify_fail(v, seq, "task %lld: the daemon lists %u quotas, the log "
-		                   "%d", (long long)id, m, q->n_quotas);
+		return verify_fail(v, seq, _("task %lld: the daemon lists %u quotas, the log "
+		                   "%d"), (long long)id, m, q->n_quotas);
 	for (uint32_t k = 0; k < m; k++) {
 		const msgpack_object *d = &a->via.array.ptr[k];
 		const struct task_quota *l = &q->quotas[k];
 		char spec[256], group[64], daemon[VERIFY_DESC_LEN], log[VERIFY_DESC_LEN];
-		snprintf(daemon, sizeof daemon, "%s (%s), %lld members, %lld backups",
+		snprintf(daemon, sizeof daemon, _("%s (%s), %lld members, %lld backups"),
 		         out_field(d, "specialty", spec, sizeof spec),
 		         out_field(d, "group_type", group, sizeof group),
 		         (long long)proto_map_int(d, "members", -1),
 		         (long long)proto_map_int(d, "backups", -1));
-		snprintf(log, sizeof log, "%s (%s), %d members, %d backups", l->specialty,
+		snprintf(log, sizeof log, _("%s (%s), %d members, %d backups"), l->specialty,
 		         verify_name(proto_group_types, l->group), l->members, l->backups);
 		if (strcmp(daemon, log) != 0)
-			return verify_fail(v, seq, "task %lld quota %u: daemon says \"%s\", the "
-			                   "log says \"%s\"", (long long)id, k, daemon, log);
+			return verify_fail(v, seq, _("task %lld quota %u: daemon says \"%s\", the "
+			                   "log says \"%s\""), (long long)id, k, daemon, log);
 	}
 	return true;
 }
@@ -284,7 +284,7 @@ static const char *verify_designated(int64_t expert, const char *reason, char *b
                                      size_t size)
 {
 	if (expert)
-		snprintf(buf, size, "expert %lld: %.600s", (long long)expert, reason);
+		snprintf(buf, size, _("expert %lld: %.600s"), (long long)expert, reason);
 	else
 		snprintf(buf, size, "none");
 	return buf;
@@ -304,8 +304,8 @@ static bool verify_task_designated(struct verify *v, int64_t id, const msgpack_o
 	verify_designated(expert, reason, daemon, sizeof daemon);
 	verify_designated(q->leader_expert, q->leader_reason, log, sizeof log);
 	if (strcmp(daemon, log) != 0)
-		return verify_fail(v, seq, "task %lld designated leader: daemon says "
-		                   "\"%.300s\", the log says \"%.300s\"", (long long)id,
+		return verify_fail(v, seq, _("task %lld designated leader: daemon says "
+		                   "\"%.300s\", the log says \"%.300s\""), (long long)id,
 		                   daemon, log);
 	return true;
 }
@@ -316,7 +316,7 @@ static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_objec
 	/* As first drawn, but with the orgs of later merges (DRAW.md 5). */
 	const struct task *q = replay_task_request(v->r, id);
 	if (!q)
-		return verify_fail(v, seq, "task %lld is not in the replay", (long long)id);
+		return verify_fail(v, seq, _("task %lld is not in the replay"), (long long)id);
 	if (!verify_task_quotas(v, id, q, t, seq))
 		return false;
 	for (size_t i = 0; i < sizeof verify_fields / sizeof verify_fields[0]; i++) {
@@ -325,8 +325,8 @@ static bool verify_task_fields(struct verify *v, int64_t id, const msgpack_objec
 		out_field(t, f->key, daemon, sizeof daemon);
 		verify_task_value(q, f, log, sizeof log);
 		if (strcmp(daemon, log) != 0)
-			return verify_fail(v, seq, "task %lld %s: daemon says \"%.300s\", the log "
-			                   "says \"%.300s\"", (long long)id, f->key, daemon, log);
+			return verify_fail(v, seq, _("task %lld %s: daemon says \"%.300s\", the log "
+			                   "says \"%.300s\""), (long long)id, f->key, daemon, log);
 	}
 	return verify_task_designated(v, id, t, q, seq);
 }
@@ -347,17 +347,17 @@ static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object
 		char role[32], state[32], daemon[VERIFY_DESC_LEN], log[VERIFY_DESC_LEN];
 		char dq[32] = "", lq[32] = "";
 		if (mixed) {
-			snprintf(dq, sizeof dq, ", quota %lld",
+			snprintf(dq, sizeof dq, _(", quota %lld"),
 			         (long long)proto_map_int(s, "quota", -1));
 			snprintf(lq, sizeof lq, ", quota %d", mine[i].quota);
 		}
-		snprintf(daemon, sizeof daemon, "expert %lld (%s, %s, draw %lld seat %lld%s)",
+		snprintf(daemon, sizeof daemon, _("expert %lld (%s, %s, draw %lld seat %lld%s)"),
 		         (long long)proto_map_int(s, "expert", 0),
 		         out_field(s, "role", role, sizeof role),
 		         out_field(s, "state", state, sizeof state),
 		         (long long)proto_map_int(s, "draw", 0),
 		         (long long)proto_map_int(s, "seat", -1), dq);
-		snprintf(log, sizeof log, "expert %lld (%s, %s, draw %lld seat %d%s)",
+		snprintf(log, sizeof log, _("expert %lld (%s, %s, draw %lld seat %d%s)"),
 		         (long long)mine[i].expert, verify_name(proto_seat_roles, mine[i].role),
 		         verify_name(proto_assignment_states, mine[i].state),
 		         (long long)mine[i].draw, mine[i].seat, lq);
@@ -365,11 +365,11 @@ static bool verify_task_seats(struct verify *v, int64_t id, const msgpack_object
 		 * transition's, a redraw's), not the draw that seated it. */
 		if (strcmp(daemon, log) != 0)
 			ok = verify_fail(v, mine[i].seq,
-			                 "task %lld seat %d: daemon says %s, the log says %s",
+			                 _("task %lld seat %d: daemon says %s, the log says %s"),
 			                 (long long)id, mine[i].seat, daemon, log);
 	}
 	if (ok && n != m)
-		ok = verify_fail(v, seq, "task %lld: the daemon has %u seats, the log %zu",
+		ok = verify_fail(v, seq, _("task %lld: the daemon has %u seats, the log %zu"),
 		                 (long long)id, m, n);
 	free(mine);
 	return ok;
@@ -388,24 +388,24 @@ static bool verify_task_draws(struct verify *v, int64_t id, const msgpack_object
 		const msgpack_object *d = &draws->via.array.ptr[i];
 		const struct verify_draw *l = &v->draws[first + i];
 		char kind[32], actor[128], daemon[VERIFY_DESC_LEN], log[VERIFY_DESC_LEN];
-		snprintf(daemon, sizeof daemon, "draw %lld: %s, %s, seq %lld, by %s at %lld",
+		snprintf(daemon, sizeof daemon, _("draw %lld: %s, %s, seq %lld, by %s at %lld"),
 		         (long long)proto_map_int(d, "draw", 0),
 		         out_field(d, "kind", kind, sizeof kind),
 		         proto_map_bool(d, "ok", false) ? "ok" : "failed",
 		         (long long)proto_map_int(d, "seq", 0),
 		         out_field(d, "actor", actor, sizeof actor),
 		         (long long)proto_map_int(d, "at", 0));
-		snprintf(log, sizeof log, "draw %lld: %s, %s, seq %lld, by %s at %lld",
+		snprintf(log, sizeof log, _("draw %lld: %s, %s, seq %lld, by %s at %lld"),
 		         (long long)l->draw, l->kind, l->ok ? "ok" : "failed", (long long)l->seq,
 		         l->actor, (long long)l->at);
 		if (strcmp(daemon, log) != 0)
-			return verify_fail(v, l->seq, "task %lld draw %lld: daemon says \"%s\", "
-			                   "the log says \"%s\"", (long long)id, (long long)l->draw,
+			return verify_fail(v, l->seq, _("task %lld draw %lld: daemon says \"%s\", "
+			                   "the log says \"%s\""), (long long)id, (long long)l->draw,
 			                   daemon, log);
 	}
 	if (n != m)
 		return verify_fail(v, n ? v->draws[first + n - 1].seq : 0,
-		                   "task %lld: the daemon lists %u draws, the log %zu",
+		                   _("task %lld: the daemon lists %u draws, the log %zu"),
 		                   (long long)id, m, n);
 	return true;
 }
@@ -415,8 +415,8 @@ static bool verify_task_draws(struct verify *v, int64_t id, const msgpack_object
 static int verify_tasks(struct verify *v)
 {
 	if (v->daemon_tasks > (int64_t)v->n_tasks) {
-		verify_fail(v, 0, "the daemon has %lld tasks; the log created %zu (task %zu "
-		            "has no draw in the log)", (long long)v->daemon_tasks, v->n_tasks,
+		verify_fail(v, 0, _("the daemon has %lld tasks; the log created %zu (task %zu "
+		            "has no draw in the log)"), (long long)v->daemon_tasks, v->n_tasks,
 		            v->n_tasks + 1);
 		return 0;
 	}
@@ -446,8 +446,8 @@ static int verify_tasks(struct verify *v)
 		/* The first draw (kind "draw") created the task. */
 		int64_t seq = at < v->n_draws && v->draws[at].task == id ? v->draws[at].seq : 0;
 		if (rep.status != PROTO_OK) {
-			verify_fail(v, seq, "task %lld, created by this entry: the daemon says "
-			            "%s: %s", (long long)id, rep.status_name, rep.message);
+			verify_fail(v, seq, _("task %lld, created by this entry: the daemon says "
+			            "%s: %s"), (long long)id, rep.status_name, rep.message);
 		} else if (verify_task_fields(v, id, proto_map_get(rep.result, "task"), seq) &&
 		           verify_task_draws(v, id, proto_map_get(rep.result, "draws"), &at)) {
 			verify_task_seats(v, id, proto_map_get(rep.result, "seats"), seq);
@@ -513,23 +513,23 @@ static int verify_report(const struct verify *v, int64_t receipts)
 	if (v->failed) {
 		/* Also with --json: scripts get the JSON, people the line. */
 		char *why = out_clean(v->why, strlen(v->why));
-		fprintf(v->ctl->json ? stderr : stdout, "audit verify: FAILED%s%s\n",
-		        v->fail_seq ? " at " : ": ", why);
+		fprintf(v->ctl->json ? stderr : stdout, _("audit verify: FAILED%s%s\n"),
+		        v->fail_seq ? _(" at ") : _(": "), why);
 		free(why);
 		return CTL_EXIT_STATUS;
 	}
 	if (!v->ctl->json)
-		printf("audit verify: OK: %llu entries (%llu expert changes, %llu terms, %llu "
+		printf(_("audit verify: OK: %llu entries (%llu expert changes, %llu terms, %llu "
 		       "conflicts, %llu draws of which %llu failed and %llu redraws, %llu "
-		       "seat transitions), head seq %lld hash %s\n",
+		       "seat transitions), head seq %lld hash %s\n"),
 		       (unsigned long long)s.entries, (unsigned long long)s.experts,
 		       (unsigned long long)s.terms, (unsigned long long)s.conflicts,
 		       (unsigned long long)s.draws, (unsigned long long)s.failed_draws,
 		       (unsigned long long)s.redraws, (unsigned long long)s.transitions,
 		       (long long)head, hex);
 	if (!v->ctl->json && v->sig.has_head && receipts >= 0)
-		printf("audit verify: every entry is under the head signed at seq %lld; "
-		       "%lld receipt%s still hold\n", (long long)v->sig.head_seq,
+		printf(_("audit verify: every entry is under the head signed at seq %lld; "
+		       "%lld receipt%s still hold\n"), (long long)v->sig.head_seq,
 		       (long long)receipts, receipts == 1 ? "" : "s");
 	return 0;
 }
@@ -541,12 +541,12 @@ static int verify_anchors(struct verify *v, const char *key, const char *dir,
 {
 	char err[512];
 	if (key && !signkey_read_public(key, v->sig.key, err, sizeof err)) {
-		fprintf(stderr, "expertctl: --sign-key: %s\n", err);
+		fprintf(stderr, _("expertctl: --sign-key: %s\n"), err);
 		return EX_NOINPUT;
 	}
 	v->sig.pinned = key != NULL;
 	if (dir && !receipt_load_dir(dir, rs, n, err, sizeof err)) {
-		fprintf(stderr, "expertctl: --receipts: %s\n", err);
+		fprintf(stderr, _("expertctl: --receipts: %s\n"), err);
 		return EX_NOINPUT;
 	}
 	if (!v->sig.pinned && *n > 0) {
@@ -576,8 +576,8 @@ static int verify_chain(struct verify *v, int64_t page)
 	if (rc == 0)
 		verify_end(v);
 	if (rc == 0 && !v->failed && v->daemon_last != replay_head(v->r, NULL))
-		verify_fail(v, 0, "the daemon says the log ends at seq %lld, its entries end "
-		            "at seq %lld", (long long)v->daemon_last,
+		verify_fail(v, 0, _("the daemon says the log ends at seq %lld, its entries end "
+		            "at seq %lld"), (long long)v->daemon_last,
 		            (long long)replay_head(v->r, NULL));
 	if (rc == 0 && !v->failed)
 		rc = verify_tasks(v);
@@ -617,13 +617,13 @@ int cmd_audit_verify(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 
 	struct verify v = {.ctl = ctl, .r = replay_new()};
 	struct receipt *rs = NULL;
 	size_t n = 0;
 	if (!v.r) {
-		fputs("expertctl: out of memory\n", stderr);
+		fputs(_("expertctl: out of memory\n"), stderr);
 		return EX_SOFTWARE;
 	}
 	int rc = verify_anchors(&v, key, dir, &rs, &n);

@@ -43,7 +43,7 @@ static bool backup_take_piece(struct backup_fetch *f, int fd, const msgpack_obje
 	if (first && (!proto_map_strcpy(res, "backup", f->id, sizeof f->id) ||
 	              !backup_bin(res, "hash", f->hash, sizeof f->hash) ||
 	              !backup_bin(res, "head", f->head, sizeof f->head))) {
-		fprintf(stderr, "expertctl: the daemon's first backup reply lacks its id or hashes\n");
+		fprintf(stderr, _("expertctl: the daemon's first backup reply lacks its id or hashes\n"));
 		return false;
 	}
 	if (first) {
@@ -53,20 +53,20 @@ static bool backup_take_piece(struct backup_fetch *f, int fd, const msgpack_obje
 	if (!data || data->type != MSGPACK_OBJECT_BIN ||
 	    proto_map_int(res, "offset", -1) != f->offset ||
 	    proto_map_int(res, "size", -1) != f->size) {
-		fprintf(stderr, "expertctl: the daemon sent another piece than the one at "
-		        "byte %lld\n", (long long)f->offset);
+		fprintf(stderr, _("expertctl: the daemon sent another piece than the one at "
+		        "byte %lld\n"), (long long)f->offset);
 		return false;
 	}
 	size_t n = data->via.bin.size;
 	if (write(fd, data->via.bin.ptr, n) != (ssize_t)n) {
-		fprintf(stderr, "expertctl: cannot write the backup: %s\n", strerror(errno));
+		fprintf(stderr, _("expertctl: cannot write the backup: %s\n"), strerror(errno));
 		return false;
 	}
 	crypto_generichash_update(&f->st, (const unsigned char *)data->via.bin.ptr, n);
 	f->offset += (int64_t)n;
 	*eof = proto_map_bool(res, "eof", false);
 	if (*eof != (f->offset == f->size) || (!*eof && n == 0)) {
-		fprintf(stderr, "expertctl: the backup's pieces do not add up to its size\n");
+		fprintf(stderr, _("expertctl: the backup's pieces do not add up to its size\n"));
 		return false;
 	}
 	return true;
@@ -98,12 +98,12 @@ static int backup_fetch_all(struct ctl *ctl, struct backup_fetch *f, int fd)
 	uint8_t got[32];
 	crypto_generichash_final(&f->st, got, sizeof got);
 	if (sodium_memcmp(got, f->hash, sizeof got) != 0) {
-		fprintf(stderr, "expertctl: the backup's BLAKE2b-256 differs from the one the "
-		        "daemon announced\n");
+		fprintf(stderr, _("expertctl: the backup's BLAKE2b-256 differs from the one the "
+		        "daemon announced\n"));
 		return EX_PROTOCOL;
 	}
 	if (fsync(fd) != 0) {
-		fprintf(stderr, "expertctl: cannot write the backup: %s\n", strerror(errno));
+		fprintf(stderr, _("expertctl: cannot write the backup: %s\n"), strerror(errno));
 		return EX_IOERR;
 	}
 	return 0;
@@ -125,8 +125,8 @@ static void backup_report(const struct ctl *ctl, const struct backup_fetch *f,
 		out_json_print(j);
 		return;
 	}
-	printf("backup written to %s: %lld bytes; its audit log ends at entry %lld "
-	       "(hash %.16s…)\nBLAKE2b-256 %s\n", path, (long long)f->size,
+	printf(_("backup written to %s: %lld bytes; its audit log ends at entry %lld "
+	       "(hash %.16s…)\nBLAKE2b-256 %s\n"), path, (long long)f->size,
 	       (long long)f->seq, head, hash);
 }
 
@@ -144,19 +144,19 @@ int cmd_backup(struct ctl *ctl, int argc, char **argv)
 	const char *path = argv[optind];
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fprintf(stderr, "expertctl: cannot create %s: %s%s\n", path, strerror(errno),
+		fprintf(stderr, _("expertctl: cannot create %s: %s%s\n"), path, strerror(errno),
 		        errno == EEXIST ? " (a backup never overwrites a file)" : "");
 		return EX_CANTCREAT;
 	}
 	struct backup_fetch f = {.size = -1};
 	rc = backup_fetch_all(ctl, &f, fd);
 	if (close(fd) != 0 && !rc) {
-		fprintf(stderr, "expertctl: cannot write the backup: %s\n", strerror(errno));
+		fprintf(stderr, _("expertctl: cannot write the backup: %s\n"), strerror(errno));
 		rc = EX_IOERR;
 	}
 	if (rc) {
 		unlink(path);
-		fprintf(stderr, "expertctl: %s: no backup written\n", path);
+		fprintf(stderr, _("expertctl: %s: no backup written\n"), path);
 		return rc;
 	}
 	backup_report(ctl, &f, path);

@@ -17,8 +17,8 @@ static void basic_print_ping(const msgpack_object *res)
 	static const char *const keys[] = {"version", "principal", "role", "experts"};
 	char buf[256];
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		out_field(res, keys[i], buf, sizeof buf);
-		printf("%-10s ", keys[i]);
+		out_shown(res, keys[i], buf, sizeof buf);
+		out_label(stdout, keys[i], 10);
 		out_text(stdout, buf, strlen(buf));
 		putchar('\n');
 	}
@@ -53,7 +53,7 @@ static int keygen_sign(struct ctl *ctl, const char *base)
 {
 	char hex[SIGNKEY_HEX_LEN + 1], err[512];
 	if (!signkey_generate(base, hex, err, sizeof err)) {
-		fprintf(stderr, "expertctl: %s\n", err);
+		fprintf(stderr, _("expertctl: %s\n"), err);
 		return EX_CANTCREAT;
 	}
 	return keygen_print(ctl, base, "sign_public_key", hex);
@@ -82,7 +82,7 @@ int cmd_keygen(struct ctl *ctl, int argc, char **argv)
 	char err[512];
 	if (!keys_generate(&kp, err, sizeof err) || !keys_write(base, &kp, err, sizeof err)) {
 		sodium_memzero(&kp, sizeof kp);
-		fprintf(stderr, "expertctl: %s\n", err);
+		fprintf(stderr, _("expertctl: %s\n"), err);
 		return EX_CANTCREAT;
 	}
 	sodium_memzero(kp.secret_key, sizeof kp.secret_key);

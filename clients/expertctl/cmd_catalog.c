@@ -24,9 +24,9 @@ static void catalog_print_issues(const struct roster_issue *list, size_t n,
                                  const char *tag)
 {
 	for (size_t i = 0; i < n; i++) {
-		fprintf(stderr, "%sline %ld", tag, list[i].line);
+		fprintf(stderr, _("%sline %ld"), tag, list[i].line);
 		if (list[i].column) {
-			fprintf(stderr, ", column ");
+			fprintf(stderr, _(", column "));
 			out_text(stderr, list[i].column, strlen(list[i].column));
 		}
 		fprintf(stderr, ": ");
@@ -46,15 +46,15 @@ static void catalog_print_refused(const struct catalog_csv *c, const char *path,
 		return;
 	}
 	const char *sub = rep->field + used + (rep->field[used] == '.');
-	fprintf(stderr, "line %ld", c->lines[i]);
+	fprintf(stderr, _("line %ld"), c->lines[i]);
 	if (sub[0]) {
-		fprintf(stderr, ", column ");
+		fprintf(stderr, _(", column "));
 		const char *col = catalog_csv_column(c, sub);
 		out_text(stderr, col, strlen(col));
 	}
 	fprintf(stderr, ": ");
 	out_text(stderr, rep->message, strlen(rep->message));
-	fprintf(stderr, "\nexpertctl: %s: nothing imported\n", path);
+	fprintf(stderr, _("\nexpertctl: %s: nothing imported\n"), path);
 }
 
 static int catalog_send(struct ctl *ctl, const struct catalog_csv *c, const char *path)
@@ -80,8 +80,8 @@ static int catalog_send(struct ctl *ctl, const struct catalog_csv *c, const char
 	} else if (ctl->json) {
 		ctl_print_result_json(&rep);
 	} else {
-		printf("the catalogue holds %lld occupations: %lld added, %lld updated, "
-		       "%lld unchanged\n", (long long)proto_map_int(rep.result, "occupations", 0),
+		printf(_("the catalogue holds %lld occupations: %lld added, %lld updated, "
+		       "%lld unchanged\n"), (long long)proto_map_int(rep.result, "occupations", 0),
 		       (long long)proto_map_int(rep.result, "added", 0),
 		       (long long)proto_map_int(rep.result, "updated", 0),
 		       (long long)proto_map_int(rep.result, "unchanged", 0));
@@ -101,7 +101,7 @@ int cmd_catalog_import(struct ctl *ctl, int argc, char **argv)
 		if (c == '?')
 			return CTL_EXIT_USAGE;
 		if (!roster_encoding_parse(optarg, &enc))
-			return ctl_usage(ctl, "--encoding must be auto, utf8 or gb18030");
+			return ctl_usage(ctl, _("--encoding must be auto, utf8 or gb18030"));
 	}
 	if (help)
 		return ctl_help(ctl);
@@ -113,25 +113,25 @@ int cmd_catalog_import(struct ctl *ctl, int argc, char **argv)
 	char err[512];
 	char *buf = cmd_read_file(path, &len);
 	if (!buf) {
-		fprintf(stderr, "expertctl: cannot read %s\n", path);
+		fprintf(stderr, _("expertctl: cannot read %s\n"), path);
 		return EX_NOINPUT;
 	}
 	struct catalog_csv *list = catalog_csv_parse(buf, len, enc, err, sizeof err);
 	free(buf);
 	if (!list) {
-		fprintf(stderr, "expertctl: %s: %s\n", path, err);
+		fprintf(stderr, _("expertctl: %s: %s\n"), path, err);
 		return EX_DATAERR;
 	}
 	catalog_print_issues(list->warnings, list->nwarnings, "warning: ");
 	catalog_print_issues(list->errors, list->nerrors, "");
 	int rc = EX_DATAERR;
 	if (list->nerrors)
-		fprintf(stderr, "expertctl: %s: nothing imported\n", path);
+		fprintf(stderr, _("expertctl: %s: nothing imported\n"), path);
 	else if (list->nrows == 0)
-		fprintf(stderr, "expertctl: %s: no occupations below the header\n", path);
+		fprintf(stderr, _("expertctl: %s: no occupations below the header\n"), path);
 	else if (list->nrows > CATALOG_MAX_ROWS)
-		fprintf(stderr, "expertctl: %s: %zu occupations; one import takes at most "
-		        "%d\n", path, list->nrows, CATALOG_MAX_ROWS);
+		fprintf(stderr, _("expertctl: %s: %zu occupations; one import takes at most "
+		        "%d\n"), path, list->nrows, CATALOG_MAX_ROWS);
 	else
 		rc = catalog_send(ctl, list, path);
 	catalog_csv_destroy(&list);
@@ -159,8 +159,8 @@ static const char *catalog_groups(const msgpack_object *e, char *buf, size_t siz
 
 static void catalog_print_list(const msgpack_object *res)
 {
-	static const char *const head[] = {"NAME", "CODE", "ALIASES", "GROUP TYPES",
-	                                   "培训评审", "技能评价", "方式方法"};
+	static const char *const head[] = {N_("NAME"), N_("CODE"), N_("ALIASES"), N_("GROUP TYPES"),
+	                                   N_("培训评审"), N_("技能评价"), N_("方式方法")};
 	const msgpack_object *list = proto_map_get(res, "occupations");
 	struct out_table *t = out_table_new(7, head);
 	uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
@@ -178,7 +178,7 @@ static void catalog_print_list(const msgpack_object *res)
 	}
 	out_table_print(t, stdout);
 	out_table_destroy(&t);
-	printf("(%u occupations; the last three columns count active experts)\n", n);
+	printf(_("(%u occupations; the last three columns count active experts)\n"), n);
 }
 
 int cmd_catalog_list(struct ctl *ctl, int argc, char **argv)
@@ -191,10 +191,11 @@ int cmd_catalog_list(struct ctl *ctl, int argc, char **argv)
 		if (c == '?')
 			return CTL_EXIT_USAGE;
 		ctl->json = true;
+		ctl_i18n_off();
 	}
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	return ctl_call_show(ctl, PROTO_OP_CATALOG_LIST, NULL, catalog_print_list);
 }

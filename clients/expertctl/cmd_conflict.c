@@ -12,8 +12,8 @@
 
 void cmd_print_conflicts(const msgpack_object *list)
 {
-	static const char *const head[] = {"ID", "EXPERT", "ORG", "KIND", "FROM", "TO",
-	                                   "BY", "REASON"};
+	static const char *const head[] = {N_("ID"), N_("EXPERT"), N_("ORG"), N_("KIND"), N_("FROM"), N_("TO"),
+	                                   N_("BY"), N_("REASON")};
 	static const char *const keys[] = {"id", "expert", "org_code", "kind",
 	                                   "valid_from", "valid_to", "created_by", "reason"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
@@ -23,7 +23,7 @@ void cmd_print_conflicts(const msgpack_object *list)
 static void conflict_print_added(const msgpack_object *res)
 {
 	char n[32];
-	printf("conflict %s recorded\n", out_field(res, "conflict", n, sizeof n));
+	printf(_("conflict %s recorded\n"), out_field(res, "conflict", n, sizeof n));
 }
 
 /* conflict list's result: the table of its `conflicts`. */
@@ -58,13 +58,13 @@ int cmd_conflict_add(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind >= argc)
-		return ctl_usage(ctl, "missing expert ID");
+		return ctl_usage(ctl, _("missing expert ID"));
 	if (optind + 1 < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (!ctl_int(ctl, "expert ID", argv[optind], 1, CONFLICT_EXPERT_MAX, &id))
 		return CTL_EXIT_USAGE;
 	if (!org || !kind)
-		return ctl_usage(ctl, "--org and --kind are required");
+		return ctl_usage(ctl, _("--org and --kind are required"));
 	if ((from && !ctl_date(ctl, "--from", from)) || (to && !ctl_date(ctl, "--to", to)))
 		return CTL_EXIT_USAGE;
 
@@ -105,7 +105,7 @@ int cmd_conflict_list(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 
 	struct ctl_args a;
 	ctl_args_init(&a);

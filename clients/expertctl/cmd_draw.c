@@ -67,12 +67,12 @@ static const char *draw_seat_specialty(const msgpack_object *res,
 static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 {
 	/* Column 2, SPECIALTY, only for a mixed panel. */
-	static const char *const head[] = {"SEAT", "ROLE", "SPECIALTY", "EXPERT", "NAME",
-	                                   "PHONE", "EMPLOYER", "ASSIGNMENT", "STATE",
-	                                   "ANSWER BY (CST)", "TOKEN"};
-	static const char *const head_one[] = {"SEAT", "ROLE", "EXPERT", "NAME", "PHONE",
-	                                       "EMPLOYER", "ASSIGNMENT", "STATE",
-	                                       "ANSWER BY (CST)", "TOKEN"};
+	static const char *const head[] = {N_("SEAT"), N_("ROLE"), N_("SPECIALTY"), N_("EXPERT"), N_("NAME"),
+	                                   N_("PHONE"), N_("EMPLOYER"), N_("ASSIGNMENT"), N_("STATE"),
+	                                   N_("ANSWER BY (CST)"), N_("TOKEN")};
+	static const char *const head_one[] = {N_("SEAT"), N_("ROLE"), N_("EXPERT"), N_("NAME"), N_("PHONE"),
+	                                       N_("EMPLOYER"), N_("ASSIGNMENT"), N_("STATE"),
+	                                       N_("ANSWER BY (CST)"), N_("TOKEN")};
 	enum { NCOLS = sizeof head / sizeof head[0] };
 	const msgpack_object *panel = proto_map_get(rep->result, "panel");
 	uint32_t n = panel && panel->type == MSGPACK_OBJECT_ARRAY ? panel->via.array.size : 0;
@@ -91,13 +91,13 @@ static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 		out_field(s, "state", b[7], sizeof b[7]);
 		*offered += strcmp(b[7], "offered") == 0;
 		const char *row[NCOLS] = {
-			out_field(s, "seat", b[0], sizeof b[0]), out_field(s, "role", b[1], sizeof b[1]),
+			out_field(s, "seat", b[0], sizeof b[0]), out_shown(s, "role", b[1], sizeof b[1]),
 			draw_seat_specialty(rep->result, s, spec, sizeof spec),
 			out_field(s, "expert", b[2], sizeof b[2]), out_field(s, "name", b[3], sizeof b[3]),
 			out_field(s, "phone", b[4], sizeof b[4]),
 			out_field(s, "employer", b[5], sizeof b[5]),
 			out_field(s, "assignment", b[6], sizeof b[6]),
-			out_field(s, "state", b[7], sizeof b[7]), cmd_time_field(s, "deadline", deadline),
+			out_shown(s, "state", b[7], sizeof b[7]), cmd_time_field(s, "deadline", deadline),
 			token};
 		if (!mixed)
 			memmove(&row[2], &row[3], (NCOLS - 3) * sizeof row[0]);
@@ -111,46 +111,46 @@ static size_t draw_print_seats(const struct proto_reply *rep, size_t *offered)
 /* A leader named by the operator (DRAW.md 3.6): what a decline does. */
 static void draw_print_designated(const char *reason)
 {
-	printf("\nThe leader (seat 0) was named, not drawn: ");
+	printf(_("\nThe leader (seat 0) was named, not drawn: "));
 	out_text(stdout, reason, strlen(reason));
-	printf("\nShould they decline, the leader seat is filled as any other: a "
+	printf(_("\nShould they decline, the leader seat is filled as any other: a "
 	       "leader-eligible\nbackup is promoted, else a replacement is drawn at "
-	       "random.\n");
+	       "random.\n"));
 }
 
 static void draw_print_panel(const struct proto_reply *rep, const char *nonce)
 {
 	const msgpack_object *res = rep->result;
 	char buf[3][80];
-	printf("task             %s\n", out_field(res, "task", buf[0], sizeof buf[0]));
-	printf("draw             %s (audit seq %s)\n",
+	printf(_("task             %s\n"), out_field(res, "task", buf[0], sizeof buf[0]));
+	printf(_("draw             %s (audit seq %s)\n"),
 	       out_field(res, "draw", buf[0], sizeof buf[0]),
 	       out_field(res, "seq", buf[1], sizeof buf[1]));
-	printf("transcript hash  %s\n",
+	printf(_("transcript hash  %s\n"),
 	       out_field(res, "transcript_hash", buf[2], sizeof buf[2]));
-	printf("candidates       %s\n",
+	printf(_("candidates       %s\n"),
 	       out_field(res, "candidates", buf[0], sizeof buf[0]));
 	const msgpack_object *qs = proto_map_get(res, "quotas");
 	for (uint32_t q = 0; qs && qs->type == MSGPACK_OBJECT_ARRAY && q < qs->via.array.size; q++) {
 		char spec[256];
 		const msgpack_object *x = &qs->via.array.ptr[q];
-		printf("  quota %u        %s (%s): %s candidates\n", q,
+		printf(_("  quota %u        %s (%s): %s candidates\n"), q,
 		       out_field(x, "specialty", spec, sizeof spec),
 		       out_field(x, "group", buf[1], sizeof buf[1]),
 		       out_field(x, "candidates", buf[2], sizeof buf[2]));
 	}
 	if (nonce)
-		printf("nonce            %s (your contribution to the seed)\n", nonce);
+		printf(_("nonce            %s (your contribution to the seed)\n"), nonce);
 	putchar('\n');
 	size_t offered = 0;
 	if (draw_print_seats(rep, &offered) > 0)
-		printf("\nTokens are shown this once: expertd keeps only their hashes. Each "
+		printf(_("\nTokens are shown this once: expertd keeps only their hashes. Each "
 		       "offered expert\nanswers with theirs (expertctl confirm TOKEN, or "
 		       "decline TOKEN --reason R)\nby the time shown; staff may answer for "
-		       "them with expertctl answer.\n");
+		       "them with expertctl answer.\n"));
 	else if (offered > 0)
-		printf("\n(no tokens: a repeated request gets the recorded reply, and tokens "
-		       "are never recorded)\n");
+		printf(_("\n(no tokens: a repeated request gets the recorded reply, and tokens "
+		       "are never recorded)\n"));
 }
 
 /* Which of the counts say what to change, named as the reply names the
@@ -177,23 +177,31 @@ static void draw_print_hints(const msgpack_object *res, const msgpack_object *ex
 /* After the error line: how many each cause excluded, and what to change. */
 static void draw_print_exclusions(const msgpack_object *res)
 {
-	static const char *const head[] = {"CAUSE", "EXCLUDED"};
+	static const char *const head[] = {N_("CAUSE"), N_("EXCLUDED")};
 	const msgpack_object *ex = proto_map_get(res, "excluded");
 	if (!ex || ex->type != MSGPACK_OBJECT_MAP)
 		return;
 	char needed[32], found[32], spec[256], group[64];
 	/* A mixed panel's counts are the short quota's (PROTOCOL.md 7.9.4). */
 	if (proto_map_get(res, "quota"))
-		printf("quota %s (%s, %s): ", out_field(res, "quota", needed, sizeof needed),
+		printf(_("quota %s (%s, %s): "), out_field(res, "quota", needed, sizeof needed),
 		       out_field(res, "specialty", spec, sizeof spec),
 		       out_field(res, "group", group, sizeof group));
-	printf("needed %s, found %s\n", out_field(res, "needed", needed, sizeof needed),
+	printf(_("needed %s, found %s\n"), out_field(res, "needed", needed, sizeof needed),
 	       out_field(res, "found", found, sizeof found));
 	struct out_table *t = out_table_new(2, head);
 	for (uint32_t i = 0; i < ex->via.map.size; i++) {
-		char rule[64], count[32];
-		const char *row[] = {out_value(&ex->via.map.ptr[i].key, rule, sizeof rule),
-		                     out_value(&ex->via.map.ptr[i].val, count, sizeof count)};
+		char rule[64], count[32], scratch[CTL_VALUE_KEY_MAX], cause[192];
+		out_value(&ex->via.map.ptr[i].key, rule, sizeof rule);
+		/* The cause as people read it, and its code, which the
+		 * options and the spec name. */
+		const char *said = ctl_value("cause", rule, scratch, sizeof scratch);
+		if (said != rule)
+			snprintf(cause, sizeof cause, "%s (%s)", said, rule);
+		else
+			snprintf(cause, sizeof cause, "%s", rule);
+		const char *row[] = {cause, out_value(&ex->via.map.ptr[i].val, count,
+		                                      sizeof count)};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -284,8 +292,8 @@ static int draw_quota_parse(struct ctl *ctl, const char *arg, struct draw_quota 
 	}
 	memset(q, 0, sizeof *q);
 	if (n < 2 || strchr(part[n - 1], ':') || len[0] == 0 || len[0] >= sizeof q->specialty)
-		return ctl_usage(ctl, "--quota takes SPECIALTY:MEMBERS[:GROUP[:BACKUPS]], "
-		                 "not \"%s\"", arg);
+		return ctl_usage(ctl, _("--quota takes SPECIALTY:MEMBERS[:GROUP[:BACKUPS]], "
+		                 "not \"%s\""), arg);
 	memcpy(q->specialty, part[0], len[0]);
 	if (!draw_quota_int(ctl, "--quota members", part[1], len[1], 1, 30, &q->members) ||
 	    (n == 4 && !draw_quota_int(ctl, "--quota backups", part[3], len[3], 0, 19,
@@ -344,7 +352,7 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 		return 0;
 	case 'o':
 		if (o->n_orgs == DRAW_MAX_ORGS)
-			return ctl_usage(ctl, "at most %d --org", DRAW_MAX_ORGS);
+			return ctl_usage(ctl, _("at most %d --org"), DRAW_MAX_ORGS);
 		o->orgs[o->n_orgs++] = optarg;
 		return 0;
 	case 'r':
@@ -354,7 +362,7 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 		return 0;
 	case 'q':
 		if (o->n_quotas == DRAW_MAX_QUOTAS)
-			return ctl_usage(ctl, "at most %d --quota", DRAW_MAX_QUOTAS);
+			return ctl_usage(ctl, _("at most %d --quota"), DRAW_MAX_QUOTAS);
 		return draw_quota_parse(ctl, optarg, &o->quotas[o->n_quotas++]);
 	case 'l':
 		if (!ctl_int(ctl, "--leader-expert", optarg, 1, DRAW_EXPERT_MAX,
@@ -366,7 +374,7 @@ static int draw_option(struct ctl *ctl, int c, struct ctl_args *a, struct draw_o
 	case 'y': ctl_args_str(a, "respond_reason", optarg); return 0;
 	case 'x':
 		if (o->n_exclude == DRAW_MAX_EXCLUDE)
-			return ctl_usage(ctl, "at most %d --exclude", DRAW_MAX_EXCLUDE);
+			return ctl_usage(ctl, _("at most %d --exclude"), DRAW_MAX_EXCLUDE);
 		if (!ctl_int(ctl, "--exclude", optarg, 1, DRAW_EXPERT_MAX,
 		             &o->exclude[o->n_exclude]))
 			return CTL_EXIT_USAGE;
@@ -383,27 +391,27 @@ static int draw_finish_args(struct ctl *ctl, struct ctl_args *a,
 {
 	int64_t start, end;
 	if (o->n_quotas == 1)
-		return ctl_usage(ctl, "a mixed panel has 2 to %d --quota; for one specialty "
-		                 "use --specialty and --members", DRAW_MAX_QUOTAS);
+		return ctl_usage(ctl, _("a mixed panel has 2 to %d --quota; for one specialty "
+		                 "use --specialty and --members"), DRAW_MAX_QUOTAS);
 	if (o->n_quotas > 0 && (o->has_specialty || o->has_members))
-		return ctl_usage(ctl, "--quota replaces --specialty, --members, --group-type "
-		                 "and --backups");
+		return ctl_usage(ctl, _("--quota replaces --specialty, --members, --group-type "
+		                 "and --backups"));
 	if (o->n_quotas > 0 && o->leader_expert)
-		return ctl_usage(ctl, "a mixed panel's leader is drawn from its first quota; "
-		                 "--leader-expert names one for a single specialty only");
+		return ctl_usage(ctl, _("a mixed panel's leader is drawn from its first quota; "
+		                 "--leader-expert names one for a single specialty only"));
 	if (!o->has_kind || (o->n_quotas == 0 && (!o->has_specialty || !o->has_members)) ||
 	    !o->start || !o->end)
-		return ctl_usage(ctl, "--kind, --start, --end, and --specialty with "
-		                 "--members or two or more --quota are required");
+		return ctl_usage(ctl, _("--kind, --start, --end, and --specialty with "
+		                 "--members or two or more --quota are required"));
 	if ((o->leader_expert != 0) != (o->leader_reason != NULL))
-		return ctl_usage(ctl, "--leader-expert and --leader-reason go together: "
-		                 "a named leader is recorded with why");
+		return ctl_usage(ctl, _("--leader-expert and --leader-reason go together: "
+		                 "a named leader is recorded with why"));
 	if (!cmd_time_parse(o->start, &start))
-		return ctl_usage(ctl, "--start must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
-		                 "or unix seconds, not \"%s\"", o->start);
+		return ctl_usage(ctl, _("--start must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
+		                 "or unix seconds, not \"%s\""), o->start);
 	if (!cmd_time_parse(o->end, &end))
-		return ctl_usage(ctl, "--end must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
-		                 "or unix seconds, not \"%s\"", o->end);
+		return ctl_usage(ctl, _("--end must be \"YYYY-MM-DD HH:MM\" (Beijing time) "
+		                 "or unix seconds, not \"%s\""), o->end);
 	ctl_args_int(a, "start", start);
 	ctl_args_int(a, "end", end);
 	if (o->n_orgs > 0) {
@@ -457,7 +465,7 @@ int cmd_draw(struct ctl *ctl, int argc, char **argv)
 	if (rc == 0 && help)
 		rc = ctl_help(ctl);
 	else if (rc == 0 && optind < argc)
-		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		rc = ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	if (rc == 0 && !help)
 		rc = draw_finish_args(ctl, &a, &o);
 	if (rc == 0 && !help) {
@@ -497,7 +505,7 @@ int cmd_redraw(struct ctl *ctl, int argc, char **argv)
 	if (!cmd_task_arg(ctl, argc, argv, &task))
 		return CTL_EXIT_USAGE;
 	if (!reason)
-		return ctl_usage(ctl, "--reason is required: a redraw is recorded with why");
+		return ctl_usage(ctl, _("--reason is required: a redraw is recorded with why"));
 
 	char made[DRAW_NONCE_HEX];
 	if (!nonce)

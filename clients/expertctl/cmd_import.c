@@ -158,7 +158,7 @@ static int import_begin(struct import *im)
 	im->id = proto_map_int(rep.result, "import", 0);
 	proto_reply_release(&rep);
 	if (im->id <= 0) {
-		fprintf(stderr, "expertctl: the daemon gave no import id\n");
+		fprintf(stderr, _("expertctl: the daemon gave no import id\n"));
 		return EX_PROTOCOL;
 	}
 	return 0;
@@ -245,10 +245,12 @@ static void import_show_progress(const struct import *im, bool done)
 {
 	if (!im->progress)
 		return;
-	if (done)
+	if (done) {
 		fprintf(stderr, "\r%40s\r", "");
-	else
-		fprintf(stderr, "\rsending rows: %zu/%zu", im->sent, im->roster->nrows);
+	} else {
+		fputc('\r', stderr);
+		fprintf(stderr, _("sending rows: %zu/%zu"), im->sent, im->roster->nrows);
+	}
 }
 
 static int import_rows(struct import *im)
@@ -361,13 +363,13 @@ static void import_print_summary(const struct import *im, bool committed)
 		json_object_set_new(j, "orgs_close", import_issues_json(im->close, im->nclose));
 		out_json_print(j);
 	} else if (committed) {
-		printf("imported %lld experts (%lld new, %lld updated, %lld unchanged), "
-		       "skipped %lld\n",
+		printf(_("imported %lld experts (%lld new, %lld updated, %lld unchanged), "
+		       "skipped %lld\n"),
 		       (long long)(im->inserted + im->updated + im->unchanged),
 		       (long long)im->inserted, (long long)im->updated,
 		       (long long)im->unchanged, (long long)skipped);
 		if (im->orgs_created)
-			printf("registered %lld new organisations\n", (long long)im->orgs_created);
+			printf(_("registered %lld new organisations\n"), (long long)im->orgs_created);
 		import_print_issues(im->close, im->nclose, "check (merge with "
 		                    "`expertctl org merge` if the same): ", im->roster->zh);
 	}
@@ -420,7 +422,7 @@ static int import_run(struct import *im)
 		                 strlen(r->warnings[i].reason));
 	if (r->records == 0) {
 		import_print_issues(im->warnings, im->nwarnings, "warning: ", r->zh);
-		fprintf(stderr, "expertctl: %s: no expert rows below the header\n", im->path);
+		fprintf(stderr, _("expertctl: %s: no expert rows below the header\n"), im->path);
 		return EX_DATAERR;
 	}
 	int rc = import_begin(im);
@@ -447,12 +449,12 @@ static int import_run(struct import *im)
 	if (rc == 0 || rc == EX_DATAERR) {
 		import_abort(im);
 		if (r->zh)
-			fprintf(stderr, "expertctl: %s: 未导入任何专家：%zu 行有误（改正后重新导入，"
-			        "或用 --skip-invalid 只导入无误的行）\n", im->path,
+			fprintf(stderr, _("expertctl: %s: 未导入任何专家：%zu 行有误（改正后重新导入，"
+			        "或用 --skip-invalid 只导入无误的行）\n"), im->path,
 			        import_bad_rows(im));
 		else
-			fprintf(stderr, "expertctl: %s: nothing imported: %zu invalid row%s "
-			        "(fix them, or use --skip-invalid)\n", im->path,
+			fprintf(stderr, _("expertctl: %s: nothing imported: %zu invalid row%s "
+			        "(fix them, or use --skip-invalid)\n"), im->path,
 			        import_bad_rows(im), import_bad_rows(im) == 1 ? "" : "s");
 		import_print_summary(im, false);
 		return EX_DATAERR;
@@ -481,11 +483,11 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		if (c == '?')
 			return CTL_EXIT_USAGE;
 		if (c == 'e' && !roster_encoding_parse(optarg, &enc))
-			return ctl_usage(ctl, "--encoding must be auto, utf8 or gb18030");
+			return ctl_usage(ctl, _("--encoding must be auto, utf8 or gb18030"));
 		if (c == 's')
 			im.skip_invalid = true;
 		if (c == 'i' && !optarg[0])
-			return ctl_usage(ctl, "--identity-reason must not be empty");
+			return ctl_usage(ctl, _("--identity-reason must not be empty"));
 		if (c == 'i')
 			im.identity_reason = optarg;
 		if (c == 'b') {
@@ -497,7 +499,7 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 			if (!ctl_int(ctl, "--age-exception", optarg, 2, INT32_MAX, &v))
 				return CTL_EXIT_USAGE;
 			if (im.n_age_lines == IMPORT_MAX_AGE_LINES)
-				return ctl_usage(ctl, "at most %d --age-exception lines",
+				return ctl_usage(ctl, _("at most %d --age-exception lines"),
 				                 IMPORT_MAX_AGE_LINES);
 			im.age_lines[im.n_age_lines++] = v;
 		}
@@ -507,25 +509,25 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (!im.n_age_lines != !im.age_reason)
-		return ctl_usage(ctl, "--age-exception and --age-exception-reason go together");
+		return ctl_usage(ctl, _("--age-exception and --age-exception-reason go together"));
 	if (optind >= argc)
-		return ctl_usage(ctl, "missing FILE");
+		return ctl_usage(ctl, _("missing FILE"));
 	if (optind + 1 < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	im.path = argv[optind];
 
 	size_t len;
 	char err[512];
 	char *buf = cmd_read_file(im.path, &len);
 	if (!buf) {
-		fprintf(stderr, "expertctl: cannot read %s (missing, unreadable, or over "
-		        "%ld MiB)\n", im.path, CMD_MAX_FILE >> 20);
+		fprintf(stderr, _("expertctl: cannot read %s (missing, unreadable, or over "
+		        "%ld MiB)\n"), im.path, CMD_MAX_FILE >> 20);
 		return EX_NOINPUT;
 	}
 	im.roster = roster_parse(buf, len, enc, err, sizeof err);
 	free(buf);
 	if (!im.roster) {
-		fprintf(stderr, "expertctl: %s: ", im.path);
+		fprintf(stderr, _("expertctl: %s: "), im.path);
 		out_text(stderr, err, strlen(err));
 		fputc('\n', stderr);
 		return EX_DATAERR;

@@ -12,32 +12,32 @@
 
 void cmd_print_ledger(const msgpack_object *ledger)
 {
-	static const char *const head[] = {"AT (CST)", "KIND", "ASSIGNMENT", "TASK",
-	                                   "REASON", "COUNTS"};
+	static const char *const head[] = {N_("AT (CST)"), N_("KIND"), N_("ASSIGNMENT"), N_("TASK"),
+	                                   N_("REASON"), N_("COUNTS")};
 	static const char *const keys[] = {"@at", "kind", "assignment", "task", "reason",
 	                                   "counts"};
 	char score[32], level[32], days[32], span[32];
 	if (!ledger || ledger->type != MSGPACK_OBJECT_MAP)
 		return;
-	printf("score %s, level %s (window %s days, a flag needs events over %s days)\n",
+	printf(_("score %s, level %s (window %s days, a flag needs events over %s days)\n"),
 	       out_field(ledger, "score", score, sizeof score),
-	       out_field(ledger, "level", level, sizeof level),
+	       out_shown(ledger, "level", level, sizeof level),
 	       out_field(ledger, "window_days", days, sizeof days),
 	       out_field(ledger, "flag_span_days", span, sizeof span));
 	const msgpack_object *ev = proto_map_get(ledger, "events");
 	if (!ev || ev->type != MSGPACK_OBJECT_ARRAY || ev->via.array.size == 0)
-		printf("(no ledger events)\n");
+		printf(_("(no ledger events)\n"));
 	else
 		cmd_print_table(head, keys, sizeof keys / sizeof keys[0], ev);
 }
 
 void cmd_print_assignments(const msgpack_object *list)
 {
-	static const char *const head[] = {"ASSIGNMENT", "TASK", "ROLE", "STATE",
-	                                   "SEATED (CST)"};
+	static const char *const head[] = {N_("ASSIGNMENT"), N_("TASK"), N_("ROLE"), N_("STATE"),
+	                                   N_("SEATED (CST)")};
 	static const char *const keys[] = {"assignment", "task", "role", "state", "@at"};
 	if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
-		printf("(never drawn)\n");
+		printf(_("(never drawn)\n"));
 	else
 		cmd_print_table(head, keys, sizeof keys / sizeof keys[0], list);
 }
@@ -45,14 +45,14 @@ void cmd_print_assignments(const msgpack_object *list)
 /* The flagged experts, then each one's ledger. */
 static void ledger_print_flagged(const msgpack_object *res)
 {
-	static const char *const head[] = {"EXPERT", "NAME", "SCORE", "LEVEL",
-	                                   "FLAGGED AT (CST)"};
+	static const char *const head[] = {N_("EXPERT"), N_("NAME"), N_("SCORE"), N_("LEVEL"),
+	                                   N_("FLAGGED AT (CST)")};
 	static const char *const keys[] = {"expert", "name", "score", "level"};
 	enum { NCOLS = sizeof head / sizeof head[0] };
 	const msgpack_object *list = proto_map_get(res, "experts");
 	uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
 	if (n == 0) {
-		printf("(no flagged experts)\n");
+		printf(_("(no flagged experts)\n"));
 		return;
 	}
 	struct out_table *t = out_table_new(NCOLS, head);
@@ -70,15 +70,15 @@ static void ledger_print_flagged(const msgpack_object *res)
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *e = &list->via.array.ptr[i];
 		char id[32], name[128];
-		printf("\nexpert %s ", out_field(e, "expert", id, sizeof id));
+		printf(_("\nexpert %s "), out_field(e, "expert", id, sizeof id));
 		out_field(e, "name", name, sizeof name);
 		out_text(stdout, name, strlen(name));
 		printf(": ");
 		/* Each item holds its ledger's keys itself (PROTOCOL.md 7.12.13). */
 		cmd_print_ledger(e);
 	}
-	printf("\nReinstate (expertctl pool reinstate ID --reason R) or revoke "
-	       "(expertctl pool revoke ID --reason R).\n");
+	printf(_("\nReinstate (expertctl pool reinstate ID --reason R) or revoke "
+	       "(expertctl pool revoke ID --reason R).\n"));
 }
 
 int cmd_flagged(struct ctl *ctl, int argc, char **argv)

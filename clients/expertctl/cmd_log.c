@@ -22,10 +22,10 @@
 bool cmd_log_option(struct ctl *ctl, struct cmd_log_filter *f, int c, const char *arg)
 {
 	switch (c) {
-	case CMD_LOG_OPT_JSON: ctl->json = true; return true;
+	case CMD_LOG_OPT_JSON: ctl->json = true; ctl_i18n_off(); return true;
 	case CMD_LOG_OPT_TOPIC:
 		if (f->n_topics == CMD_LOG_MAX_TOPICS) {
-			ctl_usage(ctl, "at most %d --topic options", CMD_LOG_MAX_TOPICS);
+			ctl_usage(ctl, _("at most %d --topic options"), CMD_LOG_MAX_TOPICS);
 			return false;
 		}
 		f->topics[f->n_topics++] = arg;
@@ -36,8 +36,8 @@ bool cmd_log_option(struct ctl *ctl, struct cmd_log_filter *f, int c, const char
 		return ctl_int(ctl, "--task", arg, 1, INT64_MAX, &f->task);
 	case CMD_LOG_OPT_SINCE:
 		if (!cmd_log_since_parse(arg, &f->since_seq, &f->since_secs)) {
-			ctl_usage(ctl, "--since must be a sequence number or a duration "
-			          "such as 90s, 30m, 2h or 7d, not \"%s\"", arg);
+			ctl_usage(ctl, _("--since must be a sequence number or a duration "
+			          "such as 90s, 30m, 2h or 7d, not \"%s\""), arg);
 			return false;
 		}
 		f->since = true;
@@ -46,7 +46,7 @@ bool cmd_log_option(struct ctl *ctl, struct cmd_log_filter *f, int c, const char
 		return false;   /* ctl_getopt has said why */
 	default:
 		/* An entry of the caller's option table it did not handle. */
-		ctl_usage(ctl, "unexpected option");
+		ctl_usage(ctl, _("unexpected option"));
 		return false;
 	}
 }
@@ -110,7 +110,7 @@ int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg)
 		msgpack_unpacked u;
 		struct proto_error err;
 		if (!cmd_audit_entry(&list->via.array.ptr[i], &ae) || ae.seq <= pg->through) {
-			fprintf(stderr, "expertctl: malformed audit entry in the reply\n");
+			fprintf(stderr, _("expertctl: malformed audit entry in the reply\n"));
 			rc = EX_PROTOCOL;
 			break;
 		}
@@ -216,7 +216,7 @@ int cmd_log(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	r.json = ctl->json;
 	r.colour = cmd_log_colour(ctl);
 	int64_t first = 1;
@@ -229,9 +229,9 @@ int cmd_log(struct ctl *ctl, int argc, char **argv)
 		pg.after = pg.through;
 	}
 	if (rc == 0 && r.printed == r.limit && pg.through < pg.head)
-		fprintf(stderr, "expertctl: more entries follow: expertctl log --since %lld\n",
+		fprintf(stderr, _("expertctl: more entries follow: expertctl log --since %lld\n"),
 		        (long long)pg.through + 1);
 	if (rc == 0 && r.printed == 0 && !r.json)
-		fprintf(stderr, "expertctl: no matching entries\n");
+		fprintf(stderr, _("expertctl: no matching entries\n"));
 	return rc;
 }

@@ -138,7 +138,7 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 	event_add_expert(l->expert, sizeof l->expert, proto_map_get(x, "expert"), NULL);
 	out_field(x, "reason", why, sizeof why);
 	if (event_is(e, AUDIT_SEAT_REISSUED)) {
-		snprintf(l->outcome, sizeof l->outcome, "seat %s: new token (%s)",
+		snprintf(l->outcome, sizeof l->outcome, _("seat %s: new token (%s)"),
 		         out_field(x, "assignment", a, sizeof a), why);
 	} else if (strncmp(e->type, AUDIT_SEAT_PREFIX, strlen(AUDIT_SEAT_PREFIX)) == 0) {
 		snprintf(l->outcome, sizeof l->outcome, "seat %s: %s -> %s%s%s%s",
@@ -150,17 +150,17 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		else if (proto_map_get(x, "ledger"))
 			l->colour = EVENT_YELLOW;
 	} else if (event_is(e, AUDIT_TASK_CANCELLED)) {
-		snprintf(l->outcome, sizeof l->outcome, "cancelled, %s seats", out_field(x,
+		snprintf(l->outcome, sizeof l->outcome, _("cancelled, %s seats"), out_field(x,
 		         "seats", n, sizeof n));
 	} else if (event_is(e, AUDIT_TASK_FILLED)) {
 		snprintf(l->outcome, sizeof l->outcome, "filled");
 		l->colour = EVENT_GREEN;
 	} else if (event_is(e, AUDIT_TASK_SHORT)) {
-		snprintf(l->outcome, sizeof l->outcome, "short: %s seat(s) empty, draw %s",
+		snprintf(l->outcome, sizeof l->outcome, _("short: %s seat(s) empty, draw %s"),
 		         out_field(x, "empty", n, sizeof n), out_field(x, "draw", m, sizeof m));
 		l->colour = EVENT_RED;
 	} else if (event_is(e, AUDIT_EXPERT_WARNED)) {
-		snprintf(l->outcome, sizeof l->outcome, "warned: ledger score %s",
+		snprintf(l->outcome, sizeof l->outcome, _("warned: ledger score %s"),
 		         out_field(x, "score", n, sizeof n));
 		l->colour = EVENT_YELLOW;
 	} else if (event_is(e, AUDIT_UNAVAILABLE)) {
@@ -168,7 +168,7 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		         out_field(x, "from", from, sizeof from),
 		         out_field(x, "to", to, sizeof to));
 	} else if (event_is(e, AUDIT_ORG_MERGED)) {
-		snprintf(l->outcome, sizeof l->outcome, "%s merged into %s (%s)",
+		snprintf(l->outcome, sizeof l->outcome, _("%s merged into %s (%s)"),
 		         out_field(x, "from", from, sizeof from),
 		         out_field(x, "into", to, sizeof to), why);
 	} else {
@@ -182,12 +182,12 @@ static void event_describe(const struct cmd_event *e, struct event_line *l)
 {
 	memset(l, 0, sizeof *l);
 	if (!e->entry) {
-		snprintf(l->outcome, sizeof l->outcome, "(entry not readable)");
+		snprintf(l->outcome, sizeof l->outcome, _("(entry not readable)"));
 		return;
 	}
 	int64_t task = event_task(e);
 	if (task)
-		snprintf(l->task, sizeof l->task, "task %lld", (long long)task);
+		snprintf(l->task, sizeof l->task, _("task %lld"), (long long)task);
 	out_field(event_where(e), "bureau", l->bureau, sizeof l->bureau);
 	if (event_is_draw(e)) {
 		out_field(event_where(e), "specialty", l->specialty, sizeof l->specialty);
@@ -195,10 +195,10 @@ static void event_describe(const struct cmd_event *e, struct event_line *l)
 	} else if (event_is(e, AUDIT_EXPERT)) {
 		event_pool_expert(e, l);
 	} else if (event_is(e, AUDIT_GENESIS)) {
-		snprintf(l->outcome, sizeof l->outcome, "the log begins");
+		snprintf(l->outcome, sizeof l->outcome, _("the log begins"));
 	} else if (event_is(e, AUDIT_TERM)) {
 		char t[24], a[16], b[16];
-		snprintf(l->outcome, sizeof l->outcome, "term %s, %s to %s",
+		snprintf(l->outcome, sizeof l->outcome, _("term %s, %s to %s"),
 		         out_field(e->entry, "term", t, sizeof t),
 		         out_field(e->entry, "start", a, sizeof a),
 		         out_field(e->entry, "end", b, sizeof b));
@@ -254,9 +254,9 @@ static void event_print_text(const struct cmd_event *e, bool colour)
 		fputs(EVENT_RESET, stdout);
 	/* watch --sign-key: the head checked (DRAW.md 4.7.1). */
 	if (e->head == CMD_HEAD_VERIFIED)
-		fputs("  [signed head: verified]", stdout);
+		fputs(_("  [signed head: verified]"), stdout);
 	else if (e->head == CMD_HEAD_BAD)
-		printf("  %s[signed head: BAD SIGNATURE]%s", colour ? EVENT_RED : "",
+		printf(_("  %s[signed head: BAD SIGNATURE]%s"), colour ? EVENT_RED : "",
 		       colour ? EVENT_RESET : "");
 	putchar('\n');
 }

@@ -37,14 +37,14 @@ static void notify_print_text(const char *topic, const msgpack_object *m)
 		out_field(m, keys[k], v[k], sizeof v[k]);
 	if (strcmp(topic, "notify.offer") == 0)
 		snprintf(line, sizeof line,
-		         "offer   task %s  assignment %s (%s)  expert #%s %s %s  answer by "
-		         "%s CST  token %s  [%s %s %s%s%s, %s to %s CST]",
+		         _("offer   task %s  assignment %s (%s)  expert #%s %s %s  answer by "
+		         "%s CST  token %s  [%s %s %s%s%s, %s to %s CST]"),
 		         v[F_TASK], v[F_ASSIGNMENT], v[F_ROLE], v[F_EXPERT], v[F_NAME],
 		         v[F_PHONE], cmd_time_field(m, "deadline", dl), v[F_TOKEN], v[F_BUREAU],
 		         v[F_KIND], v[F_SPECIALTY], v[F_DISTRICT][0] ? " " : "", v[F_DISTRICT],
 		         cmd_time_field(m, "start", start), cmd_time_field(m, "end", end));
 	else
-		snprintf(line, sizeof line, "%-7s task %s  assignment %s  expert #%s %s %s  now %s",
+		snprintf(line, sizeof line, _("%-7s task %s  assignment %s  expert #%s %s %s  now %s"),
 		         strcmp(topic, "notify.closed") == 0 ? "closed" : topic, v[F_TASK],
 		         v[F_ASSIGNMENT], v[F_EXPERT], v[F_NAME], v[F_PHONE], v[F_STATE]);
 	out_text(stdout, line, strlen(line));
@@ -93,7 +93,7 @@ static void notify_recv(struct cmd_sub *s, const struct cmd_log_filter *f, bool 
 	           proto_unpack(zmq_msg_data(&body), zmq_msg_size(&body), &u, &err) !=
 	               PROTO_OK ||
 	           u.data.type != MSGPACK_OBJECT_MAP) {
-		fprintf(stderr, "expertctl: ignoring a malformed notification\n");
+		fprintf(stderr, _("expertctl: ignoring a malformed notification\n"));
 	} else {
 		memcpy(e.type, zmq_msg_data(&topic), tlen);
 		e.entry = &u.data;
@@ -131,7 +131,7 @@ int cmd_notify_watch(struct ctl *ctl, const struct cmd_log_filter *f,
 		int64_t left = deadline ? deadline - notify_now_ms() : -1;
 		if (deadline && left <= 0) {
 			if (count) {
-				fprintf(stderr, "expertctl: %lld of %lld notifications within %llds\n",
+				fprintf(stderr, _("expertctl: %lld of %lld notifications within %llds\n"),
 				        (long long)printed, (long long)count, (long long)wait_s);
 				rc = EX_TEMPFAIL;
 			}
@@ -140,7 +140,7 @@ int cmd_notify_watch(struct ctl *ctl, const struct cmd_log_filter *f,
 		zmq_pollitem_t items[] = {{s.sub, 0, ZMQ_POLLIN, 0}, {s.mon, 0, ZMQ_POLLIN, 0}};
 		int n = zmq_poll(items, 2, (long)left);
 		if (n < 0 && zmq_errno() != EINTR) {
-			fprintf(stderr, "expertctl: %s\n", zmq_strerror(zmq_errno()));
+			fprintf(stderr, _("expertctl: %s\n"), zmq_strerror(zmq_errno()));
 			rc = EX_OSERR;
 		} else if (n > 0 && (items[1].revents & ZMQ_POLLIN)) {
 			rc = cmd_sub_refused(&s, endpoint, NOTIFY_WHO);

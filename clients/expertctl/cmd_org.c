@@ -9,8 +9,8 @@
 #include "cmd.h"
 #include "out.h"
 
-static const char *const org_head[] = {"KEY", "NAME", "CODE", "KINDS", "EMPLOYEES",
-                                       "RECOMMENDED", "ALIASES"};
+static const char *const org_head[] = {N_("KEY"), N_("NAME"), N_("CODE"), N_("KINDS"), N_("EMPLOYEES"),
+                                       N_("RECOMMENDED"), N_("ALIASES")};
 static const char *const org_keys[] = {"key", "name", "code", "kinds", "employees",
                                        "recommended", "aliases"};
 enum { ORG_NCOLS = sizeof org_keys / sizeof org_keys[0] };
@@ -20,7 +20,7 @@ static void org_print_list(const msgpack_object *res)
 	const msgpack_object *orgs = proto_map_get(res, "orgs");
 	size_t n = out_print_maps(org_head, org_keys, ORG_NCOLS, orgs);
 	char total[32];
-	printf("%zu of %s organisations\n", n, out_field(res, "total", total, sizeof total));
+	printf(_("%zu of %s organisations\n"), n, out_field(res, "total", total, sizeof total));
 }
 
 static void org_print_one(const msgpack_object *res)
@@ -28,9 +28,9 @@ static void org_print_one(const msgpack_object *res)
 	const msgpack_object *o = proto_map_get(res, "org");
 	char buf[2048];
 	for (size_t i = 0; i < ORG_NCOLS; i++)
-		printf("%-12s %s\n", org_head[i], out_field(o, org_keys[i], buf, sizeof buf));
+		printf("%-12s %s\n", _(org_head[i]), out_field(o, org_keys[i], buf, sizeof buf));
 	if (proto_map_get(o, "merged_into"))
-		printf("%-12s %s\n", "MERGED INTO", out_field(o, "merged_into", buf, sizeof buf));
+		printf("%-12s %s\n", _("MERGED INTO"), out_field(o, "merged_into", buf, sizeof buf));
 }
 
 int cmd_org_list(struct ctl *ctl, int argc, char **argv)
@@ -64,11 +64,11 @@ static int org_run(struct ctl *ctl, int argc, char **argv, const struct org_call
 	if (help)
 		return ctl_help(ctl);
 	if (argc - optind < (int)c->npos)
-		return ctl_usage(ctl, "missing %s", c->pos[argc - optind]);
+		return ctl_usage(ctl, _("missing %s"), c->pos[argc - optind]);
 	if (argc - optind > (int)c->npos)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + c->npos]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + c->npos]);
 	if (c->reason_required && !vals[0])
-		return ctl_usage(ctl, "--reason is required");
+		return ctl_usage(ctl, _("--reason is required"));
 	struct ctl_args a;
 	ctl_args_init(&a);
 	for (size_t i = 0; i < c->npos; i++)
@@ -130,14 +130,14 @@ int cmd_org_add(struct ctl *ctl, int argc, char **argv)
 		else if (ch == 'k' && nkinds < PROTO_ORG_KINDS_COUNT)
 			kinds[nkinds++] = optarg;
 		else
-			return ch == 'k' ? ctl_usage(ctl, "too many --kind") : CTL_EXIT_USAGE;
+			return ch == 'k' ? ctl_usage(ctl, _("too many --kind")) : CTL_EXIT_USAGE;
 	}
 	if (help)
 		return ctl_help(ctl);
 	if (optind >= argc)
-		return ctl_usage(ctl, "missing the organisation's name");
+		return ctl_usage(ctl, _("missing the organisation's name"));
 	if (optind + 1 < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	struct ctl_args a;
 	ctl_args_init(&a);
 	ctl_args_str(&a, "name", argv[optind]);

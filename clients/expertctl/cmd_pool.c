@@ -15,9 +15,9 @@
 static int pool_expert_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id)
 {
 	if (optind >= argc)
-		return ctl_usage(ctl, "missing expert ID");
+		return ctl_usage(ctl, _("missing expert ID"));
 	if (optind + 1 < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	return ctl_int(ctl, "expert ID", argv[optind], 1, POOL_EXPERT_MAX, id)
 	               ? 0 : CTL_EXIT_USAGE;
 }
@@ -26,8 +26,8 @@ static int pool_expert_arg(const struct ctl *ctl, int argc, char **argv, int64_t
 
 static void pool_print_list(const msgpack_object *res)
 {
-	static const char *const head[] = {"ID", "NAME", "SEX", "RESIDENT ID", "PHONE",
-	                                   "STATUS", "TERM", "SPECIALTIES"};
+	static const char *const head[] = {N_("ID"), N_("NAME"), N_("SEX"), N_("RESIDENT ID"), N_("PHONE"),
+	                                   N_("STATUS"), N_("TERM"), N_("SPECIALTIES")};
 	static const char *const keys[] = {"id", "name", "sex", "resident_id", "phone",
 	                                   "status", "term", "specialties"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
@@ -56,7 +56,7 @@ static const char *pool_time(const msgpack_object *map, const char *key, char *b
 {
 	char t[CMD_TIME_LEN];
 	cmd_time_field(map, key, t);
-	snprintf(buf, size, "%s%s", t, t[0] ? " CST" : "");
+	snprintf(buf, size, "%s%s", t, t[0] ? _(" CST") : "");
 	return buf;
 }
 
@@ -71,8 +71,9 @@ static void pool_print_approval(const msgpack_object *e, const char *key,
 	out_field(a, "approved_by", by, sizeof by);
 	pool_time(a, "approved_at", at, sizeof at);
 	out_field(a, "basis", basis, sizeof basis);
-	printf("%-17s %s %s%s%s: ", key, what, by[0] ? by : "(not recorded: before draft 11)",
-	       at[0] ? " on " : "", at);
+	out_label(stdout, key, 17);
+	printf(_("%s %s%s%s: "), _(what), by[0] ? by : _("(not recorded: before draft 11)"),
+	       at[0] ? _(" on ") : "", at);
 	out_text(stdout, basis, strlen(basis));
 	putchar('\n');
 }
@@ -86,26 +87,28 @@ static void pool_print_expert(const msgpack_object *e)
 		"title", "qualification", "assess_years", "training_years", "relaxations"};
 	char buf[1024];
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		out_field(e, keys[i], buf, sizeof buf);
+		out_shown(e, keys[i], buf, sizeof buf);
 		if (!buf[0])
 			continue;
-		printf("%-17s ", keys[i]);
+		out_label(stdout, keys[i], 17);
 		out_text(stdout, buf, strlen(buf));
 		putchar('\n');
 	}
-	pool_print_approval(e, "relaxation", "relaxation grounds approved by");
-	pool_print_approval(e, "age_exception", "age exception (第十一条(六)) approved by");
-	printf("%-17s %s\n", "created_at", pool_time(e, "created_at", buf, sizeof buf));
-	printf("%-17s %s\n", "updated_at", pool_time(e, "updated_at", buf, sizeof buf));
+	pool_print_approval(e, "relaxation", N_("relaxation grounds approved by"));
+	pool_print_approval(e, "age_exception", N_("age exception (第十一条(六)) approved by"));
+	out_label(stdout, "created_at", 17);
+	printf("%s\n", pool_time(e, "created_at", buf, sizeof buf));
+	out_label(stdout, "updated_at", 17);
+	printf("%s\n", pool_time(e, "updated_at", buf, sizeof buf));
 }
 
 static void pool_print_history(const msgpack_object *h)
 {
-	static const char *const head[] = {"AT", "ACTOR", "EVENT", "UNTIL", "GROUND",
-	                                   "REASON", "REFERRAL", "DETAIL"};
+	static const char *const head[] = {N_("AT"), N_("ACTOR"), N_("EVENT"), N_("UNTIL"), N_("GROUND"),
+	                                   N_("REASON"), N_("REFERRAL"), N_("DETAIL")};
 	if (!h || h->type != MSGPACK_OBJECT_ARRAY || h->via.array.size == 0)
 		return;
-	printf("\nhistory:\n");
+	printf(_("\nhistory:\n"));
 	struct out_table *t = out_table_new(8, head);
 	for (uint32_t i = 0; i < h->via.array.size; i++) {
 		const msgpack_object *o = &h->via.array.ptr[i];
@@ -113,10 +116,10 @@ static void pool_print_history(const msgpack_object *h)
 		char referral[600], detail[256];
 		const char *row[] = {pool_time(o, "at", at, sizeof at),
 		                     out_field(o, "actor", actor, sizeof actor),
-		                     out_field(o, "event", ev, sizeof ev),
+		                     out_shown(o, "event", ev, sizeof ev),
 		                     out_field(o, "until", until, sizeof until),
-		                     out_field(o, "ground", ground, sizeof ground),
-		                     out_field(o, "reason", why, sizeof why),
+		                     out_shown(o, "ground", ground, sizeof ground),
+		                     out_shown(o, "reason", why, sizeof why),
 		                     out_field(o, "referral", referral, sizeof referral),
 		                     out_field(o, "detail", detail, sizeof detail)};
 		out_table_add(t, row);
@@ -131,15 +134,15 @@ static void pool_print_show(const msgpack_object *res)
 	pool_print_history(proto_map_get(res, "history"));
 	const msgpack_object *c = proto_map_get(res, "conflicts");
 	if (c && c->type == MSGPACK_OBJECT_ARRAY && c->via.array.size > 0) {
-		printf("\nconflicts:\n");
+		printf(_("\nconflicts:\n"));
 		cmd_print_conflicts(c);
 	}
 	if (proto_map_get(res, "ledger")) {
-		printf("\ndecline ledger: ");
+		printf(_("\ndecline ledger: "));
 		cmd_print_ledger(proto_map_get(res, "ledger"));
 	}
 	if (proto_map_get(res, "assignments")) {
-		printf("\nassignments:\n");
+		printf(_("\nassignments:\n"));
 		cmd_print_assignments(proto_map_get(res, "assignments"));
 	}
 }
@@ -168,9 +171,9 @@ int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (reveal && !reason)
-		return ctl_usage(ctl, "--reveal needs --reason: revealing is audited");
+		return ctl_usage(ctl, _("--reveal needs --reason: revealing is audited"));
 	if (reason && !reveal)
-		return ctl_usage(ctl, "--reason goes with --reveal");
+		return ctl_usage(ctl, _("--reason goes with --reveal"));
 
 	struct ctl_args a;
 	ctl_args_init(&a);
@@ -190,8 +193,8 @@ int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
 static void pool_print_status(const msgpack_object *res)
 {
 	char e[32], s[64];
-	out_field(res, "status", s, sizeof s);
-	printf("expert %s: ", out_field(res, "expert", e, sizeof e));
+	out_shown(res, "status", s, sizeof s);
+	printf(_("expert %s: "), out_field(res, "expert", e, sizeof e));
 	out_text(stdout, s, strlen(s));
 	putchar('\n');
 }
@@ -241,13 +244,13 @@ static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 	if (rc)
 		return rc;
 	if (!reason)
-		return ctl_usage(ctl, "--reason is required");
+		return ctl_usage(ctl, _("--reason is required"));
 	if (until && !ctl_date(ctl, "--until", until))
 		return CTL_EXIT_USAGE;
 	if (ground && proto_choice_index(proto_status_grounds, ground, strlen(ground)) < 0)
-		return ctl_usage(ctl, "--ground must be confidentiality (泄密), favouritism "
+		return ctl_usage(ctl, _("--ground must be confidentiality (泄密), favouritism "
 		                 "(徇私舞弊), non_participation (长期不参加委派任务) or "
-		                 "other, not \"%s\"", ground);
+		                 "other, not \"%s\""), ground);
 
 	struct ctl_args a;
 	ctl_args_init(&a);

@@ -33,10 +33,10 @@ static double stats_number(const msgpack_object *map, const char *key)
 
 /* A map of counts as a two-column table, in the order sent, with a total
  * row when `total` is set. */
-static void stats_print_counts(const char *title, const char *k, const char *v,
-                               const msgpack_object *map, bool total)
+static void stats_print_counts(const char *title, const char *code, const char *k,
+                               const char *v, const msgpack_object *map, bool total)
 {
-	printf("%s\n", title);
+	printf("%s\n", _(title));
 	const char *const head[] = {k, v};
 	struct out_table *t = out_table_new(2, head);
 	int64_t sum = 0;
@@ -44,17 +44,20 @@ static void stats_print_counts(const char *title, const char *k, const char *v,
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object_kv *kv = &map->via.map.ptr[i];
 		char key[128], val[32];
+		char scratch[CTL_VALUE_KEY_MAX];
 		out_value(&kv->key, key, sizeof key);
 		out_value(&kv->val, val, sizeof val);
+		/* The keys are codes of their kind (code: status, fill, state). */
+		const char *shown = ctl_value(code, key, scratch, sizeof scratch);
 		if (kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
 			sum += (int64_t)kv->val.via.u64;
-		const char *row[] = {key, val};
+		const char *row[] = {shown, val};
 		out_table_add(t, row);
 	}
 	if (total) {
 		char s[32];
 		snprintf(s, sizeof s, "%" PRId64, sum);
-		const char *row[] = {"total", s};
+		const char *row[] = {_("total"), s};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -64,11 +67,11 @@ static void stats_print_counts(const char *title, const char *k, const char *v,
 
 static void stats_print_specialties(const msgpack_object *list)
 {
-	static const char *const head[] = {"SPECIALTY", "ACTIVE", "TOTAL"};
+	static const char *const head[] = {N_("SPECIALTY"), N_("ACTIVE"), N_("TOTAL")};
 	static const char *const keys[] = {"specialty", "active", "total"};
-	printf("Specialties\n");
+	printf(_("Specialties\n"));
 	if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
-		printf("(no experts)\n");
+		printf(_("(no experts)\n"));
 	else
 		out_print_maps(head, keys, 3, list);
 	printf("\n");
@@ -81,16 +84,16 @@ static void stats_print_answers(const msgpack_object *res)
 	const msgpack_object *ans = proto_map_get(res, "answers");
 	const msgpack_object *rates = proto_map_get(res, "rates");
 	const msgpack_object *why = proto_map_get(res, "declines");
-	printf("Draws and answers\n");
-	printf("draw attempts: %.0f successful, %.0f failed\n",
+	printf(_("Draws and answers\n"));
+	printf(_("draw attempts: %.0f successful, %.0f failed\n"),
 	       stats_number(draws, "ok"), stats_number(draws, "failed"));
-	printf("answers: %.0f accepted, %.0f declined, %.0f expired unanswered\n",
+	printf(_("answers: %.0f accepted, %.0f declined, %.0f expired unanswered\n"),
 	       stats_number(ans, "accept"), stats_number(ans, "decline"),
 	       stats_number(ans, "expire"));
-	printf("decline rate: %.1f%% of answers\n", 100 * stats_number(rates, "decline"));
-	printf("expiry rate: %.1f%% of offers answered or expired\n",
+	printf(_("decline rate: %.1f%% of answers\n"), 100 * stats_number(rates, "decline"));
+	printf(_("expiry rate: %.1f%% of offers answered or expired\n"),
 	       100 * stats_number(rates, "expiry"));
-	printf("declines by reason:");
+	printf(_("declines by reason:"));
 	uint32_t n = why && why->type == MSGPACK_OBJECT_MAP ? why->via.map.size : 0;
 	for (uint32_t i = 0; i < n; i++) {
 		char key[64], val[32];
@@ -103,13 +106,13 @@ static void stats_print_answers(const msgpack_object *res)
 
 static void stats_print_drawn(const msgpack_object *list)
 {
-	static const char *const head[] = {"EXPERT", "NAME", "SEATS", "EXPECTED",
-	                                   "SEATS/EXPECTED"};
-	printf("Most drawn (EXPECTED: seats if every draw had been uniform over its\n"
-	       "bucket; an upper bound, as experts recused from a draw still count)\n");
+	static const char *const head[] = {N_("EXPERT"), N_("NAME"), N_("SEATS"), N_("EXPECTED"),
+	                                   N_("SEATS/EXPECTED")};
+	printf(_("Most drawn (EXPECTED: seats if every draw had been uniform over its\n"
+	       "bucket; an upper bound, as experts recused from a draw still count)\n"));
 	uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
 	if (n == 0) {
-		printf("(nobody drawn yet)\n");
+		printf(_("(nobody drawn yet)\n"));
 		return;
 	}
 	struct out_table *t = out_table_new(5, head);
@@ -133,12 +136,12 @@ static void stats_print_drawn(const msgpack_object *list)
 
 static void stats_print(const msgpack_object *res)
 {
-	stats_print_counts("Experts by status", "STATUS", "EXPERTS",
+	stats_print_counts(N_("Experts by status"), "status", N_("STATUS"), N_("EXPERTS"),
 	                   proto_map_get(res, "experts"), true);
 	stats_print_specialties(proto_map_get(res, "specialties"));
-	stats_print_counts("Tasks by fill state", "FILL", "TASKS",
+	stats_print_counts(N_("Tasks by fill state"), "fill", N_("FILL"), N_("TASKS"),
 	                   proto_map_get(res, "tasks"), true);
-	stats_print_counts("Seats by state", "STATE", "SEATS",
+	stats_print_counts(N_("Seats by state"), "state", N_("STATE"), N_("SEATS"),
 	                   proto_map_get(res, "assignments"), true);
 	stats_print_answers(res);
 	stats_print_drawn(proto_map_get(res, "most_drawn"));

@@ -52,7 +52,7 @@ int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
 	s->sub = s->ctx ? zmq_socket(s->ctx, ZMQ_SUB) : NULL;
 	s->mon = s->ctx ? zmq_socket(s->ctx, ZMQ_PAIR) : NULL;
 	if (!s->sub || !s->mon) {
-		fprintf(stderr, "expertctl: cannot create a socket: %s\n",
+		fprintf(stderr, _("expertctl: cannot create a socket: %s\n"),
 		        zmq_strerror(zmq_errno()));
 		return EX_OSERR;
 	}
@@ -64,7 +64,7 @@ int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
 	if (env && (hwm = atoi(env)) > 0)
 		zmq_setsockopt(s->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	if (ctl->copt.secret_key_file && !client_curve(s->sub, &ctl->copt, err, sizeof err)) {
-		fprintf(stderr, "expertctl: %s\n", err);
+		fprintf(stderr, _("expertctl: %s\n"), err);
 		return EX_CONFIG;
 	}
 	if (zmq_socket_monitor(s->sub, SUB_MON_EP, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
@@ -73,7 +73,7 @@ int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
 	    zmq_connect(s->mon, SUB_MON_EP) != 0 ||
 	    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, topic, strlen(topic)) != 0 ||
 	    zmq_connect(s->sub, endpoint) != 0) {
-		fprintf(stderr, "expertctl: cannot connect to %s: %s\n", endpoint,
+		fprintf(stderr, _("expertctl: cannot connect to %s: %s\n"), endpoint,
 		        zmq_strerror(zmq_errno()));
 		return EX_CONFIG;
 	}
@@ -100,10 +100,10 @@ int cmd_sub_refused(struct cmd_sub *s, const char *endpoint, const char *who)
 	uint16_t event;
 	memcpy(&event, ev, sizeof event);
 	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-		fprintf(stderr, "expertctl: %s refused this key: only %s\n", endpoint, who);
+		fprintf(stderr, _("expertctl: %s refused this key: only %s\n"), endpoint, who);
 		return EX_NOPERM;
 	}
-	fprintf(stderr, "expertctl: the handshake with %s failed (a plain client and "
-	        "a secure daemon, or the wrong --server-key?)\n", endpoint);
+	fprintf(stderr, _("expertctl: the handshake with %s failed (a plain client and "
+	        "a secure daemon, or the wrong --server-key?)\n"), endpoint);
 	return EX_PROTOCOL;
 }

@@ -82,7 +82,7 @@ size_t cmd_print_table(const char *const *head, const char *const *keys, size_t 
 		const char *row[OUT_MAP_COLS];
 		for (size_t k = 0; k < ncols; k++)
 			row[k] = keys[k][0] == '@' ? cmd_time_field(m, keys[k] + 1, bufs[k])
-			                           : out_field(m, keys[k], bufs[k], sizeof bufs[k]);
+			                           : out_shown(m, keys[k], bufs[k], sizeof bufs[k]);
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -93,11 +93,11 @@ size_t cmd_print_table(const char *const *head, const char *const *keys, size_t 
 bool cmd_task_arg(const struct ctl *ctl, int argc, char **argv, int64_t *id)
 {
 	if (optind >= argc) {
-		ctl_usage(ctl, "missing task ID");
+		ctl_usage(ctl, _("missing task ID"));
 		return false;
 	}
 	if (optind + 1 < argc) {
-		ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 		return false;
 	}
 	return ctl_int(ctl, "task ID", argv[optind], 1, TASK_ID_MAX, id);
@@ -119,12 +119,12 @@ static void task_print_fields(const msgpack_object *t)
 		if (is_time)
 			cmd_time_field(t, keys[i], buf);
 		else
-			out_field(t, keys[i], buf, sizeof buf);
+			out_shown(t, keys[i], buf, sizeof buf);
 		if (!buf[0])
 			continue;
-		printf("%-17s ", keys[i]);
+		out_label(stdout, strcmp(keys[i], "leader") ? keys[i] : "task_leader", 17);
 		out_text(stdout, buf, strlen(buf));
-		puts(is_time ? " CST" : strcmp(keys[i], "respond_within") == 0 ? " seconds" : "");
+		puts(is_time ? _(" CST") : strcmp(keys[i], "respond_within") == 0 ? _(" seconds") : "");
 	}
 }
 
@@ -138,13 +138,13 @@ static void task_print_designated(const msgpack_object *t)
 	char by[128], reason[1024];
 	out_field(t, "created_by", by, sizeof by);
 	out_field(d, "reason", reason, sizeof reason);
-	printf("%-17s expert %lld, leader designated by ", "designated",
-	       (long long)proto_map_int(d, "expert", 0));
+	out_label(stdout, "designated", 17);
+	printf(_("expert %lld, leader designated by "), (long long)proto_map_int(d, "expert", 0));
 	out_text(stdout, by, strlen(by));
 	printf(": ");
 	out_text(stdout, reason, strlen(reason));
-	printf("\n%-17s (a freed leader seat is filled as any: a backup promoted, "
-	       "else drawn at random)\n", "");
+	printf(_("\n%-17s (a freed leader seat is filled as any: a backup promoted, "
+	       "else drawn at random)\n"), "");
 }
 
 /* A mixed panel's quotas (DRAW.md 3.7), one line each. */
@@ -154,12 +154,12 @@ static void task_print_quotas(const msgpack_object *t)
 	for (uint32_t q = 0; qs && qs->type == MSGPACK_OBJECT_ARRAY && q < qs->via.array.size; q++) {
 		const msgpack_object *x = &qs->via.array.ptr[q];
 		char spec[256], group[64], line[512];
-		snprintf(line, sizeof line, "%s (%s), %lld members, %lld backups",
+		snprintf(line, sizeof line, _("%s (%s), %lld members, %lld backups"),
 		         out_field(x, "specialty", spec, sizeof spec),
 		         out_field(x, "group_type", group, sizeof group),
 		         (long long)proto_map_int(x, "members", 0),
 		         (long long)proto_map_int(x, "backups", 0));
-		printf("quota %-11u ", q);
+		printf(_("quota %-11u "), q);
 		out_text(stdout, line, strlen(line));
 		putchar('\n');
 	}
@@ -168,39 +168,39 @@ static void task_print_quotas(const msgpack_object *t)
 /* A mixed panel's seats show their quota. */
 static void task_print_seats(const msgpack_object *seats, bool mixed)
 {
-	static const char *const head[] = {"ASSIGNMENT", "DRAW", "SEAT", "ROLE", "EXPERT",
-	                                   "NAME", "PHONE", "STATE", "ANSWER BY (CST)",
-	                                   "QUOTA"};
+	static const char *const head[] = {N_("ASSIGNMENT"), N_("DRAW"), N_("SEAT"), N_("ROLE"), N_("EXPERT"),
+	                                   N_("NAME"), N_("PHONE"), N_("STATE"), N_("ANSWER BY (CST)"),
+	                                   N_("QUOTA")};
 	static const char *const keys[] = {"assignment", "draw", "seat", "role", "expert",
 	                                   "name", "phone", "state", "@deadline", "quota"};
-	printf("\nseats:\n");
+	printf(_("\nseats:\n"));
 	cmd_print_table(head, keys, sizeof keys / sizeof keys[0] - !mixed, seats);
 }
 
 /* Every transition of every seat (PROTOCOL 7.10.3 seat events). */
 static void task_print_history(const msgpack_object *hist)
 {
-	static const char *const head[] = {"AT (CST)", "ASSIGNMENT", "EVENT", "FROM", "TO",
-	                                   "ACTOR", "CHANNEL", "REASON", "NOTE"};
+	static const char *const head[] = {N_("AT (CST)"), N_("ASSIGNMENT"), N_("EVENT"), N_("FROM"), N_("TO"),
+	                                   N_("ACTOR"), N_("CHANNEL"), N_("REASON"), N_("NOTE")};
 	static const char *const keys[] = {"@at", "assignment", "event", "from", "to",
 	                                   "actor", "channel", "reason", "note"};
 	if (!hist || hist->type != MSGPACK_OBJECT_ARRAY || hist->via.array.size == 0)
 		return;
-	printf("\nhistory:\n");
+	printf(_("\nhistory:\n"));
 	cmd_print_table(head, keys, sizeof keys / sizeof keys[0], hist);
 }
 
 static void task_print_draws(const msgpack_object *draws)
 {
-	static const char *const head[] = {"DRAW", "KIND", "OK", "SEQ", "ACTOR", "AT"};
+	static const char *const head[] = {N_("DRAW"), N_("KIND"), N_("OK"), N_("SEQ"), N_("ACTOR"), N_("AT")};
 	uint32_t n = draws && draws->type == MSGPACK_OBJECT_ARRAY ? draws->via.array.size : 0;
-	printf("\ndraws:\n");
+	printf(_("\ndraws:\n"));
 	struct out_table *tb = out_table_new(6, head);
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *d = &draws->via.array.ptr[i];
 		char id[32], kind[32], ok[8], seq[32], actor[128], at[CMD_TIME_LEN];
 		const char *row[] = {out_field(d, "draw", id, sizeof id),
-		                     out_field(d, "kind", kind, sizeof kind),
+		                     out_shown(d, "kind", kind, sizeof kind),
 		                     out_field(d, "ok", ok, sizeof ok),
 		                     out_field(d, "seq", seq, sizeof seq),
 		                     out_field(d, "actor", actor, sizeof actor),
@@ -272,8 +272,8 @@ static const char *task_seats(const msgpack_object *t, char *buf, size_t size)
 
 static void task_print_list(const msgpack_object *res)
 {
-	static const char *const head[] = {"ID", "BUREAU", "KIND", "SPECIALTY", "SEATS",
-	                                   "START (CST)", "END (CST)", "STATE", "FILL"};
+	static const char *const head[] = {N_("ID"), N_("BUREAU"), N_("KIND"), N_("SPECIALTY"), N_("SEATS"),
+	                                   N_("START (CST)"), N_("END (CST)"), N_("STATE"), N_("FILL")};
 	enum { NCOLS = sizeof head / sizeof head[0] };
 	const msgpack_object *tasks = proto_map_get(res, "tasks");
 	uint32_t n = tasks && tasks->type == MSGPACK_OBJECT_ARRAY ? tasks->via.array.size : 0;
@@ -284,10 +284,10 @@ static void task_print_list(const msgpack_object *res)
 		char start[CMD_TIME_LEN], end[CMD_TIME_LEN];
 		const char *row[NCOLS] = {
 			out_field(t, "id", id, sizeof id), out_field(t, "bureau", bureau, sizeof bureau),
-			out_field(t, "kind", kind, sizeof kind),
+			out_shown(t, "kind", kind, sizeof kind),
 			task_specialty(t, spec, sizeof spec), task_seats(t, seats, sizeof seats),
 			cmd_time_field(t, "start", start), cmd_time_field(t, "end", end),
-			out_field(t, "state", state, sizeof state), out_field(t, "fill", fill, sizeof fill)};
+			out_shown(t, "state", state, sizeof state), out_shown(t, "fill", fill, sizeof fill)};
 		out_table_add(tb, row);
 	}
 	out_table_print(tb, stdout);

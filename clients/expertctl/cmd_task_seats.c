@@ -18,8 +18,8 @@
 static void seats_print_cancelled(const msgpack_object *res)
 {
 	char t[32], n[32];
-	printf("task %s cancelled; %s seat(s) cancelled (not counted against the "
-	       "experts)\n", out_field(res, "task", t, sizeof t),
+	printf(_("task %s cancelled; %s seat(s) cancelled (not counted against the "
+	       "experts)\n"), out_field(res, "task", t, sizeof t),
 	       out_field(res, "cancelled", n, sizeof n));
 }
 
@@ -42,8 +42,8 @@ int cmd_task_cancel(struct ctl *ctl, int argc, char **argv)
 	if (!cmd_task_arg(ctl, argc, argv, &task))
 		return CTL_EXIT_USAGE;
 	if (!reason)
-		return ctl_usage(ctl, "--reason is required: a cancellation is recorded "
-		                 "with why");
+		return ctl_usage(ctl, _("--reason is required: a cancellation is recorded "
+		                 "with why"));
 
 	struct ctl_args a;
 	ctl_args_init(&a);
@@ -62,8 +62,8 @@ static bool seats_pack(const struct ctl *ctl, const char *arg, msgpack_packer *p
 	int64_t assignment;
 	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof id ||
 	    proto_choice_index(proto_outcomes, eq + 1, strlen(eq + 1)) < 0) {
-		ctl_usage(ctl, "each seat is ASSIGNMENT=completed or ASSIGNMENT=no_show, "
-		          "not \"%s\"", arg);
+		ctl_usage(ctl, _("each seat is ASSIGNMENT=completed or ASSIGNMENT=no_show, "
+		          "not \"%s\""), arg);
 		return false;
 	}
 	snprintf(id, sizeof id, "%.*s", (int)(eq - arg), arg);
@@ -80,7 +80,7 @@ static bool seats_pack(const struct ctl *ctl, const char *arg, msgpack_packer *p
 static void seats_print_recorded(const msgpack_object *res)
 {
 	char t[32], r[32];
-	printf("task %s: attendance recorded for %s seat(s)\n",
+	printf(_("task %s: attendance recorded for %s seat(s)\n"),
 	       out_field(res, "task", t, sizeof t), out_field(res, "recorded", r, sizeof r));
 }
 
@@ -92,12 +92,12 @@ int cmd_task_attendance(struct ctl *ctl, int argc, char **argv)
 	if (rc || help)
 		return rc ? rc : ctl_help(ctl);
 	if (optind >= argc)
-		return ctl_usage(ctl, "missing task ID");
+		return ctl_usage(ctl, _("missing task ID"));
 	if (!ctl_int(ctl, "task ID", argv[optind], 1, SEATS_ID_MAX, &task))
 		return CTL_EXIT_USAGE;
 	int n = argc - optind - 1;
 	if (n < 1 || n > SEATS_MAX)
-		return ctl_usage(ctl, "give 1 to %d seats as ASSIGNMENT=completed|no_show",
+		return ctl_usage(ctl, _("give 1 to %d seats as ASSIGNMENT=completed|no_show"),
 		                 SEATS_MAX);
 
 	struct ctl_args a;

@@ -17,7 +17,7 @@
 static void term_print_opened(const msgpack_object *res)
 {
 	char t[32], s[32], e[32];
-	printf("opened term %s: %s to %s\n", out_field(res, "term", t, sizeof t),
+	printf(_("opened term %s: %s to %s\n"), out_field(res, "term", t, sizeof t),
 	       out_field(res, "start", s, sizeof s), out_field(res, "end", e, sizeof e));
 }
 
@@ -36,9 +36,9 @@ int cmd_term_open(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	if (!start)
-		return ctl_usage(ctl, "--start is required");
+		return ctl_usage(ctl, _("--start is required"));
 	if (!ctl_date(ctl, "--start", start))
 		return CTL_EXIT_USAGE;
 
@@ -52,7 +52,7 @@ int cmd_term_open(struct ctl *ctl, int argc, char **argv)
 
 static void term_print_list(const msgpack_object *res)
 {
-	static const char *const head[] = {"TERM", "START", "END", "EXPERTS", ""};
+	static const char *const head[] = {N_("TERM"), N_("START"), N_("END"), N_("EXPERTS"), ""};
 	const msgpack_object *terms = proto_map_get(res, "terms");
 	int64_t current = proto_map_int(res, "current", -1);
 	struct out_table *t = out_table_new(5, head);
@@ -63,7 +63,7 @@ static void term_print_list(const msgpack_object *res)
 		const char *row[] = {
 			out_field(o, "term", n, sizeof n), out_field(o, "start", s, sizeof s),
 			out_field(o, "end", e, sizeof e), out_field(o, "experts", x, sizeof x),
-			proto_map_int(o, "term", 0) == current ? "current" : ""};
+			proto_map_int(o, "term", 0) == current ? _("current") : ""};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -78,7 +78,7 @@ int cmd_term_list(struct ctl *ctl, int argc, char **argv)
 static void term_print_renewed(const msgpack_object *res)
 {
 	char t[32], n[32];
-	printf("renewed %s experts into term %s\n", out_field(res, "renewed", n, sizeof n),
+	printf(_("renewed %s experts into term %s\n"), out_field(res, "renewed", n, sizeof n),
 	       out_field(res, "term", t, sizeof t));
 }
 
@@ -102,7 +102,7 @@ int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
 				rc = CTL_EXIT_USAGE;
 		} else if (c == 'e') {
 			if (nexperts == TERM_MAX_EXPERTS) {
-				rc = ctl_usage(ctl, "at most %d --expert options", TERM_MAX_EXPERTS);
+				rc = ctl_usage(ctl, _("at most %d --expert options"), TERM_MAX_EXPERTS);
 				break;
 			}
 			experts = out_xrealloc(experts, (nexperts + 1) * sizeof *experts);
@@ -115,9 +115,9 @@ int cmd_term_renew(struct ctl *ctl, int argc, char **argv)
 	if (rc == 0 && help)
 		rc = ctl_help(ctl);
 	else if (rc == 0 && optind < argc)
-		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		rc = ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	else if (rc == 0 && term == 0)
-		rc = ctl_usage(ctl, "--term is required");
+		rc = ctl_usage(ctl, _("--term is required"));
 	if (rc || help) {
 		free(experts);
 		return rc;

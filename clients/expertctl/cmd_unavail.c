@@ -16,8 +16,8 @@
 static void unavail_print(const msgpack_object *res)
 {
 	char e[32], from[16], to[16], id[32];
-	printf("expert %s unavailable %s .. %s (period %s): draws on these days "
-	       "skip the expert\n", out_field(res, "expert", e, sizeof e),
+	printf(_("expert %s unavailable %s .. %s (period %s): draws on these days "
+	       "skip the expert\n"), out_field(res, "expert", e, sizeof e),
 	       out_field(res, "from", from, sizeof from),
 	       out_field(res, "to", to, sizeof to), out_field(res, "id", id, sizeof id));
 }
@@ -55,14 +55,14 @@ static int unavail_parse(struct ctl *ctl, int argc, char **argv, bool by_token,
 	if (optind >= argc)
 		return ctl_usage(ctl, by_token ? "missing TOKEN" : "missing expert ID");
 	if (optind + 1 < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind + 1]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (!o->from || !o->to)
-		return ctl_usage(ctl, "--from and --to are required (YYYY-MM-DD, both "
-		                 "days included)");
+		return ctl_usage(ctl, _("--from and --to are required (YYYY-MM-DD, both "
+		                 "days included)"));
 	if (!ctl_date(ctl, "--from", o->from) || !ctl_date(ctl, "--to", o->to))
 		return CTL_EXIT_USAGE;
 	if (!by_token && !o->reason)
-		return ctl_usage(ctl, "--reason is required");
+		return ctl_usage(ctl, _("--reason is required"));
 	return 0;
 }
 

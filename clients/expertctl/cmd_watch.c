@@ -120,9 +120,9 @@ static void watch_head(struct watch *w, const msgpack_object *b, struct cmd_even
 	if (!why)
 		return;
 	w->bad_heads++;
-	fprintf(stderr, "expertctl: BAD SIGNED HEAD at seq %lld: %s. The log the daemon "
+	fprintf(stderr, _("expertctl: BAD SIGNED HEAD at seq %lld: %s. The log the daemon "
 	        "serves was altered, or the message forged: run `expertctl audit verify "
-	        "--sign-key`.\n", (long long)e->seq, why);
+	        "--sign-key`.\n"), (long long)e->seq, why);
 }
 
 /* --sign-key FILE|HEX: the published key (as audit verify reads it). */
@@ -132,7 +132,7 @@ static int watch_pin(struct watch *w, const char *key)
 	if (!key)
 		return 0;
 	if (!signkey_read_public(key, w->keys[0], err, sizeof err)) {
-		fprintf(stderr, "expertctl: --sign-key: %s\n", err);
+		fprintf(stderr, _("expertctl: --sign-key: %s\n"), err);
 		return EX_NOINPUT;
 	}
 	w->n_keys = 1;
@@ -187,14 +187,14 @@ static int watch_live(struct watch *w, const struct cmd_event *e)
 			int rc = watch_fetch(w, to, &n);
 			if (rc)
 				return rc;
-			fprintf(stderr, "expertctl: (re-fetched %lld entries after a gap: "
-			        "seq %lld to %lld were not received live)\n", (long long)n,
+			fprintf(stderr, _("expertctl: (re-fetched %lld entries after a gap: "
+			        "seq %lld to %lld were not received live)\n"), (long long)n,
 			        (long long)from, (long long)to);
 		}
 		if (watch_done(w))
 			return 0;
 		if (w->last < to) {
-			fprintf(stderr, "expertctl: MISSED entries %lld to %lld (%s)\n",
+			fprintf(stderr, _("expertctl: MISSED entries %lld to %lld (%s)\n"),
 			        (long long)w->last + 1, (long long)to,
 			        w->can_fetch ? "not in the log"
 			                     : "this key may not read audit.entries");
@@ -213,8 +213,8 @@ static int watch_idle(struct watch *w)
 		return 0;
 	int rc = watch_fetch(w, INT64_MAX, &n);
 	if (rc == 0 && n > 0)
-		fprintf(stderr, "expertctl: (fetched %lld entries from seq %lld from the "
-		        "log: not received live within %ld ms)\n", (long long)n,
+		fprintf(stderr, _("expertctl: (fetched %lld entries from seq %lld from the "
+		        "log: not received live within %ld ms)\n"), (long long)n,
 		        (long long)from, w->idle_ms);
 	return rc;
 }
@@ -276,7 +276,7 @@ static int watch_recv(struct watch *w, bool *got)
 			}
 			rc = watch_live(w, &e);
 		} else {
-			fprintf(stderr, "expertctl: ignoring a malformed event message\n");
+			fprintf(stderr, _("expertctl: ignoring a malformed event message\n"));
 		}
 		msgpack_unpacked_destroy(&u);
 	}
@@ -319,7 +319,7 @@ static int watch_loop(struct watch *w, const char *endpoint, int64_t wait_s)
 		                          {w->s.mon, 0, ZMQ_POLLIN, 0}};
 		int n = zmq_poll(items, 2, (long)(until > now ? until - now : 0));
 		if (n < 0 && zmq_errno() != EINTR) {
-			fprintf(stderr, "expertctl: %s\n", zmq_strerror(zmq_errno()));
+			fprintf(stderr, _("expertctl: %s\n"), zmq_strerror(zmq_errno()));
 			return EX_OSERR;
 		}
 		if (n > 0 && (items[1].revents & ZMQ_POLLIN))
@@ -340,7 +340,7 @@ static int watch_loop(struct watch *w, const char *endpoint, int64_t wait_s)
 		if (deadline && now >= deadline && !watch_done(w)) {
 			if (!w->count)
 				return 0;
-			fprintf(stderr, "expertctl: %lld of %lld events within %llds\n",
+			fprintf(stderr, _("expertctl: %lld of %lld events within %llds\n"),
 			        (long long)w->printed, (long long)w->count, (long long)wait_s);
 			return EX_TEMPFAIL;
 		}
@@ -385,20 +385,20 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	if (notify && (w.f.since || given || key))
-		return ctl_usage(ctl, "--notify follows the notification endpoint live: "
-		                 "--since, --pub-endpoint and --sign-key do not apply");
+		return ctl_usage(ctl, _("--notify follows the notification endpoint live: "
+		                 "--since, --pub-endpoint and --sign-key do not apply"));
 	char endpoint[512];
 	if (notify && !ctl_endpoint(ctl, notify_ep, "EXPERTD_NOTIFY_ENDPOINT",
 	                            CTL_NOTIFY_PORT_OFFSET, endpoint, sizeof endpoint))
-		return ctl_usage(ctl, "give --notify-endpoint (or EXPERTD_NOTIFY_ENDPOINT): "
-		                 "the notification endpoint cannot be derived from %s",
+		return ctl_usage(ctl, _("give --notify-endpoint (or EXPERTD_NOTIFY_ENDPOINT): "
+		                 "the notification endpoint cannot be derived from %s"),
 		                 ctl->copt.endpoint);
 	if (!notify && !ctl_endpoint(ctl, given, "EXPERTD_PUB_ENDPOINT", CTL_PUB_PORT_OFFSET,
 	                             endpoint, sizeof endpoint))
-		return ctl_usage(ctl, "give --pub-endpoint (or EXPERTD_PUB_ENDPOINT): the "
-		                 "event endpoint cannot be derived from %s", ctl->copt.endpoint);
+		return ctl_usage(ctl, _("give --pub-endpoint (or EXPERTD_PUB_ENDPOINT): the "
+		                 "event endpoint cannot be derived from %s"), ctl->copt.endpoint);
 	cmd_sub_signals();
 	if (notify)
 		return cmd_notify_watch(ctl, &w.f, endpoint, w.count, wait_s);

@@ -33,7 +33,7 @@
 
 void ctl_print_synopsis(const struct ctl_cmd *cmd, FILE *f)
 {
-	fprintf(f, "usage: expertctl [global options] %s%s%s%s%s\n", cmd->group,
+	fprintf(f, _("usage: expertctl [global options] %s%s%s%s%s\n"), cmd->group,
 	        cmd->name ? " " : "", cmd->name ? cmd->name : "",
 	        cmd->args[0] ? " " : "", cmd->args);
 }
@@ -41,7 +41,7 @@ void ctl_print_synopsis(const struct ctl_cmd *cmd, FILE *f)
 int ctl_usage(const struct ctl *ctl, const char *fmt, ...)
 {
 	va_list ap;
-	fputs("expertctl: ", stderr);
+	fputs(_("expertctl: "), stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -53,9 +53,9 @@ int ctl_usage(const struct ctl *ctl, const char *fmt, ...)
 int ctl_help(const struct ctl *ctl)
 {
 	ctl_print_synopsis(ctl->cmd, stdout);
-	printf("\n%s\n", ctl->cmd->summary);
+	printf("\n%s\n", _(ctl->cmd->summary));
 	if (ctl->cmd->help)
-		printf("\n%s", ctl->cmd->help);
+		printf("\n%s", _(ctl->cmd->help));
 	return 0;
 }
 
@@ -79,11 +79,11 @@ int ctl_getopt(const struct ctl *ctl, int argc, char **argv,
 		return -1;
 	}
 	if (c == ':') {
-		ctl_usage(ctl, "option %s needs a value", argv[optind - 1]);
+		ctl_usage(ctl, _("option %s needs a value"), argv[optind - 1]);
 		return '?';
 	}
 	if (c == '?') {
-		ctl_usage(ctl, "unknown option %s", argv[optind - 1]);
+		ctl_usage(ctl, _("unknown option %s"), argv[optind - 1]);
 		return '?';
 	}
 	return c;
@@ -98,7 +98,7 @@ int ctl_getopt_none(const struct ctl *ctl, int argc, char **argv, bool *help)
 	/* With an empty table getopt has nothing else to return; kept so a
 	 * surprise is a usage error rather than silently ignored. */
 	if (c != -1)
-		return ctl_usage(ctl, "unexpected option");
+		return ctl_usage(ctl, _("unexpected option"));
 	return 0;
 }
 
@@ -109,7 +109,7 @@ bool ctl_int(const struct ctl *ctl, const char *what, const char *s,
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max) {
-		ctl_usage(ctl, "%s must be a whole number from %lld to %lld, not \"%s\"",
+		ctl_usage(ctl, _("%s must be a whole number from %lld to %lld, not \"%s\""),
 		          what, (long long)min, (long long)max, s);
 		return false;
 	}
@@ -122,7 +122,7 @@ bool ctl_date(const struct ctl *ctl, const char *opt, const char *s)
 	int32_t days;
 	if (ident_date_parse(s, strlen(s), &days))
 		return true;
-	ctl_usage(ctl, "%s must be a date as YYYY-MM-DD, not \"%s\"", opt, s);
+	ctl_usage(ctl, _("%s must be a date as YYYY-MM-DD, not \"%s\""), opt, s);
 	return false;
 }
 
@@ -216,10 +216,10 @@ static void ctl_keep_receipt(const struct ctl *ctl, enum proto_op op,
 	if (!ctl->receipts || !rep->receipt)
 		return;
 	if (!receipt_from_reply(rep->receipt, &r))
-		fprintf(stderr, "expertctl: the daemon sent a malformed receipt; not kept\n");
+		fprintf(stderr, _("expertctl: the daemon sent a malformed receipt; not kept\n"));
 	else if (!receipt_save(ctl->receipts, &r, proto_op_name(op), rep->id, err,
 	                       sizeof err))
-		fprintf(stderr, "expertctl: the receipt of seq %lld was not kept: %s\n",
+		fprintf(stderr, _("expertctl: the receipt of seq %lld was not kept: %s\n"),
 		        (long long)r.seq, err);
 }
 
@@ -233,7 +233,7 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 		int n = snprintf(id, sizeof id, "%s%s%s", ctl->request_id, suffix ? "/" : "",
 		                 suffix ? suffix : "");
 		if (n < 0 || (size_t)n >= sizeof id || !ctl_request_id_ok(id)) {
-			fprintf(stderr, "expertctl: --request-id is too long for \"%s\"\n",
+			fprintf(stderr, _("expertctl: --request-id is too long for \"%s\"\n"),
 			        suffix ? suffix : "");
 			return CTL_EXIT_USAGE;
 		}
@@ -241,7 +241,7 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 	if (!ctl->client) {
 		ctl->client = client_new(&ctl->copt, err, sizeof err);
 		if (!ctl->client) {
-			fprintf(stderr, "expertctl: %s\n", err);
+			fprintf(stderr, _("expertctl: %s\n"), err);
 			return EX_CONFIG;
 		}
 		/* Messages for people in theirs; --json is for programs, and
@@ -261,7 +261,7 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 	for (int attempt = 0;; attempt++) {
 		err[0] = '\0';
 		if (!client_call(ctl->client, op, id, body, len, rep, err, sizeof err)) {
-			fprintf(stderr, "expertctl: %s\n", err);
+			fprintf(stderr, _("expertctl: %s\n"), err);
 			/* client.h: "malformed reply ..." or "no reply from ..." (or
 			 * a socket error, which is as good as no reply). */
 			return strncmp(err, "malformed", 9) == 0 ? EX_PROTOCOL : EX_UNAVAILABLE;
@@ -320,7 +320,7 @@ int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 	if (rc || help)
 		return rc ? rc : ctl_help(ctl);
 	if (optind < argc)
-		return ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	return ctl_call_show(ctl, op, NULL, show);
 }
 
@@ -365,7 +365,7 @@ int ctl_run_args_show(struct ctl *ctl, int argc, char **argv,
 	if (rc == 0 && help)
 		rc = ctl_help(ctl);
 	else if (rc == 0 && optind < argc)
-		rc = ctl_usage(ctl, "unexpected argument \"%s\"", argv[optind]);
+		rc = ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
 	else if (rc == 0)
 		rc = ctl_call_show(ctl, op, &a, show);
 	ctl_args_destroy(&a);

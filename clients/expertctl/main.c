@@ -14,28 +14,28 @@
 
 const struct ctl_cmd ctl_cmds[] = {
 	{"ping", NULL, cmd_ping, "",
-	 "Check that the daemon answers; show its version and who you are to it.",
+	 N_("Check that the daemon answers; show its version and who you are to it."),
 	 NULL},
 	{"keygen", NULL, cmd_keygen, "[--sign] BASE",
-	 "Write a new CURVE key pair to BASE.key (secret, mode 0600) and BASE.pub,\n"
-	 "and print the public key. Does not contact the daemon.",
-	 "  --sign           write the daemon's signing key instead (Ed25519; the\n"
-	 "                   daemon signs the audit log's head with it)\n"},
+	 N_("Write a new CURVE key pair to BASE.key (secret, mode 0600) and BASE.pub,\n"
+	 "and print the public key. Does not contact the daemon."),
+	 N_("  --sign           write the daemon's signing key instead (Ed25519; the\n"
+	 "                   daemon signs the audit log's head with it)\n")},
 	{"term", "open", cmd_term_open, "--start YYYY-MM-DD",
-	 "Open a new three-year appointment term starting on the given date.",
-	 "  --start DATE     first day of the term (required)\n"},
-	{"term", "list", cmd_term_list, "", "List the appointment terms.", NULL},
+	 N_("Open a new three-year appointment term starting on the given date."),
+	 N_("  --start DATE     first day of the term (required)\n")},
+	{"term", "list", cmd_term_list, "", N_("List the appointment terms."), NULL},
 	{"term", "renew", cmd_term_renew, "--term N [--expert ID ...] [--reason R]",
-	 "Reappoint experts for term N (all of the previous term's, or the listed ones).",
-	 "  --term N         the term to renew into (required)\n"
+	 N_("Reappoint experts for term N (all of the previous term's, or the listed ones)."),
+	 N_("  --term N         the term to renew into (required)\n"
 	 "  --expert ID      renew only this expert; repeatable\n"
-	 "  --reason R       why (kept in the audit trail)\n"},
+	 "  --reason R       why (kept in the audit trail)\n")},
 	{"pool", "import", cmd_pool_import,
 	 "FILE [--encoding auto|utf8|gb18030] [--skip-invalid] [--batch N]\n"
 	 "      [--identity-reason R] [--age-exception LINE ... --age-exception-reason R]",
-	 "Import a recommendation roster (CSV from Excel, UTF-8 or GB18030).\n"
-	 "Nothing is imported while any row is invalid, unless --skip-invalid.",
-	 "  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"
+	 N_("Import a recommendation roster (CSV from Excel, UTF-8 or GB18030).\n"
+	 "Nothing is imported while any row is invalid, unless --skip-invalid."),
+	 N_("  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"
 	 "  --skip-invalid   import the valid rows and report the skipped ones\n"
 	 "  --batch N        rows per request, 1 to 1000 (default 500)\n"
 	 "  --age-exception LINE  the expert on this line may be over 65: the\n"
@@ -43,84 +43,84 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --age-exception-reason R  why (required with --age-exception; recorded\n"
 	 "                   with you as the approver)\n"
 	 "  --identity-reason R  let a row correct the name or sex of the expert\n"
-	 "                   with its resident ID (else refused); R is recorded\n"},
+	 "                   with its resident ID (else refused); R is recorded\n")},
 	{"pool", "list", cmd_pool_list,
 	 "[--specialty S] [--group-type G] [--status S] [--term N] [--offset N] [--limit N]",
-	 "List experts; ID numbers and phones are masked.",
-	 "  --specialty S    only experts of this specialty\n"
+	 N_("List experts; ID numbers and phones are masked."),
+	 N_("  --specialty S    only experts of this specialty\n"
 	 "  --group-type G   training_review, skill_evaluation or methods\n"
 	 "  --status S       active, suspended, flagged or revoked\n"
 	 "  --term N         only experts appointed for term N\n"
 	 "  --offset N       skip the first N matches\n"
-	 "  --limit N        show at most N (1 to 1000)\n"},
+	 "  --limit N        show at most N (1 to 1000)\n")},
 	{"pool", "show", cmd_pool_show, "ID [--reveal --reason R]",
-	 "Show one expert with history and declared conflicts.",
-	 "  --reveal         show the full ID number and phone (audited)\n"
-	 "  --reason R       why they are revealed (required with --reveal)\n"},
+	 N_("Show one expert with history and declared conflicts."),
+	 N_("  --reveal         show the full ID number and phone (audited)\n"
+	 "  --reason R       why they are revealed (required with --reveal)\n")},
 	{"pool", "suspend", cmd_pool_suspend,
 	 "ID --reason R [--ground G] [--referral TEXT] [--until YYYY-MM-DD]",
-	 "Suspend an expert from draws, until a date or until reinstated.",
-	 "  --reason R       why (required)\n"
+	 N_("Suspend an expert from draws, until a date or until reinstated."),
+	 N_("  --reason R       why (required)\n"
 	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
 	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
 	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"
-	 "  --until DATE     last day of the suspension\n"},
+	 "  --until DATE     last day of the suspension\n")},
 	{"pool", "reinstate", cmd_pool_reinstate, "ID --reason R",
-	 "Return a suspended or flagged expert to the active pool.",
-	 "  --reason R       why (required)\n"},
+	 N_("Return a suspended or flagged expert to the active pool."),
+	 N_("  --reason R       why (required)\n")},
 	{"pool", "revoke", cmd_pool_revoke, "ID --reason R [--ground G] [--referral TEXT]",
-	 "Revoke an expert's qualification (第十七条).",
-	 "  --reason R       why (required)\n"
+	 N_("Revoke an expert's qualification (第十七条)."),
+	 N_("  --reason R       why (required)\n"
 	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
 	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
-	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"},
+	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n")},
 	{"pool", "unavailable", cmd_pool_unavailable,
 	 "ID --from YYYY-MM-DD --to YYYY-MM-DD --reason R",
-	 "Record a period in which an expert cannot serve (operators, clerks): draws\n"
-	 "on any of its days skip the expert, and nothing counts against them.",
-	 "  --from DATE      first day (required)\n"
+	 N_("Record a period in which an expert cannot serve (operators, clerks): draws\n"
+	 "on any of its days skip the expert, and nothing counts against them."),
+	 N_("  --from DATE      first day (required)\n"
 	 "  --to DATE        last day, included (required; under 366 days)\n"
-	 "  --reason R       why (required; kept in the history, not the log)\n"},
+	 "  --reason R       why (required; kept in the history, not the log)\n")},
 	{"conflict", "add", cmd_conflict_add,
 	 "ID --org ORG --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
-	 "Declare a conflict of interest between an expert and an organisation.",
-	 "  --org ORG        the organisation: its name, credit code or key (required)\n"
+	 N_("Declare a conflict of interest between an expert and an organisation."),
+	 N_("  --org ORG        the organisation: its name, credit code or key (required)\n"
 	 "  --kind K         former_employer, relative, interest or other (required)\n"
 	 "  --from DATE      first day the conflict applies\n"
 	 "  --to DATE        last day the conflict applies\n"
-	 "  --reason R       details\n"},
+	 "  --reason R       details\n")},
 	{"conflict", "list", cmd_conflict_list, "[--expert ID] [--org ORG]",
-	 "List declared conflicts.",
-	 "  --expert ID      only this expert's\n"
-	 "  --org ORG        only those with this organisation (name, code or key)\n"},
+	 N_("List declared conflicts."),
+	 N_("  --expert ID      only this expert's\n"
+	 "  --org ORG        only those with this organisation (name, code or key)\n")},
 	{"org", "list", cmd_org_list, "[--query TEXT] [--offset N] [--limit N]",
-	 "List registered organisations (employers, recommenders, institutions).",
-	 "  --query TEXT     only those with a name containing TEXT (as matched:\n"
+	 N_("List registered organisations (employers, recommenders, institutions)."),
+	 N_("  --query TEXT     only those with a name containing TEXT (as matched:\n"
 	 "                   brackets, spaces and a 广州市 prefix do not matter)\n"
 	 "  --offset N       skip the first N matches\n"
-	 "  --limit N        show at most N (1 to 1000; default 100)\n"},
+	 "  --limit N        show at most N (1 to 1000; default 100)\n")},
 	{"org", "show", cmd_org_show, "ORG",
-	 "Show one organisation: names, code, kinds, experts linked to it.\n"
-	 "ORG is a name, a unified social credit code or a key (org:17).", NULL},
+	 N_("Show one organisation: names, code, kinds, experts linked to it.\n"
+	 "ORG is a name, a unified social credit code or a key (org:17)."), NULL},
 	{"org", "add", cmd_org_add, "NAME [--code CODE] [--kind K]...",
-	 "Register an organisation, such as an institution to be reviewed.",
-	 "  --code CODE      its unified social credit code\n"
+	 N_("Register an organisation, such as an institution to be reviewed."),
+	 N_("  --code CODE      its unified social credit code\n"
 	 "  --kind K         employer, recommender, training_institution,\n"
-	 "                   evaluation_institution or other (repeatable)\n"},
+	 "                   evaluation_institution or other (repeatable)\n")},
 	{"org", "alias", cmd_org_alias, "ORG NAME",
-	 "Record another name an organisation is known by.", NULL},
+	 N_("Record another name an organisation is known by."), NULL},
 	{"org", "code", cmd_org_code, "ORG CODE",
-	 "Set or correct an organisation's unified social credit code.", NULL},
+	 N_("Set or correct an organisation's unified social credit code."), NULL},
 	{"org", "merge", cmd_org_merge, "FROM INTO --reason R",
-	 "Merge two entries that are one organisation: FROM's names, code,\n"
-	 "experts, conflicts and tasks go to INTO (audited).",
-	 "  --reason R       why they are one organisation (required)\n"},
+	 N_("Merge two entries that are one organisation: FROM's names, code,\n"
+	 "experts, conflicts and tasks go to INTO (audited)."),
+	 N_("  --reason R       why they are one organisation (required)\n")},
 	{"draw", NULL, cmd_draw,
 	 "--kind K {--specialty S --members N | --quota Q --quota Q...} --start TIME "
 	 "--end TIME [options]",
-	 "Draw a panel at random from the experts recusal allows (第十九条).\n"
-	 "TIME is \"YYYY-MM-DD HH:MM\" (or with a T) in Beijing time, or unix seconds.",
-	 "  --kind K         review, inspection, competition, training or other (required)\n"
+	 N_("Draw a panel at random from the experts recusal allows (第十九条).\n"
+	 "TIME is \"YYYY-MM-DD HH:MM\" (or with a T) in Beijing time, or unix seconds."),
+	 N_("  --kind K         review, inspection, competition, training or other (required)\n"
 	 "  --subject S      training (default), evaluation or standards\n"
 	 "  --specialty S    the specialty (occupation) to draw from (required, or --quota)\n"
 	 "  --group-type G   training_review, skill_evaluation or methods\n"
@@ -158,113 +158,113 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "                   operators, with --respond-reason TEXT, and then expiries\n"
 	 "                   do not count against the experts\n"
 	 "Each offered seat's one-time token is printed once (JSON: \"tokens\" by\n"
-	 "assignment id); expertd keeps only a hash of it.\n"},
+	 "assignment id); expertd keeps only a hash of it.\n")},
 	{"redraw", NULL, cmd_redraw, "TASK --reason R [--nonce STR]",
-	 "Draw a task's panel again before it starts (operators); the open seats\n"
+	 N_("Draw a task's panel again before it starts (operators); the open seats\n"
 	 "of the earlier panel are cancelled and the redraw is recorded with the reason.\n"
 	 "A designated leader is kept (and checked again); if no longer eligible, the\n"
-	 "redraw is refused: cancel the task and draw it again.",
-	 "  --reason R       why (required; kept in the transcript)\n"
-	 "  --nonce STR      your contribution to the seed (default as for draw)\n"},
+	 "redraw is refused: cancel the task and draw it again."),
+	 N_("  --reason R       why (required; kept in the transcript)\n"
+	 "  --nonce STR      your contribution to the seed (default as for draw)\n")},
 	{"task", "show", cmd_task_show, "TASK",
-	 "Show a task with its fill state, seats and answer deadlines, every seat's\n"
-	 "history and the task's draws; times in Beijing time (CST).", NULL},
+	 N_("Show a task with its fill state, seats and answer deadlines, every seat's\n"
+	 "history and the task's draws; times in Beijing time (CST)."), NULL},
 	{"task", "list", cmd_task_list, "[--bureau B] [--offset N] [--limit N]",
-	 "List tasks, newest first. A bureau sees only its own.",
-	 "  --bureau B       only this bureau's tasks (operators)\n"
+	 N_("List tasks, newest first. A bureau sees only its own."),
+	 N_("  --bureau B       only this bureau's tasks (operators)\n"
 	 "  --offset N       skip the first N\n"
-	 "  --limit N        show at most N (1 to 1000)\n"},
+	 "  --limit N        show at most N (1 to 1000)\n")},
 	{"task", "cancel", cmd_task_cancel, "TASK --reason TEXT",
-	 "Cancel a task: its open seats are cancelled (never counted against the\n"
-	 "experts) and their tokens die.",
-	 "  --reason TEXT    why (required; kept in the audit log)\n"},
+	 N_("Cancel a task: its open seats are cancelled (never counted against the\n"
+	 "experts) and their tokens die."),
+	 N_("  --reason TEXT    why (required; kept in the audit log)\n")},
 	{"task", "attendance", cmd_task_attendance,
 	 "TASK ASSIGNMENT=completed|no_show ...",
-	 "After a task has started, record who took part: each accepted seat is\n"
-	 "completed or no_show (a no-show counts against the expert).", NULL},
+	 N_("After a task has started, record who took part: each accepted seat is\n"
+	 "completed or no_show (a no-show counts against the expert)."), NULL},
 	{"confirm", NULL, cmd_confirm, "TOKEN [--answer-endpoint EP]",
-	 "An expert accepts the seat a token was issued for, on the answer endpoint.\n"
+	 N_("An expert accepts the seat a token was issued for, on the answer endpoint.\n"
 	 "No allowlisted key is needed: with --server-key and no --key, this run\n"
-	 "makes a CURVE key pair of its own.",
-	 "  --answer-endpoint EP  the answer endpoint (env EXPERTD_ANSWER_ENDPOINT;\n"
+	 "makes a CURVE key pair of its own."),
+	 N_("  --answer-endpoint EP  the answer endpoint (env EXPERTD_ANSWER_ENDPOINT;\n"
 	 "                   default: the request endpoint's tcp port + 2, e.g.\n"
-	 "                   tcp://127.0.0.1:5572; required for ipc:// endpoints)\n"},
+	 "                   tcp://127.0.0.1:5572; required for ipc:// endpoints)\n")},
 	{"decline", NULL, cmd_decline,
 	 "TOKEN --reason R [--note TEXT] [--org CODE] [--answer-endpoint EP]",
-	 "An expert declines the seat a token was issued for, on the answer endpoint\n"
-	 "(keys as for confirm). The seat is filled from the backups or a new draw.",
-	 "  --reason R       conflict, illness, official_duty, schedule or other\n"
+	 N_("An expert declines the seat a token was issued for, on the answer endpoint\n"
+	 "(keys as for confirm). The seat is filled from the backups or a new draw."),
+	 N_("  --reason R       conflict, illness, official_duty, schedule or other\n"
 	 "                   (required; conflict also records the conflict)\n"
 	 "  --note TEXT      free text (required with other)\n"
 	 "  --org CODE       with conflict: which organisation of the task (code or key)\n"
 	 "                   (default: the task's only one)\n"
-	 "  --answer-endpoint EP  as for confirm\n"},
+	 "  --answer-endpoint EP  as for confirm\n")},
 	{"unavailable", NULL, cmd_unavailable,
 	 "TOKEN --from YYYY-MM-DD --to YYYY-MM-DD [--reason R] [--answer-endpoint EP]",
-	 "An expert says, with the token of a seat offered to them, that they cannot\n"
+	 N_("An expert says, with the token of a seat offered to them, that they cannot\n"
 	 "serve from one day to another (keys as for confirm); draws on those days\n"
 	 "skip them, with nothing counted against them. The offered seat is not\n"
-	 "answered: confirm or decline it as well.",
-	 "  --from DATE      first day (required)\n"
+	 "answered: confirm or decline it as well."),
+	 N_("  --from DATE      first day (required)\n"
 	 "  --to DATE        last day, included (required)\n"
 	 "  --reason R       why (optional)\n"
-	 "  --answer-endpoint EP  as for confirm\n"},
+	 "  --answer-endpoint EP  as for confirm\n")},
 	{"answer", NULL, cmd_answer,
 	 "ASSIGNMENT accept|decline|withdraw --channel C [--reason R] [--note TEXT] [--org CODE]",
-	 "Record an expert's answer on their behalf (staff: operators, or the task's\n"
-	 "bureau and clerks), e.g. after a phone call; withdraw gives up an accepted seat.",
-	 "  --channel C      how the expert answered: phone, sms, email, in_person or\n"
+	 N_("Record an expert's answer on their behalf (staff: operators, or the task's\n"
+	 "bureau and clerks), e.g. after a phone call; withdraw gives up an accepted seat."),
+	 N_("  --channel C      how the expert answered: phone, sms, email, in_person or\n"
 	 "                   other (required)\n"
 	 "  --reason R       conflict, illness, official_duty, schedule or other\n"
 	 "                   (required to decline or withdraw)\n"
 	 "  --note TEXT      free text (required with other)\n"
-	 "  --org CODE       with conflict: which organisation of the task (code or key)\n"},
+	 "  --org CODE       with conflict: which organisation of the task (code or key)\n")},
 	{"reissue", NULL, cmd_reissue, "ASSIGNMENT --reason TEXT",
-	 "Issue a new one-time token for an offered seat whose token never reached\n"
+	 N_("Issue a new one-time token for an offered seat whose token never reached\n"
 	 "the expert (staff, as for answer). The old token dies at once, the\n"
-	 "deadline stays, the gateway is sent the new one; it is shown here once.",
-	 "  --reason TEXT    why, e.g. \"sms lost\" (required; kept in the audit log)\n"},
+	 "deadline stays, the gateway is sent the new one; it is shown here once."),
+	 N_("  --reason TEXT    why, e.g. \"sms lost\" (required; kept in the audit log)\n")},
 	{"flagged", NULL, cmd_flagged, "",
-	 "List the experts flagged by the decline ledger (第十七条), with their ledgers.",
+	 N_("List the experts flagged by the decline ledger (第十七条), with their ledgers."),
 	 NULL},
 	{"stats", NULL, cmd_stats, "[--top N]",
-	 "Statistics (operators): the pool by status and specialty, tasks by fill\n"
+	 N_("Statistics (operators): the pool by status and specialty, tasks by fill\n"
 	 "state, seats by state, decline and expiry rates, and the most-drawn experts\n"
-	 "against the seats uniform draws would have given them.",
-	 "  --top N          most-drawn experts to list, 1 to 100 (default 10)\n"},
+	 "against the seats uniform draws would have given them."),
+	 N_("  --top N          most-drawn experts to list, 1 to 100 (default 10)\n")},
 	{"catalog", "import", cmd_catalog_import, "FILE [--encoding auto|utf8|gb18030]",
-	 "Add or update occupations of the catalogue (operators) from a CSV list with\n"
+	 N_("Add or update occupations of the catalogue (operators) from a CSV list with\n"
 	 "the columns 工种 (name, required), 职业编码 (code), 别名 (aliases, separated\n"
 	 "as in rosters: 、 or |) and 专家组类型 (group_types: 培训评审, 技能评价,\n"
 	 "方式方法). All or nothing: a name or alias another occupation already has\n"
-	 "refuses the whole list, naming its line and column.",
-	 "  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"},
+	 "refuses the whole list, naming its line and column."),
+	 N_("  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n")},
 	{"catalog", "list", cmd_catalog_list, "[--json]",
-	 "List the occupation catalogue: names, codes, aliases, group types and, per\n"
-	 "group type, how many active experts hold each (counts only).",
-	 "  --json           print the list as JSON (as the global --json does)\n"},
+	 N_("List the occupation catalogue: names, codes, aliases, group types and, per\n"
+	 "group type, how many active experts hold each (counts only)."),
+	 N_("  --json           print the list as JSON (as the global --json does)\n")},
 	{"backup", NULL, cmd_backup, "FILE",
-	 "Copy the running daemon's database into FILE (new, mode 0600), checked\n"
-	 "against the hash the daemon announces. Operators only: it holds personal data.",
+	 N_("Copy the running daemon's database into FILE (new, mode 0600), checked\n"
+	 "against the hash the daemon announces. Operators only: it holds personal data."),
 	 NULL},
 	{"audit", "show", cmd_audit_show, "TASK",
-	 "Print the transcripts of a task's draws readably (JSON with --json).", NULL},
+	 N_("Print the transcripts of a task's draws readably (JSON with --json)."), NULL},
 	{"audit", "verify", cmd_audit_verify,
 	 "[--page N] [--receipts DIR] [--sign-key KEY]",
-	 "Replay the whole audit log: check the hash chain and the commit-reveal\n"
+	 N_("Replay the whole audit log: check the hash chain and the commit-reveal\n"
 	 "chain, re-run every draw, check that each freed seat is followed by its fill,\n"
 	 "and compare each task's draws and seats with it.\n"
 	 "Every entry must be under the daemon's signed head, and every receipt kept\n"
-	 "in DIR must still hold. Exits 1 naming the first entry that does not match.",
-	 "  --page N         entries per request, 1 to 1000 (default 1000)\n"
+	 "in DIR must still hold. Exits 1 naming the first entry that does not match."),
+	 N_("  --page N         entries per request, 1 to 1000 (default 1000)\n"
 	 "  --receipts DIR   the receipts kept with --receipts (global option)\n"
 	 "  --sign-key KEY   the published signing key (its .pub file, or 64 hex);\n"
-	 "                   without it, the first receipt's key, else the daemon's\n"},
+	 "                   without it, the first receipt's key, else the daemon's\n")},
 	{"log", NULL, cmd_log,
 	 "[--since SEQ|DURATION] [--limit N] [FILTERS] [--json]",
-	 "Print the dispatch log (the audit entries) from --since on, one line each\n"
-	 "(JSON objects with --json). Expert ids only: names are in `watch` and `pool show`.",
-	 "  --since SEQ      start at this sequence number (default 1)\n"
+	 N_("Print the dispatch log (the audit entries) from --since on, one line each\n"
+	 "(JSON objects with --json). Expert ids only: names are in `watch` and `pool show`."),
+	 N_("  --since SEQ      start at this sequence number (default 1)\n"
 	 "  --since DURATION start at the entries of the last 90s, 30m, 2h, 7d ...\n"
 	 "  --limit N        print at most N entries (default 100); a hint names the next\n"
 	 "FILTERS (all must match):\n"
@@ -273,15 +273,15 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --bureau B       only draws (and later task events) of bureau B\n"
 	 "  --specialty S    only draws of specialty S and changes to its experts\n"
 	 "  --task N         only entries about task N\n"
-	 "  --json           one JSON object per line, as the event stream sends them\n"},
+	 "  --json           one JSON object per line, as the event stream sends them\n")},
 	{"watch", NULL, cmd_watch,
 	 "[--since SEQ|DURATION] [FILTERS] [--count N] [--wait S] [--pub-endpoint EP]"
 	 " [--sign-key KEY] [--notify [--notify-endpoint EP]]",
-	 "Follow the dispatch log live from the daemon's event endpoint, with masked\n"
+	 N_("Follow the dispatch log live from the daemon's event endpoint, with masked\n"
 	 "expert names; with --since, print the history first and then follow without\n"
 	 "a gap or a duplicate. Entries missed live are re-fetched and said on stderr.\n"
-	 "Runs until interrupted (SIGINT or SIGTERM: exit 0).",
-	 "  --since SEQ|DUR  replay from this sequence number, or the last 2h, 30m ...\n"
+	 "Runs until interrupted (SIGINT or SIGTERM: exit 0)."),
+	 N_("  --since SEQ|DUR  replay from this sequence number, or the last 2h, 30m ...\n"
 	 "  --topic T, --bureau B, --specialty S, --task N   filters, as for `log`\n"
 	 "  --json           one JSON object per line, the stream's message bodies\n"
 	 "  --count N        exit after printing N entries\n"
@@ -295,17 +295,17 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "                   one line per notify.offer (with the seat's token) and\n"
 	 "                   notify.closed; nothing is stored, so no --since\n"
 	 "  --notify-endpoint EP  the notification endpoint (env EXPERTD_NOTIFY_ENDPOINT;\n"
-	 "                   default: the request endpoint's tcp port + 3)\n"},
+	 "                   default: the request endpoint's tcp port + 3)\n")},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static void main_usage(FILE *f)
 {
-	fputs("usage: expertctl [global options] <command> [args]\n"
+	fprintf(f, _("usage: expertctl [global options] <command> [args]\n"
 	      "\n"
 	      "Global options:\n"
 	      "  --endpoint EP      daemon endpoint (env EXPERTD_ENDPOINT;\n"
-	      "                     default " CTL_DEFAULT_ENDPOINT ")\n"
+	      "                     default %s)\n"
 	      "  --key FILE         this client's CURVE secret key file (env EXPERTCTL_KEY);\n"
 	      "                     without one the connection is plain (expertd --insecure)\n"
 	      "  --server-key KEY   the daemon's public key, a key file or 40 Z85 characters\n"
@@ -320,7 +320,7 @@ static void main_usage(FILE *f)
 	      "  -h, --help         this help; `expertctl help <command>` for a command\n"
 	      "  -V, --version      print the version and exit\n"
 	      "\n"
-	      "Commands:\n", f);
+	      "Commands:\n"), CTL_DEFAULT_ENDPOINT);
 	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++) {
 		char words[64];
 		snprintf(words, sizeof words, "%s%s%s", c->group, c->name ? " " : "",
@@ -331,7 +331,7 @@ static void main_usage(FILE *f)
 
 static void main_group_usage(const char *group, FILE *f)
 {
-	fprintf(f, "usage: expertctl [global options] %s <command> [args]\n\n", group);
+	fprintf(f, _("usage: expertctl [global options] %s <command> [args]\n\n"), group);
 	for (const struct ctl_cmd *c = ctl_cmds; c->group; c++)
 		if (strcmp(c->group, group) == 0)
 			fprintf(f, "  %s %-10s %s\n", c->group, c->name, c->args);
@@ -400,7 +400,7 @@ static int main_int_opt(const char *opt, const char *s, int min, int max)
 	char *end;
 	long v = strtol(s, &end, 10);
 	if (end == s || *end || v < min || v > max) {
-		fprintf(stderr, "expertctl: %s must be a whole number from %d to %d\n", opt,
+		fprintf(stderr, _("expertctl: %s must be a whole number from %d to %d\n"), opt,
 		        min, max);
 		exit(CTL_EXIT_USAGE);
 	}
@@ -435,24 +435,24 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 		case OPT_RECEIPTS: ctl->receipts = optarg; break;
 		case OPT_REQUEST_ID:
 			if (!ctl_request_id_ok(optarg)) {
-				fprintf(stderr, "expertctl: --request-id must be 1 to %d printable "
-				        "ASCII characters without spaces\n", PROTO_MAX_ID_LEN);
+				fprintf(stderr, _("expertctl: --request-id must be 1 to %d printable "
+				        "ASCII characters without spaces\n"), PROTO_MAX_ID_LEN);
 				exit(CTL_EXIT_USAGE);
 			}
 			ctl->request_id = optarg;
 			break;
-		case OPT_JSON: ctl->json = true; break;
+		case OPT_JSON: ctl->json = true; ctl_i18n_off(); break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
 		case 'V':
-			printf("expertctl %s\n", EXPERTCTL_VERSION);
+			printf(_("expertctl %s\n"), EXPERTCTL_VERSION);
 			exit(0);
 		case ':':
-			fprintf(stderr, "expertctl: option %s needs a value\n", argv[optind - 1]);
+			fprintf(stderr, _("expertctl: option %s needs a value\n"), argv[optind - 1]);
 			exit(CTL_EXIT_USAGE);
 		default:
-			fprintf(stderr, "expertctl: unknown option %s\n", argv[optind - 1]);
+			fprintf(stderr, _("expertctl: unknown option %s\n"), argv[optind - 1]);
 			main_usage(stderr);
 			exit(CTL_EXIT_USAGE);
 		}
@@ -477,7 +477,7 @@ static int main_help(struct ctl *ctl, int argc, char **argv)
 		main_group_usage(argv[0], stdout);
 		return 0;
 	}
-	fprintf(stderr, "expertctl: help: no command \"%s%s%s\"\n", argv[0],
+	fprintf(stderr, _("expertctl: help: no command \"%s%s%s\"\n"), argv[0],
 	        argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	main_usage(stderr);
 	return CTL_EXIT_USAGE;

@@ -19,7 +19,7 @@ void *out_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q) {
-		fputs("expertctl: out of memory\n", stderr);
+		fputs(_("expertctl: out of memory\n"), stderr);
 		abort();
 	}
 	return q;
@@ -151,6 +151,16 @@ void out_text(FILE *f, const char *s, size_t len)
 	free(c);
 }
 
+void out_label(FILE *f, const char *key, size_t width)
+{
+	char scratch[CTL_VALUE_KEY_MAX];
+	const char *l = ctl_value("label", key, scratch, sizeof scratch);
+	fputs(l, f);
+	for (size_t w = out_width(l, strlen(l)); w < width; w++)
+		fputc(' ', f);
+	fputc(' ', f);
+}
+
 /* ---- tables ---------------------------------------------------------- */
 
 struct out_table {
@@ -274,7 +284,9 @@ static void out_scalar(const char *key, const msgpack_object *o, char *buf,
                        size_t size, size_t *at)
 {
 	char num[32];
-	const char *yes = _("yes"), *no = _("no");
+	/* Booleans in words only for people (out_shown): compared, they
+	 * are "yes" and "no". */
+	const char *yes = key ? _("yes") : "yes", *no = key ? _("no") : "no";
 	switch (o->type) {
 	case MSGPACK_OBJECT_STR:
 		out_str(key, o, buf, size, at);
@@ -338,6 +350,12 @@ const char *out_value(const msgpack_object *o, char *buf, size_t size)
 }
 
 const char *out_field(const msgpack_object *map, const char *key, char *buf,
+                      size_t size)
+{
+	return out_value_keyed(NULL, proto_map_get(map, key), buf, size);
+}
+
+const char *out_shown(const msgpack_object *map, const char *key, char *buf,
                       size_t size)
 {
 	return out_value_keyed(key, proto_map_get(map, key), buf, size);
@@ -457,7 +475,7 @@ void out_error(const struct proto_reply *rep)
 	char scratch[CTL_VALUE_KEY_MAX];
 	const char *status = ctl_value("status", rep->status_name, scratch, sizeof scratch);
 	const char *none = _("(no message)");
-	fputs("expertctl: ", stderr);
+	fputs(_("expertctl: "), stderr);
 	out_text(stderr, status, strlen(status));
 	fputs(_(": "), stderr);
 	out_text(stderr, rep->message[0] ? rep->message : none,
@@ -475,9 +493,9 @@ void out_page_footer(const msgpack_object *res, size_t n, const char *what)
 	int64_t total = proto_map_int(res, "total", (int64_t)n);
 	int64_t offset = proto_map_int(res, "offset", 0);
 	if (n == 0)
-		printf("(no %s; %lld in all)\n", what, (long long)total);
+		printf(_("(no %s; %lld in all)\n"), _(what), (long long)total);
 	else if ((int64_t)n < total)
-		printf("(%lld-%lld of %lld; use --offset for more)\n", (long long)offset + 1,
+		printf(_("(%lld-%lld of %lld; use --offset for more)\n"), (long long)offset + 1,
 		       (long long)offset + (long long)n, (long long)total);
 }
 
@@ -492,7 +510,7 @@ size_t out_print_maps(const char *const *head, const char *const *keys,
 		char bufs[OUT_MAP_COLS][256];
 		const char *row[OUT_MAP_COLS];
 		for (size_t k = 0; k < ncols; k++)
-			row[k] = out_field(&list->via.array.ptr[i], keys[k], bufs[k],
+			row[k] = out_shown(&list->via.array.ptr[i], keys[k], bufs[k],
 			                   sizeof bufs[k]);
 		out_table_add(t, row);
 	}

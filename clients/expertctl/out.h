@@ -30,6 +30,11 @@ size_t out_width(const char *s, size_t len);
  */
 char *out_clean(const char *s, size_t len);
 
+/* A field's name as people read it (its key through the catalog, context
+ * "label": resident_id → 身份证号), padded to width terminal columns and
+ * a space. */
+void out_label(FILE *f, const char *key, size_t width);
+
 /* Write s cleaned (see out_clean) to f. */
 void out_text(FILE *f, const char *s, size_t len);
 
@@ -67,6 +72,11 @@ char *out_hex(const void *p, size_t n, char *hex);
  * Returns buf.
  */
 const char *out_field(const msgpack_object *map, const char *key, char *buf,
+                      size_t size);
+/* out_field() for people: codes read under key as the catalog names
+ * them (state offered → 已通知待答复 in Chinese). Only for printing: what
+ * is compared or sent on is out_field()'s. */
+const char *out_shown(const msgpack_object *map, const char *key, char *buf,
                       size_t size);
 /* The same for one object. */
 const char *out_value(const msgpack_object *o, char *buf, size_t size);

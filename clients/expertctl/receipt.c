@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "receipt.h"
 
@@ -47,7 +48,7 @@ bool receipt_save(const char *dir, const struct receipt *r, const char *op,
 {
 	char path[4096], tmp[4200];
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		snprintf(err, errsz, "cannot make %s: %s", dir, strerror(errno));
+		snprintf(err, errsz, _("cannot make %s: %s"), dir, strerror(errno));
 		return false;
 	}
 	snprintf(path, sizeof path, "%s/receipt-%012lld.json", dir, (long long)r->seq);
@@ -64,7 +65,7 @@ bool receipt_save(const char *dir, const struct receipt *r, const char *op,
 	int rc = json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(j);
 	if (rc != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+		snprintf(err, errsz, _("cannot write %s: %s"), path, strerror(errno));
 		remove(tmp);
 		return false;
 	}
@@ -90,7 +91,7 @@ static bool receipt_read(const char *dir, const char *name, struct receipt *r,
 	snprintf(r->file, sizeof r->file, "%s", name);
 	json_t *j = json_load_file(path, 0, &je);
 	if (!j) {
-		snprintf(err, errsz, "receipt %s does not read: %s", name, je.text);
+		snprintf(err, errsz, _("receipt %s does not read: %s"), name, je.text);
 		return false;
 	}
 	json_t *seq = json_object_get(j, "seq"), *head = json_object_get(j, "head_seq");
@@ -103,8 +104,8 @@ static bool receipt_read(const char *dir, const char *name, struct receipt *r,
 	          receipt_get_hex(j, "key", r->key, sizeof r->key);
 	json_decref(j);
 	if (!ok)
-		snprintf(err, errsz, "receipt %s is not a receipt (seq, hash, head_seq, "
-		         "head_hash, sig and key are needed)", name);
+		snprintf(err, errsz, _("receipt %s is not a receipt (seq, hash, head_seq, "
+		         "head_hash, sig and key are needed)"), name);
 	return ok;
 }
 
@@ -122,7 +123,7 @@ bool receipt_load_dir(const char *dir, struct receipt **out, size_t *n, char *er
 	*out = NULL;
 	*n = 0;
 	if (!d) {
-		snprintf(err, errsz, "cannot open %s: %s", dir, strerror(errno));
+		snprintf(err, errsz, _("cannot open %s: %s"), dir, strerror(errno));
 		return false;
 	}
 	bool ok = true;
@@ -135,7 +136,7 @@ bool receipt_load_dir(const char *dir, struct receipt **out, size_t *n, char *er
 			cap = cap ? 2 * cap : 16;
 			struct receipt *p = realloc(*out, cap * sizeof **out);
 			if (!p) {
-				snprintf(err, errsz, "out of memory");
+				snprintf(err, errsz, _("out of memory"));
 				ok = false;
 				break;
 			}

@@ -14,6 +14,7 @@
 
 #include <csv.h>
 
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "roster.h"
 #include "roster_fields.h"
@@ -43,7 +44,7 @@ static void *roster_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q) {
-		fputs("expertctl: out of memory\n", stderr);
+		fputs(_("expertctl: out of memory\n"), stderr);
 		abort();
 	}
 	return q;
@@ -473,7 +474,7 @@ static void roster_record_cb(int c, void *data)
 		            ROSTER_HEADER_SCAN);
 	} else {
 		roster_issue_add(&ps->r->warnings, &ps->r->nwarnings, ps->rec_line, NULL,
-		                 "skipped: before the header row");
+		                 _("skipped: before the header row"));
 	}
 	for (size_t i = 0; i < ps->ncells; i++)
 		free(ps->cells[i]);
@@ -509,7 +510,7 @@ static void roster_read_csv(struct roster_parse *ps, const char *text, size_t le
 		if (strict_ok && csv_parse(&strict, p, n, NULL, NULL, NULL) != n) {
 			strict_ok = false;
 			roster_issue_add(&ps->r->warnings, &ps->r->nwarnings, ps->rec_line, NULL,
-			                 "stray quote character; read as ordinary text");
+			                 _("stray quote character; read as ordinary text"));
 		}
 		if (!strict_ok && !ps->rec_open) {
 			/* Resynchronise at the record boundary to catch the next one. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ctl_i18n.h"
 #include "roster.h"
 
 bool roster_encoding_parse(const char *s, enum roster_encoding *out)
@@ -119,7 +120,7 @@ static char *roster_from_gb18030(const char *buf, size_t len, size_t *outlen,
 {
 	iconv_t cd = iconv_open("UTF-8", "GB18030");
 	if (cd == (iconv_t)-1) {
-		snprintf(err, errsz, "cannot convert from GB18030: %s", strerror(errno));
+		snprintf(err, errsz, _("cannot convert from GB18030: %s"), strerror(errno));
 		return NULL;
 	}
 	/* GB18030 takes at most 4 bytes for what UTF-8 writes in 4, and 2 bytes
@@ -129,7 +130,7 @@ static char *roster_from_gb18030(const char *buf, size_t len, size_t *outlen,
 	char *in = (char *)buf, *o = out;
 	size_t inleft = len, oleft = cap - 1;
 	if (out && iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
-		snprintf(err, errsz, "line %ld: neither UTF-8 nor GB18030 text (%s)",
+		snprintf(err, errsz, _("line %ld: neither UTF-8 nor GB18030 text (%s)"),
 		         roster_line_of(buf, (size_t)(in - buf)),
 		         errno == EILSEQ ? "invalid byte sequence" : "truncated character");
 		free(out);
@@ -138,7 +139,7 @@ static char *roster_from_gb18030(const char *buf, size_t len, size_t *outlen,
 	iconv_close(cd);
 	if (!out) {
 		if (!err[0])
-			snprintf(err, errsz, "out of memory");
+			snprintf(err, errsz, _("out of memory"));
 		return NULL;
 	}
 	*o = '\0';
@@ -150,19 +151,19 @@ static char *roster_from_gb18030(const char *buf, size_t len, size_t *outlen,
 static bool roster_reject_binary(const char *buf, size_t len, char *err, size_t errsz)
 {
 	if (len >= 4 && memcmp(buf, "PK\x03\x04", 4) == 0) {
-		snprintf(err, errsz, "this is an Excel workbook (.xlsx), not CSV: "
-		         "save it as \"CSV UTF-8\" or CSV first");
+		snprintf(err, errsz, _("this is an Excel workbook (.xlsx), not CSV: "
+		         "save it as \"CSV UTF-8\" or CSV first"));
 		return true;
 	}
 	if (len >= 2 && ((unsigned char)buf[0] == 0xff || (unsigned char)buf[0] == 0xfe) &&
 	    ((unsigned char)buf[1] == 0xfe || (unsigned char)buf[1] == 0xff) &&
 	    buf[0] != buf[1]) {
-		snprintf(err, errsz, "the file is UTF-16 text: save it as \"CSV UTF-8\"");
+		snprintf(err, errsz, _("the file is UTF-16 text: save it as \"CSV UTF-8\""));
 		return true;
 	}
 	const char *nul = memchr(buf, '\0', len);
 	if (nul) {
-		snprintf(err, errsz, "line %ld: NUL byte: not a CSV text file",
+		snprintf(err, errsz, _("line %ld: NUL byte: not a CSV text file"),
 		         roster_line_of(buf, (size_t)(nul - buf)));
 		return true;
 	}
@@ -191,7 +192,7 @@ char *roster_to_utf8(const char *buf, size_t len, enum roster_encoding enc,
 		return roster_dup(buf, len, outlen);
 	}
 	if (enc == ROSTER_ENC_UTF8 || bom) {
-		snprintf(err, errsz, "line %ld: invalid UTF-8%s", roster_line_of(buf, bad),
+		snprintf(err, errsz, _("line %ld: invalid UTF-8%s"), roster_line_of(buf, bad),
 		         enc == ROSTER_ENC_UTF8 ? " (try --encoding gb18030)" : "");
 		return NULL;
 	}

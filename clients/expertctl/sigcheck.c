@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "ctl_i18n.h"
 #include "out.h"
 #include "proto.h"
 #include "sigcheck.h"
@@ -100,19 +101,19 @@ bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first
 	if (seq <= 0 || !receipt_map_bin(head, "hash", hash, sizeof hash) ||
 	    !receipt_map_bin(head, "sig", sig, sizeof sig) ||
 	    !receipt_map_bin(head, "key", key, sizeof key))
-		return sigcheck_fail(c, 0, "the daemon sent a malformed signed head");
+		return sigcheck_fail(c, 0, _("the daemon sent a malformed signed head"));
 	if (!c->pinned) {
 		memcpy(c->key, key, SIGN_PUBLIC_LEN);
 		c->pinned = true;
 	}
 	/* Whose key it is waits for the rotations in the log (sigcheck_end). */
 	if (!sign_head_is_valid(sig, seq, hash, key))
-		return sigcheck_fail(c, seq, "the daemon's signed head does not verify "
-		                     "under the signing key (forged)");
+		return sigcheck_fail(c, seq, _("the daemon's signed head does not verify "
+		                     "under the signing key (forged)"));
 	if (last >= first && last > seq)
-		return sigcheck_fail(c, seq + 1 > first ? seq + 1 : first, "it is not under "
+		return sigcheck_fail(c, seq + 1 > first ? seq + 1 : first, _("it is not under "
 		                     "the last signed head (seq %lld): it was appended "
-		                     "without the signing key", (long long)seq);
+		                     "without the signing key"), (long long)seq);
 	if (!c->has_head || seq >= c->head_seq) {
 		c->has_head = true;
 		c->head_seq = seq;
@@ -128,16 +129,16 @@ bool sigcheck_end(struct sigcheck *c)
 	if (!c->has_head)
 		return true;
 	if (!sigcheck_accepts(c, c->head_key))
-		return sigcheck_fail(c, c->head_seq, "the daemon's head is signed by key %s, "
+		return sigcheck_fail(c, c->head_seq, _("the daemon's head is signed by key %s, "
 		                     "which is not the signing key nor one a key.rotated "
-		                     "entry links to it", out_hex(c->head_key,
+		                     "entry links to it"), out_hex(c->head_key,
 		                     SIGN_PUBLIC_LEN, hex));
 	if (c->head_seq > c->end)
-		return sigcheck_fail(c, c->head_seq, "the daemon's signed head names this "
-		                     "entry, but its log ends at seq %lld", (long long)c->end);
+		return sigcheck_fail(c, c->head_seq, _("the daemon's signed head names this "
+		                     "entry, but its log ends at seq %lld"), (long long)c->end);
 	if (sodium_memcmp(c->hashes[c->head_seq], c->head_hash, SIGN_HASH_LEN) != 0)
-		return sigcheck_fail(c, c->head_seq, "its hash is not the one the daemon's "
-		                     "signed head holds");
+		return sigcheck_fail(c, c->head_seq, _("its hash is not the one the daemon's "
+		                     "signed head holds"));
 	return true;
 }
 
@@ -146,23 +147,23 @@ static bool sigcheck_receipt(struct sigcheck *c, const struct receipt *r)
 {
 	char hex[2 * SIGN_PUBLIC_LEN + 1];
 	if (!sigcheck_accepts(c, r->key))
-		return sigcheck_fail(c, r->seq, "receipt %s is signed by key %s, which is not "
+		return sigcheck_fail(c, r->seq, _("receipt %s is signed by key %s, which is not "
 		                     "the signing key nor one a key.rotated entry links to "
-		                     "it", r->file, out_hex(r->key, SIGN_PUBLIC_LEN, hex));
+		                     "it"), r->file, out_hex(r->key, SIGN_PUBLIC_LEN, hex));
 	if (!receipt_is_signed_by(r, r->key))
-		return sigcheck_fail(c, r->seq, "receipt %s: its signature does not verify "
-		                     "(the receipt was altered)", r->file);
+		return sigcheck_fail(c, r->seq, _("receipt %s: its signature does not verify "
+		                     "(the receipt was altered)"), r->file);
 	if (r->head_seq > c->end)
-		return sigcheck_fail(c, r->seq, "receipt %s: the log ends at seq %lld, before "
+		return sigcheck_fail(c, r->seq, _("receipt %s: the log ends at seq %lld, before "
 		                     "the head %lld the receipt was signed under (the log was "
-		                     "cut)", r->file, (long long)c->end, (long long)r->head_seq);
+		                     "cut)"), r->file, (long long)c->end, (long long)r->head_seq);
 	if (sodium_memcmp(c->hashes[r->seq], r->hash, SIGN_HASH_LEN) != 0)
-		return sigcheck_fail(c, r->seq, "receipt %s: the entry's hash is not the one "
-		                     "the receipt holds (the entry was rewritten)", r->file);
+		return sigcheck_fail(c, r->seq, _("receipt %s: the entry's hash is not the one "
+		                     "the receipt holds (the entry was rewritten)"), r->file);
 	if (sodium_memcmp(c->hashes[r->head_seq], r->head_hash, SIGN_HASH_LEN) != 0)
-		return sigcheck_fail(c, r->head_seq, "receipt %s: the hash of the head it was "
+		return sigcheck_fail(c, r->head_seq, _("receipt %s: the hash of the head it was "
 		                     "signed under is not the one the receipt holds (the log "
-		                     "was rewritten)", r->file);
+		                     "was rewritten)"), r->file);
 	return true;
 }
 

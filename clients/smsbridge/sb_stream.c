@@ -2,7 +2,7 @@
  * sb_stream.c - the bridge's side of the daemon: the notification stream
  * (a SUB socket on libevent, drained on every wakeup as ZMQ_FD is
  * edge-triggered), a socket monitor that tells when the stream broke,
- * and notify.resync (PROTOCOL.md 7.12.14) on the request endpoint at the
+ * and notify.resync (PROTOCOL.md 7.12.15) on the request endpoint at the
  * first connection of a run that has a mark and after every break.
  */
 #include <inttypes.h>

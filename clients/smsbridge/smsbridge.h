@@ -1,6 +1,6 @@
 /*
  * smsbridge.h - expertd-smsbridge, the SMS gateway (STREAMS.md 4,
- * PROTOCOL.md 7.12.14): it follows the notification stream, renders each
+ * PROTOCOL.md 7.12.15): it follows the notification stream, renders each
  * offer and closing as Chinese text from a template, and posts it to the
  * provider the Center configures, retrying until the provider takes it.
  * What it sent is in a journal of its own (never the daemon's database),
@@ -19,7 +19,7 @@
 #define SB_MAX_HEADERS 16
 #define SB_MAX_ORGANISERS 128
 #define SB_KEY_LEN 96
-#define SB_HELD_MAX 256          /* notify.resync's skip (PROTOCOL.md 7.12.14) */
+#define SB_HELD_MAX 256          /* notify.resync's skip (PROTOCOL.md 7.12.15) */
 
 /* ---- configuration (sb_config.c) --------------------------------------- */
 

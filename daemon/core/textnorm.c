@@ -261,3 +261,53 @@ void textnorm_near_offer(struct textnorm_near *n, const char *sought,
 	if (n->n < TEXTNORM_NEAR_MAX)
 		n->n++;
 }
+
+static bool is_token_char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* One character of a pasted token: printable ASCII, '?' for any other
+ * (control characters too), 0 to drop. */
+static int token_fold(uint32_t c)
+{
+	if (is_space(c) || c == 0x200c || c == 0x200d || c == 0x2060)
+		return 0;
+	if (c >= 0xff01 && c <= 0xff5e)  /* full-width ASCII forms */
+		c -= 0xfee0;
+	if (c == 0x3002 || c == 0xff61)  /* 。 ｡ */
+		c = '.';
+	return c > ' ' && c < 0x7f ? (int)c : '?';
+}
+
+size_t textnorm_token(const char *s, size_t n, char *out, size_t outsz)
+{
+	char buf[TEXTNORM_KEY_SIZE];
+	if (n >= sizeof buf || outsz == 0 || memchr(s, '\0', n))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t len = 0, first = SIZE_MAX, last = 0;
+	while (*p) {
+		uint32_t c;
+		size_t k = utf8_decode(p, &c);
+		if (k == 0)
+			return 0;
+		p += k;
+		int a = token_fold(c);
+		if (!a)
+			continue;
+		if (is_token_char(a)) {
+			first = first == SIZE_MAX ? len : first;
+			last = len + 1;
+		}
+		buf[len++] = (char)a;   /* never ahead of p: ASCII is one byte */
+	}
+	if (first == SIZE_MAX || last - first >= outsz)
+		return 0;
+	memcpy(out, buf + first, last - first);
+	out[last - first] = '\0';
+	return last - first;
+}

@@ -60,4 +60,17 @@ void textnorm_near_init(struct textnorm_near *n);
 void textnorm_near_offer(struct textnorm_near *n, const char *sought,
                          const char *key, size_t index);
 
+/*
+ * An answer token as an SMS app or a person hands it over (PROTOCOL.md
+ * 7.12.3), as the daemon reads it: full-width forms become ASCII, 。 and
+ * the half-width ｡ a dot; white space and zero-width characters anywhere
+ * are dropped; then everything before the first and after the last token
+ * character (A-Z a-z 0-9 _ -) goes, so `12.abc…。`, ` 12.abc…）` and
+ * `１２．abc…！` all read `12.abc…`. Any other character inside (not
+ * printable ASCII) is kept as `?`, which no token holds. The n bytes of s need no NUL. Returns the
+ * length written to out (with a NUL), 0 when s is not valid UTF-8, longer
+ * than TEXTNORM_KEY_SIZE - 1 bytes, or nothing is left.
+ */
+size_t textnorm_token(const char *s, size_t n, char *out, size_t outsz);
+
 #endif

@@ -1,11 +1,11 @@
 /*
- * throttle.h - refusing a connection that keeps presenting invalid tokens
- * (PROTOCOL.md 7.12.10): once `limit` failures fall within `window`
- * seconds, a key is blocked until `window` seconds after the last of
- * them; the window slides. Keys are opaque bytes (a ZeroMQ routing id).
- * Pure: the caller passes the time. A fixed table; when it is full the
- * entry idle longest is reused, so a flood of connections costs memory
- * once, not per connection.
+ * throttle.h - counting invalid tokens per target (PROTOCOL.md 7.12.9):
+ * once `limit` failures fall within `window` seconds, a key is blocked
+ * until `window` seconds after the last of them; the window slides. Keys
+ * are opaque bytes (the answer endpoint's: the seat a token names; the
+ * answer page's: a source address). Pure: the caller passes the time. A
+ * fixed table; when it is full the entry idle longest is reused, so a
+ * flood of targets costs memory once, not per target.
  */
 #ifndef EXPERTD_THROTTLE_H
 #define EXPERTD_THROTTLE_H

@@ -142,6 +142,15 @@ class RawClient:
         assert frames[0] == b"", frames
         return unpack(frames[-1])
 
+    def call_envelope(self, env):
+        """Send the request envelope env (a dict, packed as it is) and
+        return its reply; fails if none comes in REPLY_WAIT."""
+        self.send(b"", msgpack.packb(env))
+        rep = self.recv(int(REPLY_WAIT * 1000))
+        if rep is None:
+            raise AssertionError("no reply to %r" % (env,))
+        return rep
+
     def call(self, op, args=None, rid=None):
         """One request and its reply; fails if none comes in REPLY_WAIT."""
         rid = self.send_request(op, args, rid)

@@ -5,6 +5,8 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    11: ("DROP TRIGGER tokens_spent", "DROP TRIGGER spent_tokens_keep",  # spent tokens
+         "DROP TABLE spent_tokens"),
     10: ("DROP INDEX experts_by_resident_ix",               # sealed personal data
          "ALTER TABLE experts DROP COLUMN resident_ix",
          "DELETE FROM meta WHERE key = 'pii.key_id'"),

@@ -3,8 +3,9 @@ real daemon driven by expertctl, plus raw ZeroMQ where a test needs one
 connection or the bytes.
 
 - Tokens: right, wrong, reused, after the deadline, for a cancelled task,
-  all dead ones refused alike (invalid_token); shown once; throttling after
-  5 invalid tokens on one connection of the answer endpoint.
+  all dead ones refused alike (invalid_token), with `why` telling their
+  holder what became of the seat; shown once; throttling after 5 invalid
+  tokens for one target (seat), never per connection.
 - Declines with every reason; conflict records the conflict.
 - task cancel (nothing counts against the experts).
 - The end-to-end scenario of the issue, after which no token is in the
@@ -65,6 +66,10 @@ class TokenTest(AssignBase):
             self.assertIn("invalid_token", r.err)
         self.assertEqual(len({(r.json["message"], r.json.get("field")) for r in refusals}),
                          1, [r.json for r in refusals])
+        # Only the holder of the used token learns why (PROTOCOL.md 7.12.3).
+        self.assertEqual([r.json.get("result") for r in refusals],
+                         [{"why": "answered", "assignment": a1, "task": res["task"],
+                           "state": "accepted"}] * 2 + [{"why": "unknown"}] * 3)
         # The wrong guesses changed nothing: the right token still works.
         self.assertEqual(self.confirm(toks[a2])["state"], "accepted")
         seats = self.seats(res["task"])
@@ -138,42 +143,66 @@ class TokenTest(AssignBase):
 
 
 class ThrottleTest(AssignBase):
-    def test_five_invalid_tokens_throttle_one_connection(self):
-        res = self.draw("电工", 2, 10)
-        toks = list(self.tokens(res).values())
+    def test_five_invalid_tokens_throttle_their_target_not_the_connection(self):
+        # PROTOCOL.md 7.12.9: failures count per target (the seat a token
+        # names), so one connection relaying many experts (a gateway, the
+        # answer page) is not locked out by one person's mistakes.
+        res = self.draw("电工", 3, 10)
+        toks = self.tokens(res)
+        a1, a2, a3 = sorted(toks)
+        wrong = lambda a: "%d.%s" % (a, "A" * 22)
         conn = RawClient(self.d.answer)
         self.addCleanup(conn.close)
-        for i in range(5):
-            rep = conn.call("assignment.answer",
-                            {"token": "%d.%s" % (i + 1, "A" * 22), "answer": "accept"})
+        for _ in range(5):
+            rep = conn.call("assignment.answer", {"token": wrong(a1), "answer": "accept"})
             self.assertEqual((rep["status"], rep.get("field")), ("invalid_token", "token"))
+            self.assertEqual(rep["result"], {"why": "unknown"})
             self.assertNotIn("tokens", rep)
-        rep = conn.call("assignment.answer", {"token": "x" * 10, "answer": "accept"})
+        # The sixth wrong token for the same seat is throttled, and says
+        # no more than that ...
+        rep = conn.call("assignment.answer", {"token": wrong(a1), "answer": "accept"})
         self.assertEqual(rep["status"], "throttled", rep)
-        # A throttled request is not run, even with a good token ...
-        rep = conn.call("assignment.answer", {"token": toks[0], "answer": "accept"})
+        self.assertNotIn("result", rep)
+        rep = conn.call("assignment.offer", {"token": wrong(a1) + "\u3002"})
         self.assertEqual(rep["status"], "throttled", rep)
-        # ... which another connection can still use.
-        self.assertEqual(self.confirm(toks[0])["state"], "accepted")
+        # ... but on the same connection a wrong token for another seat is
+        # still merely wrong, and another expert's good token works.
+        rep = conn.call("assignment.answer", {"token": wrong(a2), "answer": "accept"})
+        self.assertEqual(rep["status"], "invalid_token", rep)
+        rep = conn.call("assignment.answer", {"token": toks[a2], "answer": "decline",
+                                              "reason": "illness"})
+        self.assertEqual((rep["status"], rep["result"]["state"]), ("ok", "declined"), rep)
+        # Nobody can lock an expert out by guessing at their seat: the
+        # right token for the throttled seat is served, on this connection.
+        rep = conn.call("assignment.answer", {"token": toks[a1], "answer": "accept"})
+        self.assertEqual((rep["status"], rep["result"]["state"]), ("ok", "accepted"), rep)
+        # Tokens that name no seat share one target of their own.
+        for i in range(5):
+            rep = conn.call("assignment.answer", {"token": "x" * (10 + i),
+                                                  "answer": "accept"})
+            self.assertEqual(rep["status"], "invalid_token", rep)
+        rep = conn.call("assignment.answer", {"token": "junk", "answer": "accept"})
+        self.assertEqual(rep["status"], "throttled", rep)
+        self.assertEqual(self.confirm(toks[a3])["state"], "accepted")
+        # The answer endpoint serves only the expert's operations, and the
+        # request endpoint never serves them.
         other = RawClient(self.d.answer)
         self.addCleanup(other.close)
-        rep = other.call("assignment.answer", {"token": toks[1], "answer": "decline",
-                                               "reason": "illness"})
-        self.assertEqual((rep["status"], rep["result"]["state"]), ("ok", "declined"), rep)
-        # The answer endpoint serves only assignment.answer, and the request
-        # endpoint never serves it.
         self.assertEqual(other.call("ping", {})["status"], "forbidden")
         req = RawClient(self.d.endpoint)
         self.addCleanup(req.close)
-        rep = req.call("assignment.answer", {"token": toks[0], "answer": "accept"})
-        self.assertEqual(rep["status"], "forbidden", rep)
+        for op in ("assignment.answer", "assignment.offer"):
+            args = {"token": toks[a1]}
+            if op == "assignment.answer":
+                args["answer"] = "accept"
+            rep = req.call(op, args)
+            self.assertEqual(rep["status"], "forbidden", rep)
         with urllib.request.urlopen("http://%s/metrics" % self.d.metrics,
                                     timeout=10) as r:
             metrics = r.read().decode()
         m = re.search(r"(?m)^expertd_token_failures_total(?:\{[^}]*\})? (\d+)", metrics)
         self.assertIsNotNone(m, "no expertd_token_failures_total in /metrics")
-        self.assertGreaterEqual(int(m.group(1)), 5)
-
+        self.assertGreaterEqual(int(m.group(1)), 13)
 
     def test_invalid_tokens_leave_no_retry_record(self):
         res = self.draw("电工", 1, 10)
@@ -203,13 +232,15 @@ class ThrottleTest(AssignBase):
 
     def test_pipelined_guesses_are_throttled_within_one_batch(self):
         # Sent without waiting, so most of them arrive in one batch: still
-        # no more than 5 run as invalid_token, the rest are refused unrun.
-        self.draw("电工", 1, 10)
+        # no more than 5 guesses at one seat are answered invalid_token,
+        # the rest throttled.
+        res = self.draw("电工", 1, 10)
+        seat = list(self.tokens(res))[0]
         conn = RawClient(self.d.answer)
         self.addCleanup(conn.close)
         ids = []
         for i in range(40):
-            guess = {"token": "%d.%s" % (i + 1, "B" * 22), "answer": "accept"}
+            guess = {"token": "%d.%s%02d" % (seat, "B" * 20, i), "answer": "accept"}
             ids.append(conn.send_request("assignment.answer", guess))
         statuses = {}
         while len(statuses) < len(ids):

@@ -188,7 +188,7 @@ class PiiTest(DaemonTest):
                     "SELECT id, principal, request_id, reply FROM requests").fetchall():
                 clear = sealed.open("requests.reply:%s\x1f%s" % (principal, req), reply)
                 conn.execute("UPDATE requests SET reply = ? WHERE id = ?", (clear, rowid))
-            downgrade(conn, LATEST - 1)
+            downgrade(conn, 9)     # the version before sealing
             conn.commit()
             conn.isolation_level = None
             conn.execute("VACUUM")

@@ -372,14 +372,17 @@ class DeadlineTest(AssignBase):
         task, other = res["task"], self.draw("电工", 1, 11)["task"]
         self.assertEqual(self.d.stop(), 0)
         with sqlite3.connect(self.d.db) as conn:
-            for sql in ("DROP INDEX assignments_due",
+            # Latest changes first: later versions' triggers name columns
+            # version 2 added (schema 11's tokens_spent, token_hash).
+            for sql in self.SCHEMA_2[:-1] + (
+                        "DROP INDEX assignments_due",
                         "DROP TABLE assignment_events", "DROP TABLE ledger",
                         "ALTER TABLE assignments DROP COLUMN deadline",
                         "ALTER TABLE assignments DROP COLUMN token_hash",
                         "ALTER TABLE tasks DROP COLUMN respond_within",
                         "ALTER TABLE tasks DROP COLUMN fill",
-                        "ALTER TABLE tasks DROP COLUMN cancel_reason") \
-                    + self.SCHEMA_2[:-1] + ("PRAGMA user_version = 1",):
+                        "ALTER TABLE tasks DROP COLUMN cancel_reason",
+                        "PRAGMA user_version = 1"):
                 conn.execute(sql)
         upgraded = int(time.time())
         self.d.start()

@@ -1,8 +1,9 @@
 /*
  * test_token.c - answer tokens (PROTOCOL.md 7.12.3): the written form,
  * parsing back to the seat and the stored hash, refusal of anything
- * malformed, distinct tokens per call; and the per-connection throttle
- * of the answer endpoint (PROTOCOL.md 7.12.10) with injected times.
+ * malformed, distinct tokens per call; reading a token as an SMS app
+ * hands it over and the target it names; and the throttle of the answer
+ * endpoint (PROTOCOL.md 7.12.9) with injected times.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "textnorm.h"
 #include "throttle.h"
 #include "token.h"
 
@@ -163,6 +165,67 @@ static void test_throttle_full_table(void **state)
 	throttle_destroy(&t);   /* NULL-safe */
 }
 
+/* What an SMS app or a hand adds is not the token's (PROTOCOL.md 7.12.3). */
+static void test_token_clean(void **state)
+{
+	(void)state;
+	static const char *const as_sent[] = {
+		"42.rTw0qZ3g1vX9bE2mK8pL4w",
+		"42.rTw0qZ3g1vX9bE2mK8pL4w\u3002",            /* 。 */
+		"  42.rTw0qZ3g1vX9bE2mK8pL4w \n",
+		"42.rTw0qZ3g1vX9bE2mK8pL4w\uff09",            /* ） */
+		"(42.rTw0qZ3g1vX9bE2mK8pL4w)!?",
+		"42.rTw0qZ3g1vX9bE2mK8pL4w\uff01\uff1f\u3001\uff0c", /* ！？、， */
+		"\uff14\uff12\uff0e\uff52Tw0qZ3g1vX9bE2mK8pL4w",  /* full-width 42.r */
+		"42\u3002rTw0qZ3g1vX9bE2mK8pL4w.",             /* 。 as the dot */
+		"\u200b42.rTw0qZ3g1vX9bE2m K8pL4w\ufeff",     /* zero-width, a space */
+		"\u300c42.rTw0qZ3g1vX9bE2mK8pL4w\u300d",      /* 「」 */
+	};
+	for (size_t i = 0; i < sizeof as_sent / sizeof as_sent[0]; i++) {
+		char out[TOKEN_STR_MAX];
+		size_t n = 0;
+		assert_true(token_clean(as_sent[i], strlen(as_sent[i]), out, &n));
+		assert_string_equal(out, "42.rTw0qZ3g1vX9bE2mK8pL4w");
+		assert_int_equal(n, 25);
+		assert_int_equal(token_target(as_sent[i], strlen(as_sent[i])), 42);
+	}
+	/* A character no token holds stays inside, as `?`, and fails. */
+	char out[TOKEN_STR_MAX];
+	size_t n = 0;
+	assert_true(token_clean("42.rTw0\u4e2dZ3g", strlen("42.rTw0\u4e2dZ3g"), out, &n));
+	assert_string_equal(out, "42.rTw0?Z3g");
+	assert_true(token_clean("42.rT\x01w0", 8, out, &n));   /* a control character */
+	assert_string_equal(out, "42.rT?w0");
+	/* Nothing token-like, invalid UTF-8, a NUL, too long: nothing. */
+	assert_false(token_clean("\u3002 !", strlen("\u3002 !"), out, &n));
+	assert_false(token_clean("42.\xff", 4, out, &n));
+	assert_false(token_clean("42\0.x", 5, out, &n));
+	char longer[TOKEN_STR_MAX + 8];
+	memset(longer, 'a', sizeof longer);
+	assert_false(token_clean(longer, sizeof longer, out, &n));
+	/* The bytes need no NUL: only n of them are read. */
+	assert_true(token_clean("7.abcXYZ", 3, out, &n));
+	assert_string_equal(out, "7.a");
+}
+
+/* The target a token names: its prefix seat, or 0 for none. */
+static void test_token_target(void **state)
+{
+	(void)state;
+	assert_int_equal(token_target("12.AAAA", 7), 12);
+	assert_int_equal(token_target("999999.x", 8), 999999);
+	assert_int_equal(token_target("abc", 3), 0);
+	assert_int_equal(token_target("012.AAAA", 8), 0);       /* leading zero */
+	assert_int_equal(token_target("12AAAA", 6), 0);         /* no dot */
+	assert_int_equal(token_target(".AAAA", 5), 0);
+	assert_int_equal(token_target("99999999999999999999.A", 22), 0); /* > int64 */
+	/* textnorm_token() alone, as the answer page uses it. */
+	char out[8];
+	assert_int_equal(textnorm_token("  1.ab\u3002", 9, out, sizeof out), 4);
+	assert_string_equal(out, "1.ab");
+	assert_int_equal(textnorm_token("1.abcdefgh", 10, out, sizeof out), 0); /* no room */
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -176,6 +239,8 @@ int main(void)
 		cmocka_unit_test(test_throttle_window_slides),
 		cmocka_unit_test(test_throttle_sliding_window),
 		cmocka_unit_test(test_throttle_full_table),
+		cmocka_unit_test(test_token_clean),
+		cmocka_unit_test(test_token_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

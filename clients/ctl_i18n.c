@@ -25,10 +25,17 @@ bool ctl_i18n_init(void)
 	setlocale(LC_NUMERIC, "C");
 	bindtextdomain(CTL_DOMAIN, dir);
 	bind_textdomain_codeset(CTL_DOMAIN, "UTF-8");
+	bindtextdomain(CTL_CODES_DOMAIN, dir);
+	bind_textdomain_codeset(CTL_CODES_DOMAIN, "UTF-8");
 	bindtextdomain(CTL_CORE_DOMAIN, dir);   /* the verifier's core messages */
 	bind_textdomain_codeset(CTL_CORE_DOMAIN, "UTF-8");
 	const char *m = setlocale(LC_MESSAGES, NULL);
 	return m && strncmp(m, "zh", 2) == 0;
+}
+
+void ctl_i18n_off(void)
+{
+	setlocale(LC_MESSAGES, "C");
 }
 
 const char *ctl_value(const char *key, const char *value, char *buf, size_t size)
@@ -37,6 +44,6 @@ const char *ctl_value(const char *key, const char *value, char *buf, size_t size
 	int n = snprintf(buf, size, "%s\004%s", key, value);
 	if (n < 0 || (size_t)n >= size)
 		return value;
-	const char *t = dgettext(CTL_DOMAIN, buf);
+	const char *t = dgettext(CTL_CODES_DOMAIN, buf);
 	return t == buf ? value : t;
 }

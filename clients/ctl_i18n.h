@@ -14,6 +14,10 @@
 #include <stddef.h>
 
 #define CTL_DOMAIN "expertctl"
+/* The codes of replies as people read them (msgctxt: the reply key),
+ * kept by hand in clients/po/codes/ from the code lists of proto_ops.c:
+ * no source file holds them as text for xgettext to find. */
+#define CTL_CODES_DOMAIN "expertctl-codes"
 
 #define _(s) dgettext(CTL_DOMAIN, s)
 #define N_(s) (s)
@@ -22,6 +26,10 @@
  * both catalogs ($EXPERTD_LOCALEDIR, else the installed locale
  * directory). Returns whether people read Chinese here. */
 bool ctl_i18n_init(void);
+
+/* --json: output for programs, in English whatever the locale (the same
+ * bytes with and without LANG). */
+void ctl_i18n_off(void);
 
 /* A code as people read it: value under the context key ("state",
  * "offered" → 已通知 in Chinese); value itself when the catalog has no
