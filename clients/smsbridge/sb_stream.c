@@ -198,10 +198,29 @@ static void stream_gap(struct sb_stream *s)
 
 /* Ask for every live offer whose token was made at or after the mark of
  * the break, but those of its second that were handled. */
+/* What the resync may pass over: the seats of the mark's second that
+ * were handled before the break, and those whose offer came on the
+ * stream since it is back (their token is the live one). */
+static size_t resync_skip(const struct sb_stream *s, int64_t held[SB_HELD_MAX])
+{
+	size_t n = s->n_gap_held;
+	size_t count = s->n_recent < SB_HELD_MAX ? s->n_recent : SB_HELD_MAX;
+	memcpy(held, s->gap_held, n * sizeof *held);
+	for (size_t i = 0; i < count && n < SB_HELD_MAX; i++) {
+		const struct sb_recent *r = &s->recent[i];
+		bool dup = r->issued < s->gap_since;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = held[k] == r->assignment;
+		if (!dup)
+			held[n++] = r->assignment;
+	}
+	return n;
+}
+
 static bool stream_resync(struct sb_stream *s)
 {
-	const int64_t *held = s->gap_held;
-	size_t n_held = s->n_gap_held;
+	int64_t held[SB_HELD_MAX];
+	size_t n_held = resync_skip(s, held);
 	int64_t since = s->gap_since, after = 0;
 	bool more = true, ok = true;
 	int pages = 0;
