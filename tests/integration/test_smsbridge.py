@@ -37,12 +37,14 @@ class FakeProvider:
     """POSTs land in self.posts as dicts (path, headers, body as JSON, the
     status answered, when); self.fail_next makes the next N answer 503;
     self.delay (seconds) makes each answer wait, as a slow provider's
-    would, and self.max_active is the most requests it held at once."""
+    would, and self.max_active is the most requests it held at once;
+    self.fail_status is the failures' status."""
 
     def __init__(self, cert=None):
         """cert: (certificate file, key file) to speak HTTPS."""
         self.posts = []
         self.fail_next = 0
+        self.fail_status = 503
         self.delay = 0
         self.active = self.max_active = 0
         self.cond = threading.Condition()
@@ -58,7 +60,7 @@ class FakeProvider:
                 time.sleep(delay)      # the provider's own slowness, not a wait
                 with provider.cond:
                     provider.active -= 1
-                    status = 503 if provider.fail_next > 0 else 200
+                    status = provider.fail_status if provider.fail_next > 0 else 200
                     if status != 200:
                         provider.fail_next -= 1
                     provider.posts.append({"path": self.path,
@@ -408,6 +410,38 @@ class SmsBridgeTest(SmsBridgeBase):
         self.assertEqual(status, 200, body)
         self.assertEqual(self.seats(res["task"])[res["panel"][0]["assignment"]]["state"],
                          "accepted")
+
+    def test_a_refusal_is_not_retried(self):
+        self.start_bridge()
+        self.bridge_live()
+        with self.provider.cond:
+            self.provider.fail_next, self.provider.fail_status = 1, 400
+        res = self.draw("电工", 1, 10)
+        a = res["panel"][0]["assignment"]
+        self.wait_log("the provider refused the offer for assignment %d (HTTP 400); "
+                      "not retried" % a)
+        self.bridge_live()          # later messages still go out
+        self.assertEqual([p["status"] for p in self.provider.wait_for(
+            to(res["panel"][0]["phone"]), timeout=0)], [400])
+
+
+
+class ExpirySmsBridgeTest(SmsBridgeBase):
+    """Offers that may be answered within seconds (the operator's
+    minimum waived), so a real deadline passes during the test."""
+    CONFIG = "[assign]\nmin_response_minutes = 0\n"
+
+    def test_an_expired_offer_gets_the_closing_sms(self):
+        self.start_bridge()
+        self.bridge_live()
+        res = self.draw("电工", 1, 10, respond=2)
+        seat = res["panel"][0]
+        self.offer_sms(res)
+        closing = self.provider.wait_for(lambda p: to(seat["phone"])(p) and
+                                         "已过答复期限" in p["body"]["content"])
+        self.assertTrue(closing, self.read_bridge_log())
+        self.assertIn("编号%d）已过答复期限，无需答复" % res["task"],
+                      closing[0]["body"]["content"])
 
 
 class SecureSmsBridgeTest(SmsBridgeBase):
