@@ -65,6 +65,7 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_ASSIGNMENT_OFFER] = h_assignment_offer,
 	[PROTO_OP_ASSIGNMENT_REPLY] = h_assignment_reply,
 	[PROTO_OP_ASSIGNMENT_REISSUE] = h_assignment_reissue,
+	[PROTO_OP_NOTIFY_RESYNC] = h_notify_resync,
 	[PROTO_OP_FLAGGED_LIST] = h_flagged_list,
 	[PROTO_OP_AUDIT_ENTRIES] = h_audit_entries,
 	[PROTO_OP_AUDIT_SHOW] = h_audit_show,

@@ -181,6 +181,7 @@ enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_r
 enum proto_status h_assignment_offer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_notify_resync(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_flagged.c */
 enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_audit.c */

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "log.h"
+#include "notify_pack.h"
 #include "proto.h"
 #include "zap.h"
 
@@ -21,8 +22,8 @@ struct notify {
 	void *sock;
 	struct store *store;
 	msgpack_sbuffer sb;
-	struct store_contact contact;     /* scratch */
-	struct store_task_brief task;     /* the task last read, ... */
+	struct notify_detail detail;      /* scratch: the contact, and the task
+	                                   * last read, ... */
 	int64_t task_id;                  /* ... this one; 0 for none */
 	int task_quota;                   /* ... for this quota of it */
 };
@@ -68,39 +69,6 @@ void notify_destroy(struct notify **np)
 	*np = NULL;
 }
 
-static void notify_pack(struct notify *n, const struct notify_item *it)
-{
-	const struct store_contact *e = &n->contact;
-	const struct store_task_brief *t = &n->task;
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &n->sb, msgpack_sbuffer_write);
-	if (it->kind == NOTIFY_CLOSED) {
-		msgpack_pack_map(&pk, 6);
-		proto_pack_kv_int(&pk, "assignment", it->assignment);
-		proto_pack_kv_int(&pk, "task", it->task);
-		proto_pack_kv_int(&pk, "expert", it->expert);
-		proto_pack_kv_str(&pk, "name", e->name);
-		proto_pack_kv_str(&pk, "phone", e->phone);
-		proto_pack_kv_str(&pk, "state", proto_assignment_states[it->state]);
-		return;
-	}
-	msgpack_pack_map(&pk, 14);
-	proto_pack_kv_int(&pk, "assignment", it->assignment);
-	proto_pack_kv_int(&pk, "task", it->task);
-	proto_pack_kv_int(&pk, "expert", it->expert);
-	proto_pack_kv_str(&pk, "name", e->name);
-	proto_pack_kv_str(&pk, "phone", e->phone);
-	proto_pack_kv_str(&pk, "role", proto_seat_roles[it->role]);
-	proto_pack_kv_int(&pk, "deadline", it->deadline);
-	proto_pack_kv_str(&pk, "token", it->token);
-	proto_pack_kv_str(&pk, "bureau", t->bureau);
-	proto_pack_kv_str(&pk, "kind", proto_task_kinds[t->kind]);
-	proto_pack_kv_str(&pk, "specialty", t->specialty);
-	proto_pack_kv_int(&pk, "start", t->start_at);
-	proto_pack_kv_int(&pk, "end", t->end_at);
-	proto_pack_kv_str(&pk, "district", t->district);
-}
-
 /* Read what an item's message carries into the scratch. The task is read
  * once for a run of items of one task (a draw's seats are consecutive),
  * and, like the contact, even for a closed seat, whose message does not
@@ -109,12 +77,12 @@ static bool notify_read(struct notify *n, const struct notify_item *it)
 {
 	if (it->task != n->task_id || it->quota != n->task_quota) {
 		n->task_id = 0;
-		if (store_task_brief(n->store, it->task, it->quota, &n->task) != STORE_OK)
+		if (!notify_pack_read_task(n->store, it->task, it->quota, &n->detail))
 			return false;
 		n->task_id = it->task;
 		n->task_quota = it->quota;
 	}
-	return store_expert_contact(n->store, it->expert, &n->contact) == STORE_OK;
+	return store_expert_contact(n->store, it->expert, &n->detail.contact) == STORE_OK;
 }
 
 void notify_send_cb(void *arg, const struct notify_item *items, size_t count)
@@ -129,7 +97,12 @@ void notify_send_cb(void *arg, const struct notify_item *items, size_t count)
 			continue;
 		}
 		msgpack_sbuffer_clear(&n->sb);
-		notify_pack(n, it);
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &n->sb, msgpack_sbuffer_write);
+		if (it->kind == NOTIFY_OFFER)
+			notify_pack_offer(&pk, it, &n->detail, true);
+		else
+			notify_pack_closed(&pk, it, &n->detail);
 		const char *topic = it->kind == NOTIFY_OFFER ? "notify.offer" : "notify.closed";
 		if (zmq_send(n->sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
 		    zmq_send(n->sock, n->sb.data, n->sb.size, ZMQ_DONTWAIT) < 0)

@@ -23,6 +23,7 @@ struct notify_item {
 	int quota;                /* NOTIFY_OFFER: the seat's quota (DRAW.md 3.7) */
 	int state;                /* NOTIFY_CLOSED: the seat's new state */
 	int64_t deadline;         /* NOTIFY_OFFER */
+	int64_t issued;           /* NOTIFY_OFFER: when the token was made */
 	char token[TOKEN_STR_MAX];/* NOTIFY_OFFER */
 };
 

@@ -47,7 +47,7 @@ static void seat_token(struct handler_ctx *ctx, struct store_assignment *a,
 	struct notify_item it = {.kind = NOTIFY_OFFER, .assignment = a->id,
 	                         .task = a->task, .expert = a->expert,
 	                         .role = a->role, .quota = a->quota,
-	                         .deadline = a->deadline};
+	                         .deadline = a->deadline, .issued = ctx->now};
 	memcpy(it.token, text, sizeof it.token);
 	if (!notify_queue_push(ctx->notify, &it))
 		log_warn("assignment %lld: out of memory queueing its notification",

@@ -401,6 +401,7 @@ struct store_task_brief {
 	char specialty[sizeof ((struct task *)0)->specialty];
 	int64_t start_at, end_at;
 	char district[sizeof ((struct task *)0)->district];
+	char note[sizeof ((struct task *)0)->note];
 };
 enum store_result store_task_brief(struct store *s, int64_t id, int quota,
                                    struct store_task_brief *out);
@@ -510,6 +511,13 @@ enum store_result store_expert_ids_by_status(struct store *s, int status,
 int64_t store_assignment_max_id(struct store *s);
 enum store_result store_assignment_list(struct store *s, int64_t task,
                                         struct store_assignment **out, size_t *n);
+/* Up to limit offered seats with a deadline after now whose current
+ * token was made at or after since (updated_at), ids above after, in id
+ * order; *out malloc'd (freed by caller). */
+enum store_result store_assignment_offered_since(struct store *s, int64_t since,
+                                                int64_t now, int64_t after, int limit,
+                                                struct store_assignment **out,
+                                                size_t *n);
 enum store_result store_assignment_each(
 	struct store *s, bool (*fn)(const struct store_assignment *a, void *arg),
 	void *arg);

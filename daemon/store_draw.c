@@ -298,6 +298,7 @@ static bool column_task_brief(sqlite3_stmt *st, void *row)
 	b->start_at = sqlite3_column_int64(st, 3);
 	b->end_at = sqlite3_column_int64(st, 4);
 	store_column_copy(st, 5, b->district, sizeof b->district);
+	store_column_copy(st, 6, b->note, sizeof b->note);
 	return true;
 }
 
@@ -479,6 +480,21 @@ enum store_result store_assignment_list(struct store *s, int64_t task,
 	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_LIST);
 	if (st)
 		sqlite3_bind_int64(st, 1, task);
+	return store_rows(st, sizeof **out, store_column_assignment, (void **)out, n);
+}
+
+enum store_result store_assignment_offered_since(struct store *s, int64_t since,
+                                                int64_t now, int64_t after, int limit,
+                                                struct store_assignment **out,
+                                                size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_OFFERED_SINCE);
+	if (st) {
+		sqlite3_bind_int64(st, 1, since);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int64(st, 3, after);
+		sqlite3_bind_int(st, 4, limit);
+	}
 	return store_rows(st, sizeof **out, store_column_assignment, (void **)out, n);
 }
 

@@ -184,7 +184,7 @@
 	X(STMT_TASK_GET, "SELECT " TASK_COLS " FROM tasks WHERE id = ?1") \
 	X(STMT_TASK_BRIEF, "SELECT bureau, kind, coalesce((SELECT specialty" \
 	  " FROM task_quotas WHERE task_id = ?1 AND idx = ?2), specialty)," \
-	  " start_at, end_at, district FROM tasks WHERE id = ?1") \
+	  " start_at, end_at, district, note FROM tasks WHERE id = ?1") \
 	X(STMT_TASK_ALL, "SELECT " TASK_COLS " FROM tasks ORDER BY id") \
 	X(STMT_TASK_STATE, "UPDATE tasks SET state = ?2 WHERE id = ?1") \
 	X(STMT_TASK_MAX_ID, "SELECT coalesce(max(id), 0) FROM tasks") \
@@ -234,6 +234,11 @@
 	X(STMT_ASSIGN_LIST, "SELECT " ASSIGN_COLS " FROM assignments" \
 	  " WHERE task_id = ?1 ORDER BY id") \
 	X(STMT_ASSIGN_ALL, "SELECT " ASSIGN_COLS " FROM assignments ORDER BY id") \
+	/* notify.resync (PROTOCOL.md 7.12.15): live offers whose token was \
+	 * made at or after ?1, by id after ?3. */ \
+	X(STMT_ASSIGN_OFFERED_SINCE, "SELECT " ASSIGN_COLS " FROM assignments" \
+	  " INDEXED BY assignments_due WHERE state = 0 AND deadline > ?2" \
+	  " AND updated_at >= ?1 AND id > ?3 ORDER BY id LIMIT ?4") \
 	X(STMT_CONFLICT_ALL, "SELECT id, expert_id, org_code, kind, valid_from," \
 	  " valid_to, reason, created_at, created_by FROM conflicts ORDER BY id") \
 	/* stats (store_stats.c): whole-table counts for a rare operator call. */ \

@@ -320,6 +320,13 @@ static const struct proto_field f_reissue[] = {
 	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 
+static const struct proto_field f_notify_resync[] = {
+	F_INT("since", REQ, 0, INT64_MAX),
+	F_INT("after", 0, 0, INT64_MAX),
+	F_INT("limit", 0, 1, 64),
+	F_INTS("skip", 0, 0, 256),
+	END};
+
 static const struct proto_field f_task_cancel[] = {
 	F_INT("task", REQ, 1, INT64_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),

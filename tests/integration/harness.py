@@ -401,6 +401,19 @@ class Sealed:
         return out
 
 
+def secret_of(key_file):
+    """(public, secret) Z85 bytes of an expertctl keygen .key file (a
+    .pub file has no secret: then (public, None))."""
+    kv = {}
+    with open(key_file) as f:
+        for line in f:
+            if "=" in line and not line.lstrip().startswith("#"):
+                k, v = line.split("=", 1)
+                kv[k.strip()] = v.strip()
+    sec = kv.get("secret-key")
+    return kv["public-key"].encode(), sec.encode() if sec else None
+
+
 def keygen(dirname, name):
     """`expertctl keygen DIR/NAME`: (secret key file, public key file,
     public key in Z85, what keygen printed)."""

@@ -26,7 +26,7 @@ import zmq
 
 from harness import Ctl, DaemonTest, RawClient, cst_day, free_tcp_port, unpack
 from test_draw import ROSTER_SEED, epoch
-from harness import keygen
+from harness import keygen, secret_of
 
 WINDOW = 32                 # requests each connection keeps in flight
 ROSTER = 600
@@ -45,17 +45,6 @@ LOG_DEADLINE = 15.0
 
 OLD_RULES = {"rotation_days": 365, "exposure_cap": 0}
 NEW_RULES = {"rotation_days": 30, "exposure_cap": 2}
-
-
-def secret_of(key_file):
-    """(public, secret) Z85 strings of an expertctl keygen .key file."""
-    kv = {}
-    with open(key_file) as f:
-        for line in f:
-            if "=" in line and not line.lstrip().startswith("#"):
-                k, v = line.split("=", 1)
-                kv[k.strip()] = v.strip()
-    return kv["public-key"].encode(), kv["secret-key"].encode()
 
 
 class Loader:

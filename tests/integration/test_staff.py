@@ -6,6 +6,8 @@
   only notifiers may read it.
 - assignment.reissue: a new token for an offered seat, for staff of the
   seat's own bureau only.
+- notify.resync: a gateway's missed offers again, with fresh tokens, for
+  notifier keys only.
 
 The daemon, its roster and the helpers are assign_base's; sleeps only let
 a deadline pass.
@@ -13,9 +15,10 @@ a deadline pass.
 import json
 import re
 import sqlite3
+import time
 import unittest
 
-from harness import Ctl, RawClient, Sealed
+from harness import Ctl, RawClient, Sealed, secret_of
 from assign_base import TOKEN_RE, AssignBase
 
 
@@ -104,7 +107,8 @@ class SecureStaffTest(AssignBase):
         seat = res["panel"][0]
         self.assertEqual(list(offer), ["topic", "assignment", "task", "expert", "name",
                                        "phone", "role", "deadline", "token", "bureau",
-                                       "kind", "specialty", "start", "end", "district"])
+                                       "kind", "specialty", "start", "end", "district",
+                                       "note", "organiser", "issued"])
         self.assertEqual((offer["topic"], offer["assignment"], offer["expert"],
                           offer["name"], offer["phone"], offer["deadline"]),
                          ("notify.offer", seat["assignment"], seat["expert"],
@@ -113,6 +117,87 @@ class SecureStaffTest(AssignBase):
         self.assertEqual(self.confirm(offer["token"], ctl=self.expert_ctl())["state"],
                          "accepted")
 
+
+    def raw(self, who):
+        """A CURVE DEALER of its own with the key of `who`."""
+        server = secret_of(self.server_pub)[0].decode()
+        c = RawClient(self.d.endpoint, curve_server=server,
+                      curve_keys=secret_of(self.as_[who].key))
+        self.addCleanup(c.close)
+        return c
+
+    def test_resync_reissues_recent_offers_for_notifiers_and_operators(self):
+        w = self.notify_watcher(self.as_["sms"])
+        self.probe(watchers=[w])
+        old_task = self.draw("焊工", 1, 11, ctl=self.as_["haizhu"])
+        # Tokens carry the server's second; the next draw is in a later one
+        # (a bounded wait for the clock, at most a second).
+        since = max(m["issued"] for m in
+                    w.wait_for(lambda m: m["task"] == old_task["task"]))
+        while int(time.time()) <= since:
+            time.sleep(0.05)
+        res = self.draw("电工", 2, 10, ctl=self.as_["haizhu"])
+        a = [p["assignment"] for p in res["panel"]]
+        offers = w.wait_for(lambda m: m["task"] == res["task"])
+        since = min(m["issued"] for m in offers)
+        old = self.tokens(res)
+        for who in ("haizhu", "clerk"):
+            rep = self.raw(who).call("notify.resync", {"since": since})
+            self.assertEqual(rep["status"], "forbidden", rep)
+        sms = self.raw("sms")
+        # One page at a time: a seat is listed once though its token is new.
+        first = sms.call("notify.resync", {"since": since, "limit": 1}, rid="resync-1")
+        self.assertEqual(first["status"], "ok", first)
+        r = first["result"]
+        self.assertEqual(([o["assignment"] for o in r["offers"]], r["next"], r["more"]),
+                         ([a[0]], a[0], True))
+        # A seat the gateway holds is passed over: not listed, not reissued.
+        held = sms.call("notify.resync", {"since": since, "after": r["next"],
+                                          "skip": [a[1]]})
+        self.assertEqual((held["result"], held.get("tokens", {})),
+                         ({"offers": [], "next": a[1], "more": False}, {}))
+        second = sms.call("notify.resync", {"since": since, "after": r["next"]})
+        r2 = second["result"]
+        self.assertEqual(([o["assignment"] for o in r2["offers"]], r2["next"], r2["more"]),
+                         ([a[1]], a[1], False))
+        # The offer's keys, in notify.offer's order without the token.
+        o = r["offers"][0]
+        self.assertEqual(list(o), ["assignment", "task", "expert", "name", "phone", "role",
+                                   "deadline", "bureau", "kind", "specialty", "start",
+                                   "end", "district", "note", "organiser", "issued"])
+        seat = res["panel"][0]
+        self.assertEqual((o["task"], o["expert"], o["name"], o["phone"], o["deadline"],
+                          o["bureau"], o["organiser"]),
+                         (res["task"], seat["expert"], seat["name"], seat["phone"],
+                          seat["deadline"], "440105", "440105"))
+        new = {int(k): v for k, v in list(first["tokens"].items()) +
+               list(second["tokens"].items())}
+        self.assertEqual(sorted(new), a)
+        # Each new token also went out on the stream, as a new offer.
+        for seat_id in a:
+            self.assertNotEqual(new[seat_id], old[seat_id])
+            self.assertTrue(w.wait_for(lambda m: m.get("token") == new[seat_id]),
+                            "no notify.offer with the resynced token")
+        # A retry gets the recorded reply: no tokens, nothing reissued.
+        again = sms.call("notify.resync", {"since": since, "limit": 1}, rid="resync-1")
+        self.assertEqual(again["tokens"] if "tokens" in again else {}, {})
+        self.assertEqual(again["result"], first["result"])
+        # Old tokens are dead, new ones answer; the history says who and why.
+        expert = self.expert_ctl()
+        self.assert_error(self.expert_run("confirm", old[a[0]], ctl=expert),
+                          "invalid_token", "token")
+        self.assertEqual(self.confirm(new[a[0]], ctl=expert)["state"], "accepted")
+        hist = [h for h in self.show(res["task"])["history"]
+                if h["assignment"] == a[1] and h["event"] == "reissue"]
+        self.assertEqual([(h["actor"], h["channel"], h["reason"]) for h in hist],
+                         [("sms-gateway", "system", "notify.resync")])
+        # The earlier task's offer was made before `since`: untouched.
+        self.assertEqual(self.confirm(self.tokens(old_task)[
+            old_task["panel"][0]["assignment"]], ctl=expert)["state"], "accepted")
+        # Nothing was offered after now.
+        later = sms.call("notify.resync", {"since": int(time.time()) + 3600})
+        self.assertEqual((later["result"]["offers"], later["result"]["more"]), ([], False))
+        self.verify()
 
     def test_reissue_for_their_own_bureau_only(self):
         haizhu, clerk, tianhe = self.as_["haizhu"], self.as_["clerk"], self.as_["tianhe"]
