@@ -291,8 +291,9 @@ class Ctl:
         return a
 
     def run(self, *args, json_out=False, timeout=10000, retries=2, check=True,
-            request_id=None, input=None):
+            request_id=None, input=None, env=None):
         a = self.base(timeout, retries)
+        extra = env or {}
         if json_out:
             a.append("--json")
         if request_id:
@@ -301,6 +302,7 @@ class Ctl:
         env = dict(os.environ)
         for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
             env.pop(k, None)
+        env.update(extra)
         p = subprocess.run(a, capture_output=True, text=True, env=env, input=input,
                            timeout=600)
         r = Result(p)

@@ -452,10 +452,12 @@ class SecureWatchTest(DaemonTest):
         self.assertIn("refused this key", bureau.err)
         self.assertEqual(bureau.lines, [])
         self.assertIn("Role not allowed (domain 'expertd-pub'", self.d.read_log())
-        # An unknown key gets nowhere: no reply on the request endpoint.
-        stranger = self.watcher(self.stranger_key, "--count", "1", timeout=1000,
+        # An unknown key gets nowhere: refused at the request endpoint's
+        # handshake, and told so at once (not after the 60 s timeout).
+        stranger = self.watcher(self.stranger_key, "--count", "1", timeout=60000,
                                 retries=0)
-        self.assertEqual(stranger.finish(), 69, stranger.err)  # EX_UNAVAILABLE
+        self.assertEqual(stranger.finish(), 77, stranger.err)  # EX_NOPERM
+        self.assertIn("refused this client's key", stranger.err)
         self.assertEqual(stranger.lines, [])
 
         # Live only: the operator's watcher never looks at the log when
