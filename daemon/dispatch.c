@@ -654,6 +654,7 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		proto_request_free(&req);
 		st = proto_decode_request(it->body, it->len, &req, it->id, &perr);
 	}
+	it->lang = st == PROTO_OK ? req->lang : perr.lang;
 	if (st != PROTO_OK) {
 		error_reply(it, it->id, st, perr.field, perr.message);
 		i18n_use(d->i18n, PROTO_LANG_EN);
@@ -795,6 +796,11 @@ void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k)
 void dispatch_set_i18n(struct dispatch *d, const struct i18n *t)
 {
 	d->i18n = t;
+}
+
+void dispatch_use_lang(const struct dispatch *d, enum proto_lang lang)
+{
+	i18n_use(d->i18n, lang);
 }
 
 void dispatch_set_read_only(struct dispatch *d, const char *why)
