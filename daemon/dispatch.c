@@ -466,7 +466,7 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
                           const struct proto_request *req, bool handled)
 {
 	const struct proto_op_info *op = proto_op_info(req->op);
-	char msg[PROTO_MAX_MESSAGE_LEN];
+	char msg[PROTO_MAX_MESSAGE_LEN], w[I18N_CODE_MAX];
 	if (!it->caller_known) {
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
 		            _("the caller's key is no longer allowed"));
@@ -474,7 +474,8 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 	}
 	if (!handled || !(op->roles & it->caller.role)) {
 		snprintf(msg, sizeof msg, _("role %s may not call %s"),
-		         auth_role_name(it->caller.role), proto_op_name(req->op));
+		         i18n_code("role", auth_role_name(it->caller.role), w, sizeof w),
+		         proto_op_name(req->op));
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
 		return true;
 	}

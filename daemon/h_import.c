@@ -80,7 +80,8 @@ static enum proto_status open_import(struct handler_ctx *ctx, int64_t id,
 	if (im->state != STORE_IMPORT_OPEN)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "import",
 		                   "import %lld is already %s", (long long)id,
-		                   im->state == STORE_IMPORT_COMMITTED ? "committed" : "aborted");
+		                   im->state == STORE_IMPORT_COMMITTED ? _("committed")
+		                                                       : _("aborted"));
 	return PROTO_OK;
 }
 
