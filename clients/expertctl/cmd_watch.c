@@ -145,6 +145,8 @@ static bool watch_emit(struct watch *w, const struct cmd_event *e)
 	w->last = e->seq;
 	watch_rotation(w, e);
 	if (cmd_log_match(&w->f, e)) {
+		if (w->printed == 0)
+			cmd_log_header(w->json);
 		cmd_log_print(e, w->json, w->colour);
 		w->printed++;
 	}
