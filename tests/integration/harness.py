@@ -288,7 +288,8 @@ KEEP = re.compile(
     r"`[^`]*`|expertctl(?: [a-z][a-z-]*)*|--[a-z-]+(?: [A-Z][A-Z_]*)?|"
     r"\([a-z_]+\)|local-operator|import \d+ line \d+[^\n]*|"
     r"[\w./-]+\.(?:csv|sock|db)|\b[A-Z]{2,}\b|\[[^\]]*\]|"
-    r"之一：[a-z_]+(?:, [a-z_]+)*")  # the values an option takes, as typed
+    r"之一：[a-z_]+(?:, [a-z_]+)*|"  # the values an option takes, as typed
+    r"(?:ipc|tcp)://[^\s,，：]+")      # endpoints
 
 
 def untranslated(text):
