@@ -201,8 +201,10 @@ static int store_make_dir(const char *path, char *err, size_t errsz)
 	if (stat(dir, &st) == 0 || errno != ENOENT)
 		return 0;
 	if (mkdir(dir, 0700) != 0) {
-		snprintf(err, errsz, "cannot make the database's folder %s: %s", dir,
-		         strerror(errno));
+		if (errno == ENOENT)
+			return 0;   /* its parent is missing too: dblock_acquire says so */
+		snprintf(err, errsz, "cannot make the folder %s of database %s: %s", dir,
+		         path, strerror(errno));
 		return EX_CANTCREAT;
 	}
 	log_info("made the database's folder %s (mode 0700)", dir);
