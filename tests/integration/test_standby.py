@@ -13,17 +13,7 @@ import urllib.error
 import urllib.request
 
 from harness import Ctl, Daemon, DaemonTest, RawClient, draw_args
-
-
-class ListCtl(Ctl):
-    def __init__(self, daemon, endpoints):
-        super().__init__(daemon)
-        self.endpoints = endpoints
-
-    def base(self, timeout=5000, retries=2):
-        a = super().base(timeout, retries)
-        a[a.index("--endpoint") + 1] = self.endpoints
-        return a
+from test_audit import specialty_counts
 
 
 def readyz(d):
@@ -67,9 +57,9 @@ class StandbyTest(DaemonTest):
         self.assertEqual(readyz(a)[0], 200)
 
         # Draws through a client that knows both: A serves them.
-        both = ListCtl(a, "%s,%s" % (a.endpoint, b.endpoint))
-        top = max(((s, n) for s, n in self.specialties(ctl).items()),
-                  key=lambda x: x[1])[0]
+        both = Ctl(a, endpoints="%s,%s" % (a.endpoint, b.endpoint))
+        counts = specialty_counts(ctl)
+        top = max(counts, key=counts.get)
         acked = [both.json(*draw_args(top, 1, 10 + i), timeout=2000)["task"]
                  for i in range(3)]
         a.kill9()
@@ -85,13 +75,6 @@ class StandbyTest(DaemonTest):
         v = Ctl(b).json("audit", "verify", timeout=120000)
         self.assertTrue(v["ok"], v)
         self.assertEqual(v["draws"], 6)
-
-    def specialties(self, ctl):
-        counts = {}
-        for e in ctl.json("pool", "list", "--limit", "1000")["experts"]:
-            for s in e["specialties"]:
-                counts[s] = counts.get(s, 0) + 1
-        return counts
 
     def test_without_standby_a_second_daemon_still_exits_75(self):
         a = self.start_daemon()
