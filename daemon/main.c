@@ -206,17 +206,24 @@ static void daemon_status_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Periodic notifications: watchdog pings at half WatchdogSec, status lines. */
-static void daemon_timers(struct daemon *d)
+/* Watchdog pings at half WatchdogSec, from the loop (once: a standby
+ * arms it while it waits). */
+static void daemon_watchdog_arm(struct daemon *d)
 {
 	uint64_t usec = 0;
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+	if (!d->watchdog && sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
 		struct timeval tv = {(time_t)(usec / 2 / 1000000),
 		                     (suseconds_t)(usec / 2 % 1000000)};
 		d->watchdog = event_new(d->base, -1, EV_PERSIST, daemon_watchdog_cb, d);
 		if (!d->watchdog || event_add(d->watchdog, &tv))
 			log_fatal(EX_OSERR, "cannot arm the watchdog timer");
 	}
+}
+
+/* Periodic notifications: the watchdog, status lines. */
+static void daemon_timers(struct daemon *d)
+{
+	daemon_watchdog_arm(d);
 	struct timeval st = {DAEMON_STATUS_SECONDS, 0};
 	d->status = event_new(d->base, -1, EV_PERSIST, daemon_status_cb, d);
 	if (!d->status || event_add(d->status, &st))
@@ -628,6 +635,7 @@ static bool daemon_standby(struct daemon *d, const struct keys_pair *kp, const c
 	daemon_listen(d, kp);
 	daemon_http(d);
 	sd_notify(0, "READY=1\nSTATUS=standby: another expertd holds the database");
+	daemon_watchdog_arm(d);   /* the unit's WatchdogSec holds for a standby too */
 	struct event *poll = event_new(d->base, -1, EV_PERSIST, daemon_standby_cb, d);
 	struct timeval tv = {0, DAEMON_STANDBY_POLL_MS * 1000};
 	if (!poll || event_add(poll, &tv) != 0)

@@ -66,5 +66,41 @@ class NotifyTest(DaemonTest):
         self.assertEqual(self.proc.wait(timeout=30), 0)
 
 
+class StandbyNotifyTest(DaemonTest):
+    """A standby under systemd (PROTOCOL.md 6.6): READY with a standby
+    STATUS, and watchdog pings while it waits, or WatchdogSec would kill
+    it long before the daemon it stands by for ever dies."""
+
+    def test_standby_is_ready_and_pings_the_watchdog(self):
+        holder = self.start_daemon()
+        path = os.path.join(self.dir, "notify-standby.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        sock.settimeout(20)
+        self.addCleanup(sock.close)
+        log = open(os.path.join(self.dir, "standby.log"), "w")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen(
+            [EXPERTD, "--insecure", "--standby", "--db", holder.db,
+             "--listen", "ipc://" + os.path.join(self.dir, "standby.sock"),
+             "--pub-listen", "ipc://" + os.path.join(self.dir, "standby-pub.sock"),
+             "--answer-listen", "ipc://" + os.path.join(self.dir, "standby-answer.sock"),
+             "--notify-listen", "ipc://" + os.path.join(self.dir, "standby-np.sock"),
+             "--metrics-listen", "127.0.0.1:%d" % free_tcp_port(),
+             "--sign-key", holder.sign_key],
+            env=dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="300000"),
+            stderr=log)
+        self.addCleanup(lambda: (proc.poll() is None and proc.kill(), proc.wait()))
+        self.assertEqual(sock.recv(4096).decode(),
+                         "READY=1\nSTATUS=standby: another expertd holds the database")
+        pings = 0
+        while pings < 3:
+            if sock.recv(4096).decode() == "WATCHDOG=1":
+                pings += 1
+        self.assertIsNone(proc.poll())
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(timeout=30), 0)
+
+
 if __name__ == "__main__":
     unittest.main()
