@@ -86,7 +86,10 @@ static void audit_kv(const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	printf("%-*s ", AUDIT_KEY_WIDTH, key);
+	const char *label = _(key);   /* a msgid: N_() at the call */
+	out_text(stdout, label, strlen(label));
+	for (size_t w = out_width(label, strlen(label)); w < AUDIT_KEY_WIDTH + 1; w++)
+		putchar(' ');
 	out_text(stdout, buf, strlen(buf));   /* names and reasons came from users */
 	putchar('\n');
 }
@@ -122,35 +125,39 @@ static const char *audit_nonce(const struct task *q, char *buf)
 static void audit_print_request(const struct task *q)
 {
 	char a[CMD_TIME_LEN], b[CMD_TIME_LEN], buf[2 * TASK_NONCE_MAX + 1];
-	char ids[TASK_MAX_EXCLUDE * 22];
-	audit_kv("request", "%s, subject %s, bureau %s", proto_task_kinds[q->kind],
-	         proto_task_subjects[q->subject], q->bureau);
+	char ids[TASK_MAX_EXCLUDE * 22], w1[CTL_VALUE_KEY_MAX], w2[CTL_VALUE_KEY_MAX];
+	audit_kv(N_("request"), _("%s, subject %s, bureau %s"),
+	         ctl_value("kind", proto_task_kinds[q->kind], w1, sizeof w1),
+	         ctl_value("subject", proto_task_subjects[q->subject], w2, sizeof w2),
+	         q->bureau);
 	if (q->n_quotas == 0) {
-		audit_kv("  specialty", "%s (group %s)", q->specialty, proto_group_types[q->group]);
-		audit_kv("  seats", "%s%d members, %d backups", q->leader ? "a leader, " : "",
+		audit_kv(N_("  specialty"), _("%s (group %s)"), q->specialty,
+		         ctl_value("group_type", proto_group_types[q->group], w1, sizeof w1));
+		audit_kv(N_("  seats"), _("%s%d members, %d backups"), q->leader ? _("a leader, ") : "",
 		         q->members, q->backups);
 	} else {
-		audit_kv("  leader", "%s", q->leader ? "one, from quota 0" : "none");
+		audit_kv(N_("  leader"), "%s", q->leader ? _("one, from quota 0") : _("none"));
 	}
 	for (int k = 0; k < q->n_quotas; k++) {
 		char key[24];
-		snprintf(key, sizeof key, "  quota %d", k);
-		audit_kv(key, "%s (group %s), %d members, %d backups", q->quotas[k].specialty,
-		         proto_group_types[q->quotas[k].group], q->quotas[k].members,
-		         q->quotas[k].backups);
+		snprintf(key, sizeof key, _("  quota %d"), k);
+		audit_kv(key, _("%s (group %s), %d members, %d backups"), q->quotas[k].specialty,
+		         ctl_value("group_type", proto_group_types[q->quotas[k].group], w1,
+		                   sizeof w1),
+		         q->quotas[k].members, q->quotas[k].backups);
 	}
 	char orgs[TASK_MAX_ORGS * 20] = "";
 	for (int i = 0; i < q->n_orgs; i++)
 		snprintf(orgs + strlen(orgs), sizeof orgs - strlen(orgs), "%s%s",
 		         i ? ", " : "", q->orgs[i]);
-	audit_kv("  orgs", "%s", q->n_orgs ? orgs : "(none)");
-	audit_kv("  dates", "%s to %s CST (%lld to %lld)", cmd_time_format(q->start_at, a),
+	audit_kv(N_("  orgs"), "%s", q->n_orgs ? orgs : _("(none)"));
+	audit_kv(N_("  dates"), _("%s to %s CST (%lld to %lld)"), cmd_time_format(q->start_at, a),
 	         cmd_time_format(q->end_at, b), (long long)q->start_at, (long long)q->end_at);
 	if (q->district[0])
-		audit_kv("  district", "%s", q->district);
+		audit_kv(N_("  district"), "%s", q->district);
 	audit_ids(q->exclude, (size_t)q->n_exclude, ids, sizeof ids);
-	audit_kv("  exclusions", "%s", q->n_exclude ? ids : "(none)");
-	audit_kv("  nonce", "%s", audit_nonce(q, buf));
+	audit_kv(N_("  exclusions"), "%s", q->n_exclude ? ids : _("(none)"));
+	audit_kv(N_("  nonce"), "%s", audit_nonce(q, buf));
 }
 
 /* The seats; a mixed panel's with their quota's specialty. */
@@ -160,7 +167,7 @@ static void audit_print_panel(const struct audit_transcript *tr)
 	size_t leaders = tr->req.leader ? 1 : 0;
 	bool mixed = tr->req.n_quotas > 0;
 	if (tr->n_panel == 0) {
-		audit_kv("panel", "(none)");
+		audit_kv(N_("panel"), _("(none)"));
 		return;
 	}
 	printf(_("panel:\n"));
@@ -168,13 +175,14 @@ static void audit_print_panel(const struct audit_transcript *tr)
 	for (size_t i = 0; i < tr->n_panel; i++) {
 		enum seat_role role = tr->replaces ? (enum seat_role)tr->role
 		                      : seat_role_of(i, leaders, (size_t)tr->req.members);
-		char seat[24], expert[24], quota[160] = "";
+		char seat[24], expert[24], quota[160] = "", w[CTL_VALUE_KEY_MAX];
 		snprintf(seat, sizeof seat, "%zu", i);
 		snprintf(expert, sizeof expert, "%lld", (long long)tr->panel[i]);
 		if (mixed)
 			snprintf(quota, sizeof quota, "%d %s", tr->seat_quota[i],
 			         tr->req.quotas[tr->seat_quota[i]].specialty);
-		const char *row[] = {seat, proto_seat_roles[role], expert, quota};
+		const char *row[] = {seat, ctl_value("role", proto_seat_roles[role], w, sizeof w),
+		                     expert, quota};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -194,10 +202,11 @@ static void audit_print_excluded(const uint64_t excluded[RULE__COUNT],
 	printf(_("excluded:\n"));
 	struct out_table *t = out_table_new(2, head);
 	for (size_t i = 0; i <= x.n + (seated != NULL); i++) {
-		char cause[64], count[24];
+		char cause[160], count[24], w[CTL_VALUE_KEY_MAX];
 		snprintf(cause, sizeof cause, "  %s%s",
-		         i == x.n ? "diversity (dropped)" : i > x.n ? "seated (dropped)" : x.key[i],
-		         i == 0 && !split ? " (or group: not told apart)" : "");
+		         i == x.n ? _("diversity (dropped)") : i > x.n ? _("seated (dropped)")
+		                  : ctl_value("cause", x.key[i], w, sizeof w),
+		         i == 0 && !split ? _(" (or group: not told apart)") : "");
 		snprintf(count, sizeof count, "%llu", (unsigned long long)
 		         (i == x.n ? diversity : i > x.n ? *seated : x.count[i]));
 		const char *row[] = {cause, count};
@@ -236,10 +245,12 @@ static void audit_print_quotas(const struct audit_transcript *tr)
 		const struct audit_quota_result *x = &tr->quotas[k];
 		int q = tr->replaces ? tr->quota : (int)k;
 		const struct task_quota *tq = &tr->req.quotas[q];
-		snprintf(key, sizeof key, "quota %d", q);
-		audit_kv(key, "%s (group %s): %llu candidates", tq->specialty,
-		         proto_group_types[tq->group], (unsigned long long)x->n_candidates);
-		audit_kv("candidates_hash", "%s",
+		char w[CTL_VALUE_KEY_MAX];
+		snprintf(key, sizeof key, _("quota %d"), q);
+		audit_kv(key, _("%s (group %s): %llu candidates"), tq->specialty,
+		         ctl_value("group_type", proto_group_types[tq->group], w, sizeof w),
+		         (unsigned long long)x->n_candidates);
+		audit_kv(N_("candidates_hash"), "%s",
 		         out_hex(x->candidates_hash, sizeof x->candidates_hash, hex));
 		audit_print_excluded(x->excluded, x->outside_group, true, x->diversity_dropped,
 		                     &x->dropped_seated);
@@ -263,41 +274,43 @@ static void audit_print_quotas(const struct audit_transcript *tr)
 static void audit_print_designated(const struct audit_transcript *tr)
 {
 	const struct task *q = &tr->req;
+	char w[CTL_VALUE_KEY_MAX];
 	if (tr->replaces)
-		audit_kv("replaces", "assignment %lld, a %s seat%s", (long long)tr->replaces,
-		         proto_seat_roles[tr->role], tr->role == SEAT_LEADER
-		         ? ", drawn at random (also when the leader was designated)" : "");
+		audit_kv(N_("replaces"), _("assignment %lld, a %s seat%s"), (long long)tr->replaces,
+		         ctl_value("role", proto_seat_roles[tr->role], w, sizeof w),
+		         tr->role == SEAT_LEADER
+		         ? _(", drawn at random (also when the leader was designated)") : "");
 	if (!q->leader_expert)
 		return;
 	if (strcmp(tr->kind, "redraw") == 0)
-		audit_kv("designated", "expert %lld, leader designated at the task's first "
-		         "draw, kept by %s: %s", (long long)q->leader_expert, tr->actor,
+		audit_kv(N_("designated"), _("expert %lld, leader designated at the task's first "
+		         "draw, kept by %s: %s"), (long long)q->leader_expert, tr->actor,
 		         q->leader_reason);
 	else
-		audit_kv("designated", "expert %lld, leader designated by %s: %s",
+		audit_kv(N_("designated"), _("expert %lld, leader designated by %s: %s"),
 		         (long long)q->leader_expert, tr->actor, q->leader_reason);
 }
 
 static void audit_print_transcript(const struct audit_transcript *tr)
 {
 	enum { MAX_DRAWN = sizeof tr->already_drawn / sizeof tr->already_drawn[0] };
-	char hex[2 * AUDIT_HASH_LEN + 1], ids[MAX_DRAWN * 22];
-	audit_kv("draw", "%lld (%s) for task %lld", (long long)tr->draw, tr->kind,
-	         (long long)tr->task);
-	audit_kv("outcome", "%s", tr->ok ? "ok" : "failed: insufficient candidates");
-	audit_kv("actor", "%s", tr->actor);
+	char hex[2 * AUDIT_HASH_LEN + 1], ids[MAX_DRAWN * 22], w[CTL_VALUE_KEY_MAX];
+	audit_kv(N_("draw"), _("%lld (%s) for task %lld"), (long long)tr->draw,
+	         ctl_value("kind", tr->kind, w, sizeof w), (long long)tr->task);
+	audit_kv(N_("outcome"), "%s", tr->ok ? _("ok") : _("failed: insufficient candidates"));
+	audit_kv(N_("actor"), "%s", tr->actor);
 	if (tr->reason[0])
-		audit_kv("reason", "%s", tr->reason);
+		audit_kv(N_("reason"), "%s", tr->reason);
 	audit_print_designated(tr);
 	audit_print_request(&tr->req);
-	audit_kv("rules", "rotation %d days, exposure cap %d in %d days, diversity %s",
+	audit_kv(N_("rules"), _("rotation %d days, exposure cap %d in %d days, diversity %s"),
 	         tr->rules.rotation_days, tr->rules.exposure_cap, tr->rules.exposure_days,
-	         tr->rules.diversity ? "on" : "off");
+	         tr->rules.diversity ? _("on") : _("off"));
 	if (tr->req.n_quotas) {
 		audit_print_quotas(tr);
 	} else {
-		audit_kv("candidates", "%llu", (unsigned long long)tr->n_candidates);
-		audit_kv("candidates_hash", "%s",
+		audit_kv(N_("candidates"), "%llu", (unsigned long long)tr->n_candidates);
+		audit_kv(N_("candidates_hash"), "%s",
 		         out_hex(tr->candidates_hash, sizeof tr->candidates_hash, hex));
 		audit_print_excluded(tr->excluded, tr->outside_group, tr->outside_split,
 		                     tr->diversity_dropped, NULL);
@@ -305,31 +318,31 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 			audit_print_hints(tr);
 	}
 	if (tr->n_already_drawn)
-		audit_kv("already drawn", "%s",
+		audit_kv(N_("already drawn"), "%s",
 		         audit_ids(tr->already_drawn, tr->n_already_drawn, ids, sizeof ids));
-	audit_kv("secret", "%s", out_hex(tr->secret, sizeof tr->secret, hex));
-	audit_kv("next_commit", "%s", out_hex(tr->next_commit, sizeof tr->next_commit, hex));
-	audit_kv("seed", "%s", out_hex(tr->seed, sizeof tr->seed, hex));
+	audit_kv(N_("secret"), "%s", out_hex(tr->secret, sizeof tr->secret, hex));
+	audit_kv(N_("next_commit"), "%s", out_hex(tr->next_commit, sizeof tr->next_commit, hex));
+	audit_kv(N_("seed"), "%s", out_hex(tr->seed, sizeof tr->seed, hex));
 	audit_print_panel(tr);
 }
 
 static void audit_print_entry(const struct cmd_audit_entry *e)
 {
-	char hex[2 * AUDIT_HASH_LEN + 1], at[CMD_TIME_LEN];
+	char hex[2 * AUDIT_HASH_LEN + 1], at[CMD_TIME_LEN], w[CTL_VALUE_KEY_MAX];
 	uint8_t h[AUDIT_HASH_LEN];
 	audit_hash(h, e->prev, e->seq, e->at, e->type, e->body, e->body_len);
 	bool hash_ok = memcmp(h, e->hash, sizeof h) == 0;
-	audit_kv("seq", "%lld", (long long)e->seq);
-	audit_kv("type", "%s", e->type);
-	audit_kv("at", "%s CST", cmd_time_format(e->at, at));
-	audit_kv("hash", "%s%s", out_hex(e->hash, sizeof e->hash, hex),
-	         hash_ok ? "" : "  (DOES NOT MATCH the entry's contents)");
-	audit_kv("prev", "%s", out_hex(e->prev, sizeof e->prev, hex));
+	audit_kv(N_("seq"), "%lld", (long long)e->seq);
+	audit_kv(N_("type"), "%s", ctl_value("type", e->type, w, sizeof w));
+	audit_kv(N_("at"), _("%s CST"), cmd_time_format(e->at, at));
+	audit_kv(N_("hash"), "%s%s", out_hex(e->hash, sizeof e->hash, hex),
+	         hash_ok ? "" : _("  (DOES NOT MATCH the entry's contents)"));
+	audit_kv(N_("prev"), "%s", out_hex(e->prev, sizeof e->prev, hex));
 	struct audit_transcript *tr = malloc(sizeof *tr);
 	if (tr && cmd_audit_is_draw(e) && cmd_audit_transcript(e, tr))
 		audit_print_transcript(tr);
 	else
-		audit_kv("body", "(%zu bytes that do not read as a draw transcript)",
+		audit_kv(N_("body"), _("(%zu bytes that do not read as a draw transcript)"),
 		         e->body_len);
 	free(tr);
 }

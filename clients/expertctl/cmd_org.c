@@ -28,7 +28,7 @@ static void org_print_one(const msgpack_object *res)
 	const msgpack_object *o = proto_map_get(res, "org");
 	char buf[2048];
 	for (size_t i = 0; i < ORG_NCOLS; i++)
-		printf("%-12s %s\n", _(org_head[i]), out_field(o, org_keys[i], buf, sizeof buf));
+		printf("%-12s %s\n", _(org_head[i]), out_shown(o, org_keys[i], buf, sizeof buf));
 	if (proto_map_get(o, "merged_into"))
 		printf("%-12s %s\n", _("MERGED INTO"), out_field(o, "merged_into", buf, sizeof buf));
 }

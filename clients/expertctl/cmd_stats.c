@@ -96,12 +96,12 @@ static void stats_print_answers(const msgpack_object *res)
 	printf(_("declines by reason:"));
 	uint32_t n = why && why->type == MSGPACK_OBJECT_MAP ? why->via.map.size : 0;
 	for (uint32_t i = 0; i < n; i++) {
-		char key[64], val[32];
-		printf("%s %s %s", i ? "," : "",
-		       out_value(&why->via.map.ptr[i].key, key, sizeof key),
+		char key[64], val[32], w[CTL_VALUE_KEY_MAX];
+		out_value(&why->via.map.ptr[i].key, key, sizeof key);
+		printf(_("%s %s %s"), i ? _(",") : "", ctl_value("reason", key, w, sizeof w),
 		       out_value(&why->via.map.ptr[i].val, val, sizeof val));
 	}
-	printf("%s\n\n", n ? "" : " (none)");
+	printf("%s\n\n", n ? "" : _(" (none)"));
 }
 
 static void stats_print_drawn(const msgpack_object *list)

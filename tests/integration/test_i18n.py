@@ -73,6 +73,8 @@ class ChineseTest(DaemonTest):
             ("task", "list"),
             ("task", "show", task),
             ("task", "show", "9999"),
+            ("audit", "show", task),
+            ("org", "list", "--limit", "3"),
             ("confirm", "1.abcdefghijklmnopqrstuv", "--answer-endpoint", self.d.answer),
             ("decline", token, "--answer-endpoint", self.d.answer),
             ("audit", "verify"),
@@ -97,7 +99,7 @@ class ChineseTest(DaemonTest):
             self.assertEqual(rc_zh, rc_c, args)
             seen += 1
         self.assertEqual(bad, [])
-        self.assertEqual(seen, 24)
+        self.assertEqual(seen, 26)
 
     def test_json_is_the_same_bytes_with_and_without_a_chinese_locale(self):
         top = self.specialty()
