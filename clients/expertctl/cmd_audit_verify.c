@@ -108,7 +108,8 @@ static bool verify_page(struct verify *v, const msgpack_object *res, int64_t *af
 	/* Entries beyond the signed head first: what a replay of them finds
 	 * matters less than that the daemon never signed them. */
 	int64_t last = *n ? proto_map_int(&list->via.array.ptr[*n - 1], "seq", 0) : 0;
-	if (!sigcheck_head(&v->sig, proto_map_get(res, "head"), *after + 1, last))
+	if (!sigcheck_head(&v->sig, proto_map_get(res, "head"), *after + 1, last,
+	                   v->daemon_last))
 		return verify_fail(v, v->sig.bad, "%s", v->sig.why);
 	for (size_t i = 0; i < *n; i++) {
 		struct cmd_audit_entry e;

@@ -92,7 +92,7 @@ static bool sigcheck_accepts(const struct sigcheck *c, const uint8_t key[SIGN_PU
 }
 
 bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first,
-                   int64_t last)
+                   int64_t last, int64_t end)
 {
 	uint8_t hash[SIGN_HASH_LEN], sig[SIGN_SIG_LEN], key[SIGN_PUBLIC_LEN];
 	if (!head)
@@ -114,7 +114,8 @@ bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first
 		return sigcheck_fail(c, seq + 1 > first ? seq + 1 : first, _("it is not under "
 		                     "the last signed head (seq %lld): it was appended "
 		                     "without the signing key"), (long long)seq);
-	if (!c->has_head || seq >= c->head_seq) {
+	bool reached = seq <= last || (last > 0 && last >= end);
+	if (reached && (!c->has_head || seq >= c->head_seq)) {
 		c->has_head = true;
 		c->head_seq = seq;
 		memcpy(c->head_hash, hash, SIGN_HASH_LEN);

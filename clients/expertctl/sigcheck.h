@@ -37,9 +37,12 @@ struct sigcheck {
 /* Note an entry read from the log. */
 void sigcheck_entry(struct sigcheck *c, int64_t seq, const uint8_t hash[SIGN_HASH_LEN]);
 /* A page's signed head (audit.entries' `head`, may be NULL) before its
- * entries (first..last) are noted; false with c->why when wrong. */
+ * entries (first..last) are noted; false with c->why when wrong. The
+ * head is kept for sigcheck_end when the page reaches it or the daemon's
+ * end (end: the page's `last`, so a head beyond a cut log is caught); a
+ * head beyond a page the reader cut short is checked, not kept. */
 bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first,
-                   int64_t last);
+                   int64_t last, int64_t end);
 /* A key.rotated entry the replay accepted (its body): old and new key
  * are linked. */
 void sigcheck_rotation(struct sigcheck *c, const void *body, size_t len);
