@@ -1,0 +1,152 @@
+/*
+ * main.c - expertd-console, the operator console (issue #13 item 4;
+ * expertd-console(8)): options, the event loop, signals. Read-only web
+ * pages served by a client of the daemon holding an operator key (never
+ * by the daemon, never from the database): for now the live dispatch log,
+ * relayed from the event endpoint (STREAMS.md 3). Bound to loopback by
+ * default; put the operator's own login or TLS proxy in front of it.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "feed.h"
+#include "page.h"
+
+#ifndef CONSOLE_VERSION
+#define CONSOLE_VERSION "0"
+#endif
+
+struct console_options {
+	struct page_options page;
+	struct client_options pub;
+	bool insecure;
+};
+
+static const char console_usage[] =
+	"usage: expertd-console [options]\n"
+	"\n"
+	"The operator console: read-only web pages on expertd's dispatch log.\n"
+	"GET / shows the log as it happens (in Chinese, times in China Standard\n"
+	"Time); GET /events is the same as Server-Sent Events, one JSON object\n"
+	"per entry, names masked by expertd. Needs an operator key.\n"
+	"\n"
+	"  --listen ADDR          address to serve HTTP on (default 127.0.0.1; put\n"
+	"                         a login or TLS proxy in front before widening it)\n"
+	"  --port N               port (default 8572)\n"
+	"  --pub-endpoint EP      expertd's event endpoint (default tcp://127.0.0.1:5571)\n"
+	"  --server-key KEY       expertd's public key: 40 Z85 characters or a .pub file\n"
+	"  --key FILE             an operator's secret key file (expertctl keygen;\n"
+	"                         allowlisted with role operator)\n"
+	"  --insecure             plain ZeroMQ, for a daemon run with --insecure\n"
+	"  --help, --version\n"
+	"\n"
+	"Exit status: 0 stopped by a signal; 64 bad usage; 69 cannot listen or\n"
+	"connect; 78 keys missing or unreadable.\n";
+
+static int console_parse(int argc, char **argv, struct console_options *o)
+{
+	enum { O_LISTEN = 256, O_PORT, O_EP, O_SKEY, O_KEY, O_INSECURE, O_HELP, O_VERSION };
+	static const struct option longs[] = {
+		{"listen", 1, NULL, O_LISTEN}, {"port", 1, NULL, O_PORT},
+		{"pub-endpoint", 1, NULL, O_EP}, {"server-key", 1, NULL, O_SKEY},
+		{"key", 1, NULL, O_KEY}, {"insecure", 0, NULL, O_INSECURE},
+		{"help", 0, NULL, O_HELP}, {"version", 0, NULL, O_VERSION},
+		{NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1)
+		switch (c) {
+		case O_LISTEN: o->page.address = optarg; break;
+		case O_PORT: o->page.port = atoi(optarg); break;
+		case O_EP: o->pub.endpoint = optarg; break;
+		case O_SKEY: o->pub.server_key = optarg; break;
+		case O_KEY: o->pub.secret_key_file = optarg; break;
+		case O_INSECURE: o->insecure = true; break;
+		case O_HELP: fputs(console_usage, stdout); exit(0);
+		case O_VERSION: printf("expertd-console %s\n", CONSOLE_VERSION); exit(0);
+		default:
+			fprintf(stderr, "expertd-console: try --help\n");
+			return EX_USAGE;
+		}
+	if (optind < argc || o->page.port < 1 || o->page.port > 65535) {
+		fprintf(stderr, "expertd-console: %s; try --help\n", optind < argc
+		        ? "unexpected argument" : "the port is out of range");
+		return EX_USAGE;
+	}
+	if (!o->insecure && (!o->pub.server_key || !o->pub.secret_key_file)) {
+		fprintf(stderr, "expertd-console: --server-key and --key are required (an "
+		        "operator's key, made with `expertctl keygen BASE`), or --insecure\n");
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+static void console_stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	event_base_loopexit(arg, NULL);
+}
+
+static int console_run(struct console_options *o, struct event_base *base)
+{
+	char err[512];
+	struct feed *feed = feed_new(base, &o->pub, o->insecure, err, sizeof err);
+	if (!feed) {
+		fprintf(stderr, "expertd-console: %s\n", err);
+		return strstr(err, "key") ? EX_CONFIG : EX_UNAVAILABLE;
+	}
+	struct page *page = page_new(base, &o->page, feed, err, sizeof err);
+	if (!page) {
+		fprintf(stderr, "expertd-console: %s\n", err);
+		feed_destroy(&feed);
+		return EX_UNAVAILABLE;
+	}
+	struct event *sigint = evsignal_new(base, SIGINT, console_stop_cb, base);
+	struct event *sigterm = evsignal_new(base, SIGTERM, console_stop_cb, base);
+	if (sigint && sigterm && event_add(sigint, NULL) == 0 &&
+	    event_add(sigterm, NULL) == 0) {
+		fprintf(stderr, "expertd-console: serving http://%s:%d/ from %s\n",
+		        o->page.address, o->page.port, o->pub.endpoint);
+		sd_notify(0, "READY=1");
+		event_base_dispatch(base);
+	}
+	if (sigint)
+		event_free(sigint);
+	if (sigterm)
+		event_free(sigterm);
+	/* The streams end before the server that holds their connections. */
+	feed_destroy(&feed);
+	page_destroy(&page);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct console_options o = {
+		.page = {.address = "127.0.0.1", .port = 8572},
+		.pub = {.endpoint = "tcp://127.0.0.1:5571", .timeout_ms = 5000}};
+	int rc = console_parse(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "expertd-console: libsodium failed to initialise\n");
+		return EX_SOFTWARE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	struct event_base *base = event_base_new();
+	if (!base) {
+		fprintf(stderr, "expertd-console: cannot create the event loop\n");
+		return EX_SOFTWARE;
+	}
+	rc = console_run(&o, base);
+	event_base_free(base);
+	return rc;
+}
