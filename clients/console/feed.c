@@ -137,10 +137,15 @@ static void feed_unlink(struct feed *f, struct feed_client *gone)
 		}
 }
 
+/* The browser went away. libevent (2.1) detaches a request whose reply
+ * was started but not ended from its failed connection and leaves it to
+ * its owner: free it here. One still attached goes with its connection. */
 static void feed_gone_cb(struct evhttp_connection *con, void *arg)
 {
 	struct feed_client *c = arg;
 	(void)con;
+	if (!evhttp_request_get_connection(c->req))
+		evhttp_request_free(c->req);
 	feed_unlink(c->f, c);
 }
 

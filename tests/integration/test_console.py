@@ -1,0 +1,185 @@
+"""The operator console (issue #13 item 4): expertd-console against a real
+secure daemon, read with a plain HTTP client.
+
+- GET / is the page in Chinese, everything it loads is served locally,
+  under strict security headers; the console is read-only (POST is 405).
+- GET /events relays the dispatch log: a draw made with expertctl while
+  the stream is open arrives as a `data:` JSON line carrying the draw's
+  seq and its panel's names masked as the daemon masks them, and no
+  resident ID, phone number or full name of anyone in the roster.
+
+Nothing sleeps to synchronise: the console subscribes at its start, before
+the test makes any entry, and every read is bounded by WAIT.
+"""
+import csv
+import http.client
+import json
+import os
+import subprocess
+import time
+import unittest
+
+from harness import Ctl, DaemonTest, draw_args, free_tcp_port, genroster, keygen
+
+BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
+CONSOLE = os.environ.get("EXPERTD_CONSOLE",
+                         os.path.join(BUILD, "clients", "expertd-console"))
+WAIT = 90          # seconds (ASan builds are slow)
+
+
+class Console:
+    """expertd-console on a free loopback port, stopped at cleanup; its exit
+    status must be 0 (ASan reports leaks through it)."""
+
+    def __init__(self, test, *args):
+        self.port = free_tcp_port()
+        self.log = open(os.path.join(test.dir, "console-%d.log" % self.port), "w+b")
+        self.proc = subprocess.Popen([CONSOLE, "--port", str(self.port)] + list(args),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        test.addCleanup(self.stop, test)
+        deadline = time.time() + WAIT
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            try:
+                conn.connect()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("expertd-console did not start: " + self.output())
+                time.sleep(0.05)
+            finally:
+                conn.close()
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self, test):
+        self.proc.terminate()
+        rc = self.proc.wait(WAIT)
+        test.assertEqual(rc, 0, "expertd-console exited %d: %s" % (rc, self.output()))
+        self.log.close()
+
+    def request(self, method, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        try:
+            conn.request(method, path)
+            r = conn.getresponse()
+            return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+
+class Events:
+    """One open GET /events, read line by line (each read bounded by WAIT)."""
+
+    def __init__(self, console):
+        self.conn = http.client.HTTPConnection("127.0.0.1", console.port, timeout=WAIT)
+        self.conn.request("GET", "/events", headers={"Accept": "text/event-stream"})
+        self.r = self.conn.getresponse()
+        self.raw = []
+
+    def next_event(self):
+        """The next `data:` line's JSON; comment lines are kept in raw."""
+        while True:
+            line = self.r.readline()
+            if not line:
+                raise AssertionError("the event stream ended")
+            line = line.decode("utf-8")
+            self.raw.append(line)
+            if line.startswith("data: "):
+                return json.loads(line[len("data: "):])
+
+    def close(self):
+        self.conn.close()
+
+
+class ConsoleTest(DaemonTest):
+    def setUp(self):
+        super().setUp()
+        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
+        self.op_key, _, op_pub, _ = keygen(self.dir, "ops")
+        allowlist = os.path.join(self.dir, "allowlist")
+        with open(allowlist, "w") as f:
+            f.write("%s center-ops operator\n" % op_pub)
+        self.d = self.start_daemon(
+            secure={"server_key": server_key, "allowlist": allowlist},
+            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
+            client=lambda d: Ctl(d, self.op_key, self.server_pub))
+        self.op = Ctl(self.d, self.op_key, self.server_pub)
+        self.console = Console(self, "--pub-endpoint", self.d.pub,
+                               "--server-key", self.server_pub, "--key", self.op_key)
+
+    def test_page_is_local_chinese_and_read_only(self):
+        status, headers, body = self.console.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertIn("抽取日志", body)
+        self.assertIn("北京时间", body)
+        csp = headers["Content-Security-Policy"]
+        self.assertIn("default-src 'none'", csp)
+        self.assertIn("script-src 'self'", csp)
+        self.assertIn("frame-ancestors 'none'", csp)
+        self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(headers["X-Frame-Options"], "DENY")
+        self.assertNotIn("http://", body.replace("http://www.w3.org", ""))
+        self.assertNotIn("https://", body)
+        for path, kind in (("/console.js", "text/javascript"), ("/console.css", "text/css")):
+            status, headers, text = self.console.request("GET", path)
+            self.assertEqual(status, 200, path)
+            self.assertTrue(headers["Content-Type"].startswith(kind), headers)
+            self.assertNotIn("https://", text)
+        self.assertIn("EventSource('/events')", self.console.request("GET", "/console.js")[2])
+        self.assertEqual(self.console.request("POST", "/")[0], 405)
+        self.assertEqual(self.console.request("GET", "/nothing")[0], 404)
+
+    def read_roster(self, path):
+        with open(path, encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+    def top_specialty(self):
+        counts = {}
+        for e in self.op.json("pool", "list", "--limit", "1000")["experts"]:
+            for s in e["specialties"]:
+                counts[s] = counts.get(s, 0) + 1
+        return max(counts, key=lambda s: (counts[s], s))
+
+    def test_a_draw_arrives_on_the_event_stream(self):
+        path = os.path.join(self.dir, "roster.csv")
+        genroster(path, 20, seed=4)
+        people = self.read_roster(path)
+        secrets = set()
+        for p in people:
+            secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+        self.open_term(self.op)
+        self.op.json("pool", "import", path)
+        spec = self.top_specialty()
+
+        ev = Events(self.console)
+        self.addCleanup(ev.close)
+        self.assertEqual(ev.r.status, 200)
+        self.assertTrue(ev.r.getheader("Content-Type").startswith("text/event-stream"))
+        self.assertEqual(ev.r.getheader("Cache-Control"), "no-store")
+        # The console subscribed when it started, before the term and the
+        # import were made: an entry made now must arrive, first.
+        self.op.run("pool", "suspend", "1", "--reason", "console test")
+        first = ev.next_event()
+        self.assertEqual(first["type"], "pool.expert")
+
+        drawn = self.op.json(*draw_args(spec, 2, 20))
+        seen = first
+        while seen["seq"] < drawn["seq"]:
+            seen = ev.next_event()
+        self.assertEqual(seen["seq"], drawn["seq"])
+        self.assertEqual(seen["type"], "draw")
+        self.assertEqual(len(seen["hash"]), 64)
+        names = seen["entry"]["panel_names"]
+        self.assertEqual(len(names), 2)
+        self.assertTrue(all("*" in n for n in names), names)
+        text = "".join(ev.raw)
+        for s in secrets:
+            self.assertNotIn(s, text)
+
+
+if __name__ == "__main__":
+    unittest.main()
