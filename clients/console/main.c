@@ -15,10 +15,10 @@
 
 #include <event2/event.h>
 #include <sodium.h>
-#include <systemd/sd-daemon.h>
 
 #include "feed.h"
 #include "page.h"
+#include "serve.h"
 
 #ifndef CONSOLE_VERSION
 #define CONSOLE_VERSION "0"
@@ -88,13 +88,6 @@ static int console_parse(int argc, char **argv, struct console_options *o)
 	return 0;
 }
 
-static void console_stop_cb(evutil_socket_t sig, short what, void *arg)
-{
-	(void)sig;
-	(void)what;
-	event_base_loopexit(arg, NULL);
-}
-
 static int console_run(struct console_options *o, struct event_base *base)
 {
 	char err[512];
@@ -109,19 +102,9 @@ static int console_run(struct console_options *o, struct event_base *base)
 		feed_destroy(&feed);
 		return EX_UNAVAILABLE;
 	}
-	struct event *sigint = evsignal_new(base, SIGINT, console_stop_cb, base);
-	struct event *sigterm = evsignal_new(base, SIGTERM, console_stop_cb, base);
-	if (sigint && sigterm && event_add(sigint, NULL) == 0 &&
-	    event_add(sigterm, NULL) == 0) {
-		fprintf(stderr, "expertd-console: serving http://%s:%d/ from %s\n",
-		        o->page.address, o->page.port, o->pub.endpoint);
-		sd_notify(0, "READY=1");
-		event_base_dispatch(base);
-	}
-	if (sigint)
-		event_free(sigint);
-	if (sigterm)
-		event_free(sigterm);
+	fprintf(stderr, "expertd-console: serving http://%s:%d/ from %s\n",
+	        o->page.address, o->page.port, o->pub.endpoint);
+	serve_until_signal(base);
 	/* The streams end before the server that holds their connections. */
 	feed_destroy(&feed);
 	page_destroy(&page);

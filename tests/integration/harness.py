@@ -5,7 +5,9 @@ what expertctl would not send).
 Binaries come from the environment (set by CTest): EXPERTD, EXPERTCTL,
 GENROSTER. Nothing sleeps to synchronise: readiness is a bounded ping loop.
 """
+import csv
 import datetime
+import http.client
 import json
 import os
 import random
@@ -489,6 +491,70 @@ def genroster(path, count, seed=1, encoding="utf8", headers="zh", invalid=0):
 
 def today():
     return datetime.date.today().isoformat()
+
+
+def read_roster(path):
+    """A genroster CSV as one dict a row, by its header."""
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def top_specialty(ctl):
+    """The specialty most experts of the pool have (a tie: the greatest)."""
+    counts = {}
+    for e in ctl.json("pool", "list", "--limit", "1000")["experts"]:
+        for s in e["specialties"]:
+            counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=lambda s: (counts[s], s))
+
+
+class WebProgram:
+    """One of the web programs of clients/ (expertd-answer, expertd-console):
+    argv plus --port, on a free loopback port, waited for (bounded by wait)
+    until it accepts connections, stopped at the test's cleanup; its exit
+    status must be 0 (ASan reports leaks through it)."""
+
+    def __init__(self, test, name, argv, wait):
+        self.name, self.wait = "expertd-" + name, wait
+        self.port = free_tcp_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = open(os.path.join(test.dir, "%s-%d.log" % (name, self.port)), "w+b")
+        self.proc = subprocess.Popen(argv + ["--port", str(self.port)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        test.addCleanup(self.stop, test)
+        deadline = time.time() + wait
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            try:
+                conn.connect()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("%s did not start: %s" % (self.name, self.output()))
+                time.sleep(0.05)
+            finally:
+                conn.close()
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self, test):
+        self.proc.terminate()
+        rc = self.proc.wait(self.wait)
+        test.assertEqual(rc, 0, "%s exited %d: %s" % (self.name, rc, self.output()))
+        self.log.close()
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, headers, text) of one request on its own connection."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.wait)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
 
 
 class DaemonTest(unittest.TestCase):

@@ -22,7 +22,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import Ctl, DaemonTest, draw_args, free_tcp_port, keygen
+from harness import Ctl, DaemonTest, WebProgram, draw_args, free_tcp_port, keygen
 from assign_base import WAIT, AssignBase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,54 +46,15 @@ def cst(t):
     return datetime.datetime.fromtimestamp(t, CST).strftime("%Y-%m-%d %H:%M")
 
 
-class AnswerPage:
-    """expertd-answer on a free loopback port, stopped at cleanup; its exit
-    status must be 0 (ASan reports leaks through it)."""
+class AnswerPage(WebProgram):
+    """expertd-answer on a free loopback port (harness.WebProgram)."""
 
     def __init__(self, test, *args):
-        self.port = free_tcp_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.log = open(os.path.join(test.dir, "answer-%d.log" % self.port), "w+b")
-        self.proc = subprocess.Popen(
-            [ANSWER, "--port", str(self.port), "--answer-endpoint", test.d.answer,
-             "--locale-dir", LOCALE] + list(args),
-            stdout=self.log, stderr=subprocess.STDOUT)
-        test.addCleanup(self.stop, test)
-        deadline = time.time() + WAIT
-        while True:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            try:
-                conn.connect()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("expertd-answer did not start: " + self.output())
-                time.sleep(0.05)
-            finally:
-                conn.close()
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
-
-    def stop(self, test):
-        self.proc.terminate()
-        rc = self.proc.wait(WAIT)
-        test.assertEqual(rc, 0, "expertd-answer exited %d: %s" % (rc, self.output()))
-        self.log.close()
+        super().__init__(test, "answer", [ANSWER, "--answer-endpoint", test.d.answer,
+                                          "--locale-dir", LOCALE] + list(args), WAIT)
 
     def link(self, token, tail=""):
         return "%s/a/%s%s" % (self.url, urllib.parse.quote(token, safe=""), tail)
-
-    def request(self, method, path, body=None, headers=None):
-        """(status, headers, text) of one request on its own connection."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
 
 
 class PageBase(AssignBase):

@@ -11,15 +11,13 @@ secure daemon, read with a plain HTTP client.
 Nothing sleeps to synchronise: the console subscribes at its start, before
 the test makes any entry, and every read is bounded by WAIT.
 """
-import csv
 import http.client
 import json
 import os
-import subprocess
-import time
 import unittest
 
-from harness import Ctl, DaemonTest, draw_args, free_tcp_port, genroster, keygen
+from harness import (Ctl, DaemonTest, WebProgram, draw_args, free_tcp_port, genroster,
+                     keygen, read_roster, top_specialty)
 
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 CONSOLE = os.environ.get("EXPERTD_CONSOLE",
@@ -27,47 +25,11 @@ CONSOLE = os.environ.get("EXPERTD_CONSOLE",
 WAIT = 90          # seconds (ASan builds are slow)
 
 
-class Console:
-    """expertd-console on a free loopback port, stopped at cleanup; its exit
-    status must be 0 (ASan reports leaks through it)."""
+class Console(WebProgram):
+    """expertd-console on a free loopback port (harness.WebProgram)."""
 
     def __init__(self, test, *args):
-        self.port = free_tcp_port()
-        self.log = open(os.path.join(test.dir, "console-%d.log" % self.port), "w+b")
-        self.proc = subprocess.Popen([CONSOLE, "--port", str(self.port)] + list(args),
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        test.addCleanup(self.stop, test)
-        deadline = time.time() + WAIT
-        while True:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            try:
-                conn.connect()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("expertd-console did not start: " + self.output())
-                time.sleep(0.05)
-            finally:
-                conn.close()
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
-
-    def stop(self, test):
-        self.proc.terminate()
-        rc = self.proc.wait(WAIT)
-        test.assertEqual(rc, 0, "expertd-console exited %d: %s" % (rc, self.output()))
-        self.log.close()
-
-    def request(self, method, path):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
-        try:
-            conn.request(method, path)
-            r = conn.getresponse()
-            return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
+        super().__init__(test, "console", [CONSOLE] + list(args), WAIT)
 
 
 class Events:
@@ -132,28 +94,16 @@ class ConsoleTest(DaemonTest):
         self.assertEqual(self.console.request("POST", "/")[0], 405)
         self.assertEqual(self.console.request("GET", "/nothing")[0], 404)
 
-    def read_roster(self, path):
-        with open(path, encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-        return [dict(zip(rows[0], r)) for r in rows[1:]]
-
-    def top_specialty(self):
-        counts = {}
-        for e in self.op.json("pool", "list", "--limit", "1000")["experts"]:
-            for s in e["specialties"]:
-                counts[s] = counts.get(s, 0) + 1
-        return max(counts, key=lambda s: (counts[s], s))
-
     def test_a_draw_arrives_on_the_event_stream(self):
         path = os.path.join(self.dir, "roster.csv")
         genroster(path, 20, seed=4)
-        people = self.read_roster(path)
+        people = read_roster(path)
         secrets = set()
         for p in people:
             secrets |= {p["身份证号"], p["手机"], p["姓名"]}
         self.open_term(self.op)
         self.op.json("pool", "import", path)
-        spec = self.top_specialty()
+        spec = top_specialty(self.op)
 
         ev = Events(self.console)
         self.addCleanup(ev.close)
