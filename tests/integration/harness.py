@@ -500,6 +500,15 @@ def read_roster(path):
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
+def roster_secrets(people):
+    """What no stream, log or page may show of read_roster()'s people:
+    their resident IDs, phone numbers and full names."""
+    secrets = set()
+    for p in people:
+        secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+    return secrets
+
+
 def top_specialty(ctl):
     """The specialty most experts of the pool have (a tie: the greatest)."""
     counts = {}
@@ -575,6 +584,25 @@ class DaemonTest(unittest.TestCase):
         d = Daemon(self.dir, **kw)
         self.addCleanup(self.stop_daemon, d)
         return d.start(client)
+
+    def start_secure_daemon(self, principals, extra=()):
+        """A daemon on CURVE whose allowlist holds (name, "principal role
+        [bureau]") pairs, each with a key made here; its start is checked
+        with the key named "ops" (an operator). Sets self.server_pub (the
+        daemon's public key file) and self.keys (name -> secret key file);
+        returns the daemon and name -> Ctl."""
+        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
+        self.keys = {}
+        allowlist = os.path.join(self.dir, "allowlist")
+        with open(allowlist, "w") as f:
+            for name, rest in principals:
+                self.keys[name], _, pub, _ = keygen(self.dir, name)
+                f.write("%s %s\n" % (pub, rest))
+        d = self.start_daemon(
+            secure={"server_key": server_key, "allowlist": allowlist},
+            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(), extra=extra,
+            client=lambda d: Ctl(d, self.keys["ops"], self.server_pub))
+        return d, {k: Ctl(d, v, self.server_pub) for k, v in self.keys.items()}
 
     def write_config(self, text, name="expertd.conf"):
         """An INI file for `Daemon(extra=["--config", path])`; returns path."""

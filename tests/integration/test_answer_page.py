@@ -65,17 +65,9 @@ class PageBase(AssignBase):
 
     def setUp(self):
         DaemonTest.setUp(self)
-        server_key, self.server_pub, self.server_z85, _ = keygen(self.dir, "server")
-        ops_key, _, ops_pub, _ = keygen(self.dir, "ops")
-        allow = os.path.join(self.dir, "allowlist")
-        with open(allow, "w") as f:
-            f.write("%s ops operator\n" % ops_pub)
-        self.d = self.start_daemon(
-            secure={"server_key": server_key, "allowlist": allow},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
-            extra=["--config", self.write_config(self.CONFIG)],
-            client=lambda d: Ctl(d, ops_key, self.server_pub))
-        self.ctl = Ctl(self.d, ops_key, self.server_pub)
+        self.d, as_ = self.start_secure_daemon(
+            [("ops", "ops operator")], extra=["--config", self.write_config(self.CONFIG)])
+        self.ctl = as_["ops"]
         self.setup_pool(self.ctl)
         page_key, _, _, _ = keygen(self.dir, "page")
         self.page = AnswerPage(self, "--server-key", self.server_pub, "--key", page_key,

@@ -16,8 +16,8 @@ import json
 import os
 import unittest
 
-from harness import (Ctl, DaemonTest, WebProgram, draw_args, free_tcp_port, genroster,
-                     keygen, read_roster, top_specialty)
+from harness import (DaemonTest, WebProgram, draw_args, genroster, read_roster,
+                     roster_secrets, top_specialty)
 
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 CONSOLE = os.environ.get("EXPERTD_CONSOLE",
@@ -59,18 +59,10 @@ class Events:
 class ConsoleTest(DaemonTest):
     def setUp(self):
         super().setUp()
-        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
-        self.op_key, _, op_pub, _ = keygen(self.dir, "ops")
-        allowlist = os.path.join(self.dir, "allowlist")
-        with open(allowlist, "w") as f:
-            f.write("%s center-ops operator\n" % op_pub)
-        self.d = self.start_daemon(
-            secure={"server_key": server_key, "allowlist": allowlist},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
-            client=lambda d: Ctl(d, self.op_key, self.server_pub))
-        self.op = Ctl(self.d, self.op_key, self.server_pub)
+        self.d, as_ = self.start_secure_daemon([("ops", "center-ops operator")])
+        self.op = as_["ops"]
         self.console = Console(self, "--pub-endpoint", self.d.pub,
-                               "--server-key", self.server_pub, "--key", self.op_key)
+                               "--server-key", self.server_pub, "--key", self.keys["ops"])
 
     def test_page_is_local_chinese_and_read_only(self):
         status, headers, body = self.console.request("GET", "/")
@@ -97,10 +89,7 @@ class ConsoleTest(DaemonTest):
     def test_a_draw_arrives_on_the_event_stream(self):
         path = os.path.join(self.dir, "roster.csv")
         genroster(path, 20, seed=4)
-        people = read_roster(path)
-        secrets = set()
-        for p in people:
-            secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+        secrets = roster_secrets(read_roster(path))
         self.open_term(self.op)
         self.op.json("pool", "import", path)
         spec = top_specialty(self.op)

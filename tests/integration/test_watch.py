@@ -28,7 +28,8 @@ import msgpack
 import zmq
 
 from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port,
-                     genroster, keygen, read_roster, sign_keygen, top_specialty)
+                     genroster, keygen, read_roster, roster_secrets, sign_keygen,
+                     top_specialty)
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
@@ -193,9 +194,7 @@ class MaskingTest(WatchTestBase):
         path = os.path.join(self.dir, "roster.csv")
         genroster(path, 30, seed=3)
         people = read_roster(path)
-        secrets = set()
-        for p in people:
-            secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+        secrets = roster_secrets(people)
         self.assertEqual(len(people), 30)
 
         # A raw subscriber: the bytes the PUB endpoint sends.
