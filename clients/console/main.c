@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "feed.h"
+#include "ops.h"
 #include "page.h"
 #include "serve.h"
 
@@ -26,8 +27,9 @@
 
 struct console_options {
 	struct page_options page;
-	struct client_options pub;
-	bool insecure;
+	struct client_options pub;   /* the event endpoint */
+	struct client_options req;   /* the request endpoint, same keys */
+	struct feed_options feed;
 };
 
 static const char console_usage[] =
@@ -41,11 +43,14 @@ static const char console_usage[] =
 	"  --listen ADDR          address to serve HTTP on (default 127.0.0.1; put\n"
 	"                         a login or TLS proxy in front before widening it)\n"
 	"  --port N               port (default 8572)\n"
+	"  --endpoint EP          expertd's request endpoint (default tcp://127.0.0.1:5570)\n"
 	"  --pub-endpoint EP      expertd's event endpoint (default tcp://127.0.0.1:5571)\n"
 	"  --server-key KEY       expertd's public key: 40 Z85 characters or a .pub file\n"
 	"  --key FILE             an operator's secret key file (expertctl keygen;\n"
 	"                         allowlisted with role operator)\n"
 	"  --insecure             plain ZeroMQ, for a daemon run with --insecure\n"
+	"  --history N            log entries a browser gets first (default 100, at\n"
+	"                         most 1000); a reconnecting one gets what it missed\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 stopped by a signal; 64 bad usage; 69 cannot listen or\n"
@@ -53,10 +58,12 @@ static const char console_usage[] =
 
 static int console_parse(int argc, char **argv, struct console_options *o)
 {
-	enum { O_LISTEN = 256, O_PORT, O_EP, O_SKEY, O_KEY, O_INSECURE, O_HELP, O_VERSION };
+	enum { O_LISTEN = 256, O_PORT, O_EP, O_REQ, O_SKEY, O_KEY, O_INSECURE, O_HISTORY,
+	       O_HELP, O_VERSION };
 	static const struct option longs[] = {
 		{"listen", 1, NULL, O_LISTEN}, {"port", 1, NULL, O_PORT},
-		{"pub-endpoint", 1, NULL, O_EP}, {"server-key", 1, NULL, O_SKEY},
+		{"pub-endpoint", 1, NULL, O_EP}, {"endpoint", 1, NULL, O_REQ},
+		{"history", 1, NULL, O_HISTORY}, {"server-key", 1, NULL, O_SKEY},
 		{"key", 1, NULL, O_KEY}, {"insecure", 0, NULL, O_INSECURE},
 		{"help", 0, NULL, O_HELP}, {"version", 0, NULL, O_VERSION},
 		{NULL, 0, NULL, 0}};
@@ -66,21 +73,27 @@ static int console_parse(int argc, char **argv, struct console_options *o)
 		case O_LISTEN: o->page.address = optarg; break;
 		case O_PORT: o->page.port = atoi(optarg); break;
 		case O_EP: o->pub.endpoint = optarg; break;
-		case O_SKEY: o->pub.server_key = optarg; break;
-		case O_KEY: o->pub.secret_key_file = optarg; break;
-		case O_INSECURE: o->insecure = true; break;
+		case O_REQ: o->req.endpoint = optarg; break;
+		case O_SKEY: o->pub.server_key = o->req.server_key = optarg; break;
+		case O_KEY: o->pub.secret_key_file = o->req.secret_key_file = optarg; break;
+		case O_INSECURE: o->feed.insecure = true; break;
+		case O_HISTORY: o->feed.history = atoi(optarg); break;
 		case O_HELP: fputs(console_usage, stdout); exit(0);
 		case O_VERSION: printf("expertd-console %s\n", CONSOLE_VERSION); exit(0);
 		default:
 			fprintf(stderr, "expertd-console: try --help\n");
 			return EX_USAGE;
 		}
-	if (optind < argc || o->page.port < 1 || o->page.port > 65535) {
+	if (optind < argc || o->page.port < 1 || o->page.port > 65535 ||
+	    o->feed.history < 0 || o->feed.history > 1000) {
 		fprintf(stderr, "expertd-console: %s; try --help\n", optind < argc
-		        ? "unexpected argument" : "the port is out of range");
+		        ? "unexpected argument" : o->feed.history < 0 || o->feed.history > 1000
+		        ? "--history must be 0 to 1000" : "the port is out of range");
 		return EX_USAGE;
 	}
-	if (!o->insecure && (!o->pub.server_key || !o->pub.secret_key_file)) {
+	if (o->feed.insecure) {
+		o->req.secret_key_file = o->req.server_key = NULL;
+	} else if (!o->pub.server_key || !o->pub.secret_key_file) {
 		fprintf(stderr, "expertd-console: --server-key and --key are required (an "
 		        "operator's key, made with `expertctl keygen BASE`), or --insecure\n");
 		return EX_CONFIG;
@@ -91,23 +104,27 @@ static int console_parse(int argc, char **argv, struct console_options *o)
 static int console_run(struct console_options *o, struct event_base *base)
 {
 	char err[512];
-	struct feed *feed = feed_new(base, &o->pub, o->insecure, err, sizeof err);
+	struct ops *ops = ops_new(&o->req, err, sizeof err);
+	struct feed *feed = ops ? feed_new(base, &o->pub, &o->feed, ops, err, sizeof err) : NULL;
 	if (!feed) {
 		fprintf(stderr, "expertd-console: %s\n", err);
+		ops_destroy(&ops);
 		return strstr(err, "key") ? EX_CONFIG : EX_UNAVAILABLE;
 	}
 	struct page *page = page_new(base, &o->page, feed, err, sizeof err);
 	if (!page) {
 		fprintf(stderr, "expertd-console: %s\n", err);
 		feed_destroy(&feed);
+		ops_destroy(&ops);
 		return EX_UNAVAILABLE;
 	}
-	fprintf(stderr, "expertd-console: serving http://%s:%d/ from %s\n",
-	        o->page.address, o->page.port, o->pub.endpoint);
+	fprintf(stderr, "expertd-console: serving http://%s:%d/ from %s and %s\n",
+	        o->page.address, o->page.port, o->req.endpoint, o->pub.endpoint);
 	serve_until_signal(base);
 	/* The streams end before the server that holds their connections. */
 	feed_destroy(&feed);
 	page_destroy(&page);
+	ops_destroy(&ops);
 	return 0;
 }
 
@@ -115,7 +132,11 @@ int main(int argc, char **argv)
 {
 	struct console_options o = {
 		.page = {.address = "127.0.0.1", .port = 8572},
-		.pub = {.endpoint = "tcp://127.0.0.1:5571", .timeout_ms = 5000}};
+		.pub = {.endpoint = "tcp://127.0.0.1:5571", .timeout_ms = 5000},
+		/* Reads only: one attempt, so a daemon that is away holds the
+		 * pages up for seconds, not for minutes. */
+		.req = {.endpoint = "tcp://127.0.0.1:5570", .timeout_ms = 3000, .retries = 0},
+		.feed = {.history = 100}};
 	int rc = console_parse(argc, argv, &o);
 	if (rc)
 		return rc;

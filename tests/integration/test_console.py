@@ -7,6 +7,10 @@ secure daemon, read with a plain HTTP client.
   the stream is open arrives as a `data:` JSON line carrying the draw's
   seq and its panel's names masked as the daemon masks them, and no
   resident ID, phone number or full name of anyone in the roster.
+- A new stream starts with the log's recent history (audit.entries over
+  the console's operator connection), masked as the stream is: no birth
+  date, no name; each event's SSE id is its seq, and a browser coming
+  back with Last-Event-ID gets exactly the entries it missed, then live.
 
 Nothing sleeps to synchronise: the console subscribes at its start, before
 the test makes any entry, and every read is bounded by WAIT.
@@ -35,22 +39,36 @@ class Console(WebProgram):
 class Events:
     """One open GET /events, read line by line (each read bounded by WAIT)."""
 
-    def __init__(self, console):
+    def __init__(self, console, last_event_id=None):
         self.conn = http.client.HTTPConnection("127.0.0.1", console.port, timeout=WAIT)
-        self.conn.request("GET", "/events", headers={"Accept": "text/event-stream"})
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        self.conn.request("GET", "/events", headers=headers)
         self.r = self.conn.getresponse()
         self.raw = []
 
     def next_event(self):
-        """The next `data:` line's JSON; comment lines are kept in raw."""
+        """The next entry (a `data:` line's JSON with its `id:`, which must
+        be its seq); comments and notices are kept in raw."""
+        ident = None
         while True:
             line = self.r.readline()
             if not line:
                 raise AssertionError("the event stream ended")
             line = line.decode("utf-8")
             self.raw.append(line)
-            if line.startswith("data: "):
-                return json.loads(line[len("data: "):])
+            if line.startswith("id: "):
+                ident = int(line[len("id: "):])
+            elif line.startswith("event: "):
+                ident = "not an entry"
+            elif line.startswith("data: ") and ident != "not an entry":
+                e = json.loads(line[len("data: "):])
+                if ident != e["seq"]:
+                    raise AssertionError("id %r for seq %d" % (ident, e["seq"]))
+                return e
+            elif line == "\n":
+                ident = None
 
     def close(self):
         self.conn.close()
@@ -61,8 +79,14 @@ class ConsoleTest(DaemonTest):
         super().setUp()
         self.d, as_ = self.start_secure_daemon([("ops", "center-ops operator")])
         self.op = as_["ops"]
-        self.console = Console(self, "--pub-endpoint", self.d.pub,
+        self.console = Console(self, "--endpoint", self.d.endpoint,
+                               "--pub-endpoint", self.d.pub,
                                "--server-key", self.server_pub, "--key", self.keys["ops"])
+
+    def log(self):
+        """The whole log as `expertctl log --json` prints it."""
+        out = self.op.run("--json", "log", "--since", "1", "--limit", "1000000").out
+        return [json.loads(l) for l in out.splitlines() if l.strip()]
 
     def test_page_is_local_chinese_and_read_only(self):
         status, headers, body = self.console.request("GET", "/")
@@ -99,11 +123,21 @@ class ConsoleTest(DaemonTest):
         self.assertEqual(ev.r.status, 200)
         self.assertTrue(ev.r.getheader("Content-Type").startswith("text/event-stream"))
         self.assertEqual(ev.r.getheader("Cache-Control"), "no-store")
-        # The console subscribed when it started, before the term and the
-        # import were made: an entry made now must arrive, first.
+        # A new stream starts with the log's recent history (here all of
+        # it: the term and the import), masked as the stream is: no birth
+        # dates, no names (the log has none); then what happens next.
+        head = self.log()
+        history = [ev.next_event() for _ in head]
+        self.assertEqual([e["seq"] for e in history], [e["seq"] for e in head])
+        imported = [e for e in history if e["type"] == "pool.expert"]
+        self.assertEqual(len(imported), 20)
+        for e in imported:
+            self.assertNotIn("birth", e["entry"]["expert"])
+            self.assertIsNone(e["entry"]["expert"]["name"])
         self.op.run("pool", "suspend", "1", "--reason", "console test")
         first = ev.next_event()
         self.assertEqual(first["type"], "pool.expert")
+        self.assertEqual(first["seq"], history[-1]["seq"] + 1)
 
         drawn = self.op.json(*draw_args(spec, 2, 20))
         seen = first
@@ -116,6 +150,36 @@ class ConsoleTest(DaemonTest):
         self.assertEqual(len(names), 2)
         self.assertTrue(all("*" in n for n in names), names)
         text = "".join(ev.raw)
+        for s in secrets:
+            self.assertNotIn(s, text)
+
+    def test_a_reconnecting_browser_gets_what_it_missed(self):
+        path = os.path.join(self.dir, "roster.csv")
+        genroster(path, 12, seed=5)
+        secrets = roster_secrets(read_roster(path))
+        self.open_term(self.op)
+        self.op.json("pool", "import", path)
+        spec = top_specialty(self.op)
+        ev = Events(self.console)
+        self.addCleanup(ev.close)
+        seen = ev.next_event()
+        while seen["seq"] < self.log()[-1]["seq"]:
+            seen = ev.next_event()
+        ev.close()
+        # Away: a suspension and a draw happen. Back with Last-Event-ID,
+        # the browser gets exactly what came after, in order, then live.
+        self.op.run("pool", "suspend", "2", "--reason", "away")
+        drawn = self.op.json(*draw_args(spec, 2, 12))
+        back = Events(self.console, last_event_id=seen["seq"])
+        self.addCleanup(back.close)
+        got = [back.next_event() for _ in range(drawn["seq"] - seen["seq"])]
+        self.assertEqual([e["seq"] for e in got],
+                         list(range(seen["seq"] + 1, drawn["seq"] + 1)))
+        self.assertEqual(got[-1]["type"], "draw")
+        self.assertEqual(got[-1]["entry"]["panel"], [p["expert"] for p in drawn["panel"]])
+        self.op.run("pool", "suspend", "3", "--reason", "live again")
+        self.assertEqual(back.next_event()["seq"], drawn["seq"] + 1)
+        text = "".join(back.raw)
         for s in secrets:
             self.assertNotIn(s, text)
 
