@@ -14,12 +14,18 @@
 #include <sysexits.h>
 
 #include <event2/event.h>
+#include <libintl.h>
 #include <sodium.h>
 
 #include "feed.h"
 #include "ops.h"
 #include "page.h"
 #include "serve.h"
+#include "words.h"
+
+#ifndef EXPERTD_LOCALEDIR
+#define EXPERTD_LOCALEDIR "/usr/share/locale"
+#endif
 
 #ifndef CONSOLE_VERSION
 #define CONSOLE_VERSION "0"
@@ -30,6 +36,7 @@ struct console_options {
 	struct client_options pub;   /* the event endpoint */
 	struct client_options req;   /* the request endpoint, same keys */
 	struct feed_options feed;
+	const char *locale_dir;
 };
 
 static const char console_usage[] =
@@ -51,6 +58,10 @@ static const char console_usage[] =
 	"  --insecure             plain ZeroMQ, for a daemon run with --insecure\n"
 	"  --history N            log entries a browser gets first (default 100, at\n"
 	"                         most 1000); a reconnecting one gets what it missed\n"
+	"  --lang zh|en           the pages' language when the browser does not ask\n"
+	"                         for one (default zh: Simplified Chinese)\n"
+	"  --locale-dir DIR       where the zh_CN catalogues are (default\n"
+	"                         $EXPERTD_LOCALEDIR, else " EXPERTD_LOCALEDIR ")\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 stopped by a signal; 64 bad usage; 69 cannot listen or\n"
@@ -59,11 +70,12 @@ static const char console_usage[] =
 static int console_parse(int argc, char **argv, struct console_options *o)
 {
 	enum { O_LISTEN = 256, O_PORT, O_EP, O_REQ, O_SKEY, O_KEY, O_INSECURE, O_HISTORY,
-	       O_HELP, O_VERSION };
+	       O_LANG, O_LOCALE, O_HELP, O_VERSION };
 	static const struct option longs[] = {
 		{"listen", 1, NULL, O_LISTEN}, {"port", 1, NULL, O_PORT},
 		{"pub-endpoint", 1, NULL, O_EP}, {"endpoint", 1, NULL, O_REQ},
 		{"history", 1, NULL, O_HISTORY}, {"server-key", 1, NULL, O_SKEY},
+		{"lang", 1, NULL, O_LANG}, {"locale-dir", 1, NULL, O_LOCALE},
 		{"key", 1, NULL, O_KEY}, {"insecure", 0, NULL, O_INSECURE},
 		{"help", 0, NULL, O_HELP}, {"version", 0, NULL, O_VERSION},
 		{NULL, 0, NULL, 0}};
@@ -78,6 +90,14 @@ static int console_parse(int argc, char **argv, struct console_options *o)
 		case O_KEY: o->pub.secret_key_file = o->req.secret_key_file = optarg; break;
 		case O_INSECURE: o->feed.insecure = true; break;
 		case O_HISTORY: o->feed.history = atoi(optarg); break;
+		case O_LOCALE: o->locale_dir = optarg; break;
+		case O_LANG:
+			if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "en") != 0) {
+				fprintf(stderr, "expertd-console: --lang is zh or en\n");
+				return EX_USAGE;
+			}
+			o->page.english = optarg[0] == 'e';
+			break;
 		case O_HELP: fputs(console_usage, stdout); exit(0);
 		case O_VERSION: printf("expertd-console %s\n", CONSOLE_VERSION); exit(0);
 		default:
@@ -101,7 +121,22 @@ static int console_parse(int argc, char **argv, struct console_options *o)
 	return 0;
 }
 
-static int console_run(struct console_options *o, struct event_base *base)
+/* The catalogues: the console's own words and expertctl's codes. */
+static void console_words(const struct console_options *o)
+{
+	const char *dir = o->locale_dir;
+	if (!dir || !*dir)
+		dir = getenv("EXPERTD_LOCALEDIR");
+	if (!dir || !*dir)
+		dir = EXPERTD_LOCALEDIR;
+	bindtextdomain(CONSOLE_DOMAIN, dir);
+	bind_textdomain_codeset(CONSOLE_DOMAIN, "UTF-8");
+	bindtextdomain(CTL_CODES_DOMAIN, dir);
+	bind_textdomain_codeset(CTL_CODES_DOMAIN, "UTF-8");
+}
+
+static int console_run(struct console_options *o, struct event_base *base,
+                       const struct weblang *lang)
 {
 	char err[512];
 	struct ops *ops = ops_new(&o->req, err, sizeof err);
@@ -111,7 +146,7 @@ static int console_run(struct console_options *o, struct event_base *base)
 		ops_destroy(&ops);
 		return strstr(err, "key") ? EX_CONFIG : EX_UNAVAILABLE;
 	}
-	struct page *page = page_new(base, &o->page, feed, err, sizeof err);
+	struct page *page = page_new(base, &o->page, feed, ops, lang, err, sizeof err);
 	if (!page) {
 		fprintf(stderr, "expertd-console: %s\n", err);
 		feed_destroy(&feed);
@@ -150,7 +185,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "expertd-console: cannot create the event loop\n");
 		return EX_SOFTWARE;
 	}
-	rc = console_run(&o, base);
+	char err[256];
+	struct weblang lang;
+	console_words(&o);
+	if (!weblang_open(&lang, err, sizeof err))
+		fprintf(stderr, "expertd-console: %s\n", err);
+	rc = console_run(&o, base, &lang);
+	weblang_close(&lang);
 	event_base_free(base);
 	return rc;
 }

@@ -2,68 +2,38 @@
  * page.c - expertd-console's HTTP side (page.h). Everything the browser
  * loads comes from this binary: the page, its script and its style sheet;
  * the Content-Security-Policy admits nothing else. Read-only: GET and
- * HEAD only, no forms.
+ * HEAD only, no forms, no request bodies.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "page.h"
+#include "view.h"
 
 #define PAGE_MAX_HEADERS 8192
 #define PAGE_MAX_BODY 0
+#define PAGE_TASKS 50
 #define PAGE_CSP "default-src 'none'; script-src 'self'; style-src 'self'; " \
 	"connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; " \
 	"frame-ancestors 'none'"
 
+/* console_assets.c, made by the build from console/console.{js,css}. */
+extern const char console_js[];
+extern const char console_css[];
+
 struct page {
 	struct evhttp *http;
 	struct feed *feed;
+	struct ops *ops;
+	const struct weblang *lang;
+	bool english;
 };
-
-static const char page_html[] =
-	"<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>expertd 操作台 · 抽取日志</title>\n"
-	"<link rel=\"stylesheet\" href=\"/console.css\">\n"
-	"<script src=\"/console.js\" defer></script>\n</head>\n<body>\n"
-	"<h1>抽取日志（实时）</h1>\n"
-	"<p id=\"state\">正在连接……</p>\n"
-	"<p class=\"note\">姓名已按规定打码；时间均为北京时间（UTC+8）。</p>\n"
-	"<table>\n<thead><tr><th>序号</th><th>时间（北京时间）</th><th>类型</th>"
-	"<th>内容</th></tr></thead>\n<tbody id=\"log\"></tbody>\n</table>\n"
-	"</body>\n</html>\n";
-
-static const char page_css[] =
-	"body{font-family:sans-serif;margin:1em;}\n"
-	"table{border-collapse:collapse;width:100%;}\n"
-	"th,td{border:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top;}\n"
-	"td.body{font-family:monospace;font-size:.85em;word-break:break-all;}\n"
-	".note{color:#555;}\n";
-
-static const char page_js[] =
-	"'use strict';\n"
-	"var TYPES={'term.opened':'任期开始','pool.expert':'专家库变更',"
-	"'pool.conflict':'回避关系变更','draw':'抽取','draw.failed':'抽取失败'};\n"
-	"function cst(at){var d=new Date((at+8*3600)*1000).toISOString();"
-	"return d.slice(0,10)+' '+d.slice(11,19)+' 北京时间';}\n"
-	"function cell(tr,text,cls){var td=document.createElement('td');"
-	"td.textContent=text;if(cls)td.className=cls;tr.appendChild(td);}\n"
-	"function show(e){var tr=document.createElement('tr');"
-	"tr.setAttribute('data-seq',e.seq);tr.setAttribute('data-type',e.type);"
-	"cell(tr,String(e.seq));cell(tr,cst(e.at));"
-	"cell(tr,TYPES[e.type]?TYPES[e.type]+'（'+e.type+'）':e.type);"
-	"cell(tr,JSON.stringify(e.entry),'body');"
-	"var log=document.getElementById('log');log.insertBefore(tr,log.firstChild);}\n"
-	"document.addEventListener('DOMContentLoaded',function(){"
-	"var st=document.getElementById('state');var es=new EventSource('/events');"
-	"es.onopen=function(){st.textContent='已连接，等待新的日志条目。';};"
-	"es.onerror=function(){st.textContent='与操作台的连接中断，正在重试……';};"
-	"es.onmessage=function(m){show(JSON.parse(m.data));};});\n";
 
 static void page_headers(struct evhttp_request *req, const char *type)
 {
@@ -77,7 +47,8 @@ static void page_headers(struct evhttp_request *req, const char *type)
 	evhttp_add_header(h, "X-Robots-Tag", "noindex");
 }
 
-static void page_static(struct evhttp_request *req, const char *type, const char *body)
+static void page_send(struct evhttp_request *req, int code, const char *type,
+                      const char *body, size_t len)
 {
 	struct evbuffer *b = evbuffer_new();
 	if (!b) {
@@ -85,9 +56,89 @@ static void page_static(struct evhttp_request *req, const char *type, const char
 		return;
 	}
 	page_headers(req, type);
-	evbuffer_add(b, body, strlen(body));
-	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_add(b, body, len);
+	evhttp_send_reply(req, code, code == 200 ? "OK" : NULL, b);
 	evbuffer_free(b);
+}
+
+/* j (stolen) as the reply; NULL: 502 with {"error": err}. */
+static void page_json(struct evhttp_request *req, json_t *j, const char *err)
+{
+	int code = j ? 200 : 502;
+	if (!j)
+		j = json_pack("{s:s}", "error", err);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (s)
+		page_send(req, code, "application/json; charset=utf-8", s, strlen(s));
+	else
+		evhttp_send_error(req, 500, NULL);
+	free(s);
+	json_decref(j);
+}
+
+/* /api/tasks.json: the counts by fill (stats) and the newest tasks. */
+static json_t *page_tasks(struct page *p, char *err, size_t errsz)
+{
+	json_t *stats = ops_stats(p->ops, err, errsz);
+	json_t *tasks = stats ? ops_tasks(p->ops, PAGE_TASKS, err, errsz) : NULL;
+	if (tasks)
+		json_object_set(tasks, "fill", json_object_get(stats, "tasks"));
+	json_decref(stats);
+	return tasks;
+}
+
+/* GET /readyz: 200 once expertd accepted the console's key, else 503;
+ * the body says which, in English, for scripts and people alike. */
+static void page_readyz(struct page *p, struct evhttp_request *req)
+{
+	const char *why;
+	enum feed_state s = feed_status(p->feed, &why);
+	char text[320];
+	int n = snprintf(text, sizeof text, "%s\n", why);
+	page_send(req, s == FEED_UP ? 200 : 503, "text/plain; charset=utf-8", text,
+	          n > 0 && (size_t)n < sizeof text ? (size_t)n : 0);
+}
+
+/* GET /: the overview, in the visitor's language. */
+static void page_overview(struct page *p, struct evhttp_request *req)
+{
+	struct view_data d = {.now = (int64_t)time(NULL)};
+	d.english = weblang_is_english(req, p->english, &d.lang_asked);
+	d.state = feed_status(p->feed, NULL);
+	d.stats = ops_stats(p->ops, d.stats_err, sizeof d.stats_err);
+	d.tasks = ops_tasks(p->ops, PAGE_TASKS, d.tasks_err, sizeof d.tasks_err);
+	d.experts = ops_experts(p->ops, d.experts_err, sizeof d.experts_err);
+	struct evbuffer *b = evbuffer_new();
+	if (b) {
+		locale_t old = weblang_begin(p->lang, d.english);
+		view_page(b, &d);
+		weblang_end(old);
+		page_headers(req, "text/html; charset=utf-8");
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Language",
+		                  d.english ? "en" : "zh-CN");
+		evhttp_send_reply(req, 200, "OK", b);
+		evbuffer_free(b);
+	} else {
+		evhttp_send_error(req, 500, NULL);
+	}
+	json_decref(d.stats);
+	json_decref(d.tasks);
+	json_decref(d.experts);
+}
+
+/* The JSON endpoints; false when path is none of them. */
+static bool page_api(struct page *p, struct evhttp_request *req, const char *path)
+{
+	char err[256] = "";
+	if (strcmp(path, "/api/stats.json") == 0)
+		page_json(req, ops_stats(p->ops, err, sizeof err), err);
+	else if (strcmp(path, "/api/tasks.json") == 0)
+		page_json(req, page_tasks(p, err, sizeof err), err);
+	else if (strcmp(path, "/api/experts.json") == 0)
+		page_json(req, ops_experts(p->ops, err, sizeof err), err);
+	else
+		return false;
+	return true;
 }
 
 static void page_request_cb(struct evhttp_request *req, void *arg)
@@ -95,26 +146,32 @@ static void page_request_cb(struct evhttp_request *req, void *arg)
 	struct page *p = arg;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	if (!path)
+		path = "/";
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
 		evhttp_send_error(req, 405, "The console is read-only");
-	} else if (!path || strcmp(path, "/") == 0) {
-		page_static(req, "text/html; charset=utf-8", page_html);
+	} else if (strcmp(path, "/") == 0) {
+		page_overview(p, req);
 	} else if (strcmp(path, "/console.js") == 0) {
-		page_static(req, "text/javascript; charset=utf-8", page_js);
+		page_send(req, 200, "text/javascript; charset=utf-8", console_js,
+		          strlen(console_js));
 	} else if (strcmp(path, "/console.css") == 0) {
-		page_static(req, "text/css; charset=utf-8", page_css);
+		page_send(req, 200, "text/css; charset=utf-8", console_css, strlen(console_css));
 	} else if (strcmp(path, "/events") == 0) {
 		page_headers(req, "text/event-stream; charset=utf-8");
 		feed_attach(p->feed, req);
-	} else {
+	} else if (strcmp(path, "/readyz") == 0) {
+		page_readyz(p, req);
+	} else if (!page_api(p, req, path)) {
 		page_headers(req, "text/plain; charset=utf-8");
 		evhttp_send_error(req, 404, NULL);
 	}
 }
 
 struct page *page_new(struct event_base *base, const struct page_options *opt,
-                      struct feed *feed, char *err, size_t errsz)
+                      struct feed *feed, struct ops *ops, const struct weblang *lang,
+                      char *err, size_t errsz)
 {
 	struct page *p = calloc(1, sizeof *p);
 	if (!p || !(p->http = evhttp_new(base))) {
@@ -122,7 +179,8 @@ struct page *page_new(struct event_base *base, const struct page_options *opt,
 		free(p);
 		return NULL;
 	}
-	p->feed = feed;
+	*p = (struct page){.http = p->http, .feed = feed, .ops = ops, .lang = lang,
+	                   .english = opt->english};
 	evhttp_set_max_headers_size(p->http, PAGE_MAX_HEADERS);
 	evhttp_set_max_body_size(p->http, PAGE_MAX_BODY);
 	evhttp_set_allowed_methods(p->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
