@@ -30,13 +30,13 @@
     if (x && typeof x === 'object') parts.push(W.expert + ' ' + x.id + (x.name ? ' ' + x.name : ''));
     else if (x != null) parts.push(W.expert + ' ' + x);
     if (b.assignment != null) parts.push(W.seat + ' ' + b.assignment);
-    if (Array.isArray(b.panel)) {
+    if (Array.isArray(b.panel) && b.panel.length) {
       parts.push(W.panel + ' ' + b.panel.map(function (id, i) {
         var n = Array.isArray(b.panel_names) ? b.panel_names[i] : null;
         return n ? id + ' ' + n : String(id);
       }).join(', '));
     }
-    if (typeof b.event === 'string') parts.push(W.events[b.event] || b.event);
+    if (W.events[b.event]) parts.push(W.events[b.event]);
     if (b.score != null) parts.push(W.score + ' ' + b.score);
     return parts.length ? parts.join(' · ') : JSON.stringify(b);
   }

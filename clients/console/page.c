@@ -161,6 +161,8 @@ static void page_request_cb(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/events") == 0) {
 		page_headers(req, "text/event-stream; charset=utf-8");
 		feed_attach(p->feed, req);
+	} else if (strcmp(path, "/favicon.ico") == 0) {
+		page_send(req, 204, "image/x-icon", "", 0);   /* none: ask no more */
 	} else if (strcmp(path, "/readyz") == 0) {
 		page_readyz(p, req);
 	} else if (!page_api(p, req, path)) {

@@ -19,7 +19,15 @@
 
 /* Stats' keys in the order the tables show them (PROTOCOL.md 7.12.13). */
 static const char *const view_fills[] = {"filling", "filled", "short", "cancelled", NULL};
-static const char *const view_answers[] = {"accept", "decline", "expire", NULL};
+/* stats answers: transitions, named here (the catalogue has no words for
+ * an expiry as an answer). */
+static const struct {
+	const char *code, *words;
+} view_answers[] = {
+	{"accept", N_("accepted")},
+	{"decline", N_("declined")},
+	{"expire", N_("not answered in time")},
+};
 static const char *const view_reasons[] = {"conflict", "illness", "official_duty",
                                            "schedule", "other", NULL};
 
@@ -107,17 +115,26 @@ static void view_head_row(struct evbuffer *b, const char *const *heads)
 	VIEW_LIT(b, "</tr></thead>\n");
 }
 
-/* Counts of one stats map as rows: code words, then the number, the cell
- * marked data-ATTR="code" for the script and the tests. */
+/* One count of a stats map: its words, then the number, the cell marked
+ * data-ATTR="code" for the script and the tests. */
+static void view_count_row(struct evbuffer *b, const char *ctx, const char *words,
+                           const char *attr, const char *code, int64_t n)
+{
+	VIEW_LIT(b, "<tr><th>");
+	if (ctx)
+		view_code(b, ctx, code);
+	else
+		view_esc(b, words);
+	evbuffer_add_printf(b, "</th><td data-%s=\"%s\">%" PRId64 "</td></tr>\n", attr, code, n);
+}
+
+/* The codes of map in the NULL-ended order, named by the codes catalogue
+ * under ctx. */
 static void view_count_rows(struct evbuffer *b, const json_t *map, const char *ctx,
                             const char *attr, const char *const *codes)
 {
-	for (; *codes; codes++) {
-		VIEW_LIT(b, "<tr><th>");
-		view_code(b, ctx, *codes);
-		evbuffer_add_printf(b, "</th><td data-%s=\"%s\">%" PRId64 "</td></tr>\n", attr,
-		                    *codes, view_int(map, *codes));
-	}
+	for (; *codes; codes++)
+		view_count_row(b, ctx, NULL, attr, *codes, view_int(map, *codes));
 }
 
 static void view_task_rows(struct evbuffer *b, const json_t *tasks)
@@ -264,8 +281,10 @@ static void view_rates(struct evbuffer *b, const struct view_data *d)
 	const char *answer_heads[] = {_("Answer"), _("Times"), NULL};
 	VIEW_LIT(b, "<table class=\"counts\" id=\"answers\">\n");
 	view_head_row(b, answer_heads);
-	view_count_rows(b, json_object_get(d->stats, "answers"), "answer", "answer",
-	                view_answers);
+	const json_t *answers = json_object_get(d->stats, "answers");
+	for (size_t i = 0; i < sizeof view_answers / sizeof view_answers[0]; i++)
+		view_count_row(b, NULL, _(view_answers[i].words), "answer", view_answers[i].code,
+		               view_int(answers, view_answers[i].code));
 	VIEW_LIT(b, "</table>\n");
 	const char *reason_heads[] = {_("Decline reason"), _("Declines"), NULL};
 	VIEW_LIT(b, "<table class=\"counts\" id=\"declines\">\n");
@@ -353,10 +372,10 @@ static void view_log(struct evbuffer *b)
 	view_esc(b, _("Dispatch log (live)"));
 	VIEW_LIT(b, "</h2>\n<p id=\"state\">");
 	view_esc(b, _("The live log needs JavaScript; the tables below do not."));
-	VIEW_LIT(b, "</p>\n<table id=\"log-table\">\n");
+	VIEW_LIT(b, "</p>\n<div class=\"scroll\">\n<table id=\"log-table\">\n");
 	const char *heads[] = {_("Seq"), _("Time (Beijing time)"), _("Entry"), _("What"), NULL};
 	view_head_row(b, heads);
-	VIEW_LIT(b, "<tbody id=\"log\"></tbody>\n</table>\n</section>\n");
+	VIEW_LIT(b, "<tbody id=\"log\"></tbody>\n</table>\n</div>\n</section>\n");
 }
 
 /* Entry types (DRAW.md 4.2) as the log's "Entry" column names them. */
@@ -388,11 +407,10 @@ static const struct {
 	{"key.rotated", N_("signing key rotated")},
 };
 
-/* Event codes of pool.expert and seat entries the script shows. */
+/* Event codes of pool.expert entries the script shows (a seat entry's
+ * event is its type's words already). */
 static const char *const view_events[] = {
-	"imported", "updated", "renewed", "suspended", "reinstated", "revoked", "flagged",
-	"promote", "accept", "decline", "expire", "withdraw", "complete", "no_show",
-	"cancel", NULL};
+	"imported", "updated", "renewed", "suspended", "reinstated", "revoked", NULL};
 
 /* The words console.js needs, as a JSON data block (never run). */
 static void view_words(struct evbuffer *b)
