@@ -314,6 +314,10 @@ static void feed_catch_up(struct feed_client *c, int64_t asked)
 {
 	char err[256];
 	int64_t last = 0;
+	if (c->f->state == FEED_REFUSED || c->f->state == FEED_FAILED) {
+		feed_send_notice(c, feed_state_text[c->f->state]);
+		return;
+	}
 	json_t *probe = ops_entries(c->f->ops, INT64_MAX, 1, &last, err, sizeof err);
 	if (!probe) {
 		fprintf(stderr, "expertd-console: reading the log: %s\n", err);

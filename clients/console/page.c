@@ -99,15 +99,32 @@ static void page_readyz(struct page *p, struct evhttp_request *req)
 	          n > 0 && (size_t)n < sizeof text ? (size_t)n : 0);
 }
 
+/* Whether asking the daemon is pointless: it refused the handshake (each
+ * request would wait for the client's timeout); err says why. */
+static bool page_is_refused(const struct page *p, char *err, size_t errsz)
+{
+	const char *why;
+	enum feed_state s = feed_status(p->feed, &why);
+	if (s != FEED_REFUSED && s != FEED_FAILED)
+		return false;
+	snprintf(err, errsz, "%s", why);
+	return true;
+}
+
 /* GET /: the overview, in the visitor's language. */
 static void page_overview(struct page *p, struct evhttp_request *req)
 {
 	struct view_data d = {.now = (int64_t)time(NULL)};
 	d.english = weblang_is_english(req, p->english, &d.lang_asked);
 	d.state = feed_status(p->feed, NULL);
-	d.stats = ops_stats(p->ops, d.stats_err, sizeof d.stats_err);
-	d.tasks = ops_tasks(p->ops, PAGE_TASKS, d.tasks_err, sizeof d.tasks_err);
-	d.experts = ops_experts(p->ops, d.experts_err, sizeof d.experts_err);
+	if (!page_is_refused(p, d.stats_err, sizeof d.stats_err)) {
+		d.stats = ops_stats(p->ops, d.stats_err, sizeof d.stats_err);
+		d.tasks = ops_tasks(p->ops, PAGE_TASKS, d.tasks_err, sizeof d.tasks_err);
+		d.experts = ops_experts(p->ops, d.experts_err, sizeof d.experts_err);
+	} else {
+		snprintf(d.tasks_err, sizeof d.tasks_err, "%s", d.stats_err);
+		snprintf(d.experts_err, sizeof d.experts_err, "%s", d.stats_err);
+	}
 	struct evbuffer *b = evbuffer_new();
 	if (b) {
 		locale_t old = weblang_begin(p->lang, d.english);
@@ -129,15 +146,22 @@ static void page_overview(struct page *p, struct evhttp_request *req)
 /* The JSON endpoints; false when path is none of them. */
 static bool page_api(struct page *p, struct evhttp_request *req, const char *path)
 {
+	static const char *const paths[] = {"/api/stats.json", "/api/tasks.json",
+	                                    "/api/experts.json", NULL};
 	char err[256] = "";
-	if (strcmp(path, "/api/stats.json") == 0)
-		page_json(req, ops_stats(p->ops, err, sizeof err), err);
-	else if (strcmp(path, "/api/tasks.json") == 0)
-		page_json(req, page_tasks(p, err, sizeof err), err);
-	else if (strcmp(path, "/api/experts.json") == 0)
-		page_json(req, ops_experts(p->ops, err, sizeof err), err);
-	else
+	size_t i = 0;
+	while (paths[i] && strcmp(path, paths[i]) != 0)
+		i++;
+	if (!paths[i])
 		return false;
+	if (page_is_refused(p, err, sizeof err))
+		page_json(req, NULL, err);
+	else if (i == 0)
+		page_json(req, ops_stats(p->ops, err, sizeof err), err);
+	else if (i == 1)
+		page_json(req, page_tasks(p, err, sizeof err), err);
+	else
+		page_json(req, ops_experts(p->ops, err, sizeof err), err);
 	return true;
 }
 

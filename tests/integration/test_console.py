@@ -18,9 +18,10 @@ the test makes any entry, and every read is bounded by WAIT.
 import http.client
 import json
 import os
+import time
 import unittest
 
-from harness import (DaemonTest, WebProgram, draw_args, genroster, read_roster,
+from harness import (DaemonTest, WebProgram, draw_args, genroster, keygen, read_roster,
                      roster_secrets, top_specialty)
 
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
@@ -182,6 +183,50 @@ class ConsoleTest(DaemonTest):
         text = "".join(back.raw)
         for s in secrets:
             self.assertNotIn(s, text)
+
+
+    def readyz(self, console, text):
+        """/readyz, polled (bounded by WAIT) until it says text."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            status, _, body = console.request("GET", "/readyz")
+            if text in body or time.monotonic() > deadline:
+                return status, body
+            time.sleep(0.05)
+
+    def test_readyz_once_the_daemon_accepted_the_key(self):
+        status, body = self.readyz(self.console, "accepted")
+        self.assertEqual(status, 200, body)
+        self.assertIn("accepted this key", body)
+        self.assertIn("accepted this key", self.console.output())
+
+    def test_a_refused_key_is_said_at_once(self):
+        """A key the daemon does not know: the handshake's failure is
+        reported from the socket's events (never a request timing out),
+        on /readyz, in the log and on the page, which then asks nothing."""
+        stranger, _, _, _ = keygen(self.dir, "stranger")
+        c = Console(self, "--endpoint", self.d.endpoint, "--pub-endpoint", self.d.pub,
+                    "--server-key", self.server_pub, "--key", stranger)
+        status, body = self.readyz(c, "refused")
+        self.assertEqual(status, 503)
+        self.assertIn("refused this key", body)
+        self.assertIn("allowlist", body)
+        self.assertIn("refused this key", c.output())
+        self.assertNotIn("no reply", c.output())
+        page = c.request("GET", "/")[2]
+        self.assertIn("expertd 拒绝了操作台的密钥", page)
+        self.assertEqual(c.request("GET", "/api/stats.json")[0], 502)
+        self.assertNotIn("no reply", c.output())
+
+    def test_the_wrong_server_key_is_said_at_once(self):
+        _, other_pub, _, _ = keygen(self.dir, "not-the-server")
+        c = Console(self, "--endpoint", self.d.endpoint, "--pub-endpoint", self.d.pub,
+                    "--server-key", other_pub, "--key", self.keys["ops"])
+        status, body = self.readyz(c, "handshake failed")
+        self.assertEqual(status, 503)
+        self.assertIn("handshake failed", body)
+        self.assertIn("--server-key", body)
+        self.assertIn("handshake failed", c.output())
 
 
 if __name__ == "__main__":
