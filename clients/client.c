@@ -143,6 +143,23 @@ void client_destroy(struct client **cp)
 	*cp = NULL;
 }
 
+bool client_monitor_next(void *mon, uint16_t *event)
+{
+	zmq_msg_t head, addr;
+	zmq_msg_init(&head);
+	zmq_msg_init(&addr);
+	bool got = zmq_msg_recv(&head, mon, ZMQ_DONTWAIT) >= 0;
+	if (got) {
+		zmq_msg_recv(&addr, mon, 0);   /* the second frame comes with it */
+		*event = 0;
+		if (zmq_msg_size(&head) >= 2)
+			memcpy(event, zmq_msg_data(&head), 2);
+	}
+	zmq_msg_close(&head);
+	zmq_msg_close(&addr);
+	return got;
+}
+
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1])
 {
 	unsigned char raw[16];

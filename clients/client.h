@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -39,6 +40,13 @@ void client_destroy(struct client **c);
  */
 bool client_curve(void *sock, const struct client_options *opt, char *err,
                   size_t errsz);
+
+/*
+ * The next event of a socket monitor (zmq_socket_monitor's PAIR end), if
+ * one is waiting: its two frames read without blocking, *event set to its
+ * number (ZMQ_EVENT_*). False when none is waiting.
+ */
+bool client_monitor_next(void *mon, uint16_t *event);
 
 /* A fresh random request id (32 hex chars from libsodium). */
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);

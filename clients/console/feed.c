@@ -222,19 +222,8 @@ static void feed_set_state(struct feed *f, enum feed_state s)
  * stays until a handshake succeeds. */
 static void feed_monitor(struct feed *f)
 {
-	for (;;) {
-		zmq_msg_t head, addr;
-		zmq_msg_init(&head);
-		zmq_msg_init(&addr);
-		if (zmq_msg_recv(&head, f->mon, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&head);
-			zmq_msg_close(&addr);
-			return;
-		}
-		zmq_msg_recv(&addr, f->mon, 0);
-		uint16_t ev = 0;
-		if (zmq_msg_size(&head) >= 2)
-			memcpy(&ev, zmq_msg_data(&head), 2);
+	uint16_t ev;
+	while (client_monitor_next(f->mon, &ev)) {
 		if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 			feed_set_state(f, FEED_UP);
 		else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
@@ -244,8 +233,6 @@ static void feed_monitor(struct feed *f)
 			feed_set_state(f, FEED_FAILED);
 		else if (ev == ZMQ_EVENT_DISCONNECTED && f->state == FEED_UP)
 			feed_set_state(f, FEED_DOWN);
-		zmq_msg_close(&head);
-		zmq_msg_close(&addr);
 	}
 }
 

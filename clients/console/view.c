@@ -191,57 +191,48 @@ static void view_tasks(struct evbuffer *b, const struct view_data *d)
 	VIEW_LIT(b, "</tbody></table>\n</section>\n");
 }
 
-static void view_flagged(struct evbuffer *b, const json_t *list)
+/* A table of experts: id, masked name, then what cells() writes. */
+static void view_expert_table(struct evbuffer *b, const char *id, const char *title,
+                              const char *const *heads, const json_t *list,
+                              void (*cells)(struct evbuffer *, const json_t *))
 {
-	const char *heads[] = {_("Expert"), _("Name (masked)"), _("Score"),
-	                       _("Flagged at (Beijing time)"), _("Counted events"), NULL};
 	const json_t *e;
-	size_t i;
+	size_t i, ncols = 0;
+	while (heads[ncols])
+		ncols++;
 	VIEW_LIT(b, "<h3>");
-	view_esc(b, _("Flagged: not drawn until an operator reinstates or revokes them"));
-	VIEW_LIT(b, "</h3>\n<table id=\"flagged\">\n");
+	view_esc(b, title);
+	evbuffer_add_printf(b, "</h3>\n<table id=\"%s\">\n", id);
 	view_head_row(b, heads);
 	VIEW_LIT(b, "<tbody>\n");
 	json_array_foreach(list, i, e) {
 		evbuffer_add_printf(b, "<tr data-expert=\"%" PRId64 "\"><td>%" PRId64 "</td><td>",
 		                    view_int(e, "expert"), view_int(e, "expert"));
 		view_esc(b, view_str(e, "name"));
-		evbuffer_add_printf(b, "</td><td>%" PRId64 "</td><td>", view_int(e, "score"));
-		view_time(b, view_int(e, "flagged_at"));
-		evbuffer_add_printf(b, "</td><td>%" PRId64 "</td></tr>\n", view_int(e, "counted"));
+		VIEW_LIT(b, "</td>");
+		cells(b, e);
+		VIEW_LIT(b, "</tr>\n");
 	}
 	if (json_array_size(list) == 0) {
-		VIEW_LIT(b, "<tr><td colspan=\"5\">");
+		evbuffer_add_printf(b, "<tr><td colspan=\"%zu\">", ncols);
 		view_esc(b, _("None."));
 		VIEW_LIT(b, "</td></tr>\n");
 	}
 	VIEW_LIT(b, "</tbody></table>\n");
 }
 
-static void view_warned(struct evbuffer *b, const json_t *list)
+static void view_flagged_cells(struct evbuffer *b, const json_t *e)
 {
-	const char *heads[] = {_("Expert"), _("Name (masked)"), _("Status"), _("Score"), NULL};
-	const json_t *e;
-	size_t i;
-	VIEW_LIT(b, "<h3>");
-	view_esc(b, _("Warned: the decline ledger reached the warning level"));
-	VIEW_LIT(b, "</h3>\n<table id=\"warned\">\n");
-	view_head_row(b, heads);
-	VIEW_LIT(b, "<tbody>\n");
-	json_array_foreach(list, i, e) {
-		evbuffer_add_printf(b, "<tr data-expert=\"%" PRId64 "\"><td>%" PRId64 "</td><td>",
-		                    view_int(e, "expert"), view_int(e, "expert"));
-		view_esc(b, view_str(e, "name"));
-		VIEW_LIT(b, "</td><td>");
-		view_code(b, "status", view_str(e, "status"));
-		evbuffer_add_printf(b, "</td><td>%" PRId64 "</td></tr>\n", view_int(e, "score"));
-	}
-	if (json_array_size(list) == 0) {
-		VIEW_LIT(b, "<tr><td colspan=\"4\">");
-		view_esc(b, _("None."));
-		VIEW_LIT(b, "</td></tr>\n");
-	}
-	VIEW_LIT(b, "</tbody></table>\n");
+	evbuffer_add_printf(b, "<td>%" PRId64 "</td><td>", view_int(e, "score"));
+	view_time(b, view_int(e, "flagged_at"));
+	evbuffer_add_printf(b, "</td><td>%" PRId64 "</td>", view_int(e, "counted"));
+}
+
+static void view_warned_cells(struct evbuffer *b, const json_t *e)
+{
+	VIEW_LIT(b, "<td>");
+	view_code(b, "status", view_str(e, "status"));
+	evbuffer_add_printf(b, "</td><td>%" PRId64 "</td>", view_int(e, "score"));
 }
 
 static void view_experts(struct evbuffer *b, const struct view_data *d)
@@ -249,8 +240,14 @@ static void view_experts(struct evbuffer *b, const struct view_data *d)
 	if (!view_section(b, "experts", _("Flagged and warned experts"), d->experts,
 	                  d->experts_err))
 		return;
-	view_flagged(b, json_object_get(d->experts, "flagged"));
-	view_warned(b, json_object_get(d->experts, "warned"));
+	const char *flagged[] = {_("Expert"), _("Name (masked)"), _("Score"),
+	                         _("Flagged at (Beijing time)"), _("Counted events"), NULL};
+	const char *warned[] = {_("Expert"), _("Name (masked)"), _("Status"), _("Score"), NULL};
+	view_expert_table(b, "flagged", _("Flagged: not drawn until an operator reinstates "
+	                                  "or revokes them"), flagged,
+	                  json_object_get(d->experts, "flagged"), view_flagged_cells);
+	view_expert_table(b, "warned", _("Warned: the decline ledger reached the warning level"),
+	                  warned, json_object_get(d->experts, "warned"), view_warned_cells);
 	VIEW_LIT(b, "</section>\n");
 }
 

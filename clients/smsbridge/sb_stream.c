@@ -251,19 +251,8 @@ static bool stream_resync(struct sb_stream *s)
 /* What the monitor says about the stream's connection. */
 static void stream_monitor(struct sb_stream *s)
 {
-	for (;;) {
-		zmq_msg_t head, addr;
-		zmq_msg_init(&head);
-		zmq_msg_init(&addr);
-		if (zmq_msg_recv(&head, s->mon, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&head);
-			zmq_msg_close(&addr);
-			return;
-		}
-		zmq_msg_recv(&addr, s->mon, 0);
-		uint16_t ev = 0;
-		if (zmq_msg_size(&head) >= 2)
-			memcpy(&ev, zmq_msg_data(&head), 2);
+	uint16_t ev;
+	while (client_monitor_next(s->mon, &ev)) {
 		if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 			s->connected = true;
 		} else if (ev == ZMQ_EVENT_DISCONNECTED && s->connected) {
@@ -278,8 +267,6 @@ static void stream_monitor(struct sb_stream *s)
 			s->failed = EX_NOPERM;
 			event_base_loopexit(s->base, NULL);
 		}
-		zmq_msg_close(&head);
-		zmq_msg_close(&addr);
 	}
 }
 

@@ -518,6 +518,31 @@ def top_specialty(ctl):
     return max(counts, key=lambda s: (counts[s], s))
 
 
+def start_chromium(window, wait, browser_log=False):
+    """Headless Chromium through Selenium (Debian chromium, chromium-driver,
+    python3-selenium) with a profile of its own, its languages Chinese
+    first, the window `window` ("W,H"); with browser_log, the console's
+    messages kept for get_log("browser"). Returns (driver, profile dir):
+    quit the one and remove the other when done."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    profile = tempfile.mkdtemp(prefix="expertd-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+              "--no-first-run", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync",
+              "--disable-dev-shm-usage", "--window-size=" + window,
+              "--lang=zh-CN", "--user-data-dir=" + profile):
+        opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    if browser_log:
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.set_page_load_timeout(wait)
+    return driver, profile
+
+
 class WebProgram:
     """One of the web programs of clients/ (expertd-answer, expertd-console):
     argv plus --port, on a free loopback port, waited for (bounded by wait)

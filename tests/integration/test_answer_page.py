@@ -17,25 +17,24 @@ import http.client
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 import urllib.parse
 
-from harness import Ctl, DaemonTest, WebProgram, draw_args, free_tcp_port, keygen
+from harness import (Ctl, DaemonTest, WebProgram, draw_args, free_tcp_port, keygen,
+                     start_chromium)
 from assign_base import WAIT, AssignBase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 ANSWER = os.environ.get("EXPERTD_ANSWER", os.path.join(BUILD, "clients", "expertd-answer"))
 LOCALE = os.environ.get("EXPERTD_LOCALEDIR", os.path.join(BUILD, "locale"))
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT = "/tmp/expertd-answer-offer.png"
 CST = datetime.timezone(datetime.timedelta(hours=8))
 
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:     # scripts/deps installs python3-selenium
@@ -82,18 +81,7 @@ class PageBase(AssignBase):
 class BrowserTest(PageBase):
     @classmethod
     def setUpClass(cls):
-        cls.profile = tempfile.mkdtemp(prefix="expertd-chromium-")
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=412,1400",
-                  "--lang=zh-CN", "--user-data-dir=" + cls.profile):
-            opts.add_argument(a)
-        opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-        cls.browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-        cls.browser.set_page_load_timeout(WAIT)
+        cls.browser, cls.profile = start_chromium("412,1400", WAIT)
 
     @classmethod
     def tearDownClass(cls):

@@ -111,13 +111,17 @@ class ConsoleTest(DaemonTest):
         self.assertEqual(self.console.request("POST", "/")[0], 405)
         self.assertEqual(self.console.request("GET", "/nothing")[0], 404)
 
-    def test_a_draw_arrives_on_the_event_stream(self):
+    def pool(self, count, seed):
+        """A term and a roster of count experts: (what of them is secret,
+        the specialty most of them hold)."""
         path = os.path.join(self.dir, "roster.csv")
-        genroster(path, 20, seed=4)
-        secrets = roster_secrets(read_roster(path))
+        genroster(path, count, seed=seed)
         self.open_term(self.op)
         self.op.json("pool", "import", path)
-        spec = top_specialty(self.op)
+        return roster_secrets(read_roster(path)), top_specialty(self.op)
+
+    def test_a_draw_arrives_on_the_event_stream(self):
+        secrets, spec = self.pool(20, 4)
 
         ev = Events(self.console)
         self.addCleanup(ev.close)
@@ -155,12 +159,7 @@ class ConsoleTest(DaemonTest):
             self.assertNotIn(s, text)
 
     def test_a_reconnecting_browser_gets_what_it_missed(self):
-        path = os.path.join(self.dir, "roster.csv")
-        genroster(path, 12, seed=5)
-        secrets = roster_secrets(read_roster(path))
-        self.open_term(self.op)
-        self.op.json("pool", "import", path)
-        spec = top_specialty(self.op)
+        secrets, spec = self.pool(12, 5)
         ev = Events(self.console)
         self.addCleanup(ev.close)
         seen = ev.next_event()

@@ -22,22 +22,20 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 import unittest
 
 from assign_base import WAIT, AssignBase
-from harness import DaemonTest
+from harness import DaemonTest, start_chromium
 from test_console import CONSOLE, Console
 
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 LOCALE = os.environ.get("EXPERTD_LOCALEDIR", os.path.join(BUILD, "locale"))
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT = "/tmp/expertd-console-page.png"
 
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:     # scripts/deps installs python3-selenium
@@ -151,19 +149,7 @@ class ConsolePlainTest(ConsoleBase):
 class ConsoleBrowserTest(ConsoleBase):
     @classmethod
     def setUpClass(cls):
-        cls.profile = tempfile.mkdtemp(prefix="expertd-chromium-")
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1280,3400",
-                  "--lang=zh-CN", "--user-data-dir=" + cls.profile):
-            opts.add_argument(a)
-        opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        cls.browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-        cls.browser.set_page_load_timeout(WAIT)
+        cls.browser, cls.profile = start_chromium("1280,3400", WAIT, browser_log=True)
 
     @classmethod
     def tearDownClass(cls):
