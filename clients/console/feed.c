@@ -42,7 +42,7 @@ struct feed {
 	struct event_base *base;
 	struct ops *ops;
 	int history;
-	void *zctx, *sub, *mon;
+	struct client_sub z;   /* the SUB socket and its monitor */
 	struct event *sub_ev, *keepalive, *tick;
 	struct feed_client *clients;
 	size_t n_clients;
@@ -155,8 +155,8 @@ static void feed_recv_one(struct feed *f)
 	zmq_msg_t topic, body;
 	zmq_msg_init(&topic);
 	zmq_msg_init(&body);
-	bool got = zmq_msg_recv(&topic, f->sub, ZMQ_DONTWAIT) >= 0 && zmq_msg_more(&topic) &&
-	           zmq_msg_recv(&body, f->sub, 0) >= 0 && !zmq_msg_more(&body);
+	bool got = zmq_msg_recv(&topic, f->z.sub, ZMQ_DONTWAIT) >= 0 && zmq_msg_more(&topic) &&
+	           zmq_msg_recv(&body, f->z.sub, 0) >= 0 && !zmq_msg_more(&body);
 	bool notify = zmq_msg_size(&topic) >= 7 && memcmp(zmq_msg_data(&topic), "notify.", 7) == 0;
 	msgpack_unpacked u;
 	struct proto_error perr;
@@ -188,7 +188,7 @@ static void feed_sub_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (int i = 0; i < FEED_DRAIN_MAX; i++) {
-		if (zmq_getsockopt(f->sub, ZMQ_EVENTS, &events, &len) != 0 ||
+		if (zmq_getsockopt(f->z.sub, ZMQ_EVENTS, &events, &len) != 0 ||
 		    !(events & ZMQ_POLLIN))
 			return;
 		feed_recv_one(f);
@@ -223,7 +223,7 @@ static void feed_set_state(struct feed *f, enum feed_state s)
 static void feed_monitor(struct feed *f)
 {
 	uint16_t ev;
-	while (client_monitor_next(f->mon, &ev)) {
+	while (client_monitor_next(f->z.mon, &ev)) {
 		if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 			feed_set_state(f, FEED_UP);
 		else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
@@ -345,51 +345,18 @@ void feed_attach(struct feed *f, struct evhttp_request *req)
 	feed_catch_up(c, feed_last_event_id(req));
 }
 
-/* The SUB socket and its monitor. */
-static bool feed_sockets(struct feed *f, const struct client_options *opt, bool insecure,
-                         char *err, size_t errsz)
-{
-	int linger = 0, ipv6 = 1;
-	int64_t maxmsg = PROTO_MAX_MSG;
-	char inproc[64];
-	f->zctx = zmq_ctx_new();
-	f->sub = f->zctx ? zmq_socket(f->zctx, ZMQ_SUB) : NULL;
-	f->mon = f->zctx ? zmq_socket(f->zctx, ZMQ_PAIR) : NULL;
-	if (!f->sub || !f->mon) {
-		snprintf(err, errsz, "cannot create a ZeroMQ socket: %s", zmq_strerror(zmq_errno()));
-		return false;
-	}
-	zmq_setsockopt(f->sub, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(f->mon, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(f->sub, ZMQ_IPV6, &ipv6, sizeof ipv6);
-	zmq_setsockopt(f->sub, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-	if (!insecure && !client_curve(f->sub, opt, err, errsz))
-		return false;
-	snprintf(inproc, sizeof inproc, "inproc://console-monitor-%p", (void *)f);
-	if (zmq_socket_monitor(f->sub, inproc, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-	                       ZMQ_EVENT_DISCONNECTED) != 0 ||
-	    zmq_connect(f->mon, inproc) != 0 ||
-	    zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0) != 0 ||
-	    zmq_connect(f->sub, opt->endpoint) != 0) {
-		snprintf(err, errsz, "cannot connect to the event endpoint %s: %s", opt->endpoint,
-		         zmq_strerror(zmq_errno()));
-		return false;
-	}
-	return true;
-}
-
 static bool feed_connect(struct feed *f, const struct client_options *opt, bool insecure,
                          char *err, size_t errsz)
 {
 	int fd = -1;
 	size_t len = sizeof fd;
-	if (!feed_sockets(f, opt, insecure, err, errsz))
+	if (!client_sub_open(&f->z, opt, insecure, "", ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+	                     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	                     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED,
+	                     err, errsz))
 		return false;
 	struct timeval ka = {FEED_KEEPALIVE_S, 0}, tick = {0, FEED_TICK_MS * 1000};
-	if (zmq_getsockopt(f->sub, ZMQ_FD, &fd, &len) != 0 ||
+	if (zmq_getsockopt(f->z.sub, ZMQ_FD, &fd, &len) != 0 ||
 	    !(f->sub_ev = event_new(f->base, fd, EV_READ | EV_PERSIST, feed_sub_cb, f)) ||
 	    !(f->keepalive = event_new(f->base, -1, EV_PERSIST, feed_keepalive_cb, f)) ||
 	    !(f->tick = event_new(f->base, -1, EV_PERSIST, feed_tick_cb, f)) ||
@@ -438,14 +405,7 @@ void feed_destroy(struct feed **fp)
 		event_free(f->keepalive);
 	if (f->tick)
 		event_free(f->tick);
-	if (f->sub) {
-		zmq_socket_monitor(f->sub, NULL, 0);
-		zmq_close(f->sub);
-	}
-	if (f->mon)
-		zmq_close(f->mon);
-	if (f->zctx)
-		zmq_ctx_term(f->zctx);
+	client_sub_close(&f->z);
 	free(f);
 	*fp = NULL;
 }
