@@ -3,6 +3,8 @@
  * catch-up from audit.entries must carry no more than the live stream:
  * the log keeps each expert's birth date (DRAW.md 4.5), which the stream
  * replaces by a masked name; the console has no name to give, so nil.
+ * Whatever the daemon changes before it publishes, the console changes
+ * the same way here.
  */
 #include <string.h>
 
@@ -51,19 +53,37 @@ static json_t *entry_unbirth(json_t *expert)
 	return out;
 }
 
-/* The stream's changes (STREAMS.md 3) to a decoded log body. */
+/* Any birth date left anywhere in j (none today, DRAW.md 4.5) is not
+ * shown at all rather than shown in full. */
+static void entry_scrub(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+	if (json_is_object(j)) {
+		json_object_del(j, "birth");
+		json_object_foreach(j, k, v)
+			entry_scrub(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			entry_scrub(v);
+	}
+}
+
+/* The daemon's changes to a decoded log body before it publishes it
+ * (STREAMS.md 3; daemon/publish.c): pool.expert and expert.flagged (which
+ * has pool.expert's body) lose the birth date, transcripts get names. */
 static void entry_mask(const char *type, json_t *body)
 {
 	if (!json_is_object(body))
 		return;
 	json_t *expert = json_object_get(body, "expert");
-	if (strcmp(type, "pool.expert") == 0 && json_is_object(expert))
+	if ((strcmp(type, "pool.expert") == 0 || strcmp(type, "expert.flagged") == 0) &&
+	    json_is_object(expert))
 		json_object_set_new(body, "expert", entry_unbirth(expert));
 	if (strcmp(type, "draw") == 0 || strcmp(type, "draw.failed") == 0)
 		json_object_set_new(body, "panel_names", json_null());
-	/* Whatever else holds a birth date (none today, DRAW.md 4.5) is
-	 * not shown at all rather than shown in full. */
-	json_object_del(body, "birth");
+	entry_scrub(body);
 }
 
 json_t *entry_from_log(const msgpack_object *e)

@@ -16,8 +16,9 @@
 /* A stream message's body (a map). NULL when it is not one. */
 json_t *entry_from_stream(const msgpack_object *body);
 /* An entry of audit.entries (DRAW.md 4.1) with its body decoded, changed
- * as STREAMS.md 3 changes it: a pool.expert's `birth` becomes `name`
- * nil (the log holds no names), a transcript gets `panel_names` nil.
+ * as STREAMS.md 3 changes it: the `birth` of a pool.expert's (and an
+ * expert.flagged's) expert becomes `name` nil (the log holds no names),
+ * a transcript gets `panel_names` nil; no birth date is left anywhere.
  * NULL when the entry is malformed. */
 json_t *entry_from_log(const msgpack_object *e);
 /* The entry's seq (0 when absent). */

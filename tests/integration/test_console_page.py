@@ -27,7 +27,7 @@ import unittest
 
 from assign_base import WAIT, AssignBase
 from harness import DaemonTest, start_chromium
-from test_console import CONSOLE, Console
+from test_console import Console, Events
 
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 LOCALE = os.environ.get("EXPERTD_LOCALEDIR", os.path.join(BUILD, "locale"))
@@ -119,6 +119,24 @@ class ConsolePlainTest(ConsoleBase):
         english = self.console.request("GET", "/?lang=en")[2]
         for words in ("Tasks by fill state", "Decline rate", "(Beijing time)", "short"):
             self.assertIn(words, english)
+
+    def test_history_on_the_event_stream_is_masked(self):
+        """The log read for catch-up carries no birth date: not in the
+        pool.expert entries, not in the expert.flagged one (which has
+        their body), nowhere."""
+        log = self.entries()
+        ev = Events(self.console)
+        self.addCleanup(ev.close)
+        got = [ev.next_event() for _ in log[-100:]]
+        self.assertEqual([e["seq"] for e in got], [e["seq"] for e in log[-100:]])
+        flagged = [e for e in got if e["type"] == "expert.flagged"]
+        self.assertEqual([e["entry"]["expert"]["id"] for e in flagged], [self.flagged[0]])
+        self.assertIsNone(flagged[0]["entry"]["expert"]["name"])
+        text = "".join(ev.raw)
+        self.assertNotIn('"birth"', text)
+        for e in log:
+            if e["type"] in ("pool.expert", "expert.flagged"):
+                self.assertNotIn(e["entry"]["expert"].get("birth", "none"), text)
 
     def test_json_is_the_daemons_masked(self):
         stats = self.stats()
