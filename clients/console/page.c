@@ -115,7 +115,8 @@ static bool page_is_refused(const struct page *p, char *err, size_t errsz)
 static void page_overview(struct page *p, struct evhttp_request *req)
 {
 	struct view_data d = {.now = (int64_t)time(NULL)};
-	d.english = weblang_is_english(req, p->english, &d.lang_asked);
+	bool asked;   /* the page's one link, to the other language, says it anyway */
+	d.english = weblang_is_english(req, p->english, &asked);
 	d.state = feed_status(p->feed, NULL);
 	if (!page_is_refused(p, d.stats_err, sizeof d.stats_err)) {
 		d.stats = ops_stats(p->ops, d.stats_err, sizeof d.stats_err);

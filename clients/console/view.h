@@ -24,7 +24,6 @@ struct view_data {
 	enum feed_state state;  /* the event endpoint's handshake */
 	int64_t now;
 	bool english;
-	bool lang_asked;        /* keep ?lang= in the page's links */
 };
 
 void view_page(struct evbuffer *b, const struct view_data *d);
