@@ -232,6 +232,67 @@ void client_destroy(struct client **cp)
 	*cp = NULL;
 }
 
+bool client_sub_open(struct client_sub *s, const struct client_options *opt, bool plain,
+                     const char *topic, int events, char *err, size_t errsz)
+{
+	int linger = 0, ipv6 = 1;
+	int64_t maxmsg = PROTO_MAX_MSG;
+	char inproc[64];
+	s->ctx = zmq_ctx_new();
+	s->sub = s->ctx ? zmq_socket(s->ctx, ZMQ_SUB) : NULL;
+	s->mon = s->ctx ? zmq_socket(s->ctx, ZMQ_PAIR) : NULL;
+	if (!s->sub || !s->mon) {
+		snprintf(err, errsz, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
+		return false;
+	}
+	zmq_setsockopt(s->sub, ZMQ_LINGER, &linger, sizeof linger);
+	zmq_setsockopt(s->mon, ZMQ_LINGER, &linger, sizeof linger);
+	zmq_setsockopt(s->sub, ZMQ_IPV6, &ipv6, sizeof ipv6);
+	zmq_setsockopt(s->sub, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	if (!plain && !client_curve(s->sub, opt, err, errsz))
+		return false;
+	/* One name per subscriber: a process may hold several. */
+	snprintf(inproc, sizeof inproc, "inproc://client-sub-monitor-%p", (void *)s);
+	if (zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, topic, strlen(topic)) != 0 ||
+	    zmq_socket_monitor(s->sub, inproc, events) != 0 ||
+	    zmq_connect(s->mon, inproc) != 0 || zmq_connect(s->sub, opt->endpoint) != 0) {
+		snprintf(err, errsz, "cannot connect to %s: %s", opt->endpoint,
+		         zmq_strerror(zmq_errno()));
+		return false;
+	}
+	return true;
+}
+
+void client_sub_close(struct client_sub *s)
+{
+	if (s->sub) {
+		zmq_socket_monitor(s->sub, NULL, 0);
+		zmq_close(s->sub);
+	}
+	if (s->mon)
+		zmq_close(s->mon);
+	if (s->ctx)
+		zmq_ctx_term(s->ctx);
+	memset(s, 0, sizeof *s);
+}
+
+bool client_monitor_next(void *mon, uint16_t *event)
+{
+	zmq_msg_t head, addr;
+	zmq_msg_init(&head);
+	zmq_msg_init(&addr);
+	bool got = zmq_msg_recv(&head, mon, ZMQ_DONTWAIT) >= 0;
+	if (got) {
+		zmq_msg_recv(&addr, mon, 0);   /* the second frame comes with it */
+		*event = 0;
+		if (zmq_msg_size(&head) >= 2)
+			memcpy(event, zmq_msg_data(&head), 2);
+	}
+	zmq_msg_close(&head);
+	zmq_msg_close(&addr);
+	return got;
+}
+
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1])
 {
 	unsigned char raw[16];

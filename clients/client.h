@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -45,6 +46,31 @@ void client_destroy(struct client **c);
  */
 bool client_curve(void *sock, const struct client_options *opt, char *err,
                   size_t errsz);
+
+/* A subscriber with a monitor (client_sub_open); the caller owns all
+ * three and ends them with client_sub_close. */
+struct client_sub {
+	void *ctx, *sub, *mon;
+};
+
+/*
+ * A SUB socket connected to opt->endpoint and subscribed to topic, with
+ * CURVE and opt's keys unless plain, ZMQ_MAXMSGSIZE capped and IPv6 on;
+ * and a PAIR socket (s->mon) receiving the monitor events in `events`
+ * (ZMQ_EVENT_* bits; client_monitor_next() reads them). False with err
+ * set; s is to be closed either way.
+ */
+bool client_sub_open(struct client_sub *s, const struct client_options *opt, bool plain,
+                     const char *topic, int events, char *err, size_t errsz);
+/* NULL-safe on each socket; clears s. */
+void client_sub_close(struct client_sub *s);
+
+/*
+ * The next event of a socket monitor (zmq_socket_monitor's PAIR end), if
+ * one is waiting: its two frames read without blocking, *event set to its
+ * number (ZMQ_EVENT_*). False when none is waiting.
+ */
+bool client_monitor_next(void *mon, uint16_t *event);
 
 /* A fresh random request id (32 hex chars from libsodium). */
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);

@@ -13,8 +13,8 @@
 
 #include <event2/event.h>
 #include <sodium.h>
-#include <systemd/sd-daemon.h>
 
+#include "serve.h"
 #include "site.h"
 #include "upstream.h"
 #include "words.h"
@@ -105,13 +105,6 @@ static int answer_parse(int argc, char **argv, struct answer_options *o)
 	return 0;
 }
 
-static void answer_stop_cb(evutil_socket_t sig, short what, void *arg)
-{
-	(void)sig;
-	(void)what;
-	event_base_loopexit(arg, NULL);
-}
-
 static int answer_run(struct answer_options *o, struct event_base *base,
                       struct words *w)
 {
@@ -127,19 +120,9 @@ static int answer_run(struct answer_options *o, struct event_base *base,
 		upstream_destroy(&up);
 		return EX_UNAVAILABLE;
 	}
-	struct event *sigint = evsignal_new(base, SIGINT, answer_stop_cb, base);
-	struct event *sigterm = evsignal_new(base, SIGTERM, answer_stop_cb, base);
-	if (sigint && sigterm && event_add(sigint, NULL) == 0 &&
-	    event_add(sigterm, NULL) == 0) {
-		fprintf(stderr, "expertd-answer: serving http://%s:%d/a/TOKEN through %s\n",
-		        o->site.address, o->site.port, o->up.endpoint);
-		sd_notify(0, "READY=1");
-		event_base_dispatch(base);
-	}
-	if (sigint)
-		event_free(sigint);
-	if (sigterm)
-		event_free(sigterm);
+	fprintf(stderr, "expertd-answer: serving http://%s:%d/a/TOKEN through %s\n",
+	        o->site.address, o->site.port, o->up.endpoint);
+	serve_until_signal(base);
 	site_destroy(&site);
 	upstream_destroy(&up);
 	return 0;

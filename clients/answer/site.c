@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -19,6 +18,7 @@
 #include "site.h"
 #include "textnorm.h"
 #include "throttle.h"
+#include "weblang.h"
 
 #define SITE_MAX_HEADERS 8192
 #define SITE_MAX_BODY 8192
@@ -85,24 +85,7 @@ static void site_message(struct site *s, struct evhttp_request *req,
  * first in Accept-Language). */
 static void site_lang(struct evhttp_request *req, struct page_ctx *c)
 {
-	struct evkeyvalq q = {0};
-	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	const char *lang = NULL;
-	c->lang = WORDS_ZH;
-	if (query && evhttp_parse_query_str(query, &q) == 0)
-		lang = evhttp_find_header(&q, "lang");
-	if (lang && (strcmp(lang, "en") == 0 || strcmp(lang, "zh") == 0)) {
-		c->lang = lang[0] == 'e' ? WORDS_EN : WORDS_ZH;
-		c->lang_asked = true;
-	} else {
-		const char *al = evhttp_find_header(evhttp_request_get_input_headers(req),
-		                                    "Accept-Language");
-		while (al && *al == ' ')
-			al++;
-		if (al && strncasecmp(al, "en", 2) == 0)
-			c->lang = WORDS_EN;
-	}
-	evhttp_clear_headers(&q);
+	c->lang = weblang_is_english(req, false, &c->lang_asked) ? WORDS_EN : WORDS_ZH;
 }
 
 /* The visitor's address: the peer, or behind a trusted proxy the last

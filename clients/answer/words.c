@@ -62,32 +62,20 @@ bool words_open(struct words *w, const char *locale_dir, char *err, size_t errsz
 {
 	bindtextdomain(WORDS_DOMAIN, locale_dir);
 	bind_textdomain_codeset(WORDS_DOMAIN, "UTF-8");
-	w->en = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
-	w->zh = newlocale(LC_ALL_MASK, "zh_CN.UTF-8", (locale_t)0);
-	if (!w->zh) {
-		snprintf(err, errsz, "the zh_CN.UTF-8 locale is not installed (Debian: "
-		         "locales-all): pages will be in English");
-		return false;
-	}
-	return true;
+	return weblang_open(&w->lang, err, errsz);
 }
 
 void words_close(struct words *w)
 {
-	if (w->zh)
-		freelocale(w->zh);
-	if (w->en)
-		freelocale(w->en);
-	w->zh = w->en = (locale_t)0;
+	weblang_close(&w->lang);
 }
 
 locale_t words_begin(const struct words *w, enum words_lang lang)
 {
-	locale_t l = lang == WORDS_ZH && w->zh ? w->zh : w->en;
-	return uselocale(l ? l : LC_GLOBAL_LOCALE);
+	return weblang_begin(&w->lang, lang == WORDS_EN);
 }
 
 void words_end(locale_t previous)
 {
-	uselocale(previous);
+	weblang_end(previous);
 }

@@ -15,6 +15,8 @@
 
 #include <libintl.h>
 
+#include "weblang.h"
+
 #define WORDS_DOMAIN "expertd-answer"
 #define _(s) dgettext(WORDS_DOMAIN, s)
 /* Marks a string for the catalogue where it is only listed. */
@@ -23,8 +25,7 @@
 enum words_lang { WORDS_ZH, WORDS_EN };
 
 struct words {
-	locale_t zh;   /* (locale_t)0 when zh_CN.UTF-8 is not installed */
-	locale_t en;
+	struct weblang lang;
 };
 
 /* Bind the catalogue in locale_dir and make both locales. False with err

@@ -33,7 +33,7 @@ struct sb_stream {
 	const struct sb_config *c;
 	struct sb_journal *j;
 	struct sb_deliver *d;
-	void *zctx, *sub, *mon;
+	struct client_sub z;   /* the SUB socket and its monitor */
 	struct event *sub_ev, *tick;
 	struct client *client;
 	bool connected;          /* the stream's handshake succeeded, no break since */
@@ -98,8 +98,8 @@ static void stream_recv_one(struct sb_stream *s)
 	zmq_msg_t topic, body;
 	zmq_msg_init(&topic);
 	zmq_msg_init(&body);
-	bool got = zmq_msg_recv(&topic, s->sub, ZMQ_DONTWAIT) >= 0 && zmq_msg_more(&topic) &&
-	           zmq_msg_recv(&body, s->sub, 0) >= 0 && !zmq_msg_more(&body);
+	bool got = zmq_msg_recv(&topic, s->z.sub, ZMQ_DONTWAIT) >= 0 && zmq_msg_more(&topic) &&
+	           zmq_msg_recv(&body, s->z.sub, 0) >= 0 && !zmq_msg_more(&body);
 	size_t tlen = zmq_msg_size(&topic);
 	const char *t = zmq_msg_data(&topic);
 	bool offer = tlen == 12 && memcmp(t, "notify.offer", 12) == 0;
@@ -125,7 +125,7 @@ static void stream_drain(struct sb_stream *s)
 	int events = 0;
 	size_t len = sizeof events;
 	for (int i = 0; i < SB_DRAIN_MAX; i++) {
-		if (zmq_getsockopt(s->sub, ZMQ_EVENTS, &events, &len) != 0 ||
+		if (zmq_getsockopt(s->z.sub, ZMQ_EVENTS, &events, &len) != 0 ||
 		    !(events & ZMQ_POLLIN))
 			break;
 		stream_recv_one(s);
@@ -251,19 +251,8 @@ static bool stream_resync(struct sb_stream *s)
 /* What the monitor says about the stream's connection. */
 static void stream_monitor(struct sb_stream *s)
 {
-	for (;;) {
-		zmq_msg_t head, addr;
-		zmq_msg_init(&head);
-		zmq_msg_init(&addr);
-		if (zmq_msg_recv(&head, s->mon, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&head);
-			zmq_msg_close(&addr);
-			return;
-		}
-		zmq_msg_recv(&addr, s->mon, 0);
-		uint16_t ev = 0;
-		if (zmq_msg_size(&head) >= 2)
-			memcpy(&ev, zmq_msg_data(&head), 2);
+	uint16_t ev;
+	while (client_monitor_next(s->z.mon, &ev)) {
 		if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 			s->connected = true;
 		} else if (ev == ZMQ_EVENT_DISCONNECTED && s->connected) {
@@ -278,8 +267,6 @@ static void stream_monitor(struct sb_stream *s)
 			s->failed = EX_NOPERM;
 			event_base_loopexit(s->base, NULL);
 		}
-		zmq_msg_close(&head);
-		zmq_msg_close(&addr);
 	}
 }
 
@@ -305,35 +292,13 @@ static bool stream_open(struct sb_stream *s, char *err, size_t errsz)
 	struct client_options opt = {.endpoint = c->notify_endpoint,
 	                             .secret_key_file = c->insecure ? NULL : c->key,
 	                             .server_key = c->insecure ? NULL : c->server_key};
-	int ipv6 = 1, linger = 0;
-	int64_t maxmsg = PROTO_MAX_MSG;
-	s->zctx = zmq_ctx_new();
-	s->sub = s->zctx ? zmq_socket(s->zctx, ZMQ_SUB) : NULL;
-	s->mon = s->zctx ? zmq_socket(s->zctx, ZMQ_PAIR) : NULL;
-	if (!s->sub || !s->mon) {
-		snprintf(err, errsz, "cannot make sockets: %s", zmq_strerror(zmq_errno()));
+	if (!client_sub_open(&s->z, &opt, c->insecure, SB_TOPIC, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+	                     ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, err, errsz))
 		return false;
-	}
-	zmq_setsockopt(s->sub, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(s->mon, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(s->sub, ZMQ_IPV6, &ipv6, sizeof ipv6);
-	zmq_setsockopt(s->sub, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-	if (!c->insecure && !client_curve(s->sub, &opt, err, errsz))
-		return false;
-	char inproc[64];
-	snprintf(inproc, sizeof inproc, "inproc://smsbridge-monitor-%p", (void *)s);
-	if (zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, SB_TOPIC, strlen(SB_TOPIC)) != 0 ||
-	    zmq_socket_monitor(s->sub, inproc, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-	                       ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0 ||
-	    zmq_connect(s->mon, inproc) != 0 || zmq_connect(s->sub, c->notify_endpoint) != 0) {
-		snprintf(err, errsz, "cannot connect to %s: %s", c->notify_endpoint,
-		         zmq_strerror(zmq_errno()));
-		return false;
-	}
 	int fd;
 	size_t len = sizeof fd;
 	struct timeval tv = {0, SB_TICK_MS * 1000};
-	if (zmq_getsockopt(s->sub, ZMQ_FD, &fd, &len) != 0 ||
+	if (zmq_getsockopt(s->z.sub, ZMQ_FD, &fd, &len) != 0 ||
 	    !(s->sub_ev = event_new(s->base, fd, EV_READ | EV_PERSIST, stream_sub_cb, s)) ||
 	    !(s->tick = event_new(s->base, -1, EV_PERSIST, stream_tick_cb, s)) ||
 	    event_add(s->sub_ev, NULL) != 0 || event_add(s->tick, &tv) != 0) {
@@ -390,14 +355,7 @@ void sb_stream_free(struct sb_stream **sp)
 		event_free(s->sub_ev);
 	if (s->tick)
 		event_free(s->tick);
-	if (s->sub) {
-		zmq_socket_monitor(s->sub, NULL, 0);
-		zmq_close(s->sub);
-	}
-	if (s->mon)
-		zmq_close(s->mon);
-	if (s->zctx)
-		zmq_ctx_term(s->zctx);
+	client_sub_close(&s->z);
 	client_destroy(&s->client);
 	free(s);
 	*sp = NULL;

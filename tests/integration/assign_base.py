@@ -147,19 +147,7 @@ class AssignBase(DaemonTest):
         here; sets self.server_pub, self.d, self.as_ (name -> Ctl) and
         self.ctl (the "ops" one, an operator), and the pool."""
         DaemonTest.setUp(self)
-        server_key, _, _, _ = keygen(self.dir, "server")
-        self.server_pub = os.path.join(self.dir, "server.pub")
-        keys = {}
-        with open(os.path.join(self.dir, "allowlist"), "w") as f:
-            for name, rest in principals:
-                keys[name], _, pub, _ = keygen(self.dir, name)
-                f.write("%s %s\n" % (pub, rest))
-        self.d = self.start_daemon(
-            secure={"server_key": server_key,
-                    "allowlist": os.path.join(self.dir, "allowlist")},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
-            client=lambda d: Ctl(d, keys["ops"], self.server_pub))
-        self.as_ = {k: Ctl(self.d, v, self.server_pub) for k, v in keys.items()}
+        self.d, self.as_ = self.start_secure_daemon(principals)
         self.ctl = self.as_["ops"]
         self.setup_pool(self.ctl)
 

@@ -5,7 +5,9 @@ what expertctl would not send).
 Binaries come from the environment (set by CTest): EXPERTD, EXPERTCTL,
 GENROSTER. Nothing sleeps to synchronise: readiness is a bounded ping loop.
 """
+import csv
 import datetime
+import http.client
 import json
 import os
 import random
@@ -573,6 +575,104 @@ def today():
     return datetime.date.today().isoformat()
 
 
+def read_roster(path):
+    """A genroster CSV as one dict a row, by its header."""
+    with open(path, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def roster_secrets(people):
+    """What no stream, log or page may show of read_roster()'s people:
+    their resident IDs, phone numbers and full names."""
+    secrets = set()
+    for p in people:
+        secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+    return secrets
+
+
+def top_specialty(ctl):
+    """The specialty most experts of the pool have (a tie: the greatest)."""
+    counts = {}
+    for e in ctl.json("pool", "list", "--limit", "1000")["experts"]:
+        for s in e["specialties"]:
+            counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=lambda s: (counts[s], s))
+
+
+def start_chromium(window, wait, browser_log=False):
+    """Headless Chromium through Selenium (Debian chromium, chromium-driver,
+    python3-selenium) with a profile of its own, its languages Chinese
+    first, the window `window` ("W,H"); with browser_log, the console's
+    messages kept for get_log("browser"). Returns (driver, profile dir):
+    quit the one and remove the other when done."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    profile = tempfile.mkdtemp(prefix="expertd-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+              "--no-first-run", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync",
+              "--disable-dev-shm-usage", "--window-size=" + window,
+              "--lang=zh-CN", "--user-data-dir=" + profile):
+        opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    if browser_log:
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.set_page_load_timeout(wait)
+    return driver, profile
+
+
+class WebProgram:
+    """One of the web programs of clients/ (expertd-answer, expertd-console):
+    argv plus --port, on a free loopback port, waited for (bounded by wait)
+    until it accepts connections, stopped at the test's cleanup; its exit
+    status must be 0 (ASan reports leaks through it)."""
+
+    def __init__(self, test, name, argv, wait):
+        self.name, self.wait = "expertd-" + name, wait
+        self.port = free_tcp_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = open(os.path.join(test.dir, "%s-%d.log" % (name, self.port)), "w+b")
+        self.proc = subprocess.Popen(argv + ["--port", str(self.port)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        test.addCleanup(self.stop, test)
+        deadline = time.time() + wait
+        while True:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            try:
+                conn.connect()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("%s did not start: %s" % (self.name, self.output()))
+                time.sleep(0.05)
+            finally:
+                conn.close()
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self, test):
+        self.proc.terminate()
+        rc = self.proc.wait(self.wait)
+        test.assertEqual(rc, 0, "%s exited %d: %s" % (self.name, rc, self.output()))
+        self.log.close()
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, headers, text) of one request on its own connection."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.wait)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+
 class DaemonTest(unittest.TestCase):
     """A fresh temp dir per test; daemons started in it are stopped at the
     end, and must exit 0 on SIGTERM."""
@@ -591,6 +691,25 @@ class DaemonTest(unittest.TestCase):
         d = Daemon(self.dir, **kw)
         self.addCleanup(self.stop_daemon, d)
         return d.start(client)
+
+    def start_secure_daemon(self, principals, extra=()):
+        """A daemon on CURVE whose allowlist holds (name, "principal role
+        [bureau]") pairs, each with a key made here; its start is checked
+        with the key named "ops" (an operator). Sets self.server_pub (the
+        daemon's public key file) and self.keys (name -> secret key file);
+        returns the daemon and name -> Ctl."""
+        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
+        self.keys = {}
+        allowlist = os.path.join(self.dir, "allowlist")
+        with open(allowlist, "w") as f:
+            for name, rest in principals:
+                self.keys[name], _, pub, _ = keygen(self.dir, name)
+                f.write("%s %s\n" % (pub, rest))
+        d = self.start_daemon(
+            secure={"server_key": server_key, "allowlist": allowlist},
+            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(), extra=extra,
+            client=lambda d: Ctl(d, self.keys["ops"], self.server_pub))
+        return d, {k: Ctl(d, v, self.server_pub) for k, v in self.keys.items()}
 
     def write_config(self, text, name="expertd.conf"):
         """An INI file for `Daemon(extra=["--config", path])`; returns path."""

@@ -17,25 +17,24 @@ import http.client
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 import urllib.parse
 
-from harness import Ctl, DaemonTest, draw_args, free_tcp_port, keygen
+from harness import (Ctl, DaemonTest, WebProgram, draw_args, free_tcp_port, keygen,
+                     start_chromium)
 from assign_base import WAIT, AssignBase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.dirname(os.path.dirname(os.environ.get("EXPERTD", "")))
 ANSWER = os.environ.get("EXPERTD_ANSWER", os.path.join(BUILD, "clients", "expertd-answer"))
 LOCALE = os.environ.get("EXPERTD_LOCALEDIR", os.path.join(BUILD, "locale"))
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT = "/tmp/expertd-answer-offer.png"
 CST = datetime.timezone(datetime.timedelta(hours=8))
 
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:     # scripts/deps installs python3-selenium
@@ -46,54 +45,15 @@ def cst(t):
     return datetime.datetime.fromtimestamp(t, CST).strftime("%Y-%m-%d %H:%M")
 
 
-class AnswerPage:
-    """expertd-answer on a free loopback port, stopped at cleanup; its exit
-    status must be 0 (ASan reports leaks through it)."""
+class AnswerPage(WebProgram):
+    """expertd-answer on a free loopback port (harness.WebProgram)."""
 
     def __init__(self, test, *args):
-        self.port = free_tcp_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.log = open(os.path.join(test.dir, "answer-%d.log" % self.port), "w+b")
-        self.proc = subprocess.Popen(
-            [ANSWER, "--port", str(self.port), "--answer-endpoint", test.d.answer,
-             "--locale-dir", LOCALE] + list(args),
-            stdout=self.log, stderr=subprocess.STDOUT)
-        test.addCleanup(self.stop, test)
-        deadline = time.time() + WAIT
-        while True:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            try:
-                conn.connect()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("expertd-answer did not start: " + self.output())
-                time.sleep(0.05)
-            finally:
-                conn.close()
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
-
-    def stop(self, test):
-        self.proc.terminate()
-        rc = self.proc.wait(WAIT)
-        test.assertEqual(rc, 0, "expertd-answer exited %d: %s" % (rc, self.output()))
-        self.log.close()
+        super().__init__(test, "answer", [ANSWER, "--answer-endpoint", test.d.answer,
+                                          "--locale-dir", LOCALE] + list(args), WAIT)
 
     def link(self, token, tail=""):
         return "%s/a/%s%s" % (self.url, urllib.parse.quote(token, safe=""), tail)
-
-    def request(self, method, path, body=None, headers=None):
-        """(status, headers, text) of one request on its own connection."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            return r.status, dict(r.getheaders()), r.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
 
 
 class PageBase(AssignBase):
@@ -104,17 +64,9 @@ class PageBase(AssignBase):
 
     def setUp(self):
         DaemonTest.setUp(self)
-        server_key, self.server_pub, self.server_z85, _ = keygen(self.dir, "server")
-        ops_key, _, ops_pub, _ = keygen(self.dir, "ops")
-        allow = os.path.join(self.dir, "allowlist")
-        with open(allow, "w") as f:
-            f.write("%s ops operator\n" % ops_pub)
-        self.d = self.start_daemon(
-            secure={"server_key": server_key, "allowlist": allow},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(),
-            extra=["--config", self.write_config(self.CONFIG)],
-            client=lambda d: Ctl(d, ops_key, self.server_pub))
-        self.ctl = Ctl(self.d, ops_key, self.server_pub)
+        self.d, as_ = self.start_secure_daemon(
+            [("ops", "ops operator")], extra=["--config", self.write_config(self.CONFIG)])
+        self.ctl = as_["ops"]
         self.setup_pool(self.ctl)
         page_key, _, _, _ = keygen(self.dir, "page")
         self.page = AnswerPage(self, "--server-key", self.server_pub, "--key", page_key,
@@ -129,18 +81,7 @@ class PageBase(AssignBase):
 class BrowserTest(PageBase):
     @classmethod
     def setUpClass(cls):
-        cls.profile = tempfile.mkdtemp(prefix="expertd-chromium-")
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=412,1400",
-                  "--lang=zh-CN", "--user-data-dir=" + cls.profile):
-            opts.add_argument(a)
-        opts.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-        cls.browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-        cls.browser.set_page_load_timeout(WAIT)
+        cls.browser, cls.profile = start_chromium("412,1400", WAIT)
 
     @classmethod
     def tearDownClass(cls):

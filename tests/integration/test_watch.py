@@ -16,7 +16,6 @@
 Nothing sleeps to synchronise: watchers run until they have printed what
 they were asked for (--count), with --wait as the bound.
 """
-import csv
 import json
 import os
 import signal
@@ -29,7 +28,8 @@ import msgpack
 import zmq
 
 from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port,
-                     genroster, keygen, sign_keygen)
+                     genroster, keygen, read_roster, roster_secrets, sign_keygen,
+                     top_specialty)
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
@@ -100,11 +100,7 @@ class WatchTestBase(DaemonTest):
         return evs[-1]["seq"] if evs else 0
 
     def top_specialty(self):
-        counts = {}
-        for e in self.ctl.json("pool", "list", "--limit", "1000")["experts"]:
-            for s in e["specialties"]:
-                counts[s] = counts.get(s, 0) + 1
-        return max(counts, key=lambda s: (counts[s], s))
+        return top_specialty(self.ctl)
 
     def assert_exactly(self, w, first, last):
         seqs = [e["seq"] for e in w.events()]
@@ -205,19 +201,11 @@ class MidStreamTest(WatchTestBase):
 
 
 class MaskingTest(WatchTestBase):
-    def read_roster(self, path):
-        with open(path, encoding="utf-8-sig") as f:
-            rows = list(csv.reader(f))
-        head = rows[0]
-        return [dict(zip(head, r)) for r in rows[1:]]
-
     def test_no_personal_data_in_stream_log_or_metrics(self):
         path = os.path.join(self.dir, "roster.csv")
         genroster(path, 30, seed=3)
-        people = self.read_roster(path)
-        secrets = set()
-        for p in people:
-            secrets |= {p["身份证号"], p["手机"], p["姓名"]}
+        people = read_roster(path)
+        secrets = roster_secrets(people)
         self.assertEqual(len(people), 30)
 
         # A raw subscriber: the bytes the PUB endpoint sends.
