@@ -242,7 +242,7 @@ bool client_sub_open(struct client_sub *s, const struct client_options *opt, boo
 	s->sub = s->ctx ? zmq_socket(s->ctx, ZMQ_SUB) : NULL;
 	s->mon = s->ctx ? zmq_socket(s->ctx, ZMQ_PAIR) : NULL;
 	if (!s->sub || !s->mon) {
-		snprintf(err, errsz, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
+		snprintf(err, errsz, _("cannot create a socket: %s"), zmq_strerror(zmq_errno()));
 		return false;
 	}
 	zmq_setsockopt(s->sub, ZMQ_LINGER, &linger, sizeof linger);
@@ -255,11 +255,20 @@ bool client_sub_open(struct client_sub *s, const struct client_options *opt, boo
 	snprintf(inproc, sizeof inproc, "inproc://client-sub-monitor-%p", (void *)s);
 	if (zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, topic, strlen(topic)) != 0 ||
 	    zmq_socket_monitor(s->sub, inproc, events) != 0 ||
-	    zmq_connect(s->mon, inproc) != 0 || zmq_connect(s->sub, opt->endpoint) != 0) {
-		snprintf(err, errsz, "cannot connect to %s: %s", opt->endpoint,
+	    zmq_connect(s->mon, inproc) != 0) {
+		snprintf(err, errsz, _("cannot connect to %s: %s"), opt->endpoint,
 		         zmq_strerror(zmq_errno()));
 		return false;
 	}
+	/* Of several daemons (PROTOCOL.md 6.6), the one that serves publishes:
+	 * a SUB socket connects to them all. */
+	char ep[512];
+	for (int n = 0; client_item(opt->endpoint, n, ep, sizeof ep); n++)
+		if (!ep[0] || zmq_connect(s->sub, ep) != 0) {
+			snprintf(err, errsz, _("cannot connect to %s: %s"), ep,
+			         ep[0] ? zmq_strerror(zmq_errno()) : _("an empty endpoint"));
+			return false;
+		}
 	return true;
 }
 

@@ -5,7 +5,7 @@ next daemon with the same id and bytes, so it is applied once."""
 import os
 import unittest
 
-from harness import Ctl, Daemon, DaemonTest, free_tcp_port, keygen
+from harness import Ctl, Daemon, DaemonTest, keygen
 
 
 class FailoverTest(DaemonTest):
@@ -66,24 +66,18 @@ class FailoverTest(DaemonTest):
 
 class SecureFailoverTest(DaemonTest):
     def test_one_server_key_per_daemon(self):
-        server_key, server_pub, _, _ = keygen(self.dir, "server")
-        op_key, _, op_pub, _ = keygen(self.dir, "ops")
+        d, _ = self.start_secure_daemon([("ops", "center-ops operator")])
         _, other_pub, _, _ = keygen(self.dir, "other")
-        allowlist = os.path.join(self.dir, "allowlist")
-        with open(allowlist, "w") as f:
-            f.write("%s center-ops operator\n" % op_pub)
-        ep = "tcp://127.0.0.1:%d" % free_tcp_port()
-        d = self.start_daemon(secure={"server_key": server_key, "allowlist": allowlist},
-                              endpoint=ep, client=lambda d: Ctl(d, op_key, server_pub))
+        ep, op_key = d.endpoint, self.keys["ops"]
         # The first entry holds the wrong key for that daemon: its
         # handshake fails, and the second entry, with the right key, serves.
-        c = Ctl(d, op_key, "%s,%s" % (other_pub, server_pub), endpoints="%s,%s" % (ep, ep))
+        c = Ctl(d, op_key, "%s,%s" % (other_pub, self.server_pub),
+                endpoints="%s,%s" % (ep, ep))
         pong = c.json("ping", timeout=60000, retries=0)
         self.assertEqual(pong["principal"], "center-ops")
         # One key for every daemon of the list.
-        c = Ctl(d, op_key, server_pub, endpoints="%s,%s" % (ep, ep))
+        c = Ctl(d, op_key, self.server_pub, endpoints="%s,%s" % (ep, ep))
         self.assertEqual(c.json("ping")["role"], "operator")
-
 
 if __name__ == "__main__":
     unittest.main()
