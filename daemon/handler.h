@@ -182,6 +182,11 @@ enum proto_status h_assignment_offer(struct handler_ctx *, const struct proto_re
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_notify_resync(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* The outputs for the file (PROTOCOL.md 7.16): h_export.c, h_sheet.c. */
+enum proto_status h_pool_export(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_term_publicity(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_sheet(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_ledger_work(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_flagged.c */
 enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_audit.c */
