@@ -160,10 +160,10 @@ class FileOutputsSecureTest(AssignBase):
         self.assertEqual(revealed, [])
 
     def completed_task(self):
-        """A haizhu task whose leader and members accepted and came."""
+        """A haizhu task of three members who accepted; two came."""
         start = int(time.time()) + 4
         res = self.as_["haizhu"].json("draw", "--kind", "competition", "--specialty", "电工",
-                                      "--members", "2", "--start", str(start),
+                                      "--members", "3", "--start", str(start),
                                       "--end", str(start + 3 * 3600))
         task = res["task"]
         seats = [p["assignment"] for p in res["panel"]]
@@ -230,8 +230,10 @@ class FileOutputsSecureTest(AssignBase):
                 "--to", (day + datetime.timedelta(days=1)).isoformat()]
         mine = self.as_["haizhu"].json("ledger", "work", *span)
         self.assertEqual(mine["bureau"], "440105")
-        self.assertEqual(len(mine["lines"]), 2)
-        self.assertEqual(sorted(l["as_leader"] for l in mine["lines"]), [0, 1])
+        self.assertEqual(len(mine["lines"]), 2, (mine, res))
+        self.assertEqual([l["as_leader"] for l in mine["lines"]], [0, 0])
+        came = sorted(p["expert"] for p in res["panel"][:-1])
+        self.assertEqual([l["expert"] for l in mine["lines"]], came)
         self.assertTrue(all(l["seats"] == 1 and l["seconds"] == 3 * 3600
                             for l in mine["lines"]), mine)
         # Another bureau gets its own (none), whatever it asks for.
