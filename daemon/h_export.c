@@ -14,19 +14,6 @@
 
 #define EXPORT_DEFAULT_LIMIT 1000
 
-static void pack_set(msgpack_packer *pk, const char *k, unsigned set,
-                     const char *const *names)
-{
-	int n = 0;
-	for (int i = 0; names[i]; i++)
-		n += (set >> i) & 1u;
-	proto_pack_str(pk, k);
-	msgpack_pack_array(pk, (uint32_t)n);
-	for (int i = 0; names[i]; i++)
-		if (set & (1u << i))
-			proto_pack_str(pk, names[i]);
-}
-
 static void pack_specialties(msgpack_packer *pk, const struct expert *e)
 {
 	proto_pack_str(pk, "specialties");
@@ -82,13 +69,13 @@ static enum proto_status pack_export_row(struct handler_ctx *ctx, msgpack_packer
 	proto_pack_kv_str(pk, "recommender", rec.name);
 	proto_pack_kv_str(pk, "recommender_code", rec.code);
 	pack_specialties(pk, e);
-	pack_set(pk, "group_types", e->group_types, proto_group_types);
-	pack_set(pk, "task_types", e->task_types, proto_task_types);
+	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
+	handler_pack_names(pk, "task_types", e->task_types, proto_task_types);
 	proto_pack_kv_str(pk, "title", proto_titles[e->title]);
 	proto_pack_kv_str(pk, "qualification", proto_qualifications[e->qualification]);
 	proto_pack_kv_int(pk, "assess_years", e->assess_years);
 	proto_pack_kv_int(pk, "training_years", e->training_years);
-	pack_set(pk, "relaxations", e->relaxations, proto_relaxations);
+	handler_pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
 	proto_pack_kv_str(pk, "relaxation_evidence", e->relax_evidence);
 	proto_pack_kv_str(pk, "position", e->position);
 	proto_pack_kv_str(pk, "email", reveal ? e->email : email);
@@ -130,34 +117,28 @@ enum proto_status h_pool_export(struct handler_ctx *ctx, const struct proto_requ
 	size_t n;
 	if (proto_arg_str(req, "status", &s, &n))
 		f.status = proto_choice_index(proto_statuses, s, n);
-	size_t offset = (size_t)proto_arg_int(req, "offset", 0);
-	size_t limit = (size_t)proto_arg_int(req, "limit", EXPORT_DEFAULT_LIMIT);
-	int64_t *ids = malloc(limit * sizeof *ids);
-	if (!ids)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	size_t total = pool_list(ctx->pool, &f, offset, limit, ids);
-	size_t got = total > offset ? total - offset : 0;
-	if (got > limit)
-		got = limit;
-	enum proto_status st = PROTO_OK;
-	if (reveal && got > 0)
-		st = export_record_reveal(ctx, ids, got, reason, rep);
+	struct handler_page pg;
+	enum proto_status st = handler_pool_page(ctx, &f, req, EXPORT_DEFAULT_LIMIT, &pg, rep);
+	if (st != PROTO_OK)
+		return st;
+	if (reveal && pg.got > 0)
+		st = export_record_reveal(ctx, pg.ids, pg.got, reason, rep);
 	msgpack_packer *pk = st == PROTO_OK ? reply_result(rep) : NULL;
 	if (pk) {
 		msgpack_pack_map(pk, 4);
-		proto_pack_kv_int(pk, "total", (int64_t)total);
-		proto_pack_kv_int(pk, "offset", (int64_t)offset);
+		proto_pack_kv_int(pk, "total", (int64_t)pg.total);
+		proto_pack_kv_int(pk, "offset", (int64_t)pg.offset);
 		proto_pack_kv_bool(pk, "revealed", reveal);
 		proto_pack_str(pk, "experts");
-		msgpack_pack_array(pk, (uint32_t)got);
+		msgpack_pack_array(pk, (uint32_t)pg.got);
 	}
-	for (size_t i = 0; i < got && st == PROTO_OK; i++) {
+	for (size_t i = 0; i < pg.got && st == PROTO_OK; i++) {
 		struct expert e;
-		st = handler_get_expert(ctx, ids[i], &e, rep);
+		st = handler_get_expert(ctx, pg.ids[i], &e, rep);
 		if (st == PROTO_OK)
 			st = pack_export_row(ctx, pk, &e, reveal, rep);
 	}
-	free(ids);
+	free(pg.ids);
 	return st;
 }
 
@@ -171,7 +152,7 @@ static void pack_publicity_row(msgpack_packer *pk, const struct expert *e)
 	proto_pack_kv_str(pk, "employer", e->employer);
 	proto_pack_kv_str(pk, "position", e->position);
 	pack_specialties(pk, e);
-	pack_set(pk, "group_types", e->group_types, proto_group_types);
+	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
 	proto_pack_kv_str(pk, "title", proto_titles[e->title]);
 	proto_pack_kv_str(pk, "qualification", proto_qualifications[e->qualification]);
 	proto_pack_kv_bool(pk, "leader", e->leader_eligible);
@@ -224,14 +205,11 @@ enum proto_status h_term_publicity(struct handler_ctx *ctx,
 	if (!es)
 		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	if (st == PROTO_OK) {
-		char d[11];
 		msgpack_packer *pk = reply_result(rep);
 		msgpack_pack_map(pk, 4);
 		proto_pack_kv_int(pk, "term", t.number);
-		ident_date_format(t.start, d);
-		proto_pack_kv_str(pk, "start", d);
-		ident_date_format(t.end, d);
-		proto_pack_kv_str(pk, "end", d);
+		handler_pack_date(pk, "start", t.start);
+		handler_pack_date(pk, "end", t.end);
 		proto_pack_str(pk, "experts");
 		msgpack_pack_array(pk, (uint32_t)kept);
 		for (size_t i = 0; i < kept; i++)

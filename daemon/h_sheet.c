@@ -329,11 +329,8 @@ enum proto_status h_ledger_work(struct handler_ctx *ctx, const struct proto_requ
 			qsort(lines, nl, sizeof *lines, work_line_cmp);
 		msgpack_packer *pk = reply_result(rep);
 		msgpack_pack_map(pk, 4);
-		char d[11];
-		ident_date_format(w.from, d);
-		proto_pack_kv_str(pk, "from", d);
-		ident_date_format(w.to, d);
-		proto_pack_kv_str(pk, "to", d);
+		handler_pack_date(pk, "from", w.from);
+		handler_pack_date(pk, "to", w.to);
 		proto_pack_kv_str(pk, "bureau", bureau);
 		st = pack_work_lines(ctx, pk, lines, nl, rep);
 	}

@@ -230,17 +230,13 @@ static void publicity_rows(const struct ctl *ctl, struct sheet *s,
 	}
 }
 
-static int publicity_show(struct ctl *ctl, const struct export_out *o,
+static int publicity_show(const struct ctl *ctl, const struct export_out *o,
                           const msgpack_object *res)
 {
 	static const char *const head[] = {
 		N_("No."), N_("Name"), N_("Sex"), N_("Employer"), N_("Position"),
 		N_("Specialties"), N_("Group types"), N_("Title"), N_("Qualification")};
-	enum { N = sizeof head / sizeof head[0] };
-	const char *h[N];
-	for (size_t k = 0; k < N; k++)
-		h[k] = _(head[k]);
-	struct sheet *s = sheet_new(N, h);
+	struct sheet *s = export_sheet(head, sizeof head / sizeof head[0]);
 	char term[16], start[16], end[16];
 	sheet_title(s, _("Experts of term %s: public notice (term %s to %s)"),
 	            out_field(res, "term", term, sizeof term),
@@ -273,12 +269,7 @@ int cmd_term_publicity(struct ctl *ctl, int argc, char **argv)
 	struct ctl_args a;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "term", term);
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, PROTO_OP_TERM_PUBLICITY, &a, NULL, &rep);
+	int rc = export_out_call(ctl, PROTO_OP_TERM_PUBLICITY, &a, &o, publicity_show);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	rc = ctl->json ? ctl_print_result_json(&rep) : publicity_show(ctl, &o, rep.result);
-	proto_reply_release(&rep);
 	return rc;
 }

@@ -84,18 +84,16 @@ static void sheet_task_notes(struct sheet *s, const msgpack_object *res)
 	sheet_note(s, "%s", _("Commissioning unit (seal): ________________"));
 }
 
-static int task_sheet_show(const struct export_out *o, const msgpack_object *res)
+static int task_sheet_show(const struct ctl *ctl, const struct export_out *o,
+                           const msgpack_object *res)
 {
 	static const char *const head[] = {
 		N_("No."), N_("Role"), N_("Name"), N_("Employer"), N_("Seat state"),
 		N_("Answer"), N_("Answered at"), N_("Reason"), N_("Attendance"),
 		N_("Signature")};
-	enum { N = sizeof head / sizeof head[0] };
-	const char *h[N];
-	for (size_t k = 0; k < N; k++)
-		h[k] = _(head[k]);
-	struct sheet *s = sheet_new(N, h);
+	struct sheet *s = export_sheet(head, sizeof head / sizeof head[0]);
 	char id[32];
+	(void)ctl;
 	sheet_title(s, _("Task %s: result sheet"),
 	            out_field(proto_map_get(res, "task"), "id", id, sizeof id));
 	sheet_seat_rows(s, proto_map_get(res, "seats"));
@@ -120,13 +118,8 @@ int cmd_task_sheet(struct ctl *ctl, int argc, char **argv)
 	struct ctl_args a;
 	ctl_args_init(&a);
 	ctl_args_int(&a, "task", task);
-	struct proto_reply rep;
-	rc = ctl_call(ctl, PROTO_OP_TASK_SHEET, &a, NULL, &rep);
+	rc = export_out_call(ctl, PROTO_OP_TASK_SHEET, &a, &o, task_sheet_show);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	rc = ctl->json ? ctl_print_result_json(&rep) : task_sheet_show(&o, rep.result);
-	proto_reply_release(&rep);
 	return rc;
 }
 
@@ -153,17 +146,15 @@ static void ledger_rows(struct sheet *s, const msgpack_object *lines)
 	}
 }
 
-static int ledger_work_show(const struct export_out *o, const msgpack_object *res)
+static int ledger_work_show(const struct ctl *ctl, const struct export_out *o,
+                            const msgpack_object *res)
 {
 	static const char *const head[] = {
 		N_("Bureau"), N_("Expert"), N_("Name"), N_("Employer"),
 		N_("Completed seats"), N_("As leader"), N_("Hours")};
-	enum { N = sizeof head / sizeof head[0] };
-	const char *h[N];
-	for (size_t k = 0; k < N; k++)
-		h[k] = _(head[k]);
-	struct sheet *s = sheet_new(N, h);
+	struct sheet *s = export_sheet(head, sizeof head / sizeof head[0]);
 	char from[16], to[16], bureau[40];
+	(void)ctl;
 	out_field(res, "bureau", bureau, sizeof bureau);
 	sheet_title(s, _("Work done by experts (Article 18), tasks starting %s to %s "
 	            "(China Standard Time days), bureau: %s"),
@@ -204,12 +195,7 @@ int cmd_ledger_work(struct ctl *ctl, int argc, char **argv)
 	ctl_args_str(&a, "to", to);
 	if (bureau)
 		ctl_args_str(&a, "bureau", bureau);
-	struct proto_reply rep;
-	rc = ctl_call(ctl, PROTO_OP_LEDGER_WORK, &a, NULL, &rep);
+	rc = export_out_call(ctl, PROTO_OP_LEDGER_WORK, &a, &o, ledger_work_show);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	rc = ctl->json ? ctl_print_result_json(&rep) : ledger_work_show(&o, rep.result);
-	proto_reply_release(&rep);
 	return rc;
 }

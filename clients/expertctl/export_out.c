@@ -2,6 +2,7 @@
  * export_out.c - where an output for the file goes (export_out.h): the
  * shared options, and the sheet written as .xlsx, CSV or a table.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,27 @@ int export_out_emit(const struct export_out *o, const struct sheet *s, const cha
 		return sheet_write_csv(s, stdout, o->enc) ? 0 : 1;
 	sheet_print(s, stdout);
 	return 0;
+}
+
+struct sheet *export_sheet(const char *const *head, size_t n)
+{
+	const char *h[SHEET_MAX_COLS];
+	assert(n <= SHEET_MAX_COLS);
+	for (size_t k = 0; k < n; k++)
+		h[k] = _(head[k]);
+	return sheet_new(n, h);
+}
+
+int export_out_call(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                    const struct export_out *o, export_show_fn show)
+{
+	struct proto_reply rep;
+	int rc = ctl_call(ctl, op, args, NULL, &rep);
+	if (rc)
+		return rc;
+	rc = ctl->json ? ctl_print_result_json(&rep) : show(ctl, o, rep.result);
+	proto_reply_release(&rep);
+	return rc;
 }
 
 const char *export_time(const msgpack_object *map, const char *key, char *buf,

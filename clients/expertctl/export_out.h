@@ -35,6 +35,18 @@ int export_out_option(const struct ctl *ctl, struct export_out *o, int c,
  * message on stderr. */
 int export_out_emit(const struct export_out *o, const struct sheet *s, const char *tab);
 
+/* A sheet whose headers are the msgids head[0..n) in the reader's
+ * language. */
+struct sheet *export_sheet(const char *const *head, size_t n);
+
+/* Renders an ok reply's result as o says; an exit code. */
+typedef int (*export_show_fn)(const struct ctl *ctl, const struct export_out *o,
+                              const msgpack_object *result);
+/* Call op with args (borrowed), then the result as JSON with --json,
+ * else through show. 0, or an exit code (reported). */
+int export_out_call(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                    const struct export_out *o, export_show_fn show);
+
 /* "2026-12-07 10:00 北京时间" (the CST label through the catalog) of
  * map[key]; "" when absent or nil. Returns buf. */
 const char *export_time(const msgpack_object *map, const char *key, char *buf,

@@ -14,6 +14,9 @@
 
 #include "roster.h"
 
+/* Most columns a sheet of the outputs has (the roster's 19 and room). */
+#define SHEET_MAX_COLS 32
+
 struct sheet {
 	char *title;        /* NULL: none (a roster starts with its header row) */
 	size_t ncols;
