@@ -3,7 +3,9 @@ roster export round-trips through import byte for byte (UTF-8 and
 GB18030); personal data only on an audited reveal, and only by operators;
 the task sheet and the 公示 list open as .xlsx (openpyxl) with the cells
 expected; the work-done ledger counts completed seats per bureau."""
+import csv
 import datetime
+import io
 import os
 import time
 import unittest
@@ -56,6 +58,14 @@ class RosterExportTest(DaemonTest):
         self.assertEqual(res["inserted"], 40, res)
         again = self.raw_export(b, encoding)
         self.assertEqual(out, again, "export -> import -> export changed the file")
+        # The workbook holds the same cells, every one text (IDs keep
+        # their 18 digits in Excel).
+        text = out.decode("utf-8-sig" if encoding == "utf8" else "gb18030")
+        want = list(csv.reader(io.StringIO(text, newline="")))
+        self.assertEqual(cells(first + ".xlsx"), want)
+        ws = openpyxl.load_workbook(first + ".xlsx").worksheets[0]
+        self.assertTrue(all(c.data_type == "s" for row in ws.iter_rows(min_row=2)
+                            for c in row if c.value is not None))
         return out
 
     def raw_export(self, ctl, encoding):
