@@ -12,6 +12,18 @@
 #include "handler.h"
 #include "seat_role.h"
 
+/* The commissioning party's name: the registry's name for the bureau
+ * code, else the code itself (as notify.offer's `organiser`, STREAMS.md 4). */
+static void sheet_organiser(struct handler_ctx *ctx, const char *bureau, char *out,
+                            size_t size)
+{
+	struct store_org o;
+	if (store_org_by_code(ctx->store, bureau, &o) == STORE_OK && o.name[0])
+		snprintf(out, size, "%s", o.name);
+	else
+		snprintf(out, size, "%s", bureau);
+}
+
 /* What the seat events say of one seat: its last answer and attendance. */
 struct sheet_seat {
 	const struct store_seat_event *answer;     /* accept, decline, ... or NULL */
@@ -149,12 +161,16 @@ static enum proto_status pack_sheet_draws(struct handler_ctx *ctx, msgpack_packe
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 
-static void pack_sheet_task(msgpack_packer *pk, const struct task *t)
+static void pack_sheet_task(struct handler_ctx *ctx, msgpack_packer *pk,
+                            const struct task *t)
 {
+	char organiser[ORG_NAME_MAX + 1];
+	sheet_organiser(ctx, t->bureau, organiser, sizeof organiser);
 	proto_pack_str(pk, "task");
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 14);
 	proto_pack_kv_int(pk, "id", t->id);
 	proto_pack_kv_str(pk, "bureau", t->bureau);
+	proto_pack_kv_str(pk, "organiser", organiser);
 	proto_pack_kv_str(pk, "kind", proto_task_kinds[t->kind]);
 	proto_pack_kv_str(pk, "subject", proto_task_subjects[t->subject]);
 	proto_pack_kv_str(pk, "specialty", t->specialty);
@@ -178,7 +194,7 @@ enum proto_status h_task_sheet(struct handler_ctx *ctx, const struct proto_reque
 	if (st == PROTO_OK) {
 		msgpack_packer *pk = reply_result(rep);
 		msgpack_pack_map(pk, 3);
-		pack_sheet_task(pk, t);
+		pack_sheet_task(ctx, pk, t);
 		st = pack_sheet_draws(ctx, pk, t->id, rep);
 		if (st == PROTO_OK)
 			st = pack_sheet_seats(ctx, pk, t->id, rep);
@@ -285,8 +301,11 @@ static enum proto_status pack_work_lines(struct handler_ctx *ctx, msgpack_packer
 		enum store_result r = store_expert_contact(ctx->store, l[i].expert, &c);
 		if (r != STORE_OK)
 			return handler_store_error(rep, r);
-		msgpack_pack_map(pk, 7);
+		char organiser[ORG_NAME_MAX + 1];
+		sheet_organiser(ctx, l[i].bureau, organiser, sizeof organiser);
+		msgpack_pack_map(pk, 8);
 		proto_pack_kv_str(pk, "bureau", l[i].bureau);
+		proto_pack_kv_str(pk, "organiser", organiser);
 		proto_pack_kv_int(pk, "expert", l[i].expert);
 		proto_pack_kv_str(pk, "name", c.name);
 		proto_pack_kv_str(pk, "employer", c.employer);

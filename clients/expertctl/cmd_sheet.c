@@ -65,10 +65,10 @@ static void sheet_task_notes(struct sheet *s, const msgpack_object *res)
 {
 	const msgpack_object *t = proto_map_get(res, "task");
 	const msgpack_object *draws = proto_map_get(res, "draws");
-	char a[64], b[64], c[SHEET_CELL], d[64], e[64];
-	sheet_note(s, _("Bureau: %s; kind: %s; specialty: %s; %s to %s"),
-	           out_field(t, "bureau", a, sizeof a), out_shown(t, "kind", b, sizeof b),
-	           out_field(t, "specialty", c, sizeof c), export_time(t, "start", d, sizeof d),
+	char a[SHEET_CELL], b[64], c[SHEET_CELL], d[64], e[64];
+	sheet_note(s, _("Commissioned by: %s; kind: %s; specialty: %s; %s to %s"),
+	           out_field(t, "organiser", c, sizeof c), out_shown(t, "kind", b, sizeof b),
+	           out_field(t, "specialty", a, sizeof a), export_time(t, "start", d, sizeof d),
 	           export_time(t, "end", e, sizeof e));
 	for (uint32_t i = 0; draws && draws->type == MSGPACK_OBJECT_ARRAY &&
 	                     i < draws->via.array.size; i++) {
@@ -127,8 +127,8 @@ int cmd_task_sheet(struct ctl *ctl, int argc, char **argv)
 
 static void ledger_rows(struct sheet *s, const msgpack_object *lines)
 {
-	static const char *const keys[] = {"bureau", "expert", "name", "employer", "seats",
-	                                   "as_leader"};
+	static const char *const keys[] = {"bureau", "organiser", "expert", "name",
+	                                   "employer", "seats", "as_leader"};
 	enum { N = sizeof keys / sizeof keys[0] };
 	char cells[N + 1][SHEET_CELL];
 	const char *row[N + 1];
@@ -150,7 +150,7 @@ static int ledger_work_show(const struct ctl *ctl, const struct export_out *o,
                             const msgpack_object *res)
 {
 	static const char *const head[] = {
-		N_("Bureau"), N_("Expert"), N_("Name"), N_("Employer"),
+		N_("Bureau"), N_("Commissioning party"), N_("Expert"), N_("Name"), N_("Employer"),
 		N_("Completed seats"), N_("As leader"), N_("Hours")};
 	struct sheet *s = export_sheet(head, sizeof head / sizeof head[0]);
 	char from[16], to[16], bureau[40];

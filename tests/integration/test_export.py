@@ -259,7 +259,8 @@ class FileOutputsSecureTest(AssignBase):
         rows = cells(path)
         body = [r for r in rows if r and r[0] == "440105"]
         self.assertEqual(len(body), 2)
-        self.assertEqual(sorted(r[6] for r in body), ["3.00", "3.00"])
+        self.assertEqual(sorted(r[7] for r in body), ["3.00", "3.00"])
+        self.assertTrue(all(r[1] == "440105" for r in body), body)  # no registry name
 
 
 if __name__ == "__main__":
