@@ -53,6 +53,10 @@ static void sheet_seat_rows(struct sheet *s, const msgpack_object *seats)
 			else
 				out_shown(m, keys[k], cells[k + 1], SHEET_CELL);
 		}
+		/* A decline's reason code as people read it (生病, 时间冲突). */
+		char code[64], key[CTL_VALUE_KEY_MAX];
+		out_field(m, "answer_reason", code, sizeof code);
+		snprintf(cells[7], SHEET_CELL, "%s", ctl_value("reason", code, key, sizeof key));
 		cells[N + 1][0] = '\0'; /* the signature, on paper */
 		for (size_t k = 0; k < N + 2; k++)
 			row[k] = cells[k];
