@@ -12,10 +12,16 @@
 
 #include "proto.h"
 
+/* The daemons one client may try in turn (PROTOCOL.md 6.4). */
+#define CLIENT_MAX_ENDPOINTS 8
+
 struct client_options {
-	const char *endpoint;        /* e.g. "tcp://127.0.0.1:5570" */
+	const char *endpoint;        /* e.g. "tcp://127.0.0.1:5570", or a comma-
+	                              * separated list of daemons tried in turn */
 	const char *secret_key_file; /* client key file; NULL = no CURVE */
-	const char *server_key;      /* server public key (Z85 or a file); needed with CURVE */
+	const char *server_key;      /* server public key (Z85 or a file); needed with
+	                              * CURVE; with several endpoints one for all or
+	                              * a comma-separated list in the same order */
 	int timeout_ms;              /* per attempt; default 5000 */
 	int retries;                 /* extra attempts after a timeout; default 2 */
 	bool fresh_key;              /* no key file: CURVE with a key pair made for
@@ -47,14 +53,28 @@ void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);
  * "zh-CN" or "en"); NULL or "" leaves it unsaid (English). */
 void client_set_lang(struct client *c, const char *lang);
 
+/* Why the last client_call returned false. */
+enum client_failure {
+	CLIENT_NO_REPLY,  /* no reply after every attempt (or a socket error) */
+	CLIENT_MALFORMED, /* a reply came that is not a reply (PROTOCOL.md 5) */
+	CLIENT_REFUSED,   /* the server refused this client's key (ZAP) */
+	CLIENT_HANDSHAKE, /* the CURVE handshake failed: the wrong server key,
+	                   * or plain against secure */
+};
+enum client_failure client_failure(const struct client *c);
+
 /*
  * Send one request: op with args (one packed msgpack map, or NULL/0 for
  * an empty map) under request id `id` (NULL: a fresh one). Waits up to
- * timeout_ms per attempt and resends the identical bytes on timeout.
+ * timeout_ms per attempt and resends the identical bytes on timeout; with
+ * several endpoints, to the next daemon, also after `unavailable` or a
+ * failed handshake, every daemon getting one attempt at least.
  * Replies to other ids are ignored. Returns true when a reply arrived (its
  * status may still be an error) and fills *rep, which the caller releases
  * with proto_reply_release(). Returns false with err set when no reply came
- * ("no reply from ENDPOINT after N attempts") or the reply was malformed.
+ * ("no reply from ENDPOINT after N attempts"), the reply was malformed, or
+ * the handshake failed, which is reported as soon as the socket sees it,
+ * without waiting for the timeout; client_failure() tells which.
  */
 bool client_call(struct client *c, enum proto_op op, const char *id,
                  const void *args, size_t args_len, struct proto_reply *rep,

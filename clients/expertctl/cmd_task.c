@@ -82,7 +82,9 @@ size_t cmd_print_table(const char *const *head, const char *const *keys, size_t 
 		const char *row[OUT_MAP_COLS];
 		for (size_t k = 0; k < ncols; k++)
 			row[k] = keys[k][0] == '@' ? cmd_time_field(m, keys[k] + 1, bufs[k])
-			                           : out_shown(m, keys[k], bufs[k], sizeof bufs[k]);
+			         : strcmp(keys[k], "actor") == 0
+			                 ? out_actor(m, bufs[k], sizeof bufs[k])
+			                 : out_shown(m, keys[k], bufs[k], sizeof bufs[k]);
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -192,18 +194,19 @@ static void task_print_history(const msgpack_object *hist)
 
 static void task_print_draws(const msgpack_object *draws)
 {
-	static const char *const head[] = {N_("DRAW"), N_("KIND"), N_("OK"), N_("SEQ"), N_("ACTOR"), N_("AT")};
+	static const char *const head[] = {N_("DRAW"), N_("KIND"), N_("OK"), N_("SEQ"), N_("ACTOR"),
+	                                   N_("AT (CST)")};
 	uint32_t n = draws && draws->type == MSGPACK_OBJECT_ARRAY ? draws->via.array.size : 0;
 	printf(_("\ndraws:\n"));
 	struct out_table *tb = out_table_new(6, head);
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *d = &draws->via.array.ptr[i];
-		char id[32], kind[32], ok[8], seq[32], actor[128], at[CMD_TIME_LEN];
+		char id[32], kind[32], ok[32], seq[32], actor[128], at[CMD_TIME_LEN];
 		const char *row[] = {out_field(d, "draw", id, sizeof id),
 		                     out_shown(d, "kind", kind, sizeof kind),
-		                     out_field(d, "ok", ok, sizeof ok),
+		                     out_shown(d, "ok", ok, sizeof ok),
 		                     out_field(d, "seq", seq, sizeof seq),
-		                     out_field(d, "actor", actor, sizeof actor),
+		                     out_actor(d, actor, sizeof actor),
 		                     cmd_time_field(d, "at", at)};
 		out_table_add(tb, row);
 	}
