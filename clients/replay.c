@@ -132,6 +132,15 @@ static bool replay_genesis(struct replay_at *x, const msgpack_object *body)
 	return true;
 }
 
+/* A revealed export (DRAW.md 4.3): a record of who saw personal data;
+ * it changes nothing a draw depends on, so only its layout is checked. */
+static bool replay_revealed(struct replay_at *x, const msgpack_object *body)
+{
+	int64_t experts;
+
+	return audit_read_revealed(body, &experts) || replay_unparsed(x);
+}
+
 /* The signing key changes (DRAW.md 3.2.3): the old key reveals its
  * pending secret and endorses the new key, which commits to the next. */
 static bool replay_key_rotated(struct replay_at *x, const msgpack_object *body)
@@ -732,6 +741,7 @@ static const struct replay_type {
 	{AUDIT_EXPERT_FLAGGED, replay_expert_flagged},
 	{AUDIT_ORG_MERGED, replay_org_merged},
 	{AUDIT_KEY_ROTATED, replay_key_rotated},
+	{AUDIT_REVEALED, replay_revealed},
 };
 
 static bool replay_body(struct replay_at *x, const void *body, size_t body_len)

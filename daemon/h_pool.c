@@ -14,26 +14,6 @@
 
 #define POOL_LIST_DEFAULT_LIMIT 50
 
-static void pack_names(msgpack_packer *pk, const char *k, unsigned set,
-                       const char *const *names)
-{
-	int n = 0;
-	for (int i = 0; names[i]; i++)
-		n += (set >> i) & 1u;
-	proto_pack_str(pk, k);
-	msgpack_pack_array(pk, (uint32_t)n);
-	for (int i = 0; names[i]; i++)
-		if (set & (1u << i))
-			proto_pack_str(pk, names[i]);
-}
-
-static void pack_date_kv(msgpack_packer *pk, const char *k, int32_t day)
-{
-	char buf[11];
-	ident_date_format(day, buf);
-	proto_pack_kv_str(pk, k, buf);
-}
-
 static int expert_seat_cmp(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -98,7 +78,7 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 	msgpack_pack_array(pk, (uint32_t)e->n_specialties);
 	for (int i = 0; i < e->n_specialties; i++)
 		proto_pack_str(pk, e->specialties[i]);
-	pack_names(pk, "group_types", e->group_types, proto_group_types);
+	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
 	proto_pack_kv_str(pk, "status", proto_statuses[e->status]);
 	proto_pack_kv_int(pk, "term", e->term);
 	proto_pack_kv_bool(pk, "leader", e->leader_eligible);
@@ -127,17 +107,17 @@ static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
 	pack_summary(pk, e, reveal, 16);
 	/* The birth date is digits 7-14 of the resident ID: only on reveal. */
 	if (reveal)
-		pack_date_kv(pk, "birth_date", e->birth);
+		handler_pack_date(pk, "birth_date", e->birth);
 	else
 		proto_pack_kv_int(pk, "age", ident_age_on(e->birth, today));
 	proto_pack_kv_str(pk, "employer_code", e->employer_code);
 	proto_pack_kv_str(pk, "recommender_code", e->recommender_code);
-	pack_names(pk, "task_types", e->task_types, proto_task_types);
+	handler_pack_names(pk, "task_types", e->task_types, proto_task_types);
 	proto_pack_kv_str(pk, "title", proto_titles[e->title]);
 	proto_pack_kv_str(pk, "qualification", proto_qualifications[e->qualification]);
 	proto_pack_kv_int(pk, "assess_years", e->assess_years);
 	proto_pack_kv_int(pk, "training_years", e->training_years);
-	pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
+	handler_pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
 	pack_approval(pk, "relaxation", e->relaxations != 0, e->relax_evidence,
 	              e->relax_by, e->relax_at);
 	pack_approval(pk, "age_exception", e->age_exception, e->age_reason, e->age_by,
@@ -173,30 +153,25 @@ enum proto_status h_pool_list(struct handler_ctx *ctx, const struct proto_reques
 	if (proto_arg_str(req, "status", &s, &n))
 		f.status = proto_choice_index(proto_statuses, s, n);
 	f.term = (int)proto_arg_int(req, "term", 0);
-	size_t offset = (size_t)proto_arg_int(req, "offset", 0);
-	size_t limit = (size_t)proto_arg_int(req, "limit", POOL_LIST_DEFAULT_LIMIT);
-	int64_t *ids = malloc(limit * sizeof *ids);
-	if (!ids)
-		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
-	size_t total = pool_list(ctx->pool, &f, offset, limit, ids);
-	size_t got = total > offset ? total - offset : 0;
-	if (got > limit)
-		got = limit;
+	struct handler_page pg;
+	enum proto_status st = handler_pool_page(ctx, &f, req, POOL_LIST_DEFAULT_LIMIT, &pg,
+	                                         rep);
+	if (st != PROTO_OK)
+		return st;
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 3);
-	proto_pack_kv_int(pk, "total", (int64_t)total);
-	proto_pack_kv_int(pk, "offset", (int64_t)offset);
+	proto_pack_kv_int(pk, "total", (int64_t)pg.total);
+	proto_pack_kv_int(pk, "offset", (int64_t)pg.offset);
 	proto_pack_str(pk, "experts");
-	msgpack_pack_array(pk, (uint32_t)got);
-	enum proto_status st = PROTO_OK;
-	for (size_t i = 0; i < got; i++) {
+	msgpack_pack_array(pk, (uint32_t)pg.got);
+	for (size_t i = 0; i < pg.got; i++) {
 		struct expert e;
-		st = handler_get_expert(ctx, ids[i], &e, rep);
+		st = handler_get_expert(ctx, pg.ids[i], &e, rep);
 		if (st != PROTO_OK)
 			break;
 		pack_summary(pk, &e, false, 0);
 	}
-	free(ids);
+	free(pg.ids);
 	return st;
 }
 
@@ -215,7 +190,7 @@ static void pack_history(msgpack_packer *pk, const struct store_event *ev, size_
 		if (ev[i].reason[0])
 			proto_pack_kv_str(pk, "reason", ev[i].reason);
 		if (ev[i].until)
-			pack_date_kv(pk, "until", ev[i].until);
+			handler_pack_date(pk, "until", ev[i].until);
 		if (ev[i].detail[0])
 			proto_pack_kv_str(pk, "detail", ev[i].detail);
 		if (ev[i].ground[0])

@@ -18,13 +18,6 @@ static int32_t term_end(int32_t start)
 	return ident_days_from_civil(y + TERM_YEARS, m, d) - 1;
 }
 
-static void pack_date(msgpack_packer *pk, const char *k, int32_t day)
-{
-	char buf[11];
-	ident_date_format(day, buf);
-	proto_pack_kv_str(pk, k, buf);
-}
-
 enum proto_status h_term_open(struct handler_ctx *ctx, const struct proto_request *req,
                               struct reply *rep)
 {
@@ -63,8 +56,8 @@ enum proto_status h_term_open(struct handler_ctx *ctx, const struct proto_reques
 	msgpack_packer *pk = reply_result(rep);
 	msgpack_pack_map(pk, 3);
 	proto_pack_kv_int(pk, "term", t.number);
-	pack_date(pk, "start", t.start);
-	pack_date(pk, "end", t.end);
+	handler_pack_date(pk, "start", t.start);
+	handler_pack_date(pk, "end", t.end);
 	return PROTO_OK;
 }
 
@@ -85,8 +78,8 @@ enum proto_status h_term_list(struct handler_ctx *ctx, const struct proto_reques
 	for (size_t i = 0; i < n; i++) {
 		msgpack_pack_map(pk, 4);
 		proto_pack_kv_int(pk, "term", terms[i].number);
-		pack_date(pk, "start", terms[i].start);
-		pack_date(pk, "end", terms[i].end);
+		handler_pack_date(pk, "start", terms[i].start);
+		handler_pack_date(pk, "end", terms[i].end);
 		struct pool_filter f = {.group = -1, .status = -1, .term = terms[i].number};
 		proto_pack_kv_int(pk, "experts",
 		                  (int64_t)pool_list(ctx->pool, &f, 0, 0, NULL));

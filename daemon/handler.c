@@ -303,3 +303,40 @@ enum proto_status handler_token_seat(struct handler_ctx *ctx,
 		return token_refuse(ctx, id, hash, live && ctx->now >= a->deadline, rep);
 	return PROTO_OK;
 }
+
+void handler_pack_names(msgpack_packer *pk, const char *k, unsigned set,
+                        const char *const *names)
+{
+	int n = 0;
+	for (int i = 0; names[i]; i++)
+		n += (set >> i) & 1u;
+	proto_pack_str(pk, k);
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (int i = 0; names[i]; i++)
+		if (set & (1u << i))
+			proto_pack_str(pk, names[i]);
+}
+
+void handler_pack_date(msgpack_packer *pk, const char *k, int32_t day)
+{
+	char buf[11];
+	ident_date_format(day, buf);
+	proto_pack_kv_str(pk, k, buf);
+}
+
+enum proto_status handler_pool_page(struct handler_ctx *ctx, const struct pool_filter *f,
+                                    const struct proto_request *req,
+                                    size_t default_limit, struct handler_page *pg,
+                                    struct reply *rep)
+{
+	size_t limit = (size_t)proto_arg_int(req, "limit", (int64_t)default_limit);
+	pg->offset = (size_t)proto_arg_int(req, "offset", 0);
+	pg->ids = malloc(limit * sizeof *pg->ids);
+	if (!pg->ids)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	pg->total = pool_list(ctx->pool, f, pg->offset, limit, pg->ids);
+	pg->got = pg->total > pg->offset ? pg->total - pg->offset : 0;
+	if (pg->got > limit)
+		pg->got = limit;
+	return PROTO_OK;
+}

@@ -27,6 +27,7 @@ struct engage;
 struct engage_task;
 struct notify_queue;
 struct pool;
+struct pool_filter;
 
 /* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
 struct assign_rules {
@@ -145,6 +146,23 @@ enum proto_status handler_add_conflict(struct handler_ctx *ctx,
                                        struct store_conflict *c, struct reply *rep);
 /* A conflict as conflict.list and pool.show show it. */
 void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
+/* k, then the names of the bits set in `set` (bit i: names[i]) as an
+ * array in list order: an expert's group types, task types, grounds. */
+void handler_pack_names(msgpack_packer *pk, const char *k, unsigned set,
+                        const char *const *names);
+/* A page of the pool's matches (pool.list, pool.export): offset and
+ * limit from req (default_limit when absent); ids of the `got` experts
+ * shown, malloc'd (the caller frees), or internal in rep. */
+struct handler_page {
+	int64_t *ids;
+	size_t total, offset, got;
+};
+enum proto_status handler_pool_page(struct handler_ctx *ctx, const struct pool_filter *f,
+                                    const struct proto_request *req,
+                                    size_t default_limit, struct handler_page *pg,
+                                    struct reply *rep);
+/* k, then the day number `day` as a date string (YYYY-MM-DD). */
+void handler_pack_date(msgpack_packer *pk, const char *k, int32_t day);
 
 /* The recusal view of a task (interning its organisations): for the
  * index when a task is created or the index is rebuilt. */
@@ -182,6 +200,11 @@ enum proto_status h_assignment_offer(struct handler_ctx *, const struct proto_re
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_notify_resync(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* The outputs for the file (PROTOCOL.md 7.16): h_export.c, h_sheet.c. */
+enum proto_status h_pool_export(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_term_publicity(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_task_sheet(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_ledger_work(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_flagged.c */
 enum proto_status h_flagged_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_audit.c */

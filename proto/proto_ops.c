@@ -327,6 +327,25 @@ static const struct proto_field f_notify_resync[] = {
 	F_INTS("skip", 0, 0, 256),
 	END};
 
+/* The outputs for the file (PROTOCOL.md 7.16). */
+static const struct proto_field f_pool_export[] = {
+	F_BOOL("reveal", 0),
+	F_STR("reason", 0, 1, REASON_MAX),
+	F_ENUM("status", 0, proto_statuses),
+	F_INT("offset", 0, 0, INT64_C(100000000)),
+	F_INT("limit", 0, 1, 1000),
+	END};
+
+static const struct proto_field f_term_publicity[] = {
+	F_INT("term", REQ, 1, 9999),
+	END};
+
+static const struct proto_field f_ledger_work[] = {
+	F_DATE("from", REQ),
+	F_DATE("to", REQ),
+	F_STR("bureau", 0, 1, 31),
+	END};
+
 static const struct proto_field f_task_cancel[] = {
 	F_INT("task", REQ, 1, INT64_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),

@@ -95,6 +95,11 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_catalog_import(struct ctl *ctl, int argc, char **argv);
 int cmd_catalog_list(struct ctl *ctl, int argc, char **argv);
 int cmd_backup(struct ctl *ctl, int argc, char **argv);
+/* Outputs for the file (PROTOCOL.md 7.16): cmd_export.c, cmd_sheet.c. */
+int cmd_pool_export(struct ctl *ctl, int argc, char **argv);
+int cmd_term_publicity(struct ctl *ctl, int argc, char **argv);
+int cmd_task_sheet(struct ctl *ctl, int argc, char **argv);
+int cmd_ledger_work(struct ctl *ctl, int argc, char **argv);
 
 /* A roster or list file larger than this is not one. */
 #define CMD_MAX_FILE (256L * 1024 * 1024)

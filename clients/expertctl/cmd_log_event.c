@@ -179,6 +179,11 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, _("%s merged into %s (%s)"),
 		         out_field(x, "from", from, sizeof from),
 		         out_field(x, "into", to, sizeof to), why);
+	} else if (event_is(e, AUDIT_REVEALED)) {
+		snprintf(l->outcome, sizeof l->outcome, _("%s: %s experts revealed (%s)"),
+		         out_field(x, "op", a, sizeof a), out_field(x, "experts", n, sizeof n),
+		         why);
+		l->colour = EVENT_YELLOW;
 	} else {
 		/* A type this build does not know: what a later one may say. */
 		out_field(x, "specialty", l->specialty, sizeof l->specialty);

@@ -243,6 +243,46 @@ const struct ctl_cmd ctl_cmds[] = {
 	 N_("List the occupation catalogue: names, codes, aliases, group types and, per\n"
 	 "group type, how many active experts hold each (counts only)."),
 	 N_("  --json           print the list as JSON (as the global --json does)\n")},
+	{"pool", "export", cmd_pool_export,
+	 "[--reveal --reason R] [--status S] [--english] [--encoding utf8|gb18030]\n"
+	 "      [--xlsx FILE]",
+	 N_("Write the roster as a CSV file that pool import reads back (the form's\n"
+	 "Chinese headers and values; --english for the wire names). Without --reveal\n"
+	 "ID numbers, phones and e-mails are masked, and such a file cannot be\n"
+	 "imported again. With --reveal (operators) they are written in full, and each\n"
+	 "page is recorded: a history event per expert and an audit log entry naming\n"
+	 "you and the reason. Age exceptions are not in the file: give them again\n"
+	 "with pool import --age-exception."),
+	 N_("  --reveal         full ID numbers, phones and e-mails (audited)\n"
+	 "  --reason R       why (required with --reveal; recorded)\n"
+	 "  --status S       only experts with this status\n"
+	 "  --english        headers and values as the wire names them\n"
+	 "  --encoding E     utf8 (default; with a BOM, as Excel writes it) or gb18030\n"
+	 "  --xlsx FILE      write an Excel workbook instead of CSV on stdout\n")},
+	{"term", "publicity", cmd_term_publicity, "N [--csv | --xlsx FILE] [--encoding E]",
+	 N_("The public notice (公示) list of term N: every expert serving in it but the\n"
+	 "revoked, with name, sex, employer, specialties, group types, title and\n"
+	 "qualification; no personal identifiers."),
+	 N_("  --csv            CSV on stdout instead of a table\n"
+	 "  --xlsx FILE      write an Excel workbook\n"
+	 "  --encoding E     of the CSV: utf8 (default, with a BOM) or gb18030\n")},
+	{"task", "sheet", cmd_task_sheet, "TASK [--csv | --xlsx FILE] [--encoding E]",
+	 N_("A task's result sheet for printing and signing: the panel, each seat's\n"
+	 "answer and attendance, the audit log seq and hash of each draw, and lines\n"
+	 "for signatures; times in Beijing time (CST). A bureau sees its own tasks."),
+	 N_("  --csv            CSV on stdout instead of a table\n"
+	 "  --xlsx FILE      write an Excel workbook\n"
+	 "  --encoding E     of the CSV: utf8 (default, with a BOM) or gb18030\n")},
+	{"ledger", "work", cmd_ledger_work,
+	 "--from YYYY-MM-DD --to YYYY-MM-DD [--bureau B] [--csv | --xlsx FILE]",
+	 N_("The work-done ledger (第十八条): completed seats per commissioning bureau\n"
+	 "and expert, of the tasks starting in the period. A bureau gets its own."),
+	 N_("  --from DATE      first day (required)\n"
+	 "  --to DATE        last day, included (required)\n"
+	 "  --bureau B       only this bureau's tasks (operators)\n"
+	 "  --csv            CSV on stdout instead of a table\n"
+	 "  --xlsx FILE      write an Excel workbook\n"
+	 "  --encoding E     of the CSV: utf8 (default, with a BOM) or gb18030\n")},
 	{"backup", NULL, cmd_backup, "FILE",
 	 N_("Copy the running daemon's database into FILE (new, mode 0600), checked\n"
 	 "against the hash the daemon announces. Operators only: it holds personal data."),

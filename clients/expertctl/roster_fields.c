@@ -205,6 +205,15 @@ bool roster_field_lookup(const char *name, enum roster_field *out)
 	return false;
 }
 
+const char *roster_fields_label(enum roster_field f, const char *value)
+{
+	const struct roster_alias *a = (unsigned)f < ROSTER_F__COUNT ? fields[f].aliases : NULL;
+	for (; a && a->label; a++)
+		if (strcmp(a->value, value) == 0)
+			return a->label;
+	return NULL;
+}
+
 static bool roster_fields_span_is(struct roster_span s, const char *lit)
 {
 	return strlen(lit) == s.len && memcmp(s.s, lit, s.len) == 0;

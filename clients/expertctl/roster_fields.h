@@ -75,6 +75,11 @@ size_t roster_fields_split(enum roster_field f, struct roster_span cell,
  * has no alias (it is then sent as written). */
 const char *roster_fields_alias(enum roster_field f, struct roster_span item);
 
+/* The label a wire value is written with (the first of the field's
+ * alias table: 男, 副高级, 高级技师, 培训机构评审); NULL when the field
+ * has no label for it. What `pool export` writes, so import maps it back. */
+const char *roster_fields_label(enum roster_field f, const char *value);
+
 /*
  * A whole number, optionally signed, in ASCII or full-width digits.
  * Returns false with *why set to a static reason otherwise.

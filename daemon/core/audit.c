@@ -227,6 +227,16 @@ void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
 	audit_pack_kv_date_or_nil(pk, "to", to);
 }
 
+void audit_pack_revealed(msgpack_packer *pk, const char *actor, const char *reason,
+                         const char *op, int64_t experts)
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_str(pk, "actor", actor);
+	proto_pack_kv_str(pk, "reason", reason);
+	proto_pack_kv_str(pk, "op", op);
+	proto_pack_kv_int(pk, "experts", experts);
+}
+
 void audit_pack_org_merged(msgpack_packer *pk, const char *from, const char *into,
                            const char *actor, const char *reason)
 {
@@ -713,6 +723,21 @@ bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE
 	audit_rd_str(&rd, "actor", actor, sizeof actor);
 	if (audit_rd_str(&rd, "reason", reason, sizeof reason))
 		audit_rd_check(&rd, reason[0] != '\0');
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_revealed(const msgpack_object *body, int64_t *experts)
+{
+	struct audit_rd rd;
+	char actor[64], reason[PROTO_REASON_SIZE], op[32];
+
+	audit_rd_begin(&rd, body);
+	audit_rd_str(&rd, "actor", actor, sizeof actor);
+	if (audit_rd_str(&rd, "reason", reason, sizeof reason))
+		audit_rd_check(&rd, reason[0] != '\0');
+	if (audit_rd_str(&rd, "op", op, sizeof op))
+		audit_rd_check(&rd, op[0] != '\0');
+	audit_rd_int(&rd, "experts", 0, INT64_MAX, experts);
 	return audit_rd_end(&rd);
 }
 

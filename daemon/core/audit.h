@@ -49,6 +49,7 @@
 #define AUDIT_ORG_MERGED "org.merged"      /* {from, into, actor, reason} */
 #define AUDIT_UNAVAILABLE "pool.unavailable" /* {id, expert, from, to, actor} */
 #define AUDIT_KEY_ROTATED "key.rotated"    /* struct audit_rotation */
+#define AUDIT_REVEALED "pool.revealed"     /* {actor, reason, op, experts} */
 
 void audit_hash(uint8_t out[AUDIT_HASH_LEN], const uint8_t prev[AUDIT_HASH_LEN],
                 int64_t seq, int64_t at, const char *type,
@@ -157,6 +158,10 @@ void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
 /* Organisation `from` merged into `into` (REGISTRY.md 2.4): their keys
  * (REGISTRY.md 2.1), the principal and the request's reason. */
+/* pool.revealed (DRAW.md 4.3): who saw personal data in full, why, by
+ * which operation and how many experts' (never the data itself). */
+void audit_pack_revealed(msgpack_packer *pk, const char *actor, const char *reason,
+                         const char *op, int64_t experts);
 void audit_pack_org_merged(msgpack_packer *pk, const char *from, const char *into,
                            const char *actor, const char *reason);
 
@@ -231,5 +236,8 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
  * bytes. */
 bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],
                            char into[IDENT_CODE_SIZE]);
+/* pool.revealed: actor and op (1-31 bytes) for layout, reason 1-512
+ * bytes, experts >= 0 (the count is returned). */
+bool audit_read_revealed(const msgpack_object *body, int64_t *experts);
 
 #endif

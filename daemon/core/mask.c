@@ -54,6 +54,25 @@ void mask_resident_id(const char *id, char out[MASK_BUF])
 		mask_other(id, n, out);
 }
 
+void mask_email(const char *email, char out[MASK_BUF])
+{
+	const size_t n = email ? strlen(email) : 0;
+	const char *at = n ? strchr(email, '@') : NULL;
+	if (!at || at == email) {
+		mask_other(email, n, out);
+		return;
+	}
+	size_t o = 0;
+	out[o++] = mask_ascii((unsigned char)email[0]);
+	memcpy(out + o, "***", 3);
+	o += 3;
+	for (const char *p = at; *p && o < MASK_BUF - 1; p++) {
+		unsigned char c = (unsigned char)*p;
+		out[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[o] = '\0';
+}
+
 void mask_phone(const char *phone, char out[MASK_BUF])
 {
 	const size_t n = phone ? strlen(phone) : 0;

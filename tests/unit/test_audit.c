@@ -996,6 +996,38 @@ static void assert_all_breaks_refused(struct body *a, bool (*read)(const msgpack
 	assert_false(read(&not_map));
 }
 
+/* pool.revealed (DRAW.md 4.3): the four keys in order, the spec's bytes,
+ * and a reader that refuses an empty reason or op and a negative count. */
+static void test_revealed_keys_bytes_and_reader(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"actor", "reason", "op", "experts", NULL};
+	struct body a;
+	int64_t n = -1;
+	body_init(&a);
+	audit_pack_revealed(&a.pk, "op", "dup", "pool.export", 40);
+	static const char want[] = "\x84\xa5" "actor" "\xa2" "op" "\xa6" "reason"
+	                           "\xa3" "dup" "\xa2" "op" "\xab" "pool.export"
+	                           "\xa7" "experts" "\x28";
+	assert_int_equal(a.sb.size, sizeof want - 1);
+	assert_memory_equal(a.sb.data, want, sizeof want - 1);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(o, keys);
+	assert_true(audit_read_revealed(o, &n));
+	assert_int_equal(n, 40);
+	set_str(&o->via.map.ptr[1].val, "");
+	assert_false(audit_read_revealed(o, &n));
+	set_str(&o->via.map.ptr[1].val, "why");
+	set_str(&o->via.map.ptr[2].val, "");
+	assert_false(audit_read_revealed(o, &n));
+	set_str(&o->via.map.ptr[2].val, "pool.export");
+	set_int(&o->via.map.ptr[3].val, -1);
+	assert_false(audit_read_revealed(o, &n));
+	set_int(&o->via.map.ptr[3].val, 0);
+	assert_true(audit_read_revealed(o, &n));
+	body_free(&a);
+}
+
 static void test_readers_refuse_broken_layouts(void **state)
 {
 	(void)state;
@@ -1855,6 +1887,7 @@ int main(void)
 		cmocka_unit_test(test_expert_body_is_private),
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
 		cmocka_unit_test(test_org_merged_keys_and_round_trip),
+		cmocka_unit_test(test_revealed_keys_bytes_and_reader),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_age_exception_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_minimal_round_trip),

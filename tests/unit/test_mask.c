@@ -84,6 +84,30 @@ static void test_phone(void **state)
 	expect(mask_phone, "\x01\x02\x03" "12345678", "***" "****" "5678");
 }
 
+static void test_email(void **state)
+{
+	(void)state;
+	expect(mask_email, "zhang.san@example.com", "z***@example.com");
+	expect(mask_email, "4868388@qq.com", "4***@qq.com");
+	expect(mask_email, "a@b", "a***@b");
+	expect(mask_email, "", "");
+	expect(mask_email, NULL, "");
+	/* No local part, or no '@': an identifier of unexpected length. */
+	expect(mask_email, "@example.com", "@ex*******om");
+	expect(mask_email, "nobody", "n****y");
+	/* The local part's first byte only when printable ASCII; the domain
+	 * shown, unprintable bytes as '?'. */
+	expect(mask_email, "\xe5\xbc\xa0@x.cn", "****@x.cn");
+	expect(mask_email, "a@x\x1b.cn", "a***@x?.cn");
+	char longmail[130], out[MASK_BUF];
+	memset(longmail, 'd', sizeof longmail - 1);
+	longmail[sizeof longmail - 1] = '\0';
+	longmail[1] = '@';
+	mask_email(longmail, out);
+	assert_int_equal(strlen(out), MASK_BUF - 1);
+	assert_int_equal(strncmp(out, "d***@ddd", 8), 0);
+}
+
 static void test_name(void **state)
 {
 	(void)state;
@@ -154,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_resident_id_other_lengths),
 		cmocka_unit_test(test_resident_id_hostile),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_name_invalid_utf8),
 		cmocka_unit_test(test_name_unprintable),

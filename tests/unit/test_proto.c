@@ -982,6 +982,45 @@ static void test_missing_required(void **state)
 	expect_msg(&m, PROTO_E_INVALID_FIELD, "reason", "1 to 512 bytes");
 }
 
+/* The outputs for the file (PROTOCOL.md 7.16): their fields and limits. */
+static void test_file_output_schemas(void **state)
+{
+	msgpack_packer *pk;
+	struct msg m;
+
+	(void)state;
+	pk = req_begin(&m, "pool.export", 5);
+	proto_pack_kv_bool(pk, "reveal", true);
+	proto_pack_kv_str(pk, "reason", "年度归档");
+	proto_pack_kv_str(pk, "status", "active");
+	proto_pack_kv_int(pk, "offset", 1000);
+	proto_pack_kv_int(pk, "limit", 1000);
+	expect(&m, PROTO_OK, "");
+	proto_pack_kv_int(req_begin(&m, "pool.export", 1), "limit", 1001);
+	expect(&m, PROTO_E_INVALID_FIELD, "limit");
+	proto_pack_kv_str(req_begin(&m, "pool.export", 1), "status", "gone");
+	expect(&m, PROTO_E_INVALID_FIELD, "status");
+	proto_pack_kv_str(req_begin(&m, "pool.export", 1), "expert", "1");
+	expect(&m, PROTO_E_INVALID_FIELD, "expert");               /* unknown */
+	req_begin(&m, "term.publicity", 0);
+	expect(&m, PROTO_E_INVALID_FIELD, "term");
+	proto_pack_kv_int(req_begin(&m, "term.publicity", 1), "term", 10000);
+	expect(&m, PROTO_E_INVALID_FIELD, "term");
+	req_begin(&m, "task.sheet", 0);
+	expect(&m, PROTO_E_INVALID_FIELD, "task");
+	pk = req_begin(&m, "ledger.work", 3);
+	proto_pack_kv_str(pk, "from", "2026-01-01");
+	proto_pack_kv_str(pk, "to", "2026-06-30");
+	proto_pack_kv_str(pk, "bureau", "440105");
+	expect(&m, PROTO_OK, "");
+	proto_pack_kv_str(req_begin(&m, "ledger.work", 1), "from", "2026-01-01");
+	expect(&m, PROTO_E_INVALID_FIELD, "to");
+	pk = req_begin(&m, "ledger.work", 2);
+	proto_pack_kv_str(pk, "from", "2026-02-30");
+	proto_pack_kv_str(pk, "to", "2026-06-30");
+	expect_msg(&m, PROTO_E_INVALID_FIELD, "from", "YYYY-MM-DD");
+}
+
 static void test_dates(void **state)
 {
 	static const char *const bad[] = {
@@ -1224,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(test_int_range),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_file_output_schemas),
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_string_arrays),

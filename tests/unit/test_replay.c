@@ -1829,6 +1829,32 @@ static void test_org_merged_is_checked(void **state)
 	mini_free(&s);
 }
 
+/* A revealed export (DRAW.md 4.3) replays as a record: it changes
+ * nothing; a body without its reason or with a negative count is refused. */
+static void test_revealed_is_a_record_checked_for_layout(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct outcome o;
+	mini_log(&s);
+	audit_pack_revealed(sim_begin(&s), "center-ops", "年度归档", "pool.export", 3);
+	sim_end(&s, AUDIT_REVEALED);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	audit_pack_revealed(sim_begin(&s), "center-ops", "", "pool.export", 3);
+	sim_end(&s, AUDIT_REVEALED);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "pool.revealed");
+	mini_free(&s);
+
+	mini_log(&s);
+	audit_pack_revealed(sim_begin(&s), "center-ops", "why", "pool.export", -1);
+	sim_end(&s, AUDIT_REVEALED);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "pool.revealed");
+	mini_free(&s);
+}
+
 /* After a mismatch every later entry is refused, naming the first. */
 static void test_replay_is_spent_after_mismatch(void **state)
 {
@@ -3061,6 +3087,7 @@ int main(void)
 		cmocka_unit_test(test_org_merge_not_applied_is_caught),
 		cmocka_unit_test(test_org_merged_key_stays_merged),
 		cmocka_unit_test(test_org_merged_is_checked),
+		cmocka_unit_test(test_revealed_is_a_record_checked_for_layout),
 		cmocka_unit_test(test_replay_is_spent_after_mismatch),
 		cmocka_unit_test(test_mixed_panels_replay),
 		cmocka_unit_test(test_mixed_panels_tampering_is_caught),
