@@ -41,23 +41,26 @@ static enum proto_status appoint_step(struct handler_ctx *ctx, struct expert *e,
 	return PROTO_OK;
 }
 
-/* The expert of the request, its record, and a check that it stands at
- * `from` of the appointment. */
+/* The expert of the request, its record, and a check that it stands where
+ * the step starts: recommended for a review, under review for a decision. */
 static enum proto_status appoint_load(struct handler_ctx *ctx,
-                                      const struct proto_request *req,
-                                      enum expert_appointment from, struct expert *e,
-                                      int *kind, struct expert_appoint *rec,
-                                      const char *doing, struct reply *rep)
+                                      const struct proto_request *req, bool decide,
+                                      struct expert *e, int *kind,
+                                      struct expert_appoint *rec, struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "expert", 0);
 	enum proto_status st = handler_get_expert(ctx, id, e, rep);
 	if (st != PROTO_OK)
 		return st;
-	if (e->appointment != from)
+	const char *now = proto_appointments[e->appointment];
+	if (!decide && e->appointment != APPOINT_RECOMMENDED)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "expert",
-		                   "expert %lld is %s; only a %s expert can be %s",
-		                   (long long)id, proto_appointments[e->appointment],
-		                   proto_appointments[from], doing);
+		                   "expert %lld is %s: only a recommended expert is reviewed",
+		                   (long long)id, now);
+	if (decide && e->appointment != APPOINT_UNDER_REVIEW)
+		return reply_error(rep, PROTO_E_INVALID_STATE, "expert",
+		                   "expert %lld is %s: only an expert under review is "
+		                   "appointed or rejected", (long long)id, now);
 	enum store_result r = store_appoint_get(ctx->store, id, kind, rec);
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
@@ -70,8 +73,7 @@ enum proto_status h_appointment_review(struct handler_ctx *ctx,
 	struct expert e;
 	struct expert_appoint rec;
 	int kind;
-	enum proto_status st = appoint_load(ctx, req, APPOINT_RECOMMENDED, &e, &kind, &rec,
-	                                    "reviewed", rep);
+	enum proto_status st = appoint_load(ctx, req, false, &e, &kind, &rec, rep);
 	if (st != PROTO_OK)
 		return st;
 	e.appointment = APPOINT_UNDER_REVIEW;
@@ -117,8 +119,7 @@ enum proto_status h_appointment_decide(struct handler_ctx *ctx,
 	struct expert e;
 	struct expert_appoint rec;
 	int kind;
-	st = appoint_load(ctx, req, APPOINT_UNDER_REVIEW, &e, &kind, &rec,
-	                  appoint ? "appointed" : "rejected", rep);
+	st = appoint_load(ctx, req, true, &e, &kind, &rec, rep);
 	if (st != PROTO_OK)
 		return st;
 	memcpy(rec.certificate, cert.certificate, sizeof rec.certificate);

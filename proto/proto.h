@@ -89,6 +89,9 @@ enum proto_type {
 #define PROTO_ITEM_MAX 128
 
 #define PROTO_F_REQUIRED 1u
+/* A STR that may hold line feeds and tabs (a form's free text, PROTOCOL.md
+ * 5.5 `text`); every other string refuses all control characters. */
+#define PROTO_F_LINES 2u
 
 struct proto_field {
 	const char *name;

@@ -140,9 +140,9 @@ const struct proto_field proto_import_row[] = {
 	F_STR("address", 0, 0, PROTO_FORM_SHORT_MAX),
 	F_STR("postcode", 0, 0, 16),
 	F_STR("landline", 0, 0, 32),
-	F_STR("experience", 0, 0, PROTO_FORM_LONG_MAX),
-	F_STR("achievements", 0, 0, PROTO_FORM_LONG_MAX),
-	F_STR("recommendation", 0, 0, PROTO_FORM_LONG_MAX),
+	F_STR("experience", PROTO_F_LINES, 0, PROTO_FORM_LONG_MAX),
+	F_STR("achievements", PROTO_F_LINES, 0, PROTO_FORM_LONG_MAX),
+	F_STR("recommendation", PROTO_F_LINES, 0, PROTO_FORM_LONG_MAX),
 	END};
 
 #define STORE_IMPORT_AGE_LINES 100  /* daemon/store.h STORE_IMPORT_AGE_MAX */

@@ -130,7 +130,8 @@ void cmd_print_appointment(const msgpack_object *res)
 	char buf[2100];
 	if (rec && rec->type == MSGPACK_OBJECT_MAP) {
 		printf(_("\nappointment (第十四–十六条):\n"));
-		static const char *const keys[] = {"state", "recommender_kind", "certificate",
+		/* The state is the expert's `appointment`, printed above. */
+		static const char *const keys[] = {"recommender_kind", "certificate",
 		                                   "certificate_date"};
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 			if (!out_shown(rec, keys[i], buf, sizeof buf)[0])
