@@ -123,6 +123,21 @@ static void appoint_print_step(const msgpack_object *rec, const char *key)
 	putchar('\n');
 }
 
+/* Free text of the form, its lines under one another after the label. */
+static void appoint_print_lines(const char *s)
+{
+	for (;;) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		out_text(stdout, s, n);
+		putchar('\n');
+		if (!nl)
+			return;
+		s = nl + 1;
+		printf("%18s", "");
+	}
+}
+
 void cmd_print_appointment(const msgpack_object *res)
 {
 	const msgpack_object *rec = proto_map_get(res, "appointment");
@@ -159,7 +174,6 @@ void cmd_print_appointment(const msgpack_object *res)
 			printf(_("\nrecommendation form (推荐表):\n"));
 		any = true;
 		out_label(stdout, key, 17);
-		out_text(stdout, buf, strlen(buf));
-		putchar('\n');
+		appoint_print_lines(buf);
 	}
 }

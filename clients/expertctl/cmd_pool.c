@@ -27,9 +27,10 @@ static int pool_expert_arg(const struct ctl *ctl, int argc, char **argv, int64_t
 static void pool_print_list(const msgpack_object *res)
 {
 	static const char *const head[] = {N_("ID"), N_("NAME"), N_("SEX"), N_("RESIDENT ID"), N_("PHONE"),
-	                                   N_("STATUS"), N_("TERM"), N_("SPECIALTIES")};
+	                                   N_("APPOINTMENT"), N_("STATUS"), N_("TERM"),
+	                                   N_("SPECIALTIES")};
 	static const char *const keys[] = {"id", "name", "sex", "resident_id", "phone",
-	                                   "status", "term", "specialties"};
+	                                   "appointment", "status", "term", "specialties"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
 	size_t n = out_print_maps(head, keys, NCOLS, proto_map_get(res, "experts"));
 	out_page_footer(res, n, "experts match");
