@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "client.h"
+#include "ctl_i18n.h"
 #include "keys.h"
 
 #define CLIENT_DEFAULT_TIMEOUT_MS 5000
@@ -24,11 +25,24 @@ struct client {
 	void *ctx;
 	void *sock;
 	char *endpoint;
-	bool allowlisted; /* CURVE with a key the server must know */
 	int timeout_ms;
 	int retries;
 	char lang[16];    /* the replies' language (PROTOCOL.md 5.3); "" unsaid */
+	void *mon;        /* the socket's handshake events (ZMQ_PAIR) */
+	int lost_handshakes; /* connections closed mid-handshake since the last success */
+	enum client_failure failure;
 };
+
+/* The socket's own report of its handshakes, read while we wait. */
+#define CLIENT_MONITOR_EP "inproc://client-handshakes"
+#define CLIENT_MONITOR_EVENTS                                                    \
+	(ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |       \
+	 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+/* A server that cannot open our HELLO (we hold the wrong server key) just
+ * closes the connection: the socket says "failed, no detail". A daemon
+ * killed during a handshake looks the same once; a second such close with
+ * no success between is the key. */
+#define CLIENT_LOST_HANDSHAKES_MAX 2
 
 static bool client_setopt(void *sock, int opt, const void *val, size_t len,
                           const char *what, char *err, size_t errsz)
@@ -112,12 +126,19 @@ struct client *client_new(const struct client_options *opt, char *err, size_t er
 	if (opt->secret_key_file || opt->fresh_key) {
 		if (!client_curve(c->sock, opt, err, errsz))
 			goto fail;
-		/* A key made for this run cannot be on any allowlist. */
-		c->allowlisted = opt->secret_key_file != NULL;
 	}
 	/* tcp://[::1]:P (PROTOCOL.md 4.5) needs IPv6 on; IPv4 works either way. */
 	int ipv6 = 1;
 	zmq_setsockopt(c->sock, ZMQ_IPV6, &ipv6, sizeof ipv6);
+	c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
+	if (!c->mon ||
+	    !client_setopt(c->mon, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", err,
+	                   errsz) ||
+	    zmq_socket_monitor(c->sock, CLIENT_MONITOR_EP, CLIENT_MONITOR_EVENTS) != 0 ||
+	    zmq_connect(c->mon, CLIENT_MONITOR_EP) != 0) {
+		snprintf(err, errsz, "cannot watch the handshake: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
 	if (zmq_connect(c->sock, c->endpoint) != 0) {
 		snprintf(err, errsz, "cannot connect to %s: %s", c->endpoint,
 		         zmq_strerror(zmq_errno()));
@@ -134,8 +155,12 @@ void client_destroy(struct client **cp)
 	if (!cp || !*cp)
 		return;
 	struct client *c = *cp;
-	if (c->sock)
+	if (c->sock) {
+		zmq_socket_monitor(c->sock, NULL, 0);
 		zmq_close(c->sock);
+	}
+	if (c->mon)
+		zmq_close(c->mon);
 	if (c->ctx)
 		zmq_ctx_term(c->ctx);
 	free(c->endpoint);
@@ -160,6 +185,46 @@ static int64_t client_now_ms(void)
 }
 
 /*
+ * Read the handshake events that arrived. Returns -1 with err set when the
+ * server refused this client (its key is not allowed, the mechanisms do
+ * not match, or it could not read our hello: the wrong server key), so
+ * the caller stops waiting at once instead of timing out; 0 otherwise.
+ */
+static int client_handshakes(struct client *c, char *err, size_t errsz)
+{
+	for (;;) {
+		uint8_t ev[6];
+		uint16_t event;
+		int n = zmq_recv(c->mon, ev, sizeof ev, ZMQ_DONTWAIT);
+		if (n < 0)
+			return 0;
+		int more = 1;
+		size_t len = sizeof more;
+		char addr[8];
+		while (zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &len) == 0 && more)
+			zmq_recv(c->mon, addr, sizeof addr, ZMQ_DONTWAIT); /* the endpoint */
+		if (n < (int)sizeof event)
+			continue;
+		memcpy(&event, ev, sizeof event);
+		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+			c->lost_handshakes = 0;
+		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+			c->failure = CLIENT_REFUSED;
+			snprintf(err, errsz, _("%s refused this client's key: it is not on "
+			                       "the server's allowlist"), c->endpoint);
+			return -1;
+		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+		           ++c->lost_handshakes >= CLIENT_LOST_HANDSHAKES_MAX) {
+			c->failure = CLIENT_HANDSHAKE;
+			snprintf(err, errsz, _("the secure handshake with %s failed: the "
+			                       "wrong server key, or a plain client and a "
+			                       "secure server (or the reverse)"), c->endpoint);
+			return -1;
+		}
+	}
+}
+
+/*
  * Queue the request without blocking: a DEALER with no usable peer (the
  * daemon is down, or refused our key during the handshake) blocks in
  * zmq_send, so wait for room only until the attempt's deadline. Returns
@@ -181,9 +246,12 @@ static int client_send(struct client *c, const void *body, size_t len,
 		int64_t left = deadline - client_now_ms();
 		if (left <= 0)
 			return 0;
-		zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLOUT, 0};
-		if (zmq_poll(&item, 1, (long)left) < 0 && zmq_errno() != EINTR)
+		zmq_pollitem_t items[] = {{c->sock, 0, ZMQ_POLLOUT, 0},
+		                          {c->mon, 0, ZMQ_POLLIN, 0}};
+		if (zmq_poll(items, 2, (long)left) < 0 && zmq_errno() != EINTR)
 			break;
+		if ((items[1].revents & ZMQ_POLLIN) && client_handshakes(c, err, errsz) < 0)
+			return -1;
 	}
 	snprintf(err, errsz, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
 	return -1;
@@ -232,15 +300,18 @@ static int client_await(struct client *c, const char *id, int64_t deadline,
 		int64_t left = deadline - client_now_ms();
 		if (left <= 0)
 			return 0;
-		zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
-		int n = zmq_poll(&item, 1, (long)left);
+		zmq_pollitem_t items[] = {{c->sock, 0, ZMQ_POLLIN, 0},
+		                          {c->mon, 0, ZMQ_POLLIN, 0}};
+		int n = zmq_poll(items, 2, (long)left);
 		if (n < 0 && zmq_errno() == EINTR)
 			continue;
 		if (n < 0) {
 			snprintf(err, errsz, "poll: %s", zmq_strerror(zmq_errno()));
 			return -1;
 		}
-		if (n == 0)
+		if ((items[1].revents & ZMQ_POLLIN) && client_handshakes(c, err, errsz) < 0)
+			return -1;
+		if (!(items[0].revents & ZMQ_POLLIN))
 			continue;
 		zmq_msg_t body;
 		int got = client_recv(c, &body);
@@ -260,7 +331,8 @@ static int client_await(struct client *c, const char *id, int64_t deadline,
 		                             &perr);
 		zmq_msg_close(&body);
 		if (!ok) {
-			snprintf(err, errsz, "malformed reply from %s: %s%s%s", c->endpoint,
+			c->failure = CLIENT_MALFORMED;
+			snprintf(err, errsz, _("malformed reply from %s: %s%s%s"), c->endpoint,
 			         perr.field, perr.field[0] ? ": " : "", perr.message);
 			return -1;
 		}
@@ -269,6 +341,11 @@ static int client_await(struct client *c, const char *id, int64_t deadline,
 		/* A late answer to an earlier request: not ours. */
 		proto_reply_release(rep);
 	}
+}
+
+enum client_failure client_failure(const struct client *c)
+{
+	return c->failure;
 }
 
 void client_set_lang(struct client *c, const char *lang)
@@ -289,6 +366,7 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 		client_request_id(fresh);
 		id = fresh;
 	}
+	c->failure = CLIENT_NO_REPLY;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	proto_pack_request_head_lang(&pk, id, op, c->lang);
@@ -308,11 +386,12 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 		if (got > 0)
 			done = true;
 		else if (i + 1 == attempts)
-			snprintf(err, errsz, "no reply from %s after %d attempt%s%s", c->endpoint,
-			         attempts, attempts == 1 ? "" : "s",
-			         c->allowlisted
-			                 ? " (is this client's key in the server's allowlist?)"
-			                 : "");
+			/* Not a refusal: that is reported as soon as the
+			 * handshake fails (client_handshakes). */
+			snprintf(err, errsz,
+			         dngettext(CTL_DOMAIN, "no reply from %s after %d attempt",
+			                   "no reply from %s after %d attempts", attempts),
+			         c->endpoint, attempts);
 	}
 	msgpack_sbuffer_destroy(&sb);
 	return done;

@@ -47,6 +47,16 @@ void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);
  * "zh-CN" or "en"); NULL or "" leaves it unsaid (English). */
 void client_set_lang(struct client *c, const char *lang);
 
+/* Why the last client_call returned false. */
+enum client_failure {
+	CLIENT_NO_REPLY,  /* no reply after every attempt (or a socket error) */
+	CLIENT_MALFORMED, /* a reply came that is not a reply (PROTOCOL.md 5) */
+	CLIENT_REFUSED,   /* the server refused this client's key (ZAP) */
+	CLIENT_HANDSHAKE, /* the CURVE handshake failed: the wrong server key,
+	                   * or plain against secure */
+};
+enum client_failure client_failure(const struct client *c);
+
 /*
  * Send one request: op with args (one packed msgpack map, or NULL/0 for
  * an empty map) under request id `id` (NULL: a fresh one). Waits up to
@@ -54,7 +64,9 @@ void client_set_lang(struct client *c, const char *lang);
  * Replies to other ids are ignored. Returns true when a reply arrived (its
  * status may still be an error) and fills *rep, which the caller releases
  * with proto_reply_release(). Returns false with err set when no reply came
- * ("no reply from ENDPOINT after N attempts") or the reply was malformed.
+ * ("no reply from ENDPOINT after N attempts"), the reply was malformed, or
+ * the handshake failed, which is reported as soon as the socket sees it,
+ * without waiting for the timeout; client_failure() tells which.
  */
 bool client_call(struct client *c, enum proto_op op, const char *id,
                  const void *args, size_t args_len, struct proto_reply *rep,

@@ -468,7 +468,7 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
                           const struct proto_request *req, bool handled)
 {
 	const struct proto_op_info *op = proto_op_info(req->op);
-	char msg[PROTO_MAX_MESSAGE_LEN];
+	char msg[PROTO_MAX_MESSAGE_LEN], w[I18N_CODE_MAX];
 	if (!it->caller_known) {
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL,
 		            _("the caller's key is no longer allowed"));
@@ -476,7 +476,8 @@ static bool refused_early(const struct dispatch *d, struct dispatch_item *it,
 	}
 	if (!handled || !(op->roles & it->caller.role)) {
 		snprintf(msg, sizeof msg, _("role %s may not call %s"),
-		         auth_role_name(it->caller.role), proto_op_name(req->op));
+		         i18n_code("role", auth_role_name(it->caller.role), w, sizeof w),
+		         proto_op_name(req->op));
 		error_reply(it, req->id, PROTO_E_FORBIDDEN, NULL, msg);
 		return true;
 	}
@@ -656,6 +657,7 @@ static void run_one(struct dispatch *d, struct dispatch_item *it)
 		proto_request_free(&req);
 		st = proto_decode_request(it->body, it->len, &req, it->id, &perr);
 	}
+	it->lang = st == PROTO_OK ? req->lang : perr.lang;
 	if (st != PROTO_OK) {
 		error_reply(it, it->id, st, perr.field, perr.message);
 		i18n_use(d->i18n, PROTO_LANG_EN);
@@ -797,6 +799,11 @@ void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k)
 void dispatch_set_i18n(struct dispatch *d, const struct i18n *t)
 {
 	d->i18n = t;
+}
+
+void dispatch_use_lang(const struct dispatch *d, enum proto_lang lang)
+{
+	i18n_use(d->i18n, lang);
 }
 
 void dispatch_set_read_only(struct dispatch *d, const char *why)

@@ -37,6 +37,7 @@ struct dispatch_item {
 	int status;                 /* enum proto_status of the reply */
 	int op;                     /* enum proto_op, or -1 if not decoded */
 	char id[PROTO_MAX_ID_LEN + 1]; /* request id, "" if unreadable */
+	enum proto_lang lang;       /* the reply message's (PROTOCOL.md 5.3) */
 };
 
 void dispatch_item_init(struct dispatch_item *it);
@@ -59,6 +60,9 @@ void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k);
  * without this, in English. */
 struct i18n;
 void dispatch_set_i18n(struct dispatch *d, const struct i18n *t);
+/* Messages written from here on are in lang (the server's own replies:
+ * busy, throttled); back to PROTO_LANG_EN when done. */
+void dispatch_use_lang(const struct dispatch *d, enum proto_lang lang);
 
 /*
  * Whether every served operation of proto_ops.def has a handler and no

@@ -232,12 +232,15 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	t->fill = TASK_FILLING;
 	t->respond_within = proto_arg_int(req, "respond_within",
 	                                  ctx->assign->respond_within);
+	char w1[I18N_CODE_MAX], w2[I18N_CODE_MAX];
 	if (t->n_orgs == 0 && concerns_institution(t))
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "orgs",
 		                   "kind %s on subject %s concerns an institution: name "
 		                   "it in orgs, so that its staff and recommendees are "
-		                   "recused", proto_task_kinds[t->kind],
-		                   proto_task_subjects[t->subject]);
+		                   "recused",
+		                   i18n_code("kind", proto_task_kinds[t->kind], w1, sizeof w1),
+		                   i18n_code("subject", proto_task_subjects[t->subject], w2,
+		                             sizeof w2));
 	return PROTO_OK;
 }
 
@@ -561,7 +564,7 @@ enum proto_status h_draw_redraw(struct handler_ctx *ctx, const struct proto_requ
                                 struct reply *rep)
 {
 	int64_t id = proto_arg_int(req, "task", 0);
-	char reason[PROTO_REASON_SIZE] = "";
+	char reason[PROTO_REASON_SIZE] = "", w[I18N_CODE_MAX];
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	struct task *t = malloc(sizeof *t);
 	if (!t)
@@ -576,7 +579,8 @@ enum proto_status h_draw_redraw(struct handler_ctx *ctx, const struct proto_requ
 	else if (t->state != TASK_OPEN)
 		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
 		                 "task %lld is %s", (long long)id,
-		                 proto_task_states[t->state]);
+		                 i18n_code("task_state", proto_task_states[t->state], w,
+		                           sizeof w));
 	else if (ctx->now >= t->start_at)
 		st = reply_error(rep, PROTO_E_INVALID_STATE, "task",
 		                 "task %lld has started; it can no longer be redrawn",

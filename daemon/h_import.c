@@ -81,7 +81,8 @@ static enum proto_status open_import(struct handler_ctx *ctx, int64_t id,
 	if (im->state != STORE_IMPORT_OPEN)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "import",
 		                   "import %lld is already %s", (long long)id,
-		                   im->state == STORE_IMPORT_COMMITTED ? "committed" : "aborted");
+		                   im->state == STORE_IMPORT_COMMITTED ? _("committed")
+		                                                       : _("aborted"));
 	return PROTO_OK;
 }
 
@@ -632,7 +633,8 @@ enum proto_status h_import_commit(struct handler_ctx *ctx, const struct proto_re
 		return handler_store_error(rep, r);
 	if (!a.term)
 		return reply_error(rep, PROTO_E_INVALID_STATE, NULL,
-		                   "no term is in force today; open one with term.open");
+		                   "no term is in force today; open one with term.open "
+		                   "(expertctl term open)");
 	r = store_import_each_row(ctx->store, id, apply_row_cb, &a);
 	if (a.st == PROTO_OK && r != STORE_OK)
 		a.st = handler_store_error(rep, r);

@@ -83,7 +83,7 @@ static enum proto_status registered(struct handler_ctx *ctx,
 	if (st == PROTO_OK && o->id == 0)
 		return reply_error(rep, PROTO_E_INVALID_FIELD, field,
 		                   "no organisation has the code %s; register it with "
-		                   "org.add", key);
+		                   "org.add (expertctl org add)", key);
 	return st;
 }
 
@@ -254,7 +254,8 @@ enum proto_status h_org_merge(struct handler_ctx *ctx, const struct proto_reques
 	if (from.code[0] && into.code[0])
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "from",
 		                   "both have credit codes (%s, %s): two legal persons; "
-		                   "correct one with org.code first", from.code, into.code);
+		                   "correct one with org.code (expertctl org code) first",
+		                   from.code, into.code);
 	char reason[PROTO_REASON_SIZE];
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	st = orgs_merge(ctx, &from, &into, reason, rep);

@@ -8,6 +8,7 @@
 
 #include "appoint.h"
 #include "handler.h"
+#include "i18n.h"
 #include "ident.h"
 #include "ledger.h"
 #include "mask.h"
@@ -335,13 +336,15 @@ static enum proto_status change_status(struct handler_ctx *ctx,
 			                   "the suspension must end today or later");
 	}
 	struct expert e;
+	char w1[I18N_CODE_MAX], w2[I18N_CODE_MAX];
 	enum proto_status st = handler_get_expert(ctx, id, &e, rep);
 	if (st != PROTO_OK)
 		return st;
 	if (!(ch->from & FROM(e.status)))
 		return reply_error(rep, PROTO_E_INVALID_STATE, "expert",
 		                   "expert %lld is %s; cannot be %s", (long long)id,
-		                   proto_statuses[e.status], ch->event);
+		                   i18n_code("status", proto_statuses[e.status], w1, sizeof w1),
+		                   i18n_code("change", ch->event, w2, sizeof w2));
 	e.status = ch->to;
 	e.suspended_until = ch->to == EXPERT_SUSPENDED ? until : 0;
 	struct handler_why why = {.reason = reason, .until = until, .ground = -1,

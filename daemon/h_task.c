@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "i18n.h"
 #include "mask.h"
 #include "seat.h"
 
@@ -297,7 +298,7 @@ static enum proto_status attendance_check(struct handler_ctx *ctx,
 	for (uint32_t i = 0; i < seats->via.array.size; i++) {
 		const msgpack_object *m = &seats->via.array.ptr[i];
 		int64_t id = proto_map_int(m, "assignment", 0);
-		char field[40];
+		char field[40], w[I18N_CODE_MAX];
 		snprintf(field, sizeof field, "seats[%u].assignment", i);
 		for (uint32_t j = 0; j < i; j++)
 			if (as[j].id == id)
@@ -315,8 +316,10 @@ static enum proto_status attendance_check(struct handler_ctx *ctx,
 			return handler_store_error(rep, r);
 		if (as[i].state != ASSIGN_ACCEPTED)
 			return reply_error(rep, PROTO_E_INVALID_STATE, field,
-			                   "assignment %lld is %s, not accepted",
-			                   (long long)id, proto_assignment_states[as[i].state]);
+			                   "assignment %lld is %s, not accepted", (long long)id,
+			                   i18n_code("seat_state",
+			                             proto_assignment_states[as[i].state], w,
+			                             sizeof w));
 	}
 	return PROTO_OK;
 }

@@ -16,6 +16,8 @@ bool i18n_init(struct i18n *t, char *why, size_t whysz)
 	const char *dir = getenv("EXPERTD_LOCALEDIR");
 	bindtextdomain(I18N_DOMAIN, dir && *dir ? dir : EXPERTD_LOCALEDIR);
 	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	bindtextdomain(I18N_CODES_DOMAIN, dir && *dir ? dir : EXPERTD_LOCALEDIR);
+	bind_textdomain_codeset(I18N_CODES_DOMAIN, "UTF-8");
 	/* LANGUAGE would override the language each request asks for. */
 	unsetenv("LANGUAGE");
 	/* Messages only: character classes stay the process's, and the

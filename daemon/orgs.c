@@ -98,7 +98,7 @@ static enum proto_status by_name(struct handler_ctx *ctx, const char *text,
 		return handler_store_error(rep, r);
 	return reply_error(rep, PROTO_E_INVALID_FIELD, field,
 	                   "no organisation is named '%s'%s%s", text,
-	                   near[0] ? _("; closest: ") : _("; register it with org.add"), near);
+	                   near[0] ? _("; closest: ") : _("; register it with org.add (expertctl org add)"), near);
 }
 
 enum proto_status orgs_resolve(struct handler_ctx *ctx, const char *text, size_t len,

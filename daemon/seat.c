@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "engage.h"
+#include "i18n.h"
 #include "ledger.h"
 #include "log.h"
 #include "notify_queue.h"
@@ -164,11 +165,14 @@ static enum proto_status seat_transition(struct handler_ctx *ctx, const struct t
                                          bool logged, struct reply *rep)
 {
 	int from = a->state, to = assign_next(from, ans->event);
+	char w1[I18N_CODE_MAX], w2[I18N_CODE_MAX];
 	if (to < 0)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
-		                   "assignment %lld is %s; it cannot %s",
-		                   (long long)a->id, proto_assignment_states[from],
-		                   assign_event_names[ans->event]);
+		                   "assignment %lld is %s; it cannot %s", (long long)a->id,
+		                   i18n_code("seat_state", proto_assignment_states[from], w1,
+		                             sizeof w1),
+		                   i18n_code("action", assign_event_names[ans->event], w2,
+		                             sizeof w2));
 	if (new_role >= 0)
 		a->role = new_role;
 	a->updated_at = ctx->now;
@@ -455,11 +459,13 @@ enum proto_status seat_cancel_open(struct handler_ctx *ctx, const struct task *t
 enum proto_status seat_reissue(struct handler_ctx *ctx, struct store_assignment *a,
                                const char *reason, struct reply *rep)
 {
+	char w[I18N_CODE_MAX];
 	if (a->state != ASSIGN_OFFERED)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
 		                   "assignment %lld is %s; only an offered seat gets a "
 		                   "new token", (long long)a->id,
-		                   proto_assignment_states[a->state]);
+		                   i18n_code("seat_state", proto_assignment_states[a->state],
+		                             w, sizeof w));
 	/* Due seats expire at batch start; this holds if that failed. */
 	if (ctx->now >= a->deadline)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",

@@ -11,6 +11,8 @@
 #include <zmq.h>
 
 #include "conn_budget.h"
+#include "dispatch.h"
+#include "i18n.h"
 #include "ipc_guard.h"
 #include "log.h"
 #include "server.h"
@@ -227,16 +229,20 @@ static bool server_within_budget(struct server *s, int i, int64_t now)
 /* A request answered without running it is decoded only for its id, so
  * the client can match the reply. Returns its operation, -1 when it could
  * not be read. */
-static int server_read_id(const struct slot *sl, char id[PROTO_MAX_ID_LEN + 1])
+static int server_read_id(const struct slot *sl, char id[PROTO_MAX_ID_LEN + 1],
+                          enum proto_lang *lang)
 {
 	struct proto_request *req = NULL;
 	struct proto_error perr;
 	int op = -1;
 	id[0] = '\0';
+	*lang = PROTO_LANG_EN;
 	if (sl->framing_ok &&
 	    proto_decode_request(zmq_msg_data((zmq_msg_t *)&sl->body),
-	                         zmq_msg_size(&sl->body), &req, id, &perr) == PROTO_OK)
+	                         zmq_msg_size(&sl->body), &req, id, &perr) == PROTO_OK) {
 		op = (int)req->op;
+		*lang = req->lang;
+	}
 	proto_request_free(&req);
 	return op;
 }
@@ -258,12 +264,15 @@ static int server_waiting(const struct server *s, struct slot *sl)
 }
 
 /* Answer sl busy (PROTOCOL.md 6.5): never run; closed. */
-static void server_busy(struct server *s, struct slot *sl, int op, const char *id)
+static void server_busy(struct server *s, struct slot *sl, int op, const char *id,
+                        enum proto_lang lang)
 {
 	char msg[PROTO_MAX_MESSAGE_LEN];
-	snprintf(msg, sizeof msg, "the server is busy: %d requests are waiting; "
-	         "nothing was read; retry with the same id and bytes after a back-off",
+	dispatch_use_lang(s->dispatch, lang);
+	snprintf(msg, sizeof msg, _("the server is busy: %d requests are waiting; "
+	         "nothing was read; retry with the same id and bytes after a back-off"),
 	         s->pending);
+	dispatch_use_lang(s->dispatch, PROTO_LANG_EN);
 	msgpack_sbuffer rep;
 	msgpack_sbuffer_init(&rep);
 	proto_pack_reply(&rep, id, PROTO_E_BUSY, msg, NULL, NULL, 0);
@@ -294,11 +303,12 @@ static void server_admit(struct server *s, struct slot *sl)
 	int waiting = server_waiting(s, sl);
 	if (s->pending >= s->queue_max) {
 		char id[PROTO_MAX_ID_LEN + 1];
-		int op = server_read_id(sl, id);
+		enum proto_lang lang;
+		int op = server_read_id(sl, id, &lang);
 		bool room = op == PROTO_OP_PING ? s->pending < 3 * s->queue_max
 		                                : !waiting && s->pending < 2 * s->queue_max;
 		if (!room) {
-			server_busy(s, sl, op, id);
+			server_busy(s, sl, op, id, lang);
 			return;
 		}
 	}
@@ -356,9 +366,11 @@ static void server_throttle_count(struct server *s, int i, int64_t now)
 	if (!sl->over)
 		return;
 	msgpack_sbuffer_clear(&it->reply);
+	dispatch_use_lang(s->dispatch, it->lang);
 	proto_pack_reply(&it->reply, it->id, PROTO_E_THROTTLED,
-	                 "too many invalid tokens for this offer; try again in 10 "
-	                 "minutes", NULL, NULL, 0);
+	                 _("too many invalid tokens for this offer; try again in 10 "
+	                   "minutes"), NULL, NULL, 0);
+	dispatch_use_lang(s->dispatch, PROTO_LANG_EN);
 	it->status = PROTO_E_THROTTLED;
 }
 

@@ -10,11 +10,30 @@
 #define EXPERTD_I18N_H
 
 #include <libintl.h>
+#include <stdio.h>
 
 #define I18N_DOMAIN "expertd"
+/* The words for the protocol's codes (states, kinds, roles, ...), kept in
+ * clients/po/codes/ with the reply key as msgctxt; shared by expertctl,
+ * the daemon's messages and the SMS bridge. */
+#define I18N_CODES_DOMAIN "expertctl-codes"
+#define I18N_CODE_MAX 96
 
 /* A translated message; N_ marks one translated later, where it is used. */
 #define _(s) dgettext(I18N_DOMAIN, s)
 #define N_(s) (s)
+
+/* A code inside a message, as people read it: its word under context key
+ * in the codes catalog, in this thread's language; the code itself when
+ * there is none (English). buf is scratch of at least I18N_CODE_MAX. */
+static inline const char *i18n_code(const char *key, const char *code, char *buf,
+                                    size_t size)
+{
+	int n = snprintf(buf, size, "%s\004%s", key, code);
+	if (n < 0 || (size_t)n >= size)
+		return code;
+	const char *t = dgettext(I18N_CODES_DOMAIN, buf);
+	return t == buf ? code : t;
+}
 
 #endif

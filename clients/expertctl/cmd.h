@@ -220,6 +220,9 @@ int cmd_log_since(struct ctl *ctl, const struct cmd_log_filter *f, int64_t *firs
 bool cmd_log_match(const struct cmd_log_filter *f, const struct cmd_event *e);
 /* One line (or one JSON object) on stdout, flushed. */
 void cmd_log_print(const struct cmd_event *e, bool json, bool colour);
+/* The column headings of cmd_log_print's text lines (nothing with --json):
+ * printed once, before the first line. */
+void cmd_log_header(bool json);
 /* Colour when stdout is a terminal, not --json, and NO_COLOR is unset. */
 bool cmd_log_colour(const struct ctl *ctl);
 

@@ -139,13 +139,13 @@ int cmd_backup(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind + 1 != argc)
-		return ctl_usage(ctl, "%s", optind >= argc ? "missing FILE"
-		                                           : "one FILE, nothing after it");
+		return ctl_usage(ctl, "%s", optind >= argc ? _("missing FILE")
+		                                           : _("one FILE, nothing after it"));
 	const char *path = argv[optind];
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		fprintf(stderr, _("expertctl: cannot create %s: %s%s\n"), path, strerror(errno),
-		        errno == EEXIST ? " (a backup never overwrites a file)" : "");
+		        errno == EEXIST ? _(" (a backup never overwrites a file)") : "");
 		return EX_CANTCREAT;
 	}
 	struct backup_fetch f = {.size = -1};

@@ -106,8 +106,8 @@ int cmd_catalog_import(struct ctl *ctl, int argc, char **argv)
 	if (help)
 		return ctl_help(ctl);
 	if (optind + 1 != argc)
-		return ctl_usage(ctl, "%s", optind >= argc ? "missing FILE"
-		                                           : "one FILE, nothing after it");
+		return ctl_usage(ctl, "%s", optind >= argc ? _("missing FILE")
+		                                           : _("one FILE, nothing after it"));
 	const char *path = argv[optind];
 	size_t len;
 	char err[512];

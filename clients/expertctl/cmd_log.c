@@ -192,6 +192,8 @@ static bool log_print_cb(const struct cmd_event *e, void *arg)
 	struct log_run *r = arg;
 	if (!cmd_log_match(r->f, e))
 		return true;
+	if (r->printed == 0)
+		cmd_log_header(r->json);
 	cmd_log_print(e, r->json, r->colour);
 	return ++r->printed < r->limit;
 }

@@ -114,8 +114,10 @@ static void event_draw(const struct cmd_event *e, struct event_line *l)
 	char kind[32];
 	out_field(e->entry, "kind", kind, sizeof kind);
 	bool ok = event_is(e, AUDIT_DRAW);
-	snprintf(l->outcome, sizeof l->outcome, "%s%s%s", ok ? "ok" : "insufficient",
-	         strcmp(kind, "draw") ? " " : "", strcmp(kind, "draw") ? kind : "");
+	char w[CTL_VALUE_KEY_MAX];
+	snprintf(l->outcome, sizeof l->outcome, "%s%s%s",
+	         ok ? _("drawn") : _("insufficient candidates"), strcmp(kind, "draw") ? " " : "",
+	         strcmp(kind, "draw") ? ctl_value("kind", kind, w, sizeof w) : "");
 	l->colour = ok ? EVENT_GREEN : EVENT_RED;
 }
 
@@ -125,8 +127,10 @@ static void event_pool_expert(const struct cmd_event *e, struct event_line *l)
 	event_add_expert(l->expert, sizeof l->expert, proto_map_get(x, "id"),
 	               proto_map_get(x, "name"));
 	out_field(x, "specialties", l->specialty, sizeof l->specialty);
-	out_field(e->entry, "event", l->outcome, sizeof l->outcome);
-	if (strcmp(l->outcome, "suspended") == 0 || strcmp(l->outcome, "revoked") == 0)
+	char ev[32], w[CTL_VALUE_KEY_MAX];
+	out_field(e->entry, "event", ev, sizeof ev);
+	snprintf(l->outcome, sizeof l->outcome, "%s", ctl_value("event", ev, w, sizeof w));
+	if (strcmp(ev, "suspended") == 0 || strcmp(ev, "revoked") == 0)
 		l->colour = EVENT_YELLOW;
 }
 
@@ -134,6 +138,7 @@ static void event_pool_expert(const struct cmd_event *e, struct event_line *l)
 static void event_other(const struct cmd_event *e, struct event_line *l)
 {
 	char a[32], from[32], to[32], why[64], n[32], m[32];
+	char w1[CTL_VALUE_KEY_MAX], w2[CTL_VALUE_KEY_MAX];
 	const msgpack_object *x = e->entry;
 	event_add_expert(l->expert, sizeof l->expert, proto_map_get(x, "expert"), NULL);
 	out_field(x, "reason", why, sizeof why);
@@ -141,10 +146,13 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, _("seat %s: new token (%s)"),
 		         out_field(x, "assignment", a, sizeof a), why);
 	} else if (strncmp(e->type, AUDIT_SEAT_PREFIX, strlen(AUDIT_SEAT_PREFIX)) == 0) {
-		snprintf(l->outcome, sizeof l->outcome, "seat %s: %s -> %s%s%s%s",
-		         out_field(x, "assignment", a, sizeof a), out_field(x, "from", from,
-		         sizeof from), out_field(x, "to", to, sizeof to), why[0] ? " (" : "",
-		         why, why[0] ? ")" : "");
+		out_field(x, "from", from, sizeof from);
+		out_field(x, "to", to, sizeof to);
+		snprintf(l->outcome, sizeof l->outcome, _("seat %s: %s -> %s%s%s%s"),
+		         out_field(x, "assignment", a, sizeof a),
+		         ctl_value("state", from, w1, sizeof w1),
+		         ctl_value("state", to, w2, sizeof w2), why[0] ? _(" (") : "", why,
+		         why[0] ? _(")") : "");
 		if (strcmp(to, "accepted") == 0 || strcmp(to, "completed") == 0)
 			l->colour = EVENT_GREEN;
 		else if (proto_map_get(x, "ledger"))
@@ -153,7 +161,7 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, _("cancelled, %s seats"), out_field(x,
 		         "seats", n, sizeof n));
 	} else if (event_is(e, AUDIT_TASK_FILLED)) {
-		snprintf(l->outcome, sizeof l->outcome, "filled");
+		snprintf(l->outcome, sizeof l->outcome, "%s", _("filled"));
 		l->colour = EVENT_GREEN;
 	} else if (event_is(e, AUDIT_TASK_SHORT)) {
 		snprintf(l->outcome, sizeof l->outcome, _("short: %s seat(s) empty, draw %s"),
@@ -164,7 +172,7 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		         out_field(x, "score", n, sizeof n));
 		l->colour = EVENT_YELLOW;
 	} else if (event_is(e, AUDIT_UNAVAILABLE)) {
-		snprintf(l->outcome, sizeof l->outcome, "unavailable %s .. %s",
+		snprintf(l->outcome, sizeof l->outcome, _("unavailable %s .. %s"),
 		         out_field(x, "from", from, sizeof from),
 		         out_field(x, "to", to, sizeof to));
 	} else if (event_is(e, AUDIT_ORG_MERGED)) {
@@ -174,7 +182,8 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 	} else {
 		/* A type this build does not know: what a later one may say. */
 		out_field(x, "specialty", l->specialty, sizeof l->specialty);
-		out_field(x, "state", l->outcome, sizeof l->outcome);
+		out_field(x, "state", n, sizeof n);
+		snprintf(l->outcome, sizeof l->outcome, "%s", ctl_value("state", n, w1, sizeof w1));
 	}
 }
 
@@ -203,11 +212,12 @@ static void event_describe(const struct cmd_event *e, struct event_line *l)
 		         out_field(e->entry, "start", a, sizeof a),
 		         out_field(e->entry, "end", b, sizeof b));
 	} else if (event_is(e, AUDIT_CONFLICT)) {
-		char kind[32], org[32];
+		char kind[32], org[32], w[CTL_VALUE_KEY_MAX];
 		event_add_expert(l->expert, sizeof l->expert, proto_map_get(e->entry, "expert"),
 		               NULL);
+		out_field(e->entry, "kind", kind, sizeof kind);
 		snprintf(l->outcome, sizeof l->outcome, "%s %s",
-		         out_field(e->entry, "kind", kind, sizeof kind),
+		         ctl_value("kind", kind, w, sizeof w),
 		         out_field(e->entry, "org_code", org, sizeof org));
 	} else if (event_is(e, AUDIT_EXPERT_FLAGGED)) {
 		event_pool_expert(e, l);
@@ -226,27 +236,52 @@ static void event_col(const char *s, size_t width)
 	putchar(' ');
 }
 
+/* Column widths of the text lines, header included. */
+#define EVENT_W_WHEN 19
+#define EVENT_W_SEQ 7
+#define EVENT_W_TYPE 20
+#define EVENT_W_TASK 9
+#define EVENT_W_BUREAU 8
+#define EVENT_W_SPEC 12
+#define EVENT_W_EXPERT 12
+
+void cmd_log_header(bool json)
+{
+	if (json)
+		return;
+	event_col(_("TIME (CST)"), EVENT_W_WHEN);
+	event_col(_("SEQ"), EVENT_W_SEQ);
+	event_col(_("TYPE"), EVENT_W_TYPE);
+	event_col(_("TASK"), EVENT_W_TASK);
+	event_col(_("BUREAU"), EVENT_W_BUREAU);
+	event_col(_("SPECIALTY"), EVENT_W_SPEC);
+	event_col(_("EXPERT"), EVENT_W_EXPERT);
+	puts(_("OUTCOME"));
+}
+
 static void event_print_text(const struct cmd_event *e, bool colour)
 {
 	struct event_line l;
-	char when[32], seq[24];
-	time_t t = (time_t)e->at;
+	char when[32], seq[24], w[CTL_VALUE_KEY_MAX];
+	/* China Standard Time whatever the host's zone: gmtime of t + 8 h. */
+	time_t t = (time_t)(e->at + 8 * 3600);
 	struct tm tm;
-	if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm))
+	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(when, sizeof when, "%lld", (long long)e->at);
 	event_describe(e, &l);
 	snprintf(seq, sizeof seq, "#%lld", (long long)e->seq);
 	if (colour)
 		fputs(EVENT_DIM, stdout);
-	event_col(when, 19);
-	event_col(seq, 7);
+	event_col(when, EVENT_W_WHEN);
+	event_col(seq, EVENT_W_SEQ);
 	if (colour)
 		fputs(EVENT_RESET, stdout);
-	event_col(e->type, 20);   /* "assignment.cancelled" */
-	event_col(l.task[0] ? l.task : "-", 9);
-	event_col(l.bureau[0] ? l.bureau : "-", 8);
-	event_col(l.specialty[0] ? l.specialty : "-", 12);
-	event_col(l.expert[0] ? l.expert : "-", 12);
+	/* "assignment.cancelled", as people read it */
+	event_col(ctl_value("type", e->type, w, sizeof w), EVENT_W_TYPE);
+	event_col(l.task[0] ? l.task : "-", EVENT_W_TASK);
+	event_col(l.bureau[0] ? l.bureau : "-", EVENT_W_BUREAU);
+	event_col(l.specialty[0] ? l.specialty : "-", EVENT_W_SPEC);
+	event_col(l.expert[0] ? l.expert : "-", EVENT_W_EXPERT);
 	if (colour && l.colour)
 		fputs(l.colour, stdout);
 	out_text(stdout, l.outcome, strlen(l.outcome));

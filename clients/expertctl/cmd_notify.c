@@ -18,7 +18,7 @@
 #include "out.h"
 
 #define NOTIFY_TOPIC "notify."
-#define NOTIFY_WHO "notifier keys may follow notifications"
+#define NOTIFY_WHO N_("notifier keys may follow notifications")
 
 /* ---- one message ------------------------------------------------------------ */
 

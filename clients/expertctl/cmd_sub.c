@@ -100,7 +100,7 @@ int cmd_sub_refused(struct cmd_sub *s, const char *endpoint, const char *who)
 	uint16_t event;
 	memcpy(&event, ev, sizeof event);
 	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-		fprintf(stderr, _("expertctl: %s refused this key: only %s\n"), endpoint, who);
+		fprintf(stderr, _("expertctl: %s refused this key: only %s\n"), endpoint, _(who));
 		return EX_NOPERM;
 	}
 	fprintf(stderr, _("expertctl: the handshake with %s failed (a plain client and "

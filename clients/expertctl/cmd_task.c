@@ -192,16 +192,17 @@ static void task_print_history(const msgpack_object *hist)
 
 static void task_print_draws(const msgpack_object *draws)
 {
-	static const char *const head[] = {N_("DRAW"), N_("KIND"), N_("OK"), N_("SEQ"), N_("ACTOR"), N_("AT")};
+	static const char *const head[] = {N_("DRAW"), N_("KIND"), N_("OK"), N_("SEQ"), N_("ACTOR"),
+	                                   N_("AT (CST)")};
 	uint32_t n = draws && draws->type == MSGPACK_OBJECT_ARRAY ? draws->via.array.size : 0;
 	printf(_("\ndraws:\n"));
 	struct out_table *tb = out_table_new(6, head);
 	for (uint32_t i = 0; i < n; i++) {
 		const msgpack_object *d = &draws->via.array.ptr[i];
-		char id[32], kind[32], ok[8], seq[32], actor[128], at[CMD_TIME_LEN];
+		char id[32], kind[32], ok[32], seq[32], actor[128], at[CMD_TIME_LEN];
 		const char *row[] = {out_field(d, "draw", id, sizeof id),
 		                     out_shown(d, "kind", kind, sizeof kind),
-		                     out_field(d, "ok", ok, sizeof ok),
+		                     out_shown(d, "ok", ok, sizeof ok),
 		                     out_field(d, "seq", seq, sizeof seq),
 		                     out_field(d, "actor", actor, sizeof actor),
 		                     cmd_time_field(d, "at", at)};

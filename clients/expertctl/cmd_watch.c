@@ -32,7 +32,7 @@
 /* Messages read per wakeup before the idle check gets a turn. */
 #define WATCH_BURST 1000
 /* Who the event endpoint admits, for a refused handshake. */
-#define WATCH_WHO "operator and notifier keys may watch"
+#define WATCH_WHO N_("operator and notifier keys may watch")
 /* Signing keys a watch follows through key.rotated entries. */
 #define WATCH_KEYS_MAX 16
 
@@ -145,6 +145,8 @@ static bool watch_emit(struct watch *w, const struct cmd_event *e)
 	w->last = e->seq;
 	watch_rotation(w, e);
 	if (cmd_log_match(&w->f, e)) {
+		if (w->printed == 0)
+			cmd_log_header(w->json);
 		cmd_log_print(e, w->json, w->colour);
 		w->printed++;
 	}

@@ -223,6 +223,21 @@ static void ctl_keep_receipt(const struct ctl *ctl, enum proto_op op,
 		        (long long)r.seq, err);
 }
 
+/* The exit status of a call that got no reply (expertctl(1) EXIT STATUS). */
+static int ctl_call_failed(enum client_failure why)
+{
+	switch (why) {
+	case CLIENT_MALFORMED:
+	case CLIENT_HANDSHAKE:
+		return EX_PROTOCOL;
+	case CLIENT_REFUSED:
+		return EX_NOPERM;
+	case CLIENT_NO_REPLY:
+		break;
+	}
+	return EX_UNAVAILABLE;
+}
+
 int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
                  const char *suffix, struct proto_reply *rep)
 {
@@ -263,9 +278,7 @@ int ctl_call_raw(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 		err[0] = '\0';
 		if (!client_call(ctl->client, op, id, body, len, rep, err, sizeof err)) {
 			fprintf(stderr, _("expertctl: %s\n"), err);
-			/* client.h: "malformed reply ..." or "no reply from ..." (or
-			 * a socket error, which is as good as no reply). */
-			return strncmp(err, "malformed", 9) == 0 ? EX_PROTOCOL : EX_UNAVAILABLE;
+			return ctl_call_failed(client_failure(ctl->client));
 		}
 		bool transient = rep->status == PROTO_E_UNAVAILABLE ||
 		                 rep->status == PROTO_E_BUSY;

@@ -101,12 +101,15 @@ static int run(const struct sb_config *c, bool check_only)
 	struct sb_stream *s = NULL;
 	struct event *sigs[2] = {NULL, NULL};
 	struct sb_stop st = {.base = base};
+	locale_t zh = (locale_t)0;
 	if (!base) {
 		fprintf(stderr, "expertd-smsbridge: cannot start the event loop\n");
 		return EX_OSERR;
 	}
-	j = sb_journal_open(c->journal, c->keep_days, (int64_t)time(NULL), err, sizeof err);
-	if (!j)
+	if (!sb_words_open(&zh, err, sizeof err))
+		rc = EX_CONFIG;
+	else if (!(j = sb_journal_open(c->journal, c->keep_days, (int64_t)time(NULL), err,
+	                               sizeof err)))
 		rc = EX_CANTCREAT;
 	else if (!(d = sb_deliver_new(base, c, j, err, sizeof err)))
 		rc = EX_CONFIG;
@@ -137,6 +140,7 @@ static int run(const struct sb_config *c, bool check_only)
 	sb_stream_free(&s);
 	sb_deliver_free(&d);
 	sb_journal_close(&j);
+	sb_words_close(zh);
 	event_base_free(base);
 	return rc;
 }

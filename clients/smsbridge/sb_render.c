@@ -3,7 +3,9 @@
  * read into a struct, the template's {placeholders} filled in (times in
  * China Standard Time, labelled; enumerated values in the words of the
  * form), and the provider's JSON body. The SMS is Chinese whatever the
- * host's locale: its words are the template's and these.
+ * host's locale: its words are the template's and the codes catalog's
+ * (gettext domain expertctl-codes, the one expertctl shows codes with),
+ * looked up in zh_CN.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,28 +16,52 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "ctl_i18n.h"
 #include "proto.h"
 #include "smsbridge.h"
 
-/* Wire value -> the words an expert reads. */
-struct sb_word {
-	const char *value, *words;
-};
+#ifndef EXPERTD_LOCALEDIR
+#define EXPERTD_LOCALEDIR "/usr/share/locale"
+#endif
 
-static const struct sb_word sb_words[] = {
-	{"review", "评审"}, {"inspection", "检查"}, {"competition", "竞赛"},
-	{"training", "培训"}, {"other", "其他"},
-	{"leader", "组长"}, {"member", "成员"}, {"backup", "候补"},
-	{"cancelled", "已取消"}, {"expired", "已过答复期限"},
-};
-
-static const char *sb_word(const char *value)
+bool sb_words_open(locale_t *zh, char *err, size_t errsz)
 {
-	for (size_t i = 0; i < sizeof sb_words / sizeof sb_words[0]; i++)
-		if (strcmp(sb_words[i].value, value) == 0)
-			return sb_words[i].words;
-	return value;
+	const char *dir = getenv("EXPERTD_LOCALEDIR");
+	char scratch[CTL_VALUE_KEY_MAX];
+	if (!dir || !*dir)
+		dir = EXPERTD_LOCALEDIR;
+	bindtextdomain(CTL_CODES_DOMAIN, dir);
+	bind_textdomain_codeset(CTL_CODES_DOMAIN, "UTF-8");
+	unsetenv("LANGUAGE");   /* it would override the locale below */
+	*zh = newlocale(LC_MESSAGES_MASK, "zh_CN.UTF-8", (locale_t)0);
+	if (*zh == (locale_t)0) {
+		snprintf(err, errsz, "the zh_CN.UTF-8 locale is not installed (Debian: "
+		         "locales-all): the SMS would carry English codes");
+		return false;
+	}
+	uselocale(*zh);
+	if (strcmp(ctl_value("kind", "review", scratch, sizeof scratch), "review") == 0) {
+		snprintf(err, errsz, "no Chinese words for the codes in %s/zh_CN/LC_MESSAGES/"
+		         "%s.mo (set EXPERTD_LOCALEDIR?)", dir, CTL_CODES_DOMAIN);
+		sb_words_close(*zh);
+		*zh = (locale_t)0;
+		return false;
+	}
+	return true;
 }
+
+void sb_words_close(locale_t zh)
+{
+	uselocale(LC_GLOBAL_LOCALE);
+	if (zh != (locale_t)0)
+		freelocale(zh);
+}
+
+/* Wire value -> the words an expert reads: the code under its reply key
+ * in the codes catalog (the value itself if it has none). */
+struct sb_words {
+	char kind[CTL_VALUE_KEY_MAX], role[CTL_VALUE_KEY_MAX], state[CTL_VALUE_KEY_MAX];
+};
 
 static bool get_str(const msgpack_object *m, const char *k, char *buf, size_t size)
 {
@@ -124,15 +150,19 @@ struct sb_vars {
 static const char *sb_value(const struct sb_note *n, const struct sb_vars *v,
                             const char *name, size_t len)
 {
+	struct sb_words w;
 	const struct {
 		const char *name;
 		const char *value;
 	} tab[] = {
-		{"name", n->name}, {"kind", sb_word(n->kind)}, {"specialty", n->specialty},
-		{"role", sb_word(n->role)}, {"start", v->start}, {"end", v->end},
-		{"period", v->period}, {"district", n->district}, {"deadline", v->deadline},
-		{"link", v->link}, {"organiser", n->organiser}, {"note", n->note},
-		{"task", v->task}, {"state", sb_word(n->state)}, {"token", n->token},
+		{"name", n->name}, {"kind", ctl_value("kind", n->kind, w.kind, sizeof w.kind)},
+		{"specialty", n->specialty},
+		{"role", ctl_value("role", n->role, w.role, sizeof w.role)},
+		{"start", v->start}, {"end", v->end}, {"period", v->period},
+		{"district", n->district}, {"deadline", v->deadline}, {"link", v->link},
+		{"organiser", n->organiser}, {"note", n->note}, {"task", v->task},
+		{"state", ctl_value("closed", n->state, w.state, sizeof w.state)},
+		{"token", n->token},
 	};
 	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
 		if (strlen(tab[i].name) == len && memcmp(tab[i].name, name, len) == 0)

@@ -10,6 +10,7 @@
 #ifndef EXPERTD_SMSBRIDGE_H
 #define EXPERTD_SMSBRIDGE_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,14 @@ bool sb_config_load(struct sb_config *c, const char *file, char *err, size_t err
 void sb_config_free(struct sb_config *c);
 
 /* ---- messages and rendering (sb_render.c) ------------------------------ */
+
+/* The SMS's words for codes (kind, role, state) come from the codes
+ * catalog in Simplified Chinese whatever the host's locale: bind it
+ * ($EXPERTD_LOCALEDIR or the installed one) and use zh_CN for this
+ * thread's messages. False with err set when the locale or catalog is
+ * missing: the bridge does not start rather than text English codes. */
+bool sb_words_open(locale_t *zh, char *err, size_t errsz);
+void sb_words_close(locale_t zh);
 
 /* One notification, as the stream or notify.resync gives it. */
 struct sb_note {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "i18n.h"
 #include "proto.h"
 
 _Static_assert(CATALOG_NAME_MAX == EXPERT_TEXT_MAX,
@@ -84,11 +85,12 @@ void catalog_unknown_message(const struct catalog *c, const char *name, char *ou
 	if (outsz == 0)
 		return;
 	out[0] = '\0';
-	bool ok = append(out, outsz, &len, "no occupation is named '", false) &&
+	/* TRANSLATORS: the quoted name is the one asked for. */
+	bool ok = append(out, outsz, &len, _("no occupation is named '"), false) &&
 	          append(out, outsz, &len, name, true) &&
-	          append(out, outsz, &len, "' in the catalogue", false);
+	          append(out, outsz, &len, _("' in the catalogue"), false);
 	for (size_t i = 0; ok && i < n; i++)
-		ok = append(out, outsz, &len, i ? ", " : "; closest: ", false) &&
+		ok = append(out, outsz, &len, i ? _(", ") : _("; closest: "), false) &&
 		     append(out, outsz, &len, near[i]->name, false);
 }
 

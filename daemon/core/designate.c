@@ -102,8 +102,10 @@ void designate_explain(const struct designate_check *d, int64_t expert,
 		return;
 	case DESIGNATE_RULE:
 		assert(d->rule > RULE_OK && d->rule < RULE__COUNT);
+		char w[I18N_CODE_MAX];
 		snprintf(buf, size, _("expert %lld is excluded by rule %s: %s"), id,
-		         recusal_rule_names[d->rule], _(designate_rule_why[d->rule]));
+		         i18n_code("cause", recusal_rule_names[d->rule], w, sizeof w),
+		         _(designate_rule_why[d->rule]));
 		return;
 	case DESIGNATE_NOT_CANDIDATE:
 		snprintf(buf, size, _("expert %lld is not a candidate (already drawn "

@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -275,6 +276,55 @@ class Daemon:
         self.proc = None
 
 
+# ---- Chinese for people (issue #13 item 1) --------------------------------
+
+ZH = {"LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Three or more English words in a row: a sentence left untranslated.
+ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}\b")
+# What stays English on purpose: commands, options and codes people type,
+# the synopsis, and data (names of principals, file names, stored history).
+KEEP = re.compile(
+    r"`[^`]*`|expertctl(?: [a-z][a-z-]*)*|--[a-z-]+(?: [A-Z][A-Z_]*)?|"
+    r"\([a-z_]+\)|local-operator|import \d+ line \d+[^\n]*|"
+    r"[\w./-]+\.(?:csv|sock|db)|\b[A-Z]{2,}\b|\[[^\]]*\]|"
+    r"之一：[a-z_]+(?:, [a-z_]+)*")  # the values an option takes, as typed
+
+
+def untranslated(text):
+    """The lines of text with an English sentence left in them."""
+    bad = []
+    for line in text.splitlines():
+        if line.startswith(("用法：", "usage:")):
+            continue          # a synopsis names options, which stay as typed
+        rest = KEEP.sub(" ", line)
+        if ENGLISH.search(rest):
+            bad.append(line)
+    return bad
+
+
+# Failures that change nothing when run again: usage (2) and the client's
+# own refusals (66, 73, 76, 77, 78), and the daemon's error replies (1)
+# except those that leave a trace: a failed draw is recorded, a bad token
+# counts against its target, busy/unavailable/internal are the moment's.
+SWEEP_CLIENT_RC = {2, 66, 73, 76, 77, 78}
+SWEEP_SKIP_STATUS = ("insufficient_candidates", "invalid_token", "throttled", "busy",
+                     "unavailable", "internal", "expired", "already_answered",
+                     "replaced", "cancelled")
+SWEEP_SKIP_ARGS = {"confirm", "decline", "answer", "unavailable", "--answer-endpoint"}
+
+
+def sweep_rerun(args, rc, err):
+    """Whether a failed non-JSON expertctl run is worth repeating in Chinese
+    (EXPERTD_I18N_SWEEP): its failure must change nothing."""
+    if rc in SWEEP_CLIENT_RC:
+        return True
+    if rc != 1 or SWEEP_SKIP_ARGS & set(args):
+        return False
+    m = re.match(r"expertctl: ([a-z_]+): ", err)
+    return bool(m) and m.group(1) not in SWEEP_SKIP_STATUS
+
+
 class Ctl:
     """expertctl bound to one daemon (and, in secure mode, one client key)."""
 
@@ -282,6 +332,9 @@ class Ctl:
         self.daemon = daemon
         self.key = key
         self.server_pub = server_pub
+        # Repeat failures in Chinese (EXPERTD_I18N_SWEEP); off where a
+        # test counts the requests themselves.
+        self.sweep = True
 
     def base(self, timeout=5000, retries=2):
         a = [EXPERTCTL, "--endpoint", self.daemon.endpoint,
@@ -291,8 +344,9 @@ class Ctl:
         return a
 
     def run(self, *args, json_out=False, timeout=10000, retries=2, check=True,
-            request_id=None, input=None):
+            request_id=None, input=None, env=None):
         a = self.base(timeout, retries)
+        extra = env or {}
         if json_out:
             a.append("--json")
         if request_id:
@@ -301,12 +355,36 @@ class Ctl:
         env = dict(os.environ)
         for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
             env.pop(k, None)
+        env.update(extra)
         p = subprocess.run(a, capture_output=True, text=True, env=env, input=input,
                            timeout=600)
         r = Result(p)
+        if (self.sweep and os.environ.get("EXPERTD_I18N_SWEEP") and not json_out
+                and not extra
+                and sweep_rerun(args, r.rc, r.err)):
+            self.chinese_too(a, env, input, r)
         if check and r.rc != 0:
             raise AssertionError("expertctl %s failed: %r" % (" ".join(args), r))
         return r
+
+    @staticmethod
+    def chinese_too(a, env, input, first):
+        """The same failure under a Chinese locale must read in Chinese and
+        end with the same status (every failure any test provokes, with
+        EXPERTD_I18N_SWEEP set, as ctest sets it)."""
+        p = subprocess.run(a, capture_output=True, text=True, env=dict(env, **ZH),
+                           input=input, timeout=600)
+        text = p.stdout + p.stderr
+        where = "expertctl %s under zh_CN" % " ".join(a[1:])
+        if os.environ.get("EXPERTD_I18N_SWEEP_LOG"):   # what the sweep saw
+            with open(os.environ["EXPERTD_I18N_SWEEP_LOG"], "a") as f:
+                f.write(text.replace("\n", " | ") + "\n")
+        if p.returncode != first.rc:
+            raise AssertionError("%s: status %d, %d in English" % (where, p.returncode,
+                                                                   first.rc))
+        if not CJK.search(text) or untranslated(text):
+            raise AssertionError("%s: English left: %r" % (where,
+                                 untranslated(text) or text))
 
     def run_many(self, arg_lists, parallel=8, json_out=False, timeout=10000):
         """Run several expertctl commands, up to `parallel` at a time;

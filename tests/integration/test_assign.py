@@ -165,6 +165,11 @@ class ThrottleTest(AssignBase):
         self.assertNotIn("result", rep)
         rep = conn.call("assignment.offer", {"token": wrong(a1) + "\u3002"})
         self.assertEqual(rep["status"], "throttled", rep)
+        # In the language the request asks for (PROTOCOL.md 5.3).
+        rep = conn.call_envelope({"v": 1, "id": "zh-throttled", "op": "assignment.offer",
+                                  "lang": "zh-CN", "args": {"token": wrong(a1)}})
+        self.assertEqual(rep["status"], "throttled", rep)
+        self.assertIn("10 分钟后再试", rep["message"])
         # ... but on the same connection a wrong token for another seat is
         # still merely wrong, and another expert's good token works.
         rep = conn.call("assignment.answer", {"token": wrong(a2), "answer": "accept"})

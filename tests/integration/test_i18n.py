@@ -2,38 +2,20 @@
 5.3). Under LANG=zh_CN.UTF-8 every message expertctl prints for the
 commands below — its own and the daemon's, on success and on each kind of
 error — is in Simplified Chinese; with --json the output is the same
-bytes whatever the locale."""
+bytes whatever the locale.
+
+Beyond these: with EXPERTD_I18N_SWEEP set (ctest sets it for every
+integration test), the harness repeats under zh_CN every failure of a
+non-JSON expertctl run that changes nothing when repeated, and fails the
+test that provoked it if English is left (harness.Ctl.chinese_too)."""
 import os
-import re
 import subprocess
 import unittest
 
-from harness import Ctl, DaemonTest, RawClient, draw_args, genroster
+from harness import (CJK, ZH, Ctl, DaemonTest, RawClient, draw_args, genroster,
+                     untranslated)
 
-ZH = {"LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"}
 C = {"LANG": "C", "LC_ALL": "C"}
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-# Three or more English words in a row: a sentence left untranslated.
-ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}\b")
-# What stays English on purpose: commands, options and codes people type,
-# the synopsis, and data (names of principals, file names, stored history).
-KEEP = re.compile(
-    r"`[^`]*`|expertctl(?: [a-z][a-z-]*)*|--[a-z-]+(?: [A-Z][A-Z_]*)?|"
-    r"\([a-z_]+\)|local-operator|import \d+ line \d+[^\n]*|"
-    r"[\w./-]+\.(?:csv|sock|db)|\b[A-Z]{2,}\b|\[[^\]]*\]")
-
-
-def untranslated(text):
-    """The lines of text with an English sentence left in them."""
-    bad = []
-    for line in text.splitlines():
-        if line.startswith(("用法：", "usage:")):
-            continue          # a synopsis names options, which stay as typed
-        rest = KEEP.sub(" ", line)
-        if ENGLISH.search(rest):
-            bad.append(line)
-    return bad
 
 
 class ChineseTest(DaemonTest):

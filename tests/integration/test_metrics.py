@@ -16,6 +16,7 @@ class MetricsTest(DaemonTest):
         super().setUp()
         self.d = self.start_daemon()
         self.ctl = Ctl(self.d)
+        self.ctl.sweep = False     # these tests count every request
         self.base = "http://%s" % self.d.metrics
 
     def get(self, path, method="GET"):

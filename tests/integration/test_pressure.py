@@ -41,11 +41,14 @@ class PressureTest(DaemonTest):
         self.assertIsNotNone(m, pattern)
         return int(m.group(1))
 
-    def draw_body(self, rid, day):
+    def draw_body(self, rid, day, lang=None):
         start = int(time.time()) + 86400 * (20 + day)
-        return pack_request("draw", rid, {
-            "kind": "competition", "specialty": self.top, "members": 1,
-            "start": start, "end": start + 3600, "nonce": "pressure-%s" % rid})
+        args = {"kind": "competition", "specialty": self.top, "members": 1,
+                "start": start, "end": start + 3600, "nonce": "pressure-%s" % rid}
+        if not lang:
+            return pack_request("draw", rid, args)
+        return msgpack.packb({"v": 1, "id": rid, "op": "draw", "lang": lang,
+                              "args": args}, use_bin_type=True)
 
 
 def collect(conn, n):
@@ -74,7 +77,9 @@ class OverloadTest(PressureTest):
         for c, conn in enumerate(conns):          # everything in flight at once
             for i in range(self.EACH):
                 rid = "flood-%02d-%03d" % (c, i)
-                bodies[rid] = (conn, self.draw_body(rid, c * self.EACH + i))
+                # Half the connections ask for Chinese (PROTOCOL.md 5.3).
+                lang = "zh-CN" if c % 2 else None
+                bodies[rid] = (conn, self.draw_body(rid, c * self.EACH + i, lang))
                 conn.send(b"", bodies[rid][1])
         # A polite client during the flood: its ping is answered, not busy
         # (pings are exempt, PROTOCOL.md 6.5), and it never needs a retry.
@@ -88,8 +93,11 @@ class OverloadTest(PressureTest):
         self.assertTrue(acked, "and the queued requests run")
         self.assertTrue(all(r["status"] in ("ok", "insufficient_candidates")
                             for r in acked.values()), list(acked.values())[:3])
+        self.assertEqual({int(rid.split("-")[1]) % 2 for rid in busy}, {0, 1},
+                         "busy replies in both languages")
         for rid in busy:
-            self.assertRegex(first[rid]["message"], "busy")
+            chinese = int(rid.split("-")[1]) % 2
+            self.assertRegex(first[rid]["message"], "服务繁忙" if chinese else "busy")
             self.assertNotIn("result", first[rid])
         self.assertGreaterEqual(
             self.metric(r'expertd_busy_total\{endpoint="request"\}'), len(busy))

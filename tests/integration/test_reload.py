@@ -325,9 +325,10 @@ class ReloadUnderLoadTest(ReloadTestBase):
         self.assertTrue(v["ok"], v)
         self.assertEqual(v["draws"], len(draws) + b_draws)
         self.assertEqual(v["failed_draws"], 0)
-        # B cannot even start a new connection now.
-        r = self.b.run("ping", timeout=1500, retries=0, check=False)
-        self.assertEqual(r.rc, 69, r)
+        # B cannot even start a new connection now: refused at the handshake.
+        r = self.b.run("ping", timeout=60000, retries=0, check=False)
+        self.assertEqual(r.rc, 77, r)                    # EX_NOPERM
+        self.assertIn("refused this client's key", r.err)
 
     def rules_raw(self, tasks):
         """{task: rules} for many tasks, pipelined over A's connection."""

@@ -38,15 +38,36 @@ class SecureTest(DaemonTest):
         self.assertEqual(pong["principal"], "center-ops")
         self.assertEqual(pong["role"], "operator")
 
+    # The three refusals below wait up to 60 s for a reply: only the
+    # socket's handshake events, which arrive at once, can end them with
+    # these statuses and messages (a timeout gives 69, "no reply").
     def test_unknown_key_is_refused_at_the_handshake(self):
-        r = self.ctl(self.stranger_key).run("ping", timeout=1500, retries=0, check=False)
-        self.assertEqual(r.rc, 69, r)
+        r = self.ctl(self.stranger_key).run("ping", timeout=60000, retries=0,
+                                            check=False)
+        self.assertEqual(r.rc, 77, r)                    # EX_NOPERM
+        self.assertIn("refused this client's key", r.err)
+        self.assertIn(self.endpoint, r.err)
         # The daemon still serves allowlisted clients afterwards.
         self.ctl(self.op_key).json("ping")
 
     def test_plain_client_is_refused(self):
-        r = Ctl(self.d).run("ping", timeout=1500, retries=0, check=False)
-        self.assertEqual(r.rc, 69, r)
+        r = Ctl(self.d).run("ping", timeout=60000, retries=0, check=False)
+        self.assertEqual(r.rc, 76, r)                    # EX_PROTOCOL
+        self.assertIn("secure handshake", r.err)
+
+    def test_wrong_server_key_is_reported_at_the_handshake(self):
+        _, other_pub, _, _ = keygen(self.dir, "other-server")
+        r = Ctl(self.d, self.op_key, other_pub).run("ping", timeout=60000, retries=0,
+                                                    check=False)
+        self.assertEqual(r.rc, 76, r)                    # EX_PROTOCOL
+        self.assertIn("wrong server key", r.err)
+        self.ctl(self.op_key).json("ping")
+
+    def test_refusal_is_reported_in_chinese(self):
+        r = self.ctl(self.stranger_key).run("ping", timeout=60000, retries=0,
+                                            check=False, env={"LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"})
+        self.assertEqual(r.rc, 77, r)
+        self.assertIn("拒绝", r.err)
 
     def test_bureau_gets_forbidden_on_pool_admin(self):
         b = self.ctl(self.bureau_key)

@@ -83,10 +83,12 @@ class SecureStaffTest(AssignBase):
         last = self.show(task)["history"][-1]
         self.assertEqual((last["assignment"], last["channel"]), (a[2], "token"))
         self.assertRegex(last["actor"], r"^expert:[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$")
-        # Without the server's key, the answer endpoint never answers.
+        # Without the server's key, the answer endpoint never answers, and
+        # the client says why at once (not after the 60 s timeout).
         plain = Ctl(self.d).run("confirm", token, "--answer-endpoint", self.d.answer,
-                                timeout=1000, retries=0, check=False)
-        self.assertEqual(plain.rc, 69, plain)
+                                timeout=60000, retries=0, check=False)
+        self.assertEqual(plain.rc, 76, plain)            # EX_PROTOCOL
+        self.assertIn("secure handshake", plain.err)
         # Withdrawal after accepting: no standby left, so a replacement draw.
         out = self.staff(a[0], "withdraw", "--channel", "phone", "--reason", "illness",
                          ctl=clerk)

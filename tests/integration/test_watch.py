@@ -182,13 +182,24 @@ class MidStreamTest(WatchTestBase):
         w = self.watcher("--since", "1", "--topic", "term", "--count", "1")
         self.assertEqual(w.finish(), 0, w.err)
         self.assertEqual([e["type"] for e in w.events()], ["term.opened"])
-        # Text lines: one per entry, the type and the outcome on it.
+        # Text lines: the column headings, then one per entry, the type
+        # and the outcome on it, the time in China Standard Time.
         r = self.ctl.run("log", "--since", "2", "--limit", "2")
-        lines = r.out.splitlines()
+        head, *lines = r.out.splitlines()
         self.assertEqual(len(lines), 2, r)
+        self.assertEqual(head.split()[:4], ["TIME", "(CST)", "SEQ", "TYPE"])
         self.assertIn("term.opened", lines[0])
         self.assertIn("pool.expert", lines[1])
         self.assertIn("imported", lines[1])
+        cst = time.strftime("%Y-%m-%d %H:%M", time.gmtime(json.loads(
+            self.ctl.run("--json", "log", "--since", "2", "--limit", "1").out)["at"]
+            + 8 * 3600))
+        self.assertTrue(lines[0].startswith(cst), (cst, lines[0]))
+        zh = self.ctl.run("log", "--since", "2", "--limit", "2",
+                          env={"LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"}).out
+        self.assertTrue(zh.startswith("时间（北京时间）"), zh)
+        self.assertIn("开启一届", zh)
+        self.assertIn("导入", zh)
         self.assertIn("log --since 4", r.err)    # where the next page starts
         self.assertNotIn("\033[", r.out)          # no colour into a pipe
 
@@ -258,7 +269,8 @@ class MaskingTest(WatchTestBase):
 
         self.assertEqual(watch.finish(), 0, watch.err)
         text = "".join(watch.lines)
-        self.assertEqual(len(watch.lines), 35, text)
+        self.assertEqual(len(watch.lines), 1 + 35, text)    # headings, 35 entries
+        self.assertTrue(watch.lines[0].startswith("TIME (CST)"), watch.lines[0])
         self.assertIn(mask_name(by_id[first]["姓名"]), text)
         with urllib.request.urlopen("http://%s/metrics" % self.d.metrics,
                                     timeout=10) as r:
@@ -452,10 +464,12 @@ class SecureWatchTest(DaemonTest):
         self.assertIn("refused this key", bureau.err)
         self.assertEqual(bureau.lines, [])
         self.assertIn("Role not allowed (domain 'expertd-pub'", self.d.read_log())
-        # An unknown key gets nowhere: no reply on the request endpoint.
-        stranger = self.watcher(self.stranger_key, "--count", "1", timeout=1000,
+        # An unknown key gets nowhere: refused at the request endpoint's
+        # handshake, and told so at once (not after the 60 s timeout).
+        stranger = self.watcher(self.stranger_key, "--count", "1", timeout=60000,
                                 retries=0)
-        self.assertEqual(stranger.finish(), 69, stranger.err)  # EX_UNAVAILABLE
+        self.assertEqual(stranger.finish(), 77, stranger.err)  # EX_NOPERM
+        self.assertIn("refused this client's key", stranger.err)
         self.assertEqual(stranger.lines, [])
 
         # Live only: the operator's watcher never looks at the log when

@@ -147,5 +147,15 @@ int main(void)
 		cmocka_unit_test(test_body_is_escaped_json),
 		cmocka_unit_test(test_keys_tell_tokens_apart_without_them),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* The words come from the codes catalog, in Chinese whatever the
+	 * locale (EXPERTD_LOCALEDIR: the build's, as ctest sets it). */
+	char err[256];
+	locale_t zh;
+	if (!sb_words_open(&zh, err, sizeof err)) {
+		fprintf(stderr, "test_sb_render: %s\n", err);
+		return 1;
+	}
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	sb_words_close(zh);
+	return rc;
 }
