@@ -29,7 +29,8 @@ enum proto_status appoint_form_differs(struct handler_ctx *ctx, int64_t id,
 
 enum proto_status appoint_keep_row(struct handler_ctx *ctx, const struct expert *e,
                                    bool is_new, const struct expert_form *form,
-                                   bool appointed, int64_t import_id, struct reply *rep)
+                                   bool appointed, int64_t import_id, int64_t line,
+                                   struct reply *rep)
 {
 	struct expert_appoint rec;
 	int kind = -1;
@@ -47,7 +48,8 @@ enum proto_status appoint_keep_row(struct handler_ctx *ctx, const struct expert 
 			         ctx->caller->principal);
 			rec.decision.at = ctx->now;
 			snprintf(rec.decision.text, sizeof rec.decision.text,
-			         "appointed roster, import %lld", (long long)import_id);
+			         "import %lld line %lld: appointed", (long long)import_id,
+			         (long long)line);
 		}
 	}
 	r = store_appoint_put(ctx->store, e->id, form->recommender_kind, &rec);
@@ -58,7 +60,7 @@ enum proto_status appoint_form_only(struct handler_ctx *ctx, const struct expert
                                     const struct expert_form *form, const char *detail,
                                     struct reply *rep)
 {
-	enum proto_status st = appoint_keep_row(ctx, e, false, form, false, 0, rep);
+	enum proto_status st = appoint_keep_row(ctx, e, false, form, false, 0, 0, rep);
 	if (st != PROTO_OK)
 		return st;
 	struct store_event ev = {.expert_id = e->id, .at = ctx->now};

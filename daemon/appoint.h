@@ -25,12 +25,13 @@ enum proto_status appoint_form_differs(struct handler_ctx *ctx, int64_t id,
  * Keep a committed row's form for expert e. A new expert also gets its
  * appointment record: the row's recommender kind, and when the import was
  * begun `appointed` (7.5.5) the decision, by the committing principal,
- * naming the import. An update replaces the kept fields, and the
+ * naming the import and the line ("import 3 line 7: appointed"). An update replaces the kept fields, and the
  * recommender kind when the row gives one.
  */
 enum proto_status appoint_keep_row(struct handler_ctx *ctx, const struct expert *e,
                                    bool is_new, const struct expert_form *form,
-                                   bool appointed, int64_t import_id, struct reply *rep);
+                                   bool appointed, int64_t import_id, int64_t line,
+                                   struct reply *rep);
 
 /* An update that changed the kept fields alone: they are stored and the
  * history says so (`updated`, no audit entry: the log never holds them). */

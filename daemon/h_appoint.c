@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "i18n.h"
 #include "ident.h"
 
 /* Record step `st` of expert e's appointment: the opinion, its author and
@@ -52,7 +53,9 @@ static enum proto_status appoint_load(struct handler_ctx *ctx,
 	enum proto_status st = handler_get_expert(ctx, id, e, rep);
 	if (st != PROTO_OK)
 		return st;
-	const char *now = proto_appointments[e->appointment];
+	char w[I18N_CODE_MAX];
+	const char *now = i18n_code("appointment", proto_appointments[e->appointment], w,
+	                            sizeof w);
 	if (!decide && e->appointment != APPOINT_RECOMMENDED)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "expert",
 		                   "expert %lld is %s: only a recommended expert is reviewed",

@@ -529,7 +529,7 @@ static bool apply_save(struct apply *a, int64_t line, const msgpack_object *row,
 	                                    0, detail, changed, a->rep);
 	if (a->st == PROTO_OK)
 		a->st = appoint_keep_row(ctx, e, !old, &form, a->im->appointed, a->import_id,
-		                         a->rep);
+		                         line, a->rep);
 	if (a->st != PROTO_OK)
 		return false;
 	if (!old)

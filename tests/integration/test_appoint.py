@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import CST, Ctl, DaemonTest, cst_day, draw_args
+from harness import CST, Ctl, DaemonTest, cst_day, draw_args, untranslated
 from schema_undo import downgrade
 
 W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -69,11 +69,13 @@ class AppointTest(DaemonTest):
         self.open_term(self.ctl)
 
     def run_zh(self, *args):
+        """expertctl under a Chinese locale: every line in Chinese."""
         e = dict(os.environ, **ZH)
         for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY", "LANGUAGE"):
             e.pop(k, None)
         p = subprocess.run(self.ctl.base() + list(args), env=e, capture_output=True,
                            text=True, timeout=120)
+        self.assertEqual(untranslated(p.stdout + p.stderr), [], args)
         return p.returncode, p.stdout, p.stderr
 
     def ids(self, **filters):
@@ -129,6 +131,9 @@ class AppointTest(DaemonTest):
         again = self.ctl.run("appointment", "review", str(c), "--opinion", "再审",
                              json_out=True, check=False)
         self.assertEqual(again.json["status"], "invalid_state", again)
+        rc, out, err = self.run_zh("appointment", "review", str(c), "--opinion", "再审")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("聘任状态为“不予聘任”", err)
 
         # Appointed are drawn; rejected and recommended never: ask for all.
         panel = self.ctl.json(*draw_args("电工", 2, 10))["panel"]
@@ -163,7 +168,7 @@ class AppointTest(DaemonTest):
         ids = self.ids()
         self.assertEqual(self.ids(appointment="appointed"), ids)
         rec = self.ctl.json("pool", "show", str(ids[0]))["appointment"]
-        self.assertRegex(rec["decision"]["opinion"], r"^appointed roster, import \d+$")
+        self.assertRegex(rec["decision"]["opinion"], r"^import \d+ line [23]: appointed$")
         panel = self.ctl.json(*draw_args("电工", 2, 10))["panel"]
         self.assertEqual(sorted(s["expert"] for s in panel), ids)
 
