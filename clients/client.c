@@ -21,20 +21,28 @@
 #define CLIENT_DEFAULT_TIMEOUT_MS 5000
 #define CLIENT_DEFAULT_RETRIES 2
 
-struct client {
-	void *ctx;
+/* One daemon of the list (PROTOCOL.md 6.4): its own socket. */
+struct client_peer {
 	void *sock;
 	char *endpoint;
+	void *mon;           /* the socket's handshake events (ZMQ_PAIR) */
+	int lost_handshakes; /* connections closed mid-handshake since the last success */
+};
+
+struct client {
+	void *ctx;
+	struct client_peer peers[CLIENT_MAX_ENDPOINTS];
+	int n_peers;
+	int cur;          /* the peer requests go to now */
 	int timeout_ms;
 	int retries;
 	char lang[16];    /* the replies' language (PROTOCOL.md 5.3); "" unsaid */
-	void *mon;        /* the socket's handshake events (ZMQ_PAIR) */
-	int lost_handshakes; /* connections closed mid-handshake since the last success */
 	enum client_failure failure;
 };
 
-/* The socket's own report of its handshakes, read while we wait. */
-#define CLIENT_MONITOR_EP "inproc://client-handshakes"
+/* The socket's own report of its handshakes, read while we wait; one
+ * per peer ("inproc://client-handshakes-N"). */
+#define CLIENT_MONITOR_EP "inproc://client-handshakes-%d"
 #define CLIENT_MONITOR_EVENTS                                                    \
 	(ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |       \
 	 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
@@ -49,8 +57,25 @@ static bool client_setopt(void *sock, int opt, const void *val, size_t len,
 {
 	if (zmq_setsockopt(sock, opt, val, len) == 0)
 		return true;
-	snprintf(err, errsz, "cannot set %s: %s", what, zmq_strerror(zmq_errno()));
+	snprintf(err, errsz, _("cannot set %s: %s"), what, zmq_strerror(zmq_errno()));
 	return false;
+}
+
+/* The n-th item of a comma-separated list into out; false if none. */
+static bool client_item(const char *list, int n, char *out, size_t size)
+{
+	for (int i = 0; list && i < n; i++) {
+		list = strchr(list, ',');
+		list = list ? list + 1 : NULL;
+	}
+	if (!list)
+		return false;
+	size_t len = strcspn(list, ",");
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, list, len);
+	out[len] = '\0';
+	return true;
 }
 
 bool client_curve(void *sock, const struct client_options *opt, char *err,
@@ -62,7 +87,7 @@ bool client_curve(void *sock, const struct client_options *opt, char *err,
 	bool ok;
 
 	if (!opt->server_key || !opt->server_key[0]) {
-		snprintf(err, errsz, "a client key needs the server's public key too");
+		snprintf(err, errsz, _("a client key needs the server's public key too"));
 		return false;
 	}
 	if (opt->secret_key_file) {
@@ -71,12 +96,16 @@ bool client_curve(void *sock, const struct client_options *opt, char *err,
 			return false;
 		}
 	} else if (!keys_generate(&kp, why, sizeof why)) {
-		snprintf(err, errsz, "cannot make a key pair: %s", why);
+		snprintf(err, errsz, _("cannot make a key pair: %s"), why);
 		return false;
 	}
-	if (!keys_read_public(opt->server_key, server, why, sizeof why)) {
+	/* Of a list (one key per daemon), the first: a SUB socket, which
+	 * takes one, or a caller that picked its own with client_item. */
+	char first[256];
+	client_item(opt->server_key, 0, first, sizeof first);
+	if (!keys_read_public(first, server, why, sizeof why)) {
 		sodium_memzero(&kp, sizeof kp);
-		snprintf(err, errsz, "server key %s: %s", opt->server_key, why);
+		snprintf(err, errsz, _("server key %s: %s"), first, why);
 		return false;
 	}
 	/* Z85 text: libzmq takes 41 bytes (40 characters and the NUL). */
@@ -90,61 +119,93 @@ bool client_curve(void *sock, const struct client_options *opt, char *err,
 	return ok;
 }
 
+/* Socket, keys, monitor and connection of peer n (endpoint ep). */
+static bool client_peer_open(struct client *c, int n, const char *ep,
+                             const struct client_options *opt, char *err, size_t errsz)
+{
+	int linger = 0, ipv6 = 1, immediate = 1;
+	int64_t maxmsg = PROTO_MAX_MSG;
+	struct client_peer *p = &c->peers[n];
+	char key[256], monep[64];
+	if (!(p->endpoint = strdup(ep)) || !(p->sock = zmq_socket(c->ctx, ZMQ_DEALER))) {
+		snprintf(err, errsz, _("cannot create a socket: %s"), zmq_strerror(zmq_errno()));
+		return false;
+	}
+	if (!client_setopt(p->sock, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER",
+	                   err, errsz) ||
+	    !client_setopt(p->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg,
+	                   "ZMQ_MAXMSGSIZE", err, errsz))
+		return false;
+	/* With several daemons, a request waits for a connection rather than
+	 * in the queue of one that is down, and goes to the next one instead. */
+	if (c->n_peers > 1)
+		zmq_setsockopt(p->sock, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
+	if (opt->secret_key_file || opt->fresh_key) {
+		/* One server key for all, or one per endpoint in the same order. */
+		struct client_options one = *opt;
+		if (client_item(opt->server_key, n, key, sizeof key) ||
+		    client_item(opt->server_key, 0, key, sizeof key))
+			one.server_key = key;
+		if (!client_curve(p->sock, &one, err, errsz))
+			return false;
+	}
+	/* tcp://[::1]:P (PROTOCOL.md 4.5) needs IPv6 on; IPv4 works either way. */
+	zmq_setsockopt(p->sock, ZMQ_IPV6, &ipv6, sizeof ipv6);
+	snprintf(monep, sizeof monep, CLIENT_MONITOR_EP, n);
+	p->mon = zmq_socket(c->ctx, ZMQ_PAIR);
+	if (!p->mon ||
+	    !client_setopt(p->mon, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", err,
+	                   errsz) ||
+	    zmq_socket_monitor(p->sock, monep, CLIENT_MONITOR_EVENTS) != 0 ||
+	    zmq_connect(p->mon, monep) != 0) {
+		snprintf(err, errsz, _("cannot watch the handshake: %s"), zmq_strerror(zmq_errno()));
+		return false;
+	}
+	if (zmq_connect(p->sock, p->endpoint) != 0) {
+		snprintf(err, errsz, _("cannot connect to %s: %s"), p->endpoint,
+		         zmq_strerror(zmq_errno()));
+		return false;
+	}
+	return true;
+}
+
 struct client *client_new(const struct client_options *opt, char *err, size_t errsz)
 {
-	int linger = 0;
-	int64_t maxmsg = PROTO_MAX_MSG;
-	struct client *c;
-
+	char ep[512];
 	if (sodium_init() < 0) {
-		snprintf(err, errsz, "libsodium failed to initialise");
+		snprintf(err, errsz, _("libsodium failed to initialise"));
 		return NULL;
 	}
 	if (!opt->endpoint || !opt->endpoint[0]) {
-		snprintf(err, errsz, "no endpoint given");
+		snprintf(err, errsz, _("no endpoint given"));
 		return NULL;
 	}
-	c = calloc(1, sizeof *c);
-	if (!c || !(c->endpoint = strdup(opt->endpoint))) {
-		free(c);
-		snprintf(err, errsz, "out of memory");
+	struct client *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, errsz, _("out of memory"));
 		return NULL;
 	}
 	c->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : CLIENT_DEFAULT_TIMEOUT_MS;
 	c->retries = opt->retries >= 0 ? opt->retries : CLIENT_DEFAULT_RETRIES;
-	c->ctx = zmq_ctx_new();
-	c->sock = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
-	if (!c->sock) {
-		snprintf(err, errsz, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
-		goto fail;
+	while (client_item(opt->endpoint, c->n_peers, ep, sizeof ep)) {
+		if (!ep[0] || c->n_peers == CLIENT_MAX_ENDPOINTS) {
+			snprintf(err, errsz, ep[0] ? _("%s: more than %d endpoints")
+			                           : _("%s: an empty endpoint in the list"),
+			         opt->endpoint, CLIENT_MAX_ENDPOINTS);
+			free(c);
+			return NULL;
+		}
+		c->n_peers++;
 	}
-	if (!client_setopt(c->sock, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER",
-	                   err, errsz) ||
-	    !client_setopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg,
-	                   "ZMQ_MAXMSGSIZE", err, errsz))
-		goto fail;
-	if (opt->secret_key_file || opt->fresh_key) {
-		if (!client_curve(c->sock, opt, err, errsz))
+	c->ctx = zmq_ctx_new();
+	for (int n = 0; c->ctx && n < c->n_peers; n++) {
+		client_item(opt->endpoint, n, ep, sizeof ep);
+		if (!client_peer_open(c, n, ep, opt, err, errsz))
 			goto fail;
 	}
-	/* tcp://[::1]:P (PROTOCOL.md 4.5) needs IPv6 on; IPv4 works either way. */
-	int ipv6 = 1;
-	zmq_setsockopt(c->sock, ZMQ_IPV6, &ipv6, sizeof ipv6);
-	c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
-	if (!c->mon ||
-	    !client_setopt(c->mon, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", err,
-	                   errsz) ||
-	    zmq_socket_monitor(c->sock, CLIENT_MONITOR_EP, CLIENT_MONITOR_EVENTS) != 0 ||
-	    zmq_connect(c->mon, CLIENT_MONITOR_EP) != 0) {
-		snprintf(err, errsz, "cannot watch the handshake: %s", zmq_strerror(zmq_errno()));
-		goto fail;
-	}
-	if (zmq_connect(c->sock, c->endpoint) != 0) {
-		snprintf(err, errsz, "cannot connect to %s: %s", c->endpoint,
-		         zmq_strerror(zmq_errno()));
-		goto fail;
-	}
-	return c;
+	if (c->ctx)
+		return c;
+	snprintf(err, errsz, _("cannot create a ZeroMQ context: %s"), zmq_strerror(zmq_errno()));
 fail:
 	client_destroy(&c);
 	return NULL;
@@ -155,15 +216,18 @@ void client_destroy(struct client **cp)
 	if (!cp || !*cp)
 		return;
 	struct client *c = *cp;
-	if (c->sock) {
-		zmq_socket_monitor(c->sock, NULL, 0);
-		zmq_close(c->sock);
+	for (int n = 0; n < CLIENT_MAX_ENDPOINTS; n++) {
+		struct client_peer *p = &c->peers[n];
+		if (p->sock) {
+			zmq_socket_monitor(p->sock, NULL, 0);
+			zmq_close(p->sock);
+		}
+		if (p->mon)
+			zmq_close(p->mon);
+		free(p->endpoint);
 	}
-	if (c->mon)
-		zmq_close(c->mon);
 	if (c->ctx)
 		zmq_ctx_term(c->ctx);
-	free(c->endpoint);
 	free(c);
 	*cp = NULL;
 }
@@ -192,33 +256,34 @@ static int64_t client_now_ms(void)
  */
 static int client_handshakes(struct client *c, char *err, size_t errsz)
 {
+	struct client_peer *p = &c->peers[c->cur];
 	for (;;) {
 		uint8_t ev[6];
 		uint16_t event;
-		int n = zmq_recv(c->mon, ev, sizeof ev, ZMQ_DONTWAIT);
+		int n = zmq_recv(p->mon, ev, sizeof ev, ZMQ_DONTWAIT);
 		if (n < 0)
 			return 0;
 		int more = 1;
 		size_t len = sizeof more;
 		char addr[8];
-		while (zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &len) == 0 && more)
-			zmq_recv(c->mon, addr, sizeof addr, ZMQ_DONTWAIT); /* the endpoint */
+		while (zmq_getsockopt(p->mon, ZMQ_RCVMORE, &more, &len) == 0 && more)
+			zmq_recv(p->mon, addr, sizeof addr, ZMQ_DONTWAIT); /* the endpoint */
 		if (n < (int)sizeof event)
 			continue;
 		memcpy(&event, ev, sizeof event);
 		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-			c->lost_handshakes = 0;
+			p->lost_handshakes = 0;
 		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 			c->failure = CLIENT_REFUSED;
 			snprintf(err, errsz, _("%s refused this client's key: it is not on "
-			                       "the server's allowlist"), c->endpoint);
+			                       "the server's allowlist"), p->endpoint);
 			return -1;
 		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
-		           ++c->lost_handshakes >= CLIENT_LOST_HANDSHAKES_MAX) {
+		           ++p->lost_handshakes >= CLIENT_LOST_HANDSHAKES_MAX) {
 			c->failure = CLIENT_HANDSHAKE;
 			snprintf(err, errsz, _("the secure handshake with %s failed: the "
 			                       "wrong server key, or a plain client and a "
-			                       "secure server (or the reverse)"), c->endpoint);
+			                       "secure server (or the reverse)"), p->endpoint);
 			return -1;
 		}
 	}
@@ -233,11 +298,12 @@ static int client_handshakes(struct client *c, char *err, size_t errsz)
 static int client_send(struct client *c, const void *body, size_t len,
                        int64_t deadline, char *err, size_t errsz)
 {
+	struct client_peer *p = &c->peers[c->cur];
 	for (;;) {
-		if (zmq_send(c->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0) {
+		if (zmq_send(p->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0) {
 			/* The rest of a message whose first frame was queued
 			 * always goes the same way. */
-			if (zmq_send(c->sock, body, len, ZMQ_DONTWAIT) >= 0)
+			if (zmq_send(p->sock, body, len, ZMQ_DONTWAIT) >= 0)
 				return 1;
 			break;
 		}
@@ -246,14 +312,14 @@ static int client_send(struct client *c, const void *body, size_t len,
 		int64_t left = deadline - client_now_ms();
 		if (left <= 0)
 			return 0;
-		zmq_pollitem_t items[] = {{c->sock, 0, ZMQ_POLLOUT, 0},
-		                          {c->mon, 0, ZMQ_POLLIN, 0}};
+		zmq_pollitem_t items[] = {{p->sock, 0, ZMQ_POLLOUT, 0},
+		                          {p->mon, 0, ZMQ_POLLIN, 0}};
 		if (zmq_poll(items, 2, (long)left) < 0 && zmq_errno() != EINTR)
 			break;
 		if ((items[1].revents & ZMQ_POLLIN) && client_handshakes(c, err, errsz) < 0)
 			return -1;
 	}
-	snprintf(err, errsz, "cannot send to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
+	snprintf(err, errsz, _("cannot send to %s: %s"), p->endpoint, zmq_strerror(zmq_errno()));
 	return -1;
 }
 
@@ -264,12 +330,13 @@ static int client_send(struct client *c, const void *body, size_t len,
  */
 static int client_recv(struct client *c, zmq_msg_t *body)
 {
+	struct client_peer *p = &c->peers[c->cur];
 	zmq_msg_t part;
 	int nparts = 0, shape_ok = 1;
 	zmq_msg_init(body);
 	for (;;) {
 		zmq_msg_init(&part);
-		if (zmq_msg_recv(&part, c->sock, 0) < 0) {
+		if (zmq_msg_recv(&part, p->sock, 0) < 0) {
 			zmq_msg_close(&part);
 			return -1;
 		}
@@ -296,17 +363,18 @@ static int client_recv(struct client *c, zmq_msg_t *body)
 static int client_await(struct client *c, const char *id, int64_t deadline,
                         struct proto_reply *rep, char *err, size_t errsz)
 {
+	struct client_peer *p = &c->peers[c->cur];
 	for (;;) {
 		int64_t left = deadline - client_now_ms();
 		if (left <= 0)
 			return 0;
-		zmq_pollitem_t items[] = {{c->sock, 0, ZMQ_POLLIN, 0},
-		                          {c->mon, 0, ZMQ_POLLIN, 0}};
+		zmq_pollitem_t items[] = {{p->sock, 0, ZMQ_POLLIN, 0},
+		                          {p->mon, 0, ZMQ_POLLIN, 0}};
 		int n = zmq_poll(items, 2, (long)left);
 		if (n < 0 && zmq_errno() == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(err, errsz, "poll: %s", zmq_strerror(zmq_errno()));
+			snprintf(err, errsz, _("poll: %s"), zmq_strerror(zmq_errno()));
 			return -1;
 		}
 		if ((items[1].revents & ZMQ_POLLIN) && client_handshakes(c, err, errsz) < 0)
@@ -319,7 +387,7 @@ static int client_await(struct client *c, const char *id, int64_t deadline,
 			zmq_msg_close(&body);
 			if (zmq_errno() == EINTR || zmq_errno() == EAGAIN)
 				continue;
-			snprintf(err, errsz, "receive: %s", zmq_strerror(zmq_errno()));
+			snprintf(err, errsz, _("receive: %s"), zmq_strerror(zmq_errno()));
 			return -1;
 		}
 		if (got == 0) {
@@ -332,7 +400,7 @@ static int client_await(struct client *c, const char *id, int64_t deadline,
 		zmq_msg_close(&body);
 		if (!ok) {
 			c->failure = CLIENT_MALFORMED;
-			snprintf(err, errsz, _("malformed reply from %s: %s%s%s"), c->endpoint,
+			snprintf(err, errsz, _("malformed reply from %s: %s%s%s"), p->endpoint,
 			         perr.field, perr.field[0] ? ": " : "", perr.message);
 			return -1;
 		}
@@ -375,23 +443,35 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 	else
 		msgpack_pack_map(&pk, 0);
 
-	int attempts = 1 + c->retries;
+	/* With several daemons (PROTOCOL.md 6.4), each gets an attempt at
+	 * least; a timeout, a failed handshake or `unavailable` moves to the
+	 * next, with the same bytes, and the one that answers is kept. */
+	int attempts = 1 + c->retries > c->n_peers ? 1 + c->retries : c->n_peers;
+	bool many = c->n_peers > 1;
 	for (int i = 0; i < attempts && !done; i++) {
+		if (i > 0 && many)
+			c->cur = (c->cur + 1) % c->n_peers;
 		int64_t deadline = client_now_ms() + c->timeout_ms;
 		int got = client_send(c, sb.data, sb.size, deadline, err, errsz);
 		if (got > 0)
 			got = client_await(c, id, deadline, rep, err, errsz);
-		if (got < 0)
+		bool last = i + 1 == attempts;
+		if (got > 0 && many && !last && rep->status == PROTO_E_UNAVAILABLE) {
+			proto_reply_release(rep);
+			continue;
+		}
+		if (got < 0 && (!many || last))
 			break;
 		if (got > 0)
 			done = true;
-		else if (i + 1 == attempts)
+		else if (got == 0 && last)
 			/* Not a refusal: that is reported as soon as the
 			 * handshake fails (client_handshakes). */
 			snprintf(err, errsz,
 			         dngettext(CTL_DOMAIN, "no reply from %s after %d attempt",
 			                   "no reply from %s after %d attempts", attempts),
-			         c->endpoint, attempts);
+			         many ? _("any of the endpoints") : c->peers[c->cur].endpoint,
+			         attempts);
 	}
 	msgpack_sbuffer_destroy(&sb);
 	return done;

@@ -12,10 +12,16 @@
 
 #include "proto.h"
 
+/* The daemons one client may try in turn (PROTOCOL.md 6.4). */
+#define CLIENT_MAX_ENDPOINTS 8
+
 struct client_options {
-	const char *endpoint;        /* e.g. "tcp://127.0.0.1:5570" */
+	const char *endpoint;        /* e.g. "tcp://127.0.0.1:5570", or a comma-
+	                              * separated list of daemons tried in turn */
 	const char *secret_key_file; /* client key file; NULL = no CURVE */
-	const char *server_key;      /* server public key (Z85 or a file); needed with CURVE */
+	const char *server_key;      /* server public key (Z85 or a file); needed with
+	                              * CURVE; with several endpoints one for all or
+	                              * a comma-separated list in the same order */
 	int timeout_ms;              /* per attempt; default 5000 */
 	int retries;                 /* extra attempts after a timeout; default 2 */
 	bool fresh_key;              /* no key file: CURVE with a key pair made for
@@ -60,7 +66,9 @@ enum client_failure client_failure(const struct client *c);
 /*
  * Send one request: op with args (one packed msgpack map, or NULL/0 for
  * an empty map) under request id `id` (NULL: a fresh one). Waits up to
- * timeout_ms per attempt and resends the identical bytes on timeout.
+ * timeout_ms per attempt and resends the identical bytes on timeout; with
+ * several endpoints, to the next daemon, also after `unavailable` or a
+ * failed handshake, every daemon getting one attempt at least.
  * Replies to other ids are ignored. Returns true when a reply arrived (its
  * status may still be an error) and fills *rep, which the caller releases
  * with proto_reply_release(). Returns false with err set when no reply came

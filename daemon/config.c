@@ -55,6 +55,7 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
 	CONFIG_STR("store", "path", "db", db_path),
+	{"store", "standby", NULL, CONFIG_K_BOOL, offsetof(struct config, standby), 0, 0, 0},
 	CONFIG_STR("server", "listen", "listen", listen),
 	CONFIG_STR("server", "answer_listen", "answer-listen", answer_listen),
 	CONFIG_STR("server", "pub_listen", "pub-listen", pub_listen),
@@ -422,6 +423,7 @@ enum {
 	CONFIG_OPT_INSECURE,
 	CONFIG_OPT_CHECK,
 	CONFIG_OPT_READ_ONLY,
+	CONFIG_OPT_STANDBY,
 	CONFIG_OPT_KEY, /* a setting of config_keys, found by option name */
 };
 
@@ -443,6 +445,7 @@ static const struct option config_options[] = {
 	{"insecure", no_argument, NULL, CONFIG_OPT_INSECURE},
 	{"check-config", no_argument, NULL, CONFIG_OPT_CHECK},
 	{"read-only", no_argument, NULL, CONFIG_OPT_READ_ONLY},
+	{"standby", no_argument, NULL, CONFIG_OPT_STANDBY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -508,6 +511,8 @@ static int config_getopt(struct config *cfg, int argc, char **argv,
 			cfg->insecure = true;
 		} else if (c == CONFIG_OPT_READ_ONLY) {
 			cfg->read_only = true;
+		} else if (c == CONFIG_OPT_STANDBY) {
+			cfg->standby = true;
 		} else if (c == CONFIG_OPT_KEY) {
 			const struct config_key *k =
 				config_key_by_option(config_options[li].name);
@@ -758,6 +763,8 @@ void config_usage(FILE *out)
 "                                             [log] level (default info)\n"
 "  --check-config        check the settings and exit\n"
 "  --read-only           serve reads only (to look at a broken audit log)\n"
+"  --standby             when another expertd holds the database, wait for it,\n"
+"                        answering unavailable [store] standby\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"

@@ -27,6 +27,8 @@ struct config {
 	char allowlist_file[CONFIG_PATH_MAX];    /* [security] allowlist */
 	bool insecure;                           /* [security] insecure */
 	bool read_only;                          /* --read-only: serve reads only */
+	bool standby;                            /* [store] standby, --standby: wait
+	                                          * for a database another holds */
 	int batch_max;                           /* [server] batch_max */
 	int queue_max;                           /* [server] queue_max */
 	int max_msg_size;                        /* [server] max_message_size */

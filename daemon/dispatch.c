@@ -801,11 +801,6 @@ void dispatch_set_i18n(struct dispatch *d, const struct i18n *t)
 	d->i18n = t;
 }
 
-void dispatch_use_lang(const struct dispatch *d, enum proto_lang lang)
-{
-	i18n_use(d->i18n, lang);
-}
-
 void dispatch_set_read_only(struct dispatch *d, const char *why)
 {
 	snprintf(d->read_only, sizeof d->read_only, "%s", why);

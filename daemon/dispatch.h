@@ -60,9 +60,6 @@ void dispatch_set_sign_key(struct dispatch *d, const struct sign_key *k);
  * without this, in English. */
 struct i18n;
 void dispatch_set_i18n(struct dispatch *d, const struct i18n *t);
-/* Messages written from here on are in lang (the server's own replies:
- * busy, throttled); back to PROTO_LANG_EN when done. */
-void dispatch_use_lang(const struct dispatch *d, enum proto_lang lang);
 
 /*
  * Whether every served operation of proto_ops.def has a handler and no

@@ -65,6 +65,7 @@ struct daemon {
 	struct sign_key previous;  /* --previous-sign-key: rotate from it */
 	struct i18n i18n;          /* replies in each request's language */
 	bool has_previous;
+	bool standby;              /* waiting for the database another holds */
 	int argc;                  /* kept to re-read the configuration */
 	char **argv;
 	int32_t day;               /* the CST day the status timer last saw */
@@ -146,6 +147,10 @@ static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	char err[512];
 	enum config_action action;
 	struct config nc;
+	if (!d->dispatch) {
+		log_notice("SIGHUP: a standby reads its configuration when it takes over");
+		return;
+	}
 	sd_notify(0, "RELOADING=1");
 	if (config_from_args(&nc, d->argc, d->argv, &action, err, sizeof err) ||
 	    config_validate(&nc, err, sizeof err)) {
@@ -340,12 +345,11 @@ static void daemon_check_chain(struct daemon *d)
 		dispatch_set_read_only(d->dispatch, why);
 }
 
-static void daemon_open_store(struct daemon *d)
+/* Everything the daemon keeps from its database, once it holds it. */
+static void daemon_load_store(struct daemon *d)
 {
 	char err[512];
-	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
-	if (code)
-		log_fatal(code, "%s", err);
+	int code;
 	daemon_load_sign_key(d);
 	d->pool = pool_new();
 	d->engage = engage_new();
@@ -365,9 +369,6 @@ static void daemon_open_store(struct daemon *d)
 	if (!d->dispatch)
 		log_fatal(EX_OSERR, "out of memory");
 	dispatch_set_sign_key(d->dispatch, &d->sign);
-	char why[160];
-	if (!i18n_init(&d->i18n, why, sizeof why))
-		log_warn("%s", why);
 	dispatch_set_i18n(d->dispatch, &d->i18n);
 	if (dispatch_stale(d->dispatch))
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
@@ -407,6 +408,11 @@ static void daemon_raise_nofile(const struct config *c)
 static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 {
 	char err[512];
+	if (d->server) {   /* a standby that took over: now they serve */
+		server_set_dispatch(d->server, d->dispatch);
+		server_set_dispatch(d->answer, d->dispatch);
+		return;
+	}
 	daemon_raise_nofile(&d->cfg);
 	struct server_options so = {
 		.endpoint = d->cfg.listen,
@@ -417,6 +423,7 @@ static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 		.max_msg_size = d->cfg.max_msg_size,
 		.max_connections = d->cfg.max_connections,
 		.metrics = &d->metrics,
+		.i18n = &d->i18n,
 	};
 	d->server = server_new(d->base, d->zmq_ctx, &so, d->dispatch, d->zap,
 	                       err, sizeof err);
@@ -488,6 +495,8 @@ static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
 {
 	struct daemon *d = arg;
 	uint8_t hash[32];
+	if (!d->pool)
+		return;   /* a standby holds nothing yet */
 	for (int s = 0; s < 4; s++)
 		g->experts_by_status[s] = pool_count_status(d->pool, (enum expert_status)s);
 	if (store_audit_last(d->store, &g->audit_entries, hash) != STORE_OK)
@@ -506,6 +515,8 @@ static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
 static const char *daemon_not_ready_cb(void *arg)
 {
 	struct daemon *d = arg;
+	if (d->standby)
+		return "standby: another expertd holds the database";
 	if (!d->store || !d->server || !d->answer || !d->publish || !d->notify)
 		return "starting";
 	if (!d->cfg.insecure && !zap_is_running(d->zap))
@@ -522,7 +533,7 @@ static const char *daemon_not_ready_cb(void *arg)
 static void daemon_http(struct daemon *d)
 {
 	char err[512];
-	if (strcmp(d->cfg.metrics_listen, "off") == 0)
+	if (d->http || strcmp(d->cfg.metrics_listen, "off") == 0)
 		return;
 	struct http_sources src = {&d->metrics, daemon_gauges_cb, daemon_not_ready_cb, d};
 	d->http = http_start(d->base, d->cfg.metrics_listen, &src, err, sizeof err);
@@ -586,6 +597,70 @@ static int daemon_check_config(struct daemon *d)
 	return 0;
 }
 
+/* A standby tries the database's lock this often (PROTOCOL.md 6.6). */
+#define DAEMON_STANDBY_POLL_MS 250
+
+static void daemon_standby_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct daemon *d = arg;
+	char err[512];
+	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
+	if (code == 0) {
+		log_notice("standby: the database is free; taking over");
+		event_base_loopbreak(d->base);
+	} else if (code != EX_TEMPFAIL) {
+		log_fatal(code, "%s", err);
+	}
+}
+
+/*
+ * Wait, serving, for the database another expertd holds: the request and
+ * answer endpoints answer every request `unavailable` at once and /readyz
+ * says standby, until the lock is ours (true: d->store is open) or a
+ * signal stops us (false).
+ */
+static bool daemon_standby(struct daemon *d, const struct keys_pair *kp, const char *why)
+{
+	log_notice("standby: %s; answering unavailable until it is free", why);
+	d->standby = true;
+	daemon_listen(d, kp);
+	daemon_http(d);
+	sd_notify(0, "READY=1\nSTATUS=standby: another expertd holds the database");
+	struct event *poll = event_new(d->base, -1, EV_PERSIST, daemon_standby_cb, d);
+	struct timeval tv = {0, DAEMON_STANDBY_POLL_MS * 1000};
+	if (!poll || event_add(poll, &tv) != 0)
+		log_fatal(EX_OSERR, "cannot create the standby timer");
+	event_base_dispatch(d->base);
+	event_free(poll);
+	d->standby = false;
+	return d->store != NULL;
+}
+
+/* The database, or with [store] standby a wait for it. False: stopped
+ * while waiting. */
+static bool daemon_take_store(struct daemon *d, const struct keys_pair *kp)
+{
+	char err[512];
+	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
+	if (code == EX_TEMPFAIL && d->cfg.standby)
+		return daemon_standby(d, kp, err);
+	if (code)
+		log_fatal(code, "%s", err);
+	return true;
+}
+
+static void daemon_signals(struct daemon *d)
+{
+	d->sigterm = evsignal_new(d->base, SIGTERM, daemon_signal_cb, d);
+	d->sigint = evsignal_new(d->base, SIGINT, daemon_signal_cb, d);
+	d->sighup = evsignal_new(d->base, SIGHUP, daemon_reload_cb, d);
+	if (!d->sigterm || !d->sigint || !d->sighup || evsignal_add(d->sigterm, NULL) ||
+	    evsignal_add(d->sigint, NULL) || evsignal_add(d->sighup, NULL))
+		log_fatal(EX_OSERR, "cannot install signal handlers");
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
@@ -614,8 +689,8 @@ int main(int argc, char **argv)
 		return daemon_check_config(&d);
 
 	signal(SIGPIPE, SIG_IGN);
-	daemon_open_store(&d);
-	store_serving(d.store);
+	if (!i18n_init(&d.i18n, err, sizeof err))
+		log_warn("%s", err);
 	d.zmq_ctx = zmq_ctx_new();
 	d.base = event_base_new();
 	if (!d.zmq_ctx || !d.base)
@@ -624,6 +699,15 @@ int main(int argc, char **argv)
 	if (!d.cfg.insecure)
 		daemon_load_auth(&d, &kp);
 	metrics_init(&d.metrics);
+	daemon_signals(&d);
+	if (!daemon_take_store(&d, &kp)) {
+		sodium_memzero(&kp, sizeof kp);
+		log_notice("expertd stopping: a standby that never took over");
+		daemon_close(&d);
+		return 0;
+	}
+	daemon_load_store(&d);
+	store_serving(d.store);
 	daemon_listen(&d, &kp);
 	daemon_publish(&d, &kp);
 	sodium_memzero(&kp, sizeof kp);
@@ -631,13 +715,6 @@ int main(int argc, char **argv)
 	if (d.cfg.insecure)
 		log_warn("INSECURE mode: no encryption or authentication; every "
 		         "caller is an operator (development only)");
-
-	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal_cb, &d);
-	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal_cb, &d);
-	d.sighup = evsignal_new(d.base, SIGHUP, daemon_reload_cb, &d);
-	if (!d.sigterm || !d.sigint || !d.sighup || evsignal_add(d.sigterm, NULL) ||
-	    evsignal_add(d.sigint, NULL) || evsignal_add(d.sighup, NULL))
-		log_fatal(EX_OSERR, "cannot install signal handlers");
 
 	daemon_timers(&d);
 	/* Deadlines that passed while stopped expire now, before READY. */

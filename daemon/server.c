@@ -13,6 +13,7 @@
 #include "conn_budget.h"
 #include "dispatch.h"
 #include "i18n.h"
+#include "i18n_locale.h"
 #include "ipc_guard.h"
 #include "log.h"
 #include "server.h"
@@ -52,7 +53,8 @@ struct server {
 	void *sock;
 	struct event *readable;
 	struct event *kick;
-	struct dispatch *dispatch;
+	struct dispatch *dispatch;    /* NULL: a standby (server_set_dispatch) */
+	const struct i18n *i18n;
 	struct zap *zap;
 	bool insecure;
 	bool answer;                 /* the answer endpoint */
@@ -268,11 +270,11 @@ static void server_busy(struct server *s, struct slot *sl, int op, const char *i
                         enum proto_lang lang)
 {
 	char msg[PROTO_MAX_MESSAGE_LEN];
-	dispatch_use_lang(s->dispatch, lang);
+	i18n_use(s->i18n, lang);
 	snprintf(msg, sizeof msg, _("the server is busy: %d requests are waiting; "
 	         "nothing was read; retry with the same id and bytes after a back-off"),
 	         s->pending);
-	dispatch_use_lang(s->dispatch, PROTO_LANG_EN);
+	i18n_use(s->i18n, PROTO_LANG_EN);
 	msgpack_sbuffer rep;
 	msgpack_sbuffer_init(&rep);
 	proto_pack_reply(&rep, id, PROTO_E_BUSY, msg, NULL, NULL, 0);
@@ -366,12 +368,36 @@ static void server_throttle_count(struct server *s, int i, int64_t now)
 	if (!sl->over)
 		return;
 	msgpack_sbuffer_clear(&it->reply);
-	dispatch_use_lang(s->dispatch, it->lang);
+	i18n_use(s->i18n, it->lang);
 	proto_pack_reply(&it->reply, it->id, PROTO_E_THROTTLED,
 	                 _("too many invalid tokens for this offer; try again in 10 "
 	                   "minutes"), NULL, NULL, 0);
-	dispatch_use_lang(s->dispatch, PROTO_LANG_EN);
+	i18n_use(s->i18n, PROTO_LANG_EN);
 	it->status = PROTO_E_THROTTLED;
+}
+
+/* A standby's answer to every request of the batch (server_set_dispatch). */
+static void server_standby_batch(struct server *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct dispatch_item *it = &s->items[i];
+		if (it->answered)
+			continue;
+		enum proto_lang lang;
+		it->op = server_read_id(s->batch[i], it->id, &lang);
+		i18n_use(s->i18n, lang);
+		proto_pack_reply(&it->reply, it->id, PROTO_E_UNAVAILABLE,
+		                 _("this expertd is a standby: another one holds the "
+		                   "database; nothing was read; retry with the same id "
+		                   "and bytes, or on the next daemon"), NULL, NULL, 0);
+		i18n_use(s->i18n, PROTO_LANG_EN);
+		it->status = PROTO_E_UNAVAILABLE;
+	}
+}
+
+void server_set_dispatch(struct server *s, struct dispatch *d)
+{
+	s->dispatch = d;
 }
 
 static void process_batch(struct server *s)
@@ -408,7 +434,10 @@ static void process_batch(struct server *s)
 	}
 	if (s->throttle)
 		server_throttle_mark(s, n, now);
-	dispatch_batch(s->dispatch, s->items, (size_t)n, now, s->metrics);
+	if (s->dispatch)
+		dispatch_batch(s->dispatch, s->items, (size_t)n, now, s->metrics);
+	else
+		server_standby_batch(s, n);
 	for (int i = 0; i < n; i++) {
 		struct dispatch_item *it = &s->items[i];
 		struct slot *sl = s->batch[i];
@@ -429,8 +458,10 @@ static void process_batch(struct server *s)
 	s->pending -= n;
 	/* The event stream and the gateway after the replies: publishing
 	 * never delays an answer (STREAMS.md 3). */
-	dispatch_flush(s->dispatch);
-	dispatch_idle(s->dispatch);
+	if (s->dispatch) {
+		dispatch_flush(s->dispatch);
+		dispatch_idle(s->dispatch);
+	}
 	s->requests += (unsigned long long)n;
 }
 
@@ -513,6 +544,7 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 		return NULL;
 	}
 	s->dispatch = d;
+	s->i18n = opt->i18n;
 	s->zap = zap;
 	s->insecure = opt->insecure;
 	s->answer = opt->answer;

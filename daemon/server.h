@@ -35,6 +35,8 @@ struct server_options {
 	int max_msg_size;
 	int max_connections;      /* the endpoint's budget (conn_budget.h) */
 	struct metrics *metrics;  /* may be NULL */
+	const struct i18n *i18n;  /* the server's own replies in the request's
+	                           * language; NULL: English */
 };
 
 struct server;
@@ -46,6 +48,10 @@ struct server;
 struct server *server_new(struct event_base *base, void *zmq_ctx,
                           const struct server_options *opt, struct dispatch *d,
                           struct zap *zap, char *err, size_t errsz);
+/* Without a dispatcher (d NULL: a standby waiting for the store another
+ * expertd holds, PROTOCOL.md 6.6) every request is answered `unavailable`
+ * at once and nothing is run; attaching one starts serving. */
+void server_set_dispatch(struct server *s, struct dispatch *d);
 /* NULL-safe; clears *s. */
 void server_destroy(struct server **s);
 

@@ -6,12 +6,15 @@
  * is built from request text.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "dblock.h"
+#include "log.h"
 #include "store_int.h"
 #include "textnorm.h"
 
@@ -180,8 +183,39 @@ static int exec(struct store *s, const char *sql)
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 }
 
+/*
+ * The database's folder, made (0700) when it is missing but its own
+ * parent is there: the default ./var/expertd.db works in a fresh
+ * checkout, and a mistyped deep path is still an error.
+ */
+static int store_make_dir(const char *path, char *err, size_t errsz)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	if ((size_t)snprintf(dir, sizeof dir, "%s", path) >= sizeof dir)
+		return 0;   /* dblock_acquire names the problem */
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0 || errno != ENOENT)
+		return 0;
+	if (mkdir(dir, 0700) != 0) {
+		if (errno == ENOENT)
+			return 0;   /* its parent is missing too: dblock_acquire says so */
+		snprintf(err, errsz, "cannot make the folder %s of database %s: %s", dir,
+		         path, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	log_info("made the database's folder %s (mode 0700)", dir);
+	return 0;
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errsz)
 {
+	int made = store_make_dir(path, err, errsz);
+	if (made)
+		return made;
 	struct store *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(err, errsz, "out of memory");

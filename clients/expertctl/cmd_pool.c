@@ -118,7 +118,7 @@ static void pool_print_history(const msgpack_object *h)
 		char at[32], actor[128], ev[64], until[16], ground[32], why[600];
 		char referral[600], detail[256];
 		const char *row[] = {pool_time(o, "at", at, sizeof at),
-		                     out_field(o, "actor", actor, sizeof actor),
+		                     out_actor(o, actor, sizeof actor),
 		                     out_shown(o, "event", ev, sizeof ev),
 		                     out_field(o, "until", until, sizeof until),
 		                     out_shown(o, "ground", ground, sizeof ground),

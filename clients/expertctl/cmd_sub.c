@@ -40,6 +40,24 @@ bool cmd_sub_stopped(void)
 	return sub_stop != 0;
 }
 
+/* Connect to each endpoint of a comma-separated list: of several daemons,
+ * the one that serves publishes. */
+static bool cmd_sub_connect(void *sub, const char *list)
+{
+	char ep[512];
+	for (const char *p = list;; p += strcspn(p, ",") + 1) {
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof ep)
+			return false;
+		memcpy(ep, p, len);
+		ep[len] = '\0';
+		if (zmq_connect(sub, ep) != 0)
+			return false;
+		if (!p[len])
+			return true;
+	}
+}
+
 int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
                  struct cmd_sub *s)
 {
@@ -72,7 +90,7 @@ int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
 	                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
 	    zmq_connect(s->mon, SUB_MON_EP) != 0 ||
 	    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, topic, strlen(topic)) != 0 ||
-	    zmq_connect(s->sub, endpoint) != 0) {
+	    !cmd_sub_connect(s->sub, endpoint)) {
 		fprintf(stderr, _("expertctl: cannot connect to %s: %s\n"), endpoint,
 		        zmq_strerror(zmq_errno()));
 		return EX_CONFIG;

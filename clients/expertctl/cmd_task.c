@@ -82,7 +82,9 @@ size_t cmd_print_table(const char *const *head, const char *const *keys, size_t 
 		const char *row[OUT_MAP_COLS];
 		for (size_t k = 0; k < ncols; k++)
 			row[k] = keys[k][0] == '@' ? cmd_time_field(m, keys[k] + 1, bufs[k])
-			                           : out_shown(m, keys[k], bufs[k], sizeof bufs[k]);
+			         : strcmp(keys[k], "actor") == 0
+			                 ? out_actor(m, bufs[k], sizeof bufs[k])
+			                 : out_shown(m, keys[k], bufs[k], sizeof bufs[k]);
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
@@ -204,7 +206,7 @@ static void task_print_draws(const msgpack_object *draws)
 		                     out_shown(d, "kind", kind, sizeof kind),
 		                     out_shown(d, "ok", ok, sizeof ok),
 		                     out_field(d, "seq", seq, sizeof seq),
-		                     out_field(d, "actor", actor, sizeof actor),
+		                     out_actor(d, actor, sizeof actor),
 		                     cmd_time_field(d, "at", at)};
 		out_table_add(tb, row);
 	}

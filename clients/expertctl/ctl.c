@@ -390,6 +390,29 @@ int ctl_run_args_show(struct ctl *ctl, int argc, char **argv,
 
 /* ---- the daemon's other endpoints ------------------------------------- */
 
+/* tcp://HOST:PORT+offset from ep[0..len) into out at *at. */
+static bool ctl_endpoint_one(const char *ep, size_t len, int offset, char *out,
+                             size_t size, size_t *at)
+{
+	char one[512];
+	if (len >= sizeof one)
+		return false;
+	memcpy(one, ep, len);
+	one[len] = '\0';
+	const char *colon = strrchr(one, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (strncmp(one, "tcp://", 6) != 0 || !colon || colon[1] == '\0' || *end ||
+	    port < 1 || port + offset > 65535)
+		return false;
+	int n = snprintf(out + *at, size - *at, "%s%.*s:%ld", *at ? "," : "",
+	                 (int)(colon - one), one, port + offset);
+	if (n < 0 || (size_t)n >= size - *at)
+		return false;
+	*at += (size_t)n;
+	return true;
+}
+
 bool ctl_endpoint(const struct ctl *ctl, const char *given, const char *env,
                   int offset, char *out, size_t size)
 {
@@ -398,14 +421,15 @@ bool ctl_endpoint(const struct ctl *ctl, const char *given, const char *env,
 		snprintf(out, size, "%s", given ? given : from_env);
 		return true;
 	}
-	const char *colon = strrchr(ep, ':');
-	char *end;
-	long port = colon ? strtol(colon + 1, &end, 10) : 0;
-	if (strncmp(ep, "tcp://", 6) != 0 || !colon || colon[1] == '\0' || *end ||
-	    port < 1 || port + offset > 65535)
-		return false;
-	snprintf(out, size, "%.*s:%ld", (int)(colon - ep), ep, port + offset);
-	return true;
+	/* A list of daemons gives the list of their endpoints. */
+	size_t at = 0;
+	out[0] = '\0';
+	for (const char *p = ep;; p += strcspn(p, ",") + 1) {
+		if (!ctl_endpoint_one(p, strcspn(p, ","), offset, out, size, &at))
+			return false;
+		if (!p[strcspn(p, ",")])
+			return true;
+	}
 }
 
 /* ---- one-time tokens -------------------------------------------------- */

@@ -427,6 +427,77 @@ static int main_int_opt(const char *opt, const char *s, int min, int max)
 	return (int)v;
 }
 
+/* Apply global option c (a main_opts value) with its value arg. */
+static void main_apply(struct ctl *ctl, int c, char *arg)
+{
+	switch (c) {
+	case OPT_ENDPOINT: ctl->copt.endpoint = arg; break;
+	case OPT_KEY: ctl->copt.secret_key_file = arg; break;
+	case OPT_SERVER_KEY: ctl->copt.server_key = arg; break;
+	case OPT_TIMEOUT:
+		ctl->copt.timeout_ms = main_int_opt("--timeout", arg, 1, 3600000);
+		break;
+	case OPT_RETRIES:
+		ctl->copt.retries = main_int_opt("--retries", arg, 0, 100);
+		break;
+	case OPT_RECEIPTS: ctl->receipts = arg; break;
+	case OPT_REQUEST_ID:
+		if (!ctl_request_id_ok(arg)) {
+			fprintf(stderr, _("expertctl: --request-id must be 1 to %d printable "
+			        "ASCII characters without spaces\n"), PROTO_MAX_ID_LEN);
+			exit(CTL_EXIT_USAGE);
+		}
+		ctl->request_id = arg;
+		break;
+	case OPT_JSON: ctl->json = true; ctl_i18n_off(); break;
+	default: break;
+	}
+}
+
+/*
+ * Global options after the command words ("expertctl pool list --json
+ * --endpoint X"): applied as if given first, and taken out of argv so the
+ * command's own parser never sees them. Up to a "--". Not --receipts,
+ * which `audit verify` takes as its own (the directory to read). Returns
+ * the new argc.
+ */
+static int main_late_options(struct ctl *ctl, int argc, char **argv)
+{
+	int out = 0;
+	bool done = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		done = done || strcmp(a, "--") == 0;
+		const struct option *o = NULL;
+		size_t len = 0;
+		for (const struct option *m = main_opts; !done && m->name && !o; m++) {
+			len = strlen(m->name);
+			if (m->val >= OPT_ENDPOINT && m->val != OPT_RECEIPTS &&
+			    strncmp(a, "--", 2) == 0 &&
+			    strncmp(a + 2, m->name, len) == 0 &&
+			    (a[2 + len] == '\0' || (a[2 + len] == '=' && m->has_arg)))
+				o = m;
+		}
+		if (!o) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		char *val = NULL;
+		if (o->has_arg && a[2 + len] == '=') {
+			val = argv[i] + 3 + len;
+		} else if (o->has_arg) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, _("expertctl: option %s needs a value\n"), a);
+				exit(CTL_EXIT_USAGE);
+			}
+			val = argv[++i];
+		}
+		main_apply(ctl, o->val, val);
+	}
+	argv[out] = NULL;
+	return out;
+}
+
 /* Parse the global options into ctl; returns the index of the command. */
 static int main_options(struct ctl *ctl, int argc, char **argv)
 {
@@ -443,25 +514,10 @@ static int main_options(struct ctl *ctl, int argc, char **argv)
 	/* '+': stop at the command word; the rest belongs to the command. */
 	while ((c = getopt_long(argc, argv, "+:hV", main_opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_ENDPOINT: ctl->copt.endpoint = optarg; break;
-		case OPT_KEY: ctl->copt.secret_key_file = optarg; break;
-		case OPT_SERVER_KEY: ctl->copt.server_key = optarg; break;
-		case OPT_TIMEOUT:
-			ctl->copt.timeout_ms = main_int_opt("--timeout", optarg, 1, 3600000);
+		case OPT_ENDPOINT: case OPT_KEY: case OPT_SERVER_KEY: case OPT_TIMEOUT:
+		case OPT_RETRIES: case OPT_RECEIPTS: case OPT_REQUEST_ID: case OPT_JSON:
+			main_apply(ctl, c, optarg);
 			break;
-		case OPT_RETRIES:
-			ctl->copt.retries = main_int_opt("--retries", optarg, 0, 100);
-			break;
-		case OPT_RECEIPTS: ctl->receipts = optarg; break;
-		case OPT_REQUEST_ID:
-			if (!ctl_request_id_ok(optarg)) {
-				fprintf(stderr, _("expertctl: --request-id must be 1 to %d printable "
-				        "ASCII characters without spaces\n"), PROTO_MAX_ID_LEN);
-				exit(CTL_EXIT_USAGE);
-			}
-			ctl->request_id = optarg;
-			break;
-		case OPT_JSON: ctl->json = true; ctl_i18n_off(); break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -535,8 +591,9 @@ int main(int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	ctl.cmd = cmd;
+	int cargc = 1 + main_late_options(&ctl, argc - at - words, argv + at + words);
 	optind = 0; /* glibc: a full reset, for the command's own getopt */
-	int rc = cmd->run(&ctl, argc - at - words + 1, argv + at + words - 1);
+	int rc = cmd->run(&ctl, cargc, argv + at + words - 1);
 	client_destroy(&ctl.client);
 	return rc;
 }

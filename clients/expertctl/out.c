@@ -355,6 +355,16 @@ const char *out_field(const msgpack_object *map, const char *key, char *buf,
 	return out_value_keyed(NULL, proto_map_get(map, key), buf, size);
 }
 
+const char *out_actor(const msgpack_object *map, char *buf, size_t size)
+{
+	out_field(map, "actor", buf, size);
+	if (strncmp(buf, "expert:", 7) == 0)
+		snprintf(buf, size, "%s", _("the expert (own token)"));
+	else if (strcmp(buf, "expertd") == 0)
+		snprintf(buf, size, "%s", _("expertd (by itself)"));
+	return buf;
+}
+
 const char *out_shown(const msgpack_object *map, const char *key, char *buf,
                       size_t size)
 {

@@ -78,6 +78,10 @@ const char *out_field(const msgpack_object *map, const char *key, char *buf,
  * is compared or sent on is out_field()'s. */
 const char *out_shown(const msgpack_object *map, const char *key, char *buf,
                       size_t size);
+/* map["actor"] as people read it: an expert's own answer ("expert:" and
+ * the key of the answering connection) as the expert, the daemon
+ * ("expertd") as itself acting on its own; principals as they are. */
+const char *out_actor(const msgpack_object *map, char *buf, size_t size);
 /* The same for one object. */
 const char *out_value(const msgpack_object *o, char *buf, size_t size);
 

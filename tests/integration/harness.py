@@ -288,7 +288,8 @@ KEEP = re.compile(
     r"`[^`]*`|expertctl(?: [a-z][a-z-]*)*|--[a-z-]+(?: [A-Z][A-Z_]*)?|"
     r"\([a-z_]+\)|local-operator|import \d+ line \d+[^\n]*|"
     r"[\w./-]+\.(?:csv|sock|db)|\b[A-Z]{2,}\b|\[[^\]]*\]|"
-    r"之一：[a-z_]+(?:, [a-z_]+)*")  # the values an option takes, as typed
+    r"之一：[a-z_]+(?:, [a-z_]+)*|"  # the values an option takes, as typed
+    r"(?:ipc|tcp)://[^\s,，：]+")      # endpoints
 
 
 def untranslated(text):
@@ -328,16 +329,19 @@ def sweep_rerun(args, rc, err):
 class Ctl:
     """expertctl bound to one daemon (and, in secure mode, one client key)."""
 
-    def __init__(self, daemon, key=None, server_pub=None):
+    def __init__(self, daemon, key=None, server_pub=None, endpoints=None):
+        """endpoints: a comma-separated list of daemons (PROTOCOL.md 6.4)
+        instead of daemon's; server_pub may then be a list too."""
         self.daemon = daemon
         self.key = key
         self.server_pub = server_pub
+        self.endpoints = endpoints or daemon.endpoint
         # Repeat failures in Chinese (EXPERTD_I18N_SWEEP); off where a
         # test counts the requests themselves.
         self.sweep = True
 
     def base(self, timeout=5000, retries=2):
-        a = [EXPERTCTL, "--endpoint", self.daemon.endpoint,
+        a = [EXPERTCTL, "--endpoint", self.endpoints,
              "--timeout", str(timeout), "--retries", str(retries)]
         if self.key:
             a += ["--key", self.key, "--server-key", self.server_pub]

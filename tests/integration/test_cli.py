@@ -7,7 +7,7 @@ import re
 import subprocess
 import unittest
 
-from harness import EXPERTCTL
+from harness import EXPERTCTL, DaemonTest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
@@ -60,6 +60,34 @@ class CliTest(unittest.TestCase):
         self.assertIn('help: no command "nope"', r.stderr)
         self.assertIn("usage: expertctl", r.stderr)
         self.assertEqual(r.stdout, "")
+
+
+class GlobalOptionsTest(DaemonTest):
+    """Global options anywhere: after the command words as before them."""
+
+    def test_global_options_after_the_command(self):
+        d = self.start_daemon()
+        env = dict(os.environ)
+        env.pop("EXPERTD_ENDPOINT", None)
+
+        def ctl(*args):
+            return subprocess.run([EXPERTCTL, *args], capture_output=True, text=True,
+                                  timeout=60, env=env)
+        first = ctl("--json", "--endpoint", d.endpoint, "--timeout", "5000", "term",
+                    "list")
+        self.assertEqual(first.returncode, 0, first)
+        for args in (["term", "list", "--json", "--endpoint", d.endpoint],
+                     ["term", "list", "--endpoint=%s" % d.endpoint, "--json"],
+                     ["--json", "term", "list", "--timeout=5000", "--endpoint",
+                      d.endpoint]):
+            r = ctl(*args)
+            self.assertEqual((r.returncode, r.stdout), (0, first.stdout), (args, r))
+        # After "--" they are the command's arguments again.
+        r = ctl("--endpoint", d.endpoint, "term", "list", "--", "--json")
+        self.assertEqual(r.returncode, 2, r)
+        r = ctl("term", "list", "--endpoint")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("--endpoint", r.stderr)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,10 @@ class SecureStaffTest(AssignBase):
         last = self.show(task)["history"][-1]
         self.assertEqual((last["assignment"], last["channel"]), (a[2], "token"))
         self.assertRegex(last["actor"], r"^expert:[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$")
+        # People read who answered, not the answering connection's key.
+        text = self.ctl.run("task", "show", str(task)).out
+        self.assertNotIn(last["actor"], text)
+        self.assertIn("the expert (own token)", text)
         # Without the server's key, the answer endpoint never answers, and
         # the client says why at once (not after the 60 s timeout).
         plain = Ctl(self.d).run("confirm", token, "--answer-endpoint", self.d.answer,
