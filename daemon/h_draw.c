@@ -153,6 +153,34 @@ static enum proto_status draw_seats(struct handler_ctx *ctx,
 	return st;
 }
 
+/* No draw for a day no term covers (PROTOCOL.md 7.4, 7.10.1): every day of
+ * the task, from its first to its last (China Standard Time), must lie in
+ * some term, whoever's service might otherwise reach it. */
+static enum proto_status draw_terms_cover(struct handler_ctx *ctx, const struct task *t,
+                                          struct reply *rep)
+{
+	struct store_term *terms;
+	size_t n;
+	enum proto_status st = handler_terms(ctx, &terms, &n, rep);
+	if (st != PROTO_OK)
+		return st;
+	int32_t first = handler_day_of(t->start_at), last = handler_day_of(t->end_at);
+	for (int32_t d = first; d <= last && st == PROTO_OK; d++) {
+		bool covered = false;
+		for (size_t i = 0; i < n && !covered; i++)
+			covered = terms[i].start <= d && d <= terms[i].end;
+		if (!covered) {
+			char day[11];
+			ident_date_format(d, day);
+			st = reply_error(rep, PROTO_E_INVALID_FIELD, d == first ? "start" : "end",
+			                 "no term covers %s (China Standard Time): no draw is "
+			                 "made for a day outside every term", day);
+		}
+	}
+	free(terms);
+	return st;
+}
+
 static enum proto_status draw_parse(struct handler_ctx *ctx,
                                     const struct proto_request *req,
                                     struct task *t, struct reply *rep)
@@ -183,6 +211,9 @@ static enum proto_status draw_parse(struct handler_ctx *ctx,
 	if (t->end_at - t->start_at > (int64_t)ctx->rules->max_task_days * 86400)
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "end",
 		                   "a task may last at most %d days", ctx->rules->max_task_days);
+	st = draw_terms_cover(ctx, t, rep);
+	if (st != PROTO_OK)
+		return st;
 	proto_arg_strcpy(req, "district", t->district, sizeof t->district);
 	const msgpack_object *ex = proto_arg(req, "exclude");
 	for (uint32_t i = 0; ex && i < ex->via.array.size; i++)

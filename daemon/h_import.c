@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appoint.h"
 #include "catalog.h"
 #include "expert_diff.h"
 #include "expert_row.h"
@@ -91,6 +92,7 @@ enum proto_status h_import_begin(struct handler_ctx *ctx, const struct proto_req
 	struct store_import im = {
 		.id = store_import_max_id(ctx->store) + 1,
 		.skip_invalid = proto_arg_bool(req, "skip_invalid", false),
+		.appointed = proto_arg_bool(req, "appointed", false),
 		.state = STORE_IMPORT_OPEN,
 		.created_at = ctx->now,
 	};
@@ -442,6 +444,7 @@ static void keep_standing(struct expert *e, const struct expert *old)
 {
 	e->id = old->id;
 	e->status = old->status;
+	e->appointment = old->appointment;
 	e->suspended_until = old->suspended_until;
 	e->term = old->term;
 	e->joined_term = old->joined_term;
@@ -478,13 +481,70 @@ static void stamp_approvals(struct apply *a, struct expert *e, const struct expe
 	}
 }
 
+/*
+ * Store a valid row's expert e (old: the expert it updates, or NULL), its
+ * kept form fields and, for a new expert, its appointment record: new
+ * experts are recommended unless the import was begun `appointed`
+ * (PROTOCOL.md 7.5.1, 7.17). False when a->st is set.
+ */
+static bool apply_save(struct apply *a, int64_t line, const msgpack_object *row,
+                       struct expert *e, const struct expert *old, const char *why)
+{
+	struct handler_ctx *ctx = a->ctx;
+	char detail[1025], diff[1000] = "";
+	unsigned changed = 0;
+	bool form_changed = false;
+	struct expert_form form;
+	expert_form_from_row(row, &form);
+	snprintf(detail, sizeof detail, "import %lld line %lld", (long long)a->import_id,
+	         (long long)line);
+	if (!old) {
+		e->id = pool_max_id(ctx->pool) + 1;
+		e->status = EXPERT_ACTIVE;
+		e->appointment = a->im->appointed ? APPOINT_APPOINTED : APPOINT_RECOMMENDED;
+		e->term = a->term;
+		e->joined_term = a->term;
+	} else {
+		keep_standing(e, old);
+		a->st = appoint_form_differs(ctx, old->id, &form, &form_changed, a->rep);
+		if (a->st != PROTO_OK)
+			return false;
+		/* Both records start zero-filled (expert_from_row and the store's
+		 * reader clear them), so equal fields mean equal bytes. */
+		if (memcmp(e, old, sizeof *e) == 0) {
+			if (!form_changed) {
+				a->unchanged++;
+				return true;   /* nothing to record: no event, no audit entry */
+			}
+			a->st = appoint_form_only(ctx, e, &form, detail, a->rep);
+			a->updated += a->st == PROTO_OK;
+			return a->st == PROTO_OK;
+		}
+		expert_diff(old, e, diff, sizeof diff, &changed);
+	}
+	size_t n = strlen(detail);
+	snprintf(detail + n, sizeof detail - n, "%s%s%s", diff[0] ? ": " : "", diff,
+	         form_changed ? "; form fields changed" : "");
+	a->st = handler_save_expert_changed(ctx, e, !old, old ? "updated" : "imported", why,
+	                                    0, detail, changed, a->rep);
+	if (a->st == PROTO_OK)
+		a->st = appoint_keep_row(ctx, e, !old, &form, a->im->appointed, a->import_id,
+		                         line, a->rep);
+	if (a->st != PROTO_OK)
+		return false;
+	if (!old)
+		a->inserted++;
+	else
+		a->updated++;
+	return true;
+}
+
 static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object *row)
 {
 	struct handler_ctx *ctx = a->ctx;
 	struct expert e, old;
 	const char *field;
-	char why[480], detail[1025], diff[1000] = "";
-	unsigned changed = 0;
+	char why[480];
 	struct expert_row_problems errs;
 	bool valid = expert_from_row(row, ctx->today, import_age_exception(a->im, line), &e,
 	                             &errs, NULL) != IDENT_INVALID;
@@ -522,33 +582,8 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 	if (!apply_orgs(a, line, row, &e))
 		return a->st == PROTO_OK;
 	stamp_approvals(a, &e, is_new ? NULL : &old);
-	if (is_new) {
-		e.id = pool_max_id(ctx->pool) + 1;
-		e.status = EXPERT_ACTIVE;
-		e.term = a->term;
-		e.joined_term = a->term;
-	} else {
-		keep_standing(&e, &old);
-		/* Both records start zero-filled (expert_from_row and the store's
-		 * reader clear them), so equal fields mean equal bytes. */
-		if (memcmp(&e, &old, sizeof e) == 0) {
-			a->unchanged++;
-			return true;   /* nothing to record: no event, no audit entry */
-		}
-		expert_diff(&old, &e, diff, sizeof diff, &changed);
-	}
-	snprintf(detail, sizeof detail, "import %lld line %lld%s%s",
-	         (long long)a->import_id, (long long)line, diff[0] ? ": " : "", diff);
-	a->st = handler_save_expert_changed(ctx, &e, is_new, is_new ? "imported" : "updated",
-	                                    reidentified ? a->identity_reason : NULL, 0,
-	                                    detail, changed, a->rep);
-	if (a->st != PROTO_OK)
-		return false;
-	if (is_new)
-		a->inserted++;
-	else
-		a->updated++;
-	return true;
+	return apply_save(a, line, row, &e, is_new ? NULL : &old,
+	                  reidentified ? a->identity_reason : NULL);
 }
 
 static bool apply_row_cb(int64_t line, const void *data, size_t len,

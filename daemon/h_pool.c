@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "appoint.h"
 #include "handler.h"
 #include "i18n.h"
 #include "ident.h"
@@ -67,7 +68,7 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 		mask_resident_id(e->resident_id, rid);
 		mask_phone(e->phone, phone);
 	}
-	msgpack_pack_map(pk, 11 + extra);
+	msgpack_pack_map(pk, 12 + extra);
 	proto_pack_kv_int(pk, "id", e->id);
 	proto_pack_kv_str(pk, "name", e->name);
 	proto_pack_kv_str(pk, "sex", proto_sexes[e->sex]);
@@ -82,6 +83,7 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 	proto_pack_kv_str(pk, "status", proto_statuses[e->status]);
 	proto_pack_kv_int(pk, "term", e->term);
 	proto_pack_kv_bool(pk, "leader", e->leader_eligible);
+	proto_pack_kv_str(pk, "appointment", proto_appointments[e->appointment]);
 }
 
 /* A relaxation's or an age exception's record (POLICY.md 4.2): what it
@@ -152,6 +154,8 @@ enum proto_status h_pool_list(struct handler_ctx *ctx, const struct proto_reques
 		f.group = proto_choice_index(proto_group_types, s, n);
 	if (proto_arg_str(req, "status", &s, &n))
 		f.status = proto_choice_index(proto_statuses, s, n);
+	if (proto_arg_str(req, "appointment", &s, &n))
+		f.appointment = proto_choice_index(proto_appointments, s, n) + 1;
 	f.term = (int)proto_arg_int(req, "term", 0);
 	struct handler_page pg;
 	enum proto_status st = handler_pool_page(ctx, &f, req, POOL_LIST_DEFAULT_LIMIT, &pg,
@@ -240,9 +244,16 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 		return handler_store_error(rep, r);
 	}
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 7);
 	proto_pack_str(pk, "expert");
 	pack_detail(pk, &e, reveal, ctx->today);
+	st = appoint_pack(ctx, &e, reveal, pk, rep);
+	if (st != PROTO_OK) {
+		free(evs);
+		free(cs);
+		free(as);
+		return st;
+	}
 	pack_history(pk, evs, nev);
 	proto_pack_str(pk, "conflicts");
 	msgpack_pack_array(pk, (uint32_t)nc);

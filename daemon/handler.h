@@ -186,6 +186,10 @@ enum proto_status h_pool_show(struct handler_ctx *, const struct proto_request *
 enum proto_status h_pool_suspend(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_reinstate(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_revoke(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_appointment_review(struct handler_ctx *, const struct proto_request *,
+                                       struct reply *);
+enum proto_status h_appointment_decide(struct handler_ctx *, const struct proto_request *,
+                                       struct reply *);
 /* h_draw.c */
 enum proto_status h_draw(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_draw_redraw(struct handler_ctx *, const struct proto_request *, struct reply *);

@@ -146,6 +146,20 @@ enum store_result store_term_list(struct store *s, struct store_term **out,
 enum store_result store_expert_insert(struct store *s, const struct expert *e);
 enum store_result store_expert_update(struct store *s, const struct expert *e);
 enum store_result store_expert_get(struct store *s, int64_t id, struct expert *out);
+/*
+ * The appointment record of an expert (PROTOCOL.md 7.17) and its
+ * recommender kind (-1 = not said); an expert without one gets an empty
+ * record and STORE_OK. Put inserts or replaces it.
+ */
+enum store_result store_appoint_get(struct store *s, int64_t expert, int *kind,
+                                    struct expert_appoint *out);
+enum store_result store_appoint_put(struct store *s, int64_t expert, int kind,
+                                    const struct expert_appoint *a);
+/* The kept form fields (PROTOCOL.md 7.5.2); empty if none were kept. Get
+ * keeps out->recommender_kind (the appointment record holds it). */
+enum store_result store_form_get(struct store *s, int64_t expert, struct expert_form *out);
+enum store_result store_form_put(struct store *s, int64_t expert,
+                                 const struct expert_form *f);
 /* Only the name (to mask it in an event); name has the size of
  * struct expert's. */
 enum store_result store_expert_name(struct store *s, int64_t id,
@@ -294,6 +308,9 @@ struct store_import {
 	int64_t age_lines[STORE_IMPORT_AGE_MAX];
 	size_t n_age_lines;
 	char age_reason[PROTO_REASON_SIZE];
+	/* The roster is of experts already appointed (PROTOCOL.md 7.5.5):
+	 * its new experts are appointed, not recommended. */
+	bool appointed;
 };
 enum store_result store_import_create(struct store *s, const struct store_import *im);
 enum store_result store_import_get(struct store *s, int64_t id, struct store_import *out);

@@ -18,7 +18,7 @@
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, email, status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at"
+	" age_reason, age_by, age_at, appointment"
 
 /* EXPERT_COLS without the personal data (pii.h), which the pool never
  * holds: loading it opens nothing and copies less. */
@@ -28,7 +28,7 @@
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, '', status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at"
+	" age_reason, age_by, age_at, appointment"
 
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
@@ -64,7 +64,7 @@
 	  " VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
 	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30," \
-	  " ?31, ?32, ?33, ?34)") \
+	  " ?31, ?32, ?33, ?35, ?34)") \
 	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
 	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
 	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
@@ -74,7 +74,7 @@
 	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25," \
 	  " joined_term = ?26, age_exception = ?27, relax_evidence = ?28," \
 	  " relax_by = ?29, relax_at = ?30, age_reason = ?31, age_by = ?32," \
-	  " age_at = ?33, resident_ix = ?34 WHERE id = ?1") \
+	  " age_at = ?33, resident_ix = ?34, appointment = ?35 WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
 	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS_PUBLIC " FROM experts ORDER BY id") \
 	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_ix = ?1") \
@@ -145,10 +145,42 @@
 	  " '|' || ?2 || '|'), '|')" \
 	  " WHERE '|' || orgs || '|' LIKE '%|' || ?1 || '|%'") \
 	X(STMT_IMPORT_CREATE, "INSERT INTO imports(id, principal, skip_invalid," \
-	  " state, created_at, finished_at, age_lines, age_reason)" \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)") \
+	  " state, created_at, finished_at, age_lines, age_reason, appointed)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)") \
 	X(STMT_IMPORT_GET, "SELECT id, principal, skip_invalid, state, created_at," \
-	  " rows, invalid, age_lines, age_reason FROM imports WHERE id = ?1") \
+	  " rows, invalid, age_lines, age_reason, appointed FROM imports" \
+	  " WHERE id = ?1") \
+	X(STMT_APPOINT_GET, "SELECT recommender_kind, review_by, review_at," \
+	  " review_text, decision_by, decision_at, decision_text, certificate," \
+	  " certificate_day FROM appointments WHERE expert_id = ?1") \
+	X(STMT_APPOINT_PUT, "INSERT INTO appointments(expert_id," \
+	  " recommender_kind, review_by, review_at, review_text, decision_by," \
+	  " decision_at, decision_text, certificate, certificate_day)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" \
+	  " ON CONFLICT(expert_id) DO UPDATE SET" \
+	  " recommender_kind = excluded.recommender_kind," \
+	  " review_by = excluded.review_by, review_at = excluded.review_at," \
+	  " review_text = excluded.review_text, decision_by = excluded.decision_by," \
+	  " decision_at = excluded.decision_at," \
+	  " decision_text = excluded.decision_text," \
+	  " certificate = excluded.certificate," \
+	  " certificate_day = excluded.certificate_day") \
+	X(STMT_FORM_GET, "SELECT education, politics, ethnicity, occupation," \
+	  " qualification_occupation, title_field, address, postcode, landline," \
+	  " experience, achievements, recommendation FROM expert_forms" \
+	  " WHERE expert_id = ?1") \
+	X(STMT_FORM_PUT, "INSERT INTO expert_forms(expert_id, education," \
+	  " politics, ethnicity, occupation, qualification_occupation, title_field," \
+	  " address, postcode, landline, experience, achievements, recommendation)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)" \
+	  " ON CONFLICT(expert_id) DO UPDATE SET education = excluded.education," \
+	  " politics = excluded.politics, ethnicity = excluded.ethnicity," \
+	  " occupation = excluded.occupation," \
+	  " qualification_occupation = excluded.qualification_occupation," \
+	  " title_field = excluded.title_field, address = excluded.address," \
+	  " postcode = excluded.postcode, landline = excluded.landline," \
+	  " experience = excluded.experience, achievements = excluded.achievements," \
+	  " recommendation = excluded.recommendation") \
 	X(STMT_IMPORT_COUNT, "UPDATE imports SET rows = rows + 1," \
 	  " invalid = invalid + ?2 WHERE id = ?1") \
 	X(STMT_IMPORT_MAX_ID, "SELECT coalesce(max(id), 0) FROM imports") \
@@ -370,7 +402,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

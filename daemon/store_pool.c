@@ -90,6 +90,7 @@ static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *
 	store_bind_text(st, 31, e->age_reason);
 	store_bind_text(st, 32, e->age_by);
 	sqlite3_bind_int64(st, 33, e->age_at);
+	sqlite3_bind_int(st, 35, (int)e->appointment);
 	return bind_expert_pii(s, st, e);
 }
 
@@ -131,6 +132,7 @@ static bool column_expert_public(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 30, e->age_reason, sizeof e->age_reason);
 	store_column_copy(st, 31, e->age_by, sizeof e->age_by);
 	e->age_at = sqlite3_column_int64(st, 32);
+	e->appointment = (enum expert_appointment)sqlite3_column_int(st, 33);
 	return true;
 }
 
@@ -430,6 +432,7 @@ enum store_result store_import_create(struct store *s, const struct store_import
 		                        i ? "," : "", (long long)im->age_lines[i]);
 	store_bind_text(st, 6, lines);
 	store_bind_text(st, 7, im->age_reason);
+	sqlite3_bind_int(st, 8, im->appointed);
 	return store_step_done(st);
 }
 
@@ -453,6 +456,7 @@ static bool column_import(sqlite3_stmt *st, void *row)
 			break;
 	}
 	store_column_copy(st, 8, im->age_reason, sizeof im->age_reason);
+	im->appointed = sqlite3_column_int(st, 9) != 0;
 	return true;
 }
 

@@ -457,11 +457,55 @@ static const char *const schema_v11[] = {
 	NULL,
 };
 
+/*
+ * Version 12 (issue #12 item 4): the appointment (第十四–十六条,
+ * PROTOCOL.md 7.17). Every expert an older expertd imported was drawable,
+ * so it becomes appointed (0) and stays drawable; an import now makes
+ * experts recommended (1) unless begun with `appointed`. The record of
+ * each expert's appointment (recommender kind, both opinions, the 聘书)
+ * and the 推荐表's kept fields sit in tables of their own; address and
+ * landline are sealed like the phone (pii.h).
+ */
+static const char *const schema_v12[] = {
+	"ALTER TABLE experts ADD COLUMN appointment INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE imports ADD COLUMN appointed INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE appointments("
+	"  expert_id INTEGER PRIMARY KEY REFERENCES experts(id),"
+	"  recommender_kind INTEGER NOT NULL,"   /* -1 = not said */
+	"  review_by TEXT NOT NULL,"
+	"  review_at INTEGER NOT NULL,"
+	"  review_text TEXT NOT NULL,"
+	"  decision_by TEXT NOT NULL,"
+	"  decision_at INTEGER NOT NULL,"
+	"  decision_text TEXT NOT NULL,"
+	"  certificate TEXT NOT NULL,"
+	"  certificate_day INTEGER NOT NULL);"
+	"CREATE TRIGGER appointments_keep BEFORE DELETE ON appointments"
+	"  BEGIN SELECT RAISE(ABORT, 'appointments are never deleted'); END;"
+	"CREATE TABLE expert_forms("
+	"  expert_id INTEGER PRIMARY KEY REFERENCES experts(id),"
+	"  education TEXT NOT NULL,"
+	"  politics TEXT NOT NULL,"
+	"  ethnicity TEXT NOT NULL,"
+	"  occupation TEXT NOT NULL,"
+	"  qualification_occupation TEXT NOT NULL,"
+	"  title_field TEXT NOT NULL,"
+	"  address BLOB NOT NULL,"
+	"  postcode TEXT NOT NULL,"
+	"  landline BLOB NOT NULL,"
+	"  experience TEXT NOT NULL,"
+	"  achievements TEXT NOT NULL,"
+	"  recommendation TEXT NOT NULL);"
+	"CREATE TRIGGER expert_forms_keep BEFORE DELETE ON expert_forms"
+	"  BEGIN SELECT RAISE(ABORT, 'forms are never deleted'); END;",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
                                                 schema_v7, schema_v8, schema_v9,
-                                                schema_v10, schema_v11};
+                                                schema_v10, schema_v11, schema_v12};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

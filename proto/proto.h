@@ -89,6 +89,9 @@ enum proto_type {
 #define PROTO_ITEM_MAX 128
 
 #define PROTO_F_REQUIRED 1u
+/* A STR that may hold line feeds and tabs (a form's free text, PROTOCOL.md
+ * 5.5 `text`); every other string refuses all control characters. */
+#define PROTO_F_LINES 2u
 
 struct proto_field {
 	const char *name;
@@ -143,6 +146,11 @@ struct proto_op_info {
 #define PROTO_OUTCOMES_COUNT 2           /* completed, no_show */
 #define PROTO_LEDGER_LEVELS_COUNT 3      /* ok, warn, flag */
 #define PROTO_STATUS_GROUNDS_COUNT 4     /* 第十七条's three, other */
+#define PROTO_APPOINTMENTS_COUNT 4       /* recommended ... rejected */
+#define PROTO_RECOMMENDER_KINDS_COUNT 4  /* employer ... center */
+#define PROTO_APPOINT_DECISIONS_COUNT 2  /* appoint, reject */
+#define PROTO_FORM_SHORT_MAX 255         /* a kept form field of one line */
+#define PROTO_FORM_LONG_MAX 2000         /* 工作经历, 业绩, 推荐意见 */
 extern const char *const proto_group_types[PROTO_GROUP_TYPES_COUNT + 1];
 extern const char *const proto_task_types[PROTO_TASK_TYPES_COUNT + 1];
 extern const char *const proto_relaxations[PROTO_RELAXATIONS_COUNT + 1];
@@ -164,6 +172,9 @@ extern const char *const proto_channels[PROTO_CHANNELS_COUNT + 1];
 extern const char *const proto_outcomes[PROTO_OUTCOMES_COUNT + 1];
 extern const char *const proto_ledger_levels[PROTO_LEDGER_LEVELS_COUNT + 1];
 extern const char *const proto_status_grounds[PROTO_STATUS_GROUNDS_COUNT + 1];
+extern const char *const proto_appointments[PROTO_APPOINTMENTS_COUNT + 1];
+extern const char *const proto_recommender_kinds[PROTO_RECOMMENDER_KINDS_COUNT + 1];
+extern const char *const proto_appoint_decisions[PROTO_APPOINT_DECISIONS_COUNT + 1];
 
 /* Item schema of one roster row in pool.import.rows. */
 extern const struct proto_field proto_import_row[];

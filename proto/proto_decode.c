@@ -271,9 +271,10 @@ void proto_request_free(struct proto_request **req)
 
 /*
  * NULL if s is well-formed UTF-8 (no overlongs, surrogates or code points
- * past U+10FFFF) without control characters, else what is wrong with it.
+ * past U+10FFFF) without control characters (but line feeds and tabs when
+ * `lines`), else what is wrong with it.
  */
-static const char *check_text(const char *str, size_t n)
+static const char *check_text_lines(const char *str, size_t n, bool lines)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -282,7 +283,7 @@ static const char *check_text(const char *str, size_t n)
 		size_t more;
 
 		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+			if ((c < 0x20 || c == 0x7f) && !(lines && (c == '\n' || c == '\t')))
 				return "must not contain control characters";
 			i++;
 			continue;
@@ -303,6 +304,11 @@ static const char *check_text(const char *str, size_t n)
 		i += more + 1;
 	}
 	return NULL;
+}
+
+static const char *check_text(const char *str, size_t n)
+{
+	return check_text_lines(str, n, false);
 }
 
 /* "name" or "name[idx]" (idx >= 0) into err->field. */
@@ -426,7 +432,8 @@ static enum proto_status check_str(const struct proto_field *f,
 	    v->via.str.size > f->max)
 		return check_fail(err, f->name, -1, "must be a string of %lld to %lld "
 		                  "bytes", (long long)f->min, (long long)f->max);
-	if ((bad = check_text(v->via.str.ptr, v->via.str.size)))
+	if ((bad = check_text_lines(v->via.str.ptr, v->via.str.size,
+	                            f->flags & PROTO_F_LINES)))
 		return check_fail(err, f->name, -1, "%s", bad);
 	return PROTO_OK;
 }

@@ -22,6 +22,18 @@ const char *const proto_relaxations[] = {
 	"outstanding_achievement", "senior_expert", NULL};
 const char *const proto_statuses[] = {
 	"active", "suspended", "flagged", "revoked", NULL};
+/* The appointment (第十四–十六条, PROTOCOL.md 7.17): appointed with a 聘书;
+ * before it recommended, then under 资格审查; or rejected. Appointed
+ * first, as enum expert_appointment has it (0: every older record). */
+const char *const proto_appointments[] = {
+	"appointed", "recommended", "under_review", "rejected", NULL};
+/* Who recommended an expert (第十四条): the employer (所在单位), a
+ * training or an evaluation institution, or the Center itself (直接遴选). */
+const char *const proto_recommender_kinds[] = {
+	"employer", "training_institution", "evaluation_institution", "center",
+	NULL};
+/* appointment.decide's decisions. */
+const char *const proto_appoint_decisions[] = {"appoint", "reject", NULL};
 const char *const proto_conflict_kinds[] = {
 	"former_employer", "relative", "interest", "other", NULL};
 /* Bit i of an organisation's kinds (store.h ORG_KIND_*). */
@@ -117,11 +129,26 @@ const struct proto_field proto_import_row[] = {
 	F_STR("relaxation_evidence", 0, 1, REASON_MAX),
 	F_STR("position", 0, 0, 64),
 	F_STR("email", 0, 0, 128),
+	/* Kept from the 推荐表, never checked (PROTOCOL.md 7.5.2, 7.17). */
+	F_ENUM("recommender_kind", 0, proto_recommender_kinds),
+	F_STR("education", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("politics", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("ethnicity", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("occupation", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("qualification_occupation", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("title_field", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("address", 0, 0, PROTO_FORM_SHORT_MAX),
+	F_STR("postcode", 0, 0, 16),
+	F_STR("landline", 0, 0, 32),
+	F_STR("experience", PROTO_F_LINES, 0, PROTO_FORM_LONG_MAX),
+	F_STR("achievements", PROTO_F_LINES, 0, PROTO_FORM_LONG_MAX),
+	F_STR("recommendation", PROTO_F_LINES, 0, PROTO_FORM_LONG_MAX),
 	END};
 
 #define STORE_IMPORT_AGE_LINES 100  /* daemon/store.h STORE_IMPORT_AGE_MAX */
 static const struct proto_field f_import_begin[] = {
 	F_BOOL("skip_invalid", 0),
+	F_BOOL("appointed", 0),
 	F_INTS("age_exceptions", 0, 1, STORE_IMPORT_AGE_LINES),
 	F_STR("age_exception_reason", 0, 1, REASON_MAX),
 	END};
@@ -145,6 +172,7 @@ static const struct proto_field f_pool_list[] = {
 	F_STR("specialty", 0, 1, PROTO_ITEM_MAX),
 	F_ENUM("group_type", 0, proto_group_types),
 	F_ENUM("status", 0, proto_statuses),
+	F_ENUM("appointment", 0, proto_appointments),
 	F_INT("term", 0, 1, 9999),
 	F_INT("offset", 0, 0, INT64_C(100000000)),
 	F_INT("limit", 0, 1, 1000),
@@ -169,6 +197,20 @@ static const struct proto_field f_pool_revoke[] = {
 	F_STR("reason", REQ, 1, REASON_MAX),
 	F_ENUM("ground", 0, proto_status_grounds),
 	F_STR("referral", 0, 1, REASON_MAX),
+	END};
+
+/* The appointment's steps (PROTOCOL.md 7.17). */
+static const struct proto_field f_appoint_review[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_STR("opinion", REQ, 1, REASON_MAX),
+	END};
+
+static const struct proto_field f_appoint_decide[] = {
+	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
+	F_ENUM("decision", REQ, proto_appoint_decisions),
+	F_STR("opinion", REQ, 1, REASON_MAX),
+	F_STR("certificate", 0, 1, 64),
+	F_DATE("certificate_date", 0),
 	END};
 
 static const struct proto_field f_pool_status[] = {

@@ -58,6 +58,10 @@ int cmd_pool_show(struct ctl *ctl, int argc, char **argv);
 int cmd_pool_suspend(struct ctl *ctl, int argc, char **argv);
 int cmd_pool_reinstate(struct ctl *ctl, int argc, char **argv);
 int cmd_pool_revoke(struct ctl *ctl, int argc, char **argv);
+int cmd_appointment_review(struct ctl *ctl, int argc, char **argv);
+int cmd_appointment_decide(struct ctl *ctl, int argc, char **argv);
+/* pool show's appointment record and kept form fields (cmd_appoint.c). */
+void cmd_print_appointment(const msgpack_object *res);
 int cmd_conflict_add(struct ctl *ctl, int argc, char **argv);
 int cmd_conflict_list(struct ctl *ctl, int argc, char **argv);
 int cmd_org_list(struct ctl *ctl, int argc, char **argv);

@@ -34,6 +34,7 @@ struct import {
 	struct roster *roster;
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
+	bool appointed;        /* --appointed: a roster of appointed experts */
 	/* --age-exception lines (第十一条(六)) and --age-exception-reason */
 	int64_t age_lines[IMPORT_MAX_AGE_LINES];
 	size_t n_age_lines;
@@ -144,6 +145,8 @@ static int import_begin(struct import *im)
 	struct proto_reply rep;
 	ctl_args_init(&a);
 	ctl_args_bool(&a, "skip_invalid", im->skip_invalid);
+	if (im->appointed)
+		ctl_args_bool(&a, "appointed", true);
 	if (im->n_age_lines) {
 		ctl_args_key(&a, "age_exceptions");
 		msgpack_pack_array(&a.pk, (uint32_t)im->n_age_lines);
@@ -472,6 +475,7 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		{"age-exception", required_argument, NULL, 'a'},
 		{"age-exception-reason", required_argument, NULL, 'A'},
 		{"identity-reason", required_argument, NULL, 'i'},
+		{"appointed", no_argument, NULL, 'p'},
 		{NULL, 0, NULL, 0}};
 	struct import im = {.ctl = ctl, .batch = IMPORT_DEFAULT_BATCH,
 	                    .progress = isatty(STDERR_FILENO) && !ctl->json};
@@ -484,8 +488,8 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 			return CTL_EXIT_USAGE;
 		if (c == 'e' && !roster_encoding_parse(optarg, &enc))
 			return ctl_usage(ctl, _("--encoding must be auto, utf8 or gb18030"));
-		if (c == 's')
-			im.skip_invalid = true;
+		im.skip_invalid |= c == 's';
+		im.appointed |= c == 'p';
 		if (c == 'i' && !optarg[0])
 			return ctl_usage(ctl, _("--identity-reason must not be empty"));
 		if (c == 'i')

@@ -27,9 +27,10 @@ static int pool_expert_arg(const struct ctl *ctl, int argc, char **argv, int64_t
 static void pool_print_list(const msgpack_object *res)
 {
 	static const char *const head[] = {N_("ID"), N_("NAME"), N_("SEX"), N_("RESIDENT ID"), N_("PHONE"),
-	                                   N_("STATUS"), N_("TERM"), N_("SPECIALTIES")};
+	                                   N_("APPOINTMENT"), N_("STATUS"), N_("TERM"),
+	                                   N_("SPECIALTIES")};
 	static const char *const keys[] = {"id", "name", "sex", "resident_id", "phone",
-	                                   "status", "term", "specialties"};
+	                                   "appointment", "status", "term", "specialties"};
 	enum { NCOLS = sizeof keys / sizeof keys[0] };
 	size_t n = out_print_maps(head, keys, NCOLS, proto_map_get(res, "experts"));
 	out_page_footer(res, n, "experts match");
@@ -41,6 +42,7 @@ int cmd_pool_list(struct ctl *ctl, int argc, char **argv)
 		{"specialty", "specialty", 0, 0},
 		{"group-type", "group_type", 0, 0},
 		{"status", "status", 0, 0},
+		{"appointment", "appointment", 0, 0},
 		{"term", "term", 1, 9999},
 		CTL_PAGE_OPTS,
 		{NULL, NULL, 0, 0}};
@@ -81,7 +83,8 @@ static void pool_print_approval(const msgpack_object *e, const char *key,
 static void pool_print_expert(const msgpack_object *e)
 {
 	static const char *const keys[] = {
-		"id", "name", "sex", "age", "birth_date", "resident_id", "phone", "email", "status",
+		"id", "name", "sex", "age", "birth_date", "resident_id", "phone", "email",
+		"appointment", "status",
 		"suspended_until", "term", "leader", "employer", "employer_code",
 		"recommender_code", "position", "specialties", "group_types", "task_types",
 		"title", "qualification", "assess_years", "training_years", "relaxations"};
@@ -131,6 +134,7 @@ static void pool_print_history(const msgpack_object *h)
 static void pool_print_show(const msgpack_object *res)
 {
 	pool_print_expert(proto_map_get(res, "expert"));
+	cmd_print_appointment(res);
 	pool_print_history(proto_map_get(res, "history"));
 	const msgpack_object *c = proto_map_get(res, "conflicts");
 	if (c && c->type == MSGPACK_OBJECT_ARRAY && c->via.array.size > 0) {

@@ -75,11 +75,38 @@ int cmd_term_list(struct ctl *ctl, int argc, char **argv)
 	return ctl_run_show(ctl, argc, argv, PROTO_OP_TERM_LIST, term_print_list);
 }
 
+/* One expert a renewal left out, with each reason (PROTOCOL.md 7.4.3):
+ * "  12 陈志强: 出生日期 — 到 2029-12-31 ... ". */
+static void term_print_skipped(const msgpack_object *o)
+{
+	char id[32], name[200], field[64], why[600], key[CTL_VALUE_KEY_MAX];
+	printf("  %s ", out_field(o, "expert", id, sizeof id));
+	out_field(o, "name", name, sizeof name);
+	out_text(stdout, name, strlen(name));
+	printf(":\n");
+	const msgpack_object *rs = proto_map_get(o, "reasons");
+	for (uint32_t i = 0; rs && rs->type == MSGPACK_OBJECT_ARRAY && i < rs->via.array.size;
+	     i++) {
+		const msgpack_object *r = &rs->via.array.ptr[i];
+		printf("    %s: ", ctl_value("label", out_field(r, "field", field, sizeof field),
+		                             key, sizeof key));
+		out_field(r, "reason", why, sizeof why);
+		out_text(stdout, why, strlen(why));
+		putchar('\n');
+	}
+}
+
 static void term_print_renewed(const msgpack_object *res)
 {
 	char t[32], n[32];
 	printf(_("renewed %s experts into term %s\n"), out_field(res, "renewed", n, sizeof n),
 	       out_field(res, "term", t, sizeof t));
+	const msgpack_object *skipped = proto_map_get(res, "not_renewed");
+	if (!skipped || skipped->type != MSGPACK_OBJECT_ARRAY || !skipped->via.array.size)
+		return;
+	printf(_("not renewed (第十一条, 第十六条), %u:\n"), skipped->via.array.size);
+	for (uint32_t i = 0; i < skipped->via.array.size; i++)
+		term_print_skipped(&skipped->via.array.ptr[i]);
 }
 
 int cmd_term_renew(struct ctl *ctl, int argc, char **argv)

@@ -32,7 +32,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --reason R       why (kept in the audit trail)\n")},
 	{"pool", "import", cmd_pool_import,
 	 "FILE [--encoding auto|utf8|gb18030] [--skip-invalid] [--batch N]\n"
-	 "      [--identity-reason R] [--age-exception LINE ... --age-exception-reason R]",
+	 "      [--identity-reason R] [--age-exception LINE ... --age-exception-reason R]\n"
+	 "      [--appointed]",
 	 N_("Import a recommendation roster (CSV from Excel, UTF-8 or GB18030).\n"
 	 "Nothing is imported while any row is invalid, unless --skip-invalid."),
 	 N_("  --encoding E     auto (default), utf8 or gb18030 (gbk is accepted)\n"
@@ -43,13 +44,18 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --age-exception-reason R  why (required with --age-exception; recorded\n"
 	 "                   with you as the approver)\n"
 	 "  --identity-reason R  let a row correct the name or sex of the expert\n"
-	 "                   with its resident ID (else refused); R is recorded\n")},
+	 "                   with its resident ID (else refused); R is recorded\n"
+	 "  --appointed      the roster is of experts the Center has already\n"
+	 "                   appointed (第十六条): new experts are appointed, not\n"
+	 "                   recommended, and can be drawn at once\n")},
 	{"pool", "list", cmd_pool_list,
-	 "[--specialty S] [--group-type G] [--status S] [--term N] [--offset N] [--limit N]",
+	 "[--specialty S] [--group-type G] [--status S] [--appointment A] [--term N]\n"
+	 "      [--offset N] [--limit N]",
 	 N_("List experts; ID numbers and phones are masked."),
 	 N_("  --specialty S    only experts of this specialty\n"
 	 "  --group-type G   training_review, skill_evaluation or methods\n"
 	 "  --status S       active, suspended, flagged or revoked\n"
+	 "  --appointment A  recommended, under_review, appointed or rejected\n"
 	 "  --term N         only experts appointed for term N\n"
 	 "  --offset N       skip the first N matches\n"
 	 "  --limit N        show at most N (1 to 1000)\n")},
@@ -74,6 +80,20 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
 	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
 	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n")},
+	{"appointment", "review", cmd_appointment_review, "ID --opinion TEXT",
+	 N_("Record the qualification review (资格审查, 第十六条) of a recommended\n"
+	 "expert: it is then under review."),
+	 N_("  --opinion TEXT   the review's opinion (required)\n")},
+	{"appointment", "decide", cmd_appointment_decide,
+	 "ID {--appoint --certificate NO --certificate-date YYYY-MM-DD | --reject}\n"
+	 "      --opinion TEXT",
+	 N_("Appoint an expert under review, with the 聘书's number and date, or\n"
+	 "reject them (第十六条). Only appointed experts are drawn."),
+	 N_("  --appoint        appoint (needs --certificate and --certificate-date)\n"
+	 "  --reject         reject\n"
+	 "  --certificate NO  the 聘书's number\n"
+	 "  --certificate-date DATE  the 聘书's date\n"
+	 "  --opinion TEXT   the Center's opinion (required)\n")},
 	{"pool", "unavailable", cmd_pool_unavailable,
 	 "ID --from YYYY-MM-DD --to YYYY-MM-DD --reason R",
 	 N_("Record a period in which an expert cannot serve (operators, clerks): draws\n"

@@ -161,6 +161,7 @@ struct roster_value {
 	size_t nitems;
 	int64_t num;
 	char norm[64];                        /* a normalised identifier */
+	bool derived;                         /* from another column's cell */
 };
 
 /* A row error on field f's column, in the language of the header row. */
@@ -224,6 +225,56 @@ static const char *roster_enum_value_of(enum roster_field f, struct roster_span 
 		    strncasecmp(fi->choices[i], item.s, item.len) == 0)
 			v = fi->choices[i];
 	return v;
+}
+
+/*
+ * The occupation or field a 职业资格 or 职称 cell carries after its level
+ * ("高级技师（焊工）" -> 焊工, "等级：高级技师 职业（工种）：焊工" -> 焊工,
+ * "高级工程师/机械" -> 机械); empty when the cell is a level alone, or a
+ * level's own wording ("高级技师（一级）").
+ */
+static struct roster_span roster_rest_part(enum roster_field f, struct roster_span item)
+{
+	static const char *const skip[] = {
+		"职业（工种）：", "职业（工种）:", "职业(工种)：", "职业(工种):", "专业：",
+		"专业:", "（", "(", "/", "／", "，", ",", "；", ";", " ", "\xe3\x80\x80", "：",
+		":", NULL};
+	struct roster_span none = {item.s, 0};
+	if (roster_enum_value_of(f, item))
+		return none;
+	struct roster_span level = roster_level_part(item);
+	if (level.len == 0 || !roster_enum_value_of(f, level))
+		return none;
+	const char *p = level.s + level.len, *end = item.s + item.len;
+	for (size_t i = 0; skip[i];) {
+		size_t n = strlen(skip[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, skip[i], n) == 0) {
+			p += n;
+			i = 0;
+		} else {
+			i++;
+		}
+	}
+	while (end - p >= 3 && memcmp(end - 3, "）", 3) == 0)
+		end -= 3;
+	while (end > p && end[-1] == ')')
+		end--;
+	return roster_fields_trim((struct roster_span){p, (size_t)(end - p)});
+}
+
+/* A kept field (7.5.2) the roster has no column for, from the cell of
+ * `from` that carries it beside the level. */
+static void roster_derive_rest(const struct roster_parse *ps, struct roster_value *vals,
+                               enum roster_field from, enum roster_field to)
+{
+	if (ps->r->headers[to] || !ps->r->headers[from] || !vals[from].present ||
+	    vals[from].nitems != 1)
+		return;
+	struct roster_span rest = roster_rest_part(from, vals[from].items[0]);
+	if (rest.len == 0)
+		return;
+	vals[to] = (struct roster_value){.present = true, .nitems = 1, .derived = true};
+	vals[to].items[0] = rest;
 }
 
 /* Map every item of v through the field's values; an item that stands
@@ -382,7 +433,8 @@ static void roster_pack_row(struct roster_parse *ps, const struct roster_value *
 	struct roster *r = ps->r;
 	size_t npresent = 0;
 	for (int f = 0; f < ROSTER_F__COUNT; f++)
-		npresent += r->headers[f] && vals[f].present && f != ROSTER_F_BIRTH_MONTH;
+		npresent += (r->headers[f] || vals[f].derived) && vals[f].present &&
+		            f != ROSTER_F_BIRTH_MONTH;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
@@ -390,7 +442,8 @@ static void roster_pack_row(struct roster_parse *ps, const struct roster_value *
 	msgpack_pack_map(&pk, (uint32_t)npresent + 1);
 	proto_pack_kv_int(&pk, "line", ps->rec_line);
 	for (int f = 0; f < ROSTER_F__COUNT; f++) {
-		if (!r->headers[f] || !vals[f].present || f == ROSTER_F_BIRTH_MONTH)
+		if (!(r->headers[f] || vals[f].derived) || !vals[f].present ||
+		    f == ROSTER_F_BIRTH_MONTH)
 			continue;
 		const struct roster_field_info *fi = roster_field_info((enum roster_field)f);
 		const struct roster_value *v = &vals[f];
@@ -432,6 +485,8 @@ static void roster_take_row(struct roster_parse *ps)
 		ok = roster_check_limits(ps, (enum roster_field)f, &vals[f]) && ok;
 	}
 	ok = roster_check_birth(ps, vals) && ok;
+	roster_derive_rest(ps, vals, ROSTER_F_QUALIFICATION, ROSTER_F_QUALIFICATION_OCCUPATION);
+	roster_derive_rest(ps, vals, ROSTER_F_TITLE, ROSTER_F_TITLE_FIELD);
 	roster_pack_row(ps, vals, !ok);
 }
 

@@ -43,6 +43,37 @@ static const char *const h_relaxation_evidence[] = {"放宽条件依据", "放�
 static const char *const h_position[] = {"职务", NULL};
 static const char *const h_email[] = {"电子信箱", "电子邮箱", "邮箱", NULL};
 static const char *const h_birth_month[] = {"出生年月", NULL};
+/* The kept fields (PROTOCOL.md 7.5.2): the form's labels, and for the two
+ * halves of its 职业资格 and 职称 boxes the box's name before the half's. */
+static const char *const h_recommender_kind[] = {
+	"推荐方式", "推荐类型", "推荐渠道", NULL};
+static const char *const h_education[] = {"学历", NULL};
+static const char *const h_politics[] = {"政治面貌", NULL};
+static const char *const h_ethnicity[] = {"民族", NULL};
+static const char *const h_occupation[] = {"从事职业", NULL};
+static const char *const h_qualification_occupation[] = {
+	"职业资格职业（工种）", "职业资格（职业/工种）", "职业资格职业", "职业（工种）", NULL};
+static const char *const h_title_field[] = {
+	"职称专业", "职称（专业）", "专业技术职称专业", NULL};
+static const char *const h_address[] = {"通讯地址", "通信地址", NULL};
+static const char *const h_postcode[] = {"邮编", "邮政编码", NULL};
+static const char *const h_landline[] = {"联系电话", "固定电话", NULL};
+static const char *const h_experience[] = {
+	"职业技能培训评价工作经历", "工作经历", NULL};
+static const char *const h_achievements[] = {
+	"熟悉何种业务与技术，有何业绩、发明、成果和著作",
+	"熟悉何种业务与技术，有何业绩、发明、成果和著作（可另附）",
+	"业绩、发明、成果和著作", "业绩成果", NULL};
+static const char *const h_recommendation[] = {"推荐单位意见", NULL};
+
+/* 第十四条: 所在单位、培训机构和评价机构推荐，亦可由本中心直接遴选. */
+static const struct roster_alias a_recommender_kind[] = {
+	{"所在单位", "employer"}, {"所在单位推荐", "employer"}, {"单位推荐", "employer"},
+	{"工作单位", "employer"},
+	{"培训机构", "training_institution"}, {"培训机构推荐", "training_institution"},
+	{"评价机构", "evaluation_institution"}, {"评价机构推荐", "evaluation_institution"},
+	{"中心直接遴选", "center"}, {"本中心直接遴选", "center"}, {"直接遴选", "center"},
+	{NULL, NULL}};
 
 static const struct roster_alias a_sex[] = {
 	{"男", "male"}, {"女", "female"}, {"男性", "male"}, {"女性", "female"},
@@ -140,6 +171,9 @@ static const struct roster_alias a_relaxations[] = {
 	"title such as 高级工程师", "无、初级、中级、副高级、正高级，或职称名称如工程师、高级讲师"
 #define HINT_QUAL "none, junior_worker ... senior_technician", \
 	"无、初级工、中级工、高级工、技师、高级技师（或五级至一级）"
+#define HINT_RECOMMENDER_KIND "employer, training_institution, " \
+	"evaluation_institution, center", "所在单位、培训机构、评价机构、中心直接遴选"
+#define KEPT(n, h) {n, ROSTER_K_STR, false, h, NULL, NULL, NULL, NULL}
 #define HINT_RELAX "shortage_occupation, new_occupation, award_winner, " \
 	"outstanding_achievement, senior_expert", "第十一条（七）的五种情形"
 
@@ -182,6 +216,22 @@ static const struct roster_field_info fields[ROSTER_F__COUNT] = {
 	[ROSTER_F_EMAIL] = {"email", ROSTER_K_STR, false, h_email, NULL, NULL, NULL, NULL},
 	[ROSTER_F_BIRTH_MONTH] = {"birth_month", ROSTER_K_BIRTH, false, h_birth_month, NULL,
 	                          NULL, NULL, NULL},
+	[ROSTER_F_RECOMMENDER_KIND] = {"recommender_kind", ROSTER_K_ENUM, false,
+	                               h_recommender_kind, a_recommender_kind,
+	                               proto_recommender_kinds, HINT_RECOMMENDER_KIND},
+	[ROSTER_F_EDUCATION] = KEPT("education", h_education),
+	[ROSTER_F_POLITICS] = KEPT("politics", h_politics),
+	[ROSTER_F_ETHNICITY] = KEPT("ethnicity", h_ethnicity),
+	[ROSTER_F_OCCUPATION] = KEPT("occupation", h_occupation),
+	[ROSTER_F_QUALIFICATION_OCCUPATION] = KEPT("qualification_occupation",
+	                                           h_qualification_occupation),
+	[ROSTER_F_TITLE_FIELD] = KEPT("title_field", h_title_field),
+	[ROSTER_F_ADDRESS] = KEPT("address", h_address),
+	[ROSTER_F_POSTCODE] = KEPT("postcode", h_postcode),
+	[ROSTER_F_LANDLINE] = KEPT("landline", h_landline),
+	[ROSTER_F_EXPERIENCE] = KEPT("experience", h_experience),
+	[ROSTER_F_ACHIEVEMENTS] = KEPT("achievements", h_achievements),
+	[ROSTER_F_RECOMMENDATION] = KEPT("recommendation", h_recommendation),
 };
 
 const struct roster_field_info *roster_field_info(enum roster_field f)

@@ -138,7 +138,8 @@ void audit_pack_term(msgpack_packer *pk, int term, int32_t start, int32_t end)
 static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 {
 	assert(e->n_specialties >= 0 && e->n_specialties <= EXPERT_MAX_SPECIALTIES);
-	msgpack_pack_map(pk, 13 + e->age_exception);
+	bool unappointed = e->appointment != APPOINT_APPOINTED;
+	msgpack_pack_map(pk, 13 + e->age_exception + unappointed);
 	proto_pack_kv_int(pk, "id", e->id);
 	audit_pack_kv_date(pk, "birth", e->birth);
 	proto_pack_kv_str(pk, "employer_code", e->employer_code);
@@ -158,6 +159,10 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 	/* Written only when true, so entries keep their older layout. */
 	if (e->age_exception)
 		proto_pack_kv_bool(pk, "age_exception", true);
+	/* Only when not appointed (since draft 13): every entry before it
+	 * describes an expert the draws read as appointed. */
+	if (unappointed)
+		proto_pack_kv_int(pk, "appointment", e->appointment);
 }
 
 void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
@@ -644,6 +649,15 @@ static bool audit_read_projection(struct audit_rd *rd, struct expert *e)
 	e->age_exception = v != NULL;
 	if (v)
 		audit_rd_check(rd, v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean);
+	/* Present only when not appointed (packed so). */
+	e->appointment = APPOINT_APPOINTED;
+	v = audit_rd_peek(rd, "appointment");
+	if (v) {
+		bool ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+		          v->via.u64 >= APPOINT_RECOMMENDED && v->via.u64 <= APPOINT_REJECTED;
+		if (audit_rd_check(rd, ok))
+			e->appointment = (enum expert_appointment)v->via.u64;
+	}
 	return audit_rd_end(rd);
 }
 

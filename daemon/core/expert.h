@@ -24,6 +24,18 @@ enum expert_status {
 	EXPERT_REVOKED,
 };
 
+/* Order matches proto_appointments[] (asserted in expert_form.c): the
+ * appointment (第十四–十六条, PROTOCOL.md 7.17). Only an appointed expert
+ * is drawn (DRAW.md 3.1 rule 1). Appointed is 0, as active is: a record
+ * from before the appointment existed, in the store or the audit log,
+ * describes an appointed expert. */
+enum expert_appointment {
+	APPOINT_APPOINTED,
+	APPOINT_RECOMMENDED,
+	APPOINT_UNDER_REVIEW,
+	APPOINT_REJECTED,
+};
+
 /* Indexes into proto_titles[] / proto_qualifications[] (expert_row.c asserts). */
 enum expert_title { TITLE_NONE, TITLE_JUNIOR, TITLE_INTERMEDIATE,
                     TITLE_DEPUTY_SENIOR, TITLE_SENIOR };
@@ -73,11 +85,52 @@ struct expert {
 	char position[65];
 	char email[EXPERT_TEXT_MAX + 1];
 	enum expert_status status;
+	enum expert_appointment appointment;
 	int32_t suspended_until;         /* day number; 0 = open-ended */
 	int term;                        /* last term number the expert serves in */
 	int joined_term;                 /* first term of the unbroken service
 	                                    that runs to `term` (renewals keep it) */
 	int64_t created_at, updated_at;  /* unix seconds */
+};
+
+/*
+ * The fields of the 推荐表 the system keeps but never checks (PROTOCOL.md
+ * 7.5.2 "kept fields"): stored beside the expert, shown by pool.show,
+ * never in the audit log. address and landline are personal data, sealed
+ * at rest like the phone (pii.h).
+ */
+#define EXPERT_FORM_SHORT 256    /* PROTO_FORM_SHORT_MAX + 1 */
+#define EXPERT_FORM_LONG 2001    /* PROTO_FORM_LONG_MAX + 1 */
+
+struct expert_form {
+	int recommender_kind;         /* index into proto_recommender_kinds[], -1 = not said */
+	char education[EXPERT_FORM_SHORT];        /* 学历 */
+	char politics[EXPERT_FORM_SHORT];         /* 政治面貌 */
+	char ethnicity[EXPERT_FORM_SHORT];        /* 民族 */
+	char occupation[EXPERT_FORM_SHORT];       /* 从事职业 */
+	char qualification_occupation[EXPERT_FORM_SHORT]; /* 职业资格 职业（工种） */
+	char title_field[EXPERT_FORM_SHORT];      /* 职称 专业 */
+	char address[EXPERT_FORM_SHORT];          /* 通讯地址 (sealed) */
+	char postcode[17];                        /* 邮编 */
+	char landline[33];                        /* 联系电话 (sealed) */
+	char experience[EXPERT_FORM_LONG];        /* 职业技能培训评价工作经历 */
+	char achievements[EXPERT_FORM_LONG];      /* 业务、业绩、成果和著作 */
+	char recommendation[EXPERT_FORM_LONG];    /* 推荐单位意见 */
+};
+
+/* The appointment's record (PROTOCOL.md 7.17): each opinion with who gave
+ * it and when (0 = not yet), and the 聘书. */
+struct expert_appoint_step {
+	char by[64];
+	int64_t at;
+	char text[PROTO_REASON_SIZE];
+};
+
+struct expert_appoint {
+	struct expert_appoint_step review;    /* 资格审查意见 */
+	struct expert_appoint_step decision;  /* 聘任意见 (appoint or reject) */
+	char certificate[65];                 /* 聘书编号, "" = none */
+	int32_t certificate_day;              /* day number, 0 = none */
 };
 
 #endif

@@ -77,7 +77,8 @@ struct pool_slim pool_slim_of(const struct pool_entry *pe)
 		.recommender_org = pe->recommender_org,
 		.term = pe->term,
 		.joined_term = pe->joined_term,
-		.status = pe->status,
+		.status = pe->appointment == APPOINT_APPOINTED ? pe->status
+		                                               : POOL_STATUS_UNAPPOINTED,
 		.task_types = pe->task_types,
 		.relaxations = pe->relaxations,
 		.leader = pe->leader,
@@ -255,6 +256,7 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 		.relaxations = (uint8_t)((e->relaxations & RELAX_GROUNDS) |
 		                         (e->age_exception ? POOL_AGE_EXCEPTION : 0u)),
 		.status = (uint8_t)e->status,
+		.appointment = (uint8_t)e->appointment,
 		.leader = e->leader_eligible,
 		.term = (uint16_t)e->term,
 		.joined_term = (uint16_t)e->joined_term,
@@ -402,6 +404,8 @@ static bool matches(const struct pool_entry *pe, const struct pool_filter *f)
 	if (f->status >= 0 && pe->status != f->status)
 		return false;
 	if (f->term && (f->term < pe->joined_term || f->term > pe->term))
+		return false;
+	if (f->appointment && pe->appointment != f->appointment - 1)
 		return false;
 	return true;
 }

@@ -28,6 +28,7 @@ struct pool_entry {
 	uint8_t task_types;
 	uint8_t relaxations;        /* RELAX_GROUNDS bits, and POOL_AGE_EXCEPTION */
 	uint8_t status;             /* enum expert_status */
+	uint8_t appointment;        /* enum expert_appointment */
 	bool leader;
 	uint16_t term;
 	uint16_t joined_term;       /* serves from joined_term through term */
@@ -52,6 +53,11 @@ struct pool_slim {
 	uint8_t relaxations;
 	bool leader;
 };
+
+/* The slim status of an expert that is not appointed (PROTOCOL.md
+ * 7.17): rule 1 (`status`, DRAW.md 3.1) excludes it, as it does every
+ * status but active and a lapsed suspension. */
+#define POOL_STATUS_UNAPPOINTED 4u
 
 /* The slim form of an entry. */
 struct pool_slim pool_slim_of(const struct pool_entry *pe);
@@ -113,6 +119,7 @@ struct pool_filter {
 	int group;            /* -1 = any */
 	int status;           /* -1 = any */
 	int term;             /* 0 = any; else serving in that term */
+	int appointment;      /* 0 = any; else enum expert_appointment + 1 */
 };
 /*
  * Ids matching f in ascending order: skips `offset`, writes at most

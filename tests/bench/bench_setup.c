@@ -158,8 +158,10 @@ void bench_setup_import(struct bench *b, const char *roster)
 
 	char tool[PATH_MAX + 64];
 	bench_tool(tool, sizeof tool, b, "clients/expertctl");
+	/* --appointed: the draws that follow need appointed experts
+	 * (PROTOCOL.md 7.17); a recommendation roster would be drawn by none. */
 	char *argv[] = {tool, "--endpoint", b->endpoint, "--timeout", "600000",
-	                "pool", "import", (char *)roster, NULL};
+	                "pool", "import", "--appointed", (char *)roster, NULL};
 	double t0 = bench_now(), next = t0 + 5;
 	pid_t pid = bench_spawn(argv, b->log);
 	int st = 0;

@@ -134,7 +134,7 @@ class AssignBase(DaemonTest):
             f.write("工种,专家组类型\n探针,技能评价\n")
         ctl.json("catalog", "import", probe)
         self.people = write_roster(os.path.join(self.dir, "roster.csv"))
-        ctl.json("pool", "import", os.path.join(self.dir, "roster.csv"))
+        ctl.json("pool", "import", "--appointed", os.path.join(self.dir, "roster.csv"))
         listed = ctl.json("pool", "list", "--limit", "1000")["experts"]
         for spec, ps in self.people.items():
             self.assertEqual(sorted(e["id"] for e in listed if e["specialties"] == [spec]),

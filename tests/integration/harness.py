@@ -725,4 +725,4 @@ class DaemonTest(unittest.TestCase):
     def import_roster(self, ctl, count, seed=1, encoding="utf8", headers="zh"):
         path = os.path.join(self.dir, "roster-%d-%d.csv" % (count, seed))
         genroster(path, count, seed=seed, encoding=encoding, headers=headers)
-        return ctl.json("pool", "import", path)
+        return ctl.json("pool", "import", "--appointed", path)

@@ -5,6 +5,10 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    12: ("DROP TRIGGER appointments_keep", "DROP TABLE appointments",  # appointment
+         "DROP TRIGGER expert_forms_keep", "DROP TABLE expert_forms",
+         "ALTER TABLE experts DROP COLUMN appointment",
+         "ALTER TABLE imports DROP COLUMN appointed"),
     11: ("DROP TRIGGER tokens_spent", "DROP TRIGGER spent_tokens_keep",  # spent tokens
          "DROP TABLE spent_tokens"),
     10: ("DROP INDEX experts_by_resident_ix",               # sealed personal data

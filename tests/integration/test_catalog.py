@@ -54,7 +54,7 @@ class CatalogTest(DaemonTest):
         return os.path.join(self.dir, name)
 
     def import_rows(self, rows, name="roster.csv", check=True):
-        return self.ctl.run("pool", "import", write_roster(self.path(name), rows),
+        return self.ctl.run("pool", "import", "--appointed", write_roster(self.path(name), rows),
                             json_out=True, check=check)
 
     def catalog(self):
@@ -191,7 +191,7 @@ class CatalogRolesTest(DaemonTest):
                 (3, "焊工、电工", "methods"),
                 (4, "电工", "skill_evaluation")]
         path = write_roster(os.path.join(self.dir, "roster.csv"), rows)
-        self.op.json("pool", "import", path)
+        self.op.json("pool", "import", "--appointed", path)
         self.op.json("pool", "suspend", "4", "--reason", "leave")  # not active
         for key in (self.bureau_key, self.clerk_key):
             r = Ctl(self.d, key, self.server_pub).run("catalog", "list", "--json")

@@ -59,7 +59,7 @@ class EligibilityTest(DaemonTest):
         return None
 
     def test_age_bends_only_for_a_recorded_exception(self):
-        r = self.ctl.run("pool", "import", self.roster, json_out=True, check=False)
+        r = self.ctl.run("pool", "import", "--appointed", self.roster, json_out=True, check=False)
         self.assertEqual(r.rc, 65, r)
         errors = {e["line"]: e for e in r.json["errors"]}
         self.assertEqual(sorted(errors), [3, 4], r.out)
@@ -72,11 +72,11 @@ class EligibilityTest(DaemonTest):
         self.assertIsNone(self.find("王建国"))            # nothing was imported
 
         # Half a pair is a usage error, before anything is sent.
-        half = self.ctl.run("pool", "import", self.roster, "--age-exception", "3",
+        half = self.ctl.run("pool", "import", "--appointed", self.roster, "--age-exception", "3",
                             check=False)
         self.assertEqual(half.rc, 2, half)
         why = "中心批准：行业稀缺，延聘一届"
-        done = self.ctl.json("pool", "import", self.roster, "--age-exception", "3",
+        done = self.ctl.json("pool", "import", "--appointed", self.roster, "--age-exception", "3",
                              "--age-exception", "4", "--age-exception-reason", why)
         self.assertEqual(done["inserted"], 5, done)
         me = self.ctl.json("ping")["principal"]
@@ -106,7 +106,7 @@ class EligibilityTest(DaemonTest):
         self.assertTrue(v["ok"], v)
 
         # A re-import without the exception takes it away: refused again.
-        again = self.ctl.run("pool", "import", self.roster, json_out=True, check=False)
+        again = self.ctl.run("pool", "import", "--appointed", self.roster, json_out=True, check=False)
         self.assertEqual(again.rc, 65, again)
         self.assertEqual(sorted(e["line"] for e in again.json["errors"]), [3, 4])
 
@@ -114,7 +114,7 @@ class EligibilityTest(DaemonTest):
         """An expert over 65 with no exception on record (as the grounds let
         in before draft 11) is noted once, by expertd, at the first batch
         of the day, and not again after a restart."""
-        self.ctl.json("pool", "import", self.roster, "--age-exception", "3",
+        self.ctl.json("pool", "import", "--appointed", self.roster, "--age-exception", "3",
                       "--age-exception", "4", "--age-exception-reason", "中心批准")
         old = self.find("李长青")
         self.assertEqual(self.d.stop(), 0)
@@ -142,7 +142,7 @@ class EligibilityTest(DaemonTest):
         rows = dict(ROWS)
         rows[3] = ("李长青", 60, "无", "无", "获奖者", "")
         del rows[4]
-        r = self.ctl.run("pool", "import", write(os.path.join(self.dir, "bare.csv"), rows),
+        r = self.ctl.run("pool", "import", "--appointed", write(os.path.join(self.dir, "bare.csv"), rows),
                          json_out=True, check=False)
         self.assertEqual(r.rc, 65, r)
         self.assertEqual([(e["line"], e["column"]) for e in r.json["errors"]],
@@ -150,7 +150,7 @@ class EligibilityTest(DaemonTest):
         self.assertIn("须同时填写放宽条件依据", r.json["errors"][0]["reason"])
         # With it, the ground relaxes (二): no title, no qualification.
         rows[3] = ("李长青", 60, "无", "无", "获奖者", "获省级技术能手称号")
-        self.ctl.json("pool", "import", write(os.path.join(self.dir, "ok.csv"), rows))
+        self.ctl.json("pool", "import", "--appointed", write(os.path.join(self.dir, "ok.csv"), rows))
         self.assertEqual(self.find("李长青")["relaxations"], ["award_winner"])
 
 

@@ -80,7 +80,7 @@ class ExclusionCountsTest(DaemonTest):
         self.open_term(self.ctl)
         path = os.path.join(self.dir, "roster.csv")
         self.experts = write_roster(path)
-        self.ctl.json("pool", "import", path)
+        self.ctl.json("pool", "import", "--appointed", path)
 
     def draw_args(self, members, day, *extra):
         # The reviewed institution: a registered one no expert works for.

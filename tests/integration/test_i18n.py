@@ -27,7 +27,7 @@ class ChineseTest(DaemonTest):
         self.open_term(self.ctl)
         self.roster = os.path.join(self.dir, "roster.csv")
         genroster(self.roster, 60, seed=3)
-        self.ctl.json("pool", "import", self.roster)
+        self.ctl.json("pool", "import", "--appointed", self.roster)
         self.bad = os.path.join(self.dir, "bad.csv")
         genroster(self.bad, 5, seed=4, invalid=2)
 
@@ -57,7 +57,7 @@ class ChineseTest(DaemonTest):
             ("ping",),
             ("term", "list"),
             ("term", "open", "--start", "2020-01-01"),
-            ("pool", "import", self.bad),
+            ("pool", "import", "--appointed", self.bad),
             ("pool", "list", "--limit", "3"),
             ("pool", "show", "2"),
             ("pool", "show", "999"),

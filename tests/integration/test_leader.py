@@ -52,7 +52,7 @@ def setup_pool(test, ctl):
     test.open_term(ctl)
     path = os.path.join(test.dir, "roster.csv")
     write_roster(path)
-    res = ctl.json("pool", "import", path)
+    res = ctl.json("pool", "import", "--appointed", path)
     test.assertEqual(res["inserted"], POOL, res)
 
 

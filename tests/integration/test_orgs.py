@@ -70,7 +70,7 @@ class OrgTest(DaemonTest):
         path = os.path.join(self.dir, "roster.csv")
         write_roster(path, [(i, employer_of(i), recommender_of(i))
                             for i in range(1, POOL + 1)])
-        res = self.ctl.json("pool", "import", path)
+        res = self.ctl.json("pool", "import", "--appointed", path)
         self.assertEqual(res["inserted"], POOL, res)
         self.conn = RawClient(self.d.endpoint)
         self.addCleanup(self.conn.close)
@@ -182,7 +182,7 @@ class OrgTest(DaemonTest):
     def test_near_miss_is_reported_and_merge_relinks(self):
         path = os.path.join(self.dir, "more.csv")
         write_roster(path, [(41, "广州市穗华职业培训学校", "广州市电工行业协会")])
-        res = self.ctl.json("pool", "import", path)
+        res = self.ctl.json("pool", "import", "--appointed", path)
         self.assertEqual(res["orgs_created"], 1, res)
         self.assertEqual(len(res["orgs_close"]), 1, res)
         close = res["orgs_close"][0]["reason"]
@@ -234,7 +234,7 @@ class LegacyUpgradeTest(DaemonTest):
                 f.write("专家%d,%s,%s,1390000%04d,%s,%s,%s,培训评审,培训机构评审,副高级,"
                         "高级技师,10,10\n" % (i, "男" if i % 2 else "女", resident_id(i), i,
                                               employer, c, SPEC))
-        ctl.json("pool", "import", path)
+        ctl.json("pool", "import", "--appointed", path)
         before = ctl.json("draw", "--kind", "review", "--specialty", SPEC, "--members", "2",
                           "--org", code, "--start", str(int(time.time()) + 5 * DAY),
                           "--end", str(int(time.time()) + 5 * DAY + 3600))

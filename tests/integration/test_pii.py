@@ -31,7 +31,7 @@ class PiiTest(DaemonTest):
         self.phones = [r["手机"] for r in rows]
         self.emails = [r["电子邮箱"] for r in rows if r["电子邮箱"]]
         self.assertEqual(len(self.ids), ROSTER)
-        self.ctl.json("pool", "import", path)
+        self.ctl.json("pool", "import", "--appointed", path)
 
     # ---- helpers ----
 
@@ -132,7 +132,7 @@ class PiiTest(DaemonTest):
         self.assert_nothing_clear(self.raw_bytes(), "after the daemon stopped")
         self.d.start()
         # Re-importing finds every expert by the blind index: all unchanged.
-        again = self.ctl.json("pool", "import", os.path.join(self.dir, "roster.csv"))
+        again = self.ctl.json("pool", "import", "--appointed", os.path.join(self.dir, "roster.csv"))
         self.assertEqual(again.get("unchanged"), ROSTER, again)
 
     def other_key(self):

@@ -80,7 +80,7 @@ class MixedPanelTest(DaemonTest):
             f.write(HEAD)
             for i in range(1, 41):
                 f.write(expert_row(i))
-        self.assertEqual(self.ctl.json("pool", "import", path)["inserted"], 40)
+        self.assertEqual(self.ctl.json("pool", "import", "--appointed", path)["inserted"], 40)
         self.conn = RawClient(self.d.endpoint)
         self.addCleanup(self.conn.close)
 
@@ -305,7 +305,7 @@ class DisjointPoolTest(DaemonTest):
                 f.write("专家%d,%s,%s,1380000%04d,广州市第%d厂,,%s,%s,%s,中级,技师,10,10\n"
                         % (i, "男" if i % 2 else "女", resident_id(i), i, i, spec,
                            group, TASK_TYPES))
-        self.assertEqual(self.ctl.json("pool", "import", path)["inserted"],
+        self.assertEqual(self.ctl.json("pool", "import", "--appointed", path)["inserted"],
                          self.E + self.W)
         self.conn = RawClient(self.d.endpoint)
         self.addCleanup(self.conn.close)

@@ -88,9 +88,12 @@ class RosterFormTest(DaemonTest):
         self.assertEqual(out["encoding"], "gb18030")
         self.assertEqual(out["errors"], [])
         self.assertEqual(out["inserted"], 3, out)
-        # The columns the pool does not keep are named, not fatal.
-        ignored = {w["column"] for w in out["warnings"]}
-        self.assertEqual(ignored, {"政治面貌", "民族", "学历", "从事职业", "联系电话"})
+        # The form's other fields are kept since draft 13 (PROTOCOL.md
+        # 7.5.2): no column is left unread.
+        self.assertEqual(out["warnings"], [])
+        form = self.ctl.json("pool", "show", "1")["form"]
+        self.assertEqual((form["politics"], form["ethnicity"], form["education"],
+                          form["occupation"]), ("群众", "汉族", "本科", "焊工"))
 
         zhang, li, wang = self.reveal(1), self.reveal(2), self.reveal(3)
         self.assertEqual(zhang["resident_id"], id_lower_x)

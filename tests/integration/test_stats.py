@@ -49,7 +49,7 @@ class StatsTest(AssignBase):
                 f.write("%s,%s,%s,1390000%04d,电工,skill_evaluation,intermediate,"
                         "technician,3,0\n" % (name, "male" if i % 2 else "female",
                                               resident_id(i), i))
-        self.ctl.json("pool", "import", path)
+        self.ctl.json("pool", "import", "--appointed", path)
 
     def scenario(self):
         """Every kind of seat, answer and draw; returns {expert id: name}."""

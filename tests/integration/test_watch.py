@@ -213,7 +213,7 @@ class MaskingTest(WatchTestBase):
         watch = self.watcher("--since", "1", "--count", "35", json_out=False)
 
         self.open_term(self.ctl)
-        self.ctl.json("pool", "import", path)
+        self.ctl.json("pool", "import", "--appointed", path)
         spec = self.top_specialty()
         drawn = self.ctl.json(*draw_args(spec, 2, 20))
         first = drawn["panel"][0]["expert"]

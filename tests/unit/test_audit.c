@@ -765,6 +765,79 @@ static void test_age_exception_keys_and_round_trip(void **state)
 	free(t);
 }
 
+/* Draft 13 (the appointment, PROTOCOL.md 7.17): a 15th projection key,
+ * only when the expert is not appointed, so every older entry reads as an
+ * appointed expert; present, it must name a state other than appointed. */
+static void test_appointment_key_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const proj[] = {
+		"id", "birth", "employer_code", "recommender_code", "specialties",
+		"group_types", "task_types", "relaxations", "leader", "status",
+		"suspended_until", "term", "joined_term", "age_exception", "appointment", NULL};
+	static const char *const plain[] = {
+		"id", "birth", "employer_code", "recommender_code", "specialties",
+		"group_types", "task_types", "relaxations", "leader", "status",
+		"suspended_until", "term", "joined_term", NULL};
+	struct expert e, r;
+	struct body a;
+	make_expert(&e);
+	for (int st = APPOINT_RECOMMENDED; st <= APPOINT_REJECTED; st++) {
+		e.age_exception = true;
+		e.appointment = (enum expert_appointment)st;
+		body_init(&a);
+		audit_pack_expert(&a.pk, "reviewed", "operator-1", "资格审查合格", &e);
+		msgpack_object *o = body_unpack(&a);
+		assert_keys(val_at(o, 3), proj);
+		assert_true(audit_read_expert(o, &r));
+		assert_int_equal(r.appointment, st);
+		assert_true(r.age_exception);
+		body_free(&a);
+	}
+	e.age_exception = false;
+	e.appointment = APPOINT_APPOINTED;
+	body_init(&a);
+	audit_pack_expert(&a.pk, "appointed", "operator-1", NULL, &e);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(val_at(o, 2), plain);
+	assert_true(audit_read_expert(o, &r));
+	assert_int_equal(r.appointment, APPOINT_APPOINTED);
+	body_free(&a);
+
+	/* Written out by hand: without the key the body reads (the control);
+	 * "appointment": 0 (appointed) is not canonical, and 4 is no state. */
+	static const int values[] = {-1, 0, 4};
+	for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+		int bad = values[k];
+		body_init(&a);
+		msgpack_pack_map(&a.pk, 3);
+		proto_pack_kv_str(&a.pk, "event", "imported");
+		proto_pack_kv_str(&a.pk, "actor", "operator-1");
+		proto_pack_str(&a.pk, "expert");
+		msgpack_pack_map(&a.pk, bad < 0 ? 13 : 14);
+		proto_pack_kv_int(&a.pk, "id", 1);
+		proto_pack_kv_str(&a.pk, "birth", "1980-01-01");
+		proto_pack_kv_str(&a.pk, "employer_code", "");
+		proto_pack_kv_str(&a.pk, "recommender_code", "");
+		proto_pack_str(&a.pk, "specialties");
+		msgpack_pack_array(&a.pk, 1);
+		proto_pack_str(&a.pk, "电工");
+		proto_pack_kv_int(&a.pk, "group_types", 2);
+		proto_pack_kv_int(&a.pk, "task_types", 0);
+		proto_pack_kv_int(&a.pk, "relaxations", 0);
+		proto_pack_kv_bool(&a.pk, "leader", false);
+		proto_pack_kv_int(&a.pk, "status", 0);
+		proto_pack_str(&a.pk, "suspended_until");
+		msgpack_pack_nil(&a.pk);
+		proto_pack_kv_int(&a.pk, "term", 1);
+		proto_pack_kv_int(&a.pk, "joined_term", 1);
+		if (bad >= 0)
+			proto_pack_kv_int(&a.pk, "appointment", bad);
+		assert_int_equal(audit_read_expert(body_unpack(&a), &r), bad < 0);
+		body_free(&a);
+	}
+}
+
 static void test_transcript_keys_and_round_trip(void **state)
 {
 	(void)state;
@@ -1890,6 +1963,7 @@ int main(void)
 		cmocka_unit_test(test_revealed_keys_bytes_and_reader),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_age_exception_keys_and_round_trip),
+		cmocka_unit_test(test_appointment_key_and_round_trip),
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),

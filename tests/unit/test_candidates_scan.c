@@ -110,6 +110,8 @@ static void sim_expert(struct sim *s, int64_t id)
 	e.relaxations = below(s, 6) == 0 ? 1u : 0u;
 	e.age_exception = below(s, 6) == 0;
 	e.status = below(s, 8) == 0 ? (int)below(s, 4) : EXPERT_ACTIVE;
+	/* Not appointed (PROTOCOL.md 7.17): rule 1 on both paths. */
+	e.appointment = below(s, 10) == 0 ? (int)below(s, 4) : APPOINT_APPOINTED;
 	e.suspended_until = below(s, 2) ? (int32_t)(s->base / DAY) - 30 + (int32_t)below(s, 60)
 	                                : 0;
 	e.leader_eligible = below(s, 3) == 0;

@@ -1218,6 +1218,73 @@ static void test_map_array_rows(void **state)
 	expect_msg(&m, PROTO_E_INVALID_FIELD, "rows[1]", "must be a map");
 }
 
+/* The 推荐表's free text may span lines (PROTOCOL.md 5.5 `text`); its
+ * one-line kept fields and every other string may not. */
+static void test_text_fields(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		enum proto_status want;
+	} cases[] = {
+		{"experience", "2010年起任考评员\n\t2018年起任督导员", PROTO_OK},
+		{"achievements", "a\nb", PROTO_OK},
+		{"recommendation", "同意推荐\n（盖章）", PROTO_OK},
+		{"experience", "a\x01b", PROTO_E_INVALID_FIELD},
+		{"recommendation", "a\rb", PROTO_E_INVALID_FIELD},
+		{"education", "本科\n硕士", PROTO_E_INVALID_FIELD},
+		{"address", "a\tb", PROTO_E_INVALID_FIELD},
+		{"recommender_kind", "center", PROTO_OK},
+		{"recommender_kind", "self", PROTO_E_INVALID_FIELD},
+	};
+	struct msg m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		msgpack_packer *pk = req_begin(&m, "pool.import.rows", 2);
+		proto_pack_kv_int(pk, "import", 1);
+		proto_pack_str(pk, "rows");
+		msgpack_pack_array(pk, 1);
+		msgpack_pack_map(pk, 2);
+		proto_pack_kv_int(pk, "line", 2);
+		proto_pack_kv_str(pk, cases[i].key, cases[i].value);
+		char field[64];
+		snprintf(field, sizeof field, "rows[0].%s", cases[i].key);
+		expect(&m, cases[i].want, cases[i].want == PROTO_OK ? NULL : field);
+	}
+}
+
+/* appointment.decide: the decision is one of two words; the 聘书's
+ * number at most 64 bytes; the date a date. */
+static void test_appointment_decide_schema(void **state)
+{
+	struct msg m;
+	msgpack_packer *pk;
+
+	(void)state;
+	pk = req_begin(&m, "appointment.decide", 5);
+	proto_pack_kv_int(pk, "expert", 1);
+	proto_pack_kv_str(pk, "decision", "appoint");
+	proto_pack_kv_str(pk, "opinion", "同意聘任");
+	proto_pack_kv_str(pk, "certificate", "穗职建聘〔2026〕1号");
+	proto_pack_kv_str(pk, "certificate_date", "2026-12-07");
+	expect(&m, PROTO_OK, NULL);
+	pk = req_begin(&m, "appointment.decide", 3);
+	proto_pack_kv_int(pk, "expert", 1);
+	proto_pack_kv_str(pk, "decision", "approve");
+	proto_pack_kv_str(pk, "opinion", "同意");
+	expect(&m, PROTO_E_INVALID_FIELD, "decision");
+	pk = req_begin(&m, "appointment.decide", 2);
+	proto_pack_kv_int(pk, "expert", 1);
+	proto_pack_kv_str(pk, "decision", "reject");
+	expect(&m, PROTO_E_INVALID_FIELD, "opinion");
+	pk = req_begin(&m, "appointment.decide", 4);
+	proto_pack_kv_int(pk, "expert", 1);
+	proto_pack_kv_str(pk, "decision", "appoint");
+	proto_pack_kv_str(pk, "opinion", "同意");
+	proto_pack_kv_str(pk, "certificate_date", "2026-02-30");
+	expect(&m, PROTO_E_INVALID_FIELD, "certificate_date");
+}
+
 static void test_check_map_direct(void **state)
 {
 	static const msgpack_object not_map = {.type = MSGPACK_OBJECT_BOOLEAN};
@@ -1269,6 +1336,8 @@ int main(void)
 		cmocka_unit_test(test_string_arrays),
 		cmocka_unit_test(test_array_counts_and_items),
 		cmocka_unit_test(test_map_array_rows),
+		cmocka_unit_test(test_text_fields),
+		cmocka_unit_test(test_appointment_decide_schema),
 		cmocka_unit_test(test_check_map_direct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

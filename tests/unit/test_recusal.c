@@ -187,6 +187,29 @@ static void test_status(void **state)
 	expect(f, want, 8);
 }
 
+/* Only an appointed expert is drawn (PROTOCOL.md 7.17): any other
+ * appointment state is rule 1, whatever the status. */
+static void test_appointment(void **state)
+{
+	struct fx *f = *state;
+	struct expert e;
+	e = base(1); put(f, &e);                                  /* appointed */
+	e = base(2); e.appointment = APPOINT_RECOMMENDED; put(f, &e);
+	e = base(3); e.appointment = APPOINT_UNDER_REVIEW; put(f, &e);
+	e = base(4); e.appointment = APPOINT_REJECTED; put(f, &e);
+	e = base(5); e.appointment = APPOINT_RECOMMENDED; e.status = EXPERT_SUSPENDED;
+	e.suspended_until = f->d - 1; put(f, &e);                 /* lapsed, still not appointed */
+	e = base(6); e.status = EXPERT_SUSPENDED; e.suspended_until = f->d - 1;
+	put(f, &e);                                               /* lapsed and appointed */
+	static const enum recusal_rule want[] = {RULE_OK, RULE_STATUS, RULE_STATUS,
+		RULE_STATUS, RULE_STATUS, RULE_OK};
+	expect(f, want, 6);
+	/* The pool keeps the state itself; the slim form folds it into status. */
+	assert_int_equal(pool_get(f->pool, 3)->appointment, APPOINT_UNDER_REVIEW);
+	assert_int_equal(pool_slim_of(pool_get(f->pool, 3)).status, POOL_STATUS_UNAPPOINTED);
+	assert_int_equal(pool_slim_of(pool_get(f->pool, 6)).status, EXPERT_SUSPENDED);
+}
+
 static void test_term(void **state)
 {
 	struct fx *f = *state;
@@ -629,6 +652,7 @@ int main(void)
 		T(test_org_fixture),
 		T(test_rule_names),
 		T(test_status),
+		T(test_appointment),
 		T(test_term),
 		T(test_capability),
 		T(test_age),

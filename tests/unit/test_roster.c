@@ -379,6 +379,46 @@ static void test_non_integer_years_is_a_row_error(void **state)
 	roster_destroy(&r);
 }
 
+/* The form's 职业资格 and 职称 boxes each carry a level and an occupation
+ * or field: typed in one cell, the level goes to its field and the rest is
+ * kept (PROTOCOL.md 7.5.2), unless the roster has that column itself. */
+static void test_level_cell_keeps_its_occupation(void **state)
+{
+	(void)state;
+	const char *csv =
+		"姓名,性别,申请专家组专业,职业资格,职称,身份证号,手机\n"
+		"张三,男,焊工,高级技师（焊工）,高级工程师/机械,44010619800101001X,13800138000\n"
+		"李四,男,焊工,等级：技师 职业（工种）：电工,工程师,44010619800101001X,13800138000\n"
+		"王五,男,焊工,高级技师（一级）,中级,44010619800101001X,13800138000\n";
+	struct roster *r = parse_ok(csv);
+	struct row row;
+	row_open(r, 0, &row);
+	assert_str(row.map, "qualification", "senior_technician");
+	assert_str(row.map, "qualification_occupation", "焊工");
+	assert_str(row.map, "title", "deputy_senior");
+	assert_str(row.map, "title_field", "机械");
+	row_close(&row);
+	row_open(r, 1, &row);
+	assert_str(row.map, "qualification", "technician");
+	assert_str(row.map, "qualification_occupation", "电工");
+	assert_null(proto_map_get(row.map, "title_field"));
+	row_close(&row);
+	row_open(r, 2, &row);      /* a level's own wording carries no occupation */
+	assert_str(row.map, "qualification", "senior_technician");
+	assert_null(proto_map_get(row.map, "qualification_occupation"));
+	row_close(&row);
+	roster_destroy(&r);
+
+	/* With a column of its own, the column is the value. */
+	csv = "姓名,性别,申请专家组专业,职业资格,职业资格职业（工种）,身份证号,手机\n"
+	      "张三,男,焊工,高级技师（焊工）,电焊工,44010619800101001X,13800138000\n";
+	r = parse_ok(csv);
+	row_open(r, 0, &row);
+	assert_str(row.map, "qualification_occupation", "电焊工");
+	row_close(&row);
+	roster_destroy(&r);
+}
+
 /* The 推荐表's own labels, verbatim, and values as the Center types them. */
 static void test_form_labels_and_values(void **state)
 {
@@ -398,8 +438,9 @@ static void test_form_labels_and_values(void **state)
 	assert_int_equal(r->errors[0].line, 3);
 	assert_string_equal(r->errors[0].column, "出生年月");
 	assert_non_null(strstr(r->errors[0].reason, "1981年02月与身份证号码中的出生日期不符"));
-	assert_int_equal(r->nwarnings, 1); /* 政治面貌: not kept */
+	assert_int_equal(r->nwarnings, 0); /* 政治面貌: kept since draft 13 */
 	row_open(r, 0, &row);
+	assert_str(row.map, "politics", "群众");
 	assert_str(row.map, "resident_id", "44010619800101001X");
 	assert_str(row.map, "phone", "13800138000");
 	assert_str(row.map, "qualification", "senior_technician");
@@ -649,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_missing_required_columns),
 		cmocka_unit_test(test_non_integer_years_is_a_row_error),
 		cmocka_unit_test(test_form_labels_and_values),
+		cmocka_unit_test(test_level_cell_keeps_its_occupation),
 		cmocka_unit_test(test_normalisers_and_titles),
 		cmocka_unit_test(test_level_cells_with_occupation),
 		cmocka_unit_test(test_limits_are_row_errors),

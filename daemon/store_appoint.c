@@ -1,0 +1,134 @@
+/*
+ * store_appoint.c - the store's record of each expert's appointment
+ * (PROTOCOL.md 7.17: recommender kind, review and decision opinions, the
+ * 聘书) and the 推荐表's kept fields (7.5.2), address and landline sealed
+ * (pii.h). An expert without a row has an empty record.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "expert_form.h"
+#include "store_int.h"
+
+static void appoint_step_bind(sqlite3_stmt *st, int i, const struct expert_appoint_step *p)
+{
+	store_bind_text(st, i, p->by);
+	sqlite3_bind_int64(st, i + 1, p->at);
+	store_bind_text(st, i + 2, p->text);
+}
+
+static void appoint_step_column(sqlite3_stmt *st, int i, struct expert_appoint_step *p)
+{
+	store_column_copy(st, i, p->by, sizeof p->by);
+	p->at = sqlite3_column_int64(st, i + 1);
+	store_column_copy(st, i + 2, p->text, sizeof p->text);
+}
+
+struct appoint_row {
+	int *kind;
+	struct expert_appoint *a;
+};
+
+static bool column_appoint(sqlite3_stmt *st, void *row)
+{
+	struct appoint_row *r = row;
+	*r->kind = sqlite3_column_int(st, 0);
+	appoint_step_column(st, 1, &r->a->review);
+	appoint_step_column(st, 4, &r->a->decision);
+	store_column_copy(st, 7, r->a->certificate, sizeof r->a->certificate);
+	r->a->certificate_day = sqlite3_column_int(st, 8);
+	return true;
+}
+
+enum store_result store_appoint_get(struct store *s, int64_t expert, int *kind,
+                                    struct expert_appoint *out)
+{
+	memset(out, 0, sizeof *out);
+	*kind = -1;
+	sqlite3_stmt *st = store_stmt(s, STMT_APPOINT_GET);
+	if (st)
+		sqlite3_bind_int64(st, 1, expert);
+	struct appoint_row r = {kind, out};
+	enum store_result res = store_row(st, column_appoint, &r);
+	return res == STORE_NOT_FOUND ? STORE_OK : res;
+}
+
+enum store_result store_appoint_put(struct store *s, int64_t expert, int kind,
+                                    const struct expert_appoint *a)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_APPOINT_PUT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, expert);
+	sqlite3_bind_int(st, 2, kind);
+	appoint_step_bind(st, 3, &a->review);
+	appoint_step_bind(st, 6, &a->decision);
+	store_bind_text(st, 9, a->certificate);
+	sqlite3_bind_int(st, 10, a->certificate_day);
+	return store_step_done(st);
+}
+
+/* The place of a sealed form field (pii.h). */
+static void form_ad(char ad[STORE_PII_AD_MAX], size_t i, int64_t id)
+{
+	snprintf(ad, STORE_PII_AD_MAX, "expert_forms.%s:%lld", expert_form_texts[i].name,
+	         (long long)id);
+}
+
+struct form_row {
+	struct store *s;
+	int64_t id;
+	struct expert_form *f;
+};
+
+static bool column_form(sqlite3_stmt *st, void *row)
+{
+	struct form_row *r = row;
+	for (size_t i = 0; i < EXPERT_FORM_TEXTS; i++) {
+		char *buf = expert_form_field(r->f, i);
+		size_t size = expert_form_texts[i].size, n;
+		if (!expert_form_is_sensitive(i)) {
+			store_column_copy(st, (int)i, buf, size);
+			continue;
+		}
+		char ad[STORE_PII_AD_MAX];
+		form_ad(ad, i, r->id);
+		if (!store_column_opened(r->s, st, (int)i, ad, buf, size, &n))
+			buf[0] = '\0';   /* a value that does not open is not shown */
+	}
+	return true;
+}
+
+enum store_result store_form_get(struct store *s, int64_t expert, struct expert_form *out)
+{
+	int kind = out->recommender_kind;
+	memset(out, 0, sizeof *out);
+	out->recommender_kind = kind;
+	sqlite3_stmt *st = store_stmt(s, STMT_FORM_GET);
+	if (st)
+		sqlite3_bind_int64(st, 1, expert);
+	struct form_row r = {s, expert, out};
+	enum store_result res = store_row(st, column_form, &r);
+	return res == STORE_NOT_FOUND ? STORE_OK : res;
+}
+
+enum store_result store_form_put(struct store *s, int64_t expert,
+                                 const struct expert_form *f)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_FORM_PUT);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, expert);
+	for (size_t i = 0; i < EXPERT_FORM_TEXTS; i++) {
+		const char *v = expert_form_cfield(f, i);
+		if (!expert_form_is_sensitive(i)) {
+			store_bind_text(st, (int)i + 2, v);
+			continue;
+		}
+		char ad[STORE_PII_AD_MAX];
+		form_ad(ad, i, expert);
+		if (!store_bind_sealed(s, st, (int)i + 2, ad, v, strlen(v)))
+			return STORE_NOT_WRITABLE;
+	}
+	return store_step_done(st);
+}
