@@ -117,7 +117,7 @@ class ConsoleTest(DaemonTest):
         path = os.path.join(self.dir, "roster.csv")
         genroster(path, count, seed=seed)
         self.open_term(self.op)
-        self.op.json("pool", "import", path)
+        self.op.json("pool", "import", "--appointed", path)   # drawn at once
         return roster_secrets(read_roster(path)), top_specialty(self.op)
 
     def test_a_draw_arrives_on_the_event_stream(self):
