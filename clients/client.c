@@ -48,8 +48,9 @@ struct client {
 	 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
 /* A server that cannot open our HELLO (we hold the wrong server key) just
  * closes the connection: the socket says "failed, no detail". A daemon
- * killed during a handshake looks the same once; a second such close with
- * no success between is the key. */
+ * killed during a handshake looks the same once, and one at its connection
+ * budget every time; two such closes and no success by the attempt's end
+ * are named as the likely causes (client_silence). */
 #define CLIENT_LOST_HANDSHAKES_MAX 2
 
 static bool client_setopt(void *sock, int opt, const void *val, size_t len,
@@ -99,10 +100,18 @@ bool client_curve(void *sock, const struct client_options *opt, char *err,
 		snprintf(err, errsz, _("cannot make a key pair: %s"), why);
 		return false;
 	}
-	/* Of a list (one key per daemon), the first: a SUB socket, which
-	 * takes one, or a caller that picked its own with client_item. */
-	char first[256];
+	/* One key: a request socket's peer gets its own (client_peer_open);
+	 * a SUB socket, connected to every daemon of a list, holds one for
+	 * all, so a list of different keys cannot serve it. */
+	char first[256], other[256];
 	client_item(opt->server_key, 0, first, sizeof first);
+	for (int n = 1; client_item(opt->server_key, n, other, sizeof other); n++)
+		if (strcmp(other, first) != 0) {
+			snprintf(err, errsz, _("a subscriber holds one server key for every "
+			                       "daemon of its list; %s differs from %s"), other,
+			         first);
+			return false;
+		}
 	if (!keys_read_public(first, server, why, sizeof why)) {
 		sodium_memzero(&kp, sizeof kp);
 		snprintf(err, errsz, _("server key %s: %s"), first, why);
@@ -196,6 +205,18 @@ struct client *client_new(const struct client_options *opt, char *err, size_t er
 			return NULL;
 		}
 		c->n_peers++;
+	}
+	/* One server key for all daemons, or one each (PROTOCOL.md 6.4). */
+	char key[256];
+	int keys = 0;
+	while (opt->server_key && client_item(opt->server_key, keys, key, sizeof key))
+		keys++;
+	if (keys > 1 && keys != c->n_peers) {
+		snprintf(err, errsz, _("%d server keys for %d endpoints: give one for all, "
+		                       "or one for each endpoint in the same order"), keys,
+		         c->n_peers);
+		free(c);
+		return NULL;
 	}
 	c->ctx = zmq_ctx_new();
 	for (int n = 0; c->ctx && n < c->n_peers; n++) {
@@ -320,43 +341,49 @@ static int64_t client_now_ms(void)
 
 /*
  * Read the handshake events that arrived. Returns -1 with err set when the
- * server refused this client (its key is not allowed, the mechanisms do
- * not match, or it could not read our hello: the wrong server key), so
- * the caller stops waiting at once instead of timing out; 0 otherwise.
+ * server refused this client (its key is not allowed, or the mechanisms
+ * do not match), so the caller stops waiting at once instead of timing
+ * out; 0 otherwise. A connection the server closed mid-handshake is only
+ * counted: a server that cannot open our hello (the wrong server key)
+ * does that, and so does a daemon at its connection budget, which the
+ * next attempt may find free (client_silence).
  */
 static int client_handshakes(struct client *c, char *err, size_t errsz)
 {
 	struct client_peer *p = &c->peers[c->cur];
-	for (;;) {
-		uint8_t ev[6];
-		uint16_t event;
-		int n = zmq_recv(p->mon, ev, sizeof ev, ZMQ_DONTWAIT);
-		if (n < 0)
-			return 0;
-		int more = 1;
-		size_t len = sizeof more;
-		char addr[8];
-		while (zmq_getsockopt(p->mon, ZMQ_RCVMORE, &more, &len) == 0 && more)
-			zmq_recv(p->mon, addr, sizeof addr, ZMQ_DONTWAIT); /* the endpoint */
-		if (n < (int)sizeof event)
-			continue;
-		memcpy(&event, ev, sizeof event);
+	uint16_t event;
+	while (client_monitor_next(p->mon, &event)) {
 		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 			p->lost_handshakes = 0;
+		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+			p->lost_handshakes++;
 		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 			c->failure = CLIENT_REFUSED;
 			snprintf(err, errsz, _("%s refused this client's key: it is not on "
 			                       "the server's allowlist"), p->endpoint);
 			return -1;
-		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
-		           ++p->lost_handshakes >= CLIENT_LOST_HANDSHAKES_MAX) {
+		} else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
 			c->failure = CLIENT_HANDSHAKE;
-			snprintf(err, errsz, _("the secure handshake with %s failed: the "
-			                       "wrong server key, or a plain client and a "
-			                       "secure server (or the reverse)"), p->endpoint);
+			snprintf(err, errsz, _("the handshake with %s failed: a plain client "
+			                       "and a secure server (or the reverse)"),
+			         p->endpoint);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* An attempt that got no reply: why, when the handshakes say. */
+static void client_silence(struct client *c, char *err, size_t errsz)
+{
+	struct client_peer *p = &c->peers[c->cur];
+	c->failure = CLIENT_NO_REPLY;
+	if (p->lost_handshakes < CLIENT_LOST_HANDSHAKES_MAX)
+		return;
+	c->failure = CLIENT_HANDSHAKE;
+	snprintf(err, errsz, _("%s closed every connection during the secure handshake: "
+	                       "the wrong server key, or the daemon is at its connection "
+	                       "limit"), p->endpoint);
 }
 
 /*
@@ -525,6 +552,8 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 		int got = client_send(c, sb.data, sb.size, deadline, err, errsz);
 		if (got > 0)
 			got = client_await(c, id, deadline, rep, err, errsz);
+		if (got == 0)
+			client_silence(c, err, errsz);
 		bool last = i + 1 == attempts;
 		if (got > 0 && many && !last && rep->status == PROTO_E_UNAVAILABLE) {
 			proto_reply_release(rep);
@@ -534,7 +563,7 @@ bool client_call(struct client *c, enum proto_op op, const char *id,
 			break;
 		if (got > 0)
 			done = true;
-		else if (got == 0 && last)
+		else if (got == 0 && last && c->failure == CLIENT_NO_REPLY)
 			/* Not a refusal: that is reported as soon as the
 			 * handshake fails (client_handshakes). */
 			snprintf(err, errsz,

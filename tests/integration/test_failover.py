@@ -62,6 +62,14 @@ class FailoverTest(DaemonTest):
         for bad in ("%s,," % self.a.endpoint, ",".join([self.a.endpoint] * 9)):
             r = Ctl(self.a, endpoints=bad).run("ping", check=False)
             self.assertEqual(r.rc, 78, (bad, r))     # EX_CONFIG
+        # Server keys: one for all, or one per endpoint.
+        key, pub, _, _ = keygen(self.dir, "k")
+        keys = Ctl(self.a, key, "%s,%s,%s" % (pub, pub, pub),
+                   endpoints="%s,%s" % (self.dead, self.a.endpoint))
+        r = keys.run("ping", check=False)
+        self.assertEqual(r.rc, 78, r)
+        self.assertIn("3 server keys for 2 endpoints", r.err)
+
 
 
 class SecureFailoverTest(DaemonTest):
@@ -73,11 +81,19 @@ class SecureFailoverTest(DaemonTest):
         # handshake fails, and the second entry, with the right key, serves.
         c = Ctl(d, op_key, "%s,%s" % (other_pub, self.server_pub),
                 endpoints="%s,%s" % (ep, ep))
-        pong = c.json("ping", timeout=60000, retries=0)
+        pong = c.json("ping", timeout=2000, retries=0)
         self.assertEqual(pong["principal"], "center-ops")
         # One key for every daemon of the list.
         c = Ctl(d, op_key, self.server_pub, endpoints="%s,%s" % (ep, ep))
         self.assertEqual(c.json("ping")["role"], "operator")
+        # What is said is the last daemon's failure: the first refuses an
+        # unknown key (alone: 77), the second never answers, so 69.
+        stranger, _, _, _ = keygen(self.dir, "stranger")
+        dead = "ipc://" + os.path.join(self.dir, "nobody-here.sock")
+        r = Ctl(d, stranger, self.server_pub, endpoints="%s,%s" % (ep, dead)).run(
+            "ping", timeout=500, retries=0, check=False)
+        self.assertEqual(r.rc, 69, r)
+        self.assertIn("no reply from any of the endpoints", r.err)
 
 if __name__ == "__main__":
     unittest.main()

@@ -92,7 +92,7 @@ class SecureStaffTest(AssignBase):
         plain = Ctl(self.d).run("confirm", token, "--answer-endpoint", self.d.answer,
                                 timeout=60000, retries=0, check=False)
         self.assertEqual(plain.rc, 76, plain)            # EX_PROTOCOL
-        self.assertIn("secure handshake", plain.err)
+        self.assertIn("plain client", plain.err)
         # Withdrawal after accepting: no standby left, so a replacement draw.
         out = self.staff(a[0], "withdraw", "--channel", "phone", "--reason", "illness",
                          ctl=clerk)
