@@ -84,8 +84,11 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 static void daemon_status(struct daemon *d)
 {
-	sd_notifyf(0, "STATUS=serving %zu experts; %llu requests answered",
-	           pool_count(d->pool), server_requests(d->server));
+	if (!d->pool)
+		sd_notify(0, "STATUS=standby: another expertd holds the database");
+	else
+		sd_notifyf(0, "STATUS=serving %zu experts; %llu requests answered",
+		           pool_count(d->pool), server_requests(d->server));
 }
 
 /* The rules handlers read, from a configuration. */
@@ -147,10 +150,7 @@ static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 	char err[512];
 	enum config_action action;
 	struct config nc;
-	if (!d->dispatch) {
-		log_notice("SIGHUP: a standby reads its configuration when it takes over");
-		return;
-	}
+	/* A standby too: what it will serve with, and whom it lets in. */
 	sd_notify(0, "RELOADING=1");
 	if (config_from_args(&nc, d->argc, d->argv, &action, err, sizeof err) ||
 	    config_validate(&nc, err, sizeof err)) {
@@ -360,6 +360,9 @@ static void daemon_load_store(struct daemon *d)
 	daemon_load_sign_key(d);
 	d->pool = pool_new();
 	d->engage = engage_new();
+	/* A standby taking over has said READY: systemd's watchdog runs while
+	 * the store recovers and loads, so ping it between the long steps. */
+	sd_notify(0, "WATCHDOG=1");
 	if (!d->pool || !d->engage || !dispatch_reload_pool(d->store, d->pool) ||
 	    !dispatch_reload_engage(d->store, d->pool, d->engage))
 		log_fatal(EX_SOFTWARE, "cannot load the pool: %s", store_errmsg(d->store));
@@ -380,7 +383,9 @@ static void daemon_load_store(struct daemon *d)
 	if (dispatch_stale(d->dispatch))
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
 		          store_errmsg(d->store));
+	sd_notify(0, "WATCHDOG=1");
 	daemon_check_chain(d);
+	sd_notify(0, "WATCHDOG=1");
 	/* After the chain, which names a wrong key more precisely; the pool
 	 * holds no personal data, so nothing before needed it. */
 	code = store_pii_start(d->store, &d->sign, d->has_previous ? &d->previous : NULL,
@@ -614,6 +619,7 @@ static void daemon_standby_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	char err[512];
 	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
+	sd_notify(0, "WATCHDOG=1");   /* the open may have recovered a WAL */
 	if (code == 0) {
 		log_notice("standby: the database is free; taking over");
 		event_base_loopbreak(d->base);
@@ -635,6 +641,8 @@ static bool daemon_standby(struct daemon *d, const struct keys_pair *kp, const c
 	daemon_listen(d, kp);
 	daemon_http(d);
 	sd_notify(0, "READY=1\nSTATUS=standby: another expertd holds the database");
+	log_notice("standby: listening on %s and %s; SIGHUP re-reads the settings and "
+	           "the allowlist as for a serving daemon", d->cfg.listen, d->cfg.answer_listen);
 	daemon_watchdog_arm(d);   /* the unit's WatchdogSec holds for a standby too */
 	struct event *poll = event_new(d->base, -1, EV_PERSIST, daemon_standby_cb, d);
 	struct timeval tv = {0, DAEMON_STANDBY_POLL_MS * 1000};

@@ -114,7 +114,10 @@ bool sigcheck_head(struct sigcheck *c, const msgpack_object *head, int64_t first
 		return sigcheck_fail(c, seq + 1 > first ? seq + 1 : first, _("it is not under "
 		                     "the last signed head (seq %lld): it was appended "
 		                     "without the signing key"), (long long)seq);
-	bool reached = seq <= last || (last > 0 && last >= end);
+	/* Where the reader stands after this page: its last entry, or just
+	 * before first when the page is empty (a log cut to nothing). */
+	int64_t pos = last > 0 ? last : first - 1;
+	bool reached = seq <= last || (end >= 0 && pos >= end);
 	if (reached && (!c->has_head || seq >= c->head_seq)) {
 		c->has_head = true;
 		c->head_seq = seq;

@@ -98,6 +98,15 @@ class StandbyNotifyTest(DaemonTest):
             if sock.recv(4096).decode() == "WATCHDOG=1":
                 pings += 1
         self.assertIsNone(proc.poll())
+        # SIGHUP re-reads the settings and the allowlist in a standby too.
+        proc.send_signal(signal.SIGHUP)
+        said = []
+        while not said or said[-1] != "STATUS=standby: another expertd holds the database":
+            m = sock.recv(4096).decode()
+            if m != "WATCHDOG=1":
+                said.append(m)
+        self.assertEqual(said, ["RELOADING=1", "READY=1",
+                                "STATUS=standby: another expertd holds the database"])
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(proc.wait(timeout=30), 0)
 
