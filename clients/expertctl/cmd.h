@@ -249,21 +249,17 @@ int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg);
 
 /* ---- subscribers (cmd_sub.c): watch's event stream, watch --notify ---- */
 
-struct cmd_sub {
-	void *ctx, *sub, *mon;
-};
 /*
  * Connect a SUB socket to endpoint subscribed to topic, with CURVE when
  * a --key was given, and a monitor that reports a refused handshake.
- * 0 or an exit code (reported on stderr). Close with cmd_sub_close
- * either way.
+ * 0 or an exit code (reported on stderr). Close with client_sub_close
+ * (client.h) either way.
  */
 int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
-                 struct cmd_sub *s);
-void cmd_sub_close(struct cmd_sub *s);
+                 struct client_sub *s);
 /* The monitor socket became readable: report why the handshake failed
  * (who: "operator and notifier keys may watch") and return the exit code. */
-int cmd_sub_refused(struct cmd_sub *s, const char *endpoint, const char *who);
+int cmd_sub_refused(struct client_sub *s, const char *endpoint, const char *who);
 /* SIGINT and SIGTERM set a flag the loops stop on, rather than kill. */
 void cmd_sub_signals(void);
 bool cmd_sub_stopped(void);

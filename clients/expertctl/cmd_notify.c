@@ -64,7 +64,7 @@ static void notify_print_json(const char *topic, const msgpack_object *m)
 }
 
 /* Receive one [topic][body]; print it if f matches. *printed counts. */
-static void notify_recv(struct cmd_sub *s, const struct cmd_log_filter *f, bool json,
+static void notify_recv(struct client_sub *s, const struct cmd_log_filter *f, bool json,
                         int64_t *printed)
 {
 	zmq_msg_t topic, body;
@@ -123,7 +123,7 @@ static int64_t notify_now_ms(void)
 int cmd_notify_watch(struct ctl *ctl, const struct cmd_log_filter *f,
                      const char *endpoint, int64_t count, int64_t wait_s)
 {
-	struct cmd_sub s;
+	struct client_sub s;
 	int64_t printed = 0;
 	int64_t deadline = wait_s ? notify_now_ms() + wait_s * 1000 : 0;
 	int rc = cmd_sub_open(ctl, endpoint, NOTIFY_TOPIC, &s);
@@ -148,6 +148,6 @@ int cmd_notify_watch(struct ctl *ctl, const struct cmd_log_filter *f,
 			notify_recv(&s, f, ctl->json, &printed);
 		}
 	}
-	cmd_sub_close(&s);
+	client_sub_close(&s);
 	return cmd_sub_stopped() ? 0 : rc;
 }

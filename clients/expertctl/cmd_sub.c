@@ -59,7 +59,7 @@ static bool cmd_sub_connect(void *sub, const char *list)
 }
 
 int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
-                 struct cmd_sub *s)
+                 struct client_sub *s)
 {
 	int zero = 0, hwm = 0;
 	int64_t maxmsg = PROTO_MAX_MSG;
@@ -98,25 +98,10 @@ int cmd_sub_open(struct ctl *ctl, const char *endpoint, const char *topic,
 	return 0;
 }
 
-void cmd_sub_close(struct cmd_sub *s)
+int cmd_sub_refused(struct client_sub *s, const char *endpoint, const char *who)
 {
-	if (s->sub) {
-		zmq_socket_monitor(s->sub, NULL, 0);
-		zmq_close(s->sub);
-	}
-	if (s->mon)
-		zmq_close(s->mon);
-	if (s->ctx)
-		zmq_ctx_term(s->ctx);
-	memset(s, 0, sizeof *s);
-}
-
-int cmd_sub_refused(struct cmd_sub *s, const char *endpoint, const char *who)
-{
-	uint8_t ev[6] = {0};
-	zmq_recv(s->mon, ev, sizeof ev, 0);
-	uint16_t event;
-	memcpy(&event, ev, sizeof event);
+	uint16_t event = 0;
+	client_monitor_next(s->mon, &event);
 	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
 		fprintf(stderr, _("expertctl: %s refused this key: only %s\n"), endpoint, _(who));
 		return EX_NOPERM;

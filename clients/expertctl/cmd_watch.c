@@ -46,7 +46,7 @@ struct watch {
 	bool can_fetch;     /* audit.entries answers this key */
 	long stall_ms;      /* test hook: stop reading once for this long */
 	long idle_ms;       /* WATCH_IDLE_MS; a test hook can change it */
-	struct cmd_sub s;
+	struct client_sub s;
 	/* --sign-key: the key given, then the keys key.rotated entries heard
 	 * link to it (DRAW.md 3.2.3); none: heads are not checked. */
 	uint8_t keys[WATCH_KEYS_MAX][SIGN_PUBLIC_LEN];
@@ -418,7 +418,7 @@ int cmd_watch(struct ctl *ctl, int argc, char **argv)
 		rc = watch_start(&w);
 	if (rc == 0)
 		rc = watch_loop(&w, endpoint, wait_s);
-	cmd_sub_close(&w.s);
+	client_sub_close(&w.s);
 	if (rc == 0 && w.bad_heads)
 		return CTL_EXIT_STATUS;   /* said loudly as each came */
 	return cmd_sub_stopped() ? 0 : rc;
