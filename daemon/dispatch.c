@@ -964,6 +964,7 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (d->stale)
 		reload_memory(d);
 	bool writes = !d->read_only[0] && !d->cannot_write[0];
+	d->ctx.writable = writes;
 	if (!d->stale && writes) {
 		expire_due(d);
 		note_aging(d);

@@ -108,6 +108,13 @@ enum proto_status h_pool_export(struct handler_ctx *ctx, const struct proto_requ
 {
 	bool reveal = proto_arg_bool(req, "reveal", false);
 	char reason[PROTO_REASON_SIZE] = "";
+	/* A reveal is recorded (history and audit log): never by a daemon
+	 * that writes nothing now, whose log would hold an unsigned entry. */
+	if (reveal && !ctx->writable)
+		return reply_error(rep, PROTO_E_UNAVAILABLE, "reveal",
+		                   "a revealed export is recorded, and this daemon "
+		                   "writes nothing now (read-only, or the store cannot "
+		                   "write); nothing was read");
 	proto_arg_strcpy(req, "reason", reason, sizeof reason);
 	if (reveal && !reason[0])
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "reason",

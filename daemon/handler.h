@@ -48,6 +48,8 @@ struct handler_ctx {
 	const struct sign_key *sign;     /* signs heads, derives draw secrets */
 	struct notify_queue *notify;     /* offers and closings of this batch */
 	int64_t now;                     /* unix seconds, one reading per batch */
+	bool writable;                   /* this batch may write (not read-only,
+	                                  * the store can write) */
 	int32_t today;                   /* day number in local time */
 	int64_t *touched;                /* experts changed by this request */
 	size_t ntouched, touched_cap;

@@ -5,7 +5,10 @@
  * (pii.h). An expert without a row has an empty record.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "expert_form.h"
 #include "store_int.h"
@@ -79,6 +82,7 @@ struct form_row {
 	struct store *s;
 	int64_t id;
 	struct expert_form *f;
+	bool lost;   /* a sealed value did not open */
 };
 
 static bool column_form(sqlite3_stmt *st, void *row)
@@ -93,13 +97,17 @@ static bool column_form(sqlite3_stmt *st, void *row)
 		}
 		char ad[STORE_PII_AD_MAX];
 		form_ad(ad, i, r->id);
-		if (!store_column_opened(r->s, st, (int)i, ad, buf, size, &n))
+		if (!store_column_opened(r->s, st, (int)i, ad, buf, size, &n)) {
 			buf[0] = '\0';   /* a value that does not open is not shown */
+			r->lost = true;
+		}
 	}
 	return true;
 }
 
-enum store_result store_form_get(struct store *s, int64_t expert, struct expert_form *out)
+/* The form; *lost when a sealed value did not open (shown as ""). */
+static enum store_result form_get(struct store *s, int64_t expert,
+                                  struct expert_form *out, bool *lost)
 {
 	int kind = out->recommender_kind;
 	memset(out, 0, sizeof *out);
@@ -107,9 +115,50 @@ enum store_result store_form_get(struct store *s, int64_t expert, struct expert_
 	sqlite3_stmt *st = store_stmt(s, STMT_FORM_GET);
 	if (st)
 		sqlite3_bind_int64(st, 1, expert);
-	struct form_row r = {s, expert, out};
+	struct form_row r = {s, expert, out, false};
 	enum store_result res = store_row(st, column_form, &r);
+	*lost = r.lost;
 	return res == STORE_NOT_FOUND ? STORE_OK : res;
+}
+
+enum store_result store_form_get(struct store *s, int64_t expert, struct expert_form *out)
+{
+	bool lost;
+	return form_get(s, expert, out, &lost);
+}
+
+/* Every expert's sealed form fields (address, landline) again under the
+ * write key: pii_reseal's step for expert_forms, run while the store
+ * reads with the key they were sealed under. False when one does not
+ * open (nothing is written then: the caller rolls back). */
+bool store_forms_reseal(struct store *s)
+{
+	sqlite3_stmt *sel = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	bool ok = sqlite3_prepare_v2(s->db, "SELECT expert_id FROM expert_forms", -1, &sel,
+	                             NULL) == SQLITE_OK;
+	int rc = SQLITE_ROW;
+	while (ok && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *more = realloc(ids, (cap = cap ? 2 * cap : 256) * sizeof *ids);
+			ok = more != NULL;
+			ids = more ? more : ids;
+		}
+		if (ok)
+			ids[n++] = sqlite3_column_int64(sel, 0);
+	}
+	sqlite3_finalize(sel);
+	ok = ok && rc == SQLITE_DONE;
+	for (size_t i = 0; ok && i < n; i++) {
+		struct expert_form f = {.recommender_kind = -1};
+		bool lost = false;
+		ok = form_get(s, ids[i], &f, &lost) == STORE_OK && !lost &&
+		     store_form_put(s, ids[i], &f) == STORE_OK;
+		sodium_memzero(&f, sizeof f);
+	}
+	free(ids);
+	return ok;
 }
 
 enum store_result store_form_put(struct store *s, int64_t expert,

@@ -337,6 +337,8 @@ bool store_bind_index(struct store *s, sqlite3_stmt *st, int i, const char *what
  * copied as it is when it was stored clear (before schema 10); *len gets
  * its length. False when a sealed value does not open (another key, or
  * moved) or does not fit. */
+/* pii_reseal's step for expert_forms (store_appoint.c). */
+bool store_forms_reseal(struct store *s);
 bool store_column_opened(struct store *s, sqlite3_stmt *st, int i, const char *ad,
                          void *buf, size_t size, size_t *len);
 /* A recorded reply's place: its principal and request id (store.c). */

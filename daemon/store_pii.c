@@ -179,6 +179,7 @@ static bool pii_reseal(struct store *s, const struct sign_key *from, int64_t now
 	bool ok = sqlite3_exec(s->db, "PRAGMA secure_delete = ON; BEGIN IMMEDIATE",
 	                       NULL, NULL, NULL) == SQLITE_OK &&
 	          reseal_experts(s, from) && reseal_replies(s, from) &&
+	          store_forms_reseal(s) &&
 	          purge_imports(s, now) &&
 	          store_meta_put(s, PII_KEY_META, id, sizeof id) == STORE_OK &&
 	          sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;

@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import CST, Ctl, DaemonTest, cst_day, draw_args, untranslated
+from harness import CST, EXPERTCTL, Ctl, DaemonTest, cst_day, draw_args, untranslated
 from schema_undo import downgrade
 
 W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -194,6 +194,21 @@ class AppointTest(DaemonTest):
             blob, = conn.execute("SELECT address FROM expert_forms").fetchone()
         conn.close()
         self.assertNotIn("体育西路".encode(), bytes(blob))       # sealed at rest
+        # A key rotation reseals them with the rest: the new key alone
+        # still opens the address and the landline (review of the merge).
+        old = self.d.sign_key
+        self.assertEqual(self.d.stop(), 0)
+        subprocess.run([EXPERTCTL, "keygen", "--sign", os.path.join(self.dir, "sign2")],
+                       check=True, capture_output=True)
+        self.d.sign_key = os.path.join(self.dir, "sign2.key")
+        self.d.extra += ["--previous-sign-key", old]
+        self.d.start()
+        self.assertEqual(self.d.stop(), 0)
+        self.d.extra = [a for a in self.d.extra if a not in ("--previous-sign-key", old)]
+        self.d.start()
+        shown = self.ctl.json("pool", "show", str(eid), "--reveal", "--reason", "轮换后核对")
+        self.assertEqual(shown["form"]["address"], "广州市天河区体育西路101号")
+        self.assertEqual(shown["form"]["landline"], "020-83830001")
         rc, out, err = self.run_zh("pool", "show", str(eid))
         self.assertEqual(rc, 0, err)
         for text in ("大学本科", "电气工程", "高压电工实操考核方案", "所在单位"):
