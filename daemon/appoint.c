@@ -10,8 +10,8 @@
 #include "mask.h"
 
 enum proto_status appoint_form_differs(struct handler_ctx *ctx, int64_t id,
-                                       const struct expert_form *form, bool *differs,
-                                       struct reply *rep)
+                                       const msgpack_object *row, struct expert_form *form,
+                                       bool *differs, struct reply *rep)
 {
 	struct expert_form old = {.recommender_kind = -1};
 	struct expert_appoint rec;
@@ -20,6 +20,7 @@ enum proto_status appoint_form_differs(struct handler_ctx *ctx, int64_t id,
 		r = store_form_get(ctx->store, id, &old);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
+	expert_form_keep_absent(row, form, &old);
 	struct expert_form cmp = *form;
 	if (cmp.recommender_kind < 0)
 		cmp.recommender_kind = old.recommender_kind;

@@ -14,12 +14,14 @@
 #include "handler.h"
 
 /*
- * Whether `form` differs from what the store keeps for expert `id`
- * (*differs). The recommender kind counts only when the row says one.
+ * Whether `form` (from `row`) differs from what the store keeps for
+ * expert `id` (*differs). The recommender kind counts only when the row
+ * says one; a field the row does not name is first taken into `form`
+ * from the store (expert_form_keep_absent).
  */
 enum proto_status appoint_form_differs(struct handler_ctx *ctx, int64_t id,
-                                       const struct expert_form *form, bool *differs,
-                                       struct reply *rep);
+                                       const msgpack_object *row, struct expert_form *form,
+                                       bool *differs, struct reply *rep);
 
 /*
  * Keep a committed row's form for expert e. A new expert also gets its

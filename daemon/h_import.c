@@ -506,7 +506,7 @@ static bool apply_save(struct apply *a, int64_t line, const msgpack_object *row,
 		e->joined_term = a->term;
 	} else {
 		keep_standing(e, old);
-		a->st = appoint_form_differs(ctx, old->id, &form, &form_changed, a->rep);
+		a->st = appoint_form_differs(ctx, old->id, row, &form, &form_changed, a->rep);
 		if (a->st != PROTO_OK)
 			return false;
 		/* Both records start zero-filled (expert_from_row and the store's

@@ -53,6 +53,15 @@ void expert_form_from_row(const msgpack_object *row, struct expert_form *f)
 		                 expert_form_texts[i].size);
 }
 
+void expert_form_keep_absent(const msgpack_object *row, struct expert_form *f,
+                             const struct expert_form *old)
+{
+	for (size_t i = 0; i < EXPERT_FORM_TEXTS; i++)
+		if (!proto_map_get(row, expert_form_texts[i].name))
+			memcpy(expert_form_field(f, i), expert_form_cfield(old, i),
+			       expert_form_texts[i].size);
+}
+
 bool expert_form_is_sensitive(size_t i)
 {
 	return strcmp(expert_form_texts[i].name, "address") == 0 ||

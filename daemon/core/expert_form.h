@@ -30,6 +30,11 @@ const char *expert_form_cfield(const struct expert_form *f, size_t i);
 /* Fill f from a schema-checked roster row; f is zero-filled first, so two
  * forms of equal fields compare equal with memcmp. */
 void expert_form_from_row(const msgpack_object *row, struct expert_form *f);
+/* The fields row does not name at all (a roster without their column)
+ * taken from old: a re-import from a file that lacks a column keeps what
+ * the expert has there. */
+void expert_form_keep_absent(const msgpack_object *row, struct expert_form *f,
+                             const struct expert_form *old);
 
 /* Personal data (address, landline): sealed at rest, shown only on a
  * reveal. */
