@@ -194,7 +194,9 @@ enum proto_status h_term_publicity(struct handler_ctx *ctx,
 	                                      rep);
 	if (st != PROTO_OK)
 		return st;
-	/* Everyone serving in the term but the revoked (PROTOCOL.md 7.16.2). */
+	/* Every appointed expert serving in the term but the revoked
+	 * (PROTOCOL.md 7.16.2): recommended, under review or rejected
+	 * candidates are not on a 公示 of the appointed. */
 	struct pool_filter f = {.group = -1, .status = -1, .term = t.number};
 	size_t total = pool_list(ctx->pool, &f, 0, 0, NULL);
 	int64_t *ids = malloc((total ? total : 1) * sizeof *ids);
@@ -205,7 +207,8 @@ enum proto_status h_term_publicity(struct handler_ctx *ctx,
 	size_t kept = 0;
 	for (size_t i = 0; es && i < total && st == PROTO_OK; i++) {
 		st = handler_get_expert(ctx, ids[i], &es[kept], rep);
-		if (st == PROTO_OK && es[kept].status != EXPERT_REVOKED)
+		if (st == PROTO_OK && es[kept].status != EXPERT_REVOKED &&
+		    es[kept].appointment == APPOINT_APPOINTED)
 			kept++;
 	}
 	free(ids);

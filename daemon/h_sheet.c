@@ -101,9 +101,32 @@ static enum proto_status pack_sheet_seat(struct handler_ctx *ctx, msgpack_packer
 	return PROTO_OK;
 }
 
+/* The id of the task's last successful redraw, 0 if none: the seats of
+ * earlier draws it cancelled were never the panel. */
+static int64_t sheet_last_redraw(struct handler_ctx *ctx, int64_t task)
+{
+	struct store_draw *ds = NULL;
+	size_t n = 0;
+	int64_t last = 0;
+	if (store_draw_list(ctx->store, task, &ds, &n) == STORE_OK)
+		for (size_t i = 0; i < n; i++)
+			if (ds[i].ok && strcmp(ds[i].kind, "redraw") == 0 && ds[i].id > last)
+				last = ds[i].id;
+	free(ds);
+	return last;
+}
+
+/* A seat the sheet leaves out: one a later redraw cancelled. Seats that
+ * task.cancel cancelled stay: they were the panel. */
+static bool sheet_left_out(const struct store_assignment *a, int64_t last_redraw)
+{
+	return a->state == ASSIGN_CANCELLED && a->draw < last_redraw;
+}
+
 static enum proto_status pack_sheet_seats(struct handler_ctx *ctx, msgpack_packer *pk,
                                           int64_t task, struct reply *rep)
 {
+	int64_t last_redraw = sheet_last_redraw(ctx, task);
 	struct store_assignment *as = NULL;
 	struct store_seat_event *ev = NULL;
 	size_t na = 0, nev = 0, kept = 0;
@@ -115,14 +138,13 @@ static enum proto_status pack_sheet_seats(struct handler_ctx *ctx, msgpack_packe
 		free(ev);
 		return handler_store_error(rep, r);
 	}
-	/* Seats a redraw cancelled were never the panel: left out. */
 	for (size_t i = 0; i < na; i++)
-		kept += as[i].state != ASSIGN_CANCELLED;
+		kept += !sheet_left_out(&as[i], last_redraw);
 	proto_pack_str(pk, "seats");
 	msgpack_pack_array(pk, (uint32_t)kept);
 	enum proto_status st = PROTO_OK;
 	for (size_t i = 0; i < na && st == PROTO_OK; i++) {
-		if (as[i].state == ASSIGN_CANCELLED)
+		if (sheet_left_out(&as[i], last_redraw))
 			continue;
 		struct sheet_seat s = sheet_seat_of(ev, nev, as[i].id);
 		st = pack_sheet_seat(ctx, pk, &as[i], &s, rep);

@@ -13,7 +13,7 @@ from unittest import mock
 
 import openpyxl
 
-from harness import Ctl, Daemon, DaemonTest
+from harness import Ctl, Daemon, DaemonTest, genroster
 from assign_base import AssignBase
 
 ZH = {"LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8", "LANGUAGE": "zh_CN"}
@@ -207,6 +207,17 @@ class FileOutputsSecureTest(AssignBase):
         text = "\n".join(c for r in rows for c in r)
         self.assertIn(digest, text)
         self.assertIn("签名", text)
+        # A cancelled task's sheet still shows its panel (task.cancel's
+        # seats were the panel; only a redraw's cancelled seats are not).
+        start = int(time.time()) + 86400
+        other = self.as_["haizhu"].json("draw", "--kind", "competition", "--specialty",
+                                        "电工", "--members", "2", "--start", str(start),
+                                        "--end", str(start + 3600))
+        self.as_["haizhu"].json("task", "cancel", str(other["task"]), "--reason", "改期")
+        seats = self.as_["clerk"].json("task", "sheet", str(other["task"]))["seats"]
+        self.assertEqual(sorted(s["assignment"] for s in seats),
+                         sorted(p["assignment"] for p in other["panel"]))
+        self.assertEqual({s["state"] for s in seats}, {"cancelled"})
         # Another bureau's task does not exist for it.
         self.assert_error(self.as_["tianhe"].run("task", "sheet", str(task),
                                                  json_out=True, check=False),
@@ -215,6 +226,10 @@ class FileOutputsSecureTest(AssignBase):
     def test_publicity_list_opens_in_excel_without_identifiers(self):
         path = os.path.join(self.dir, "gongshi.xlsx")
         self.ctl.json("pool", "revoke", "3", "--reason", "test")
+        # A recommended candidate, not yet appointed, is not on the list.
+        candidate = os.path.join(self.dir, "candidate.csv")
+        genroster(candidate, 1, seed=4242)
+        self.assertEqual(self.ctl.json("pool", "import", candidate)["inserted"], 1)
         with mock.patch.dict(os.environ, ZH):
             self.as_["haizhu"].run("term", "publicity", "1", "--xlsx", path)
         rows = cells(path)
@@ -222,7 +237,8 @@ class FileOutputsSecureTest(AssignBase):
         self.assertEqual(rows[1][:3], ["序号", "姓名", "性别"])
         body = [r for r in rows[2:] if r and r[0].isdigit()]
         listed = {e["name"] for e in self.ctl.json("pool", "list", "--limit", "1000")
-                  ["experts"] if e["status"] != "revoked"}
+                  ["experts"] if e["status"] != "revoked"
+                  and e["appointment"] == "appointed"}
         self.assertEqual({r[1] for r in body}, listed)
         self.assertEqual(len(body), 20)   # 21 in the pool, one revoked
         self.assertTrue({r[2] for r in body} <= {"男", "女"})
