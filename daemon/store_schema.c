@@ -469,6 +469,9 @@ static const char *const schema_v11[] = {
 static const char *const schema_v12[] = {
 	"ALTER TABLE experts ADD COLUMN appointment INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE imports ADD COLUMN appointed INTEGER NOT NULL DEFAULT 0;"
+	/* An import begun under schema 11 (state 0, open) made drawable
+	 * experts: it commits as an appointed roster. */
+	"UPDATE imports SET appointed = 1 WHERE state = 0;"
 	"CREATE TABLE appointments("
 	"  expert_id INTEGER PRIMARY KEY REFERENCES experts(id),"
 	"  recommender_kind INTEGER NOT NULL,"   /* -1 = not said */
