@@ -406,6 +406,7 @@ static const struct proto_field f_attendance[] = {
 static const struct proto_field f_audit_entries[] = {
 	F_INT("after", 0, 0, INT64_MAX),
 	F_INT("limit", 0, 1, 1000),
+	F_BOOL("masked", 0),
 	END};
 
 static const struct proto_field f_stats[] = {

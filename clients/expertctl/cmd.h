@@ -185,6 +185,11 @@ struct cmd_event {
 	enum cmd_head head;
 };
 
+/* A stream message's body, or an entry of audit.entries with `masked`
+ * ({"seq","at","type","hash","entry"}), into e; e->entry borrows b.
+ * False when it is not one. */
+bool cmd_event_decode(const msgpack_object *b, struct cmd_event *e);
+
 /* What log and watch select. */
 struct cmd_log_filter {
 	const char *topics[CMD_LOG_MAX_TOPICS]; /* type prefixes; none: all */

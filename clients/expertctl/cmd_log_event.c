@@ -3,9 +3,9 @@
  * matches log's and watch's filters, and its line of text (or JSON
  * object with --json).
  *
- * An event comes either from the PUB stream (its entry masked by the
- * daemon, with masked names) or from audit.entries (the body as stored,
- * without names): both print through the same code, names when known and
+ * An event comes either from the PUB stream or from audit.entries with
+ * `masked`: the daemon masks both the same way (masked names, no birth
+ * dates), and both print through the same code, names when known and
  * expert ids always.
  */
 #include <stdio.h>
@@ -304,7 +304,8 @@ static void event_print_text(const struct cmd_event *e, bool colour)
 /* ---- JSON -------------------------------------------------------------- */
 
 /* The shape of a PUB message body (STREAMS.md 3) whichever way the
- * event came; a stored body loses its birth dates as the stream's do. */
+ * event came. The daemon sends no birth date either way; one would not
+ * be printed. */
 static void event_print_json(const struct cmd_event *e)
 {
 	char hex[2 * sizeof e->hash + 1];
