@@ -88,6 +88,8 @@ int cmd_answer_endpoint(struct ctl *ctl, const char *token, const char *given,
                         char *endpoint, size_t size, const char **saved);
 /* cmd_unavail.c */
 int cmd_pool_unavailable(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_unavailable_withdraw(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_grounds(struct ctl *ctl, int argc, char **argv);
 int cmd_unavailable(struct ctl *ctl, int argc, char **argv);
 int cmd_answer(struct ctl *ctl, int argc, char **argv);
 int cmd_reissue(struct ctl *ctl, int argc, char **argv);
