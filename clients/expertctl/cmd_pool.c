@@ -164,22 +164,6 @@ static void pool_print_show(const msgpack_object *res, bool zh)
 	}
 }
 
-/* As ctl_call_show, for what shows labels in the reader's language. */
-static int pool_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
-                          void (*show)(const msgpack_object *res, bool zh))
-{
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, op, a, NULL, &rep);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		ctl_print_result_json(&rep);
-	else
-		show(rep.result, ctl->zh);
-	proto_reply_release(&rep);
-	return 0;
-}
-
 int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -215,7 +199,7 @@ int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
 		ctl_args_bool(&a, "reveal", true);
 		ctl_args_str(&a, "reason", reason);
 	}
-	rc = pool_call_show(ctl, PROTO_OP_POOL_SHOW, &a, pool_print_show);
+	rc = ctl_call_show_lang(ctl, PROTO_OP_POOL_SHOW, &a, pool_print_show);
 	ctl_args_destroy(&a);
 	return rc;
 }
@@ -343,11 +327,5 @@ static void pool_print_grounds(const msgpack_object *res, bool zh)
 
 int cmd_pool_grounds(struct ctl *ctl, int argc, char **argv)
 {
-	bool help = false;
-	int rc = ctl_getopt_none(ctl, argc, argv, &help);
-	if (rc || help)
-		return rc ? rc : ctl_help(ctl);
-	if (optind < argc)
-		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
-	return pool_call_show(ctl, PROTO_OP_GROUNDS_LIST, NULL, pool_print_grounds);
+	return ctl_run_show_lang(ctl, argc, argv, PROTO_OP_GROUNDS_LIST, pool_print_grounds);
 }

@@ -210,26 +210,35 @@ void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
 	audit_pack_expert_full(pk, event, actor, reason, 0, ground, referral, e);
 }
 
-void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
-                            int32_t from, int32_t to, const char *actor)
+/* A period's body (DRAW.md 4.3); changed: a pool.unavailable.changed
+ * one, whose from = to = 0 pack as nil (withdrawn). */
+static void audit_pack_period(msgpack_packer *pk, bool changed, int64_t id,
+                              int64_t expert, int32_t from, int32_t to,
+                              const char *actor)
 {
 	msgpack_pack_map(pk, 5);
 	proto_pack_kv_int(pk, "id", id);
 	proto_pack_kv_int(pk, "expert", expert);
-	audit_pack_kv_date(pk, "from", from);
-	audit_pack_kv_date(pk, "to", to);
+	if (changed) {
+		audit_pack_kv_date_or_nil(pk, "from", from);
+		audit_pack_kv_date_or_nil(pk, "to", to);
+	} else {
+		audit_pack_kv_date(pk, "from", from);
+		audit_pack_kv_date(pk, "to", to);
+	}
 	proto_pack_kv_str(pk, "actor", actor);
+}
+
+void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
+                            int32_t from, int32_t to, const char *actor)
+{
+	audit_pack_period(pk, false, id, expert, from, to, actor);
 }
 
 void audit_pack_unavailable_changed(msgpack_packer *pk, int64_t id, int64_t expert,
                                     int32_t from, int32_t to, const char *actor)
 {
-	msgpack_pack_map(pk, 5);
-	proto_pack_kv_int(pk, "id", id);
-	proto_pack_kv_int(pk, "expert", expert);
-	audit_pack_kv_date_or_nil(pk, "from", from);
-	audit_pack_kv_date_or_nil(pk, "to", to);
-	proto_pack_kv_str(pk, "actor", actor);
+	audit_pack_period(pk, true, id, expert, from, to, actor);
 }
 
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -722,8 +731,10 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 	return audit_rd_end(&rd);
 }
 
-bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
-                            int64_t *expert, int32_t *from, int32_t *to)
+/* A pool.unavailable body, or (changed) a pool.unavailable.changed one,
+ * whose from and to may both be nil: withdrawn (DRAW.md 4.3). */
+static bool audit_read_period(const msgpack_object *body, bool changed, int64_t *id,
+                              int64_t *expert, int32_t *from, int32_t *to)
 {
 	struct audit_rd rd;
 	char actor[64];
@@ -731,28 +742,29 @@ bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
 	audit_rd_begin(&rd, body);
 	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
 	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
-	audit_rd_date(&rd, "from", from);
-	audit_rd_date(&rd, "to", to);
+	if (changed) {
+		audit_rd_date_or_nil(&rd, "from", from);
+		audit_rd_date_or_nil(&rd, "to", to);
+	} else {
+		audit_rd_date(&rd, "from", from);
+		audit_rd_date(&rd, "to", to);
+	}
 	audit_rd_str(&rd, "actor", actor, sizeof actor);
-	audit_rd_check(&rd, *from <= *to);
+	/* Both nil (withdrawn) or both days, in order. */
+	audit_rd_check(&rd, (*from == 0) == (*to == 0) && *from <= *to);
 	return audit_rd_end(&rd);
+}
+
+bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
+                            int64_t *expert, int32_t *from, int32_t *to)
+{
+	return audit_read_period(body, false, id, expert, from, to);
 }
 
 bool audit_read_unavailable_changed(const msgpack_object *body, int64_t *id,
                                     int64_t *expert, int32_t *from, int32_t *to)
 {
-	struct audit_rd rd;
-	char actor[64];
-
-	audit_rd_begin(&rd, body);
-	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
-	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
-	audit_rd_date_or_nil(&rd, "from", from);
-	audit_rd_date_or_nil(&rd, "to", to);
-	audit_rd_str(&rd, "actor", actor, sizeof actor);
-	/* Both nil (withdrawn) or both days, in order. */
-	audit_rd_check(&rd, (*from == 0) == (*to == 0) && *from <= *to);
-	return audit_rd_end(&rd);
+	return audit_read_period(body, true, id, expert, from, to);
 }
 
 bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],

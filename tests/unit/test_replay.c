@@ -1876,7 +1876,7 @@ static void test_revealed_is_a_record_checked_for_layout(void **state)
 static void test_unavailable_changes_are_checked(void **state)
 {
 	(void)state;
-	int32_t jan1 = ident_days_from_civil(2025, 3, 1), jan31 = jan1 + 30;
+	int32_t first = ident_days_from_civil(2025, 3, 1), last = first + 30;
 	const struct {
 		int64_t id, expert;
 		int32_t from, to;
@@ -1884,17 +1884,17 @@ static void test_unavailable_changes_are_checked(void **state)
 	} bad[] = {
 		{2, 1, 0, 0, "no such period"},                 /* never recorded */
 		{1, 2, 0, 0, "no such period"},                 /* another's */
-		{1, 1, jan1 - 1, jan31, "does not shrink"},     /* earlier */
-		{1, 1, jan1, jan31 + 1, "does not shrink"},     /* later */
-		{1, 1, jan1, jan31, "does not shrink"},         /* the same */
-		{1, 1, jan1, 0, "pool.unavailable.changed"},    /* half nil */
-		{1, 1, jan1 + 5, jan1 + 4, "pool.unavailable.changed"}, /* reversed */
+		{1, 1, first - 1, last, "does not shrink"},     /* earlier */
+		{1, 1, first, last + 1, "does not shrink"},     /* later */
+		{1, 1, first, last, "does not shrink"},         /* the same */
+		{1, 1, first, 0, "pool.unavailable.changed"},    /* half nil */
+		{1, 1, first + 5, first + 4, "pool.unavailable.changed"}, /* reversed */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct sim s;
 		struct outcome o;
 		mini_log(&s);
-		sim_unavailable(&s, 1, jan1, jan31);
+		sim_unavailable(&s, 1, first, last);
 		audit_pack_unavailable_changed(sim_begin(&s), bad[i].id, bad[i].expert,
 		                               bad[i].from, bad[i].to, "center-ops");
 		sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
@@ -1906,12 +1906,12 @@ static void test_unavailable_changes_are_checked(void **state)
 	struct sim s;
 	struct outcome o;
 	mini_log(&s);
-	sim_unavailable(&s, 1, jan1, jan31);
-	sim_unavailable_changed(&s, 1, 1, jan1 + 3, jan1 + 9);
+	sim_unavailable(&s, 1, first, last);
+	sim_unavailable_changed(&s, 1, 1, first + 3, first + 9);
 	sim_unavailable_changed(&s, 1, 1, 0, 0);
 	replay_log(&s.log, &o, NULL);
 	assert_int_equal(o.bad, s.log.n);
-	audit_pack_unavailable_changed(sim_begin(&s), 1, 1, jan1 + 3, jan1 + 4, "x");
+	audit_pack_unavailable_changed(sim_begin(&s), 1, 1, first + 3, first + 4, "x");
 	sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
 	replay_log(&s.log, &o, NULL);
 	assert_caught(&s.log, &o, s.log.n - 1, "no such period");
