@@ -85,10 +85,11 @@
 	X(STMT_EXPERT_CONTACT, "SELECT name, phone, employer FROM experts" \
 	  " WHERE id = ?1") \
 	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
-	  " reason, until_day, detail, ground, referral)" \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	  " reason, until_day, detail, ground, referral, ground_label, ground_label_en)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") \
 	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \
-	  " until_day, detail, ground, referral FROM expert_events" \
+	  " until_day, detail, ground, referral, ground_label, ground_label_en" \
+	  " FROM expert_events" \
 	  " WHERE expert_id = ?1 ORDER BY id") \
 	X(STMT_CONFLICT_INSERT, "INSERT INTO conflicts(id, expert_id, org_code," \
 	  " kind, valid_from, valid_to, reason, created_at, created_by)" \
@@ -99,8 +100,12 @@
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
 	X(STMT_AWAY_MAX_ID, "SELECT coalesce(max(id), 0) FROM unavailability") \
 	X(STMT_AWAY_LIST, "SELECT id, expert_id, from_day, to_day, reason, channel," \
-	  " created_at, created_by FROM unavailability" \
+	  " created_at, created_by, withdrawn FROM unavailability" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) ORDER BY id") \
+	X(STMT_AWAY_GET, "SELECT id, expert_id, from_day, to_day, reason, channel," \
+	  " created_at, created_by, withdrawn FROM unavailability WHERE id = ?1") \
+	X(STMT_AWAY_CHANGE, "UPDATE unavailability SET from_day = ?2, to_day = ?3," \
+	  " withdrawn = ?4 WHERE id = ?1") \
 	X(STMT_CONFLICT_LIST, "SELECT id, expert_id, org_code, kind, valid_from," \
 	  " valid_to, reason, created_at, created_by FROM conflicts" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) AND (?2 = '' OR org_code = ?2)" \
@@ -404,7 +409,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

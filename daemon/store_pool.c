@@ -276,6 +276,8 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	store_bind_text(st, 7, ev->detail);
 	store_bind_text(st, 8, ev->ground);
 	store_bind_text(st, 9, ev->referral);
+	store_bind_text(st, 10, ev->ground_label);
+	store_bind_text(st, 11, ev->ground_label_en);
 	return store_step_done(st);
 }
 
@@ -291,6 +293,8 @@ static bool column_event(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 6, ev->detail, sizeof ev->detail);
 	store_column_copy(st, 7, ev->ground, sizeof ev->ground);
 	store_column_copy(st, 8, ev->referral, sizeof ev->referral);
+	store_column_copy(st, 9, ev->ground_label, sizeof ev->ground_label);
+	store_column_copy(st, 10, ev->ground_label_en, sizeof ev->ground_label_en);
 	return true;
 }
 
@@ -400,6 +404,7 @@ static bool column_away(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 5, a->channel, sizeof a->channel);
 	a->created_at = sqlite3_column_int64(st, 6);
 	store_column_copy(st, 7, a->created_by, sizeof a->created_by);
+	a->withdrawn = sqlite3_column_int(st, 8) != 0;
 	return true;
 }
 
@@ -410,6 +415,26 @@ enum store_result store_away_list(struct store *s, int64_t expert_id,
 	if (st)
 		sqlite3_bind_int64(st, 1, expert_id);
 	return store_rows(st, sizeof **out, column_away, (void **)out, n);
+}
+
+enum store_result store_away_get(struct store *s, int64_t id, struct store_away *a)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_GET);
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_away, a);
+}
+
+enum store_result store_away_change(struct store *s, const struct store_away *a)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_CHANGE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, a->id);
+	sqlite3_bind_int(st, 2, a->from);
+	sqlite3_bind_int(st, 3, a->to);
+	sqlite3_bind_int(st, 4, a->withdrawn);
+	return store_step_done(st);
 }
 
 /* --- roster imports ---------------------------------------------------------- */

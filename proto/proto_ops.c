@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ident.h"
 #include "proto.h"
 
 const char *const proto_group_types[] = {
@@ -188,14 +189,14 @@ static const struct proto_field f_pool_suspend[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
 	F_DATE("until", 0),
-	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("ground", 0, 1, IDENT_GROUND_MAX),
 	F_STR("referral", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_pool_revoke[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
-	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("ground", 0, 1, IDENT_GROUND_MAX),
 	F_STR("referral", 0, 1, REASON_MAX),
 	END};
 
@@ -338,6 +339,14 @@ static const struct proto_field f_pool_unavailable[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_DATE("from", REQ),
 	F_DATE("to", REQ),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
+/* Withdraw a period (no days) or shorten it to from..to (PROTOCOL.md 7.6.6). */
+static const struct proto_field f_unavail_withdraw[] = {
+	F_INT("id", REQ, 1, EXPERT_ID_MAX),
+	F_DATE("from", 0),
+	F_DATE("to", 0),
 	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 

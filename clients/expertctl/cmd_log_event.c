@@ -175,6 +175,15 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, _("unavailable %s .. %s"),
 		         out_field(x, "from", from, sizeof from),
 		         out_field(x, "to", to, sizeof to));
+	} else if (event_is(e, AUDIT_UNAVAILABLE_CHANGED)) {
+		const msgpack_object *f = proto_map_get(x, "from");
+		if (f && f->type == MSGPACK_OBJECT_STR)
+			snprintf(l->outcome, sizeof l->outcome, _("unavailable %s: now %s .. %s"),
+			         out_field(x, "id", n, sizeof n), out_field(x, "from", from, sizeof from),
+			         out_field(x, "to", to, sizeof to));
+		else
+			snprintf(l->outcome, sizeof l->outcome, _("unavailable %s: withdrawn"),
+			         out_field(x, "id", n, sizeof n));
 	} else if (event_is(e, AUDIT_ORG_MERGED)) {
 		snprintf(l->outcome, sizeof l->outcome, _("%s merged into %s (%s)"),
 		         out_field(x, "from", from, sizeof from),

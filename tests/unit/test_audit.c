@@ -588,6 +588,37 @@ static void test_expert_body_is_private(void **state)
 	body_free(&a);
 }
 
+/* A ground the Center configured reads as the built-in ones do; what is
+ * not a ground's code at all does not (DRAW.md 4.3). */
+static void test_expert_ground_codes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *ground;
+		bool ok;
+	} cases[] = {
+		{"confidentiality", true}, {"other", true}, {"bribery", true},
+		{"leak_exam2", true}, {"abcdefghijklmnopqrstuvwxyz012345", true},
+		{"abcdefghijklmnopqrstuvwxyz0123456", false}, {"Bribery", false},
+		{"9lives", false}, {"收受财物", false}, {"bri-bery", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct expert e, r;
+		struct body a;
+		make_expert(&e);
+		body_init(&a);
+		audit_pack_expert_ground(&a.pk, "revoked", "center-ops", "r", cases[i].ground,
+		                         "移送", &e);
+		msgpack_object *o = body_unpack(&a);
+		assert_true(audit_read_expert(o, &r) == cases[i].ok);
+		const char *g;
+		size_t n;
+		assert_true(proto_map_str(o, "ground", &g, &n));
+		assert_int_equal(n, strlen(cases[i].ground));
+		body_free(&a);
+	}
+}
+
 static void test_conflict_keys_and_round_trip(void **state)
 {
 	(void)state;
@@ -1958,6 +1989,7 @@ int main(void)
 		cmocka_unit_test(test_term_bytes_and_round_trip),
 		cmocka_unit_test(test_expert_keys_and_round_trip),
 		cmocka_unit_test(test_expert_body_is_private),
+		cmocka_unit_test(test_expert_ground_codes),
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
 		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_revealed_keys_bytes_and_reader),

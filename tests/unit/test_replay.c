@@ -280,8 +280,18 @@ static void sim_unavailable(struct sim *s, int64_t expert, int32_t from, int32_t
 	int64_t id = ++s->last_unavailable;
 	audit_pack_unavailable(sim_begin(s), id, expert, from, to, "center-ops");
 	sim_end(s, AUDIT_UNAVAILABLE);
-	struct engage_away w = {.expert = expert, .from = from, .to = to};
+	struct engage_away w = {.id = id, .expert = expert, .from = from, .to = to};
 	assert_true(engage_add_away(s->eng, &w));
+}
+
+/* h_pool_unavailable_withdraw: the entry, then engage (from = to = 0:
+ * withdrawn). */
+static void sim_unavailable_changed(struct sim *s, int64_t id, int64_t expert,
+                                    int32_t from, int32_t to)
+{
+	audit_pack_unavailable_changed(sim_begin(s), id, expert, from, to, "haizhu-clerk");
+	sim_end(s, AUDIT_UNAVAILABLE_CHANGED);
+	assert_true(engage_change_away(s->eng, id, from == 0, from, to));
 }
 
 /* cancel_open_seats() */
@@ -648,6 +658,12 @@ static void sim_scenario(struct sim *s)
 		for (int j = 0; k == 30 && j < 6; j++)
 			sim_unavailable(s, 3 + j * 31, ident_days_from_civil(2025, 1, 1),
 			                ident_days_from_civil(2025, 12, 31));
+		/* Plans change (PROTOCOL.md 7.6.6): one withdrawn, one back early. */
+		if (k == 38) {
+			sim_unavailable_changed(s, 1, 3, 0, 0);
+			sim_unavailable_changed(s, 2, 34, ident_days_from_civil(2025, 1, 1),
+			                        ident_days_from_civil(2025, 1, 2));
+		}
 		s->now += HOUR;
 		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
 		if (k % 7 == 6 && s->n_tasks >= 3)
@@ -1852,6 +1868,53 @@ static void test_revealed_is_a_record_checked_for_layout(void **state)
 	sim_end(&s, AUDIT_REVEALED);
 	replay_log(&s.log, &o, NULL);
 	assert_caught(&s.log, &o, s.log.n - 1, "pool.revealed");
+	mini_free(&s);
+}
+
+/* A period's change is replayed only when it shrinks a live period of
+ * the expert it names (DRAW.md 5 step 5). */
+static void test_unavailable_changes_are_checked(void **state)
+{
+	(void)state;
+	int32_t first = ident_days_from_civil(2025, 3, 1), last = first + 30;
+	const struct {
+		int64_t id, expert;
+		int32_t from, to;
+		const char *why;
+	} bad[] = {
+		{2, 1, 0, 0, "no such period"},                 /* never recorded */
+		{1, 2, 0, 0, "no such period"},                 /* another's */
+		{1, 1, first - 1, last, "does not shrink"},     /* earlier */
+		{1, 1, first, last + 1, "does not shrink"},     /* later */
+		{1, 1, first, last, "does not shrink"},         /* the same */
+		{1, 1, first, 0, "pool.unavailable.changed"},    /* half nil */
+		{1, 1, first + 5, first + 4, "pool.unavailable.changed"}, /* reversed */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct sim s;
+		struct outcome o;
+		mini_log(&s);
+		sim_unavailable(&s, 1, first, last);
+		audit_pack_unavailable_changed(sim_begin(&s), bad[i].id, bad[i].expert,
+		                               bad[i].from, bad[i].to, "center-ops");
+		sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
+		replay_log(&s.log, &o, NULL);
+		assert_caught(&s.log, &o, s.log.n - 1, bad[i].why);
+		mini_free(&s);
+	}
+	/* Shortened, then withdrawn; a withdrawn period cannot change again. */
+	struct sim s;
+	struct outcome o;
+	mini_log(&s);
+	sim_unavailable(&s, 1, first, last);
+	sim_unavailable_changed(&s, 1, 1, first + 3, first + 9);
+	sim_unavailable_changed(&s, 1, 1, 0, 0);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	audit_pack_unavailable_changed(sim_begin(&s), 1, 1, first + 3, first + 4, "x");
+	sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "no such period");
 	mini_free(&s);
 }
 
@@ -3067,6 +3130,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenario_covers_every_rule),
 		cmocka_unit_test(test_whole_log_replays),
+		cmocka_unit_test(test_unavailable_changes_are_checked),
 		cmocka_unit_test(test_failed_redraw_keeps_panel),
 		cmocka_unit_test(test_flipped_byte_breaks_hash),
 		cmocka_unit_test(test_rehashed_entry_breaks_next_prev),
