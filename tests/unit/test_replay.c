@@ -626,6 +626,26 @@ static void sim_day_edge(struct sim *s)
 	free(t);
 }
 
+/* Rule 13, late as rule 12 is: experts of two specialties re-imported
+ * with a 紧缺工种 ground naming their first, eligible there alone
+ * (POLICY.md 4.2); the entries carry eligible_specialties. */
+static void sim_limit_eligibility(struct sim *s)
+{
+	int limited = 0;
+	for (int64_t id = 1; id <= N_EXPERTS && limited < 8; id++) {
+		struct expert *e = &s->experts[id];
+		if (e->n_specialties != 2 || e->status != EXPERT_ACTIVE)
+			continue;
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[0], e->specialties[0]);
+		e->n_relax_occupations = 1;
+		e->eligible_specialties = 1u;
+		sim_expert(s, e, "updated", NULL);
+		limited++;
+	}
+	assert_int_equal(limited, 8);
+}
+
 static void sim_scenario(struct sim *s)
 {
 	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
@@ -648,6 +668,8 @@ static void sim_scenario(struct sim *s)
 		for (int j = 0; k == 30 && j < 6; j++)
 			sim_unavailable(s, 3 + j * 31, ident_days_from_civil(2025, 1, 1),
 			                ident_days_from_civil(2025, 12, 31));
+		if (k == 33)
+			sim_limit_eligibility(s);
 		s->now += HOUR;
 		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
 		if (k % 7 == 6 && s->n_tasks >= 3)
