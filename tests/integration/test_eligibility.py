@@ -38,14 +38,27 @@ ROWS = {
 }
 
 
-def write(path, rows):
+def write_csv(path, head, lines):
+    """A roster file: the header row, then the lines; returns its path."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write(HEAD)
-        for line in sorted(rows):
-            name, age, title, qual, relax, evidence = rows[line]
-            f.write("%s,男,%s,1390000%04d,电工,技能评价,%s,%s,5,0,%s,%s\n"
-                    % (name, rid(age, line), line, title, qual, relax, evidence))
+        f.write(head)
+        f.writelines(lines)
     return path
+
+
+def write(path, rows):
+    return write_csv(path, HEAD, (
+        "%s,男,%s,1390000%04d,电工,技能评价,%s,%s,5,0,%s,%s\n"
+        % (name, rid(age, line), line, title, qual, relax, evidence)
+        for line, (name, age, title, qual, relax, evidence) in sorted(rows.items())))
+
+
+def find_expert(ctl, name):
+    """pool show's expert detail of the expert called name, or None."""
+    for e in ctl.json("pool", "list", "--limit", "1000")["experts"]:
+        if e["name"] == name:
+            return ctl.json("pool", "show", str(e["id"]))["expert"]
+    return None
 
 
 class EligibilityTest(DaemonTest):
@@ -57,10 +70,7 @@ class EligibilityTest(DaemonTest):
         self.roster = write(os.path.join(self.dir, "roster.csv"), ROWS)
 
     def find(self, name):
-        for e in self.ctl.json("pool", "list", "--limit", "1000")["experts"]:
-            if e["name"] == name:
-                return self.ctl.json("pool", "show", str(e["id"]))["expert"]
-        return None
+        return find_expert(self.ctl, name)
 
     def test_age_bends_only_for_a_recorded_exception(self):
         r = self.ctl.run("pool", "import", "--appointed", self.roster, json_out=True, check=False)
@@ -170,13 +180,10 @@ OCC_ROWS = {
 
 
 def write_occ(path, rows):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(OCC_HEAD)
-        for line in sorted(rows):
-            name, specs, title, relax, evidence, occ = rows[line]
-            f.write("%s,男,%s,1380000%04d,%s,技能评价,%s,无,5,0,%s,%s,%s\n"
-                    % (name, rid(40, line), line, specs, title, relax, evidence, occ))
-    return path
+    return write_csv(path, OCC_HEAD, (
+        "%s,男,%s,1380000%04d,%s,技能评价,%s,无,5,0,%s,%s,%s\n"
+        % (name, rid(40, line), line, specs, title, relax, evidence, occ)
+        for line, (name, specs, title, relax, evidence, occ) in sorted(rows.items())))
 
 
 class OccupationGroundTest(DaemonTest):
@@ -190,10 +197,7 @@ class OccupationGroundTest(DaemonTest):
         self.open_term(self.ctl)
 
     def show(self, name):
-        for e in self.ctl.json("pool", "list", "--limit", "1000")["experts"]:
-            if e["name"] == name:
-                return self.ctl.json("pool", "show", str(e["id"]))["expert"]
-        return None
+        return find_expert(self.ctl, name)
 
     def import_ok(self):
         done = self.ctl.json("pool", "import", "--appointed",

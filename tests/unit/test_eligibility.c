@@ -280,6 +280,15 @@ static void name_occupation(struct expert *e, const char *occupation)
 	strcpy(e->relax_occupations[e->n_relax_occupations++], occupation);
 }
 
+/* two_specialties() with 紧缺工种 naming `occupation`. */
+static struct expert shortage_in(const char *occupation)
+{
+	struct expert e = two_specialties();
+	e.relaxations = RELAX_SHORTAGE_OCCUPATION;
+	name_occupation(&e, occupation);
+	return e;
+}
+
 /* 紧缺工种 and 新职业 are about the occupation they name (POLICY.md 4.2):
  * an expert who fails rules 1-3 and rests on them alone is eligible
  * there only; each bit is a specialty's place in the record. */
@@ -315,9 +324,7 @@ static void test_occupation_grounds_limit_to_their_occupation(void **state)
 static void test_occupation_limit_only_when_needed(void **state)
 {
 	(void)state;
-	struct expert e = two_specialties();
-	e.relaxations = RELAX_SHORTAGE_OCCUPATION;
-	name_occupation(&e, "焊工");
+	struct expert e = shortage_in("焊工");
 	e.title = TITLE_INTERMEDIATE;                  /* passes rules 1-3 */
 	assert_int_equal(eligibility_specialty_mask(&e), 0u);
 	e.assess_years = 0;                            /* rule 2 fails */
@@ -327,9 +334,7 @@ static void test_occupation_limit_only_when_needed(void **state)
 	assert_int_equal(eligibility_specialty_mask(&e), 1u);
 	e.group_types = GROUP_SKILL_EVALUATION;        /* ... not in its group */
 	assert_int_equal(eligibility_specialty_mask(&e), 0u);
-	e = two_specialties();
-	e.relaxations = RELAX_SHORTAGE_OCCUPATION;
-	name_occupation(&e, "焊工");
+	e = shortage_in("焊工");
 	for (unsigned g = 2; g < N_RELAXATIONS; g++) {
 		e.relaxations = RELAX_SHORTAGE_OCCUPATION | (1u << g);
 		assert_int_equal(eligibility_specialty_mask(&e), 0u);
@@ -345,9 +350,7 @@ static void test_occupation_limit_only_when_needed(void **state)
 static void test_occupation_must_be_a_specialty(void **state)
 {
 	(void)state;
-	struct expert e = two_specialties();
-	e.relaxations = RELAX_SHORTAGE_OCCUPATION;
-	name_occupation(&e, "电工");
+	struct expert e = shortage_in("电工");
 	assert_null(eligibility_occupations_problem(&e));
 	name_occupation(&e, "钳工");
 	const char *why = eligibility_occupations_problem(&e);
