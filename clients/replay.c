@@ -549,6 +549,7 @@ void replay_recusal_view(const struct replay *r, const struct audit_transcript *
 		.start_at = q->start_at, .end_at = q->end_at,
 		.start_day = ident_day_cst(q->start_at), .end_day = ident_day_cst(q->end_at),
 		.capability = task_required_capability(q->kind, q->subject),
+		.specialty = pool_specialty_find(r->pool, q->specialty),
 		.exclude = q->exclude, .n_exclude = q->n_exclude,
 	};
 	for (int i = 0; i < q->n_orgs; i++)

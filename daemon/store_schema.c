@@ -529,12 +529,24 @@ static const char *const schema_v13[] = {
 	NULL,
 };
 
+/*
+ * Version 14 (issue #12 item 3): 紧缺工种 and 新职业 relax the rules only
+ * in the occupations they name (POLICY.md 4.2): the names, '|'-joined as
+ * specialties are, and where the expert is eligible (0 = in every
+ * specialty, as every expert recorded before was).
+ */
+static const char *const schema_v14[] = {
+	"ALTER TABLE experts ADD COLUMN relax_occupations TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN eligible_specialties INTEGER NOT NULL DEFAULT 0;",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
                                                 schema_v7, schema_v8, schema_v9,
                                                 schema_v10, schema_v11, schema_v12,
-                                                schema_v13};
+                                                schema_v13, schema_v14};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -128,6 +128,7 @@ const struct proto_field proto_import_row[] = {
 	F_INT("training_years", 0, 0, 80),
 	F_ENUMS("relaxations", 0, 0, 5, proto_relaxations),
 	F_STR("relaxation_evidence", 0, 1, REASON_MAX),
+	F_STRS("relaxation_occupations", 0, 0, 3),
 	F_STR("position", 0, 0, 64),
 	F_STR("email", 0, 0, 128),
 	/* Kept from the 推荐表, never checked (PROTOCOL.md 7.5.2, 7.17). */

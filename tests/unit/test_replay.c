@@ -636,6 +636,26 @@ static void sim_day_edge(struct sim *s)
 	free(t);
 }
 
+/* Rule 13, late as rule 12 is: experts of two specialties re-imported
+ * with a 紧缺工种 ground naming their first, eligible there alone
+ * (POLICY.md 4.2); the entries carry eligible_specialties. */
+static void sim_limit_eligibility(struct sim *s)
+{
+	int limited = 0;
+	for (int64_t id = 1; id <= N_EXPERTS && limited < 8; id++) {
+		struct expert *e = &s->experts[id];
+		if (e->n_specialties != 2 || e->status != EXPERT_ACTIVE)
+			continue;
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[0], e->specialties[0]);
+		e->n_relax_occupations = 1;
+		e->eligible_specialties = 1u;
+		sim_expert(s, e, "updated", NULL);
+		limited++;
+	}
+	assert_int_equal(limited, 8);
+}
+
 static void sim_scenario(struct sim *s)
 {
 	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
@@ -664,6 +684,8 @@ static void sim_scenario(struct sim *s)
 			sim_unavailable_changed(s, 2, 34, ident_days_from_civil(2025, 1, 1),
 			                        ident_days_from_civil(2025, 1, 2));
 		}
+		if (k == 33)
+			sim_limit_eligibility(s);
 		s->now += HOUR;
 		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
 		if (k % 7 == 6 && s->n_tasks >= 3)
@@ -2751,7 +2773,18 @@ static size_t fill_last(const struct sim *s)
  * (short). Task 2 (an electrician): the seat expires and is replaced.
  * Task 3 (an electrician, starting soon): accepted (filled), then
  * withdrawn after the start: not refilled, short with draw 0. */
+static void fill_log_limited(struct sim *s, struct fill_at *at, bool limit_backup);
+
 static void fill_log(struct sim *s, struct fill_at *at)
+{
+	fill_log_limited(s, at, false);
+}
+
+/* fill_log(); with limit_backup, task 1's backup is re-imported before
+ * the first decline as an expert eligible only in its new second
+ * specialty (POLICY.md 4.2), and the simulated daemon still promotes
+ * it, as the daemon must not (rule 13). */
+static void fill_log_limited(struct sim *s, struct fill_at *at, bool limit_backup)
 {
 	memset(s, 0, sizeof *s);
 	s->pool = pool_new();
@@ -2786,6 +2819,14 @@ static void fill_log(struct sim *s, struct fill_at *at)
 		assert_true(sim_draw(s, t, "draw"));
 	}
 	free(t);
+	if (limit_backup) {
+		struct expert *e = &s->experts[s->tasks[0].seats[3].s.expert];
+		strcpy(e->specialties[e->n_specialties++], SPECS[1]);
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[e->n_relax_occupations++], SPECS[1]);
+		e->eligible_specialties = 2u;
+		sim_expert(s, e, "updated", NULL);
+	}
 	s->now += HOUR;
 	at->declined = s->tasks[0].seats[1].assignment;
 	sim_settle(s, 1, 1, ASSIGN_EV_DECLINE);
@@ -2983,6 +3024,24 @@ static void test_a_freed_seat_without_its_fill_is_caught(void **state)
 	fill_free(&s);
 }
 
+/* The verifier checks rule 13 at a promotion too: a backup limited to
+ * another specialty since the draw may not take the freed seat. */
+static void test_a_promotion_outside_eligibility_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct fill_at at;
+	struct outcome o;
+	fill_log_limited(&s, &at, false);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	fill_free(&s);
+	fill_log_limited(&s, &at, true);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, at.promote, "is not eligible in the specialty");
+	fill_free(&s);
+}
+
 static void promote_as_leader(struct audit_seat *as)
 {
 	as->role = 0;
@@ -3163,6 +3222,7 @@ int main(void)
 		cmocka_unit_test(test_freed_seats_and_fills_replay),
 		cmocka_unit_test(test_a_freed_seat_without_its_fill_is_caught),
 		cmocka_unit_test(test_a_fill_of_another_seat_is_caught),
+		cmocka_unit_test(test_a_promotion_outside_eligibility_is_caught),
 		cmocka_unit_test(test_task_short_is_checked),
 		cmocka_unit_test(test_a_replacement_repeats_the_request),
 	};
