@@ -685,13 +685,17 @@ static bool audit_read_projection(struct audit_rd *rd, struct expert *e)
 			e->appointment = (enum expert_appointment)v->via.u64;
 	}
 	/* Present only when limited (packed so): a bit of a specialty the
-	 * expert holds, never all of them. */
+	 * expert holds, never all of them; and only an expert whose grounds
+	 * are 紧缺工种/新职业 alone can be limited (POLICY.md 4.2), so a log
+	 * cannot keep anyone else out of a specialty (DRAW.md 4.3). */
 	e->eligible_specialties = 0;
 	v = audit_rd_peek(rd, "eligible_specialties");
 	if (v) {
 		uint64_t all = (UINT64_C(1) << e->n_specialties) - 1;
+		bool by_occupation = (e->relaxations & RELAX_BY_OCCUPATION) &&
+		                     !(e->relaxations & RELAX_GROUNDS & ~RELAX_BY_OCCUPATION);
 		bool ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 != 0 &&
-		          (v->via.u64 & ~all) == 0 && v->via.u64 != all;
+		          (v->via.u64 & ~all) == 0 && v->via.u64 != all && by_occupation;
 		if (audit_rd_check(rd, ok))
 			e->eligible_specialties = (unsigned)v->via.u64;
 	}

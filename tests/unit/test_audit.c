@@ -799,6 +799,32 @@ static void test_age_exception_keys_and_round_trip(void **state)
 /* Draft 13 (the appointment, PROTOCOL.md 7.17): a 15th projection key,
  * only when the expert is not appointed, so every older entry reads as an
  * appointed expert; present, it must name a state other than appointed. */
+/* eligible_specialties reads only on an expert whose grounds are
+ * 紧缺工种/新职业 alone (DRAW.md 4.3): a log cannot limit anyone else. */
+static void test_limited_only_by_occupation_grounds(void **state)
+{
+	(void)state;
+	static const unsigned grounds[] = {
+		RELAX_SHORTAGE_OCCUPATION, RELAX_NEW_OCCUPATION, RELAX_BY_OCCUPATION,
+		0, RELAX_SENIOR_EXPERT, RELAX_SHORTAGE_OCCUPATION | RELAX_SENIOR_EXPERT,
+		RELAX_NEW_OCCUPATION | (1u << 2)};
+	static const bool reads[] = {true, true, true, false, false, false, false};
+	for (size_t k = 0; k < sizeof grounds / sizeof grounds[0]; k++) {
+		struct expert e, r;
+		struct body a;
+		make_expert(&e);
+		e.relaxations = grounds[k];
+		e.eligible_specialties = 1u;
+		body_init(&a);
+		audit_pack_expert(&a.pk, "updated", "operator-1", NULL, &e);
+		msgpack_object *o = body_unpack(&a);
+		assert_int_equal(audit_read_expert(o, &r), reads[k]);
+		if (reads[k])
+			assert_int_equal(r.eligible_specialties, 1u);
+		body_free(&a);
+	}
+}
+
 static void test_appointment_key_and_round_trip(void **state)
 {
 	(void)state;
@@ -2058,6 +2084,7 @@ int main(void)
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_age_exception_keys_and_round_trip),
 		cmocka_unit_test(test_appointment_key_and_round_trip),
+		cmocka_unit_test(test_limited_only_by_occupation_grounds),
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),
