@@ -299,6 +299,11 @@ static bool replay_unavailable_changed(struct replay_at *x, const msgpack_object
 		                   "such period is in force"), (long long)id, (long long)expert);
 	if (from && (from < w->from || to > w->to || (from == w->from && to == w->to)))
 		return replay_fail(x, _("unavailability %lld does not shrink"), (long long)id);
+	/* Days passed stay as they were (PROTOCOL.md 7.6.6). */
+	int32_t day = ident_day_cst(x->at);
+	if (w->to < day || (w->from < day && (!from || from != w->from || to < day - 1)))
+		return replay_fail(x, _("unavailability %lld changes days already passed"),
+		                   (long long)id);
 	if (!engage_change_away(r->engage, id, from == 0, from, to))
 		return replay_nomem(x);
 	return true;

@@ -680,9 +680,11 @@ static void sim_scenario(struct sim *s)
 			                ident_days_from_civil(2025, 12, 31));
 		/* Plans change (PROTOCOL.md 7.6.6): one withdrawn, one back early. */
 		if (k == 38) {
-			sim_unavailable_changed(s, 1, 3, 0, 0);
+			/* Under way since 1 January: days passed stay (7.6.6). */
+			sim_unavailable_changed(s, 1, 3, ident_days_from_civil(2025, 1, 1),
+			                        ident_days_from_civil(2025, 1, 9));
 			sim_unavailable_changed(s, 2, 34, ident_days_from_civil(2025, 1, 1),
-			                        ident_days_from_civil(2025, 1, 2));
+			                        ident_days_from_civil(2025, 1, 8));
 		}
 		if (k == 33)
 			sim_limit_eligibility(s);
@@ -1938,6 +1940,33 @@ static void test_unavailable_changes_are_checked(void **state)
 	replay_log(&s.log, &o, NULL);
 	assert_caught(&s.log, &o, s.log.n - 1, "no such period");
 	mini_free(&s);
+	/* A period under way keeps the days passed: it ends yesterday at the
+	 * earliest, keeps its first day, is never withdrawn (PROTOCOL.md
+	 * 7.6.6); one that has ended never changes. */
+	const struct { int32_t from, to, change_from, change_to; const char *why; } past[] = {
+		{-5, 5, 0, 0, "days already passed"},
+		{-5, 5, -4, 5, "days already passed"},
+		{-5, 5, -5, -2, "days already passed"},
+		{-5, -1, -5, -2, "days already passed"},
+		{-5, 5, -5, -1, NULL},
+		{0, 5, 0, 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+		mini_log(&s);
+		int32_t day = ident_day_cst(s.now);
+		sim_unavailable(&s, 1, day + past[i].from, day + past[i].to);
+		bool withdraw = past[i].change_from == 0 && past[i].change_to == 0;
+		audit_pack_unavailable_changed(sim_begin(&s), 1, 1,
+		                               withdraw ? 0 : day + past[i].change_from,
+		                               withdraw ? 0 : day + past[i].change_to, "x");
+		sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
+		replay_log(&s.log, &o, NULL);
+		if (past[i].why)
+			assert_caught(&s.log, &o, s.log.n - 1, past[i].why);
+		else
+			assert_int_equal(o.bad, s.log.n);
+		mini_free(&s);
+	}
 }
 
 /* After a mismatch every later entry is refused, naming the first. */
