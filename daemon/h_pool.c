@@ -341,10 +341,13 @@ static enum proto_status change_status(struct handler_ctx *ctx,
 	const struct ground *ground = NULL;
 	if (proto_arg_str(req, "ground", &s, &n) &&
 	    !(ground = grounds_find(&ctx->assign->grounds, s, n))) {
-		char codes[1024];
+		/* The message is at most PROTO_MAX_MESSAGE_LEN bytes with the
+		 * words around the list; grounds.list has them all. */
+		char codes[320];
 		grounds_codes(&ctx->assign->grounds, codes, sizeof codes);
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "ground",
-		                   "unknown ground \"%.*s\"; the grounds are: %s",
+		                   "unknown ground \"%.*s\"; the grounds are: %s "
+		                   "(grounds.list gives them with their labels)",
 		                   (int)(n > IDENT_GROUND_MAX ? IDENT_GROUND_MAX : n), s, codes);
 	}
 	struct expert e;

@@ -66,6 +66,8 @@ struct pool_slim {
  * specialty is not one the expert is eligible in (pool_entry_eligible_in()).
  * A bit rather than a field keeps the slim form 24 bytes, without padding. */
 #define POOL_SLIM_OTHER_OCCUPATION 0x40u
+/* eligible_mask holds a bit per specialty an expert may hold. */
+_Static_assert(EXPERT_MAX_SPECIALTIES <= 8, "eligible_mask is a uint8_t");
 _Static_assert((POOL_SLIM_OTHER_OCCUPATION & (RELAX_GROUNDS | POOL_AGE_EXCEPTION)) == 0,
                "the slim bit of rule 13 is a bit of its own");
 
