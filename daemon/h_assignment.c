@@ -269,3 +269,60 @@ enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
 	free(t);
 	return st;
 }
+
+/* The outcome a correction asks for (PROTOCOL.md 7.12.16): one of
+ * attendance and decline_reason; the latter keeps the seat's state. */
+static void correct_parse(const struct proto_request *req,
+                          const struct store_assignment *a, struct seat_correction *c)
+{
+	const char *s;
+	size_t n;
+	if (proto_arg_str(req, "attendance", &s, &n))
+		c->to = proto_choice_index(proto_outcomes, s, n) == 0 ? ASSIGN_COMPLETED
+		                                                      : ASSIGN_NO_SHOW;
+	if (proto_arg_str(req, "decline_reason", &s, &n)) {
+		c->to_reason = proto_choice_index(proto_decline_reasons, s, n);
+		c->to = a->state;
+	}
+}
+
+enum proto_status h_assignment_correct(struct handler_ctx *ctx,
+                                       const struct proto_request *req,
+                                       struct reply *rep)
+{
+	char why[PROTO_REASON_SIZE] = "";
+	struct store_assignment a;
+	struct seat_correction c = {.to = -1, .to_reason = -1, .why = why};
+	int from_reason = -1;
+	proto_arg_strcpy(req, "reason", why, sizeof why);
+	bool attendance = proto_arg(req, "attendance") != NULL;
+	if (attendance == (proto_arg(req, "decline_reason") != NULL))
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "decline_reason", attendance
+		                   ? N_("give either attendance or decline_reason, not both")
+		                   : N_("give attendance or decline_reason: what to correct"));
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = seat_get(ctx, proto_arg_int(req, "assignment", 0), &a,
+	                                t, rep);
+	free(t);
+	if (st == PROTO_OK) {
+		correct_parse(req, &a, &c);
+		st = seat_correct(ctx, &a, &c, &from_reason, rep);
+	}
+	struct expert e;
+	if (st == PROTO_OK)
+		st = handler_get_expert(ctx, a.expert, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 6);
+	proto_pack_kv_int(pk, "assignment", a.id);
+	proto_pack_kv_int(pk, "task", a.task);
+	proto_pack_kv_int(pk, "expert", a.expert);
+	proto_pack_kv_str(pk, "state", proto_assignment_states[a.state]);
+	proto_pack_kv_str(pk, "decline_reason",
+	                  c.to_reason >= 0 ? proto_decline_reasons[c.to_reason] : "");
+	proto_pack_kv_str(pk, "expert_status", proto_statuses[e.status]);
+	return PROTO_OK;
+}

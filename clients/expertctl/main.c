@@ -244,6 +244,18 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "the expert (staff, as for answer). The old token dies at once, the\n"
 	 "deadline stays, the gateway is sent the new one; it is shown here once."),
 	 N_("  --reason TEXT    why, e.g. \"sms lost\" (required; kept in the audit log)\n")},
+	{"seat", "correct", cmd_seat_correct,
+	 "ASSIGNMENT --attendance completed|no_show | --decline-reason R --reason TEXT",
+	 N_("Correct a settled seat's recorded outcome (operators): its attendance\n"
+	 "(completed or no_show), or the reason of a decline or withdrawal. The seat's\n"
+	 "history, the expert's history and the audit log keep both outcomes; the\n"
+	 "decline ledger follows, as if the right outcome had been recorded: a flag\n"
+	 "the corrected ledger would never have set is lifted."),
+	 N_("  --attendance A   completed or no_show: what the expert in fact did\n"
+	 "  --decline-reason R  illness, official_duty, schedule or other (a decline\n"
+	 "                   for or to conflict is not corrected: its conflict of\n"
+	 "                   interest stays recorded)\n"
+	 "  --reason TEXT    why the record was wrong (required; kept in the audit log)\n")},
 	{"flagged", NULL, cmd_flagged, "",
 	 N_("List the experts flagged by the decline ledger (第十七条), with their ledgers."),
 	 NULL},

@@ -4,6 +4,7 @@
  * side by side and no transition hides in a branch.
  */
 #include "assign.h"
+#include "policy.h"
 #include "proto.h"
 
 _Static_assert(ASSIGN__COUNT == PROTO_ASSIGNMENT_STATES_COUNT,
@@ -68,4 +69,36 @@ bool assign_frees_seat(int state)
 {
 	return state == ASSIGN_DECLINED || state == ASSIGN_EXPIRED ||
 	       state == ASSIGN_WITHDRAWN;
+}
+
+/* What a settled state may be corrected to (PROTOCOL.md 7.12.16): the
+ * other attendance, or the same state with another reason. A seat that
+ * was declined stays declined: its place was filled or left short, and
+ * an acceptance now would not give it back. */
+static const signed char assign_corrections[ASSIGN__COUNT] = {
+	[ASSIGN_COMPLETED] = TO(ASSIGN_NO_SHOW),
+	[ASSIGN_NO_SHOW] = TO(ASSIGN_COMPLETED),
+	[ASSIGN_DECLINED] = TO(ASSIGN_DECLINED),
+	[ASSIGN_WITHDRAWN] = TO(ASSIGN_WITHDRAWN),
+};
+
+enum assign_correction assign_correct(int from, int from_reason, int to,
+                                      int to_reason)
+{
+	if (!assign_state_is_valid(from) || !assign_corrections[from])
+		return ASSIGN_CORRECT_STATE;
+	bool reasoned = from == ASSIGN_DECLINED || from == ASSIGN_WITHDRAWN;
+	if (!reasoned && from == to)
+		return ASSIGN_CORRECT_SAME;   /* completed again, no_show again */
+	if (assign_corrections[from] - 1 != to)
+		return ASSIGN_CORRECT_STATE;
+	if (!reasoned)
+		return from_reason < 0 && to_reason < 0 ? ASSIGN_CORRECT_OK
+		                                        : ASSIGN_CORRECT_STATE;
+	if (from_reason < 0 || from_reason >= POLICY_REASON__COUNT || to_reason < 0 ||
+	    to_reason >= POLICY_REASON__COUNT)
+		return ASSIGN_CORRECT_STATE;
+	if (from_reason == POLICY_REASON_CONFLICT || to_reason == POLICY_REASON_CONFLICT)
+		return ASSIGN_CORRECT_CONFLICT;
+	return from_reason == to_reason ? ASSIGN_CORRECT_SAME : ASSIGN_CORRECT_OK;
 }

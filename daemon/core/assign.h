@@ -52,6 +52,21 @@ extern const char *const assign_event_names[ASSIGN_EV__COUNT + 1];
  */
 int assign_next(int from, enum assign_event ev);
 
+/*
+ * A correction of a settled seat's recorded outcome (PROTOCOL.md
+ * 7.12.16): attendance completed <-> no_show (reasons -1), or the
+ * reason (enum policy_reason) of a declined or withdrawn seat. Not a
+ * transition: the seat stays settled, only what was recorded changes.
+ */
+enum assign_correction {
+	ASSIGN_CORRECT_OK,
+	ASSIGN_CORRECT_STATE,    /* the seat's state takes no such correction */
+	ASSIGN_CORRECT_CONFLICT, /* to or from conflict: its conflict stays recorded */
+	ASSIGN_CORRECT_SAME,     /* nothing would change */
+};
+enum assign_correction assign_correct(int from, int from_reason, int to,
+                                      int to_reason);
+
 /* Open seats still hold (or may hold) an expert: standby, offered, accepted. */
 bool assign_is_open(int state);
 /* Seats that free a place to refill: declined, expired, withdrawn. */

@@ -5,6 +5,8 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    13: ("DROP TRIGGER ledger_withdrawn_keep",              # corrections
+         "DROP TRIGGER ledger_withdrawn_fixed", "DROP TABLE ledger_withdrawn"),
     12: ("DROP TRIGGER appointments_keep", "DROP TABLE appointments",  # appointment
          "DROP TRIGGER expert_forms_keep", "DROP TABLE expert_forms",
          "ALTER TABLE experts DROP COLUMN appointment",
