@@ -240,8 +240,12 @@ enum proto_status ledger_pack(struct handler_ctx *ctx, int64_t expert,
 		proto_pack_kv_int(pk, "task", rows[i].task);
 		proto_pack_kv_str(pk, "reason", rows[i].reason);
 		proto_pack_kv_bool(pk, "counts", counts);
-		/* When a correction withdrew it (PROTOCOL.md 7.12.16); 0: it stands. */
-		proto_pack_kv_int(pk, "withdrawn", rows[i].withdrawn);
+		/* When a correction withdrew it (PROTOCOL.md 7.12.16); nil: it stands. */
+		proto_pack_str(pk, "withdrawn");
+		if (rows[i].withdrawn)
+			msgpack_pack_int64(pk, rows[i].withdrawn);
+		else
+			msgpack_pack_nil(pk);
 	}
 	ledger_view_free(&v);
 	return PROTO_OK;

@@ -323,8 +323,8 @@ static void correct_print(const struct proto_reply *rep)
 	answer_line("expert", out_field(r, "expert", buf, sizeof buf));
 	answer_line("state", out_shown(r, "state", buf, sizeof buf));
 	if (out_shown(r, "decline_reason", buf, sizeof buf)[0])
-		answer_line("decline_reason", buf);
-	answer_line("expert_status", out_shown(r, "expert_status", buf, sizeof buf));
+		answer_line("decline reason", buf);
+	answer_line("expert status", out_shown(r, "expert_status", buf, sizeof buf));
 }
 
 int cmd_seat_correct(struct ctl *ctl, int argc, char **argv)
