@@ -227,9 +227,6 @@ bool replay_correction(struct replay_at *x, const msgpack_object *body)
 		return replay_fail(x, _("assignment %lld: %s to %s is not a correction"),
 		                   (long long)c.assignment, proto_assignment_states[c.from],
 		                   proto_assignment_states[c.to]);
-	if (!c.reason[0])
-		return replay_fail(x, _("assignment %lld: a correction without a reason"),
-		                   (long long)c.assignment);
 	if (!replay_correction_ledger(x, &c, sl))
 		return false;
 	sl->seat.state = c.to;

@@ -175,6 +175,7 @@ bool audit_read_correction(const msgpack_object *body, struct audit_correction *
 	}
 	audit_rd_str(&rd, "actor", c->actor, sizeof c->actor);
 	audit_rd_str(&rd, "reason", c->reason, sizeof c->reason);
+	audit_rd_check(&rd, c->reason[0] != '\0');   /* a correction says why */
 	if (audit_rd_peek(&rd, "withdrawn")) {
 		rd.i--;
 		audit_rd_choice(&rd, "withdrawn", policy_kind_names, &c->withdrawn);

@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "assign.h"
+#include "policy.h"
 #include "proto.h"
 
 #define N_STATES 9
@@ -188,6 +190,49 @@ static void test_table_agrees_with_predicates(void **state)
 	}
 }
 
+/* What a settled seat may be corrected to (PROTOCOL.md 7.12.16), pair
+ * by pair: the attendances into each other without reasons, a declined
+ * or withdrawn seat into itself with another reason, never conflict. */
+static void test_corrections(void **state)
+{
+	(void)state;
+	for (int from = 0; from < N_STATES; from++)
+		for (int to = 0; to < N_STATES; to++) {
+			bool attendance = (from == CMP || from == NSH) && (to == CMP || to == NSH);
+			enum assign_correction want = !attendance ? ASSIGN_CORRECT_STATE
+			                              : from == to ? ASSIGN_CORRECT_SAME
+			                              : ASSIGN_CORRECT_OK;
+			assert_int_equal(assign_correct(from, -1, to, -1), want);
+			/* Reasons belong to declines and withdrawals only. */
+			if (attendance && from != to)
+				assert_int_equal(assign_correct(from, 1, to, 2), ASSIGN_CORRECT_STATE);
+		}
+	for (int from = 0; from < N_STATES; from++)
+		for (int to = 0; to < N_STATES; to++)
+			for (int r1 = -1; r1 < POLICY_REASON__COUNT + 1; r1++)
+				for (int r2 = -1; r2 < POLICY_REASON__COUNT + 1; r2++) {
+					bool reasoned = (from == DEC || from == WDR) && to == from;
+					bool valid = r1 >= 0 && r1 < POLICY_REASON__COUNT && r2 >= 0 &&
+					             r2 < POLICY_REASON__COUNT;
+					enum assign_correction got = assign_correct(from, r1, to, r2);
+					if (!reasoned && (from == CMP || from == NSH) &&
+					    (to == CMP || to == NSH))
+						continue;   /* the attendances, above */
+					if (!reasoned || !valid)
+						assert_int_equal(got, ASSIGN_CORRECT_STATE);
+					else if (r1 == POLICY_REASON_CONFLICT || r2 == POLICY_REASON_CONFLICT)
+						assert_int_equal(got, ASSIGN_CORRECT_CONFLICT);
+					else
+						assert_int_equal(got, r1 == r2 ? ASSIGN_CORRECT_SAME
+						                               : ASSIGN_CORRECT_OK);
+				}
+	/* A decline is never an acceptance, nor the reverse. */
+	assert_int_equal(assign_correct(DEC, 3, ACC, -1), ASSIGN_CORRECT_STATE);
+	assert_int_equal(assign_correct(ACC, -1, DEC, 3), ASSIGN_CORRECT_STATE);
+	assert_int_equal(assign_correct(-1, -1, CMP, -1), ASSIGN_CORRECT_STATE);
+	assert_int_equal(assign_correct(N_STATES, -1, CMP, -1), ASSIGN_CORRECT_STATE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_state_names_match_proto),
 		cmocka_unit_test(test_predicates),
 		cmocka_unit_test(test_table_agrees_with_predicates),
+		cmocka_unit_test(test_corrections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
