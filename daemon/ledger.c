@@ -52,25 +52,36 @@ static enum proto_status ledger_load(struct handler_ctx *ctx, int64_t expert,
 	return PROTO_OK;
 }
 
+/* The policy changes an expert's status (POLICY.md 6.2, 6.5), as the
+ * daemon, not whoever recorded the event; nothing unless the expert is
+ * `from`. */
+static enum proto_status ledger_set_status(struct handler_ctx *ctx, int64_t expert,
+                                           enum expert_status from,
+                                           enum expert_status to, const char *event,
+                                           const char *reason, struct reply *rep)
+{
+	struct expert e;
+	enum proto_status st = handler_get_expert(ctx, expert, &e, rep);
+	if (st != PROTO_OK || e.status != from)
+		return st;
+	e.status = to;
+	const struct auth_entry *caller = ctx->caller;
+	ctx->caller = &handler_daemon;
+	st = handler_save_expert(ctx, &e, false, event, reason, 0, NULL, rep);
+	ctx->caller = caller;
+	return st;
+}
+
 /* Set the flag: the expert leaves the draws until an operator decides. */
 static enum proto_status ledger_flag(struct handler_ctx *ctx, int64_t expert,
                                      int score, struct reply *rep)
 {
-	struct expert e;
-	enum proto_status st = handler_get_expert(ctx, expert, &e, rep);
-	if (st != PROTO_OK || e.status != EXPERT_ACTIVE)
-		return st;
 	char reason[128];
 	snprintf(reason, sizeof reason,
 	         "decline ledger score %d reached flag_at %d over at least %d days",
 	         score, ctx->assign->ledger.flag_at, ctx->assign->ledger.flag_span_days);
-	e.status = EXPERT_FLAGGED;
-	/* The policy flags, not whoever recorded the last event. */
-	const struct auth_entry *caller = ctx->caller;
-	ctx->caller = &handler_daemon;
-	st = handler_save_expert(ctx, &e, false, "flagged", reason, 0, NULL, rep);
-	ctx->caller = caller;
-	return st;
+	return ledger_set_status(ctx, expert, EXPERT_ACTIVE, EXPERT_FLAGGED, "flagged",
+	                         reason, rep);
 }
 
 /* After the ledger changed from a score of `before` to `after` (level
@@ -157,26 +168,18 @@ static bool ledger_flag_stands(const struct policy *p, const struct ledger_view 
 }
 
 /* Lift a flag the corrected ledger would never have set: the expert is
- * active again, by the daemon, the history naming the correction. */
+ * active again, the history naming the correction. */
 static enum proto_status ledger_unflag(struct handler_ctx *ctx, int64_t expert,
                                        int64_t assignment, int score,
                                        struct reply *rep)
 {
-	struct expert e;
-	enum proto_status st = handler_get_expert(ctx, expert, &e, rep);
-	if (st != PROTO_OK || e.status != EXPERT_FLAGGED)
-		return st;
 	char reason[160];
 	snprintf(reason, sizeof reason,
 	         "correction of assignment %lld: the decline ledger would not have "
 	         "flagged (score now %d, flag_at %d)", (long long)assignment, score,
 	         ctx->assign->ledger.flag_at);
-	e.status = EXPERT_ACTIVE;
-	const struct auth_entry *caller = ctx->caller;
-	ctx->caller = &handler_daemon;
-	st = handler_save_expert(ctx, &e, false, "reinstated", reason, 0, NULL, rep);
-	ctx->caller = caller;
-	return st;
+	return ledger_set_status(ctx, expert, EXPERT_FLAGGED, EXPERT_ACTIVE, "reinstated",
+	                         reason, rep);
 }
 
 enum proto_status ledger_correct(struct handler_ctx *ctx, int64_t expert,

@@ -84,18 +84,26 @@ static void answer_print(const struct proto_reply *rep)
 }
 
 /* Call op and print the result; tokens go with it in JSON. */
-static int answer_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a)
+/* Call op, then print its result with print, or as JSON (with the
+ * reply's tokens when the operation may issue any). */
+static int answer_call_print(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
+                             void (*print)(const struct proto_reply *), bool tokens)
 {
 	struct proto_reply rep;
 	int rc = ctl_call(ctl, op, a, NULL, &rep);
 	if (rc)
 		return rc;
 	if (ctl->json)
-		out_json_print(out_json_result(&rep, true));
+		out_json_print(out_json_result(&rep, tokens));
 	else
-		answer_print(&rep);
+		print(&rep);
 	proto_reply_release(&rep);
 	return 0;
+}
+
+static int answer_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a)
+{
+	return answer_call_print(ctl, op, a, answer_print, true);
 }
 
 /* ---- confirm / decline, by token ------------------------------------------ */
@@ -299,17 +307,9 @@ int cmd_reissue(struct ctl *ctl, int argc, char **argv)
 	ctl_args_init(&a);
 	ctl_args_int(&a, "assignment", id);
 	ctl_args_str(&a, "reason", reason);
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, PROTO_OP_ASSIGNMENT_REISSUE, &a, NULL, &rep);
+	int rc = answer_call_print(ctl, PROTO_OP_ASSIGNMENT_REISSUE, &a, reissue_print, true);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		out_json_print(out_json_result(&rep, true));
-	else
-		reissue_print(&rep);
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }
 
 /* ---- seat correct, by an operator ------------------------------------------ */
@@ -365,15 +365,7 @@ int cmd_seat_correct(struct ctl *ctl, int argc, char **argv)
 	else
 		ctl_args_str(&a, "decline_reason", decline);
 	ctl_args_str(&a, "reason", reason);
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, PROTO_OP_ASSIGNMENT_CORRECT, &a, NULL, &rep);
+	int rc = answer_call_print(ctl, PROTO_OP_ASSIGNMENT_CORRECT, &a, correct_print, false);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		out_json_print(out_json_result(&rep, false));
-	else
-		correct_print(&rep);
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
 }

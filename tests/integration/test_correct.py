@@ -21,7 +21,7 @@ import unittest
 
 import datetime
 
-from harness import CST, DaemonTest, RawClient, draw_args, secret_of
+from harness import CST, DaemonTest, draw_args
 from assign_base import AssignBase
 import test_audit
 
@@ -48,14 +48,6 @@ class CorrectTest(AssignBase):
             self.assertEqual(r.rc, 0, r)
             return r.json
         return r
-
-    def raw(self, who):
-        """A CURVE DEALER of its own with the key of `who`."""
-        server = secret_of(self.server_pub)[0].decode()
-        c = RawClient(self.d.endpoint, curve_server=server,
-                      curve_keys=secret_of(self.as_[who].key))
-        self.addCleanup(c.close)
-        return c
 
     def expert(self, expert):
         return self.ctl.json("pool", "show", str(expert))
