@@ -195,8 +195,8 @@ enum proto_status ledger_correct(struct handler_ctx *ctx, int64_t expert,
 		return st;
 	policy_evaluate(p, v.ev, v.n_ev, ctx->now, v.counted, &before);
 	ledger_view_free(&v);
-	enum store_result r = store_ledger_withdraw(ctx->store, assignment, ctx->now,
-	                                            ctx->caller->principal, &n);
+	enum store_result r = store_ledger_withdraw(ctx->store, expert, assignment,
+	                                            ctx->now, ctx->caller->principal, &n);
 	if (r == STORE_OK && add)
 		r = store_ledger_add(ctx->store, add);
 	if (r != STORE_OK)

@@ -214,8 +214,9 @@ static bool column_ledger(sqlite3_stmt *st, void *row)
 	return true;
 }
 
-enum store_result store_ledger_withdraw(struct store *s, int64_t assignment,
-                                        int64_t at, const char *actor, int *n)
+enum store_result store_ledger_withdraw(struct store *s, int64_t expert,
+                                        int64_t assignment, int64_t at,
+                                        const char *actor, int *n)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_LEDGER_WITHDRAW);
 	*n = 0;
@@ -224,6 +225,7 @@ enum store_result store_ledger_withdraw(struct store *s, int64_t assignment,
 	sqlite3_bind_int64(st, 1, assignment);
 	sqlite3_bind_int64(st, 2, at);
 	store_bind_text(st, 3, actor);
+	sqlite3_bind_int64(st, 4, expert);
 	enum store_result r = store_step_done(st);
 	if (r == STORE_OK)
 		*n = sqlite3_changes(s->db);

@@ -264,8 +264,8 @@
 	  " WHERE l.expert_id = ?1 ORDER BY l.id") \
 	/* A correction withdraws the seat's live event (PROTOCOL.md 7.12.16). */ \
 	X(STMT_LEDGER_WITHDRAW, "INSERT INTO ledger_withdrawn(ledger_id, at, actor)" \
-	  " SELECT id, ?2, ?3 FROM ledger WHERE assignment_id = ?1 AND id NOT IN" \
-	  " (SELECT ledger_id FROM ledger_withdrawn)") \
+	  " SELECT id, ?2, ?3 FROM ledger WHERE expert_id = ?4 AND assignment_id = ?1" \
+	  " AND id NOT IN (SELECT ledger_id FROM ledger_withdrawn)") \
 	X(STMT_EXPERT_BY_STATUS, "SELECT id FROM experts WHERE status = ?1" \
 	  " ORDER BY id") \
 	X(STMT_ASSIGN_MAX_ID, "SELECT coalesce(max(id), 0) FROM assignments") \

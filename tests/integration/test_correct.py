@@ -193,6 +193,36 @@ class CorrectTest(AssignBase):
         self.assertIn("declined", r.json["message"])
         self.verify()
 
+    def test_a_flag_the_corrected_ledger_still_reaches_stands(self):
+        # A decline, then a no_show that flags (1 + 3 >= 3). The decline
+        # corrected to an excused reason: at the flag's time the no_show
+        # alone reaches flag_at, so the flag stands for an operator.
+        res = self.draw("钳工", 1, 10)
+        a = res["panel"][0]["assignment"]
+        self.decline(list(self.tokens(res).values())[0], "schedule")
+        _, _, x, _ = self.attended("钳工", "no_show")
+        self.assertEqual(self.expert(x)["expert"]["status"], "flagged")
+        out = self.correct(a, "--decline-reason", "official_duty", "--reason", "出差证明")
+        self.assertEqual(out["expert_status"], "flagged")
+        self.assertEqual(self.expert(x)["ledger"]["score"], 3)
+        self.assertEqual([e["event"] for e in self.expert(x)["history"]][-1], "corrected")
+        self.verify()
+
+    def test_withdrawal_reason_corrected(self):
+        res = self.draw("车工", 1, 10)
+        a, x = res["panel"][0]["assignment"], res["panel"][0]["expert"]
+        self.confirm(list(self.tokens(res).values())[0])
+        self.staff(a, "withdraw", "--channel", "phone", "--reason", "schedule")
+        out = self.correct(a, "--decline-reason", "illness", "--reason", "住院")
+        self.assertEqual((out["state"], out["decline_reason"]), ("withdrawn", "illness"))
+        # A withdrawal weighs the same whatever its reason: withdrawn, added.
+        led = self.expert(x)["ledger"]
+        self.assertEqual([(e["kind"], e["reason"], e["counts"]) for e in led["events"]],
+                         [("withdrawal", "schedule", False),
+                          ("withdrawal", "illness", True)])
+        self.assertEqual(led["score"], 2)
+        self.verify()
+
     def test_refusals(self):
         res = self.draw("电工", 2, 10)
         a, b = [p["assignment"] for p in res["panel"]]
