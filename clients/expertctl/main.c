@@ -245,7 +245,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "deadline stays, the gateway is sent the new one; it is shown here once."),
 	 N_("  --reason TEXT    why, e.g. \"sms lost\" (required; kept in the audit log)\n")},
 	{"seat", "correct", cmd_seat_correct,
-	 "ASSIGNMENT --attendance completed|no_show | --decline-reason R --reason TEXT",
+	 "ASSIGNMENT --attendance A | --decline-reason R --reason TEXT",
 	 N_("Correct a settled seat's recorded outcome (operators): its attendance\n"
 	 "(completed or no_show), or the reason of a decline or withdrawal. The seat's\n"
 	 "history, the expert's history and the audit log keep both outcomes; the\n"
