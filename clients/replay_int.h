@@ -173,7 +173,8 @@ bool replay_settle_admit(struct replay_at *x);
 /* A transition replayed: opens what it sets off, if the daemon settles it. */
 void replay_settle_open(struct replay_at *x, const struct audit_seat *as,
                         const struct replay_slot *sl);
-/* An ok redraw: the task's fill recomputed, its entry owed if it changed. */
+/* An ok redraw (or a decline corrected to an acceptance): the task's
+ * fill recomputed, its entry owed if it changed. */
 void replay_settle_redrawn(struct replay_at *x, int64_t task);
 /* A promotion (event promote) of slot sl: the fill of the seat just freed. */
 bool replay_settle_promoted(struct replay_at *x, const struct audit_seat *as,

@@ -13,6 +13,7 @@
 #include "proto.h"
 #include "replace.h"
 #include "replay_int.h"
+#include "seat_role.h"
 
 /* A replacement fills a freed seat of an open task, with its request as
  * first drawn (nonce included), leaving out everyone seated before. */
@@ -205,6 +206,29 @@ static bool replay_correction_ledger(struct replay_at *x,
 	return true;
 }
 
+/* A decline corrected to an acceptance: an open task, and a place of
+ * the seat's role (and quota) that no seat holds (PROTOCOL.md 7.12.16). */
+static bool replay_correction_place(struct replay_at *x,
+                                    const struct audit_correction *c,
+                                    const struct replay_slot *sl)
+{
+	const struct replay_task *t = replay_task_get(x->r, c->task);
+	if (t->cancelled)
+		return replay_fail(x, _("assignment %lld is accepted on task %lld, which "
+		                   "is cancelled"), (long long)c->assignment, (long long)c->task);
+	int held = 0, role = sl->seat.role;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct replay_seat *s = &t->slots[i].seat;
+		held += s->role == role && assign_holds_place(s->state) &&
+		        (role == SEAT_LEADER || s->quota == sl->seat.quota);
+	}
+	if (held < task_places(&t->req, role, sl->seat.quota))
+		return true;
+	return replay_fail(x, _("assignment %lld is accepted again, but every %s place of "
+	                   "task %lld is held"), (long long)c->assignment,
+	                   proto_seat_roles[role], (long long)c->task);
+}
+
 /* A correction (PROTOCOL.md 7.12.16): a known settled seat, from the
  * state and reason last recorded, to what assign_correct() allows; the
  * seat's state, reason and ledger kind become the entry's. */
@@ -227,7 +251,8 @@ bool replay_correction(struct replay_at *x, const msgpack_object *body)
 		return replay_fail(x, _("assignment %lld: %s to %s is not a correction"),
 		                   (long long)c.assignment, proto_assignment_states[c.from],
 		                   proto_assignment_states[c.to]);
-	if (!replay_correction_ledger(x, &c, sl))
+	if (!replay_correction_ledger(x, &c, sl) ||
+	    (c.to == ASSIGN_ACCEPTED && !replay_correction_place(x, &c, sl)))
 		return false;
 	sl->seat.state = c.to;
 	sl->seat.seq = x->seq;
@@ -236,6 +261,9 @@ bool replay_correction(struct replay_at *x, const msgpack_object *body)
 	struct engage_assignment ea = {.id = sl->assignment, .task = c.task, .state = c.to};
 	if (!engage_put_assignment(x->r->engage, c.expert, &ea))
 		return replay_nomem(x);
+	/* An acceptance may fill the task: its fill state's entry is owed. */
+	if (c.to == ASSIGN_ACCEPTED)
+		replay_settle_redrawn(x, c.task);
 	x->r->stats.transitions++;
 	return true;
 }

@@ -30,9 +30,17 @@ static void sheet_organiser(struct handler_ctx *ctx, const char *bureau, char *o
 struct sheet_seat {
 	const struct store_seat_event *answer;     /* accept, decline, ... or NULL */
 	const struct store_seat_event *attendance; /* complete, no_show or NULL */
+	const char *answered;                      /* accept, decline, ... or "" */
 	const char *answer_reason;                 /* "" if none */
 	const char *attended;                      /* complete, no_show or "" */
 };
+
+/* The answer a correction's row gives (PROTOCOL.md 7.12.16), by its state. */
+static const char *sheet_corrected_answer(int state)
+{
+	return state == ASSIGN_ACCEPTED ? "accept"
+	       : state == ASSIGN_WITHDRAWN ? "withdraw" : "decline";
+}
 
 static bool sheet_is_answer(const char *event)
 {
@@ -47,12 +55,13 @@ static bool sheet_is_answer(const char *event)
 static struct sheet_seat sheet_seat_of(const struct store_seat_event *ev, size_t n,
                                        int64_t assignment)
 {
-	struct sheet_seat s = {.answer_reason = "", .attended = ""};
+	struct sheet_seat s = {.answered = "", .answer_reason = "", .attended = ""};
 	for (size_t i = 0; i < n; i++) {
 		if (ev[i].assignment != assignment)
 			continue;
 		if (sheet_is_answer(ev[i].event)) {
 			s.answer = &ev[i];
+			s.answered = ev[i].event;
 			s.answer_reason = ev[i].reason;
 		} else if (strcmp(ev[i].event, "complete") == 0 ||
 		           strcmp(ev[i].event, "no_show") == 0) {
@@ -62,6 +71,8 @@ static struct sheet_seat sheet_seat_of(const struct store_seat_event *ev, size_t
 			/* attended_at stays when the attendance was recorded. */
 			s.attended = ev[i].to == ASSIGN_COMPLETED ? "complete" : "no_show";
 		} else if (strcmp(ev[i].event, "correct") == 0) {
+			/* answered_at stays when the answer was recorded. */
+			s.answered = sheet_corrected_answer(ev[i].to);
 			s.answer_reason = ev[i].reason;
 		}
 	}
@@ -104,7 +115,7 @@ static enum proto_status pack_sheet_seat(struct handler_ctx *ctx, msgpack_packer
 	proto_pack_kv_str(pk, "name", c.name);
 	proto_pack_kv_str(pk, "employer", c.employer);
 	proto_pack_kv_str(pk, "state", proto_assignment_states[a->state]);
-	pack_event_or_nil(pk, "answer", s->answer ? s->answer->event : "", s->answer);
+	pack_event_or_nil(pk, "answer", s->answered, s->answer);
 	pack_at_or_nil(pk, "answered_at", s->answer);
 	proto_pack_kv_str(pk, "answer_reason", s->answer_reason);
 	pack_event_or_nil(pk, "attendance", s->attended, s->attendance);

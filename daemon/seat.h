@@ -79,19 +79,23 @@ enum proto_status seat_engage(struct handler_ctx *ctx, const struct store_assign
 /* A correction of a settled seat's outcome (PROTOCOL.md 7.12.16). */
 struct seat_correction {
 	int to;                      /* enum assign_state: the outcome as it was */
-	int to_reason;               /* enum policy_reason, or -1 (attendance) */
+	int to_reason;               /* enum policy_reason, or -1: none */
+	bool keep_reason;            /* to_reason: the one recorded (an answer
+	                              * corrected, its reason not) */
 	const char *why;             /* the operator's reason, 1-512 bytes */
 };
 
 /*
- * Correct seat a (seat_correct.c): checked against assign_correct(),
+ * Correct seat a of task t (seat_correct.c): checked against
+ * assign_correct() (and, for an acceptance, an empty place of its role),
  * then the seat, its history (event `correct`), the assignment.corrected
- * entry, the expert's history (event `corrected`) and the ledger
- * (ledger_correct). *from_reason receives the reason corrected (-1: none).
+ * entry, the task's fill for an acceptance, the expert's history (event
+ * `corrected`) and the ledger (ledger_correct). c->to_reason receives
+ * the seat's reason as corrected (-1: none).
  */
-enum proto_status seat_correct(struct handler_ctx *ctx, struct store_assignment *a,
-                               const struct seat_correction *c, int *from_reason,
-                               struct reply *rep);
+enum proto_status seat_correct(struct handler_ctx *ctx, struct task *t,
+                               struct store_assignment *a,
+                               struct seat_correction *c, struct reply *rep);
 
 /*
  * A new token for an offered seat (PROTOCOL.md 7.12.9): the old one dies,

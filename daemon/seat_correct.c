@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "seat_role.h"
 #include "ledger.h"
 #include "reply.h"
 #include "seat.h"
@@ -51,7 +52,7 @@ static enum proto_status seat_correct_refused(enum assign_correction why,
                                               const struct store_assignment *a,
                                               int from_reason,
                                               const struct seat_correction *c,
-                                              struct reply *rep)
+                                              int to_reason, struct reply *rep)
 {
 	char w[I18N_CODE_MAX], w2[I18N_CODE_MAX];
 	const char *state = i18n_code("seat_state", proto_assignment_states[a->state], w,
@@ -66,39 +67,52 @@ static enum proto_status seat_correct_refused(enum assign_correction why,
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "decline_reason",
 		                   "a correction does not give the reason conflict: record "
 		                   "the conflict of interest with conflict.add");
-	if (why == ASSIGN_CORRECT_SAME && c->to_reason >= 0)
+	if (why == ASSIGN_CORRECT_SAME && to_reason >= 0)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
-		                   "assignment %lld already has the reason %s: nothing to "
-		                   "correct", id,
-		                   i18n_code("reason", proto_decline_reasons[c->to_reason], w2,
+		                   "assignment %lld is already %s for the reason %s: nothing "
+		                   "to correct", id, state,
+		                   i18n_code("reason", proto_decline_reasons[to_reason], w2,
 		                             sizeof w2));
 	if (why == ASSIGN_CORRECT_SAME)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
 		                   "assignment %lld is already %s: nothing to correct", id,
 		                   state);
-	if (c->to_reason >= 0)
+	if (c->to == ASSIGN_ACCEPTED && a->state == ASSIGN_DECLINED)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "decline_reason",
+		                   "an acceptance takes no reason");
+	if ((c->to == ASSIGN_COMPLETED || c->to == ASSIGN_NO_SHOW) && to_reason < 0)
 		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
-		                   "assignment %lld is %s; only a declined or withdrawn "
-		                   "seat's reason is corrected", id, state);
+		                   "assignment %lld is %s; only a completed or no_show seat's "
+		                   "attendance is corrected", id, state);
 	return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
-	                   "assignment %lld is %s; only a completed or no_show seat's "
-	                   "attendance is corrected", id, state);
+	                   "assignment %lld is %s; only a declined or withdrawn seat's "
+	                   "answer is corrected (a decline to an acceptance, where its "
+	                   "place is still empty)", id, state);
 }
 
 /* The ledger kind the corrected outcome adds (POLICY.md 6.1), or -1. */
-static int seat_correct_kind(const struct handler_ctx *ctx,
-                             const struct seat_correction *c)
+static int seat_correct_kind(const struct handler_ctx *ctx, int to, int to_reason)
 {
-	switch (c->to) {
+	switch (to) {
 	case ASSIGN_NO_SHOW:
 		return POLICY_NO_SHOW;
 	case ASSIGN_WITHDRAWN:
 		return POLICY_WITHDRAWAL;
 	case ASSIGN_DECLINED:
-		return policy_decline_kind(&ctx->assign->ledger, c->to_reason);
+		return policy_decline_kind(&ctx->assign->ledger, to_reason);
 	default:
 		return -1;
 	}
+}
+
+/* "declined (schedule)", "completed": a state and its reason, if any. */
+static void seat_correct_outcome(char *buf, size_t size, int state, int reason)
+{
+	if (reason >= 0)
+		snprintf(buf, size, "%s (%s)", proto_assignment_states[state],
+		         proto_decline_reasons[reason]);
+	else
+		snprintf(buf, size, "%s", proto_assignment_states[state]);
 }
 
 /* The expert's history: who corrected what, from what to what, and why. */
@@ -107,21 +121,50 @@ static enum proto_status seat_correct_expert_event(struct handler_ctx *ctx,
                                                    struct reply *rep)
 {
 	struct store_event ev = {.expert_id = ac->expert, .at = ctx->now};
+	char from[64], to[64];
+	seat_correct_outcome(from, sizeof from, ac->from, ac->from_reason);
+	seat_correct_outcome(to, sizeof to, ac->to, ac->to_reason);
 	snprintf(ev.actor, sizeof ev.actor, "%s", ac->actor);
 	snprintf(ev.event, sizeof ev.event, "corrected");
 	snprintf(ev.reason, sizeof ev.reason, "%s", ac->reason);
-	if (ac->from_reason >= 0)
-		snprintf(ev.detail, sizeof ev.detail,
-		         "assignment %lld of task %lld: %s (%s) -> %s (%s)",
-		         (long long)ac->assignment, (long long)ac->task,
-		         proto_assignment_states[ac->from], proto_decline_reasons[ac->from_reason],
-		         proto_assignment_states[ac->to], proto_decline_reasons[ac->to_reason]);
-	else
-		snprintf(ev.detail, sizeof ev.detail, "assignment %lld of task %lld: %s -> %s",
-		         (long long)ac->assignment, (long long)ac->task,
-		         proto_assignment_states[ac->from], proto_assignment_states[ac->to]);
+	snprintf(ev.detail, sizeof ev.detail, "assignment %lld of task %lld: %s -> %s",
+	         (long long)ac->assignment, (long long)ac->task, from, to);
 	enum store_result r = store_event_add(ctx->store, &ev);
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
+}
+
+/* A decline corrected to an acceptance takes its place back only where
+ * the panel still has one of its role empty: a place refilled since is
+ * another expert's, and the draws that seated them stand. */
+static enum proto_status seat_correct_place(struct handler_ctx *ctx, const struct task *t,
+                                            const struct store_assignment *a,
+                                            struct reply *rep)
+{
+	char w[I18N_CODE_MAX];
+	if (t->state != TASK_OPEN)
+		return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
+		                   "task %lld is cancelled: assignment %lld cannot be "
+		                   "accepted", (long long)t->id, (long long)a->id);
+	struct store_assignment *as = NULL;
+	size_t n = 0;
+	enum store_result r = store_assignment_list(ctx->store, t->id, &as, &n);
+	if (r != STORE_OK) {
+		free(as);
+		return handler_store_error(rep, r);
+	}
+	int held = 0;
+	for (size_t i = 0; i < n; i++)
+		held += as[i].role == a->role && assign_holds_place(as[i].state) &&
+		        (a->role == SEAT_LEADER || as[i].quota == a->quota);
+	free(as);
+	if (held < task_places(t, a->role, a->quota))
+		return PROTO_OK;
+	return reply_error(rep, PROTO_E_INVALID_STATE, "assignment",
+	                   "assignment %lld cannot be accepted: every %s place of task "
+	                   "%lld is held by another expert since its decline; a new "
+	                   "draw, not a correction, gives it back", (long long)a->id,
+	                   i18n_code("role", proto_seat_roles[a->role], w, sizeof w),
+	                   (long long)t->id);
 }
 
 /* The seat, its history row and the audit entry of the correction. */
@@ -146,19 +189,25 @@ static enum proto_status seat_correct_write(struct handler_ctx *ctx,
 	return handler_audit_end(ctx, AUDIT_SEAT_CORRECTED, rep, NULL, NULL);
 }
 
-enum proto_status seat_correct(struct handler_ctx *ctx, struct store_assignment *a,
-                               const struct seat_correction *c, int *from_reason,
-                               struct reply *rep)
+enum proto_status seat_correct(struct handler_ctx *ctx, struct task *t,
+                               struct store_assignment *a,
+                               struct seat_correction *c, struct reply *rep)
 {
 	int64_t settled_at;
-	enum proto_status st = seat_correct_recorded(ctx, a, from_reason, &settled_at, rep);
+	int recorded;
+	enum proto_status st = seat_correct_recorded(ctx, a, &recorded, &settled_at, rep);
 	if (st != PROTO_OK)
 		return st;
-	int reason = a->state == ASSIGN_DECLINED || a->state == ASSIGN_WITHDRAWN
-	             ? *from_reason : -1;
-	enum assign_correction why = assign_correct(a->state, reason, c->to, c->to_reason);
+	bool reasoned = a->state == ASSIGN_DECLINED || a->state == ASSIGN_WITHDRAWN;
+	int reason = reasoned ? recorded : -1;
+	int to_reason = c->keep_reason ? reason : c->to_reason;
+	c->to_reason = to_reason;   /* the caller's result */
+	c->keep_reason = false;
+	enum assign_correction why = assign_correct(a->state, reason, c->to, to_reason);
 	if (why != ASSIGN_CORRECT_OK)
-		return seat_correct_refused(why, a, reason, c, rep);
+		return seat_correct_refused(why, a, reason, c, to_reason, rep);
+	if (c->to == ASSIGN_ACCEPTED && (st = seat_correct_place(ctx, t, a, rep)) != PROTO_OK)
+		return st;
 	struct store_ledger_event old, add = {.expert = a->expert, .assignment = a->id,
 	                                      .task = a->task};
 	struct expert e;
@@ -167,16 +216,20 @@ enum proto_status seat_correct(struct handler_ctx *ctx, struct store_assignment 
 		return st;
 	struct audit_correction ac = {.assignment = a->id, .task = a->task,
 	                              .expert = a->expert, .from = a->state, .to = c->to,
-	                              .from_reason = reason, .to_reason = c->to_reason,
-	                              .withdrawn = old.kind, .ledger = seat_correct_kind(ctx, c)};
+	                              .from_reason = reason, .to_reason = to_reason,
+	                              .withdrawn = old.kind,
+	                              .ledger = seat_correct_kind(ctx, c->to, to_reason)};
 	snprintf(ac.actor, sizeof ac.actor, "%s", ctx->caller->principal);
 	snprintf(ac.reason, sizeof ac.reason, "%s", c->why);
 	/* As if recorded right: the new event stands when the old one did. */
 	add.kind = ac.ledger;
 	add.at = old.kind >= 0 ? old.at : settled_at;
-	if (c->to_reason >= 0)
-		snprintf(add.reason, sizeof add.reason, "%s", proto_decline_reasons[c->to_reason]);
+	if (to_reason >= 0)
+		snprintf(add.reason, sizeof add.reason, "%s", proto_decline_reasons[to_reason]);
 	st = seat_correct_write(ctx, a, &ac, rep);
+	/* An acceptance may fill the task: its entry before the ledger's. */
+	if (st == PROTO_OK && c->to == ASSIGN_ACCEPTED)
+		st = seat_refresh_fill(ctx, t, NULL, rep);
 	if (st == PROTO_OK)
 		st = seat_correct_expert_event(ctx, &ac, rep);
 	if (st == PROTO_OK)

@@ -331,16 +331,18 @@ int cmd_seat_correct(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"attendance", required_argument, NULL, 'a'},
+		{"answer", required_argument, NULL, 'w'},
 		{"decline-reason", required_argument, NULL, 'd'},
 		{"reason", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0}};
-	const char *attendance = NULL, *decline = NULL, *reason = NULL;
+	const char *attendance = NULL, *answer = NULL, *decline = NULL, *reason = NULL;
 	bool help = false;
 	int c;
 	int64_t id;
 	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
 		switch (c) {
 		case 'a': attendance = optarg; break;
+		case 'w': answer = optarg; break;
 		case 'd': decline = optarg; break;
 		case 'r': reason = optarg; break;
 		default: return CTL_EXIT_USAGE;
@@ -352,8 +354,8 @@ int cmd_seat_correct(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl, _("give ASSIGNMENT, the seat to correct"));
 	if (!ctl_int(ctl, "ASSIGNMENT", argv[optind], 1, ANSWER_ID_MAX, &id))
 		return CTL_EXIT_USAGE;
-	if (!attendance == !decline)
-		return ctl_usage(ctl, _("give --attendance or --decline-reason (one of them)"));
+	if (!attendance == !(answer || decline))
+		return ctl_usage(ctl, _("give --attendance, or --answer and/or --decline-reason"));
 	if (!reason || !reason[0])
 		return ctl_usage(ctl, _("--reason is required: why the record was wrong"));
 
@@ -362,7 +364,9 @@ int cmd_seat_correct(struct ctl *ctl, int argc, char **argv)
 	ctl_args_int(&a, "assignment", id);
 	if (attendance)
 		ctl_args_str(&a, "attendance", attendance);
-	else
+	if (answer)
+		ctl_args_str(&a, "answer", answer);
+	if (decline)
 		ctl_args_str(&a, "decline_reason", decline);
 	ctl_args_str(&a, "reason", reason);
 	int rc = answer_call_print(ctl, PROTO_OP_ASSIGNMENT_CORRECT, &a, correct_print, false);

@@ -54,9 +54,11 @@ int assign_next(int from, enum assign_event ev);
 
 /*
  * A correction of a settled seat's recorded outcome (PROTOCOL.md
- * 7.12.16): attendance completed <-> no_show (reasons -1), or the
- * reason (enum policy_reason) of a declined or withdrawn seat. Not a
- * transition: the seat stays settled, only what was recorded changes.
+ * 7.12.16): attendance completed <-> no_show; a declined or withdrawn
+ * seat into either, with a reason (enum policy_reason; -1 for states
+ * without one); a declined seat into accepted, where assign_holds_place()
+ * finds its place still empty (the caller checks). Not a transition:
+ * what was recorded changes, the panel around it does not.
  */
 enum assign_correction {
 	ASSIGN_CORRECT_OK,
@@ -66,6 +68,10 @@ enum assign_correction {
 };
 enum assign_correction assign_correct(int from, int from_reason, int to,
                                       int to_reason);
+
+/* Seats that hold a place on the panel: offered, accepted, completed,
+ * no_show (a standby holds none until promoted). */
+bool assign_holds_place(int state);
 
 /* Open seats still hold (or may hold) an expert: standby, offered, accepted. */
 bool assign_is_open(int state);

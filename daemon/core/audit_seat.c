@@ -50,19 +50,19 @@ void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s)
 
 void audit_pack_correction(msgpack_packer *pk, const struct audit_correction *c)
 {
-	bool reasons = c->from_reason >= 0;
+	bool from_reason = c->from_reason >= 0, to_reason = c->to_reason >= 0;
 	bool withdrawn = c->withdrawn >= 0, ledger = c->ledger >= 0;
 
-	msgpack_pack_map(pk, 7 + 2 * reasons + withdrawn + ledger);
+	msgpack_pack_map(pk, 7 + from_reason + to_reason + withdrawn + ledger);
 	proto_pack_kv_int(pk, "assignment", c->assignment);
 	proto_pack_kv_int(pk, "task", c->task);
 	proto_pack_kv_int(pk, "expert", c->expert);
 	proto_pack_kv_str(pk, "from", proto_assignment_states[c->from]);
 	proto_pack_kv_str(pk, "to", proto_assignment_states[c->to]);
-	if (reasons) {
+	if (from_reason)
 		proto_pack_kv_str(pk, "from_reason", policy_reason_names[c->from_reason]);
+	if (to_reason)
 		proto_pack_kv_str(pk, "to_reason", policy_reason_names[c->to_reason]);
-	}
 	proto_pack_kv_str(pk, "actor", c->actor);
 	proto_pack_kv_str(pk, "reason", c->reason);
 	if (withdrawn)
@@ -171,6 +171,9 @@ bool audit_read_correction(const msgpack_object *body, struct audit_correction *
 	if (audit_rd_peek(&rd, "from_reason")) {
 		rd.i--;
 		audit_rd_choice(&rd, "from_reason", policy_reason_names, &c->from_reason);
+	}
+	if (audit_rd_peek(&rd, "to_reason")) {
+		rd.i--;
 		audit_rd_choice(&rd, "to_reason", policy_reason_names, &c->to_reason);
 	}
 	audit_rd_str(&rd, "actor", c->actor, sizeof c->actor);

@@ -7,7 +7,10 @@ bureau and its clerk.
   no_show no longer counts, the flag is lifted, both outcomes stay in
   the seat's and the expert's history and in the audit log, which
   verifies. Corrected back, the ledger counts it again and flags again.
-- A decline's reason corrected: the ledger kind follows the reason.
+- A decline's reason corrected: the ledger kind follows the reason; a
+  withdrawal corrected to the decline it was; a decline corrected to an
+  acceptance while its place is empty (the task is then filled), and
+  refused once another expert holds the place.
 - Refusals: bureau and clerk, a missing reason, unsettled and unknown
   seats, a no-op, conflict, both or neither outcome.
 - A tampered correction entry fails `audit verify` at that entry.
@@ -223,6 +226,70 @@ class CorrectTest(AssignBase):
         self.assertEqual(led["score"], 2)
         self.verify()
 
+    def test_decline_corrected_to_acceptance_while_its_place_is_empty(self):
+        # The specialty's only expert declines: no one can be drawn in his
+        # place, and the task is short. In fact he had accepted.
+        res = self.draw("钳工", 1, 10)
+        task, a = res["task"], res["panel"][0]["assignment"]
+        x = res["panel"][0]["expert"]
+        self.decline(list(self.tokens(res).values())[0], "schedule")
+        self.assertEqual(self.show(task)["task"]["fill"], "short")
+        out = self.correct(a, "--answer", "accept", "--reason", "电话中已答应，误录")
+        self.assertEqual((out["state"], out["decline_reason"]), ("accepted", ""))
+        self.assertEqual(self.show(task)["task"]["fill"], "filled")
+        types = [e["type"] for e in self.entries()]
+        i = types.index("assignment.corrected")
+        self.assertEqual(types[i + 1], "task.filled")
+        led = self.expert(x)["ledger"]
+        self.assertEqual([(e["kind"], e["counts"]) for e in led["events"]],
+                         [("decline", False)])
+        sheet = self.ctl.json("task", "sheet", str(task))["seats"]
+        self.assertEqual([(s["answer"], s["answer_reason"]) for s in sheet
+                          if s["assignment"] == a], [("accept", "")])
+        # An accepted seat is answered, not corrected.
+        r = self.correct(a, "--answer", "decline", "--reason", "x", check=False)
+        self.assert_error(r, "invalid_state", "assignment")
+        self.verify()
+
+    def test_decline_whose_place_was_filled_stays_a_decline(self):
+        res = self.draw("电工", 1, 10)
+        task, a = res["task"], res["panel"][0]["assignment"]
+        filled = self.staff(a, "decline", "--channel", "phone", "--reason", "schedule")
+        self.assertEqual(filled["filled_by"]["how"], "drawn")
+        r = self.correct(a, "--answer", "accept", "--reason", "x", check=False)
+        self.assert_error(r, "invalid_state", "assignment")
+        self.assertIn("every member place of task %d is held" % task, r.json["message"])
+        r = self.ctl.run("seat", "correct", str(a), "--answer", "accept", "--reason", "x",
+                         check=False)
+        self.assertEqual(r.rc, 1, r)
+        # With a reason an acceptance has none.
+        r = self.correct(a, "--answer", "accept", "--decline-reason", "illness",
+                         "--reason", "x", check=False)
+        self.assert_error(r, "invalid_field", "decline_reason")
+        self.verify()
+
+    def test_withdrawal_corrected_to_a_decline(self):
+        # Staff recorded an acceptance the expert never gave, then withdrew
+        # it: a withdrawal weighs 2, the decline it was weighs 1.
+        res = self.draw("车工", 1, 10)
+        a, x = res["panel"][0]["assignment"], res["panel"][0]["expert"]
+        self.staff(a, "accept", "--channel", "phone")
+        self.staff(a, "withdraw", "--channel", "phone", "--reason", "schedule")
+        self.assertEqual(self.expert(x)["ledger"]["score"], 2)
+        out = self.correct(a, "--answer", "decline", "--reason", "当时即已拒绝")
+        self.assertEqual((out["state"], out["decline_reason"]), ("declined", "schedule"))
+        led = self.expert(x)["ledger"]
+        self.assertEqual([(e["kind"], e["reason"], e["counts"]) for e in led["events"]],
+                         [("withdrawal", "schedule", False),
+                          ("decline", "schedule", True)])
+        self.assertEqual(led["score"], 1)
+        (entry,), = [[e["entry"] for e in self.of_type("assignment.corrected")]]
+        self.assertEqual((entry["from"], entry["to"], entry["from_reason"],
+                          entry["to_reason"], entry["withdrawn"], entry["ledger"]),
+                         ("withdrawn", "declined", "schedule", "schedule", "withdrawal",
+                          "decline"))
+        self.verify()
+
     def test_refusals(self):
         res = self.draw("电工", 2, 10)
         a, b = [p["assignment"] for p in res["panel"]]
@@ -258,10 +325,12 @@ class CorrectTest(AssignBase):
         for args, field in (({"assignment": a, "attendance": "completed"}, "reason"),
                             ({"assignment": a, "attendance": "completed", "reason": ""},
                              "reason"),
-                            ({"assignment": a, "reason": "x"}, "decline_reason"),
+                            ({"assignment": a, "reason": "x"}, "attendance"),
                             ({"assignment": a, "attendance": "completed",
                               "decline_reason": "illness", "reason": "x"},
-                             "decline_reason")):
+                             "attendance"),
+                            ({"assignment": a, "attendance": "completed",
+                              "answer": "accept", "reason": "x"}, "attendance")):
             c.send_request("assignment.correct", args)
             rep = c.recv()
             self.assertEqual((rep["status"], rep.get("field")), ("invalid_field", field),

@@ -1149,17 +1149,26 @@ static void test_correction_keys_and_round_trip(void **state)
 		assert_false(audit_read_correction(o, &r));
 		body_free(&a);
 	}
-	/* from_reason without to_reason: the keys after it are out of place. */
-	struct audit_correction half = in[1];
-	struct body a;
-	struct audit_correction r;
+	/* A decline corrected to an acceptance: the reason it had, none after. */
+	static const char *const accept[] = {"assignment", "task", "expert", "from", "to",
+	                                     "from_reason", "actor", "reason", "withdrawn",
+	                                     NULL};
+	struct audit_correction acc = in[1], r;
+	acc.to = ASSIGN_ACCEPTED;
+	acc.to_reason = acc.ledger = -1;
+	struct body a, b;
 	body_init(&a);
-	audit_pack_correction(&a.pk, &half);
+	audit_pack_correction(&a.pk, &acc);
 	msgpack_object *o = body_unpack(&a);
-	o->via.map.ptr[6].key = o->via.map.ptr[7].key;
-	o->via.map.ptr[6].val = o->via.map.ptr[7].val;
-	assert_false(audit_read_correction(o, &r));
+	assert_keys(o, accept);
+	assert_true(audit_read_correction(o, &r));
+	assert_int_equal(r.to_reason, -1);
+	assert_int_equal(r.from_reason, POLICY_REASON_SCHEDULE);
+	body_init(&b);
+	audit_pack_correction(&b.pk, &r);
+	assert_same_bytes(&a, &b);
 	body_free(&a);
+	body_free(&b);
 }
 
 static void test_readers_refuse_broken_layouts(void **state)

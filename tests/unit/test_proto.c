@@ -1286,8 +1286,8 @@ static void test_appointment_decide_schema(void **state)
 }
 
 /* assignment.correct (PROTOCOL.md 7.12.16): the schema checks each
- * field; that exactly one of attendance and decline_reason is given is
- * the handler's rule, so both pass here. */
+ * field; which of attendance, answer and decline_reason go together is
+ * the handler's rule. */
 static void test_assignment_correct_schema(void **state)
 {
 	struct msg m;
@@ -1318,6 +1318,16 @@ static void test_assignment_correct_schema(void **state)
 	proto_pack_kv_str(pk, "decline_reason", "lazy");
 	proto_pack_kv_str(pk, "reason", "x");
 	expect(&m, PROTO_E_INVALID_FIELD, "decline_reason");
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "answer", "accept");
+	proto_pack_kv_str(pk, "reason", "电话核实");
+	expect(&m, PROTO_OK, NULL);
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "answer", "maybe");
+	proto_pack_kv_str(pk, "reason", "x");
+	expect(&m, PROTO_E_INVALID_FIELD, "answer");
 	pk = req_begin(&m, "assignment.correct", 3);
 	proto_pack_kv_int(pk, "assignment", 0);
 	proto_pack_kv_str(pk, "attendance", "no_show");
