@@ -93,6 +93,8 @@ int task_places(const struct task *t, int role, int quota)
 {
 	if (role == SEAT_LEADER)
 		return t->leader ? 1 : 0;
+	if (role == SEAT_BACKUP)
+		return 0;   /* a backup holds no place until promoted */
 	if (t->n_quotas > 0)
 		return quota >= 0 && quota < t->n_quotas ? t->quotas[quota].members : 0;
 	return t->members;

@@ -354,7 +354,7 @@ class CorrectTamperTest(AssignBase):
     def setUp(self):
         super().setUp()
         res = self.draw("车工", 1, 10)
-        self.a = res["panel"][0]["assignment"]
+        self.a, self.task = res["panel"][0]["assignment"], res["task"]
         self.decline(list(self.tokens(res).values())[0], "schedule")
         self.ctl.json("seat", "correct", str(self.a), "--decline-reason", "illness",
                       "--reason", "病假条补交")
@@ -377,6 +377,17 @@ class CorrectTamperTest(AssignBase):
         self.forge(lambda o: o.__setitem__("withdrawn", "no_show"))
         self.assert_fails_at(self.seq, r"assignment %d: the correction withdraws a "
                              r"no_show ledger event; the seat's is decline" % self.a)
+
+    def test_forged_acceptance_owes_the_fill(self):
+        # Rewritten as an acceptance the table allows (the task's only
+        # place is empty): the task would be filled, and no task.filled
+        # follows in the log.
+        def accept(o):
+            o["to"] = "accepted"
+            del o["to_reason"], o["ledger"]
+        self.forge(accept)
+        self.assert_fails_at(self.seq, r"task %d is filled after this entry, and the "
+                             r"log ends without task.filled" % self.task)
 
     def test_forged_outcome(self):
         self.forge(lambda o: o.__setitem__("to", "accepted"))
