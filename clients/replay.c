@@ -276,10 +276,31 @@ static bool replay_unavailable(struct replay_at *x, const msgpack_object *body)
 	if (!pool_get(r->pool, expert))
 		return replay_fail(x, _("unavailability %lld names expert %lld, who is "
 		                   "not in the pool"), (long long)id, (long long)expert);
-	struct engage_away w = {.expert = expert, .from = from, .to = to};
+	struct engage_away w = {.id = id, .expert = expert, .from = from, .to = to};
 	if (!engage_add_away(r->engage, &w))
 		return replay_nomem(x);
 	r->last_unavailable = id;
+	return true;
+}
+
+/* A period withdrawn or shortened (DRAW.md 4.3): rule 12 of later draws
+ * reads what is left; it may only shrink. */
+static bool replay_unavailable_changed(struct replay_at *x, const msgpack_object *body)
+{
+	struct replay *r = x->r;
+	int64_t id, expert;
+	int32_t from, to;
+
+	if (!audit_read_unavailable_changed(body, &id, &expert, &from, &to))
+		return replay_unparsed(x);
+	const struct engage_away *w = engage_find_away(r->engage, id);
+	if (!w || w->expert != expert)
+		return replay_fail(x, _("unavailability %lld of expert %lld changed, but no "
+		                   "such period is in force"), (long long)id, (long long)expert);
+	if (from && (from < w->from || to > w->to || (from == w->from && to == w->to)))
+		return replay_fail(x, _("unavailability %lld does not shrink"), (long long)id);
+	if (!engage_change_away(r->engage, id, from == 0, from, to))
+		return replay_nomem(x);
 	return true;
 }
 
@@ -528,6 +549,7 @@ void replay_recusal_view(const struct replay *r, const struct audit_transcript *
 		.start_at = q->start_at, .end_at = q->end_at,
 		.start_day = ident_day_cst(q->start_at), .end_day = ident_day_cst(q->end_at),
 		.capability = task_required_capability(q->kind, q->subject),
+		.specialty = pool_specialty_find(r->pool, q->specialty),
 		.exclude = q->exclude, .n_exclude = q->n_exclude,
 	};
 	for (int i = 0; i < q->n_orgs; i++)
@@ -723,6 +745,7 @@ static const struct replay_type {
 	{AUDIT_EXPERT, replay_expert},
 	{AUDIT_CONFLICT, replay_conflict},
 	{AUDIT_UNAVAILABLE, replay_unavailable},
+	{AUDIT_UNAVAILABLE_CHANGED, replay_unavailable_changed},
 	{AUDIT_DRAW, replay_draw},
 	{AUDIT_DRAW_FAILED, replay_draw},
 	{AUDIT_SEAT_PREFIX "offered", replay_seat},

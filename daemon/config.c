@@ -294,8 +294,13 @@ struct config_file {
 	int err_line;
 };
 
+/* [grounds] holds the Center's own grounds (POLICY.md 6.3), one key each. */
+#define CONFIG_GROUNDS "grounds"
+
 static bool config_section_known(const char *name, size_t len)
 {
+	if (len == strlen(CONFIG_GROUNDS) && memcmp(name, CONFIG_GROUNDS, len) == 0)
+		return true;
 	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
 		if (strlen(config_keys[i].section) == len &&
 		    memcmp(config_keys[i].section, name, len) == 0)
@@ -360,6 +365,13 @@ static int config_file_handler(void *user, const char *section,
 
 	if (section[0] == '\0') {
 		config_file_fail(f, "'%.64s' is outside any [section]", name);
+		return 0;
+	}
+	if (strcmp(section, CONFIG_GROUNDS) == 0) {
+		char why[256];
+		if (grounds_add(&f->cfg->grounds, name, value, why, sizeof why))
+			return 1;
+		config_file_fail(f, "[%s] %s", section, why);
 		return 0;
 	}
 	for (size_t i = 0; i < CONFIG_NKEYS; i++) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "grounds.h"
 #include "policy.h"
 
 #define CONFIG_PATH_MAX 1024
@@ -45,6 +46,7 @@ struct config {
 	int response_hours;                      /* [assign] response_hours */
 	int min_response_minutes;                /* [assign] min_response_minutes */
 	struct policy ledger;                    /* [ledger] weights, thresholds */
+	struct grounds grounds;                  /* [grounds] code = 中文 | English */
 };
 
 /* What main() should do after parsing the command line. */

@@ -56,6 +56,8 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_CONFLICT_ADD] = h_conflict_add,
 	[PROTO_OP_POOL_UNAVAILABLE] = h_pool_unavailable,
 	[PROTO_OP_ASSIGNMENT_UNAVAILABLE] = h_assignment_unavailable,
+	[PROTO_OP_POOL_UNAVAILABLE_WITHDRAW] = h_pool_unavailable_withdraw,
+	[PROTO_OP_GROUNDS_LIST] = h_grounds_list,
 	[PROTO_OP_CONFLICT_LIST] = h_conflict_list,
 	[PROTO_OP_DRAW] = h_draw,
 	[PROTO_OP_DRAW_REDRAW] = h_draw_redraw,
@@ -279,9 +281,10 @@ static bool dispatch_load_aways(struct store *store, struct engage *engage)
 	size_t n = 0;
 	bool ok = store_away_list(store, 0, &a, &n) == STORE_OK;
 	for (size_t i = 0; ok && i < n; i++) {
-		struct engage_away w = {.expert = a[i].expert_id, .from = a[i].from,
-		                        .to = a[i].to};
-		ok = engage_add_away(engage, &w);
+		struct engage_away w = {.id = a[i].id, .expert = a[i].expert_id,
+		                        .from = a[i].from, .to = a[i].to};
+		/* A withdrawn period keeps no one out (PROTOCOL.md 7.6.6). */
+		ok = a[i].withdrawn || engage_add_away(engage, &w);
 	}
 	free(a);
 	return ok;

@@ -2,12 +2,14 @@
  * h_audit.c - reading the audit log: entries in sequence (for `expertctl
  * audit verify`, which replays them) and the draw transcripts of one task.
  * Entries go out exactly as stored, body bytes included, so a client can
- * recompute every hash.
+ * recompute every hash; or, with `masked`, as the event stream carries
+ * them (masked.c), for a subscriber catching up.
  */
 #include <stdlib.h>
 
 #include "handler.h"
 #include "head.h"
+#include "masked.h"
 
 #define AUDIT_PAGE_DEFAULT 200
 
@@ -29,6 +31,22 @@ static void pack_entry(msgpack_packer *pk, const struct store_audit_row *r)
 	pack_bin(pk, "hash", r->hash, sizeof r->hash);
 }
 
+/* The bytes of the event stream's message for r (masked.c), as one bin:
+ * inside a reply its map would nest deeper than the wire allows
+ * (PROTOCOL.md 5.2). */
+static void pack_masked(struct store *store, msgpack_packer *pk,
+                        const struct store_audit_row *r)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer mp;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&mp, &sb, msgpack_sbuffer_write);
+	masked_pack(store, &mp, r, 0);
+	msgpack_pack_bin(pk, sb.size);
+	msgpack_pack_bin_body(pk, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 /* The signed head (PROTOCOL.md 7.11.1): who checks it needs no trust in
  * this reply, only the published public key. */
 static void pack_head(msgpack_packer *pk, const struct head *h, const struct sign_key *k)
@@ -45,6 +63,7 @@ enum proto_status h_audit_entries(struct handler_ctx *ctx,
                                   const struct proto_request *req, struct reply *rep)
 {
 	int64_t after = proto_arg_int(req, "after", 0);
+	bool masked = proto_arg_bool(req, "masked", false);
 	size_t limit = (size_t)proto_arg_int(req, "limit", AUDIT_PAGE_DEFAULT);
 	struct store_audit_row *rows;
 	size_t n;
@@ -67,8 +86,12 @@ enum proto_status h_audit_entries(struct handler_ctx *ctx,
 	proto_pack_kv_int(pk, "last", last);
 	proto_pack_str(pk, "entries");
 	msgpack_pack_array(pk, (uint32_t)n);
-	for (size_t i = 0; i < n; i++)
-		pack_entry(pk, &rows[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (masked)
+			pack_masked(ctx->store, pk, &rows[i]);
+		else
+			pack_entry(pk, &rows[i]);
+	}
 	store_audit_rows_free(rows, n);
 	if (signed_head)
 		pack_head(pk, &head, ctx->sign);

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "appoint.h"
 #include "handler.h"
@@ -75,10 +76,7 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 	proto_pack_kv_str(pk, "resident_id", rid);
 	proto_pack_kv_str(pk, "phone", phone);
 	proto_pack_kv_str(pk, "employer", e->employer);
-	proto_pack_str(pk, "specialties");
-	msgpack_pack_array(pk, (uint32_t)e->n_specialties);
-	for (int i = 0; i < e->n_specialties; i++)
-		proto_pack_str(pk, e->specialties[i]);
+	handler_pack_strs(pk, "specialties", e->specialties, e->n_specialties, ~0u);
 	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
 	proto_pack_kv_str(pk, "status", proto_statuses[e->status]);
 	proto_pack_kv_int(pk, "term", e->term);
@@ -106,7 +104,7 @@ static void pack_approval(msgpack_packer *pk, const char *key, bool has,
 static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
                         int32_t today)
 {
-	pack_summary(pk, e, reveal, 16);
+	pack_summary(pk, e, reveal, 18);
 	/* The birth date is digits 7-14 of the resident ID: only on reveal. */
 	if (reveal)
 		handler_pack_date(pk, "birth_date", e->birth);
@@ -120,6 +118,11 @@ static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
 	proto_pack_kv_int(pk, "assess_years", e->assess_years);
 	proto_pack_kv_int(pk, "training_years", e->training_years);
 	handler_pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
+	handler_pack_strs(pk, "relaxation_occupations", e->relax_occupations,
+	                  e->n_relax_occupations, ~0u);
+	/* POLICY.md 4.2: where the expert is eligible, and so drawn. */
+	handler_pack_strs(pk, "eligible_specialties", e->specialties, e->n_specialties,
+	                  e->eligible_specialties ? e->eligible_specialties : ~0u);
 	pack_approval(pk, "relaxation", e->relaxations != 0, e->relax_evidence,
 	              e->relax_by, e->relax_at);
 	pack_approval(pk, "age_exception", e->age_exception, e->age_reason, e->age_by,
@@ -179,14 +182,35 @@ enum proto_status h_pool_list(struct handler_ctx *ctx, const struct proto_reques
 	return st;
 }
 
-static void pack_history(msgpack_packer *pk, const struct store_event *ev, size_t n)
+/* The labels of an event's ground (POLICY.md 6.3): those it was recorded
+ * with, or for an event from before they were kept, the ground's labels
+ * now if it still has any; "" for none. */
+static void history_labels(const struct handler_ctx *ctx, const struct store_event *ev,
+                           const char **zh, const char **en)
+{
+	*zh = ev->ground_label;
+	*en = ev->ground_label_en;
+	const struct ground *g = ev->ground[0] && !ev->ground_label[0]
+	                         ? grounds_find(&ctx->assign->grounds, ev->ground,
+	                                        strlen(ev->ground))
+	                         : NULL;
+	if (g) {
+		*zh = g->label;
+		*en = g->label_en;
+	}
+}
+
+static void pack_history(const struct handler_ctx *ctx, msgpack_packer *pk,
+                         const struct store_event *ev, size_t n)
 {
 	proto_pack_str(pk, "history");
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
+		const char *zh, *en;
+		history_labels(ctx, &ev[i], &zh, &en);
 		uint32_t extra = (ev[i].reason[0] != 0) + (ev[i].until != 0) +
 		                 (ev[i].detail[0] != 0) + (ev[i].ground[0] != 0) +
-		                 (ev[i].referral[0] != 0);
+		                 (ev[i].referral[0] != 0) + (zh[0] != 0) + (en[0] != 0);
 		msgpack_pack_map(pk, 3 + extra);
 		proto_pack_kv_int(pk, "at", ev[i].at);
 		proto_pack_kv_str(pk, "actor", ev[i].actor);
@@ -199,6 +223,10 @@ static void pack_history(msgpack_packer *pk, const struct store_event *ev, size_
 			proto_pack_kv_str(pk, "detail", ev[i].detail);
 		if (ev[i].ground[0])
 			proto_pack_kv_str(pk, "ground", ev[i].ground);
+		if (zh[0])
+			proto_pack_kv_str(pk, "ground_label", zh);
+		if (en[0])
+			proto_pack_kv_str(pk, "ground_label_en", en);
 		if (ev[i].referral[0])
 			proto_pack_kv_str(pk, "referral", ev[i].referral);
 	}
@@ -254,7 +282,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 		free(as);
 		return st;
 	}
-	pack_history(pk, evs, nev);
+	pack_history(ctx, pk, evs, nev);
 	proto_pack_str(pk, "conflicts");
 	msgpack_pack_array(pk, (uint32_t)nc);
 	for (size_t i = 0; i < nc; i++)
@@ -310,6 +338,15 @@ static enum proto_status change_status(struct handler_ctx *ctx,
 			return reply_error(rep, PROTO_E_INVALID_FIELD, "until",
 			                   "the suspension must end today or later");
 	}
+	const struct ground *ground = NULL;
+	if (proto_arg_str(req, "ground", &s, &n) &&
+	    !(ground = grounds_find(&ctx->assign->grounds, s, n))) {
+		char codes[1024];
+		grounds_codes(&ctx->assign->grounds, codes, sizeof codes);
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "ground",
+		                   "unknown ground \"%.*s\"; the grounds are: %s",
+		                   (int)(n > IDENT_GROUND_MAX ? IDENT_GROUND_MAX : n), s, codes);
+	}
 	struct expert e;
 	char w1[I18N_CODE_MAX], w2[I18N_CODE_MAX];
 	enum proto_status st = handler_get_expert(ctx, id, &e, rep);
@@ -322,10 +359,8 @@ static enum proto_status change_status(struct handler_ctx *ctx,
 		                   i18n_code("change", ch->event, w2, sizeof w2));
 	e.status = ch->to;
 	e.suspended_until = ch->to == EXPERT_SUSPENDED ? until : 0;
-	struct handler_why why = {.reason = reason, .until = until, .ground = -1,
+	struct handler_why why = {.reason = reason, .until = until, .ground = ground,
 	                          .referral = referral};
-	if (proto_arg_str(req, "ground", &s, &n))   /* the schema checked the name */
-		why.ground = proto_choice_index(proto_status_grounds, s, n);
 	st = handler_save_expert_why(ctx, &e, false, ch->event, &why, rep);
 	if (st != PROTO_OK)
 		return st;
@@ -352,4 +387,27 @@ enum proto_status h_pool_revoke(struct handler_ctx *ctx, const struct proto_requ
                                 struct reply *rep)
 {
 	return change_status(ctx, req, &change_revoke, rep);
+}
+
+/* PROTOCOL.md 7.6.4: the built-in grounds, then the Center's own. */
+enum proto_status h_grounds_list(struct handler_ctx *ctx, const struct proto_request *req,
+                                 struct reply *rep)
+{
+	(void)req;
+	const struct grounds *g = &ctx->assign->grounds;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 1);
+	proto_pack_str(pk, "grounds");
+	msgpack_pack_array(pk, (uint32_t)(GROUNDS_BUILTIN_COUNT + g->n));
+	for (size_t k = 0; k < GROUNDS_BUILTIN_COUNT + g->n; k++) {
+		bool builtin = k < GROUNDS_BUILTIN_COUNT;
+		const struct ground *d = builtin ? &grounds_builtin[k]
+		                                 : &g->v[k - GROUNDS_BUILTIN_COUNT];
+		msgpack_pack_map(pk, 4);
+		proto_pack_kv_str(pk, "code", d->code);
+		proto_pack_kv_str(pk, "label", d->label);
+		proto_pack_kv_str(pk, "label_en", d->label_en);
+		proto_pack_kv_bool(pk, "configured", !builtin);
+	}
+	return PROTO_OK;
 }

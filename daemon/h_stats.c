@@ -147,9 +147,11 @@ static enum proto_status stats_expected(struct handler_ctx *ctx,
 
 /* --- the pool by specialty, from memory ----------------------------------- */
 
+/* Of one specialty (PROTOCOL.md 7.12.13): the appointed experts, and
+ * those drawn from next: active; those still being appointed: pending. */
 struct stats_specialty {
 	const char *name;   /* borrowed from the pool */
-	int64_t active, total;
+	int64_t active, total, pending;
 };
 
 static int stats_specialty_cmp(const void *a, const void *b)
@@ -170,16 +172,20 @@ static bool stats_specialties(const struct pool *p, struct stats_specialty **out
 		return false;
 	for (int64_t id = 1; id <= pool_max_id(p); id++) {
 		const struct pool_entry *pe = pool_get(p, id);
+		bool appointed = pe && pe->appointment == APPOINT_APPOINTED;
+		bool pending = pe && (pe->appointment == APPOINT_RECOMMENDED ||
+		                      pe->appointment == APPOINT_UNDER_REVIEW);
 		for (int i = 0; pe && i < pe->n_specialties; i++) {
 			struct stats_specialty *c = &s[pe->specialties[i]];
-			c->total++;
-			c->active += pe->status == EXPERT_ACTIVE;
+			c->total += appointed;
+			c->active += appointed && pe->status == EXPERT_ACTIVE;
+			c->pending += pending;
 		}
 	}
 	/* Names interned once but no longer held (re-imports) are left out. */
 	size_t k = 0;
 	for (uint32_t sid = 1; sid <= nsid; sid++)
-		if (s[sid].total) {
+		if (s[sid].total || s[sid].pending) {
 			s[k] = s[sid];
 			s[k++].name = pool_specialty_name(p, sid);
 		}
@@ -213,10 +219,11 @@ static void stats_pack_specialties(msgpack_packer *pk,
 	proto_pack_str(pk, "specialties");
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_map(pk, 3);
+		msgpack_pack_map(pk, 4);
 		proto_pack_kv_str(pk, "specialty", s[i].name);
 		proto_pack_kv_int(pk, "active", s[i].active);
 		proto_pack_kv_int(pk, "total", s[i].total);
+		proto_pack_kv_int(pk, "pending", s[i].pending);
 	}
 }
 
@@ -261,6 +268,30 @@ static enum proto_status stats_pack_drawn(struct handler_ctx *ctx, msgpack_packe
 
 /* --- the operation ----------------------------------------------------------- */
 
+/* The pool proper by status: appointed experts only (PROTOCOL.md 7.17);
+ * then every expert by appointment state. */
+static void stats_pack_experts(const struct pool *p, msgpack_packer *pk)
+{
+	int64_t by_status[EXPERT_REVOKED + 1], by_appointment[APPOINT_REJECTED + 1];
+	for (int s = 0; s <= EXPERT_REVOKED; s++) {
+		struct pool_filter f = {.group = -1, .status = s,
+		                        .appointment = APPOINT_APPOINTED + 1};
+		by_status[s] = (int64_t)pool_list(p, &f, 0, 0, NULL);
+	}
+	for (int a = 0; a <= APPOINT_REJECTED; a++) {
+		struct pool_filter f = {.group = -1, .status = -1, .appointment = a + 1};
+		by_appointment[a] = (int64_t)pool_list(p, &f, 0, 0, NULL);
+	}
+	stats_pack_counts(pk, "experts", proto_statuses, by_status, EXPERT_REVOKED + 1);
+	/* In the order of 7.17's workflow, not of the enum. */
+	static const int order[] = {APPOINT_RECOMMENDED, APPOINT_UNDER_REVIEW,
+	                            APPOINT_APPOINTED, APPOINT_REJECTED};
+	proto_pack_str(pk, "appointments");
+	msgpack_pack_map(pk, 4);
+	for (size_t i = 0; i < 4; i++)
+		proto_pack_kv_int(pk, proto_appointments[order[i]], by_appointment[order[i]]);
+}
+
 /* What the store counts; read before anything is packed. */
 struct stats_counts {
 	int64_t seats[ASSIGN_CANCELLED + 1];
@@ -303,14 +334,11 @@ enum proto_status h_stats(struct handler_ctx *ctx, const struct proto_request *r
 	if (st == PROTO_OK && !stats_specialties(ctx->pool, &spec, &n_spec))
 		st = reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	if (st == PROTO_OK) {
-		int64_t experts[EXPERT_REVOKED + 1];
-		for (int s = 0; s <= EXPERT_REVOKED; s++)
-			experts[s] = (int64_t)pool_count_status(ctx->pool, (enum expert_status)s);
 		int64_t draws[2] = {c.draws_ok, c.draws_failed};
 		static const char *const draw_names[2] = {"ok", "failed"};
 		msgpack_packer *pk = reply_result(rep);
-		msgpack_pack_map(pk, 9);
-		stats_pack_counts(pk, "experts", proto_statuses, experts, EXPERT_REVOKED + 1);
+		msgpack_pack_map(pk, 10);
+		stats_pack_experts(ctx->pool, pk);
 		stats_pack_specialties(pk, spec, n_spec);
 		stats_pack_counts(pk, "tasks", proto_fill_states, c.fills,
 		                  TASK_FILL_CANCELLED + 1);

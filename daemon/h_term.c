@@ -80,13 +80,21 @@ enum proto_status h_term_list(struct handler_ctx *ctx, const struct proto_reques
 	proto_pack_str(pk, "terms");
 	msgpack_pack_array(pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 5);
 		proto_pack_kv_int(pk, "term", terms[i].number);
 		handler_pack_date(pk, "start", terms[i].start);
 		handler_pack_date(pk, "end", terms[i].end);
-		struct pool_filter f = {.group = -1, .status = -1, .term = terms[i].number};
-		proto_pack_kv_int(pk, "experts",
-		                  (int64_t)pool_list(ctx->pool, &f, 0, 0, NULL));
+		/* Appointed experts serve; those still being appointed are
+		 * counted apart (PROTOCOL.md 7.4.2, 7.17). */
+		int64_t by[APPOINT_REJECTED + 1];
+		for (int a = 0; a <= APPOINT_REJECTED; a++) {
+			struct pool_filter f = {.group = -1, .status = -1,
+			                        .term = terms[i].number, .appointment = a + 1};
+			by[a] = (int64_t)pool_list(ctx->pool, &f, 0, 0, NULL);
+		}
+		proto_pack_kv_int(pk, "experts", by[APPOINT_APPOINTED]);
+		proto_pack_kv_int(pk, "pending",
+		                  by[APPOINT_RECOMMENDED] + by[APPOINT_UNDER_REVIEW]);
 		if (terms[i].start <= ctx->today && ctx->today <= terms[i].end)
 			current = terms[i].number;
 	}

@@ -60,8 +60,7 @@ enum proto_status handler_save_expert(struct handler_ctx *ctx, struct expert *e,
                                       const char *reason, int32_t until,
                                       const char *detail, struct reply *rep)
 {
-	struct handler_why why = {.reason = reason, .until = until, .detail = detail,
-	                          .ground = -1};
+	struct handler_why why = {.reason = reason, .until = until, .detail = detail};
 	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
 }
 
@@ -72,7 +71,7 @@ enum proto_status handler_save_expert_changed(struct handler_ctx *ctx, struct ex
                                               struct reply *rep)
 {
 	struct handler_why why = {.reason = reason, .until = until, .detail = detail,
-	                          .changed = changed, .ground = -1};
+	                          .changed = changed};
 	return handler_save_expert_why(ctx, e, is_new, event, &why, rep);
 }
 
@@ -82,7 +81,6 @@ enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert
                                           struct reply *rep)
 {
 	const char *reason = why->reason;
-	bool grounded = why->ground >= 0 && why->ground < PROTO_STATUS_GROUNDS_COUNT;
 	e->updated_at = ctx->now;
 	if (is_new)
 		e->created_at = ctx->now;
@@ -95,15 +93,20 @@ enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert
 	snprintf(ev.event, sizeof ev.event, "%s", event);
 	snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
 	snprintf(ev.detail, sizeof ev.detail, "%s", why->detail ? why->detail : "");
-	snprintf(ev.ground, sizeof ev.ground, "%s",
-	         grounded ? proto_status_grounds[why->ground] : "");
+	if (why->ground) {
+		/* The labels as they were, should the ground leave the settings. */
+		snprintf(ev.ground, sizeof ev.ground, "%s", why->ground->code);
+		snprintf(ev.ground_label, sizeof ev.ground_label, "%s", why->ground->label);
+		snprintf(ev.ground_label_en, sizeof ev.ground_label_en, "%s",
+		         why->ground->label_en);
+	}
 	snprintf(ev.referral, sizeof ev.referral, "%s",
 	         why->referral ? why->referral : "");
 	r = store_event_add(ctx->store, &ev);
 	if (r != STORE_OK)
 		return handler_store_error(rep, r);
 	audit_pack_expert_full(handler_audit_begin(ctx), event, ctx->caller->principal,
-	                       reason, why->changed, grounded ? why->ground : -1,
+	                       reason, why->changed, why->ground ? why->ground->code : NULL,
 	                       why->referral, e);
 	/* A flag set by the ledger is its own event type (DRAW.md 4.2). */
 	enum proto_status st = handler_audit_end(
@@ -302,6 +305,19 @@ enum proto_status handler_token_seat(struct handler_ctx *ctx,
 		/* A live token past its deadline: the expiry has not run yet. */
 		return token_refuse(ctx, id, hash, live && ctx->now >= a->deadline, rep);
 	return PROTO_OK;
+}
+
+void handler_pack_strs(msgpack_packer *pk, const char *k,
+                       const char (*v)[EXPERT_TEXT_MAX + 1], int n, unsigned mask)
+{
+	uint32_t count = 0;
+	for (int i = 0; i < n; i++)
+		count += (mask >> i) & 1u;
+	proto_pack_str(pk, k);
+	msgpack_pack_array(pk, count);
+	for (int i = 0; i < n; i++)
+		if (mask & (1u << i))
+			proto_pack_str(pk, v[i]);
 }
 
 void handler_pack_names(msgpack_packer *pk, const char *k, unsigned set,

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "candidates.h"
+#include "grounds.h"
 #include "policy.h"
 #include "proto.h"
 #include "reply.h"
@@ -29,12 +30,14 @@ struct notify_queue;
 struct pool;
 struct pool_filter;
 
-/* Assignment settings ([assign], [ledger]); SIGHUP replaces them. */
+/* Assignment settings ([assign], [ledger], [grounds]); SIGHUP replaces
+ * them. */
 struct assign_rules {
 	int64_t respond_within;          /* default seconds to answer */
 	int64_t min_respond_within;      /* shorter: operators only, with a reason */
 	int64_t request_retention;       /* seconds a recorded reply is kept; 0 ever */
 	struct policy ledger;
+	struct grounds grounds;          /* the Center's own (POLICY.md 6.3) */
 };
 
 struct handler_ctx {
@@ -98,7 +101,7 @@ struct handler_why {
 	int32_t until;          /* day number or 0 */
 	const char *detail;     /* NULL or "": none */
 	unsigned changed;       /* an update's fields (handler_save_expert_changed) */
-	int ground;             /* index into proto_status_grounds; -1: none */
+	const struct ground *ground; /* NULL: none (grounds.h) */
 	const char *referral;   /* NULL or "": none */
 };
 enum proto_status handler_save_expert_why(struct handler_ctx *ctx, struct expert *e,
@@ -148,6 +151,11 @@ enum proto_status handler_add_conflict(struct handler_ctx *ctx,
                                        struct store_conflict *c, struct reply *rep);
 /* A conflict as conflict.list and pool.show show it. */
 void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
+/* k, then v[i] for each i < n whose bit is set in mask (~0u: every one)
+ * as an array: an expert's specialties, those it is eligible in, the
+ * occupations its grounds name. */
+void handler_pack_strs(msgpack_packer *pk, const char *k,
+                       const char (*v)[EXPERT_TEXT_MAX + 1], int n, unsigned mask);
 /* k, then the names of the bits set in `set` (bit i: names[i]) as an
  * array in list order: an expert's group types, task types, grounds. */
 void handler_pack_names(msgpack_packer *pk, const char *k, unsigned set,
@@ -188,6 +196,7 @@ enum proto_status h_pool_show(struct handler_ctx *, const struct proto_request *
 enum proto_status h_pool_suspend(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_reinstate(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_revoke(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_grounds_list(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_appointment_review(struct handler_ctx *, const struct proto_request *,
                                        struct reply *);
 enum proto_status h_appointment_decide(struct handler_ctx *, const struct proto_request *,
@@ -220,6 +229,7 @@ enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request 
 /* h_unavail.c */
 enum proto_status h_pool_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_pool_unavailable_withdraw(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);

@@ -108,6 +108,7 @@ static void daemon_set_rules(struct daemon *d, const struct config *c)
 		.min_respond_within = (int64_t)c->min_response_minutes * 60,
 		.request_retention = (int64_t)c->request_retention_days * 86400,
 		.ledger = c->ledger,
+		.grounds = c->grounds,
 	};
 }
 
@@ -131,6 +132,7 @@ static void daemon_apply_config(struct daemon *d, const struct config *nc)
 	d->cfg.response_hours = nc->response_hours;
 	d->cfg.request_retention_days = nc->request_retention_days;
 	d->cfg.ledger = nc->ledger;
+	d->cfg.grounds = nc->grounds;
 	d->cfg.log_level = nc->log_level;
 	snprintf(d->cfg.allowlist_file, sizeof d->cfg.allowlist_file, "%s",
 	         nc->allowlist_file);
@@ -159,11 +161,13 @@ static void daemon_reload_cb(evutil_socket_t sig, short what, void *arg)
 		daemon_apply_config(d, &nc);
 		log_notice("SIGHUP: configuration reloaded (rotation %d days, exposure "
 		           "cap %d in %d days, diversity %s; answers within %d h; "
-		           "ledger warns at %d, flags at %d over %d days)",
+		           "ledger warns at %d, flags at %d over %d days; %zu grounds "
+		           "of the Center's own)",
 		           d->rules.rotation_days, d->rules.exposure_cap,
 		           d->rules.exposure_days, d->rules.diversity ? "on" : "off",
 		           d->cfg.response_hours, d->assign.ledger.warn_at,
-		           d->assign.ledger.flag_at, d->assign.ledger.flag_span_days);
+		           d->assign.ledger.flag_at, d->assign.ledger.flag_span_days,
+		           d->assign.grounds.n);
 	}
 	if (!d->cfg.insecure) {
 		struct auth_list *list = auth_list_load(d->cfg.allowlist_file, err,

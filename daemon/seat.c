@@ -317,6 +317,9 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 	enum proto_status st = seat_list(ctx, t->id, &as, &n, rep);
 	if (st == PROTO_OK)
 		st = attempt_view_load(ctx, t, &v, rep);
+	/* Rule 13 (relaxation) reads the specialty of the freed seat's quota. */
+	if (t->n_quotas && freed->quota >= 0 && freed->quota < t->n_quotas)
+		v.rt.specialty = pool_specialty_find(ctx->pool, t->quotas[freed->quota].specialty);
 	for (size_t i = 0; i < n && st == PROTO_OK && !out->how; i++) {
 		const struct pool_entry *pe = pool_get(ctx->pool, as[i].expert);
 		/* Standby blocks nothing: since the draw the backup may have been

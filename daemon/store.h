@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "expert.h"
+#include "grounds.h"
 #include "task.h"
 
 /* Outcomes of store operations. */
@@ -191,8 +192,11 @@ struct store_event {
 	char reason[PROTO_REASON_SIZE]; /* "" if none */
 	int32_t until;       /* day number or 0 */
 	char detail[1025];   /* "" if none; an update's field-by-field diff */
-	char ground[32];     /* proto_status_grounds name, "" if none */
+	char ground[IDENT_GROUND_SIZE]; /* a ground's code (grounds.h), "" if none */
 	char referral[PROTO_REASON_SIZE]; /* referral note, "" if none */
+	/* The ground's labels when it was recorded ("" before schema 13). */
+	char ground_label[GROUNDS_LABEL_MAX + 1];
+	char ground_label_en[GROUNDS_LABEL_MAX + 1];
 };
 enum store_result store_event_add(struct store *s, const struct store_event *ev);
 /* Events of one expert, oldest first; *out malloc'd. */
@@ -213,11 +217,13 @@ struct store_conflict {
 };
 enum store_result store_conflict_insert(struct store *s, const struct store_conflict *c);
 
-/* A period an expert cannot serve (rule 12), never edited. */
+/* A period an expert cannot serve (rule 12): its days only shrink, and
+ * it may be withdrawn (PROTOCOL.md 7.6.6). */
 struct store_away {
 	int64_t id;
 	int64_t expert_id;
-	int32_t from, to;    /* day numbers, both inclusive */
+	int32_t from, to;    /* day numbers, both inclusive: the current days */
+	bool withdrawn;
 	char reason[PROTO_REASON_SIZE];
 	char channel[16];    /* token, staff: who said so */
 	int64_t created_at;
@@ -225,9 +231,15 @@ struct store_away {
 };
 enum store_result store_away_insert(struct store *s, const struct store_away *a);
 int64_t store_away_max_id(struct store *s);
-/* One expert's (0: everyone's) in id order; *out malloc'd. */
+/* One expert's (0: everyone's) in id order, withdrawn ones too; *out
+ * malloc'd. */
 enum store_result store_away_list(struct store *s, int64_t expert_id,
                                   struct store_away **out, size_t *n);
+/* Period id into *a: STORE_OK, or STORE_NOT_FOUND. */
+enum store_result store_away_get(struct store *s, int64_t id, struct store_away *a);
+/* Set a period's days and withdrawn flag (they only shrink: a trigger
+ * refuses anything else). */
+enum store_result store_away_change(struct store *s, const struct store_away *a);
 int64_t store_conflict_max_id(struct store *s);
 /* Filter by expert (0 = any) and org code ("" = any); *out malloc'd. */
 enum store_result store_conflict_list(struct store *s, int64_t expert_id,

@@ -18,7 +18,8 @@
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, email, status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at, appointment"
+	" age_reason, age_by, age_at, appointment, relax_occupations," \
+	" eligible_specialties"
 
 /* EXPERT_COLS without the personal data (pii.h), which the pool never
  * holds: loading it opens nothing and copies less. */
@@ -28,7 +29,8 @@
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, '', status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at, appointment"
+	" age_reason, age_by, age_at, appointment, relax_occupations," \
+	" eligible_specialties"
 
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
@@ -64,7 +66,7 @@
 	  " VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
 	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30," \
-	  " ?31, ?32, ?33, ?35, ?34)") \
+	  " ?31, ?32, ?33, ?35, ?36, ?37, ?34)") \
 	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
 	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
 	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
@@ -74,7 +76,8 @@
 	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25," \
 	  " joined_term = ?26, age_exception = ?27, relax_evidence = ?28," \
 	  " relax_by = ?29, relax_at = ?30, age_reason = ?31, age_by = ?32," \
-	  " age_at = ?33, resident_ix = ?34, appointment = ?35 WHERE id = ?1") \
+	  " age_at = ?33, resident_ix = ?34, appointment = ?35," \
+	  " relax_occupations = ?36, eligible_specialties = ?37 WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
 	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS_PUBLIC " FROM experts ORDER BY id") \
 	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_ix = ?1") \
@@ -85,10 +88,11 @@
 	X(STMT_EXPERT_CONTACT, "SELECT name, phone, employer FROM experts" \
 	  " WHERE id = ?1") \
 	X(STMT_EVENT_ADD, "INSERT INTO expert_events(expert_id, at, actor, event," \
-	  " reason, until_day, detail, ground, referral)" \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	  " reason, until_day, detail, ground, referral, ground_label, ground_label_en)" \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") \
 	X(STMT_EVENT_LIST, "SELECT expert_id, at, actor, event, reason," \
-	  " until_day, detail, ground, referral FROM expert_events" \
+	  " until_day, detail, ground, referral, ground_label, ground_label_en" \
+	  " FROM expert_events" \
 	  " WHERE expert_id = ?1 ORDER BY id") \
 	X(STMT_CONFLICT_INSERT, "INSERT INTO conflicts(id, expert_id, org_code," \
 	  " kind, valid_from, valid_to, reason, created_at, created_by)" \
@@ -99,8 +103,12 @@
 	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
 	X(STMT_AWAY_MAX_ID, "SELECT coalesce(max(id), 0) FROM unavailability") \
 	X(STMT_AWAY_LIST, "SELECT id, expert_id, from_day, to_day, reason, channel," \
-	  " created_at, created_by FROM unavailability" \
+	  " created_at, created_by, withdrawn FROM unavailability" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) ORDER BY id") \
+	X(STMT_AWAY_GET, "SELECT id, expert_id, from_day, to_day, reason, channel," \
+	  " created_at, created_by, withdrawn FROM unavailability WHERE id = ?1") \
+	X(STMT_AWAY_CHANGE, "UPDATE unavailability SET from_day = ?2, to_day = ?3," \
+	  " withdrawn = ?4 WHERE id = ?1") \
 	X(STMT_CONFLICT_LIST, "SELECT id, expert_id, org_code, kind, valid_from," \
 	  " valid_to, reason, created_at, created_by FROM conflicts" \
 	  " WHERE (?1 = 0 OR expert_id = ?1) AND (?2 = '' OR org_code = ?2)" \
@@ -410,7 +418,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 15
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

@@ -12,25 +12,27 @@
 
 /* Specialty names never contain '|' (checked on import), so a joined
  * column round-trips. */
-static void join_specialties(const struct expert *e, char *buf, size_t size)
+/* A list of up to 3 names (specialties, relaxation occupations) as one
+ * column: joined by '|', which no name holds (PROTOCOL.md 7.5.2). */
+static void join_names(const char v[][EXPERT_TEXT_MAX + 1], int n, char *buf,
+                       size_t size)
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < e->n_specialties && off < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "|" : "",
-		                        e->specialties[i]);
+	for (int i = 0; i < n && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "|" : "", v[i]);
 }
 
-static void split_specialties(const char *s, struct expert *e)
+static void split_names(const char *s, char v[][EXPERT_TEXT_MAX + 1], int *count)
 {
-	e->n_specialties = 0;
-	while (*s && e->n_specialties < EXPERT_MAX_SPECIALTIES) {
+	*count = 0;
+	while (*s && *count < EXPERT_MAX_SPECIALTIES) {
 		const char *bar = strchr(s, '|');
 		size_t n = bar ? (size_t)(bar - s) : strlen(s);
 		if (n > EXPERT_TEXT_MAX)
 			n = EXPERT_TEXT_MAX;
-		memcpy(e->specialties[e->n_specialties], s, n);
-		e->specialties[e->n_specialties++][n] = '\0';
+		memcpy(v[*count], s, n);
+		v[(*count)++][n] = '\0';
 		if (!bar)
 			break;
 		s = bar + 1;
@@ -59,7 +61,9 @@ static bool bind_expert_pii(struct store *s, sqlite3_stmt *st, const struct expe
 static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *e)
 {
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
-	join_specialties(e, specs, sizeof specs);
+	char occs[sizeof specs];
+	join_names(e->specialties, e->n_specialties, specs, sizeof specs);
+	join_names(e->relax_occupations, e->n_relax_occupations, occs, sizeof occs);
 	sqlite3_bind_int64(st, 1, e->id);
 	store_bind_text(st, 3, e->name);
 	sqlite3_bind_int(st, 4, e->sex);
@@ -91,6 +95,8 @@ static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *
 	store_bind_text(st, 32, e->age_by);
 	sqlite3_bind_int64(st, 33, e->age_at);
 	sqlite3_bind_int(st, 35, (int)e->appointment);
+	store_bind_text(st, 36, occs);
+	sqlite3_bind_int(st, 37, (int)e->eligible_specialties);
 	return bind_expert_pii(s, st, e);
 }
 
@@ -109,7 +115,7 @@ static bool column_expert_public(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 7, e->employer_code, sizeof e->employer_code);
 	store_column_copy(st, 8, e->recommender_code, sizeof e->recommender_code);
 	store_column_copy(st, 9, specs, sizeof specs);
-	split_specialties(specs, e);
+	split_names(specs, e->specialties, &e->n_specialties);
 	e->group_types = (unsigned)sqlite3_column_int(st, 10);
 	e->task_types = (unsigned)sqlite3_column_int(st, 11);
 	e->title = sqlite3_column_int(st, 12);
@@ -133,6 +139,9 @@ static bool column_expert_public(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 31, e->age_by, sizeof e->age_by);
 	e->age_at = sqlite3_column_int64(st, 32);
 	e->appointment = (enum expert_appointment)sqlite3_column_int(st, 33);
+	store_column_copy(st, 34, specs, sizeof specs);
+	split_names(specs, e->relax_occupations, &e->n_relax_occupations);
+	e->eligible_specialties = (unsigned)sqlite3_column_int(st, 35);
 	return true;
 }
 
@@ -276,6 +285,8 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	store_bind_text(st, 7, ev->detail);
 	store_bind_text(st, 8, ev->ground);
 	store_bind_text(st, 9, ev->referral);
+	store_bind_text(st, 10, ev->ground_label);
+	store_bind_text(st, 11, ev->ground_label_en);
 	return store_step_done(st);
 }
 
@@ -291,6 +302,8 @@ static bool column_event(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 6, ev->detail, sizeof ev->detail);
 	store_column_copy(st, 7, ev->ground, sizeof ev->ground);
 	store_column_copy(st, 8, ev->referral, sizeof ev->referral);
+	store_column_copy(st, 9, ev->ground_label, sizeof ev->ground_label);
+	store_column_copy(st, 10, ev->ground_label_en, sizeof ev->ground_label_en);
 	return true;
 }
 
@@ -400,6 +413,7 @@ static bool column_away(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 5, a->channel, sizeof a->channel);
 	a->created_at = sqlite3_column_int64(st, 6);
 	store_column_copy(st, 7, a->created_by, sizeof a->created_by);
+	a->withdrawn = sqlite3_column_int(st, 8) != 0;
 	return true;
 }
 
@@ -410,6 +424,26 @@ enum store_result store_away_list(struct store *s, int64_t expert_id,
 	if (st)
 		sqlite3_bind_int64(st, 1, expert_id);
 	return store_rows(st, sizeof **out, column_away, (void **)out, n);
+}
+
+enum store_result store_away_get(struct store *s, int64_t id, struct store_away *a)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_GET);
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return store_row(st, column_away, a);
+}
+
+enum store_result store_away_change(struct store *s, const struct store_away *a)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_CHANGE);
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, a->id);
+	sqlite3_bind_int(st, 2, a->from);
+	sqlite3_bind_int(st, 3, a->to);
+	sqlite3_bind_int(st, 4, a->withdrawn);
+	return store_step_done(st);
 }
 
 /* --- roster imports ---------------------------------------------------------- */

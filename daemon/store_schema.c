@@ -505,12 +505,49 @@ static const char *const schema_v12[] = {
 };
 
 /*
- * Version 13 (issue #12 item 5): an operator corrects a settled seat's
+ * Version 13 (issue #12 item 5): a period of unavailability may be
+ * withdrawn or shortened (PROTOCOL.md 7.6.6): from_day and to_day are now
+ * its current days, which only ever shrink, and withdrawn ends it; who
+ * did so and why are in the history and the audit log, the days first
+ * recorded in its pool.unavailable entry. A suspension's or revocation's
+ * ground keeps the labels it had (POLICY.md 6.3), should the Center later
+ * drop it from [grounds].
+ */
+static const char *const schema_v13[] = {
+	"ALTER TABLE unavailability ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;"
+	"DROP TRIGGER unavailability_fixed;"
+	"CREATE TRIGGER unavailability_fixed BEFORE UPDATE OF id, expert_id, reason,"
+	"  channel, created_at, created_by ON unavailability"
+	"  BEGIN SELECT RAISE(ABORT, 'unavailability is never edited'); END;"
+	"CREATE TRIGGER unavailability_shrinks BEFORE UPDATE OF from_day, to_day,"
+	"  withdrawn ON unavailability"
+	"  WHEN old.withdrawn != 0 OR new.from_day < old.from_day"
+	"    OR new.to_day > old.to_day OR new.from_day > new.to_day"
+	"  BEGIN SELECT RAISE(ABORT, 'a period only shrinks or is withdrawn'); END;"
+	"ALTER TABLE expert_events ADD COLUMN ground_label TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE expert_events ADD COLUMN ground_label_en TEXT NOT NULL DEFAULT '';",
+	NULL,
+};
+
+/*
+ * Version 14 (issue #12 item 3): 紧缺工种 and 新职业 relax the rules only
+ * in the occupations they name (POLICY.md 4.2): the names, '|'-joined as
+ * specialties are, and where the expert is eligible (0 = in every
+ * specialty, as every expert recorded before was).
+ */
+static const char *const schema_v14[] = {
+	"ALTER TABLE experts ADD COLUMN relax_occupations TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN eligible_specialties INTEGER NOT NULL DEFAULT 0;",
+	NULL,
+};
+
+/*
+ * Version 15 (issue #12 item 5): an operator corrects a settled seat's
  * outcome (PROTOCOL.md 7.12.16). The ledger stays append-only: the event
  * of the outcome corrected is withdrawn by a row here (POLICY.md 6.5),
  * never edited or deleted, and no longer counts.
  */
-static const char *const schema_v13[] = {
+static const char *const schema_v15[] = {
 	"CREATE TABLE ledger_withdrawn("
 	"  ledger_id INTEGER PRIMARY KEY REFERENCES ledger(id),"
 	"  at INTEGER NOT NULL,"
@@ -527,7 +564,7 @@ static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
                                                 schema_v7, schema_v8, schema_v9,
                                                 schema_v10, schema_v11, schema_v12,
-                                                schema_v13};
+                                                schema_v13, schema_v14, schema_v15};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -322,3 +322,15 @@ int32_t ident_day_cst(int64_t unix_seconds)
 		d--; /* floor for times before 1970 */
 	return (int32_t)d;
 }
+
+bool ident_ground_code(const char *s, size_t len)
+{
+	if (len == 0 || len > IDENT_GROUND_MAX || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}

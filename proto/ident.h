@@ -71,4 +71,13 @@ enum ident_result ident_org_key(const char *s, size_t len, const char **why);
 /* Mainland mobile: 11 digits, starting with 1, second digit 3-9. */
 enum ident_result ident_mobile(const char *s, size_t len, const char **why);
 
+/*
+ * The code of a ground of suspension or revocation (POLICY.md 6.3), a
+ * built-in one or one the Center configures: 1-32 bytes of lower-case
+ * ASCII letters, digits and '_', starting with a letter.
+ */
+#define IDENT_GROUND_MAX 32
+#define IDENT_GROUND_SIZE (IDENT_GROUND_MAX + 1)
+bool ident_ground_code(const char *s, size_t len);
+
 #endif

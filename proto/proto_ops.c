@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ident.h"
 #include "proto.h"
 
 const char *const proto_group_types[] = {
@@ -127,6 +128,7 @@ const struct proto_field proto_import_row[] = {
 	F_INT("training_years", 0, 0, 80),
 	F_ENUMS("relaxations", 0, 0, 5, proto_relaxations),
 	F_STR("relaxation_evidence", 0, 1, REASON_MAX),
+	F_STRS("relaxation_occupations", 0, 0, 3),
 	F_STR("position", 0, 0, 64),
 	F_STR("email", 0, 0, 128),
 	/* Kept from the 推荐表, never checked (PROTOCOL.md 7.5.2, 7.17). */
@@ -188,14 +190,14 @@ static const struct proto_field f_pool_suspend[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
 	F_DATE("until", 0),
-	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("ground", 0, 1, IDENT_GROUND_MAX),
 	F_STR("referral", 0, 1, REASON_MAX),
 	END};
 
 static const struct proto_field f_pool_revoke[] = {
 	F_INT("expert", REQ, 1, EXPERT_ID_MAX),
 	F_STR("reason", REQ, 1, REASON_MAX),
-	F_ENUM("ground", 0, proto_status_grounds),
+	F_STR("ground", 0, 1, IDENT_GROUND_MAX),
 	F_STR("referral", 0, 1, REASON_MAX),
 	END};
 
@@ -341,6 +343,14 @@ static const struct proto_field f_pool_unavailable[] = {
 	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 
+/* Withdraw a period (no days) or shorten it to from..to (PROTOCOL.md 7.6.6). */
+static const struct proto_field f_unavail_withdraw[] = {
+	F_INT("id", REQ, 1, EXPERT_ID_MAX),
+	F_DATE("from", 0),
+	F_DATE("to", 0),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
 static const struct proto_field f_unavailable[] = {
 	F_STR("token", REQ, 3, TOKEN_AS_SENT_MAX),
 	F_DATE("from", REQ),
@@ -416,6 +426,7 @@ static const struct proto_field f_attendance[] = {
 static const struct proto_field f_audit_entries[] = {
 	F_INT("after", 0, 0, INT64_MAX),
 	F_INT("limit", 0, 1, 1000),
+	F_BOOL("masked", 0),
 	END};
 
 static const struct proto_field f_stats[] = {

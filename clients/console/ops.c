@@ -49,8 +49,23 @@ void ops_destroy(struct ops **op)
 	*op = NULL;
 }
 
-/* One call with integer arguments; false with err set on no reply or an
- * error status (rep released then). */
+/* One call whose arguments are packed in sb; false with err set on no
+ * reply or an error status (rep released then). */
+static bool ops_send(struct ops *o, enum proto_op op, const msgpack_sbuffer *sb,
+                     struct proto_reply *rep, char *err, size_t errsz)
+{
+	bool ok = client_call(o->c, op, NULL, sb->data, sb->size, rep, err, errsz);
+	if (ok && (rep->status != PROTO_OK || !rep->result ||
+	           rep->result->type != MSGPACK_OBJECT_MAP)) {
+		snprintf(err, errsz, "%s: %s%s%s", proto_op_name(op), rep->status_name,
+		         rep->message[0] ? ": " : "", rep->message);
+		proto_reply_release(rep);
+		ok = false;
+	}
+	return ok;
+}
+
+/* One call with integer arguments, as ops_send(). */
 static bool ops_call(struct ops *o, enum proto_op op, const char *const *keys,
                      const int64_t *vals, size_t n, struct proto_reply *rep, char *err,
                      size_t errsz)
@@ -62,32 +77,36 @@ static bool ops_call(struct ops *o, enum proto_op op, const char *const *keys,
 	msgpack_pack_map(&pk, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
 		proto_pack_kv_int(&pk, keys[i], vals[i]);
-	bool ok = client_call(o->c, op, NULL, sb.data, sb.size, rep, err, errsz);
+	bool ok = ops_send(o, op, &sb, rep, err, errsz);
 	msgpack_sbuffer_destroy(&sb);
-	if (ok && (rep->status != PROTO_OK || !rep->result ||
-	           rep->result->type != MSGPACK_OBJECT_MAP)) {
-		snprintf(err, errsz, "%s: %s%s%s", proto_op_name(op), rep->status_name,
-		         rep->message[0] ? ": " : "", rep->message);
-		proto_reply_release(rep);
-		ok = false;
-	}
 	return ok;
 }
 
 json_t *ops_entries(struct ops *o, int64_t after, int limit, int64_t *last, char *err,
                     size_t errsz)
 {
-	static const char *const keys[] = {"after", "limit"};
-	int64_t vals[] = {after, limit < 1 ? 1 : limit > OPS_PAGE ? OPS_PAGE : limit};
+	/* Masked as the stream masks them (PROTOCOL.md 7.11.1): an entry
+	 * read back is the very message a browser would have heard live. */
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
 	struct proto_reply rep;
-	if (!ops_call(o, PROTO_OP_AUDIT_ENTRIES, keys, vals, 2, &rep, err, errsz))
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	proto_pack_kv_int(&pk, "after", after);
+	proto_pack_kv_int(&pk, "limit", limit < 1 ? 1 : limit > OPS_PAGE ? OPS_PAGE : limit);
+	proto_pack_str(&pk, "masked");
+	msgpack_pack_true(&pk);
+	bool ok = ops_send(o, PROTO_OP_AUDIT_ENTRIES, &sb, &rep, err, errsz);
+	msgpack_sbuffer_destroy(&sb);
+	if (!ok)
 		return NULL;
 	*last = proto_map_int(rep.result, "last", 0);
 	const msgpack_object *list = proto_map_get(rep.result, "entries");
 	json_t *out = json_array();
 	uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
 	for (uint32_t i = 0; i < n; i++) {
-		json_t *e = entry_from_log(&list->via.array.ptr[i]);
+		json_t *e = entry_from_bytes(&list->via.array.ptr[i]);
 		if (!e || entry_seq(e) <= after) {
 			json_decref(e);
 			json_decref(out);

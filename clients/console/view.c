@@ -384,6 +384,7 @@ static const struct {
 	{"pool.expert", N_("expert record")},
 	{"pool.conflict", N_("conflict of interest")},
 	{"pool.unavailable", N_("unavailability")},
+	{"pool.unavailable.changed", N_("unavailability changed")},
 	{"draw", N_("draw")},
 	{"draw.failed", N_("draw failed")},
 	{"assignment.offered", N_("seat offered")},

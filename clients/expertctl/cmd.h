@@ -88,6 +88,8 @@ int cmd_answer_endpoint(struct ctl *ctl, const char *token, const char *given,
                         char *endpoint, size_t size, const char **saved);
 /* cmd_unavail.c */
 int cmd_pool_unavailable(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_unavailable_withdraw(struct ctl *ctl, int argc, char **argv);
+int cmd_pool_grounds(struct ctl *ctl, int argc, char **argv);
 int cmd_unavailable(struct ctl *ctl, int argc, char **argv);
 int cmd_answer(struct ctl *ctl, int argc, char **argv);
 int cmd_reissue(struct ctl *ctl, int argc, char **argv);
@@ -185,6 +187,11 @@ struct cmd_event {
 	const msgpack_object *entry; /* a map, or NULL if unreadable; borrowed */
 	enum cmd_head head;
 };
+
+/* A stream message's body, or an entry of audit.entries with `masked`
+ * ({"seq","at","type","hash","entry"}), into e; e->entry borrows b.
+ * False when it is not one. */
+bool cmd_event_decode(const msgpack_object *b, struct cmd_event *e);
 
 /* What log and watch select. */
 struct cmd_log_filter {
@@ -367,10 +374,17 @@ typedef void (*ctl_show_fn)(const msgpack_object *result);
  */
 int ctl_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
                   ctl_show_fn show);
+/* The same for a result shown in the reader's language (zh: the locale's
+ * messages are Chinese), as labels the catalogues cannot know. */
+typedef void (*ctl_show_lang_fn)(const msgpack_object *result, bool zh);
+int ctl_call_show_lang(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                       ctl_show_lang_fn show);
 /* A whole command that takes nothing but --help: op without args, its
  * result shown as ctl_call_show does. Returns the exit code. */
 int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
                  ctl_show_fn show);
+int ctl_run_show_lang(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                      ctl_show_lang_fn show);
 
 /* An option that becomes one request argument as given: --name VALUE
  * is args[key], a string, or when max > 0 an integer from min to max. */

@@ -78,6 +78,25 @@ bool cmd_log_since_parse(const char *s, int64_t *seq, int64_t *secs)
 
 /* ---- paging through audit.entries -------------------------------------- */
 
+bool cmd_event_decode(const msgpack_object *b, struct cmd_event *e)
+{
+	const msgpack_object *seq = proto_map_get(b, "seq"), *at = proto_map_get(b, "at"),
+	                     *hash = proto_map_get(b, "hash"), *entry = proto_map_get(b, "entry");
+	memset(e, 0, sizeof *e);
+	if (!seq || seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER || seq->via.u64 < 1 ||
+	    seq->via.u64 >= INT64_MAX || !at ||
+	    (at->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
+	     at->type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
+	    !proto_map_strcpy(b, "type", e->type, sizeof e->type) ||
+	    !hash || hash->type != MSGPACK_OBJECT_BIN || hash->via.bin.size != sizeof e->hash)
+		return false;
+	e->seq = (int64_t)seq->via.u64;
+	e->at = at->via.i64;
+	memcpy(e->hash, hash->via.bin.ptr, sizeof e->hash);
+	e->entry = entry && entry->type == MSGPACK_OBJECT_MAP ? entry : NULL;
+	return true;
+}
+
 int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg)
 {
 	struct ctl_args a;
@@ -89,6 +108,9 @@ int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg)
 	ctl_args_int(&a, "after", pg->after);
 	ctl_args_int(&a, "limit", pg->limit > 0 && pg->limit < CMD_LOG_PAGE ? pg->limit
 	                                                                    : CMD_LOG_PAGE);
+	/* As the stream sends them (PROTOCOL.md 7.11.1): an entry read back
+	 * prints as it would have live, masked names included. */
+	ctl_args_bool(&a, "masked", true);
 	int rc = ctl_call_raw(ctl, PROTO_OP_AUDIT_ENTRIES, &a, NULL, &rep);
 	ctl_args_destroy(&a);
 	if (rc)
@@ -105,30 +127,23 @@ int cmd_log_page(struct ctl *ctl, struct cmd_log_page *pg)
 	const msgpack_object *list = proto_map_get(rep.result, "entries");
 	uint32_t n = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
-		struct cmd_audit_entry ae;
+		const msgpack_object *bin = &list->via.array.ptr[i];
 		struct cmd_event ev;
-		msgpack_unpacked u;
 		struct proto_error err;
-		if (!cmd_audit_entry(&list->via.array.ptr[i], &ae) || ae.seq <= pg->through) {
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		if (bin->type != MSGPACK_OBJECT_BIN ||
+		    proto_unpack(bin->via.bin.ptr, bin->via.bin.size, &u, &err) != PROTO_OK ||
+		    !cmd_event_decode(&u.data, &ev) || ev.seq <= pg->through) {
 			fprintf(stderr, _("expertctl: malformed audit entry in the reply\n"));
 			rc = EX_PROTOCOL;
-			break;
+		} else {
+			pg->through = ev.seq;
+			pg->n++;
+			if (!pg->fn(&ev, pg->arg))
+				n = 0;      /* the caller has what it wanted */
 		}
-		memset(&ev, 0, sizeof ev);
-		ev.seq = ae.seq;
-		ev.at = ae.at;
-		snprintf(ev.type, sizeof ev.type, "%s", ae.type);
-		memcpy(ev.hash, ae.hash, sizeof ev.hash);
-		msgpack_unpacked_init(&u);
-		if (proto_unpack(ae.body, ae.body_len, &u, &err) == PROTO_OK &&
-		    u.data.type == MSGPACK_OBJECT_MAP)
-			ev.entry = &u.data;
-		pg->through = ae.seq;
-		pg->n++;
-		bool more = pg->fn(&ev, pg->arg);
 		msgpack_unpacked_destroy(&u);
-		if (!more)
-			break;
 	}
 	proto_reply_release(&rep);
 	return rc;

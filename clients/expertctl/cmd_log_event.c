@@ -3,9 +3,9 @@
  * matches log's and watch's filters, and its line of text (or JSON
  * object with --json).
  *
- * An event comes either from the PUB stream (its entry masked by the
- * daemon, with masked names) or from audit.entries (the body as stored,
- * without names): both print through the same code, names when known and
+ * An event comes either from the PUB stream or from audit.entries with
+ * `masked`: the daemon masks both the same way (masked names, no birth
+ * dates), and both print through the same code, names when known and
  * expert ids always.
  */
 #include <stdio.h>
@@ -175,6 +175,15 @@ static void event_other(const struct cmd_event *e, struct event_line *l)
 		snprintf(l->outcome, sizeof l->outcome, _("unavailable %s .. %s"),
 		         out_field(x, "from", from, sizeof from),
 		         out_field(x, "to", to, sizeof to));
+	} else if (event_is(e, AUDIT_UNAVAILABLE_CHANGED)) {
+		const msgpack_object *f = proto_map_get(x, "from");
+		if (f && f->type == MSGPACK_OBJECT_STR)
+			snprintf(l->outcome, sizeof l->outcome, _("unavailable %s: now %s .. %s"),
+			         out_field(x, "id", n, sizeof n), out_field(x, "from", from, sizeof from),
+			         out_field(x, "to", to, sizeof to));
+		else
+			snprintf(l->outcome, sizeof l->outcome, _("unavailable %s: withdrawn"),
+			         out_field(x, "id", n, sizeof n));
 	} else if (event_is(e, AUDIT_ORG_MERGED)) {
 		snprintf(l->outcome, sizeof l->outcome, _("%s merged into %s (%s)"),
 		         out_field(x, "from", from, sizeof from),
@@ -304,7 +313,8 @@ static void event_print_text(const struct cmd_event *e, bool colour)
 /* ---- JSON -------------------------------------------------------------- */
 
 /* The shape of a PUB message body (STREAMS.md 3) whichever way the
- * event came; a stored body loses its birth dates as the stream's do. */
+ * event came. The daemon sends no birth date either way; one would not
+ * be printed. */
 static void event_print_json(const struct cmd_event *e)
 {
 	char hex[2 * sizeof e->hash + 1];

@@ -1,12 +1,13 @@
 /*
- * cmd_pool.c - expertctl pool list|show|suspend|reinstate|revoke: looking
- * at the pool and changing one expert's standing. (pool import is in
+ * cmd_pool.c - expertctl pool list|show|suspend|reinstate|revoke|grounds:
+ * looking at the pool and changing one expert's standing. (pool import is in
  * cmd_import.c; the ledger and seat tables of pool show in cmd_ledger.c.)
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "ident.h"
 #include "out.h"
 
 #define POOL_EXPERT_MAX INT64_C(999999999)
@@ -80,6 +81,15 @@ static void pool_print_approval(const msgpack_object *e, const char *key,
 	putchar('\n');
 }
 
+/* Whether e is eligible in fewer specialties than it holds. */
+static bool pool_is_limited(const msgpack_object *e)
+{
+	const msgpack_object *all = proto_map_get(e, "specialties");
+	const msgpack_object *in = proto_map_get(e, "eligible_specialties");
+	return all && in && all->type == MSGPACK_OBJECT_ARRAY &&
+	       in->type == MSGPACK_OBJECT_ARRAY && in->via.array.size < all->via.array.size;
+}
+
 static void pool_print_expert(const msgpack_object *e)
 {
 	static const char *const keys[] = {
@@ -87,11 +97,15 @@ static void pool_print_expert(const msgpack_object *e)
 		"appointment", "status",
 		"suspended_until", "term", "leader", "employer", "employer_code",
 		"recommender_code", "position", "specialties", "group_types", "task_types",
-		"title", "qualification", "assess_years", "training_years", "relaxations"};
+		"title", "qualification", "assess_years", "training_years", "relaxations",
+		"relaxation_occupations", "eligible_specialties"};
 	char buf[1024];
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		out_shown(e, keys[i], buf, sizeof buf);
-		if (!buf[0])
+		/* Where the expert is drawn: said only when not everywhere
+		 * (POLICY.md 4.2). */
+		if (!buf[0] || (strcmp(keys[i], "eligible_specialties") == 0 &&
+		                !pool_is_limited(e)))
 			continue;
 		out_label(stdout, keys[i], 17);
 		out_text(stdout, buf, strlen(buf));
@@ -105,7 +119,19 @@ static void pool_print_expert(const msgpack_object *e)
 	printf("%s\n", pool_time(e, "updated_at", buf, sizeof buf));
 }
 
-static void pool_print_history(const msgpack_object *h)
+/* A ground as people read it (POLICY.md 6.3): its label in the reader's
+ * language, which the Center's own grounds have in no catalogue; else its
+ * code in words. */
+static const char *pool_ground_words(const msgpack_object *o, bool zh, char *buf,
+                                     size_t size)
+{
+	const char *key = zh ? "ground_label" : "ground_label_en";
+	if (proto_map_get(o, key))
+		return out_field(o, key, buf, size);
+	return out_shown(o, "ground", buf, size);
+}
+
+static void pool_print_history(const msgpack_object *h, bool zh)
 {
 	static const char *const head[] = {N_("AT"), N_("ACTOR"), N_("EVENT"), N_("UNTIL"), N_("GROUND"),
 	                                   N_("REASON"), N_("REFERRAL"), N_("DETAIL")};
@@ -115,13 +141,13 @@ static void pool_print_history(const msgpack_object *h)
 	struct out_table *t = out_table_new(8, head);
 	for (uint32_t i = 0; i < h->via.array.size; i++) {
 		const msgpack_object *o = &h->via.array.ptr[i];
-		char at[32], actor[128], ev[64], until[16], ground[32], why[600];
+		char at[32], actor[128], ev[64], until[16], ground[128], why[600];
 		char referral[600], detail[256];
 		const char *row[] = {pool_time(o, "at", at, sizeof at),
 		                     out_actor(o, actor, sizeof actor),
 		                     out_shown(o, "event", ev, sizeof ev),
 		                     out_field(o, "until", until, sizeof until),
-		                     out_shown(o, "ground", ground, sizeof ground),
+		                     pool_ground_words(o, zh, ground, sizeof ground),
 		                     out_shown(o, "reason", why, sizeof why),
 		                     out_field(o, "referral", referral, sizeof referral),
 		                     out_field(o, "detail", detail, sizeof detail)};
@@ -131,11 +157,11 @@ static void pool_print_history(const msgpack_object *h)
 	out_table_destroy(&t);
 }
 
-static void pool_print_show(const msgpack_object *res)
+static void pool_print_show(const msgpack_object *res, bool zh)
 {
 	pool_print_expert(proto_map_get(res, "expert"));
 	cmd_print_appointment(res);
-	pool_print_history(proto_map_get(res, "history"));
+	pool_print_history(proto_map_get(res, "history"), zh);
 	const msgpack_object *c = proto_map_get(res, "conflicts");
 	if (c && c->type == MSGPACK_OBJECT_ARRAY && c->via.array.size > 0) {
 		printf(_("\nconflicts:\n"));
@@ -186,7 +212,7 @@ int cmd_pool_show(struct ctl *ctl, int argc, char **argv)
 		ctl_args_bool(&a, "reveal", true);
 		ctl_args_str(&a, "reason", reason);
 	}
-	rc = ctl_call_show(ctl, PROTO_OP_POOL_SHOW, &a, pool_print_show);
+	rc = ctl_call_show_lang(ctl, PROTO_OP_POOL_SHOW, &a, pool_print_show);
 	ctl_args_destroy(&a);
 	return rc;
 }
@@ -251,10 +277,12 @@ static int pool_change(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 		return ctl_usage(ctl, _("--reason is required"));
 	if (until && !ctl_date(ctl, "--until", until))
 		return CTL_EXIT_USAGE;
-	if (ground && proto_choice_index(proto_status_grounds, ground, strlen(ground)) < 0)
-		return ctl_usage(ctl, _("--ground must be confidentiality (泄密), favouritism "
-		                 "(徇私舞弊), non_participation (长期不参加委派任务) or "
-		                 "other, not \"%s\""), ground);
+	/* Which grounds there are is the daemon's to say: the Center adds its own. */
+	if (ground && !ident_ground_code(ground, strlen(ground)))
+		return ctl_usage(ctl, _("--ground takes a ground's code, such as "
+		                 "confidentiality (泄密), favouritism (徇私舞弊), "
+		                 "non_participation (长期不参加委派任务) or other (expertctl "
+		                 "pool grounds lists them all), not \"%s\""), ground);
 
 	struct ctl_args a;
 	ctl_args_init(&a);
@@ -284,4 +312,33 @@ int cmd_pool_reinstate(struct ctl *ctl, int argc, char **argv)
 int cmd_pool_revoke(struct ctl *ctl, int argc, char **argv)
 {
 	return pool_change(ctl, argc, argv, PROTO_OP_POOL_REVOKE, POOL_GROUND);
+}
+
+/* ---- grounds ---------------------------------------------------------- */
+
+static void pool_print_grounds(const msgpack_object *res, bool zh)
+{
+	static const char *const head[] = {N_("CODE"), N_("GROUND"), N_("CONFIGURED")};
+	const msgpack_object *g = proto_map_get(res, "grounds");
+	if (!g || g->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	struct out_table *t = out_table_new(3, head);
+	for (uint32_t i = 0; i < g->via.array.size; i++) {
+		const msgpack_object *o = &g->via.array.ptr[i];
+		char code[64], label[128], conf[32];
+		const msgpack_object *en = proto_map_get(o, "label_en");
+		bool has_en = en && en->type == MSGPACK_OBJECT_STR && en->via.str.size > 0;
+		const char *row[] = {out_field(o, "code", code, sizeof code),
+		                     out_field(o, zh || !has_en ? "label" : "label_en", label,
+		                               sizeof label),
+		                     out_shown(o, "configured", conf, sizeof conf)};
+		out_table_add(t, row);
+	}
+	out_table_print(t, stdout);
+	out_table_destroy(&t);
+}
+
+int cmd_pool_grounds(struct ctl *ctl, int argc, char **argv)
+{
+	return ctl_run_show_lang(ctl, argc, argv, PROTO_OP_GROUNDS_LIST, pool_print_grounds);
 }

@@ -67,13 +67,15 @@ static void stats_print_counts(const char *title, const char *code, const char *
 
 static void stats_print_specialties(const msgpack_object *list)
 {
-	static const char *const head[] = {N_("SPECIALTY"), N_("ACTIVE"), N_("TOTAL")};
-	static const char *const keys[] = {"specialty", "active", "total"};
-	printf(_("Specialties\n"));
+	static const char *const head[] = {N_("SPECIALTY"), N_("ACTIVE"), N_("TOTAL"),
+	                                   N_("PENDING")};
+	static const char *const keys[] = {"specialty", "active", "total", "pending"};
+	printf(_("Specialties (appointed experts: ACTIVE, TOTAL; recommended or under\n"
+	       "review: PENDING)\n"));
 	if (!list || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
 		printf(_("(no experts)\n"));
 	else
-		out_print_maps(head, keys, 3, list);
+		out_print_maps(head, keys, 4, list);
 	printf("\n");
 }
 
@@ -136,8 +138,11 @@ static void stats_print_drawn(const msgpack_object *list)
 
 static void stats_print(const msgpack_object *res)
 {
-	stats_print_counts(N_("Experts by status"), "status", N_("STATUS"), N_("EXPERTS"),
-	                   proto_map_get(res, "experts"), true);
+	stats_print_counts(N_("Appointed experts by status"), "status", N_("STATUS"),
+	                   N_("EXPERTS"), proto_map_get(res, "experts"), true);
+	stats_print_counts(N_("Appointments (only appointed experts are drawn)"),
+	                   "appointment", N_("APPOINTMENT"), N_("EXPERTS"),
+	                   proto_map_get(res, "appointments"), true);
 	stats_print_specialties(proto_map_get(res, "specialties"));
 	stats_print_counts(N_("Tasks by fill state"), "fill", N_("FILL"), N_("TASKS"),
 	                   proto_map_get(res, "tasks"), true);

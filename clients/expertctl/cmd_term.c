@@ -52,17 +52,21 @@ int cmd_term_open(struct ctl *ctl, int argc, char **argv)
 
 static void term_print_list(const msgpack_object *res)
 {
-	static const char *const head[] = {N_("TERM"), N_("START"), N_("END"), N_("EXPERTS"), ""};
+	/* Appointed experts serve; PENDING are still recommended or under
+	 * review (PROTOCOL.md 7.4.2). */
+	static const char *const head[] = {N_("TERM"), N_("START"), N_("END"),
+	                                   N_("APPOINTED"), N_("PENDING"), ""};
 	const msgpack_object *terms = proto_map_get(res, "terms");
 	int64_t current = proto_map_int(res, "current", -1);
-	struct out_table *t = out_table_new(5, head);
+	struct out_table *t = out_table_new(6, head);
 	for (uint32_t i = 0; terms && terms->type == MSGPACK_OBJECT_ARRAY &&
 	                     i < terms->via.array.size; i++) {
 		const msgpack_object *o = &terms->via.array.ptr[i];
-		char n[32], s[32], e[32], x[32];
+		char n[32], s[32], e[32], x[32], p[32];
 		const char *row[] = {
 			out_field(o, "term", n, sizeof n), out_field(o, "start", s, sizeof s),
 			out_field(o, "end", e, sizeof e), out_field(o, "experts", x, sizeof x),
+			out_field(o, "pending", p, sizeof p),
 			proto_map_int(o, "term", 0) == current ? _("current") : ""};
 		out_table_add(t, row);
 	}

@@ -223,26 +223,6 @@ static int watch_idle(struct watch *w)
 
 /* ---- the SUB socket ------------------------------------------------------- */
 
-/* Body {"seq","at","type","hash","entry"} into e (e->entry borrows b). */
-static bool watch_decode(const msgpack_object *b, struct cmd_event *e)
-{
-	const msgpack_object *seq = proto_map_get(b, "seq"), *at = proto_map_get(b, "at"),
-	                     *hash = proto_map_get(b, "hash"), *entry = proto_map_get(b, "entry");
-	memset(e, 0, sizeof *e);
-	if (!seq || seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER || seq->via.u64 < 1 ||
-	    seq->via.u64 >= INT64_MAX || !at ||
-	    (at->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
-	     at->type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
-	    !proto_map_strcpy(b, "type", e->type, sizeof e->type) ||
-	    !hash || hash->type != MSGPACK_OBJECT_BIN || hash->via.bin.size != sizeof e->hash)
-		return false;
-	e->seq = (int64_t)seq->via.u64;
-	e->at = at->via.i64;
-	memcpy(e->hash, hash->via.bin.ptr, sizeof e->hash);
-	e->entry = entry && entry->type == MSGPACK_OBJECT_MAP ? entry : NULL;
-	return true;
-}
-
 /* Receive one message if there is one (*got); 0 or an exit code. */
 static int watch_recv(struct watch *w, bool *got)
 {
@@ -269,7 +249,7 @@ static int watch_recv(struct watch *w, bool *got)
 		struct cmd_event e;
 		msgpack_unpacked_init(&u);
 		if (proto_unpack(zmq_msg_data(&body), zmq_msg_size(&body), &u, &err) == PROTO_OK &&
-		    watch_decode(&u.data, &e)) {
+		    cmd_event_decode(&u.data, &e)) {
 			watch_head(w, &u.data, &e);
 			if (w->stall_ms > 0) {
 				struct timespec ts = {w->stall_ms / 1000, (w->stall_ms % 1000) * 1000000L};

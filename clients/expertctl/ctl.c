@@ -313,8 +313,9 @@ int ctl_print_result_json(const struct proto_reply *rep)
 	return 0;
 }
 
-int ctl_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
-                  ctl_show_fn show)
+/* One of show and show_lang prints the result for people. */
+static int ctl_call_show_any(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                             ctl_show_fn show, ctl_show_lang_fn show_lang)
 {
 	struct proto_reply rep;
 	int rc = ctl_call(ctl, op, args, NULL, &rep);
@@ -322,14 +323,28 @@ int ctl_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
 		return rc;
 	if (ctl->json)
 		ctl_print_result_json(&rep);
-	else
+	else if (show)
 		show(rep.result);
+	else
+		show_lang(rep.result, ctl->zh);
 	proto_reply_release(&rep);
 	return 0;
 }
 
-int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
-                 ctl_show_fn show)
+int ctl_call_show(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                  ctl_show_fn show)
+{
+	return ctl_call_show_any(ctl, op, args, show, NULL);
+}
+
+int ctl_call_show_lang(struct ctl *ctl, enum proto_op op, struct ctl_args *args,
+                       ctl_show_lang_fn show)
+{
+	return ctl_call_show_any(ctl, op, args, NULL, show);
+}
+
+static int ctl_run_show_any(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                            ctl_show_fn show, ctl_show_lang_fn show_lang)
 {
 	bool help = false;
 	int rc = ctl_getopt_none(ctl, argc, argv, &help);
@@ -337,7 +352,19 @@ int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
 		return rc ? rc : ctl_help(ctl);
 	if (optind < argc)
 		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind]);
-	return ctl_call_show(ctl, op, NULL, show);
+	return ctl_call_show_any(ctl, op, NULL, show, show_lang);
+}
+
+int ctl_run_show(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                 ctl_show_fn show)
+{
+	return ctl_run_show_any(ctl, argc, argv, op, show, NULL);
+}
+
+int ctl_run_show_lang(struct ctl *ctl, int argc, char **argv, enum proto_op op,
+                      ctl_show_lang_fn show)
+{
+	return ctl_run_show_any(ctl, argc, argv, op, NULL, show);
 }
 
 /* Option o's value into a; false after a usage error. */

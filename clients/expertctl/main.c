@@ -68,7 +68,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	 N_("Suspend an expert from draws, until a date or until reinstated."),
 	 N_("  --reason R       why (required)\n"
 	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
-	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
+	 "                   (徇私舞弊), non_participation (长期不参加委派任务), other,\n"
+	 "                   or one the Center configured (expertctl pool grounds)\n"
 	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n"
 	 "  --until DATE     last day of the suspension\n")},
 	{"pool", "reinstate", cmd_pool_reinstate, "ID --reason R",
@@ -78,8 +79,13 @@ const struct ctl_cmd ctl_cmds[] = {
 	 N_("Revoke an expert's qualification (第十七条)."),
 	 N_("  --reason R       why (required)\n"
 	 "  --ground G       the ground (第十七条): confidentiality (泄密), favouritism\n"
-	 "                   (徇私舞弊), non_participation (长期不参加委派任务) or other\n"
+	 "                   (徇私舞弊), non_participation (长期不参加委派任务), other,\n"
+	 "                   or one the Center configured (expertctl pool grounds)\n"
 	 "  --referral TEXT  the referral to the judicial organs (移送司法机关), if any\n")},
+	{"pool", "grounds", cmd_pool_grounds, "",
+	 N_("List the grounds a suspension or revocation may name (第十七条): the\n"
+	 "built-in ones and those the Center configured in expertd's settings."),
+	 NULL},
 	{"appointment", "review", cmd_appointment_review, "ID --opinion TEXT",
 	 N_("Record the qualification review (资格审查, 第十六条) of a recommended\n"
 	 "expert: it is then under review."),
@@ -101,6 +107,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	 N_("  --from DATE      first day (required)\n"
 	 "  --to DATE        last day, included (required; under 366 days)\n"
 	 "  --reason R       why (required; kept in the history, not the log)\n")},
+	{"pool", "unavailable-withdraw", cmd_pool_unavailable_withdraw,
+	 "PERIOD --reason R [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
+	 N_("Withdraw a period of unavailability, or shorten it (operators, clerks):\n"
+	 "draws on the days freed may draw the expert again. PERIOD is the period's\n"
+	 "number, as pool unavailable and the expert's history give it. Without\n"
+	 "--from and --to the whole period is withdrawn; with them, what is left of it\n"
+	 "(within its days). A period that has ended stays as it was."),
+	 N_("  --reason R       why (required; kept in the history)\n"
+	 "  --from DATE      the period's new first day\n"
+	 "  --to DATE        the period's new last day, included\n")},
 	{"conflict", "add", cmd_conflict_add,
 	 "ID --org ORG --kind K [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--reason R]",
 	 N_("Declare a conflict of interest between an expert and an organisation."),

@@ -139,7 +139,8 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 {
 	assert(e->n_specialties >= 0 && e->n_specialties <= EXPERT_MAX_SPECIALTIES);
 	bool unappointed = e->appointment != APPOINT_APPOINTED;
-	msgpack_pack_map(pk, 13 + e->age_exception + unappointed);
+	bool limited = e->eligible_specialties != 0;
+	msgpack_pack_map(pk, 13 + e->age_exception + unappointed + limited);
 	proto_pack_kv_int(pk, "id", e->id);
 	audit_pack_kv_date(pk, "birth", e->birth);
 	proto_pack_kv_str(pk, "employer_code", e->employer_code);
@@ -163,14 +164,18 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 	 * describes an expert the draws read as appointed. */
 	if (unappointed)
 		proto_pack_kv_int(pk, "appointment", e->appointment);
+	/* Only when eligible in some specialties alone (since draft 13):
+	 * absent, every specialty is, as for every entry before it. */
+	if (limited)
+		audit_pack_kv_uint(pk, "eligible_specialties", e->eligible_specialties);
 }
 
 void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
-                            const char *reason, unsigned changed, int ground,
+                            const char *reason, unsigned changed, const char *ground,
                             const char *referral, const struct expert *e)
 {
 	bool has_reason = reason && *reason;
-	bool has_ground = ground >= 0 && ground < PROTO_STATUS_GROUNDS_COUNT;
+	bool has_ground = ground && *ground;
 	bool has_referral = referral && *referral;
 
 	assert(!changed || strcmp(event, "updated") == 0);
@@ -182,7 +187,7 @@ void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *a
 	if (changed)
 		audit_pack_kv_changed(pk, changed);
 	if (has_ground)
-		proto_pack_kv_str(pk, "ground", proto_status_grounds[ground]);
+		proto_pack_kv_str(pk, "ground", ground);
 	if (has_referral)
 		proto_pack_kv_str(pk, "referral", referral);
 	proto_pack_str(pk, "expert");
@@ -192,32 +197,53 @@ void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *a
 void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
                        const char *reason, const struct expert *e)
 {
-	audit_pack_expert_full(pk, event, actor, reason, 0, -1, NULL, e);
+	audit_pack_expert_full(pk, event, actor, reason, 0, NULL, NULL, e);
 }
 
 void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
                                const char *reason, unsigned changed,
                                const struct expert *e)
 {
-	audit_pack_expert_full(pk, event, actor, reason, changed, -1, NULL, e);
+	audit_pack_expert_full(pk, event, actor, reason, changed, NULL, NULL, e);
 }
 
 void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
-                              const char *actor, const char *reason, int ground,
-                              const char *referral, const struct expert *e)
+                              const char *actor, const char *reason,
+                              const char *ground, const char *referral,
+                              const struct expert *e)
 {
 	audit_pack_expert_full(pk, event, actor, reason, 0, ground, referral, e);
+}
+
+/* A period's body (DRAW.md 4.3); changed: a pool.unavailable.changed
+ * one, whose from = to = 0 pack as nil (withdrawn). */
+static void audit_pack_period(msgpack_packer *pk, bool changed, int64_t id,
+                              int64_t expert, int32_t from, int32_t to,
+                              const char *actor)
+{
+	msgpack_pack_map(pk, 5);
+	proto_pack_kv_int(pk, "id", id);
+	proto_pack_kv_int(pk, "expert", expert);
+	if (changed) {
+		audit_pack_kv_date_or_nil(pk, "from", from);
+		audit_pack_kv_date_or_nil(pk, "to", to);
+	} else {
+		audit_pack_kv_date(pk, "from", from);
+		audit_pack_kv_date(pk, "to", to);
+	}
+	proto_pack_kv_str(pk, "actor", actor);
 }
 
 void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
                             int32_t from, int32_t to, const char *actor)
 {
-	msgpack_pack_map(pk, 5);
-	proto_pack_kv_int(pk, "id", id);
-	proto_pack_kv_int(pk, "expert", expert);
-	audit_pack_kv_date(pk, "from", from);
-	audit_pack_kv_date(pk, "to", to);
-	proto_pack_kv_str(pk, "actor", actor);
+	audit_pack_period(pk, false, id, expert, from, to, actor);
+}
+
+void audit_pack_unavailable_changed(msgpack_packer *pk, int64_t id, int64_t expert,
+                                    int32_t from, int32_t to, const char *actor)
+{
+	audit_pack_period(pk, true, id, expert, from, to, actor);
 }
 
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
@@ -658,6 +684,17 @@ static bool audit_read_projection(struct audit_rd *rd, struct expert *e)
 		if (audit_rd_check(rd, ok))
 			e->appointment = (enum expert_appointment)v->via.u64;
 	}
+	/* Present only when limited (packed so): a bit of a specialty the
+	 * expert holds, never all of them. */
+	e->eligible_specialties = 0;
+	v = audit_rd_peek(rd, "eligible_specialties");
+	if (v) {
+		uint64_t all = (UINT64_C(1) << e->n_specialties) - 1;
+		bool ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 != 0 &&
+		          (v->via.u64 & ~all) == 0 && v->via.u64 != all;
+		if (audit_rd_check(rd, ok))
+			e->eligible_specialties = (unsigned)v->via.u64;
+	}
 	return audit_rd_end(rd);
 }
 
@@ -666,7 +703,7 @@ bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
 {
 	/* event/actor/reason are checked here; a verifier wanting their text
 	 * reads them with proto_map_str(). */
-	char event[64], actor[64], reason[PROTO_REASON_SIZE], ground[32];
+	char event[64], actor[64], reason[PROTO_REASON_SIZE], ground[IDENT_GROUND_SIZE];
 	char referral[PROTO_REASON_SIZE];
 	struct audit_rd rd, sub;
 
@@ -678,10 +715,11 @@ bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
 	/* Only an update says what it changed. */
 	if (audit_read_changed(&rd, changed) && *changed)
 		audit_rd_check(&rd, strcmp(event, "updated") == 0);
-	/* Optional, so that entries written before them read as they did. */
+	/* Optional, so that entries written before them read as they did; a
+	 * built-in ground or one the Center configured, whose codes the
+	 * verifier cannot know: any code of their form (DRAW.md 4.3). */
 	if (audit_rd_opt_str(&rd, "ground", ground, sizeof ground) && ground[0])
-		audit_rd_check(&rd, proto_choice_index(proto_status_grounds, ground,
-		                                       strlen(ground)) >= 0);
+		audit_rd_check(&rd, ident_ground_code(ground, strlen(ground)));
 	audit_rd_opt_str(&rd, "referral", referral, sizeof referral);
 	if (audit_rd_map(&rd, "expert", &sub))
 		audit_rd_check(&rd, audit_read_projection(&sub, e));
@@ -709,8 +747,10 @@ bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *exper
 	return audit_rd_end(&rd);
 }
 
-bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
-                            int64_t *expert, int32_t *from, int32_t *to)
+/* A pool.unavailable body, or (changed) a pool.unavailable.changed one,
+ * whose from and to may both be nil: withdrawn (DRAW.md 4.3). */
+static bool audit_read_period(const msgpack_object *body, bool changed, int64_t *id,
+                              int64_t *expert, int32_t *from, int32_t *to)
 {
 	struct audit_rd rd;
 	char actor[64];
@@ -718,11 +758,29 @@ bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
 	audit_rd_begin(&rd, body);
 	audit_rd_int(&rd, "id", 1, INT64_MAX, id);
 	audit_rd_int(&rd, "expert", 1, INT64_MAX, expert);
-	audit_rd_date(&rd, "from", from);
-	audit_rd_date(&rd, "to", to);
+	if (changed) {
+		audit_rd_date_or_nil(&rd, "from", from);
+		audit_rd_date_or_nil(&rd, "to", to);
+	} else {
+		audit_rd_date(&rd, "from", from);
+		audit_rd_date(&rd, "to", to);
+	}
 	audit_rd_str(&rd, "actor", actor, sizeof actor);
-	audit_rd_check(&rd, *from <= *to);
+	/* Both nil (withdrawn) or both days, in order. */
+	audit_rd_check(&rd, (*from == 0) == (*to == 0) && *from <= *to);
 	return audit_rd_end(&rd);
+}
+
+bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
+                            int64_t *expert, int32_t *from, int32_t *to)
+{
+	return audit_read_period(body, false, id, expert, from, to);
+}
+
+bool audit_read_unavailable_changed(const msgpack_object *body, int64_t *id,
+                                    int64_t *expert, int32_t *from, int32_t *to)
+{
+	return audit_read_period(body, true, id, expert, from, to);
 }
 
 bool audit_read_org_merged(const msgpack_object *body, char from[IDENT_CODE_SIZE],

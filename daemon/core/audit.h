@@ -49,6 +49,8 @@
 #define AUDIT_EXPERT_FLAGGED "expert.flagged" /* a pool.expert body */
 #define AUDIT_ORG_MERGED "org.merged"      /* {from, into, actor, reason} */
 #define AUDIT_UNAVAILABLE "pool.unavailable" /* {id, expert, from, to, actor} */
+/* {id, expert, from, to, actor}: from and to nil when withdrawn */
+#define AUDIT_UNAVAILABLE_CHANGED "pool.unavailable.changed"
 #define AUDIT_KEY_ROTATED "key.rotated"    /* struct audit_rotation */
 #define AUDIT_REVEALED "pool.revealed"     /* {actor, reason, op, experts} */
 
@@ -140,20 +142,25 @@ void audit_pack_expert(msgpack_packer *pk, const char *event, const char *actor,
 void audit_pack_expert_changed(msgpack_packer *pk, const char *event, const char *actor,
                                const char *reason, unsigned changed,
                                const struct expert *e);
-/* The same with a suspension's or revocation's ground (index into
- * proto_status_grounds, -1: none) and referral note (NULL or "": none),
- * DRAW.md 4.3. */
+/* The same with a suspension's or revocation's ground (its code, built
+ * in or configured; NULL or "": none) and referral note (NULL or "":
+ * none), DRAW.md 4.3. */
 void audit_pack_expert_ground(msgpack_packer *pk, const char *event,
-                              const char *actor, const char *reason, int ground,
-                              const char *referral, const struct expert *e);
-/* All of them: changed (0: none) and ground (-1: none) never together. */
+                              const char *actor, const char *reason,
+                              const char *ground, const char *referral,
+                              const struct expert *e);
+/* All of them: changed (0: none) and ground (NULL: none) never together. */
 void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
-                            const char *reason, unsigned changed, int ground,
+                            const char *reason, unsigned changed, const char *ground,
                             const char *referral, const struct expert *e);
 /* A period an expert cannot serve (rule 12, DRAW.md 4.3); the reason
  * stays out of the log, as a conflict's does. */
 void audit_pack_unavailable(msgpack_packer *pk, int64_t id, int64_t expert,
                             int32_t from, int32_t to, const char *actor);
+/* A period withdrawn (from = to = 0) or shortened to from..to
+ * (PROTOCOL.md 7.6.6, DRAW.md 4.3). */
+void audit_pack_unavailable_changed(msgpack_packer *pk, int64_t id, int64_t expert,
+                                    int32_t from, int32_t to, const char *actor);
 void audit_pack_conflict(msgpack_packer *pk, int64_t id, int64_t expert,
                          const char *org_code, int kind, int32_t from, int32_t to);
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t);
@@ -242,6 +249,9 @@ bool audit_read_expert_changes(const msgpack_object *body, struct expert *e,
                                unsigned *changed);
 bool audit_read_unavailable(const msgpack_object *body, int64_t *id,
                             int64_t *expert, int32_t *from, int32_t *to);
+/* from = to = 0: withdrawn. */
+bool audit_read_unavailable_changed(const msgpack_object *body, int64_t *id,
+                                    int64_t *expert, int32_t *from, int32_t *to);
 bool audit_read_conflict(const msgpack_object *body, int64_t *id, int64_t *expert,
                          char org_code[IDENT_CODE_SIZE], int *kind, int32_t *from, int32_t *to);
 bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *t);

@@ -186,6 +186,31 @@ bool engage_add_away(struct engage *e, const struct engage_away *a)
 	return true;
 }
 
+const struct engage_away *engage_find_away(const struct engage *e, int64_t id)
+{
+	for (uint32_t i = 0; i < e->n_away; i++)
+		if (e->away[i].id == id)
+			return &e->away[i];
+	return NULL;
+}
+
+bool engage_change_away(struct engage *e, int64_t id, bool withdrawn, int32_t from,
+                        int32_t to)
+{
+	struct engage_away *w = (struct engage_away *)engage_find_away(e, id);
+	if (!w)
+		return false;
+	if (withdrawn) {
+		size_t i = (size_t)(w - e->away);
+		memmove(w, w + 1, (e->n_away - i - 1) * sizeof *w);
+		e->n_away--;
+	} else {
+		w->from = from;
+		w->to = to;
+	}
+	return true;
+}
+
 const struct engage_away *engage_aways(const struct engage *e, size_t *n)
 {
 	*n = e->n_away;

@@ -47,10 +47,17 @@ bool engage_add_conflict(struct engage *e, int64_t expert,
 /* A period in which an expert cannot serve (rule 12, DRAW.md 3.1): days
  * from..to, both inclusive. */
 struct engage_away {
+	int64_t id;            /* the period's (PROTOCOL.md 7.6.5) */
 	int64_t expert;
 	int32_t from, to;      /* day numbers, from <= to */
 };
 bool engage_add_away(struct engage *e, const struct engage_away *a);
+/* Period id, or NULL when there is none (never added, or withdrawn). */
+const struct engage_away *engage_find_away(const struct engage *e, int64_t id);
+/* Period id shortened to from..to, or withdrawn: gone from the list
+ * (PROTOCOL.md 7.6.6). False when there is no such period. */
+bool engage_change_away(struct engage *e, int64_t id, bool withdrawn, int32_t from,
+                        int32_t to);
 /* Every period, in the order added. Borrowed, valid until the next change;
  * NULL with *n = 0 when none. */
 const struct engage_away *engage_aways(const struct engage *e, size_t *n);

@@ -130,15 +130,17 @@ class ConsoleTest(DaemonTest):
         self.assertEqual(ev.r.getheader("Cache-Control"), "no-store")
         # A new stream starts with the log's recent history (here all of
         # it: the term and the import), masked as the stream is: no birth
-        # dates, no names (the log has none); then what happens next.
+        # dates, masked names, the entries `expertctl log` prints; then
+        # what happens next.
         head = self.log()
         history = [ev.next_event() for _ in head]
         self.assertEqual([e["seq"] for e in history], [e["seq"] for e in head])
+        self.assertEqual([e["entry"] for e in history], [e["entry"] for e in head])
         imported = [e for e in history if e["type"] == "pool.expert"]
         self.assertEqual(len(imported), 20)
         for e in imported:
             self.assertNotIn("birth", e["entry"]["expert"])
-            self.assertIsNone(e["entry"]["expert"]["name"])
+            self.assertIn("*", e["entry"]["expert"]["name"])
         self.op.run("pool", "suspend", "1", "--reason", "console test")
         first = ev.next_event()
         self.assertEqual(first["type"], "pool.expert")

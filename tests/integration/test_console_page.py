@@ -121,9 +121,10 @@ class ConsolePlainTest(ConsoleBase):
             self.assertIn(words, english)
 
     def test_history_on_the_event_stream_is_masked(self):
-        """The log read for catch-up carries no birth date: not in the
-        pool.expert entries, not in the expert.flagged one (which has
-        their body), nowhere."""
+        """The log read for catch-up is masked as the stream is: no birth
+        date in the pool.expert entries, in the expert.flagged one (which
+        has their body), nowhere; masked names where the stream has them,
+        so a row looks the same whichever way it came."""
         log = self.entries()
         ev = Events(self.console)
         self.addCleanup(ev.close)
@@ -131,7 +132,14 @@ class ConsolePlainTest(ConsoleBase):
         self.assertEqual([e["seq"] for e in got], [e["seq"] for e in log[-100:]])
         flagged = [e for e in got if e["type"] == "expert.flagged"]
         self.assertEqual([e["entry"]["expert"]["id"] for e in flagged], [self.flagged[0]])
-        self.assertIsNone(flagged[0]["entry"]["expert"]["name"])
+        name = flagged[0]["entry"]["expert"]["name"]
+        self.assertEqual((name[0], len(name)), (self.flagged[1][0], len(self.flagged[1])))
+        self.assertIn("*", name)
+        draws = [e for e in got if e["type"] == "draw"]
+        self.assertTrue(draws)
+        for d in draws:
+            self.assertEqual(len(d["entry"]["panel_names"]), len(d["entry"]["panel"]))
+            self.assertTrue(all("*" in n for n in d["entry"]["panel_names"]))
         text = "".join(ev.raw)
         self.assertNotIn('"birth"', text)
         for e in log:

@@ -4,6 +4,9 @@ daemon's own records read through other operations (pool list, task list,
 task show, the audit log), so a wrong count, rate or expected share fails.
 
 - The pool by status and by specialty, tasks by fill state, seats by state.
+  Only appointed experts are the pool (PROTOCOL.md 7.17): those still
+  recommended or under review are counted apart (`appointments`, each
+  specialty's `pending`), as `term list` counts them apart too.
 - Answers, declines by reason and the two rates, after staff answers by
   phone, an expiry, a redraw, a replacement draw and a cancellation.
 - The most-drawn experts: seats (every state) and the expected seats of
@@ -21,13 +24,15 @@ from harness import Ctl, DaemonTest, free_tcp_port
 from assign_base import WAIT, AssignBase, resident_id
 from harness import RawClient, keygen
 
-SECTIONS = ("Experts by status", "Specialties", "Tasks by fill state",
+SECTIONS = ("Appointed experts by status", "Appointments", "Specialties", "Tasks by fill state",
             "Seats by state", "Draws and answers", "Most drawn")
 ANSWERS = ("accept", "decline", "expire")
 REASONS = ("conflict", "illness", "official_duty", "schedule", "other")
 # Experts imported after the first draws: 电工 ids 22.. (the roster of
 # assign_base holds 21).
 LATE = [("晚来一", 22), ("晚来二", 23), ("晚来三", 24)]
+# Imported last, not appointed: recommended, under review, rejected.
+PENDING = [("候选一", 25, "电工"), ("候选二", 26, "电工"), ("候选三", 27, "焊工")]
 
 
 def mask(name):
@@ -39,17 +44,28 @@ class StatsTest(AssignBase):
     # window (POLICY.md 6.1), and their expiries count as any.
     CONFIG = "[assign]\nmin_response_minutes = 0\n"
 
-    def import_late(self):
+    def import_people(self, people, *appointed):
         path = os.path.join(self.dir, "late.csv")
         with open(path, "w", encoding="utf-8") as f:
             f.write("name,sex,resident_id,phone,specialties,group_types,title,"
                     "qualification,assess_years,training_years\n")
-            for name, i in LATE:
+            for name, i, spec in people:
                 # 性别 agrees with the ID's sex digit (i's last digit).
-                f.write("%s,%s,%s,1390000%04d,电工,skill_evaluation,intermediate,"
+                f.write("%s,%s,%s,1390000%04d,%s,skill_evaluation,intermediate,"
                         "technician,3,0\n" % (name, "male" if i % 2 else "female",
-                                              resident_id(i), i))
-        self.ctl.json("pool", "import", "--appointed", path)
+                                              resident_id(i), i, spec))
+        self.ctl.json("pool", "import", *appointed, path)
+
+    def import_late(self):
+        self.import_people([(name, i, "电工") for name, i in LATE], "--appointed")
+
+    def import_pending(self):
+        """PENDING: recommended, under review, rejected."""
+        self.import_people(PENDING)
+        (_, a, _), (_, b, _), (_, c, _) = PENDING
+        for e in (b, c):
+            self.ctl.json("appointment", "review", str(e), "--opinion", "资格审查")
+        self.ctl.json("appointment", "decide", str(c), "--reject", "--opinion", "不符合条件")
 
     def scenario(self):
         """Every kind of seat, answer and draw; returns {expert id: name}."""
@@ -93,6 +109,7 @@ class StatsTest(AssignBase):
             self.assertLess(time.monotonic(), deadline, "the offer never expired")
             time.sleep(0.2)
         ctl.run("task", "cancel", str(t1["task"]), "--reason", "postponed")
+        self.import_pending()
         names = {}
         for spec, ps in self.people.items():
             for i, name, _, _ in ps:
@@ -107,16 +124,19 @@ class StatsTest(AssignBase):
         tasks = ctl.json("task", "list", "--limit", "1000")["tasks"]
         shown = [self.show(t["id"]) for t in tasks]
         log = self.entries()
-        want = {"experts": collections.Counter(e["status"] for e in experts)}
-        spec = collections.defaultdict(lambda: [0, 0])
+        appointed = [e for e in experts if e["appointment"] == "appointed"]
+        want = {"experts": collections.Counter(e["status"] for e in appointed),
+                "appointments": collections.Counter(e["appointment"] for e in experts)}
+        spec = collections.defaultdict(lambda: [0, 0, 0])
         for e in experts:
             for s in e["specialties"]:
-                spec[s][0] += e["status"] == "active"
-                spec[s][1] += 1
+                spec[s][0] += e in appointed and e["status"] == "active"
+                spec[s][1] += e in appointed
+                spec[s][2] += e["appointment"] in ("recommended", "under_review")
         # Byte order of the UTF-8 names, as the daemon sorts.
-        want["specialties"] = [{"specialty": s, "active": a, "total": t}
-                               for s, (a, t) in sorted(spec.items(),
-                                                       key=lambda kv: kv[0].encode())]
+        want["specialties"] = [{"specialty": s, "active": a, "total": t, "pending": p}
+                               for s, (a, t, p) in sorted(spec.items(),
+                                                          key=lambda kv: kv[0].encode())]
         want["tasks"] = collections.Counter(t["fill"] for t in tasks)
         seats = [s for sh in shown for s in sh["seats"]]
         want["assignments"] = collections.Counter(s["state"] for s in seats)
@@ -153,10 +173,12 @@ class StatsTest(AssignBase):
         return want, ok
 
     def assert_stats(self, got, want):
-        self.assertEqual(set(got), {"experts", "specialties", "tasks", "assignments",
-                                    "draws", "answers", "declines", "rates",
-                                    "most_drawn"})
+        self.assertEqual(set(got), {"experts", "appointments", "specialties", "tasks",
+                                    "assignments", "draws", "answers", "declines",
+                                    "rates", "most_drawn"})
         for key, names in (("experts", ("active", "suspended", "flagged", "revoked")),
+                           ("appointments", ("recommended", "under_review", "appointed",
+                                             "rejected")),
                            ("tasks", ("filling", "filled", "short", "cancelled")),
                            ("assignments", ("offered", "standby", "accepted",
                                             "declined", "expired", "completed",
@@ -182,6 +204,16 @@ class StatsTest(AssignBase):
         # The scenario reached every case it means to check.
         self.assertEqual(got["experts"]["suspended"], 1)
         self.assertEqual(got["experts"]["revoked"], 1)
+        # Those still being appointed are not the pool; they are counted apart.
+        self.assertEqual(sum(got["experts"].values()), 24)
+        self.assertEqual(got["appointments"], {"recommended": 1, "under_review": 1,
+                                               "appointed": 24, "rejected": 1})
+        by_spec = {s["specialty"]: s for s in got["specialties"]}
+        self.assertEqual((by_spec["电工"]["total"], by_spec["电工"]["pending"]),
+                         (12 + len(LATE), 2))
+        self.assertEqual(by_spec["焊工"]["pending"], 0)       # the rejected one
+        (t1,) = self.ctl.json("term", "list")["terms"]
+        self.assertEqual((t1["experts"], t1["pending"]), (24, 2))
         self.assertEqual(got["draws"]["failed"], 2)     # 钳工, 车工's replacement
         self.assertEqual(got["answers"], {"accept": 4, "decline": 3, "expire": 1})
         self.assertEqual(got["declines"]["illness"], 1)
@@ -220,8 +252,13 @@ class StatsTest(AssignBase):
         self.assertTrue(all(i >= 0 for i in at), out)
         self.assertEqual(at, sorted(at), out)
         lines = out.splitlines()
-        self.assertIn(["电工", str(12 - 1 + len(LATE)), str(12 + len(LATE))],
+        self.assertIn(["电工", str(12 - 1 + len(LATE)), str(12 + len(LATE)), "2"],
                       [l.split() for l in lines])
+        self.assertIn(["under_review", "1"], [l.split() for l in lines])
+        self.assertIn("Appointments (only appointed experts are drawn)", out)
+        term = [l.split() for l in self.ctl.run("term", "list").out.splitlines()]
+        self.assertEqual(term[0][:5], ["TERM", "START", "END", "APPOINTED", "PENDING"])
+        self.assertEqual(term[1][3:5], ["24", "2"])
         self.assertIn(["total", str(sum(got["assignments"].values()))],
                       [l.split() for l in lines])
         self.assertIn("decline rate: %.1f%%" % (100 * got["rates"]["decline"]), out)

@@ -27,9 +27,9 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port,
+from harness import (Ctl, CtlProcess, DaemonTest, RawClient, draw_args, free_tcp_port,
                      genroster, keygen, read_roster, roster_secrets, sign_keygen,
-                     top_specialty)
+                     top_specialty, unpack)
 
 CTL_ENV_DROP = ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY",
                 "EXPERTD_PUB_ENDPOINT", "EXPERTCTL_SUB_HWM", "EXPERTCTL_WATCH_STALL_MS",
@@ -254,6 +254,16 @@ class MaskingTest(WatchTestBase):
         for x in experts:
             self.assertNotIn("birth", x)
             self.assertEqual(x["name"], mask_name(by_id[x["id"]]["姓名"]))
+        # Read back with `masked` (PROTOCOL.md 7.11.1), the log gives the
+        # very messages the endpoint sent, names included, heads aside.
+        conn = RawClient(self.d.endpoint)
+        self.addCleanup(conn.close)
+        rep = conn.call("audit.entries", {"after": 32, "limit": 3, "masked": True})
+        self.assertEqual(rep["status"], "ok", rep)
+        back = [unpack(b) for b in rep["result"]["entries"]]
+        self.assertEqual(back, [{k: v for k, v in msgs[s].items() if k != "head"}
+                                for s in (33, 34, 35)])
+        self.assertEqual(back[0]["entry"]["panel_names"], draw["panel_names"])
 
         self.assertEqual(watch.finish(), 0, watch.err)
         text = "".join(watch.lines)

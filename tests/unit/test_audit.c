@@ -590,6 +590,37 @@ static void test_expert_body_is_private(void **state)
 	body_free(&a);
 }
 
+/* A ground the Center configured reads as the built-in ones do; what is
+ * not a ground's code at all does not (DRAW.md 4.3). */
+static void test_expert_ground_codes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *ground;
+		bool ok;
+	} cases[] = {
+		{"confidentiality", true}, {"other", true}, {"bribery", true},
+		{"leak_exam2", true}, {"abcdefghijklmnopqrstuvwxyz012345", true},
+		{"abcdefghijklmnopqrstuvwxyz0123456", false}, {"Bribery", false},
+		{"9lives", false}, {"收受财物", false}, {"bri-bery", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct expert e, r;
+		struct body a;
+		make_expert(&e);
+		body_init(&a);
+		audit_pack_expert_ground(&a.pk, "revoked", "center-ops", "r", cases[i].ground,
+		                         "移送", &e);
+		msgpack_object *o = body_unpack(&a);
+		assert_true(audit_read_expert(o, &r) == cases[i].ok);
+		const char *g;
+		size_t n;
+		assert_true(proto_map_str(o, "ground", &g, &n));
+		assert_int_equal(n, strlen(cases[i].ground));
+		body_free(&a);
+	}
+}
+
 static void test_conflict_keys_and_round_trip(void **state)
 {
 	(void)state;
@@ -1609,6 +1640,7 @@ static void test_excluded_unavailable(void **state)
 
 	for (int i = 0; i < RULE__COUNT; i++)
 		ex[i] = (uint64_t)i + 1;
+	ex[RULE_RELAXATION] = 0;     /* rule 13: test_excluded_relaxation */
 	body_init(&a);
 	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
 	const msgpack_object *x = val_at(body_unpack(&a), 3);
@@ -1649,6 +1681,66 @@ static void test_excluded_unavailable(void **state)
 		body_init(&a);
 		pack_task_short_counts(&a.pk, keys, counts);
 		assert_false(read_task_short(body_unpack(&a)));
+		body_free(&a);
+	}
+}
+
+/* Rule 13 (relaxation) ends the map after rule 12, only when it kept
+ * someone out (DRAW.md 4.4): alone, after `unavailable`, never 0, never
+ * before it. */
+static void test_excluded_relaxation(void **state)
+{
+	(void)state;
+	const char *keys[RULES_IN_MAP + 4];
+	uint64_t counts[RULES_IN_MAP + 4], ex[RULE__COUNT] = {0};
+	struct body a;
+
+	ex[RULE_OK] = 5;
+	ex[RULE_RELAXATION] = 4;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	const msgpack_object *x = val_at(body_unpack(&a), 3);
+	assert_int_equal(x->via.map.size, 14);
+	assert_true(key_is(&x->via.map.ptr[13].key, "relaxation"));
+	assert_int_equal(uint_at(x, 13), 4);
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+	ex[RULE_UNAVAILABLE] = 2;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	x = val_at(body_unpack(&a), 3);
+	assert_int_equal(x->via.map.size, 15);
+	assert_true(key_is(&x->via.map.ptr[13].key, "unavailable"));
+	assert_true(key_is(&x->via.map.ptr[14].key, "relaxation"));
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+
+	size_t n = 0;
+	for (; EXCLUDED_13[n]; n++) {
+		keys[n] = EXCLUDED_13[n];
+		counts[n] = n;
+	}
+	static const struct {
+		const char *k1, *k2;
+		uint64_t c1, c2;
+		bool ok;
+	} cases[] = {
+		{"relaxation", NULL, 1, 0, true},
+		{"unavailable", "relaxation", 1, 2, true},
+		{"relaxation", NULL, 0, 0, false},            /* 0 is left out */
+		{"unavailable", "relaxation", 1, 0, false},
+		{"relaxation", "unavailable", 2, 1, false},   /* out of order */
+		{"relaxation", "relaxation", 2, 1, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		keys[n] = cases[i].k1;
+		counts[n] = cases[i].c1;
+		keys[n + 1] = cases[i].k2;
+		counts[n + 1] = cases[i].c2;
+		keys[n + 2] = NULL;
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_int_equal(read_task_short(body_unpack(&a)), cases[i].ok);
 		body_free(&a);
 	}
 }
@@ -1722,6 +1814,7 @@ static void make_mixed_transcript(struct audit_transcript *t)
 		/* `unavailable` only when not 0: quota 0's map has 13 keys,
 		 * quota 1's 14 (DRAW.md 4.4). */
 		x->excluded[RULE_UNAVAILABLE] = 3 * q;
+		x->excluded[RULE_RELAXATION] = 0;
 		x->outside_group = 7 + q;
 		x->diversity_dropped = 1 + q;
 		x->dropped_seated = q;
@@ -2028,6 +2121,7 @@ int main(void)
 		cmocka_unit_test(test_term_bytes_and_round_trip),
 		cmocka_unit_test(test_expert_keys_and_round_trip),
 		cmocka_unit_test(test_expert_body_is_private),
+		cmocka_unit_test(test_expert_ground_codes),
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
 		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_revealed_keys_bytes_and_reader),
@@ -2044,6 +2138,7 @@ int main(void)
 		cmocka_unit_test(test_excluded_sum_must_fit),
 		cmocka_unit_test(test_task_short_layouts),
 		cmocka_unit_test(test_excluded_unavailable),
+		cmocka_unit_test(test_excluded_relaxation),
 		cmocka_unit_test(test_mixed_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_mixed_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_mixed_readers_refuse_bad_values),

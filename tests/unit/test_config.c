@@ -369,6 +369,65 @@ static void test_assign_and_ledger(void **state)
 	fx_assert_contains(err, "min_response_minutes");
 }
 
+/* [grounds]: the Center's own grounds (POLICY.md 6.3). */
+static void test_grounds(void **state)
+{
+	(void)state;
+	struct config cfg;
+	enum config_action action;
+	char err[256];
+	assert_int_equal(RUN(&cfg, &action, err, "--insecure"), 0);
+	assert_int_equal(cfg.grounds.n, 0);
+	const char *path = fx_write_file(tmpdir, "c", ".ini",
+		"[grounds]\nbribery =  收受财物 | accepting gifts \nleak_exam2 = 泄露试题\n");
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), 0);
+	assert_int_equal(cfg.grounds.n, 2);
+	assert_string_equal(cfg.grounds.v[0].code, "bribery");
+	assert_string_equal(cfg.grounds.v[0].label, "收受财物");
+	assert_string_equal(cfg.grounds.v[0].label_en, "accepting gifts");
+	assert_string_equal(cfg.grounds.v[1].label_en, "");
+	assert_non_null(grounds_find(&cfg.grounds, "leak_exam2", 10));
+	assert_non_null(grounds_find(&cfg.grounds, "other", 5));
+	assert_null(grounds_find(&cfg.grounds, "leak_exam", 9));
+	char codes[256];
+	grounds_codes(&cfg.grounds, codes, sizeof codes);
+	assert_string_equal(codes, "confidentiality, favouritism, non_participation, other, "
+	                           "bribery, leak_exam2");
+	char x33[64];
+	snprintf(x33, sizeof x33, "[grounds]\n%s = 标签\n",
+	         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{"[grounds]\nother = 其他\n", "built-in"},
+		{"[grounds]\nBribery = 收受\n", "not a ground code"},
+		{"[grounds]\n9lives = 收受\n", "not a ground code"},
+		{"[grounds]\nbri-bery = 收受\n", "not a ground code"},
+		{"[grounds]\nbribery =\n", "Chinese label"},
+		{"[grounds]\nbribery = 收受 |\n", "Chinese label"},
+		{"[grounds]\nbribery = \xff\xfe\n", "Chinese label"},
+		{"[grounds]\nbribery = a\nbribery = b\n", "set twice"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		path = fx_write_file(tmpdir, "c", ".ini", bad[i].text);
+		assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+		fx_assert_contains(err, bad[i].why);
+		/* The line at fault: the second key for the one set twice. */
+		fx_assert_contains(err, strstr(bad[i].why, "twice") ? ":3: [grounds]"
+		                                                   : ":2: [grounds]");
+	}
+	path = fx_write_file(tmpdir, "c", ".ini", x33);
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	fx_assert_contains(err, "not a ground code");
+	/* At most GROUNDS_MAX. */
+	char many[4096] = "[grounds]\n";
+	for (int i = 0; i <= GROUNDS_MAX; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "g%d = 依据\n", i);
+	path = fx_write_file(tmpdir, "c", ".ini", many);
+	assert_int_equal(RUN(&cfg, &action, err, "--config", path), EX_CONFIG);
+	fx_assert_contains(err, "more than 32 grounds");
+}
+
 static void test_missing_file(void **state)
 {
 	(void)state;
@@ -609,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_bad_option_values),
 		cmocka_unit_test(test_assign_and_ledger),
+		cmocka_unit_test(test_grounds),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_file_long_line),

@@ -280,8 +280,18 @@ static void sim_unavailable(struct sim *s, int64_t expert, int32_t from, int32_t
 	int64_t id = ++s->last_unavailable;
 	audit_pack_unavailable(sim_begin(s), id, expert, from, to, "center-ops");
 	sim_end(s, AUDIT_UNAVAILABLE);
-	struct engage_away w = {.expert = expert, .from = from, .to = to};
+	struct engage_away w = {.id = id, .expert = expert, .from = from, .to = to};
 	assert_true(engage_add_away(s->eng, &w));
+}
+
+/* h_pool_unavailable_withdraw: the entry, then engage (from = to = 0:
+ * withdrawn). */
+static void sim_unavailable_changed(struct sim *s, int64_t id, int64_t expert,
+                                    int32_t from, int32_t to)
+{
+	audit_pack_unavailable_changed(sim_begin(s), id, expert, from, to, "haizhu-clerk");
+	sim_end(s, AUDIT_UNAVAILABLE_CHANGED);
+	assert_true(engage_change_away(s->eng, id, from == 0, from, to));
 }
 
 /* cancel_open_seats() */
@@ -626,6 +636,26 @@ static void sim_day_edge(struct sim *s)
 	free(t);
 }
 
+/* Rule 13, late as rule 12 is: experts of two specialties re-imported
+ * with a 紧缺工种 ground naming their first, eligible there alone
+ * (POLICY.md 4.2); the entries carry eligible_specialties. */
+static void sim_limit_eligibility(struct sim *s)
+{
+	int limited = 0;
+	for (int64_t id = 1; id <= N_EXPERTS && limited < 8; id++) {
+		struct expert *e = &s->experts[id];
+		if (e->n_specialties != 2 || e->status != EXPERT_ACTIVE)
+			continue;
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[0], e->specialties[0]);
+		e->n_relax_occupations = 1;
+		e->eligible_specialties = 1u;
+		sim_expert(s, e, "updated", NULL);
+		limited++;
+	}
+	assert_int_equal(limited, 8);
+}
+
 static void sim_scenario(struct sim *s)
 {
 	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
@@ -648,6 +678,14 @@ static void sim_scenario(struct sim *s)
 		for (int j = 0; k == 30 && j < 6; j++)
 			sim_unavailable(s, 3 + j * 31, ident_days_from_civil(2025, 1, 1),
 			                ident_days_from_civil(2025, 12, 31));
+		/* Plans change (PROTOCOL.md 7.6.6): one withdrawn, one back early. */
+		if (k == 38) {
+			sim_unavailable_changed(s, 1, 3, 0, 0);
+			sim_unavailable_changed(s, 2, 34, ident_days_from_civil(2025, 1, 1),
+			                        ident_days_from_civil(2025, 1, 2));
+		}
+		if (k == 33)
+			sim_limit_eligibility(s);
 		s->now += HOUR;
 		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
 		if (k % 7 == 6 && s->n_tasks >= 3)
@@ -1855,6 +1893,53 @@ static void test_revealed_is_a_record_checked_for_layout(void **state)
 	mini_free(&s);
 }
 
+/* A period's change is replayed only when it shrinks a live period of
+ * the expert it names (DRAW.md 5 step 5). */
+static void test_unavailable_changes_are_checked(void **state)
+{
+	(void)state;
+	int32_t first = ident_days_from_civil(2025, 3, 1), last = first + 30;
+	const struct {
+		int64_t id, expert;
+		int32_t from, to;
+		const char *why;
+	} bad[] = {
+		{2, 1, 0, 0, "no such period"},                 /* never recorded */
+		{1, 2, 0, 0, "no such period"},                 /* another's */
+		{1, 1, first - 1, last, "does not shrink"},     /* earlier */
+		{1, 1, first, last + 1, "does not shrink"},     /* later */
+		{1, 1, first, last, "does not shrink"},         /* the same */
+		{1, 1, first, 0, "pool.unavailable.changed"},    /* half nil */
+		{1, 1, first + 5, first + 4, "pool.unavailable.changed"}, /* reversed */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct sim s;
+		struct outcome o;
+		mini_log(&s);
+		sim_unavailable(&s, 1, first, last);
+		audit_pack_unavailable_changed(sim_begin(&s), bad[i].id, bad[i].expert,
+		                               bad[i].from, bad[i].to, "center-ops");
+		sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
+		replay_log(&s.log, &o, NULL);
+		assert_caught(&s.log, &o, s.log.n - 1, bad[i].why);
+		mini_free(&s);
+	}
+	/* Shortened, then withdrawn; a withdrawn period cannot change again. */
+	struct sim s;
+	struct outcome o;
+	mini_log(&s);
+	sim_unavailable(&s, 1, first, last);
+	sim_unavailable_changed(&s, 1, 1, first + 3, first + 9);
+	sim_unavailable_changed(&s, 1, 1, 0, 0);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	audit_pack_unavailable_changed(sim_begin(&s), 1, 1, first + 3, first + 4, "x");
+	sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, s.log.n - 1, "no such period");
+	mini_free(&s);
+}
+
 /* After a mismatch every later entry is refused, naming the first. */
 static void test_replay_is_spent_after_mismatch(void **state)
 {
@@ -2688,7 +2773,18 @@ static size_t fill_last(const struct sim *s)
  * (short). Task 2 (an electrician): the seat expires and is replaced.
  * Task 3 (an electrician, starting soon): accepted (filled), then
  * withdrawn after the start: not refilled, short with draw 0. */
+static void fill_log_limited(struct sim *s, struct fill_at *at, bool limit_backup);
+
 static void fill_log(struct sim *s, struct fill_at *at)
+{
+	fill_log_limited(s, at, false);
+}
+
+/* fill_log(); with limit_backup, task 1's backup is re-imported before
+ * the first decline as an expert eligible only in its new second
+ * specialty (POLICY.md 4.2), and the simulated daemon still promotes
+ * it, as the daemon must not (rule 13). */
+static void fill_log_limited(struct sim *s, struct fill_at *at, bool limit_backup)
 {
 	memset(s, 0, sizeof *s);
 	s->pool = pool_new();
@@ -2723,6 +2819,14 @@ static void fill_log(struct sim *s, struct fill_at *at)
 		assert_true(sim_draw(s, t, "draw"));
 	}
 	free(t);
+	if (limit_backup) {
+		struct expert *e = &s->experts[s->tasks[0].seats[3].s.expert];
+		strcpy(e->specialties[e->n_specialties++], SPECS[1]);
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[e->n_relax_occupations++], SPECS[1]);
+		e->eligible_specialties = 2u;
+		sim_expert(s, e, "updated", NULL);
+	}
 	s->now += HOUR;
 	at->declined = s->tasks[0].seats[1].assignment;
 	sim_settle(s, 1, 1, ASSIGN_EV_DECLINE);
@@ -2920,6 +3024,24 @@ static void test_a_freed_seat_without_its_fill_is_caught(void **state)
 	fill_free(&s);
 }
 
+/* The verifier checks rule 13 at a promotion too: a backup limited to
+ * another specialty since the draw may not take the freed seat. */
+static void test_a_promotion_outside_eligibility_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct fill_at at;
+	struct outcome o;
+	fill_log_limited(&s, &at, false);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	fill_free(&s);
+	fill_log_limited(&s, &at, true);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, at.promote, "is not eligible in the specialty");
+	fill_free(&s);
+}
+
 static void promote_as_leader(struct audit_seat *as)
 {
 	as->role = 0;
@@ -3067,6 +3189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenario_covers_every_rule),
 		cmocka_unit_test(test_whole_log_replays),
+		cmocka_unit_test(test_unavailable_changes_are_checked),
 		cmocka_unit_test(test_failed_redraw_keeps_panel),
 		cmocka_unit_test(test_flipped_byte_breaks_hash),
 		cmocka_unit_test(test_rehashed_entry_breaks_next_prev),
@@ -3099,6 +3222,7 @@ int main(void)
 		cmocka_unit_test(test_freed_seats_and_fills_replay),
 		cmocka_unit_test(test_a_freed_seat_without_its_fill_is_caught),
 		cmocka_unit_test(test_a_fill_of_another_seat_is_caught),
+		cmocka_unit_test(test_a_promotion_outside_eligibility_is_caught),
 		cmocka_unit_test(test_task_short_is_checked),
 		cmocka_unit_test(test_a_replacement_repeats_the_request),
 	};
