@@ -762,6 +762,7 @@ static const struct replay_type {
 	{AUDIT_SEAT_PREFIX "withdrawn", replay_seat},
 	{AUDIT_SEAT_PREFIX "cancelled", replay_seat},
 	{AUDIT_SEAT_REISSUED, replay_reissue},
+	{AUDIT_SEAT_CORRECTED, replay_correction},
 	{AUDIT_TASK_CANCELLED, replay_task_event},
 	{AUDIT_TASK_FILLED, replay_task_event},
 	{AUDIT_TASK_SHORT, replay_task_event},

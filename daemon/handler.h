@@ -214,6 +214,7 @@ enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_r
 enum proto_status h_assignment_offer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_correct(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_notify_resync(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* The outputs for the file (PROTOCOL.md 7.16): h_export.c, h_sheet.c. */
 enum proto_status h_pool_export(struct handler_ctx *, const struct proto_request *, struct reply *);

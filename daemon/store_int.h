@@ -266,8 +266,14 @@
 	  " FROM assignment_events WHERE task_id = ?1 ORDER BY id") \
 	X(STMT_LEDGER_ADD, "INSERT INTO ledger(expert_id, at, kind, assignment_id," \
 	  " task_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
-	X(STMT_LEDGER_LIST, "SELECT expert_id, at, kind, assignment_id, task_id," \
-	  " reason FROM ledger WHERE expert_id = ?1 ORDER BY id") \
+	X(STMT_LEDGER_LIST, "SELECT l.expert_id, l.at, l.kind, l.assignment_id," \
+	  " l.task_id, l.reason, coalesce(w.at, 0) FROM ledger AS l" \
+	  " LEFT JOIN ledger_withdrawn AS w ON w.ledger_id = l.id" \
+	  " WHERE l.expert_id = ?1 ORDER BY l.id") \
+	/* A correction withdraws the seat's live event (PROTOCOL.md 7.12.16). */ \
+	X(STMT_LEDGER_WITHDRAW, "INSERT INTO ledger_withdrawn(ledger_id, at, actor)" \
+	  " SELECT id, ?2, ?3 FROM ledger WHERE expert_id = ?4 AND assignment_id = ?1" \
+	  " AND id NOT IN (SELECT ledger_id FROM ledger_withdrawn)") \
 	X(STMT_EXPERT_BY_STATUS, "SELECT id FROM experts WHERE status = ?1" \
 	  " ORDER BY id") \
 	X(STMT_ASSIGN_MAX_ID, "SELECT coalesce(max(id), 0) FROM assignments") \
@@ -412,7 +418,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

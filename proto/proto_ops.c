@@ -372,6 +372,16 @@ static const struct proto_field f_reissue[] = {
 	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 
+/* assignment.correct (PROTOCOL.md 7.12.16): attendance, or an answer
+ * and/or a decline_reason, checked by the handler. */
+static const struct proto_field f_correct[] = {
+	F_INT("assignment", REQ, 1, INT64_MAX),
+	F_ENUM("attendance", 0, proto_outcomes),
+	F_ENUM("answer", 0, proto_answers),
+	F_ENUM("decline_reason", 0, proto_decline_reasons),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
 static const struct proto_field f_notify_resync[] = {
 	F_INT("since", REQ, 0, INT64_MAX),
 	F_INT("after", 0, 0, INT64_MAX),

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "assign.h"
 #include "audit.h"
 
 /* The rules every excluded map names: rule 12 (unavailable) only when
@@ -24,6 +25,7 @@
 #define RULES_IN_MAP RULE_UNAVAILABLE
 #include "fixture.h"
 #include "ident.h"
+#include "policy.h"
 #include "proto.h"
 #include "quota.h"
 
@@ -1158,6 +1160,74 @@ static void test_revealed_keys_bytes_and_reader(void **state)
 	body_free(&a);
 }
 
+/* assignment.corrected (DRAW.md 4.3): an attendance's keys and a
+ * reason's, round trips to the same bytes, and a reader that refuses an
+ * empty reason and a from_reason without its to_reason. */
+static void test_correction_keys_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const attendance[] = {"assignment", "task", "expert", "from",
+	                                         "to", "actor", "reason", "withdrawn",
+	                                         NULL};
+	static const char *const reason[] = {"assignment", "task", "expert", "from", "to",
+	                                     "from_reason", "to_reason", "actor", "reason",
+	                                     "withdrawn", "ledger", NULL};
+	const struct audit_correction in[2] = {
+		{.assignment = 12, .task = 3, .expert = 19, .from = ASSIGN_NO_SHOW,
+		 .to = ASSIGN_COMPLETED, .from_reason = -1, .to_reason = -1, .actor = "op",
+		 .reason = "签到表漏记", .withdrawn = POLICY_NO_SHOW, .ledger = -1},
+		{.assignment = 7, .task = 2, .expert = 20, .from = ASSIGN_DECLINED,
+		 .to = ASSIGN_DECLINED, .from_reason = POLICY_REASON_SCHEDULE,
+		 .to_reason = POLICY_REASON_ILLNESS, .actor = "op", .reason = "sick note",
+		 .withdrawn = POLICY_DECLINE, .ledger = POLICY_EXCUSED},
+	};
+	for (int i = 0; i < 2; i++) {
+		struct body a, b;
+		struct audit_correction r;
+		body_init(&a);
+		audit_pack_correction(&a.pk, &in[i]);
+		msgpack_object *o = body_unpack(&a);
+		assert_keys(o, i == 0 ? attendance : reason);
+		assert_true(audit_read_correction(o, &r));
+		assert_int_equal(r.assignment, in[i].assignment);
+		assert_int_equal(r.from, in[i].from);
+		assert_int_equal(r.to, in[i].to);
+		assert_int_equal(r.from_reason, in[i].from_reason);
+		assert_int_equal(r.to_reason, in[i].to_reason);
+		assert_int_equal(r.withdrawn, in[i].withdrawn);
+		assert_int_equal(r.ledger, in[i].ledger);
+		assert_string_equal(r.reason, in[i].reason);
+		body_init(&b);
+		audit_pack_correction(&b.pk, &r);
+		assert_same_bytes(&a, &b);
+		body_free(&b);
+		/* A correction says why. */
+		set_str(&o->via.map.ptr[i == 0 ? 6 : 8].val, "");
+		assert_false(audit_read_correction(o, &r));
+		body_free(&a);
+	}
+	/* A decline corrected to an acceptance: the reason it had, none after. */
+	static const char *const accept[] = {"assignment", "task", "expert", "from", "to",
+	                                     "from_reason", "actor", "reason", "withdrawn",
+	                                     NULL};
+	struct audit_correction acc = in[1], r;
+	acc.to = ASSIGN_ACCEPTED;
+	acc.to_reason = acc.ledger = -1;
+	struct body a, b;
+	body_init(&a);
+	audit_pack_correction(&a.pk, &acc);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(o, accept);
+	assert_true(audit_read_correction(o, &r));
+	assert_int_equal(r.to_reason, -1);
+	assert_int_equal(r.from_reason, POLICY_REASON_SCHEDULE);
+	body_init(&b);
+	audit_pack_correction(&b.pk, &r);
+	assert_same_bytes(&a, &b);
+	body_free(&a);
+	body_free(&b);
+}
+
 static void test_readers_refuse_broken_layouts(void **state)
 {
 	(void)state;
@@ -2081,6 +2151,7 @@ int main(void)
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
 		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_revealed_keys_bytes_and_reader),
+		cmocka_unit_test(test_correction_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_age_exception_keys_and_round_trip),
 		cmocka_unit_test(test_appointment_key_and_round_trip),
