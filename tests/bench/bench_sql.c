@@ -17,10 +17,11 @@
 #include "expert.h"
 
 /*
- * Every rule SQL can say, on the daemon's tables: status, specialty, group
- * and capability bits, age (waived only by a recorded exception, POLICY.md
- * 4.2), term, employer and recommender, conflicts,
- * overlap and rotation. Diversity and leader/backup seats are left out
+ * Every rule SQL can say, on the daemon's tables: status and appointment,
+ * specialty, group and capability bits, age (waived only by a recorded
+ * exception, POLICY.md 4.2), term, employer and recommender, conflicts,
+ * overlap, rotation, and where 紧缺工种/新职业 limit an expert (rule 13).
+ * Unavailability (rule 12) is left out: the bench records none. Diversity and leader/backup seats are left out
  * (they would make it slower still).
  */
 #define BENCH_NAIVE_WHERE \
@@ -28,6 +29,8 @@
 	" WHERE s.specialty = :spec" \
 	"   AND (e.status = :active OR (e.status = :suspended" \
 	"        AND e.suspended_until != 0 AND e.suspended_until < :sday))" \
+	"   AND e.appointment = :appointed" \
+	"   AND (e.eligible_specialties = 0 OR (e.eligible_specialties >> s.pos) & 1 = 1)" \
 	"   AND (e.group_types & :gbit) != 0" \
 	"   AND (:cap = 0 OR (e.task_types & :cap) != 0)" \
 	"   AND (e.age_exception != 0 OR" \
@@ -46,17 +49,19 @@
 	"        AND abs(t.start_at - :start) <= :window" \
 	"        AND ('|' || t.orgs || '|') LIKE '%|' || :org || '|%')"
 
-/* One row per (specialty, expert), from the '|'-joined column, indexed by
+/* One row per (specialty, expert), from the '|'-joined column, with the
+ * specialty's place in it (the bit of eligible_specialties), indexed by
  * name: what a schema built for the naive query would hold. */
 static const char bench_specialty_sql[] =
 	"DROP TABLE IF EXISTS bench_specialty;"
-	"CREATE TABLE bench_specialty(specialty TEXT NOT NULL, expert_id INTEGER NOT NULL);"
-	"WITH RECURSIVE split(id, rest, one) AS ("
-	"  SELECT id, specialties || '|', NULL FROM experts"
+	"CREATE TABLE bench_specialty(specialty TEXT NOT NULL, expert_id INTEGER NOT NULL,"
+	"  pos INTEGER NOT NULL);"
+	"WITH RECURSIVE split(id, rest, one, pos) AS ("
+	"  SELECT id, specialties || '|', NULL, -1 FROM experts"
 	"  UNION ALL SELECT id, substr(rest, instr(rest, '|') + 1),"
-	"                   substr(rest, 1, instr(rest, '|') - 1)"
+	"                   substr(rest, 1, instr(rest, '|') - 1), pos + 1"
 	"  FROM split WHERE rest != '')"
-	"INSERT INTO bench_specialty SELECT one, id FROM split WHERE one != '';"
+	"INSERT INTO bench_specialty SELECT one, id, pos FROM split WHERE one != '';"
 	"CREATE INDEX bench_specialty_by_name ON bench_specialty(specialty, expert_id);";
 
 static const char bench_naive_sql[] =
@@ -92,6 +97,7 @@ static void bench_sql_bind_task(const struct bench *b, sqlite3_stmt *st,
 	sqlite3_reset(st);
 	bench_sql_bind(st, ":active", EXPERT_ACTIVE);
 	bench_sql_bind(st, ":suspended", EXPERT_SUSPENDED);
+	bench_sql_bind(st, ":appointed", APPOINT_APPOINTED);
 	bench_sql_bind(st, ":sday", t->start_day);
 	bench_sql_bind(st, ":eday", t->end_day);
 	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":spec"), t->specialty,
