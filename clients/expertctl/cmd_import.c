@@ -1,13 +1,16 @@
 /*
- * cmd_import.c - expertctl pool import: parse a roster (roster.c), then
+ * cmd_import.c - expertctl pool import: read a roster (roster.c), then
  * pool.import.begin, rows in batches, and commit, or abort when rows are
  * invalid. All of the file's problems, from this side and the daemon's,
  * are collected and shown together, by line and by the file's own column
- * headers, so one pass over the spreadsheet fixes them all.
+ * headers, so one pass over the spreadsheet fixes them all. The file is
+ * read in pieces, three times (its encoding, its rows checked, its rows
+ * sent), and never held whole: memory is the same for any size of file.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -20,6 +23,8 @@
 #define IMPORT_MAX_BATCH 1000 /* the protocol's limit per call */
 /* Keep each request well under PROTO_MAX_MSG, whatever the rows hold. */
 #define IMPORT_MAX_BATCH_BYTES (PROTO_MAX_MSG / 4)
+/* Bytes of the file read at a time. */
+#define IMPORT_READ_CHUNK 65536
 
 struct import_issue {
 	long line;
@@ -27,11 +32,27 @@ struct import_issue {
 	char *reason;
 };
 
+/* Rows read and not yet sent: their packed maps back to back in bytes. */
+struct import_pending {
+	struct import_pending_row {
+		long line;
+		size_t at, len;
+	} *rows;
+	size_t n;
+	char *bytes;
+	size_t nbytes, cap;
+};
+
 #define IMPORT_MAX_AGE_LINES 100   /* PROTOCOL.md 7.5: age_exceptions */
 struct import {
 	struct ctl *ctl;
 	const char *path;
-	struct roster *roster;
+	FILE *file;            /* the roster, or a copy of what a pipe gave */
+	struct stat st;        /* the file as opened: if it changes, nothing
+	                        * read from it can be trusted */
+	enum roster_encoding enc; /* as the first pass found */
+	bool bom;
+	struct roster *roster; /* the second pass's: header, counts, problems */
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
 	bool appointed;        /* --appointed: a roster of appointed experts */
@@ -43,6 +64,8 @@ struct import {
 	size_t batch;
 	bool progress;         /* stderr is a terminal */
 	unsigned calls;        /* rows calls made, for request id suffixes */
+	struct import_pending pending;
+	int rc;                /* the first failure sending rows */
 	size_t sent;
 	struct import_issue *errors, *warnings, *close;
 	size_t nerrors, nwarnings, nclose;
@@ -197,9 +220,11 @@ static long import_refused_row(const struct proto_reply *rep, size_t count,
 	return (long)idx;
 }
 
-/* Send rows[0..n) (indexes into the roster) as one or more calls. */
-static int import_send(struct import *im, const struct roster_row **rows, size_t n)
+/* Send the pending rows as one or more calls. */
+static int import_send(struct import *im, struct import_pending *p)
 {
+	struct import_pending_row *rows = p->rows;
+	size_t n = p->n;
 	while (n > 0) {
 		struct ctl_args a;
 		struct proto_reply rep;
@@ -211,7 +236,7 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 		ctl_args_key(&a, "rows");
 		msgpack_pack_array(&a.pk, (uint32_t)n);
 		for (size_t i = 0; i < n; i++)
-			msgpack_sbuffer_write(&a.pairs, rows[i]->packed, rows[i]->packed_len);
+			msgpack_sbuffer_write(&a.pairs, p->bytes + rows[i].at, rows[i].len);
 		snprintf(suffix, sizeof suffix, "rows/%u", ++im->calls);
 		int rc = ctl_call_raw(im->ctl, PROTO_OP_IMPORT_ROWS, &a, suffix, &rep);
 		ctl_args_destroy(&a);
@@ -234,7 +259,7 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 			proto_reply_release(&rep);
 			return rc;
 		}
-		import_issue_add(&im->errors, &im->nerrors, rows[bad]->line,
+		import_issue_add(&im->errors, &im->nerrors, rows[bad].line,
 		                 sub[0] ? roster_column_for(im->roster, sub) : NULL,
 		                 rep.message, strlen(rep.message));
 		proto_reply_release(&rep);
@@ -243,6 +268,111 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 	}
 	return 0;
 }
+
+/* ---- the file, in passes ---------------------------------------------- */
+
+static int import_unreadable(const struct import *im)
+{
+	fprintf(stderr, _("expertctl: cannot read %s (missing or unreadable)\n"), im->path);
+	return EX_NOINPUT;
+}
+
+static int import_bad_file(const struct import *im, const char *err)
+{
+	fprintf(stderr, _("expertctl: %s: "), im->path);
+	out_text(stderr, err, strlen(err));
+	fputc('\n', stderr);
+	return EX_DATAERR;
+}
+
+/* A pass reads the file a chunk at a time into feed, until feed says
+ * stop; false if the file could not be read. */
+typedef bool (*import_feed_fn)(void *arg, const char *buf, size_t len);
+
+static bool import_pass(struct import *im, import_feed_fn feed, void *arg)
+{
+	char buf[IMPORT_READ_CHUNK];
+	size_t n;
+	if (fseek(im->file, 0, SEEK_SET) != 0)
+		return false;
+	while ((n = fread(buf, 1, sizeof buf, im->file)) > 0)
+		if (!feed(arg, buf, n))
+			break;
+	return !ferror(im->file);
+}
+
+static bool import_sniff_cb(void *arg, const char *buf, size_t len)
+{
+	roster_sniff_feed(arg, buf, len);
+	return true;
+}
+
+static bool import_stream_cb(void *arg, const char *buf, size_t len)
+{
+	return roster_stream_feed(arg, buf, len);
+}
+
+/*
+ * Open the roster. A pipe (/dev/stdin, <(...)) cannot be read three
+ * times: what it gives is copied once to an unlinked temporary file.
+ */
+static int import_open(struct import *im)
+{
+	char buf[IMPORT_READ_CHUNK];
+	size_t n;
+	im->file = fopen(im->path, "rb");
+	if (!im->file || fstat(fileno(im->file), &im->st) != 0)
+		return import_unreadable(im);
+	if (S_ISREG(im->st.st_mode))
+		return 0;
+	FILE *copy = tmpfile();
+	while (copy && (n = fread(buf, 1, sizeof buf, im->file)) > 0)
+		if (fwrite(buf, 1, n, copy) != n)
+			break;
+	bool ok = copy && !ferror(im->file) && fflush(copy) == 0 && !ferror(copy) &&
+	          fstat(fileno(copy), &im->st) == 0;
+	fclose(im->file);
+	im->file = copy;
+	return ok ? 0 : import_unreadable(im);
+}
+
+/*
+ * The first two passes, before the daemon hears of the import: what the
+ * file is (its encoding depends on every byte), then every row read and
+ * checked, none kept: the header, the counts and this side's problems,
+ * or why the file is no roster.
+ */
+static int import_read(struct import *im, enum roster_encoding enc)
+{
+	struct roster_sniff sn;
+	char err[512];
+	roster_sniff_init(&sn, enc);
+	if (!import_pass(im, import_sniff_cb, &sn))
+		return import_unreadable(im);
+	if (!roster_sniff_finish(&sn, &im->enc, &im->bom, err, sizeof err))
+		return import_bad_file(im, err);
+	struct roster_stream *s = roster_stream_new(im->enc, im->bom, true, NULL, NULL, err,
+	                                            sizeof err);
+	if (!s)
+		return import_bad_file(im, err);
+	bool read = import_pass(im, import_stream_cb, s);
+	im->roster = roster_stream_finish(&s, err, sizeof err);
+	if (!read)
+		return import_unreadable(im);
+	return im->roster ? 0 : import_bad_file(im, err);
+}
+
+/* True if the file is not as it was opened (an editor saving it): the
+ * rows sent may not be the rows checked. */
+static bool import_changed(const struct import *im)
+{
+	struct stat now;
+	return fstat(fileno(im->file), &now) != 0 || now.st_size != im->st.st_size ||
+	       now.st_mtim.tv_sec != im->st.st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != im->st.st_mtim.tv_nsec;
+}
+
+/* ---- sending ---------------------------------------------------------- */
 
 static void import_show_progress(const struct import *im, bool done)
 {
@@ -256,30 +386,70 @@ static void import_show_progress(const struct import *im, bool done)
 	}
 }
 
+static bool import_flush(struct import *im)
+{
+	im->rc = import_send(im, &im->pending);
+	import_show_progress(im, false);
+	im->pending.n = im->pending.nbytes = 0;
+	return im->rc == 0;
+}
+
+static void import_pending_add(struct import_pending *p, const struct roster_row *row,
+                               size_t max)
+{
+	if (p->cap - p->nbytes < row->packed_len) {
+		p->cap = p->nbytes + row->packed_len + IMPORT_MAX_BATCH_BYTES / 16;
+		p->bytes = out_xrealloc(p->bytes, p->cap);
+	}
+	if (!p->rows)
+		p->rows = out_xrealloc(NULL, max * sizeof *p->rows);
+	memcpy(p->bytes + p->nbytes, row->packed, row->packed_len);
+	p->rows[p->n++] = (struct import_pending_row){row->line, p->nbytes, row->packed_len};
+	p->nbytes += row->packed_len;
+}
+
+/* A row as the third pass reads it: to the pending batch, which goes
+ * first if the row would make it too long. */
+static bool import_row_cb(const struct roster_row *row, void *arg)
+{
+	struct import *im = arg;
+	struct import_pending *p = &im->pending;
+	if (p->n > 0 && (p->n == im->batch ||
+	                 p->nbytes + row->packed_len > IMPORT_MAX_BATCH_BYTES) &&
+	    !import_flush(im))
+		return false;
+	/* A row this side found bad is sent only to hear the daemon's
+	 * own problems with it, never where a commit may follow. */
+	if (!(im->skip_invalid && row->has_errors))
+		import_pending_add(p, row, im->batch);
+	return true;
+}
+
+/* The third pass: the rows again, sent in batches as they are read. */
 static int import_rows(struct import *im)
 {
-	const struct roster *r = im->roster;
-	const struct roster_row **batch = out_xrealloc(NULL, im->batch * sizeof *batch);
-	size_t n = 0, bytes = 0;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i <= r->nrows; i++) {
-		bool last = i == r->nrows;
-		if (n > 0 && (last || n == im->batch ||
-		              bytes + r->rows[i].packed_len > IMPORT_MAX_BATCH_BYTES)) {
-			rc = import_send(im, batch, n);
-			import_show_progress(im, false);
-			n = bytes = 0;
-		}
-		/* A row this side found bad is sent only to hear the daemon's
-		 * own problems with it, never where a commit may follow. */
-		if (!last && !(im->skip_invalid && r->rows[i].has_errors)) {
-			batch[n++] = &r->rows[i];
-			bytes += r->rows[i].packed_len;
-		}
+	char err[512];
+	struct roster_stream *s = roster_stream_new(im->enc, im->bom, false, import_row_cb, im,
+	                                            err, sizeof err);
+	if (!s)
+		return import_bad_file(im, err);
+	bool read = import_pass(im, import_stream_cb, s);
+	struct roster *again = roster_stream_finish(&s, err, sizeof err);
+	bool same = again && again->records == im->roster->records && !import_changed(im);
+	roster_destroy(&again);
+	if (im->rc == 0 && !read) {
+		im->rc = import_unreadable(im);
+	} else if (im->rc == 0 && !same) {
+		fprintf(stderr, _("expertctl: %s changed while it was being imported; "
+		        "nothing imported\n"), im->path);
+		im->rc = EX_DATAERR;
+	} else if (im->rc == 0 && im->pending.n > 0) {
+		import_flush(im);
 	}
 	import_show_progress(im, true);
-	free(batch);
-	return rc;
+	free(im->pending.rows);
+	free(im->pending.bytes);
+	return im->rc;
 }
 
 static int import_commit(struct import *im)
@@ -520,23 +690,13 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	im.path = argv[optind];
 
-	size_t len;
-	char err[512];
-	char *buf = cmd_read_file(im.path, &len);
-	if (!buf) {
-		fprintf(stderr, _("expertctl: cannot read %s (missing, unreadable, or over "
-		        "%ld MiB)\n"), im.path, CMD_MAX_FILE >> 20);
-		return EX_NOINPUT;
-	}
-	im.roster = roster_parse(buf, len, enc, err, sizeof err);
-	free(buf);
-	if (!im.roster) {
-		fprintf(stderr, _("expertctl: %s: "), im.path);
-		out_text(stderr, err, strlen(err));
-		fputc('\n', stderr);
-		return EX_DATAERR;
-	}
-	int rc = import_run(&im);
+	int rc = import_open(&im);
+	if (rc == 0)
+		rc = import_read(&im, enc);
+	if (rc == 0)
+		rc = import_run(&im);
+	if (im.file)
+		fclose(im.file);
 	import_issues_free(im.errors, im.nerrors);
 	import_issues_free(im.warnings, im.nwarnings);
 	import_issues_free(im.close, im.nclose);

@@ -438,12 +438,15 @@ static bool roster_check_birth(struct roster_parse *ps, const struct roster_valu
 	return false;
 }
 
-/* Pack the row and hand it to row_cb. */
+/* Pack the row and hand it to row_cb, if any. */
 static void roster_pack_row(struct roster_parse *ps, const struct roster_value *vals,
                             bool has_errors)
 {
 	struct roster *r = ps->r;
 	size_t npresent = 0;
+	r->nrows++;
+	if (!ps->row_cb)
+		return;  /* a reading that only checks */
 	for (int f = 0; f < ROSTER_F__COUNT; f++)
 		npresent += (r->headers[f] || vals[f].derived) && vals[f].present &&
 		            f != ROSTER_F_BIRTH_MONTH;
@@ -475,7 +478,6 @@ static void roster_pack_row(struct roster_parse *ps, const struct roster_value *
 	}
 	struct roster_row row = {.line = ps->rec_line, .packed = ps->row.data,
 	                         .packed_len = ps->row.size, .has_errors = has_errors};
-	r->nrows++;
 	ps->stopped = !ps->row_cb(&row, ps->row_arg);
 }
 

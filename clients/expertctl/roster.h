@@ -125,7 +125,8 @@ typedef bool (*roster_row_cb)(const struct roster_row *row, void *arg);
  * too unless keep_issues is false, for a second pass over a file whose
  * problems are known), never the rows. The result is the same whatever
  * the pieces: roster_parse is this stream fed the whole buffer at once.
- * NULL with err set if the encoding cannot be converted.
+ * cb NULL: the rows are counted and checked, not packed. NULL with err
+ * set if the encoding cannot be converted.
  */
 struct roster_stream;
 struct roster_stream *roster_stream_new(enum roster_encoding enc, bool bom,
