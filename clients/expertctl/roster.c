@@ -501,11 +501,6 @@ static void roster_take_row(struct roster_parse *ps)
 	roster_derive_rest(ps, vals, ROSTER_F_QUALIFICATION, ROSTER_F_QUALIFICATION_OCCUPATION);
 	roster_derive_rest(ps, vals, ROSTER_F_TITLE, ROSTER_F_TITLE_FIELD);
 	roster_pack_row(ps, vals, !ok);
-	if (!ps->keep_issues) {
-		roster_issues_free(ps->r->errors, ps->r->nerrors);
-		ps->r->errors = NULL;
-		ps->r->nerrors = 0;
-	}
 }
 
 /* ---- CSV ------------------------------------------------------------- */
@@ -672,8 +667,17 @@ struct roster_stream *roster_stream_new(enum roster_encoding enc, bool bom,
  * it are what the user hears about. */
 bool roster_stream_feed(struct roster_stream *s, const char *buf, size_t len)
 {
-	return !s->ps.stopped && roster_decoder_feed(s->dec, buf, len, roster_csv_text_cb, &s->ps,
-	                                             s->dec_err, sizeof s->dec_err);
+	struct roster *r = s->ps.r;
+	bool go_on = !s->ps.stopped &&
+	             roster_decoder_feed(s->dec, buf, len, roster_csv_text_cb, &s->ps,
+	                                 s->dec_err, sizeof s->dec_err);
+	if (!s->ps.keep_issues) {
+		roster_issues_free(r->errors, r->nerrors);
+		roster_issues_free(r->warnings, r->nwarnings);
+		r->errors = r->warnings = NULL;
+		r->nerrors = r->nwarnings = 0;
+	}
+	return go_on;
 }
 
 static int roster_issue_cmp(const void *a, const void *b)

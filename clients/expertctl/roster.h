@@ -121,9 +121,9 @@ typedef bool (*roster_row_cb)(const struct roster_row *row, void *arg);
  * A roster read in pieces, for files of any size: the file's bytes in
  * order, in pieces of any size, after a roster_sniff of the whole file
  * gave enc and bom. Each data record goes to cb as soon as it is read;
- * the roster keeps the header, the counts and the issues (the row errors
- * too unless keep_issues is false, for a second pass over a file whose
- * problems are known), never the rows. The result is the same whatever
+ * the roster keeps the header, the counts and the issues (none if
+ * keep_issues is false, for a second pass over a file whose problems are
+ * known), never the rows. The result is the same whatever
  * the pieces: roster_parse is this stream fed the whole buffer at once.
  * cb NULL: the rows are counted and checked, not packed. NULL with err
  * set if the encoding cannot be converted.
