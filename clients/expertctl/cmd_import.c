@@ -4,17 +4,17 @@
  * invalid. All of the file's problems, from this side and the daemon's,
  * are collected and shown together, by line and by the file's own column
  * headers, so one pass over the spreadsheet fixes them all. The file is
- * read in pieces, three times (its encoding, its rows checked, its rows
- * sent), and never held whole: memory is the same for any size of file.
+ * never held whole (import_file.h): rows are sent in batches as they are
+ * read, and only the problems are kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "import_file.h"
 #include "import_zh.h"
 #include "out.h"
 #include "roster.h"
@@ -23,8 +23,6 @@
 #define IMPORT_MAX_BATCH 1000 /* the protocol's limit per call */
 /* Keep each request well under PROTO_MAX_MSG, whatever the rows hold. */
 #define IMPORT_MAX_BATCH_BYTES (PROTO_MAX_MSG / 4)
-/* Bytes of the file read at a time. */
-#define IMPORT_READ_CHUNK 65536
 
 struct import_issue {
 	long line;
@@ -47,12 +45,8 @@ struct import_pending {
 struct import {
 	struct ctl *ctl;
 	const char *path;
-	FILE *file;            /* the roster, or a copy of what a pipe gave */
-	struct stat st;        /* the file as opened: if it changes, nothing
-	                        * read from it can be trusted */
-	enum roster_encoding enc; /* as the first pass found */
-	bool bom;
-	struct roster *roster; /* the second pass's: header, counts, problems */
+	struct import_file file;
+	struct roster *roster; /* the checking reading's: header, counts, problems */
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
 	bool appointed;        /* --appointed: a roster of appointed experts */
@@ -269,109 +263,6 @@ static int import_send(struct import *im, struct import_pending *p)
 	return 0;
 }
 
-/* ---- the file, in passes ---------------------------------------------- */
-
-static int import_unreadable(const struct import *im)
-{
-	fprintf(stderr, _("expertctl: cannot read %s (missing or unreadable)\n"), im->path);
-	return EX_NOINPUT;
-}
-
-static int import_bad_file(const struct import *im, const char *err)
-{
-	fprintf(stderr, _("expertctl: %s: "), im->path);
-	out_text(stderr, err, strlen(err));
-	fputc('\n', stderr);
-	return EX_DATAERR;
-}
-
-/* A pass reads the file a chunk at a time into feed, until feed says
- * stop; false if the file could not be read. */
-typedef bool (*import_feed_fn)(void *arg, const char *buf, size_t len);
-
-static bool import_pass(struct import *im, import_feed_fn feed, void *arg)
-{
-	char buf[IMPORT_READ_CHUNK];
-	size_t n;
-	if (fseek(im->file, 0, SEEK_SET) != 0)
-		return false;
-	while ((n = fread(buf, 1, sizeof buf, im->file)) > 0)
-		if (!feed(arg, buf, n))
-			break;
-	return !ferror(im->file);
-}
-
-static bool import_sniff_cb(void *arg, const char *buf, size_t len)
-{
-	roster_sniff_feed(arg, buf, len);
-	return true;
-}
-
-static bool import_stream_cb(void *arg, const char *buf, size_t len)
-{
-	return roster_stream_feed(arg, buf, len);
-}
-
-/*
- * Open the roster. A pipe (/dev/stdin, <(...)) cannot be read three
- * times: what it gives is copied once to an unlinked temporary file.
- */
-static int import_open(struct import *im)
-{
-	char buf[IMPORT_READ_CHUNK];
-	size_t n;
-	im->file = fopen(im->path, "rb");
-	if (!im->file || fstat(fileno(im->file), &im->st) != 0)
-		return import_unreadable(im);
-	if (S_ISREG(im->st.st_mode))
-		return 0;
-	FILE *copy = tmpfile();
-	while (copy && (n = fread(buf, 1, sizeof buf, im->file)) > 0)
-		if (fwrite(buf, 1, n, copy) != n)
-			break;
-	bool ok = copy && !ferror(im->file) && fflush(copy) == 0 && !ferror(copy) &&
-	          fstat(fileno(copy), &im->st) == 0;
-	fclose(im->file);
-	im->file = copy;
-	return ok ? 0 : import_unreadable(im);
-}
-
-/*
- * The first two passes, before the daemon hears of the import: what the
- * file is (its encoding depends on every byte), then every row read and
- * checked, none kept: the header, the counts and this side's problems,
- * or why the file is no roster.
- */
-static int import_read(struct import *im, enum roster_encoding enc)
-{
-	struct roster_sniff sn;
-	char err[512];
-	roster_sniff_init(&sn, enc);
-	if (!import_pass(im, import_sniff_cb, &sn))
-		return import_unreadable(im);
-	if (!roster_sniff_finish(&sn, &im->enc, &im->bom, err, sizeof err))
-		return import_bad_file(im, err);
-	struct roster_stream *s = roster_stream_new(im->enc, im->bom, true, NULL, NULL, err,
-	                                            sizeof err);
-	if (!s)
-		return import_bad_file(im, err);
-	bool read = import_pass(im, import_stream_cb, s);
-	im->roster = roster_stream_finish(&s, err, sizeof err);
-	if (!read)
-		return import_unreadable(im);
-	return im->roster ? 0 : import_bad_file(im, err);
-}
-
-/* True if the file is not as it was opened (an editor saving it): the
- * rows sent may not be the rows checked. */
-static bool import_changed(const struct import *im)
-{
-	struct stat now;
-	return fstat(fileno(im->file), &now) != 0 || now.st_size != im->st.st_size ||
-	       now.st_mtim.tv_sec != im->st.st_mtim.tv_sec ||
-	       now.st_mtim.tv_nsec != im->st.st_mtim.tv_nsec;
-}
-
 /* ---- sending ---------------------------------------------------------- */
 
 static void import_show_progress(const struct import *im, bool done)
@@ -425,27 +316,14 @@ static bool import_row_cb(const struct roster_row *row, void *arg)
 	return true;
 }
 
-/* The third pass: the rows again, sent in batches as they are read. */
+/* The rows read again, sent in batches as they are read. */
 static int import_rows(struct import *im)
 {
-	char err[512];
-	struct roster_stream *s = roster_stream_new(im->enc, im->bom, false, import_row_cb, im,
-	                                            err, sizeof err);
-	if (!s)
-		return import_bad_file(im, err);
-	bool read = import_pass(im, import_stream_cb, s);
-	struct roster *again = roster_stream_finish(&s, err, sizeof err);
-	bool same = again && again->records == im->roster->records && !import_changed(im);
-	roster_destroy(&again);
-	if (im->rc == 0 && !read) {
-		im->rc = import_unreadable(im);
-	} else if (im->rc == 0 && !same) {
-		fprintf(stderr, _("expertctl: %s changed while it was being imported; "
-		        "nothing imported\n"), im->path);
-		im->rc = EX_DATAERR;
-	} else if (im->rc == 0 && im->pending.n > 0) {
+	int rc = import_file_rows(&im->file, im->roster->records, import_row_cb, im);
+	if (im->rc == 0)
+		im->rc = rc;
+	if (im->rc == 0 && im->pending.n > 0)
 		import_flush(im);
-	}
 	import_show_progress(im, true);
 	free(im->pending.rows);
 	free(im->pending.bytes);
@@ -690,13 +568,12 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	im.path = argv[optind];
 
-	int rc = import_open(&im);
+	int rc = import_file_open(&im.file, im.path);
 	if (rc == 0)
-		rc = import_read(&im, enc);
+		rc = import_file_check(&im.file, enc, &im.roster);
 	if (rc == 0)
 		rc = import_run(&im);
-	if (im.file)
-		fclose(im.file);
+	import_file_close(&im.file);
 	import_issues_free(im.errors, im.nerrors);
 	import_issues_free(im.warnings, im.nwarnings);
 	import_issues_free(im.close, im.nclose);

@@ -16,8 +16,8 @@ import unittest
 
 from harness import Ctl, DaemonTest, genroster
 
-# expertctl reads the file this many bytes at a time (IMPORT_READ_CHUNK
-# in cmd_import.c): the features below sit across these boundaries.
+# expertctl reads the file this many bytes at a time (IMPORT_FILE_CHUNK
+# in import_file.h): the features below sit across these boundaries.
 CHUNK = 65536
 SPECIALTIES, EMPLOYER, SEX, RESIDENT_ID = 8, 4, 1, 2
 
