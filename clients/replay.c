@@ -299,6 +299,11 @@ static bool replay_unavailable_changed(struct replay_at *x, const msgpack_object
 		                   "such period is in force"), (long long)id, (long long)expert);
 	if (from && (from < w->from || to > w->to || (from == w->from && to == w->to)))
 		return replay_fail(x, _("unavailability %lld does not shrink"), (long long)id);
+	/* Days passed stay as they were (PROTOCOL.md 7.6.6). */
+	int32_t day = ident_day_cst(x->at);
+	if (w->to < day || (w->from < day && (!from || from != w->from || to < day - 1)))
+		return replay_fail(x, _("unavailability %lld changes days already passed"),
+		                   (long long)id);
 	if (!engage_change_away(r->engage, id, from == 0, from, to))
 		return replay_nomem(x);
 	return true;
@@ -549,6 +554,7 @@ void replay_recusal_view(const struct replay *r, const struct audit_transcript *
 		.start_at = q->start_at, .end_at = q->end_at,
 		.start_day = ident_day_cst(q->start_at), .end_day = ident_day_cst(q->end_at),
 		.capability = task_required_capability(q->kind, q->subject),
+		.specialty = pool_specialty_find(r->pool, q->specialty),
 		.exclude = q->exclude, .n_exclude = q->n_exclude,
 	};
 	for (int i = 0; i < q->n_orgs; i++)
@@ -756,6 +762,7 @@ static const struct replay_type {
 	{AUDIT_SEAT_PREFIX "withdrawn", replay_seat},
 	{AUDIT_SEAT_PREFIX "cancelled", replay_seat},
 	{AUDIT_SEAT_REISSUED, replay_reissue},
+	{AUDIT_SEAT_CORRECTED, replay_correction},
 	{AUDIT_TASK_CANCELLED, replay_task_event},
 	{AUDIT_TASK_FILLED, replay_task_event},
 	{AUDIT_TASK_SHORT, replay_task_event},

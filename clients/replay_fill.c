@@ -162,6 +162,20 @@ void replay_settle_redrawn(struct replay_at *x, int64_t task)
 	x->r->settle = (struct replay_settle){.seq = x->seq, .task = task, .want = -1};
 }
 
+/* The specialty a seat of task `task` in quota `quota` was drawn for
+ * (a mixed panel's quota's), or NULL for a task never drawn. */
+static const char *replay_seat_specialty(const struct replay *r, int64_t task,
+                                         int quota)
+{
+	const struct replay_task *t = replay_task_get(r, task);
+	if (!t)
+		return NULL;
+	if (t->req.n_quotas == 0)
+		return t->req.specialty;
+	return quota >= 0 && quota < t->req.n_quotas ? t->req.quotas[quota].specialty
+	                                             : NULL;
+}
+
 bool replay_settle_promoted(struct replay_at *x, const struct audit_seat *as,
                             const struct replay_slot *sl)
 {
@@ -185,6 +199,11 @@ bool replay_settle_promoted(struct replay_at *x, const struct audit_seat *as,
 		return replay_fail(x, _("assignment %lld is promoted to the leader seat, but "
 		                   "expert %lld may not lead"), (long long)as->assignment,
 		                   (long long)as->expert);
+	const char *spec = replay_seat_specialty(x->r, as->task, sl->seat.quota);
+	if (pe && spec && !pool_entry_eligible_in(pe, pool_specialty_find(x->r->pool, spec)))
+		return replay_fail(x, _("assignment %lld is promoted, but expert %lld is not "
+		                   "eligible in the specialty %s (rule 13, relaxation)"),
+		                   (long long)as->assignment, (long long)as->expert, spec);
 	if (strcmp(as->actor, REPLAY_DAEMON) != 0)
 		return replay_fail(x, _("a promotion by %s; the daemon (%s) fills seats"),
 		                   as->actor, REPLAY_DAEMON);

@@ -28,6 +28,10 @@
 struct replay_slot {
 	struct replay_seat seat;
 	int64_t assignment;          /* the replay's own id, keying engage */
+	/* What its settling entry (or a correction since) recorded, read by
+	 * a correction (DRAW.md 5 step 7); set by every transition. */
+	int reason;                  /* enum policy_reason, or -1 */
+	int ledger;                  /* enum policy_kind standing, or -1 */
 };
 
 struct replay_task {
@@ -155,6 +159,9 @@ struct draw_spec replay_replacement_spec(struct replay *r,
 bool replay_seat(struct replay_at *x, const msgpack_object *body);
 /* assignment.reissued: a known seat, offered, of that role; unchanged. */
 bool replay_reissue(struct replay_at *x, const msgpack_object *body);
+/* assignment.corrected: a settled seat's outcome, as assign_correct()
+ * allows, from what was recorded, with the ledger kinds it implies. */
+bool replay_correction(struct replay_at *x, const msgpack_object *body);
 bool replay_task_event(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_warned(struct replay_at *x, const msgpack_object *body);
 bool replay_expert_flagged(struct replay_at *x, const msgpack_object *body);
@@ -166,7 +173,8 @@ bool replay_settle_admit(struct replay_at *x);
 /* A transition replayed: opens what it sets off, if the daemon settles it. */
 void replay_settle_open(struct replay_at *x, const struct audit_seat *as,
                         const struct replay_slot *sl);
-/* An ok redraw: the task's fill recomputed, its entry owed if it changed. */
+/* An ok redraw (or a decline corrected to an acceptance): the task's
+ * fill recomputed, its entry owed if it changed. */
 void replay_settle_redrawn(struct replay_at *x, int64_t task);
 /* A promotion (event promote) of slot sl: the fill of the seat just freed. */
 bool replay_settle_promoted(struct replay_at *x, const struct audit_seat *as,

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "assign.h"
+#include "policy.h"
 #include "ctl_i18n.h"
 #include "proto.h"
 #include "replace.h"
 #include "replay_int.h"
+#include "seat_role.h"
 
 /* A replacement fills a freed seat of an open task, with its request as
  * first drawn (nonce included), leaving out everyone seated before. */
@@ -149,6 +151,8 @@ bool replay_seat(struct replay_at *x, const msgpack_object *body)
 	sl->seat.state = as.to;
 	sl->seat.role = as.role;
 	sl->seat.seq = x->seq;
+	sl->reason = proto_choice_index(proto_decline_reasons, as.reason, strlen(as.reason));
+	sl->ledger = as.ledger;
 	replay_settle_open(x, &as, sl);
 	struct engage_assignment ea = {.id = sl->assignment, .task = as.task,
 	                               .state = as.to};
@@ -174,6 +178,92 @@ bool replay_reissue(struct replay_at *x, const msgpack_object *body)
 		                   (long long)as.assignment, proto_seat_roles[sl->seat.role],
 		                   proto_seat_roles[as.role]);
 	/* Counted with the transitions: every assignment.* entry is. */
+	x->r->stats.transitions++;
+	return true;
+}
+
+/* The ledger kinds a correction names against the seat's standing one
+ * and the outcome it corrects to (POLICY.md 6.1; which declines are
+ * excused is the daemon's configuration, so either decline kind). */
+static bool replay_correction_ledger(struct replay_at *x,
+                                     const struct audit_correction *c,
+                                     const struct replay_slot *sl)
+{
+	int want = c->to == ASSIGN_NO_SHOW ? POLICY_NO_SHOW
+	           : c->to == ASSIGN_WITHDRAWN ? POLICY_WITHDRAWAL : -1;
+	bool declined = c->to == ASSIGN_DECLINED &&
+	                (c->ledger == POLICY_DECLINE || c->ledger == POLICY_EXCUSED);
+	if (c->withdrawn != sl->ledger)
+		return replay_fail(x, _("assignment %lld: the correction withdraws a %s "
+		                   "ledger event; the seat's is %s"), (long long)c->assignment,
+		                   c->withdrawn >= 0 ? policy_kind_names[c->withdrawn] : "no",
+		                   sl->ledger >= 0 ? policy_kind_names[sl->ledger] : "none");
+	if (!declined && c->ledger != want)
+		return replay_fail(x, _("assignment %lld corrected to %s adds a %s ledger "
+		                   "event"), (long long)c->assignment,
+		                   proto_assignment_states[c->to],
+		                   c->ledger >= 0 ? policy_kind_names[c->ledger] : "no");
+	return true;
+}
+
+/* A decline corrected to an acceptance: an open task, and a place of
+ * the seat's role (and quota) that no seat holds (PROTOCOL.md 7.12.16). */
+static bool replay_correction_place(struct replay_at *x,
+                                    const struct audit_correction *c,
+                                    const struct replay_slot *sl)
+{
+	const struct replay_task *t = replay_task_get(x->r, c->task);
+	if (t->cancelled)
+		return replay_fail(x, _("assignment %lld is accepted on task %lld, which "
+		                   "is cancelled"), (long long)c->assignment, (long long)c->task);
+	int held = 0, role = sl->seat.role;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct replay_seat *s = &t->slots[i].seat;
+		held += s->role == role && assign_holds_place(s->state) &&
+		        (role == SEAT_LEADER || s->quota == sl->seat.quota);
+	}
+	if (held < task_places(&t->req, role, sl->seat.quota))
+		return true;
+	return replay_fail(x, _("assignment %lld is accepted again, but every %s place of "
+	                   "task %lld is held"), (long long)c->assignment,
+	                   proto_seat_roles[role], (long long)c->task);
+}
+
+/* A correction (PROTOCOL.md 7.12.16): a known settled seat, from the
+ * state and reason last recorded, to what assign_correct() allows; the
+ * seat's state, reason and ledger kind become the entry's. */
+bool replay_correction(struct replay_at *x, const msgpack_object *body)
+{
+	struct audit_correction c;
+	if (!audit_read_correction(body, &c))
+		return replay_unparsed(x);
+	struct audit_seat as = {.assignment = c.assignment, .task = c.task,
+	                        .expert = c.expert, .from = c.from};
+	struct replay_slot *sl = replay_seat_find(x, &as);
+	if (!sl)
+		return false;
+	if (c.from_reason >= 0 && c.from_reason != sl->reason)
+		return replay_fail(x, _("assignment %lld: the correction is from reason %s; "
+		                   "the seat's is %s"), (long long)c.assignment,
+		                   policy_reason_names[c.from_reason],
+		                   sl->reason >= 0 ? policy_reason_names[sl->reason] : "none");
+	if (assign_correct(c.from, c.from_reason, c.to, c.to_reason) != ASSIGN_CORRECT_OK)
+		return replay_fail(x, _("assignment %lld: %s to %s is not a correction"),
+		                   (long long)c.assignment, proto_assignment_states[c.from],
+		                   proto_assignment_states[c.to]);
+	if (!replay_correction_ledger(x, &c, sl) ||
+	    (c.to == ASSIGN_ACCEPTED && !replay_correction_place(x, &c, sl)))
+		return false;
+	sl->seat.state = c.to;
+	sl->seat.seq = x->seq;
+	sl->reason = c.to_reason;
+	sl->ledger = c.ledger;
+	struct engage_assignment ea = {.id = sl->assignment, .task = c.task, .state = c.to};
+	if (!engage_put_assignment(x->r->engage, c.expert, &ea))
+		return replay_nomem(x);
+	/* An acceptance may fill the task: its fill state's entry is owed. */
+	if (c.to == ASSIGN_ACCEPTED)
+		replay_settle_redrawn(x, c.task);
 	x->r->stats.transitions++;
 	return true;
 }

@@ -62,6 +62,8 @@ enum proto_status attempt_view_load(struct handler_ctx *ctx, const struct task *
 		.id = t->id, .start_at = t->start_at, .end_at = t->end_at,
 		.start_day = handler_day_of(t->start_at), .end_day = handler_day_of(t->end_at),
 		.capability = task_required_capability(t->kind, t->subject),
+		/* A mixed panel's quota 0's; seat_refill() sets the freed seat's. */
+		.specialty = pool_specialty_find(ctx->pool, t->specialty),
 		.exclude = t->exclude, .n_exclude = t->n_exclude,
 	};
 	for (int i = 0; i < t->n_orgs; i++)

@@ -69,6 +69,7 @@ static const handler_fn dispatch_handlers[PROTO_OP__COUNT] = {
 	[PROTO_OP_ASSIGNMENT_OFFER] = h_assignment_offer,
 	[PROTO_OP_ASSIGNMENT_REPLY] = h_assignment_reply,
 	[PROTO_OP_ASSIGNMENT_REISSUE] = h_assignment_reissue,
+	[PROTO_OP_ASSIGNMENT_CORRECT] = h_assignment_correct,
 	[PROTO_OP_NOTIFY_RESYNC] = h_notify_resync,
 	[PROTO_OP_POOL_EXPORT] = h_pool_export,
 	[PROTO_OP_TERM_PUBLICITY] = h_term_publicity,

@@ -111,14 +111,20 @@ const struct ground *grounds_find(const struct grounds *g, const char *s, size_t
 
 void grounds_codes(const struct grounds *g, char *buf, size_t size)
 {
-	size_t at = 0;
+	static const char more[] = ", …";
+	size_t at = 0, total = GROUNDS_BUILTIN_COUNT + (g ? g->n : 0);
 	buf[0] = '\0';
-	for (size_t k = 0; k < GROUNDS_BUILTIN_COUNT + (g ? g->n : 0); k++) {
+	for (size_t k = 0; k < total; k++) {
 		const char *c = k < GROUNDS_BUILTIN_COUNT ? grounds_builtin[k].code
 		                                          : g->v[k - GROUNDS_BUILTIN_COUNT].code;
-		int w = snprintf(buf + at, size - at, "%s%s", k ? ", " : "", c);
-		if (w < 0 || (size_t)w >= size - at)
+		size_t need = (k ? 2 : 0) + strlen(c);
+		/* Whole codes only, with room left to say that more follow. */
+		if (at + need + (k + 1 < total ? sizeof more - 1 : 0) >= size) {
+			if (at + sizeof more <= size)
+				memcpy(buf + at, more, sizeof more);
 			return;
-		at += (size_t)w;
+		}
+		snprintf(buf + at, size - at, "%s%s", k ? ", " : "", c);
+		at += need;
 	}
 }

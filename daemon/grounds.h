@@ -45,7 +45,7 @@ bool grounds_add(struct grounds *g, const char *code, const char *value,
 const struct ground *grounds_find(const struct grounds *g, const char *s, size_t n);
 
 /* "confidentiality, favouritism, ..., bribery": every accepted code, in
- * order, as much as fits in buf. */
+ * order; whole codes only, ending ", …" when not all fit in buf. */
 void grounds_codes(const struct grounds *g, char *buf, size_t size);
 
 #endif

@@ -269,3 +269,66 @@ enum proto_status h_assignment_reissue(struct handler_ctx *ctx,
 	free(t);
 	return st;
 }
+
+/* The outcome a correction asks for (PROTOCOL.md 7.12.16): an
+ * attendance; or an answer, its reason the one recorded unless
+ * decline_reason gives another; or a reason alone, the state kept. */
+static void correct_parse(const struct proto_request *req,
+                          const struct store_assignment *a, struct seat_correction *c)
+{
+	static const int answers[] = {ASSIGN_ACCEPTED, ASSIGN_DECLINED, ASSIGN_WITHDRAWN};
+	const char *s;
+	size_t n;
+	if (proto_arg_str(req, "attendance", &s, &n))
+		c->to = proto_choice_index(proto_outcomes, s, n) == 0 ? ASSIGN_COMPLETED
+		                                                      : ASSIGN_NO_SHOW;
+	c->to = proto_arg_str(req, "answer", &s, &n)
+	        ? answers[proto_choice_index(proto_answers, s, n)]
+	        : c->to >= 0 ? c->to : a->state;
+	if (proto_arg_str(req, "decline_reason", &s, &n))
+		c->to_reason = proto_choice_index(proto_decline_reasons, s, n);
+	else
+		c->keep_reason = c->to != ASSIGN_ACCEPTED && proto_arg(req, "answer");
+}
+
+enum proto_status h_assignment_correct(struct handler_ctx *ctx,
+                                       const struct proto_request *req,
+                                       struct reply *rep)
+{
+	char why[PROTO_REASON_SIZE] = "";
+	struct store_assignment a;
+	struct seat_correction c = {.to = -1, .to_reason = -1, .why = why};
+	proto_arg_strcpy(req, "reason", why, sizeof why);
+	bool attendance = proto_arg(req, "attendance") != NULL;
+	bool answer = proto_arg(req, "answer") || proto_arg(req, "decline_reason");
+	if (attendance == answer)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "attendance", attendance
+		                   ? N_("an attendance goes without answer and decline_reason")
+		                   : N_("give attendance, answer or decline_reason: what to "
+		                        "correct"));
+	struct task *t = malloc(sizeof *t);
+	if (!t)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
+	enum proto_status st = seat_get(ctx, proto_arg_int(req, "assignment", 0), &a,
+	                                t, rep);
+	if (st == PROTO_OK) {
+		correct_parse(req, &a, &c);
+		st = seat_correct(ctx, t, &a, &c, rep);
+	}
+	free(t);
+	struct expert e;
+	if (st == PROTO_OK)
+		st = handler_get_expert(ctx, a.expert, &e, rep);
+	if (st != PROTO_OK)
+		return st;
+	msgpack_packer *pk = reply_result(rep);
+	msgpack_pack_map(pk, 6);
+	proto_pack_kv_int(pk, "assignment", a.id);
+	proto_pack_kv_int(pk, "task", a.task);
+	proto_pack_kv_int(pk, "expert", a.expert);
+	proto_pack_kv_str(pk, "state", proto_assignment_states[a.state]);
+	proto_pack_kv_str(pk, "decline_reason",
+	                  c.to_reason >= 0 ? proto_decline_reasons[c.to_reason] : "");
+	proto_pack_kv_str(pk, "expert_status", proto_statuses[e.status]);
+	return PROTO_OK;
+}

@@ -13,6 +13,11 @@
 
 #define AUDIT_PAGE_DEFAULT 200
 
+struct pack_noting {
+	msgpack_sbuffer sb;
+	bool failed;
+};
+
 static void pack_bin(msgpack_packer *pk, const char *k, const void *p, size_t n)
 {
 	proto_pack_str(pk, k);
@@ -31,20 +36,33 @@ static void pack_entry(msgpack_packer *pk, const struct store_audit_row *r)
 	pack_bin(pk, "hash", r->hash, sizeof r->hash);
 }
 
+/* msgpack_sbuffer_write, noting a failed allocation (the packer goes on
+ * and would leave a short buffer). */
+static int pack_write_noting(void *data, const char *buf, size_t len)
+{
+	struct pack_noting *n = data;
+	if (msgpack_sbuffer_write(&n->sb, buf, len) != 0)
+		n->failed = true;
+	return 0;
+}
+
 /* The bytes of the event stream's message for r (masked.c), as one bin:
  * inside a reply its map would nest deeper than the wire allows
- * (PROTOCOL.md 5.2). */
-static void pack_masked(struct store *store, msgpack_packer *pk,
+ * (PROTOCOL.md 5.2). False when memory ran out (nothing packed). */
+static bool pack_masked(struct store *store, msgpack_packer *pk,
                         const struct store_audit_row *r)
 {
-	msgpack_sbuffer sb;
+	struct pack_noting n = {.failed = false};
 	msgpack_packer mp;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&mp, &sb, msgpack_sbuffer_write);
+	msgpack_sbuffer_init(&n.sb);
+	msgpack_packer_init(&mp, &n, pack_write_noting);
 	masked_pack(store, &mp, r, 0);
-	msgpack_pack_bin(pk, sb.size);
-	msgpack_pack_bin_body(pk, sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
+	if (!n.failed) {
+		msgpack_pack_bin(pk, n.sb.size);
+		msgpack_pack_bin_body(pk, n.sb.data, n.sb.size);
+	}
+	msgpack_sbuffer_destroy(&n.sb);
+	return !n.failed;
 }
 
 /* The signed head (PROTOCOL.md 7.11.1): who checks it needs no trust in
@@ -86,13 +104,16 @@ enum proto_status h_audit_entries(struct handler_ctx *ctx,
 	proto_pack_kv_int(pk, "last", last);
 	proto_pack_str(pk, "entries");
 	msgpack_pack_array(pk, (uint32_t)n);
-	for (size_t i = 0; i < n; i++) {
+	bool packed = true;
+	for (size_t i = 0; i < n && packed; i++) {
 		if (masked)
-			pack_masked(ctx->store, pk, &rows[i]);
+			packed = pack_masked(ctx->store, pk, &rows[i]);
 		else
 			pack_entry(pk, &rows[i]);
 	}
 	store_audit_rows_free(rows, n);
+	if (!packed)
+		return reply_error(rep, PROTO_E_INTERNAL, NULL, "out of memory");
 	if (signed_head)
 		pack_head(pk, &head, ctx->sign);
 	return PROTO_OK;

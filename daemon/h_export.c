@@ -14,14 +14,6 @@
 
 #define EXPORT_DEFAULT_LIMIT 1000
 
-static void pack_specialties(msgpack_packer *pk, const struct expert *e)
-{
-	proto_pack_str(pk, "specialties");
-	msgpack_pack_array(pk, (uint32_t)e->n_specialties);
-	for (int i = 0; i < e->n_specialties; i++)
-		proto_pack_str(pk, e->specialties[i]);
-}
-
 /* The registry entry behind an expert's link (REGISTRY.md 2.1): its
  * canonical name and credit code, both "" for no link or no code. */
 static enum proto_status export_org(struct handler_ctx *ctx, const char *key,
@@ -58,7 +50,7 @@ static enum proto_status pack_export_row(struct handler_ctx *ctx, msgpack_packer
 	mask_resident_id(e->resident_id, rid);
 	mask_phone(e->phone, phone);
 	mask_email(e->email, email);
-	msgpack_pack_map(pk, 20);
+	msgpack_pack_map(pk, 21);
 	proto_pack_kv_int(pk, "id", e->id);
 	proto_pack_kv_str(pk, "name", e->name);
 	proto_pack_kv_str(pk, "sex", proto_sexes[e->sex]);
@@ -68,7 +60,7 @@ static enum proto_status pack_export_row(struct handler_ctx *ctx, msgpack_packer
 	proto_pack_kv_str(pk, "employer_code", emp.code);
 	proto_pack_kv_str(pk, "recommender", rec.name);
 	proto_pack_kv_str(pk, "recommender_code", rec.code);
-	pack_specialties(pk, e);
+	handler_pack_strs(pk, "specialties", e->specialties, e->n_specialties, ~0u);
 	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
 	handler_pack_names(pk, "task_types", e->task_types, proto_task_types);
 	proto_pack_kv_str(pk, "title", proto_titles[e->title]);
@@ -77,6 +69,8 @@ static enum proto_status pack_export_row(struct handler_ctx *ctx, msgpack_packer
 	proto_pack_kv_int(pk, "training_years", e->training_years);
 	handler_pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
 	proto_pack_kv_str(pk, "relaxation_evidence", e->relax_evidence);
+	handler_pack_strs(pk, "relaxation_occupations", e->relax_occupations,
+	                  e->n_relax_occupations, ~0u);
 	proto_pack_kv_str(pk, "position", e->position);
 	proto_pack_kv_str(pk, "email", reveal ? e->email : email);
 	return PROTO_OK;
@@ -158,7 +152,7 @@ static void pack_publicity_row(msgpack_packer *pk, const struct expert *e)
 	proto_pack_kv_str(pk, "sex", proto_sexes[e->sex]);
 	proto_pack_kv_str(pk, "employer", e->employer);
 	proto_pack_kv_str(pk, "position", e->position);
-	pack_specialties(pk, e);
+	handler_pack_strs(pk, "specialties", e->specialties, e->n_specialties, ~0u);
 	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
 	proto_pack_kv_str(pk, "title", proto_titles[e->title]);
 	proto_pack_kv_str(pk, "qualification", proto_qualifications[e->qualification]);

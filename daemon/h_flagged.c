@@ -10,20 +10,6 @@
 #include "mask.h"
 #include "reply.h"
 
-/* When the flag was set: the last "flagged" event of its history. */
-static int64_t flagged_at(struct handler_ctx *ctx, int64_t expert)
-{
-	struct store_event *ev = NULL;
-	size_t n = 0;
-	int64_t at = 0;
-	if (store_event_list(ctx->store, expert, &ev, &n) == STORE_OK)
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(ev[i].event, "flagged") == 0)
-				at = ev[i].at;
-	free(ev);
-	return at;
-}
-
 enum proto_status h_flagged_list(struct handler_ctx *ctx, const struct proto_request *req,
                                  struct reply *rep)
 {
@@ -53,7 +39,7 @@ enum proto_status h_flagged_list(struct handler_ctx *ctx, const struct proto_req
 		msgpack_pack_map(pk, 3 + LEDGER_PACK_KEYS);
 		proto_pack_kv_int(pk, "expert", e.id);
 		proto_pack_kv_str(pk, "name", name);
-		proto_pack_kv_int(pk, "flagged_at", flagged_at(ctx, e.id));
+		proto_pack_kv_int(pk, "flagged_at", ledger_flagged_at(ctx, e.id));
 		st = ledger_pack(ctx, e.id, pk, false, rep);
 	}
 	free(ids);

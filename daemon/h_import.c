@@ -11,6 +11,7 @@
 
 #include "appoint.h"
 #include "catalog.h"
+#include "eligibility.h"
 #include "expert_diff.h"
 #include "expert_row.h"
 #include "handler.h"
@@ -271,6 +272,35 @@ static bool stage_store_checks(struct handler_ctx *ctx, int64_t import_id,
 	return true;
 }
 
+/*
+ * The row's names as the catalogue has them (REGISTRY.md 3.3): its
+ * specialties, and the occupations its occupation-tied grounds name, each
+ * of which must be one of them; then where the expert is eligible
+ * (POLICY.md 4.2). Each problem goes to errs (those of fields already at
+ * fault are not looked for); false if there was one.
+ */
+static bool import_map_catalogue(struct handler_ctx *ctx, struct expert *e,
+                                 struct expert_row_problems *errs)
+{
+	char why[EXPERT_ROW_REASON_MAX];
+	size_t had = errs->n;
+	bool specialties_ok = !has_problem(errs, "specialties");
+	if (e->n_specialties && specialties_ok &&
+	    !catalog_map_specialties(ctx->catalog, e, why, sizeof why)) {
+		expert_row_problem_add(errs, "specialties", why);
+		specialties_ok = false;
+	}
+	if (e->n_relax_occupations && !has_problem(errs, "relaxation_occupations")) {
+		const char *w = NULL;
+		if (!catalog_map_relax_occupations(ctx->catalog, e, why, sizeof why))
+			expert_row_problem_add(errs, "relaxation_occupations", why);
+		else if (specialties_ok && (w = eligibility_occupations_problem(e)))
+			expert_row_problem_add(errs, "relaxation_occupations", w);
+	}
+	e->eligible_specialties = eligibility_specialty_mask(e);
+	return errs->n == had;
+}
+
 /* Validate and stage one row, reporting every problem it has. Returns
  * false on a store failure. */
 static bool stage_row(struct handler_ctx *ctx, const struct store_import *im,
@@ -281,13 +311,9 @@ static bool stage_row(struct handler_ctx *ctx, const struct store_import *im,
 	int64_t line = proto_map_int(row, "line", 0);
 	struct expert e;
 	struct expert_row_problems errs, warns;
-	char why[EXPERT_ROW_REASON_MAX];
 	int64_t import_id = im->id;
 	expert_from_row(row, ctx->today, import_age_exception(im, line), &e, &errs, &warns);
-	/* Specialties are the catalogue's (REGISTRY.md 3.3). */
-	if (e.n_specialties && !has_problem(&errs, "specialties") &&
-	    !catalog_map_specialties(ctx->catalog, &e, why, sizeof why))
-		expert_row_problem_add(&errs, "specialties", why);
+	import_map_catalogue(ctx, &e, &errs);
 	for (size_t i = 0; i < warns.n; i++)
 		issue_add(warnings, line, warns.v[i].field, warns.v[i].why);
 	if (!stage_store_checks(ctx, import_id, row, line, &e, identity_reason, &errs,
@@ -553,9 +579,10 @@ static bool apply_valid_row(struct apply *a, int64_t line, const msgpack_object 
 		snprintf(why, sizeof why, "%s", errs.v[0].why);
 	}
 	/* Mapped again: the catalogue may have changed since the row was staged. */
-	if (valid && !catalog_map_specialties(ctx->catalog, &e, why, sizeof why)) {
+	if (valid && !import_map_catalogue(ctx, &e, &errs)) {
 		valid = false;
-		field = "specialties";
+		field = errs.v[0].field;
+		snprintf(why, sizeof why, "%s", errs.v[0].why);
 	}
 	if (!valid) {
 		issue_add(&a->errors, line, field, why);

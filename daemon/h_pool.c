@@ -76,10 +76,7 @@ static void pack_summary(msgpack_packer *pk, const struct expert *e, bool reveal
 	proto_pack_kv_str(pk, "resident_id", rid);
 	proto_pack_kv_str(pk, "phone", phone);
 	proto_pack_kv_str(pk, "employer", e->employer);
-	proto_pack_str(pk, "specialties");
-	msgpack_pack_array(pk, (uint32_t)e->n_specialties);
-	for (int i = 0; i < e->n_specialties; i++)
-		proto_pack_str(pk, e->specialties[i]);
+	handler_pack_strs(pk, "specialties", e->specialties, e->n_specialties, ~0u);
 	handler_pack_names(pk, "group_types", e->group_types, proto_group_types);
 	proto_pack_kv_str(pk, "status", proto_statuses[e->status]);
 	proto_pack_kv_int(pk, "term", e->term);
@@ -107,7 +104,7 @@ static void pack_approval(msgpack_packer *pk, const char *key, bool has,
 static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
                         int32_t today)
 {
-	pack_summary(pk, e, reveal, 16);
+	pack_summary(pk, e, reveal, 18);
 	/* The birth date is digits 7-14 of the resident ID: only on reveal. */
 	if (reveal)
 		handler_pack_date(pk, "birth_date", e->birth);
@@ -121,6 +118,11 @@ static void pack_detail(msgpack_packer *pk, const struct expert *e, bool reveal,
 	proto_pack_kv_int(pk, "assess_years", e->assess_years);
 	proto_pack_kv_int(pk, "training_years", e->training_years);
 	handler_pack_names(pk, "relaxations", e->relaxations, proto_relaxations);
+	handler_pack_strs(pk, "relaxation_occupations", e->relax_occupations,
+	                  e->n_relax_occupations, ~0u);
+	/* POLICY.md 4.2: where the expert is eligible, and so drawn. */
+	handler_pack_strs(pk, "eligible_specialties", e->specialties, e->n_specialties,
+	                  e->eligible_specialties ? e->eligible_specialties : ~0u);
 	pack_approval(pk, "relaxation", e->relaxations != 0, e->relax_evidence,
 	              e->relax_by, e->relax_at);
 	pack_approval(pk, "age_exception", e->age_exception, e->age_reason, e->age_by,
@@ -339,10 +341,13 @@ static enum proto_status change_status(struct handler_ctx *ctx,
 	const struct ground *ground = NULL;
 	if (proto_arg_str(req, "ground", &s, &n) &&
 	    !(ground = grounds_find(&ctx->assign->grounds, s, n))) {
-		char codes[1024];
+		/* The message is at most PROTO_MAX_MESSAGE_LEN bytes with the
+		 * words around the list; grounds.list has them all. */
+		char codes[320];
 		grounds_codes(&ctx->assign->grounds, codes, sizeof codes);
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "ground",
-		                   "unknown ground \"%.*s\"; the grounds are: %s",
+		                   "unknown ground \"%.*s\"; the grounds are: %s "
+		                   "(grounds.list gives them with their labels)",
 		                   (int)(n > IDENT_GROUND_MAX ? IDENT_GROUND_MAX : n), s, codes);
 	}
 	struct expert e;

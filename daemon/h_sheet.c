@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assign.h"
 #include "handler.h"
 #include "seat_role.h"
 
@@ -24,11 +25,22 @@ static void sheet_organiser(struct handler_ctx *ctx, const char *bureau, char *o
 		snprintf(out, size, "%s", bureau);
 }
 
-/* What the seat events say of one seat: its last answer and attendance. */
+/* What the seat events say of one seat: its last answer and attendance,
+ * as corrected since (PROTOCOL.md 7.12.16). */
 struct sheet_seat {
 	const struct store_seat_event *answer;     /* accept, decline, ... or NULL */
 	const struct store_seat_event *attendance; /* complete, no_show or NULL */
+	const char *answered;                      /* accept, decline, ... or "" */
+	const char *answer_reason;                 /* "" if none */
+	const char *attended;                      /* complete, no_show or "" */
 };
+
+/* The answer a correction's row gives (PROTOCOL.md 7.12.16), by its state. */
+static const char *sheet_corrected_answer(int state)
+{
+	return state == ASSIGN_ACCEPTED ? "accept"
+	       : state == ASSIGN_WITHDRAWN ? "withdraw" : "decline";
+}
 
 static bool sheet_is_answer(const char *event)
 {
@@ -43,15 +55,26 @@ static bool sheet_is_answer(const char *event)
 static struct sheet_seat sheet_seat_of(const struct store_seat_event *ev, size_t n,
                                        int64_t assignment)
 {
-	struct sheet_seat s = {0};
+	struct sheet_seat s = {.answered = "", .answer_reason = "", .attended = ""};
 	for (size_t i = 0; i < n; i++) {
 		if (ev[i].assignment != assignment)
 			continue;
-		if (sheet_is_answer(ev[i].event))
+		if (sheet_is_answer(ev[i].event)) {
 			s.answer = &ev[i];
-		else if (strcmp(ev[i].event, "complete") == 0 ||
-		         strcmp(ev[i].event, "no_show") == 0)
+			s.answered = ev[i].event;
+			s.answer_reason = ev[i].reason;
+		} else if (strcmp(ev[i].event, "complete") == 0 ||
+		           strcmp(ev[i].event, "no_show") == 0) {
 			s.attendance = &ev[i];
+			s.attended = ev[i].event;
+		} else if (strcmp(ev[i].event, "correct") == 0 && s.attendance) {
+			/* attended_at stays when the attendance was recorded. */
+			s.attended = ev[i].to == ASSIGN_COMPLETED ? "complete" : "no_show";
+		} else if (strcmp(ev[i].event, "correct") == 0) {
+			/* answered_at stays when the answer was recorded. */
+			s.answered = sheet_corrected_answer(ev[i].to);
+			s.answer_reason = ev[i].reason;
+		}
 	}
 	return s;
 }
@@ -92,11 +115,10 @@ static enum proto_status pack_sheet_seat(struct handler_ctx *ctx, msgpack_packer
 	proto_pack_kv_str(pk, "name", c.name);
 	proto_pack_kv_str(pk, "employer", c.employer);
 	proto_pack_kv_str(pk, "state", proto_assignment_states[a->state]);
-	pack_event_or_nil(pk, "answer", s->answer ? s->answer->event : "", s->answer);
+	pack_event_or_nil(pk, "answer", s->answered, s->answer);
 	pack_at_or_nil(pk, "answered_at", s->answer);
-	proto_pack_kv_str(pk, "answer_reason", s->answer ? s->answer->reason : "");
-	pack_event_or_nil(pk, "attendance", s->attendance ? s->attendance->event : "",
-	                  s->attendance);
+	proto_pack_kv_str(pk, "answer_reason", s->answer_reason);
+	pack_event_or_nil(pk, "attendance", s->attended, s->attendance);
 	pack_at_or_nil(pk, "attended_at", s->attendance);
 	return PROTO_OK;
 }

@@ -148,7 +148,8 @@ static enum proto_status stats_expected(struct handler_ctx *ctx,
 /* --- the pool by specialty, from memory ----------------------------------- */
 
 /* Of one specialty (PROTOCOL.md 7.12.13): the appointed experts, and
- * those drawn from next: active; those still being appointed: pending. */
+ * of them those whose status is active (rule 13 may still keep one out
+ * of this specialty, DRAW.md 3.1); those still being appointed: pending. */
 struct stats_specialty {
 	const char *name;   /* borrowed from the pool */
 	int64_t active, total, pending;

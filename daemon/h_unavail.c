@@ -134,10 +134,24 @@ static enum proto_status unavail_shrink(const struct handler_ctx *ctx,
 	int32_t from = a->from, to = a->to;
 	bool has_from = proto_arg_str(req, "from", &s, &n) && ident_date_parse(s, n, &from);
 	bool has_to = proto_arg_str(req, "to", &s, &n) && ident_date_parse(s, n, &to);
+	/* Days already passed stay as they were: draws made on them relied
+	 * on them (POLICY.md 6.1). A period under way ends yesterday. */
+	bool begun = a->from < ctx->today;
 	if (!has_from && !has_to) {
-		a->withdrawn = true;
+		if (begun)
+			a->to = ctx->today - 1;
+		else
+			a->withdrawn = true;
 		return PROTO_OK;
 	}
+	if (begun && from != a->from)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "from",
+		                   "the period began on %s: days already passed stay as "
+		                   "they were", was_from);
+	if (begun && to < ctx->today - 1)
+		return reply_error(rep, PROTO_E_INVALID_FIELD, "to",
+		                   "the period began on %s: it can end yesterday at the "
+		                   "earliest, as days already passed stay", was_from);
 	if (from < a->from || from > a->to)
 		return reply_error(rep, PROTO_E_INVALID_FIELD, "from",
 		                   "must lie within the period, %s .. %s", was_from, was_to);

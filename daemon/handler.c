@@ -307,6 +307,19 @@ enum proto_status handler_token_seat(struct handler_ctx *ctx,
 	return PROTO_OK;
 }
 
+void handler_pack_strs(msgpack_packer *pk, const char *k,
+                       const char (*v)[EXPERT_TEXT_MAX + 1], int n, unsigned mask)
+{
+	uint32_t count = 0;
+	for (int i = 0; i < n; i++)
+		count += (mask >> i) & 1u;
+	proto_pack_str(pk, k);
+	msgpack_pack_array(pk, count);
+	for (int i = 0; i < n; i++)
+		if (mask & (1u << i))
+			proto_pack_str(pk, v[i]);
+}
+
 void handler_pack_names(msgpack_packer *pk, const char *k, unsigned set,
                         const char *const *names)
 {

@@ -151,6 +151,11 @@ enum proto_status handler_add_conflict(struct handler_ctx *ctx,
                                        struct store_conflict *c, struct reply *rep);
 /* A conflict as conflict.list and pool.show show it. */
 void handler_pack_conflict(msgpack_packer *pk, const struct store_conflict *c);
+/* k, then v[i] for each i < n whose bit is set in mask (~0u: every one)
+ * as an array: an expert's specialties, those it is eligible in, the
+ * occupations its grounds name. */
+void handler_pack_strs(msgpack_packer *pk, const char *k,
+                       const char (*v)[EXPERT_TEXT_MAX + 1], int n, unsigned mask);
 /* k, then the names of the bits set in `set` (bit i: names[i]) as an
  * array in list order: an expert's group types, task types, grounds. */
 void handler_pack_names(msgpack_packer *pk, const char *k, unsigned set,
@@ -209,6 +214,7 @@ enum proto_status h_assignment_answer(struct handler_ctx *, const struct proto_r
 enum proto_status h_assignment_offer(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reply(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_reissue(struct handler_ctx *, const struct proto_request *, struct reply *);
+enum proto_status h_assignment_correct(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_notify_resync(struct handler_ctx *, const struct proto_request *, struct reply *);
 /* The outputs for the file (PROTOCOL.md 7.16): h_export.c, h_sheet.c. */
 enum proto_status h_pool_export(struct handler_ctx *, const struct proto_request *, struct reply *);

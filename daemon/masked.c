@@ -105,7 +105,7 @@ static void masked_pack_entry(struct store *store, msgpack_packer *pk,
 	msgpack_unpacked_init(&u);
 	if (proto_unpack(r->body, r->body_len, &u, &perr) != PROTO_OK ||
 	    u.data.type != MSGPACK_OBJECT_MAP) {
-		log_error("publish: audit entry %lld does not unpack: %s",
+		log_error("audit entry %lld does not unpack: %s",
 		          (long long)r->seq, perr.message);
 		msgpack_pack_nil(pk);
 	} else if (strcmp(r->type, AUDIT_EXPERT) == 0 ||

@@ -66,11 +66,10 @@ static void seat_offer(struct handler_ctx *ctx, const struct task *t,
 	seat_token(ctx, a, rep);
 }
 
-static enum proto_status seat_history(struct handler_ctx *ctx,
-                                      const struct store_assignment *a,
-                                      const char *event, int from, int channel,
-                                      const char *reason, const char *note,
-                                      struct reply *rep)
+enum proto_status seat_history(struct handler_ctx *ctx, const struct store_assignment *a,
+                               const char *event, int from, int channel,
+                               const char *reason, const char *note,
+                               struct reply *rep)
 {
 	struct store_seat_event ev = {.assignment = a->id, .task = a->task,
 	                              .at = ctx->now, .channel = channel,
@@ -83,10 +82,8 @@ static enum proto_status seat_history(struct handler_ctx *ctx,
 	return r == STORE_OK ? PROTO_OK : handler_store_error(rep, r);
 }
 
-/* The seat's state into the recusal index (overlap, rotation, exposure). */
-static enum proto_status seat_engage(struct handler_ctx *ctx,
-                                     const struct store_assignment *a,
-                                     struct reply *rep)
+enum proto_status seat_engage(struct handler_ctx *ctx, const struct store_assignment *a,
+                              struct reply *rep)
 {
 	struct engage_assignment ea = {.id = a->id, .task = a->task, .state = a->state};
 	ctx->engage_dirty = true;
@@ -320,6 +317,9 @@ static enum proto_status seat_refill(struct handler_ctx *ctx, const struct task 
 	enum proto_status st = seat_list(ctx, t->id, &as, &n, rep);
 	if (st == PROTO_OK)
 		st = attempt_view_load(ctx, t, &v, rep);
+	/* Rule 13 (relaxation) reads the specialty of the freed seat's quota. */
+	if (t->n_quotas && freed->quota >= 0 && freed->quota < t->n_quotas)
+		v.rt.specialty = pool_specialty_find(ctx->pool, t->quotas[freed->quota].specialty);
 	for (size_t i = 0; i < n && st == PROTO_OK && !out->how; i++) {
 		const struct pool_entry *pe = pool_get(ctx->pool, as[i].expert);
 		/* Standby blocks nothing: since the draw the backup may have been

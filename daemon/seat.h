@@ -65,6 +65,38 @@ enum proto_status seat_settle(struct handler_ctx *ctx, struct task *t,
                               const struct seat_answer *ans,
                               struct seat_fill *out, struct reply *rep);
 
+/* A row of the seat's history: event, from state, channel, reason, note;
+ * the actor is the caller, the new state the seat's. */
+enum proto_status seat_history(struct handler_ctx *ctx, const struct store_assignment *a,
+                               const char *event, int from, int channel,
+                               const char *reason, const char *note,
+                               struct reply *rep);
+
+/* The seat's state into the recusal index (overlap, rotation, exposure). */
+enum proto_status seat_engage(struct handler_ctx *ctx, const struct store_assignment *a,
+                              struct reply *rep);
+
+/* A correction of a settled seat's outcome (PROTOCOL.md 7.12.16). */
+struct seat_correction {
+	int to;                      /* enum assign_state: the outcome as it was */
+	int to_reason;               /* enum policy_reason, or -1: none */
+	bool keep_reason;            /* to_reason: the one recorded (an answer
+	                              * corrected, its reason not) */
+	const char *why;             /* the operator's reason, 1-512 bytes */
+};
+
+/*
+ * Correct seat a of task t (seat_correct.c): checked against
+ * assign_correct() (and, for an acceptance, an empty place of its role),
+ * then the seat, its history (event `correct`), the assignment.corrected
+ * entry, the task's fill for an acceptance, the expert's history (event
+ * `corrected`) and the ledger (ledger_correct). c->to_reason receives
+ * the seat's reason as corrected (-1: none).
+ */
+enum proto_status seat_correct(struct handler_ctx *ctx, struct task *t,
+                               struct store_assignment *a,
+                               struct seat_correction *c, struct reply *rep);
+
 /*
  * A new token for an offered seat (PROTOCOL.md 7.12.9): the old one dies,
  * the deadline stays; the token goes to the live reply and a notify.offer;

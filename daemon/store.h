@@ -528,9 +528,15 @@ struct store_ledger_event {
 	int kind;               /* enum policy_kind */
 	int64_t assignment, task;
 	char reason[32];        /* decline reason code, "" if none */
+	int64_t withdrawn;      /* when a correction withdrew it; 0: it stands */
 };
 enum store_result store_ledger_add(struct store *s,
                                    const struct store_ledger_event *ev);
+/* Withdraw the standing event of an expert's seat (a correction,
+ * PROTOCOL.md 7.12.16); *n receives how many were withdrawn (0 or 1). */
+enum store_result store_ledger_withdraw(struct store *s, int64_t expert,
+                                        int64_t assignment, int64_t at,
+                                        const char *actor, int *n);
 /* An expert's ledger, oldest first; *out malloc'd (freed by caller). */
 enum store_result store_ledger_list(struct store *s, int64_t expert,
                                     struct store_ledger_event **out, size_t *n);

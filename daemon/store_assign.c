@@ -210,7 +210,26 @@ static bool column_ledger(sqlite3_stmt *st, void *row)
 	ev->assignment = sqlite3_column_int64(st, 3);
 	ev->task = sqlite3_column_int64(st, 4);
 	store_column_copy(st, 5, ev->reason, sizeof ev->reason);
+	ev->withdrawn = sqlite3_column_int64(st, 6);
 	return true;
+}
+
+enum store_result store_ledger_withdraw(struct store *s, int64_t expert,
+                                        int64_t assignment, int64_t at,
+                                        const char *actor, int *n)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_LEDGER_WITHDRAW);
+	*n = 0;
+	if (!st)
+		return STORE_NOT_WRITABLE;
+	sqlite3_bind_int64(st, 1, assignment);
+	sqlite3_bind_int64(st, 2, at);
+	store_bind_text(st, 3, actor);
+	sqlite3_bind_int64(st, 4, expert);
+	enum store_result r = store_step_done(st);
+	if (r == STORE_OK)
+		*n = sqlite3_changes(s->db);
+	return r;
 }
 
 enum store_result store_ledger_list(struct store *s, int64_t expert,

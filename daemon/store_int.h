@@ -18,7 +18,8 @@
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, email, status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at, appointment"
+	" age_reason, age_by, age_at, appointment, relax_occupations," \
+	" eligible_specialties"
 
 /* EXPERT_COLS without the personal data (pii.h), which the pool never
  * holds: loading it opens nothing and copies less. */
@@ -28,7 +29,8 @@
 	" qualification, assess_years, training_years, relaxations, leader," \
 	" position, '', status, suspended_until, term, created_at, updated_at," \
 	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at, appointment"
+	" age_reason, age_by, age_at, appointment, relax_occupations," \
+	" eligible_specialties"
 
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
@@ -64,7 +66,7 @@
 	  " VALUES (?1," \
 	  " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16," \
 	  " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30," \
-	  " ?31, ?32, ?33, ?35, ?34)") \
+	  " ?31, ?32, ?33, ?35, ?36, ?37, ?34)") \
 	X(STMT_EXPERT_UPDATE, "UPDATE experts SET resident_id = ?2, name = ?3," \
 	  " sex = ?4, phone = ?5, birth_day = ?6, employer = ?7," \
 	  " employer_code = ?8, recommender_code = ?9, specialties = ?10," \
@@ -74,7 +76,8 @@
 	  " suspended_until = ?22, term = ?23, created_at = ?24, updated_at = ?25," \
 	  " joined_term = ?26, age_exception = ?27, relax_evidence = ?28," \
 	  " relax_by = ?29, relax_at = ?30, age_reason = ?31, age_by = ?32," \
-	  " age_at = ?33, resident_ix = ?34, appointment = ?35 WHERE id = ?1") \
+	  " age_at = ?33, resident_ix = ?34, appointment = ?35," \
+	  " relax_occupations = ?36, eligible_specialties = ?37 WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
 	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS_PUBLIC " FROM experts ORDER BY id") \
 	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_ix = ?1") \
@@ -263,8 +266,14 @@
 	  " FROM assignment_events WHERE task_id = ?1 ORDER BY id") \
 	X(STMT_LEDGER_ADD, "INSERT INTO ledger(expert_id, at, kind, assignment_id," \
 	  " task_id, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
-	X(STMT_LEDGER_LIST, "SELECT expert_id, at, kind, assignment_id, task_id," \
-	  " reason FROM ledger WHERE expert_id = ?1 ORDER BY id") \
+	X(STMT_LEDGER_LIST, "SELECT l.expert_id, l.at, l.kind, l.assignment_id," \
+	  " l.task_id, l.reason, coalesce(w.at, 0) FROM ledger AS l" \
+	  " LEFT JOIN ledger_withdrawn AS w ON w.ledger_id = l.id" \
+	  " WHERE l.expert_id = ?1 ORDER BY l.id") \
+	/* A correction withdraws the seat's live event (PROTOCOL.md 7.12.16). */ \
+	X(STMT_LEDGER_WITHDRAW, "INSERT INTO ledger_withdrawn(ledger_id, at, actor)" \
+	  " SELECT id, ?2, ?3 FROM ledger WHERE expert_id = ?4 AND assignment_id = ?1" \
+	  " AND id NOT IN (SELECT ledger_id FROM ledger_withdrawn)") \
 	X(STMT_EXPERT_BY_STATUS, "SELECT id FROM experts WHERE status = ?1" \
 	  " ORDER BY id") \
 	X(STMT_ASSIGN_MAX_ID, "SELECT coalesce(max(id), 0) FROM assignments") \
@@ -409,7 +418,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(sqlite3_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 15
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */

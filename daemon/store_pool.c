@@ -12,25 +12,27 @@
 
 /* Specialty names never contain '|' (checked on import), so a joined
  * column round-trips. */
-static void join_specialties(const struct expert *e, char *buf, size_t size)
+/* A list of up to 3 names (specialties, relaxation occupations) as one
+ * column: joined by '|', which no name holds (PROTOCOL.md 7.5.2). */
+static void join_names(const char v[][EXPERT_TEXT_MAX + 1], int n, char *buf,
+                       size_t size)
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < e->n_specialties && off < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "|" : "",
-		                        e->specialties[i]);
+	for (int i = 0; i < n && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "|" : "", v[i]);
 }
 
-static void split_specialties(const char *s, struct expert *e)
+static void split_names(const char *s, char v[][EXPERT_TEXT_MAX + 1], int *count)
 {
-	e->n_specialties = 0;
-	while (*s && e->n_specialties < EXPERT_MAX_SPECIALTIES) {
+	*count = 0;
+	while (*s && *count < EXPERT_MAX_SPECIALTIES) {
 		const char *bar = strchr(s, '|');
 		size_t n = bar ? (size_t)(bar - s) : strlen(s);
 		if (n > EXPERT_TEXT_MAX)
 			n = EXPERT_TEXT_MAX;
-		memcpy(e->specialties[e->n_specialties], s, n);
-		e->specialties[e->n_specialties++][n] = '\0';
+		memcpy(v[*count], s, n);
+		v[(*count)++][n] = '\0';
 		if (!bar)
 			break;
 		s = bar + 1;
@@ -59,7 +61,9 @@ static bool bind_expert_pii(struct store *s, sqlite3_stmt *st, const struct expe
 static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *e)
 {
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
-	join_specialties(e, specs, sizeof specs);
+	char occs[sizeof specs];
+	join_names(e->specialties, e->n_specialties, specs, sizeof specs);
+	join_names(e->relax_occupations, e->n_relax_occupations, occs, sizeof occs);
 	sqlite3_bind_int64(st, 1, e->id);
 	store_bind_text(st, 3, e->name);
 	sqlite3_bind_int(st, 4, e->sex);
@@ -91,6 +95,8 @@ static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *
 	store_bind_text(st, 32, e->age_by);
 	sqlite3_bind_int64(st, 33, e->age_at);
 	sqlite3_bind_int(st, 35, (int)e->appointment);
+	store_bind_text(st, 36, occs);
+	sqlite3_bind_int(st, 37, (int)e->eligible_specialties);
 	return bind_expert_pii(s, st, e);
 }
 
@@ -109,7 +115,7 @@ static bool column_expert_public(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 7, e->employer_code, sizeof e->employer_code);
 	store_column_copy(st, 8, e->recommender_code, sizeof e->recommender_code);
 	store_column_copy(st, 9, specs, sizeof specs);
-	split_specialties(specs, e);
+	split_names(specs, e->specialties, &e->n_specialties);
 	e->group_types = (unsigned)sqlite3_column_int(st, 10);
 	e->task_types = (unsigned)sqlite3_column_int(st, 11);
 	e->title = sqlite3_column_int(st, 12);
@@ -133,6 +139,9 @@ static bool column_expert_public(sqlite3_stmt *st, void *row)
 	store_column_copy(st, 31, e->age_by, sizeof e->age_by);
 	e->age_at = sqlite3_column_int64(st, 32);
 	e->appointment = (enum expert_appointment)sqlite3_column_int(st, 33);
+	store_column_copy(st, 34, specs, sizeof specs);
+	split_names(specs, e->relax_occupations, &e->n_relax_occupations);
+	e->eligible_specialties = (unsigned)sqlite3_column_int(st, 35);
 	return true;
 }
 

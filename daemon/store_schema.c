@@ -529,12 +529,42 @@ static const char *const schema_v13[] = {
 	NULL,
 };
 
+/*
+ * Version 14 (issue #12 item 3): 紧缺工种 and 新职业 relax the rules only
+ * in the occupations they name (POLICY.md 4.2): the names, '|'-joined as
+ * specialties are, and where the expert is eligible (0 = in every
+ * specialty, as every expert recorded before was).
+ */
+static const char *const schema_v14[] = {
+	"ALTER TABLE experts ADD COLUMN relax_occupations TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE experts ADD COLUMN eligible_specialties INTEGER NOT NULL DEFAULT 0;",
+	NULL,
+};
+
+/*
+ * Version 15 (issue #12 item 5): an operator corrects a settled seat's
+ * outcome (PROTOCOL.md 7.12.16). The ledger stays append-only: the event
+ * of the outcome corrected is withdrawn by a row here (POLICY.md 6.5),
+ * never edited or deleted, and no longer counts.
+ */
+static const char *const schema_v15[] = {
+	"CREATE TABLE ledger_withdrawn("
+	"  ledger_id INTEGER PRIMARY KEY REFERENCES ledger(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL);"
+	"CREATE TRIGGER ledger_withdrawn_keep BEFORE DELETE ON ledger_withdrawn"
+	"  BEGIN SELECT RAISE(ABORT, 'a withdrawal is never deleted'); END;"
+	"CREATE TRIGGER ledger_withdrawn_fixed BEFORE UPDATE ON ledger_withdrawn"
+	"  BEGIN SELECT RAISE(ABORT, 'a withdrawal is never edited'); END;",
+	NULL,
+};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
                                                 schema_v7, schema_v8, schema_v9,
                                                 schema_v10, schema_v11, schema_v12,
-                                                schema_v13};
+                                                schema_v13, schema_v14, schema_v15};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -128,6 +128,7 @@ const struct proto_field proto_import_row[] = {
 	F_INT("training_years", 0, 0, 80),
 	F_ENUMS("relaxations", 0, 0, 5, proto_relaxations),
 	F_STR("relaxation_evidence", 0, 1, REASON_MAX),
+	F_STRS("relaxation_occupations", 0, 0, 3),
 	F_STR("position", 0, 0, 64),
 	F_STR("email", 0, 0, 128),
 	/* Kept from the 推荐表, never checked (PROTOCOL.md 7.5.2, 7.17). */
@@ -368,6 +369,16 @@ static const struct proto_field f_reply[] = {
 
 static const struct proto_field f_reissue[] = {
 	F_INT("assignment", REQ, 1, INT64_MAX),
+	F_STR("reason", REQ, 1, REASON_MAX),
+	END};
+
+/* assignment.correct (PROTOCOL.md 7.12.16): attendance, or an answer
+ * and/or a decline_reason, checked by the handler. */
+static const struct proto_field f_correct[] = {
+	F_INT("assignment", REQ, 1, INT64_MAX),
+	F_ENUM("attendance", 0, proto_outcomes),
+	F_ENUM("answer", 0, proto_answers),
+	F_ENUM("decline_reason", 0, proto_decline_reasons),
 	F_STR("reason", REQ, 1, REASON_MAX),
 	END};
 

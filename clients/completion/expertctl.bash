@@ -17,7 +17,7 @@ _expertctl()
         esac
     done
     local list
-    list=$(LC_ALL=C "$prog" help 2>/dev/null | sed -n '/^Commands:/,$p' | sed -n 's/^  \([a-z]\+\)\( \([a-z]\+\)\)\? .*/\1 \3/p')
+    list=$(LC_ALL=C "$prog" help 2>/dev/null | sed -n '/^Commands:/,$p' | sed -n 's/^  \([a-z]\+\)\( \([a-z][a-z-]*\)\)\? .*/\1 \3/p')
     if [ ${#words[@]} -eq 0 ]; then
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--endpoint --key --server-key --timeout --retries --request-id --receipts --json --help --version" -- "$cur"))

@@ -396,6 +396,7 @@ static const struct {
 	{"assignment.no_show", N_("did not take part")},
 	{"assignment.cancelled", N_("seat cancelled")},
 	{"assignment.reissued", N_("new link sent")},
+	{"assignment.corrected", N_("seat outcome corrected")},
 	{"task.cancelled", N_("task cancelled")},
 	{"task.filled", N_("task filled")},
 	{"task.short", N_("task short of experts")},

@@ -93,6 +93,7 @@ int cmd_pool_grounds(struct ctl *ctl, int argc, char **argv);
 int cmd_unavailable(struct ctl *ctl, int argc, char **argv);
 int cmd_answer(struct ctl *ctl, int argc, char **argv);
 int cmd_reissue(struct ctl *ctl, int argc, char **argv);
+int cmd_seat_correct(struct ctl *ctl, int argc, char **argv);
 int cmd_task_cancel(struct ctl *ctl, int argc, char **argv);
 int cmd_task_attendance(struct ctl *ctl, int argc, char **argv);
 int cmd_flagged(struct ctl *ctl, int argc, char **argv);

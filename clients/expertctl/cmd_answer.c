@@ -84,18 +84,26 @@ static void answer_print(const struct proto_reply *rep)
 }
 
 /* Call op and print the result; tokens go with it in JSON. */
-static int answer_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a)
+/* Call op, then print its result with print, or as JSON (with the
+ * reply's tokens when the operation may issue any). */
+static int answer_call_print(struct ctl *ctl, enum proto_op op, struct ctl_args *a,
+                             void (*print)(const struct proto_reply *), bool tokens)
 {
 	struct proto_reply rep;
 	int rc = ctl_call(ctl, op, a, NULL, &rep);
 	if (rc)
 		return rc;
 	if (ctl->json)
-		out_json_print(out_json_result(&rep, true));
+		out_json_print(out_json_result(&rep, tokens));
 	else
-		answer_print(&rep);
+		print(&rep);
 	proto_reply_release(&rep);
 	return 0;
+}
+
+static int answer_call(struct ctl *ctl, enum proto_op op, struct ctl_args *a)
+{
+	return answer_call_print(ctl, op, a, answer_print, true);
 }
 
 /* ---- confirm / decline, by token ------------------------------------------ */
@@ -299,15 +307,69 @@ int cmd_reissue(struct ctl *ctl, int argc, char **argv)
 	ctl_args_init(&a);
 	ctl_args_int(&a, "assignment", id);
 	ctl_args_str(&a, "reason", reason);
-	struct proto_reply rep;
-	int rc = ctl_call(ctl, PROTO_OP_ASSIGNMENT_REISSUE, &a, NULL, &rep);
+	int rc = answer_call_print(ctl, PROTO_OP_ASSIGNMENT_REISSUE, &a, reissue_print, true);
 	ctl_args_destroy(&a);
-	if (rc)
-		return rc;
-	if (ctl->json)
-		out_json_print(out_json_result(&rep, true));
-	else
-		reissue_print(&rep);
-	proto_reply_release(&rep);
-	return 0;
+	return rc;
+}
+
+/* ---- seat correct, by an operator ------------------------------------------ */
+
+static void correct_print(const struct proto_reply *rep)
+{
+	const msgpack_object *r = rep->result;
+	char buf[256];
+	answer_line("assignment", out_field(r, "assignment", buf, sizeof buf));
+	answer_line("task", out_field(r, "task", buf, sizeof buf));
+	answer_line("expert", out_field(r, "expert", buf, sizeof buf));
+	answer_line("state", out_shown(r, "state", buf, sizeof buf));
+	if (out_shown(r, "decline_reason", buf, sizeof buf)[0])
+		answer_line("decline reason", buf);
+	answer_line("expert status", out_shown(r, "expert_status", buf, sizeof buf));
+}
+
+int cmd_seat_correct(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"attendance", required_argument, NULL, 'a'},
+		{"answer", required_argument, NULL, 'w'},
+		{"decline-reason", required_argument, NULL, 'd'},
+		{"reason", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0}};
+	const char *attendance = NULL, *answer = NULL, *decline = NULL, *reason = NULL;
+	bool help = false;
+	int c;
+	int64_t id;
+	while ((c = ctl_getopt(ctl, argc, argv, opts, &help)) != -1) {
+		switch (c) {
+		case 'a': attendance = optarg; break;
+		case 'w': answer = optarg; break;
+		case 'd': decline = optarg; break;
+		case 'r': reason = optarg; break;
+		default: return CTL_EXIT_USAGE;
+		}
+	}
+	if (help)
+		return ctl_help(ctl);
+	if (argc - optind != 1)
+		return ctl_usage(ctl, _("give ASSIGNMENT, the seat to correct"));
+	if (!ctl_int(ctl, "ASSIGNMENT", argv[optind], 1, ANSWER_ID_MAX, &id))
+		return CTL_EXIT_USAGE;
+	if (!attendance == !(answer || decline))
+		return ctl_usage(ctl, _("give --attendance, or --answer and/or --decline-reason"));
+	if (!reason || !reason[0])
+		return ctl_usage(ctl, _("--reason is required: why the record was wrong"));
+
+	struct ctl_args a;
+	ctl_args_init(&a);
+	ctl_args_int(&a, "assignment", id);
+	if (attendance)
+		ctl_args_str(&a, "attendance", attendance);
+	if (answer)
+		ctl_args_str(&a, "answer", answer);
+	if (decline)
+		ctl_args_str(&a, "decline_reason", decline);
+	ctl_args_str(&a, "reason", reason);
+	int rc = answer_call_print(ctl, PROTO_OP_ASSIGNMENT_CORRECT, &a, correct_print, false);
+	ctl_args_destroy(&a);
+	return rc;
 }

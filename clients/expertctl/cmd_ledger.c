@@ -13,9 +13,9 @@
 void cmd_print_ledger(const msgpack_object *ledger)
 {
 	static const char *const head[] = {N_("AT (CST)"), N_("KIND"), N_("ASSIGNMENT"), N_("TASK"),
-	                                   N_("REASON"), N_("COUNTS")};
+	                                   N_("REASON"), N_("COUNTS"), N_("WITHDRAWN (CST)")};
 	static const char *const keys[] = {"@at", "kind", "assignment", "task", "reason",
-	                                   "counts"};
+	                                   "counts", "@withdrawn"};
 	char score[32], level[32], days[32], span[32];
 	if (!ledger || ledger->type != MSGPACK_OBJECT_MAP)
 		return;

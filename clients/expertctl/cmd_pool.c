@@ -81,6 +81,15 @@ static void pool_print_approval(const msgpack_object *e, const char *key,
 	putchar('\n');
 }
 
+/* Whether e is eligible in fewer specialties than it holds. */
+static bool pool_is_limited(const msgpack_object *e)
+{
+	const msgpack_object *all = proto_map_get(e, "specialties");
+	const msgpack_object *in = proto_map_get(e, "eligible_specialties");
+	return all && in && all->type == MSGPACK_OBJECT_ARRAY &&
+	       in->type == MSGPACK_OBJECT_ARRAY && in->via.array.size < all->via.array.size;
+}
+
 static void pool_print_expert(const msgpack_object *e)
 {
 	static const char *const keys[] = {
@@ -88,11 +97,15 @@ static void pool_print_expert(const msgpack_object *e)
 		"appointment", "status",
 		"suspended_until", "term", "leader", "employer", "employer_code",
 		"recommender_code", "position", "specialties", "group_types", "task_types",
-		"title", "qualification", "assess_years", "training_years", "relaxations"};
+		"title", "qualification", "assess_years", "training_years", "relaxations",
+		"relaxation_occupations", "eligible_specialties"};
 	char buf[1024];
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		out_shown(e, keys[i], buf, sizeof buf);
-		if (!buf[0])
+		/* Where the expert is drawn: said only when not everywhere
+		 * (POLICY.md 4.2). */
+		if (!buf[0] || (strcmp(keys[i], "eligible_specialties") == 0 &&
+		                !pool_is_limited(e)))
 			continue;
 		out_label(stdout, keys[i], 17);
 		out_text(stdout, buf, strlen(buf));

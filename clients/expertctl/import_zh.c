@@ -58,6 +58,17 @@ static const struct {
 	{"a relaxation ground (第十一条(七)) needs its evidence: the award, the "
 	 "occupation list or the appointment it rests on",
 	 "填写放宽条件（第十一条（七））须同时填写放宽条件依据（获奖、目录或聘书等）"},
+	{"required with the grounds shortage_occupation (我市紧缺工种) and new_occupation "
+	 "(国家新职业): the occupation they are about, one of the row's specialties",
+	 "填写“我市紧缺工种”或“国家新职业”放宽条件，须同时填写其所涉职业（工种），"
+	 "且应为本人申请的专业之一"},
+	{"given without the ground shortage_occupation or new_occupation, the only "
+	 "grounds that name an occupation",
+	 "未填写“我市紧缺工种”或“国家新职业”放宽条件，不应填写放宽条件职业（工种）"},
+	{"names an occupation that is not one of the row's specialties: a ground relaxes "
+	 "the rules only in an occupation the expert applies for (第十一条(七))",
+	 "所填职业（工种）不是本人申请的专业之一：放宽条件只适用于本人申请的职业（工种）"
+	 "（第十一条（七））"},
 };
 
 /*

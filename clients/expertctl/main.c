@@ -260,6 +260,21 @@ const struct ctl_cmd ctl_cmds[] = {
 	 "the expert (staff, as for answer). The old token dies at once, the\n"
 	 "deadline stays, the gateway is sent the new one; it is shown here once."),
 	 N_("  --reason TEXT    why, e.g. \"sms lost\" (required; kept in the audit log)\n")},
+	{"seat", "correct", cmd_seat_correct,
+	 "ASSIGNMENT --attendance A | [--answer A] [--decline-reason R] --reason TEXT",
+	 N_("Correct a settled seat's recorded outcome (operators): its attendance\n"
+	 "(completed or no_show); a decline or withdrawal as the other, or with\n"
+	 "another reason; or a decline as an acceptance, while its place on the panel\n"
+	 "is still empty. The seat's history, the expert's history and the audit log\n"
+	 "keep both outcomes; the decline ledger follows, as if the right outcome had\n"
+	 "been recorded: a flag the corrected ledger would never have set is lifted."),
+	 N_("  --attendance A   completed or no_show: what the expert in fact did\n"
+	 "  --answer A       accept, decline or withdraw: what the expert in fact\n"
+	 "                   answered (a declined or withdrawn seat)\n"
+	 "  --decline-reason R  illness, official_duty, schedule or other (default:\n"
+	 "                   the reason recorded; a decline for or to conflict is not\n"
+	 "                   corrected: its conflict of interest stays recorded)\n"
+	 "  --reason TEXT    why the record was wrong (required; kept in the audit log)\n")},
 	{"flagged", NULL, cmd_flagged, "",
 	 N_("List the experts flagged by the decline ledger (第十七条), with their ledgers."),
 	 NULL},

@@ -40,6 +40,10 @@ static const char *const h_training_years[] = {
 	"培训工作年限", "从事职业技能培训相关工作年限", NULL};
 static const char *const h_relaxations[] = {"放宽条件", NULL};
 static const char *const h_relaxation_evidence[] = {"放宽条件依据", "放宽依据", NULL};
+/* The occupation a 紧缺工种 or 新职业 ground is about (POLICY.md 4.2). */
+static const char *const h_relaxation_occupations[] = {
+	"放宽条件职业（工种）", "放宽条件所涉职业（工种）", "紧缺或新职业（工种）",
+	"放宽条件职业", NULL};
 static const char *const h_position[] = {"职务", NULL};
 static const char *const h_email[] = {"电子信箱", "电子邮箱", "邮箱", NULL};
 static const char *const h_birth_month[] = {"出生年月", NULL};
@@ -211,6 +215,9 @@ static const struct roster_field_info fields[ROSTER_F__COUNT] = {
 	                          h_relaxations, a_relaxations, proto_relaxations, HINT_RELAX},
 	[ROSTER_F_RELAXATION_EVIDENCE] = {"relaxation_evidence", ROSTER_K_STR, false,
 	                                  h_relaxation_evidence, NULL, NULL, NULL, NULL},
+	[ROSTER_F_RELAXATION_OCCUPATIONS] = {"relaxation_occupations", ROSTER_K_LIST, false,
+	                                     h_relaxation_occupations, NULL, NULL, NULL,
+	                                     NULL},
 	[ROSTER_F_POSITION] = {"position", ROSTER_K_STR, false, h_position, NULL, NULL,
 	                       NULL, NULL},
 	[ROSTER_F_EMAIL] = {"email", ROSTER_K_STR, false, h_email, NULL, NULL, NULL, NULL},

@@ -225,6 +225,10 @@ void genroster_out_row(struct genroster_out *o, const struct genroster_row *row,
 	out_int(o, row->training_years);
 	out_set(o, row->relaxations, 5, genroster_zh_relaxations, proto_relaxations, zh, NULL);
 	out_evidence(o, row->relaxations);
+	/* 紧缺工种 and 新职业 name their occupation: the row's first
+	 * specialty (POLICY.md 4.2). */
+	out_field(o, (row->relaxations & 3u) && row->n_specialties > 0
+	             ? genroster_occupations[row->specialties[0]] : NULL, false);
 	out_field(o, row->position, false);
 	out_field(o, row->email, false);
 	out_raw(o, "\r\n", 2);

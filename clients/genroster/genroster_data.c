@@ -217,9 +217,9 @@ const char *const genroster_headers_zh[GENROSTER_N_COLUMNS] = {
 	"姓名", "性别", "身份证号", "手机", "工作单位", "统一社会信用代码",
 	"推荐单位信用代码", "推荐单位", "申请专家组专业", "专家组类型", "承担任务类型",
 	"专业技术职称", "职业资格等级", "考评工作年限", "培训工作年限", "放宽条件",
-	"放宽条件依据", "职务", "电子邮箱"};
+	"放宽条件依据", "放宽条件职业（工种）", "职务", "电子邮箱"};
 const char *const genroster_headers_en[GENROSTER_N_COLUMNS] = {
 	"name", "sex", "resident_id", "phone", "employer", "employer_code",
 	"recommender_code", "recommender", "specialties", "group_types", "task_types", "title",
 	"qualification", "assess_years", "training_years", "relaxations",
-	"relaxation_evidence", "position", "email"};
+	"relaxation_evidence", "relaxation_occupations", "position", "email"};

@@ -66,7 +66,7 @@ extern const char *const genroster_zh_relaxations[];
 extern const char *const genroster_zh_titles[];
 extern const char *const genroster_zh_qualifications[];
 
-#define GENROSTER_N_COLUMNS 19
+#define GENROSTER_N_COLUMNS 20
 extern const char *const genroster_relaxation_evidence[5];
 extern const char *const genroster_headers_zh[GENROSTER_N_COLUMNS];
 extern const char *const genroster_headers_en[GENROSTER_N_COLUMNS];

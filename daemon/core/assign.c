@@ -4,6 +4,7 @@
  * side by side and no transition hides in a branch.
  */
 #include "assign.h"
+#include "policy.h"
 #include "proto.h"
 
 _Static_assert(ASSIGN__COUNT == PROTO_ASSIGNMENT_STATES_COUNT,
@@ -68,4 +69,50 @@ bool assign_frees_seat(int state)
 {
 	return state == ASSIGN_DECLINED || state == ASSIGN_EXPIRED ||
 	       state == ASSIGN_WITHDRAWN;
+}
+
+/* What a settled state may be corrected to (PROTOCOL.md 7.12.16), as a
+ * set of states: the attendances into each other; a decline or a
+ * withdrawal into either with a reason (both freed the seat alike); and
+ * a decline into an acceptance, where its place is still empty (the
+ * caller's check, assign_holds_place()). */
+#define IN(s) (1u << (s))
+static const unsigned assign_corrections[ASSIGN__COUNT] = {
+	[ASSIGN_COMPLETED] = IN(ASSIGN_COMPLETED) | IN(ASSIGN_NO_SHOW),
+	[ASSIGN_NO_SHOW] = IN(ASSIGN_COMPLETED) | IN(ASSIGN_NO_SHOW),
+	[ASSIGN_DECLINED] = IN(ASSIGN_DECLINED) | IN(ASSIGN_WITHDRAWN) | IN(ASSIGN_ACCEPTED),
+	[ASSIGN_WITHDRAWN] = IN(ASSIGN_DECLINED) | IN(ASSIGN_WITHDRAWN),
+};
+
+static bool assign_is_reasoned(int state)
+{
+	return state == ASSIGN_DECLINED || state == ASSIGN_WITHDRAWN;
+}
+
+/* A reason where the state has one (a decline's or a withdrawal's), and
+ * -1 where it has none. */
+static bool assign_reason_fits(int state, int reason)
+{
+	if (!assign_is_reasoned(state))
+		return reason == -1;
+	return reason >= 0 && reason < POLICY_REASON__COUNT;
+}
+
+enum assign_correction assign_correct(int from, int from_reason, int to,
+                                      int to_reason)
+{
+	if (!assign_state_is_valid(from) || !assign_state_is_valid(to) ||
+	    !(assign_corrections[from] & IN(to)) || !assign_reason_fits(from, from_reason) ||
+	    !assign_reason_fits(to, to_reason))
+		return ASSIGN_CORRECT_STATE;
+	if (from_reason == POLICY_REASON_CONFLICT || to_reason == POLICY_REASON_CONFLICT)
+		return ASSIGN_CORRECT_CONFLICT;
+	return from == to && from_reason == to_reason ? ASSIGN_CORRECT_SAME
+	                                              : ASSIGN_CORRECT_OK;
+}
+
+bool assign_holds_place(int state)
+{
+	return state == ASSIGN_OFFERED || state == ASSIGN_ACCEPTED ||
+	       state == ASSIGN_COMPLETED || state == ASSIGN_NO_SHOW;
 }

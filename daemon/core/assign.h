@@ -52,6 +52,27 @@ extern const char *const assign_event_names[ASSIGN_EV__COUNT + 1];
  */
 int assign_next(int from, enum assign_event ev);
 
+/*
+ * A correction of a settled seat's recorded outcome (PROTOCOL.md
+ * 7.12.16): attendance completed <-> no_show; a declined or withdrawn
+ * seat into either, with a reason (enum policy_reason; -1 for states
+ * without one); a declined seat into accepted, where assign_holds_place()
+ * finds its place still empty (the caller checks). Not a transition:
+ * what was recorded changes, the panel around it does not.
+ */
+enum assign_correction {
+	ASSIGN_CORRECT_OK,
+	ASSIGN_CORRECT_STATE,    /* the seat's state takes no such correction */
+	ASSIGN_CORRECT_CONFLICT, /* to or from conflict: its conflict stays recorded */
+	ASSIGN_CORRECT_SAME,     /* nothing would change */
+};
+enum assign_correction assign_correct(int from, int from_reason, int to,
+                                      int to_reason);
+
+/* Seats that hold a place on the panel: offered, accepted, completed,
+ * no_show (a standby holds none until promoted). */
+bool assign_holds_place(int state);
+
 /* Open seats still hold (or may hold) an expert: standby, offered, accepted. */
 bool assign_is_open(int state);
 /* Seats that free a place to refill: declined, expired, withdrawn. */

@@ -139,7 +139,8 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 {
 	assert(e->n_specialties >= 0 && e->n_specialties <= EXPERT_MAX_SPECIALTIES);
 	bool unappointed = e->appointment != APPOINT_APPOINTED;
-	msgpack_pack_map(pk, 13 + e->age_exception + unappointed);
+	bool limited = e->eligible_specialties != 0;
+	msgpack_pack_map(pk, 13 + e->age_exception + unappointed + limited);
 	proto_pack_kv_int(pk, "id", e->id);
 	audit_pack_kv_date(pk, "birth", e->birth);
 	proto_pack_kv_str(pk, "employer_code", e->employer_code);
@@ -163,6 +164,10 @@ static void audit_pack_projection(msgpack_packer *pk, const struct expert *e)
 	 * describes an expert the draws read as appointed. */
 	if (unappointed)
 		proto_pack_kv_int(pk, "appointment", e->appointment);
+	/* Only when eligible in some specialties alone (since draft 13):
+	 * absent, every specialty is, as for every entry before it. */
+	if (limited)
+		audit_pack_kv_uint(pk, "eligible_specialties", e->eligible_specialties);
 }
 
 void audit_pack_expert_full(msgpack_packer *pk, const char *event, const char *actor,
@@ -678,6 +683,21 @@ static bool audit_read_projection(struct audit_rd *rd, struct expert *e)
 		          v->via.u64 >= APPOINT_RECOMMENDED && v->via.u64 <= APPOINT_REJECTED;
 		if (audit_rd_check(rd, ok))
 			e->appointment = (enum expert_appointment)v->via.u64;
+	}
+	/* Present only when limited (packed so): a bit of a specialty the
+	 * expert holds, never all of them; and only an expert whose grounds
+	 * are 紧缺工种/新职业 alone can be limited (POLICY.md 4.2), so a log
+	 * cannot keep anyone else out of a specialty (DRAW.md 4.3). */
+	e->eligible_specialties = 0;
+	v = audit_rd_peek(rd, "eligible_specialties");
+	if (v) {
+		uint64_t all = (UINT64_C(1) << e->n_specialties) - 1;
+		bool by_occupation = (e->relaxations & RELAX_BY_OCCUPATION) &&
+		                     !(e->relaxations & RELAX_GROUNDS & ~RELAX_BY_OCCUPATION);
+		bool ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 != 0 &&
+		          (v->via.u64 & ~all) == 0 && v->via.u64 != all && by_occupation;
+		if (audit_rd_check(rd, ok))
+			e->eligible_specialties = (unsigned)v->via.u64;
 	}
 	return audit_rd_end(rd);
 }

@@ -41,6 +41,7 @@
 #define AUDIT_DRAW_FAILED "draw.failed"    /* a transcript, insufficient_candidates */
 #define AUDIT_SEAT_PREFIX "assignment."    /* + the new state: a seat transition */
 #define AUDIT_SEAT_REISSUED "assignment.reissued" /* a new token, the seat stays offered */
+#define AUDIT_SEAT_CORRECTED "assignment.corrected" /* a settled seat's outcome corrected */
 #define AUDIT_TASK_CANCELLED "task.cancelled"
 #define AUDIT_TASK_FILLED "task.filled"
 #define AUDIT_TASK_SHORT "task.short"
@@ -185,6 +186,19 @@ struct audit_seat {
 	int ledger;                       /* enum policy_kind, or -1 */
 };
 void audit_pack_seat(msgpack_packer *pk, const struct audit_seat *s);
+/* A settled seat's recorded outcome corrected (DRAW.md 4.3, PROTOCOL.md
+ * 7.12.16), the body of assignment.corrected. */
+struct audit_correction {
+	int64_t assignment, task, expert;
+	int from, to;                     /* enum assign_state */
+	int from_reason, to_reason;       /* enum policy_reason; -1: attendance */
+	char actor[64];
+	char reason[PROTO_REASON_SIZE];   /* why, 1-512 bytes */
+	int withdrawn;                    /* the ledger kind withdrawn, or -1 */
+	int ledger;                       /* the ledger kind added, or -1 */
+};
+void audit_pack_correction(msgpack_packer *pk, const struct audit_correction *c);
+bool audit_read_correction(const msgpack_object *body, struct audit_correction *c);
 /* The body of assignment.reissued: assignment, task, expert, role, actor,
  * reason, deadline of s (DRAW.md 4.3); never the token. */
 void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s);

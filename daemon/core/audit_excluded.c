@@ -4,9 +4,9 @@
  * the two layouts a log holds. Entries since draft 9 have 13 keys and
  * tell the pool's experts outside the specialty from those holding it in
  * another group type; older entries have 12, one count for both, and stay
- * readable and verifiable as they were written. Rule 12 (unavailable)
- * ends the map only when it kept someone out, so every map written
- * before the rule reads as it was.
+ * readable and verifiable as they were written. Rules 12 (unavailable)
+ * and 13 (relaxation) end the map, each only when it kept someone out,
+ * so every map written before them reads as it was.
  */
 #include <assert.h>
 
@@ -26,7 +26,7 @@ void audit_excluded_of(struct audit_excluded *x, const uint64_t excluded[RULE__C
 		x->count[n++] = outside_group;
 	}
 	for (int r = RULE_OK + 1; r < RULE__COUNT; r++) {
-		if (r == RULE_UNAVAILABLE && excluded[r] == 0)
+		if (r >= RULE_UNAVAILABLE && excluded[r] == 0)
 			continue;
 		x->key[n] = recusal_rule_names[r];
 		x->count[n++] = excluded[r];
@@ -62,13 +62,15 @@ bool audit_read_excluded(struct audit_rd *rd, uint64_t excluded[RULE__COUNT],
 	*outside_group = group;
 	for (int r = RULE_OK + 1; r < RULE_UNAVAILABLE; r++)
 		audit_rd_uint(rd, recusal_rule_names[r], UINT64_MAX, &excluded[r]);
-	/* Present only when not 0, so that it packs back the same. */
-	excluded[RULE_UNAVAILABLE] = 0;
-	if (audit_rd_peek(rd, recusal_rule_names[RULE_UNAVAILABLE])) {
-		rd->i--;
-		audit_rd_uint(rd, recusal_rule_names[RULE_UNAVAILABLE], UINT64_MAX,
-		              &excluded[RULE_UNAVAILABLE]);
-		audit_rd_check(rd, excluded[RULE_UNAVAILABLE] > 0);
+	/* Rules 12 and 13, each present only when not 0, so that a map packs
+	 * back the same. */
+	for (int r = RULE_UNAVAILABLE; r < RULE__COUNT; r++) {
+		excluded[r] = 0;
+		if (audit_rd_peek(rd, recusal_rule_names[r])) {
+			rd->i--;
+			audit_rd_uint(rd, recusal_rule_names[r], UINT64_MAX, &excluded[r]);
+			audit_rd_check(rd, excluded[r] > 0);
+		}
 	}
 	return audit_rd_end(rd);
 }

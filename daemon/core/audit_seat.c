@@ -48,6 +48,29 @@ void audit_pack_reissue(msgpack_packer *pk, const struct audit_seat *s)
 	proto_pack_kv_int(pk, "deadline", s->deadline);
 }
 
+void audit_pack_correction(msgpack_packer *pk, const struct audit_correction *c)
+{
+	bool from_reason = c->from_reason >= 0, to_reason = c->to_reason >= 0;
+	bool withdrawn = c->withdrawn >= 0, ledger = c->ledger >= 0;
+
+	msgpack_pack_map(pk, 7 + from_reason + to_reason + withdrawn + ledger);
+	proto_pack_kv_int(pk, "assignment", c->assignment);
+	proto_pack_kv_int(pk, "task", c->task);
+	proto_pack_kv_int(pk, "expert", c->expert);
+	proto_pack_kv_str(pk, "from", proto_assignment_states[c->from]);
+	proto_pack_kv_str(pk, "to", proto_assignment_states[c->to]);
+	if (from_reason)
+		proto_pack_kv_str(pk, "from_reason", policy_reason_names[c->from_reason]);
+	if (to_reason)
+		proto_pack_kv_str(pk, "to_reason", policy_reason_names[c->to_reason]);
+	proto_pack_kv_str(pk, "actor", c->actor);
+	proto_pack_kv_str(pk, "reason", c->reason);
+	if (withdrawn)
+		proto_pack_kv_str(pk, "withdrawn", policy_kind_names[c->withdrawn]);
+	if (ledger)
+		proto_pack_kv_str(pk, "ledger", policy_kind_names[c->ledger]);
+}
+
 void audit_pack_task_cancelled(msgpack_packer *pk, int64_t task, const char *actor,
                                const char *reason, int64_t seats)
 {
@@ -130,6 +153,40 @@ bool audit_read_reissue(const msgpack_object *body, struct audit_seat *s)
 	audit_rd_str(&rd, "actor", s->actor, sizeof s->actor);
 	audit_rd_str(&rd, "reason", s->reason, sizeof s->reason);
 	audit_rd_int(&rd, "deadline", 1, INT64_MAX, &s->deadline);
+	return audit_rd_end(&rd);
+}
+
+bool audit_read_correction(const msgpack_object *body, struct audit_correction *c)
+{
+	struct audit_rd rd;
+
+	memset(c, 0, sizeof *c);
+	c->from_reason = c->to_reason = c->withdrawn = c->ledger = -1;
+	audit_rd_begin(&rd, body);
+	audit_rd_int(&rd, "assignment", 1, INT64_MAX, &c->assignment);
+	audit_rd_int(&rd, "task", 1, INT64_MAX, &c->task);
+	audit_rd_int(&rd, "expert", 1, INT64_MAX, &c->expert);
+	audit_rd_choice(&rd, "from", proto_assignment_states, &c->from);
+	audit_rd_choice(&rd, "to", proto_assignment_states, &c->to);
+	if (audit_rd_peek(&rd, "from_reason")) {
+		rd.i--;
+		audit_rd_choice(&rd, "from_reason", policy_reason_names, &c->from_reason);
+	}
+	if (audit_rd_peek(&rd, "to_reason")) {
+		rd.i--;
+		audit_rd_choice(&rd, "to_reason", policy_reason_names, &c->to_reason);
+	}
+	audit_rd_str(&rd, "actor", c->actor, sizeof c->actor);
+	audit_rd_str(&rd, "reason", c->reason, sizeof c->reason);
+	audit_rd_check(&rd, c->reason[0] != '\0');   /* a correction says why */
+	if (audit_rd_peek(&rd, "withdrawn")) {
+		rd.i--;
+		audit_rd_choice(&rd, "withdrawn", policy_kind_names, &c->withdrawn);
+	}
+	if (audit_rd_peek(&rd, "ledger")) {
+		rd.i--;
+		audit_rd_choice(&rd, "ledger", policy_kind_names, &c->ledger);
+	}
 	return audit_rd_end(&rd);
 }
 

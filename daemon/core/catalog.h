@@ -112,6 +112,11 @@ void catalog_unknown_message(const struct catalog *c, const char *name, char *ou
 bool catalog_map_specialties(const struct catalog *c, struct expert *e, char *why,
                              size_t whysz);
 
+/* The same for e's relax_occupations (PROTOCOL.md 7.5.2
+ * relaxation_occupations). */
+bool catalog_map_relax_occupations(const struct catalog *c, struct expert *e,
+                                   char *why, size_t whysz);
+
 /*
  * The starter list shipped as daemon/catalog/occupations.csv (embedded at
  * build time: catalog_starter.c): a header row, then name, code, aliases

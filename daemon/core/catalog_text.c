@@ -94,16 +94,19 @@ void catalog_unknown_message(const struct catalog *c, const char *name, char *ou
 		     append(out, outsz, &len, near[i]->name, false);
 }
 
-bool catalog_map_specialties(const struct catalog *c, struct expert *e, char *why,
-                             size_t whysz)
+/* Replace each of the n names of v by its entry's canonical name, keeping
+ * the first of any that map to one entry; v is left alone on failure. */
+static bool catalog_map_names(const struct catalog *c,
+                              char v[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1],
+                              int *count, char *why, size_t whysz)
 {
 	char names[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1];
 	int n = 0;
 	memset(names, 0, sizeof names);
-	for (int i = 0; i < e->n_specialties; i++) {
-		const struct catalog_entry *x = catalog_find(c, e->specialties[i]);
+	for (int i = 0; i < *count; i++) {
+		const struct catalog_entry *x = catalog_find(c, v[i]);
 		if (!x) {
-			catalog_unknown_message(c, e->specialties[i], why, whysz);
+			catalog_unknown_message(c, v[i], why, whysz);
 			return false;
 		}
 		bool seen = false;
@@ -113,9 +116,22 @@ bool catalog_map_specialties(const struct catalog *c, struct expert *e, char *wh
 			memcpy(names[n++], x->name, strlen(x->name) + 1);
 	}
 	/* Whole arrays, so that equal records stay equal byte for byte. */
-	memcpy(e->specialties, names, sizeof names);
-	e->n_specialties = n;
+	memcpy(v, names, sizeof names);
+	*count = n;
 	return true;
+}
+
+bool catalog_map_specialties(const struct catalog *c, struct expert *e, char *why,
+                             size_t whysz)
+{
+	return catalog_map_names(c, e->specialties, &e->n_specialties, why, whysz);
+}
+
+bool catalog_map_relax_occupations(const struct catalog *c, struct expert *e,
+                                   char *why, size_t whysz)
+{
+	return catalog_map_names(c, e->relax_occupations, &e->n_relax_occupations, why,
+	                         whysz);
 }
 
 /* ---- the starter list ---------------------------------------------------- */

@@ -28,6 +28,8 @@ static const char *const designate_rule_why[RULE__COUNT] = {
 	                  "rotation window"),
 	[RULE_EXPOSURE] = N_("has reached the exposure cap"),
 	[RULE_UNAVAILABLE] = N_("declared unavailable on a day of the task"),
+	[RULE_RELAXATION] = N_("eligible only through 我市紧缺工种 or 国家新职业 grounds "
+	                    "that name another occupation (第十一条(七))"),
 };
 
 /* The index of id in the sorted list, or n. */
@@ -68,13 +70,15 @@ struct designate_check designate_check(const struct candidates *c,
 		return d;
 	}
 	const struct pool_entry *pe = pool_get(pool, expert);
+	struct recusal_task ts = *t;
+	ts.specialty = sid;   /* rule 13 reads the specialty drawn for */
 	if (!pe)
 		d.verdict = DESIGNATE_UNKNOWN;
 	else if (!designate_holds(pe, sid))
 		d.verdict = DESIGNATE_OUTSIDE_SPECIALTY;
 	else if (!(pe->group_types & (1u << group)))
 		d.verdict = DESIGNATE_OUTSIDE_GROUP;
-	else if ((d.rule = recusal_check(pe, eng, terms, t, cfg)) != RULE_OK)
+	else if ((d.rule = recusal_check(pe, eng, terms, &ts, cfg)) != RULE_OK)
 		d.verdict = DESIGNATE_RULE;
 	else
 		d.verdict = DESIGNATE_NOT_CANDIDATE;

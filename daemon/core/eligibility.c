@@ -2,6 +2,8 @@
  * eligibility.c - 第十一条 (who may be appointed) and 第十二、十三条 (who may
  * lead a group) as pure predicates over an expert record and a given day.
  */
+#include <string.h>
+
 #include "eligibility.h"
 #include "i18n.h"
 #include "ident.h"
@@ -10,6 +12,14 @@
 static bool eligibility_has_title_or_qual(const struct expert *e)
 {
 	return e->title >= TITLE_INTERMEDIATE || e->qualification >= QUAL_TECHNICIAN;
+}
+
+/* Rules 1-3 of POLICY.md 4.2 (第十一条(二)) with no ground waiving them. */
+static bool eligibility_meets_rules(const struct expert *e)
+{
+	return eligibility_has_title_or_qual(e) &&
+	       !((e->group_types & GROUP_SKILL_EVALUATION) && e->assess_years < 1) &&
+	       !((e->group_types & GROUP_TRAINING_REVIEW) && e->training_years < 10);
 }
 
 /* 第十一条(七): any of the five grounds relaxes (二)(三)(四), and only
@@ -60,6 +70,44 @@ bool eligibility_check(const struct expert *e, int32_t today,
 	if (why)
 		*why = w;
 	return false;
+}
+
+/* Whether e names occupation `name` for its occupation-tied grounds. */
+static bool eligibility_names(const struct expert *e, const char *name)
+{
+	for (int j = 0; j < e->n_relax_occupations; j++)
+		if (strcmp(e->relax_occupations[j], name) == 0)
+			return true;
+	return false;
+}
+
+unsigned eligibility_specialty_mask(const struct expert *e)
+{
+	/* 紧缺工种 and 新职业 are about one occupation each; the other three
+	 * grounds, and passing the rules outright, hold for every specialty. */
+	if (!(e->relaxations & RELAX_BY_OCCUPATION) ||
+	    (e->relaxations & RELAX_GROUNDS & ~RELAX_BY_OCCUPATION) ||
+	    eligibility_meets_rules(e))
+		return 0;
+	unsigned mask = 0;
+	for (int i = 0; i < e->n_specialties; i++)
+		if (eligibility_names(e, e->specialties[i]))
+			mask |= 1u << i;
+	return mask == (1u << e->n_specialties) - 1 ? 0 : mask;
+}
+
+const char *eligibility_occupations_problem(const struct expert *e)
+{
+	for (int j = 0; j < e->n_relax_occupations; j++) {
+		bool held = false;
+		for (int i = 0; i < e->n_specialties && !held; i++)
+			held = strcmp(e->specialties[i], e->relax_occupations[j]) == 0;
+		if (!held)
+			return N_("names an occupation that is not one of the row's specialties: "
+			          "a ground relaxes the rules only in an occupation the expert "
+			          "applies for (第十一条(七))");
+	}
+	return NULL;
 }
 
 bool eligibility_leader(const struct expert *e)

@@ -46,7 +46,12 @@ enum expert_qual { QUAL_NONE, QUAL_JUNIOR_WORKER, QUAL_INTERMEDIATE_WORKER,
 #define GROUP_TRAINING_REVIEW (1u << 0)
 #define GROUP_SKILL_EVALUATION (1u << 1)
 #define GROUP_METHODS (1u << 2)
+#define RELAX_SHORTAGE_OCCUPATION (1u << 0) /* 我市紧缺工种 */
+#define RELAX_NEW_OCCUPATION (1u << 1)       /* 国家新职业（工种） */
 #define RELAX_SENIOR_EXPERT (1u << 4) /* 部、省级培训评价专家 */
+/* The grounds about one occupation (第十一条(七)1、2): they relax only in
+ * the occupations the row names (POLICY.md 4.2). */
+#define RELAX_BY_OCCUPATION (RELAX_SHORTAGE_OCCUPATION | RELAX_NEW_OCCUPATION)
 #define RELAX_GROUNDS 0x1fu           /* the five grounds of 第十一条(七) */
 
 struct expert {
@@ -68,6 +73,15 @@ struct expert {
 	int assess_years;
 	int training_years;
 	unsigned relaxations;
+	/* The occupations the grounds of RELAX_BY_OCCUPATION name, each one
+	 * of specialties[] (canonical); none without such a ground. */
+	char relax_occupations[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1];
+	int n_relax_occupations;
+	/* Derived (POLICY.md 4.2, eligibility_specialty_mask()): 0 = eligible
+	 * in every specialty; else bit i set = eligible in specialties[i],
+	 * and in no specialty whose bit is clear (DRAW.md 3.1 rule 13).
+	 * Never every bit: that is written 0. In the audit projection. */
+	unsigned eligible_specialties;
 	/* 第十一条(六) bent for this expert by an operator's recorded age
 	 * exception; relaxation grounds never bend it (POLICY.md 4.2). */
 	bool age_exception;

@@ -12,7 +12,7 @@ const char *const expert_diff_fields[EXPERT_DIFF_FIELDS + 1] = {
 	"name", "sex", "resident_id", "phone", "employer", "employer_code",
 	"recommender_code", "specialties", "group_types", "task_types", "title",
 	"qualification", "assess_years", "training_years", "relaxations",
-	"position", "email", NULL};
+	"relaxation_occupations", "position", "email", NULL};
 
 struct expert_diff_out {
 	char *buf;
@@ -95,21 +95,24 @@ static void expert_diff_int(struct expert_diff_out *o, const char *field, int a,
 	expert_diff_add(o, field, ta, tb);
 }
 
-static void expert_diff_specialties(struct expert_diff_out *o, const struct expert *a,
-                                    const struct expert *b)
+/* A list of names (specialties, relaxation occupations) joined by '|'. */
+static void expert_diff_names(struct expert_diff_out *o, const char *field,
+                              const char a[][EXPERT_TEXT_MAX + 1], int na,
+                              const char b[][EXPERT_TEXT_MAX + 1], int nb)
 {
 	char ta[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1) + 4];
 	char tb[sizeof ta];
-	const struct expert *x[2] = {a, b};
+	const char (*x[2])[EXPERT_TEXT_MAX + 1] = {a, b};
+	int nx[2] = {na, nb};
 	char *t[2] = {ta, tb};
 	for (int k = 0; k < 2; k++) {
 		size_t len = 0;
 		t[k][0] = '\0';
-		for (int i = 0; i < x[k]->n_specialties; i++)
+		for (int i = 0; i < nx[k]; i++)
 			len += (size_t)snprintf(t[k] + len, sizeof ta - len, "%s%s",
-			                        i ? "|" : "", x[k]->specialties[i]);
+			                        i ? "|" : "", x[k][i]);
 	}
-	expert_diff_str(o, "specialties", ta, tb);
+	expert_diff_str(o, field, ta, tb);
 }
 
 int expert_diff(const struct expert *old, const struct expert *e, char *out,
@@ -128,7 +131,8 @@ int expert_diff(const struct expert *old, const struct expert *e, char *out,
 	expert_diff_str(&o, "employer_code", old->employer_code, e->employer_code);
 	expert_diff_str(&o, "recommender_code", old->recommender_code,
 	                e->recommender_code);
-	expert_diff_specialties(&o, old, e);
+	expert_diff_names(&o, "specialties", old->specialties, old->n_specialties,
+	                  e->specialties, e->n_specialties);
 	expert_diff_set(&o, "group_types", proto_group_types, old->group_types,
 	                e->group_types);
 	expert_diff_set(&o, "task_types", proto_task_types, old->task_types, e->task_types);
@@ -139,6 +143,9 @@ int expert_diff(const struct expert *old, const struct expert *e, char *out,
 	expert_diff_int(&o, "training_years", old->training_years, e->training_years);
 	expert_diff_set(&o, "relaxations", proto_relaxations, old->relaxations,
 	                e->relaxations);
+	expert_diff_names(&o, "relaxation_occupations", old->relax_occupations,
+	                  old->n_relax_occupations, e->relax_occupations,
+	                  e->n_relax_occupations);
 	expert_diff_str(&o, "position", old->position, e->position);
 	if (strcmp(old->email, e->email) != 0)
 		expert_diff_add(&o, "email", "", NULL);

@@ -13,7 +13,7 @@
 
 /* The fields compared, by their PROTOCOL.md 7.5.2 names, in the order
  * expert_diff() reports them; bit i of a mask is the i-th. */
-#define EXPERT_DIFF_FIELDS 17
+#define EXPERT_DIFF_FIELDS 18
 extern const char *const expert_diff_fields[EXPERT_DIFF_FIELDS + 1];
 
 /*

@@ -121,6 +121,38 @@ static void specialties(const msgpack_object *row, struct expert *e,
 	}
 }
 
+/* The occupations the occupation-tied grounds name (PROTOCOL.md 7.5.2
+ * relaxation_occupations): required with such a ground, refused without
+ * one; that each is a specialty is checked once the catalogue mapped
+ * both (eligibility_occupations_problem()). */
+static void relax_occupations(const msgpack_object *row, struct expert *e,
+                              struct expert_row_problems *errors)
+{
+	const msgpack_object *a = proto_map_get(row, "relaxation_occupations");
+	uint32_t n = a ? a->via.array.size : 0;
+	e->n_relax_occupations = 0;
+	if ((e->relaxations & RELAX_BY_OCCUPATION) && n == 0) {
+		expert_row_problem_add(errors, "relaxation_occupations",
+		                       "required with the grounds shortage_occupation "
+		                       "(我市紧缺工种) and new_occupation (国家新职业): the "
+		                       "occupation they are about, one of the row's specialties");
+		return;
+	}
+	if (!(e->relaxations & RELAX_BY_OCCUPATION) && n > 0) {
+		expert_row_problem_add(errors, "relaxation_occupations",
+		                       "given without the ground shortage_occupation or "
+		                       "new_occupation, the only grounds that name an occupation");
+		return;
+	}
+	/* The schema holds each to 1-128 bytes and the list to 1-3. */
+	for (uint32_t i = 0; i < n && i < EXPERT_MAX_SPECIALTIES; i++) {
+		const msgpack_object *o = &a->via.array.ptr[i];
+		memcpy(e->relax_occupations[i], o->via.str.ptr, o->via.str.size);
+		e->relax_occupations[i][o->via.str.size] = '\0';
+		e->n_relax_occupations++;
+	}
+}
+
 /* Name, sex and the resident ID, and the ID's sex digit against 性别. */
 static void identity(const msgpack_object *row, int32_t today, struct expert *e,
                      struct expert_row_problems *errors,
@@ -215,6 +247,7 @@ enum ident_result expert_from_row(const msgpack_object *row, int32_t today,
 		                       "a relaxation ground (第十一条(七)) needs its evidence: "
 		                       "the award, the occupation list or the appointment it "
 		                       "rests on");
+	relax_occupations(row, e, &errs);
 	int k = choice_one(row, "title", proto_titles);
 	e->title = k < 0 ? 0 : k;
 	k = choice_one(row, "qualification", proto_qualifications);

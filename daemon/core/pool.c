@@ -68,7 +68,17 @@ void pool_destroy(struct pool **pp)
 	*pp = NULL;
 }
 
-struct pool_slim pool_slim_of(const struct pool_entry *pe)
+bool pool_entry_eligible_in(const struct pool_entry *pe, uint32_t sid)
+{
+	if (pe->eligible_mask == 0)
+		return true;
+	for (int i = 0; i < pe->n_specialties; i++)
+		if (sid != 0 && pe->specialties[i] == sid && (pe->eligible_mask >> i & 1u))
+			return true;
+	return false;
+}
+
+struct pool_slim pool_slim_of(const struct pool_entry *pe, uint32_t sid)
 {
 	return (struct pool_slim){
 		.birth = pe->birth,
@@ -80,7 +90,9 @@ struct pool_slim pool_slim_of(const struct pool_entry *pe)
 		.status = pe->appointment == APPOINT_APPOINTED ? pe->status
 		                                               : POOL_STATUS_UNAPPOINTED,
 		.task_types = pe->task_types,
-		.relaxations = pe->relaxations,
+		.relaxations = (uint8_t)(pe->relaxations |
+		                         (pool_entry_eligible_in(pe, sid)
+		                          ? 0u : POOL_SLIM_OTHER_OCCUPATION)),
 		.leader = pe->leader,
 	};
 }
@@ -102,7 +114,8 @@ static bool bucket_reserve(struct pool_bucket *b)
 	return true;
 }
 
-static bool bucket_insert(struct pool_bucket *b, const struct pool_entry *pe)
+static bool bucket_insert(struct pool_bucket *b, const struct pool_entry *pe,
+                          uint32_t sid)
 {
 	if (!bucket_reserve(b))
 		return false;
@@ -112,13 +125,13 @@ static bool bucket_insert(struct pool_bucket *b, const struct pool_entry *pe)
 	while (i > 0 && b->ids[i - 1] > id)
 		i--;
 	if (i > 0 && b->ids[i - 1] == id) {
-		b->slim[i - 1] = pool_slim_of(pe);
+		b->slim[i - 1] = pool_slim_of(pe, sid);
 		return true;
 	}
 	memmove(&b->ids[i + 1], &b->ids[i], (b->n - i) * sizeof *b->ids);
 	memmove(&b->slim[i + 1], &b->slim[i], (b->n - i) * sizeof *b->slim);
 	b->ids[i] = id;
-	b->slim[i] = pool_slim_of(pe);
+	b->slim[i] = pool_slim_of(pe, sid);
 	b->n++;
 	return true;
 }
@@ -225,7 +238,7 @@ static bool index_entry(struct pool *p, const struct pool_entry *pe)
 			if (!(pe->group_types & (1u << g)))
 				continue;
 			struct pool_bucket *b = bucket_for(p, pe->specialties[i], g);
-			if (!b || !bucket_insert(b, pe)) {
+			if (!b || !bucket_insert(b, pe, pe->specialties[i])) {
 				unindex(p, pe); /* removing ids not inserted is a no-op */
 				return false;
 			}
@@ -258,6 +271,7 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 		.status = (uint8_t)e->status,
 		.appointment = (uint8_t)e->appointment,
 		.leader = e->leader_eligible,
+		.eligible_mask = (uint8_t)e->eligible_specialties,
 		.term = (uint16_t)e->term,
 		.joined_term = (uint16_t)e->joined_term,
 	};

@@ -30,9 +30,17 @@ struct pool_entry {
 	uint8_t status;             /* enum expert_status */
 	uint8_t appointment;        /* enum expert_appointment */
 	bool leader;
+	/* expert.eligible_specialties: 0 = eligible in every specialty; else
+	 * bit i = in specialties[i] only (POLICY.md 4.2, DRAW.md 3.1 rule 13). */
+	uint8_t eligible_mask;
 	uint16_t term;
 	uint16_t joined_term;       /* serves from joined_term through term */
 };
+
+/* Whether pe is eligible in specialty sid (rule 13, relaxation, does not
+ * keep it out of a draw of sid). An expert whose eligibility is limited
+ * is eligible in no specialty it does not hold, nor in sid 0. */
+bool pool_entry_eligible_in(const struct pool_entry *pe, uint32_t sid);
 
 /* The relaxations byte's bit for an age exception (expert.age_exception):
  * rule 4 (age) reads both, by the transcript's rules (DRAW.md 3.1). */
@@ -50,17 +58,26 @@ struct pool_slim {
 	uint16_t joined_term;
 	uint8_t status;
 	uint8_t task_types;
-	uint8_t relaxations;
+	uint8_t relaxations;        /* the entry's, and POOL_SLIM_OTHER_OCCUPATION */
 	bool leader;
 };
+
+/* The slim relaxations byte's bit for rule 13 (relaxation): the bucket's
+ * specialty is not one the expert is eligible in (pool_entry_eligible_in()).
+ * A bit rather than a field keeps the slim form 24 bytes, without padding. */
+#define POOL_SLIM_OTHER_OCCUPATION 0x40u
+/* eligible_mask holds a bit per specialty an expert may hold. */
+_Static_assert(EXPERT_MAX_SPECIALTIES <= 8, "eligible_mask is a uint8_t");
+_Static_assert((POOL_SLIM_OTHER_OCCUPATION & (RELAX_GROUNDS | POOL_AGE_EXCEPTION)) == 0,
+               "the slim bit of rule 13 is a bit of its own");
 
 /* The slim status of an expert that is not appointed (PROTOCOL.md
  * 7.17): rule 1 (`status`, DRAW.md 3.1) excludes it, as it does every
  * status but active and a lapsed suspension. */
 #define POOL_STATUS_UNAPPOINTED 4u
 
-/* The slim form of an entry. */
-struct pool_slim pool_slim_of(const struct pool_entry *pe);
+/* The slim form of an entry in the buckets of specialty sid. */
+struct pool_slim pool_slim_of(const struct pool_entry *pe, uint32_t sid);
 
 /* Ids of experts holding one specialty and group type, ascending;
  * slim[i] is expert ids[i]'s, always as current as the entry. */

@@ -30,6 +30,7 @@ const char *const recusal_rule_names[RULE__COUNT] = {
 	[RULE_ROTATION] = "rotation",
 	[RULE_EXPOSURE] = "exposure",
 	[RULE_UNAVAILABLE] = "unavailable",
+	[RULE_RELAXATION] = "relaxation",
 };
 
 static bool recusal_tasks_share_org(const struct recusal_task *t,
@@ -176,7 +177,7 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
                                 const struct recusal_task *t,
                                 const struct recusal_config *cfg)
 {
-	const struct pool_slim x = pool_slim_of(pe);
+	const struct pool_slim x = pool_slim_of(pe, t->specialty);
 	enum recusal_rule r = recusal_check_record(&x, terms, t, cfg);
 	if (r != RULE_OK)
 		return r;
@@ -200,5 +201,5 @@ enum recusal_rule recusal_check(const struct pool_entry *pe,
 	for (size_t i = 0; i < nw; i++)
 		if (w[i].expert == pe->id && recusal_is_away(&w[i], t))
 			return RULE_UNAVAILABLE;
-	return RULE_OK;
+	return (x.relaxations & POOL_SLIM_OTHER_OCCUPATION) ? RULE_RELAXATION : RULE_OK;
 }

@@ -15,8 +15,8 @@
 #include "task.h"
 
 /* Order = check order = index into recusal_rule_names[]; each value is
- * the rule's number in DRAW.md 3.1 (RULE_STATUS = 1 ... RULE_EXPOSURE
- * = 11). Comments name a rule by that number and its wire name. */
+ * the rule's number in DRAW.md 3.1 (RULE_STATUS = 1 ... RULE_RELAXATION
+ * = 13). Comments name a rule by that number and its wire name. */
 enum recusal_rule {
 	RULE_OK = 0,
 	RULE_STATUS,       /* 1: not active (or suspended through the task start) */
@@ -31,6 +31,7 @@ enum recusal_rule {
 	RULE_ROTATION,     /* 10: served on the same organisation within the window */
 	RULE_EXPOSURE,     /* 11: reached the assignment cap in the rolling window */
 	RULE_UNAVAILABLE,  /* 12: declared unavailable on a day of the task */
+	RULE_RELAXATION,   /* 13: eligible only in other specialties (POLICY.md 4.2) */
 	RULE__COUNT
 };
 /* Panel diversity (DRAW.md 3.4), not one of the numbered rules,
@@ -61,6 +62,10 @@ struct recusal_task {
 	uint32_t orgs[TASK_MAX_ORGS];     /* interned; 0 = an org never seen */
 	int n_orgs;
 	unsigned capability;              /* proto_task_types bit, 0 = none */
+	/* The interned specialty drawn for (a mixed panel's: the quota's),
+	 * for rule 13 (relaxation) in recusal_check(); a bucket's slim
+	 * entries carry it for the scan. 0 = a name never seen. */
+	uint32_t specialty;
 	const int64_t *exclude;
 	int n_exclude;
 };
@@ -208,17 +213,20 @@ static inline bool recusal_scan_may_concern(const struct recusal_scan *s, uint32
 static inline enum recusal_rule recusal_scan_check(struct recusal_scan *s, int64_t id,
                                                    const struct pool_slim *x)
 {
+	enum recusal_rule r;
 	if (id >= s->mark_id)
-		return recusal_scan_marked(s, id, x);
-	enum recusal_rule r = recusal_scan_record(s, x);
-	if (r != RULE_OK)
+		r = recusal_scan_marked(s, id, x);
+	else if ((r = recusal_scan_record(s, x)) != RULE_OK)
 		return r;
-	if (recusal_scan_may_concern(s, x->employer_org) ||
-	    recusal_scan_may_concern(s, x->recommender_org) ||
-	    (s->served && (uint64_t)id < s->n_served &&
-	     s->served[id] >= s->exposure_cap))
-		return recusal_scan_unusual(s, id, x);
-	return RULE_OK;
+	else if (recusal_scan_may_concern(s, x->employer_org) ||
+	         recusal_scan_may_concern(s, x->recommender_org) ||
+	         (s->served && (uint64_t)id < s->n_served &&
+	          s->served[id] >= s->exposure_cap))
+		r = recusal_scan_unusual(s, id, x);
+	/* Rule 13 (relaxation), the last: the bucket's specialty is one the
+	 * expert's occupation-tied grounds do not name. */
+	return r == RULE_OK && (x->relaxations & POOL_SLIM_OTHER_OCCUPATION)
+	       ? RULE_RELAXATION : r;
 }
 
 #endif

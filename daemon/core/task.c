@@ -4,6 +4,7 @@
  * recommendation form's task-type checkbox the expert must have ticked.
  */
 #include "proto.h"
+#include "seat_role.h"
 #include "task.h"
 
 #define TASK_KINDS (TASK_OTHER + 1)
@@ -86,4 +87,15 @@ int task_seats(const struct task *t)
 int task_needed(const struct task *t)
 {
 	return (t->leader ? 1 : 0) + t->members;
+}
+
+int task_places(const struct task *t, int role, int quota)
+{
+	if (role == SEAT_LEADER)
+		return t->leader ? 1 : 0;
+	if (role == SEAT_BACKUP)
+		return 0;   /* a backup holds no place until promoted */
+	if (t->n_quotas > 0)
+		return quota >= 0 && quota < t->n_quotas ? t->quotas[quota].members : 0;
+	return t->members;
 }

@@ -99,5 +99,9 @@ const char *task_required_capability_name(enum task_kind kind, enum task_subject
 int task_seats(const struct task *t);
 /* Seats that must accept for the task to be filled: leader + members. */
 int task_needed(const struct task *t);
+/* The places of one role a task's panel has (PROTOCOL.md 7.12.16): the
+ * leader's (1, or 0 without a leader) for SEAT_LEADER, none for
+ * SEAT_BACKUP, else its members, on a mixed panel quota's. */
+int task_places(const struct task *t, int role, int quota);
 
 #endif

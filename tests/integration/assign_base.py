@@ -17,8 +17,8 @@ import time
 
 import zmq
 
-from harness import (Ctl, CtlProcess, DaemonTest, draw_args, free_tcp_port, keygen,
-                     unpack)
+from harness import (Ctl, CtlProcess, DaemonTest, RawClient, draw_args, free_tcp_port,
+                     keygen, secret_of, unpack)
 
 
 WAIT = 60            # seconds: the bound on every wait (ASan builds are slow)
@@ -195,6 +195,14 @@ class AssignBase(DaemonTest):
             self.assertEqual(r.rc, 0, r)
             return r.json
         return r
+
+    def raw(self, who):
+        """In secure mode: a CURVE DEALER of its own with the key of `who`."""
+        server = secret_of(self.server_pub)[0].decode()
+        c = RawClient(self.d.endpoint, curve_server=server,
+                      curve_keys=secret_of(self.as_[who].key))
+        self.addCleanup(c.close)
+        return c
 
     def assert_error(self, r, status, field=None):
         self.assertEqual(r.rc, 1, r)

@@ -5,6 +5,10 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    15: ("DROP TRIGGER ledger_withdrawn_keep",              # corrections
+         "DROP TRIGGER ledger_withdrawn_fixed", "DROP TABLE ledger_withdrawn"),
+    14: ("ALTER TABLE experts DROP COLUMN relax_occupations",  # 紧缺工种/新职业
+         "ALTER TABLE experts DROP COLUMN eligible_specialties"),
     13: ("DROP TRIGGER unavailability_shrinks",                # withdrawn periods
          "DROP TRIGGER unavailability_fixed",
          "ALTER TABLE unavailability DROP COLUMN withdrawn",

@@ -4,12 +4,16 @@ rule (六); an 80-year-old with a ground and no title, and a 76-year-old
 第十三条 leader, are refused until an operator records an age exception
 with a reason; the ground needs its evidence; `pool show` names who
 approved the ground and the exception, and when; an excepted leader is
-drawn and the draw replays under `audit verify`."""
+drawn and the draw replays under `audit verify`. 紧缺工种 and 新职业 name
+their occupation and relax the rules there only (POLICY.md 4.2): such
+an expert is drawn for it and never for its other specialty (rule 13,
+`relaxation`), also as a backup promoted or a replacement drawn."""
+import json
 import os
 import sqlite3
 import unittest
 
-from harness import Ctl, DaemonTest, cst_day, draw_args
+from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args
 
 HEAD = ("姓名,性别,身份证号,手机,申请专家组专业,专家组类型,专业技术职称,"
         "职业资格等级,考评工作年限,培训工作年限,放宽条件,放宽条件依据\n")
@@ -34,14 +38,27 @@ ROWS = {
 }
 
 
-def write(path, rows):
+def write_csv(path, head, lines):
+    """A roster file: the header row, then the lines; returns its path."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write(HEAD)
-        for line in sorted(rows):
-            name, age, title, qual, relax, evidence = rows[line]
-            f.write("%s,男,%s,1390000%04d,电工,技能评价,%s,%s,5,0,%s,%s\n"
-                    % (name, rid(age, line), line, title, qual, relax, evidence))
+        f.write(head)
+        f.writelines(lines)
     return path
+
+
+def write(path, rows):
+    return write_csv(path, HEAD, (
+        "%s,男,%s,1390000%04d,电工,技能评价,%s,%s,5,0,%s,%s\n"
+        % (name, rid(age, line), line, title, qual, relax, evidence)
+        for line, (name, age, title, qual, relax, evidence) in sorted(rows.items())))
+
+
+def find_expert(ctl, name):
+    """pool show's expert detail of the expert called name, or None."""
+    for e in ctl.json("pool", "list", "--limit", "1000")["experts"]:
+        if e["name"] == name:
+            return ctl.json("pool", "show", str(e["id"]))["expert"]
+    return None
 
 
 class EligibilityTest(DaemonTest):
@@ -53,10 +70,7 @@ class EligibilityTest(DaemonTest):
         self.roster = write(os.path.join(self.dir, "roster.csv"), ROWS)
 
     def find(self, name):
-        for e in self.ctl.json("pool", "list", "--limit", "1000")["experts"]:
-            if e["name"] == name:
-                return self.ctl.json("pool", "show", str(e["id"]))["expert"]
-        return None
+        return find_expert(self.ctl, name)
 
     def test_age_bends_only_for_a_recorded_exception(self):
         r = self.ctl.run("pool", "import", "--appointed", self.roster, json_out=True, check=False)
@@ -152,6 +166,172 @@ class EligibilityTest(DaemonTest):
         rows[3] = ("李长青", 60, "无", "无", "获奖者", "获省级技术能手称号")
         self.ctl.json("pool", "import", "--appointed", write(os.path.join(self.dir, "ok.csv"), rows))
         self.assertEqual(self.find("李长青")["relaxations"], ["award_winner"])
+
+
+OCC_HEAD = HEAD.rstrip("\n") + ",放宽条件职业（工种）\n"
+
+# line: (name, specialties, title, relaxation, evidence, its occupation)
+OCC_ROWS = {
+    2: ("林紧缺", "电工、焊工", "无", "紧缺工种", "列入广州市紧缺工种目录", "焊工"),
+    3: ("黄获奖", "电工、焊工", "无", "获奖者", "获省级技术能手称号", ""),
+    4: ("吴新职", "车工、焊工", "无", "新职业", "列入人社部新职业公告", "车工"),
+    5: ("郑中级", "电工、焊工", "中级", "紧缺工种", "列入广州市紧缺工种目录", "焊工"),
+}
+
+
+def write_occ(path, rows):
+    return write_csv(path, OCC_HEAD, (
+        "%s,男,%s,1380000%04d,%s,技能评价,%s,无,5,0,%s,%s,%s\n"
+        % (name, rid(40, line), line, specs, title, relax, evidence, occ)
+        for line, (name, specs, title, relax, evidence, occ) in sorted(rows.items())))
+
+
+class OccupationGroundTest(DaemonTest):
+    """A 紧缺工种 or 新职业 ground names its occupation, and relaxes the
+    rules only there (issue #12 item 3)."""
+
+    def setUp(self):
+        super().setUp()
+        self.d = self.start_daemon()
+        self.ctl = Ctl(self.d)
+        self.open_term(self.ctl)
+
+    def show(self, name):
+        return find_expert(self.ctl, name)
+
+    def import_ok(self):
+        done = self.ctl.json("pool", "import", "--appointed",
+                             write_occ(os.path.join(self.dir, "occ.csv"), OCC_ROWS))
+        self.assertEqual(done["inserted"], len(OCC_ROWS), done)
+        return {n: self.show(n) for n, *_ in OCC_ROWS.values()}
+
+    def test_missing_or_foreign_occupation_is_refused_naming_the_field(self):
+        rows = {
+            2: ("林紧缺", "电工、焊工", "无", "紧缺工种", "列入广州市紧缺工种目录", ""),
+            3: ("吴新职", "电工、焊工", "无", "新职业", "列入人社部新职业公告", "钳工"),
+            4: ("黄获奖", "电工、焊工", "无", "获奖者", "获省级技术能手称号", "焊工"),
+            5: ("周无名", "电工", "无", "紧缺工种", "列入广州市紧缺工种目录", "无此工种甲"),
+        }
+        r = self.ctl.run("pool", "import", "--appointed",
+                         write_occ(os.path.join(self.dir, "bad.csv"), rows),
+                         json_out=True, check=False)
+        self.assertEqual(r.rc, 65, r)
+        # Every row's problem in one pass, each naming the column.
+        got = {e["line"]: e for e in r.json["errors"]}
+        self.assertEqual(sorted(got), [2, 3, 4, 5], r.json)
+        for line in got:
+            self.assertEqual(got[line]["column"], "放宽条件职业（工种）", got[line])
+        self.assertIn("须同时填写其所涉职业（工种）", got[2]["reason"])
+        self.assertIn("不是本人申请的专业之一", got[3]["reason"])
+        self.assertIn("不应填写放宽条件职业（工种）", got[4]["reason"])
+        self.assertIn("无此工种甲", got[5]["reason"])           # not a catalogue occupation
+        self.assertEqual(self.ctl.json("pool", "list")["total"], 0)
+        # The wire's field name and English reason, for programs.
+        raw = RawClient(self.d.endpoint)
+        imp = raw.call("pool.import.begin", {})["result"]["import"]
+        rep = raw.call("pool.import.rows", {"import": imp, "rows": [{
+            "line": 2, "name": "林紧缺", "sex": "male", "resident_id": rid(40, 2),
+            "phone": "13800000002", "specialties": ["电工", "焊工"],
+            "group_types": ["skill_evaluation"], "assess_years": 5,
+            "relaxations": ["shortage_occupation"],
+            "relaxation_evidence": "列入广州市紧缺工种目录",
+            "relaxation_occupations": ["钳工"]}]})
+        self.assertEqual(rep["status"], "ok", rep)
+        self.assertEqual([(e["field"], e["reason"].split(":")[0])
+                          for e in rep["result"]["errors"]],
+                         [("relaxation_occupations",
+                           "names an occupation that is not one of the row's specialties")])
+
+    def test_shortage_expert_is_drawn_only_in_the_named_occupation(self):
+        who = self.import_ok()
+        lin, huang, wu, zheng = (who[n] for n in ("林紧缺", "黄获奖", "吴新职", "郑中级"))
+        self.assertEqual(lin["relaxations"], ["shortage_occupation"])
+        self.assertEqual(lin["relaxation_occupations"], ["焊工"])
+        self.assertEqual(lin["eligible_specialties"], ["焊工"])
+        self.assertEqual(wu["eligible_specialties"], ["车工"])
+        # Another ground, or passing the rules, leaves every specialty.
+        self.assertEqual(huang["relaxation_occupations"], [])
+        self.assertEqual(huang["eligible_specialties"], ["电工", "焊工"])
+        self.assertEqual(zheng["relaxation_occupations"], ["焊工"])
+        self.assertEqual(zheng["eligible_specialties"], ["电工", "焊工"])
+        text = self.ctl.run("pool", "show", str(lin["id"])).out
+        self.assertRegex(text, r"(?m)^relaxation_occupations\s+焊工$")
+        self.assertRegex(text, r"(?m)^eligible_specialties\s+焊工$")
+        self.assertNotIn("eligible_specialties", self.ctl.run("pool", "show",
+                                                              str(huang["id"])).out)
+
+        # 焊工: 林 is drawn, by the ground that names it; 吴 holds 焊工
+        # too, but his 新职业 ground names 车工.
+        weld = self.ctl.json(*draw_args("焊工", 3, 10))
+        self.assertEqual(sorted(p["expert"] for p in weld["panel"]),
+                         sorted([lin["id"], huang["id"], zheng["id"]]))
+        self.assertEqual(weld["excluded"]["relaxation"], 1)
+        # 电工: 林 holds it but is not eligible there; never drawn, and the
+        # counts say why. 黄 (award) and 郑 (passes) are.
+        for day in range(11, 19):
+            res = self.ctl.json(*draw_args("电工", 2, day))
+            self.assertEqual(sorted(p["expert"] for p in res["panel"]),
+                             sorted([huang["id"], zheng["id"]]))
+            self.assertEqual(res["excluded"]["relaxation"], 1, res["excluded"])
+            self.assertEqual(res["excluded"]["outside_specialty"], 1)   # 吴
+        short = self.ctl.run(*draw_args("电工", 3, 20), json_out=True, check=False)
+        self.assertEqual(short.json["status"], "insufficient_candidates", short)
+        self.assertEqual(short.json["result"]["found"], 2)
+        self.assertEqual(short.json["result"]["excluded"]["relaxation"], 1)
+        text = self.ctl.run(*draw_args("电工", 3, 21), check=False).out
+        self.assertRegex(text, r"(?m)^relaxation\s+1$")
+        # 车工: 吴 alone, by the 新职业 ground that names it.
+        lathe = self.ctl.json(*draw_args("车工", 1, 22))
+        self.assertEqual([p["expert"] for p in lathe["panel"]], [wu["id"]])
+
+        tr = self.ctl.json("audit", "show", str(res["task"]))["entries"][-1]["transcript"]
+        self.assertEqual(tr["excluded"]["relaxation"], 1)
+        v = self.ctl.json("audit", "verify", timeout=120000)
+        self.assertTrue(v["ok"], v)
+
+    def test_promotion_and_replacement_skip_an_expert_limited_since_the_draw(self):
+        """Three 电工 who pass the rules: one member and one backup are
+        drawn. A re-import takes the titles of the two not seated as
+        member and gives them 紧缺工种 naming 焊工: limited to 焊工 now.
+        When the member declines, the backup is not promoted (rule 13 at
+        promotion) and the replacement finds nobody (rule 13 in its list):
+        the task is short, and the counts say why."""
+        rows = {2: ("钱一", "电工、焊工", "中级", "", "", ""),
+                3: ("孙二", "电工、焊工", "中级", "", "", ""),
+                4: ("李三", "电工、焊工", "中级", "", "", "")}
+        self.ctl.json("pool", "import", "--appointed",
+                      write_occ(os.path.join(self.dir, "three.csv"), rows))
+        res = self.ctl.json(*draw_args("电工", 1, 10, backups=1))
+        task = res["task"]
+        seat = {p["role"]: p for p in res["panel"]}
+        member = seat["member"]["expert"]
+        ids = {self.show(rows[line][0])["id"]: line for line in rows}
+        for eid, line in ids.items():
+            if eid != member:
+                rows[line] = (rows[line][0], "电工、焊工", "无", "紧缺工种",
+                              "列入广州市紧缺工种目录", "焊工")
+        up = self.ctl.json("pool", "import", "--appointed",
+                           write_occ(os.path.join(self.dir, "limited.csv"), rows))
+        self.assertEqual(up["updated"], 2, up)
+        out = self.ctl.run("answer", str(seat["member"]["assignment"]), "decline",
+                           "--channel", "phone", "--reason", "schedule",
+                           json_out=True, check=False)
+        self.assertEqual(out.rc, 0, out)
+        self.assertIsNone(out.json["filled_by"], out.json)
+        shown = self.ctl.json("task", "show", str(task))
+        self.assertEqual(shown["task"]["fill"], "short")
+        backup = [s for s in shown["seats"] if s["expert"] == seat["backup"]["expert"]]
+        self.assertEqual([s["state"] for s in backup], ["standby"])
+        entries = [json.loads(x) for x in self.ctl.run(
+            "--json", "log", "--since", "1", "--limit", "100000").out.splitlines() if x]
+        failed, short = [e["entry"] for e in entries if e["type"] in ("draw.failed",
+                                                                      "task.short")]
+        self.assertEqual((failed["kind"], failed["candidates"]), ("replacement", 0))
+        self.assertEqual(failed["excluded"]["relaxation"], 1, failed)
+        self.assertEqual(short["excluded"]["relaxation"], 1, short)   # the third
+        self.assertEqual(short["excluded"]["excluded"], 2, short)     # both seated
+        v = self.ctl.json("audit", "verify", timeout=120000)
+        self.assertTrue(v["ok"], v)
 
 
 if __name__ == "__main__":

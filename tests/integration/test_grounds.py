@@ -234,6 +234,33 @@ class WithdrawUnavailableTest(SecureLedgerBase):
         self.check_draws(x, y, z, 23, 28)
         self.verify()
 
+    def test_days_already_passed_stay(self):
+        """A period under way keeps the days passed (PROTOCOL.md 7.6.6):
+        its first day stays, it ends yesterday at the earliest, and a
+        withdrawal shortens it to end yesterday."""
+        x = self.people["焊工"][0][0]
+        d = {k: cst_day(k).isoformat() for k in (-3, -2, -1, 0, 5)}
+        r = self.period("ops", str(x), "--from", d[-3], "--to", d[5], "--reason", "出差")
+        self.assertEqual(r.rc, 0, r)
+        pid = str(r.json["id"])
+        before = len(self.entries())
+        self.assert_error(self.withdraw("ops", pid, "--reason", "r", "--from", d[-2]),
+                          "invalid_field", "from")
+        self.assert_error(self.withdraw("ops", pid, "--reason", "r", "--to", d[-2]),
+                          "invalid_field", "to")
+        self.assertEqual(len(self.entries()), before)
+        r = self.withdraw("ops", pid, "--reason", "行程取消")
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.json, {"id": int(pid), "expert": x, "withdrawn": False,
+                                  "from": d[-3], "to": d[-1]})
+        (h,) = [h for h in self.ctl.json("pool", "show", str(x))["history"]
+                if h["event"].startswith("unavailable_")]
+        self.assertEqual(h["event"], "unavailable_shortened")
+        # Nothing is left to take back: the period has ended.
+        self.assert_error(self.withdraw("ops", pid, "--reason", "again"),
+                          "invalid_state", "id")
+        self.verify()
+
     def check_draws(self, x, y, z, away, back):
         """x is free every day, y from day 25, z never until day 31: six
         welders, so a draw of all those drawable must take exactly them

@@ -18,7 +18,7 @@ import sqlite3
 import time
 import unittest
 
-from harness import Ctl, RawClient, Sealed, secret_of
+from harness import Ctl, RawClient, Sealed
 from assign_base import TOKEN_RE, AssignBase
 
 
@@ -123,14 +123,6 @@ class SecureStaffTest(AssignBase):
         self.assertEqual(self.confirm(offer["token"], ctl=self.expert_ctl())["state"],
                          "accepted")
 
-
-    def raw(self, who):
-        """A CURVE DEALER of its own with the key of `who`."""
-        server = secret_of(self.server_pub)[0].decode()
-        c = RawClient(self.d.endpoint, curve_server=server,
-                      curve_keys=secret_of(self.as_[who].key))
-        self.addCleanup(c.close)
-        return c
 
     def test_resync_reissues_recent_offers_for_notifiers_and_operators(self):
         w = self.notify_watcher(self.as_["sms"])

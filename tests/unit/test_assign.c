@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "assign.h"
+#include "policy.h"
 #include "proto.h"
 
 #define N_STATES 9
@@ -188,6 +190,67 @@ static void test_table_agrees_with_predicates(void **state)
 	}
 }
 
+/* What a settled seat may be corrected to (PROTOCOL.md 7.12.16), written
+ * out: from (rows) to (columns), 1 where the table allows it. */
+static const int correctable[N_STATES][N_STATES] = {
+	/*                  OFR SBY ACC DEC EXP CMP NSH WDR CAN */
+	[ASSIGN_DECLINED]  = {0,  0,  1,  1,  0,  0,  0,  1,  0},
+	[ASSIGN_COMPLETED] = {0,  0,  0,  0,  0,  1,  1,  0,  0},
+	[ASSIGN_NO_SHOW]   = {0,  0,  0,  0,  0,  1,  1,  0,  0},
+	[ASSIGN_WITHDRAWN] = {0,  0,  0,  1,  0,  0,  0,  1,  0},
+};
+
+static bool has_reason(int state)
+{
+	return state == DEC || state == WDR;
+}
+
+/* Pair by pair and reason by reason (-1, each reason, one past them): a
+ * reason exactly where the state has one, never conflict, and a change. */
+static void test_corrections(void **state)
+{
+	(void)state;
+	for (int from = 0; from < N_STATES; from++)
+		for (int to = 0; to < N_STATES; to++)
+			for (int r1 = -1; r1 <= POLICY_REASON__COUNT; r1++)
+				for (int r2 = -1; r2 <= POLICY_REASON__COUNT; r2++) {
+					bool fits1 = has_reason(from) ? r1 >= 0 && r1 < POLICY_REASON__COUNT
+					                              : r1 == -1;
+					bool fits2 = has_reason(to) ? r2 >= 0 && r2 < POLICY_REASON__COUNT
+					                            : r2 == -1;
+					enum assign_correction want =
+						!correctable[from][to] || !fits1 || !fits2 ? ASSIGN_CORRECT_STATE
+						: r1 == POLICY_REASON_CONFLICT || r2 == POLICY_REASON_CONFLICT
+						? ASSIGN_CORRECT_CONFLICT
+						: from == to && r1 == r2 ? ASSIGN_CORRECT_SAME : ASSIGN_CORRECT_OK;
+					assert_int_equal(assign_correct(from, r1, to, r2), want);
+				}
+	/* The cases the spec names. */
+	assert_int_equal(assign_correct(NSH, -1, CMP, -1), ASSIGN_CORRECT_OK);
+	assert_int_equal(assign_correct(DEC, POLICY_REASON_SCHEDULE, DEC,
+	                                POLICY_REASON_ILLNESS), ASSIGN_CORRECT_OK);
+	assert_int_equal(assign_correct(DEC, POLICY_REASON_SCHEDULE, ACC, -1),
+	                 ASSIGN_CORRECT_OK);
+	assert_int_equal(assign_correct(WDR, POLICY_REASON_SCHEDULE, DEC,
+	                                POLICY_REASON_SCHEDULE), ASSIGN_CORRECT_OK);
+	assert_int_equal(assign_correct(ACC, -1, DEC, POLICY_REASON_SCHEDULE),
+	                 ASSIGN_CORRECT_STATE);   /* not settled: answered instead */
+	assert_int_equal(assign_correct(WDR, POLICY_REASON_SCHEDULE, ACC, -1),
+	                 ASSIGN_CORRECT_STATE);
+	assert_int_equal(assign_correct(EXP, -1, ACC, -1), ASSIGN_CORRECT_STATE);
+	assert_int_equal(assign_correct(-1, -1, CMP, -1), ASSIGN_CORRECT_STATE);
+	assert_int_equal(assign_correct(CMP, -1, N_STATES, -1), ASSIGN_CORRECT_STATE);
+}
+
+/* The seats that hold a place on the panel. */
+static void test_holds_place(void **state)
+{
+	(void)state;
+	for (int s = 0; s < N_STATES; s++)
+		assert_int_equal(assign_holds_place(s),
+		                 s == OFR || s == ACC || s == CMP || s == NSH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +262,8 @@ int main(void)
 		cmocka_unit_test(test_state_names_match_proto),
 		cmocka_unit_test(test_predicates),
 		cmocka_unit_test(test_table_agrees_with_predicates),
+		cmocka_unit_test(test_corrections),
+		cmocka_unit_test(test_holds_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "assign.h"
 #include "audit.h"
 
 /* The rules every excluded map names: rule 12 (unavailable) only when
@@ -24,6 +25,7 @@
 #define RULES_IN_MAP RULE_UNAVAILABLE
 #include "fixture.h"
 #include "ident.h"
+#include "policy.h"
 #include "proto.h"
 #include "quota.h"
 
@@ -799,6 +801,32 @@ static void test_age_exception_keys_and_round_trip(void **state)
 /* Draft 13 (the appointment, PROTOCOL.md 7.17): a 15th projection key,
  * only when the expert is not appointed, so every older entry reads as an
  * appointed expert; present, it must name a state other than appointed. */
+/* eligible_specialties reads only on an expert whose grounds are
+ * 紧缺工种/新职业 alone (DRAW.md 4.3): a log cannot limit anyone else. */
+static void test_limited_only_by_occupation_grounds(void **state)
+{
+	(void)state;
+	static const unsigned grounds[] = {
+		RELAX_SHORTAGE_OCCUPATION, RELAX_NEW_OCCUPATION, RELAX_BY_OCCUPATION,
+		0, RELAX_SENIOR_EXPERT, RELAX_SHORTAGE_OCCUPATION | RELAX_SENIOR_EXPERT,
+		RELAX_NEW_OCCUPATION | (1u << 2)};
+	static const bool reads[] = {true, true, true, false, false, false, false};
+	for (size_t k = 0; k < sizeof grounds / sizeof grounds[0]; k++) {
+		struct expert e, r;
+		struct body a;
+		make_expert(&e);
+		e.relaxations = grounds[k];
+		e.eligible_specialties = 1u;
+		body_init(&a);
+		audit_pack_expert(&a.pk, "updated", "operator-1", NULL, &e);
+		msgpack_object *o = body_unpack(&a);
+		assert_int_equal(audit_read_expert(o, &r), reads[k]);
+		if (reads[k])
+			assert_int_equal(r.eligible_specialties, 1u);
+		body_free(&a);
+	}
+}
+
 static void test_appointment_key_and_round_trip(void **state)
 {
 	(void)state;
@@ -1130,6 +1158,74 @@ static void test_revealed_keys_bytes_and_reader(void **state)
 	set_int(&o->via.map.ptr[3].val, 0);
 	assert_true(audit_read_revealed(o, &n));
 	body_free(&a);
+}
+
+/* assignment.corrected (DRAW.md 4.3): an attendance's keys and a
+ * reason's, round trips to the same bytes, and a reader that refuses an
+ * empty reason and a from_reason without its to_reason. */
+static void test_correction_keys_and_round_trip(void **state)
+{
+	(void)state;
+	static const char *const attendance[] = {"assignment", "task", "expert", "from",
+	                                         "to", "actor", "reason", "withdrawn",
+	                                         NULL};
+	static const char *const reason[] = {"assignment", "task", "expert", "from", "to",
+	                                     "from_reason", "to_reason", "actor", "reason",
+	                                     "withdrawn", "ledger", NULL};
+	const struct audit_correction in[2] = {
+		{.assignment = 12, .task = 3, .expert = 19, .from = ASSIGN_NO_SHOW,
+		 .to = ASSIGN_COMPLETED, .from_reason = -1, .to_reason = -1, .actor = "op",
+		 .reason = "签到表漏记", .withdrawn = POLICY_NO_SHOW, .ledger = -1},
+		{.assignment = 7, .task = 2, .expert = 20, .from = ASSIGN_DECLINED,
+		 .to = ASSIGN_DECLINED, .from_reason = POLICY_REASON_SCHEDULE,
+		 .to_reason = POLICY_REASON_ILLNESS, .actor = "op", .reason = "sick note",
+		 .withdrawn = POLICY_DECLINE, .ledger = POLICY_EXCUSED},
+	};
+	for (int i = 0; i < 2; i++) {
+		struct body a, b;
+		struct audit_correction r;
+		body_init(&a);
+		audit_pack_correction(&a.pk, &in[i]);
+		msgpack_object *o = body_unpack(&a);
+		assert_keys(o, i == 0 ? attendance : reason);
+		assert_true(audit_read_correction(o, &r));
+		assert_int_equal(r.assignment, in[i].assignment);
+		assert_int_equal(r.from, in[i].from);
+		assert_int_equal(r.to, in[i].to);
+		assert_int_equal(r.from_reason, in[i].from_reason);
+		assert_int_equal(r.to_reason, in[i].to_reason);
+		assert_int_equal(r.withdrawn, in[i].withdrawn);
+		assert_int_equal(r.ledger, in[i].ledger);
+		assert_string_equal(r.reason, in[i].reason);
+		body_init(&b);
+		audit_pack_correction(&b.pk, &r);
+		assert_same_bytes(&a, &b);
+		body_free(&b);
+		/* A correction says why. */
+		set_str(&o->via.map.ptr[i == 0 ? 6 : 8].val, "");
+		assert_false(audit_read_correction(o, &r));
+		body_free(&a);
+	}
+	/* A decline corrected to an acceptance: the reason it had, none after. */
+	static const char *const accept[] = {"assignment", "task", "expert", "from", "to",
+	                                     "from_reason", "actor", "reason", "withdrawn",
+	                                     NULL};
+	struct audit_correction acc = in[1], r;
+	acc.to = ASSIGN_ACCEPTED;
+	acc.to_reason = acc.ledger = -1;
+	struct body a, b;
+	body_init(&a);
+	audit_pack_correction(&a.pk, &acc);
+	msgpack_object *o = body_unpack(&a);
+	assert_keys(o, accept);
+	assert_true(audit_read_correction(o, &r));
+	assert_int_equal(r.to_reason, -1);
+	assert_int_equal(r.from_reason, POLICY_REASON_SCHEDULE);
+	body_init(&b);
+	audit_pack_correction(&b.pk, &r);
+	assert_same_bytes(&a, &b);
+	body_free(&a);
+	body_free(&b);
 }
 
 static void test_readers_refuse_broken_layouts(void **state)
@@ -1570,6 +1666,7 @@ static void test_excluded_unavailable(void **state)
 
 	for (int i = 0; i < RULE__COUNT; i++)
 		ex[i] = (uint64_t)i + 1;
+	ex[RULE_RELAXATION] = 0;     /* rule 13: test_excluded_relaxation */
 	body_init(&a);
 	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
 	const msgpack_object *x = val_at(body_unpack(&a), 3);
@@ -1610,6 +1707,66 @@ static void test_excluded_unavailable(void **state)
 		body_init(&a);
 		pack_task_short_counts(&a.pk, keys, counts);
 		assert_false(read_task_short(body_unpack(&a)));
+		body_free(&a);
+	}
+}
+
+/* Rule 13 (relaxation) ends the map after rule 12, only when it kept
+ * someone out (DRAW.md 4.4): alone, after `unavailable`, never 0, never
+ * before it. */
+static void test_excluded_relaxation(void **state)
+{
+	(void)state;
+	const char *keys[RULES_IN_MAP + 4];
+	uint64_t counts[RULES_IN_MAP + 4], ex[RULE__COUNT] = {0};
+	struct body a;
+
+	ex[RULE_OK] = 5;
+	ex[RULE_RELAXATION] = 4;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	const msgpack_object *x = val_at(body_unpack(&a), 3);
+	assert_int_equal(x->via.map.size, 14);
+	assert_true(key_is(&x->via.map.ptr[13].key, "relaxation"));
+	assert_int_equal(uint_at(x, 13), 4);
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+	ex[RULE_UNAVAILABLE] = 2;
+	body_init(&a);
+	audit_pack_task_short(&a.pk, 7, 3, 2, ex, 1);
+	x = val_at(body_unpack(&a), 3);
+	assert_int_equal(x->via.map.size, 15);
+	assert_true(key_is(&x->via.map.ptr[13].key, "unavailable"));
+	assert_true(key_is(&x->via.map.ptr[14].key, "relaxation"));
+	assert_true(read_task_short(body_unpack(&a)));
+	body_free(&a);
+
+	size_t n = 0;
+	for (; EXCLUDED_13[n]; n++) {
+		keys[n] = EXCLUDED_13[n];
+		counts[n] = n;
+	}
+	static const struct {
+		const char *k1, *k2;
+		uint64_t c1, c2;
+		bool ok;
+	} cases[] = {
+		{"relaxation", NULL, 1, 0, true},
+		{"unavailable", "relaxation", 1, 2, true},
+		{"relaxation", NULL, 0, 0, false},            /* 0 is left out */
+		{"unavailable", "relaxation", 1, 0, false},
+		{"relaxation", "unavailable", 2, 1, false},   /* out of order */
+		{"relaxation", "relaxation", 2, 1, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		keys[n] = cases[i].k1;
+		counts[n] = cases[i].c1;
+		keys[n + 1] = cases[i].k2;
+		counts[n + 1] = cases[i].c2;
+		keys[n + 2] = NULL;
+		body_init(&a);
+		pack_task_short_counts(&a.pk, keys, counts);
+		assert_int_equal(read_task_short(body_unpack(&a)), cases[i].ok);
 		body_free(&a);
 	}
 }
@@ -1683,6 +1840,7 @@ static void make_mixed_transcript(struct audit_transcript *t)
 		/* `unavailable` only when not 0: quota 0's map has 13 keys,
 		 * quota 1's 14 (DRAW.md 4.4). */
 		x->excluded[RULE_UNAVAILABLE] = 3 * q;
+		x->excluded[RULE_RELAXATION] = 0;
 		x->outside_group = 7 + q;
 		x->diversity_dropped = 1 + q;
 		x->dropped_seated = q;
@@ -1993,9 +2151,11 @@ int main(void)
 		cmocka_unit_test(test_conflict_keys_and_round_trip),
 		cmocka_unit_test(test_org_merged_keys_and_round_trip),
 		cmocka_unit_test(test_revealed_keys_bytes_and_reader),
+		cmocka_unit_test(test_correction_keys_and_round_trip),
 		cmocka_unit_test(test_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_age_exception_keys_and_round_trip),
 		cmocka_unit_test(test_appointment_key_and_round_trip),
+		cmocka_unit_test(test_limited_only_by_occupation_grounds),
 		cmocka_unit_test(test_transcript_minimal_round_trip),
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),
@@ -2005,6 +2165,7 @@ int main(void)
 		cmocka_unit_test(test_excluded_sum_must_fit),
 		cmocka_unit_test(test_task_short_layouts),
 		cmocka_unit_test(test_excluded_unavailable),
+		cmocka_unit_test(test_excluded_relaxation),
 		cmocka_unit_test(test_mixed_transcript_keys_and_round_trip),
 		cmocka_unit_test(test_mixed_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_mixed_readers_refuse_bad_values),

@@ -105,6 +105,9 @@ static void sim_expert(struct sim *s, int64_t id)
 	strcpy(e.specialties[1], specs[below(s, N_SPECS)]);
 	if (strcmp(e.specialties[0], e.specialties[1]) == 0)
 		e.n_specialties = 1;
+	/* Eligible in one of two specialties only (rule 13, relaxation). */
+	if (e.n_specialties == 2 && below(s, 5) == 0)
+		e.eligible_specialties = 1u + (unsigned)below(s, 2);
 	e.group_types = 1 + (unsigned)below(s, 7);
 	e.task_types = (unsigned)below(s, 32);
 	e.relaxations = below(s, 6) == 0 ? 1u : 0u;
@@ -299,6 +302,8 @@ static void sim_compare(struct sim *s, const struct recusal_task *t, uint32_t si
 {
 	assert_true(candidates_collect(&s->c, s->pool, s->eng, s->use_terms, sid, g, t,
 	                               &s->cfg, also, n_also));
+	struct recusal_task ts = *t;
+	ts.specialty = sid;   /* what rule 13 reads in recusal_check() */
 	uint64_t excluded[RULE__COUNT] = {0};
 	size_t n = 0;
 	for (int64_t id = 1; id <= pool_max_id(s->pool); id++) {
@@ -313,7 +318,7 @@ static void sim_compare(struct sim *s, const struct recusal_task *t, uint32_t si
 		for (size_t i = 0; i < n_also; i++)
 			named = named || also[i] == id;
 		enum recusal_rule r = named ? RULE_EXCLUDED
-			: recusal_check(pe, s->eng, s->use_terms, t, &s->cfg);
+			: recusal_check(pe, s->eng, s->use_terms, &ts, &s->cfg);
 		if (r != RULE_OK) {
 			excluded[r]++;
 			continue;

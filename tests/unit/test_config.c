@@ -369,6 +369,37 @@ static void test_assign_and_ledger(void **state)
 	fx_assert_contains(err, "min_response_minutes");
 }
 
+/* The refusal's list of codes holds whole codes only, and says that
+ * more follow when not all fit (PROTOCOL.md 7.6.3). */
+static void test_grounds_codes_cut_whole(void **state)
+{
+	(void)state;
+	struct grounds g = {.n = GROUNDS_MAX};
+	for (size_t k = 0; k < GROUNDS_MAX; k++)
+		snprintf(g.v[k].code, sizeof g.v[k].code, "ground_%02zu_%s", k,
+		         "abcdefghijklmnopqrstuv");
+	char codes[320];
+	grounds_codes(&g, codes, sizeof codes);
+	size_t len = strlen(codes);
+	assert_true(len < sizeof codes);
+	assert_string_equal(codes + len - strlen(", …"), ", …");
+	/* Every listed code is whole: each item before the mark is a code. */
+	char copy[320];
+	strcpy(copy, codes);
+	copy[len - strlen(", …")] = '\0';
+	size_t items = 0;
+	for (char *save, *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		assert_non_null(grounds_find(&g, t, strlen(t)));
+		items++;
+	}
+	assert_true(items > GROUNDS_BUILTIN_COUNT && items < GROUNDS_BUILTIN_COUNT + GROUNDS_MAX);
+	/* All of them when they fit. */
+	g.n = 2;
+	grounds_codes(&g, codes, sizeof codes);
+	assert_null(strstr(codes, "…"));
+	assert_non_null(strstr(codes, g.v[1].code));
+}
+
 /* [grounds]: the Center's own grounds (POLICY.md 6.3). */
 static void test_grounds(void **state)
 {
@@ -669,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_bad_option_values),
 		cmocka_unit_test(test_assign_and_ledger),
 		cmocka_unit_test(test_grounds),
+		cmocka_unit_test(test_grounds_codes_cut_whole),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_file_long_line),

@@ -48,7 +48,8 @@ enum {
 	W_EXCLUDED = 6,      /* named in exclude */
 	W_DRAWN = 7,         /* already drawn for the task */
 	W_SAME_EMPLOYER = 8, /* shares W_LEADER's employer */
-	W_POOL = 12,
+	W_LIMITED = 13,      /* holds the specialty, eligible in another only */
+	W_POOL = 13,
 	W_UNKNOWN = 99,
 };
 
@@ -78,6 +79,10 @@ static void world_init(struct world *w)
 			strcpy(e.employer_code, SHARED_ORG);
 		if (id == W_METHODS)
 			e.group_types = GROUP_METHODS;
+		if (id == W_LIMITED) {   /* 紧缺工种 naming OTHER (POLICY.md 4.2) */
+			strcpy(e.specialties[e.n_specialties++], OTHER);
+			e.eligible_specialties = 2u;
+		}
 		assert_true(pool_upsert(w->pool, &e));
 	}
 	w->t.orgs[w->t.n_orgs++] = pool_org_find(w->pool, TASK_ORG);
@@ -126,6 +131,8 @@ static void test_every_verdict_names_its_cause(void **state)
 		 "excluded: named in the request's exclude"},
 		{W_DRAWN, DESIGNATE_NOT_CANDIDATE, RULE_OK, "already drawn"},
 		{W_UNKNOWN, DESIGNATE_UNKNOWN, RULE_OK, "no expert 99"},
+		{W_LIMITED, DESIGNATE_RULE, RULE_RELAXATION, "expert 13 is excluded by rule "
+		 "relaxation: eligible only through"},
 	};
 	struct world w;
 	world_init(&w);

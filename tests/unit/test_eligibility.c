@@ -264,6 +264,102 @@ static void test_leader(void **state)
 	assert_true(eligibility_leader(&e));
 }
 
+/* An expert of 焊工 and 电工 with no title: rule 1 fails. */
+static struct expert two_specialties(void)
+{
+	struct expert e = base();
+	e.title = TITLE_NONE;
+	e.n_specialties = 2;
+	strcpy(e.specialties[0], "焊工");
+	strcpy(e.specialties[1], "电工");
+	return e;
+}
+
+static void name_occupation(struct expert *e, const char *occupation)
+{
+	strcpy(e->relax_occupations[e->n_relax_occupations++], occupation);
+}
+
+/* two_specialties() with 紧缺工种 naming `occupation`. */
+static struct expert shortage_in(const char *occupation)
+{
+	struct expert e = two_specialties();
+	e.relaxations = RELAX_SHORTAGE_OCCUPATION;
+	name_occupation(&e, occupation);
+	return e;
+}
+
+/* 紧缺工种 and 新职业 are about the occupation they name (POLICY.md 4.2):
+ * an expert who fails rules 1-3 and rests on them alone is eligible
+ * there only; each bit is a specialty's place in the record. */
+static void test_occupation_grounds_limit_to_their_occupation(void **state)
+{
+	(void)state;
+	static const unsigned by_occupation[] = {RELAX_SHORTAGE_OCCUPATION,
+		RELAX_NEW_OCCUPATION, RELAX_BY_OCCUPATION};
+	for (size_t k = 0; k < 3; k++) {
+		struct expert e = two_specialties();
+		e.relaxations = by_occupation[k];
+		name_occupation(&e, "电工");
+		assert_null(eligibility_occupations_problem(&e));
+		assert_null(check(&e, today_base, NULL));     /* eligible: somewhere */
+		assert_int_equal(eligibility_specialty_mask(&e), 2u);
+		strcpy(e.relax_occupations[0], "焊工");
+		assert_int_equal(eligibility_specialty_mask(&e), 1u);
+		/* Naming every specialty limits nothing: written 0. */
+		name_occupation(&e, "电工");
+		assert_int_equal(eligibility_specialty_mask(&e), 0u);
+	}
+	/* Of three specialties, two named: bits 0 and 2. */
+	struct expert e = two_specialties();
+	strcpy(e.specialties[e.n_specialties++], "钳工");
+	e.relaxations = RELAX_NEW_OCCUPATION;
+	name_occupation(&e, "钳工");
+	name_occupation(&e, "焊工");
+	assert_int_equal(eligibility_specialty_mask(&e), 5u);
+}
+
+/* Each of rules 1-3 failing alone limits the expert; passing them, or any
+ * other ground beside the occupation's, leaves every specialty. */
+static void test_occupation_limit_only_when_needed(void **state)
+{
+	(void)state;
+	struct expert e = shortage_in("焊工");
+	e.title = TITLE_INTERMEDIATE;                  /* passes rules 1-3 */
+	assert_int_equal(eligibility_specialty_mask(&e), 0u);
+	e.assess_years = 0;                            /* rule 2 fails */
+	assert_int_equal(eligibility_specialty_mask(&e), 1u);
+	e.assess_years = 1;
+	e.training_years = 9;                          /* rule 3 fails */
+	assert_int_equal(eligibility_specialty_mask(&e), 1u);
+	e.group_types = GROUP_SKILL_EVALUATION;        /* ... not in its group */
+	assert_int_equal(eligibility_specialty_mask(&e), 0u);
+	e = shortage_in("焊工");
+	for (unsigned g = 2; g < N_RELAXATIONS; g++) {
+		e.relaxations = RELAX_SHORTAGE_OCCUPATION | (1u << g);
+		assert_int_equal(eligibility_specialty_mask(&e), 0u);
+	}
+	e.relaxations = RELAX_SENIOR_EXPERT;           /* no occupation at all */
+	e.n_relax_occupations = 0;
+	assert_int_equal(eligibility_specialty_mask(&e), 0u);
+	e.relaxations = 0;                             /* ineligible: nothing to limit */
+	assert_int_equal(eligibility_specialty_mask(&e), 0u);
+}
+
+/* A named occupation must be one of the specialties (both canonical). */
+static void test_occupation_must_be_a_specialty(void **state)
+{
+	(void)state;
+	struct expert e = shortage_in("电工");
+	assert_null(eligibility_occupations_problem(&e));
+	name_occupation(&e, "钳工");
+	const char *why = eligibility_occupations_problem(&e);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "not one of the row's specialties"));
+	strcpy(e.relax_occupations[1], "电工 ");     /* bytes, not a lookup */
+	assert_non_null(eligibility_occupations_problem(&e));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +372,9 @@ int main(void)
 		cmocka_unit_test(test_each_relaxation_waives_each_rule),
 		cmocka_unit_test(test_age_bends_only_for_an_exception),
 		cmocka_unit_test(test_leader),
+		cmocka_unit_test(test_occupation_grounds_limit_to_their_occupation),
+		cmocka_unit_test(test_occupation_limit_only_when_needed),
+		cmocka_unit_test(test_occupation_must_be_a_specialty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,7 +204,8 @@ static void test_pool_relinks_entries_and_slim(void **state)
 		pool_bucket(f.pool, pool_specialty_find(f.pool, WELDER), GROUP);
 	assert_int_equal(b->n, 7);
 	for (size_t i = 0; i < b->n; i++) {
-		struct pool_slim s = pool_slim_of(pool_get(f.pool, b->ids[i]));
+		struct pool_slim s = pool_slim_of(pool_get(f.pool, b->ids[i]),
+		                                  pool_specialty_find(f.pool, WELDER));
 		assert_memory_equal(&b->slim[i], &s, sizeof s);
 		assert_int_not_equal(b->slim[i].employer_org, f.from);
 		assert_int_not_equal(b->slim[i].recommender_org, f.from);

@@ -39,7 +39,7 @@ static size_t check_buckets(const struct pool *p, uint32_t n_specs)
 					assert_true(b->ids[i - 1] < b->ids[i]);
 				const struct pool_entry *pe = pool_get(p, b->ids[i]);
 				assert_non_null(pe);
-				struct pool_slim want = pool_slim_of(pe);
+				struct pool_slim want = pool_slim_of(pe, sid);
 				const struct pool_slim *got = &b->slim[i];
 				assert_int_equal(got->birth, want.birth);
 				assert_int_equal(got->suspended_until, want.suspended_until);
@@ -70,7 +70,7 @@ static void test_slim_of_copies_every_field(void **state)
 	                        .task_types = 0x12, .relaxations = 0x10,
 	                        .status = EXPERT_SUSPENDED, .leader = true,
 	                        .term = 4, .joined_term = 2};
-	struct pool_slim x = pool_slim_of(&pe);
+	struct pool_slim x = pool_slim_of(&pe, 0);
 	assert_int_equal(x.birth, -3);
 	assert_int_equal(x.suspended_until, 77);
 	assert_int_equal(x.employer_org, 5);

@@ -1285,6 +1285,56 @@ static void test_appointment_decide_schema(void **state)
 	expect(&m, PROTO_E_INVALID_FIELD, "certificate_date");
 }
 
+/* assignment.correct (PROTOCOL.md 7.12.16): the schema checks each
+ * field; which of attendance, answer and decline_reason go together is
+ * the handler's rule. */
+static void test_assignment_correct_schema(void **state)
+{
+	struct msg m;
+	msgpack_packer *pk;
+
+	(void)state;
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "attendance", "completed");
+	proto_pack_kv_str(pk, "reason", "签到表漏记");
+	expect(&m, PROTO_OK, NULL);
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "decline_reason", "illness");
+	proto_pack_kv_str(pk, "reason", "病假条");
+	expect(&m, PROTO_OK, NULL);
+	pk = req_begin(&m, "assignment.correct", 2);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "attendance", "completed");
+	expect(&m, PROTO_E_INVALID_FIELD, "reason");
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "attendance", "present");
+	proto_pack_kv_str(pk, "reason", "x");
+	expect(&m, PROTO_E_INVALID_FIELD, "attendance");
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "decline_reason", "lazy");
+	proto_pack_kv_str(pk, "reason", "x");
+	expect(&m, PROTO_E_INVALID_FIELD, "decline_reason");
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "answer", "accept");
+	proto_pack_kv_str(pk, "reason", "电话核实");
+	expect(&m, PROTO_OK, NULL);
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 12);
+	proto_pack_kv_str(pk, "answer", "maybe");
+	proto_pack_kv_str(pk, "reason", "x");
+	expect(&m, PROTO_E_INVALID_FIELD, "answer");
+	pk = req_begin(&m, "assignment.correct", 3);
+	proto_pack_kv_int(pk, "assignment", 0);
+	proto_pack_kv_str(pk, "attendance", "no_show");
+	proto_pack_kv_str(pk, "reason", "x");
+	expect(&m, PROTO_E_INVALID_FIELD, "assignment");
+}
+
 static void test_check_map_direct(void **state)
 {
 	static const msgpack_object not_map = {.type = MSGPACK_OBJECT_BOOLEAN};
@@ -1338,6 +1388,7 @@ int main(void)
 		cmocka_unit_test(test_map_array_rows),
 		cmocka_unit_test(test_text_fields),
 		cmocka_unit_test(test_appointment_decide_schema),
+		cmocka_unit_test(test_assignment_correct_schema),
 		cmocka_unit_test(test_check_map_direct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,7 +157,7 @@ static void test_rule_names(void **state)
 	(void)state;
 	static const char *const want[] = {"ok", "status", "term", "capability",
 		"age", "excluded", "employer", "recommender", "conflict", "overlap",
-		"rotation", "exposure", "unavailable"};
+		"rotation", "exposure", "unavailable", "relaxation"};
 	assert_int_equal(sizeof want / sizeof *want, RULE__COUNT);
 	for (int i = 0; i < RULE__COUNT; i++)
 		assert_string_equal(recusal_rule_names[i], want[i]);
@@ -206,8 +206,8 @@ static void test_appointment(void **state)
 	expect(f, want, 6);
 	/* The pool keeps the state itself; the slim form folds it into status. */
 	assert_int_equal(pool_get(f->pool, 3)->appointment, APPOINT_UNDER_REVIEW);
-	assert_int_equal(pool_slim_of(pool_get(f->pool, 3)).status, POOL_STATUS_UNAPPOINTED);
-	assert_int_equal(pool_slim_of(pool_get(f->pool, 6)).status, EXPERT_SUSPENDED);
+	assert_int_equal(pool_slim_of(pool_get(f->pool, 3), 0).status, POOL_STATUS_UNAPPOINTED);
+	assert_int_equal(pool_slim_of(pool_get(f->pool, 6), 0).status, EXPERT_SUSPENDED);
 }
 
 static void test_term(void **state)
@@ -441,6 +441,48 @@ static void test_unavailable(void **state)
 	expect(f, want, 7);
 }
 
+/* Rule 13 (relaxation): an expert eligible in some of its specialties
+ * alone (POLICY.md 4.2) is kept off draws of the others, after every
+ * other rule; the bucket's slim entries say the same. */
+static void test_relaxation(void **state)
+{
+	struct fx *f = *state;
+	for (int64_t id = 1; id <= 5; id++) {
+		struct expert e = base(id);
+		strcpy(e.specialties[e.n_specialties++], "电工");
+		e.eligible_specialties = id == 2 ? 1u : id >= 3 ? 2u : 0u;
+		if (id == 4)
+			e.status = EXPERT_REVOKED;            /* an earlier rule first */
+		if (id == 5)
+			e.eligible_specialties = 0;           /* limited, then not */
+		put(f, &e);
+	}
+	uint32_t welder = pool_specialty_find(f->pool, "焊工");
+	uint32_t electrician = pool_specialty_find(f->pool, "电工");
+	f->t.specialty = welder;
+	static const enum recusal_rule in_welder[] = {RULE_OK, RULE_OK, RULE_RELAXATION,
+		RULE_STATUS, RULE_OK};
+	expect(f, in_welder, 5);
+	f->t.specialty = electrician;
+	static const enum recusal_rule in_electrician[] = {RULE_OK, RULE_RELAXATION,
+		RULE_OK, RULE_STATUS, RULE_OK};
+	expect(f, in_electrician, 5);
+	f->t.specialty = 0;                           /* a name never seen */
+	static const enum recusal_rule in_unknown[] = {RULE_OK, RULE_RELAXATION,
+		RULE_RELAXATION, RULE_STATUS, RULE_OK};
+	expect(f, in_unknown, 5);
+	const struct pool_bucket *b = pool_bucket(f->pool, welder, 0);
+	assert_non_null(b);
+	assert_int_equal(b->n, 5);
+	for (size_t i = 0; i < b->n; i++)
+		assert_int_equal((b->slim[i].relaxations & POOL_SLIM_OTHER_OCCUPATION) != 0,
+		                 b->ids[i] == 3 || b->ids[i] == 4);
+	b = pool_bucket(f->pool, electrician, 0);
+	for (size_t i = 0; i < b->n; i++)
+		assert_int_equal((b->slim[i].relaxations & POOL_SLIM_OTHER_OCCUPATION) != 0,
+		                 b->ids[i] == 2);
+}
+
 static void test_overlap(void **state)
 {
 	struct fx *f = *state;
@@ -662,6 +704,7 @@ int main(void)
 		T(test_recommender),
 		T(test_conflict),
 		T(test_unavailable),
+		T(test_relaxation),
 		T(test_overlap),
 		T(test_rotation),
 		T(test_exposure),

@@ -636,6 +636,26 @@ static void sim_day_edge(struct sim *s)
 	free(t);
 }
 
+/* Rule 13, late as rule 12 is: experts of two specialties re-imported
+ * with a 紧缺工种 ground naming their first, eligible there alone
+ * (POLICY.md 4.2); the entries carry eligible_specialties. */
+static void sim_limit_eligibility(struct sim *s)
+{
+	int limited = 0;
+	for (int64_t id = 1; id <= N_EXPERTS && limited < 8; id++) {
+		struct expert *e = &s->experts[id];
+		if (e->n_specialties != 2 || e->status != EXPERT_ACTIVE)
+			continue;
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[0], e->specialties[0]);
+		e->n_relax_occupations = 1;
+		e->eligible_specialties = 1u;
+		sim_expert(s, e, "updated", NULL);
+		limited++;
+	}
+	assert_int_equal(limited, 8);
+}
+
 static void sim_scenario(struct sim *s)
 {
 	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
@@ -660,10 +680,14 @@ static void sim_scenario(struct sim *s)
 			                ident_days_from_civil(2025, 12, 31));
 		/* Plans change (PROTOCOL.md 7.6.6): one withdrawn, one back early. */
 		if (k == 38) {
-			sim_unavailable_changed(s, 1, 3, 0, 0);
+			/* Under way since 1 January: days passed stay (7.6.6). */
+			sim_unavailable_changed(s, 1, 3, ident_days_from_civil(2025, 1, 1),
+			                        ident_days_from_civil(2025, 1, 9));
 			sim_unavailable_changed(s, 2, 34, ident_days_from_civil(2025, 1, 1),
-			                        ident_days_from_civil(2025, 1, 2));
+			                        ident_days_from_civil(2025, 1, 8));
 		}
+		if (k == 33)
+			sim_limit_eligibility(s);
 		s->now += HOUR;
 		sim_request(s, k, SPECS[k % 3], 2 + k % 4);
 		if (k % 7 == 6 && s->n_tasks >= 3)
@@ -1916,6 +1940,33 @@ static void test_unavailable_changes_are_checked(void **state)
 	replay_log(&s.log, &o, NULL);
 	assert_caught(&s.log, &o, s.log.n - 1, "no such period");
 	mini_free(&s);
+	/* A period under way keeps the days passed: it ends yesterday at the
+	 * earliest, keeps its first day, is never withdrawn (PROTOCOL.md
+	 * 7.6.6); one that has ended never changes. */
+	const struct { int32_t from, to, change_from, change_to; const char *why; } past[] = {
+		{-5, 5, 0, 0, "days already passed"},
+		{-5, 5, -4, 5, "days already passed"},
+		{-5, 5, -5, -2, "days already passed"},
+		{-5, -1, -5, -2, "days already passed"},
+		{-5, 5, -5, -1, NULL},
+		{0, 5, 0, 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+		mini_log(&s);
+		int32_t day = ident_day_cst(s.now);
+		sim_unavailable(&s, 1, day + past[i].from, day + past[i].to);
+		bool withdraw = past[i].change_from == 0 && past[i].change_to == 0;
+		audit_pack_unavailable_changed(sim_begin(&s), 1, 1,
+		                               withdraw ? 0 : day + past[i].change_from,
+		                               withdraw ? 0 : day + past[i].change_to, "x");
+		sim_end(&s, AUDIT_UNAVAILABLE_CHANGED);
+		replay_log(&s.log, &o, NULL);
+		if (past[i].why)
+			assert_caught(&s.log, &o, s.log.n - 1, past[i].why);
+		else
+			assert_int_equal(o.bad, s.log.n);
+		mini_free(&s);
+	}
 }
 
 /* After a mismatch every later entry is refused, naming the first. */
@@ -2751,7 +2802,18 @@ static size_t fill_last(const struct sim *s)
  * (short). Task 2 (an electrician): the seat expires and is replaced.
  * Task 3 (an electrician, starting soon): accepted (filled), then
  * withdrawn after the start: not refilled, short with draw 0. */
+static void fill_log_limited(struct sim *s, struct fill_at *at, bool limit_backup);
+
 static void fill_log(struct sim *s, struct fill_at *at)
+{
+	fill_log_limited(s, at, false);
+}
+
+/* fill_log(); with limit_backup, task 1's backup is re-imported before
+ * the first decline as an expert eligible only in its new second
+ * specialty (POLICY.md 4.2), and the simulated daemon still promotes
+ * it, as the daemon must not (rule 13). */
+static void fill_log_limited(struct sim *s, struct fill_at *at, bool limit_backup)
 {
 	memset(s, 0, sizeof *s);
 	s->pool = pool_new();
@@ -2786,6 +2848,14 @@ static void fill_log(struct sim *s, struct fill_at *at)
 		assert_true(sim_draw(s, t, "draw"));
 	}
 	free(t);
+	if (limit_backup) {
+		struct expert *e = &s->experts[s->tasks[0].seats[3].s.expert];
+		strcpy(e->specialties[e->n_specialties++], SPECS[1]);
+		e->relaxations = RELAX_SHORTAGE_OCCUPATION;
+		strcpy(e->relax_occupations[e->n_relax_occupations++], SPECS[1]);
+		e->eligible_specialties = 2u;
+		sim_expert(s, e, "updated", NULL);
+	}
 	s->now += HOUR;
 	at->declined = s->tasks[0].seats[1].assignment;
 	sim_settle(s, 1, 1, ASSIGN_EV_DECLINE);
@@ -2983,6 +3053,24 @@ static void test_a_freed_seat_without_its_fill_is_caught(void **state)
 	fill_free(&s);
 }
 
+/* The verifier checks rule 13 at a promotion too: a backup limited to
+ * another specialty since the draw may not take the freed seat. */
+static void test_a_promotion_outside_eligibility_is_caught(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct fill_at at;
+	struct outcome o;
+	fill_log_limited(&s, &at, false);
+	replay_log(&s.log, &o, NULL);
+	assert_int_equal(o.bad, s.log.n);
+	fill_free(&s);
+	fill_log_limited(&s, &at, true);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, at.promote, "is not eligible in the specialty");
+	fill_free(&s);
+}
+
 static void promote_as_leader(struct audit_seat *as)
 {
 	as->role = 0;
@@ -3163,6 +3251,7 @@ int main(void)
 		cmocka_unit_test(test_freed_seats_and_fills_replay),
 		cmocka_unit_test(test_a_freed_seat_without_its_fill_is_caught),
 		cmocka_unit_test(test_a_fill_of_another_seat_is_caught),
+		cmocka_unit_test(test_a_promotion_outside_eligibility_is_caught),
 		cmocka_unit_test(test_task_short_is_checked),
 		cmocka_unit_test(test_a_replacement_repeats_the_request),
 	};
