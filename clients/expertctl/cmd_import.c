@@ -1,9 +1,11 @@
 /*
- * cmd_import.c - expertctl pool import: parse a roster (roster.c), then
+ * cmd_import.c - expertctl pool import: read a roster (roster.c), then
  * pool.import.begin, rows in batches, and commit, or abort when rows are
  * invalid. All of the file's problems, from this side and the daemon's,
  * are collected and shown together, by line and by the file's own column
- * headers, so one pass over the spreadsheet fixes them all.
+ * headers, so one pass over the spreadsheet fixes them all. The file is
+ * never held whole (import_file.h): rows are sent in batches as they are
+ * read, and only the problems are kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "import_file.h"
 #include "import_zh.h"
 #include "out.h"
 #include "roster.h"
@@ -27,11 +30,23 @@ struct import_issue {
 	char *reason;
 };
 
+/* Rows read and not yet sent: their packed maps back to back in bytes. */
+struct import_pending {
+	struct import_pending_row {
+		long line;
+		size_t at, len;
+	} *rows;
+	size_t n;
+	char *bytes;
+	size_t nbytes, cap;
+};
+
 #define IMPORT_MAX_AGE_LINES 100   /* PROTOCOL.md 7.5: age_exceptions */
 struct import {
 	struct ctl *ctl;
 	const char *path;
-	struct roster *roster;
+	struct import_file file;
+	struct roster *roster; /* the checking reading's: header, counts, problems */
 	int64_t id;            /* the daemon's import id */
 	bool skip_invalid;
 	bool appointed;        /* --appointed: a roster of appointed experts */
@@ -43,6 +58,8 @@ struct import {
 	size_t batch;
 	bool progress;         /* stderr is a terminal */
 	unsigned calls;        /* rows calls made, for request id suffixes */
+	struct import_pending pending;
+	int rc;                /* the first failure sending rows */
 	size_t sent;
 	struct import_issue *errors, *warnings, *close;
 	size_t nerrors, nwarnings, nclose;
@@ -197,9 +214,11 @@ static long import_refused_row(const struct proto_reply *rep, size_t count,
 	return (long)idx;
 }
 
-/* Send rows[0..n) (indexes into the roster) as one or more calls. */
-static int import_send(struct import *im, const struct roster_row **rows, size_t n)
+/* Send the pending rows as one or more calls. */
+static int import_send(struct import *im, struct import_pending *p)
 {
+	struct import_pending_row *rows = p->rows;
+	size_t n = p->n;
 	while (n > 0) {
 		struct ctl_args a;
 		struct proto_reply rep;
@@ -211,7 +230,7 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 		ctl_args_key(&a, "rows");
 		msgpack_pack_array(&a.pk, (uint32_t)n);
 		for (size_t i = 0; i < n; i++)
-			msgpack_sbuffer_write(&a.pairs, rows[i]->packed, rows[i]->packed_len);
+			msgpack_sbuffer_write(&a.pairs, p->bytes + rows[i].at, rows[i].len);
 		snprintf(suffix, sizeof suffix, "rows/%u", ++im->calls);
 		int rc = ctl_call_raw(im->ctl, PROTO_OP_IMPORT_ROWS, &a, suffix, &rep);
 		ctl_args_destroy(&a);
@@ -234,7 +253,7 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 			proto_reply_release(&rep);
 			return rc;
 		}
-		import_issue_add(&im->errors, &im->nerrors, rows[bad]->line,
+		import_issue_add(&im->errors, &im->nerrors, rows[bad].line,
 		                 sub[0] ? roster_column_for(im->roster, sub) : NULL,
 		                 rep.message, strlen(rep.message));
 		proto_reply_release(&rep);
@@ -243,6 +262,8 @@ static int import_send(struct import *im, const struct roster_row **rows, size_t
 	}
 	return 0;
 }
+
+/* ---- sending ---------------------------------------------------------- */
 
 static void import_show_progress(const struct import *im, bool done)
 {
@@ -256,30 +277,57 @@ static void import_show_progress(const struct import *im, bool done)
 	}
 }
 
+static bool import_flush(struct import *im)
+{
+	im->rc = import_send(im, &im->pending);
+	import_show_progress(im, false);
+	im->pending.n = im->pending.nbytes = 0;
+	return im->rc == 0;
+}
+
+static void import_pending_add(struct import_pending *p, const struct roster_row *row,
+                               size_t max)
+{
+	if (p->cap - p->nbytes < row->packed_len) {
+		p->cap = p->nbytes + row->packed_len + IMPORT_MAX_BATCH_BYTES / 16;
+		p->bytes = out_xrealloc(p->bytes, p->cap);
+	}
+	if (!p->rows)
+		p->rows = out_xrealloc(NULL, max * sizeof *p->rows);
+	memcpy(p->bytes + p->nbytes, row->packed, row->packed_len);
+	p->rows[p->n++] = (struct import_pending_row){row->line, p->nbytes, row->packed_len};
+	p->nbytes += row->packed_len;
+}
+
+/* A row as the third pass reads it: to the pending batch, which goes
+ * first if the row would make it too long. */
+static bool import_row_cb(const struct roster_row *row, void *arg)
+{
+	struct import *im = arg;
+	struct import_pending *p = &im->pending;
+	if (p->n > 0 && (p->n == im->batch ||
+	                 p->nbytes + row->packed_len > IMPORT_MAX_BATCH_BYTES) &&
+	    !import_flush(im))
+		return false;
+	/* A row this side found bad is sent only to hear the daemon's
+	 * own problems with it, never where a commit may follow. */
+	if (!(im->skip_invalid && row->has_errors))
+		import_pending_add(p, row, im->batch);
+	return true;
+}
+
+/* The rows read again, sent in batches as they are read. */
 static int import_rows(struct import *im)
 {
-	const struct roster *r = im->roster;
-	const struct roster_row **batch = out_xrealloc(NULL, im->batch * sizeof *batch);
-	size_t n = 0, bytes = 0;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i <= r->nrows; i++) {
-		bool last = i == r->nrows;
-		if (n > 0 && (last || n == im->batch ||
-		              bytes + r->rows[i].packed_len > IMPORT_MAX_BATCH_BYTES)) {
-			rc = import_send(im, batch, n);
-			import_show_progress(im, false);
-			n = bytes = 0;
-		}
-		/* A row this side found bad is sent only to hear the daemon's
-		 * own problems with it, never where a commit may follow. */
-		if (!last && !(im->skip_invalid && r->rows[i].has_errors)) {
-			batch[n++] = &r->rows[i];
-			bytes += r->rows[i].packed_len;
-		}
-	}
+	int rc = import_file_rows(&im->file, im->roster->records, import_row_cb, im);
+	if (im->rc == 0)
+		im->rc = rc;
+	if (im->rc == 0 && im->pending.n > 0)
+		import_flush(im);
 	import_show_progress(im, true);
-	free(batch);
-	return rc;
+	free(im->pending.rows);
+	free(im->pending.bytes);
+	return im->rc;
 }
 
 static int import_commit(struct import *im)
@@ -520,23 +568,12 @@ int cmd_pool_import(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl, _("unexpected argument \"%s\""), argv[optind + 1]);
 	im.path = argv[optind];
 
-	size_t len;
-	char err[512];
-	char *buf = cmd_read_file(im.path, &len);
-	if (!buf) {
-		fprintf(stderr, _("expertctl: cannot read %s (missing, unreadable, or over "
-		        "%ld MiB)\n"), im.path, CMD_MAX_FILE >> 20);
-		return EX_NOINPUT;
-	}
-	im.roster = roster_parse(buf, len, enc, err, sizeof err);
-	free(buf);
-	if (!im.roster) {
-		fprintf(stderr, _("expertctl: %s: "), im.path);
-		out_text(stderr, err, strlen(err));
-		fputc('\n', stderr);
-		return EX_DATAERR;
-	}
-	int rc = import_run(&im);
+	int rc = import_file_open(&im.file, im.path);
+	if (rc == 0)
+		rc = import_file_check(&im.file, enc, &im.roster);
+	if (rc == 0)
+		rc = import_run(&im);
+	import_file_close(&im.file);
 	import_issues_free(im.errors, im.nerrors);
 	import_issues_free(im.warnings, im.nwarnings);
 	import_issues_free(im.close, im.nclose);

@@ -2,8 +2,9 @@
  * roster.c - roster file to import rows: decode the bytes to UTF-8, read
  * CSV records with libcsv while tracking the physical line each record
  * starts on, find the header row, and pack each data record as the
- * msgpack row map pool.import.rows carries. Cell meanings live in
- * roster_fields.c.
+ * msgpack row map pool.import.rows carries. The file comes in pieces of
+ * any size and each row leaves as soon as it is read, so a roster of any
+ * size is read in bounded memory. Cell meanings live in roster_fields.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -28,16 +29,26 @@ struct roster_parse {
 	struct roster *r;
 	char **cells;          /* the record being read */
 	size_t ncells;
-	long line;             /* line of the chunk being fed */
+	long line;             /* line of the text being fed */
 	long rec_line;         /* line the current record started on */
 	bool rec_open;         /* a record has begun and not ended */
 	bool have_header;
 	int records_before;    /* non-empty records seen before the header */
 	int col_field[ROSTER_MAX_COLUMNS]; /* column -> field, or -1 */
 	size_t ncols;
-	char *err;
-	size_t errsz;
+	char err[512];
 	bool failed;
+	/* Reading in pieces: a physical line may come in several. */
+	struct csv_parser lax, strict;
+	bool strict_ok;
+	bool mid_line;         /* part of the current line has been fed */
+	bool stray_quote;      /* the strict parser stopped on this line */
+	char last;             /* the last byte fed */
+	bool keep_issues;
+	roster_row_cb row_cb;
+	void *row_arg;
+	bool stopped;          /* row_cb asked to stop */
+	msgpack_sbuffer row;   /* the row being packed, reused */
 };
 
 static void *roster_xrealloc(void *p, size_t n)
@@ -81,7 +92,7 @@ static void roster_fail(struct roster_parse *ps, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ps->err, ps->errsz, fmt, ap);
+	vsnprintf(ps->err, sizeof ps->err, fmt, ap);
 	va_end(ap);
 	ps->failed = true;
 }
@@ -427,18 +438,21 @@ static bool roster_check_birth(struct roster_parse *ps, const struct roster_valu
 	return false;
 }
 
+/* Pack the row and hand it to row_cb, if any. */
 static void roster_pack_row(struct roster_parse *ps, const struct roster_value *vals,
                             bool has_errors)
 {
 	struct roster *r = ps->r;
 	size_t npresent = 0;
+	r->nrows++;
+	if (!ps->row_cb)
+		return;  /* a reading that only checks */
 	for (int f = 0; f < ROSTER_F__COUNT; f++)
 		npresent += (r->headers[f] || vals[f].derived) && vals[f].present &&
 		            f != ROSTER_F_BIRTH_MONTH;
-	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	ps->row.size = 0;
+	msgpack_packer_init(&pk, &ps->row, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, (uint32_t)npresent + 1);
 	proto_pack_kv_int(&pk, "line", ps->rec_line);
 	for (int f = 0; f < ROSTER_F__COUNT; f++) {
@@ -462,10 +476,9 @@ static void roster_pack_row(struct roster_parse *ps, const struct roster_value *
 				proto_pack_strn(&pk, v->items[i].s, v->items[i].len);
 		}
 	}
-	r->rows = roster_xrealloc(r->rows, (r->nrows + 1) * sizeof *r->rows);
-	r->rows[r->nrows++] = (struct roster_row){
-		.line = ps->rec_line, .packed = sb.data, .packed_len = sb.size,
-		.has_errors = has_errors};
+	struct roster_row row = {.line = ps->rec_line, .packed = ps->row.data,
+	                         .packed_len = ps->row.size, .has_errors = has_errors};
+	ps->stopped = !ps->row_cb(&row, ps->row_arg);
 }
 
 /* Every problem of the row is reported; the row goes on without its bad
@@ -517,7 +530,7 @@ static void roster_record_cb(int c, void *data)
 	struct roster_parse *ps = data;
 	(void)c;
 	ps->rec_open = false;
-	if (ps->failed || roster_record_is_blank(ps)) {
+	if (ps->failed || ps->stopped || roster_record_is_blank(ps)) {
 		/* Blank lines and all-empty Excel rows carry nothing. */
 	} else if (ps->have_header) {
 		roster_take_row(ps);
@@ -537,64 +550,135 @@ static void roster_record_cb(int c, void *data)
 }
 
 /*
- * Feed the text one physical line at a time. With CSV_REPALL_NL libcsv
- * ends a record at every unquoted line break, so a record that is still
- * open after its line was fed continues inside a quoted cell, and the
- * line it started on is the one to report.
+ * The text is read one physical line at a time, a line perhaps in several
+ * pieces. With CSV_REPALL_NL libcsv ends a record at every unquoted line
+ * break, so a record that is still open when a line begins continues
+ * inside a quoted cell, and the line it started on is the one to report.
  */
-static void roster_read_csv(struct roster_parse *ps, const char *text, size_t len)
+static void roster_csv_line_end(struct roster_parse *ps)
 {
-	struct csv_parser lax, strict;
-	bool strict_ok = true;
-	csv_init(&lax, CSV_APPEND_NULL | CSV_REPALL_NL);
-	csv_init(&strict, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
-	const char *p = text, *end = text + len;
-	for (ps->line = 1; p < end && !ps->failed; ps->line++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+	/* Excel writes stray quotes (12"3) that the lax parser keeps as
+	 * text; say where, since the cell may not be what was meant. Said
+	 * once the line is read, wherever its pieces ended. */
+	if (ps->stray_quote)
+		roster_issue_add(&ps->r->warnings, &ps->r->nwarnings, ps->rec_line, NULL,
+		                 _("stray quote character; read as ordinary text"));
+	ps->stray_quote = false;
+	if (!ps->strict_ok && !ps->rec_open) {
+		/* Resynchronise at the record boundary to catch the next one. */
+		csv_free(&ps->strict);
+		csv_init(&ps->strict, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+		ps->strict_ok = true;
+	}
+	ps->line++;
+	ps->mid_line = false;
+}
+
+/* p[0..n): part of one physical line, its line break last if any. */
+static void roster_csv_piece(struct roster_parse *ps, const char *p, size_t n)
+{
+	if (!ps->mid_line) {
 		if (!ps->rec_open) {
 			ps->rec_line = ps->line;
 			ps->rec_open = true;
 		}
-		if (csv_parse(&lax, p, n, roster_cell_cb, roster_record_cb, ps) != n) {
-			roster_fail(ps, "line %ld: %s", ps->line, csv_strerror(csv_error(&lax)));
-			break;
-		}
-		/* Excel writes stray quotes (12"3) that the lax parser keeps as
-		 * text; say where, since the cell may not be what was meant. */
-		if (strict_ok && csv_parse(&strict, p, n, NULL, NULL, NULL) != n) {
-			strict_ok = false;
-			roster_issue_add(&ps->r->warnings, &ps->r->nwarnings, ps->rec_line, NULL,
-			                 _("stray quote character; read as ordinary text"));
-		}
-		if (!strict_ok && !ps->rec_open) {
-			/* Resynchronise at the record boundary to catch the next one. */
-			csv_free(&strict);
-			csv_init(&strict, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
-			strict_ok = true;
-		}
+		ps->mid_line = true;
+	}
+	if (csv_parse(&ps->lax, p, n, roster_cell_cb, roster_record_cb, ps) != n) {
+		roster_fail(ps, "line %ld: %s", ps->line, csv_strerror(csv_error(&ps->lax)));
+		return;
+	}
+	if (ps->strict_ok && csv_parse(&ps->strict, p, n, NULL, NULL, NULL) != n) {
+		ps->strict_ok = false;
+		ps->stray_quote = true;
+	}
+	ps->last = p[n - 1];
+	if (ps->last == '\n')
+		roster_csv_line_end(ps);
+}
+
+static void roster_csv_text_cb(const char *text, size_t len, void *arg)
+{
+	struct roster_parse *ps = arg;
+	const char *p = text, *end = text + len;
+	while (p < end && !ps->failed && !ps->stopped) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		roster_csv_piece(ps, p, n);
 		p += n;
 	}
+}
+
+static void roster_csv_finish(struct roster_parse *ps)
+{
+	if (ps->failed || ps->stopped)
+		return;
+	if (ps->mid_line)
+		roster_csv_line_end(ps);  /* the last line, without a line break */
 	/* A record still open after a line break is inside quotes; on the
 	 * last line alone, only the strict parser can tell. */
 	bool unclosed = ps->rec_open &&
-	                ((len > 0 && text[len - 1] == '\n') || ps->rec_line < ps->line - 1 ||
-	                 (strict_ok && csv_fini(&strict, NULL, NULL, NULL) != CSV_SUCCESS));
-	if (!ps->failed && unclosed)
+	                (ps->last == '\n' || ps->rec_line < ps->line - 1 ||
+	                 (ps->strict_ok && csv_fini(&ps->strict, NULL, NULL, NULL) != CSV_SUCCESS));
+	if (unclosed)
 		roster_fail(ps, "line %ld: quoted cell is not closed before the end of the file",
 		            ps->rec_line);
 	if (!ps->failed)
-		csv_fini(&lax, roster_cell_cb, roster_record_cb, ps);
-	csv_free(&lax);
-	csv_free(&strict);
-	for (size_t i = 0; i < ps->ncells; i++)
-		free(ps->cells[i]);
-	free(ps->cells);
-	ps->cells = NULL;
-	ps->ncells = 0;
+		csv_fini(&ps->lax, roster_cell_cb, roster_record_cb, ps);
+	if (!ps->failed && !ps->stopped && !ps->have_header)
+		roster_fail(ps, "no header row: the file holds no records");
 }
 
-/* ---- whole file ------------------------------------------------------ */
+/* ---- reading in pieces ----------------------------------------------- */
+
+struct roster_stream {
+	struct roster_parse ps;
+	struct roster_decoder *dec;
+	char dec_err[512];     /* why the bytes are not text, once they are not */
+};
+
+struct roster_stream *roster_stream_new(enum roster_encoding enc, bool bom,
+                                        bool keep_issues, roster_row_cb cb, void *arg,
+                                        char *err, size_t errsz)
+{
+	struct roster_decoder *dec = roster_decoder_new(enc, bom, err, errsz);
+	if (!dec)
+		return NULL;
+	struct roster_stream *s = roster_xrealloc(NULL, sizeof *s);
+	memset(s, 0, sizeof *s);
+	s->dec = dec;
+	struct roster_parse *ps = &s->ps;
+	ps->r = roster_xrealloc(NULL, sizeof *ps->r);
+	memset(ps->r, 0, sizeof *ps->r);
+	ps->r->encoding = enc;
+	ps->line = 1;
+	ps->strict_ok = true;
+	ps->keep_issues = keep_issues;
+	ps->row_cb = cb;
+	ps->row_arg = arg;
+	msgpack_sbuffer_init(&ps->row);
+	csv_init(&ps->lax, CSV_APPEND_NULL | CSV_REPALL_NL);
+	csv_init(&ps->strict, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	return s;
+}
+
+/* The decoder goes on after the text has failed the CSV reading: as when
+ * the whole file was converted first, bytes that are no text anywhere in
+ * it are what the user hears about. */
+bool roster_stream_feed(struct roster_stream *s, const char *buf, size_t len)
+{
+	struct roster *r = s->ps.r;
+	bool go_on = !s->ps.stopped &&
+	             roster_decoder_feed(s->dec, buf, len, roster_csv_text_cb, &s->ps,
+	                                 s->dec_err, sizeof s->dec_err);
+	if (!s->ps.keep_issues) {
+		roster_issues_free(r->errors, r->nerrors);
+		roster_issues_free(r->warnings, r->nwarnings);
+		r->errors = r->warnings = NULL;
+		r->nerrors = r->nwarnings = 0;
+	}
+	return go_on;
+}
 
 static int roster_issue_cmp(const void *a, const void *b)
 {
@@ -602,29 +686,78 @@ static int roster_issue_cmp(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
+struct roster *roster_stream_finish(struct roster_stream **sp, char *err, size_t errsz)
+{
+	struct roster_stream *s = *sp;
+	struct roster_parse *ps = &s->ps;
+	struct roster *r = ps->r;
+	err[0] = '\0';
+	if (!roster_decoder_finish(s->dec, s->dec_err, sizeof s->dec_err))
+		snprintf(err, errsz, "%s", s->dec_err);
+	else
+		roster_csv_finish(ps);
+	if (!err[0] && ps->failed)
+		snprintf(err, errsz, "%s", ps->err);
+	if (err[0] || ps->stopped)
+		roster_destroy(&r);
+	else if (r->nerrors > 1)
+		qsort(r->errors, r->nerrors, sizeof *r->errors, roster_issue_cmp);
+	csv_free(&ps->lax);
+	csv_free(&ps->strict);
+	for (size_t i = 0; i < ps->ncells; i++)
+		free(ps->cells[i]);
+	free(ps->cells);
+	msgpack_sbuffer_destroy(&ps->row);
+	roster_decoder_destroy(&s->dec);
+	free(s);
+	*sp = NULL;
+	return r;
+}
+
+/* ---- whole file ------------------------------------------------------ */
+
+/* roster_parse keeps every row: a copy of each in r->rows. */
+struct roster_kept {
+	struct roster_row *rows;
+	size_t n;
+};
+
+static bool roster_keep_row_cb(const struct roster_row *row, void *arg)
+{
+	struct roster_kept *k = arg;
+	k->rows = roster_xrealloc(k->rows, (k->n + 1) * sizeof *k->rows);
+	k->rows[k->n] = *row;
+	k->rows[k->n].packed = roster_xrealloc(NULL, row->packed_len);
+	memcpy(k->rows[k->n].packed, row->packed, row->packed_len);
+	k->n++;
+	return true;
+}
+
 struct roster *roster_parse(const char *buf, size_t len, enum roster_encoding enc,
                             char *err, size_t errsz)
 {
-	size_t tlen;
+	struct roster_sniff sn;
 	enum roster_encoding used;
-	char *text = roster_to_utf8(buf, len, enc, &tlen, &used, err, errsz);
-	if (!text)
+	bool bom;
+	roster_sniff_init(&sn, enc);
+	roster_sniff_feed(&sn, buf, len);
+	if (!roster_sniff_finish(&sn, &used, &bom, err, errsz))
 		return NULL;
-	struct roster *r = roster_xrealloc(NULL, sizeof *r);
-	memset(r, 0, sizeof *r);
-	r->encoding = used;
-	struct roster_parse ps = {.r = r, .err = err, .errsz = errsz};
-	roster_read_csv(&ps, text, tlen);
-	free(text);
-	if (!ps.failed && !ps.have_header)
-		roster_fail(&ps, "no header row: the file holds no records");
-	if (ps.failed) {
-		roster_destroy(&r);
+	struct roster_kept kept = {0};
+	struct roster_stream *s = roster_stream_new(used, bom, true, roster_keep_row_cb, &kept,
+	                                            err, errsz);
+	if (!s)
 		return NULL;
+	roster_stream_feed(s, buf, len);
+	struct roster *r = roster_stream_finish(&s, err, errsz);
+	if (r) {
+		r->rows = kept.rows;
+		return r;
 	}
-	if (r->nerrors > 1)
-		qsort(r->errors, r->nerrors, sizeof *r->errors, roster_issue_cmp);
-	return r;
+	for (size_t i = 0; i < kept.n; i++)
+		free(kept.rows[i].packed);
+	free(kept.rows);
+	return NULL;
 }
 
 void roster_issues_free(struct roster_issue *list, size_t n)
@@ -643,7 +776,7 @@ void roster_destroy(struct roster **rp)
 	struct roster *r = *rp;
 	for (int f = 0; f < ROSTER_F__COUNT; f++)
 		free(r->headers[f]);
-	for (size_t i = 0; i < r->nrows; i++)
+	for (size_t i = 0; r->rows && i < r->nrows; i++)
 		free(r->rows[i].packed);
 	free(r->rows);
 	roster_issues_free(r->errors, r->nerrors);

@@ -69,6 +69,7 @@ struct bench {
 	size_t n_orgs;
 	double import_s;
 	long rss_kb;
+	long import_client_kb;            /* expertctl's peak RSS importing */
 	double top_share, rare_share;     /* percent of the pool */
 	char runtag[9];                   /* hex, in pipelined request ids */
 };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,8 +166,10 @@ void bench_setup_import(struct bench *b, const char *roster)
 	double t0 = bench_now(), next = t0 + 5;
 	pid_t pid = bench_spawn(argv, b->log);
 	int st = 0;
+	struct rusage ru = {0};
 	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
+		/* wait4: expertctl's own peak RSS (issue #14 goal 6). */
+		pid_t r = wait4(pid, &st, WNOHANG, &ru);
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR)
@@ -188,8 +191,10 @@ void bench_setup_import(struct bench *b, const char *roster)
 		bench_die("expertctl pool import failed");
 	}
 	b->rss_kb = bench_rss_kb(b->daemon);
-	printf("import: %ld rows in %.2f s = %.0f rows/s; expertd VmRSS %ld KiB\n",
-	       b->o.count, b->import_s, (double)b->o.count / b->import_s, b->rss_kb);
+	b->import_client_kb = ru.ru_maxrss;
+	printf("import: %ld rows in %.2f s = %.0f rows/s; expertd VmRSS %ld KiB; "
+	       "expertctl peak RSS %ld KiB\n", b->o.count, b->import_s,
+	       (double)b->o.count / b->import_s, b->rss_kb, b->import_client_kb);
 }
 
 /* ---- the pool as SQLite holds it ---- */

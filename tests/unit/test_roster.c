@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "gb18030.h"
 #include "proto.h"
 #include "roster.h"
 #include "import_zh.h"
@@ -220,26 +221,13 @@ static void test_bom_is_stripped(void **state)
 	roster_destroy(&r);
 }
 
-static char *to_gb18030(const char *utf8, size_t *outlen)
-{
-	iconv_t cd = iconv_open("GB18030", "UTF-8");
-	assert_true(cd != (iconv_t)-1);
-	size_t inleft = strlen(utf8), cap = inleft * 2 + 4, oleft = cap;
-	char *out = malloc(cap), *in = (char *)utf8, *o = out;
-	assert_non_null(out);
-	assert_int_not_equal(iconv(cd, &in, &inleft, &o, &oleft), (size_t)-1);
-	iconv_close(cd);
-	*outlen = cap - oleft;
-	return out;
-}
-
 static void test_gb18030_detected_and_converted(void **state)
 {
 	(void)state;
 	const char *utf8 = HDR_ZH "\r\n" ROW_ZH_1 "\r\n"
 	                   "欧阳明,女,440106198001010010,13900139000,育婴员,培训评审\r\n";
 	size_t len;
-	char *gb = to_gb18030(utf8, &len);
+	char *gb = to_gb18030(utf8, strlen(utf8), &len);
 	char err[512];
 	struct row row;
 
