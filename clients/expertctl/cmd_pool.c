@@ -167,7 +167,7 @@ static void pool_print_periods(const msgpack_object *res)
 	                                   N_("CHANNEL"), N_("BY"), N_("RECORDED (CST)"),
 	                                   N_("REASON")};
 	static const char *const keys[] = {"id", "from", "to", "withdrawn",
-	                                   "channel", "created_by", "@created_at", "reason"};
+	                                   "channel", "~created_by", "@created_at", "reason"};
 	const msgpack_object *list = proto_map_get(res, "unavailable");
 	char total[32];
 	if (!list || list->type != MSGPACK_OBJECT_ARRAY)
