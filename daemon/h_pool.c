@@ -272,7 +272,7 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 		return handler_store_error(rep, r);
 	}
 	msgpack_packer *pk = reply_result(rep);
-	msgpack_pack_map(pk, 7);
+	msgpack_pack_map(pk, 9);
 	proto_pack_str(pk, "expert");
 	pack_detail(pk, &e, reveal, ctx->today);
 	st = appoint_pack(ctx, &e, reveal, pk, rep);
@@ -300,6 +300,9 @@ enum proto_status h_pool_show(struct handler_ctx *ctx, const struct proto_reques
 	free(evs);
 	free(cs);
 	free(as);
+	st = unavail_pack_periods(ctx, id, pk, rep);
+	if (st != PROTO_OK)
+		return st;
 	proto_pack_str(pk, "ledger");
 	return ledger_pack(ctx, id, pk, true, rep);
 }

@@ -248,3 +248,38 @@ enum proto_status h_pool_unavailable_withdraw(struct handler_ctx *ctx,
 	unavail_pack_day(pk, "to", to);
 	return PROTO_OK;
 }
+
+/* One period as pool.show lists it: its days now (for a withdrawn one,
+ * the days it had when withdrawn; it covers none). */
+static void unavail_pack_one(msgpack_packer *pk, const struct store_away *a)
+{
+	msgpack_pack_map(pk, 8);
+	proto_pack_kv_int(pk, "id", a->id);
+	handler_pack_date(pk, "from", a->from);
+	handler_pack_date(pk, "to", a->to);
+	proto_pack_kv_bool(pk, "withdrawn", a->withdrawn);
+	proto_pack_kv_str(pk, "reason", a->reason);
+	proto_pack_kv_str(pk, "channel", a->channel);
+	proto_pack_kv_int(pk, "created_at", a->created_at);
+	proto_pack_kv_str(pk, "created_by", a->created_by);
+}
+
+enum proto_status unavail_pack_periods(struct handler_ctx *ctx, int64_t expert,
+                                       msgpack_packer *pk, struct reply *rep)
+{
+	struct store_away *as = NULL;
+	size_t n = 0;
+	enum store_result r = store_away_list(ctx->store, expert, &as, &n);
+	if (r != STORE_OK)
+		return handler_store_error(rep, r);
+	/* The store lists them oldest first; the newest are the ones staff
+	 * act on, and the bound keeps the reply small. */
+	size_t shown = n < UNAVAIL_SHOWN ? n : UNAVAIL_SHOWN;
+	proto_pack_str(pk, "unavailable");
+	msgpack_pack_array(pk, (uint32_t)shown);
+	for (size_t i = 0; i < shown; i++)
+		unavail_pack_one(pk, &as[n - 1 - i]);
+	proto_pack_kv_int(pk, "unavailable_count", (int64_t)n);
+	free(as);
+	return PROTO_OK;
+}

@@ -230,6 +230,12 @@ enum proto_status h_audit_show(struct handler_ctx *, const struct proto_request 
 enum proto_status h_pool_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_assignment_unavailable(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_pool_unavailable_withdraw(struct handler_ctx *, const struct proto_request *, struct reply *);
+/* pool.show's `unavailable` and `unavailable_count` (two key-value pairs,
+ * PROTOCOL.md 7.6.2): the expert's last UNAVAIL_SHOWN periods, newest
+ * first, as they now are. */
+#define UNAVAIL_SHOWN 50
+enum proto_status unavail_pack_periods(struct handler_ctx *ctx, int64_t expert,
+                                       msgpack_packer *pk, struct reply *rep);
 /* h_conflict.c */
 enum proto_status h_conflict_add(struct handler_ctx *, const struct proto_request *, struct reply *);
 enum proto_status h_conflict_list(struct handler_ctx *, const struct proto_request *, struct reply *);

@@ -139,7 +139,8 @@ const char *cmd_time_format(int64_t t, char buf[CMD_TIME_LEN]);
 /* map[key] (unix seconds) formatted so; "" if absent. Returns buf. */
 const char *cmd_time_field(const msgpack_object *map, const char *key,
                            char buf[CMD_TIME_LEN]);
-/* out_print_maps with times: a key "@at" shows map["at"] as a CST time.
+/* out_print_maps with times: a key "@at" shows map["at"] as a CST time;
+ * a key "~by" shows map["by"] as a principal (out_principal).
  * Returns the number of rows. */
 size_t cmd_print_table(const char *const *head, const char *const *keys, size_t ncols,
                        const msgpack_object *list);

@@ -4,6 +4,7 @@
  * cmd_import.c; the ledger and seat tables of pool show in cmd_ledger.c.)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -157,6 +158,31 @@ static void pool_print_history(const msgpack_object *h, bool zh)
 	out_table_destroy(&t);
 }
 
+/* The expert's periods of unavailability, newest first (PROTOCOL.md
+ * 7.6.2): the id pool unavailable-withdraw takes, the days as they now
+ * are. Days are China Standard Time days already; the time is labelled. */
+static void pool_print_periods(const msgpack_object *res)
+{
+	static const char *const head[] = {N_("ID"), N_("FROM"), N_("TO"), N_("WITHDRAWN"),
+	                                   N_("CHANNEL"), N_("BY"), N_("RECORDED (CST)"),
+	                                   N_("REASON")};
+	static const char *const keys[] = {"id", "from", "to", "withdrawn",
+	                                   "channel", "~created_by", "@created_at", "reason"};
+	const msgpack_object *list = proto_map_get(res, "unavailable");
+	char total[32];
+	if (!list || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	printf(_("\nperiods of unavailability:\n"));
+	if (list->via.array.size == 0) {
+		printf(_("(none)\n"));
+		return;
+	}
+	cmd_print_table(head, keys, sizeof keys / sizeof keys[0], list);
+	out_field(res, "unavailable_count", total, sizeof total);
+	if (strtoull(total, NULL, 10) > list->via.array.size)
+		printf(_("(the newest %u of %s periods)\n"), (unsigned)list->via.array.size, total);
+}
+
 static void pool_print_show(const msgpack_object *res, bool zh)
 {
 	pool_print_expert(proto_map_get(res, "expert"));
@@ -167,6 +193,7 @@ static void pool_print_show(const msgpack_object *res, bool zh)
 		printf(_("\nconflicts:\n"));
 		cmd_print_conflicts(c);
 	}
+	pool_print_periods(res);
 	if (proto_map_get(res, "ledger")) {
 		printf(_("\ndecline ledger: "));
 		cmd_print_ledger(proto_map_get(res, "ledger"));

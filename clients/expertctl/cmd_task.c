@@ -82,6 +82,8 @@ size_t cmd_print_table(const char *const *head, const char *const *keys, size_t 
 		const char *row[OUT_MAP_COLS];
 		for (size_t k = 0; k < ncols; k++)
 			row[k] = keys[k][0] == '@' ? cmd_time_field(m, keys[k] + 1, bufs[k])
+			         : keys[k][0] == '~' ? out_principal(m, keys[k] + 1, bufs[k],
+			                                             sizeof bufs[k])
 			         : strcmp(keys[k], "actor") == 0
 			                 ? out_actor(m, bufs[k], sizeof bufs[k])
 			                 : out_shown(m, keys[k], bufs[k], sizeof bufs[k]);

@@ -357,7 +357,13 @@ const char *out_field(const msgpack_object *map, const char *key, char *buf,
 
 const char *out_actor(const msgpack_object *map, char *buf, size_t size)
 {
-	out_field(map, "actor", buf, size);
+	return out_principal(map, "actor", buf, size);
+}
+
+const char *out_principal(const msgpack_object *map, const char *key, char *buf,
+                          size_t size)
+{
+	out_field(map, key, buf, size);
 	if (strncmp(buf, "expert:", 7) == 0)
 		snprintf(buf, size, "%s", _("the expert (own token)"));
 	else if (strcmp(buf, "expertd") == 0)

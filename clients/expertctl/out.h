@@ -82,6 +82,9 @@ const char *out_shown(const msgpack_object *map, const char *key, char *buf,
  * the key of the answering connection) as the expert, the daemon
  * ("expertd") as itself acting on its own; principals as they are. */
 const char *out_actor(const msgpack_object *map, char *buf, size_t size);
+/* The same for map[key]. */
+const char *out_principal(const msgpack_object *map, const char *key, char *buf,
+                          size_t size);
 /* The same for one object. */
 const char *out_value(const msgpack_object *o, char *buf, size_t size);
 

@@ -14,6 +14,9 @@ driven by expertctl.
   period or shortens it, with a reason; draws on the freed days may draw
   the expert again, on the days left they still may not; refusals name
   their field; the verifier replays the change; a restart reads it back.
+  pool.show lists each period (7.6.2 `unavailable`) with its id and its
+  days as they now are, newest first, at most 50 with the count of all;
+  expertctl prints them under a Chinese heading.
 """
 import os
 import signal
@@ -167,6 +170,13 @@ class WithdrawUnavailableTest(SecureLedgerBase):
         return self.as_[who].run("pool", "unavailable-withdraw", *args, json_out=True,
                                  check=False)
 
+    def periods(self, expert):
+        """pool.show's periods of the expert, as (id, from, to, withdrawn)."""
+        shown = self.ctl.json("pool", "show", str(expert))
+        self.assertEqual(shown["unavailable_count"], len(shown["unavailable"]))
+        return [(p["id"], p["from"], p["to"], p["withdrawn"])
+                for p in shown["unavailable"]]
+
     def drawn(self, members, day):
         r = self.as_["haizhu"].run(*draw_args("焊工", members, day), json_out=True,
                                    check=False)
@@ -182,6 +192,12 @@ class WithdrawUnavailableTest(SecureLedgerBase):
                             "出差")
             self.assertEqual(r.rc, 0, r)
             ids[e] = r.json["id"]
+        for e in (x, y, z):
+            self.assertEqual(self.periods(e), [(ids[e], day[20], day[30], False)])
+        (p,) = self.ctl.json("pool", "show", str(y))["unavailable"]
+        self.assertEqual((p["reason"], p["channel"], p["created_by"]),
+                         ("出差", "staff", "haizhu-clerk"))
+        self.assertIsInstance(p["created_at"], int)
         # Refusals name their field and record nothing.
         before = len(self.entries())
         self.assert_error(self.withdraw("ops", "999", "--reason", "r"), "not_found", "id")
@@ -204,10 +220,15 @@ class WithdrawUnavailableTest(SecureLedgerBase):
                                   "from": None, "to": None})
         self.assert_error(self.withdraw("ops", str(ids[x]), "--reason", "again"),
                           "invalid_state", "id")
+        # Withdrawn, it keeps the days it had, and says it covers none.
+        self.assertEqual(self.periods(x), [(ids[x], day[20], day[30], True)])
+        self.assertEqual(self.periods(y), [(ids[y], day[20], day[30], False)])
         r = self.withdraw("clerk", str(ids[y]), "--reason", "提前返回", "--to", day[24])
         self.assertEqual(r.rc, 0, r)
         self.assertEqual((r.json["withdrawn"], r.json["from"], r.json["to"]),
                          (False, day[20], day[24]))
+        self.assertEqual(self.periods(y), [(ids[y], day[20], day[24], False)])
+        self.assertEqual(self.periods(z), [(ids[z], day[20], day[30], False)])
         self.check_draws(x, y, z, 22, 27)
         # What was done, by whom and why: the history and the log.
         (h,) = [h for h in self.ctl.json("pool", "show", str(x))["history"]
@@ -232,6 +253,10 @@ class WithdrawUnavailableTest(SecureLedgerBase):
         self.d.stop()
         self.d.start(lambda d: type(self.ctl)(d, self.keys["ops"], self.server_pub))
         self.check_draws(x, y, z, 23, 28)
+        self.assertEqual([self.periods(e) for e in (x, y, z)],
+                         [[(ids[x], day[20], day[30], True)],
+                          [(ids[y], day[20], day[24], False)],
+                          [(ids[z], day[20], day[30], False)]])
         self.verify()
 
     def test_days_already_passed_stay(self):
@@ -253,6 +278,7 @@ class WithdrawUnavailableTest(SecureLedgerBase):
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(r.json, {"id": int(pid), "expert": x, "withdrawn": False,
                                   "from": d[-3], "to": d[-1]})
+        self.assertEqual(self.periods(x), [(int(pid), d[-3], d[-1], False)])
         (h,) = [h for h in self.ctl.json("pool", "show", str(x))["history"]
                 if h["event"].startswith("unavailable_")]
         self.assertEqual(h["event"], "unavailable_shortened")
@@ -260,6 +286,42 @@ class WithdrawUnavailableTest(SecureLedgerBase):
         self.assert_error(self.withdraw("ops", pid, "--reason", "again"),
                           "invalid_state", "id")
         self.verify()
+
+    def test_pool_show_lists_the_newest_periods(self):
+        """Newest first, at most 50, with the count of all; expertctl prints
+        them in a table under a Chinese heading, the time in 北京时间."""
+        x, y = [p[0] for p in self.people["焊工"][:2]]
+        self.assertEqual(self.periods(x), [])
+        self.assertIn("(none)", self.ctl.run("pool", "show", str(x)).out)
+        days = [cst_day(k).isoformat() for k in range(1, 53)]
+        recorded = self.ctl.run_many(
+            [("pool", "unavailable", str(x), "--from", d, "--to", d, "--reason",
+              "开会 %d" % i) for i, d in enumerate(days)], json_out=True)
+        for r in recorded:
+            self.assertEqual(r.rc, 0, r)
+        r = self.period("ops", str(y), "--from", days[0], "--to", days[3], "--reason",
+                        "另一位专家")
+        self.assertEqual(r.rc, 0, r)
+        by_id = sorted((r.json["id"], r.json["from"]) for r in recorded)
+        shown = self.ctl.json("pool", "show", str(x))
+        self.assertEqual(shown["unavailable_count"], 52)
+        self.assertEqual([(p["id"], p["from"], p["to"]) for p in shown["unavailable"]],
+                         [(i, d, d) for i, d in reversed(by_id[2:])])
+        self.assertEqual(self.periods(y), [(r.json["id"], days[0], days[3], False)])
+        newest, oldest_shown = by_id[-1][0], by_id[2][0]
+        out = self.ctl.run("pool", "show", str(x)).out
+        self.assertIn("periods of unavailability:", out)
+        self.assertIn("(the newest 50 of 52 periods)", out)
+        rows = [l.split() for l in out.splitlines()]
+        ids = [int(w[0]) for w in rows if len(w) > 3 and w[0].isdigit()
+               and w[1] in days]
+        self.assertEqual(ids[0], newest)
+        self.assertEqual(ids[-1], oldest_shown)
+        self.assertEqual(len(ids), 50)
+        zh = self.ctl.run("pool", "show", str(x), env=ZH).out
+        self.assertIn("不能参加时段：", zh)
+        self.assertIn("记录时间（北京时间）", zh)
+        self.assertIn("（最新的 50 个，共 52 个）", zh)
 
     def check_draws(self, x, y, z, away, back):
         """x is free every day, y from day 25, z never until day 31: six

@@ -160,6 +160,15 @@ class UnavailableTest(SecureLedgerBase):
                 if h["event"] == "unavailable"]
         self.assertEqual([(h["actor"], h["reason"]) for h in hist],
                          [("haizhu-clerk", "电话告知")])
+        # pool.show lists each period with who recorded it and how: the
+        # expert's own by token, which expertctl shows as the expert.
+        (p,) = self.ctl.json("pool", "show", str(x))["unavailable"]
+        self.assertEqual((p["from"], p["to"], p["withdrawn"], p["channel"], p["reason"]),
+                         (frm, to, False, "token", "出国培训"))
+        self.assertTrue(p["created_by"].startswith("expert:"), p)
+        shown = self.ctl.run("pool", "show", str(x)).out
+        self.assertIn("the expert (own token)", shown)
+        self.assertNotIn(p["created_by"], shown)
         logged = [e["entry"] for e in self.entries() if e["type"] == "pool.unavailable"]
         self.assertEqual([(e["expert"], e["from"], e["to"]) for e in logged],
                          [(x, frm, to), (y, frm, to), (z, frm, to)])
