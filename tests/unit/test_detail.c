@@ -35,10 +35,10 @@ static const char *const zh[][2] = {
 	{"{1} changed", "{1}已更改"},
 	{"form fields changed", "登记表字段已更改"},
 	{"term {1} -> {2}", "届次 {1} → {2}"},
-	{"conflict {1} with {2} ({3})", "与 {2} 的利益冲突 {1}（{3}）"},
-	{"unavailable {1}: {2} .. {3} withdrawn", "不可参加时段 {1}：{2} 至 {3} 已撤回"},
-	{"unavailable {1}: {2} .. {3} -> {4} .. {5}", "不可参加时段 {1}：{2} 至 {3} → {4} 至 {5}"},
-	{"unavailable {1}: {2} .. {3} ({4})", "不可参加时段 {1}：{2} 至 {3}（{4}）"},
+	{"conflict {1} with {2} ({3})", "与 {2} 的回避关系 {1}（{3}）"},
+	{"unavailable {1}: {2} .. {3} withdrawn", "不能参加时段 {1}：{2} 至 {3} 已撤回"},
+	{"unavailable {1}: {2} .. {3} -> {4} .. {5}", "不能参加时段 {1}：{2} 至 {3} → {4} 至 {5}"},
+	{"unavailable {1}: {2} .. {3} ({4})", "不能参加时段 {1}：{2} 至 {3}（{4}）"},
 	{"certificate {1} of {2}", "聘书 {1}（{2}）"},
 	{"pool.export", "导出专家库"},
 	{"assignment {1} of task {2}: {3} -> {4}", "任务 {2} 的选派 {1}：{3} → {4}"},
@@ -119,7 +119,7 @@ static void test_term_conflict_certificate_export(void **state)
 	(void)state;
 	expect("term 1 -> 2", "届次 1 → 2", true);
 	expect("conflict 1 with 91350100M000100Y43 (relative)",
-	       "与 91350100M000100Y43 的利益冲突 1（亲属）", true);
+	       "与 91350100M000100Y43 的回避关系 1（亲属）", true);
 	expect("certificate 穗人社专字〔2026〕12号 of 2026-12-01",
 	       "聘书 穗人社专字〔2026〕12号（2026-12-01）", true);
 	expect("pool.export", "导出专家库", true);
@@ -129,11 +129,11 @@ static void test_unavailable(void **state)
 {
 	(void)state;
 	expect("unavailable 4: 2026-12-01 .. 2026-12-05 (token)",
-	       "不可参加时段 4：2026-12-01 至 2026-12-05（短信链接）", true);
+	       "不能参加时段 4：2026-12-01 至 2026-12-05（短信链接）", true);
 	expect("unavailable 4: 2026-12-01 .. 2026-12-05 withdrawn",
-	       "不可参加时段 4：2026-12-01 至 2026-12-05 已撤回", true);
+	       "不能参加时段 4：2026-12-01 至 2026-12-05 已撤回", true);
 	expect("unavailable 4: 2026-12-01 .. 2026-12-05 -> 2026-12-01 .. 2026-12-03",
-	       "不可参加时段 4：2026-12-01 至 2026-12-05 → 2026-12-01 至 2026-12-03", true);
+	       "不能参加时段 4：2026-12-01 至 2026-12-05 → 2026-12-01 至 2026-12-03", true);
 }
 
 static void test_correction(void **state)
