@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "detail.h"
 #include "ident.h"
 #include "out.h"
 
@@ -132,6 +133,21 @@ static const char *pool_ground_words(const msgpack_object *o, bool zh, char *buf
 	return out_shown(o, "ground", buf, size);
 }
 
+static const char *pool_text(const char *msgid)
+{
+	return _(msgid);
+}
+
+/* The detail as people read it: its pattern (PROTOCOL.md 7.2) in their
+ * words, the codes in it through the catalog; unknown text as it is. */
+static const char *pool_detail(const msgpack_object *o, char *buf, size_t size)
+{
+	static const struct detail_words words = {pool_text, ctl_value};
+	char wire[1100];
+	detail_words(out_field(o, "detail", wire, sizeof wire), &words, buf, size);
+	return buf;
+}
+
 static void pool_print_history(const msgpack_object *h, bool zh)
 {
 	static const char *const head[] = {N_("AT"), N_("ACTOR"), N_("EVENT"), N_("UNTIL"), N_("GROUND"),
@@ -143,7 +159,7 @@ static void pool_print_history(const msgpack_object *h, bool zh)
 	for (uint32_t i = 0; i < h->via.array.size; i++) {
 		const msgpack_object *o = &h->via.array.ptr[i];
 		char at[32], actor[128], ev[64], until[16], ground[128], why[600];
-		char referral[600], detail[256];
+		char referral[600], detail[1400];
 		const char *row[] = {pool_time(o, "at", at, sizeof at),
 		                     out_actor(o, actor, sizeof actor),
 		                     out_shown(o, "event", ev, sizeof ev),
@@ -151,7 +167,7 @@ static void pool_print_history(const msgpack_object *h, bool zh)
 		                     pool_ground_words(o, zh, ground, sizeof ground),
 		                     out_shown(o, "reason", why, sizeof why),
 		                     out_field(o, "referral", referral, sizeof referral),
-		                     out_field(o, "detail", detail, sizeof detail)};
+		                     pool_detail(o, detail, sizeof detail)};
 		out_table_add(t, row);
 	}
 	out_table_print(t, stdout);
