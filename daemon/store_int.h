@@ -202,8 +202,12 @@
 	/* An ended import's rows keep their line and problem only. */ \
 	X(STMT_IMPORT_PURGE, "UPDATE import_rows SET resident_id = x'', row = x''" \
 	  " WHERE import_id = ?1") \
+	/* A line sent twice changes nothing and says so (no row changed), \
+	 * rather than failing: on PostgreSQL a failed statement would end \
+	 * the whole transaction. */ \
 	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
-	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
+	  " ON CONFLICT(import_id, line) DO NOTHING") \
 	/* Every row whose resident ID is itself valid is staged with it, \
 	 * whatever else is wrong with the row (issue #12). Without statistics the planner would walk the whole import by its \
 	 * primary key, making an import quadratic. */ \

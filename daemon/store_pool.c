@@ -556,6 +556,8 @@ enum store_result store_import_add_row(struct store *s, int64_t import_id,
 	enum store_result r = store_step_done(st);
 	if (r != STORE_OK)
 		return r;
+	if (db_changes(s->db) == 0)
+		return STORE_DUPLICATE;
 	st = store_stmt(s, STMT_IMPORT_COUNT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
