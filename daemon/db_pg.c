@@ -173,10 +173,16 @@ int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz)
 		return EX_OSERR;
 	}
 	/* Defaults the URL may override: libpq takes the last value of a
-	 * key, and the URL (dbname, expanded) comes last. */
+	 * key, and the URL (dbname, expanded) comes last. A server that
+	 * stops answering (a host cut off, not one that closes) must turn
+	 * into a lost connection in seconds, not in the kernel's two hours
+	 * of keepalive: then the daemon exits and a standby takes over. */
 	static const char *const keys[] = { "fallback_application_name",
-		"client_encoding", "dbname", NULL };
-	const char *values[] = { "expertd", "UTF8", url, NULL };
+		"client_encoding", "connect_timeout", "keepalives_idle",
+		"keepalives_interval", "keepalives_count", "tcp_user_timeout",
+		"dbname", NULL };
+	const char *values[] = { "expertd", "UTF8", "10", "10", "5", "3", "30000",
+		url, NULL };
 	pg->conn = PQconnectdbParams(keys, values, 1);
 	if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
 		snprintf(err, errsz, "PostgreSQL: %s",

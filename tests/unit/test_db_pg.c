@@ -397,6 +397,15 @@ static void test_connect(void **state)
 	assert_string_equal((const char *)db_column_text(st, 0), "expertd");
 	db_finalize(st);
 	db_close(db);
+	char url[1024];
+	snprintf(url, sizeof url, "%s%sapplication_name=other", pg_url(),
+	         !strstr(pg_url(), "://") ? " " : strchr(pg_url(), '?') ? "&" : "?");
+	assert_int_equal(db_connect_pg(url, &db, err, sizeof err), 0);
+	st = prepare_ok(db, "SELECT current_setting('application_name')");
+	assert_int_equal(db_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)db_column_text(st, 0), "other");
+	db_finalize(st);
+	db_close(db);
 	db_close(NULL);
 }
 
