@@ -435,6 +435,100 @@ static void test_finalize_deallocates(void **state)
 	db_close(db);
 }
 
+/* --- one scenario on both engines ------------------------------------ */
+
+/* The same statements, in the store's dialect, read back the same way on
+ * SQLite and on PostgreSQL; ddl is the engine's own. */
+static void same_scenario(struct db *db, const char *ddl)
+{
+	exec_ok(db, ddl);
+	exec_ok(db, "BEGIN IMMEDIATE");
+	struct db_stmt *ins = prepare_ok(db, "INSERT OR IGNORE INTO r(id, n, t, b)"
+	                                     " VALUES (?1, ?2, ?3, ?4)");
+	int64_t n = -5;
+	insert_row(ins, 1, &n, "专家", zeros_blob, sizeof zeros_blob);
+	insert_row(ins, 2, NULL, NULL, "", 0);
+	insert_row(ins, 1, &n, "again", NULL, 0);   /* ignored */
+	assert_int_equal(db_changes(db), 0);
+	db_finalize(ins);
+	exec_ok(db, "SAVEPOINT request");
+	assert_int_equal(db_exec(db, "INSERT INTO r(id) VALUES (2)"), SQLITE_CONSTRAINT);
+	exec_ok(db, "ROLLBACK TO request");
+	exec_ok(db, "RELEASE request");
+	exec_ok(db, "COMMIT");
+	assert_false(db_in_transaction(db));
+
+	struct db_stmt *sel = prepare_ok(db, "SELECT id, n, t, b, instr(t, ?1)"
+	                                     " FROM r INDEXED BY r_by_t ORDER BY id");
+	db_bind_text(sel, 1, "家");
+	assert_int_equal(db_step(sel), SQLITE_ROW);
+	assert_int_equal(db_column_int64(sel, 1), -5);
+	assert_string_equal((const char *)db_column_text(sel, 2), "专家");
+	assert_int_equal(db_column_bytes(sel, 3), sizeof zeros_blob);
+	assert_memory_equal(db_column_blob(sel, 3), zeros_blob, sizeof zeros_blob);
+	assert_int_equal(db_column_int(sel, 4), 2);
+	assert_int_equal(db_step(sel), SQLITE_ROW);
+	assert_true(db_column_is_null(sel, 1));
+	assert_true(db_column_is_null(sel, 2));
+	assert_string_equal((const char *)db_column_text(sel, 2), "");
+	assert_false(db_column_is_null(sel, 3));
+	assert_int_equal(db_column_bytes(sel, 3), 0);
+	assert_int_equal(db_step(sel), SQLITE_DONE);
+	db_finalize(sel);
+	exec_ok(db, "UPDATE r SET b = x'' WHERE id <= 2");
+	assert_int_equal(db_changes(db), 2);
+	assert_false(db_lost(db));
+	char err[128];
+	assert_int_equal(db_pg_try_lock(db, 1, err, sizeof err),
+	                 db_engine(db) == DB_POSTGRES ? 1 : -1);
+}
+
+static void test_same_on_both_engines(void **state)
+{
+	(void)state;
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
+	struct db *lite = NULL;
+	char err[128];
+	assert_int_equal(db_wrap_sqlite(h, &lite, err, sizeof err), 0);
+	assert_int_equal(db_engine(lite), DB_SQLITE);
+	assert_ptr_equal(db_sqlite(lite), h);
+	same_scenario(lite, "CREATE TABLE r(id INTEGER PRIMARY KEY, n INTEGER,"
+	                    " t TEXT, b BLOB); CREATE INDEX r_by_t ON r(t)");
+	db_close(lite);
+	struct db *pg = connect_ok();
+	same_scenario(pg, "CREATE TEMP TABLE r(id bigint PRIMARY KEY, n bigint,"
+	                  " t text, b bytea); CREATE INDEX r_by_t ON r(t)");
+	db_close(pg);
+}
+
+/* Where they differ, and the store must know it: after a failed
+ * statement SQLite's transaction goes on, PostgreSQL's refuses every
+ * statement until a ROLLBACK (TO a savepoint). */
+static void test_failed_statement_differs(void **state)
+{
+	(void)state;
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
+	struct db *lite = NULL;
+	char err[128];
+	assert_int_equal(db_wrap_sqlite(h, &lite, err, sizeof err), 0);
+	struct db *pg = connect_ok();
+	struct db *both[] = { lite, pg };
+	for (int e = 0; e < 2; e++) {
+		struct db *db = both[e];
+		exec_ok(db, "CREATE TEMP TABLE f(id bigint PRIMARY KEY)");
+		exec_ok(db, "BEGIN");
+		exec_ok(db, "INSERT INTO f VALUES (1)");
+		assert_int_equal(db_exec(db, "INSERT INTO f VALUES (1)"), SQLITE_CONSTRAINT);
+		assert_int_equal(db_exec(db, "INSERT INTO f VALUES (2)"),
+		                 e == 0 ? SQLITE_OK : SQLITE_ERROR);
+		assert_int_equal(db_exec(db, "COMMIT"), e == 0 ? SQLITE_OK : SQLITE_ERROR);
+		assert_false(db_in_transaction(db));
+		db_close(db);
+	}
+}
+
 int main(void)
 {
 	if (!pg_url() || !*pg_url()) {
@@ -454,6 +548,8 @@ int main(void)
 		cmocka_unit_test(test_advisory_lock),
 		cmocka_unit_test(test_lost_session),
 		cmocka_unit_test(test_finalize_deallocates),
+		cmocka_unit_test(test_same_on_both_engines),
+		cmocka_unit_test(test_failed_statement_differs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
