@@ -30,7 +30,6 @@ The server is started with subprocess's user=/group= rather than through
 """
 import ctypes
 import os
-import random
 import shutil
 import signal
 import socket
@@ -52,18 +51,12 @@ def available():
 
 
 def _free_port():
-    """A port number free on loopback now, below the ephemeral range.
-    The server does not listen on TCP; the number names its socket file
-    (and its shared-memory key), so any free one will do."""
-    for _ in range(200):
-        port = random.randint(20000, 30000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("pgtmp: no free port number")
+    """A port number no one uses on loopback now. The server does not
+    listen on TCP: the number only names its socket file (in our own
+    dir) and its shared-memory key, so the kernel's pick will do."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _die_with_parent():

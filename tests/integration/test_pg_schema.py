@@ -159,12 +159,7 @@ class PgSchemaTest(unittest.TestCase):
         for t, in self.sq.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             info = self.sq.execute("PRAGMA table_info(%s)" % t).fetchall()
             pk = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
-            got = self.pg.psql(
-                "SELECT a.attname FROM pg_index i JOIN pg_attribute a"
-                " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
-                " WHERE i.indrelid = 'public.%s'::regclass AND i.indisprimary"
-                " ORDER BY array_position(i.indkey, a.attnum)" % t, db).split()
-            self.assertEqual(pk, got, t)
+            self.assertEqual(pk, self.constrained(db, t, "p"), t)
             fks = sorted("%s>%s.%s" % (r[3], r[2], r[4]) for r in
                          self.sq.execute("PRAGMA foreign_key_list(%s)" % t))
             got = self.pg.psql(
@@ -180,12 +175,15 @@ class PgSchemaTest(unittest.TestCase):
             uniq = sorted(self.sq.execute("PRAGMA index_info(%s)" % ix[1]).fetchone()[2]
                           for ix in self.sq.execute("PRAGMA index_list(%s)" % t)
                           if ix[3] == "u")
-            got = self.pg.psql(
-                "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a"
-                " ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
-                " WHERE c.conrelid = 'public.%s'::regclass AND c.contype = 'u'"
-                " ORDER BY 1" % t, db).split()
-            self.assertEqual(uniq, got, t)
+            self.assertEqual(uniq, sorted(self.constrained(db, t, "u")), t)
+
+    def constrained(self, db, table, contype):
+        """The columns of table's constraints of a type, in key order."""
+        return self.pg.psql(
+            "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a"
+            " ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
+            " WHERE c.conrelid = 'public.%s'::regclass AND c.contype = '%s'"
+            " ORDER BY array_position(c.conkey, a.attnum)" % (table, contype), db).split()
 
     def test_indexes_match_sqlite(self):
         db = self.fresh()
