@@ -197,6 +197,8 @@ static void test_errors(void **state)
 	assert_int_equal(db_step(ins), SQLITE_CONSTRAINT);
 	assert_int_equal(db_errcode(db), SQLITE_CONSTRAINT);
 	assert_non_null(strstr(db_errmsg(db), "duplicate key"));
+	/* not the DETAIL, which quotes the values */
+	assert_null(strstr(db_errmsg(db), "Key ("));
 	db_reset(ins);
 	db_bind_int64(ins, 1, 2);
 	db_bind_null(ins, 2);
