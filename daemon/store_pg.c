@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "log.h"
 #include "store_int.h"
 
 /* The one-writer lock: a session advisory lock, in the key space of the
@@ -76,7 +75,6 @@ int store_open_url(const char *url, struct store **out, char *err, size_t errsz)
 		store_close(&s);
 		return code;
 	}
-	log_info("store: PostgreSQL %s, holding the one-writer lock", shown);
 	*out = s;
 	return 0;
 }
