@@ -1,0 +1,97 @@
+"""The holder's PostgreSQL session (issue #15 item 2; PROTOCOL.md 6.6):
+the one-writer lock is a session advisory lock, so a holder whose session
+ends (the primary died, the server cut it) holds nothing any more. It must
+stop at once (exit 75) rather than serve on from a pool whose last COMMIT
+it cannot know, and the standby takes the lock and serves; a client given
+both daemons carries on, nothing acknowledged is lost or applied twice,
+and the log verifies. PostgreSQL only: registered as integration_pg.NAME
+alone (tests/integration/CMakeLists.txt)."""
+import os
+import subprocess
+import time
+import unittest
+
+from harness import ON_POSTGRES, PG_STORE, Ctl, Daemon, DaemonTest, draw_args
+from test_audit import specialty_counts
+
+LOCK_KEY = 0x0065787065727464   # "expertd" in ASCII (PROTOCOL.md 6.6)
+
+
+def lock_holders(url):
+    """The backend pids holding expertd's advisory lock in url's database."""
+    rows = PG_STORE.rows(url, "SELECT l.pid FROM pg_locks l JOIN pg_database d"
+                              " ON d.oid = l.database WHERE l.locktype = 'advisory'"
+                              " AND l.granted AND d.datname = current_database()"
+                              " AND ((l.classid::bigint << 32) | l.objid::bigint) = %d"
+                              % LOCK_KEY)
+    return [r[0] for r in rows]
+
+
+@unittest.skipUnless(ON_POSTGRES, "PostgreSQL only: a session advisory lock")
+class PgSessionTest(DaemonTest):
+    def start_standby(self, a):
+        bdir = os.path.join(self.dir, "b")
+        os.mkdir(bdir)
+        b = Daemon(bdir, extra=["--standby"])
+        b.share_store(a)
+        b.sign_key = a.sign_key
+        self.addCleanup(self.stop_daemon, b)
+        b.log = open(b.log_path, "ab")
+        b.proc = subprocess.Popen(b.argv(), stdout=b.log, stderr=b.log)
+        for _ in range(400):                       # bounded: until B listens
+            if b.proc.poll() is not None:
+                self.fail("the standby exited: %s" % b.read_log())
+            if os.path.exists(b.endpoint[len("ipc://"):]):
+                return b
+            time.sleep(0.05)
+        self.fail("the standby never listened: %s" % b.read_log())
+
+    def test_holder_whose_session_ends_stops_and_the_standby_serves(self):
+        a = self.start_daemon()
+        ctl = Ctl(a)
+        self.open_term(ctl)
+        self.import_roster(ctl, 60, seed=7)
+        holders = lock_holders(a.store_url)
+        self.assertEqual(len(holders), 1, holders)
+        b = self.start_standby(a)
+        both = Ctl(a, endpoints="%s,%s" % (a.endpoint, b.endpoint))
+        counts = specialty_counts(ctl)
+        top = max(counts, key=counts.get)
+        acked = [both.json(*draw_args(top, 1, 10 + i), timeout=2000)["task"]
+                 for i in range(3)]
+        # The server ends A's session, as a dead primary does.
+        PG_STORE.rows(a.store_url, "SELECT pg_terminate_backend(%d)" % holders[0])
+        # The next request finds it: A stops with 75, the client moves on.
+        after = [both.json(*draw_args(top, 1, 20 + i), timeout=2000, retries=20)["task"]
+                 for i in range(3)]
+        self.assertEqual(a.proc.wait(timeout=60), 75, a.read_log())
+        a.log.close()
+        a.proc = None
+        self.assertIn("the PostgreSQL connection is lost", a.read_log())
+        self.assertIn("taking over", b.read_log())
+        new = lock_holders(a.store_url)
+        self.assertEqual(len(new), 1, new)
+        self.assertNotEqual(new, holders)
+        tasks = {t["id"] for t in Ctl(b).json("task", "list")["tasks"]}
+        self.assertTrue(set(acked) <= tasks, (acked, tasks))
+        self.assertTrue(set(after) <= tasks, (after, tasks))
+        self.assertEqual(len(tasks), 6)
+        v = Ctl(b).json("audit", "verify", timeout=120000)
+        self.assertTrue(v["ok"], v)
+        self.assertEqual(v["draws"], 6)
+
+    def test_idle_holder_finds_its_lost_session_by_itself(self):
+        """No request comes: the status tick's probe (every 10 s) finds
+        the session gone and the holder stops."""
+        a = self.start_daemon()
+        holders = lock_holders(a.store_url)
+        self.assertEqual(len(holders), 1, holders)
+        PG_STORE.rows(a.store_url, "SELECT pg_terminate_backend(%d)" % holders[0])
+        self.assertEqual(a.proc.wait(timeout=60), 75, a.read_log())
+        a.log.close()
+        a.proc = None
+        self.assertIn("the PostgreSQL connection is lost", a.read_log())
+
+
+if __name__ == "__main__":
+    unittest.main()
