@@ -219,6 +219,11 @@ int db_errcode(struct db *db)
 	return sqlite3_extended_errcode(db->lite);
 }
 
+bool db_in_failed_transaction(struct db *db)
+{
+	return db->pg && dbpg_in_failed_transaction(db);
+}
+
 bool db_lost(struct db *db)
 {
 	if (db->pg)

@@ -82,6 +82,11 @@ int db_exec(struct db *db, const char *sql);
 int db_changes(struct db *db);
 /* Inside a transaction (SQLite: !sqlite3_get_autocommit()). */
 bool db_in_transaction(struct db *db);
+/* Inside a transaction a statement failed in, outside any savepoint
+ * rolled back since: PostgreSQL refuses every statement until a ROLLBACK
+ * (TO a savepoint), and its COMMIT rolls back. Never on SQLite, whose
+ * transaction goes on after a failed statement. */
+bool db_in_failed_transaction(struct db *db);
 /* The last error's text, and its code (extended, for SQLite). */
 const char *db_errmsg(struct db *db);
 int db_errcode(struct db *db);

@@ -38,6 +38,7 @@ int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz);
 void dbpg_close(struct db *db);
 int dbpg_exec(struct db *db, const char *sql);
 bool dbpg_in_transaction(struct db *db);
+bool dbpg_in_failed_transaction(struct db *db);
 const char *dbpg_errmsg(struct db *db);
 bool dbpg_lost(struct db *db);
 int dbpg_try_lock(struct db *db, int64_t key, char *err, size_t errsz);

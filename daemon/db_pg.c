@@ -110,12 +110,77 @@ int dbpg_outcome(struct db *db, const PGresult *res, bool is_commit)
 		if (is_commit && strcmp(PQcmdStatus((PGresult *)res), "ROLLBACK") == 0)
 			return dbpg_fail(db, SQLITE_ERROR, "COMMIT rolled back: the"
 			                 " transaction had failed before it");
+		/* Committed on this server, perhaps not on the synchronous
+		 * standby that a failover would promote: unknown, and this
+		 * session cannot be trusted with the next one. */
+		if (is_commit && db->pg->warned) {
+			db->pg->lost = true;
+			return dbpg_fail(db, SQLITE_IOERR, "COMMIT stopped waiting for the"
+			                 " synchronous standby: committed here, perhaps not"
+			                 " replicated");
+		}
 		note_changes(db, res);
 		return dbpg_fail(db, SQLITE_OK, "not an error");
 	}
 	int rc = dbpg_error(db, res);
 	/* Whatever went wrong, the store cannot know whether it committed. */
 	return is_commit ? (db->last_rc = SQLITE_IOERR) : rc;
+}
+
+void dbpg_before_commit(struct db *db)
+{
+	db->pg->warned = false;
+}
+
+/* libpq's notices: a WARNING is remembered (struct dbpg's warned); none
+ * goes to stderr, which is the journal's. */
+static void dbpg_notice(void *arg, const PGresult *res)
+{
+	struct dbpg *pg = arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (sev && strcmp(sev, "WARNING") == 0)
+		pg->warned = true;
+}
+
+/*
+ * The session's own settings, after connecting: the server notices a
+ * holder that vanished without closing (power cut, network cut) in
+ * seconds, so its advisory lock is free for a standby (PROTOCOL.md 6.6),
+ * not in the kernel's two hours (no effect over a unix socket); x''
+ * means what the store means by it. 0, or EX_TEMPFAIL with err set when
+ * the server is a read-only replica (the URL lacked
+ * target_session_attrs=read-write, or named one host that is now a
+ * standby): a wait, as for a held lock. EX_CONFIG when the database is
+ * not UTF8, which the store's names need.
+ */
+static int dbpg_session(struct dbpg *pg, char *err, size_t errsz)
+{
+	PGresult *res = PQexec(pg->conn, "SET tcp_keepalives_idle = 10;"
+	                       " SET tcp_keepalives_interval = 5;"
+	                       " SET tcp_keepalives_count = 3; SET tcp_user_timeout = 30000;"
+	                       " SET standard_conforming_strings = on");
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	res = ok ? PQexec(pg->conn, "SELECT pg_is_in_recovery(),"
+	                  " current_setting('server_encoding')") : NULL;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		snprintf(err, errsz, "PostgreSQL: %s", PQerrorMessage(pg->conn));
+		one_line(err, errsz, err);
+		PQclear(res);
+		return EX_TEMPFAIL;
+	}
+	int code = 0;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		snprintf(err, errsz, "the server is a read-only standby (add "
+		         "target_session_attrs=read-write and every host to [store] url)");
+		code = EX_TEMPFAIL;
+	} else if (strcmp(PQgetvalue(res, 0, 1), "UTF8") != 0) {
+		snprintf(err, errsz, "the database's encoding is %s; expertd needs UTF8 "
+		         "(CREATE DATABASE ... ENCODING 'UTF8')", PQgetvalue(res, 0, 1));
+		code = EX_CONFIG;
+	}
+	PQclear(res);
+	return code;
 }
 
 void dbpg_name(char buf[DBPG_NAME_MAX], uint64_t n)
@@ -182,9 +247,11 @@ int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz)
 	static const char *const keys[] = { "fallback_application_name",
 		"client_encoding", "connect_timeout", "keepalives_idle",
 		"keepalives_interval", "keepalives_count", "tcp_user_timeout",
-		"dbname", NULL };
+		"dbname", "target_session_attrs", NULL };
+	/* After the URL, so it always holds: the store writes, and a
+	 * replica would take the advisory lock and serve stale reads. */
 	const char *values[] = { "expertd", "UTF8", "10", "10", "5", "3", "30000",
-		url, NULL };
+		url, "read-write", NULL };
 	pg->conn = PQconnectdbParams(keys, values, 1);
 	if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
 		snprintf(err, errsz, "PostgreSQL: %s",
@@ -194,6 +261,13 @@ int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz)
 		PQfinish(pg->conn);
 		free(pg);
 		return rc;
+	}
+	PQsetNoticeReceiver(pg->conn, dbpg_notice, pg);
+	int code = dbpg_session(pg, err, errsz);
+	if (code) {
+		PQfinish(pg->conn);
+		free(pg);
+		return code;
 	}
 	db->pg = pg;
 	dbpg_fail(db, SQLITE_OK, "not an error");
@@ -219,6 +293,8 @@ int dbpg_exec(struct db *db, const char *sql)
 		return dbpg_fail(db, SQLITE_NOMEM, "out of memory");
 	bool commit = dbpg_is_commit(text);
 	dbpg_flush(db);
+	if (commit)
+		dbpg_before_commit(db);
 	PGresult *res = PQexec(pg->conn, text);
 	free(text);
 	int rc = dbpg_outcome(db, res, commit);
@@ -229,6 +305,11 @@ int dbpg_exec(struct db *db, const char *sql)
 bool dbpg_in_transaction(struct db *db)
 {
 	return PQtransactionStatus(db->pg->conn) != PQTRANS_IDLE;
+}
+
+bool dbpg_in_failed_transaction(struct db *db)
+{
+	return PQtransactionStatus(db->pg->conn) == PQTRANS_INERROR;
 }
 
 const char *dbpg_errmsg(struct db *db)

@@ -34,6 +34,11 @@ struct dbpg {
 	 * there would abort the caller's transaction). */
 	uint64_t *zombies;
 	size_t n_zombies, zombies_cap;
+	/* A WARNING came since the last COMMIT was sent: a COMMIT the server
+	 * stopped waiting for its synchronous standby on (cancelled) says
+	 * "committed locally, but might not have been replicated" as a
+	 * warning beside a successful result. */
+	bool warned;
 	char errmsg[512];
 };
 
@@ -43,6 +48,8 @@ struct dbpg {
  * that did not succeed is SQLITE_IOERR, one the server turned into a
  * ROLLBACK is SQLITE_ERROR. res may be NULL. */
 int dbpg_outcome(struct db *db, const PGresult *res, bool is_commit);
+/* A COMMIT is about to be sent: forget earlier warnings. */
+void dbpg_before_commit(struct db *db);
 /* The name of server statement n. */
 void dbpg_name(char buf[DBPG_NAME_MAX], uint64_t n);
 /* Deallocate server statement n now if the session is idle, else later. */

@@ -289,6 +289,8 @@ int dbpg_step(struct db_stmt *st)
 	fill_values(p);
 	char name[DBPG_NAME_MAX];
 	dbpg_name(name, p->name);
+	if (p->is_commit)
+		dbpg_before_commit(db);
 	PGresult *res = PQexecPrepared(db->pg->conn, name, p->used.n, p->values,
 	                               p->lengths, p->formats, 0);
 	rc = dbpg_outcome(db, res, p->is_commit);

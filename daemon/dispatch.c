@@ -1001,6 +1001,14 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	if (!d->lost && d->ctx.sign && writes &&
 	    head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
 		d->lost = true;
+	/* PostgreSQL refused the rest of the batch after a statement that
+	 * failed outside any request (pruning, aging, a head): its COMMIT
+	 * would roll back; say why now, before the rollback clears it. */
+	if (!d->lost && store_batch_broken(d->store)) {
+		log_error("a statement of the batch failed outside any request: %s",
+		          store_errmsg(d->store));
+		d->lost = true;
+	}
 	double t0 = mono_seconds();
 	/* A transaction SQLite abandoned applied nothing: say so. */
 	enum store_result r = STORE_NOT_WRITABLE;

@@ -315,17 +315,23 @@ static void daemon_rotate(struct daemon *d, struct audit_log_check *c)
 static void daemon_check_head(struct daemon *d, struct audit_log_check *c)
 {
 	bool adopted = false;
-	if (head_check(d->store, &d->sign, &c->bad, &adopted, c->why, sizeof c->why)
-	    != STORE_OK)
+	enum store_result r = head_check(d->store, &d->sign, &c->bad, &adopted, c->why,
+	                                 sizeof c->why);
+	/* A PostgreSQL session lost here reads as a head that does not
+	 * verify: never call it forged, stop (75) and start again. */
+	server_exit_if_lost(d->store);
+	if (r != STORE_OK)
 		log_fatal(EX_IOERR, "cannot read the signed head: %s", store_errmsg(d->store));
 	if (adopted)
 		log_warn("the audit log had no signed head: signed its head (entry %lld) "
 		         "as it stands (DRAW.md 4.7.3)", (long long)c->last);
 	daemon_rotate(d, c);
-	char why[160];
+	char why[160] = "";
 	if (!c->bad && !d->cfg.read_only &&
-	    secret_check(d->store, &d->sign, why, sizeof why) != STORE_OK)
+	    secret_check(d->store, &d->sign, why, sizeof why) != STORE_OK) {
+		server_exit_if_lost(d->store);
 		log_fatal(EX_CONFIG, "signing key %s: %s", d->cfg.sign_key_file, why);
+	}
 }
 
 /* The chain from the last checkpoint (DRAW.md 4.1): a broken one is never
@@ -335,7 +341,9 @@ static void daemon_check_chain(struct daemon *d)
 	struct audit_log_check c;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (audit_log_check(d->store, &c) != STORE_OK)
+	enum store_result r = audit_log_check(d->store, &c);
+	server_exit_if_lost(d->store);   /* not a broken chain: a lost session */
+	if (r != STORE_OK)
 		log_fatal(EX_IOERR, "cannot read the audit log: %s", store_errmsg(d->store));
 	if (!c.bad)
 		daemon_check_head(d, &c);
@@ -373,11 +381,15 @@ static void daemon_load_store(struct daemon *d)
 	 * the store recovers and loads, so ping it between the long steps. */
 	sd_notify(0, "WATCHDOG=1");
 	if (!d->pool || !d->engage || !dispatch_reload_pool(d->store, d->pool) ||
-	    !dispatch_reload_engage(d->store, d->pool, d->engage))
+	    !dispatch_reload_engage(d->store, d->pool, d->engage)) {
+		server_exit_if_lost(d->store);
 		log_fatal(EX_SOFTWARE, "cannot load the pool: %s", store_errmsg(d->store));
-	if (audit_log_init(d->store, &d->sign, (int64_t)time(NULL)) != STORE_OK)
+	}
+	if (audit_log_init(d->store, &d->sign, (int64_t)time(NULL)) != STORE_OK) {
+		server_exit_if_lost(d->store);
 		log_fatal(EX_IOERR, "cannot start the audit log: %s",
 		          store_errmsg(d->store));
+	}
 	daemon_set_rules(d, &d->cfg);
 	enum proto_op unbound;
 	if (!dispatch_handlers_complete(&unbound))
@@ -389,9 +401,11 @@ static void daemon_load_store(struct daemon *d)
 		log_fatal(EX_OSERR, "out of memory");
 	dispatch_set_sign_key(d->dispatch, &d->sign);
 	dispatch_set_i18n(d->dispatch, &d->i18n);
-	if (dispatch_stale(d->dispatch))
+	if (dispatch_stale(d->dispatch)) {
+		server_exit_if_lost(d->store);
 		log_fatal(EX_SOFTWARE, "cannot load the occupation catalogue: %s",
 		          store_errmsg(d->store));
+	}
 	sd_notify(0, "WATCHDOG=1");
 	daemon_check_chain(d);
 	sd_notify(0, "WATCHDOG=1");
@@ -399,6 +413,7 @@ static void daemon_load_store(struct daemon *d)
 	 * holds no personal data, so nothing before needed it. */
 	code = store_pii_start(d->store, &d->sign, d->has_previous ? &d->previous : NULL,
 	                       d->cfg.read_only, (int64_t)time(NULL), err, sizeof err);
+	server_exit_if_lost(d->store);
 	if (code)
 		log_fatal(code, "%s", err);
 }

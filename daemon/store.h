@@ -54,6 +54,10 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz);
  * for a URL libpq refuses, EX_DATAERR, EX_IOERR as store_open().
  */
 int store_open_url(const char *url, struct store **out, char *err, size_t errsz);
+/* The batch's transaction refuses every statement until it is rolled
+ * back: a statement failed outside any request's savepoint (PostgreSQL;
+ * never on SQLite). Its COMMIT would roll back: the dispatcher drops it. */
+bool store_batch_broken(struct store *s);
 /* True once a PostgreSQL store has lost its connection: whatever its last
  * COMMIT did cannot be known, so the daemon must stop serving (it exits
  * EX_TEMPFAIL; a standby or a restart takes over). Never on SQLite. */

@@ -72,11 +72,19 @@ int store_open_url(const char *url, struct store **out, char *err, size_t errsz)
 	if (!code)
 		code = store_catalog_seed(s, err, errsz);
 	if (code) {
+		/* A session lost on the way is a wait, not a verdict. */
+		if (db_lost(s->db))
+			code = EX_TEMPFAIL;
 		store_close(&s);
 		return code;
 	}
 	*out = s;
 	return 0;
+}
+
+bool store_batch_broken(struct store *s)
+{
+	return db_in_failed_transaction(s->db);
 }
 
 bool store_lost(struct store *s)

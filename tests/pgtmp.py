@@ -10,7 +10,8 @@
 The cluster lives in a fresh temp dir of its own: initdb, trust auth for
 the superuser "postgres", no TCP (listen_addresses=''), the unix socket in
 that dir under a port number free on loopback, fsync and full-page writes
-off (a test database need not survive a power cut), the C locale (so text
+off (a test database need not survive a power cut; PGTMP_DURABLE=1 turns
+them and synchronous_commit on, for timing commits), the C locale (so text
 sorts bytewise, as SQLite's BINARY collation does). When we are root the
 server runs as the user "postgres" (initdb and postgres refuse root) and
 the dir is handed to that user.
@@ -126,6 +127,11 @@ class Cluster:
                 "full_page_writes": "off", "synchronous_commit": "off",
                 "max_connections": "200", "logging_collector": "off",
                 "log_min_messages": "warning", "TimeZone": "UTC"}
+        if os.environ.get("PGTMP_DURABLE") == "1":
+            # A production server's durability, for timing commits
+            # (scripts/bench): every COMMIT waits for its WAL on disk.
+            opts.update({"fsync": "on", "full_page_writes": "on",
+                         "synchronous_commit": "on"})
         argv = [os.path.join(PG_BIN, "postgres"), "-D", self.data]
         for k, v in opts.items():
             argv += ["-c", "%s=%s" % (k, v)]

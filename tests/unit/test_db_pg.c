@@ -4,8 +4,10 @@
  * reads them, transactions and savepoints, the advisory lock between two
  * sessions, and a session the server ends. Needs EXPERTD_TEST_PG_URL, the
  * URL of a throw-away cluster a superuser can use; fails without it.
- * Every table is a temporary one of its own session.
+ * Every table is a temporary one of its own session, but one, which its
+ * test drops.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -531,6 +534,80 @@ static void test_failed_statement_differs(void **state)
 	}
 }
 
+/* A database not in UTF8 cannot hold the Center's names: refused at
+ * connect, as a setting to fix (EX_CONFIG), naming the encoding. */
+static void test_refuses_a_database_not_in_utf8(void **state)
+{
+	(void)state;
+	struct db *admin = connect_ok();
+	exec_ok(admin, "DROP DATABASE IF EXISTS latin");
+	exec_ok(admin, "CREATE DATABASE latin ENCODING 'LATIN1' LC_COLLATE 'C'"
+	               " LC_CTYPE 'C' TEMPLATE template0");
+	char url[1024], err[256] = "";
+	const char *base = pg_url(), *q = strchr(base, '?');
+	assert_non_null(q);
+	snprintf(url, sizeof url, "postgresql:///latin%s", q);
+	struct db *db = NULL;
+	assert_int_equal(db_connect_pg(url, &db, err, sizeof err), EX_CONFIG);
+	assert_null(db);
+	assert_non_null(strstr(err, "LATIN1"));
+	exec_ok(admin, "DROP DATABASE latin");
+	db_close(admin);
+}
+
+/* The canceller: waits (bounded) until a session waits for its
+ * synchronous standby, then cancels that wait, as an operator's
+ * pg_cancel_backend or a "kill long queries" job does. */
+static void *cancel_sync_wait(void *arg)
+{
+	struct db *other = arg;
+	for (int i = 0; i < 600; i++) {
+		if (query_int(other, "SELECT count(*) FROM pg_stat_activity"
+		                     " WHERE wait_event = 'SyncRep'") > 0) {
+			query_int(other, "SELECT count(pg_cancel_backend(pid)) FROM"
+			                 " pg_stat_activity WHERE wait_event = 'SyncRep'");
+			return NULL;
+		}
+		usleep(50 * 1000);
+	}
+	return NULL;
+}
+
+/* A COMMIT whose wait for the synchronous standby is cancelled succeeds
+ * with only a WARNING ("committed locally, but might not have been
+ * replicated"): the outcome a failover would keep is unknown, so it is
+ * SQLITE_IOERR and the session is lost (the daemon stops). */
+static void test_cancelled_sync_commit_is_unknown(void **state)
+{
+	(void)state;
+	struct db *admin = connect_ok(), *db = connect_ok(), *other = connect_ok();
+	exec_ok(admin, "ALTER SYSTEM SET synchronous_standby_names = 'nobody'");
+	assert_int_equal(query_int(admin, "SELECT pg_reload_conf()::int"), 1);
+	/* The checkpointer turns the setting on for commits when it has read
+	 * the reloaded file; nothing shows when: give it a second. */
+	sleep(1);
+	/* Not a temporary table: a transaction that wrote no WAL (temporary
+	 * tables write none) never waits for a standby. */
+	exec_ok(db, "CREATE TABLE sync_c(id bigint)");
+	exec_ok(db, "BEGIN");
+	exec_ok(db, "INSERT INTO sync_c VALUES (1)");
+	/* This COMMIT alone waits (the cluster runs with it off). */
+	exec_ok(db, "SET LOCAL synchronous_commit = on");
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, cancel_sync_wait, other), 0);
+	int rc = db_exec(db, "COMMIT");
+	pthread_join(t, NULL);
+	exec_ok(admin, "ALTER SYSTEM RESET synchronous_standby_names");
+	query_int(admin, "SELECT pg_reload_conf()::int");
+	exec_ok(admin, "DROP TABLE sync_c");
+	assert_int_equal(rc, SQLITE_IOERR);
+	assert_true(db_lost(db));
+	assert_non_null(strstr(db_errmsg(db), "synchronous standby"));
+	db_close(other);
+	db_close(db);
+	db_close(admin);
+}
+
 int main(void)
 {
 	if (!pg_url() || !*pg_url()) {
@@ -549,6 +626,8 @@ int main(void)
 		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_advisory_lock),
 		cmocka_unit_test(test_lost_session),
+		cmocka_unit_test(test_cancelled_sync_commit_is_unknown),
+		cmocka_unit_test(test_refuses_a_database_not_in_utf8),
 		cmocka_unit_test(test_finalize_deallocates),
 		cmocka_unit_test(test_same_on_both_engines),
 		cmocka_unit_test(test_failed_statement_differs),
