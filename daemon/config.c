@@ -55,6 +55,7 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
 	CONFIG_STR("store", "path", "db", db_path),
+	CONFIG_STR("store", "url", "store-url", store_url),
 	{"store", "standby", NULL, CONFIG_K_BOOL, offsetof(struct config, standby), 0, 0, 0},
 	CONFIG_STR("server", "listen", "listen", listen),
 	CONFIG_STR("server", "answer_listen", "answer-listen", answer_listen),
@@ -750,6 +751,8 @@ void config_usage(FILE *out)
 "  --config FILE         read settings from the INI file FILE\n"
 "  --db PATH             SQLite database      [store] path\n"
 "                          (default ./var/expertd.db)\n"
+"  --store-url URL       PostgreSQL instead of SQLite [store] url\n"
+"                          (postgresql://h1,h2/expertd?target_session_attrs=read-write)\n"
 "  --listen EP           request endpoint     [server] listen\n"
 "                          (default tcp://127.0.0.1:5570)\n"
 "  --pub-listen EP       event endpoint       [server] pub_listen\n"

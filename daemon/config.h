@@ -17,6 +17,7 @@
 
 struct config {
 	char db_path[CONFIG_PATH_MAX];           /* [store] path */
+	char store_url[CONFIG_PATH_MAX];         /* [store] url: PostgreSQL (#15) */
 	char listen[CONFIG_ENDPOINT_MAX];        /* [server] listen */
 	char answer_listen[CONFIG_ENDPOINT_MAX]; /* [server] answer_listen (#4) */
 	char pub_listen[CONFIG_ENDPOINT_MAX];    /* [server] pub_listen (#5) */

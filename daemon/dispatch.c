@@ -203,6 +203,11 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
 	return d;
 }
 
+struct store *dispatch_store(const struct dispatch *d)
+{
+	return d->store;
+}
+
 void dispatch_destroy(struct dispatch **dp)
 {
 	struct dispatch *d = dp ? *dp : NULL;

@@ -52,6 +52,8 @@ struct dispatch *dispatch_new(struct store *store, struct pool *pool,
                               struct engage *engage,
                               const struct recusal_config *rules,
                               const struct assign_rules *assign);
+/* The store d serves from. */
+struct store *dispatch_store(const struct dispatch *d);
 void dispatch_destroy(struct dispatch **d);
 /* The key that signs each batch's head and derives draw secrets
  * (borrowed; DRAW.md 4.7). Without one nothing is recorded. */

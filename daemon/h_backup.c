@@ -164,6 +164,10 @@ enum proto_status h_store_backup(struct handler_ctx *ctx, const struct proto_req
 {
 	char id[2 * BACKUP_ID_BYTES + 1];
 	int64_t offset = proto_arg_int(req, "offset", 0);
+	if (!store_can_backup(ctx->store))
+		return reply_error(rep, PROTO_E_NOT_IMPLEMENTED, NULL,
+		                   "the database is PostgreSQL: back it up with pg_basebackup "
+		                   "or from a Patroni replica (expertd(8), CLUSTER)");
 	if (!proto_arg_strcpy(req, "backup", id, sizeof id)) {
 		if (proto_arg(req, "offset"))
 			return reply_error(rep, PROTO_E_INVALID_FIELD, "offset",

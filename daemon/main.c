@@ -116,6 +116,7 @@ static void daemon_set_rules(struct daemon *d, const struct config *c)
 static void daemon_apply_config(struct daemon *d, const struct config *nc)
 {
 	if (strcmp(nc->db_path, d->cfg.db_path) || strcmp(nc->listen, d->cfg.listen) ||
+	    strcmp(nc->store_url, d->cfg.store_url) ||
 	    nc->insecure != d->cfg.insecure ||
 	    strcmp(nc->secret_key_file, d->cfg.secret_key_file) ||
 	    strcmp(nc->sign_key_file, d->cfg.sign_key_file) ||
@@ -200,6 +201,10 @@ static void daemon_status_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	daemon_status(d);
 	dispatch_idle(d->dispatch);   /* a WAL to give back while no request comes */
+	/* PostgreSQL: a primary that died is found while idle too, so a
+	 * standby takes over before the next request has to time out. */
+	store_probe(d->store);
+	server_exit_if_lost(d->store);
 	/* A new day in China Standard Time: run the day's work (aging.c) even
 	 * when no request comes. */
 	int64_t now = (int64_t)time(NULL);
@@ -613,6 +618,15 @@ static int daemon_check_config(struct daemon *d)
 	return 0;
 }
 
+/* The store the settings name: PostgreSQL when [store] url is set, else
+ * the SQLite file at [store] path. */
+static int daemon_store_open(struct daemon *d, char *err, size_t errsz)
+{
+	if (d->cfg.store_url[0])
+		return store_open_url(d->cfg.store_url, &d->store, err, errsz);
+	return store_open(d->cfg.db_path, &d->store, err, errsz);
+}
+
 /* A standby tries the database's lock this often (PROTOCOL.md 6.6). */
 #define DAEMON_STANDBY_POLL_MS 250
 
@@ -622,7 +636,7 @@ static void daemon_standby_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct daemon *d = arg;
 	char err[512];
-	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
+	int code = daemon_store_open(d, err, sizeof err);
 	sd_notify(0, "WATCHDOG=1");   /* the open may have recovered a WAL */
 	if (code == 0) {
 		log_notice("standby: the database is free; taking over");
@@ -663,7 +677,7 @@ static bool daemon_standby(struct daemon *d, const struct keys_pair *kp, const c
 static bool daemon_take_store(struct daemon *d, const struct keys_pair *kp)
 {
 	char err[512];
-	int code = store_open(d->cfg.db_path, &d->store, err, sizeof err);
+	int code = daemon_store_open(d, err, sizeof err);
 	if (code == EX_TEMPFAIL && d->cfg.standby)
 		return daemon_standby(d, kp, err);
 	if (code)
@@ -745,7 +759,9 @@ int main(int argc, char **argv)
 	dispatch_batch(d.dispatch, NULL, 0, (int64_t)time(NULL), &d.metrics);
 	dispatch_flush(d.dispatch);
 	log_notice("expertd %s ready: %zu experts, database %s, listening on %s; %s",
-	           EXPERTD_VERSION, pool_count(d.pool), d.cfg.db_path, d.cfg.listen,
+	           EXPERTD_VERSION, pool_count(d.pool),
+	           d.cfg.store_url[0] ? "PostgreSQL ([store] url)" : d.cfg.db_path,
+	           d.cfg.listen,
 	           d.chain_note[0] ? d.chain_note : "audit log broken, serving reads only");
 	sd_notify(0, "READY=1");
 	daemon_status(&d);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sysexits.h>
+
 #include <zmq.h>
 
 #include "conn_budget.h"
@@ -17,6 +19,7 @@
 #include "ipc_guard.h"
 #include "log.h"
 #include "server.h"
+#include "store.h"
 #include "throttle.h"
 #include "token.h"
 #include "waitcount.h"
@@ -461,8 +464,24 @@ static void process_batch(struct server *s)
 	if (s->dispatch) {
 		dispatch_flush(s->dispatch);
 		dispatch_idle(s->dispatch);
+		server_exit_if_lost(dispatch_store(s->dispatch));
 	}
 	s->requests += (unsigned long long)n;
+}
+
+/*
+ * A PostgreSQL store whose connection is gone cannot know what its last
+ * COMMIT did, nor hold the one-writer lock (the server dropped it with the
+ * session): stop at once. Everything acknowledged is committed; a client
+ * whose request got no reply retries the same bytes, elsewhere or here
+ * after the restart (Restart= in expertd.service), and gets the stored
+ * reply if it had committed.
+ */
+void server_exit_if_lost(struct store *s)
+{
+	if (store_lost(s))
+		log_fatal(EX_TEMPFAIL, "the PostgreSQL connection is lost: stopping "
+		          "(exit 75) so that a standby or a restart takes over");
 }
 
 static void server_drain(struct server *s)

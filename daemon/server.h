@@ -54,6 +54,10 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 void server_set_dispatch(struct server *s, struct dispatch *d);
 /* NULL-safe; clears *s. */
 void server_destroy(struct server **s);
+/* Stop the process (EX_TEMPFAIL) when s is a PostgreSQL store that lost
+ * its connection (store_lost()); NULL-safe. */
+struct store;
+void server_exit_if_lost(struct store *s);
 
 /* Requests answered so far (for status lines). */
 unsigned long long server_requests(const struct server *s);

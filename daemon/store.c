@@ -24,18 +24,16 @@ static const char *const sql_text[STMT__COUNT] = {
 #undef X
 };
 
-sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
+struct db_stmt *store_stmt(struct store *s, enum store_stmt id)
 {
-	sqlite3_stmt *st = s->stmts[id];
+	struct db_stmt *st = s->stmts[id];
 	s->doing = sql_text[id];
 	if (!st) {
-		if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT,
-		                       &st, NULL) != SQLITE_OK)
+		if (db_prepare(s->db, sql_text[id], &st) != SQLITE_OK)
 			return NULL;
 		s->stmts[id] = st;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	db_reset(st);
 	return st;
 }
 
@@ -58,23 +56,23 @@ enum store_result store_result_of(int rc)
 	}
 }
 
-enum store_result store_step_done(sqlite3_stmt *st)
+enum store_result store_step_done(struct db_stmt *st)
 {
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	int rc = db_step(st);
+	db_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
 }
 
-void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+void store_bind_text(struct db_stmt *st, int i, const char *s)
 {
-	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, i, s);
 }
 
-void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
+void store_column_copy(struct db_stmt *st, int i, char *buf, size_t size)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = db_column_text(st, i);
 	snprintf(buf, size, "%s", t ? (const char *)t : "");
 }
 
@@ -92,20 +90,20 @@ static void *store_grow(void **arr, size_t *n, size_t *cap, size_t sz)
 	return (char *)*arr + (*n)++ * sz;
 }
 
-enum store_result store_row(sqlite3_stmt *st, store_row_fn fn, void *row)
+enum store_result store_row(struct db_stmt *st, store_row_fn fn, void *row)
 {
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 	if (rc == SQLITE_ROW && !fn(st, row))
 		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
+	db_reset(st);
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	return rc == SQLITE_DONE ? STORE_NOT_FOUND : store_result_of(rc);
 }
 
-enum store_result store_rows(sqlite3_stmt *st, size_t size, store_row_fn fn,
+enum store_result store_rows(struct db_stmt *st, size_t size, store_row_fn fn,
                              void **out, size_t *n)
 {
 	*out = NULL;
@@ -114,7 +112,7 @@ enum store_result store_rows(sqlite3_stmt *st, size_t size, store_row_fn fn,
 		return STORE_NOT_WRITABLE;
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		void *row = store_grow(out, n, &cap, size);
 		if (!row || !fn(st, row)) {
 			if (row)
@@ -123,17 +121,17 @@ enum store_result store_rows(sqlite3_stmt *st, size_t size, store_row_fn fn,
 			break;
 		}
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
 }
 
-enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
+enum store_result store_each_row(struct db_stmt *st, store_row_fn fn, void *row,
                                  bool (*cb)(const void *row, void *arg), void *arg)
 {
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		if (!fn(st, row)) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -143,13 +141,13 @@ enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
 			break;
 		}
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
 }
 
-bool store_row_int64(sqlite3_stmt *st, void *row)
+bool store_row_int64(struct db_stmt *st, void *row)
 {
-	*(int64_t *)row = sqlite3_column_int64(st, 0);
+	*(int64_t *)row = db_column_int64(st, 0);
 	return true;
 }
 
@@ -180,7 +178,7 @@ static void match_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 static int exec(struct store *s, const char *sql)
 {
 	s->doing = sql;
-	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return db_exec(s->db, sql);
 }
 
 /*
@@ -211,6 +209,69 @@ static int store_make_dir(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * SQLite's own set-up of a handle h opened on path: errors, pragmas and
+ * the migrations' match_key(). 0, or a <sysexits.h> code with err set.
+ */
+static int store_sqlite_setup(sqlite3 *h, const char *path, char *err, size_t errsz)
+{
+	sqlite3_extended_result_codes(h, 1);
+	sqlite3_busy_timeout(h, 2000);
+	int foreign = store_schema_refuse_foreign(h, err, errsz);
+	if (foreign)
+		return foreign;
+	/* WAL + synchronous=FULL: a COMMIT that returned is on disk.
+	 * temp_store=MEMORY: each request's savepoint keeps a statement
+	 * journal, which SQLite otherwise opens and deletes as a temp file
+	 * per request (found by profiling draws). */
+	char *msg = NULL;
+	if (sqlite3_exec(h,
+	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+	                 "PRAGMA temp_store=MEMORY;"
+	                 /* A WAL grown by a long reader shrinks back to this
+	                  * once a checkpoint resets it, instead of staying at
+	                  * its largest size for as long as the daemon runs. */
+	                 "PRAGMA journal_size_limit=67108864;",
+	                 NULL, NULL, &msg) != SQLITE_OK) {
+		int code = (sqlite3_errcode(h) == SQLITE_NOTADB) ? EX_DATAERR
+		                                                 : EX_CANTCREAT;
+		snprintf(err, errsz, "cannot use database %s: %s", path,
+		         msg ? msg : sqlite3_errmsg(h));
+		sqlite3_free(msg);
+		return code;
+	}
+	if (sqlite3_create_function(h, "match_key", 2,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                            match_key_fn, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "cannot register match_key: %s", sqlite3_errmsg(h));
+		return EX_SOFTWARE;
+	}
+	return store_schema_migrate(h, err, errsz);
+}
+
+/* Open the SQLite file at path into s->db, set up and migrated. */
+static int store_open_sqlite(struct store *s, const char *path, char *err,
+                             size_t errsz)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                         SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "cannot open database %s: %s", path,
+		         h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return EX_CANTCREAT;
+	}
+	if (db_wrap_sqlite(h, &s->db, err, errsz) != 0) {
+		sqlite3_close(h);
+		snprintf(err, errsz, "out of memory");
+		return EX_OSERR;
+	}
+	return store_sqlite_setup(h, path, err, errsz);
+}
+
 int store_open(const char *path, struct store **out, char *err, size_t errsz)
 {
 	int made = store_make_dir(path, err, errsz);
@@ -229,52 +290,7 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz)
 		free(s);
 		return lock;
 	}
-	int rc = sqlite3_open_v2(path, &s->db,
-	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	                         SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errsz, "cannot open database %s: %s", path,
-		         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		store_close(&s);
-		return EX_CANTCREAT;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 2000);
-	int foreign = store_schema_refuse_foreign(s->db, err, errsz);
-	if (foreign) {
-		store_close(&s);
-		return foreign;
-	}
-	/* WAL + synchronous=FULL: a COMMIT that returned is on disk.
-	 * temp_store=MEMORY: each request's savepoint keeps a statement
-	 * journal, which SQLite otherwise opens and deletes as a temp file
-	 * per request (found by profiling draws). */
-	char *msg = NULL;
-	if (sqlite3_exec(s->db,
-	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-	                 "PRAGMA temp_store=MEMORY;"
-	                 /* A WAL grown by a long reader shrinks back to this
-	                  * once a checkpoint resets it, instead of staying at
-	                  * its largest size for as long as the daemon runs. */
-	                 "PRAGMA journal_size_limit=67108864;",
-	                 NULL, NULL, &msg) != SQLITE_OK) {
-		int code = (sqlite3_errcode(s->db) == SQLITE_NOTADB) ? EX_DATAERR
-		                                                      : EX_CANTCREAT;
-		snprintf(err, errsz, "cannot use database %s: %s", path,
-		         msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		store_close(&s);
-		return code;
-	}
-	if (sqlite3_create_function(s->db, "match_key", 2,
-	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-	                            match_key_fn, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errsz, "cannot register match_key: %s", sqlite3_errmsg(s->db));
-		store_close(&s);
-		return EX_SOFTWARE;
-	}
-	int code = store_schema_migrate(s->db, err, errsz);
+	int code = store_open_sqlite(s, path, err, errsz);
 	if (!code)
 		code = store_catalog_seed(s, err, errsz);
 	if (code) {
@@ -290,11 +306,11 @@ void store_close(struct store **sp)
 	struct store *s = sp ? *sp : NULL;
 	if (!s)
 		return;
-	if (s->db && !sqlite3_get_autocommit(s->db))
+	if (s->db && db_in_transaction(s->db))
 		exec(s, "ROLLBACK");
 	for (int i = 0; i < STMT__COUNT; i++)
-		sqlite3_finalize(s->stmts[i]);
-	sqlite3_close(s->db);
+		db_finalize(s->stmts[i]);
+	db_close(s->db);
 	/* After the close: the last write is done before a next writer may
 	 * start. */
 	dblock_release(&s->lock_fd);
@@ -305,7 +321,8 @@ void store_close(struct store **sp)
 void store_serving(struct store *s)
 {
 	/* Start-up may wait out a short lock; the event loop never does. */
-	sqlite3_busy_timeout(s->db, 0);
+	if (db_sqlite(s->db))
+		sqlite3_busy_timeout(db_sqlite(s->db), 0);
 }
 
 int store_schema_version(struct store *s)
@@ -317,7 +334,7 @@ int store_schema_version(struct store *s)
 
 const char *store_errmsg(struct store *s)
 {
-	return sqlite3_errmsg(s->db);
+	return db_errmsg(s->db);
 }
 
 /* The first table a statement names, into buf ("?" when none is found). */
@@ -341,17 +358,19 @@ void store_describe_damage(struct store *s, char *buf, size_t size)
 	const char *sql = s->doing ? s->doing : "";
 	char table[64];
 	store_sql_table(sql, table, sizeof table);
-	int code = sqlite3_extended_errcode(s->db);
+	int code = db_errcode(s->db);
 	/* Something may have run since: then say what SQLite calls damage. */
 	bool fresh = (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
 	snprintf(buf, size, "table %s: %s (SQLite code %d) in %.120s", table,
-	         fresh ? sqlite3_errmsg(s->db) : sqlite3_errstr(SQLITE_CORRUPT),
+	         fresh ? db_errmsg(s->db) : sqlite3_errstr(SQLITE_CORRUPT),
 	         fresh ? code : SQLITE_CORRUPT, sql);
 }
 
 void store_refuse_writes(struct store *s)
 {
-	exec(s, "PRAGMA query_only=ON");
+	exec(s, db_engine(s->db) == DB_POSTGRES
+	                ? "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
+	                : "PRAGMA query_only=ON");
 }
 
 enum store_result store_batch_begin(struct store *s)
@@ -377,19 +396,19 @@ enum store_result store_batch_commit(struct store *s)
 	if (rc == SQLITE_OK)
 		return STORE_OK;
 	enum store_result r = store_result_of(rc);
-	if (!sqlite3_get_autocommit(s->db))
+	if (db_in_transaction(s->db))
 		exec(s, "ROLLBACK");
 	return r == STORE_OK ? STORE_UNKNOWN : r;
 }
 
 bool store_in_batch(struct store *s)
 {
-	return !sqlite3_get_autocommit(s->db);
+	return db_in_transaction(s->db);
 }
 
 void store_batch_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (db_in_transaction(s->db))
 		exec(s, "ROLLBACK");
 }
 
@@ -397,19 +416,19 @@ void store_batch_rollback(struct store *s)
  * runs after nearly every batch, and is a few microseconds in all. */
 bool store_read_begin(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (db_in_transaction(s->db))
 		return false;
 	return store_step_done(store_stmt(s, STMT_READ_BEGIN)) == STORE_OK;
 }
 
 void store_read_end(struct store *s, bool began)
 {
-	if (!began || sqlite3_get_autocommit(s->db))
+	if (!began || !db_in_transaction(s->db))
 		return;
 	/* The next batch's BEGIN IMMEDIATE fails inside a transaction: never
 	 * leave one open. */
 	if (store_step_done(store_stmt(s, STMT_READ_END)) != STORE_OK &&
-	    !sqlite3_get_autocommit(s->db))
+	    db_in_transaction(s->db))
 		exec(s, "ROLLBACK");
 }
 
@@ -424,12 +443,12 @@ struct store_request_out {
 	size_t *reply_len;
 };
 
-static bool store_column_request(sqlite3_stmt *st, void *row)
+static bool store_column_request(struct db_stmt *st, void *row)
 {
 	struct store_request_out *o = row;
-	const void *h = sqlite3_column_blob(st, 0);
-	int hl = sqlite3_column_bytes(st, 0);
-	size_t size = (size_t)sqlite3_column_bytes(st, 1) + 1;
+	const void *h = db_column_blob(st, 0);
+	int hl = db_column_bytes(st, 0);
+	size_t size = (size_t)db_column_bytes(st, 1) + 1;
 	memset(o->hash, 0, STORE_HASH_LEN);
 	if (h && hl == STORE_HASH_LEN)
 		memcpy(o->hash, h, STORE_HASH_LEN);
@@ -458,7 +477,7 @@ enum store_result store_request_find(struct store *s, const char *principal,
 	char ad[STORE_PII_AD_MAX];
 	store_request_ad(ad, principal, request_id);
 	struct store_request_out o = { s, ad, hash, reply, reply_len };
-	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_FIND);
+	struct db_stmt *st = store_stmt(s, STMT_REQUEST_FIND);
 	if (st) {
 		store_bind_text(st, 1, principal);
 		store_bind_text(st, 2, request_id);
@@ -473,30 +492,30 @@ enum store_result store_request_save(struct store *s, const char *principal,
                                      int64_t at)
 {
 	char ad[STORE_PII_AD_MAX];
-	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_SAVE);
+	struct db_stmt *st = store_stmt(s, STMT_REQUEST_SAVE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	store_request_ad(ad, principal, request_id);
 	store_bind_text(st, 1, principal);
 	store_bind_text(st, 2, request_id);
 	store_bind_text(st, 3, op);
-	sqlite3_bind_blob(st, 4, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 4, hash, STORE_HASH_LEN);
 	if (!store_bind_sealed(s, st, 5, ad, reply, reply_len))
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 6, at);
+	db_bind_int64(st, 6, at);
 	return store_step_done(st);
 }
 
 enum store_result store_request_prune(struct store *s, int64_t before, int limit,
                                       int *removed)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_REQUEST_PRUNE);
+	struct db_stmt *st = store_stmt(s, STMT_REQUEST_PRUNE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, limit);
+	db_bind_int64(st, 1, before);
+	db_bind_int(st, 2, limit);
 	enum store_result r = store_step_done(st);
-	*removed = r == STORE_OK ? sqlite3_changes(s->db) : 0;
+	*removed = r == STORE_OK ? db_changes(s->db) : 0;
 	return r;
 }
 
@@ -505,25 +524,25 @@ enum store_result store_request_prune(struct store *s, int64_t before, int limit
 enum store_result store_term_insert(struct store *s, const struct store_term *t,
                                     const char *actor)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TERM_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_TERM_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int(st, 1, t->number);
-	sqlite3_bind_int(st, 2, t->start);
-	sqlite3_bind_int(st, 3, t->end);
-	sqlite3_bind_int64(st, 4, t->opened_at);
+	db_bind_int(st, 1, t->number);
+	db_bind_int(st, 2, t->start);
+	db_bind_int(st, 3, t->end);
+	db_bind_int64(st, 4, t->opened_at);
 	store_bind_text(st, 5, actor);
 	return store_step_done(st);
 }
 
-static bool store_column_term(sqlite3_stmt *st, void *row)
+static bool store_column_term(struct db_stmt *st, void *row)
 {
 	struct store_term *t = row;
-	t->number = sqlite3_column_int(st, 0);
-	t->start = sqlite3_column_int(st, 1);
-	t->end = sqlite3_column_int(st, 2);
-	t->opened_at = sqlite3_column_int64(st, 3);
-	t->experts = sqlite3_column_int64(st, 4);
+	t->number = db_column_int(st, 0);
+	t->start = db_column_int(st, 1);
+	t->end = db_column_int(st, 2);
+	t->opened_at = db_column_int64(st, 3);
+	t->experts = db_column_int64(st, 4);
 	return true;
 }
 

@@ -46,6 +46,22 @@ struct store;
  */
 int store_open(const char *path, struct store **out, char *err, size_t errsz);
 /*
+ * The same on PostgreSQL (issue #15; store_pg.c): connect to url (a libpq
+ * URI, which may list several hosts), take the one-writer lock, a session
+ * advisory lock the server drops with the session, create the schema on
+ * an empty database. EX_TEMPFAIL when another expertd holds the lock or
+ * no writable server answers (a standby waits and tries again), EX_CONFIG
+ * for a URL libpq refuses, EX_DATAERR, EX_IOERR as store_open().
+ */
+int store_open_url(const char *url, struct store **out, char *err, size_t errsz);
+/* True once a PostgreSQL store has lost its connection: whatever its last
+ * COMMIT did cannot be known, so the daemon must stop serving (it exits
+ * EX_TEMPFAIL; a standby or a restart takes over). Never on SQLite. */
+bool store_lost(struct store *s);
+/* A round trip that finds a lost connection while no request comes
+ * (PostgreSQL: SELECT 1 outside any transaction); nothing on SQLite. */
+void store_probe(struct store *s);
+/*
  * Personal data at rest (pii.h, expertd(8)): from here on the store seals
  * resident IDs, phones, e-mail addresses, staged rows and recorded replies
  * under cur's keys, and opens them. What an older expertd stored clear,
@@ -386,6 +402,9 @@ enum store_result store_catalog_put(struct store *s, const struct catalog_entry 
                                     int64_t at, const char *actor);
 
 /* --- backups (PROTOCOL.md 7.15; store_backup.c) ------------------------ */
+/* False on PostgreSQL, whose backups are the cluster's (pg_basebackup,
+ * Patroni replicas): store.backup answers not_implemented there. */
+bool store_can_backup(struct store *s);
 /* The database file's path. */
 const char *store_path(struct store *s);
 /*

@@ -13,17 +13,17 @@
 #include "expert_form.h"
 #include "store_int.h"
 
-static void appoint_step_bind(sqlite3_stmt *st, int i, const struct expert_appoint_step *p)
+static void appoint_step_bind(struct db_stmt *st, int i, const struct expert_appoint_step *p)
 {
 	store_bind_text(st, i, p->by);
-	sqlite3_bind_int64(st, i + 1, p->at);
+	db_bind_int64(st, i + 1, p->at);
 	store_bind_text(st, i + 2, p->text);
 }
 
-static void appoint_step_column(sqlite3_stmt *st, int i, struct expert_appoint_step *p)
+static void appoint_step_column(struct db_stmt *st, int i, struct expert_appoint_step *p)
 {
 	store_column_copy(st, i, p->by, sizeof p->by);
-	p->at = sqlite3_column_int64(st, i + 1);
+	p->at = db_column_int64(st, i + 1);
 	store_column_copy(st, i + 2, p->text, sizeof p->text);
 }
 
@@ -32,14 +32,14 @@ struct appoint_row {
 	struct expert_appoint *a;
 };
 
-static bool column_appoint(sqlite3_stmt *st, void *row)
+static bool column_appoint(struct db_stmt *st, void *row)
 {
 	struct appoint_row *r = row;
-	*r->kind = sqlite3_column_int(st, 0);
+	*r->kind = db_column_int(st, 0);
 	appoint_step_column(st, 1, &r->a->review);
 	appoint_step_column(st, 4, &r->a->decision);
 	store_column_copy(st, 7, r->a->certificate, sizeof r->a->certificate);
-	r->a->certificate_day = sqlite3_column_int(st, 8);
+	r->a->certificate_day = db_column_int(st, 8);
 	return true;
 }
 
@@ -48,9 +48,9 @@ enum store_result store_appoint_get(struct store *s, int64_t expert, int *kind,
 {
 	memset(out, 0, sizeof *out);
 	*kind = -1;
-	sqlite3_stmt *st = store_stmt(s, STMT_APPOINT_GET);
+	struct db_stmt *st = store_stmt(s, STMT_APPOINT_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, expert);
+		db_bind_int64(st, 1, expert);
 	struct appoint_row r = {kind, out};
 	enum store_result res = store_row(st, column_appoint, &r);
 	return res == STORE_NOT_FOUND ? STORE_OK : res;
@@ -59,15 +59,15 @@ enum store_result store_appoint_get(struct store *s, int64_t expert, int *kind,
 enum store_result store_appoint_put(struct store *s, int64_t expert, int kind,
                                     const struct expert_appoint *a)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_APPOINT_PUT);
+	struct db_stmt *st = store_stmt(s, STMT_APPOINT_PUT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, expert);
-	sqlite3_bind_int(st, 2, kind);
+	db_bind_int64(st, 1, expert);
+	db_bind_int(st, 2, kind);
 	appoint_step_bind(st, 3, &a->review);
 	appoint_step_bind(st, 6, &a->decision);
 	store_bind_text(st, 9, a->certificate);
-	sqlite3_bind_int(st, 10, a->certificate_day);
+	db_bind_int(st, 10, a->certificate_day);
 	return store_step_done(st);
 }
 
@@ -85,7 +85,7 @@ struct form_row {
 	bool lost;   /* a sealed value did not open */
 };
 
-static bool column_form(sqlite3_stmt *st, void *row)
+static bool column_form(struct db_stmt *st, void *row)
 {
 	struct form_row *r = row;
 	for (size_t i = 0; i < EXPERT_FORM_TEXTS; i++) {
@@ -112,9 +112,9 @@ static enum store_result form_get(struct store *s, int64_t expert,
 	int kind = out->recommender_kind;
 	memset(out, 0, sizeof *out);
 	out->recommender_kind = kind;
-	sqlite3_stmt *st = store_stmt(s, STMT_FORM_GET);
+	struct db_stmt *st = store_stmt(s, STMT_FORM_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, expert);
+		db_bind_int64(st, 1, expert);
 	struct form_row r = {s, expert, out, false};
 	enum store_result res = store_row(st, column_form, &r);
 	*lost = r.lost;
@@ -133,22 +133,22 @@ enum store_result store_form_get(struct store *s, int64_t expert, struct expert_
  * open (nothing is written then: the caller rolls back). */
 bool store_forms_reseal(struct store *s)
 {
-	sqlite3_stmt *sel = NULL;
+	struct db_stmt *sel = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	bool ok = sqlite3_prepare_v2(s->db, "SELECT expert_id FROM expert_forms", -1, &sel,
-	                             NULL) == SQLITE_OK;
+	bool ok = db_prepare(s->db, "SELECT expert_id FROM expert_forms", &sel) ==
+	          SQLITE_OK;
 	int rc = SQLITE_ROW;
-	while (ok && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+	while (ok && (rc = db_step(sel)) == SQLITE_ROW) {
 		if (n == cap) {
 			int64_t *more = realloc(ids, (cap = cap ? 2 * cap : 256) * sizeof *ids);
 			ok = more != NULL;
 			ids = more ? more : ids;
 		}
 		if (ok)
-			ids[n++] = sqlite3_column_int64(sel, 0);
+			ids[n++] = db_column_int64(sel, 0);
 	}
-	sqlite3_finalize(sel);
+	db_finalize(sel);
 	ok = ok && rc == SQLITE_DONE;
 	for (size_t i = 0; ok && i < n; i++) {
 		struct expert_form f = {.recommender_kind = -1};
@@ -164,10 +164,10 @@ bool store_forms_reseal(struct store *s)
 enum store_result store_form_put(struct store *s, int64_t expert,
                                  const struct expert_form *f)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_FORM_PUT);
+	struct db_stmt *st = store_stmt(s, STMT_FORM_PUT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, expert);
+	db_bind_int64(st, 1, expert);
 	for (size_t i = 0; i < EXPERT_FORM_TEXTS; i++) {
 		const char *v = expert_form_cfield(f, i);
 		if (!expert_form_is_sensitive(i)) {

@@ -14,8 +14,14 @@
 
 const char *store_path(struct store *s)
 {
-	const char *p = sqlite3_db_filename(s->db, "main");
+	sqlite3 *h = db_sqlite(s->db);
+	const char *p = h ? sqlite3_db_filename(h, "main") : NULL;
 	return p ? p : "";
+}
+
+bool store_can_backup(struct store *s)
+{
+	return db_sqlite(s->db) != NULL;
 }
 
 /* The copy's last audit entry: what the copy proves up to. */
@@ -46,6 +52,11 @@ enum store_result store_backup(struct store *s, const char *dest, int64_t *seq,
 {
 	sqlite3 *src = NULL, *dst = NULL;
 	enum store_result r = STORE_NOT_WRITABLE;
+	if (!db_sqlite(s->db)) {
+		snprintf(err, errsz, "the database is PostgreSQL: back it up with "
+		         "pg_basebackup or a Patroni replica (expertd(8), CLUSTER)");
+		return STORE_NOT_WRITABLE;
+	}
 	int rc = sqlite3_open_v2(store_path(s), &src,
 	                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)

@@ -18,9 +18,9 @@ struct catalog_read {
 	void *arg;
 };
 
-static bool catalog_read_row(sqlite3_stmt *st, struct catalog_read *r)
+static bool catalog_read_row(struct db_stmt *st, struct catalog_read *r)
 {
-	int64_t id = sqlite3_column_int64(st, 0);
+	int64_t id = db_column_int64(st, 0);
 	if (r->have && r->e.id != id) {
 		if (!r->fn(&r->e, r->arg))
 			return false;
@@ -31,10 +31,10 @@ static bool catalog_read_row(sqlite3_stmt *st, struct catalog_read *r)
 		r->e.id = id;
 		store_column_copy(st, 1, r->e.name, sizeof r->e.name);
 		store_column_copy(st, 2, r->e.code, sizeof r->e.code);
-		r->e.group_types = (unsigned)sqlite3_column_int(st, 3);
+		r->e.group_types = (unsigned)db_column_int(st, 3);
 		r->have = true;
 	}
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+	if (!db_column_is_null(st, 4) &&
 	    r->e.n_aliases < CATALOG_MAX_ALIASES)
 		store_column_copy(st, 4, r->e.aliases[r->e.n_aliases++],
 		                  sizeof r->e.aliases[0]);
@@ -46,44 +46,44 @@ enum store_result store_catalog_each(struct store *s,
                                                 void *arg),
                                      void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_CATALOG_ALL);
+	struct db_stmt *st = store_stmt(s, STMT_CATALOG_ALL);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	struct catalog_read r = {.fn = fn, .arg = arg};
 	int rc;
 	bool go = true;
-	while (go && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (go && (rc = db_step(st)) == SQLITE_ROW)
 		go = catalog_read_row(st, &r);
 	if (go && rc == SQLITE_DONE && r.have)
 		fn(&r.e, arg);
-	sqlite3_reset(st);
+	db_reset(st);
 	return !go || rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
 }
 
 enum store_result store_catalog_put(struct store *s, const struct catalog_entry *e,
                                     int64_t at, const char *actor)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_CATALOG_PUT);
+	struct db_stmt *st = store_stmt(s, STMT_CATALOG_PUT);
 	if (st) {
-		sqlite3_bind_int64(st, 1, e->id);
+		db_bind_int64(st, 1, e->id);
 		store_bind_text(st, 2, e->name);
 		store_bind_text(st, 3, e->code);
-		sqlite3_bind_int(st, 4, (int)e->group_types);
-		sqlite3_bind_int64(st, 5, at);
+		db_bind_int(st, 4, (int)e->group_types);
+		db_bind_int64(st, 5, at);
 		store_bind_text(st, 6, actor);
 	}
 	enum store_result r = store_step_done(st);
 	if (r == STORE_OK) {
 		st = store_stmt(s, STMT_CATALOG_ALIASES_CLEAR);
 		if (st)
-			sqlite3_bind_int64(st, 1, e->id);
+			db_bind_int64(st, 1, e->id);
 		r = store_step_done(st);
 	}
 	for (int i = 0; r == STORE_OK && i < e->n_aliases; i++) {
 		st = store_stmt(s, STMT_CATALOG_ALIAS_ADD);
 		if (st) {
-			sqlite3_bind_int64(st, 1, e->id);
-			sqlite3_bind_int(st, 2, i);
+			db_bind_int64(st, 1, e->id);
+			db_bind_int(st, 2, i);
 			store_bind_text(st, 3, e->aliases[i]);
 		}
 		r = store_step_done(st);
@@ -175,7 +175,7 @@ static int seed_build(struct store *s, struct catalog *c, char *err, size_t errs
 	free(h.groups);
 	if (r != STORE_OK || cr != CATALOG_OK) {
 		snprintf(err, errsz, "seeding the occupation catalogue failed: %s",
-		         r != STORE_OK ? sqlite3_errmsg(s->db) : "out of memory");
+		         r != STORE_OK ? db_errmsg(s->db) : "out of memory");
 		return EX_SOFTWARE;
 	}
 	return 0;
@@ -189,15 +189,15 @@ static int seed_write(struct store *s, const struct catalog *c, char *err,
 	for (size_t i = 0; r == STORE_OK && i < catalog_count(c); i++)
 		r = store_catalog_put(s, catalog_at(c, i), 0, "expertd");
 	if (r == STORE_OK) {
-		sqlite3_stmt *st = store_stmt(s, STMT_META_DELETE);
+		struct db_stmt *st = store_stmt(s, STMT_META_DELETE);
 		if (st)
 			store_bind_text(st, 1, STORE_CATALOG_SEED_KEY);
 		r = store_step_done(st);
 	}
-	if (r == STORE_OK && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (r == STORE_OK && db_exec(s->db, "COMMIT") == SQLITE_OK)
 		return 0;
 	snprintf(err, errsz, "cannot seed the occupation catalogue: %s",
-	         sqlite3_errmsg(s->db));
+	         db_errmsg(s->db));
 	return EX_IOERR;
 }
 
@@ -209,10 +209,9 @@ int store_catalog_seed(struct store *s, char *err, size_t errsz)
 	                                     sizeof flag, &len);
 	if (r == STORE_NOT_FOUND)
 		return 0;
-	if (r != STORE_OK || sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
-	                                  NULL) != SQLITE_OK) {
+	if (r != STORE_OK || db_exec(s->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		snprintf(err, errsz, "cannot seed the occupation catalogue: %s",
-		         sqlite3_errmsg(s->db));
+		         db_errmsg(s->db));
 		return EX_IOERR;
 	}
 	struct catalog *c = catalog_new();
@@ -222,7 +221,7 @@ int store_catalog_seed(struct store *s, char *err, size_t errsz)
 	if (!code)
 		code = seed_write(s, c, err, errsz);
 	if (code)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(s->db, "ROLLBACK");
 	catalog_destroy(&c);
 	return code;
 }

@@ -16,19 +16,19 @@ struct audit_last {
 	uint8_t *hash;
 };
 
-static bool column_audit_last(sqlite3_stmt *st, void *row)
+static bool column_audit_last(struct db_stmt *st, void *row)
 {
 	const struct audit_last *x = row;
-	*x->seq = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) == STORE_AUDIT_HASH_LEN)
-		memcpy(x->hash, sqlite3_column_blob(st, 1), STORE_AUDIT_HASH_LEN);
+	*x->seq = db_column_int64(st, 0);
+	if (db_column_bytes(st, 1) == STORE_AUDIT_HASH_LEN)
+		memcpy(x->hash, db_column_blob(st, 1), STORE_AUDIT_HASH_LEN);
 	return true;
 }
 
 enum store_result store_audit_last(struct store *s, int64_t *seq,
                                    uint8_t hash[STORE_AUDIT_HASH_LEN])
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AUDIT_LAST);
+	struct db_stmt *st = store_stmt(s, STMT_AUDIT_LAST);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	*seq = 0;
@@ -40,39 +40,39 @@ enum store_result store_audit_last(struct store *s, int64_t *seq,
 
 enum store_result store_audit_insert(struct store *s, const struct store_audit_row *r)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AUDIT_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_AUDIT_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, r->seq);
-	sqlite3_bind_int64(st, 2, r->at);
+	db_bind_int64(st, 1, r->seq);
+	db_bind_int64(st, 2, r->at);
 	store_bind_text(st, 3, r->type);
-	sqlite3_bind_blob(st, 4, r->body, (int)r->body_len, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 5, r->prev, STORE_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 6, r->hash, STORE_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 4, r->body, (int)r->body_len);
+	db_bind_blob(st, 5, r->prev, STORE_AUDIT_HASH_LEN);
+	db_bind_blob(st, 6, r->hash, STORE_AUDIT_HASH_LEN);
 	return store_step_done(st);
 }
 
 /* Copy a blob column into dst of exactly len bytes (zeros if it differs:
  * a verifier then reports the mismatch). */
-static void column_fixed(sqlite3_stmt *st, int i, uint8_t *dst, size_t len)
+static void column_fixed(struct db_stmt *st, int i, uint8_t *dst, size_t len)
 {
 	memset(dst, 0, len);
-	if ((size_t)sqlite3_column_bytes(st, i) == len)
-		memcpy(dst, sqlite3_column_blob(st, i), len);
+	if ((size_t)db_column_bytes(st, i) == len)
+		memcpy(dst, db_column_blob(st, i), len);
 }
 
-static bool column_audit(sqlite3_stmt *st, void *row)
+static bool column_audit(struct db_stmt *st, void *row)
 {
 	struct store_audit_row *r = row;
-	r->seq = sqlite3_column_int64(st, 0);
-	r->at = sqlite3_column_int64(st, 1);
+	r->seq = db_column_int64(st, 0);
+	r->at = db_column_int64(st, 1);
 	store_column_copy(st, 2, r->type, sizeof r->type);
-	int bl = sqlite3_column_bytes(st, 3);
+	int bl = db_column_bytes(st, 3);
 	r->body = malloc(bl > 0 ? (size_t)bl : 1);
 	if (!r->body)
 		return false;
 	if (bl > 0)
-		memcpy(r->body, sqlite3_column_blob(st, 3), (size_t)bl);
+		memcpy(r->body, db_column_blob(st, 3), (size_t)bl);
 	r->body_len = (size_t)bl;
 	column_fixed(st, 4, r->prev, STORE_AUDIT_HASH_LEN);
 	column_fixed(st, 5, r->hash, STORE_AUDIT_HASH_LEN);
@@ -89,10 +89,10 @@ void store_audit_rows_free(struct store_audit_row *rows, size_t n)
 enum store_result store_audit_list(struct store *s, int64_t after, size_t limit,
                                    struct store_audit_row **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AUDIT_LIST);
+	struct db_stmt *st = store_stmt(s, STMT_AUDIT_LIST);
 	if (st) {
-		sqlite3_bind_int64(st, 1, after);
-		sqlite3_bind_int64(st, 2, (int64_t)limit);
+		db_bind_int64(st, 1, after);
+		db_bind_int64(st, 2, (int64_t)limit);
 	}
 	enum store_result r = store_rows(st, sizeof **out, column_audit, (void **)out, n);
 	if (r != STORE_OK) {
@@ -106,9 +106,9 @@ enum store_result store_audit_list(struct store *s, int64_t after, size_t limit,
 enum store_result store_audit_get(struct store *s, int64_t seq,
                                   struct store_audit_row *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AUDIT_GET);
+	struct db_stmt *st = store_stmt(s, STMT_AUDIT_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, seq);
+		db_bind_int64(st, 1, seq);
 	return store_row(st, column_audit, out);
 }
 
@@ -121,12 +121,12 @@ struct meta_value {
 	size_t *len;
 };
 
-static bool column_meta(sqlite3_stmt *st, void *row)
+static bool column_meta(struct db_stmt *st, void *row)
 {
 	const struct meta_value *v = row;
-	size_t bl = (size_t)sqlite3_column_bytes(st, 0);
+	size_t bl = (size_t)db_column_bytes(st, 0);
 	if (bl && v->size)  /* an empty blob is NULL, and memcpy's source must not be */
-		memcpy(v->buf, sqlite3_column_blob(st, 0), bl < v->size ? bl : v->size);
+		memcpy(v->buf, db_column_blob(st, 0), bl < v->size ? bl : v->size);
 	*v->len = bl;
 	return true;
 }
@@ -135,7 +135,7 @@ enum store_result store_meta_get(struct store *s, const char *key, void *buf,
                                  size_t size, size_t *len)
 {
 	struct meta_value v = { buf, size, len };
-	sqlite3_stmt *st = store_stmt(s, STMT_META_GET);
+	struct db_stmt *st = store_stmt(s, STMT_META_GET);
 	if (st)
 		store_bind_text(st, 1, key);
 	return store_row(st, column_meta, &v);
@@ -144,17 +144,17 @@ enum store_result store_meta_get(struct store *s, const char *key, void *buf,
 enum store_result store_meta_put(struct store *s, const char *key,
                                  const void *val, size_t len)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_META_PUT);
+	struct db_stmt *st = store_stmt(s, STMT_META_PUT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	store_bind_text(st, 1, key);
-	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_TRANSIENT);
+	db_bind_blob(st, 2, val, (int)len);
 	return store_step_done(st);
 }
 
 enum store_result store_meta_delete(struct store *s, const char *key)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_META_DELETE);
+	struct db_stmt *st = store_stmt(s, STMT_META_DELETE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	store_bind_text(st, 1, key);
@@ -207,74 +207,74 @@ static void split_ids(const char *s, struct task *t)
 
 enum store_result store_task_insert(struct store *s, const struct task *t)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TASK_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_TASK_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	char orgs[TASK_MAX_ORGS * 20], excl[TASK_MAX_EXCLUDE * 21];
 	join_orgs(t, orgs, sizeof orgs);
 	join_ids(t->exclude, t->n_exclude, excl, sizeof excl);
-	sqlite3_bind_int64(st, 1, t->id);
+	db_bind_int64(st, 1, t->id);
 	store_bind_text(st, 2, t->bureau);
 	store_bind_text(st, 3, t->created_by);
-	sqlite3_bind_int(st, 4, t->kind);
-	sqlite3_bind_int(st, 5, t->subject);
+	db_bind_int(st, 4, t->kind);
+	db_bind_int(st, 5, t->subject);
 	store_bind_text(st, 6, t->specialty);
-	sqlite3_bind_int(st, 7, t->group);
-	sqlite3_bind_int(st, 8, t->members);
-	sqlite3_bind_int(st, 9, t->leader);
-	sqlite3_bind_int(st, 10, t->backups);
+	db_bind_int(st, 7, t->group);
+	db_bind_int(st, 8, t->members);
+	db_bind_int(st, 9, t->leader);
+	db_bind_int(st, 10, t->backups);
 	store_bind_text(st, 11, orgs);
-	sqlite3_bind_int64(st, 12, t->start_at);
-	sqlite3_bind_int64(st, 13, t->end_at);
+	db_bind_int64(st, 12, t->start_at);
+	db_bind_int64(st, 13, t->end_at);
 	store_bind_text(st, 14, t->district);
 	store_bind_text(st, 15, excl);
 	store_bind_text(st, 16, t->note);
-	sqlite3_bind_blob(st, 17, t->nonce, (int)t->nonce_len, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 18, t->state);
-	sqlite3_bind_int64(st, 19, t->created_at);
-	sqlite3_bind_int64(st, 20, t->respond_within);
-	sqlite3_bind_int(st, 21, t->fill);
+	db_bind_blob(st, 17, t->nonce, (int)t->nonce_len);
+	db_bind_int(st, 18, t->state);
+	db_bind_int64(st, 19, t->created_at);
+	db_bind_int64(st, 20, t->respond_within);
+	db_bind_int(st, 21, t->fill);
 	store_bind_text(st, 22, t->cancel_reason);
-	sqlite3_bind_int64(st, 23, t->leader_expert);
+	db_bind_int64(st, 23, t->leader_expert);
 	store_bind_text(st, 24, t->leader_reason);
 	store_bind_text(st, 25, t->respond_reason);
 	enum store_result r = store_step_done(st);
 	return r == STORE_OK ? store_task_quotas_put(s, t) : r;
 }
 
-static bool column_task(sqlite3_stmt *st, void *row)
+static bool column_task(struct db_stmt *st, void *row)
 {
 	struct task *t = row;
 	char buf[TASK_MAX_EXCLUDE * 21];
 	memset(t, 0, sizeof *t);
-	t->id = sqlite3_column_int64(st, 0);
+	t->id = db_column_int64(st, 0);
 	store_column_copy(st, 1, t->bureau, sizeof t->bureau);
 	store_column_copy(st, 2, t->created_by, sizeof t->created_by);
-	t->kind = sqlite3_column_int(st, 3);
-	t->subject = sqlite3_column_int(st, 4);
+	t->kind = db_column_int(st, 3);
+	t->subject = db_column_int(st, 4);
 	store_column_copy(st, 5, t->specialty, sizeof t->specialty);
-	t->group = sqlite3_column_int(st, 6);
-	t->members = sqlite3_column_int(st, 7);
-	t->leader = sqlite3_column_int(st, 8) != 0;
-	t->backups = sqlite3_column_int(st, 9);
+	t->group = db_column_int(st, 6);
+	t->members = db_column_int(st, 7);
+	t->leader = db_column_int(st, 8) != 0;
+	t->backups = db_column_int(st, 9);
 	store_column_copy(st, 10, buf, sizeof buf);
 	split_orgs(buf, t);
-	t->start_at = sqlite3_column_int64(st, 11);
-	t->end_at = sqlite3_column_int64(st, 12);
+	t->start_at = db_column_int64(st, 11);
+	t->end_at = db_column_int64(st, 12);
 	store_column_copy(st, 13, t->district, sizeof t->district);
 	store_column_copy(st, 14, buf, sizeof buf);
 	split_ids(buf, t);
 	store_column_copy(st, 15, t->note, sizeof t->note);
-	size_t nl = (size_t)sqlite3_column_bytes(st, 16);
+	size_t nl = (size_t)db_column_bytes(st, 16);
 	t->nonce_len = nl <= TASK_NONCE_MAX ? nl : TASK_NONCE_MAX;
 	if (t->nonce_len)
-		memcpy(t->nonce, sqlite3_column_blob(st, 16), t->nonce_len);
-	t->state = sqlite3_column_int(st, 17);
-	t->created_at = sqlite3_column_int64(st, 18);
-	t->respond_within = sqlite3_column_int64(st, 19);
-	t->fill = sqlite3_column_int(st, 20);
+		memcpy(t->nonce, db_column_blob(st, 16), t->nonce_len);
+	t->state = db_column_int(st, 17);
+	t->created_at = db_column_int64(st, 18);
+	t->respond_within = db_column_int64(st, 19);
+	t->fill = db_column_int(st, 20);
 	store_column_copy(st, 21, t->cancel_reason, sizeof t->cancel_reason);
-	t->leader_expert = sqlite3_column_int64(st, 22);
+	t->leader_expert = db_column_int64(st, 22);
 	store_column_copy(st, 23, t->leader_reason, sizeof t->leader_reason);
 	store_column_copy(st, 24, t->respond_reason, sizeof t->respond_reason);
 	return true;
@@ -282,21 +282,21 @@ static bool column_task(sqlite3_stmt *st, void *row)
 
 enum store_result store_task_get(struct store *s, int64_t id, struct task *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TASK_GET);
+	struct db_stmt *st = store_stmt(s, STMT_TASK_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	enum store_result r = store_row(st, column_task, out);
 	return r == STORE_OK ? store_task_quotas_get(s, out) : r;
 }
 
-static bool column_task_brief(sqlite3_stmt *st, void *row)
+static bool column_task_brief(struct db_stmt *st, void *row)
 {
 	struct store_task_brief *b = row;
 	store_column_copy(st, 0, b->bureau, sizeof b->bureau);
-	b->kind = sqlite3_column_int(st, 1);
+	b->kind = db_column_int(st, 1);
 	store_column_copy(st, 2, b->specialty, sizeof b->specialty);
-	b->start_at = sqlite3_column_int64(st, 3);
-	b->end_at = sqlite3_column_int64(st, 4);
+	b->start_at = db_column_int64(st, 3);
+	b->end_at = db_column_int64(st, 4);
 	store_column_copy(st, 5, b->district, sizeof b->district);
 	store_column_copy(st, 6, b->note, sizeof b->note);
 	return true;
@@ -305,21 +305,21 @@ static bool column_task_brief(sqlite3_stmt *st, void *row)
 enum store_result store_task_brief(struct store *s, int64_t id, int quota,
                                    struct store_task_brief *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TASK_BRIEF);
+	struct db_stmt *st = store_stmt(s, STMT_TASK_BRIEF);
 	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, quota);
+		db_bind_int64(st, 1, id);
+		db_bind_int(st, 2, quota);
 	}
 	return store_row(st, column_task_brief, out);
 }
 
 enum store_result store_task_set_state(struct store *s, int64_t id, int state)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_TASK_STATE);
+	struct db_stmt *st = store_stmt(s, STMT_TASK_STATE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, state);
+	db_bind_int64(st, 1, id);
+	db_bind_int(st, 2, state);
 	return store_step_done(st);
 }
 
@@ -333,7 +333,7 @@ enum store_result store_task_list(struct store *s, const char *bureau,
                                   int64_t **ids, size_t *n, int64_t *total)
 {
 	bool all = bureau[0] == '\0';
-	sqlite3_stmt *st = store_stmt(s, all ? STMT_TASK_COUNT_ALL : STMT_TASK_COUNT);
+	struct db_stmt *st = store_stmt(s, all ? STMT_TASK_COUNT_ALL : STMT_TASK_COUNT);
 	if (st) {
 		/* A count that fails reads as 0; the list's result is returned. */
 		if (!all)
@@ -345,8 +345,8 @@ enum store_result store_task_list(struct store *s, const char *bureau,
 	if (st) {
 		if (!all)
 			store_bind_text(st, 1, bureau);
-		sqlite3_bind_int64(st, 2, offset);
-		sqlite3_bind_int64(st, 3, limit);
+		db_bind_int64(st, 2, offset);
+		db_bind_int64(st, 3, limit);
 	}
 	return store_rows(st, sizeof **ids, store_row_int64, (void **)ids, n);
 }
@@ -367,19 +367,19 @@ enum store_result store_task_each(struct store *s,
 
 enum store_result store_draw_insert(struct store *s, const struct store_draw *d)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_DRAW_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_DRAW_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, d->id);
+	db_bind_int64(st, 1, d->id);
 	if (d->task)
-		sqlite3_bind_int64(st, 2, d->task);
+		db_bind_int64(st, 2, d->task);
 	else
-		sqlite3_bind_null(st, 2);
+		db_bind_null(st, 2);
 	store_bind_text(st, 3, d->kind);
-	sqlite3_bind_int(st, 4, d->ok);
-	sqlite3_bind_int64(st, 5, d->audit_seq);
+	db_bind_int(st, 4, d->ok);
+	db_bind_int64(st, 5, d->audit_seq);
 	store_bind_text(st, 6, d->actor);
-	sqlite3_bind_int64(st, 7, d->at);
+	db_bind_int64(st, 7, d->at);
 	return store_step_done(st);
 }
 
@@ -388,25 +388,25 @@ int64_t store_draw_max_id(struct store *s)
 	return store_single_int(s, STMT_DRAW_MAX_ID);
 }
 
-static bool column_draw(sqlite3_stmt *st, void *row)
+static bool column_draw(struct db_stmt *st, void *row)
 {
 	struct store_draw *d = row;
-	d->id = sqlite3_column_int64(st, 0);
-	d->task = sqlite3_column_int64(st, 1);
+	d->id = db_column_int64(st, 0);
+	d->task = db_column_int64(st, 1);
 	store_column_copy(st, 2, d->kind, sizeof d->kind);
-	d->ok = sqlite3_column_int(st, 3) != 0;
-	d->audit_seq = sqlite3_column_int64(st, 4);
+	d->ok = db_column_int(st, 3) != 0;
+	d->audit_seq = db_column_int64(st, 4);
 	store_column_copy(st, 5, d->actor, sizeof d->actor);
-	d->at = sqlite3_column_int64(st, 6);
+	d->at = db_column_int64(st, 6);
 	return true;
 }
 
 enum store_result store_draw_list(struct store *s, int64_t task,
                                   struct store_draw **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_DRAW_LIST);
+	struct db_stmt *st = store_stmt(s, STMT_DRAW_LIST);
 	if (st)
-		sqlite3_bind_int64(st, 1, task);
+		db_bind_int64(st, 1, task);
 	return store_rows(st, sizeof **out, column_draw, (void **)out, n);
 }
 
@@ -415,36 +415,36 @@ enum store_result store_draw_list(struct store *s, int64_t task,
 enum store_result store_assignment_insert(struct store *s,
                                           const struct store_assignment *a)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_ASSIGN_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_int64(st, 2, a->task);
-	sqlite3_bind_int64(st, 3, a->expert);
-	sqlite3_bind_int64(st, 4, a->draw);
-	sqlite3_bind_int(st, 5, a->role);
-	sqlite3_bind_int(st, 6, a->seat);
-	sqlite3_bind_int(st, 7, a->state);
-	sqlite3_bind_int64(st, 8, a->created_at);
-	sqlite3_bind_int64(st, 9, a->updated_at);
-	sqlite3_bind_int64(st, 10, a->deadline);
+	db_bind_int64(st, 1, a->id);
+	db_bind_int64(st, 2, a->task);
+	db_bind_int64(st, 3, a->expert);
+	db_bind_int64(st, 4, a->draw);
+	db_bind_int(st, 5, a->role);
+	db_bind_int(st, 6, a->seat);
+	db_bind_int(st, 7, a->state);
+	db_bind_int64(st, 8, a->created_at);
+	db_bind_int64(st, 9, a->updated_at);
+	db_bind_int64(st, 10, a->deadline);
 	if (a->has_token)
-		sqlite3_bind_blob(st, 11, a->token_hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+		db_bind_blob(st, 11, a->token_hash, STORE_HASH_LEN);
 	else
-		sqlite3_bind_null(st, 11);
-	sqlite3_bind_int(st, 12, a->quota);
+		db_bind_null(st, 11);
+	db_bind_int(st, 12, a->quota);
 	return store_step_done(st);
 }
 
 enum store_result store_assignment_set_state(struct store *s, int64_t id,
                                              int state, int64_t at)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_STATE);
+	struct db_stmt *st = store_stmt(s, STMT_ASSIGN_STATE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, state);
-	sqlite3_bind_int64(st, 3, at);
+	db_bind_int64(st, 1, id);
+	db_bind_int(st, 2, state);
+	db_bind_int64(st, 3, at);
 	return store_step_done(st);
 }
 
@@ -453,33 +453,33 @@ int64_t store_assignment_max_id(struct store *s)
 	return store_single_int(s, STMT_ASSIGN_MAX_ID);
 }
 
-bool store_column_assignment(sqlite3_stmt *st, void *row)
+bool store_column_assignment(struct db_stmt *st, void *row)
 {
 	struct store_assignment *a = row;
-	a->id = sqlite3_column_int64(st, 0);
-	a->task = sqlite3_column_int64(st, 1);
-	a->expert = sqlite3_column_int64(st, 2);
-	a->draw = sqlite3_column_int64(st, 3);
-	a->role = sqlite3_column_int(st, 4);
-	a->seat = sqlite3_column_int(st, 5);
-	a->state = sqlite3_column_int(st, 6);
-	a->created_at = sqlite3_column_int64(st, 7);
-	a->updated_at = sqlite3_column_int64(st, 8);
-	a->deadline = sqlite3_column_int64(st, 9);
-	a->has_token = sqlite3_column_bytes(st, 10) == STORE_HASH_LEN;
+	a->id = db_column_int64(st, 0);
+	a->task = db_column_int64(st, 1);
+	a->expert = db_column_int64(st, 2);
+	a->draw = db_column_int64(st, 3);
+	a->role = db_column_int(st, 4);
+	a->seat = db_column_int(st, 5);
+	a->state = db_column_int(st, 6);
+	a->created_at = db_column_int64(st, 7);
+	a->updated_at = db_column_int64(st, 8);
+	a->deadline = db_column_int64(st, 9);
+	a->has_token = db_column_bytes(st, 10) == STORE_HASH_LEN;
 	memset(a->token_hash, 0, sizeof a->token_hash);
 	if (a->has_token)
-		memcpy(a->token_hash, sqlite3_column_blob(st, 10), STORE_HASH_LEN);
-	a->quota = sqlite3_column_int(st, 11);
+		memcpy(a->token_hash, db_column_blob(st, 10), STORE_HASH_LEN);
+	a->quota = db_column_int(st, 11);
 	return true;
 }
 
 enum store_result store_assignment_list(struct store *s, int64_t task,
                                         struct store_assignment **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_LIST);
+	struct db_stmt *st = store_stmt(s, STMT_ASSIGN_LIST);
 	if (st)
-		sqlite3_bind_int64(st, 1, task);
+		db_bind_int64(st, 1, task);
 	return store_rows(st, sizeof **out, store_column_assignment, (void **)out, n);
 }
 
@@ -488,12 +488,12 @@ enum store_result store_assignment_offered_since(struct store *s, int64_t since,
                                                 struct store_assignment **out,
                                                 size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ASSIGN_OFFERED_SINCE);
+	struct db_stmt *st = store_stmt(s, STMT_ASSIGN_OFFERED_SINCE);
 	if (st) {
-		sqlite3_bind_int64(st, 1, since);
-		sqlite3_bind_int64(st, 2, now);
-		sqlite3_bind_int64(st, 3, after);
-		sqlite3_bind_int(st, 4, limit);
+		db_bind_int64(st, 1, since);
+		db_bind_int64(st, 2, now);
+		db_bind_int64(st, 3, after);
+		db_bind_int(st, 4, limit);
 	}
 	return store_rows(st, sizeof **out, store_column_assignment, (void **)out, n);
 }

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include <sqlite3.h>
+#include "db.h"
 
 #include "sign.h"
 #include "store.h"
@@ -202,8 +202,12 @@
 	/* An ended import's rows keep their line and problem only. */ \
 	X(STMT_IMPORT_PURGE, "UPDATE import_rows SET resident_id = x'', row = x''" \
 	  " WHERE import_id = ?1") \
+	/* A line sent twice changes nothing and says so (no row changed), \
+	 * rather than failing: on PostgreSQL a failed statement would end \
+	 * the whole transaction. */ \
 	X(STMT_IMPORT_ADD_ROW, "INSERT INTO import_rows(import_id, line," \
-	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	  " resident_id, row, field, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
+	  " ON CONFLICT(import_id, line) DO NOTHING") \
 	/* Every row whose resident ID is itself valid is staged with it, \
 	 * whatever else is wrong with the row (issue #12). Without statistics the planner would walk the whole import by its \
 	 * primary key, making an import quadratic. */ \
@@ -331,8 +335,8 @@ enum store_stmt {
 };
 
 struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmts[STMT__COUNT];
+	struct db *db;
+	struct db_stmt *stmts[STMT__COUNT];
 	int lock_fd;      /* dblock.h: held from before the open to after close */
 	/* store_pii_start(): the key that seals personal data, and the one
 	 * that opens it (the previous key on a read-only daemon that has not
@@ -347,10 +351,10 @@ struct store {
  */
 #define STORE_PII_AD_MAX 192
 /* Bind m (n bytes) sealed under the write key at i; false with no key. */
-bool store_bind_sealed(struct store *s, sqlite3_stmt *st, int i, const char *ad,
+bool store_bind_sealed(struct store *s, struct db_stmt *st, int i, const char *ad,
                        const void *m, size_t n);
 /* Bind text value's blind index in the domain what at i. */
-bool store_bind_index(struct store *s, sqlite3_stmt *st, int i, const char *what,
+bool store_bind_index(struct store *s, struct db_stmt *st, int i, const char *what,
                       const char *value);
 /* Column i opened under the read key into buf (NUL-terminated), or
  * copied as it is when it was stored clear (before schema 10); *len gets
@@ -358,7 +362,7 @@ bool store_bind_index(struct store *s, sqlite3_stmt *st, int i, const char *what
  * moved) or does not fit. */
 /* pii_reseal's step for expert_forms (store_appoint.c). */
 bool store_forms_reseal(struct store *s);
-bool store_column_opened(struct store *s, sqlite3_stmt *st, int i, const char *ad,
+bool store_column_opened(struct store *s, struct db_stmt *st, int i, const char *ad,
                          void *buf, size_t size, size_t *len);
 /* A recorded reply's place: its principal and request id (store.c). */
 void store_request_ad(char ad[STORE_PII_AD_MAX], const char *principal,
@@ -366,13 +370,13 @@ void store_request_ad(char ad[STORE_PII_AD_MAX], const char *principal,
 
 /* A reset, cleared statement ready to bind, or NULL if it cannot be
  * prepared (then the database is unusable: report STORE_NOT_WRITABLE). */
-sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id);
+struct db_stmt *store_stmt(struct store *s, enum store_stmt id);
 enum store_result store_result_of(int sqlite_rc);
 /* Step a statement that returns no rows, then reset it. */
-enum store_result store_step_done(sqlite3_stmt *st);
-void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+enum store_result store_step_done(struct db_stmt *st);
+void store_bind_text(struct db_stmt *st, int i, const char *s);
 /* Copy a text column into buf, "" for NULL. */
-void store_column_copy(sqlite3_stmt *st, int i, char *buf, size_t size);
+void store_column_copy(struct db_stmt *st, int i, char *buf, size_t size);
 /* The first column of the first row of a one-value query, 0 if none. */
 int64_t store_single_int(struct store *s, enum store_stmt id);
 
@@ -384,17 +388,17 @@ int64_t store_single_int(struct store *s, enum store_stmt id);
  * Errors map through store_result_of(); out of memory is SQLITE_NOMEM,
  * so STORE_NOT_WRITABLE.
  */
-typedef bool (*store_row_fn)(sqlite3_stmt *st, void *row);
+typedef bool (*store_row_fn)(struct db_stmt *st, void *row);
 /* One row into row; STORE_NOT_FOUND if there is none. */
-enum store_result store_row(sqlite3_stmt *st, store_row_fn fn, void *row);
+enum store_result store_row(struct db_stmt *st, store_row_fn fn, void *row);
 /* Every row into a malloc'd array of size-byte elements (caller frees,
  * even on error: it holds the rows read so far). */
-enum store_result store_rows(sqlite3_stmt *st, size_t size, store_row_fn fn,
+enum store_result store_rows(struct db_stmt *st, size_t size, store_row_fn fn,
                              void **out, size_t *n);
 /* Every row into the caller's buffer row, then cb(row, arg); stops early,
  * with STORE_OK, when cb returns false. cb must not use st: a callback
  * that calls other store functions needs a dedicated statement. */
-enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
+enum store_result store_each_row(struct db_stmt *st, store_row_fn fn, void *row,
                                  bool (*cb)(const void *row, void *arg), void *arg);
 /*
  * The glue between a typed each function and store_each_row():
@@ -414,13 +418,13 @@ enum store_result store_each_row(sqlite3_stmt *st, store_row_fn fn, void *row,
 		return x->fn(row, x->arg); \
 	}
 /* A store_row_fn: an ASSIGN_COLS row into a struct store_assignment. */
-bool store_column_assignment(sqlite3_stmt *st, void *row);
+bool store_column_assignment(struct db_stmt *st, void *row);
 /* A mixed task's quotas (store_quota.c): written with the task, read
  * back into t (t->n_quotas 0 when it has none). */
 enum store_result store_task_quotas_put(struct store *s, const struct task *t);
 enum store_result store_task_quotas_get(struct store *s, struct task *t);
 /* A store_row_fn: the first column into an int64_t. */
-bool store_row_int64(sqlite3_stmt *st, void *row);
+bool store_row_int64(struct db_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
 #define STORE_SCHEMA_VERSION 15
@@ -447,5 +451,11 @@ int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
  * database, or is another application's (tables but no expertd schema:
  * expertd(8) promises to leave it alone); else 0. */
 int store_schema_refuse_foreign(sqlite3 *db, char *err, size_t errsz);
+
+/* The PostgreSQL schema at STORE_SCHEMA_VERSION, created on an empty
+ * database under a transaction-scoped advisory lock (store_pg_schema.c).
+ * 0, or a <sysexits.h> code with err set: EX_DATAERR for another
+ * application's tables or a newer schema, EX_IOERR. */
+int store_pg_migrate(struct db *db, char *err, size_t errsz);
 
 #endif

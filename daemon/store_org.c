@@ -8,15 +8,15 @@
 
 #include "store_int.h"
 
-static bool column_org(sqlite3_stmt *st, void *row)
+static bool column_org(struct db_stmt *st, void *row)
 {
 	struct store_org *o = row;
-	o->id = sqlite3_column_int64(st, 0);
+	o->id = db_column_int64(st, 0);
 	store_column_copy(st, 1, o->key, sizeof o->key);
 	store_column_copy(st, 2, o->name, sizeof o->name);
 	store_column_copy(st, 3, o->code, sizeof o->code);
-	o->kinds = (unsigned)sqlite3_column_int64(st, 4);
-	o->merged_into = sqlite3_column_int64(st, 5);
+	o->kinds = (unsigned)db_column_int64(st, 4);
+	o->merged_into = db_column_int64(st, 5);
 	o->employees = o->recommended = 0;
 	return true;
 }
@@ -24,7 +24,7 @@ static bool column_org(sqlite3_stmt *st, void *row)
 static enum store_result org_by_text(struct store *s, enum store_stmt id,
                                      const char *text, struct store_org *out)
 {
-	sqlite3_stmt *st = store_stmt(s, id);
+	struct db_stmt *st = store_stmt(s, id);
 	if (st)
 		store_bind_text(st, 1, text);
 	return store_row(st, column_org, out);
@@ -50,9 +50,9 @@ enum store_result store_org_by_match(struct store *s, const char *match,
 
 enum store_result store_org_by_id(struct store *s, int64_t id, struct store_org *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ORG_BY_ID);
+	struct db_stmt *st = store_stmt(s, STMT_ORG_BY_ID);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	return store_row(st, column_org, out);
 }
 
@@ -69,15 +69,15 @@ enum store_result store_org_insert(struct store *s, struct store_org *o, int64_t
 		snprintf(o->key, sizeof o->key, "org:%lld", (long long)o->id);
 	else
 		return r;
-	sqlite3_stmt *st = store_stmt(s, STMT_ORG_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_ORG_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, o->id);
+	db_bind_int64(st, 1, o->id);
 	store_bind_text(st, 2, o->key);
 	store_bind_text(st, 3, o->name);
 	store_bind_text(st, 4, o->code);
-	sqlite3_bind_int64(st, 5, o->kinds);
-	sqlite3_bind_int64(st, 6, now);
+	db_bind_int64(st, 5, o->kinds);
+	db_bind_int64(st, 6, now);
 	o->merged_into = 0;
 	return store_step_done(st);
 }
@@ -85,11 +85,11 @@ enum store_result store_org_insert(struct store *s, struct store_org *o, int64_t
 enum store_result store_org_name_add(struct store *s, int64_t org, const char *match,
                                      const char *name)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ORG_NAME_ADD);
+	struct db_stmt *st = store_stmt(s, STMT_ORG_NAME_ADD);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	store_bind_text(st, 1, match);
-	sqlite3_bind_int64(st, 2, org);
+	db_bind_int64(st, 2, org);
 	store_bind_text(st, 3, name);
 	return store_step_done(st);
 }
@@ -97,14 +97,14 @@ enum store_result store_org_name_add(struct store *s, int64_t org, const char *m
 static enum store_result org_update(struct store *s, enum store_stmt id, int64_t org,
                                     const char *text, int64_t num)
 {
-	sqlite3_stmt *st = store_stmt(s, id);
+	struct db_stmt *st = store_stmt(s, id);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, org);
+	db_bind_int64(st, 1, org);
 	if (text)
 		store_bind_text(st, 2, text);
 	else
-		sqlite3_bind_int64(st, 2, num);
+		db_bind_int64(st, 2, num);
 	return store_step_done(st);
 }
 
@@ -121,7 +121,7 @@ enum store_result store_org_add_kinds(struct store *s, int64_t org, unsigned kin
 static enum store_result count_of(struct store *s, enum store_stmt id,
                                   const char *key, int64_t *out)
 {
-	sqlite3_stmt *st = store_stmt(s, id);
+	struct db_stmt *st = store_stmt(s, id);
 	if (st)
 		store_bind_text(st, 1, key);
 	return store_row(st, store_row_int64, out);
@@ -134,7 +134,7 @@ enum store_result store_org_counts(struct store *s, struct store_org *o)
 	                     : r;
 }
 
-static bool column_alias(sqlite3_stmt *st, void *row)
+static bool column_alias(struct db_stmt *st, void *row)
 {
 	store_column_copy(st, 0, row, ORG_NAME_MAX + 1);
 	return true;
@@ -143,15 +143,15 @@ static bool column_alias(sqlite3_stmt *st, void *row)
 enum store_result store_org_aliases(struct store *s, const struct store_org *o,
                                     char (**out)[ORG_NAME_MAX + 1], size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ORG_ALIASES);
+	struct db_stmt *st = store_stmt(s, STMT_ORG_ALIASES);
 	if (st) {
-		sqlite3_bind_int64(st, 1, o->id);
+		db_bind_int64(st, 1, o->id);
 		store_bind_text(st, 2, o->name);
 	}
 	return store_rows(st, ORG_NAME_MAX + 1, column_alias, (void **)out, n);
 }
 
-static bool column_org_name(sqlite3_stmt *st, void *row)
+static bool column_org_name(struct db_stmt *st, void *row)
 {
 	struct store_org_name *n = row;
 	store_column_copy(st, 0, n->match, sizeof n->match);
@@ -176,7 +176,7 @@ enum store_result store_org_list(struct store *s, const char *match, int64_t off
                                  int64_t limit, struct store_org **out, size_t *n,
                                  int64_t *total)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_ORG_LIST_COUNT);
+	struct db_stmt *st = store_stmt(s, STMT_ORG_LIST_COUNT);
 	if (st)
 		store_bind_text(st, 1, match);
 	enum store_result r = store_row(st, store_row_int64, total);
@@ -185,8 +185,8 @@ enum store_result store_org_list(struct store *s, const char *match, int64_t off
 	st = store_stmt(s, STMT_ORG_LIST);
 	if (st) {
 		store_bind_text(st, 1, match);
-		sqlite3_bind_int64(st, 2, limit);
-		sqlite3_bind_int64(st, 3, offset);
+		db_bind_int64(st, 2, limit);
+		db_bind_int64(st, 3, offset);
 	}
 	r = store_rows(st, sizeof **out, column_org, (void **)out, n);
 	for (size_t i = 0; r == STORE_OK && i < *n; i++)
@@ -197,7 +197,7 @@ enum store_result store_org_list(struct store *s, const char *match, int64_t off
 static enum store_result relink(struct store *s, enum store_stmt id,
                                 const char *from, const char *into)
 {
-	sqlite3_stmt *st = store_stmt(s, id);
+	struct db_stmt *st = store_stmt(s, id);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	store_bind_text(st, 1, from);

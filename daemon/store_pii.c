@@ -20,7 +20,7 @@
  * roster row is bigger than this only when something is wrong. */
 #define PII_COLUMN_MAX 1024
 
-bool store_bind_sealed(struct store *s, sqlite3_stmt *st, int i, const char *ad,
+bool store_bind_sealed(struct store *s, struct db_stmt *st, int i, const char *ad,
                        const void *m, size_t n)
 {
 	if (!s->pii_write)
@@ -29,29 +29,29 @@ bool store_bind_sealed(struct store *s, sqlite3_stmt *st, int i, const char *ad,
 	if (!c)
 		return false;
 	pii_seal(s->pii_write, ad, m, n, c);
-	bool ok = sqlite3_bind_blob(st, i, c, (int)(n + PII_OVERHEAD), SQLITE_TRANSIENT)
-	          == SQLITE_OK;
+	db_bind_blob(st, i, c, n + PII_OVERHEAD);
 	sodium_memzero(c, n + PII_OVERHEAD);
 	free(c);
-	return ok;
+	return true;
 }
 
-bool store_bind_index(struct store *s, sqlite3_stmt *st, int i, const char *what,
+bool store_bind_index(struct store *s, struct db_stmt *st, int i, const char *what,
                       const char *value)
 {
 	if (!s->pii_write)
 		return false;
 	uint8_t ix[PII_INDEX_LEN];
 	pii_index(s->pii_write, what, value, ix);
-	return sqlite3_bind_blob(st, i, ix, sizeof ix, SQLITE_TRANSIENT) == SQLITE_OK;
+	db_bind_blob(st, i, ix, sizeof ix);
+	return true;
 }
 
 /* Open (or copy, when clear) column i under key k. */
-static bool column_opened_by(const struct sign_key *k, sqlite3_stmt *st, int i,
+static bool column_opened_by(const struct sign_key *k, struct db_stmt *st, int i,
                              const char *ad, void *buf, size_t size, size_t *len)
 {
-	const uint8_t *b = sqlite3_column_blob(st, i);
-	size_t n = (size_t)sqlite3_column_bytes(st, i);
+	const uint8_t *b = db_column_blob(st, i);
+	size_t n = (size_t)db_column_bytes(st, i);
 	*len = 0;
 	if (size == 0)
 		return false;
@@ -68,7 +68,7 @@ static bool column_opened_by(const struct sign_key *k, sqlite3_stmt *st, int i,
 	return true;
 }
 
-bool store_column_opened(struct store *s, sqlite3_stmt *st, int i, const char *ad,
+bool store_column_opened(struct store *s, struct db_stmt *st, int i, const char *ad,
                          void *buf, size_t size, size_t *len)
 {
 	return column_opened_by(s->pii_read, st, i, ad, buf, size, len);
@@ -76,18 +76,18 @@ bool store_column_opened(struct store *s, sqlite3_stmt *st, int i, const char *a
 
 /* --- sealing at start -------------------------------------------------- */
 
-static int pii_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+static int pii_prepare(struct store *s, const char *sql, struct db_stmt **st)
 {
-	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	return db_prepare(s->db, sql, st);
 }
 
 /* One expert's three sealed columns, opened under from and sealed again
  * under the write key, with the blind index the ID has under it. */
 static bool reseal_expert(struct store *s, const struct sign_key *from,
-                          sqlite3_stmt *sel, sqlite3_stmt *upd)
+                          struct db_stmt *sel, struct db_stmt *upd)
 {
 	static const char *const cols[] = { "resident_id", "phone", "email" };
-	int64_t id = sqlite3_column_int64(sel, 0);
+	int64_t id = db_column_int64(sel, 0);
 	char v[3][PII_COLUMN_MAX + 1];
 	bool ok = true;
 	for (int c = 0; c < 3 && ok; c++) {
@@ -97,61 +97,62 @@ static bool reseal_expert(struct store *s, const struct sign_key *from,
 		ok = column_opened_by(from, sel, c + 1, ad, v[c], sizeof v[c], &n) &&
 		     store_bind_sealed(s, upd, c + 1, ad, v[c], n);
 	}
+	if (ok)
+		db_bind_int64(upd, 5, id);
 	ok = ok && store_bind_index(s, upd, 4, "resident_id", v[0]) &&
-	     sqlite3_bind_int64(upd, 5, id) == SQLITE_OK &&
-	     sqlite3_step(upd) == SQLITE_DONE;
+	     db_step(upd) == SQLITE_DONE;
 	sodium_memzero(v, sizeof v);
-	sqlite3_reset(upd);
+	db_reset(upd);
 	return ok;
 }
 
 static bool reseal_experts(struct store *s, const struct sign_key *from)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct db_stmt *sel = NULL, *upd = NULL;
 	bool ok = pii_prepare(s, "SELECT id, resident_id, phone, email FROM experts",
 	                      &sel) == SQLITE_OK &&
 	          pii_prepare(s, "UPDATE experts SET resident_id = ?1, phone = ?2,"
 	                      " email = ?3, resident_ix = ?4 WHERE id = ?5",
 	                      &upd) == SQLITE_OK;
 	int rc = SQLITE_ROW;
-	while (ok && (rc = sqlite3_step(sel)) == SQLITE_ROW)
+	while (ok && (rc = db_step(sel)) == SQLITE_ROW)
 		ok = reseal_expert(s, from, sel, upd);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	db_finalize(sel);
+	db_finalize(upd);
 	return ok && rc == SQLITE_DONE;
 }
 
 static bool reseal_reply(struct store *s, const struct sign_key *from,
-                         sqlite3_stmt *sel, sqlite3_stmt *upd)
+                         struct db_stmt *sel, struct db_stmt *upd)
 {
 	char ad[STORE_PII_AD_MAX];
-	store_request_ad(ad, (const char *)sqlite3_column_text(sel, 1),
-	                 (const char *)sqlite3_column_text(sel, 2));
-	size_t size = (size_t)sqlite3_column_bytes(sel, 3) + 1, n;
+	store_request_ad(ad, (const char *)db_column_text(sel, 1),
+	                 (const char *)db_column_text(sel, 2));
+	size_t size = (size_t)db_column_bytes(sel, 3) + 1, n;
 	uint8_t *m = malloc(size);
+	db_bind_int64(upd, 2, db_column_int64(sel, 0));
 	bool ok = m && column_opened_by(from, sel, 3, ad, m, size, &n) &&
 	          store_bind_sealed(s, upd, 1, ad, m, n) &&
-	          sqlite3_bind_int64(upd, 2, sqlite3_column_int64(sel, 0)) == SQLITE_OK &&
-	          sqlite3_step(upd) == SQLITE_DONE;
+	          db_step(upd) == SQLITE_DONE;
 	if (m)
 		sodium_memzero(m, size);
 	free(m);
-	sqlite3_reset(upd);
+	db_reset(upd);
 	return ok;
 }
 
 static bool reseal_replies(struct store *s, const struct sign_key *from)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct db_stmt *sel = NULL, *upd = NULL;
 	bool ok = pii_prepare(s, "SELECT id, principal, request_id, reply FROM requests",
 	                      &sel) == SQLITE_OK &&
 	          pii_prepare(s, "UPDATE requests SET reply = ?1 WHERE id = ?2",
 	                      &upd) == SQLITE_OK;
 	int rc = SQLITE_ROW;
-	while (ok && (rc = sqlite3_step(sel)) == SQLITE_ROW)
+	while (ok && (rc = db_step(sel)) == SQLITE_ROW)
 		ok = reseal_reply(s, from, sel, upd);
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	db_finalize(sel);
+	db_finalize(upd);
 	return ok && rc == SQLITE_DONE;
 }
 
@@ -164,9 +165,9 @@ static bool purge_imports(struct store *s, int64_t now)
 	snprintf(sql, sizeof sql, "UPDATE imports SET state = %d, finished_at = %lld"
 	         " WHERE state = %d;", STORE_IMPORT_ABORTED, (long long)now,
 	         STORE_IMPORT_OPEN);
-	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK &&
-	       sqlite3_exec(s->db, "UPDATE import_rows SET resident_id = x'', row = x''"
-	                    " WHERE length(row) > 0", NULL, NULL, NULL) == SQLITE_OK;
+	return db_exec(s->db, sql) == SQLITE_OK &&
+	       db_exec(s->db, "UPDATE import_rows SET resident_id = x'', row = x''"
+	                      " WHERE length(row) > 0") == SQLITE_OK;
 }
 
 /* Seal everything under the write key, from clear or from the previous
@@ -176,22 +177,25 @@ static bool pii_reseal(struct store *s, const struct sign_key *from, int64_t now
 {
 	uint8_t id[PII_KEY_ID_LEN];
 	pii_key_id(s->pii_write, id);
-	bool ok = sqlite3_exec(s->db, "PRAGMA secure_delete = ON; BEGIN IMMEDIATE",
-	                       NULL, NULL, NULL) == SQLITE_OK &&
+	/* PostgreSQL has neither secure_delete nor a file to rebuild: its
+	 * old row versions go with VACUUM, which autovacuum runs. */
+	bool lite = db_engine(s->db) == DB_SQLITE;
+	bool ok = (!lite || db_exec(s->db, "PRAGMA secure_delete = ON") == SQLITE_OK) &&
+	          db_exec(s->db, "BEGIN IMMEDIATE") == SQLITE_OK &&
 	          reseal_experts(s, from) && reseal_replies(s, from) &&
 	          store_forms_reseal(s) &&
 	          purge_imports(s, now) &&
 	          store_meta_put(s, PII_KEY_META, id, sizeof id) == STORE_OK &&
-	          sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
-	if (!ok && !sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	          db_exec(s->db, "COMMIT") == SQLITE_OK;
+	if (!ok && db_in_transaction(s->db))
+		db_exec(s->db, "ROLLBACK");
 	/* secure_delete zeroes deleted cells, but a b-tree rebalanced
 	 * during the rewrite can keep old bytes in a page's unused space
 	 * (found by the test): rebuild the file, once per key. */
-	if (ok)
-		ok = sqlite3_exec(s->db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-		                  NULL, NULL) == SQLITE_OK;
-	sqlite3_exec(s->db, "PRAGMA secure_delete = FAST", NULL, NULL, NULL);
+	if (ok && lite)
+		ok = db_exec(s->db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)") == SQLITE_OK;
+	if (lite)
+		db_exec(s->db, "PRAGMA secure_delete = FAST");
 	return ok;
 }
 
@@ -224,7 +228,7 @@ int store_pii_start(struct store *s, const struct sign_key *cur,
 {
 	int under = pii_sealed_under(s, cur, previous);
 	if (under == -2) {
-		snprintf(err, errsz, "cannot read %s: %s", PII_KEY_META, sqlite3_errmsg(s->db));
+		snprintf(err, errsz, "cannot read %s: %s", PII_KEY_META, db_errmsg(s->db));
 		return EX_IOERR;
 	}
 	if (under == -1) {
@@ -242,7 +246,7 @@ int store_pii_start(struct store *s, const struct sign_key *cur,
 		return 0;
 	s->pii_write = cur;
 	if (under != 1 && !pii_reseal(s, from, now)) {
-		snprintf(err, errsz, "cannot seal the personal data: %s", sqlite3_errmsg(s->db));
+		snprintf(err, errsz, "cannot seal the personal data: %s", db_errmsg(s->db));
 		s->pii_write = NULL;
 		return EX_IOERR;
 	}

@@ -46,7 +46,7 @@ static void expert_ad(char ad[STORE_PII_AD_MAX], const char *column, int64_t id)
 }
 
 /* The resident ID, phone and e-mail sealed, and the ID's blind index. */
-static bool bind_expert_pii(struct store *s, sqlite3_stmt *st, const struct expert *e)
+static bool bind_expert_pii(struct store *s, struct db_stmt *st, const struct expert *e)
 {
 	char ad[3][STORE_PII_AD_MAX];
 	expert_ad(ad[0], "resident_id", e->id);
@@ -58,90 +58,90 @@ static bool bind_expert_pii(struct store *s, sqlite3_stmt *st, const struct expe
 	       store_bind_index(s, st, 34, "resident_id", e->resident_id);
 }
 
-static bool bind_expert(struct store *s, sqlite3_stmt *st, const struct expert *e)
+static bool bind_expert(struct store *s, struct db_stmt *st, const struct expert *e)
 {
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
 	char occs[sizeof specs];
 	join_names(e->specialties, e->n_specialties, specs, sizeof specs);
 	join_names(e->relax_occupations, e->n_relax_occupations, occs, sizeof occs);
-	sqlite3_bind_int64(st, 1, e->id);
+	db_bind_int64(st, 1, e->id);
 	store_bind_text(st, 3, e->name);
-	sqlite3_bind_int(st, 4, e->sex);
-	sqlite3_bind_int(st, 6, e->birth);
+	db_bind_int(st, 4, e->sex);
+	db_bind_int(st, 6, e->birth);
 	store_bind_text(st, 7, e->employer);
 	store_bind_text(st, 8, e->employer_code);
 	store_bind_text(st, 9, e->recommender_code);
 	store_bind_text(st, 10, specs);
-	sqlite3_bind_int(st, 11, (int)e->group_types);
-	sqlite3_bind_int(st, 12, (int)e->task_types);
-	sqlite3_bind_int(st, 13, e->title);
-	sqlite3_bind_int(st, 14, e->qualification);
-	sqlite3_bind_int(st, 15, e->assess_years);
-	sqlite3_bind_int(st, 16, e->training_years);
-	sqlite3_bind_int(st, 17, (int)e->relaxations);
-	sqlite3_bind_int(st, 18, e->leader_eligible);
+	db_bind_int(st, 11, (int)e->group_types);
+	db_bind_int(st, 12, (int)e->task_types);
+	db_bind_int(st, 13, e->title);
+	db_bind_int(st, 14, e->qualification);
+	db_bind_int(st, 15, e->assess_years);
+	db_bind_int(st, 16, e->training_years);
+	db_bind_int(st, 17, (int)e->relaxations);
+	db_bind_int(st, 18, e->leader_eligible);
 	store_bind_text(st, 19, e->position);
-	sqlite3_bind_int(st, 21, (int)e->status);
-	sqlite3_bind_int(st, 22, e->suspended_until);
-	sqlite3_bind_int(st, 23, e->term);
-	sqlite3_bind_int64(st, 24, e->created_at);
-	sqlite3_bind_int64(st, 25, e->updated_at);
-	sqlite3_bind_int(st, 26, e->joined_term);
-	sqlite3_bind_int(st, 27, e->age_exception);
+	db_bind_int(st, 21, (int)e->status);
+	db_bind_int(st, 22, e->suspended_until);
+	db_bind_int(st, 23, e->term);
+	db_bind_int64(st, 24, e->created_at);
+	db_bind_int64(st, 25, e->updated_at);
+	db_bind_int(st, 26, e->joined_term);
+	db_bind_int(st, 27, e->age_exception);
 	store_bind_text(st, 28, e->relax_evidence);
 	store_bind_text(st, 29, e->relax_by);
-	sqlite3_bind_int64(st, 30, e->relax_at);
+	db_bind_int64(st, 30, e->relax_at);
 	store_bind_text(st, 31, e->age_reason);
 	store_bind_text(st, 32, e->age_by);
-	sqlite3_bind_int64(st, 33, e->age_at);
-	sqlite3_bind_int(st, 35, (int)e->appointment);
+	db_bind_int64(st, 33, e->age_at);
+	db_bind_int(st, 35, (int)e->appointment);
 	store_bind_text(st, 36, occs);
-	sqlite3_bind_int(st, 37, (int)e->eligible_specialties);
+	db_bind_int(st, 37, (int)e->eligible_specialties);
 	return bind_expert_pii(s, st, e);
 }
 
 /* A row of EXPERT_COLS_PUBLIC, or of EXPERT_COLS without its personal
  * data (column_expert() opens that). */
-static bool column_expert_public(sqlite3_stmt *st, void *row)
+static bool column_expert_public(struct db_stmt *st, void *row)
 {
 	struct expert *e = row;
 	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
 	memset(e, 0, sizeof *e);
-	e->id = sqlite3_column_int64(st, 0);
+	e->id = db_column_int64(st, 0);
 	store_column_copy(st, 2, e->name, sizeof e->name);
-	e->sex = sqlite3_column_int(st, 3);
-	e->birth = sqlite3_column_int(st, 5);
+	e->sex = db_column_int(st, 3);
+	e->birth = db_column_int(st, 5);
 	store_column_copy(st, 6, e->employer, sizeof e->employer);
 	store_column_copy(st, 7, e->employer_code, sizeof e->employer_code);
 	store_column_copy(st, 8, e->recommender_code, sizeof e->recommender_code);
 	store_column_copy(st, 9, specs, sizeof specs);
 	split_names(specs, e->specialties, &e->n_specialties);
-	e->group_types = (unsigned)sqlite3_column_int(st, 10);
-	e->task_types = (unsigned)sqlite3_column_int(st, 11);
-	e->title = sqlite3_column_int(st, 12);
-	e->qualification = sqlite3_column_int(st, 13);
-	e->assess_years = sqlite3_column_int(st, 14);
-	e->training_years = sqlite3_column_int(st, 15);
-	e->relaxations = (unsigned)sqlite3_column_int(st, 16);
-	e->leader_eligible = sqlite3_column_int(st, 17) != 0;
+	e->group_types = (unsigned)db_column_int(st, 10);
+	e->task_types = (unsigned)db_column_int(st, 11);
+	e->title = db_column_int(st, 12);
+	e->qualification = db_column_int(st, 13);
+	e->assess_years = db_column_int(st, 14);
+	e->training_years = db_column_int(st, 15);
+	e->relaxations = (unsigned)db_column_int(st, 16);
+	e->leader_eligible = db_column_int(st, 17) != 0;
 	store_column_copy(st, 18, e->position, sizeof e->position);
-	e->status = (enum expert_status)sqlite3_column_int(st, 20);
-	e->suspended_until = sqlite3_column_int(st, 21);
-	e->term = sqlite3_column_int(st, 22);
-	e->created_at = sqlite3_column_int64(st, 23);
-	e->updated_at = sqlite3_column_int64(st, 24);
-	e->joined_term = sqlite3_column_int(st, 25);
-	e->age_exception = sqlite3_column_int(st, 26) != 0;
+	e->status = (enum expert_status)db_column_int(st, 20);
+	e->suspended_until = db_column_int(st, 21);
+	e->term = db_column_int(st, 22);
+	e->created_at = db_column_int64(st, 23);
+	e->updated_at = db_column_int64(st, 24);
+	e->joined_term = db_column_int(st, 25);
+	e->age_exception = db_column_int(st, 26) != 0;
 	store_column_copy(st, 27, e->relax_evidence, sizeof e->relax_evidence);
 	store_column_copy(st, 28, e->relax_by, sizeof e->relax_by);
-	e->relax_at = sqlite3_column_int64(st, 29);
+	e->relax_at = db_column_int64(st, 29);
 	store_column_copy(st, 30, e->age_reason, sizeof e->age_reason);
 	store_column_copy(st, 31, e->age_by, sizeof e->age_by);
-	e->age_at = sqlite3_column_int64(st, 32);
-	e->appointment = (enum expert_appointment)sqlite3_column_int(st, 33);
+	e->age_at = db_column_int64(st, 32);
+	e->appointment = (enum expert_appointment)db_column_int(st, 33);
 	store_column_copy(st, 34, specs, sizeof specs);
 	split_names(specs, e->relax_occupations, &e->n_relax_occupations);
-	e->eligible_specialties = (unsigned)sqlite3_column_int(st, 35);
+	e->eligible_specialties = (unsigned)db_column_int(st, 35);
 	return true;
 }
 
@@ -152,7 +152,7 @@ struct expert_full {
 	struct expert *e;
 };
 
-static bool column_expert(sqlite3_stmt *st, void *row)
+static bool column_expert(struct db_stmt *st, void *row)
 {
 	struct expert_full *f = row;
 	struct expert *e = f->e;
@@ -170,7 +170,7 @@ static bool column_expert(sqlite3_stmt *st, void *row)
 
 enum store_result store_expert_insert(struct store *s, const struct expert *e)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_EXPERT_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	if (!bind_expert(s, st, e))
@@ -180,27 +180,27 @@ enum store_result store_expert_insert(struct store *s, const struct expert *e)
 
 enum store_result store_expert_update(struct store *s, const struct expert *e)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_UPDATE);
+	struct db_stmt *st = store_stmt(s, STMT_EXPERT_UPDATE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	if (!bind_expert(s, st, e))
 		return STORE_NOT_WRITABLE;
 	enum store_result r = store_step_done(st);
-	if (r == STORE_OK && sqlite3_changes(s->db) == 0)
+	if (r == STORE_OK && db_changes(s->db) == 0)
 		return STORE_NOT_FOUND;
 	return r;
 }
 
 enum store_result store_expert_get(struct store *s, int64_t id, struct expert *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_GET);
+	struct db_stmt *st = store_stmt(s, STMT_EXPERT_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	struct expert_full f = { s, out };
 	return store_row(st, column_expert, &f);
 }
 
-static bool column_name(sqlite3_stmt *st, void *row)
+static bool column_name(struct db_stmt *st, void *row)
 {
 	store_column_copy(st, 0, row, EXPERT_NAME_MAX + 1);
 	return true;
@@ -209,9 +209,9 @@ static bool column_name(sqlite3_stmt *st, void *row)
 enum store_result store_expert_name(struct store *s, int64_t id,
                                     char name[EXPERT_NAME_MAX + 1])
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_NAME);
+	struct db_stmt *st = store_stmt(s, STMT_EXPERT_NAME);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	return store_row(st, column_name, name);
 }
 
@@ -221,7 +221,7 @@ struct contact_row {
 	struct store_contact *c;
 };
 
-static bool column_contact(sqlite3_stmt *st, void *row)
+static bool column_contact(struct db_stmt *st, void *row)
 {
 	struct contact_row *r = row;
 	struct store_contact *c = r->c;
@@ -236,9 +236,9 @@ static bool column_contact(sqlite3_stmt *st, void *row)
 enum store_result store_expert_contact(struct store *s, int64_t id,
                                        struct store_contact *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_CONTACT);
+	struct db_stmt *st = store_stmt(s, STMT_EXPERT_CONTACT);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	struct contact_row r = { s, id, out };
 	return store_row(st, column_contact, &r);
 }
@@ -246,7 +246,7 @@ enum store_result store_expert_contact(struct store *s, int64_t id,
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EXPERT_BY_RESIDENT);
+	struct db_stmt *st = store_stmt(s, STMT_EXPERT_BY_RESIDENT);
 	if (st && !store_bind_index(s, st, 1, "resident_id", resident_id))
 		return STORE_NOT_WRITABLE;
 	return store_row(st, store_row_int64, id);
@@ -273,15 +273,15 @@ enum store_result store_expert_each(struct store *s,
 
 enum store_result store_event_add(struct store *s, const struct store_event *ev)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EVENT_ADD);
+	struct db_stmt *st = store_stmt(s, STMT_EVENT_ADD);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, ev->expert_id);
-	sqlite3_bind_int64(st, 2, ev->at);
+	db_bind_int64(st, 1, ev->expert_id);
+	db_bind_int64(st, 2, ev->at);
 	store_bind_text(st, 3, ev->actor);
 	store_bind_text(st, 4, ev->event);
 	store_bind_text(st, 5, ev->reason);
-	sqlite3_bind_int(st, 6, ev->until);
+	db_bind_int(st, 6, ev->until);
 	store_bind_text(st, 7, ev->detail);
 	store_bind_text(st, 8, ev->ground);
 	store_bind_text(st, 9, ev->referral);
@@ -290,15 +290,15 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	return store_step_done(st);
 }
 
-static bool column_event(sqlite3_stmt *st, void *row)
+static bool column_event(struct db_stmt *st, void *row)
 {
 	struct store_event *ev = row;
-	ev->expert_id = sqlite3_column_int64(st, 0);
-	ev->at = sqlite3_column_int64(st, 1);
+	ev->expert_id = db_column_int64(st, 0);
+	ev->at = db_column_int64(st, 1);
 	store_column_copy(st, 2, ev->actor, sizeof ev->actor);
 	store_column_copy(st, 3, ev->event, sizeof ev->event);
 	store_column_copy(st, 4, ev->reason, sizeof ev->reason);
-	ev->until = sqlite3_column_int(st, 5);
+	ev->until = db_column_int(st, 5);
 	store_column_copy(st, 6, ev->detail, sizeof ev->detail);
 	store_column_copy(st, 7, ev->ground, sizeof ev->ground);
 	store_column_copy(st, 8, ev->referral, sizeof ev->referral);
@@ -310,9 +310,9 @@ static bool column_event(sqlite3_stmt *st, void *row)
 enum store_result store_event_list(struct store *s, int64_t expert_id,
                                    struct store_event **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_EVENT_LIST);
+	struct db_stmt *st = store_stmt(s, STMT_EVENT_LIST);
 	if (st)
-		sqlite3_bind_int64(st, 1, expert_id);
+		db_bind_int64(st, 1, expert_id);
 	return store_rows(st, sizeof **out, column_event, (void **)out, n);
 }
 
@@ -320,32 +320,32 @@ enum store_result store_event_list(struct store *s, int64_t expert_id,
 
 enum store_result store_conflict_insert(struct store *s, const struct store_conflict *c)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_CONFLICT_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_int64(st, 2, c->expert_id);
+	db_bind_int64(st, 1, c->id);
+	db_bind_int64(st, 2, c->expert_id);
 	store_bind_text(st, 3, c->org_code);
-	sqlite3_bind_int(st, 4, c->kind);
-	sqlite3_bind_int(st, 5, c->valid_from);
-	sqlite3_bind_int(st, 6, c->valid_to);
+	db_bind_int(st, 4, c->kind);
+	db_bind_int(st, 5, c->valid_from);
+	db_bind_int(st, 6, c->valid_to);
 	store_bind_text(st, 7, c->reason);
-	sqlite3_bind_int64(st, 8, c->created_at);
+	db_bind_int64(st, 8, c->created_at);
 	store_bind_text(st, 9, c->created_by);
 	return store_step_done(st);
 }
 
-static bool column_conflict(sqlite3_stmt *st, void *row)
+static bool column_conflict(struct db_stmt *st, void *row)
 {
 	struct store_conflict *c = row;
-	c->id = sqlite3_column_int64(st, 0);
-	c->expert_id = sqlite3_column_int64(st, 1);
+	c->id = db_column_int64(st, 0);
+	c->expert_id = db_column_int64(st, 1);
 	store_column_copy(st, 2, c->org_code, sizeof c->org_code);
-	c->kind = sqlite3_column_int(st, 3);
-	c->valid_from = sqlite3_column_int(st, 4);
-	c->valid_to = sqlite3_column_int(st, 5);
+	c->kind = db_column_int(st, 3);
+	c->valid_from = db_column_int(st, 4);
+	c->valid_to = db_column_int(st, 5);
 	store_column_copy(st, 6, c->reason, sizeof c->reason);
-	c->created_at = sqlite3_column_int64(st, 7);
+	c->created_at = db_column_int64(st, 7);
 	store_column_copy(st, 8, c->created_by, sizeof c->created_by);
 	return true;
 }
@@ -371,9 +371,9 @@ enum store_result store_conflict_list(struct store *s, int64_t expert_id,
                                       const char *org_code,
                                       struct store_conflict **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_CONFLICT_LIST);
+	struct db_stmt *st = store_stmt(s, STMT_CONFLICT_LIST);
 	if (st) {
-		sqlite3_bind_int64(st, 1, expert_id);
+		db_bind_int64(st, 1, expert_id);
 		store_bind_text(st, 2, org_code ? org_code : "");
 	}
 	return store_rows(st, sizeof **out, column_conflict, (void **)out, n);
@@ -383,16 +383,16 @@ enum store_result store_conflict_list(struct store *s, int64_t expert_id,
 
 enum store_result store_away_insert(struct store *s, const struct store_away *a)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_INSERT);
+	struct db_stmt *st = store_stmt(s, STMT_AWAY_INSERT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_int64(st, 2, a->expert_id);
-	sqlite3_bind_int(st, 3, a->from);
-	sqlite3_bind_int(st, 4, a->to);
+	db_bind_int64(st, 1, a->id);
+	db_bind_int64(st, 2, a->expert_id);
+	db_bind_int(st, 3, a->from);
+	db_bind_int(st, 4, a->to);
 	store_bind_text(st, 5, a->reason);
 	store_bind_text(st, 6, a->channel);
-	sqlite3_bind_int64(st, 7, a->created_at);
+	db_bind_int64(st, 7, a->created_at);
 	store_bind_text(st, 8, a->created_by);
 	return store_step_done(st);
 }
@@ -402,47 +402,47 @@ int64_t store_away_max_id(struct store *s)
 	return store_single_int(s, STMT_AWAY_MAX_ID);
 }
 
-static bool column_away(sqlite3_stmt *st, void *row)
+static bool column_away(struct db_stmt *st, void *row)
 {
 	struct store_away *a = row;
-	a->id = sqlite3_column_int64(st, 0);
-	a->expert_id = sqlite3_column_int64(st, 1);
-	a->from = sqlite3_column_int(st, 2);
-	a->to = sqlite3_column_int(st, 3);
+	a->id = db_column_int64(st, 0);
+	a->expert_id = db_column_int64(st, 1);
+	a->from = db_column_int(st, 2);
+	a->to = db_column_int(st, 3);
 	store_column_copy(st, 4, a->reason, sizeof a->reason);
 	store_column_copy(st, 5, a->channel, sizeof a->channel);
-	a->created_at = sqlite3_column_int64(st, 6);
+	a->created_at = db_column_int64(st, 6);
 	store_column_copy(st, 7, a->created_by, sizeof a->created_by);
-	a->withdrawn = sqlite3_column_int(st, 8) != 0;
+	a->withdrawn = db_column_int(st, 8) != 0;
 	return true;
 }
 
 enum store_result store_away_list(struct store *s, int64_t expert_id,
                                   struct store_away **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_LIST);
+	struct db_stmt *st = store_stmt(s, STMT_AWAY_LIST);
 	if (st)
-		sqlite3_bind_int64(st, 1, expert_id);
+		db_bind_int64(st, 1, expert_id);
 	return store_rows(st, sizeof **out, column_away, (void **)out, n);
 }
 
 enum store_result store_away_get(struct store *s, int64_t id, struct store_away *a)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_GET);
+	struct db_stmt *st = store_stmt(s, STMT_AWAY_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	return store_row(st, column_away, a);
 }
 
 enum store_result store_away_change(struct store *s, const struct store_away *a)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_AWAY_CHANGE);
+	struct db_stmt *st = store_stmt(s, STMT_AWAY_CHANGE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_int(st, 2, a->from);
-	sqlite3_bind_int(st, 3, a->to);
-	sqlite3_bind_int(st, 4, a->withdrawn);
+	db_bind_int64(st, 1, a->id);
+	db_bind_int(st, 2, a->from);
+	db_bind_int(st, 3, a->to);
+	db_bind_int(st, 4, a->withdrawn);
 	return store_step_done(st);
 }
 
@@ -450,14 +450,14 @@ enum store_result store_away_change(struct store *s, const struct store_away *a)
 
 enum store_result store_import_create(struct store *s, const struct store_import *im)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_CREATE);
+	struct db_stmt *st = store_stmt(s, STMT_IMPORT_CREATE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, im->id);
+	db_bind_int64(st, 1, im->id);
 	store_bind_text(st, 2, im->principal);
-	sqlite3_bind_int(st, 3, im->skip_invalid);
-	sqlite3_bind_int(st, 4, im->state);
-	sqlite3_bind_int64(st, 5, im->created_at);
+	db_bind_int(st, 3, im->skip_invalid);
+	db_bind_int(st, 4, im->state);
+	db_bind_int64(st, 5, im->created_at);
 	char lines[STORE_IMPORT_AGE_MAX * 21 + 1];
 	size_t off = 0;
 	lines[0] = '\0';
@@ -466,21 +466,21 @@ enum store_result store_import_create(struct store *s, const struct store_import
 		                        i ? "," : "", (long long)im->age_lines[i]);
 	store_bind_text(st, 6, lines);
 	store_bind_text(st, 7, im->age_reason);
-	sqlite3_bind_int(st, 8, im->appointed);
+	db_bind_int(st, 8, im->appointed);
 	return store_step_done(st);
 }
 
-static bool column_import(sqlite3_stmt *st, void *row)
+static bool column_import(struct db_stmt *st, void *row)
 {
 	struct store_import *im = row;
-	im->id = sqlite3_column_int64(st, 0);
+	im->id = db_column_int64(st, 0);
 	store_column_copy(st, 1, im->principal, sizeof im->principal);
-	im->skip_invalid = sqlite3_column_int(st, 2) != 0;
-	im->state = sqlite3_column_int(st, 3);
-	im->created_at = sqlite3_column_int64(st, 4);
-	im->rows = sqlite3_column_int64(st, 5);
-	im->invalid = sqlite3_column_int64(st, 6);
-	const char *p = (const char *)sqlite3_column_text(st, 7);
+	im->skip_invalid = db_column_int(st, 2) != 0;
+	im->state = db_column_int(st, 3);
+	im->created_at = db_column_int64(st, 4);
+	im->rows = db_column_int64(st, 5);
+	im->invalid = db_column_int64(st, 6);
+	const char *p = (const char *)db_column_text(st, 7);
 	im->n_age_lines = 0;
 	while (p && *p && im->n_age_lines < STORE_IMPORT_AGE_MAX) {
 		char *end;
@@ -490,15 +490,15 @@ static bool column_import(sqlite3_stmt *st, void *row)
 			break;
 	}
 	store_column_copy(st, 8, im->age_reason, sizeof im->age_reason);
-	im->appointed = sqlite3_column_int(st, 9) != 0;
+	im->appointed = db_column_int(st, 9) != 0;
 	return true;
 }
 
 enum store_result store_import_get(struct store *s, int64_t id, struct store_import *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_GET);
+	struct db_stmt *st = store_stmt(s, STMT_IMPORT_GET);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 	return store_row(st, column_import, out);
 }
 
@@ -510,19 +510,19 @@ int64_t store_import_max_id(struct store *s)
 enum store_result store_import_finish(struct store *s, int64_t id, int state,
                                       int64_t at)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_FINISH);
+	struct db_stmt *st = store_stmt(s, STMT_IMPORT_FINISH);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, state);
-	sqlite3_bind_int64(st, 3, at);
+	db_bind_int64(st, 1, id);
+	db_bind_int(st, 2, state);
+	db_bind_int64(st, 3, at);
 	enum store_result r = store_step_done(st);
 	if (r != STORE_OK || state == STORE_IMPORT_OPEN)
 		return r;
 	st = store_stmt(s, STMT_IMPORT_PURGE);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	return store_step_done(st);
 }
 
@@ -538,15 +538,15 @@ enum store_result store_import_add_row(struct store *s, int64_t import_id,
                                        const void *row, size_t row_len,
                                        const char *field, const char *error)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_ADD_ROW);
+	struct db_stmt *st = store_stmt(s, STMT_IMPORT_ADD_ROW);
 	if (!st)
 		return STORE_NOT_WRITABLE;
 	char ad[STORE_PII_AD_MAX];
 	import_row_ad(ad, import_id, line);
-	sqlite3_bind_int64(st, 1, import_id);
-	sqlite3_bind_int64(st, 2, line);
+	db_bind_int64(st, 1, import_id);
+	db_bind_int64(st, 2, line);
 	bool ok = resident_id[0] ? store_bind_index(s, st, 3, "resident_id", resident_id)
-	                         : sqlite3_bind_zeroblob(st, 3, 0) == SQLITE_OK;
+	                         : (db_bind_blob(st, 3, "", 0), true);
 	if (!ok || !store_bind_sealed(s, st, 4, ad, row, row_len))
 		return STORE_NOT_WRITABLE;
 	if (error) {
@@ -556,11 +556,13 @@ enum store_result store_import_add_row(struct store *s, int64_t import_id,
 	enum store_result r = store_step_done(st);
 	if (r != STORE_OK)
 		return r;
+	if (db_changes(s->db) == 0)
+		return STORE_DUPLICATE;
 	st = store_stmt(s, STMT_IMPORT_COUNT);
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, import_id);
-	sqlite3_bind_int(st, 2, error != NULL);
+	db_bind_int64(st, 1, import_id);
+	db_bind_int(st, 2, error != NULL);
 	return store_step_done(st);
 }
 
@@ -568,9 +570,9 @@ enum store_result store_import_find_resident(struct store *s, int64_t import_id,
                                              const char *resident_id,
                                              int64_t *line)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_IMPORT_FIND_RESIDENT);
+	struct db_stmt *st = store_stmt(s, STMT_IMPORT_FIND_RESIDENT);
 	if (st) {
-		sqlite3_bind_int64(st, 1, import_id);
+		db_bind_int64(st, 1, import_id);
 		if (!store_bind_index(s, st, 2, "resident_id", resident_id))
 			return STORE_NOT_WRITABLE;
 	}
@@ -592,12 +594,12 @@ struct import_row {
 	const char *error;
 };
 
-static bool column_import_row(sqlite3_stmt *st, void *row)
+static bool column_import_row(struct db_stmt *st, void *row)
 {
 	struct import_row *r = row;
 	char ad[STORE_PII_AD_MAX];
-	size_t need = (size_t)sqlite3_column_bytes(st, 1) + 1;
-	r->line = sqlite3_column_int64(st, 0);
+	size_t need = (size_t)db_column_bytes(st, 1) + 1;
+	r->line = db_column_int64(st, 0);
 	if (need > r->cap) {
 		uint8_t *b = realloc(r->buf, need);
 		if (!b)
@@ -609,8 +611,8 @@ static bool column_import_row(sqlite3_stmt *st, void *row)
 	if (!store_column_opened(r->s, st, 1, ad, r->buf, r->cap, &r->row_len))
 		return false;
 	r->row = r->buf;
-	r->field = (const char *)sqlite3_column_text(st, 2);
-	r->error = (const char *)sqlite3_column_text(st, 3);
+	r->field = (const char *)db_column_text(st, 2);
+	r->error = (const char *)db_column_text(st, 3);
 	return true;
 }
 
@@ -634,17 +636,16 @@ enum store_result store_import_each_row(
 	void *arg)
 {
 	/* A dedicated statement: fn may call other store functions. */
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, "SELECT line, row, field, error FROM import_rows"
-	                       " WHERE import_id = ?1 ORDER BY line", -1, &st,
-	                       NULL) != SQLITE_OK)
+	struct db_stmt *st = NULL;
+	if (db_prepare(s->db, "SELECT line, row, field, error FROM import_rows"
+	               " WHERE import_id = ?1 ORDER BY line", &st) != SQLITE_OK)
 		return STORE_NOT_WRITABLE;
-	sqlite3_bind_int64(st, 1, import_id);
+	db_bind_int64(st, 1, import_id);
 	struct import_row r = { .s = s, .import_id = import_id };
 	struct import_each x = { fn, arg };
 	enum store_result res = store_each_row(st, column_import_row, &r,
 	                                       import_each_cb, &x);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (r.buf)
 		sodium_memzero(r.buf, r.cap);
 	free(r.buf);

@@ -9,20 +9,20 @@
 
 #include "store_int.h"
 
-static bool column_drawn(sqlite3_stmt *st, void *row)
+static bool column_drawn(struct db_stmt *st, void *row)
 {
 	struct store_drawn *d = row;
-	d->expert = sqlite3_column_int64(st, 0);
-	d->seats = sqlite3_column_int64(st, 1);
+	d->expert = db_column_int64(st, 0);
+	d->seats = db_column_int64(st, 1);
 	return true;
 }
 
 enum store_result store_stats_most_drawn(struct store *s, int64_t limit,
                                          struct store_drawn **out, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_STATS_MOST_DRAWN);
+	struct db_stmt *st = store_stmt(s, STMT_STATS_MOST_DRAWN);
 	if (st)
-		sqlite3_bind_int64(st, 1, limit);
+		db_bind_int64(st, 1, limit);
 	return store_rows(st, sizeof **out, column_drawn, (void **)out, n);
 }
 
@@ -33,12 +33,12 @@ struct seat_event_count {
 	int64_t count;
 };
 
-static bool column_seat_event_count(sqlite3_stmt *st, void *row)
+static bool column_seat_event_count(struct db_stmt *st, void *row)
 {
 	struct seat_event_count *c = row;
 	store_column_copy(st, 0, c->event, sizeof c->event);
 	store_column_copy(st, 1, c->reason, sizeof c->reason);
-	c->count = sqlite3_column_int64(st, 2);
+	c->count = db_column_int64(st, 2);
 	return true;
 }
 
@@ -66,10 +66,10 @@ enum store_result store_stats_seat_events(
 }
 
 /* ok (0 or 1) -> its count. */
-static bool column_draw_count(sqlite3_stmt *st, void *row)
+static bool column_draw_count(struct db_stmt *st, void *row)
 {
 	int64_t *counts = row;
-	counts[sqlite3_column_int(st, 0) ? 1 : 0] += sqlite3_column_int64(st, 1);
+	counts[db_column_int(st, 0) ? 1 : 0] += db_column_int64(st, 1);
 	return true;
 }
 
@@ -98,10 +98,10 @@ struct body_row {
 	size_t len, cap;
 };
 
-static bool column_body(sqlite3_stmt *st, void *row)
+static bool column_body(struct db_stmt *st, void *row)
 {
 	struct body_row *b = row;
-	int bl = sqlite3_column_bytes(st, 0);
+	int bl = db_column_bytes(st, 0);
 	size_t len = bl > 0 ? (size_t)bl : 0;
 	if (len > b->cap) {
 		void *p = realloc(b->buf, len);
@@ -111,7 +111,7 @@ static bool column_body(sqlite3_stmt *st, void *row)
 		b->cap = len;
 	}
 	if (len)
-		memcpy(b->buf, sqlite3_column_blob(st, 0), len);
+		memcpy(b->buf, db_column_blob(st, 0), len);
 	b->len = len;
 	return true;
 }

@@ -43,6 +43,7 @@ struct bench_opts {
 	int members, backups;
 	bool leader;
 	char perf_dir[PATH_MAX];  /* "" = no perf */
+	char store_url[1024];     /* "" = SQLite; else the PostgreSQL the daemon uses */
 };
 
 struct bench_specialty {
@@ -60,6 +61,7 @@ struct bench {
 	char db[BENCH_DIR_MAX + 32];
 	char log[BENCH_DIR_MAX + 32];
 	pid_t daemon;
+	bool on_pg;                       /* the daemon runs on o.store_url */
 	int32_t today;                    /* CST day number at start */
 	int group;                        /* index of the review task's group */
 	unsigned capability;              /* bit the review task needs */

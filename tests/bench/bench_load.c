@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <msgpack.h>
 #include <sodium.h>
 #include <zmq.h>
@@ -141,18 +142,61 @@ void bench_load_ping(const struct bench *b, struct bench_phase *ph)
 }
 
 /* One row per transaction into a WAL database with synchronous=FULL on the
- * daemon's disk: the cheapest durable write SQLite can make. */
+ * daemon's disk: the cheapest durable write SQLite can make. With the
+ * daemon on PostgreSQL, one row per transaction into the same server
+ * (its own table), as libpq's autocommit makes it. */
 struct bench_load_row_db {
 	sqlite3 *db;
 	sqlite3_stmt *st;
+	PGconn *pg;
+	const char *table;
 };
+
+static void bench_load_row_open_pg(const struct bench *b, const char *file,
+                                   struct bench_load_row_db *r)
+{
+	char sql[256];
+	r->table = strcmp(file, "commit.db") == 0 ? "bench_commit" : "bench_commit_mix";
+	r->pg = PQconnectdb(b->o.store_url);
+	if (PQstatus(r->pg) != CONNECTION_OK)
+		bench_die("%s: %s", r->table, PQerrorMessage(r->pg));
+	snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s; CREATE TABLE %s(id bigint"
+	         " GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v bytea NOT NULL)",
+	         r->table, r->table);
+	PGresult *res = PQexec(r->pg, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		bench_die("%s: %s", r->table, PQerrorMessage(r->pg));
+	PQclear(res);
+}
+
+static void bench_load_row_commit_pg(struct bench_load_row_db *r, struct bench_phase *ph,
+                                     bool warmup)
+{
+	uint8_t row[64];
+	char sql[128];
+	randombytes_buf(row, sizeof row);
+	const char *vals[1] = {(const char *)row};
+	int lens[1] = {sizeof row}, fmts[1] = {1};
+	snprintf(sql, sizeof sql, "INSERT INTO %s(v) VALUES ($1)", r->table);
+	double t0 = bench_now();
+	PGresult *res = PQexecParams(r->pg, sql, 1, NULL, vals, lens, fmts, 0);
+	double us = (bench_now() - t0) * 1e6;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		bench_die("%s: %s", ph->name, PQerrorMessage(r->pg));
+	PQclear(res);
+	if (!warmup)
+		bench_push(&ph->lat, us);
+}
 
 static void bench_load_row_open(const struct bench *b, const char *file,
                                 struct bench_load_row_db *r)
 {
 	char path[PATH_MAX + 16];
-	r->db = NULL;
-	r->st = NULL;
+	*r = (struct bench_load_row_db){0};
+	if (b->on_pg) {
+		bench_load_row_open_pg(b, file, r);
+		return;
+	}
 	bench_path(path, sizeof path, b, file);
 	if (sqlite3_open(path, &r->db) != SQLITE_OK ||
 	    sqlite3_exec(r->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -167,6 +211,10 @@ static void bench_load_row_open(const struct bench *b, const char *file,
 static void bench_load_row_commit(struct bench_load_row_db *r, struct bench_phase *ph,
                                   bool warmup)
 {
+	if (r->pg) {
+		bench_load_row_commit_pg(r, ph, warmup);
+		return;
+	}
 	uint8_t row[64];
 	randombytes_buf(row, sizeof row);
 	sqlite3_bind_blob(r->st, 1, row, sizeof row, SQLITE_STATIC);
@@ -183,6 +231,8 @@ static void bench_load_row_close(struct bench_load_row_db *r)
 {
 	sqlite3_finalize(r->st);
 	sqlite3_close(r->db);
+	if (r->pg)
+		PQfinish(r->pg);
 }
 
 void bench_load_commit(const struct bench *b, struct bench_phase *ph)

@@ -75,7 +75,8 @@ void bench_setup_start_daemon(struct bench *b)
 	snprintf(pub, sizeof pub, "ipc://%s/pub.sock", b->dir);
 	snprintf(ans, sizeof ans, "ipc://%s/answer.sock", b->dir);
 	snprintf(note, sizeof note, "ipc://%s/notify.sock", b->dir);
-	char *argv[] = {tool, "--insecure", "--db", b->db, "--listen", b->endpoint,
+	char *argv[] = {tool, "--insecure", b->on_pg ? "--store-url" : "--db",
+	                b->on_pg ? b->o.store_url : b->db, "--listen", b->endpoint,
 	                "--pub-listen", pub, "--answer-listen", ans, "--notify-listen", note,
 	                "--metrics-listen", "off", "--log-level", "warning",
 	                "--sign-key", key, NULL};

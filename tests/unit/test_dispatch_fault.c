@@ -74,8 +74,8 @@ static void fault_arm(struct store *s, int target)
 	memset(&fault, 0, sizeof fault);
 	fault.armed = true;
 	fault.target = target;
-	sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, fault_trace_cb, NULL);
-	sqlite3_progress_handler(s->db, 1, fault_progress_cb, NULL);
+	sqlite3_trace_v2(db_sqlite(s->db), SQLITE_TRACE_STMT, fault_trace_cb, NULL);
+	sqlite3_progress_handler(db_sqlite(s->db), 1, fault_progress_cb, NULL);
 }
 
 static void fault_also(const char *sql)
@@ -86,8 +86,8 @@ static void fault_also(const char *sql)
 static void fault_disarm(struct store *s)
 {
 	fault.armed = false;
-	sqlite3_trace_v2(s->db, 0, NULL, NULL);
-	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	sqlite3_trace_v2(db_sqlite(s->db), 0, NULL, NULL);
+	sqlite3_progress_handler(db_sqlite(s->db), 0, NULL, NULL);
 }
 
 static int setup(void **state)

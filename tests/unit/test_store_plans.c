@@ -111,7 +111,7 @@ static void test_no_statement_scans_by_accident(void **state)
 	int bad = 0;
 	for (size_t i = 0; i < sizeof plan_stmts / sizeof *plan_stmts; i++) {
 		char detail[256];
-		if (plan_scans(u->store->db, plan_stmts[i].sql, detail, sizeof detail) &&
+		if (plan_scans(db_sqlite(u->store->db), plan_stmts[i].sql, detail, sizeof detail) &&
 		    !plan_is_allowed(plan_stmts[i].name)) {
 			print_error("%s scans a table (%s): %s\n", plan_stmts[i].name, detail,
 			            plan_stmts[i].sql);

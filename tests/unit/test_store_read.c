@@ -265,9 +265,9 @@ static void test_read_begin_fails(void **state)
 {
 	struct fx *f = *state;
 	char name[EXPERT_NAME_MAX + 1];
-	sqlite3_set_authorizer(f->store->db, deny_transactions_cb, NULL);
+	sqlite3_set_authorizer(db_sqlite(f->store->db), deny_transactions_cb, NULL);
 	bool began = store_read_begin(f->store);
-	sqlite3_set_authorizer(f->store->db, NULL, NULL);
+	sqlite3_set_authorizer(db_sqlite(f->store->db), NULL, NULL);
 	assert_false(began);
 	assert_false(store_in_batch(f->store));
 	assert_int_equal(store_expert_name(f->store, 1, name), STORE_OK);
