@@ -37,6 +37,17 @@ LOOP_WAIT = 1
 RETRY_TIMEOUT = 4
 
 
+def http_status(url, timeout=2.0):
+    """(HTTP status, body text) of a GET; (None, "") when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+    except OSError:
+        return None, ""
+
+
 def http_json(url, timeout=2.0):
     """(status, decoded JSON body or None) of a GET; (None, None) when
     nothing answers."""

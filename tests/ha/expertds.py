@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 
-from cluster import http_json, wait_until
+from cluster import http_status, wait_until
 
 
 class Expertd:
@@ -58,8 +58,7 @@ class Expertd:
 
     def readyz(self):
         """(HTTP status or None, body text) of /readyz."""
-        status, _ = http_json("http://%s/readyz" % self.metrics, timeout=1.0)
-        return status, None
+        return http_status("http://%s/readyz" % self.metrics, timeout=1.0)
 
     def is_active(self):
         return self.readyz()[0] == 200
@@ -85,7 +84,8 @@ class Expertd:
             except subprocess.TimeoutExpired:
                 p.kill()
                 rc = p.wait(10)
-        self.thread.join(10)
+        if self.thread.is_alive():
+            self.thread.join(10)
         return rc
 
     def restarts(self):
