@@ -443,6 +443,7 @@ enum {
 static const struct option config_options[] = {
 	{"config", required_argument, NULL, CONFIG_OPT_CONFIG},
 	{"db", required_argument, NULL, CONFIG_OPT_KEY},
+	{"store-url", required_argument, NULL, CONFIG_OPT_KEY},
 	{"listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"answer-listen", required_argument, NULL, CONFIG_OPT_KEY},
 	{"pub-listen", required_argument, NULL, CONFIG_OPT_KEY},
