@@ -7,6 +7,7 @@ reaches it through its `etcd3` section (the v3 API over etcd's HTTP
 gateway; python3-etcd supplies the client classes it builds on), so the
 v2 API stays off. Patroni runs as the `postgres` user, which owns each
 node's directory, since initdb and postgres refuse to run as root."""
+import hashlib
 import json
 import os
 import pwd
@@ -99,7 +100,7 @@ class Etcd:
              "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
              "--initial-cluster", "ha=" + peer, "--initial-cluster-state", "new",
              "--initial-cluster-token", "expertd-ha"],
-            os.path.join(self.dir, "etcd.log"))
+            os.path.join(self.dir, "etcd.log"), "etcd")
         wait_until("etcd at " + self.url,
                    lambda: self._healthy() or self._exited(), 30)
         if self.proc.poll() is not None:
@@ -179,7 +180,7 @@ class Node:
         env = {"PATH": "/usr/bin:/bin", "HOME": self.dir, "LANG": "C.UTF-8",
                "PYTHONUNBUFFERED": "1"}
         self.proc = self.cluster.registry.popen(
-            ["patroni", self.config_path], self.log_path, cwd=self.dir, env=env,
+            ["patroni", self.config_path], self.log_path, "patroni", cwd=self.dir, env=env,
             user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
 
     def postmaster_pid(self):
@@ -227,6 +228,21 @@ class Node:
         if check and p.returncode != 0:
             raise RuntimeError("psql on %s: %s" % (self.name, p.stderr.strip()))
         return p.stdout.strip()
+
+
+    def data_digest(self, db):
+        """SHA-256 of pg_dump --data-only of db on this node, or None if
+        it does not answer. A physical replica holds the primary's pages,
+        so the same rows come out in the same order on every node that
+        has replayed everything."""
+        env = dict(os.environ, PGPASSWORD=self.cluster.passwords["postgres"],
+                   PGCONNECT_TIMEOUT="3")
+        p = subprocess.run(["pg_dump", "--data-only", "--no-owner", "-h", "127.0.0.1",
+                            "-p", str(self.pg_port), "-U", "postgres", db],
+                           capture_output=True, env=env, timeout=300)
+        if p.returncode != 0:
+            return None
+        return hashlib.sha256(p.stdout).hexdigest()
 
 
 class Cluster:
@@ -343,6 +359,19 @@ class Cluster:
                 f.write("127.0.0.1:%d:*:%s:%s\n" % (n.pg_port, user, self.passwords[user]))
         os.chmod(path, 0o600)
         return path
+
+    def nodes_agree(self, db, timeout=60):
+        """(True, digest) once every node's data of db is the same, or
+        (False, {node: digest}) after timeout seconds of replay."""
+        deadline = time.monotonic() + timeout
+        while True:
+            digests = {n.name: n.data_digest(db) for n in self.nodes}
+            values = set(digests.values())
+            if len(values) == 1 and None not in values:
+                return True, values.pop()
+            if time.monotonic() > deadline:
+                return False, digests
+            time.sleep(1)
 
     def summary(self):
         """One line per member: name, role, state, timeline, lag."""

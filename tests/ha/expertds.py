@@ -48,8 +48,7 @@ class Expertd:
 
     def _supervise(self):
         while not self.stopping.is_set():
-            p = self.registry.popen(self.argv, self.log_path, env=self.env,
-                                    start_new_session=True)
+            p = self.registry.popen(self.argv, self.log_path, "expertd", env=self.env)
             self.proc = p
             rc = p.wait()
             self.exits.append((time.monotonic(), rc))
@@ -120,7 +119,10 @@ class Pair:
     def start(self):
         a, b = self.daemons
         a.start()
-        wait_until("expertd-a ready", a.is_active, 120)
+        try:
+            wait_until("expertd-a ready", a.is_active, 120)
+        except RuntimeError as e:
+            raise RuntimeError("%s; its log ends:\n%s" % (e, a.log_tail(5)))
         b.start()
         if b.is_active():
             raise RuntimeError("both expertd say ready: the store lock does not hold")

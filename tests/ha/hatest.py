@@ -133,6 +133,16 @@ class Run:
 
     # ---- load -------------------------------------------------------------
 
+    def save_acks(self):
+        """Every acknowledged request (id, op, arguments, reply, seconds
+        since the first) in acks.jsonl, one a line, for a look later."""
+        items = self.acks.snapshot()
+        t0 = min((i["t"] for i in items), default=0)
+        with open(os.path.join(self.base, "acks.jsonl"), "w") as f:
+            for i in sorted(items, key=lambda i: i["t"]):
+                f.write(json.dumps(dict(i, t=round(i["t"] - t0, 3)), ensure_ascii=False)
+                        + "\n")
+
     def start_load(self, plan):
         self.writers = [load.Writer(i, plan, self.acks, self.stop, self.deadline)
                         for i in range(self.args.clients)]
@@ -263,6 +273,7 @@ def main(argv):
     try:
         import scenario
         ok = scenario.run(run, build)
+        run.save_acks()
         print_summary(run.rows, run.notes)
         return 0 if ok else 1
     except KeyboardInterrupt:
@@ -273,6 +284,9 @@ def main(argv):
         print_summary(run.rows, run.notes)
         return 1
     finally:
+        # A second Ctrl-C must not cut the cleanup short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         run.stop.set()
         run.deadline.set()
         if run.pair:

@@ -20,22 +20,30 @@ def become_subreaper():
 
 class Procs:
     """A registry of the Popen objects and bare PIDs (a postmaster Patroni
-    detached into a session of its own) this run started."""
+    detached into a session of its own) this run started, each with the
+    stage of the cleanup that stops it: expertd first, then Patroni
+    (which stops its PostgreSQL while etcd still answers, and hangs on
+    its way out if etcd is gone), then any postmaster left, then etcd."""
+
+    STAGES = {"expertd": 0, "patroni": 1, "postmaster": 2, "etcd": 3}
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.popens = []
-        self.pids = {}          # pid -> what it is, for the log
+        self.popens = []        # (stage, Popen)
+        self.pids = {}          # pid -> what it is
 
-    def popen(self, argv, log_path, **kw):
+    def popen(self, argv, log_path, stage, **kw):
+        """Start argv in a session of its own (a Ctrl-C at the terminal
+        reaches ha-test alone, which stops everything in order), its
+        output appended to log_path."""
         log = open(log_path, "ab")
         try:
             p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, **kw)
+                                 stdin=subprocess.DEVNULL, start_new_session=True, **kw)
         finally:
             log.close()
         with self.lock:
-            self.popens.append(p)
+            self.popens.append((self.STAGES[stage], p))
         return p
 
     def adopt(self, pid, what):
@@ -43,32 +51,31 @@ class Procs:
         with self.lock:
             self.pids[pid] = what
 
-    def forget(self, pid):
-        with self.lock:
-            self.pids.pop(pid, None)
-
-    def cleanup(self, grace=10.0):
-        """SIGTERM to every live process of ours, SIGKILL to those still
-        there after `grace` seconds; Popen children are reaped."""
-        with self.lock:
-            popens = [p for p in self.popens if p.poll() is None]
-            pids = [pid for pid in self.pids if is_alive(pid, reap=True)]
-        for p in popens:
-            _signal(p.pid, signal.SIGTERM)
-        for pid in pids:
-            _signal(pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for p in popens:
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal(p.pid, signal.SIGKILL)
-                p.wait(10)
-        for pid in pids:
-            while is_alive(pid, reap=True) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if is_alive(pid, reap=True):
-                _signal(pid, signal.SIGKILL)
+    def cleanup(self, grace=15.0):
+        """Stage by stage: SIGTERM to each live process of ours (SIGQUIT,
+        immediate shutdown, to a postmaster: the data is thrown away),
+        SIGKILL to those still there after `grace` seconds."""
+        for stage in sorted(set(self.STAGES.values())):
+            with self.lock:
+                popens = [p for st, p in self.popens if st == stage and p.poll() is None]
+                pids = [pid for pid in self.pids
+                        if stage == self.STAGES["postmaster"] and is_alive(pid, reap=True)]
+            for p in popens:
+                _signal(p.pid, signal.SIGTERM)
+            for pid in pids:
+                _signal(pid, signal.SIGQUIT)
+            deadline = time.monotonic() + grace
+            for p in popens:
+                try:
+                    p.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    _signal(p.pid, signal.SIGKILL)
+                    p.wait(10)
+            for pid in pids:
+                while is_alive(pid, reap=True) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                if is_alive(pid, reap=True):
+                    _signal(pid, signal.SIGKILL)
 
 
 def _signal(pid, sig):

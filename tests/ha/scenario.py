@@ -135,9 +135,10 @@ def check_probe(r):
                    "met" if not lost else "MISSED"))
     r.rows.append(("double-applied", str(dup), "0", "met" if not dup else "MISSED"))
     r.rows.append(("audit verify", "not run (no expertd)", "OK", "-"))
+    agree = nodes_row(r, "ha_probe")
     ok = r.gap_row("db", "gap, DB primary killed", GOAL_GAP_DB)
     r.gap_row("expertd", "gap, active expertd killed", GOAL_GAP_EXPERTD)
-    return ok and bool(acked) and not lost and not dup and len(seen_on) == 3
+    return ok and agree and bool(acked) and not lost and not dup and len(seen_on) == 3
 
 
 def audit_entries(r):
@@ -213,9 +214,23 @@ def check_expertd(r, plan):
     r.rows.append(("audit verify", "OK (%s entries, %s draws)" % (v.get("entries"), v.get("draws"))
                    if verified else "FAILED: %s" % str(v)[:200], "OK",
                    "met" if verified else "MISSED"))
+    agree = nodes_row(r, "expertd")
     ok_db = r.gap_row("db", "gap, DB primary killed", GOAL_GAP_DB)
     ok_x = r.gap_row("expertd", "gap, active expertd killed", GOAL_GAP_EXPERTD)
     for d in r.pair.daemons:
         r.notes.append("%s exit statuses (restarted after each): %s"
                        % (d.name, d.restarts() or "none"))
-    return bool(acked) and not lost and not dup and not bad and verified and ok_db and ok_x
+    return (bool(acked) and not lost and not dup and not bad and verified and agree
+            and ok_db and ok_x)
+
+
+def nodes_row(r, db="expertd"):
+    """On PostgreSQL: every node of the cluster, the one killed and
+    brought back included, holds the same data of db at the end."""
+    if r.cluster is None:
+        return True
+    same, what = r.cluster.nodes_agree(db)
+    names = ",".join(n.name for n in r.cluster.nodes)
+    r.rows.append(("same data on %s" % names, "yes" if same else "NO: %s" % what,
+                   "yes", "met" if same else "MISSED"))
+    return same
