@@ -5,7 +5,6 @@ applied twice, that the audit log verifies, and how long service stopped
 cluster packages of scripts/deps and a few minutes; scripts/test does not
 run it."""
 import argparse
-import datetime
 import json
 import os
 import shutil
@@ -21,7 +20,6 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 import cluster as clu          # noqa: E402
-import expertds                # noqa: E402
 import load                    # noqa: E402
 import procs                   # noqa: E402
 from harness import free_tcp_port   # noqa: E402
@@ -31,7 +29,6 @@ GOAL_GAP_EXPERTD = 10.0   # seconds, issue #15: active expertd killed
 # Ports whose owners may run here: PostgreSQL's 5432 (Debian's 15/main),
 # etcd's 2379/2380, Patroni's 8008, expertd's 5570-5573 and 9570.
 RESERVED = {5432, 2379, 2380, 8008, 5570, 5571, 5572, 5573, 9570}
-CST = datetime.timezone(datetime.timedelta(hours=8))
 
 DESCRIPTION = """\
 Start one etcd and three Patroni-managed PostgreSQL 15 nodes

@@ -214,14 +214,18 @@ def check_expertd(r, plan):
     r.rows.append(("audit verify", "OK (%s entries, %s draws)" % (v.get("entries"), v.get("draws"))
                    if verified else "FAILED: %s" % str(v)[:200], "OK",
                    "met" if verified else "MISSED"))
-    agree = nodes_row(r, "expertd")
-    ok_db = r.gap_row("db", "gap, DB primary killed", GOAL_GAP_DB)
-    ok_x = r.gap_row("expertd", "gap, active expertd killed", GOAL_GAP_EXPERTD)
     for d in r.pair.daemons:
         r.notes.append("%s exit statuses (restarted after each): %s"
                        % (d.name, d.restarts() or "none"))
+    stopped = r.pair.stop()          # nothing writes while the nodes compare
+    clean = all(rc in (0, None) for rc in stopped.values())
+    if not clean:
+        r.notes.append("SIGTERM at the end: exit statuses %s (0 expected)" % stopped)
+    agree = nodes_row(r, "expertd")
+    ok_db = r.gap_row("db", "gap, DB primary killed", GOAL_GAP_DB)
+    ok_x = r.gap_row("expertd", "gap, active expertd killed", GOAL_GAP_EXPERTD)
     return (bool(acked) and not lost and not dup and not bad and verified and agree
-            and ok_db and ok_x)
+            and clean and ok_db and ok_x)
 
 
 def nodes_row(r, db="expertd"):
@@ -231,6 +235,12 @@ def nodes_row(r, db="expertd"):
         return True
     same, what = r.cluster.nodes_agree(db)
     names = ",".join(n.name for n in r.cluster.nodes)
+    if not same:
+        groups = collections.defaultdict(list)
+        for node, digest in sorted(what.items()):
+            groups[digest].append(node)
+        what = " / ".join("+".join(g) if d else "+".join(g) + " no answer"
+                          for d, g in groups.items())
     r.rows.append(("same data on %s" % names, "yes" if same else "NO: %s" % what,
                    "yes", "met" if same else "MISSED"))
     return same
