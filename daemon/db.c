@@ -1,25 +1,44 @@
 /*
- * db.c - db.h's engine dispatch, and its SQLite half: each call is
- * SQLite's own, one branch away. The PostgreSQL half is db_pg.c.
+ * db.c - db.h's public functions: each hands its call to the engine of
+ * the connection, SQLite directly, PostgreSQL through db_pg*.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sysexits.h>
 
 #include "db_int.h"
-#include "db_pg.h"
+
+static struct db *db_new(enum db_engine engine, char *err, size_t errsz)
+{
+	struct db *db = calloc(1, sizeof *db);
+	if (db)
+		db->engine = engine;
+	else
+		snprintf(err, errsz, "out of memory");
+	return db;
+}
 
 int db_wrap_sqlite(sqlite3 *h, struct db **out, char *err, size_t errsz)
 {
-	(void)err;
-	(void)errsz;
-	struct db *db = calloc(1, sizeof *db);
+	*out = db_new(DB_SQLITE, err, errsz);
+	if (!*out)
+		return EX_OSERR;
+	(*out)->lite = h;
+	return 0;
+}
+
+int db_connect_pg(const char *url, struct db **out, char *err, size_t errsz)
+{
+	struct db *db = db_new(DB_POSTGRES, err, errsz);
 	if (!db)
 		return EX_OSERR;
-	db->engine = DB_SQLITE;
-	db->lite = h;
+	int rc = dbpg_connect(db, url, err, errsz);
+	if (rc != 0) {
+		free(db);
+		db = NULL;
+	}
 	*out = db;
-	return 0;
+	return rc;
 }
 
 void db_close(struct db *db)
@@ -27,7 +46,7 @@ void db_close(struct db *db)
 	if (!db)
 		return;
 	if (db->pg)
-		dbpg_close(db->pg);
+		dbpg_close(db);
 	else
 		sqlite3_close(db->lite);
 	free(db);
@@ -45,14 +64,13 @@ sqlite3 *db_sqlite(struct db *db)
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 {
-	*out = NULL;
 	struct db_stmt *st = calloc(1, sizeof *st);
+	*out = NULL;
 	if (!st)
-		return SQLITE_NOMEM;
+		return db->pg ? dbpg_fail(db, SQLITE_NOMEM, "out of memory") : SQLITE_NOMEM;
 	st->db = db;
-	int rc = db->pg ? dbpg_prepare(db->pg, sql, &st->pg)
-	                : sqlite3_prepare_v3(db->lite, sql, -1,
-	                                     SQLITE_PREPARE_PERSISTENT, &st->lite, NULL);
+	int rc = db->pg ? dbpg_prepare(st, sql)
+	                : sqlite3_prepare_v2(db->lite, sql, -1, &st->lite, NULL);
 	if (rc != SQLITE_OK) {
 		free(st);
 		return rc;
@@ -66,7 +84,7 @@ void db_finalize(struct db_stmt *st)
 	if (!st)
 		return;
 	if (st->pg)
-		dbpg_finalize(st->pg);
+		dbpg_finalize(st);
 	else
 		sqlite3_finalize(st->lite);
 	free(st);
@@ -75,7 +93,7 @@ void db_finalize(struct db_stmt *st)
 void db_reset(struct db_stmt *st)
 {
 	if (st->pg) {
-		dbpg_reset(st->pg);
+		dbpg_reset(st);
 		return;
 	}
 	sqlite3_reset(st->lite);
@@ -85,7 +103,7 @@ void db_reset(struct db_stmt *st)
 void db_bind_int64(struct db_stmt *st, int i, int64_t v)
 {
 	if (st->pg)
-		dbpg_bind_int64(st->pg, i, v);
+		dbpg_bind_int64(st, i, v);
 	else
 		sqlite3_bind_int64(st->lite, i, v);
 }
@@ -98,7 +116,7 @@ void db_bind_int(struct db_stmt *st, int i, int v)
 void db_bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (st->pg)
-		dbpg_bind_text(st->pg, i, s);
+		dbpg_bind_text(st, i, s);
 	else
 		sqlite3_bind_text(st->lite, i, s, -1, SQLITE_TRANSIENT);
 }
@@ -106,84 +124,113 @@ void db_bind_text(struct db_stmt *st, int i, const char *s)
 void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
 {
 	if (st->pg)
-		dbpg_bind_blob(st->pg, i, p, n);
-	else if (n == 0)   /* a zero-length blob, never NULL, as p may be */
-		sqlite3_bind_zeroblob(st->lite, i, 0);
+		dbpg_bind_blob(st, i, p, n);
 	else
-		sqlite3_bind_blob(st->lite, i, p, (int)n, SQLITE_TRANSIENT);
+		sqlite3_bind_blob64(st->lite, i, p, n, SQLITE_TRANSIENT);
 }
 
 void db_bind_null(struct db_stmt *st, int i)
 {
 	if (st->pg)
-		dbpg_bind_null(st->pg, i);
+		dbpg_bind_null(st, i);
 	else
 		sqlite3_bind_null(st->lite, i);
 }
 
 int db_step(struct db_stmt *st)
 {
-	return st->pg ? dbpg_step(st->pg) : sqlite3_step(st->lite);
+	if (st->pg)
+		return dbpg_step(st);
+	return sqlite3_step(st->lite);
 }
 
 int64_t db_column_int64(struct db_stmt *st, int i)
 {
-	return st->pg ? dbpg_column_int64(st->pg, i) : sqlite3_column_int64(st->lite, i);
+	if (st->pg)
+		return dbpg_column_int64(st, i);
+	return sqlite3_column_int64(st->lite, i);
 }
 
 int db_column_int(struct db_stmt *st, int i)
 {
-	return st->pg ? (int)dbpg_column_int64(st->pg, i) : sqlite3_column_int(st->lite, i);
+	return (int)db_column_int64(st, i);
 }
 
 const unsigned char *db_column_text(struct db_stmt *st, int i)
 {
-	return st->pg ? dbpg_column_text(st->pg, i) : sqlite3_column_text(st->lite, i);
+	if (st->pg)
+		return dbpg_column_text(st, i);
+	const unsigned char *t = sqlite3_column_text(st->lite, i);
+	return t ? t : (const unsigned char *)"";
 }
 
 const void *db_column_blob(struct db_stmt *st, int i)
 {
-	return st->pg ? dbpg_column_blob(st->pg, i) : sqlite3_column_blob(st->lite, i);
+	if (st->pg)
+		return dbpg_column_blob(st, i);
+	return sqlite3_column_blob(st->lite, i);
 }
 
 int db_column_bytes(struct db_stmt *st, int i)
 {
-	return st->pg ? dbpg_column_bytes(st->pg, i) : sqlite3_column_bytes(st->lite, i);
+	if (st->pg)
+		return dbpg_column_bytes(st, i);
+	return sqlite3_column_bytes(st->lite, i);
 }
 
 bool db_column_is_null(struct db_stmt *st, int i)
 {
-	return st->pg ? dbpg_column_is_null(st->pg, i)
-	              : sqlite3_column_type(st->lite, i) == SQLITE_NULL;
+	if (st->pg)
+		return dbpg_column_is_null(st, i);
+	return sqlite3_column_type(st->lite, i) == SQLITE_NULL;
 }
 
 int db_exec(struct db *db, const char *sql)
 {
-	return db->pg ? dbpg_exec(db->pg, sql)
-	              : sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
+	if (db->pg)
+		return dbpg_exec(db, sql);
+	return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
 }
 
 int db_changes(struct db *db)
 {
-	return db->pg ? dbpg_changes(db->pg) : sqlite3_changes(db->lite);
+	if (db->pg)
+		return db->changes;
+	return sqlite3_changes(db->lite);
 }
 
 bool db_in_transaction(struct db *db)
 {
-	return db->pg ? dbpg_in_transaction(db->pg) : !sqlite3_get_autocommit(db->lite);
+	if (db->pg)
+		return dbpg_in_transaction(db);
+	return !sqlite3_get_autocommit(db->lite);
 }
 
 const char *db_errmsg(struct db *db)
 {
-	return db->pg ? dbpg_errmsg(db->pg) : sqlite3_errmsg(db->lite);
+	if (db->pg)
+		return dbpg_errmsg(db);
+	return sqlite3_errmsg(db->lite);
 }
 
 int db_errcode(struct db *db)
 {
-	return db->pg ? dbpg_errcode(db->pg) : sqlite3_extended_errcode(db->lite);
+	if (db->pg)
+		return db->last_rc;
+	return sqlite3_extended_errcode(db->lite);
 }
 
 bool db_lost(struct db *db)
 {
-	return db->pg && dbpg_lost(db->pg);
+	if (db->pg)
+		return dbpg_lost(db);
+	return false;
+}
+
+int db_pg_try_lock(struct db *db, int64_t key, char *err, size_t errsz)
+{
+	if (db->pg)
+		return dbpg_try_lock(db, key, err, errsz);
+	snprintf(err, errsz, "advisory lock: not a PostgreSQL store");
+	return -1;
 }

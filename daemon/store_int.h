@@ -446,6 +446,9 @@ int store_catalog_seed(struct store *s, char *err, size_t errsz);
  * <sysexits.h> code with err set.
  */
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
+/* PostgreSQL's: schema 15 made at once (store_pg_schema.c), same codes. */
+struct db;
+int store_pg_migrate(struct db *db, char *err, size_t errsz);
 
 /* Before anything is written: EX_DATAERR (err set) when db is not a
  * database, or is another application's (tables but no expertd schema:

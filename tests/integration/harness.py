@@ -4,7 +4,14 @@ what expertctl would not send).
 
 Binaries come from the environment (set by CTest): EXPERTD, EXPERTCTL,
 GENROSTER. Nothing sleeps to synchronise: readiness is a bounded ping loop.
+
+EXPERTD_TEST_STORE=postgresql (ctest's integration_pg.NAME) runs every
+daemon on PostgreSQL (--store-url, a database per daemon directory); a
+test that can only mean SQLite is marked sqlite_only(why), and one that
+opens the SQLite file unmarked fails there (Daemon.db). store_rows()
+reads what was stored on either.
 """
+import atexit
 import csv
 import datetime
 import http.client
@@ -16,6 +23,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,6 +35,12 @@ import zmq
 EXPERTD = os.environ.get("EXPERTD", "expertd")
 EXPERTCTL = os.environ.get("EXPERTCTL", "expertctl")
 GENROSTER = os.environ.get("GENROSTER", "expert-genroster")
+
+# The store the daemons run on (issue #15): SQLite files (the default), or
+# "postgresql": one throw-away cluster per test process (tests/pgtmp.py),
+# started on first use, and a fresh database per daemon directory.
+STORE = os.environ.get("EXPERTD_TEST_STORE", "sqlite")
+ON_POSTGRES = STORE == "postgresql"
 
 START_DEADLINE = 30.0   # seconds; ASan builds start slowly
 REPLY_WAIT = 60.0       # seconds a RawClient call waits; ASan builds are slow
@@ -203,12 +217,107 @@ class Result:
         return "rc=%d out=%r err=%r" % (self.rc, self.out[:2000], self.err[:2000])
 
 
+def sqlite_only(reason):
+    """Skip a test (or a class) on PostgreSQL: what it checks can only
+    mean SQLite; reason says why."""
+    return unittest.skipIf(ON_POSTGRES, "SQLite only: " + reason)
+
+
+class PgStore:
+    """The test process's PostgreSQL: one cluster, started on first use
+    and stopped at exit, and one database per daemon directory, so two
+    daemons in one directory share it as they would share the file.
+    Under `tests/pgtmp.py run -- ctest ...` (EXPERTD_TEST_PG_URL set) the
+    whole run shares that one cluster instead: no start per test."""
+
+    def __init__(self):
+        self.cluster = None
+        self.urls = {}
+
+    def url(self, workdir):
+        key = os.path.realpath(workdir)
+        if key not in self.urls:
+            name = "expertd_%d_%d" % (os.getpid(), len(self.urls))
+            shared = os.environ.get("EXPERTD_TEST_PG_URL")
+            if shared:
+                self.urls[key] = self.create_shared(shared, name)
+            else:
+                self.urls[key] = self.own_cluster().create_database(name)
+        return self.urls[key]
+
+    def own_cluster(self):
+        if self.cluster is None:
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            ".."))
+            import pgtmp
+            self.cluster = pgtmp.Cluster().start()
+            atexit.register(self.cluster.stop)
+        return self.cluster
+
+    @staticmethod
+    def create_shared(url, name):
+        """A new database on the cluster at url (which names another); its URL."""
+        r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url,
+                            "-c", 'CREATE DATABASE "%s"' % name], capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            raise AssertionError("psql: %s" % r.stderr)
+        scheme, _, rest = url.partition(":///")
+        return "%s:///%s?%s" % (scheme, name, rest.partition("?")[2])
+
+    @staticmethod
+    def rows(url, sql):
+        """The rows of sql, bytea as bytes, integers as int, NULL as None."""
+        r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                            "-P", "null=\x1d", "-F", "\x1f", "-R", "\x1e",
+                            "-d", url, "-c", sql], capture_output=True)
+        if r.returncode != 0:
+            raise AssertionError("psql: %s" % r.stderr.decode(errors="replace"))
+
+        def value(v):
+            t = v.decode()
+            if t == "\x1d":
+                return None
+            if re.fullmatch(r"\\x(?:[0-9a-f]{2})*", t):
+                return bytes.fromhex(t[2:])
+            return int(t) if re.fullmatch(r"-?[0-9]+", t) else t
+        out = r.stdout.rstrip(b"\n")
+        return [tuple(value(v) for v in row.split(b"\x1f"))
+                for row in out.split(b"\x1e") if row] if out else []
+
+
+PG_STORE = PgStore()
+
+
+def store_argv(workdir, path):
+    """The options of a daemon started by hand in workdir: its SQLite file
+    path, or on PostgreSQL the database of workdir."""
+    if ON_POSTGRES:
+        return ["--store-url", PG_STORE.url(workdir)]
+    return ["--db", path]
+
+
+def store_rows(daemon, sql, params=()):
+    """The rows of a query on daemon's store, whichever it is: for tests
+    that look at what was stored (sealed data, the seat history). Blobs
+    are bytes on both."""
+    if not ON_POSTGRES:
+        import sqlite3
+        with sqlite3.connect(daemon.db) as conn:
+            rows = conn.execute(sql, params).fetchall()
+        conn.close()
+        return rows
+    assert not params, "no parameters on PostgreSQL"
+    return PG_STORE.rows(daemon.store_url, sql)
+
+
 class Daemon:
     """One expertd process with its own directory, database and socket."""
 
     def __init__(self, workdir, secure=None, endpoint=None, extra=()):
         self.dir = workdir
-        self.db = os.path.join(workdir, "expertd.db")
+        self._db = os.path.join(workdir, "expertd.db")
+        self._url = None
         self.endpoint = endpoint or "ipc://" + os.path.join(workdir, "expertd.sock")
         self.secure = secure      # dict(server_key=..., allowlist=...) or None
         self.extra = list(extra)
@@ -226,8 +335,45 @@ class Daemon:
         if not os.path.exists(self.sign_key):
             sign_keygen(workdir)
 
+    @property
+    def db(self):
+        """The SQLite file. A test that opens it can only mean SQLite: on
+        PostgreSQL it fails here, to be marked sqlite_only(why)."""
+        if ON_POSTGRES:
+            raise AssertionError("this test uses the daemon's SQLite file but runs on "
+                                 "PostgreSQL: mark it harness.sqlite_only(why)")
+        return self._db
+
+    @db.setter
+    def db(self, path):
+        self._db = path
+
+    @property
+    def store_url(self):
+        """The PostgreSQL URL of this daemon's database (made on first use)."""
+        if self._url is None:
+            self._url = PG_STORE.url(self.dir)
+        return self._url
+
+    def share_store(self, other):
+        """Run on other's database (a standby, a twin)."""
+        self._db = other._db
+        self._url = other.store_url if ON_POSTGRES else None
+
+    def store_argv(self):
+        """The options naming the store: --store-url on PostgreSQL."""
+        if ON_POSTGRES:
+            return ["--store-url", self.store_url]
+        return ["--db", self._db]
+
+    def store_config(self):
+        """The [store] section of an INI file naming the same store."""
+        if ON_POSTGRES:
+            return "[store]\nurl = %s\n" % self.store_url
+        return "[store]\npath = %s\n" % self._db
+
     def argv(self):
-        a = [EXPERTD, "--db", self.db, "--listen", self.endpoint,
+        a = [EXPERTD] + self.store_argv() + ["--listen", self.endpoint,
              "--log-level", "debug", "--metrics-listen", self.metrics,
              "--pub-listen", self.pub, "--answer-listen", self.answer,
              "--notify-listen", self.notify, "--sign-key", self.sign_key]
@@ -469,19 +615,17 @@ class Sealed:
         return hashlib.blake2b(what.encode() + b"\0" + value.encode(),
                                key=self.index_key, digest_size=16).digest()
 
-    def replies(self, db):
-        """Every recorded reply (PROTOCOL.md 6.2), opened: the test fails
-        if one does not open."""
-        import sqlite3
+    def replies(self, daemon):
+        """Every recorded reply (PROTOCOL.md 6.2) of daemon's store,
+        opened: the test fails if one does not open."""
         out = []
-        with sqlite3.connect(db) as conn:
-            for principal, rid, reply in conn.execute(
-                    "SELECT principal, request_id, reply FROM requests"):
-                clear = self.open("requests.reply:%s\x1f%s" % (principal, rid), reply)
-                if clear is None:
-                    raise AssertionError("recorded reply %s/%s does not open"
-                                         % (principal, rid))
-                out.append(clear)
+        for principal, rid, reply in store_rows(
+                daemon, "SELECT principal, request_id, reply FROM requests"):
+            clear = self.open("requests.reply:%s\x1f%s" % (principal, rid), reply)
+            if clear is None:
+                raise AssertionError("recorded reply %s/%s does not open"
+                                     % (principal, rid))
+            out.append(clear)
         return out
 
 

@@ -12,7 +12,8 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import CST, EXPERTCTL, Ctl, DaemonTest, cst_day, draw_args, untranslated
+from harness import (CST, EXPERTCTL, Ctl, DaemonTest, cst_day, draw_args, sqlite_only,
+                     store_rows, untranslated)
 from schema_undo import downgrade
 
 W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -190,9 +191,7 @@ class AppointTest(DaemonTest):
         shown = self.ctl.json("pool", "show", str(eid), "--reveal", "--reason", "核对推荐表")
         self.assertEqual(shown["form"]["address"], "广州市天河区体育西路101号")
         self.assertEqual(shown["form"]["landline"], "020-83830001")
-        with sqlite3.connect(self.d.db) as conn:
-            blob, = conn.execute("SELECT address FROM expert_forms").fetchone()
-        conn.close()
+        blob, = store_rows(self.d, "SELECT address FROM expert_forms")[0]
         self.assertNotIn("体育西路".encode(), bytes(blob))       # sealed at rest
         # A key rotation reseals them with the rest: the new key alone
         # still opens the address and the landline (review of the merge).
@@ -317,16 +316,14 @@ class AppointTest(DaemonTest):
         self.assertEqual(len(self.ctl.json(*draw_args("电工", 3, inside))["panel"]), 3)
 
     def last_seq(self):
-        with sqlite3.connect(self.d.db) as conn:
-            seq, = conn.execute("SELECT max(seq) FROM audit").fetchone()
-        conn.close()
-        return seq
+        return store_rows(self.d, "SELECT max(seq) FROM audit")[0][0]
 
     @staticmethod
     def unix(day, hour):
         return int(datetime.datetime(day.year, day.month, day.day, hour,
                                      tzinfo=CST).timestamp())
 
+    @sqlite_only("makes the SQLite file an older schema's (schema_undo)")
     def test_an_older_database_keeps_its_experts_drawable(self):
         # What an older expertd imported: no appointment in the log or the row.
         path = write_csv(os.path.join(self.dir, "form.csv"), [person(i) for i in range(1, 3)])

@@ -16,12 +16,11 @@ a deadline pass.
 """
 import json
 import re
-import sqlite3
 import time
 import unittest
 import urllib.request
 
-from harness import RawClient, Sealed, draw_args, unpack
+from harness import RawClient, Sealed, draw_args, store_rows, unpack
 from test_draw import ORG_A, ORG_B, ORG_C
 from assign_base import DAY, TOKEN_RE, WAIT, AssignBase
 
@@ -214,8 +213,7 @@ class ThrottleTest(AssignBase):
         tok = list(self.tokens(res).values())[0]
 
         def records():
-            with sqlite3.connect(self.d.db) as conn:
-                return conn.execute("SELECT count(*) FROM requests").fetchone()[0]
+            return store_rows(self.d, "SELECT count(*) FROM requests")[0][0]
 
         before = records()
         conn = RawClient(self.d.answer)
@@ -404,7 +402,7 @@ class ScenarioTest(AssignBase):
             metrics = r.read().decode()
         # The database keeps hashes only; the retry records hold no token.
         # (Sealed at rest: opened here, so the check still looks inside.)
-        stored = b"".join(Sealed(self.d.sign_key).replies(self.d.db))
+        stored = b"".join(Sealed(self.d.sign_key).replies(self.d))
         for t in seen_tokens:
             secret = t.split(".", 1)[1]
             self.assertNotIn(secret.encode(), pub_bytes, "token in the event stream")

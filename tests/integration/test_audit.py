@@ -20,7 +20,7 @@ import unittest
 
 import msgpack
 
-from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args
+from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args, sqlite_only
 from test_draw import MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, panel_ids
 
 
@@ -273,6 +273,7 @@ class AuditThousandsTest(DaemonTest):
         self.assertGreater(failed1 + failed2, 250)
 
 
+@sqlite_only("tampers with the SQLite file (triggers dropped, rows rewritten)")
 class AuditTamperTest(DaemonTest):
     """A small log with every kind of entry; each test tampers with it
     once, restarts the daemon and expects verify to name the entry."""

@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from harness import Ctl, Daemon, DaemonTest, RawClient, draw_args
+from harness import Ctl, Daemon, DaemonTest, RawClient, draw_args, sqlite_only
 
 ROSTER = 700
 
@@ -27,6 +27,7 @@ def specialty_counts(ctl):
     return counts
 
 
+@sqlite_only("store.backup copies the SQLite file; PostgreSQL is backed up by its own tools")
 class BackupTest(DaemonTest):
     def setUp(self):
         super().setUp()

@@ -11,7 +11,7 @@ import sqlite3
 import unittest
 
 from assign_base import resident_id
-from harness import Ctl, DaemonTest, draw_args, free_tcp_port, keygen
+from harness import Ctl, DaemonTest, draw_args, free_tcp_port, keygen, sqlite_only
 from schema_undo import downgrade
 
 HEAD = ("name,sex,resident_id,phone,specialties,group_types,title,"
@@ -139,6 +139,7 @@ class CatalogTest(DaemonTest):
         self.assertEqual(self.catalog()["测试员甲"]["active"],
                          {"training_review": 0, "skill_evaluation": 0, "methods": 1})
 
+    @sqlite_only("makes the SQLite file schema 4's (schema_undo)")
     def test_a_database_from_before_the_catalogue_keeps_its_specialties(self):
         # Make the pool of an older expertd: experts holding 维修电工 (the
         # starter list's alias of 电工) and 老工种 (in no list), each by

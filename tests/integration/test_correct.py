@@ -24,7 +24,7 @@ import unittest
 
 import datetime
 
-from harness import CST, DaemonTest, draw_args
+from harness import CST, DaemonTest, draw_args, sqlite_only
 from assign_base import AssignBase
 import test_audit
 
@@ -339,6 +339,7 @@ class CorrectTest(AssignBase):
         self.verify()
 
 
+@sqlite_only("tampers with the SQLite file (audit entries rewritten)")
 class CorrectTamperTest(AssignBase):
     """A correction entry rewritten, the chain recomputed: verify names it."""
     CONFIG = CONFIG

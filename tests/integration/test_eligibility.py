@@ -13,7 +13,7 @@ import os
 import sqlite3
 import unittest
 
-from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args
+from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args, sqlite_only
 
 HEAD = ("姓名,性别,身份证号,手机,申请专家组专业,专家组类型,专业技术职称,"
         "职业资格等级,考评工作年限,培训工作年限,放宽条件,放宽条件依据\n")
@@ -124,6 +124,7 @@ class EligibilityTest(DaemonTest):
         self.assertEqual(again.rc, 65, again)
         self.assertEqual(sorted(e["line"] for e in again.json["errors"]), [3, 4])
 
+    @sqlite_only("edits a row in the SQLite file as an expertd before draft 11 left it")
     def test_an_expert_over_65_without_an_exception_gets_a_history_event(self):
         """An expert over 65 with no exception on record (as the grounds let
         in before draft 11) is noted once, by expertd, at the first batch

@@ -10,7 +10,7 @@ import sqlite3
 import time
 import unittest
 
-from harness import draw_args
+from harness import draw_args, sqlite_only
 from assign_base import AssignBase
 
 
@@ -187,6 +187,7 @@ class LedgerSpanTest(AssignBase):
         self.assertIn("a flag needs events over 90 days", shown)
         self.verify()
 
+    @sqlite_only("ages the ledger in the SQLite file, its trigger lifted")
     def test_declines_spread_over_the_period_flag(self):
         (x, _, _, _), = self.people["钳工"]
         self.decline_tasks("钳工", [10, 11])

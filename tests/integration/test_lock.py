@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import START_DEADLINE, Ctl, Daemon, DaemonTest
+from harness import START_DEADLINE, Ctl, Daemon, DaemonTest, sqlite_only
 
 EX_DATAERR = 65
 EX_UNAVAILABLE = 69
@@ -56,6 +56,7 @@ class LockTest(DaemonTest):
         self.assertTrue(v["ok"], v)
         self.assertEqual(v["experts"], 5)
 
+    @sqlite_only("the SQLite lock file (PATH.lock); PostgreSQL's advisory lock is test_standby's")
     def test_second_daemon_on_same_database_refused(self):
         lock = os.path.realpath(self.a.db) + ".lock"
         with open(lock) as f:
@@ -69,6 +70,7 @@ class LockTest(DaemonTest):
         self.assertFalse(os.path.exists(b.endpoint[len("ipc://"):]))
         self.assert_first_serves()
 
+    @sqlite_only("another application's SQLite file; PostgreSQL's is integration.pg_schema's")
     def test_foreign_database_is_refused_and_left_as_it_was(self):
         path = os.path.join(self.dir, "other-app.db")
         with sqlite3.connect(path) as conn:
@@ -84,6 +86,7 @@ class LockTest(DaemonTest):
         self.assertFalse(os.path.exists(path + "-wal"))
         self.assert_first_serves()
 
+    @sqlite_only("spellings of the SQLite file's path")
     def test_other_spellings_of_the_database_meet_the_lock(self):
         os.symlink(self.dir, os.path.join(self.dir, "dirlink"))
         os.symlink(self.a.db, os.path.join(self.dir, "alias.db"))
@@ -127,6 +130,7 @@ class LockTest(DaemonTest):
         self.assertIn("pid %d" % os.getpid(), err)
         self.assertIn("refusing to take the path over", err)
 
+    @sqlite_only("reads the SQLite lock file left by the killed daemon")
     def test_restart_after_sigkill(self):
         old_pid = self.a.proc.pid
         self.a.kill9()

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import unittest
 
-from harness import EXPERTD, Ctl, DaemonTest, free_tcp_port, sign_keygen
+from harness import EXPERTD, Ctl, DaemonTest, free_tcp_port, sign_keygen, store_argv
 
 
 class NotifyTest(DaemonTest):
@@ -23,7 +23,7 @@ class NotifyTest(DaemonTest):
         self.log = open(os.path.join(self.dir, "log"), "w")
         self.addCleanup(self.log.close)
         self.proc = subprocess.Popen(
-            [EXPERTD, "--insecure", "--db", os.path.join(self.dir, "db"),
+            [EXPERTD, "--insecure"] + store_argv(self.dir, os.path.join(self.dir, "db")) + [
              "--listen", self.endpoint,
              "--pub-listen", "ipc://" + os.path.join(self.dir, "pub.sock"),
              "--answer-listen", "ipc://" + os.path.join(self.dir, "answer.sock"),
@@ -81,7 +81,7 @@ class StandbyNotifyTest(DaemonTest):
         log = open(os.path.join(self.dir, "standby.log"), "w")
         self.addCleanup(log.close)
         proc = subprocess.Popen(
-            [EXPERTD, "--insecure", "--standby", "--db", holder.db,
+            [EXPERTD, "--insecure", "--standby"] + holder.store_argv() + [
              "--listen", "ipc://" + os.path.join(self.dir, "standby.sock"),
              "--pub-listen", "ipc://" + os.path.join(self.dir, "standby-pub.sock"),
              "--answer-listen", "ipc://" + os.path.join(self.dir, "standby-answer.sock"),

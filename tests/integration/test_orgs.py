@@ -10,7 +10,7 @@ import sqlite3
 import time
 import unittest
 
-from harness import DaemonTest, Ctl, RawClient
+from harness import DaemonTest, Ctl, RawClient, sqlite_only
 from assign_base import resident_id
 from schema_undo import downgrade
 
@@ -212,6 +212,7 @@ class OrgTest(DaemonTest):
 
 
 
+@sqlite_only("makes the SQLite file schema 3's (schema_undo)")
 class LegacyUpgradeTest(DaemonTest):
     """A database from before the registry (schema 3): experts linked by
     credit code only. The upgrade registers each code as an organisation

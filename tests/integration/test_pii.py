@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import (EXPERTCTL, Ctl, DaemonTest, RawClient, Sealed, draw_args,
+from harness import (EXPERTCTL, Ctl, DaemonTest, RawClient, Sealed, draw_args, sqlite_only,
                      genroster)
 from schema_undo import LATEST, downgrade
 
@@ -101,6 +101,7 @@ class PiiTest(DaemonTest):
 
     # ---- tests ----
 
+    @sqlite_only("searches the bytes of the SQLite file and its WAL")
     def test_no_resident_id_phone_or_email_in_the_database_file(self):
         self.assertEqual(self.draw_and_answer(), 6)
         self.assert_nothing_clear(self.raw_bytes(), "while the daemon runs")
@@ -111,7 +112,7 @@ class PiiTest(DaemonTest):
         self.assertEqual(sorted(v[1] for v in stored.values()), sorted(self.phones))
         for rid, _, _, ix in stored.values():
             self.assertEqual(ix, sealed.index("resident_id", rid))
-        replies = sealed.replies(self.d.db)
+        replies = sealed.replies(self.d)
         self.assertTrue(any(p.encode() in b"".join(replies) for p in self.phones),
                         "a draw's recorded reply holds the panel's phones")
         # The daemon opens them for those allowed to see them.
@@ -141,6 +142,7 @@ class PiiTest(DaemonTest):
                        capture_output=True)
         return base + ".key"
 
+    @sqlite_only("reads staged rows from the SQLite file")
     def test_staged_rows_are_sealed_and_purged_when_the_import_ends(self):
         rc = RawClient(self.d.endpoint)
         self.addCleanup(rc.close)
@@ -193,6 +195,7 @@ class PiiTest(DaemonTest):
             conn.isolation_level = None
             conn.execute("VACUUM")
 
+    @sqlite_only("makes the SQLite file an older schema's, written clear (schema_undo)")
     def test_a_database_written_clear_is_sealed_in_place(self):
         res = self.ctl.json(*draw_args(self.top(), 3, 30), request_id="before-sealing")
         self.assertEqual(self.d.stop(), 0)
@@ -212,6 +215,7 @@ class PiiTest(DaemonTest):
         self.assertEqual(again["panel"], res["panel"])
         self.assertTrue(self.ctl.json("audit", "verify")["ok"])
 
+    @sqlite_only("reads the sealed columns from the SQLite file")
     def test_a_key_rotation_reseals_under_the_new_key(self):
         old = self.d.sign_key
         self.assertEqual(self.d.stop(), 0)
@@ -235,6 +239,7 @@ class PiiTest(DaemonTest):
         shown = self.ctl.json("pool", "show", "1", "--reveal", "--reason", "test")
         self.assertEqual(shown["expert"]["phone"], stored[1][1])
 
+    @sqlite_only("ages retry records in the SQLite file")
     def test_retry_records_are_kept_for_the_retention_then_forgotten(self):
         self.assertEqual(self.d.stop(), 0)
         self.d.extra += ["--config",

@@ -16,7 +16,7 @@ import urllib.request
 import msgpack
 import zmq
 
-from harness import Ctl, DaemonTest, RawClient, pack_request, unpack
+from harness import Ctl, DaemonTest, RawClient, pack_request, sqlite_only, unpack
 from test_audit import specialty_counts
 
 DEADLINE = 120          # seconds a bounded poll waits at most (ASan is slow)
@@ -137,6 +137,7 @@ class OverloadTest(PressureTest):
         self.assertIn("endpoint overloaded", self.d.read_log())
 
 
+@sqlite_only("another process holds SQLite's write lock on the file")
 class ExternalLockTest(PressureTest):
     def test_an_external_write_lock_leaves_reads_served(self):
         self.start()
@@ -180,6 +181,7 @@ class ExternalLockTest(PressureTest):
         self.assertTrue(self.ctl.json("audit", "verify")["ok"])
 
 
+@sqlite_only("SQLite's WAL file grown under a long reader")
 class WalTest(PressureTest):
     GROWN = 12 << 20    # past the daemon's 8 MiB: only a held-back WAL gets there
     SMALL = 1 << 20     # what the WAL may hold again once truncated
@@ -246,6 +248,7 @@ def written(db):
         con.close()
 
 
+@sqlite_only("corrupts a page of the SQLite file")
 class CorruptionTest(PressureTest):
     def test_a_corrupt_page_is_internal_stops_writes_and_is_named(self):
         self.start()

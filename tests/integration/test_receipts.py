@@ -25,7 +25,8 @@ import zmq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
 
-from harness import EXPERTCTL, Ctl, DaemonTest, RawClient, draw_args
+from harness import (EXPERTCTL, ON_POSTGRES, Ctl, DaemonTest, RawClient, draw_args,
+                     sqlite_only, store_rows)
 import test_audit
 from test_audit import entry_hash, specialty_counts
 from test_draw import ROSTER_SEED
@@ -100,19 +101,17 @@ class ReceiptTest(DaemonTest):
 
     def test_every_recorded_reply_carries_a_receipt_signed_by_the_published_key(self):
         pub = Ed25519PublicKey.from_public_bytes(sign_public(self.pub))
-        conn = sqlite3.connect(self.d.db)
         for t in (self.t1, self.t2):
             r = self.receipt(t["seq"])
             self.assertEqual(r["op"], "draw")
             self.assertEqual(r["key"], sign_public(self.pub).hex())
-            stored = conn.execute("SELECT hash FROM audit WHERE seq = ?",
-                                  (t["seq"],)).fetchone()[0]
+            stored = store_rows(self.d, "SELECT hash FROM audit WHERE seq = %d"
+                                % t["seq"])[0][0]
             self.assertEqual(bytes.fromhex(r["hash"]), stored)
             self.assertGreaterEqual(r["head_seq"], r["seq"])
             # Raises InvalidSignature if not the published key's.
             pub.verify(bytes.fromhex(r["sig"]),
                        head_message(r["head_seq"], bytes.fromhex(r["head_hash"])))
-        conn.close()
         # Any recorded op that appends gets one; the wire shows it too.
         c = RawClient(self.d.endpoint)
         rep = c.call("pool.suspend", {"expert": 3, "reason": "leave"})
@@ -188,10 +187,8 @@ class ReceiptTest(DaemonTest):
         self.d.extra += ["--previous-sign-key", old_key]
         self.d.start()
         self.assertIn("signing key rotated to %s" % self.d.sign_key, self.d.read_log())
-        conn = sqlite3.connect(self.d.db)
-        seq, prev, body = conn.execute("SELECT seq, prev_hash, body FROM audit WHERE "
-                                       "type = 'key.rotated'").fetchone()
-        conn.close()
+        seq, prev, body = store_rows(self.d, "SELECT seq, prev_hash, body FROM audit"
+                                     " WHERE type = 'key.rotated'")[0]
         rot = msgpack.unpackb(body, raw=False)
         self.assertEqual(list(rot), ["old_key", "new_key", "secret", "next_commit",
                                      "endorsement"])
@@ -230,18 +227,16 @@ class ReceiptTest(DaemonTest):
         self.d.extra += ["--previous-sign-key", old_key]
         self.d.start()
         self.assertIn("nothing to rotate", self.d.read_log())
-        conn = sqlite3.connect(self.d.db)
-        self.assertEqual(conn.execute("SELECT COUNT(*) FROM audit WHERE type = "
-                                      "'key.rotated'").fetchone()[0], 1)
-        conn.close()
+        self.assertEqual(store_rows(self.d, "SELECT COUNT(*) FROM audit WHERE type = "
+                                    "'key.rotated'")[0][0], 1)
 
     def revealed(self, seq):
-        body = sqlite3.connect(self.d.db).execute(
-            "SELECT body FROM audit WHERE seq = ?", (seq,)).fetchone()[0]
+        body, = store_rows(self.d, "SELECT body FROM audit WHERE seq = %d" % seq)[0]
         return msgpack.unpackb(body, raw=False)
 
     # ---- tampering with the database ----
 
+    @sqlite_only("tampers with the SQLite file (the audit log and its signed head)")
     def test_a_truncated_tail_is_found_by_a_receipt(self):
         conn = sqlite3.connect(self.d.db)
         # The attacker had a copy of the database before the third change.
@@ -291,6 +286,7 @@ class ReceiptTest(DaemonTest):
                       entry_hash(prev, new, at + 1, type_, body)))
         return new
 
+    @sqlite_only("tampers with the SQLite file (the audit log and its signed head)")
     def test_an_appended_forged_draw_fails_without_the_key(self):
         self.d.stop()
         conn = sqlite3.connect(self.d.db)
@@ -311,6 +307,7 @@ class ReceiptTest(DaemonTest):
         self.restart_refused(r"broken at entry %d: it comes after the last signed "
                              r"head" % forged)
 
+    @sqlite_only("tampers with the SQLite file (the audit log and its signed head)")
     def test_a_head_signed_with_another_key_is_refused(self):
         """The forger signs the new head with a key of his own."""
         self.d.stop()
@@ -329,6 +326,7 @@ class ReceiptTest(DaemonTest):
         self.assertIn("FAILED at seq %d: the daemon's signed head does not verify"
                       % forged, r.out)
 
+    @sqlite_only("tampers with the SQLite file (the audit log and its signed head)")
     def test_a_rehashed_rewrite_of_an_earlier_entry_is_found_by_a_receipt(self):
         self.d.stop()
         conn = sqlite3.connect(self.d.db)
@@ -388,11 +386,12 @@ class SecretTest(DaemonTest):
 
     def snapshot(self):
         """Every value in every table of the database, as bytes."""
-        conn = sqlite3.connect(self.d.db)
+        tables = ("SELECT table_name FROM information_schema.tables"
+                  " WHERE table_schema = 'public'" if ON_POSTGRES else
+                  "SELECT name FROM sqlite_master WHERE type = 'table'")
         values = []
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = "
-                                     "'table'").fetchall():
-            for row in conn.execute('SELECT * FROM "%s"' % table):
+        for (table,) in store_rows(self.d, tables):
+            for row in store_rows(self.d, 'SELECT * FROM "%s"' % table):
                 for v in row:
                     if isinstance(v, bytes):
                         values.append(v)
@@ -402,12 +401,10 @@ class SecretTest(DaemonTest):
                             values.append(bytes.fromhex(v))
                         except ValueError:
                             pass
-        conn.close()
         return values
 
     def revealed(self, seq):
-        body = sqlite3.connect(self.d.db).execute(
-            "SELECT body FROM audit WHERE seq = ?", (seq,)).fetchone()[0]
+        body, = store_rows(self.d, "SELECT body FROM audit WHERE seq = %d" % seq)[0]
         return msgpack.unpackb(body, raw=False)
 
     def test_the_next_secret_is_nowhere_in_the_database(self):
@@ -432,10 +429,8 @@ class SecretTest(DaemonTest):
                 msg = b"expertd-secret-v1" + pos.to_bytes(8, "big")
                 self.assertNotEqual(hashlib.blake2b(msg, key=w, digest_size=32).digest(),
                                     secret)
-        conn = sqlite3.connect(self.d.db)
-        self.assertIsNone(conn.execute("SELECT value FROM meta WHERE key = "
-                                       "'draw.secret'").fetchone())
-        conn.close()
+        self.assertEqual(store_rows(self.d, "SELECT value FROM meta WHERE key = "
+                                    "'draw.secret'"), [])
         self.assertEqual(self.ctl.run("audit", "verify", check=False).rc, 0)
 
     def test_another_key_cannot_reveal_the_pending_secret(self):
@@ -463,6 +458,7 @@ class SecretTest(DaemonTest):
         self.assertEqual(p.returncode, 78, p.stderr)
         self.assertIn(b"no seed", p.stderr)
 
+    @sqlite_only("makes the SQLite file what an older expertd left")
     def test_a_store_from_before_keeps_its_pending_secret(self):
         """The transition (DRAW.md 3.2.2): a log whose genesis committed to a
         raw secret kept in the store, with no signed head."""
@@ -483,10 +479,8 @@ class SecretTest(DaemonTest):
         t = self.ctl.json(*draw_args(self.top, 2, 10))
         tr = self.revealed(t["seq"])
         self.assertEqual(tr["secret"], raw)
-        conn = sqlite3.connect(self.d.db)
-        self.assertIsNone(conn.execute("SELECT value FROM meta WHERE key = "
-                                       "'draw.secret'").fetchone())
-        conn.close()
+        self.assertEqual(store_rows(self.d, "SELECT value FROM meta WHERE key = "
+                                    "'draw.secret'"), [])
         t2 = self.ctl.json(*draw_args(self.top, 2, 11))
         self.assertEqual(commit_of(self.revealed(t2["seq"])["secret"]), tr["next_commit"])
         self.assertEqual(self.ctl.run("audit", "verify", check=False).rc, 0)

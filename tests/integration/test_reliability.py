@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import EXPERTD, Ctl, DaemonTest, RawClient, pack_request
+from harness import EXPERTD, Ctl, DaemonTest, RawClient, pack_request, sqlite_only
 
 
 class ReliabilityTest(DaemonTest):
@@ -115,6 +115,7 @@ class ReliabilityTest(DaemonTest):
         # ...and the daemon serves everyone else.
         self.assertEqual(self.ctl.json("ping")["role"], "operator")
 
+    @sqlite_only("its store cases are SQLite files (a newer user_version, an unwritable path)")
     def test_startup_errors_exit_with_sysexits_codes(self):
         cases = []
         bad_cfg = os.path.join(self.dir, "bad.conf")
@@ -157,18 +158,18 @@ class ReliabilityTest(DaemonTest):
     def test_check_config(self):
         good = os.path.join(self.dir, "good.conf")
         with open(good, "w") as f:
-            f.write("[store]\npath = %s\n[server]\nlisten = ipc://%s/c.sock\n"
+            f.write(self.d.store_config() + "[server]\nlisten = ipc://%s/c.sock\n"
                     "[security]\ninsecure = true\nsign_key = %s\n"
-                    % (self.d.db, self.dir, self.d.sign_key))
+                    % (self.dir, self.d.sign_key))
         p = subprocess.run([EXPERTD, "--config", good, "--check-config"],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stderr)
         # The signing key is checked too: the public half is not enough.
         pub = os.path.join(self.dir, "pub.conf")
         with open(pub, "w") as f:
-            f.write("[store]\npath = %s\n[server]\nlisten = ipc://%s/c.sock\n"
+            f.write(self.d.store_config() + "[server]\nlisten = ipc://%s/c.sock\n"
                     "[security]\ninsecure = true\nsign_key = %s\n"
-                    % (self.d.db, self.dir, self.d.sign_key[:-4] + ".pub"))
+                    % (self.dir, self.d.sign_key[:-4] + ".pub"))
         p = subprocess.run([EXPERTD, "--config", pub, "--check-config"],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 78, p.stderr)

@@ -13,7 +13,7 @@ import sqlite3
 import time
 import unittest
 
-from harness import RawClient, draw_args
+from harness import RawClient, draw_args, sqlite_only
 from assign_base import TOKEN_RE, AssignBase
 from test_draw import ORG_A
 from schema_undo import LATEST, undo_to
@@ -327,6 +327,7 @@ class DeadlineTest(AssignBase):
         "ALTER TABLE requests_v2 RENAME TO requests",
         "PRAGMA user_version = 2")
 
+    @sqlite_only("makes the SQLite file schema 2's (schema_undo)")
     def test_upgrade_from_schema_2_keeps_retries_and_seat_lists(self):
         args = draw_args("电工", 3, start=self.start_at(10), backups=1)
         first = self.ctl.json(*args, request_id="before-upgrade")
@@ -365,6 +366,7 @@ class DeadlineTest(AssignBase):
         self.assertIn(later["panel"][0]["assignment"], ids)
         self.verify()
 
+    @sqlite_only("makes the SQLite file schema 1's (schema_undo)")
     def test_upgrade_from_schema_1_gives_waiting_offers_a_deadline(self):
         # A database of schema 1 had offered seats without deadlines or
         # tokens. Make one (drop what version 2 added), then upgrade.

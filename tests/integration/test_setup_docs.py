@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from harness import EXPERTCTL, EXPERTD, DaemonTest, free_tcp_port
+from harness import EXPERTCTL, EXPERTD, DaemonTest, free_tcp_port, sqlite_only
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
@@ -21,6 +21,7 @@ class SetupDocsTest(DaemonTest):
             self.assertEqual(p.returncode, 0, (args, p.stdout, p.stderr))
         return p
 
+    @sqlite_only("the README's setup makes ./var/expertd.db")
     def test_readme_secure_setup_works_as_written(self):
         self.work = os.path.join(self.dir, "fresh")
         os.mkdir(self.work)

@@ -14,11 +14,10 @@ a deadline pass.
 """
 import json
 import re
-import sqlite3
 import time
 import unittest
 
-from harness import Ctl, RawClient, Sealed
+from harness import Ctl, RawClient, Sealed, store_rows
 from assign_base import TOKEN_RE, AssignBase
 
 
@@ -330,9 +329,8 @@ class ReissueTest(AssignBase):
         log_text = json.dumps(log, ensure_ascii=False)
         shows = self.ctl.run("--json", "task", "show", str(task)).out
         # Recorded replies are sealed at rest: look inside them.
-        stored = b"".join(Sealed(self.d.sign_key).replies(self.d.db))
-        with sqlite3.connect(self.d.db) as conn_db:
-            rows = conn_db.execute("SELECT * FROM assignment_events").fetchall()
+        stored = b"".join(Sealed(self.d.sign_key).replies(self.d))
+        rows = store_rows(self.d, "SELECT * FROM assignment_events")
         self.assertGreaterEqual(len(seen), 6)
         for t in seen:
             secret = t.split(".", 1)[1]

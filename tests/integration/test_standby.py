@@ -34,7 +34,7 @@ class StandbyTest(DaemonTest):
         bdir = os.path.join(self.dir, "b")
         os.mkdir(bdir)
         b = Daemon(bdir, extra=["--standby"])
-        b.db = a.db
+        b.share_store(a)
         b.sign_key = a.sign_key
         self.addCleanup(self.stop_daemon, b)
         b.log = open(b.log_path, "ab")
@@ -81,7 +81,7 @@ class StandbyTest(DaemonTest):
         bdir = os.path.join(self.dir, "b")
         os.mkdir(bdir)
         b = Daemon(bdir)
-        b.db = a.db
+        b.share_store(a)
         p = subprocess.run(b.argv(), capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 75, p.stderr)
 
