@@ -147,21 +147,34 @@ def audit_entries(r):
     return [json.loads(l) for l in out.splitlines() if l.strip()]
 
 
+def draw_id(reply):
+    """The draw id a draw's reply names: a panel's, or a failed attempt's
+    (insufficient_candidates, PROTOCOL.md 7.9.4); None for another
+    error, which drew nothing."""
+    if "draw" in reply:
+        return reply["draw"]
+    if reply.get("status") == "insufficient_candidates":
+        return reply.get("result", {}).get("draw")
+    return None
+
+
 def count_effects(r, acked):
     """(lost, double-applied, draws, answers) of the acknowledged
     requests against the audit log: each acknowledged draw's entry, and
     each accepted seat's transition, must be there exactly once, and no
     draw may be there that no request accounts for."""
     entries = audit_entries(r)
+    # Our clients draw and accept only: no redraw, decline or expiry
+    # makes a draw of its own, so every draw entry is a draw request's.
     draws = collections.Counter(e["entry"]["draw"] for e in entries
-                                if e["type"] == "draw" and e["entry"].get("kind") == "draw")
+                                if e["type"] in ("draw", "draw.failed"))
     accepts = collections.Counter(e["entry"]["assignment"] for e in entries
                                   if e["type"] == "assignment.accepted")
     lost = dup = nd = na = 0
     for i in acked:
         rep = i["reply"]
-        if i["op"] == "draw" and "draw" in rep:
-            n, nd = draws[rep["draw"]], nd + 1
+        if i["op"] == "draw" and draw_id(rep) is not None:
+            n, nd = draws[draw_id(rep)], nd + 1
         elif i["op"] == "answer" and rep.get("state") == "accepted":
             n, na = accepts[rep["assignment"]], na + 1
         else:
@@ -171,7 +184,7 @@ def count_effects(r, acked):
     # A draw entry no acknowledged draw names: a request applied twice
     # (each apply draws anew), unless a request never acknowledged
     # (given up at the end) accounts for it.
-    mine = {i["reply"]["draw"] for i in acked if i["op"] == "draw" and "draw" in i["reply"]}
+    mine = {draw_id(i["reply"]) for i in acked if i["op"] == "draw"} - {None}
     unclaimed = len(set(draws) - mine)
     pending = sum(1 for p in r.acks.pending if p["op"] == "draw")
     dup += max(0, unclaimed - pending)
