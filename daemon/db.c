@@ -160,8 +160,7 @@ const unsigned char *db_column_text(struct db_stmt *st, int i)
 {
 	if (st->pg)
 		return dbpg_column_text(st, i);
-	const unsigned char *t = sqlite3_column_text(st->lite, i);
-	return t ? t : (const unsigned char *)"";
+	return sqlite3_column_text(st->lite, i);
 }
 
 const void *db_column_blob(struct db_stmt *st, int i)

@@ -67,7 +67,7 @@ void db_bind_null(struct db_stmt *st, int i);
 int db_step(struct db_stmt *st);
 
 /* Columns of the current row count from 0; valid until the next step or
- * reset. NULL reads as 0, "" (text) or NULL with 0 bytes (blob). */
+ * reset. NULL reads as 0, or NULL with 0 bytes (text, blob), as in SQLite. */
 int64_t db_column_int64(struct db_stmt *st, int i);
 int db_column_int(struct db_stmt *st, int i);
 const unsigned char *db_column_text(struct db_stmt *st, int i);

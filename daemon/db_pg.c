@@ -71,7 +71,9 @@ static int dbpg_error(struct db *db, const PGresult *res)
 {
 	struct dbpg *pg = db->pg;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorMessage(res) : "";
+	/* The primary message only, as short as SQLite's: the DETAIL of a
+	 * constraint quotes the row's values, which are no log's business. */
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!msg || !*msg)
 		msg = PQerrorMessage(pg->conn);
 	bool lost;

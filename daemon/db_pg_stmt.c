@@ -388,8 +388,9 @@ int64_t dbpg_column_int64(struct db_stmt *st, int i)
 const unsigned char *dbpg_column_text(struct db_stmt *st, int i)
 {
 	size_t len;
-	const char *v = column_value(st, i, &len);
-	return (const unsigned char *)(v ? v : "");
+	/* NULL for NULL, as sqlite3_column_text(): the store tells a
+	 * missing problem (NULL) from an empty one. */
+	return (const unsigned char *)column_value(st, i, &len);
 }
 
 const void *dbpg_column_blob(struct db_stmt *st, int i)
