@@ -1,6 +1,7 @@
 """Durability, idempotent retries, bursts, malformed input and start-up
 errors, against the real daemon."""
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -173,6 +174,20 @@ class ReliabilityTest(DaemonTest):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 78, p.stderr)
         self.assertIn("no seed", p.stderr)
+
+    def test_every_option_the_help_names_is_taken(self):
+        """An option listed by --help but missing from the parser's table
+        would be refused as unknown (exit 64), as --store-url once was."""
+        usage = subprocess.run([EXPERTD, "--help"], capture_output=True, text=True,
+                               timeout=30).stdout
+        options = re.findall(r"^  (--[a-z][a-z-]+)( [A-Z][A-Z:]*)?", usage, re.M)
+        self.assertIn(("--store-url", " URL"), options)
+        for opt, arg in options:
+            argv = [EXPERTD, "--insecure", "--sign-key", self.d.sign_key,
+                    "--check-config", opt] + (["x"] if arg else [])
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(p.returncode, 64, (opt, p.stderr))
+            self.assertNotIn("unknown", p.stderr, (opt, p.stderr))
 
 
 if __name__ == "__main__":
