@@ -836,6 +836,26 @@ class DaemonTest(unittest.TestCase):
         self.addCleanup(self.stop_daemon, d)
         return d.start(client)
 
+    def start_standby(self, holder, name="b"):
+        """A --standby daemon in its own directory on holder's store, with
+        holder's signing key; returned once it listens (bounded). It
+        answers unavailable, so no ping can tell when it is up."""
+        bdir = os.path.join(self.dir, name)
+        os.mkdir(bdir)
+        b = Daemon(bdir, extra=["--standby"])
+        b.share_store(holder)
+        b.sign_key = holder.sign_key
+        self.addCleanup(self.stop_daemon, b)
+        b.log = open(b.log_path, "ab")
+        b.proc = subprocess.Popen(b.argv(), stdout=b.log, stderr=b.log)
+        for _ in range(400):
+            if b.proc.poll() is not None:
+                self.fail("the standby exited: %s" % b.read_log())
+            if os.path.exists(b.endpoint[len("ipc://"):]):
+                return b
+            time.sleep(0.05)
+        self.fail("the standby never listened: %s" % b.read_log())
+
     def start_secure_daemon(self, principals, extra=()):
         """A daemon on CURVE whose allowlist holds (name, "principal role
         [bureau]") pairs, each with a key made here; its start is checked

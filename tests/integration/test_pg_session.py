@@ -6,12 +6,9 @@ it cannot know, and the standby takes the lock and serves; a client given
 both daemons carries on, nothing acknowledged is lost or applied twice,
 and the log verifies. PostgreSQL only: registered as integration_pg.NAME
 alone (tests/integration/CMakeLists.txt)."""
-import os
-import subprocess
-import time
 import unittest
 
-from harness import ON_POSTGRES, PG_STORE, Ctl, Daemon, DaemonTest, draw_args
+from harness import ON_POSTGRES, PG_STORE, Ctl, DaemonTest, draw_args
 from test_audit import specialty_counts
 
 LOCK_KEY = 0x0065787065727464   # "expertd" in ASCII (PROTOCOL.md 6.6)
@@ -29,23 +26,6 @@ def lock_holders(url):
 
 @unittest.skipUnless(ON_POSTGRES, "PostgreSQL only: a session advisory lock")
 class PgSessionTest(DaemonTest):
-    def start_standby(self, a):
-        bdir = os.path.join(self.dir, "b")
-        os.mkdir(bdir)
-        b = Daemon(bdir, extra=["--standby"])
-        b.share_store(a)
-        b.sign_key = a.sign_key
-        self.addCleanup(self.stop_daemon, b)
-        b.log = open(b.log_path, "ab")
-        b.proc = subprocess.Popen(b.argv(), stdout=b.log, stderr=b.log)
-        for _ in range(400):                       # bounded: until B listens
-            if b.proc.poll() is not None:
-                self.fail("the standby exited: %s" % b.read_log())
-            if os.path.exists(b.endpoint[len("ipc://"):]):
-                return b
-            time.sleep(0.05)
-        self.fail("the standby never listened: %s" % b.read_log())
-
     def test_holder_whose_session_ends_stops_and_the_standby_serves(self):
         a = self.start_daemon()
         ctl = Ctl(a)

@@ -7,7 +7,6 @@ over and serves what was committed. A client given both daemons
 twice, and the log verifies."""
 import os
 import subprocess
-import time
 import unittest
 import urllib.error
 import urllib.request
@@ -31,22 +30,9 @@ class StandbyTest(DaemonTest):
         self.open_term(ctl)
         self.import_roster(ctl, 60, seed=5)
         # B: the same database, its own endpoints, waiting.
-        bdir = os.path.join(self.dir, "b")
-        os.mkdir(bdir)
-        b = Daemon(bdir, extra=["--standby"])
-        b.share_store(a)
-        b.sign_key = a.sign_key
-        self.addCleanup(self.stop_daemon, b)
-        b.log = open(b.log_path, "ab")
-        b.proc = subprocess.Popen(b.argv(), stdout=b.log, stderr=b.log)
+        b = self.start_standby(a)
         raw = RawClient(b.endpoint)
         self.addCleanup(raw.close)
-        for _ in range(400):                       # bounded: until B listens
-            if b.proc.poll() is not None:
-                self.fail("the standby exited: %s" % b.read_log())
-            if os.path.exists(b.endpoint[len("ipc://"):]):
-                break
-            time.sleep(0.05)
         rep = raw.call_envelope({"v": 1, "id": "sb-1", "op": "ping"})
         self.assertEqual(rep["status"], "unavailable", rep)
         self.assertIn("standby", rep["message"])
