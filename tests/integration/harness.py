@@ -12,6 +12,7 @@ opens the SQLite file unmarked fails there (Daemon.db). store_rows()
 reads what was stored on either.
 """
 import atexit
+import copy
 import csv
 import datetime
 import http.client
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 import msgpack
 import zmq
@@ -254,12 +256,29 @@ class PgStore:
             atexit.register(self.cluster.stop)
         return self.cluster
 
+    def copy(self, template_dir, workdir):
+        """Give workdir a database of its own that is a copy of
+        template_dir's (CREATE DATABASE ... TEMPLATE: no daemon may be
+        connected to that one); its URL."""
+        key = os.path.realpath(workdir)
+        assert key not in self.urls, "workdir already has a database"
+        source = self.urls[os.path.realpath(template_dir)]
+        name = "expertd_%d_%d" % (os.getpid(), len(self.urls))
+        template = urllib.parse.urlsplit(source).path.lstrip("/")
+        shared = os.environ.get("EXPERTD_TEST_PG_URL")
+        any_db = shared or self.own_cluster().url("postgres")
+        self.urls[key] = self.create_shared(any_db, name, template)
+        return self.urls[key]
+
     @staticmethod
-    def create_shared(url, name):
-        """A new database on the cluster at url (which names another); its URL."""
+    def create_shared(url, name, template=None):
+        """A new database on the cluster at url (which names another), empty
+        or a copy of the database template; its URL."""
+        sql = 'CREATE DATABASE "%s"' % name
+        if template:
+            sql += ' TEMPLATE "%s"' % template
         r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url,
-                            "-c", 'CREATE DATABASE "%s"' % name], capture_output=True,
-                           text=True)
+                            "-c", sql], capture_output=True, text=True)
         if r.returncode != 0:
             raise AssertionError("psql: %s" % r.stderr)
         scheme, _, rest = url.partition(":///")
@@ -835,6 +854,47 @@ class DaemonTest(unittest.TestCase):
         d = Daemon(self.dir, **kw)
         self.addCleanup(self.stop_daemon, d)
         return d.start(client)
+
+    # The stores made once per class by start_from_template: (class, tag)
+    # -> (directory, what build returned).
+    _templates = {}
+
+    def start_from_template(self, build, tag="", client=None, **kw):
+        """A daemon (Daemon(self.dir, **kw), started as start_daemon starts
+        it) on a copy of the store build(ctl) made once for this class, and
+        a copy of what build returned: each test starts from the very same
+        state, as if it had run build itself, without paying for it again. The template is made
+        the first time, by a daemon of its own in a directory of its own
+        (build may use self.dir-relative helpers such as import_roster:
+        self.dir names that directory meanwhile), stopped (it must exit 0)
+        before anything is copied; the copy takes every file the daemon
+        made there (store, signing key, rosters, log) and, on PostgreSQL,
+        the database (CREATE DATABASE ... TEMPLATE)."""
+        key = (type(self), tag)
+        if key not in DaemonTest._templates:
+            DaemonTest._templates[key] = self.make_template(build, client, kw)
+        tdir, state = DaemonTest._templates[key]
+        shutil.copytree(tdir, self.dir, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.sock", "*.lock"))
+        if ON_POSTGRES:
+            PG_STORE.copy(tdir, self.dir)
+        d = Daemon(self.dir, **kw)
+        self.addCleanup(self.stop_daemon, d)
+        return d.start(client), copy.deepcopy(state)
+
+    def make_template(self, build, client, kw):
+        tdir = tempfile.mkdtemp(prefix="expertd-test-")
+        type(self).addClassCleanup(shutil.rmtree, tdir, True)
+        test_dir, self.dir = self.dir, tdir
+        d = Daemon(tdir, **kw)
+        try:
+            d.start(client)
+            state = build((client or Ctl)(d))
+        finally:
+            self.dir = test_dir
+            rc = d.stop()
+        self.assertEqual(rc, 0, "expertd exit status on SIGTERM: " + d.read_log())
+        return tdir, state
 
     def start_standby(self, holder, name="b"):
         """A --standby daemon in its own directory on holder's store, with
