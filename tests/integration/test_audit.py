@@ -48,6 +48,7 @@ def specialty_counts(ctl):
 class AuditBusyTest(DaemonTest):
     """audit verify while the daemon serves: a redraw or a new draw that
     commits during the run is no tamper alarm (issue #16)."""
+    CHURN = 25     # redraws and draws sent, at most, while one verify runs
 
     def test_verify_never_cries_wolf_while_tasks_are_redrawn(self):
         d = self.start_daemon()
@@ -58,12 +59,19 @@ class AuditBusyTest(DaemonTest):
         top = max(counts, key=counts.get)
         task = ctl.json(*draw_args(top, 2, 10, "--backups", "1"))["task"]
         stop, done = threading.Event(), []
+        # A busy office, not a flood: at most CHURN requests a verify run.
+        # Unbounded, a loaded machine (-j2 beside another test) made each
+        # run slower, so more entries came in during it, so the next run
+        # was slower still: 150 s instead of 15 s, for the same check.
+        budget = threading.Semaphore(0)
         conn = RawClient(d.endpoint)
         self.addCleanup(conn.close)
 
         def churn():
             i = 0
             while not stop.is_set():
+                if not budget.acquire(timeout=0.1):
+                    continue
                 i += 1
                 if i % 3:
                     rep = conn.call("draw.redraw", {"task": task, "reason": "churn",
@@ -80,8 +88,12 @@ class AuditBusyTest(DaemonTest):
         t = threading.Thread(target=churn, daemon=True)
         t.start()
         try:
-            results = [ctl.run("--json", "audit", "verify", check=False, timeout=120000)
-                       for _ in range(20)]
+            results = []
+            for _ in range(20):
+                for _ in range(self.CHURN):
+                    budget.release()
+                results.append(ctl.run("--json", "audit", "verify", check=False,
+                                       timeout=120000))
         finally:
             stop.set()
             t.join(60)
