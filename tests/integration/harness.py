@@ -348,11 +348,12 @@ class Daemon:
         self.pub = "ipc://" + os.path.join(workdir, "pub.sock")
         self.answer = "ipc://" + os.path.join(workdir, "answer.sock")
         self.notify = "ipc://" + os.path.join(workdir, "notify.sock")
-        # The signing key (PROTOCOL.md 4.3.1), made as an operator makes it;
-        # a second daemon in the same directory shares it.
+        # The signing key (PROTOCOL.md 4.3.1), in the file expertctl keygen
+        # --sign writes (see fast_sign_key); a second daemon in the same
+        # directory shares it.
         self.sign_key = os.path.join(workdir, "sign.key")
         if not os.path.exists(self.sign_key):
-            sign_keygen(workdir)
+            fast_sign_key(workdir)
 
     @property
     def db(self):
@@ -409,18 +410,38 @@ class Daemon:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv(), stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + START_DEADLINE
-        client = client or Ctl
+        ctl = (client or Ctl)(self)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.log.close()
                 self.proc = None
                 raise AssertionError("expertd exited at start: %s" % self.read_log())
-            r = client(self).run("ping", timeout=500, retries=0, check=False)
-            if r.rc == 0:
+            if self.ping(ctl, 500):
                 return self
         self.kill9()
         raise AssertionError("expertd did not answer within %ss: %s" %
                              (START_DEADLINE, self.read_log()))
+
+    def ping(self, ctl, timeout_ms):
+        """Whether a ping as ctl's principal is answered ok within
+        timeout_ms: one connection of its own, closed after (unsent
+        requests dropped), as one `expertctl --retries 0 ping` would do,
+        but without an ASan process start for each of the two or three
+        tries a start takes (the daemon's own start is what is waited
+        for). A ctl on other endpoints than this daemon's runs expertctl."""
+        if ctl.endpoints != self.endpoint:
+            return ctl.run("ping", timeout=timeout_ms, retries=0, check=False).rc == 0
+        curve = {}
+        if ctl.key:
+            curve = {"curve_server": secret_of(ctl.server_pub)[0].decode(),
+                     "curve_keys": secret_of(ctl.key)}
+        conn = RawClient(self.endpoint, **curve)
+        try:
+            rid = conn.send_request("ping")
+            rep = conn.recv(timeout_ms)
+            return rep is not None and rep["id"] == rid and rep["status"] == "ok"
+        finally:
+            conn.close()
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
@@ -591,6 +612,67 @@ def sign_keygen(dirname, name="sign"):
     base = os.path.join(dirname, name)
     subprocess.run([EXPERTCTL, "keygen", "--sign", base], capture_output=True,
                    check=True)
+    return base + ".key"
+
+
+def _sign_key_files(seed_hex, public_hex):
+    """The text of DIR/NAME.key and DIR/NAME.pub as fast_sign_key writes them."""
+    return ("# expertd signing key: keep this file private\n[sign]\n"
+            "public-key = %s\nseed = %s\n" % (public_hex, seed_hex),
+            "# expertd signing public key\n[sign]\npublic-key = %s\n" % public_hex)
+
+
+def _checked_sign_key_format(_checked=[]):
+    """Once per process: fast_sign_key's files must be exactly what
+    `expertctl keygen --sign` writes for the same key (text and modes)."""
+    if _checked:
+        return
+    d = tempfile.mkdtemp(prefix="expertd-test-")
+    try:
+        key = sign_keygen(d)
+        with open(key) as f:
+            text = f.read()
+        seed = re.search(r"(?m)^seed = ([0-9a-f]{64})$", text).group(1)
+        public = re.search(r"(?m)^public-key = ([0-9a-f]{64})$", text).group(1)
+        with open(os.path.join(d, "sign.pub")) as f:
+            pub_text = f.read()
+        ours = _sign_key_files(seed, _sign_public(bytes.fromhex(seed)).hex())
+        modes = (os.stat(key).st_mode & 0o777, os.stat(os.path.join(d, "sign.pub")).st_mode
+                 & 0o777)
+        if (text, pub_text) != ours or modes != (0o600, 0o644):
+            raise AssertionError("expertctl keygen --sign no longer writes what "
+                                 "harness.fast_sign_key writes: %r %r %o %o"
+                                 % (text, pub_text, *modes))
+        _checked.append(True)
+    finally:
+        shutil.rmtree(d, True)
+
+
+def _sign_public(seed):
+    """The Ed25519 public key of a 32-byte seed (libsodium)."""
+    import ctypes
+    na = ctypes.CDLL("libsodium.so.23")
+    pk, sk = ctypes.create_string_buffer(32), ctypes.create_string_buffer(64)
+    if na.crypto_sign_seed_keypair(pk, sk, seed) != 0:
+        raise AssertionError("crypto_sign_seed_keypair failed")
+    return pk.raw
+
+
+def fast_sign_key(dirname, name="sign"):
+    """A fresh signing key in the files `expertctl keygen --sign DIR/NAME`
+    writes (a random seed, its Ed25519 public key), made here: an ASan
+    process start per test saved. The format is checked against the real
+    keygen once per process (_checked_sign_key_format). Returns the .key path."""
+    _checked_sign_key_format()
+    base = os.path.join(dirname, name)
+    seed = os.urandom(32)
+    key_text, pub_text = _sign_key_files(seed.hex(), _sign_public(seed).hex())
+    fd = os.open(base + ".key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key_text)
+    fd = os.open(base + ".pub", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "w") as f:
+        f.write(pub_text)
     return base + ".key"
 
 
