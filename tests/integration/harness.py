@@ -941,32 +941,52 @@ class DaemonTest(unittest.TestCase):
     # -> (directory, what build returned).
     _templates = {}
 
-    def start_from_template(self, build, tag="", client=None, **kw):
+    def start_from_template(self, build, tag="", client=None, files=None, options=None,
+                            **kw):
         """A daemon (Daemon(self.dir, **kw), started as start_daemon starts
         it) on a copy of the store build(ctl) made once for this class, and
         a copy of what build returned: each test starts from the very same
-        state, as if it had run build itself, without paying for it again. The template is made
-        the first time, by a daemon of its own in a directory of its own
-        (build may use self.dir-relative helpers such as import_roster:
-        self.dir names that directory meanwhile), stopped (it must exit 0)
-        before anything is copied; the copy takes every file the daemon
-        made there (store, signing key, rosters, log) and, on PostgreSQL,
-        the database (CREATE DATABASE ... TEMPLATE)."""
+        state, as if it had run build itself, without paying for it again.
+        The template is made the first time, by a daemon of its own in a
+        directory of its own (build may use self.dir-relative helpers such
+        as import_roster: self.dir names that directory meanwhile), stopped
+        (it must exit 0) before anything is copied; the copy takes every
+        file the daemon made there (store, signing key, rosters, log) and,
+        on PostgreSQL, the database (CREATE DATABASE ... TEMPLATE).
+
+        files(dir), if given, makes files the daemon needs before it starts
+        (keys, an allowlist) in the template's directory; options(dir), if
+        given, returns more Daemon keywords and the client for dir.
+
+        Not for a test of the start-time chain check (DRAW.md 4.1): the
+        copy's daemon starts on a log it did not write, already checked."""
         key = (type(self), tag)
         if key not in DaemonTest._templates:
-            DaemonTest._templates[key] = self.make_template(build, client, kw)
+            DaemonTest._templates[key] = self.make_template(build, client, files, options,
+                                                            kw)
         tdir, state = DaemonTest._templates[key]
         shutil.copytree(tdir, self.dir, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.sock", "*.lock"))
         if ON_POSTGRES:
             PG_STORE.copy(tdir, self.dir)
+        client, kw = self.template_options(self.dir, client, options, kw)
         d = Daemon(self.dir, **kw)
         self.addCleanup(self.stop_daemon, d)
         return d.start(client), copy.deepcopy(state)
 
-    def make_template(self, build, client, kw):
+    @staticmethod
+    def template_options(dirname, client, options, kw):
+        if options is None:
+            return client, kw
+        more = dict(options(dirname))
+        return more.pop("client", client), dict(kw, **more)
+
+    def make_template(self, build, client, files, options, kw):
         tdir = tempfile.mkdtemp(prefix="expertd-test-")
         type(self).addClassCleanup(shutil.rmtree, tdir, True)
+        if files:
+            files(tdir)
+        client, kw = self.template_options(tdir, client, options, kw)
         test_dir, self.dir = self.dir, tdir
         d = Daemon(tdir, **kw)
         try:
@@ -998,24 +1018,45 @@ class DaemonTest(unittest.TestCase):
             time.sleep(0.05)
         self.fail("the standby never listened: %s" % b.read_log())
 
-    def start_secure_daemon(self, principals, extra=()):
+    def start_secure_daemon(self, principals, extra=(), prepare=None):
         """A daemon on CURVE whose allowlist holds (name, "principal role
         [bureau]") pairs, each with a key made here; its start is checked
         with the key named "ops" (an operator). Sets self.server_pub (the
         daemon's public key file) and self.keys (name -> secret key file);
-        returns the daemon and name -> Ctl."""
-        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
-        self.keys = {}
-        allowlist = os.path.join(self.dir, "allowlist")
-        with open(allowlist, "w") as f:
-            for name, rest in principals:
-                self.keys[name], _, pub, _ = keygen(self.dir, name)
-                f.write("%s %s\n" % (pub, rest))
-        d = self.start_daemon(
-            secure={"server_key": server_key, "allowlist": allowlist},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(), extra=extra,
-            client=lambda d: Ctl(d, self.keys["ops"], self.server_pub))
+        returns the daemon and name -> Ctl. With prepare, the keys, the
+        allowlist and the store prepare(ctl) makes come from a template
+        (start_from_template; prepare's result is then in self.prepared)."""
+        names = [name for name, _ in principals]
+        if prepare is None:
+            self.secure_files(self.dir, principals)
+            opts = self.secure_options(self.dir, extra)
+            d = self.start_daemon(client=opts.pop("client"), **opts)
+        else:
+            d, self.prepared = self.start_from_template(
+                prepare, tag=repr(principals),
+                files=lambda dirname: self.secure_files(dirname, principals),
+                options=lambda dirname: self.secure_options(dirname, extra))
+        self.server_pub = os.path.join(self.dir, "server.pub")
+        self.keys = {name: os.path.join(self.dir, name + ".key") for name in names}
         return d, {k: Ctl(d, v, self.server_pub) for k, v in self.keys.items()}
+
+    @staticmethod
+    def secure_files(dirname, principals):
+        """The server's key, a key for each principal and the allowlist."""
+        keygen(dirname, "server")
+        with open(os.path.join(dirname, "allowlist"), "w") as f:
+            for name, rest in principals:
+                _, _, pub, _ = keygen(dirname, name)
+                f.write("%s %s\n" % (pub, rest))
+
+    @staticmethod
+    def secure_options(dirname, extra):
+        """start_daemon's keywords for the daemon of secure_files(dirname)."""
+        key, pub = (os.path.join(dirname, n) for n in ("ops.key", "server.pub"))
+        return {"secure": {"server_key": os.path.join(dirname, "server.key"),
+                           "allowlist": os.path.join(dirname, "allowlist")},
+                "endpoint": "tcp://127.0.0.1:%d" % free_tcp_port(), "extra": extra,
+                "client": lambda d: Ctl(d, key, pub)}
 
     def write_config(self, text, name="expertd.conf"):
         """An INI file for `Daemon(extra=["--config", path])`; returns path."""
