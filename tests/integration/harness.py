@@ -129,13 +129,15 @@ class RawClient:
     curve_server: the server's public key (Z85 str) for a CURVE
     connection; curve_keys: (public, secret) bytes of the client, or a
     fresh pair if None. ctx: a zmq.Context to share; by default its own,
-    which close() terminates."""
+    which close() terminates. ipv6: allow an IPv6 endpoint."""
 
-    def __init__(self, endpoint, curve_server=None, curve_keys=None, ctx=None):
+    def __init__(self, endpoint, curve_server=None, curve_keys=None, ctx=None, ipv6=False):
         self.own_ctx = ctx is None
         self.ctx = zmq.Context() if ctx is None else ctx
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        if ipv6:      # to reach tcp://[::1]:PORT, as expertctl can
+            self.sock.setsockopt(zmq.IPV6, 1)
         if curve_server:
             pub, sec = curve_keys or zmq.curve_keypair()
             self.sock.curve_serverkey = curve_server.encode()
@@ -435,7 +437,7 @@ class Daemon:
         if ctl.key:
             curve = {"curve_server": secret_of(ctl.server_pub)[0].decode(),
                      "curve_keys": secret_of(ctl.key)}
-        conn = RawClient(self.endpoint, **curve)
+        conn = RawClient(self.endpoint, ipv6=True, **curve)
         try:
             rid = conn.send_request("ping")
             rep = conn.recv(timeout_ms)
