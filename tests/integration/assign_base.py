@@ -121,9 +121,15 @@ class AssignBase(DaemonTest):
     def setUp(self):
         super().setUp()
         extra = ["--config", self.write_config(self.CONFIG)] if self.CONFIG else []
-        self.d = self.start_daemon(extra=extra)
+        self.d, state = self.start_from_template(self.prepare_pool, extra=extra)
+        self.__dict__.update(state)
         self.ctl = Ctl(self.d)
-        self.setup_pool(self.ctl)
+
+    def prepare_pool(self, ctl):
+        """setup_pool, made once per class (start_from_template): the
+        attributes it sets."""
+        self.setup_pool(ctl)
+        return {"people": self.people, "probes": self.probes}
 
     def setup_pool(self, ctl):
         self.open_term(ctl)
@@ -147,9 +153,9 @@ class AssignBase(DaemonTest):
         here; sets self.server_pub, self.d, self.as_ (name -> Ctl) and
         self.ctl (the "ops" one, an operator), and the pool."""
         DaemonTest.setUp(self)
-        self.d, self.as_ = self.start_secure_daemon(principals)
+        self.d, self.as_ = self.start_secure_daemon(principals, prepare=self.prepare_pool)
+        self.__dict__.update(self.prepared)
         self.ctl = self.as_["ops"]
-        self.setup_pool(self.ctl)
 
     # ---- helpers ----
 

@@ -12,6 +12,7 @@ opens the SQLite file unmarked fails there (Daemon.db). store_rows()
 reads what was stored on either.
 """
 import atexit
+import copy
 import csv
 import datetime
 import http.client
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 import msgpack
 import zmq
@@ -127,13 +129,15 @@ class RawClient:
     curve_server: the server's public key (Z85 str) for a CURVE
     connection; curve_keys: (public, secret) bytes of the client, or a
     fresh pair if None. ctx: a zmq.Context to share; by default its own,
-    which close() terminates."""
+    which close() terminates. ipv6: allow an IPv6 endpoint."""
 
-    def __init__(self, endpoint, curve_server=None, curve_keys=None, ctx=None):
+    def __init__(self, endpoint, curve_server=None, curve_keys=None, ctx=None, ipv6=False):
         self.own_ctx = ctx is None
         self.ctx = zmq.Context() if ctx is None else ctx
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        if ipv6:      # to reach tcp://[::1]:PORT, as expertctl can
+            self.sock.setsockopt(zmq.IPV6, 1)
         if curve_server:
             pub, sec = curve_keys or zmq.curve_keypair()
             self.sock.curve_serverkey = curve_server.encode()
@@ -254,12 +258,29 @@ class PgStore:
             atexit.register(self.cluster.stop)
         return self.cluster
 
+    def copy(self, template_dir, workdir):
+        """Give workdir a database of its own that is a copy of
+        template_dir's (CREATE DATABASE ... TEMPLATE: no daemon may be
+        connected to that one); its URL."""
+        key = os.path.realpath(workdir)
+        assert key not in self.urls, "workdir already has a database"
+        source = self.urls[os.path.realpath(template_dir)]
+        name = "expertd_%d_%d" % (os.getpid(), len(self.urls))
+        template = urllib.parse.urlsplit(source).path.lstrip("/")
+        shared = os.environ.get("EXPERTD_TEST_PG_URL")
+        any_db = shared or self.own_cluster().url("postgres")
+        self.urls[key] = self.create_shared(any_db, name, template)
+        return self.urls[key]
+
     @staticmethod
-    def create_shared(url, name):
-        """A new database on the cluster at url (which names another); its URL."""
+    def create_shared(url, name, template=None):
+        """A new database on the cluster at url (which names another), empty
+        or a copy of the database template; its URL."""
+        sql = 'CREATE DATABASE "%s"' % name
+        if template:
+            sql += ' TEMPLATE "%s"' % template
         r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url,
-                            "-c", 'CREATE DATABASE "%s"' % name], capture_output=True,
-                           text=True)
+                            "-c", sql], capture_output=True, text=True)
         if r.returncode != 0:
             raise AssertionError("psql: %s" % r.stderr)
         scheme, _, rest = url.partition(":///")
@@ -329,11 +350,12 @@ class Daemon:
         self.pub = "ipc://" + os.path.join(workdir, "pub.sock")
         self.answer = "ipc://" + os.path.join(workdir, "answer.sock")
         self.notify = "ipc://" + os.path.join(workdir, "notify.sock")
-        # The signing key (PROTOCOL.md 4.3.1), made as an operator makes it;
-        # a second daemon in the same directory shares it.
+        # The signing key (PROTOCOL.md 4.3.1), in the file expertctl keygen
+        # --sign writes (see fast_sign_key); a second daemon in the same
+        # directory shares it.
         self.sign_key = os.path.join(workdir, "sign.key")
         if not os.path.exists(self.sign_key):
-            sign_keygen(workdir)
+            fast_sign_key(workdir)
 
     @property
     def db(self):
@@ -390,18 +412,38 @@ class Daemon:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv(), stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + START_DEADLINE
-        client = client or Ctl
+        ctl = (client or Ctl)(self)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.log.close()
                 self.proc = None
                 raise AssertionError("expertd exited at start: %s" % self.read_log())
-            r = client(self).run("ping", timeout=500, retries=0, check=False)
-            if r.rc == 0:
+            if self.ping(ctl, 500):
                 return self
         self.kill9()
         raise AssertionError("expertd did not answer within %ss: %s" %
                              (START_DEADLINE, self.read_log()))
+
+    def ping(self, ctl, timeout_ms):
+        """Whether a ping as ctl's principal is answered ok within
+        timeout_ms: one connection of its own, closed after (unsent
+        requests dropped), as one `expertctl --retries 0 ping` would do,
+        but without an ASan process start for each of the two or three
+        tries a start takes (the daemon's own start is what is waited
+        for). A ctl on other endpoints than this daemon's runs expertctl."""
+        if ctl.endpoints != self.endpoint:
+            return ctl.run("ping", timeout=timeout_ms, retries=0, check=False).rc == 0
+        curve = {}
+        if ctl.key:
+            curve = {"curve_server": secret_of(ctl.server_pub)[0].decode(),
+                     "curve_keys": secret_of(ctl.key)}
+        conn = RawClient(self.endpoint, ipv6=True, **curve)
+        try:
+            rid = conn.send_request("ping")
+            rep = conn.recv(timeout_ms)
+            return rep is not None and rep["id"] == rid and rep["status"] == "ok"
+        finally:
+            conn.close()
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
@@ -572,6 +614,67 @@ def sign_keygen(dirname, name="sign"):
     base = os.path.join(dirname, name)
     subprocess.run([EXPERTCTL, "keygen", "--sign", base], capture_output=True,
                    check=True)
+    return base + ".key"
+
+
+def _sign_key_files(seed_hex, public_hex):
+    """The text of DIR/NAME.key and DIR/NAME.pub as fast_sign_key writes them."""
+    return ("# expertd signing key: keep this file private\n[sign]\n"
+            "public-key = %s\nseed = %s\n" % (public_hex, seed_hex),
+            "# expertd signing public key\n[sign]\npublic-key = %s\n" % public_hex)
+
+
+def _checked_sign_key_format(_checked=[]):
+    """Once per process: fast_sign_key's files must be exactly what
+    `expertctl keygen --sign` writes for the same key (text and modes)."""
+    if _checked:
+        return
+    d = tempfile.mkdtemp(prefix="expertd-test-")
+    try:
+        key = sign_keygen(d)
+        with open(key) as f:
+            text = f.read()
+        seed = re.search(r"(?m)^seed = ([0-9a-f]{64})$", text).group(1)
+        public = re.search(r"(?m)^public-key = ([0-9a-f]{64})$", text).group(1)
+        with open(os.path.join(d, "sign.pub")) as f:
+            pub_text = f.read()
+        ours = _sign_key_files(seed, _sign_public(bytes.fromhex(seed)).hex())
+        modes = (os.stat(key).st_mode & 0o777, os.stat(os.path.join(d, "sign.pub")).st_mode
+                 & 0o777)
+        if (text, pub_text) != ours or modes != (0o600, 0o644):
+            raise AssertionError("expertctl keygen --sign no longer writes what "
+                                 "harness.fast_sign_key writes: %r %r %o %o"
+                                 % (text, pub_text, *modes))
+        _checked.append(True)
+    finally:
+        shutil.rmtree(d, True)
+
+
+def _sign_public(seed):
+    """The Ed25519 public key of a 32-byte seed (libsodium)."""
+    import ctypes
+    na = ctypes.CDLL("libsodium.so.23")
+    pk, sk = ctypes.create_string_buffer(32), ctypes.create_string_buffer(64)
+    if na.crypto_sign_seed_keypair(pk, sk, seed) != 0:
+        raise AssertionError("crypto_sign_seed_keypair failed")
+    return pk.raw
+
+
+def fast_sign_key(dirname, name="sign"):
+    """A fresh signing key in the files `expertctl keygen --sign DIR/NAME`
+    writes (a random seed, its Ed25519 public key), made here: an ASan
+    process start per test saved. The format is checked against the real
+    keygen once per process (_checked_sign_key_format). Returns the .key path."""
+    _checked_sign_key_format()
+    base = os.path.join(dirname, name)
+    seed = os.urandom(32)
+    key_text, pub_text = _sign_key_files(seed.hex(), _sign_public(seed).hex())
+    fd = os.open(base + ".key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key_text)
+    fd = os.open(base + ".pub", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "w") as f:
+        f.write(pub_text)
     return base + ".key"
 
 
@@ -836,6 +939,67 @@ class DaemonTest(unittest.TestCase):
         self.addCleanup(self.stop_daemon, d)
         return d.start(client)
 
+    # The stores made once per class by start_from_template: (class, tag)
+    # -> (directory, what build returned).
+    _templates = {}
+
+    def start_from_template(self, build, tag="", client=None, files=None, options=None,
+                            **kw):
+        """A daemon (Daemon(self.dir, **kw), started as start_daemon starts
+        it) on a copy of the store build(ctl) made once for this class, and
+        a copy of what build returned: each test starts from the very same
+        state, as if it had run build itself, without paying for it again.
+        The template is made the first time, by a daemon of its own in a
+        directory of its own (build may use self.dir-relative helpers such
+        as import_roster: self.dir names that directory meanwhile), stopped
+        (it must exit 0) before anything is copied; the copy takes every
+        file the daemon made there (store, signing key, rosters, log) and,
+        on PostgreSQL, the database (CREATE DATABASE ... TEMPLATE).
+
+        files(dir), if given, makes files the daemon needs before it starts
+        (keys, an allowlist) in the template's directory; options(dir), if
+        given, returns more Daemon keywords and the client for dir.
+
+        Not for a test of the start-time chain check (DRAW.md 4.1): the
+        copy's daemon starts on a log it did not write, already checked."""
+        key = (type(self), tag)
+        if key not in DaemonTest._templates:
+            DaemonTest._templates[key] = self.make_template(build, client, files, options,
+                                                            kw)
+        tdir, state = DaemonTest._templates[key]
+        shutil.copytree(tdir, self.dir, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.sock", "*.lock"))
+        if ON_POSTGRES:
+            PG_STORE.copy(tdir, self.dir)
+        client, kw = self.template_options(self.dir, client, options, kw)
+        d = Daemon(self.dir, **kw)
+        self.addCleanup(self.stop_daemon, d)
+        return d.start(client), copy.deepcopy(state)
+
+    @staticmethod
+    def template_options(dirname, client, options, kw):
+        if options is None:
+            return client, kw
+        more = dict(options(dirname))
+        return more.pop("client", client), dict(kw, **more)
+
+    def make_template(self, build, client, files, options, kw):
+        tdir = tempfile.mkdtemp(prefix="expertd-test-")
+        type(self).addClassCleanup(shutil.rmtree, tdir, True)
+        if files:
+            files(tdir)
+        client, kw = self.template_options(tdir, client, options, kw)
+        test_dir, self.dir = self.dir, tdir
+        d = Daemon(tdir, **kw)
+        try:
+            d.start(client)
+            state = build((client or Ctl)(d))
+        finally:
+            self.dir = test_dir
+            rc = d.stop()
+        self.assertEqual(rc, 0, "expertd exit status on SIGTERM: " + d.read_log())
+        return tdir, state
+
     def start_standby(self, holder, name="b"):
         """A --standby daemon in its own directory on holder's store, with
         holder's signing key; returned once it listens (bounded). It
@@ -856,24 +1020,45 @@ class DaemonTest(unittest.TestCase):
             time.sleep(0.05)
         self.fail("the standby never listened: %s" % b.read_log())
 
-    def start_secure_daemon(self, principals, extra=()):
+    def start_secure_daemon(self, principals, extra=(), prepare=None):
         """A daemon on CURVE whose allowlist holds (name, "principal role
         [bureau]") pairs, each with a key made here; its start is checked
         with the key named "ops" (an operator). Sets self.server_pub (the
         daemon's public key file) and self.keys (name -> secret key file);
-        returns the daemon and name -> Ctl."""
-        server_key, self.server_pub, _, _ = keygen(self.dir, "server")
-        self.keys = {}
-        allowlist = os.path.join(self.dir, "allowlist")
-        with open(allowlist, "w") as f:
-            for name, rest in principals:
-                self.keys[name], _, pub, _ = keygen(self.dir, name)
-                f.write("%s %s\n" % (pub, rest))
-        d = self.start_daemon(
-            secure={"server_key": server_key, "allowlist": allowlist},
-            endpoint="tcp://127.0.0.1:%d" % free_tcp_port(), extra=extra,
-            client=lambda d: Ctl(d, self.keys["ops"], self.server_pub))
+        returns the daemon and name -> Ctl. With prepare, the keys, the
+        allowlist and the store prepare(ctl) makes come from a template
+        (start_from_template; prepare's result is then in self.prepared)."""
+        names = [name for name, _ in principals]
+        if prepare is None:
+            self.secure_files(self.dir, principals)
+            opts = self.secure_options(self.dir, extra)
+            d = self.start_daemon(client=opts.pop("client"), **opts)
+        else:
+            d, self.prepared = self.start_from_template(
+                prepare, tag=repr(principals),
+                files=lambda dirname: self.secure_files(dirname, principals),
+                options=lambda dirname: self.secure_options(dirname, extra))
+        self.server_pub = os.path.join(self.dir, "server.pub")
+        self.keys = {name: os.path.join(self.dir, name + ".key") for name in names}
         return d, {k: Ctl(d, v, self.server_pub) for k, v in self.keys.items()}
+
+    @staticmethod
+    def secure_files(dirname, principals):
+        """The server's key, a key for each principal and the allowlist."""
+        keygen(dirname, "server")
+        with open(os.path.join(dirname, "allowlist"), "w") as f:
+            for name, rest in principals:
+                _, _, pub, _ = keygen(dirname, name)
+                f.write("%s %s\n" % (pub, rest))
+
+    @staticmethod
+    def secure_options(dirname, extra):
+        """start_daemon's keywords for the daemon of secure_files(dirname)."""
+        key, pub = (os.path.join(dirname, n) for n in ("ops.key", "server.pub"))
+        return {"secure": {"server_key": os.path.join(dirname, "server.key"),
+                           "allowlist": os.path.join(dirname, "allowlist")},
+                "endpoint": "tcp://127.0.0.1:%d" % free_tcp_port(), "extra": extra,
+                "client": lambda d: Ctl(d, key, pub)}
 
     def write_config(self, text, name="expertd.conf"):
         """An INI file for `Daemon(extra=["--config", path])`; returns path."""

@@ -65,9 +65,10 @@ class PageBase(AssignBase):
     def setUp(self):
         DaemonTest.setUp(self)
         self.d, as_ = self.start_secure_daemon(
-            [("ops", "ops operator")], extra=["--config", self.write_config(self.CONFIG)])
+            [("ops", "ops operator")], extra=["--config", self.write_config(self.CONFIG)],
+            prepare=self.prepare_pool)
+        self.__dict__.update(self.prepared)
         self.ctl = as_["ops"]
-        self.setup_pool(self.ctl)
         page_key, _, _, _ = keygen(self.dir, "page")
         self.page = AnswerPage(self, "--server-key", self.server_pub, "--key", page_key,
                                *self.PAGE_ARGS)

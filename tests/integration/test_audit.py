@@ -20,8 +20,8 @@ import unittest
 
 import msgpack
 
-from harness import Ctl, DaemonTest, RawClient, cst_day, draw_args, sqlite_only
-from test_draw import MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, panel_ids
+from harness import Ctl, DaemonTest, RawClient, cst, cst_day, draw_args, sqlite_only
+from test_draw import MAX_MEMBERS, ORG_A, ORG_B, ORG_C, ROSTER_SEED, epoch, panel_ids
 
 
 def entry_hash(prev, seq, at, type_, body):
@@ -48,6 +48,7 @@ def specialty_counts(ctl):
 class AuditBusyTest(DaemonTest):
     """audit verify while the daemon serves: a redraw or a new draw that
     commits during the run is no tamper alarm (issue #16)."""
+    CHURN = 25     # redraws and draws sent, at most, while one verify runs
 
     def test_verify_never_cries_wolf_while_tasks_are_redrawn(self):
         d = self.start_daemon()
@@ -58,12 +59,19 @@ class AuditBusyTest(DaemonTest):
         top = max(counts, key=counts.get)
         task = ctl.json(*draw_args(top, 2, 10, "--backups", "1"))["task"]
         stop, done = threading.Event(), []
+        # A busy office, not a flood: at most CHURN requests a verify run.
+        # Unbounded, a loaded machine (-j2 beside another test) made each
+        # run slower, so more entries came in during it, so the next run
+        # was slower still: 150 s instead of 15 s, for the same check.
+        budget = threading.Semaphore(0)
         conn = RawClient(d.endpoint)
         self.addCleanup(conn.close)
 
         def churn():
             i = 0
             while not stop.is_set():
+                if not budget.acquire(timeout=0.1):
+                    continue
                 i += 1
                 if i % 3:
                     rep = conn.call("draw.redraw", {"task": task, "reason": "churn",
@@ -80,8 +88,12 @@ class AuditBusyTest(DaemonTest):
         t = threading.Thread(target=churn, daemon=True)
         t.start()
         try:
-            results = [ctl.run("--json", "audit", "verify", check=False, timeout=120000)
-                       for _ in range(20)]
+            results = []
+            for _ in range(20):
+                for _ in range(self.CHURN):
+                    budget.release()
+                results.append(ctl.run("--json", "audit", "verify", check=False,
+                                       timeout=120000))
         finally:
             stop.set()
             t.join(60)
@@ -107,43 +119,57 @@ class AuditVerifyTest(DaemonTest):
         self.rng = random.Random(20240601)
         self.tally = {"ok": 0, "failed": 0, "redraws": 0, "tasks": []}
         self.suspended = []
+        self.serial = 0
+        self.connect()
 
-    def draw_commands(self, n, first_day):
-        """n draw commands: varied kinds, sizes, days and organisations;
-        about one in eight asks for more than a small specialty holds."""
+    def connect(self):
+        self.conn = RawClient(self.d.endpoint)
+        self.addCleanup(self.conn.close)
+
+    def draw_requests(self, n, first_day):
+        """n draw requests: varied kinds, sizes, days and organisations;
+        about one in eight asks for more than a small specialty holds.
+        Sent raw (RawClient.pipeline, 8 in flight), not one expertctl each:
+        the same requests expertctl draw would send, without 300 ASan
+        process starts (60 s of CPU)."""
         rng = self.rng
-        cmds = []
+        reqs = []
         for i in range(n):
+            self.serial += 1
+            args = {"nonce": "audit-mixed-%08d" % self.serial}
             if i % 8 == 7:
-                cmds.append(draw_args(self.small, MAX_MEMBERS, first_day + i % 60))
-                continue
-            extra = []
-            if rng.random() < 0.3:
-                extra += ["--leader"]
-            if rng.random() < 0.3:
-                extra += ["--backups", str(rng.randint(1, 2))]
-            kind = rng.choice(["review", "competition", "training", "inspection"])
-            # A review or inspection names its institution (REGISTRY.md 2.2).
-            if rng.random() < 0.4 or kind in ("review", "inspection"):
-                extra += ["--org", rng.choice([ORG_A, ORG_B, ORG_C])]
-            if rng.random() < 0.2:
-                extra += ["--exclude", str(rng.randint(1, 400))]
-            start = rng.randint(8, 15)
-            cmds.append(draw_args(rng.choice(self.specs), rng.randint(1, 3),
-                                  first_day + rng.randint(0, 120), *extra,
-                                  kind=kind,
-                                  hours=(start, start + rng.randint(1, 8))))
-        return cmds
+                day, kind, members, spec, hours = first_day + i % 60, "competition", \
+                    MAX_MEMBERS, self.small, (9, 17)
+            else:
+                if rng.random() < 0.3:
+                    args["leader"] = True
+                if rng.random() < 0.3:
+                    args["backups"] = rng.randint(1, 2)
+                kind = rng.choice(["review", "competition", "training", "inspection"])
+                # A review or inspection names its institution (REGISTRY.md 2.2).
+                if rng.random() < 0.4 or kind in ("review", "inspection"):
+                    args["orgs"] = [rng.choice([ORG_A, ORG_B, ORG_C])]
+                if rng.random() < 0.2:
+                    args["exclude"] = [rng.randint(1, 400)]
+                start = rng.randint(8, 15)
+                spec, members = rng.choice(self.specs), rng.randint(1, 3)
+                day = first_day + rng.randint(0, 120)
+                hours = (start, start + rng.randint(1, 8))
+            args.update(kind=kind, specialty=spec, members=members,
+                        start=epoch(cst(day, hours[0])), end=epoch(cst(day, hours[1])))
+            reqs.append(("mixed-%d" % self.serial, "draw", args))
+        return reqs
 
-    def run_batch(self, cmds, redraw=False):
-        for r in self.ctl.run_many(cmds, parallel=8, json_out=True):
-            if r.rc == 0:
+    def run_batch(self, reqs, redraw=False):
+        replies = self.conn.pipeline(reqs, window=8)
+        for rid, _, _ in reqs:
+            r = replies[rid]
+            if r["status"] == "ok":
                 self.tally["ok"] += 1
                 if not redraw:
-                    self.tally["tasks"].append(r.json["task"])
+                    self.tally["tasks"].append(r["result"]["task"])
             else:
-                self.assertEqual(r.rc, 1, r)
-                self.assertIn("insufficient_candidates", r.err, r)
+                self.assertEqual(r["status"], "insufficient_candidates", r)
                 self.tally["failed"] += 1
             self.tally["redraws"] += redraw
 
@@ -165,11 +191,16 @@ class AuditVerifyTest(DaemonTest):
 
     def phase(self, rounds, first_day):
         for _ in range(rounds):
-            self.run_batch(self.draw_commands(40, first_day))
+            self.run_batch(self.draw_requests(40, first_day))
             self.pool_changes()
             tasks = self.rng.sample(self.tally["tasks"], 6)
-            self.run_batch([["redraw", str(t), "--reason", "round %d" % k]
-                            for k, t in enumerate(tasks)], redraw=True)
+            reqs = []
+            for k, t in enumerate(tasks):
+                self.serial += 1
+                reqs.append(("mixed-%d" % self.serial, "draw.redraw",
+                             {"task": t, "reason": "round %d" % k,
+                              "nonce": "audit-mixed-%08d" % self.serial}))
+            self.run_batch(reqs, redraw=True)
 
     def check_verify(self):
         v = self.ctl.json("audit", "verify")
@@ -199,6 +230,7 @@ class AuditVerifyTest(DaemonTest):
         self.assertGreater(first["conflicts"], 0)
         self.d.stop()
         self.d.start()
+        self.connect()
         again = self.ctl.json("audit", "verify")
         self.assertEqual(again, first)
         self.phase(2, 130)

@@ -51,9 +51,9 @@ class ConsoleBase(AssignBase):
         DaemonTest.setUp(self)
         self.d, as_ = self.start_secure_daemon(
             [("ops", "center-ops operator")],
-            extra=["--config", self.write_config(self.CONFIG)])
+            extra=["--config", self.write_config(self.CONFIG)], prepare=self.prepare_pool)
+        self.__dict__.update(self.prepared)
         self.ctl = as_["ops"]
-        self.setup_pool(self.ctl)
         self.make_history()
         self.console = Console(self, "--endpoint", self.d.endpoint, "--pub-endpoint",
                                self.d.pub, "--server-key", self.server_pub, "--key",

@@ -38,9 +38,9 @@ class CorrectTest(AssignBase):
         self.d, self.as_ = self.start_secure_daemon(
             (("ops", "center-ops operator"), ("haizhu", "gz-haizhu bureau 440105"),
              ("clerk", "haizhu-clerk clerk 440105")),
-            extra=["--config", self.write_config(CONFIG)])
+            extra=["--config", self.write_config(CONFIG)], prepare=self.prepare_pool)
+        self.__dict__.update(self.prepared)
         self.ctl = self.as_["ops"]
-        self.setup_pool(self.ctl)
 
     # ---- helpers ----
 

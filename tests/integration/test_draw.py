@@ -60,16 +60,27 @@ class DrawTestBase(DaemonTest):
         extra = []
         if self.CONFIG:
             extra = ["--config", self.write_config(self.CONFIG)]
-        self.d = self.start_daemon(extra=extra)
+        self._experts = {}
+        self.d, state = self.start_from_template(self.prepare, extra=extra)
+        self.__dict__.update(state)
         self.ctl = Ctl(self.d)
-        self.open_term(self.ctl)
-        self.import_roster(self.ctl, ROSTER_SIZE, seed=ROSTER_SEED)
-        experts = self.ctl.json("pool", "list", "--limit", "1000")["experts"]
+        self.check_prepared()
+
+    def check_prepared(self):
+        """What every test asserts of the state prepare made."""
+
+    def prepare(self, ctl):
+        """What every test of the class starts from (made once per class,
+        see start_from_template): the term and the roster; returns the
+        attributes it sets (here how many experts each specialty has)."""
+        self.ctl = ctl
+        self.open_term(ctl)
+        self.import_roster(ctl, ROSTER_SIZE, seed=ROSTER_SEED)
         self.counts = {}
-        for e in experts:
+        for e in ctl.json("pool", "list", "--limit", "1000")["experts"]:
             for s in e["specialties"]:
                 self.counts[s] = self.counts.get(s, 0) + 1
-        self._experts = {}
+        return {"counts": self.counts}
 
     # ---- helpers ----
 
@@ -324,11 +335,14 @@ class DrawRulesTest(DrawTestBase):
     whole candidate lists can be drawn and compared."""
     CONFIG = NO_DIVERSITY
 
-    def setUp(self):
-        super().setUp()
+    def prepare(self, ctl):
+        state = super().prepare(ctl)
         self.spec = self.small_specialty()
         # Everyone who may serve, on a day no other task touches.
         self.all, _ = self.draw_all(self.spec, 7)
+        return dict(state, spec=self.spec, all=self.all)
+
+    def check_prepared(self):
         self.assertGreaterEqual(len(self.all), 8, self.spec)
 
     def removed_by_org(self, org):

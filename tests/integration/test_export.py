@@ -29,10 +29,13 @@ def cells(path):
 class RosterExportTest(DaemonTest):
     def setUp(self):
         super().setUp()
-        self.d = self.start_daemon()
+        self.d, _ = self.start_from_template(self.prepare)
         self.ctl = Ctl(self.d)
-        self.open_term(self.ctl)
-        self.import_roster(self.ctl, 40, seed=7)
+
+    def prepare(self, ctl):
+        """The term and the roster, made once per class (start_from_template)."""
+        self.open_term(ctl)
+        self.import_roster(ctl, 40, seed=7)
 
     def fresh_ctl(self, name):
         """A second daemon with an empty store in a directory of its own."""
