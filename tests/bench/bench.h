@@ -40,6 +40,7 @@ struct bench_opts {
 	double naive_s;
 	int check_n;
 	int days;                 /* tasks start 1..days days from today */
+	long history;             /* draws of the history phase (0: none) */
 	int members, backups;
 	bool leader;
 	char perf_dir[PATH_MAX];  /* "" = no perf */
@@ -151,11 +152,25 @@ void bench_load_interleaved(const struct bench *b, struct bench_phase *ping,
 void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
                            const char *name, const char *specialty, int n,
                            uint64_t seed);
-/* o.threads clients; inflight 1 = client_call, more = raw DEALER pipelining.
- * ping: empty requests instead of draws (inflight 1 only), the ceiling the
- * transport and the event loop alone put on draw8. */
+/* What a throughput phase sends: draws on the top specialty (o.tput_n of
+ * them, at most o.tput_s), empty requests (inflight 1 only: the ceiling the
+ * transport and the event loop alone put on draw8), or the history
+ * phase's o.history draws (bench_load_history_task, no time cap). */
+enum bench_load_kind { BENCH_LOAD_DRAW, BENCH_LOAD_PING, BENCH_LOAD_HISTORY };
+/* A task of the history phase: organisations, days and lengths as real
+ * use would spread them (bench_load.c says how). */
+void bench_load_history_task(const struct bench *b, uint64_t *rng, struct bench_task *t);
+/* perf stat and perf record attached to expertd for one phase (with
+ * o.perf_dir; else nothing): DIR/<phase>.stat.txt, DIR/<phase>.perf.data. */
+struct bench_load_perf {
+	pid_t stat, record;
+};
+void bench_load_perf_start(const struct bench *b, const char *phase,
+                           struct bench_load_perf *p);
+void bench_load_perf_stop(struct bench_load_perf *p);
+/* o.threads clients; inflight 1 = client_call, more = raw DEALER pipelining. */
 void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
-                           const char *name, int inflight, bool ping);
+                           const char *name, int inflight, enum bench_load_kind kind);
 
 /* bench_sql.c: the naive SQL draw and the rule cross-check. */
 /* The index the naive query needs on the daemon's database: expertd keeps
