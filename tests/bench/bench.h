@@ -67,6 +67,7 @@ struct bench {
 	int group;                        /* index of the review task's group */
 	unsigned capability;              /* bit the review task needs */
 	int rotation_days;                /* the daemon's default rule 5 window */
+	int max_task_days;                /* the daemon's default longest task */
 	struct bench_specialty top, rare;
 	char **orgs;                      /* employer codes, the tasks' orgs */
 	size_t n_orgs;

@@ -60,7 +60,8 @@ static void bench_usage(FILE *out)
 "  --days D             tasks start on a random day 1..D from today (default 1000)\n"
 "  --history N          after the other phases, N more draws (pipelined, no\n"
 "                       time cap) spread over organisations, days and task\n"
-"                       lengths, then draw1 again: issue #14 goal 2\n"
+"                       lengths (up to the daemon's longest), then draw1\n"
+"                       again: issue #14 goal 2\n"
 "                       (default 0: skipped)\n"
 "  --perf-dir DIR       perf stat + perf record on expertd during each\n"
 "                       throughput phase, files in DIR\n"
@@ -401,6 +402,7 @@ static void bench_init(struct bench *b)
 	struct config cfg;
 	config_defaults(&cfg); /* the daemon runs with the defaults */
 	b->rotation_days = cfg.rotation_days;
+	b->max_task_days = cfg.max_task_days;
 }
 
 /* Every phase, in order, on the same pool; each draw adds to it. */

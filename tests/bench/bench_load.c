@@ -43,8 +43,9 @@ void bench_load_task(const struct bench *b, uint64_t *rng, const char *specialty
 /* A task of the history phase, spread as real use would spread them: on
  * any day 1..days ahead; half concern one of BENCH_HISTORY_BUSY_ORGS
  * organisations (evenly spaced in the sorted employer codes), half any
- * employer; 1 in 200 lasts 30 days and 1 in 5000 lasts 180 (each still
- * ends inside the term), the rest one day. */
+ * employer; 1 in 200 lasts 7 days and 1 in 5000 as long as the daemon
+ * allows (max_task_days, 31 by default), each still ending inside the
+ * term; the rest one day. */
 void bench_load_history_task(const struct bench *b, uint64_t *rng, struct bench_task *t)
 {
 	bench_load_task(b, rng, b->top.name, t);
@@ -54,7 +55,7 @@ void bench_load_history_task(const struct bench *b, uint64_t *rng, struct bench_
 		t->org = b->orgs[bench_rand(rng) % busy * (b->n_orgs / busy)];
 	}
 	uint64_t r = bench_rand(rng) % 5000;
-	int len = r == 0 ? 180 : r % 200 == 1 ? 30 : 1;
+	int len = r == 0 ? b->max_task_days : r % 200 == 1 ? 7 : 1;
 	if (len == 1)
 		return;
 	int span = b->o.days > len ? b->o.days - len + 1 : 1;

@@ -151,6 +151,8 @@ static struct engage_task sim_task_value(struct sim *s, int64_t id)
 		t.end_at = t.start_at - (int64_t)below(s, 3) * HOUR;   /* ends before */
 	else if (kind == 1)
 		t.end_at = t.start_at + (int64_t)below(s, 30) * DAY;
+	else if (kind == 2)   /* now and then a long one: the calendar's classes */
+		t.end_at = t.start_at + (int64_t)below(s, 400) * DAY + 1;
 	else
 		t.end_at = t.start_at + (1 + (int64_t)below(s, 10)) * HOUR;
 	t.n_orgs = (int)below(s, 4);
