@@ -273,8 +273,9 @@ static void bench_goal(const char *what, double value, const char *unit, bool at
 }
 
 /* Issue #14's goals that one bench_draw run measures, each with its
- * verdict. Flat with history (2), imports during draws (5) and start-up
- * CPU (6) are measured by other programs or not yet. */
+ * verdict; flat with history (2) with --history only. Imports during
+ * draws (5) and start-up CPU (6) are measured by other programs or not
+ * yet. */
 static void bench_goals(const struct bench *b, const struct bench_results *r)
 {
 	const struct bench_phase *ph = r->ph;
@@ -417,6 +418,8 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	bench_load_commit(b, &ph[PH_COMMIT]);
 	printf("phase: draws, 1 client, top specialty x %d (at most %.0f s)\n",
 	       o->lat_n, o->lat_s);
+	struct bench_load_perf perf;   /* beside draw1_hist's profile */
+	bench_load_perf_start(b, "draw1", &perf);
 	double cpu = bench_cpu_us(b->daemon);
 	bench_load_sequential(b, &ph[PH_DRAW1], "draw1", b->top.name, o->lat_n,
 	                      o->seed * 31 + 1);
@@ -424,6 +427,7 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	 * candidates, the transcript, the seats, the head signed, the commit. */
 	r->draw1_cpu_us = cpu >= 0 && ph[PH_DRAW1].lat.n
 		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_DRAW1].lat.n : -1;
+	bench_load_perf_stop(&perf);
 	r->rare1_cpu_us = -1;
 	if (o->rare_n > 0) {
 		printf("phase: draws, 1 client, ~1%% specialty x %d (at most %.0f s)\n",
