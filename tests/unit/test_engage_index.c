@@ -274,8 +274,23 @@ static void rt_queries(struct rt *r)
 	}
 }
 
-/* Tasks put, replaced (moved, re-organised, lengthened, shortened) and
- * cleared: the time indexes give what a walk of every task gives. */
+/* Organisation `from` merged into `into`, in engage and in the model:
+ * every task listing from lists into instead (REGISTRY.md 2.4). */
+static void rt_merge(struct rt *r)
+{
+	uint32_t from = 1 + (uint32_t)rt_below(r, RT_ORGS);
+	uint32_t into = 1 + (uint32_t)rt_below(r, RT_ORGS);
+	assert_true(engage_merge_org(r->e, from, into));
+	for (int64_t id = 1; id <= RT_TASKS; id++)
+		for (int i = 0; r->held[id].id && from != into && i < r->held[id].n_orgs; i++)
+			if (r->held[id].orgs[i] == from)
+				r->held[id].orgs[i] = into;
+	rt_queries(r);
+}
+
+/* Tasks put, replaced (moved, re-organised, lengthened, shortened),
+ * their organisations merged, and cleared: the time indexes give what a
+ * walk of every task gives. */
 static void test_time_indexes_match_brute_force(void **state)
 {
 	(void)state;
@@ -292,6 +307,8 @@ static void test_time_indexes_match_brute_force(void **state)
 			r.held[id] = t;
 		}
 		rt_queries(&r);
+		if (round % 7 == 3)
+			rt_merge(&r);
 		if (round == 20) {   /* a clear, then the same tasks again */
 			engage_clear(r.e);
 			for (int64_t id = 1; id <= RT_TASKS; id++)
