@@ -5,8 +5,8 @@
  * allocated on the first conflict or assignment. Tasks are indexed by id.
  * Served counts sit in a dense array of their own beside the slots, so a
  * draw reads one for every expert of a bucket without following pointers.
- * Beside them, the same records by task, start day and organisation
- * (idmap.h), so a draw finds the few experts its task concerns without
+ * Beside them, the same records by task and organisation (idmap.h),
+ * so a draw finds the few experts its task concerns without
  * reading every expert's history; and two time indexes, so that what it
  * reads there does not grow with the history either: the calendar (tasks
  * by length class and start, engage_visit_overlapping) and tasks by
@@ -56,13 +56,11 @@ struct engage {
 	struct engage_task *tasks;    /* tasks[id]; .id == 0: none (ids are dense) */
 	size_t cap_tasks;
 	struct idmap seats;           /* task id -> struct engage_seat */
-	struct idmap by_day;          /* start day -> held task ids */
 	struct idmap by_org;          /* org -> held task ids */
 	struct idmap calendar;        /* (start bucket, class) -> held task ids */
 	uint32_t class_count[ENGAGE_CLASSES + 1]; /* held tasks per class */
 	struct idmap org_time;        /* (org, 32-day start bucket) -> task ids */
 	struct idmap org_conflicts;   /* org -> struct engage_org_conflict */
-	int64_t span;                 /* see engage_task_span() */
 	struct engage_away *away;     /* unavailability, few: one flat list */
 	uint32_t n_away, cap_away;
 };
@@ -70,25 +68,21 @@ struct engage {
 static void engage_index_init(struct engage *e)
 {
 	idmap_init(&e->seats, sizeof(struct engage_seat));
-	idmap_init(&e->by_day, sizeof(int64_t));
 	idmap_init(&e->by_org, sizeof(int64_t));
 	idmap_init(&e->calendar, sizeof(int64_t));
 	idmap_init(&e->org_time, sizeof(int64_t));
 	memset(e->class_count, 0, sizeof e->class_count);
 	idmap_init(&e->org_conflicts, sizeof(struct engage_org_conflict));
-	e->span = 0;
 }
 
 static void engage_index_free(struct engage *e)
 {
 	idmap_free(&e->seats);
-	idmap_free(&e->by_day);
 	idmap_free(&e->by_org);
 	idmap_free(&e->calendar);
 	idmap_free(&e->org_time);
 	memset(e->class_count, 0, sizeof e->class_count);
 	idmap_free(&e->org_conflicts);
-	e->span = 0;
 }
 
 struct engage *engage_new(void)
@@ -335,7 +329,6 @@ static int64_t engage_org_key(uint32_t org, int64_t start_at)
 
 static void engage_unindex_task(struct engage *e, const struct engage_task *t)
 {
-	engage_unlist(&e->by_day, engage_start_day(t->start_at), t->id);
 	engage_unlist(&e->calendar, engage_cal_key_of(t), t->id);
 	e->class_count[engage_class(t)]--;
 	for (int i = 0; i < t->n_orgs; i++)
@@ -370,19 +363,13 @@ static bool engage_index_orgs(struct engage *e, const struct engage_task *t)
 	return true;
 }
 
-/* Index t by day, calendar and orgs; on out of memory, takes back what
- * it added. */
+/* Index t in the calendar and by orgs; on out of memory, takes back
+ * what it added. */
 static bool engage_index_task(struct engage *e, const struct engage_task *t)
 {
-	int64_t day = engage_start_day(t->start_at);
-	if (!idmap_push(&e->by_day, day, &t->id))
+	if (!idmap_push(&e->calendar, engage_cal_key_of(t), &t->id))
 		return false;
-	if (!idmap_push(&e->calendar, engage_cal_key_of(t), &t->id)) {
-		engage_unlist(&e->by_day, day, t->id);
-		return false;
-	}
 	if (!engage_index_orgs(e, t)) {
-		engage_unlist(&e->by_day, day, t->id);
 		engage_unlist(&e->calendar, engage_cal_key_of(t), t->id);
 		return false;
 	}
@@ -409,11 +396,6 @@ bool engage_put_task(struct engage *e, const struct engage_task *t)
 		return false;
 	if (e->tasks[t->id].id == t->id)
 		engage_unindex_task(e, &e->tasks[t->id]);
-	int64_t span;
-	if (__builtin_sub_overflow(t->end_at, t->start_at, &span))
-		span = INT64_MAX;
-	if (span > e->span)
-		e->span = span;
 	e->tasks[t->id] = *t;
 	return true;
 }
@@ -641,16 +623,6 @@ const struct engage_seat *engage_task_seats(const struct engage *e, int64_t task
                                             size_t *n)
 {
 	return idmap_get(&e->seats, task, n);
-}
-
-const int64_t *engage_tasks_starting(const struct engage *e, int64_t day, size_t *n)
-{
-	return idmap_get(&e->by_day, day, n);
-}
-
-int64_t engage_task_span(const struct engage *e)
-{
-	return e->span;
 }
 
 const int64_t *engage_tasks_of_org(const struct engage *e, uint32_t org, size_t *n)

@@ -119,11 +119,6 @@ const struct engage_seat *engage_task_seats(const struct engage *e, int64_t task
 
 /* Day number of a start time: floor(start_at / 86400). */
 int64_t engage_start_day(int64_t start_at);
-/* Ids of the held tasks whose start_at falls on `day`. */
-const int64_t *engage_tasks_starting(const struct engage *e, int64_t day, size_t *n);
-/* At least end_at - start_at of every held task, and >= 0 (INT64_MAX
- * when unknown): how far back a task overlapping a time may start. */
-int64_t engage_task_span(const struct engage *e);
 /* Ids of the held tasks listing org among their orgs (each task once). */
 const int64_t *engage_tasks_of_org(const struct engage *e, uint32_t org, size_t *n);
 

@@ -1,8 +1,9 @@
 /*
  * test_engage_index.c - engage's records seen from the task's side (seats
- * by task, tasks by start day and by organisation, conflicts by
+ * by task, tasks by time and by organisation, conflicts by
  * organisation, served counts) following every change: a seat changing
- * state or task, a task moved or re-organised, a clear; the time indexes
+ * state or task, a task moved, re-organised, lengthened or shortened, a
+ * clear; tasks of every length in the calendar; the time indexes
  * (engage_visit_overlapping, engage_visit_org_near) against a walk of
  * every task, and how little they read; and the idmap underneath
  * (growth, many keys, removal).
@@ -80,35 +81,43 @@ static void test_start_day_floors(void **state)
 	assert_int_equal(engage_start_day(INT64_MIN), INT64_MIN / DAY - 1);
 }
 
-static void test_tasks_by_day_and_org_follow_replacement(void **state)
+/* The held tasks the calendar gives for [from, to): each id once. */
+static size_t overlapping(const struct engage *e, int64_t from, int64_t to,
+                          int64_t *ids, size_t cap);
+
+static void test_tasks_by_time_and_org_follow_replacement(void **state)
 {
 	(void)state;
 	struct engage *e = engage_new();
+	int64_t got[64];
 	struct engage_task t = mk_task(5, 100 * DAY + 10, 7, 7);   /* org twice */
 	assert_true(engage_put_task(e, &t));
 	size_t n;
-	const int64_t *ids = engage_tasks_starting(e, 100, &n);
-	assert_int_equal(n, 1);
-	assert_int_equal(ids[0], 5);
-	ids = engage_tasks_of_org(e, 7, &n);
+	assert_int_equal(overlapping(e, 100 * DAY, 101 * DAY, got, 64), 1);
+	assert_int_equal(got[0], 5);
+	engage_tasks_of_org(e, 7, &n);
 	assert_int_equal(n, 1);   /* indexed under org 7 once */
 
 	/* Moved to another day, another org: gone from the old lists. */
 	t = mk_task(5, 103 * DAY, 9, 0);
 	assert_true(engage_put_task(e, &t));
-	assert_null(engage_tasks_starting(e, 100, &n));
-	assert_int_equal(n, 0);
+	assert_int_equal(overlapping(e, 100 * DAY, 101 * DAY, got, 64), 0);
 	assert_null(engage_tasks_of_org(e, 7, &n));
-	ids = engage_tasks_starting(e, 103, &n);
-	assert_int_equal(n, 1);
-	assert_int_equal(ids[0], 5);
-	ids = engage_tasks_of_org(e, 9, &n);
+	assert_int_equal(overlapping(e, 103 * DAY, 104 * DAY, got, 64), 1);
+	assert_int_equal(got[0], 5);
+	engage_tasks_of_org(e, 9, &n);
 	assert_int_equal(n, 1);
 
-	/* Put again unchanged: still listed once. */
+	/* Put again unchanged, then lengthened to 3 days and shortened
+	 * again (another class of the calendar): still listed once. */
 	assert_true(engage_put_task(e, &t));
-	engage_tasks_starting(e, 103, &n);
-	assert_int_equal(n, 1);
+	t.end_at = t.start_at + 3 * DAY;
+	assert_true(engage_put_task(e, &t));
+	assert_int_equal(overlapping(e, 105 * DAY, 106 * DAY, got, 64), 1);
+	t.end_at = t.start_at + 3600;
+	assert_true(engage_put_task(e, &t));
+	assert_int_equal(overlapping(e, 105 * DAY, 106 * DAY, got, 64), 0);
+	assert_int_equal(overlapping(e, 103 * DAY, 104 * DAY, got, 64), 1);
 	engage_tasks_of_org(e, 9, &n);
 	assert_int_equal(n, 1);
 
@@ -117,43 +126,78 @@ static void test_tasks_by_day_and_org_follow_replacement(void **state)
 		struct engage_task o = mk_task(id, 103 * DAY + id, 9, (uint32_t)id);
 		assert_true(engage_put_task(e, &o));
 	}
-	ids = engage_tasks_starting(e, 103, &n);
+	n = overlapping(e, 103 * DAY, 104 * DAY, got, 64);
 	assert_int_equal(n, 35);
 	for (int64_t id = 5; id < 40; id++)
-		assert_true(ids_have(ids, n, id));
+		assert_true(ids_have(got, n, id));
 	engage_tasks_of_org(e, 9, &n);
 	assert_int_equal(n, 35);
 	engage_tasks_of_org(e, 20, &n);
 	assert_int_equal(n, 1);
 
 	engage_clear(e);
-	assert_null(engage_tasks_starting(e, 103, &n));
+	assert_int_equal(overlapping(e, 103 * DAY, 104 * DAY, got, 64), 0);
 	assert_null(engage_tasks_of_org(e, 9, &n));
-	assert_int_equal(engage_task_span(e), 0);
 	engage_destroy(&e);
 }
 
-static void test_span_bounds_every_task(void **state)
+/* Tasks of every length the calendar must place: ending before they
+ * start, days long, and spanning the whole clock (no class fits). */
+static void test_calendar_places_every_length(void **state)
 {
 	(void)state;
 	struct engage *e = engage_new();
-	assert_int_equal(engage_task_span(e), 0);
+	int64_t got[8];
 	struct engage_task t = mk_task(1, 1000, 0, 0);
 	t.end_at = 500;                                   /* ends before it starts */
 	assert_true(engage_put_task(e, &t));
-	assert_int_equal(engage_task_span(e), 0);
+	/* The rule's test (starts before the end, ends after the start)
+	 * holds for [0, DAY) and fails for [DAY, 2 DAY). */
+	assert_int_equal(overlapping(e, 0, DAY, got, 8), 1);
+	assert_int_equal(got[0], 1);
+	assert_int_equal(overlapping(e, DAY, 2 * DAY, got, 8), 0);
 	t = mk_task(2, 1000, 0, 0);
 	t.end_at = 1000 + 3 * DAY;
 	assert_true(engage_put_task(e, &t));
-	assert_int_equal(engage_task_span(e), 3 * DAY);
-	t.end_at = 1000 + DAY;                            /* shortened: still a bound */
-	assert_true(engage_put_task(e, &t));
-	assert_true(engage_task_span(e) >= DAY);
+	assert_int_equal(overlapping(e, 2 * DAY, 2 * DAY + 1, got, 8), 1);
+	assert_int_equal(got[0], 2);
+	assert_int_equal(overlapping(e, 0, 1001, got, 8), 2);   /* both */
 	t = mk_task(3, INT64_MIN, 0, 0);
 	t.end_at = INT64_MAX;
 	assert_true(engage_put_task(e, &t));
-	assert_int_equal(engage_task_span(e), INT64_MAX);
+	assert_int_equal(overlapping(e, 2 * DAY, 2 * DAY + 1, got, 8), 2);
+	assert_int_equal(overlapping(e, INT64_MIN, INT64_MIN + 1, got, 8), 1);
+	assert_int_equal(got[0], 3);
+	assert_int_equal(overlapping(e, INT64_MAX - 1, INT64_MAX, got, 8), 1);
 	engage_destroy(&e);
+}
+
+struct collect_ids {
+	const struct engage *e;
+	int64_t from, to, *ids;
+	size_t n, cap;
+};
+
+/* Visited ids that do overlap [from, to), as the overlap rule tests them;
+ * each must come once. */
+static void collect_overlapping(void *ctx, int64_t id)
+{
+	struct collect_ids *c = ctx;
+	const struct engage_task *t = engage_task(c->e, id);
+	assert_non_null(t);
+	if (!(t->start_at < c->to && c->from < t->end_at))
+		return;
+	assert_false(ids_have(c->ids, c->n, id));
+	assert_true(c->n < c->cap);
+	c->ids[c->n++] = id;
+}
+
+static size_t overlapping(const struct engage *e, int64_t from, int64_t to,
+                          int64_t *ids, size_t cap)
+{
+	struct collect_ids c = {.e = e, .from = from, .to = to, .ids = ids, .cap = cap};
+	engage_visit_overlapping(e, from, to, collect_overlapping, &c);
+	return c.n;
 }
 
 /* ---- the time indexes against brute force ---- */
@@ -507,8 +551,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_day_floors),
-		cmocka_unit_test(test_tasks_by_day_and_org_follow_replacement),
-		cmocka_unit_test(test_span_bounds_every_task),
+		cmocka_unit_test(test_tasks_by_time_and_org_follow_replacement),
+		cmocka_unit_test(test_calendar_places_every_length),
 		cmocka_unit_test(test_seats_follow_state_and_task),
 		cmocka_unit_test(test_conflicts_by_org),
 		cmocka_unit_test(test_idmap_many_keys),
