@@ -119,6 +119,9 @@ void bench_run(char *const argv[], const char *log);
 void bench_show_log(const char *log);
 /* VmRSS of pid in KiB, or -1. */
 long bench_rss_kb(pid_t pid);
+/* Bytes pid has passed to write(2) and its kin (/proc/PID/io wchar: the
+ * WAL frames, checkpoints, sockets), or -1. */
+long bench_written(pid_t pid);
 /* CPU time pid has used (user + system, /proc/PID/stat) in microseconds,
  * in clock ticks' steps; -1 if unreadable. */
 double bench_cpu_us(pid_t pid);

@@ -223,6 +223,8 @@ struct bench_results {
 	double draw1_cpu_us;       /* expertd's CPU per draw in draw1; -1: unknown */
 	double rare1_cpu_us;       /* the same in draw1_rare */
 	double hist_cpu_us;        /* the same in draw1_hist; -1: not run */
+	double draw1_wkib;         /* KiB expertd wrote per draw in draw1; -1: unknown */
+	double hist_wkib;          /* the same in draw1_hist */
 	double history_cpu_us;     /* expertd's CPU per draw of the history phase */
 	long tasks_before_hist;    /* draws that succeeded before draw1_hist */
 };
@@ -343,6 +345,9 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 		       "%.0f s, %.0f us CPU each): %.0f us, %.2f x fresh\n",
 		       r->tasks_before_hist, ph[PH_HISTORY].ok, ph[PH_HISTORY].wall_s,
 		       r->history_cpu_us, r->hist_cpu_us, r->hist_cpu_us / r->draw1_cpu_us);
+	if (r->hist_wkib >= 0 && r->draw1_wkib >= 0)
+		printf("  expertd wrote per draw (WAL frames, checkpoints, sockets): "
+		       "%.1f KiB fresh, %.1f KiB with history\n", r->draw1_wkib, r->hist_wkib);
 	bench_goals(b, r);
 
 	printf("\n");
@@ -378,6 +383,8 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 		bench_result("hist_tasks", "%ld", r->tasks_before_hist);
 		bench_result("hist_cpu_us", "%.0f", r->hist_cpu_us);
 		bench_result("ratio_hist_fresh", "%.2f", r->hist_cpu_us / r->draw1_cpu_us);
+		bench_result("draw1_write_kib", "%.1f", r->draw1_wkib);
+		bench_result("hist_write_kib", "%.1f", r->hist_wkib);
 	}
 }
 
@@ -406,6 +413,15 @@ static void bench_init(struct bench *b)
 	b->max_task_days = cfg.max_task_days;
 }
 
+/* KiB expertd wrote per draw since it had written `before` bytes; -1
+ * when unknown. */
+static double bench_wkib_per(const struct bench *b, long before, size_t draws)
+{
+	long now = bench_written(b->daemon);
+	return before >= 0 && now >= before && draws
+		? (double)(now - before) / 1024.0 / (double)draws : -1;
+}
+
 /* Every phase, in order, on the same pool; each draw adds to it. */
 static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_results *r)
 {
@@ -420,9 +436,11 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	       o->lat_n, o->lat_s);
 	struct bench_load_perf perf;   /* beside draw1_hist's profile */
 	bench_load_perf_start(b, "draw1", &perf);
+	long wrote = bench_written(b->daemon);
 	double cpu = bench_cpu_us(b->daemon);
 	bench_load_sequential(b, &ph[PH_DRAW1], "draw1", b->top.name, o->lat_n,
 	                      o->seed * 31 + 1);
+	r->draw1_wkib = bench_wkib_per(b, wrote, ph[PH_DRAW1].lat.n);
 	/* Everything the daemon did for the phase, one draw per batch: the
 	 * candidates, the transcript, the seats, the head signed, the commit. */
 	r->draw1_cpu_us = cpu >= 0 && ph[PH_DRAW1].lat.n
@@ -480,7 +498,7 @@ static void bench_history(const struct bench *b, struct bench_results *r)
 {
 	const struct bench_opts *o = &b->o;
 	struct bench_phase *ph = r->ph;
-	r->hist_cpu_us = -1;
+	r->hist_cpu_us = r->hist_wkib = -1;
 	if (o->history <= 0)
 		return;
 	printf("phase: history, %ld draws, %d clients x %d in flight\n", o->history,
@@ -498,9 +516,11 @@ static void bench_history(const struct bench *b, struct bench_results *r)
 	printf("phase: draws, 1 client, top specialty x %d, with history\n", o->lat_n);
 	struct bench_load_perf perf;
 	bench_load_perf_start(b, "draw1_hist", &perf);
+	long wrote = bench_written(b->daemon);
 	cpu = bench_cpu_us(b->daemon);
 	bench_load_sequential(b, &ph[PH_DRAW1_HIST], "draw1_hist", b->top.name, o->lat_n,
 	                      o->seed * 31 + 1);
+	r->hist_wkib = bench_wkib_per(b, wrote, ph[PH_DRAW1_HIST].lat.n);
 	r->hist_cpu_us = cpu >= 0 && ph[PH_DRAW1_HIST].lat.n
 		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_DRAW1_HIST].lat.n : -1;
 	bench_load_perf_stop(&perf);
