@@ -422,6 +422,24 @@ static double bench_wkib_per(const struct bench *b, long before, size_t draws)
 		? (double)(now - before) / 1024.0 / (double)draws : -1;
 }
 
+/* draw1 (and draw1_hist, the same requests): everything the daemon did
+ * for the phase, one draw per batch (the candidates, the transcript, the
+ * seats, the head signed, the commit), as CPU and bytes written per draw;
+ * profiled with --perf-dir. */
+static void bench_draw1(const struct bench *b, struct bench_phase *ph, const char *name,
+                        double *cpu_us, double *wkib)
+{
+	struct bench_load_perf perf;
+	bench_load_perf_start(b, name, &perf);
+	long wrote = bench_written(b->daemon);
+	double cpu = bench_cpu_us(b->daemon);
+	bench_load_sequential(b, ph, name, b->top.name, b->o.lat_n, b->o.seed * 31 + 1);
+	*wkib = bench_wkib_per(b, wrote, ph->lat.n);
+	*cpu_us = cpu >= 0 && ph->lat.n
+		? (bench_cpu_us(b->daemon) - cpu) / (double)ph->lat.n : -1;
+	bench_load_perf_stop(&perf);
+}
+
 /* Every phase, in order, on the same pool; each draw adds to it. */
 static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_results *r)
 {
@@ -434,23 +452,12 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	bench_load_commit(b, &ph[PH_COMMIT]);
 	printf("phase: draws, 1 client, top specialty x %d (at most %.0f s)\n",
 	       o->lat_n, o->lat_s);
-	struct bench_load_perf perf;   /* beside draw1_hist's profile */
-	bench_load_perf_start(b, "draw1", &perf);
-	long wrote = bench_written(b->daemon);
-	double cpu = bench_cpu_us(b->daemon);
-	bench_load_sequential(b, &ph[PH_DRAW1], "draw1", b->top.name, o->lat_n,
-	                      o->seed * 31 + 1);
-	r->draw1_wkib = bench_wkib_per(b, wrote, ph[PH_DRAW1].lat.n);
-	/* Everything the daemon did for the phase, one draw per batch: the
-	 * candidates, the transcript, the seats, the head signed, the commit. */
-	r->draw1_cpu_us = cpu >= 0 && ph[PH_DRAW1].lat.n
-		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_DRAW1].lat.n : -1;
-	bench_load_perf_stop(&perf);
+	bench_draw1(b, &ph[PH_DRAW1], "draw1", &r->draw1_cpu_us, &r->draw1_wkib);
 	r->rare1_cpu_us = -1;
 	if (o->rare_n > 0) {
 		printf("phase: draws, 1 client, ~1%% specialty x %d (at most %.0f s)\n",
 		       o->rare_n, o->lat_s);
-		cpu = bench_cpu_us(b->daemon);
+		double cpu = bench_cpu_us(b->daemon);
 		bench_load_sequential(b, &ph[PH_RARE1], "draw1_rare", b->rare.name,
 		                      o->rare_n, o->seed * 31 + 2);
 		r->rare1_cpu_us = cpu >= 0 && ph[PH_RARE1].lat.n
@@ -514,16 +521,7 @@ static void bench_history(const struct bench *b, struct bench_results *r)
 		if (i != PH_NAIVE && i != PH_NAIVE_RARE)
 			r->tasks_before_hist += ph[i].ok;
 	printf("phase: draws, 1 client, top specialty x %d, with history\n", o->lat_n);
-	struct bench_load_perf perf;
-	bench_load_perf_start(b, "draw1_hist", &perf);
-	long wrote = bench_written(b->daemon);
-	cpu = bench_cpu_us(b->daemon);
-	bench_load_sequential(b, &ph[PH_DRAW1_HIST], "draw1_hist", b->top.name, o->lat_n,
-	                      o->seed * 31 + 1);
-	r->hist_wkib = bench_wkib_per(b, wrote, ph[PH_DRAW1_HIST].lat.n);
-	r->hist_cpu_us = cpu >= 0 && ph[PH_DRAW1_HIST].lat.n
-		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_DRAW1_HIST].lat.n : -1;
-	bench_load_perf_stop(&perf);
+	bench_draw1(b, &ph[PH_DRAW1_HIST], "draw1_hist", &r->hist_cpu_us, &r->hist_wkib);
 }
 
 static void bench_rmtree(const char *dir)
