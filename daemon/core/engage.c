@@ -5,9 +5,12 @@
  * allocated on the first conflict or assignment. Tasks are indexed by id.
  * Served counts sit in a dense array of their own beside the slots, so a
  * draw reads one for every expert of a bucket without following pointers.
- * Beside them, the same records by task, start day and organisation
- * (idmap.h), so a draw finds the few experts its task concerns without
- * reading every expert's history.
+ * Beside them, the same records by task and organisation (idmap.h),
+ * so a draw finds the few experts its task concerns without
+ * reading every expert's history; and two time indexes, so that what it
+ * reads there does not grow with the history either: the calendar (tasks
+ * by length class and start, engage_visit_overlapping) and tasks by
+ * organisation and start (engage_visit_org_near).
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -17,6 +20,26 @@
 #include "idmap.h"
 
 #define ENGAGE_DAY_SECONDS INT64_C(86400)
+
+/*
+ * The calendar: class k (0 <= k < ENGAGE_CLASSES) holds the tasks lasting
+ * at most 2^k days (end_at - start_at, 0 or less in class 0), listed
+ * under their start day's bucket of 2^k days; a task overlapping a time
+ * then starts at most 2^k days before it, so each class is read over a
+ * few buckets whatever the longest task held. Longer tasks, or spans
+ * that do not fit the arithmetic, sit in one list read whole. The key of
+ * (bucket, class) is bucket * ENGAGE_CAL_KEYS + class: a day number is
+ * at most INT64_MAX / 86400, so the product fits.
+ */
+#define ENGAGE_CLASSES 20            /* up to 2^19 days: 1435 years */
+#define ENGAGE_CAL_KEYS 32
+#define ENGAGE_CAL_LONG ENGAGE_CLASSES   /* the key of the longer tasks */
+/* Buckets read one by one at most, per class or organisation; a wider
+ * range (a task itself held for years, a window of decades) reads the
+ * whole task table or the organisation's whole list instead. */
+#define ENGAGE_MAX_BUCKETS 4096
+/* Tasks by organisation are bucketed by 2^5 = 32 start days. */
+#define ENGAGE_ORG_SHIFT 5
 
 struct engage_slot {
 	struct engage_conflict *conflicts;
@@ -33,10 +56,11 @@ struct engage {
 	struct engage_task *tasks;    /* tasks[id]; .id == 0: none (ids are dense) */
 	size_t cap_tasks;
 	struct idmap seats;           /* task id -> struct engage_seat */
-	struct idmap by_day;          /* start day -> held task ids */
 	struct idmap by_org;          /* org -> held task ids */
+	struct idmap calendar;        /* (start bucket, class) -> held task ids */
+	uint32_t class_count[ENGAGE_CLASSES + 1]; /* held tasks per class */
+	struct idmap org_time;        /* (org, 32-day start bucket) -> task ids */
 	struct idmap org_conflicts;   /* org -> struct engage_org_conflict */
-	int64_t span;                 /* see engage_task_span() */
 	struct engage_away *away;     /* unavailability, few: one flat list */
 	uint32_t n_away, cap_away;
 };
@@ -44,19 +68,21 @@ struct engage {
 static void engage_index_init(struct engage *e)
 {
 	idmap_init(&e->seats, sizeof(struct engage_seat));
-	idmap_init(&e->by_day, sizeof(int64_t));
 	idmap_init(&e->by_org, sizeof(int64_t));
+	idmap_init(&e->calendar, sizeof(int64_t));
+	idmap_init(&e->org_time, sizeof(int64_t));
+	memset(e->class_count, 0, sizeof e->class_count);
 	idmap_init(&e->org_conflicts, sizeof(struct engage_org_conflict));
-	e->span = 0;
 }
 
 static void engage_index_free(struct engage *e)
 {
 	idmap_free(&e->seats);
-	idmap_free(&e->by_day);
 	idmap_free(&e->by_org);
+	idmap_free(&e->calendar);
+	idmap_free(&e->org_time);
+	memset(e->class_count, 0, sizeof e->class_count);
 	idmap_free(&e->org_conflicts);
-	e->span = 0;
 }
 
 struct engage *engage_new(void)
@@ -252,30 +278,102 @@ static void engage_unlist(struct idmap *m, int64_t key, int64_t id)
 		}
 }
 
-static void engage_unindex_task(struct engage *e, const struct engage_task *t)
+/* floor(a / 2^k) for k < 63, also for negative a. */
+static int64_t engage_floor_shift(int64_t a, int k)
 {
-	engage_unlist(&e->by_day, engage_start_day(t->start_at), t->id);
-	for (int i = 0; i < t->n_orgs; i++)
-		if (!engage_org_seen(t->orgs, i, t->orgs[i]))
-			engage_unlist(&e->by_org, t->orgs[i], t->id);
+	int64_t d = INT64_C(1) << k, q = a / d;
+	return a % d < 0 ? q - 1 : q;
 }
 
-/* Index t by day and orgs; on out of memory, takes back what it added. */
-static bool engage_index_task(struct engage *e, const struct engage_task *t)
+/* The calendar class of t (ENGAGE_CAL_LONG past the last one). */
+static int engage_class(const struct engage_task *t)
 {
-	if (!idmap_push(&e->by_day, engage_start_day(t->start_at), &t->id))
-		return false;
+	int64_t span;
+	if (__builtin_sub_overflow(t->end_at, t->start_at, &span))
+		return ENGAGE_CAL_LONG;
+	for (int k = 0; k < ENGAGE_CLASSES; k++)
+		if (span <= (INT64_C(1) << k) * ENGAGE_DAY_SECONDS)
+			return k;
+	return ENGAGE_CAL_LONG;
+}
+
+static int64_t engage_cal_key(int k, int64_t day)
+{
+	if (k == ENGAGE_CAL_LONG)
+		return ENGAGE_CAL_LONG;
+	return engage_floor_shift(day, k) * ENGAGE_CAL_KEYS + k;
+}
+
+static int64_t engage_cal_key_of(const struct engage_task *t)
+{
+	return engage_cal_key(engage_class(t), engage_start_day(t->start_at));
+}
+
+/* (org, 32-day bucket): the bucket's low 32 bits. Buckets 2^32 apart
+ * share a key; the readers test every task they visit, and read fewer
+ * consecutive buckets than that, so each task is still visited once. */
+static int64_t engage_org_bucket_key(uint32_t org, int64_t bucket)
+{
+	return (int64_t)((uint64_t)org << 32 | ((uint64_t)bucket & UINT32_MAX));
+}
+
+static int64_t engage_org_bucket(int64_t start_at)
+{
+	return engage_floor_shift(engage_start_day(start_at), ENGAGE_ORG_SHIFT);
+}
+
+static int64_t engage_org_key(uint32_t org, int64_t start_at)
+{
+	return engage_org_bucket_key(org, engage_org_bucket(start_at));
+}
+
+static void engage_unindex_task(struct engage *e, const struct engage_task *t)
+{
+	engage_unlist(&e->calendar, engage_cal_key_of(t), t->id);
+	e->class_count[engage_class(t)]--;
+	for (int i = 0; i < t->n_orgs; i++)
+		if (!engage_org_seen(t->orgs, i, t->orgs[i])) {
+			engage_unlist(&e->by_org, t->orgs[i], t->id);
+			engage_unlist(&e->org_time, engage_org_key(t->orgs[i], t->start_at),
+			              t->id);
+		}
+}
+
+/* Index t under each of its orgs (by_org and org_time); on out of
+ * memory, takes back what it added. */
+static bool engage_index_orgs(struct engage *e, const struct engage_task *t)
+{
 	for (int i = 0; i < t->n_orgs; i++) {
 		if (engage_org_seen(t->orgs, i, t->orgs[i]))
 			continue;
-		if (!idmap_push(&e->by_org, t->orgs[i], &t->id)) {
-			engage_unlist(&e->by_day, engage_start_day(t->start_at), t->id);
+		int64_t key = engage_org_key(t->orgs[i], t->start_at);
+		bool listed = idmap_push(&e->by_org, t->orgs[i], &t->id);
+		if (!listed || !idmap_push(&e->org_time, key, &t->id)) {
+			if (listed)
+				engage_unlist(&e->by_org, t->orgs[i], t->id);
 			for (int k = 0; k < i; k++)
-				if (!engage_org_seen(t->orgs, k, t->orgs[k]))
+				if (!engage_org_seen(t->orgs, k, t->orgs[k])) {
 					engage_unlist(&e->by_org, t->orgs[k], t->id);
+					engage_unlist(&e->org_time,
+					              engage_org_key(t->orgs[k], t->start_at), t->id);
+				}
 			return false;
 		}
 	}
+	return true;
+}
+
+/* Index t in the calendar and by orgs; on out of memory, takes back
+ * what it added. */
+static bool engage_index_task(struct engage *e, const struct engage_task *t)
+{
+	if (!idmap_push(&e->calendar, engage_cal_key_of(t), &t->id))
+		return false;
+	if (!engage_index_orgs(e, t)) {
+		engage_unlist(&e->calendar, engage_cal_key_of(t), t->id);
+		return false;
+	}
+	e->class_count[engage_class(t)]++;
 	return true;
 }
 
@@ -298,11 +396,6 @@ bool engage_put_task(struct engage *e, const struct engage_task *t)
 		return false;
 	if (e->tasks[t->id].id == t->id)
 		engage_unindex_task(e, &e->tasks[t->id]);
-	int64_t span;
-	if (__builtin_sub_overflow(t->end_at, t->start_at, &span))
-		span = INT64_MAX;
-	if (span > e->span)
-		e->span = span;
 	e->tasks[t->id] = *t;
 	return true;
 }
@@ -343,11 +436,48 @@ static void engage_merge_tasks(struct engage *e, uint32_t from, uint32_t into)
 		for (int k = 0; k < t->n_orgs; k++)
 			if (t->orgs[k] == from)
 				t->orgs[k] = into;
-		bool ok = listed || idmap_push(&e->by_org, into, &ids[i]);
+		engage_unlist(&e->org_time, engage_org_key(from, t->start_at), ids[i]);
+		bool ok = listed ||
+		          (idmap_push(&e->by_org, into, &ids[i]) &&
+		           idmap_push(&e->org_time, engage_org_key(into, t->start_at), &ids[i]));
 		assert(ok);
 		(void)ok;
 	}
 	src->n = 0;
+}
+
+static int engage_key_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Room in org_time for the tasks listing `from` (and not `into`) to join
+ * `into`'s buckets: as many items in each bucket as will arrive there. */
+static bool engage_reserve_org_time(struct engage *e, uint32_t from, uint32_t into)
+{
+	size_t n;
+	const int64_t *ids = idmap_get(&e->by_org, from, &n);
+	if (n == 0)
+		return true;
+	int64_t *keys = malloc(n * sizeof *keys);
+	if (!keys)
+		return false;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct engage_task *t = &e->tasks[ids[i]];
+		if (!engage_org_seen(t->orgs, t->n_orgs, into))
+			keys[m++] = engage_org_key(into, t->start_at);
+	}
+	qsort(keys, m, sizeof *keys, engage_key_cmp);
+	bool ok = true;
+	for (size_t i = 0, j; i < m && ok; i = j) {
+		for (j = i; j < m && keys[j] == keys[i]; j++)
+			;
+		ok = idmap_reserve(&e->org_time, keys[i], (uint32_t)(j - i));
+	}
+	free(keys);
+	return ok;
 }
 
 bool engage_merge_org(struct engage *e, uint32_t from, uint32_t into)
@@ -359,7 +489,8 @@ bool engage_merge_org(struct engage *e, uint32_t from, uint32_t into)
 	idmap_get(&e->by_org, from, &nt);
 	/* Room first: past this point nothing allocates, so nothing fails. */
 	if ((nc && !idmap_reserve(&e->org_conflicts, into, (uint32_t)nc)) ||
-	    (nt && !idmap_reserve(&e->by_org, into, (uint32_t)nt)))
+	    (nt && !idmap_reserve(&e->by_org, into, (uint32_t)nt)) ||
+	    !engage_reserve_org_time(e, from, into))
 		return false;
 	engage_merge_conflicts(e, from, into);
 	engage_merge_tasks(e, from, into);
@@ -494,19 +625,69 @@ const struct engage_seat *engage_task_seats(const struct engage *e, int64_t task
 	return idmap_get(&e->seats, task, n);
 }
 
-const int64_t *engage_tasks_starting(const struct engage *e, int64_t day, size_t *n)
-{
-	return idmap_get(&e->by_day, day, n);
-}
-
-int64_t engage_task_span(const struct engage *e)
-{
-	return e->span;
-}
-
 const int64_t *engage_tasks_of_org(const struct engage *e, uint32_t org, size_t *n)
 {
 	return idmap_get(&e->by_org, org, n);
+}
+
+static void engage_visit_list(const struct idmap *m, int64_t key, engage_visit_fn visit,
+                              void *ctx)
+{
+	size_t n;
+	const int64_t *ids = idmap_get(m, key, &n);
+	for (size_t i = 0; i < n; i++)
+		visit(ctx, ids[i]);
+}
+
+/* Class k's buckets that may hold a task overlapping [start_at, end_at):
+ * *lo..*hi. False when there are too many to read one by one. */
+static bool engage_class_range(int k, int64_t start_at, int64_t end_at, int64_t *lo,
+                               int64_t *hi)
+{
+	int64_t from;
+	if (__builtin_sub_overflow(start_at, (INT64_C(1) << k) * ENGAGE_DAY_SECONDS,
+	                           &from))
+		return false;
+	*lo = engage_floor_shift(engage_start_day(from), k);
+	*hi = engage_floor_shift(engage_start_day(end_at), k);
+	return *hi < *lo || (uint64_t)*hi - (uint64_t)*lo < ENGAGE_MAX_BUCKETS;
+}
+
+void engage_visit_overlapping(const struct engage *e, int64_t start_at, int64_t end_at,
+                              engage_visit_fn visit, void *ctx)
+{
+	int64_t lo[ENGAGE_CLASSES], hi[ENGAGE_CLASSES];
+	for (int k = 0; k < ENGAGE_CLASSES; k++) {
+		if (e->class_count[k] == 0 ||
+		    engage_class_range(k, start_at, end_at, &lo[k], &hi[k]))
+			continue;
+		for (size_t id = 1; id < e->cap_tasks; id++)   /* too wide: all */
+			if (e->tasks[id].id == (int64_t)id)
+				visit(ctx, (int64_t)id);
+		return;
+	}
+	engage_visit_list(&e->calendar, ENGAGE_CAL_LONG, visit, ctx);
+	for (int k = 0; k < ENGAGE_CLASSES; k++)
+		for (int64_t b = lo[k]; e->class_count[k] && b <= hi[k]; b++)
+			engage_visit_list(&e->calendar, b * ENGAGE_CAL_KEYS + k, visit, ctx);
+}
+
+void engage_visit_org_near(const struct engage *e, uint32_t org, int64_t at,
+                           uint64_t window, engage_visit_fn visit, void *ctx)
+{
+	int64_t from, to;
+	if (window <= (uint64_t)INT64_MAX &&
+	    !__builtin_sub_overflow(at, (int64_t)window, &from) &&
+	    !__builtin_add_overflow(at, (int64_t)window, &to)) {
+		int64_t lo = engage_org_bucket(from), hi = engage_org_bucket(to);
+		if ((uint64_t)hi - (uint64_t)lo < ENGAGE_MAX_BUCKETS) {
+			for (int64_t b = lo; b <= hi; b++)
+				engage_visit_list(&e->org_time, engage_org_bucket_key(org, b),
+				                  visit, ctx);
+			return;
+		}
+	}
+	engage_visit_list(&e->by_org, org, visit, ctx);
 }
 
 const struct engage_org_conflict *engage_org_conflicts(const struct engage *e,

@@ -119,13 +119,26 @@ const struct engage_seat *engage_task_seats(const struct engage *e, int64_t task
 
 /* Day number of a start time: floor(start_at / 86400). */
 int64_t engage_start_day(int64_t start_at);
-/* Ids of the held tasks whose start_at falls on `day`. */
-const int64_t *engage_tasks_starting(const struct engage *e, int64_t day, size_t *n);
-/* At least end_at - start_at of every held task, and >= 0 (INT64_MAX
- * when unknown): how far back a task overlapping a time may start. */
-int64_t engage_task_span(const struct engage *e);
 /* Ids of the held tasks listing org among their orgs (each task once). */
 const int64_t *engage_tasks_of_org(const struct engage *e, uint32_t org, size_t *n);
+
+/*
+ * The time indexes, for the rules that look at the tasks near the draw's
+ * (overlap, rotation): what they read grows with the tasks near that
+ * time, not with every task ever held. Each calls visit(ctx, id) for
+ * every held task it must, each once, and for some others near them: the
+ * caller tests every task it is given. No change to engage while one
+ * runs.
+ */
+typedef void (*engage_visit_fn)(void *ctx, int64_t task);
+/* Every held task overlapping [start_at, end_at) (start_at < its end_at
+ * and its start_at < end_at), in any order. */
+void engage_visit_overlapping(const struct engage *e, int64_t start_at, int64_t end_at,
+                              engage_visit_fn visit, void *ctx);
+/* Every held task listing org whose start_at is at most `window` seconds
+ * from `at` either way. */
+void engage_visit_org_near(const struct engage *e, uint32_t org, int64_t at,
+                           uint64_t window, engage_visit_fn visit, void *ctx);
 
 /* A conflict as its organisation sees it. */
 struct engage_org_conflict {

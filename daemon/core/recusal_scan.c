@@ -157,67 +157,58 @@ static void recusal_scan_seats(struct recusal_scan *s, int64_t task,
 			recusal_scan_mark(s, seat[i].expert, r);
 }
 
-static void recusal_scan_overlap_one(struct recusal_scan *s,
-                                     const struct engage_task *o)
+/* What a visit of engage's time indexes needs: the scan, the task table
+ * and, for rotation, the window. */
+struct recusal_scan_visit {
+	struct recusal_scan *s;
+	const struct engage_task *tasks;
+	size_t n_tasks;
+	uint64_t window;
+};
+
+/* Rule 9 (overlap): a seat on a task overlapping t, held live. */
+static void recusal_scan_overlap_visit(void *ctx, int64_t id)
 {
-	if (o && o->start_at < s->t->end_at && s->t->start_at < o->end_at)
-		recusal_scan_seats(s, o->id, recusal_state_is_live, RULE_OVERLAP);
+	struct recusal_scan_visit *v = ctx;
+	const struct recusal_task *t = v->s->t;
+	const struct engage_task *o = recusal_scan_other(v->tasks, v->n_tasks, id, t);
+	if (o && o->start_at < t->end_at && t->start_at < o->end_at)
+		recusal_scan_seats(v->s, o->id, recusal_state_is_live, RULE_OVERLAP);
 }
 
-/* Start days looked up one by one at most; a wider range (some task held
- * for years) reads the whole task table instead. */
-#define RECUSAL_SCAN_MAX_DAYS 4096
+/* Rule 10 (rotation): a seat on a task sharing an organisation, starting
+ * at most the window apart, served. */
+static void recusal_scan_rotation_visit(void *ctx, int64_t id)
+{
+	struct recusal_scan_visit *v = ctx;
+	const struct engage_task *o = recusal_scan_other(v->tasks, v->n_tasks, id, v->s->t);
+	if (o && recusal_distance(v->s->t->start_at, o->start_at) <= v->window)
+		recusal_scan_seats(v->s, o->id, recusal_state_is_served, RULE_ROTATION);
+}
 
-/* Rule 9 (overlap): a task overlapping t ends after t starts, and no
- * task lasts
- * longer than the span, so it starts in (t.start - span, t.end). */
+/* Rule 9 (overlap), from the calendar: the tasks near t's time only. */
 static void recusal_scan_overlap(struct recusal_scan *s)
 {
-	size_t n_tasks;
-	const struct engage_task *tasks = engage_task_table(s->eng, &n_tasks);
-	int64_t lo;
-	if (!__builtin_sub_overflow(s->t->start_at, engage_task_span(s->eng), &lo)) {
-		int64_t dlo = engage_start_day(lo), dhi = engage_start_day(s->t->end_at);
-		if (dhi < dlo)
-			return;
-		if ((uint64_t)dhi - (uint64_t)dlo <= RECUSAL_SCAN_MAX_DAYS) {
-			for (int64_t d = dlo; d <= dhi; d++) {
-				size_t n;
-				const int64_t *ids = engage_tasks_starting(s->eng, d, &n);
-				for (size_t i = 0; i < n; i++)
-					recusal_scan_overlap_one(s, recusal_scan_other(tasks, n_tasks,
-					                                               ids[i], s->t));
-			}
-			return;
-		}
-	}
-	for (size_t id = 1; id < n_tasks; id++)
-		recusal_scan_overlap_one(s, recusal_scan_other(tasks, n_tasks,
-		                                               (int64_t)id, s->t));
+	struct recusal_scan_visit v = {.s = s};
+	v.tasks = engage_task_table(s->eng, &v.n_tasks);
+	engage_visit_overlapping(s->eng, s->t->start_at, s->t->end_at,
+	                         recusal_scan_overlap_visit, &v);
 }
 
-/* Rule 10 (rotation): tasks sharing an organisation, starting at most
- * the window
- * apart. A task sharing two is visited twice; the marks repeat harmlessly. */
+/* Rule 10 (rotation): the tasks of each of t's organisations within the
+ * window. A task sharing two is visited twice; the marks repeat
+ * harmlessly. */
 static void recusal_scan_rotation(struct recusal_scan *s, const uint32_t *orgs,
                                   int n_orgs)
 {
 	if (s->cfg->rotation_days <= 0)
 		return;
-	const uint64_t window = recusal_window(s->cfg->rotation_days);
-	size_t n_tasks;
-	const struct engage_task *tasks = engage_task_table(s->eng, &n_tasks);
-	for (int i = 0; i < n_orgs; i++) {
-		size_t n;
-		const int64_t *ids = engage_tasks_of_org(s->eng, orgs[i], &n);
-		for (size_t k = 0; k < n; k++) {
-			const struct engage_task *o = recusal_scan_other(tasks, n_tasks,
-			                                                 ids[k], s->t);
-			if (o && recusal_distance(s->t->start_at, o->start_at) <= window)
-				recusal_scan_seats(s, o->id, recusal_state_is_served,
-				                   RULE_ROTATION);
-		}
-	}
+	struct recusal_scan_visit v = {.s = s,
+	                               .window = recusal_window(s->cfg->rotation_days)};
+	v.tasks = engage_task_table(s->eng, &v.n_tasks);
+	for (int i = 0; i < n_orgs; i++)
+		engage_visit_org_near(s->eng, orgs[i], s->t->start_at, v.window,
+		                      recusal_scan_rotation_visit, &v);
 }
 
 /* Sort the marks by expert: least significant byte first, as many

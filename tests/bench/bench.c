@@ -153,18 +153,30 @@ void bench_run(char *const argv[], const char *log)
 }
 
 /* VmRSS of pid in KiB, or -1. */
-long bench_rss_kb(pid_t pid)
+/* The number after `key` (e.g. "VmRSS:") in /proc/PID/<file>, or -1. */
+static long bench_proc_number(pid_t pid, const char *file, const char *key)
 {
 	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	long v = -1;
+	size_t len = strlen(key);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
 	FILE *f = fopen(path, "r");
 	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+		if (strncmp(line, key, len) == 0 && sscanf(line + len, "%ld", &v) == 1)
 			break;
 	if (f)
 		fclose(f);
-	return kb;
+	return v;
+}
+
+long bench_rss_kb(pid_t pid)
+{
+	return bench_proc_number(pid, "status", "VmRSS:");
+}
+
+long bench_written(pid_t pid)
+{
+	return bench_proc_number(pid, "io", "wchar:");
 }
 
 double bench_cpu_us(pid_t pid)

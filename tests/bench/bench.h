@@ -40,6 +40,7 @@ struct bench_opts {
 	double naive_s;
 	int check_n;
 	int days;                 /* tasks start 1..days days from today */
+	long history;             /* draws of the history phase (0: none) */
 	int members, backups;
 	bool leader;
 	char perf_dir[PATH_MAX];  /* "" = no perf */
@@ -66,6 +67,7 @@ struct bench {
 	int group;                        /* index of the review task's group */
 	unsigned capability;              /* bit the review task needs */
 	int rotation_days;                /* the daemon's default rule 5 window */
+	int max_task_days;                /* the daemon's default longest task */
 	struct bench_specialty top, rare;
 	char **orgs;                      /* employer codes, the tasks' orgs */
 	size_t n_orgs;
@@ -117,6 +119,9 @@ void bench_run(char *const argv[], const char *log);
 void bench_show_log(const char *log);
 /* VmRSS of pid in KiB, or -1. */
 long bench_rss_kb(pid_t pid);
+/* Bytes pid has passed to write(2) and its kin (/proc/PID/io wchar: the
+ * WAL frames, checkpoints, sockets), or -1. */
+long bench_written(pid_t pid);
 /* CPU time pid has used (user + system, /proc/PID/stat) in microseconds,
  * in clock ticks' steps; -1 if unreadable. */
 double bench_cpu_us(pid_t pid);
@@ -151,11 +156,25 @@ void bench_load_interleaved(const struct bench *b, struct bench_phase *ping,
 void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
                            const char *name, const char *specialty, int n,
                            uint64_t seed);
-/* o.threads clients; inflight 1 = client_call, more = raw DEALER pipelining.
- * ping: empty requests instead of draws (inflight 1 only), the ceiling the
- * transport and the event loop alone put on draw8. */
+/* What a throughput phase sends: draws on the top specialty (o.tput_n of
+ * them, at most o.tput_s), empty requests (inflight 1 only: the ceiling the
+ * transport and the event loop alone put on draw8), or the history
+ * phase's o.history draws (bench_load_history_task, no time cap). */
+enum bench_load_kind { BENCH_LOAD_DRAW, BENCH_LOAD_PING, BENCH_LOAD_HISTORY };
+/* A task of the history phase: organisations, days and lengths as real
+ * use would spread them (bench_load.c says how). */
+void bench_load_history_task(const struct bench *b, uint64_t *rng, struct bench_task *t);
+/* perf stat and perf record attached to expertd for one phase (with
+ * o.perf_dir; else nothing): DIR/<phase>.stat.txt, DIR/<phase>.perf.data. */
+struct bench_load_perf {
+	pid_t stat, record;
+};
+void bench_load_perf_start(const struct bench *b, const char *phase,
+                           struct bench_load_perf *p);
+void bench_load_perf_stop(struct bench_load_perf *p);
+/* o.threads clients; inflight 1 = client_call, more = raw DEALER pipelining. */
 void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
-                           const char *name, int inflight, bool ping);
+                           const char *name, int inflight, enum bench_load_kind kind);
 
 /* bench_sql.c: the naive SQL draw and the rule cross-check. */
 /* The index the naive query needs on the daemon's database: expertd keeps

@@ -58,6 +58,11 @@ static void bench_usage(FILE *out)
 "  --check N            draws whose candidate count is compared with the\n"
 "                       SQL count of the same rules (default 10)\n"
 "  --days D             tasks start on a random day 1..D from today (default 1000)\n"
+"  --history N          after the other phases, N more draws (pipelined, no\n"
+"                       time cap) spread over organisations, days and task\n"
+"                       lengths (up to the daemon's longest), then draw1\n"
+"                       again: issue #14 goal 2\n"
+"                       (default 0: skipped)\n"
 "  --perf-dir DIR       perf stat + perf record on expertd during each\n"
 "                       throughput phase, files in DIR\n"
 "  --store-url URL      run expertd on this PostgreSQL database (issue #15);\n"
@@ -95,6 +100,7 @@ static const struct bench_num_opt bench_num_opts[] = {
 	BENCH_NUM("check", BENCH_INT, check_n, 0, 1e5),
 	/* The term opened today lasts 3 years: tasks must end inside it. */
 	BENCH_NUM("days", BENCH_INT, days, 1, 1090),
+	BENCH_NUM("history", BENCH_LONG, history, 0, 1e7),
 };
 #define BENCH_N_NUM (sizeof bench_num_opts / sizeof bench_num_opts[0])
 
@@ -201,12 +207,13 @@ static void bench_parse_args(struct bench_opts *o, int argc, char **argv)
 
 enum { PH_PING, PH_COMMIT, PH_DRAW1, PH_RARE1, PH_MIX_PING, PH_MIX_COMMIT,
        PH_MIX_DRAW, PH_PING8, PH_TPUT, PH_TPUTP, PH_DRAW1_LATE, PH_NAIVE,
-       PH_NAIVE_RARE, PH__COUNT };
+       PH_NAIVE_RARE, PH_HISTORY, PH_DRAW1_HIST, PH__COUNT };
 
 /* Keys of the RESULT lines scripts/bench reads, by phase. */
 static const char *const bench_keys[PH__COUNT] = {
 	"ping", "commit", "draw1", "draw1_rare", "mix_ping", "mix_commit",
-	"mix_draw", "ping8", "draw8", "draw8p", "draw1_late", "naive", "naive_rare"};
+	"mix_draw", "ping8", "draw8", "draw8p", "draw1_late", "naive", "naive_rare",
+	"history", "draw1_hist"};
 
 /* Everything measured, for the report. */
 struct bench_results {
@@ -215,6 +222,11 @@ struct bench_results {
 	long rss_after_kb;         /* expertd after the draws */
 	double draw1_cpu_us;       /* expertd's CPU per draw in draw1; -1: unknown */
 	double rare1_cpu_us;       /* the same in draw1_rare */
+	double hist_cpu_us;        /* the same in draw1_hist; -1: not run */
+	double draw1_wkib;         /* KiB expertd wrote per draw in draw1; -1: unknown */
+	double hist_wkib;          /* the same in draw1_hist */
+	double history_cpu_us;     /* expertd's CPU per draw of the history phase */
+	long tasks_before_hist;    /* draws that succeeded before draw1_hist */
 };
 
 static void bench_result(const char *key, const char *fmt, ...)
@@ -263,8 +275,9 @@ static void bench_goal(const char *what, double value, const char *unit, bool at
 }
 
 /* Issue #14's goals that one bench_draw run measures, each with its
- * verdict. Flat with history (2), imports during draws (5) and start-up
- * CPU (6) are measured by other programs or not yet. */
+ * verdict; flat with history (2) with --history only. Imports during
+ * draws (5) and start-up CPU (6) are measured by other programs or not
+ * yet. */
 static void bench_goals(const struct bench *b, const struct bench_results *r)
 {
 	const struct bench_phase *ph = r->ph;
@@ -289,6 +302,9 @@ static void bench_goals(const struct bench *b, const struct bench_results *r)
 	bench_goal("6. import client peak RSS (64 MB), 10^6", b->import_client_kb > 0
 	           ? (double)b->import_client_kb / 1024.0 : -1, "MiB", true,
 	           64e6 / 1048576.0, e6);
+	bench_goal("2. CPU per draw with history / fresh (draw1)",
+	           r->hist_cpu_us > 0 && r->draw1_cpu_us > 0
+	           ? r->hist_cpu_us / r->draw1_cpu_us : -1, "", true, 1.25, true);
 	printf("  7. naive (indexed specialty table, same rules) / daemon p50: top "
 	       "%.1f, ~1%% %.1f (reported, no goal)\n",
 	       ph[PH_DRAW1].p50 > 0 ? ph[PH_NAIVE].p50 / ph[PH_DRAW1].p50 : 0,
@@ -324,6 +340,14 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 	       r->agree, r->checked);
 	if (r->draw1_cpu_us >= 0)
 		printf("  expertd CPU per draw, 1 client: %.0f us\n", r->draw1_cpu_us);
+	if (r->hist_cpu_us >= 0)
+		printf("  with history (%ld tasks drawn by then, %ld in the history phase, "
+		       "%.0f s, %.0f us CPU each): %.0f us, %.2f x fresh\n",
+		       r->tasks_before_hist, ph[PH_HISTORY].ok, ph[PH_HISTORY].wall_s,
+		       r->history_cpu_us, r->hist_cpu_us, r->hist_cpu_us / r->draw1_cpu_us);
+	if (r->hist_wkib >= 0 && r->draw1_wkib >= 0)
+		printf("  expertd wrote per draw (WAL frames, checkpoints, sockets): "
+		       "%.1f KiB fresh, %.1f KiB with history\n", r->draw1_wkib, r->hist_wkib);
 	bench_goals(b, r);
 
 	printf("\n");
@@ -353,6 +377,15 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 		bench_result("draw1_cpu_us", "%.0f", r->draw1_cpu_us);
 	if (r->rare1_cpu_us >= 0)
 		bench_result("rare1_cpu_us", "%.0f", r->rare1_cpu_us);
+	if (r->hist_cpu_us >= 0) {
+		bench_result("history_s", "%.1f", ph[PH_HISTORY].wall_s);
+		bench_result("history_cpu_us", "%.0f", r->history_cpu_us);
+		bench_result("hist_tasks", "%ld", r->tasks_before_hist);
+		bench_result("hist_cpu_us", "%.0f", r->hist_cpu_us);
+		bench_result("ratio_hist_fresh", "%.2f", r->hist_cpu_us / r->draw1_cpu_us);
+		bench_result("draw1_write_kib", "%.1f", r->draw1_wkib);
+		bench_result("hist_write_kib", "%.1f", r->hist_wkib);
+	}
 }
 
 /* ---- the run ---- */
@@ -377,6 +410,34 @@ static void bench_init(struct bench *b)
 	struct config cfg;
 	config_defaults(&cfg); /* the daemon runs with the defaults */
 	b->rotation_days = cfg.rotation_days;
+	b->max_task_days = cfg.max_task_days;
+}
+
+/* KiB expertd wrote per draw since it had written `before` bytes; -1
+ * when unknown. */
+static double bench_wkib_per(const struct bench *b, long before, size_t draws)
+{
+	long now = bench_written(b->daemon);
+	return before >= 0 && now >= before && draws
+		? (double)(now - before) / 1024.0 / (double)draws : -1;
+}
+
+/* draw1 (and draw1_hist, the same requests): everything the daemon did
+ * for the phase, one draw per batch (the candidates, the transcript, the
+ * seats, the head signed, the commit), as CPU and bytes written per draw;
+ * profiled with --perf-dir. */
+static void bench_draw1(const struct bench *b, struct bench_phase *ph, const char *name,
+                        double *cpu_us, double *wkib)
+{
+	struct bench_load_perf perf;
+	bench_load_perf_start(b, name, &perf);
+	long wrote = bench_written(b->daemon);
+	double cpu = bench_cpu_us(b->daemon);
+	bench_load_sequential(b, ph, name, b->top.name, b->o.lat_n, b->o.seed * 31 + 1);
+	*wkib = bench_wkib_per(b, wrote, ph->lat.n);
+	*cpu_us = cpu >= 0 && ph->lat.n
+		? (bench_cpu_us(b->daemon) - cpu) / (double)ph->lat.n : -1;
+	bench_load_perf_stop(&perf);
 }
 
 /* Every phase, in order, on the same pool; each draw adds to it. */
@@ -391,18 +452,12 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	bench_load_commit(b, &ph[PH_COMMIT]);
 	printf("phase: draws, 1 client, top specialty x %d (at most %.0f s)\n",
 	       o->lat_n, o->lat_s);
-	double cpu = bench_cpu_us(b->daemon);
-	bench_load_sequential(b, &ph[PH_DRAW1], "draw1", b->top.name, o->lat_n,
-	                      o->seed * 31 + 1);
-	/* Everything the daemon did for the phase, one draw per batch: the
-	 * candidates, the transcript, the seats, the head signed, the commit. */
-	r->draw1_cpu_us = cpu >= 0 && ph[PH_DRAW1].lat.n
-		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_DRAW1].lat.n : -1;
+	bench_draw1(b, &ph[PH_DRAW1], "draw1", &r->draw1_cpu_us, &r->draw1_wkib);
 	r->rare1_cpu_us = -1;
 	if (o->rare_n > 0) {
 		printf("phase: draws, 1 client, ~1%% specialty x %d (at most %.0f s)\n",
 		       o->rare_n, o->lat_s);
-		cpu = bench_cpu_us(b->daemon);
+		double cpu = bench_cpu_us(b->daemon);
 		bench_load_sequential(b, &ph[PH_RARE1], "draw1_rare", b->rare.name,
 		                      o->rare_n, o->seed * 31 + 2);
 		r->rare1_cpu_us = cpu >= 0 && ph[PH_RARE1].lat.n
@@ -413,14 +468,15 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	                       o->lat_n, o->seed * 31 + 7);
 	printf("phase: pings, %d clients x 1 in flight, %ld requests or %.0f s\n",
 	       o->threads, o->tput_n, o->tput_s);
-	bench_load_throughput(b, &ph[PH_PING8], "ping8", 1, true);
+	bench_load_throughput(b, &ph[PH_PING8], "ping8", 1, BENCH_LOAD_PING);
 	printf("phase: draws, %d clients x 1 in flight, %ld draws or %.0f s\n",
 	       o->threads, o->tput_n, o->tput_s);
-	bench_load_throughput(b, &ph[PH_TPUT], "draw8", 1, false);
+	bench_load_throughput(b, &ph[PH_TPUT], "draw8", 1, BENCH_LOAD_DRAW);
 	if (o->inflight > 1) {
 		printf("phase: draws, %d clients x %d in flight, %ld draws or %.0f s\n",
 		       o->threads, o->inflight, o->tput_n, o->tput_s);
-		bench_load_throughput(b, &ph[PH_TPUTP], "draw8p", o->inflight, false);
+		bench_load_throughput(b, &ph[PH_TPUTP], "draw8p", o->inflight,
+		                      BENCH_LOAD_DRAW);
 	}
 	printf("phase: draws, 1 client, top specialty x %d, after the others\n", late);
 	bench_load_sequential(b, &ph[PH_DRAW1_LATE], "draw1_late", b->top.name, late,
@@ -440,6 +496,32 @@ static void bench_phases(const struct bench *b, sqlite3 *db, struct bench_result
 	                o->seed * 31 + 4);
 	printf("phase: rule check (SQL count vs daemon candidates) x %d\n", o->check_n);
 	bench_sql_check(b, db, o->seed * 31 + 5, &r->agree, &r->checked);
+}
+
+/* Issue #14 goal 2: o.history more draws (bench_load_history_task), then
+ * draw1 again on the same specialty, its CPU per draw beside the fresh
+ * one. Last, so that no other figure sees the history. */
+static void bench_history(const struct bench *b, struct bench_results *r)
+{
+	const struct bench_opts *o = &b->o;
+	struct bench_phase *ph = r->ph;
+	r->hist_cpu_us = r->hist_wkib = -1;
+	if (o->history <= 0)
+		return;
+	printf("phase: history, %ld draws, %d clients x %d in flight\n", o->history,
+	       o->threads, o->inflight);
+	double cpu = bench_cpu_us(b->daemon);
+	bench_load_throughput(b, &ph[PH_HISTORY], "history", o->inflight,
+	                      BENCH_LOAD_HISTORY);
+	r->history_cpu_us = ph[PH_HISTORY].lat.n
+		? (bench_cpu_us(b->daemon) - cpu) / (double)ph[PH_HISTORY].lat.n : -1;
+	printf("history: %ld draws succeeded, %ld insufficient, in %.1f s\n",
+	       ph[PH_HISTORY].ok, ph[PH_HISTORY].insufficient, ph[PH_HISTORY].wall_s);
+	for (int i = 0; i < PH_DRAW1_HIST; i++)   /* naive draws add no task */
+		if (i != PH_NAIVE && i != PH_NAIVE_RARE)
+			r->tasks_before_hist += ph[i].ok;
+	printf("phase: draws, 1 client, top specialty x %d, with history\n", o->lat_n);
+	bench_draw1(b, &ph[PH_DRAW1_HIST], "draw1_hist", &r->hist_cpu_us, &r->hist_wkib);
 }
 
 static void bench_rmtree(const char *dir)
@@ -482,6 +564,7 @@ int main(int argc, char **argv)
 	       "a 1-day task on day 1..%d ahead\n", b.o.leader ? "leader + " : "",
 	       b.o.members, b.o.backups, b.n_orgs, b.o.days);
 	bench_phases(&b, db, &r);
+	bench_history(&b, &r);
 	sqlite3_close(db);
 	bench_setup_stop_daemon(&b);
 

@@ -37,6 +37,35 @@ void bench_load_task(const struct bench *b, uint64_t *rng, const char *specialty
 	t->specialty = specialty;
 }
 
+/* History (--history): busy organisations share half the tasks. */
+#define BENCH_HISTORY_BUSY_ORGS 200
+
+/* A task of the history phase, spread as real use would spread them: on
+ * any day 1..days ahead; half concern one of BENCH_HISTORY_BUSY_ORGS
+ * organisations (evenly spaced in the sorted employer codes), half any
+ * employer; 1 in 200 lasts 7 days and 1 in 5000 as long as the daemon
+ * allows (max_task_days, 31 by default), each still ending inside the
+ * term; the rest one day. */
+void bench_load_history_task(const struct bench *b, uint64_t *rng, struct bench_task *t)
+{
+	bench_load_task(b, rng, b->top.name, t);
+	if (bench_rand(rng) % 2 == 0) {
+		size_t busy = b->n_orgs < BENCH_HISTORY_BUSY_ORGS ? b->n_orgs
+		                                                  : BENCH_HISTORY_BUSY_ORGS;
+		t->org = b->orgs[bench_rand(rng) % busy * (b->n_orgs / busy)];
+	}
+	uint64_t r = bench_rand(rng) % 5000;
+	int len = r == 0 ? b->max_task_days : r % 200 == 1 ? 7 : 1;
+	if (len == 1)
+		return;
+	int span = b->o.days > len ? b->o.days - len + 1 : 1;
+	int32_t day = b->today + 1 + (int32_t)(bench_rand(rng) % (uint64_t)span);
+	t->start_at = (int64_t)day * BENCH_DAY - BENCH_CST_OFFSET + 9 * 3600;
+	t->end_at = t->start_at + (int64_t)len * BENCH_DAY;
+	t->start_day = ident_day_cst(t->start_at);
+	t->end_day = ident_day_cst(t->end_at);
+}
+
 /* The draw's args map into pk. */
 static void bench_load_pack_draw(const struct bench *b, msgpack_packer *pk,
                                  const struct bench_task *t)
@@ -299,7 +328,7 @@ void bench_load_sequential(const struct bench *b, struct bench_phase *ph,
 struct bench_load_worker {
 	const struct bench *b;
 	int index, inflight;
-	bool ping;                /* empty requests, not draws */
+	enum bench_load_kind kind;
 	long quota;               /* requests to send */
 	double deadline;          /* stop sending after this (bench_now()) */
 	pthread_barrier_t *start;
@@ -307,17 +336,27 @@ struct bench_load_worker {
 	double done_at;
 };
 
+/* The next draw's task: the phase's kind says which generator. */
+static void bench_load_next_task(const struct bench_load_worker *w, uint64_t *rng,
+                                 struct bench_task *t)
+{
+	if (w->kind == BENCH_LOAD_HISTORY)
+		bench_load_history_task(w->b, rng, t);
+	else
+		bench_load_task(w->b, rng, w->b->top.name, t);
+}
+
 /* Blocking client_call: one request in flight. */
 static void bench_load_worker_calls(struct bench_load_worker *w, uint64_t *rng)
 {
 	struct client *c = bench_client(w->b, BENCH_CALL_TIMEOUT_MS, 0);
 	for (long i = 0; i < w->quota && bench_now() < w->deadline; i++) {
-		if (w->ping) {
+		if (w->kind == BENCH_LOAD_PING) {
 			bench_load_ping_once(c, &w->ph);
 			continue;
 		}
 		struct bench_task t;
-		bench_load_task(w->b, rng, w->b->top.name, &t);
+		bench_load_next_task(w, rng, &t);
 		bench_load_draw_once(w->b, c, &w->ph, &t);
 	}
 	client_destroy(&c);
@@ -334,15 +373,17 @@ struct bench_load_pipe {
 	long sent, received;
 };
 
-/* Send a fresh draw in slot s; its id "<tag>-<worker>-<slot>-<n>" names
+/* Send a fresh draw in slot s; its id "<tag>[h]-<worker>-<slot>-<n>" names
  * the slot, so the reply finds its send time. */
 static void bench_load_pipe_send(struct bench_load_pipe *p, int s)
 {
 	char id[64];
 	struct bench_task t;
 	const struct bench *b = p->w->b;
-	snprintf(id, sizeof id, "%s-%d-%d-%ld", b->runtag, p->w->index, s, p->sent);
-	bench_load_task(b, p->rng, b->top.name, &t);
+	/* The history phase's ids differ from draw8p's by a letter in the tag. */
+	snprintf(id, sizeof id, "%s%s-%d-%d-%ld", b->runtag,
+	         p->w->kind == BENCH_LOAD_HISTORY ? "h" : "", p->w->index, s, p->sent);
+	bench_load_next_task(p->w, p->rng, &t);
 	msgpack_sbuffer_clear(&p->sb);
 	proto_pack_request_head(&p->pk, id, PROTO_OP_DRAW);
 	bench_load_pack_draw(b, &p->pk, &t);
@@ -419,7 +460,7 @@ static void *bench_load_worker_main(void *arg)
 {
 	struct bench_load_worker *w = arg;
 	uint64_t rng = w->b->o.seed * 1000003u + 7919u * (uint64_t)(w->index + 1) +
-	               (uint64_t)w->inflight;
+	               (uint64_t)w->inflight + 104729u * (uint64_t)w->kind;
 	pthread_barrier_wait(w->start);
 	if (w->inflight == 1)
 		bench_load_worker_calls(w, &rng);
@@ -429,12 +470,7 @@ static void *bench_load_worker_main(void *arg)
 	return NULL;
 }
 
-/* perf stat and perf record attached to expertd for one phase. */
-struct bench_load_perf {
-	pid_t stat, record;
-};
-
-static void bench_load_perf_start(const struct bench *b, const char *phase,
+void bench_load_perf_start(const struct bench *b, const char *phase,
                                   struct bench_load_perf *p)
 {
 	p->stat = p->record = 0;
@@ -454,7 +490,7 @@ static void bench_load_perf_start(const struct bench *b, const char *phase,
 	usleep(500000); /* let perf attach before the load starts */
 }
 
-static void bench_load_perf_stop(struct bench_load_perf *p)
+void bench_load_perf_stop(struct bench_load_perf *p)
 {
 	if (p->stat > 0) {
 		kill(p->stat, SIGINT);
@@ -467,8 +503,12 @@ static void bench_load_perf_stop(struct bench_load_perf *p)
 }
 
 void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
-                           const char *name, int inflight, bool ping)
+                           const char *name, int inflight, enum bench_load_kind kind)
 {
+	bool ping = kind == BENCH_LOAD_PING;
+	long quota = kind == BENCH_LOAD_HISTORY ? b->o.history : b->o.tput_n;
+	/* History has no time cap: the point is the tasks it leaves. */
+	double secs = kind == BENCH_LOAD_HISTORY ? 1e9 : b->o.tput_s;
 	int n = b->o.threads;
 	struct bench_load_worker *w = calloc((size_t)n, sizeof *w);
 	pthread_t *th = calloc((size_t)n, sizeof *th);
@@ -477,13 +517,15 @@ void bench_load_throughput(const struct bench *b, struct bench_phase *ph,
 	if (!w || !th)
 		bench_die("out of memory");
 	ph->name = name;
-	bench_load_perf_start(b, name, &perf);
+	perf.stat = perf.record = 0;
+	if (kind != BENCH_LOAD_HISTORY)   /* draw1_hist is profiled instead */
+		bench_load_perf_start(b, name, &perf);
 	pthread_barrier_init(&start, NULL, (unsigned)n + 1);
-	double deadline = bench_now() + b->o.tput_s;
+	double deadline = bench_now() + secs;
 	for (int i = 0; i < n; i++) {
 		w[i] = (struct bench_load_worker){
-			.b = b, .index = i, .inflight = ping ? 1 : inflight, .ping = ping,
-			.quota = b->o.tput_n / n + (i < b->o.tput_n % n),
+			.b = b, .index = i, .inflight = ping ? 1 : inflight, .kind = kind,
+			.quota = quota / n + (i < quota % n),
 			.deadline = deadline, .start = &start};
 		w[i].ph.name = name;
 		if (pthread_create(&th[i], NULL, bench_load_worker_main, &w[i]) != 0)

@@ -6,8 +6,11 @@
  * collected over and over; the best and the median of 7 passes. Unlike
  * bench_collect nothing changes between passes, so two builds compare on
  * exactly the same work. For people tuning the draw, not a CTest test.
+ * --history N adds N more tasks over 1,000 days as bench_draw's history
+ * phase spreads them (half on 200 busy organisations, 1 in 200 lasting 7
+ * days, 1 in 5,000 31 days): what a draw's scan pays for history.
  *
- * usage: bench_scan [--count N] [--exposure CAP]
+ * usage: bench_scan [--count N] [--exposure CAP] [--history N]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,25 +84,39 @@ static void bs_fill_pool(struct pool *pool, size_t count, int32_t today)
 	}
 }
 
-/* 6,000 one-day tasks over 600 days, 8 seats each in the bucket. */
-static void bs_fill_engage(struct engage *eng, struct pool *pool,
-                           const struct pool_bucket *b, size_t count, int32_t today)
+/* Task k's 8 seats, in the bucket: 6 held, 2 on standby. */
+static void bs_seats(struct engage *eng, const struct pool_bucket *b, int64_t k)
 {
-	int64_t next = 1;
-	for (int64_t k = 1; k <= 6000; k++) {
-		int64_t day = today + (int64_t)(bs_rnd() % 600);
+	for (int j = 0; j < 8; j++) {
+		struct engage_assignment a = {
+			.id = k * 8 + j, .task = k,
+			.state = j < 6 ? ASSIGN_ACCEPTED : ASSIGN_STANDBY};
+		engage_put_assignment(eng, b->ids[bs_rnd() % b->n], &a);
+	}
+}
+
+/* 6,000 one-day tasks over 600 days, 8 seats each in the bucket; then
+ * `history` more over 1,000 days, spread as bench_draw's --history. */
+static void bs_fill_engage(struct engage *eng, struct pool *pool,
+                           const struct pool_bucket *b, size_t count, int32_t today,
+                           long history)
+{
+	for (int64_t k = 1; k <= 6000 + history; k++) {
+		bool old = k > 6000;
+		int64_t day = today + (int64_t)(bs_rnd() % (old ? 1000 : 600));
 		char org[19];
-		bs_org(org, count);
+		if (old && bs_rnd() % 2)   /* one of 200 busy organisations */
+			snprintf(org, sizeof org, "91440101MA%08u",
+			         (unsigned)(bs_rnd() % 200 * (count / 10 / 200)));
+		else
+			bs_org(org, count);
+		uint64_t r = old ? bs_rnd() % 5000 : 1;
+		int64_t len = r == 0 ? 31 * DAY : r % 200 == 1 ? 7 * DAY : 36000 - 3600;
 		struct engage_task et = {.id = k, .start_at = day * DAY + 3600,
-		                         .end_at = day * DAY + 36000, .n_orgs = 1};
+		                         .end_at = day * DAY + 3600 + len, .n_orgs = 1};
 		et.orgs[0] = pool_org_intern(pool, org);
 		engage_put_task(eng, &et);
-		for (int j = 0; j < 8; j++) {
-			struct engage_assignment a = {
-				.id = next++, .task = k,
-				.state = j < 6 ? ASSIGN_ACCEPTED : ASSIGN_STANDBY};
-			engage_put_assignment(eng, b->ids[bs_rnd() % b->n], &a);
-		}
+		bs_seats(eng, b, k);
 	}
 }
 
@@ -107,11 +124,14 @@ int main(int argc, char **argv)
 {
 	size_t count = 100000;
 	int exposure = 0;
+	long history = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--count"))
 			count = strtoull(argv[i + 1], NULL, 10);
 		else if (!strcmp(argv[i], "--exposure"))
 			exposure = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--history"))
+			history = atol(argv[i + 1]);
 	}
 	if (sodium_init() < 0 || count < 100)
 		return 1;
@@ -121,7 +141,7 @@ int main(int argc, char **argv)
 	bs_fill_pool(pool, count, today);
 	uint32_t sid = pool_specialty_find(pool, "top");
 	const struct pool_bucket *b = pool_bucket(pool, sid, 0);
-	bs_fill_engage(eng, pool, b, count, today);
+	bs_fill_engage(eng, pool, b, count, today, history);
 	int32_t tstart[3] = {0, today - 800, today + 300};
 	int32_t tend[3] = {0, today + 299, today + 1400};
 	struct recusal_terms terms = {tstart, tend, 2};

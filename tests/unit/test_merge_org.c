@@ -279,6 +279,21 @@ static void test_engage_moves_tasks(void **state)
 	fx_fini(&f);
 }
 
+static void count_visit(void *ctx, int64_t task)
+{
+	(void)task;
+	(*(size_t *)ctx)++;
+}
+
+/* Tasks of org the time index finds within 1000 days of the draw's. */
+static size_t near_count(const struct fx *f, uint32_t org)
+{
+	size_t n = 0;
+	engage_visit_org_near(f->eng, org, f->t.start_at, 1000 * (uint64_t)DAY,
+	                      count_visit, &n);
+	return n;
+}
+
 /* The state before a merge, as fx_init() made it. */
 static void assert_unmerged(const struct fx *f)
 {
@@ -300,6 +315,8 @@ static void assert_unmerged(const struct fx *f)
 	assert_int_equal(ids[0], 51);
 	assert_int_equal(engage_task(f->eng, 50)->orgs[0], f->from);
 	assert_int_equal(engage_task(f->eng, 51)->orgs[0], f->from);
+	assert_int_equal(near_count(f, f->from), 4);
+	assert_int_equal(near_count(f, f->into), 1);
 }
 
 /* Fail the first, second, ... allocation of the merge until it needs no
@@ -318,6 +335,8 @@ static void test_engage_merge_out_of_memory(void **state)
 			size_t n;
 			engage_tasks_of_org(f.eng, f.into, &n);
 			assert_int_equal(n, 4);
+			assert_int_equal(near_count(&f, f.into), 4);
+			assert_int_equal(near_count(&f, f.from), 0);
 			fx_fini(&f);
 			break;
 		}
@@ -325,7 +344,10 @@ static void test_engage_merge_out_of_memory(void **state)
 		assert_unmerged(&f);
 		fx_fini(&f);
 	}
-	assert_int_equal(failures, 2);   /* each index needed room once */
+	/* Room in each index: conflicts and tasks by organisation once each;
+	 * tasks by organisation and time once per 32-day bucket the moving
+	 * tasks 50, 53 and 54 start in (two), after the array sorting them. */
+	assert_int_equal(failures, 5);
 }
 
 /* ---- what a draw sees ---- */
