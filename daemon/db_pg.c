@@ -310,12 +310,14 @@ int dbpg_exec(struct db *db, const char *sql)
 		return rc;
 	bool commit = dbpg_is_commit(text);
 	PGresult *res = NULL;
+	if (pg->piped && dbpg_is_rollback(text))
+		dbpg_pipe_settle(db);
 	if (!pg->piped) {
 		dbpg_flush(db);
 		if (commit)
 			dbpg_before_commit(db);
 		res = PQexec(pg->conn, text);
-	} else if (pg->broken_rc != SQLITE_OK && !commit && !dbpg_is_rollback(text)) {
+	} else if (pg->broken_rc != SQLITE_OK && !commit) {
 		rc = dbpg_pipe_refused(db);
 	} else {
 		if (commit)

@@ -82,6 +82,10 @@ int dbpg_pipe_wait(struct db *db, int sent, PGresult **res);
  * the error that broke the batch. Pipeline mode ends with the
  * transaction. */
 int dbpg_pipe_sync(struct db *db, PGresult **mine, int nmine);
+/* Before a ROLLBACK: every owed result read (a ROLLBACK behind a failed
+ * statement would be skipped with the rest), and the break forgotten:
+ * the ROLLBACK's own result decides. */
+void dbpg_pipe_settle(struct db *db);
 /* The error every statement of a broken batch gets (set, and returned). */
 int dbpg_pipe_refused(struct db *db);
 

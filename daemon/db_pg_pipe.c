@@ -28,16 +28,14 @@ void dbpg_pipe_enter(struct db *db)
 	pg->piped = PQenterPipelineMode(pg->conn) == 1;
 }
 
-/* What a send that libpq refused means: the connection is gone, or (a
- * programmer error) the call is not allowed here. */
+/* A send libpq refused: the socket failed (or, short of a programmer
+ * error, memory did). Either way nothing after it can be trusted, a
+ * COMMIT least of all: lost, as when the server closes. */
 static int send_failed(struct db *db)
 {
 	struct dbpg *pg = db->pg;
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
-		pg->lost = true;
-		return dbpg_fail(db, SQLITE_IOERR, PQerrorMessage(pg->conn));
-	}
-	return dbpg_fail(db, SQLITE_ERROR, PQerrorMessage(pg->conn));
+	pg->lost = true;
+	return dbpg_fail(db, SQLITE_IOERR, PQerrorMessage(pg->conn));
 }
 
 int dbpg_pipe_refused(struct db *db)
@@ -126,6 +124,15 @@ int dbpg_pipe_sync(struct db *db, PGresult **mine, int nmine)
 		mine[i] = NULL;
 	}
 	return dbpg_pipe_refused(db);
+}
+
+void dbpg_pipe_settle(struct db *db)
+{
+	struct dbpg *pg = db->pg;
+	if (pg->owed)
+		dbpg_pipe_sync(db, NULL, 0);
+	if (!pg->lost)
+		pg->broken_rc = SQLITE_OK;
 }
 
 int dbpg_pipe_wait(struct db *db, int sent, PGresult **res)
