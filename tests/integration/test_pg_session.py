@@ -4,11 +4,12 @@ ends (the primary died, the server cut it) holds nothing any more. It must
 stop at once (exit 75) rather than serve on from a pool whose last COMMIT
 it cannot know, and the standby takes the lock and serves; a client given
 both daemons carries on, nothing acknowledged is lost or applied twice,
-and the log verifies. PostgreSQL only: registered as integration_pg.NAME
+and the log verifies. And the session's batch, pipelined: a write the
+database refuses fails the whole batch and applies nothing. PostgreSQL only: registered as integration_pg.NAME
 alone (tests/integration/CMakeLists.txt)."""
 import unittest
 
-from harness import ON_POSTGRES, PG_STORE, Ctl, DaemonTest, draw_args
+from harness import ON_POSTGRES, PG_STORE, Ctl, DaemonTest, draw_args, store_rows
 from test_audit import specialty_counts
 
 LOCK_KEY = 0x0065787065727464   # "expertd" in ASCII (PROTOCOL.md 6.6)
@@ -71,6 +72,46 @@ class PgSessionTest(DaemonTest):
         a.log.close()
         a.proc = None
         self.assertIn("the PostgreSQL connection is lost", a.read_log())
+
+    def test_a_write_the_database_refuses_fails_the_batch_and_applies_nothing(self):
+        """A draw's seat history rows go without waiting for their result
+        (the batch is pipelined, PROTOCOL.md 6.3): one the database
+        refuses (a trigger here) is found later in the batch, which is
+        rolled back whole and answered unavailable; nothing of it is
+        stored, the daemon serves on, and once the database accepts the
+        write the retry with the same id and bytes draws."""
+        a = self.start_daemon()
+        ctl = Ctl(a)
+        self.open_term(ctl)
+        self.import_roster(ctl, 60, seed=7)
+        top = max(specialty_counts(ctl), key=specialty_counts(ctl).get)
+        entries = store_rows(a, "SELECT count(*) FROM audit")[0][0]
+        PG_STORE.rows(a.store_url,
+                      "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
+                      " AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$;"
+                      " CREATE TRIGGER refuse BEFORE INSERT ON assignment_events"
+                      " FOR EACH ROW EXECUTE FUNCTION refuse()")
+        r = ctl.run(*draw_args(top, 1, 10), json_out=True, check=False,
+                    request_id="refused-1")
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("unavailable", r.out + r.err)
+        self.assertIn("nothing was applied", r.out + r.err)
+        self.assertIn("an earlier write of the batch failed: refused by the test",
+                      a.read_log())
+        self.assertEqual(store_rows(a, "SELECT count(*) FROM tasks")[0][0], 0)
+        self.assertEqual(store_rows(a, "SELECT count(*) FROM assignments")[0][0], 0)
+        self.assertEqual(store_rows(a, "SELECT count(*) FROM audit")[0][0], entries)
+        self.assertEqual(store_rows(a, "SELECT count(*) FROM requests"
+                                       " WHERE request_id = 'refused-1'")[0][0], 0)
+        self.assertEqual(ctl.json("task", "list")["tasks"], [])
+        PG_STORE.rows(a.store_url, "DROP TRIGGER refuse ON assignment_events")
+        task = ctl.json(*draw_args(top, 1, 10), request_id="refused-1")["task"]
+        self.assertEqual([t["id"] for t in ctl.json("task", "list")["tasks"]], [task])
+        self.assertGreater(store_rows(a, "SELECT count(*) FROM assignment_events")[0][0],
+                           0)
+        v = ctl.json("audit", "verify", timeout=120000)
+        self.assertTrue(v["ok"], v)
+        self.assertIsNone(a.proc.poll())
 
 
 if __name__ == "__main__":
