@@ -62,7 +62,11 @@ static void note_owed(struct db *db, const PGresult *res)
  * Read results up to the sync's: the owed ones first, then the first
  * result of each of the nmine statements sent last, into mine[]. False
  * when the connection went, or libpq ended the stream before the sync
- * (then nothing it said can be trusted: lost).
+ * (then nothing it said can be trusted: lost). A WARNING of a deferred
+ * statement read with a COMMIT's answer counts as the COMMIT's
+ * (dbpg_outcome(): unknown): libpq handles notices as they arrive, ahead
+ * of the results they follow, so they cannot be told apart; the store's
+ * writes raise none.
  */
 static bool read_to_sync(struct db *db, PGresult **mine, int nmine)
 {
@@ -70,8 +74,6 @@ static bool read_to_sync(struct db *db, PGresult **mine, int nmine)
 	int q = 0;          /* the statement whose results come now */
 	bool got = false;   /* it gave a result */
 	for (;;) {
-		if (q == pg->owed && !got)
-			pg->warned = false;   /* only a COMMIT's own warning counts */
 		PGresult *res = PQgetResult(pg->conn);
 		if (!res) {
 			if (!got || PQstatus(pg->conn) != CONNECTION_OK)
