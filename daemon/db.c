@@ -211,6 +211,27 @@ void db_pipeline_begin(struct db *db)
 		dbpg_pipe_enter(db);
 }
 
+int db_commit_send(struct db *db, bool *pending)
+{
+	if (db->pg)
+		return dbpg_commit_send(db, pending);
+	*pending = false;
+	return sqlite3_exec(db->lite, "COMMIT", NULL, NULL, NULL);
+}
+
+int db_commit_poll(struct db *db, bool *pending)
+{
+	if (db->pg)
+		return dbpg_commit_poll(db, pending);
+	*pending = false;
+	return SQLITE_MISUSE;   /* SQLite never leaves a COMMIT pending */
+}
+
+int db_socket(struct db *db)
+{
+	return db->pg ? dbpg_socket(db) : -1;
+}
+
 int db_changes(struct db *db)
 {
 	if (db->pg)

@@ -103,6 +103,18 @@ int db_exec_deferred(struct db *db, const char *sql);
  * Nothing on SQLite.
  */
 void db_pipeline_begin(struct db *db);
+/*
+ * COMMIT without waiting for the answer, for a loop that has other work:
+ * in a pipelined PostgreSQL transaction it is sent with a sync and
+ * *pending set; then db_commit_poll() whenever db_socket() is readable,
+ * until it clears *pending and returns the COMMIT's result (what db_exec()
+ * of COMMIT would have). Nothing else may run on db meanwhile. Elsewhere
+ * (SQLite, or outside a pipeline) it commits at once, *pending false.
+ */
+int db_commit_send(struct db *db, bool *pending);
+int db_commit_poll(struct db *db, bool *pending);
+/* The connection's socket (PostgreSQL), -1 for SQLite. */
+int db_socket(struct db *db);
 /* Rows changed by the last INSERT, UPDATE or DELETE (not counting
  * deferred statements). */
 int db_changes(struct db *db);

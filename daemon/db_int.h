@@ -48,6 +48,9 @@ int dbpg_fail(struct db *db, int rc, const char *msg);
 
 /* --- db_pg_pipe.c */
 void dbpg_pipe_enter(struct db *db);
+int dbpg_commit_send(struct db *db, bool *pending);
+int dbpg_commit_poll(struct db *db, bool *pending);
+int dbpg_socket(struct db *db);
 
 /* --- db_pg_stmt.c: statements. st->db is set; dbpg_prepare sets st->pg. */
 int dbpg_prepare(struct db_stmt *st, const char *sql);

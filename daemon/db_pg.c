@@ -288,6 +288,8 @@ void dbpg_close(struct db *db)
 static int exec_text(struct db *db, const char *sql, char **text)
 {
 	*text = NULL;
+	if (dbpg_pipe_idle(db) != SQLITE_OK)
+		return db->last_rc;
 	if (db->pg->lost)
 		return dbpg_fail(db, SQLITE_IOERR, "the connection to PostgreSQL was lost");
 	*text = dbpg_translate(sql, NULL);

@@ -49,6 +49,14 @@ struct dbpg {
 	int owed;
 	int broken_rc;
 	char broken[512];
+	/* Reading up to a sync, perhaps over several turns of the loop (a
+	 * COMMIT awaited there): the statement whose results come (the owed
+	 * ones count from 0), whether it gave one yet, and the first result
+	 * of the statement sent last, when wanted. */
+	int rq;
+	bool rgot, want;
+	PGresult *mine;
+	bool committing;   /* a COMMIT sent, its answer not read: nothing runs */
 };
 
 /* --- db_pg.c */
@@ -77,15 +85,18 @@ int dbpg_pipe_owe(struct db *db, int sent);
  * error of an earlier deferred statement (the batch is broken; *res
  * NULL) or of the connection. */
 int dbpg_pipe_wait(struct db *db, int sent, PGresult **res);
-/* A sync and every owed result read, the first result of the nmine
- * statements sent last into mine[]. SQLITE_OK or, as dbpg_pipe_wait(),
- * the error that broke the batch. Pipeline mode ends with the
- * transaction. */
-int dbpg_pipe_sync(struct db *db, PGresult **mine, int nmine);
+/* A sync and every owed result read, then the result of the statement
+ * sent last into *mine (mine NULL: none). SQLITE_OK or, as
+ * dbpg_pipe_wait(), the error that broke the batch. Pipeline mode ends
+ * with the transaction. */
+int dbpg_pipe_sync(struct db *db, PGresult **mine);
 /* Before a ROLLBACK: every owed result read (a ROLLBACK behind a failed
  * statement would be skipped with the rest), and the break forgotten:
  * the ROLLBACK's own result decides. */
 void dbpg_pipe_settle(struct db *db);
+/* SQLITE_OK, or SQLITE_MISUSE (set) while a COMMIT's answer is awaited:
+ * a statement sent now would take its place in the pipeline. */
+int dbpg_pipe_idle(struct db *db);
 /* The error every statement of a broken batch gets (set, and returned). */
 int dbpg_pipe_refused(struct db *db);
 

@@ -38,6 +38,13 @@ static int send_failed(struct db *db)
 	return dbpg_fail(db, SQLITE_IOERR, PQerrorMessage(pg->conn));
 }
 
+int dbpg_pipe_idle(struct db *db)
+{
+	if (!db->pg->committing)
+		return SQLITE_OK;
+	return dbpg_fail(db, SQLITE_MISUSE, "a COMMIT is in flight on this connection");
+}
+
 int dbpg_pipe_refused(struct db *db)
 {
 	struct dbpg *pg = db->pg;
@@ -58,81 +65,108 @@ static void note_owed(struct db *db, const PGresult *res)
 	snprintf(pg->broken, sizeof pg->broken, "%s", pg->errmsg);
 }
 
-/*
- * Read results up to the sync's: the owed ones first, then the first
- * result of each of the nmine statements sent last, into mine[]. False
- * when the connection went, or libpq ended the stream before the sync
- * (then nothing it said can be trusted: lost). A WARNING of a deferred
- * statement read with a COMMIT's answer counts as the COMMIT's
- * (dbpg_outcome(): unknown): libpq handles notices as they arrive, ahead
- * of the results they follow, so they cannot be told apart; the store's
- * writes raise none.
- */
-static bool read_to_sync(struct db *db, PGresult **mine, int nmine)
+/* What reading up to a sync came to. */
+enum pipe_read { PIPE_SYNCED, PIPE_AGAIN, PIPE_LOST };
+
+/* Reading starts: the owed results come first, then, when want, the
+ * result of the statement sent last. */
+static void read_begin(struct dbpg *pg, bool want)
 {
-	struct dbpg *pg = db->pg;
-	int q = 0;          /* the statement whose results come now */
-	bool got = false;   /* it gave a result */
-	for (;;) {
-		PGresult *res = PQgetResult(pg->conn);
-		if (!res) {
-			if (!got || PQstatus(pg->conn) != CONNECTION_OK)
-				break;
-			q++;
-			got = false;
-			continue;
-		}
-		ExecStatusType s = PQresultStatus(res);
-		if (s == PGRES_PIPELINE_SYNC) {
-			PQclear(res);
-			return true;
-		}
-		got = true;
-		if (q < pg->owed)
-			note_owed(db, res);
-		if (q >= pg->owed && q - pg->owed < nmine && !mine[q - pg->owed])
-			mine[q - pg->owed] = res;
-		else
-			PQclear(res);
-	}
+	pg->rq = 0;
+	pg->rgot = false;
+	pg->want = want;
+	pg->mine = NULL;
+}
+
+static enum pipe_read read_lost(struct dbpg *pg)
+{
 	pg->lost = true;
 	if (pg->broken_rc == SQLITE_OK) {
 		pg->broken_rc = SQLITE_IOERR;
 		snprintf(pg->broken, sizeof pg->broken, "the connection to PostgreSQL was lost");
 	}
-	return false;
+	return PIPE_LOST;
 }
 
-int dbpg_pipe_sync(struct db *db, PGresult **mine, int nmine)
+/*
+ * Read results up to the sync's, waiting for them (block) or only as far
+ * as libpq has them (PIPE_AGAIN then: call again when the socket is
+ * readable, after PQconsumeInput()). PIPE_LOST when the connection went,
+ * or libpq ended the stream before the sync (nothing it said can be
+ * trusted then). A WARNING of a deferred statement read with a COMMIT's
+ * answer counts as the COMMIT's (dbpg_outcome(): unknown): libpq handles
+ * notices as they arrive, ahead of the results they follow, so they
+ * cannot be told apart; the store's writes raise none.
+ */
+static enum pipe_read read_some(struct db *db, bool block)
 {
 	struct dbpg *pg = db->pg;
-	for (int i = 0; i < nmine; i++)
-		mine[i] = NULL;
+	for (;;) {
+		if (!block && PQisBusy(pg->conn))
+			return PIPE_AGAIN;
+		PGresult *res = PQgetResult(pg->conn);
+		if (!res) {
+			if (!pg->rgot || PQstatus(pg->conn) != CONNECTION_OK)
+				return read_lost(pg);
+			pg->rq++;   /* the next statement's results */
+			pg->rgot = false;
+			continue;
+		}
+		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			return PIPE_SYNCED;
+		}
+		pg->rgot = true;
+		if (pg->rq < pg->owed)
+			note_owed(db, res);
+		if (pg->rq == pg->owed && pg->want && !pg->mine)
+			pg->mine = res;
+		else
+			PQclear(res);
+	}
+}
+
+/* Reading ended: nothing is owed, pipeline mode ends with the transaction
+ * (COMMIT, ROLLBACK, or a BEGIN that failed), and the result wanted goes
+ * to *mine (may be NULL) unless the batch is broken. */
+static int read_end(struct db *db, enum pipe_read how, PGresult **mine)
+{
+	struct dbpg *pg = db->pg;
+	pg->owed = 0;
+	if (how == PIPE_SYNCED && PQtransactionStatus(pg->conn) == PQTRANS_IDLE &&
+	    PQexitPipelineMode(pg->conn) == 1)
+		pg->piped = false;
+	PGresult *res = pg->mine;
+	pg->mine = NULL;
+	if (pg->broken_rc != SQLITE_OK) {
+		PQclear(res);
+		return dbpg_pipe_refused(db);
+	}
+	if (mine)
+		*mine = res;
+	else
+		PQclear(res);
+	return SQLITE_OK;
+}
+
+int dbpg_pipe_sync(struct db *db, PGresult **mine)
+{
+	struct dbpg *pg = db->pg;
+	if (mine)
+		*mine = NULL;
+	read_begin(pg, mine != NULL);
 	if (PQpipelineSync(pg->conn) != 1) {
 		pg->owed = 0;
 		return send_failed(db);
 	}
-	bool synced = read_to_sync(db, mine, nmine);
-	pg->owed = 0;
-	/* The transaction ended (COMMIT, ROLLBACK, or a BEGIN that failed):
-	 * so does pipeline mode, and statements are synchronous again. */
-	if (synced && PQtransactionStatus(pg->conn) == PQTRANS_IDLE &&
-	    PQexitPipelineMode(pg->conn) == 1)
-		pg->piped = false;
-	if (pg->broken_rc == SQLITE_OK)
-		return SQLITE_OK;
-	for (int i = 0; i < nmine; i++) {
-		PQclear(mine[i]);
-		mine[i] = NULL;
-	}
-	return dbpg_pipe_refused(db);
+	return read_end(db, read_some(db, true), mine);
 }
 
 void dbpg_pipe_settle(struct db *db)
 {
 	struct dbpg *pg = db->pg;
 	if (pg->owed)
-		dbpg_pipe_sync(db, NULL, 0);
+		dbpg_pipe_sync(db, NULL);
 	if (!pg->lost)
 		pg->broken_rc = SQLITE_OK;
 }
@@ -142,7 +176,7 @@ int dbpg_pipe_wait(struct db *db, int sent, PGresult **res)
 	*res = NULL;
 	if (sent != 1)
 		return send_failed(db);
-	return dbpg_pipe_sync(db, res, 1);
+	return dbpg_pipe_sync(db, res);
 }
 
 int dbpg_pipe_owe(struct db *db, int sent)
@@ -153,6 +187,49 @@ int dbpg_pipe_owe(struct db *db, int sent)
 	/* Results wait in the server's socket and in libpq: bounded, so a
 	 * long import does not hold thousands. */
 	if (++pg->owed >= DBPG_PIPE_MAX)
-		return dbpg_pipe_sync(db, NULL, 0) == SQLITE_OK ? SQLITE_DONE : db->last_rc;
+		return dbpg_pipe_sync(db, NULL) == SQLITE_OK ? SQLITE_DONE : db->last_rc;
 	return SQLITE_DONE;
+}
+
+int dbpg_commit_send(struct db *db, bool *pending)
+{
+	struct dbpg *pg = db->pg;
+	*pending = false;
+	if (!pg->piped || pg->lost || pg->committing)
+		return dbpg_exec(db, "COMMIT");
+	dbpg_before_commit(db);
+	if (PQsendQueryParams(pg->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1)
+		return send_failed(db);
+	read_begin(pg, true);
+	if (PQpipelineSync(pg->conn) != 1) {
+		pg->owed = 0;
+		return send_failed(db);
+	}
+	*pending = pg->committing = true;
+	return SQLITE_OK;
+}
+
+int dbpg_commit_poll(struct db *db, bool *pending)
+{
+	struct dbpg *pg = db->pg;
+	*pending = false;
+	if (!pg->committing)
+		return dbpg_fail(db, SQLITE_MISUSE, "no COMMIT is in flight");
+	enum pipe_read how = PQconsumeInput(pg->conn) == 1 ? read_some(db, false)
+	                                                  : read_lost(pg);
+	*pending = how == PIPE_AGAIN;
+	if (*pending)
+		return SQLITE_OK;
+	pg->committing = false;
+	PGresult *res = NULL;
+	int rc = read_end(db, how, &res);
+	if (rc == SQLITE_OK)
+		rc = dbpg_outcome(db, res, true);
+	PQclear(res);
+	return rc;
+}
+
+int dbpg_socket(struct db *db)
+{
+	return PQsocket(db->pg->conn);
 }

@@ -287,6 +287,8 @@ static int ready_to_send(struct db *db, struct dbpg_stmt *p)
 {
 	if (p->bind_rc != SQLITE_OK)
 		return dbpg_fail(db, p->bind_rc, "out of memory");
+	if (dbpg_pipe_idle(db) != SQLITE_OK)
+		return db->last_rc;
 	if (db->pg->lost)
 		return dbpg_fail(db, SQLITE_IOERR, "the connection to PostgreSQL was lost");
 	if (db->pg->piped && db->pg->broken_rc != SQLITE_OK)

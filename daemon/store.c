@@ -415,15 +415,44 @@ void store_request_end(struct store *s, bool keep)
 	exec_deferred(s, "RELEASE request");
 }
 
-enum store_result store_batch_commit(struct store *s)
+/* What the COMMIT's result rc means; on failure the batch is rolled back. */
+static enum store_result commit_outcome(struct store *s, int rc)
 {
-	int rc = exec(s, "COMMIT");
 	if (rc == SQLITE_OK)
 		return STORE_OK;
 	enum store_result r = store_result_of(rc);
 	if (db_in_transaction(s->db))
 		exec(s, "ROLLBACK");
 	return r == STORE_OK ? STORE_UNKNOWN : r;
+}
+
+enum store_result store_batch_commit(struct store *s)
+{
+	return commit_outcome(s, exec(s, "COMMIT"));
+}
+
+bool store_batch_commit_start(struct store *s, enum store_result *r)
+{
+	bool pending = false;
+	s->doing = "COMMIT";
+	int rc = db_commit_send(s->db, &pending);
+	if (!pending)
+		*r = commit_outcome(s, rc);
+	return !pending;
+}
+
+bool store_batch_commit_poll(struct store *s, enum store_result *r)
+{
+	bool pending = false;
+	int rc = db_commit_poll(s->db, &pending);
+	if (!pending)
+		*r = commit_outcome(s, rc);
+	return !pending;
+}
+
+int store_socket(struct store *s)
+{
+	return db_socket(s->db);
 }
 
 bool store_in_batch(struct store *s)

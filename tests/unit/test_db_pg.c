@@ -7,6 +7,7 @@
  * Every table is a temporary one of its own session, but one, which its
  * test drops.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -618,6 +619,15 @@ static void pipe_begin(struct db *db)
 	assert_true(db_in_transaction(db));
 }
 
+/* A session with table r(id PRIMARY KEY, n) and its INSERT prepared. */
+static struct db *pipe_session(struct db_stmt **ins)
+{
+	struct db *db = connect_ok();
+	exec_ok(db, "CREATE TEMP TABLE r(id bigint PRIMARY KEY, n bigint)");
+	*ins = prepare_ok(db, "INSERT INTO r(id) VALUES (?1)");
+	return db;
+}
+
 static int insert_deferred(struct db_stmt *ins, int64_t id)
 {
 	db_reset(ins);
@@ -632,10 +642,9 @@ static int insert_deferred(struct db_stmt *ins, int64_t id)
 static void test_pipeline_defers_writes(void **state)
 {
 	(void)state;
-	struct db *db = connect_ok();
-	exec_ok(db, "CREATE TEMP TABLE r(id bigint PRIMARY KEY, n bigint)");
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins);
 	pipe_begin(db);
-	struct db_stmt *ins = prepare_ok(db, "INSERT INTO r(id) VALUES (?1)");
 	struct db_stmt *upd = prepare_ok(db, "UPDATE r SET n = id * 2 WHERE id <= ?1");
 	for (int64_t i = 1; i <= 600; i++)
 		assert_int_equal(insert_deferred(ins, i), SQLITE_DONE);
@@ -667,10 +676,9 @@ static void test_pipeline_defers_writes(void **state)
 static void test_pipeline_failed_write_breaks_batch(void **state)
 {
 	(void)state;
-	struct db *db = connect_ok();
-	exec_ok(db, "CREATE TEMP TABLE r(id bigint PRIMARY KEY, n bigint)");
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins);
 	exec_ok(db, "INSERT INTO r(id) VALUES (1)");
-	struct db_stmt *ins = prepare_ok(db, "INSERT INTO r(id) VALUES (?1)");
 	pipe_begin(db);
 	assert_int_equal(db_exec_deferred(db, "SAVEPOINT request"), SQLITE_OK);
 	assert_int_equal(insert_deferred(ins, 2), SQLITE_DONE);
@@ -713,9 +721,8 @@ static void test_pipeline_failed_write_breaks_batch(void **state)
 static void test_pipeline_savepoint_rollback(void **state)
 {
 	(void)state;
-	struct db *db = connect_ok();
-	exec_ok(db, "CREATE TEMP TABLE r(id bigint PRIMARY KEY, n bigint)");
-	struct db_stmt *ins = prepare_ok(db, "INSERT INTO r(id) VALUES (?1)");
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins);
 	pipe_begin(db);
 	assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
 	/* a request whose statement fails, and is rolled back */
@@ -752,9 +759,8 @@ static void test_pipeline_lost_session(void **state)
 {
 	(void)state;
 	for (int read_first = 0; read_first <= 1; read_first++) {
-		struct db *db = connect_ok(), *admin = connect_ok();
-		exec_ok(db, "CREATE TEMP TABLE r(id bigint PRIMARY KEY)");
-		struct db_stmt *ins = prepare_ok(db, "INSERT INTO r(id) VALUES (?1)");
+		struct db_stmt *ins;
+		struct db *db = pipe_session(&ins), *admin = connect_ok();
 		pipe_begin(db);
 		assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
 		int64_t pid = query_int(db, "SELECT pg_backend_pid()");
@@ -779,6 +785,71 @@ static void test_pipeline_lost_session(void **state)
 		db_close(db);
 		db_close(admin);
 	}
+}
+
+/* The COMMIT's answer awaited as an event loop awaits it: poll() on
+ * db_socket(), then db_commit_poll() until it is no longer pending. */
+static int commit_awaited(struct db *db)
+{
+	bool pending = false;
+	int rc = db_commit_send(db, &pending);
+	for (int turns = 0; pending; turns++) {
+		assert_true(turns < 100000);
+		struct pollfd p = { .fd = db_socket(db), .events = POLLIN };
+		assert_true(p.fd >= 0);
+		assert_true(poll(&p, 1, 60000) >= 0);
+		rc = db_commit_poll(db, &pending);
+	}
+	return rc;
+}
+
+/* A pipelined COMMIT sent without waiting: pending at first (its answer
+ * cannot have come yet), then what a waited COMMIT would say: committed;
+ * not committed after a deferred write failed; unknown on a lost
+ * session. */
+static void test_pipeline_commit_awaited(void **state)
+{
+	(void)state;
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins), *admin = connect_ok();
+	pipe_begin(db);
+	for (int64_t i = 1; i <= 3; i++)
+		assert_int_equal(insert_deferred(ins, i), SQLITE_DONE);
+	bool pending = false;
+	assert_int_equal(db_commit_send(db, &pending), SQLITE_OK);
+	assert_true(pending);
+	assert_true(db_in_transaction(db));
+	int rc = SQLITE_OK;
+	while (pending) {
+		struct pollfd p = { .fd = db_socket(db), .events = POLLIN };
+		assert_true(poll(&p, 1, 60000) >= 0);
+		rc = db_commit_poll(db, &pending);
+	}
+	assert_int_equal(rc, SQLITE_OK);
+	assert_false(db_in_transaction(db));
+	exec_ok(db, "CREATE TEMP TABLE s(a int); DROP TABLE s");   /* out of the pipeline */
+	assert_int_equal(query_int(db, "SELECT count(*) FROM r"), 3);
+
+	pipe_begin(db);
+	assert_int_equal(insert_deferred(ins, 4), SQLITE_DONE);
+	assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
+	assert_int_equal(commit_awaited(db), SQLITE_ERROR);
+	assert_false(db_lost(db));
+	exec_ok(db, "ROLLBACK");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM r"), 3);
+
+	pipe_begin(db);
+	assert_int_equal(insert_deferred(ins, 5), SQLITE_DONE);
+	struct db_stmt *kill = prepare_ok(admin, "SELECT pg_terminate_backend(?1::int, 60000)");
+	db_bind_int64(kill, 1, query_int(db, "SELECT pg_backend_pid()"));
+	assert_int_equal(db_step(kill), SQLITE_ROW);
+	db_finalize(kill);
+	assert_int_equal(commit_awaited(db), SQLITE_IOERR);
+	assert_true(db_lost(db));
+	db_finalize(ins);
+	db_close(db);
+	db_close(admin);
 }
 
 int main(void)
@@ -808,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline_failed_write_breaks_batch),
 		cmocka_unit_test(test_pipeline_savepoint_rollback),
 		cmocka_unit_test(test_pipeline_lost_session),
+		cmocka_unit_test(test_pipeline_commit_awaited),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
