@@ -55,8 +55,10 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz);
  */
 int store_open_url(const char *url, struct store **out, char *err, size_t errsz);
 /* The batch's transaction refuses every statement until it is rolled
- * back: a statement failed outside any request's savepoint (PostgreSQL;
- * never on SQLite). Its COMMIT would roll back: the dispatcher drops it. */
+ * back: a statement failed outside any request's savepoint, or a write
+ * sent without waiting (store_step_deferred()) failed, wherever it was
+ * (PostgreSQL; never on SQLite). Its COMMIT would not commit: the
+ * dispatcher drops it. */
 bool store_batch_broken(struct store *s);
 /* True once a PostgreSQL store has lost its connection: whatever its last
  * COMMIT did cannot be known, so the daemon must stop serving (it exits
