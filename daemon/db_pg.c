@@ -277,6 +277,7 @@ int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz)
 void dbpg_close(struct db *db)
 {
 	/* Server statements die with the session. */
+	PQclear(db->pg->mine);   /* a read the session ended in */
 	PQfinish(db->pg->conn);
 	free(db->pg->zombies);
 	free(db->pg);
