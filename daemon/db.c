@@ -144,6 +144,13 @@ int db_step(struct db_stmt *st)
 	return sqlite3_step(st->lite);
 }
 
+int db_step_deferred(struct db_stmt *st)
+{
+	if (st->pg)
+		return dbpg_step_deferred(st);
+	return sqlite3_step(st->lite);
+}
+
 int64_t db_column_int64(struct db_stmt *st, int i)
 {
 	if (st->pg)
@@ -189,6 +196,40 @@ int db_exec(struct db *db, const char *sql)
 	if (db->pg)
 		return dbpg_exec(db, sql);
 	return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
+}
+
+int db_exec_deferred(struct db *db, const char *sql)
+{
+	if (db->pg)
+		return dbpg_exec_deferred(db, sql);
+	return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
+}
+
+void db_pipeline_begin(struct db *db)
+{
+	if (db->pg)
+		dbpg_pipe_enter(db);
+}
+
+int db_commit_send(struct db *db, bool *pending)
+{
+	if (db->pg)
+		return dbpg_commit_send(db, pending);
+	*pending = false;
+	return sqlite3_exec(db->lite, "COMMIT", NULL, NULL, NULL);
+}
+
+int db_commit_poll(struct db *db, bool *pending)
+{
+	if (db->pg)
+		return dbpg_commit_poll(db, pending);
+	*pending = false;
+	return SQLITE_MISUSE;   /* SQLite never leaves a COMMIT pending */
+}
+
+int db_socket(struct db *db)
+{
+	return db->pg ? dbpg_socket(db) : -1;
 }
 
 int db_changes(struct db *db)

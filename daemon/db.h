@@ -66,6 +66,19 @@ void db_bind_null(struct db_stmt *st, int i);
 /* The next row: SQLITE_ROW, SQLITE_DONE, or an error code. */
 int db_step(struct db_stmt *st);
 
+/*
+ * db_step() for a write whose result its caller only checks for "done,
+ * else the batch fails": no rows, no db_changes(), no telling
+ * SQLITE_CONSTRAINT from another error. Inside a pipelined transaction
+ * (db_pipeline_begin()) it is sent without waiting and SQLITE_DONE comes
+ * back at once; its result is read before the next statement that waits
+ * for its own, and if it failed, the transaction is broken
+ * (db_in_failed_transaction()): every later statement fails, and only
+ * COMMIT (which then fails: nothing is committed) or ROLLBACK runs.
+ * Elsewhere, and on SQLite, it is db_step().
+ */
+int db_step_deferred(struct db_stmt *st);
+
 /* Columns of the current row count from 0; valid until the next step or
  * reset. NULL reads as 0, or NULL with 0 bytes (text, blob), as in SQLite. */
 int64_t db_column_int64(struct db_stmt *st, int i);
@@ -78,14 +91,41 @@ bool db_column_is_null(struct db_stmt *st, int i);
 /* Run sql, which may hold several statements separated by ';' and
  * returns no rows. SQLITE_OK or an error code. */
 int db_exec(struct db *db, const char *sql);
-/* Rows changed by the last INSERT, UPDATE or DELETE. */
+/* db_exec() of one statement, deferred as db_step_deferred() is: for
+ * BEGIN, SAVEPOINT, RELEASE and ROLLBACK TO in a batch. SQLITE_OK. */
+int db_exec_deferred(struct db *db, const char *sql);
+/*
+ * PostgreSQL: the transaction about to begin is pipelined (libpq's
+ * pipeline mode) until the COMMIT or ROLLBACK that ends it, whose result
+ * is read before this returns to ordinary round trips. Every statement
+ * goes through the extended protocol meanwhile; one whose result is read
+ * sends a sync, and every deferred result is read first, in order.
+ * Nothing on SQLite.
+ */
+void db_pipeline_begin(struct db *db);
+/*
+ * COMMIT without waiting for the answer, for a loop that has other work:
+ * in a pipelined PostgreSQL transaction it is sent with a sync and
+ * *pending set; then db_commit_poll() whenever db_socket() is readable,
+ * until it clears *pending and returns the COMMIT's result (what db_exec()
+ * of COMMIT would have). Nothing else may run on db meanwhile. Elsewhere
+ * (SQLite, or outside a pipeline) it commits at once, *pending false.
+ */
+int db_commit_send(struct db *db, bool *pending);
+int db_commit_poll(struct db *db, bool *pending);
+/* The connection's socket (PostgreSQL), -1 for SQLite. */
+int db_socket(struct db *db);
+/* Rows changed by the last INSERT, UPDATE or DELETE (not counting
+ * deferred statements). */
 int db_changes(struct db *db);
 /* Inside a transaction (SQLite: !sqlite3_get_autocommit()). */
 bool db_in_transaction(struct db *db);
 /* Inside a transaction a statement failed in, outside any savepoint
  * rolled back since: PostgreSQL refuses every statement until a ROLLBACK
- * (TO a savepoint), and its COMMIT rolls back. Never on SQLite, whose
- * transaction goes on after a failed statement. */
+ * (TO a savepoint), and its COMMIT rolls back. Also a pipelined
+ * transaction a deferred statement failed in, until it ends (no
+ * savepoint repairs that: what ran after it was skipped). Never on
+ * SQLite, whose transaction goes on after a failed statement. */
 bool db_in_failed_transaction(struct db *db);
 /* The last error's text, and its code (extended, for SQLite). */
 const char *db_errmsg(struct db *db);

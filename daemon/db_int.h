@@ -37,6 +37,7 @@ struct db_stmt {
 int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz);
 void dbpg_close(struct db *db);
 int dbpg_exec(struct db *db, const char *sql);
+int dbpg_exec_deferred(struct db *db, const char *sql);
 bool dbpg_in_transaction(struct db *db);
 bool dbpg_in_failed_transaction(struct db *db);
 const char *dbpg_errmsg(struct db *db);
@@ -44,6 +45,12 @@ bool dbpg_lost(struct db *db);
 int dbpg_try_lock(struct db *db, int64_t key, char *err, size_t errsz);
 /* Set the error (db_errcode, db_errmsg) and return rc. */
 int dbpg_fail(struct db *db, int rc, const char *msg);
+
+/* --- db_pg_pipe.c */
+void dbpg_pipe_enter(struct db *db);
+int dbpg_commit_send(struct db *db, bool *pending);
+int dbpg_commit_poll(struct db *db, bool *pending);
+int dbpg_socket(struct db *db);
 
 /* --- db_pg_stmt.c: statements. st->db is set; dbpg_prepare sets st->pg. */
 int dbpg_prepare(struct db_stmt *st, const char *sql);
@@ -54,6 +61,7 @@ void dbpg_bind_text(struct db_stmt *st, int i, const char *s);
 void dbpg_bind_blob(struct db_stmt *st, int i, const void *p, size_t n);
 void dbpg_bind_null(struct db_stmt *st, int i);
 int dbpg_step(struct db_stmt *st);
+int dbpg_step_deferred(struct db_stmt *st);
 int64_t dbpg_column_int64(struct db_stmt *st, int i);
 const unsigned char *dbpg_column_text(struct db_stmt *st, int i);
 const void *dbpg_column_blob(struct db_stmt *st, int i);

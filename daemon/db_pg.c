@@ -191,7 +191,7 @@ void dbpg_name(char buf[DBPG_NAME_MAX], uint64_t n)
 void dbpg_flush(struct db *db)
 {
 	struct dbpg *pg = db->pg;
-	if (pg->n_zombies == 0 || pg->lost ||
+	if (pg->n_zombies == 0 || pg->lost || pg->piped ||
 	    PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
 		return;
 	for (size_t i = 0; i < pg->n_zombies; i++) {
@@ -277,29 +277,79 @@ int dbpg_connect(struct db *db, const char *url, char *err, size_t errsz)
 void dbpg_close(struct db *db)
 {
 	/* Server statements die with the session. */
+	PQclear(db->pg->mine);   /* a read the session ended in */
 	PQfinish(db->pg->conn);
 	free(db->pg->zombies);
 	free(db->pg);
 	db->pg = NULL;
 }
 
+/* The text of sql, translated, into *text; SQLITE_OK or the error (the
+ * connection lost, out of memory). */
+static int exec_text(struct db *db, const char *sql, char **text)
+{
+	*text = NULL;
+	if (dbpg_pipe_idle(db) != SQLITE_OK)
+		return db->last_rc;
+	if (db->pg->lost)
+		return dbpg_fail(db, SQLITE_IOERR, "the connection to PostgreSQL was lost");
+	*text = dbpg_translate(sql, NULL);
+	return *text ? SQLITE_OK : dbpg_fail(db, SQLITE_NOMEM, "out of memory");
+}
+
+/* One statement (pipeline mode takes no more) through the extended
+ * protocol, with no parameters. */
+static int send_text(struct dbpg *pg, const char *text)
+{
+	return PQsendQueryParams(pg->conn, text, 0, NULL, NULL, NULL, NULL, 0);
+}
+
 int dbpg_exec(struct db *db, const char *sql)
 {
 	struct dbpg *pg = db->pg;
-	if (pg->lost)
-		return dbpg_fail(db, SQLITE_IOERR, "the connection to PostgreSQL was lost");
-	char *text = dbpg_translate(sql, NULL);
-	if (!text)
-		return dbpg_fail(db, SQLITE_NOMEM, "out of memory");
+	char *text;
+	int rc = exec_text(db, sql, &text);
+	if (rc != SQLITE_OK)
+		return rc;
 	bool commit = dbpg_is_commit(text);
-	dbpg_flush(db);
-	if (commit)
-		dbpg_before_commit(db);
-	PGresult *res = PQexec(pg->conn, text);
+	PGresult *res = NULL;
+	if (pg->piped && dbpg_is_rollback(text))
+		dbpg_pipe_settle(db);
+	if (!pg->piped) {
+		dbpg_flush(db);
+		if (commit)
+			dbpg_before_commit(db);
+		res = PQexec(pg->conn, text);
+	} else if (pg->broken_rc != SQLITE_OK && !commit) {
+		rc = dbpg_pipe_refused(db);
+	} else {
+		if (commit)
+			dbpg_before_commit(db);
+		rc = dbpg_pipe_wait(db, send_text(pg, text), &res);
+	}
 	free(text);
-	int rc = dbpg_outcome(db, res, commit);
+	if (rc == SQLITE_OK)
+		rc = dbpg_outcome(db, res, commit);
 	PQclear(res);
 	return rc;
+}
+
+int dbpg_exec_deferred(struct db *db, const char *sql)
+{
+	struct dbpg *pg = db->pg;
+	if (!pg->piped)
+		return dbpg_exec(db, sql);
+	if (pg->broken_rc != SQLITE_OK)
+		return dbpg_pipe_refused(db);
+	char *text;
+	int rc = exec_text(db, sql, &text);
+	if (rc != SQLITE_OK)
+		return rc;
+	/* A COMMIT's result decides; it is never deferred. */
+	rc = dbpg_is_commit(text) ? dbpg_exec(db, sql)
+	                          : dbpg_pipe_owe(db, send_text(pg, text));
+	free(text);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 bool dbpg_in_transaction(struct db *db)
@@ -309,7 +359,9 @@ bool dbpg_in_transaction(struct db *db)
 
 bool dbpg_in_failed_transaction(struct db *db)
 {
-	return PQtransactionStatus(db->pg->conn) == PQTRANS_INERROR;
+	struct dbpg *pg = db->pg;
+	return (pg->piped && pg->broken_rc != SQLITE_OK) ||
+	       PQtransactionStatus(pg->conn) == PQTRANS_INERROR;
 }
 
 const char *dbpg_errmsg(struct db *db)

@@ -24,6 +24,8 @@
  * fewer than 40). */
 #define DBPG_MAX_PARAMS 999
 #define DBPG_NAME_MAX 32
+/* Deferred statements sent before a sync reads their results anyway. */
+#define DBPG_PIPE_MAX 512
 
 struct dbpg {
 	PGconn *conn;
@@ -40,6 +42,21 @@ struct dbpg {
 	 * warning beside a successful result. */
 	bool warned;
 	char errmsg[512];
+	/* A batch's transaction in pipeline mode (db_pg_pipe.c): deferred
+	 * statements sent whose results are unread, and the first of them
+	 * that failed (SQLITE_OK: none), its message kept for the log. */
+	bool piped;
+	int owed;
+	int broken_rc;
+	char broken[512];
+	/* Reading up to a sync, perhaps over several turns of the loop (a
+	 * COMMIT awaited there): the statement whose results come (the owed
+	 * ones count from 0), whether it gave one yet, and the first result
+	 * of the statement sent last, when wanted. */
+	int rq;
+	bool rgot, want;
+	PGresult *mine;
+	bool committing;   /* a COMMIT sent, its answer not read: nothing runs */
 };
 
 /* --- db_pg.c */
@@ -57,6 +74,32 @@ void dbpg_forget(struct db *db, uint64_t n);
 /* Deallocate what dbpg_forget() left, if the session is idle. */
 void dbpg_flush(struct db *db);
 
+/* --- db_pg_pipe.c: pipeline mode, between db_pipeline_begin() and the
+ * end of the transaction. The send functions' return value is passed as
+ * sent (1: sent). */
+void dbpg_pipe_enter(struct db *db);
+/* A deferred statement was sent: SQLITE_DONE, or an error. */
+int dbpg_pipe_owe(struct db *db, int sent);
+/* A statement that needs its result was sent: a sync, every owed result
+ * read, then its own into *res (for dbpg_outcome()). SQLITE_OK, or the
+ * error of an earlier deferred statement (the batch is broken; *res
+ * NULL) or of the connection. */
+int dbpg_pipe_wait(struct db *db, int sent, PGresult **res);
+/* A sync and every owed result read, then the result of the statement
+ * sent last into *mine (mine NULL: none). SQLITE_OK or, as
+ * dbpg_pipe_wait(), the error that broke the batch. Pipeline mode ends
+ * with the transaction. */
+int dbpg_pipe_sync(struct db *db, PGresult **mine);
+/* Before a ROLLBACK: every owed result read (a ROLLBACK behind a failed
+ * statement would be skipped with the rest), and the break forgotten:
+ * the ROLLBACK's own result decides. */
+void dbpg_pipe_settle(struct db *db);
+/* SQLITE_OK, or SQLITE_MISUSE (set) while a COMMIT's answer is awaited:
+ * a statement sent now would take its place in the pipeline. */
+int dbpg_pipe_idle(struct db *db);
+/* The error every statement of a broken batch gets (set, and returned). */
+int dbpg_pipe_refused(struct db *db);
+
 /* --- db_pg_translate.c */
 struct dbpg_params {
 	int n;            /* the highest parameter number used */
@@ -68,5 +111,8 @@ struct dbpg_params {
 char *dbpg_translate(const char *sql, struct dbpg_params *params);
 /* sql (PostgreSQL text) is one COMMIT (or END). */
 bool dbpg_is_commit(const char *sql);
+/* sql (PostgreSQL text) is one ROLLBACK of the whole transaction (not
+ * ROLLBACK TO a savepoint). */
+bool dbpg_is_rollback(const char *sql);
 
 #endif

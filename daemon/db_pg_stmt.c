@@ -220,8 +220,14 @@ static int describe(struct db *db, struct dbpg_stmt *p, const char *name)
 	}
 	if (!inferred)
 		return SQLITE_OK;
-	PGresult *res = PQdescribePrepared(db->pg->conn, name);
-	int rc = dbpg_outcome(db, res, false);
+	PGresult *res = NULL;
+	int rc = db->pg->piped
+	       ? dbpg_pipe_wait(db, PQsendDescribePrepared(db->pg->conn, name), &res)
+	       : SQLITE_OK;
+	if (!db->pg->piped)
+		res = PQdescribePrepared(db->pg->conn, name);
+	if (rc == SQLITE_OK)
+		rc = dbpg_outcome(db, res, false);
 	for (int i = 1; rc == SQLITE_OK && i <= p->used.n && i <= PQnparams(res); i++)
 		p->actual[i] = PQparamtype(res, i - 1);
 	PQclear(res);
@@ -241,9 +247,18 @@ static int ensure_prepared(struct db *db, struct dbpg_stmt *p)
 	dbpg_name(name, p->name);
 	for (int i = 1; i <= p->used.n; i++)
 		p->declared[i] = type_wanted(p, i);
-	PGresult *res = PQprepare(db->pg->conn, name, p->sql, p->used.n,
-	                          p->used.n ? p->declared + 1 : NULL);
-	int rc = dbpg_outcome(db, res, false);
+	const Oid *types = p->used.n ? p->declared + 1 : NULL;
+	PGresult *res = NULL;
+	/* In a batch's pipeline, a round trip of its own: once a statement
+	 * for as long as the session lasts. */
+	int rc = db->pg->piped
+	       ? dbpg_pipe_wait(db, PQsendPrepare(db->pg->conn, name, p->sql, p->used.n,
+	                                          types), &res)
+	       : SQLITE_OK;
+	if (!db->pg->piped)
+		res = PQprepare(db->pg->conn, name, p->sql, p->used.n, types);
+	if (rc == SQLITE_OK)
+		rc = dbpg_outcome(db, res, false);
 	PQclear(res);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -266,6 +281,46 @@ static void fill_values(struct dbpg_stmt *p)
 	}
 }
 
+/* Ready to send: the bindings good, the connection there, the batch not
+ * broken, prepared on the server, the value arrays filled. */
+static int ready_to_send(struct db *db, struct dbpg_stmt *p)
+{
+	if (p->bind_rc != SQLITE_OK)
+		return dbpg_fail(db, p->bind_rc, "out of memory");
+	if (dbpg_pipe_idle(db) != SQLITE_OK)
+		return db->last_rc;
+	if (db->pg->lost)
+		return dbpg_fail(db, SQLITE_IOERR, "the connection to PostgreSQL was lost");
+	if (db->pg->piped && db->pg->broken_rc != SQLITE_OK)
+		return dbpg_pipe_refused(db);
+	dbpg_flush(db);
+	int rc = ensure_prepared(db, p);
+	if (rc == SQLITE_OK)
+		fill_values(p);
+	return rc;
+}
+
+static int send_prepared(struct db *db, struct dbpg_stmt *p)
+{
+	char name[DBPG_NAME_MAX];
+	dbpg_name(name, p->name);
+	return PQsendQueryPrepared(db->pg->conn, name, p->used.n, p->values, p->lengths,
+	                           p->formats, 0);
+}
+
+/* Run p now, its result into *res: at once, or in a batch's pipeline
+ * after every result owed. SQLITE_OK, or an error before any result. */
+static int run_prepared(struct db *db, struct dbpg_stmt *p, PGresult **res)
+{
+	if (db->pg->piped)
+		return dbpg_pipe_wait(db, send_prepared(db, p), res);
+	char name[DBPG_NAME_MAX];
+	dbpg_name(name, p->name);
+	*res = PQexecPrepared(db->pg->conn, name, p->used.n, p->values, p->lengths,
+	                      p->formats, 0);
+	return SQLITE_OK;
+}
+
 int dbpg_step(struct db_stmt *st)
 {
 	struct dbpg_stmt *p = st->pg;
@@ -278,22 +333,15 @@ int dbpg_step(struct db_stmt *st)
 		return SQLITE_DONE;
 	}
 	drop_result(p);   /* stepped past the end: runs again, as in SQLite */
-	if (p->bind_rc != SQLITE_OK)
-		return dbpg_fail(db, p->bind_rc, "out of memory");
-	if (db->pg->lost)
-		return dbpg_fail(db, SQLITE_IOERR, "the connection to PostgreSQL was lost");
-	dbpg_flush(db);
-	int rc = ensure_prepared(db, p);
+	int rc = ready_to_send(db, p);
 	if (rc != SQLITE_OK)
 		return rc;
-	fill_values(p);
-	char name[DBPG_NAME_MAX];
-	dbpg_name(name, p->name);
 	if (p->is_commit)
 		dbpg_before_commit(db);
-	PGresult *res = PQexecPrepared(db->pg->conn, name, p->used.n, p->values,
-	                               p->lengths, p->formats, 0);
-	rc = dbpg_outcome(db, res, p->is_commit);
+	PGresult *res = NULL;
+	rc = run_prepared(db, p, &res);
+	if (rc == SQLITE_OK)
+		rc = dbpg_outcome(db, res, p->is_commit);
 	if (rc != SQLITE_OK || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		return rc == SQLITE_OK ? SQLITE_DONE : rc;
@@ -302,6 +350,21 @@ int dbpg_step(struct db_stmt *st)
 	p->rows = PQntuples(res);
 	p->done = p->rows == 0;
 	return p->done ? SQLITE_DONE : SQLITE_ROW;
+}
+
+int dbpg_step_deferred(struct db_stmt *st)
+{
+	struct dbpg_stmt *p = st->pg;
+	struct db *db = st->db;
+	/* A COMMIT's result decides (never deferred); outside a batch
+	 * every statement waits. */
+	if (!db->pg->piped || p->is_commit)
+		return dbpg_step(st);
+	drop_result(p);
+	int rc = ready_to_send(db, p);
+	if (rc != SQLITE_OK)
+		return rc;
+	return dbpg_pipe_owe(db, send_prepared(db, p));
 }
 
 /* --- columns ------------------------------------------------------------ */

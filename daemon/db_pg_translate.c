@@ -334,10 +334,12 @@ char *db_pg_translate(const char *sql)
 	return dbpg_translate(sql, NULL);
 }
 
-bool dbpg_is_commit(const char *sql)
+/* sql is one statement of the word a (or b), perhaps followed by
+ * TRANSACTION or WORK, and nothing else but a ';'. */
+static bool is_bare(const char *sql, const char *a, const char *b)
 {
 	size_t i = skip_ws(sql, 0), j;
-	if (!(j = then_word(sql, i, "COMMIT")) && !(j = then_word(sql, i, "END")))
+	if (!(j = then_word(sql, i, a)) && !(j = then_word(sql, i, b)))
 		return false;
 	size_t k;
 	if ((k = then_word(sql, j, "TRANSACTION")) || (k = then_word(sql, j, "WORK")))
@@ -346,4 +348,14 @@ bool dbpg_is_commit(const char *sql)
 	if (sql[j] == ';')
 		j = skip_ws(sql, j + 1);
 	return sql[j] == '\0';
+}
+
+bool dbpg_is_commit(const char *sql)
+{
+	return is_bare(sql, "COMMIT", "END");
+}
+
+bool dbpg_is_rollback(const char *sql)
+{
+	return is_bare(sql, "ROLLBACK", "ABORT");
 }

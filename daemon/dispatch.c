@@ -4,9 +4,14 @@
  * before a handler runs; the principal always comes from the authenticated
  * connection.
  */
+#include <assert.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <event2/event.h>
 
 #include <sodium.h>
 
@@ -30,6 +35,8 @@
 #define DISPATCH_WAL_BYTES (8 << 20)
 /* Seconds between looks at the WAL's size. */
 #define DISPATCH_WAL_SECONDS 1.0
+/* Servers (and others) told when an awaited COMMIT is over. */
+#define DISPATCH_WAKERS 4
 
 /*
  * Which function serves each operation. Everything else about an
@@ -103,6 +110,22 @@ bool dispatch_handlers_complete(enum proto_op *unbound)
 	return true;
 }
 
+/* A batch from its COMMIT's sending to its answer (dispatch_batch_start()),
+ * with what its end needs. */
+struct dispatch_pending {
+	bool busy;              /* the answer is awaited on the loop */
+	struct dispatch_item *items;
+	size_t n;
+	struct metrics *metrics;
+	double t0;              /* when the COMMIT was sent */
+	int64_t first, last;    /* the audit log's last entry before and after */
+	bool have_last;
+	int64_t next_due;
+	dispatch_done_fn done;
+	void *done_arg;
+	struct event *ev;       /* the store's socket, while busy */
+};
+
 struct dispatch {
 	bool lost;            /* the batch's transaction was rolled back by SQLite */
 	bool stale;           /* the pool or recusal index could not be rebuilt */
@@ -135,6 +158,15 @@ struct dispatch {
 	const struct i18n *i18n;  /* messages in each request's language */
 	struct reply rep;
 	struct handler_ctx ctx;
+	/* The loop a PostgreSQL COMMIT's answer is awaited on (NULL: wait in
+	 * it), the batch awaiting it, and who to tell when it is over. */
+	struct event_base *base;
+	struct dispatch_pending commit;
+	struct {
+		dispatch_done_fn fn;
+		void *arg;
+	} wakers[DISPATCH_WAKERS];
+	int n_wakers;
 };
 
 void dispatch_on_commit(struct dispatch *d, dispatch_commit_fn fn, void *arg)
@@ -213,6 +245,8 @@ void dispatch_destroy(struct dispatch **dp)
 	struct dispatch *d = dp ? *dp : NULL;
 	if (!d)
 		return;
+	if (d->commit.ev)
+		event_free(d->commit.ev);
 	reply_free(&d->rep);
 	catalog_destroy(&d->catalog);
 	notify_queue_free(&d->notify);
@@ -831,6 +865,8 @@ const char *dispatch_damage(const struct dispatch *d)
 
 void dispatch_flush(struct dispatch *d)
 {
+	if (d->commit.busy)
+		return;   /* the store is the COMMIT's until it answers */
 	bool publish = d->owed_last && d->on_commit;
 	bool notify = d->notify.n && d->on_notify;
 	/* Publishing and notifying read back a few dozen rows: in one read
@@ -892,6 +928,8 @@ static double mono_seconds(void)
 
 void dispatch_idle(struct dispatch *d)
 {
+	if (d->commit.busy)
+		return;
 	double now = mono_seconds();
 	if (now < d->wal_next || d->damaged[0])   /* a corrupt file stays as it is */
 		return;
@@ -951,24 +989,15 @@ static void batch_failed(struct dispatch *d, struct dispatch_item *items, size_t
 	batch_after(d, false, store_assignment_next_deadline(d->store));
 }
 
-void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
-                    int64_t now, struct metrics *metrics)
+/* Run the batch up to its COMMIT: housekeeping, then each request in
+ * its savepoint; what the COMMIT will make durable goes into d->commit.
+ * d->lost when it must be rolled back instead. */
+static void batch_run(struct dispatch *d, struct dispatch_item *items, size_t n)
 {
-	d->ctx.store = d->store;
-	d->ctx.pool = d->pool;
-	d->ctx.engage = d->engage;
-	d->ctx.now = now;
-	d->ctx.today = handler_day_of(now);
-	/* A caller that forgot the last flush: publish before anything new. */
-	dispatch_flush(d);
-	if (!dispatch_begin(d, now)) {
-		batch_refused(d, items, n, now);
-		return;
-	}
-	int64_t first = 0, last = 0;
+	struct dispatch_pending *c = &d->commit;
 	uint8_t h[STORE_AUDIT_HASH_LEN];
-	if (d->on_commit && store_audit_last(d->store, &first, h) != STORE_OK)
-		first = -1;
+	if (d->on_commit && store_audit_last(d->store, &c->first, h) != STORE_OK)
+		c->first = -1;
 	d->lost = false;
 	if (d->stale)
 		reload_memory(d);
@@ -989,12 +1018,10 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	d->lost = d->lost || (d->damaged_now && writes);
 	/* What the commit will make durable, read inside the batch: after it,
 	 * each read would be a read transaction of its own. */
-	bool have_last = false;
-	int64_t next_due = 0;
 	if (!d->lost) {
-		have_last = d->on_commit && first >= 0 &&
-		            store_audit_last(d->store, &last, h) == STORE_OK;
-		next_due = store_assignment_next_deadline(d->store);
+		c->have_last = d->on_commit && c->first >= 0 &&
+		               store_audit_last(d->store, &c->last, h) == STORE_OK;
+		c->next_due = store_assignment_next_deadline(d->store);
 	}
 	/* Every committed entry is under a signed head (DRAW.md 4.7); after
 	 * the signing of each request, this only reads it back. */
@@ -1002,29 +1029,149 @@ void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
 	    head_sign(d->store, d->ctx.sign, NULL) != STORE_OK)
 		d->lost = true;
 	/* PostgreSQL refused the rest of the batch after a statement that
-	 * failed outside any request (pruning, aging, a head): its COMMIT
-	 * would roll back; say why now, before the rollback clears it. */
+	 * failed where no savepoint could undo it alone (outside any request,
+	 * or a write sent without waiting): its COMMIT would roll back; say
+	 * why now, before the rollback clears it. */
 	if (!d->lost && store_batch_broken(d->store)) {
-		log_error("a statement of the batch failed outside any request: %s",
-		          store_errmsg(d->store));
+		log_error("a statement of the batch failed where its request could not "
+		          "be rolled back alone: %s", store_errmsg(d->store));
 		d->lost = true;
 	}
-	double t0 = mono_seconds();
-	/* A transaction SQLite abandoned applied nothing: say so. */
-	enum store_result r = STORE_NOT_WRITABLE;
-	if (d->lost)
-		store_batch_rollback(d->store);
-	else
-		r = check_damage(d, store_batch_commit(d->store), "committing a batch");
-	if (metrics)
-		metrics_commit(metrics, mono_seconds() - t0, n, r == STORE_OK);
+}
+
+/* The batch is over: committed (r STORE_OK) or not, the replies stand
+ * or become failures, and the next deadline is armed. */
+static void batch_end(struct dispatch *d, enum store_result r)
+{
+	struct dispatch_pending *c = &d->commit;
+	if (c->metrics)
+		metrics_commit(c->metrics, mono_seconds() - c->t0, c->n, r == STORE_OK);
 	if (r != STORE_OK) {
-		batch_failed(d, items, n, r);
+		batch_failed(d, c->items, c->n, r);
 		return;
 	}
-	if (have_last && last > first) {
-		d->owed_first = first + 1;
-		d->owed_last = last;
+	if (c->have_last && c->last > c->first) {
+		d->owed_first = c->first + 1;
+		d->owed_last = c->last;
 	}
-	batch_after(d, true, next_due);
+	batch_after(d, true, c->next_due);
+}
+
+/* The awaited COMMIT answered (r): the batch ends, its owner answers its
+ * requests, and whoever found the dispatcher busy tries again. */
+static void commit_done(struct dispatch *d, enum store_result r)
+{
+	struct dispatch_pending *c = &d->commit;
+	if (c->ev)
+		event_free(c->ev);
+	c->ev = NULL;
+	c->busy = false;
+	batch_end(d, check_damage(d, r, "committing a batch"));
+	if (c->done)
+		c->done(c->done_arg);
+	for (int i = 0; i < d->n_wakers; i++)
+		d->wakers[i].fn(d->wakers[i].arg);
+}
+
+static void commit_ready_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dispatch *d = arg;
+	enum store_result r;
+	if (store_batch_commit_poll(d->store, &r))
+		commit_done(d, r);
+}
+
+/* Wait for the COMMIT's answer here (no loop to await it on). */
+static void commit_wait(struct dispatch *d)
+{
+	enum store_result r;
+	while (!store_batch_commit_poll(d->store, &r)) {
+		struct pollfd p = { .fd = store_socket(d->store), .events = POLLIN };
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;   /* the next poll finds the connection gone */
+	}
+	commit_done(d, r);
+}
+
+bool dispatch_batch_start(struct dispatch *d, struct dispatch_item *items, size_t n,
+                          int64_t now, struct metrics *metrics,
+                          dispatch_done_fn done, void *arg)
+{
+	assert(!d->commit.busy);
+	d->ctx.store = d->store;
+	d->ctx.pool = d->pool;
+	d->ctx.engage = d->engage;
+	d->ctx.now = now;
+	d->ctx.today = handler_day_of(now);
+	/* A caller that forgot the last flush: publish before anything new. */
+	dispatch_flush(d);
+	if (!dispatch_begin(d, now)) {
+		batch_refused(d, items, n, now);
+		return true;
+	}
+	struct dispatch_pending *c = &d->commit;
+	*c = (struct dispatch_pending){ .items = items, .n = n, .metrics = metrics,
+	                                .done = done, .done_arg = arg };
+	batch_run(d, items, n);
+	c->t0 = mono_seconds();
+	/* A transaction SQLite abandoned applied nothing: say so. */
+	enum store_result r = STORE_NOT_WRITABLE;
+	if (d->lost) {
+		store_batch_rollback(d->store);
+	} else if (!done || !d->base) {
+		r = check_damage(d, store_batch_commit(d->store), "committing a batch");
+	} else if (store_batch_commit_start(d->store, &r) ||
+	           store_batch_commit_poll(d->store, &r)) {
+		r = check_damage(d, r, "committing a batch");
+	} else {
+		/* PostgreSQL: the answer comes on the loop (PROTOCOL.md 6.3). */
+		c->busy = true;
+		c->ev = event_new(d->base, store_socket(d->store), EV_READ | EV_PERSIST,
+		                  commit_ready_cb, d);
+		if (c->ev && event_add(c->ev, NULL) == 0)
+			return false;
+		c->done = NULL;   /* over before this returns: the caller answers */
+		commit_wait(d);
+		return true;
+	}
+	batch_end(d, r);
+	return true;
+}
+
+void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
+                    int64_t now, struct metrics *metrics)
+{
+	if (!d->commit.busy)
+		dispatch_batch_start(d, items, n, now, metrics, NULL, NULL);
+}
+
+bool dispatch_busy(const struct dispatch *d)
+{
+	return d->commit.busy;
+}
+
+void dispatch_finish(struct dispatch *d)
+{
+	if (d && d->commit.busy)
+		commit_wait(d);
+}
+
+void dispatch_set_loop(struct dispatch *d, struct event_base *base)
+{
+	if (d)   /* a standby has none until it takes over */
+		d->base = base;
+}
+
+bool dispatch_on_idle(struct dispatch *d, dispatch_done_fn fn, void *arg)
+{
+	for (int i = 0; i < d->n_wakers; i++)
+		if (d->wakers[i].fn == fn && d->wakers[i].arg == arg)
+			return true;
+	if (d->n_wakers == DISPATCH_WAKERS)
+		return false;
+	d->wakers[d->n_wakers].fn = fn;
+	d->wakers[d->n_wakers++].arg = arg;
+	return true;
 }

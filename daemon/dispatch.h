@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <event2/event.h>
 #include <msgpack.h>
 
 #include "auth.h"
@@ -94,9 +95,35 @@ void dispatch_on_due(struct dispatch *d, dispatch_due_fn fn, void *arg);
 /* Run n requests as one transaction; `now` is the batch's clock reading.
  * Before the requests, every offered seat whose deadline is <= now
  * expires (n may be 0 to run only that). metrics (may be NULL) receives
- * the commit's duration and size. */
+ * the commit's duration and size. Waits for the COMMIT; does nothing
+ * while another batch's COMMIT is awaited (dispatch_busy()), which its
+ * callers (timers, n 0) may ignore: the next batch expires what is due. */
 void dispatch_batch(struct dispatch *d, struct dispatch_item *items, size_t n,
                     int64_t now, struct metrics *metrics);
+
+typedef void (*dispatch_done_fn)(void *arg);
+/*
+ * The same, not waiting for a PostgreSQL COMMIT's answer when a loop is
+ * set (dispatch_set_loop()): false then, and done(arg) is called from
+ * the loop once the batch is over, its items answered as dispatch_batch()
+ * leaves them (the items and their bodies stay the caller's until then).
+ * True when it is over already (SQLite always). Never call it while
+ * dispatch_busy().
+ */
+bool dispatch_batch_start(struct dispatch *d, struct dispatch_item *items, size_t n,
+                          int64_t now, struct metrics *metrics,
+                          dispatch_done_fn done, void *arg);
+/* A batch's COMMIT is awaited: no batch may start, and nothing else may
+ * use the store (dispatch_flush() and dispatch_idle() do nothing). */
+bool dispatch_busy(const struct dispatch *d);
+/* Await COMMITs on base. NULL-safe. */
+void dispatch_set_loop(struct dispatch *d, struct event_base *base);
+/* fn(arg) after every awaited COMMIT, once its batch is over: for whoever
+ * found the dispatcher busy. False when DISPATCH_WAKERS are taken. */
+bool dispatch_on_idle(struct dispatch *d, dispatch_done_fn fn, void *arg);
+/* Wait here for an awaited COMMIT, and end its batch (before shutting
+ * down). NULL-safe. */
+void dispatch_finish(struct dispatch *d);
 
 /*
  * Hand the last committed batch's entries and notifications to the

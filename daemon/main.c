@@ -53,6 +53,9 @@ struct daemon {
 	struct event_base *base;
 	struct server *server;
 	struct server *answer;     /* the expert answer endpoint */
+	/* The store's gauges of the last scrape, shown again while a COMMIT
+	 * is awaited (the store is the COMMIT's until it answers). */
+	struct metrics_gauges store_gauges;
 	struct publish *publish;
 	struct notify *notify;
 	struct event *due;         /* the earliest seat deadline */
@@ -444,6 +447,8 @@ static void daemon_raise_nofile(const struct config *c)
 static void daemon_listen(struct daemon *d, const struct keys_pair *kp)
 {
 	char err[512];
+	/* A PostgreSQL COMMIT's answer is awaited on the loop, not in it. */
+	dispatch_set_loop(d->dispatch, d->base);
 	if (d->server) {   /* a standby that took over: now they serve */
 		server_set_dispatch(d->server, d->dispatch);
 		server_set_dispatch(d->answer, d->dispatch);
@@ -535,12 +540,20 @@ static void daemon_gauges_cb(void *arg, struct metrics_gauges *g)
 		return;   /* a standby holds nothing yet */
 	for (int s = 0; s < 4; s++)
 		g->experts_by_status[s] = pool_count_status(d->pool, (enum expert_status)s);
-	if (store_audit_last(d->store, &g->audit_entries, hash) != STORE_OK)
-		g->audit_entries = -1;
-	g->tasks = (uint64_t)store_task_max_id(d->store);
-	g->seats_known = store_assignment_counts(d->store, g->assignments,
-	                                         METRICS_ASSIGN_STATES, g->task_fills,
-	                                         METRICS_TASK_FILLS) == STORE_OK;
+	struct metrics_gauges *k = &d->store_gauges;
+	if (!d->dispatch || !dispatch_busy(d->dispatch)) {
+		if (store_audit_last(d->store, &k->audit_entries, hash) != STORE_OK)
+			k->audit_entries = -1;
+		k->tasks = (uint64_t)store_task_max_id(d->store);
+		k->seats_known = store_assignment_counts(d->store, k->assignments,
+		                                         METRICS_ASSIGN_STATES, k->task_fills,
+		                                         METRICS_TASK_FILLS) == STORE_OK;
+	}
+	g->audit_entries = k->audit_entries;
+	g->tasks = k->tasks;
+	g->seats_known = k->seats_known;
+	memcpy(g->assignments, k->assignments, sizeof g->assignments);
+	memcpy(g->task_fills, k->task_fills, sizeof g->task_fills);
 	g->auth_failures = d->zap ? zap_refused_count(d->zap) : 0;
 	server_connections(d->server, &g->connections[0], &g->connections_refused[0],
 	                   &g->connection_budget[0]);
@@ -557,7 +570,9 @@ static const char *daemon_not_ready_cb(void *arg)
 		return "starting";
 	if (!d->cfg.insecure && !zap_is_running(d->zap))
 		return "the ZAP handler is not running";
-	if (store_schema_version(d->store) < 0)
+	/* While a COMMIT is awaited the store answered a moment ago. */
+	if ((!d->dispatch || !dispatch_busy(d->dispatch)) &&
+	    store_schema_version(d->store) < 0)
 		return "the database cannot be read";
 	if (d->dispatch && dispatch_stale(d->dispatch))
 		return "the in-memory pool could not be rebuilt from the database";
@@ -579,6 +594,8 @@ static void daemon_http(struct daemon *d)
 
 static void daemon_close(struct daemon *d)
 {
+	/* A batch whose COMMIT is awaited ends first: its replies go out. */
+	dispatch_finish(d->dispatch);
 	http_stop(&d->http);
 	server_destroy(&d->answer);
 	server_destroy(&d->server);

@@ -79,6 +79,13 @@ struct server {
 	unsigned long long busy_run; /* busy replies of this overload, for the log */
 	struct slot **batch;         /* the batch being run: fresh's, then bulk's */
 	struct dispatch_item *items;
+	/* That batch, until it is over (n 0: none): its size, how many of
+	 * it came from each lane, when it started, its clock reading. */
+	struct server_run {
+		int n, nf, nb;
+		double started;
+		int64_t now;
+	} run;
 	unsigned long long requests;
 };
 
@@ -398,14 +405,66 @@ static void server_standby_batch(struct server *s, int n)
 	}
 }
 
+/* The batch is over (its COMMIT answered): send its replies, free its
+ * slots, and publish after the replies. */
+static void finish_batch(struct server *s)
+{
+	int n = s->run.n;
+	for (int i = 0; i < n; i++) {
+		struct dispatch_item *it = &s->items[i];
+		struct slot *sl = s->batch[i];
+		if (s->throttle && !it->answered)
+			server_throttle_count(s, i, s->run.now);
+		if (it->reply.size)
+			send_reply(s, sl, it->reply.data, it->reply.size);
+		if (s->metrics)
+			metrics_request(s->metrics, it->op, it->status,
+			                now_seconds() - s->run.started);
+		dispatch_item_free(it);
+		server_close_slot(sl);
+	}
+	s->fresh.head = (s->fresh.head + s->run.nf) % s->fresh.size;
+	s->fresh.len -= s->run.nf;
+	s->bulk.head = (s->bulk.head + s->run.nb) % s->bulk.size;
+	s->bulk.len -= s->run.nb;
+	s->pending -= n;
+	s->run.n = 0;
+	/* The event stream and the gateway after the replies: publishing
+	 * never delays an answer (STREAMS.md 3). */
+	if (s->dispatch) {
+		dispatch_flush(s->dispatch);
+		dispatch_idle(s->dispatch);
+		server_exit_if_lost(dispatch_store(s->dispatch));
+	}
+	s->requests += (unsigned long long)n;
+}
+
+/* An awaited COMMIT answered: this server's batch is over. */
+static void batch_done_cb(void *arg)
+{
+	finish_batch(arg);
+}
+
+/* Any awaited COMMIT answered: requests queued meanwhile may run. */
+static void dispatch_idle_cb(void *arg)
+{
+	schedule_kick(arg);
+}
+
 void server_set_dispatch(struct server *s, struct dispatch *d)
 {
 	s->dispatch = d;
+	if (d && !dispatch_on_idle(d, dispatch_idle_cb, s))
+		log_fatal(EX_SOFTWARE, "too many servers on one dispatcher");
 }
 
 static void process_batch(struct server *s)
 {
-	double started = now_seconds();
+	/* The last batch's COMMIT is awaited (this server's or the other
+	 * endpoint's): requests wait in the queue, and its end kicks us. */
+	if (s->run.n || (s->dispatch && dispatch_busy(s->dispatch)))
+		return;
+	s->run.started = now_seconds();
 	int n = 0, nf = 0, nb = 0;
 	while (n < s->batch_max && n < s->pending) {
 		struct slot *sl = nf < s->fresh.len ? lane_at(&s->fresh, nf++)
@@ -423,7 +482,9 @@ static void process_batch(struct server *s)
 	}
 	if (n == 0)
 		return;
-	int64_t now = (int64_t)time(NULL);
+	s->run = (struct server_run){ .n = n, .nf = nf, .nb = nb,
+	                              .started = s->run.started,
+	                              .now = (int64_t)time(NULL) };
 	/* Requests with broken framing are answered without the dispatcher. */
 	for (int i = 0; i < n; i++) {
 		struct dispatch_item *it = &s->items[i];
@@ -436,37 +497,13 @@ static void process_batch(struct server *s)
 		}
 	}
 	if (s->throttle)
-		server_throttle_mark(s, n, now);
-	if (s->dispatch)
-		dispatch_batch(s->dispatch, s->items, (size_t)n, now, s->metrics);
-	else
+		server_throttle_mark(s, n, s->run.now);
+	if (!s->dispatch)
 		server_standby_batch(s, n);
-	for (int i = 0; i < n; i++) {
-		struct dispatch_item *it = &s->items[i];
-		struct slot *sl = s->batch[i];
-		if (s->throttle && !it->answered)
-			server_throttle_count(s, i, now);
-		if (it->reply.size)
-			send_reply(s, sl, it->reply.data, it->reply.size);
-		if (s->metrics)
-			metrics_request(s->metrics, it->op, it->status,
-			                now_seconds() - started);
-		dispatch_item_free(it);
-		server_close_slot(sl);
-	}
-	s->fresh.head = (s->fresh.head + nf) % s->fresh.size;
-	s->fresh.len -= nf;
-	s->bulk.head = (s->bulk.head + nb) % s->bulk.size;
-	s->bulk.len -= nb;
-	s->pending -= n;
-	/* The event stream and the gateway after the replies: publishing
-	 * never delays an answer (STREAMS.md 3). */
-	if (s->dispatch) {
-		dispatch_flush(s->dispatch);
-		dispatch_idle(s->dispatch);
-		server_exit_if_lost(dispatch_store(s->dispatch));
-	}
-	s->requests += (unsigned long long)n;
+	else if (!dispatch_batch_start(s->dispatch, s->items, (size_t)n, s->run.now,
+	                               s->metrics, batch_done_cb, s))
+		return;   /* PostgreSQL: batch_done_cb() once the COMMIT answers */
+	finish_batch(s);
 }
 
 /*
@@ -496,8 +533,10 @@ static void server_drain(struct server *s)
 	}
 	if (s->metrics)
 		s->metrics->pending[s->answer ? 1 : 0] = s->pending;
-	/* Sends can consume the edge of pending input: look again. */
-	if (s->pending > 0 || has_input(s))
+	/* Sends can consume the edge of pending input: look again; while a
+	 * COMMIT is awaited, its end kicks (dispatch_idle_cb()). */
+	bool waiting = s->run.n || (s->dispatch && dispatch_busy(s->dispatch));
+	if (!waiting && (s->pending > 0 || has_input(s)))
 		schedule_kick(s);
 }
 
@@ -562,7 +601,7 @@ struct server *server_new(struct event_base *base, void *zmq_ctx,
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	s->dispatch = d;
+	server_set_dispatch(s, d);
 	s->i18n = opt->i18n;
 	s->zap = zap;
 	s->insecure = opt->insecure;

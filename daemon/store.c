@@ -56,13 +56,23 @@ enum store_result store_result_of(int rc)
 	}
 }
 
-enum store_result store_step_done(struct db_stmt *st)
+static enum store_result step_with(struct db_stmt *st, int (*step)(struct db_stmt *))
 {
 	if (!st)
 		return STORE_NOT_WRITABLE;
-	int rc = db_step(st);
+	int rc = step(st);
 	db_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_result_of(rc);
+}
+
+enum store_result store_step_done(struct db_stmt *st)
+{
+	return step_with(st, db_step);
+}
+
+enum store_result store_step_deferred(struct db_stmt *st)
+{
+	return step_with(st, db_step_deferred);
 }
 
 void store_bind_text(struct db_stmt *st, int i, const char *s)
@@ -179,6 +189,13 @@ static int exec(struct store *s, const char *sql)
 {
 	s->doing = sql;
 	return db_exec(s->db, sql);
+}
+
+/* exec() of a statement whose result only the COMMIT needs (db.h). */
+static int exec_deferred(struct store *s, const char *sql)
+{
+	s->doing = sql;
+	return db_exec_deferred(s->db, sql);
 }
 
 /*
@@ -373,32 +390,69 @@ void store_refuse_writes(struct store *s)
 	                : "PRAGMA query_only=ON");
 }
 
+/*
+ * On PostgreSQL the batch is pipelined (db_pipeline_begin()): its BEGIN,
+ * savepoints and the writes the store marks deferred (store_step_deferred())
+ * go without waiting, so a draw's dozens of writes cost the round trips
+ * of its reads and one COMMIT, not one each. A deferred statement that
+ * failed breaks the batch (store_batch_broken()).
+ */
 enum store_result store_batch_begin(struct store *s)
 {
-	return store_result_of(exec(s, "BEGIN IMMEDIATE"));
+	db_pipeline_begin(s->db);
+	return store_result_of(exec_deferred(s, "BEGIN IMMEDIATE"));
 }
 
 enum store_result store_request_begin(struct store *s)
 {
-	return store_result_of(exec(s, "SAVEPOINT request"));
+	return store_result_of(exec_deferred(s, "SAVEPOINT request"));
 }
 
 void store_request_end(struct store *s, bool keep)
 {
 	if (!keep)
-		exec(s, "ROLLBACK TO request");
-	exec(s, "RELEASE request");
+		exec_deferred(s, "ROLLBACK TO request");
+	exec_deferred(s, "RELEASE request");
 }
 
-enum store_result store_batch_commit(struct store *s)
+/* What the COMMIT's result rc means; on failure the batch is rolled back. */
+static enum store_result commit_outcome(struct store *s, int rc)
 {
-	int rc = exec(s, "COMMIT");
 	if (rc == SQLITE_OK)
 		return STORE_OK;
 	enum store_result r = store_result_of(rc);
 	if (db_in_transaction(s->db))
 		exec(s, "ROLLBACK");
 	return r == STORE_OK ? STORE_UNKNOWN : r;
+}
+
+enum store_result store_batch_commit(struct store *s)
+{
+	return commit_outcome(s, exec(s, "COMMIT"));
+}
+
+bool store_batch_commit_start(struct store *s, enum store_result *r)
+{
+	bool pending = false;
+	s->doing = "COMMIT";
+	int rc = db_commit_send(s->db, &pending);
+	if (!pending)
+		*r = commit_outcome(s, rc);
+	return !pending;
+}
+
+bool store_batch_commit_poll(struct store *s, enum store_result *r)
+{
+	bool pending = false;
+	int rc = db_commit_poll(s->db, &pending);
+	if (!pending)
+		*r = commit_outcome(s, rc);
+	return !pending;
+}
+
+int store_socket(struct store *s)
+{
+	return db_socket(s->db);
 }
 
 bool store_in_batch(struct store *s)
@@ -503,7 +557,9 @@ enum store_result store_request_save(struct store *s, const char *principal,
 	if (!store_bind_sealed(s, st, 5, ad, reply, reply_len))
 		return STORE_NOT_WRITABLE;
 	db_bind_int64(st, 6, at);
-	return store_step_done(st);
+	/* Deferred: a failure is "cannot write", never "already there" (a
+	 * retry is answered from the record before it runs). */
+	return store_step_deferred(st);
 }
 
 enum store_result store_request_prune(struct store *s, int64_t before, int limit,

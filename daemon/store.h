@@ -55,8 +55,10 @@ int store_open(const char *path, struct store **out, char *err, size_t errsz);
  */
 int store_open_url(const char *url, struct store **out, char *err, size_t errsz);
 /* The batch's transaction refuses every statement until it is rolled
- * back: a statement failed outside any request's savepoint (PostgreSQL;
- * never on SQLite). Its COMMIT would roll back: the dispatcher drops it. */
+ * back: a statement failed outside any request's savepoint, or a write
+ * sent without waiting (store_step_deferred()) failed, wherever it was
+ * (PostgreSQL; never on SQLite). Its COMMIT would not commit: the
+ * dispatcher drops it. */
 bool store_batch_broken(struct store *s);
 /* True once a PostgreSQL store has lost its connection: whatever its last
  * COMMIT did cannot be known, so the daemon must stop serving (it exits
@@ -108,6 +110,18 @@ enum store_result store_request_begin(struct store *s);
 void store_request_end(struct store *s, bool keep);
 /* COMMIT; on failure the whole batch is rolled back. */
 enum store_result store_batch_commit(struct store *s);
+/*
+ * The same without waiting for the answer, for the event loop: true when
+ * it is finished at once (SQLite; a PostgreSQL COMMIT that could not be
+ * sent), with *r what store_batch_commit() would return; false when the
+ * answer is due on store_socket(): then store_batch_commit_poll() each
+ * time it is readable, until it returns true with *r. Nothing else may
+ * use the store meanwhile.
+ */
+bool store_batch_commit_start(struct store *s, enum store_result *r);
+bool store_batch_commit_poll(struct store *s, enum store_result *r);
+/* The socket a pending COMMIT's answer comes on (PostgreSQL), else -1. */
+int store_socket(struct store *s);
 /* Abandon the batch. */
 void store_batch_rollback(struct store *s);
 /* Whether the batch's transaction is still open. SQLite rolls the whole

@@ -23,7 +23,7 @@ enum store_result store_assignment_update(struct store *s,
 	else
 		db_bind_null(st, 5);
 	db_bind_int64(st, 6, a->updated_at);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 enum store_result store_assignment_get(struct store *s, int64_t id,
@@ -120,7 +120,7 @@ enum store_result store_task_set_fill(struct store *s, int64_t id, int fill)
 		return STORE_NOT_WRITABLE;
 	db_bind_int64(st, 1, id);
 	db_bind_int(st, 2, fill);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 enum store_result store_task_cancel(struct store *s, int64_t id, const char *reason)
@@ -156,7 +156,7 @@ enum store_result store_seat_event_add(struct store *s,
 	db_bind_int(st, 8, ev->to);
 	store_bind_text(st, 9, ev->reason);
 	store_bind_text(st, 10, ev->note);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 static bool column_seat_event(struct db_stmt *st, void *row)
@@ -198,7 +198,7 @@ enum store_result store_ledger_add(struct store *s,
 	db_bind_int64(st, 4, ev->assignment);
 	db_bind_int64(st, 5, ev->task);
 	store_bind_text(st, 6, ev->reason);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 static bool column_ledger(struct db_stmt *st, void *row)

@@ -49,7 +49,7 @@ enum store_result store_audit_insert(struct store *s, const struct store_audit_r
 	db_bind_blob(st, 4, r->body, (int)r->body_len);
 	db_bind_blob(st, 5, r->prev, STORE_AUDIT_HASH_LEN);
 	db_bind_blob(st, 6, r->hash, STORE_AUDIT_HASH_LEN);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 /* Copy a blob column into dst of exactly len bytes (zeros if it differs:
@@ -149,7 +149,7 @@ enum store_result store_meta_put(struct store *s, const char *key,
 		return STORE_NOT_WRITABLE;
 	store_bind_text(st, 1, key);
 	db_bind_blob(st, 2, val, (int)len);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 enum store_result store_meta_delete(struct store *s, const char *key)
@@ -238,7 +238,7 @@ enum store_result store_task_insert(struct store *s, const struct task *t)
 	db_bind_int64(st, 23, t->leader_expert);
 	store_bind_text(st, 24, t->leader_reason);
 	store_bind_text(st, 25, t->respond_reason);
-	enum store_result r = store_step_done(st);
+	enum store_result r = store_step_deferred(st);
 	return r == STORE_OK ? store_task_quotas_put(s, t) : r;
 }
 
@@ -380,7 +380,7 @@ enum store_result store_draw_insert(struct store *s, const struct store_draw *d)
 	db_bind_int64(st, 5, d->audit_seq);
 	store_bind_text(st, 6, d->actor);
 	db_bind_int64(st, 7, d->at);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 int64_t store_draw_max_id(struct store *s)
@@ -433,7 +433,7 @@ enum store_result store_assignment_insert(struct store *s,
 	else
 		db_bind_null(st, 11);
 	db_bind_int(st, 12, a->quota);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 enum store_result store_assignment_set_state(struct store *s, int64_t id,

@@ -374,6 +374,14 @@ struct db_stmt *store_stmt(struct store *s, enum store_stmt id);
 enum store_result store_result_of(int sqlite_rc);
 /* Step a statement that returns no rows, then reset it. */
 enum store_result store_step_done(struct db_stmt *st);
+/*
+ * The same for a write whose caller only needs "done, else the batch
+ * fails" (db_step_deferred()): in a PostgreSQL batch it is sent without
+ * waiting and STORE_OK comes back at once; if it failed, the batch is
+ * broken and rolled back whole. Never for a write whose caller reads
+ * db_changes(), tells STORE_DUPLICATE from other failures, or reads rows.
+ */
+enum store_result store_step_deferred(struct db_stmt *st);
 void store_bind_text(struct db_stmt *st, int i, const char *s);
 /* Copy a text column into buf, "" for NULL. */
 void store_column_copy(struct db_stmt *st, int i, char *buf, size_t size);

@@ -287,7 +287,7 @@ enum store_result store_event_add(struct store *s, const struct store_event *ev)
 	store_bind_text(st, 9, ev->referral);
 	store_bind_text(st, 10, ev->ground_label);
 	store_bind_text(st, 11, ev->ground_label_en);
-	return store_step_done(st);
+	return store_step_deferred(st);
 }
 
 static bool column_event(struct db_stmt *st, void *row)

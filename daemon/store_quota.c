@@ -21,7 +21,7 @@ enum store_result store_task_quotas_put(struct store *s, const struct task *t)
 		db_bind_int(st, 4, x->group);
 		db_bind_int(st, 5, x->members);
 		db_bind_int(st, 6, x->backups);
-		r = store_step_done(st);
+		r = store_step_deferred(st);
 	}
 	return r;
 }

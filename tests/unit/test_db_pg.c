@@ -2,11 +2,12 @@
  * test_db_pg.c - db.h on a real PostgreSQL server (issue #15): values
  * through bind, step and the column readers, error codes as the store
  * reads them, transactions and savepoints, the advisory lock between two
- * sessions, and a session the server ends. Needs EXPERTD_TEST_PG_URL, the
+ * sessions, a session the server ends, and a batch in pipeline mode. Needs EXPERTD_TEST_PG_URL, the
  * URL of a throw-away cluster a superuser can use; fails without it.
  * Every table is a temporary one of its own session, but one, which its
  * test drops.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -608,6 +609,249 @@ static void test_cancelled_sync_commit_is_unknown(void **state)
 	db_close(admin);
 }
 
+/* --- a batch in pipeline mode (db_pipeline_begin) ----------------------- */
+
+/* A pipelined batch as the store begins it, on table r(id PRIMARY KEY). */
+static void pipe_begin(struct db *db)
+{
+	db_pipeline_begin(db);
+	assert_int_equal(db_exec_deferred(db, "BEGIN IMMEDIATE"), SQLITE_OK);
+	assert_true(db_in_transaction(db));
+}
+
+/* A session with table r(id PRIMARY KEY, n) and its INSERT prepared. */
+static struct db *pipe_session(struct db_stmt **ins)
+{
+	struct db *db = connect_ok();
+	exec_ok(db, "CREATE TEMP TABLE r(id bigint PRIMARY KEY, n bigint)");
+	*ins = prepare_ok(db, "INSERT INTO r(id) VALUES (?1)");
+	return db;
+}
+
+static int insert_deferred(struct db_stmt *ins, int64_t id)
+{
+	db_reset(ins);
+	db_bind_int64(ins, 1, id);
+	return db_step_deferred(ins);
+}
+
+/* Deferred writes are applied, in order, before a read that follows;
+ * more of them than a pipeline holds before a sync of its own; after the
+ * COMMIT statements are synchronous again (several in one exec, which
+ * pipeline mode refuses). */
+static void test_pipeline_defers_writes(void **state)
+{
+	(void)state;
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins);
+	pipe_begin(db);
+	struct db_stmt *upd = prepare_ok(db, "UPDATE r SET n = id * 2 WHERE id <= ?1");
+	for (int64_t i = 1; i <= 600; i++)
+		assert_int_equal(insert_deferred(ins, i), SQLITE_DONE);
+	db_bind_int64(upd, 1, 3);
+	assert_int_equal(db_step_deferred(upd), SQLITE_DONE);
+	assert_int_equal(query_int(db, "SELECT count(*) * 1000 + sum(n) FROM r"), 600012);
+	assert_false(db_in_failed_transaction(db));
+	struct db_stmt *commit = prepare_ok(db, "COMMIT");
+	assert_int_equal(db_step_deferred(commit), SQLITE_DONE);   /* never deferred */
+	assert_false(db_in_transaction(db));
+	exec_ok(db, "CREATE TEMP TABLE s(a int); DROP TABLE s");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM r"), 600);
+	/* a second batch on the same statements */
+	pipe_begin(db);
+	assert_int_equal(insert_deferred(ins, 601), SQLITE_DONE);
+	exec_ok(db, "COMMIT");
+	assert_int_equal(query_int(db, "SELECT max(id) FROM r"), 601);
+	db_finalize(commit);
+	db_finalize(upd);
+	db_finalize(ins);
+	db_close(db);
+}
+
+/* A deferred write that fails breaks the batch: its step said done,
+ * every later statement is refused with its message (a savepoint
+ * rolled back cannot repair it: what followed it was skipped), and the
+ * COMMIT fails as "not committed" (SQLITE_ERROR, not "unknown"), whether
+ * a read found the failure first or the COMMIT itself did. */
+static void test_pipeline_failed_write_breaks_batch(void **state)
+{
+	(void)state;
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins);
+	exec_ok(db, "INSERT INTO r(id) VALUES (1)");
+	pipe_begin(db);
+	assert_int_equal(db_exec_deferred(db, "SAVEPOINT request"), SQLITE_OK);
+	assert_int_equal(insert_deferred(ins, 2), SQLITE_DONE);
+	assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);   /* a duplicate */
+	assert_int_equal(insert_deferred(ins, 3), SQLITE_DONE);
+	struct db_stmt *count = prepare_ok(db, "SELECT count(*) FROM r");
+	assert_int_equal(db_step(count), SQLITE_ERROR);
+	assert_non_null(strstr(db_errmsg(db), "an earlier write of the batch failed"));
+	assert_non_null(strstr(db_errmsg(db), "duplicate key"));
+	assert_true(db_in_failed_transaction(db));
+	assert_int_equal(db_exec_deferred(db, "ROLLBACK TO request"), SQLITE_ERROR);
+	assert_int_equal(db_exec(db, "ROLLBACK TO request"), SQLITE_ERROR);
+	assert_int_equal(insert_deferred(ins, 4), SQLITE_ERROR);
+	assert_true(db_in_failed_transaction(db));
+	assert_int_equal(db_exec(db, "COMMIT"), SQLITE_ERROR);
+	assert_false(db_lost(db));
+	assert_false(db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) * 10 + max(id) FROM r"), 11);
+
+	/* found by the COMMIT, which the server skipped: still open */
+	pipe_begin(db);
+	assert_false(db_in_failed_transaction(db));   /* a new batch */
+	assert_int_equal(insert_deferred(ins, 5), SQLITE_DONE);
+	assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
+	assert_int_equal(db_exec(db, "COMMIT"), SQLITE_ERROR);
+	assert_false(db_lost(db));
+	assert_true(db_in_failed_transaction(db));
+	assert_true(db_in_transaction(db));
+	exec_ok(db, "ROLLBACK");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) * 10 + max(id) FROM r"), 11);
+	db_finalize(count);
+	db_finalize(ins);
+	db_close(db);
+}
+
+/* Savepoints in a pipeline, as the store runs requests: one rolled back
+ * after its own failed (waited-for) statement, one rolled back without
+ * an error, one kept; the batch commits what was kept. */
+static void test_pipeline_savepoint_rollback(void **state)
+{
+	(void)state;
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins);
+	pipe_begin(db);
+	assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
+	/* a request whose statement fails, and is rolled back */
+	assert_int_equal(db_exec_deferred(db, "SAVEPOINT request"), SQLITE_OK);
+	assert_int_equal(insert_deferred(ins, 2), SQLITE_DONE);
+	db_reset(ins);
+	db_bind_int64(ins, 1, 1);
+	assert_int_equal(db_step(ins), SQLITE_CONSTRAINT);   /* waited for */
+	assert_true(db_in_failed_transaction(db));
+	assert_int_equal(db_exec_deferred(db, "ROLLBACK TO request"), SQLITE_OK);
+	assert_int_equal(db_exec_deferred(db, "RELEASE request"), SQLITE_OK);
+	/* a request rolled back without an error */
+	assert_int_equal(db_exec_deferred(db, "SAVEPOINT request"), SQLITE_OK);
+	assert_int_equal(insert_deferred(ins, 4), SQLITE_DONE);
+	assert_int_equal(db_exec_deferred(db, "ROLLBACK TO request"), SQLITE_OK);
+	assert_int_equal(db_exec_deferred(db, "RELEASE request"), SQLITE_OK);
+	/* a request kept */
+	assert_int_equal(db_exec_deferred(db, "SAVEPOINT request"), SQLITE_OK);
+	assert_int_equal(insert_deferred(ins, 3), SQLITE_DONE);
+	assert_int_equal(db_exec_deferred(db, "RELEASE request"), SQLITE_OK);
+	assert_int_equal(query_int(db, "SELECT count(*) * 10 + max(id) FROM r"), 23);
+	assert_false(db_in_failed_transaction(db));
+	exec_ok(db, "COMMIT");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT sum(id) FROM r"), 4);
+	db_finalize(ins);
+	db_close(db);
+}
+
+/* The server ends the session mid-pipeline: deferred writes sent after
+ * it, then the COMMIT, which is SQLITE_IOERR (outcome unknown), and the
+ * connection is lost; a read is SQLITE_IOERR too. */
+static void test_pipeline_lost_session(void **state)
+{
+	(void)state;
+	for (int read_first = 0; read_first <= 1; read_first++) {
+		struct db_stmt *ins;
+		struct db *db = pipe_session(&ins), *admin = connect_ok();
+		pipe_begin(db);
+		assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
+		int64_t pid = query_int(db, "SELECT pg_backend_pid()");
+		struct db_stmt *kill = prepare_ok(admin,
+		                                  "SELECT pg_terminate_backend(?1::int, 60000)");
+		db_bind_int64(kill, 1, pid);
+		assert_int_equal(db_step(kill), SQLITE_ROW);
+		assert_int_equal(db_column_int(kill, 0), 1);
+		db_finalize(kill);
+		/* sent or not (libpq buffers it): never an error but a loss */
+		int rc = insert_deferred(ins, 2);
+		assert_true(rc == SQLITE_DONE || rc == SQLITE_IOERR);
+		if (read_first) {
+			struct db_stmt *count = prepare_ok(db, "SELECT count(*) FROM r");
+			assert_int_equal(db_step(count), SQLITE_IOERR);
+			db_finalize(count);
+		}
+		assert_int_equal(db_exec(db, "COMMIT"), SQLITE_IOERR);
+		assert_true(db_lost(db));
+		assert_int_equal(db_step_deferred(ins), SQLITE_IOERR);
+		db_finalize(ins);
+		db_close(db);
+		db_close(admin);
+	}
+}
+
+/* The COMMIT's answer awaited as an event loop awaits it: poll() on
+ * db_socket(), then db_commit_poll() until it is no longer pending. */
+static int commit_awaited(struct db *db)
+{
+	bool pending = false;
+	int rc = db_commit_send(db, &pending);
+	for (int turns = 0; pending; turns++) {
+		assert_true(turns < 100000);
+		struct pollfd p = { .fd = db_socket(db), .events = POLLIN };
+		assert_true(p.fd >= 0);
+		assert_true(poll(&p, 1, 60000) >= 0);
+		rc = db_commit_poll(db, &pending);
+	}
+	return rc;
+}
+
+/* A pipelined COMMIT sent without waiting: pending at first (its answer
+ * cannot have come yet), then what a waited COMMIT would say: committed;
+ * not committed after a deferred write failed; unknown on a lost
+ * session. */
+static void test_pipeline_commit_awaited(void **state)
+{
+	(void)state;
+	struct db_stmt *ins;
+	struct db *db = pipe_session(&ins), *admin = connect_ok();
+	pipe_begin(db);
+	for (int64_t i = 1; i <= 3; i++)
+		assert_int_equal(insert_deferred(ins, i), SQLITE_DONE);
+	bool pending = false;
+	assert_int_equal(db_commit_send(db, &pending), SQLITE_OK);
+	assert_true(pending);
+	assert_true(db_in_transaction(db));
+	int rc = SQLITE_OK;
+	while (pending) {
+		struct pollfd p = { .fd = db_socket(db), .events = POLLIN };
+		assert_true(poll(&p, 1, 60000) >= 0);
+		rc = db_commit_poll(db, &pending);
+	}
+	assert_int_equal(rc, SQLITE_OK);
+	assert_false(db_in_transaction(db));
+	exec_ok(db, "CREATE TEMP TABLE s(a int); DROP TABLE s");   /* out of the pipeline */
+	assert_int_equal(query_int(db, "SELECT count(*) FROM r"), 3);
+
+	pipe_begin(db);
+	assert_int_equal(insert_deferred(ins, 4), SQLITE_DONE);
+	assert_int_equal(insert_deferred(ins, 1), SQLITE_DONE);
+	assert_int_equal(commit_awaited(db), SQLITE_ERROR);
+	assert_false(db_lost(db));
+	exec_ok(db, "ROLLBACK");
+	assert_false(db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM r"), 3);
+
+	pipe_begin(db);
+	assert_int_equal(insert_deferred(ins, 5), SQLITE_DONE);
+	struct db_stmt *kill = prepare_ok(admin, "SELECT pg_terminate_backend(?1::int, 60000)");
+	db_bind_int64(kill, 1, query_int(db, "SELECT pg_backend_pid()"));
+	assert_int_equal(db_step(kill), SQLITE_ROW);
+	db_finalize(kill);
+	assert_int_equal(commit_awaited(db), SQLITE_IOERR);
+	assert_true(db_lost(db));
+	db_finalize(ins);
+	db_close(db);
+	db_close(admin);
+}
+
 int main(void)
 {
 	if (!pg_url() || !*pg_url()) {
@@ -631,6 +875,11 @@ int main(void)
 		cmocka_unit_test(test_finalize_deallocates),
 		cmocka_unit_test(test_same_on_both_engines),
 		cmocka_unit_test(test_failed_statement_differs),
+		cmocka_unit_test(test_pipeline_defers_writes),
+		cmocka_unit_test(test_pipeline_failed_write_breaks_batch),
+		cmocka_unit_test(test_pipeline_savepoint_rollback),
+		cmocka_unit_test(test_pipeline_lost_session),
+		cmocka_unit_test(test_pipeline_commit_awaited),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
