@@ -20,6 +20,8 @@
 #include "idmap.h"
 
 #define DAY INT64_C(86400)
+/* Wide enough for any difference or small multiple of two times. */
+__extension__ typedef __int128 wide;
 
 static struct engage_task mk_task(int64_t id, int64_t start, uint32_t org1, uint32_t org2)
 {
@@ -277,9 +279,11 @@ static void rt_check_overlap(struct rt *r, int64_t s, int64_t t)
 		if (o->start_at < t && s < o->end_at)
 			assert_int_equal(r->visits[id], 1);
 		else if (r->visits[id]) {
-			int64_t len = o->end_at - o->start_at > DAY ? o->end_at - o->start_at : DAY;
-			assert_true(o->start_at > s - 4 * len - DAY);
-			assert_true(o->start_at <= t + 2 * len + DAY);
+			/* In 128 bits: tasks may span the whole clock. */
+			wide span = (wide)o->end_at - o->start_at;
+			wide len = span > DAY ? span : DAY;
+			assert_true(o->start_at > (wide)s - 4 * len - DAY);
+			assert_true(o->start_at <= (wide)t + 2 * len + DAY);
 		}
 	}
 }
@@ -295,8 +299,10 @@ static void rt_check_org(struct rt *r, uint32_t org, int64_t at, uint64_t window
 		bool lists = false;
 		for (int i = 0; o->id && i < o->n_orgs; i++)
 			lists = lists || o->orgs[i] == org;
-		uint64_t d = o->start_at > at ? (uint64_t)(o->start_at - at)
-		                              : (uint64_t)(at - o->start_at);
+		/* Unsigned: the distance of any two times fits, their
+		 * signed difference may not. */
+		uint64_t d = o->start_at > at ? (uint64_t)o->start_at - (uint64_t)at
+		                              : (uint64_t)at - (uint64_t)o->start_at;
 		if (!lists)
 			assert_int_equal(r->visits[id], 0);
 		else if (d <= window)
