@@ -546,9 +546,7 @@ class Ctl:
         if request_id:
             a += ["--request-id", request_id]
         a += list(args)
-        env = dict(os.environ)
-        for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
-            env.pop(k, None)
+        env = ctl_env()
         env.update(extra)
         p = subprocess.run(a, capture_output=True, text=True, env=env, input=input,
                            timeout=600)
@@ -583,9 +581,7 @@ class Ctl:
     def run_many(self, arg_lists, parallel=8, json_out=False, timeout=10000):
         """Run several expertctl commands, up to `parallel` at a time;
         returns their Results in the order given (none is checked)."""
-        env = dict(os.environ)
-        for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
-            env.pop(k, None)
+        env = ctl_env()
         results = [None] * len(arg_lists)
         pending = list(enumerate(arg_lists))
         running = []
@@ -607,6 +603,22 @@ class Ctl:
         if r.json is None:
             raise AssertionError("expertctl %s printed no JSON: %r" % (" ".join(args), r))
         return r.json
+
+
+def ctl_env():
+    """The environment of an expertctl the harness runs: none of the
+    variables that would name another daemon or key, and
+    EXPERTCTL_ASAN_OPTIONS, when set, as its ASAN_OPTIONS. The PostgreSQL
+    twins set detect_leaks=0 there: they run the same expertctl commands
+    as the SQLite tests, which check them for leaks, and the leak check at
+    each exit was half of an expertctl's CPU (expertd's own leak check
+    stays on in both)."""
+    env = dict(os.environ)
+    for k in ("EXPERTD_ENDPOINT", "EXPERTCTL_KEY", "EXPERTD_SERVER_KEY"):
+        env.pop(k, None)
+    if env.get("EXPERTCTL_ASAN_OPTIONS"):
+        env["ASAN_OPTIONS"] = env["EXPERTCTL_ASAN_OPTIONS"]
+    return env
 
 
 def sign_keygen(dirname, name="sign"):
