@@ -1089,8 +1089,11 @@ static void commit_wait(struct dispatch *d)
 	enum store_result r;
 	while (!store_batch_commit_poll(d->store, &r)) {
 		struct pollfd p = { .fd = store_socket(d->store), .events = POLLIN };
+		/* The answer is owed whatever poll() says: out of memory,
+		 * wait a little and look again (a lost connection ends the
+		 * loop through store_batch_commit_poll()). */
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
-			break;   /* the next poll finds the connection gone */
+			poll(NULL, 0, 10);
 	}
 	commit_done(d, r);
 }

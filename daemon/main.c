@@ -211,7 +211,9 @@ static void daemon_status_cb(evutil_socket_t fd, short what, void *arg)
 	/* A new day in China Standard Time: run the day's work (aging.c) even
 	 * when no request comes. */
 	int64_t now = (int64_t)time(NULL);
-	if (handler_day_of(now) != d->day) {
+	/* Not while a COMMIT is awaited: that batch would not run, and the
+	 * day's work would wait for the next day (the next tick tries). */
+	if (handler_day_of(now) != d->day && !dispatch_busy(d->dispatch)) {
 		d->day = handler_day_of(now);
 		dispatch_batch(d->dispatch, NULL, 0, now, &d->metrics);
 		dispatch_flush(d->dispatch);
