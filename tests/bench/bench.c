@@ -199,6 +199,18 @@ double bench_cpu_us(pid_t pid)
 
 /* ---- the run's files and clients ---- */
 
+void bench_loadavg(char *out, size_t size)
+{
+	double l[3];
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f && fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
+		snprintf(out, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+	else
+		snprintf(out, size, "?");
+	if (f)
+		fclose(f);
+}
+
 void bench_path(char *out, size_t size, const struct bench *b, const char *name)
 {
 	snprintf(out, size, "%s/%s", b->dir, name);

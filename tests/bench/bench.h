@@ -41,6 +41,7 @@ struct bench_opts {
 	int check_n;
 	int days;                 /* tasks start 1..days days from today */
 	long history;             /* draws of the history phase (0: none) */
+	long live_import;         /* rows of the live import (0: none) */
 	int members, backups;
 	bool leader;
 	char perf_dir[PATH_MAX];  /* "" = no perf */
@@ -76,6 +77,7 @@ struct bench {
 	long import_client_kb;            /* expertctl's peak RSS importing */
 	double top_share, rare_share;     /* percent of the pool */
 	char runtag[9];                   /* hex, in pipelined request ids */
+	char load_start[48];              /* /proc/loadavg's 1, 5, 15 min at start */
 };
 
 /* Latency samples in microseconds. */
@@ -126,6 +128,8 @@ long bench_written(pid_t pid);
  * in clock ticks' steps; -1 if unreadable. */
 double bench_cpu_us(pid_t pid);
 void bench_path(char *out, size_t size, const struct bench *b, const char *name);
+/* The machine's load average over 1, 5 and 15 minutes ("?" if unknown). */
+void bench_loadavg(char *out, size_t size);
 /* A binary of the build tree; dies if it is missing. */
 void bench_tool(char *out, size_t size, const struct bench *b, const char *rel);
 /* A client of the run's daemon; dies on failure. */
@@ -133,6 +137,12 @@ struct client *bench_client(const struct bench *b, int timeout_ms, int retries);
 
 /* bench_setup.c: roster, daemon, term, import, what the pool holds. */
 void bench_setup_generate(struct bench *b, const char *roster);
+/* A roster of `rows` rows from genroster's seed `seed`. */
+void bench_setup_generate_rows(const struct bench *b, const char *roster, long rows,
+                               unsigned long seed);
+/* Rows staged so far by the newest open import (state 0, STORE_IMPORT_OPEN;
+ * SQLite only; else -1). */
+long bench_setup_import_staged(const struct bench *b);
 void bench_setup_start_daemon(struct bench *b);
 void bench_setup_stop_daemon(struct bench *b);
 void bench_setup_import(struct bench *b, const char *roster);
@@ -184,5 +194,21 @@ void bench_sql_naive(const struct bench *b, sqlite3 *db, struct bench_phase *ph,
                      const char *name, const char *specialty, uint64_t seed);
 void bench_sql_check(const struct bench *b, sqlite3 *db, uint64_t seed, int *agree,
                      int *checked);
+
+/* bench_live.c: start-up, and an import while the daemon serves. */
+/* Stop expertd and start it again on the same store: its CPU (us) and
+ * wall time (s) to the first answered ping. */
+void bench_live_startup(struct bench *b, double *cpu_us, double *wall_s);
+struct bench_live {
+	double import_s, commit_s;        /* commit_s < 0: not seen (PostgreSQL) */
+	struct bench_phase ping;          /* every ping sent during the import */
+	struct bench_phase ping_commit;   /* those sent during its commit */
+	struct bench_phase draw;          /* the draws made meanwhile */
+	double draw_gap_s;                /* longest wait for a draw's reply */
+	long ping_failed;
+};
+/* o.live_import rows of a second roster imported while a pinger and a
+ * drawer run (issue #14 goal 5). */
+void bench_live_import(const struct bench *b, struct bench_live *out);
 
 #endif

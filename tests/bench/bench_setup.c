@@ -38,17 +38,24 @@ static void bench_setup_signal_cb(int sig)
 	_exit(128 + sig);
 }
 
-void bench_setup_generate(struct bench *b, const char *roster)
+void bench_setup_generate_rows(const struct bench *b, const char *roster, long rows,
+                               unsigned long seed)
 {
-	char tool[PATH_MAX + 64], count[32], seed[32];
+	char tool[PATH_MAX + 64], count[32], seed_s[32];
 	bench_tool(tool, sizeof tool, b, "clients/expert-genroster");
-	snprintf(count, sizeof count, "%ld", b->o.count);
-	snprintf(seed, sizeof seed, "%lu", b->o.seed);
-	char *argv[] = {tool, "--count", count, "--seed", seed, "--out", (char *)roster, NULL};
+	snprintf(count, sizeof count, "%ld", rows);
+	snprintf(seed_s, sizeof seed_s, "%lu", seed);
+	char *argv[] = {tool, "--count", count, "--seed", seed_s, "--out", (char *)roster,
+	                NULL};
 	double t0 = bench_now();
 	bench_run(argv, b->log);
-	printf("roster: %ld rows generated in %.1f s (seed %lu)\n", b->o.count,
-	       bench_now() - t0, b->o.seed);
+	printf("roster: %ld rows generated in %.1f s (seed %lu)\n", rows, bench_now() - t0,
+	       seed);
+}
+
+void bench_setup_generate(struct bench *b, const char *roster)
+{
+	bench_setup_generate_rows(b, roster, b->o.count, b->o.seed);
 }
 
 /* The signing key every daemon needs (PROTOCOL.md 4.3.1), made in the
@@ -135,15 +142,16 @@ static void bench_setup_ctl(const struct bench *b, char **args, int nargs)
 	bench_run(argv, b->log);
 }
 
-/* Rows staged so far by the newest import (progress only). */
-static long bench_setup_import_progress(const struct bench *b)
+long bench_setup_import_staged(const struct bench *b)
 {
+	if (b->on_pg)
+		return -1;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	long rows = -1;
 	if (sqlite3_open_v2(b->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "SELECT rows FROM imports ORDER BY id DESC LIMIT 1",
-	                       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT rows FROM imports WHERE state = 0"
+	                           " ORDER BY id DESC LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		rows = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -176,7 +184,7 @@ void bench_setup_import(struct bench *b, const char *roster)
 		if (r < 0 && errno != EINTR)
 			bench_die("waitpid: %s", strerror(errno));
 		if (bench_now() >= next) {
-			long rows = bench_setup_import_progress(b);
+			long rows = bench_setup_import_staged(b);
 			printf("import: %.0f s, %ld rows staged%s, expertd RSS %ld MiB\n",
 			       bench_now() - t0, rows,
 			       rows == b->o.count ? " (committing)" : "",
