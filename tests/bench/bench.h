@@ -95,6 +95,9 @@ struct bench_phase {
 	double cand_sum;          /* candidates reported by successful draws */
 	long cand_n;
 	double p50, p99, mean, max, rate; /* set by bench_phase_finish */
+	double cpu_us;            /* CPU per operation (ping: expertd's; commit:
+	                             the committing thread's, kernel included); 0
+	                             when not measured */
 };
 
 /* A draw's task: what both the daemon and the naive SQL are asked. */
@@ -124,9 +127,12 @@ long bench_rss_kb(pid_t pid);
 /* Bytes pid has passed to write(2) and its kin (/proc/PID/io wchar: the
  * WAL frames, checkpoints, sockets), or -1. */
 long bench_written(pid_t pid);
-/* CPU time pid has used (user + system, /proc/PID/stat) in microseconds,
- * in clock ticks' steps; -1 if unreadable. */
+/* CPU time pid's live threads have used, in microseconds, from
+ * /proc/PID/task/N/schedstat (nanoseconds); -1 if unreadable. */
 double bench_cpu_us(pid_t pid);
+/* The same from /proc/PID/stat (user + system, exited threads included),
+ * in clock ticks' steps. */
+double bench_cpu_us_ticks(pid_t pid);
 void bench_path(char *out, size_t size, const struct bench *b, const char *name);
 /* The machine's load average over 1, 5 and 15 minutes ("?" if unknown). */
 void bench_loadavg(char *out, size_t size);

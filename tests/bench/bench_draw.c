@@ -359,10 +359,18 @@ static void bench_goals(const struct bench *b, const struct bench_results *r)
 	       ph[PH_RARE1].p50 > 0 ? ph[PH_NAIVE_RARE].p50 / ph[PH_RARE1].p50 : 0);
 }
 
-/* RESULT lines of start-up and the live import. */
+/* RESULT lines of the CPU floor, start-up and the live import. */
 static void bench_report_live(const struct bench_results *r)
 {
 	const struct bench_live *l = &r->live;
+	const struct bench_phase *ph = r->ph;
+	if (ph[PH_COMMIT].cpu_us > 0) {
+		bench_result("ping_cpu_us", "%.1f", ph[PH_PING].cpu_us);
+		bench_result("commit_cpu_us", "%.1f", ph[PH_COMMIT].cpu_us);
+		if (r->draw1_cpu_us >= 0)
+			bench_result("ratio_cpu_floor", "%.2f",
+			             r->draw1_cpu_us / (ph[PH_PING].cpu_us + ph[PH_COMMIT].cpu_us));
+	}
 	if (r->start_cpu_us >= 0) {
 		bench_result("start_cpu_ms", "%.0f", r->start_cpu_us / 1000.0);
 		bench_result("start_s", "%.2f", r->start_s);
@@ -411,6 +419,11 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 	       r->agree, r->checked);
 	if (r->draw1_cpu_us >= 0)
 		printf("  expertd CPU per draw, 1 client: %.0f us\n", r->draw1_cpu_us);
+	double floor = ph[PH_PING].cpu_us + ph[PH_COMMIT].cpu_us;
+	if (ph[PH_COMMIT].cpu_us > 0 && r->draw1_cpu_us >= 0)
+		printf("  CPU floor: %.1f us expertd per ping + %.1f us per durable one-row "
+		       "commit (SQLite and the kernel) = %.1f us; a draw costs %.2f x that\n",
+		       ph[PH_PING].cpu_us, ph[PH_COMMIT].cpu_us, floor, r->draw1_cpu_us / floor);
 	if (r->hist_cpu_us >= 0)
 		printf("  with history (%ld tasks drawn by then, %ld in the history phase, "
 		       "%.0f s, %.0f us CPU each): %.0f us, %.2f x fresh\n",
@@ -454,6 +467,7 @@ static void bench_report(const struct bench *b, const struct bench_results *r)
 	bench_result("check", "%d/%d", r->agree, r->checked);
 	if (r->draw1_cpu_us >= 0)
 		bench_result("draw1_cpu_us", "%.0f", r->draw1_cpu_us);
+
 	if (r->rare1_cpu_us >= 0)
 		bench_result("rare1_cpu_us", "%.0f", r->rare1_cpu_us);
 	if (r->hist_cpu_us >= 0) {

@@ -5,11 +5,13 @@
  * synchronous=FULL, sequential draws, and concurrent clients (blocking
  * client_call, or a raw DEALER keeping several requests in flight).
  */
+#define _GNU_SOURCE 1   /* RUSAGE_THREAD */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -155,7 +157,10 @@ void bench_load_ping(const struct bench *b, struct bench_phase *ph)
 	struct proto_reply rep;
 	char err[256];
 	ph->name = "ping";
+	double cpu = 0;
 	for (int i = -100; i < b->o.ping_n; i++) { /* 100 warm-up calls */
+		if (i == 0)
+			cpu = bench_cpu_us(b->daemon);
 		double t0 = bench_now();
 		if (!client_call(c, PROTO_OP_PING, NULL, NULL, 0, &rep, err, sizeof err))
 			bench_die("ping: %s", err);
@@ -164,6 +169,8 @@ void bench_load_ping(const struct bench *b, struct bench_phase *ph)
 		if (i >= 0)
 			bench_push(&ph->lat, us);
 	}
+	if (cpu >= 0 && b->o.ping_n > 0)   /* expertd's CPU per empty request */
+		ph->cpu_us = (bench_cpu_us(b->daemon) - cpu) / b->o.ping_n;
 	client_destroy(&c);
 	for (size_t i = 0; i < ph->lat.n; i++)
 		ph->wall_s += ph->lat.us[i] / 1e6;
@@ -264,13 +271,31 @@ static void bench_load_row_close(struct bench_load_row_db *r)
 		PQfinish(r->pg);
 }
 
+/* This thread's CPU so far, user + system, in microseconds. */
+static double bench_load_thread_cpu_us(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return -1;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 void bench_load_commit(const struct bench *b, struct bench_phase *ph)
 {
 	struct bench_load_row_db r;
 	ph->name = "commit";
 	bench_load_row_open(b, "commit.db", &r);
-	for (int i = -20; i < b->o.commit_n; i++)
+	double cpu = 0;
+	for (int i = -20; i < b->o.commit_n; i++) {
+		if (i == 0)
+			cpu = bench_load_thread_cpu_us();
 		bench_load_row_commit(&r, ph, i < 0);
+	}
+	/* SQLite's and the kernel's CPU for one durable one-row commit (on
+	 * PostgreSQL only the client's side: the server's is not seen). */
+	if (cpu >= 0 && !r.pg)
+		ph->cpu_us = (bench_load_thread_cpu_us() - cpu) / b->o.commit_n;
 	bench_load_row_close(&r);
 	for (size_t i = 0; i < ph->lat.n; i++)
 		ph->wall_s += ph->lat.us[i] / 1e6;
