@@ -211,7 +211,8 @@ struct bench_live {
 	struct bench_phase ping_commit;   /* those sent during its commit */
 	struct bench_phase draw;          /* the draws made meanwhile */
 	double draw_gap_s;                /* longest wait for a draw's reply */
-	long ping_failed;
+	long ping_failed;                 /* answered, not ok (busy, ...) */
+	long ping_lost;                   /* never answered */
 };
 /* o.live_import rows of a second roster imported while a pinger and a
  * drawer run (issue #14 goal 5). */

@@ -308,7 +308,11 @@ static void bench_goal_live(const struct bench_results *r, bool applies)
 	static const struct bench_goal_def draw_goal = {
 		"5_draws_ok", "5. draws answered ok during the import (none failed)", "",
 		false, 1};
+	static const struct bench_goal_def lost_goal = {
+		"5_pings_not_ok", "5. pings answered busy or never, during the import", "",
+		true, 0};
 	bench_goal(&ping_goal, ran && ping->lat.n ? ping->p99 / 1000.0 : -1, applies);
+	bench_goal(&lost_goal, ran ? (double)(l->ping_failed + l->ping_lost) : -1, applies);
 	/* Any draw refused for another reason than too few candidates: 0. */
 	bench_goal(&draw_goal, ran ? (double)(l->draw.failed ? 0 : l->draw.ok) : -1, applies);
 }
@@ -387,6 +391,8 @@ static void bench_report_live(const struct bench_results *r)
 	}
 	bench_result_phase(&l->draw, "live_draw");
 	bench_result("live_draw_failed", "%ld", l->draw.failed);
+	bench_result("live_ping_failed", "%ld", l->ping_failed);
+	bench_result("live_ping_lost", "%ld", l->ping_lost);
 	bench_result("live_draw_gap_s", "%.2f", l->draw_gap_s);
 }
 
