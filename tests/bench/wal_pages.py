@@ -156,6 +156,22 @@ def report(per_draw, owner, size, draws, page_size):
     print("draws %d, commits per draw %.2f, WAL KiB per draw %.1f (page %d)" %
           (draws, commits / draws, total * (page_size + FRAME_HEADER) / 1024 / draws, page_size))
     print("RESULT wal_frames_per_draw=%.2f" % (total / draws))
+    checkpoints(per_draw, draws)
+
+
+def checkpoints(per_draw, draws):
+    """What the auto-checkpoint would copy back per draw if it ran every
+    `window` frames (PRAGMA wal_autocheckpoint): the distinct pages of each
+    full window, the last partial one left out."""
+    print("%-12s %12s %12s" % ("checkpoint", "pages/draw", "runs/1000dr"))
+    frames = [pg for fr in per_draw for pg, _ in fr]
+    for window in (500, 1000, 2000, 4000, 8000):
+        full = len(frames) // window
+        if full == 0:
+            break
+        pages = sum(len(set(frames[i * window:(i + 1) * window])) for i in range(full))
+        used = draws * full * window / len(frames)
+        print("%-12d %12.2f %12.1f" % (window, pages / used, 1000 * full / used))
 
 
 def main():
