@@ -12,10 +12,11 @@ numbers (a WAL restart after a checkpoint shows as new salts). When the
 draws are done the daemon is stopped and SQLite's dbstat table maps every
 page to its table or index.
 
-Printed: per B-tree, WAL frames per draw and distinct pages over all the
-draws, with the B-tree's size; and the totals (frames, commits, KiB per
-draw). The auto-checkpoint copies every distinct page of its WAL back to
-the database: `distinct` over a window of 1000 frames is what it writes.
+Printed: per B-tree, WAL frames per draw, the pages per draw an
+auto-checkpoint every 1000 frames copies back (the distinct pages of each
+1000-frame window), distinct pages over all the draws, and the B-tree's
+size; the totals (frames, commits, KiB per draw); and the checkpoint's
+pages per draw and runs per 1000 draws for windows of 500-8000 frames.
 
     tests/bench/wal_pages.py --build /tmp/build-rel --dir /tmp/bench_draw.XXXXXX
 """
@@ -33,6 +34,7 @@ import tempfile
 import time
 
 WAL_HEADER = 32
+CHECKPOINT_DEFAULT = 1000       # SQLite's wal_autocheckpoint, which expertd keeps
 FRAME_HEADER = 24
 CST = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -138,6 +140,14 @@ def draw_args(rng, spec, orgs, days):
             "--start", "%s 09:00" % day.isoformat(), "--end", "%s 09:00" % nxt.isoformat()]
 
 
+def window_pages(frames, window):
+    """[set of pages] of each full window of `window` frames: what an
+    auto-checkpoint every `window` frames copies back (the last, partial
+    window left out)."""
+    full = len(frames) // window
+    return [set(frames[i * window:(i + 1) * window]) for i in range(full)]
+
+
 def report(per_draw, owner, size, draws, page_size):
     frames = collections.Counter()
     distinct = collections.defaultdict(set)
@@ -149,29 +159,34 @@ def report(per_draw, owner, size, draws, page_size):
             distinct[name].add(pgno)
             commits += commit != 0
     total = sum(frames.values())
-    print("%-34s %9s %9s %9s" % ("b-tree", "frames/dr", "distinct", "pages"))
+    seq = [pg for fr in per_draw for pg, _ in fr]
+    windows = window_pages(seq, CHECKPOINT_DEFAULT)
+    spanned = draws * len(windows) * CHECKPOINT_DEFAULT / max(total, 1)
+    ckpt = collections.Counter(owner.get(pg, "(free or new)") for w in windows for pg in w)
+    print("%-34s %9s %9s %9s %9s" % ("b-tree", "frames/dr", "ckpt/dr", "distinct", "pages"))
     for name, n in frames.most_common():
-        print("%-34s %9.2f %9d %9d" % (name, n / draws, len(distinct[name]), size.get(name, 0)))
-    print("%-34s %9.2f %9d" % ("all", total / draws, sum(len(s) for s in distinct.values())))
+        print("%-34s %9.2f %9.2f %9d %9d" % (name, n / draws, ckpt[name] / spanned if spanned else 0,
+                                            len(distinct[name]), size.get(name, 0)))
+    print("%-34s %9.2f %9.2f %9d" % ("all", total / draws,
+                                     sum(ckpt.values()) / spanned if spanned else 0,
+                                     sum(len(s) for s in distinct.values())))
     print("draws %d, commits per draw %.2f, WAL KiB per draw %.1f (page %d)" %
           (draws, commits / draws, total * (page_size + FRAME_HEADER) / 1024 / draws, page_size))
     print("RESULT wal_frames_per_draw=%.2f" % (total / draws))
-    checkpoints(per_draw, draws)
+    checkpoints(seq, draws)
 
 
-def checkpoints(per_draw, draws):
+def checkpoints(seq, draws):
     """What the auto-checkpoint would copy back per draw if it ran every
-    `window` frames (PRAGMA wal_autocheckpoint): the distinct pages of each
-    full window, the last partial one left out."""
+    `window` frames (PRAGMA wal_autocheckpoint), and how often it would run."""
     print("%-12s %12s %12s" % ("checkpoint", "pages/draw", "runs/1000dr"))
-    frames = [pg for fr in per_draw for pg, _ in fr]
     for window in (500, 1000, 2000, 4000, 8000):
-        full = len(frames) // window
-        if full == 0:
+        windows = window_pages(seq, window)
+        if not windows:
             break
-        pages = sum(len(set(frames[i * window:(i + 1) * window])) for i in range(full))
-        used = draws * full * window / len(frames)
-        print("%-12d %12.2f %12.1f" % (window, pages / used, 1000 * full / used))
+        spanned = draws * len(windows) * window / len(seq)
+        print("%-12d %12.2f %12.1f" % (window, sum(len(w) for w in windows) / spanned,
+                                       1000 * len(windows) / spanned))
 
 
 def main():
