@@ -72,7 +72,9 @@ void client_sub_close(struct client_sub *s);
  */
 bool client_monitor_next(void *mon, uint16_t *event);
 
-/* A fresh random request id (32 hex chars from libsodium). */
+/* A fresh request id, 32 hex chars (PROTOCOL.md 6.1): the Unix time in
+ * milliseconds as 12 hex digits, then 80 random bits from libsodium. */
+#define CLIENT_ID_TIME_BYTES 6
 void client_request_id(char out[PROTO_MAX_ID_LEN + 1]);
 
 /* Ask for replies' messages in lang (a language tag, PROTOCOL.md 5.3:
