@@ -72,8 +72,12 @@ void bench_load_history_task(const struct bench *b, uint64_t *rng, struct bench_
 static void bench_load_pack_draw(const struct bench *b, msgpack_packer *pk,
                                  const struct bench_task *t)
 {
-	char nonce[PROTO_MAX_ID_LEN + 1];
-	client_request_id(nonce); /* 32 random hex characters */
+	/* 32 random hex characters: a request id is time-ordered since
+	 * draft 16, a nonce has no reason to be. */
+	uint8_t raw[16];
+	char nonce[2 * sizeof raw + 1];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
 	msgpack_pack_map(pk, 9);
 	proto_pack_kv_str(pk, "kind", "review");
 	proto_pack_kv_str(pk, "specialty", t->specialty);
