@@ -306,6 +306,8 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 	audit_kv(N_("rules"), _("rotation %d days, exposure cap %d in %d days, diversity %s"),
 	         tr->rules.rotation_days, tr->rules.exposure_cap, tr->rules.exposure_days,
 	         tr->rules.diversity ? _("on") : _("off"));
+	if (audit_list_encoding(tr) == DRAW_LIST_GAPS)
+		audit_kv(N_("candidates_encoding"), "%s", _("gaps between ids (DRAW.md 3.3)"));
 	if (tr->req.n_quotas) {
 		audit_print_quotas(tr);
 	} else {
