@@ -88,8 +88,10 @@ static void audit_kv(const char *key, const char *fmt, ...)
 	va_end(ap);
 	const char *label = _(key);   /* a msgid: N_() at the call */
 	out_text(stdout, label, strlen(label));
-	for (size_t w = out_width(label, strlen(label)); w < AUDIT_KEY_WIDTH + 1; w++)
+	size_t w = out_width(label, strlen(label));
+	do                          /* at least one space after a long label */
 		putchar(' ');
+	while (++w < AUDIT_KEY_WIDTH + 1);
 	out_text(stdout, buf, strlen(buf));   /* names and reasons came from users */
 	putchar('\n');
 }
