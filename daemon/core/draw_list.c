@@ -69,18 +69,17 @@ enum { DRAW_GROUP = 16, DRAW_LEB_MAX = 10, DRAW_LIST_BUF = 4096 };
  * p; returns the bytes written, at most k * DRAW_LEB_MAX. */
 static size_t draw_gaps_group(uint8_t *p, const int64_t *ids, size_t k)
 {
-	uint64_t gap[DRAW_GROUP], wide = 0;
 	assert(k <= DRAW_GROUP);
 	if (k == DRAW_GROUP) {
+		/* Each gap's low byte, kept if no gap needed more. */
+		uint64_t wide = 0;
 		for (size_t j = 0; j < DRAW_GROUP; j++) {
-			gap[j] = (uint64_t)ids[j + 1] - (uint64_t)ids[j];
-			wide |= gap[j];
+			uint64_t gap = (uint64_t)ids[j + 1] - (uint64_t)ids[j];
+			wide |= gap;
+			p[j] = (uint8_t)gap;
 		}
-		if (wide < 0x80) {
-			for (size_t j = 0; j < DRAW_GROUP; j++)
-				p[j] = (uint8_t)gap[j];
+		if (wide < 0x80)
 			return DRAW_GROUP;
-		}
 	}
 	uint8_t *q = p;
 	for (size_t j = 0; j < k; j++)
