@@ -2457,6 +2457,29 @@ static void test_list_encodings_replay(void **state)
 	}
 }
 
+/* mixed_log_gaps(9) with one transcript's candidates_encoding taken
+ * away (the first in gaps, or the last mixed draw), the log rehashed:
+ * refused there, with why. */
+static void drop_encoding(bool first_gaps, const char *why)
+{
+	struct sim s;
+	struct outcome o;
+	struct audit_transcript tr;
+	size_t n[2], first;
+	mixed_log_gaps(&s, 9);
+	count_encodings(&s.log, n, &first);
+	size_t k = first_gaps ? first : last_mixed(&s.log, 3);
+	assert_true(k > first || (first_gaps && k == first));
+	entry_transcript(&s.log.e[k], &tr);
+	tr.candidates_encoding = 0;
+	entry_set_transcript(&s.log.e[k], &tr);
+	log_rehash(&s.log, k);
+	replay_log(&s.log, &o, NULL);
+	assert_caught(&s.log, &o, k, why);
+	mini_free(&s);
+	free(s.tasks);
+}
+
 /* Once a draw hashed its lists as gaps, a later one in 8-byte ids is
  * refused before its lists are looked at: the log changes encoding once
  * (DRAW.md 5 step 6.1). And the key names the encoding a hash is checked
@@ -2464,33 +2487,8 @@ static void test_list_encodings_replay(void **state)
 static void test_list_encoding_changes_once(void **state)
 {
 	(void)state;
-	struct sim s;
-	struct outcome o;
-	struct audit_transcript tr;
-	size_t n[2], first;
-	mixed_log_gaps(&s, 9);
-	count_encodings(&s.log, n, &first);
-	size_t k = last_mixed(&s.log, 3);
-	assert_true(k > first);
-	entry_transcript(&s.log.e[k], &tr);
-	tr.candidates_encoding = 0;
-	entry_set_transcript(&s.log.e[k], &tr);
-	log_rehash(&s.log, k);
-	replay_log(&s.log, &o, NULL);
-	assert_caught(&s.log, &o, k, "hashed its lists as gaps, and so must every draw");
-	mini_free(&s);
-	free(s.tasks);
-
-	mixed_log_gaps(&s, 9);
-	count_encodings(&s.log, n, &first);
-	entry_transcript(&s.log.e[first], &tr);
-	tr.candidates_encoding = 0;
-	entry_set_transcript(&s.log.e[first], &tr);
-	log_rehash(&s.log, first);
-	replay_log(&s.log, &o, NULL);
-	assert_caught(&s.log, &o, first, "candidate list differs");
-	mini_free(&s);
-	free(s.tasks);
+	drop_encoding(false, "hashed its lists as gaps, and so must every draw");
+	drop_encoding(true, "candidate list differs");
 }
 
 /* A redraw must repeat the task's quotas. */
