@@ -2356,23 +2356,30 @@ static void test_mixed_panels_replay(void **state)
 	free(s.tasks);
 }
 
+/* Entry k of s's log changed, the log rehashed: refused there, with
+ * why. Frees s. */
+static void tamper_at(struct sim *s, size_t k,
+                      void (*change)(struct audit_transcript *tr), const char *why)
+{
+	struct outcome o;
+	struct audit_transcript tr;
+	entry_transcript(&s->log.e[k], &tr);
+	change(&tr);
+	entry_set_transcript(&s->log.e[k], &tr);
+	log_rehash(&s->log, k);
+	replay_log(&s->log, &o, NULL);
+	assert_caught(&s->log, &o, k, why);
+	mini_free(s);
+	free(s->tasks);
+}
+
 /* One field of the last mixed draw changed, the log rehashed: refused
  * there, with what differs. */
 static void mixed_tamper(void (*change)(struct audit_transcript *tr), const char *why)
 {
 	struct sim s;
-	struct outcome o;
-	struct audit_transcript tr;
 	mixed_log(&s);
-	size_t k = last_mixed(&s.log, 3);
-	entry_transcript(&s.log.e[k], &tr);
-	change(&tr);
-	entry_set_transcript(&s.log.e[k], &tr);
-	log_rehash(&s.log, k);
-	replay_log(&s.log, &o, NULL);
-	assert_caught(&s.log, &o, k, why);
-	mini_free(&s);
-	free(s.tasks);
+	tamper_at(&s, last_mixed(&s.log, 3), change, why);
 }
 
 static void swap_seat_quota(struct audit_transcript *tr)
@@ -2460,24 +2467,20 @@ static void test_list_encodings_replay(void **state)
 /* mixed_log_gaps(9) with one transcript's candidates_encoding taken
  * away (the first in gaps, or the last mixed draw), the log rehashed:
  * refused there, with why. */
+static void no_encoding(struct audit_transcript *tr)
+{
+	tr->candidates_encoding = 0;
+}
+
 static void drop_encoding(bool first_gaps, const char *why)
 {
 	struct sim s;
-	struct outcome o;
-	struct audit_transcript tr;
 	size_t n[2], first;
 	mixed_log_gaps(&s, 9);
 	count_encodings(&s.log, n, &first);
 	size_t k = first_gaps ? first : last_mixed(&s.log, 3);
 	assert_true(k > first || (first_gaps && k == first));
-	entry_transcript(&s.log.e[k], &tr);
-	tr.candidates_encoding = 0;
-	entry_set_transcript(&s.log.e[k], &tr);
-	log_rehash(&s.log, k);
-	replay_log(&s.log, &o, NULL);
-	assert_caught(&s.log, &o, k, why);
-	mini_free(&s);
-	free(s.tasks);
+	tamper_at(&s, k, no_encoding, why);
 }
 
 /* Once a draw hashed its lists as gaps, a later one in 8-byte ids is
