@@ -7,7 +7,13 @@ still verifies and replays; every transcript the new daemon writes hashes
 its lists as gaps and says so (`candidates_encoding` 2), a redraw of an
 old task and the refills of its expired offers included; and the whole
 log, both encodings, verifies.
+
+The fixture's one term runs from 2026-11-01 to 2029-10-31 (a term is 3
+years, PROTOCOL.md 7.4): new draws need it in force, so from 2029-10 on
+the test says to make the fixture again (make_draft15_log.py, with a
+daemon from before draft 16, on a later term) rather than fail obscurely.
 """
+import datetime
 import os
 import sqlite3
 import unittest
@@ -25,6 +31,9 @@ DRAWS = ("draw", "draw.failed")
 class OldLogTest(DaemonTest):
     def setUp(self):
         super().setUp()
+        self.assertLess(datetime.date.today(), datetime.date(2029, 10, 20),
+                        "the fixture's term ends on 2029-10-31: make the fixture "
+                        "again on a later term (fixtures/make_draft15_log.py)")
         write_sign_key(self.dir)
         with open(FIXTURE) as f:
             script = f.read()
