@@ -597,7 +597,7 @@ bool replay_compare_list(struct replay_at *x, const struct candidates *c,
 	struct audit_excluded want, got;
 	size_t k = 0;
 
-	draw_candidates_hash(hash, c->ids, c->n);
+	draw_list_hash(hash, w->enc, c->ids, c->n);
 	audit_excluded_of(&want, w->excluded, w->outside_group, w->split);
 	audit_excluded_of(&got, c->excluded, c->outside_group, w->split);
 	while (k < want.n && want.count[k] == got.count[k])
@@ -628,7 +628,8 @@ static bool replay_compare_candidates(struct replay_at *x,
                                       const struct audit_transcript *tr,
                                       uint8_t hash[DRAW_HASH_LEN])
 {
-	struct replay_list w = {.n = tr->n_candidates, .hash = tr->candidates_hash,
+	struct replay_list w = {.enc = audit_list_encoding(tr),
+	                        .n = tr->n_candidates, .hash = tr->candidates_hash,
 	                        .excluded = tr->excluded,
 	                        .outside_group = tr->outside_group,
 	                        .split = tr->outside_split};
@@ -713,6 +714,22 @@ static bool replay_draw_apply(struct replay_at *x, const struct audit_transcript
 	return true;
 }
 
+/* The list encoding (DRAW.md 3.3): 8-byte ids until the first draw
+ * that hashes gaps, gaps in every draw from it on, so that a server
+ * never chooses between the two for a draw. */
+static bool replay_draw_encoding(struct replay_at *x, const struct audit_transcript *tr)
+{
+	struct replay *r = x->r;
+	bool gaps = audit_list_encoding(tr) == DRAW_LIST_GAPS;
+	if (r->gaps_draw && !gaps)
+		return replay_fail(x, _("its candidate lists are hashed as 8-byte ids, but "
+		                   "draw %lld hashed its lists as gaps, and so must every "
+		                   "draw after it"), (long long)r->gaps_draw);
+	if (gaps && !r->gaps_draw)
+		r->gaps_draw = tr->draw;
+	return true;
+}
+
 static bool replay_draw(struct replay_at *x, const msgpack_object *body)
 {
 	struct audit_transcript *tr = malloc(sizeof *tr);
@@ -726,7 +743,8 @@ static bool replay_draw(struct replay_at *x, const msgpack_object *body)
 		replay_unparsed(x);
 	} else {
 		x->draw = tr->draw;
-		ok = replay_draw_secret(x, tr) && replay_draw_request(x, tr) &&
+		ok = replay_draw_secret(x, tr) && replay_draw_encoding(x, tr) &&
+		     replay_draw_request(x, tr) &&
 		     replay_designation(x, tr) &&
 		     (tr->req.n_quotas
 		      ? replay_quota_draw(x, tr)   /* a mixed panel (replay_quota.c) */

@@ -43,7 +43,9 @@ void replay_destroy(struct replay **r);
  *     org.merged names two distinct keys, neither merged before; no
  *     pool.expert, conflict or draw request names a key merged before;
  *  3. draws: the secret opens the pending commitment (genesis or the
- *     previous draw's next_commit); draw ids run 1, 2, ...; ok matches
+ *     previous draw's next_commit); no transcript lists hashed as 8-byte
+ *     ids after one hashed as gaps (DRAW.md 3.3); draw ids run 1, 2, ...;
+ *     ok matches
  *     the type (draw / draw.failed); the task starts after the entry's
  *     time and ends after it starts; 1 to TASK_MAX_SEATS seats; the task
  *     is the next new id (ok first draw), none (failed first draw) or an
@@ -52,7 +54,8 @@ void replay_destroy(struct replay **r);
  *     repeats (nonce included), by expertd without a reason, a freed
  *     seat of the same role, and every expert seated before as
  *     already_drawn; the candidate list rebuilt
- *     from the replayed state (count, hash, exclusions by rule), the
+ *     from the replayed state (count, hash in the transcript's encoding,
+ *     exclusions by rule), the
  *     seed, the outcome, the panel seat by seat and the diversity drops
  *     equal the transcript's;
  *  4. seat transitions (assignment.*): a known seat of that task and

@@ -81,6 +81,8 @@ struct replay {
 	int64_t commit_seq, commit_draw;  /* where it was made (draw 0: genesis or
 	                                   * a key.rotated entry, commit_type) */
 	const char *commit_type;
+	int64_t gaps_draw;                /* the first draw whose lists are hashed
+	                                   * as gaps (DRAW.md 3.3); 0: none yet */
 	uint8_t key[32];                  /* the signing key since the last
 	                                   * key.rotated (has_key) */
 	bool has_key;
@@ -127,6 +129,7 @@ void replay_recusal_view(const struct replay *r, const struct audit_transcript *
 
 /* What a transcript recorded of one candidate list. */
 struct replay_list {
+	enum draw_list_encoding enc; /* how hash was computed (DRAW.md 3.3) */
 	uint64_t n;
 	const uint8_t *hash;
 	const uint64_t *excluded;

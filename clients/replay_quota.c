@@ -46,7 +46,8 @@ static bool replay_quota_list(struct replay_at *x, const struct audit_transcript
                               uint8_t hash[DRAW_HASH_LEN])
 {
 	const struct audit_quota_result *res = &tr->quotas[k];
-	struct replay_list w = {.n = res->n_candidates, .hash = res->candidates_hash,
+	struct replay_list w = {.enc = audit_list_encoding(tr),
+	                        .n = res->n_candidates, .hash = res->candidates_hash,
 	                        .excluded = res->excluded,
 	                        .outside_group = res->outside_group, .split = true};
 	char what[24];

@@ -140,6 +140,7 @@ enum proto_status attempt_begin(struct handler_ctx *ctx, const struct attempt *a
 	tr->replaces = a->replaces;
 	tr->role = a->replaces ? a->role : -1;
 	tr->rules = *ctx->rules;
+	tr->candidates_encoding = DRAW_LIST_CURRENT;   /* DRAW.md 3.3, draft 16 */
 	for (size_t i = 0; i < a->n_also && i < sizeof tr->already_drawn / sizeof tr->already_drawn[0]; i++)
 		tr->already_drawn[tr->n_already_drawn++] = a->also[i];
 	return PROTO_OK;
@@ -195,7 +196,7 @@ static enum proto_status attempt_select(struct handler_ctx *ctx, const struct ta
 	memcpy(tr->excluded, c->excluded, sizeof tr->excluded);
 	tr->outside_group = c->outside_group;
 	tr->outside_split = true;   /* the 13-key map (DRAW.md 4.4) */
-	draw_candidates_hash(tr->candidates_hash, c->ids, c->n);
+	draw_list_hash(tr->candidates_hash, audit_list_encoding(tr), c->ids, c->n);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
 	size_t dropped = 0;
 	enum draw_result dres = attempt_pick(ctx, t, a, c, lead, tr, &dropped);

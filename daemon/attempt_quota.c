@@ -28,13 +28,14 @@ static bool attempt_quota_list(struct handler_ctx *ctx, const struct task *t,
 
 /* What the transcript records of list c, and its hash. */
 static void attempt_quota_counts(const struct candidates *c,
+                                 enum draw_list_encoding enc,
                                  struct audit_quota_result *res,
                                  uint8_t hash[DRAW_HASH_LEN])
 {
 	res->n_candidates = c->n;
 	memcpy(res->excluded, c->excluded, sizeof res->excluded);
 	res->outside_group = c->outside_group;
-	draw_candidates_hash(hash, c->ids, c->n);
+	draw_list_hash(hash, enc, c->ids, c->n);
 	memcpy(res->candidates_hash, hash, DRAW_HASH_LEN);
 }
 
@@ -96,7 +97,8 @@ static enum proto_status attempt_quota_draw(struct handler_ctx *ctx, const struc
 		st = attempt_begin(ctx, a, tr, rep);
 	if (st == PROTO_OK) {
 		for (int q = 0; q < t->n_quotas; q++)
-			attempt_quota_counts(&c[q], &tr->quotas[q], hash[q]);
+			attempt_quota_counts(&c[q], audit_list_encoding(tr), &tr->quotas[q],
+			                     hash[q]);
 		tr->n_quotas = (size_t)t->n_quotas;
 		attempt_quota_seed(t, tr, (const uint8_t (*)[DRAW_HASH_LEN])hash, tr->n_quotas);
 		st = attempt_quota_panel(ctx, t, c, tr, rep);
@@ -121,7 +123,7 @@ static enum proto_status attempt_quota_replace(struct handler_ctx *ctx,
 	enum proto_status st = attempt_begin(ctx, a, tr, rep);
 	if (st != PROTO_OK)
 		return st;
-	attempt_quota_counts(c, &tr->quotas[0], hash[0]);
+	attempt_quota_counts(c, audit_list_encoding(tr), &tr->quotas[0], hash[0]);
 	tr->n_quotas = 1;
 	tr->quota = a->quota;
 	attempt_quota_seed(t, tr, (const uint8_t (*)[DRAW_HASH_LEN])hash, 1);

@@ -88,8 +88,10 @@ static void audit_kv(const char *key, const char *fmt, ...)
 	va_end(ap);
 	const char *label = _(key);   /* a msgid: N_() at the call */
 	out_text(stdout, label, strlen(label));
-	for (size_t w = out_width(label, strlen(label)); w < AUDIT_KEY_WIDTH + 1; w++)
+	size_t w = out_width(label, strlen(label));
+	do                          /* at least one space after a long label */
 		putchar(' ');
+	while (++w < AUDIT_KEY_WIDTH + 1);
 	out_text(stdout, buf, strlen(buf));   /* names and reasons came from users */
 	putchar('\n');
 }
@@ -306,6 +308,8 @@ static void audit_print_transcript(const struct audit_transcript *tr)
 	audit_kv(N_("rules"), _("rotation %d days, exposure cap %d in %d days, diversity %s"),
 	         tr->rules.rotation_days, tr->rules.exposure_cap, tr->rules.exposure_days,
 	         tr->rules.diversity ? _("on") : _("off"));
+	if (audit_list_encoding(tr) == DRAW_LIST_GAPS)
+		audit_kv(N_("candidates_encoding"), "%s", _("gaps between ids (DRAW.md 3.3)"));
 	if (tr->req.n_quotas) {
 		audit_print_quotas(tr);
 	} else {

@@ -323,6 +323,11 @@ static void audit_pack_rules(msgpack_packer *pk, const struct recusal_config *c)
 		proto_pack_kv_bool(pk, "age_exception_only", true);
 }
 
+enum draw_list_encoding audit_list_encoding(const struct audit_transcript *t)
+{
+	return t->candidates_encoding == DRAW_LIST_GAPS ? DRAW_LIST_GAPS : DRAW_LIST_IDS;
+}
+
 void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 {
 	bool has_reason = t->reason[0] != '\0';
@@ -331,8 +336,10 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 
 	assert(t->n_already_drawn <= TASK_MAX_SEATS * 4);
 	assert(t->n_panel <= TASK_MAX_SEATS);
+	bool gaps = t->candidates_encoding == DRAW_LIST_GAPS;
+
 	msgpack_pack_map(pk, (mixed ? 14 + replacement : 16) + has_reason + 2 * replacement +
-	                 audit_has_designated(t));
+	                 audit_has_designated(t) + gaps);
 	proto_pack_kv_int(pk, "draw", t->draw);
 	proto_pack_str(pk, "task");
 	if (t->task)
@@ -353,6 +360,8 @@ void audit_pack_transcript(msgpack_packer *pk, const struct audit_transcript *t)
 	audit_pack_request(pk, &t->req);
 	proto_pack_str(pk, "rules");
 	audit_pack_rules(pk, &t->rules);
+	if (gaps)
+		proto_pack_kv_int(pk, "candidates_encoding", DRAW_LIST_GAPS);
 	if (mixed) {
 		audit_pack_quota_results(pk, t);
 	} else {
@@ -908,6 +917,12 @@ bool audit_read_transcript(const msgpack_object *body, struct audit_transcript *
 	                    t->quota < (mixed ? t->req.n_quotas : 1));
 	if (audit_rd_map(&rd, "rules", &sub))
 		audit_rd_check(&rd, audit_read_rules(&sub, &t->rules));
+	/* Since draft 16; only the value 2, so older bodies read as they were. */
+	if (audit_rd_peek(&rd, "candidates_encoding")) {
+		rd.i--;
+		audit_rd_cint(&rd, "candidates_encoding", DRAW_LIST_GAPS, DRAW_LIST_GAPS,
+		              &t->candidates_encoding);
+	}
 	if (mixed) {
 		audit_read_quota_results(&rd, t);
 	} else {

@@ -86,6 +86,10 @@ struct audit_transcript {
 	                                   * its leader_expert and leader_reason
 	                                   * are the `designated` key (DRAW.md 3.6) */
 	struct recusal_config rules;
+	/* How its candidate lists were hashed (DRAW.md 3.3, 4.4): 0, the key
+	 * absent, for the 8-byte ids of transcripts before draft 16;
+	 * DRAW_LIST_GAPS (the key, 2) since. audit_list_encoding reads it. */
+	int candidates_encoding;
 	uint64_t n_candidates;
 	uint8_t candidates_hash[DRAW_HASH_LEN];
 	/* [RULE_OK]: outside the specialty and group-type bucket, either
@@ -115,6 +119,9 @@ struct audit_transcript {
 	size_t n_quotas;
 	int seat_quota[TASK_MAX_SEATS];
 };
+
+/* The encoding a transcript's candidate-list hashes are in. */
+enum draw_list_encoding audit_list_encoding(const struct audit_transcript *t);
 
 /* The `excluded` map of a transcript or task.short (DRAW.md 4.4): its
  * keys and counts in recorded order. Split: 13 keys, outside_specialty

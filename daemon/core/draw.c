@@ -19,30 +19,6 @@ static const char DRAW_DOMAIN[] = "expertd-draw-v1";
  * (key, nonce) pair. */
 static const uint8_t draw_nonce[crypto_stream_chacha20_ietf_NONCEBYTES];
 
-void draw_candidates_hash(uint8_t out[DRAW_HASH_LEN], const int64_t *ids, size_t n)
-{
-	/* Encode in blocks: one hash update per id costs twice the hashing.
-	 * A byte swap per id (big-endian out) lets the compiler vectorise the
-	 * encoding; the bytes hashed are the same as one shift per byte. */
-	enum { BLOCK = 512 };
-	uint64_t buf[BLOCK];
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, DRAW_HASH_LEN);
-	for (size_t i = 0; i < n;) {
-		size_t k = n - i < BLOCK ? n - i : BLOCK;
-		for (size_t j = 0; j < k; j++) {
-			uint64_t v = (uint64_t)ids[i + j];
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			v = __builtin_bswap64(v);
-#endif
-			buf[j] = v;
-		}
-		crypto_generichash_update(&st, (const uint8_t *)buf, k * 8);
-		i += k;
-	}
-	crypto_generichash_final(&st, out, DRAW_HASH_LEN);
-}
-
 void draw_seed(uint8_t out[DRAW_SEED_LEN], const uint8_t secret[32],
                const uint8_t *nonce, size_t nonce_len,
                const uint8_t candidates_hash[DRAW_HASH_LEN])

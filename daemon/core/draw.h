@@ -37,8 +37,29 @@ uint32_t draw_rng_u32(struct draw_rng *r);
 /* Uniform in [0, n); n >= 1. */
 uint32_t draw_rng_below(struct draw_rng *r, uint32_t n);
 
-/* BLAKE2b-256 over the ids as 8-byte big-endian integers, in order. */
+/*
+ * The candidate-list hash (DRAW.md 3.3), in one of two encodings; a
+ * transcript says which (`candidates_encoding`, 4.4; without it, 1):
+ *  DRAW_LIST_IDS   BLAKE2b-256 over the ids as 8-byte big-endian integers,
+ *                  in order (transcripts written before draft 16);
+ *  DRAW_LIST_GAPS  BLAKE2b-256 over "expertd-list-v2" (15 bytes, no NUL),
+ *                  then each id minus the one before it (the first: minus
+ *                  0), mod 2^64, as an unsigned LEB128 varint: one byte for
+ *                  a gap under 128. The same list, about an eighth of the
+ *                  bytes. New draws use it.
+ * The ids are the list in order (ascending, distinct, for a candidate
+ * list); each encoding is a function of the list alone.
+ */
+enum draw_list_encoding {
+	DRAW_LIST_IDS = 1,
+	DRAW_LIST_GAPS = 2,
+};
+#define DRAW_LIST_CURRENT DRAW_LIST_GAPS
+void draw_list_hash(uint8_t out[DRAW_HASH_LEN], enum draw_list_encoding enc,
+                    const int64_t *ids, size_t n);
+/* The two encodings themselves. */
 void draw_candidates_hash(uint8_t out[DRAW_HASH_LEN], const int64_t *ids, size_t n);
+void draw_gaps_hash(uint8_t out[DRAW_HASH_LEN], const int64_t *ids, size_t n);
 
 void draw_seed(uint8_t out[DRAW_SEED_LEN], const uint8_t secret[32],
                const uint8_t *nonce, size_t nonce_len,

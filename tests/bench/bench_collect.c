@@ -1,6 +1,8 @@
 /*
  * bench_collect.c - the pure part of a draw alone, without the daemon:
- * candidates_collect(), draw_candidates_hash() and draw_select() on a
+ * candidates_collect(), the candidate-list hash in both encodings (DRAW.md
+ * 3.3: `hash_ids`, 8 bytes per id; `hash_gaps`, since draft 16) and
+ * draw_select() on a
  * generated pool shaped like bench_draw's (a specialty held by ~20%, one
  * employer per expert among count/10), with every draw seating 8 experts
  * on a one-day task on a random day 1..1000, as the daemon does. Prints
@@ -93,11 +95,11 @@ int main(int argc, char **argv)
 	const int64_t today = 20000;
 	struct candidates c;
 	candidates_init(&c);
-	double t_collect = 0, t_hash = 0, t_select = 0;
+	double t_collect = 0, t_hash = 0, t_gaps = 0, t_select = 0;
 	size_t n_cands = 0, window = 0;
 	int64_t next_assignment = 1;
-	printf("%8s %10s %10s %10s %10s\n", "draws", "collect", "hash", "select",
-	       "candidates");
+	printf("%8s %10s %10s %10s %10s %10s\n", "draws", "collect", "hash_ids",
+	       "hash_gaps", "select", "candidates");
 	for (size_t d = 1; d <= draws; d++) {
 		int64_t day = today + 1 + (int64_t)(bc_rnd(&seed) % 1000);
 		char org[19];
@@ -113,7 +115,9 @@ int main(int argc, char **argv)
 			return 1;
 		double t1 = bc_now_us();
 		uint8_t hash[DRAW_HASH_LEN], seedb[DRAW_SEED_LEN];
-		draw_candidates_hash(hash, c.ids, c.n);
+		draw_list_hash(hash, DRAW_LIST_IDS, c.ids, c.n);
+		double t1g = bc_now_us();
+		draw_list_hash(hash, DRAW_LIST_GAPS, c.ids, c.n);
 		double t2 = bc_now_us();
 		memcpy(seedb, hash, sizeof seedb);
 		seedb[0] ^= (uint8_t)d;
@@ -124,7 +128,8 @@ int main(int argc, char **argv)
 		enum draw_result r = draw_select(c.list, c.n, &spec, seedb, panel, &n_panel);
 		double t3 = bc_now_us();
 		t_collect += t1 - t0;
-		t_hash += t2 - t1;
+		t_hash += t1g - t1;
+		t_gaps += t2 - t1g;
 		t_select += t3 - t2;
 		n_cands += c.n;
 		window++;
@@ -141,10 +146,11 @@ int main(int argc, char **argv)
 			}
 		}
 		if (d % every == 0) {
-			printf("%8zu %10.1f %10.1f %10.1f %10.0f\n", d, t_collect / (double)window,
-			       t_hash / (double)window, t_select / (double)window,
+			printf("%8zu %10.1f %10.1f %10.1f %10.1f %10.0f\n", d,
+			       t_collect / (double)window, t_hash / (double)window,
+			       t_gaps / (double)window, t_select / (double)window,
 			       (double)n_cands / (double)window);
-			t_collect = t_hash = t_select = 0;
+			t_collect = t_hash = t_gaps = t_select = 0;
 			n_cands = window = 0;
 		}
 	}

@@ -1,5 +1,5 @@
 /*
- * bench_scan.c - candidates_collect() and draw_candidates_hash() alone,
+ * bench_scan.c - candidates_collect() and the candidate-list hash alone,
  * with as little noise as a shared machine allows: one pool (default 10^5
  * experts, a specialty held by ~7%, so a bucket of ~7,000 like bench_draw's
  * top one) with 6,000 held tasks of 8 seats each, then the same 400 tasks
@@ -10,7 +10,10 @@
  * phase spreads them (half on 200 busy organisations, 1 in 200 lasting 7
  * days, 1 in 5,000 31 days): what a draw's scan pays for history.
  *
- * usage: bench_scan [--count N] [--exposure CAP] [--history N]
+ * --list ids|gaps picks the candidate-list hash's encoding (DRAW.md 3.3;
+ * default gaps, the one new draws use since draft 16).
+ *
+ * usage: bench_scan [--count N] [--exposure CAP] [--history N] [--list ids|gaps]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
 	size_t count = 100000;
 	int exposure = 0;
 	long history = 0;
+	enum draw_list_encoding enc = DRAW_LIST_CURRENT;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--count"))
 			count = strtoull(argv[i + 1], NULL, 10);
@@ -132,6 +136,8 @@ int main(int argc, char **argv)
 			exposure = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--history"))
 			history = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--list"))
+			enc = strcmp(argv[i + 1], "ids") ? DRAW_LIST_GAPS : DRAW_LIST_IDS;
 	}
 	if (sodium_init() < 0 || count < 100)
 		return 1;
@@ -174,7 +180,7 @@ int main(int argc, char **argv)
 			                        NULL, 0))
 				return 1;
 			double t1 = bs_now_us();
-			draw_candidates_hash(h, c.ids, c.n);
+			draw_list_hash(h, enc, c.ids, c.n);
 			double t2 = bs_now_us();
 			tc += t1 - t0;
 			th += t2 - t1;

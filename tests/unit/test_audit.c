@@ -1535,6 +1535,71 @@ static void test_transcript_13_keys_and_round_trip(void **state)
 	free(t);
 }
 
+/* The index of key k in map m (which must have it). */
+static uint32_t key_index(const msgpack_object *m, const char *k)
+{
+	for (uint32_t i = 0; i < m->via.map.size; i++) {
+		const msgpack_object *x = &m->via.map.ptr[i].key;
+		if (x->type == MSGPACK_OBJECT_STR && x->via.str.size == strlen(k) &&
+		    memcmp(x->via.str.ptr, k, x->via.str.size) == 0)
+			return i;
+	}
+	fail_msg("no key %s", k);
+	return 0;
+}
+
+/* DRAW.md 4.4, since draft 16: `candidates_encoding` 2 right after
+ * `rules` says the lists are hashed as gaps; without it (every older
+ * transcript) as 8-byte ids, and such a body reads and packs back as it
+ * was. The key takes 2 and nothing else. */
+static void test_transcript_candidates_encoding(void **state)
+{
+	(void)state;
+	struct audit_transcript *t = malloc(sizeof *t), *r = malloc(sizeof *r);
+	struct body a, b, c;
+
+	assert_non_null(t);
+	assert_non_null(r);
+	make_split_transcript(t);
+	body_init(&a);
+	audit_pack_transcript(&a.pk, t);
+	const msgpack_object *old = body_unpack(&a);
+	uint32_t rules = key_index(old, "rules");
+	assert_int_equal(key_index(old, "candidates"), rules + 1);
+	assert_true(audit_read_transcript(old, r));
+	assert_int_equal(audit_list_encoding(r), DRAW_LIST_IDS);
+
+	t->candidates_encoding = DRAW_LIST_GAPS;
+	body_init(&b);
+	audit_pack_transcript(&b.pk, t);
+	msgpack_object *o = body_unpack(&b);
+	assert_int_equal(o->via.map.size, old->via.map.size + 1);
+	assert_int_equal(key_index(o, "candidates_encoding"), rules + 1);
+	assert_int_equal(uint_at(o, rules + 1), 2);
+	assert_true(audit_read_transcript(o, r));
+	assert_int_equal(audit_list_encoding(r), DRAW_LIST_GAPS);
+	body_init(&c);
+	audit_pack_transcript(&c.pk, r);
+	assert_same_bytes(&b, &c);
+	body_free(&c);
+	static const int64_t bad[] = {0, 1, 3, 255, -2};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		set_int(&o->via.map.ptr[rules + 1].val, bad[i]);
+		assert_false(read_transcript(o));
+	}
+	set_int(&o->via.map.ptr[rules + 1].val, 2);
+	assert_true(read_transcript(o));
+	/* Anywhere but after `rules` it is refused. */
+	msgpack_object_kv kv = o->via.map.ptr[rules + 1];
+	o->via.map.ptr[rules + 1] = o->via.map.ptr[rules + 2];
+	o->via.map.ptr[rules + 2] = kv;
+	assert_false(read_transcript(o));
+	body_free(&a);
+	body_free(&b);
+	free(t);
+	free(r);
+}
+
 /* Entries written before draft 9 read and pack back byte for byte; their
  * outside_specialty is everyone outside the bucket. */
 static void test_transcript_12_keys_still_read(void **state)
@@ -2160,6 +2225,7 @@ int main(void)
 		cmocka_unit_test(test_readers_refuse_broken_layouts),
 		cmocka_unit_test(test_readers_refuse_bad_values),
 		cmocka_unit_test(test_transcript_13_keys_and_round_trip),
+		cmocka_unit_test(test_transcript_candidates_encoding),
 		cmocka_unit_test(test_transcript_12_keys_still_read),
 		cmocka_unit_test(test_transcript_designated),
 		cmocka_unit_test(test_excluded_sum_must_fit),

@@ -191,7 +191,18 @@ struct sim {
 	struct replay_stats want;         /* entries left 0 */
 	uint64_t failed_redraws;
 	int64_t failed_redraw_task, failed_redraw_draw;
+	/* Lists hashed as gaps (DRAW.md 3.3, since draft 16), as a daemon
+	 * since then hashes them; false: as 8-byte ids, as before. */
+	bool gaps;
 };
+
+/* A list's hash in the sim's encoding, which tr then records. */
+static void sim_list_hash(const struct sim *s, struct audit_transcript *tr,
+                          uint8_t out[DRAW_HASH_LEN], const struct candidates *c)
+{
+	tr->candidates_encoding = s->gaps ? DRAW_LIST_GAPS : 0;
+	draw_list_hash(out, audit_list_encoding(tr), c->ids, c->n);
+}
 
 static msgpack_packer *sim_begin(struct sim *s)
 {
@@ -414,7 +425,7 @@ static bool sim_draw_also(struct sim *s, struct task *t, const char *kind,
 	memcpy(tr->excluded, c.excluded, sizeof tr->excluded);
 	assert_true(tr->draw < SIM_MAX_DRAWS);
 	s->outside_group_of[tr->draw] = c.outside_group;
-	draw_candidates_hash(tr->candidates_hash, c.ids, c.n);
+	sim_list_hash(s, tr, tr->candidates_hash, &c);
 	draw_seed(tr->seed, tr->secret, t->nonce, t->nonce_len, tr->candidates_hash);
 	struct draw_spec spec = {.leader = t->leader, .members = (size_t)t->members,
 	                         .backups = (size_t)t->backups,
@@ -2073,7 +2084,7 @@ static bool sim_mixed(struct sim *s, struct task *t, const char *kind)
 		x->n_candidates = c[q].n;
 		memcpy(x->excluded, c[q].excluded, sizeof x->excluded);
 		x->outside_group = c[q].outside_group;
-		draw_candidates_hash(hash[q], c[q].ids, c[q].n);
+		sim_list_hash(s, tr, hash[q], &c[q]);
 		memcpy(x->candidates_hash, hash[q], DRAW_HASH_LEN);
 		lists[q] = (struct quota_list){c[q].list, c[q].n,
 		                               (size_t)t->quotas[q].members,
@@ -2172,7 +2183,7 @@ static bool sim_replace(struct sim *s, int64_t task, size_t slot,
 	                               pool_specialty_find(s->pool, specialty),
 	                               mixed ? st->t.quotas[q].group : st->t.group, &rt,
 	                               &s->rules, tr->already_drawn, tr->n_already_drawn));
-	draw_candidates_hash(hash[0], c.ids, c.n);
+	sim_list_hash(s, tr, hash[0], &c);
 	if (mixed) {
 		tr->n_quotas = 1;
 		tr->quotas[0].n_candidates = c.n;
@@ -2232,7 +2243,7 @@ static bool sim_replace(struct sim *s, int64_t task, size_t slot,
  * of two and three quotas, with and without a leader, redraws, one that
  * fails, and one-specialty draws between them. s->dropped counts the
  * seated drops. */
-static void mixed_log(struct sim *s)
+static void mixed_log_gaps(struct sim *s, int gaps_from)
 {
 	memset(s, 0, sizeof *s);
 	s->pool = pool_new();
@@ -2268,6 +2279,7 @@ static void mixed_log(struct sim *s)
 			quota_task_totals(t);
 		}
 		s->now += HOUR;
+		s->gaps = gaps_from >= 0 && k >= gaps_from;
 		sim_draw(s, t, "draw");
 		if (k % 5 == 4)
 			sim_redraw(s, (int64_t)s->n_tasks, (uint8_t)k);
@@ -2281,6 +2293,12 @@ static void mixed_log(struct sim *s)
 	quota_task_totals(t);
 	assert_false(sim_draw(s, t, "draw"));
 	free(t);
+}
+
+/* mixed_log() with every list hashed as 8-byte ids, as before draft 16. */
+static void mixed_log(struct sim *s)
+{
+	mixed_log_gaps(s, -1);
 }
 
 /* Index of the last ok mixed draw entry of l with a panel of min seats. */
@@ -2338,23 +2356,30 @@ static void test_mixed_panels_replay(void **state)
 	free(s.tasks);
 }
 
+/* Entry k of s's log changed, the log rehashed: refused there, with
+ * why. Frees s. */
+static void tamper_at(struct sim *s, size_t k,
+                      void (*change)(struct audit_transcript *tr), const char *why)
+{
+	struct outcome o;
+	struct audit_transcript tr;
+	entry_transcript(&s->log.e[k], &tr);
+	change(&tr);
+	entry_set_transcript(&s->log.e[k], &tr);
+	log_rehash(&s->log, k);
+	replay_log(&s->log, &o, NULL);
+	assert_caught(&s->log, &o, k, why);
+	mini_free(s);
+	free(s->tasks);
+}
+
 /* One field of the last mixed draw changed, the log rehashed: refused
  * there, with what differs. */
 static void mixed_tamper(void (*change)(struct audit_transcript *tr), const char *why)
 {
 	struct sim s;
-	struct outcome o;
-	struct audit_transcript tr;
 	mixed_log(&s);
-	size_t k = last_mixed(&s.log, 3);
-	entry_transcript(&s.log.e[k], &tr);
-	change(&tr);
-	entry_set_transcript(&s.log.e[k], &tr);
-	log_rehash(&s.log, k);
-	replay_log(&s.log, &o, NULL);
-	assert_caught(&s.log, &o, k, why);
-	mini_free(&s);
-	free(s.tasks);
+	tamper_at(&s, last_mixed(&s.log, 3), change, why);
 }
 
 static void swap_seat_quota(struct audit_transcript *tr)
@@ -2394,6 +2419,79 @@ static void test_mixed_panels_tampering_is_caught(void **state)
 	mixed_tamper(more_seated, "drops: transcript");
 	mixed_tamper(other_list, "quota 1 candidate list differs");
 	mixed_tamper(one_list_for_all, "same specialty and group type");
+}
+
+/* How many of l's transcripts record each encoding: [0] 8-byte ids,
+ * [1] gaps; *first_gaps is the index of the first with gaps. */
+static void count_encodings(const struct log *l, size_t n[2], size_t *first_gaps)
+{
+	n[0] = n[1] = 0;
+	*first_gaps = l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		struct audit_transcript tr;
+		if (strcmp(l->e[i].type, AUDIT_DRAW) != 0 &&
+		    strcmp(l->e[i].type, AUDIT_DRAW_FAILED) != 0)
+			continue;
+		entry_transcript(&l->e[i], &tr);
+		bool gaps = audit_list_encoding(&tr) == DRAW_LIST_GAPS;
+		if (gaps && *first_gaps == l->n)
+			*first_gaps = i;
+		n[gaps]++;
+	}
+}
+
+/* DRAW.md 3.3: a log written before draft 16 (lists hashed as 8-byte
+ * ids) that a daemon since then carries on (gaps, from one draw on)
+ * replays whole, and so does one in gaps from its first draw; mixed
+ * panels, redraws and a failed draw on both sides of the change. */
+static void test_list_encodings_replay(void **state)
+{
+	(void)state;
+	static const int from[] = {-1, 9, 0};
+	for (size_t f = 0; f < sizeof from / sizeof *from; f++) {
+		struct sim s;
+		struct outcome o;
+		size_t n[2], first;
+		mixed_log_gaps(&s, from[f]);
+		count_encodings(&s.log, n, &first);
+		assert_true(from[f] == 0 ? n[0] == 0 : n[0] > 5);
+		assert_true(from[f] < 0 ? n[1] == 0 : n[1] > 5);
+		replay_log(&s.log, &o, NULL);
+		if (o.bad != s.log.n)
+			fail_msg("from %d: refused: %s", from[f], o.why);
+		mini_free(&s);
+		free(s.tasks);
+	}
+}
+
+/* mixed_log_gaps(9) with one transcript's candidates_encoding taken
+ * away (the first in gaps, or the last mixed draw), the log rehashed:
+ * refused there, with why. */
+static void no_encoding(struct audit_transcript *tr)
+{
+	tr->candidates_encoding = 0;
+}
+
+static void drop_encoding(bool first_gaps, const char *why)
+{
+	struct sim s;
+	size_t n[2], first;
+	mixed_log_gaps(&s, 9);
+	count_encodings(&s.log, n, &first);
+	size_t k = first_gaps ? first : last_mixed(&s.log, 3);
+	assert_true(k > first || (first_gaps && k == first));
+	tamper_at(&s, k, no_encoding, why);
+}
+
+/* Once a draw hashed its lists as gaps, a later one in 8-byte ids is
+ * refused before its lists are looked at: the log changes encoding once
+ * (DRAW.md 5 step 6.1). And the key names the encoding a hash is checked
+ * in: the first draw in gaps, claimed as ids, has a list that differs. */
+static void test_list_encoding_changes_once(void **state)
+{
+	(void)state;
+	drop_encoding(false, "hashed its lists as gaps, and so must every draw");
+	drop_encoding(true, "candidate list differs");
 }
 
 /* A redraw must repeat the task's quotas. */
@@ -3244,6 +3342,8 @@ int main(void)
 		cmocka_unit_test(test_mixed_panels_replay),
 		cmocka_unit_test(test_mixed_panels_tampering_is_caught),
 		cmocka_unit_test(test_mixed_redraw_repeats_the_quotas),
+		cmocka_unit_test(test_list_encodings_replay),
+		cmocka_unit_test(test_list_encoding_changes_once),
 		cmocka_unit_test(test_mixed_replacement_replays),
 		cmocka_unit_test(test_mixed_replacement_tampering_is_caught),
 		cmocka_unit_test(test_designated_draws_replay),

@@ -4,9 +4,10 @@
  * here so the document and the code cannot drift apart: a replacement
  * draw, a rejected word in below(n), the age of someone born on 29
  * February, the China Standard Time day boundary, a draw with a
- * designated leader, and a replacement on a mixed panel. A.1 to A.6 are
+ * designated leader, a replacement on a mixed panel, and the selections
+ * of A.15 (the gap encoding of the candidate list). A.1 to A.6 are
  * pinned in test_draw.c and test_audit.c, A.12 in test_sign.c, A.13 in
- * test_quota.c.
+ * test_quota.c, A.15's hashes in test_candidates_hash.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -292,6 +293,58 @@ static void test_a14_mixed_replacement(void **state)
 	}
 }
 
+/*
+ * A.15: A.5's candidates with their list hashed in the gap encoding of
+ * every transcript since draft 16 (DRAW.md 3.3): the hash, the seed, and
+ * the panels 3.4 selects with it (computed with this code and with a
+ * Python 3.4 over libsodium's ChaCha20). The same list in the 8-byte
+ * encoding keeps A.5's seed.
+ */
+static void test_a15_gap_encoding(void **state)
+{
+	(void)state;
+	struct draw_candidate c[30];
+	int64_t ids[30];
+	uint8_t old_seed[DRAW_SEED_LEN], secret[32], h[DRAW_HASH_LEN], seed[DRAW_SEED_LEN];
+	uint8_t pin[DRAW_SEED_LEN];
+	a5_pool(c, ids, old_seed);
+	appendix_secret(secret);
+	draw_list_hash(h, DRAW_LIST_GAPS, ids, 30);
+	fx_hex("431712eebd5902e1fdc92594fa8056a7f382f4c14812ca0fdf79cc49719b59e4", pin,
+	       sizeof pin);
+	assert_memory_equal(h, pin, DRAW_HASH_LEN);
+	draw_seed(seed, secret, (const uint8_t *)"golden", 6, h);
+	fx_hex("1e9b996e538c85f902c000b2fef7a7eff9ca483b6460d728ceecae37e580061f", pin,
+	       sizeof pin);
+	assert_memory_equal(seed, pin, DRAW_SEED_LEN);
+	draw_list_hash(h, DRAW_LIST_IDS, ids, 30);
+	draw_seed(pin, secret, (const uint8_t *)"golden", 6, h);
+	assert_memory_equal(pin, old_seed, DRAW_SEED_LEN);
+
+	static const struct {
+		struct draw_spec spec;
+		enum draw_result res;
+		size_t n, drops;
+		int64_t ids[11];
+	} g[] = {
+		{ { true, 4, 2, true }, DRAW_OK, 7, 1, { 184, 166, 136, 121, 172, 106, 100 } },
+		{ { true, 4, 2, false }, DRAW_OK, 7, 0, { 184, 166, 136, 121, 172, 124, 112 } },
+		{ { false, 6, 3, false }, DRAW_OK, 9, 0,
+		  { 163, 169, 139, 124, 175, 127, 115, 172, 151 } },
+		{ { true, 12, 0, true }, DRAW_TOO_FEW, 11, 19,
+		  { 184, 166, 136, 121, 172, 106, 100, 163, 112, 118, 142 } },
+	};
+	for (size_t t = 0; t < sizeof g / sizeof g[0]; t++) {
+		int64_t out[40];
+		size_t n = 0, drops = 99;
+		assert_int_equal(draw_select_counted(c, 30, &g[t].spec, seed, out, &n, &drops),
+		                 g[t].res);
+		assert_int_equal(n, g[t].n);
+		assert_int_equal(drops, g[t].drops);
+		assert_memory_equal(out, g[t].ids, n * sizeof out[0]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_a10_cst_day_boundary),
 		cmocka_unit_test(test_a11_designated_leader),
 		cmocka_unit_test(test_a14_mixed_replacement),
+		cmocka_unit_test(test_a15_gap_encoding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
