@@ -5,6 +5,7 @@
  * store_pool.c. Every statement is prepared once and bound; nothing here
  * is built from request text.
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -239,10 +240,14 @@ static int store_make_dir(const char *path, char *err, size_t errsz)
 
 void store_cache_scan(struct store *s, bool scanning)
 {
-	if (db_engine(s->db) == DB_SQLITE)
-		sqlite3_exec(db_sqlite(s->db),
-		             scanning ? STORE_CACHE_SCAN_PRAGMA : STORE_CACHE_PRAGMA,
-		             NULL, NULL, NULL);
+	s->scanning += scanning ? 1 : -1;
+	assert(s->scanning >= 0);
+	if ((s->scanning == 1 && scanning) || (s->scanning == 0 && !scanning)) {
+		if (db_engine(s->db) == DB_SQLITE)
+			sqlite3_exec(db_sqlite(s->db),
+			             scanning ? STORE_CACHE_SCAN_PRAGMA : STORE_CACHE_PRAGMA,
+			             NULL, NULL, NULL);
+	}
 }
 
 /*

@@ -212,6 +212,15 @@ enum store_result store_expert_contact(struct store *s, int64_t id,
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id);
 int64_t store_expert_max_id(struct store *s);
+/*
+ * SQLite's page cache small (1 MiB) from store_cache_scan(s, true) to the
+ * matching store_cache_scan(s, false) (calls nest), then back to its
+ * size (64 MiB): for reads of whole tables, once, as the pool's load and
+ * the rest of a start do. Pages read once would only evict each other,
+ * and filling the cache with them costs a page fault each, a large part
+ * of a start. No-op on PostgreSQL.
+ */
+void store_cache_scan(struct store *s, bool scanning);
 /* Call fn for every expert in id order, as the pool keeps it (loading
  * the pool): the columns a draw reads, nothing else; the record's strings
  * are valid during the call. Stops early when fn returns false. */

@@ -339,6 +339,7 @@ struct store {
 	 * resealed yet). NULL before: nothing personal is written or read. */
 	const struct sign_key *pii_write, *pii_read;
 	const char *doing; /* the SQL last run, for store_describe_damage() */
+	int scanning;      /* store_cache_scan() depth: > 0, the cache is small */
 };
 
 /*
@@ -404,11 +405,6 @@ enum store_result store_rows(struct db_stmt *st, size_t size, store_row_fn fn,
  * that calls other store functions needs a dedicated statement. */
 enum store_result store_each_row(struct db_stmt *st, store_row_fn fn, void *row,
                                  bool (*cb)(const void *row, void *arg), void *arg);
-/* SQLite's page cache small while one statement reads a whole table
- * once (scanning true), back to its size after: pages read once would
- * only evict each other, and the faults of filling the cache with them
- * are a large part of a start. No-op on PostgreSQL. */
-void store_cache_scan(struct store *s, bool scanning);
 /*
  * The glue between a typed each function and store_each_row():
  * STORE_EACH_ADAPTER(pool_each, struct pool_record) defines struct pool_each
