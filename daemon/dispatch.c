@@ -278,9 +278,10 @@ static bool load_one_cb(const struct pool_record *r, void *arg)
 bool dispatch_reload_pool(struct store *store, struct pool *pool)
 {
 	struct pool_load l = {pool, false};
-	pool_clear(pool);
-	return pool_reserve(pool, store_expert_max_id(store)) &&
-	       store_pool_each(store, load_one_cb, &l) == STORE_OK && !l.failed;
+	pool_load_begin(pool);
+	bool ok = pool_reserve(pool, store_expert_max_id(store)) &&
+	          store_pool_each(store, load_one_cb, &l) == STORE_OK && !l.failed;
+	return pool_load_end(pool) && ok;
 }
 
 struct engage_load {

@@ -24,6 +24,9 @@ struct pool {
 	 * (or none), so that a draw counts outside_group without a scan;
 	 * nbuckets / 3 of them. */
 	size_t *holders;
+	/* Between pool_load_begin() and pool_load_end(): entries only, the
+	 * buckets and holder counts built at the end. */
+	bool loading;
 };
 
 struct pool *pool_new(void)
@@ -48,6 +51,7 @@ void pool_clear(struct pool *p)
 		memset(p->entries, 0, p->cap * sizeof *p->entries);
 	p->count = 0;
 	p->max_id = 0;
+	p->loading = false;
 }
 
 void pool_destroy(struct pool **pp)
@@ -335,9 +339,14 @@ bool pool_put(struct pool *p, const struct pool_record *r)
 		return false;
 	struct pool_entry *pe = &p->entries[r->id];
 	struct pool_entry old = *pe;
-	if (old.id)
+	if (p->loading) {
+		for (int i = 0; i < n.n_specialties; i++)
+			if (!specialty_reserve(p, n.specialties[i]))
+				return false;
+	} else if (old.id) {
 		unindex(p, &old);
-	if (!index_entry(p, &n)) {
+	}
+	if (!p->loading && !index_entry(p, &n)) {
 		/* Out of memory: put the old entry back as it was, or, if even
 		 * that fails, forget it (it is in no bucket and counted nowhere). */
 		if (old.id && !index_entry(p, &old))
@@ -350,6 +359,69 @@ bool pool_put(struct pool *p, const struct pool_record *r)
 	if (r->id > p->max_id)
 		p->max_id = r->id;
 	return true;
+}
+
+void pool_load_begin(struct pool *p)
+{
+	pool_clear(p);
+	p->loading = true;
+}
+
+/* Each bucket's size once the load is in: the first occurrence of each
+ * of an entry's specialties, in each of its group types (an expert
+ * holding a specialty twice is in its buckets once, as index_entry()
+ * puts it). */
+static bool load_sizes(struct pool *p, size_t *sizes)
+{
+	for (int64_t id = 1; id <= p->max_id; id++) {
+		const struct pool_entry *pe = &p->entries[id];
+		for (int i = 0; pe->id && i < pe->n_specialties; i++) {
+			if (!is_first_specialty(pe, i))
+				continue;
+			p->holders[pe->specialties[i] - 1]++;
+			for (int g = 0; g < POOL_GROUP_TYPES; g++)
+				sizes[(pe->specialties[i] - 1) * POOL_GROUP_TYPES + (size_t)g] +=
+					(pe->group_types >> g) & 1u;
+		}
+	}
+	for (size_t b = 0; b < p->nbuckets; b++) {
+		struct pool_bucket *k = &p->buckets[b];
+		if (sizes[b] <= k->cap)
+			continue;
+		int64_t *ids = realloc(k->ids, sizes[b] * sizeof *ids);
+		if (ids)
+			k->ids = ids;
+		struct pool_slim *slim = ids ? realloc(k->slim, sizes[b] * sizeof *slim) : NULL;
+		if (!slim)
+			return false;
+		k->slim = slim;
+		k->cap = sizes[b];
+	}
+	return true;
+}
+
+bool pool_load_end(struct pool *p)
+{
+	p->loading = false;
+	size_t *sizes = calloc(p->nbuckets ? p->nbuckets : 1, sizeof *sizes);
+	bool ok = sizes && load_sizes(p, sizes);
+	free(sizes);
+	/* Ids ascending: each goes at its bucket's end. */
+	for (int64_t id = 1; ok && id <= p->max_id; id++) {
+		const struct pool_entry *pe = &p->entries[id];
+		for (int i = 0; pe->id && i < pe->n_specialties; i++) {
+			uint32_t sid = pe->specialties[i];
+			for (int g = 0; is_first_specialty(pe, i) && g < POOL_GROUP_TYPES; g++) {
+				if (!(pe->group_types & (1u << g)))
+					continue;
+				struct pool_bucket *b = &p->buckets[(sid - 1) * POOL_GROUP_TYPES +
+				                                    (size_t)g];
+				b->ids[b->n] = id;
+				b->slim[b->n++] = pool_slim_of(pe, sid);
+			}
+		}
+	}
+	return ok;
 }
 
 void pool_prefetch(const struct pool *p, int64_t id)

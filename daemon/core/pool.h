@@ -129,6 +129,15 @@ void pool_record_of(const struct expert *e, struct pool_record *r);
 bool pool_put(struct pool *p, const struct pool_record *r);
 /* The same from a whole record (pool_record_of()). */
 bool pool_upsert(struct pool *p, const struct expert *e);
+/*
+ * A load of the whole pool: pool_load_begin() clears it, the pool_put()
+ * calls that follow keep the entries only, and pool_load_end() builds
+ * every bucket and holder count at once, each bucket allocated to its
+ * size (the same buckets as the same puts outside a load). False on out
+ * of memory: the pool is then incomplete, to be cleared or loaded again.
+ */
+void pool_load_begin(struct pool *p);
+bool pool_load_end(struct pool *p);
 /* Room for every id up to max_id, before a load of that many: the
  * entries are allocated once instead of doubling. False on out of
  * memory (the pool unchanged). */
