@@ -265,19 +265,23 @@ struct pool_load {
 	bool failed;
 };
 
-static bool load_one_cb(const struct expert *e, void *arg)
+static bool load_one_cb(const struct pool_record *r, void *arg)
 {
 	struct pool_load *l = arg;
-	if (!pool_upsert(l->pool, e))
+	if (!pool_put(l->pool, r))
 		l->failed = true;
 	return !l->failed;
 }
 
+/* The pool reads only what it keeps (store_pool_each()); pool.show and
+ * the other handlers that show an expert read the rest by id. */
 bool dispatch_reload_pool(struct store *store, struct pool *pool)
 {
 	struct pool_load l = {pool, false};
-	pool_clear(pool);
-	return store_expert_each(store, load_one_cb, &l) == STORE_OK && !l.failed;
+	pool_load_begin(pool);
+	bool ok = pool_reserve(pool, store_expert_max_id(store)) &&
+	          store_pool_each(store, load_one_cb, &l) == STORE_OK && !l.failed;
+	return pool_load_end(pool) && ok;
 }
 
 struct engage_load {

@@ -380,6 +380,9 @@ static void daemon_load_store(struct daemon *d)
 	char err[512];
 	int code;
 	daemon_load_sign_key(d);
+	/* Everything up to READY reads tables once: through a small cache,
+	 * which grows back when serving starts (store_cache_scan()). */
+	store_cache_scan(d->store, true);
 	d->pool = pool_new();
 	d->engage = engage_new();
 	/* A standby taking over has said READY: systemd's watchdog runs while
@@ -792,6 +795,7 @@ int main(int argc, char **argv)
 	dispatch_on_due(d.dispatch, daemon_arm_due, &d);
 	dispatch_batch(d.dispatch, NULL, 0, (int64_t)time(NULL), &d.metrics);
 	dispatch_flush(d.dispatch);
+	store_cache_scan(d.store, false);
 	log_notice("expertd %s ready: %zu experts, database %s, listening on %s; %s",
 	           EXPERTD_VERSION, pool_count(d.pool),
 	           d.cfg.store_url[0] ? "PostgreSQL ([store] url)" : d.cfg.db_path,

@@ -5,6 +5,7 @@
  * store_pool.c. Every statement is prepared once and bound; nothing here
  * is built from request text.
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -82,8 +83,14 @@ void store_bind_text(struct db_stmt *st, int i, const char *s)
 
 void store_column_copy(struct db_stmt *st, int i, char *buf, size_t size)
 {
+	/* As snprintf(buf, size, "%s", t) would, without its cost: the
+	 * pool's load copies a few columns of every expert. */
 	const unsigned char *t = db_column_text(st, i);
-	snprintf(buf, size, "%s", t ? (const char *)t : "");
+	size_t n = t && size ? strnlen((const char *)t, size - 1) : 0;
+	if (n)
+		memcpy(buf, t, n);
+	if (size)
+		buf[n] = '\0';
 }
 
 /* Grow *arr by one element of size sz (doubling); the new slot or NULL. */
@@ -226,6 +233,23 @@ static int store_make_dir(const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/* SQLite's page cache, 64 MiB; while one statement reads a whole table
+ * once (store_cache_scan()), 1 MiB. */
+#define STORE_CACHE_PRAGMA "PRAGMA cache_size=-65536"
+#define STORE_CACHE_SCAN_PRAGMA "PRAGMA cache_size=-1024"
+
+void store_cache_scan(struct store *s, bool scanning)
+{
+	s->scanning += scanning ? 1 : -1;
+	assert(s->scanning >= 0);
+	if ((s->scanning == 1 && scanning) || (s->scanning == 0 && !scanning)) {
+		if (db_engine(s->db) == DB_SQLITE)
+			sqlite3_exec(db_sqlite(s->db),
+			             scanning ? STORE_CACHE_SCAN_PRAGMA : STORE_CACHE_PRAGMA,
+			             NULL, NULL, NULL);
+	}
+}
+
 /*
  * SQLite's own set-up of a handle h opened on path: errors, pragmas and
  * the migrations' match_key(). 0, or a <sysexits.h> code with err set.
@@ -244,7 +268,7 @@ static int store_sqlite_setup(sqlite3 *h, const char *path, char *err, size_t er
 	char *msg = NULL;
 	if (sqlite3_exec(h,
 	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+	                 "PRAGMA foreign_keys=ON; " STORE_CACHE_PRAGMA ";"
 	                 "PRAGMA temp_store=MEMORY;"
 	                 /* A WAL grown by a long reader shrinks back to this
 	                  * once a checkpoint resets it, instead of staying at

@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "expert.h"
 #include "grounds.h"
+#include "pool.h"
 #include "task.h"
 
 /* Outcomes of store operations. */
@@ -211,11 +212,21 @@ enum store_result store_expert_contact(struct store *s, int64_t id,
 enum store_result store_expert_find_resident(struct store *s, const char *resident_id,
                                              int64_t *id);
 int64_t store_expert_max_id(struct store *s);
-/* Call fn for every expert in id order (loading the pool); stops early
- * when fn returns false. */
-enum store_result store_expert_each(struct store *s,
-                                    bool (*fn)(const struct expert *e, void *arg),
-                                    void *arg);
+/*
+ * SQLite's page cache small (1 MiB) from store_cache_scan(s, true) to the
+ * matching store_cache_scan(s, false) (calls nest), then back to its
+ * size (64 MiB): for reads of whole tables, once, as the pool's load and
+ * the rest of a start do. Pages read once would only evict each other,
+ * and filling the cache with them costs a page fault each, a large part
+ * of a start. No-op on PostgreSQL.
+ */
+void store_cache_scan(struct store *s, bool scanning);
+/* Call fn for every expert in id order, as the pool keeps it (loading
+ * the pool): the columns a draw reads, nothing else; the record's strings
+ * are valid during the call. Stops early when fn returns false. */
+enum store_result store_pool_each(struct store *s,
+                                  bool (*fn)(const struct pool_record *r, void *arg),
+                                  void *arg);
 
 /* History rows: who did what to an expert, when and why. */
 struct store_event {

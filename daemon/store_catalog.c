@@ -126,7 +126,7 @@ static bool held_add(struct held *h, const char *name, unsigned groups)
 	return true;
 }
 
-static bool held_expert_cb(const struct expert *e, void *arg)
+static bool held_expert_cb(const struct pool_record *e, void *arg)
 {
 	struct held *h = arg;
 	for (int i = 0; i < e->n_specialties && !h->failed; i++)
@@ -161,7 +161,7 @@ static int seed_build(struct store *s, struct catalog *c, char *err, size_t errs
 		return EX_SOFTWARE;
 	}
 	struct held h = {0};
-	enum store_result r = store_expert_each(s, held_expert_cb, &h);
+	enum store_result r = store_pool_each(s, held_expert_cb, &h);
 	const char **names = calloc(h.n + 1, sizeof *names);
 	enum catalog_result cr = CATALOG_NOMEM;
 	if (r == STORE_OK && !h.failed && names) {

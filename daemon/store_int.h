@@ -21,16 +21,12 @@
 	" age_reason, age_by, age_at, appointment, relax_occupations," \
 	" eligible_specialties"
 
-/* EXPERT_COLS without the personal data (pii.h), which the pool never
- * holds: loading it opens nothing and copies less. */
-#define EXPERT_COLS_PUBLIC \
-	"id, '', name, sex, '', birth_day, employer, employer_code," \
-	" recommender_code, specialties, group_types, task_types, title," \
-	" qualification, assess_years, training_years, relaxations, leader," \
-	" position, '', status, suspended_until, term, created_at, updated_at," \
-	" joined_term, age_exception, relax_evidence, relax_by, relax_at," \
-	" age_reason, age_by, age_at, appointment, relax_occupations," \
-	" eligible_specialties"
+/* What the pool keeps of an expert (store_pool_each()): read for every
+ * expert at start, so no personal data and no text a draw never reads. */
+#define EXPERT_COLS_POOL \
+	"id, birth_day, employer_code, recommender_code, specialties, group_types," \
+	" task_types, relaxations, age_exception, leader, eligible_specialties," \
+	" status, appointment, suspended_until, term, joined_term"
 
 #define TASK_COLS \
 	"id, bureau, created_by, kind, subject, specialty, group_type, members," \
@@ -79,7 +75,7 @@
 	  " age_at = ?33, resident_ix = ?34, appointment = ?35," \
 	  " relax_occupations = ?36, eligible_specialties = ?37 WHERE id = ?1") \
 	X(STMT_EXPERT_GET, "SELECT " EXPERT_COLS " FROM experts WHERE id = ?1") \
-	X(STMT_EXPERT_ALL, "SELECT " EXPERT_COLS_PUBLIC " FROM experts ORDER BY id") \
+	X(STMT_EXPERT_POOL, "SELECT " EXPERT_COLS_POOL " FROM experts ORDER BY id") \
 	X(STMT_EXPERT_BY_RESIDENT, "SELECT id FROM experts WHERE resident_ix = ?1") \
 	X(STMT_EXPERT_MAX_ID, "SELECT coalesce(max(id), 0) FROM experts") \
 	/* Only what an event or a notification carries: a whole row is about \
@@ -343,6 +339,7 @@ struct store {
 	 * resealed yet). NULL before: nothing personal is written or read. */
 	const struct sign_key *pii_write, *pii_read;
 	const char *doing; /* the SQL last run, for store_describe_damage() */
+	int scanning;      /* store_cache_scan() depth: > 0, the cache is small */
 };
 
 /*
@@ -410,8 +407,8 @@ enum store_result store_each_row(struct db_stmt *st, store_row_fn fn, void *row,
                                  bool (*cb)(const void *row, void *arg), void *arg);
 /*
  * The glue between a typed each function and store_each_row():
- * STORE_EACH_ADAPTER(expert_each, struct expert) defines struct expert_each
- * { fn, arg } and expert_each_cb(), which hands the row to fn as that type
+ * STORE_EACH_ADAPTER(pool_each, struct pool_record) defines struct pool_each
+ * { fn, arg } and pool_each_cb(), which hands the row to fn as that type
  * (calling fn through a cast pointer instead would be undefined). Used at
  * file scope, without a semicolon.
  */

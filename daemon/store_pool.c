@@ -100,8 +100,8 @@ static bool bind_expert(struct store *s, struct db_stmt *st, const struct expert
 	return bind_expert_pii(s, st, e);
 }
 
-/* A row of EXPERT_COLS_PUBLIC, or of EXPERT_COLS without its personal
- * data (column_expert() opens that). */
+/* A row of EXPERT_COLS without its personal data (column_expert() opens
+ * that). */
 static bool column_expert_public(struct db_stmt *st, void *row)
 {
 	struct expert *e = row;
@@ -257,16 +257,58 @@ int64_t store_expert_max_id(struct store *s)
 	return store_single_int(s, STMT_EXPERT_MAX_ID);
 }
 
-STORE_EACH_ADAPTER(expert_each, struct expert)
+/* A row of EXPERT_COLS_POOL. The codes and names are copied, bounded as
+ * a whole record's are (column_expert_public()), into the row's own
+ * buffers, so that the pool interns the very strings a record would give. */
+struct pool_row {
+	struct pool_record r;
+	char employer[IDENT_CODE_SIZE];
+	char recommender[IDENT_CODE_SIZE];
+	char specialties[EXPERT_MAX_SPECIALTIES][EXPERT_TEXT_MAX + 1];
+};
 
-enum store_result store_expert_each(struct store *s,
-                                    bool (*fn)(const struct expert *e, void *arg),
-                                    void *arg)
+static bool column_pool(struct db_stmt *st, void *row)
 {
-	struct expert e;
-	struct expert_each x = { fn, arg };
-	return store_each_row(store_stmt(s, STMT_EXPERT_ALL), column_expert_public, &e,
-	                      expert_each_cb, &x);
+	struct pool_row *p = row;
+	struct pool_record *r = &p->r;
+	char specs[EXPERT_MAX_SPECIALTIES * (EXPERT_TEXT_MAX + 1)];
+	r->id = db_column_int64(st, 0);
+	r->birth = db_column_int(st, 1);
+	store_column_copy(st, 2, p->employer, sizeof p->employer);
+	store_column_copy(st, 3, p->recommender, sizeof p->recommender);
+	store_column_copy(st, 4, specs, sizeof specs);
+	split_names(specs, p->specialties, &r->n_specialties);
+	r->group_types = (unsigned)db_column_int(st, 5);
+	r->task_types = (unsigned)db_column_int(st, 6);
+	r->relaxations = (unsigned)db_column_int(st, 7);
+	r->age_exception = db_column_int(st, 8) != 0;
+	r->leader_eligible = db_column_int(st, 9) != 0;
+	r->eligible_specialties = (unsigned)db_column_int(st, 10);
+	r->status = (enum expert_status)db_column_int(st, 11);
+	r->appointment = (enum expert_appointment)db_column_int(st, 12);
+	r->suspended_until = db_column_int(st, 13);
+	r->term = db_column_int(st, 14);
+	r->joined_term = db_column_int(st, 15);
+	r->employer_code = p->employer;
+	r->recommender_code = p->recommender;
+	for (int i = 0; i < r->n_specialties; i++)
+		r->specialties[i] = p->specialties[i];
+	return true;
+}
+
+STORE_EACH_ADAPTER(pool_each, struct pool_record)
+
+enum store_result store_pool_each(struct store *s,
+                                  bool (*fn)(const struct pool_record *r, void *arg),
+                                  void *arg)
+{
+	struct pool_row row;
+	struct pool_each x = { fn, arg };
+	store_cache_scan(s, true);
+	enum store_result r = store_each_row(store_stmt(s, STMT_EXPERT_POOL), column_pool,
+	                                     &row, pool_each_cb, &x);
+	store_cache_scan(s, false);
+	return r;
 }
 
 /* --- history --------------------------------------------------------------- */

@@ -1,7 +1,8 @@
 /*
  * intern.h - a string interning table: each distinct string gets a small
  * integer (1, 2, ...), so the pool compares specialties and organisations
- * as integers. Open addressing with FNV-1a; strings are copied.
+ * as integers. Open addressing (a word-at-a-time hash, the length
+ * compared before the bytes); strings are copied.
  */
 #ifndef EXPERTD_INTERN_H
 #define EXPERTD_INTERN_H

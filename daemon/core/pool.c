@@ -24,6 +24,9 @@ struct pool {
 	 * (or none), so that a draw counts outside_group without a scan;
 	 * nbuckets / 3 of them. */
 	size_t *holders;
+	/* Between pool_load_begin() and pool_load_end(): entries only, the
+	 * buckets and holder counts built at the end. */
+	bool loading;
 };
 
 struct pool *pool_new(void)
@@ -48,6 +51,7 @@ void pool_clear(struct pool *p)
 		memset(p->entries, 0, p->cap * sizeof *p->entries);
 	p->count = 0;
 	p->max_id = 0;
+	p->loading = false;
 }
 
 void pool_destroy(struct pool **pp)
@@ -206,13 +210,8 @@ static void unindex(struct pool *p, const struct pool_entry *pe)
 	}
 }
 
-static bool grow_entries(struct pool *p, int64_t id)
+static bool grow_entries_to(struct pool *p, size_t nc)
 {
-	if ((size_t)id < p->cap)
-		return true;
-	size_t nc = p->cap ? p->cap : 1024;
-	while (nc <= (size_t)id)
-		nc *= 2;
 	struct pool_entry *e = realloc(p->entries, nc * sizeof *e);
 	if (!e)
 		return false;
@@ -220,6 +219,16 @@ static bool grow_entries(struct pool *p, int64_t id)
 	p->entries = e;
 	p->cap = nc;
 	return true;
+}
+
+static bool grow_entries(struct pool *p, int64_t id)
+{
+	if ((size_t)id < p->cap)
+		return true;
+	size_t nc = p->cap ? p->cap : 1024;
+	while (nc <= (size_t)id)
+		nc *= 2;
+	return grow_entries_to(p, nc);
 }
 
 /* Count pe as a holder of its specialties and add its id to the buckets
@@ -255,40 +264,89 @@ static void forget_entry(struct pool *p, int64_t id)
 		p->max_id--;
 }
 
-bool pool_upsert(struct pool *p, const struct expert *e)
+void pool_record_of(const struct expert *e, struct pool_record *r)
 {
-	if (e->id <= 0 || !grow_entries(p, e->id))
-		return false;
-	struct pool_entry n = {
+	*r = (struct pool_record){
 		.id = e->id,
 		.birth = e->birth,
 		.suspended_until = e->suspended_until,
-		.n_specialties = (uint8_t)e->n_specialties,
-		.group_types = (uint8_t)e->group_types,
-		.task_types = (uint8_t)e->task_types,
-		.relaxations = (uint8_t)((e->relaxations & RELAX_GROUNDS) |
-		                         (e->age_exception ? POOL_AGE_EXCEPTION : 0u)),
-		.status = (uint8_t)e->status,
-		.appointment = (uint8_t)e->appointment,
-		.leader = e->leader_eligible,
-		.eligible_mask = (uint8_t)e->eligible_specialties,
-		.term = (uint16_t)e->term,
-		.joined_term = (uint16_t)e->joined_term,
+		.employer_code = e->employer_code,
+		.recommender_code = e->recommender_code,
+		.n_specialties = e->n_specialties,
+		.group_types = e->group_types,
+		.task_types = e->task_types,
+		.relaxations = e->relaxations,
+		.age_exception = e->age_exception,
+		.leader_eligible = e->leader_eligible,
+		.eligible_specialties = e->eligible_specialties,
+		.status = e->status,
+		.appointment = e->appointment,
+		.term = e->term,
+		.joined_term = e->joined_term,
 	};
-	/* Intern first: a failure here leaves the pool untouched. */
-	if (e->employer_code[0] && !(n.employer_org = intern_add(p->orgs, e->employer_code)))
+	for (int i = 0; i < e->n_specialties && i < EXPERT_MAX_SPECIALTIES; i++)
+		r->specialties[i] = e->specialties[i];
+}
+
+bool pool_upsert(struct pool *p, const struct expert *e)
+{
+	struct pool_record r;
+	pool_record_of(e, &r);
+	return pool_put(p, &r);
+}
+
+bool pool_reserve(struct pool *p, int64_t max_id)
+{
+	return max_id < 0 || (size_t)max_id < p->cap ||
+	       grow_entries_to(p, (size_t)max_id + 1);
+}
+
+/* r's entry, its names interned (a failure leaves the pool untouched). */
+static bool entry_of(struct pool *p, const struct pool_record *r, struct pool_entry *n)
+{
+	*n = (struct pool_entry){
+		.id = r->id,
+		.birth = r->birth,
+		.suspended_until = r->suspended_until,
+		.n_specialties = (uint8_t)r->n_specialties,
+		.group_types = (uint8_t)r->group_types,
+		.task_types = (uint8_t)r->task_types,
+		.relaxations = (uint8_t)((r->relaxations & RELAX_GROUNDS) |
+		                         (r->age_exception ? POOL_AGE_EXCEPTION : 0u)),
+		.status = (uint8_t)r->status,
+		.appointment = (uint8_t)r->appointment,
+		.leader = r->leader_eligible,
+		.eligible_mask = (uint8_t)r->eligible_specialties,
+		.term = (uint16_t)r->term,
+		.joined_term = (uint16_t)r->joined_term,
+	};
+	if (r->employer_code[0] &&
+	    !(n->employer_org = intern_add(p->orgs, r->employer_code)))
 		return false;
-	if (e->recommender_code[0] &&
-	    !(n.recommender_org = intern_add(p->orgs, e->recommender_code)))
+	if (r->recommender_code[0] &&
+	    !(n->recommender_org = intern_add(p->orgs, r->recommender_code)))
 		return false;
-	for (int i = 0; i < e->n_specialties; i++)
-		if (!(n.specialties[i] = intern_add(p->specialties, e->specialties[i])))
+	for (int i = 0; i < r->n_specialties; i++)
+		if (!(n->specialties[i] = intern_add(p->specialties, r->specialties[i])))
 			return false;
-	struct pool_entry *pe = &p->entries[e->id];
+	return true;
+}
+
+bool pool_put(struct pool *p, const struct pool_record *r)
+{
+	struct pool_entry n;
+	if (r->id <= 0 || !grow_entries(p, r->id) || !entry_of(p, r, &n))
+		return false;
+	struct pool_entry *pe = &p->entries[r->id];
 	struct pool_entry old = *pe;
-	if (old.id)
+	if (p->loading) {
+		for (int i = 0; i < n.n_specialties; i++)
+			if (!specialty_reserve(p, n.specialties[i]))
+				return false;
+	} else if (old.id) {
 		unindex(p, &old);
-	if (!index_entry(p, &n)) {
+	}
+	if (!p->loading && !index_entry(p, &n)) {
 		/* Out of memory: put the old entry back as it was, or, if even
 		 * that fails, forget it (it is in no bucket and counted nowhere). */
 		if (old.id && !index_entry(p, &old))
@@ -298,9 +356,72 @@ bool pool_upsert(struct pool *p, const struct expert *e)
 	if (!old.id)
 		p->count++;
 	*pe = n;
-	if (e->id > p->max_id)
-		p->max_id = e->id;
+	if (r->id > p->max_id)
+		p->max_id = r->id;
 	return true;
+}
+
+void pool_load_begin(struct pool *p)
+{
+	pool_clear(p);
+	p->loading = true;
+}
+
+/* Each bucket's size once the load is in: the first occurrence of each
+ * of an entry's specialties, in each of its group types (an expert
+ * holding a specialty twice is in its buckets once, as index_entry()
+ * puts it). */
+static bool load_sizes(struct pool *p, size_t *sizes)
+{
+	for (int64_t id = 1; id <= p->max_id; id++) {
+		const struct pool_entry *pe = &p->entries[id];
+		for (int i = 0; pe->id && i < pe->n_specialties; i++) {
+			if (!is_first_specialty(pe, i))
+				continue;
+			p->holders[pe->specialties[i] - 1]++;
+			for (int g = 0; g < POOL_GROUP_TYPES; g++)
+				sizes[(pe->specialties[i] - 1) * POOL_GROUP_TYPES + (size_t)g] +=
+					(pe->group_types >> g) & 1u;
+		}
+	}
+	for (size_t b = 0; b < p->nbuckets; b++) {
+		struct pool_bucket *k = &p->buckets[b];
+		if (sizes[b] <= k->cap)
+			continue;
+		int64_t *ids = realloc(k->ids, sizes[b] * sizeof *ids);
+		if (ids)
+			k->ids = ids;
+		struct pool_slim *slim = ids ? realloc(k->slim, sizes[b] * sizeof *slim) : NULL;
+		if (!slim)
+			return false;
+		k->slim = slim;
+		k->cap = sizes[b];
+	}
+	return true;
+}
+
+bool pool_load_end(struct pool *p)
+{
+	p->loading = false;
+	size_t *sizes = calloc(p->nbuckets ? p->nbuckets : 1, sizeof *sizes);
+	bool ok = sizes && load_sizes(p, sizes);
+	free(sizes);
+	/* Ids ascending: each goes at its bucket's end. */
+	for (int64_t id = 1; ok && id <= p->max_id; id++) {
+		const struct pool_entry *pe = &p->entries[id];
+		for (int i = 0; pe->id && i < pe->n_specialties; i++) {
+			uint32_t sid = pe->specialties[i];
+			for (int g = 0; is_first_specialty(pe, i) && g < POOL_GROUP_TYPES; g++) {
+				if (!(pe->group_types & (1u << g)))
+					continue;
+				struct pool_bucket *b = &p->buckets[(sid - 1) * POOL_GROUP_TYPES +
+				                                    (size_t)g];
+				b->ids[b->n] = id;
+				b->slim[b->n++] = pool_slim_of(pe, sid);
+			}
+		}
+	}
+	return ok;
 }
 
 void pool_prefetch(const struct pool *p, int64_t id)

@@ -95,8 +95,53 @@ void pool_destroy(struct pool **p);
 /* Forget every expert (before a full reload). */
 void pool_clear(struct pool *p);
 
-/* Insert or replace the entry for e->id. Returns false on out of memory. */
+/*
+ * What the pool keeps of one expert, before its names are interned: the
+ * store fills one from the few columns the draws read (at start, for
+ * every expert: no personal data, no text a draw never reads), and
+ * pool_upsert() from a whole record. The strings are borrowed for the
+ * call; "" is no organisation.
+ */
+struct pool_record {
+	int64_t id;
+	int32_t birth;
+	int32_t suspended_until;
+	const char *employer_code;
+	const char *recommender_code;
+	const char *specialties[EXPERT_MAX_SPECIALTIES];
+	int n_specialties;
+	unsigned group_types;
+	unsigned task_types;
+	unsigned relaxations;       /* expert.relaxations (RELAX_GROUNDS kept) */
+	bool age_exception;
+	bool leader_eligible;
+	unsigned eligible_specialties;
+	enum expert_status status;
+	enum expert_appointment appointment;
+	int term;
+	int joined_term;
+};
+
+/* The record of a whole expert; its strings are e's. */
+void pool_record_of(const struct expert *e, struct pool_record *r);
+
+/* Insert or replace the entry for r->id. Returns false on out of memory. */
+bool pool_put(struct pool *p, const struct pool_record *r);
+/* The same from a whole record (pool_record_of()). */
 bool pool_upsert(struct pool *p, const struct expert *e);
+/*
+ * A load of the whole pool: pool_load_begin() clears it, the pool_put()
+ * calls that follow keep the entries only, and pool_load_end() builds
+ * every bucket and holder count at once, each bucket allocated to its
+ * size (the same buckets as the same puts outside a load). False on out
+ * of memory: the pool is then incomplete, to be cleared or loaded again.
+ */
+void pool_load_begin(struct pool *p);
+bool pool_load_end(struct pool *p);
+/* Room for every id up to max_id, before a load of that many: the
+ * entries are allocated once instead of doubling. False on out of
+ * memory (the pool unchanged). */
+bool pool_reserve(struct pool *p, int64_t max_id);
 /* Hint that pool_get(p, id) comes soon (scans of large buckets are
  * bound by memory latency, not by the rules). */
 void pool_prefetch(const struct pool *p, int64_t id);

@@ -32,7 +32,7 @@ static const struct plan_stmt plan_stmts[] = {STORE_STATEMENTS(PLAN_STMT)};
 /* Statements that read a whole table on purpose, and why. */
 static const char *const plan_may_scan[] = {
 	"STMT_TERM_LIST",            /* every term: a handful of rows */
-	"STMT_EXPERT_ALL",           /* the pool's load at start-up */
+	"STMT_EXPERT_POOL",          /* the pool's load at start-up */
 	"STMT_EXPERT_BY_STATUS",     /* aging: once a day */
 	"STMT_AWAY_LIST",            /* a listing, all experts or one */
 	"STMT_CONFLICT_LIST",        /* a listing, filtered or not */
