@@ -233,7 +233,10 @@ struct bench_results {
 	double hist_wkib;          /* the same in draw1_hist */
 	double history_cpu_us;     /* expertd's CPU per draw of the history phase */
 	long tasks_before_hist;    /* draws that succeeded before draw1_hist */
-	double start_cpu_us, start_s;  /* expertd's start-up: CPU and wall to ready */
+	/* expertd's start-up, CPU and wall to ready: the first after the
+	 * import (its chain check covers every entry the import appended),
+	 * then a second on the same store, as every later start is. */
+	double start_cpu_us, start_s, restart_cpu_us, restart_s;
 	struct bench_live live;    /* the live import; live.import_s 0: not run */
 };
 
@@ -336,7 +339,8 @@ static void bench_goals(const struct bench *b, const struct bench_results *r)
 		 1.25},
 		{"3_draw8_ping8", "3. draw8 / ping8 (same run)", "", false, 0.25},
 		{"4_mix_ratio", "4. draw p50 / (ping p50 + commit p50), mixed", "", true, 1.5},
-		{"6_start_cpu_s", "6. start-up to ready: expertd CPU, 10^6", "s", true, 1.0},
+		{"6_start_cpu_s", "6. start-up to ready: expertd CPU (a later start), 10^6", "s",
+		 true, 1.0},
 		{"6_mem_b", "6. memory per expert, 10^6", "B", true, 1024},
 		/* "64 MB whatever the file size": 64 * 10^6 bytes, in MiB. */
 		{"6_import_client_mib", "6. import client peak RSS (64 MB), 10^6", "MiB", true,
@@ -352,7 +356,7 @@ static void bench_goals(const struct bench *b, const struct bench_results *r)
 	double mix = ph[PH_MIX_PING].p50 + ph[PH_MIX_COMMIT].p50;
 	bench_goal(&g[5], mix > 0 ? ph[PH_MIX_DRAW].p50 / mix : -1, e5);
 	bench_goal_live(r, e6);
-	bench_goal(&g[6], r->start_cpu_us >= 0 ? r->start_cpu_us / 1e6 : -1, e6);
+	bench_goal(&g[6], r->restart_cpu_us >= 0 ? r->restart_cpu_us / 1e6 : -1, e6);
 	bench_goal(&g[7], r->rss_after_kb > 0
 	           ? (double)r->rss_after_kb * 1024.0 / (double)n : -1, e6);
 	bench_goal(&g[8], b->import_client_kb > 0 ? (double)b->import_client_kb / 1024.0 : -1,
@@ -378,6 +382,8 @@ static void bench_report_live(const struct bench_results *r)
 	if (r->start_cpu_us >= 0) {
 		bench_result("start_cpu_ms", "%.0f", r->start_cpu_us / 1000.0);
 		bench_result("start_s", "%.2f", r->start_s);
+		bench_result("restart_cpu_ms", "%.0f", r->restart_cpu_us / 1000.0);
+		bench_result("restart_s", "%.2f", r->restart_s);
 	}
 	if (l->import_s <= 0)
 		return;
@@ -658,6 +664,7 @@ int main(int argc, char **argv)
 		bench_setup_import(&b, roster);
 	}
 	bench_live_startup(&b, &r.start_cpu_us, &r.start_s);
+	bench_live_startup(&b, &r.restart_cpu_us, &r.restart_s);
 	sqlite3 *db = bench_setup_open_ro(&b);
 	bench_setup_survey(&b, db);
 	bench_setup_load_orgs(&b, db);
