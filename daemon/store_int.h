@@ -432,7 +432,7 @@ enum store_result store_task_quotas_get(struct store *s, struct task *t);
 bool store_row_int64(struct db_stmt *st, void *row);
 
 /* Schema version this binary writes; PRAGMA user_version holds it. */
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 /* The meta row that asks store_open() to seed the occupation catalogue
  * (set by the migration that creates it, removed by the seeding). */
@@ -451,7 +451,8 @@ int store_catalog_seed(struct store *s, char *err, size_t errsz);
  * <sysexits.h> code with err set.
  */
 int store_schema_migrate(sqlite3 *db, char *err, size_t errsz);
-/* PostgreSQL's: schema 15 made at once (store_pg_schema.c), same codes. */
+/* PostgreSQL's: schema 16 made at once on an empty database, or schema 15
+ * brought to 16 (store_pg_schema.c), same codes. */
 struct db;
 int store_pg_migrate(struct db *db, char *err, size_t errsz);
 

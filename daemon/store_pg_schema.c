@@ -28,9 +28,13 @@
 #include "db.h"
 #include "store_int.h"
 
-_Static_assert(STORE_SCHEMA_VERSION == 15,
-               "store_pg_ddl[] is schema 15: give the new migration its "
-               "PostgreSQL form here and in store_pg_migrate()");
+_Static_assert(STORE_SCHEMA_VERSION == 16,
+               "store_pg_ddl[] is schema 16: give the new migration its "
+               "PostgreSQL form here and in store_pg_upgrade[]");
+
+/* The schema the first expertd on PostgreSQL wrote: older versions were
+ * SQLite's only. */
+#define STORE_PG_FIRST_VERSION 15
 
 /* Held for the migration's transaction, so two daemons starting on one
  * empty database do not both create the schema ("xpdschem"). */
@@ -49,7 +53,7 @@ _Static_assert(STORE_SCHEMA_VERSION == 15,
 
 const char *const store_pg_ddl[] = {
 	"CREATE TABLE expertd_schema(version BIGINT NOT NULL)",
-	"INSERT INTO expertd_schema(version) VALUES (15)",
+	"INSERT INTO expertd_schema(version) VALUES (16)",
 	/* RAISE(ABORT, msg) of SQLite, the message the trigger's argument */
 	"CREATE FUNCTION expertd_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
 	" BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0],"
@@ -439,7 +443,7 @@ static int pg_schema_decide(int64_t version, const char *other, const char *dbna
 		         STORE_SCHEMA_VERSION);
 		return EX_DATAERR;
 	}
-	if (version != 0 && version != STORE_SCHEMA_VERSION) {
+	if (version != 0 && version < STORE_PG_FIRST_VERSION) {
 		snprintf(err, errsz, "database %s: expertd_schema does not hold one "
 		         "version expertd on PostgreSQL writes (%lld); nothing was changed",
 		         dbname, (long long)version);
@@ -448,6 +452,19 @@ static int pg_schema_decide(int64_t version, const char *other, const char *dbna
 	*create = version == 0;
 	return 0;
 }
+
+/*
+ * From schema 15, the first expertd wrote on PostgreSQL, to this one; a
+ * step per version, as store_schema.c's migrations[] on SQLite.
+ * Schema 16 (draft 16) changes no table: its number keeps an expertd
+ * from before draft 16 off a log that hashes candidate lists as gaps.
+ */
+static const char *const store_pg_upgrade[] = {
+	"UPDATE expertd_schema SET version = 16",   /* 15 -> 16 */
+};
+_Static_assert(sizeof store_pg_upgrade / sizeof store_pg_upgrade[0] ==
+               STORE_SCHEMA_VERSION - STORE_PG_FIRST_VERSION,
+               "one upgrade step per schema version after the first");
 
 /* A failed step's code: the connection lost is for a restart to retry. */
 static int pg_failed(struct db *db, const char *what, char *err, size_t errsz)
@@ -475,6 +492,9 @@ int store_pg_migrate(struct db *db, char *err, size_t errsz)
 	for (const char *const *sql = store_pg_ddl; !code && create && *sql; sql++)
 		if (db_exec(db, *sql) != SQLITE_OK)
 			code = pg_failed(db, "creating the schema", err, errsz);
+	for (int64_t v = version; !code && !create && v < STORE_SCHEMA_VERSION; v++)
+		if (db_exec(db, store_pg_upgrade[v - STORE_PG_FIRST_VERSION]) != SQLITE_OK)
+			code = pg_failed(db, "upgrading the schema", err, errsz);
 	if (!code && db_exec(db, "COMMIT") != SQLITE_OK)
 		code = pg_failed(db, "creating the schema", err, errsz);
 	if (code)

@@ -559,12 +559,24 @@ static const char *const schema_v15[] = {
 	NULL,
 };
 
+/*
+ * Version 16 (draft 16): no table changes. Transcripts now hash candidate
+ * lists as gaps (DRAW.md 3.3), and a verifier refuses an 8-byte
+ * transcript after a gap one (DRAW.md 5 step 6.1): an expertd from
+ * before draft 16, started on a store a later one drew in, would append
+ * exactly that and leave the log unverifiable for good. The version
+ * makes it refuse the store instead ("newer than this expertd
+ * understands").
+ */
+static const char *const schema_v16[] = {NULL};
+
 /* migrations[i] takes the schema from version i to i + 1. */
 static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3,
                                                 schema_v4, schema_v5, schema_v6,
                                                 schema_v7, schema_v8, schema_v9,
                                                 schema_v10, schema_v11, schema_v12,
-                                                schema_v13, schema_v14, schema_v15};
+                                                schema_v13, schema_v14, schema_v15,
+                                                schema_v16};
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");

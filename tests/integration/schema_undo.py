@@ -5,6 +5,7 @@ latest change first, so every later migration runs again on start."""
 # UNDO[v] takes the schema from version v back to v - 1 (only the parts
 # the tests rely on: tables, indexes, triggers and columns it added).
 UNDO = {
+    16: (),                                                  # draft 16: no table
     15: ("DROP TRIGGER ledger_withdrawn_keep",              # corrections
          "DROP TRIGGER ledger_withdrawn_fixed", "DROP TABLE ledger_withdrawn"),
     14: ("ALTER TABLE experts DROP COLUMN relax_occupations",  # 紧缺工种/新职业

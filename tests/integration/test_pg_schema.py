@@ -268,7 +268,7 @@ class PgSchemaTest(unittest.TestCase):
 
     def test_seeded_rows(self):
         db = self.fresh()
-        self.assertEqual("15", self.pg.psql("SELECT version FROM expertd_schema", db).strip())
+        self.assertEqual("16", self.pg.psql("SELECT version FROM expertd_schema", db).strip())
         self.assertEqual("catalog.seed|pending", self.pg.psql(
             "SELECT key, convert_from(value, 'UTF8') FROM meta", db).strip())
 
@@ -288,7 +288,7 @@ class PgSchemaTest(unittest.TestCase):
         self.assertEqual(0, r.returncode, r.stderr)
         loaded = self.fresh()
         self.assertEqual(self.objects(loaded), self.objects(db))
-        self.assertEqual("15", self.pg.psql("SELECT version FROM expertd_schema", db).strip())
+        self.assertEqual("16", self.pg.psql("SELECT version FROM expertd_schema", db).strip())
         self.pg.psql("INSERT INTO terms VALUES (1, 0, 1, 0, 'ops')", db)
         r = self.migrate(db)
         self.assertEqual(0, r.returncode, r.stderr)
@@ -309,19 +309,38 @@ class PgSchemaTest(unittest.TestCase):
 
     def test_migrate_refuses_a_newer_schema(self):
         db = self.fresh()
-        self.pg.psql("UPDATE expertd_schema SET version = 16", db)
+        self.pg.psql("UPDATE expertd_schema SET version = 17", db)
         r = self.migrate(db)
         self.assertEqual(EX_DATAERR, r.returncode)
-        self.assertIn("database schema version 16 is newer than this expertd "
-                      "understands (15); upgrade expertd", r.stderr)
-        self.pg.psql("UPDATE expertd_schema SET version = 15;"
-                     " INSERT INTO expertd_schema VALUES (15)", db)
+        self.assertIn("database schema version 17 is newer than this expertd "
+                      "understands (16); upgrade expertd", r.stderr)
+        self.pg.psql("UPDATE expertd_schema SET version = 16;"
+                     " INSERT INTO expertd_schema VALUES (16)", db)
         r = self.migrate(db)
         self.assertEqual(EX_DATAERR, r.returncode, "two version rows")
 
+    def test_migrate_brings_schema_15_to_16_and_keeps_the_rows(self):
+        """Schema 16 (draft 16) changes no table: a database an expertd of
+        draft 15 wrote is upgraded in place, its rows kept; an older
+        version was never written on PostgreSQL and is refused."""
+        db = self.fresh()
+        self.pg.psql("UPDATE expertd_schema SET version = 15;"
+                     " INSERT INTO terms VALUES (1, 0, 1, 0, 'ops')", db)
+        before = self.objects(db)
+        r = self.migrate(db)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertEqual("16", self.pg.psql("SELECT version FROM expertd_schema", db).strip())
+        self.assertEqual("1", self.pg.psql("SELECT count(*) FROM terms", db).strip())
+        self.assertEqual(before, self.objects(db))
+        self.pg.psql("UPDATE expertd_schema SET version = 14", db)
+        r = self.migrate(db)
+        self.assertEqual(EX_DATAERR, r.returncode)
+        self.assertIn("expertd_schema does not hold one version expertd on PostgreSQL"
+                      " writes (14)", r.stderr)
+
     def test_two_daemons_starting_together_create_it_once(self):
         """Both migrations wait on the schema lock; released, one creates
-        and the other finds schema 15."""
+        and the other finds schema 16."""
         db = self.fresh(load=False)
         holder = subprocess.Popen(
             ["psql", "-X", "-q", "-A", "-t", "-d", self.pg.url(db)],
