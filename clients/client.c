@@ -325,7 +325,8 @@ bool client_monitor_next(void *mon, uint16_t *event)
 
 /*
  * Unique without any state (80 random bits per millisecond), and the ids
- * one client makes sort in the order it made them (PROTOCOL.md 6.1): the
+ * one client makes sort in the order it made them, to the millisecond
+ * and while the clock does not step back (PROTOCOL.md 6.1): the
  * server indexes its retry records by id, and an id after the last lands
  * on the index's last page, where a random one lands on any page of a
  * tree that grows with every recorded request (tests/bench/README.md,
