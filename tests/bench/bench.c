@@ -232,7 +232,7 @@ void bench_loadavg(char *out, size_t size)
 	double l[3];
 	FILE *f = fopen("/proc/loadavg", "r");
 	if (f && fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
-		snprintf(out, size, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+		snprintf(out, size, "%.2f/%.2f/%.2f", l[0], l[1], l[2]);
 	else
 		snprintf(out, size, "?");
 	if (f)
